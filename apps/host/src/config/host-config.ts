@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '@tollgate/errors';
+import { z } from 'zod';
+
+const pluginEntry = z.strictObject({
+  /** npm package name ('@tollgate/plugin-x') or a path relative to the config file ('./my-plugin'). */
+  package: z.string().min(1),
+  enabled: z.boolean().default(true),
+  options: z.unknown().optional(),
+});
+
+export const hostConfigSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(3000),
+  host: z.string().default('0.0.0.0'),
+  /** Public URL of this host, for links and callbacks; default http://localhost:<port>. */
+  baseUrl: z.url().optional(),
+  database: z
+    .strictObject({
+      /** PostgreSQL connection string; absent = embedded PGlite in dataDir. */
+      url: z.string().optional(),
+      dataDir: z.string().default('.data'),
+      poolSize: z.number().int().positive().default(10),
+    })
+    .prefault({}),
+  /** External services use the bundled sandboxes (H-4). */
+  sandbox: z.boolean().default(true),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  plugins: z.array(pluginEntry).default([]),
+});
+
+export type HostConfig = z.output<typeof hostConfigSchema> & { configDir: string; configPath?: string };
+export type PluginEntry = z.output<typeof pluginEntry>;
+
+/**
+ * Reads the config file (TOLLGATE_CONFIG, else ./tollgate.config.json if present) and applies
+ * the environment on top: PORT, DATABASE_URL, TOLLGATE_DATA_DIR, LOG_LEVEL, TOLLGATE_BASE_URL.
+ * Any problem is one ConfigError naming the file and the field.
+ */
+export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overrides?: Partial<z.input<typeof hostConfigSchema>> } = {}): HostConfig {
+  const env = input.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  const explicit = env.TOLLGATE_CONFIG;
+  const configPath = explicit ? resolve(cwd, explicit) : existsSync(resolve(cwd, 'tollgate.config.json')) ? resolve(cwd, 'tollgate.config.json') : undefined;
+
+  let raw: Record<string, unknown> = {};
+  if (configPath) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (cause) {
+      throw new ConfigError({ message: `config ${configPath}: cannot be read (${(cause as Error).message})`, cause });
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (cause) {
+      throw new ConfigError({ message: `config ${configPath}: not valid JSON (${(cause as Error).message})`, cause });
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ConfigError({ message: `config ${configPath}: must be a JSON object` });
+    }
+  }
+
+  const merged: Record<string, unknown> = { ...raw, ...input.overrides };
+  const database = { ...(raw.database as object | undefined), ...(input.overrides?.database as object | undefined) } as Record<string, unknown>;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    const port = Number(env.PORT);
+    if (!Number.isInteger(port)) throw new ConfigError({ message: `environment PORT: not a port number: ${env.PORT}` });
+    merged.port = port;
+  }
+  if (env.DATABASE_URL) database.url = env.DATABASE_URL;
+  if (env.TOLLGATE_DATA_DIR) database.dataDir = env.TOLLGATE_DATA_DIR;
+  if (env.LOG_LEVEL) merged.logLevel = env.LOG_LEVEL;
+  if (env.TOLLGATE_BASE_URL) merged.baseUrl = env.TOLLGATE_BASE_URL;
+  merged.database = database;
+
+  const parsed = hostConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const where = configPath ?? 'configuration';
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError({ message: `config ${where}: ${issues}`, details: parsed.error.issues });
+  }
+  const configDir = configPath ? dirname(configPath) : cwd;
+  const config: HostConfig = { ...parsed.data, configDir, ...(configPath ? { configPath } : {}) };
+  config.database.dataDir = resolve(configDir, config.database.dataDir);
+  return config;
+}

@@ -1,0 +1,218 @@
+import type { Clock } from '@tollgate/clock';
+import type { Database, JobQueue, MigrationSet } from '@tollgate/db';
+import {
+  accountingExportersExtensionPoint,
+  coreServices,
+  httpRoutesExtensionPoint,
+  invoiceSourcesExtensionPoint,
+  paymentProvidersExtensionPoint,
+  spendChannelsExtensionPoint,
+  type AccountingExporter,
+  type Dep,
+  type HostInfo,
+  type InitRegistration,
+  type InvoiceSource,
+  type Logger,
+  type Migration,
+  type PaymentProvider,
+  type PluginJobs,
+  type PluginRoute,
+  type SpendChannel,
+} from '@tollgate/plugin-sdk';
+import { ExtensionRegistry } from './extension-registry.js';
+import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape
+type AnyRoute = PluginRoute<any, any, any>;
+
+export interface MountedRoute {
+  pluginId: string;
+  route: AnyRoute;
+  /** '/v1/plugins/<plugin id><route path>' */
+  url: string;
+}
+
+export interface PluginHostServices {
+  logger: Logger;
+  clock: Clock;
+  db: Database;
+  jobs?: JobQueue;
+  host: HostInfo;
+}
+
+interface PluginState {
+  loaded: LoadedPlugin;
+  inits: InitRegistration<Record<string, Dep<unknown>>>[];
+  migrations: Migration[];
+  shutdownHooks: Array<() => void | Promise<void>>;
+}
+
+/**
+ * Runs the plugin lifecycle the Backstage way: every plugin `register`s first (declaring its
+ * init, migrations and shutdown hooks), then the host calls each `init` with the services and
+ * extension points it asked for, in config order, and freezes the registries.
+ */
+export class PluginHost {
+  readonly spendChannels = new ExtensionRegistry<SpendChannel>('spend channel');
+  readonly paymentProviders = new ExtensionRegistry<PaymentProvider>('payment provider');
+  readonly invoiceSources = new ExtensionRegistry<InvoiceSource>('invoice source');
+  readonly accountingExporters = new ExtensionRegistry<AccountingExporter>('accounting exporter');
+  readonly routes: MountedRoute[] = [];
+  readonly #states: PluginState[] = [];
+  #phase: 'new' | 'registered' | 'started' | 'stopped' = 'new';
+
+  constructor(readonly plugins: readonly LoadedPlugin[]) {}
+
+  /** Calls every plugin's register(). Safe to call before the database is open. */
+  register(): void {
+    if (this.#phase !== 'new') throw new Error('PluginHost.register called twice');
+    for (const loaded of this.plugins) {
+      const state: PluginState = { loaded, inits: [], migrations: [], shutdownHooks: [] };
+      const id = loaded.plugin.id;
+      try {
+        loaded.plugin.register({
+          pluginId: id,
+          options: loaded.options as never,
+          registerInit: (registration) => {
+            state.inits.push(registration as unknown as InitRegistration<Record<string, Dep<unknown>>>);
+          },
+          registerMigrations: ({ migrations }) => {
+            state.migrations.push(...migrations);
+          },
+          onShutdown: (hook) => {
+            state.shutdownHooks.push(hook);
+          },
+        });
+      } catch (cause) {
+        if (cause instanceof PluginLoadError) throw cause;
+        throw new PluginLoadError({ source: id, message: `register failed: ${(cause as Error).message}`, cause });
+      }
+      this.#states.push(state);
+    }
+    this.#phase = 'registered';
+  }
+
+  /** Each plugin's migrations, as one set per plugin, namespaced `plugin:<id>`. */
+  migrationSets(): MigrationSet[] {
+    return this.#states.filter((s) => s.migrations.length > 0).map((s) => ({ namespace: `plugin:${s.loaded.plugin.id}`, migrations: s.migrations }));
+  }
+
+  async start(services: PluginHostServices): Promise<void> {
+    if (this.#phase !== 'registered') throw new Error(`PluginHost.start in phase ${this.#phase}`);
+    for (const state of this.#states) {
+      const id = state.loaded.plugin.id;
+      for (const registration of state.inits) {
+        const resolved: Record<string, unknown> = {};
+        for (const [name, dep] of Object.entries(registration.deps)) {
+          resolved[name] = this.#resolve(id, dep, services);
+        }
+        try {
+          await registration.init(resolved as never);
+        } catch (cause) {
+          if (cause instanceof PluginLoadError) throw cause;
+          throw new PluginLoadError({ source: id, message: `init failed: ${(cause as Error).message}`, cause });
+        }
+      }
+    }
+    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters]) registry.freeze();
+    this.#phase = 'started';
+  }
+
+  /** Runs shutdown hooks in reverse order; one failing hook does not stop the others. */
+  async stop(logger: Logger): Promise<void> {
+    if (this.#phase === 'stopped') return;
+    this.#phase = 'stopped';
+    for (const state of [...this.#states].reverse()) {
+      for (const hook of [...state.shutdownHooks].reverse()) {
+        try {
+          await hook();
+        } catch (error) {
+          logger.error({ err: error, plugin: state.loaded.plugin.id }, 'plugin shutdown hook failed');
+        }
+      }
+    }
+  }
+
+  #resolve(pluginId: string, dep: Dep<unknown>, services: PluginHostServices): unknown {
+    switch (dep.id) {
+      case coreServices.logger.id:
+        return services.logger.child({ plugin: pluginId });
+      case coreServices.clock.id:
+        return services.clock;
+      case coreServices.database.id:
+        return services.db;
+      case coreServices.host.id:
+        return services.host;
+      case coreServices.jobs.id:
+        if (!services.jobs) throw new PluginLoadError({ source: pluginId, message: 'asks for the job queue, which this host runs without' });
+        return pluginJobs(pluginId, services.jobs);
+      case spendChannelsExtensionPoint.id:
+        return this.spendChannels.forPlugin(pluginId);
+      case paymentProvidersExtensionPoint.id:
+        return this.paymentProviders.forPlugin(pluginId);
+      case invoiceSourcesExtensionPoint.id:
+        return this.invoiceSources.forPlugin(pluginId);
+      case accountingExportersExtensionPoint.id:
+        return this.accountingExporters.forPlugin(pluginId);
+      case httpRoutesExtensionPoint.id:
+        return { add: (...routes: AnyRoute[]) => routes.forEach((route) => this.#addRoute(pluginId, route)) };
+      default:
+        throw new PluginLoadError({ source: pluginId, message: `asks for unknown service or extension point "${dep.id}"` });
+    }
+  }
+
+  #addRoute(pluginId: string, route: AnyRoute): void {
+    if (this.#phase !== 'registered') throw new PluginLoadError({ source: pluginId, message: 'cannot add HTTP routes after start-up' });
+    if (typeof route?.path !== 'string' || !route.path.startsWith('/')) {
+      throw new PluginLoadError({ source: pluginId, message: `route path must start with '/', got ${JSON.stringify(route?.path)}` });
+    }
+    const url = `/v1/plugins/${pluginId}${route.path === '/' ? '' : route.path}`;
+    if (this.routes.some((r) => r.url === url && r.route.method === route.method)) {
+      throw new PluginLoadError({ source: pluginId, message: `route ${route.method} ${url} is registered twice` });
+    }
+    this.routes.push({ pluginId, route, url });
+  }
+
+  /** What GET /plugins shows: each plugin and what it added. */
+  describe(): Array<{ id: string; package: string; description?: string; compatibility: string; spendChannels: object[]; paymentProviders: object[]; invoiceSources: object[]; accountingExporters: object[]; routes: string[] }> {
+    const of = <T extends { id: string }>(registry: ExtensionRegistry<T>, pluginId: string, pick: (item: T) => object) =>
+      registry.entries().filter((e) => e.pluginId === pluginId).map((e) => pick(e.item));
+    return this.plugins.map(({ plugin, source }) => ({
+      id: plugin.id,
+      package: source,
+      ...(plugin.description ? { description: plugin.description } : {}),
+      compatibility: plugin.compatibility,
+      spendChannels: of(this.spendChannels, plugin.id, (c) => ({ id: c.id, label: c.label, unit: c.unit, settlement: c.settlement, ...(c.countries ? { countries: c.countries } : {}), ...(c.freeMonthlyQuota !== undefined ? { freeMonthlyQuota: c.freeMonthlyQuota } : {}) })),
+      paymentProviders: of(this.paymentProviders, plugin.id, (p) => ({ id: p.id, label: p.label, methods: p.methods })),
+      invoiceSources: of(this.invoiceSources, plugin.id, (s) => ({ id: s.id, label: s.label })),
+      accountingExporters: of(this.accountingExporters, plugin.id, (e) => ({ id: e.id, label: e.label, format: e.format })),
+      routes: this.routes.filter((r) => r.pluginId === plugin.id).map((r) => `${r.route.method} ${r.url}`),
+    }));
+  }
+}
+
+/** Queue names are namespaced per plugin; queues are created on first use. */
+function pluginJobs(pluginId: string, queue: JobQueue): PluginJobs {
+  const created = new Map<string, Promise<void>>();
+  const ensure = (name: string): Promise<string> => {
+    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PluginLoadError({ source: pluginId, message: `job name must be kebab-case, got ${JSON.stringify(name)}` });
+    const full = `${pluginId}.${name}`;
+    if (!created.has(full)) created.set(full, queue.createQueue({ name: full }));
+    return created.get(full)!.then(() => full);
+  };
+  return {
+    async send({ name, data, tx, singletonKey, startAfter }) {
+      const full = await ensure(name);
+      return queue.send({ name: full, data, ...(tx ? { tx } : {}), ...(singletonKey ? { singletonKey } : {}), ...(startAfter ? { startAfter } : {}) });
+    },
+    async work({ name, handler }) {
+      const full = await ensure(name);
+      await queue.work({
+        name: full,
+        handler: async (jobs) => {
+          for (const job of jobs) await handler({ id: job.id, data: job.data });
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { CLOCK, ManualClock, SystemClock, type Clock } from './clock.js';

@@ -1,0 +1,1 @@
+export { CURRENCIES, Money, MoneyError, isCurrency, type Currency } from './money.js';

@@ -1,0 +1,2 @@
+// Nest and tsyringe read decorator metadata through the Reflect API.
+import 'reflect-metadata';
