@@ -1,0 +1,108 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { Auth, CurrentCaller } from '../http/auth.js';
+import { AccountsService, type AccountCaller } from './accounts.service.js';
+import { accountView, addUserBody, apiKeyView, createAccountBody, createAdminKeyBody, createApiKeyBody, pageQuery, resourceId, updateAccountBody, updateUserBody, userView } from './accounts.schemas.js';
+
+@ApiTags('account')
+@ApiBearerAuth()
+@Auth('account')
+@Controller('v1')
+export class AccountController {
+  constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
+
+  @Get('account')
+  @ApiOperation({ summary: 'The account the API key belongs to' })
+  @ApiResponse({ status: 200, standardSchema: accountView })
+  account(@CurrentCaller() caller: AccountCaller) {
+    return this.accounts.getAccount({ accountId: caller.accountId });
+  }
+
+  @Patch('account')
+  @ApiOperation({ summary: 'Change the account name, language or time zone (admin)' })
+  updateAccount(@CurrentCaller() caller: AccountCaller, @Body({ schema: updateAccountBody }) body: z.output<typeof updateAccountBody>) {
+    return this.accounts.updateAccount({ caller, ...body });
+  }
+
+  @Get('users')
+  @ApiOperation({ summary: "The account's users" })
+  async users(@CurrentCaller() caller: AccountCaller) {
+    return { data: await this.accounts.listUsers({ caller }) };
+  }
+
+  @Post('users')
+  @ApiOperation({ summary: 'Add a user (admin; owners only by an owner)' })
+  @ApiResponse({ status: 201, standardSchema: userView })
+  addUser(@CurrentCaller() caller: AccountCaller, @Body({ schema: addUserBody }) body: z.output<typeof addUserBody>) {
+    return this.accounts.addUser({ caller, ...body });
+  }
+
+  @Get('users/:userId')
+  user(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string) {
+    return this.accounts.getUser({ caller, userId });
+  }
+
+  @Patch('users/:userId')
+  @ApiOperation({ summary: "Change a user's name or role; an account always keeps one owner" })
+  updateUser(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string, @Body({ schema: updateUserBody }) body: z.output<typeof updateUserBody>) {
+    return this.accounts.updateUser({ caller, userId, ...body });
+  }
+
+  @Delete('users/:userId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a user and revoke the keys they created' })
+  async removeUser(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string) {
+    await this.accounts.removeUser({ caller, userId });
+  }
+
+  @Get('api-keys')
+  @ApiOperation({ summary: "The account's API keys (never their secrets) (admin)" })
+  async apiKeys(@CurrentCaller() caller: AccountCaller) {
+    return { data: await this.accounts.listApiKeys({ caller }) };
+  }
+
+  @Post('api-keys')
+  @ApiOperation({ summary: 'Create an API key; the secret is in this response only (admin)' })
+  @ApiResponse({ status: 201, standardSchema: apiKeyView })
+  createApiKey(@CurrentCaller() caller: AccountCaller, @Body({ schema: createApiKeyBody }) body: z.output<typeof createApiKeyBody>) {
+    return this.accounts.createApiKey({ caller, ...body });
+  }
+
+  @Delete('api-keys/:keyId')
+  @ApiOperation({ summary: 'Revoke an API key (admin); revoking twice is harmless' })
+  revokeApiKey(@CurrentCaller() caller: AccountCaller, @Param('keyId', { schema: resourceId('key') }) keyId: string) {
+    return this.accounts.revokeApiKey({ caller, keyId });
+  }
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Auth('admin')
+@Controller('admin')
+export class AdminController {
+  constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
+
+  @Post('accounts')
+  @ApiOperation({ summary: 'Create an account with its owner and a first owner API key (shown once)' })
+  createAccount(@Body({ schema: createAccountBody }) body: z.output<typeof createAccountBody>) {
+    return this.accounts.createAccount(body);
+  }
+
+  @Get('accounts')
+  @ApiOperation({ summary: 'All accounts, oldest first, 20 a page; pass nextCursor as `after`' })
+  listAccounts(@Query({ schema: pageQuery }) query: z.output<typeof pageQuery>) {
+    return this.accounts.listAccounts({ limit: query.limit, ...(query.after ? { after: query.after } : {}) });
+  }
+
+  @Get('accounts/:accountId')
+  account(@Param('accountId', { schema: resourceId('acc') }) accountId: string) {
+    return this.accounts.getAccount({ accountId });
+  }
+
+  @Post('admin-keys')
+  @ApiOperation({ summary: 'Create another platform admin key (shown once)' })
+  createAdminKey(@Body({ schema: createAdminKeyBody }) body: z.output<typeof createAdminKeyBody>) {
+    return this.accounts.createAdminKey(body);
+  }
+}

@@ -1,0 +1,239 @@
+import type { Clock } from '@tollgate/clock';
+import type { Database, Queryable } from '@tollgate/db';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@tollgate/errors';
+import { monotonicFactory } from 'ulid';
+import { hashKey, looksLikeKey, newKeySecret } from './api-key-secret.js';
+import { atLeast, type Caller, type Role } from './roles.js';
+
+export interface Account {
+  id: string;
+  name: string;
+  status: 'trial' | 'active' | 'closed';
+  locale: 'nl' | 'fr' | 'en' | 'de';
+  timeZone: string;
+  createdAt: Date;
+}
+export interface User {
+  id: string;
+  accountId: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: Date;
+}
+export interface ApiKey {
+  id: string;
+  accountId: string | null;
+  name: string;
+  role: Role | 'platform_admin';
+  prefix: string;
+  createdBy: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+/** A key as returned once, at creation: the only time the secret is visible. */
+export type NewApiKey = ApiKey & { key: string };
+
+type Row = Record<string, unknown>;
+const toAccount = (r: Row): Account => ({ id: r.id as string, name: r.name as string, status: r.status as Account['status'], locale: r.locale as Account['locale'], timeZone: r.time_zone as string, createdAt: r.created_at as Date });
+const toUser = (r: Row): User => ({ id: r.id as string, accountId: r.account_id as string, email: r.email as string, name: r.name as string, role: r.role as Role, createdAt: r.created_at as Date });
+const toKey = (r: Row): ApiKey => ({
+  id: r.id as string,
+  accountId: (r.account_id as string | null) ?? null,
+  name: r.name as string,
+  role: r.role as ApiKey['role'],
+  prefix: r.prefix as string,
+  createdBy: (r.created_by as string | null) ?? null,
+  createdAt: r.created_at as Date,
+  lastUsedAt: (r.last_used_at as Date | null) ?? null,
+  revokedAt: (r.revoked_at as Date | null) ?? null,
+});
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Accounts (tenants), their users and API keys. Every account-scoped method takes the caller and
+ * looks rows up by (account, id), so a key of one account can never see another's data: it gets
+ * the same 404 as for an id that does not exist.
+ */
+export class AccountsService {
+  readonly #ulid = monotonicFactory();
+
+  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+
+  #id(prefix: string): string {
+    return `${prefix}_${this.#ulid(this.deps.clock.now().getTime()).toLowerCase()}`;
+  }
+
+  /** Creates an account with its first owner and an owner API key (returned once). */
+  async createAccount(input: { name: string; locale?: Account['locale']; timeZone?: string; owner: { email: string; name: string } }): Promise<{ account: Account; owner: User; apiKey: NewApiKey }> {
+    const timeZone = input.timeZone ?? 'Europe/Brussels';
+    if (!isValidTimeZone(timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(timeZone)} (use an IANA name such as Europe/Brussels)` });
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const accountId = this.#id('acc');
+      const { rows: [account] } = await tx.query(
+        `insert into accounts (id, name, locale, time_zone, created_at) values ($1, $2, $3, $4, $5) returning *`,
+        [accountId, input.name, input.locale ?? 'en', timeZone, now],
+      );
+      const { rows: [owner] } = await tx.query(
+        `insert into users (id, account_id, email, name, role, created_at) values ($1, $2, $3, $4, 'owner', $5) returning *`,
+        [this.#id('usr'), accountId, input.owner.email.toLowerCase(), input.owner.name, now],
+      );
+      const apiKey = await this.#insertKey(tx, { accountId, name: 'default', role: 'owner', createdBy: (owner as Row).id as string });
+      return { account: toAccount(account!), owner: toUser(owner!), apiKey };
+    });
+  }
+
+  async #insertKey(db: Queryable, input: { accountId: string | null; name: string; role: ApiKey['role']; createdBy: string | null }): Promise<NewApiKey> {
+    const secret = newKeySecret(input.accountId === null ? 'admin' : 'account');
+    const { rows: [row] } = await db.query(
+      `insert into api_keys (id, account_id, name, role, prefix, secret_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+      [this.#id('key'), input.accountId, input.name, input.role, secret.prefix, secret.hash, input.createdBy, this.deps.clock.now()],
+    );
+    return { ...toKey(row!), key: secret.key };
+  }
+
+  async createAdminKey(input: { name: string }): Promise<NewApiKey> {
+    return this.#insertKey(this.deps.db, { accountId: null, name: input.name, role: 'platform_admin', createdBy: null });
+  }
+
+  /** Resolves a bearer key to its caller; throws 401 for anything unknown, malformed or revoked. */
+  async authenticate(key: string | undefined): Promise<Caller> {
+    if (!key || !looksLikeKey(key)) throw new UnauthorizedError();
+    const { rows: [row] } = await this.deps.db.query(
+      `update api_keys set last_used_at = $2 where secret_hash = $1 and revoked_at is null returning id, account_id, role`,
+      [hashKey(key), this.deps.clock.now()],
+    );
+    if (!row) throw new UnauthorizedError({ message: 'This API key is unknown or revoked.' });
+    if (row.role === 'platform_admin') return { kind: 'admin', keyId: row.id as string };
+    return { kind: 'account', accountId: row.account_id as string, role: row.role as Role, keyId: row.id as string };
+  }
+
+  async getAccount(input: { accountId: string }): Promise<Account> {
+    const { rows: [row] } = await this.deps.db.query(`select * from accounts where id = $1`, [input.accountId]);
+    if (!row) throw new NotFoundError({ message: `No account ${input.accountId}` });
+    return toAccount(row);
+  }
+
+  async listAccounts(input: { limit: number; after?: string }): Promise<{ data: Account[]; nextCursor: string | null }> {
+    const { rows } = await this.deps.db.query(`select * from accounts where ($1::text is null or id > $1) order by id limit $2`, [input.after ?? null, input.limit + 1]);
+    const data = rows.slice(0, input.limit).map(toAccount);
+    return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null };
+  }
+
+  async updateAccount(input: { caller: AccountCaller; name?: string; locale?: Account['locale']; timeZone?: string }): Promise<Account> {
+    requireRole(input.caller, 'admin');
+    if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(input.timeZone)}` });
+    const { rows: [row] } = await this.deps.db.query(
+      `update accounts set name = coalesce($2, name), locale = coalesce($3, locale), time_zone = coalesce($4, time_zone) where id = $1 returning *`,
+      [input.caller.accountId, input.name ?? null, input.locale ?? null, input.timeZone ?? null],
+    );
+    return toAccount(row!);
+  }
+
+  async listUsers(input: { caller: AccountCaller }): Promise<User[]> {
+    const { rows } = await this.deps.db.query(`select * from users where account_id = $1 order by created_at, id`, [input.caller.accountId]);
+    return rows.map(toUser);
+  }
+
+  async getUser(input: { caller: AccountCaller; userId: string }): Promise<User> {
+    const { rows: [row] } = await this.deps.db.query(`select * from users where account_id = $1 and id = $2`, [input.caller.accountId, input.userId]);
+    if (!row) throw new NotFoundError({ message: `No user ${input.userId}` });
+    return toUser(row);
+  }
+
+  async addUser(input: { caller: AccountCaller; email: string; name: string; role: Role }): Promise<User> {
+    requireRole(input.caller, input.role === 'owner' ? 'owner' : 'admin');
+    try {
+      const { rows: [row] } = await this.deps.db.query(
+        `insert into users (id, account_id, email, name, role, created_at) values ($1, $2, $3, $4, $5, $6) returning *`,
+        [this.#id('usr'), input.caller.accountId, input.email.toLowerCase(), input.name, input.role, this.deps.clock.now()],
+      );
+      return toUser(row!);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError({ code: 'user_exists', message: `A user with e-mail ${input.email} already exists in this account` });
+      throw error;
+    }
+  }
+
+  async updateUser(input: { caller: AccountCaller; userId: string; name?: string; role?: Role }): Promise<User> {
+    return this.deps.db.transaction(async (tx) => {
+      const user = await this.#lockUser(tx, input.caller, input.userId);
+      // Changing an owner, or making one, takes an owner; the rest takes an admin.
+      requireRole(input.caller, user.role === 'owner' || input.role === 'owner' ? 'owner' : 'admin');
+      if (user.role === 'owner' && input.role && input.role !== 'owner') await this.#keepAnOwner(tx, input.caller.accountId);
+      const { rows: [row] } = await tx.query(`update users set name = coalesce($3, name), role = coalesce($4, role) where account_id = $1 and id = $2 returning *`, [
+        input.caller.accountId,
+        input.userId,
+        input.name ?? null,
+        input.role ?? null,
+      ]);
+      return toUser(row!);
+    });
+  }
+
+  async removeUser(input: { caller: AccountCaller; userId: string }): Promise<void> {
+    await this.deps.db.transaction(async (tx) => {
+      const user = await this.#lockUser(tx, input.caller, input.userId);
+      requireRole(input.caller, user.role === 'owner' ? 'owner' : 'admin');
+      if (user.role === 'owner') await this.#keepAnOwner(tx, input.caller.accountId);
+      await tx.query(`update api_keys set revoked_at = $2 where created_by = $1 and revoked_at is null`, [user.id, this.deps.clock.now()]);
+      await tx.query(`delete from users where account_id = $1 and id = $2`, [input.caller.accountId, input.userId]);
+    });
+  }
+
+  async #lockUser(tx: Queryable, caller: AccountCaller, userId: string): Promise<User> {
+    // Lock every owner row of the account first, so two concurrent demotions cannot both pass the check.
+    await tx.query(`select id from users where account_id = $1 and role = 'owner' order by id for update`, [caller.accountId]);
+    const { rows: [row] } = await tx.query(`select * from users where account_id = $1 and id = $2 for update`, [caller.accountId, userId]);
+    if (!row) throw new NotFoundError({ message: `No user ${userId}` });
+    return toUser(row);
+  }
+
+  async #keepAnOwner(tx: Queryable, accountId: string): Promise<void> {
+    const { rows: [row] } = await tx.query(`select count(*)::int as owners from users where account_id = $1 and role = 'owner'`, [accountId]);
+    if ((row!.owners as number) <= 1) throw new ConflictError({ code: 'last_owner', message: 'An account keeps at least one owner; make someone else owner first.' });
+  }
+
+  async listApiKeys(input: { caller: AccountCaller }): Promise<ApiKey[]> {
+    requireRole(input.caller, 'admin');
+    const { rows } = await this.deps.db.query(`select * from api_keys where account_id = $1 order by created_at, id`, [input.caller.accountId]);
+    return rows.map(toKey);
+  }
+
+  async createApiKey(input: { caller: AccountCaller; name: string; role: Role }): Promise<NewApiKey> {
+    requireRole(input.caller, 'admin');
+    if (!atLeast(input.caller.role, input.role)) throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot create a key with role ${input.role}` });
+    return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.keyId });
+  }
+
+  async revokeApiKey(input: { caller: AccountCaller; keyId: string }): Promise<ApiKey> {
+    requireRole(input.caller, 'admin');
+    const { rows: [existing] } = await this.deps.db.query(`select * from api_keys where account_id = $1 and id = $2`, [input.caller.accountId, input.keyId]);
+    if (!existing) throw new NotFoundError({ message: `No API key ${input.keyId}` });
+    if (!atLeast(input.caller.role, existing.role as Role)) throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot revoke a ${String(existing.role)} key` });
+    const { rows: [row] } = await this.deps.db.query(`update api_keys set revoked_at = coalesce(revoked_at, $3) where account_id = $1 and id = $2 returning *`, [
+      input.caller.accountId,
+      input.keyId,
+      this.deps.clock.now(),
+    ]);
+    return toKey(row!);
+  }
+}
+
+export type AccountCaller = Extract<Caller, { kind: 'account' }>;
+
+function requireRole(caller: AccountCaller, needed: Role): void {
+  if (!atLeast(caller.role, needed)) throw new ForbiddenError({ code: 'insufficient_role', message: `This needs the ${needed} role; this key has ${caller.role}.` });
+}

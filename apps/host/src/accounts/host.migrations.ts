@@ -1,0 +1,46 @@
+import type { MigrationSet } from '@tollgate/db';
+
+/** The host's own tables: accounts (tenants), their users and API keys. */
+export const hostMigrations: MigrationSet = {
+  namespace: 'host',
+  migrations: [
+    {
+      id: '0001_accounts_users_api_keys',
+      sql: `
+        create table accounts (
+          id          text primary key,
+          name        text not null check (length(name) between 1 and 200),
+          status      text not null default 'trial' check (status in ('trial', 'active', 'closed')),
+          locale      text not null default 'en' check (locale in ('nl', 'fr', 'en', 'de')),
+          time_zone   text not null default 'Europe/Brussels',
+          created_at  timestamptz not null
+        );
+        create table users (
+          id          text primary key,
+          account_id  text not null references accounts(id),
+          email       text not null,
+          name        text not null,
+          role        text not null check (role in ('owner', 'admin', 'member')),
+          created_at  timestamptz not null,
+          unique (account_id, email)
+        );
+        -- Keys are shown once and stored as a SHA-256 of the whole key (they carry 192 random bits,
+        -- so a slow hash adds nothing); the prefix is kept to recognise a key in lists.
+        create table api_keys (
+          id           text primary key,
+          account_id   text references accounts(id),
+          name         text not null,
+          role         text not null check (role in ('owner', 'admin', 'member', 'platform_admin')),
+          prefix       text not null,
+          secret_hash  text not null unique,
+          created_by   text,
+          created_at   timestamptz not null,
+          last_used_at timestamptz,
+          revoked_at   timestamptz,
+          check ((role = 'platform_admin') = (account_id is null))
+        );
+        create index api_keys_account on api_keys (account_id);
+      `,
+    },
+  ],
+};

@@ -1,0 +1,133 @@
+import { StandardSchemaValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SystemClock, type Clock } from '@tollgate/clock';
+import { JobQueue, migrate, openDatabase, type Database } from '@tollgate/db';
+import { ValidationError } from '@tollgate/errors';
+import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
+import type { Logger } from 'pino';
+import { AccountsService } from './accounts/accounts.service.js';
+import { hostMigrations } from './accounts/host.migrations.js';
+import { AppModule } from './app.module.js';
+import type { HostConfig } from './config/host-config.js';
+import type { HostState } from './host-state.js';
+import { describePluginRoutes, mountPluginRoutes } from './http/plugin-routes.js';
+import { createLogger, PinoNestLogger } from './logger.js';
+import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
+import { PluginHost } from './plugins/plugin-host.js';
+
+export interface CreateHostInput {
+  config: HostConfig;
+  /** Already loaded plugins; default: load the ones the config names. */
+  plugins?: LoadedPlugin[];
+  clock?: Clock;
+  /** An open database to use (tests); default: open the configured one. */
+  db?: Database;
+  logger?: Logger;
+  /** pg-boss maintenance timers; tests turn them off to stay deterministic. Default true. */
+  superviseJobs?: boolean;
+}
+
+export interface TollgateHost {
+  app: NestFastifyApplication;
+  db: Database;
+  jobs: JobQueue;
+  pluginHost: PluginHost;
+  accounts: AccountsService;
+  logger: Logger;
+  /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stops HTTP, plugins (reverse order), the job queue and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a host: load and check plugins → open the database → migrate (host, then each plugin)
+ * → start the job queue → init plugins → Nest app with the core API, plugin routes and /docs.
+ * Everything that can be wrong with the config fails here, before a port is opened.
+ */
+export async function createHost(input: CreateHostInput): Promise<TollgateHost> {
+  const { config } = input;
+  const logger = input.logger ?? createLogger({ level: config.logLevel });
+  const clock = input.clock ?? new SystemClock();
+  const plugins = input.plugins ?? (await loadPlugins({ config }));
+  const pluginHost = new PluginHost(plugins);
+  pluginHost.register();
+
+  const ownsDb = !input.db;
+  const db = input.db ?? (await openDatabase({ ...(config.database.url ? { url: config.database.url } : { dataDir: config.database.dataDir }), poolSize: config.database.poolSize }));
+  let jobs: JobQueue | undefined;
+  let app: NestFastifyApplication | undefined;
+  const cleanup = async () => {
+    await pluginHost.stop(logger);
+    await app?.close().catch(() => undefined);
+    await jobs?.stop({ graceful: false }).catch(() => undefined);
+    if (ownsDb) await db.close();
+  };
+
+  try {
+    const { applied } = await migrate({ db, sets: [hostMigrations, ...pluginHost.migrationSets()] });
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+
+    jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
+    await jobs.start();
+
+    const baseUrl = config.baseUrl ?? `http://localhost:${config.port}`;
+    await pluginHost.start({ logger, clock, db, jobs, host: { baseUrl, sandbox: config.sandbox } });
+
+    const state: HostState = { config, db, jobs, clock, logger, pluginHost, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
+    const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register(state), adapter, { logger: new PinoNestLogger(logger), rawBody: true, abortOnError: false });
+    app.useGlobalPipes(
+      new StandardSchemaValidationPipe({
+        exceptionFactory: (issues) =>
+          new ValidationError({
+            message: issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') || '(root)'}: ${i.message}`).join('; '),
+            details: issues.map((i) => ({ path: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)), message: i.message })),
+          }),
+      }),
+    );
+
+    const accounts = app.get(AccountsService);
+    mountPluginRoutes({ fastify: app.getHttpAdapter().getInstance(), routes: pluginHost.routes, accounts });
+
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Tollgate API')
+        .setDescription('Prepaid credits and invoice collection. Amounts are decimal strings; errors are `{ error: { code, message, details? } }`.')
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An account key (tgk_…) or a platform admin key (tga_…)' }, 'bearer')
+        .build(),
+    );
+    Object.assign(document.paths, describePluginRoutes(pluginHost.routes));
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+
+    await app.init();
+    const nestApp = app;
+    const liveJobs = jobs;
+    let closing: Promise<void> | undefined;
+    return {
+      app: nestApp,
+      db,
+      jobs: liveJobs,
+      pluginHost,
+      accounts,
+      logger,
+      async listen() {
+        await nestApp.listen({ port: config.port, host: config.host });
+        const address = nestApp.getHttpServer().address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        return `http://127.0.0.1:${port}`;
+      },
+      close() {
+        closing ??= cleanup();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Auth } from '../http/auth.js';
+import { HOST_STATE, type HostState } from '../host-state.js';
+
+@ApiTags('platform')
+@Auth('public')
+@Controller()
+export class HealthController {
+  constructor(@Inject(HOST_STATE) private readonly state: HostState) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness and database readiness: 200 when the database answers, 503 otherwise' })
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    const database = await this.state.db.ping({ timeoutMs: 2_000 });
+    const body = {
+      status: database ? 'ok' : 'degraded',
+      checks: { database: { status: database ? 'up' : 'down', engine: this.state.db.engine } },
+      plugins: this.state.pluginHost.plugins.length,
+      uptimeSeconds: Math.round((Date.now() - this.state.startedAt) / 1000),
+    };
+    void reply.status(database ? 200 : 503);
+    return body;
+  }
+
+  @Get('plugins')
+  @ApiOperation({ summary: 'Loaded plugins and what each adds: spend channels, payment providers, sources, exporters, routes' })
+  plugins() {
+    return { pluginApiVersion: this.state.pluginApiVersion, data: this.state.pluginHost.describe() };
+  }
+}

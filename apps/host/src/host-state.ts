@@ -1,0 +1,19 @@
+import type { Clock } from '@tollgate/clock';
+import type { Database, JobQueue } from '@tollgate/db';
+import type { Logger } from 'pino';
+import type { HostConfig } from './config/host-config.js';
+import type { PluginHost } from './plugins/plugin-host.js';
+
+/** What the Nest app is built around: made before Nest starts, handed in as one provider. */
+export interface HostState {
+  config: HostConfig;
+  db: Database;
+  jobs: JobQueue | undefined;
+  clock: Clock;
+  logger: Logger;
+  pluginHost: PluginHost;
+  pluginApiVersion: string;
+  startedAt: number;
+}
+
+export const HOST_STATE = Symbol.for('tollgate.HostState');

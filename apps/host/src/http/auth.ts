@@ -1,0 +1,44 @@
+import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ForbiddenError } from '@tollgate/errors';
+import type { FastifyRequest } from 'fastify';
+import { AccountsService, type AccountCaller } from '../accounts/accounts.service.js';
+import type { Caller } from '../accounts/roles.js';
+
+export type AuthMode = 'account' | 'admin' | 'public';
+const AUTH_KEY = 'tollgate:auth';
+
+/** Who may call a route. Routes without it need an account key. */
+export const Auth = (mode: AuthMode) => SetMetadata(AUTH_KEY, mode);
+
+type WithCaller = FastifyRequest & { caller?: Caller };
+
+export function bearer(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value ?? '');
+  return match?.[1];
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(AccountsService) private readonly accounts: AccountsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_KEY, [context.getHandler(), context.getClass()]) ?? 'account';
+    if (mode === 'public') return true;
+    const request = context.switchToHttp().getRequest<WithCaller>();
+    const caller = await this.accounts.authenticate(bearer(request.headers.authorization));
+    if (mode === 'admin' && caller.kind !== 'admin') throw new ForbiddenError({ code: 'admin_only', message: 'This needs a platform admin key.' });
+    if (mode === 'account' && caller.kind !== 'account') throw new ForbiddenError({ code: 'account_key_required', message: 'This needs an account API key, not an admin key.' });
+    request.caller = caller;
+    return true;
+  }
+}
+
+/** The authenticated account caller of an 'account' route. */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): AccountCaller => {
+  return context.switchToHttp().getRequest<WithCaller>().caller as AccountCaller;
+});

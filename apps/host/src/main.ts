@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { isTollgateError } from '@tollgate/errors';
+import { loadConfig } from './config/host-config.js';
+import { createHost } from './create-host.js';
+
+/** `pnpm start`: config → plugins → database → HTTP. A bad config exits 1 with one line saying why. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const host = await createHost({ config });
+  const url = await host.listen();
+  host.logger.info({ url, engine: host.db.engine, plugins: host.pluginHost.plugins.map((p) => p.plugin.id) }, `Tollgate host listening on port ${config.port}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    host.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await host.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  const message = isTollgateError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`tollgate: ${message}\n`);
+  process.exit(1);
+});
