@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SystemClock, type Clock } from '@tollgate/clock';
-import { JobQueue, migrate, openDatabase, type Database } from '@tollgate/db';
+import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import type { Logger } from 'pino';
@@ -16,6 +16,7 @@ import { describePluginRoutes, mountPluginRoutes } from './http/plugin-routes.js
 import { createLogger, PinoNestLogger } from './logger.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import { openConfiguredDatabase } from './open-database.js';
 
 export interface CreateHostInput {
   config: HostConfig;
@@ -56,7 +57,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   pluginHost.register();
 
   const ownsDb = !input.db;
-  const db = input.db ?? (await openDatabase({ ...(config.database.url ? { url: config.database.url } : { dataDir: config.database.dataDir }), poolSize: config.database.poolSize }));
+  const db = input.db ?? (await openConfiguredDatabase(config));
   let jobs: JobQueue | undefined;
   let app: NestFastifyApplication | undefined;
   const cleanup = async () => {

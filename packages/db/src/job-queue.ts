@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PgBoss, type ConstructorOptions, type Db as BossDb, type Job, type Queue, type SendOptions } from 'pg-boss';
 import { SystemClock, type Clock } from '@tollgate/clock';
 import type { Database, Queryable, Transaction } from './database.js';
@@ -23,9 +24,13 @@ export interface CreateJobQueueInput {
   onError?: (error: Error) => void;
 }
 
-/** Hands pg-boss our connection (pool or PGlite) or the caller's transaction. */
-function bossDb(target: RawSql): BossDb {
-  return { executeSql: (text, values) => target[RAW_SQL](text, values) };
+/**
+ * Hands pg-boss our connection (pool or PGlite). While `send` runs inside a caller's transaction,
+ * every statement pg-boss makes goes there too: it also reads queue metadata through its main
+ * connection, and PGlite's one connection is held by that transaction.
+ */
+function bossDb(main: RawSql, sendingIn: AsyncLocalStorage<RawSql>): BossDb {
+  return { executeSql: (text, values) => (sendingIn.getStore() ?? main)[RAW_SQL](text, values) };
 }
 
 function defined<T extends object>(value: T): T {
@@ -43,8 +48,10 @@ export class JobQueue {
   readonly #boss: PgBoss;
   readonly #db: Database;
   readonly #clock: Clock;
+  readonly #sendingIn: AsyncLocalStorage<RawSql>;
 
-  private constructor(boss: PgBoss, db: Database, schema: string, clock: Clock) {
+  private constructor(boss: PgBoss, db: Database, schema: string, clock: Clock, sendingIn: AsyncLocalStorage<RawSql>) {
+    this.#sendingIn = sendingIn;
     this.#boss = boss;
     this.#db = db;
     this.schema = schema;
@@ -55,8 +62,9 @@ export class JobQueue {
     const dbSchema = schemaOf(input.db);
     const schema = input.schema ?? (dbSchema ? `${dbSchema}_boss` : 'pgboss');
     assertSchemaName(schema); // interpolated into SQL
+    const sendingIn = new AsyncLocalStorage<RawSql>();
     const options: ConstructorOptions = {
-      db: bossDb(rawSqlOf(input.db)),
+      db: bossDb(rawSqlOf(input.db), sendingIn),
       schema,
       backend: input.db.engine === 'pglite' ? 'pglite' : 'postgres',
       supervise: input.supervise ?? true,
@@ -67,7 +75,7 @@ export class JobQueue {
     // An EventEmitter without an 'error' listener would crash the process on a background failure.
     const onError = input.onError ?? ((error: Error) => process.emitWarning(error));
     boss.on('error', onError);
-    return new JobQueue(boss, input.db, schema, input.clock ?? new SystemClock());
+    return new JobQueue(boss, input.db, schema, input.clock ?? new SystemClock(), sendingIn);
   }
 
   /** Installs or upgrades pg-boss's schema (under its advisory lock) and starts its timers. */
@@ -126,7 +134,10 @@ export class JobQueue {
     });
     const sendOn = async (target: Queryable): Promise<string | null> => {
       if (input.singletonKey !== undefined && (await this.#hasQueued(target, input.name, input.singletonKey))) return null;
-      return this.#boss.send(input.name, input.data, { ...options, db: bossDb(rawSqlOf(target)) });
+      const tx = rawSqlOf(target);
+      return this.#sendingIn.run(tx, () =>
+        this.#boss.send(input.name, input.data, { ...options, db: { executeSql: (text, values) => tx[RAW_SQL](text, values) } }),
+      );
     };
     if (input.tx) return sendOn(input.tx);
     // The singleton check needs a transaction to hold its lock until the insert commits.

@@ -100,6 +100,12 @@ export class AdminController {
     return this.accounts.getAccount({ accountId });
   }
 
+  @Post('accounts/:accountId/api-keys')
+  @ApiOperation({ summary: 'Issue an API key for an account (shown once)' })
+  issueKey(@Param('accountId', { schema: resourceId('acc') }) accountId: string, @Body({ schema: createApiKeyBody }) body: z.output<typeof createApiKeyBody>) {
+    return this.accounts.issueAccountKey({ accountId, ...body });
+  }
+
   @Post('admin-keys')
   @ApiOperation({ summary: 'Create another platform admin key (shown once)' })
   createAdminKey(@Body({ schema: createAdminKeyBody }) body: z.output<typeof createAdminKeyBody>) {

@@ -218,6 +218,12 @@ export class AccountsService {
     return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.keyId });
   }
 
+  /** A platform operator issuing a key for an account (CLI, admin API). */
+  async issueAccountKey(input: { accountId: string; name: string; role: Role }): Promise<NewApiKey> {
+    await this.getAccount({ accountId: input.accountId });
+    return this.#insertKey(this.deps.db, { accountId: input.accountId, name: input.name, role: input.role, createdBy: null });
+  }
+
   async revokeApiKey(input: { caller: AccountCaller; keyId: string }): Promise<ApiKey> {
     requireRole(input.caller, 'admin');
     const { rows: [existing] } = await this.deps.db.query(`select * from api_keys where account_id = $1 and id = $2`, [input.caller.accountId, input.keyId]);

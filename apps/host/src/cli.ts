@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { SystemClock } from '@tollgate/clock';
+import { migrate, type Database } from '@tollgate/db';
+import { isTollgateError, ValidationError } from '@tollgate/errors';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AccountsService } from './accounts/accounts.service.js';
+import { hostMigrations } from './accounts/host.migrations.js';
+import { ROLES, type Role } from './accounts/roles.js';
+import { loadConfig, type HostConfig } from './config/host-config.js';
+import { openConfiguredDatabase } from './open-database.js';
+import { loadPlugins } from './plugins/plugin-loader.js';
+import { PluginHost } from './plugins/plugin-host.js';
+
+/**
+ * `tollgate` — operator commands on the configured database (the same config and env as the host).
+ * On the embedded database, stop the host first (one process per data folder) or use the admin API.
+ */
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
+
+async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; accounts: AccountsService }) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const plugins = await loadPlugins({ config });
+  const pluginHost = new PluginHost(plugins);
+  pluginHost.register();
+  const db = await openConfiguredDatabase(config);
+  try {
+    await migrate({ db, sets: [hostMigrations, ...pluginHost.migrationSets()] });
+    return await fn({ db, config, accounts: new AccountsService({ db, clock: new SystemClock() }) });
+  } finally {
+    await db.close();
+  }
+}
+
+const role = new Option('--role <role>', 'owner, admin or member').choices(ROLES).default('member');
+const locale = new Option('--locale <locale>', 'language of e-mails and documents').choices(['nl', 'fr', 'en', 'de']).default('en');
+
+export function buildCli(): Command {
+  const program = new Command('tollgate').description('Tollgate operator commands').showHelpAfterError();
+
+  program
+    .command('migrate')
+    .description('apply pending migrations of the host and the configured plugins')
+    .action(() => withDatabase(async () => print({ ok: true })));
+
+  program
+    .command('plugins')
+    .description('load and check the configured plugins without starting the host')
+    .action(async () => {
+      const plugins = await loadPlugins({ config: loadConfig() });
+      print(plugins.map((p) => ({ id: p.plugin.id, package: p.source, compatibility: p.plugin.compatibility })));
+    });
+
+  const accounts = program.command('accounts').description('accounts (tenants)');
+  accounts
+    .command('create')
+    .description('create an account with its owner; prints the owner API key (shown once)')
+    .requiredOption('--name <name>', 'account name')
+    .requiredOption('--owner-email <email>', "owner's e-mail")
+    .option('--owner-name <name>', "owner's name", 'Owner')
+    .addOption(locale)
+    .option('--time-zone <tz>', 'IANA time zone', 'Europe/Brussels')
+    .action((opts: { name: string; ownerEmail: string; ownerName: string; locale: 'nl' | 'fr' | 'en' | 'de'; timeZone: string }) =>
+      withDatabase(async ({ accounts }) => {
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.ownerEmail)) throw new ValidationError({ message: `--owner-email: not an e-mail address: ${opts.ownerEmail}` });
+        print(await accounts.createAccount({ name: opts.name, locale: opts.locale, timeZone: opts.timeZone, owner: { email: opts.ownerEmail, name: opts.ownerName } }));
+      }),
+    );
+  accounts
+    .command('list')
+    .option('--limit <n>', 'how many', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('a whole number from 1 to 100');
+      return n;
+    }, 100)
+    .action((opts: { limit: number }) => withDatabase(async ({ accounts }) => print(await accounts.listAccounts({ limit: opts.limit }))));
+
+  program
+    .command('api-keys')
+    .description('account API keys')
+    .command('create')
+    .description('issue an API key for an account; prints it (shown once)')
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--name <name>', 'what the key is for')
+    .addOption(role)
+    .action((opts: { account: string; name: string; role: Role }) => withDatabase(async ({ accounts }) => print(await accounts.issueAccountKey({ accountId: opts.account, name: opts.name, role: opts.role }))));
+
+  program
+    .command('admin-keys')
+    .description('platform admin keys')
+    .command('create')
+    .description('create a platform admin key; prints it (shown once)')
+    .requiredOption('--name <name>', 'who or what holds it')
+    .action((opts: { name: string }) => withDatabase(async ({ accounts }) => print(await accounts.createAdminKey({ name: opts.name }))));
+
+  return program;
+}
+
+buildCli()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.stderr.write(`tollgate: ${isTollgateError(error) ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './host-config.js';
+
+function dirWith(config: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+  writeFileSync(join(dir, 'tollgate.config.json'), config);
+  return dir;
+}
+
+describe('loadConfig', () => {
+  it('defaults to port 3000 and an embedded database in ./.data', () => {
+    const config = loadConfig({ env: {}, cwd: '/srv/app' });
+    expect(config).toMatchObject({ port: 3000, database: { dataDir: '/srv/app/.data' }, plugins: [], sandbox: true, logLevel: 'info' });
+    expect(config.database.url).toBeUndefined();
+  });
+
+  it('reads tollgate.config.json and lets the environment win', () => {
+    const dir = dirWith(JSON.stringify({ port: 4000, database: { dataDir: 'db' }, plugins: [{ package: './p' }] }));
+    const config = loadConfig({ env: { PORT: '5000', DATABASE_URL: 'postgres://x@127.0.0.1/y' }, cwd: dir });
+    expect(config.port).toBe(5000);
+    expect(config.database).toMatchObject({ url: 'postgres://x@127.0.0.1/y', dataDir: join(dir, 'db') });
+    expect(config.plugins).toEqual([{ package: './p', enabled: true }]);
+    expect(config.configDir).toBe(dir);
+  });
+
+  it('uses TOLLGATE_CONFIG when set', () => {
+    const dir = dirWith('{"port": 0}');
+    expect(loadConfig({ env: { TOLLGATE_CONFIG: join(dir, 'tollgate.config.json') }, cwd: '/' }).port).toBe(0);
+  });
+
+  it.each([
+    ['{"port": ', /not valid JSON/],
+    ['[]', /must be a JSON object/],
+    ['{"prot": 3000}', /\(root\): Unrecognized key: "prot"/],
+    ['{"plugins": [{"pkg": "x"}]}', /plugins\.0\.package/],
+    ['{"port": "3000"}', /port: /],
+  ])('refuses %s in one line naming the file', (text, reason) => {
+    const dir = dirWith(text);
+    let message = '';
+    try {
+      loadConfig({ env: {}, cwd: dir });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(reason);
+    expect(message).toContain(join(dir, 'tollgate.config.json'));
+    expect(message).not.toContain('\n');
+  });
+
+  it('refuses a missing explicit config file and a bad PORT', () => {
+    expect(() => loadConfig({ env: { TOLLGATE_CONFIG: '/does/not/exist.json' } })).toThrow(/cannot be read/);
+    expect(() => loadConfig({ env: { PORT: 'eighty' }, cwd: '/' })).toThrow('environment PORT: not a port number: eighty');
+  });
+});

@@ -1,0 +1,147 @@
+import { definePlugin, spendChannelsExtensionPoint, type Plugin } from '@tollgate/plugin-sdk';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadPlugins, PluginLoadError } from './plugin-loader.js';
+import { PluginHost } from './plugin-host.js';
+
+const plugin = (id: string, extra: Partial<Parameters<typeof definePlugin>[0]> = {}) =>
+  definePlugin({ id, compatibility: '^1.0.0', register() {}, ...extra } as Parameters<typeof definePlugin>[0]);
+
+/** Loads modules from a map instead of the file system. */
+async function load(modules: Record<string, unknown>, entries: Array<{ package: string; options?: unknown; enabled?: boolean }>) {
+  return loadPlugins({
+    config: { configDir: '/nowhere', plugins: entries.map((e) => ({ enabled: true, ...e })) },
+    importer: async (specifier) => {
+      if (!(specifier in modules)) throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+      return modules[specifier];
+    },
+  });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PluginLoadError);
+    expect((error as Error).message).not.toContain('\n');
+    return (error as Error).message;
+  }
+  throw new Error('expected the plugins to be refused');
+}
+
+describe('loadPlugins', () => {
+  it('loads plugins in config order with validated, defaulted options; skips disabled ones', async () => {
+    const sms = plugin('sms', { options: z.object({ sender: z.string().default('Tollgate'), retries: z.number().int().max(5) }) });
+    const loaded = await load({ a: { default: sms }, b: { default: plugin('voice') }, c: { default: plugin('off') } }, [
+      { package: 'a', options: { retries: 2 } },
+      { package: 'b' },
+      { package: 'c', enabled: false },
+    ]);
+    expect(loaded.map((l) => l.plugin.id)).toEqual(['sms', 'voice']);
+    expect(loaded[0]!.options).toEqual({ sender: 'Tollgate', retries: 2 });
+  });
+
+  it('names the package when it cannot be found', async () => {
+    expect(await refusal(load({}, [{ package: '@acme/missing' }]))).toBe('plugin @acme/missing: not found (is the package installed and built?)');
+  });
+
+  it('refuses a module without a definePlugin default export', async () => {
+    expect(await refusal(load({ x: { default: { id: 'x', register() {} } } }, [{ package: 'x' }]))).toMatch(/^plugin x: does not default-export a plugin made with definePlugin/);
+    expect(await refusal(load({ y: { named: plugin('y') } }, [{ package: 'y' }]))).toMatch(/^plugin y: does not default-export/);
+  });
+
+  it('refuses an incompatible or malformed compatibility range', async () => {
+    expect(await refusal(load({ p: { default: plugin('old', { compatibility: '^0.9.0' }) } }, [{ package: 'p' }]))).toBe(
+      'plugin old (p): requires plugin API ^0.9.0, this host provides 1.0.0',
+    );
+    expect(await refusal(load({ p: { default: plugin('weird', { compatibility: 'latest please' }) } }, [{ package: 'p' }]))).toMatch(/compatibility "latest please" is not a semver range/);
+  });
+
+  it('refuses bad options with the field and the reason', async () => {
+    const p = plugin('sms', { options: z.object({ retries: z.number().int().max(5) }) });
+    const message = await refusal(load({ p: { default: p } }, [{ package: 'p', options: { retries: 9 } }]));
+    expect(message).toMatch(/^plugin sms \(p\): invalid options: retries: /);
+    expect(await refusal(load({ p: { default: plugin('plain') } }, [{ package: 'p', options: { a: 1 } }]))).toBe('plugin plain (p): takes no options, but the config gives some');
+  });
+
+  it('refuses two plugins with one id', async () => {
+    expect(await refusal(load({ a: { default: plugin('sms') }, b: { default: plugin('sms') } }, [{ package: 'a' }, { package: 'b' }]))).toBe('plugin sms (b): id "sms" is already used by a');
+  });
+});
+
+describe('definePlugin', () => {
+  it('checks the descriptor when it is declared', () => {
+    expect(() => plugin('Not Kebab')).toThrow(/kebab-case/);
+    expect(() => definePlugin({ id: 'x', compatibility: '', register() {} })).toThrow(/semver range/);
+  });
+});
+
+describe('PluginHost', () => {
+  const services = () => ({
+    logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+    clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+    db: {} as never,
+    host: { baseUrl: 'http://localhost:3000', sandbox: true },
+  });
+  const channelPlugin = (id: string, channelId: string): Plugin =>
+    definePlugin({
+      id,
+      compatibility: '^1.0.0',
+      register(env) {
+        env.registerInit({
+          deps: { channels: spendChannelsExtensionPoint },
+          init({ channels }) {
+            channels.add({ id: channelId, label: channelId, unit: 'unit', settlement: 'immediate', quote: async () => ({ units: '1', description: '' }), execute: async () => ({ result: null }) });
+          },
+        });
+      },
+    }) as Plugin;
+
+  it('refuses a spend channel id that another plugin registered', async () => {
+    const host = new PluginHost([
+      { plugin: channelPlugin('sms-a', 'sms'), source: 'a', options: undefined },
+      { plugin: channelPlugin('sms-b', 'sms'), source: 'b', options: undefined },
+    ]);
+    host.register();
+    await expect(host.start(services())).rejects.toThrow('plugin sms-b: spend channel id "sms" collides: plugin sms-a registered it');
+  });
+
+  it('refuses unknown deps and late registrations, and runs shutdown hooks in reverse order', async () => {
+    const order: string[] = [];
+    const late = definePlugin({
+      id: 'late',
+      compatibility: '^1.0.0',
+      register(env) {
+        env.onShutdown(() => void order.push('late-1'));
+        env.onShutdown(() => void order.push('late-2'));
+      },
+    }) as Plugin;
+    const first = definePlugin({ id: 'first', compatibility: '^1.0.0', register: (env) => env.onShutdown(() => void order.push('first')) }) as Plugin;
+    const host = new PluginHost([
+      { plugin: first, source: 'first', options: undefined },
+      { plugin: late, source: 'late', options: undefined },
+    ]);
+    host.register();
+    await host.start(services());
+    expect(() => host.spendChannels.forPlugin('late').add({ id: 'x' } as never)).toThrow(/after start-up/);
+    await host.stop(services().logger);
+    expect(order).toEqual(['late-2', 'late-1', 'first']);
+
+    const unknown = definePlugin({
+      id: 'needy',
+      compatibility: '^1.0.0',
+      register(env) {
+        env.registerInit({ deps: { x: { $$type: '@tollgate/ServiceRef', id: 'acme.unknown' } }, init() {} });
+      },
+    }) as Plugin;
+    const host2 = new PluginHost([{ plugin: unknown, source: 'needy', options: undefined }]);
+    host2.register();
+    await expect(host2.start(services())).rejects.toThrow('plugin needy: asks for unknown service or extension point "acme.unknown"');
+  });
+
+  it('wraps a failing register or init with the plugin id', async () => {
+    const boom = definePlugin({ id: 'boom', compatibility: '^1.0.0', register() { throw new Error('kaput'); } }) as Plugin;
+    const host = new PluginHost([{ plugin: boom, source: 'boom', options: undefined }]);
+    expect(() => host.register()).toThrow('plugin boom: register failed: kaput');
+  });
+});

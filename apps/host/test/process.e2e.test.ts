@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// These run the built host (`pnpm test` builds first) as a real process, the way `pnpm start` does.
+const main = resolve(import.meta.dirname, '../dist/main.js');
+const cli = resolve(import.meta.dirname, '../dist/cli.js');
+const fixtures = resolve(import.meta.dirname, 'fixtures/process');
+
+let dir: string;
+beforeAll(() => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run the build first (pnpm test does)`);
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-process-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function config(name: string, value: unknown): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+}
+
+function run(file: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, DATABASE_URL: '', ...env }, cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('host process', () => {
+  it.each([
+    ['a malformed config', '{"plugins": [', /^tollgate: config .*a-malformed-config\.json: not valid JSON/],
+    ['an unknown plugin', { plugins: [{ package: '@acme/tollgate-nope' }] }, /^tollgate: plugin @acme\/tollgate-nope: not found \(is the package installed and built\?\)$/],
+    ['bad plugin options', { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A sender name that is too long' } }] }, /^tollgate: plugin strict \(.*strict-plugin\.mjs\): invalid options: sender: /],
+    ['an incompatible plugin', { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] }, /^tollgate: plugin from-the-future \(.*\): requires plugin API \^2\.0\.0, this host provides 1\.0\.0$/],
+    [
+      'two plugins with one id',
+      { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A' } }, { package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'B' } }] },
+      /^tollgate: plugin strict \(.*\): id "strict" is already used by/,
+    ],
+  ])('refuses to start with %s: one line, exit code 1', async (name, value, line) => {
+    const file = config(name.replace(/\W+/g, '-'), value);
+    const result = await run(main, [], { TOLLGATE_CONFIG: file, TOLLGATE_DATA_DIR: join(dir, 'never-opened') });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+  });
+
+  it('starts on the embedded database, serves /health and /plugins, logs JSON and stops on SIGTERM', async () => {
+    // dataDir is relative to the config file's folder.
+    const file = config('good', { port: 0, host: '127.0.0.1', database: { dataDir: 'data' }, plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'Tollgate' } }] });
+    const child = spawn(process.execPath, [main], { env: { ...process.env, DATABASE_URL: '', PORT: '', TOLLGATE_CONFIG: file }, cwd: dir });
+    const lines = createInterface({ input: child.stdout });
+    const logs: Array<Record<string, unknown>> = [];
+    const url = await new Promise<string>((done, fail) => {
+      child.on('exit', (code) => fail(new Error(`host exited with ${code}`)));
+      lines.on('line', (line) => {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (typeof entry.url === 'string' && String(entry.msg).startsWith('Tollgate host listening')) done(entry.url);
+      });
+    });
+    expect(existsSync(join(dir, 'data', 'tollgate.lock'))).toBe(true);
+
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: { engine: 'pglite', status: 'up' } } });
+    const plugins = (await (await fetch(`${url}/plugins`)).json()) as { data: Array<{ id: string; spendChannels: Array<{ id: string }> }> };
+    expect(plugins.data.map((p) => [p.id, p.spendChannels.map((c) => c.id)])).toEqual([['strict', ['strict-sms']]]);
+
+    // A second process on the same data folder is refused instead of corrupting it.
+    const second = await run(cli, ['admin-keys', 'create', '--name', 'ops'], { TOLLGATE_CONFIG: file });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^tollgate: database folder .*data is in use by process \d+/);
+
+    child.removeAllListeners('exit');
+    const stopped = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    child.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+    expect(logs.every((l) => typeof l.level === 'number' && typeof l.time === 'string')).toBe(true);
+    expect(logs.some((l) => l.msg === 'shutting down')).toBe(true);
+    expect(existsSync(join(dir, 'data', 'tollgate.lock'))).toBe(false);
+
+    // With the host stopped, the CLI works on the same data folder.
+    const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test', '--locale', 'nl'], { TOLLGATE_CONFIG: file });
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const out = JSON.parse(created.stdout) as { account: { id: string; locale: string }; apiKey: { key: string } };
+    expect(out.account).toMatchObject({ locale: 'nl' });
+    expect(out.apiKey.key).toMatch(/^tgk_/);
+    const bad = await run(cli, ['api-keys', 'create', '--account', 'acc_nope', '--name', 'x'], { TOLLGATE_CONFIG: file });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('tollgate: No account acc_nope\n');
+  });
+});
