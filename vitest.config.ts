@@ -12,6 +12,8 @@ export default defineConfig({
     include: ['{packages,apps,plugins,tooling}/*/{src,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     setupFiles: ['./tooling/vitest.setup.ts'],
+    // CI lists every test (the log shows each storage suite's engine) and ends with one summary line.
+    reporters: process.env.CI ? ['verbose', './tooling/summary.reporter.ts'] : ['default', './tooling/summary.reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

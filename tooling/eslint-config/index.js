@@ -76,6 +76,8 @@ export default function tollgate({ root = process.cwd(), ignores = [] } = {}) {
       name: 'tollgate/typescript',
       files: TS_FILES,
       extends: [js.configs.recommended, tseslint.configs.recommended],
+      // Pinned, so a stray tsconfig in a scratch folder cannot make the parser ask which root is meant.
+      languageOptions: { parserOptions: { tsconfigRootDir: root } },
       rules: {
         'no-unused-vars': 'off',
         '@typescript-eslint/no-unused-vars': unusedVars,

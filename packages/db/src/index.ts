@@ -20,7 +20,7 @@ export {
   TransactionMisuseError,
 } from './errors.js';
 export { sqlStateOf } from './internal.js';
-export { JobQueue, type CreateJobQueueInput, type QueuedJob } from './job-queue.js';
+export { JobQueue, type CreateJobQueueInput, type JobData, type QueuedJob } from './job-queue.js';
 export { migrate, migrationChecksum, type Migration, type MigrationSet } from './migrator.js';
 export { pgArray, type PgArray, type PgArrayElement } from './params.js';
 export { DATABASE, JOB_QUEUE, registerDatabase } from './registration.js';

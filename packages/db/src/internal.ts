@@ -12,7 +12,7 @@ export const RAW_SQL = Symbol('tollgate.db.rawSql');
 export const DB_INFO = Symbol('tollgate.db.info');
 
 export interface RawSql {
-  [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 export interface DbInfo {

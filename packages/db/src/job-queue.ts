@@ -4,10 +4,14 @@ import { SystemClock, type Clock } from '@tollgate/clock';
 import type { Database, Queryable, Transaction } from './database.js';
 import { RAW_SQL, assertSchemaName, rawSqlOf, schemaOf, type RawSql } from './internal.js';
 
+/** A job's payload as it was sent (JSON). Loosely typed on purpose: each queue knows its own shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JobData = any;
+
 export interface QueuedJob {
   id: string;
   name: string;
-  data: any;
+  data: JobData;
 }
 
 export interface CreateJobQueueInput {
@@ -153,7 +157,7 @@ export class JobQueue {
     handler: (jobs: QueuedJob[]) => Promise<void>;
   }): Promise<string> {
     const options = defined({ batchSize: input.batchSize, pollingIntervalSeconds: input.pollingIntervalSeconds });
-    return this.#boss.work<any>(input.name, options, async (jobs: Job<any>[]) => {
+    return this.#boss.work<JobData>(input.name, options, async (jobs: Job<JobData>[]) => {
       await input.handler(jobs.map((job) => ({ id: job.id, name: job.name, data: job.data })));
     });
   }
@@ -165,15 +169,15 @@ export class JobQueue {
    */
   async drain(input: {
     name: string;
-    handler: (job: { id: string; data: any }) => Promise<void>;
+    handler: (job: { id: string; data: JobData }) => Promise<void>;
     batchSize?: number;
   }): Promise<{ completed: number; failed: number }> {
     const batchSize = input.batchSize ?? 20;
-    const failures: Array<{ job: Job<any>; error: unknown }> = [];
+    const failures: Array<{ job: Job<JobData>; error: unknown }> = [];
     let completed = 0;
     try {
       for (;;) {
-        const jobs = await this.#boss.fetch<any>(input.name, { batchSize });
+        const jobs = await this.#boss.fetch<JobData>(input.name, { batchSize });
         if (jobs.length === 0) break;
         for (const job of jobs) {
           try {

@@ -27,8 +27,8 @@ function toResult<R>(result: Results<R>): QueryResult<R> {
   return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
 }
 
-async function runRaw(pg: PGlite, text: string, values: unknown[] | undefined): Promise<{ rows: any[] }> {
-  if (values && values.length > 0) return pg.query(text, values as any[]);
+async function runRaw(pg: PGlite, text: string, values: unknown[] | undefined): Promise<{ rows: unknown[] }> {
+  if (values && values.length > 0) return pg.query(text, values);
   // Without parameters pg-boss and migrations send scripts: the simple protocol runs all of them.
   const results = await pg.exec(text);
   return { rows: results.flatMap((r) => r.rows) };
@@ -49,7 +49,7 @@ class PgliteTransaction implements Transaction, RawSql {
     return toResult(await this.pg.query<R>(text, toDriverParams(params)));
   }
 
-  async [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+  async [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
     if (!this.#open) throw new TransactionClosedError();
     return runRaw(this.pg, text, values);
   }
@@ -80,7 +80,7 @@ class PgliteDatabase implements Database, RawSql, DbInfo {
     return this.#exclusive(async () => toResult(await this.#pg.query<R>(text, values)));
   }
 
-  [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+  [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
     return this.#exclusive(async () => {
       try {
         return await runRaw(this.#pg, text, values);
@@ -130,9 +130,31 @@ class PgliteDatabase implements Database, RawSql, DbInfo {
   }
 }
 
-export async function openPglite(input: { dataDir?: string; schema?: string }): Promise<Database> {
+let template: Promise<Blob | File> | undefined;
+
+/**
+ * An initialised, empty data directory, made once per process. Starting from it skips initdb,
+ * which is most of PGlite's start-up time (~0.35 s instead of ~1.5-2 s): the test harness uses it.
+ */
+export function pgliteTemplate(): Promise<Blob | File> {
+  template ??= (async () => {
+    const pg = await PGlite.create();
+    try {
+      return await pg.dumpDataDir('none');
+    } finally {
+      await pg.close();
+    }
+  })();
+  return template;
+}
+
+export async function openPglite(input: { dataDir?: string; schema?: string; template?: Blob | File }): Promise<Database> {
   if (input.dataDir) mkdirSync(input.dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir: input.dataDir, parsers: { ...SCALAR_PARSERS } });
+  const pg = await PGlite.create({
+    dataDir: input.dataDir,
+    parsers: { ...SCALAR_PARSERS },
+    ...(input.template ? { loadDataDir: input.template } : {}),
+  });
   const settings = Object.entries(SESSION_SETTINGS).map(([name, value]) => `SET ${name} TO '${value}';`);
   const schema = input.schema
     ? [`CREATE SCHEMA IF NOT EXISTS ${input.schema};`, `SET search_path TO ${input.schema};`]

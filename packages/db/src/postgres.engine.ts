@@ -1,5 +1,3 @@
-/// <reference path="./pg.d.ts" />
-import pg, { type CustomTypesConfig, type Pool, type PoolClient, type QueryConfig, type QueryResult as PgQueryResult } from 'pg';
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { DatabaseClosedError, TransactionAbortedError, TransactionClosedError } from './errors.js';
 import {
@@ -14,6 +12,7 @@ import {
   type RawSql,
 } from './internal.js';
 import { toDriverParams } from './params.js';
+import { pg, type CustomTypesConfig, type Pool, type PoolClient, type QueryConfig, type QueryResult as PgQueryResult } from './pg-driver.js';
 import { SESSION_SETTINGS, allParsers } from './type-parsers.js';
 
 const PARSERS = allParsers();
@@ -23,16 +22,17 @@ const TYPES: CustomTypesConfig = {
   getTypeParser: (oid, format) => (format === 'binary' ? undefined : PARSERS.get(oid)) ?? pg.types.getTypeParser(oid, format),
 };
 
-function toResult<R>(result: PgQueryResult<R>): QueryResult<R> {
-  return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+function toResult<R>(result: PgQueryResult): QueryResult<R> {
+  return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
 }
 
 /** One statement, extended protocol: a multi-statement string fails here exactly as on PGlite. */
 function statement(text: string, params: readonly unknown[] | undefined): QueryConfig {
-  return { text, values: toDriverParams(params), queryMode: 'extended' };
+  // queryMode (pg >= 8.12) is missing from @types/pg.
+  return { text, values: toDriverParams(params), queryMode: 'extended' } as QueryConfig;
 }
 
-async function runRaw(target: Pool | PoolClient, text: string, values: unknown[] | undefined): Promise<{ rows: any[] }> {
+async function runRaw(target: Pool | PoolClient, text: string, values: unknown[] | undefined): Promise<{ rows: unknown[] }> {
   // Without values node-postgres uses the simple protocol, and a script answers with one result per statement.
   const result = (await target.query(text, values && values.length > 0 ? values : undefined)) as
     | PgQueryResult
@@ -52,10 +52,10 @@ class PostgresTransaction implements Transaction, RawSql {
 
   async query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (!this.#open) throw new TransactionClosedError();
-    return toResult(await this.client.query<R>(statement(text, params)));
+    return toResult<R>(await this.client.query(statement(text, params)));
   }
 
-  async [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+  async [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
     if (!this.#open) throw new TransactionClosedError();
     return runRaw(this.client, text, values);
   }
@@ -78,10 +78,10 @@ class PostgresDatabase implements Database, RawSql, DbInfo {
 
   async query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     this.#assertOpen();
-    return toResult(await this.#pool.query<R>(statement(text, params)));
+    return toResult<R>(await this.#pool.query(statement(text, params)));
   }
 
-  async [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+  async [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
     this.#assertOpen();
     // pool.query destroys the connection on error, so an aborted script never poisons the pool.
     return runRaw(this.#pool, text, values);

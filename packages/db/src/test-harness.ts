@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database, type Engine } from './database.js';
+import { openPglite, pgliteTemplate } from './pglite.engine.js';
 import { dropSchemas } from './postgres.engine.js';
 
 export interface TestDatabase extends Database {
@@ -33,7 +34,8 @@ export function testEngines(): TestEngine[] {
   const engines: TestEngine[] = [
     {
       name: 'pglite',
-      open: async () => withDispose(await openDatabase({}), async () => undefined),
+      // In memory, from a per-process template of an empty cluster (skips initdb on every open).
+      open: async () => withDispose(await openPglite({ template: await pgliteTemplate() }), async () => undefined),
     },
   ];
   const url = process.env.TEST_DATABASE_URL;

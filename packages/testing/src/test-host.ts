@@ -26,6 +26,7 @@ export interface TestHost {
   /** A platform admin key, made for this host. */
   adminKey: string;
   /** A real HTTP request to the running host; JSON in, JSON out. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses loosely, like JSON
   request<T = any>(input: { method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
   /** Creates an account through the admin API and returns it with its owner key. */
   createAccount(input?: { name?: string; locale?: 'nl' | 'fr' | 'en' | 'de'; timeZone?: string; ownerEmail?: string }): Promise<{ accountId: string; ownerKey: string; ownerId: string }>;
