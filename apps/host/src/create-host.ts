@@ -60,9 +60,10 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   const db = input.db ?? (await openConfiguredDatabase(config));
   let jobs: JobQueue | undefined;
   let app: NestFastifyApplication | undefined;
+  // HTTP first (no new requests), then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
-    await pluginHost.stop(logger);
     await app?.close().catch(() => undefined);
+    await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
     if (ownsDb) await db.close();
   };

@@ -1,0 +1,140 @@
+import type { MigrationSet } from '@tollgate/db';
+
+/**
+ * The wallet's tables. Money is numeric (exact): amounts in cents precision, unit prices to 6 places.
+ * The ledger is append-only; `wallets` and `credit_lots.remaining` are maintained in the same
+ * transaction as the postings and checked against them by the invariant check.
+ */
+export const walletMigrations: MigrationSet = {
+  namespace: 'wallet',
+  migrations: [
+    {
+      id: '0001_ledger',
+      sql: `
+        create table wallets (
+          account_id      text primary key,
+          currency        text not null default 'EUR',
+          available       numeric(18,2) not null default 0 check (available >= 0),
+          pending         numeric(18,2) not null default 0 check (pending >= 0),
+          time_zone       text not null default 'Europe/Brussels',
+          low_balance     numeric(18,2) not null default 1.00,
+          created_at      timestamptz not null,
+          updated_at      timestamptz not null
+        );
+
+        create table credit_lots (
+          id              bigserial primary key,
+          account_id      text not null references wallets(account_id),
+          kind            text not null check (kind in ('trial', 'promo', 'referral', 'purchased')),
+          granted         numeric(18,2) not null check (granted > 0),
+          remaining       numeric(18,2) not null check (remaining >= 0),
+          expires_at      timestamptz,
+          created_at      timestamptz not null,
+          transaction_id  bigint not null
+        );
+        create index credit_lots_spendable on credit_lots (account_id) where remaining > 0;
+        create index credit_lots_expiry on credit_lots (expires_at) where remaining > 0 and expires_at is not null;
+
+        create table ledger_transactions (
+          id               bigserial primary key,
+          account_id       text not null,
+          type             text not null check (type in ('grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal')),
+          channel          text,
+          description      text not null,
+          amount           numeric(18,2) not null,
+          balance_after    numeric(18,2) not null,
+          hold_id          bigint,
+          reverses_id      bigint references ledger_transactions(id),
+          idempotency_key  text,
+          metadata         jsonb not null default '{}',
+          created_at       timestamptz not null
+        );
+        create index ledger_transactions_history on ledger_transactions (account_id, created_at desc, id desc);
+        create unique index ledger_transactions_one_reversal on ledger_transactions (reverses_id) where reverses_id is not null;
+
+        -- Double entry: the postings of a transaction sum to zero. Books: wallet and holds belong to an
+        -- account (and a lot); revenue, grants, funding and expired are the platform's side.
+        create table ledger_postings (
+          transaction_id  bigint not null references ledger_transactions(id),
+          seq             smallint not null,
+          book            text not null check (book in ('wallet', 'holds', 'revenue', 'grants', 'funding', 'expired')),
+          account_id      text,
+          lot_id          bigint references credit_lots(id),
+          channel         text,
+          amount          numeric(18,2) not null check (amount <> 0),
+          primary key (transaction_id, seq)
+        );
+        create index ledger_postings_lot on ledger_postings (lot_id) where lot_id is not null;
+
+        create table holds (
+          id               bigserial primary key,
+          account_id       text not null references wallets(account_id),
+          channel          text not null,
+          description      text not null,
+          units            numeric(18,6) not null,
+          country          text,
+          unit_price       numeric(18,6) not null,
+          amount           numeric(18,2) not null check (amount >= 0),
+          captured         numeric(18,2) not null default 0,
+          free_units       numeric(18,6) not null default 0,
+          status           text not null check (status in ('pending', 'captured', 'released', 'expired')),
+          expires_at       timestamptz not null,
+          created_at       timestamptz not null,
+          settled_at       timestamptz
+        );
+        create index holds_expiry on holds (expires_at) where status = 'pending';
+        create table hold_lots (
+          hold_id  bigint not null references holds(id),
+          lot_id   bigint not null references credit_lots(id),
+          amount   numeric(18,2) not null check (amount > 0),
+          primary key (hold_id, lot_id)
+        );
+
+        create table idempotency_keys (
+          account_id    text not null,
+          key           text not null,
+          operation     text not null,
+          request_hash  text not null,
+          response      jsonb not null,
+          created_at    timestamptz not null,
+          primary key (account_id, key)
+        );
+        create index idempotency_keys_age on idempotency_keys (created_at);
+
+        create table prices (
+          id              bigserial primary key,
+          channel         text not null,
+          unit            text not null,
+          country         text not null default '*',
+          unit_price      numeric(18,6) not null check (unit_price >= 0),
+          effective_from  timestamptz not null,
+          created_at      timestamptz not null,
+          unique (channel, country, effective_from)
+        );
+
+        create table channel_quotas (
+          channel       text primary key,
+          free_units    numeric(18,6) not null check (free_units >= 0)
+        );
+        create table quota_usage (
+          account_id  text not null,
+          channel     text not null,
+          period      date not null,
+          used        numeric(18,6) not null default 0,
+          primary key (account_id, channel, period)
+        );
+
+        -- Outbox: written in the same transaction as the change, relayed afterwards.
+        create table wallet_events (
+          id            bigserial primary key,
+          account_id    text not null,
+          type          text not null,
+          payload       jsonb not null,
+          created_at    timestamptz not null,
+          published_at  timestamptz
+        );
+        create index wallet_events_unpublished on wallet_events (id) where published_at is null;
+      `,
+    },
+  ],
+};
