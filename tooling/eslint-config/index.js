@@ -11,9 +11,14 @@
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
-import dependencyDirection, { APPS, PACKAGE_LAYERS, PLUGIN_ALLOWED } from './rules/dependency-direction.js';
+import dependencyDirection, {
+  APPS,
+  PACKAGE_LAYERS,
+  PLUGIN_ALLOWED,
+  PLUGIN_TEST_ALLOWED,
+} from './rules/dependency-direction.js';
 
-export { APPS, PACKAGE_LAYERS, PLUGIN_ALLOWED };
+export { APPS, PACKAGE_LAYERS, PLUGIN_ALLOWED, PLUGIN_TEST_ALLOWED };
 
 /** The `tollgate` ESLint plugin: our own rules. */
 export const plugin = {
@@ -25,8 +30,15 @@ const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
 const JS_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 const TEST_FILES = ['**/*.test.ts', '**/test/**/*.ts', '**/*.e2e-spec.ts'];
 
-/** Folders that are never linted (build output, data, caches). */
-export const IGNORES = ['**/node_modules/', '**/dist/', '**/.data/', '**/.turbo/', '**/coverage/'];
+/** Folders that are never linted (build output, data, caches, scratch folders of tests). */
+export const IGNORES = [
+  '**/node_modules/',
+  '**/dist/',
+  '**/.data/',
+  '**/.turbo/',
+  '**/coverage/',
+  '**/.tmp-test-*/', // the create-plugin e2e test generates a plugin there, briefly
+];
 
 // Node globals for plain JS files (config files, scripts). TypeScript files do not need them:
 // typescript-eslint turns no-undef off, the compiler checks names.

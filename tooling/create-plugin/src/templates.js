@@ -385,7 +385,6 @@ function unitTests(n) {
 export function pluginTestTs(n) {
   const sdkImports = n.kind === 'payment-provider' ? 'Money, TollgateError' : 'TollgateError';
   return `import { ${sdkImports} } from '@tollgate/plugin-sdk';
-// eslint-disable-next-line tollgate/dependency-direction -- a plugin's tests boot a real host (docs/plugins.md)
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { ${n.className}, ${n.camel}Options } from './index.js';

@@ -10,7 +10,9 @@
 //   - `@tollgate/<pkg>/<anything>` (a deep import) is an error everywhere: the public surface of a
 //     package is its entry point (src/index.ts, the "." export).
 //   - a relative import may not leave its own package/plugin/app/tooling folder.
-//   - plugins/*  may import only @tollgate/plugin-sdk among @tollgate/* (plus their own npm deps).
+//   - plugins/*  may import only @tollgate/plugin-sdk among @tollgate/* (plus their own npm deps);
+//     a plugin's test files (*.test.ts, *.e2e-spec.ts, anything under plugins/<name>/test/) may
+//     also import @tollgate/testing, the test harness (PLUGIN_TEST_ALLOWED below), nothing else.
 //   - packages/* may import only the @tollgate/* packages listed for them in PACKAGE_LAYERS below;
 //     a package folder or a @tollgate/* name that is not in the table is an "unknown layer" error,
 //     so a new package must be placed in the table (here, and nowhere else) before it is used.
@@ -52,6 +54,13 @@ export const APPS = Object.freeze(['host']);
 
 /** The only @tollgate/* packages a plugin may import. */
 export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
+
+/** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
+export const PLUGIN_TEST_ALLOWED = Object.freeze(['plugin-sdk', 'testing']);
+
+/** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */
+const PLUGIN_TEST_SUFFIXES = Object.freeze(['.test.ts', '.e2e-spec.ts']);
+const PLUGIN_TEST_DIRS = Object.freeze(['test']);
 
 const KINDS = new Set(['packages', 'plugins', 'apps', 'tooling']);
 /** Folders that may sit directly inside a layer folder (used when no `root` is given). */
@@ -101,9 +110,17 @@ export function parseScoped(source) {
   return { name: rest.slice(0, slash), subpath: rest.slice(slash + 1) };
 }
 
+/** Is `file` (posix, absolute) a test file of the plugin located at `where`? */
+export function isPluginTest(file, where) {
+  if (PLUGIN_TEST_SUFFIXES.some((suffix) => file.endsWith(suffix))) return true;
+  const rel = file.startsWith(`${where.dir}/`) ? file.slice(where.dir.length + 1) : '';
+  return PLUGIN_TEST_DIRS.some((dir) => rel.startsWith(`${dir}/`));
+}
+
 const isKnown = (name) => Object.hasOwn(PACKAGE_LAYERS, name) || APPS.includes(name);
 const allowedText = (names) =>
   names.length === 0 ? 'may import no @tollgate/* package' : `may import only ${names.map((n) => SCOPE + n).join(', ')}`;
+const scopedList = (names) => names.map((n) => SCOPE + n).join(' and ');
 
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {
@@ -126,7 +143,8 @@ const rule = {
         "'{{source}}' leaves {{from}}: a relative import must stay inside its own folder; import the other package by its @tollgate/* name.",
       pluginRelativeEscape:
         "'{{source}}' leaves {{from}}: a plugin may import only @tollgate/plugin-sdk and its own files (see " + PLUGIN_DOC + ').',
-      pluginOnlySdk: '{{from}} may import only @tollgate/plugin-sdk, not {{target}} (see ' + PLUGIN_DOC + ').',
+      pluginOnlySdk: `{{from}} may import only ${scopedList(PLUGIN_ALLOWED)}, not {{target}} (see ${PLUGIN_DOC}).`,
+      pluginTestOnly: `a test file of {{from}} may import only ${scopedList(PLUGIN_TEST_ALLOWED)}, not {{target}} (see ${PLUGIN_DOC}).`,
       notInward:
         '{{from}} may not import {{target}}: dependencies point inward, and {{from}} {{allowed}} (see ' +
         ARCH_DOC +
@@ -153,7 +171,9 @@ const rule = {
     const filename = context.physicalFilename ?? context.filename;
     if (!filename || filename.startsWith('<')) return {};
     const where = locate(filename, options.root);
-    const fileDir = path.posix.dirname(toPosix(filename));
+    const file = toPosix(filename);
+    const fileDir = path.posix.dirname(file);
+    const pluginTest = where?.kind === 'plugins' && isPluginTest(file, where);
 
     function check(node, source) {
       if (typeof source !== 'string') return;
@@ -182,11 +202,13 @@ const rule = {
       const from = where.label;
 
       switch (where.kind) {
-        case 'plugins':
-          if (!PLUGIN_ALLOWED.includes(scoped.name)) {
-            context.report({ node, messageId: 'pluginOnlySdk', data: { from, target } });
+        case 'plugins': {
+          const allowed = pluginTest ? PLUGIN_TEST_ALLOWED : PLUGIN_ALLOWED;
+          if (!allowed.includes(scoped.name)) {
+            context.report({ node, messageId: pluginTest ? 'pluginTestOnly' : 'pluginOnlySdk', data: { from, target } });
           }
           return;
+        }
         case 'packages': {
           if (!Object.hasOwn(PACKAGE_LAYERS, where.name)) {
             context.report({ node, messageId: 'unknownImporter', data: { from, name: where.name } });

@@ -1,7 +1,7 @@
 import { RuleTester } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import rule, { locate, PACKAGE_LAYERS } from '../rules/dependency-direction.js';
+import rule, { isPluginTest, locate, PACKAGE_LAYERS } from '../rules/dependency-direction.js';
 
 // RuleTester drives the test framework through these hooks (vitest has no mocha globals here).
 RuleTester.describe = describe;
@@ -26,6 +26,19 @@ ruleTester.run('tollgate/dependency-direction', rule, {
     {
       filename: plugin('test/channel.test.ts'),
       code: "import plugin from '../src/index.js';\nimport fixture from './fixtures/sms.json' with { type: 'json' };\nimport pkg from '../package.json' with { type: 'json' };",
+    },
+    // plugin tests (*.test.ts, *.e2e-spec.ts, anything under test/) may also import the test harness
+    {
+      filename: plugin('src/plugin.test.ts'),
+      code: "import { TollgateError } from '@tollgate/plugin-sdk';\nimport { createTestHost, testEngines, type TestHost } from '@tollgate/testing';",
+    },
+    { filename: plugin('test/app.e2e-spec.ts'), code: "import { createTestHost } from '@tollgate/testing';" },
+    { filename: plugin('src/app.e2e-spec.ts'), code: "const { createTestHost } = await import('@tollgate/testing');" },
+    { filename: plugin('test/helpers/host.ts'), code: "export { createTestHost } from '@tollgate/testing';" },
+    {
+      filename: '/work/main/plugins/voice/src/voice.test.ts',
+      options: [{ root: '/work/main' }],
+      code: "import { createTestHost } from '@tollgate/testing';",
     },
     // packages point inward, each along its row of the table
     { filename: pkg('money', 'src/money.ts'), code: "import Decimal from 'decimal.js';" },
@@ -98,6 +111,51 @@ ruleTester.run('tollgate/dependency-direction', rule, {
         { messageId: 'pluginOnlySdk', line: 6 },
         { messageId: 'pluginOnlySdk', line: 7 },
         { messageId: 'pluginOnlySdk', line: 8 },
+      ],
+    },
+    // a non-test plugin file may not import the test harness
+    {
+      filename: plugin('src/plugin.ts'),
+      code: "import { createTestHost } from '@tollgate/testing';",
+      errors: [{ message: 'plugins/sms-reminders may import only @tollgate/plugin-sdk, not @tollgate/testing (see docs/plugins.md).' }],
+    },
+    {
+      // 'test' in a file or folder name is not enough: only *.test.ts, *.e2e-spec.ts and <plugin>/test/
+      filename: plugin('src/test-utils.ts'),
+      code: "import { createTestHost } from '@tollgate/testing';",
+      errors: [{ messageId: 'pluginOnlySdk', data: { from: 'plugins/sms-reminders', target: '@tollgate/testing' } }],
+    },
+    {
+      filename: plugin('src/test/helpers.ts'),
+      code: "import { createTestHost } from '@tollgate/testing';",
+      errors: [{ messageId: 'pluginOnlySdk', data: { from: 'plugins/sms-reminders', target: '@tollgate/testing' } }],
+    },
+    // plugin tests: the SDK and the test harness, nothing else
+    {
+      filename: plugin('src/plugin.test.ts'),
+      code: "import { Wallet } from '@tollgate/wallet';",
+      errors: [
+        {
+          message:
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk and @tollgate/testing, not @tollgate/wallet (see docs/plugins.md).',
+        },
+      ],
+    },
+    {
+      filename: plugin('test/app.e2e-spec.ts'),
+      code: "import { createHost } from '@tollgate/host';\nimport voice from '@tollgate/voice';\nimport { x } from '@tollgate/testing/src/x';",
+      errors: [
+        { messageId: 'pluginTestOnly', data: { from: 'plugins/sms-reminders', target: '@tollgate/host' } },
+        { messageId: 'pluginTestOnly', data: { from: 'plugins/sms-reminders', target: '@tollgate/voice' } },
+        { messageId: 'deepImport', data: { source: '@tollgate/testing/src/x', pkg: '@tollgate/testing' } },
+      ],
+    },
+    {
+      filename: plugin('test/helpers/host.ts'),
+      code: "import { Money } from '@tollgate/money';\nimport { Ledger } from '../../../packages/wallet/src/index.js';",
+      errors: [
+        { messageId: 'pluginTestOnly', data: { from: 'plugins/sms-reminders', target: '@tollgate/money' } },
+        { messageId: 'pluginRelativeEscape' },
       ],
     },
     // deep paths, even into the SDK
@@ -255,6 +313,17 @@ describe('locate', () => {
     });
     expect(locate('/repo/eslint.config.js', '/repo')).toBeNull();
     expect(locate('/elsewhere/packages/money/src/x.ts', '/repo')).toBeNull();
+  });
+
+  it('tells plugin test files apart', () => {
+    const at = (file: string, root?: string) => isPluginTest(file, locate(file, root)!);
+    expect(at('/repo/plugins/sms/src/plugin.test.ts')).toBe(true);
+    expect(at('/repo/plugins/sms/src/app.e2e-spec.ts')).toBe(true);
+    expect(at('/repo/plugins/sms/test/helpers.ts')).toBe(true);
+    expect(at('/r/plugins/sms/test/deep/helpers.ts', '/r')).toBe(true);
+    expect(at('/repo/plugins/sms/src/plugin.ts')).toBe(false);
+    expect(at('/repo/plugins/sms/src/test/helpers.ts')).toBe(false);
+    expect(at('/repo/plugins/sms/src/plugin.test.ts.bak')).toBe(false);
   });
 
   it('keeps every package of the architecture in the table', () => {
