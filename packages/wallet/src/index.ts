@@ -1,4 +1,26 @@
-// The wallet domain (ledger, lots, holds, catalog, quotas) lands with the wallet issue; these are the
-// contracts plugins implement, published now so the plugin SDK can offer them as extension points.
+// Contracts plugins implement.
 export type { SpendChannel, SpendOutcome, SpendQuote } from './spend-channel.js';
 export type { PaymentEvent, PaymentMethodKind, PaymentProvider, PaymentStatus } from './payment-provider.js';
+
+// The wallet domain.
+export { walletMigrations } from './wallet.migrations.js';
+export { WalletService, WALLET_OPTIONS, type WalletOptions } from './wallet.service.js';
+export { PriceCatalog, type Price } from './price-catalog.js';
+export { registerWallet } from './registration.js';
+export { checkInvariants, type InvariantProblem, type InvariantReport } from './invariants.js';
+export { relayWalletEvents, type OutboxEvent } from './wallet-outbox.js';
+export { compareLots, KIND_PRIORITY } from './lot-order.js';
+export { monthStart } from './quota-period.js';
+export {
+  CaptureExceedsHoldError,
+  HoldNotFoundError,
+  HoldNotPendingError,
+  IdempotencyKeyReusedError,
+  InsufficientFundsError,
+  NoPriceError,
+  NotReversibleError,
+  TransactionNotFoundError,
+  UnknownChannelError,
+  WalletNotFoundError,
+} from './wallet.errors.js';
+export { LOT_KINDS, type Balance, type ChargeResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';

@@ -1,0 +1,864 @@
+import { createHash } from 'node:crypto';
+import { pgArray, type Transaction } from '@tollgate/db';
+import { TollgateError, ValidationError } from '@tollgate/errors';
+import { Money } from '@tollgate/money';
+import { compareLots } from './lot-order.js';
+import { monthStart } from './quota-period.js';
+import {
+  CaptureExceedsHoldError,
+  HoldNotFoundError,
+  HoldNotPendingError,
+  IdempotencyKeyReusedError,
+  InsufficientFundsError,
+  NoPriceError,
+  NotReversibleError,
+  TransactionNotFoundError,
+  UnknownChannelError,
+} from './wallet.errors.js';
+import type { LotKind, LotShare, TransactionType } from './wallet.types.js';
+
+/*
+ * One batch = one database transaction on one wallet. The wallet row is locked first, the
+ * state the commands need is read once, every command is applied in memory in arrival order,
+ * and everything is written back with a fixed number of multi-row statements. This is how
+ * concurrent charges on one hot wallet get past the one-row-lock ceiling (group commit).
+ */
+
+export type Command =
+  | { op: 'grant'; idempotencyKey: string; kind: LotKind; amount: Money; expiresAt: Date | null; description: string; metadata: object }
+  | { op: 'charge'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; metadata: object }
+  | { op: 'hold'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; expiresAt: Date; metadata: object }
+  | { op: 'capture'; idempotencyKey: string; holdId: string; units: string | null; amount: Money | null }
+  | { op: 'release'; idempotencyKey: string | null; holdId: string; reason: 'released' | 'expired' }
+  | { op: 'reverse'; idempotencyKey: string; transactionId: string; reason: string }
+  | { op: 'expire_lots' };
+
+/** What a command produced: a JSON-safe result (stored for idempotent replays) or a refusal. */
+export type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; error: TollgateError };
+
+interface LotState {
+  id: string;
+  kind: LotKind;
+  granted: Money;
+  remaining: Money;
+  expiresAt: Date | null;
+  createdAt: Date;
+  isNew: boolean;
+  dirty: boolean;
+}
+
+interface HoldState {
+  id: string;
+  channel: string;
+  description: string;
+  units: string;
+  country: string | null;
+  unitPrice: Money;
+  amount: Money;
+  captured: Money;
+  freeUnits: string;
+  status: 'pending' | 'captured' | 'released' | 'expired';
+  expiresAt: Date;
+  createdAt: Date;
+  settledAt: Date | null;
+  lots: Array<{ lotId: string; amount: Money }>;
+  isNew: boolean;
+  dirty: boolean;
+}
+
+interface Posting {
+  book: 'wallet' | 'holds' | 'revenue' | 'grants' | 'funding' | 'expired';
+  own: boolean; // belongs to the wallet's account (wallet and holds books)
+  lotId: string | null;
+  channel: string | null;
+  amount: Money;
+}
+
+interface TxRow {
+  id: string;
+  type: TransactionType;
+  channel: string | null;
+  description: string;
+  amount: Money;
+  balanceAfter: Money;
+  holdId: string | null;
+  reversesId: string | null;
+  idempotencyKey: string | null;
+  metadata: object;
+  postings: Posting[];
+}
+
+export interface WalletEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+const ZERO = Money.zero();
+const money = (value: unknown) => Money.of(String(value));
+
+function requestHash(command: Command): string {
+  const body = JSON.stringify(command, (key, value) => (key === 'idempotencyKey' ? undefined : value instanceof Money ? value.toString() : value));
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** A price row as loaded from the catalog. */
+interface PriceRow {
+  channel: string;
+  unit: string;
+  country: string;
+  unitPrice: Money;
+  effectiveFrom: Date;
+}
+
+export class WalletBatch {
+  readonly events: WalletEvent[] = [];
+  #available!: Money;
+  #pending!: Money;
+  #lowBalance!: Money;
+  #timeZone!: string;
+  #lots = new Map<string, LotState>();
+  #holds = new Map<string, HoldState>();
+  #txs: TxRow[] = [];
+  #idem = new Map<string, { operation: string; hash: string; response: Outcome | null; isNew: boolean }>();
+  #prices: PriceRow[] = [];
+  #quotaFree = new Map<string, Money>();
+  #quotaUsed = new Map<string, { used: Money; dirty: boolean }>();
+  #reversed = new Set<string>();
+  #period!: string;
+  #ids = { tx: [] as string[], lot: [] as string[], hold: [] as string[] };
+  #startAvailable!: Money;
+
+  constructor(
+    private readonly tx: Transaction,
+    private readonly accountId: string,
+    private readonly now: Date,
+  ) {}
+
+  /** Locks the wallet and reads what the commands need. Returns false when there is no wallet. */
+  async load(commands: readonly Command[]): Promise<boolean> {
+    const { rows: [wallet] } = await this.tx.query<{ available: string; pending: string; low_balance: string; time_zone: string }>(
+      'select available, pending, low_balance, time_zone from wallets where account_id = $1 for update',
+      [this.accountId],
+    );
+    if (!wallet) return false;
+    this.#available = money(wallet.available);
+    this.#startAvailable = this.#available;
+    this.#pending = money(wallet.pending);
+    this.#lowBalance = money(wallet.low_balance);
+    this.#timeZone = wallet.time_zone;
+    this.#period = monthStart(this.now, this.#timeZone);
+
+    const keys = commands.flatMap((c) => ('idempotencyKey' in c && c.idempotencyKey ? [c.idempotencyKey] : []));
+    const channels = [...new Set(commands.flatMap((c) => (c.op === 'charge' || c.op === 'hold' ? [c.channel] : [])))];
+    const holdIds = [...new Set(commands.flatMap((c) => (c.op === 'capture' || c.op === 'release' ? [c.holdId] : [])))];
+    const reverseIds = [...new Set(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])))];
+    const needsLots = commands.some((c) => c.op === 'charge' || c.op === 'hold' || c.op === 'expire_lots' || c.op === 'reverse' || c.op === 'release' || c.op === 'capture');
+    const counts = {
+      tx: commands.length * 2,
+      lot: commands.filter((c) => c.op === 'grant').length,
+      hold: commands.filter((c) => c.op === 'hold').length,
+    };
+
+    const [idem, lots, prices, ids] = await Promise.all([
+      keys.length
+        ? this.tx.query<{ key: string; operation: string; request_hash: string; response: Outcome & { error?: unknown } }>(
+            'select key, operation, request_hash, response from idempotency_keys where account_id = $1 and key = any($2::text[])',
+            [this.accountId, pgArray(keys)],
+          )
+        : null,
+      needsLots
+        ? this.tx.query<{ id: string; kind: LotKind; granted: string; remaining: string; expires_at: Date | null; created_at: Date }>(
+            'select id, kind, granted, remaining, expires_at, created_at from credit_lots where account_id = $1 and (remaining > 0 or id in (select lot_id from hold_lots where hold_id = any($2::bigint[])) or id in (select lot_id from ledger_postings where transaction_id = any($3::bigint[]) and lot_id is not null))',
+            [this.accountId, pgArray(holdIds), pgArray(reverseIds)],
+          )
+        : null,
+      channels.length
+        ? this.tx.query<{ channel: string; unit: string; country: string; unit_price: string; effective_from: Date; free_units: string | null; used: string | null }>(
+            `select p.channel, p.unit, p.country, p.unit_price, p.effective_from, q.free_units, u.used
+               from prices p
+               left join channel_quotas q on q.channel = p.channel
+               left join quota_usage u on u.account_id = $3 and u.channel = p.channel and u.period = $4::date
+              where p.channel = any($1::text[]) and p.effective_from <= $2
+              order by p.effective_from desc`,
+            [pgArray(channels), this.now, this.accountId, this.#period],
+          )
+        : null,
+      counts.tx + counts.lot + counts.hold > 0
+        ? this.tx.query<{ tx: string[]; lot: string[] | null; hold: string[] | null }>(
+            `select (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $1::int)) as tx,
+                    (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $2::int)) as lot,
+                    (select array_agg(nextval('holds_id_seq')) from generate_series(1, $3::int)) as hold`,
+            [counts.tx, counts.lot, counts.hold],
+          )
+        : null,
+    ]);
+
+    for (const row of idem?.rows ?? []) {
+      this.#idem.set(row.key, { operation: row.operation, hash: row.request_hash, response: revive(row.response), isNew: false });
+    }
+    for (const row of lots?.rows ?? []) {
+      this.#lots.set(row.id, { id: row.id, kind: row.kind, granted: money(row.granted), remaining: money(row.remaining), expiresAt: row.expires_at, createdAt: row.created_at, isNew: false, dirty: false });
+    }
+    for (const row of prices?.rows ?? []) {
+      this.#prices.push({ channel: row.channel, unit: row.unit, country: row.country, unitPrice: money(row.unit_price), effectiveFrom: row.effective_from });
+      if (row.free_units !== null) this.#quotaFree.set(row.channel, money(row.free_units));
+      if (!this.#quotaUsed.has(row.channel)) this.#quotaUsed.set(row.channel, { used: money(row.used ?? '0'), dirty: false });
+    }
+    this.#ids = { tx: ids?.rows[0]?.tx ?? [], lot: ids?.rows[0]?.lot ?? [], hold: ids?.rows[0]?.hold ?? [] };
+    // Channels that have no price effective now still need to be told apart from unknown ones.
+    const known = new Set(this.#prices.map((p) => p.channel));
+    const unknown = channels.filter((c) => !known.has(c));
+    if (unknown.length) {
+      const { rows } = await this.tx.query<{ channel: string }>('select distinct channel from prices where channel = any($1::text[])', [pgArray(unknown)]);
+      for (const row of rows) this.#quotaUsed.set(`known:${row.channel}`, { used: ZERO, dirty: false });
+    }
+
+    if (holdIds.length) {
+      const [holds, holdLots] = await Promise.all([
+        this.tx.query<Record<string, unknown>>('select * from holds where account_id = $1 and id = any($2::bigint[])', [this.accountId, pgArray(holdIds)]),
+        this.tx.query<{ hold_id: string; lot_id: string; amount: string }>('select hold_id, lot_id, amount from hold_lots where hold_id = any($1::bigint[]) order by hold_id, lot_id', [pgArray(holdIds)]),
+      ]);
+      for (const r of holds.rows) {
+        this.#holds.set(String(r.id), {
+          id: String(r.id),
+          channel: r.channel as string,
+          description: r.description as string,
+          units: r.units as string,
+          country: (r.country as string | null) ?? null,
+          unitPrice: money(r.unit_price),
+          amount: money(r.amount),
+          captured: money(r.captured),
+          freeUnits: r.free_units as string,
+          status: r.status as HoldState['status'],
+          expiresAt: r.expires_at as Date,
+          createdAt: r.created_at as Date,
+          settledAt: (r.settled_at as Date | null) ?? null,
+          lots: holdLots.rows.filter((l) => l.hold_id === String(r.id)).map((l) => ({ lotId: l.lot_id, amount: money(l.amount) })),
+          isNew: false,
+          dirty: false,
+        });
+      }
+    }
+    return true;
+  }
+
+  /** Applies one command; a refusal is returned, not thrown, so the rest of the batch goes on. */
+  async apply(command: Command): Promise<Outcome> {
+    const key = 'idempotencyKey' in command ? command.idempotencyKey : null;
+    const hash = key ? requestHash(command) : '';
+    if (key) {
+      const seen = this.#idem.get(key);
+      if (seen) {
+        if (seen.operation !== command.op || seen.hash !== hash) return { ok: false, error: new IdempotencyKeyReusedError({ key, operation: command.op }) };
+        if (seen.response) return seen.response;
+      }
+    }
+    let outcome: Outcome;
+    try {
+      outcome = { ok: true, result: this.#run(command) };
+    } catch (error) {
+      if (!(error instanceof TollgateError)) throw error;
+      outcome = { ok: false, error };
+      // Input the request could never have had right (unknown channel, no price) is not remembered.
+      if (error instanceof UnknownChannelError || error instanceof NoPriceError || error instanceof ValidationError) return outcome;
+    }
+    if (key) this.#idem.set(key, { operation: command.op, hash, response: outcome, isNew: true });
+    return outcome;
+  }
+
+  #run(command: Command): Record<string, unknown> {
+    switch (command.op) {
+      case 'grant':
+        return this.#grant(command);
+      case 'charge':
+        return this.#charge(command);
+      case 'hold':
+        return this.#hold(command);
+      case 'capture':
+        return this.#capture(command);
+      case 'release':
+        return this.#release(command);
+      case 'reverse':
+        return this.#reverse(command);
+      case 'expire_lots':
+        return this.#expireLots();
+    }
+  }
+
+  #nextId(kind: 'tx' | 'lot' | 'hold'): string {
+    const id = this.#ids[kind].shift();
+    if (!id) throw new Error(`WalletBatch: ran out of preallocated ${kind} ids`);
+    return id;
+  }
+
+  #record(row: Omit<TxRow, 'id' | 'balanceAfter'>): TxRow {
+    const sum = Money.sum(row.postings.map((p) => p.amount));
+    if (!sum.isZero()) throw new Error(`unbalanced transaction (${sum.toString()})`);
+    const tx: TxRow = { ...row, id: this.#nextId('tx'), balanceAfter: this.#available };
+    this.#txs.push(tx);
+    return tx;
+  }
+
+  #price(channel: string, country: string | null): PriceRow {
+    const rows = this.#prices.filter((p) => p.channel === channel);
+    if (rows.length === 0) {
+      if (this.#quotaUsed.has(`known:${channel}`)) throw new NoPriceError({ channel, country, at: this.now.toISOString() });
+      throw new UnknownChannelError(channel);
+    }
+    const exact = country ? rows.find((p) => p.country === country) : undefined;
+    const any = rows.find((p) => p.country === '*');
+    const price = exact ?? any;
+    if (!price) throw new NoPriceError({ channel, country, at: this.now.toISOString() });
+    return price;
+  }
+
+  /** Free quota first (W-8); returns the free part of `units` and books it as used. */
+  #useQuota(channel: string, units: Money): Money {
+    const free = this.#quotaFree.get(channel);
+    if (!free) return ZERO;
+    const usage = this.#quotaUsed.get(channel) ?? { used: ZERO, dirty: false };
+    const left = Money.max(ZERO, free.minus(usage.used));
+    const freeUnits = Money.min(left, units);
+    if (!freeUnits.isZero()) this.#quotaUsed.set(channel, { used: usage.used.plus(freeUnits), dirty: true });
+    return freeUnits;
+  }
+
+  #returnQuota(channel: string, units: Money, period: string): void {
+    if (units.isZero() || period !== this.#period) return; // a past month's counter is history
+    const usage = this.#quotaUsed.get(channel);
+    if (!usage) return;
+    this.#quotaUsed.set(channel, { used: Money.max(ZERO, usage.used.minus(units)), dirty: true });
+  }
+
+  /** Spendable lots in spending order: not expired, with credit left. */
+  #spendable(): LotState[] {
+    return [...this.#lots.values()].filter((l) => l.remaining.isPositive() && (l.expiresAt === null || l.expiresAt > this.now)).sort(compareLots);
+  }
+
+  /** Takes `amount` from lots in order; caller has checked that it is available. */
+  #takeFromLots(amount: Money): Array<{ lot: LotState; amount: Money }> {
+    const taken: Array<{ lot: LotState; amount: Money }> = [];
+    let left = amount;
+    for (const lot of this.#spendable()) {
+      if (left.isZero()) break;
+      const part = Money.min(lot.remaining, left);
+      lot.remaining = lot.remaining.minus(part);
+      lot.dirty = true;
+      left = left.minus(part);
+      taken.push({ lot, amount: part });
+    }
+    if (!left.isZero()) throw new Error('lots do not cover the available balance');
+    return taken;
+  }
+
+  #spendableTotal(): Money {
+    return Money.sum(this.#spendable().map((l) => l.remaining));
+  }
+
+  #grant(c: Extract<Command, { op: 'grant' }>): Record<string, unknown> {
+    const lot: LotState = { id: this.#nextId('lot'), kind: c.kind, granted: c.amount, remaining: c.amount, expiresAt: c.expiresAt, createdAt: this.now, isNew: true, dirty: true };
+    this.#lots.set(lot.id, lot);
+    this.#available = this.#available.plus(c.amount);
+    const tx = this.#record({
+      type: 'grant',
+      channel: null,
+      description: c.description,
+      amount: c.amount,
+      holdId: null,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { ...c.metadata, kind: c.kind },
+      postings: [
+        { book: 'wallet', own: true, lotId: lot.id, channel: null, amount: c.amount },
+        { book: c.kind === 'purchased' ? 'funding' : 'grants', own: false, lotId: null, channel: null, amount: c.amount.negated() },
+      ],
+    });
+    const result = { transactionId: tx.id, lotId: lot.id, accountId: this.accountId, kind: c.kind, amount: c.amount.toString(), expiresAt: c.expiresAt?.toISOString() ?? null, balanceAfter: this.#available.toString(), createdAt: this.now.toISOString() };
+    this.events.push({ type: 'wallet.topped_up', payload: result });
+    return result;
+  }
+
+  #quote(channel: string, units: string, country: string | null): { price: PriceRow; unitsM: Money; free: Money; amount: Money } {
+    const unitsM = Money.of(units);
+    const price = this.#price(channel, country);
+    const free = this.#useQuota(channel, unitsM);
+    const amount = price.unitPrice.times(unitsM.minus(free).toString()).roundToCents();
+    return { price, unitsM, free, amount };
+  }
+
+  #charge(c: Extract<Command, { op: 'charge' }>): Record<string, unknown> {
+    const price = this.#price(c.channel, c.country);
+    const unitsM = Money.of(c.units);
+    const quotaBefore = this.#quotaUsed.get(c.channel);
+    const { free, amount } = this.#quote(c.channel, c.units, c.country);
+    const available = this.#spendableTotal();
+    if (amount.greaterThan(available)) {
+      if (quotaBefore) this.#quotaUsed.set(c.channel, quotaBefore); // a refused charge uses no quota
+      throw new InsufficientFundsError({ required: amount.toString(), available: available.toString() });
+    }
+    const taken = amount.isZero() ? [] : this.#takeFromLots(amount);
+    this.#available = this.#available.minus(amount);
+    const tx = this.#record({
+      type: 'charge',
+      channel: c.channel,
+      description: c.description,
+      amount: amount.negated(),
+      holdId: null,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { ...c.metadata, units: c.units, freeUnits: free.toString(), unitPrice: price.unitPrice.toString(), country: c.country },
+      postings: [
+        ...taken.map((t) => ({ book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() })),
+        ...(amount.isZero() ? [] : [{ book: 'revenue' as const, own: false, lotId: null, channel: c.channel, amount }]),
+      ],
+    });
+    const result = {
+      transactionId: tx.id,
+      accountId: this.accountId,
+      channel: c.channel,
+      units: unitsM.toString() === c.units ? c.units : c.units,
+      freeUnits: trimUnits(free),
+      unitPrice: price.unitPrice.toString(),
+      amount: amount.toString(),
+      balanceAfter: this.#available.toString(),
+      lots: taken.map((t) => ({ lotId: t.lot.id, kind: t.lot.kind, amount: t.amount.toString() })),
+      createdAt: this.now.toISOString(),
+    };
+    this.events.push({ type: 'wallet.charged', payload: result });
+    return result;
+  }
+
+  #hold(c: Extract<Command, { op: 'hold' }>): Record<string, unknown> {
+    const quotaBefore = this.#quotaUsed.get(c.channel);
+    const { price, free, amount } = this.#quote(c.channel, c.units, c.country);
+    const available = this.#spendableTotal();
+    if (amount.greaterThan(available)) {
+      if (quotaBefore) this.#quotaUsed.set(c.channel, quotaBefore);
+      throw new InsufficientFundsError({ required: amount.toString(), available: available.toString() });
+    }
+    const taken = amount.isZero() ? [] : this.#takeFromLots(amount);
+    this.#available = this.#available.minus(amount);
+    this.#pending = this.#pending.plus(amount);
+    const hold: HoldState = {
+      id: this.#nextId('hold'),
+      channel: c.channel,
+      description: c.description,
+      units: c.units,
+      country: c.country,
+      unitPrice: price.unitPrice,
+      amount,
+      captured: ZERO,
+      freeUnits: trimUnits(free),
+      status: 'pending',
+      expiresAt: c.expiresAt,
+      createdAt: this.now,
+      settledAt: null,
+      lots: taken.map((t) => ({ lotId: t.lot.id, amount: t.amount })),
+      isNew: true,
+      dirty: true,
+    };
+    this.#holds.set(hold.id, hold);
+    this.#record({
+      type: 'hold',
+      channel: c.channel,
+      description: c.description,
+      amount: amount.negated(),
+      holdId: hold.id,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { ...c.metadata, units: c.units, freeUnits: hold.freeUnits, unitPrice: price.unitPrice.toString(), country: c.country, period: this.#period },
+      postings: taken.flatMap((t) => [
+        { book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() },
+        { book: 'holds' as const, own: true, lotId: t.lot.id, channel: c.channel, amount: t.amount },
+      ]),
+    });
+    const result = this.#holdView(hold);
+    this.events.push({ type: 'wallet.hold_placed', payload: result });
+    return result;
+  }
+
+  #pendingHold(holdId: string): HoldState {
+    const hold = this.#holds.get(holdId);
+    if (!hold) throw new HoldNotFoundError(holdId);
+    if (hold.status !== 'pending') throw new HoldNotPendingError({ holdId, status: hold.status });
+    if (hold.expiresAt <= this.now) throw new HoldNotPendingError({ holdId, status: 'expired' });
+    return hold;
+  }
+
+  #capture(c: Extract<Command, { op: 'capture' }>): Record<string, unknown> {
+    const hold = this.#pendingHold(c.holdId);
+    let amount: Money;
+    let freeUsed = Money.of(hold.freeUnits);
+    if (c.amount) {
+      amount = c.amount;
+    } else if (c.units !== null) {
+      const units = Money.of(c.units);
+      freeUsed = Money.min(units, Money.of(hold.freeUnits));
+      amount = hold.unitPrice.times(units.minus(freeUsed).toString()).roundToCents();
+    } else {
+      amount = hold.amount;
+    }
+    if (amount.greaterThan(hold.amount)) throw new CaptureExceedsHoldError({ holdId: hold.id, requested: amount.toString(), held: hold.amount.toString() });
+    if (amount.isNegative()) throw new ValidationError({ message: 'A capture cannot be negative' });
+
+    // Captured money leaves the holds book lot by lot, in the order the lots were held; the rest goes back.
+    const postings: Posting[] = [];
+    let left = amount;
+    for (const part of hold.lots) {
+      const lot = this.#lots.get(part.lotId)!;
+      const captured = Money.min(part.amount, left);
+      left = left.minus(captured);
+      const back = part.amount.minus(captured);
+      if (captured.isPositive()) {
+        postings.push({ book: 'holds', own: true, lotId: lot.id, channel: hold.channel, amount: captured.negated() });
+        postings.push({ book: 'revenue', own: false, lotId: null, channel: hold.channel, amount: captured });
+      }
+      if (back.isPositive()) {
+        postings.push({ book: 'holds', own: true, lotId: lot.id, channel: hold.channel, amount: back.negated() });
+        postings.push({ book: 'wallet', own: true, lotId: lot.id, channel: null, amount: back });
+        lot.remaining = lot.remaining.plus(back);
+        lot.dirty = true;
+      }
+    }
+    const released = hold.amount.minus(amount);
+    this.#pending = this.#pending.minus(hold.amount);
+    this.#available = this.#available.plus(released);
+    this.#returnQuota(hold.channel, Money.of(hold.freeUnits).minus(freeUsed), monthStart(hold.createdAt, this.#timeZone));
+    hold.status = 'captured';
+    hold.captured = amount;
+    hold.settledAt = this.now;
+    hold.dirty = true;
+    const tx = this.#record({
+      type: 'capture',
+      channel: hold.channel,
+      description: hold.description,
+      amount: released,
+      holdId: hold.id,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { captured: amount.toString(), released: released.toString(), units: c.units ?? hold.units },
+      postings,
+    });
+    const result = { ...this.#holdView(hold), transactionId: tx.id, balanceAfter: this.#available.toString() };
+    this.events.push({ type: 'wallet.hold_captured', payload: result });
+    this.events.push({ type: 'wallet.charged', payload: { transactionId: tx.id, accountId: this.accountId, channel: hold.channel, amount: amount.toString(), holdId: hold.id, balanceAfter: this.#available.toString() } });
+    return result;
+  }
+
+  #release(c: Extract<Command, { op: 'release' }>): Record<string, unknown> {
+    const hold = this.#holds.get(c.holdId);
+    if (!hold) throw new HoldNotFoundError(c.holdId);
+    if (hold.status !== 'pending') throw new HoldNotPendingError({ holdId: hold.id, status: hold.status });
+    if (c.reason === 'released' && hold.expiresAt <= this.now) throw new HoldNotPendingError({ holdId: hold.id, status: 'expired' });
+    const postings: Posting[] = [];
+    for (const part of hold.lots) {
+      const lot = this.#lots.get(part.lotId)!;
+      postings.push({ book: 'holds', own: true, lotId: lot.id, channel: hold.channel, amount: part.amount.negated() });
+      postings.push({ book: 'wallet', own: true, lotId: lot.id, channel: null, amount: part.amount });
+      lot.remaining = lot.remaining.plus(part.amount);
+      lot.dirty = true;
+    }
+    this.#pending = this.#pending.minus(hold.amount);
+    this.#available = this.#available.plus(hold.amount);
+    this.#returnQuota(hold.channel, Money.of(hold.freeUnits), monthStart(hold.createdAt, this.#timeZone));
+    hold.status = c.reason;
+    hold.settledAt = this.now;
+    hold.dirty = true;
+    const tx = this.#record({
+      type: 'release',
+      channel: hold.channel,
+      description: hold.description,
+      amount: hold.amount,
+      holdId: hold.id,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { reason: c.reason },
+      postings,
+    });
+    const result = { ...this.#holdView(hold), transactionId: tx.id, balanceAfter: this.#available.toString() };
+    this.events.push({ type: c.reason === 'expired' ? 'wallet.hold_expired' : 'wallet.hold_released', payload: result });
+    return result;
+  }
+
+  #reverse(c: Extract<Command, { op: 'reverse' }>): Record<string, unknown> {
+    // Filled by WalletService before apply (it needs the original postings).
+    const original = this.reversals.get(c.transactionId);
+    if (!original) throw new TransactionNotFoundError(c.transactionId);
+    if (!['charge', 'capture'].includes(original.type)) throw new NotReversibleError({ transactionId: c.transactionId, reason: `a ${original.type} is not a spend` });
+    if (original.reversed || this.#reversed.has(c.transactionId)) throw new NotReversibleError({ transactionId: c.transactionId, reason: 'it was already reversed' });
+    const postings: Posting[] = [];
+    let amount = ZERO;
+    for (const p of original.postings) {
+      if (p.book !== 'revenue') continue;
+      postings.push({ book: 'revenue', own: false, lotId: null, channel: p.channel, amount: p.amount.negated() });
+      amount = amount.plus(p.amount);
+    }
+    // Spent money goes back into the lots it came from (a charge: its wallet postings; a capture: its captured holds postings).
+    const sources = original.postings.filter((p) => p.lotId && p.amount.isNegative() && (original.type === 'charge' ? p.book === 'wallet' : p.book === 'holds'));
+    let left = amount;
+    for (const p of sources) {
+      if (left.isZero()) break;
+      const part = Money.min(p.amount.negated(), left);
+      const lot = this.#lots.get(p.lotId!)!;
+      lot.remaining = lot.remaining.plus(part);
+      lot.dirty = true;
+      postings.push({ book: 'wallet', own: true, lotId: lot.id, channel: null, amount: part });
+      left = left.minus(part);
+    }
+    if (amount.isZero()) throw new NotReversibleError({ transactionId: c.transactionId, reason: 'nothing was spent' });
+    this.#available = this.#available.plus(amount);
+    this.#reversed.add(c.transactionId);
+    const tx = this.#record({
+      type: 'reversal',
+      channel: original.channel,
+      description: `Refund: ${original.description}`,
+      amount,
+      holdId: null,
+      reversesId: c.transactionId,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { reason: c.reason },
+      postings,
+    });
+    const result = { transactionId: tx.id, reversesId: c.transactionId, accountId: this.accountId, amount: amount.toString(), balanceAfter: this.#available.toString(), reason: c.reason, createdAt: this.now.toISOString() };
+    this.events.push({ type: 'wallet.refunded', payload: result });
+    return result;
+  }
+
+  /** Original transactions a batch's reverse commands refer to; loaded by the service. */
+  readonly reversals = new Map<string, { type: TransactionType; channel: string | null; description: string; reversed: boolean; postings: Posting[] }>();
+
+  async loadReversals(transactionIds: readonly string[]): Promise<void> {
+    if (!transactionIds.length) return;
+    const [txs, postings] = await Promise.all([
+      this.tx.query<{ id: string; type: TransactionType; channel: string | null; description: string; reversed: boolean }>(
+        `select t.id, t.type, t.channel, t.description, exists (select 1 from ledger_transactions r where r.reverses_id = t.id) as reversed
+           from ledger_transactions t where t.account_id = $1 and t.id = any($2::bigint[])`,
+        [this.accountId, pgArray(transactionIds)],
+      ),
+      this.tx.query<{ transaction_id: string; book: Posting['book']; lot_id: string | null; channel: string | null; amount: string }>(
+        'select transaction_id, book, lot_id, channel, amount from ledger_postings where transaction_id = any($1::bigint[]) order by transaction_id, seq',
+        [pgArray(transactionIds)],
+      ),
+    ]);
+    for (const t of txs.rows) {
+      this.reversals.set(t.id, {
+        ...t,
+        postings: postings.rows.filter((p) => p.transaction_id === t.id).map((p) => ({ book: p.book, own: p.book === 'wallet' || p.book === 'holds', lotId: p.lot_id, channel: p.channel, amount: money(p.amount) })),
+      });
+    }
+  }
+
+  #expireLots(): Record<string, unknown> {
+    const expired = [...this.#lots.values()].filter((l) => l.remaining.isPositive() && l.expiresAt !== null && l.expiresAt <= this.now);
+    const ids: string[] = [];
+    for (const lot of expired) {
+      const amount = lot.remaining;
+      lot.remaining = ZERO;
+      lot.dirty = true;
+      this.#available = this.#available.minus(amount);
+      const tx = this.#record({
+        type: 'expire_lot',
+        channel: null,
+        description: `Expired ${lot.kind} credit`,
+        amount: amount.negated(),
+        holdId: null,
+        reversesId: null,
+        idempotencyKey: null,
+        metadata: { lotId: lot.id, kind: lot.kind },
+        postings: [
+          { book: 'wallet', own: true, lotId: lot.id, channel: null, amount: amount.negated() },
+          { book: 'expired', own: false, lotId: null, channel: null, amount },
+        ],
+      });
+      ids.push(tx.id);
+      this.events.push({ type: 'wallet.credit_expired', payload: { transactionId: tx.id, accountId: this.accountId, lotId: lot.id, kind: lot.kind, amount: amount.toString(), balanceAfter: this.#available.toString() } });
+    }
+    return { expiredLots: expired.map((l) => l.id), transactionIds: ids };
+  }
+
+  #holdView(hold: HoldState): Record<string, unknown> {
+    return {
+      holdId: hold.id,
+      accountId: this.accountId,
+      channel: hold.channel,
+      description: hold.description,
+      units: hold.units,
+      country: hold.country,
+      unitPrice: hold.unitPrice.toString(),
+      freeUnits: hold.freeUnits,
+      amount: hold.amount.toString(),
+      captured: hold.captured.toString(),
+      status: hold.status,
+      expiresAt: hold.expiresAt.toISOString(),
+      createdAt: hold.createdAt.toISOString(),
+      settledAt: hold.settledAt?.toISOString() ?? null,
+      lots: hold.lots.map((l) => ({ lotId: l.lotId, kind: this.#lots.get(l.lotId)?.kind ?? null, amount: l.amount.toString() })),
+    };
+  }
+
+  /** Writes everything the batch did with a fixed number of statements. */
+  async flush(): Promise<void> {
+    const q = (text: string, params: unknown[]) => this.tx.query(text, params);
+    const newLots = [...this.#lots.values()].filter((l) => l.isNew);
+    const changedLots = [...this.#lots.values()].filter((l) => l.dirty && !l.isNew);
+    const newHolds = [...this.#holds.values()].filter((h) => h.isNew);
+    const changedHolds = [...this.#holds.values()].filter((h) => h.dirty && !h.isNew);
+    const postings = this.#txs.flatMap((t) => t.postings.map((p, seq) => ({ t, p, seq })));
+    const idem = [...this.#idem.entries()].filter(([, v]) => v.isNew);
+    const quota = [...this.#quotaUsed.entries()].filter(([k, v]) => v.dirty && !k.startsWith('known:'));
+
+    this.#lowBalanceEvents();
+
+    // Statements that do not depend on each other's rows run in order on one connection anyway;
+    // lots and holds first because postings and hold_lots reference them.
+    if (this.#txs.length) {
+      await q(
+        `insert into ledger_transactions (id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, idempotency_key, metadata, created_at)
+         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::bigint[], $9::bigint[], $10::text[], $11::jsonb[], $12::timestamptz[])`,
+        [
+          pgArray(this.#txs.map((t) => t.id)),
+          pgArray(this.#txs.map(() => this.accountId)),
+          pgArray(this.#txs.map((t) => t.type)),
+          pgArray(this.#txs.map((t) => t.channel)),
+          pgArray(this.#txs.map((t) => t.description)),
+          pgArray(this.#txs.map((t) => t.amount.toString())),
+          pgArray(this.#txs.map((t) => t.balanceAfter.toString())),
+          pgArray(this.#txs.map((t) => t.holdId)),
+          pgArray(this.#txs.map((t) => t.reversesId)),
+          pgArray(this.#txs.map((t) => t.idempotencyKey)),
+          pgArray(this.#txs.map((t) => JSON.stringify(t.metadata))),
+          pgArray(this.#txs.map(() => this.now)),
+        ],
+      );
+    }
+    if (newLots.length) {
+      const grantTx = new Map(this.#txs.filter((t) => t.type === 'grant').map((t) => [t.postings[0]!.lotId!, t.id]));
+      await q(
+        `insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id)
+         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])`,
+        [
+          pgArray(newLots.map((l) => l.id)),
+          pgArray(newLots.map(() => this.accountId)),
+          pgArray(newLots.map((l) => l.kind)),
+          pgArray(newLots.map((l) => l.granted.toString())),
+          pgArray(newLots.map((l) => l.remaining.toString())),
+          pgArray(newLots.map((l) => l.expiresAt)),
+          pgArray(newLots.map((l) => l.createdAt)),
+          pgArray(newLots.map((l) => grantTx.get(l.id) ?? null)),
+        ],
+      );
+    }
+    if (changedLots.length) {
+      await q(
+        `update credit_lots l set remaining = v.remaining from unnest($1::bigint[], $2::numeric[]) as v(id, remaining) where l.id = v.id`,
+        [pgArray(changedLots.map((l) => l.id)), pgArray(changedLots.map((l) => l.remaining.toString()))],
+      );
+    }
+    if (postings.length) {
+      await q(
+        `insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
+         select * from unnest($1::bigint[], $2::smallint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::numeric[])`,
+        [
+          pgArray(postings.map(({ t }) => t.id)),
+          pgArray(postings.map(({ seq }) => seq)),
+          pgArray(postings.map(({ p }) => p.book)),
+          pgArray(postings.map(({ p }) => (p.own ? this.accountId : null))),
+          pgArray(postings.map(({ p }) => p.lotId)),
+          pgArray(postings.map(({ p }) => p.channel)),
+          pgArray(postings.map(({ p }) => p.amount.toString())),
+        ],
+      );
+    }
+    if (newHolds.length) {
+      await q(
+        `insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at, settled_at)
+         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])`,
+        [
+          pgArray(newHolds.map((h) => h.id)),
+          pgArray(newHolds.map(() => this.accountId)),
+          pgArray(newHolds.map((h) => h.channel)),
+          pgArray(newHolds.map((h) => h.description)),
+          pgArray(newHolds.map((h) => h.units)),
+          pgArray(newHolds.map((h) => h.country)),
+          pgArray(newHolds.map((h) => h.unitPrice.toString())),
+          pgArray(newHolds.map((h) => h.amount.toString())),
+          pgArray(newHolds.map((h) => h.captured.toString())),
+          pgArray(newHolds.map((h) => h.freeUnits)),
+          pgArray(newHolds.map((h) => h.status)),
+          pgArray(newHolds.map((h) => h.expiresAt)),
+          pgArray(newHolds.map((h) => h.createdAt)),
+          pgArray(newHolds.map((h) => h.settledAt)),
+        ],
+      );
+      const holdLots = newHolds.flatMap((h) => h.lots.map((l) => ({ h, l })));
+      if (holdLots.length) {
+        await q(`insert into hold_lots (hold_id, lot_id, amount) select * from unnest($1::bigint[], $2::bigint[], $3::numeric[])`, [
+          pgArray(holdLots.map(({ h }) => h.id)),
+          pgArray(holdLots.map(({ l }) => l.lotId)),
+          pgArray(holdLots.map(({ l }) => l.amount.toString())),
+        ]);
+      }
+    }
+    if (changedHolds.length) {
+      await q(
+        `update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
+           from unnest($1::bigint[], $2::text[], $3::numeric[], $4::timestamptz[]) as v(id, status, captured, settled_at) where h.id = v.id`,
+        [pgArray(changedHolds.map((h) => h.id)), pgArray(changedHolds.map((h) => h.status)), pgArray(changedHolds.map((h) => h.captured.toString())), pgArray(changedHolds.map((h) => h.settledAt))],
+      );
+    }
+    if (quota.length) {
+      await q(
+        `insert into quota_usage (account_id, channel, period, used) select $1, c, $2::date, u from unnest($3::text[], $4::numeric[]) as v(c, u)
+         on conflict (account_id, channel, period) do update set used = excluded.used`,
+        [this.accountId, this.#period, pgArray(quota.map(([k]) => k)), pgArray(quota.map(([, v]) => v.used.toString()))],
+      );
+    }
+    if (idem.length) {
+      await q(
+        `insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at)
+         select $1, k, o, h, r, $2 from unnest($3::text[], $4::text[], $5::text[], $6::jsonb[]) as v(k, o, h, r)`,
+        [this.accountId, this.now, pgArray(idem.map(([k]) => k)), pgArray(idem.map(([, v]) => v.operation)), pgArray(idem.map(([, v]) => v.hash)), pgArray(idem.map(([, v]) => JSON.stringify(serialize(v.response!))))],
+      );
+    }
+    if (this.events.length) {
+      await q(
+        `insert into wallet_events (account_id, type, payload, created_at) select $1, t, p, $2 from unnest($3::text[], $4::jsonb[]) as v(t, p)`,
+        [this.accountId, this.now, pgArray(this.events.map((e) => e.type)), pgArray(this.events.map((e) => JSON.stringify(e.payload)))],
+      );
+    }
+    if (this.#txs.length) {
+      await q('update wallets set available = $2, pending = $3, updated_at = $4 where account_id = $1', [this.accountId, this.#available.toString(), this.#pending.toString(), this.now]);
+    }
+  }
+
+  /** low_balance when the balance crosses the account's threshold downwards; depleted when it reaches zero. */
+  #lowBalanceEvents(): void {
+    const before = this.#startAvailable;
+    const after = this.#available;
+    if (before.greaterThanOrEqual(this.#lowBalance) && after.lessThan(this.#lowBalance)) {
+      this.events.push({ type: 'wallet.low_balance', payload: { accountId: this.accountId, available: after.toString(), threshold: this.#lowBalance.toString() } });
+    }
+    if (before.isPositive() && after.isZero()) {
+      this.events.push({ type: 'wallet.depleted', payload: { accountId: this.accountId, available: after.toString() } });
+    }
+  }
+}
+
+function trimUnits(units: Money): string {
+  return units.toString().replace(/\.?0+$/, '') || '0';
+}
+
+/** Outcomes are stored as JSON: errors keep their class name, code, status, message and details. */
+function serialize(outcome: Outcome): object {
+  if (outcome.ok) return outcome;
+  const e = outcome.error;
+  return { ok: false, error: { name: e.name, code: e.code, status: e.status, message: e.message, details: e.details } };
+}
+
+function revive(stored: unknown): Outcome | null {
+  const s = stored as { ok: boolean; result?: Record<string, unknown>; error?: { name: string; code: string; status: number; message: string; details?: unknown } };
+  if (s.ok) return { ok: true, result: s.result! };
+  if (!s.error) return null;
+  const error = new TollgateError({ code: s.error.code, status: s.error.status, message: s.error.message, details: s.error.details });
+  return { ok: false, error };
+}

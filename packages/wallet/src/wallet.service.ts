@@ -1,0 +1,370 @@
+import { CLOCK, type Clock } from '@tollgate/clock';
+import { DATABASE, type Database } from '@tollgate/db';
+import { ValidationError } from '@tollgate/errors';
+import { Money } from '@tollgate/money';
+import { stringify } from 'csv-stringify/sync';
+import { EventEmitter } from 'eventemitter3';
+import { inject, injectable } from 'tsyringe';
+import { monthStart } from './quota-period.js';
+import { WalletBatch, type Command, type Outcome, type WalletEvent } from './wallet-batch.js';
+import { WalletNotFoundError } from './wallet.errors.js';
+import { LOT_KINDS, type Balance, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
+
+export interface WalletOptions {
+  /** Most commands one transaction applies to one wallet (group commit). Default 200. */
+  maxBatch?: number;
+  /** How long a hold lives when the caller gives no expiry. Default 7 days. */
+  defaultHoldSeconds?: number;
+  /** Trial credit for every new wallet (W-3). Default "2.00"; "0" for none. */
+  trialCredit?: string;
+}
+export const WALLET_OPTIONS = Symbol.for('tollgate.WalletOptions');
+
+const UNITS = /^(0|[1-9]\d{0,11})(\.\d{1,6})?$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const CHANNEL = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length < 1 || key.length > 255) throw new ValidationError({ code: 'invalid_idempotency_key', message: 'An idempotency key (1 to 255 characters) is required.' });
+  return key;
+}
+function checkUnits(units: unknown): string {
+  if (typeof units !== 'string' || !UNITS.test(units) || /^0(\.0+)?$/.test(units)) {
+    throw new ValidationError({ code: 'invalid_units', message: `units must be a positive decimal string with at most 6 decimals, e.g. "1" or "2.5"; got ${JSON.stringify(units)}` });
+  }
+  return units;
+}
+function checkAmount(amount: Money | string, what = 'amount'): Money {
+  const money = amount instanceof Money ? amount : Money.of(amount, 'EUR', { maxDecimals: 2 });
+  if (!money.isPositive()) throw new ValidationError({ code: 'invalid_amount', message: `${what} must be greater than zero` });
+  if (!money.roundToCents().equals(money)) throw new ValidationError({ code: 'too_many_decimals', message: `${what} must be in whole cents` });
+  return money;
+}
+function checkChannel(channel: unknown): string {
+  if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw new ValidationError({ code: 'invalid_channel', message: `channel must be a kebab-case id, got ${JSON.stringify(channel)}` });
+  return channel;
+}
+function checkCountry(country: unknown): string | null {
+  if (country === undefined || country === null) return null;
+  if (typeof country !== 'string' || !COUNTRY.test(country)) throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}` });
+  return country;
+}
+
+/** Events a wallet emits in process after commit; the same events are in the outbox (`wallet_events`). */
+export type WalletEvents = Record<string, (event: WalletEvent & { accountId: string }) => void>;
+
+interface Pending {
+  command: Command;
+  resolve: (result: Record<string, unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The wallet: grants, charges, holds, captures, releases, reversals and expiry on an append-only
+ * double-entry ledger. Commands on one wallet are queued in process and applied in batches, one
+ * transaction each, with the wallet row locked; other hosts serialise on that row lock.
+ */
+@injectable()
+export class WalletService {
+  readonly events = new EventEmitter();
+  readonly #queues = new Map<string, Pending[]>();
+  readonly #maxBatch: number;
+  readonly #holdSeconds: number;
+  readonly #trialCredit: Money;
+
+  constructor(
+    @inject(DATABASE) private readonly db: Database,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(WALLET_OPTIONS) options: WalletOptions = {},
+  ) {
+    this.#maxBatch = options.maxBatch ?? 200;
+    this.#holdSeconds = options.defaultHoldSeconds ?? 7 * 86_400;
+    this.#trialCredit = Money.of(options.trialCredit ?? '2.00');
+  }
+
+  /** Opens the account's wallet (idempotent) and grants the trial credit once (W-3). */
+  async openWallet(input: { accountId: string; timeZone?: string; lowBalance?: string }): Promise<{ created: boolean }> {
+    const now = this.clock.now();
+    const { rowCount } = await this.db.query(
+      `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
+      [input.accountId, input.timeZone ?? 'Europe/Brussels', input.lowBalance ?? '1.00', now],
+    );
+    if (this.#trialCredit.isPositive()) {
+      // The fixed key makes the trial grant happen once per account, whatever retries or races.
+      await this.grant({ accountId: input.accountId, kind: 'trial', amount: this.#trialCredit, idempotencyKey: 'trial-credit', description: 'Trial credit' });
+    }
+    return { created: rowCount === 1 };
+  }
+
+  async grant(input: { accountId: string; kind: LotKind; amount: Money | string; idempotencyKey: string; description?: string; expiresAt?: Date | null; metadata?: object }) {
+    if (!LOT_KINDS.includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: `kind must be one of ${LOT_KINDS.join(', ')}` });
+    const amount = checkAmount(input.amount);
+    if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    const description = input.description ?? `${input.kind[0]!.toUpperCase()}${input.kind.slice(1)} credit`;
+    return this.#submit(input.accountId, { op: 'grant', idempotencyKey: checkKey(input.idempotencyKey), kind: input.kind, amount, expiresAt: input.expiresAt ?? null, description, metadata: input.metadata ?? {} });
+  }
+
+  /** Charges `units` of a channel at the catalog price in force now, free quota first (W-5, W-7, W-8). */
+  async charge(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; metadata?: object }) {
+    const channel = checkChannel(input.channel);
+    return this.#submit(input.accountId, {
+      op: 'charge',
+      idempotencyKey: checkKey(input.idempotencyKey),
+      channel,
+      units: checkUnits(input.units),
+      country: checkCountry(input.country),
+      description: input.description ?? channel,
+      metadata: input.metadata ?? {},
+    });
+  }
+
+  /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
+  async hold(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; expiresAt?: Date; metadata?: object }) {
+    const channel = checkChannel(input.channel);
+    const now = this.clock.now();
+    const expiresAt = input.expiresAt ?? new Date(now.getTime() + this.#holdSeconds * 1000);
+    if (expiresAt <= now) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    return this.#submit(input.accountId, {
+      op: 'hold',
+      idempotencyKey: checkKey(input.idempotencyKey),
+      channel,
+      units: checkUnits(input.units),
+      country: checkCountry(input.country),
+      description: input.description ?? channel,
+      expiresAt,
+      metadata: input.metadata ?? {},
+    });
+  }
+
+  /** Captures the whole hold, the price of `units` (priced as when held), or an exact `amount`; the rest is released. */
+  async capture(input: { accountId: string; holdId: string; idempotencyKey: string; units?: string; amount?: Money | string }) {
+    if (input.units !== undefined && input.amount !== undefined) throw new ValidationError({ message: 'Give units or amount, not both' });
+    const units = input.units === undefined ? null : /^0(\.0+)?$/.test(input.units) ? '0' : checkUnits(input.units);
+    const amount = input.amount === undefined ? null : input.amount instanceof Money ? input.amount : Money.of(input.amount, 'EUR', { maxDecimals: 2 });
+    if (amount?.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'amount cannot be negative' });
+    return this.#submit(input.accountId, { op: 'capture', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), units, amount });
+  }
+
+  async release(input: { accountId: string; holdId: string; idempotencyKey: string }) {
+    return this.#submit(input.accountId, { op: 'release', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), reason: 'released' });
+  }
+
+  /** Gives back what a charge or capture spent, into the lots it came from, as a reversing entry (W-2). */
+  async reverse(input: { accountId: string; transactionId: string; idempotencyKey: string; reason: string }) {
+    return this.#submit(input.accountId, { op: 'reverse', idempotencyKey: checkKey(input.idempotencyKey), transactionId: String(input.transactionId), reason: input.reason });
+  }
+
+  /** Books every expired lot's remaining credit to the expired account. Run by a job; returns how many lots expired. */
+  async expireLots(): Promise<number> {
+    const { rows } = await this.db.query<{ account_id: string }>('select distinct account_id from credit_lots where remaining > 0 and expires_at <= $1', [this.clock.now()]);
+    const results = await Promise.all(rows.map((r) => this.#submit(r.account_id, { op: 'expire_lots' })));
+    return results.reduce((n, r) => n + (r.expiredLots as string[]).length, 0);
+  }
+
+  /** Releases every pending hold past its expiry. Run by a job; returns how many holds expired. */
+  async expireHolds(): Promise<number> {
+    const { rows } = await this.db.query<{ id: string; account_id: string }>("select id, account_id from holds where status = 'pending' and expires_at <= $1", [this.clock.now()]);
+    const results = await Promise.allSettled(rows.map((r) => this.#submit(r.account_id, { op: 'release', idempotencyKey: null, holdId: r.id, reason: 'expired' })));
+    return results.filter((r) => r.status === 'fulfilled').length;
+  }
+
+  #submit(accountId: string, command: Command): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      let queue = this.#queues.get(accountId);
+      const idle = !queue;
+      if (!queue) {
+        queue = [];
+        this.#queues.set(accountId, queue);
+      }
+      queue.push({ command, resolve, reject });
+      if (idle) void this.#drain(accountId, queue);
+    });
+  }
+
+  async #drain(accountId: string, queue: Pending[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, this.#maxBatch);
+      try {
+        const outcomes = await this.#execute(accountId, batch.map((p) => p.command));
+        outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error)));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.#queues.delete(accountId);
+  }
+
+  async #execute(accountId: string, commands: Command[]): Promise<Outcome[]> {
+    const now = this.clock.now();
+    let events: WalletEvent[] = [];
+    const outcomes = await this.db.transaction(async (tx) => {
+      const batch = new WalletBatch(tx, accountId, now);
+      if (!(await batch.load(commands))) return commands.map((): Outcome => ({ ok: false, error: new WalletNotFoundError(accountId) }));
+      await batch.loadReversals(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])));
+      const results: Outcome[] = [];
+      for (const command of commands) results.push(await batch.apply(command));
+      await batch.flush();
+      events = batch.events;
+      return results;
+    });
+    for (const event of events) this.events.emit(event.type, { ...event, accountId });
+    return outcomes;
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  async balance(input: { accountId: string }): Promise<Balance> {
+    const now = this.clock.now();
+    const [wallet, lots, held] = await Promise.all([
+      this.db.query('select account_id from wallets where account_id = $1', [input.accountId]),
+      this.db.query<{ kind: LotKind; amount: string }>(
+        'select kind, sum(remaining) as amount from credit_lots where account_id = $1 and remaining > 0 and (expires_at is null or expires_at > $2) group by kind',
+        [input.accountId, now],
+      ),
+      this.db.query<{ kind: LotKind; amount: string }>(
+        `select l.kind, sum(hl.amount) as amount from holds h join hold_lots hl on hl.hold_id = h.id join credit_lots l on l.id = hl.lot_id
+          where h.account_id = $1 and h.status = 'pending' group by l.kind`,
+        [input.accountId],
+      ),
+    ]);
+    if (!wallet.rows.length) throw new WalletNotFoundError(input.accountId);
+    const byKind = Object.fromEntries(LOT_KINDS.map((k) => [k, { available: Money.zero(), pending: Money.zero() }])) as Balance['byKind'];
+    for (const r of lots.rows) byKind[r.kind].available = Money.of(r.amount);
+    for (const r of held.rows) byKind[r.kind].pending = Money.of(r.amount);
+    const available = Money.sum(LOT_KINDS.map((k) => byKind[k].available));
+    const pending = Money.sum(LOT_KINDS.map((k) => byKind[k].pending));
+    return { accountId: input.accountId, currency: 'EUR', available, pending, total: available.plus(pending), byKind };
+  }
+
+  async lots(input: { accountId: string; includeEmpty?: boolean }): Promise<Lot[]> {
+    const { rows } = await this.db.query<{ id: string; kind: LotKind; granted: string; remaining: string; held: string | null; expires_at: Date | null; created_at: Date }>(
+      `select l.id, l.kind, l.granted, l.remaining, l.expires_at, l.created_at,
+              (select sum(hl.amount) from hold_lots hl join holds h on h.id = hl.hold_id where hl.lot_id = l.id and h.status = 'pending') as held
+         from credit_lots l where l.account_id = $1 and ($2 or l.remaining > 0) order by l.created_at, l.id`,
+      [input.accountId, input.includeEmpty ?? false],
+    );
+    return rows.map((r) => ({ id: r.id, kind: r.kind, granted: Money.of(r.granted), remaining: Money.of(r.remaining), held: Money.of(r.held ?? '0'), expiresAt: r.expires_at, createdAt: r.created_at }));
+  }
+
+  async holds(input: { accountId: string; status?: HoldStatus; limit?: number; before?: string }): Promise<{ data: Hold[]; nextCursor: string | null }> {
+    const limit = input.limit ?? 50;
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `select h.*, coalesce((select json_agg(json_build_object('lotId', hl.lot_id::text, 'kind', l.kind, 'amount', hl.amount::text) order by hl.lot_id)
+                            from hold_lots hl join credit_lots l on l.id = hl.lot_id where hl.hold_id = h.id), '[]') as lots
+         from holds h where h.account_id = $1 and ($2::text is null or h.status = $2) and ($3::bigint is null or h.id < $3)
+        order by h.id desc limit $4`,
+      [input.accountId, input.status ?? null, input.before ?? null, limit + 1],
+    );
+    const data = rows.slice(0, limit).map(toHold);
+    return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
+  }
+
+  async getHold(input: { accountId: string; holdId: string }): Promise<Hold | null> {
+    if (!/^\d{1,18}$/.test(input.holdId)) return null;
+    const page = await this.db.query<Record<string, unknown>>(
+      `select h.*, coalesce((select json_agg(json_build_object('lotId', hl.lot_id::text, 'kind', l.kind, 'amount', hl.amount::text) order by hl.lot_id)
+                            from hold_lots hl join credit_lots l on l.id = hl.lot_id where hl.hold_id = h.id), '[]') as lots
+         from holds h where h.account_id = $1 and h.id = $2`,
+      [input.accountId, input.holdId],
+    );
+    return page.rows[0] ? toHold(page.rows[0]) : null;
+  }
+
+  /** Transactions, newest first, filtered by period, channel and type; `before` is the cursor (W-9). */
+  async history(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType; limit?: number; before?: string }): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
+    const limit = input.limit ?? 50;
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `select t.*, coalesce((select json_agg(json_build_object('lotId', p.lot_id::text, 'kind', l.kind, 'amount', p.amount::text) order by p.seq)
+                            from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and p.book = 'wallet'), '[]') as lots
+         from ledger_transactions t
+        where t.account_id = $1 and ($2::timestamptz is null or t.created_at >= $2) and ($3::timestamptz is null or t.created_at < $3)
+          and ($4::text is null or t.channel = $4) and ($5::text is null or t.type = $5) and ($6::bigint is null or t.id < $6)
+        order by t.id desc limit $7`,
+      [input.accountId, input.from ?? null, input.to ?? null, input.channel ?? null, input.type ?? null, input.before ?? null, limit + 1],
+    );
+    const data = rows.slice(0, limit).map((r) => ({
+      transactionId: String(r.id),
+      type: r.type as TransactionType,
+      channel: (r.channel as string | null) ?? null,
+      description: r.description as string,
+      amount: Money.of(r.amount as string),
+      balanceAfter: Money.of(r.balance_after as string),
+      holdId: r.hold_id === null ? null : String(r.hold_id),
+      reversesId: r.reverses_id === null ? null : String(r.reverses_id),
+      createdAt: r.created_at as Date,
+      lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: Money.of(l.amount).negated() })) as LotShare[],
+    }));
+    return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.transactionId : null };
+  }
+
+  /** The whole filtered history as CSV (header + one row per transaction, newest first). */
+  async historyCsv(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType }): Promise<string> {
+    const rows: HistoryEntry[] = [];
+    let before: string | undefined;
+    do {
+      const page = await this.history({ ...input, limit: 1000, ...(before ? { before } : {}) });
+      rows.push(...page.data);
+      before = page.nextCursor ?? undefined;
+    } while (before);
+    return stringify(
+      rows.map((r) => [r.createdAt.toISOString(), r.transactionId, r.type, r.channel ?? '', r.description, r.amount.toString(), r.balanceAfter.toString()]),
+      { header: true, columns: ['date', 'transaction_id', 'type', 'channel', 'description', 'amount', 'balance_after'] },
+    );
+  }
+
+  /** The free monthly quotas and what the account used of them this month, in its time zone (W-8). */
+  async quotas(input: { accountId: string }): Promise<QuotaUsage[]> {
+    const { rows: [wallet] } = await this.db.query<{ time_zone: string }>('select time_zone from wallets where account_id = $1', [input.accountId]);
+    if (!wallet) throw new WalletNotFoundError(input.accountId);
+    const now = this.clock.now();
+    const period = monthStart(now, wallet.time_zone);
+    const { rows } = await this.db.query<{ channel: string; free_units: string; used: string | null }>(
+      `select q.channel, q.free_units, u.used from channel_quotas q left join quota_usage u on u.channel = q.channel and u.account_id = $1 and u.period = $2::date order by q.channel`,
+      [input.accountId, period],
+    );
+    const [y, m] = period.split('-').map(Number) as [number, number];
+    const resetsAt = `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
+    return rows.map((r) => {
+      const free = Money.of(r.free_units);
+      const used = Money.of(r.used ?? '0');
+      return { channel: r.channel, period, freeUnits: units(free), used: units(used), remaining: units(Money.max(Money.zero(), free.minus(used))), resetsAt };
+    });
+  }
+
+  /** Whether a wallet exists, for callers that must tell 404 apart. */
+  async exists(input: { accountId: string }): Promise<boolean> {
+    const { rows } = await this.db.query('select 1 from wallets where account_id = $1', [input.accountId]);
+    return rows.length > 0;
+  }
+
+  /** Accounts that have wallets (for jobs); bounded pages. */
+  async accountIds(input: { after?: string; limit?: number } = {}): Promise<string[]> {
+    const { rows } = await this.db.query<{ account_id: string }>('select account_id from wallets where ($1::text is null or account_id > $1) order by account_id limit $2', [input.after ?? null, input.limit ?? 1000]);
+    return rows.map((r) => r.account_id);
+  }
+}
+
+function units(m: Money): string {
+  return m.toString().replace(/\.?0+$/, '') || '0';
+}
+
+function toHold(r: Record<string, unknown>): Hold {
+  return {
+    id: String(r.id),
+    accountId: r.account_id as string,
+    channel: r.channel as string,
+    description: r.description as string,
+    units: units(Money.of(r.units as string)),
+    country: (r.country as string | null) ?? null,
+    unitPrice: Money.of(r.unit_price as string),
+    freeUnits: units(Money.of(r.free_units as string)),
+    amount: Money.of(r.amount as string),
+    captured: Money.of(r.captured as string),
+    status: r.status as HoldStatus,
+    expiresAt: r.expires_at as Date,
+    createdAt: r.created_at as Date,
+    settledAt: (r.settled_at as Date | null) ?? null,
+    lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: Money.of(l.amount) })),
+  };
+}
+
