@@ -15,7 +15,7 @@ import {
   TransactionNotFoundError,
   UnknownChannelError,
 } from './wallet.errors.js';
-import type { LotKind, LotShare, TransactionType } from './wallet.types.js';
+import type { LotKind, TransactionType } from './wallet.types.js';
 
 /*
  * One batch = one database transaction on one wallet. The wallet row is locked first, the

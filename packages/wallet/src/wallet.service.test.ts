@@ -1,6 +1,5 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
-import { Money } from '@tollgate/money';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from './invariants.js';
 import { PriceCatalog } from './price-catalog.js';
@@ -8,7 +7,6 @@ import { relayWalletEvents } from './wallet-outbox.js';
 import { walletMigrations } from './wallet.migrations.js';
 import { WalletService } from './wallet.service.js';
 
-const eur = (s: string) => Money.of(s);
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; status: number; message: string }> {
   try {
@@ -241,7 +239,7 @@ for (const engine of testEngines()) {
       await wallet.charge({ accountId: id, channel: 'voice', units: '72', idempotencyKey: 'b' }); // 0.90 -> 0
       expect(seen).toEqual(['wallet.low_balance', 'wallet.depleted']);
       const published: string[] = [];
-      let relayed = 0;
+      let relayed: number;
       do {
         relayed = await relayWalletEvents({ db, now: clock.now(), publish: async (events) => void published.push(...events.filter((e) => e.accountId === id).map((e) => e.type)) });
       } while (relayed > 0);
