@@ -1,5 +1,6 @@
 import type { Clock } from '@tollgate/clock';
 import type { Database, Transaction } from '@tollgate/db';
+import type { PriceCatalog, SpendRunner, WalletService } from '@tollgate/wallet';
 import type { Logger } from './logger.js';
 import { createServiceRef } from './refs.js';
 
@@ -20,6 +21,12 @@ export interface HostInfo {
   sandbox: boolean;
 }
 
+/** The wallet as a plugin sees it: move money with idempotency keys, read balances. */
+export type PluginWallet = Pick<WalletService, 'charge' | 'hold' | 'capture' | 'release' | 'reverse' | 'balance' | 'getHold'> & Pick<SpendRunner, 'spend'>;
+
+/** The price catalog as a plugin sees it: a plugin seeds its own channel's prices and quota at init. */
+export type PluginPriceCatalog = Pick<PriceCatalog, 'setPrice' | 'setQuota' | 'priceAt'>;
+
 export const coreServices = {
   logger: createServiceRef<Logger>({ id: 'core.logger' }),
   clock: createServiceRef<Clock>({ id: 'core.clock' }),
@@ -27,4 +34,6 @@ export const coreServices = {
   database: createServiceRef<Pick<Database, 'query' | 'transaction' | 'engine'>>({ id: 'core.database' }),
   jobs: createServiceRef<PluginJobs>({ id: 'core.jobs' }),
   host: createServiceRef<HostInfo>({ id: 'core.host' }),
+  wallet: createServiceRef<PluginWallet>({ id: 'core.wallet' }),
+  priceCatalog: createServiceRef<PluginPriceCatalog>({ id: 'core.priceCatalog' }),
 } as const;

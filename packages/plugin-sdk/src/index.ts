@@ -9,7 +9,7 @@ export {
   spendChannelsExtensionPoint,
   type Registry,
 } from './extension-points.js';
-export { coreServices, type HostInfo, type PluginJobs } from './core-services.js';
+export { coreServices, type HostInfo, type PluginJobs, type PluginPriceCatalog, type PluginWallet } from './core-services.js';
 export { defineRoute, type HttpMethod, type PluginRoute, type RouteAuth, type RouteRequest, type RouteResponse } from './http-route.js';
 export type { Logger } from './logger.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';
@@ -29,5 +29,6 @@ export {
   type ErrorBody,
 } from '@tollgate/errors';
 export type { Database, Migration, Transaction, Queryable } from '@tollgate/db';
-export type { PaymentEvent, PaymentMethodKind, PaymentProvider, PaymentStatus, SpendChannel, SpendOutcome, SpendQuote } from '@tollgate/wallet';
+export type { PaymentEvent, PaymentMethodKind, PaymentProvider, PaymentStatus, SpendChannel, SpendOutcome, SpendQuote, SpendResult, Balance, Hold, LotKind } from '@tollgate/wallet';
+export { InsufficientFundsError, SpendFailedError } from '@tollgate/wallet';
 export type { AccountingExporter, InvoiceSource, SourceInvoice } from '@tollgate/invoice-sync';

@@ -24,3 +24,4 @@ export {
   WalletNotFoundError,
 } from './wallet.errors.js';
 export { LOT_KINDS, type Balance, type ChargeResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
+export { SpendFailedError, SpendRunner, type SpendResult } from './spend-runner.js';
