@@ -153,13 +153,8 @@ export class WalletBatch {
     const holdIds = [...new Set(commands.flatMap((c) => (c.op === 'capture' || c.op === 'release' ? [c.holdId] : [])))];
     const reverseIds = [...new Set(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])))];
     const needsLots = commands.some((c) => c.op === 'charge' || c.op === 'hold' || c.op === 'expire_lots' || c.op === 'reverse' || c.op === 'release' || c.op === 'capture');
-    const counts = {
-      tx: commands.length * 2,
-      lot: commands.filter((c) => c.op === 'grant').length,
-      hold: commands.filter((c) => c.op === 'hold').length,
-    };
 
-    const [idem, lots, prices, ids] = await Promise.all([
+    const [idem, lots, prices] = await Promise.all([
       keys.length
         ? this.tx.query<{ key: string; operation: string; request_hash: string; response: Outcome & { error?: unknown } }>(
             'select key, operation, request_hash, response from idempotency_keys where account_id = $1 and key = any($2::text[])',
@@ -183,14 +178,6 @@ export class WalletBatch {
             [pgArray(channels), this.now, this.accountId, this.#period],
           )
         : null,
-      counts.tx + counts.lot + counts.hold > 0
-        ? this.tx.query<{ tx: string[]; lot: string[] | null; hold: string[] | null }>(
-            `select (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $1::int)) as tx,
-                    (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $2::int)) as lot,
-                    (select array_agg(nextval('holds_id_seq')) from generate_series(1, $3::int)) as hold`,
-            [counts.tx, counts.lot, counts.hold],
-          )
-        : null,
     ]);
 
     for (const row of idem?.rows ?? []) {
@@ -204,7 +191,16 @@ export class WalletBatch {
       if (row.free_units !== null) this.#quotaFree.set(row.channel, money(row.free_units));
       if (!this.#quotaUsed.has(row.channel)) this.#quotaUsed.set(row.channel, { used: money(row.used ?? '0'), dirty: false });
     }
-    this.#ids = { tx: ids?.rows[0]?.tx ?? [], lot: ids?.rows[0]?.lot ?? [], hold: ids?.rows[0]?.hold ?? [] };
+    // Ids are taken from the sequences up front, so postings can reference lots and holds made in this batch.
+    const expiring = commands.some((c) => c.op === 'expire_lots') ? [...this.#lots.values()].filter((l) => l.expiresAt !== null && l.expiresAt <= this.now).length : 0;
+    const counts = { tx: commands.length * 2 + expiring, lot: commands.filter((c) => c.op === 'grant').length, hold: commands.filter((c) => c.op === 'hold').length };
+    const { rows: [ids] } = await this.tx.query<{ tx: string[] | null; lot: string[] | null; hold: string[] | null }>(
+      `select (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $1::int)) as tx,
+              (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $2::int)) as lot,
+              (select array_agg(nextval('holds_id_seq')) from generate_series(1, $3::int)) as hold`,
+      [counts.tx, counts.lot, counts.hold],
+    );
+    this.#ids = { tx: ids?.tx ?? [], lot: ids?.lot ?? [], hold: ids?.hold ?? [] };
     // Channels that have no price effective now still need to be told apart from unknown ones.
     const known = new Set(this.#prices.map((p) => p.channel));
     const unknown = channels.filter((c) => !known.has(c));

@@ -140,10 +140,10 @@ for (const engine of testEngines()) {
       ]);
       const history = await wallet.history({ accountId: id, type: 'charge' });
       expect(history.data[0]!.lots.map((l) => [l.kind, l.amount.toString()])).toEqual([
-        ['promo', '0.10'],
-        ['promo', '1.00'],
-        ['trial', '2.00'],
-        ['purchased', '0.50'],
+        ['promo', '-0.10'],
+        ['promo', '-1.00'],
+        ['trial', '-2.00'],
+        ['purchased', '-0.50'],
       ]);
     });
 
@@ -200,13 +200,15 @@ for (const engine of testEngines()) {
     it('books expired credit to its own account', async () => {
       clock.set('2026-04-01T00:00:00.000Z');
       const id = await account();
-      await wallet.grant({ accountId: id, kind: 'promo', amount: '3.00', idempotencyKey: 'promo', expiresAt: new Date('2026-04-10T00:00:00Z') });
+      // More expiring lots than one batch would otherwise reserve transaction ids for.
+      for (const i of [1, 2, 3, 4]) await wallet.grant({ accountId: id, kind: 'promo', amount: '0.25', idempotencyKey: `small-${i}`, expiresAt: new Date('2026-04-09T00:00:00Z') });
+      await wallet.grant({ accountId: id, kind: 'promo', amount: '2.00', idempotencyKey: 'promo', expiresAt: new Date('2026-04-10T00:00:00Z') });
       expect((await wallet.balance({ accountId: id })).available.toString()).toBe('5.00');
       clock.set('2026-04-10T00:00:01.000Z');
       expect((await wallet.balance({ accountId: id })).available.toString()).toBe('2.00'); // real time, before the job
       expect(await wallet.expireLots()).toBeGreaterThanOrEqual(1);
       const history = await wallet.history({ accountId: id, type: 'expire_lot' });
-      expect(history.data.map((h) => h.amount.toString())).toEqual(['-3.00']);
+      expect(history.data.map((h) => h.amount.toString())).toEqual(['-2.00', '-0.25', '-0.25', '-0.25', '-0.25']);
       const { rows } = await db.query<{ total: string }>("select sum(p.amount) as total from ledger_postings p join ledger_transactions t on t.id = p.transaction_id where t.account_id = $1 and p.book = 'expired'", [id]);
       expect(rows[0]!.total).toBe('3.00');
     });

@@ -292,7 +292,7 @@ export class WalletService {
       holdId: r.hold_id === null ? null : String(r.hold_id),
       reversesId: r.reverses_id === null ? null : String(r.reverses_id),
       createdAt: r.created_at as Date,
-      lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: Money.of(l.amount).negated() })) as LotShare[],
+      lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: Money.of(l.amount) })) as LotShare[],
     }));
     return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.transactionId : null };
   }

@@ -91,6 +91,7 @@ export interface HistoryEntry {
   holdId: string | null;
   reversesId: string | null;
   createdAt: Date;
+  /** How each lot's free credit changed: negative where a lot paid, positive where credit came back. */
   lots: LotShare[];
 }
 
