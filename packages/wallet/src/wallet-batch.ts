@@ -124,6 +124,7 @@ export class WalletBatch {
   #quotaFree = new Map<string, Money>();
   #quotaUsed = new Map<string, { used: Money; dirty: boolean }>();
   #reversed = new Set<string>();
+  #known = new Set<string>();
   #period!: string;
   #ids = { tx: [] as string[], lot: [] as string[], hold: [] as string[] };
   #startAvailable!: Money;
@@ -154,60 +155,80 @@ export class WalletBatch {
     const reverseIds = [...new Set(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])))];
     const needsLots = commands.some((c) => c.op === 'charge' || c.op === 'hold' || c.op === 'expire_lots' || c.op === 'reverse' || c.op === 'release' || c.op === 'capture');
 
-    const [idem, lots, prices] = await Promise.all([
-      keys.length
-        ? this.tx.query<{ key: string; operation: string; request_hash: string; response: Outcome & { error?: unknown } }>(
-            'select key, operation, request_hash, response from idempotency_keys where account_id = $1 and key = any($2::text[])',
-            [this.accountId, pgArray(keys)],
-          )
-        : null,
-      needsLots
-        ? this.tx.query<{ id: string; kind: LotKind; granted: string; remaining: string; expires_at: Date | null; created_at: Date }>(
-            'select id, kind, granted, remaining, expires_at, created_at from credit_lots where account_id = $1 and (remaining > 0 or id in (select lot_id from hold_lots where hold_id = any($2::bigint[])) or id in (select lot_id from ledger_postings where transaction_id = any($3::bigint[]) and lot_id is not null))',
-            [this.accountId, pgArray(holdIds), pgArray(reverseIds)],
-          )
-        : null,
-      channels.length
-        ? this.tx.query<{ channel: string; unit: string; country: string; unit_price: string; effective_from: Date; free_units: string | null; used: string | null }>(
-            `select p.channel, p.unit, p.country, p.unit_price, p.effective_from, q.free_units, u.used
-               from prices p
-               left join channel_quotas q on q.channel = p.channel
-               left join quota_usage u on u.account_id = $3 and u.channel = p.channel and u.period = $4::date
-              where p.channel = any($1::text[]) and p.effective_from <= $2
-              order by p.effective_from desc`,
-            [pgArray(channels), this.now, this.accountId, this.#period],
-          )
-        : null,
-    ]);
+    const needsPrices = channels.length > 0;
+    const expiring = commands.some((c) => c.op === 'expire_lots');
+    // Everything else the batch reads, and the ids it will need, in one round trip (after the lock,
+    // so it sees what the previous holder of the lock committed). Numbers travel as text in JSON.
+    const { rows: [state] } = await this.tx.query<{
+      idem: Array<{ key: string; operation: string; hash: string; response: unknown }>;
+      lots: Array<{ id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string }>;
+      prices: Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null; used: string | null }>;
+      known: string[] | null;
+      tx_ids: string[] | null;
+      lot_ids: string[] | null;
+      hold_ids: string[] | null;
+    }>(
+      `select
+         (select coalesce(json_agg(json_build_object('key', key, 'operation', operation, 'hash', request_hash, 'response', response)), '[]')
+            from idempotency_keys where account_id = $1 and key = any($2::text[])) as idem,
+         (select coalesce(json_agg(json_build_object('id', id::text, 'kind', kind, 'granted', granted::text, 'remaining', remaining::text,
+                                                     'expiresAt', expires_at, 'createdAt', created_at)), '[]')
+            from credit_lots
+           where $9 and account_id = $1
+             and (remaining > 0 or id in (select lot_id from hold_lots where hold_id = any($5::bigint[]))
+                  or id in (select lot_id from ledger_postings where transaction_id = any($6::bigint[]) and lot_id is not null))) as lots,
+         (select coalesce(json_agg(json_build_object('channel', p.channel, 'unit', p.unit, 'country', p.country, 'unitPrice', p.unit_price::text,
+                                                     'effectiveFrom', p.effective_from, 'freeUnits', q.free_units::text, 'used', u.used::text)
+                               order by p.effective_from desc), '[]')
+            from prices p
+            left join channel_quotas q on q.channel = p.channel
+            left join quota_usage u on u.account_id = $1 and u.channel = p.channel and u.period = $4::date
+           where $10 and p.channel = any($3::text[]) and p.effective_from <= $7) as prices,
+         (select array_agg(distinct channel) from prices where $10 and channel = any($3::text[])) as known,
+         (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $8::int
+            + case when $11 then (select count(*)::int from credit_lots where account_id = $1 and remaining > 0 and expires_at <= $7) else 0 end)) as tx_ids,
+         (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $12::int)) as lot_ids,
+         (select array_agg(nextval('holds_id_seq')) from generate_series(1, $13::int)) as hold_ids`,
+      [
+        this.accountId,
+        pgArray(keys),
+        pgArray(channels),
+        this.#period,
+        pgArray(holdIds),
+        pgArray(reverseIds),
+        this.now,
+        commands.length * 2,
+        needsLots,
+        needsPrices,
+        expiring,
+        commands.filter((c) => c.op === 'grant').length,
+        commands.filter((c) => c.op === 'hold').length,
+      ],
+    );
 
-    for (const row of idem?.rows ?? []) {
-      this.#idem.set(row.key, { operation: row.operation, hash: row.request_hash, response: revive(row.response), isNew: false });
+    for (const row of state!.idem) {
+      this.#idem.set(row.key, { operation: row.operation, hash: row.hash, response: revive(row.response), isNew: false });
     }
-    for (const row of lots?.rows ?? []) {
-      this.#lots.set(row.id, { id: row.id, kind: row.kind, granted: money(row.granted), remaining: money(row.remaining), expiresAt: row.expires_at, createdAt: row.created_at, isNew: false, dirty: false });
+    for (const row of state!.lots) {
+      this.#lots.set(row.id, {
+        id: row.id,
+        kind: row.kind,
+        granted: money(row.granted),
+        remaining: money(row.remaining),
+        expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt),
+        createdAt: new Date(row.createdAt),
+        isNew: false,
+        dirty: false,
+      });
     }
-    for (const row of prices?.rows ?? []) {
-      this.#prices.push({ channel: row.channel, unit: row.unit, country: row.country, unitPrice: money(row.unit_price), effectiveFrom: row.effective_from });
-      if (row.free_units !== null) this.#quotaFree.set(row.channel, money(row.free_units));
+    for (const row of state!.prices) {
+      this.#prices.push({ channel: row.channel, unit: row.unit, country: row.country, unitPrice: money(row.unitPrice), effectiveFrom: new Date(row.effectiveFrom) });
+      if (row.freeUnits !== null) this.#quotaFree.set(row.channel, money(row.freeUnits));
       if (!this.#quotaUsed.has(row.channel)) this.#quotaUsed.set(row.channel, { used: money(row.used ?? '0'), dirty: false });
     }
-    // Ids are taken from the sequences up front, so postings can reference lots and holds made in this batch.
-    const expiring = commands.some((c) => c.op === 'expire_lots') ? [...this.#lots.values()].filter((l) => l.expiresAt !== null && l.expiresAt <= this.now).length : 0;
-    const counts = { tx: commands.length * 2 + expiring, lot: commands.filter((c) => c.op === 'grant').length, hold: commands.filter((c) => c.op === 'hold').length };
-    const { rows: [ids] } = await this.tx.query<{ tx: string[] | null; lot: string[] | null; hold: string[] | null }>(
-      `select (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $1::int)) as tx,
-              (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $2::int)) as lot,
-              (select array_agg(nextval('holds_id_seq')) from generate_series(1, $3::int)) as hold`,
-      [counts.tx, counts.lot, counts.hold],
-    );
-    this.#ids = { tx: ids?.tx ?? [], lot: ids?.lot ?? [], hold: ids?.hold ?? [] };
-    // Channels that have no price effective now still need to be told apart from unknown ones.
-    const known = new Set(this.#prices.map((p) => p.channel));
-    const unknown = channels.filter((c) => !known.has(c));
-    if (unknown.length) {
-      const { rows } = await this.tx.query<{ channel: string }>('select distinct channel from prices where channel = any($1::text[])', [pgArray(unknown)]);
-      for (const row of rows) this.#quotaUsed.set(`known:${row.channel}`, { used: ZERO, dirty: false });
-    }
+    // A channel with rows but none in force yet is "no price", not "unknown channel".
+    for (const channel of state!.known ?? []) this.#known.add(channel);
+    this.#ids = { tx: state!.tx_ids ?? [], lot: state!.lot_ids ?? [], hold: state!.hold_ids ?? [] };
 
     if (holdIds.length) {
       const [holds, holdLots] = await Promise.all([
@@ -298,7 +319,7 @@ export class WalletBatch {
   #price(channel: string, country: string | null): PriceRow {
     const rows = this.#prices.filter((p) => p.channel === channel);
     if (rows.length === 0) {
-      if (this.#quotaUsed.has(`known:${channel}`)) throw new NoPriceError({ channel, country, at: this.now.toISOString() });
+      if (this.#known.has(channel)) throw new NoPriceError({ channel, country, at: this.now.toISOString() });
       throw new UnknownChannelError(channel);
     }
     const exact = country ? rows.find((p) => p.country === country) : undefined;
@@ -692,139 +713,112 @@ export class WalletBatch {
     };
   }
 
-  /** Writes everything the batch did with a fixed number of statements. */
+  /**
+   * Writes everything the batch did in ONE statement: data-modifying CTEs over unnest() arrays
+   * (empty arrays insert nothing). Foreign keys between the new rows hold because PostgreSQL checks
+   * them at the end of the statement.
+   */
   async flush(): Promise<void> {
-    const q = (text: string, params: unknown[]) => this.tx.query(text, params);
     const newLots = [...this.#lots.values()].filter((l) => l.isNew);
     const changedLots = [...this.#lots.values()].filter((l) => l.dirty && !l.isNew);
     const newHolds = [...this.#holds.values()].filter((h) => h.isNew);
     const changedHolds = [...this.#holds.values()].filter((h) => h.dirty && !h.isNew);
     const postings = this.#txs.flatMap((t) => t.postings.map((p, seq) => ({ t, p, seq })));
+    const holdLots = newHolds.flatMap((h) => h.lots.map((l) => ({ h, l })));
     const idem = [...this.#idem.entries()].filter(([, v]) => v.isNew);
-    const quota = [...this.#quotaUsed.entries()].filter(([k, v]) => v.dirty && !k.startsWith('known:'));
-
+    const quota = [...this.#quotaUsed.entries()].filter(([, v]) => v.dirty);
     this.#lowBalanceEvents();
+    if (!this.#txs.length && !idem.length && !this.events.length) return;
+    const grantTx = new Map(this.#txs.filter((t) => t.type === 'grant').map((t) => [t.postings[0]!.lotId!, t.id]));
+    const a = pgArray;
 
-    // Statements that do not depend on each other's rows run in order on one connection anyway;
-    // lots and holds first because postings and hold_lots reference them.
-    if (this.#txs.length) {
-      await q(
-        `insert into ledger_transactions (id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, idempotency_key, metadata, created_at)
-         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::bigint[], $9::bigint[], $10::text[], $11::jsonb[], $12::timestamptz[])`,
-        [
-          pgArray(this.#txs.map((t) => t.id)),
-          pgArray(this.#txs.map(() => this.accountId)),
-          pgArray(this.#txs.map((t) => t.type)),
-          pgArray(this.#txs.map((t) => t.channel)),
-          pgArray(this.#txs.map((t) => t.description)),
-          pgArray(this.#txs.map((t) => t.amount.toString())),
-          pgArray(this.#txs.map((t) => t.balanceAfter.toString())),
-          pgArray(this.#txs.map((t) => t.holdId)),
-          pgArray(this.#txs.map((t) => t.reversesId)),
-          pgArray(this.#txs.map((t) => t.idempotencyKey)),
-          pgArray(this.#txs.map((t) => JSON.stringify(t.metadata))),
-          pgArray(this.#txs.map(() => this.now)),
-        ],
-      );
-    }
-    if (newLots.length) {
-      const grantTx = new Map(this.#txs.filter((t) => t.type === 'grant').map((t) => [t.postings[0]!.lotId!, t.id]));
-      await q(
-        `insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id)
-         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])`,
-        [
-          pgArray(newLots.map((l) => l.id)),
-          pgArray(newLots.map(() => this.accountId)),
-          pgArray(newLots.map((l) => l.kind)),
-          pgArray(newLots.map((l) => l.granted.toString())),
-          pgArray(newLots.map((l) => l.remaining.toString())),
-          pgArray(newLots.map((l) => l.expiresAt)),
-          pgArray(newLots.map((l) => l.createdAt)),
-          pgArray(newLots.map((l) => grantTx.get(l.id) ?? null)),
-        ],
-      );
-    }
-    if (changedLots.length) {
-      await q(
-        `update credit_lots l set remaining = v.remaining from unnest($1::bigint[], $2::numeric[]) as v(id, remaining) where l.id = v.id`,
-        [pgArray(changedLots.map((l) => l.id)), pgArray(changedLots.map((l) => l.remaining.toString()))],
-      );
-    }
-    if (postings.length) {
-      await q(
-        `insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
-         select * from unnest($1::bigint[], $2::smallint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::numeric[])`,
-        [
-          pgArray(postings.map(({ t }) => t.id)),
-          pgArray(postings.map(({ seq }) => seq)),
-          pgArray(postings.map(({ p }) => p.book)),
-          pgArray(postings.map(({ p }) => (p.own ? this.accountId : null))),
-          pgArray(postings.map(({ p }) => p.lotId)),
-          pgArray(postings.map(({ p }) => p.channel)),
-          pgArray(postings.map(({ p }) => p.amount.toString())),
-        ],
-      );
-    }
-    if (newHolds.length) {
-      await q(
-        `insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at, settled_at)
-         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])`,
-        [
-          pgArray(newHolds.map((h) => h.id)),
-          pgArray(newHolds.map(() => this.accountId)),
-          pgArray(newHolds.map((h) => h.channel)),
-          pgArray(newHolds.map((h) => h.description)),
-          pgArray(newHolds.map((h) => h.units)),
-          pgArray(newHolds.map((h) => h.country)),
-          pgArray(newHolds.map((h) => h.unitPrice.toString())),
-          pgArray(newHolds.map((h) => h.amount.toString())),
-          pgArray(newHolds.map((h) => h.captured.toString())),
-          pgArray(newHolds.map((h) => h.freeUnits)),
-          pgArray(newHolds.map((h) => h.status)),
-          pgArray(newHolds.map((h) => h.expiresAt)),
-          pgArray(newHolds.map((h) => h.createdAt)),
-          pgArray(newHolds.map((h) => h.settledAt)),
-        ],
-      );
-      const holdLots = newHolds.flatMap((h) => h.lots.map((l) => ({ h, l })));
-      if (holdLots.length) {
-        await q(`insert into hold_lots (hold_id, lot_id, amount) select * from unnest($1::bigint[], $2::bigint[], $3::numeric[])`, [
-          pgArray(holdLots.map(({ h }) => h.id)),
-          pgArray(holdLots.map(({ l }) => l.lotId)),
-          pgArray(holdLots.map(({ l }) => l.amount.toString())),
-        ]);
-      }
-    }
-    if (changedHolds.length) {
-      await q(
-        `update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
-           from unnest($1::bigint[], $2::text[], $3::numeric[], $4::timestamptz[]) as v(id, status, captured, settled_at) where h.id = v.id`,
-        [pgArray(changedHolds.map((h) => h.id)), pgArray(changedHolds.map((h) => h.status)), pgArray(changedHolds.map((h) => h.captured.toString())), pgArray(changedHolds.map((h) => h.settledAt))],
-      );
-    }
-    if (quota.length) {
-      await q(
-        `insert into quota_usage (account_id, channel, period, used) select $1, c, $2::date, u from unnest($3::text[], $4::numeric[]) as v(c, u)
-         on conflict (account_id, channel, period) do update set used = excluded.used`,
-        [this.accountId, this.#period, pgArray(quota.map(([k]) => k)), pgArray(quota.map(([, v]) => v.used.toString()))],
-      );
-    }
-    if (idem.length) {
-      await q(
-        `insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at)
-         select $1, k, o, h, r, $2 from unnest($3::text[], $4::text[], $5::text[], $6::jsonb[]) as v(k, o, h, r)`,
-        [this.accountId, this.now, pgArray(idem.map(([k]) => k)), pgArray(idem.map(([, v]) => v.operation)), pgArray(idem.map(([, v]) => v.hash)), pgArray(idem.map(([, v]) => JSON.stringify(serialize(v.response!))))],
-      );
-    }
-    if (this.events.length) {
-      await q(
-        `insert into wallet_events (account_id, type, payload, created_at) select $1, t, p, $2 from unnest($3::text[], $4::jsonb[]) as v(t, p)`,
-        [this.accountId, this.now, pgArray(this.events.map((e) => e.type)), pgArray(this.events.map((e) => JSON.stringify(e.payload)))],
-      );
-    }
-    if (this.#txs.length) {
-      await q('update wallets set available = $2, pending = $3, updated_at = $4 where account_id = $1', [this.accountId, this.#available.toString(), this.#pending.toString(), this.now]);
-    }
+    await this.tx.query(
+      `with
+         t as (insert into ledger_transactions (id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, idempotency_key, metadata, created_at)
+               select id, $1, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata, $2
+                 from unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::bigint[], $10::bigint[], $11::text[], $12::jsonb[])
+                   as v(id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata)),
+         nl as (insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id)
+                select id, $1, kind, granted, remaining, expires_at, $2, transaction_id
+                  from unnest($13::bigint[], $14::text[], $15::numeric[], $16::numeric[], $17::timestamptz[], $18::bigint[])
+                    as v(id, kind, granted, remaining, expires_at, transaction_id)),
+         cl as (update credit_lots l set remaining = v.remaining
+                  from unnest($19::bigint[], $20::numeric[]) as v(id, remaining) where l.id = v.id),
+         p as (insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
+               select * from unnest($21::bigint[], $22::smallint[], $23::text[], $24::text[], $25::bigint[], $26::text[], $27::numeric[])),
+         nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at)
+                select id, $1, channel, description, units, country, unit_price, amount, 0, free_units, 'pending', expires_at, $2
+                  from unnest($28::bigint[], $29::text[], $30::text[], $31::numeric[], $32::text[], $33::numeric[], $34::numeric[], $35::numeric[], $36::timestamptz[])
+                    as v(id, channel, description, units, country, unit_price, amount, free_units, expires_at)),
+         hl as (insert into hold_lots (hold_id, lot_id, amount) select * from unnest($37::bigint[], $38::bigint[], $39::numeric[])),
+         ch as (update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
+                  from unnest($40::bigint[], $41::text[], $42::numeric[], $43::timestamptz[]) as v(id, status, captured, settled_at) where h.id = v.id),
+         qu as (insert into quota_usage (account_id, channel, period, used)
+                select $1, channel, $44::date, used from unnest($45::text[], $46::numeric[]) as v(channel, used)
+                on conflict (account_id, channel, period) do update set used = excluded.used),
+         ik as (insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at)
+                select $1, key, operation, hash, response, $2 from unnest($47::text[], $48::text[], $49::text[], $50::jsonb[]) as v(key, operation, hash, response)),
+         ev as (insert into wallet_events (account_id, type, payload, created_at)
+                select $1, type, payload, $2 from unnest($51::text[], $52::jsonb[]) with ordinality as v(type, payload, n) order by n)
+       update wallets set available = $53, pending = $54, updated_at = $2 where account_id = $1 and $55`,
+      [
+        this.accountId,
+        this.now,
+        a(this.#txs.map((t) => t.id)),
+        a(this.#txs.map((t) => t.type)),
+        a(this.#txs.map((t) => t.channel)),
+        a(this.#txs.map((t) => t.description)),
+        a(this.#txs.map((t) => t.amount.toString())),
+        a(this.#txs.map((t) => t.balanceAfter.toString())),
+        a(this.#txs.map((t) => t.holdId)),
+        a(this.#txs.map((t) => t.reversesId)),
+        a(this.#txs.map((t) => t.idempotencyKey)),
+        a(this.#txs.map((t) => JSON.stringify(t.metadata))),
+        a(newLots.map((l) => l.id)),
+        a(newLots.map((l) => l.kind)),
+        a(newLots.map((l) => l.granted.toString())),
+        a(newLots.map((l) => l.remaining.toString())),
+        a(newLots.map((l) => l.expiresAt)),
+        a(newLots.map((l) => grantTx.get(l.id) ?? null)),
+        a(changedLots.map((l) => l.id)),
+        a(changedLots.map((l) => l.remaining.toString())),
+        a(postings.map(({ t }) => t.id)),
+        a(postings.map(({ seq }) => seq)),
+        a(postings.map(({ p }) => p.book)),
+        a(postings.map(({ p }) => (p.own ? this.accountId : null))),
+        a(postings.map(({ p }) => p.lotId)),
+        a(postings.map(({ p }) => p.channel)),
+        a(postings.map(({ p }) => p.amount.toString())),
+        a(newHolds.map((h) => h.id)),
+        a(newHolds.map((h) => h.channel)),
+        a(newHolds.map((h) => h.description)),
+        a(newHolds.map((h) => h.units)),
+        a(newHolds.map((h) => h.country)),
+        a(newHolds.map((h) => h.unitPrice.toString())),
+        a(newHolds.map((h) => h.amount.toString())),
+        a(newHolds.map((h) => h.freeUnits)),
+        a(newHolds.map((h) => h.expiresAt)),
+        a(holdLots.map(({ h }) => h.id)),
+        a(holdLots.map(({ l }) => l.lotId)),
+        a(holdLots.map(({ l }) => l.amount.toString())),
+        a(changedHolds.map((h) => h.id)),
+        a(changedHolds.map((h) => h.status)),
+        a(changedHolds.map((h) => h.captured.toString())),
+        a(changedHolds.map((h) => h.settledAt)),
+        this.#period,
+        a(quota.map(([channel]) => channel)),
+        a(quota.map(([, v]) => v.used.toString())),
+        a(idem.map(([key]) => key)),
+        a(idem.map(([, v]) => v.operation)),
+        a(idem.map(([, v]) => v.hash)),
+        a(idem.map(([, v]) => JSON.stringify(serialize(v.response!)))),
+        a(this.events.map((e) => e.type)),
+        a(this.events.map((e) => JSON.stringify(e.payload))),
+        this.#available.toString(),
+        this.#pending.toString(),
+        this.#txs.length > 0,
+      ],
+    );
   }
 
   /** low_balance when the balance crosses the account's threshold downwards; depleted when it reaches zero. */
