@@ -1,18 +1,20 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { CLOCK } from '@tollgate/clock';
-import { registerDatabase } from '@tollgate/db';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { PriceCatalog, WalletService } from '@tollgate/wallet';
+import type { DependencyContainer } from 'tsyringe';
 import { AccountController, AdminController } from './accounts/accounts.controller.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { HealthController } from './health/health.controller.js';
 import { HOST_STATE, type HostState } from './host-state.js';
 import { AuthGuard } from './http/auth.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { walletAccountHooks } from './wallet/account-wallets.js';
+import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
 /**
  * The one bridge from Nest to the framework-free domain packages: a tsyringe child container per
- * host (never the global one), filled by the packages' own register…() functions.
+ * host (never the global one), filled by the packages' own register…() functions (see
+ * createCoreServices: it is made before Nest, because plugins get the same wallet at start-up).
  */
 export const CORE_CONTAINER = Symbol.for('tollgate.CoreContainer');
 
@@ -28,20 +30,14 @@ export class AppModule {
   static register(state: HostState): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, AccountController, AdminController],
+      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController],
       providers: [
         { provide: HOST_STATE, useValue: state },
-        {
-          provide: CORE_CONTAINER,
-          useFactory: () => {
-            const child = rootContainer.createChildContainer();
-            child.register(CLOCK, { useValue: state.clock });
-            registerDatabase({ container: child, db: state.db });
-            return child;
-          },
-        },
+        { provide: CORE_CONTAINER, useValue: state.core.container },
         { provide: CoreContainerLifecycle, useFactory: (child: DependencyContainer) => new CoreContainerLifecycle(child), inject: [CORE_CONTAINER] },
-        { provide: AccountsService, useFactory: () => new AccountsService({ db: state.db, clock: state.clock }) },
+        { provide: WalletService, useFactory: (c: DependencyContainer) => c.resolve(WalletService), inject: [CORE_CONTAINER] },
+        { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
+        { provide: AccountsService, useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }), inject: [WalletService] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(state.logger) },
       ],

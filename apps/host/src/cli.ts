@@ -2,14 +2,17 @@ import 'reflect-metadata';
 import { SystemClock } from '@tollgate/clock';
 import { migrate, type Database } from '@tollgate/db';
 import { isTollgateError, ValidationError } from '@tollgate/errors';
+import { checkInvariants, walletMigrations, type InvariantReport } from '@tollgate/wallet';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
 import { ROLES, type Role } from './accounts/roles.js';
 import { loadConfig, type HostConfig } from './config/host-config.js';
+import { createCoreServices } from './core-container.js';
 import { openConfiguredDatabase } from './open-database.js';
 import { loadPlugins } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import { walletAccountHooks } from './wallet/account-wallets.js';
 
 /**
  * `tollgate` — operator commands on the configured database (the same config and env as the host).
@@ -26,8 +29,10 @@ async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; a
   pluginHost.register();
   const db = await openConfiguredDatabase(config);
   try {
-    await migrate({ db, sets: [hostMigrations, ...pluginHost.migrationSets()] });
-    return await fn({ db, config, accounts: new AccountsService({ db, clock: new SystemClock() }) });
+    await migrate({ db, sets: [hostMigrations, walletMigrations, ...pluginHost.migrationSets()] });
+    const clock = new SystemClock();
+    const { wallet } = createCoreServices({ db, clock });
+    return await fn({ db, config, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet }) }) });
   } finally {
     await db.close();
   }
@@ -94,7 +99,27 @@ export function buildCli(): Command {
     .requiredOption('--name <name>', 'who or what holds it')
     .action((opts: { name: string }) => withDatabase(async ({ accounts }) => print(await accounts.createAdminKey({ name: opts.name }))));
 
+  program
+    .command('wallet')
+    .description('the wallet ledger')
+    .command('check')
+    .description('prove the ledger (W-2): entries balance and sum to zero, balances and lots match their postings, nothing below zero; exit 1 on any problem')
+    .action(() =>
+      withDatabase(async ({ db }) => {
+        const report = await checkInvariants({ db });
+        print(report);
+        reportProblems(report);
+      }),
+    );
+
   return program;
+}
+
+/** One line per problem on stderr and exit code 1; nothing when the ledger is sound. */
+function reportProblems(report: InvariantReport): void {
+  if (report.ok) return;
+  for (const problem of report.problems) process.stderr.write(`tollgate: wallet check: ${problem.check}: ${problem.detail}\n`);
+  process.exitCode = 1;
 }
 
 buildCli()

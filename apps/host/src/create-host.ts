@@ -6,17 +6,21 @@ import { SystemClock, type Clock } from '@tollgate/clock';
 import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
+import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
 import { AppModule } from './app.module.js';
 import type { HostConfig } from './config/host-config.js';
+import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
 import { describePluginRoutes, mountPluginRoutes } from './http/plugin-routes.js';
 import { createLogger, PinoNestLogger } from './logger.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { openConfiguredDatabase } from './open-database.js';
+import { openMissingWallets } from './wallet/account-wallets.js';
+import { WalletJobs } from './wallet/wallet-jobs.js';
 
 export interface CreateHostInput {
   config: HostConfig;
@@ -28,6 +32,12 @@ export interface CreateHostInput {
   logger?: Logger;
   /** pg-boss maintenance timers; tests turn them off to stay deterministic. Default true. */
   superviseJobs?: boolean;
+  /**
+   * The host's own background work: the wallet sweep every minute (expire holds and lots, relay
+   * wallet events to the 'wallet.events' queue, delete old idempotency keys). Default true; tests
+   * turn it off and call `walletJobs.runOnce()` or the wallet's methods themselves.
+   */
+  workers?: boolean;
 }
 
 export interface TollgateHost {
@@ -36,6 +46,10 @@ export interface TollgateHost {
   jobs: JobQueue;
   pluginHost: PluginHost;
   accounts: AccountsService;
+  /** The one wallet of this host (the HTTP API and the plugins share it). */
+  wallet: WalletService;
+  catalog: PriceCatalog;
+  walletJobs: WalletJobs;
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -44,8 +58,9 @@ export interface TollgateHost {
 }
 
 /**
- * Builds a host: load and check plugins → open the database → migrate (host, then each plugin)
- * → start the job queue → init plugins → Nest app with the core API, plugin routes and /docs.
+ * Builds a host: load and check plugins → open the database → migrate (host, wallet, then each
+ * plugin) → start the job queue → wallet and catalog (open missing wallets) → init plugins (sync
+ * their channels' free quotas) → wallet sweep → Nest app with the core API, plugin routes and /docs.
  * Everything that can be wrong with the config fails here, before a port is opened.
  */
 export async function createHost(input: CreateHostInput): Promise<TollgateHost> {
@@ -60,8 +75,10 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   const db = input.db ?? (await openConfiguredDatabase(config));
   let jobs: JobQueue | undefined;
   let app: NestFastifyApplication | undefined;
-  // HTTP first (no new requests), then plugins in reverse order, then jobs and the database.
+  let walletJobs: WalletJobs | undefined;
+  // Background sweeps, then HTTP (no new requests), then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
+    await walletJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -69,16 +86,23 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   };
 
   try {
-    const { applied } = await migrate({ db, sets: [hostMigrations, ...pluginHost.migrationSets()] });
+    const { applied } = await migrate({ db, sets: [hostMigrations, walletMigrations, ...pluginHost.migrationSets()] });
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
     await jobs.start();
 
-    const baseUrl = config.baseUrl ?? `http://localhost:${config.port}`;
-    await pluginHost.start({ logger, clock, db, jobs, host: { baseUrl, sandbox: config.sandbox } });
+    const core = createCoreServices({ db, clock, jobs });
+    const opened = await openMissingWallets({ db, wallet: core.wallet });
+    if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
-    const state: HostState = { config, db, jobs, clock, logger, pluginHost, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
+    const baseUrl = config.baseUrl ?? `http://localhost:${config.port}`;
+    await pluginHost.start({ logger, clock, db, jobs, host: { baseUrl, sandbox: config.sandbox }, wallet: core.wallet, catalog: core.catalog });
+
+    walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger });
+    if (input.workers ?? true) await walletJobs.start();
+
+    const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
     const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.register(state), adapter, { logger: new PinoNestLogger(logger), rawBody: true, abortOnError: false });
     app.useGlobalPipes(
@@ -109,6 +133,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await app.init();
     const nestApp = app;
     const liveJobs = jobs;
+    const liveWalletJobs = walletJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -116,6 +141,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       jobs: liveJobs,
       pluginHost,
       accounts,
+      wallet: core.wallet,
+      catalog: core.catalog,
+      walletJobs: liveWalletJobs,
       logger,
       async listen() {
         await nestApp.listen({ port: config.port, host: config.host });

@@ -2,6 +2,7 @@ import type { Clock } from '@tollgate/clock';
 import type { Database, JobQueue } from '@tollgate/db';
 import type { Logger } from 'pino';
 import type { HostConfig } from './config/host-config.js';
+import type { CoreServices } from './core-container.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 
 /** What the Nest app is built around: made before Nest starts, handed in as one provider. */
@@ -12,6 +13,8 @@ export interface HostState {
   clock: Clock;
   logger: Logger;
   pluginHost: PluginHost;
+  /** The domain services (wallet, catalog) in their tsyringe child container; shared with plugins. */
+  core: CoreServices;
   pluginApiVersion: string;
   startedAt: number;
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { openDatabase } from '@tollgate/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // These run the built host (`pnpm test` builds first) as a real process, the way `pnpm start` does.
@@ -100,5 +101,34 @@ describe('host process', () => {
     const bad = await run(cli, ['api-keys', 'create', '--account', 'acc_nope', '--name', 'x'], { TOLLGATE_CONFIG: file });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('tollgate: No account acc_nope\n');
+  });
+
+  it('wallet check: exit 0 on a sound ledger; exit 1 and one line per problem on a corrupt one', async () => {
+    const file = config('wallet', { database: { dataDir: 'wallet-data' } });
+    const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test'], { TOLLGATE_CONFIG: file });
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const accountId = (JSON.parse(created.stdout) as { account: { id: string } }).account.id;
+
+    const sound = await run(cli, ['wallet', 'check'], { TOLLGATE_CONFIG: file });
+    expect(sound.stderr).toBe('');
+    expect(sound.code).toBe(0);
+    // The account was opened with its trial credit: one wallet, one lot, one grant of two postings.
+    expect(JSON.parse(sound.stdout)).toEqual({ ok: true, problems: [], counts: { wallets: 1, lots: 1, transactions: 1, postings: 2 } });
+
+    // Corrupt a row behind the ledger's back, while no process has the folder (PGlite is one process's).
+    const db = await openDatabase({ dataDir: join(dir, 'wallet-data') });
+    try {
+      await db.query('update credit_lots set remaining = remaining - 0.50 where account_id = $1', [accountId]);
+    } finally {
+      await db.close();
+    }
+    const broken = await run(cli, ['wallet', 'check'], { TOLLGATE_CONFIG: file });
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, problems: [{ check: 'lot_remaining' }, { check: 'lots_sum_to_wallet' }] });
+    expect(broken.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^tollgate: wallet check: lot_remaining: lot \d+: remaining 1\.50 but its wallet postings sum to 2\.00$/),
+      `tollgate: wallet check: lots_sum_to_wallet: wallet ${accountId}: available 2.00 but its lots hold 1.50`,
+    ]);
   });
 });

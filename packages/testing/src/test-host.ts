@@ -56,7 +56,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
   const clock = input.clock ?? new ManualClock('2026-01-15T09:00:00.000Z');
   let host: TollgateHost;
   try {
-    host = await createHost({ config, plugins, db, clock, superviseJobs: false });
+    host = await createHost({ config, plugins, db, clock, superviseJobs: false, workers: false });
   } catch (error) {
     await db.dispose();
     throw error;

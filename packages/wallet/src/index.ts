@@ -4,7 +4,7 @@ export type { PaymentEvent, PaymentMethodKind, PaymentProvider, PaymentStatus } 
 
 // The wallet domain.
 export { walletMigrations } from './wallet.migrations.js';
-export { WalletService, WALLET_OPTIONS, type WalletOptions } from './wallet.service.js';
+export { TRIAL_KEY, WalletService, WALLET_OPTIONS, type WalletOptions } from './wallet.service.js';
 export { PriceCatalog, type Price } from './price-catalog.js';
 export { registerWallet } from './registration.js';
 export { checkInvariants, type InvariantProblem, type InvariantReport } from './invariants.js';

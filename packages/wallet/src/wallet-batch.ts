@@ -25,9 +25,9 @@ import type { LotKind, TransactionType } from './wallet.types.js';
  */
 
 export type Command =
-  | { op: 'grant'; idempotencyKey: string; kind: LotKind; amount: Money; expiresAt: Date | null; description: string; metadata: object }
+  | { op: 'grant'; idempotencyKey: string; kind: LotKind; amount: Money; expiresAt: Date | null; description: string; metadata: object; open?: { timeZone: string; lowBalance: string } }
   | { op: 'charge'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; metadata: object }
-  | { op: 'hold'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; expiresAt: Date; metadata: object }
+  | { op: 'hold'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; expiresAt: Date | null; holdSeconds: number; metadata: object }
   | { op: 'capture'; idempotencyKey: string; holdId: string; units: string | null; amount: Money | null }
   | { op: 'release'; idempotencyKey: string | null; holdId: string; reason: 'released' | 'expired' }
   | { op: 'reverse'; idempotencyKey: string; transactionId: string; reason: string }
@@ -97,7 +97,7 @@ const ZERO = Money.zero();
 const money = (value: unknown) => Money.of(String(value));
 
 function requestHash(command: Command): string {
-  const body = JSON.stringify(command, (key, value) => (key === 'idempotencyKey' ? undefined : value instanceof Money ? value.toString() : value));
+  const body = JSON.stringify(command, (key, value) => (key === 'idempotencyKey' || key === 'open' ? undefined : value instanceof Money ? value.toString() : value));
   return createHash('sha256').update(body).digest('hex');
 }
 
@@ -467,7 +467,9 @@ export class WalletBatch {
       captured: ZERO,
       freeUnits: trimUnits(free),
       status: 'pending',
-      expiresAt: c.expiresAt,
+      // The default expiry is computed here, not by the caller, so it is not part of the request
+      // fingerprint and a retry of the same hold is recognised.
+      expiresAt: c.expiresAt ?? new Date(this.now.getTime() + c.holdSeconds * 1000),
       createdAt: this.now,
       settledAt: null,
       lots: taken.map((t) => ({ lotId: t.lot.id, amount: t.amount })),

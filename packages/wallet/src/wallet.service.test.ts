@@ -197,6 +197,27 @@ for (const engine of testEngines()) {
       expect((await refusal(wallet.capture({ accountId: otherAccount, holdId: hold.holdId as string, idempotencyKey: 'steal' }))).code).toBe('not_found');
     });
 
+    it('recognises a retried hold that relies on the default expiry', async () => {
+      const id = await account();
+      const first = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h' });
+      clock.advance({ minutes: 5 });
+      const retry = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h' });
+      expect(retry).toEqual(first);
+      expect(new Date(first.expiresAt as string).getTime() - new Date(first.createdAt as string).getTime()).toBe(7 * 86_400_000);
+      expect((await wallet.holds({ accountId: id })).data).toHaveLength(1);
+    });
+
+    it('filters the history by credit kind', async () => {
+      const id = await account();
+      await wallet.grant({ accountId: id, kind: 'promo', amount: '0.10', idempotencyKey: 'promo', expiresAt: new Date(clock.now().getTime() + 86_400_000) });
+      await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'c1' }); // expiring promo 0.10 first, then trial
+      await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'c2' }); // trial only
+      const promo = await wallet.history({ accountId: id, lotKind: 'promo' });
+      expect(promo.data.map((e) => e.type)).toEqual(['charge', 'grant']);
+      const trial = await wallet.history({ accountId: id, lotKind: 'trial', type: 'charge' });
+      expect(trial.data).toHaveLength(2);
+    });
+
     it('books expired credit to its own account', async () => {
       clock.set('2026-04-01T00:00:00.000Z');
       const id = await account();

@@ -20,6 +20,9 @@ export interface WalletOptions {
 }
 export const WALLET_OPTIONS = Symbol.for('tollgate.WalletOptions');
 
+/** The idempotency key of the trial grant: kept forever, it is what makes the trial credit once-only. */
+export const TRIAL_KEY = 'trial-credit';
+
 const UNITS = /^(0|[1-9]\d{0,11})(\.\d{1,6})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const CHANNEL = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -82,18 +85,22 @@ export class WalletService {
     this.#trialCredit = Money.of(options.trialCredit ?? '2.00');
   }
 
-  /** Opens the account's wallet (idempotent) and grants the trial credit once (W-3). */
+  /**
+   * Opens the account's wallet (idempotent) with its trial credit (W-3), in one transaction: the
+   * wallet row is created by the same batch that grants the trial lot, under a fixed key, so the
+   * credit is granted once whatever retries or races.
+   */
   async openWallet(input: { accountId: string; timeZone?: string; lowBalance?: string }): Promise<{ created: boolean }> {
-    const now = this.clock.now();
-    const { rowCount } = await this.db.query(
-      `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
-      [input.accountId, input.timeZone ?? 'Europe/Brussels', input.lowBalance ?? '1.00', now],
-    );
-    if (this.#trialCredit.isPositive()) {
-      // The fixed key makes the trial grant happen once per account, whatever retries or races.
-      await this.grant({ accountId: input.accountId, kind: 'trial', amount: this.#trialCredit, idempotencyKey: 'trial-credit', description: 'Trial credit' });
+    const open = { timeZone: input.timeZone ?? 'Europe/Brussels', lowBalance: input.lowBalance ?? '1.00' };
+    if (!this.#trialCredit.isPositive()) {
+      const { rowCount } = await this.db.query(
+        `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
+        [input.accountId, open.timeZone, open.lowBalance, this.clock.now()],
+      );
+      return { created: rowCount === 1 };
     }
-    return { created: rowCount === 1 };
+    const result = await this.#submit(input.accountId, { op: 'grant', idempotencyKey: TRIAL_KEY, kind: 'trial', amount: this.#trialCredit, expiresAt: null, description: 'Trial credit', metadata: {}, open });
+    return { created: result.created === true };
   }
 
   async grant(input: { accountId: string; kind: LotKind; amount: Money | string; idempotencyKey: string; description?: string; expiresAt?: Date | null; metadata?: object }) {
@@ -121,9 +128,7 @@ export class WalletService {
   /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
   async hold(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; expiresAt?: Date; metadata?: object }) {
     const channel = checkChannel(input.channel);
-    const now = this.clock.now();
-    const expiresAt = input.expiresAt ?? new Date(now.getTime() + this.#holdSeconds * 1000);
-    if (expiresAt <= now) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
     return this.#submit(input.accountId, {
       op: 'hold',
       idempotencyKey: checkKey(input.idempotencyKey),
@@ -131,7 +136,8 @@ export class WalletService {
       units: checkUnits(input.units),
       country: checkCountry(input.country),
       description: input.description ?? channel,
-      expiresAt,
+      expiresAt: input.expiresAt ?? null,
+      holdSeconds: this.#holdSeconds,
       metadata: input.metadata ?? {},
     });
   }
@@ -197,12 +203,24 @@ export class WalletService {
   async #execute(accountId: string, commands: Command[]): Promise<Outcome[]> {
     const now = this.clock.now();
     let events: WalletEvent[] = [];
+    const open = commands.find((c): c is Extract<Command, { op: 'grant' }> => c.op === 'grant' && c.open !== undefined)?.open;
     const outcomes = await this.db.transaction(async (tx) => {
+      let created = false;
+      if (open) {
+        const { rowCount } = await tx.query(
+          `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
+          [accountId, open.timeZone, open.lowBalance, now],
+        );
+        created = rowCount === 1;
+      }
       const batch = new WalletBatch(tx, accountId, now);
       if (!(await batch.load(commands))) return commands.map((): Outcome => ({ ok: false, error: new WalletNotFoundError(accountId) }));
       await batch.loadReversals(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])));
       const results: Outcome[] = [];
-      for (const command of commands) results.push(await batch.apply(command));
+      for (const command of commands) {
+        const outcome = await batch.apply(command);
+        results.push(command.op === 'grant' && command.open && outcome.ok ? { ok: true, result: { ...outcome.result, created } } : outcome);
+      }
       await batch.flush();
       events = batch.events;
       return results;
@@ -271,7 +289,7 @@ export class WalletService {
   }
 
   /** Transactions, newest first, filtered by period, channel and type; `before` is the cursor (W-9). */
-  async history(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType; limit?: number; before?: string }): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
+  async history(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType; lotKind?: LotKind; limit?: number; before?: string }): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
     const limit = input.limit ?? 50;
     const { rows } = await this.db.query<Record<string, unknown>>(
       `select t.*, coalesce((select json_agg(json_build_object('lotId', p.lot_id::text, 'kind', l.kind, 'amount', p.amount::text) order by p.seq)
@@ -279,8 +297,9 @@ export class WalletService {
          from ledger_transactions t
         where t.account_id = $1 and ($2::timestamptz is null or t.created_at >= $2) and ($3::timestamptz is null or t.created_at < $3)
           and ($4::text is null or t.channel = $4) and ($5::text is null or t.type = $5) and ($6::bigint is null or t.id < $6)
+          and ($8::text is null or exists (select 1 from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and l.kind = $8))
         order by t.id desc limit $7`,
-      [input.accountId, input.from ?? null, input.to ?? null, input.channel ?? null, input.type ?? null, input.before ?? null, limit + 1],
+      [input.accountId, input.from ?? null, input.to ?? null, input.channel ?? null, input.type ?? null, input.before ?? null, limit + 1, input.lotKind ?? null],
     );
     const data = rows.slice(0, limit).map((r) => ({
       transactionId: String(r.id),
@@ -298,7 +317,7 @@ export class WalletService {
   }
 
   /** The whole filtered history as CSV (header + one row per transaction, newest first). */
-  async historyCsv(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType }): Promise<string> {
+  async historyCsv(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType; lotKind?: LotKind }): Promise<string> {
     const rows: HistoryEntry[] = [];
     let before: string | undefined;
     do {

@@ -62,6 +62,17 @@ export function isValidTimeZone(tz: string): boolean {
 const UNIQUE_VIOLATION = '23505';
 
 /**
+ * What other parts of the platform do when an account changes (the host opens the account's wallet,
+ * keeps its time zone in step). Keeps this service free of the wallet and of any framework.
+ */
+export interface AccountHooks {
+  /** After the account, its owner and key are committed. Must be idempotent: it may run again for the same account. */
+  created?(account: Account): Promise<void>;
+  /** Inside the transaction that changed the account, so both commit or neither does. */
+  updated?(input: { account: Account; changed: { name?: string; locale?: Account['locale']; timeZone?: string }; tx: Queryable }): Promise<void>;
+}
+
+/**
  * Accounts (tenants), their users and API keys. Every account-scoped method takes the caller and
  * looks rows up by (account, id), so a key of one account can never see another's data: it gets
  * the same 404 as for an id that does not exist.
@@ -69,7 +80,7 @@ const UNIQUE_VIOLATION = '23505';
 export class AccountsService {
   readonly #ulid = monotonicFactory();
 
-  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; hooks?: AccountHooks }) {}
 
   #id(prefix: string): string {
     return `${prefix}_${this.#ulid(this.deps.clock.now().getTime()).toLowerCase()}`;
@@ -80,7 +91,7 @@ export class AccountsService {
     const timeZone = input.timeZone ?? 'Europe/Brussels';
     if (!isValidTimeZone(timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(timeZone)} (use an IANA name such as Europe/Brussels)` });
     const now = this.deps.clock.now();
-    return this.deps.db.transaction(async (tx) => {
+    const created = await this.deps.db.transaction(async (tx) => {
       const accountId = this.#id('acc');
       const { rows: [account] } = await tx.query(
         `insert into accounts (id, name, locale, time_zone, created_at) values ($1, $2, $3, $4, $5) returning *`,
@@ -93,6 +104,9 @@ export class AccountsService {
       const apiKey = await this.#insertKey(tx, { accountId, name: 'default', role: 'owner', createdBy: (owner as Row).id as string });
       return { account: toAccount(account!), owner: toUser(owner!), apiKey };
     });
+    // After commit: on PGlite the one connection is the transaction's until then.
+    await this.deps.hooks?.created?.(created.account);
+    return created;
   }
 
   async #insertKey(db: Queryable, input: { accountId: string | null; name: string; role: ApiKey['role']; createdBy: string | null }): Promise<NewApiKey> {
@@ -135,11 +149,16 @@ export class AccountsService {
   async updateAccount(input: { caller: AccountCaller; name?: string; locale?: Account['locale']; timeZone?: string }): Promise<Account> {
     requireRole(input.caller, 'admin');
     if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(input.timeZone)}` });
-    const { rows: [row] } = await this.deps.db.query(
-      `update accounts set name = coalesce($2, name), locale = coalesce($3, locale), time_zone = coalesce($4, time_zone) where id = $1 returning *`,
-      [input.caller.accountId, input.name ?? null, input.locale ?? null, input.timeZone ?? null],
-    );
-    return toAccount(row!);
+    return this.deps.db.transaction(async (tx) => {
+      const { rows: [row] } = await tx.query(
+        `update accounts set name = coalesce($2, name), locale = coalesce($3, locale), time_zone = coalesce($4, time_zone) where id = $1 returning *`,
+        [input.caller.accountId, input.name ?? null, input.locale ?? null, input.timeZone ?? null],
+      );
+      const account = toAccount(row!);
+      const changed = { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.locale !== undefined ? { locale: input.locale } : {}), ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}) };
+      await this.deps.hooks?.updated?.({ account, changed, tx });
+      return account;
+    });
   }
 
   async listUsers(input: { caller: AccountCaller }): Promise<User[]> {
@@ -240,6 +259,7 @@ export class AccountsService {
 
 export type AccountCaller = Extract<Caller, { kind: 'account' }>;
 
-function requireRole(caller: AccountCaller, needed: Role): void {
+/** 403 insufficient_role unless the caller's role is at least `needed`. */
+export function requireRole(caller: AccountCaller, needed: Role): void {
   if (!atLeast(caller.role, needed)) throw new ForbiddenError({ code: 'insufficient_role', message: `This needs the ${needed} role; this key has ${caller.role}.` });
 }

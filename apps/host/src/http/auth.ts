@@ -2,14 +2,18 @@ import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError } from '@tollgate/errors';
 import type { FastifyRequest } from 'fastify';
-import { AccountsService, type AccountCaller } from '../accounts/accounts.service.js';
-import type { Caller } from '../accounts/roles.js';
+import { AccountsService, requireRole, type AccountCaller } from '../accounts/accounts.service.js';
+import type { Caller, Role } from '../accounts/roles.js';
 
 export type AuthMode = 'account' | 'admin' | 'public';
 const AUTH_KEY = 'tollgate:auth';
 
 /** Who may call a route. Routes without it need an account key. */
 export const Auth = (mode: AuthMode) => SetMetadata(AUTH_KEY, mode);
+
+const ROLE_KEY = 'tollgate:min-role';
+/** On an account route: the least role the key needs (403 insufficient_role), checked before the input is. */
+export const MinRole = (role: Role) => SetMetadata(ROLE_KEY, role);
 
 type WithCaller = FastifyRequest & { caller?: Caller };
 
@@ -33,6 +37,8 @@ export class AuthGuard implements CanActivate {
     const caller = await this.accounts.authenticate(bearer(request.headers.authorization));
     if (mode === 'admin' && caller.kind !== 'admin') throw new ForbiddenError({ code: 'admin_only', message: 'This needs a platform admin key.' });
     if (mode === 'account' && caller.kind !== 'account') throw new ForbiddenError({ code: 'account_key_required', message: 'This needs an account API key, not an admin key.' });
+    const minRole = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    if (minRole && caller.kind === 'account') requireRole(caller, minRole);
     request.caller = caller;
     return true;
   }

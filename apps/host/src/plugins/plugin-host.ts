@@ -16,9 +16,12 @@ import {
   type Migration,
   type PaymentProvider,
   type PluginJobs,
+  type PluginPriceCatalog,
+  type PluginWallet,
   type PluginRoute,
   type SpendChannel,
 } from '@tollgate/plugin-sdk';
+import { SpendRunner, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import { ExtensionRegistry } from './extension-registry.js';
 import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 
@@ -38,6 +41,9 @@ export interface PluginHostServices {
   db: Database;
   jobs?: JobQueue;
   host: HostInfo;
+  /** The host's one wallet instance (plugins get `coreServices.wallet`, a view of it). */
+  wallet: WalletService;
+  catalog: PriceCatalog;
 }
 
 interface PluginState {
@@ -59,6 +65,7 @@ export class PluginHost {
   readonly accountingExporters = new ExtensionRegistry<AccountingExporter>('accounting exporter');
   readonly routes: MountedRoute[] = [];
   readonly #states: PluginState[] = [];
+  #spendRunner: SpendRunner | undefined;
   #phase: 'new' | 'registered' | 'started' | 'stopped' = 'new';
 
   constructor(readonly plugins: readonly LoadedPlugin[]) {}
@@ -115,7 +122,44 @@ export class PluginHost {
       }
     }
     for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters]) registry.freeze();
+    await this.#syncQuotas(services.catalog);
     this.#phase = 'started';
+  }
+
+  /**
+   * A channel's declared free monthly quota (W-8) is written to the catalog at every start-up, so
+   * the plugin's code is the source of truth (Medusa's "sync providers at boot"); a quota set by
+   * an operator for such a channel lasts until the next start. Channels that declare none are left alone.
+   */
+  async #syncQuotas(catalog: PriceCatalog): Promise<void> {
+    for (const { item: channel, pluginId } of this.spendChannels.entries()) {
+      const quota = channel.freeMonthlyQuota;
+      if (quota === undefined) continue;
+      if (typeof quota !== 'number' || !Number.isFinite(quota) || quota < 0) {
+        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": freeMonthlyQuota must be a number >= 0, got ${JSON.stringify(quota)}` });
+      }
+      try {
+        await catalog.setQuota({ channel: channel.id, freeUnits: String(quota) });
+      } catch (cause) {
+        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": cannot set its free quota: ${(cause as Error).message}`, cause });
+      }
+    }
+  }
+
+  /** The wallet as plugins see it: money moves with idempotency keys, and `spend` for the whole quote → hold → execute → capture flow. */
+  #pluginWallet(wallet: WalletService): PluginWallet {
+    this.#spendRunner ??= new SpendRunner({ wallet, channel: (id) => this.spendChannels.get(id) });
+    const runner = this.#spendRunner;
+    return {
+      charge: wallet.charge.bind(wallet),
+      hold: wallet.hold.bind(wallet),
+      capture: wallet.capture.bind(wallet),
+      release: wallet.release.bind(wallet),
+      reverse: wallet.reverse.bind(wallet),
+      balance: wallet.balance.bind(wallet),
+      getHold: wallet.getHold.bind(wallet),
+      spend: runner.spend.bind(runner),
+    };
   }
 
   /** Runs shutdown hooks in reverse order; one failing hook does not stop the others. */
@@ -146,6 +190,14 @@ export class PluginHost {
       case coreServices.jobs.id:
         if (!services.jobs) throw new PluginLoadError({ source: pluginId, message: 'asks for the job queue, which this host runs without' });
         return pluginJobs(pluginId, services.jobs);
+      case coreServices.wallet.id:
+        return this.#pluginWallet(services.wallet);
+      case coreServices.priceCatalog.id:
+        return {
+          setPrice: services.catalog.setPrice.bind(services.catalog),
+          setQuota: services.catalog.setQuota.bind(services.catalog),
+          priceAt: services.catalog.priceAt.bind(services.catalog),
+        } satisfies PluginPriceCatalog;
       case spendChannelsExtensionPoint.id:
         return this.spendChannels.forPlugin(pluginId);
       case paymentProvidersExtensionPoint.id:

@@ -82,6 +82,8 @@ describe('PluginHost', () => {
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
     db: {} as never,
     host: { baseUrl: 'http://localhost:3000', sandbox: true },
+    wallet: {} as never,
+    catalog: {} as never,
   });
   const channelPlugin = (id: string, channelId: string): Plugin =>
     definePlugin({

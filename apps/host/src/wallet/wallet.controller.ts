@@ -1,0 +1,328 @@
+import { Body, Controller, Get, Header, Headers, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ValidationError } from '@tollgate/errors';
+import { checkInvariants, HoldNotFoundError, PriceCatalog, WalletService } from '@tollgate/wallet';
+import type { z } from 'zod';
+import type { AccountCaller } from '../accounts/accounts.service.js';
+import { resourceId } from '../accounts/accounts.schemas.js';
+import { HOST_STATE, type HostState } from '../host-state.js';
+import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
+import { withWallet } from './account-wallets.js';
+import { idempotencyKey } from './idempotency.js';
+import {
+  balanceView as balanceSchema,
+  captureBody,
+  catalogQuotaView,
+  chargeBody,
+  chargeView as chargeSchema,
+  channelId,
+  grantBody,
+  grantView as grantSchema,
+  historyCsvQuery,
+  historyPage,
+  historyQuery,
+  holdBody,
+  holdsPage,
+  holdsQuery,
+  holdView as holdSchema,
+  invariantReportView,
+  lotsList,
+  lotsQuery,
+  numericId,
+  priceView as priceSchema,
+  pricesList,
+  pricesQuery,
+  quotasList,
+  releaseBody,
+  reverseBody,
+  reversalView,
+  setPriceBody,
+  setQuotaBody,
+} from './wallet.schemas.js';
+import { balanceView, historyEntryView, holdResultView, holdView, lotView, priceView, withCurrency } from './wallet.views.js';
+
+/** A `currency` field is optional on input; given, it must be EUR (the wallet's only currency). */
+function assertEur(currency: string | undefined): void {
+  if (currency !== undefined && currency !== 'EUR') {
+    throw new ValidationError({ code: 'unknown_currency', message: `Unknown currency ${JSON.stringify(currency)}: the wallet is in euro, use "EUR" or leave currency out.`, details: [{ path: ['currency'], message: 'must be "EUR"' }] });
+  }
+}
+
+const idempotencyHeader = { name: 'Idempotency-Key', required: false, description: 'Same as the body idempotencyKey (send either, or both equal). Kept at least 30 days; a retry gets the first response.' };
+
+/**
+ * The caller's own wallet (W-1, W-4, W-6, W-9, W-8). There is no account id in these routes: the
+ * account is the key's, so no key can ever address another account's wallet; another account's
+ * hold or transaction id is a 404, as for one that does not exist. Members read; moving money
+ * takes an admin or owner key (trusted server-side callers).
+ */
+@ApiTags('wallet')
+@ApiBearerAuth()
+@Auth('account')
+@Controller('v1/wallet')
+export class WalletController {
+  constructor(
+    @Inject(WalletService) private readonly wallet: WalletService,
+    @Inject(HOST_STATE) private readonly state: HostState,
+  ) {}
+
+  #on<T>(caller: AccountCaller, fn: () => Promise<T>): Promise<T> {
+    return withWallet({ db: this.state.db, wallet: this.wallet, accountId: caller.accountId }, fn);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Balance: available, pending (held), total, split by kind of credit (W-1)' })
+  @ApiResponse({ status: 200, standardSchema: balanceSchema })
+  async balance(@CurrentCaller() caller: AccountCaller) {
+    return balanceView(await this.#on(caller, () => this.wallet.balance({ accountId: caller.accountId })));
+  }
+
+  @Get('lots')
+  @ApiOperation({ summary: 'Credit lots (kind, granted, remaining, held, expiry), in the order they are spent; includeEmpty=true adds spent ones (W-4)' })
+  @ApiResponse({ status: 200, standardSchema: lotsList })
+  async lots(@CurrentCaller() caller: AccountCaller, @Query({ schema: lotsQuery }) query: z.output<typeof lotsQuery>) {
+    const lots = await this.#on(caller, () => this.wallet.lots({ accountId: caller.accountId, includeEmpty: query.includeEmpty === 'true' }));
+    return { data: lots.map(lotView) };
+  }
+
+  @Get('holds')
+  @ApiOperation({ summary: 'Holds, newest first; pass nextCursor as `before` (W-6)' })
+  @ApiResponse({ status: 200, standardSchema: holdsPage })
+  async holds(@CurrentCaller() caller: AccountCaller, @Query({ schema: holdsQuery }) query: z.output<typeof holdsQuery>) {
+    const page = await this.#on(caller, () => this.wallet.holds({ accountId: caller.accountId, limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}) }));
+    return { data: page.data.map(holdView), nextCursor: page.nextCursor };
+  }
+
+  @Get('holds/:holdId')
+  @ApiResponse({ status: 200, standardSchema: holdSchema })
+  async hold(@CurrentCaller() caller: AccountCaller, @Param('holdId', { schema: numericId }) holdId: string) {
+    const hold = await this.wallet.getHold({ accountId: caller.accountId, holdId });
+    if (!hold) throw new HoldNotFoundError(holdId);
+    return holdView(hold);
+  }
+
+  @Post('charges')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Charge units of a channel at the catalog price in force now, free quota first (W-5); an idempotency key is required' })
+  @ApiHeader({ ...idempotencyHeader, description: `Required unless the body has idempotencyKey. ${idempotencyHeader.description}` })
+  @ApiResponse({ status: 201, standardSchema: chargeSchema })
+  @ApiResponse({ status: 422, description: 'insufficient_funds (nothing was spent), no_price' })
+  async charge(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: chargeBody }) body: z.output<typeof chargeBody>) {
+    assertEur(body.currency);
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    const result = await this.#on(caller, () =>
+      this.wallet.charge({ accountId: caller.accountId, channel: body.channel, units: body.units, country: body.country ?? null, idempotencyKey: key, ...(body.description ? { description: body.description } : {}) }),
+    );
+    return withCurrency(result);
+  }
+
+  @Post('holds')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Reserve the price of units now; capture (all or part) or release later; an uncaptured hold expires (W-6)' })
+  @ApiHeader(idempotencyHeader)
+  @ApiResponse({ status: 201, standardSchema: holdSchema })
+  async placeHold(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: holdBody }) body: z.output<typeof holdBody>) {
+    assertEur(body.currency);
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
+    const expiresAt = body.expiresAt ? new Date(body.expiresAt) : undefined;
+    const result = await this.#on(caller, () =>
+      this.wallet.hold({
+        accountId: caller.accountId,
+        channel: body.channel,
+        units: body.units,
+        country: body.country ?? null,
+        idempotencyKey: key,
+        ...(body.description ? { description: body.description } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+      }),
+    );
+    return holdResultView(result);
+  }
+
+  @Post('holds/:holdId/capture')
+  @HttpCode(200)
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Capture the whole hold, the price of final units, or an exact amount; the rest is released' })
+  @ApiHeader(idempotencyHeader)
+  @ApiResponse({ status: 200, standardSchema: holdSchema })
+  @ApiResponse({ status: 409, description: 'hold_not_pending (already captured or released), hold_expired' })
+  @ApiResponse({ status: 422, description: 'capture_exceeds_hold' })
+  async capture(@CurrentCaller() caller: AccountCaller, @Param('holdId', { schema: numericId }) holdId: string, @Headers('idempotency-key') header: string | undefined, @Body({ schema: captureBody }) body: z.output<typeof captureBody>) {
+    assertEur(body.currency);
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
+    const result = await this.#on(caller, () =>
+      this.wallet.capture({ accountId: caller.accountId, holdId, idempotencyKey: key, ...(body.units !== undefined ? { units: body.units } : {}), ...(body.amount !== undefined ? { amount: body.amount } : {}) }),
+    );
+    return holdResultView(result);
+  }
+
+  @Post('holds/:holdId/release')
+  @HttpCode(200)
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Release a pending hold: its money is available again' })
+  @ApiHeader(idempotencyHeader)
+  @ApiResponse({ status: 200, standardSchema: holdSchema })
+  async release(@CurrentCaller() caller: AccountCaller, @Param('holdId', { schema: numericId }) holdId: string, @Headers('idempotency-key') header: string | undefined, @Body({ schema: releaseBody }) body: z.output<typeof releaseBody>) {
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
+    return holdResultView(await this.#on(caller, () => this.wallet.release({ accountId: caller.accountId, holdId, idempotencyKey: key })));
+  }
+
+  @Post('transactions/:transactionId/reverse')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Give back what a charge or capture spent, into the lots it came from, as a reversing entry (W-2); once per transaction' })
+  @ApiHeader(idempotencyHeader)
+  @ApiResponse({ status: 201, standardSchema: reversalView })
+  @ApiResponse({ status: 409, description: 'not_reversible (not a spend, or already reversed)' })
+  async reverse(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('transactionId', { schema: numericId }) transactionId: string,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: reverseBody }) body: z.output<typeof reverseBody>,
+  ) {
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
+    return withCurrency(await this.#on(caller, () => this.wallet.reverse({ accountId: caller.accountId, transactionId, reason: body.reason, idempotencyKey: key })));
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'Transactions, newest first, with the balance after each and the lots that paid; filter by period, channel, type and credit kind (W-9)' })
+  @ApiResponse({ status: 200, standardSchema: historyPage })
+  async history(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyQuery }) query: z.output<typeof historyQuery>) {
+    const page = await this.wallet.history({ accountId: caller.accountId, limit: query.limit, ...historyFilters(query), ...(query.before ? { before: query.before } : {}) });
+    return { data: page.data.map(historyEntryView), nextCursor: page.nextCursor };
+  }
+
+  @Get('history.csv')
+  @Header('content-type', 'text/csv; charset=utf-8')
+  @Header('content-disposition', 'attachment; filename="wallet-history.csv"')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'The filtered history as CSV: date, transaction_id, type, channel, description, amount, balance_after' })
+  @ApiResponse({ status: 200, description: 'text/csv, one header row, newest first' })
+  historyCsv(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyCsvQuery }) query: z.output<typeof historyCsvQuery>) {
+    return this.wallet.historyCsv({ accountId: caller.accountId, ...historyFilters(query) });
+  }
+
+  @Get('quotas')
+  @ApiOperation({ summary: "Free monthly quotas and this month's use, in the account's time zone (W-8)" })
+  @ApiResponse({ status: 200, standardSchema: quotasList })
+  async quotas(@CurrentCaller() caller: AccountCaller) {
+    return { data: await this.#on(caller, () => this.wallet.quotas({ accountId: caller.accountId })) };
+  }
+}
+
+function historyFilters(query: z.output<typeof historyCsvQuery>) {
+  return {
+    ...(query.from ? { from: new Date(query.from) } : {}),
+    ...(query.to ? { to: new Date(query.to) } : {}),
+    ...(query.channel ? { channel: query.channel } : {}),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.kind ? { lotKind: query.kind } : {}),
+  };
+}
+
+/** The price catalog as accounts read it (W-7). */
+@ApiTags('catalog')
+@ApiBearerAuth()
+@Auth('account')
+@Controller('v1/catalog')
+export class CatalogController {
+  constructor(@Inject(PriceCatalog) private readonly catalog: PriceCatalog) {}
+
+  @Get('prices')
+  @ApiOperation({ summary: 'Every price row (history included) by channel, country and date; a charge uses the row in force at the time of use' })
+  @ApiResponse({ status: 200, standardSchema: pricesList })
+  async prices(@Query({ schema: pricesQuery }) query: z.output<typeof pricesQuery>) {
+    return { data: (await this.catalog.list(query.channel ? { channel: query.channel } : {})).map(priceView) };
+  }
+}
+
+/** Platform operators: prices and free quotas (W-7, W-8). */
+@ApiTags('catalog')
+@ApiBearerAuth()
+@Auth('admin')
+@Controller('admin/catalog')
+export class AdminCatalogController {
+  constructor(@Inject(PriceCatalog) private readonly catalog: PriceCatalog) {}
+
+  @Post('prices')
+  @ApiOperation({ summary: 'Add a price from a date on (rows are never edited: a new price is a new row)' })
+  @ApiResponse({ status: 201, standardSchema: priceSchema })
+  @ApiResponse({ status: 409, description: 'price_exists: another price for the same channel, country and moment' })
+  async setPrice(@Body({ schema: setPriceBody }) body: z.output<typeof setPriceBody>) {
+    assertEur(body.currency);
+    const price = await this.catalog.setPrice({
+      channel: body.channel,
+      unit: body.unit,
+      unitPrice: body.unitPrice,
+      ...(body.country ? { country: body.country } : {}),
+      ...(body.effectiveFrom ? { effectiveFrom: new Date(body.effectiveFrom) } : {}),
+    });
+    return priceView(price);
+  }
+
+  @Get('quotas')
+  @ApiOperation({ summary: 'Free monthly quotas per channel' })
+  async quotas() {
+    return { data: await this.catalog.quotas() };
+  }
+
+  @Put('quotas/:channel')
+  @ApiOperation({ summary: "Set a channel's free units per calendar month (\"0\" removes it); a plugin's declared quota is set again at every start-up" })
+  @ApiResponse({ status: 200, standardSchema: catalogQuotaView })
+  async setQuota(@Param('channel', { schema: channelId }) channel: string, @Body({ schema: setQuotaBody }) body: z.output<typeof setQuotaBody>) {
+    await this.catalog.setQuota({ channel, freeUnits: body.freeUnits });
+    return { channel, freeUnits: body.freeUnits.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') };
+  }
+
+}
+
+/** Platform operators: the ledger check and support grants. */
+@ApiTags('wallet')
+@ApiBearerAuth()
+@Auth('admin')
+@Controller('admin')
+export class AdminWalletController {
+  constructor(
+    @Inject(WalletService) private readonly wallet: WalletService,
+    @Inject(HOST_STATE) private readonly state: HostState,
+  ) {}
+
+  @Get('wallet/check')
+  @ApiOperation({ summary: 'Invariant check of the ledger (W-2): 200 with the report either way; ok=false lists the problems' })
+  @ApiResponse({ status: 200, standardSchema: invariantReportView })
+  async check() {
+    const report = await checkInvariants({ db: this.state.db });
+    return { ...report, checkedAt: this.state.clock.now().toISOString() };
+  }
+
+  @Get('accounts/:accountId/wallet')
+  @ApiOperation({ summary: "An account's balance (support)" })
+  @ApiResponse({ status: 200, standardSchema: balanceSchema })
+  async balance(@Param('accountId', { schema: resourceId('acc') }) accountId: string) {
+    return balanceView(await withWallet({ db: this.state.db, wallet: this.wallet, accountId }, () => this.wallet.balance({ accountId })));
+  }
+
+  @Post('accounts/:accountId/wallet/grants')
+  @ApiOperation({ summary: 'Grant credit to an account (support and operations: promo, referral, trial, or a purchase booked by hand); an idempotency key is required' })
+  @ApiHeader({ ...idempotencyHeader, description: `Required unless the body has idempotencyKey. ${idempotencyHeader.description}` })
+  @ApiResponse({ status: 201, standardSchema: grantSchema })
+  async grant(
+    @Param('accountId', { schema: resourceId('acc') }) accountId: string,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: grantBody }) body: z.output<typeof grantBody>,
+  ) {
+    assertEur(body.currency);
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    const result = await withWallet({ db: this.state.db, wallet: this.wallet, accountId }, () =>
+      this.wallet.grant({
+        accountId,
+        kind: body.kind,
+        amount: body.amount,
+        idempotencyKey: key,
+        metadata: { source: 'admin_api' },
+        ...(body.description ? { description: body.description } : {}),
+        ...(body.expiresAt ? { expiresAt: new Date(body.expiresAt) } : {}),
+      }),
+    );
+    return withCurrency(result);
+  }
+}

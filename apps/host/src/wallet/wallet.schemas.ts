@@ -1,0 +1,226 @@
+import { LOT_KINDS } from '@tollgate/wallet';
+import { z } from 'zod';
+
+/*
+ * Wallet API input and output. Every amount, price and unit count is a decimal string ("0.18",
+ * "2.5"), never a JSON number (a float cannot hold 0.1 exactly): a number gets 400 validation_failed.
+ * Every wallet object carries `currency: "EUR"` next to its plain-string amounts.
+ */
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** A decimal string with at most `maxDecimals` decimals, greater than zero (or at least zero). */
+function decimal(input: { maxDecimals: number; min: 'positive' | 'zero'; example: string }) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : `must be a decimal string such as "${input.example}", not a JSON ${typeof issue.input}`) })
+    .max(32)
+    .superRefine((value, ctx) => {
+      if (!DECIMAL.test(value) || /^-?0\d/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be a decimal string such as "${input.example}"` });
+        return;
+      }
+      const decimals = value.includes('.') ? value.length - value.indexOf('.') - 1 : 0;
+      if (decimals > input.maxDecimals) ctx.addIssue({ code: 'custom', message: `at most ${input.maxDecimals} decimals allowed, got ${decimals}` });
+      const negative = value.startsWith('-') && !/^-0(\.0+)?$/.test(value);
+      const zero = /^-?0(\.0+)?$/.test(value);
+      if (negative || (input.min === 'positive' && zero)) ctx.addIssue({ code: 'custom', message: input.min === 'positive' ? 'must be greater than zero' : 'cannot be negative' });
+    })
+    .transform((value) => value.replace(/^-(?=0(\.0+)?$)/, ''))
+    .describe(`Decimal string, at most ${input.maxDecimals} decimals, ${input.min === 'positive' ? '> 0' : '>= 0'}; e.g. "${input.example}"`);
+}
+
+export const unitsInput = decimal({ maxDecimals: 6, min: 'positive', example: '1' });
+export const captureUnitsInput = decimal({ maxDecimals: 6, min: 'zero', example: '1' });
+export const amountInput = decimal({ maxDecimals: 2, min: 'positive', example: '5.00' });
+export const captureAmountInput = decimal({ maxDecimals: 2, min: 'zero', example: '0.09' });
+export const unitPriceInput = decimal({ maxDecimals: 6, min: 'zero', example: '0.18' });
+export const freeUnitsInput = decimal({ maxDecimals: 6, min: 'zero', example: '100' });
+
+export const channelId = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a kebab-case channel id such as "sms-reminder"')
+  .describe('Spend channel id, e.g. "sms-reminder"');
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "BE"');
+/** Optional on input; when given it must be "EUR" (400 unknown_currency otherwise). */
+const currency = z.string().max(8).optional().describe('Optional; the wallet is in euro, so only "EUR" is accepted');
+const description = z.string().trim().min(1).max(500);
+export const idempotencyKeyInput = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .describe('Makes the request safe to retry; may also be sent as the Idempotency-Key header');
+const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e.g. 2026-02-01T00:00:00Z');
+/** A numeric id (holds, transactions). */
+export const numericId = z.string().regex(/^[1-9]\d{0,17}$/, 'must be a numeric id such as "42"');
+
+export const chargeBody = z.strictObject({
+  channel: channelId,
+  units: unitsInput,
+  country: country.optional(),
+  currency,
+  description: description.optional(),
+  idempotencyKey: idempotencyKeyInput.optional(),
+});
+
+export const holdBody = z.strictObject({
+  channel: channelId,
+  units: unitsInput,
+  country: country.optional(),
+  currency,
+  description: description.optional(),
+  expiresAt: isoDateTime.optional().describe('When an uncaptured hold is released; default 7 days'),
+  idempotencyKey: idempotencyKeyInput.optional(),
+});
+
+export const captureBody = z
+  .strictObject({
+    units: captureUnitsInput.optional().describe('Final units, priced as when held; the rest is released'),
+    amount: captureAmountInput.optional().describe('Or an exact amount in euro'),
+    currency,
+    idempotencyKey: idempotencyKeyInput.optional(),
+  })
+  .refine((b) => b.units === undefined || b.amount === undefined, { message: 'give units or amount, not both', path: ['amount'] });
+
+export const releaseBody = z.strictObject({ idempotencyKey: idempotencyKeyInput.optional() }).prefault({});
+
+export const reverseBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500),
+  idempotencyKey: idempotencyKeyInput.optional(),
+});
+
+export const grantBody = z.strictObject({
+  kind: z.enum(LOT_KINDS),
+  amount: amountInput,
+  currency,
+  expiresAt: isoDateTime.optional(),
+  description: description.optional(),
+  idempotencyKey: idempotencyKeyInput.optional(),
+});
+
+export const setPriceBody = z.strictObject({
+  channel: channelId,
+  unit: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'must be a lower-case word such as "message"'),
+  unitPrice: unitPriceInput,
+  currency,
+  country: z.union([country, z.literal('*')]).optional().describe('ISO country, or "*" (default) for every country without its own price'),
+  effectiveFrom: isoDateTime.optional().describe('Default now'),
+});
+
+export const setQuotaBody = z.strictObject({ freeUnits: freeUnitsInput.describe('Free units per calendar month; "0" removes the quota') });
+
+const limit = z.coerce.number().int().min(1).max(100).default(50);
+const cursor = numericId.optional().describe('nextCursor of the previous page');
+
+export const lotsQuery = z.strictObject({ includeEmpty: z.enum(['true', 'false']).optional() });
+export const holdsQuery = z.strictObject({ status: z.enum(['pending', 'captured', 'released', 'expired']).optional(), limit, before: cursor });
+export const historyFilters = {
+  from: isoDateTime.optional().describe('From this moment on (inclusive)'),
+  to: isoDateTime.optional().describe('Before this moment (exclusive)'),
+  channel: channelId.optional(),
+  type: z.enum(['grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal']).optional(),
+  kind: z.enum(LOT_KINDS).optional().describe('Only transactions that touched credit of this kind'),
+};
+export const historyQuery = z.strictObject({ ...historyFilters, limit, before: cursor });
+export const historyCsvQuery = z.strictObject(historyFilters);
+export const pricesQuery = z.strictObject({ channel: channelId.optional() });
+
+// ---- responses (for the OpenAPI document) -----------------------------------------------------
+
+const money = z.string().describe('Decimal string in euro, e.g. "1.82"');
+const eur = z.literal('EUR');
+const lotShare = z.object({ lotId: z.string(), kind: z.enum(LOT_KINDS).nullable(), amount: money });
+
+export const balanceView = z.object({
+  accountId: z.string(),
+  currency: eur,
+  available: money.describe('What can be spent now'),
+  pending: money.describe('Reserved by pending holds'),
+  total: money.describe('available + pending'),
+  byKind: z.record(z.enum(LOT_KINDS), z.object({ available: money, pending: money })),
+});
+
+export const lotView = z.object({ id: z.string(), kind: z.enum(LOT_KINDS), currency: eur, granted: money, remaining: money, held: money, expiresAt: z.string().nullable(), createdAt: z.string() });
+
+export const holdView = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  channel: z.string(),
+  description: z.string(),
+  units: z.string(),
+  country: z.string().nullable(),
+  currency: eur,
+  unitPrice: money,
+  freeUnits: z.string(),
+  amount: money,
+  captured: money,
+  status: z.enum(['pending', 'captured', 'released', 'expired']),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+  settledAt: z.string().nullable(),
+  lots: z.array(lotShare),
+  transactionId: z.string().optional().describe('On capture and release: the ledger transaction'),
+  balanceAfter: money.optional().describe('On capture and release: the available balance after it'),
+});
+
+export const chargeView = z.object({
+  transactionId: z.string(),
+  accountId: z.string(),
+  channel: z.string(),
+  currency: eur,
+  units: z.string(),
+  freeUnits: z.string().describe('Units covered by the free monthly quota'),
+  unitPrice: money,
+  amount: money,
+  balanceAfter: money,
+  lots: z.array(lotShare).describe('Which lots paid how much (W-4)'),
+  createdAt: z.string(),
+});
+
+export const grantView = z.object({
+  transactionId: z.string(),
+  lotId: z.string(),
+  accountId: z.string(),
+  kind: z.enum(LOT_KINDS),
+  currency: eur,
+  amount: money,
+  expiresAt: z.string().nullable(),
+  balanceAfter: money,
+  createdAt: z.string(),
+});
+
+export const reversalView = z.object({ transactionId: z.string(), reversesId: z.string(), accountId: z.string(), currency: eur, amount: money, balanceAfter: money, reason: z.string(), createdAt: z.string() });
+
+export const historyEntryView = z.object({
+  transactionId: z.string(),
+  type: historyFilters.type.unwrap(),
+  channel: z.string().nullable(),
+  description: z.string(),
+  currency: eur,
+  amount: money.describe('Signed change of the available balance: negative for spending'),
+  balanceAfter: money,
+  holdId: z.string().nullable(),
+  reversesId: z.string().nullable(),
+  createdAt: z.string(),
+  lots: z.array(lotShare),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+export const holdsPage = page(holdView);
+export const historyPage = page(historyEntryView);
+export const lotsList = z.object({ data: z.array(lotView) });
+
+export const quotaView = z.object({ channel: z.string(), period: z.string().describe('First day of the month, YYYY-MM-01, in the account time zone'), freeUnits: z.string(), used: z.string(), remaining: z.string(), resetsAt: z.string() });
+export const quotasList = z.object({ data: z.array(quotaView) });
+
+export const priceView = z.object({ id: z.string(), channel: z.string(), unit: z.string(), country: z.string(), currency: eur, unitPrice: money, effectiveFrom: z.string() });
+export const pricesList = z.object({ data: z.array(priceView) });
+export const catalogQuotaView = z.object({ channel: z.string(), freeUnits: z.string() });
+
+export const invariantReportView = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.object({ check: z.string(), detail: z.string() })),
+  counts: z.object({ wallets: z.number(), lots: z.number(), transactions: z.number(), postings: z.number() }),
+  checkedAt: z.string(),
+});
