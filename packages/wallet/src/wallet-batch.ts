@@ -110,6 +110,21 @@ interface PriceRow {
   effectiveFrom: Date;
 }
 
+/** Ids taken from the sequences up front for a whole transaction; batches take from it in turn. */
+export interface IdPool {
+  tx: string[];
+  lot: string[];
+  hold: string[];
+}
+
+/** One account's commands in a transaction. */
+export interface AccountCommands {
+  accountId: string;
+  commands: readonly Command[];
+}
+
+type Json<T> = T;
+
 export class WalletBatch {
   readonly events: WalletEvent[] = [];
   #available!: Money;
@@ -126,91 +141,155 @@ export class WalletBatch {
   #reversed = new Set<string>();
   #known = new Set<string>();
   #period!: string;
-  #ids = { tx: [] as string[], lot: [] as string[], hold: [] as string[] };
   #startAvailable!: Money;
 
-  constructor(
-    private readonly tx: Transaction,
+  private constructor(
     private readonly accountId: string,
     private readonly now: Date,
+    private readonly ids: IdPool,
   ) {}
 
-  /** Locks the wallet and reads what the commands need. Returns false when there is no wallet. */
-  async load(commands: readonly Command[]): Promise<boolean> {
-    const { rows: [wallet] } = await this.tx.query<{ available: string; pending: string; low_balance: string; time_zone: string }>(
-      'select available, pending, low_balance, time_zone from wallets where account_id = $1 for update',
-      [this.accountId],
+  /**
+   * Locks the wallets of every account in `requests` (in account order, so hosts never deadlock)
+   * and reads everything their commands need in one more statement, after the lock, so it sees
+   * what the previous holder committed. Returns a batch per account that has a wallet.
+   */
+  static async loadAll(tx: Transaction, now: Date, requests: readonly AccountCommands[]): Promise<Map<string, WalletBatch>> {
+    const accounts = [...new Set(requests.map((r) => r.accountId))].sort();
+    const { rows: wallets } = await tx.query<{ account_id: string; available: string; pending: string; low_balance: string; time_zone: string }>(
+      'select account_id, available, pending, low_balance, time_zone from wallets where account_id = any($1::text[]) order by account_id for update',
+      [pgArray(accounts)],
     );
-    if (!wallet) return false;
-    this.#available = money(wallet.available);
-    this.#startAvailable = this.#available;
-    this.#pending = money(wallet.pending);
-    this.#lowBalance = money(wallet.low_balance);
-    this.#timeZone = wallet.time_zone;
-    this.#period = monthStart(this.now, this.#timeZone);
+    const ids: IdPool = { tx: [], lot: [], hold: [] };
+    const batches = new Map<string, WalletBatch>();
+    for (const w of wallets) {
+      const batch = new WalletBatch(w.account_id, now, ids);
+      batch.#available = money(w.available);
+      batch.#startAvailable = batch.#available;
+      batch.#pending = money(w.pending);
+      batch.#lowBalance = money(w.low_balance);
+      batch.#timeZone = w.time_zone;
+      batch.#period = monthStart(now, w.time_zone);
+      batches.set(w.account_id, batch);
+    }
+    const live = requests.filter((r) => batches.has(r.accountId));
+    if (!live.length) return batches;
 
-    const keys = commands.flatMap((c) => ('idempotencyKey' in c && c.idempotencyKey ? [c.idempotencyKey] : []));
-    const channels = [...new Set(commands.flatMap((c) => (c.op === 'charge' || c.op === 'hold' ? [c.channel] : [])))];
-    const holdIds = [...new Set(commands.flatMap((c) => (c.op === 'capture' || c.op === 'release' ? [c.holdId] : [])))];
-    const reverseIds = [...new Set(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])))];
-    const needsLots = commands.some((c) => c.op === 'charge' || c.op === 'hold' || c.op === 'expire_lots' || c.op === 'reverse' || c.op === 'release' || c.op === 'capture');
+    const keyPairs: Array<[string, string]> = [];
+    const usage: Array<[string, string, string]> = [];
+    const periods: Array<[string, string]> = [];
+    const lotAccounts: string[] = [];
+    const expiringAccounts: string[] = [];
+    const channels = new Set<string>();
+    const holdIds = new Set<string>();
+    const reverseIds = new Set<string>();
+    let commandCount = 0;
+    let grants = 0;
+    let holds = 0;
+    for (const { accountId, commands } of live) {
+      const period = batches.get(accountId)!.#period;
+      periods.push([accountId, period]);
+      commandCount += commands.length;
+      for (const c of commands) {
+        if ('idempotencyKey' in c && c.idempotencyKey) keyPairs.push([accountId, c.idempotencyKey]);
+        if (c.op === 'charge' || c.op === 'hold') {
+          channels.add(c.channel);
+          usage.push([accountId, c.channel, period]);
+        }
+        if (c.op === 'capture' || c.op === 'release') holdIds.add(c.holdId);
+        if (c.op === 'reverse') reverseIds.add(c.transactionId);
+        if (c.op === 'grant') grants++;
+        if (c.op === 'hold') holds++;
+      }
+      if (commands.some((c) => c.op !== 'grant')) lotAccounts.push(accountId);
+      if (commands.some((c) => c.op === 'expire_lots')) expiringAccounts.push(accountId);
+    }
 
-    const needsPrices = channels.length > 0;
-    const expiring = commands.some((c) => c.op === 'expire_lots');
-    // Everything else the batch reads, and the ids it will need, in one round trip (after the lock,
-    // so it sees what the previous holder of the lock committed). Numbers travel as text in JSON.
-    const { rows: [state] } = await this.tx.query<{
-      idem: Array<{ key: string; operation: string; hash: string; response: unknown }>;
-      lots: Array<{ id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string }>;
-      prices: Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null; used: string | null }>;
+    const { rows: [state] } = await tx.query<{
+      idem: Json<Array<{ accountId: string; key: string; operation: string; hash: string; response: unknown }>>;
+      lots: Json<Array<{ accountId: string; id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string }>>;
+      prices: Json<Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>>;
+      usage: Json<Array<{ accountId: string; channel: string; used: string }>>;
+      holds: Json<Array<Record<string, unknown> & { lots: Array<{ lotId: string; amount: string }> }>>;
+      reversals: Json<Array<{ id: string; accountId: string; type: TransactionType; channel: string | null; description: string; reversed: boolean; postings: Array<{ book: Posting['book']; lotId: string | null; channel: string | null; amount: string }> }>>;
       known: string[] | null;
       tx_ids: string[] | null;
       lot_ids: string[] | null;
       hold_ids: string[] | null;
     }>(
       `select
-         (select coalesce(json_agg(json_build_object('key', key, 'operation', operation, 'hash', request_hash, 'response', response)), '[]')
-            from idempotency_keys where account_id = $1 and key = any($2::text[])) as idem,
-         (select coalesce(json_agg(json_build_object('id', id::text, 'kind', kind, 'granted', granted::text, 'remaining', remaining::text,
-                                                     'expiresAt', expires_at, 'createdAt', created_at)), '[]')
+         (select coalesce(json_agg(json_build_object('accountId', account_id, 'key', key, 'operation', operation, 'hash', request_hash, 'response', response)), '[]')
+            from idempotency_keys where (account_id, key) in (select * from unnest($1::text[], $2::text[]))) as idem,
+         (select coalesce(json_agg(json_build_object('accountId', account_id, 'id', id::text, 'kind', kind, 'granted', granted::text,
+                                                     'remaining', remaining::text, 'expiresAt', expires_at, 'createdAt', created_at)), '[]')
             from credit_lots
-           where $9 and account_id = $1
+           where account_id = any($3::text[])
              and (remaining > 0 or id in (select lot_id from hold_lots where hold_id = any($5::bigint[]))
                   or id in (select lot_id from ledger_postings where transaction_id = any($6::bigint[]) and lot_id is not null))) as lots,
          (select coalesce(json_agg(json_build_object('channel', p.channel, 'unit', p.unit, 'country', p.country, 'unitPrice', p.unit_price::text,
-                                                     'effectiveFrom', p.effective_from, 'freeUnits', q.free_units::text, 'used', u.used::text)
+                                                     'effectiveFrom', p.effective_from, 'freeUnits', q.free_units::text)
                                order by p.effective_from desc), '[]')
-            from prices p
-            left join channel_quotas q on q.channel = p.channel
-            left join quota_usage u on u.account_id = $1 and u.channel = p.channel and u.period = $4::date
-           where $10 and p.channel = any($3::text[]) and p.effective_from <= $7) as prices,
-         (select array_agg(distinct channel) from prices where $10 and channel = any($3::text[])) as known,
-         (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $8::int
-            + case when $11 then (select count(*)::int from credit_lots where account_id = $1 and remaining > 0 and expires_at <= $7) else 0 end)) as tx_ids,
-         (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $12::int)) as lot_ids,
-         (select array_agg(nextval('holds_id_seq')) from generate_series(1, $13::int)) as hold_ids`,
+            from prices p left join channel_quotas q on q.channel = p.channel
+           where p.channel = any($4::text[]) and p.effective_from <= $7) as prices,
+         (select coalesce(json_agg(json_build_object('accountId', u.account_id, 'channel', u.channel, 'used', u.used::text)), '[]')
+            from quota_usage u
+           where (u.account_id, u.period) in (select * from unnest($8::text[], $9::date[]))
+             and ((u.account_id, u.channel) in (select * from unnest($10::text[], $11::text[]))
+                  or (u.account_id, u.channel) in (select account_id, channel from holds where id = any($5::bigint[])))) as usage,
+         (select coalesce(json_agg(json_build_object('id', h.id::text, 'account_id', h.account_id, 'channel', h.channel, 'description', h.description,
+                                                     'units', h.units::text, 'country', h.country, 'unit_price', h.unit_price::text, 'amount', h.amount::text,
+                                                     'captured', h.captured::text, 'free_units', h.free_units::text, 'status', h.status,
+                                                     'expires_at', h.expires_at, 'created_at', h.created_at, 'settled_at', h.settled_at,
+                                                     'lots', (select coalesce(json_agg(json_build_object('lotId', hl.lot_id::text, 'amount', hl.amount::text)), '[]')
+                                                                from hold_lots hl where hl.hold_id = h.id))), '[]')
+            from holds h where h.id = any($5::bigint[]) and h.account_id = any($3::text[])) as holds,
+         (select coalesce(json_agg(json_build_object('id', t.id::text, 'accountId', t.account_id, 'type', t.type, 'channel', t.channel,
+                                                     'description', t.description,
+                                                     'reversed', exists (select 1 from ledger_transactions r where r.reverses_id = t.id),
+                                                     'postings', (select json_agg(json_build_object('book', p.book, 'lotId', p.lot_id::text, 'channel', p.channel,
+                                                                                                    'amount', p.amount::text) order by p.seq)
+                                                                    from ledger_postings p where p.transaction_id = t.id))), '[]')
+            from ledger_transactions t where t.id = any($6::bigint[]) and t.account_id = any($3::text[])) as reversals,
+         (select array_agg(distinct channel) from prices where channel = any($4::text[])) as known,
+         (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, $12::int
+            + (select count(*)::int from credit_lots where account_id = any($13::text[]) and remaining > 0 and expires_at <= $7))) as tx_ids,
+         (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, $14::int)) as lot_ids,
+         (select array_agg(nextval('holds_id_seq')) from generate_series(1, $15::int)) as hold_ids`,
       [
-        this.accountId,
-        pgArray(keys),
-        pgArray(channels),
-        this.#period,
-        pgArray(holdIds),
-        pgArray(reverseIds),
-        this.now,
-        commands.length * 2,
-        needsLots,
-        needsPrices,
-        expiring,
-        commands.filter((c) => c.op === 'grant').length,
-        commands.filter((c) => c.op === 'hold').length,
+        pgArray(keyPairs.map(([a]) => a)),
+        pgArray(keyPairs.map(([, k]) => k)),
+        pgArray(lotAccounts),
+        pgArray([...channels]),
+        pgArray([...holdIds]),
+        pgArray([...reverseIds]),
+        now,
+        pgArray(periods.map(([a]) => a)),
+        pgArray(periods.map(([, p]) => p)),
+        pgArray(usage.map(([a]) => a)),
+        pgArray(usage.map(([, c]) => c)),
+        commandCount * 2,
+        pgArray(expiringAccounts),
+        grants,
+        holds,
       ],
     );
 
+    ids.tx.push(...(state!.tx_ids ?? []));
+    ids.lot.push(...(state!.lot_ids ?? []));
+    ids.hold.push(...(state!.hold_ids ?? []));
+    const prices = state!.prices.map((r) => ({ channel: r.channel, unit: r.unit, country: r.country, unitPrice: money(r.unitPrice), effectiveFrom: new Date(r.effectiveFrom) }));
+    const free = new Map(state!.prices.filter((r) => r.freeUnits !== null).map((r) => [r.channel, money(r.freeUnits)]));
+    for (const batch of batches.values()) {
+      batch.#prices = prices;
+      batch.#quotaFree = free;
+      // A channel with rows but none in force yet is "no price", not "unknown channel".
+      for (const channel of state!.known ?? []) batch.#known.add(channel);
+    }
     for (const row of state!.idem) {
-      this.#idem.set(row.key, { operation: row.operation, hash: row.hash, response: revive(row.response), isNew: false });
+      batches.get(row.accountId)!.#idem.set(row.key, { operation: row.operation, hash: row.hash, response: revive(row.response), isNew: false });
     }
     for (const row of state!.lots) {
-      this.#lots.set(row.id, {
+      batches.get(row.accountId)!.#lots.set(row.id, {
         id: row.id,
         kind: row.kind,
         granted: money(row.granted),
@@ -221,42 +300,43 @@ export class WalletBatch {
         dirty: false,
       });
     }
-    for (const row of state!.prices) {
-      this.#prices.push({ channel: row.channel, unit: row.unit, country: row.country, unitPrice: money(row.unitPrice), effectiveFrom: new Date(row.effectiveFrom) });
-      if (row.freeUnits !== null) this.#quotaFree.set(row.channel, money(row.freeUnits));
-      if (!this.#quotaUsed.has(row.channel)) this.#quotaUsed.set(row.channel, { used: money(row.used ?? '0'), dirty: false });
+    for (const row of state!.usage) batches.get(row.accountId)!.#quotaUsed.set(row.channel, { used: money(row.used), dirty: false });
+    for (const r of state!.holds) {
+      const batch = batches.get(r.account_id as string);
+      if (!batch) continue;
+      // Parts in the order they were held: the spending order, which never changes for a lot.
+      const parts = r.lots
+        .map((l) => ({ lotId: l.lotId, amount: money(l.amount) }))
+        .sort((a, b) => compareLots(batch.#lots.get(a.lotId)!, batch.#lots.get(b.lotId)!));
+      batch.#holds.set(String(r.id), {
+        id: String(r.id),
+        channel: r.channel as string,
+        description: r.description as string,
+        units: r.units as string,
+        country: (r.country as string | null) ?? null,
+        unitPrice: money(r.unit_price),
+        amount: money(r.amount),
+        captured: money(r.captured),
+        freeUnits: r.free_units as string,
+        status: r.status as HoldState['status'],
+        expiresAt: new Date(r.expires_at as string),
+        createdAt: new Date(r.created_at as string),
+        settledAt: r.settled_at ? new Date(r.settled_at as string) : null,
+        lots: parts,
+        isNew: false,
+        dirty: false,
+      });
     }
-    // A channel with rows but none in force yet is "no price", not "unknown channel".
-    for (const channel of state!.known ?? []) this.#known.add(channel);
-    this.#ids = { tx: state!.tx_ids ?? [], lot: state!.lot_ids ?? [], hold: state!.hold_ids ?? [] };
-
-    if (holdIds.length) {
-      const [holds, holdLots] = await Promise.all([
-        this.tx.query<Record<string, unknown>>('select * from holds where account_id = $1 and id = any($2::bigint[])', [this.accountId, pgArray(holdIds)]),
-        this.tx.query<{ hold_id: string; lot_id: string; amount: string }>('select hold_id, lot_id, amount from hold_lots where hold_id = any($1::bigint[]) order by hold_id, lot_id', [pgArray(holdIds)]),
-      ]);
-      for (const r of holds.rows) {
-        this.#holds.set(String(r.id), {
-          id: String(r.id),
-          channel: r.channel as string,
-          description: r.description as string,
-          units: r.units as string,
-          country: (r.country as string | null) ?? null,
-          unitPrice: money(r.unit_price),
-          amount: money(r.amount),
-          captured: money(r.captured),
-          freeUnits: r.free_units as string,
-          status: r.status as HoldState['status'],
-          expiresAt: r.expires_at as Date,
-          createdAt: r.created_at as Date,
-          settledAt: (r.settled_at as Date | null) ?? null,
-          lots: holdLots.rows.filter((l) => l.hold_id === String(r.id)).map((l) => ({ lotId: l.lot_id, amount: money(l.amount) })),
-          isNew: false,
-          dirty: false,
-        });
-      }
+    for (const t of state!.reversals) {
+      batches.get(t.accountId)?.reversals.set(t.id, {
+        type: t.type,
+        channel: t.channel,
+        description: t.description,
+        reversed: t.reversed,
+        postings: (t.postings ?? []).map((p) => ({ book: p.book, own: p.book === 'wallet' || p.book === 'holds', lotId: p.lotId, channel: p.channel, amount: money(p.amount) })),
+      });
     }
-    return true;
+    return batches;
   }
 
   /** Applies one command; a refusal is returned, not thrown, so the rest of the batch goes on. */
@@ -303,7 +383,7 @@ export class WalletBatch {
   }
 
   #nextId(kind: 'tx' | 'lot' | 'hold'): string {
-    const id = this.#ids[kind].shift();
+    const id = this.ids[kind].shift();
     if (!id) throw new Error(`WalletBatch: ran out of preallocated ${kind} ids`);
     return id;
   }
@@ -340,10 +420,14 @@ export class WalletBatch {
     return freeUnits;
   }
 
+  #restoreQuota(channel: string, before: { used: Money; dirty: boolean } | undefined): void {
+    if (before) this.#quotaUsed.set(channel, before);
+    else this.#quotaUsed.delete(channel);
+  }
+
   #returnQuota(channel: string, units: Money, period: string): void {
     if (units.isZero() || period !== this.#period) return; // a past month's counter is history
-    const usage = this.#quotaUsed.get(channel);
-    if (!usage) return;
+    const usage = this.#quotaUsed.get(channel) ?? { used: ZERO, dirty: false };
     this.#quotaUsed.set(channel, { used: Money.max(ZERO, usage.used.minus(units)), dirty: true });
   }
 
@@ -410,7 +494,7 @@ export class WalletBatch {
     const { free, amount } = this.#quote(c.channel, c.units, c.country);
     const available = this.#spendableTotal();
     if (amount.greaterThan(available)) {
-      if (quotaBefore) this.#quotaUsed.set(c.channel, quotaBefore); // a refused charge uses no quota
+      this.#restoreQuota(c.channel, quotaBefore); // a refused charge uses no quota
       throw new InsufficientFundsError({ required: amount.toString(), available: available.toString() });
     }
     const taken = amount.isZero() ? [] : this.#takeFromLots(amount);
@@ -450,7 +534,7 @@ export class WalletBatch {
     const { price, free, amount } = this.#quote(c.channel, c.units, c.country);
     const available = this.#spendableTotal();
     if (amount.greaterThan(available)) {
-      if (quotaBefore) this.#quotaUsed.set(c.channel, quotaBefore);
+      this.#restoreQuota(c.channel, quotaBefore);
       throw new InsufficientFundsError({ required: amount.toString(), available: available.toString() });
     }
     const taken = amount.isZero() ? [] : this.#takeFromLots(amount);
@@ -600,7 +684,6 @@ export class WalletBatch {
   }
 
   #reverse(c: Extract<Command, { op: 'reverse' }>): Record<string, unknown> {
-    // Filled by WalletService before apply (it needs the original postings).
     const original = this.reversals.get(c.transactionId);
     if (!original) throw new TransactionNotFoundError(c.transactionId);
     if (!['charge', 'capture'].includes(original.type)) throw new NotReversibleError({ transactionId: c.transactionId, reason: `a ${original.type} is not a spend` });
@@ -643,29 +726,8 @@ export class WalletBatch {
     return result;
   }
 
-  /** Original transactions a batch's reverse commands refer to; loaded by the service. */
+  /** Original transactions a batch's reverse commands refer to; filled by loadAll. */
   readonly reversals = new Map<string, { type: TransactionType; channel: string | null; description: string; reversed: boolean; postings: Posting[] }>();
-
-  async loadReversals(transactionIds: readonly string[]): Promise<void> {
-    if (!transactionIds.length) return;
-    const [txs, postings] = await Promise.all([
-      this.tx.query<{ id: string; type: TransactionType; channel: string | null; description: string; reversed: boolean }>(
-        `select t.id, t.type, t.channel, t.description, exists (select 1 from ledger_transactions r where r.reverses_id = t.id) as reversed
-           from ledger_transactions t where t.account_id = $1 and t.id = any($2::bigint[])`,
-        [this.accountId, pgArray(transactionIds)],
-      ),
-      this.tx.query<{ transaction_id: string; book: Posting['book']; lot_id: string | null; channel: string | null; amount: string }>(
-        'select transaction_id, book, lot_id, channel, amount from ledger_postings where transaction_id = any($1::bigint[]) order by transaction_id, seq',
-        [pgArray(transactionIds)],
-      ),
-    ]);
-    for (const t of txs.rows) {
-      this.reversals.set(t.id, {
-        ...t,
-        postings: postings.rows.filter((p) => p.transaction_id === t.id).map((p) => ({ book: p.book, own: p.book === 'wallet' || p.book === 'holds', lotId: p.lot_id, channel: p.channel, amount: money(p.amount) })),
-      });
-    }
-  }
 
   #expireLots(): Record<string, unknown> {
     const expired = [...this.#lots.values()].filter((l) => l.remaining.isPositive() && l.expiresAt !== null && l.expiresAt <= this.now);
@@ -716,90 +778,116 @@ export class WalletBatch {
   }
 
   /**
-   * Writes everything the batch did in ONE statement: data-modifying CTEs over unnest() arrays
+   * Writes everything the batches did in ONE statement: data-modifying CTEs over unnest() arrays
    * (empty arrays insert nothing). Foreign keys between the new rows hold because PostgreSQL checks
    * them at the end of the statement.
    */
-  async flush(): Promise<void> {
-    const newLots = [...this.#lots.values()].filter((l) => l.isNew);
-    const changedLots = [...this.#lots.values()].filter((l) => l.dirty && !l.isNew);
-    const newHolds = [...this.#holds.values()].filter((h) => h.isNew);
-    const changedHolds = [...this.#holds.values()].filter((h) => h.dirty && !h.isNew);
-    const postings = this.#txs.flatMap((t) => t.postings.map((p, seq) => ({ t, p, seq })));
-    const holdLots = newHolds.flatMap((h) => h.lots.map((l) => ({ h, l })));
-    const idem = [...this.#idem.entries()].filter(([, v]) => v.isNew);
-    const quota = [...this.#quotaUsed.entries()].filter(([, v]) => v.dirty);
-    this.#lowBalanceEvents();
-    if (!this.#txs.length && !idem.length && !this.events.length) return;
-    const grantTx = new Map(this.#txs.filter((t) => t.type === 'grant').map((t) => [t.postings[0]!.lotId!, t.id]));
+  static async flushAll(tx: Transaction, now: Date, batches: readonly WalletBatch[]): Promise<void> {
+    const txs: Array<{ b: WalletBatch; t: TxRow }> = [];
+    const newLots: Array<{ b: WalletBatch; l: LotState; grantTx: string | null }> = [];
+    const changedLots: LotState[] = [];
+    const postings: Array<{ b: WalletBatch; t: TxRow; p: Posting; seq: number }> = [];
+    const newHolds: Array<{ b: WalletBatch; h: HoldState }> = [];
+    const changedHolds: HoldState[] = [];
+    const idem: Array<{ b: WalletBatch; key: string; v: { operation: string; hash: string; response: Outcome | null } }> = [];
+    const quota: Array<{ b: WalletBatch; channel: string; used: Money }> = [];
+    const events: Array<{ b: WalletBatch; e: WalletEvent }> = [];
+    const wallets: WalletBatch[] = [];
+    for (const b of batches) {
+      b.#lowBalanceEvents();
+      const grantTx = new Map(b.#txs.filter((t) => t.type === 'grant').map((t) => [t.postings[0]!.lotId!, t.id]));
+      for (const t of b.#txs) {
+        txs.push({ b, t });
+        t.postings.forEach((p, seq) => postings.push({ b, t, p, seq }));
+      }
+      for (const l of b.#lots.values()) {
+        if (l.isNew) newLots.push({ b, l, grantTx: grantTx.get(l.id) ?? null });
+        else if (l.dirty) changedLots.push(l);
+      }
+      for (const h of b.#holds.values()) {
+        if (h.isNew) newHolds.push({ b, h });
+        else if (h.dirty) changedHolds.push(h);
+      }
+      for (const [key, v] of b.#idem) if (v.isNew) idem.push({ b, key, v });
+      for (const [channel, v] of b.#quotaUsed) if (v.dirty) quota.push({ b, channel, used: v.used });
+      for (const e of b.events) events.push({ b, e });
+      if (b.#txs.length) wallets.push(b);
+    }
+    if (!txs.length && !idem.length && !events.length) return;
+    const holdLots = newHolds.flatMap(({ h }) => h.lots.map((l) => ({ h, l })));
     const a = pgArray;
 
-    await this.tx.query(
+    await tx.query(
       `with
          t as (insert into ledger_transactions (id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, idempotency_key, metadata, created_at)
-               select id, $1, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata, $2
-                 from unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::bigint[], $10::bigint[], $11::text[], $12::jsonb[])
-                   as v(id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata)),
+               select id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata, $1
+                 from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::bigint[], $10::bigint[], $11::text[], $12::jsonb[])
+                   as v(id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata)),
          nl as (insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id)
-                select id, $1, kind, granted, remaining, expires_at, $2, transaction_id
-                  from unnest($13::bigint[], $14::text[], $15::numeric[], $16::numeric[], $17::timestamptz[], $18::bigint[])
-                    as v(id, kind, granted, remaining, expires_at, transaction_id)),
+                select id, account_id, kind, granted, remaining, expires_at, $1, transaction_id
+                  from unnest($13::bigint[], $14::text[], $15::text[], $16::numeric[], $17::numeric[], $18::timestamptz[], $19::bigint[])
+                    as v(id, account_id, kind, granted, remaining, expires_at, transaction_id)),
          cl as (update credit_lots l set remaining = v.remaining
-                  from unnest($19::bigint[], $20::numeric[]) as v(id, remaining) where l.id = v.id),
+                  from unnest($20::bigint[], $21::numeric[]) as v(id, remaining) where l.id = v.id),
          p as (insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
-               select * from unnest($21::bigint[], $22::smallint[], $23::text[], $24::text[], $25::bigint[], $26::text[], $27::numeric[])),
+               select * from unnest($22::bigint[], $23::smallint[], $24::text[], $25::text[], $26::bigint[], $27::text[], $28::numeric[])),
          nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at)
-                select id, $1, channel, description, units, country, unit_price, amount, 0, free_units, 'pending', expires_at, $2
-                  from unnest($28::bigint[], $29::text[], $30::text[], $31::numeric[], $32::text[], $33::numeric[], $34::numeric[], $35::numeric[], $36::timestamptz[])
-                    as v(id, channel, description, units, country, unit_price, amount, free_units, expires_at)),
-         hl as (insert into hold_lots (hold_id, lot_id, amount) select * from unnest($37::bigint[], $38::bigint[], $39::numeric[])),
+                select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, 'pending', expires_at, $1
+                  from unnest($29::bigint[], $30::text[], $31::text[], $32::text[], $33::numeric[], $34::text[], $35::numeric[], $36::numeric[], $37::numeric[], $38::timestamptz[])
+                    as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, expires_at)),
+         hl as (insert into hold_lots (hold_id, lot_id, amount) select * from unnest($39::bigint[], $40::bigint[], $41::numeric[])),
          ch as (update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
-                  from unnest($40::bigint[], $41::text[], $42::numeric[], $43::timestamptz[]) as v(id, status, captured, settled_at) where h.id = v.id),
+                  from unnest($42::bigint[], $43::text[], $44::numeric[], $45::timestamptz[]) as v(id, status, captured, settled_at) where h.id = v.id),
          qu as (insert into quota_usage (account_id, channel, period, used)
-                select $1, channel, $44::date, used from unnest($45::text[], $46::numeric[]) as v(channel, used)
+                select * from unnest($46::text[], $47::text[], $48::date[], $49::numeric[])
                 on conflict (account_id, channel, period) do update set used = excluded.used),
          ik as (insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at)
-                select $1, key, operation, hash, response, $2 from unnest($47::text[], $48::text[], $49::text[], $50::jsonb[]) as v(key, operation, hash, response)),
+                select account_id, key, operation, hash, response, $1
+                  from unnest($50::text[], $51::text[], $52::text[], $53::text[], $54::jsonb[]) as v(account_id, key, operation, hash, response)),
          ev as (insert into wallet_events (account_id, type, payload, created_at)
-                select $1, type, payload, $2 from unnest($51::text[], $52::jsonb[]) with ordinality as v(type, payload, n) order by n)
-       update wallets set available = $53, pending = $54, updated_at = $2 where account_id = $1 and $55`,
+                select account_id, type, payload, $1 from unnest($55::text[], $56::text[], $57::jsonb[]) with ordinality as v(account_id, type, payload, n) order by n)
+       update wallets w set available = v.available, pending = v.pending, updated_at = $1
+         from unnest($58::text[], $59::numeric[], $60::numeric[]) as v(account_id, available, pending)
+        where w.account_id = v.account_id`,
       [
-        this.accountId,
-        this.now,
-        a(this.#txs.map((t) => t.id)),
-        a(this.#txs.map((t) => t.type)),
-        a(this.#txs.map((t) => t.channel)),
-        a(this.#txs.map((t) => t.description)),
-        a(this.#txs.map((t) => t.amount.toString())),
-        a(this.#txs.map((t) => t.balanceAfter.toString())),
-        a(this.#txs.map((t) => t.holdId)),
-        a(this.#txs.map((t) => t.reversesId)),
-        a(this.#txs.map((t) => t.idempotencyKey)),
-        a(this.#txs.map((t) => JSON.stringify(t.metadata))),
-        a(newLots.map((l) => l.id)),
-        a(newLots.map((l) => l.kind)),
-        a(newLots.map((l) => l.granted.toString())),
-        a(newLots.map((l) => l.remaining.toString())),
-        a(newLots.map((l) => l.expiresAt)),
-        a(newLots.map((l) => grantTx.get(l.id) ?? null)),
+        now,
+        a(txs.map(({ t }) => t.id)),
+        a(txs.map(({ b }) => b.accountId)),
+        a(txs.map(({ t }) => t.type)),
+        a(txs.map(({ t }) => t.channel)),
+        a(txs.map(({ t }) => t.description)),
+        a(txs.map(({ t }) => t.amount.toString())),
+        a(txs.map(({ t }) => t.balanceAfter.toString())),
+        a(txs.map(({ t }) => t.holdId)),
+        a(txs.map(({ t }) => t.reversesId)),
+        a(txs.map(({ t }) => t.idempotencyKey)),
+        a(txs.map(({ t }) => JSON.stringify(t.metadata))),
+        a(newLots.map(({ l }) => l.id)),
+        a(newLots.map(({ b }) => b.accountId)),
+        a(newLots.map(({ l }) => l.kind)),
+        a(newLots.map(({ l }) => l.granted.toString())),
+        a(newLots.map(({ l }) => l.remaining.toString())),
+        a(newLots.map(({ l }) => l.expiresAt)),
+        a(newLots.map(({ grantTx }) => grantTx)),
         a(changedLots.map((l) => l.id)),
         a(changedLots.map((l) => l.remaining.toString())),
         a(postings.map(({ t }) => t.id)),
         a(postings.map(({ seq }) => seq)),
         a(postings.map(({ p }) => p.book)),
-        a(postings.map(({ p }) => (p.own ? this.accountId : null))),
+        a(postings.map(({ b, p }) => (p.own ? b.accountId : null))),
         a(postings.map(({ p }) => p.lotId)),
         a(postings.map(({ p }) => p.channel)),
         a(postings.map(({ p }) => p.amount.toString())),
-        a(newHolds.map((h) => h.id)),
-        a(newHolds.map((h) => h.channel)),
-        a(newHolds.map((h) => h.description)),
-        a(newHolds.map((h) => h.units)),
-        a(newHolds.map((h) => h.country)),
-        a(newHolds.map((h) => h.unitPrice.toString())),
-        a(newHolds.map((h) => h.amount.toString())),
-        a(newHolds.map((h) => h.freeUnits)),
-        a(newHolds.map((h) => h.expiresAt)),
+        a(newHolds.map(({ h }) => h.id)),
+        a(newHolds.map(({ b }) => b.accountId)),
+        a(newHolds.map(({ h }) => h.channel)),
+        a(newHolds.map(({ h }) => h.description)),
+        a(newHolds.map(({ h }) => h.units)),
+        a(newHolds.map(({ h }) => h.country)),
+        a(newHolds.map(({ h }) => h.unitPrice.toString())),
+        a(newHolds.map(({ h }) => h.amount.toString())),
+        a(newHolds.map(({ h }) => h.freeUnits)),
+        a(newHolds.map(({ h }) => h.expiresAt)),
         a(holdLots.map(({ h }) => h.id)),
         a(holdLots.map(({ l }) => l.lotId)),
         a(holdLots.map(({ l }) => l.amount.toString())),
@@ -807,18 +895,21 @@ export class WalletBatch {
         a(changedHolds.map((h) => h.status)),
         a(changedHolds.map((h) => h.captured.toString())),
         a(changedHolds.map((h) => h.settledAt)),
-        this.#period,
-        a(quota.map(([channel]) => channel)),
-        a(quota.map(([, v]) => v.used.toString())),
-        a(idem.map(([key]) => key)),
-        a(idem.map(([, v]) => v.operation)),
-        a(idem.map(([, v]) => v.hash)),
-        a(idem.map(([, v]) => JSON.stringify(serialize(v.response!)))),
-        a(this.events.map((e) => e.type)),
-        a(this.events.map((e) => JSON.stringify(e.payload))),
-        this.#available.toString(),
-        this.#pending.toString(),
-        this.#txs.length > 0,
+        a(quota.map(({ b }) => b.accountId)),
+        a(quota.map(({ channel }) => channel)),
+        a(quota.map(({ b }) => b.#period)),
+        a(quota.map(({ used }) => used.toString())),
+        a(idem.map(({ b }) => b.accountId)),
+        a(idem.map(({ key }) => key)),
+        a(idem.map(({ v }) => v.operation)),
+        a(idem.map(({ v }) => v.hash)),
+        a(idem.map(({ v }) => JSON.stringify(serialize(v.response!)))),
+        a(events.map(({ b }) => b.accountId)),
+        a(events.map(({ e }) => e.type)),
+        a(events.map(({ e }) => JSON.stringify(e.payload))),
+        a(wallets.map((b) => b.accountId)),
+        a(wallets.map((b) => b.#available.toString())),
+        a(wallets.map((b) => b.#pending.toString())),
       ],
     );
   }

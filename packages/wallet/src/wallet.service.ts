@@ -1,5 +1,5 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, type Database } from '@tollgate/db';
+import { DATABASE, pgArray, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import { stringify } from 'csv-stringify/sync';
@@ -11,8 +11,10 @@ import { WalletNotFoundError } from './wallet.errors.js';
 import { LOT_KINDS, type Balance, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
 
 export interface WalletOptions {
-  /** Most commands one transaction applies to one wallet (group commit). Default 200. */
+  /** Most commands one transaction applies, across wallets (group commit). Default 200. */
   maxBatch?: number;
+  /** Transactions in flight at once; each account is in at most one. Default 4. */
+  concurrency?: number;
   /** How long a hold lives when the caller gives no expiry. Default 7 days. */
   defaultHoldSeconds?: number;
   /** Trial credit for every new wallet (W-3). Default "2.00"; "0" for none. */
@@ -57,6 +59,7 @@ function checkCountry(country: unknown): string | null {
 export type WalletEvents = Record<string, (event: WalletEvent & { accountId: string }) => void>;
 
 interface Pending {
+  accountId: string;
   command: Command;
   resolve: (result: Record<string, unknown>) => void;
   reject: (error: unknown) => void;
@@ -70,7 +73,10 @@ interface Pending {
 @injectable()
 export class WalletService {
   readonly events = new EventEmitter();
-  readonly #queues = new Map<string, Pending[]>();
+  #queue: Pending[] = [];
+  readonly #busy = new Set<string>();
+  #workers = 0;
+  readonly #concurrency: number;
   readonly #maxBatch: number;
   readonly #holdSeconds: number;
   readonly #trialCredit: Money;
@@ -81,6 +87,7 @@ export class WalletService {
     @inject(WALLET_OPTIONS) options: WalletOptions = {},
   ) {
     this.#maxBatch = options.maxBatch ?? 200;
+    this.#concurrency = options.concurrency ?? 4;
     this.#holdSeconds = options.defaultHoldSeconds ?? 7 * 86_400;
     this.#trialCredit = Money.of(options.trialCredit ?? '2.00');
   }
@@ -176,56 +183,109 @@ export class WalletService {
 
   #submit(accountId: string, command: Command): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      let queue = this.#queues.get(accountId);
-      const idle = !queue;
-      if (!queue) {
-        queue = [];
-        this.#queues.set(accountId, queue);
+      this.#queue.push({ accountId, command, resolve, reject });
+      if (this.#workers < this.#concurrency) {
+        this.#workers++;
+        void this.#work();
       }
-      queue.push({ command, resolve, reject });
-      if (idle) void this.#drain(accountId, queue);
     });
   }
 
-  async #drain(accountId: string, queue: Pending[]): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, this.#maxBatch);
-      try {
-        const outcomes = await this.#execute(accountId, batch.map((p) => p.command));
-        outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error)));
-      } catch (error) {
-        for (const p of batch) p.reject(error);
+  /**
+   * A worker takes queued commands, at most maxBatch, of accounts no other worker is busy with
+   * (so each account's commands stay in arrival order) and runs them in one transaction.
+   */
+  async #work(): Promise<void> {
+    try {
+      for (;;) {
+        const taken = this.#take();
+        if (!taken.length) return;
+        const accounts = new Set(taken.map((p) => p.accountId));
+        try {
+          await this.#run(taken);
+        } finally {
+          for (const account of accounts) this.#busy.delete(account);
+        }
+        // Let the callers just answered queue their next commands before the next batch is cut,
+        // or batches alternate between one command and the rest. Microtask ticks, not a timer:
+        // a busy promise loop elsewhere must not be able to starve the wallet.
+        for (let tick = 0; tick < 8; tick++) await null;
+      }
+    } finally {
+      this.#workers--;
+    }
+  }
+
+  #take(): Pending[] {
+    const taken: Pending[] = [];
+    const rest: Pending[] = [];
+    const claimed = new Set<string>();
+    for (const p of this.#queue) {
+      const free = claimed.has(p.accountId) || !this.#busy.has(p.accountId);
+      if (free && taken.length < this.#maxBatch) {
+        taken.push(p);
+        if (!claimed.has(p.accountId)) {
+          claimed.add(p.accountId);
+          this.#busy.add(p.accountId);
+        }
+      } else {
+        rest.push(p);
       }
     }
-    this.#queues.delete(accountId);
+    this.#queue = rest;
+    return taken;
   }
 
-  async #execute(accountId: string, commands: Command[]): Promise<Outcome[]> {
+  async #run(pending: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.#execute(pending);
+      outcomes.forEach((outcome, i) => (outcome.ok ? pending[i]!.resolve(outcome.result) : pending[i]!.reject(outcome.error)));
+    } catch (error) {
+      const accounts = [...new Set(pending.map((p) => p.accountId))];
+      if (accounts.length === 1) {
+        for (const p of pending) p.reject(error);
+        return;
+      }
+      // One account's failure must not fail the others: run each account on its own.
+      for (const account of accounts) await this.#run(pending.filter((p) => p.accountId === account));
+    }
+  }
+
+  async #execute(pending: Pending[]): Promise<Outcome[]> {
     const now = this.clock.now();
-    let events: WalletEvent[] = [];
-    const open = commands.find((c): c is Extract<Command, { op: 'grant' }> => c.op === 'grant' && c.open !== undefined)?.open;
+    const byAccount = new Map<string, Command[]>();
+    for (const p of pending) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p.command]);
+    const opens = [...byAccount].flatMap(([accountId, commands]) => {
+      const open = commands.find((c): c is Extract<Command, { op: 'grant' }> => c.op === 'grant' && c.open !== undefined)?.open;
+      return open ? [{ accountId, ...open }] : [];
+    });
+    let batches = new Map<string, WalletBatch>();
     const outcomes = await this.db.transaction(async (tx) => {
-      let created = false;
-      if (open) {
-        const { rowCount } = await tx.query(
-          `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
-          [accountId, open.timeZone, open.lowBalance, now],
+      let created = new Set<string>();
+      if (opens.length) {
+        const { rows } = await tx.query<{ account_id: string }>(
+          `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at)
+           select account_id, time_zone, low_balance, $4, $4 from unnest($1::text[], $2::text[], $3::numeric[]) as v(account_id, time_zone, low_balance)
+           on conflict (account_id) do nothing returning account_id`,
+          [pgArray(opens.map((o) => o.accountId)), pgArray(opens.map((o) => o.timeZone)), pgArray(opens.map((o) => o.lowBalance)), now],
         );
-        created = rowCount === 1;
+        created = new Set(rows.map((r) => r.account_id));
       }
-      const batch = new WalletBatch(tx, accountId, now);
-      if (!(await batch.load(commands))) return commands.map((): Outcome => ({ ok: false, error: new WalletNotFoundError(accountId) }));
-      await batch.loadReversals(commands.flatMap((c) => (c.op === 'reverse' ? [c.transactionId] : [])));
+      batches = await WalletBatch.loadAll(tx, now, [...byAccount].map(([accountId, commands]) => ({ accountId, commands })));
       const results: Outcome[] = [];
-      for (const command of commands) {
-        const outcome = await batch.apply(command);
-        results.push(command.op === 'grant' && command.open && outcome.ok ? { ok: true, result: { ...outcome.result, created } } : outcome);
+      for (const p of pending) {
+        const batch = batches.get(p.accountId);
+        if (!batch) {
+          results.push({ ok: false, error: new WalletNotFoundError(p.accountId) });
+          continue;
+        }
+        const outcome = await batch.apply(p.command);
+        results.push(p.command.op === 'grant' && p.command.open && outcome.ok ? { ok: true, result: { ...outcome.result, created: created.has(p.accountId) } } : outcome);
       }
-      await batch.flush();
-      events = batch.events;
+      await WalletBatch.flushAll(tx, now, [...batches.values()]);
       return results;
     });
-    for (const event of events) this.events.emit(event.type, { ...event, accountId });
+    for (const [accountId, batch] of batches) for (const event of batch.events) this.events.emit(event.type, { ...event, accountId });
     return outcomes;
   }
 
