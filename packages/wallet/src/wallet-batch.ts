@@ -123,8 +123,6 @@ export interface AccountCommands {
   commands: readonly Command[];
 }
 
-type Json<T> = T;
-
 export class WalletBatch {
   readonly events: WalletEvent[] = [];
   #available!: Money;
@@ -206,12 +204,12 @@ export class WalletBatch {
     }
 
     const { rows: [state] } = await tx.query<{
-      idem: Json<Array<{ accountId: string; key: string; operation: string; hash: string; response: unknown }>>;
-      lots: Json<Array<{ accountId: string; id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string }>>;
-      prices: Json<Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>>;
-      usage: Json<Array<{ accountId: string; channel: string; used: string }>>;
-      holds: Json<Array<Record<string, unknown> & { lots: Array<{ lotId: string; amount: string }> }>>;
-      reversals: Json<Array<{ id: string; accountId: string; type: TransactionType; channel: string | null; description: string; reversed: boolean; postings: Array<{ book: Posting['book']; lotId: string | null; channel: string | null; amount: string }> }>>;
+      idem: Array<{ accountId: string; key: string; operation: string; hash: string; response: unknown }>;
+      lots: Array<{ accountId: string; id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string }>;
+      prices: Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>;
+      usage: Array<{ accountId: string; channel: string; used: string }>;
+      holds: Array<Record<string, unknown> & { lots: Array<{ lotId: string; amount: string }> }>;
+      reversals: Array<{ id: string; accountId: string; type: TransactionType; channel: string | null; description: string; reversed: boolean; postings: Array<{ book: Posting['book']; lotId: string | null; channel: string | null; amount: string }> }>;
       known: string[] | null;
       tx_ids: string[] | null;
       lot_ids: string[] | null;
