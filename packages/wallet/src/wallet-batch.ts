@@ -486,10 +486,8 @@ export class WalletBatch {
   }
 
   #charge(c: Extract<Command, { op: 'charge' }>): Record<string, unknown> {
-    const price = this.#price(c.channel, c.country);
-    const unitsM = Money.of(c.units);
     const quotaBefore = this.#quotaUsed.get(c.channel);
-    const { free, amount } = this.#quote(c.channel, c.units, c.country);
+    const { price, free, amount } = this.#quote(c.channel, c.units, c.country);
     const available = this.#spendableTotal();
     if (amount.greaterThan(available)) {
       this.#restoreQuota(c.channel, quotaBefore); // a refused charge uses no quota
@@ -515,7 +513,7 @@ export class WalletBatch {
       transactionId: tx.id,
       accountId: this.accountId,
       channel: c.channel,
-      units: unitsM.toString() === c.units ? c.units : c.units,
+      units: c.units,
       freeUnits: trimUnits(free),
       unitPrice: price.unitPrice.toString(),
       amount: amount.toString(),
