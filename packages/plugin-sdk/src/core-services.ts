@@ -1,6 +1,6 @@
 import type { Clock } from '@tollgate/clock';
 import type { Database, Transaction } from '@tollgate/db';
-import type { PriceCatalog, SpendRunner, WalletService } from '@tollgate/wallet';
+import type { PaymentEventSink, PriceCatalog, SpendRunner, WalletService } from '@tollgate/wallet';
 import type { Logger } from './logger.js';
 import { createServiceRef } from './refs.js';
 
@@ -36,4 +36,6 @@ export const coreServices = {
   host: createServiceRef<HostInfo>({ id: 'core.host' }),
   wallet: createServiceRef<PluginWallet>({ id: 'core.wallet' }),
   priceCatalog: createServiceRef<PluginPriceCatalog>({ id: 'core.priceCatalog' }),
+  /** Where a payment provider reports events it learnt without a webhook (bank return files, settlement dates). */
+  payments: createServiceRef<PaymentEventSink>({ id: 'core.payments' }),
 } as const;

@@ -1,6 +1,6 @@
 // Contracts plugins implement.
 export type { SpendChannel, SpendOutcome, SpendQuote } from './spend-channel.js';
-export type { PaymentEvent, PaymentMethodKind, PaymentProvider, PaymentStatus } from './payment-provider.js';
+export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus } from './payment-provider.js';
 
 // The wallet domain.
 export { walletMigrations } from './wallet.migrations.js';

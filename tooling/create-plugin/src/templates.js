@@ -217,7 +217,7 @@ export class ${n.className} implements SpendChannel<${n.pascal}Request, ${n.pasc
 ${notImplementedFn(n)}`;
 
     case 'payment-provider':
-      return `import { TollgateError, type Money, type PaymentEvent, type PaymentMethodKind, type PaymentProvider, type PaymentStatus } from '@tollgate/plugin-sdk';
+      return `import { TollgateError, type Money, type PaymentEvent, type PaymentMethodKind, type PaymentMethodSetup, type PaymentProvider, type PaymentStatus } from '@tollgate/plugin-sdk';
 import type { ${n.pascal}Options } from './options.js';
 
 /** The '${n.name}' payment provider: takes money from an account to top up its wallet. */
@@ -225,19 +225,32 @@ export class ${n.className} implements PaymentProvider {
   readonly id = ${str(n.name)};
   readonly label: string;
   readonly methods: readonly PaymentMethodKind[];
+  /** 'fast' when a payment settles in seconds (cards), 'slow' when it takes days (direct debit). */
+  readonly settlement = 'fast' as const;
 
   constructor(input: { options: ${n.pascal}Options }) {
     this.label = input.options.label;
     this.methods = input.options.methods;
   }
 
+  async createPaymentMethod(_input: {
+    accountId: string;
+    kind: PaymentMethodKind;
+    details: Readonly<Record<string, unknown>>;
+    idempotencyKey: string;
+  }): Promise<PaymentMethodSetup> {
+    // TODO: validate the details (throw a ValidationError), set the method up at the vendor, return its id and a label.
+    throw notImplemented('createPaymentMethod');
+  }
+
   async createPayment(_input: {
     accountId: string;
     amount: Money;
     reference: string;
+    description: string;
     idempotencyKey: string;
-    paymentMethodId?: string;
-  }): Promise<{ providerPaymentId: string; status: PaymentStatus; redirectUrl?: string }> {
+    providerMethodId: string;
+  }): Promise<{ providerPaymentId: string; status: PaymentStatus; reason?: string; redirectUrl?: string }> {
     // TODO: create the payment at the vendor (passing idempotencyKey on), return its id and status.
     throw notImplemented('createPayment');
   }
@@ -352,7 +365,7 @@ function unitTests(n) {
   });
 
   it('refuses to create payments until createPayment is written (no pretend success)', async () => {
-    const payment = provider.createPayment({ accountId: 'acc_test', amount: Money.of('10.00', 'EUR'), reference: 'pur_1', idempotencyKey: 'k1' });
+    const payment = provider.createPayment({ accountId: 'acc_test', amount: Money.of('10.00', 'EUR'), reference: 'pur_1', description: 'Credits', idempotencyKey: 'k1', providerMethodId: 'pm_1' });
     await expect(payment).rejects.toBeInstanceOf(TollgateError);
     await expect(payment).rejects.toMatchObject({ code: 'not_implemented', status: 501 });
   });

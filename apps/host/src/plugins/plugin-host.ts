@@ -14,6 +14,7 @@ import {
   type InvoiceSource,
   type Logger,
   type Migration,
+  type PaymentEventSink,
   type PaymentProvider,
   type PluginJobs,
   type PluginPriceCatalog,
@@ -44,6 +45,8 @@ export interface PluginHostServices {
   /** The host's one wallet instance (plugins get `coreServices.wallet`, a view of it). */
   wallet: WalletService;
   catalog: PriceCatalog;
+  /** The funding service's inbox for provider events (coreServices.payments). */
+  payments?: PaymentEventSink;
 }
 
 interface PluginState {
@@ -198,6 +201,9 @@ export class PluginHost {
           setQuota: services.catalog.setQuota.bind(services.catalog),
           priceAt: services.catalog.priceAt.bind(services.catalog),
         } satisfies PluginPriceCatalog;
+      case coreServices.payments.id:
+        if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
+        return services.payments;
       case spendChannelsExtensionPoint.id:
         return this.spendChannels.forPlugin(pluginId);
       case paymentProvidersExtensionPoint.id:
