@@ -44,6 +44,8 @@ export const PACKAGE_LAYERS = Object.freeze({
   db: ['errors', 'clock'],
   wallet: ['money', 'errors', 'clock', 'db'],
   'invoice-sync': ['money', 'errors', 'clock', 'db'],
+  funding: ['money', 'errors', 'clock', 'db', 'wallet'],
+  notifications: ['money', 'errors', 'clock', 'db'],
   'plugin-sdk': ['money', 'errors', 'clock', 'db', 'wallet', 'invoice-sync'],
   teamleader: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
@@ -56,7 +58,7 @@ export const APPS = Object.freeze(['host']);
 export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
-export const PLUGIN_TEST_ALLOWED = Object.freeze(['plugin-sdk', 'testing']);
+export const PLUGIN_TEST_ALLOWED = Object.freeze(['plugin-sdk', 'testing', 'sandbox-card', 'sandbox-bank']);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */
 const PLUGIN_TEST_SUFFIXES = Object.freeze(['.test.ts', '.e2e-spec.ts']);
