@@ -17,11 +17,15 @@ export {
   HoldNotPendingError,
   IdempotencyKeyReusedError,
   InsufficientFundsError,
+  NotClawableError,
+  RefundBelowFeeError,
+  RefundExceedsRefundableError,
+  WalletBlockedError,
   NoPriceError,
   NotReversibleError,
   TransactionNotFoundError,
   UnknownChannelError,
   WalletNotFoundError,
 } from './wallet.errors.js';
-export { LOT_KINDS, type Balance, type ChargeResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
+export { LOT_KINDS, TRANSACTION_TYPES, type Balance, type ChargeResult, type ClawbackResult, type RefundResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
 export { SpendFailedError, SpendRunner, type SpendResult } from './spend-runner.js';

@@ -56,6 +56,13 @@ export async function checkInvariants(input: { db: Queryable; limit?: number }):
       where w.pending <> coalesce(h.total, 0)`,
     (r) => `wallet ${r.account_id}: pending ${r.pending} but its pending holds total ${r.held}`,
   );
+  await check(
+    'wallet_owed',
+    `select w.account_id, w.owed, coalesce(-p.total, 0) as ledger from wallets w
+       left join (select account_id, sum(amount) as total from ledger_postings where book = 'receivables' group by account_id) p on p.account_id = w.account_id
+      where w.owed <> coalesce(-p.total, 0)`,
+    (r) => `wallet ${r.account_id}: owes ${r.owed} but its receivables postings say ${r.ledger}`,
+  );
   await check('wallet_not_negative', 'select account_id, available, pending from wallets where available < 0 or pending < 0', (r) => `wallet ${r.account_id} is below zero (available ${r.available}, pending ${r.pending})`);
   await check(
     'lot_remaining',

@@ -6,6 +6,10 @@ import { compareLots } from './lot-order.js';
 import { monthStart } from './quota-period.js';
 import {
   CaptureExceedsHoldError,
+  NotClawableError,
+  RefundBelowFeeError,
+  RefundExceedsRefundableError,
+  WalletBlockedError,
   HoldNotFoundError,
   HoldNotPendingError,
   IdempotencyKeyReusedError,
@@ -31,7 +35,9 @@ export type Command =
   | { op: 'capture'; idempotencyKey: string; holdId: string; units: string | null; amount: Money | null }
   | { op: 'release'; idempotencyKey: string | null; holdId: string; reason: 'released' | 'expired' }
   | { op: 'reverse'; idempotencyKey: string; transactionId: string; reason: string }
-  | { op: 'expire_lots' };
+  | { op: 'expire_lots' }
+  | { op: 'clawback'; idempotencyKey: string; lotId: string; reason: string; description: string }
+  | { op: 'refund'; idempotencyKey: string; amount: Money; fee: Money; description: string; metadata: object };
 
 /** What a command produced: a JSON-safe result (stored for idempotent replays) or a refusal. */
 export type Outcome = { ok: true; result: Record<string, unknown> } | { ok: false; error: TollgateError };
@@ -43,6 +49,7 @@ interface LotState {
   remaining: Money;
   expiresAt: Date | null;
   createdAt: Date;
+  clawedBack: Date | null;
   isNew: boolean;
   dirty: boolean;
 }
@@ -67,8 +74,8 @@ interface HoldState {
 }
 
 interface Posting {
-  book: 'wallet' | 'holds' | 'revenue' | 'grants' | 'funding' | 'expired';
-  own: boolean; // belongs to the wallet's account (wallet and holds books)
+  book: 'wallet' | 'holds' | 'revenue' | 'grants' | 'funding' | 'expired' | 'receivables';
+  own: boolean; // belongs to the wallet's account (wallet, holds and receivables books)
   lotId: string | null;
   channel: string | null;
   amount: Money;
@@ -127,6 +134,8 @@ export class WalletBatch {
   readonly events: WalletEvent[] = [];
   #available!: Money;
   #pending!: Money;
+  #owed!: Money;
+  #startOwed!: Money;
   #lowBalance!: Money;
   #timeZone!: string;
   #lots = new Map<string, LotState>();
@@ -154,8 +163,8 @@ export class WalletBatch {
    */
   static async loadAll(tx: Transaction, now: Date, requests: readonly AccountCommands[]): Promise<Map<string, WalletBatch>> {
     const accounts = [...new Set(requests.map((r) => r.accountId))].sort();
-    const { rows: wallets } = await tx.query<{ account_id: string; available: string; pending: string; low_balance: string; time_zone: string }>(
-      'select account_id, available, pending, low_balance, time_zone from wallets where account_id = any($1::text[]) order by account_id for update',
+    const { rows: wallets } = await tx.query<{ account_id: string; available: string; pending: string; owed: string; low_balance: string; time_zone: string }>(
+      'select account_id, available, pending, owed, low_balance, time_zone from wallets where account_id = any($1::text[]) order by account_id for update',
       [pgArray(accounts)],
     );
     const ids: IdPool = { tx: [], lot: [], hold: [] };
@@ -165,6 +174,8 @@ export class WalletBatch {
       batch.#available = money(w.available);
       batch.#startAvailable = batch.#available;
       batch.#pending = money(w.pending);
+      batch.#owed = money(w.owed);
+      batch.#startOwed = batch.#owed;
       batch.#lowBalance = money(w.low_balance);
       batch.#timeZone = w.time_zone;
       batch.#period = monthStart(now, w.time_zone);
@@ -181,6 +192,7 @@ export class WalletBatch {
     const channels = new Set<string>();
     const holdIds = new Set<string>();
     const reverseIds = new Set<string>();
+    const clawLots = new Set<string>();
     let commandCount = 0;
     let grants = 0;
     let holds = 0;
@@ -196,6 +208,7 @@ export class WalletBatch {
         }
         if (c.op === 'capture' || c.op === 'release') holdIds.add(c.holdId);
         if (c.op === 'reverse') reverseIds.add(c.transactionId);
+        if (c.op === 'clawback') clawLots.add(c.lotId);
         if (c.op === 'grant') grants++;
         if (c.op === 'hold') holds++;
       }
@@ -205,7 +218,7 @@ export class WalletBatch {
 
     const { rows: [state] } = await tx.query<{
       idem: Array<{ accountId: string; key: string; operation: string; hash: string; response: unknown }>;
-      lots: Array<{ accountId: string; id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string }>;
+      lots: Array<{ accountId: string; id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string; clawedBack: string | null }>;
       prices: Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>;
       usage: Array<{ accountId: string; channel: string; used: string }>;
       holds: Array<Record<string, unknown> & { lots: Array<{ lotId: string; amount: string }> }>;
@@ -219,10 +232,11 @@ export class WalletBatch {
          (select coalesce(json_agg(json_build_object('accountId', account_id, 'key', key, 'operation', operation, 'hash', request_hash, 'response', response)), '[]')
             from idempotency_keys where (account_id, key) in (select * from unnest($1::text[], $2::text[]))) as idem,
          (select coalesce(json_agg(json_build_object('accountId', account_id, 'id', id::text, 'kind', kind, 'granted', granted::text,
-                                                     'remaining', remaining::text, 'expiresAt', expires_at, 'createdAt', created_at)), '[]')
+                                                     'remaining', remaining::text, 'expiresAt', expires_at, 'createdAt', created_at,
+                                                     'clawedBack', clawed_back_at)), '[]')
             from credit_lots
            where account_id = any($3::text[])
-             and (remaining > 0 or id in (select lot_id from hold_lots where hold_id = any($5::bigint[]))
+             and (remaining > 0 or id = any($16::bigint[]) or id in (select lot_id from hold_lots where hold_id = any($5::bigint[]))
                   or id in (select lot_id from ledger_postings where transaction_id = any($6::bigint[]) and lot_id is not null))) as lots,
          (select coalesce(json_agg(json_build_object('channel', p.channel, 'unit', p.unit, 'country', p.country, 'unitPrice', p.unit_price::text,
                                                      'effectiveFrom', p.effective_from, 'freeUnits', q.free_units::text)
@@ -265,10 +279,11 @@ export class WalletBatch {
         pgArray(periods.map(([, p]) => p)),
         pgArray(usage.map(([a]) => a)),
         pgArray(usage.map(([, c]) => c)),
-        commandCount * 2,
+        commandCount * 3, // a command writes at most three transactions (refund + fee, or one + a debt settlement)
         pgArray(expiringAccounts),
         grants,
         holds,
+        pgArray([...clawLots]),
       ],
     );
 
@@ -294,6 +309,7 @@ export class WalletBatch {
         remaining: money(row.remaining),
         expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt),
         createdAt: new Date(row.createdAt),
+        clawedBack: row.clawedBack === null ? null : new Date(row.clawedBack),
         isNew: false,
         dirty: false,
       });
@@ -351,6 +367,7 @@ export class WalletBatch {
     let outcome: Outcome;
     try {
       outcome = { ok: true, result: this.#run(command) };
+      if (this.#owed.isPositive()) this.#settleDebt();
     } catch (error) {
       if (!(error instanceof TollgateError)) throw error;
       outcome = { ok: false, error };
@@ -377,6 +394,10 @@ export class WalletBatch {
         return this.#reverse(command);
       case 'expire_lots':
         return this.#expireLots();
+      case 'clawback':
+        return this.#clawback(command);
+      case 'refund':
+        return this.#refund(command);
     }
   }
 
@@ -436,18 +457,7 @@ export class WalletBatch {
 
   /** Takes `amount` from lots in order; caller has checked that it is available. */
   #takeFromLots(amount: Money): Array<{ lot: LotState; amount: Money }> {
-    const taken: Array<{ lot: LotState; amount: Money }> = [];
-    let left = amount;
-    for (const lot of this.#spendable()) {
-      if (left.isZero()) break;
-      const part = Money.min(lot.remaining, left);
-      lot.remaining = lot.remaining.minus(part);
-      lot.dirty = true;
-      left = left.minus(part);
-      taken.push({ lot, amount: part });
-    }
-    if (!left.isZero()) throw new Error('lots do not cover the available balance');
-    return taken;
+    return this.#takeFrom(this.#spendable(), amount);
   }
 
   #spendableTotal(): Money {
@@ -455,7 +465,7 @@ export class WalletBatch {
   }
 
   #grant(c: Extract<Command, { op: 'grant' }>): Record<string, unknown> {
-    const lot: LotState = { id: this.#nextId('lot'), kind: c.kind, granted: c.amount, remaining: c.amount, expiresAt: c.expiresAt, createdAt: this.now, isNew: true, dirty: true };
+    const lot: LotState = { id: this.#nextId('lot'), kind: c.kind, granted: c.amount, remaining: c.amount, expiresAt: c.expiresAt, createdAt: this.now, clawedBack: null, isNew: true, dirty: true };
     this.#lots.set(lot.id, lot);
     this.#available = this.#available.plus(c.amount);
     const tx = this.#record({
@@ -486,6 +496,7 @@ export class WalletBatch {
   }
 
   #charge(c: Extract<Command, { op: 'charge' }>): Record<string, unknown> {
+    this.#checkNotBlocked();
     const quotaBefore = this.#quotaUsed.get(c.channel);
     const { price, free, amount } = this.#quote(c.channel, c.units, c.country);
     const available = this.#spendableTotal();
@@ -526,6 +537,7 @@ export class WalletBatch {
   }
 
   #hold(c: Extract<Command, { op: 'hold' }>): Record<string, unknown> {
+    this.#checkNotBlocked();
     const quotaBefore = this.#quotaUsed.get(c.channel);
     const { price, free, amount } = this.#quote(c.channel, c.units, c.country);
     const available = this.#spendableTotal();
@@ -753,6 +765,162 @@ export class WalletBatch {
     return { expiredLots: expired.map((l) => l.id), transactionIds: ids };
   }
 
+  #checkNotBlocked(): void {
+    if (this.#owed.isPositive()) throw new WalletBlockedError({ owed: this.#owed.toString() });
+  }
+
+  /**
+   * A purchase's payment failed or was reversed (C-1): its unspent credit leaves the lot, and what was
+   * already spent or held becomes owed (receivables). The lot is marked so it is never clawed twice.
+   */
+  #clawback(c: Extract<Command, { op: 'clawback' }>): Record<string, unknown> {
+    const lot = this.#lots.get(c.lotId);
+    if (!lot) throw new NotClawableError({ lotId: c.lotId, reason: 'no such lot in this wallet' });
+    if (lot.kind !== 'purchased') throw new NotClawableError({ lotId: c.lotId, reason: `it is ${lot.kind} credit, not a purchase` });
+    if (lot.clawedBack) throw new NotClawableError({ lotId: c.lotId, reason: 'it was already clawed back' });
+    const recovered = lot.remaining;
+    const shortfall = lot.granted.minus(recovered);
+    lot.remaining = ZERO;
+    lot.clawedBack = this.now;
+    lot.dirty = true;
+    this.#available = this.#available.minus(recovered);
+    this.#owed = this.#owed.plus(shortfall);
+    const tx = this.#record({
+      type: 'clawback',
+      channel: null,
+      description: c.description,
+      amount: recovered.negated(),
+      holdId: null,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { lotId: lot.id, reason: c.reason, granted: lot.granted.toString(), recovered: recovered.toString(), shortfall: shortfall.toString() },
+      postings: [
+        ...(recovered.isZero() ? [] : [{ book: 'wallet' as const, own: true, lotId: lot.id, channel: null, amount: recovered.negated() }]),
+        { book: 'funding' as const, own: false, lotId: null, channel: null, amount: lot.granted },
+        ...(shortfall.isZero() ? [] : [{ book: 'receivables' as const, own: true, lotId: null, channel: null, amount: shortfall.negated() }]),
+      ],
+    });
+    const result = {
+      transactionId: tx.id,
+      accountId: this.accountId,
+      lotId: lot.id,
+      amount: lot.granted.toString(),
+      recovered: recovered.toString(),
+      shortfall: shortfall.toString(),
+      owed: this.#owed.toString(),
+      balanceAfter: this.#available.toString(),
+      reason: c.reason,
+      createdAt: this.now.toISOString(),
+    };
+    this.events.push({ type: 'wallet.clawed_back', payload: result });
+    return result;
+  }
+
+  /** Pays what the wallet owes from purchased credit as soon as there is some (a new purchase, a released hold). */
+  #settleDebt(): void {
+    const purchased = this.#spendable().filter((l) => l.kind === 'purchased');
+    const amount = Money.min(this.#owed, Money.sum(purchased.map((l) => l.remaining)));
+    if (!amount.isPositive()) return;
+    const taken = this.#takeFrom(purchased, amount);
+    this.#available = this.#available.minus(amount);
+    this.#owed = this.#owed.minus(amount);
+    const tx = this.#record({
+      type: 'settle',
+      channel: null,
+      description: 'Settlement of a reversed payment',
+      amount: amount.negated(),
+      holdId: null,
+      reversesId: null,
+      idempotencyKey: null,
+      metadata: { owed: this.#owed.toString() },
+      postings: [
+        ...taken.map((t) => ({ book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() })),
+        { book: 'receivables' as const, own: true, lotId: null, channel: null, amount },
+      ],
+    });
+    this.events.push({ type: 'wallet.debt_settled', payload: { transactionId: tx.id, accountId: this.accountId, amount: amount.toString(), owed: this.#owed.toString(), balanceAfter: this.#available.toString() } });
+    if (this.#owed.isZero()) this.events.push({ type: 'wallet.unblocked', payload: { accountId: this.accountId } });
+  }
+
+  /**
+   * Exchanges unspent purchased credit back into money (C-5): the payout and the administrative fee
+   * are two entries. Trial, promo and referral credit is never refunded.
+   */
+  #refund(c: Extract<Command, { op: 'refund' }>): Record<string, unknown> {
+    this.#checkNotBlocked();
+    const purchased = this.#spendable().filter((l) => l.kind === 'purchased');
+    const refundable = Money.sum(purchased.map((l) => l.remaining));
+    if (c.amount.greaterThan(refundable)) throw new RefundExceedsRefundableError({ requested: c.amount.toString(), refundable: refundable.toString() });
+    if (!c.amount.greaterThan(c.fee)) throw new RefundBelowFeeError({ requested: c.amount.toString(), fee: c.fee.toString() });
+    const payout = c.amount.minus(c.fee);
+    const paid = this.#takeFrom(purchased, payout);
+    this.#available = this.#available.minus(payout);
+    const refundTx = this.#record({
+      type: 'refund',
+      channel: null,
+      description: c.description,
+      amount: payout.negated(),
+      holdId: null,
+      reversesId: null,
+      idempotencyKey: c.idempotencyKey,
+      metadata: { ...c.metadata, credits: c.amount.toString(), fee: c.fee.toString(), payout: payout.toString() },
+      postings: [
+        ...paid.map((t) => ({ book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() })),
+        { book: 'funding' as const, own: false, lotId: null, channel: null, amount: payout },
+      ],
+    });
+    let feeTx: TxRow | null = null;
+    let feeTaken: Array<{ lot: LotState; amount: Money }> = [];
+    if (c.fee.isPositive()) {
+      feeTaken = this.#takeFrom(this.#spendable().filter((l) => l.kind === 'purchased'), c.fee);
+      this.#available = this.#available.minus(c.fee);
+      feeTx = this.#record({
+        type: 'fee',
+        channel: 'refund_fee',
+        description: 'Administrative fee for a refund',
+        amount: c.fee.negated(),
+        holdId: null,
+        reversesId: null,
+        idempotencyKey: null,
+        metadata: { refundTransactionId: refundTx.id },
+        postings: [
+          ...feeTaken.map((t) => ({ book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() })),
+          { book: 'revenue' as const, own: false, lotId: null, channel: 'refund_fee', amount: c.fee },
+        ],
+      });
+    }
+    const result = {
+      refundTransactionId: refundTx.id,
+      feeTransactionId: feeTx?.id ?? null,
+      accountId: this.accountId,
+      credits: c.amount.toString(),
+      fee: c.fee.toString(),
+      payout: payout.toString(),
+      balanceAfter: this.#available.toString(),
+      lots: [...paid, ...feeTaken].map((t) => ({ lotId: t.lot.id, kind: t.lot.kind, amount: t.amount.toString() })),
+      createdAt: this.now.toISOString(),
+    };
+    this.events.push({ type: 'wallet.credits_refunded', payload: result });
+    return result;
+  }
+
+  /** Takes `amount` from the given lots in their order; the caller has checked they cover it. */
+  #takeFrom(lots: LotState[], amount: Money): Array<{ lot: LotState; amount: Money }> {
+    const taken: Array<{ lot: LotState; amount: Money }> = [];
+    let left = amount;
+    for (const lot of lots) {
+      if (left.isZero()) break;
+      const part = Money.min(lot.remaining, left);
+      if (part.isZero()) continue;
+      lot.remaining = lot.remaining.minus(part);
+      lot.dirty = true;
+      left = left.minus(part);
+      taken.push({ lot, amount: part });
+    }
+    if (!left.isZero()) throw new Error('lots do not cover the amount');
+    return taken;
+  }
+
   #holdView(hold: HoldState): Record<string, unknown> {
     return {
       holdId: hold.id,
@@ -819,12 +987,12 @@ export class WalletBatch {
                select id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata, $1
                  from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::bigint[], $10::bigint[], $11::text[], $12::jsonb[])
                    as v(id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata)),
-         nl as (insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id)
-                select id, account_id, kind, granted, remaining, expires_at, $1, transaction_id
-                  from unnest($13::bigint[], $14::text[], $15::text[], $16::numeric[], $17::numeric[], $18::timestamptz[], $19::bigint[])
-                    as v(id, account_id, kind, granted, remaining, expires_at, transaction_id)),
-         cl as (update credit_lots l set remaining = v.remaining
-                  from unnest($20::bigint[], $21::numeric[]) as v(id, remaining) where l.id = v.id),
+         nl as (insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id, clawed_back_at)
+                select id, account_id, kind, granted, remaining, expires_at, $1, transaction_id, clawed_back_at
+                  from unnest($13::bigint[], $14::text[], $15::text[], $16::numeric[], $17::numeric[], $18::timestamptz[], $19::bigint[], $63::timestamptz[])
+                    as v(id, account_id, kind, granted, remaining, expires_at, transaction_id, clawed_back_at)),
+         cl as (update credit_lots l set remaining = v.remaining, clawed_back_at = v.clawed_back_at
+                  from unnest($20::bigint[], $21::numeric[], $61::timestamptz[]) as v(id, remaining, clawed_back_at) where l.id = v.id),
          p as (insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
                select * from unnest($22::bigint[], $23::smallint[], $24::text[], $25::text[], $26::bigint[], $27::text[], $28::numeric[])),
          nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at)
@@ -842,8 +1010,8 @@ export class WalletBatch {
                   from unnest($50::text[], $51::text[], $52::text[], $53::text[], $54::jsonb[]) as v(account_id, key, operation, hash, response)),
          ev as (insert into wallet_events (account_id, type, payload, created_at)
                 select account_id, type, payload, $1 from unnest($55::text[], $56::text[], $57::jsonb[]) with ordinality as v(account_id, type, payload, n) order by n)
-       update wallets w set available = v.available, pending = v.pending, updated_at = $1
-         from unnest($58::text[], $59::numeric[], $60::numeric[]) as v(account_id, available, pending)
+       update wallets w set available = v.available, pending = v.pending, owed = v.owed, updated_at = $1
+         from unnest($58::text[], $59::numeric[], $60::numeric[], $62::numeric[]) as v(account_id, available, pending, owed)
         where w.account_id = v.account_id`,
       [
         now,
@@ -906,6 +1074,9 @@ export class WalletBatch {
         a(wallets.map((b) => b.accountId)),
         a(wallets.map((b) => b.#available.toString())),
         a(wallets.map((b) => b.#pending.toString())),
+        a(changedLots.map((l) => l.clawedBack)),
+        a(wallets.map((b) => b.#owed.toString())),
+        a(newLots.map(({ l }) => l.clawedBack)),
       ],
     );
   }

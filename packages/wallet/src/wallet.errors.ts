@@ -66,3 +66,28 @@ export class NotReversibleError extends ConflictError {
 export function isWalletError(error: unknown): error is TollgateError {
   return error instanceof TollgateError;
 }
+
+/** A reversed payment left the account owing (C-1): nothing can be spent until it is settled. */
+export class WalletBlockedError extends ConflictError {
+  constructor(input: { owed: string }) {
+    super({ code: 'wallet_blocked', message: `Spending is blocked: €${input.owed} from a reversed payment is still owed. Buy credits to settle it.`, details: input });
+  }
+}
+
+export class RefundExceedsRefundableError extends UnprocessableError {
+  constructor(input: { requested: string; refundable: string }) {
+    super({ code: 'refund_exceeds_refundable', message: `A refund of €${input.requested} is more than the €${input.refundable} of unspent purchased credit`, details: input });
+  }
+}
+
+export class RefundBelowFeeError extends UnprocessableError {
+  constructor(input: { requested: string; fee: string }) {
+    super({ code: 'refund_below_fee', message: `A refund of €${input.requested} does not cover the €${input.fee} administrative fee`, details: input });
+  }
+}
+
+export class NotClawableError extends ConflictError {
+  constructor(input: { lotId: string; reason: string }) {
+    super({ code: 'not_clawable', message: `Lot ${input.lotId} cannot be clawed back: ${input.reason}`, details: input });
+  }
+}

@@ -136,5 +136,21 @@ export const walletMigrations: MigrationSet = {
         create index wallet_events_unpublished on wallet_events (id) where published_at is null;
       `,
     },
+    {
+      // Funding (C-1, C-5): a clawed-back purchase whose credit was already spent leaves the wallet owing
+      // (receivables book; spending is blocked until it is settled), refunds pay purchased credit back out
+      // with the administrative fee as its own entry.
+      id: '0002_funding',
+      sql: `
+        alter table wallets add column owed numeric(18,2) not null default 0 check (owed >= 0);
+        alter table ledger_transactions drop constraint ledger_transactions_type_check;
+        alter table ledger_transactions add constraint ledger_transactions_type_check
+          check (type in ('grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal', 'clawback', 'settle', 'refund', 'fee'));
+        alter table ledger_postings drop constraint ledger_postings_book_check;
+        alter table ledger_postings add constraint ledger_postings_book_check
+          check (book in ('wallet', 'holds', 'revenue', 'grants', 'funding', 'expired', 'receivables'));
+        alter table credit_lots add column clawed_back_at timestamptz;
+      `,
+    },
   ],
 };

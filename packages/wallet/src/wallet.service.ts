@@ -8,7 +8,7 @@ import { inject, injectable } from 'tsyringe';
 import { monthStart } from './quota-period.js';
 import { WalletBatch, type Command, type Outcome, type WalletEvent } from './wallet-batch.js';
 import { WalletNotFoundError } from './wallet.errors.js';
-import { LOT_KINDS, type Balance, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
+import { LOT_KINDS, type Balance, type ClawbackResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type RefundResult, type TransactionType } from './wallet.types.js';
 
 export interface WalletOptions {
   /** Most commands one transaction applies, across wallets (group commit). Default 200. */
@@ -167,6 +167,56 @@ export class WalletService {
     return this.#submit(input.accountId, { op: 'reverse', idempotencyKey: checkKey(input.idempotencyKey), transactionId: String(input.transactionId), reason: input.reason });
   }
 
+  /**
+   * Takes back a purchase whose payment failed or was reversed (C-1): its unspent credit leaves the
+   * wallet, what was already spent becomes owed and blocks spending until a purchase settles it.
+   */
+  async clawback(input: { accountId: string; lotId: string; idempotencyKey: string; reason: string; description?: string }): Promise<ClawbackResult> {
+    const result = await this.#submit(input.accountId, {
+      op: 'clawback',
+      idempotencyKey: checkKey(input.idempotencyKey),
+      lotId: String(input.lotId),
+      reason: input.reason,
+      description: input.description ?? 'Payment reversed: credits taken back',
+    });
+    return {
+      ...(result as unknown as ClawbackResult),
+      amount: Money.of(result.amount as string),
+      recovered: Money.of(result.recovered as string),
+      shortfall: Money.of(result.shortfall as string),
+      owed: Money.of(result.owed as string),
+      balanceAfter: Money.of(result.balanceAfter as string),
+      createdAt: new Date(result.createdAt as string),
+    };
+  }
+
+  /**
+   * Exchanges `credits` of unspent purchased credit back into money, less `fee` (C-5): two ledger
+   * entries, the payout and the fee. Refused when it exceeds the refundable credit or does not cover the fee.
+   */
+  async refund(input: { accountId: string; credits: Money | string; fee: Money | string; idempotencyKey: string; description?: string; metadata?: object }): Promise<RefundResult> {
+    const credits = checkAmount(input.credits);
+    const fee = input.fee instanceof Money ? input.fee : Money.of(input.fee, 'EUR', { maxDecimals: 2 });
+    if (fee.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'fee cannot be negative' });
+    const result = await this.#submit(input.accountId, {
+      op: 'refund',
+      idempotencyKey: checkKey(input.idempotencyKey),
+      amount: credits,
+      fee,
+      description: input.description ?? 'Refund of purchased credits',
+      metadata: input.metadata ?? {},
+    });
+    return {
+      ...(result as unknown as RefundResult),
+      credits: Money.of(result.credits as string),
+      fee: Money.of(result.fee as string),
+      payout: Money.of(result.payout as string),
+      balanceAfter: Money.of(result.balanceAfter as string),
+      lots: (result.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ ...l, amount: Money.of(l.amount) })),
+      createdAt: new Date(result.createdAt as string),
+    };
+  }
+
   /** Books every expired lot's remaining credit to the expired account. Run by a job; returns how many lots expired. */
   async expireLots(): Promise<number> {
     const { rows } = await this.db.query<{ account_id: string }>('select distinct account_id from credit_lots where remaining > 0 and expires_at <= $1', [this.clock.now()]);
@@ -294,7 +344,7 @@ export class WalletService {
   async balance(input: { accountId: string }): Promise<Balance> {
     const now = this.clock.now();
     const [wallet, lots, held] = await Promise.all([
-      this.db.query('select account_id from wallets where account_id = $1', [input.accountId]),
+      this.db.query<{ owed: string }>('select owed from wallets where account_id = $1', [input.accountId]),
       this.db.query<{ kind: LotKind; amount: string }>(
         'select kind, sum(remaining) as amount from credit_lots where account_id = $1 and remaining > 0 and (expires_at is null or expires_at > $2) group by kind',
         [input.accountId, now],
@@ -311,7 +361,8 @@ export class WalletService {
     for (const r of held.rows) byKind[r.kind].pending = Money.of(r.amount);
     const available = Money.sum(LOT_KINDS.map((k) => byKind[k].available));
     const pending = Money.sum(LOT_KINDS.map((k) => byKind[k].pending));
-    return { accountId: input.accountId, currency: 'EUR', available, pending, total: available.plus(pending), byKind };
+    const owed = Money.of(wallet.rows[0]!.owed);
+    return { accountId: input.accountId, currency: 'EUR', available, pending, total: available.plus(pending), owed, blocked: owed.isPositive(), refundable: byKind.purchased.available, byKind };
   }
 
   async lots(input: { accountId: string; includeEmpty?: boolean }): Promise<Lot[]> {

@@ -3,7 +3,8 @@ import type { Money } from '@tollgate/money';
 export const LOT_KINDS = ['trial', 'promo', 'referral', 'purchased'] as const;
 export type LotKind = (typeof LOT_KINDS)[number];
 
-export type TransactionType = 'grant' | 'charge' | 'hold' | 'capture' | 'release' | 'expire_lot' | 'reversal';
+export const TRANSACTION_TYPES = ['grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal', 'clawback', 'settle', 'refund', 'fee'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 export interface Balance {
   accountId: string;
@@ -14,6 +15,11 @@ export interface Balance {
   pending: Money;
   /** available + pending */
   total: Money;
+  /** What a reversed payment left unpaid (C-1); while positive, spending is blocked. */
+  owed: Money;
+  blocked: boolean;
+  /** Purchased credit that a refund could pay back (C-5): trial, promo and referral never are. */
+  refundable: Money;
   byKind: Record<LotKind, { available: Money; pending: Money }>;
 }
 
@@ -44,6 +50,35 @@ export interface ChargeResult {
   freeUnits: string;
   unitPrice: Money;
   amount: Money;
+  balanceAfter: Money;
+  lots: LotShare[];
+  createdAt: Date;
+}
+
+export interface ClawbackResult {
+  transactionId: string;
+  accountId: string;
+  lotId: string;
+  /** The purchase as granted. */
+  amount: Money;
+  /** Unspent credit taken back from the lot. */
+  recovered: Money;
+  /** Already spent (or held): now owed by the account. */
+  shortfall: Money;
+  owed: Money;
+  balanceAfter: Money;
+  createdAt: Date;
+}
+
+export interface RefundResult {
+  refundTransactionId: string;
+  feeTransactionId: string | null;
+  accountId: string;
+  /** Purchased credit exchanged back. */
+  credits: Money;
+  fee: Money;
+  /** credits - fee: what is paid out. */
+  payout: Money;
   balanceAfter: Money;
   lots: LotShare[];
   createdAt: Date;

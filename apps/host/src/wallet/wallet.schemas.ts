@@ -1,4 +1,4 @@
-import { LOT_KINDS } from '@tollgate/wallet';
+import { LOT_KINDS, TRANSACTION_TYPES } from '@tollgate/wallet';
 import { z } from 'zod';
 
 /*
@@ -119,7 +119,7 @@ export const historyFilters = {
   from: isoDateTime.optional().describe('From this moment on (inclusive)'),
   to: isoDateTime.optional().describe('Before this moment (exclusive)'),
   channel: channelId.optional(),
-  type: z.enum(['grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal']).optional(),
+  type: z.enum(TRANSACTION_TYPES).optional(),
   kind: z.enum(LOT_KINDS).optional().describe('Only transactions that touched credit of this kind'),
 };
 export const historyQuery = z.strictObject({ ...historyFilters, limit, before: cursor });

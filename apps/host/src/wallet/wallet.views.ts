@@ -20,6 +20,9 @@ export function balanceView(b: Balance) {
     available: str(b.available),
     pending: str(b.pending),
     total: str(b.total),
+    owed: str(b.owed),
+    blocked: b.blocked,
+    refundable: str(b.refundable),
     byKind: Object.fromEntries(LOT_KINDS.map((k) => [k, { available: str(b.byKind[k].available), pending: str(b.byKind[k].pending) }])),
   };
 }
