@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { FundingService } from '@tollgate/funding';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';
 import { AccountController, AdminController } from './accounts/accounts.controller.js';
@@ -8,6 +9,7 @@ import { HealthController } from './health/health.controller.js';
 import { HOST_STATE, type HostState } from './host-state.js';
 import { AuthGuard } from './http/auth.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
@@ -30,13 +32,14 @@ export class AppModule {
   static register(state: HostState): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController],
+      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController],
       providers: [
         { provide: HOST_STATE, useValue: state },
         { provide: CORE_CONTAINER, useValue: state.core.container },
         { provide: CoreContainerLifecycle, useFactory: (child: DependencyContainer) => new CoreContainerLifecycle(child), inject: [CORE_CONTAINER] },
         { provide: WalletService, useFactory: (c: DependencyContainer) => c.resolve(WalletService), inject: [CORE_CONTAINER] },
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
+        { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: AccountsService, useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }), inject: [WalletService] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(state.logger) },

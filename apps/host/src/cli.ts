@@ -2,13 +2,16 @@ import 'reflect-metadata';
 import { SystemClock } from '@tollgate/clock';
 import { migrate, type Database } from '@tollgate/db';
 import { isTollgateError, ValidationError } from '@tollgate/errors';
+import { fundingMigrations } from '@tollgate/funding';
+import { notificationMigrations } from '@tollgate/notifications';
 import { checkInvariants, walletMigrations, type InvariantReport } from '@tollgate/wallet';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
 import { ROLES, type Role } from './accounts/roles.js';
 import { loadConfig, type HostConfig } from './config/host-config.js';
-import { createCoreServices } from './core-container.js';
+import { createCoreServices, type CoreServices } from './core-container.js';
+import { autoRefillView, purchaseView, refundView } from './funding/funding.views.js';
 import { openConfiguredDatabase } from './open-database.js';
 import { loadPlugins } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -22,17 +25,17 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
-async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; accounts: AccountsService }) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; accounts: AccountsService; core: CoreServices }) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const plugins = await loadPlugins({ config });
   const pluginHost = new PluginHost(plugins);
   pluginHost.register();
   const db = await openConfiguredDatabase(config);
   try {
-    await migrate({ db, sets: [hostMigrations, walletMigrations, ...pluginHost.migrationSets()] });
+    await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, ...pluginHost.migrationSets()] });
     const clock = new SystemClock();
-    const { wallet } = createCoreServices({ db, clock });
-    return await fn({ db, config, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet }) }) });
+    const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding });
+    return await fn({ db, config, core, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) }) });
   } finally {
     await db.close();
   }
@@ -111,6 +114,51 @@ export function buildCli(): Command {
         reportProblems(report);
       }),
     );
+
+  const funding = program.command('funding').description('cash packs, purchases, auto-refill, referrals and refunds (C-1…C-5)');
+  funding
+    .command('packs')
+    .description('the cash packs accounts can buy, and the refund fee')
+    .action(() => withDatabase(async ({ core }) => print({ packs: core.funding.packs().map((p) => p.toString()), refundFee: core.funding.options.refundFee.toString() })));
+  funding
+    .command('purchases')
+    .description("an account's purchases, newest first")
+    .requiredOption('--account <id>', 'account id')
+    .action((opts: { account: string }) => withDatabase(async ({ core }) => print((await core.funding.listPurchases({ accountId: opts.account })).data.map(purchaseView))));
+  funding
+    .command('auto-refill')
+    .description("an account's auto-refill settings (and pause)")
+    .requiredOption('--account <id>', 'account id')
+    .action((opts: { account: string }) => withDatabase(async ({ core }) => print(autoRefillView(await core.funding.getAutoRefill({ accountId: opts.account })))));
+  funding
+    .command('referral-code')
+    .description("an account's referral code (made on first use)")
+    .requiredOption('--account <id>', 'account id')
+    .action((opts: { account: string }) =>
+      withDatabase(async ({ core }) => {
+        const r = await core.funding.referralCode({ accountId: opts.account });
+        print({ code: r.code, referred: r.referred, rewarded: r.rewarded, creditPerReferral: r.credit.toString() });
+      }),
+    );
+  funding
+    .command('refund')
+    .description("exchange an account's unspent purchased credit back into money, less the administrative fee (on the owner's written request)")
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--credits <amount>', 'purchased credit to refund, e.g. 120.00')
+    .requiredOption('--key <key>', 'idempotency key: running the command again with it changes nothing')
+    .action((opts: { account: string; credits: string; key: string }) =>
+      withDatabase(async ({ core }) => print(refundView(await core.funding.requestRefund({ accountId: opts.account, credits: opts.credits, idempotencyKey: `cli:${opts.key}`, requestedBy: 'cli' })))),
+    );
+  const refunds = funding.command('refunds').description('refunds to pay out');
+  refunds
+    .command('list')
+    .addOption(new Option('--status <status>', 'requested or paid').choices(['requested', 'paid']))
+    .action((opts: { status?: 'requested' | 'paid' }) => withDatabase(async ({ core }) => print((await core.funding.listRefunds({ ...(opts.status ? { status: opts.status } : {}) })).map(refundView))));
+  refunds
+    .command('mark-paid <refundId>')
+    .description('record that the payout was made')
+    .requiredOption('--reference <text>', 'bank transfer reference')
+    .action((refundId: string, opts: { reference: string }) => withDatabase(async ({ core }) => print(refundView(await core.funding.markRefundPaid({ refundId, reference: opts.reference })))));
 
   return program;
 }

@@ -1,7 +1,11 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { registerDatabase, type Database, type JobQueue } from '@tollgate/db';
+import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
+import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { HostConfig } from './config/host-config.js';
+import { AccountNotifier } from './funding/account-notifier.js';
 
 /**
  * The framework-free domain services of one host, in a tsyringe child container (never the global
@@ -13,12 +17,47 @@ export interface CoreServices {
   container: DependencyContainer;
   wallet: WalletService;
   catalog: PriceCatalog;
+  funding: FundingService;
+  notifications: NotificationService;
+  notifier: AccountNotifier;
+  /** false when no SMTP server is configured: mails wait in the outbox. */
+  mailConfigured: boolean;
 }
 
-export function createCoreServices(input: { db: Database; clock: Clock; jobs?: JobQueue; walletOptions?: WalletOptions }): CoreServices {
+const NO_PROVIDERS: PaymentProviderDirectory = { get: () => undefined, list: () => [] };
+
+/** Until SMTP is configured nothing is sent (the sweep does not deliver); this is never called. */
+const NO_SMTP: MailTransport = {
+  send: () => Promise.reject(new Error('SMTP is not configured (mail.smtp in tollgate.config.json, or SMTP_URL)')),
+};
+
+export function createCoreServices(input: {
+  db: Database;
+  clock: Clock;
+  jobs?: JobQueue;
+  walletOptions?: WalletOptions;
+  providers?: PaymentProviderDirectory;
+  mail?: HostConfig['mail'];
+  fundingOptions?: FundingOptions;
+  transport?: MailTransport;
+}): CoreServices {
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: input.clock });
   registerDatabase({ container, db: input.db, ...(input.jobs ? { jobQueue: input.jobs } : {}) });
   registerWallet({ container, ...(input.walletOptions ? { options: input.walletOptions } : {}) });
-  return { container, wallet: container.resolve(WalletService), catalog: container.resolve(PriceCatalog) };
+  const smtp = input.mail?.smtp;
+  const transport = input.transport ?? (smtp ? SmtpMailTransport.fromConfig({ host: smtp.host, port: smtp.port, secure: smtp.secure, ...(smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : {}) }) : NO_SMTP);
+  registerNotifications({ container, transport, options: { from: input.mail?.from ?? 'Tollgate <no-reply@localhost>' } });
+  const notifications = container.resolve(NotificationService);
+  const notifier = new AccountNotifier({ db: input.db, notifications });
+  registerFunding({ container, providers: input.providers ?? NO_PROVIDERS, notifier, ...(input.fundingOptions ? { options: input.fundingOptions } : {}) });
+  return {
+    container,
+    wallet: container.resolve(WalletService),
+    catalog: container.resolve(PriceCatalog),
+    funding: container.resolve(FundingService),
+    notifications,
+    notifier,
+    mailConfigured: Boolean(input.transport ?? smtp),
+  };
 }

@@ -6,6 +6,8 @@ import { SystemClock, type Clock } from '@tollgate/clock';
 import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
+import { fundingMigrations, type FundingService } from '@tollgate/funding';
+import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -21,6 +23,7 @@ import { PluginHost } from './plugins/plugin-host.js';
 import { openConfiguredDatabase } from './open-database.js';
 import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
+import { FundingJobs } from './funding/funding-jobs.js';
 
 export interface CreateHostInput {
   config: HostConfig;
@@ -38,6 +41,8 @@ export interface CreateHostInput {
    * turn it off and call `walletJobs.runOnce()` or the wallet's methods themselves.
    */
   workers?: boolean;
+  /** Mail transport to use instead of the configured SMTP server (tests). */
+  mailTransport?: MailTransport;
 }
 
 export interface TollgateHost {
@@ -50,6 +55,8 @@ export interface TollgateHost {
   wallet: WalletService;
   catalog: PriceCatalog;
   walletJobs: WalletJobs;
+  funding: FundingService;
+  fundingJobs: FundingJobs;
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -76,9 +83,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let jobs: JobQueue | undefined;
   let app: NestFastifyApplication | undefined;
   let walletJobs: WalletJobs | undefined;
+  let fundingJobs: FundingJobs | undefined;
   // Background sweeps, then HTTP (no new requests), then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
     await walletJobs?.stop().catch(() => undefined);
+    await fundingJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -86,21 +95,29 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   };
 
   try {
-    const { applied } = await migrate({ db, sets: [hostMigrations, walletMigrations, ...pluginHost.migrationSets()] });
+    const { applied } = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, ...pluginHost.migrationSets()] });
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
     await jobs.start();
 
-    const core = createCoreServices({ db, clock, jobs });
+    const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
+    const core = createCoreServices({ db, clock, jobs, providers, mail: config.mail, fundingOptions: config.funding, ...(input.mailTransport ? { transport: input.mailTransport } : {}) });
+    if (!core.mailConfigured) logger.info('SMTP is not configured: e-mails wait in the outbox (mail.smtp in the config, or SMTP_URL)');
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
     const baseUrl = config.baseUrl ?? `http://localhost:${config.port}`;
-    await pluginHost.start({ logger, clock, db, jobs, host: { baseUrl, sandbox: config.sandbox }, wallet: core.wallet, catalog: core.catalog, payments: { report: async ({ events }) => ({ accepted: events.length, duplicates: 0 }) } });
+    await pluginHost.start({ logger, clock, db, jobs, host: { baseUrl, sandbox: config.sandbox }, wallet: core.wallet, catalog: core.catalog,
+      payments: { report: ({ providerId, events }) => core.funding.handlePaymentEvents({ providerId, events }) },
+      spendWithRefill: (spend) => core.funding.spendWithRefill(spend),
+    });
 
     walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger });
     if (input.workers ?? true) await walletJobs.start();
+    fundingJobs = new FundingJobs({ jobs, funding: core.funding, notifications: core.notifications, notifier: core.notifier, wallet: core.wallet, logger, deliverMail: core.mailConfigured });
+    fundingJobs.listen();
+    if (input.workers ?? true) await fundingJobs.start();
 
     const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
     const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
@@ -134,6 +151,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const nestApp = app;
     const liveJobs = jobs;
     const liveWalletJobs = walletJobs;
+    const liveFundingJobs = fundingJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -144,6 +162,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       wallet: core.wallet,
       catalog: core.catalog,
       walletJobs: liveWalletJobs,
+      funding: core.funding,
+      fundingJobs: liveFundingJobs,
       logger,
       async listen() {
         await nestApp.listen({ port: config.port, host: config.host });

@@ -1,1 +1,27 @@
-export {};
+export { fundingMigrations } from './funding.migrations.js';
+export { FundingService, type FundingEvents } from './funding.service.js';
+export { registerFunding } from './registration.js';
+export { FUNDING_OPTIONS, PACK_MAX, PACK_MIN, resolveFundingOptions, type FundingOptions, type ResolvedFundingOptions } from './funding.options.js';
+export {
+  AmountOutOfRangeError,
+  FundingKeyReusedError,
+  InvalidReferralCodeError,
+  PaymentMethodNotFoundError,
+  PurchaseNotFoundError,
+  RefundNotFoundError,
+  UnknownPackError,
+  UnknownProviderError,
+} from './funding.errors.js';
+export {
+  FUNDING_NOTIFIER,
+  PAYMENT_PROVIDERS,
+  type AutoRefillSettings,
+  type FundingNotice,
+  type FundingNotifier,
+  type PaymentMethod,
+  type PaymentProviderDirectory,
+  type Purchase,
+  type PurchaseOrigin,
+  type PurchaseStatus,
+  type Refund,
+} from './funding.types.js';

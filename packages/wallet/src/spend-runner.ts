@@ -22,7 +22,7 @@ export type SpendResult<T> =
  */
 export class SpendRunner {
   constructor(
-    private readonly deps: { wallet: WalletService; channel: (id: string) => SpendChannel | undefined },
+    private readonly deps: { wallet: Pick<WalletService, 'hold' | 'capture' | 'release'>; channel: (id: string) => SpendChannel | undefined },
   ) {}
 
   async spend<TRequest, TResult>(input: { accountId: string; channelId: string; request: TRequest; idempotencyKey: string }): Promise<SpendResult<TResult>> {

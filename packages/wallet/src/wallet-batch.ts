@@ -30,8 +30,8 @@ import type { LotKind, TransactionType } from './wallet.types.js';
 
 export type Command =
   | { op: 'grant'; idempotencyKey: string; kind: LotKind; amount: Money; expiresAt: Date | null; description: string; metadata: object; open?: { timeZone: string; lowBalance: string } }
-  | { op: 'charge'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; metadata: object }
-  | { op: 'hold'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; expiresAt: Date | null; holdSeconds: number; metadata: object }
+  | { op: 'charge'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; metadata: object; provisional?: boolean }
+  | { op: 'hold'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; expiresAt: Date | null; holdSeconds: number; metadata: object; provisional?: boolean }
   | { op: 'capture'; idempotencyKey: string; holdId: string; units: string | null; amount: Money | null }
   | { op: 'release'; idempotencyKey: string | null; holdId: string; reason: 'released' | 'expired' }
   | { op: 'reverse'; idempotencyKey: string; transactionId: string; reason: string }
@@ -104,7 +104,7 @@ const ZERO = Money.zero();
 const money = (value: unknown) => Money.of(String(value));
 
 function requestHash(command: Command): string {
-  const body = JSON.stringify(command, (key, value) => (key === 'idempotencyKey' || key === 'open' ? undefined : value instanceof Money ? value.toString() : value));
+  const body = JSON.stringify(command, (key, value) => (key === 'idempotencyKey' || key === 'open' || key === 'provisional' ? undefined : value instanceof Money ? value.toString() : value));
   return createHash('sha256').update(body).digest('hex');
 }
 
@@ -373,6 +373,8 @@ export class WalletBatch {
       outcome = { ok: false, error };
       // Input the request could never have had right (unknown channel, no price) is not remembered.
       if (error instanceof UnknownChannelError || error instanceof NoPriceError || error instanceof ValidationError) return outcome;
+      // A provisional attempt waits for an auto-refill and tries again with the same key (C-3).
+      if (error instanceof InsufficientFundsError && 'provisional' in command && command.provisional) return outcome;
     }
     if (key) this.#idem.set(key, { operation: command.op, hash, response: outcome, isNew: true });
     return outcome;

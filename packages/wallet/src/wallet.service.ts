@@ -119,7 +119,7 @@ export class WalletService {
   }
 
   /** Charges `units` of a channel at the catalog price in force now, free quota first (W-5, W-7, W-8). */
-  async charge(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; metadata?: object }) {
+  async charge(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; metadata?: object; provisional?: boolean }) {
     const channel = checkChannel(input.channel);
     return this.#submit(input.accountId, {
       op: 'charge',
@@ -129,11 +129,12 @@ export class WalletService {
       country: checkCountry(input.country),
       description: input.description ?? channel,
       metadata: input.metadata ?? {},
+      ...(input.provisional ? { provisional: true } : {}),
     });
   }
 
   /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
-  async hold(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; expiresAt?: Date; metadata?: object }) {
+  async hold(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; expiresAt?: Date; metadata?: object; provisional?: boolean }) {
     const channel = checkChannel(input.channel);
     if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
     return this.#submit(input.accountId, {
@@ -146,6 +147,7 @@ export class WalletService {
       expiresAt: input.expiresAt ?? null,
       holdSeconds: this.#holdSeconds,
       metadata: input.metadata ?? {},
+      ...(input.provisional ? { provisional: true } : {}),
     });
   }
 

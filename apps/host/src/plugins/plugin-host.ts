@@ -47,6 +47,8 @@ export interface PluginHostServices {
   catalog: PriceCatalog;
   /** The funding service's inbox for provider events (coreServices.payments). */
   payments?: PaymentEventSink;
+  /** Lets a charge or hold refused for lack of credit wait for an in-flight card auto-refill (C-3). */
+  spendWithRefill?: <T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }) => Promise<T>;
 }
 
 interface PluginState {
@@ -150,12 +152,16 @@ export class PluginHost {
   }
 
   /** The wallet as plugins see it: money moves with idempotency keys, and `spend` for the whole quote → hold → execute → capture flow. */
-  #pluginWallet(wallet: WalletService): PluginWallet {
-    this.#spendRunner ??= new SpendRunner({ wallet, channel: (id) => this.spendChannels.get(id) });
+  #pluginWallet(wallet: WalletService, spendWithRefill?: PluginHostServices['spendWithRefill']): PluginWallet {
+    type ChargeInput = Parameters<WalletService['charge']>[0];
+    type HoldInput = Parameters<WalletService['hold']>[0];
+    const charge = (input: ChargeInput) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.charge({ ...input, provisional }) }) : wallet.charge(input));
+    const hold = (input: HoldInput) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.hold({ ...input, provisional }) }) : wallet.hold(input));
+    this.#spendRunner ??= new SpendRunner({ wallet: { hold, capture: wallet.capture.bind(wallet), release: wallet.release.bind(wallet) }, channel: (id) => this.spendChannels.get(id) });
     const runner = this.#spendRunner;
     return {
-      charge: wallet.charge.bind(wallet),
-      hold: wallet.hold.bind(wallet),
+      charge,
+      hold,
       capture: wallet.capture.bind(wallet),
       release: wallet.release.bind(wallet),
       reverse: wallet.reverse.bind(wallet),
@@ -194,7 +200,7 @@ export class PluginHost {
         if (!services.jobs) throw new PluginLoadError({ source: pluginId, message: 'asks for the job queue, which this host runs without' });
         return pluginJobs(pluginId, services.jobs);
       case coreServices.wallet.id:
-        return this.#pluginWallet(services.wallet);
+        return this.#pluginWallet(services.wallet, services.spendWithRefill);
       case coreServices.priceCatalog.id:
         return {
           setPrice: services.catalog.setPrice.bind(services.catalog),

@@ -111,7 +111,12 @@ export class WalletController {
     assertEur(body.currency);
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
     const result = await this.#on(caller, () =>
-      this.wallet.charge({ accountId: caller.accountId, channel: body.channel, units: body.units, country: body.country ?? null, idempotencyKey: key, ...(body.description ? { description: body.description } : {}) }),
+      // With auto-refill on, a charge refused for lack of credit may wait for a card refill (C-3).
+      this.state.core.funding.spendWithRefill({
+        accountId: caller.accountId,
+        attempt: (provisional) =>
+          this.wallet.charge({ accountId: caller.accountId, channel: body.channel, units: body.units, country: body.country ?? null, idempotencyKey: key, provisional, ...(body.description ? { description: body.description } : {}) }),
+      }),
     );
     return withCurrency(result);
   }

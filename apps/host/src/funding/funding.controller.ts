@@ -1,0 +1,164 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ValidationError } from '@tollgate/errors';
+import { FundingService } from '@tollgate/funding';
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { AccountCaller } from '../accounts/accounts.service.js';
+import { HOST_STATE, type HostState } from '../host-state.js';
+import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
+import { idempotencyKey } from '../wallet/idempotency.js';
+import { addPaymentMethodBody, autoRefillBody, idParam, markPaidBody, providerParam, purchaseBody, purchasesQuery, refundBody, refundsQuery } from './funding.schemas.js';
+import { autoRefillView, paymentMethodView, purchaseView, refundView } from './funding.views.js';
+
+const keyHeader = { name: 'Idempotency-Key', required: false, description: 'Required (header or body idempotencyKey) on every call that moves money; a retry returns the first result.' };
+
+/**
+ * Money into and out of the caller's wallet (C-1…C-5). Members read; buying, payment methods and
+ * auto-refill take an admin or owner key; a refund takes the owner's.
+ */
+@ApiTags('funding')
+@ApiBearerAuth()
+@Auth('account')
+@Controller('v1/funding')
+export class FundingController {
+  constructor(@Inject(FundingService) private readonly funding: FundingService) {}
+
+  @Get('packs')
+  @ApiOperation({ summary: 'Cash packs that can be bought (C-1), and the payment providers of this host' })
+  packs() {
+    return { currency: 'EUR', packs: this.funding.packs().map((p) => p.toString()), refundFee: this.funding.options.refundFee.toString() };
+  }
+
+  @Get('payment-methods')
+  @ApiOperation({ summary: 'Active payment methods (SEPA mandates, cards)' })
+  async methods(@CurrentCaller() caller: AccountCaller) {
+    return { data: (await this.funding.listPaymentMethods({ accountId: caller.accountId })).map(paymentMethodView) };
+  }
+
+  @Post('payment-methods')
+  @MinRole('admin')
+  @ApiHeader(keyHeader)
+  @ApiOperation({ summary: 'Set up a payment method at a provider: a SEPA mandate (IBAN, holder) or a card token (C-2)' })
+  async addMethod(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: addPaymentMethodBody }) body: z.output<typeof addPaymentMethodBody>) {
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    return paymentMethodView(await this.funding.addPaymentMethod({ accountId: caller.accountId, providerId: body.provider, kind: body.kind, details: body.details, idempotencyKey: key }));
+  }
+
+  @Delete('payment-methods/:id')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Revoke a mandate or remove a card; an auto-refill using it is turned off' })
+  async removeMethod(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return paymentMethodView(await this.funding.removePaymentMethod({ accountId: caller.accountId, id }));
+  }
+
+  @Post('purchases')
+  @MinRole('admin')
+  @ApiHeader(keyHeader)
+  @ApiOperation({ summary: 'Buy a cash pack; credits become spendable when the payment succeeds (C-1)' })
+  async buy(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: purchaseBody }) body: z.output<typeof purchaseBody>) {
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    const purchase = await this.funding.buy({ accountId: caller.accountId, amount: body.amount, paymentMethodId: body.paymentMethodId, idempotencyKey: key });
+    return purchaseView(purchase!);
+  }
+
+  @Get('purchases')
+  async purchases(@CurrentCaller() caller: AccountCaller, @Query({ schema: purchasesQuery }) query: z.output<typeof purchasesQuery>) {
+    const page = await this.funding.listPurchases({ accountId: caller.accountId, limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}) });
+    return { data: page.data.map(purchaseView), nextCursor: page.nextCursor };
+  }
+
+  @Get('purchases/:id')
+  async purchase(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return purchaseView(await this.funding.getPurchase({ accountId: caller.accountId, id }));
+  }
+
+  @Get('auto-refill')
+  @ApiOperation({ summary: 'Auto-refill settings and whether a declined payment paused it (C-3)' })
+  async autoRefill(@CurrentCaller() caller: AccountCaller) {
+    return autoRefillView(await this.funding.getAutoRefill({ accountId: caller.accountId }));
+  }
+
+  @Put('auto-refill')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Set auto-refill: below `minimum`, buy `pack` with the payment method; turning it on clears a pause' })
+  async setAutoRefill(@CurrentCaller() caller: AccountCaller, @Body({ schema: autoRefillBody }) body: z.output<typeof autoRefillBody>) {
+    const settings = await this.funding.setAutoRefill({ accountId: caller.accountId, ...body });
+    await this.funding.maybeRefill({ accountId: caller.accountId }).catch(() => null);
+    return autoRefillView(settings);
+  }
+
+  @Get('referral')
+  @ApiOperation({ summary: 'The account’s referral code, and how many referred accounts earned it credit (C-4)' })
+  async referral(@CurrentCaller() caller: AccountCaller) {
+    const r = await this.funding.referralCode({ accountId: caller.accountId });
+    return { code: r.code, referred: r.referred, rewarded: r.rewarded, creditPerReferral: r.credit.toString() };
+  }
+
+  @Post('refunds')
+  @MinRole('owner')
+  @ApiHeader(keyHeader)
+  @ApiOperation({ summary: 'Exchange unspent purchased credit back into money, less the €50 administrative fee (C-5); owner only' })
+  async refund(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: refundBody }) body: z.output<typeof refundBody>) {
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    return refundView(await this.funding.requestRefund({ accountId: caller.accountId, credits: body.credits, idempotencyKey: key, requestedBy: caller.keyId }));
+  }
+
+  @Get('refunds')
+  async refunds(@CurrentCaller() caller: AccountCaller) {
+    return { data: (await this.funding.listRefunds({ accountId: caller.accountId })).map(refundView) };
+  }
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Auth('admin')
+@Controller('admin/funding')
+export class AdminFundingController {
+  constructor(@Inject(FundingService) private readonly funding: FundingService) {}
+
+  @Get('refunds')
+  @ApiOperation({ summary: 'Refunds to pay out (status=requested) or paid' })
+  async refunds(@Query({ schema: refundsQuery }) query: z.output<typeof refundsQuery>) {
+    return { data: (await this.funding.listRefunds({ ...(query.accountId ? { accountId: query.accountId } : {}), ...(query.status ? { status: query.status } : {}) })).map(refundView) };
+  }
+
+  @Post('refunds/:id/paid')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record that a refund was paid out' })
+  async paid(@Param('id', { schema: idParam }) id: string, @Body({ schema: markPaidBody }) body: z.output<typeof markPaidBody>) {
+    return refundView(await this.funding.markRefundPaid({ refundId: id, reference: body.reference }));
+  }
+
+  @Post('sweep')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the funding sweep now (auto-refills due, purchases stuck at the provider)' })
+  sweep() {
+    return this.funding.sweep();
+  }
+}
+
+/** Provider notifications (card processor webhooks): verified by the provider plugin, applied once per event id. */
+@ApiTags('funding')
+@Auth('public')
+@Controller('v1/payments/webhooks')
+export class PaymentWebhooksController {
+  constructor(
+    @Inject(FundingService) private readonly funding: FundingService,
+    @Inject(HOST_STATE) private readonly state: HostState,
+  ) {}
+
+  @Post(':providerId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Webhook of a payment provider plugin; 400 on a bad signature, 200 with counts otherwise' })
+  async receive(@Param('providerId', { schema: providerParam }) providerId: string, @Req() request: FastifyRequest & { rawBody?: Buffer }) {
+    const provider = this.state.pluginHost.paymentProviders.get(providerId);
+    if (!provider?.parseWebhook) throw new ValidationError({ code: 'unknown_provider', message: `No payment provider "${providerId}" takes webhooks on this host` });
+    if (!request.rawBody) throw new ValidationError({ code: 'empty_body', message: 'The webhook has no body' });
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+    const events = await provider.parseWebhook({ headers, rawBody: request.rawBody });
+    const counts = await this.funding.handlePaymentEvents({ providerId, events });
+    this.state.logger.info({ providerId, ...counts }, 'payment webhook');
+    return { received: events.length, ...counts };
+  }
+}

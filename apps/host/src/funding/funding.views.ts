@@ -1,0 +1,57 @@
+import type { AutoRefillSettings, PaymentMethod, Purchase, Refund } from '@tollgate/funding';
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export function paymentMethodView(m: PaymentMethod) {
+  return { id: m.id, provider: m.providerId, kind: m.kind, label: m.label, metadata: m.metadata, status: m.status, createdAt: m.createdAt.toISOString() };
+}
+
+export function purchaseView(p: Purchase) {
+  return {
+    id: p.id,
+    amount: p.amount.toString(),
+    currency: 'EUR' as const,
+    paymentMethodId: p.paymentMethodId,
+    provider: p.providerId,
+    providerPaymentId: p.providerPaymentId,
+    origin: p.origin,
+    status: p.status,
+    reason: p.reason,
+    lotId: p.lotId,
+    createdAt: p.createdAt.toISOString(),
+    settledAt: iso(p.settledAt),
+    ...(p.redirectUrl ? { redirectUrl: p.redirectUrl } : {}),
+  };
+}
+
+export function autoRefillView(s: AutoRefillSettings | null) {
+  if (!s) return { enabled: false, minimum: null, pack: null, paymentMethodId: null, maxPerPeriod: null, periodHours: null, paused: false, pausedAt: null, pausedReason: null };
+  return {
+    enabled: s.enabled,
+    minimum: s.minimum.toString(),
+    pack: s.pack.toString(),
+    paymentMethodId: s.paymentMethodId,
+    maxPerPeriod: s.maxPerPeriod,
+    periodHours: s.periodHours,
+    paused: s.pausedAt !== null,
+    pausedAt: iso(s.pausedAt),
+    pausedReason: s.pausedReason,
+  };
+}
+
+export function refundView(r: Refund) {
+  return {
+    id: r.id,
+    accountId: r.accountId,
+    credits: r.credits.toString(),
+    fee: r.fee.toString(),
+    payout: r.payout.toString(),
+    currency: 'EUR' as const,
+    status: r.status,
+    refundTransactionId: r.refundTransactionId,
+    feeTransactionId: r.feeTransactionId,
+    createdAt: r.createdAt.toISOString(),
+    paidAt: iso(r.paidAt),
+    payoutReference: r.payoutReference,
+  };
+}

@@ -1,0 +1,113 @@
+import type { MigrationSet } from '@tollgate/db';
+
+/**
+ * Money in and out of the wallet. A purchase is the wallet's link to a provider payment; its
+ * status only moves forward (creating → pending → succeeded → reversed, or → failed), and every
+ * wallet change it causes is idempotent by a key derived from the purchase id.
+ */
+export const fundingMigrations: MigrationSet = {
+  namespace: 'funding',
+  migrations: [
+    {
+      id: '0001_funding',
+      sql: `
+        create table funding_payment_methods (
+          id                  text primary key,
+          account_id          text not null,
+          provider_id         text not null,
+          provider_method_id  text not null,
+          kind                text not null check (kind in ('sepa_direct_debit', 'card')),
+          label               text not null,
+          metadata            jsonb not null default '{}',
+          status              text not null check (status in ('active', 'removed')),
+          idempotency_key     text not null,
+          created_at          timestamptz not null,
+          removed_at          timestamptz,
+          unique (account_id, idempotency_key)
+        );
+        create index funding_payment_methods_account on funding_payment_methods (account_id);
+
+        create table funding_purchases (
+          id                    text primary key,
+          account_id            text not null,
+          amount                numeric(18,2) not null check (amount > 0),
+          payment_method_id     text not null references funding_payment_methods(id),
+          provider_id           text not null,
+          provider_payment_id   text,
+          origin                text not null check (origin in ('manual', 'auto_refill')),
+          status                text not null check (status in ('creating', 'pending', 'succeeded', 'failed', 'reversed')),
+          reason                text,
+          lot_id                bigint,
+          idempotency_key       text not null,
+          created_at            timestamptz not null,
+          updated_at            timestamptz not null,
+          settled_at            timestamptz,
+          unique (account_id, idempotency_key),
+          unique (provider_id, provider_payment_id)
+        );
+        create index funding_purchases_account on funding_purchases (account_id, created_at desc);
+        -- C-3: never two refills in flight, whatever the number of hosts.
+        create unique index funding_one_refill_in_flight on funding_purchases (account_id)
+          where origin = 'auto_refill' and status in ('creating', 'pending');
+
+        create table funding_provider_events (
+          provider_id          text not null,
+          event_id             text not null,
+          provider_payment_id  text not null,
+          status               text not null,
+          reason               text,
+          purchase_id          text,
+          outcome              text not null,
+          received_at          timestamptz not null,
+          primary key (provider_id, event_id)
+        );
+
+        create table funding_auto_refill (
+          account_id         text primary key,
+          enabled            boolean not null,
+          minimum            numeric(18,2) not null check (minimum >= 0),
+          pack               numeric(18,2) not null check (pack > 0),
+          payment_method_id  text not null references funding_payment_methods(id),
+          max_per_period     int not null check (max_per_period > 0),
+          period_hours       int not null check (period_hours > 0),
+          paused_at          timestamptz,
+          paused_reason      text,
+          updated_at         timestamptz not null
+        );
+
+        create table funding_referral_codes (
+          account_id  text primary key,
+          code        text not null unique,
+          created_at  timestamptz not null
+        );
+        create table funding_referrals (
+          referred_account_id  text primary key,
+          referrer_account_id  text not null,
+          code                 text not null,
+          status               text not null check (status in ('pending', 'rewarded')),
+          lot_id               bigint,
+          created_at           timestamptz not null,
+          rewarded_at          timestamptz,
+          check (referred_account_id <> referrer_account_id)
+        );
+
+        create table funding_refunds (
+          id                     text primary key,
+          account_id             text not null,
+          credits                numeric(18,2) not null,
+          fee                    numeric(18,2) not null,
+          payout                 numeric(18,2) not null,
+          status                 text not null check (status in ('requested', 'paid')),
+          refund_transaction_id  bigint not null,
+          fee_transaction_id     bigint,
+          requested_by           text,
+          idempotency_key        text not null,
+          created_at             timestamptz not null,
+          paid_at                timestamptz,
+          payout_reference       text,
+          unique (account_id, idempotency_key)
+        );
+      `,
+    },
+  ],
+};

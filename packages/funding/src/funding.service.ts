@@ -1,0 +1,646 @@
+import { randomBytes } from 'node:crypto';
+import { CLOCK, type Clock } from '@tollgate/clock';
+import { DATABASE, type Database, type Queryable, type Transaction } from '@tollgate/db';
+import { TollgateError, UnavailableError, ValidationError } from '@tollgate/errors';
+import { Money } from '@tollgate/money';
+import { InsufficientFundsError, WalletService, type PaymentEvent, type PaymentMethodKind, type PaymentProvider } from '@tollgate/wallet';
+import { EventEmitter } from 'eventemitter3';
+import { inject, injectable } from 'tsyringe';
+import {
+  AmountOutOfRangeError,
+  FundingKeyReusedError,
+  InvalidReferralCodeError,
+  PaymentMethodNotFoundError,
+  PurchaseNotFoundError,
+  RefundNotFoundError,
+  UnknownPackError,
+  UnknownProviderError,
+} from './funding.errors.js';
+import { FUNDING_OPTIONS, PACK_MAX, PACK_MIN, resolveFundingOptions, type FundingOptions, type ResolvedFundingOptions } from './funding.options.js';
+import {
+  FUNDING_NOTIFIER,
+  PAYMENT_PROVIDERS,
+  type AutoRefillSettings,
+  type FundingNotifier,
+  type PaymentMethod,
+  type PaymentProviderDirectory,
+  type Purchase,
+  type PurchaseOrigin,
+  type Refund,
+} from './funding.types.js';
+
+type Row = Record<string, unknown>;
+const newId = (prefix: string) => `${prefix}_${randomBytes(10).toString('hex')}`;
+const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export interface FundingEvents {
+  /** A purchase changed status (in this process). */
+  purchase: [Purchase];
+  /** An auto-refill was skipped by the storm guard. */
+  refill_guarded: [{ accountId: string; refills: number; periodHours: number }];
+}
+
+/**
+ * Money in and out of the wallet (C-1…C-5): payment methods and purchases through the payment
+ * provider plugins, provider events (webhooks, bank files) turned into credit or clawbacks,
+ * auto-refill with a one-in-flight guarantee, referral credits and refunds. Every wallet change
+ * it makes carries a key derived from the purchase, referral or refund, so replays change nothing.
+ */
+@injectable()
+export class FundingService {
+  readonly events = new EventEmitter<FundingEvents>();
+  readonly options: ResolvedFundingOptions;
+
+  constructor(
+    @inject(DATABASE) private readonly db: Database,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(WalletService) private readonly wallet: WalletService,
+    @inject(PAYMENT_PROVIDERS) private readonly providers: PaymentProviderDirectory,
+    @inject(FUNDING_NOTIFIER) private readonly notifier: FundingNotifier,
+    @inject(FUNDING_OPTIONS) options: FundingOptions = {},
+  ) {
+    this.options = resolveFundingOptions(options);
+  }
+
+  // ---- packs ----------------------------------------------------------------------------------
+
+  packs(): Money[] {
+    return this.options.packs;
+  }
+
+  /** A cash pack amount: a decimal string of at most two places, €5…€1000, one of the configured packs. */
+  checkPack(amount: string | Money): Money {
+    let value: Money;
+    try {
+      value = amount instanceof Money ? amount : Money.of(amount, 'EUR', { maxDecimals: 2 });
+    } catch {
+      throw new ValidationError({ code: 'invalid_amount', message: `amount must be a decimal string like "25.00", not ${JSON.stringify(amount)}` });
+    }
+    if (value.lessThan(PACK_MIN) || value.greaterThan(PACK_MAX)) throw new AmountOutOfRangeError({ amount: value.toString(), min: PACK_MIN.toString(), max: PACK_MAX.toString() });
+    if (!this.options.packs.some((p) => p.equals(value))) throw new UnknownPackError({ amount: value.toString(), packs: this.options.packs.map((p) => p.toString()) });
+    return value;
+  }
+
+  // ---- payment methods ------------------------------------------------------------------------
+
+  async addPaymentMethod(input: { accountId: string; providerId: string; kind: PaymentMethodKind; details: Readonly<Record<string, unknown>>; idempotencyKey: string }): Promise<PaymentMethod> {
+    const existing = await this.#one('select * from funding_payment_methods where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]);
+    if (existing) {
+      if (existing.provider_id !== input.providerId || existing.kind !== input.kind) throw new FundingKeyReusedError({ key: input.idempotencyKey, operation: 'payment method' });
+      return methodView(existing);
+    }
+    const provider = this.#provider(input.providerId);
+    if (!provider.methods.includes(input.kind)) {
+      throw new ValidationError({ code: 'unsupported_method', message: `${provider.label} does not take ${input.kind}; it takes ${provider.methods.join(', ')}`, details: { provider: provider.id, kind: input.kind } });
+    }
+    const setup = await provider.createPaymentMethod({ accountId: input.accountId, kind: input.kind, details: input.details, idempotencyKey: `method:${input.accountId}:${input.idempotencyKey}` });
+    const { rows } = await this.db.query<Row>(
+      `insert into funding_payment_methods (id, account_id, provider_id, provider_method_id, kind, label, metadata, status, idempotency_key, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
+       on conflict (account_id, idempotency_key) do nothing returning *`,
+      [newId('pm'), input.accountId, provider.id, setup.providerMethodId, setup.kind, setup.label, JSON.stringify(setup.metadata), input.idempotencyKey, this.clock.now()],
+    );
+    return methodView(rows[0] ?? (await this.#one('select * from funding_payment_methods where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]))!);
+  }
+
+  async listPaymentMethods(input: { accountId: string; includeRemoved?: boolean }): Promise<PaymentMethod[]> {
+    const { rows } = await this.db.query<Row>(
+      `select * from funding_payment_methods where account_id = $1 and ($2 or status = 'active') order by created_at, id`,
+      [input.accountId, input.includeRemoved ?? false],
+    );
+    return rows.map(methodView);
+  }
+
+  async getPaymentMethod(input: { accountId: string; id: string }): Promise<PaymentMethod> {
+    const row = await this.#activeMethod(this.db, input.accountId, input.id);
+    return methodView(row);
+  }
+
+  /** Revokes the mandate or detaches the card at the provider; an auto-refill that used it is turned off. */
+  async removePaymentMethod(input: { accountId: string; id: string }): Promise<PaymentMethod> {
+    const row = await this.#activeMethod(this.db, input.accountId, input.id);
+    await this.#provider(row.provider_id as string).removePaymentMethod?.({ accountId: input.accountId, providerMethodId: row.provider_method_id as string });
+    const now = this.clock.now();
+    const updated = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(`update funding_payment_methods set status = 'removed', removed_at = $2 where id = $1 returning *`, [row.id, now]);
+      await tx.query(
+        `update funding_auto_refill set enabled = false, paused_at = $2, paused_reason = 'payment_method_removed', updated_at = $2 where payment_method_id = $1 and enabled`,
+        [row.id, now],
+      );
+      return rows[0]!;
+    });
+    return methodView(updated);
+  }
+
+  // ---- purchases ------------------------------------------------------------------------------
+
+  /**
+   * Buys a cash pack with a payment method of the account (C-1). The credit becomes spendable when
+   * the provider reports success: at once for most cards, days later for SEPA. The same key
+   * returns the same purchase; an auto-refill returns null when another is already in flight.
+   */
+  async buy(input: { accountId: string; amount: string | Money; paymentMethodId: string; idempotencyKey: string; origin?: PurchaseOrigin }): Promise<Purchase | null> {
+    const amount = this.checkPack(input.amount);
+    const origin = input.origin ?? 'manual';
+    const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
+    if (existing) return this.#resume(existing, amount, input.paymentMethodId);
+    const method = await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
+    const now = this.clock.now();
+    const { rows } = await this.db.query<Row>(
+      `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, 'creating', $7, $8, $8)
+       on conflict do nothing returning *`,
+      [newId('pur'), input.accountId, amount.toString(), method.id, method.provider_id, origin, input.idempotencyKey, now],
+    );
+    if (!rows[0]) {
+      // Lost a race: the same key (resume it) or, for an auto-refill, another refill in flight.
+      const raced = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
+      if (raced) return this.#resume(raced, amount, input.paymentMethodId);
+      return null;
+    }
+    return this.#createAtProvider(rows[0]);
+  }
+
+  async getPurchase(input: { accountId?: string; id: string }): Promise<Purchase> {
+    const row = await this.#one('select * from funding_purchases where id = $1 and ($2::text is null or account_id = $2)', [input.id, input.accountId ?? null]);
+    if (!row) throw new PurchaseNotFoundError(input.id);
+    return purchaseView(row);
+  }
+
+  async listPurchases(input: { accountId: string; status?: string; limit?: number; before?: string }): Promise<{ data: Purchase[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+    const { rows } = await this.db.query<Row>(
+      `select * from funding_purchases
+        where account_id = $1 and ($2::text is null or status = $2)
+          and ($3::text is null or (created_at, id) < (select created_at, id from funding_purchases where id = $3))
+        order by created_at desc, id desc limit $4`,
+      [input.accountId, input.status ?? null, input.before ?? null, limit + 1],
+    );
+    const data = rows.slice(0, limit).map(purchaseView);
+    return { data, nextCursor: rows.length > limit ? data.at(-1)!.id : null };
+  }
+
+  /**
+   * Takes provider events (webhooks, bank reports): each event id is applied once; success grants
+   * the purchased lot, failure marks the purchase failed, a reversal claws the credit back.
+   */
+  async handlePaymentEvents(input: { providerId: string; events: readonly PaymentEvent[] }): Promise<{ accepted: number; duplicates: number; unmatched: number }> {
+    const counts = { accepted: 0, duplicates: 0, unmatched: 0 };
+    for (const event of input.events) {
+      const seen = await this.#one('select outcome from funding_provider_events where provider_id = $1 and event_id = $2', [input.providerId, event.eventId]);
+      if (seen && seen.outcome !== 'unmatched') {
+        counts.duplicates++;
+        continue;
+      }
+      const purchase = await this.#one('select * from funding_purchases where provider_id = $1 and provider_payment_id = $2', [input.providerId, event.providerPaymentId]);
+      if (!purchase) {
+        // Kept: it is applied when the purchase learns its provider payment id (a webhook faster than the API answer).
+        await this.#recordEvent(this.db, input.providerId, event, null, 'unmatched');
+        counts.unmatched++;
+        continue;
+      }
+      const outcome = await this.#apply(purchase, event.status, event.reason ?? null);
+      const fresh = await this.#recordEvent(this.db, input.providerId, event, purchase.id as string, outcome);
+      if (fresh || seen) counts.accepted++;
+      else counts.duplicates++;
+    }
+    return counts;
+  }
+
+  // ---- auto-refill (C-3) ----------------------------------------------------------------------
+
+  async getAutoRefill(input: { accountId: string }): Promise<AutoRefillSettings | null> {
+    const row = await this.#one('select * from funding_auto_refill where account_id = $1', [input.accountId]);
+    return row ? refillView(row) : null;
+  }
+
+  /** Turning it on (again) clears a pause left by a declined payment. */
+  async setAutoRefill(input: { accountId: string; enabled: boolean; minimum: string; pack: string; paymentMethodId: string; maxPerPeriod?: number; periodHours?: number }): Promise<AutoRefillSettings> {
+    const pack = this.checkPack(input.pack);
+    let minimum: Money;
+    try {
+      minimum = Money.of(input.minimum, 'EUR', { maxDecimals: 2 });
+    } catch {
+      throw new ValidationError({ code: 'invalid_amount', message: 'minimum must be a decimal string like "5.00"' });
+    }
+    if (minimum.isNegative() || minimum.greaterThan(PACK_MAX)) throw new ValidationError({ code: 'invalid_minimum', message: 'minimum must be between €0.00 and €1000.00' });
+    await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
+    const maxPerPeriod = input.maxPerPeriod ?? this.options.refillMaxPerPeriod;
+    const periodHours = input.periodHours ?? this.options.refillPeriodHours;
+    const { rows } = await this.db.query<Row>(
+      `insert into funding_auto_refill (account_id, enabled, minimum, pack, payment_method_id, max_per_period, period_hours, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (account_id) do update set enabled = excluded.enabled, minimum = excluded.minimum, pack = excluded.pack,
+         payment_method_id = excluded.payment_method_id, max_per_period = excluded.max_per_period, period_hours = excluded.period_hours,
+         paused_at = case when excluded.enabled then null else funding_auto_refill.paused_at end,
+         paused_reason = case when excluded.enabled then null else funding_auto_refill.paused_reason end,
+         updated_at = excluded.updated_at
+       returning *`,
+      [input.accountId, input.enabled, minimum.toString(), pack.toString(), input.paymentMethodId, maxPerPeriod, periodHours, this.clock.now()],
+    );
+    return refillView(rows[0]!);
+  }
+
+  /**
+   * Starts a refill when the account's auto-refill is on, not paused, the balance is below its
+   * minimum (or `force`: a charge just failed for lack of credit) and the storm guard allows it.
+   * Returns the refill in flight (new or already running), or null.
+   */
+  async maybeRefill(input: { accountId: string; force?: boolean }): Promise<Purchase | null> {
+    const settings = await this.getAutoRefill(input);
+    if (!settings?.enabled || settings.pausedAt) return null;
+    if (!input.force) {
+      const balance = await this.wallet.balance({ accountId: input.accountId });
+      if (!balance.available.lessThan(settings.minimum)) return null;
+    }
+    const inFlight = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [input.accountId]);
+    if (inFlight) return purchaseView(inFlight);
+    const since = new Date(this.clock.now().getTime() - settings.periodHours * 3_600_000);
+    const recent = await this.#one(`select count(*)::int as n from funding_purchases where account_id = $1 and origin = 'auto_refill' and created_at > $2`, [input.accountId, since]);
+    if ((recent!.n as number) >= settings.maxPerPeriod) {
+      this.events.emit('refill_guarded', { accountId: input.accountId, refills: recent!.n as number, periodHours: settings.periodHours });
+      return null;
+    }
+    const refill = await this.buy({ accountId: input.accountId, amount: settings.pack, paymentMethodId: settings.paymentMethodId, idempotencyKey: `auto-refill:${newId('r')}`, origin: 'auto_refill' });
+    if (refill) return refill;
+    const raced = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [input.accountId]);
+    return raced ? purchaseView(raced) : null;
+  }
+
+  /**
+   * Runs a charge or hold; when it is refused for lack of credit and a 'fast' (card) refill can be
+   * started or is in flight, waits for it up to `refillWaitMs` and tries once more with the same key.
+   * `attempt(true)` is provisional: its refusal is not remembered under the key.
+   */
+  async spendWithRefill<T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }): Promise<T> {
+    if (this.options.refillWaitMs <= 0) return input.attempt(false);
+    const settings = await this.getAutoRefill({ accountId: input.accountId });
+    if (!settings?.enabled || settings.pausedAt) return input.attempt(false);
+    try {
+      return await input.attempt(true);
+    } catch (error) {
+      if (!(error instanceof InsufficientFundsError)) throw error;
+    }
+    const refill = await this.maybeRefill({ accountId: input.accountId, force: true }).catch(() => null);
+    if (refill && this.providers.get(refill.providerId)?.settlement === 'fast') {
+      await this.waitForSettlement({ purchaseId: refill.id, timeoutMs: this.options.refillWaitMs });
+    }
+    return input.attempt(false);
+  }
+
+  /** Resolves when the purchase leaves 'creating'/'pending' or the time is up (then with its current state). */
+  async waitForSettlement(input: { purchaseId: string; timeoutMs: number }): Promise<Purchase> {
+    const settled = (p: Purchase) => p.status !== 'creating' && p.status !== 'pending';
+    const current = await this.getPurchase({ id: input.purchaseId });
+    if (settled(current)) return current;
+    return new Promise<Purchase>((resolve) => {
+      let done = false;
+      const finish = (p: Purchase) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.events.off('purchase', onPurchase);
+        resolve(p);
+      };
+      const onPurchase = (p: Purchase) => {
+        if (p.id === input.purchaseId && settled(p)) finish(p);
+      };
+      this.events.on('purchase', onPurchase);
+      // Another host may settle it (its webhook): look at the database too.
+      const poll = setInterval(() => {
+        void this.getPurchase({ id: input.purchaseId }).then((p) => settled(p) && finish(p), () => undefined);
+      }, 250);
+      const timer = setTimeout(() => void this.getPurchase({ id: input.purchaseId }).then(finish, () => finish(current)), input.timeoutMs);
+      poll.unref?.();
+      timer.unref?.();
+    });
+  }
+
+  /**
+   * The background pass (every host, every minute): refills for accounts below their minimum that
+   * a missed in-process event left out, and purchases stuck in 'creating' (the provider call failed
+   * or the host stopped) sent again with their original key.
+   */
+  async sweep(): Promise<{ refills: number; resumed: number }> {
+    const { rows: due } = await this.db.query<{ account_id: string }>(
+      `select r.account_id from funding_auto_refill r join wallets w on w.account_id = r.account_id
+        where r.enabled and r.paused_at is null and w.available < r.minimum
+          and not exists (select 1 from funding_purchases p where p.account_id = r.account_id and p.origin = 'auto_refill' and p.status in ('creating', 'pending'))
+        limit 500`,
+    );
+    let refills = 0;
+    for (const { account_id } of due) if (await this.maybeRefill({ accountId: account_id }).catch(() => null)) refills++;
+    const { rows: stuck } = await this.db.query<Row>(`select * from funding_purchases where status = 'creating' and updated_at < $1 limit 100`, [new Date(this.clock.now().getTime() - 60_000)]);
+    let resumed = 0;
+    for (const row of stuck) {
+      await this.#createAtProvider(row).then(() => resumed++, () => undefined);
+    }
+    return { refills, resumed };
+  }
+
+  // ---- referrals (C-4) ------------------------------------------------------------------------
+
+  async referralCode(input: { accountId: string }): Promise<{ code: string; referred: number; rewarded: number; credit: Money }> {
+    let row = await this.#one('select code from funding_referral_codes where account_id = $1', [input.accountId]);
+    for (let attempt = 0; !row && attempt < 5; attempt++) {
+      const code = Array.from(randomBytes(8), (b) => REFERRAL_ALPHABET[b % REFERRAL_ALPHABET.length]).join('');
+      await this.db.query('insert into funding_referral_codes (account_id, code, created_at) values ($1, $2, $3) on conflict do nothing', [input.accountId, code, this.clock.now()]);
+      row = await this.#one('select code from funding_referral_codes where account_id = $1', [input.accountId]);
+    }
+    const stats = await this.#one(
+      `select count(*)::int as referred, count(*) filter (where status = 'rewarded')::int as rewarded from funding_referrals where referrer_account_id = $1`,
+      [input.accountId],
+    );
+    return { code: row!.code as string, referred: stats!.referred as number, rewarded: stats!.rewarded as number, credit: this.options.referralCredit };
+  }
+
+  /** Links a new account to the account whose code it signed up with; rewarded on its first purchase. */
+  async registerReferral(input: { referredAccountId: string; code: string }): Promise<void> {
+    const code = input.code.trim().toUpperCase();
+    const owner = await this.#one('select account_id from funding_referral_codes where code = $1', [code]);
+    if (!owner) throw new InvalidReferralCodeError(input.code);
+    if (owner.account_id === input.referredAccountId) throw new ValidationError({ code: 'self_referral', message: 'An account cannot refer itself' });
+    await this.db.query(
+      `insert into funding_referrals (referred_account_id, referrer_account_id, code, status, created_at) values ($1, $2, $3, 'pending', $4) on conflict do nothing`,
+      [input.referredAccountId, owner.account_id, code, this.clock.now()],
+    );
+  }
+
+  // ---- refunds (C-5) --------------------------------------------------------------------------
+
+  /**
+   * Exchanges unspent purchased credit back into money less the administrative fee. The wallet
+   * books the payout and the fee; the refund waits for the operator to pay it out (markRefundPaid).
+   */
+  async requestRefund(input: { accountId: string; credits: string; idempotencyKey: string; requestedBy?: string }): Promise<Refund> {
+    let credits: Money;
+    try {
+      credits = Money.of(input.credits, 'EUR', { maxDecimals: 2 });
+    } catch {
+      throw new ValidationError({ code: 'invalid_amount', message: 'credits must be a decimal string like "120.00"' });
+    }
+    const existing = await this.#one('select * from funding_refunds where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]);
+    if (existing) {
+      if (!Money.of(existing.credits as string).equals(credits)) throw new FundingKeyReusedError({ key: input.idempotencyKey, operation: 'refund' });
+      return refundView(existing);
+    }
+    const result = await this.wallet.refund({ accountId: input.accountId, credits, fee: this.options.refundFee, idempotencyKey: `refund:${input.idempotencyKey}`, description: 'Refund of purchased credits' });
+    // The id comes from the wallet's entry, so a retry after a crash finds the same refund.
+    const id = `rfd_${result.refundTransactionId}`;
+    const row = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        `insert into funding_refunds (id, account_id, credits, fee, payout, status, refund_transaction_id, fee_transaction_id, requested_by, idempotency_key, created_at)
+         values ($1, $2, $3, $4, $5, 'requested', $6, $7, $8, $9, $10) on conflict do nothing returning *`,
+        [id, input.accountId, result.credits.toString(), result.fee.toString(), result.payout.toString(), result.refundTransactionId, result.feeTransactionId, input.requestedBy ?? null, input.idempotencyKey, this.clock.now()],
+      );
+      if (rows[0]) {
+        await this.notifier.notify({ tx, accountId: input.accountId, eventKey: `refund_processed:${id}`, template: 'refund_processed', data: { credits: result.credits.toString(), fee: result.fee.toString(), payout: result.payout.toString() } });
+      }
+      return rows[0] ?? (await this.#one('select * from funding_refunds where id = $1', [id], tx))!;
+    });
+    return refundView(row);
+  }
+
+  async listRefunds(input: { accountId?: string; status?: 'requested' | 'paid'; limit?: number }): Promise<Refund[]> {
+    const { rows } = await this.db.query<Row>(
+      `select * from funding_refunds where ($1::text is null or account_id = $1) and ($2::text is null or status = $2) order by created_at desc, id desc limit $3`,
+      [input.accountId ?? null, input.status ?? null, Math.min(input.limit ?? 100, 500)],
+    );
+    return rows.map(refundView);
+  }
+
+  /** The operator paid the refund out (bank transfer): recorded once. */
+  async markRefundPaid(input: { refundId: string; reference: string }): Promise<Refund> {
+    const { rows } = await this.db.query<Row>(
+      `update funding_refunds set status = 'paid', paid_at = $2, payout_reference = $3 where id = $1 and status = 'requested' returning *`,
+      [input.refundId, this.clock.now(), input.reference],
+    );
+    if (rows[0]) return refundView(rows[0]);
+    const row = await this.#one('select * from funding_refunds where id = $1', [input.refundId]);
+    if (!row) throw new RefundNotFoundError(input.refundId);
+    return refundView(row);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #provider(id: string): PaymentProvider {
+    const provider = this.providers.get(id);
+    if (!provider) throw new UnknownProviderError({ provider: id, available: this.providers.list().map((p) => p.id) });
+    return provider;
+  }
+
+  async #one(sql: string, params: unknown[], q: Queryable = this.db): Promise<Row | undefined> {
+    const { rows } = await q.query<Row>(sql, params);
+    return rows[0];
+  }
+
+  async #activeMethod(q: Queryable, accountId: string, id: string): Promise<Row> {
+    const row = await this.#one(`select * from funding_payment_methods where id = $1 and account_id = $2 and status = 'active'`, [id, accountId], q);
+    if (!row) throw new PaymentMethodNotFoundError(id);
+    return row;
+  }
+
+  #purchaseByKey(accountId: string, key: string): Promise<Row | undefined> {
+    return this.#one('select * from funding_purchases where account_id = $1 and idempotency_key = $2', [accountId, key]);
+  }
+
+  async #resume(row: Row, amount: Money, paymentMethodId: string): Promise<Purchase> {
+    if (!Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId) throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'purchase' });
+    if (row.status === 'creating') return this.#createAtProvider(row);
+    return purchaseView(row);
+  }
+
+  /** Asks the provider for the payment (again: the key makes it the same payment) and applies its answer. */
+  async #createAtProvider(row: Row): Promise<Purchase> {
+    const method = await this.#one('select * from funding_payment_methods where id = $1', [row.payment_method_id]);
+    const provider = this.#provider(row.provider_id as string);
+    const amount = Money.of(row.amount as string);
+    let created: Awaited<ReturnType<PaymentProvider['createPayment']>>;
+    try {
+      created = await provider.createPayment({
+        accountId: row.account_id as string,
+        amount,
+        reference: row.id as string,
+        description: `Wallet credits ${amount.format('en')}`,
+        idempotencyKey: `purchase:${row.id as string}`,
+        providerMethodId: method!.provider_method_id as string,
+      });
+    } catch (error) {
+      if (error instanceof TollgateError && error.status < 500) {
+        await this.#apply(row, 'failed', error.code);
+        throw error;
+      }
+      // Unknown outcome: stays 'creating'; a retry or the sweep asks again with the same key.
+      await this.db.query('update funding_purchases set updated_at = $2 where id = $1', [row.id, this.clock.now()]);
+      throw new UnavailableError({ code: 'provider_unavailable', message: `${provider.label} did not answer; the purchase ${row.id as string} will be retried`, details: { purchaseId: row.id } });
+    }
+    const { rows } = await this.db.query<Row>(
+      `update funding_purchases set provider_payment_id = $2, status = case when status = 'creating' then 'pending' else status end, updated_at = $3
+        where id = $1 returning *`,
+      [row.id, created.providerPaymentId, this.clock.now()],
+    );
+    let current = rows[0]!;
+    if (created.status !== 'pending') {
+      await this.#apply(current, created.status, created.reason ?? null);
+      current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
+    }
+    // Events that arrived before we knew the provider's payment id.
+    const { rows: early } = await this.db.query<Row>(`select * from funding_provider_events where provider_id = $1 and provider_payment_id = $2 and outcome = 'unmatched' order by received_at`, [
+      row.provider_id,
+      created.providerPaymentId,
+    ]);
+    if (early.length) {
+      await this.handlePaymentEvents({
+        providerId: row.provider_id as string,
+        events: early.map((e) => ({ eventId: e.event_id as string, providerPaymentId: e.provider_payment_id as string, status: e.status as PaymentEvent['status'], ...(e.reason ? { reason: e.reason as string } : {}), occurredAt: e.received_at as Date })),
+      });
+      current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
+    }
+    const view = purchaseView(current);
+    if (created.redirectUrl) view.redirectUrl = created.redirectUrl;
+    return view;
+  }
+
+  /** One status change of a purchase; returns what it did. Wallet changes first (idempotent), then a compare-and-set. */
+  async #apply(row: Row, status: PaymentEvent['status'], reason: string | null): Promise<string> {
+    const id = row.id as string;
+    const accountId = row.account_id as string;
+    const amount = Money.of(row.amount as string);
+    const now = this.clock.now();
+    if (status === 'succeeded') {
+      if (!['creating', 'pending'].includes(row.status as string)) return 'ignored';
+      const grant = await this.wallet.grant({ accountId, kind: 'purchased', amount, idempotencyKey: `purchase:${id}`, description: `Cash pack ${amount.format('en')}`, metadata: { purchaseId: id } });
+      const changed = await this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<Row>(
+          `update funding_purchases set status = 'succeeded', lot_id = $2, settled_at = $3, updated_at = $3 where id = $1 and status in ('creating', 'pending') returning *`,
+          [id, grant.lotId, now],
+        );
+        if (!rows[0]) return null;
+        await this.notifier.notify({ tx, accountId, eventKey: `purchase_succeeded:${id}`, template: 'purchase_succeeded', data: { amount: amount.toString(), balance: String(grant.balanceAfter) } });
+        return rows[0];
+      });
+      if (!changed) return 'ignored';
+      this.events.emit('purchase', purchaseView(changed));
+      await this.#rewardReferral(accountId).catch(() => undefined); // the next purchase or the sweep tries again
+      return 'succeeded';
+    }
+    if (status === 'failed' && row.status === 'succeeded') return this.#apply(row, 'reversed', reason);
+    if (status === 'failed' || (status === 'reversed' && ['creating', 'pending'].includes(row.status as string))) {
+      const changed = await this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<Row>(`update funding_purchases set status = 'failed', reason = $2, updated_at = $3 where id = $1 and status in ('creating', 'pending') returning *`, [id, reason, now]);
+        if (!rows[0]) return null;
+        if (row.origin === 'auto_refill') {
+          // C-3: a declined refill pauses auto-refill until the account turns it on again.
+          await tx.query(`update funding_auto_refill set paused_at = $2, paused_reason = $3, updated_at = $2 where account_id = $1`, [accountId, now, `payment_failed:${reason ?? 'unknown'}`]);
+          await this.notifier.notify({ tx, accountId, eventKey: `refill_failed:${id}`, template: 'refill_failed', data: { amount: amount.toString(), reason: reason ?? 'unknown', autoRefillPaused: true } });
+        }
+        return rows[0];
+      });
+      if (!changed) return 'ignored';
+      this.events.emit('purchase', purchaseView(changed));
+      return 'failed';
+    }
+    if (status === 'reversed' && row.status === 'succeeded') {
+      const back = await this.wallet.clawback({ accountId, lotId: row.lot_id as string, idempotencyKey: `clawback:${id}`, reason: reason ?? 'reversed', description: `Payment reversed (${reason ?? 'no reason given'}): cash pack ${amount.format('en')} taken back` });
+      const changed = await this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<Row>(`update funding_purchases set status = 'reversed', reason = $2, updated_at = $3 where id = $1 and status = 'succeeded' returning *`, [id, reason, now]);
+        if (!rows[0]) return null;
+        await this.notifier.notify({ tx, accountId, eventKey: `payment_reversed:${id}`, template: 'payment_reversed', data: { amount: amount.toString(), reason: reason ?? 'unknown', owed: back.owed.toString() } });
+        return rows[0];
+      });
+      if (!changed) return 'ignored';
+      this.events.emit('purchase', purchaseView(changed));
+      return 'reversed';
+    }
+    return 'ignored';
+  }
+
+  async #recordEvent(q: Queryable, providerId: string, event: PaymentEvent, purchaseId: string | null, outcome: string): Promise<boolean> {
+    const { rowCount } = await q.query(
+      `insert into funding_provider_events (provider_id, event_id, provider_payment_id, status, reason, purchase_id, outcome, received_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (provider_id, event_id) do update set purchase_id = excluded.purchase_id, outcome = excluded.outcome
+         where funding_provider_events.outcome = 'unmatched' and excluded.outcome <> 'unmatched'`,
+      [providerId, event.eventId, event.providerPaymentId, event.status, event.reason ?? null, purchaseId, outcome, this.clock.now()],
+    );
+    return rowCount === 1;
+  }
+
+  /** C-4: the referrer's credit, once, when the referred account's first purchase succeeds. */
+  async #rewardReferral(accountId: string): Promise<void> {
+    const referral = await this.#one(`select * from funding_referrals where referred_account_id = $1 and status = 'pending'`, [accountId]);
+    if (!referral) return;
+    const grant = await this.wallet.grant({
+      accountId: referral.referrer_account_id as string,
+      kind: 'referral',
+      amount: this.options.referralCredit,
+      idempotencyKey: `referral:${accountId}`,
+      description: 'Referral credit',
+      metadata: { referredAccountId: accountId },
+    });
+    await this.db.query(`update funding_referrals set status = 'rewarded', lot_id = $2, rewarded_at = $3 where referred_account_id = $1 and status = 'pending'`, [accountId, grant.lotId, this.clock.now()]);
+  }
+}
+
+function methodView(r: Row): PaymentMethod {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    providerId: r.provider_id as string,
+    kind: r.kind as PaymentMethodKind,
+    label: r.label as string,
+    metadata: (r.metadata ?? {}) as Record<string, string>,
+    status: r.status as PaymentMethod['status'],
+    createdAt: r.created_at as Date,
+  };
+}
+
+function purchaseView(r: Row): Purchase {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    amount: Money.of(r.amount as string),
+    paymentMethodId: r.payment_method_id as string,
+    providerId: r.provider_id as string,
+    providerPaymentId: (r.provider_payment_id as string | null) ?? null,
+    origin: r.origin as PurchaseOrigin,
+    status: r.status as Purchase['status'],
+    reason: (r.reason as string | null) ?? null,
+    lotId: r.lot_id === null || r.lot_id === undefined ? null : String(r.lot_id),
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    settledAt: (r.settled_at as Date | null) ?? null,
+  };
+}
+
+function refillView(r: Row): AutoRefillSettings {
+  return {
+    accountId: r.account_id as string,
+    enabled: r.enabled as boolean,
+    minimum: Money.of(r.minimum as string),
+    pack: Money.of(r.pack as string),
+    paymentMethodId: r.payment_method_id as string,
+    maxPerPeriod: r.max_per_period as number,
+    periodHours: r.period_hours as number,
+    pausedAt: (r.paused_at as Date | null) ?? null,
+    pausedReason: (r.paused_reason as string | null) ?? null,
+  };
+}
+
+function refundView(r: Row): Refund {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    credits: Money.of(r.credits as string),
+    fee: Money.of(r.fee as string),
+    payout: Money.of(r.payout as string),
+    status: r.status as Refund['status'],
+    refundTransactionId: String(r.refund_transaction_id),
+    feeTransactionId: r.fee_transaction_id === null ? null : String(r.fee_transaction_id),
+    requestedBy: (r.requested_by as string | null) ?? null,
+    createdAt: r.created_at as Date,
+    paidAt: (r.paid_at as Date | null) ?? null,
+    payoutReference: (r.payout_reference as string | null) ?? null,
+  };
+}
