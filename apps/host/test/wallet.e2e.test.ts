@@ -77,6 +77,9 @@ for (const engine of testEngines()) {
         available: '2.00',
         pending: '0.00',
         total: '2.00',
+        owed: '0.00',
+        blocked: false,
+        refundable: '0.00',
         byKind: {
           trial: { available: '2.00', pending: '0.00' },
           promo: { available: '0.00', pending: '0.00' },
@@ -170,7 +173,7 @@ for (const engine of testEngines()) {
       expect(page1.body.data).toHaveLength(2);
       const page2 = await t.request({ path: `/v1/wallet/history?limit=2&before=${page1.body.nextCursor}`, key: a.key });
       expect(page2.body).toEqual({ data: [expect.objectContaining({ type: 'grant' })], nextCursor: null });
-      expect((await t.request({ path: '/v1/wallet/history?type=refund', key: a.key })).status).toBe(400);
+      expect((await t.request({ path: '/v1/wallet/history?type=payout', key: a.key })).status).toBe(400);
     });
 
     it('exports the history as a CSV attachment', async () => {

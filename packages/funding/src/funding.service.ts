@@ -355,6 +355,12 @@ export class FundingService {
     return { code: row!.code as string, referred: stats!.referred as number, rewarded: stats!.rewarded as number, credit: this.options.referralCredit };
   }
 
+  /** Refuses a referral code that does not exist (before an account is created with it). */
+  async checkReferralCode(input: { code: string }): Promise<void> {
+    const owner = await this.#one('select account_id from funding_referral_codes where code = $1', [input.code.trim().toUpperCase()]);
+    if (!owner) throw new InvalidReferralCodeError(input.code);
+  }
+
   /** Links a new account to the account whose code it signed up with; rewarded on its first purchase. */
   async registerReferral(input: { referredAccountId: string; code: string }): Promise<void> {
     const code = input.code.trim().toUpperCase();

@@ -1,1 +1,20 @@
-export {};
+export {
+  startCardSandbox,
+  type CardSandbox,
+  type CardSandboxControl,
+  type CardSandboxInput,
+  type DeliveryReport,
+  type SandboxRequest,
+} from './card-sandbox.server.js';
+export {
+  SANDBOX_API_VERSION,
+  type SandboxCustomer,
+  type SandboxDispute,
+  type SandboxEvent,
+  type SandboxEventType,
+  type SandboxPaymentIntent,
+  type SandboxPaymentMethod,
+  type StripeErrorBody,
+} from './card-processor.js';
+export { TEST_CARDS, type TestCard, type TestCardBehaviour } from './test-cards.js';
+export { signWebhookPayload } from './webhook-signature.js';

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
+import { FundingService } from '@tollgate/funding';
 import { Auth, CurrentCaller } from '../http/auth.js';
 import { AccountsService, type AccountCaller } from './accounts.service.js';
 import { accountView, addUserBody, apiKeyView, createAccountBody, createAdminKeyBody, createApiKeyBody, pageQuery, resourceId, updateAccountBody, updateUserBody, userView } from './accounts.schemas.js';
@@ -81,12 +82,19 @@ export class AccountController {
 @Auth('admin')
 @Controller('admin')
 export class AdminController {
-  constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
+  constructor(
+    @Inject(AccountsService) private readonly accounts: AccountsService,
+    @Inject(FundingService) private readonly funding: FundingService,
+  ) {}
 
   @Post('accounts')
-  @ApiOperation({ summary: 'Create an account with its owner and a first owner API key (shown once)' })
-  createAccount(@Body({ schema: createAccountBody }) body: z.output<typeof createAccountBody>) {
-    return this.accounts.createAccount(body);
+  @ApiOperation({ summary: 'Create an account with its owner and a first owner API key (shown once); an unknown referralCode is refused before anything is created' })
+  async createAccount(@Body({ schema: createAccountBody }) body: z.output<typeof createAccountBody>) {
+    const { referralCode, ...account } = body;
+    if (referralCode) await this.funding.checkReferralCode({ code: referralCode });
+    const created = await this.accounts.createAccount(account);
+    if (referralCode) await this.funding.registerReferral({ referredAccountId: created.account.id, code: referralCode });
+    return created;
   }
 
   @Get('accounts')

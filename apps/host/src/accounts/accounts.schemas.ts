@@ -13,6 +13,7 @@ export const createAccountBody = z.strictObject({
   locale: locale.optional(),
   timeZone: timeZone.optional(),
   owner: z.strictObject({ email, name }),
+  referralCode: z.string().trim().min(4).max(20).optional().describe('Code of the account that recommended this one (C-4): it earns referral credit at the first purchase'),
 });
 export const updateAccountBody = z.strictObject({ name: name.optional(), locale: locale.optional(), timeZone: timeZone.optional() });
 export const addUserBody = z.strictObject({ email, name, role: role.default('member') });

@@ -1,6 +1,6 @@
 import type { Database, Queryable, Transaction } from '@tollgate/db';
 import type { FundingNotifier } from '@tollgate/funding';
-import type { NotificationService } from '@tollgate/notifications';
+import type { NotificationData, NotificationService, NotificationTemplate } from '@tollgate/notifications';
 
 /**
  * Sends an account's e-mails (C-6) to its owners and admins, in the account's language, through
@@ -15,10 +15,11 @@ export class AccountNotifier implements FundingNotifier {
     await this.deps.notifications.enqueue({
       accountId: input.accountId,
       eventKey: input.eventKey,
-      template: input.template as never,
+      template: input.template as NotificationTemplate,
       locale: account.locale,
       recipients: account.recipients,
-      data: { accountName: account.name, ...input.data },
+      // The template checks its fields at enqueue; a wrong one is refused, not sent half-filled.
+      data: { accountName: account.name, ...input.data } as unknown as NotificationData[NotificationTemplate],
       tx: input.tx,
     });
   }

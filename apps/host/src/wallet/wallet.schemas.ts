@@ -138,6 +138,9 @@ export const balanceView = z.object({
   available: money.describe('What can be spent now'),
   pending: money.describe('Reserved by pending holds'),
   total: money.describe('available + pending'),
+  owed: money.describe('Left unpaid by a reversed payment (C-1); spending is blocked while it is above zero'),
+  blocked: z.boolean(),
+  refundable: money.describe('Purchased credit a refund could pay back (C-5)'),
   byKind: z.record(z.enum(LOT_KINDS), z.object({ available: money, pending: money })),
 });
 

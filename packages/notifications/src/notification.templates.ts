@@ -1,0 +1,303 @@
+import { Money } from '@tollgate/money';
+import { InvalidNotificationDataError, UnknownTemplateError } from './notification.errors.js';
+
+export const NOTIFICATION_LOCALES = ['nl', 'fr', 'en', 'de'] as const;
+export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
+
+type FieldKind = 'text' | 'money' | 'boolean';
+
+// What each template needs; money is a decimal string ("12.50"), formatted per locale when rendered.
+const FIELDS = {
+  low_balance: { accountName: 'text', available: 'money', threshold: 'money' },
+  depleted: { accountName: 'text' },
+  refill_failed: { accountName: 'text', amount: 'money', reason: 'text', autoRefillPaused: 'boolean' },
+  payment_reversed: { accountName: 'text', amount: 'money', reason: 'text', owed: 'money' },
+  purchase_succeeded: { accountName: 'text', amount: 'money', balance: 'money' },
+  refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
+} as const satisfies Record<string, Record<string, FieldKind>>;
+
+export type NotificationTemplate = keyof typeof FIELDS;
+export const NOTIFICATION_TEMPLATES = Object.keys(FIELDS) as NotificationTemplate[];
+
+/** The data each template takes, e.g. `NotificationData['low_balance']`. */
+export type NotificationData = { [T in NotificationTemplate]: { [F in keyof (typeof FIELDS)[T]]: (typeof FIELDS)[T][F] extends 'boolean' ? boolean : string } };
+
+export interface RenderedNotification {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The language part of a locale we write in ('nl-BE' → 'nl'); anything else → 'en'. */
+export function resolveLocale(locale: unknown): NotificationLocale {
+  const language = typeof locale === 'string' ? locale.trim().toLowerCase().split(/[-_]/)[0] : undefined;
+  return (NOTIFICATION_LOCALES as readonly string[]).includes(language ?? '') ? (language as NotificationLocale) : 'en';
+}
+
+export function isNotificationTemplate(template: unknown): template is NotificationTemplate {
+  return typeof template === 'string' && Object.hasOwn(FIELDS, template);
+}
+
+/**
+ * Checks a template's data and keeps only its fields (what the outbox stores).
+ * Throws UnknownTemplateError / InvalidNotificationDataError.
+ */
+export function checkNotificationData(input: { template: string; data: unknown }): Record<string, string | boolean> {
+  if (!isNotificationTemplate(input.template)) throw new UnknownTemplateError({ template: input.template });
+  const template = input.template;
+  const data = input.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new InvalidNotificationDataError({ template, field: '', message: 'data must be an object' });
+  }
+  const out: Record<string, string | boolean> = {};
+  for (const [field, kind] of Object.entries(FIELDS[template]) as [string, FieldKind][]) {
+    const value: unknown = (data as Record<string, unknown>)[field];
+    const refuse = (message: string) => new InvalidNotificationDataError({ template, field, message: `${field} ${message}` });
+    if (value === undefined || value === null) throw refuse('is required');
+    if (kind === 'boolean') {
+      if (typeof value !== 'boolean') throw refuse('must be true or false');
+    } else if (typeof value !== 'string' || value.trim() === '') {
+      throw refuse('must be a non-empty string');
+    } else if (kind === 'text' && value.length > 500) {
+      throw refuse('must be at most 500 characters');
+    } else if (kind === 'money') {
+      try {
+        Money.of(value);
+      } catch {
+        throw refuse(`must be a decimal amount such as "12.50", got ${JSON.stringify(value)}`);
+      }
+    }
+    out[field] = value;
+  }
+  return out;
+}
+
+interface Words {
+  subject: string;
+  paragraphs: string[];
+}
+type Fields = Record<string, string>;
+type Flags = Record<string, boolean>;
+type Writer = (f: Fields, flags: Flags) => Words;
+
+const GREETING: Record<NotificationLocale, string> = { nl: 'Beste klant,', fr: 'Bonjour,', en: 'Hello,', de: 'Guten Tag,' };
+const SIGN_OFF: Record<NotificationLocale, string> = {
+  nl: 'Met vriendelijke groeten,',
+  fr: 'Cordialement,',
+  en: 'Kind regards,',
+  de: 'Mit freundlichen Grüßen',
+};
+
+const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = {
+  low_balance: {
+    nl: (f) => ({
+      subject: `Laag saldo voor ${f.accountName}`,
+      paragraphs: [
+        `Het beschikbare saldo van ${f.accountName} is nu ${f.available}, lager dan uw waarschuwingsgrens van ${f.threshold}.`,
+        'Vul uw tegoed tijdig aan, zodat betalende functies zonder onderbreking blijven werken.',
+      ],
+    }),
+    fr: (f) => ({
+      subject: `Solde bas pour ${f.accountName}`,
+      paragraphs: [
+        `Le solde disponible de ${f.accountName} est maintenant de ${f.available}, sous votre seuil d’alerte de ${f.threshold}.`,
+        'Rechargez votre portefeuille prochainement pour continuer à utiliser les fonctions payantes sans interruption.',
+      ],
+    }),
+    en: (f) => ({
+      subject: `Low balance for ${f.accountName}`,
+      paragraphs: [
+        `The available balance of ${f.accountName} is now ${f.available}, below your alert level of ${f.threshold}.`,
+        'Please top up your wallet soon so that paid features keep working without interruption.',
+      ],
+    }),
+    de: (f) => ({
+      subject: `Niedriges Guthaben für ${f.accountName}`,
+      paragraphs: [
+        `Das verfügbare Guthaben von ${f.accountName} beträgt jetzt ${f.available} und liegt damit unter Ihrer Warnschwelle von ${f.threshold}.`,
+        'Bitte laden Sie Ihr Guthaben bald auf, damit kostenpflichtige Funktionen ohne Unterbrechung weiterlaufen.',
+      ],
+    }),
+  },
+  depleted: {
+    nl: (f) => ({
+      subject: `Tegoed op voor ${f.accountName}`,
+      paragraphs: [
+        `Het tegoed van ${f.accountName} is opgebruikt. Betalende functies zijn gepauzeerd tot u het aanvult.`,
+        'Vul uw tegoed aan om ze meteen weer te gebruiken.',
+      ],
+    }),
+    fr: (f) => ({
+      subject: `Crédit épuisé pour ${f.accountName}`,
+      paragraphs: [
+        `Le crédit de ${f.accountName} est épuisé. Les fonctions payantes sont suspendues jusqu’à votre prochaine recharge.`,
+        'Rechargez votre portefeuille pour les réactiver immédiatement.',
+      ],
+    }),
+    en: (f) => ({
+      subject: `Credit used up for ${f.accountName}`,
+      paragraphs: [
+        `The credit of ${f.accountName} is used up. Paid features are paused until you top up.`,
+        'Please top up your wallet to use them again right away.',
+      ],
+    }),
+    de: (f) => ({
+      subject: `Guthaben aufgebraucht für ${f.accountName}`,
+      paragraphs: [
+        `Das Guthaben von ${f.accountName} ist aufgebraucht. Kostenpflichtige Funktionen sind pausiert, bis Sie es wieder aufladen.`,
+        'Bitte laden Sie Ihr Guthaben auf, um sie sofort wieder zu nutzen.',
+      ],
+    }),
+  },
+  refill_failed: {
+    nl: (f, b) => ({
+      subject: `Automatisch opladen mislukt voor ${f.accountName}`,
+      paragraphs: [
+        `We konden ${f.amount} niet opladen voor ${f.accountName}. Reden: ${f.reason}.`,
+        b.autoRefillPaused
+          ? 'Automatisch opladen is gepauzeerd. Werk uw betaalmethode bij en schakel het daarna opnieuw in.'
+          : 'We proberen het later opnieuw. Controleer intussen of uw betaalmethode nog geldig is.',
+      ],
+    }),
+    fr: (f, b) => ({
+      subject: `Échec de la recharge automatique pour ${f.accountName}`,
+      paragraphs: [
+        `Nous n’avons pas pu recharger ${f.amount} pour ${f.accountName}. Motif : ${f.reason}.`,
+        b.autoRefillPaused
+          ? 'La recharge automatique est suspendue. Veuillez mettre à jour votre moyen de paiement, puis la réactiver.'
+          : 'Nous réessaierons plus tard. Veuillez vérifier entre-temps que votre moyen de paiement est toujours valide.',
+      ],
+    }),
+    en: (f, b) => ({
+      subject: `Automatic top-up failed for ${f.accountName}`,
+      paragraphs: [
+        `We could not top up ${f.amount} for ${f.accountName}. Reason: ${f.reason}.`,
+        b.autoRefillPaused
+          ? 'Automatic top-up is paused. Please update your payment method, then turn it on again.'
+          : 'We will try again later. In the meantime, please check that your payment method is still valid.',
+      ],
+    }),
+    de: (f, b) => ({
+      subject: `Automatische Aufladung fehlgeschlagen für ${f.accountName}`,
+      paragraphs: [
+        `Wir konnten ${f.amount} für ${f.accountName} nicht aufladen. Grund: ${f.reason}.`,
+        b.autoRefillPaused
+          ? 'Die automatische Aufladung ist pausiert. Bitte aktualisieren Sie Ihre Zahlungsmethode und schalten Sie sie danach wieder ein.'
+          : 'Wir versuchen es später erneut. Bitte prüfen Sie in der Zwischenzeit, ob Ihre Zahlungsmethode noch gültig ist.',
+      ],
+    }),
+  },
+  payment_reversed: {
+    nl: (f, b) => ({
+      subject: `Betaling teruggedraaid voor ${f.accountName}`,
+      paragraphs: [
+        `Een betaling van ${f.amount} voor ${f.accountName} werd teruggedraaid (reden: ${f.reason}). Het daarmee gekochte tegoed is ingetrokken.`,
+        b.owes ? `Er staat nog ${f.owed} open. Betalende functies zijn geblokkeerd tot dit bedrag betaald is.` : 'Er staat geen bedrag meer open.',
+      ],
+    }),
+    fr: (f, b) => ({
+      subject: `Paiement annulé pour ${f.accountName}`,
+      paragraphs: [
+        `Un paiement de ${f.amount} pour ${f.accountName} a été annulé (motif : ${f.reason}). Le crédit acheté avec ce paiement a été retiré.`,
+        b.owes ? `Il reste ${f.owed} à payer. Les fonctions payantes sont bloquées jusqu’au paiement de ce montant.` : 'Aucun montant ne reste dû.',
+      ],
+    }),
+    en: (f, b) => ({
+      subject: `Payment reversed for ${f.accountName}`,
+      paragraphs: [
+        `A payment of ${f.amount} for ${f.accountName} was reversed (reason: ${f.reason}). The credit it bought has been removed.`,
+        b.owes ? `${f.owed} is still owed. Paid features are blocked until this amount is paid.` : 'Nothing is left to pay.',
+      ],
+    }),
+    de: (f, b) => ({
+      subject: `Zahlung zurückgebucht für ${f.accountName}`,
+      paragraphs: [
+        `Eine Zahlung von ${f.amount} für ${f.accountName} wurde zurückgebucht (Grund: ${f.reason}). Das damit gekaufte Guthaben wurde entfernt.`,
+        b.owes ? `Es sind noch ${f.owed} offen. Kostenpflichtige Funktionen sind gesperrt, bis dieser Betrag bezahlt ist.` : 'Es ist kein Betrag mehr offen.',
+      ],
+    }),
+  },
+  purchase_succeeded: {
+    nl: (f) => ({
+      subject: `Opwaardering ontvangen voor ${f.accountName}`,
+      paragraphs: [`Bedankt! ${f.amount} is toegevoegd aan het tegoed van ${f.accountName}. Het nieuwe saldo is ${f.balance}.`],
+    }),
+    fr: (f) => ({
+      subject: `Recharge reçue pour ${f.accountName}`,
+      paragraphs: [`Merci ! ${f.amount} a été ajouté au portefeuille de ${f.accountName}. Le nouveau solde est de ${f.balance}.`],
+    }),
+    en: (f) => ({
+      subject: `Top-up received for ${f.accountName}`,
+      paragraphs: [`Thank you! ${f.amount} has been added to the wallet of ${f.accountName}. The new balance is ${f.balance}.`],
+    }),
+    de: (f) => ({
+      subject: `Aufladung erhalten für ${f.accountName}`,
+      paragraphs: [`Vielen Dank! ${f.amount} wurde dem Guthaben von ${f.accountName} gutgeschrieben. Das neue Guthaben beträgt ${f.balance}.`],
+    }),
+  },
+  refund_processed: {
+    nl: (f) => ({
+      subject: `Terugbetaling verwerkt voor ${f.accountName}`,
+      paragraphs: [
+        `We hebben het ongebruikte tegoed van ${f.accountName} terugbetaald: ${f.credits} tegoed, min ${f.fee} kosten. We storten u ${f.payout}.`,
+        'Het kan enkele werkdagen duren voor het bedrag op uw rekening staat.',
+      ],
+    }),
+    fr: (f) => ({
+      subject: `Remboursement effectué pour ${f.accountName}`,
+      paragraphs: [
+        `Nous avons remboursé le crédit inutilisé de ${f.accountName} : ${f.credits} de crédit, moins ${f.fee} de frais. Nous vous versons ${f.payout}.`,
+        'Le versement peut prendre quelques jours ouvrables.',
+      ],
+    }),
+    en: (f) => ({
+      subject: `Refund processed for ${f.accountName}`,
+      paragraphs: [
+        `We have refunded the unused credit of ${f.accountName}: ${f.credits} of credit, minus a fee of ${f.fee}. We are paying out ${f.payout} to you.`,
+        'The payout may take a few business days to arrive.',
+      ],
+    }),
+    de: (f) => ({
+      subject: `Erstattung bearbeitet für ${f.accountName}`,
+      paragraphs: [
+        `Wir haben das ungenutzte Guthaben von ${f.accountName} erstattet: ${f.credits} Guthaben abzüglich ${f.fee} Gebühr. Wir zahlen Ihnen ${f.payout} aus.`,
+        'Die Auszahlung kann einige Werktage dauern.',
+      ],
+    }),
+  },
+};
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * The subject, plain text and HTML of one notification, in its locale (unknown → English).
+ * Pure; throws UnknownTemplateError or InvalidNotificationDataError.
+ */
+export function renderNotification(input: { template: string; locale: string; data: unknown; productName?: string }): RenderedNotification {
+  const data = checkNotificationData(input);
+  const template = input.template as NotificationTemplate;
+  const locale = resolveLocale(input.locale);
+  const fields: Fields = {};
+  const flags: Flags = {};
+  for (const [field, kind] of Object.entries(FIELDS[template]) as [string, FieldKind][]) {
+    const value = data[field]!;
+    if (kind === 'boolean') flags[field] = value === true;
+    else if (kind === 'money') fields[field] = Money.of(value as string).format(locale);
+    // One line: a value never breaks the text (or the subject header) apart.
+    else fields[field] = (value as string).replace(/\s+/g, ' ').trim();
+  }
+  if (template === 'payment_reversed') flags.owes = Money.of(data.owed as string).isPositive();
+  const words = TEXTS[template][locale](fields, flags);
+  const productName = (input.productName ?? 'Tollgate').replace(/\s+/g, ' ').trim();
+  const paragraphs = [GREETING[locale], ...words.paragraphs, `${SIGN_OFF[locale]}\n${productName}`];
+  const html = [
+    '<!doctype html>',
+    `<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(words.subject)}</title></head><body>`,
+    ...paragraphs.map((p) => `<p>${p.split('\n').map(escapeHtml).join('<br>')}</p>`),
+    '</body></html>',
+  ].join('\n');
+  return { subject: words.subject, text: `${paragraphs.join('\n\n')}\n`, html };
+}

@@ -1,0 +1,456 @@
+import { randomBytes } from 'node:crypto';
+import { TEST_CARDS, type TestCard } from './test-cards.js';
+
+/** The API version stamped on events (the one the stripe SDK v23 pins). */
+export const SANDBOX_API_VERSION = '2026-10-28.endive';
+
+/** The smallest euro charge the processor accepts, in cents. */
+const MIN_AMOUNT = 50;
+
+export interface StripeErrorBody {
+  error: {
+    type: 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'rate_limit_error';
+    code?: string;
+    decline_code?: string;
+    message: string;
+    param?: string;
+    charge?: string;
+    payment_intent?: SandboxPaymentIntent;
+    payment_method?: SandboxPaymentMethod;
+  };
+}
+
+/** An answer in the processor's error shape; the server sends `body` with `status`. */
+export class StripeApiError extends Error {
+  readonly status: number;
+  readonly body: StripeErrorBody;
+
+  constructor(input: { status: number; body: StripeErrorBody }) {
+    super(input.body.error.message);
+    this.status = input.status;
+    this.body = input.body;
+  }
+}
+
+export interface SandboxCustomer {
+  id: string;
+  object: 'customer';
+  created: number;
+  email: string | null;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  livemode: false;
+}
+
+export interface SandboxPaymentMethod {
+  id: string;
+  object: 'payment_method';
+  type: 'card';
+  created: number;
+  customer: string | null;
+  card: { brand: string; display_brand: string; last4: string; exp_month: number; exp_year: number; country: string; funding: 'credit' };
+  billing_details: { address: null; email: null; name: null; phone: null };
+  metadata: Record<string, string>;
+  livemode: false;
+}
+
+export interface PaymentError {
+  type: 'card_error';
+  code: string;
+  decline_code?: string;
+  message: string;
+  payment_method?: SandboxPaymentMethod;
+}
+
+export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled';
+
+export interface SandboxPaymentIntent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  amount_received: number;
+  amount_capturable: 0;
+  currency: string;
+  customer: string | null;
+  payment_method: string | null;
+  payment_method_types: ['card'];
+  status: PaymentIntentStatus;
+  description: string | null;
+  metadata: Record<string, string>;
+  created: number;
+  capture_method: 'automatic';
+  confirmation_method: 'automatic';
+  client_secret: string;
+  latest_charge: string | null;
+  last_payment_error: PaymentError | null;
+  next_action: { type: 'use_stripe_sdk' } | null;
+  livemode: false;
+}
+
+export interface SandboxDispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  currency: string;
+  charge: string;
+  payment_intent: string;
+  reason: string;
+  status: 'needs_response';
+  created: number;
+  metadata: Record<string, string>;
+  livemode: false;
+}
+
+export type SandboxEventType = 'payment_intent.succeeded' | 'payment_intent.payment_failed' | 'charge.dispute.created';
+
+export interface SandboxEvent {
+  id: string;
+  object: 'event';
+  type: SandboxEventType;
+  created: number;
+  api_version: string;
+  data: { object: SandboxPaymentIntent | SandboxDispute };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+}
+
+/** Form fields after qs parsing: strings, nested objects, arrays. */
+export type Params = Record<string, unknown>;
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** Random ids like the processor's ('pi_3Nq…', 24 characters after the prefix), so restarts never reuse one. */
+export function newId(prefix: string): string {
+  const bytes = randomBytes(24);
+  let id = '';
+  for (const byte of bytes) id += ALPHABET[byte % ALPHABET.length];
+  return `${prefix}_${id}`;
+}
+
+function invalid(input: { message: string; param?: string; code?: string; status?: number }): StripeApiError {
+  return new StripeApiError({
+    status: input.status ?? 400,
+    body: { error: { type: 'invalid_request_error', message: input.message, ...(input.code ? { code: input.code } : {}), ...(input.param ? { param: input.param } : {}) } },
+  });
+}
+
+function missing(input: { what: string; id: string; param?: string }): StripeApiError {
+  // A reference in the parameters is a 400; an id in the path is a 404 (as the processor does).
+  return invalid({ message: `No such ${input.what}: '${input.id}'`, code: 'resource_missing', status: input.param ? 400 : 404, ...(input.param ? { param: input.param } : {}) });
+}
+
+function optionalString(params: Params, name: string): string | null {
+  const value = params[name];
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw invalid({ message: `Invalid string: ${name}`, param: name });
+  return value;
+}
+
+function bool(params: Params, name: string): boolean {
+  const value = params[name];
+  if (value === undefined) return false;
+  if (value === 'true' || value === true) return true;
+  if (value === 'false' || value === false) return false;
+  throw invalid({ message: `Invalid boolean: ${String(value)}`, param: name });
+}
+
+function metadataOf(params: Params): Record<string, string> {
+  const value = params.metadata;
+  if (value === undefined || value === '') return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid({ message: 'Invalid object', param: 'metadata' });
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw invalid({ message: `Invalid string: metadata[${key}]`, param: `metadata[${key}]` });
+    out[key] = v;
+  }
+  return out;
+}
+
+const BRAND_NAMES: Record<string, string> = { visa: 'Visa', mastercard: 'Mastercard' };
+
+/**
+ * The processor's state and rules: customers, the test payment methods, payment intents,
+ * disputes and the events they raise. No HTTP here (see card-sandbox.server.ts).
+ */
+export class CardProcessor {
+  readonly #now: () => Date;
+  readonly #onEvent: (event: SandboxEvent) => void;
+  readonly #autoDispute: boolean;
+  #customers = new Map<string, SandboxCustomer>();
+  /** Which customer each test payment method is attached to (ids are kept as given). */
+  #attachments = new Map<string, string>();
+  #intents = new Map<string, SandboxPaymentIntent>();
+  #disputes = new Map<string, SandboxDispute>();
+  #events: SandboxEvent[] = [];
+
+  constructor(input: { now: () => Date; onEvent: (event: SandboxEvent) => void; autoDispute?: boolean }) {
+    this.#now = input.now;
+    this.#onEvent = input.onEvent;
+    this.#autoDispute = input.autoDispute ?? false;
+  }
+
+  #seconds(): number {
+    return Math.floor(this.#now().getTime() / 1000);
+  }
+
+  reset(): void {
+    this.#customers = new Map();
+    this.#attachments = new Map();
+    this.#intents = new Map();
+    this.#disputes = new Map();
+    this.#events = [];
+  }
+
+  createCustomer(params: Params): SandboxCustomer {
+    const customer: SandboxCustomer = {
+      id: newId('cus'),
+      object: 'customer',
+      created: this.#seconds(),
+      email: optionalString(params, 'email'),
+      name: optionalString(params, 'name'),
+      description: optionalString(params, 'description'),
+      metadata: metadataOf(params),
+      livemode: false,
+    };
+    this.#customers.set(customer.id, customer);
+    return customer;
+  }
+
+  getCustomer(input: { id: string; param?: string }): SandboxCustomer {
+    const customer = this.#customers.get(input.id);
+    if (!customer) throw missing({ what: 'customer', id: input.id, ...(input.param ? { param: input.param } : {}) });
+    return customer;
+  }
+
+  customers(): SandboxCustomer[] {
+    return [...this.#customers.values()];
+  }
+
+  #card(input: { id: string; param?: string }): TestCard {
+    const card = Object.hasOwn(TEST_CARDS, input.id) ? TEST_CARDS[input.id] : undefined;
+    if (!card) throw missing({ what: 'PaymentMethod', id: input.id, ...(input.param ? { param: input.param } : {}) });
+    return card;
+  }
+
+  getPaymentMethod(input: { id: string; param?: string }): SandboxPaymentMethod {
+    const card = this.#card(input);
+    const now = this.#now();
+    return {
+      id: card.id,
+      object: 'payment_method',
+      type: 'card',
+      created: Math.floor(now.getTime() / 1000),
+      customer: this.#attachments.get(card.id) ?? null,
+      card: {
+        brand: card.brand,
+        display_brand: BRAND_NAMES[card.brand] ?? card.brand,
+        last4: card.last4,
+        exp_month: 12,
+        exp_year: now.getUTCFullYear() + 3,
+        country: 'BE',
+        funding: 'credit',
+      },
+      billing_details: { address: null, email: null, name: null, phone: null },
+      metadata: {},
+      livemode: false,
+    };
+  }
+
+  attachPaymentMethod(input: { id: string; params: Params }): SandboxPaymentMethod {
+    this.#card({ id: input.id });
+    const customerId = optionalString(input.params, 'customer');
+    if (!customerId) throw invalid({ message: 'Missing required param: customer.', code: 'parameter_missing', param: 'customer' });
+    this.getCustomer({ id: customerId, param: 'customer' });
+    this.#attachments.set(input.id, customerId);
+    return this.getPaymentMethod({ id: input.id });
+  }
+
+  /** Detaching a method that is not attached is harmless here: the test ids are shared by every customer. */
+  detachPaymentMethod(input: { id: string }): SandboxPaymentMethod {
+    this.#card({ id: input.id });
+    this.#attachments.delete(input.id);
+    return this.getPaymentMethod({ id: input.id });
+  }
+
+  createPaymentIntent(params: Params): SandboxPaymentIntent {
+    const amountText = params.amount;
+    if (amountText === undefined) throw invalid({ message: 'Missing required param: amount.', code: 'parameter_missing', param: 'amount' });
+    if (typeof amountText !== 'string' || !/^\d+$/.test(amountText)) throw invalid({ message: 'Invalid integer: amount', code: 'parameter_invalid_integer', param: 'amount' });
+    const amount = Number(amountText);
+    if (!Number.isSafeInteger(amount)) throw invalid({ message: 'Invalid integer: amount', code: 'parameter_invalid_integer', param: 'amount' });
+    const currency = optionalString(params, 'currency');
+    if (!currency) throw invalid({ message: 'Missing required param: currency.', code: 'parameter_missing', param: 'currency' });
+    if (!/^[a-z]{3}$/.test(currency)) throw invalid({ message: `Invalid currency: ${currency}`, param: 'currency' });
+    if (amount < MIN_AMOUNT) throw invalid({ message: `Amount must be at least €0.50 ${currency}`, code: 'amount_too_small', param: 'amount' });
+    const customerId = optionalString(params, 'customer');
+    if (customerId) this.getCustomer({ id: customerId, param: 'customer' });
+    const paymentMethodId = optionalString(params, 'payment_method');
+    if (paymentMethodId) this.#card({ id: paymentMethodId, param: 'payment_method' });
+    const confirm = bool(params, 'confirm');
+    const offSession = bool(params, 'off_session');
+    if (offSession && !confirm) throw invalid({ message: 'off_session can only be used when confirm=true.', param: 'off_session' });
+    if (confirm && !paymentMethodId) {
+      throw invalid({ message: "You cannot confirm this PaymentIntent because it's missing a payment method.", code: 'payment_intent_unexpected_state' });
+    }
+    const id = newId('pi');
+    const intent: SandboxPaymentIntent = {
+      id,
+      object: 'payment_intent',
+      amount,
+      amount_received: 0,
+      amount_capturable: 0,
+      currency,
+      customer: customerId,
+      payment_method: paymentMethodId,
+      payment_method_types: ['card'],
+      status: paymentMethodId ? 'requires_confirmation' : 'requires_payment_method',
+      description: optionalString(params, 'description'),
+      metadata: metadataOf(params),
+      created: this.#seconds(),
+      capture_method: 'automatic',
+      confirmation_method: 'automatic',
+      client_secret: `${id}_secret_${newId('s').slice(2, 18)}`,
+      latest_charge: null,
+      last_payment_error: null,
+      next_action: null,
+      livemode: false,
+    };
+    this.#intents.set(id, intent);
+    if (confirm) this.#confirm({ intent, card: this.#card({ id: paymentMethodId! }), offSession });
+    return intent;
+  }
+
+  #confirm(input: { intent: SandboxPaymentIntent; card: TestCard; offSession: boolean }): void {
+    const { intent, card } = input;
+    intent.latest_charge = newId('ch');
+    switch (card.behaviour) {
+      case 'succeed':
+      case 'dispute':
+        this.#succeed(intent);
+        if (card.behaviour === 'dispute' && this.#autoDispute) this.dispute({ paymentIntentId: intent.id });
+        return;
+      case 'processing':
+        intent.status = 'processing';
+        return;
+      case 'authenticate':
+        if (!input.offSession) {
+          intent.status = 'requires_action';
+          intent.next_action = { type: 'use_stripe_sdk' };
+          return;
+        }
+        this.#decline({ intent, code: 'authentication_required', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.' });
+        return;
+      case 'decline':
+        this.#decline({ intent, code: 'card_declined', declineCode: card.declineCode ?? 'generic_decline', message: declineMessage(card.declineCode) });
+        return;
+    }
+  }
+
+  #succeed(intent: SandboxPaymentIntent): void {
+    intent.status = 'succeeded';
+    intent.amount_received = intent.amount;
+    this.#emit({ type: 'payment_intent.succeeded', object: intent });
+  }
+
+  /** Records the failure and raises payment_failed, then throws the 402 the API answers. */
+  #decline(input: { intent: SandboxPaymentIntent; code: string; declineCode: string; message: string }): never {
+    const { intent } = input;
+    const paymentMethod = this.getPaymentMethod({ id: intent.payment_method! });
+    intent.status = 'requires_payment_method';
+    intent.last_payment_error = { type: 'card_error', code: input.code, decline_code: input.declineCode, message: input.message, payment_method: paymentMethod };
+    this.#emit({ type: 'payment_intent.payment_failed', object: intent });
+    throw new StripeApiError({
+      status: 402,
+      body: {
+        error: {
+          type: 'card_error',
+          code: input.code,
+          decline_code: input.declineCode,
+          message: input.message,
+          charge: intent.latest_charge!,
+          payment_intent: structuredClone(intent),
+          payment_method: paymentMethod,
+        },
+      },
+    });
+  }
+
+  getPaymentIntent(input: { id: string }): SandboxPaymentIntent {
+    const intent = this.#intents.get(input.id);
+    if (!intent) throw missing({ what: 'payment_intent', id: input.id });
+    return intent;
+  }
+
+  paymentIntents(): SandboxPaymentIntent[] {
+    return [...this.#intents.values()].map((intent) => structuredClone(intent));
+  }
+
+  /** Ends a `processing` intent (pm_card_processing): succeeded, or failed with a decline code. */
+  settle(input: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; declineCode?: string }): SandboxPaymentIntent {
+    const intent = this.getPaymentIntent({ id: input.paymentIntentId });
+    if (intent.status !== 'processing') {
+      throw invalid({ message: `PaymentIntent ${intent.id} is ${intent.status}, only a processing one can be settled.`, code: 'payment_intent_unexpected_state' });
+    }
+    if (input.outcome === 'succeeded') {
+      this.#succeed(intent);
+    } else {
+      try {
+        this.#decline({ intent, code: 'card_declined', declineCode: input.declineCode ?? 'generic_decline', message: declineMessage(input.declineCode) });
+      } catch (error) {
+        if (!(error instanceof StripeApiError) || error.status !== 402) throw error;
+      }
+    }
+    return structuredClone(intent);
+  }
+
+  /** Opens a dispute on a succeeded intent and raises charge.dispute.created. */
+  dispute(input: { paymentIntentId: string; reason?: string }): SandboxDispute {
+    const intent = this.getPaymentIntent({ id: input.paymentIntentId });
+    if (intent.status !== 'succeeded') {
+      throw invalid({ message: `PaymentIntent ${intent.id} is ${intent.status}, only a succeeded one can be disputed.`, code: 'payment_intent_unexpected_state' });
+    }
+    const dispute: SandboxDispute = {
+      id: newId('dp'),
+      object: 'dispute',
+      amount: intent.amount,
+      currency: intent.currency,
+      charge: intent.latest_charge!,
+      payment_intent: intent.id,
+      reason: input.reason ?? 'fraudulent',
+      status: 'needs_response',
+      created: this.#seconds(),
+      metadata: {},
+      livemode: false,
+    };
+    this.#disputes.set(dispute.id, dispute);
+    this.#emit({ type: 'charge.dispute.created', object: dispute });
+    return dispute;
+  }
+
+  events(): SandboxEvent[] {
+    return this.#events.map((event) => structuredClone(event));
+  }
+
+  #emit(input: { type: SandboxEventType; object: SandboxPaymentIntent | SandboxDispute }): void {
+    const event: SandboxEvent = {
+      id: newId('evt'),
+      object: 'event',
+      type: input.type,
+      created: this.#seconds(),
+      api_version: SANDBOX_API_VERSION,
+      // A snapshot: later changes to the intent do not rewrite what was sent.
+      data: { object: structuredClone(input.object) },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+    };
+    this.#events.push(event);
+    this.#onEvent(structuredClone(event));
+  }
+}
+
+function declineMessage(declineCode: string | undefined): string {
+  return declineCode === 'insufficient_funds' ? 'Your card has insufficient funds.' : 'Your card was declined.';
+}
