@@ -1,5 +1,5 @@
 import { ManualClock } from '@tollgate/clock';
-import { testEngines, type TestDatabase, type TestEngine } from '@tollgate/db';
+import { testEngines, type Database, type TestDatabase, type TestEngine } from '@tollgate/db';
 import { createHost, loadConfig, loadPlugins, type HostConfig, type NewApiKey, type TollgateHost } from '@tollgate/host';
 import type { Plugin } from '@tollgate/plugin-sdk';
 
@@ -10,6 +10,11 @@ export interface TestHostInput {
   engine?: TestEngine;
   clock?: ManualClock;
   config?: Partial<Omit<HostConfig, 'plugins'>>;
+  /**
+   * An open database to share (a second host instance on the same PostgreSQL schema, as in
+   * production with N hosts); the caller closes it. Default: a fresh one from `engine`.
+   */
+  db?: Database;
 }
 
 export interface TestResponse<T = unknown> {
@@ -29,7 +34,7 @@ export interface TestHost {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses loosely, like JSON
   request<T = any>(input: { method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
   /** Creates an account through the admin API and returns it with its owner key. */
-  createAccount(input?: { name?: string; locale?: 'nl' | 'fr' | 'en' | 'de'; timeZone?: string; ownerEmail?: string }): Promise<{ accountId: string; ownerKey: string; ownerId: string }>;
+  createAccount(input?: { name?: string; locale?: 'nl' | 'fr' | 'en' | 'de'; timeZone?: string; ownerEmail?: string; referralCode?: string }): Promise<{ accountId: string; ownerKey: string; ownerId: string }>;
   close(): Promise<void>;
 }
 
@@ -52,11 +57,22 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     },
   });
   const engine = input.engine ?? testEngines()[0]!;
-  const db = await engine.open();
+  const shared = input.db;
+  // A shared database stays open when this host closes: its owner closes it.
+  const db: TestDatabase = shared
+    ? {
+        engine: shared.engine,
+        query: shared.query.bind(shared),
+        transaction: shared.transaction.bind(shared),
+        ping: shared.ping.bind(shared),
+        close: async () => undefined,
+        dispose: async () => undefined,
+      }
+    : await engine.open();
   const clock = input.clock ?? new ManualClock('2026-01-15T09:00:00.000Z');
   let host: TollgateHost;
   try {
-    host = await createHost({ config, plugins, db, clock, superviseJobs: false, workers: false });
+    host = await createHost({ config, plugins, db: shared ?? db, clock, superviseJobs: false, workers: false });
   } catch (error) {
     await db.dispose();
     throw error;
@@ -95,6 +111,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
           ...(options.locale ? { locale: options.locale } : {}),
           ...(options.timeZone ? { timeZone: options.timeZone } : {}),
           owner: { email: options.ownerEmail ?? `owner${counter}@example.test`, name: 'Owner' },
+          ...(options.referralCode ? { referralCode: options.referralCode } : {}),
         },
       });
       if (res.status !== 201) throw new Error(`createAccount: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,0 +1,59 @@
+import { coreServices, definePlugin, httpRoutesExtensionPoint, paymentProvidersExtensionPoint } from '@tollgate/plugin-sdk';
+import { paymentsSepaOptions } from './options.js';
+import { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
+import { sepaMigrations } from './sepa.migrations.js';
+import { sepaRoutes } from './sepa.routes.js';
+
+const TICK_JOB = 'tick';
+
+/**
+ * The payments-sepa plugin: adds the payment provider 'payments-sepa' (SEPA Core direct debit)
+ * and its operator routes. A durable job runs `tick` every `tickIntervalMinutes`: one job in the
+ * shared queue (singleton key), so every host shares one schedule.
+ */
+export const paymentsSepaPlugin = definePlugin({
+  id: 'payments-sepa',
+  compatibility: '^1.0.0',
+  description: 'SEPA direct debit: mandates, pain.008 collection files, pain.002 returns (payment provider)',
+  options: paymentsSepaOptions,
+  register(env) {
+    env.registerMigrations({ migrations: sepaMigrations });
+    env.registerInit({
+      deps: {
+        providers: paymentProvidersExtensionPoint,
+        routes: httpRoutesExtensionPoint,
+        db: coreServices.database,
+        clock: coreServices.clock,
+        jobs: coreServices.jobs,
+        payments: coreServices.payments,
+        logger: coreServices.logger,
+      },
+      async init({ providers, routes, db, clock, jobs, payments, logger }) {
+        const provider = new SepaDirectDebitProvider({ options: env.options, db, clock, sink: payments, logger });
+        providers.add(provider);
+        routes.add(...sepaRoutes({ provider }));
+
+        const minutes = env.options.tickIntervalMinutes;
+        if (minutes === 0) return;
+        const scheduleNext = () => jobs.send({ name: TICK_JOB, data: {}, singletonKey: TICK_JOB, startAfter: new Date(clock.now().getTime() + minutes * 60_000) });
+        await jobs.work({
+          name: TICK_JOB,
+          handler: async () => {
+            try {
+              const result = await provider.tick();
+              if (result.errors.length > 0) logger.warn({ errors: result.errors }, 'payments-sepa: tick finished with errors');
+            } catch (err) {
+              logger.error({ err }, 'payments-sepa: tick failed');
+            } finally {
+              await scheduleNext();
+            }
+          },
+        });
+        // The first host to start queues the first run; later hosts find it queued (singleton key).
+        await jobs.send({ name: TICK_JOB, data: {}, singletonKey: TICK_JOB });
+      },
+    });
+  },
+});
+
+export default paymentsSepaPlugin;

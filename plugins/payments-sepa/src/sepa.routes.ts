@@ -1,0 +1,53 @@
+import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
+import { z } from 'zod';
+import type { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
+
+/**
+ * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. The host parses JSON and
+ * text/plain bodies only, so a pain.002 file is posted as `{ "xml": "<Document…" }` or as text/plain.
+ */
+export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): PluginRoute[] {
+  const { provider } = input;
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/batches',
+      auth: 'admin',
+      summary: 'Collection files (pain.008), newest first',
+      async handler() {
+        return { body: { data: await provider.listBatches() } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/batches/:id',
+      auth: 'admin',
+      summary: 'One collection file as the bank received it (application/xml)',
+      params: z.object({ id: z.string().min(1) }),
+      async handler({ params }) {
+        const batch = await provider.getBatch({ id: params.id });
+        return { headers: { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `inline; filename="${batch.msgId}.xml"` }, body: batch.xml };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/returns',
+      auth: 'admin',
+      summary: 'Apply a pain.002 status report received from the bank by other means',
+      body: z.union([z.strictObject({ xml: z.string().min(1) }), z.string().min(1)]),
+      async handler({ body }) {
+        const result = await provider.importReport({ xml: typeof body === 'string' ? body : body.xml });
+        return { status: 200, body: result };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/run',
+      auth: 'admin',
+      summary: 'Run now: submit due collections, read status reports, settle matured collections',
+      async handler() {
+        return { body: await provider.tick() };
+      },
+    }),
+  ] as PluginRoute[];
+}
