@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, type Database, type Queryable, type Transaction } from '@tollgate/db';
+import { DATABASE, type Database, type Queryable } from '@tollgate/db';
 import { TollgateError, UnavailableError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import { InsufficientFundsError, WalletService, type PaymentEvent, type PaymentMethodKind, type PaymentProvider } from '@tollgate/wallet';

@@ -165,7 +165,7 @@ export class NotificationService {
              last_error = case when n.status = 'sending' then $4 else n.last_error end
          from (select id from notifications
                where (status = 'pending' or (status = 'sending' and claimed_until <= $1)) and next_attempt_at <= $1
-               order by next_attempt_at, id limit $3 for update) due
+               order by next_attempt_at, id limit $3 for update skip locked) due
          where n.id = due.id
          returning n.id, n.event_key, n.recipient, n.template, n.locale, n.data, n.attempts`,
         [now, claimedUntil, limit, INTERRUPTED],

@@ -1093,6 +1093,9 @@ export class WalletBatch {
     if (before.isPositive() && after.isZero()) {
       this.events.push({ type: 'wallet.depleted', payload: { accountId: this.accountId, available: after.toString() } });
     }
+    if (this.#startOwed.isZero() && this.#owed.isPositive()) {
+      this.events.push({ type: 'wallet.blocked', payload: { accountId: this.accountId, owed: this.#owed.toString() } });
+    }
   }
 }
 

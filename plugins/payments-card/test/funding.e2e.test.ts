@@ -214,7 +214,7 @@ describe.runIf(postgres)('auto-refill under 50 concurrent charges on two hosts [
   const url = process.env.TEST_DATABASE_URL!;
   const schema = `t_refill_${randomBytes(5).toString('hex')}`;
   let dbs: Database[] = [];
-  let hosts: TestHost[] = [];
+  const hosts: TestHost[] = [];
   let sandbox: CardSandbox;
 
   beforeAll(async () => {
