@@ -1,5 +1,5 @@
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
-import { createTestHost, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
+import { createTestHost, MailSink, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
@@ -16,6 +16,7 @@ for (const engine of testEngines()) {
   describe(`funding by card, end to end [${engine.name}]`, () => {
     const clock = new ManualClock('2026-03-02T09:00:00.000Z');
     let sandbox: CardSandbox;
+    let smtp: MailSink;
     let t: TestHost;
 
     const keyed = (key: string) => ({ 'idempotency-key': key });
@@ -37,7 +38,13 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       sandbox = await startCardSandbox({ now: () => clock.now() });
-      t = await createTestHost({ engine, clock, plugins: [{ plugin, options: { baseUrl: sandbox.url, webhookSecret: SECRET, maxNetworkRetries: 0 } }] });
+      smtp = await MailSink.start();
+      t = await createTestHost({
+        engine,
+        clock,
+        plugins: [{ plugin, options: { baseUrl: sandbox.url, webhookSecret: SECRET, maxNetworkRetries: 0 } }],
+        config: { mail: { from: 'Tollgate <billing@tollgate.test>', smtp: smtp.smtp } },
+      });
       sandbox.control.setWebhook({ url: `${t.url}/v1/payments/webhooks/payments-card`, secret: SECRET });
       const price = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: SMS, unit: 'message', unitPrice: '0.50', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
       expect(price.status).toBe(201);
@@ -45,6 +52,7 @@ for (const engine of testEngines()) {
     afterAll(async () => {
       await t?.close();
       await sandbox?.close();
+      await smtp?.stop();
     });
 
     it('buy → paid at once → credits spendable; the same key buys once; the account is mailed in its language', async () => {
@@ -66,6 +74,28 @@ for (const engine of testEngines()) {
         ['grant', '2.00'],
       ]);
       expect(await mails(a.accountId)).toEqual([{ template: 'purchase_succeeded', locale: 'nl', recipient: expect.stringContaining('@example.test') }]);
+      // The sweep delivers the outbox over real SMTP, once: a second sweep sends nothing more.
+      await t.host.fundingJobs.runOnce();
+      await t.host.fundingJobs.runOnce();
+      const received = smtp.mails.filter((m) => m.parsed.subject?.includes(`Account`) && m.parsed.text?.includes('25,00'));
+      expect(received).toHaveLength(1);
+      expect(received[0]!.parsed.subject).toMatch(/^Opwaardering ontvangen/);
+    });
+
+    it('low balance and depleted: relayed from the wallet outbox, mailed once each', async () => {
+      const a = await newAccount({ locale: 'fr' });
+      expect((await charge(a.key, '4', 'drain')).status).toBe(201); // 2.00 → 0.00: below the €1.00 threshold, then empty
+      for (let i = 0; i < 2; i++) {
+        await t.host.walletJobs.runOnce();
+        await t.host.fundingJobs.runOnce();
+      }
+      expect((await mails(a.accountId)).map((m) => [m.template, m.locale])).toEqual([
+        ['low_balance', 'fr'],
+        ['depleted', 'fr'],
+      ]);
+      const owner = (await t.db.query<{ email: string }>('select email from users where account_id = $1', [a.accountId])).rows[0]!.email;
+      const received = smtp.mails.filter((m) => m.envelopeTo.includes(owner));
+      expect(received).toHaveLength(2);
     });
 
     it('buy → declined → nothing credited', async () => {

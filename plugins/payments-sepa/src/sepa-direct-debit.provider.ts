@@ -385,7 +385,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       `SELECT c.*, m.iban, m.bic, m.holder, m.signature_date, m.status AS mandate_status
        FROM payments_sepa_collections c JOIN payments_sepa_mandates m ON m.mandate_id = c.mandate_id
        WHERE c.status = 'pending' AND c.batch_id IS NULL
-       ORDER BY c.created_at, c.provider_payment_id
+       ORDER BY c.seq
        FOR UPDATE OF c, m SKIP LOCKED`,
     );
     let refused = 0;

@@ -39,6 +39,8 @@ CREATE INDEX payments_sepa_batches_unsubmitted ON payments_sepa_batches (created
 
 CREATE TABLE payments_sepa_collections (
   provider_payment_id text PRIMARY KEY,
+  -- Creation order (the clock may give several rows the same created_at): FRST goes to the first.
+  seq bigserial NOT NULL UNIQUE,
   account_id text NOT NULL,
   mandate_id text NOT NULL REFERENCES payments_sepa_mandates (mandate_id),
   reference text NOT NULL,

@@ -1,0 +1,298 @@
+import { ConflictError, ManualClock, Money, NotFoundError, ValidationError, type PaymentEvent, type PaymentEventSink } from '@tollgate/plugin-sdk';
+import { SETTLING_IBANS, TEST_IBANS, startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
+import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectValidPain008 } from '../test/pain008-xsd.js';
+import { paymentsSepaOptions } from './options.js';
+import plugin from './plugin.js';
+import { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
+
+class RecordingSink implements PaymentEventSink {
+  readonly events: PaymentEvent[] = [];
+  async report(input: { providerId: string; events: readonly PaymentEvent[] }) {
+    expect(input.providerId).toBe('payments-sepa');
+    this.events.push(...input.events);
+    return { accepted: input.events.length, duplicates: 0 };
+  }
+  of(id: string): Array<[string, string | undefined]> {
+    return this.events.filter((e) => e.providerPaymentId === id).map((e) => [e.status, e.reason]);
+  }
+}
+
+const ibanFor = (code: string): string => Object.entries(TEST_IBANS).find(([, o]) => o.code === code)![0];
+const rawOptions = (bank: BankSandbox, extra: Record<string, unknown> = {}) => ({
+  creditor: { name: 'Tollgate SRL', iban: 'BE68 5390 0754 7034', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' },
+  bank: { baseUrl: bank.url, token: bank.token },
+  tickIntervalMinutes: 0,
+  ...extra,
+});
+
+for (const engine of testEngines()) {
+  describe(`SepaDirectDebitProvider [${engine.name}]`, () => {
+    // Thursday: with 2 lead days, collections are due on Monday 2026-01-19.
+    const clock = new ManualClock('2026-01-15T09:00:00.000Z');
+    let bank: BankSandbox;
+    let t: TestHost;
+    let n = 0;
+    beforeAll(async () => {
+      bank = await startBankSandbox({ now: () => clock.now() });
+      t = await createTestHost({ engine, clock, plugins: [{ plugin, options: rawOptions(bank) }] });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await bank?.close();
+    });
+
+    const provider = (input: { sink?: RecordingSink; extra?: Record<string, unknown>; fetch?: typeof fetch } = {}) =>
+      new SepaDirectDebitProvider({ options: paymentsSepaOptions.parse(rawOptions(bank, input.extra)), db: t.db, clock, sink: input.sink ?? new RecordingSink(), ...(input.fetch ? { fetch: input.fetch } : {}) });
+    const account = () => `acc_${engine.name}_${++n}`;
+    const mandate = async (p: SepaDirectDebitProvider, accountId: string, iban: string, holder = 'Zoë Müller') =>
+      (await p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details: { iban, holder, signatureDate: '2026-01-02' }, idempotencyKey: `m-${accountId}-${iban}` })).providerMethodId;
+    const collect = (p: SepaDirectDebitProvider, accountId: string, mandateId: string, amount: string, key = `c-${++n}`) =>
+      p.createPayment({ accountId, amount: Money.of(amount), reference: `pur_${n}`, description: 'Wallet top-up', idempotencyKey: key, providerMethodId: mandateId });
+    const e2e = async (id: string) => (await t.db.query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0]!.end_to_end_id;
+    const statusOf = async (id: string) => (await t.db.query<{ status: string; reason: string | null }>('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0];
+    const filesWith = (endToEndId: string) => bank.control.files().filter((f) => f.xml.includes(`<EndToEndId>${endToEndId}</EndToEndId>`));
+
+    it('is registered by the plugin as a slow sepa_direct_debit provider', () => {
+      const registered = t.host.pluginHost.paymentProviders.get('payments-sepa');
+      expect(registered).toBeInstanceOf(SepaDirectDebitProvider);
+      expect(registered).toMatchObject({ id: 'payments-sepa', label: 'SEPA direct debit', methods: ['sepa_direct_debit'], settlement: 'slow' });
+    });
+
+    it('refuses invalid mandate details and stores nothing', async () => {
+      const p = provider();
+      const accountId = account();
+      const bad: Array<[Record<string, unknown>, RegExp]> = [
+        [{ iban: 'BE68 5390 0754 7035', holder: 'Ann' }, /details\.iban/],
+        [{ iban: 'not an iban', holder: 'Ann' }, /details\.iban/],
+        [{ holder: 'Ann' }, /details\.iban: is required/],
+        [{ iban: 'BE68539007547034', bic: 'GEBA', holder: 'Ann' }, /details\.bic/],
+        [{ iban: 'BE68539007547034', bic: 'INGBNL2A', holder: 'Ann' }, /another country/],
+        [{ iban: 'BE68539007547034', holder: '  ' }, /details\.holder/],
+        [{ iban: 'BE68539007547034', holder: 'x'.repeat(71) }, /details\.holder/],
+        [{ iban: 'BE68539007547034', holder: 'Ann', signatureDate: '2026-01-16' }, /in the future/],
+        [{ iban: 'BE68539007547034', holder: 'Ann', signatureDate: '2026-02-30' }, /YYYY-MM-DD/],
+        [{ iban: 'BE68539007547034', holder: 'Ann', mandateId: 'M_1' }, /details\.mandateId/],
+        [{ iban: 'BE68539007547034', holder: 'Ann', mandateId: '/M1' }, /details\.mandateId/],
+        [{ iban: 'BE68539007547034', holder: 'Ann', colour: 'red' }, /details\.colour/],
+      ];
+      for (const [details, message] of bad) {
+        const attempt = p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details, idempotencyKey: 'k1' });
+        await expect(attempt, JSON.stringify(details)).rejects.toBeInstanceOf(ValidationError);
+        await expect(p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details, idempotencyKey: 'k1' })).rejects.toThrow(message);
+      }
+      await expect(p.createPaymentMethod({ accountId, kind: 'card', details: { iban: 'BE68539007547034', holder: 'Ann' }, idempotencyKey: 'k1' })).rejects.toBeInstanceOf(ValidationError);
+      const { rows } = await t.db.query('SELECT 1 FROM payments_sepa_mandates WHERE account_id = $1', [accountId]);
+      expect(rows).toEqual([]);
+    });
+
+    it('sets up a mandate once per idempotency key, with a masked label', async () => {
+      const p = provider();
+      const accountId = account();
+      const input = { accountId, kind: 'sepa_direct_debit' as const, details: { iban: 'be68 5390 0754 7034', bic: 'gebabebb', holder: ' Ann Peeters ' }, idempotencyKey: 'same' };
+      const first = await p.createPaymentMethod(input);
+      expect(first.providerMethodId).toMatch(/^TG[0-9A-Z]{26}$/);
+      expect(first).toEqual({
+        providerMethodId: first.providerMethodId,
+        kind: 'sepa_direct_debit',
+        label: `SEPA mandate ${first.providerMethodId} (BE68 •••• 7034)`,
+        metadata: { mandateId: first.providerMethodId, signatureDate: '2026-01-15', ibanLast4: '7034', bic: 'GEBABEBB', holder: 'Ann Peeters' },
+      });
+      expect(await p.createPaymentMethod(input)).toEqual(first);
+      const given = await p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'other' });
+      expect(given.providerMethodId).toBe(`ACME-${n}`);
+      await expect(p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'third' })).rejects.toBeInstanceOf(ConflictError);
+      const { rows } = await t.db.query<{ iban: string }>('SELECT iban FROM payments_sepa_mandates WHERE account_id = $1 ORDER BY created_at, mandate_id', [accountId]);
+      expect(rows.map((r) => r.iban).sort()).toEqual(['BE68539007547034', 'NL91ABNA0417164300']);
+    });
+
+    it("creates pending collections on the account's own mandate only, idempotently", async () => {
+      const p = provider();
+      const owner = account();
+      const mandateId = await mandate(p, owner, SETTLING_IBANS[0]!);
+      await expect(collect(p, account(), mandateId, '10.00')).rejects.toBeInstanceOf(NotFoundError);
+      const first = await collect(p, owner, mandateId, '10.00', 'key-1');
+      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending' });
+      expect(await collect(p, owner, mandateId, '10.00', 'key-1')).toEqual(first);
+      await expect(collect(p, owner, mandateId, '11.00', 'key-1')).rejects.toBeInstanceOf(ConflictError);
+      await expect(collect(p, owner, mandateId, '0.001')).rejects.toBeInstanceOf(ValidationError);
+      const { rows } = await t.db.query<{ amount: string; collection_date: string; status: string }>('SELECT amount, collection_date, status FROM payments_sepa_collections WHERE account_id = $1', [owner]);
+      expect(rows).toEqual([{ amount: '10.00', collection_date: '2026-01-19', status: 'pending' }]);
+    });
+
+    it('submits FRST then RCUR files the XSD accepts; settles after settleAfterDays with one event', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[1]!, 'Élodie Dubois-Lefèvre');
+      const big = await collect(p, accountId, mandateId, '1000.00');
+      const small = await collect(p, accountId, mandateId, '5.00');
+      const result = await p.submitDue();
+      expect(result.uploadFailures).toBe(0);
+      const bigE2e = await e2e(big.providerPaymentId);
+      const smallE2e = await e2e(small.providerPaymentId);
+      const [first] = filesWith(bigE2e);
+      const [second] = filesWith(smallE2e);
+      // A mandate's first collection is FRST; the next one, even in the same run, RCUR.
+      expect(first!.xml).toContain('<SeqTp>FRST</SeqTp>');
+      expect(second!.xml).toContain('<SeqTp>RCUR</SeqTp>');
+      expect(first!.xml).toContain('<Nm>Elodie Dubois-Lefevre</Nm>');
+      await expectValidPain008(first!.xml);
+      await expectValidPain008(second!.xml);
+      const tx = bank.control.transactions().find((x) => x.endToEndId === bigE2e)!;
+      expect(tx).toMatchObject({ amount: '1000.00', debtorIban: SETTLING_IBANS[1], mandateId, collectionDate: '2026-01-19', sequenceType: 'FRST' });
+      expect(await statusOf(big.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
+
+      clock.set('2026-01-23T12:00:00Z'); // collection date + 4 days
+      await p.tick();
+      expect(sink.of(big.providerPaymentId)).toEqual([]);
+      clock.set('2026-01-24T12:00:00Z'); // + 5 days
+      await p.tick();
+      await p.tick();
+      expect(sink.of(big.providerPaymentId)).toEqual([['succeeded', undefined]]);
+      expect(sink.of(small.providerPaymentId)).toEqual([['succeeded', undefined]]);
+      expect(sink.events.find((e) => e.providerPaymentId === big.providerPaymentId)!.eventId).toBe(`settled:${big.providerPaymentId}`);
+      expect(await statusOf(big.providerPaymentId)).toEqual({ status: 'succeeded', reason: null });
+
+      // After a collected FRST the mandate is recurring.
+      const third = await collect(p, accountId, mandateId, '7.50');
+      await p.submitDue();
+      expect(filesWith(await e2e(third.providerPaymentId))[0]!.xml).toContain('<SeqTp>RCUR</SeqTp>');
+    });
+
+    it('fails an AM04 collection with the R-code; reads each report once', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, ibanFor('AM04'));
+      const payment = await collect(p, accountId, mandateId, '25.00');
+      await p.submitDue();
+      const endToEndId = await e2e(payment.providerPaymentId);
+      const { collectionDate } = bank.control.transactions().find((x) => x.endToEndId === endToEndId)!;
+      clock.set(new Date(Date.parse(`${collectionDate}T00:00:00Z`) - 1)); // refusals are due on the collection date
+      const early = await p.fetchReports();
+      expect(sink.of(payment.providerPaymentId)).toEqual([]);
+      expect(early.failed).toBe(0);
+      clock.advance({ hours: 6 });
+      const read = await p.fetchReports();
+      expect(read.failed).toBeGreaterThanOrEqual(1);
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'AM04']]);
+      const event = sink.events.find((e) => e.providerPaymentId === payment.providerPaymentId)!;
+      const report = bank.control.reports().find((r) => r.endToEndIds.includes(endToEndId))!;
+      expect(event.eventId).toBe(`pain002:${report.id}:${endToEndId}`);
+      expect(await statusOf(payment.providerPaymentId)).toEqual({ status: 'failed', reason: 'AM04' });
+
+      // The same report again (re-read from the start, and uploaded by an operator): no change, no event.
+      await t.db.query(`DELETE FROM payments_sepa_state WHERE key = 'bank_report_cursor'`);
+      const again = await p.fetchReports();
+      expect(again.reports).toBe(0);
+      expect(again.duplicates).toBeGreaterThanOrEqual(1);
+      expect(await p.importReport({ xml: report.xml })).toMatchObject({ reportId: report.id, duplicates: 1, failed: 0 });
+      await p.settleMatured();
+      clock.advance({ days: 10 });
+      await p.tick();
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'AM04']]);
+    });
+
+    it('reports an MD06 collection succeeded, then reversed', async () => {
+      const sink = new RecordingSink();
+      // Settled 2 days after the collection date; the bank reverses it after 3.
+      const p = provider({ sink, extra: { settleAfterDays: 2 } });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, ibanFor('MD06'));
+      const payment = await collect(p, accountId, mandateId, '40.00');
+      await p.submitDue();
+      const endToEndId = await e2e(payment.providerPaymentId);
+      const { collectionDate } = bank.control.transactions().find((x) => x.endToEndId === endToEndId)!;
+      clock.set(`${collectionDate}T10:00:00Z`);
+      clock.advance({ days: 2 });
+      await p.tick();
+      expect(sink.of(payment.providerPaymentId)).toEqual([['succeeded', undefined]]);
+      clock.advance({ days: 1 });
+      await p.tick();
+      await p.tick();
+      expect(sink.of(payment.providerPaymentId)).toEqual([
+        ['succeeded', undefined],
+        ['reversed', 'MD06'],
+      ]);
+      expect(await statusOf(payment.providerPaymentId)).toEqual({ status: 'reversed', reason: 'MD06' });
+    });
+
+    it('refuses pending collections of a revoked mandate at submission (MD01)', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[2]!);
+      const payment = await collect(p, accountId, mandateId, '9.99');
+      await p.removePaymentMethod({ accountId, providerMethodId: mandateId });
+      await p.removePaymentMethod({ accountId, providerMethodId: 'TG-NOT-THERE' });
+      await expect(collect(p, accountId, mandateId, '1.00')).rejects.toMatchObject({ code: 'mandate_revoked' });
+      const result = await p.submitDue();
+      expect(result.refused).toBeGreaterThanOrEqual(1);
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'MD01']]);
+      expect(filesWith(await e2e(payment.providerPaymentId))).toEqual([]);
+    });
+
+    it('never puts a collection in two files when two hosts submit at once', async () => {
+      const a = provider();
+      const b = provider();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const accountId = account();
+        const mandateId = await mandate(a, accountId, SETTLING_IBANS[i]!);
+        for (let j = 0; j < 3; j++) ids.push((await collect(a, accountId, mandateId, `${i + 1}.0${j}`)).providerPaymentId);
+      }
+      const [ra, rb] = await Promise.all([a.submitDue(), b.submitDue()]);
+      expect(ra.uploadFailures + rb.uploadFailures).toBe(0);
+      for (const id of ids) {
+        expect(filesWith(await e2e(id)), id).toHaveLength(1);
+        expect((await statusOf(id))!.status).toBe('submitted');
+      }
+      const msgIds = bank.control.files().map((f) => f.msgId);
+      expect(new Set(msgIds).size).toBe(msgIds.length);
+    });
+
+    it('retries a failed upload with the same MsgId; a lost answer (409 on retry) counts as received', async () => {
+      const p = provider();
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[3]!);
+      const payment = await collect(p, accountId, mandateId, '12.00');
+      bank.control.failNextRequests({ count: 1, status: 500 });
+      const failed = await p.submitDue();
+      expect(failed.uploadFailures).toBe(1);
+      const endToEndId = await e2e(payment.providerPaymentId);
+      expect(filesWith(endToEndId)).toEqual([]);
+      const { rows } = await t.db.query<{ msg_id: string; status: string; attempts: number; last_error: string }>(
+        'SELECT b.msg_id, b.status, b.attempts, b.last_error FROM payments_sepa_batches b JOIN payments_sepa_collections c ON c.batch_id = b.id WHERE c.provider_payment_id = $1',
+        [payment.providerPaymentId],
+      );
+      expect(rows[0]).toMatchObject({ status: 'built', attempts: 1, last_error: expect.stringContaining('500') });
+      expect((await statusOf(payment.providerPaymentId))!.status).toBe('pending');
+      const retried = await p.submitDue();
+      expect(retried.uploadFailures).toBe(0);
+      expect(filesWith(endToEndId).map((f) => f.msgId)).toEqual([rows[0]!.msg_id]);
+      expect((await statusOf(payment.providerPaymentId))!.status).toBe('submitted');
+
+      // The bank gets the file but the answer is lost: next run, the bank says 409 and it is submitted.
+      let lose = true;
+      const lossy: typeof fetch = async (url, init) => {
+        const response = await fetch(url, init);
+        if (lose && init?.method === 'POST') {
+          lose = false;
+          throw new TypeError('socket hang up');
+        }
+        return response;
+      };
+      const q = provider({ fetch: lossy });
+      const other = await collect(q, accountId, mandateId, '13.00');
+      expect((await q.submitDue()).uploadFailures).toBe(1);
+      const otherE2e = await e2e(other.providerPaymentId);
+      expect(filesWith(otherE2e)).toHaveLength(1);
+      expect((await statusOf(other.providerPaymentId))!.status).toBe('pending');
+      expect((await q.submitDue()).uploadFailures).toBe(0);
+      expect(filesWith(otherE2e)).toHaveLength(1);
+      expect((await statusOf(other.providerPaymentId))!.status).toBe('submitted');
+    });
+  });
+}
