@@ -12,7 +12,8 @@
 //   - a relative import may not leave its own package/plugin/app/tooling folder.
 //   - plugins/*  may import only @tollgate/plugin-sdk among @tollgate/* (plus their own npm deps);
 //     a plugin's test files (*.test.ts, *.e2e-spec.ts, anything under plugins/<name>/test/) may
-//     also import @tollgate/testing, the test harness (PLUGIN_TEST_ALLOWED below), nothing else.
+//     also import @tollgate/testing, the test harness, and the sandboxes of external services
+//     (PLUGIN_TEST_ALLOWED below), nothing else.
 //   - packages/* may import only the @tollgate/* packages listed for them in PACKAGE_LAYERS below;
 //     a package folder or a @tollgate/* name that is not in the table is an "unknown layer" error,
 //     so a new package must be placed in the table (here, and nowhere else) before it is used.
@@ -122,7 +123,10 @@ export function isPluginTest(file, where) {
 const isKnown = (name) => Object.hasOwn(PACKAGE_LAYERS, name) || APPS.includes(name);
 const allowedText = (names) =>
   names.length === 0 ? 'may import no @tollgate/* package' : `may import only ${names.map((n) => SCOPE + n).join(', ')}`;
-const scopedList = (names) => names.map((n) => SCOPE + n).join(' and ');
+const scopedList = (names) => {
+  const scoped = names.map((n) => SCOPE + n);
+  return scoped.length < 3 ? scoped.join(' and ') : `${scoped.slice(0, -1).join(', ')} and ${scoped.at(-1)}`;
+};
 
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {

@@ -137,7 +137,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       errors: [
         {
           message:
-            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk and @tollgate/testing, not @tollgate/wallet (see docs/plugins.md).',
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card and @tollgate/sandbox-bank, not @tollgate/wallet (see docs/plugins.md).',
         },
       ],
     },
@@ -328,7 +328,7 @@ describe('locate', () => {
 
   it('keeps every package of the architecture in the table', () => {
     expect(Object.keys(PACKAGE_LAYERS).sort()).toEqual(
-      ['clock', 'db', 'errors', 'invoice-sync', 'money', 'plugin-sdk', 'teamleader', 'testing', 'wallet'].sort(),
+      ['clock', 'db', 'errors', 'funding', 'invoice-sync', 'money', 'notifications', 'plugin-sdk', 'teamleader', 'testing', 'wallet'].sort(),
     );
   });
 });
