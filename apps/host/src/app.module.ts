@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
+import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';
 import { AccountController, AdminController } from './accounts/accounts.controller.js';
@@ -10,6 +11,7 @@ import { HOST_STATE, type HostState } from './host-state.js';
 import { AuthGuard } from './http/auth.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
+import { NotificationsController } from './funding/notifications.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
@@ -32,7 +34,7 @@ export class AppModule {
   static register(state: HostState): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController],
+      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController, NotificationsController],
       providers: [
         { provide: HOST_STATE, useValue: state },
         { provide: CORE_CONTAINER, useValue: state.core.container },
@@ -40,6 +42,7 @@ export class AppModule {
         { provide: WalletService, useFactory: (c: DependencyContainer) => c.resolve(WalletService), inject: [CORE_CONTAINER] },
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
+        { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
         { provide: AccountsService, useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }), inject: [WalletService] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(state.logger) },

@@ -11,7 +11,8 @@ import { hostMigrations } from './accounts/host.migrations.js';
 import { ROLES, type Role } from './accounts/roles.js';
 import { loadConfig, type HostConfig } from './config/host-config.js';
 import { createCoreServices, type CoreServices } from './core-container.js';
-import { autoRefillView, purchaseView, refundView } from './funding/funding.views.js';
+import { createHost, type TollgateHost } from './create-host.js';
+import { autoRefillView, paymentMethodView, purchaseView, refundView } from './funding/funding.views.js';
 import { openConfiguredDatabase } from './open-database.js';
 import { loadPlugins } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -38,6 +39,19 @@ async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; a
     return await fn({ db, config, core, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) }) });
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * A whole host without HTTP (plugins started, no background workers) for commands that need the
+ * payment providers: buying and setting up payment methods go through the same code as the API.
+ */
+async function withHost<T>(fn: (host: TollgateHost) => Promise<T>): Promise<T> {
+  const host = await createHost({ config: loadConfig(), workers: false });
+  try {
+    return await fn(host);
+  } finally {
+    await host.close();
   }
 }
 
@@ -130,6 +144,53 @@ export function buildCli(): Command {
     .description("an account's auto-refill settings (and pause)")
     .requiredOption('--account <id>', 'account id')
     .action((opts: { account: string }) => withDatabase(async ({ core }) => print(autoRefillView(await core.funding.getAutoRefill({ accountId: opts.account })))));
+  funding
+    .command('set-auto-refill')
+    .description("turn an account's auto-refill on or off: below --minimum, buy --pack with --method")
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--minimum <amount>', 'e.g. 5.00')
+    .requiredOption('--pack <amount>', 'one of the cash packs, e.g. 25')
+    .requiredOption('--method <id>', 'payment method id (pm_…)')
+    .option('--off', 'turn it off (keeps the settings)')
+    .action((opts: { account: string; minimum: string; pack: string; method: string; off?: boolean }) =>
+      withDatabase(async ({ core }) =>
+        print(autoRefillView(await core.funding.setAutoRefill({ accountId: opts.account, enabled: !opts.off, minimum: opts.minimum, pack: opts.pack, paymentMethodId: opts.method }))),
+      ),
+    );
+  funding
+    .command('methods')
+    .description("an account's payment methods (SEPA mandates, cards)")
+    .requiredOption('--account <id>', 'account id')
+    .action((opts: { account: string }) => withDatabase(async ({ core }) => print((await core.funding.listPaymentMethods({ accountId: opts.account })).map(paymentMethodView))));
+  funding
+    .command('add-mandate')
+    .description('set up a SEPA direct debit mandate for an account (payments-sepa plugin)')
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--iban <iban>', 'debtor IBAN')
+    .requiredOption('--holder <name>', 'account holder')
+    .option('--bic <bic>', 'debtor BIC')
+    .option('--signature-date <date>', 'YYYY-MM-DD; default today')
+    .requiredOption('--key <key>', 'idempotency key')
+    .action((opts: { account: string; iban: string; holder: string; bic?: string; signatureDate?: string; key: string }) =>
+      withHost(async (host) => {
+        const details = { iban: opts.iban, holder: opts.holder, ...(opts.bic ? { bic: opts.bic } : {}), ...(opts.signatureDate ? { signatureDate: opts.signatureDate } : {}) };
+        print(paymentMethodView(await host.funding.addPaymentMethod({ accountId: opts.account, providerId: 'payments-sepa', kind: 'sepa_direct_debit', details, idempotencyKey: `cli:${opts.key}` })));
+      }),
+    );
+  funding
+    .command('buy')
+    .description('buy a cash pack for an account with one of its payment methods (as the API does)')
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--amount <amount>', 'a cash pack, e.g. 25')
+    .requiredOption('--method <id>', 'payment method id (pm_…)')
+    .requiredOption('--key <key>', 'idempotency key: running the command again with it buys nothing more')
+    .action((opts: { account: string; amount: string; method: string; key: string }) =>
+      withHost(async (host) => print(purchaseView((await host.funding.buy({ accountId: opts.account, amount: opts.amount, paymentMethodId: opts.method, idempotencyKey: `cli:${opts.key}` }))!))),
+    );
+  funding
+    .command('sweep')
+    .description('start due auto-refills and resume purchases stuck at a provider, now')
+    .action(() => withHost(async (host) => print(await host.funding.sweep())));
   funding
     .command('referral-code')
     .description("an account's referral code (made on first use)")

@@ -131,4 +131,22 @@ describe('host process', () => {
       `tollgate: wallet check: lots_sum_to_wallet: wallet ${accountId}: available 2.00 but its lots hold 1.50`,
     ]);
   });
+
+  it('funding commands: packs from the config, a refund refused with a clear line, set-auto-refill needs a real method', async () => {
+    const file = config('funding', { database: { dataDir: 'funding-data' }, funding: { packs: ['10', '20'], refundFee: '25.00' } });
+    const packs = await run(cli, ['funding', 'packs'], { TOLLGATE_CONFIG: file });
+    expect(packs.code).toBe(0);
+    expect(JSON.parse(packs.stdout)).toEqual({ packs: ['10.00', '20.00'], refundFee: '25.00' });
+
+    const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test'], { TOLLGATE_CONFIG: file });
+    const accountId = (JSON.parse(created.stdout) as { account: { id: string } }).account.id;
+    const refund = await run(cli, ['funding', 'refund', '--account', accountId, '--credits', '30.00', '--key', 't1'], { TOLLGATE_CONFIG: file });
+    expect(refund.code).toBe(1);
+    expect(refund.stderr).toBe('tollgate: A refund of €30.00 is more than the €0.00 of unspent purchased credit\n');
+    const refill = await run(cli, ['funding', 'set-auto-refill', '--account', accountId, '--minimum', '5', '--pack', '10', '--method', 'pm_nope'], { TOLLGATE_CONFIG: file });
+    expect(refill.code).toBe(1);
+    expect(refill.stderr).toBe('tollgate: No active payment method pm_nope on this account.\n');
+    const code = await run(cli, ['funding', 'referral-code', '--account', accountId], { TOLLGATE_CONFIG: file });
+    expect(JSON.parse(code.stdout)).toMatchObject({ code: expect.stringMatching(/^[A-Z2-9]{8}$/), referred: 0, creditPerReferral: '10.00' });
+  });
 });

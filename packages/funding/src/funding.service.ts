@@ -274,8 +274,7 @@ export class FundingService {
    */
   async spendWithRefill<T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }): Promise<T> {
     if (this.options.refillWaitMs <= 0) return input.attempt(false);
-    const settings = await this.getAutoRefill({ accountId: input.accountId });
-    if (!settings?.enabled || settings.pausedAt) return input.attempt(false);
+    // The happy path costs nothing extra: settings are read only after a refusal for lack of credit.
     try {
       return await input.attempt(true);
     } catch (error) {
@@ -285,6 +284,7 @@ export class FundingService {
     if (refill && this.providers.get(refill.providerId)?.settlement === 'fast') {
       await this.waitForSettlement({ purchaseId: refill.id, timeoutMs: this.options.refillWaitMs });
     }
+    // Final attempt, remembered under the key whatever its outcome.
     return input.attempt(false);
   }
 

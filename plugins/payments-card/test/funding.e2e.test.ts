@@ -97,6 +97,11 @@ for (const engine of testEngines()) {
       const owner = (await t.db.query<{ email: string }>('select email from users where account_id = $1', [a.accountId])).rows[0]!.email;
       const received = smtp.mails.filter((m) => m.envelopeTo.includes(owner));
       expect(received).toHaveLength(2);
+      const listed = (await t.request({ path: '/v1/notifications', key: a.key })).body.data;
+      expect(listed.map((n: { template: string; status: string }) => [n.template, n.status]).sort()).toEqual([
+        ['depleted', 'sent'],
+        ['low_balance', 'sent'],
+      ]);
     });
 
     it('buy → declined → nothing credited', async () => {
