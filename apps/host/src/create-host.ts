@@ -107,10 +107,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
-    const baseUrl = config.baseUrl ?? `http://localhost:${config.port}`;
-    await pluginHost.start({ logger, clock, db, jobs, host: { baseUrl, sandbox: config.sandbox }, wallet: core.wallet, catalog: core.catalog,
+    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
+    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
+    await pluginHost.start({ logger, clock, db, jobs, host: hostInfo, wallet: core.wallet, catalog: core.catalog,
       payments: { report: ({ providerId, events }) => core.funding.handlePaymentEvents({ providerId, events }) },
       spendWithRefill: (spend) => core.funding.spendWithRefill(spend),
+      workers: input.workers ?? true,
     });
 
     walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger });
@@ -169,6 +171,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         await nestApp.listen({ port: config.port, host: config.host });
         const address = nestApp.getHttpServer().address();
         const port = typeof address === 'object' && address ? address.port : config.port;
+        if (!config.baseUrl) hostInfo.baseUrl = `http://127.0.0.1:${port}`;
         return `http://127.0.0.1:${port}`;
       },
       close() {

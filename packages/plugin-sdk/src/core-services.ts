@@ -11,11 +11,19 @@ import { createServiceRef } from './refs.js';
 export interface PluginJobs {
   send(input: { name: string; data: object; tx?: Transaction; singletonKey?: string; startAfter?: Date }): Promise<string | null>;
   work(input: { name: string; handler: (job: { id: string; data: unknown }) => Promise<void> }): Promise<void>;
+  /**
+   * Runs the job `name` (its `work` handler) every `everyMinutes`, once per period across all hosts.
+   * Use it for "what is due now?" sweeps: keep business times (send the day before, settle after
+   * 5 days) in your tables and compare them with coreServices.clock in the handler — never rely on
+   * `startAfter` for them (it runs on the database's clock, not the host's). In tests the harness
+   * (`TestHost.runJobs`) runs every scheduled job once, on the test's clock.
+   */
+  schedule(input: { name: string; everyMinutes: number }): Promise<void>;
 }
 
 /** What the host knows about itself, for plugins that build URLs or check the mode. */
 export interface HostInfo {
-  /** Base URL the host is reachable at, e.g. 'http://localhost:3000'. */
+  /** Base URL the host is reachable at, e.g. 'http://localhost:3000'. Read it when you need it (not once at init): without a configured baseUrl the host sets the real port when it starts listening. */
   baseUrl: string;
   /** true when external services are the bundled sandboxes (H-4). */
   sandbox: boolean;

@@ -35,6 +35,12 @@ export interface TestHost {
   request<T = any>(input: { method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
   /** Creates an account through the admin API and returns it with its owner key. */
   createAccount(input?: { name?: string; locale?: 'nl' | 'fr' | 'en' | 'de'; timeZone?: string; ownerEmail?: string; referralCode?: string }): Promise<{ accountId: string; ownerKey: string; ownerId: string }>;
+  /**
+   * Runs the plugins' jobs now, on the test's clock: every scheduled job once (`jobs.schedule`),
+   * then every queued job of every plugin until the queues are empty (jobs that enqueue jobs are
+   * followed). Nothing polls in a test host; this is how time-driven work happens in tests.
+   */
+  runJobs(input?: { maxRounds?: number }): Promise<{ completed: number; failed: number }>;
   close(): Promise<void>;
 }
 
@@ -117,6 +123,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
       if (res.status !== 201) throw new Error(`createAccount: ${res.status} ${JSON.stringify(res.body)}`);
       return { accountId: res.body.account.id, ownerKey: res.body.apiKey.key, ownerId: res.body.owner.id };
     },
+    runJobs: (options = {}) => host.pluginHost.runJobs(options),
     async close() {
       await host.close();
       await db.dispose();

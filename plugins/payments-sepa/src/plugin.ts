@@ -35,7 +35,6 @@ export const paymentsSepaPlugin = definePlugin({
 
         const minutes = env.options.tickIntervalMinutes;
         if (minutes === 0) return;
-        const scheduleNext = () => jobs.send({ name: TICK_JOB, data: {}, singletonKey: TICK_JOB, startAfter: new Date(clock.now().getTime() + minutes * 60_000) });
         await jobs.work({
           name: TICK_JOB,
           handler: async () => {
@@ -44,13 +43,11 @@ export const paymentsSepaPlugin = definePlugin({
               if (result.errors.length > 0) logger.warn({ errors: result.errors }, 'payments-sepa: tick finished with errors');
             } catch (err) {
               logger.error({ err }, 'payments-sepa: tick failed');
-            } finally {
-              await scheduleNext();
             }
           },
         });
-        // The first host to start queues the first run; later hosts find it queued (singleton key).
-        await jobs.send({ name: TICK_JOB, data: {}, singletonKey: TICK_JOB });
+        // Once per period across all hosts (the host's job schedule).
+        await jobs.schedule({ name: TICK_JOB, everyMinutes: minutes });
       },
     });
   },

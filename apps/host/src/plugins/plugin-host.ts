@@ -24,6 +24,7 @@ import {
 } from '@tollgate/plugin-sdk';
 import { SpendRunner, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import { ExtensionRegistry } from './extension-registry.js';
+import { PluginJobRunner } from './plugin-jobs.js';
 import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape
@@ -47,6 +48,8 @@ export interface PluginHostServices {
   catalog: PriceCatalog;
   /** The funding service's inbox for provider events (coreServices.payments). */
   payments?: PaymentEventSink;
+  /** false in tests: plugin jobs do not poll, `runJobs` runs them. Default true. */
+  workers?: boolean;
   /** Lets a charge or hold refused for lack of credit wait for an in-flight card auto-refill (C-3). */
   spendWithRefill?: <T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }) => Promise<T>;
 }
@@ -71,6 +74,12 @@ export class PluginHost {
   readonly routes: MountedRoute[] = [];
   readonly #states: PluginState[] = [];
   #spendRunner: SpendRunner | undefined;
+  #jobRunner: PluginJobRunner | undefined;
+
+  /** Tests (workers off): run scheduled jobs once and drain every plugin queue (see PluginJobRunner). */
+  runJobs(input: { maxRounds?: number } = {}): Promise<{ completed: number; failed: number }> {
+    return this.#jobRunner ? this.#jobRunner.runJobs(input) : Promise.resolve({ completed: 0, failed: 0 });
+  }
   #phase: 'new' | 'registered' | 'started' | 'stopped' = 'new';
 
   constructor(readonly plugins: readonly LoadedPlugin[]) {}
@@ -175,6 +184,7 @@ export class PluginHost {
   async stop(logger: Logger): Promise<void> {
     if (this.#phase === 'stopped') return;
     this.#phase = 'stopped';
+    this.#jobRunner?.stop();
     for (const state of [...this.#states].reverse()) {
       for (const hook of [...state.shutdownHooks].reverse()) {
         try {
@@ -198,7 +208,8 @@ export class PluginHost {
         return services.host;
       case coreServices.jobs.id:
         if (!services.jobs) throw new PluginLoadError({ source: pluginId, message: 'asks for the job queue, which this host runs without' });
-        return pluginJobs(pluginId, services.jobs);
+        this.#jobRunner ??= new PluginJobRunner(services.jobs, { workers: services.workers ?? true, now: () => services.clock.now() });
+        return this.#jobRunner.forPlugin(pluginId);
       case coreServices.wallet.id:
         return this.#pluginWallet(services.wallet, services.spendWithRefill);
       case coreServices.priceCatalog.id:
@@ -256,27 +267,3 @@ export class PluginHost {
 }
 
 /** Queue names are namespaced per plugin; queues are created on first use. */
-function pluginJobs(pluginId: string, queue: JobQueue): PluginJobs {
-  const created = new Map<string, Promise<void>>();
-  const ensure = (name: string): Promise<string> => {
-    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PluginLoadError({ source: pluginId, message: `job name must be kebab-case, got ${JSON.stringify(name)}` });
-    const full = `${pluginId}.${name}`;
-    if (!created.has(full)) created.set(full, queue.createQueue({ name: full }));
-    return created.get(full)!.then(() => full);
-  };
-  return {
-    async send({ name, data, tx, singletonKey, startAfter }) {
-      const full = await ensure(name);
-      return queue.send({ name: full, data, ...(tx ? { tx } : {}), ...(singletonKey ? { singletonKey } : {}), ...(startAfter ? { startAfter } : {}) });
-    },
-    async work({ name, handler }) {
-      const full = await ensure(name);
-      await queue.work({
-        name: full,
-        handler: async (jobs) => {
-          for (const job of jobs) await handler({ id: job.id, data: job.data });
-        },
-      });
-    },
-  };
-}
