@@ -20,6 +20,7 @@
 //   - apps/*     may import any known package or app entry point, never a plugin by static import
 //     (the host loads plugins by name from config through a dynamic import of a non-literal,
 //     which this rule does not see and does not need to).
+//   - packages/*' test files may also import the sandboxes (@tollgate/sandbox-*, in tooling/).
 //   - tooling/*  may import anything (entry points only).
 //   - files outside these folders (root config files) get the deep-import check only.
 // Bare specifiers outside @tollgate/* (npm packages, node: builtins) are not checked here:
@@ -221,6 +222,8 @@ const rule = {
             return;
           }
           if (scoped.name === where.name) return; // own entry point
+          // A package's tests may start the sandbox of the service the package talks to.
+          if (scoped.name.startsWith('sandbox-') && isPluginTest(file, where)) return;
           if (!isKnown(scoped.name)) {
             context.report({ node, messageId: 'unknownTarget', data: { from, target } });
             return;
