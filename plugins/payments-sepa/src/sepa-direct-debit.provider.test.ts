@@ -35,7 +35,7 @@ for (const engine of testEngines()) {
     let t: TestHost;
     let n = 0;
     beforeAll(async () => {
-      bank = await startBankSandbox({ now: () => clock.now() });
+      bank = await startBankSandbox({ now: () => clock.now(), reversalDays: 3 });
       t = await createTestHost({ engine, clock, plugins: [{ plugin, options: rawOptions(bank) }] });
     });
     afterAll(async () => {

@@ -122,9 +122,9 @@ describe('bank sandbox', () => {
     ]);
     expect(items[1]!.OrgnlTxRef).toMatchObject({ Amt: { InstdAmt: { '#text': '21.50', '@_Ccy': 'EUR' } }, ReqdColltnDt: '2026-01-19', MndtRltdInf: { MndtId: 'TG-M-42' } });
 
-    now = new Date('2026-01-21T23:00:00Z');
+    now = new Date('2026-01-28T23:00:00Z');
     expect(await reports(refusal!.id)).toEqual([]);
-    now = new Date('2026-01-22T00:00:00Z');
+    now = new Date('2026-01-29T00:00:00Z');
     const [reversal] = await reports(refusal!.id);
     const rv = parser.parse(reversal!.xml).Document.CstmrPmtStsRpt.OrgnlPmtInfAndSts.TxInfAndSts;
     expect(rv.map((i: Record<string, any>) => [i.OrgnlEndToEndId, i.StsRsnInf.Rsn.Cd])).toEqual([['RV', 'MD06']]);

@@ -111,7 +111,7 @@ class BankSandboxServer {
   constructor(input: BankSandboxInput) {
     this.token = input.token ?? DEFAULT_BANK_TOKEN;
     this.#now = input.now ?? (() => new Date());
-    this.#reversalDays = input.reversalDays ?? 3;
+    this.#reversalDays = input.reversalDays ?? 10; // after the plugin's default settlement (5 days): MD06 is a refund request on a settled collection
     if (!Number.isInteger(this.#reversalDays) || this.#reversalDays < 0) throw new RangeError('reversalDays must be a whole number of days >= 0');
   }
 

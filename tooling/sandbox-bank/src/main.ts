@@ -7,7 +7,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`sandbox-bank: PORT must be a port number, got ${JSON.stringify(env.PORT)}\n`);
   process.exit(1);
 }
-const reversalDays = Number(env.SANDBOX_BANK_REVERSAL_DAYS ?? 3);
+const reversalDays = Number(env.SANDBOX_BANK_REVERSAL_DAYS ?? 10);
 if (!Number.isInteger(reversalDays) || reversalDays < 0) {
   process.stderr.write(`sandbox-bank: SANDBOX_BANK_REVERSAL_DAYS must be a whole number, got ${JSON.stringify(env.SANDBOX_BANK_REVERSAL_DAYS)}\n`);
   process.exit(1);
