@@ -30,5 +30,5 @@ export {
 } from '@tollgate/errors';
 export type { Database, Migration, Transaction, Queryable } from '@tollgate/db';
 export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus, SpendChannel, SpendOutcome, SpendQuote, SpendResult, Balance, Hold, LotKind } from '@tollgate/wallet';
-export { InsufficientFundsError, SpendFailedError } from '@tollgate/wallet';
+export { InsufficientFundsError, SpendFailedError, WalletBlockedError } from '@tollgate/wallet';
 export type { AccountingExporter, InvoiceSource, SourceInvoice } from '@tollgate/invoice-sync';

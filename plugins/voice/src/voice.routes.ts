@@ -1,0 +1,78 @@
+import { defineRoute, ValidationError, type PluginRoute } from '@tollgate/plugin-sdk';
+import { z } from 'zod';
+import type { VoiceCallsService } from './voice-calls.service.js';
+
+const callParams = z.object({ id: z.string().min(1).max(64) });
+
+/** Form fields of a callback, read from the exact bytes received (what the signature covers). */
+function formParams(input: { rawBody: Buffer | undefined; body: unknown }): Record<string, string> {
+  if (input.rawBody) return Object.fromEntries(new URLSearchParams(input.rawBody.toString('utf8')));
+  if (input.body && typeof input.body === 'object') return Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, String(v)]));
+  return {};
+}
+
+/** Routes mounted under /v1/plugins/voice. */
+export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] {
+  const { calls } = input;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/calls',
+      auth: 'account',
+      summary: 'Place an outbound call, paid per started minute (Idempotency-Key header or idempotencyKey required)',
+      body: z.strictObject({
+        to: z.string().trim().min(1).max(40),
+        from: z.string().trim().min(1).max(40).optional(),
+        idempotencyKey: z.string().min(1).max(200).optional(),
+      }),
+      async handler({ caller, body, headers }) {
+        const idempotencyKey = headers['idempotency-key'] ?? body.idempotencyKey;
+        if (!idempotencyKey || idempotencyKey.length > 200) {
+          throw new ValidationError({ code: 'idempotency_key_required', message: 'Send an Idempotency-Key header (or idempotencyKey in the body), 1 to 200 characters: a retry with the same key never dials twice.' });
+        }
+        const { created, call } = await calls.placeCall({ accountId: caller!.accountId, to: body.to, ...(body.from ? { from: body.from } : {}), idempotencyKey });
+        return { status: created ? 201 : 200, body: call };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/calls',
+      auth: 'account',
+      summary: "The account's calls, newest first",
+      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().min(1).max(64).optional() }),
+      async handler({ caller, query }) {
+        return { body: await calls.listCalls({ accountId: caller!.accountId, limit: query.limit, ...(query.before ? { before: query.before } : {}) }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/calls/:id',
+      auth: 'account',
+      summary: 'One call: status, duration, minutes charged, amount',
+      params: callParams,
+      async handler({ caller, params }) {
+        return { body: await calls.getCall({ accountId: caller!.accountId, callId: params.id }) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/calls/:id/hangup',
+      auth: 'account',
+      summary: 'End a call; it is charged for the minutes it lasted',
+      params: callParams,
+      async handler({ caller, params }) {
+        return { body: await calls.hangUp({ accountId: caller!.accountId, callId: params.id }) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/status-callbacks',
+      auth: 'public',
+      summary: 'Call status callbacks from the provider (form-encoded, signed with X-Twilio-Signature)',
+      async handler({ headers, rawBody, body }) {
+        const result = await calls.handleStatusCallback({ signature: headers['x-twilio-signature'], params: formParams({ rawBody, body }) });
+        return { status: 200, body: result };
+      },
+    }),
+  ] as PluginRoute[];
+}
