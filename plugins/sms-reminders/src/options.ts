@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24h local time such as "18:00"');
+const price = z.strictObject({
+  unitPrice: z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a decimal string such as "0.18"'),
+  effectiveFrom: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * Options of the sms-reminders plugin (the "options" of its entry in tollgate.config.json).
+ * Strict, so a typo is refused at start instead of ignored.
+ */
+export const smsRemindersOptions = z.strictObject({
+  /** Twilio account SID ('AC…'). Absent with `coreServices.host.sandbox` on: the sandbox's default. */
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC + 32 hex)').optional(),
+  /** Twilio auth token: signs requests and status callbacks. Keep it out of the repository. */
+  authToken: z.string().min(1).optional(),
+  /** Sender: an E.164 number or an alphanumeric sender id (max 11 characters). */
+  from: z.string().regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, 'must be an E.164 number or an alphanumeric sender (max 11)').default('Tollgate'),
+  /** Provider API root; absent = real Twilio (or the sandbox at http://127.0.0.1:4030 in sandbox mode without credentials). */
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Country assumed for numbers written without +country code. */
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').default('BE'),
+  /** Local time (meeting's time zone) on the day before the meeting at which the reminder goes out. */
+  sendAtLocalTime: localTime.default('18:00'),
+  /** A text longer than this many SMS segments is refused (it would cost more than one message). */
+  maxSegments: z.number().int().min(1).max(10).default(2),
+  /** Attempts per reminder while the provider answers 429/503 or cannot be reached (a minute apart); then the hold is released. */
+  maxSendAttempts: z.number().int().min(1).max(10).default(3),
+  /** Catalog prices of the 'sms-reminder' channel seeded at start (a row per date; seeding twice is harmless). */
+  prices: z
+    .array(price)
+    .min(1)
+    .default([
+      { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z' },
+      { unitPrice: '0.18', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+    ]),
+});
+
+export type SmsRemindersOptions = z.output<typeof smsRemindersOptions>;

@@ -1,0 +1,33 @@
+import { createTestHost } from '@tollgate/testing';
+import { describe, expect, it } from 'vitest';
+import { smsRemindersOptions } from './options.js';
+import plugin, { providerSettings, SANDBOX_DEFAULTS } from './index.js';
+
+describe('sms-reminders options', () => {
+  it('documents its defaults', () => {
+    expect(smsRemindersOptions.parse({})).toMatchObject({ from: 'Tollgate', defaultCountry: 'BE', sendAtLocalTime: '18:00', maxSegments: 2, maxSendAttempts: 3 });
+    expect(smsRemindersOptions.parse({}).prices).toEqual([
+      { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z' },
+      { unitPrice: '0.18', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+    ]);
+  });
+
+  it('refuses typos and malformed values', () => {
+    expect(smsRemindersOptions.safeParse({ sendAt: '18:00' }).success).toBe(false);
+    expect(smsRemindersOptions.safeParse({ sendAtLocalTime: '6pm' }).success).toBe(false);
+    expect(smsRemindersOptions.safeParse({ accountSid: 'SK123' }).success).toBe(false);
+    expect(smsRemindersOptions.safeParse({ from: 'Much too long sender' }).success).toBe(false);
+  });
+
+  it('uses the sandbox defaults only in sandbox mode without credentials', () => {
+    const options = smsRemindersOptions.parse({});
+    expect(providerSettings(options, { baseUrl: 'http://h', sandbox: true })).toEqual(SANDBOX_DEFAULTS);
+    expect(() => providerSettings(options, { baseUrl: 'http://h', sandbox: false })).toThrow(/accountSid and authToken are required/);
+    const real = smsRemindersOptions.parse({ accountSid: `AC${'a'.repeat(32)}`, authToken: 'tok' });
+    expect(providerSettings(real, { baseUrl: 'http://h', sandbox: true })).toEqual({ accountSid: `AC${'a'.repeat(32)}`, authToken: 'tok' });
+  });
+
+  it('a host refuses to start it with bad options, naming the option', async () => {
+    await expect(createTestHost({ plugins: [{ plugin, options: { maxSegments: 0 } }] })).rejects.toThrow(/invalid options: maxSegments/);
+  });
+});

@@ -1,0 +1,76 @@
+import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint, type HostInfo } from '@tollgate/plugin-sdk';
+import { DeliveryReports } from './delivery-reports.js';
+import { MeetingsService } from './meetings.service.js';
+import { smsRemindersOptions, type SmsRemindersOptions } from './options.js';
+import { ReminderBilling } from './reminder-billing.js';
+import { ReminderScheduler } from './reminder-scheduler.js';
+import { ReminderSender } from './reminder-sender.js';
+import { CHANNEL_ID, SmsReminderChannel } from './sms-reminder.channel.js';
+import { smsRemindersMigrations } from './sms-reminders.migrations.js';
+import { smsRemindersRoutes } from './sms-reminders.routes.js';
+import { TwilioSmsClient } from './twilio-sms.client.js';
+
+const SEND_JOB = 'send-due';
+/** The sandbox's defaults (tooling/sandbox-twilio), used in sandbox mode when no credentials are configured. */
+export const SANDBOX_DEFAULTS = { baseUrl: 'http://127.0.0.1:4030', accountSid: 'AC00000000000000000000000000000000', authToken: 'sandbox-auth-token' } as const;
+
+/** Real Twilio with the configured credentials, or the local sandbox when the host runs on sandboxes. */
+export function providerSettings(options: SmsRemindersOptions, host: HostInfo): { accountSid: string; authToken: string; baseUrl?: string } {
+  if (options.accountSid && options.authToken) return { accountSid: options.accountSid, authToken: options.authToken, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
+  if (host.sandbox && !options.accountSid && !options.authToken) return { ...SANDBOX_DEFAULTS, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
+  throw new Error('accountSid and authToken are required (or run the host in sandbox mode without them)');
+}
+
+/**
+ * The sms-reminders plugin: meetings with invitees; each invitee with the "SMS reminder" box ticked
+ * gets one text the day before the meeting, paid from the wallet (channel 'sms-reminder'): held
+ * when scheduled, captured when the provider accepts it, released when it will not be sent.
+ */
+export const smsRemindersPlugin = definePlugin({
+  id: 'sms-reminders',
+  compatibility: '^1.0.0',
+  description: 'SMS meeting reminders the day before, paid per message from the wallet',
+  options: smsRemindersOptions,
+  register(env) {
+    const options = env.options;
+    env.registerMigrations({ migrations: smsRemindersMigrations });
+    env.registerInit({
+      deps: {
+        channels: spendChannelsExtensionPoint,
+        routes: httpRoutesExtensionPoint,
+        db: coreServices.database,
+        clock: coreServices.clock,
+        jobs: coreServices.jobs,
+        host: coreServices.host,
+        wallet: coreServices.wallet,
+        catalog: coreServices.priceCatalog,
+        logger: coreServices.logger,
+      },
+      async init({ channels, routes, db, clock, jobs, host, wallet, catalog, logger }) {
+        const provider = new TwilioSmsClient({ ...providerSettings(options, host), from: options.from });
+        for (const p of options.prices) await catalog.setPrice({ channel: CHANNEL_ID, unit: 'message', unitPrice: p.unitPrice, effectiveFrom: new Date(p.effectiveFrom) });
+
+        const billing = new ReminderBilling({ wallet, logger });
+        const scheduler = new ReminderScheduler({ db, clock, billing, logger, sendAtLocalTime: options.sendAtLocalTime });
+        const meetings = new MeetingsService({ db, clock, scheduler, defaultCountry: options.defaultCountry, maxSegments: options.maxSegments });
+        const reports = new DeliveryReports({ db, clock, billing, logger });
+        const sender = new ReminderSender({ db, clock, provider: () => provider, billing, host, logger, maxSendAttempts: options.maxSendAttempts, settle: (id) => reports.settle(id) });
+
+        channels.add(new SmsReminderChannel());
+        routes.add(...smsRemindersRoutes({ meetings, reports, provider: () => provider, host, logger }));
+        await jobs.work({
+          name: SEND_JOB,
+          handler: async () => {
+            await scheduler.resumeHolding();
+            const result = await sender.sendDue();
+            if (result.claimed > 0) logger.info(result, 'sms-reminders: send sweep');
+          },
+        });
+        // Once a minute across all hosts; the claim keeps overlapping sweeps apart anyway.
+        await jobs.schedule({ name: SEND_JOB, everyMinutes: 1 });
+      },
+    });
+  },
+});
+
+export default smsRemindersPlugin;

@@ -1,0 +1,155 @@
+import { ForbiddenError, defineRoute, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
+import { z } from 'zod';
+import type { DeliveryReports } from './delivery-reports.js';
+import type { MeetingsService } from './meetings.service.js';
+import { STATUS_CALLBACK_PATH } from './reminder-sender.js';
+import type { SmsProvider } from './twilio-sms.client.js';
+
+const startsAt = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
+const invitee = z.strictObject({
+  firstName: z.string().trim().min(1).max(100),
+  phone: z.string().min(3).max(40),
+  smsReminder: z.boolean().default(false),
+});
+const meetingFields = {
+  title: z.string().trim().min(1).max(200),
+  location: z.string().trim().min(1).max(500),
+  timeZone: z.string().min(1).max(64),
+  startsAt,
+};
+const meetingParams = z.object({ meetingId: z.string().min(1).max(64) });
+const inviteeParams = z.object({ meetingId: z.string().min(1).max(64), inviteeId: z.string().min(1).max(64) });
+const REMINDER_STATUSES = ['holding', 'scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'refused', 'cancelled'] as const;
+
+/** Form-encoded callback parameters as Twilio signed them (every value a string). */
+function callbackParams(input: { body: unknown; rawBody: Buffer | undefined }): Record<string, string> {
+  if (input.rawBody && input.rawBody.length > 0) return Object.fromEntries(new URLSearchParams(input.rawBody.toString('utf8')));
+  if (input.body && typeof input.body === 'object') return Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, String(v)]));
+  return {};
+}
+
+/** The plugin's HTTP API, under /v1/plugins/sms-reminders. Account routes see only the caller's meetings. */
+export function smsRemindersRoutes(input: { meetings: MeetingsService; reports: DeliveryReports; provider: () => SmsProvider; host: HostInfo; logger: Logger }): PluginRoute[] {
+  const { meetings, reports, logger } = input;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/meetings',
+      auth: 'account',
+      summary: 'Create a meeting (optionally with invitees); invitees with smsReminder get a text the day before',
+      body: z.strictObject({ ...meetingFields, invitees: z.array(invitee).max(200).default([]), idempotencyKey: z.string().min(1).max(255).optional() }),
+      async handler({ caller, body, headers }) {
+        const idempotencyKey = headers['idempotency-key'] ?? body.idempotencyKey;
+        const { invitees, idempotencyKey: _ignored, ...meeting } = body;
+        const result = await meetings.create({ accountId: caller!.accountId, meeting, invitees, ...(idempotencyKey ? { idempotencyKey } : {}) });
+        return { status: result.created ? 201 : 200, body: result.meeting };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/meetings',
+      auth: 'account',
+      summary: "The account's meetings, soonest first",
+      query: z.object({ status: z.enum(['scheduled', 'cancelled']).optional() }),
+      async handler({ caller, query }) {
+        return { body: { data: await meetings.list({ accountId: caller!.accountId, ...(query.status ? { status: query.status } : {}) }) } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/meetings/:meetingId',
+      auth: 'account',
+      summary: 'One meeting with its invitees and their reminders',
+      params: meetingParams,
+      async handler({ caller, params }) {
+        return { body: await meetings.get({ accountId: caller!.accountId, meetingId: params.meetingId }) };
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/meetings/:meetingId',
+      auth: 'account',
+      summary: 'Reschedule, relocate or rename a meeting; its reminders move with it',
+      params: meetingParams,
+      body: z.strictObject({ title: meetingFields.title.optional(), location: meetingFields.location.optional(), timeZone: meetingFields.timeZone.optional(), startsAt: startsAt.optional() }),
+      async handler({ caller, params, body }) {
+        const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+        return { body: await meetings.update({ accountId: caller!.accountId, meetingId: params.meetingId, changes }) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/meetings/:meetingId/cancel',
+      auth: 'account',
+      summary: 'Cancel a meeting: its pending reminders are cancelled and their holds released',
+      params: meetingParams,
+      async handler({ caller, params }) {
+        return { body: await meetings.cancel({ accountId: caller!.accountId, meetingId: params.meetingId }) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/meetings/:meetingId/invitees',
+      auth: 'account',
+      summary: 'Invite a contact; with smsReminder a text is scheduled and one message held in the wallet',
+      params: meetingParams,
+      body: invitee,
+      async handler({ caller, params, body }) {
+        const result = await meetings.addInvitee({ accountId: caller!.accountId, meetingId: params.meetingId, invitee: body });
+        return { status: result.created ? 201 : 200, body: result.invitee };
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/meetings/:meetingId/invitees/:inviteeId',
+      auth: 'account',
+      summary: 'Tick or untick the SMS reminder box (or fix the first name)',
+      params: inviteeParams,
+      body: z.strictObject({ smsReminder: z.boolean().optional(), firstName: invitee.shape.firstName.optional() }),
+      async handler({ caller, params, body }) {
+        const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+        return { body: await meetings.updateInvitee({ accountId: caller!.accountId, meetingId: params.meetingId, inviteeId: params.inviteeId, changes }) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/meetings/:meetingId/invitees/:inviteeId',
+      auth: 'account',
+      summary: 'Remove an invitee: a pending reminder is cancelled and its hold released',
+      params: inviteeParams,
+      async handler({ caller, params }) {
+        await meetings.removeInvitee({ accountId: caller!.accountId, meetingId: params.meetingId, inviteeId: params.inviteeId });
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/reminders',
+      auth: 'account',
+      summary: "The account's reminders with their status and reason (e.g. refused: insufficient_funds)",
+      query: z.object({ status: z.enum(REMINDER_STATUSES).optional(), meetingId: z.string().max(64).optional() }),
+      async handler({ caller, query }) {
+        return { body: { data: await meetings.reminders({ accountId: caller!.accountId, ...query }) } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/status-callbacks',
+      auth: 'public',
+      summary: "Twilio message status callbacks (X-Twilio-Signature checked with the account's auth token)",
+      async handler({ headers, body, rawBody }) {
+        const params = callbackParams({ body, rawBody });
+        // The URL Twilio signed is the one we gave it: built from the host's base URL, read now.
+        const url = `${input.host.baseUrl.replace(/\/+$/, '')}${STATUS_CALLBACK_PATH}`;
+        const signature = headers['x-twilio-signature'] ?? '';
+        if (!signature || !input.provider().verifySignature({ signature, url, params })) {
+          logger.warn({ url, messageSid: params.MessageSid }, 'sms-reminders: status callback with a bad signature refused');
+          throw new ForbiddenError({ code: 'invalid_signature', message: 'X-Twilio-Signature does not match' });
+        }
+        if (!params.MessageSid || !params.MessageStatus) return { status: 200, body: { ignored: true } };
+        const outcome = await reports.apply({ messageSid: params.MessageSid, status: params.MessageStatus, errorCode: params.ErrorCode || null });
+        return { status: 200, body: { outcome } };
+      },
+    }),
+  ] as PluginRoute[];
+}

@@ -1,0 +1,410 @@
+import { signTwilioRequest, startTwilioSandbox, TEST_NUMBERS, type TwilioSandbox } from '@tollgate/sandbox-twilio';
+import { createTestHost, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
+
+/**
+ * SMS reminders end to end: a real host with the plugin, the official twilio SDK talking to the
+ * Twilio sandbox, signed status callbacks back to the plugin's public route, and one manual clock.
+ * Meeting: Tuesday 10 March 2026 14:30 in Brussels (13:30 UTC) → text Monday 9 March 18:00 (17:00 UTC).
+ */
+const START = '2026-03-02T09:00:00.000Z';
+const MEETING_AT = '2026-03-10T13:30:00.000Z';
+const SEND_AT = '2026-03-09T17:00:00.000Z';
+const BASE = '/v1/plugins/sms-reminders';
+const CALLBACK_PATH = `${BASE}/status-callbacks`;
+
+type Reminder = { id: string; status: string; reason: string | null; sendAt: string; amount: string | null; to: string; messageSid: string | null };
+type Meeting = { id: string; localTime: string; status: string; invitees: Array<{ id: string; firstName: string; phone: string; smsReminder: boolean; reminder: Reminder | null }> };
+
+const optionsFor = (sandbox: TwilioSandbox) => ({ accountSid: sandbox.accountSid, authToken: sandbox.authToken, baseUrl: sandbox.url, from: TEST_NUMBERS.serviceSender });
+
+/** A fresh Belgian mobile number per call, so tests never see each other's texts. */
+let numberSeq = 0;
+const nextMobile = () => `+3247${String(1_000_000 + (numberSeq++ % 8_999_999)).padStart(7, '0')}`;
+
+for (const engine of testEngines()) {
+  describe(`sms-reminders end to end [${engine.name}]`, () => {
+    const clock = new ManualClock(START);
+    let sandbox: TwilioSandbox;
+    let t: TestHost;
+
+    const createMeeting = async (key: string, input: Partial<{ title: string; location: string; timeZone: string; startsAt: string; invitees: unknown[] }> = {}, headers: Record<string, string> = {}) =>
+      t.request<Meeting>({
+        method: 'POST',
+        path: `${BASE}/meetings`,
+        key,
+        headers,
+        body: { title: 'Kick-off', location: 'Grote Markt 1, Leuven', timeZone: 'Europe/Brussels', startsAt: MEETING_AT, invitees: [], ...input },
+      });
+    const invite = (key: string, meetingId: string, body: object) => t.request({ method: 'POST', path: `${BASE}/meetings/${meetingId}/invitees`, key, body });
+    const wallet = async (key: string) => (await t.request<{ available: string; pending: string }>({ path: '/v1/wallet', key })).body;
+    const history = async (key: string) => (await t.request<{ data: Array<{ type: string; amount: string; description: string; holdId: string | null }> }>({ path: '/v1/wallet/history', key })).body.data;
+    const reminders = async (key: string) => (await t.request<{ data: Reminder[] }>({ path: `${BASE}/reminders`, key })).body.data;
+    const textsTo = (to: string) => sandbox.control.messages().filter((m) => m.to === to);
+    /** An account with one meeting and one invitee with the box ticked. */
+    const scheduled = async (input: { phone?: string; firstName?: string } = {}) => {
+      const account = await t.createAccount();
+      const phone = input.phone ?? nextMobile();
+      const res = await createMeeting(account.ownerKey, { invitees: [{ firstName: input.firstName ?? 'Ann', phone, smsReminder: true }] });
+      expect(res.status).toBe(201);
+      return { key: account.ownerKey, accountId: account.accountId, meeting: res.body, phone, reminder: res.body.invitees[0]!.reminder! };
+    };
+    const signedCallback = (params: Record<string, string>, signature = signTwilioRequest({ authToken: sandbox.authToken, url: `${t.url}${CALLBACK_PATH}`, params })) =>
+      fetch(`${t.url}${CALLBACK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+
+    beforeAll(async () => {
+      sandbox = await startTwilioSandbox({ now: () => clock.now() });
+      t = await createTestHost({ engine, clock, plugins: [{ plugin, options: optionsFor(sandbox) }] });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await sandbox?.close();
+    });
+    beforeEach(() => clock.set(START));
+
+    it('lists its paid channel and seeds both prices', async () => {
+      const plugins = (await t.request({ path: '/plugins' })).body.data;
+      const me = plugins.find((p: { id: string }) => p.id === 'sms-reminders');
+      expect(me.spendChannels).toEqual([{ id: 'sms-reminder', label: 'SMS reminder', unit: 'message', settlement: 'deferred' }]);
+      const { rows } = await t.db.query<{ unit_price: string; effective_from: Date }>("select unit_price::text, effective_from from prices where channel = 'sms-reminder' order by effective_from");
+      expect(rows.map((r) => [Number(r.unit_price).toFixed(2), new Date(r.effective_from).toISOString().slice(0, 10)])).toEqual([
+        ['0.15', '2025-01-01'],
+        ['0.18', '2026-01-01'],
+      ]);
+    });
+
+    it('schedule → the day before at 18:00 the text goes out → captured → "SMS reminder" −0.18 in the history → delivered', async () => {
+      const a = await scheduled({ firstName: 'Ann' });
+      expect(a.meeting.localTime).toBe('14:30');
+      expect(a.reminder).toMatchObject({ status: 'scheduled', sendAt: SEND_AT, amount: '0.18', to: a.phone });
+      expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
+
+      clock.set('2026-03-09T16:59:00.000Z');
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(0);
+
+      clock.set(SEND_AT);
+      await t.runJobs();
+      const texts = textsTo(a.phone);
+      expect(texts).toHaveLength(1);
+      expect(texts[0]!.body).toBe('Dear Ann, this is a reminder for your meeting tomorrow at 14:30. The location is Grote Markt 1, Leuven.');
+      expect(texts[0]!.from).toBe(TEST_NUMBERS.serviceSender);
+      const [sent] = await reminders(a.key);
+      expect(sent).toMatchObject({ status: 'sent', amount: '0.18', messageSid: texts[0]!.sid });
+      expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.00' });
+      // The hold took the €0.18 from the available balance; the capture makes it final (amount 0.00: nothing more moves).
+      const entries = await history(a.key);
+      const hold = entries.find((h) => h.type === 'hold')!;
+      expect(hold).toMatchObject({ amount: '-0.18', description: 'SMS reminder to +32 ' + a.phone.slice(3, 6) + ' ' + a.phone.slice(6, 8) + ' ' + a.phone.slice(8, 10) + ' ' + a.phone.slice(10) });
+      expect(entries.find((h) => h.type === 'capture')).toMatchObject({ description: hold.description, holdId: hold.holdId });
+
+      await sandbox.control.deliverCallbacks();
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'delivered', reason: null });
+      // Later sweeps send nothing more.
+      clock.advance({ minutes: 5 });
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(1);
+    });
+
+    it('a reminder going out in 2025 costs €0.15: the hold fixes the price in force when it is placed', async () => {
+      clock.set('2025-06-02T09:00:00.000Z');
+      const account = await t.createAccount();
+      const phone = nextMobile();
+      const res = await createMeeting(account.ownerKey, { startsAt: '2025-06-10T08:00:00.000Z', invitees: [{ firstName: 'Jo', phone, smsReminder: true }] });
+      expect(res.body.invitees[0]!.reminder).toMatchObject({ amount: '0.15', sendAt: '2025-06-09T16:00:00.000Z' });
+      clock.set('2025-06-09T16:00:00.000Z');
+      await t.runJobs();
+      expect(textsTo(phone)).toHaveLength(1);
+      expect((await history(account.ownerKey)).map((h) => [h.type, h.amount])).toEqual([
+        ['capture', '0.00'],
+        ['hold', '-0.15'],
+        ['grant', '2.00'],
+      ]);
+      expect(await wallet(account.ownerKey)).toMatchObject({ available: '1.85', pending: '0.00' });
+    });
+
+    it('cancelling the meeting releases the hold: nothing is sent or charged', async () => {
+      const a = await scheduled();
+      const cancelled = await t.request<Meeting>({ method: 'POST', path: `${BASE}/meetings/${a.meeting.id}/cancel`, key: a.key });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.status).toBe('cancelled');
+      expect(cancelled.body.invitees[0]!.reminder).toMatchObject({ status: 'cancelled', reason: 'meeting_cancelled' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(0);
+      expect((await history(a.key)).map((h) => h.type)).toEqual(['release', 'hold', 'grant']);
+    });
+
+    it('unticking the box or removing the invitee releases the hold; ticking again schedules a new reminder', async () => {
+      const a = await scheduled();
+      const invitee = a.meeting.invitees[0]!;
+      const path = `${BASE}/meetings/${a.meeting.id}/invitees/${invitee.id}`;
+      const off = await t.request({ method: 'PATCH', path, key: a.key, body: { smsReminder: false } });
+      expect(off.body).toMatchObject({ smsReminder: false, reminder: { status: 'cancelled', reason: 'sms_unticked' } });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      const on = await t.request({ method: 'PATCH', path, key: a.key, body: { smsReminder: true } });
+      expect(on.body.reminder).toMatchObject({ status: 'scheduled', amount: '0.18' });
+      expect(on.body.reminder.id).not.toBe(a.reminder.id);
+      expect((await t.request({ method: 'DELETE', path, key: a.key })).status).toBe(204);
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await reminders(a.key)).map((r) => [r.status, r.reason])).toEqual([
+        ['cancelled', 'invitee_removed'],
+        ['cancelled', 'sms_unticked'],
+      ]);
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(0);
+    });
+
+    it('rescheduling moves the reminder: the same hold while it still covers, a new one when it does not', async () => {
+      const a = await scheduled();
+      const patch = (startsAt: string) => t.request<Meeting>({ method: 'PATCH', path: `${BASE}/meetings/${a.meeting.id}`, key: a.key, body: { startsAt } });
+      const holdOf = async (id: string) => (await t.db.query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [id])).rows[0]!.hold_id;
+      const firstHold = await holdOf(a.reminder.id);
+
+      const earlier = await patch('2026-03-06T09:00:00.000Z');
+      expect(earlier.body.localTime).toBe('10:00');
+      expect(earlier.body.invitees[0]!.reminder).toMatchObject({ id: a.reminder.id, sendAt: '2026-03-05T17:00:00.000Z', status: 'scheduled' });
+      expect(await holdOf(a.reminder.id)).toBe(firstHold);
+
+      const muchLater = await patch('2026-03-30T07:00:00.000Z'); // after the DST switch: 09:00 CEST
+      const moved = muchLater.body.invitees[0]!.reminder!;
+      expect(moved).toMatchObject({ status: 'scheduled', sendAt: '2026-03-29T16:00:00.000Z' });
+      expect(moved.id).not.toBe(a.reminder.id);
+      expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
+      expect((await reminders(a.key)).find((r) => r.id === a.reminder.id)).toMatchObject({ status: 'cancelled', reason: 'rescheduled' });
+
+      clock.set('2026-03-29T16:00:00.000Z');
+      await t.runJobs();
+      expect(textsTo(a.phone).map((m) => m.body)).toEqual(['Dear Ann, this is a reminder for your meeting tomorrow at 09:00. The location is Grote Markt 1, Leuven.']);
+    });
+
+    it('relocating changes the text; a location that no longer fits is refused naming the field', async () => {
+      const a = await scheduled();
+      const ok = await t.request({ method: 'PATCH', path: `${BASE}/meetings/${a.meeting.id}`, key: a.key, body: { location: 'Rue Neuve 2, Bruxelles' } });
+      expect(ok.status).toBe(200);
+      const tooLong = await t.request({ method: 'PATCH', path: `${BASE}/meetings/${a.meeting.id}`, key: a.key, body: { location: 'Zaal Ł '.repeat(30) } });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.error).toMatchObject({ code: 'reminder_too_long', details: { field: 'location' } });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(textsTo(a.phone)[0]!.body).toContain('The location is Rue Neuve 2, Bruxelles.');
+    });
+
+    it('the provider refuses the number (400 21614): no charge, the reminder says why', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsNotMobile });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'refused', reason: 'provider_refused_21614' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await history(a.key)).some((h) => h.type === 'capture')).toBe(false);
+    });
+
+    it('503 from the provider: retried a minute later and sent once; unavailable every time: released', async () => {
+      const a = await scheduled();
+      sandbox.control.failNextRequests({ count: 1, status: 503 });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'scheduled', reason: 'provider_unavailable' });
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(1);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'sent', amount: '0.18' });
+
+      clock.set(START);
+      const b = await scheduled();
+      sandbox.control.failNextRequests({ count: 3, status: 503 });
+      clock.set(SEND_AT);
+      for (let i = 0; i < 3; i++) {
+        await t.runJobs();
+        clock.advance({ minutes: 1 });
+      }
+      expect((await reminders(b.key))[0]).toMatchObject({ status: 'refused', reason: 'provider_unavailable' });
+      expect(await wallet(b.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      await t.runJobs();
+      expect(textsTo(b.phone)).toHaveLength(0);
+    });
+
+    it('a 500 whose message was created anyway is never retried (no second text) and not charged', async () => {
+      const a = await scheduled();
+      sandbox.control.failNextRequests({ count: 1, status: 500, afterExecution: true });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      clock.advance({ minutes: 5 });
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(1);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'failed', reason: 'provider_outcome_unknown_500' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+    });
+
+    it('undelivered after capture: a reversing entry gives the €0.18 back', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(await wallet(a.key)).toMatchObject({ available: '1.82' });
+      await sandbox.control.deliverCallbacks();
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30003' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await history(a.key)).map((h) => [h.type, h.amount])).toEqual([
+        ['reversal', '0.18'],
+        ['capture', '0.00'],
+        ['hold', '-0.18'],
+        ['grant', '2.00'],
+      ]);
+    });
+
+    it('duplicate callbacks change things once', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsHeld });
+      const b = await scheduled();
+      clock.set(SEND_AT);
+      await t.runJobs();
+      const sid = textsTo(a.phone)[0]!.sid;
+      await sandbox.control.deliverCallbacks();
+      sandbox.control.deliver({ sid, status: 'failed', errorCode: 30005 });
+      sandbox.control.duplicateNextCallbacks(3);
+      const report = await sandbox.control.deliverCallbacks();
+      expect(report.statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'failed', reason: 'error_30005' });
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00' });
+      // The delivered one, too: its duplicates were ignored.
+      expect((await reminders(b.key))[0]).toMatchObject({ status: 'delivered' });
+      const { rows } = await t.db.query<{ n: number }>('select count(*)::int as n from sms_reminders_delivery_reports where message_sid = $1', [sid]);
+      expect(rows[0]!.n).toBe(2); // sent, failed
+    });
+
+    it('callbacks: a bad signature is refused with 403; an unknown MessageSid is ignored with 200', async () => {
+      const params = { MessageSid: `SM${'0'.repeat(32)}`, MessageStatus: 'delivered', AccountSid: sandbox.accountSid };
+      expect((await signedCallback(params, 'bm90IGEgc2lnbmF0dXJl')).status).toBe(403);
+      expect((await signedCallback(params, signTwilioRequest({ authToken: 'another-token', url: `${t.url}${CALLBACK_PATH}`, params }))).status).toBe(403);
+      const unknown = await signedCallback(params);
+      expect(unknown.status).toBe(200);
+      expect(await unknown.json()).toEqual({ outcome: 'unknown' });
+    });
+
+    it('not enough credit: the invitation is saved, the reminder is refused with insufficient_funds', async () => {
+      const account = await t.createAccount();
+      const price = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: 'drain-e2e', unit: 'message', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
+      expect(price.status).toBe(201);
+      expect((await t.request({ method: 'POST', path: '/v1/wallet/charges', key: account.ownerKey, headers: { 'idempotency-key': 'drain' }, body: { channel: 'drain-e2e', units: '2' } })).status).toBe(201);
+      const phone = nextMobile();
+      const res = await createMeeting(account.ownerKey, { invitees: [{ firstName: 'Ann', phone, smsReminder: true }] });
+      expect(res.status).toBe(201);
+      expect(res.body.invitees[0]).toMatchObject({ phone, smsReminder: true, reminder: { status: 'refused', reason: 'insufficient_funds' } });
+      expect((await t.request({ path: `${BASE}/reminders?status=refused`, key: account.ownerKey })).body.data).toHaveLength(1);
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(textsTo(phone)).toHaveLength(0);
+    });
+
+    it('bad input is a 400 naming the field and costs nothing; unknown or foreign meetings are 404', async () => {
+      const a = await scheduled();
+      const other = await t.createAccount();
+      const bad = async (res: Promise<{ status: number; body: unknown }>, code: string, field?: string) => {
+        const r = (await res) as { status: number; body: { error: { code: string; details?: { field?: string } } } };
+        expect(r.status).toBe(400);
+        expect(r.body.error.code).toBe(code);
+        if (field) expect(r.body.error.details?.field).toBe(field);
+      };
+      await bad(invite(a.key, a.meeting.id, { firstName: 'Bo', phone: '+3247012345', smsReminder: true }), 'invalid_phone_number', 'phone');
+      await bad(createMeeting(a.key, { startsAt: '2026-03-01T09:00:00.000Z' }), 'meeting_in_past', 'startsAt');
+      await bad(createMeeting(a.key, { timeZone: 'Mars/Olympus' }), 'invalid_time_zone', 'timeZone');
+      await bad(createMeeting(a.key, { location: 'x'.repeat(250) }), 'reminder_too_long', 'location');
+      await bad(createMeeting(a.key, { invitees: [{ firstName: 'Łukasz', phone: nextMobile(), smsReminder: true }], location: 'Conference room 2, Main building, Naamsestraat 22, Leuven' }), 'reminder_too_long', 'invitees.0.firstName');
+      await bad(invite(a.key, a.meeting.id, { firstName: 'Ł'.repeat(60), phone: nextMobile(), smsReminder: true }), 'reminder_too_long', 'firstName');
+      await bad(createMeeting(a.key, { startsAt: 'tomorrow' }), 'validation_failed');
+      clock.set('2026-03-10T14:00:00.000Z'); // the meeting has started
+      await bad(invite(a.key, a.meeting.id, { firstName: 'Late', phone: nextMobile(), smsReminder: true }), 'meeting_in_past', 'startsAt');
+      clock.set(START);
+      // Without the box, a long name is fine: no text will carry it.
+      expect((await invite(a.key, a.meeting.id, { firstName: 'x'.repeat(100), phone: nextMobile(), smsReminder: false })).status).toBe(201);
+      expect((await t.request({ path: `${BASE}/meetings/mtg_nope`, key: a.key })).status).toBe(404);
+      expect((await t.request({ path: `${BASE}/meetings/${a.meeting.id}`, key: other.ownerKey })).status).toBe(404);
+      expect((await t.request({ method: 'POST', path: `${BASE}/meetings/${a.meeting.id}/cancel`, key: other.ownerKey })).status).toBe(404);
+      expect((await invite(other.ownerKey, a.meeting.id, { firstName: 'Eve', phone: nextMobile(), smsReminder: true })).status).toBe(404);
+      expect((await t.request({ path: `${BASE}/meetings`, key: other.ownerKey })).body.data).toEqual([]);
+      expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
+      expect(await wallet(other.ownerKey)).toMatchObject({ available: '2.00', pending: '0.00' });
+    });
+
+    it('retries are harmless: the same Idempotency-Key makes one meeting, the same number one invitee, one hold', async () => {
+      const account = await t.createAccount();
+      const phone = nextMobile();
+      const body = { invitees: [{ firstName: 'Ann', phone, smsReminder: true }] };
+      const first = await createMeeting(account.ownerKey, body, { 'idempotency-key': 'meeting-1' });
+      const again = await createMeeting(account.ownerKey, body, { 'idempotency-key': 'meeting-1' });
+      expect([first.status, again.status]).toEqual([201, 200]);
+      expect(again.body.id).toBe(first.body.id);
+      const reInvite = await invite(account.ownerKey, first.body.id, { firstName: 'Ann', phone: '0' + phone.slice(3), smsReminder: true });
+      expect(reInvite.status).toBe(200);
+      expect(reInvite.body.id).toBe(first.body.invitees[0]!.id);
+      expect(await wallet(account.ownerKey)).toMatchObject({ available: '1.82', pending: '0.18' });
+      expect((await t.request({ path: `${BASE}/meetings`, key: account.ownerKey })).body.data).toHaveLength(1);
+    });
+
+    it('a reminder orphaned in "holding" by a crash is finished by the sweep with the same hold', async () => {
+      const a = await scheduled();
+      const { rows } = await t.db.query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
+      // As if the host died after the wallet placed the hold but before the row recorded it.
+      await t.db.query(`update sms_reminders_reminders set status = 'holding', hold_id = null where id = $1`, [a.reminder.id]);
+      clock.advance({ minutes: 11 });
+      await t.runJobs();
+      const after = await t.db.query<{ status: string; hold_id: string }>('select status, hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
+      expect(after.rows[0]).toEqual({ status: 'scheduled', hold_id: rows[0]!.hold_id });
+      expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
+    });
+
+    it('a meeting booked for tomorrow morning, after today 18:00, is texted at the next sweep', async () => {
+      clock.set('2026-03-09T19:00:00.000Z');
+      const a = await scheduled();
+      expect(a.reminder.sendAt).toBe('2026-03-09T19:00:00.000Z');
+      await t.runJobs();
+      expect(textsTo(a.phone)).toHaveLength(1);
+    });
+  });
+}
+
+// Two host instances on one PostgreSQL schema, both sweeping at the same moment: one text each.
+const postgres = testEngines().find((e) => e.name === 'postgres');
+describe.runIf(postgres)('sms-reminders on two hosts [postgres]', () => {
+  const clock = new ManualClock(START);
+  const url = process.env.TEST_DATABASE_URL!;
+  const schema = `t_sms_${randomBytes(5).toString('hex')}`;
+  let dbs: Database[] = [];
+  const hosts: TestHost[] = [];
+  let sandbox: TwilioSandbox;
+
+  beforeAll(async () => {
+    sandbox = await startTwilioSandbox({ now: () => clock.now() });
+    dbs = [await openDatabase({ url, schema, poolSize: 8 }), await openDatabase({ url, schema, poolSize: 8 })];
+    hosts.push(await createTestHost({ db: dbs[0]!, clock, plugins: [{ plugin, options: optionsFor(sandbox) }] }));
+    hosts.push(await createTestHost({ db: dbs[1]!, clock, plugins: [{ plugin, options: optionsFor(sandbox) }] }));
+  });
+  afterAll(async () => {
+    for (const h of hosts) await h.close();
+    await dbs[0]?.query(`drop schema if exists ${schema} cascade`);
+    for (const d of dbs) await d.close();
+    await sandbox?.close();
+  });
+
+  it('both hosts run the sweep concurrently: every invitee gets exactly one text', async () => {
+    const [h1, h2] = hosts as [TestHost, TestHost];
+    const a = await h1.createAccount();
+    const phones = Array.from({ length: 8 }, () => nextMobile());
+    const res = await h2.request({
+      method: 'POST',
+      path: `${BASE}/meetings`,
+      key: a.ownerKey,
+      body: { title: 'Board', location: 'HQ', timeZone: 'Europe/Brussels', startsAt: MEETING_AT, invitees: phones.map((phone, i) => ({ firstName: `P${i}`, phone, smsReminder: true })) },
+    });
+    expect(res.status).toBe(201);
+    clock.set(SEND_AT);
+    await Promise.all([h1.runJobs(), h2.runJobs(), h1.runJobs(), h2.runJobs()]);
+    for (const phone of phones) expect(sandbox.control.messages().filter((m) => m.to === phone)).toHaveLength(1);
+    expect(sandbox.control.messages()).toHaveLength(8);
+    expect((await h1.request({ path: '/v1/wallet', key: a.ownerKey })).body).toMatchObject({ available: '0.56', pending: '0.00' });
+  });
+});
