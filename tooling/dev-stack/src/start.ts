@@ -4,6 +4,7 @@ import { isTollgateError } from '@tollgate/errors';
 import { createHost, loadConfig, loadPlugins, type PluginEntry } from '@tollgate/host';
 import { startBankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox } from '@tollgate/sandbox-card';
+import { startTwilioSandbox } from '@tollgate/sandbox-twilio';
 
 const WEBHOOK_SECRET = 'whsec_sandbox';
 const BANK_TOKEN = 'sandbox-bank-token';
@@ -13,10 +14,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cardPort = Number(env.SANDBOX_CARD_PORT ?? 4010);
   const bankPort = Number(env.SANDBOX_BANK_PORT ?? 4020);
+  const twilioPort = Number(env.SANDBOX_TWILIO_PORT ?? 4030);
   const hostUrl = `http://127.0.0.1:${config.port}`;
 
   const card = await startCardSandbox({ port: cardPort, autoDeliverWebhooks: true, webhook: { url: `${hostUrl}/v1/payments/webhooks/payments-card`, secret: WEBHOOK_SECRET } });
   const bank = await startBankSandbox({ port: bankPort, token: BANK_TOKEN });
+  // Status callbacks go out at once; GET <twilio>/_sandbox lists every text and call "sent".
+  const twilio = await startTwilioSandbox({ port: twilioPort, autoDeliverCallbacks: true });
+  const twilioCredentials = { baseUrl: twilio.url, accountSid: twilio.accountSid, authToken: twilio.authToken };
 
   const sandboxPlugins: PluginEntry[] = [
     { package: '@tollgate/plugin-payments-card', enabled: true, options: { baseUrl: card.url, webhookSecret: WEBHOOK_SECRET } },
@@ -26,13 +31,15 @@ async function main(): Promise<void> {
       // A made-up creditor with valid checksums (the sandbox bank checks nothing else).
       options: { creditor: { name: 'Tollgate Sandbox BV', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' }, bank: { baseUrl: bank.url, token: BANK_TOKEN } },
     },
+    { package: '@tollgate/plugin-sms-reminders', enabled: true, options: twilioCredentials },
+    { package: '@tollgate/plugin-voice', enabled: true, options: twilioCredentials },
   ];
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   // Imported from here, where the bundled plugins are dependencies.
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
   const url = await host.listen();
-  host.logger.info({ url, card: card.url, bank: bank.url, plugins: host.pluginHost.plugins.map((p) => p.plugin.id) }, `Tollgate host listening on port ${config.port} with sandbox payments`);
+  host.logger.info({ url, card: card.url, bank: bank.url, twilio: `${twilio.url}/_sandbox`, plugins: host.pluginHost.plugins.map((p) => p.plugin.id) }, `Tollgate host listening on port ${config.port} with the sandboxes`);
 
   let stopping = false;
   const stop = async () => {
@@ -40,7 +47,7 @@ async function main(): Promise<void> {
     stopping = true;
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     await host.close();
-    await Promise.all([card.close(), bank.close()]);
+    await Promise.all([card.close(), bank.close(), twilio.close()]);
     clearTimeout(force);
     process.exit(0);
   };
