@@ -16,7 +16,6 @@ import {
   type Migration,
   type PaymentEventSink,
   type PaymentProvider,
-  type PluginJobs,
   type PluginPriceCatalog,
   type PluginWallet,
   type PluginRoute,
