@@ -24,7 +24,7 @@ export class VoiceProviderError extends Error {
 
 /** What the plugin needs from a voice provider; the Twilio client below is the one implementation. */
 export interface VoiceProvider {
-  createCall(input: { to: string; from: string; statusCallback: string; twiml?: string; url?: string }): Promise<ProviderCall>;
+  createCall(input: { to: string; from: string; statusCallback: string; twiml?: string; url?: string; timeLimitSeconds?: number }): Promise<ProviderCall>;
   fetchCall(input: { sid: string }): Promise<ProviderCall>;
   /** Ends the call (Status=completed). */
   hangUp(input: { sid: string }): Promise<ProviderCall>;
@@ -44,7 +44,7 @@ export class TwilioVoiceClient implements VoiceProvider {
     if (input.baseUrl) this.#client.api.baseUrl = input.baseUrl.replace(/\/+$/, '');
   }
 
-  async createCall(input: { to: string; from: string; statusCallback: string; twiml?: string; url?: string }): Promise<ProviderCall> {
+  async createCall(input: { to: string; from: string; statusCallback: string; twiml?: string; url?: string; timeLimitSeconds?: number }): Promise<ProviderCall> {
     return this.#call(() =>
       this.#client.calls.create({
         to: input.to,
@@ -53,6 +53,7 @@ export class TwilioVoiceClient implements VoiceProvider {
         statusCallback: input.statusCallback,
         statusCallbackMethod: 'POST',
         statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        ...(input.timeLimitSeconds ? { timeLimit: input.timeLimitSeconds } : {}),
       }),
     );
   }

@@ -192,6 +192,8 @@ export class VoiceCallsService {
         from: row.from_number,
         statusCallback: this.statusCallbackUrl(),
         ...(this.#config.twimlUrl ? { url: this.#config.twimlUrl } : { twiml: this.#config.twiml }),
+        // The provider ends the call when the held minutes are used up: a call never outruns its hold.
+        timeLimitSeconds: row.max_minutes * 60,
       });
     } catch (error) {
       if (error instanceof VoiceProviderError) {

@@ -135,15 +135,16 @@ for (const engine of testEngines()) {
       expect(await available(a.key)).toBe('0.03');
     });
 
-    it('a wallet covering 3 minutes holds 3; a longer call is charged the 3 held minutes, never more', async () => {
+    it('a wallet covering 3 minutes holds 3; the provider ends the call at 3 minutes (TimeLimit), charged 3', async () => {
       const a = await accountWith('0.15');
       const placed = await call(a.key, '+32 470 11 22 33', 'three');
       expect(placed.status).toBe(201);
       expect(placed.body).toMatchObject({ maxMinutes: 3, heldAmount: '0.15' });
       expect(await available(a.key)).toBe('0.00');
-      sandbox.control.completeCall({ sid: placed.body.providerCallSid, durationSeconds: 250 });
+      expect(sandbox.control.calls().find((c) => c.sid === placed.body.providerCallSid)).toBeDefined();
+      sandbox.control.completeCall({ sid: placed.body.providerCallSid, durationSeconds: 250 }); // the callee would talk longer
       await sandbox.control.deliverCallbacks();
-      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', durationSeconds: 250, minutesCharged: 3, amount: '0.15', settlement: 'captured' });
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', durationSeconds: 180, minutesCharged: 3, amount: '0.15', settlement: 'captured' });
       expect(await available(a.key)).toBe('0.00');
     });
 

@@ -113,6 +113,8 @@ interface CallState {
   callback: { url: string; method: 'POST' | 'GET'; events: Set<CallEvent> } | undefined;
   sequence: number;
   answeredAt: Date | undefined;
+  /** TimeLimit: the provider ends the call after this many seconds of talk. */
+  timeLimitSeconds: number | undefined;
 }
 
 interface MessageState {
@@ -273,6 +275,11 @@ export class TwilioProvider {
     for (const event of rawEvents) {
       if (!CALL_EVENTS.includes(event as CallEvent)) throw badRequest(20001, `Invalid StatusCallbackEvent: ${event}`);
     }
+    const rawLimit = text(params.TimeLimit);
+    const timeLimitSeconds = rawLimit === undefined ? undefined : Number(rawLimit);
+    if (timeLimitSeconds !== undefined && (!Number.isInteger(timeLimitSeconds) || timeLimitSeconds < 1 || timeLimitSeconds > 86_400)) {
+      throw badRequest(21219, `TimeLimit must be a whole number of seconds from 1 to 86400, got ${rawLimit}`);
+    }
     // Twilio's default: only the final status is reported.
     const events = new Set<CallEvent>(rawEvents.length > 0 ? (rawEvents as CallEvent[]) : ['completed']);
 
@@ -309,7 +316,7 @@ export class TwilioProvider {
         recordings: `/${API_VERSION}/Accounts/${this.#accountSid}/Calls/${sid}/Recordings.json`,
       },
     };
-    const state: CallState = { call, callback: statusCallback === undefined ? undefined : { url: statusCallback, method, events }, sequence: 0, answeredAt: undefined };
+    const state: CallState = { call, callback: statusCallback === undefined ? undefined : { url: statusCallback, method, events }, sequence: 0, answeredAt: undefined, timeLimitSeconds };
     this.#calls.set(sid, state);
     const created = structuredClone(call);
     const outcome = callOutcome(to);
@@ -359,7 +366,9 @@ export class TwilioProvider {
     if (!state) throw new TwilioApiError({ status: 404, code: 20404, message: `No call ${input.sid}` });
     if (!Number.isInteger(input.durationSeconds) || input.durationSeconds < 0) throw badRequest(20001, `durationSeconds must be a whole number >= 0, got ${input.durationSeconds}`);
     if (state.call.status !== 'in-progress') throw new TwilioApiError({ status: 409, code: 20409, message: `Call ${input.sid} is ${state.call.status}, not in-progress` });
-    this.#finishCall({ state, status: 'completed', durationSeconds: input.durationSeconds });
+    // The provider hangs up at TimeLimit, whatever the callee would have done.
+    const durationSeconds = state.timeLimitSeconds === undefined ? input.durationSeconds : Math.min(input.durationSeconds, state.timeLimitSeconds);
+    this.#finishCall({ state, status: 'completed', durationSeconds });
     return structuredClone(state.call);
   }
 
