@@ -31,4 +31,16 @@ export {
 export type { Database, Migration, Transaction, Queryable } from '@tollgate/db';
 export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus, SpendChannel, SpendOutcome, SpendQuote, SpendResult, Balance, Hold, LotKind } from '@tollgate/wallet';
 export { InsufficientFundsError, SpendFailedError, WalletBlockedError } from '@tollgate/wallet';
-export type { AccountingExporter, InvoiceSource, SourceInvoice } from '@tollgate/invoice-sync';
+export type {
+  AccountingExporter,
+  InvoiceSource,
+  SourceAddress,
+  SourceConnection,
+  SourceCustomer,
+  SourceCustomerType,
+  SourceDocument,
+  SourceDocumentKind,
+  SourceEvent,
+  SourceInvoice,
+  SourceSubscription,
+} from '@tollgate/invoice-sync';

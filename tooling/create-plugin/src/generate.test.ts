@@ -104,7 +104,7 @@ describe('generatePlugin', () => {
 
   it.each([
     ['payment-provider', 'payments-demo.provider.ts', 'PaymentsDemoProvider implements PaymentProvider', 'paymentProvidersExtensionPoint', ['createPayment', 'parseWebhook'], 'paymentProviders'],
-    ['invoice-source', 'payments-demo.source.ts', 'PaymentsDemoSource implements InvoiceSource', 'invoiceSourcesExtensionPoint', ['listBooked', 'writeStatus'], 'invoiceSources'],
+    ['invoice-source', 'payments-demo.source.ts', 'PaymentsDemoSource implements InvoiceSource', 'invoiceSourcesExtensionPoint', ['listDocuments', 'writeStatus'], 'invoiceSources'],
     ['accounting-exporter', 'payments-demo.exporter.ts', 'PaymentsDemoExporter implements AccountingExporter', 'accountingExportersExtensionPoint', ['export'], 'accountingExporters'],
   ])('writes a %s plugin whose TODO methods throw not_implemented', (kind, file, declaration, extensionPoint, methods, listedAs) => {
     const root = tempRoot();

@@ -263,7 +263,17 @@ export class ${n.className} implements PaymentProvider {
 ${notImplementedFn(n)}`;
 
     case 'invoice-source':
-      return `import { TollgateError, type InvoiceSource, type Money, type SourceInvoice } from '@tollgate/plugin-sdk';
+      return `import {
+  TollgateError,
+  type InvoiceSource,
+  type Money,
+  type SourceConnection,
+  type SourceCustomer,
+  type SourceCustomerType,
+  type SourceDocument,
+  type SourceDocumentKind,
+  type SourceSubscription,
+} from '@tollgate/plugin-sdk';
 import type { ${n.pascal}Options } from './options.js';
 
 /** The '${n.name}' invoice source: where booked invoices come from. */
@@ -275,13 +285,25 @@ export class ${n.className} implements InvoiceSource {
     this.label = input.options.label;
   }
 
-  async listBooked(_input: { connectionId: string; since: Date; cursor?: string }): Promise<{ invoices: SourceInvoice[]; nextCursor?: string }> {
-    // TODO: one page of invoices booked or changed since \`since\`, amounts as exact Money.
-    throw notImplemented('listBooked');
+  async listDocuments(_input: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }> {
+    // TODO: one page of booked invoices and credit notes, oldest change first, amounts as decimal strings.
+    throw notImplemented('listDocuments');
+  }
+
+  async getDocument(_input: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null> {
+    throw notImplemented('getDocument');
+  }
+
+  async getCustomer(_input: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null> {
+    throw notImplemented('getCustomer');
+  }
+
+  async getSubscription(_input: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null> {
+    throw notImplemented('getSubscription');
   }
 
   async writeStatus(_input: {
-    connectionId: string;
+    connection: SourceConnection;
     sourceInvoiceId: string;
     paymentId: string;
     status: 'paid' | 'unpaid';
@@ -374,8 +396,8 @@ function unitTests(n) {
       return `describe('${n.className}', () => {
   const source = ${make};
 
-  it('refuses to list invoices until listBooked is written (no pretend success)', async () => {
-    const page = source.listBooked({ connectionId: 'conn_test', since: new Date('2026-01-01T00:00:00Z') });
+  it('refuses to list documents until listDocuments is written (no pretend success)', async () => {
+    const page = source.listDocuments({ connection: { id: 'conn_test', profileFieldId: null } });
     await expect(page).rejects.toBeInstanceOf(TollgateError);
     await expect(page).rejects.toMatchObject({ code: 'not_implemented', status: 501 });
   });

@@ -59,6 +59,13 @@ export const APPS = Object.freeze(['host']);
 /** The only @tollgate/* packages a plugin may import. */
 export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
 
+/**
+ * A vendor client that lives in this repository counts as the plugin's own vendor SDK: the one
+ * plugin of that vendor may import it (Teamleader's client is shared by the source and, later, the
+ * write-back; no other plugin may use it).
+ */
+export const PLUGIN_VENDOR_CLIENTS = Object.freeze({ 'source-teamleader': ['teamleader'] });
+
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
 export const PLUGIN_TEST_ALLOWED = Object.freeze(['plugin-sdk', 'testing', 'sandbox-card', 'sandbox-bank', 'sandbox-twilio']);
 
@@ -210,7 +217,7 @@ const rule = {
 
       switch (where.kind) {
         case 'plugins': {
-          const allowed = pluginTest ? PLUGIN_TEST_ALLOWED : PLUGIN_ALLOWED;
+          const allowed = [...(pluginTest ? PLUGIN_TEST_ALLOWED : PLUGIN_ALLOWED), ...(PLUGIN_VENDOR_CLIENTS[where.name] ?? [])];
           if (!allowed.includes(scoped.name)) {
             context.report({ node, messageId: pluginTest ? 'pluginTestOnly' : 'pluginOnlySdk', data: { from, target } });
           }
