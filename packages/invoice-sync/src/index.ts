@@ -1,5 +1,4 @@
-// Import, customers, profiles and collection land with the invoice-sync issues; these are the
-// contracts source and exporter plugins implement.
+// The invoice-sync domain (S-1…S-4, S-8, S-10) and the contracts source and exporter plugins implement.
 export type { AccountingExporter } from './accounting-exporter.js';
 export type {
   InvoiceSource,
@@ -13,3 +12,41 @@ export type {
   SourceInvoice,
   SourceSubscription,
 } from './invoice-source.js';
+export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
+export { registerInvoiceSync } from './registration.js';
+export { ConnectionService, type ConnectionSettings } from './connection.service.js';
+export { ProfileService, type ProfileInput } from './profile.service.js';
+export { CustomerService } from './customer.service.js';
+export { InvoiceQueries } from './invoice-query.service.js';
+export { InvoiceImporter, displayNumberCandidates, type EventOutcome, type HandledEvent } from './invoice-importer.js';
+export {
+  AlreadyConnectedError,
+  ConnectionNotActiveError,
+  ConnectionNotFoundError,
+  CustomerNotFoundError,
+  ImportRunningError,
+  InvoiceNotFoundError,
+  ProfileInUseError,
+  ProfileNotFoundError,
+  RunNotFoundError,
+  UnknownSourceError,
+} from './invoice-sync.errors.js';
+export {
+  INVOICE_SOURCES,
+  INVOICE_SYNC_OPTIONS,
+  type Connection,
+  type ConnectionStatus,
+  type Customer,
+  type ImportRun,
+  type Invoice,
+  type InvoiceEvent,
+  type InvoiceSourceDirectory,
+  type InvoiceStatus,
+  type InvoiceSyncEvents,
+  type InvoiceSyncOptions,
+  type Profile,
+  type RunFailure,
+  type RunFlags,
+  type RunStatus,
+  type RunTrigger,
+} from './invoice-sync.types.js';

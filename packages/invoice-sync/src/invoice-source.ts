@@ -66,6 +66,8 @@ export interface SourceSubscription {
   status: string;
   paymentTermDays: number | null;
   customer: { sourceId: string; type: SourceCustomerType };
+  /** Raw value of the profile custom field on the subscription, if any (S-2: between the document's and the customer's). */
+  profileField?: string | null;
 }
 
 /** What a source's webhook said happened (S-3, S-4). */

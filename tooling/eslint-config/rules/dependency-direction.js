@@ -67,7 +67,7 @@ export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
 export const PLUGIN_VENDOR_CLIENTS = Object.freeze({ 'source-teamleader': ['teamleader'] });
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
-export const PLUGIN_TEST_ALLOWED = Object.freeze(['plugin-sdk', 'testing', 'sandbox-card', 'sandbox-bank', 'sandbox-twilio']);
+export const PLUGIN_TEST_ALLOWED = Object.freeze(['plugin-sdk', 'testing', 'sandbox-card', 'sandbox-bank', 'sandbox-twilio', 'sandbox-teamleader']);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */
 const PLUGIN_TEST_SUFFIXES = Object.freeze(['.test.ts', '.e2e-spec.ts']);

@@ -137,7 +137,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       errors: [
         {
           message:
-            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank and @tollgate/sandbox-twilio, not @tollgate/wallet (see docs/plugins.md).',
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio and @tollgate/sandbox-teamleader, not @tollgate/wallet (see docs/plugins.md).',
         },
       ],
     },

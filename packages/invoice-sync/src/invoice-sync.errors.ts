@@ -1,0 +1,61 @@
+import { ConflictError, NotFoundError, ValidationError } from '@tollgate/errors';
+
+export class ConnectionNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'connection_not_found', message: `No invoice-sync connection ${id} on this account.`, details: { connectionId: id } });
+  }
+}
+
+export class ProfileNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'profile_not_found', message: `No profile ${id} on this account.`, details: { profileId: id } });
+  }
+}
+
+export class CustomerNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'customer_not_found', message: `No customer ${id} on this account.`, details: { customerId: id } });
+  }
+}
+
+export class InvoiceNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'invoice_not_found', message: `No invoice ${id} on this account.`, details: { invoiceId: id } });
+  }
+}
+
+export class RunNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'run_not_found', message: `No import run ${id}.`, details: { runId: id } });
+  }
+}
+
+export class UnknownSourceError extends ValidationError {
+  constructor(sourceId: string) {
+    super({ code: 'unknown_source', message: `Unknown invoice source "${sourceId}"; its plugin is not loaded on this host.`, details: { sourceId } });
+  }
+}
+
+export class AlreadyConnectedError extends ConflictError {
+  constructor(input: { accountId: string; sourceId: string; sourceAccountId: string }) {
+    super({ code: 'already_connected', message: `This account already has a ${input.sourceId} connection, or that ${input.sourceId} account is linked to another account; disconnect it first.`, details: input });
+  }
+}
+
+export class ConnectionNotActiveError extends ConflictError {
+  constructor(input: { connectionId: string; status: string }) {
+    super({ code: 'connection_not_active', message: `Connection ${input.connectionId} is ${input.status}; reconnect it before importing.`, details: input });
+  }
+}
+
+export class ImportRunningError extends ConflictError {
+  constructor(connectionId: string) {
+    super({ code: 'import_running', message: `An import is already running for connection ${connectionId}; wait for it to finish.`, details: { connectionId } });
+  }
+}
+
+export class ProfileInUseError extends ConflictError {
+  constructor(input: { profileId: string; reason: string }) {
+    super({ code: 'profile_in_use', message: `Profile ${input.profileId} cannot be deleted: ${input.reason}.`, details: input });
+  }
+}

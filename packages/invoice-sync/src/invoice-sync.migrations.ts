@@ -1,0 +1,146 @@
+import type { MigrationSet } from '@tollgate/db';
+
+/**
+ * Invoice sync (S-1…S-4, S-8, S-10): connections to a source, collection profiles, customers and
+ * invoices copied one way from the source, their event log, and import runs. Every imported row is
+ * keyed by the source's id (unique per connection), so replays, races and resumes update, never duplicate.
+ */
+export const invoiceSyncMigrations: MigrationSet = {
+  namespace: 'invoice_sync',
+  migrations: [
+    {
+      id: '0001_invoice_sync',
+      sql: `
+        create table sync_connections (
+          id                 text primary key,
+          account_id         text not null,
+          source_id          text not null,
+          source_account_id  text not null,
+          status             text not null check (status in ('connected', 'reconsent_needed', 'disconnected')),
+          default_profile_id text,
+          auto_import        boolean not null default true,
+          profile_field_id   text,
+          created_at         timestamptz not null,
+          updated_at         timestamptz not null
+        );
+        -- One live connection per account and source, and a source account belongs to one account (webhooks find it).
+        create unique index sync_connections_one_live on sync_connections (account_id, source_id) where status <> 'disconnected';
+        create unique index sync_connections_source_account on sync_connections (source_id, source_account_id) where status <> 'disconnected';
+
+        create table sync_profiles (
+          id                  text primary key,
+          account_id          text not null,
+          name                text not null,
+          direct_debit        boolean not null,
+          payment_link        boolean not null,
+          transfer            boolean not null,
+          source_option_value text,
+          is_default          boolean not null,
+          created_at          timestamptz not null,
+          updated_at          timestamptz not null,
+          check (direct_debit or payment_link or transfer)
+        );
+        create unique index sync_profiles_one_default on sync_profiles (account_id) where is_default;
+        create unique index sync_profiles_option on sync_profiles (account_id, source_option_value) where source_option_value is not null;
+
+        create table sync_customers (
+          id                      text primary key,
+          account_id              text not null,
+          connection_id           text not null references sync_connections(id),
+          source_type             text not null check (source_type in ('contact', 'company')),
+          source_id               text not null,
+          customer_number         text not null,
+          name                    text not null,
+          email                   text,
+          address                 jsonb,
+          vat_number              text,
+          language                text,
+          profile_id              text references sync_profiles(id),
+          local_number_changed_at timestamptz,
+          created_at              timestamptz not null,
+          updated_at              timestamptz not null,
+          unique (connection_id, source_type, source_id)
+        );
+        create index sync_customers_account on sync_customers (account_id, name, id);
+
+        create table sync_invoices (
+          id                  text primary key,
+          account_id          text not null,
+          connection_id       text not null references sync_connections(id),
+          kind                text not null check (kind in ('invoice', 'credit_note')),
+          source_id           text not null,
+          source_number       text not null,
+          number              text not null,
+          department_id       text not null,
+          customer_id         text not null references sync_customers(id),
+          currency            text not null,
+          total_excl_vat      numeric(18,2) not null,
+          total_incl_vat      numeric(18,2) not null,
+          amount_due          numeric(18,2) not null,
+          issued_on           date not null,
+          due_on              date not null,
+          payment_term_days   int,
+          status              text not null check (status in ('booked', 'paid')),
+          profile_id          text not null references sync_profiles(id),
+          subscription_id     text,
+          credited_source_id  text,
+          credited_invoice_id text references sync_invoices(id),
+          source_updated_at   timestamptz not null,
+          created_at          timestamptz not null,
+          updated_at          timestamptz not null,
+          unique (connection_id, kind, source_id),
+          -- Never two invoices with one number in an account, whatever the department.
+          unique (account_id, number)
+        );
+        create index sync_invoices_account on sync_invoices (account_id, issued_on desc, id desc);
+        create index sync_invoices_credited on sync_invoices (connection_id, credited_source_id) where credited_invoice_id is null;
+
+        create table sync_invoice_events (
+          id          bigint generated always as identity primary key,
+          invoice_id  text references sync_invoices(id),
+          customer_id text references sync_customers(id),
+          at          timestamptz not null,
+          type        text not null,
+          detail      jsonb not null default '{}',
+          check (invoice_id is not null or customer_id is not null)
+        );
+        create index sync_invoice_events_invoice on sync_invoice_events (invoice_id, id);
+
+        create table sync_import_runs (
+          id            text primary key,
+          seq           bigint generated always as identity unique,
+          connection_id text not null references sync_connections(id),
+          trigger       text not null check (trigger in ('manual', 'sweep', 'webhook')),
+          issued_since  date,
+          updated_since timestamptz,
+          resumed_from  text,
+          cursor        text,
+          status        text not null check (status in ('running', 'completed', 'failed', 'interrupted')),
+          new_count     int not null default 0,
+          updated_count int not null default 0,
+          ignored_count int not null default 0,
+          failed_count  int not null default 0,
+          failures      jsonb not null default '[]',
+          flags         jsonb not null default '{}',
+          high_water    timestamptz,
+          error         text,
+          started_at    timestamptz not null,
+          heartbeat_at  timestamptz not null,
+          finished_at   timestamptz
+        );
+        -- One manual import or sweep per connection at a time, whatever the number of hosts; webhooks run beside them.
+        create unique index sync_import_runs_one_running on sync_import_runs (connection_id) where status = 'running' and trigger <> 'webhook';
+        create index sync_import_runs_connection on sync_import_runs (connection_id, seq desc);
+
+        create table sync_source_events (
+          connection_id text not null references sync_connections(id),
+          event_id      text not null,
+          type          text not null,
+          outcome       text not null,
+          received_at   timestamptz not null,
+          primary key (connection_id, event_id)
+        );
+      `,
+    },
+  ],
+};

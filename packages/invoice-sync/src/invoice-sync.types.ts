@@ -1,0 +1,143 @@
+import type { InvoiceSource, SourceAddress, SourceCustomerType, SourceDocumentKind } from './invoice-source.js';
+
+export const INVOICE_SOURCES = Symbol.for('tollgate.InvoiceSources');
+export const INVOICE_SYNC_OPTIONS = Symbol.for('tollgate.InvoiceSyncOptions');
+
+/** The source plugins this host loaded, by id (like funding's payment provider directory). */
+export interface InvoiceSourceDirectory {
+  get(id: string): InvoiceSource | undefined;
+}
+
+export interface InvoiceSyncOptions {
+  /** Page size asked of the source. Default 100. */
+  pageSize?: number;
+  /** A sweep asks for changes since the last sweep's high-water mark minus this. Default 5 minutes. */
+  sweepOverlapMinutes?: number;
+  /** The first sweep of a connection looks back this far. Default 30 days. */
+  sweepInitialDays?: number;
+  /** A running run without a heartbeat for this long is taken as dead (host crashed) and interrupted. Default 15. */
+  staleRunMinutes?: number;
+}
+
+export type ConnectionStatus = 'connected' | 'reconsent_needed' | 'disconnected';
+
+export interface Connection {
+  id: string;
+  accountId: string;
+  sourceId: string;
+  sourceAccountId: string;
+  status: ConnectionStatus;
+  defaultProfileId: string | null;
+  autoImport: boolean;
+  profileFieldId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Profile {
+  id: string;
+  accountId: string;
+  name: string;
+  directDebit: boolean;
+  paymentLink: boolean;
+  transfer: boolean;
+  /** The source's custom-field option id or text that selects this profile. */
+  sourceOptionValue: string | null;
+  isDefault: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Customer {
+  id: string;
+  accountId: string;
+  connectionId: string;
+  sourceType: SourceCustomerType;
+  sourceId: string;
+  customerNumber: string;
+  name: string;
+  email: string | null;
+  address: SourceAddress | null;
+  vatNumber: string | null;
+  language: string | null;
+  profileId: string | null;
+  localNumberChangedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type InvoiceStatus = 'booked' | 'paid';
+
+export interface Invoice {
+  id: string;
+  accountId: string;
+  connectionId: string;
+  kind: SourceDocumentKind;
+  sourceId: string;
+  /** The number as the source shows it. */
+  sourceNumber: string;
+  /** The display number, unique in the account ("CN" for credit notes, department prefix on a clash). */
+  number: string;
+  departmentId: string;
+  customerId: string;
+  currency: string;
+  totalExclVat: string;
+  totalInclVat: string;
+  amountDue: string;
+  issuedOn: string;
+  dueOn: string;
+  paymentTermDays: number | null;
+  status: InvoiceStatus;
+  profileId: string;
+  subscriptionId: string | null;
+  creditedInvoiceId: string | null;
+  sourceUpdatedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface InvoiceEvent {
+  at: Date;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+export type RunTrigger = 'manual' | 'sweep' | 'webhook';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+export interface RunFailure {
+  sourceId: string;
+  kind: SourceDocumentKind;
+  reason: string;
+}
+
+export interface RunFlags {
+  /** S-8: subscriptions whose 0-day payment term makes their invoices expire at once. */
+  zeroDaySubscriptions?: Array<{ subscriptionId: string; title: string }>;
+}
+
+export interface ImportRun {
+  id: string;
+  connectionId: string;
+  trigger: RunTrigger;
+  issuedSince: string | null;
+  updatedSince: Date | null;
+  /** The interrupted run this one continued. */
+  resumedFrom: string | null;
+  /** Where the next page starts (saved after each page). */
+  cursor: string | null;
+  status: RunStatus;
+  counts: { new: number; updated: number; ignored: number; failed: number };
+  failures: RunFailure[];
+  flags: RunFlags;
+  /** Latest source change seen (sweeps continue from it). */
+  highWater: Date | null;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface InvoiceSyncEvents {
+  /** A run ended (completed, interrupted or failed): the host e-mails its summary. */
+  run_finished: [ImportRun];
+}

@@ -1,0 +1,18 @@
+import type { DependencyContainer } from 'tsyringe';
+import { ConnectionService } from './connection.service.js';
+import { CustomerService } from './customer.service.js';
+import { InvoiceImporter } from './invoice-importer.js';
+import { InvoiceQueries } from './invoice-query.service.js';
+import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
+import { ProfileService } from './profile.service.js';
+
+/** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
+export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
+  input.container.register(INVOICE_SOURCES, { useValue: input.sources });
+  input.container.register(INVOICE_SYNC_OPTIONS, { useValue: input.options ?? {} });
+  input.container.registerSingleton(ConnectionService);
+  input.container.registerSingleton(ProfileService);
+  input.container.registerSingleton(CustomerService);
+  input.container.registerSingleton(InvoiceQueries);
+  input.container.registerSingleton(InvoiceImporter);
+}

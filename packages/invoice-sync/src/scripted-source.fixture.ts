@@ -1,0 +1,90 @@
+import type { InvoiceSource, SourceConnection, SourceCustomer, SourceCustomerType, SourceDocument, SourceDocumentKind, SourceSubscription } from './invoice-source.js';
+
+/**
+ * An in-memory InvoiceSource for the importer's tests: documents, customers and subscriptions in
+ * arrays, pages by offset in change order, and switches to fail a given call or hold a call open
+ * (to prove resume and the one-run-at-a-time rule). The Teamleader one lives in plugins/source-teamleader.
+ */
+export class ScriptedSource implements InvoiceSource {
+  readonly label = 'Scripted';
+  documents: SourceDocument[] = [];
+  readonly customers = new Map<string, SourceCustomer>();
+  readonly subscriptions = new Map<string, SourceSubscription>();
+  /** Every listDocuments call, in order. */
+  readonly listCalls: Array<{ cursor: string | null; updatedSince?: Date; issuedSince?: string }> = [];
+  /** listDocuments throws on these call numbers (1-based, counted across runs). */
+  readonly failListOn = new Set<number>();
+  /** While set, listDocuments waits for it after announcing itself through `entered`. */
+  hold: Promise<void> | null = null;
+  entered: (() => void) | null = null;
+  getCustomerCalls = 0;
+
+  constructor(readonly id = 'scripted') {}
+
+  put(...docs: SourceDocument[]): void {
+    for (const doc of docs) this.documents = [...this.documents.filter((d) => !(d.kind === doc.kind && d.sourceId === doc.sourceId)), doc];
+  }
+
+  async listDocuments(input: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }) {
+    this.listCalls.push({ cursor: input.cursor ?? null, updatedSince: input.updatedSince, issuedSince: input.issuedSince });
+    if (this.hold) {
+      this.entered?.();
+      await this.hold;
+    }
+    if (this.failListOn.has(this.listCalls.length)) throw new Error(`source unavailable (call ${this.listCalls.length})`);
+    const matching = this.documents
+      .filter((d) => (!input.issuedSince || d.issuedOn >= input.issuedSince) && (!input.updatedSince || new Date(d.updatedAt) >= input.updatedSince))
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.sourceId.localeCompare(b.sourceId));
+    const offset = input.cursor ? Number(input.cursor) : 0;
+    const size = input.pageSize ?? 100;
+    const documents = matching.slice(offset, offset + size);
+    return { documents, nextCursor: offset + size < matching.length ? String(offset + size) : null };
+  }
+
+  async getDocument(input: { kind: SourceDocumentKind; sourceId: string }) {
+    return this.documents.find((d) => d.kind === input.kind && d.sourceId === input.sourceId) ?? null;
+  }
+
+  async getCustomer(input: { type: SourceCustomerType; sourceId: string }) {
+    this.getCustomerCalls++;
+    const customer = this.customers.get(input.sourceId);
+    return customer && customer.type === input.type ? customer : null;
+  }
+
+  async getSubscription(input: { sourceId: string }) {
+    return this.subscriptions.get(input.sourceId) ?? null;
+  }
+
+  async writeStatus(): Promise<void> {}
+}
+
+let serial = 0;
+
+/** A booked invoice of customer `cus-1`, issued 2026-03-10; override what a test is about. */
+export function sourceDoc(overrides: Partial<SourceDocument> = {}): SourceDocument {
+  serial++;
+  return {
+    sourceId: `doc-${serial}`,
+    kind: 'invoice',
+    number: `2026 / ${serial}`,
+    departmentId: 'dep-aaaaaaaa-0001',
+    status: 'booked',
+    customer: { sourceId: 'cus-1', type: 'company' },
+    currency: 'EUR',
+    totalExclVat: '100.00',
+    totalInclVat: '121.00',
+    amountDue: '121.00',
+    issuedOn: '2026-03-10',
+    dueOn: '2026-04-09',
+    paymentTermDays: 30,
+    subscriptionId: null,
+    creditedInvoiceId: null,
+    profileField: null,
+    updatedAt: new Date(Date.UTC(2026, 2, 10, 8) + serial * 1000).toISOString(),
+    ...overrides,
+  };
+}
+
+export function sourceCustomer(overrides: Partial<SourceCustomer> & { sourceId: string }): SourceCustomer {
+  return { type: 'company', name: `Customer ${overrides.sourceId}`, email: `${overrides.sourceId}@example.test`, address: { line1: 'Main street 1', postalCode: '9000', city: 'Gent', country: 'BE' }, vatNumber: 'BE0123456789', language: 'nl', ...overrides };
+}

@@ -1,0 +1,59 @@
+import { coreServices, definePlugin, httpRoutesExtensionPoint, invoiceSourcesExtensionPoint } from '@tollgate/plugin-sdk';
+import { TeamleaderClient, TeamleaderOAuth, TeamleaderTokenManager, TokenCipher } from '@tollgate/teamleader';
+import { resolveSettings, sourceTeamleaderOptions } from './options.js';
+import { sourceTeamleaderMigrations } from './source-teamleader.migrations.js';
+import { PLUGIN_PATH, sourceTeamleaderRoutes } from './source-teamleader.routes.js';
+import { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
+import { TeamleaderInvoiceSource } from './teamleader.source.js';
+
+/**
+ * The source-teamleader plugin: adds the invoice source 'teamleader' (Teamleader Focus) and the
+ * routes to connect an account by OAuth and to receive Teamleader's webhooks.
+ */
+export const sourceTeamleaderPlugin = definePlugin({
+  id: 'source-teamleader',
+  compatibility: '^1.0.0',
+  description: 'Teamleader Focus as an invoice source (booked invoices, credit notes, customers, subscriptions, webhooks)',
+  options: sourceTeamleaderOptions,
+  register(env) {
+    env.registerMigrations({ migrations: sourceTeamleaderMigrations });
+    env.registerInit({
+      deps: {
+        sources: invoiceSourcesExtensionPoint,
+        routes: httpRoutesExtensionPoint,
+        database: coreServices.database,
+        clock: coreServices.clock,
+        logger: coreServices.logger,
+        host: coreServices.host,
+      },
+      init({ sources, routes, database, clock, logger, host }) {
+        const options = env.options;
+        const settings = resolveSettings({ options, sandbox: host.sandbox });
+        if (settings.usesSandboxDefaults.tokenKey) logger.warn('source-teamleader: sealing tokens with the fixed sandbox key (set tokenKey outside development)');
+        if (settings.usesSandboxDefaults.credentials) logger.warn(`source-teamleader: no credentials, using the Teamleader sandbox at ${settings.apiBaseUrl ?? '?'}`);
+        const oauth = () =>
+          new TeamleaderOAuth({
+            clientId: settings.clientId,
+            clientSecret: settings.clientSecret,
+            redirectUri: options.redirectUri ?? `${host.baseUrl}${PLUGIN_PATH}/oauth/callback`,
+            ...(settings.authBaseUrl && { authBaseUrl: settings.authBaseUrl }),
+            clock,
+          });
+        const connections = new TeamleaderConnectionsStore({ database, clock });
+        const cipher = new TokenCipher({ keys: { k1: settings.tokenKey }, currentKeyId: 'k1' });
+        const tokens = new TeamleaderTokenManager({ store: connections, cipher, oauth: { refresh: (input) => oauth().refresh(input) }, clock });
+        const client = new TeamleaderClient({
+          tokens,
+          clock,
+          ...(settings.apiBaseUrl && { apiBaseUrl: settings.apiBaseUrl }),
+          ...(options.retry && { retry: options.retry }),
+        });
+        const source = new TeamleaderInvoiceSource({ client, connections, database, clock });
+        sources.add(source);
+        routes.add(...sourceTeamleaderRoutes({ database, clock, host, logger, connections, tokens, client, source, oauth, scopes: options.scopes }));
+      },
+    });
+  },
+});
+
+export default sourceTeamleaderPlugin;

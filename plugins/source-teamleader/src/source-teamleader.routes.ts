@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { ForbiddenError, NotFoundError, TollgateError, defineRoute, type Clock, type Queryable, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
+import { AuthorizationDeniedError, ReconsentNeededError, type TeamleaderClient, type TeamleaderOAuth, type TeamleaderTokenManager } from '@tollgate/teamleader';
+import { z } from 'zod';
+import type { ConnectionRow, TeamleaderConnectionsStore } from './teamleader-connections.store.js';
+import { WEBHOOK_TYPES } from './teamleader-mapping.js';
+import type { TeamleaderInvoiceSource } from './teamleader.source.js';
+
+export const PLUGIN_PATH = '/v1/plugins/source-teamleader';
+const STATE_TTL_MS = 10 * 60 * 1000;
+
+export interface RouteDeps {
+  database: Queryable;
+  clock: Clock;
+  host: HostInfo;
+  logger: Logger;
+  connections: TeamleaderConnectionsStore;
+  tokens: TeamleaderTokenManager;
+  client: TeamleaderClient;
+  source: TeamleaderInvoiceSource;
+  /** Built per call: the redirect URI may depend on the host's base URL, known only once it listens. */
+  oauth: () => TeamleaderOAuth;
+  scopes: string[] | undefined;
+}
+
+const random = (bytes: number) => randomBytes(bytes).toString('base64url');
+export const webhookUrl = ({ host, token }: { host: HostInfo; token: string }) => `${host.baseUrl}${PLUGIN_PATH}/webhooks?token=${encodeURIComponent(token)}`;
+
+function requireManager(caller: { role: string } | undefined): void {
+  if (!caller || (caller.role !== 'owner' && caller.role !== 'admin')) throw new ForbiddenError({ message: 'Only an owner or admin may manage the Teamleader connection.' });
+}
+
+function describe(row: ConnectionRow) {
+  return {
+    id: row.id,
+    teamleaderAccountId: row.teamleaderAccountId,
+    status: row.reconsentReason === null ? 'connected' : 'reconsent_needed',
+    reconsentReason: row.reconsentReason,
+    connectedAt: row.createdAt,
+  };
+}
+
+const badRequest = (code: string, message: string) => new TollgateError({ code, status: 400, message });
+
+/** The OAuth connect flow, the connection's status, and the webhook receiver. */
+export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
+  const { database: db, clock, host, connections, tokens, client, source, logger } = deps;
+
+  const connect = defineRoute({
+    method: 'GET',
+    path: '/connect',
+    auth: 'account',
+    summary: 'Start connecting Teamleader Focus: returns the consent URL',
+    async handler({ caller }) {
+      requireManager(caller);
+      await db.query('DELETE FROM source_teamleader_oauth_states WHERE expires_at < $1', [clock.now().toISOString()]);
+      const state = random(32);
+      const expiresAt = new Date(clock.now().getTime() + STATE_TTL_MS).toISOString();
+      await db.query('INSERT INTO source_teamleader_oauth_states (state, account_id, expires_at) VALUES ($1, $2, $3)', [state, caller?.accountId, expiresAt]);
+      return { status: 200, body: { authorizeUrl: deps.oauth().authorizationUrl({ state, ...(deps.scopes && { scopes: deps.scopes }) }), expiresAt } };
+    },
+  });
+
+  const callback = defineRoute({
+    method: 'GET',
+    path: '/oauth/callback',
+    auth: 'public',
+    summary: 'Teamleader redirects here after consent',
+    query: z.looseObject({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
+    async handler({ query }) {
+      // Consume the state whatever happens next: it is single-use.
+      const state = query.state ?? '';
+      const { rows } = await db.query<{ account_id: string; expires_at: Date | string }>('DELETE FROM source_teamleader_oauth_states WHERE state = $1 RETURNING account_id, expires_at', [state]);
+      if (query.error) throw badRequest(query.error === 'access_denied' ? 'access_denied' : 'authorization_failed', `Teamleader authorization failed: ${query.error}.`);
+      const found = rows[0];
+      if (!found || new Date(found.expires_at).getTime() <= clock.now().getTime()) throw badRequest('invalid_state', 'Unknown or expired OAuth state; start again at /connect.');
+
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) if (typeof value === 'string') params.set(key, value);
+      let pair;
+      try {
+        pair = await deps.oauth().exchangeCode({ callback: params, expectedState: state });
+      } catch (error) {
+        if (error instanceof AuthorizationDeniedError) throw badRequest('access_denied', error.message);
+        throw error;
+      }
+      const row = await connections.ensure({ accountId: found.account_id, newId: `tlc_${random(12)}`, newWebhookToken: random(32) });
+      await tokens.connect({ connectionId: row.id, tokens: pair });
+      const api = client.connection({ connectionId: row.id });
+      const me = await api.usersMe();
+      await connections.setTeamleaderAccount({ id: row.id, teamleaderAccountId: me.account.id });
+      // Registration is idempotent per (url, type); list first as the notes advise.
+      const url = webhookUrl({ host, token: row.webhookToken });
+      const registered = new Set((await api.listWebhooks()).filter((hook) => hook.url === url).flatMap((hook) => hook.types));
+      const missing = WEBHOOK_TYPES.filter((type) => !registered.has(type));
+      if (missing.length > 0) await api.registerWebhook({ url, types: missing });
+      const saved = (await connections.byId({ id: row.id })) as ConnectionRow;
+      return { status: 200, body: { connection: describe(saved) } };
+    },
+  });
+
+  const show = defineRoute({
+    method: 'GET',
+    path: '/connection',
+    auth: 'account',
+    summary: 'The Teamleader connection of the account: connected or reconsent_needed',
+    async handler({ caller }) {
+      const row = await connections.byAccount({ accountId: caller?.accountId ?? '' });
+      if (!row || row.version === 0) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
+      return { status: 200, body: describe(row) };
+    },
+  });
+
+  const disconnect = defineRoute({
+    method: 'DELETE',
+    path: '/connection',
+    auth: 'account',
+    summary: 'Disconnect Teamleader: unregister the webhooks and forget the tokens',
+    async handler({ caller }) {
+      requireManager(caller);
+      const row = await connections.byAccount({ accountId: caller?.accountId ?? '' });
+      if (!row) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
+      try {
+        await client.connection({ connectionId: row.id }).unregisterWebhook({ url: webhookUrl({ host, token: row.webhookToken }), types: [...WEBHOOK_TYPES] });
+      } catch (error) {
+        // Without consent the webhooks cannot be removed; Teamleader drops them with the integration.
+        if (!(error instanceof ReconsentNeededError)) throw error;
+        logger.warn({ connectionId: row.id }, 'Teamleader webhooks not unregistered: re-consent needed');
+      }
+      await connections.remove({ id: row.id });
+      return { status: 200, body: { disconnected: true, id: row.id } };
+    },
+  });
+
+  const webhooks = defineRoute({
+    method: 'POST',
+    path: '/webhooks',
+    auth: 'public',
+    summary: 'Teamleader webhook receiver (authenticated by the ?token= of the registered URL)',
+    query: z.looseObject({ token: z.string().optional() }),
+    async handler({ headers, rawBody, query }) {
+      const events = await source.parseWebhook({ headers, rawBody: rawBody ?? Buffer.alloc(0), query: { token: query.token } });
+      const connection = await connections.byWebhookToken({ token: query.token ?? '' });
+      let stored = 0;
+      for (const event of events) {
+        const result = await db.query(
+          `INSERT INTO source_teamleader_webhook_events (event_id, connection_id, teamleader_account_id, type, event, received_at)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING`,
+          [event.eventId, connection?.id ?? '', event.sourceAccountId, event.type, JSON.stringify(event), clock.now().toISOString()],
+        );
+        stored += result.rowCount;
+      }
+      return { status: 200, body: { received: events.length, stored } };
+    },
+  });
+
+  return [connect, callback, show, disconnect, webhooks] as PluginRoute[];
+}

@@ -1,0 +1,193 @@
+import { timingSafeEqual } from 'node:crypto';
+import {
+  Money,
+  ValidationError,
+  type Clock,
+  type Queryable,
+  type InvoiceSource,
+  type SourceConnection,
+  type SourceCustomer,
+  type SourceCustomerType,
+  type SourceDocument,
+  type SourceDocumentKind,
+  type SourceEvent,
+  type SourceSubscription,
+} from '@tollgate/plugin-sdk';
+import { TeamleaderNotFoundError, TeamleaderUnavailableError, type CreditNote, type Invoice, type InvoiceListItem, type TeamleaderClient } from '@tollgate/teamleader';
+import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
+import { decodeCursor, encodeCursor, mapCreditNote, mapCustomer, mapInvoice, mapSubscription, mapWebhookEvent, parseWebhookBody, type ListCursor } from './teamleader-mapping.js';
+
+const BOOKED = ['outstanding', 'matched'] as const;
+/** invoices.info calls in flight at once while enriching a page. */
+const INFO_CONCURRENCY = 5;
+
+/** Teamleader Focus as an invoice source. One Teamleader account per connection (`SourceConnection.id`). */
+export class TeamleaderInvoiceSource implements InvoiceSource {
+  readonly id = 'teamleader';
+  readonly label = 'Teamleader Focus';
+  readonly #client: TeamleaderClient;
+  readonly #connections: TeamleaderConnectionsStore;
+  readonly #db: Queryable;
+  readonly #clock: Clock;
+
+  constructor({ client, connections, database, clock }: { client: TeamleaderClient; connections: TeamleaderConnectionsStore; database: Queryable; clock: Clock }) {
+    this.#client = client;
+    this.#connections = connections;
+    this.#db = database;
+    this.#clock = clock;
+  }
+
+  /** Invoices first (page by page, by invoice date), then credit notes; the cursor names the list and page. */
+  async listDocuments({ connection, updatedSince, issuedSince, cursor, pageSize = 100 }: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }> {
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new ValidationError({ message: 'pageSize must be 1-100.' });
+    const at: ListCursor = cursor
+      ? decodeCursor(cursor)
+      : { list: 'invoices', page: 1, updatedSince: updatedSince ? teamleaderTime(updatedSince) : null, issuedSince: issuedSince ?? null };
+    const connectionId = connection.id;
+    const page = { size: pageSize, number: at.page };
+
+    if (at.list === 'invoices') {
+      const filter = {
+        status: [...BOOKED],
+        ...(at.updatedSince && { updated_since: at.updatedSince }),
+        ...(at.issuedSince && { invoice_date_after: at.issuedSince }),
+      };
+      // Teamleader sorts by invoice date or number only (not by change time): oldest invoice first.
+      const sort = [{ field: 'invoice_date', order: 'asc' }, { field: 'invoice_number', order: 'asc' }];
+      const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId, action: 'invoices.list', body: { filter, sort, page } });
+      const infos = await mapLimit(data, INFO_CONCURRENCY, (item) => this.#api(connectionId).invoiceInfo({ id: item.id }));
+      const documents = data.map((item, i) => mapInvoice({ item, info: infos[i] as Invoice, profileFieldId: connection.profileFieldId }));
+      const next: ListCursor = data.length < pageSize ? { ...at, list: 'creditNotes', page: 1 } : { ...at, page: at.page + 1 };
+      return { documents, nextCursor: encodeCursor(next) };
+    }
+
+    const filter = {
+      ...(at.updatedSince && { updated_since: at.updatedSince }),
+      ...(at.issuedSince && { credit_note_date_after: at.issuedSince }),
+    };
+    const { data } = await this.#client.call<{ data: CreditNote[] }>({ connectionId, action: 'creditNotes.list', body: { ...(Object.keys(filter).length > 0 && { filter }), page } });
+    return { documents: data.map((note) => mapCreditNote({ note })), nextCursor: data.length < pageSize ? null : encodeCursor({ ...at, page: at.page + 1 }) };
+  }
+
+  async getDocument({ connection, kind, sourceId }: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null> {
+    const api = this.#api(connection.id);
+    if (kind === 'credit_note') {
+      const note = await orNull(api.creditNoteInfo({ id: sourceId }));
+      return note ? mapCreditNote({ note }) : null;
+    }
+    // `subscription` is on list items only; payment term and custom fields on info only.
+    const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId: connection.id, action: 'invoices.list', body: { filter: { ids: [sourceId], status: [...BOOKED] } } });
+    const item = data[0];
+    if (!item) return null;
+    const info = await orNull(api.invoiceInfo({ id: sourceId }));
+    return info ? mapInvoice({ item, info, profileFieldId: connection.profileFieldId }) : null;
+  }
+
+  async getCustomer({ connection, type, sourceId }: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null> {
+    const api = this.#api(connection.id);
+    const profileFieldId = connection.profileFieldId;
+    if (type === 'company') {
+      const party = await orNull(api.companyInfo({ id: sourceId }));
+      return party ? mapCustomer({ type, party, profileFieldId }) : null;
+    }
+    const party = await orNull(api.contactInfo({ id: sourceId }));
+    return party ? mapCustomer({ type, party, profileFieldId }) : null;
+  }
+
+  async getSubscription({ connection, sourceId }: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null> {
+    const subscription = await orNull(this.#api(connection.id).subscriptionInfo({ id: sourceId }));
+    return subscription ? mapSubscription({ subscription }) : null;
+  }
+
+  /**
+   * Teamleader does not sign webhooks: the URL registered at connect carries a per-connection
+   * `?token=`, checked here in constant time against the connections of the payload's account.
+   */
+  async parseWebhook({ rawBody, query }: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer; query: Readonly<Record<string, string | undefined>> }): Promise<SourceEvent[]> {
+    const payload = parseWebhookBody(rawBody);
+    const token = query.token ?? '';
+    const candidates = await this.#connections.byTeamleaderAccount({ teamleaderAccountId: payload.account.id });
+    if (!candidates.some((connection) => sameSecret(connection.webhookToken, token))) {
+      throw new ValidationError({ message: 'Teamleader webhook token does not match a connection of this account.' });
+    }
+    return mapWebhookEvent({ payload, receivedAt: this.#clock.now() });
+  }
+
+  /**
+   * paid → invoices.registerPayment, unpaid → invoices.removePayments (Teamleader removes all
+   * payments). Each (payment, status) is written once: a row claims it before the call.
+   */
+  async writeStatus({ connection, sourceInvoiceId, paymentId, status, paidAmount, paidAt }: { connection: SourceConnection; sourceInvoiceId: string; paymentId: string; status: 'paid' | 'unpaid'; paidAmount?: Money; paidAt?: Date }): Promise<void> {
+    if (status === 'paid' && !paidAmount) throw new ValidationError({ message: 'paidAmount is required to write a payment.' });
+    const claimed = await this.#db.query(
+      `INSERT INTO source_teamleader_written_payments (connection_id, payment_id, status, invoice_id, written_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [connection.id, paymentId, status, sourceInvoiceId, this.#clock.now().toISOString()],
+    );
+    if (claimed.rowCount === 0) return;
+    const api = this.#api(connection.id);
+    const paidAtText = teamleaderTime(paidAt ?? this.#clock.now());
+    try {
+      if (status === 'paid') {
+        await api.registerPayment({ id: sourceInvoiceId, amount: (paidAmount as Money).toString(), currency: 'EUR', paidAt: paidAtText });
+      } else {
+        await api.removePayments({ id: sourceInvoiceId });
+      }
+    } catch (error) {
+      // A payment write that may have happened: keep the claim only if Teamleader shows it.
+      if (status === 'paid' && error instanceof TeamleaderUnavailableError && error.outcomeUnknown) {
+        const info = await orNull(api.invoiceInfo({ id: sourceInvoiceId })).catch(() => null);
+        const amount = (paidAmount as Money).toString();
+        const landed = info?.payments?.some((p) => sameAmount(p.payment.amount, amount) && Date.parse(p.paid_at) === Date.parse(paidAtText));
+        if (landed) return;
+      }
+      await this.#db.query('DELETE FROM source_teamleader_written_payments WHERE connection_id = $1 AND payment_id = $2 AND status = $3', [connection.id, paymentId, status]);
+      throw error;
+    }
+  }
+
+  #api(connectionId: string) {
+    return this.#client.connection({ connectionId });
+  }
+}
+
+/** Teamleader's documented timestamp form: seconds and an explicit offset. */
+function teamleaderTime(at: Date): string {
+  return `${at.toISOString().slice(0, 19)}+00:00`;
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sameAmount(a: string, b: string): boolean {
+  try {
+    return Money.of(String(a)).equals(Money.of(b));
+  } catch {
+    return false;
+  }
+}
+
+async function orNull<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof TeamleaderNotFoundError) return null;
+    throw error;
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
