@@ -1,6 +1,7 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { registerDatabase, type Database, type JobQueue } from '@tollgate/db';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
+import { InvoiceImporter, InvoiceSyncInbox, registerInvoiceSync, type InvoiceSourceDirectory, type InvoiceSyncOptions } from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
@@ -20,11 +21,15 @@ export interface CoreServices {
   funding: FundingService;
   notifications: NotificationService;
   notifier: AccountNotifier;
+  importer: InvoiceImporter;
+  /** coreServices.invoiceSync: what source plugins report. */
+  invoiceSync: InvoiceSyncInbox;
   /** false when no SMTP server is configured: mails wait in the outbox. */
   mailConfigured: boolean;
 }
 
 const NO_PROVIDERS: PaymentProviderDirectory = { get: () => undefined, list: () => [] };
+const NO_SOURCES: InvoiceSourceDirectory = { get: () => undefined };
 
 /** Until SMTP is configured nothing is sent (the sweep does not deliver); this is never called. */
 const NO_SMTP: MailTransport = {
@@ -40,6 +45,8 @@ export function createCoreServices(input: {
   mail?: HostConfig['mail'];
   fundingOptions?: FundingOptions;
   transport?: MailTransport;
+  sources?: InvoiceSourceDirectory;
+  invoiceSyncOptions?: InvoiceSyncOptions;
 }): CoreServices {
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: input.clock });
@@ -51,6 +58,7 @@ export function createCoreServices(input: {
   const notifications = container.resolve(NotificationService);
   const notifier = new AccountNotifier({ db: input.db, notifications });
   registerFunding({ container, providers: input.providers ?? NO_PROVIDERS, notifier, ...(input.fundingOptions ? { options: input.fundingOptions } : {}) });
+  registerInvoiceSync({ container, sources: input.sources ?? NO_SOURCES, ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
   return {
     container,
     wallet: container.resolve(WalletService),
@@ -58,6 +66,8 @@ export function createCoreServices(input: {
     funding: container.resolve(FundingService),
     notifications,
     notifier,
+    importer: container.resolve(InvoiceImporter),
+    invoiceSync: container.resolve(InvoiceSyncInbox),
     mailConfigured: Boolean(input.transport ?? smtp),
   };
 }

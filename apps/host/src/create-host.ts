@@ -7,6 +7,7 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
+import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { Logger } from 'pino';
@@ -24,6 +25,7 @@ import { openConfiguredDatabase } from './open-database.js';
 import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
 import { FundingJobs } from './funding/funding-jobs.js';
+import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 
 export interface CreateHostInput {
   config: HostConfig;
@@ -57,6 +59,8 @@ export interface TollgateHost {
   walletJobs: WalletJobs;
   funding: FundingService;
   fundingJobs: FundingJobs;
+  /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
+  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -84,10 +88,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let app: NestFastifyApplication | undefined;
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
+  let invoiceSyncJobs: InvoiceSyncJobs | undefined;
   // Background sweeps, then HTTP (no new requests), then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
     await walletJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
+    await invoiceSyncJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -95,14 +101,16 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   };
 
   try {
-    const { applied } = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, ...pluginHost.migrationSets()] });
+    const { applied } = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets()] });
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
     await jobs.start();
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
-    const core = createCoreServices({ db, clock, jobs, providers, mail: config.mail, fundingOptions: config.funding, ...(input.mailTransport ? { transport: input.mailTransport } : {}) });
+    const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
+    const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    const core = createCoreServices({ db, clock, jobs, providers, sources, invoiceSyncOptions, mail: config.mail, fundingOptions: config.funding, ...(input.mailTransport ? { transport: input.mailTransport } : {}) });
     if (!core.mailConfigured) logger.info('SMTP is not configured: e-mails wait in the outbox (mail.smtp in the config, or SMTP_URL)');
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
@@ -112,6 +120,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await pluginHost.start({ logger, clock, db, jobs, host: hostInfo, wallet: core.wallet, catalog: core.catalog,
       payments: { report: ({ providerId, events }) => core.funding.handlePaymentEvents({ providerId, events }) },
       spendWithRefill: (spend) => core.funding.spendWithRefill(spend),
+      invoiceSync: core.invoiceSync,
       workers: input.workers ?? true,
     });
 
@@ -120,6 +129,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     fundingJobs = new FundingJobs({ jobs, funding: core.funding, notifications: core.notifications, notifier: core.notifier, wallet: core.wallet, logger, deliverMail: core.mailConfigured });
     fundingJobs.listen();
     if (input.workers ?? true) await fundingJobs.start();
+    invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
+    invoiceSyncJobs.listen();
+    if (input.workers ?? true) invoiceSyncJobs.start();
 
     const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
     const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
@@ -154,6 +166,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveJobs = jobs;
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
+    const liveInvoiceSyncJobs = invoiceSyncJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -166,6 +179,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       walletJobs: liveWalletJobs,
       funding: core.funding,
       fundingJobs: liveFundingJobs,
+      invoiceSync: { importer: core.importer, jobs: liveInvoiceSyncJobs },
       logger,
       async listen() {
         await nestApp.listen({ port: config.port, host: config.host });

@@ -18,6 +18,7 @@ export { ConnectionService, type ConnectionSettings } from './connection.service
 export { ProfileService, type ProfileInput } from './profile.service.js';
 export { CustomerService } from './customer.service.js';
 export { InvoiceQueries } from './invoice-query.service.js';
+export { InvoiceSyncInbox, type InvoiceSyncSink } from './invoice-sync.sink.js';
 export { InvoiceImporter, displayNumberCandidates, type EventOutcome, type HandledEvent } from './invoice-importer.js';
 export {
   AlreadyConnectedError,

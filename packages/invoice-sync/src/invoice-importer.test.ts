@@ -178,9 +178,9 @@ for (const engine of testEngines()) {
         expect(run.counts).toEqual({ new: 3, updated: 0, ignored: 0, failed: 3 });
         expect(run.failures).toEqual(
           expect.arrayContaining([
-            { sourceId: unknown.sourceId, kind: 'invoice', reason: 'unknown_profile:9999' },
-            { sourceId: unknownOnCustomer.sourceId, kind: 'invoice', reason: 'unknown_profile:7777' },
-            { sourceId: noCustomer.sourceId, kind: 'invoice', reason: 'customer_not_found' },
+            { sourceId: unknown.sourceId, kind: 'invoice', number: unknown.number, reason: 'unknown_profile:9999' },
+            { sourceId: unknownOnCustomer.sourceId, kind: 'invoice', number: unknownOnCustomer.number, reason: 'unknown_profile:7777' },
+            { sourceId: noCustomer.sourceId, kind: 'invoice', number: noCustomer.number, reason: 'customer_not_found' },
           ]),
         );
         const profileOf = async (sourceId: string) => (await invoices(accountId)).find((i) => i.sourceId === sourceId)?.profileId;

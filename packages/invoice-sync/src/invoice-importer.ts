@@ -92,14 +92,24 @@ export class InvoiceImporter {
 
   /** S-3 manual import: every booked document issued in the last `days` days. Refused while another import runs. */
   async importRecent(input: { connectionId: string; accountId?: string; days?: number; trigger?: 'manual' }): Promise<ImportRun> {
+    return (await this.startRecent(input)).done;
+  }
+
+  /**
+   * The same, for an API: resolves once the run is stored (status running) and refusals are known;
+   * `done` resolves when it ends (a long import runs at the source's rate limit); a source
+   * failure ends it as interrupted, so `done` rejects only when the database fails.
+   */
+  async startRecent(input: { connectionId: string; accountId?: string; days?: number }): Promise<{ run: ImportRun; done: Promise<ImportRun> }> {
     const days = input.days ?? 30;
     if (!Number.isInteger(days) || days < 1 || days > 3660) throw new ValidationError({ code: 'invalid_days', message: 'days must be a whole number from 1 to 3660.' });
     const connection = await this.connections.get({ id: input.connectionId, accountId: input.accountId });
     if (connection.status !== 'connected') throw new ConnectionNotActiveError({ connectionId: connection.id, status: connection.status });
     const issuedSince = new Date(this.clock.now().getTime() - days * 86_400_000).toISOString().slice(0, 10);
-    const state = await this.#start(connection, input.trigger ?? 'manual', { issuedSince, updatedSince: null });
+    const state = await this.#start(connection, 'manual', { issuedSince, updatedSince: null });
     if (!state) throw new ImportRunningError(connection.id);
-    return this.#page(state, { issuedSince });
+    const run = { ...state.run, counts: { ...state.run.counts }, failures: [...state.run.failures] };
+    return { run, done: this.#page(state, { issuedSince }) };
   }
 
   /**
@@ -296,14 +306,14 @@ export class InvoiceImporter {
     }
   }
 
-  #count(state: RunState, doc: { sourceId: string; kind: SourceDocumentKind; updatedAt?: string }, outcome: Outcome): void {
+  #count(state: RunState, doc: { sourceId: string; kind: SourceDocumentKind; number?: string; updatedAt?: string }, outcome: Outcome): void {
     const counts = state.run.counts;
     if (outcome === 'new') counts.new++;
     else if (outcome === 'updated') counts.updated++;
     else if (outcome === 'ignored') counts.ignored++;
     else {
       counts.failed++;
-      state.run.failures.push({ sourceId: doc.sourceId, kind: doc.kind, reason: outcome.failed } satisfies RunFailure);
+      state.run.failures.push({ sourceId: doc.sourceId, kind: doc.kind, ...(doc.number !== undefined && { number: doc.number }), reason: outcome.failed } satisfies RunFailure);
     }
     if (doc.updatedAt) {
       const at = new Date(doc.updatedAt);
@@ -516,7 +526,7 @@ export class InvoiceImporter {
 }
 
 function toRef(connection: Connection): SourceConnection {
-  return { id: connection.id, profileFieldId: connection.profileFieldId };
+  return { id: connection.id, accountId: connection.accountId, sourceAccountId: connection.sourceAccountId, profileFieldId: connection.profileFieldId };
 }
 
 function messageOf(error: unknown): string {

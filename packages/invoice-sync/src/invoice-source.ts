@@ -7,6 +7,10 @@ export type SourceCustomerType = 'contact' | 'company';
 export interface SourceConnection {
   /** Our connection id (one Teamleader account linked to one Tollgate account). */
   id: string;
+  /** The Tollgate account: a source plugin keeps its own credentials per account. */
+  accountId: string;
+  /** The account at the source (Teamleader's account id). */
+  sourceAccountId: string;
   /** The source's custom field that names a collection profile (S-2); null = none configured. */
   profileFieldId: string | null;
 }

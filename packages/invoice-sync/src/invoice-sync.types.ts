@@ -108,6 +108,8 @@ export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 export interface RunFailure {
   sourceId: string;
   kind: SourceDocumentKind;
+  /** The number at the source, when the document was read. */
+  number?: string;
   reason: string;
 }
 

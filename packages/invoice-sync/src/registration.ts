@@ -5,6 +5,7 @@ import { InvoiceImporter } from './invoice-importer.js';
 import { InvoiceQueries } from './invoice-query.service.js';
 import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
 import { ProfileService } from './profile.service.js';
+import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
 export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
@@ -15,4 +16,5 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(CustomerService);
   input.container.registerSingleton(InvoiceQueries);
   input.container.registerSingleton(InvoiceImporter);
+  input.container.registerSingleton(InvoiceSyncInbox);
 }

@@ -9,6 +9,11 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   payment_reversed: { accountName: 'Acme', amount: '50.00', reason: 'chargeback', owed: '7.25' },
   purchase_succeeded: { accountName: 'Acme', amount: '100.00', balance: '112.50' },
   refund_processed: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
+  import_summary: {
+    accountName: 'Acme', source: 'Teamleader Focus', trigger: 'manual', status: 'completed',
+    newCount: '12', updatedCount: '1', ignoredCount: '3', failedCount: '1',
+    failures: 'Invoice 2026 / 7: unknown_profile:9999', flags: '',
+  },
 };
 
 function refusal(fn: () => unknown): unknown {
@@ -21,6 +26,27 @@ function refusal(fn: () => unknown): unknown {
 }
 
 describe('renderNotification', () => {
+  it('import_summary: counts, the reasons of what failed, flags, and a hint when the run was interrupted', () => {
+    const en = renderNotification({ template: 'import_summary', locale: 'en', data: SAMPLE.import_summary });
+    expect(en.subject).toBe('Teamleader Focus: manual import for Acme');
+    expect(en.text).toContain('New: 12. Updated: 1. Ignored: 3. Failed: 1.');
+    expect(en.text).toContain('Not imported:\nInvoice 2026 / 7: unknown_profile:9999');
+    expect(en.text).not.toContain('Please check:');
+    expect(en.text).not.toContain('interrupted');
+    const nl = renderNotification({
+      template: 'import_summary',
+      locale: 'nl-BE',
+      data: { ...SAMPLE.import_summary, trigger: 'sweep', status: 'interrupted', failedCount: '0', failures: '', flags: 'Subscription Support: payment term 0 days\n  \nSecond line' },
+    });
+    expect(nl.subject).toBe('Teamleader Focus: automatische import voor Acme');
+    expect(nl.text).toContain('De import werd onderbroken');
+    expect(nl.text).not.toContain('Niet geïmporteerd');
+    expect(nl.text).toContain('Let op:\nSubscription Support: payment term 0 days\nSecond line');
+    expect(nl.html).toContain('Let op:<br>Subscription Support: payment term 0 days<br>Second line');
+    expect(refusal(() => renderNotification({ template: 'import_summary', locale: 'en', data: { ...SAMPLE.import_summary, newCount: '1.5' } }))).toBeInstanceOf(InvalidNotificationDataError);
+    expect(refusal(() => renderNotification({ template: 'import_summary', locale: 'en', data: { ...SAMPLE.import_summary, failures: 7 } }))).toBeInstanceOf(InvalidNotificationDataError);
+  });
+
   it('formats money the way each locale writes it', () => {
     const render = (locale: string) => renderNotification({ template: 'low_balance', locale, data: SAMPLE.low_balance });
     expect(render('nl').text).toContain('Het beschikbare saldo van Acme is nu € 12,50, lager dan uw waarschuwingsgrens van € 1.234,50.');

@@ -4,7 +4,8 @@ import { InvalidNotificationDataError, UnknownTemplateError } from './notificati
 export const NOTIFICATION_LOCALES = ['nl', 'fr', 'en', 'de'] as const;
 export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
 
-type FieldKind = 'text' | 'money' | 'boolean';
+// 'lines': may be empty, keeps its line breaks (a list of reasons); 'count': a whole number as a string.
+type FieldKind = 'text' | 'money' | 'boolean' | 'lines' | 'count';
 
 // What each template needs; money is a decimal string ("12.50"), formatted per locale when rendered.
 const FIELDS = {
@@ -14,6 +15,11 @@ const FIELDS = {
   payment_reversed: { accountName: 'text', amount: 'money', reason: 'text', owed: 'money' },
   purchase_succeeded: { accountName: 'text', amount: 'money', balance: 'money' },
   refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
+  import_summary: {
+    accountName: 'text', source: 'text', trigger: 'text', status: 'text',
+    newCount: 'count', updatedCount: 'count', ignoredCount: 'count', failedCount: 'count',
+    failures: 'lines', flags: 'lines',
+  },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
 export type NotificationTemplate = keyof typeof FIELDS;
@@ -56,6 +62,11 @@ export function checkNotificationData(input: { template: string; data: unknown }
     if (value === undefined || value === null) throw refuse('is required');
     if (kind === 'boolean') {
       if (typeof value !== 'boolean') throw refuse('must be true or false');
+    } else if (kind === 'lines') {
+      if (typeof value !== 'string') throw refuse('must be a string');
+      if (value.length > 5000) throw refuse('must be at most 5000 characters');
+    } else if (kind === 'count') {
+      if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw refuse('must be a whole number as a string, such as "12"');
     } else if (typeof value !== 'string' || value.trim() === '') {
       throw refuse('must be a non-empty string');
     } else if (kind === 'text' && value.length > 500) {
@@ -87,6 +98,35 @@ const SIGN_OFF: Record<NotificationLocale, string> = {
   en: 'Kind regards,',
   de: 'Mit freundlichen Grüßen',
 };
+
+const TRIGGER_WORDS: Record<NotificationLocale, Record<string, string>> = {
+  nl: { manual: 'handmatige import', sweep: 'automatische import', webhook: 'automatische import' },
+  fr: { manual: 'import manuel', sweep: 'import automatique', webhook: 'import automatique' },
+  en: { manual: 'manual import', sweep: 'automatic import', webhook: 'automatic import' },
+  de: { manual: 'manueller Import', sweep: 'automatischer Import', webhook: 'automatischer Import' },
+};
+
+function importSummary(locale: NotificationLocale, w: {
+  subject: (f: Fields, what: string) => string;
+  counts: (f: Fields) => string;
+  unfinished: string;
+  failed: string;
+  flagged: string;
+}): Writer {
+  return (f, flags) => {
+    const what = TRIGGER_WORDS[locale][f.trigger ?? ''] ?? f.trigger ?? '';
+    return {
+      subject: w.subject(f, what),
+      paragraphs: [
+        w.counts(f),
+        ...(flags.completed ? [] : [w.unfinished]),
+        ...(flags.failed ? [`${w.failed}\n${f.failures}`] : []),
+        ...(flags.flagged ? [`${w.flagged}\n${f.flags}`] : []),
+      ],
+    };
+  };
+}
+
 
 const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = {
   low_balance: {
@@ -265,7 +305,38 @@ const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = 
       ],
     }),
   },
+  import_summary: {
+    nl: importSummary('nl', {
+      subject: (f, what) => `${f.source}: ${what} voor ${f.accountName}`,
+      counts: (f) => `Nieuw: ${f.newCount}. Bijgewerkt: ${f.updatedCount}. Genegeerd: ${f.ignoredCount}. Mislukt: ${f.failedCount}.`,
+      unfinished: 'De import werd onderbroken; start ze opnieuw om verder te gaan waar ze stopte.',
+      failed: 'Niet geïmporteerd:',
+      flagged: 'Let op:',
+    }),
+    fr: importSummary('fr', {
+      subject: (f, what) => `${f.source} : ${what} pour ${f.accountName}`,
+      counts: (f) => `Nouvelles : ${f.newCount}. Mises à jour : ${f.updatedCount}. Ignorées : ${f.ignoredCount}. En échec : ${f.failedCount}.`,
+      unfinished: 'L’import a été interrompu ; relancez-le pour reprendre là où il s’est arrêté.',
+      failed: 'Non importées :',
+      flagged: 'À vérifier :',
+    }),
+    en: importSummary('en', {
+      subject: (f, what) => `${f.source}: ${what} for ${f.accountName}`,
+      counts: (f) => `New: ${f.newCount}. Updated: ${f.updatedCount}. Ignored: ${f.ignoredCount}. Failed: ${f.failedCount}.`,
+      unfinished: 'The import was interrupted; start it again to continue where it stopped.',
+      failed: 'Not imported:',
+      flagged: 'Please check:',
+    }),
+    de: importSummary('de', {
+      subject: (f, what) => `${f.source}: ${what} für ${f.accountName}`,
+      counts: (f) => `Neu: ${f.newCount}. Aktualisiert: ${f.updatedCount}. Ignoriert: ${f.ignoredCount}. Fehlgeschlagen: ${f.failedCount}.`,
+      unfinished: 'Der Import wurde unterbrochen; starten Sie ihn erneut, um dort weiterzumachen, wo er aufgehört hat.',
+      failed: 'Nicht importiert:',
+      flagged: 'Bitte prüfen:',
+    }),
+  },
 };
+
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -286,10 +357,16 @@ export function renderNotification(input: { template: string; locale: string; da
     const value = data[field]!;
     if (kind === 'boolean') flags[field] = value === true;
     else if (kind === 'money') fields[field] = Money.of(value as string).format(locale);
+    else if (kind === 'lines') fields[field] = (value as string).split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean).join('\n');
     // One line: a value never breaks the text (or the subject header) apart.
     else fields[field] = (value as string).replace(/\s+/g, ' ').trim();
   }
   if (template === 'payment_reversed') flags.owes = Money.of(data.owed as string).isPositive();
+  if (template === 'import_summary') {
+    flags.failed = fields.failures !== '';
+    flags.flagged = fields.flags !== '';
+    flags.completed = data.status === 'completed';
+  }
   const words = TEXTS[template][locale](fields, flags);
   const productName = (input.productName ?? 'Tollgate').replace(/\s+/g, ' ').trim();
   const paragraphs = [GREETING[locale], ...words.paragraphs, `${SIGN_OFF[locale]}\n${productName}`];

@@ -1,5 +1,6 @@
 import type { Clock } from '@tollgate/clock';
 import type { Database, Transaction } from '@tollgate/db';
+import type { InvoiceSyncSink } from '@tollgate/invoice-sync';
 import type { PaymentEventSink, PriceCatalog, SpendRunner, WalletService } from '@tollgate/wallet';
 import type { Logger } from './logger.js';
 import { createServiceRef } from './refs.js';
@@ -46,4 +47,6 @@ export const coreServices = {
   priceCatalog: createServiceRef<PluginPriceCatalog>({ id: 'core.priceCatalog' }),
   /** Where a payment provider reports events it learnt without a webhook (bank return files, settlement dates). */
   payments: createServiceRef<PaymentEventSink>({ id: 'core.payments' }),
+  /** Where an invoice source reports consent, lost consent, disconnects and webhook events. */
+  invoiceSync: createServiceRef<InvoiceSyncSink>({ id: 'core.invoiceSync' }),
 } as const;

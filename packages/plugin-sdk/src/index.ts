@@ -33,7 +33,9 @@ export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSe
 export { InsufficientFundsError, SpendFailedError, WalletBlockedError } from '@tollgate/wallet';
 export type {
   AccountingExporter,
+  HandledEvent,
   InvoiceSource,
+  InvoiceSyncSink,
   SourceAddress,
   SourceConnection,
   SourceCustomer,

@@ -2,9 +2,10 @@ import { coreServices, definePlugin, httpRoutesExtensionPoint, invoiceSourcesExt
 import { TeamleaderClient, TeamleaderOAuth, TeamleaderTokenManager, TokenCipher } from '@tollgate/teamleader';
 import { resolveSettings, sourceTeamleaderOptions } from './options.js';
 import { sourceTeamleaderMigrations } from './source-teamleader.migrations.js';
-import { PLUGIN_PATH, sourceTeamleaderRoutes } from './source-teamleader.routes.js';
+import { PLUGIN_PATH, sourceTeamleaderRoutes, WEBHOOK_EVENTS_JOB } from './source-teamleader.routes.js';
 import { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import { TeamleaderInvoiceSource } from './teamleader.source.js';
+import { deliverWebhookEvents } from './webhook-events.job.js';
 
 /**
  * The source-teamleader plugin: adds the invoice source 'teamleader' (Teamleader Focus) and the
@@ -25,8 +26,10 @@ export const sourceTeamleaderPlugin = definePlugin({
         clock: coreServices.clock,
         logger: coreServices.logger,
         host: coreServices.host,
+        jobs: coreServices.jobs,
+        invoiceSync: coreServices.invoiceSync,
       },
-      init({ sources, routes, database, clock, logger, host }) {
+      async init({ sources, routes, database, clock, logger, host, jobs, invoiceSync }) {
         const options = env.options;
         const settings = resolveSettings({ options, sandbox: host.sandbox });
         if (settings.usesSandboxDefaults.tokenKey) logger.warn('source-teamleader: sealing tokens with the fixed sandbox key (set tokenKey outside development)');
@@ -39,7 +42,7 @@ export const sourceTeamleaderPlugin = definePlugin({
             ...(settings.authBaseUrl && { authBaseUrl: settings.authBaseUrl }),
             clock,
           });
-        const connections = new TeamleaderConnectionsStore({ database, clock });
+        const connections = new TeamleaderConnectionsStore({ database, clock, onReconsentNeeded: ({ accountId }) => invoiceSync.reconsentNeeded({ accountId, sourceId: 'teamleader' }) });
         const cipher = new TokenCipher({ keys: { k1: settings.tokenKey }, currentKeyId: 'k1' });
         const tokens = new TeamleaderTokenManager({ store: connections, cipher, oauth: { refresh: (input) => oauth().refresh(input) }, clock });
         const client = new TeamleaderClient({
@@ -50,7 +53,11 @@ export const sourceTeamleaderPlugin = definePlugin({
         });
         const source = new TeamleaderInvoiceSource({ client, connections, database, clock });
         sources.add(source);
-        routes.add(...sourceTeamleaderRoutes({ database, clock, host, logger, connections, tokens, client, source, oauth, scopes: options.scopes }));
+        routes.add(...sourceTeamleaderRoutes({ database, clock, host, logger, connections, tokens, client, source, oauth, scopes: options.scopes, invoiceSync, jobs }));
+        // Webhook events go to the core's import right after they arrive (the route enqueues) and
+        // every minute for retries; the core's own sweep catches whatever never arrived.
+        await jobs.work({ name: WEBHOOK_EVENTS_JOB, handler: async () => void (await deliverWebhookEvents({ database, clock, invoiceSync, logger, sourceId: source.id })) });
+        await jobs.schedule({ name: WEBHOOK_EVENTS_JOB, everyMinutes: 1 });
       },
     });
   },

@@ -49,4 +49,15 @@ export const sourceTeamleaderMigrations: readonly Migration[] = Object.freeze([
   PRIMARY KEY (connection_id, payment_id, status)
 )`,
   },
+  {
+    id: '0005_webhook_event_delivery',
+    // Stored events are handed to the core by the 'webhook-events' job; failed ones are retried with backoff.
+    sql: `ALTER TABLE source_teamleader_webhook_events
+  ADD COLUMN processed_at timestamptz,
+  ADD COLUMN outcome text,
+  ADD COLUMN attempts integer NOT NULL DEFAULT 0,
+  ADD COLUMN next_attempt_at timestamptz,
+  ADD COLUMN last_error text;
+CREATE INDEX source_teamleader_webhook_events_pending ON source_teamleader_webhook_events (received_at) WHERE processed_at IS NULL`,
+  },
 ]);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ForbiddenError, NotFoundError, TollgateError, defineRoute, type Clock, type Queryable, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
+import { ForbiddenError, NotFoundError, TollgateError, defineRoute, type Clock, type InvoiceSyncSink, type PluginJobs, type Queryable, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
 import { AuthorizationDeniedError, ReconsentNeededError, type TeamleaderClient, type TeamleaderOAuth, type TeamleaderTokenManager } from '@tollgate/teamleader';
 import { z } from 'zod';
 import type { ConnectionRow, TeamleaderConnectionsStore } from './teamleader-connections.store.js';
@@ -21,7 +21,13 @@ export interface RouteDeps {
   /** Built per call: the redirect URI may depend on the host's base URL, known only once it listens. */
   oauth: () => TeamleaderOAuth;
   scopes: string[] | undefined;
+  /** The core's invoice sync: told about consent and disconnects. */
+  invoiceSync: InvoiceSyncSink;
+  jobs: PluginJobs;
 }
+
+/** The job that hands stored webhook events to the core (see webhook-events.job.ts). */
+export const WEBHOOK_EVENTS_JOB = 'webhook-events';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 export const webhookUrl = ({ host, token }: { host: HostInfo; token: string }) => `${host.baseUrl}${PLUGIN_PATH}/webhooks?token=${encodeURIComponent(token)}`;
@@ -30,9 +36,10 @@ function requireManager(caller: { role: string } | undefined): void {
   if (!caller || (caller.role !== 'owner' && caller.role !== 'admin')) throw new ForbiddenError({ message: 'Only an owner or admin may manage the Teamleader connection.' });
 }
 
-function describe(row: ConnectionRow) {
+function describe(row: ConnectionRow, syncConnectionId?: string) {
   return {
     id: row.id,
+    ...(syncConnectionId && { syncConnectionId }),
     teamleaderAccountId: row.teamleaderAccountId,
     status: row.reconsentReason === null ? 'connected' : 'reconsent_needed',
     reconsentReason: row.reconsentReason,
@@ -88,6 +95,15 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
       await tokens.connect({ connectionId: row.id, tokens: pair });
       const api = client.connection({ connectionId: row.id });
       const me = await api.usersMe();
+      let linked;
+      try {
+        // The core refuses a second Teamleader account while the first is linked (disconnect first).
+        linked = await deps.invoiceSync.connected({ accountId: found.account_id, sourceId: source.id, sourceAccountId: me.account.id });
+      } catch (error) {
+        // The pair just stored belongs to that other account: it must not be used for the linked one.
+        await connections.markReconsentNeeded({ connectionId: row.id, reason: 'consent_for_another_teamleader_account' });
+        throw error;
+      }
       await connections.setTeamleaderAccount({ id: row.id, teamleaderAccountId: me.account.id });
       // Registration is idempotent per (url, type); list first as the notes advise.
       const url = webhookUrl({ host, token: row.webhookToken });
@@ -95,7 +111,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
       const missing = WEBHOOK_TYPES.filter((type) => !registered.has(type));
       if (missing.length > 0) await api.registerWebhook({ url, types: missing });
       const saved = (await connections.byId({ id: row.id })) as ConnectionRow;
-      return { status: 200, body: { connection: describe(saved) } };
+      return { status: 200, body: { connection: describe(saved, linked.id) } };
     },
   });
 
@@ -128,6 +144,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
         logger.warn({ connectionId: row.id }, 'Teamleader webhooks not unregistered: re-consent needed');
       }
       await connections.remove({ id: row.id });
+      await deps.invoiceSync.disconnected({ accountId: row.accountId, sourceId: source.id });
       return { status: 200, body: { disconnected: true, id: row.id } };
     },
   });
@@ -150,6 +167,8 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
         );
         stored += result.rowCount;
       }
+      // Answer Teamleader at once; the job imports (and retries) in the background.
+      if (stored > 0) await deps.jobs.send({ name: WEBHOOK_EVENTS_JOB, data: {} });
       return { status: 200, body: { received: events.length, stored } };
     },
   });

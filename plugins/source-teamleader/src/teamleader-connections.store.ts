@@ -32,10 +32,13 @@ const toRow = (row: Row): ConnectionRow => ({
 export class TeamleaderConnectionsStore implements TokenStore {
   readonly #db: Queryable;
   readonly #clock: Clock;
+  readonly #onReconsentNeeded: ((input: { accountId: string }) => Promise<unknown>) | undefined;
 
-  constructor({ database, clock }: { database: Queryable; clock: Clock }) {
+  /** `onReconsentNeeded` tells the core that imports must wait for new consent (S-1). */
+  constructor({ database, clock, onReconsentNeeded }: { database: Queryable; clock: Clock; onReconsentNeeded?: (input: { accountId: string }) => Promise<unknown> }) {
     this.#db = database;
     this.#clock = clock;
+    this.#onReconsentNeeded = onReconsentNeeded;
   }
 
   /** The account's connection row, created (without tokens) when missing; the id and webhook token survive a re-consent. */
@@ -100,10 +103,10 @@ export class TeamleaderConnectionsStore implements TokenStore {
 
   async markReconsentNeeded({ connectionId, reason, expectedVersion }: { connectionId: string; reason: string; expectedVersion?: number }): Promise<void> {
     const now = this.#clock.now().toISOString();
-    if (expectedVersion === undefined) {
-      await this.#db.query('UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1', [connectionId, reason, now]);
-    } else {
-      await this.#db.query('UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 AND version = $4', [connectionId, reason, now, expectedVersion]);
-    }
+    const { rows } =
+      expectedVersion === undefined
+        ? await this.#db.query<{ account_id: string }>('UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 RETURNING account_id', [connectionId, reason, now])
+        : await this.#db.query<{ account_id: string }>('UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING account_id', [connectionId, reason, now, expectedVersion]);
+    if (rows[0] && this.#onReconsentNeeded) await this.#onReconsentNeeded({ accountId: rows[0].account_id });
   }
 }

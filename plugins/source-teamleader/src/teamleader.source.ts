@@ -13,7 +13,7 @@ import {
   type SourceEvent,
   type SourceSubscription,
 } from '@tollgate/plugin-sdk';
-import { TeamleaderNotFoundError, TeamleaderUnavailableError, type CreditNote, type Invoice, type InvoiceListItem, type TeamleaderClient } from '@tollgate/teamleader';
+import { ReconsentNeededError, TeamleaderNotFoundError, TeamleaderUnavailableError, type CreditNote, type Invoice, type InvoiceListItem, type TeamleaderClient } from '@tollgate/teamleader';
 import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import { decodeCursor, encodeCursor, mapCreditNote, mapCustomer, mapInvoice, mapSubscription, mapWebhookEvent, parseWebhookBody, type ListCursor } from './teamleader-mapping.js';
 
@@ -21,7 +21,8 @@ const BOOKED = ['outstanding', 'matched'] as const;
 /** invoices.info calls in flight at once while enriching a page. */
 const INFO_CONCURRENCY = 5;
 
-/** Teamleader Focus as an invoice source. One Teamleader account per connection (`SourceConnection.id`). */
+/** Teamleader Focus as an invoice source. One Teamleader account per Tollgate account: the core's
+ * connection is mapped to the plugin's credentials by `SourceConnection.accountId`. */
 export class TeamleaderInvoiceSource implements InvoiceSource {
   readonly id = 'teamleader';
   readonly label = 'Teamleader Focus';
@@ -43,7 +44,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     const at: ListCursor = cursor
       ? decodeCursor(cursor)
       : { list: 'invoices', page: 1, updatedSince: updatedSince ? teamleaderTime(updatedSince) : null, issuedSince: issuedSince ?? null };
-    const connectionId = connection.id;
+    const connectionId = await this.#credentials(connection);
     const page = { size: pageSize, number: at.page };
 
     if (at.list === 'invoices') {
@@ -70,13 +71,14 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   }
 
   async getDocument({ connection, kind, sourceId }: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null> {
-    const api = this.#api(connection.id);
+    const connectionId = await this.#credentials(connection);
+    const api = this.#api(connectionId);
     if (kind === 'credit_note') {
       const note = await orNull(api.creditNoteInfo({ id: sourceId }));
       return note ? mapCreditNote({ note }) : null;
     }
     // `subscription` is on list items only; payment term and custom fields on info only.
-    const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId: connection.id, action: 'invoices.list', body: { filter: { ids: [sourceId], status: [...BOOKED] } } });
+    const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId, action: 'invoices.list', body: { filter: { ids: [sourceId], status: [...BOOKED] } } });
     const item = data[0];
     if (!item) return null;
     const info = await orNull(api.invoiceInfo({ id: sourceId }));
@@ -84,7 +86,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   }
 
   async getCustomer({ connection, type, sourceId }: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null> {
-    const api = this.#api(connection.id);
+    const api = this.#api(await this.#credentials(connection));
     const profileFieldId = connection.profileFieldId;
     if (type === 'company') {
       const party = await orNull(api.companyInfo({ id: sourceId }));
@@ -95,7 +97,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   }
 
   async getSubscription({ connection, sourceId }: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null> {
-    const subscription = await orNull(this.#api(connection.id).subscriptionInfo({ id: sourceId }));
+    const subscription = await orNull(this.#api(await this.#credentials(connection)).subscriptionInfo({ id: sourceId }));
     return subscription ? mapSubscription({ subscription }) : null;
   }
 
@@ -119,13 +121,14 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
    */
   async writeStatus({ connection, sourceInvoiceId, paymentId, status, paidAmount, paidAt }: { connection: SourceConnection; sourceInvoiceId: string; paymentId: string; status: 'paid' | 'unpaid'; paidAmount?: Money; paidAt?: Date }): Promise<void> {
     if (status === 'paid' && !paidAmount) throw new ValidationError({ message: 'paidAmount is required to write a payment.' });
+    const connectionId = await this.#credentials(connection);
     const claimed = await this.#db.query(
       `INSERT INTO source_teamleader_written_payments (connection_id, payment_id, status, invoice_id, written_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT DO NOTHING`,
-      [connection.id, paymentId, status, sourceInvoiceId, this.#clock.now().toISOString()],
+      [connectionId, paymentId, status, sourceInvoiceId, this.#clock.now().toISOString()],
     );
     if (claimed.rowCount === 0) return;
-    const api = this.#api(connection.id);
+    const api = this.#api(connectionId);
     const paidAtText = teamleaderTime(paidAt ?? this.#clock.now());
     try {
       if (status === 'paid') {
@@ -141,9 +144,21 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
         const landed = info?.payments?.some((p) => sameAmount(p.payment.amount, amount) && Date.parse(p.paid_at) === Date.parse(paidAtText));
         if (landed) return;
       }
-      await this.#db.query('DELETE FROM source_teamleader_written_payments WHERE connection_id = $1 AND payment_id = $2 AND status = $3', [connection.id, paymentId, status]);
+      await this.#db.query('DELETE FROM source_teamleader_written_payments WHERE connection_id = $1 AND payment_id = $2 AND status = $3', [connectionId, paymentId, status]);
       throw error;
     }
+  }
+
+  /**
+   * The plugin's credentials row for the core's connection: one per Tollgate account, and it must
+   * still be linked to the same Teamleader account (a reconnect to another one needs new consent).
+   */
+  async #credentials(connection: SourceConnection): Promise<string> {
+    const row = await this.#connections.byAccount({ accountId: connection.accountId });
+    if (!row || row.version === 0 || row.teamleaderAccountId !== connection.sourceAccountId) {
+      throw new ReconsentNeededError({ connectionId: connection.id, reason: 'no Teamleader credentials for this connection; connect again' });
+    }
+    return row.id;
   }
 
   #api(connectionId: string) {

@@ -19,6 +19,8 @@ for (const engine of testEngines()) {
     let source: InvoiceSource;
     let owner: { accountId: string; ownerKey: string };
     let connection: SourceConnection;
+    /** The plugin's own credentials row (tlc_…); `connection.id` is the core's (conn_…). */
+    let credentialsId: string;
     let profileFieldId: string;
 
     const requests = (path: string) => sandbox.control.requests().filter((r) => r.path === path);
@@ -81,7 +83,11 @@ for (const engine of testEngines()) {
       const res = await connect(owner.ownerKey);
       expect(res.status).toBe(200);
       expect(res.body.connection).toMatchObject({ status: 'connected', teamleaderAccountId: sandbox.control.ids.account });
-      connection = { id: res.body.connection.id, profileFieldId: null };
+      credentialsId = res.body.connection.id;
+      expect(res.body.connection.syncConnectionId).toMatch(/^conn_/);
+      connection = { id: res.body.connection.syncConnectionId, accountId: owner.accountId, sourceAccountId: sandbox.control.ids.account, profileFieldId: null };
+      // The core's connection, seen through the invoice-sync side of the host.
+      expect(await t.host.invoiceSync.importer.listRuns({ connectionId: connection.id })).toEqual({ data: [], nextCursor: null });
 
       const { rows } = await t.db.query<{ sealed_tokens: string; version: number; webhook_token: string }>('select sealed_tokens, version, webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId]);
       expect(rows).toHaveLength(1);
@@ -93,7 +99,7 @@ for (const engine of testEngines()) {
       expect(body.types).toEqual(expect.arrayContaining(['invoice.booked', 'creditNote.booked', 'contact.updated', 'company.updated', 'subscription.updated']));
 
       const shown = await t.request({ path: `${BASE}/connection`, key: owner.ownerKey });
-      expect(shown.body).toMatchObject({ id: connection.id, status: 'connected' });
+      expect(shown.body).toMatchObject({ id: credentialsId, status: 'connected' });
     });
 
     it('a wrong state → 400 invalid_state; access_denied → 400 and nothing stored', async () => {
@@ -212,7 +218,7 @@ for (const engine of testEngines()) {
       const none = await t.request({ method: 'POST', path: `${BASE}/webhooks`, body });
       expect(none.status).toBe(400);
       // A type invoice sync ignores is accepted (200) and stores nothing.
-      const token = (await t.db.query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where id = $1', [connection.id])).rows[0]?.webhook_token as string;
+      const token = (await t.db.query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.webhook_token as string;
       const ignored = await t.request({ method: 'POST', path: `${BASE}/webhooks?token=${encodeURIComponent(token)}`, body: { ...body, type: 'deal.created' } });
       expect(ignored).toMatchObject({ status: 200, body: { received: 0, stored: 0 } });
       expect(await webhookRows()).toHaveLength(1);
@@ -241,7 +247,7 @@ for (const engine of testEngines()) {
 
     it('refresh tokens rotate during a long listing with short-lived access tokens', async () => {
       sandbox.control.setAccessTokenSeconds(400);
-      const version = async () => Number((await t.db.query<{ version: number }>('select version from source_teamleader_connections where id = $1', [connection.id])).rows[0]?.version);
+      const version = async () => Number((await t.db.query<{ version: number }>('select version from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.version);
       const before = await version();
       const refreshesBefore = requests('/oauth2/access_token').length;
       clock.advance({ hours: 2 }); // the stored access token has expired
@@ -259,16 +265,22 @@ for (const engine of testEngines()) {
       await expect(source.listDocuments({ connection })).rejects.toMatchObject({ code: expect.stringMatching(/reconsent/i) });
       const shown = await t.request({ path: `${BASE}/connection`, key: owner.ownerKey });
       expect(shown.body).toMatchObject({ status: 'reconsent_needed', reconsentReason: 'invalid_grant' });
+      const coreStatus = async () => (await t.db.query<{ status: string }>('select status from sync_connections where id = $1', [connection.id])).rows[0]?.status;
+      expect(await coreStatus()).toBe('reconsent_needed'); // the core stops importing too
 
       // Connecting again restores it, on the same connection id.
       const again = await connect(owner.ownerKey);
-      expect(again.body.connection).toMatchObject({ id: connection.id, status: 'connected' });
+      expect(again.body.connection).toMatchObject({ id: credentialsId, syncConnectionId: connection.id, status: 'connected' });
       expect((await source.listDocuments({ connection, pageSize: 1 })).documents).toHaveLength(1);
+      expect(await coreStatus()).toBe('connected');
 
       const gone = await t.request({ method: 'DELETE', path: `${BASE}/connection`, key: owner.ownerKey });
       expect(gone.status).toBe(200);
       expect(requests('/webhooks.unregister')).toHaveLength(1);
       expect((await t.request({ path: `${BASE}/connection`, key: owner.ownerKey })).status).toBe(404);
+      expect(await coreStatus()).toBe('disconnected');
+      // Without credentials the source refuses, whatever the core asks.
+      await expect(source.listDocuments({ connection })).rejects.toMatchObject({ code: 'teamleader_reconsent_needed' });
     });
   });
 }

@@ -45,6 +45,16 @@ export const hostConfigSchema = z.strictObject({
       refillWaitMs: z.number().int().min(0).max(60_000).optional(),
     })
     .default({}),
+  /** Invoice import (S-3): how often the polling sweep runs, and the importer's knobs. */
+  invoiceSync: z
+    .strictObject({
+      sweepMinutes: z.number().int().min(1).max(1440).default(10),
+      pageSize: z.number().int().min(1).max(100).optional(),
+      sweepOverlapMinutes: z.number().int().min(0).max(1440).optional(),
+      sweepInitialDays: z.number().int().min(1).max(3660).optional(),
+      staleRunMinutes: z.number().int().min(1).max(1440).optional(),
+    })
+    .prefault({}),
 });
 
 export type HostConfig = z.output<typeof hostConfigSchema> & { configDir: string; configPath?: string };

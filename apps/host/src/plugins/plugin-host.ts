@@ -12,6 +12,7 @@ import {
   type HostInfo,
   type InitRegistration,
   type InvoiceSource,
+  type InvoiceSyncSink,
   type Logger,
   type Migration,
   type PaymentEventSink,
@@ -47,6 +48,8 @@ export interface PluginHostServices {
   catalog: PriceCatalog;
   /** The funding service's inbox for provider events (coreServices.payments). */
   payments?: PaymentEventSink;
+  /** The invoice-sync core's inbox for source plugins (coreServices.invoiceSync). */
+  invoiceSync?: InvoiceSyncSink;
   /** false in tests: plugin jobs do not poll, `runJobs` runs them. Default true. */
   workers?: boolean;
   /** Lets a charge or hold refused for lack of credit wait for an in-flight card auto-refill (C-3). */
@@ -220,6 +223,9 @@ export class PluginHost {
       case coreServices.payments.id:
         if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
         return services.payments;
+      case coreServices.invoiceSync.id:
+        if (!services.invoiceSync) throw new PluginLoadError({ source: pluginId, message: 'asks for the invoice-sync service, which this host runs without' });
+        return services.invoiceSync;
       case spendChannelsExtensionPoint.id:
         return this.spendChannels.forPlugin(pluginId);
       case paymentProvidersExtensionPoint.id:
