@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
+import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, ProfileService } from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';
@@ -12,6 +13,7 @@ import { AuthGuard } from './http/auth.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { NotificationsController } from './funding/notifications.controller.js';
+import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
@@ -34,7 +36,7 @@ export class AppModule {
   static register(state: HostState): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController, NotificationsController],
+      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController, NotificationsController, InvoiceSyncController],
       providers: [
         { provide: HOST_STATE, useValue: state },
         { provide: CORE_CONTAINER, useValue: state.core.container },
@@ -43,6 +45,7 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
+        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter].map((token) => ({ provide: token, useFactory: (c: DependencyContainer) => c.resolve(token as never), inject: [CORE_CONTAINER] })),
         { provide: AccountsService, useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }), inject: [WalletService] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(state.logger) },

@@ -133,7 +133,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
 
-    const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
+    const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, invoiceSyncJobs, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
     const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.register(state), adapter, { logger: new PinoNestLogger(logger), rawBody: true, abortOnError: false });
     app.useGlobalPipes(

@@ -3,6 +3,7 @@ import type { Database, JobQueue } from '@tollgate/db';
 import type { Logger } from 'pino';
 import type { HostConfig } from './config/host-config.js';
 import type { CoreServices } from './core-container.js';
+import type { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 
 /** What the Nest app is built around: made before Nest starts, handed in as one provider. */
@@ -15,6 +16,8 @@ export interface HostState {
   pluginHost: PluginHost;
   /** The domain services (wallet, catalog) in their tsyringe child container; shared with plugins. */
   core: CoreServices;
+  /** Sweeps, background manual imports and summary mails of invoice sync. */
+  invoiceSyncJobs: InvoiceSyncJobs;
   pluginApiVersion: string;
   startedAt: number;
 }

@@ -1,0 +1,166 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, ProfileService } from '@tollgate/invoice-sync';
+import type { z } from 'zod';
+import type { AccountCaller } from '../accounts/accounts.service.js';
+import { HOST_STATE, type HostState } from '../host-state.js';
+import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
+import {
+  connectionSettingsBody,
+  connectionsQuery,
+  customerPatchBody,
+  customersQuery,
+  idParam,
+  importBody,
+  invoicesQuery,
+  pageQuery,
+  profileBody,
+  profilePatchBody,
+} from './invoice-sync.schemas.js';
+import { connectionView, customerView, invoiceEventView, invoiceView, profileView, runView } from './invoice-sync.views.js';
+
+/**
+ * Invoice collection's import side (S-1…S-4, S-8, S-10) for the caller's account. Connecting and
+ * disconnecting go through the source plugin (OAuth lives there, e.g.
+ * /v1/plugins/source-teamleader/connect); everything after that is here. Members read; changes and
+ * imports take an admin or owner key.
+ */
+@ApiTags('invoice-sync')
+@ApiBearerAuth()
+@Auth('account')
+@Controller('v1/invoice-sync')
+export class InvoiceSyncController {
+  constructor(
+    @Inject(HOST_STATE) private readonly state: HostState,
+    @Inject(ConnectionService) private readonly connections: ConnectionService,
+    @Inject(ProfileService) private readonly profiles: ProfileService,
+    @Inject(CustomerService) private readonly customers: CustomerService,
+    @Inject(InvoiceQueries) private readonly invoices: InvoiceQueries,
+    @Inject(InvoiceImporter) private readonly importer: InvoiceImporter,
+  ) {}
+
+  @Get('sources')
+  @ApiOperation({ summary: 'Invoice sources this host has loaded (source plugins), e.g. teamleader' })
+  sources() {
+    return { data: this.state.pluginHost.invoiceSources.entries().map((e) => ({ id: e.item.id, label: e.item.label, pluginId: e.pluginId })) };
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  @Get('connections')
+  @ApiOperation({ summary: 'The account’s links to invoice sources (connected, reconsent_needed; disconnected on request)' })
+  async listConnections(@CurrentCaller() caller: AccountCaller, @Query({ schema: connectionsQuery }) query: z.output<typeof connectionsQuery>) {
+    return { data: (await this.connections.list({ accountId: caller.accountId, includeDisconnected: query.includeDisconnected })).map(connectionView) };
+  }
+
+  @Get('connections/:id')
+  async getConnection(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return connectionView(await this.connections.get({ accountId: caller.accountId, id }));
+  }
+
+  @Patch('connections/:id')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Integration settings: default profile, automatic import, the custom field that names a profile (S-1, S-2)' })
+  async updateConnection(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: connectionSettingsBody }) body: z.output<typeof connectionSettingsBody>) {
+    return connectionView(await this.connections.updateSettings({ accountId: caller.accountId, id, ...body }));
+  }
+
+  @Post('connections/:id/imports')
+  @MinRole('admin')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Manual import of the last N days (default 30): answers 202 with the running run; poll GET /runs/:id. Running it again after an interruption resumes where it stopped.' })
+  async startImport(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: importBody }) body: z.output<typeof importBody>) {
+    return runView(await this.state.invoiceSyncJobs.startImport({ accountId: caller.accountId, connectionId: id, days: body.days }));
+  }
+
+  @Get('connections/:id/runs')
+  @ApiOperation({ summary: 'Import runs of a connection, newest first, with their summaries (counts, failures with reasons, flags)' })
+  async listRuns(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Query({ schema: pageQuery }) query: z.output<typeof pageQuery>) {
+    const page = await this.importer.listRuns({ accountId: caller.accountId, connectionId: id, limit: query.limit, ...(query.before ? { before: query.before } : {}) });
+    return { data: page.data.map(runView), nextCursor: page.nextCursor };
+  }
+
+  @Get('runs/:id')
+  async getRun(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return runView(await this.importer.getRun({ accountId: caller.accountId, id }));
+  }
+
+  // ---- profiles -----------------------------------------------------------------------------
+
+  @Get('profiles')
+  @ApiOperation({ summary: 'Collection profiles: payment options (direct debit, payment link, transfer); one is the default (S-2)' })
+  async listProfiles(@CurrentCaller() caller: AccountCaller) {
+    return { data: (await this.profiles.list({ accountId: caller.accountId })).map(profileView) };
+  }
+
+  @Post('profiles')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Create a profile; the first one becomes the default' })
+  async createProfile(@CurrentCaller() caller: AccountCaller, @Body({ schema: profileBody }) body: z.output<typeof profileBody>) {
+    return profileView(await this.profiles.create({ accountId: caller.accountId, ...body }));
+  }
+
+  @Get('profiles/:id')
+  async getProfile(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return profileView(await this.profiles.get({ accountId: caller.accountId, id }));
+  }
+
+  @Patch('profiles/:id')
+  @MinRole('admin')
+  async updateProfile(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: profilePatchBody }) body: z.output<typeof profilePatchBody>) {
+    const { sourceOptionValue, ...rest } = body;
+    return profileView(await this.profiles.update({ accountId: caller.accountId, id, ...rest, ...(sourceOptionValue !== undefined && { sourceOptionValue }) }));
+  }
+
+  @Delete('profiles/:id')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Delete a profile no invoice, customer or connection uses (409 profile_in_use otherwise)' })
+  async deleteProfile(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    await this.profiles.delete({ accountId: caller.accountId, id });
+    return { deleted: true, id };
+  }
+
+  // ---- customers ----------------------------------------------------------------------------
+
+  @Get('customers')
+  @ApiOperation({ summary: 'Imported customers (customer number = the source’s id, S-4), by name' })
+  async listCustomers(@CurrentCaller() caller: AccountCaller, @Query({ schema: customersQuery }) query: z.output<typeof customersQuery>) {
+    const page = await this.customers.list({ accountId: caller.accountId, limit: query.limit, ...pick(query, ['connectionId', 'search', 'before']) });
+    return { data: page.data.map(customerView), nextCursor: page.nextCursor };
+  }
+
+  @Get('customers/:id')
+  async getCustomer(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return customerView(await this.customers.get({ accountId: caller.accountId, id }));
+  }
+
+  @Patch('customers/:id')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Local changes: the customer’s profile, or its number (reset to the source id by the next import)' })
+  async updateCustomer(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: customerPatchBody }) body: z.output<typeof customerPatchBody>) {
+    return customerView(await this.customers.update({ accountId: caller.accountId, id, ...pick(body, ['customerNumber', 'profileId']) }));
+  }
+
+  // ---- invoices -----------------------------------------------------------------------------
+
+  @Get('invoices')
+  @ApiOperation({ summary: 'Imported invoices and credit notes, newest issue date first; filter by status, kind, customer, number, issue date' })
+  async listInvoices(@CurrentCaller() caller: AccountCaller, @Query({ schema: invoicesQuery }) query: z.output<typeof invoicesQuery>) {
+    const page = await this.invoices.listInvoices({ accountId: caller.accountId, limit: query.limit, ...pick(query, ['status', 'kind', 'customerId', 'number', 'from', 'to', 'before']) });
+    return { data: page.data.map(invoiceView), nextCursor: page.nextCursor };
+  }
+
+  @Get('invoices/:id')
+  @ApiOperation({ summary: 'One invoice or credit note with its event log (imported, updated, credit_linked, customer_reset, …)' })
+  async getInvoice(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    const { events, ...invoice } = await this.invoices.getInvoice({ accountId: caller.accountId, id });
+    return { ...invoiceView(invoice), events: events.map(invoiceEventView) };
+  }
+}
+
+/** The given keys whose value is not undefined (exactOptionalPropertyTypes). */
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): { [P in K]?: Exclude<T[P], undefined> } {
+  const out: { [P in K]?: Exclude<T[P], undefined> } = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key] as Exclude<T[K], undefined>;
+  return out;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+const id = z.string().min(1).max(100);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-31');
+const limit = z.coerce.number().int().min(1).max(200).default(50);
+const nullableId = id.nullable();
+
+export const idParam = id;
+
+export const connectionSettingsBody = z
+  .strictObject({
+    defaultProfileId: nullableId.optional().describe('S-1: the profile for customers and invoices that name none; null = the account default'),
+    autoImport: z.boolean().optional().describe('S-1: import invoices and update customers automatically (webhooks and the sweep)'),
+    profileFieldId: nullableId.optional().describe('S-2: the source custom field (single-select or text) that names a profile; null = none'),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'give at least one of defaultProfileId, autoImport, profileFieldId');
+
+export const importBody = z.strictObject({
+  days: z.number().int().min(1).max(3660).default(30).describe('Import the booked invoices and credit notes issued in the last N days'),
+});
+
+export const connectionsQuery = z.strictObject({
+  includeDisconnected: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+export const pageQuery = z.strictObject({ limit, before: id.optional() });
+
+const profileFields = {
+  name: z.string().trim().min(1).max(100),
+  directDebit: z.boolean(),
+  paymentLink: z.boolean(),
+  transfer: z.boolean(),
+  sourceOptionValue: z.string().trim().min(1).max(200).nullable().optional().describe('The source custom-field option id or text that selects this profile (S-2)'),
+  isDefault: z.boolean().optional(),
+};
+
+export const profileBody = z.strictObject(profileFields);
+export const profilePatchBody = z
+  .strictObject({
+    name: profileFields.name.optional(),
+    directDebit: profileFields.directDebit.optional(),
+    paymentLink: profileFields.paymentLink.optional(),
+    transfer: profileFields.transfer.optional(),
+    sourceOptionValue: profileFields.sourceOptionValue,
+    isDefault: profileFields.isDefault,
+  })
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+
+export const customersQuery = z.strictObject({
+  connectionId: id.optional(),
+  search: z.string().trim().min(1).max(200).optional().describe('Part of the name, the exact customer number, or the e-mail'),
+  limit,
+  before: id.optional(),
+});
+
+export const customerPatchBody = z
+  .strictObject({
+    customerNumber: z.string().trim().min(1).max(100).optional().describe('Changed locally; the next import resets it to the source id (S-4)'),
+    profileId: nullableId.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'give customerNumber or profileId');
+
+export const invoicesQuery = z
+  .strictObject({
+    status: z.enum(['booked', 'paid']).optional(),
+    kind: z.enum(['invoice', 'credit_note']).optional(),
+    customerId: id.optional(),
+    number: z.string().trim().min(1).max(100).optional().describe('Part of the display number'),
+    from: day.optional().describe('Issued on or after'),
+    to: day.optional().describe('Issued on or before'),
+    limit,
+    before: id.optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
