@@ -219,11 +219,12 @@ for (const engine of testEngines()) {
         expect((await queries.getInvoice({ accountId, id: cn.id })).events.map((e) => e.type)).toEqual(['imported', 'credit_linked']);
 
         // The invoice first: linked at import.
-        const credit2 = sourceDoc({ kind: 'credit_note', number: '2026 / 4', creditedInvoiceId: invoice.sourceId });
+        // A settled credit note (Teamleader: paid) is imported too (S-10); only unseen paid invoices are skipped.
+        const credit2 = sourceDoc({ kind: 'credit_note', number: '2026 / 4', creditedInvoiceId: invoice.sourceId, status: 'paid', amountDue: '0.00' });
         source.put(credit2);
         await sync.importOne({ connectionId: connection.id, kind: 'credit_note', sourceId: credit2.sourceId });
         const cn2 = (await queries.listInvoices({ accountId, kind: 'credit_note', number: 'CN2026 / 4' })).data[0]!;
-        expect(cn2.creditedInvoiceId).toBe(ours.id);
+        expect(cn2).toMatchObject({ creditedInvoiceId: ours.id, status: 'paid' });
       });
 
       it('keeps invoice numbers unique per account across departments', async () => {

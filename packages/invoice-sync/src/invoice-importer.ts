@@ -360,7 +360,9 @@ export class InvoiceImporter {
       // Seen already and not changed since (a sweep overlap, a replay, an older webhook).
       if (existing.source_updated_at.getTime() >= updatedAt.getTime()) return 'ignored';
     } else {
-      if (doc.status !== 'booked') return 'ignored'; // S-3: a paid document never seen is not imported
+      // S-3: a paid invoice never seen is not imported (nothing to collect). S-10: credit notes are,
+      // settled or not: they belong to their invoice's history.
+      if (doc.kind === 'invoice' && doc.status !== 'booked') return 'ignored';
       if (Money.of(doc.totalInclVat).isZero()) return 'ignored'; // nothing to collect
     }
 
