@@ -3,6 +3,7 @@ import { SystemClock } from '@tollgate/clock';
 import { migrate, type Database } from '@tollgate/db';
 import { isTollgateError, ValidationError } from '@tollgate/errors';
 import { fundingMigrations } from '@tollgate/funding';
+import { invoiceSyncMigrations } from '@tollgate/invoice-sync';
 import { notificationMigrations } from '@tollgate/notifications';
 import { checkInvariants, walletMigrations, type InvariantReport } from '@tollgate/wallet';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -33,7 +34,7 @@ async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; a
   pluginHost.register();
   const db = await openConfiguredDatabase(config);
   try {
-    await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, ...pluginHost.migrationSets()] });
+    await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets()] });
     const clock = new SystemClock();
     const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding });
     return await fn({ db, config, core, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) }) });
@@ -44,7 +45,7 @@ async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; a
 
 /**
  * A whole host without HTTP (plugins started, no background workers) for commands that need the
- * payment providers: buying and setting up payment methods go through the same code as the API.
+ * payment providers or invoice sources: buying, payment methods and imports go through the same code as the API.
  */
 async function withHost<T>(fn: (host: TollgateHost) => Promise<T>): Promise<T> {
   const host = await createHost({ config: loadConfig(), workers: false });
@@ -221,7 +222,37 @@ export function buildCli(): Command {
     .requiredOption('--reference <text>', 'bank transfer reference')
     .action((refundId: string, opts: { reference: string }) => withDatabase(async ({ core }) => print(refundView(await core.funding.markRefundPaid({ refundId, reference: opts.reference })))));
 
+  const sync = program.command('invoice-sync').description('invoice import from the configured sources (S-3); run it where the source plugins are configured');
+  sync
+    .command('import')
+    .description('import the booked invoices and credit notes of the last N days now, and print the run (its summary is also e-mailed)')
+    .requiredOption('--account <id>', 'account id')
+    .option('--connection <id>', "the connection (default: the account's only one)")
+    .option('--days <n>', 'how far back', (v) => Number(v), 30)
+    .action((opts: { account: string; connection?: string; days: number }) =>
+      withHost(async (host) => {
+        const connectionId = opts.connection ?? (await onlyConnection(host, opts.account));
+        print(await host.invoiceSync.importer.importRecent({ accountId: opts.account, connectionId, days: opts.days }));
+      }),
+    );
+  sync
+    .command('sweep')
+    .description('import what changed at the sources since the last sweep, for every connection that imports automatically')
+    .action(() => withHost(async (host) => print(await host.invoiceSync.jobs.runOnce())));
+  sync
+    .command('runs')
+    .description('the latest import runs of a connection, newest first')
+    .requiredOption('--connection <id>', 'connection id')
+    .option('--limit <n>', 'how many', (v) => Number(v), 20)
+    .action((opts: { connection: string; limit: number }) => withDatabase(async ({ core }) => print((await core.importer.listRuns({ connectionId: opts.connection, limit: opts.limit })).data)));
+
   return program;
+}
+
+async function onlyConnection(host: TollgateHost, accountId: string): Promise<string> {
+  const { rows } = await host.db.query<{ id: string }>(`select id from sync_connections where account_id = $1 and status <> 'disconnected'`, [accountId]);
+  if (rows.length !== 1) throw new ValidationError({ code: 'connection_required', message: `The account has ${rows.length} connections: name one with --connection.` });
+  return rows[0]!.id;
 }
 
 /** One line per problem on stderr and exit code 1; nothing when the ledger is sound. */
