@@ -397,7 +397,7 @@ function unitTests(n) {
   const source = ${make};
 
   it('refuses to list documents until listDocuments is written (no pretend success)', async () => {
-    const page = source.listDocuments({ connection: { id: 'conn_test', profileFieldId: null } });
+    const page = source.listDocuments({ connection: { id: 'conn_test', accountId: 'acc_test', sourceAccountId: 'src_test', profileFieldId: null } });
     await expect(page).rejects.toBeInstanceOf(TollgateError);
     await expect(page).rejects.toMatchObject({ code: 'not_implemented', status: 501 });
   });
