@@ -52,12 +52,15 @@ export const sourceTeamleaderMigrations: readonly Migration[] = Object.freeze([
   {
     id: '0005_webhook_event_delivery',
     // Stored events are handed to the core by the 'webhook-events' job; failed ones are retried with backoff.
+    // `generation` re-arms an event id for a change that arrives after the first was handed over (see the route).
     sql: `ALTER TABLE source_teamleader_webhook_events
   ADD COLUMN processed_at timestamptz,
   ADD COLUMN outcome text,
   ADD COLUMN attempts integer NOT NULL DEFAULT 0,
   ADD COLUMN next_attempt_at timestamptz,
-  ADD COLUMN last_error text;
+  ADD COLUMN last_error text,
+  ADD COLUMN generation integer NOT NULL DEFAULT 0,
+  ADD COLUMN rearm boolean NOT NULL DEFAULT false;
 CREATE INDEX source_teamleader_webhook_events_pending ON source_teamleader_webhook_events (received_at) WHERE processed_at IS NULL`,
   },
 ]);

@@ -160,9 +160,21 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
       const connection = await connections.byWebhookToken({ token: query.token ?? '' });
       let stored = 0;
       for (const event of events) {
+        // The same id within the replay window: while the first copy waits, this one is a replay and
+        // is dropped. Once the first was handed over (or while it is being handed over), it may be a
+        // new change of the same record: the event is armed again, with a new generation, so the core
+        // reads the record once more. A replay costs one re-read, never a lost change.
         const result = await db.query(
-          `INSERT INTO source_teamleader_webhook_events (event_id, connection_id, teamleader_account_id, type, event, received_at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING`,
+          `INSERT INTO source_teamleader_webhook_events AS e (event_id, connection_id, teamleader_account_id, type, event, received_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (event_id) DO UPDATE SET
+             rearm = e.processed_at IS NULL,
+             generation = CASE WHEN e.processed_at IS NOT NULL THEN e.generation + 1 ELSE e.generation END,
+             attempts = CASE WHEN e.processed_at IS NOT NULL THEN 0 ELSE e.attempts END,
+             next_attempt_at = CASE WHEN e.processed_at IS NOT NULL THEN NULL ELSE e.next_attempt_at END,
+             outcome = CASE WHEN e.processed_at IS NOT NULL THEN NULL ELSE e.outcome END,
+             processed_at = NULL
+           WHERE e.processed_at IS NOT NULL OR e.attempts > 0`,
           [event.eventId, connection?.id ?? '', event.sourceAccountId, event.type, JSON.stringify(event), clock.now().toISOString()],
         );
         stored += result.rowCount;

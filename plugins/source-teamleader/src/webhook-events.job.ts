@@ -22,23 +22,38 @@ export async function deliverWebhookEvents({ database: db, clock, invoiceSync, l
   const result: DeliveryResult = { delivered: 0, failed: 0, gaveUp: 0 };
   for (;;) {
     const now = clock.now();
-    const { rows } = await db.query<{ event_id: string; event: SourceEvent | string; attempts: number }>(
+    const { rows } = await db.query<{ event_id: string; event: SourceEvent | string; attempts: number; generation: number }>(
       `UPDATE source_teamleader_webhook_events SET next_attempt_at = $2, attempts = attempts + 1
         WHERE event_id IN (
           SELECT event_id FROM source_teamleader_webhook_events
            WHERE processed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
            ORDER BY received_at, event_id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-        RETURNING event_id, event, attempts`,
+        RETURNING event_id, event, attempts, generation`,
       [now.toISOString(), new Date(now.getTime() + CLAIM_MS).toISOString()],
     );
     if (rows.length === 0) return result;
-    const events = rows.map((row) => (typeof row.event === 'string' ? (JSON.parse(row.event) as SourceEvent) : row.event));
+    const events = rows.map((row) => {
+      const event = typeof row.event === 'string' ? (JSON.parse(row.event) as SourceEvent) : row.event;
+      // A re-armed event is a new change for the core, which handles each event id once.
+      const generation = Number(row.generation);
+      return generation > 0 ? { ...event, eventId: `${event.eventId}.${generation}` } : event;
+    });
     const { results } = await invoiceSync.report({ sourceId, events });
     for (const [i, row] of rows.entries()) {
       const handled = results[i];
       const at = clock.now();
       if (handled && handled.outcome !== 'failed') {
-        await db.query('UPDATE source_teamleader_webhook_events SET processed_at = $2, outcome = $3, last_error = NULL WHERE event_id = $1', [row.event_id, at.toISOString(), handled.outcome]);
+        // Re-armed while it was being handed over: go round once more instead of closing it.
+        await db.query(
+          `UPDATE source_teamleader_webhook_events SET outcome = $3, last_error = NULL,
+             processed_at = CASE WHEN rearm THEN NULL ELSE $2::timestamptz END,
+             generation = CASE WHEN rearm THEN generation + 1 ELSE generation END,
+             attempts = CASE WHEN rearm THEN 0 ELSE attempts END,
+             next_attempt_at = CASE WHEN rearm THEN NULL ELSE next_attempt_at END,
+             rearm = false
+           WHERE event_id = $1`,
+          [row.event_id, at.toISOString(), handled.outcome],
+        );
         result.delivered++;
         continue;
       }
