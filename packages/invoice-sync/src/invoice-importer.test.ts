@@ -363,6 +363,27 @@ for (const engine of testEngines()) {
         expect(await sync.sweep({ connectionId: connection.id })).toEqual({ run: null, skipped: 'auto_import_off' });
       });
 
+      it('sweeps refresh the imported customers the source changed (a lost webhook), never others', async () => {
+        const { source, connection } = await setup();
+        const sync = importer({ pageSize: 2 });
+        source.put(sourceDoc({ updatedAt: '2026-03-19T10:00:00.000Z' }));
+        expect((await sync.sweep({ connectionId: connection.id })).run?.counts.new).toBe(1);
+        const nameOf = async (sourceId: string) => (await db.query<{ name: string }>('select name from sync_customers where connection_id = $1 and source_id = $2', [connection.id, sourceId])).rows[0]?.name;
+        expect(await nameOf('cus-1')).toBe('Customer cus-1');
+
+        source.customers.set('cus-1', sourceCustomer({ sourceId: 'cus-1', name: 'Renamed NV', updatedAt: '2026-03-20T08:00:00.000Z' }));
+        for (const id of ['cus-7', 'cus-8', 'cus-9']) source.customers.set(id, sourceCustomer({ sourceId: id, updatedAt: '2026-03-20T08:30:00.000Z' }));
+        const { run } = await sync.sweep({ connectionId: connection.id });
+        expect(run).toMatchObject({ status: 'completed', counts: { new: 0 }, flags: { customersRefreshed: 1 }, highWater: new Date('2026-03-20T08:30:00.000Z') });
+        expect(await nameOf('cus-1')).toBe('Renamed NV');
+        expect(await nameOf('cus-9')).toBeUndefined(); // customers come with their first document
+        expect(source.listCustomerCalls).toBe(3); // the first sweep: one empty page; the second: 4 changed, in pages of 2
+
+        // The next sweep starts from the customers' high-water mark: nothing to refresh.
+        const quiet = await sync.sweep({ connectionId: connection.id });
+        expect(quiet.run?.flags.customersRefreshed).toBeUndefined();
+      });
+
       it('takes a run whose host died (no heartbeat) as interrupted', async () => {
         const { source, connection, sync } = await setup();
         source.put(sourceDoc());

@@ -129,7 +129,7 @@ export class InvoiceImporter {
     const updatedSince = new Date(mark.getTime() - this.#overlapMs);
     const state = await this.#start(connection, 'sweep', { issuedSince: null, updatedSince }, mark);
     if (!state) return { run: null, skipped: 'running' };
-    return { run: await this.#page(state, { updatedSince }) };
+    return { run: await this.#page(state, { updatedSince }, () => this.#refreshChangedCustomers(state, updatedSince)) };
   }
 
   /** One document, e.g. named by a webhook: fetched with getDocument and imported like any other. */
@@ -291,19 +291,45 @@ export class InvoiceImporter {
     return { connection, source, ref: toRef(connection), run: runView(rows[0]), zeroDay: new Map(), subscriptions: new Map() };
   }
 
-  async #page(state: RunState, filter: { issuedSince?: string; updatedSince?: Date }): Promise<ImportRun> {
+  async #page(state: RunState, filter: { issuedSince?: string; updatedSince?: Date }, after?: () => Promise<void>): Promise<ImportRun> {
     try {
       for (;;) {
         const page = await state.source.listDocuments({ connection: state.ref, ...filter, cursor: state.run.cursor, pageSize: this.#pageSize });
         for (const doc of page.documents) this.#count(state, doc, await this.#importDocument(state, doc));
         state.run.cursor = page.nextCursor;
         await this.#save(state);
-        if (!page.nextCursor) return await this.#finish(state, 'completed', null);
+        if (!page.nextCursor) {
+          await after?.();
+          return await this.#finish(state, 'completed', null);
+        }
       }
     } catch (error) {
       // The cursor still points at the page that failed: the next run for the same request redoes it.
       return this.#finish(state, 'interrupted', messageOf(error));
     }
+  }
+
+  /** S-4 in the sweep: customers already imported that the source changed since `updatedSince`, refreshed (one way). */
+  async #refreshChangedCustomers(state: RunState, updatedSince: Date): Promise<void> {
+    if (!state.source.listCustomers) return;
+    let cursor: string | null = null;
+    let refreshed = 0;
+    do {
+      const page: { customers: SourceCustomer[]; nextCursor: string | null } = await state.source.listCustomers({ connection: state.ref, updatedSince, cursor, pageSize: this.#pageSize });
+      for (const customer of page.customers) {
+        const { rows } = await this.db.query('select 1 from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3', [state.connection.id, customer.type, customer.sourceId]);
+        if (rows[0]) {
+          await this.db.transaction((tx) => this.customers.syncFromSource(tx, { accountId: state.connection.accountId, connectionId: state.connection.id, customer }));
+          refreshed++;
+        }
+        if (customer.updatedAt) {
+          const at = new Date(customer.updatedAt);
+          if (!state.run.highWater || at > state.run.highWater) state.run.highWater = at;
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (refreshed) state.run.flags.customersRefreshed = refreshed;
   }
 
   #count(state: RunState, doc: { sourceId: string; kind: SourceDocumentKind; number?: string; updatedAt?: string }, outcome: Outcome): void {

@@ -35,6 +35,8 @@ export interface SourceCustomer {
   language?: string;
   /** Raw value of the profile custom field on the customer (an option id or a text), if any. */
   profileField?: string | null;
+  /** ISO timestamp of the source's last change, when the source gives it (sweeps continue from it). */
+  updatedAt?: string;
 }
 
 /** A booked invoice or credit note, normalised. Amounts are decimal strings (exact), in EUR. */
@@ -100,6 +102,12 @@ export interface InvoiceSource {
   listDocuments(input: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }>;
   getDocument(input: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null>;
   getCustomer(input: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null>;
+  /**
+   * Customers changed since a time, one page at a time (S-4): the sweep refreshes the ones already
+   * imported, so a customer change whose webhook was lost still arrives. Optional: without it,
+   * customers follow webhooks and their next document only.
+   */
+  listCustomers?(input: { connection: SourceConnection; updatedSince: Date; cursor?: string | null; pageSize?: number }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }>;
   getSubscription(input: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null>;
   /** Verifies and parses a webhook delivery; throws a ValidationError on a bad one. */
   parseWebhook?(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer; query: Readonly<Record<string, string | undefined>> }): Promise<SourceEvent[]>;

@@ -116,6 +116,8 @@ export interface RunFailure {
 export interface RunFlags {
   /** S-8: subscriptions whose 0-day payment term makes their invoices expire at once. */
   zeroDaySubscriptions?: Array<{ subscriptionId: string; title: string }>;
+  /** Sweeps: imported customers the source changed since the last sweep, refreshed (S-4). */
+  customersRefreshed?: number;
 }
 
 export interface ImportRun {

@@ -18,6 +18,7 @@ export class ScriptedSource implements InvoiceSource {
   hold: Promise<void> | null = null;
   entered: (() => void) | null = null;
   getCustomerCalls = 0;
+  listCustomerCalls = 0;
 
   constructor(readonly id = 'scripted') {}
 
@@ -49,6 +50,15 @@ export class ScriptedSource implements InvoiceSource {
     this.getCustomerCalls++;
     const customer = this.customers.get(input.sourceId);
     return customer && customer.type === input.type ? customer : null;
+  }
+
+  /** Customers changed since, by `updatedAt` (customers without one are never listed). */
+  async listCustomers(input: { updatedSince: Date; cursor?: string | null; pageSize?: number }) {
+    this.listCustomerCalls++;
+    const changed = [...this.customers.values()].filter((c) => c.updatedAt && new Date(c.updatedAt) >= input.updatedSince).sort((a, b) => a.sourceId.localeCompare(b.sourceId));
+    const offset = input.cursor ? Number(input.cursor) : 0;
+    const size = input.pageSize ?? 100;
+    return { customers: changed.slice(offset, offset + size), nextCursor: offset + size < changed.length ? String(offset + size) : null };
   }
 
   async getSubscription(input: { sourceId: string }) {

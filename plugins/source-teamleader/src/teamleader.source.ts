@@ -13,7 +13,7 @@ import {
   type SourceEvent,
   type SourceSubscription,
 } from '@tollgate/plugin-sdk';
-import { ReconsentNeededError, TeamleaderNotFoundError, TeamleaderUnavailableError, type CreditNote, type Invoice, type InvoiceListItem, type TeamleaderClient } from '@tollgate/teamleader';
+import { ReconsentNeededError, TeamleaderNotFoundError, TeamleaderUnavailableError, type Company, type Contact, type CreditNote, type Invoice, type InvoiceListItem, type TeamleaderClient } from '@tollgate/teamleader';
 import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import { decodeCursor, encodeCursor, mapCreditNote, mapCustomer, mapInvoice, mapSubscription, mapWebhookEvent, parseWebhookBody, type ListCursor } from './teamleader-mapping.js';
 
@@ -96,6 +96,29 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     return party ? mapCustomer({ type, party, profileFieldId }) : null;
   }
 
+  /**
+   * Companies, then contacts, changed since a time (`updated_since`, with their custom fields). The
+   * cursor is `c:<page>` / `p:<page>` plus the start time, so a resumed listing keeps its filter.
+   */
+  async listCustomers({ connection, updatedSince, cursor, pageSize = 100 }: { connection: SourceConnection; updatedSince: Date; cursor?: string | null; pageSize?: number }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }> {
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new ValidationError({ message: 'pageSize must be 1-100.' });
+    const at = cursor ? decodeCustomerCursor(cursor) : { list: 'companies' as const, page: 1, since: teamleaderTime(updatedSince) };
+    const connectionId = await this.#credentials(connection);
+    const body = { filter: { updated_since: at.since }, page: { size: pageSize, number: at.page }, includes: 'custom_fields' };
+    const profileFieldId = connection.profileFieldId;
+    const withTime = (customer: SourceCustomer, updatedAt: string | undefined): SourceCustomer => (updatedAt ? { ...customer, updatedAt: new Date(updatedAt).toISOString() } : customer);
+    if (at.list === 'companies') {
+      const { data } = await this.#client.call<{ data: Company[] }>({ connectionId, action: 'companies.list', body });
+      const next = data.length < pageSize ? { list: 'contacts' as const, page: 1, since: at.since } : { ...at, page: at.page + 1 };
+      return { customers: data.map((party) => withTime(mapCustomer({ type: 'company', party, profileFieldId }), party.updated_at)), nextCursor: encodeCustomerCursor(next) };
+    }
+    const { data } = await this.#client.call<{ data: Contact[] }>({ connectionId, action: 'contacts.list', body });
+    return {
+      customers: data.map((party) => withTime(mapCustomer({ type: 'contact', party, profileFieldId }), party.updated_at)),
+      nextCursor: data.length < pageSize ? null : encodeCustomerCursor({ ...at, page: at.page + 1 }),
+    };
+  }
+
   async getSubscription({ connection, sourceId }: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null> {
     const subscription = await orNull(this.#api(await this.#credentials(connection)).subscriptionInfo({ id: sourceId }));
     return subscription ? mapSubscription({ subscription }) : null;
@@ -164,6 +187,22 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   #api(connectionId: string) {
     return this.#client.connection({ connectionId });
   }
+}
+
+type CustomerCursor = { list: 'companies' | 'contacts'; page: number; since: string };
+
+function encodeCustomerCursor(cursor: CustomerCursor): string {
+  return Buffer.from(JSON.stringify([cursor.list === 'companies' ? 'c' : 'p', cursor.page, cursor.since])).toString('base64url');
+}
+
+function decodeCustomerCursor(text: string): CustomerCursor {
+  try {
+    const [list, page, since] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if ((list === 'c' || list === 'p') && Number.isInteger(page) && (page as number) >= 1 && typeof since === 'string') return { list: list === 'c' ? 'companies' : 'contacts', page: page as number, since };
+  } catch {
+    // falls through
+  }
+  throw new ValidationError({ message: 'Invalid customer cursor.' });
 }
 
 /** Teamleader's documented timestamp form: seconds and an explicit offset. */

@@ -67,7 +67,7 @@ for (const engine of testEngines()) {
       return res.body;
     };
     const isImported = async (doc: { id: string }) => (await t.db.query('select id from sync_invoices where connection_id = $1 and source_id = $2', [connectionId, doc.id])).rows.length > 0;
-    const runs = async () => (await api({ path: `/connections/${connectionId}/runs?limit=200` })).body.data as Array<{ id: string; trigger: string; status: string; counts: Record<string, number> }>;
+    const runs = async () => (await api({ path: `/connections/${connectionId}/runs?limit=200` })).body.data as Array<{ id: string; trigger: string; status: string; counts: Record<string, number>; flags: Record<string, unknown> }>;
     const summaryMails = async () =>
       (await t.db.query<{ event_key: string }>(`select event_key from notifications where account_id = $1 and template = 'import_summary' order by id`, [owner.accountId])).rows;
 
@@ -317,6 +317,19 @@ for (const engine of testEngines()) {
       const invoice = await imported(next);
       expect(invoice.customerId).toBe(customer.id);
       expect(invoice.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'customer_reset', detail: expect.objectContaining({ from: 'X-1', to: acme.id }) })]));
+    });
+
+    it('a company change whose webhook Teamleader dropped arrives with the next sweep', async () => {
+      clock.advance({ hours: 1 });
+      const customer = (await api({ path: '/customers?search=Acme' })).body.data[0];
+      sandbox.control.dropNextWebhooks(1);
+      sandbox.control.updateCompany({ id: acme.id, changes: { name: 'Acme Lost Webhook NV' } });
+      expect(await deliverAndRunJobs()).toMatchObject({ delivered: 0, dropped: 1 });
+      expect((await api({ path: `/customers/${customer.id}` })).body.name).not.toBe('Acme Lost Webhook NV');
+      clock.advance({ minutes: 10 });
+      await t.host.invoiceSync.jobs.runOnce();
+      expect((await api({ path: `/customers/${customer.id}` })).body).toMatchObject({ name: 'Acme Lost Webhook NV', customerNumber: acme.id });
+      expect((await runs())[0]).toMatchObject({ trigger: 'sweep', status: 'completed', flags: { customersRefreshed: 1 } });
     });
 
     it('invoices of a subscription with a 0-day payment term are linked to it and flagged on the run and in its mail', async () => {
