@@ -1,8 +1,8 @@
 import { startTeamleaderSandbox, type DeliveryReport, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { createTestHost, MailSink, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
+import { connectThroughSandbox, sandboxPluginOptions } from './teamleader-test-kit.js';
 
 /**
  * Issue 6 end to end: a real host with the source-teamleader plugin, the Teamleader sandbox over
@@ -37,14 +37,7 @@ for (const engine of testEngines()) {
 
     const api = (input: { method?: string; path: string; body?: unknown; key?: string }) => t.request({ ...input, path: `${API}${input.path}`, key: input.key ?? owner.ownerKey });
     const book = (customer: Ref, extra: Record<string, unknown> = {}) => sandbox.control.seedInvoice({ customer, booked: true, ...extra }) as unknown as Seeded;
-    const connect = async (key: string) => {
-      const start = await t.request({ path: `${PLUGIN}/connect`, key });
-      expect(start.status).toBe(200);
-      const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-      expect(consent.status).toBe(302);
-      const back = new URL(consent.headers.get('location') as string);
-      return t.request({ path: `${back.pathname}${back.search}` });
-    };
+    const connect = (key: string) => connectThroughSandbox({ t, key });
     /** Teamleader POSTs its queued webhooks; the plugin's job hands them to the core; summary mails are queued. */
     const deliverAndRunJobs = async (): Promise<DeliveryReport> => {
       const report = await sandbox.control.deliverWebhooks();
@@ -79,14 +72,7 @@ for (const engine of testEngines()) {
         clock,
         plugins: [{
           plugin,
-          options: {
-            clientId: 'tl-sandbox-client',
-            clientSecret: 'tl-sandbox-secret',
-            authBaseUrl: sandbox.url,
-            apiBaseUrl: sandbox.url,
-            tokenKey: randomBytes(32).toString('base64'),
-            retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
-          },
+          options: sandboxPluginOptions({ sandbox, maxAttempts: 2 }),
         }],
         config: { mail: { from: 'Tollgate <billing@tollgate.test>', smtp: smtp.smtp } },
       });

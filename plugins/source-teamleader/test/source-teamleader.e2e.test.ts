@@ -1,9 +1,9 @@
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { Money, type InvoiceSource, type SourceConnection, type SourceDocument } from '@tollgate/plugin-sdk';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
+import { connectThroughSandbox, sandboxPluginOptions } from './teamleader-test-kit.js';
 
 /**
  * A real host with the plugin, the Teamleader sandbox over real HTTP and one manual clock: the
@@ -24,14 +24,7 @@ for (const engine of testEngines()) {
     let profileFieldId: string;
 
     const requests = (path: string) => sandbox.control.requests().filter((r) => r.path === path);
-    const connect = async (key: string) => {
-      const start = await t.request({ path: `${BASE}/connect`, key });
-      expect(start.status).toBe(200);
-      const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-      expect(consent.status).toBe(302);
-      const back = new URL(consent.headers.get('location') as string);
-      return t.request({ path: `${back.pathname}${back.search}` });
-    };
+    const connect = (key: string) => connectThroughSandbox({ t, key });
     const listAll = async (input: { updatedSince?: Date; pageSize?: number; between?: () => void } = {}) => {
       const documents: SourceDocument[] = [];
       let cursor: string | null = null;
@@ -54,14 +47,7 @@ for (const engine of testEngines()) {
         clock,
         plugins: [{
           plugin,
-          options: {
-            clientId: 'tl-sandbox-client',
-            clientSecret: 'tl-sandbox-secret',
-            authBaseUrl: sandbox.url,
-            apiBaseUrl: sandbox.url,
-            tokenKey: randomBytes(32).toString('base64'),
-            retry: { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 2 },
-          },
+          options: sandboxPluginOptions({ sandbox, maxAttempts: 4 }),
         }],
       });
       source = t.host.pluginHost.invoiceSources.get('teamleader') as InvoiceSource;
