@@ -18,6 +18,8 @@ export const sourceTeamleaderOptions = z.strictObject({
   clientSecret: z.string().min(1).optional(),
   /** Must be whitelisted on the integration; default `${host.baseUrl}/v1/plugins/source-teamleader/oauth/callback`. */
   redirectUri: httpUrl.optional(),
+  /** After consent the callback redirects the browser here with the outcome in the query; absent = it answers JSON. */
+  returnUrl: httpUrl.optional(),
   /** Absent = real Teamleader (or the sandbox in sandbox mode without credentials). */
   authBaseUrl: httpUrl.optional(),
   apiBaseUrl: httpUrl.optional(),

@@ -53,7 +53,7 @@ export const sourceTeamleaderPlugin = definePlugin({
         });
         const source = new TeamleaderInvoiceSource({ client, connections, database, clock });
         sources.add(source);
-        routes.add(...sourceTeamleaderRoutes({ database, clock, host, logger, connections, tokens, client, source, oauth, scopes: options.scopes, invoiceSync, jobs }));
+        routes.add(...sourceTeamleaderRoutes({ database, clock, host, logger, connections, tokens, client, source, oauth, scopes: options.scopes, returnUrl: options.returnUrl, invoiceSync, jobs }));
         // Webhook events go to the core's import right after they arrive (the route enqueues) and
         // every minute for retries; the core's own sweep catches whatever never arrived.
         await jobs.work({ name: WEBHOOK_EVENTS_JOB, handler: async () => void (await deliverWebhookEvents({ database, clock, invoiceSync, logger, sourceId: source.id })) });

@@ -21,6 +21,8 @@ export interface RouteDeps {
   /** Built per call: the redirect URI may depend on the host's base URL, known only once it listens. */
   oauth: () => TeamleaderOAuth;
   scopes: string[] | undefined;
+  /** Where the callback sends the browser when set (`?teamleader=connected&connectionId=…` or `?teamleader=error&code=…`); else it answers JSON. */
+  returnUrl: string | undefined;
   /** The core's invoice sync: told about consent and disconnects. */
   invoiceSync: InvoiceSyncSink;
   jobs: PluginJobs;
@@ -74,46 +76,63 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     auth: 'public',
     summary: 'Teamleader redirects here after consent',
     query: z.looseObject({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
-    async handler({ query }) {
-      // Consume the state whatever happens next: it is single-use.
-      const state = query.state ?? '';
-      const { rows } = await db.query<{ account_id: string; expires_at: Date | string }>('DELETE FROM source_teamleader_oauth_states WHERE state = $1 RETURNING account_id, expires_at', [state]);
-      if (query.error) throw badRequest(query.error === 'access_denied' ? 'access_denied' : 'authorization_failed', `Teamleader authorization failed: ${query.error}.`);
-      const found = rows[0];
-      if (!found || new Date(found.expires_at).getTime() <= clock.now().getTime()) throw badRequest('invalid_state', 'Unknown or expired OAuth state; start again at /connect.');
-
-      const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(query)) if (typeof value === 'string') params.set(key, value);
-      let pair;
+    async handler(request) {
+      if (!deps.returnUrl) return { status: 200, body: { connection: await finishConsent(request.query) } };
+      // A browser is on this page: send it back to the product with the outcome in the query.
+      const back = new URL(deps.returnUrl);
       try {
-        pair = await deps.oauth().exchangeCode({ callback: params, expectedState: state });
+        const connection = await finishConsent(request.query);
+        back.searchParams.set('teamleader', 'connected');
+        back.searchParams.set('connectionId', connection.syncConnectionId ?? connection.id);
       } catch (error) {
-        if (error instanceof AuthorizationDeniedError) throw badRequest('access_denied', error.message);
-        throw error;
+        if (!(error instanceof TollgateError)) throw error;
+        back.searchParams.set('teamleader', 'error');
+        back.searchParams.set('code', error.code);
       }
-      const row = await connections.ensure({ accountId: found.account_id, newId: `tlc_${random(12)}`, newWebhookToken: random(32) });
-      await tokens.connect({ connectionId: row.id, tokens: pair });
-      const api = client.connection({ connectionId: row.id });
-      const me = await api.usersMe();
-      let linked;
-      try {
-        // The core refuses a second Teamleader account while the first is linked (disconnect first).
-        linked = await deps.invoiceSync.connected({ accountId: found.account_id, sourceId: source.id, sourceAccountId: me.account.id });
-      } catch (error) {
-        // The pair just stored belongs to that other account: it must not be used for the linked one.
-        await connections.markReconsentNeeded({ connectionId: row.id, reason: 'consent_for_another_teamleader_account' });
-        throw error;
-      }
-      await connections.setTeamleaderAccount({ id: row.id, teamleaderAccountId: me.account.id });
-      // Registration is idempotent per (url, type); list first as the notes advise.
-      const url = webhookUrl({ host, token: row.webhookToken });
-      const registered = new Set((await api.listWebhooks()).filter((hook) => hook.url === url).flatMap((hook) => hook.types));
-      const missing = WEBHOOK_TYPES.filter((type) => !registered.has(type));
-      if (missing.length > 0) await api.registerWebhook({ url, types: missing });
-      const saved = (await connections.byId({ id: row.id })) as ConnectionRow;
-      return { status: 200, body: { connection: describe(saved, linked.id) } };
+      return { status: 302, headers: { location: back.toString() }, body: null };
     },
   });
+
+  /** Checks the state, exchanges the code, links the account in the core, registers the webhooks. */
+  async function finishConsent(query: { code?: string | undefined; state?: string | undefined; error?: string | undefined }) {
+    // Consume the state whatever happens next: it is single-use.
+    const state = query.state ?? '';
+    const { rows } = await db.query<{ account_id: string; expires_at: Date | string }>('DELETE FROM source_teamleader_oauth_states WHERE state = $1 RETURNING account_id, expires_at', [state]);
+    if (query.error) throw badRequest(query.error === 'access_denied' ? 'access_denied' : 'authorization_failed', `Teamleader authorization failed: ${query.error}.`);
+    const found = rows[0];
+    if (!found || new Date(found.expires_at).getTime() <= clock.now().getTime()) throw badRequest('invalid_state', 'Unknown or expired OAuth state; start again at /connect.');
+
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (typeof value === 'string') params.set(key, value);
+    let pair;
+    try {
+      pair = await deps.oauth().exchangeCode({ callback: params, expectedState: state });
+    } catch (error) {
+      if (error instanceof AuthorizationDeniedError) throw badRequest('access_denied', error.message);
+      throw error;
+    }
+    const row = await connections.ensure({ accountId: found.account_id, newId: `tlc_${random(12)}`, newWebhookToken: random(32) });
+    await tokens.connect({ connectionId: row.id, tokens: pair });
+    const api = client.connection({ connectionId: row.id });
+    const me = await api.usersMe();
+    let linked;
+    try {
+      // The core refuses a second Teamleader account while the first is linked (disconnect first).
+      linked = await deps.invoiceSync.connected({ accountId: found.account_id, sourceId: source.id, sourceAccountId: me.account.id });
+    } catch (error) {
+      // The pair just stored belongs to that other account: it must not be used for the linked one.
+      await connections.markReconsentNeeded({ connectionId: row.id, reason: 'consent_for_another_teamleader_account' });
+      throw error;
+    }
+    await connections.setTeamleaderAccount({ id: row.id, teamleaderAccountId: me.account.id });
+    // Registration is idempotent per (url, type); list first as the notes advise.
+    const url = webhookUrl({ host, token: row.webhookToken });
+    const registered = new Set((await api.listWebhooks()).filter((hook) => hook.url === url).flatMap((hook) => hook.types));
+    const missing = WEBHOOK_TYPES.filter((type) => !registered.has(type));
+    if (missing.length > 0) await api.registerWebhook({ url, types: missing });
+    const saved = (await connections.byId({ id: row.id })) as ConnectionRow;
+    return describe(saved, linked.id);
+  }
 
   const show = defineRoute({
     method: 'GET',
