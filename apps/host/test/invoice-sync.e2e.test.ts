@@ -44,7 +44,7 @@ const memorySource: InvoiceSource = {
 
 const memoryPlugin = definePlugin({
   id: 'source-memory',
-  compatibility: '^1.0.0',
+  compatibility: '^2.0.0',
   register(env) {
     env.registerInit({
       deps: { sources: invoiceSourcesExtensionPoint, invoiceSync: coreServices.invoiceSync },

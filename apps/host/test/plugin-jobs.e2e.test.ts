@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ran: Array<{ job: string; at: string; data: unknown }> = [];
 const jobsPlugin = definePlugin({
   id: 'jobs-fixture',
-  compatibility: '^1.0.0',
+  compatibility: '^2.0.0',
   register(env) {
     env.registerInit({
       deps: { jobs: coreServices.jobs, clock: coreServices.clock },

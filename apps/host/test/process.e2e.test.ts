@@ -40,7 +40,7 @@ describe('host process', () => {
     ['a malformed config', '{"plugins": [', /^tollgate: config .*a-malformed-config\.json: not valid JSON/],
     ['an unknown plugin', { plugins: [{ package: '@acme/tollgate-nope' }] }, /^tollgate: plugin @acme\/tollgate-nope: not found \(is the package installed and built\?\)$/],
     ['bad plugin options', { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A sender name that is too long' } }] }, /^tollgate: plugin strict \(.*strict-plugin\.mjs\): invalid options: sender: /],
-    ['an incompatible plugin', { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] }, /^tollgate: plugin from-the-future \(.*\): requires plugin API \^2\.0\.0, this host provides 1\.0\.0$/],
+    ['an incompatible plugin', { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] }, /^tollgate: plugin from-the-future \(.*\): requires plugin API \^3\.0\.0, this host provides 2\.0\.0$/],
     [
       'two plugins with one id',
       { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A' } }, { package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'B' } }] },

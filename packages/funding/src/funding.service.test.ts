@@ -210,7 +210,7 @@ for (const engine of testEngines()) {
       const pm = await method(id);
       await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '1.00', pack: '5', paymentMethodId: pm.id });
       const charged = await funding.spendWithRefill({ accountId: id, attempt: (provisional) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-1', provisional }) });
-      expect(charged.amount).toBe('4.00');
+      expect(charged.amount.toString()).toBe('4.00');
       expect(await available(id)).toBe('3.00');
 
       const slow = await account();

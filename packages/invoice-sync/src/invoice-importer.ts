@@ -1,3 +1,4 @@
+import type { EventOutcome, HandledEvent } from '@tollgate/plugin-sdk';
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, pgArray, sqlStateOf, type Database, type Transaction } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
@@ -24,17 +25,7 @@ import { invoiceView, newId, runView, type Row } from './invoice-sync.views.js';
 
 type Outcome = 'new' | 'updated' | 'ignored' | { failed: string };
 
-export type EventOutcome = 'new' | 'updated' | 'ignored' | 'failed' | 'refreshed' | 'not_found' | 'duplicate' | 'unknown_account' | 'auto_import_off';
-
-export interface HandledEvent {
-  eventId: string | null;
-  type: SourceEvent['type'];
-  sourceAccountId: string;
-  sourceId: string;
-  outcome: EventOutcome;
-  reason?: string;
-  runId?: string;
-}
+export type { EventOutcome, HandledEvent } from '@tollgate/plugin-sdk';
 
 interface RunState {
   connection: Connection;

@@ -1,119 +1,13 @@
-import type { Money } from '@tollgate/money';
-
-export type SourceDocumentKind = 'invoice' | 'credit_note';
-export type SourceCustomerType = 'contact' | 'company';
-
-/** Which connection of a source, and the integration settings a source needs to read documents. */
-export interface SourceConnection {
-  /** Our connection id (one Teamleader account linked to one Tollgate account). */
-  id: string;
-  /** The Tollgate account: a source plugin keeps its own credentials per account. */
-  accountId: string;
-  /** The account at the source (Teamleader's account id). */
-  sourceAccountId: string;
-  /** The source's custom field that names a collection profile (S-2); null = none configured. */
-  profileFieldId: string | null;
-}
-
-export interface SourceAddress {
-  line1?: string;
-  postalCode?: string;
-  city?: string;
-  /** ISO 3166 alpha-2 */
-  country?: string;
-}
-
-/** A customer as the source has it (S-4): the customer number is the source id, never written back. */
-export interface SourceCustomer {
-  sourceId: string;
-  type: SourceCustomerType;
-  name: string;
-  email?: string;
-  address?: SourceAddress;
-  vatNumber?: string;
-  /** ISO 639-1, when the source knows it. */
-  language?: string;
-  /** Raw value of the profile custom field on the customer (an option id or a text), if any. */
-  profileField?: string | null;
-  /** ISO timestamp of the source's last change, when the source gives it (sweeps continue from it). */
-  updatedAt?: string;
-}
-
-/** A booked invoice or credit note, normalised. Amounts are decimal strings (exact), in EUR. */
-export interface SourceDocument {
-  sourceId: string;
-  kind: SourceDocumentKind;
-  /** The number as the source shows it ('2026 / 12'); the importer prefixes credit notes with "CN". */
-  number: string;
-  departmentId: string;
-  /** outstanding → 'booked', matched → 'paid' (S-3: only booked documents are imported). */
-  status: 'booked' | 'paid';
-  customer: { sourceId: string; type: SourceCustomerType };
-  currency: 'EUR';
-  totalExclVat: string;
-  totalInclVat: string;
-  /** What is still to be paid. */
-  amountDue: string;
-  issuedOn: string; // YYYY-MM-DD
-  dueOn: string; // YYYY-MM-DD
-  paymentTermDays: number | null;
-  subscriptionId: string | null;
-  /** Credit notes: the invoice they credit. */
-  creditedInvoiceId: string | null;
-  /** Raw value of the profile custom field on the document, if any. */
-  profileField: string | null;
-  /** ISO timestamp of the source's last change. */
-  updatedAt: string;
-}
-
-export interface SourceSubscription {
-  sourceId: string;
-  title: string;
-  status: string;
-  paymentTermDays: number | null;
-  customer: { sourceId: string; type: SourceCustomerType };
-  /** Raw value of the profile custom field on the subscription, if any (S-2: between the document's and the customer's). */
-  profileField?: string | null;
-}
-
-/** What a source's webhook said happened (S-3, S-4). */
-export interface SourceEvent {
-  type: 'document.booked' | 'document.updated' | 'document.deleted' | 'customer.updated' | 'subscription.updated';
-  /** The source's account id the event is about: the host finds the connection by it. */
-  sourceAccountId: string;
-  kind?: SourceDocumentKind;
-  customerType?: SourceCustomerType;
-  sourceId: string;
-  /** Unique per delivery when the source gives one; replays are recognised by it. */
-  eventId?: string;
-}
-
-/** Where booked invoices come from (Teamleader Focus, ...). One vendor per plugin. */
-export interface InvoiceSource {
-  /** Kebab-case, unique: 'teamleader'. */
-  readonly id: string;
-  readonly label: string;
-
-  /**
-   * Booked invoices and credit notes, one page at a time, oldest change first. `updatedSince` for
-   * the sweep, `issuedSince` (YYYY-MM-DD) for a manual import of the last N days; `cursor`
-   * continues (an interrupted import resumes from the last cursor it saved).
-   */
-  listDocuments(input: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }>;
-  getDocument(input: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null>;
-  getCustomer(input: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null>;
-  /**
-   * Customers changed since a time, one page at a time (S-4): the sweep refreshes the ones already
-   * imported, so a customer change whose webhook was lost still arrives. Optional: without it,
-   * customers follow webhooks and their next document only.
-   */
-  listCustomers?(input: { connection: SourceConnection; updatedSince: Date; cursor?: string | null; pageSize?: number }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }>;
-  getSubscription(input: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null>;
-  /** Verifies and parses a webhook delivery; throws a ValidationError on a bad one. */
-  parseWebhook?(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer; query: Readonly<Record<string, string | undefined>> }): Promise<SourceEvent[]>;
-  /** Writes a payment (or its reversal) back to the source. Idempotent per `paymentId`. */
-  writeStatus(input: { connection: SourceConnection; sourceInvoiceId: string; paymentId: string; status: 'paid' | 'unpaid'; paidAmount?: Money; paidAt?: Date }): Promise<void>;
-}
-
-/** Legacy name kept for the AccountingExporter contract. */
-export type SourceInvoice = SourceDocument;
+// The contract lives in the SDK (source plugins implement it); the importer drives it.
+export type {
+  SourceAddress,
+  SourceConnection,
+  SourceCustomer,
+  SourceCustomerType,
+  SourceDocument,
+  SourceDocumentKind,
+  SourceEvent,
+  SourceInvoice,
+  SourceSubscription,
+  InvoiceSource,
+} from '@tollgate/plugin-sdk';

@@ -1,24 +1,13 @@
+import type { HandledEvent, InvoiceSyncSink } from '@tollgate/plugin-sdk';
 import { inject, injectable } from 'tsyringe';
 import { ConnectionService } from './connection.service.js';
-import { InvoiceImporter, type HandledEvent } from './invoice-importer.js';
+import { InvoiceImporter } from './invoice-importer.js';
 import type { SourceEvent } from './invoice-source.js';
 import type { Connection } from './invoice-sync.types.js';
 
-/**
- * What a source plugin tells the core (`coreServices.invoiceSync`): the OAuth part and the webhook
- * receiver live in the plugin, the connection's lifecycle and the import in the core.
- */
-export interface InvoiceSyncSink {
-  /** Consent given: links the account to the source account (a reconnect revives the old connection). */
-  connected(input: { accountId: string; sourceId: string; sourceAccountId: string }): Promise<Connection>;
-  /** The source refused our tokens: imports stop until the user consents again. */
-  reconsentNeeded(input: { accountId: string; sourceId: string }): Promise<Connection | null>;
-  /** The plugin forgot the account's credentials. Imported customers and invoices are kept. */
-  disconnected(input: { accountId: string; sourceId: string }): Promise<Connection | null>;
-  /** Verified webhook events. Each event id is handled once; `failed` ones should be reported again later. */
-  report(input: { sourceId: string; events: readonly SourceEvent[] }): Promise<{ results: HandledEvent[] }>;
-}
+export type { InvoiceSyncSink };
 
+/** What a source plugin tells the core (`coreServices.invoiceSync`); the contract is the SDK's InvoiceSyncSink. */
 @injectable()
 export class InvoiceSyncInbox implements InvoiceSyncSink {
   constructor(

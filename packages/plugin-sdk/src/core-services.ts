@@ -1,9 +1,11 @@
 import type { Clock } from '@tollgate/clock';
-import type { Database, Transaction } from '@tollgate/db';
-import type { InvoiceSyncSink } from '@tollgate/invoice-sync';
-import type { PaymentEventSink, PriceCatalog, SpendRunner, WalletService } from '@tollgate/wallet';
+import type { PluginDatabase, Transaction } from './database.js';
+import type { InvoiceSyncSink } from './invoice-source.js';
 import type { Logger } from './logger.js';
+import type { PaymentEventSink } from './payment-provider.js';
 import { createServiceRef } from './refs.js';
+import type { Reservation, SpendInput, SpendResult } from './spend-channel.js';
+import type { Balance, CaptureResult, Hold, Price, Quote, QuoteInput, ReleaseResult, ReversalResult } from './wallet.js';
 
 /**
  * Durable jobs for a plugin. Queue names are prefixed with the plugin id by the host, so two
@@ -30,17 +32,46 @@ export interface HostInfo {
   sandbox: boolean;
 }
 
-/** The wallet as a plugin sees it: move money with idempotency keys, read balances. */
-export type PluginWallet = Pick<WalletService, 'charge' | 'hold' | 'capture' | 'release' | 'reverse' | 'balance' | 'getHold'> & Pick<SpendRunner, 'spend'>;
+/**
+ * The wallet as a plugin sees it: reads, an affordability quote, and one way to spend — the
+ * runner that drives a SpendChannel (quote → hold → execute → capture, or release and
+ * compensate). Every money move's idempotency key is derived from the spend's key.
+ */
+export interface PluginWallet {
+  balance(input: { accountId: string }): Promise<Balance>;
+  /** What `units` would cost now and whether the wallet covers it; moves no money. */
+  quote(input: QuoteInput): Promise<Quote>;
+  getHold(input: { accountId: string; holdId: string }): Promise<Hold | null>;
 
-/** The price catalog as a plugin sees it: a plugin seeds its own channel's prices and quota at init. */
-export type PluginPriceCatalog = Pick<PriceCatalog, 'setPrice' | 'setQuota' | 'priceAt'>;
+  /**
+   * The whole spend now: quote → hold → execute → capture (immediate) or a pending hold (deferred);
+   * a channel without `execute` is charged in one move. Refusals: 422 insufficient_funds and
+   * 409 wallet_blocked (nothing held), 502 spend_failed when `execute` threw (hold released).
+   */
+  spend<TRequest, TResult>(input: SpendInput<TRequest>): Promise<SpendResult<TResult>>;
+  /** Quote → hold only, for work that runs later (an SMS sent tomorrow); `complete` runs it. */
+  reserve<TRequest>(input: SpendInput<TRequest>): Promise<Reservation>;
+  /** Execute → capture (or release) for a reservation, with the same key. Safe to call again after `retry`. */
+  complete<TRequest, TResult>(input: { accountId: string; channelId: string; request: TRequest; idempotencyKey: string; holdId: string }): Promise<SpendResult<TResult>>;
+  /** A deferred spend's final cost: captures the price of `units` (default the whole hold), releases the rest. */
+  settle(input: { accountId: string; holdId: string; idempotencyKey: string; units?: string }): Promise<CaptureResult>;
+  /** Gives a reservation or pending spend back; null when the hold had already ended (expired, captured, released). */
+  cancel(input: { accountId: string; holdId: string; idempotencyKey: string }): Promise<ReleaseResult | null>;
+  /** Pays a completed spend back (the work failed after it was paid: an undelivered text). */
+  refund(input: { accountId: string; transactionId: string; idempotencyKey: string; reason: string }): Promise<ReversalResult>;
+}
+
+/** The price catalog as a plugin sees it: read only (a channel declares its prices in its descriptor). */
+export interface PluginPriceCatalog {
+  /** The price in force at `at` (default now) for the country, else the channel's '*' price. */
+  priceAt(input: { channel: string; country?: string | null; at?: Date }): Promise<Price | undefined>;
+}
 
 export const coreServices = {
   logger: createServiceRef<Logger>({ id: 'core.logger' }),
   clock: createServiceRef<Clock>({ id: 'core.clock' }),
-  /** The shared database (PGlite or PostgreSQL). Plugins keep their tables prefixed with their id. */
-  database: createServiceRef<Pick<Database, 'query' | 'transaction' | 'engine'>>({ id: 'core.database' }),
+  /** The plugin's own schema on the host's database (its migrations run there too). */
+  database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
   jobs: createServiceRef<PluginJobs>({ id: 'core.jobs' }),
   host: createServiceRef<HostInfo>({ id: 'core.host' }),
   wallet: createServiceRef<PluginWallet>({ id: 'core.wallet' }),

@@ -2,19 +2,29 @@ import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Who may call a route: any valid account key, the platform admin key, or anyone (webhooks). */
+/** Who may call a route: an account API key, the platform admin key, or anyone (signed webhooks). */
 export type RouteAuth = 'account' | 'admin' | 'public';
 
-export interface RouteRequest<B, Q, P> {
-  /** Set for 'account' routes: the caller's account and role. */
-  caller?: { accountId: string; role: 'owner' | 'admin' | 'member'; keyId: string };
+/** Roles of an account's keys and users, least first: a member reads, an admin acts, the owner owns. */
+export type Role = 'member' | 'admin' | 'owner';
+
+/** The caller of an 'account' route, authenticated by the host. */
+export interface AccountCaller {
+  accountId: string;
+  role: Role;
+  keyId: string;
+}
+
+export type RouteRequest<B, Q, P, A extends RouteAuth = RouteAuth> = {
   body: B;
   query: Q;
   params: P;
   headers: Readonly<Record<string, string | undefined>>;
   /** The exact bytes received (for webhook signatures). */
   rawBody: Buffer | undefined;
-}
+  /** The caller's Idempotency-Key (routes with `idempotency`), as sent. */
+  idempotencyKey: string | undefined;
+} & (A extends 'account' ? { caller: AccountCaller } : { caller?: undefined });
 
 export interface RouteResponse {
   status?: number;
@@ -23,23 +33,42 @@ export interface RouteResponse {
 }
 
 /**
- * An HTTP endpoint a plugin serves without knowing the web framework. Paths are mounted as
- * `/v1/plugins/<plugin id><path>`; bodies, queries and params are validated by their schemas
- * and refused with the standard 400 error body before the handler runs.
+ * An HTTP endpoint a plugin serves without knowing the web framework. It is mounted at
+ * `/v1/plugins/<plugin id><path>` and passes the same pipeline as the host's own routes, in this
+ * order: authentication → role → input validation (params, query, body: a 400 with the standard
+ * error body) → idempotency → handler → the one error shape `{ error: { code, message, details? } }`.
  */
-export interface PluginRoute<B = unknown, Q = unknown, P = unknown> {
+export interface PluginRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth> {
   method: HttpMethod;
   /** Starts with '/', `:name` for params: '/meetings/:meetingId'. */
   path: string;
-  auth: RouteAuth;
+  auth: A;
+  /**
+   * 'account' routes: the least role a key needs (403 insufficient_role before the input is read).
+   * Default: 'member' for GET, 'admin' for every other method: spending money or sending messages
+   * needs an admin or owner key. Lower it only for a write that costs nothing and sends nothing.
+   */
+  minRole?: Role;
+  /**
+   * 'account' routes: take an `Idempotency-Key` header ('required': 400 without one). The host keeps
+   * the first response per account and key for 24 hours: the same key and body replays it
+   * (`Idempotent-Replayed: true`), another body is 409 idempotency_key_reused, and a retry while the
+   * first is still running is 409 idempotency_key_in_use. A 5xx is not kept: the retry runs again.
+   */
+  idempotency?: 'required' | 'optional';
   summary: string;
   body?: StandardSchemaV1<unknown, B>;
   query?: StandardSchemaV1<unknown, Q>;
   params?: StandardSchemaV1<unknown, P>;
-  handler(request: RouteRequest<B, Q, P>): Promise<RouteResponse>;
+  handler(request: RouteRequest<B, Q, P, A>): Promise<RouteResponse>;
 }
 
-/** Helper that keeps the schema and handler types tied together. */
-export function defineRoute<B = unknown, Q = unknown, P = unknown>(route: PluginRoute<B, Q, P>): PluginRoute<B, Q, P> {
+/** The default `minRole` of an 'account' route with this method. */
+export function defaultMinRole(method: HttpMethod): Role {
+  return method === 'GET' ? 'member' : 'admin';
+}
+
+/** Keeps the schema and handler types tied together; `auth: 'account'` makes `caller` non-optional. */
+export function defineRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth>(route: PluginRoute<B, Q, P, A>): PluginRoute<B, Q, P, A> {
   return route;
 }

@@ -1,4 +1,5 @@
-// The only package a plugin imports from Tollgate. Everything a plugin may use is re-exported here.
+// The only package a plugin imports from Tollgate: contracts, refs, errors and Money. Importing it
+// loads no database driver, job queue or DI container (see test/light-import.test.ts).
 export { PLUGIN_API_VERSION, definePlugin, isPlugin, type InitRegistration, type Plugin, type PluginDefinition, type PluginEnv } from './plugin.js';
 export { createExtensionPoint, createServiceRef, isDep, type Dep, type ExtensionPoint, type ServiceRef } from './refs.js';
 export {
@@ -6,13 +7,71 @@ export {
   httpRoutesExtensionPoint,
   invoiceSourcesExtensionPoint,
   paymentProvidersExtensionPoint,
+  postalCarriersExtensionPoint,
   spendChannelsExtensionPoint,
   type Registry,
 } from './extension-points.js';
 export { coreServices, type HostInfo, type PluginJobs, type PluginPriceCatalog, type PluginWallet } from './core-services.js';
-export { defineRoute, type HttpMethod, type PluginRoute, type RouteAuth, type RouteRequest, type RouteResponse } from './http-route.js';
+export { defaultMinRole, defineRoute, type AccountCaller, type HttpMethod, type PluginRoute, type Role, type RouteAuth, type RouteRequest, type RouteResponse } from './http-route.js';
 export type { Logger } from './logger.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';
+export type { Engine, IsolationLevel, Migration, PluginDatabase, QueryResult, Queryable, Row, Transaction, TransactionOptions } from './database.js';
+
+// Contracts plugins implement.
+export type { ChannelPrice, Reservation, SpendChannel, SpendInput, SpendOutcome, SpendQuote, SpendResult, SpendStepInput } from './spend-channel.js';
+export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus } from './payment-provider.js';
+export type {
+  EventOutcome,
+  HandledEvent,
+  InvoiceSource,
+  InvoiceSyncSink,
+  SourceAddress,
+  SourceConnection,
+  SourceCustomer,
+  SourceCustomerType,
+  SourceDocument,
+  SourceDocumentKind,
+  SourceEvent,
+  SourceInvoice,
+  SourceSubscription,
+  SyncConnection,
+  SyncConnectionStatus,
+} from './invoice-source.js';
+export type { AccountingExporter } from './accounting-exporter.js';
+export type { LetterEvent, LetterSpec, LetterStatus, PostalAddress, PostalCarrier, PostalProduct, PostalQuote } from './postal-carrier.js';
+
+// What the wallet gives back, and its refusals.
+export {
+  LOT_KINDS,
+  type Balance,
+  type CaptureInput,
+  type CaptureResult,
+  type ChargeInput,
+  type ChargeResult,
+  type Hold,
+  type HoldInput,
+  type HoldResult,
+  type HoldStatus,
+  type LotKind,
+  type LotShare,
+  type Price,
+  type Quote,
+  type QuoteInput,
+  type ReleaseInput,
+  type ReleaseResult,
+  type ReversalResult,
+  type ReverseInput,
+} from './wallet.js';
+export {
+  HoldNotFoundError,
+  HoldNotPendingError,
+  IdempotencyKeyReusedError,
+  InsufficientFundsError,
+  NoPriceError,
+  SpendFailedError,
+  UnknownChannelError,
+  WalletBlockedError,
+} from './wallet.errors.js';
 
 // Re-exported so plugins depend on the SDK alone.
 export { Money, MoneyError, CURRENCIES, type Currency } from '@tollgate/money';
@@ -28,21 +87,3 @@ export {
   ValidationError,
   type ErrorBody,
 } from '@tollgate/errors';
-export type { Database, Migration, Transaction, Queryable } from '@tollgate/db';
-export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus, SpendChannel, SpendOutcome, SpendQuote, SpendResult, Balance, Hold, LotKind } from '@tollgate/wallet';
-export { InsufficientFundsError, SpendFailedError, WalletBlockedError } from '@tollgate/wallet';
-export type {
-  AccountingExporter,
-  HandledEvent,
-  InvoiceSource,
-  InvoiceSyncSink,
-  SourceAddress,
-  SourceConnection,
-  SourceCustomer,
-  SourceCustomerType,
-  SourceDocument,
-  SourceDocumentKind,
-  SourceEvent,
-  SourceInvoice,
-  SourceSubscription,
-} from '@tollgate/invoice-sync';

@@ -1,9 +1,9 @@
-import type { Migration } from '@tollgate/db';
+import type { Migration } from './database.js';
 import type { Dep } from './refs.js';
 import type { InferOutput, StandardSchemaV1 } from './standard-schema.js';
 
 /** The plugin API version. A plugin's `compatibility` semver range must include it. */
-export const PLUGIN_API_VERSION = '1.0.0';
+export const PLUGIN_API_VERSION = '2.0.0';
 
 const PLUGIN_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -20,7 +20,7 @@ export interface PluginEnv<O> {
   readonly options: O;
   /** Declares what the plugin needs; the host calls `init` with them after every plugin registered. */
   registerInit<D extends Record<string, Dep<unknown>>>(registration: InitRegistration<D>): void;
-  /** Tables the plugin owns; applied in id order at start, recorded under `plugin:<id>`. */
+  /** The plugin's tables, in its own schema (`coreServices.database`); applied in id order at start, recorded under `plugin:<id>`. */
   registerMigrations(input: { migrations: readonly Migration[] }): void;
   /** Called on shutdown, in reverse plugin order. */
   onShutdown(hook: () => void | Promise<void>): void;
@@ -29,7 +29,7 @@ export interface PluginEnv<O> {
 export interface PluginDefinition<S extends StandardSchemaV1 | undefined> {
   /** Kebab-case, unique in a host: 'sms-reminders'. */
   id: string;
-  /** Semver range of PLUGIN_API_VERSION this plugin works with, e.g. '^1.0.0'. */
+  /** Semver range of PLUGIN_API_VERSION this plugin works with, e.g. '^2.0.0'. */
   compatibility: string;
   description?: string;
   /** Schema of the plugin's options (zod or any Standard Schema); validated before the host starts. */
@@ -43,14 +43,14 @@ export interface Plugin<S extends StandardSchemaV1 | undefined = StandardSchemaV
 
 /**
  * Declares a plugin. A plugin package default-exports the result:
- * `export default definePlugin({ id, compatibility: '^1.0.0', options, register(env) {...} })`.
+ * `export default definePlugin({ id, compatibility: '^2.0.0', options, register(env) {...} })`.
  */
 export function definePlugin<S extends StandardSchemaV1 | undefined = undefined>(definition: PluginDefinition<S>): Plugin<S> {
   if (typeof definition?.id !== 'string' || !PLUGIN_ID.test(definition.id)) {
     throw new TypeError(`definePlugin: id must be kebab-case (a-z, 0-9, '-'), got ${JSON.stringify(definition?.id)}`);
   }
   if (typeof definition.compatibility !== 'string' || definition.compatibility.trim() === '') {
-    throw new TypeError(`definePlugin(${definition.id}): compatibility must be a semver range such as '^1.0.0'`);
+    throw new TypeError(`definePlugin(${definition.id}): compatibility must be a semver range such as '^2.0.0'`);
   }
   if (typeof definition.register !== 'function') {
     throw new TypeError(`definePlugin(${definition.id}): register must be a function`);

@@ -1,5 +1,5 @@
 // Contracts plugins implement.
-export type { SpendChannel, SpendOutcome, SpendQuote } from './spend-channel.js';
+export type { ChannelPrice, Reservation, SpendChannel, SpendInput, SpendOutcome, SpendQuote, SpendResult, SpendStepInput } from './spend-channel.js';
 export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus } from './payment-provider.js';
 
 // The wallet domain.
@@ -27,5 +27,5 @@ export {
   UnknownChannelError,
   WalletNotFoundError,
 } from './wallet.errors.js';
-export { LOT_KINDS, TRANSACTION_TYPES, type Balance, type ChargeResult, type ClawbackResult, type RefundResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
-export { SpendFailedError, SpendRunner, type SpendResult } from './spend-runner.js';
+export { LOT_KINDS, TRANSACTION_TYPES, type Balance, type CaptureResult, type HoldResult, type Quote, type ReleaseResult, type ReversalResult, type ChargeResult, type ClawbackResult, type RefundResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
+export { SpendFailedError, SpendRunner } from './spend-runner.js';

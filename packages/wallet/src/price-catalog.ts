@@ -2,17 +2,10 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, type Database } from '@tollgate/db';
 import { ConflictError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
+import type { Price } from '@tollgate/plugin-sdk';
 import { inject, injectable } from 'tsyringe';
 
-export interface Price {
-  id: string;
-  channel: string;
-  unit: string;
-  /** ISO country, or '*' for every country without its own row. */
-  country: string;
-  unitPrice: Money;
-  effectiveFrom: Date;
-}
+export type { Price };
 
 const CHANNEL = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

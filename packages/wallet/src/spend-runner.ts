@@ -1,14 +1,10 @@
 import { TollgateError } from '@tollgate/errors';
+import { SpendFailedError } from '@tollgate/plugin-sdk';
 import type { SpendChannel } from './spend-channel.js';
 import { UnknownChannelError } from './wallet.errors.js';
 import type { WalletService } from './wallet.service.js';
 
-/** 502: the channel failed to do the work; its hold was released, nothing was spent. */
-export class SpendFailedError extends TollgateError {
-  constructor(input: { channel: string; reason: string; cause?: unknown }) {
-    super({ code: 'spend_failed', status: 502, message: `${input.channel} failed: ${input.reason}. Nothing was charged.`, details: { channel: input.channel }, cause: input.cause });
-  }
-}
+export { SpendFailedError };
 
 export type SpendResult<T> =
   | { status: 'completed'; holdId: string; transactionId: string; amount: string; balanceAfter: string; result: T }

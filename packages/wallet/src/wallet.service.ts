@@ -8,7 +8,9 @@ import { inject, injectable } from 'tsyringe';
 import { monthStart } from './quota-period.js';
 import { WalletBatch, type Command, type Outcome, type WalletEvent } from './wallet-batch.js';
 import { WalletNotFoundError } from './wallet.errors.js';
-import { LOT_KINDS, type Balance, type ClawbackResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type RefundResult, type TransactionType } from './wallet.types.js';
+import { toCaptureResult, toChargeResult, toGrantResult, toHoldResult, toReleaseResult, toReversalResult } from './wallet-results.js';
+import type { CaptureInput, CaptureResult, ChargeInput, ChargeResult, HoldInput, HoldResult, ReleaseInput, ReleaseResult, ReversalResult, ReverseInput } from '@tollgate/plugin-sdk';
+import { LOT_KINDS, type Balance, type GrantResult, type ClawbackResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type RefundResult, type TransactionType } from './wallet.types.js';
 
 export interface WalletOptions {
   /** Most commands one transaction applies, across wallets (group commit). Default 200. */
@@ -110,18 +112,18 @@ export class WalletService {
     return { created: result.created === true };
   }
 
-  async grant(input: { accountId: string; kind: LotKind; amount: Money | string; idempotencyKey: string; description?: string; expiresAt?: Date | null; metadata?: object }) {
+  async grant(input: { accountId: string; kind: LotKind; amount: Money | string; idempotencyKey: string; description?: string; expiresAt?: Date | null; metadata?: object }): Promise<GrantResult> {
     if (!LOT_KINDS.includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: `kind must be one of ${LOT_KINDS.join(', ')}` });
     const amount = checkAmount(input.amount);
     if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
     const description = input.description ?? `${input.kind[0]!.toUpperCase()}${input.kind.slice(1)} credit`;
-    return this.#submit(input.accountId, { op: 'grant', idempotencyKey: checkKey(input.idempotencyKey), kind: input.kind, amount, expiresAt: input.expiresAt ?? null, description, metadata: input.metadata ?? {} });
+    return toGrantResult(await this.#submit(input.accountId, { op: 'grant', idempotencyKey: checkKey(input.idempotencyKey), kind: input.kind, amount, expiresAt: input.expiresAt ?? null, description, metadata: input.metadata ?? {} }));
   }
 
   /** Charges `units` of a channel at the catalog price in force now, free quota first (W-5, W-7, W-8). */
-  async charge(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; metadata?: object; provisional?: boolean }) {
+  async charge(input: ChargeInput & { provisional?: boolean }): Promise<ChargeResult> {
     const channel = checkChannel(input.channel);
-    return this.#submit(input.accountId, {
+    const result = await this.#submit(input.accountId, {
       op: 'charge',
       idempotencyKey: checkKey(input.idempotencyKey),
       channel,
@@ -131,13 +133,14 @@ export class WalletService {
       metadata: input.metadata ?? {},
       ...(input.provisional ? { provisional: true } : {}),
     });
+    return toChargeResult(result);
   }
 
   /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
-  async hold(input: { accountId: string; channel: string; units: string; country?: string | null; idempotencyKey: string; description?: string; expiresAt?: Date; metadata?: object; provisional?: boolean }) {
+  async hold(input: HoldInput & { provisional?: boolean }): Promise<HoldResult> {
     const channel = checkChannel(input.channel);
     if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
-    return this.#submit(input.accountId, {
+    const result = await this.#submit(input.accountId, {
       op: 'hold',
       idempotencyKey: checkKey(input.idempotencyKey),
       channel,
@@ -149,24 +152,25 @@ export class WalletService {
       metadata: input.metadata ?? {},
       ...(input.provisional ? { provisional: true } : {}),
     });
+    return toHoldResult(result);
   }
 
   /** Captures the whole hold, the price of `units` (priced as when held), or an exact `amount`; the rest is released. */
-  async capture(input: { accountId: string; holdId: string; idempotencyKey: string; units?: string; amount?: Money | string }) {
+  async capture(input: CaptureInput): Promise<CaptureResult> {
     if (input.units !== undefined && input.amount !== undefined) throw new ValidationError({ message: 'Give units or amount, not both' });
     const units = input.units === undefined ? null : /^0(\.0+)?$/.test(input.units) ? '0' : checkUnits(input.units);
     const amount = input.amount === undefined ? null : input.amount instanceof Money ? input.amount : Money.of(input.amount, 'EUR', { maxDecimals: 2 });
     if (amount?.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'amount cannot be negative' });
-    return this.#submit(input.accountId, { op: 'capture', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), units, amount });
+    return toCaptureResult(await this.#submit(input.accountId, { op: 'capture', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), units, amount }));
   }
 
-  async release(input: { accountId: string; holdId: string; idempotencyKey: string }) {
-    return this.#submit(input.accountId, { op: 'release', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), reason: 'released' });
+  async release(input: ReleaseInput): Promise<ReleaseResult> {
+    return toReleaseResult(await this.#submit(input.accountId, { op: 'release', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), reason: 'released' }));
   }
 
   /** Gives back what a charge or capture spent, into the lots it came from, as a reversing entry (W-2). */
-  async reverse(input: { accountId: string; transactionId: string; idempotencyKey: string; reason: string }) {
-    return this.#submit(input.accountId, { op: 'reverse', idempotencyKey: checkKey(input.idempotencyKey), transactionId: String(input.transactionId), reason: input.reason });
+  async reverse(input: ReverseInput): Promise<ReversalResult> {
+    return toReversalResult(await this.#submit(input.accountId, { op: 'reverse', idempotencyKey: checkKey(input.idempotencyKey), transactionId: String(input.transactionId), reason: input.reason }));
   }
 
   /**

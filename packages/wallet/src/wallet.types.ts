@@ -1,27 +1,12 @@
 import type { Money } from '@tollgate/money';
+import type { LotKind, LotShare } from '@tollgate/plugin-sdk';
 
-export const LOT_KINDS = ['trial', 'promo', 'referral', 'purchased'] as const;
-export type LotKind = (typeof LOT_KINDS)[number];
+// What plugins see of the wallet is the SDK's contract; the wallet returns exactly those types.
+export { LOT_KINDS } from '@tollgate/plugin-sdk';
+export type { Balance, CaptureResult, ChargeResult, Hold, HoldResult, HoldStatus, LotKind, LotShare, Price, Quote, ReleaseResult, ReversalResult } from '@tollgate/plugin-sdk';
 
 export const TRANSACTION_TYPES = ['grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal', 'clawback', 'settle', 'refund', 'fee'] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
-
-export interface Balance {
-  accountId: string;
-  currency: 'EUR';
-  /** What can be spent now. */
-  available: Money;
-  /** Reserved by pending holds. */
-  pending: Money;
-  /** available + pending */
-  total: Money;
-  /** What a reversed payment left unpaid (C-1); while positive, spending is blocked. */
-  owed: Money;
-  blocked: boolean;
-  /** Purchased credit that a refund could pay back (C-5): trial, promo and referral never are. */
-  refundable: Money;
-  byKind: Record<LotKind, { available: Money; pending: Money }>;
-}
 
 export interface Lot {
   id: string;
@@ -31,27 +16,6 @@ export interface Lot {
   /** Part of the lot reserved by pending holds. */
   held: Money;
   expiresAt: Date | null;
-  createdAt: Date;
-}
-
-/** Which lot paid how much of a transaction (W-4 "history shows which lot paid for what"). */
-export interface LotShare {
-  lotId: string;
-  kind: LotKind;
-  amount: Money;
-}
-
-export interface ChargeResult {
-  transactionId: string;
-  accountId: string;
-  channel: string;
-  units: string;
-  /** Units covered by the free monthly quota. */
-  freeUnits: string;
-  unitPrice: Money;
-  amount: Money;
-  balanceAfter: Money;
-  lots: LotShare[];
   createdAt: Date;
 }
 
@@ -93,26 +57,6 @@ export interface GrantResult {
   expiresAt: Date | null;
   balanceAfter: Money;
   createdAt: Date;
-}
-
-export type HoldStatus = 'pending' | 'captured' | 'released' | 'expired';
-
-export interface Hold {
-  id: string;
-  accountId: string;
-  channel: string;
-  description: string;
-  units: string;
-  country: string | null;
-  unitPrice: Money;
-  freeUnits: string;
-  amount: Money;
-  captured: Money;
-  status: HoldStatus;
-  expiresAt: Date;
-  createdAt: Date;
-  settledAt: Date | null;
-  lots: LotShare[];
 }
 
 export interface HistoryEntry {

@@ -48,7 +48,7 @@ for (const engine of testEngines()) {
       const res = await t.request({ path: '/plugins' });
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual([
-        expect.objectContaining({ id: 'payments-card', package: expect.any(String), compatibility: '^1.0.0', paymentProviders: [{ id: 'payments-card', label: 'Card', methods: ['card'] }] }),
+        expect.objectContaining({ id: 'payments-card', package: expect.any(String), compatibility: '^2.0.0', paymentProviders: [{ id: 'payments-card', label: 'Card', methods: ['card'] }] }),
       ]);
     });
 

@@ -10,7 +10,7 @@ import { StripeCardProvider } from './stripe-card.provider.js';
  */
 export const paymentsCardPlugin = definePlugin({
   id: 'payments-card',
-  compatibility: '^1.0.0',
+  compatibility: '^2.0.0',
   description: 'Card payments (Stripe-compatible processor) for wallet top-ups',
   options: paymentsCardOptions,
   register(env) {

@@ -4,7 +4,7 @@ import {
   UnavailableError,
   ValidationError,
   type Clock,
-  type Database,
+  type PluginDatabase,
   type Logger,
   type Money,
   type PaymentEvent,
@@ -47,11 +47,11 @@ export class StripeCardProvider implements PaymentProvider {
   readonly settlement = 'fast' as const;
   readonly #stripe: Stripe;
   readonly #webhookSecret: string;
-  readonly #db: Pick<Database, 'query'>;
+  readonly #db: Pick<PluginDatabase, 'query'>;
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
 
-  constructor(input: { options: PaymentsCardOptions; database: Pick<Database, 'query'>; clock: Clock; logger?: Logger }) {
+  constructor(input: { options: PaymentsCardOptions; database: Pick<PluginDatabase, 'query'>; clock: Clock; logger?: Logger }) {
     const { options } = input;
     this.label = options.label;
     this.#webhookSecret = options.webhookSecret;

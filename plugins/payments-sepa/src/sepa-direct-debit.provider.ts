@@ -7,7 +7,7 @@ import {
   UnprocessableError,
   ValidationError,
   type Clock,
-  type Database,
+  type PluginDatabase,
   type Logger,
   type PaymentEvent,
   type PaymentEventSink,
@@ -29,7 +29,7 @@ const UPLOAD_CLAIM_MS = 2 * 60_000;
 const MAX_AMOUNT = Money.of('999999999.99');
 const REPORT_PAGES_PER_RUN = 20;
 
-type Db = Pick<Database, 'query' | 'transaction'>;
+type Db = Pick<PluginDatabase, 'query' | 'transaction'>;
 type CollectionStatus = PaymentStatus | 'submitted';
 
 interface MandateRow {

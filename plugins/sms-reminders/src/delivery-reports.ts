@@ -1,4 +1,4 @@
-import type { Clock, Database, Logger } from '@tollgate/plugin-sdk';
+import type { Clock, PluginDatabase, Logger } from '@tollgate/plugin-sdk';
 import type { ReminderBilling } from './reminder-billing.js';
 
 /** Twilio MessageStatus values that end a text's life, and the reminder status they lead to. */
@@ -10,7 +10,7 @@ const FINAL: Record<string, 'delivered' | 'undelivered' | 'failed'> = { delivere
  * `undelivered`/`failed` gets a reversing entry (key `sms-reminder:<id>:refund`).
  */
 export class DeliveryReports {
-  constructor(private readonly deps: { db: Pick<Database, 'query'>; clock: Clock; billing: ReminderBilling; logger: Logger }) {}
+  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query'>; clock: Clock; billing: ReminderBilling; logger: Logger }) {}
 
   async apply(input: { messageSid: string; status: string; errorCode: string | null }): Promise<'applied' | 'duplicate' | 'unknown'> {
     const { rows } = await this.deps.db.query<{ id: string }>('select id from sms_reminders_reminders where message_sid = $1', [input.messageSid]);

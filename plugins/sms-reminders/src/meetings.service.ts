@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError, type Clock, type Database } from '@tollgate/plugin-sdk';
+import { ConflictError, NotFoundError, ValidationError, type Clock, type PluginDatabase } from '@tollgate/plugin-sdk';
 import { isTimeZone, localTimeOf } from './meeting-time.js';
 import { normalisePhoneNumber } from './phone-number.js';
 import { reminderSegments } from './reminder-text.js';
@@ -73,7 +73,7 @@ function toReminder(r: Row): ReminderView {
  * written, so bad input costs nothing.
  */
 export class MeetingsService {
-  constructor(private readonly deps: { db: Pick<Database, 'query' | 'transaction'>; clock: Clock; scheduler: ReminderScheduler; defaultCountry: string; maxSegments: number }) {}
+  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query' | 'transaction'>; clock: Clock; scheduler: ReminderScheduler; defaultCountry: string; maxSegments: number }) {}
 
   async create(input: { accountId: string; meeting: MeetingInput; invitees: InviteeInput[]; idempotencyKey?: string }): Promise<{ meeting: MeetingView; created: boolean }> {
     this.#checkMeeting(input.meeting);

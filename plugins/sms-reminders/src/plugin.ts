@@ -28,7 +28,7 @@ export function providerSettings(options: SmsRemindersOptions, host: HostInfo): 
  */
 export const smsRemindersPlugin = definePlugin({
   id: 'sms-reminders',
-  compatibility: '^1.0.0',
+  compatibility: '^2.0.0',
   description: 'SMS meeting reminders the day before, paid per message from the wallet',
   options: smsRemindersOptions,
   register(env) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Database, Logger, Queryable } from '@tollgate/plugin-sdk';
+import type { Clock, PluginDatabase, Logger, Queryable } from '@tollgate/plugin-sdk';
 import { reminderSendTime } from './meeting-time.js';
 import type { ReminderBilling } from './reminder-billing.js';
 
@@ -29,7 +29,7 @@ export interface InviteeRef {
  * a cancellation that races the hold finds the row already `cancelled` and releases what it got.
  */
 export class ReminderScheduler {
-  constructor(private readonly deps: { db: Pick<Database, 'query' | 'transaction'>; clock: Clock; billing: ReminderBilling; logger: Logger; sendAtLocalTime: string }) {}
+  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query' | 'transaction'>; clock: Clock; billing: ReminderBilling; logger: Logger; sendAtLocalTime: string }) {}
 
   sendTimeFor(meeting: MeetingRef): Date {
     const at = reminderSendTime({ startsAt: meeting.startsAt, timeZone: meeting.timeZone, sendAtLocalTime: this.deps.sendAtLocalTime });

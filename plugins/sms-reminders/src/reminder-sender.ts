@@ -1,4 +1,4 @@
-import type { Clock, Database, HostInfo, Logger } from '@tollgate/plugin-sdk';
+import type { Clock, PluginDatabase, HostInfo, Logger } from '@tollgate/plugin-sdk';
 import type { ReminderBilling } from './reminder-billing.js';
 import { renderReminder } from './reminder-text.js';
 import type { SmsProvider } from './twilio-sms.client.js';
@@ -30,7 +30,7 @@ interface Claimed {
 export class ReminderSender {
   constructor(
     private readonly deps: {
-      db: Pick<Database, 'query'>;
+      db: Pick<PluginDatabase, 'query'>;
       clock: Clock;
       provider: () => SmsProvider;
       billing: ReminderBilling;

@@ -13,7 +13,7 @@ import { deliverWebhookEvents } from './webhook-events.job.js';
  */
 export const sourceTeamleaderPlugin = definePlugin({
   id: 'source-teamleader',
-  compatibility: '^1.0.0',
+  compatibility: '^2.0.0',
   description: 'Teamleader Focus as an invoice source (booked invoices, credit notes, customers, subscriptions, webhooks)',
   options: sourceTeamleaderOptions,
   register(env) {

@@ -31,7 +31,7 @@ export function resolveProvider(input: { options: VoiceOptions; sandbox: boolean
 export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof resolveProvider> & { timeoutMs: number }) => VoiceProvider } = {}) {
   return definePlugin({
     id: 'voice',
-    compatibility: '^1.0.0',
+    compatibility: '^2.0.0',
     description: 'Outbound VoIP calls paid per started minute (Twilio-compatible provider)',
     options: voiceOptions,
     register(env) {

@@ -8,7 +8,7 @@ import {
   TollgateError,
   UnprocessableError,
   type Clock,
-  type Database,
+  type PluginDatabase,
   type Logger,
   type PluginPriceCatalog,
   type PluginWallet,
@@ -103,7 +103,7 @@ const SELECT = `select id, account_id, idempotency_key, to_number, from_number, 
  * minutes from the hold, never more than it holds, and releases the rest.
  */
 export class VoiceCallsService {
-  readonly #db: Pick<Database, 'query'>;
+  readonly #db: Pick<PluginDatabase, 'query'>;
   readonly #clock: Clock;
   readonly #wallet: PluginWallet;
   readonly #catalog: PluginPriceCatalog;
@@ -112,7 +112,7 @@ export class VoiceCallsService {
   readonly #config: VoiceCallsConfig;
   readonly #baseUrl: () => string;
 
-  constructor(input: { db: Pick<Database, 'query'>; clock: Clock; wallet: PluginWallet; catalog: PluginPriceCatalog; provider: VoiceProvider; logger: Logger; config: VoiceCallsConfig; baseUrl: () => string }) {
+  constructor(input: { db: Pick<PluginDatabase, 'query'>; clock: Clock; wallet: PluginWallet; catalog: PluginPriceCatalog; provider: VoiceProvider; logger: Logger; config: VoiceCallsConfig; baseUrl: () => string }) {
     this.#db = input.db;
     this.#clock = input.clock;
     this.#wallet = input.wallet;

@@ -1,6 +1,10 @@
 // tollgate/dependency-direction: "dependencies point inward" (docs/ARCHITECTURE.md, Rules of the house).
 //
-//   money, errors, clock  <-  db  <-  wallet / invoice-sync  <-  plugin-sdk  <-  plugins  <-  host
+//   money, errors, clock  <-  plugin-sdk (the contracts)  <-  wallet / invoice-sync / funding  <-  host
+//                         <-  db  <-----------------------'            plugins -> plugin-sdk only
+//
+// The SDK is the plugin contract (Backstage's backend-plugin-api): it sits under the domain packages
+// that implement it, so importing it loads no database driver, job queue or DI container.
 //
 // The layer of a file comes from where it lives: packages/<name>/..., plugins/<name>/...,
 // apps/<name>/..., tooling/<name>/... (relative to the `root` option, or found in the path).
@@ -44,11 +48,11 @@ export const PACKAGE_LAYERS = Object.freeze({
   errors: [],
   clock: [],
   db: ['errors', 'clock'],
-  wallet: ['money', 'errors', 'clock', 'db'],
-  'invoice-sync': ['money', 'errors', 'clock', 'db'],
-  funding: ['money', 'errors', 'clock', 'db', 'wallet'],
+  'plugin-sdk': ['money', 'errors', 'clock'],
+  wallet: ['money', 'errors', 'clock', 'db', 'plugin-sdk'],
+  'invoice-sync': ['money', 'errors', 'clock', 'db', 'plugin-sdk'],
+  funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk'],
   notifications: ['money', 'errors', 'clock', 'db'],
-  'plugin-sdk': ['money', 'errors', 'clock', 'db', 'wallet', 'invoice-sync'],
   teamleader: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });

@@ -5,7 +5,7 @@ import { loadPlugins, PluginLoadError } from './plugin-loader.js';
 import { PluginHost } from './plugin-host.js';
 
 const plugin = (id: string, extra: Partial<Parameters<typeof definePlugin>[0]> = {}) =>
-  definePlugin({ id, compatibility: '^1.0.0', register() {}, ...extra } as Parameters<typeof definePlugin>[0]);
+  definePlugin({ id, compatibility: '^2.0.0', register() {}, ...extra } as Parameters<typeof definePlugin>[0]);
 
 /** Loads modules from a map instead of the file system. */
 async function load(modules: Record<string, unknown>, entries: Array<{ package: string; options?: unknown; enabled?: boolean }>) {
@@ -52,7 +52,7 @@ describe('loadPlugins', () => {
 
   it('refuses an incompatible or malformed compatibility range', async () => {
     expect(await refusal(load({ p: { default: plugin('old', { compatibility: '^0.9.0' }) } }, [{ package: 'p' }]))).toBe(
-      'plugin old (p): requires plugin API ^0.9.0, this host provides 1.0.0',
+      'plugin old (p): requires plugin API ^0.9.0, this host provides 2.0.0',
     );
     expect(await refusal(load({ p: { default: plugin('weird', { compatibility: 'latest please' }) } }, [{ package: 'p' }]))).toMatch(/compatibility "latest please" is not a semver range/);
   });
@@ -88,7 +88,7 @@ describe('PluginHost', () => {
   const channelPlugin = (id: string, channelId: string): Plugin =>
     definePlugin({
       id,
-      compatibility: '^1.0.0',
+      compatibility: '^2.0.0',
       register(env) {
         env.registerInit({
           deps: { channels: spendChannelsExtensionPoint },
@@ -112,13 +112,13 @@ describe('PluginHost', () => {
     const order: string[] = [];
     const late = definePlugin({
       id: 'late',
-      compatibility: '^1.0.0',
+      compatibility: '^2.0.0',
       register(env) {
         env.onShutdown(() => void order.push('late-1'));
         env.onShutdown(() => void order.push('late-2'));
       },
     }) as Plugin;
-    const first = definePlugin({ id: 'first', compatibility: '^1.0.0', register: (env) => env.onShutdown(() => void order.push('first')) }) as Plugin;
+    const first = definePlugin({ id: 'first', compatibility: '^2.0.0', register: (env) => env.onShutdown(() => void order.push('first')) }) as Plugin;
     const host = new PluginHost([
       { plugin: first, source: 'first', options: undefined },
       { plugin: late, source: 'late', options: undefined },
@@ -131,7 +131,7 @@ describe('PluginHost', () => {
 
     const unknown = definePlugin({
       id: 'needy',
-      compatibility: '^1.0.0',
+      compatibility: '^2.0.0',
       register(env) {
         env.registerInit({ deps: { x: { $$type: '@tollgate/ServiceRef', id: 'acme.unknown' } }, init() {} });
       },
@@ -142,7 +142,7 @@ describe('PluginHost', () => {
   });
 
   it('wraps a failing register or init with the plugin id', async () => {
-    const boom = definePlugin({ id: 'boom', compatibility: '^1.0.0', register() { throw new Error('kaput'); } }) as Plugin;
+    const boom = definePlugin({ id: 'boom', compatibility: '^2.0.0', register() { throw new Error('kaput'); } }) as Plugin;
     const host = new PluginHost([{ plugin: boom, source: 'boom', options: undefined }]);
     expect(() => host.register()).toThrow('plugin boom: register failed: kaput');
   });

@@ -1,11 +1,10 @@
-import type { Money } from '@tollgate/money';
-import { LOT_KINDS, type Balance, type HistoryEntry, type Hold, type Lot, type LotShare, type Price } from '@tollgate/wallet';
+import { Money } from '@tollgate/money';
+import { LOT_KINDS, type Balance, type HistoryEntry, type Hold, type HoldResult, type Lot, type LotShare, type Price } from '@tollgate/wallet';
 
 /*
  * The one JSON shape of the wallet API: amounts are plain decimal strings ("1.82") and every object
- * says `currency: "EUR"` once, at its top level. The wallet's read methods return Money objects
- * (whose own toJSON is `{ amount, currency }`); its write methods return records with string
- * amounts. Both are mapped here, so every route answers in the same shape.
+ * says `currency: "EUR"` once, at its top level. The wallet returns Money objects (whose own toJSON
+ * is `{ amount, currency }`) and Dates; they are mapped here, so every route answers in the same shape.
  */
 
 const CURRENCY = 'EUR' as const;
@@ -52,10 +51,10 @@ export function holdView(h: Hold) {
   };
 }
 
-/** A hold as the wallet's hold/capture/release return it (`holdId`, string amounts) in the read shape (`id`). */
-export function holdResultView(result: Record<string, unknown>) {
+/** A hold as the wallet's hold/capture/release return it (`holdId`) in the read shape (`id`). */
+export function holdResultView(result: HoldResult) {
   const { holdId, ...rest } = result;
-  return { id: holdId as string, ...withCurrency(rest) };
+  return { id: holdId, ...withCurrency(rest) };
 }
 
 export function historyEntryView(e: HistoryEntry) {
@@ -78,9 +77,18 @@ export function priceView(p: Price) {
   return { id: p.id, channel: p.channel, unit: p.unit, country: p.country, currency: CURRENCY, unitPrice: str(p.unitPrice), effectiveFrom: p.effectiveFrom.toISOString() };
 }
 
-/** A write result of the wallet (charge, grant, reversal): already JSON-safe; `currency` goes after the ids. */
-export function withCurrency(result: Record<string, unknown>): Record<string, unknown> {
-  const entries = Object.entries(result);
+/** Money as a decimal string, a Date as ISO 8601, inside objects and arrays: a typed result in its JSON shape. */
+function plain(value: unknown): unknown {
+  if (value instanceof Money) return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+/** A write result of the wallet (charge, grant, hold, reversal) in the API's shape; `currency` goes after the ids. */
+export function withCurrency(result: object): Record<string, unknown> {
+  const entries = Object.entries(plain(result) as Record<string, unknown>);
   const at = entries.findIndex(([k]) => k === 'accountId');
   entries.splice(at + 1, 0, ['currency', CURRENCY]);
   return Object.fromEntries(entries);

@@ -1,0 +1,74 @@
+import type { Money } from '@tollgate/money';
+
+export type PaymentMethodKind = 'sepa_direct_debit' | 'card';
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'reversed';
+
+/**
+ * Takes money from an account to top up its wallet (SEPA direct debit, card). One vendor per
+ * plugin (Medusa-style); the funding service drives purchases and reacts to the events a provider
+ * reports, through a webhook (`parseWebhook`) or by itself (`PaymentEventSink.report`).
+ * Every call is idempotent by its `idempotencyKey`: the funding service retries with the same key.
+ */
+export interface PaymentProvider {
+  /** Kebab-case, unique: 'payments-sepa', 'payments-card'. */
+  readonly id: string;
+  readonly label: string;
+  readonly methods: readonly PaymentMethodKind[];
+  /**
+   * How fast a payment settles: 'fast' (card: seconds), 'slow' (SEPA: days). A charge may wait
+   * for an in-flight 'fast' auto-refill, never for a 'slow' one.
+   */
+  readonly settlement: 'fast' | 'slow';
+
+  /**
+   * Sets up a payment method for an account: a SEPA mandate (details: iban, bic?, holder,
+   * signatureDate?, mandateId?) or a card (details: paymentMethod, the processor's token).
+   * Invalid details throw a ValidationError (400) and set up nothing.
+   */
+  createPaymentMethod(input: {
+    accountId: string;
+    kind: PaymentMethodKind;
+    details: Readonly<Record<string, unknown>>;
+    idempotencyKey: string;
+  }): Promise<PaymentMethodSetup>;
+
+  /** Cancels a mandate / detaches a card at the provider. Missing at the provider is not an error. */
+  removePaymentMethod?(input: { accountId: string; providerMethodId: string }): Promise<void>;
+
+  createPayment(input: {
+    accountId: string;
+    amount: Money;
+    /** Our purchase id; shown on the bank statement / card descriptor where possible. */
+    reference: string;
+    description: string;
+    idempotencyKey: string;
+    providerMethodId: string;
+  }): Promise<{ providerPaymentId: string; status: PaymentStatus; reason?: string; redirectUrl?: string }>;
+
+  /** Verifies and parses a provider notification. Throws a ValidationError (400) on a bad signature. */
+  parseWebhook?(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer }): Promise<PaymentEvent[]>;
+}
+
+export interface PaymentMethodSetup {
+  providerMethodId: string;
+  kind: PaymentMethodKind;
+  /** What the account sees: 'SEPA mandate TG-… (BE68 •••• 0497)', 'Visa •••• 4242'. */
+  label: string;
+  /** Provider facts worth showing or keeping: mandateId, signatureDate, ibanLast4, brand, expMonth… (strings). */
+  metadata: Record<string, string>;
+}
+
+export interface PaymentEvent {
+  /** Unique per event at the provider: replays are recognised by it. */
+  eventId: string;
+  providerPaymentId: string;
+  status: PaymentStatus;
+  /** Bank or processor reason, e.g. SEPA R-code 'MD06' or 'card_declined'. */
+  reason?: string;
+  occurredAt: Date;
+}
+
+/** Where a provider reports what it learnt by itself (a bank return file, a settlement date passed). */
+export interface PaymentEventSink {
+  report(input: { providerId: string; events: readonly PaymentEvent[] }): Promise<{ accepted: number; duplicates: number }>;
+}

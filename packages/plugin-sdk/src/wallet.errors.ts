@@ -1,0 +1,62 @@
+import { ConflictError, NotFoundError, TollgateError, UnprocessableError, ValidationError } from '@tollgate/errors';
+
+/*
+ * The wallet's refusals a plugin may meet and catch by class or by `code`. They live in the SDK
+ * (the contract) and the wallet throws these very classes, so `instanceof` works across packages.
+ */
+
+/** 422 insufficient_funds: the available balance cannot cover the charge or hold; nothing was spent. */
+export class InsufficientFundsError extends UnprocessableError {
+  constructor(input: { required: string; available: string }) {
+    super({ code: 'insufficient_funds', message: `Not enough credit: €${input.required} needed, €${input.available} available.`, details: input });
+  }
+}
+
+/** 409 wallet_blocked: a reversed payment left the account owing (C-1); nothing can be spent until it is settled. */
+export class WalletBlockedError extends ConflictError {
+  constructor(input: { owed: string }) {
+    super({ code: 'wallet_blocked', message: `Spending is blocked: €${input.owed} from a reversed payment is still owed. Buy credits to settle it.`, details: input });
+  }
+}
+
+/** 409 idempotency_key_reused: the key was used before with other parameters. */
+export class IdempotencyKeyReusedError extends ConflictError {
+  constructor(input: { key: string; operation: string }) {
+    super({ code: 'idempotency_key_reused', message: `Idempotency key ${JSON.stringify(input.key)} was already used for a different ${input.operation} request.`, details: input });
+  }
+}
+
+/** 400 unknown_channel: no spend channel or catalog price has this id. */
+export class UnknownChannelError extends ValidationError {
+  constructor(channel: string) {
+    super({ code: 'unknown_channel', message: `Unknown channel ${JSON.stringify(channel)}: it has no price in the catalog.`, details: { channel } });
+  }
+}
+
+/** 422 no_price: the channel exists but no price is in force for this country and time. */
+export class NoPriceError extends UnprocessableError {
+  constructor(input: { channel: string; country: string | null; at: string }) {
+    super({ code: 'no_price', message: `No price for ${input.channel}${input.country ? ` in ${input.country}` : ''} at ${input.at}.`, details: input });
+  }
+}
+
+/** 404 not_found: no such hold in this account. */
+export class HoldNotFoundError extends NotFoundError {
+  constructor(holdId: string) {
+    super({ message: `No hold ${holdId}`, details: { holdId } });
+  }
+}
+
+/** 409 hold_not_pending / hold_expired: the hold was already captured, released or expired. */
+export class HoldNotPendingError extends ConflictError {
+  constructor(input: { holdId: string; status: string }) {
+    super({ code: input.status === 'expired' ? 'hold_expired' : 'hold_not_pending', message: `Hold ${input.holdId} is ${input.status}; only a pending hold can be captured or released.`, details: input });
+  }
+}
+
+/** 502 spend_failed: the channel's work failed with an unknown outcome; its hold was released, nothing was spent. */
+export class SpendFailedError extends TollgateError {
+  constructor(input: { channel: string; reason: string; cause?: unknown }) {
+    super({ code: 'spend_failed', status: 502, message: `${input.channel} failed: ${input.reason}. Nothing was charged.`, details: { channel: input.channel }, cause: input.cause });
+  }
+}
