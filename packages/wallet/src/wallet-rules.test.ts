@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Money } from '@tollgate/money';
 import { describe, expect, it } from 'vitest';
 import { WalletRules } from './wallet-rules.js';
@@ -279,5 +280,22 @@ describe('wallet rules', () => {
     const charged = ok<ChargeResult>(rules.apply(charge('c', 'scan', '6')));
     expect(charged.amount).toEqual(quote.amount);
     expect(() => rules.quote({ channel: 'telepathy', units: '1', country: null })).toThrow(expect.objectContaining({ code: 'unknown_channel' }));
+  });
+
+  it('does no I/O: nothing it imports, directly or through the wallet\'s own modules, reaches the database package', () => {
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(new URL(file, import.meta.url), 'utf8');
+      for (const [, spec] of source.matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
+        if (spec!.startsWith('./')) visit(spec!.replace(/\.js$/, '.ts'));
+        else packages.add(spec!);
+      }
+    };
+    visit('./wallet-rules.ts');
+    expect(seen.has('./wallet-snapshot.ts') || seen.has('./wallet-writer.ts')).toBe(false);
+    expect([...packages].sort()).toEqual(['@tollgate/errors', '@tollgate/money', '@tollgate/plugin-sdk', 'node:crypto']);
   });
 });

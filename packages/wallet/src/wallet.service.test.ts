@@ -247,6 +247,38 @@ for (const engine of testEngines()) {
       expect((await wallet.lots({ accountId: id }))[0]!.remaining.toString()).toBe('2.00');
     });
 
+    it('quotes what a charge would cost now, by the same rules, without writing anything', async () => {
+      const id = await account(); // 2.00 trial
+      await wallet.charge({ accountId: id, channel: 'expense-scan', units: '98', idempotencyKey: 'scan-98' }); // free
+      const written = async () =>
+        (
+          await db.query(
+            `select (select count(*) from ledger_transactions)::int as transactions, (select count(*) from idempotency_keys)::int as keys,
+                    (select count(*) from wallet_events)::int as events, (select coalesce(sum(used), 0)::text from quota_usage where account_id = $1) as used,
+                    (select last_value::text from ledger_transactions_id_seq) as tx_seq, (select last_value::text from holds_id_seq) as hold_seq`,
+            [id],
+          )
+        ).rows[0];
+      const before = await written();
+      const quote = await wallet.quote({ accountId: id, channel: 'expense-scan', units: '5' });
+      expect(quote).toMatchObject({ accountId: id, channel: 'expense-scan', units: '5', country: null, unitPrice: eur('0.10'), freeUnits: '2', amount: eur('0.30'), available: eur('2.00'), affordable: true, reason: null });
+      expect(quote.at).toEqual(clock.now());
+      expect(await written()).toEqual(before);
+      const charged = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '5', idempotencyKey: 'scan-5' });
+      expect([charged.amount, charged.freeUnits]).toEqual([quote.amount, quote.freeUnits]);
+
+      expect(await wallet.quote({ accountId: id, channel: 'post', units: '2', country: 'BE' })).toMatchObject({ amount: eur('2.40'), available: eur('1.70'), affordable: false, reason: 'insufficient_funds' });
+      const bought = await wallet.grant({ accountId: id, kind: 'purchased', amount: '5.00', idempotencyKey: 'buy' });
+      await wallet.charge({ accountId: id, channel: 'post', units: '2', country: 'BE', idempotencyKey: 'letters' }); // 1.70 trial + 0.70 purchased
+      await wallet.clawback({ accountId: id, lotId: bought.lotId, idempotencyKey: 'claw', reason: 'MD06' }); // owes 0.70
+      expect(await wallet.quote({ accountId: id, channel: 'sms-reminder', units: '1' })).toMatchObject({ affordable: false, reason: 'wallet_blocked' });
+      expect((await refusal(wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'blocked' }))).code).toBe('wallet_blocked');
+
+      expect((await refusal(wallet.quote({ accountId: id, channel: 'telepathy-2', units: '1' }))).code).toBe('unknown_channel');
+      expect((await refusal(wallet.quote({ accountId: id, channel: 'sms-reminder', units: '0' }))).code).toBe('invalid_units');
+      expect((await refusal(wallet.quote({ accountId: 'acc_nobody', channel: 'sms-reminder', units: '1' }))).code).toBe('not_found');
+    });
+
     it('lets exactly the affordable charges through when many race on one wallet', async () => {
       const id = await account(); // 2.00 = 11 SMS at 0.18 (1.98)
       const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: `race-${i}` })));
