@@ -40,6 +40,13 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** A committed transaction: each command's outcome (in order), the wallets it created, what it changed. */
+interface Committed {
+  outcomes: Outcome[];
+  opened: ReadonlySet<string>;
+  changes: WalletChanges[];
+}
+
 const description = (value: string | undefined, fallback: string) => (value === undefined ? fallback : checkText('description', value));
 
 /**
@@ -296,7 +303,7 @@ export class WalletService {
    * fails. So exactly that command fails, and every other commits once.
    */
   async #run(pending: Pending[]): Promise<void> {
-    let done: { outcomes: Outcome[]; opened: ReadonlySet<string> };
+    let done: Committed;
     try {
       done = await this.#execute(pending);
     } catch (error) {
@@ -311,6 +318,13 @@ export class WalletService {
       await this.#run(pending.slice(half));
       return;
     }
+    // After the commit: a listener that throws is not a reason to run the commands again.
+    try {
+      for (const c of done.changes) for (const event of c.events) this.events.emit(event.type, { ...event, accountId: c.accountId });
+    } catch (error) {
+      for (const p of pending) p.reject(error);
+      return;
+    }
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i]!;
       const outcome = done.outcomes[i]!;
@@ -320,8 +334,8 @@ export class WalletService {
     }
   }
 
-  /** One transaction: open wallets, lock and read (snapshot), apply (rules), write (writer); events after commit. */
-  async #execute(pending: Pending[]): Promise<{ outcomes: Outcome[]; opened: ReadonlySet<string> }> {
+  /** One transaction: open wallets, lock and read (snapshot), apply (rules), write (writer). */
+  async #execute(pending: Pending[]): Promise<Committed> {
     const now = this.clock.now();
     const byAccount = new Map<string, Command[]>();
     const opens = new Map<string, { timeZone: string; lowBalance: string }>();
@@ -332,19 +346,16 @@ export class WalletService {
       if (p.command.op === 'grant' && p.command.open && !opens.has(p.accountId)) opens.set(p.accountId, p.command.open);
     }
     const requests = [...byAccount].map(([accountId, commands]) => ({ accountId, commands }));
-    let changes: WalletChanges[] = [];
-    const result = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const opened = opens.size ? await openWallets(tx, now, opens) : new Set<string>();
       const { snapshots, ids } = await loadSnapshots(tx, { now, requests });
       const rules = new Map<string, WalletRules>();
       for (const [accountId, snapshot] of snapshots) rules.set(accountId, new WalletRules(snapshot, now, ids));
       const outcomes = pending.map((p): Outcome => rules.get(p.accountId)?.apply(p.command) ?? { ok: false, error: new WalletNotFoundError(p.accountId) });
-      changes = [...rules.values()].map((r) => r.changes());
+      const changes = [...rules.values()].map((r) => r.changes());
       await writeChanges(tx, now, changes);
-      return { outcomes, opened };
+      return { outcomes, opened, changes };
     });
-    for (const c of changes) for (const event of c.events) this.events.emit(event.type, { ...event, accountId: c.accountId });
-    return result;
   }
 
   // ---- reads ----------------------------------------------------------------------------------
