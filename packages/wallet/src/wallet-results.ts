@@ -1,14 +1,31 @@
 import { Money } from '@tollgate/money';
 import type { CaptureResult, ChargeResult, HoldResult, LotKind, LotShare, ReleaseResult, ReversalResult } from '@tollgate/plugin-sdk';
-import type { GrantResult } from './wallet.types.js';
+import type { CommandResults, ExpiryResult, Json, JsonObject, Op } from './wallet-state.js';
+import type { ClawbackResult, GrantResult, RefundResult } from './wallet.types.js';
 
 /*
- * A command's outcome is kept as JSON (strings for amounts and times) so an idempotent replay
- * answers exactly what the first call did; these turn that record into the typed results of the
- * contract. The HTTP views turn them back into strings.
+ * The rules return typed results (amounts are Money, times are Date). A command's outcome is
+ * also kept as JSON (strings for amounts and times) so an idempotent replay, even from another
+ * host a month later, answers exactly what the first call did: `jsonOf` makes that record, the
+ * `to…Result` functions turn it back into the typed result. The HTTP views turn results into strings.
  */
 
-type Json = Record<string, unknown>;
+type Record_ = Record<string, unknown>;
+
+/** A typed result in its stored JSON shape: Money as a decimal string, Date as ISO 8601. */
+export function jsonOf(value: object): JsonObject {
+  const out: JsonObject = {};
+  for (const key in value) out[key] = jsonValue((value as Record_)[key]);
+  return out;
+}
+
+function jsonValue(value: unknown): Json {
+  if (value === null || typeof value !== 'object') return value as Json;
+  if (value instanceof Money) return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(jsonValue);
+  return jsonOf(value);
+}
 
 const money = (value: unknown): Money => Money.of(value as string);
 const date = (value: unknown): Date => new Date(value as string);
@@ -18,7 +35,7 @@ function lots(value: unknown): LotShare[] {
   return (value as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: money(l.amount) }));
 }
 
-export function toChargeResult(r: Json): ChargeResult {
+export function toChargeResult(r: Record_): ChargeResult {
   return {
     transactionId: r.transactionId as string,
     accountId: r.accountId as string,
@@ -33,7 +50,7 @@ export function toChargeResult(r: Json): ChargeResult {
   };
 }
 
-export function toHoldResult(r: Json): HoldResult {
+export function toHoldResult(r: Record_): HoldResult {
   return {
     holdId: r.holdId as string,
     accountId: r.accountId as string,
@@ -53,15 +70,15 @@ export function toHoldResult(r: Json): HoldResult {
   };
 }
 
-export function toCaptureResult(r: Json): CaptureResult {
+export function toCaptureResult(r: Record_): CaptureResult {
   return { ...toHoldResult(r), status: 'captured', transactionId: r.transactionId as string, balanceAfter: money(r.balanceAfter) };
 }
 
-export function toReleaseResult(r: Json): ReleaseResult {
+export function toReleaseResult(r: Record_): ReleaseResult {
   return { ...toHoldResult(r), status: r.status as ReleaseResult['status'], transactionId: r.transactionId as string, balanceAfter: money(r.balanceAfter) };
 }
 
-export function toReversalResult(r: Json): ReversalResult {
+export function toReversalResult(r: Record_): ReversalResult {
   return {
     transactionId: r.transactionId as string,
     reversesId: r.reversesId as string,
@@ -73,7 +90,7 @@ export function toReversalResult(r: Json): ReversalResult {
   };
 }
 
-export function toGrantResult(r: Json): GrantResult {
+export function toGrantResult(r: Record_): GrantResult {
   return {
     transactionId: r.transactionId as string,
     lotId: r.lotId as string,
@@ -85,3 +102,49 @@ export function toGrantResult(r: Json): GrantResult {
     createdAt: date(r.createdAt),
   };
 }
+
+export function toClawbackResult(r: Record_): ClawbackResult {
+  return {
+    transactionId: r.transactionId as string,
+    accountId: r.accountId as string,
+    lotId: r.lotId as string,
+    amount: money(r.amount),
+    recovered: money(r.recovered),
+    shortfall: money(r.shortfall),
+    owed: money(r.owed),
+    balanceAfter: money(r.balanceAfter),
+    reason: r.reason as string,
+    createdAt: date(r.createdAt),
+  };
+}
+
+export function toRefundResult(r: Record_): RefundResult {
+  return {
+    refundTransactionId: r.refundTransactionId as string,
+    feeTransactionId: (r.feeTransactionId as string | null) ?? null,
+    accountId: r.accountId as string,
+    credits: money(r.credits),
+    fee: money(r.fee),
+    payout: money(r.payout),
+    balanceAfter: money(r.balanceAfter),
+    lots: lots(r.lots),
+    createdAt: date(r.createdAt),
+  };
+}
+
+function toExpiryResult(r: Record_): ExpiryResult {
+  return { expiredLots: r.expiredLots as string[], transactionIds: r.transactionIds as string[] };
+}
+
+/** Stored JSON → typed result, by the operation that stored it. */
+export const fromJson: { [K in Op]: (r: Record_) => CommandResults[K] } = {
+  grant: toGrantResult,
+  charge: toChargeResult,
+  hold: toHoldResult,
+  capture: toCaptureResult,
+  release: toReleaseResult,
+  reverse: toReversalResult,
+  expire_lots: toExpiryResult,
+  clawback: toClawbackResult,
+  refund: toRefundResult,
+};

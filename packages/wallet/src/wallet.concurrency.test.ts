@@ -7,6 +7,7 @@ import { checkInvariants } from './invariants.js';
 import { PriceCatalog } from './price-catalog.js';
 import { walletMigrations } from './wallet.migrations.js';
 import { WalletService } from './wallet.service.js';
+import type { CaptureResult } from './wallet.types.js';
 
 /*
  * Many concurrent charges, holds and captures on ONE wallet, sent through one or two WalletService
@@ -24,6 +25,8 @@ const codeOf = (r: Settled<unknown>) => (r.status === 'rejected' ? ((r.reason as
 const fulfilled = <T,>(rs: Array<Settled<T>>) => rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 const answerOf = (r: Settled<unknown>) => (r.status === 'fulfilled' ? r.value : { refused: codeOf(r) });
 const eur = (amount: string) => Money.of(amount);
+// Results carry Money; compare amounts by value (Money's own fields are private, so toEqual alone would not).
+expect.addEqualityTesters([(a: unknown, b: unknown) => (a instanceof Money && b instanceof Money ? a.equals(b) : undefined)]);
 
 interface Hosts {
   /** The two hosts (the same service twice for the single-service case). */
@@ -80,10 +83,10 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(37);
     expect(new Set(results.map(codeOf))).toEqual(new Set(['ok', 'insufficient_funds']));
-    const ok = fulfilled(results) as Array<Record<string, string>>;
+    const ok = fulfilled(results);
     // Every successful charge saw a different, non-negative balance: they were applied one after the other.
-    expect(new Set(ok.map((r) => r.balanceAfter)).size).toBe(37);
-    expect(ok.every((r) => !eur(r.balanceAfter!).isNegative())).toBe(true);
+    expect(new Set(ok.map((r) => r.balanceAfter.toString())).size).toBe(37);
+    expect(ok.every((r) => !r.balanceAfter.isNegative())).toBe(true);
     expect(seen.minAvailable.isNegative()).toBe(false);
 
     const balance = await a.balance({ accountId: id });
@@ -116,7 +119,7 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
     const charges = await chargesOf(db, id);
     expect(charges).toHaveLength(20);
     expect(new Set(charges.map((c) => c.idempotency_key)).size).toBe(20);
-    const ids = perKey.flatMap((rs) => (rs[0]!.status === 'fulfilled' ? [(rs[0].value as { transactionId: string }).transactionId] : []));
+    const ids = perKey.flatMap((rs) => (rs[0]!.status === 'fulfilled' ? [rs[0].value.transactionId] : []));
     expect(new Set(ids)).toEqual(new Set(charges.map((c) => c.id)));
     expect((await a.balance({ accountId: id })).available.toString()).toBe('0.00');
     expect((await checkInvariants({ db })).problems).toEqual([]);
@@ -129,7 +132,7 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
       Array.from({ length: 120 }, (_, i) => (i % 2 ? a : b).hold({ accountId: id, channel: 'conc-sms', units: '2', idempotencyKey: `h-${i}` })),
     );
     const [holdResults, duringHolds] = await Promise.all([holding, watch(db, id, holding)]);
-    const holds = fulfilled(holdResults) as Array<{ holdId: string; amount: string }>;
+    const holds = fulfilled(holdResults);
     expect(holds).toHaveLength(23);
     expect(new Set(holdResults.map(codeOf))).toEqual(new Set(['ok', 'insufficient_funds']));
     expect(duringHolds.minAvailable.isNegative()).toBe(false);
@@ -164,7 +167,7 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
       const loser = capA.status === 'fulfilled' ? release : capA;
       expect(codeOf(loser)).toBe('hold_not_pending');
       if (capA.status === 'fulfilled') {
-        expect((capA.value as { captured: string }).captured).toBe(PRICE);
+        expect((capA.value as CaptureResult).captured).toEqual(eur(PRICE));
         captured++;
       }
     }

@@ -42,7 +42,7 @@ for (const engine of testEngines()) {
     it('claws back an unspent purchase entirely and owes nothing', async () => {
       const id = await account();
       const lot = await buy(id, '10.00');
-      const back = await wallet.clawback({ accountId: id, lotId: lot.lotId as string, idempotencyKey: 'claw-1', reason: 'AM04' });
+      const back = await wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-1', reason: 'AM04' });
       expect(back.recovered.toString()).toBe('10.00');
       expect(back.shortfall.toString()).toBe('0.00');
       const balance = await wallet.balance({ accountId: id });
@@ -55,7 +55,7 @@ for (const engine of testEngines()) {
       const id = await account();
       const lot = await buy(id, '10.00');
       await sms(id, '5', 's1'); // trial 2.00 first, then 3.00 of the purchase
-      const back = await wallet.clawback({ accountId: id, lotId: lot.lotId as string, idempotencyKey: 'claw-2', reason: 'MD06' });
+      const back = await wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-2', reason: 'MD06' });
       expect(back.recovered.toString()).toBe('7.00');
       expect(back.shortfall.toString()).toBe('3.00');
       let balance = await wallet.balance({ accountId: id });
@@ -65,7 +65,7 @@ for (const engine of testEngines()) {
 
       expect(await refusal(sms(id, '1', 's2'))).toMatchObject({ code: 'wallet_blocked', status: 409 });
       expect(await refusal(wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h1' }))).toMatchObject({ code: 'wallet_blocked' });
-      expect(await refusal(wallet.clawback({ accountId: id, lotId: lot.lotId as string, idempotencyKey: 'claw-2b', reason: 'again' }))).toMatchObject({ code: 'not_clawable' });
+      expect(await refusal(wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-2b', reason: 'again' }))).toMatchObject({ code: 'not_clawable' });
 
       await buy(id, '5.00', 'buy-again');
       balance = await wallet.balance({ accountId: id });
@@ -81,8 +81,8 @@ for (const engine of testEngines()) {
       const id = await account();
       const lot = await buy(id, '25.00');
       const [a, b] = await Promise.all([
-        wallet.clawback({ accountId: id, lotId: lot.lotId as string, idempotencyKey: 'claw-3', reason: 'card_declined' }),
-        wallet.clawback({ accountId: id, lotId: lot.lotId as string, idempotencyKey: 'claw-3', reason: 'card_declined' }),
+        wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-3', reason: 'card_declined' }),
+        wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-3', reason: 'card_declined' }),
       ]);
       expect(a.transactionId).toBe(b.transactionId);
       expect((await wallet.balance({ accountId: id })).available.toString()).toBe('2.00');
@@ -94,7 +94,7 @@ for (const engine of testEngines()) {
       const theirs = await buy(other, '5.00');
       const trial = (await wallet.lots({ accountId: id }))[0]!;
       expect(await refusal(wallet.clawback({ accountId: id, lotId: trial.id, idempotencyKey: 'c4', reason: 'x' }))).toMatchObject({ code: 'not_clawable' });
-      expect(await refusal(wallet.clawback({ accountId: id, lotId: theirs.lotId as string, idempotencyKey: 'c5', reason: 'x' }))).toMatchObject({ code: 'not_clawable' });
+      expect(await refusal(wallet.clawback({ accountId: id, lotId: theirs.lotId, idempotencyKey: 'c5', reason: 'x' }))).toMatchObject({ code: 'not_clawable' });
       expect((await wallet.balance({ accountId: other })).available.toString()).toBe('7.00');
     });
 
@@ -102,7 +102,7 @@ for (const engine of testEngines()) {
       const id = await account();
       const lot = await buy(id, '10.00');
       const hold = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '4', idempotencyKey: 'h2' }); // trial 2 + 2 purchased
-      await wallet.clawback({ accountId: id, lotId: lot.lotId as string, idempotencyKey: 'claw-6', reason: 'MD06' });
+      await wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-6', reason: 'MD06' });
       expect((await wallet.balance({ accountId: id })).owed.toString()).toBe('2.00');
       await wallet.release({ accountId: id, holdId: String(hold.holdId), idempotencyKey: 'r2' });
       const balance = await wallet.balance({ accountId: id });

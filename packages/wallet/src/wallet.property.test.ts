@@ -11,7 +11,7 @@ import { WalletService } from './wallet.service.js';
 /*
  * Property test: random sequences of grants, charges, holds, captures, releases, expiries,
  * reversals, retries and time steps run against the real WalletService and against the small
- * reference model below, which is written from the rules (docs/wallet.md), not from WalletBatch.
+ * reference model below, which is written from the rules (docs/wallet.md), not from wallet-rules.ts.
  * After every command the outcome (or refusal code), the balance and the quota must agree; after
  * every run the lots, the holds, the history and the ledger invariants must agree too.
  *
@@ -24,6 +24,9 @@ import { WalletService } from './wallet.service.js';
  *   WALLET_PROPERTY_SEED, WALLET_PROPERTY_PATH, WALLET_PROPERTY_REPLAY
  *                           the seed, path and replayPath fast-check prints with a counterexample
  */
+
+// Results carry Money: a replay must equal the first answer by value (Money's own fields are private, so toEqual alone would not look).
+expect.addEqualityTesters([(a: unknown, b: unknown) => (a instanceof Money && b instanceof Money ? a.equals(b) : undefined)]);
 
 const NUM_RUNS = Number(process.env.WALLET_PROPERTY_RUNS ?? 80);
 const REPLAY = process.env.WALLET_PROPERTY_SEED
@@ -523,23 +526,24 @@ async function outcomeOf(call: Promise<unknown>): Promise<RealOutcome> {
 
 /** The fields of a real result the model predicts, in the model's notation (lots by model index). */
 function valuesOf(req: Req, result: Record<string, unknown>, lotIds: readonly string[]): Record<string, string> {
+  const m = result as Record<string, Money>;
   const r = result as Record<string, string>;
-  const c = (s: string) => fmtCents(cents(s));
+  const c = (value: Money) => fmtCents(value.toCents());
   const u = (s: string) => fmtMicro(micro(s));
-  const lots = () => (result.lots as Array<{ lotId: string; amount: string }>).map((l) => `lot${lotIds.indexOf(l.lotId)} ${c(l.amount)}`).join(', ');
+  const lots = () => (result.lots as Array<{ lotId: string; amount: Money }>).map((l) => `lot${lotIds.indexOf(l.lotId)} ${c(l.amount)}`).join(', ');
   switch (req.op) {
     case 'grant':
-      return { amount: c(r.amount!), balanceAfter: c(r.balanceAfter!) };
+      return { amount: c(m.amount!), balanceAfter: c(m.balanceAfter!) };
     case 'charge':
-      return { amount: c(r.amount!), freeUnits: u(r.freeUnits!), lots: lots(), balanceAfter: c(r.balanceAfter!) };
+      return { amount: c(m.amount!), freeUnits: u(r.freeUnits!), lots: lots(), balanceAfter: c(m.balanceAfter!) };
     case 'hold':
-      return { amount: c(r.amount!), freeUnits: u(r.freeUnits!), lots: lots(), status: r.status! };
+      return { amount: c(m.amount!), freeUnits: u(r.freeUnits!), lots: lots(), status: r.status! };
     case 'capture':
-      return { captured: c(r.captured!), status: r.status!, balanceAfter: c(r.balanceAfter!) };
+      return { captured: c(m.captured!), status: r.status!, balanceAfter: c(m.balanceAfter!) };
     case 'release':
-      return { status: r.status!, balanceAfter: c(r.balanceAfter!) };
+      return { status: r.status!, balanceAfter: c(m.balanceAfter!) };
     case 'reverse':
-      return { amount: c(r.amount!), balanceAfter: c(r.balanceAfter!) };
+      return { amount: c(m.amount!), balanceAfter: c(m.balanceAfter!) };
     default:
       return r;
   }

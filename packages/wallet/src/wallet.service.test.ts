@@ -1,5 +1,6 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
+import { Money } from '@tollgate/money';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from './invariants.js';
 import { PriceCatalog } from './price-catalog.js';
@@ -7,6 +8,9 @@ import { relayWalletEvents } from './wallet-outbox.js';
 import { walletMigrations } from './wallet.migrations.js';
 import { WalletService } from './wallet.service.js';
 
+// Results carry Money; compare amounts by value (Money's own fields are private, so toEqual alone would not).
+expect.addEqualityTesters([(a: unknown, b: unknown) => (a instanceof Money && b instanceof Money ? a.equals(b) : undefined)]);
+const eur = (amount: string) => Money.of(amount);
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; status: number; message: string }> {
   try {
@@ -62,14 +66,14 @@ for (const engine of testEngines()) {
     it('charges the price in force at the time of use, rounded half-up to the cent', async () => {
       const id = await account();
       const first = await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'a' });
-      expect(first).toMatchObject({ amount: '0.15', unitPrice: '0.15', balanceAfter: '1.85' });
+      expect(first).toMatchObject({ amount: eur('0.15'), unitPrice: eur('0.15'), balanceAfter: eur('1.85') });
       clock.set('2026-01-15T09:00:00.000Z');
       const second = await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'b', description: 'SMS reminder' });
-      expect(second).toMatchObject({ amount: '0.18', balanceAfter: '1.67' });
+      expect(second).toMatchObject({ amount: eur('0.18'), balanceAfter: eur('1.67') });
       const voice = await wallet.charge({ accountId: id, channel: 'voice', units: '3', idempotencyKey: 'c' });
-      expect(voice).toMatchObject({ amount: '0.04', unitPrice: '0.0125' }); // 0.0375 -> 0.04
+      expect(voice).toMatchObject({ amount: eur('0.04'), unitPrice: eur('0.0125') }); // 0.0375 -> 0.04
       const post = await wallet.charge({ accountId: id, channel: 'post', units: '1', country: 'NL', idempotencyKey: 'd' });
-      expect(post).toMatchObject({ amount: '1.35' });
+      expect(post).toMatchObject({ amount: eur('1.35') });
       expect((await refusal(wallet.charge({ accountId: id, channel: 'post', units: '1', country: 'DE', idempotencyKey: 'e' }))).code).toBe('no_price');
     });
 
@@ -97,7 +101,7 @@ for (const engine of testEngines()) {
       const replay = await refusal(wallet.charge({ accountId: id, channel: 'sms-reminder', units: '12', idempotencyKey: 'big' }));
       expect(replay.code).toBe('insufficient_funds');
       const ok = await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '12', idempotencyKey: 'big-2' });
-      expect(ok.amount).toBe('2.16');
+      expect(ok.amount).toEqual(eur('2.16'));
     });
 
     it('refuses bad input with a clear code and no ledger change', async () => {
@@ -120,7 +124,7 @@ for (const engine of testEngines()) {
       expect(await ledgerCount()).toBe(before);
       // The unknown channel was not remembered: the key is still free.
       await catalog.setPrice({ channel: 'telepathy', unit: 'thought', unitPrice: '0.01' });
-      expect((await wallet.charge({ accountId: id, channel: 'telepathy', units: '1', idempotencyKey: 'x' })).amount).toBe('0.01');
+      expect((await wallet.charge({ accountId: id, channel: 'telepathy', units: '1', idempotencyKey: 'x' })).amount).toEqual(eur('0.01'));
     });
 
     it('spends trial and promo credit first, soonest expiry first, and shows which lot paid', async () => {
@@ -130,7 +134,7 @@ for (const engine of testEngines()) {
       const promoLate = await wallet.grant({ accountId: id, kind: 'promo', amount: '1.00', idempotencyKey: 'pl', expiresAt: new Date(now + 30 * 86_400_000) });
       const promoSoon = await wallet.grant({ accountId: id, kind: 'promo', amount: '0.10', idempotencyKey: 'ps', expiresAt: new Date(now + 86_400_000) });
       const charge = await wallet.charge({ accountId: id, channel: 'post', units: '3', country: 'BE', idempotencyKey: 'c' }); // 3.60
-      const lots = (charge.lots as Array<{ lotId: string; kind: string; amount: string }>).map((l) => [l.lotId, l.amount]);
+      const lots = charge.lots.map((l) => [l.lotId, l.amount.toString()]);
       const trialLot = (await wallet.lots({ accountId: id, includeEmpty: true })).find((l) => l.kind === 'trial')!;
       expect(lots).toEqual([
         [promoSoon.lotId, '0.10'],
@@ -152,13 +156,13 @@ for (const engine of testEngines()) {
       const id = await account('Europe/Brussels');
       await wallet.grant({ accountId: id, kind: 'purchased', amount: '20.00', idempotencyKey: 'p' });
       const first = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '98', idempotencyKey: 's1' });
-      expect(first).toMatchObject({ amount: '0.00', freeUnits: '98' });
+      expect(first).toMatchObject({ amount: eur('0.00'), freeUnits: '98' });
       const second = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '5', idempotencyKey: 's2' });
-      expect(second).toMatchObject({ amount: '0.30', freeUnits: '2' });
+      expect(second).toMatchObject({ amount: eur('0.30'), freeUnits: '2' });
       expect(await wallet.quotas({ accountId: id })).toEqual([{ channel: 'expense-scan', period: '2026-01-01', freeUnits: '100', used: '100', remaining: '0', resetsAt: '2026-02-01' }]);
       clock.set('2026-01-31T23:30:00.000Z'); // 00:30 on 1 February in Brussels
       const third = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '1', idempotencyKey: 's3' });
-      expect(third).toMatchObject({ amount: '0.00', freeUnits: '1' });
+      expect(third).toMatchObject({ amount: eur('0.00'), freeUnits: '1' });
       expect((await wallet.quotas({ accountId: id }))[0]).toMatchObject({ period: '2026-02-01', used: '1', remaining: '99' });
       // A refused charge does not use quota.
       const poor = await account();
@@ -171,30 +175,30 @@ for (const engine of testEngines()) {
       clock.set('2026-03-01T10:00:00.000Z');
       const id = await account();
       const hold = await wallet.hold({ accountId: id, channel: 'voice', units: '60', idempotencyKey: 'h1', expiresAt: new Date('2026-03-01T11:00:00Z') }); // 0.75
-      expect(hold).toMatchObject({ amount: '0.75', status: 'pending' });
+      expect(hold).toMatchObject({ amount: eur('0.75'), status: 'pending' });
       let balance = await wallet.balance({ accountId: id });
       expect([balance.available.toString(), balance.pending.toString(), balance.total.toString()]).toEqual(['1.25', '0.75', '2.00']);
-      const over = await refusal(wallet.capture({ accountId: id, holdId: hold.holdId as string, amount: '0.76', idempotencyKey: 'c0' }));
+      const over = await refusal(wallet.capture({ accountId: id, holdId: hold.holdId, amount: '0.76', idempotencyKey: 'c0' }));
       expect([over.code, over.status]).toEqual(['capture_exceeds_hold', 422]);
-      const captured = await wallet.capture({ accountId: id, holdId: hold.holdId as string, units: '7', idempotencyKey: 'c1' }); // 0.0875 -> 0.09
-      expect(captured).toMatchObject({ status: 'captured', captured: '0.09', balanceAfter: '1.91' });
+      const captured = await wallet.capture({ accountId: id, holdId: hold.holdId, units: '7', idempotencyKey: 'c1' }); // 0.0875 -> 0.09
+      expect(captured).toMatchObject({ status: 'captured', captured: eur('0.09'), balanceAfter: eur('1.91') });
       balance = await wallet.balance({ accountId: id });
       expect([balance.available.toString(), balance.pending.toString()]).toEqual(['1.91', '0.00']);
-      const twice = await refusal(wallet.capture({ accountId: id, holdId: hold.holdId as string, idempotencyKey: 'c2' }));
+      const twice = await refusal(wallet.capture({ accountId: id, holdId: hold.holdId, idempotencyKey: 'c2' }));
       expect([twice.code, twice.status]).toEqual(['hold_not_pending', 409]);
-      expect(await wallet.capture({ accountId: id, holdId: hold.holdId as string, units: '7', idempotencyKey: 'c1' })).toEqual(captured);
+      expect(await wallet.capture({ accountId: id, holdId: hold.holdId, units: '7', idempotencyKey: 'c1' })).toEqual(captured);
 
       const late = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h2', expiresAt: new Date('2026-03-01T10:30:00Z') });
       const released = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h3' });
-      await wallet.release({ accountId: id, holdId: released.holdId as string, idempotencyKey: 'r3' });
+      await wallet.release({ accountId: id, holdId: released.holdId, idempotencyKey: 'r3' });
       clock.set('2026-03-01T10:31:00.000Z');
-      const expired = await refusal(wallet.capture({ accountId: id, holdId: late.holdId as string, idempotencyKey: 'c3' }));
+      const expired = await refusal(wallet.capture({ accountId: id, holdId: late.holdId, idempotencyKey: 'c3' }));
       expect([expired.code, expired.status]).toEqual(['hold_expired', 409]);
       expect(await wallet.expireHolds()).toBe(1);
-      expect((await wallet.getHold({ accountId: id, holdId: late.holdId as string }))!.status).toBe('expired');
+      expect((await wallet.getHold({ accountId: id, holdId: late.holdId }))!.status).toBe('expired');
       expect((await wallet.balance({ accountId: id })).available.toString()).toBe('1.91');
       const otherAccount = await account();
-      expect((await refusal(wallet.capture({ accountId: otherAccount, holdId: hold.holdId as string, idempotencyKey: 'steal' }))).code).toBe('not_found');
+      expect((await refusal(wallet.capture({ accountId: otherAccount, holdId: hold.holdId, idempotencyKey: 'steal' }))).code).toBe('not_found');
     });
 
     it('recognises a retried hold that relies on the default expiry', async () => {
@@ -203,7 +207,7 @@ for (const engine of testEngines()) {
       clock.advance({ minutes: 5 });
       const retry = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h' });
       expect(retry).toEqual(first);
-      expect(new Date(first.expiresAt as string).getTime() - new Date(first.createdAt as string).getTime()).toBe(7 * 86_400_000);
+      expect(first.expiresAt.getTime() - first.createdAt.getTime()).toBe(7 * 86_400_000);
       expect((await wallet.holds({ accountId: id })).data).toHaveLength(1);
     });
 
@@ -237,10 +241,42 @@ for (const engine of testEngines()) {
     it('reverses a charge into the lots it came from, once', async () => {
       const id = await account();
       const charge = await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '2', idempotencyKey: 'c' });
-      const reversal = await wallet.reverse({ accountId: id, transactionId: charge.transactionId as string, idempotencyKey: 'r', reason: 'delivery failed' });
-      expect(reversal).toMatchObject({ amount: '0.36', balanceAfter: '2.00' });
-      expect((await refusal(wallet.reverse({ accountId: id, transactionId: charge.transactionId as string, idempotencyKey: 'r2', reason: 'again' }))).code).toBe('not_reversible');
+      const reversal = await wallet.reverse({ accountId: id, transactionId: charge.transactionId, idempotencyKey: 'r', reason: 'delivery failed' });
+      expect(reversal).toMatchObject({ amount: eur('0.36'), balanceAfter: eur('2.00') });
+      expect((await refusal(wallet.reverse({ accountId: id, transactionId: charge.transactionId, idempotencyKey: 'r2', reason: 'again' }))).code).toBe('not_reversible');
       expect((await wallet.lots({ accountId: id }))[0]!.remaining.toString()).toBe('2.00');
+    });
+
+    it('quotes what a charge would cost now, by the same rules, without writing anything', async () => {
+      const id = await account(); // 2.00 trial
+      await wallet.charge({ accountId: id, channel: 'expense-scan', units: '98', idempotencyKey: 'scan-98' }); // free
+      const written = async () =>
+        (
+          await db.query(
+            `select (select count(*) from ledger_transactions)::int as transactions, (select count(*) from idempotency_keys)::int as keys,
+                    (select count(*) from wallet_events)::int as events, (select coalesce(sum(used), 0)::text from quota_usage where account_id = $1) as used,
+                    (select last_value::text from ledger_transactions_id_seq) as tx_seq, (select last_value::text from holds_id_seq) as hold_seq`,
+            [id],
+          )
+        ).rows[0];
+      const before = await written();
+      const quote = await wallet.quote({ accountId: id, channel: 'expense-scan', units: '5' });
+      expect(quote).toMatchObject({ accountId: id, channel: 'expense-scan', units: '5', country: null, unitPrice: eur('0.10'), freeUnits: '2', amount: eur('0.30'), available: eur('2.00'), affordable: true, reason: null });
+      expect(quote.at).toEqual(clock.now());
+      expect(await written()).toEqual(before);
+      const charged = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '5', idempotencyKey: 'scan-5' });
+      expect([charged.amount, charged.freeUnits]).toEqual([quote.amount, quote.freeUnits]);
+
+      expect(await wallet.quote({ accountId: id, channel: 'post', units: '2', country: 'BE' })).toMatchObject({ amount: eur('2.40'), available: eur('1.70'), affordable: false, reason: 'insufficient_funds' });
+      const bought = await wallet.grant({ accountId: id, kind: 'purchased', amount: '5.00', idempotencyKey: 'buy' });
+      await wallet.charge({ accountId: id, channel: 'post', units: '2', country: 'BE', idempotencyKey: 'letters' }); // 1.70 trial + 0.70 purchased
+      await wallet.clawback({ accountId: id, lotId: bought.lotId, idempotencyKey: 'claw', reason: 'MD06' }); // owes 0.70
+      expect(await wallet.quote({ accountId: id, channel: 'sms-reminder', units: '1' })).toMatchObject({ affordable: false, reason: 'wallet_blocked' });
+      expect((await refusal(wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'blocked' }))).code).toBe('wallet_blocked');
+
+      expect((await refusal(wallet.quote({ accountId: id, channel: 'telepathy-2', units: '1' }))).code).toBe('unknown_channel');
+      expect((await refusal(wallet.quote({ accountId: id, channel: 'sms-reminder', units: '0' }))).code).toBe('invalid_units');
+      expect((await refusal(wallet.quote({ accountId: 'acc_nobody', channel: 'sms-reminder', units: '1' }))).code).toBe('not_found');
     });
 
     it('lets exactly the affordable charges through when many race on one wallet', async () => {

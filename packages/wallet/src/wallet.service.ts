@@ -1,15 +1,18 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, pgArray, type Database } from '@tollgate/db';
+import { DATABASE, pgArray, type Database, type Transaction } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
+import type { CaptureInput, CaptureResult, ChargeInput, ChargeResult, HoldInput, HoldResult, Quote, QuoteInput, ReleaseInput, ReleaseResult, ReversalResult, ReverseInput } from '@tollgate/plugin-sdk';
 import { stringify } from 'csv-stringify/sync';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
 import { monthStart } from './quota-period.js';
-import { WalletBatch, type Command, type Outcome, type WalletEvent } from './wallet-batch.js';
-import { WalletNotFoundError } from './wallet.errors.js';
-import { toCaptureResult, toChargeResult, toGrantResult, toHoldResult, toReleaseResult, toReversalResult } from './wallet-results.js';
-import type { CaptureInput, CaptureResult, ChargeInput, ChargeResult, HoldInput, HoldResult, ReleaseInput, ReleaseResult, ReversalResult, ReverseInput } from '@tollgate/plugin-sdk';
+import { checkAmount, checkChannel, checkCountry, checkId, checkKey, checkMetadata, checkText, checkUnits } from './wallet-input.js';
+import { WalletRules } from './wallet-rules.js';
+import { loadSnapshots, peekSnapshot } from './wallet-snapshot.js';
+import type { Command, CommandResults, Outcome, WalletChanges, WalletEvent } from './wallet-state.js';
+import { writeChanges } from './wallet-writer.js';
+import { HoldNotFoundError, NotClawableError, TransactionNotFoundError, WalletNotFoundError } from './wallet.errors.js';
 import { LOT_KINDS, type Balance, type GrantResult, type ClawbackResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type RefundResult, type TransactionType } from './wallet.types.js';
 
 export interface WalletOptions {
@@ -27,50 +30,31 @@ export const WALLET_OPTIONS = Symbol.for('tollgate.WalletOptions');
 /** The idempotency key of the trial grant: kept forever, it is what makes the trial credit once-only. */
 export const TRIAL_KEY = 'trial-credit';
 
-const UNITS = /^(0|[1-9]\d{0,11})(\.\d{1,6})?$/;
-const COUNTRY = /^[A-Z]{2}$/;
-const CHANNEL = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length < 1 || key.length > 255) throw new ValidationError({ code: 'invalid_idempotency_key', message: 'An idempotency key (1 to 255 characters) is required.' });
-  return key;
-}
-function checkUnits(units: unknown): string {
-  if (typeof units !== 'string' || !UNITS.test(units) || /^0(\.0+)?$/.test(units)) {
-    throw new ValidationError({ code: 'invalid_units', message: `units must be a positive decimal string with at most 6 decimals, e.g. "1" or "2.5"; got ${JSON.stringify(units)}` });
-  }
-  return units;
-}
-function checkAmount(amount: Money | string, what = 'amount'): Money {
-  const money = amount instanceof Money ? amount : Money.of(amount, 'EUR', { maxDecimals: 2 });
-  if (!money.isPositive()) throw new ValidationError({ code: 'invalid_amount', message: `${what} must be greater than zero` });
-  if (!money.roundToCents().equals(money)) throw new ValidationError({ code: 'too_many_decimals', message: `${what} must be in whole cents` });
-  return money;
-}
-function checkChannel(channel: unknown): string {
-  if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw new ValidationError({ code: 'invalid_channel', message: `channel must be a kebab-case id, got ${JSON.stringify(channel)}` });
-  return channel;
-}
-function checkCountry(country: unknown): string | null {
-  if (country === undefined || country === null) return null;
-  if (typeof country !== 'string' || !COUNTRY.test(country)) throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}` });
-  return country;
-}
-
 /** Events a wallet emits in process after commit; the same events are in the outbox (`wallet_events`). */
 export type WalletEvents = Record<string, (event: WalletEvent & { accountId: string }) => void>;
 
 interface Pending {
   accountId: string;
   command: Command;
-  resolve: (result: Record<string, unknown>) => void;
+  resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/** A committed transaction: each command's outcome (in order), the wallets it created, what it changed. */
+interface Committed {
+  outcomes: Outcome[];
+  opened: ReadonlySet<string>;
+  changes: WalletChanges[];
+}
+
+const description = (value: string | undefined, fallback: string) => (value === undefined ? fallback : checkText('description', value));
 
 /**
  * The wallet: grants, charges, holds, captures, releases, reversals and expiry on an append-only
  * double-entry ledger. Commands on one wallet are queued in process and applied in batches, one
- * transaction each, with the wallet row locked; other hosts serialise on that row lock.
+ * transaction each, with the wallet row locked; other hosts serialise on that row lock. A batch is
+ * read by the snapshot loader (wallet-snapshot.ts), applied by the pure rules (wallet-rules.ts) and
+ * stored by the writer (wallet-writer.ts).
  */
 @injectable()
 export class WalletService {
@@ -100,59 +84,86 @@ export class WalletService {
    * credit is granted once whatever retries or races.
    */
   async openWallet(input: { accountId: string; timeZone?: string; lowBalance?: string }): Promise<{ created: boolean }> {
-    const open = { timeZone: input.timeZone ?? 'Europe/Brussels', lowBalance: input.lowBalance ?? '1.00' };
+    const timeZone = input.timeZone ?? 'Europe/Brussels';
+    try {
+      monthStart(this.clock.now(), timeZone);
+    } catch {
+      throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as "Europe/Brussels"` });
+    }
+    const lowBalance = input.lowBalance ?? '1.00';
+    if (Money.of(lowBalance, 'EUR', { maxDecimals: 2 }).isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'lowBalance cannot be negative' });
+    const open = { timeZone, lowBalance };
     if (!this.#trialCredit.isPositive()) {
       const { rowCount } = await this.db.query(
         `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
-        [input.accountId, open.timeZone, open.lowBalance, this.clock.now()],
+        [checkText('accountId', input.accountId), open.timeZone, open.lowBalance, this.clock.now()],
       );
       return { created: rowCount === 1 };
     }
-    const result = await this.#submit(input.accountId, { op: 'grant', idempotencyKey: TRIAL_KEY, kind: 'trial', amount: this.#trialCredit, expiresAt: null, description: 'Trial credit', metadata: {}, open });
-    return { created: result.created === true };
+    const opened = await this.#enqueue(input.accountId, { op: 'grant', idempotencyKey: TRIAL_KEY, kind: 'trial', amount: this.#trialCredit, expiresAt: null, description: 'Trial credit', metadata: {}, open });
+    return opened as { created: boolean };
   }
 
   async grant(input: { accountId: string; kind: LotKind; amount: Money | string; idempotencyKey: string; description?: string; expiresAt?: Date | null; metadata?: object }): Promise<GrantResult> {
     if (!LOT_KINDS.includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: `kind must be one of ${LOT_KINDS.join(', ')}` });
     const amount = checkAmount(input.amount);
-    if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
-    const description = input.description ?? `${input.kind[0]!.toUpperCase()}${input.kind.slice(1)} credit`;
-    return toGrantResult(await this.#submit(input.accountId, { op: 'grant', idempotencyKey: checkKey(input.idempotencyKey), kind: input.kind, amount, expiresAt: input.expiresAt ?? null, description, metadata: input.metadata ?? {} }));
+    if (input.expiresAt && !(input.expiresAt > this.clock.now())) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    return this.#submit(input.accountId, {
+      op: 'grant',
+      idempotencyKey: checkKey(input.idempotencyKey),
+      kind: input.kind,
+      amount,
+      expiresAt: input.expiresAt ?? null,
+      description: description(input.description, `${input.kind[0]!.toUpperCase()}${input.kind.slice(1)} credit`),
+      metadata: checkMetadata(input.metadata),
+    });
   }
 
   /** Charges `units` of a channel at the catalog price in force now, free quota first (W-5, W-7, W-8). */
   async charge(input: ChargeInput & { provisional?: boolean }): Promise<ChargeResult> {
     const channel = checkChannel(input.channel);
-    const result = await this.#submit(input.accountId, {
+    return this.#submit(input.accountId, {
       op: 'charge',
       idempotencyKey: checkKey(input.idempotencyKey),
       channel,
       units: checkUnits(input.units),
       country: checkCountry(input.country),
-      description: input.description ?? channel,
-      metadata: input.metadata ?? {},
+      description: description(input.description, channel),
+      metadata: checkMetadata(input.metadata),
       ...(input.provisional ? { provisional: true } : {}),
     });
-    return toChargeResult(result);
+  }
+
+  /**
+   * What `units` of a channel would cost now and whether the wallet covers it, priced by the
+   * charge's own rules on a snapshot read without locking; nothing is written, no quota is used.
+   */
+  async quote(input: QuoteInput): Promise<Quote> {
+    const channel = checkChannel(input.channel);
+    const units = checkUnits(input.units);
+    const country = checkCountry(input.country);
+    const now = this.clock.now();
+    const snapshot = await peekSnapshot(this.db, { now, accountId: checkText('accountId', input.accountId), channel });
+    if (!snapshot) throw new WalletNotFoundError(input.accountId);
+    return new WalletRules(snapshot, now, { tx: [], lot: [], hold: [] }).quote({ channel, units, country });
   }
 
   /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
   async hold(input: HoldInput & { provisional?: boolean }): Promise<HoldResult> {
     const channel = checkChannel(input.channel);
-    if (input.expiresAt && input.expiresAt <= this.clock.now()) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
-    const result = await this.#submit(input.accountId, {
+    if (input.expiresAt && !(input.expiresAt > this.clock.now())) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    return this.#submit(input.accountId, {
       op: 'hold',
       idempotencyKey: checkKey(input.idempotencyKey),
       channel,
       units: checkUnits(input.units),
       country: checkCountry(input.country),
-      description: input.description ?? channel,
+      description: description(input.description, channel),
       expiresAt: input.expiresAt ?? null,
       holdSeconds: this.#holdSeconds,
-      metadata: input.metadata ?? {},
+      metadata: checkMetadata(input.metadata),
       ...(input.provisional ? { provisional: true } : {}),
     });
-    return toHoldResult(result);
   }
 
   /** Captures the whole hold, the price of `units` (priced as when held), or an exact `amount`; the rest is released. */
@@ -161,16 +172,20 @@ export class WalletService {
     const units = input.units === undefined ? null : /^0(\.0+)?$/.test(input.units) ? '0' : checkUnits(input.units);
     const amount = input.amount === undefined ? null : input.amount instanceof Money ? input.amount : Money.of(input.amount, 'EUR', { maxDecimals: 2 });
     if (amount?.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'amount cannot be negative' });
-    return toCaptureResult(await this.#submit(input.accountId, { op: 'capture', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), units, amount }));
+    const idempotencyKey = checkKey(input.idempotencyKey);
+    return this.#submit(input.accountId, { op: 'capture', idempotencyKey, holdId: checkId(input.holdId, (id) => new HoldNotFoundError(id)), units, amount });
   }
 
   async release(input: ReleaseInput): Promise<ReleaseResult> {
-    return toReleaseResult(await this.#submit(input.accountId, { op: 'release', idempotencyKey: checkKey(input.idempotencyKey), holdId: String(input.holdId), reason: 'released' }));
+    const idempotencyKey = checkKey(input.idempotencyKey);
+    return this.#submit(input.accountId, { op: 'release', idempotencyKey, holdId: checkId(input.holdId, (id) => new HoldNotFoundError(id)), reason: 'released' });
   }
 
   /** Gives back what a charge or capture spent, into the lots it came from, as a reversing entry (W-2). */
   async reverse(input: ReverseInput): Promise<ReversalResult> {
-    return toReversalResult(await this.#submit(input.accountId, { op: 'reverse', idempotencyKey: checkKey(input.idempotencyKey), transactionId: String(input.transactionId), reason: input.reason }));
+    const idempotencyKey = checkKey(input.idempotencyKey);
+    const transactionId = checkId(input.transactionId, (id) => new TransactionNotFoundError(id));
+    return this.#submit(input.accountId, { op: 'reverse', idempotencyKey, transactionId, reason: checkText('reason', input.reason) });
   }
 
   /**
@@ -178,22 +193,13 @@ export class WalletService {
    * wallet, what was already spent becomes owed and blocks spending until a purchase settles it.
    */
   async clawback(input: { accountId: string; lotId: string; idempotencyKey: string; reason: string; description?: string }): Promise<ClawbackResult> {
-    const result = await this.#submit(input.accountId, {
+    return this.#submit(input.accountId, {
       op: 'clawback',
       idempotencyKey: checkKey(input.idempotencyKey),
-      lotId: String(input.lotId),
-      reason: input.reason,
-      description: input.description ?? 'Payment reversed: credits taken back',
+      lotId: checkId(input.lotId, (id) => new NotClawableError({ lotId: id, reason: 'no such lot in this wallet' })),
+      reason: checkText('reason', input.reason),
+      description: description(input.description, 'Payment reversed: credits taken back'),
     });
-    return {
-      ...(result as unknown as ClawbackResult),
-      amount: Money.of(result.amount as string),
-      recovered: Money.of(result.recovered as string),
-      shortfall: Money.of(result.shortfall as string),
-      owed: Money.of(result.owed as string),
-      balanceAfter: Money.of(result.balanceAfter as string),
-      createdAt: new Date(result.createdAt as string),
-    };
   }
 
   /**
@@ -204,30 +210,21 @@ export class WalletService {
     const credits = checkAmount(input.credits);
     const fee = input.fee instanceof Money ? input.fee : Money.of(input.fee, 'EUR', { maxDecimals: 2 });
     if (fee.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'fee cannot be negative' });
-    const result = await this.#submit(input.accountId, {
+    return this.#submit(input.accountId, {
       op: 'refund',
       idempotencyKey: checkKey(input.idempotencyKey),
       amount: credits,
       fee,
-      description: input.description ?? 'Refund of purchased credits',
-      metadata: input.metadata ?? {},
+      description: description(input.description, 'Refund of purchased credits'),
+      metadata: checkMetadata(input.metadata),
     });
-    return {
-      ...(result as unknown as RefundResult),
-      credits: Money.of(result.credits as string),
-      fee: Money.of(result.fee as string),
-      payout: Money.of(result.payout as string),
-      balanceAfter: Money.of(result.balanceAfter as string),
-      lots: (result.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ ...l, amount: Money.of(l.amount) })),
-      createdAt: new Date(result.createdAt as string),
-    };
   }
 
   /** Books every expired lot's remaining credit to the expired account. Run by a job; returns how many lots expired. */
   async expireLots(): Promise<number> {
     const { rows } = await this.db.query<{ account_id: string }>('select distinct account_id from credit_lots where remaining > 0 and expires_at <= $1', [this.clock.now()]);
     const results = await Promise.all(rows.map((r) => this.#submit(r.account_id, { op: 'expire_lots' })));
-    return results.reduce((n, r) => n + (r.expiredLots as string[]).length, 0);
+    return results.reduce((n, r) => n + r.expiredLots.length, 0);
   }
 
   /** Releases every pending hold past its expiry. Run by a job; returns how many holds expired. */
@@ -237,7 +234,13 @@ export class WalletService {
     return results.filter((r) => r.status === 'fulfilled').length;
   }
 
-  #submit(accountId: string, command: Command): Promise<Record<string, unknown>> {
+  /** Queues a command; resolves with its typed result once its batch has committed. */
+  #submit<C extends Command>(accountId: string, command: C): Promise<CommandResults[C['op']]> {
+    return this.#enqueue(accountId, command) as Promise<CommandResults[C['op']]>;
+  }
+
+  #enqueue(accountId: string, command: Command): Promise<unknown> {
+    checkText('accountId', accountId);
     return new Promise((resolve, reject) => {
       this.#queue.push({ accountId, command, resolve, reject });
       if (this.#workers < this.#concurrency) {
@@ -292,57 +295,67 @@ export class WalletService {
     return taken;
   }
 
+  /**
+   * Runs commands in one transaction and answers each caller. A refusal is one command's answer;
+   * a failed transaction (a database error, which one command's data can cause) is not: the
+   * commands run again without the one that caused it — each account on its own, then within an
+   * account the first half before the second, in arrival order, down to the single command that
+   * fails. So exactly that command fails, and every other commits once.
+   */
   async #run(pending: Pending[]): Promise<void> {
+    let done: Committed;
     try {
-      const outcomes = await this.#execute(pending);
-      outcomes.forEach((outcome, i) => (outcome.ok ? pending[i]!.resolve(outcome.result) : pending[i]!.reject(outcome.error)));
+      done = await this.#execute(pending);
     } catch (error) {
-      const accounts = [...new Set(pending.map((p) => p.accountId))];
-      if (accounts.length === 1) {
-        for (const p of pending) p.reject(error);
+      if (pending.length === 1) return pending[0]!.reject(error);
+      const accounts = new Set(pending.map((p) => p.accountId));
+      if (accounts.size > 1) {
+        for (const account of accounts) await this.#run(pending.filter((p) => p.accountId === account));
         return;
       }
-      // One account's failure must not fail the others: run each account on its own.
-      for (const account of accounts) await this.#run(pending.filter((p) => p.accountId === account));
+      const half = Math.ceil(pending.length / 2);
+      await this.#run(pending.slice(0, half));
+      await this.#run(pending.slice(half));
+      return;
+    }
+    // After the commit: a listener that throws is not a reason to run the commands again.
+    try {
+      for (const c of done.changes) for (const event of c.events) this.events.emit(event.type, { ...event, accountId: c.accountId });
+    } catch (error) {
+      for (const p of pending) p.reject(error);
+      return;
+    }
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      const outcome = done.outcomes[i]!;
+      if (!outcome.ok) p.reject(outcome.error);
+      else if (p.command.op === 'grant' && p.command.open) p.resolve({ created: done.opened.has(p.accountId) });
+      else p.resolve(outcome.result);
     }
   }
 
-  async #execute(pending: Pending[]): Promise<Outcome[]> {
+  /** One transaction: open wallets, lock and read (snapshot), apply (rules), write (writer). */
+  async #execute(pending: Pending[]): Promise<Committed> {
     const now = this.clock.now();
     const byAccount = new Map<string, Command[]>();
-    for (const p of pending) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p.command]);
-    const opens = [...byAccount].flatMap(([accountId, commands]) => {
-      const open = commands.find((c): c is Extract<Command, { op: 'grant' }> => c.op === 'grant' && c.open !== undefined)?.open;
-      return open ? [{ accountId, ...open }] : [];
+    const opens = new Map<string, { timeZone: string; lowBalance: string }>();
+    for (const p of pending) {
+      let commands = byAccount.get(p.accountId);
+      if (!commands) byAccount.set(p.accountId, (commands = []));
+      commands.push(p.command);
+      if (p.command.op === 'grant' && p.command.open && !opens.has(p.accountId)) opens.set(p.accountId, p.command.open);
+    }
+    const requests = [...byAccount].map(([accountId, commands]) => ({ accountId, commands }));
+    return this.db.transaction(async (tx) => {
+      const opened = opens.size ? await openWallets(tx, now, opens) : new Set<string>();
+      const { snapshots, ids } = await loadSnapshots(tx, { now, requests });
+      const rules = new Map<string, WalletRules>();
+      for (const [accountId, snapshot] of snapshots) rules.set(accountId, new WalletRules(snapshot, now, ids));
+      const outcomes = pending.map((p): Outcome => rules.get(p.accountId)?.apply(p.command) ?? { ok: false, error: new WalletNotFoundError(p.accountId) });
+      const changes = [...rules.values()].map((r) => r.changes());
+      await writeChanges(tx, now, changes);
+      return { outcomes, opened, changes };
     });
-    let batches = new Map<string, WalletBatch>();
-    const outcomes = await this.db.transaction(async (tx) => {
-      let created = new Set<string>();
-      if (opens.length) {
-        const { rows } = await tx.query<{ account_id: string }>(
-          `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at)
-           select account_id, time_zone, low_balance, $4, $4 from unnest($1::text[], $2::text[], $3::numeric[]) as v(account_id, time_zone, low_balance)
-           on conflict (account_id) do nothing returning account_id`,
-          [pgArray(opens.map((o) => o.accountId)), pgArray(opens.map((o) => o.timeZone)), pgArray(opens.map((o) => o.lowBalance)), now],
-        );
-        created = new Set(rows.map((r) => r.account_id));
-      }
-      batches = await WalletBatch.loadAll(tx, now, [...byAccount].map(([accountId, commands]) => ({ accountId, commands })));
-      const results: Outcome[] = [];
-      for (const p of pending) {
-        const batch = batches.get(p.accountId);
-        if (!batch) {
-          results.push({ ok: false, error: new WalletNotFoundError(p.accountId) });
-          continue;
-        }
-        const outcome = await batch.apply(p.command);
-        results.push(p.command.op === 'grant' && p.command.open && outcome.ok ? { ok: true, result: { ...outcome.result, created: created.has(p.accountId) } } : outcome);
-      }
-      await WalletBatch.flushAll(tx, now, [...batches.values()]);
-      return results;
-    });
-    for (const [accountId, batch] of batches) for (const event of batch.events) this.events.emit(event.type, { ...event, accountId });
-    return outcomes;
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -504,3 +517,15 @@ function toHold(r: Record<string, unknown>): Hold {
   };
 }
 
+
+/** Creates the wallets a batch opens (in its transaction); returns the accounts whose wallet is new. */
+async function openWallets(tx: Transaction, now: Date, opens: ReadonlyMap<string, { timeZone: string; lowBalance: string }>): Promise<Set<string>> {
+  const accounts = [...opens.keys()];
+  const { rows } = await tx.query<{ account_id: string }>(
+    `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at)
+     select account_id, time_zone, low_balance, $4, $4 from unnest($1::text[], $2::text[], $3::numeric[]) as v(account_id, time_zone, low_balance)
+     on conflict (account_id) do nothing returning account_id`,
+    [pgArray(accounts), pgArray(accounts.map((a) => opens.get(a)!.timeZone)), pgArray(accounts.map((a) => opens.get(a)!.lowBalance)), now],
+  );
+  return new Set(rows.map((r) => r.account_id));
+}

@@ -31,6 +31,8 @@ export interface ClawbackResult {
   shortfall: Money;
   owed: Money;
   balanceAfter: Money;
+  /** Why the payment was reversed, as given (a bank's return code such as "AM04"). */
+  reason: string;
   createdAt: Date;
 }
 
