@@ -9,7 +9,7 @@ import { walletMigrations } from './wallet.migrations.js';
 import { WalletService } from './wallet.service.js';
 
 /** What a test asks the letter channel's execute to do. */
-type Mode = 'ok' | 'throw' | 'fail' | 'retry-once' | 'expire-during';
+type Mode = 'ok' | 'whole' | 'throw' | 'fail' | 'retry-once' | 'expire-during';
 interface LetterRequest {
   pages: number;
   mode?: Mode;
@@ -50,6 +50,7 @@ class LetterChannel implements SpendChannel<LetterRequest, LetterResult> {
       this.#retried.add(idempotencyKey);
       return { status: 'retry', reason: 'printer_busy' };
     }
+    if (mode === 'whole') return { status: 'done', result: { letterId: `L-${idempotencyKey}` } };
     if (mode === 'expire-during') await this.during(step);
     // The last page is blank and not charged: the final units differ from the quote.
     return { status: 'done', units: String(Math.max(1, request.pages - 1)), result: { letterId: `L-${idempotencyKey}` } };
@@ -125,6 +126,13 @@ for (const engine of testEngines()) {
       // The quote's description and metadata are kept with the hold in the ledger.
       const { rows } = await db.query<{ description: string; metadata: unknown }>("select description, metadata from ledger_transactions where hold_id = $1 and type = 'hold'", [result.holdId]);
       expect(rows).toEqual([{ description: 'Letter, 4 pages', metadata: expect.objectContaining({ pages: 4 }) }]);
+    });
+
+    it('done without final units: the whole hold is captured, its units as quoted', async () => {
+      const a = await account();
+      const result = await runner.spend<LetterRequest, LetterResult>({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'whole' }, idempotencyKey: 'whole-1' });
+      expect(result).toMatchObject({ status: 'completed', units: '2' });
+      expect(await balance(a)).toEqual({ available: '1.40', pending: '0.00' });
     });
 
     it('execute throws: the hold is released, compensate is called, 502 spend_failed; a replay does not execute again', async () => {

@@ -66,6 +66,9 @@ function resultOf<TResult>(value: unknown): TResult {
 /** The wallet's "this hold already ended" refusal (a replayed refusal comes back as a plain TollgateError with the code). */
 const holdEnded = (error: unknown): boolean => error instanceof TollgateError && (error.code === 'hold_not_pending' || error.code === 'hold_expired');
 
+/** "1.000000" → "1": units as the caller wrote them, whatever the ledger's numeric scale. */
+const plainUnits = (units: string): string => (units.includes('.') ? units.replace(/\.?0+$/, '') : units);
+
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -100,7 +103,7 @@ export class SpendRunner implements SpendMoves {
         ...(quote.metadata ? { metadata: quote.metadata } : {}),
         idempotencyKey: `${input.idempotencyKey}:charge`,
       });
-      return { status: 'completed', holdId: null, transactionId: charged.transactionId, units: charged.units, amount: charged.amount, balanceAfter: charged.balanceAfter, result: resultOf<TResult>(undefined) };
+      return { status: 'completed', holdId: null, transactionId: charged.transactionId, units: plainUnits(charged.units), amount: charged.amount, balanceAfter: charged.balanceAfter, result: resultOf<TResult>(undefined) };
     }
     const held = await this.#hold({ channel, input, quote });
     return this.#run<TResult>({ channel, step: { accountId: input.accountId, request: input.request, idempotencyKey: input.idempotencyKey, holdId: held.holdId } });
@@ -207,7 +210,7 @@ export class SpendRunner implements SpendMoves {
           if (error instanceof TollgateError && error.status < 500) await channel.compensate?.({ ...step, reason: `capture refused: ${error.code}` });
           throw error;
         }
-        return { status: 'completed', holdId, transactionId: captured.transactionId, units: run.units ?? captured.units, amount: captured.captured, balanceAfter: captured.balanceAfter, result };
+        return { status: 'completed', holdId, transactionId: captured.transactionId, units: plainUnits(run.units ?? captured.units), amount: captured.captured, balanceAfter: captured.balanceAfter, result };
       }
     }
   }
