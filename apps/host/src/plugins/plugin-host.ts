@@ -6,6 +6,7 @@ import {
   httpRoutesExtensionPoint,
   invoiceSourcesExtensionPoint,
   paymentProvidersExtensionPoint,
+  postalCarriersExtensionPoint,
   spendChannelsExtensionPoint,
   type AccountingExporter,
   type Dep,
@@ -20,6 +21,7 @@ import {
   type PluginPriceCatalog,
   type PluginWallet,
   type PluginRoute,
+  type PostalCarrier,
   type SpendChannel,
 } from '@tollgate/plugin-sdk';
 import { Money } from '@tollgate/money';
@@ -79,6 +81,7 @@ export class PluginHost {
   readonly paymentProviders = new ExtensionRegistry<PaymentProvider>('payment provider');
   readonly invoiceSources = new ExtensionRegistry<InvoiceSource>('invoice source');
   readonly accountingExporters = new ExtensionRegistry<AccountingExporter>('accounting exporter');
+  readonly postalCarriers = new ExtensionRegistry<PostalCarrier>('postal carrier');
   readonly routes: MountedRoute[] = [];
   readonly #states: PluginState[] = [];
   #spendRunner: SpendRunner | undefined;
@@ -143,7 +146,7 @@ export class PluginHost {
         }
       }
     }
-    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters]) registry.freeze();
+    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters, this.postalCarriers]) registry.freeze();
     await this.#syncPrices(services.catalog);
     await this.#syncQuotas(services.catalog);
     this.#phase = 'started';
@@ -302,6 +305,8 @@ export class PluginHost {
         return this.invoiceSources.forPlugin(pluginId);
       case accountingExportersExtensionPoint.id:
         return this.accountingExporters.forPlugin(pluginId);
+      case postalCarriersExtensionPoint.id:
+        return this.postalCarriers.forPlugin(pluginId);
       case httpRoutesExtensionPoint.id:
         return { add: (...routes: AnyRoute[]) => routes.forEach((route) => this.#addRoute(pluginId, route)) };
       default:
@@ -322,7 +327,7 @@ export class PluginHost {
   }
 
   /** What GET /plugins shows: each plugin and what it added. */
-  describe(): Array<{ id: string; package: string; description?: string; compatibility: string; spendChannels: object[]; paymentProviders: object[]; invoiceSources: object[]; accountingExporters: object[]; routes: string[] }> {
+  describe(): Array<{ id: string; package: string; description?: string; compatibility: string; spendChannels: object[]; paymentProviders: object[]; invoiceSources: object[]; accountingExporters: object[]; postalCarriers: object[]; routes: string[] }> {
     const of = <T extends { id: string }>(registry: ExtensionRegistry<T>, pluginId: string, pick: (item: T) => object) =>
       registry.entries().filter((e) => e.pluginId === pluginId).map((e) => pick(e.item));
     return this.plugins.map(({ plugin, source }) => ({
@@ -334,6 +339,7 @@ export class PluginHost {
       paymentProviders: of(this.paymentProviders, plugin.id, (p) => ({ id: p.id, label: p.label, methods: p.methods })),
       invoiceSources: of(this.invoiceSources, plugin.id, (s) => ({ id: s.id, label: s.label })),
       accountingExporters: of(this.accountingExporters, plugin.id, (e) => ({ id: e.id, label: e.label, format: e.format })),
+      postalCarriers: of(this.postalCarriers, plugin.id, (c) => ({ id: c.id, label: c.label, countries: c.countries, products: c.products, billing: c.billing })),
       routes: this.routes.filter((r) => r.pluginId === plugin.id).map((r) => `${r.route.method} ${r.url}`),
     }));
   }
