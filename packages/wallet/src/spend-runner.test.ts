@@ -36,7 +36,7 @@ class LetterChannel implements SpendChannel<LetterRequest, LetterResult> {
     this.settlement = input.settlement;
   }
 
-  async quote({ request }: { request: LetterRequest }): Promise<SpendQuote> {
+  async quote({ request }: { accountId: string; request: LetterRequest }): Promise<SpendQuote> {
     return { units: String(request.pages), country: 'BE', description: `Letter, ${request.pages} pages`, metadata: { pages: request.pages } };
   }
 
