@@ -18,6 +18,8 @@ export interface SpendQuote {
   country?: string;
   /** One line for the history: "SMS reminder to +32 470 12 34 56". */
   description: string;
+  /** Kept with the hold or charge in the ledger (ids that tie the money to your records). */
+  metadata?: Record<string, unknown>;
 }
 
 /** What a channel's `execute` and `compensate` receive. */

@@ -1,4 +1,5 @@
 import type { MigrationSet } from '@tollgate/db';
+import { spendRunsMigration } from './spend-runner.migrations.js';
 
 /**
  * The wallet's tables. Money is numeric (exact): amounts in cents precision, unit prices to 6 places.
@@ -152,5 +153,6 @@ export const walletMigrations: MigrationSet = {
         alter table credit_lots add column clawed_back_at timestamptz;
       `,
     },
+    spendRunsMigration,
   ],
 };

@@ -1,5 +1,5 @@
-import type { Clock, PluginDatabase, Logger } from '@tollgate/plugin-sdk';
-import type { ReminderBilling } from './reminder-billing.js';
+import type { Clock, Logger, PluginDatabase, PluginWallet } from '@tollgate/plugin-sdk';
+import { reminderSpendKey } from './sms-reminder.channel.js';
 
 /** Twilio MessageStatus values that end a text's life, and the reminder status they lead to. */
 const FINAL: Record<string, 'delivered' | 'undelivered' | 'failed'> = { delivered: 'delivered', undelivered: 'undelivered', failed: 'failed' };
@@ -7,10 +7,10 @@ const FINAL: Record<string, 'delivered' | 'undelivered' | 'failed'> = { delivere
 /**
  * Applies the provider's status callbacks. Each (MessageSid, MessageStatus) is recorded once, so a
  * callback delivered twice changes nothing the second time; a text that was charged and then
- * `undelivered`/`failed` gets a reversing entry (key `sms-reminder:<id>:refund`).
+ * `undelivered`/`failed` is paid back (`wallet.refund`: a reversing entry, key `sms-reminder:<id>:refund`).
  */
 export class DeliveryReports {
-  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query'>; clock: Clock; billing: ReminderBilling; logger: Logger }) {}
+  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query'>; clock: Clock; wallet: Pick<PluginWallet, 'refund'>; logger: Logger }) {}
 
   async apply(input: { messageSid: string; status: string; errorCode: string | null }): Promise<'applied' | 'duplicate' | 'unknown'> {
     const { rows } = await this.deps.db.query<{ id: string }>('select id from sms_reminders_reminders where message_sid = $1', [input.messageSid]);
@@ -47,7 +47,7 @@ export class DeliveryReports {
     );
     const r = rows[0];
     if (!r || !r.capture_transaction_id || r.reversal_transaction_id || !['undelivered', 'failed'].includes(r.status)) return;
-    const refund = await this.deps.billing.refund({ accountId: r.account_id, reminderId, transactionId: r.capture_transaction_id, reason: `${r.status}: ${r.reason ?? 'unknown'}` });
+    const refund = await this.deps.wallet.refund({ accountId: r.account_id, transactionId: r.capture_transaction_id, idempotencyKey: reminderSpendKey(reminderId), reason: `${r.status}: ${r.reason ?? 'unknown'}` });
     await this.deps.db.query('update sms_reminders_reminders set reversal_transaction_id = $2, updated_at = $3 where id = $1', [reminderId, refund.transactionId, this.deps.clock.now()]);
   }
 }

@@ -2,10 +2,9 @@ import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExte
 import { DeliveryReports } from './delivery-reports.js';
 import { MeetingsService } from './meetings.service.js';
 import { smsRemindersOptions, type SmsRemindersOptions } from './options.js';
-import { ReminderBilling } from './reminder-billing.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
 import { ReminderSender } from './reminder-sender.js';
-import { CHANNEL_ID, SmsReminderChannel } from './sms-reminder.channel.js';
+import { SmsReminderChannel } from './sms-reminder.channel.js';
 import { smsRemindersMigrations } from './sms-reminders.migrations.js';
 import { smsRemindersRoutes } from './sms-reminders.routes.js';
 import { TwilioSmsClient } from './twilio-sms.client.js';
@@ -23,8 +22,9 @@ export function providerSettings(options: SmsRemindersOptions, host: HostInfo): 
 
 /**
  * The sms-reminders plugin: meetings with invitees; each invitee with the "SMS reminder" box ticked
- * gets one text the day before the meeting, paid from the wallet (channel 'sms-reminder'): held
- * when scheduled, captured when the provider accepts it, released when it will not be sent.
+ * gets one text the day before the meeting, paid from the wallet (channel 'sms-reminder'): reserved
+ * when scheduled, completed by the send sweep (captured when the provider accepts the text,
+ * released when it will not be sent), paid back when the handset never gets it.
  */
 export const smsRemindersPlugin = definePlugin({
   id: 'sms-reminders',
@@ -43,20 +43,19 @@ export const smsRemindersPlugin = definePlugin({
         jobs: coreServices.jobs,
         host: coreServices.host,
         wallet: coreServices.wallet,
-        catalog: coreServices.priceCatalog,
         logger: coreServices.logger,
       },
-      async init({ channels, routes, db, clock, jobs, host, wallet, catalog, logger }) {
+      async init({ channels, routes, db, clock, jobs, host, wallet, logger }) {
         const provider = new TwilioSmsClient({ ...providerSettings(options, host), from: options.from });
-        for (const p of options.prices) await catalog.setPrice({ channel: CHANNEL_ID, unit: 'message', unitPrice: p.unitPrice, effectiveFrom: new Date(p.effectiveFrom) });
 
-        const billing = new ReminderBilling({ wallet, logger });
-        const scheduler = new ReminderScheduler({ db, clock, billing, logger, sendAtLocalTime: options.sendAtLocalTime });
+        const scheduler = new ReminderScheduler({ db, clock, wallet, logger, sendAtLocalTime: options.sendAtLocalTime });
         const meetings = new MeetingsService({ db, clock, scheduler, defaultCountry: options.defaultCountry, maxSegments: options.maxSegments });
-        const reports = new DeliveryReports({ db, clock, billing, logger });
-        const sender = new ReminderSender({ db, clock, provider: () => provider, billing, host, logger, maxSendAttempts: options.maxSendAttempts, settle: (id) => reports.settle(id) });
+        const reports = new DeliveryReports({ db, clock, wallet, logger });
+        const sender = new ReminderSender({ db, clock, wallet, logger, settle: (id) => reports.settle(id) });
 
-        channels.add(new SmsReminderChannel());
+        // The host seeds the declared prices into the catalog at every start.
+        const prices = options.prices.map((p) => ({ unitPrice: p.unitPrice, effectiveFrom: p.effectiveFrom }));
+        channels.add(new SmsReminderChannel({ db, clock, provider: () => provider, host, logger, maxSendAttempts: options.maxSendAttempts, prices }));
         routes.add(...smsRemindersRoutes({ meetings, reports, provider: () => provider, host, logger }));
         await jobs.work({
           name: SEND_JOB,

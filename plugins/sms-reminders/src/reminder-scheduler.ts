@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, PluginDatabase, Logger, Queryable } from '@tollgate/plugin-sdk';
+import { TollgateError, type Clock, type Logger, type PluginDatabase, type PluginWallet, type Queryable } from '@tollgate/plugin-sdk';
 import { reminderSendTime } from './meeting-time.js';
-import type { ReminderBilling } from './reminder-billing.js';
+import { CHANNEL_ID, reminderSpendKey, type SmsReminderRequest } from './sms-reminder.channel.js';
 
 const DAY_MS = 86_400_000;
 /** The hold must outlive the wait plus a margin for a late sweep or provider retries. */
@@ -24,12 +24,14 @@ export interface InviteeRef {
 }
 
 /**
- * Creates, moves and cancels the one reminder of an invitation, with its wallet hold. The row is
- * written first (status `holding`), then the hold is placed with a key derived from the row id;
- * a cancellation that races the hold finds the row already `cancelled` and releases what it got.
+ * Creates, moves and cancels the one reminder of an invitation, with its wallet reservation. The
+ * row is written first (status `holding`), then the text is reserved (`wallet.reserve`: the hold
+ * fixes the catalog price in force now, whatever the price when the text goes out) with the
+ * reminder's spend key; a cancellation that races the hold finds the row already `cancelled` and
+ * gives back what it got (`wallet.cancel`).
  */
 export class ReminderScheduler {
-  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query' | 'transaction'>; clock: Clock; billing: ReminderBilling; logger: Logger; sendAtLocalTime: string }) {}
+  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query' | 'transaction'>; clock: Clock; wallet: Pick<PluginWallet, 'reserve' | 'cancel'>; logger: Logger; sendAtLocalTime: string }) {}
 
   sendTimeFor(meeting: MeetingRef): Date {
     const at = reminderSendTime({ startsAt: meeting.startsAt, timeZone: meeting.timeZone, sendAtLocalTime: this.deps.sendAtLocalTime });
@@ -56,19 +58,34 @@ export class ReminderScheduler {
   }
 
   async #placeHold(r: { id: string; accountId: string; meetingId: string; to: string; holdExpiresAt: Date }): Promise<void> {
-    const result = await this.deps.billing.hold({ accountId: r.accountId, reminderId: r.id, to: r.to, expiresAt: r.holdExpiresAt, meetingId: r.meetingId });
-    const now = this.deps.clock.now();
-    if (!result.ok) {
-      await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = $2, updated_at = $3 where id = $1 and status = 'holding'`, [r.id, result.reason, now]);
-      this.deps.logger.info({ reminderId: r.id, reason: result.reason }, 'sms-reminders: reminder refused by the wallet');
+    let held: { holdId: string; amount: string };
+    try {
+      const reservation = await this.deps.wallet.reserve<SmsReminderRequest>({
+        accountId: r.accountId,
+        channelId: CHANNEL_ID,
+        request: { reminderId: r.id, meetingId: r.meetingId, to: r.to },
+        idempotencyKey: reminderSpendKey(r.id),
+        expiresAt: r.holdExpiresAt,
+      });
+      held = { holdId: reservation.holdId, amount: reservation.amount.toString() };
+    } catch (error) {
+      // Refusals (no credit, blocked wallet) end the reminder; faults propagate and the sweep resumes it.
+      if (!(error instanceof TollgateError && error.status < 500)) throw error;
+      await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = $2, updated_at = $3 where id = $1 and status = 'holding'`, [r.id, error.code, this.deps.clock.now()]);
+      this.deps.logger.info({ reminderId: r.id, reason: error.code }, 'sms-reminders: reminder refused by the wallet');
       return;
     }
     const { rowCount } = await this.deps.db.query(
       `update sms_reminders_reminders set status = 'scheduled', hold_id = $2, amount = $3, updated_at = $4 where id = $1 and status = 'holding'`,
-      [r.id, result.holdId, result.amount, now],
+      [r.id, held.holdId, held.amount, this.deps.clock.now()],
     );
     // Cancelled while the hold was being placed: give it back.
-    if (rowCount === 0) await this.deps.billing.release({ accountId: r.accountId, reminderId: r.id, holdId: result.holdId });
+    if (rowCount === 0) await this.#release({ accountId: r.accountId, reminderId: r.id, holdId: held.holdId });
+  }
+
+  /** Gives the reservation back; a hold that already ended (captured, expired) needs nothing more. */
+  async #release(input: { accountId: string; reminderId: string; holdId: string | null }): Promise<void> {
+    if (input.holdId) await this.deps.wallet.cancel({ accountId: input.accountId, holdId: input.holdId, idempotencyKey: reminderSpendKey(input.reminderId) });
   }
 
   /**
@@ -102,7 +119,7 @@ export class ReminderScheduler {
        returning id, hold_id`,
       [input.accountId, input.meetingId, input.inviteeId ?? null, input.reason, this.deps.clock.now()],
     );
-    for (const r of rows) await this.deps.billing.release({ accountId: input.accountId, reminderId: r.id, holdId: r.hold_id });
+    for (const r of rows) await this.#release({ accountId: input.accountId, reminderId: r.id, holdId: r.hold_id });
     return rows.length;
   }
 

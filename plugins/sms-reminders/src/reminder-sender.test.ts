@@ -1,21 +1,28 @@
+import { Money } from '@tollgate/plugin-sdk';
 import { ManualClock, testEngines, type TestDatabase } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReminderBilling } from './reminder-billing.js';
 import { ReminderSender } from './reminder-sender.js';
+import { SmsReminderChannel, type SmsReminderRequest } from './sms-reminder.channel.js';
 import { smsRemindersMigrations } from './sms-reminders.migrations.js';
 import type { SendOutcome, SmsProvider } from './twilio-sms.client.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } } as never;
 
-/** A wallet that records what it was asked to do. */
-function recordingWallet() {
+/** A wallet whose `complete` runs the channel's execute and records the money move it would make (the real runner is tested in @tollgate/wallet and end to end). */
+function recordingWallet(channel: SmsReminderChannel) {
   const calls: string[] = [];
   const wallet = {
-    capture: async (i: { holdId: string }) => (calls.push(`capture ${i.holdId}`), { transactionId: `tx-${i.holdId}`, captured: '0.18' }),
-    release: async (i: { holdId: string }) => (calls.push(`release ${i.holdId}`), {}),
-    reverse: async (i: { transactionId: string }) => (calls.push(`reverse ${i.transactionId}`), { transactionId: `rev-${i.transactionId}` }),
+    async complete(input: { accountId: string; request: SmsReminderRequest; idempotencyKey: string; holdId: string }) {
+      const outcome = await channel.execute(input);
+      if (outcome.status === 'done') {
+        calls.push(`capture ${input.holdId}`);
+        return { status: 'completed', holdId: input.holdId, transactionId: `tx-${input.holdId}`, units: '1', amount: Money.of('0.18'), balanceAfter: Money.of('1.82'), result: outcome.result };
+      }
+      if (outcome.status === 'failed') calls.push(`release ${input.holdId}`);
+      return { status: outcome.status, holdId: input.holdId, reason: outcome.reason };
+    },
   };
-  return { calls, billing: new ReminderBilling({ wallet: wallet as never, logger: silent }) };
+  return { calls, wallet: wallet as never };
 }
 
 /** A provider that answers after the other sweep had every chance to run, and counts what it was asked. */
@@ -63,44 +70,44 @@ for (const engine of testEngines()) {
       }
       return phones;
     };
-    const sender = (provider: SmsProvider, billing: ReminderBilling, settled: string[] = []) =>
-      new ReminderSender({ db, clock, provider: () => provider, billing, host: { baseUrl: 'http://127.0.0.1:1', sandbox: true }, logger: silent, maxSendAttempts: 2, settle: async (id) => void settled.push(id) });
+    const channel = (provider: SmsProvider) => new SmsReminderChannel({ db, clock, provider: () => provider, host: { baseUrl: 'http://127.0.0.1:1', sandbox: true }, logger: silent, maxSendAttempts: 2, prices: [] });
+    const sender = (wallet: never, settled: string[] = []) => new ReminderSender({ db, clock, wallet, logger: silent, settle: async (id) => void settled.push(id) });
     const statuses = async (prefix: string) => (await db.query<{ status: string; reason: string | null }>(`select status, reason from sms_reminders_reminders where id like $1 order by id`, [`${prefix}%`])).rows;
 
     it('two sweeps at once send each due reminder exactly once, then capture it', async () => {
       const phones = await due(6);
       const provider = slowProvider(() => ({ outcome: 'accepted', sid: `SM${Math.random().toString(16).slice(2)}`, status: 'queued', segments: 1 }));
-      const { calls, billing } = recordingWallet();
+      const { calls, wallet } = recordingWallet(channel(provider));
       const settled: string[] = [];
-      const [a, b] = await Promise.all([sender(provider, billing, settled).sendDue(), sender(provider, billing, settled).sendDue()]);
+      const [a, b] = await Promise.all([sender(wallet, settled).sendDue(), sender(wallet, settled).sendDue()]);
       expect(a.accepted + b.accepted).toBe(6);
       expect([...provider.sent].sort()).toEqual([...phones].sort());
       expect(calls.filter((c) => c.startsWith('capture'))).toHaveLength(6);
       expect(settled).toHaveLength(6);
       expect((await statuses(`m${n}-`)).every((r) => r.status === 'sent')).toBe(true);
       // A third sweep finds nothing.
-      expect((await sender(provider, billing).sendDue()).claimed).toBe(0);
+      expect((await sender(wallet).sendDue()).claimed).toBe(0);
     });
 
     it('a refusal releases the hold; "retry" comes back a minute later until attempts run out; "unknown" is never retried', async () => {
       await due(3);
       const m = `m${n}`;
-      const { calls, billing } = recordingWallet();
       const answers: Record<string, SendOutcome> = {
         0: { outcome: 'refused', httpStatus: 400, code: 21614, message: 'not a mobile' },
         1: { outcome: 'retry', httpStatus: 503, message: 'busy' },
         2: { outcome: 'unknown', httpStatus: null, message: 'socket hang up' },
       };
       const provider = slowProvider((to) => answers[to.slice(-1)]!);
-      await sender(provider, billing).sendDue();
+      const { calls, wallet } = recordingWallet(channel(provider));
+      await sender(wallet).sendDue();
       expect(await statuses(`${m}-`)).toEqual([
         { status: 'refused', reason: 'provider_refused_21614' },
         { status: 'scheduled', reason: 'provider_unavailable' },
         { status: 'failed', reason: 'provider_outcome_unknown' },
       ]);
-      expect((await sender(provider, billing).sendDue()).claimed).toBe(0);
+      expect((await sender(wallet).sendDue()).claimed).toBe(0);
       clock.advance({ minutes: 1 });
-      await sender(provider, billing).sendDue();
+      await sender(wallet).sendDue();
       expect((await statuses(`${m}-`))[1]).toEqual({ status: 'refused', reason: 'provider_unavailable' });
       expect(provider.sent).toHaveLength(4);
       expect(calls.sort()).toEqual([`release h-${m}-0`, `release h-${m}-1`, `release h-${m}-2`]);

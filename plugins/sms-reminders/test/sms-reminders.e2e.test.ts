@@ -67,7 +67,7 @@ for (const engine of testEngines()) {
     it('lists its paid channel and seeds both prices', async () => {
       const plugins = (await t.request({ path: '/plugins' })).body.data;
       const me = plugins.find((p: { id: string }) => p.id === 'sms-reminders');
-      expect(me.spendChannels).toEqual([{ id: 'sms-reminder', label: 'SMS reminder', unit: 'message', settlement: 'deferred' }]);
+      expect(me.spendChannels).toEqual([{ id: 'sms-reminder', label: 'SMS reminder', unit: 'message', settlement: 'immediate' }]);
       const { rows } = await t.db.query<{ unit_price: string; effective_from: Date }>("select unit_price::text, effective_from from prices where channel = 'sms-reminder' order by effective_from");
       expect(rows.map((r) => [Number(r.unit_price).toFixed(2), new Date(r.effective_from).toISOString().slice(0, 10)])).toEqual([
         ['0.15', '2025-01-01'],

@@ -59,11 +59,13 @@ describe('voice plugin start-up', () => {
     }
   });
 
-  it('refuses a changed price for a date the catalog already has, naming the fix', async () => {
+  it('the host refuses a changed price for a date the catalog already has, naming the channel, the date and both prices', async () => {
     const t = await createTestHost({ plugins: [{ plugin, options: { baseUrl: sandbox.url, accountSid: sandbox.accountSid, authToken: sandbox.authToken } }] });
     try {
       await t.host.catalog.setPrice({ channel: 'voice', unit: 'minute', unitPrice: '0.07', effectiveFrom: new Date('2026-01-01T00:00:00.000Z') });
-      await expect(createTestHost({ db: t.db, plugins: [{ plugin, options: { pricePerMinute: '0.08', priceEffectiveFrom: '2026-01-01T00:00:00.000Z' } }] })).rejects.toThrow(/set priceEffectiveFrom/);
+      await expect(createTestHost({ db: t.db, plugins: [{ plugin, options: { pricePerMinute: '0.08', priceEffectiveFrom: '2026-01-01T00:00:00.000Z' } }] })).rejects.toThrow(
+        'plugin voice: spend channel "voice": declares 0.08 per minute from 2026-01-01T00:00:00.000Z, but the catalog already has 0.07 per minute from that date',
+      );
     } finally {
       await t.close();
     }

@@ -1,8 +1,8 @@
-import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint, TollgateError } from '@tollgate/plugin-sdk';
+import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { voiceOptions, type VoiceOptions } from './options.js';
 import { TwilioVoiceClient, type VoiceProvider } from './twilio-voice.client.js';
 import { VoiceCallsService } from './voice-calls.service.js';
-import { VOICE_CHANNEL_ID, VoiceChannel } from './voice.channel.js';
+import { VoiceChannel } from './voice.channel.js';
 import { voiceMigrations } from './voice.migrations.js';
 import { voiceRoutes } from './voice.routes.js';
 
@@ -55,19 +55,6 @@ export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof
           const provider = input.provider ? input.provider(config) : new TwilioVoiceClient(config);
           if (!resolved.from) logger.warn('voice: no default caller id (option "from"): every call must name one');
 
-          const effectiveFrom = new Date(options.priceEffectiveFrom);
-          const prices = [{ country: undefined, unitPrice: options.pricePerMinute }, ...Object.entries(options.countryPrices ?? {}).map(([country, unitPrice]) => ({ country, unitPrice }))];
-          for (const price of prices) {
-            try {
-              await catalog.setPrice({ channel: VOICE_CHANNEL_ID, unit: 'minute', unitPrice: price.unitPrice, effectiveFrom, ...(price.country ? { country: price.country } : {}) });
-            } catch (error) {
-              if (error instanceof TollgateError && error.code === 'price_exists') {
-                throw new Error(`voice: the catalog already has another price${price.country ? ` for ${price.country}` : ''} from ${effectiveFrom.toISOString()}; set priceEffectiveFrom to the date ${price.unitPrice} applies from`, { cause: error });
-              }
-              throw error;
-            }
-          }
-
           const calls = new VoiceCallsService({
             db,
             clock,
@@ -87,7 +74,12 @@ export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof
             },
           });
           const countries = Object.keys(options.countryPrices ?? {});
-          channels.add(new VoiceChannel({ ...(countries.length ? { countries } : {}), dial: (call) => calls.dial(call), hangUpQuietly: (call) => calls.hangUpQuietly(call) }));
+          // The host seeds these into the catalog at every start; another price for a date that has one refuses the start.
+          const prices = [
+            { unitPrice: options.pricePerMinute, effectiveFrom: options.priceEffectiveFrom },
+            ...Object.entries(options.countryPrices ?? {}).map(([country, unitPrice]) => ({ unitPrice, effectiveFrom: options.priceEffectiveFrom, country })),
+          ];
+          channels.add(new VoiceChannel({ ...(countries.length ? { countries } : {}), prices, dial: (call) => calls.dial(call), hangUpQuietly: (call) => calls.hangUpQuietly(call) }));
           routes.add(...voiceRoutes({ calls }));
 
           await jobs.work({

@@ -12,12 +12,13 @@ import {
   type Logger,
   type PluginPriceCatalog,
   type PluginWallet,
+  type SpendOutcome,
 } from '@tollgate/plugin-sdk';
 import { affordableMinutes, minutesFor, priceOfMinutes } from './call-minutes.js';
 import { isCallStatus, isTerminal, statusesBefore, TERMINAL_STATUSES, type CallStatus } from './call-status.js';
 import { normalisePhoneNumber } from './phone-number.js';
 import { VoiceProviderError, type ProviderCall, type VoiceProvider } from './twilio-voice.client.js';
-import { VOICE_CHANNEL_ID, type VoiceCallRequest, type VoiceCallResult } from './voice.channel.js';
+import { callSpendKey, VOICE_CHANNEL_ID, type VoiceCallRequest, type VoiceCallResult } from './voice.channel.js';
 
 export type Settlement = 'none' | 'pending' | 'captured' | 'released';
 
@@ -167,24 +168,33 @@ export class VoiceCallsService {
     }
 
     const request: VoiceCallRequest = { callId: id, minutes, display: to.display, ...(country ? { country } : {}) };
-    let spent: { holdId: string; amount: string };
+    let held: { holdId: string; amount: Money };
     try {
-      // The runner holds under `voice:<callId>:hold`, then dials (channel.execute); a failing dial releases the hold.
-      spent = await this.#wallet.spend<VoiceCallRequest, VoiceCallResult>({ accountId: input.accountId, channelId: VOICE_CHANNEL_ID, request, idempotencyKey: `voice:${id}` });
+      // The runner holds under `voice:<callId>:hold`, then dials (channel.execute); a refused or failing dial releases the hold.
+      const spent = await this.#wallet.spend<VoiceCallRequest, VoiceCallResult>({ accountId: input.accountId, channelId: VOICE_CHANNEL_ID, request, idempotencyKey: callSpendKey(id) });
+      if (spent.status === 'failed') throw await this.#failedToPlace({ id, error: null });
+      // A deferred channel that dialled leaves its hold pending; its final status settles it.
+      if (spent.status !== 'pending') throw new Error(`voice: unexpected spend outcome ${spent.status} for call ${id}`);
+      held = spent;
     } catch (error) {
+      if (error instanceof TollgateError && error.code === 'provider_refused') throw error;
       throw await this.#failedToPlace({ id, error });
     }
-    await this.#db.query(`update voice_calls set hold_id = $2, held_amount = $3, settlement = 'pending', updated_at = $4 where id = $1 and settlement = 'none'`, [id, spent.holdId, spent.amount, this.#clock.now()]);
+    await this.#db.query(`update voice_calls set hold_id = $2, held_amount = $3, settlement = 'pending', updated_at = $4 where id = $1 and settlement = 'none'`, [id, held.holdId, held.amount.toString(), this.#clock.now()]);
     // A final status may have arrived while the hold id was not yet recorded.
     const row = await this.#settleIfFinal((await this.#byId(id))!);
     return { created: true, call: toView(row) };
   }
 
-  /** channel.execute: dials once per call (a retried execute finds the provider's sid and does not dial again). */
-  async dial(input: { callId: string }): Promise<VoiceCallResult> {
+  /**
+   * channel.execute: dials once per call (a retried execute finds the provider's sid and does not
+   * dial again). A provider's definite no (a 4xx) is `failed`; no answer or a 5xx is thrown (an
+   * unknown outcome: the runner releases the hold and compensates, which hangs up if a call exists).
+   */
+  async dial(input: { callId: string }): Promise<SpendOutcome<VoiceCallResult>> {
     const row = await this.#byId(input.callId);
     if (!row) throw new Error(`voice: no call ${input.callId}`);
-    if (row.provider_sid) return { providerCallSid: row.provider_sid };
+    if (row.provider_sid) return { status: 'done', result: { providerCallSid: row.provider_sid } };
     let call: ProviderCall;
     try {
       call = await this.#provider.createCall({
@@ -196,9 +206,10 @@ export class VoiceCallsService {
         timeLimitSeconds: row.max_minutes * 60,
       });
     } catch (error) {
-      if (error instanceof VoiceProviderError) {
-        await this.#db.query('update voice_calls set error_code = $2, error_message = $3, updated_at = $4 where id = $1', [row.id, error.code === null ? 'provider_unreachable' : String(error.code), error.message, this.#clock.now()]);
-      }
+      if (!(error instanceof VoiceProviderError)) throw error;
+      const code = error.code === null ? 'provider_unreachable' : String(error.code);
+      await this.#db.query('update voice_calls set error_code = $2, error_message = $3, updated_at = $4 where id = $1', [row.id, code, error.message, this.#clock.now()]);
+      if (error.status !== null && error.status < 500) return { status: 'failed', reason: `provider_refused_${code}` };
       throw error;
     }
     const moved = statusesBefore(call.status);
@@ -210,7 +221,7 @@ export class VoiceCallsService {
       this.#clock.now(),
     ]);
     this.#logger.info({ callId: row.id, callSid: call.sid, status: call.status }, 'voice: call placed');
-    return { providerCallSid: call.sid };
+    return { status: 'done', result: { providerCallSid: call.sid } };
   }
 
   /** channel.compensate: the spend was abandoned after dialling, so the call must not go on unpaid. */
@@ -347,26 +358,7 @@ export class VoiceCallsService {
     const minutes = Math.min(started, row.max_minutes);
     if (minutes < started) this.#logger.warn({ callId: row.id, started, held: row.max_minutes }, 'voice: call lasted longer than its hold; charged the held minutes only');
 
-    let settlement: Settlement;
-    let amount: Money;
-    try {
-      if (minutes > 0) {
-        const captured = await this.#wallet.capture({ accountId: row.account_id, holdId: row.hold_id, units: String(minutes), idempotencyKey: `voice:${row.id}:capture` });
-        settlement = 'captured';
-        amount = Money.of(String(captured.captured));
-      } else {
-        await this.#wallet.release({ accountId: row.account_id, holdId: row.hold_id, idempotencyKey: `voice:${row.id}:release` });
-        settlement = 'released';
-        amount = Money.zero();
-      }
-    } catch (error) {
-      if (!(error instanceof TollgateError && ['hold_not_pending', 'hold_expired'].includes(error.code))) throw error;
-      // Settled another way (the hold expired, or an earlier attempt that lost its reply): record what the wallet says.
-      const hold = await this.#wallet.getHold({ accountId: row.account_id, holdId: row.hold_id });
-      settlement = hold?.status === 'captured' ? 'captured' : 'released';
-      amount = hold?.status === 'captured' ? hold.captured : Money.zero();
-      this.#logger.warn({ callId: row.id, holdStatus: hold?.status }, 'voice: the hold was no longer pending when the call was settled');
-    }
+    const { settlement, amount } = await this.#settleHold({ row, holdId: row.hold_id, minutes });
     await this.#db.query(
       `update voice_calls set settlement = $2, duration_seconds = coalesce(duration_seconds, $3), minutes_charged = $4, amount_charged = $5, settled_at = $6, updated_at = $6
        where id = $1 and settlement = 'pending'`,
@@ -376,14 +368,37 @@ export class VoiceCallsService {
     return (await this.#byId(row.id))!;
   }
 
+  /**
+   * Ends the call's spend: the started minutes are captured (`settle`, priced as when held), or the
+   * hold is given back (`cancel`) when nothing is owed. A hold that ended another way (it expired,
+   * or an earlier attempt lost its reply) is recorded as the wallet says.
+   */
+  async #settleHold(input: { row: CallRow; holdId: string; minutes: number }): Promise<{ settlement: Settlement; amount: Money }> {
+    const { row, holdId, minutes } = input;
+    try {
+      if (minutes > 0) {
+        const captured = await this.#wallet.settle({ accountId: row.account_id, holdId, units: String(minutes), idempotencyKey: callSpendKey(row.id) });
+        return { settlement: 'captured', amount: captured.captured };
+      }
+      const released = await this.#wallet.cancel({ accountId: row.account_id, holdId, idempotencyKey: callSpendKey(row.id) });
+      if (released) return { settlement: 'released', amount: Money.zero() };
+    } catch (error) {
+      if (!(error instanceof TollgateError && ['hold_not_pending', 'hold_expired'].includes(error.code))) throw error;
+    }
+    const hold = await this.#wallet.getHold({ accountId: row.account_id, holdId });
+    this.#logger.warn({ callId: row.id, holdStatus: hold?.status }, 'voice: the hold was no longer pending when the call was settled');
+    return hold?.status === 'captured' ? { settlement: 'captured', amount: hold.captured } : { settlement: 'released', amount: Money.zero() };
+  }
+
+  /** The spend did not place the call: refused by the provider (`error` null: the runner's `failed`), failed, or refused by the wallet. */
   async #failedToPlace(input: { id: string; error: unknown }): Promise<unknown> {
     const { id, error } = input;
     const row = await this.#byId(id);
-    if (error instanceof TollgateError && error.code === 'spend_failed' && row) {
+    if ((error === null || (error instanceof TollgateError && error.code === 'spend_failed')) && row) {
       // The provider refused (or was unreachable): the runner released the hold; the call is failed.
       const code = row.error_code ?? 'internal_error';
       const message = row.error_message ?? 'the call could not be placed';
-      if (!row.error_code) this.#logger.error({ err: error.cause ?? error, callId: id }, 'voice: placing the call failed');
+      if (!row.error_code) this.#logger.error({ err: error instanceof TollgateError ? (error.cause ?? error) : error, callId: id }, 'voice: placing the call failed');
       await this.#db.query(`update voice_calls set status = 'failed', settlement = 'released', error_code = $2, error_message = $3, updated_at = $4, ended_at = $4 where id = $1`, [id, code, message, this.#clock.now()]);
       this.#logger.warn({ callId: id, code, message }, 'voice: the provider refused the call; hold released');
       return providerRefused({ callId: id, code, message });
@@ -392,7 +407,7 @@ export class VoiceCallsService {
       // Nothing was dialled (no credit after all, wallet blocked…): no call, and the key may be used again.
       await this.#db.query(`delete from voice_calls where id = $1 and provider_sid is null`, [id]);
     }
-    return error;
+    return error ?? new Error(`voice: call ${id} was not placed and its row is gone`);
   }
 
   async #abandon(row: CallRow): Promise<void> {

@@ -1,6 +1,9 @@
-import type { SpendChannel, SpendOutcome, SpendQuote } from '@tollgate/plugin-sdk';
+import type { ChannelPrice, SpendChannel, SpendOutcome, SpendQuote, SpendStepInput } from '@tollgate/plugin-sdk';
 
 export const VOICE_CHANNEL_ID = 'voice';
+
+/** The spend's key of one call: the runner derives its money moves from it (`voice:<callId>:hold|capture|release`). */
+export const callSpendKey = (callId: string): string => `voice:${callId}`;
 
 /** What the wallet's spend runner carries for one call: the row is written before the spend starts. */
 export interface VoiceCallRequest {
@@ -17,8 +20,9 @@ export interface VoiceCallResult {
 }
 
 /**
- * The 'voice' spend channel: a call holds `minutes` before it is dialled and is captured later
- * from the provider's status callback (deferred settlement). `execute` dials; see VoiceCallService.
+ * The 'voice' spend channel: a call holds `minutes` before it is dialled (`execute`) and is
+ * settled later from the provider's status callback with the minutes it lasted (deferred
+ * settlement); `compensate` hangs up a call whose spend was abandoned. See VoiceCallsService.
  */
 export class VoiceChannel implements SpendChannel<VoiceCallRequest, VoiceCallResult> {
   readonly id = VOICE_CHANNEL_ID;
@@ -26,25 +30,32 @@ export class VoiceChannel implements SpendChannel<VoiceCallRequest, VoiceCallRes
   readonly unit = 'minute';
   readonly settlement = 'deferred' as const;
   readonly countries?: readonly string[];
-  readonly #dial: (input: { callId: string }) => Promise<VoiceCallResult>;
+  readonly prices: readonly ChannelPrice[];
+  readonly #dial: (input: { callId: string }) => Promise<SpendOutcome<VoiceCallResult>>;
   readonly #hangUpQuietly: (input: { callId: string; reason: string }) => Promise<void>;
 
-  constructor(input: { countries?: readonly string[]; dial: (input: { callId: string }) => Promise<VoiceCallResult>; hangUpQuietly: (input: { callId: string; reason: string }) => Promise<void> }) {
+  constructor(input: {
+    countries?: readonly string[];
+    prices: readonly ChannelPrice[];
+    dial: (input: { callId: string }) => Promise<SpendOutcome<VoiceCallResult>>;
+    hangUpQuietly: (input: { callId: string; reason: string }) => Promise<void>;
+  }) {
     if (input.countries?.length) this.countries = input.countries;
+    this.prices = input.prices;
     this.#dial = input.dial;
     this.#hangUpQuietly = input.hangUpQuietly;
   }
 
-  async quote(input: { accountId: string; request: VoiceCallRequest }): Promise<SpendQuote> {
+  quote(input: { accountId: string; request: VoiceCallRequest }): SpendQuote {
     const { request } = input;
     return { units: String(request.minutes), ...(request.country ? { country: request.country } : {}), description: `Call to ${request.display}` };
   }
 
-  async execute(input: { accountId: string; request: VoiceCallRequest; idempotencyKey: string }): Promise<SpendOutcome<VoiceCallResult>> {
-    return { result: await this.#dial({ callId: input.request.callId }) };
+  execute(input: SpendStepInput<VoiceCallRequest>): Promise<SpendOutcome<VoiceCallResult>> {
+    return this.#dial({ callId: input.request.callId });
   }
 
-  async compensate(input: { accountId: string; request: VoiceCallRequest; idempotencyKey: string; reason: string }): Promise<void> {
+  async compensate(input: SpendStepInput<VoiceCallRequest> & { reason: string }): Promise<void> {
     await this.#hangUpQuietly({ callId: input.request.callId, reason: input.reason });
   }
 }

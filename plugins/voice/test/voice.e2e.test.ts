@@ -278,6 +278,18 @@ for (const engine of testEngines()) {
       expect(sandbox.control.calls().filter((c) => c.to === '+32470414243')).toHaveLength(0);
     });
 
+    it("a provider's definite no (4xx) is the spend's 'failed': hold released, call failed with the provider's code, 502", async () => {
+      const a = await accountWith('2.00');
+      sandbox.control.failNextRequests({ count: 1, status: 429 });
+      const res = await call(a.key, '+32 470 51 52 53', 'throttled');
+      expect(res.status).toBe(502);
+      expect(res.body.error).toMatchObject({ code: 'provider_refused', details: { providerCode: expect.any(String) } });
+      expect(await available(a.key)).toBe('2.00');
+      const [failed] = (await t.request({ path: CALLS, key: a.key })).body.data;
+      expect(failed).toMatchObject({ status: 'failed', settlement: 'released', providerCallSid: null });
+      expect((await history(a.key)).map((h) => h.type).slice(0, 2)).toEqual(['release', 'hold']);
+    });
+
     it('leaves the ledger consistent', async () => {
       const check = await t.request({ path: '/admin/wallet/check', key: t.adminKey });
       expect(check.body.problems).toEqual([]);

@@ -9,8 +9,10 @@ import { DEFAULT_KIND, GenerateError, KINDS, REPO_ROOT, generatePlugin } from '.
 const USAGE = `Usage: pnpm new:plugin <name> [--kind ${KINDS.join('|')}] [--dir plugins] [--force]
 
 Creates <dir>/<name>/ (default plugins/<name>/): the package @tollgate/plugin-<name> with a
-definePlugin descriptor, a zod options schema, the ${DEFAULT_KIND} (or other kind) class with TODO
-bodies, and a test that boots a real host with the plugin.
+definePlugin descriptor, a zod options schema, the ${DEFAULT_KIND} (or other kind) class and tests
+that boot a real host with the plugin. A spend channel charges for real: its price, a table, a
+paid route (POST /uses) and an end-to-end test; the vendor call is the TODO. Other kinds' methods
+throw not_implemented until written.
 
   <name>        kebab-case plugin id, e.g. sms-reminders (also the channel/provider/... id)
   --kind, -k    ${KINDS.join(', ')} (default ${DEFAULT_KIND})
@@ -60,7 +62,7 @@ try {
       '',
       'Next:',
       '  pnpm install                    links @tollgate/plugin-sdk, zod and @tollgate/testing into the new package',
-      `  pnpm exec vitest run ${folder}   runs its tests (a real host with the plugin, and the TODOs refusing)`,
+      `  pnpm exec vitest run ${folder}   runs its tests on a real host (add TEST_DATABASE_URL for PostgreSQL too)`,
       `  then fill in the TODOs in ${folder}/src and enable it in tollgate.config.json (see its README.md and docs/plugins.md)`,
       '',
     ].join('\n'),

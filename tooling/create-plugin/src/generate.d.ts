@@ -1,6 +1,6 @@
 // Types for the plain-JS generator, so TypeScript tests can import it.
 
-export type PluginKind = 'spend-channel' | 'payment-provider' | 'invoice-source' | 'accounting-exporter';
+export type PluginKind = 'spend-channel' | 'payment-provider' | 'invoice-source' | 'accounting-exporter' | 'postal-carrier';
 
 export declare const REPO_ROOT: string;
 export declare const KINDS: readonly PluginKind[];

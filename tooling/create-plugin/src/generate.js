@@ -1,9 +1,10 @@
 // Generates a plugin folder: plugins/<name>/ with package.json, README.md and src/ (plugin,
-// options, the channel/provider/source/exporter class, index and a test on a real host).
+// options, the channel/provider/source/exporter/carrier class, index and a test on a real host;
+// a spend channel also gets its table, its paid routes and an end-to-end test that charges).
 // Plain ESM JavaScript, node: builtins only, so it runs without a build step.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as templates from './templates.js';
 
@@ -80,11 +81,14 @@ export function readPluginApiVersion(repoRoot = REPO_ROOT) {
   return match.slice(1, 4).join('.');
 }
 
-/** The zod range @tollgate/plugin-sdk depends on, so a plugin shares the SDK's zod. */
+/**
+ * The zod range the host depends on. The SDK takes any Standard Schema and depends on no zod of
+ * its own; a plugin that uses the host's zod shares one copy with it.
+ */
 export function readZodRange(repoRoot = REPO_ROOT) {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'packages/plugin-sdk/package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'apps/host/package.json'), 'utf8'));
   const range = pkg.dependencies?.zod;
-  if (typeof range !== 'string') throw new Error('packages/plugin-sdk/package.json has no zod dependency');
+  if (typeof range !== 'string') throw new Error('apps/host/package.json has no zod dependency');
   return range;
 }
 
@@ -101,6 +105,8 @@ export function namesFor({ name, kind, apiVersion, zodRange, dirLabel }) {
     info,
     pascal,
     camel: pascal[0].toLowerCase() + pascal.slice(1),
+    /** Table prefix: 'sms_reminders'. */
+    snake: name.replace(/-/g, '_'),
     className: `${pascal}${info.classSuffix}`,
     title: name[0].toUpperCase() + name.slice(1).replace(/-/g, ' '),
     packageName: `@tollgate/plugin-${name}`,
@@ -152,20 +158,12 @@ export function generatePlugin({ name, kind = DEFAULT_KIND, rootDir, dir = 'plug
   if (clash) throw new GenerateError(`package ${packageName} already exists in ${relative(rootDir, join(parent, clash.folder)) || clash.folder}`);
 
   const n = namesFor({ name, kind, apiVersion: apiVersion ?? readPluginApiVersion(), zodRange: zodRange ?? readZodRange(), dirLabel });
-  const files = [
-    ['package.json', templates.packageJson(n)],
-    ['README.md', templates.readme(n)],
-    ['src/index.ts', templates.indexTs(n)],
-    ['src/plugin.ts', templates.pluginTs(n)],
-    ['src/options.ts', templates.optionsTs(n)],
-    [`src/${name}.${n.info.file}.ts`, templates.implementationTs(n)],
-    ['src/plugin.test.ts', templates.pluginTestTs(n)],
-  ];
+  const files = templates.filesFor(n);
 
   const written = [];
-  mkdirSync(join(target, 'src'), { recursive: true });
   for (const [file, text] of files) {
     const path = join(target, file);
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
     written.push(path);
   }

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestHost, type TestHostInput } from '@tollgate/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerateError, KINDS, REPO_ROOT, RESERVED_NAMES, generatePlugin, readPluginApiVersion, readZodRange } from './generate.js';
 
@@ -36,7 +35,7 @@ function refusal(run: () => unknown): GenerateError {
 }
 
 describe('generatePlugin', () => {
-  it('writes a spend-channel plugin: package.json, README, plugin, options, channel, index and test', () => {
+  it('writes a spend-channel plugin that charges: package, README, plugin, options, channel, table, routes, unit and end-to-end tests', () => {
     const root = tempRoot();
     const files = generatePlugin({ name: 'sms-reminders', kind: 'spend-channel', rootDir: root });
     expect(listFiles(root, files)).toEqual(
@@ -48,19 +47,23 @@ describe('generatePlugin', () => {
         'plugins/sms-reminders/src/plugin.test.ts',
         'plugins/sms-reminders/src/plugin.ts',
         'plugins/sms-reminders/src/sms-reminders.channel.ts',
+        'plugins/sms-reminders/src/sms-reminders.migrations.ts',
+        'plugins/sms-reminders/src/sms-reminders.routes.ts',
+        'plugins/sms-reminders/test/sms-reminders.e2e.test.ts',
       ].sort(),
     );
     const dir = join(root, 'plugins/sms-reminders');
 
     const pkg = JSON.parse(read(join(dir, 'package.json')));
     const sdkPkg = JSON.parse(read(join(REPO_ROOT, 'packages/plugin-sdk/package.json')));
+    const hostPkg = JSON.parse(read(join(REPO_ROOT, 'apps/host/package.json')));
     expect(pkg).toMatchObject({
       name: '@tollgate/plugin-sms-reminders',
       version: '0.1.0',
       type: 'module',
       exports: sdkPkg.exports,
       scripts: { build: sdkPkg.scripts.build },
-      dependencies: { '@tollgate/plugin-sdk': 'workspace:*', zod: sdkPkg.dependencies.zod },
+      dependencies: { '@tollgate/plugin-sdk': 'workspace:*', zod: hostPkg.dependencies.zod },
       devDependencies: { '@tollgate/testing': 'workspace:*' },
       tollgate: { role: 'plugin', kind: 'spend-channel' },
     });
@@ -71,31 +74,48 @@ describe('generatePlugin', () => {
     expect(plugin).toContain("id: 'sms-reminders'");
     expect(plugin).toContain(`compatibility: '^${major}.0.0'`);
     expect(plugin).toContain('options: smsRemindersOptions');
-    expect(plugin).toMatch(/deps: \{ channels: spendChannelsExtensionPoint \}/);
-    expect(plugin).toContain('channels.add(new SmsRemindersChannel({ options: env.options }))');
+    expect(plugin).toContain('env.registerMigrations({ migrations: smsRemindersMigrations })');
+    expect(plugin).toContain('deps: { channels: spendChannelsExtensionPoint, routes: httpRoutesExtensionPoint, db: coreServices.database, clock: coreServices.clock, wallet: coreServices.wallet }');
+    expect(plugin).toContain('channels.add(new SmsRemindersChannel({ options: env.options, db, clock }))');
+    expect(plugin).toContain('routes.add(...smsRemindersRoutes({ db, wallet }))');
     expect(plugin).toContain('export default smsRemindersPlugin;');
 
     expect(read(join(dir, 'src/index.ts'))).toContain("export { default, smsRemindersPlugin } from './plugin.js';");
-    expect(read(join(dir, 'src/options.ts'))).toMatch(/export const smsRemindersOptions = z\.strictObject\(/);
+    const options = read(join(dir, 'src/options.ts'));
+    expect(options).toMatch(/export const smsRemindersOptions = z\.strictObject\(/);
+    expect(options).toContain(".default([{ unitPrice: '0.10', effectiveFrom: '2020-01-01' }])");
 
+    // The channel does real work (records the use) and leaves the vendor call as the one TODO; nothing pretends.
     const channel = read(join(dir, 'src/sms-reminders.channel.ts'));
     expect(channel).toContain('export class SmsRemindersChannel implements SpendChannel<SmsRemindersRequest, SmsRemindersResult>');
     expect(channel).toContain("readonly id = 'sms-reminders';");
-    for (const method of ['execute', 'compensate']) expect(channel).toContain(`throw notImplemented('${method}');`);
-    expect(channel).toContain("new TollgateError({ code: 'not_implemented', status: 501");
+    expect(channel).toContain('readonly prices: readonly ChannelPrice[];');
+    expect(channel).toContain('// TODO: call your vendor here');
+    expect(channel).toContain('insert into sms_reminders_uses');
+    expect(channel).not.toContain('not_implemented');
+    expect(read(join(dir, 'src/sms-reminders.migrations.ts'))).toContain('CREATE TABLE sms_reminders_uses (');
+
+    const routes = read(join(dir, 'src/sms-reminders.routes.ts'));
+    expect(routes).toContain("path: '/uses'");
+    expect(routes).toContain("idempotency: 'required'");
+    expect(routes).not.toContain('minRole'); // the safe default: a POST needs admin
+    expect(routes).toContain('await wallet.spend<SmsRemindersRequest, SmsRemindersResult>(');
+    expect(routes).toContain('amount: spent.amount.toString()');
 
     const test = read(join(dir, 'src/plugin.test.ts'));
     expect(test).toContain("from '@tollgate/testing'");
     expect(test).toContain('createTestHost({ engine, plugins: [plugin] })');
     expect(test).toContain("spendChannels: [{ id: 'sms-reminders'");
     expect(test).toContain('channel.quote(');
+    const e2e = read(join(dir, 'test/sms-reminders.e2e.test.ts'));
+    for (const phrase of ['for (const engine of testEngines())', "toBe('1.90')", 'expect(again.body).toEqual(first.body)', 'toBe(403)', 'toBe(422)']) expect(e2e).toContain(phrase);
 
     const readme = read(join(dir, 'README.md'));
-    expect(readme.trim().split('\n').length).toBeLessThanOrEqual(7);
+    expect(readme.trim().split('\n').length).toBeLessThanOrEqual(9);
     expect(readme).toContain('"package": "@tollgate/plugin-sms-reminders"');
     expect(readme).toContain('tollgate.config.json');
 
-    // Generated sources import nothing from Tollgate but the SDK (the test may add @tollgate/testing).
+    // Generated sources import nothing from Tollgate but the SDK (the tests may add @tollgate/testing).
     for (const file of readdirSync(join(dir, 'src')).filter((f) => !f.endsWith('.test.ts'))) {
       const imports = [...read(join(dir, 'src', file)).matchAll(/from '([^']+)'/g)].map((m) => m[1]);
       expect(imports.filter((s) => s!.startsWith('@tollgate/'))).toEqual(imports.filter((s) => s === '@tollgate/plugin-sdk'));
@@ -106,6 +126,7 @@ describe('generatePlugin', () => {
     ['payment-provider', 'payments-demo.provider.ts', 'PaymentsDemoProvider implements PaymentProvider', 'paymentProvidersExtensionPoint', ['createPayment', 'parseWebhook'], 'paymentProviders'],
     ['invoice-source', 'payments-demo.source.ts', 'PaymentsDemoSource implements InvoiceSource', 'invoiceSourcesExtensionPoint', ['listDocuments', 'writeStatus'], 'invoiceSources'],
     ['accounting-exporter', 'payments-demo.exporter.ts', 'PaymentsDemoExporter implements AccountingExporter', 'accountingExportersExtensionPoint', ['export'], 'accountingExporters'],
+    ['postal-carrier', 'payments-demo.carrier.ts', 'PaymentsDemoCarrier implements PostalCarrier', 'postalCarriersExtensionPoint', ['quote', 'submit', 'parseWebhook'], 'postalCarriers'],
   ])('writes a %s plugin whose TODO methods throw not_implemented', (kind, file, declaration, extensionPoint, methods, listedAs) => {
     const root = tempRoot();
     const files = generatePlugin({ name: 'payments-demo', kind, rootDir: root });
@@ -184,10 +205,10 @@ describe('generatePlugin', () => {
     expect(refusal(() => generatePlugin({ name: 'scan', rootDir: root })).message).toBe('package @tollgate/plugin-scan already exists in plugins/other');
   });
 
-  it('reads the plugin API version and the zod range from the SDK', () => {
+  it("reads the plugin API version from the SDK and the zod range from the host", () => {
     expect(readPluginApiVersion()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(read(join(REPO_ROOT, 'packages/plugin-sdk/src/plugin.ts'))).toContain(`PLUGIN_API_VERSION = '${readPluginApiVersion()}'`);
-    expect(readZodRange()).toBe(JSON.parse(read(join(REPO_ROOT, 'packages/plugin-sdk/package.json'))).dependencies.zod);
+    expect(readZodRange()).toBe(JSON.parse(read(join(REPO_ROOT, 'apps/host/package.json'))).dependencies.zod);
     const root = tempRoot();
     generatePlugin({ name: 'future', rootDir: root, apiVersion: '3.1.4', zodRange: '^9.0.0' });
     expect(read(join(root, 'plugins/future/src/plugin.ts'))).toContain("compatibility: '^3.0.0'");
@@ -217,7 +238,7 @@ describe('create-plugin CLI', () => {
   it('prints usage for --help', () => {
     const run = cli('--help');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Usage: pnpm new:plugin <name> [--kind spend-channel|payment-provider|invoice-source|accounting-exporter]');
+    expect(run.stdout).toContain('Usage: pnpm new:plugin <name> [--kind spend-channel|payment-provider|invoice-source|accounting-exporter|postal-carrier]');
   });
 
   it('generates into --dir, lists the files and the next steps; refuses a second time without --force', () => {
@@ -249,7 +270,7 @@ function workspacePackages(): Map<string, string> {
 
 /**
  * What `pnpm install` would do for a new plugins/<name>: link each declared dependency into its
- * node_modules (workspace packages to their folders, zod to the SDK's copy). The repo root's
+ * node_modules (workspace packages to their folders, zod to the host's copy). The repo root's
  * node_modules does not hold @tollgate/plugin-sdk (pnpm links a workspace package only into the
  * packages that depend on it), so without these links nothing would resolve.
  */
@@ -257,7 +278,7 @@ function linkDependencies(pluginDir: string): void {
   const pkg = JSON.parse(read(join(pluginDir, 'package.json')));
   const workspace = workspacePackages();
   for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
-    const target = range === 'workspace:*' ? workspace.get(name) : realpathSync(join(REPO_ROOT, 'packages/plugin-sdk/node_modules', name));
+    const target = range === 'workspace:*' ? workspace.get(name) : realpathSync(join(REPO_ROOT, 'apps/host/node_modules', name));
     if (!target) throw new Error(`no workspace package ${name}`);
     const link = join(pluginDir, 'node_modules', name);
     mkdirSync(join(link, '..'), { recursive: true });
@@ -266,40 +287,25 @@ function linkDependencies(pluginDir: string): void {
 }
 
 describe('a generated plugin, end to end', () => {
-  it('loads into a real host: GET /plugins lists its spend channel, and the channel quotes', async () => {
+  it("passes its own tests: a real host lists it, a use is charged €0.10 of the €2.00 trial, a replay charges once, a member gets 403, no credit 422", () => {
     const root = tempRoot('repo');
     generatePlugin({ name: 'e2e-sms', kind: 'spend-channel', rootDir: root });
     const dir = join(root, 'plugins/e2e-sms');
     linkDependencies(dir);
-
-    const generated = (await import(/* @vite-ignore */ join(dir, 'src/index.ts'))) as {
-      default: Exclude<NonNullable<TestHostInput['plugins']>[number], { plugin: unknown }>;
-      E2eSmsChannel: new (input: { options: unknown }) => {
-        quote(input: { accountId: string; request: { subject: string } }): Promise<unknown>;
-        execute(input: { accountId: string; request: { subject: string }; idempotencyKey: string }): Promise<unknown>;
-      };
-      e2eSmsOptions: { parse(value: unknown): unknown };
-    };
-    expect(generated.default).toMatchObject({ id: 'e2e-sms', compatibility: `^${readPluginApiVersion().split('.')[0]}.0.0` });
-
-    const channel = new generated.E2eSmsChannel({ options: generated.e2eSmsOptions.parse({ label: 'E2E SMS' }) });
-    await expect(channel.quote({ accountId: 'acc_1', request: { subject: 'invoice 7' } })).resolves.toEqual({ units: '1', description: 'E2E SMS: invoice 7' });
-    await expect(channel.execute({ accountId: 'acc_1', request: { subject: 'invoice 7' }, idempotencyKey: 'k1' })).rejects.toMatchObject({ code: 'not_implemented', status: 501 });
-
-    const t = await createTestHost({ plugins: [{ plugin: generated.default, options: { label: 'E2E SMS', freeMonthlyQuota: 5 } }] });
-    try {
-      const res = await t.request({ path: '/plugins' });
-      expect(res.status).toBe(200);
-      expect(res.body.data).toEqual([
-        expect.objectContaining({
-          id: 'e2e-sms',
-          spendChannels: [{ id: 'e2e-sms', label: 'E2E SMS', unit: 'request', settlement: 'immediate', freeMonthlyQuota: 5 }],
-          paymentProviders: [],
-          routes: [],
-        }),
-      ]);
-    } finally {
-      await t.close();
-    }
-  });
+    // The repo's vitest config (swc, the 'source' condition) with the scratch folder as the place to look for tests:
+    // its include pattern plugins/*/{src,test}/**/*.test.ts then finds exactly the generated plugin's tests.
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', REPO_ROOT, '--dir', root, '--reporter', 'verbose'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeout: 540_000,
+    });
+    const output = `${run.stdout}\n${run.stderr}`;
+    expect(run.status, output).toBe(0);
+    expect(output).toContain('plugins/e2e-sms/src/plugin.test.ts');
+    expect(output).toContain('plugins/e2e-sms/test/e2e-sms.e2e.test.ts');
+    expect(output).toMatch(/charges a use at the seeded price/);
+    expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+    expect(output).not.toMatch(/\b[1-9]\d* skipped/);
+  }, 600_000);
 });

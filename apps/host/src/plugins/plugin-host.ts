@@ -6,6 +6,7 @@ import {
   httpRoutesExtensionPoint,
   invoiceSourcesExtensionPoint,
   paymentProvidersExtensionPoint,
+  postalCarriersExtensionPoint,
   spendChannelsExtensionPoint,
   type AccountingExporter,
   type Dep,
@@ -20,12 +21,19 @@ import {
   type PluginPriceCatalog,
   type PluginWallet,
   type PluginRoute,
+  type PostalCarrier,
   type SpendChannel,
 } from '@tollgate/plugin-sdk';
-import { SpendRunner, type PriceCatalog, type WalletService } from '@tollgate/wallet';
+import { Money } from '@tollgate/money';
+import { SpendRunner, type Price, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import { ExtensionRegistry } from './extension-registry.js';
 import { PluginJobRunner } from './plugin-jobs.js';
 import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
+
+/** A channel's declared unit price: what the catalog stores (numeric(18,6)). */
+const PRICE = /^\d{1,12}(\.\d{1,6})?$/;
+/** '2026-01-01' or a full ISO date-time with an offset. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape
 type AnyRoute = PluginRoute<any, any, any>;
@@ -73,6 +81,7 @@ export class PluginHost {
   readonly paymentProviders = new ExtensionRegistry<PaymentProvider>('payment provider');
   readonly invoiceSources = new ExtensionRegistry<InvoiceSource>('invoice source');
   readonly accountingExporters = new ExtensionRegistry<AccountingExporter>('accounting exporter');
+  readonly postalCarriers = new ExtensionRegistry<PostalCarrier>('postal carrier');
   readonly routes: MountedRoute[] = [];
   readonly #states: PluginState[] = [];
   #spendRunner: SpendRunner | undefined;
@@ -137,9 +146,59 @@ export class PluginHost {
         }
       }
     }
-    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters]) registry.freeze();
+    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters, this.postalCarriers]) registry.freeze();
+    await this.#syncPrices(services.catalog);
     await this.#syncQuotas(services.catalog);
     this.#phase = 'started';
+  }
+
+  /**
+   * A channel's declared prices are written to the catalog at every start-up: the same row again
+   * is harmless; a different price (or unit) for a date that already has one refuses the start,
+   * naming the channel, the date and both prices: the catalog never changes a price in place
+   * (W-7), so a new price needs a new date. Rows are checked before any is written.
+   */
+  async #syncPrices(catalog: PriceCatalog): Promise<void> {
+    const seeds: Array<{ pluginId: string; channel: SpendChannel; unitPrice: string; country: string | undefined; effectiveFrom: Date; label: string }> = [];
+    for (const { item: channel, pluginId } of this.spendChannels.entries()) {
+      if (channel.prices === undefined) continue;
+      const refuse = (message: string): never => {
+        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": ${message}` });
+      };
+      if (!Array.isArray(channel.prices)) return refuse(`prices must be an array, got ${JSON.stringify(channel.prices)}`);
+      for (const price of channel.prices) {
+        // Checked field by field: a plugin in plain JavaScript gets no help from the types.
+        const unitPrice: unknown = price?.unitPrice;
+        if (typeof unitPrice !== 'string' || !PRICE.test(unitPrice)) return refuse(`unitPrice must be a decimal string with at most 6 decimals such as "0.18", got ${JSON.stringify(unitPrice)}`);
+        const from: unknown = price.effectiveFrom;
+        const effectiveFrom = from instanceof Date ? from : typeof from === 'string' && ISO_DATE.test(from) ? new Date(from) : null;
+        // new Date('2025-02-30') is 2 March: the calendar date written must exist.
+        const real = effectiveFrom !== null && !Number.isNaN(effectiveFrom.getTime()) && (typeof from !== 'string' || new Date(`${from.slice(0, 10)}T00:00:00Z`).toISOString().startsWith(from.slice(0, 10)));
+        if (!effectiveFrom || !real) return refuse(`effectiveFrom must be an ISO date or date-time, or a Date; got ${JSON.stringify(from)}`);
+        const country: unknown = price.country;
+        if (country !== undefined && (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country))) return refuse(`country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}`);
+        const code = typeof country === 'string' ? country : undefined;
+        seeds.push({ pluginId, channel, unitPrice, country: code, effectiveFrom, label: `${code ? `${code} ` : ''}from ${effectiveFrom.toISOString()}` });
+      }
+    }
+    const existing = new Map<string, Price[]>();
+    for (const seed of seeds) {
+      const { channel, pluginId } = seed;
+      let rows = existing.get(channel.id);
+      if (!rows) existing.set(channel.id, (rows = await catalog.list({ channel: channel.id })));
+      const same = rows.find((p) => p.country === (seed.country ?? '*') && p.effectiveFrom.getTime() === seed.effectiveFrom.getTime());
+      if (same && (!same.unitPrice.equals(Money.of(seed.unitPrice, 'EUR', { maxDecimals: 6 })) || same.unit !== channel.unit)) {
+        throw new PluginLoadError({
+          source: pluginId,
+          message: `spend channel "${channel.id}": declares ${seed.unitPrice} per ${channel.unit} ${seed.label}, but the catalog already has ${same.unitPrice.toString()} per ${same.unit} from that date; prices are never changed in place: give the new price a later effectiveFrom`,
+        });
+      }
+      try {
+        await catalog.setPrice({ channel: channel.id, unit: channel.unit, unitPrice: seed.unitPrice, effectiveFrom: seed.effectiveFrom, ...(seed.country ? { country: seed.country } : {}) });
+      } catch (cause) {
+        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": cannot seed its price ${seed.unitPrice} ${seed.label}: ${(cause as Error).message}`, cause });
+      }
+    }
   }
 
   /**
@@ -162,23 +221,38 @@ export class PluginHost {
     }
   }
 
-  /** The wallet as plugins see it: money moves with idempotency keys, and `spend` for the whole quote → hold → execute → capture flow. */
-  #pluginWallet(wallet: WalletService, spendWithRefill?: PluginHostServices['spendWithRefill']): PluginWallet {
-    type ChargeInput = Parameters<WalletService['charge']>[0];
-    type HoldInput = Parameters<WalletService['hold']>[0];
-    const charge = (input: ChargeInput) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.charge({ ...input, provisional }) }) : wallet.charge(input));
-    const hold = (input: HoldInput) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.hold({ ...input, provisional }) }) : wallet.hold(input));
-    this.#spendRunner ??= new SpendRunner({ wallet: { hold, capture: wallet.capture.bind(wallet), release: wallet.release.bind(wallet) }, channel: (id) => this.spendChannels.get(id) });
+  /**
+   * The wallet as plugins see it: reads, an affordability quote, and the spend runner (quote →
+   * hold → execute → capture, or release and compensate). No raw charge/hold/capture: every money
+   * move a plugin makes is a step of a spend, keyed from the spend's key. Hold and charge wait for
+   * an in-flight card auto-refill when the credit runs short (C-3).
+   */
+  #pluginWallet(services: PluginHostServices): PluginWallet {
+    const { wallet, spendWithRefill } = services;
+    this.#spendRunner ??= new SpendRunner({
+      db: services.db,
+      clock: services.clock,
+      channel: (id) => this.spendChannels.get(id),
+      wallet: {
+        charge: (input) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.charge({ ...input, provisional }) }) : wallet.charge(input)),
+        hold: (input) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.hold({ ...input, provisional }) }) : wallet.hold(input)),
+        capture: (input) => wallet.capture(input),
+        release: (input) => wallet.release(input),
+        reverse: (input) => wallet.reverse(input),
+        getHold: (input) => wallet.getHold(input),
+      },
+    });
     const runner = this.#spendRunner;
     return {
-      charge,
-      hold,
-      capture: wallet.capture.bind(wallet),
-      release: wallet.release.bind(wallet),
-      reverse: wallet.reverse.bind(wallet),
-      balance: wallet.balance.bind(wallet),
-      getHold: wallet.getHold.bind(wallet),
-      spend: runner.spend.bind(runner),
+      balance: (input) => wallet.balance(input),
+      quote: (input) => wallet.quote(input),
+      getHold: (input) => wallet.getHold(input),
+      spend: (input) => runner.spend(input),
+      reserve: (input) => runner.reserve(input),
+      complete: (input) => runner.complete(input),
+      settle: (input) => runner.settle(input),
+      cancel: (input) => runner.cancel(input),
+      refund: (input) => runner.refund(input),
     };
   }
 
@@ -213,13 +287,10 @@ export class PluginHost {
         this.#jobRunner ??= new PluginJobRunner(services.jobs, { workers: services.workers ?? true, now: () => services.clock.now() });
         return this.#jobRunner.forPlugin(pluginId);
       case coreServices.wallet.id:
-        return this.#pluginWallet(services.wallet, services.spendWithRefill);
+        return this.#pluginWallet(services);
       case coreServices.priceCatalog.id:
-        return {
-          setPrice: services.catalog.setPrice.bind(services.catalog),
-          setQuota: services.catalog.setQuota.bind(services.catalog),
-          priceAt: services.catalog.priceAt.bind(services.catalog),
-        } satisfies PluginPriceCatalog;
+        // Read only: a channel's prices come from its descriptor (seeded at start-up), not from plugin code.
+        return { priceAt: (input) => services.catalog.priceAt(input) } satisfies PluginPriceCatalog;
       case coreServices.payments.id:
         if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
         return services.payments;
@@ -234,6 +305,8 @@ export class PluginHost {
         return this.invoiceSources.forPlugin(pluginId);
       case accountingExportersExtensionPoint.id:
         return this.accountingExporters.forPlugin(pluginId);
+      case postalCarriersExtensionPoint.id:
+        return this.postalCarriers.forPlugin(pluginId);
       case httpRoutesExtensionPoint.id:
         return { add: (...routes: AnyRoute[]) => routes.forEach((route) => this.#addRoute(pluginId, route)) };
       default:
@@ -254,7 +327,7 @@ export class PluginHost {
   }
 
   /** What GET /plugins shows: each plugin and what it added. */
-  describe(): Array<{ id: string; package: string; description?: string; compatibility: string; spendChannels: object[]; paymentProviders: object[]; invoiceSources: object[]; accountingExporters: object[]; routes: string[] }> {
+  describe(): Array<{ id: string; package: string; description?: string; compatibility: string; spendChannels: object[]; paymentProviders: object[]; invoiceSources: object[]; accountingExporters: object[]; postalCarriers: object[]; routes: string[] }> {
     const of = <T extends { id: string }>(registry: ExtensionRegistry<T>, pluginId: string, pick: (item: T) => object) =>
       registry.entries().filter((e) => e.pluginId === pluginId).map((e) => pick(e.item));
     return this.plugins.map(({ plugin, source }) => ({
@@ -266,6 +339,7 @@ export class PluginHost {
       paymentProviders: of(this.paymentProviders, plugin.id, (p) => ({ id: p.id, label: p.label, methods: p.methods })),
       invoiceSources: of(this.invoiceSources, plugin.id, (s) => ({ id: s.id, label: s.label })),
       accountingExporters: of(this.accountingExporters, plugin.id, (e) => ({ id: e.id, label: e.label, format: e.format })),
+      postalCarriers: of(this.postalCarriers, plugin.id, (c) => ({ id: c.id, label: c.label, countries: c.countries, products: c.products, billing: c.billing })),
       routes: this.routes.filter((r) => r.pluginId === plugin.id).map((r) => `${r.route.method} ${r.url}`),
     }));
   }

@@ -1,5 +1,8 @@
-import { definePlugin, spendChannelsExtensionPoint, type Plugin } from '@tollgate/plugin-sdk';
-import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@tollgate/clock';
+import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
+import { definePlugin, spendChannelsExtensionPoint, type ChannelPrice, type Plugin } from '@tollgate/plugin-sdk';
+import { PriceCatalog, walletMigrations } from '@tollgate/wallet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadPlugins, PluginLoadError } from './plugin-loader.js';
 import { PluginHost } from './plugin-host.js';
@@ -93,7 +96,7 @@ describe('PluginHost', () => {
         env.registerInit({
           deps: { channels: spendChannelsExtensionPoint },
           init({ channels }) {
-            channels.add({ id: channelId, label: channelId, unit: 'unit', settlement: 'immediate', quote: async () => ({ units: '1', description: '' }), execute: async () => ({ result: null }) });
+            channels.add({ id: channelId, label: channelId, unit: 'unit', settlement: 'immediate', quote: async () => ({ units: '1', description: '' }), execute: async () => ({ status: 'done', result: null }) });
           },
         });
       },
@@ -147,3 +150,84 @@ describe('PluginHost', () => {
     expect(() => host.register()).toThrow('plugin boom: register failed: kaput');
   });
 });
+
+for (const engine of testEngines()) {
+  describe(`PluginHost seeds declared prices [${engine.name}]`, () => {
+    let db: TestDatabase;
+    let catalog: PriceCatalog;
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    beforeAll(async () => {
+      db = await engine.open();
+      await migrate({ db, sets: [walletMigrations] });
+      catalog = new PriceCatalog(db, clock);
+    });
+    afterAll(async () => {
+      await db?.dispose();
+    });
+
+    const pricedPlugin = (channelId: string, prices: unknown, unit = 'scan'): Plugin =>
+      definePlugin({
+        id: `priced-${channelId}`,
+        compatibility: '^2.0.0',
+        register(env) {
+          env.registerInit({
+            deps: { channels: spendChannelsExtensionPoint },
+            init({ channels }) {
+              channels.add({ id: channelId, label: channelId, unit, settlement: 'immediate', prices: prices as ChannelPrice[], quote: async () => ({ units: '1', description: '' }) });
+            },
+          });
+        },
+      }) as Plugin;
+    const start = async (p: Plugin) => {
+      const host = new PluginHost([{ plugin: p, source: p.id, options: undefined }]);
+      host.register();
+      await host.start({
+        logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+        clock,
+        db,
+        host: { baseUrl: 'http://localhost:3000', sandbox: true },
+        wallet: {} as never,
+        catalog,
+      });
+    };
+    let bad = 0;
+    const prices = async (channel: string) => (await catalog.list({ channel })).map((p) => `${p.country} ${p.unitPrice.toString()} ${p.effectiveFrom.toISOString().slice(0, 10)}`);
+
+    it('writes each declared price at every start; the same rows again are harmless', async () => {
+      const declared = [
+        { unitPrice: '0.10', effectiveFrom: '2020-01-01' },
+        { unitPrice: '0.125', effectiveFrom: new Date('2026-01-01T00:00:00Z') },
+        { unitPrice: '0.02', effectiveFrom: '2026-01-01T00:00:00.000Z', country: 'US' },
+      ];
+      await start(pricedPlugin('seeded', declared));
+      await start(pricedPlugin('seeded', declared));
+      expect(await prices('seeded')).toEqual(['* 0.10 2020-01-01', '* 0.125 2026-01-01', 'US 0.02 2026-01-01']);
+      expect((await catalog.priceAt({ channel: 'seeded', country: 'US' }))?.unitPrice.toString()).toBe('0.02');
+    });
+
+    it('refuses to start when a date already has another price, naming the channel, the date and both prices', async () => {
+      await start(pricedPlugin('clash', [{ unitPrice: '0.10', effectiveFrom: '2025-01-01' }]));
+      await expect(start(pricedPlugin('clash', [{ unitPrice: '0.12', effectiveFrom: '2025-01-01T00:00:00Z' }]))).rejects.toThrow(
+        'plugin priced-clash: spend channel "clash": declares 0.12 per scan from 2025-01-01T00:00:00.000Z, but the catalog already has 0.10 per scan from that date; prices are never changed in place: give the new price a later effectiveFrom',
+      );
+      await expect(start(pricedPlugin('clash', [{ unitPrice: '0.10', effectiveFrom: '2025-01-01' }], 'page'))).rejects.toThrow(/declares 0\.10 per page .* already has 0\.10 per scan/);
+      expect(await prices('clash')).toEqual(['* 0.10 2025-01-01']);
+    });
+
+    it.each([
+      [[{ unitPrice: 0.1, effectiveFrom: '2025-01-01' }], 'unitPrice must be a decimal string with at most 6 decimals such as "0.18", got 0.1'],
+      [[{ unitPrice: '0,10', effectiveFrom: '2025-01-01' }], 'got "0,10"'],
+      [[{ unitPrice: '-1', effectiveFrom: '2025-01-01' }], 'got "-1"'],
+      [[{ unitPrice: '0.1234567', effectiveFrom: '2025-01-01' }], 'got "0.1234567"'],
+      [[{ unitPrice: '0.10', effectiveFrom: 'next monday' }], 'effectiveFrom must be an ISO date or date-time, or a Date; got "next monday"'],
+      [[{ unitPrice: '0.10', effectiveFrom: '2025-02-30' }], 'effectiveFrom must be an ISO date'],
+      [[{ unitPrice: '0.10', effectiveFrom: '2025-02-30T10:00:00+02:00' }], 'effectiveFrom must be an ISO date'],
+      [[{ unitPrice: '0.10', effectiveFrom: '2025-01-01', country: 'be' }], 'country must be an ISO 3166 alpha-2 code such as "BE", got "be"'],
+      ['0.10', 'prices must be an array'],
+    ])('refuses bad declared prices: %j', async (declared, message) => {
+      const channel = `bad-price-${++bad}`;
+      await expect(start(pricedPlugin(channel, declared))).rejects.toThrow(message);
+      expect(await prices(channel)).toEqual([]);
+    });
+  });
+}
