@@ -1,5 +1,6 @@
-import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import { ForbiddenError } from '@tollgate/errors';
 import type { FastifyRequest } from 'fastify';
 import { AccountsService, requireRole, type AccountCaller } from '../accounts/accounts.service.js';
@@ -13,7 +14,7 @@ export const Auth = (mode: AuthMode) => SetMetadata(AUTH_KEY, mode);
 
 const ROLE_KEY = 'tollgate:min-role';
 /** On an account route: the least role the key needs (403 insufficient_role), checked before the input is. */
-export const MinRole = (role: Role) => SetMetadata(ROLE_KEY, role);
+export const MinRole = (role: Role) => applyDecorators(SetMetadata(ROLE_KEY, role), ApiExtension('x-min-role', role));
 
 type WithCaller = FastifyRequest & { caller?: Caller };
 
