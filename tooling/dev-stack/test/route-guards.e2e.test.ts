@@ -1,6 +1,5 @@
-import type { Plugin } from '@tollgate/plugin-sdk';
 import { TEST_NUMBERS } from '@tollgate/sandbox-twilio';
-import { createTestHost, ManualClock, testEngines, type TestHost, type TestResponse } from '@tollgate/testing';
+import { createTestHost, ManualClock, testEngines, type TestHost, type TestHostInput, type TestResponse } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxStack, WEBHOOK_SECRET, type SandboxStack } from '../src/sandbox-stack.js';
 
@@ -43,6 +42,9 @@ const MEMBER_WRITES: Record<string, string> = {};
 
 type Ids = Record<'user' | 'apiKey' | 'hold' | 'transaction' | 'paymentMethod' | 'purchase' | 'refund' | 'connection' | 'run' | 'profile' | 'customer' | 'invoice' | 'meeting' | 'invitee' | 'call', string>;
 type Fixture = { params: Record<string, string>; body?: unknown };
+/** What the audit reads of an answer: the error code, when there is one. */
+type Answer = TestResponse<{ error?: { code?: string; message?: string } }>;
+type Plugin = Extract<NonNullable<TestHostInput['plugins']>[number], { plugin: unknown }>['plugin'];
 
 const SMS = '/v1/plugins/sms-reminders';
 const INVOICE_SYNC = '/v1/invoice-sync';
@@ -97,8 +99,8 @@ for (const engine of testEngines()) {
     const kinds = new Map<string, 'public' | 'admin' | 'account'>();
     let routes: Array<{ method: string; url: string; key: string }> = [];
 
-    const send = (input: { method: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse> => t.request(input);
-    const ok = async (res: Promise<TestResponse>, status = 201) => {
+    const send = (input: { method: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer> => t.request(input);
+    const ok = async (res: Promise<Answer>, status = 201): Promise<unknown> => {
       const r = await res;
       expect(r.status, JSON.stringify(r.body)).toBe(status);
       return r.body;
