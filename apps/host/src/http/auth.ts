@@ -24,6 +24,11 @@ export function bearer(header: string | string[] | undefined): string | undefine
   return match?.[1];
 }
 
+/**
+ * The first steps of the one request pipeline, for core and plugin routes alike (plugin routes are
+ * Nest routes, see plugin-routes.ts): authenticate the key, check its kind, then the route's role.
+ * Guards run before pipes, so a key without the role gets 403 before its input is validated.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
