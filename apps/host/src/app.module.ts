@@ -11,6 +11,8 @@ import { HealthController } from './health/health.controller.js';
 import { HOST_STATE, type HostState } from './host-state.js';
 import { AuthGuard } from './http/auth.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { PluginRouteRunner, pluginRoutesController } from './http/plugin-routes.js';
+import { RouteIdempotency } from './http/route-idempotency.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { NotificationsController } from './funding/notifications.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
@@ -36,7 +38,11 @@ export class AppModule {
   static register(state: HostState): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController, NotificationsController, InvoiceSyncController],
+      controllers: [
+        HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController, NotificationsController, InvoiceSyncController,
+        // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
+        ...(state.pluginHost.routes.length ? [pluginRoutesController(state.pluginHost.routes)] : []),
+      ],
       providers: [
         { provide: HOST_STATE, useValue: state },
         { provide: CORE_CONTAINER, useValue: state.core.container },
@@ -47,6 +53,8 @@ export class AppModule {
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
         ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter].map((token) => ({ provide: token, useFactory: (c: DependencyContainer) => c.resolve(token as never), inject: [CORE_CONTAINER] })),
         { provide: AccountsService, useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }), inject: [WalletService] },
+        { provide: RouteIdempotency, useValue: state.routeIdempotency },
+        PluginRouteRunner,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(state.logger) },
       ],

@@ -17,7 +17,8 @@ import { AppModule } from './app.module.js';
 import type { HostConfig } from './config/host-config.js';
 import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
-import { describePluginRoutes, mountPluginRoutes } from './http/plugin-routes.js';
+import { describePluginRoutes } from './http/plugin-routes.js';
+import { RouteIdempotency } from './http/route-idempotency.js';
 import { createLogger, PinoNestLogger } from './logger.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -47,8 +48,16 @@ export interface CreateHostInput {
   mailTransport?: MailTransport;
 }
 
+/** A route as Fastify mounted it (core and plugin routes alike; HEAD twins of GET routes included). */
+export interface MountedHttpRoute {
+  method: string;
+  url: string;
+}
+
 export interface TollgateHost {
   app: NestFastifyApplication;
+  /** Every route the HTTP server serves, as Fastify registered them (for audits and tests). */
+  routes: readonly MountedHttpRoute[];
   db: Database;
   jobs: JobQueue;
   pluginHost: PluginHost;
@@ -124,7 +133,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       workers: input.workers ?? true,
     });
 
-    walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger });
+    const routeIdempotency = new RouteIdempotency({ db, clock });
+    walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger, routeIdempotency });
     if (input.workers ?? true) await walletJobs.start();
     fundingJobs = new FundingJobs({ jobs, funding: core.funding, notifications: core.notifications, notifier: core.notifier, wallet: core.wallet, logger, deliverMail: core.mailConfigured });
     fundingJobs.listen();
@@ -133,8 +143,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
 
-    const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, invoiceSyncJobs, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
+    const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, invoiceSyncJobs, routeIdempotency, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
     const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
+    const routes: MountedHttpRoute[] = [];
+    adapter.getInstance().addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.register(state), adapter, { logger: new PinoNestLogger(logger), rawBody: true, abortOnError: false });
     app.useGlobalPipes(
       new StandardSchemaValidationPipe({
@@ -146,8 +160,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       }),
     );
 
+    // Plugin routes are mounted by AppModule (a controller built from pluginHost.routes), behind the same guard, pipe and filter.
     const accounts = app.get(AccountsService);
-    mountPluginRoutes({ fastify: app.getHttpAdapter().getInstance(), routes: pluginHost.routes, accounts });
 
     const document = SwaggerModule.createDocument(
       app,
@@ -170,6 +184,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
+      routes,
       db,
       jobs: liveJobs,
       pluginHost,

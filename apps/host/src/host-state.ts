@@ -3,6 +3,7 @@ import type { Database, JobQueue } from '@tollgate/db';
 import type { Logger } from 'pino';
 import type { HostConfig } from './config/host-config.js';
 import type { CoreServices } from './core-container.js';
+import type { RouteIdempotency } from './http/route-idempotency.js';
 import type { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 
@@ -18,6 +19,8 @@ export interface HostState {
   core: CoreServices;
   /** Sweeps, background manual imports and summary mails of invoice sync. */
   invoiceSyncJobs: InvoiceSyncJobs;
+  /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */
+  routeIdempotency: RouteIdempotency;
   pluginApiVersion: string;
   startedAt: number;
 }

@@ -1,5 +1,5 @@
 export { loadConfig, hostConfigSchema, type HostConfig, type PluginEntry } from './config/host-config.js';
-export { createHost, type CreateHostInput, type TollgateHost } from './create-host.js';
+export { createHost, type CreateHostInput, type MountedHttpRoute, type TollgateHost } from './create-host.js';
 export { loadPlugins, PluginLoadError, type LoadedPlugin } from './plugins/plugin-loader.js';
 export { PluginHost, type MountedRoute } from './plugins/plugin-host.js';
 export { AccountsService, type Account, type ApiKey, type NewApiKey, type User } from './accounts/accounts.service.js';

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
 
 /**
- * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. The host parses JSON and
- * text/plain bodies only, so a pain.002 file is posted as `{ "xml": "<Document…" }` or as text/plain.
+ * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. The host parses JSON,
+ * form-encoded and text/plain bodies (not XML), so a pain.002 file is posted as
+ * `{ "xml": "<Document…" }` or as text/plain.
  */
 export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): PluginRoute[] {
   const { provider } = input;

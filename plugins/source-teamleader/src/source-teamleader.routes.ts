@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ForbiddenError, NotFoundError, TollgateError, defineRoute, type Clock, type InvoiceSyncSink, type PluginJobs, type Queryable, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
+import { NotFoundError, TollgateError, defineRoute, type Clock, type InvoiceSyncSink, type PluginJobs, type Queryable, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
 import { AuthorizationDeniedError, ReconsentNeededError, type TeamleaderClient, type TeamleaderOAuth, type TeamleaderTokenManager } from '@tollgate/teamleader';
 import { z } from 'zod';
 import type { ConnectionRow, TeamleaderConnectionsStore } from './teamleader-connections.store.js';
@@ -34,10 +34,6 @@ export const WEBHOOK_EVENTS_JOB = 'webhook-events';
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 export const webhookUrl = ({ host, token }: { host: HostInfo; token: string }) => `${host.baseUrl}${PLUGIN_PATH}/webhooks?token=${encodeURIComponent(token)}`;
 
-function requireManager(caller: { role: string } | undefined): void {
-  if (!caller || (caller.role !== 'owner' && caller.role !== 'admin')) throw new ForbiddenError({ message: 'Only an owner or admin may manage the Teamleader connection.' });
-}
-
 function describe(row: ConnectionRow, syncConnectionId?: string) {
   return {
     id: row.id,
@@ -59,13 +55,14 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     method: 'GET',
     path: '/connect',
     auth: 'account',
+    // A GET that starts linking the account's bookkeeping: managing the connection is an admin's job.
+    minRole: 'admin',
     summary: 'Start connecting Teamleader Focus: returns the consent URL',
     async handler({ caller }) {
-      requireManager(caller);
       await db.query('DELETE FROM source_teamleader_oauth_states WHERE expires_at < $1', [clock.now().toISOString()]);
       const state = random(32);
       const expiresAt = new Date(clock.now().getTime() + STATE_TTL_MS).toISOString();
-      await db.query('INSERT INTO source_teamleader_oauth_states (state, account_id, expires_at) VALUES ($1, $2, $3)', [state, caller?.accountId, expiresAt]);
+      await db.query('INSERT INTO source_teamleader_oauth_states (state, account_id, expires_at) VALUES ($1, $2, $3)', [state, caller.accountId, expiresAt]);
       return { status: 200, body: { authorizeUrl: deps.oauth().authorizationUrl({ state, ...(deps.scopes && { scopes: deps.scopes }) }), expiresAt } };
     },
   });
@@ -140,7 +137,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     auth: 'account',
     summary: 'The Teamleader connection of the account: connected or reconsent_needed',
     async handler({ caller }) {
-      const row = await connections.byAccount({ accountId: caller?.accountId ?? '' });
+      const row = await connections.byAccount({ accountId: caller.accountId });
       if (!row || row.version === 0) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
       return { status: 200, body: describe(row) };
     },
@@ -152,8 +149,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     auth: 'account',
     summary: 'Disconnect Teamleader: unregister the webhooks and forget the tokens',
     async handler({ caller }) {
-      requireManager(caller);
-      const row = await connections.byAccount({ accountId: caller?.accountId ?? '' });
+      const row = await connections.byAccount({ accountId: caller.accountId });
       if (!row) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
       try {
         await client.connection({ connectionId: row.id }).unregisterWebhook({ url: webhookUrl({ host, token: row.webhookToken }), types: [...WEBHOOK_TYPES] });

@@ -121,6 +121,7 @@ for (const engine of testEngines()) {
       const member = res.body.key as string;
       expect((await t.request({ path: `${BASE}/connect`, key: member })).status).toBe(403);
       expect((await t.request({ method: 'DELETE', path: `${BASE}/connection`, key: member })).status).toBe(403);
+      expect((await t.request({ path: `${BASE}/connect`, key: member })).body.error.code).toBe('insufficient_role');
       // Members may read the status.
       expect((await t.request({ path: `${BASE}/connection`, key: member })).status).toBe(200);
     });

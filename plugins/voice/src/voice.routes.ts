@@ -1,4 +1,4 @@
-import { defineRoute, ValidationError, type PluginRoute } from '@tollgate/plugin-sdk';
+import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
 import type { VoiceCallsService } from './voice-calls.service.js';
 
@@ -19,18 +19,17 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       method: 'POST',
       path: '/calls',
       auth: 'account',
-      summary: 'Place an outbound call, paid per started minute (Idempotency-Key header or idempotencyKey required)',
+      // Spends money: the default role for a write (admin) stands.
+      idempotency: 'required',
+      summary: 'Place an outbound call, paid per started minute (Idempotency-Key header required: a retry never dials twice)',
       body: z.strictObject({
         to: z.string().trim().min(1).max(40),
         from: z.string().trim().min(1).max(40).optional(),
-        idempotencyKey: z.string().min(1).max(200).optional(),
       }),
-      async handler({ caller, body, headers }) {
-        const idempotencyKey = headers['idempotency-key'] ?? body.idempotencyKey;
-        if (!idempotencyKey || idempotencyKey.length > 200) {
-          throw new ValidationError({ code: 'idempotency_key_required', message: 'Send an Idempotency-Key header (or idempotencyKey in the body), 1 to 200 characters: a retry with the same key never dials twice.' });
-        }
-        const { created, call } = await calls.placeCall({ accountId: caller!.accountId, to: body.to, ...(body.from ? { from: body.from } : {}), idempotencyKey });
+      async handler({ caller, body, idempotencyKey }) {
+        // The host replays a stored response; the key also goes to the call row, which dedupes a
+        // retry after a 5xx (not stored by the host) so the number is never dialled twice.
+        const { created, call } = await calls.placeCall({ accountId: caller.accountId, to: body.to, ...(body.from ? { from: body.from } : {}), idempotencyKey: idempotencyKey! }); // 'required': the host refused the request without one
         return { status: created ? 201 : 200, body: call };
       },
     }),
@@ -41,7 +40,7 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       summary: "The account's calls, newest first",
       query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().min(1).max(64).optional() }),
       async handler({ caller, query }) {
-        return { body: await calls.listCalls({ accountId: caller!.accountId, limit: query.limit, ...(query.before ? { before: query.before } : {}) }) };
+        return { body: await calls.listCalls({ accountId: caller.accountId, limit: query.limit, ...(query.before ? { before: query.before } : {}) }) };
       },
     }),
     defineRoute({
@@ -51,7 +50,7 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       summary: 'One call: status, duration, minutes charged, amount',
       params: callParams,
       async handler({ caller, params }) {
-        return { body: await calls.getCall({ accountId: caller!.accountId, callId: params.id }) };
+        return { body: await calls.getCall({ accountId: caller.accountId, callId: params.id }) };
       },
     }),
     defineRoute({
@@ -61,7 +60,7 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       summary: 'End a call; it is charged for the minutes it lasted',
       params: callParams,
       async handler({ caller, params }) {
-        return { body: await calls.hangUp({ accountId: caller!.accountId, callId: params.id }) };
+        return { body: await calls.hangUp({ accountId: caller.accountId, callId: params.id }) };
       },
     }),
     defineRoute({

@@ -84,10 +84,12 @@ for (const engine of testEngines()) {
       expect((await sandbox.control.deliverCallbacks()).statuses).toEqual([200, 200, 200]);
       expect((await getCall(a.key, placed.body.id)).status).toBe('in-progress');
 
-      // The same key again: the same call, nothing dialled twice.
-      const again = await call(a.key, '+32 470 12 34 56', 'call-61');
-      expect(again.status).toBe(200);
+      // The same key and request again: the first answer is replayed, nothing dialled twice.
+      const again = await call(a.key, '0470 12 34 56', 'call-61');
+      expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
       expect(again.body.id).toBe(placed.body.id);
+      // The same key with the number written otherwise is another request: refused, not dialled.
+      expect((await call(a.key, '+32 470 12 34 56', 'call-61')).body.error.code).toBe('idempotency_key_reused');
       expect(sandbox.control.calls().filter((c) => c.to === '+32470123456')).toHaveLength(1);
 
       sandbox.control.completeCall({ sid: dialled!.sid, durationSeconds: 61 });
@@ -254,9 +256,10 @@ for (const engine of testEngines()) {
       const reused = await call(a.key, '+32 470 31 32 33', 'reuse');
       expect(reused.status).toBe(409);
       expect(reused.body.error.code).toBe('idempotency_key_reused');
-      // The key may also come in the body.
-      const bodyKey = await t.request({ method: 'POST', path: CALLS, key: a.key, body: { to: '+32 470 21 22 23', idempotencyKey: 'reuse' } });
-      expect(bodyKey.body.id).toBe(first.body.id);
+      // The same key and request: the host replays the first answer.
+      const replay = await call(a.key, '+32 470 21 22 23', 'reuse');
+      expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+      expect(replay.body.id).toBe(first.body.id);
       expect(sandbox.control.calls()).toHaveLength(before + 1);
       await sandbox.control.deliverCallbacks();
     });

@@ -2,10 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Qu
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { FundingService } from '@tollgate/funding';
-import { Auth, CurrentCaller } from '../http/auth.js';
+import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { AccountsService, type AccountCaller } from './accounts.service.js';
 import { accountView, addUserBody, apiKeyView, createAccountBody, createAdminKeyBody, createApiKeyBody, pageQuery, resourceId, updateAccountBody, updateUserBody, userView } from './accounts.schemas.js';
 
+// Writes need an admin key at the guard, before the input is read; the service adds the owner-only cases.
 @ApiTags('account')
 @ApiBearerAuth()
 @Auth('account')
@@ -21,6 +22,7 @@ export class AccountController {
   }
 
   @Patch('account')
+  @MinRole('admin')
   @ApiOperation({ summary: 'Change the account name, language or time zone (admin)' })
   updateAccount(@CurrentCaller() caller: AccountCaller, @Body({ schema: updateAccountBody }) body: z.output<typeof updateAccountBody>) {
     return this.accounts.updateAccount({ caller, ...body });
@@ -33,6 +35,7 @@ export class AccountController {
   }
 
   @Post('users')
+  @MinRole('admin')
   @ApiOperation({ summary: 'Add a user (admin; owners only by an owner)' })
   @ApiResponse({ status: 201, standardSchema: userView })
   addUser(@CurrentCaller() caller: AccountCaller, @Body({ schema: addUserBody }) body: z.output<typeof addUserBody>) {
@@ -45,12 +48,14 @@ export class AccountController {
   }
 
   @Patch('users/:userId')
+  @MinRole('admin')
   @ApiOperation({ summary: "Change a user's name or role; an account always keeps one owner" })
   updateUser(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string, @Body({ schema: updateUserBody }) body: z.output<typeof updateUserBody>) {
     return this.accounts.updateUser({ caller, userId, ...body });
   }
 
   @Delete('users/:userId')
+  @MinRole('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a user and revoke the keys they created' })
   async removeUser(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string) {
@@ -64,6 +69,7 @@ export class AccountController {
   }
 
   @Post('api-keys')
+  @MinRole('admin')
   @ApiOperation({ summary: 'Create an API key; the secret is in this response only (admin)' })
   @ApiResponse({ status: 201, standardSchema: apiKeyView })
   createApiKey(@CurrentCaller() caller: AccountCaller, @Body({ schema: createApiKeyBody }) body: z.output<typeof createApiKeyBody>) {
@@ -71,6 +77,7 @@ export class AccountController {
   }
 
   @Delete('api-keys/:keyId')
+  @MinRole('admin')
   @ApiOperation({ summary: 'Revoke an API key (admin); revoking twice is harmless' })
   revokeApiKey(@CurrentCaller() caller: AccountCaller, @Param('keyId', { schema: resourceId('key') }) keyId: string) {
     return this.accounts.revokeApiKey({ caller, keyId });

@@ -1,6 +1,6 @@
 import type { MigrationSet } from '@tollgate/db';
 
-/** The host's own tables: accounts (tenants), their users and API keys. */
+/** The host's own tables: accounts (tenants), their users and API keys; plugin routes' idempotency keys. */
 export const hostMigrations: MigrationSet = {
   namespace: 'host',
   migrations: [
@@ -40,6 +40,26 @@ export const hostMigrations: MigrationSet = {
           check ((role = 'platform_admin') = (account_id is null))
         );
         create index api_keys_account on api_keys (account_id);
+      `,
+    },
+    {
+      // Idempotency keys of plugin routes (apps/host/src/http/route-idempotency.ts): while the first
+      // request runs, lock_token/locked_at are set and response is null; then response holds it.
+      id: '0002_route_idempotency_keys',
+      sql: `
+        create table route_idempotency_keys (
+          account_id   text not null references accounts(id) on delete cascade,
+          key          text not null,
+          operation    text not null,
+          fingerprint  text not null,
+          lock_token   text,
+          locked_at    timestamptz,
+          response     jsonb,
+          created_at   timestamptz not null,
+          primary key (account_id, key),
+          check ((response is null) = (lock_token is not null))
+        );
+        create index route_idempotency_keys_created on route_idempotency_keys (created_at);
       `,
     },
   ],

@@ -1,5 +1,6 @@
-import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import { ForbiddenError } from '@tollgate/errors';
 import type { FastifyRequest } from 'fastify';
 import { AccountsService, requireRole, type AccountCaller } from '../accounts/accounts.service.js';
@@ -13,7 +14,7 @@ export const Auth = (mode: AuthMode) => SetMetadata(AUTH_KEY, mode);
 
 const ROLE_KEY = 'tollgate:min-role';
 /** On an account route: the least role the key needs (403 insufficient_role), checked before the input is. */
-export const MinRole = (role: Role) => SetMetadata(ROLE_KEY, role);
+export const MinRole = (role: Role) => applyDecorators(SetMetadata(ROLE_KEY, role), ApiExtension('x-min-role', role));
 
 type WithCaller = FastifyRequest & { caller?: Caller };
 
@@ -23,6 +24,11 @@ export function bearer(header: string | string[] | undefined): string | undefine
   return match?.[1];
 }
 
+/**
+ * The first steps of the one request pipeline, for core and plugin routes alike (plugin routes are
+ * Nest routes, see plugin-routes.ts): authenticate the key, check its kind, then the route's role.
+ * Guards run before pipes, so a key without the role gets 403 before its input is validated.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(

@@ -1,76 +1,165 @@
-import { formatIssues, type StandardSchemaV1 } from '@tollgate/plugin-sdk';
-import { ForbiddenError, ValidationError } from '@tollgate/errors';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import { Body, Controller, Inject, Injectable, Param, Query, Req, RequestMapping, RequestMethod, Res, type Type } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { ValidationError } from '@tollgate/errors';
+import type { AccountCaller, RouteRequest, RouteResponse, StandardSchemaV1 } from '@tollgate/plugin-sdk';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../accounts/roles.js';
+import { HOST_STATE, type HostState } from '../host-state.js';
 import type { MountedRoute } from '../plugins/plugin-host.js';
-import { bearer } from './auth.js';
+import { idempotencyKey } from '../wallet/idempotency.js';
+import { Auth, MinRole } from './auth.js';
 import { toErrorResponse } from './error.filter.js';
+import { requestFingerprint, RouteIdempotency, type StoredResponse } from './route-idempotency.js';
 
-async function validate(part: 'body' | 'query' | 'params', schema: StandardSchemaV1 | undefined, value: unknown): Promise<unknown> {
-  if (!schema) return value;
-  const result = await schema['~standard'].validate(value);
-  if (result.issues) {
-    throw new ValidationError({ message: `Invalid ${part}: ${formatIssues(result.issues)}`, details: result.issues.map((i) => ({ part, path: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)), message: i.message })) });
-  }
-  return result.value;
-}
+type PluginRequest = FastifyRequest & { rawBody?: Buffer; caller?: Caller };
 
-/** Serves plugin routes on the host's Fastify instance, with the same auth and error shape as the core API. */
-export function mountPluginRoutes(input: { fastify: FastifyInstance; routes: readonly MountedRoute[]; accounts: AccountsService }): void {
-  for (const { route, url } of input.routes) {
-    input.fastify.route({
-      method: route.method,
-      url,
-      handler: async (request: FastifyRequest & { rawBody?: Buffer }, reply) => {
-        try {
-          let caller: { accountId: string; role: 'owner' | 'admin' | 'member'; keyId: string } | undefined;
-          if (route.auth !== 'public') {
-            const who = await input.accounts.authenticate(bearer(request.headers.authorization));
-            if (route.auth === 'admin' && who.kind !== 'admin') throw new ForbiddenError({ code: 'admin_only', message: 'This needs a platform admin key.' });
-            if (route.auth === 'account') {
-              if (who.kind !== 'account') throw new ForbiddenError({ code: 'account_key_required', message: 'This needs an account API key, not an admin key.' });
-              caller = { accountId: who.accountId, role: who.role, keyId: who.keyId };
-            }
-          }
-          const params = await validate('params', route.params, request.params ?? {});
-          const query = await validate('query', route.query, request.query ?? {});
-          const body = await validate('body', route.body, request.body);
-          const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-          const response = await route.handler({ ...(caller ? { caller } : {}), body, query, params, headers, rawBody: request.rawBody });
-          void reply.status(response.status ?? 200);
-          for (const [name, value] of Object.entries(response.headers ?? {})) void reply.header(name, value);
-          return reply.send(response.body ?? null);
-        } catch (error) {
-          const { status, body } = toErrorResponse(error);
-          if (status >= 500) request.log.error({ err: error }, 'plugin route failed');
-          return reply.status(status).send(body);
-        }
-      },
+/**
+ * Runs a plugin route's handler once the core pipeline has let the request through: the global
+ * AuthGuard (authentication, then the route's role) and the validation pipe (params, query, body)
+ * have run, as for every core route; this adds the idempotency step and turns the handler's
+ * RouteResponse into the reply. Whatever it throws goes to the global ErrorFilter.
+ */
+@Injectable()
+export class PluginRouteRunner {
+  constructor(
+    @Inject(HOST_STATE) private readonly state: HostState,
+    @Inject(RouteIdempotency) private readonly idempotency: RouteIdempotency,
+  ) {}
+
+  async run(mounted: MountedRoute, input: { req: PluginRequest; reply: FastifyReply; params: unknown; query: unknown; body: unknown }): Promise<FastifyReply> {
+    const { route } = mounted;
+    const { req, reply } = input;
+    const caller = req.caller?.kind === 'account' ? ({ accountId: req.caller.accountId, role: req.caller.role, keyId: req.caller.keyId } satisfies AccountCaller) : undefined;
+    const request: RouteRequest<unknown, unknown, unknown> = {
+      body: input.body,
+      query: input.query,
+      params: input.params,
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+      rawBody: req.rawBody,
+      idempotencyKey: undefined,
+      ...(caller ? { caller } : {}),
+    } as RouteRequest<unknown, unknown, unknown>;
+
+    const key = route.idempotency && caller ? this.#key(req.headers['idempotency-key'], route.idempotency === 'required') : undefined;
+    if (!key || !caller) return send(reply, normalize(await route.handler(request)));
+
+    const scope = { accountId: caller.accountId, key };
+    const claim = await this.idempotency.claim({
+      ...scope,
+      operation: `${route.method} ${mounted.url}`,
+      fingerprint: requestFingerprint({ method: route.method, route: mounted.url, params: req.params ?? {}, query: req.query ?? {}, body: req.body ?? null }),
     });
+    if (claim.kind === 'replay') return send(reply, { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } });
+
+    let response: StoredResponse;
+    try {
+      response = normalize(await route.handler({ ...request, idempotencyKey: key }));
+    } catch (error) {
+      // A refusal (4xx) is the request's answer and is kept; a 5xx or a crash is not: the retry runs again.
+      const { status, body } = toErrorResponse(error);
+      await this.#settle(scope, claim.token, status >= 500 ? undefined : { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body });
+      throw error;
+    }
+    await this.#settle(scope, claim.token, response.status >= 500 ? undefined : response);
+    return send(reply, response);
+  }
+
+  /** The Idempotency-Key header, checked as the core checks it (1 to 200 printable characters). */
+  #key(header: string | string[] | undefined, required: boolean): string | undefined {
+    if (header === undefined) {
+      if (required) throw new ValidationError({ code: 'idempotency_key_required', message: 'This route needs an Idempotency-Key header: a retry with the same key gets the first response and runs nothing twice.' });
+      return undefined;
+    }
+    idempotencyKey({ header, body: undefined, required });
+    return Array.isArray(header) ? header[0] : header;
+  }
+
+  async #settle(scope: { accountId: string; key: string }, token: string, response: StoredResponse | undefined): Promise<void> {
+    try {
+      if (response) await this.idempotency.complete({ ...scope, token, response });
+      else await this.idempotency.abandon({ ...scope, token });
+    } catch (err) {
+      // The handler's outcome stands; the key stays "running" until its in-flight timeout.
+      this.state.logger.error({ err, accountId: scope.accountId }, 'plugin route: idempotency key not settled');
+    }
   }
 }
 
-/** Adds plugin routes to the OpenAPI document, with JSON Schemas where the schema library provides them. */
+function normalize(response: RouteResponse): StoredResponse {
+  return { status: response.status ?? 200, headers: response.headers ?? {}, body: response.body ?? null };
+}
+
+function send(reply: FastifyReply, response: StoredResponse): FastifyReply {
+  void reply.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) void reply.header(name, value);
+  return reply.send(response.body);
+}
+
+/**
+ * One Nest controller holding every plugin route, built at start-up: each route becomes a handler
+ * with the same @Auth/@MinRole metadata and @Param/@Query/@Body schemas a core route declares, so
+ * the global AuthGuard, validation pipe and ErrorFilter treat it exactly as they treat core routes.
+ */
+export function pluginRoutesController(routes: readonly MountedRoute[]): Type<unknown> {
+  @ApiExcludeController()
+  @Controller()
+  class PluginRoutesController {
+    constructor(@Inject(PluginRouteRunner) readonly runner: PluginRouteRunner) {}
+  }
+  const prototype = PluginRoutesController.prototype as unknown as Record<string, unknown>;
+  routes.forEach((mounted, index) => {
+    const { route } = mounted;
+    const name = `route${index}`;
+    // Each handler is its own function: Nest keeps route metadata on the function object.
+    prototype[name] = function (this: PluginRoutesController, req: PluginRequest, reply: FastifyReply, params: unknown, query: unknown, body: unknown) {
+      return this.runner.run(mounted, { req, reply, params, query, body });
+    };
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
+    RequestMapping({ path: mounted.url, method: RequestMethod[route.method] })(prototype, name, descriptor);
+    Auth(route.auth)(prototype, name, descriptor);
+    if (mounted.minRole) MinRole(mounted.minRole)(prototype, name, descriptor);
+    Req()(prototype, name, 0);
+    Res()(prototype, name, 1);
+    (route.params ? Param({ schema: route.params }) : Param())(prototype, name, 2);
+    (route.query ? Query({ schema: route.query }) : Query())(prototype, name, 3);
+    (route.body ? Body({ schema: route.body }) : Body())(prototype, name, 4);
+  });
+  return PluginRoutesController;
+}
+
+type JsonSchema = { type?: string; properties?: Record<string, object>; required?: string[] };
+
+/** Plugin routes in the OpenAPI document: schemas where the schema library converts them, the role and the Idempotency-Key header. */
 export function describePluginRoutes(routes: readonly MountedRoute[]): Record<string, Record<string, object>> {
   const paths: Record<string, Record<string, object>> = {};
-  const jsonSchema = (schema: StandardSchemaV1 | undefined): object | undefined => {
-    const converter = (schema?.['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => object } } | undefined)?.jsonSchema;
+  const jsonSchema = (schema: StandardSchemaV1 | undefined): JsonSchema | undefined => {
+    const converter = (schema?.['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => JsonSchema } } | undefined)?.jsonSchema;
     try {
       return converter?.input?.({ target: 'draft-2020-12' });
     } catch {
       return undefined;
     }
   };
-  for (const { pluginId, route, url } of routes) {
+  for (const { pluginId, route, url, minRole } of routes) {
     const openApiPath = url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const params = [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const paramSchema = jsonSchema(route.params);
+    const pathParams = [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: paramSchema?.properties?.[m[1]!] ?? { type: 'string' } }));
+    const query = jsonSchema(route.query);
+    const queryParams = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema }));
+    const idempotencyParams = route.idempotency
+      ? [{ name: 'Idempotency-Key', in: 'header', required: route.idempotency === 'required', schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'Kept 24 hours: a retry with the same key and request gets the first response (Idempotent-Replayed: true); another request with it is 409 idempotency_key_reused.' }]
+      : [];
+    const parameters = [...pathParams, ...queryParams, ...idempotencyParams];
     const body = jsonSchema(route.body);
+    const who = route.auth === 'public' ? 'Public (no API key).' : route.auth === 'admin' ? 'Platform admin key.' : `Account key with the ${minRole} role or higher.`;
     paths[openApiPath] ??= {};
     paths[openApiPath][route.method.toLowerCase()] = {
       tags: [`plugin: ${pluginId}`],
       summary: route.summary,
+      description: who,
       ...(route.auth === 'public' ? {} : { security: [{ bearer: [] }] }),
-      ...(params.length ? { parameters: params } : {}),
+      ...(minRole ? { 'x-min-role': minRole } : {}),
+      ...(parameters.length ? { parameters } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
       responses: { default: { description: 'See the plugin documentation; errors use the standard error body.' } },
     };

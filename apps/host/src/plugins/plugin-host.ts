@@ -22,7 +22,9 @@ import {
   type PluginWallet,
   type PluginRoute,
   type PostalCarrier,
+  type Role,
   type SpendChannel,
+  defaultMinRole,
 } from '@tollgate/plugin-sdk';
 import { Money } from '@tollgate/money';
 import { SpendRunner, type Price, type PriceCatalog, type WalletService } from '@tollgate/wallet';
@@ -43,7 +45,12 @@ export interface MountedRoute {
   route: AnyRoute;
   /** '/v1/plugins/<plugin id><route path>' */
   url: string;
+  /** 'account' routes: the route's minRole, or the default for its method (defaultMinRole). */
+  minRole: Role | undefined;
 }
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const ROLES = ['member', 'admin', 'owner'];
 
 export interface PluginHostServices {
   logger: Logger;
@@ -320,10 +327,17 @@ export class PluginHost {
       throw new PluginLoadError({ source: pluginId, message: `route path must start with '/', got ${JSON.stringify(route?.path)}` });
     }
     const url = `/v1/plugins/${pluginId}${route.path === '/' ? '' : route.path}`;
-    if (this.routes.some((r) => r.url === url && r.route.method === route.method)) {
-      throw new PluginLoadError({ source: pluginId, message: `route ${route.method} ${url} is registered twice` });
+    const refuse = (why: string) => new PluginLoadError({ source: pluginId, message: `route ${route.method} ${url}: ${why}` });
+    if (!METHODS.includes(route.method)) throw refuse(`method must be one of ${METHODS.join(', ')}`);
+    if (!['account', 'admin', 'public'].includes(route.auth)) throw refuse(`auth must be 'account', 'admin' or 'public', got ${JSON.stringify(route.auth)}`);
+    if (typeof route.handler !== 'function') throw refuse('has no handler');
+    // Roles and idempotency keys belong to an account: on other routes they would silently do nothing.
+    if (route.minRole !== undefined && (route.auth !== 'account' || !ROLES.includes(route.minRole))) throw refuse(`minRole ${JSON.stringify(route.minRole)} needs auth 'account' and one of ${ROLES.join(', ')}`);
+    if (route.idempotency !== undefined && (route.auth !== 'account' || !['required', 'optional'].includes(route.idempotency))) {
+      throw refuse(`idempotency ${JSON.stringify(route.idempotency)} needs auth 'account' and 'required' or 'optional'`);
     }
-    this.routes.push({ pluginId, route, url });
+    if (this.routes.some((r) => r.url === url && r.route.method === route.method)) throw refuse('is registered twice');
+    this.routes.push({ pluginId, route, url, minRole: route.auth === 'account' ? (route.minRole ?? defaultMinRole(route.method)) : undefined });
   }
 
   /** What GET /plugins shows: each plugin and what it added. */

@@ -2,6 +2,7 @@ import type { Clock } from '@tollgate/clock';
 import { pgArray, type Database, type JobQueue } from '@tollgate/db';
 import { relayWalletEvents, TRIAL_KEY, type WalletService } from '@tollgate/wallet';
 import type { Logger } from 'pino';
+import type { RouteIdempotency } from '../http/route-idempotency.js';
 
 /** The pg-boss queue wallet events are relayed to (W-10): notifications, webhooks and plugins consume it. */
 export const WALLET_EVENTS_QUEUE = 'wallet.events';
@@ -16,13 +17,15 @@ export interface WalletSweepResult {
   expiredLots: number;
   relayedEvents: number;
   deletedIdempotencyKeys: number;
+  /** Plugin routes' idempotency keys older than 24 hours. */
+  deletedRouteIdempotencyKeys: number;
   errors: number;
 }
 
 /**
  * The wallet's background work, one sweep a minute on every host (each step is safe to run on
  * several hosts at once): release expired holds (W-6), book expired lots (W-4), relay the outbox
- * to the job queue (W-10) and forget old idempotency keys. `runOnce` is what tests call.
+ * to the job queue (W-10) and forget old idempotency keys (the wallet's after 45 days, plugin routes' after 24 hours). `runOnce` is what tests call.
  */
 export class WalletJobs {
   #timer: NodeJS.Timeout | undefined;
@@ -30,7 +33,7 @@ export class WalletJobs {
   #queue: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { db: Database; clock: Clock; jobs: JobQueue; wallet: WalletService; logger: Logger; intervalMs?: number },
+    private readonly deps: { db: Database; clock: Clock; jobs: JobQueue; wallet: WalletService; logger: Logger; intervalMs?: number; routeIdempotency?: RouteIdempotency },
   ) {}
 
   /** Creates the events queue and starts the timer (unref'd: it never keeps the process alive). */
@@ -64,7 +67,7 @@ export class WalletJobs {
   }
 
   async #sweep(): Promise<WalletSweepResult> {
-    const result: WalletSweepResult = { expiredHolds: 0, expiredLots: 0, relayedEvents: 0, deletedIdempotencyKeys: 0, errors: 0 };
+    const result: WalletSweepResult = { expiredHolds: 0, expiredLots: 0, relayedEvents: 0, deletedIdempotencyKeys: 0, deletedRouteIdempotencyKeys: 0, errors: 0 };
     const step = async (name: string, fn: () => Promise<void>) => {
       try {
         await fn();
@@ -85,7 +88,13 @@ export class WalletJobs {
     await step('delete_idempotency_keys', async () => {
       result.deletedIdempotencyKeys = await this.deleteOldIdempotencyKeys();
     });
-    if (result.expiredHolds || result.expiredLots || result.relayedEvents || result.deletedIdempotencyKeys) this.deps.logger.info({ ...result }, 'wallet sweep');
+    if (this.deps.routeIdempotency) {
+      const routeKeys = this.deps.routeIdempotency;
+      await step('delete_route_idempotency_keys', async () => {
+        result.deletedRouteIdempotencyKeys = await routeKeys.deleteExpired();
+      });
+    }
+    if (result.expiredHolds || result.expiredLots || result.relayedEvents || result.deletedIdempotencyKeys || result.deletedRouteIdempotencyKeys) this.deps.logger.info({ ...result }, 'wallet sweep');
     return result;
   }
 
