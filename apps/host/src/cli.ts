@@ -27,17 +27,17 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
-async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; accounts: AccountsService; core: CoreServices }) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; accounts: AccountsService; core: CoreServices; migrated: Awaited<ReturnType<typeof migrate>> }) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const plugins = await loadPlugins({ config });
   const pluginHost = new PluginHost(plugins);
   pluginHost.register();
   const db = await openConfiguredDatabase(config);
   try {
-    await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets()] });
+    const migrated = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })] });
     const clock = new SystemClock();
     const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding });
-    return await fn({ db, config, core, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) }) });
+    return await fn({ db, config, core, migrated, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) }) });
   } finally {
     await db.close();
   }
@@ -64,8 +64,8 @@ export function buildCli(): Command {
 
   program
     .command('migrate')
-    .description('apply pending migrations of the host and the configured plugins')
-    .action(() => withDatabase(async () => print({ ok: true })));
+    .description("apply pending migrations of the host and the configured plugins (each plugin's in its own schema; tables of plugins made before plugin API 2 move there)")
+    .action(() => withDatabase(async ({ migrated }) => print({ ok: true, applied: migrated.applied, moved: migrated.moved })));
 
   program
     .command('plugins')

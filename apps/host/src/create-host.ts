@@ -79,7 +79,7 @@ export interface TollgateHost {
 
 /**
  * Builds a host: load and check plugins → open the database → migrate (host, wallet, then each
- * plugin) → start the job queue → wallet and catalog (open missing wallets) → init plugins (sync
+ * plugin in its own schema) → start the job queue → wallet and catalog (open missing wallets) → init plugins (sync
  * their channels' free quotas) → wallet sweep → Nest app with the core API, plugin routes and /docs.
  * Everything that can be wrong with the config fails here, before a port is opened.
  */
@@ -106,12 +106,14 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await app?.close().catch(() => undefined);
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
+    await pluginHost.closeDatabases().catch(() => undefined);
     if (ownsDb) await db.close();
   };
 
   try {
-    const { applied } = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets()] });
+    const { applied, moved } = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })] });
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    for (const m of moved) logger.info({ plugin: m.namespace, schema: m.schema, moved: m.objects }, "moved the plugin's tables into its own schema");
 
     jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
     await jobs.start();

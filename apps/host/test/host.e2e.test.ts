@@ -157,7 +157,7 @@ for (const engine of testEngines()) {
       const invalid = await t.request({ method: 'POST', path: '/v1/plugins/test-channel/notes', key: ownerKey, body: { text: 'x'.repeat(21) } });
       expect(invalid.status).toBe(400);
       expect(invalid.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: ['text'], message: expect.any(String) }] });
-      const rows = await t.db.query('select * from test_channel_notes where account_id = $1', [accountId]);
+      const rows = await t.pluginDatabase('test-channel').query('select * from test_channel_notes where account_id = $1', [accountId]);
       expect(rows.rows).toHaveLength(1);
       const ping = await t.request({ path: '/v1/plugins/test-channel/ping/abc' });
       expect(ping.body).toEqual({ pong: 'abc', raw: null });

@@ -1,5 +1,6 @@
 import { ConfigError } from '@tollgate/errors';
-import { assertSchemaName } from './internal.js';
+import { ValidationError } from '@tollgate/errors';
+import { DB_INFO, SCOPE, assertSchemaName, type DbInfo, type Scopable } from './internal.js';
 import { openPglite } from './pglite.engine.js';
 import { openPostgres } from './postgres.engine.js';
 
@@ -65,4 +66,42 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     return openPostgres({ url: options.url, poolSize: options.poolSize ?? 10, schema: options.schema });
   }
   return openPglite({ dataDir: options.dataDir, schema: options.schema });
+}
+
+/** A view of an open Database whose statements and transactions run with `search_path` = its schema. */
+export interface ScopedDatabase extends Database {
+  readonly schema: string;
+}
+
+function isScopable(db: Database): db is Database & Scopable & DbInfo {
+  return typeof (db as Partial<Scopable>)[SCOPE] === 'function' && DB_INFO in db;
+}
+
+/**
+ * The same database seen from `schema` (created by whoever owns it, e.g. the migrator): unqualified
+ * names resolve there (and in pg_catalog) only. PostgreSQL: a small pool of its own (`poolSize`,
+ * default 4; connections made on demand) on the same server and session settings, closed with db.
+ * PGlite: the same backend and lock; the scope's search_path is set when another scope ran last,
+ * so a run of the host's own statements costs nothing extra. Transactions, TransactionMisuseError
+ * and `JobQueue.send({ tx })` work as on db. Closing the view leaves db open.
+ */
+export function scopeDatabase(input: { db: Database; schema: string; poolSize?: number }): ScopedDatabase {
+  assertSchemaName(input.schema);
+  if (!isScopable(input.db)) throw new ValidationError({ message: 'Expected a Database opened by @tollgate/db.' });
+  if (input.db[DB_INFO].scoped) throw new ValidationError({ message: 'Scope the database itself, not a scoped view of it.' });
+  const scoped = input.db[SCOPE]({ schema: input.schema, ...(input.poolSize !== undefined ? { poolSize: input.poolSize } : {}) });
+  return Object.assign(scoped, { schema: input.schema });
+}
+
+/**
+ * The name of a schema that belongs with db's: `name` itself, or `<db schema>_<name>` when db was
+ * opened with a `schema` (a test's `t_abc123` gives `t_abc123_plugin_voice`), so that dropping a
+ * test's schemas by prefix takes it too. Throws ConfigError when the result is not a valid name.
+ */
+export function nestedSchemaName(input: { db: Database; name: string }): string {
+  const info = (input.db as Partial<DbInfo>)[DB_INFO];
+  if (info?.scoped) throw new ValidationError({ message: 'Name schemas from the database itself, not a scoped view of it.' });
+  const name = info?.schema ? `${info.schema}_${input.name}` : input.name;
+  assertSchemaName(name);
+  return name;
 }

@@ -1,5 +1,7 @@
 export {
+  nestedSchemaName,
   openDatabase,
+  scopeDatabase,
   type Database,
   type Engine,
   type IsolationLevel,
@@ -7,6 +9,7 @@ export {
   type QueryResult,
   type Queryable,
   type Row,
+  type ScopedDatabase,
   type Transaction,
   type TransactionOptions,
 } from './database.js';
@@ -24,4 +27,5 @@ export { JobQueue, type CreateJobQueueInput, type JobData, type QueuedJob } from
 export { migrate, migrationChecksum, type Migration, type MigrationSet } from './migrator.js';
 export { pgArray, type PgArray, type PgArrayElement } from './params.js';
 export { DATABASE, JOB_QUEUE, registerDatabase } from './registration.js';
+export { dropSchemaFamily } from './postgres.engine.js';
 export { testEngines, type TestDatabase, type TestEngine } from './test-harness.js';

@@ -1,5 +1,5 @@
 import { ConfigError, ValidationError } from '@tollgate/errors';
-import type { Engine, IsolationLevel, Queryable } from './database.js';
+import type { Database, Engine, IsolationLevel, Queryable } from './database.js';
 
 /**
  * Driver-native access used by the migrator and the job queue (not exported from the package):
@@ -15,8 +15,16 @@ export interface RawSql {
   [RAW_SQL](text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** Makes a view of a Database whose statements and transactions run with another search_path. */
+export const SCOPE = Symbol('tollgate.db.scope');
+
 export interface DbInfo {
-  [DB_INFO]: { engine: Engine; schema: string | undefined };
+  /** schema: the one given at open, or the scope's; scoped: a view made by scopeDatabase. */
+  [DB_INFO]: { engine: Engine; schema: string | undefined; scoped: boolean };
+}
+
+export interface Scopable {
+  [SCOPE](input: { schema: string; poolSize?: number }): Database;
 }
 
 export function hasRawSql(value: Queryable): value is Queryable & RawSql {
@@ -124,14 +132,20 @@ export async function answersWithin(work: () => Promise<unknown>, ms: number): P
   }
 }
 
+// Lower-case, so the name is the same quoted or not; 63 bytes is PostgreSQL's identifier limit.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) {
     throw new ConfigError({
-      message: `Invalid schema name "${schema}": use lower-case letters, digits and underscores.`,
+      message: `Invalid schema name "${schema}": use lower-case letters, digits and underscores, at most 63 characters, not starting with a digit.`,
       details: { schema },
     });
   }
 }
 
+
+/** An identifier in double quotes, for names read from migration SQL or the catalog. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

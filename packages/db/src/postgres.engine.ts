@@ -1,15 +1,19 @@
+import { ValidationError } from '@tollgate/errors';
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { DatabaseClosedError, TransactionAbortedError, TransactionClosedError } from './errors.js';
 import {
   DB_INFO,
   RAW_SQL,
+  SCOPE,
   answersWithin,
+  quoteIdent,
   beginStatement,
   retriesOf,
   sqlStateOf,
   withRetries,
   type DbInfo,
   type RawSql,
+  type Scopable,
 } from './internal.js';
 import { toDriverParams } from './params.js';
 import { pg, type CustomTypesConfig, type Pool, type PoolClient, type QueryConfig, type QueryResult as PgQueryResult } from './pg-driver.js';
@@ -61,15 +65,26 @@ class PostgresTransaction implements Transaction, RawSql {
   }
 }
 
-class PostgresDatabase implements Database, RawSql, DbInfo {
+interface PoolSpec {
+  url: string;
+  poolSize: number;
+}
+
+class PostgresDatabase implements Database, RawSql, DbInfo, Scopable {
   readonly engine = 'postgres' as const;
   readonly [DB_INFO]: DbInfo[typeof DB_INFO];
   readonly #pool: Pool;
+  readonly #spec: PoolSpec;
+  // Scoped views have pools of their own; they close with this one. Empty on a scoped view.
+  readonly #scopes = new Set<PostgresDatabase>();
+  readonly #parent: PostgresDatabase | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(pool: Pool, schema: string | undefined) {
-    this.#pool = pool;
-    this[DB_INFO] = { engine: 'postgres', schema };
+  constructor(input: { pool: Pool; spec: PoolSpec; schema: string | undefined; parent?: PostgresDatabase }) {
+    this.#pool = input.pool;
+    this.#spec = input.spec;
+    this.#parent = input.parent;
+    this[DB_INFO] = { engine: 'postgres', schema: input.schema, scoped: input.parent !== undefined };
   }
 
   #assertOpen(): void {
@@ -125,11 +140,43 @@ class PostgresDatabase implements Database, RawSql, DbInfo {
     return answersWithin(() => this.#pool.query('SELECT 1'), options?.timeoutMs ?? 2000);
   }
 
-  close(): Promise<void> {
-    const closing = this.#closing ?? this.#pool.end();
-    this.#closing = closing;
-    return closing;
+  /**
+   * A view on its own small pool, same server and settings, search_path = schema. node-postgres
+   * connects lazily and drops idle connections (10 s), so an unused scope holds no connection.
+   */
+  [SCOPE](input: { schema: string; poolSize?: number }): Database {
+    if (this.#parent) throw new ValidationError({ message: 'Scope the host database, not a scoped one.' });
+    this.#assertOpen();
+    const spec = { url: this.#spec.url, poolSize: input.poolSize ?? SCOPE_POOL_SIZE };
+    const scoped = new PostgresDatabase({ pool: createPool(spec, input.schema), spec, schema: input.schema, parent: this });
+    this.#scopes.add(scoped);
+    return scoped;
   }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#parent) this.#parent.#scopes.delete(this);
+      await Promise.all([...this.#scopes].map((scope) => scope.close()));
+      await this.#pool.end();
+    })();
+    return this.#closing;
+  }
+}
+
+/** Connections per scoped pool unless told otherwise: a plugin's tables see far less traffic than the wallet's. */
+const SCOPE_POOL_SIZE = 4;
+
+function createPool(spec: PoolSpec, schema: string | undefined): Pool {
+  const pool = new pg.Pool({
+    connectionString: spec.url,
+    max: spec.poolSize,
+    options: sessionOptions(schema),
+    types: TYPES,
+    application_name: 'tollgate',
+  });
+  // An idle connection dropped by the server: the pool replaces it; the next query reports real trouble.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 function sessionOptions(schema: string | undefined): string {
@@ -156,31 +203,31 @@ async function createSchema(url: string, schema: string): Promise<void> {
 
 export async function openPostgres(input: { url: string; poolSize: number; schema?: string }): Promise<Database> {
   if (input.schema) await createSchema(input.url, input.schema);
-  const pool = new pg.Pool({
-    connectionString: input.url,
-    max: input.poolSize,
-    options: sessionOptions(input.schema),
-    types: TYPES,
-    application_name: 'tollgate',
-  });
-  // An idle connection dropped by the server: the pool replaces it; the next query reports real trouble.
-  pool.on('error', () => undefined);
+  const spec = { url: input.url, poolSize: input.poolSize };
+  const pool = createPool(spec, input.schema);
   try {
     await pool.query('SELECT 1'); // fail at start-up, not on the first request
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresDatabase(pool, input.schema);
+  return new PostgresDatabase({ pool, spec, schema: input.schema });
 }
 
-/** Drops schemas with everything in them (test clean-up). */
-export async function dropSchemas(input: { url: string; schemas: readonly string[] }): Promise<void> {
+/**
+ * Drops a schema and every schema named `<schema>_…` (its job queue's, its plugins'), with
+ * everything in them (test clean-up).
+ */
+export async function dropSchemaFamily(input: { url: string; schema: string }): Promise<void> {
   const client = new pg.Client({ connectionString: input.url });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    for (const schema of input.schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT nspname AS name FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $1 || '_') ORDER BY nspname DESC`,
+      [input.schema],
+    );
+    for (const { name } of rows) await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
   } finally {
     await client.end();
   }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database, type Engine } from './database.js';
 import { openPglite, pgliteTemplate } from './pglite.engine.js';
-import { dropSchemas } from './postgres.engine.js';
+import { dropSchemaFamily } from './postgres.engine.js';
 
 export interface TestDatabase extends Database {
-  /** Closes the database and removes everything the test created (PostgreSQL: its schemas). */
+  /** Closes the database and removes everything the test created (PostgreSQL: its schema and every `<schema>_…` one: job queue, plugins). */
   dispose(): Promise<void>;
 }
 
@@ -25,8 +25,9 @@ function withDispose(db: Database, cleanUp: () => Promise<void>): TestDatabase {
 
 /**
  * The engines a storage suite should run on: PGlite always (in memory, fresh per open()), and
- * PostgreSQL when TEST_DATABASE_URL is set (each open() gets its own schema `t_<random>`, plus
- * `t_<random>_boss` for the job queue; dispose() drops both). Use:
+ * PostgreSQL when TEST_DATABASE_URL is set (each open() gets its own schema `t_<random>`; the job
+ * queue's `t_<random>_boss` and plugin schemas `t_<random>_plugin_…` go with it: dispose() drops
+ * every `t_<random>_…` schema). Use:
  *
  *   for (const engine of testEngines()) describe(`wallet [${engine.name}]`, () => { ... });
  */
@@ -45,7 +46,7 @@ export function testEngines(): TestEngine[] {
       open: async () => {
         const schema = `t_${randomBytes(6).toString('hex')}`;
         const db = await openDatabase({ url, schema, poolSize: 4 });
-        return withDispose(db, () => dropSchemas({ url, schemas: [schema, `${schema}_boss`] }));
+        return withDispose(db, () => dropSchemaFamily({ url, schema }));
       },
     });
   }

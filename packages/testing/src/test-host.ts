@@ -1,7 +1,7 @@
 import { ManualClock } from '@tollgate/clock';
 import { testEngines, type Database, type TestDatabase, type TestEngine } from '@tollgate/db';
 import { createHost, loadConfig, loadPlugins, type HostConfig, type NewApiKey, type TollgateHost } from '@tollgate/host';
-import type { Plugin } from '@tollgate/plugin-sdk';
+import type { Plugin, PluginDatabase } from '@tollgate/plugin-sdk';
 
 export interface TestHostInput {
   /** Plugins to load, as descriptors (with options) — checked exactly as the host checks configured ones. */
@@ -27,7 +27,10 @@ export interface TestHost {
   host: TollgateHost;
   url: string;
   clock: ManualClock;
+  /** The host's database: core tables (accounts, wallets, prices…). A plugin's tables are not on its path: see pluginDatabase. */
   db: TestDatabase;
+  /** A loaded plugin's own connection, the one it gets as coreServices.database: its tables, in its schema. */
+  pluginDatabase(pluginId: string): PluginDatabase;
   /** A platform admin key, made for this host. */
   adminKey: string;
   /** A real HTTP request to the running host; JSON in, JSON out. */
@@ -106,6 +109,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     db,
     adminKey: adminKey.key,
     request,
+    pluginDatabase: (pluginId) => host.pluginHost.pluginDatabase(pluginId),
     async createAccount(options = {}) {
       counter += 1;
       const res = await request<{ account: { id: string }; owner: { id: string }; apiKey: { key: string } }>({

@@ -59,7 +59,7 @@ for (const engine of testEngines()) {
       const method = await provider.createPaymentMethod({ accountId, kind: 'card', details: { paymentMethod: 'pm_card_visa' }, idempotencyKey: 'setup-1' });
       const paid = await provider.createPayment({ accountId, amount: Money.of('20.00'), reference: 'pur_1', description: 'Top-up', idempotencyKey: 'pay-1', providerMethodId: method.providerMethodId });
       expect(paid.status).toBe('succeeded');
-      const { rows } = await t.db.query<{ customer_id: string }>('SELECT customer_id FROM payments_card_customers WHERE account_id = $1', [accountId]);
+      const { rows } = await t.pluginDatabase('payments-card').query<{ customer_id: string }>('SELECT customer_id FROM payments_card_customers WHERE account_id = $1', [accountId]);
       expect(rows).toEqual([{ customer_id: method.metadata.customerId }]);
       expect(sandbox.control.paymentIntents()[0]).toMatchObject({ amount: 2000, customer: method.metadata.customerId });
     });

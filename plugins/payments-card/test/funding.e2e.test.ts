@@ -1,5 +1,5 @@
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
-import { createTestHost, MailSink, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
+import { createTestHost, dropSchemaFamily, MailSink, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
@@ -263,7 +263,7 @@ describe.runIf(postgres)('auto-refill under 50 concurrent charges on two hosts [
   });
   afterAll(async () => {
     for (const h of hosts) await h.close();
-    await dbs[0]?.query(`drop schema if exists ${schema} cascade`);
+    await dropSchemaFamily({ url, schema }); // with its job queue's and plugins' schemas
     for (const d of dbs) await d.close();
     await sandbox?.close();
   });

@@ -77,7 +77,7 @@ for (const engine of testEngines()) {
       expect(file.body).toBe(bank.control.files()[0]!.xml);
       expect((await t.request({ path: '/v1/plugins/payments-sepa/batches/bat_nope', key: t.adminKey })).status).toBe(404);
 
-      const { rows } = await t.db.query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
+      const { rows } = await t.pluginDatabase('payments-sepa').query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
       const xml = pain002({ msgId: 'BANKRPT-1', originalMsgId: batch.msgId, endToEndId: rows[0]!.end_to_end_id, code: 'AC04' });
       const applied = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: { xml } });
       expect(applied.status).toBe(200);
@@ -85,7 +85,7 @@ for (const engine of testEngines()) {
       const asText = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: xml, headers: { 'content-type': 'text/plain' } });
       expect(asText.status).toBe(200);
       expect(asText.body).toMatchObject({ reportId: 'BANKRPT-1', duplicates: 1, failed: 0 });
-      const status = await t.db.query('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
+      const status = await t.pluginDatabase('payments-sepa').query('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
       expect(status.rows).toEqual([{ status: 'failed', reason: 'AC04' }]);
 
       const broken = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: { xml: '<Document/>' } });

@@ -44,14 +44,14 @@ for (const engine of testEngines()) {
     });
 
     const provider = (input: { sink?: RecordingSink; extra?: Record<string, unknown>; fetch?: typeof fetch } = {}) =>
-      new SepaDirectDebitProvider({ options: paymentsSepaOptions.parse(rawOptions(bank, input.extra)), db: t.db, clock, sink: input.sink ?? new RecordingSink(), ...(input.fetch ? { fetch: input.fetch } : {}) });
+      new SepaDirectDebitProvider({ options: paymentsSepaOptions.parse(rawOptions(bank, input.extra)), db: t.pluginDatabase('payments-sepa'), clock, sink: input.sink ?? new RecordingSink(), ...(input.fetch ? { fetch: input.fetch } : {}) });
     const account = () => `acc_${engine.name}_${++n}`;
     const mandate = async (p: SepaDirectDebitProvider, accountId: string, iban: string, holder = 'Zoë Müller') =>
       (await p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details: { iban, holder, signatureDate: '2026-01-02' }, idempotencyKey: `m-${accountId}-${iban}` })).providerMethodId;
     const collect = (p: SepaDirectDebitProvider, accountId: string, mandateId: string, amount: string, key = `c-${++n}`) =>
       p.createPayment({ accountId, amount: Money.of(amount), reference: `pur_${n}`, description: 'Wallet top-up', idempotencyKey: key, providerMethodId: mandateId });
-    const e2e = async (id: string) => (await t.db.query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0]!.end_to_end_id;
-    const statusOf = async (id: string) => (await t.db.query<{ status: string; reason: string | null }>('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0];
+    const e2e = async (id: string) => (await t.pluginDatabase('payments-sepa').query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0]!.end_to_end_id;
+    const statusOf = async (id: string) => (await t.pluginDatabase('payments-sepa').query<{ status: string; reason: string | null }>('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0];
     const filesWith = (endToEndId: string) => bank.control.files().filter((f) => f.xml.includes(`<EndToEndId>${endToEndId}</EndToEndId>`));
 
     it('is registered by the plugin as a slow sepa_direct_debit provider', () => {
@@ -83,7 +83,7 @@ for (const engine of testEngines()) {
         await expect(p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details, idempotencyKey: 'k1' })).rejects.toThrow(message);
       }
       await expect(p.createPaymentMethod({ accountId, kind: 'card', details: { iban: 'BE68539007547034', holder: 'Ann' }, idempotencyKey: 'k1' })).rejects.toBeInstanceOf(ValidationError);
-      const { rows } = await t.db.query('SELECT 1 FROM payments_sepa_mandates WHERE account_id = $1', [accountId]);
+      const { rows } = await t.pluginDatabase('payments-sepa').query('SELECT 1 FROM payments_sepa_mandates WHERE account_id = $1', [accountId]);
       expect(rows).toEqual([]);
     });
 
@@ -103,7 +103,7 @@ for (const engine of testEngines()) {
       const given = await p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'other' });
       expect(given.providerMethodId).toBe(`ACME-${n}`);
       await expect(p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'third' })).rejects.toBeInstanceOf(ConflictError);
-      const { rows } = await t.db.query<{ iban: string }>('SELECT iban FROM payments_sepa_mandates WHERE account_id = $1 ORDER BY created_at, mandate_id', [accountId]);
+      const { rows } = await t.pluginDatabase('payments-sepa').query<{ iban: string }>('SELECT iban FROM payments_sepa_mandates WHERE account_id = $1 ORDER BY created_at, mandate_id', [accountId]);
       expect(rows.map((r) => r.iban).sort()).toEqual(['BE68539007547034', 'NL91ABNA0417164300']);
     });
 
@@ -117,7 +117,7 @@ for (const engine of testEngines()) {
       expect(await collect(p, owner, mandateId, '10.00', 'key-1')).toEqual(first);
       await expect(collect(p, owner, mandateId, '11.00', 'key-1')).rejects.toBeInstanceOf(ConflictError);
       await expect(collect(p, owner, mandateId, '0.001')).rejects.toBeInstanceOf(ValidationError);
-      const { rows } = await t.db.query<{ amount: string; collection_date: string; status: string }>('SELECT amount, collection_date, status FROM payments_sepa_collections WHERE account_id = $1', [owner]);
+      const { rows } = await t.pluginDatabase('payments-sepa').query<{ amount: string; collection_date: string; status: string }>('SELECT amount, collection_date, status FROM payments_sepa_collections WHERE account_id = $1', [owner]);
       expect(rows).toEqual([{ amount: '10.00', collection_date: '2026-01-19', status: 'pending' }]);
     });
 
@@ -184,7 +184,7 @@ for (const engine of testEngines()) {
       expect(await statusOf(payment.providerPaymentId)).toEqual({ status: 'failed', reason: 'AM04' });
 
       // The same report again (re-read from the start, and uploaded by an operator): no change, no event.
-      await t.db.query(`DELETE FROM payments_sepa_state WHERE key = 'bank_report_cursor'`);
+      await t.pluginDatabase('payments-sepa').query(`DELETE FROM payments_sepa_state WHERE key = 'bank_report_cursor'`);
       const again = await p.fetchReports();
       expect(again.reports).toBe(0);
       expect(again.duplicates).toBeGreaterThanOrEqual(1);
@@ -263,7 +263,7 @@ for (const engine of testEngines()) {
       expect(failed.uploadFailures).toBe(1);
       const endToEndId = await e2e(payment.providerPaymentId);
       expect(filesWith(endToEndId)).toEqual([]);
-      const { rows } = await t.db.query<{ msg_id: string; status: string; attempts: number; last_error: string }>(
+      const { rows } = await t.pluginDatabase('payments-sepa').query<{ msg_id: string; status: string; attempts: number; last_error: string }>(
         'SELECT b.msg_id, b.status, b.attempts, b.last_error FROM payments_sepa_batches b JOIN payments_sepa_collections c ON c.batch_id = b.id WHERE c.provider_payment_id = $1',
         [payment.providerPaymentId],
       );

@@ -1,5 +1,5 @@
 import { signTwilioRequest, startTwilioSandbox, TEST_NUMBERS, type TwilioSandbox } from '@tollgate/sandbox-twilio';
-import { createTestHost, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
+import { createTestHost, dropSchemaFamily, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
@@ -162,7 +162,7 @@ for (const engine of testEngines()) {
     it('rescheduling moves the reminder: the same hold while it still covers, a new one when it does not', async () => {
       const a = await scheduled();
       const patch = (startsAt: string) => t.request<Meeting>({ method: 'PATCH', path: `${BASE}/meetings/${a.meeting.id}`, key: a.key, body: { startsAt } });
-      const holdOf = async (id: string) => (await t.db.query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [id])).rows[0]!.hold_id;
+      const holdOf = async (id: string) => (await t.pluginDatabase('sms-reminders').query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [id])).rows[0]!.hold_id;
       const firstHold = await holdOf(a.reminder.id);
 
       const earlier = await patch('2026-03-06T09:00:00.000Z');
@@ -272,7 +272,7 @@ for (const engine of testEngines()) {
       expect(await wallet(a.key)).toMatchObject({ available: '2.00' });
       // The delivered one, too: its duplicates were ignored.
       expect((await reminders(b.key))[0]).toMatchObject({ status: 'delivered' });
-      const { rows } = await t.db.query<{ n: number }>('select count(*)::int as n from sms_reminders_delivery_reports where message_sid = $1', [sid]);
+      const { rows } = await t.pluginDatabase('sms-reminders').query<{ n: number }>('select count(*)::int as n from sms_reminders_delivery_reports where message_sid = $1', [sid]);
       expect(rows[0]!.n).toBe(2); // sent, failed
     });
 
@@ -347,12 +347,12 @@ for (const engine of testEngines()) {
 
     it('a reminder orphaned in "holding" by a crash is finished by the sweep with the same hold', async () => {
       const a = await scheduled();
-      const { rows } = await t.db.query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
+      const { rows } = await t.pluginDatabase('sms-reminders').query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
       // As if the host died after the wallet placed the hold but before the row recorded it.
-      await t.db.query(`update sms_reminders_reminders set status = 'holding', hold_id = null where id = $1`, [a.reminder.id]);
+      await t.pluginDatabase('sms-reminders').query(`update sms_reminders_reminders set status = 'holding', hold_id = null where id = $1`, [a.reminder.id]);
       clock.advance({ minutes: 11 });
       await t.runJobs();
-      const after = await t.db.query<{ status: string; hold_id: string }>('select status, hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
+      const after = await t.pluginDatabase('sms-reminders').query<{ status: string; hold_id: string }>('select status, hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
       expect(after.rows[0]).toEqual({ status: 'scheduled', hold_id: rows[0]!.hold_id });
       expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
     });
@@ -385,7 +385,7 @@ describe.runIf(postgres)('sms-reminders on two hosts [postgres]', () => {
   });
   afterAll(async () => {
     for (const h of hosts) await h.close();
-    await dbs[0]?.query(`drop schema if exists ${schema} cascade`);
+    await dropSchemaFamily({ url, schema }); // with its job queue's and plugins' schemas
     for (const d of dbs) await d.close();
     await sandbox?.close();
   });

@@ -346,9 +346,9 @@ for (const engine of testEngines()) {
       expect(denied).toMatchObject({ status: 400, body: { error: { code: 'access_denied' } } });
       expect((await api({ path: '/connections', key: other.ownerKey })).body.data).toEqual([]);
 
-      const stored = async () => Number((await t.db.query<{ n: string }>('select count(*) as n from source_teamleader_webhook_events')).rows[0]!.n);
+      const stored = async () => Number((await t.pluginDatabase('source-teamleader').query<{ n: string }>('select count(*) as n from source_teamleader_webhook_events')).rows[0]!.n);
       const before = await stored();
-      const token = (await t.db.query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId])).rows[0]!.webhook_token;
+      const token = (await t.pluginDatabase('source-teamleader').query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId])).rows[0]!.webhook_token;
       const payload = { type: 'invoice.booked', subject: { type: 'invoice', id: history.tooOld[0]!.id }, account: { type: 'account', id: sandbox.control.ids.account }, user: { type: 'user', id: sandbox.control.ids.user } };
       expect((await t.request({ method: 'POST', path: `${PLUGIN}/webhooks?token=wrong`, body: payload })).status).toBe(400);
       const stranger = await t.request({ method: 'POST', path: `${PLUGIN}/webhooks?token=${encodeURIComponent(token)}`, body: { ...payload, account: { type: 'account', id: '00000000-0000-4000-8000-000000000000' } } });

@@ -38,7 +38,7 @@ for (const engine of testEngines()) {
       } while (cursor !== null && pages < 50);
       return { documents, pages };
     };
-    const webhookRows = async () => (await t.db.query<{ event_id: string; type: string }>('select event_id, type from source_teamleader_webhook_events')).rows;
+    const webhookRows = async () => (await t.pluginDatabase('source-teamleader').query<{ event_id: string; type: string }>('select event_id, type from source_teamleader_webhook_events')).rows;
 
     beforeAll(async () => {
       sandbox = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 100_000 });
@@ -75,7 +75,7 @@ for (const engine of testEngines()) {
       // The core's connection, seen through the invoice-sync side of the host.
       expect(await t.host.invoiceSync.importer.listRuns({ connectionId: connection.id })).toEqual({ data: [], nextCursor: null });
 
-      const { rows } = await t.db.query<{ sealed_tokens: string; version: number; webhook_token: string }>('select sealed_tokens, version, webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId]);
+      const { rows } = await t.pluginDatabase('source-teamleader').query<{ sealed_tokens: string; version: number; webhook_token: string }>('select sealed_tokens, version, webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId]);
       expect(rows).toHaveLength(1);
       expect(rows[0]?.sealed_tokens).toMatch(/^tlt1\./);
       const register = requests('/webhooks.register');
@@ -110,7 +110,7 @@ for (const engine of testEngines()) {
       const denied = await connect(other.ownerKey);
       expect(denied.status).toBe(400);
       expect(denied.body.error.code).toBe('access_denied');
-      const stored = await t.db.query('select id from source_teamleader_connections where account_id = $1', [other.accountId]);
+      const stored = await t.pluginDatabase('source-teamleader').query('select id from source_teamleader_connections where account_id = $1', [other.accountId]);
       expect(stored.rowCount).toBe(0);
       expect((await t.request({ path: `${BASE}/connection`, key: other.ownerKey })).status).toBe(404);
     });
@@ -189,10 +189,10 @@ for (const engine of testEngines()) {
 
     it('a webhook delivered 5 times is stored once; a bad token → 400', async () => {
       await sandbox.control.deliverWebhooks(); // whatever the seeding above queued
-      await t.db.query('delete from source_teamleader_webhook_events');
+      await t.pluginDatabase('source-teamleader').query('delete from source_teamleader_webhook_events');
       const company = sandbox.control.seedCompany({ name: 'Hooked BV' }) as { id: string };
       await sandbox.control.deliverWebhooks();
-      await t.db.query('delete from source_teamleader_webhook_events');
+      await t.pluginDatabase('source-teamleader').query('delete from source_teamleader_webhook_events');
       sandbox.control.updateCompany({ id: company.id, changes: { name: 'Hooked NV' } });
       sandbox.control.repeatNextWebhooks(4);
       const report = await sandbox.control.deliverWebhooks();
@@ -205,7 +205,7 @@ for (const engine of testEngines()) {
       const none = await t.request({ method: 'POST', path: `${BASE}/webhooks`, body });
       expect(none.status).toBe(400);
       // A type invoice sync ignores is accepted (200) and stores nothing.
-      const token = (await t.db.query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.webhook_token as string;
+      const token = (await t.pluginDatabase('source-teamleader').query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.webhook_token as string;
       const ignored = await t.request({ method: 'POST', path: `${BASE}/webhooks?token=${encodeURIComponent(token)}`, body: { ...body, type: 'deal.created' } });
       expect(ignored).toMatchObject({ status: 200, body: { received: 0, stored: 0 } });
       expect(await webhookRows()).toHaveLength(1);
@@ -234,7 +234,7 @@ for (const engine of testEngines()) {
 
     it('refresh tokens rotate during a long listing with short-lived access tokens', async () => {
       sandbox.control.setAccessTokenSeconds(400);
-      const version = async () => Number((await t.db.query<{ version: number }>('select version from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.version);
+      const version = async () => Number((await t.pluginDatabase('source-teamleader').query<{ version: number }>('select version from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.version);
       const before = await version();
       const refreshesBefore = requests('/oauth2/access_token').length;
       clock.advance({ hours: 2 }); // the stored access token has expired

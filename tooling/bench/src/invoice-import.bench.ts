@@ -17,7 +17,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SystemClock } from '@tollgate/clock';
-import { openDatabase, testEngines, type Database, type Engine, type TestDatabase, type TestEngine } from '@tollgate/db';
+import { dropSchemaFamily, openDatabase, testEngines, type Database, type Engine, type TestDatabase, type TestEngine } from '@tollgate/db';
 import { ProfileService, type ImportRun } from '@tollgate/invoice-sync';
 import { Money } from '@tollgate/money';
 import sourceTeamleader, { SANDBOX_CLIENT } from '@tollgate/plugin-source-teamleader';
@@ -211,7 +211,7 @@ function meterFetch(base: string, meters: Meters): () => void {
  * Times the host's statements and transactions. The methods are replaced on the same object (not
  * a wrapper), so the migrator and job queue still recognise the database.
  */
-function meterDatabase(db: Database, meters: Meters): void {
+function meterDatabase(db: Pick<Database, 'query' | 'transaction'>, meters: Meters): void {
   const query = db.query.bind(db);
   const transaction = db.transaction.bind(db);
   Object.assign(db, {
@@ -416,8 +416,8 @@ function engineFor(engine: Engine): TestEngine {
       const schema = `bench_${randomBytes(4).toString('hex')}`;
       const db = await openDatabase({ url: CONFIG.url, schema, poolSize: CONFIG.pool });
       const dispose = async () => {
-        for (const s of [schema, `${schema}_boss`]) await db.query(`drop schema if exists ${s} cascade`).catch(() => undefined);
         await db.close();
+        await dropSchemaFamily({ url: CONFIG.url, schema }).catch(() => undefined); // with its job queue's and plugins' schemas
       };
       return Object.assign(db, { dispose }) as TestDatabase;
     },
@@ -455,6 +455,7 @@ async function importScenario(engine: Engine): Promise<ImportResult> {
     await new ProfileService(t.db, clock).create({ accountId: owner.accountId, name: 'Direct debit', directDebit: true, paymentLink: true, transfer: true, isDefault: true });
 
     meterDatabase(t.db, meters);
+    meterDatabase(t.pluginDatabase('source-teamleader'), meters); // its own tables, in its own schema
     const before = sandbox.control.requests().length;
     meters.reset();
     const cpu0 = process.cpuUsage();

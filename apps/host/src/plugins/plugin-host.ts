@@ -1,5 +1,5 @@
 import type { Clock } from '@tollgate/clock';
-import type { Database, JobQueue, MigrationSet } from '@tollgate/db';
+import { nestedSchemaName, scopeDatabase, type Database, type JobQueue, type MigrationSet, type ScopedDatabase } from '@tollgate/db';
 import {
   accountingExportersExtensionPoint,
   coreServices,
@@ -18,6 +18,7 @@ import {
   type Migration,
   type PaymentEventSink,
   type PaymentProvider,
+  type PluginDatabase,
   type PluginPriceCatalog,
   type PluginWallet,
   type PluginRoute,
@@ -93,6 +94,9 @@ export class PluginHost {
   readonly #states: PluginState[] = [];
   #spendRunner: SpendRunner | undefined;
   #jobRunner: PluginJobRunner | undefined;
+  #db: Database | undefined;
+  // Each plugin's connection to its own schema, made on first use.
+  readonly #databases = new Map<string, { scoped: ScopedDatabase; view: PluginDatabase }>();
 
   /** Tests (workers off): run scheduled jobs once and drain every plugin queue (see PluginJobRunner). */
   runJobs(input: { maxRounds?: number } = {}): Promise<{ completed: number; failed: number }> {
@@ -131,13 +135,45 @@ export class PluginHost {
     this.#phase = 'registered';
   }
 
-  /** Each plugin's migrations, as one set per plugin, namespaced `plugin:<id>`. */
-  migrationSets(): MigrationSet[] {
-    return this.#states.filter((s) => s.migrations.length > 0).map((s) => ({ namespace: `plugin:${s.loaded.plugin.id}`, migrations: s.migrations }));
+  /**
+   * Each plugin's migrations, as one set per plugin, namespaced `plugin:<id>`, run in the plugin's
+   * schema (created for every plugin that has migrations or asks for coreServices.database).
+   */
+  migrationSets(input: { db: Database }): MigrationSet[] {
+    return this.#states
+      .filter((s) => s.migrations.length > 0 || s.inits.some((init) => Object.values(init.deps).some((dep) => dep.id === coreServices.database.id)))
+      .map((s) => ({ namespace: `plugin:${s.loaded.plugin.id}`, schema: pluginSchemaName({ db: input.db, pluginId: s.loaded.plugin.id }), migrations: s.migrations }));
+  }
+
+  /** A plugin's `coreServices.database` (the same connection it got), for tests and tools that read its tables. */
+  pluginDatabase(pluginId: string): PluginDatabase {
+    if (!this.#db) throw new Error('PluginHost.pluginDatabase before start');
+    if (!this.plugins.some((p) => p.plugin.id === pluginId)) throw new Error(`no plugin "${pluginId}" is loaded`);
+    return this.#databaseOf(pluginId, this.#db);
+  }
+
+  #databaseOf(pluginId: string, db: Database): PluginDatabase {
+    let entry = this.#databases.get(pluginId);
+    if (!entry) {
+      const scoped = scopeDatabase({ db, schema: pluginSchemaName({ db, pluginId }) });
+      // Not the scoped database itself: a plugin has no business closing it. (Not frozen: the bench meters its calls.)
+      const view: PluginDatabase = { engine: scoped.engine, schema: scoped.schema, query: scoped.query.bind(scoped), transaction: scoped.transaction.bind(scoped) };
+      entry = { scoped, view };
+      this.#databases.set(pluginId, entry);
+    }
+    return entry.view;
+  }
+
+  /** Closes the plugins' connections (their pools on PostgreSQL); after stop() and the job queue. */
+  async closeDatabases(): Promise<void> {
+    const entries = [...this.#databases.values()];
+    this.#databases.clear();
+    await Promise.all(entries.map((e) => e.scoped.close()));
   }
 
   async start(services: PluginHostServices): Promise<void> {
     if (this.#phase !== 'registered') throw new Error(`PluginHost.start in phase ${this.#phase}`);
+    this.#db = services.db;
     for (const state of this.#states) {
       const id = state.loaded.plugin.id;
       for (const registration of state.inits) {
@@ -286,7 +322,7 @@ export class PluginHost {
       case coreServices.clock.id:
         return services.clock;
       case coreServices.database.id:
-        return services.db;
+        return this.#databaseOf(pluginId, services.db);
       case coreServices.host.id:
         return services.host;
       case coreServices.jobs.id:
@@ -356,6 +392,18 @@ export class PluginHost {
       postalCarriers: of(this.postalCarriers, plugin.id, (c) => ({ id: c.id, label: c.label, countries: c.countries, products: c.products, billing: c.billing })),
       routes: this.routes.filter((r) => r.pluginId === plugin.id).map((r) => `${r.route.method} ${r.url}`),
     }));
+  }
+}
+
+/**
+ * A plugin's schema: `plugin_<id with - as _>`, after the host database's own schema when it was
+ * opened with one (tests: `t_ab12cd34ef56_plugin_sms_reminders`).
+ */
+export function pluginSchemaName(input: { db: Database; pluginId: string }): string {
+  try {
+    return nestedSchemaName({ db: input.db, name: `plugin_${input.pluginId.replace(/-/g, '_')}` });
+  } catch (cause) {
+    throw new PluginLoadError({ source: input.pluginId, message: `its schema name would be longer than PostgreSQL's 63 characters: shorten the plugin id`, cause });
   }
 }
 
