@@ -50,8 +50,10 @@ ruleTester.run('tollgate/dependency-direction', rule, {
     { filename: pkg('invoice-sync'), code: "import { Money } from '@tollgate/money';\nimport { Db } from '@tollgate/db';" },
     {
       filename: pkg('plugin-sdk'),
-      code: "export type { SpendChannel } from '@tollgate/wallet';\nexport * from '@tollgate/invoice-sync';\nexport { Money } from '@tollgate/money';",
+      code: "export { Money } from '@tollgate/money';\nexport { TollgateError } from '@tollgate/errors';\nexport type { Clock } from '@tollgate/clock';",
     },
+    // the domain packages implement the SDK's contracts
+    { filename: pkg('wallet', 'src/spend-runner.ts'), code: "import { SpendFailedError, type SpendChannel } from '@tollgate/plugin-sdk';" },
     { filename: pkg('teamleader', 'src/client.ts'), code: "import { RateLimited } from '@tollgate/errors';\nimport { Clock } from '@tollgate/clock';" },
     { filename: pkg('testing'), code: "import { createHost } from '@tollgate/host';\nimport { definePlugin } from '@tollgate/plugin-sdk';\nimport { Db } from '@tollgate/db';" },
     // a package may name itself (tests importing their own entry point)
@@ -204,7 +206,13 @@ ruleTester.run('tollgate/dependency-direction', rule, {
     },
     {
       filename: pkg('wallet', 'src/ledger.ts'),
-      code: "import { definePlugin } from '@tollgate/plugin-sdk';\nimport { Invoice } from '@tollgate/invoice-sync';",
+      code: "import { Invoice } from '@tollgate/invoice-sync';\nimport { createHost } from '@tollgate/host';",
+      errors: [{ messageId: 'notInward' }, { messageId: 'notInward' }],
+    },
+    // the contract must stay light: the SDK may not import the domain packages or the database layer
+    {
+      filename: pkg('plugin-sdk'),
+      code: "export type { SpendChannel } from '@tollgate/wallet';\nimport { Db } from '@tollgate/db';",
       errors: [{ messageId: 'notInward' }, { messageId: 'notInward' }],
     },
     {
