@@ -543,11 +543,14 @@ for (const engine of testEngines()) {
       expect(quotas.body.data).toContainEqual({ channel: 'test-scan', freeUnits: '2' });
       const a = await newAccount();
       const scan = (key: string) => t.request({ method: 'POST', path: '/v1/plugins/test-wallet/scans', key: a.key, body: { file: 'receipt.pdf', key } });
+      const quote = () => t.request({ path: '/v1/plugins/test-wallet/quote', key: a.key }).then((r) => r.body);
+      expect(await quote()).toEqual({ amount: '0.00', freeUnits: '1', unitPrice: '0.10', available: '2.00', affordable: true, reason: null });
       const first = await scan('r-1');
       expect(first.status, JSON.stringify(first.body)).toBe(201);
       expect(first.body).toMatchObject({ status: 'completed', amount: '0.00', available: '2.00', result: { fields: 4 } });
       expect((await scan('r-1')).body).toEqual(first.body); // a retried spend converges on the first outcome
       expect((await scan('r-2')).body).toMatchObject({ amount: '0.00' });
+      expect(await quote()).toMatchObject({ amount: '0.10', freeUnits: '0', affordable: true }); // the quota is used up: a quote moves nothing
       expect((await scan('r-3')).body).toMatchObject({ amount: '0.10', balanceAfter: '1.90', available: '1.90' });
       const history = await t.request({ path: '/v1/wallet/history?channel=test-scan&type=capture', key: a.key });
       expect(history.body.data).toHaveLength(3);
