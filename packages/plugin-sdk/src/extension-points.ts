@@ -18,4 +18,4 @@ export const invoiceSourcesExtensionPoint = createExtensionPoint<Registry<Invoic
 export const accountingExportersExtensionPoint = createExtensionPoint<Registry<AccountingExporter>>({ id: 'invoiceSync.accountingExporters' });
 export const postalCarriersExtensionPoint = createExtensionPoint<Registry<PostalCarrier>>({ id: 'postal.carriers' });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape go into one list
-export const httpRoutesExtensionPoint = createExtensionPoint<Registry<PluginRoute<any, any, any, any>>>({ id: 'host.httpRoutes' });
+export const httpRoutesExtensionPoint = createExtensionPoint<Registry<PluginRoute<any, any, any, any, any>>>({ id: 'host.httpRoutes' });

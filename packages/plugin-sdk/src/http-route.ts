@@ -15,15 +15,18 @@ export interface AccountCaller {
   keyId: string;
 }
 
-export type RouteRequest<B, Q, P, A extends RouteAuth = RouteAuth> = {
+/** Whether a route takes an Idempotency-Key header. */
+export type RouteIdempotency = 'required' | 'optional';
+
+export type RouteRequest<B, Q, P, A extends RouteAuth = RouteAuth, K extends RouteIdempotency | undefined = RouteIdempotency | undefined> = {
   body: B;
   query: Q;
   params: P;
   headers: Readonly<Record<string, string | undefined>>;
   /** The exact bytes received (for webhook signatures). */
   rawBody: Buffer | undefined;
-  /** The caller's Idempotency-Key (routes with `idempotency`), as sent. */
-  idempotencyKey: string | undefined;
+  /** The caller's Idempotency-Key (routes with `idempotency`), as sent; always set on 'required' routes. */
+  idempotencyKey: K extends 'required' ? string : string | undefined;
 } & (A extends 'account' ? { caller: AccountCaller } : { caller?: undefined });
 
 export interface RouteResponse {
@@ -38,7 +41,7 @@ export interface RouteResponse {
  * order: authentication → role → input validation (params, query, body: a 400 with the standard
  * error body) → idempotency → handler → the one error shape `{ error: { code, message, details? } }`.
  */
-export interface PluginRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth> {
+export interface PluginRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth, K extends RouteIdempotency | undefined = RouteIdempotency | undefined> {
   method: HttpMethod;
   /** Starts with '/', `:name` for params: '/meetings/:meetingId'. */
   path: string;
@@ -55,12 +58,12 @@ export interface PluginRoute<B = unknown, Q = unknown, P = unknown, A extends Ro
    * (`Idempotent-Replayed: true`), another body is 409 idempotency_key_reused, and a retry while the
    * first is still running is 409 idempotency_key_in_use. A 5xx is not kept: the retry runs again.
    */
-  idempotency?: 'required' | 'optional';
+  idempotency?: K;
   summary: string;
   body?: StandardSchemaV1<unknown, B>;
   query?: StandardSchemaV1<unknown, Q>;
   params?: StandardSchemaV1<unknown, P>;
-  handler(request: RouteRequest<B, Q, P, A>): Promise<RouteResponse>;
+  handler(request: RouteRequest<B, Q, P, A, K>): Promise<RouteResponse>;
 }
 
 /** The default `minRole` of an 'account' route with this method. */
@@ -68,7 +71,9 @@ export function defaultMinRole(method: HttpMethod): Role {
   return method === 'GET' ? 'member' : 'admin';
 }
 
-/** Keeps the schema and handler types tied together; `auth: 'account'` makes `caller` non-optional. */
-export function defineRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth>(route: PluginRoute<B, Q, P, A>): PluginRoute<B, Q, P, A> {
+/** Keeps the schema and handler types tied together; `auth: 'account'` makes `caller` non-optional, `idempotency: 'required'` the key. */
+export function defineRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth, K extends RouteIdempotency | undefined = undefined>(
+  route: PluginRoute<B, Q, P, A, K>,
+): PluginRoute<B, Q, P, A, K> {
   return route;
 }

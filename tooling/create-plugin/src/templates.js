@@ -634,7 +634,7 @@ CREATE INDEX ${n.snake}_uses_account ON ${n.snake}_uses (account_id, created_at)
 
 /** POST /uses spends through the wallet; GET /uses lists them. */
 export function routesTs(n) {
-  return `import { defineRoute, TollgateError, UnavailableError, ValidationError, type PluginDatabase, type PluginRoute, type PluginWallet } from '@tollgate/plugin-sdk';
+  return `import { defineRoute, TollgateError, UnavailableError, type PluginDatabase, type PluginRoute, type PluginWallet } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
 import type { ${n.pascal}Request, ${n.pascal}Result } from './${n.name}.channel.js';
 
@@ -654,7 +654,6 @@ export function ${n.camel}Routes(input: { db: Pick<PluginDatabase, 'query'>; wal
       summary: 'Use ${n.name} (paid from the wallet at the catalog price)',
       body: z.strictObject({ subject: z.string().trim().min(1).max(200) }),
       async handler({ caller, body, idempotencyKey }) {
-        if (!idempotencyKey) throw new ValidationError({ code: 'idempotency_key_required', message: 'This route needs an Idempotency-Key header.' });
         // quote → hold → execute → capture; every money move's key derives from this one.
         const spent = await wallet.spend<${n.pascal}Request, ${n.pascal}Result>({ accountId: caller.accountId, channelId: ${str(n.name)}, request: { subject: body.subject }, idempotencyKey: \`${n.name}:\${idempotencyKey}\` });
         if (spent.status === 'failed') throw new TollgateError({ code: 'use_failed', status: 502, message: \`${n.name}: \${spent.reason}. Nothing was charged.\` });

@@ -39,7 +39,7 @@ const PRICE = /^\d{1,12}(\.\d{1,6})?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape
-type AnyRoute = PluginRoute<any, any, any>;
+type AnyRoute = PluginRoute<any, any, any, any, any>;
 
 export interface MountedRoute {
   pluginId: string;
