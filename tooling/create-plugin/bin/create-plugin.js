@@ -4,7 +4,7 @@
 
 import { dirname, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_KIND, GenerateError, KINDS, REPO_ROOT, generatePlugin } from '../src/generate.js';
+import { DEFAULT_KIND, GenerateError, KINDS, REPO_ROOT, formatGenerated, generatePlugin } from '../src/generate.js';
 
 const USAGE = `Usage: pnpm new:plugin <name> [--kind ${KINDS.join('|')}] [--dir plugins] [--force]
 
@@ -53,6 +53,7 @@ if (args.positionals.length > 1) {
 const [name] = args.positionals;
 try {
   const files = generatePlugin({ name, kind: args.values.kind, rootDir: REPO_ROOT, dir: args.values.dir, force: args.values.force });
+  await formatGenerated(files);
   const shown = (path) => relative(process.cwd(), path) || path;
   const folder = shown(dirname(files[0])); // files[0] is <folder>/package.json
   process.stdout.write(

@@ -37,3 +37,6 @@ export interface GeneratePluginInput {
 
 /** Writes <rootDir>/<dir>/<name>/ and returns the absolute paths of the files written. */
 export declare function generatePlugin(input: GeneratePluginInput): string[];
+
+/** Formats generated files with the repository's Prettier config, so a new plugin passes `pnpm lint`. */
+export declare function formatGenerated(files: readonly string[]): Promise<void>;

@@ -169,3 +169,21 @@ export function generatePlugin({ name, kind = DEFAULT_KIND, rootDir, dir = 'plug
   }
   return written;
 }
+
+/**
+ * Formats generated files with the repository's Prettier config (the templates are written for
+ * reading, not to the column), so a new plugin passes `pnpm lint` as it is.
+ *
+ * @param {string[]} files
+ * @returns {Promise<void>}
+ */
+export async function formatGenerated(files) {
+  const prettier = await import('prettier');
+  for (const file of files) {
+    const info = await prettier.getFileInfo(file);
+    if (info.ignored || !info.inferredParser) continue;
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
+  }
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenerateError, KINDS, REPO_ROOT, RESERVED_NAMES, generatePlugin, readPluginApiVersion, readZodRange } from './generate.js';
+import { GenerateError, KINDS, REPO_ROOT, RESERVED_NAMES, formatGenerated, generatePlugin, readPluginApiVersion, readZodRange } from './generate.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'bin/create-plugin.js');
@@ -287,9 +287,15 @@ function linkDependencies(pluginDir: string): void {
 }
 
 describe('a generated plugin, end to end', () => {
-  it("passes its own tests: a real host lists it, a use is charged €0.10 of the €2.00 trial, a replay charges once, a member gets 403, no credit 422", () => {
+  it("formatted as the CLI formats it, passes the repo's Prettier check and its own tests: a real host lists it, a use is charged €0.10 of the €2.00 trial, a replay charges once, a member gets 403, no credit 422", async () => {
     const root = tempRoot('repo');
-    generatePlugin({ name: 'e2e-sms', kind: 'spend-channel', rootDir: root });
+    const files = generatePlugin({ name: 'e2e-sms', kind: 'spend-channel', rootDir: root });
+    await formatGenerated(files);
+    const prettier = await import('prettier');
+    for (const file of files) {
+      const options = (await prettier.resolveConfig(file)) ?? {};
+      expect(await prettier.check(read(file), { ...options, filepath: file }), `${relative(root, file)} is not formatted`).toBe(true);
+    }
     const dir = join(root, 'plugins/e2e-sms');
     linkDependencies(dir);
     // The repo's vitest config (swc, the 'source' condition) with the scratch folder as the place to look for tests:
