@@ -5,7 +5,17 @@ import { defineConfig } from 'vitest/config';
 // tsyringe need decorator metadata. The `source` export condition makes workspace packages
 // resolve to their TypeScript sources, so tests never need a build first.
 export default defineConfig({
-  plugins: [swc.vite({ tsconfigFile: false, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2023', keepClassNames: true } })],
+  plugins: [
+    swc.vite({
+      tsconfigFile: false,
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        target: 'es2023',
+        keepClassNames: true,
+      },
+    }),
+  ],
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {

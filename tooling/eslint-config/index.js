@@ -11,12 +11,7 @@
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
-import dependencyDirection, {
-  APPS,
-  PACKAGE_LAYERS,
-  PLUGIN_ALLOWED,
-  PLUGIN_TEST_ALLOWED,
-} from './rules/dependency-direction.js';
+import dependencyDirection, { APPS, PACKAGE_LAYERS, PLUGIN_ALLOWED, PLUGIN_TEST_ALLOWED } from './rules/dependency-direction.js';
 
 export { APPS, PACKAGE_LAYERS, PLUGIN_ALLOWED, PLUGIN_TEST_ALLOWED };
 
@@ -44,10 +39,30 @@ export const IGNORES = [
 // typescript-eslint turns no-undef off, the compiler checks names.
 const NODE_GLOBALS = Object.fromEntries(
   [
-    'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'AbortController', 'AbortSignal',
-    'fetch', 'Response', 'Request', 'Headers', 'TextEncoder', 'TextDecoder', 'structuredClone',
-    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
-    'queueMicrotask', 'globalThis', 'performance', 'crypto',
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'AbortController',
+    'AbortSignal',
+    'fetch',
+    'Response',
+    'Request',
+    'Headers',
+    'TextEncoder',
+    'TextDecoder',
+    'structuredClone',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'clearImmediate',
+    'queueMicrotask',
+    'globalThis',
+    'performance',
+    'crypto',
   ].map((name) => [name, 'readonly']),
 );
 

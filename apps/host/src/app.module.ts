@@ -39,7 +39,18 @@ export class AppModule {
     return {
       module: AppModule,
       controllers: [
-        HealthController, AccountController, AdminController, WalletController, CatalogController, AdminCatalogController, AdminWalletController, FundingController, AdminFundingController, PaymentWebhooksController, NotificationsController, InvoiceSyncController,
+        HealthController,
+        AccountController,
+        AdminController,
+        WalletController,
+        CatalogController,
+        AdminCatalogController,
+        AdminWalletController,
+        FundingController,
+        AdminFundingController,
+        PaymentWebhooksController,
+        NotificationsController,
+        InvoiceSyncController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
         ...(state.pluginHost.routes.length ? [pluginRoutesController(state.pluginHost.routes)] : []),
       ],
@@ -51,8 +62,16 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
-        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter].map((token) => ({ provide: token, useFactory: (c: DependencyContainer) => c.resolve(token as never), inject: [CORE_CONTAINER] })),
-        { provide: AccountsService, useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }), inject: [WalletService] },
+        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter].map((token) => ({
+          provide: token,
+          useFactory: (c: DependencyContainer) => c.resolve(token as never),
+          inject: [CORE_CONTAINER],
+        })),
+        {
+          provide: AccountsService,
+          useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }),
+          inject: [WalletService],
+        },
         { provide: RouteIdempotency, useValue: state.routeIdempotency },
         PluginRouteRunner,
         { provide: APP_GUARD, useClass: AuthGuard },

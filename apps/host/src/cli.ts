@@ -27,14 +27,19 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
-async function withDatabase<T>(fn: (input: { db: Database; config: HostConfig; accounts: AccountsService; core: CoreServices; migrated: Awaited<ReturnType<typeof migrate>> }) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  fn: (input: { db: Database; config: HostConfig; accounts: AccountsService; core: CoreServices; migrated: Awaited<ReturnType<typeof migrate>> }) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const plugins = await loadPlugins({ config });
   const pluginHost = new PluginHost(plugins);
   pluginHost.register();
   const db = await openConfiguredDatabase(config);
   try {
-    const migrated = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })] });
+    const migrated = await migrate({
+      db,
+      sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })],
+    });
     const clock = new SystemClock();
     const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding });
     return await fn({ db, config, core, migrated, accounts: new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) }) });
@@ -64,7 +69,9 @@ export function buildCli(): Command {
 
   program
     .command('migrate')
-    .description("apply pending migrations of the host and the configured plugins (each plugin's in its own schema; tables of plugins made before plugin API 2 move there)")
+    .description(
+      "apply pending migrations of the host and the configured plugins (each plugin's in its own schema; tables of plugins made before plugin API 2 move there)",
+    )
     .action(() => withDatabase(async ({ migrated }) => print({ ok: true, applied: migrated.applied, moved: migrated.moved })));
 
   program
@@ -86,17 +93,30 @@ export function buildCli(): Command {
     .option('--time-zone <tz>', 'IANA time zone', 'Europe/Brussels')
     .action((opts: { name: string; ownerEmail: string; ownerName: string; locale: 'nl' | 'fr' | 'en' | 'de'; timeZone: string }) =>
       withDatabase(async ({ accounts }) => {
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.ownerEmail)) throw new ValidationError({ message: `--owner-email: not an e-mail address: ${opts.ownerEmail}` });
-        print(await accounts.createAccount({ name: opts.name, locale: opts.locale, timeZone: opts.timeZone, owner: { email: opts.ownerEmail, name: opts.ownerName } }));
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.ownerEmail))
+          throw new ValidationError({ message: `--owner-email: not an e-mail address: ${opts.ownerEmail}` });
+        print(
+          await accounts.createAccount({
+            name: opts.name,
+            locale: opts.locale,
+            timeZone: opts.timeZone,
+            owner: { email: opts.ownerEmail, name: opts.ownerName },
+          }),
+        );
       }),
     );
   accounts
     .command('list')
-    .option('--limit <n>', 'how many', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('a whole number from 1 to 100');
-      return n;
-    }, 100)
+    .option(
+      '--limit <n>',
+      'how many',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('a whole number from 1 to 100');
+        return n;
+      },
+      100,
+    )
     .action((opts: { limit: number }) => withDatabase(async ({ accounts }) => print(await accounts.listAccounts({ limit: opts.limit }))));
 
   program
@@ -107,7 +127,9 @@ export function buildCli(): Command {
     .requiredOption('--account <id>', 'account id (acc_…)')
     .requiredOption('--name <name>', 'what the key is for')
     .addOption(role)
-    .action((opts: { account: string; name: string; role: Role }) => withDatabase(async ({ accounts }) => print(await accounts.issueAccountKey({ accountId: opts.account, name: opts.name, role: opts.role }))));
+    .action((opts: { account: string; name: string; role: Role }) =>
+      withDatabase(async ({ accounts }) => print(await accounts.issueAccountKey({ accountId: opts.account, name: opts.name, role: opts.role }))),
+    );
 
   program
     .command('admin-keys')
@@ -134,17 +156,23 @@ export function buildCli(): Command {
   funding
     .command('packs')
     .description('the cash packs accounts can buy, and the refund fee')
-    .action(() => withDatabase(async ({ core }) => print({ packs: core.funding.packs().map((p) => p.toString()), refundFee: core.funding.options.refundFee.toString() })));
+    .action(() =>
+      withDatabase(async ({ core }) => print({ packs: core.funding.packs().map((p) => p.toString()), refundFee: core.funding.options.refundFee.toString() })),
+    );
   funding
     .command('purchases')
     .description("an account's purchases, newest first")
     .requiredOption('--account <id>', 'account id')
-    .action((opts: { account: string }) => withDatabase(async ({ core }) => print((await core.funding.listPurchases({ accountId: opts.account })).data.map(purchaseView))));
+    .action((opts: { account: string }) =>
+      withDatabase(async ({ core }) => print((await core.funding.listPurchases({ accountId: opts.account })).data.map(purchaseView))),
+    );
   funding
     .command('auto-refill')
     .description("an account's auto-refill settings (and pause)")
     .requiredOption('--account <id>', 'account id')
-    .action((opts: { account: string }) => withDatabase(async ({ core }) => print(autoRefillView(await core.funding.getAutoRefill({ accountId: opts.account })))));
+    .action((opts: { account: string }) =>
+      withDatabase(async ({ core }) => print(autoRefillView(await core.funding.getAutoRefill({ accountId: opts.account })))),
+    );
   funding
     .command('set-auto-refill')
     .description("turn an account's auto-refill on or off: below --minimum, buy --pack with --method")
@@ -155,14 +183,26 @@ export function buildCli(): Command {
     .option('--off', 'turn it off (keeps the settings)')
     .action((opts: { account: string; minimum: string; pack: string; method: string; off?: boolean }) =>
       withDatabase(async ({ core }) =>
-        print(autoRefillView(await core.funding.setAutoRefill({ accountId: opts.account, enabled: !opts.off, minimum: opts.minimum, pack: opts.pack, paymentMethodId: opts.method }))),
+        print(
+          autoRefillView(
+            await core.funding.setAutoRefill({
+              accountId: opts.account,
+              enabled: !opts.off,
+              minimum: opts.minimum,
+              pack: opts.pack,
+              paymentMethodId: opts.method,
+            }),
+          ),
+        ),
       ),
     );
   funding
     .command('methods')
     .description("an account's payment methods (SEPA mandates, cards)")
     .requiredOption('--account <id>', 'account id')
-    .action((opts: { account: string }) => withDatabase(async ({ core }) => print((await core.funding.listPaymentMethods({ accountId: opts.account })).map(paymentMethodView))));
+    .action((opts: { account: string }) =>
+      withDatabase(async ({ core }) => print((await core.funding.listPaymentMethods({ accountId: opts.account })).map(paymentMethodView))),
+    );
   funding
     .command('add-mandate')
     .description('set up a SEPA direct debit mandate for an account (payments-sepa plugin)')
@@ -174,8 +214,23 @@ export function buildCli(): Command {
     .requiredOption('--key <key>', 'idempotency key')
     .action((opts: { account: string; iban: string; holder: string; bic?: string; signatureDate?: string; key: string }) =>
       withHost(async (host) => {
-        const details = { iban: opts.iban, holder: opts.holder, ...(opts.bic ? { bic: opts.bic } : {}), ...(opts.signatureDate ? { signatureDate: opts.signatureDate } : {}) };
-        print(paymentMethodView(await host.funding.addPaymentMethod({ accountId: opts.account, providerId: 'payments-sepa', kind: 'sepa_direct_debit', details, idempotencyKey: `cli:${opts.key}` })));
+        const details = {
+          iban: opts.iban,
+          holder: opts.holder,
+          ...(opts.bic ? { bic: opts.bic } : {}),
+          ...(opts.signatureDate ? { signatureDate: opts.signatureDate } : {}),
+        };
+        print(
+          paymentMethodView(
+            await host.funding.addPaymentMethod({
+              accountId: opts.account,
+              providerId: 'payments-sepa',
+              kind: 'sepa_direct_debit',
+              details,
+              idempotencyKey: `cli:${opts.key}`,
+            }),
+          ),
+        );
       }),
     );
   funding
@@ -186,7 +241,13 @@ export function buildCli(): Command {
     .requiredOption('--method <id>', 'payment method id (pm_…)')
     .requiredOption('--key <key>', 'idempotency key: running the command again with it buys nothing more')
     .action((opts: { account: string; amount: string; method: string; key: string }) =>
-      withHost(async (host) => print(purchaseView((await host.funding.buy({ accountId: opts.account, amount: opts.amount, paymentMethodId: opts.method, idempotencyKey: `cli:${opts.key}` }))!))),
+      withHost(async (host) =>
+        print(
+          purchaseView(
+            (await host.funding.buy({ accountId: opts.account, amount: opts.amount, paymentMethodId: opts.method, idempotencyKey: `cli:${opts.key}` }))!,
+          ),
+        ),
+      ),
     );
   funding
     .command('sweep')
@@ -209,18 +270,28 @@ export function buildCli(): Command {
     .requiredOption('--credits <amount>', 'purchased credit to refund, e.g. 120.00')
     .requiredOption('--key <key>', 'idempotency key: running the command again with it changes nothing')
     .action((opts: { account: string; credits: string; key: string }) =>
-      withDatabase(async ({ core }) => print(refundView(await core.funding.requestRefund({ accountId: opts.account, credits: opts.credits, idempotencyKey: `cli:${opts.key}`, requestedBy: 'cli' })))),
+      withDatabase(async ({ core }) =>
+        print(
+          refundView(
+            await core.funding.requestRefund({ accountId: opts.account, credits: opts.credits, idempotencyKey: `cli:${opts.key}`, requestedBy: 'cli' }),
+          ),
+        ),
+      ),
     );
   const refunds = funding.command('refunds').description('refunds to pay out');
   refunds
     .command('list')
     .addOption(new Option('--status <status>', 'requested or paid').choices(['requested', 'paid']))
-    .action((opts: { status?: 'requested' | 'paid' }) => withDatabase(async ({ core }) => print((await core.funding.listRefunds({ ...(opts.status ? { status: opts.status } : {}) })).map(refundView))));
+    .action((opts: { status?: 'requested' | 'paid' }) =>
+      withDatabase(async ({ core }) => print((await core.funding.listRefunds({ ...(opts.status ? { status: opts.status } : {}) })).map(refundView))),
+    );
   refunds
     .command('mark-paid <refundId>')
     .description('record that the payout was made')
     .requiredOption('--reference <text>', 'bank transfer reference')
-    .action((refundId: string, opts: { reference: string }) => withDatabase(async ({ core }) => print(refundView(await core.funding.markRefundPaid({ refundId, reference: opts.reference })))));
+    .action((refundId: string, opts: { reference: string }) =>
+      withDatabase(async ({ core }) => print(refundView(await core.funding.markRefundPaid({ refundId, reference: opts.reference })))),
+    );
 
   const sync = program.command('invoice-sync').description('invoice import from the configured sources (S-3); run it where the source plugins are configured');
   sync
@@ -244,14 +315,17 @@ export function buildCli(): Command {
     .description('the latest import runs of a connection, newest first')
     .requiredOption('--connection <id>', 'connection id')
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
-    .action((opts: { connection: string; limit: number }) => withDatabase(async ({ core }) => print((await core.importer.listRuns({ connectionId: opts.connection, limit: opts.limit })).data)));
+    .action((opts: { connection: string; limit: number }) =>
+      withDatabase(async ({ core }) => print((await core.importer.listRuns({ connectionId: opts.connection, limit: opts.limit })).data)),
+    );
 
   return program;
 }
 
 async function onlyConnection(host: TollgateHost, accountId: string): Promise<string> {
   const { rows } = await host.db.query<{ id: string }>(`select id from sync_connections where account_id = $1 and status <> 'disconnected'`, [accountId]);
-  if (rows.length !== 1) throw new ValidationError({ code: 'connection_required', message: `The account has ${rows.length} connections: name one with --connection.` });
+  if (rows.length !== 1)
+    throw new ValidationError({ code: 'connection_required', message: `The account has ${rows.length} connections: name one with --connection.` });
   return rows[0]!.id;
 }
 

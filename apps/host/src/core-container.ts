@@ -53,7 +53,16 @@ export function createCoreServices(input: {
   registerDatabase({ container, db: input.db, ...(input.jobs ? { jobQueue: input.jobs } : {}) });
   registerWallet({ container, ...(input.walletOptions ? { options: input.walletOptions } : {}) });
   const smtp = input.mail?.smtp;
-  const transport = input.transport ?? (smtp ? SmtpMailTransport.fromConfig({ host: smtp.host, port: smtp.port, secure: smtp.secure, ...(smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : {}) }) : NO_SMTP);
+  const transport =
+    input.transport ??
+    (smtp
+      ? SmtpMailTransport.fromConfig({
+          host: smtp.host,
+          port: smtp.port,
+          secure: smtp.secure,
+          ...(smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : {}),
+        })
+      : NO_SMTP);
   registerNotifications({ container, transport, options: { from: input.mail?.from ?? 'Tollgate <no-reply@localhost>' } });
   const notifications = container.resolve(NotificationService);
   const notifier = new AccountNotifier({ db: input.db, notifications });

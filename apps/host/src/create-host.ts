@@ -111,7 +111,10 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   };
 
   try {
-    const { applied, moved } = await migrate({ db, sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })] });
+    const { applied, moved } = await migrate({
+      db,
+      sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })],
+    });
     if (applied.length) logger.info({ applied }, 'migrations applied');
     for (const m of moved) logger.info({ plugin: m.namespace, schema: m.schema, moved: m.objects }, "moved the plugin's tables into its own schema");
 
@@ -121,14 +124,31 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
-    const core = createCoreServices({ db, clock, jobs, providers, sources, invoiceSyncOptions, mail: config.mail, fundingOptions: config.funding, ...(input.mailTransport ? { transport: input.mailTransport } : {}) });
+    const core = createCoreServices({
+      db,
+      clock,
+      jobs,
+      providers,
+      sources,
+      invoiceSyncOptions,
+      mail: config.mail,
+      fundingOptions: config.funding,
+      ...(input.mailTransport ? { transport: input.mailTransport } : {}),
+    });
     if (!core.mailConfigured) logger.info('SMTP is not configured: e-mails wait in the outbox (mail.smtp in the config, or SMTP_URL)');
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
     // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
     const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
-    await pluginHost.start({ logger, clock, db, jobs, host: hostInfo, wallet: core.wallet, catalog: core.catalog,
+    await pluginHost.start({
+      logger,
+      clock,
+      db,
+      jobs,
+      host: hostInfo,
+      wallet: core.wallet,
+      catalog: core.catalog,
       payments: { report: ({ providerId, events }) => core.funding.handlePaymentEvents({ providerId, events }) },
       spendWithRefill: (spend) => core.funding.spendWithRefill(spend),
       invoiceSync: core.invoiceSync,
@@ -138,25 +158,51 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const routeIdempotency = new RouteIdempotency({ db, clock });
     walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger, routeIdempotency });
     if (input.workers ?? true) await walletJobs.start();
-    fundingJobs = new FundingJobs({ jobs, funding: core.funding, notifications: core.notifications, notifier: core.notifier, wallet: core.wallet, logger, deliverMail: core.mailConfigured });
+    fundingJobs = new FundingJobs({
+      jobs,
+      funding: core.funding,
+      notifications: core.notifications,
+      notifier: core.notifier,
+      wallet: core.wallet,
+      logger,
+      deliverMail: core.mailConfigured,
+    });
     fundingJobs.listen();
     if (input.workers ?? true) await fundingJobs.start();
     invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
 
-    const state: HostState = { config, db, jobs, clock, logger, pluginHost, core, invoiceSyncJobs, routeIdempotency, pluginApiVersion: PLUGIN_API_VERSION, startedAt: Date.now() };
+    const state: HostState = {
+      config,
+      db,
+      jobs,
+      clock,
+      logger,
+      pluginHost,
+      core,
+      invoiceSyncJobs,
+      routeIdempotency,
+      pluginApiVersion: PLUGIN_API_VERSION,
+      startedAt: Date.now(),
+    };
     const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
     const routes: MountedHttpRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     });
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register(state), adapter, { logger: new PinoNestLogger(logger), rawBody: true, abortOnError: false });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register(state), adapter, {
+      logger: new PinoNestLogger(logger),
+      rawBody: true,
+      abortOnError: false,
+    });
     app.useGlobalPipes(
       new StandardSchemaValidationPipe({
         exceptionFactory: (issues) =>
           new ValidationError({
-            message: issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') || '(root)'}: ${i.message}`).join('; '),
+            message: issues
+              .map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') || '(root)'}: ${i.message}`)
+              .join('; '),
             details: issues.map((i) => ({ path: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)), message: i.message })),
           }),
       }),

@@ -35,7 +35,10 @@ export function lockDataDir(dataDir: string): { release(): void } {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new ConfigError({ code: 'data_dir_locked', message: `database folder ${dataDir} is in use by process ${pid} (a running host?); stop it first, use its HTTP admin API, or set DATABASE_URL to share a PostgreSQL` });
+        throw new ConfigError({
+          code: 'data_dir_locked',
+          message: `database folder ${dataDir} is in use by process ${pid} (a running host?); stop it first, use its HTTP admin API, or set DATABASE_URL to share a PostgreSQL`,
+        });
       }
       rmSync(path, { force: true }); // stale lock
     }

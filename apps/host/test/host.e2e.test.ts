@@ -35,8 +35,20 @@ for (const engine of testEngines()) {
       const res = await t.request({ path: '/docs/json' });
       expect(res.status).toBe(200);
       expect(res.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/health', '/plugins', '/v1/account', '/admin/accounts', '/v1/plugins/test-channel/notes', '/v1/plugins/test-channel/ping/{name}']));
-      expect(res.body.paths['/v1/plugins/test-channel/notes'].post.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['text'] });
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining([
+          '/health',
+          '/plugins',
+          '/v1/account',
+          '/admin/accounts',
+          '/v1/plugins/test-channel/notes',
+          '/v1/plugins/test-channel/ping/{name}',
+        ]),
+      );
+      expect(res.body.paths['/v1/plugins/test-channel/notes'].post.requestBody.content['application/json'].schema).toMatchObject({
+        type: 'object',
+        required: ['text'],
+      });
       const ui = await t.request({ path: '/docs' });
       expect(ui.status).toBe(200);
       expect(String(ui.body)).toContain('swagger');
@@ -82,11 +94,21 @@ for (const engine of testEngines()) {
 
     it('validates input, explains the problem and creates nothing', async () => {
       const before = await t.db.query<{ n: string }>('select count(*) as n from accounts');
-      const res = await t.request({ method: 'POST', path: '/admin/accounts', key: t.adminKey, body: { name: '', owner: { email: 'not-an-email', name: 'X' }, extra: 1 } });
+      const res = await t.request({
+        method: 'POST',
+        path: '/admin/accounts',
+        key: t.adminKey,
+        body: { name: '', owner: { email: 'not-an-email', name: 'X' }, extra: 1 },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
       expect(res.body.error.details.map((d: { path: unknown[] }) => d.path.join('.'))).toEqual(expect.arrayContaining(['name', 'owner.email']));
-      const tz = await t.request({ method: 'POST', path: '/admin/accounts', key: t.adminKey, body: { name: 'X', timeZone: 'Mars/Olympus', owner: { email: 'x@example.test', name: 'X' } } });
+      const tz = await t.request({
+        method: 'POST',
+        path: '/admin/accounts',
+        key: t.adminKey,
+        body: { name: 'X', timeZone: 'Mars/Olympus', owner: { email: 'x@example.test', name: 'X' } },
+      });
       expect(tz.status).toBe(400);
       expect(tz.body.error.code).toBe('invalid_time_zone');
       const after = await t.db.query<{ n: string }>('select count(*) as n from accounts');

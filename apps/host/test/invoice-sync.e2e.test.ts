@@ -1,4 +1,12 @@
-import { coreServices, definePlugin, invoiceSourcesExtensionPoint, type InvoiceSource, type InvoiceSyncSink, type SourceCustomer, type SourceDocument } from '@tollgate/plugin-sdk';
+import {
+  coreServices,
+  definePlugin,
+  invoiceSourcesExtensionPoint,
+  type InvoiceSource,
+  type InvoiceSyncSink,
+  type SourceCustomer,
+  type SourceDocument,
+} from '@tollgate/plugin-sdk';
 import { createTestHost, MailSink, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -95,7 +103,13 @@ for (const engine of testEngines()) {
       documents.length = 0;
       seq = 0;
       customers.clear();
-      customers.set('cust-1', { sourceId: 'cust-1', type: 'company', name: 'Acme NV', email: 'billing@acme.test', address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' } });
+      customers.set('cust-1', {
+        sourceId: 'cust-1',
+        type: 'company',
+        name: 'Acme NV',
+        email: 'billing@acme.test',
+        address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' },
+      });
       smtp = await MailSink.start();
       t = await createTestHost({ engine, clock, plugins: [memoryPlugin], config: { mail: { from: 'Tollgate <billing@tollgate.test>', smtp: smtp.smtp } } });
       owner = await t.createAccount({ name: 'Acme', ownerEmail: 'owner@acme.test' });
@@ -108,35 +122,81 @@ for (const engine of testEngines()) {
     });
 
     it('lists the loaded sources and the connection a plugin made', async () => {
-      expect((await t.request({ path: `${P}/sources`, key: member })).body).toEqual({ data: [{ id: 'memory', label: 'Memory Books', pluginId: 'source-memory' }] });
+      expect((await t.request({ path: `${P}/sources`, key: member })).body).toEqual({
+        data: [{ id: 'memory', label: 'Memory Books', pluginId: 'source-memory' }],
+      });
       const list = await t.request({ path: `${P}/connections`, key: member });
-      expect(list.body.data).toEqual([expect.objectContaining({ id: connectionId, sourceId: 'memory', sourceAccountId: 'books-1', status: 'connected', autoImport: true, defaultProfileId: null })]);
+      expect(list.body.data).toEqual([
+        expect.objectContaining({
+          id: connectionId,
+          sourceId: 'memory',
+          sourceAccountId: 'books-1',
+          status: 'connected',
+          autoImport: true,
+          defaultProfileId: null,
+        }),
+      ]);
       expect(list.body.data[0].accountId).toBeUndefined();
     });
 
     it('profiles: the first is the default; bad input is a 400 with the one error shape', async () => {
-      const created = await t.request({ method: 'POST', path: `${P}/profiles`, key: owner.ownerKey, body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: true } });
+      const created = await t.request({
+        method: 'POST',
+        path: `${P}/profiles`,
+        key: owner.ownerKey,
+        body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: true },
+      });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ name: 'Standard', isDefault: true, sourceOptionValue: null });
       standardId = created.body.id;
-      const none = await t.request({ method: 'POST', path: `${P}/profiles`, key: owner.ownerKey, body: { name: 'Nothing', directDebit: false, paymentLink: false, transfer: false } });
+      const none = await t.request({
+        method: 'POST',
+        path: `${P}/profiles`,
+        key: owner.ownerKey,
+        body: { name: 'Nothing', directDebit: false, paymentLink: false, transfer: false },
+      });
       expect(none).toMatchObject({ status: 400, body: { error: { code: 'no_payment_option' } } });
-      const wrongType = await t.request({ method: 'POST', path: `${P}/profiles`, key: owner.ownerKey, body: { name: 'X', directDebit: 'yes', paymentLink: false, transfer: false } });
+      const wrongType = await t.request({
+        method: 'POST',
+        path: `${P}/profiles`,
+        key: owner.ownerKey,
+        body: { name: 'X', directDebit: 'yes', paymentLink: false, transfer: false },
+      });
       expect(wrongType).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', message: expect.stringContaining('directDebit') } } });
-      const link = await t.request({ method: 'POST', path: `${P}/profiles`, key: owner.ownerKey, body: { name: 'Link', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'opt-link' } });
+      const link = await t.request({
+        method: 'POST',
+        path: `${P}/profiles`,
+        key: owner.ownerKey,
+        body: { name: 'Link', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'opt-link' },
+      });
       expect(link.body).toMatchObject({ isDefault: false, sourceOptionValue: 'opt-link' });
-      const taken = await t.request({ method: 'POST', path: `${P}/profiles`, key: owner.ownerKey, body: { name: 'Link 2', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'opt-link' } });
+      const taken = await t.request({
+        method: 'POST',
+        path: `${P}/profiles`,
+        key: owner.ownerKey,
+        body: { name: 'Link 2', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'opt-link' },
+      });
       expect(taken).toMatchObject({ status: 409, body: { error: { code: 'profile_option_taken' } } });
       expect((await t.request({ method: 'PATCH', path: `${P}/profiles/${link.body.id}`, key: owner.ownerKey, body: {} })).status).toBe(400);
-      expect((await t.request({ method: 'POST', path: `${P}/profiles`, key: member, body: { name: 'M', directDebit: true, paymentLink: false, transfer: false } })).status).toBe(403);
+      expect(
+        (await t.request({ method: 'POST', path: `${P}/profiles`, key: member, body: { name: 'M', directDebit: true, paymentLink: false, transfer: false } }))
+          .status,
+      ).toBe(403);
       expect((await t.request({ path: `${P}/profiles`, key: member })).body.data.map((p: { name: string }) => p.name)).toEqual(['Link', 'Standard']);
-      expect((await t.request({ method: 'DELETE', path: `${P}/profiles/${link.body.id}`, key: owner.ownerKey })).body).toEqual({ deleted: true, id: link.body.id });
+      expect((await t.request({ method: 'DELETE', path: `${P}/profiles/${link.body.id}`, key: owner.ownerKey })).body).toEqual({
+        deleted: true,
+        id: link.body.id,
+      });
       expect((await t.request({ path: `${P}/profiles/${link.body.id}`, key: owner.ownerKey })).body.error.code).toBe('profile_not_found');
     });
 
     it('connection settings: validated, 404 for an unknown profile or connection, members may not change them', async () => {
       const patch = (body: unknown, key = owner.ownerKey, id = connectionId) => t.request({ method: 'PATCH', path: `${P}/connections/${id}`, key, body });
-      expect((await patch({ defaultProfileId: standardId, profileFieldId: 'cf-1' })).body).toMatchObject({ defaultProfileId: standardId, profileFieldId: 'cf-1', autoImport: true });
+      expect((await patch({ defaultProfileId: standardId, profileFieldId: 'cf-1' })).body).toMatchObject({
+        defaultProfileId: standardId,
+        profileFieldId: 'cf-1',
+        autoImport: true,
+      });
       expect(await patch({ defaultProfileId: 'prof_nope' })).toMatchObject({ status: 404, body: { error: { code: 'profile_not_found' } } });
       expect(await patch({ autoImport: 'yes' })).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
       expect(await patch({})).toMatchObject({ status: 400 });
@@ -165,7 +225,11 @@ for (const engine of testEngines()) {
       expect(started).toMatchObject({ status: 202, body: { status: 'running', trigger: 'manual', issuedSince: '2026-02-18', connectionId } });
       await t.host.invoiceSync.jobs.idle();
       const run = (await t.request({ path: `${P}/runs/${started.body.id}`, key: member })).body;
-      expect(run).toMatchObject({ status: 'completed', counts: { new: 1, updated: 0, ignored: 1, failed: 1 }, failures: [{ number: 'BAD-1', reason: 'unknown_profile:opt-missing' }] });
+      expect(run).toMatchObject({
+        status: 'completed',
+        counts: { new: 1, updated: 0, ignored: 1, failed: 1 },
+        failures: [{ number: 'BAD-1', reason: 'unknown_profile:opt-missing' }],
+      });
       expect((await t.request({ path: `${P}/connections/${connectionId}/runs`, key: member })).body.data.map((r: { id: string }) => r.id)).toEqual([run.id]);
 
       await t.host.fundingJobs.runOnce(); // delivers the outbox over SMTP
@@ -182,7 +246,17 @@ for (const engine of testEngines()) {
     });
 
     it('invoices and customers: filters, paging, the event log; 400 on bad filters', async () => {
-      documents.push(doc({ issuedOn: '2026-03-12' }), doc({ issuedOn: '2026-03-13', kind: 'credit_note', number: '7', creditedInvoiceId: documents[0]!.sourceId, totalInclVat: '-121.00', amountDue: '-121.00' }));
+      documents.push(
+        doc({ issuedOn: '2026-03-12' }),
+        doc({
+          issuedOn: '2026-03-13',
+          kind: 'credit_note',
+          number: '7',
+          creditedInvoiceId: documents[0]!.sourceId,
+          totalInclVat: '-121.00',
+          amountDue: '-121.00',
+        }),
+      );
       const again = await t.request({ method: 'POST', path: `${P}/connections/${connectionId}/imports`, key: owner.ownerKey, body: { days: 30 } });
       await t.host.invoiceSync.jobs.idle();
       expect((await t.request({ path: `${P}/runs/${again.body.id}`, key: member })).body.counts).toMatchObject({ new: 2, failed: 1 });
@@ -196,7 +270,9 @@ for (const engine of testEngines()) {
       expect([...page1.data, ...page2.data].map((i: { id: string }) => i.id)).toEqual(all.data.map((i: { id: string }) => i.id));
       expect(page2.nextCursor).toBeNull();
       expect((await t.request({ path: `${P}/invoices?kind=credit_note`, key: member })).body.data).toHaveLength(1);
-      expect((await t.request({ path: `${P}/invoices?from=2026-03-02&to=2026-03-12`, key: member })).body.data.map((i: { number: string }) => i.number)).toEqual(['2026 / 5']);
+      expect(
+        (await t.request({ path: `${P}/invoices?from=2026-03-02&to=2026-03-12`, key: member })).body.data.map((i: { number: string }) => i.number),
+      ).toEqual(['2026 / 5']);
       for (const q of ['status=open', 'from=03-2026', 'from=2026-03-20&to=2026-03-01', 'limit=0', 'colour=red']) {
         expect((await t.request({ path: `${P}/invoices?${q}`, key: member })).status).toBe(400);
       }
@@ -208,7 +284,9 @@ for (const engine of testEngines()) {
       expect(customer).toMatchObject({ customerNumber: 'cust-1', name: 'Acme NV', email: 'billing@acme.test', address: { city: 'Gent' } });
       const renamed = await t.request({ method: 'PATCH', path: `${P}/customers/${customer.id}`, key: owner.ownerKey, body: { customerNumber: 'LOCAL-1' } });
       expect(renamed.body).toMatchObject({ customerNumber: 'LOCAL-1', localNumberChangedAt: clock.now().toISOString() });
-      expect((await t.request({ method: 'PATCH', path: `${P}/customers/${customer.id}`, key: owner.ownerKey, body: { profileId: 'prof_nope' } })).body.error.code).toBe('profile_not_found');
+      expect(
+        (await t.request({ method: 'PATCH', path: `${P}/customers/${customer.id}`, key: owner.ownerKey, body: { profileId: 'prof_nope' } })).body.error.code,
+      ).toBe('profile_not_found');
       expect((await t.request({ method: 'PATCH', path: `${P}/customers/${customer.id}`, key: owner.ownerKey, body: { customerNumber: '' } })).status).toBe(400);
     });
 
@@ -238,7 +316,10 @@ for (const engine of testEngines()) {
       failLists = 1;
       const broken = await t.request({ method: 'POST', path: `${P}/connections/${connectionId}/imports`, key: owner.ownerKey, body: { days: 30 } });
       await t.host.invoiceSync.jobs.idle();
-      expect((await t.request({ path: `${P}/runs/${broken.body.id}`, key: member })).body).toMatchObject({ status: 'interrupted', error: 'memory books are down' });
+      expect((await t.request({ path: `${P}/runs/${broken.body.id}`, key: member })).body).toMatchObject({
+        status: 'interrupted',
+        error: 'memory books are down',
+      });
       let open!: () => void;
       gate = new Promise<void>((resolve) => (open = resolve));
       const resumed = await t.request({ method: 'POST', path: `${P}/connections/${connectionId}/imports`, key: owner.ownerKey, body: { days: 30 } });
@@ -259,10 +340,15 @@ for (const engine of testEngines()) {
       expect(res).toMatchObject({ status: 409, body: { error: { code: 'connection_not_active' } } });
       await sink.connected({ accountId: owner.accountId, sourceId: 'memory', sourceAccountId: 'books-1' });
       expect((await t.request({ path: `${P}/connections/${connectionId}`, key: member })).body.status).toBe('connected');
-      await expect(sink.connected({ accountId: owner.accountId, sourceId: 'memory', sourceAccountId: 'books-2' })).rejects.toMatchObject({ code: 'already_connected' });
+      await expect(sink.connected({ accountId: owner.accountId, sourceId: 'memory', sourceAccountId: 'books-2' })).rejects.toMatchObject({
+        code: 'already_connected',
+      });
       await sink.disconnected({ accountId: owner.accountId, sourceId: 'memory' });
       expect((await t.request({ path: `${P}/connections`, key: member })).body.data).toEqual([]);
-      expect((await t.request({ path: `${P}/connections?includeDisconnected=true`, key: member })).body.data[0]).toMatchObject({ id: connectionId, status: 'disconnected' });
+      expect((await t.request({ path: `${P}/connections?includeDisconnected=true`, key: member })).body.data[0]).toMatchObject({
+        id: connectionId,
+        status: 'disconnected',
+      });
       // Imported invoices stay.
       expect((await t.request({ path: `${P}/invoices`, key: member })).body.data).toHaveLength(4);
     });

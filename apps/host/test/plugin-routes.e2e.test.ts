@@ -18,7 +18,13 @@ for (const engine of testEngines()) {
     let b: { accountId: string; owner: string };
 
     const order = (key: string, idem: string | undefined, amount = '10.00', query = '') =>
-      t.request({ method: 'POST', path: `${BASE}/orders${query}`, key, body: { amount }, ...(idem === undefined ? {} : { headers: { 'idempotency-key': idem } }) });
+      t.request({
+        method: 'POST',
+        path: `${BASE}/orders${query}`,
+        key,
+        body: { amount },
+        ...(idem === undefined ? {} : { headers: { 'idempotency-key': idem } }),
+      });
     /** Lets POST /orders block until `release()`; `entered` resolves once a run is waiting. */
     const hold = () => {
       let release!: () => void;
@@ -186,7 +192,13 @@ for (const engine of testEngines()) {
         expect(missing.status).toBe(400);
         expect(missing.body.error.code).toBe('idempotency_key_required');
         const malformed = await order(a.owner, 'has space');
-        const core = await t.request({ method: 'POST', path: '/v1/wallet/charges', key: a.owner, headers: { 'idempotency-key': 'has space' }, body: { channel: 'x', units: '1' } });
+        const core = await t.request({
+          method: 'POST',
+          path: '/v1/wallet/charges',
+          key: a.owner,
+          headers: { 'idempotency-key': 'has space' },
+          body: { channel: 'x', units: '1' },
+        });
         expect(malformed.status).toBe(400);
         expect(malformed.body).toEqual(core.body);
         expect(malformed.body.error.code).toBe('invalid_idempotency_key');
@@ -194,8 +206,20 @@ for (const engine of testEngines()) {
         const one = await t.request({ method: 'POST', path: `${BASE}/items`, key: a.owner, body: { text: 'no key' } });
         const two = await t.request({ method: 'POST', path: `${BASE}/items`, key: a.owner, body: { text: 'no key' } });
         expect(two.body.id).toBe(one.body.id + 1);
-        const keyed = await t.request({ method: 'POST', path: `${BASE}/items`, key: a.owner, headers: { 'idempotency-key': 'item-1' }, body: { text: 'keyed' } });
-        const replay = await t.request({ method: 'POST', path: `${BASE}/items`, key: a.owner, headers: { 'idempotency-key': 'item-1' }, body: { text: 'keyed' } });
+        const keyed = await t.request({
+          method: 'POST',
+          path: `${BASE}/items`,
+          key: a.owner,
+          headers: { 'idempotency-key': 'item-1' },
+          body: { text: 'keyed' },
+        });
+        const replay = await t.request({
+          method: 'POST',
+          path: `${BASE}/items`,
+          key: a.owner,
+          headers: { 'idempotency-key': 'item-1' },
+          body: { text: 'keyed' },
+        });
         expect(replay.body).toEqual(keyed.body);
         expect(keyed.body.idempotencyKey).toBe('item-1');
       });
@@ -309,10 +333,12 @@ for (const engine of testEngines()) {
       const post = doc.paths[`${BASE}/orders`].post;
       expect(post['x-min-role']).toBe('admin');
       expect(post.security).toEqual([{ bearer: [] }]);
-      expect(post.parameters).toEqual(expect.arrayContaining([
-        expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
-        expect.objectContaining({ name: 'note', in: 'query', required: false }),
-      ]));
+      expect(post.parameters).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+          expect.objectContaining({ name: 'note', in: 'query', required: false }),
+        ]),
+      );
       expect(post.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['amount'] });
       expect(doc.paths[`${BASE}/items`].get['x-min-role']).toBe('member');
       expect(doc.paths[`${BASE}/preferences`].post['x-min-role']).toBe('member');

@@ -35,7 +35,10 @@ const outbox = new Map<string, (body: string, fail: boolean) => Promise<void>>()
 
 // A plugin as it was made before plugin API 2: its table carries its id as a prefix.
 const legacyMigrations: Migration[] = [
-  { id: '0001_items', sql: 'create table legacy_notes_items (id serial primary key, body text not null);\ncreate index legacy_notes_items_body on legacy_notes_items (body)' },
+  {
+    id: '0001_items',
+    sql: 'create table legacy_notes_items (id serial primary key, body text not null);\ncreate index legacy_notes_items_body on legacy_notes_items (body)',
+  },
 ];
 function legacyPlugin(databases: Map<string, PluginDatabase>) {
   return definePlugin({
@@ -119,12 +122,16 @@ for (const engine of testEngines()) {
           `select c.relname as name, n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relname like 'legacy_notes_items%' and n.nspname in (current_schema(), $1) order by 1`,
           [schema],
         );
-        expect(placed).toEqual(['legacy_notes_items', 'legacy_notes_items_body', 'legacy_notes_items_id_seq', 'legacy_notes_items_pkey'].map((name) => ({ name, schema })));
+        expect(placed).toEqual(
+          ['legacy_notes_items', 'legacy_notes_items_body', 'legacy_notes_items_id_seq', 'legacy_notes_items_pkey'].map((name) => ({ name, schema })),
+        );
       } finally {
         await first.close();
       }
 
-      const recorded = async () => (await db.query<{ id: string; applied_at: Date }>(`select id, applied_at from tollgate_migrations where namespace = 'plugin:legacy-notes' order by id`)).rows;
+      const recorded = async () =>
+        (await db.query<{ id: string; applied_at: Date }>(`select id, applied_at from tollgate_migrations where namespace = 'plugin:legacy-notes' order by id`))
+          .rows;
       const before = await recorded();
       expect(before.map((r) => r.id)).toEqual(['0001_items', `@schema:${schema}`]);
 
@@ -133,7 +140,11 @@ for (const engine of testEngines()) {
       try {
         expect(await recorded()).toEqual(before);
         expect(await migrate({ db, sets: second.host.pluginHost.migrationSets({ db }) })).toEqual({ applied: [], moved: [] });
-        expect((await again.get('legacy-notes')!.query('select body from legacy_notes_items order by id')).rows.map((r) => r.body)).toEqual(['one', 'two', 'three']);
+        expect((await again.get('legacy-notes')!.query('select body from legacy_notes_items order by id')).rows.map((r) => r.body)).toEqual([
+          'one',
+          'two',
+          'three',
+        ]);
       } finally {
         await second.close();
       }

@@ -38,12 +38,29 @@ function run(file: string, args: string[], env: Record<string, string>): Promise
 describe('host process', () => {
   it.each([
     ['a malformed config', '{"plugins": [', /^tollgate: config .*a-malformed-config\.json: not valid JSON/],
-    ['an unknown plugin', { plugins: [{ package: '@acme/tollgate-nope' }] }, /^tollgate: plugin @acme\/tollgate-nope: not found \(is the package installed and built\?\)$/],
-    ['bad plugin options', { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A sender name that is too long' } }] }, /^tollgate: plugin strict \(.*strict-plugin\.mjs\): invalid options: sender: /],
-    ['an incompatible plugin', { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] }, /^tollgate: plugin from-the-future \(.*\): requires plugin API \^3\.0\.0, this host provides 2\.0\.0$/],
+    [
+      'an unknown plugin',
+      { plugins: [{ package: '@acme/tollgate-nope' }] },
+      /^tollgate: plugin @acme\/tollgate-nope: not found \(is the package installed and built\?\)$/,
+    ],
+    [
+      'bad plugin options',
+      { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A sender name that is too long' } }] },
+      /^tollgate: plugin strict \(.*strict-plugin\.mjs\): invalid options: sender: /,
+    ],
+    [
+      'an incompatible plugin',
+      { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] },
+      /^tollgate: plugin from-the-future \(.*\): requires plugin API \^3\.0\.0, this host provides 2\.0\.0$/,
+    ],
     [
       'two plugins with one id',
-      { plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A' } }, { package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'B' } }] },
+      {
+        plugins: [
+          { package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'A' } },
+          { package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'B' } },
+        ],
+      },
       /^tollgate: plugin strict \(.*\): id "strict" is already used by/,
     ],
   ])('refuses to start with %s: one line, exit code 1', async (name, value, line) => {
@@ -58,7 +75,12 @@ describe('host process', () => {
 
   it('starts on the embedded database, serves /health and /plugins, logs JSON and stops on SIGTERM', async () => {
     // dataDir is relative to the config file's folder.
-    const file = config('good', { port: 0, host: '127.0.0.1', database: { dataDir: 'data' }, plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'Tollgate' } }] });
+    const file = config('good', {
+      port: 0,
+      host: '127.0.0.1',
+      database: { dataDir: 'data' },
+      plugins: [{ package: join(fixtures, 'strict-plugin.mjs'), options: { sender: 'Tollgate' } }],
+    });
     const child = spawn(process.execPath, [main], { env: { ...process.env, DATABASE_URL: '', PORT: '', TOLLGATE_CONFIG: file }, cwd: dir });
     const lines = createInterface({ input: child.stdout });
     const logs: Array<Record<string, unknown>> = [];
@@ -143,7 +165,9 @@ describe('host process', () => {
     const refund = await run(cli, ['funding', 'refund', '--account', accountId, '--credits', '30.00', '--key', 't1'], { TOLLGATE_CONFIG: file });
     expect(refund.code).toBe(1);
     expect(refund.stderr).toBe('tollgate: A refund of €30.00 is more than the €0.00 of unspent purchased credit\n');
-    const refill = await run(cli, ['funding', 'set-auto-refill', '--account', accountId, '--minimum', '5', '--pack', '10', '--method', 'pm_nope'], { TOLLGATE_CONFIG: file });
+    const refill = await run(cli, ['funding', 'set-auto-refill', '--account', accountId, '--minimum', '5', '--pack', '10', '--method', 'pm_nope'], {
+      TOLLGATE_CONFIG: file,
+    });
     expect(refill.code).toBe(1);
     expect(refill.stderr).toBe('tollgate: No active payment method pm_nope on this account.\n');
     const code = await run(cli, ['funding', 'referral-code', '--account', accountId], { TOLLGATE_CONFIG: file });

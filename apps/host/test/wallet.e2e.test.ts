@@ -21,7 +21,12 @@ for (const engine of testEngines()) {
     const newChannel = () => `sms-${engine.name}-${++channels}`;
 
     const setPrice = async (channel: string, unitPrice: string, effectiveFrom?: Date) => {
-      const res = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel, unit: 'message', unitPrice, ...(effectiveFrom ? { effectiveFrom: effectiveFrom.toISOString() } : {}) } });
+      const res = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel, unit: 'message', unitPrice, ...(effectiveFrom ? { effectiveFrom: effectiveFrom.toISOString() } : {}) },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body;
     };
@@ -33,11 +38,14 @@ for (const engine of testEngines()) {
       return { ...account, key: account.ownerKey, memberKey: member.body.key as string };
     };
 
-    const charge = (key: string, body: object, headers: Record<string, string> = {}) => t.request({ method: 'POST', path: '/v1/wallet/charges', key, body, headers });
+    const charge = (key: string, body: object, headers: Record<string, string> = {}) =>
+      t.request({ method: 'POST', path: '/v1/wallet/charges', key, body, headers });
 
     /** Everything a refused request must leave as it was: ledger rows, lots, holds, quota use, balances. */
     const ledger = async (accountId: string, key: string) => {
-      const { rows: [row] } = await t.db.query(
+      const {
+        rows: [row],
+      } = await t.db.query(
         `select (select count(*)::int from ledger_transactions where account_id = $1) as transactions,
                 (select count(*)::int from ledger_postings p join ledger_transactions x on x.id = p.transaction_id where x.account_id = $1) as postings,
                 (select count(*)::int from credit_lots where account_id = $1) as lots,
@@ -88,12 +96,18 @@ for (const engine of testEngines()) {
         },
       });
       const lots = await t.request({ path: '/v1/wallet/lots', key: a.key });
-      expect(lots.body).toEqual({ data: [{ id: ID, kind: 'trial', currency: 'EUR', granted: '2.00', remaining: '2.00', held: '0.00', expiresAt: null, createdAt: t.clock.now().toISOString() }] });
+      expect(lots.body).toEqual({
+        data: [
+          { id: ID, kind: 'trial', currency: 'EUR', granted: '2.00', remaining: '2.00', held: '0.00', expiresAt: null, createdAt: t.clock.now().toISOString() },
+        ],
+      });
 
       // Opening again (a retry, a second host, the start-up sweep) grants nothing more.
       expect(await t.host.wallet.openWallet({ accountId: a.accountId })).toEqual({ created: false });
       const history = await t.request({ path: '/v1/wallet/history', key: a.key });
-      expect(history.body.data).toEqual([expect.objectContaining({ type: 'grant', currency: 'EUR', amount: '2.00', balanceAfter: '2.00', description: 'Trial credit' })]);
+      expect(history.body.data).toEqual([
+        expect.objectContaining({ type: 'grant', currency: 'EUR', amount: '2.00', balanceAfter: '2.00', description: 'Trial credit' }),
+      ]);
       const support = await t.request({ path: `/admin/accounts/${a.accountId}/wallet`, key: t.adminKey });
       expect(support.body).toEqual(balance.body);
     });
@@ -101,7 +115,12 @@ for (const engine of testEngines()) {
     it('opens the wallet of an account that has none on first use', async () => {
       // An account made before the wallet existed: no wallet row.
       await t.db.query(`insert into accounts (id, name, created_at) values ('acc_00000000000000000000000000', 'Old', $1)`, [t.clock.now()]);
-      const issued = await t.request({ method: 'POST', path: '/admin/accounts/acc_00000000000000000000000000/api-keys', key: t.adminKey, body: { name: 'old', role: 'owner' } });
+      const issued = await t.request({
+        method: 'POST',
+        path: '/admin/accounts/acc_00000000000000000000000000/api-keys',
+        key: t.adminKey,
+        body: { name: 'old', role: 'owner' },
+      });
       expect(issued.status).toBe(201);
       const balance = await t.request({ path: '/v1/wallet', key: issued.body.key });
       expect(balance.status).toBe(200);
@@ -167,7 +186,10 @@ for (const engine of testEngines()) {
       expect(grants.body.data.map((e: { type: string }) => e.type)).toEqual(['grant']);
       const byChannel = await t.request({ path: `/v1/wallet/history?channel=${sms}`, key: a.key });
       expect(byChannel.body.data).toHaveLength(2);
-      const period = await t.request({ path: `/v1/wallet/history?from=${encodeURIComponent(new Date(t.clock.now().getTime() - 60_000).toISOString())}`, key: a.key });
+      const period = await t.request({
+        path: `/v1/wallet/history?from=${encodeURIComponent(new Date(t.clock.now().getTime() - 60_000).toISOString())}`,
+        key: a.key,
+      });
       expect(period.body.data.map((e: { description: string }) => e.description)).toEqual(['Reminder to Bob']);
       const page1 = await t.request({ path: '/v1/wallet/history?limit=2', key: a.key });
       expect(page1.body.data).toHaveLength(2);
@@ -185,7 +207,10 @@ for (const engine of testEngines()) {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="wallet-history.csv"');
-      const lines = String(res.body).trim().split('\n').map((line) => line.split(','));
+      const lines = String(res.body)
+        .trim()
+        .split('\n')
+        .map((line) => line.split(','));
       expect(lines[0]).toEqual(['date', 'transaction_id', 'type', 'channel', 'description', 'amount', 'balance_after']);
       expect(lines.slice(1).map((l) => l.slice(2))).toEqual([
         ['charge', sms, 'Two reminders', '-0.36', '1.64'],
@@ -211,14 +236,33 @@ for (const engine of testEngines()) {
       expect(both.body).toEqual(first.body);
       expect(await ledger(a.accountId, a.key)).toEqual(before);
 
-      await expectRefused(a, () => charge(a.key, { channel: sms, units: '2', idempotencyKey: 'order-42' }), { status: 409, code: 'idempotency_key_reused', message: /order-42/ });
-      await expectRefused(a, () => charge(a.key, { channel: sms, units: '1', idempotencyKey: 'a' }, { 'Idempotency-Key': 'b' }), { status: 400, code: 'idempotency_key_mismatch' });
+      await expectRefused(a, () => charge(a.key, { channel: sms, units: '2', idempotencyKey: 'order-42' }), {
+        status: 409,
+        code: 'idempotency_key_reused',
+        message: /order-42/,
+      });
+      await expectRefused(a, () => charge(a.key, { channel: sms, units: '1', idempotencyKey: 'a' }, { 'Idempotency-Key': 'b' }), {
+        status: 400,
+        code: 'idempotency_key_mismatch',
+      });
       await expectRefused(a, () => charge(a.key, { channel: sms, units: '1' }), { status: 400, code: 'idempotency_key_required' });
-      await expectRefused(a, () => charge(a.key, { channel: sms, units: '1' }, { 'Idempotency-Key': 'has space' }), { status: 400, code: 'invalid_idempotency_key' });
+      await expectRefused(a, () => charge(a.key, { channel: sms, units: '1' }, { 'Idempotency-Key': 'has space' }), {
+        status: 400,
+        code: 'invalid_idempotency_key',
+      });
 
       // A refusal is a first response too: the same key gets it again, even once credit is there.
-      const refused = await expectRefused(a, () => charge(a.key, { channel: sms, units: '20', idempotencyKey: 'big' }), { status: 422, code: 'insufficient_funds', message: /€3\.60 needed, €1\.82 available/ });
-      const topUp = await t.request({ method: 'POST', path: `/admin/accounts/${a.accountId}/wallet/grants`, key: t.adminKey, body: { kind: 'promo', amount: '5.00', idempotencyKey: 'promo-1' } });
+      const refused = await expectRefused(a, () => charge(a.key, { channel: sms, units: '20', idempotencyKey: 'big' }), {
+        status: 422,
+        code: 'insufficient_funds',
+        message: /€3\.60 needed, €1\.82 available/,
+      });
+      const topUp = await t.request({
+        method: 'POST',
+        path: `/admin/accounts/${a.accountId}/wallet/grants`,
+        key: t.adminKey,
+        body: { kind: 'promo', amount: '5.00', idempotencyKey: 'promo-1' },
+      });
       expect(topUp.status).toBe(201);
       const again = await charge(a.key, { channel: sms, units: '20', idempotencyKey: 'big' });
       expect(again.status).toBe(422);
@@ -261,7 +305,12 @@ for (const engine of testEngines()) {
       const sms = newChannel();
       const a = await newAccount();
       await setPrice(sms, '0.18');
-      const placed = await t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '3', description: 'Call', idempotencyKey: 'h-1' } });
+      const placed = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/holds',
+        key: a.key,
+        body: { channel: sms, units: '3', description: 'Call', idempotencyKey: 'h-1' },
+      });
       expect(placed.status).toBe(201);
       expect(placed.body).toEqual({
         id: ID,
@@ -282,7 +331,12 @@ for (const engine of testEngines()) {
         lots: [{ lotId: ID, kind: 'trial', amount: '0.54' }],
       });
       const holdId = placed.body.id as string;
-      expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({ available: '1.46', pending: '0.54', total: '2.00', byKind: { trial: { available: '1.46', pending: '0.54' } } });
+      expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({
+        available: '1.46',
+        pending: '0.54',
+        total: '2.00',
+        byKind: { trial: { available: '1.46', pending: '0.54' } },
+      });
       const read = await t.request({ path: `/v1/wallet/holds/${holdId}`, key: a.memberKey });
       expect(read.body).toMatchObject({ id: holdId, status: 'pending', amount: '0.54', currency: 'EUR' });
       const pending = await t.request({ path: '/v1/wallet/holds?status=pending', key: a.memberKey });
@@ -291,28 +345,84 @@ for (const engine of testEngines()) {
 
       // A retry a minute later (no expiresAt given) is the same request: the first answer comes back.
       t.clock.advance({ minutes: 1 });
-      const retried = await t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '3', description: 'Call' }, headers: { 'Idempotency-Key': 'h-1' } });
+      const retried = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/holds',
+        key: a.key,
+        body: { channel: sms, units: '3', description: 'Call' },
+        headers: { 'Idempotency-Key': 'h-1' },
+      });
       expect(retried.status).toBe(201);
       expect(retried.body).toEqual(placed.body);
 
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: '0.60' } }), { status: 422, code: 'capture_exceeds_hold', message: /€0\.60.*€0\.54/ });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { units: '4' } }), { status: 422, code: 'capture_exceeds_hold' });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: '0.1' , units: '1' } }), { status: 400, code: 'validation_failed', message: /units or amount/ });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: 0.1 } }), { status: 400, code: 'validation_failed' });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: '0.001' } }), { status: 400, code: 'validation_failed', message: /at most 2 decimals/ });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { currency: 'GBP' } }), { status: 400, code: 'unknown_currency' });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: '0.60' } }), {
+        status: 422,
+        code: 'capture_exceeds_hold',
+        message: /€0\.60.*€0\.54/,
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { units: '4' } }), {
+        status: 422,
+        code: 'capture_exceeds_hold',
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: '0.1', units: '1' } }), {
+        status: 400,
+        code: 'validation_failed',
+        message: /units or amount/,
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: 0.1 } }), {
+        status: 400,
+        code: 'validation_failed',
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { amount: '0.001' } }), {
+        status: 400,
+        code: 'validation_failed',
+        message: /at most 2 decimals/,
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { currency: 'GBP' } }), {
+        status: 400,
+        code: 'unknown_currency',
+      });
 
-      const captured = await t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { units: '2', idempotencyKey: 'cap-1' } });
+      const captured = await t.request({
+        method: 'POST',
+        path: `/v1/wallet/holds/${holdId}/capture`,
+        key: a.key,
+        body: { units: '2', idempotencyKey: 'cap-1' },
+      });
       expect(captured.status).toBe(200);
-      expect(captured.body).toMatchObject({ id: holdId, status: 'captured', amount: '0.54', captured: '0.36', balanceAfter: '1.64', transactionId: ID, settledAt: t.clock.now().toISOString() });
+      expect(captured.body).toMatchObject({
+        id: holdId,
+        status: 'captured',
+        amount: '0.54',
+        captured: '0.36',
+        balanceAfter: '1.64',
+        transactionId: ID,
+        settledAt: t.clock.now().toISOString(),
+      });
       expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({ available: '1.64', pending: '0.00' });
-      const replay = await t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: { units: '2' }, headers: { 'Idempotency-Key': 'cap-1' } });
+      const replay = await t.request({
+        method: 'POST',
+        path: `/v1/wallet/holds/${holdId}/capture`,
+        key: a.key,
+        body: { units: '2' },
+        headers: { 'Idempotency-Key': 'cap-1' },
+      });
       expect(replay.status).toBe(200);
       expect(replay.body).toEqual(captured.body);
 
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: {} }), { status: 409, code: 'hold_not_pending', message: /captured/ });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/release`, key: a.key, body: {} }), { status: 409, code: 'hold_not_pending' });
-      await expectRefused(a, () => t.request({ method: 'POST', path: '/v1/wallet/holds/999999999/capture', key: a.key, body: {} }), { status: 404, code: 'not_found' });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/capture`, key: a.key, body: {} }), {
+        status: 409,
+        code: 'hold_not_pending',
+        message: /captured/,
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${holdId}/release`, key: a.key, body: {} }), {
+        status: 409,
+        code: 'hold_not_pending',
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: '/v1/wallet/holds/999999999/capture', key: a.key, body: {} }), {
+        status: 404,
+        code: 'not_found',
+      });
 
       // Release gives everything back.
       const second = await t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '1' } });
@@ -336,12 +446,26 @@ for (const engine of testEngines()) {
       const placed = await t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '2', expiresAt } });
       expect(placed.status).toBe(201);
       expect(placed.body.expiresAt).toBe(expiresAt);
-      await expectRefused(a, () => t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '1', expiresAt: t.clock.now().toISOString() } }), { status: 400, code: 'invalid_expiry' });
-      await expectRefused(a, () => t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '1', expiresAt: 'tomorrow' } }), { status: 400, code: 'validation_failed' });
+      await expectRefused(
+        a,
+        () => t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '1', expiresAt: t.clock.now().toISOString() } }),
+        { status: 400, code: 'invalid_expiry' },
+      );
+      await expectRefused(
+        a,
+        () => t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '1', expiresAt: 'tomorrow' } }),
+        { status: 400, code: 'validation_failed' },
+      );
 
       t.clock.advance({ hours: 2 });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${placed.body.id}/capture`, key: a.key, body: {} }), { status: 409, code: 'hold_expired' });
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${placed.body.id}/release`, key: a.key, body: {} }), { status: 409, code: 'hold_expired' });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${placed.body.id}/capture`, key: a.key, body: {} }), {
+        status: 409,
+        code: 'hold_expired',
+      });
+      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/holds/${placed.body.id}/release`, key: a.key, body: {} }), {
+        status: 409,
+        code: 'hold_expired',
+      });
       expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({ available: '1.64', pending: '0.36' });
 
       expect(await t.host.wallet.expireHolds()).toBeGreaterThanOrEqual(1);
@@ -365,7 +489,10 @@ for (const engine of testEngines()) {
         [b, `${holdPath}/release`],
         [b, `/v1/wallet/transactions/${spent.body.transactionId}/reverse`],
       ] as const) {
-        await expectRefused(a, () => t.request({ method: 'POST', path, key: who.key, body: path.endsWith('reverse') ? { reason: 'mine now' } : {} }), { status: 404, code: 'not_found' });
+        await expectRefused(a, () => t.request({ method: 'POST', path, key: who.key, body: path.endsWith('reverse') ? { reason: 'mine now' } : {} }), {
+          status: 404,
+          code: 'not_found',
+        });
       }
       expect((await t.request({ path: '/v1/wallet', key: b.key })).body).toMatchObject({ accountId: b.accountId, available: '2.00' });
       expect((await t.request({ path: '/v1/wallet/history', key: b.key })).body.data).toHaveLength(1);
@@ -382,7 +509,16 @@ for (const engine of testEngines()) {
       await setPrice(sms, '0.18');
       const hold = await t.request({ method: 'POST', path: '/v1/wallet/holds', key: a.key, body: { channel: sms, units: '1' } });
       const spent = await charge(a.key, { channel: sms, units: '1', idempotencyKey: 'owner-charge' });
-      for (const path of ['/v1/wallet', '/v1/wallet/lots', '/v1/wallet/holds', `/v1/wallet/holds/${hold.body.id}`, '/v1/wallet/history', '/v1/wallet/history.csv', '/v1/wallet/quotas', '/v1/catalog/prices']) {
+      for (const path of [
+        '/v1/wallet',
+        '/v1/wallet/lots',
+        '/v1/wallet/holds',
+        `/v1/wallet/holds/${hold.body.id}`,
+        '/v1/wallet/history',
+        '/v1/wallet/history.csv',
+        '/v1/wallet/quotas',
+        '/v1/catalog/prices',
+      ]) {
         expect((await t.request({ path, key: a.memberKey })).status, path).toBe(200);
       }
       const writes: Array<[string, object]> = [
@@ -394,7 +530,11 @@ for (const engine of testEngines()) {
         [`/v1/wallet/transactions/${spent.body.transactionId}/reverse`, { reason: 'no' }],
       ];
       for (const [path, body] of writes) {
-        await expectRefused({ accountId: a.accountId, key: a.key }, () => t.request({ method: 'POST', path, key: a.memberKey, body }), { status: 403, code: 'insufficient_role', message: /admin role/ });
+        await expectRefused({ accountId: a.accountId, key: a.key }, () => t.request({ method: 'POST', path, key: a.memberKey, body }), {
+          status: 403,
+          code: 'insufficient_role',
+          message: /admin role/,
+        });
       }
       // An admin key of the account may.
       const adminKey = (await t.request({ method: 'POST', path: '/v1/api-keys', key: a.key, body: { name: 'billing', role: 'admin' } })).body.key as string;
@@ -409,16 +549,39 @@ for (const engine of testEngines()) {
       const path = `/v1/wallet/transactions/${spent.body.transactionId}/reverse`;
       const reversed = await t.request({ method: 'POST', path, key: a.key, body: { reason: 'SMS not delivered', idempotencyKey: 'refund-1' } });
       expect(reversed.status).toBe(201);
-      expect(reversed.body).toEqual({ transactionId: ID, reversesId: spent.body.transactionId, accountId: a.accountId, currency: 'EUR', amount: '0.18', balanceAfter: '2.00', reason: 'SMS not delivered', createdAt: ISO });
+      expect(reversed.body).toEqual({
+        transactionId: ID,
+        reversesId: spent.body.transactionId,
+        accountId: a.accountId,
+        currency: 'EUR',
+        amount: '0.18',
+        balanceAfter: '2.00',
+        reason: 'SMS not delivered',
+        createdAt: ISO,
+      });
       const replay = await t.request({ method: 'POST', path, key: a.key, body: { reason: 'SMS not delivered' }, headers: { 'Idempotency-Key': 'refund-1' } });
       expect(replay.status).toBe(201);
       expect(replay.body).toEqual(reversed.body);
-      await expectRefused(a, () => t.request({ method: 'POST', path, key: a.key, body: { reason: 'again' } }), { status: 409, code: 'not_reversible', message: /already reversed/ });
+      await expectRefused(a, () => t.request({ method: 'POST', path, key: a.key, body: { reason: 'again' } }), {
+        status: 409,
+        code: 'not_reversible',
+        message: /already reversed/,
+      });
       const grant = (await t.request({ path: '/v1/wallet/history?type=grant', key: a.key })).body.data[0];
-      await expectRefused(a, () => t.request({ method: 'POST', path: `/v1/wallet/transactions/${grant.transactionId}/reverse`, key: a.key, body: { reason: 'x' } }), { status: 409, code: 'not_reversible' });
+      await expectRefused(
+        a,
+        () => t.request({ method: 'POST', path: `/v1/wallet/transactions/${grant.transactionId}/reverse`, key: a.key, body: { reason: 'x' } }),
+        { status: 409, code: 'not_reversible' },
+      );
       await expectRefused(a, () => t.request({ method: 'POST', path, key: a.key, body: {} }), { status: 400, code: 'validation_failed', message: /reason/ });
       const history = await t.request({ path: '/v1/wallet/history?limit=1', key: a.key });
-      expect(history.body.data[0]).toMatchObject({ type: 'reversal', amount: '0.18', balanceAfter: '2.00', reversesId: spent.body.transactionId, description: 'Refund: ' + sms });
+      expect(history.body.data[0]).toMatchObject({
+        type: 'reversal',
+        amount: '0.18',
+        balanceAfter: '2.00',
+        reversesId: spent.body.transactionId,
+        description: 'Refund: ' + sms,
+      });
       expect((await t.request({ path: '/v1/wallet/lots', key: a.key })).body.data).toEqual([expect.objectContaining({ kind: 'trial', remaining: '2.00' })]);
     });
 
@@ -428,12 +591,36 @@ for (const engine of testEngines()) {
       await setPrice(sms, '0.18');
       const grants = `/admin/accounts/${a.accountId}/wallet/grants`;
       const expiresAt = new Date(t.clock.now().getTime() + 86_400_000).toISOString();
-      const promo = await t.request({ method: 'POST', path: grants, key: t.adminKey, body: { kind: 'promo', amount: '1.00', expiresAt, description: 'Welcome back', idempotencyKey: 'promo-a' } });
+      const promo = await t.request({
+        method: 'POST',
+        path: grants,
+        key: t.adminKey,
+        body: { kind: 'promo', amount: '1.00', expiresAt, description: 'Welcome back', idempotencyKey: 'promo-a' },
+      });
       expect(promo.status).toBe(201);
-      expect(promo.body).toEqual({ transactionId: ID, lotId: ID, accountId: a.accountId, currency: 'EUR', kind: 'promo', amount: '1.00', expiresAt, balanceAfter: '3.00', createdAt: ISO });
-      const purchased = await t.request({ method: 'POST', path: grants, key: t.adminKey, body: { kind: 'purchased', amount: '5.00' }, headers: { 'Idempotency-Key': 'bank-transfer-7' } });
+      expect(promo.body).toEqual({
+        transactionId: ID,
+        lotId: ID,
+        accountId: a.accountId,
+        currency: 'EUR',
+        kind: 'promo',
+        amount: '1.00',
+        expiresAt,
+        balanceAfter: '3.00',
+        createdAt: ISO,
+      });
+      const purchased = await t.request({
+        method: 'POST',
+        path: grants,
+        key: t.adminKey,
+        body: { kind: 'purchased', amount: '5.00' },
+        headers: { 'Idempotency-Key': 'bank-transfer-7' },
+      });
       expect(purchased.body).toMatchObject({ kind: 'purchased', balanceAfter: '8.00' });
-      expect((await t.request({ method: 'POST', path: grants, key: t.adminKey, body: { kind: 'purchased', amount: '5.00', idempotencyKey: 'bank-transfer-7' } })).body).toEqual(purchased.body);
+      expect(
+        (await t.request({ method: 'POST', path: grants, key: t.adminKey, body: { kind: 'purchased', amount: '5.00', idempotencyKey: 'bank-transfer-7' } }))
+          .body,
+      ).toEqual(purchased.body);
 
       const bad: Array<[object, string]> = [
         [{ kind: 'gift', amount: '1.00', idempotencyKey: 'g' }, 'validation_failed'],
@@ -445,14 +632,34 @@ for (const engine of testEngines()) {
         [{ kind: 'promo', amount: '1.00', expiresAt: new Date(t.clock.now().getTime() - 1000).toISOString(), idempotencyKey: 'g' }, 'invalid_expiry'],
       ];
       for (const [body, code] of bad) await expectRefused(a, () => t.request({ method: 'POST', path: grants, key: t.adminKey, body }), { status: 400, code });
-      await expectRefused(a, () => t.request({ method: 'POST', path: grants, key: a.key, body: { kind: 'promo', amount: '1.00', idempotencyKey: 'self' } }), { status: 403, code: 'admin_only' });
-      expect((await t.request({ method: 'POST', path: '/admin/accounts/acc_01jzzzzzzzzzzzzzzzzzzzzzzz/wallet/grants', key: t.adminKey, body: { kind: 'promo', amount: '1.00', idempotencyKey: 'x' } })).status).toBe(404);
+      await expectRefused(a, () => t.request({ method: 'POST', path: grants, key: a.key, body: { kind: 'promo', amount: '1.00', idempotencyKey: 'self' } }), {
+        status: 403,
+        code: 'admin_only',
+      });
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            path: '/admin/accounts/acc_01jzzzzzzzzzzzzzzzzzzzzzzz/wallet/grants',
+            key: t.adminKey,
+            body: { kind: 'promo', amount: '1.00', idempotencyKey: 'x' },
+          })
+        ).status,
+      ).toBe(404);
 
       const lots = await t.request({ path: '/v1/wallet/lots', key: a.key });
-      expect(lots.body.data.map((l: { kind: string; remaining: string }) => [l.kind, l.remaining])).toEqual([['trial', '2.00'], ['promo', '1.00'], ['purchased', '5.00']]);
+      expect(lots.body.data.map((l: { kind: string; remaining: string }) => [l.kind, l.remaining])).toEqual([
+        ['trial', '2.00'],
+        ['promo', '1.00'],
+        ['purchased', '5.00'],
+      ]);
       const spent = await charge(a.key, { channel: sms, units: '1', idempotencyKey: 'first-spend' });
       expect(spent.body.lots).toEqual([{ lotId: promo.body.lotId, kind: 'promo', amount: '0.18' }]);
-      expect((await t.request({ path: '/v1/wallet', key: a.key })).body.byKind).toMatchObject({ promo: { available: '0.82' }, trial: { available: '2.00' }, purchased: { available: '5.00' } });
+      expect((await t.request({ path: '/v1/wallet', key: a.key })).body.byKind).toMatchObject({
+        promo: { available: '0.82' },
+        trial: { available: '2.00' },
+        purchased: { available: '5.00' },
+      });
 
       t.clock.advance({ days: 2 });
       expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({ available: '7.00' }); // expired credit is not spendable
@@ -460,7 +667,11 @@ for (const engine of testEngines()) {
       const history = await t.request({ path: '/v1/wallet/history?type=expire_lot', key: a.key });
       expect(history.body.data).toEqual([expect.objectContaining({ amount: '-0.82', balanceAfter: '7.00', description: 'Expired promo credit' })]);
       const all = await t.request({ path: '/v1/wallet/lots?includeEmpty=true', key: a.key });
-      expect(all.body.data.map((l: { kind: string; remaining: string }) => [l.kind, l.remaining])).toEqual([['trial', '2.00'], ['promo', '0.00'], ['purchased', '5.00']]);
+      expect(all.body.data.map((l: { kind: string; remaining: string }) => [l.kind, l.remaining])).toEqual([
+        ['trial', '2.00'],
+        ['promo', '0.00'],
+        ['purchased', '5.00'],
+      ]);
       expect((await t.request({ path: '/v1/wallet/lots', key: a.key })).body.data).toHaveLength(2);
     });
 
@@ -476,14 +687,23 @@ for (const engine of testEngines()) {
       // The account moves to New York: the wallet follows (quota months are the account's).
       const patched = await t.request({ method: 'PATCH', path: '/v1/account', key: a.key, body: { timeZone: 'America/New_York' } });
       expect(patched.status).toBe(200);
-      const { rows: [wallet] } = await t.db.query<{ time_zone: string }>('select time_zone from wallets where account_id = $1', [a.accountId]);
+      const {
+        rows: [wallet],
+      } = await t.db.query<{ time_zone: string }>('select time_zone from wallets where account_id = $1', [a.accountId]);
       expect(wallet!.time_zone).toBe('America/New_York');
 
       const spent = await charge(a.key, { channel: scan, units: '3', idempotencyKey: 'scan-batch' });
       expect(spent.body).toMatchObject({ units: '3', freeUnits: '2', unitPrice: '0.10', amount: '0.10', balanceAfter: '1.90' });
       const month = t.clock.now().toISOString().slice(0, 7);
       const usage = await t.request({ path: '/v1/wallet/quotas', key: a.memberKey });
-      expect(usage.body.data).toContainEqual({ channel: scan, period: `${month}-01`, freeUnits: '2', used: '2', remaining: '0', resetsAt: expect.stringMatching(/^\d{4}-\d\d-01$/) });
+      expect(usage.body.data).toContainEqual({
+        channel: scan,
+        period: `${month}-01`,
+        freeUnits: '2',
+        used: '2',
+        remaining: '0',
+        resetsAt: expect.stringMatching(/^\d{4}-\d\d-01$/),
+      });
 
       // To the first instant of next month in UTC: still last month in New York.
       const resetsAt = usage.body.data.find((q: { channel: string }) => q.channel === scan).resetsAt as string;
@@ -505,7 +725,9 @@ for (const engine of testEngines()) {
       const sms = newChannel();
       const a = await newAccount();
       const at = new Date(t.clock.now().getTime() + 86_400_000);
-      expect((await t.request({ method: 'POST', path: '/admin/catalog/prices', key: a.key, body: { channel: sms, unit: 'message', unitPrice: '0.18' } })).status).toBe(403);
+      expect(
+        (await t.request({ method: 'POST', path: '/admin/catalog/prices', key: a.key, body: { channel: sms, unit: 'message', unitPrice: '0.18' } })).status,
+      ).toBe(403);
       expect((await t.request({ method: 'PUT', path: `/admin/catalog/quotas/${sms}`, key: a.key, body: { freeUnits: '1' } })).status).toBe(403);
       const bad: Array<[object, string]> = [
         [{ channel: sms, unit: 'message', unitPrice: 0.18 }, 'validation_failed'],
@@ -521,11 +743,26 @@ for (const engine of testEngines()) {
       }
       const be = await setPrice(sms, '0.0125', at);
       expect(be).toMatchObject({ unitPrice: '0.0125', effectiveFrom: at.toISOString() });
-      const country = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: sms, unit: 'message', unitPrice: '0.20', country: 'NL', effectiveFrom: at.toISOString() } });
+      const country = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: sms, unit: 'message', unitPrice: '0.20', country: 'NL', effectiveFrom: at.toISOString() },
+      });
       expect(country.body).toMatchObject({ country: 'NL', unitPrice: '0.20' });
-      const same = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: sms, unit: 'message', unitPrice: '0.0125', effectiveFrom: at.toISOString() } });
+      const same = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: sms, unit: 'message', unitPrice: '0.0125', effectiveFrom: at.toISOString() },
+      });
       expect(same.status).toBe(201); // seeding the same row again is harmless
-      const clash = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: sms, unit: 'message', unitPrice: '0.19', effectiveFrom: at.toISOString() } });
+      const clash = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: sms, unit: 'message', unitPrice: '0.19', effectiveFrom: at.toISOString() },
+      });
       expect(clash.status).toBe(409);
       expect(clash.body.error.code).toBe('price_exists');
       expect((await t.request({ path: `/v1/catalog/prices?channel=${sms}`, key: a.memberKey })).body.data).toHaveLength(2);
@@ -535,7 +772,10 @@ for (const engine of testEngines()) {
       t.clock.advance({ days: 1 });
       // Sub-cent unit prices: 3 × 0.0125 = 0.0375, charged 0.04 (half-up); NL has its own price.
       expect((await charge(a.key, { channel: sms, units: '3', idempotencyKey: 'sub-cent' })).body).toMatchObject({ unitPrice: '0.0125', amount: '0.04' });
-      expect((await charge(a.key, { channel: sms, units: '1', country: 'NL', idempotencyKey: 'nl' })).body).toMatchObject({ unitPrice: '0.20', amount: '0.20' });
+      expect((await charge(a.key, { channel: sms, units: '1', country: 'NL', idempotencyKey: 'nl' })).body).toMatchObject({
+        unitPrice: '0.20',
+        amount: '0.20',
+      });
     });
 
     it('plugins spend through coreServices.wallet; a declared free quota is synced to the catalog at start-up', async () => {
@@ -554,7 +794,9 @@ for (const engine of testEngines()) {
       expect((await scan('r-3')).body).toMatchObject({ amount: '0.10', balanceAfter: '1.90', available: '1.90' });
       const history = await t.request({ path: '/v1/wallet/history?channel=test-scan&type=capture', key: a.key });
       expect(history.body.data).toHaveLength(3);
-      expect((await t.request({ path: '/v1/wallet/quotas', key: a.key })).body.data).toContainEqual(expect.objectContaining({ channel: 'test-scan', used: '2', remaining: '0' }));
+      expect((await t.request({ path: '/v1/wallet/quotas', key: a.key })).body.data).toContainEqual(
+        expect.objectContaining({ channel: 'test-scan', used: '2', remaining: '0' }),
+      );
     });
 
     it('documents the wallet and catalog routes in OpenAPI', async () => {
@@ -586,7 +828,9 @@ for (const engine of testEngines()) {
       const body = doc.paths['/v1/wallet/charges'].post.requestBody.content['application/json'].schema;
       expect(body).toMatchObject({ type: 'object', required: expect.arrayContaining(['channel', 'units']), properties: { units: { type: 'string' } } });
       expect(doc.paths['/v1/wallet/charges'].post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
-      expect(doc.paths['/v1/wallet'].get.responses['200'].content['application/json'].schema).toMatchObject({ properties: { available: { type: 'string' }, currency: { enum: ['EUR'] } } });
+      expect(doc.paths['/v1/wallet'].get.responses['200'].content['application/json'].schema).toMatchObject({
+        properties: { available: { type: 'string' }, currency: { enum: ['EUR'] } },
+      });
     });
 
     it('the invariant check answers 200: ok, or ok=false with each problem', async () => {
@@ -600,7 +844,10 @@ for (const engine of testEngines()) {
         const broken = await t.request({ path: '/admin/wallet/check', key: t.adminKey });
         expect(broken.status).toBe(200);
         expect(broken.body.ok).toBe(false);
-        expect(broken.body.problems).toContainEqual({ check: 'wallet_available', detail: `wallet ${a.accountId}: available 3.00 but its wallet postings sum to 2.00` });
+        expect(broken.body.problems).toContainEqual({
+          check: 'wallet_available',
+          detail: `wallet ${a.accountId}: available 3.00 but its wallet postings sum to 2.00`,
+        });
       } finally {
         await t.db.query('update wallets set available = available - 1 where account_id = $1', [a.accountId]);
       }
@@ -615,11 +862,18 @@ for (const engine of testEngines()) {
       const swept = await t.host.walletJobs.runOnce();
       expect(swept.errors).toBe(0);
       expect(swept.relayedEvents).toBeGreaterThan(0);
-      const { rows: [unpublished] } = await t.db.query<{ n: number }>('select count(*)::int as n from wallet_events where published_at is null');
+      const {
+        rows: [unpublished],
+      } = await t.db.query<{ n: number }>('select count(*)::int as n from wallet_events where published_at is null');
       expect(unpublished!.n).toBe(0);
       const events: Array<{ accountId: string; type: string; payload: Record<string, unknown> }> = [];
       await t.host.jobs.drain({ name: 'wallet.events', handler: async (job) => void events.push(job.data) });
-      expect(events.filter((e) => e.accountId === a.accountId).map((e) => e.type).sort()).toEqual(['wallet.charged', 'wallet.topped_up']);
+      expect(
+        events
+          .filter((e) => e.accountId === a.accountId)
+          .map((e) => e.type)
+          .sort(),
+      ).toEqual(['wallet.charged', 'wallet.topped_up']);
       expect((await t.host.walletJobs.runOnce()).relayedEvents).toBe(0);
 
       t.clock.advance({ days: 44 });

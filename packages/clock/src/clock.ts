@@ -29,12 +29,7 @@ export class ManualClock implements Clock {
   }
 
   advance(by: { ms?: number; seconds?: number; minutes?: number; hours?: number; days?: number }): Date {
-    const delta =
-      (by.ms ?? 0) +
-      (by.seconds ?? 0) * 1_000 +
-      (by.minutes ?? 0) * 60_000 +
-      (by.hours ?? 0) * 3_600_000 +
-      (by.days ?? 0) * 86_400_000;
+    const delta = (by.ms ?? 0) + (by.seconds ?? 0) * 1_000 + (by.minutes ?? 0) * 60_000 + (by.hours ?? 0) * 3_600_000 + (by.days ?? 0) * 86_400_000;
     if (delta < 0) throw new RangeError('ManualClock: time only moves forward');
     this.#ms += delta;
     return this.now();

@@ -144,7 +144,6 @@ export function assertSchemaName(schema: string): void {
   }
 }
 
-
 /** An identifier in double quotes, for names read from migration SQL or the catalog. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

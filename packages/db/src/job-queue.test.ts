@@ -160,7 +160,9 @@ if (url) {
     let owner: TestDatabase;
     let other: Database;
     beforeAll(async () => {
-      owner = await testEngines().find((e) => e.name === 'postgres')!.open();
+      owner = await testEngines()
+        .find((e) => e.name === 'postgres')!
+        .open();
       const schema = (await owner.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;
       other = await openDatabase({ url, schema, poolSize: 4 });
     });
@@ -183,10 +185,7 @@ if (url) {
           await owner.query('SELECT 1'); // yield, so the two drains interleave
           seen.push(job.id);
         };
-        const [ra, rb] = await Promise.all([
-          a.drain({ name: 'shared', handler, batchSize: 3 }),
-          b.drain({ name: 'shared', handler, batchSize: 3 }),
-        ]);
+        const [ra, rb] = await Promise.all([a.drain({ name: 'shared', handler, batchSize: 3 }), b.drain({ name: 'shared', handler, batchSize: 3 })]);
         expect(ra.completed + rb.completed).toBe(60);
         expect(seen).toHaveLength(60);
         expect(new Set(seen)).toEqual(ids);

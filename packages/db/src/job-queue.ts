@@ -93,13 +93,7 @@ export class JobQueue {
   }
 
   /** Creates the queue, or updates its retry settings when it exists. A dead-letter queue is created when missing. */
-  async createQueue(input: {
-    name: string;
-    retryLimit?: number;
-    retryDelaySeconds?: number;
-    retryBackoff?: boolean;
-    deadLetter?: string;
-  }): Promise<void> {
+  async createQueue(input: { name: string; retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; deadLetter?: string }): Promise<void> {
     if (input.deadLetter && !(await this.#boss.getQueue(input.deadLetter))) {
       await this.#boss.createQueue(input.deadLetter);
     }
@@ -150,12 +144,7 @@ export class JobQueue {
   }
 
   /** Polls the queue and hands batches to handler; a throw fails (and retries) the whole batch. Returns the worker id. */
-  async work(input: {
-    name: string;
-    batchSize?: number;
-    pollingIntervalSeconds?: number;
-    handler: (jobs: QueuedJob[]) => Promise<void>;
-  }): Promise<string> {
+  async work(input: { name: string; batchSize?: number; pollingIntervalSeconds?: number; handler: (jobs: QueuedJob[]) => Promise<void> }): Promise<string> {
     const options = defined({ batchSize: input.batchSize, pollingIntervalSeconds: input.pollingIntervalSeconds });
     return this.#boss.work<JobData>(input.name, options, async (jobs: Job<JobData>[]) => {
       await input.handler(jobs.map((job) => ({ id: job.id, name: job.name, data: job.data })));
@@ -207,10 +196,10 @@ export class JobQueue {
   // Standard pg-boss queues store singletonKey without enforcing it; serialise senders per key instead.
   async #hasQueued(tx: Queryable, name: string, key: string): Promise<boolean> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [`tollgate_job:${this.schema}:${name}`, key]);
-    const { rows } = await tx.query(
-      `SELECT 1 FROM ${this.schema}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry') LIMIT 1`,
-      [name, key],
-    );
+    const { rows } = await tx.query(`SELECT 1 FROM ${this.schema}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry') LIMIT 1`, [
+      name,
+      key,
+    ]);
     return rows.length > 0;
   }
 }

@@ -113,9 +113,7 @@ for (const engine of testEngines()) {
       await expect(migrate({ db, sets: [duplicate] })).rejects.toMatchObject({ code: 'migration_invalid' });
       await expect(migrate({ db, sets: [wallet, wallet] })).rejects.toBeInstanceOf(InvalidMigrationError);
       await expect(migrate({ db, sets: [{ namespace: '', migrations: [] }] })).rejects.toBeInstanceOf(InvalidMigrationError);
-      await expect(migrate({ db, sets: [{ namespace: 'x', migrations: [{ id: 'a b', sql: '' }] }] })).rejects.toBeInstanceOf(
-        InvalidMigrationError,
-      );
+      await expect(migrate({ db, sets: [{ namespace: 'x', migrations: [{ id: 'a b', sql: '' }] }] })).rejects.toBeInstanceOf(InvalidMigrationError);
       expect((await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'dup_a'`)).rowCount).toBe(0);
     });
   });
@@ -218,7 +216,9 @@ for (const engine of testEngines()) {
           { id: '1', body: 'first', mood: null },
           { id: '2', body: 'second', mood: null },
         ]);
-        expect((await plugin.query(`INSERT INTO demo_notes_notes (account_id, body, mood) VALUES ('acc_1', 'third', 'busy') RETURNING id`)).rows).toEqual([{ id: '3' }]);
+        expect((await plugin.query(`INSERT INTO demo_notes_notes (account_id, body, mood) VALUES ('acc_1', 'third', 'busy') RETURNING id`)).rows).toEqual([
+          { id: '3' },
+        ]);
         expect((await plugin.query(`SELECT nextval('demo_notes_ticket') AS n`)).rows).toEqual([{ n: '2' }]);
         expect((await plugin.query('SELECT n FROM demo_notes_counts')).rows).toEqual([{ n: '3' }]);
         await expect(plugin.query(`INSERT INTO demo_notes_tags VALUES (99, 'dangling')`)).rejects.toThrow(/foreign key/);
@@ -235,7 +235,13 @@ for (const engine of testEngines()) {
       await expect(migrate({ db, sets: [{ namespace: 'x', migrations: [{ id: '@schema:x', sql: '' }] }] })).rejects.toBeInstanceOf(InvalidMigrationError);
       await expect(migrate({ db, sets: [{ namespace: 'x', schema: 'Bad Name', migrations: [] }] })).rejects.toBeInstanceOf(InvalidMigrationError);
       await expect(
-        migrate({ db, sets: [{ namespace: 'x', schema: 'same', migrations: [] }, { namespace: 'y', schema: 'same', migrations: [] }] }),
+        migrate({
+          db,
+          sets: [
+            { namespace: 'x', schema: 'same', migrations: [] },
+            { namespace: 'y', schema: 'same', migrations: [] },
+          ],
+        }),
       ).rejects.toBeInstanceOf(InvalidMigrationError);
     });
   });

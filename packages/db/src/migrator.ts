@@ -78,7 +78,10 @@ function plan(sets: readonly MigrationSet[]): Planned[] {
       try {
         assertSchemaName(set.schema);
       } catch {
-        throw new InvalidMigrationError({ message: `Invalid schema "${String(set.schema)}" for ${set.namespace}.`, details: { namespace: set.namespace, schema: set.schema } });
+        throw new InvalidMigrationError({
+          message: `Invalid schema "${String(set.schema)}" for ${set.namespace}.`,
+          details: { namespace: set.namespace, schema: set.schema },
+        });
       }
       if (schemas.has(set.schema)) {
         throw new InvalidMigrationError({ message: `Schema "${set.schema}" is given to two migration sets.`, details: { schema: set.schema } });
@@ -125,9 +128,7 @@ export async function migrate(input: { db: Database; sets: readonly MigrationSet
   const known = await db.transaction(async (tx) => {
     await tx.query(LOCK);
     await tx.query(CREATE_TABLE);
-    const { rows } = await tx.query<{ namespace: string; id: string; checksum: string }>(
-      'SELECT namespace, id, checksum FROM tollgate_migrations',
-    );
+    const { rows } = await tx.query<{ namespace: string; id: string; checksum: string }>('SELECT namespace, id, checksum FROM tollgate_migrations');
     return new Map(rows.map((r) => [keyOf(r), r.checksum]));
   });
 
@@ -162,10 +163,7 @@ async function applyOne(db: Database, m: Planned): Promise<boolean> {
     return await db.transaction(
       async (tx) => {
         await tx.query(LOCK);
-        const { rows } = await tx.query<{ checksum: string }>(
-          'SELECT checksum FROM tollgate_migrations WHERE namespace = $1 AND id = $2',
-          [m.namespace, m.id],
-        );
+        const { rows } = await tx.query<{ checksum: string }>('SELECT checksum FROM tollgate_migrations WHERE namespace = $1 AND id = $2', [m.namespace, m.id]);
         const existing = rows[0];
         if (existing) {
           // Another host applied it while we waited for the lock.
@@ -174,11 +172,7 @@ async function applyOne(db: Database, m: Planned): Promise<boolean> {
           }
           return false;
         }
-        await tx.query('INSERT INTO tollgate_migrations (namespace, id, checksum) VALUES ($1, $2, $3)', [
-          m.namespace,
-          m.id,
-          m.checksum,
-        ]);
+        await tx.query('INSERT INTO tollgate_migrations (namespace, id, checksum) VALUES ($1, $2, $3)', [m.namespace, m.id, m.checksum]);
         // Last, since tollgate_migrations is not on the set's path; LOCAL ends with the transaction.
         if (m.schema !== undefined) await tx.query(`SET LOCAL search_path TO ${quoteIdent(m.schema)}`);
         await rawSqlOf(tx)[RAW_SQL](m.sql);
@@ -255,7 +249,10 @@ export function createdObjects(sqls: readonly string[]): NamedObject[] {
   for (const [kind, pattern] of CREATES) {
     for (const sql of sqls) {
       // Comments first (they may hold apostrophes), then string literals.
-      const code = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+      const code = sql
+        .replace(/--[^\n]*/g, ' ')
+        .replace(/\/\*[\s\S]*?\*\//g, ' ')
+        .replace(/'(?:[^']|'')*'/g, "''");
       for (const match of code.matchAll(pattern)) {
         const name = unquote(match[1]!);
         const key = `${kind}:${name}`;

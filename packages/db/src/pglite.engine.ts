@@ -4,19 +4,7 @@ import { PGlite, type Results } from '@electric-sql/pglite';
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { ValidationError } from '@tollgate/errors';
 import { DatabaseClosedError, TransactionAbortedError, TransactionClosedError, TransactionMisuseError } from './errors.js';
-import {
-  DB_INFO,
-  Mutex,
-  RAW_SQL,
-  SCOPE,
-  answersWithin,
-  beginStatement,
-  retriesOf,
-  withRetries,
-  type DbInfo,
-  type RawSql,
-  type Scopable,
-} from './internal.js';
+import { DB_INFO, Mutex, RAW_SQL, SCOPE, answersWithin, beginStatement, retriesOf, withRetries, type DbInfo, type RawSql, type Scopable } from './internal.js';
 import { toDriverParams } from './params.js';
 import { SCALAR_PARSERS, SESSION_SETTINGS } from './type-parsers.js';
 

@@ -38,9 +38,7 @@ function statement(text: string, params: readonly unknown[] | undefined): QueryC
 
 async function runRaw(target: Pool | PoolClient, text: string, values: unknown[] | undefined): Promise<{ rows: unknown[] }> {
   // Without values node-postgres uses the simple protocol, and a script answers with one result per statement.
-  const result = (await target.query(text, values && values.length > 0 ? values : undefined)) as
-    | PgQueryResult
-    | PgQueryResult[];
+  const result = (await target.query(text, values && values.length > 0 ? values : undefined)) as PgQueryResult | PgQueryResult[];
   return Array.isArray(result) ? { rows: result.flatMap((r) => r.rows ?? []) } : result;
 }
 

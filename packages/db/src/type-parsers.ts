@@ -39,11 +39,9 @@ const parseBool: TextParser = (text) => text === 't' || text === 'true';
 const parseJson: TextParser = (text) => JSON.parse(text);
 
 // bytea_output is 'hex' by default on both engines: '\x0a0b...'.
-const parseBytea: TextParser = (text) =>
-  text.startsWith('\\x') ? Buffer.from(text.slice(2), 'hex') : Buffer.from(text, 'latin1');
+const parseBytea: TextParser = (text) => (text.startsWith('\\x') ? Buffer.from(text.slice(2), 'hex') : Buffer.from(text, 'latin1'));
 
-const TIMESTAMP =
-  /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/;
+const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/;
 
 /**
  * ISO timestamp text to Date. A value without an offset (timestamp without time zone) is read as

@@ -43,9 +43,7 @@ for (const engine of testEngines()) {
       const tz = await one(`SELECT $1::timestamptz AS v`, [at]);
       expect(tz).toBeInstanceOf(Date);
       expect((tz as Date).toISOString()).toBe('2026-03-31T22:15:30.123Z');
-      expect(((await one(`SELECT '2026-01-01 10:00:00+02'::timestamptz AS v`)) as Date).toISOString()).toBe(
-        '2026-01-01T08:00:00.000Z',
-      );
+      expect(((await one(`SELECT '2026-01-01 10:00:00+02'::timestamptz AS v`)) as Date).toISOString()).toBe('2026-01-01T08:00:00.000Z');
       // timestamp without time zone: read and written as UTC wall time, independent of the process TZ
       const plain = await one(`SELECT '2026-06-01 12:00:00.5'::timestamp AS v`);
       expect((plain as Date).toISOString()).toBe('2026-06-01T12:00:00.500Z');

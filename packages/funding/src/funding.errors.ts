@@ -8,13 +8,21 @@ export class UnknownPackError extends UnprocessableError {
 
 export class AmountOutOfRangeError extends ValidationError {
   constructor(input: { amount: string; min: string; max: string }) {
-    super({ code: 'amount_out_of_range', message: `Credits are bought from €${input.min} to €${input.max}; €${input.amount} is outside that range.`, details: input });
+    super({
+      code: 'amount_out_of_range',
+      message: `Credits are bought from €${input.min} to €${input.max}; €${input.amount} is outside that range.`,
+      details: input,
+    });
   }
 }
 
 export class UnknownProviderError extends ValidationError {
   constructor(input: { provider: string; available: string[] }) {
-    super({ code: 'unknown_provider', message: `Unknown payment provider "${input.provider}"; this host offers: ${input.available.join(', ') || 'none'}.`, details: input });
+    super({
+      code: 'unknown_provider',
+      message: `Unknown payment provider "${input.provider}"; this host offers: ${input.available.join(', ') || 'none'}.`,
+      details: input,
+    });
   }
 }
 
@@ -38,7 +46,11 @@ export class RefundNotFoundError extends NotFoundError {
 
 export class FundingKeyReusedError extends ConflictError {
   constructor(input: { key: string; operation: string }) {
-    super({ code: 'idempotency_key_reused', message: `Idempotency key ${JSON.stringify(input.key)} was already used for a different ${input.operation} request.`, details: input });
+    super({
+      code: 'idempotency_key_reused',
+      message: `Idempotency key ${JSON.stringify(input.key)} was already used for a different ${input.operation} request.`,
+      details: input,
+    });
   }
 }
 

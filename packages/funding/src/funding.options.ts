@@ -32,7 +32,8 @@ export interface ResolvedFundingOptions {
 export function resolveFundingOptions(options: FundingOptions = {}): ResolvedFundingOptions {
   const packs = (options.packs ?? ['5', '10', '25', '50', '100', '250', '500', '1000']).map((p) => Money.of(p).roundToCents());
   for (const pack of packs) {
-    if (pack.lessThan(PACK_MIN) || pack.greaterThan(PACK_MAX)) throw new ValidationError({ code: 'invalid_packs', message: `Pack €${pack.toString()} is outside €5.00…€1000.00` });
+    if (pack.lessThan(PACK_MIN) || pack.greaterThan(PACK_MAX))
+      throw new ValidationError({ code: 'invalid_packs', message: `Pack €${pack.toString()} is outside €5.00…€1000.00` });
   }
   return {
     packs: [...packs].sort((a, b) => a.compare(b)),

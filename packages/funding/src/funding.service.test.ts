@@ -1,7 +1,16 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase, type Transaction } from '@tollgate/db';
 import { Money } from '@tollgate/money';
-import { checkInvariants, PriceCatalog, walletMigrations, WalletService, type PaymentEvent, type PaymentMethodSetup, type PaymentProvider, type PaymentStatus } from '@tollgate/wallet';
+import {
+  checkInvariants,
+  PriceCatalog,
+  walletMigrations,
+  WalletService,
+  type PaymentEvent,
+  type PaymentMethodSetup,
+  type PaymentProvider,
+  type PaymentStatus,
+} from '@tollgate/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fundingMigrations } from './funding.migrations.js';
 import type { FundingOptions } from './funding.options.js';
@@ -49,7 +58,10 @@ for (const engine of testEngines()) {
     const card = new ScriptedProvider('scripted-card', 'fast');
     const bank = new ScriptedProvider('scripted-bank', 'slow');
     const notices: Array<{ accountId: string; eventKey: string; template: FundingNotice; data: Record<string, unknown> }> = [];
-    const notifier = { notify: async (input: { tx: Transaction; accountId: string; eventKey: string; template: FundingNotice; data: Record<string, unknown> }) => void notices.push(input) };
+    const notifier = {
+      notify: async (input: { tx: Transaction; accountId: string; eventKey: string; template: FundingNotice; data: Record<string, unknown> }) =>
+        void notices.push(input),
+    };
     const providers = { get: (id: string) => [card, bank].find((p) => p.id === id), list: () => [card, bank] };
     const service = (options: FundingOptions = {}) => new FundingService(db, clock, wallet, providers, notifier, options);
     let funding: FundingService;
@@ -59,15 +71,27 @@ for (const engine of testEngines()) {
       await wallet.openWallet({ accountId: id });
       return id;
     };
-    const method = (accountId: string, token = 'ok', providerId = card.id) => funding.addPaymentMethod({ accountId, providerId, kind: 'card', details: { token }, idempotencyKey: `m-${token}-${providerId}` });
-    const event = (providerPaymentId: string, status: PaymentStatus, eventId: string, reason?: string): PaymentEvent => ({ eventId, providerPaymentId, status, occurredAt: clock.now(), ...(reason ? { reason } : {}) });
+    const method = (accountId: string, token = 'ok', providerId = card.id) =>
+      funding.addPaymentMethod({ accountId, providerId, kind: 'card', details: { token }, idempotencyKey: `m-${token}-${providerId}` });
+    const event = (providerPaymentId: string, status: PaymentStatus, eventId: string, reason?: string): PaymentEvent => ({
+      eventId,
+      providerPaymentId,
+      status,
+      occurredAt: clock.now(),
+      ...(reason ? { reason } : {}),
+    });
     const available = async (accountId: string) => (await wallet.balance({ accountId })).available.toString();
 
     beforeAll(async () => {
       db = await engine.open();
       await migrate({ db, sets: [walletMigrations, fundingMigrations] });
       wallet = new WalletService(db, clock, {});
-      await new PriceCatalog(db, clock).setPrice({ channel: 'sms-reminder', unit: 'message', unitPrice: '1.00', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+      await new PriceCatalog(db, clock).setPrice({
+        channel: 'sms-reminder',
+        unit: 'message',
+        unitPrice: '1.00',
+        effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+      });
       funding = service();
     });
     afterAll(async () => {
@@ -77,10 +101,20 @@ for (const engine of testEngines()) {
     it('refuses unknown packs and amounts outside €5…€1000, and changes nothing', async () => {
       const id = await account();
       const pm = await method(id);
-      await expect(funding.buy({ accountId: id, amount: '7.00', paymentMethodId: pm.id, idempotencyKey: 'a' })).rejects.toMatchObject({ code: 'unknown_pack', status: 422 });
-      await expect(funding.buy({ accountId: id, amount: '2000', paymentMethodId: pm.id, idempotencyKey: 'b' })).rejects.toMatchObject({ code: 'amount_out_of_range', status: 400 });
-      await expect(funding.buy({ accountId: id, amount: '4.99', paymentMethodId: pm.id, idempotencyKey: 'c' })).rejects.toMatchObject({ code: 'amount_out_of_range' });
-      await expect(funding.buy({ accountId: id, amount: 'ten', paymentMethodId: pm.id, idempotencyKey: 'd' })).rejects.toMatchObject({ code: 'invalid_amount' });
+      await expect(funding.buy({ accountId: id, amount: '7.00', paymentMethodId: pm.id, idempotencyKey: 'a' })).rejects.toMatchObject({
+        code: 'unknown_pack',
+        status: 422,
+      });
+      await expect(funding.buy({ accountId: id, amount: '2000', paymentMethodId: pm.id, idempotencyKey: 'b' })).rejects.toMatchObject({
+        code: 'amount_out_of_range',
+        status: 400,
+      });
+      await expect(funding.buy({ accountId: id, amount: '4.99', paymentMethodId: pm.id, idempotencyKey: 'c' })).rejects.toMatchObject({
+        code: 'amount_out_of_range',
+      });
+      await expect(funding.buy({ accountId: id, amount: 'ten', paymentMethodId: pm.id, idempotencyKey: 'd' })).rejects.toMatchObject({
+        code: 'invalid_amount',
+      });
       expect(() => service({ packs: ['3'] })).toThrow(/outside/);
       expect((await funding.listPurchases({ accountId: id })).data).toEqual([]);
       expect(await available(id)).toBe('2.00');
@@ -95,8 +129,14 @@ for (const engine of testEngines()) {
       expect(bought!.amount.toString()).toBe('25.00');
       const again = await funding.buy({ accountId: id, amount: '25.00', paymentMethodId: pm.id, idempotencyKey: 'k1' });
       expect(again!.id).toBe(bought!.id);
-      await expect(funding.buy({ accountId: id, amount: '50', paymentMethodId: pm.id, idempotencyKey: 'k1' })).rejects.toMatchObject({ code: 'idempotency_key_reused', status: 409 });
-      await expect(funding.buy({ accountId: other, amount: '25', paymentMethodId: pm.id, idempotencyKey: 'k2' })).rejects.toMatchObject({ code: 'payment_method_not_found', status: 404 });
+      await expect(funding.buy({ accountId: id, amount: '50', paymentMethodId: pm.id, idempotencyKey: 'k1' })).rejects.toMatchObject({
+        code: 'idempotency_key_reused',
+        status: 409,
+      });
+      await expect(funding.buy({ accountId: other, amount: '25', paymentMethodId: pm.id, idempotencyKey: 'k2' })).rejects.toMatchObject({
+        code: 'payment_method_not_found',
+        status: 404,
+      });
       expect(await available(id)).toBe('27.00');
       expect(notices.filter((x) => x.accountId === id).map((x) => x.template)).toEqual(['purchase_succeeded']);
     });
@@ -107,7 +147,11 @@ for (const engine of testEngines()) {
       const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'p1' });
       expect(purchase!.status).toBe('pending');
       expect(await available(id)).toBe('2.00');
-      const replays = await Promise.all(Array.from({ length: 10 }, () => funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-settle-1')] })));
+      const replays = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-settle-1')] }),
+        ),
+      );
       expect(replays.reduce((sum, r) => sum + r.accepted, 0)).toBeGreaterThanOrEqual(1);
       expect(await available(id)).toBe('12.00');
       expect((await funding.getPurchase({ id: purchase!.id })).status).toBe('succeeded');
@@ -119,14 +163,22 @@ for (const engine of testEngines()) {
       const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'r1' });
       await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-r1-ok')] });
       await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '5', idempotencyKey: 'spend' }); // 2.00 trial + 3.00 purchased
-      const result = await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'reversed', 'evt-r1-back', 'MD06'), event(purchase!.providerPaymentId!, 'reversed', 'evt-r1-back', 'MD06')] });
+      const result = await funding.handlePaymentEvents({
+        providerId: bank.id,
+        events: [
+          event(purchase!.providerPaymentId!, 'reversed', 'evt-r1-back', 'MD06'),
+          event(purchase!.providerPaymentId!, 'reversed', 'evt-r1-back', 'MD06'),
+        ],
+      });
       expect(result).toMatchObject({ accepted: 1, duplicates: 1 });
       const balance = await wallet.balance({ accountId: id });
       expect(balance.owed.toString()).toBe('3.00');
       expect(balance.blocked).toBe(true);
       expect((await funding.getPurchase({ id: purchase!.id })).reason).toBe('MD06');
       expect(notices.find((x) => x.eventKey === `payment_reversed:${purchase!.id}`)?.data).toMatchObject({ owed: '3.00', reason: 'MD06' });
-      await expect(wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'blocked' })).rejects.toMatchObject({ code: 'wallet_blocked' });
+      await expect(wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'blocked' })).rejects.toMatchObject({
+        code: 'wallet_blocked',
+      });
       expect((await checkInvariants({ db })).problems).toEqual([]);
     });
 
@@ -142,7 +194,10 @@ for (const engine of testEngines()) {
       const id = await account();
       const pm = await method(id);
       card.failNext = 1;
-      await expect(funding.buy({ accountId: id, amount: '5', paymentMethodId: pm.id, idempotencyKey: 'net' })).rejects.toMatchObject({ code: 'provider_unavailable', status: 503 });
+      await expect(funding.buy({ accountId: id, amount: '5', paymentMethodId: pm.id, idempotencyKey: 'net' })).rejects.toMatchObject({
+        code: 'provider_unavailable',
+        status: 503,
+      });
       expect((await funding.listPurchases({ accountId: id })).data[0]!.status).toBe('creating');
       clock.advance({ minutes: 2 });
       const swept = await funding.sweep();
@@ -209,16 +264,26 @@ for (const engine of testEngines()) {
       const id = await account();
       const pm = await method(id);
       await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '1.00', pack: '5', paymentMethodId: pm.id });
-      const charged = await funding.spendWithRefill({ accountId: id, attempt: (provisional) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-1', provisional }) });
+      const charged = await funding.spendWithRefill({
+        accountId: id,
+        attempt: (provisional) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-1', provisional }),
+      });
       expect(charged.amount.toString()).toBe('4.00');
       expect(await available(id)).toBe('3.00');
 
       const slow = await account();
       const bankPm = await method(slow, 'later', bank.id);
       await funding.setAutoRefill({ accountId: slow, enabled: true, minimum: '1.00', pack: '5', paymentMethodId: bankPm.id });
-      await expect(funding.spendWithRefill({ accountId: slow, attempt: (provisional) => wallet.charge({ accountId: slow, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-2', provisional }) })).rejects.toMatchObject({ code: 'insufficient_funds' });
+      await expect(
+        funding.spendWithRefill({
+          accountId: slow,
+          attempt: (provisional) => wallet.charge({ accountId: slow, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-2', provisional }),
+        }),
+      ).rejects.toMatchObject({ code: 'insufficient_funds' });
       // The refusal is remembered under its key once the wait is over.
-      await expect(wallet.charge({ accountId: slow, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-2' })).rejects.toMatchObject({ code: 'insufficient_funds' });
+      await expect(wallet.charge({ accountId: slow, channel: 'sms-reminder', units: '4', idempotencyKey: 'wait-2' })).rejects.toMatchObject({
+        code: 'insufficient_funds',
+      });
     });
 
     it('referral credit: once, when the referred account first buys', async () => {
@@ -241,9 +306,14 @@ for (const engine of testEngines()) {
       const id = await account();
       const pm = await method(id);
       await funding.buy({ accountId: id, amount: '100', paymentMethodId: pm.id, idempotencyKey: 'big' });
-      await expect(funding.requestRefund({ accountId: id, credits: '100.01', idempotencyKey: 'rf0' })).rejects.toMatchObject({ code: 'refund_exceeds_refundable' });
+      await expect(funding.requestRefund({ accountId: id, credits: '100.01', idempotencyKey: 'rf0' })).rejects.toMatchObject({
+        code: 'refund_exceeds_refundable',
+      });
       await expect(funding.requestRefund({ accountId: id, credits: '40.00', idempotencyKey: 'rf1' })).rejects.toMatchObject({ code: 'refund_below_fee' });
-      const [a, b] = await Promise.all([funding.requestRefund({ accountId: id, credits: '100.00', idempotencyKey: 'rf2' }), funding.requestRefund({ accountId: id, credits: '100.00', idempotencyKey: 'rf2' })]);
+      const [a, b] = await Promise.all([
+        funding.requestRefund({ accountId: id, credits: '100.00', idempotencyKey: 'rf2' }),
+        funding.requestRefund({ accountId: id, credits: '100.00', idempotencyKey: 'rf2' }),
+      ]);
       expect(a.id).toBe(b.id);
       expect(a.payout.toString()).toBe('50.00');
       expect(await available(id)).toBe('2.00');

@@ -76,31 +76,65 @@ export class FundingService {
     } catch {
       throw new ValidationError({ code: 'invalid_amount', message: `amount must be a decimal string like "25.00", not ${JSON.stringify(amount)}` });
     }
-    if (value.lessThan(PACK_MIN) || value.greaterThan(PACK_MAX)) throw new AmountOutOfRangeError({ amount: value.toString(), min: PACK_MIN.toString(), max: PACK_MAX.toString() });
-    if (!this.options.packs.some((p) => p.equals(value))) throw new UnknownPackError({ amount: value.toString(), packs: this.options.packs.map((p) => p.toString()) });
+    if (value.lessThan(PACK_MIN) || value.greaterThan(PACK_MAX))
+      throw new AmountOutOfRangeError({ amount: value.toString(), min: PACK_MIN.toString(), max: PACK_MAX.toString() });
+    if (!this.options.packs.some((p) => p.equals(value)))
+      throw new UnknownPackError({ amount: value.toString(), packs: this.options.packs.map((p) => p.toString()) });
     return value;
   }
 
   // ---- payment methods ------------------------------------------------------------------------
 
-  async addPaymentMethod(input: { accountId: string; providerId: string; kind: PaymentMethodKind; details: Readonly<Record<string, unknown>>; idempotencyKey: string }): Promise<PaymentMethod> {
-    const existing = await this.#one('select * from funding_payment_methods where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]);
+  async addPaymentMethod(input: {
+    accountId: string;
+    providerId: string;
+    kind: PaymentMethodKind;
+    details: Readonly<Record<string, unknown>>;
+    idempotencyKey: string;
+  }): Promise<PaymentMethod> {
+    const existing = await this.#one('select * from funding_payment_methods where account_id = $1 and idempotency_key = $2', [
+      input.accountId,
+      input.idempotencyKey,
+    ]);
     if (existing) {
-      if (existing.provider_id !== input.providerId || existing.kind !== input.kind) throw new FundingKeyReusedError({ key: input.idempotencyKey, operation: 'payment method' });
+      if (existing.provider_id !== input.providerId || existing.kind !== input.kind)
+        throw new FundingKeyReusedError({ key: input.idempotencyKey, operation: 'payment method' });
       return methodView(existing);
     }
     const provider = this.#provider(input.providerId);
     if (!provider.methods.includes(input.kind)) {
-      throw new ValidationError({ code: 'unsupported_method', message: `${provider.label} does not take ${input.kind}; it takes ${provider.methods.join(', ')}`, details: { provider: provider.id, kind: input.kind } });
+      throw new ValidationError({
+        code: 'unsupported_method',
+        message: `${provider.label} does not take ${input.kind}; it takes ${provider.methods.join(', ')}`,
+        details: { provider: provider.id, kind: input.kind },
+      });
     }
-    const setup = await provider.createPaymentMethod({ accountId: input.accountId, kind: input.kind, details: input.details, idempotencyKey: `method:${input.accountId}:${input.idempotencyKey}` });
+    const setup = await provider.createPaymentMethod({
+      accountId: input.accountId,
+      kind: input.kind,
+      details: input.details,
+      idempotencyKey: `method:${input.accountId}:${input.idempotencyKey}`,
+    });
     const { rows } = await this.db.query<Row>(
       `insert into funding_payment_methods (id, account_id, provider_id, provider_method_id, kind, label, metadata, status, idempotency_key, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)
        on conflict (account_id, idempotency_key) do nothing returning *`,
-      [newId('pm'), input.accountId, provider.id, setup.providerMethodId, setup.kind, setup.label, JSON.stringify(setup.metadata), input.idempotencyKey, this.clock.now()],
+      [
+        newId('pm'),
+        input.accountId,
+        provider.id,
+        setup.providerMethodId,
+        setup.kind,
+        setup.label,
+        JSON.stringify(setup.metadata),
+        input.idempotencyKey,
+        this.clock.now(),
+      ],
     );
-    return methodView(rows[0] ?? (await this.#one('select * from funding_payment_methods where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]))!);
+    return methodView(
+      rows[0] ??
+        (await this.#one('select * from funding_payment_methods where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]))!,
+    );
   }
 
   async listPaymentMethods(input: { accountId: string; includeRemoved?: boolean }): Promise<PaymentMethod[]> {
@@ -139,7 +173,13 @@ export class FundingService {
    * the provider reports success: at once for most cards, days later for SEPA. The same key
    * returns the same purchase; an auto-refill returns null when another is already in flight.
    */
-  async buy(input: { accountId: string; amount: string | Money; paymentMethodId: string; idempotencyKey: string; origin?: PurchaseOrigin }): Promise<Purchase | null> {
+  async buy(input: {
+    accountId: string;
+    amount: string | Money;
+    paymentMethodId: string;
+    idempotencyKey: string;
+    origin?: PurchaseOrigin;
+  }): Promise<Purchase | null> {
     const amount = this.checkPack(input.amount);
     const origin = input.origin ?? 'manual';
     const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
@@ -167,7 +207,12 @@ export class FundingService {
     return purchaseView(row);
   }
 
-  async listPurchases(input: { accountId: string; status?: string; limit?: number; before?: string }): Promise<{ data: Purchase[]; nextCursor: string | null }> {
+  async listPurchases(input: {
+    accountId: string;
+    status?: string;
+    limit?: number;
+    before?: string;
+  }): Promise<{ data: Purchase[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
     const { rows } = await this.db.query<Row>(
       `select * from funding_purchases
@@ -184,7 +229,10 @@ export class FundingService {
    * Takes provider events (webhooks, bank reports): each event id is applied once; success grants
    * the purchased lot, failure marks the purchase failed, a reversal claws the credit back.
    */
-  async handlePaymentEvents(input: { providerId: string; events: readonly PaymentEvent[] }): Promise<{ accepted: number; duplicates: number; unmatched: number }> {
+  async handlePaymentEvents(input: {
+    providerId: string;
+    events: readonly PaymentEvent[];
+  }): Promise<{ accepted: number; duplicates: number; unmatched: number }> {
     const counts = { accepted: 0, duplicates: 0, unmatched: 0 };
     for (const event of input.events) {
       const seen = await this.#one('select outcome from funding_provider_events where provider_id = $1 and event_id = $2', [input.providerId, event.eventId]);
@@ -192,7 +240,10 @@ export class FundingService {
         counts.duplicates++;
         continue;
       }
-      const purchase = await this.#one('select * from funding_purchases where provider_id = $1 and provider_payment_id = $2', [input.providerId, event.providerPaymentId]);
+      const purchase = await this.#one('select * from funding_purchases where provider_id = $1 and provider_payment_id = $2', [
+        input.providerId,
+        event.providerPaymentId,
+      ]);
       if (!purchase) {
         // Kept: it is applied when the purchase learns its provider payment id (a webhook faster than the API answer).
         await this.#recordEvent(this.db, input.providerId, event, null, 'unmatched');
@@ -215,7 +266,15 @@ export class FundingService {
   }
 
   /** Turning it on (again) clears a pause left by a declined payment. */
-  async setAutoRefill(input: { accountId: string; enabled: boolean; minimum: string; pack: string; paymentMethodId: string; maxPerPeriod?: number; periodHours?: number }): Promise<AutoRefillSettings> {
+  async setAutoRefill(input: {
+    accountId: string;
+    enabled: boolean;
+    minimum: string;
+    pack: string;
+    paymentMethodId: string;
+    maxPerPeriod?: number;
+    periodHours?: number;
+  }): Promise<AutoRefillSettings> {
     const pack = this.checkPack(input.pack);
     let minimum: Money;
     try {
@@ -223,7 +282,8 @@ export class FundingService {
     } catch {
       throw new ValidationError({ code: 'invalid_amount', message: 'minimum must be a decimal string like "5.00"' });
     }
-    if (minimum.isNegative() || minimum.greaterThan(PACK_MAX)) throw new ValidationError({ code: 'invalid_minimum', message: 'minimum must be between €0.00 and €1000.00' });
+    if (minimum.isNegative() || minimum.greaterThan(PACK_MAX))
+      throw new ValidationError({ code: 'invalid_minimum', message: 'minimum must be between €0.00 and €1000.00' });
     await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
     const maxPerPeriod = input.maxPerPeriod ?? this.options.refillMaxPerPeriod;
     const periodHours = input.periodHours ?? this.options.refillPeriodHours;
@@ -253,17 +313,30 @@ export class FundingService {
       const balance = await this.wallet.balance({ accountId: input.accountId });
       if (!balance.available.lessThan(settings.minimum)) return null;
     }
-    const inFlight = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [input.accountId]);
+    const inFlight = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [
+      input.accountId,
+    ]);
     if (inFlight) return purchaseView(inFlight);
     const since = new Date(this.clock.now().getTime() - settings.periodHours * 3_600_000);
-    const recent = await this.#one(`select count(*)::int as n from funding_purchases where account_id = $1 and origin = 'auto_refill' and created_at > $2`, [input.accountId, since]);
+    const recent = await this.#one(`select count(*)::int as n from funding_purchases where account_id = $1 and origin = 'auto_refill' and created_at > $2`, [
+      input.accountId,
+      since,
+    ]);
     if ((recent!.n as number) >= settings.maxPerPeriod) {
       this.events.emit('refill_guarded', { accountId: input.accountId, refills: recent!.n as number, periodHours: settings.periodHours });
       return null;
     }
-    const refill = await this.buy({ accountId: input.accountId, amount: settings.pack, paymentMethodId: settings.paymentMethodId, idempotencyKey: `auto-refill:${newId('r')}`, origin: 'auto_refill' });
+    const refill = await this.buy({
+      accountId: input.accountId,
+      amount: settings.pack,
+      paymentMethodId: settings.paymentMethodId,
+      idempotencyKey: `auto-refill:${newId('r')}`,
+      origin: 'auto_refill',
+    });
     if (refill) return refill;
-    const raced = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [input.accountId]);
+    const raced = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [
+      input.accountId,
+    ]);
     return raced ? purchaseView(raced) : null;
   }
 
@@ -309,7 +382,10 @@ export class FundingService {
       this.events.on('purchase', onPurchase);
       // Another host may settle it (its webhook): look at the database too.
       const poll = setInterval(() => {
-        void this.getPurchase({ id: input.purchaseId }).then((p) => settled(p) && finish(p), () => undefined);
+        void this.getPurchase({ id: input.purchaseId }).then(
+          (p) => settled(p) && finish(p),
+          () => undefined,
+        );
       }, 250);
       const timer = setTimeout(() => void this.getPurchase({ id: input.purchaseId }).then(finish, () => finish(current)), input.timeoutMs);
       poll.unref?.();
@@ -331,10 +407,15 @@ export class FundingService {
     );
     let refills = 0;
     for (const { account_id } of due) if (await this.maybeRefill({ accountId: account_id }).catch(() => null)) refills++;
-    const { rows: stuck } = await this.db.query<Row>(`select * from funding_purchases where status = 'creating' and updated_at < $1 limit 100`, [new Date(this.clock.now().getTime() - 60_000)]);
+    const { rows: stuck } = await this.db.query<Row>(`select * from funding_purchases where status = 'creating' and updated_at < $1 limit 100`, [
+      new Date(this.clock.now().getTime() - 60_000),
+    ]);
     let resumed = 0;
     for (const row of stuck) {
-      await this.#createAtProvider(row).then(() => resumed++, () => undefined);
+      await this.#createAtProvider(row).then(
+        () => resumed++,
+        () => undefined,
+      );
     }
     return { refills, resumed };
   }
@@ -345,7 +426,11 @@ export class FundingService {
     let row = await this.#one('select code from funding_referral_codes where account_id = $1', [input.accountId]);
     for (let attempt = 0; !row && attempt < 5; attempt++) {
       const code = Array.from(randomBytes(8), (b) => REFERRAL_ALPHABET[b % REFERRAL_ALPHABET.length]).join('');
-      await this.db.query('insert into funding_referral_codes (account_id, code, created_at) values ($1, $2, $3) on conflict do nothing', [input.accountId, code, this.clock.now()]);
+      await this.db.query('insert into funding_referral_codes (account_id, code, created_at) values ($1, $2, $3) on conflict do nothing', [
+        input.accountId,
+        code,
+        this.clock.now(),
+      ]);
       row = await this.#one('select code from funding_referral_codes where account_id = $1', [input.accountId]);
     }
     const stats = await this.#one(
@@ -391,17 +476,40 @@ export class FundingService {
       if (!Money.of(existing.credits as string).equals(credits)) throw new FundingKeyReusedError({ key: input.idempotencyKey, operation: 'refund' });
       return refundView(existing);
     }
-    const result = await this.wallet.refund({ accountId: input.accountId, credits, fee: this.options.refundFee, idempotencyKey: `refund:${input.idempotencyKey}`, description: 'Refund of purchased credits' });
+    const result = await this.wallet.refund({
+      accountId: input.accountId,
+      credits,
+      fee: this.options.refundFee,
+      idempotencyKey: `refund:${input.idempotencyKey}`,
+      description: 'Refund of purchased credits',
+    });
     // The id comes from the wallet's entry, so a retry after a crash finds the same refund.
     const id = `rfd_${result.refundTransactionId}`;
     const row = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<Row>(
         `insert into funding_refunds (id, account_id, credits, fee, payout, status, refund_transaction_id, fee_transaction_id, requested_by, idempotency_key, created_at)
          values ($1, $2, $3, $4, $5, 'requested', $6, $7, $8, $9, $10) on conflict do nothing returning *`,
-        [id, input.accountId, result.credits.toString(), result.fee.toString(), result.payout.toString(), result.refundTransactionId, result.feeTransactionId, input.requestedBy ?? null, input.idempotencyKey, this.clock.now()],
+        [
+          id,
+          input.accountId,
+          result.credits.toString(),
+          result.fee.toString(),
+          result.payout.toString(),
+          result.refundTransactionId,
+          result.feeTransactionId,
+          input.requestedBy ?? null,
+          input.idempotencyKey,
+          this.clock.now(),
+        ],
       );
       if (rows[0]) {
-        await this.notifier.notify({ tx, accountId: input.accountId, eventKey: `refund_processed:${id}`, template: 'refund_processed', data: { credits: result.credits.toString(), fee: result.fee.toString(), payout: result.payout.toString() } });
+        await this.notifier.notify({
+          tx,
+          accountId: input.accountId,
+          eventKey: `refund_processed:${id}`,
+          template: 'refund_processed',
+          data: { credits: result.credits.toString(), fee: result.fee.toString(), payout: result.payout.toString() },
+        });
       }
       return rows[0] ?? (await this.#one('select * from funding_refunds where id = $1', [id], tx))!;
     });
@@ -452,7 +560,8 @@ export class FundingService {
   }
 
   async #resume(row: Row, amount: Money, paymentMethodId: string): Promise<Purchase> {
-    if (!Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId) throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'purchase' });
+    if (!Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId)
+      throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'purchase' });
     if (row.status === 'creating') return this.#createAtProvider(row);
     return purchaseView(row);
   }
@@ -479,7 +588,11 @@ export class FundingService {
       }
       // Unknown outcome: stays 'creating'; a retry or the sweep asks again with the same key.
       await this.db.query('update funding_purchases set updated_at = $2 where id = $1', [row.id, this.clock.now()]);
-      throw new UnavailableError({ code: 'provider_unavailable', message: `${provider.label} did not answer; the purchase ${row.id as string} will be retried`, details: { purchaseId: row.id } });
+      throw new UnavailableError({
+        code: 'provider_unavailable',
+        message: `${provider.label} did not answer; the purchase ${row.id as string} will be retried`,
+        details: { purchaseId: row.id },
+      });
     }
     const { rows } = await this.db.query<Row>(
       `update funding_purchases set provider_payment_id = $2, status = case when status = 'creating' then 'pending' else status end, updated_at = $3
@@ -492,14 +605,20 @@ export class FundingService {
       current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
     }
     // Events that arrived before we knew the provider's payment id.
-    const { rows: early } = await this.db.query<Row>(`select * from funding_provider_events where provider_id = $1 and provider_payment_id = $2 and outcome = 'unmatched' order by received_at`, [
-      row.provider_id,
-      created.providerPaymentId,
-    ]);
+    const { rows: early } = await this.db.query<Row>(
+      `select * from funding_provider_events where provider_id = $1 and provider_payment_id = $2 and outcome = 'unmatched' order by received_at`,
+      [row.provider_id, created.providerPaymentId],
+    );
     if (early.length) {
       await this.handlePaymentEvents({
         providerId: row.provider_id as string,
-        events: early.map((e) => ({ eventId: e.event_id as string, providerPaymentId: e.provider_payment_id as string, status: e.status as PaymentEvent['status'], ...(e.reason ? { reason: e.reason as string } : {}), occurredAt: e.received_at as Date })),
+        events: early.map((e) => ({
+          eventId: e.event_id as string,
+          providerPaymentId: e.provider_payment_id as string,
+          status: e.status as PaymentEvent['status'],
+          ...(e.reason ? { reason: e.reason as string } : {}),
+          occurredAt: e.received_at as Date,
+        })),
       });
       current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
     }
@@ -516,14 +635,27 @@ export class FundingService {
     const now = this.clock.now();
     if (status === 'succeeded') {
       if (!['creating', 'pending'].includes(row.status as string)) return 'ignored';
-      const grant = await this.wallet.grant({ accountId, kind: 'purchased', amount, idempotencyKey: `purchase:${id}`, description: `Cash pack ${amount.format('en')}`, metadata: { purchaseId: id } });
+      const grant = await this.wallet.grant({
+        accountId,
+        kind: 'purchased',
+        amount,
+        idempotencyKey: `purchase:${id}`,
+        description: `Cash pack ${amount.format('en')}`,
+        metadata: { purchaseId: id },
+      });
       const changed = await this.db.transaction(async (tx) => {
         const { rows } = await tx.query<Row>(
           `update funding_purchases set status = 'succeeded', lot_id = $2, settled_at = $3, updated_at = $3 where id = $1 and status in ('creating', 'pending') returning *`,
           [id, grant.lotId, now],
         );
         if (!rows[0]) return null;
-        await this.notifier.notify({ tx, accountId, eventKey: `purchase_succeeded:${id}`, template: 'purchase_succeeded', data: { amount: amount.toString(), balance: String(grant.balanceAfter) } });
+        await this.notifier.notify({
+          tx,
+          accountId,
+          eventKey: `purchase_succeeded:${id}`,
+          template: 'purchase_succeeded',
+          data: { amount: amount.toString(), balance: String(grant.balanceAfter) },
+        });
         return rows[0];
       });
       if (!changed) return 'ignored';
@@ -534,12 +666,25 @@ export class FundingService {
     if (status === 'failed' && row.status === 'succeeded') return this.#apply(row, 'reversed', reason);
     if (status === 'failed' || (status === 'reversed' && ['creating', 'pending'].includes(row.status as string))) {
       const changed = await this.db.transaction(async (tx) => {
-        const { rows } = await tx.query<Row>(`update funding_purchases set status = 'failed', reason = $2, updated_at = $3 where id = $1 and status in ('creating', 'pending') returning *`, [id, reason, now]);
+        const { rows } = await tx.query<Row>(
+          `update funding_purchases set status = 'failed', reason = $2, updated_at = $3 where id = $1 and status in ('creating', 'pending') returning *`,
+          [id, reason, now],
+        );
         if (!rows[0]) return null;
         if (row.origin === 'auto_refill') {
           // C-3: a declined refill pauses auto-refill until the account turns it on again.
-          await tx.query(`update funding_auto_refill set paused_at = $2, paused_reason = $3, updated_at = $2 where account_id = $1`, [accountId, now, `payment_failed:${reason ?? 'unknown'}`]);
-          await this.notifier.notify({ tx, accountId, eventKey: `refill_failed:${id}`, template: 'refill_failed', data: { amount: amount.toString(), reason: reason ?? 'unknown', autoRefillPaused: true } });
+          await tx.query(`update funding_auto_refill set paused_at = $2, paused_reason = $3, updated_at = $2 where account_id = $1`, [
+            accountId,
+            now,
+            `payment_failed:${reason ?? 'unknown'}`,
+          ]);
+          await this.notifier.notify({
+            tx,
+            accountId,
+            eventKey: `refill_failed:${id}`,
+            template: 'refill_failed',
+            data: { amount: amount.toString(), reason: reason ?? 'unknown', autoRefillPaused: true },
+          });
         }
         return rows[0];
       });
@@ -548,11 +693,26 @@ export class FundingService {
       return 'failed';
     }
     if (status === 'reversed' && row.status === 'succeeded') {
-      const back = await this.wallet.clawback({ accountId, lotId: row.lot_id as string, idempotencyKey: `clawback:${id}`, reason: reason ?? 'reversed', description: `Payment reversed (${reason ?? 'no reason given'}): cash pack ${amount.format('en')} taken back` });
+      const back = await this.wallet.clawback({
+        accountId,
+        lotId: row.lot_id as string,
+        idempotencyKey: `clawback:${id}`,
+        reason: reason ?? 'reversed',
+        description: `Payment reversed (${reason ?? 'no reason given'}): cash pack ${amount.format('en')} taken back`,
+      });
       const changed = await this.db.transaction(async (tx) => {
-        const { rows } = await tx.query<Row>(`update funding_purchases set status = 'reversed', reason = $2, updated_at = $3 where id = $1 and status = 'succeeded' returning *`, [id, reason, now]);
+        const { rows } = await tx.query<Row>(
+          `update funding_purchases set status = 'reversed', reason = $2, updated_at = $3 where id = $1 and status = 'succeeded' returning *`,
+          [id, reason, now],
+        );
         if (!rows[0]) return null;
-        await this.notifier.notify({ tx, accountId, eventKey: `payment_reversed:${id}`, template: 'payment_reversed', data: { amount: amount.toString(), reason: reason ?? 'unknown', owed: back.owed.toString() } });
+        await this.notifier.notify({
+          tx,
+          accountId,
+          eventKey: `payment_reversed:${id}`,
+          template: 'payment_reversed',
+          data: { amount: amount.toString(), reason: reason ?? 'unknown', owed: back.owed.toString() },
+        });
         return rows[0];
       });
       if (!changed) return 'ignored';
@@ -585,7 +745,10 @@ export class FundingService {
       description: 'Referral credit',
       metadata: { referredAccountId: accountId },
     });
-    await this.db.query(`update funding_referrals set status = 'rewarded', lot_id = $2, rewarded_at = $3 where referred_account_id = $1 and status = 'pending'`, [accountId, grant.lotId, this.clock.now()]);
+    await this.db.query(
+      `update funding_referrals set status = 'rewarded', lot_id = $2, rewarded_at = $3 where referred_account_id = $1 and status = 'pending'`,
+      [accountId, grant.lotId, this.clock.now()],
+    );
   }
 }
 

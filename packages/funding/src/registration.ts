@@ -4,7 +4,12 @@ import { FundingService } from './funding.service.js';
 import { FUNDING_NOTIFIER, PAYMENT_PROVIDERS, type FundingNotifier, type PaymentProviderDirectory } from './funding.types.js';
 
 /** Registers funding in a (child) container that already has DATABASE, CLOCK and the wallet. */
-export function registerFunding(input: { container: DependencyContainer; providers: PaymentProviderDirectory; notifier: FundingNotifier; options?: FundingOptions }): void {
+export function registerFunding(input: {
+  container: DependencyContainer;
+  providers: PaymentProviderDirectory;
+  notifier: FundingNotifier;
+  options?: FundingOptions;
+}): void {
   input.container.register(PAYMENT_PROVIDERS, { useValue: input.providers });
   input.container.register(FUNDING_NOTIFIER, { useValue: input.notifier });
   input.container.register(FUNDING_OPTIONS, { useValue: input.options ?? {} });

@@ -33,7 +33,10 @@ export class ConnectionService {
     if (!input.sourceAccountId?.trim()) throw new ValidationError({ code: 'invalid_source_account', message: 'sourceAccountId is required.' });
     if (input.defaultProfileId) await this.#checkProfile(input.accountId, input.defaultProfileId);
     const now = this.clock.now();
-    const live = await this.#one(`select * from sync_connections where account_id = $1 and source_id = $2 and status <> 'disconnected'`, [input.accountId, input.sourceId]);
+    const live = await this.#one(`select * from sync_connections where account_id = $1 and source_id = $2 and status <> 'disconnected'`, [
+      input.accountId,
+      input.sourceId,
+    ]);
     if (live) {
       if (live.source_account_id !== input.sourceAccountId) throw new AlreadyConnectedError(input);
       return this.#revive(live.id as string, input, now);
@@ -47,7 +50,16 @@ export class ConnectionService {
       const { rows } = await this.db.query<Row>(
         `insert into sync_connections (id, account_id, source_id, source_account_id, status, default_profile_id, auto_import, profile_field_id, created_at, updated_at)
          values ($1, $2, $3, $4, 'connected', $5, $6, $7, $8, $8) returning *`,
-        [newId('conn'), input.accountId, input.sourceId, input.sourceAccountId, input.defaultProfileId ?? null, input.autoImport ?? true, input.profileFieldId ?? null, now],
+        [
+          newId('conn'),
+          input.accountId,
+          input.sourceId,
+          input.sourceAccountId,
+          input.defaultProfileId ?? null,
+          input.autoImport ?? true,
+          input.profileFieldId ?? null,
+          now,
+        ],
       );
       return connectionView(rows[0]!);
     } catch (error) {
@@ -106,7 +118,11 @@ export class ConnectionService {
   }
 
   async #setStatus(id: string, status: string, when: string): Promise<Connection> {
-    const { rows } = await this.db.query<Row>(`update sync_connections set status = $2, updated_at = $3 where id = $1 and ${when} returning *`, [id, status, this.clock.now()]);
+    const { rows } = await this.db.query<Row>(`update sync_connections set status = $2, updated_at = $3 where id = $1 and ${when} returning *`, [
+      id,
+      status,
+      this.clock.now(),
+    ]);
     if (rows[0]) return connectionView(rows[0]);
     return this.get({ id });
   }

@@ -18,7 +18,13 @@ export class CustomerService {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async list(input: { accountId: string; connectionId?: string; search?: string; limit?: number; before?: string }): Promise<{ data: Customer[]; nextCursor: string | null }> {
+  async list(input: {
+    accountId: string;
+    connectionId?: string;
+    search?: string;
+    limit?: number;
+    before?: string;
+  }): Promise<{ data: Customer[]; nextCursor: string | null }> {
     const limit = clampLimit(input.limit);
     const { rows } = await this.db.query<Row>(
       `select * from sync_customers
@@ -51,7 +57,8 @@ export class CustomerService {
     let number = current.customerNumber;
     if (input.customerNumber !== undefined) {
       number = typeof input.customerNumber === 'string' ? input.customerNumber.trim() : '';
-      if (!number || number.length > 100) throw new ValidationError({ code: 'invalid_customer_number', message: 'customerNumber is required, at most 100 characters.' });
+      if (!number || number.length > 100)
+        throw new ValidationError({ code: 'invalid_customer_number', message: 'customerNumber is required, at most 100 characters.' });
     }
     const now = this.clock.now();
     const changed = number !== current.customerNumber;
@@ -68,7 +75,10 @@ export class CustomerService {
    * Creates or refreshes a customer from the source, inside the caller's transaction; resets a
    * locally changed number and logs that on the customer. Concurrent imports meet at the unique key.
    */
-  async syncFromSource(q: Queryable, input: { accountId: string; connectionId: string; customer: SourceCustomer }): Promise<{ customer: Customer; created: boolean; resetFrom: string | null }> {
+  async syncFromSource(
+    q: Queryable,
+    input: { accountId: string; connectionId: string; customer: SourceCustomer },
+  ): Promise<{ customer: Customer; created: boolean; resetFrom: string | null }> {
     const c = input.customer;
     const now = this.clock.now();
     const data = [c.name, c.email ?? null, c.address ? JSON.stringify(c.address) : null, c.vatNumber ?? null, c.language ?? null];
@@ -79,7 +89,11 @@ export class CustomerService {
       [newId('cus'), input.accountId, input.connectionId, c.type, c.sourceId, ...data, now],
     );
     if (inserted.rows[0]) return { customer: customerView(inserted.rows[0]), created: true, resetFrom: null };
-    const { rows: locked } = await q.query<Row>('select * from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3 for update', [input.connectionId, c.type, c.sourceId]);
+    const { rows: locked } = await q.query<Row>('select * from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3 for update', [
+      input.connectionId,
+      c.type,
+      c.sourceId,
+    ]);
     const before = customerView(locked[0]!);
     const resetFrom = before.customerNumber !== before.sourceId ? before.customerNumber : null;
     const { rows } = await q.query<Row>(
@@ -88,7 +102,11 @@ export class CustomerService {
       [before.id, ...data, now],
     );
     if (resetFrom !== null) {
-      await q.query(`insert into sync_invoice_events (customer_id, at, type, detail) values ($1, $2, 'customer_reset', $3)`, [before.id, now, JSON.stringify({ from: resetFrom, to: before.sourceId })]);
+      await q.query(`insert into sync_invoice_events (customer_id, at, type, detail) values ($1, $2, 'customer_reset', $3)`, [
+        before.id,
+        now,
+        JSON.stringify({ from: resetFrom, to: before.sourceId }),
+      ]);
     }
     return { customer: customerView(rows[0]!), created: false, resetFrom };
   }

@@ -37,25 +37,43 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
     const { first } = hosts();
     const accountId = `acc_${name}_${++n}`;
     const profile = await new ProfileService(first, clock).create({ accountId, name: 'Default', directDebit: true, paymentLink: false, transfer: false });
-    const connection = await new ConnectionService(first, clock, directory).create({ accountId, sourceId: source.id, sourceAccountId: `tl-${name}-${n}`, defaultProfileId: profile.id });
+    const connection = await new ConnectionService(first, clock, directory).create({
+      accountId,
+      sourceId: source.id,
+      sourceAccountId: `tl-${name}-${n}`,
+      defaultProfileId: profile.id,
+    });
     return { accountId, connection };
   }
   const rows = async (connectionId: string) =>
-    (await hosts().first.query<{ kind: string; source_id: string; number: string }>('select kind, source_id, number from sync_invoices where connection_id = $1', [connectionId])).rows;
+    (
+      await hosts().first.query<{ kind: string; source_id: string; number: string }>(
+        'select kind, source_id, number from sync_invoices where connection_id = $1',
+        [connectionId],
+      )
+    ).rows;
   const runsOf = (results: Array<ImportRun | { run: ImportRun | null }>) => results.flatMap((r) => ('run' in r ? (r.run ? [r.run] : []) : [r]));
 
   it('imports each document once when webhooks on both hosts race a manual import and a sweep', async () => {
     const { a, b } = both();
     const { accountId, connection } = await account();
     const docs = Array.from({ length: 30 }, (_, i) =>
-      sourceDoc({ kind: i % 5 === 4 ? 'credit_note' : 'invoice', customer: i % 2 ? { sourceId: 'cus-2', type: 'contact' } : { sourceId: 'cus-1', type: 'company' } }),
+      sourceDoc({
+        kind: i % 5 === 4 ? 'credit_note' : 'invoice',
+        customer: i % 2 ? { sourceId: 'cus-2', type: 'contact' } : { sourceId: 'cus-1', type: 'company' },
+      }),
     );
     source.put(...docs);
     const results = await Promise.all([
       // The sweep may get the connection first: then the manual import is refused, and the webhooks still import everything.
-      a.importer.importRecent({ connectionId: connection.id }).catch((error: { code?: string }) => (error.code === 'import_running' ? { run: null } : Promise.reject(error))),
+      a.importer
+        .importRecent({ connectionId: connection.id })
+        .catch((error: { code?: string }) => (error.code === 'import_running' ? { run: null } : Promise.reject(error))),
       b.importer.sweep({ connectionId: connection.id }),
-      ...docs.flatMap((d) => [a.importer.importOne({ connectionId: connection.id, kind: d.kind, sourceId: d.sourceId }), b.importer.importOne({ connectionId: connection.id, kind: d.kind, sourceId: d.sourceId })]),
+      ...docs.flatMap((d) => [
+        a.importer.importOne({ connectionId: connection.id, kind: d.kind, sourceId: d.sourceId }),
+        b.importer.importOne({ connectionId: connection.id, kind: d.kind, sourceId: d.sourceId }),
+      ]),
     ]);
     const runs = runsOf(results);
     expect(runs.every((r) => r.status === 'completed' && r.counts.failed === 0)).toBe(true);
@@ -71,9 +89,15 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
     const { a, b } = both();
     const { connection } = await account();
     source.put(...Array.from({ length: 6 }, () => sourceDoc()));
-    const results = await Promise.allSettled([a.importer.importRecent({ connectionId: connection.id }), b.importer.importRecent({ connectionId: connection.id }), b.importer.sweep({ connectionId: connection.id })]);
+    const results = await Promise.allSettled([
+      a.importer.importRecent({ connectionId: connection.id }),
+      b.importer.importRecent({ connectionId: connection.id }),
+      b.importer.sweep({ connectionId: connection.id }),
+    ]);
     const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ran'));
-    const running = await hosts().first.query(`select count(*)::int as n from sync_import_runs where connection_id = $1 and status = 'running'`, [connection.id]);
+    const running = await hosts().first.query(`select count(*)::int as n from sync_import_runs where connection_id = $1 and status = 'running'`, [
+      connection.id,
+    ]);
     expect(running.rows[0]).toEqual({ n: 0 });
     // Whatever the interleaving, the refused ones said so, and at least one ran.
     expect(codes.filter((c) => c === 'ran').length).toBeGreaterThanOrEqual(1);
@@ -86,7 +110,10 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
     const clashing = Array.from({ length: 8 }, (_, i) => sourceDoc({ number: '2026 / 77', departmentId: `dep${i}0000-xxxx` }));
     source.put(...clashing);
     await Promise.all(
-      clashing.flatMap((d) => [a.importer.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: d.sourceId }), b.importer.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: d.sourceId })]),
+      clashing.flatMap((d) => [
+        a.importer.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: d.sourceId }),
+        b.importer.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: d.sourceId }),
+      ]),
     );
     const stored = await rows(connection.id);
     expect(stored).toHaveLength(8);

@@ -24,13 +24,22 @@ for (const engine of testEngines()) {
     let n = 0;
 
     /** A fresh account with a default profile, a connection to a fresh scripted source and customer cus-1. */
-    async function setup(settings: { autoImport?: boolean } = {}): Promise<{ accountId: string; source: ScriptedSource; connection: Connection; standard: Profile; sync: InvoiceImporter }> {
+    async function setup(
+      settings: { autoImport?: boolean } = {},
+    ): Promise<{ accountId: string; source: ScriptedSource; connection: Connection; standard: Profile; sync: InvoiceImporter }> {
       n++;
       const accountId = `acc_${engine.name}_${n}`;
       const source = new ScriptedSource(`scripted-${n}`);
       sources.set(source.id, source);
       source.customers.set('cus-1', sourceCustomer({ sourceId: 'cus-1' }));
-      const standard = await profiles.create({ accountId, name: 'Direct debit', directDebit: true, paymentLink: false, transfer: false, sourceOptionValue: '1001' });
+      const standard = await profiles.create({
+        accountId,
+        name: 'Direct debit',
+        directDebit: true,
+        paymentLink: false,
+        transfer: false,
+        sourceOptionValue: '1001',
+      });
       const connection = await connections.create({ accountId, sourceId: source.id, sourceAccountId: `tl-${n}`, defaultProfileId: standard.id, ...settings });
       return { accountId, source, connection, standard, sync: importer() };
     }
@@ -52,14 +61,22 @@ for (const engine of testEngines()) {
       it('keeps one live connection per account and source, and revives it on reconnect', async () => {
         const { accountId, source, connection } = await setup();
         expect(connection).toMatchObject({ status: 'connected', autoImport: true, sourceId: source.id });
-        await expect(connections.create({ accountId, sourceId: source.id, sourceAccountId: 'another-tl' })).rejects.toMatchObject({ code: 'already_connected', status: 409 });
+        await expect(connections.create({ accountId, sourceId: source.id, sourceAccountId: 'another-tl' })).rejects.toMatchObject({
+          code: 'already_connected',
+          status: 409,
+        });
         expect((await connections.create({ accountId, sourceId: source.id, sourceAccountId: connection.sourceAccountId })).id).toBe(connection.id);
-        await expect(connections.create({ accountId: 'acc_other', sourceId: source.id, sourceAccountId: connection.sourceAccountId })).rejects.toMatchObject({ code: 'already_connected' });
+        await expect(connections.create({ accountId: 'acc_other', sourceId: source.id, sourceAccountId: connection.sourceAccountId })).rejects.toMatchObject({
+          code: 'already_connected',
+        });
         await expect(connections.create({ accountId, sourceId: 'nope', sourceAccountId: 'x' })).rejects.toMatchObject({ code: 'unknown_source', status: 400 });
 
         const updated = await connections.updateSettings({ accountId, id: connection.id, autoImport: false, profileFieldId: 'cf-1' });
         expect(updated).toMatchObject({ autoImport: false, profileFieldId: 'cf-1', defaultProfileId: connection.defaultProfileId });
-        await expect(connections.updateSettings({ accountId, id: connection.id, defaultProfileId: 'prof_missing' })).rejects.toMatchObject({ code: 'profile_not_found', status: 404 });
+        await expect(connections.updateSettings({ accountId, id: connection.id, defaultProfileId: 'prof_missing' })).rejects.toMatchObject({
+          code: 'profile_not_found',
+          status: 404,
+        });
         expect((await connections.findBySourceAccount({ sourceAccountId: connection.sourceAccountId }))?.id).toBe(connection.id);
 
         expect((await connections.disconnect({ accountId, id: connection.id })).status).toBe('disconnected');
@@ -81,9 +98,17 @@ for (const engine of testEngines()) {
     describe('profiles', () => {
       it('validates with clear 400s', async () => {
         const accountId = `acc_prof_${engine.name}`;
-        await expect(profiles.create({ accountId, name: 'None', directDebit: false, paymentLink: false, transfer: false })).rejects.toMatchObject({ code: 'no_payment_option', status: 400 });
-        await expect(profiles.create({ accountId, name: '  ', directDebit: true, paymentLink: false, transfer: false })).rejects.toMatchObject({ code: 'invalid_profile_name', status: 400 });
-        await expect(profiles.create({ accountId, name: 'X', directDebit: 'yes' as unknown as boolean, paymentLink: false, transfer: false })).rejects.toMatchObject({ code: 'invalid_payment_options', status: 400 });
+        await expect(profiles.create({ accountId, name: 'None', directDebit: false, paymentLink: false, transfer: false })).rejects.toMatchObject({
+          code: 'no_payment_option',
+          status: 400,
+        });
+        await expect(profiles.create({ accountId, name: '  ', directDebit: true, paymentLink: false, transfer: false })).rejects.toMatchObject({
+          code: 'invalid_profile_name',
+          status: 400,
+        });
+        await expect(
+          profiles.create({ accountId, name: 'X', directDebit: 'yes' as unknown as boolean, paymentLink: false, transfer: false }),
+        ).rejects.toMatchObject({ code: 'invalid_payment_options', status: 400 });
         expect(await profiles.list({ accountId })).toEqual([]);
       });
 
@@ -93,9 +118,14 @@ for (const engine of testEngines()) {
         expect(first.isDefault).toBe(true);
         const second = await profiles.create({ accountId, name: 'Second', directDebit: false, paymentLink: true, transfer: true, sourceOptionValue: ' 42 ' });
         expect(second).toMatchObject({ isDefault: false, sourceOptionValue: '42' });
-        await expect(profiles.create({ accountId, name: 'Dup', directDebit: true, paymentLink: false, transfer: false, sourceOptionValue: '42' })).rejects.toMatchObject({ code: 'profile_option_taken', status: 409 });
+        await expect(
+          profiles.create({ accountId, name: 'Dup', directDebit: true, paymentLink: false, transfer: false, sourceOptionValue: '42' }),
+        ).rejects.toMatchObject({ code: 'profile_option_taken', status: 409 });
         await profiles.update({ accountId, id: second.id, isDefault: true });
-        expect((await profiles.list({ accountId })).map((p) => [p.name, p.isDefault])).toEqual([['First', false], ['Second', true]]);
+        expect((await profiles.list({ accountId })).map((p) => [p.name, p.isDefault])).toEqual([
+          ['First', false],
+          ['Second', true],
+        ]);
         await expect(profiles.update({ accountId, id: second.id, isDefault: false })).rejects.toMatchObject({ code: 'default_profile_required', status: 400 });
         await expect(profiles.update({ accountId, id: first.id, transfer: false, directDebit: false })).rejects.toMatchObject({ code: 'no_payment_option' });
         await expect(profiles.delete({ accountId, id: second.id })).rejects.toMatchObject({ code: 'profile_in_use', status: 409 });
@@ -119,7 +149,13 @@ for (const engine of testEngines()) {
         source.put(a, b, old, paid, zero);
 
         const run = await sync.importRecent({ connectionId: connection.id });
-        expect(run).toMatchObject({ status: 'completed', trigger: 'manual', issuedSince: '2026-02-18', counts: { new: 2, updated: 0, ignored: 2, failed: 0 }, failures: [] });
+        expect(run).toMatchObject({
+          status: 'completed',
+          trigger: 'manual',
+          issuedSince: '2026-02-18',
+          counts: { new: 2, updated: 0, ignored: 2, failed: 0 },
+          failures: [],
+        });
         expect(source.listCalls[0]).toMatchObject({ issuedSince: '2026-02-18', cursor: null });
         expect(finished.map((r) => r.id)).toEqual([run.id]);
         expect(await sync.getRun({ accountId, id: run.id })).toEqual(run);
@@ -128,9 +164,20 @@ for (const engine of testEngines()) {
         const list = await invoices(accountId);
         expect(list.map((i) => i.sourceId).sort()).toEqual([a.sourceId, b.sourceId].sort());
         const first = list.find((i) => i.sourceId === a.sourceId)!;
-        expect(first).toMatchObject({ number: a.number, status: 'booked', totalInclVat: '121.01', amountDue: '121.00', profileId: standard.id, issuedOn: '2026-03-10', dueOn: '2026-04-09' });
+        expect(first).toMatchObject({
+          number: a.number,
+          status: 'booked',
+          totalInclVat: '121.01',
+          amountDue: '121.00',
+          profileId: standard.id,
+          issuedOn: '2026-03-10',
+          dueOn: '2026-04-09',
+        });
         const people = (await customers.list({ accountId })).data;
-        expect(people.map((c) => [c.sourceId, c.customerNumber, c.sourceType])).toEqual([['cus-1', 'cus-1', 'company'], ['cus-2', 'cus-2', 'contact']]);
+        expect(people.map((c) => [c.sourceId, c.customerNumber, c.sourceType])).toEqual([
+          ['cus-1', 'cus-1', 'company'],
+          ['cus-2', 'cus-2', 'contact'],
+        ]);
         expect(people[0]).toMatchObject({ address: { city: 'Gent', country: 'BE' }, vatNumber: 'BE0123456789', language: 'nl' });
         const detail = await queries.getInvoice({ accountId, id: first.id });
         expect(detail.events.map((e) => e.type)).toEqual(['imported']);
@@ -255,7 +302,10 @@ for (const engine of testEngines()) {
         const customer = (await customers.list({ accountId })).data[0]!;
         const changed = await customers.update({ accountId, id: customer.id, customerNumber: 'MY-OWN-42' });
         expect(changed).toMatchObject({ customerNumber: 'MY-OWN-42', localNumberChangedAt: clock.now() });
-        await expect(customers.update({ accountId, id: customer.id, customerNumber: ' ' })).rejects.toMatchObject({ code: 'invalid_customer_number', status: 400 });
+        await expect(customers.update({ accountId, id: customer.id, customerNumber: ' ' })).rejects.toMatchObject({
+          code: 'invalid_customer_number',
+          status: 400,
+        });
         expect((await customers.update({ accountId, id: customer.id, customerNumber: 'cus-1' })).localNumberChangedAt).toBeNull();
         await customers.update({ accountId, id: customer.id, customerNumber: 'MY-OWN-42' });
 
@@ -271,9 +321,25 @@ for (const engine of testEngines()) {
 
       it('links subscription invoices and flags a 0-day payment term in the summary', async () => {
         const { accountId, source, connection, sync } = await setup();
-        source.subscriptions.set('sub-0', { sourceId: 'sub-0', title: 'Monthly hosting', status: 'active', paymentTermDays: 0, customer: { sourceId: 'cus-1', type: 'company' } });
-        source.subscriptions.set('sub-30', { sourceId: 'sub-30', title: 'Yearly', status: 'active', paymentTermDays: 30, customer: { sourceId: 'cus-1', type: 'company' } });
-        source.put(sourceDoc({ subscriptionId: 'sub-0', paymentTermDays: 0 }), sourceDoc({ subscriptionId: 'sub-0', paymentTermDays: 0 }), sourceDoc({ subscriptionId: 'sub-30' }));
+        source.subscriptions.set('sub-0', {
+          sourceId: 'sub-0',
+          title: 'Monthly hosting',
+          status: 'active',
+          paymentTermDays: 0,
+          customer: { sourceId: 'cus-1', type: 'company' },
+        });
+        source.subscriptions.set('sub-30', {
+          sourceId: 'sub-30',
+          title: 'Yearly',
+          status: 'active',
+          paymentTermDays: 30,
+          customer: { sourceId: 'cus-1', type: 'company' },
+        });
+        source.put(
+          sourceDoc({ subscriptionId: 'sub-0', paymentTermDays: 0 }),
+          sourceDoc({ subscriptionId: 'sub-0', paymentTermDays: 0 }),
+          sourceDoc({ subscriptionId: 'sub-30' }),
+        );
         const run = await sync.importRecent({ connectionId: connection.id });
         expect(run.flags).toEqual({ zeroDaySubscriptions: [{ subscriptionId: 'sub-0', title: 'Monthly hosting' }] });
         expect((await invoices(accountId)).map((i) => i.subscriptionId).sort()).toEqual(['sub-0', 'sub-0', 'sub-30']);
@@ -283,7 +349,14 @@ for (const engine of testEngines()) {
       it('takes the profile a subscription names when the document names none', async () => {
         const { accountId, source, connection, sync } = await setup();
         const link = await profiles.create({ accountId, name: 'Link', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'link' });
-        source.subscriptions.set('sub-l', { sourceId: 'sub-l', title: 'Plan', status: 'active', paymentTermDays: 14, customer: { sourceId: 'cus-1', type: 'company' }, profileField: 'link' });
+        source.subscriptions.set('sub-l', {
+          sourceId: 'sub-l',
+          title: 'Plan',
+          status: 'active',
+          paymentTermDays: 14,
+          customer: { sourceId: 'cus-1', type: 'company' },
+          profileField: 'link',
+        });
         source.put(sourceDoc({ subscriptionId: 'sub-l' }));
         await sync.importRecent({ connectionId: connection.id });
         expect((await invoices(accountId))[0]!.profileId).toBe(link.id);
@@ -368,13 +441,20 @@ for (const engine of testEngines()) {
         const sync = importer({ pageSize: 2 });
         source.put(sourceDoc({ updatedAt: '2026-03-19T10:00:00.000Z' }));
         expect((await sync.sweep({ connectionId: connection.id })).run?.counts.new).toBe(1);
-        const nameOf = async (sourceId: string) => (await db.query<{ name: string }>('select name from sync_customers where connection_id = $1 and source_id = $2', [connection.id, sourceId])).rows[0]?.name;
+        const nameOf = async (sourceId: string) =>
+          (await db.query<{ name: string }>('select name from sync_customers where connection_id = $1 and source_id = $2', [connection.id, sourceId])).rows[0]
+            ?.name;
         expect(await nameOf('cus-1')).toBe('Customer cus-1');
 
         source.customers.set('cus-1', sourceCustomer({ sourceId: 'cus-1', name: 'Renamed NV', updatedAt: '2026-03-20T08:00:00.000Z' }));
         for (const id of ['cus-7', 'cus-8', 'cus-9']) source.customers.set(id, sourceCustomer({ sourceId: id, updatedAt: '2026-03-20T08:30:00.000Z' }));
         const { run } = await sync.sweep({ connectionId: connection.id });
-        expect(run).toMatchObject({ status: 'completed', counts: { new: 0 }, flags: { customersRefreshed: 1 }, highWater: new Date('2026-03-20T08:30:00.000Z') });
+        expect(run).toMatchObject({
+          status: 'completed',
+          counts: { new: 0 },
+          flags: { customersRefreshed: 1 },
+          highWater: new Date('2026-03-20T08:30:00.000Z'),
+        });
         expect(await nameOf('cus-1')).toBe('Renamed NV');
         expect(await nameOf('cus-9')).toBeUndefined(); // customers come with their first document
         expect(source.listCustomerCalls).toBe(3); // the first sweep: one empty page; the second: 4 changed, in pages of 2
@@ -387,7 +467,10 @@ for (const engine of testEngines()) {
       it('takes a run whose host died (no heartbeat) as interrupted', async () => {
         const { source, connection, sync } = await setup();
         source.put(sourceDoc());
-        await db.query(`insert into sync_import_runs (id, connection_id, trigger, status, started_at, heartbeat_at) values ('run_dead', $1, 'manual', 'running', $2, $2)`, [connection.id, clock.now()]);
+        await db.query(
+          `insert into sync_import_runs (id, connection_id, trigger, status, started_at, heartbeat_at) values ('run_dead', $1, 'manual', 'running', $2, $2)`,
+          [connection.id, clock.now()],
+        );
         await expect(sync.importRecent({ connectionId: connection.id })).rejects.toMatchObject({ code: 'import_running' });
         clock.advance({ minutes: 16 });
         const run = await sync.importRecent({ connectionId: connection.id });
@@ -450,7 +533,13 @@ for (const engine of testEngines()) {
         source.getDocument = async () => {
           throw new Error('502 from source');
         };
-        const event = { type: 'document.booked' as const, sourceAccountId: connection.sourceAccountId, kind: 'invoice' as const, sourceId: doc.sourceId, eventId: 'r1' };
+        const event = {
+          type: 'document.booked' as const,
+          sourceAccountId: connection.sourceAccountId,
+          kind: 'invoice' as const,
+          sourceId: doc.sourceId,
+          eventId: 'r1',
+        };
         expect((await sync.handleEvents({ events: [event] })).results[0]).toMatchObject({ outcome: 'failed', reason: '502 from source' });
         source.getDocument = getDocument;
         expect((await sync.handleEvents({ events: [event] })).results[0]!.outcome).toBe('new');

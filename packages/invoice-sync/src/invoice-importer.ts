@@ -7,7 +7,16 @@ import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
-import type { InvoiceSource, SourceConnection, SourceCustomer, SourceCustomerType, SourceDocument, SourceDocumentKind, SourceEvent, SourceSubscription } from './invoice-source.js';
+import type {
+  InvoiceSource,
+  SourceConnection,
+  SourceCustomer,
+  SourceCustomerType,
+  SourceDocument,
+  SourceDocumentKind,
+  SourceEvent,
+  SourceSubscription,
+} from './invoice-source.js';
 import { ConnectionNotActiveError, ImportRunningError, RunNotFoundError, UnknownSourceError } from './invoice-sync.errors.js';
 import {
   INVOICE_SOURCES,
@@ -93,7 +102,8 @@ export class InvoiceImporter {
    */
   async startRecent(input: { connectionId: string; accountId?: string; days?: number }): Promise<{ run: ImportRun; done: Promise<ImportRun> }> {
     const days = input.days ?? 30;
-    if (!Number.isInteger(days) || days < 1 || days > 3660) throw new ValidationError({ code: 'invalid_days', message: 'days must be a whole number from 1 to 3660.' });
+    if (!Number.isInteger(days) || days < 1 || days > 3660)
+      throw new ValidationError({ code: 'invalid_days', message: 'days must be a whole number from 1 to 3660.' });
     const connection = await this.connections.get({ id: input.connectionId, accountId: input.accountId });
     if (connection.status !== 'connected') throw new ConnectionNotActiveError({ connectionId: connection.id, status: connection.status });
     const issuedSince = new Date(this.clock.now().getTime() - days * 86_400_000).toISOString().slice(0, 10);
@@ -143,11 +153,17 @@ export class InvoiceImporter {
   async refreshCustomer(input: { connectionId: string; type: SourceCustomerType; sourceId: string }): Promise<Customer | null> {
     const connection = await this.connections.get({ id: input.connectionId });
     const source = this.#source(connection);
-    const known = await this.db.query('select id from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3', [connection.id, input.type, input.sourceId]);
+    const known = await this.db.query('select id from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3', [
+      connection.id,
+      input.type,
+      input.sourceId,
+    ]);
     if (!known.rows[0]) return null;
     const customer = await source.getCustomer({ connection: toRef(connection), type: input.type, sourceId: input.sourceId });
     if (!customer) return null;
-    return this.db.transaction(async (tx) => (await this.customers.syncFromSource(tx, { accountId: connection.accountId, connectionId: connection.id, customer })).customer);
+    return this.db.transaction(
+      async (tx) => (await this.customers.syncFromSource(tx, { accountId: connection.accountId, connectionId: connection.id, customer })).customer,
+    );
   }
 
   /** S-8: re-reads a subscription; reports whether its payment term is 0 days. */
@@ -198,7 +214,12 @@ export class InvoiceImporter {
     return { results };
   }
 
-  async listRuns(input: { accountId?: string; connectionId: string; limit?: number; before?: string }): Promise<{ data: ImportRun[]; nextCursor: string | null }> {
+  async listRuns(input: {
+    accountId?: string;
+    connectionId: string;
+    limit?: number;
+    before?: string;
+  }): Promise<{ data: ImportRun[]; nextCursor: string | null }> {
     await this.connections.get({ id: input.connectionId, accountId: input.accountId });
     const limit = Math.min(Math.max(input.limit ?? 20, 1), 200);
     const { rows } = await this.db.query<Row>(
@@ -233,9 +254,16 @@ export class InvoiceImporter {
       }
       case 'document.deleted': {
         // Kept (payments may refer to it); the deletion is logged on the invoice.
-        const { rows } = await this.db.query<{ id: string }>('select id from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3', [connection.id, event.kind ?? 'invoice', event.sourceId]);
+        const { rows } = await this.db.query<{ id: string }>('select id from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3', [
+          connection.id,
+          event.kind ?? 'invoice',
+          event.sourceId,
+        ]);
         if (!rows[0]) return { outcome: 'not_found' };
-        await this.db.query(`insert into sync_invoice_events (invoice_id, at, type, detail) values ($1, $2, 'source_deleted', '{}')`, [rows[0].id, this.clock.now()]);
+        await this.db.query(`insert into sync_invoice_events (invoice_id, at, type, detail) values ($1, $2, 'source_deleted', '{}')`, [
+          rows[0].id,
+          this.clock.now(),
+        ]);
         return { outcome: 'updated' };
       }
       case 'customer.updated': {
@@ -250,7 +278,12 @@ export class InvoiceImporter {
     }
   }
 
-  async #start(connection: Connection, trigger: RunTrigger, request: { issuedSince: string | null; updatedSince: Date | null }, mark: Date | null = null): Promise<RunState | null> {
+  async #start(
+    connection: Connection,
+    trigger: RunTrigger,
+    request: { issuedSince: string | null; updatedSince: Date | null },
+    mark: Date | null = null,
+  ): Promise<RunState | null> {
     const source = this.#source(connection);
     const now = this.clock.now();
     let cursor: string | null = null;
@@ -306,11 +339,22 @@ export class InvoiceImporter {
     let cursor: string | null = null;
     let refreshed = 0;
     do {
-      const page: { customers: SourceCustomer[]; nextCursor: string | null } = await state.source.listCustomers({ connection: state.ref, updatedSince, cursor, pageSize: this.#pageSize });
+      const page: { customers: SourceCustomer[]; nextCursor: string | null } = await state.source.listCustomers({
+        connection: state.ref,
+        updatedSince,
+        cursor,
+        pageSize: this.#pageSize,
+      });
       for (const customer of page.customers) {
-        const { rows } = await this.db.query('select 1 from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3', [state.connection.id, customer.type, customer.sourceId]);
+        const { rows } = await this.db.query('select 1 from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3', [
+          state.connection.id,
+          customer.type,
+          customer.sourceId,
+        ]);
         if (rows[0]) {
-          await this.db.transaction((tx) => this.customers.syncFromSource(tx, { accountId: state.connection.accountId, connectionId: state.connection.id, customer }));
+          await this.db.transaction((tx) =>
+            this.customers.syncFromSource(tx, { accountId: state.connection.accountId, connectionId: state.connection.id, customer }),
+          );
           refreshed++;
         }
         if (customer.updatedAt) {
@@ -330,7 +374,12 @@ export class InvoiceImporter {
     else if (outcome === 'ignored') counts.ignored++;
     else {
       counts.failed++;
-      state.run.failures.push({ sourceId: doc.sourceId, kind: doc.kind, ...(doc.number !== undefined && { number: doc.number }), reason: outcome.failed } satisfies RunFailure);
+      state.run.failures.push({
+        sourceId: doc.sourceId,
+        kind: doc.kind,
+        ...(doc.number !== undefined && { number: doc.number }),
+        reason: outcome.failed,
+      } satisfies RunFailure);
     }
     if (doc.updatedAt) {
       const at = new Date(doc.updatedAt);
@@ -347,7 +396,20 @@ export class InvoiceImporter {
          high_water = $9, heartbeat_at = $10, status = coalesce($11, status), error = coalesce($12, error),
          finished_at = case when $11::text is null then finished_at else $10 end
        where id = $1 returning *`,
-      [run.id, run.cursor, run.counts.new, run.counts.updated, run.counts.ignored, run.counts.failed, JSON.stringify(run.failures), JSON.stringify(run.flags), run.highWater, now, status ?? null, error ?? null],
+      [
+        run.id,
+        run.cursor,
+        run.counts.new,
+        run.counts.updated,
+        run.counts.ignored,
+        run.counts.failed,
+        JSON.stringify(run.failures),
+        JSON.stringify(run.flags),
+        run.highWater,
+        now,
+        status ?? null,
+        error ?? null,
+      ],
     );
     return rows[0];
   }
@@ -412,12 +474,30 @@ export class InvoiceImporter {
     }
   }
 
-  async #write(tx: Transaction, state: RunState, doc: SourceDocument, sourceCustomer: SourceCustomer, profile: { id: string; via: string } | null): Promise<Outcome> {
+  async #write(
+    tx: Transaction,
+    state: RunState,
+    doc: SourceDocument,
+    sourceCustomer: SourceCustomer,
+    profile: { id: string; via: string } | null,
+  ): Promise<Outcome> {
     const { connection } = state;
     const now = this.clock.now();
-    const { customer, resetFrom } = await this.customers.syncFromSource(tx, { accountId: connection.accountId, connectionId: connection.id, customer: sourceCustomer });
-    const amounts = [Money.of(doc.totalExclVat).roundToCents().toString(), Money.of(doc.totalInclVat).roundToCents().toString(), Money.of(doc.amountDue).roundToCents().toString()];
-    const { rows: locked } = await tx.query<Row>('select * from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3 for update', [connection.id, doc.kind, doc.sourceId]);
+    const { customer, resetFrom } = await this.customers.syncFromSource(tx, {
+      accountId: connection.accountId,
+      connectionId: connection.id,
+      customer: sourceCustomer,
+    });
+    const amounts = [
+      Money.of(doc.totalExclVat).roundToCents().toString(),
+      Money.of(doc.totalInclVat).roundToCents().toString(),
+      Money.of(doc.amountDue).roundToCents().toString(),
+    ];
+    const { rows: locked } = await tx.query<Row>('select * from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3 for update', [
+      connection.id,
+      doc.kind,
+      doc.sourceId,
+    ]);
     const event = (invoiceId: string, type: string, detail: Record<string, unknown>) =>
       tx.query('insert into sync_invoice_events (invoice_id, at, type, detail) values ($1, $2, $3, $4)', [invoiceId, now, type, JSON.stringify(detail)]);
 
@@ -428,11 +508,34 @@ export class InvoiceImporter {
         `update sync_invoices set status = $2, total_excl_vat = $3, total_incl_vat = $4, amount_due = $5, issued_on = $6, due_on = $7, payment_term_days = $8,
            subscription_id = $9, credited_source_id = $10, customer_id = $11, department_id = $12, source_updated_at = $13, updated_at = $14
          where id = $1 returning *`,
-        [before.id, doc.status, ...amounts, doc.issuedOn, doc.dueOn, doc.paymentTermDays, doc.subscriptionId, doc.creditedInvoiceId, customer.id, doc.departmentId, doc.updatedAt, now],
+        [
+          before.id,
+          doc.status,
+          ...amounts,
+          doc.issuedOn,
+          doc.dueOn,
+          doc.paymentTermDays,
+          doc.subscriptionId,
+          doc.creditedInvoiceId,
+          customer.id,
+          doc.departmentId,
+          doc.updatedAt,
+          now,
+        ],
       );
       const after = invoiceView(rows[0]!);
       const changed: Record<string, { from: unknown; to: unknown }> = {};
-      for (const key of ['status', 'totalExclVat', 'totalInclVat', 'amountDue', 'issuedOn', 'dueOn', 'paymentTermDays', 'subscriptionId', 'customerId'] as const) {
+      for (const key of [
+        'status',
+        'totalExclVat',
+        'totalInclVat',
+        'amountDue',
+        'issuedOn',
+        'dueOn',
+        'paymentTermDays',
+        'subscriptionId',
+        'customerId',
+      ] as const) {
         if (before[key] !== after[key]) changed[key] = { from: before[key], to: after[key] };
       }
       await event(after.id, 'updated', { changed });
@@ -443,7 +546,10 @@ export class InvoiceImporter {
     const number = await this.#freeNumber(tx, connection.accountId, doc);
     let creditedInvoiceId: string | null = null;
     if (doc.kind === 'credit_note' && doc.creditedInvoiceId) {
-      const { rows } = await tx.query<{ id: string }>(`select id from sync_invoices where connection_id = $1 and kind = 'invoice' and source_id = $2`, [connection.id, doc.creditedInvoiceId]);
+      const { rows } = await tx.query<{ id: string }>(`select id from sync_invoices where connection_id = $1 and kind = 'invoice' and source_id = $2`, [
+        connection.id,
+        doc.creditedInvoiceId,
+      ]);
       creditedInvoiceId = rows[0]?.id ?? null;
     }
     const { rows } = await tx.query<Row>(
@@ -453,14 +559,39 @@ export class InvoiceImporter {
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
        on conflict (connection_id, kind, source_id) do nothing returning *`,
       [
-        newId('inv'), connection.accountId, connection.id, doc.kind, doc.sourceId, doc.number, number, doc.departmentId, customer.id, doc.currency,
-        ...amounts, doc.issuedOn, doc.dueOn, doc.paymentTermDays, doc.status, profile!.id, doc.subscriptionId,
-        doc.creditedInvoiceId, creditedInvoiceId, doc.updatedAt, now,
+        newId('inv'),
+        connection.accountId,
+        connection.id,
+        doc.kind,
+        doc.sourceId,
+        doc.number,
+        number,
+        doc.departmentId,
+        customer.id,
+        doc.currency,
+        ...amounts,
+        doc.issuedOn,
+        doc.dueOn,
+        doc.paymentTermDays,
+        doc.status,
+        profile!.id,
+        doc.subscriptionId,
+        doc.creditedInvoiceId,
+        creditedInvoiceId,
+        doc.updatedAt,
+        now,
       ],
     );
     if (!rows[0]) throw new RaceLost();
     const invoice = invoiceView(rows[0]);
-    await event(invoice.id, 'imported', { number, sourceNumber: doc.number, profileId: profile!.id, profileFrom: profile!.via, trigger: state.run.trigger, runId: state.run.id });
+    await event(invoice.id, 'imported', {
+      number,
+      sourceNumber: doc.number,
+      profileId: profile!.id,
+      profileFrom: profile!.via,
+      trigger: state.run.trigger,
+      runId: state.run.id,
+    });
     if (number !== displayNumberCandidates(doc)[0]) await event(invoice.id, 'number_prefixed', { number, reason: 'number_taken_in_another_department' });
     if (creditedInvoiceId) await event(invoice.id, 'credit_linked', { invoiceId: creditedInvoiceId });
     if (resetFrom !== null) await event(invoice.id, 'customer_reset', { customerId: customer.id, from: resetFrom, to: customer.sourceId });
@@ -470,7 +601,10 @@ export class InvoiceImporter {
 
   async #freeNumber(tx: Transaction, accountId: string, doc: SourceDocument): Promise<string> {
     const candidates = displayNumberCandidates(doc);
-    const { rows } = await tx.query<{ number: string }>('select number from sync_invoices where account_id = $1 and number = any($2::text[])', [accountId, pgArray(candidates)]);
+    const { rows } = await tx.query<{ number: string }>('select number from sync_invoices where account_id = $1 and number = any($2::text[])', [
+      accountId,
+      pgArray(candidates),
+    ]);
     const taken = new Set(rows.map((r) => r.number));
     const free = candidates.find((c) => !taken.has(c));
     if (free) return free;
@@ -495,7 +629,11 @@ export class InvoiceImporter {
         [connectionId, invoiceSourceId, now],
       );
       for (const row of rows) {
-        await tx.query(`insert into sync_invoice_events (invoice_id, at, type, detail) values ($1, $2, 'credit_linked', $3)`, [row.id, now, JSON.stringify({ invoiceId: row.invoice_id })]);
+        await tx.query(`insert into sync_invoice_events (invoice_id, at, type, detail) values ($1, $2, 'credit_linked', $3)`, [
+          row.id,
+          now,
+          JSON.stringify({ invoiceId: row.invoice_id }),
+        ]);
       }
     });
   }
@@ -506,9 +644,17 @@ export class InvoiceImporter {
    * the connection's default, else the account default. A field value that selects no profile
    * skips the document (reported, never guessed).
    */
-  async #profile(connection: Connection, doc: SourceDocument, customer: SourceCustomer, subscription: SourceSubscription | null): Promise<{ id: string; via: string } | { failed: string }> {
+  async #profile(
+    connection: Connection,
+    doc: SourceDocument,
+    customer: SourceCustomer,
+    subscription: SourceSubscription | null,
+  ): Promise<{ id: string; via: string } | { failed: string }> {
     const byValue = async (value: string, via: string) => {
-      const { rows } = await this.db.query<{ id: string }>('select id from sync_profiles where account_id = $1 and source_option_value = $2', [connection.accountId, value.trim()]);
+      const { rows } = await this.db.query<{ id: string }>('select id from sync_profiles where account_id = $1 and source_option_value = $2', [
+        connection.accountId,
+        value.trim(),
+      ]);
       return rows[0] ? { id: rows[0].id, via } : { failed: `unknown_profile:${value.trim()}` };
     };
     if (!blank(doc.profileField)) return byValue(doc.profileField, 'document');

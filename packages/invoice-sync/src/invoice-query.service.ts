@@ -26,9 +26,11 @@ export class InvoiceQueries {
     before?: string;
   }): Promise<{ data: Invoice[]; nextCursor: string | null }> {
     if (input.status && !['booked', 'paid'].includes(input.status)) throw new ValidationError({ code: 'invalid_status', message: 'status is booked or paid.' });
-    if (input.kind && !['invoice', 'credit_note'].includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: 'kind is invoice or credit_note.' });
+    if (input.kind && !['invoice', 'credit_note'].includes(input.kind))
+      throw new ValidationError({ code: 'invalid_kind', message: 'kind is invoice or credit_note.' });
     for (const key of ['from', 'to'] as const) {
-      if (input[key] !== undefined && !DAY.test(input[key])) throw new ValidationError({ code: 'invalid_date', message: `${key} must be a date like 2026-03-31.` });
+      if (input[key] !== undefined && !DAY.test(input[key]))
+        throw new ValidationError({ code: 'invalid_date', message: `${key} must be a date like 2026-03-31.` });
     }
     const limit = clampLimit(input.limit);
     const { rows } = await this.db.query<Row>(
@@ -37,7 +39,17 @@ export class InvoiceQueries {
           and ($5::text is null or number ilike '%' || $5 || '%') and ($6::date is null or issued_on >= $6) and ($7::date is null or issued_on <= $7)
           and ($8::text is null or (issued_on, id) < (select issued_on, id from sync_invoices where id = $8))
         order by issued_on desc, id desc limit $9`,
-      [input.accountId, input.status ?? null, input.kind ?? null, input.customerId ?? null, input.number?.trim() || null, input.from ?? null, input.to ?? null, input.before ?? null, limit + 1],
+      [
+        input.accountId,
+        input.status ?? null,
+        input.kind ?? null,
+        input.customerId ?? null,
+        input.number?.trim() || null,
+        input.from ?? null,
+        input.to ?? null,
+        input.before ?? null,
+        limit + 1,
+      ],
     );
     const data = rows.slice(0, limit).map(invoiceView);
     return { data, nextCursor: rows.length > limit ? data.at(-1)!.id : null };

@@ -38,7 +38,11 @@ export class UnknownSourceError extends ValidationError {
 
 export class AlreadyConnectedError extends ConflictError {
   constructor(input: { accountId: string; sourceId: string; sourceAccountId: string }) {
-    super({ code: 'already_connected', message: `This account already has a ${input.sourceId} connection, or that ${input.sourceId} account is linked to another account; disconnect it first.`, details: input });
+    super({
+      code: 'already_connected',
+      message: `This account already has a ${input.sourceId} connection, or that ${input.sourceId} account is linked to another account; disconnect it first.`,
+      details: input,
+    });
   }
 }
 
@@ -50,7 +54,11 @@ export class ConnectionNotActiveError extends ConflictError {
 
 export class ImportRunningError extends ConflictError {
   constructor(connectionId: string) {
-    super({ code: 'import_running', message: `An import is already running for connection ${connectionId}; wait for it to finish.`, details: { connectionId } });
+    super({
+      code: 'import_running',
+      message: `An import is already running for connection ${connectionId}; wait for it to finish.`,
+      details: { connectionId },
+    });
   }
 }
 

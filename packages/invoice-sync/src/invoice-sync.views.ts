@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Money } from '@tollgate/money';
 import type { SourceAddress, SourceCustomerType, SourceDocumentKind } from './invoice-source.js';
-import type { Connection, ConnectionStatus, Customer, ImportRun, Invoice, InvoiceEvent, InvoiceStatus, Profile, RunFailure, RunFlags, RunStatus, RunTrigger } from './invoice-sync.types.js';
+import type {
+  Connection,
+  ConnectionStatus,
+  Customer,
+  ImportRun,
+  Invoice,
+  InvoiceEvent,
+  InvoiceStatus,
+  Profile,
+  RunFailure,
+  RunFlags,
+  RunStatus,
+  RunTrigger,
+} from './invoice-sync.types.js';
 
 export type Row = Record<string, unknown>;
 

@@ -34,7 +34,8 @@ export class ProfileService {
       this.db.transaction(async (tx) => {
         const { rows: existing } = await tx.query<Row>('select id from sync_profiles where account_id = $1 limit 1', [input.accountId]);
         const isDefault = existing.length === 0 || input.isDefault === true;
-        if (isDefault) await tx.query('update sync_profiles set is_default = false, updated_at = $2 where account_id = $1 and is_default', [input.accountId, now]);
+        if (isDefault)
+          await tx.query('update sync_profiles set is_default = false, updated_at = $2 where account_id = $1 and is_default', [input.accountId, now]);
         const { rows } = await tx.query<Row>(
           `insert into sync_profiles (id, account_id, name, direct_debit, payment_link, transfer, source_option_value, is_default, created_at, updated_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning *`,
@@ -56,7 +57,10 @@ export class ProfileService {
 
   /** The profile a source custom-field value selects, if any. */
   async findByOptionValue(input: { accountId: string; value: string }): Promise<Profile | null> {
-    const { rows } = await this.db.query<Row>('select * from sync_profiles where account_id = $1 and source_option_value = $2', [input.accountId, input.value.trim()]);
+    const { rows } = await this.db.query<Row>('select * from sync_profiles where account_id = $1 and source_option_value = $2', [
+      input.accountId,
+      input.value.trim(),
+    ]);
     return rows[0] ? profileView(rows[0]) : null;
   }
 
@@ -73,9 +77,13 @@ export class ProfileService {
           sourceOptionValue: input.sourceOptionValue === undefined ? current.sourceOptionValue : input.sourceOptionValue,
         });
         if (input.isDefault === false && current.isDefault) {
-          throw new ValidationError({ code: 'default_profile_required', message: 'An account always has one default profile: make another profile the default instead.' });
+          throw new ValidationError({
+            code: 'default_profile_required',
+            message: 'An account always has one default profile: make another profile the default instead.',
+          });
         }
-        if (input.isDefault === true && !current.isDefault) await tx.query('update sync_profiles set is_default = false, updated_at = $2 where account_id = $1 and is_default', [input.accountId, now]);
+        if (input.isDefault === true && !current.isDefault)
+          await tx.query('update sync_profiles set is_default = false, updated_at = $2 where account_id = $1 and is_default', [input.accountId, now]);
         const { rows } = await tx.query<Row>(
           `update sync_profiles set name = $2, direct_debit = $3, payment_link = $4, transfer = $5, source_option_value = $6, is_default = $7, updated_at = $8 where id = $1 returning *`,
           [current.id, clean.name, clean.directDebit, clean.paymentLink, clean.transfer, clean.sourceOptionValue, input.isDefault ?? current.isDefault, now],
@@ -106,7 +114,10 @@ export class ProfileService {
   }
 
   async #row(q: Queryable, input: { accountId: string; id: string }, lock = false): Promise<Row> {
-    const { rows } = await q.query<Row>(`select * from sync_profiles where id = $1 and account_id = $2${lock ? ' for update' : ''}`, [input.id, input.accountId]);
+    const { rows } = await q.query<Row>(`select * from sync_profiles where id = $1 and account_id = $2${lock ? ' for update' : ''}`, [
+      input.id,
+      input.accountId,
+    ]);
     if (!rows[0]) throw new ProfileNotFoundError(input.id);
     return rows[0];
   }
@@ -115,7 +126,11 @@ export class ProfileService {
     try {
       return await fn();
     } catch (error) {
-      if (sqlStateOf(error) === '23505') throw new ConflictError({ code: 'profile_option_taken', message: 'Another profile of this account already uses that source option value (or became the default at the same time).' });
+      if (sqlStateOf(error) === '23505')
+        throw new ConflictError({
+          code: 'profile_option_taken',
+          message: 'Another profile of this account already uses that source option value (or became the default at the same time).',
+        });
       throw error;
     }
   }
@@ -131,8 +146,10 @@ function validate(input: ProfileInput): { name: string; directDebit: boolean; pa
     throw new ValidationError({ code: 'no_payment_option', message: 'A profile needs at least one payment option: direct debit, payment link or transfer.' });
   }
   const raw = input.sourceOptionValue;
-  if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new ValidationError({ code: 'invalid_source_option_value', message: 'sourceOptionValue must be a string or null.' });
+  if (raw !== undefined && raw !== null && typeof raw !== 'string')
+    throw new ValidationError({ code: 'invalid_source_option_value', message: 'sourceOptionValue must be a string or null.' });
   const sourceOptionValue = raw?.trim() || null;
-  if (sourceOptionValue && sourceOptionValue.length > 200) throw new ValidationError({ code: 'invalid_source_option_value', message: 'sourceOptionValue is at most 200 characters.' });
+  if (sourceOptionValue && sourceOptionValue.length > 200)
+    throw new ValidationError({ code: 'invalid_source_option_value', message: 'sourceOptionValue is at most 200 characters.' });
   return { name, directDebit: input.directDebit, paymentLink: input.paymentLink, transfer: input.transfer, sourceOptionValue };
 }

@@ -1,4 +1,12 @@
-import type { InvoiceSource, SourceConnection, SourceCustomer, SourceCustomerType, SourceDocument, SourceDocumentKind, SourceSubscription } from './invoice-source.js';
+import type {
+  InvoiceSource,
+  SourceConnection,
+  SourceCustomer,
+  SourceCustomerType,
+  SourceDocument,
+  SourceDocumentKind,
+  SourceSubscription,
+} from './invoice-source.js';
 
 /**
  * An in-memory InvoiceSource for the importer's tests: documents, customers and subscriptions in
@@ -55,7 +63,9 @@ export class ScriptedSource implements InvoiceSource {
   /** Customers changed since, by `updatedAt` (customers without one are never listed). */
   async listCustomers(input: { updatedSince: Date; cursor?: string | null; pageSize?: number }) {
     this.listCustomerCalls++;
-    const changed = [...this.customers.values()].filter((c) => c.updatedAt && new Date(c.updatedAt) >= input.updatedSince).sort((a, b) => a.sourceId.localeCompare(b.sourceId));
+    const changed = [...this.customers.values()]
+      .filter((c) => c.updatedAt && new Date(c.updatedAt) >= input.updatedSince)
+      .sort((a, b) => a.sourceId.localeCompare(b.sourceId));
     const offset = input.cursor ? Number(input.cursor) : 0;
     const size = input.pageSize ?? 100;
     return { customers: changed.slice(offset, offset + size), nextCursor: offset + size < changed.length ? String(offset + size) : null };
@@ -96,5 +106,13 @@ export function sourceDoc(overrides: Partial<SourceDocument> = {}): SourceDocume
 }
 
 export function sourceCustomer(overrides: Partial<SourceCustomer> & { sourceId: string }): SourceCustomer {
-  return { type: 'company', name: `Customer ${overrides.sourceId}`, email: `${overrides.sourceId}@example.test`, address: { line1: 'Main street 1', postalCode: '9000', city: 'Gent', country: 'BE' }, vatNumber: 'BE0123456789', language: 'nl', ...overrides };
+  return {
+    type: 'company',
+    name: `Customer ${overrides.sourceId}`,
+    email: `${overrides.sourceId}@example.test`,
+    address: { line1: 'Main street 1', postalCode: '9000', city: 'Gent', country: 'BE' },
+    vatNumber: 'BE0123456789',
+    language: 'nl',
+    ...overrides,
+  };
 }

@@ -76,7 +76,12 @@ describe('arithmetic and rounding', () => {
     const amount = fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((c) => Money.fromCents(c));
     fc.assert(
       fc.property(amount, amount, amount, (a, b, c) => {
-        expect(a.plus(b).plus(c).equals(a.plus(b.plus(c)))).toBe(true);
+        expect(
+          a
+            .plus(b)
+            .plus(c)
+            .equals(a.plus(b.plus(c))),
+        ).toBe(true);
         expect(a.plus(b).minus(b).equals(a)).toBe(true);
         expect(a.plus(b).toCents()).toBe(a.toCents() + b.toCents());
       }),

@@ -23,7 +23,11 @@ export function isCurrency(value: unknown): value is Currency {
 
 function assertCurrency(currency: unknown): Currency {
   if (!isCurrency(currency)) {
-    throw new MoneyError({ code: 'unknown_currency', message: `Unknown currency ${JSON.stringify(currency)}; supported: ${CURRENCIES.join(', ')}`, details: { currency } });
+    throw new MoneyError({
+      code: 'unknown_currency',
+      message: `Unknown currency ${JSON.stringify(currency)}; supported: ${CURRENCIES.join(', ')}`,
+      details: { currency },
+    });
   }
   return currency;
 }
@@ -56,7 +60,11 @@ export class Money {
     }
     const decimals = amount.includes('.') ? amount.length - amount.indexOf('.') - 1 : 0;
     if (options.maxDecimals !== undefined && decimals > options.maxDecimals) {
-      throw new MoneyError({ code: 'too_many_decimals', message: `${amount} has ${decimals} decimals; at most ${options.maxDecimals} allowed`, details: { amount, maxDecimals: options.maxDecimals } });
+      throw new MoneyError({
+        code: 'too_many_decimals',
+        message: `${amount} has ${decimals} decimals; at most ${options.maxDecimals} allowed`,
+        details: { amount, maxDecimals: options.maxDecimals },
+      });
     }
     return new Money(new Decimal(amount), cur);
   }

@@ -65,9 +65,7 @@ function pausedAfterClaim(db: Database, input: { claimed: () => void; gate: Prom
     });
   return new Proxy(db, {
     get: (target, prop) =>
-      prop === 'transaction'
-        ? <T>(fn: (tx: Transaction) => Promise<T>) => target.transaction((tx) => fn(pausing(tx)))
-        : bound(target, prop),
+      prop === 'transaction' ? <T>(fn: (tx: Transaction) => Promise<T>) => target.transaction((tx) => fn(pausing(tx))) : bound(target, prop),
   });
 }
 
@@ -80,12 +78,25 @@ for (const engine of testEngines()) {
     let n = 0;
     let account: string;
 
-    const service = (options: Partial<NotificationOptions> = {}, transport: MailTransport = smtp) => new NotificationService(db, clock, transport, { from: FROM, ...options });
+    const service = (options: Partial<NotificationOptions> = {}, transport: MailTransport = smtp) =>
+      new NotificationService(db, clock, transport, { from: FROM, ...options });
     const rows = async () =>
-      (await db.query<{ id: string; recipient: string; status: string; attempts: number; next_attempt_at: Date; last_error: string | null; message_id: string | null; sent_at: Date | null; event_key: string }>(
-        'select id, recipient, status, attempts, next_attempt_at, last_error, message_id, sent_at, event_key from notifications where account_id = $1 order by id',
-        [account],
-      )).rows;
+      (
+        await db.query<{
+          id: string;
+          recipient: string;
+          status: string;
+          attempts: number;
+          next_attempt_at: Date;
+          last_error: string | null;
+          message_id: string | null;
+          sent_at: Date | null;
+          event_key: string;
+        }>(
+          'select id, recipient, status, attempts, next_attempt_at, last_error, message_id, sent_at, event_key from notifications where account_id = $1 order by id',
+          [account],
+        )
+      ).rows;
     const enqueueLowBalance = (notifications: NotificationService, input: { eventKey?: string; recipients?: string[]; locale?: string } = {}) =>
       notifications.enqueue({
         accountId: account,
@@ -134,9 +145,20 @@ for (const engine of testEngines()) {
 
     it('refuses a bad notification at enqueue, before anything is stored', async () => {
       const notifications = service();
-      const unknown = await refusal(notifications.enqueue({ accountId: account, eventKey: 'k1', template: 'welcome' as never, locale: 'en', recipients: ['ann@acme.test'], data: {} as never }));
+      const unknown = await refusal(
+        notifications.enqueue({
+          accountId: account,
+          eventKey: 'k1',
+          template: 'welcome' as never,
+          locale: 'en',
+          recipients: ['ann@acme.test'],
+          data: {} as never,
+        }),
+      );
       expect(unknown).toBeInstanceOf(UnknownTemplateError);
-      const missing = await refusal(notifications.enqueue({ accountId: account, eventKey: 'k2', template: 'depleted', locale: 'en', recipients: ['ann@acme.test'], data: {} as never }));
+      const missing = await refusal(
+        notifications.enqueue({ accountId: account, eventKey: 'k2', template: 'depleted', locale: 'en', recipients: ['ann@acme.test'], data: {} as never }),
+      );
       expect(missing).toMatchObject({ code: 'invalid_notification_data', status: 400 });
       const recipient = await refusal(enqueueLowBalance(notifications, { recipients: ['ann@acme.test', 'not an address'] }));
       expect(recipient).toMatchObject({ code: 'invalid_recipient', status: 400 });
@@ -149,13 +171,29 @@ for (const engine of testEngines()) {
       const notifications = service();
       await expect(
         db.transaction(async (tx) => {
-          await notifications.enqueue({ accountId: account, eventKey: `${account}:depleted`, template: 'depleted', locale: 'fr', recipients: ['ann@acme.test'], data: { accountName: 'Acme' }, tx });
+          await notifications.enqueue({
+            accountId: account,
+            eventKey: `${account}:depleted`,
+            template: 'depleted',
+            locale: 'fr',
+            recipients: ['ann@acme.test'],
+            data: { accountName: 'Acme' },
+            tx,
+          });
           throw new Error('the wallet change failed');
         }),
       ).rejects.toThrow('the wallet change failed');
       expect(await rows()).toEqual([]);
       const created = await db.transaction((tx) =>
-        notifications.enqueue({ accountId: account, eventKey: `${account}:depleted`, template: 'depleted', locale: 'fr', recipients: ['ann@acme.test'], data: { accountName: 'Acme' }, tx }),
+        notifications.enqueue({
+          accountId: account,
+          eventKey: `${account}:depleted`,
+          template: 'depleted',
+          locale: 'fr',
+          recipients: ['ann@acme.test'],
+          data: { accountName: 'Acme' },
+          tx,
+        }),
       );
       expect(created).toEqual({ created: 1 });
       expect(await rows()).toHaveLength(1);
@@ -372,8 +410,22 @@ for (const engine of testEngines()) {
       const notifications = service();
       await enqueueLowBalance(notifications, { locale: 'fr' });
       clock.advance({ minutes: 1 });
-      await notifications.enqueue({ accountId: account, eventKey: `${account}:depleted`, template: 'depleted', locale: 'en', recipients: ['ann@acme.test'], data: { accountName: 'Acme' } });
-      await notifications.enqueue({ accountId: 'someone-else', eventKey: `${account}:other`, template: 'depleted', locale: 'en', recipients: ['x@other.test'], data: { accountName: 'Other' } });
+      await notifications.enqueue({
+        accountId: account,
+        eventKey: `${account}:depleted`,
+        template: 'depleted',
+        locale: 'en',
+        recipients: ['ann@acme.test'],
+        data: { accountName: 'Acme' },
+      });
+      await notifications.enqueue({
+        accountId: 'someone-else',
+        eventKey: `${account}:other`,
+        template: 'depleted',
+        locale: 'en',
+        recipients: ['x@other.test'],
+        data: { accountName: 'Other' },
+      });
       sink.rejectNext = 1;
       await notifications.deliverDue({ limit: 1 });
       await notifications.deliverDue();
@@ -399,7 +451,14 @@ for (const engine of testEngines()) {
       registerNotifications({ container: child, transport: smtp, options: { from: 'billing@tollgate.test' } });
       const notifications = child.resolve(NotificationService);
       expect(child.resolve(NotificationService)).toBe(notifications);
-      await notifications.enqueue({ accountId: account, eventKey: `${account}:refund`, template: 'refund_processed', locale: 'en', recipients: ['ann@acme.test'], data: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' } });
+      await notifications.enqueue({
+        accountId: account,
+        eventKey: `${account}:refund`,
+        template: 'refund_processed',
+        locale: 'en',
+        recipients: ['ann@acme.test'],
+        data: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
+      });
       expect(await notifications.deliverDue()).toEqual({ sent: 1, failed: 0, retried: 0 });
       expect(sink.mails[0]!.parsed.subject).toBe('Refund processed for Acme');
     });

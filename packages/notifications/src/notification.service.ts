@@ -4,7 +4,14 @@ import { DATABASE, pgArray, type Database, type Transaction } from '@tollgate/db
 import { ConfigError, ValidationError } from '@tollgate/errors';
 import { inject, injectable } from 'tsyringe';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
-import { checkNotificationData, renderNotification, resolveLocale, type NotificationData, type NotificationTemplate, type RenderedNotification } from './notification.templates.js';
+import {
+  checkNotificationData,
+  renderNotification,
+  resolveLocale,
+  type NotificationData,
+  type NotificationTemplate,
+  type RenderedNotification,
+} from './notification.templates.js';
 
 export interface NotificationOptions {
   /** The From header: 'Tollgate <billing@example.com>'. Its domain also names the Message-IDs. */
@@ -116,7 +123,8 @@ export class NotificationService {
     if (typeof input.eventKey !== 'string' || input.eventKey.length < 1 || input.eventKey.length > 255) {
       throw new ValidationError({ code: 'invalid_event_key', message: 'eventKey (1 to 255 characters) is required.' });
     }
-    if (!Array.isArray(input.recipients)) throw new ValidationError({ code: 'invalid_recipients', message: 'recipients must be an array of e-mail addresses.' });
+    if (!Array.isArray(input.recipients))
+      throw new ValidationError({ code: 'invalid_recipients', message: 'recipients must be an array of e-mail addresses.' });
     const recipients = [...new Set(input.recipients.map((r) => (typeof r === 'string' ? r.trim().toLowerCase() : r)))];
     for (const recipient of recipients) {
       if (typeof recipient !== 'string' || recipient.length > 254 || !RECIPIENT.test(recipient)) {
@@ -144,7 +152,8 @@ export class NotificationService {
    */
   async deliverDue(input: { limit?: number } = {}): Promise<DeliveryResult> {
     const limit = input.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new ValidationError({ code: 'invalid_limit', message: 'limit must be an integer from 1 to 1000' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000)
+      throw new ValidationError({ code: 'invalid_limit', message: 'limit must be an integer from 1 to 1000' });
     const now = this.clock.now();
     const claimedUntil = new Date(now.getTime() + this.#claimSeconds * 1_000);
     const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 };
@@ -192,12 +201,21 @@ export class NotificationService {
   /** An account's notifications, newest first; page with `before` = the last id seen. */
   async list(input: { accountId: string; limit?: number; before?: string }): Promise<NotificationSummary[]> {
     const limit = input.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ValidationError({ code: 'invalid_limit', message: 'limit must be an integer from 1 to 200' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      throw new ValidationError({ code: 'invalid_limit', message: 'limit must be an integer from 1 to 200' });
     if (input.before !== undefined && (typeof input.before !== 'string' || !ID.test(input.before))) {
       throw new ValidationError({ code: 'invalid_cursor', message: 'before must be a notification id' });
     }
     const { rows } = await this.db.query<{
-      id: string; template: string; locale: string; data: unknown; recipient: string; status: NotificationStatus; attempts: number; created_at: Date; sent_at: Date | null;
+      id: string;
+      template: string;
+      locale: string;
+      data: unknown;
+      recipient: string;
+      status: NotificationStatus;
+      attempts: number;
+      created_at: Date;
+      sent_at: Date | null;
     }>(
       `select id, template, locale, data, recipient, status, attempts, created_at, sent_at from notifications
        where account_id = $1 and ($2::bigint is null or id < $2::bigint) order by id desc limit $3`,
@@ -225,7 +243,11 @@ export class NotificationService {
     const mine = `id = $1 and status = 'sending' and claimed_until = $2`;
     const rendered = this.#tryRender(row);
     if (!rendered) {
-      await this.db.query(`update notifications set status = 'failed', claimed_until = null, last_error = $3 where ${mine}`, [row.id, claimedUntil, 'the stored notification no longer renders']);
+      await this.db.query(`update notifications set status = 'failed', claimed_until = null, last_error = $3 where ${mine}`, [
+        row.id,
+        claimedUntil,
+        'the stored notification no longer renders',
+      ]);
       return 'failed';
     }
     const messageId = this.messageIdOf({ id: row.id, eventKey: row.event_key });
@@ -242,7 +264,12 @@ export class NotificationService {
       const attempts = row.attempts + 1;
       const now = this.clock.now();
       if (attempts >= this.#maxAttempts) {
-        await this.db.query(`update notifications set status = 'failed', attempts = $3, last_error = $4, claimed_until = null where ${mine}`, [row.id, claimedUntil, attempts, errorText(error)]);
+        await this.db.query(`update notifications set status = 'failed', attempts = $3, last_error = $4, claimed_until = null where ${mine}`, [
+          row.id,
+          claimedUntil,
+          attempts,
+          errorText(error),
+        ]);
         return 'failed';
       }
       const wait = RETRY_BACKOFF_SECONDS[Math.min(attempts, RETRY_BACKOFF_SECONDS.length) - 1]!;
@@ -252,7 +279,12 @@ export class NotificationService {
       );
       return 'retried';
     }
-    await this.db.query(`update notifications set status = 'sent', sent_at = $3, message_id = $4, claimed_until = null where ${mine}`, [row.id, claimedUntil, this.clock.now(), messageId]);
+    await this.db.query(`update notifications set status = 'sent', sent_at = $3, message_id = $4, claimed_until = null where ${mine}`, [
+      row.id,
+      claimedUntil,
+      this.clock.now(),
+      messageId,
+    ]);
     return 'sent';
   }
 

@@ -10,9 +10,16 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   purchase_succeeded: { accountName: 'Acme', amount: '100.00', balance: '112.50' },
   refund_processed: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
   import_summary: {
-    accountName: 'Acme', source: 'Teamleader Focus', trigger: 'manual', status: 'completed',
-    newCount: '12', updatedCount: '1', ignoredCount: '3', failedCount: '1',
-    failures: 'Invoice 2026 / 7: unknown_profile:9999', flags: '',
+    accountName: 'Acme',
+    source: 'Teamleader Focus',
+    trigger: 'manual',
+    status: 'completed',
+    newCount: '12',
+    updatedCount: '1',
+    ignoredCount: '3',
+    failedCount: '1',
+    failures: 'Invoice 2026 / 7: unknown_profile:9999',
+    flags: '',
   },
 };
 
@@ -36,15 +43,26 @@ describe('renderNotification', () => {
     const nl = renderNotification({
       template: 'import_summary',
       locale: 'nl-BE',
-      data: { ...SAMPLE.import_summary, trigger: 'sweep', status: 'interrupted', failedCount: '0', failures: '', flags: 'Subscription Support: payment term 0 days\n  \nSecond line' },
+      data: {
+        ...SAMPLE.import_summary,
+        trigger: 'sweep',
+        status: 'interrupted',
+        failedCount: '0',
+        failures: '',
+        flags: 'Subscription Support: payment term 0 days\n  \nSecond line',
+      },
     });
     expect(nl.subject).toBe('Teamleader Focus: automatische import voor Acme');
     expect(nl.text).toContain('De import werd onderbroken');
     expect(nl.text).not.toContain('Niet geïmporteerd');
     expect(nl.text).toContain('Let op:\nSubscription Support: payment term 0 days\nSecond line');
     expect(nl.html).toContain('Let op:<br>Subscription Support: payment term 0 days<br>Second line');
-    expect(refusal(() => renderNotification({ template: 'import_summary', locale: 'en', data: { ...SAMPLE.import_summary, newCount: '1.5' } }))).toBeInstanceOf(InvalidNotificationDataError);
-    expect(refusal(() => renderNotification({ template: 'import_summary', locale: 'en', data: { ...SAMPLE.import_summary, failures: 7 } }))).toBeInstanceOf(InvalidNotificationDataError);
+    expect(refusal(() => renderNotification({ template: 'import_summary', locale: 'en', data: { ...SAMPLE.import_summary, newCount: '1.5' } }))).toBeInstanceOf(
+      InvalidNotificationDataError,
+    );
+    expect(refusal(() => renderNotification({ template: 'import_summary', locale: 'en', data: { ...SAMPLE.import_summary, failures: 7 } }))).toBeInstanceOf(
+      InvalidNotificationDataError,
+    );
   });
 
   it('formats money the way each locale writes it', () => {
@@ -56,7 +74,9 @@ describe('renderNotification', () => {
   });
 
   it('writes subject, greeting and sign-off in the language of the locale', () => {
-    const subjects = Object.fromEntries(NOTIFICATION_LOCALES.map((locale) => [locale, renderNotification({ template: 'depleted', locale, data: SAMPLE.depleted })]));
+    const subjects = Object.fromEntries(
+      NOTIFICATION_LOCALES.map((locale) => [locale, renderNotification({ template: 'depleted', locale, data: SAMPLE.depleted })]),
+    );
     expect(subjects.nl!.subject).toBe('Tegoed op voor Acme');
     expect(subjects.fr!.subject).toBe('Crédit épuisé pour Acme');
     expect(subjects.en!.subject).toBe('Credit used up for Acme');
@@ -136,7 +156,9 @@ describe('renderNotification', () => {
 
     const float = refusal(() => renderNotification({ template: 'low_balance', locale: 'en', data: { ...SAMPLE.low_balance, available: 12.5 } }));
     expect(float).toMatchObject({ details: { field: 'available' } });
-    const garbage = refusal(() => renderNotification({ template: 'purchase_succeeded', locale: 'en', data: { ...SAMPLE.purchase_succeeded, amount: '12,50' } }));
+    const garbage = refusal(() =>
+      renderNotification({ template: 'purchase_succeeded', locale: 'en', data: { ...SAMPLE.purchase_succeeded, amount: '12,50' } }),
+    );
     expect(garbage).toMatchObject({ code: 'invalid_notification_data', details: { field: 'amount' } });
     const flag = refusal(() => renderNotification({ template: 'refill_failed', locale: 'en', data: { ...SAMPLE.refill_failed, autoRefillPaused: 'no' } }));
     expect(flag).toMatchObject({ details: { field: 'autoRefillPaused' } });

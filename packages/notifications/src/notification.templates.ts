@@ -16,9 +16,16 @@ const FIELDS = {
   purchase_succeeded: { accountName: 'text', amount: 'money', balance: 'money' },
   refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
   import_summary: {
-    accountName: 'text', source: 'text', trigger: 'text', status: 'text',
-    newCount: 'count', updatedCount: 'count', ignoredCount: 'count', failedCount: 'count',
-    failures: 'lines', flags: 'lines',
+    accountName: 'text',
+    source: 'text',
+    trigger: 'text',
+    status: 'text',
+    newCount: 'count',
+    updatedCount: 'count',
+    ignoredCount: 'count',
+    failedCount: 'count',
+    failures: 'lines',
+    flags: 'lines',
   },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
@@ -106,13 +113,16 @@ const TRIGGER_WORDS: Record<NotificationLocale, Record<string, string>> = {
   de: { manual: 'manueller Import', sweep: 'automatischer Import', webhook: 'automatischer Import' },
 };
 
-function importSummary(locale: NotificationLocale, w: {
-  subject: (f: Fields, what: string) => string;
-  counts: (f: Fields) => string;
-  unfinished: string;
-  failed: string;
-  flagged: string;
-}): Writer {
+function importSummary(
+  locale: NotificationLocale,
+  w: {
+    subject: (f: Fields, what: string) => string;
+    counts: (f: Fields) => string;
+    unfinished: string;
+    failed: string;
+    flagged: string;
+  },
+): Writer {
   return (f, flags) => {
     const what = TRIGGER_WORDS[locale][f.trigger ?? ''] ?? f.trigger ?? '';
     return {
@@ -126,7 +136,6 @@ function importSummary(locale: NotificationLocale, w: {
     };
   };
 }
-
 
 const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = {
   low_balance: {
@@ -337,7 +346,6 @@ const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = 
   },
 };
 
-
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
@@ -357,7 +365,12 @@ export function renderNotification(input: { template: string; locale: string; da
     const value = data[field]!;
     if (kind === 'boolean') flags[field] = value === true;
     else if (kind === 'money') fields[field] = Money.of(value as string).format(locale);
-    else if (kind === 'lines') fields[field] = (value as string).split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean).join('\n');
+    else if (kind === 'lines')
+      fields[field] = (value as string)
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ').trim())
+        .filter(Boolean)
+        .join('\n');
     // One line: a value never breaks the text (or the subject header) apart.
     else fields[field] = (value as string).replace(/\s+/g, ' ').trim();
   }

@@ -52,7 +52,13 @@ export interface PluginWallet {
   /** Quote → hold only, for work that runs later (an SMS sent tomorrow); `complete` runs it. */
   reserve<TRequest>(input: SpendInput<TRequest>): Promise<Reservation>;
   /** Execute → capture (or release) for a reservation, with the same key. Safe to call again after `retry`. */
-  complete<TRequest, TResult>(input: { accountId: string; channelId: string; request: TRequest; idempotencyKey: string; holdId: string }): Promise<SpendResult<TResult>>;
+  complete<TRequest, TResult>(input: {
+    accountId: string;
+    channelId: string;
+    request: TRequest;
+    idempotencyKey: string;
+    holdId: string;
+  }): Promise<SpendResult<TResult>>;
   /** A deferred spend's final cost: captures the price of `units` (default the whole hold), releases the rest. */
   settle(input: { accountId: string; holdId: string; idempotencyKey: string; units?: string }): Promise<CaptureResult>;
   /** Gives a reservation or pending spend back; null when the hold had already ended (expired, captured, released). */

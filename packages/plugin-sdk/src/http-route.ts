@@ -41,7 +41,13 @@ export interface RouteResponse {
  * order: authentication → role → input validation (params, query, body: a 400 with the standard
  * error body) → idempotency → handler → the one error shape `{ error: { code, message, details? } }`.
  */
-export interface PluginRoute<B = unknown, Q = unknown, P = unknown, A extends RouteAuth = RouteAuth, K extends RouteIdempotency | undefined = RouteIdempotency | undefined> {
+export interface PluginRoute<
+  B = unknown,
+  Q = unknown,
+  P = unknown,
+  A extends RouteAuth = RouteAuth,
+  K extends RouteIdempotency | undefined = RouteIdempotency | undefined,
+> {
   method: HttpMethod;
   /** Starts with '/', `:name` for params: '/meetings/:meetingId'. */
   path: string;

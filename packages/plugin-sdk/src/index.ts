@@ -12,7 +12,18 @@ export {
   type Registry,
 } from './extension-points.js';
 export { coreServices, type HostInfo, type PluginJobs, type PluginPriceCatalog, type PluginWallet } from './core-services.js';
-export { defaultMinRole, defineRoute, type AccountCaller, type HttpMethod, type PluginRoute, type Role, type RouteAuth, type RouteIdempotency, type RouteRequest, type RouteResponse } from './http-route.js';
+export {
+  defaultMinRole,
+  defineRoute,
+  type AccountCaller,
+  type HttpMethod,
+  type PluginRoute,
+  type Role,
+  type RouteAuth,
+  type RouteIdempotency,
+  type RouteRequest,
+  type RouteResponse,
+} from './http-route.js';
 export type { Logger } from './logger.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';
 export type { Engine, IsolationLevel, Migration, PluginDatabase, QueryResult, Queryable, Row, Transaction, TransactionOptions } from './database.js';

@@ -99,7 +99,13 @@ export interface InvoiceSource {
    * the sweep, `issuedSince` (YYYY-MM-DD) for a manual import of the last N days; `cursor`
    * continues (an interrupted import resumes from the last cursor it saved).
    */
-  listDocuments(input: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }>;
+  listDocuments(input: {
+    connection: SourceConnection;
+    updatedSince?: Date;
+    issuedSince?: string;
+    cursor?: string | null;
+    pageSize?: number;
+  }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }>;
   getDocument(input: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null>;
   getCustomer(input: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null>;
   /**
@@ -107,12 +113,28 @@ export interface InvoiceSource {
    * imported, so a customer change whose webhook was lost still arrives. Optional: without it,
    * customers follow webhooks and their next document only.
    */
-  listCustomers?(input: { connection: SourceConnection; updatedSince: Date; cursor?: string | null; pageSize?: number }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }>;
+  listCustomers?(input: {
+    connection: SourceConnection;
+    updatedSince: Date;
+    cursor?: string | null;
+    pageSize?: number;
+  }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }>;
   getSubscription(input: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null>;
   /** Verifies and parses a webhook delivery; throws a ValidationError on a bad one. */
-  parseWebhook?(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer; query: Readonly<Record<string, string | undefined>> }): Promise<SourceEvent[]>;
+  parseWebhook?(input: {
+    headers: Readonly<Record<string, string | undefined>>;
+    rawBody: Buffer;
+    query: Readonly<Record<string, string | undefined>>;
+  }): Promise<SourceEvent[]>;
   /** Writes a payment (or its reversal) back to the source. Idempotent per `paymentId`. */
-  writeStatus(input: { connection: SourceConnection; sourceInvoiceId: string; paymentId: string; status: 'paid' | 'unpaid'; paidAmount?: Money; paidAt?: Date }): Promise<void>;
+  writeStatus(input: {
+    connection: SourceConnection;
+    sourceInvoiceId: string;
+    paymentId: string;
+    status: 'paid' | 'unpaid';
+    paidAmount?: Money;
+    paidAt?: Date;
+  }): Promise<void>;
 }
 
 /** Legacy name kept for the AccountingExporter contract. */

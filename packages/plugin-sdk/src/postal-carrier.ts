@@ -75,7 +75,12 @@ export interface PostalCarrier {
    * Hands the finished PDF to the carrier. Idempotent per `idempotencyKey`: a retry never posts a
    * second letter. `accepted` means the carrier took it (the moment to capture); `rejected` comes with a reason.
    */
-  submit(input: { accountId: string; letter: LetterSpec; pdf: Uint8Array; idempotencyKey: string }): Promise<{ carrierLetterId: string; status: 'submitted' | 'accepted' | 'rejected'; reason?: string }>;
+  submit(input: {
+    accountId: string;
+    letter: LetterSpec;
+    pdf: Uint8Array;
+    idempotencyKey: string;
+  }): Promise<{ carrierLetterId: string; status: 'submitted' | 'accepted' | 'rejected'; reason?: string }>;
   /** Stops a letter that is not printed yet; false when it is too late. */
   cancel?(input: { accountId: string; carrierLetterId: string }): Promise<{ cancelled: boolean }>;
   /** Reads the current status, for letters whose webhooks never came. */

@@ -15,14 +15,22 @@ export class InsufficientFundsError extends UnprocessableError {
 /** 409 wallet_blocked: a reversed payment left the account owing (C-1); nothing can be spent until it is settled. */
 export class WalletBlockedError extends ConflictError {
   constructor(input: { owed: string }) {
-    super({ code: 'wallet_blocked', message: `Spending is blocked: €${input.owed} from a reversed payment is still owed. Buy credits to settle it.`, details: input });
+    super({
+      code: 'wallet_blocked',
+      message: `Spending is blocked: €${input.owed} from a reversed payment is still owed. Buy credits to settle it.`,
+      details: input,
+    });
   }
 }
 
 /** 409 idempotency_key_reused: the key was used before with other parameters. */
 export class IdempotencyKeyReusedError extends ConflictError {
   constructor(input: { key: string; operation: string }) {
-    super({ code: 'idempotency_key_reused', message: `Idempotency key ${JSON.stringify(input.key)} was already used for a different ${input.operation} request.`, details: input });
+    super({
+      code: 'idempotency_key_reused',
+      message: `Idempotency key ${JSON.stringify(input.key)} was already used for a different ${input.operation} request.`,
+      details: input,
+    });
   }
 }
 
@@ -50,13 +58,23 @@ export class HoldNotFoundError extends NotFoundError {
 /** 409 hold_not_pending / hold_expired: the hold was already captured, released or expired. */
 export class HoldNotPendingError extends ConflictError {
   constructor(input: { holdId: string; status: string }) {
-    super({ code: input.status === 'expired' ? 'hold_expired' : 'hold_not_pending', message: `Hold ${input.holdId} is ${input.status}; only a pending hold can be captured or released.`, details: input });
+    super({
+      code: input.status === 'expired' ? 'hold_expired' : 'hold_not_pending',
+      message: `Hold ${input.holdId} is ${input.status}; only a pending hold can be captured or released.`,
+      details: input,
+    });
   }
 }
 
 /** 502 spend_failed: the channel's work failed with an unknown outcome; its hold was released, nothing was spent. */
 export class SpendFailedError extends TollgateError {
   constructor(input: { channel: string; reason: string; cause?: unknown }) {
-    super({ code: 'spend_failed', status: 502, message: `${input.channel} failed: ${input.reason}. Nothing was charged.`, details: { channel: input.channel }, cause: input.cause });
+    super({
+      code: 'spend_failed',
+      status: 502,
+      message: `${input.channel} failed: ${input.reason}. Nothing was charged.`,
+      details: { channel: input.channel },
+      cause: input.cause,
+    });
   }
 }

@@ -39,11 +39,32 @@ describe('@tollgate/plugin-sdk in a bare Node process', () => {
 
   it('loads without reflect-metadata or any polyfill', () => {
     expect(result.reflect).toBe('undefined');
-    expect(result.exports).toEqual(expect.arrayContaining(['definePlugin', 'coreServices', 'defineRoute', 'Money', 'InsufficientFundsError', 'spendChannelsExtensionPoint', 'postalCarriersExtensionPoint']));
+    expect(result.exports).toEqual(
+      expect.arrayContaining([
+        'definePlugin',
+        'coreServices',
+        'defineRoute',
+        'Money',
+        'InsufficientFundsError',
+        'spendChannelsExtensionPoint',
+        'postalCarriersExtensionPoint',
+      ]),
+    );
   });
 
   it('loads no database driver, job queue, DI container or web framework', () => {
-    for (const heavy of ['pg', 'pg-boss', '@electric-sql/pglite', 'tsyringe', 'reflect-metadata', 'eventemitter3', '@nestjs/core', '@nestjs/common', 'fastify', 'zod']) {
+    for (const heavy of [
+      'pg',
+      'pg-boss',
+      '@electric-sql/pglite',
+      'tsyringe',
+      'reflect-metadata',
+      'eventemitter3',
+      '@nestjs/core',
+      '@nestjs/common',
+      'fastify',
+      'zod',
+    ]) {
       expect(packages, `${heavy} must not be loaded by the SDK`).not.toContain(heavy);
     }
     // What it does load: its own packages and decimal.js (Money), nothing else.

@@ -1,11 +1,5 @@
 export { TeamleaderApi } from './teamleader-api.js';
-export {
-  TEAMLEADER_API_BASE_URL,
-  TeamleaderClient,
-  type AccessTokenSource,
-  type CallInput,
-  type TeamleaderClientConfig,
-} from './teamleader.client.js';
+export { TEAMLEADER_API_BASE_URL, TeamleaderClient, type AccessTokenSource, type CallInput, type TeamleaderClientConfig } from './teamleader.client.js';
 export {
   AuthorizationDeniedError,
   InvalidGrantError,

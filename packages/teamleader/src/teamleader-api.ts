@@ -40,7 +40,11 @@ export class TeamleaderApi {
     return (await this.#call<Data<TeamleaderUser>>('users.me', {})).data;
   }
 
-  listInvoices({ filter, sort, pageSize }: { filter?: InvoiceFilter; sort?: InvoiceSort; pageSize?: number } = {}): AsyncGenerator<InvoiceListItem, void, undefined> {
+  listInvoices({ filter, sort, pageSize }: { filter?: InvoiceFilter; sort?: InvoiceSort; pageSize?: number } = {}): AsyncGenerator<
+    InvoiceListItem,
+    void,
+    undefined
+  > {
     return this.#paginate<InvoiceListItem>('invoices.list', { ...(filter && { filter }), ...(sort && { sort }) }, pageSize);
   }
 
@@ -114,7 +118,19 @@ export class TeamleaderApi {
    * with `outcomeUnknown` — check `invoiceInfo().payments` before trying again.
    * `amount` is a decimal string; it is sent as the exact JSON number.
    */
-  async registerPayment({ id, amount, currency, paidAt, paymentMethodId }: { id: string; amount: string; currency: string; paidAt: string; paymentMethodId?: string }): Promise<void> {
+  async registerPayment({
+    id,
+    amount,
+    currency,
+    paidAt,
+    paymentMethodId,
+  }: {
+    id: string;
+    amount: string;
+    currency: string;
+    paidAt: string;
+    paymentMethodId?: string;
+  }): Promise<void> {
     await this.#call('invoices.registerPayment', {
       id,
       payment: { amount: jsonDecimal(amount), currency },

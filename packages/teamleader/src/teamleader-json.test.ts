@@ -3,7 +3,8 @@ import { jsonDecimal, parseTeamleaderJson, plainDecimal } from './teamleader-jso
 
 describe('Teamleader JSON', () => {
   it('reads amounts and rates as the exact decimal text, other numbers as numbers', () => {
-    const text = '{"total":{"payable":{"amount":121.10,"currency":"EUR"},"taxes":[{"rate":0.21,"tax":{"amount":0.30000000000000004}}]},"page":{"size":20},"big":{"amount":12345678901234567.89}}';
+    const text =
+      '{"total":{"payable":{"amount":121.10,"currency":"EUR"},"taxes":[{"rate":0.21,"tax":{"amount":0.30000000000000004}}]},"page":{"size":20},"big":{"amount":12345678901234567.89}}';
     const value = parseTeamleaderJson(text) as any;
     expect(value.total.payable.amount).toBe('121.10');
     expect(value.total.taxes[0].rate).toBe('0.21');

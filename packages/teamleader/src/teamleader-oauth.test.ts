@@ -38,9 +38,7 @@ describe('TeamleaderOAuth', () => {
   });
 
   it('exchanges the code (client_secret_post) and dates the expiry by the clock', async () => {
-    const { oauth, bodies } = oauthWith(() =>
-      Response.json({ token_type: 'Bearer', expires_in: 3600, access_token: 'at-1', refresh_token: 'rt-1' }),
-    );
+    const { oauth, bodies } = oauthWith(() => Response.json({ token_type: 'Bearer', expires_in: 3600, access_token: 'at-1', refresh_token: 'rt-1' }));
     const tokens = await oauth.exchangeCode({ callback: 'https://sync.example.test/cb?code=code-1&state=st-1', expectedState: 'st-1' });
     expect(tokens).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: '2026-03-01T11:00:00.000Z' });
     expect(Object.fromEntries(bodies[0] ?? [])).toMatchObject({
@@ -54,7 +52,9 @@ describe('TeamleaderOAuth', () => {
 
   it('refuses a denied consent and a wrong state without calling the token endpoint', async () => {
     const { oauth, bodies } = oauthWith(() => new Response());
-    await expect(oauth.exchangeCode({ callback: 'https://x.test/cb?error=access_denied', expectedState: 'st-1' })).rejects.toBeInstanceOf(AuthorizationDeniedError);
+    await expect(oauth.exchangeCode({ callback: 'https://x.test/cb?error=access_denied', expectedState: 'st-1' })).rejects.toBeInstanceOf(
+      AuthorizationDeniedError,
+    );
     await expect(oauth.exchangeCode({ callback: 'https://x.test/cb?code=c&state=other', expectedState: 'st-1' })).rejects.toMatchObject({
       code: 'teamleader_callback_invalid',
     });

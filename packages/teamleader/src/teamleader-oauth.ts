@@ -1,11 +1,6 @@
 import { SystemClock, type Clock } from '@tollgate/clock';
 import * as oauth from 'oauth4webapi';
-import {
-  AuthorizationDeniedError,
-  InvalidGrantError,
-  TeamleaderError,
-  TeamleaderUnavailableError,
-} from './teamleader.errors.js';
+import { AuthorizationDeniedError, InvalidGrantError, TeamleaderError, TeamleaderUnavailableError } from './teamleader.errors.js';
 import type { TeamleaderTokens } from './token-store.js';
 
 export const TEAMLEADER_AUTH_BASE_URL = 'https://focus.teamleader.eu';
@@ -66,8 +61,7 @@ export class TeamleaderOAuth {
    * AuthorizationDeniedError, and trades the single-use code for tokens.
    */
   async exchangeCode({ callback, expectedState }: { callback: string | URL | URLSearchParams; expectedState: string }): Promise<TeamleaderTokens> {
-    const params =
-      callback instanceof URLSearchParams ? callback : new URL(typeof callback === 'string' ? callback : callback.href).searchParams;
+    const params = callback instanceof URLSearchParams ? callback : new URL(typeof callback === 'string' ? callback : callback.href).searchParams;
     // Teamleader's denial carries no state, so look at the error before the state check.
     const error = params.get('error');
     if (error) throw new AuthorizationDeniedError({ error, description: params.get('error_description') ?? undefined });

@@ -61,9 +61,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 describe('TeamleaderClient.call', () => {
   it('POSTs JSON with the bearer token to <apiBase>/<action> and reads amounts exactly', async () => {
-    const { client, requests } = setup(() =>
-      new Response('{"data":{"id":"inv-1","total":{"payable":{"amount":121.10,"currency":"EUR"}}}}', { status: 200 }),
-    );
+    const { client, requests } = setup(() => new Response('{"data":{"id":"inv-1","total":{"payable":{"amount":121.10,"currency":"EUR"}}}}', { status: 200 }));
     const result = await client.call<{ data: { total: { payable: { amount: string } } } }>({
       connectionId: 'c1',
       action: 'invoices.info',
@@ -134,7 +132,11 @@ describe('TeamleaderClient rate limits', () => {
   it('on 429 waits until the reset time, then succeeds', async () => {
     const { client, requests, slept } = setup((_r, index) =>
       index === 0
-        ? json(429, { errors: [{ title: 'Too many requests' }] }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-03-01T10:00:10.000Z', 'retry-after': '10' })
+        ? json(
+            429,
+            { errors: [{ title: 'Too many requests' }] },
+            { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-03-01T10:00:10.000Z', 'retry-after': '10' },
+          )
         : json(200, { data: { id: 'u' } }, { 'x-ratelimit-remaining': '199', 'x-ratelimit-reset': '2026-03-01T10:01:10.000Z' }),
     );
     await client.call({ connectionId: 'c1', action: 'users.me' });
@@ -213,10 +215,12 @@ describe('TeamleaderClient outages', () => {
 
 describe('TeamleaderClient.paginate', () => {
   const items = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `i${i + 1}` }));
-  const pager = (all: Array<{ id: string }>): Handler => (request) => {
-    const { page } = JSON.parse(request.body) as { page: { size: number; number: number } };
-    return json(200, { data: all.slice((page.number - 1) * page.size, page.number * page.size) });
-  };
+  const pager =
+    (all: Array<{ id: string }>): Handler =>
+    (request) => {
+      const { page } = JSON.parse(request.body) as { page: { size: number; number: number } };
+      return json(200, { data: all.slice((page.number - 1) * page.size, page.number * page.size) });
+    };
 
   it('pages until a short page', async () => {
     const { client, requests } = setup(pager(items(250)));
@@ -246,13 +250,18 @@ describe('TeamleaderApi helpers', () => {
       .connection({ connectionId: 'c1' })
       .registerPayment({ id: 'inv-1', amount: '121.10', currency: 'EUR', paidAt: '2026-03-01T10:00:00+00:00', paymentMethodId: 'pm-1' });
     expect(requests[0]?.url).toBe('http://tl.test/invoices.registerPayment');
-    expect(requests[0]?.body).toBe('{"id":"inv-1","payment":{"amount":121.10,"currency":"EUR"},"paid_at":"2026-03-01T10:00:00+00:00","payment_method_id":"pm-1"}');
+    expect(requests[0]?.body).toBe(
+      '{"id":"inv-1","payment":{"amount":121.10,"currency":"EUR"},"paid_at":"2026-03-01T10:00:00+00:00","payment_method_id":"pm-1"}',
+    );
   });
 
   it('accepts creditNotes.info as an object or as a one-element array', async () => {
     const note = { id: 'cn-1', total: { payable: { amount: 10, currency: 'EUR' } } };
     const asArray = setup(() => json(200, { data: [note] }));
-    expect(await asArray.client.connection({ connectionId: 'c1' }).creditNoteInfo({ id: 'cn-1' })).toMatchObject({ id: 'cn-1', total: { payable: { amount: '10' } } });
+    expect(await asArray.client.connection({ connectionId: 'c1' }).creditNoteInfo({ id: 'cn-1' })).toMatchObject({
+      id: 'cn-1',
+      total: { payable: { amount: '10' } },
+    });
     const asObject = setup(() => json(200, { data: note }));
     expect(await asObject.client.connection({ connectionId: 'c1' }).creditNoteInfo({ id: 'cn-1' })).toMatchObject({ id: 'cn-1' });
   });

@@ -195,7 +195,17 @@ export class TeamleaderClient {
    * Every item of a paged list: asks page 1, 2, … with `page: { size, number }` until a page
    * holds fewer than `pageSize` items (Teamleader's `meta` is not relied on).
    */
-  async *paginate<T = unknown>({ connectionId, action, body, pageSize = 100 }: { connectionId: string; action: string; body?: Record<string, unknown>; pageSize?: number }): AsyncGenerator<T, void, undefined> {
+  async *paginate<T = unknown>({
+    connectionId,
+    action,
+    body,
+    pageSize = 100,
+  }: {
+    connectionId: string;
+    action: string;
+    body?: Record<string, unknown>;
+    pageSize?: number;
+  }): AsyncGenerator<T, void, undefined> {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new RangeError('pageSize must be 1-100');
     for (let number = 1; ; number++) {
       const page = await this.call<{ data: T[] }>({ connectionId, action, body: { ...body, page: { size: pageSize, number } } });
@@ -213,7 +223,8 @@ export class TeamleaderClient {
       throw new TeamleaderUnavailableError({ message: `Teamleader file unreachable: ${(cause as Error).message}`, cause });
     }
     if (!response.ok) {
-      if (response.status >= 500) throw new TeamleaderUnavailableError({ message: `Teamleader file failed with ${response.status}.`, upstreamStatus: response.status });
+      if (response.status >= 500)
+        throw new TeamleaderUnavailableError({ message: `Teamleader file failed with ${response.status}.`, upstreamStatus: response.status });
       throw errorFor('file', response.status, []);
     }
     return { contentType: response.headers.get('content-type'), bytes: new Uint8Array(await response.arrayBuffer()) };

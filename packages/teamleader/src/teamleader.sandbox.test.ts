@@ -200,7 +200,11 @@ describe('typed helpers against the sandbox', () => {
     const company = sandbox.control.seedCompany({ name: 'Acme NV', invoicingEmail: 'ap@acme.test' }) as { id: string };
     const ids: string[] = [];
     for (let i = 0; i < 23; i++) {
-      const invoice = sandbox.control.seedInvoice({ customer: { type: 'company', id: company.id }, booked: true, lines: [{ unitPrice: '100.10', taxRate: '0.21' }] }) as { id: string };
+      const invoice = sandbox.control.seedInvoice({
+        customer: { type: 'company', id: company.id },
+        booked: true,
+        lines: [{ unitPrice: '100.10', taxRate: '0.21' }],
+      }) as { id: string };
       ids.push(invoice.id);
     }
     sandbox.control.seedInvoice({ customer: { type: 'company', id: company.id } }); // a draft
@@ -235,7 +239,9 @@ describe('typed helpers against the sandbox', () => {
     const company = sandbox.control.seedCompany({ name: 'Acme NV' }) as { id: string };
     const invoice = sandbox.control.seedInvoice({ customer: { type: 'contact', id: contact.id }, booked: true }) as { id: string };
     const note = sandbox.control.seedCreditNote({ invoiceId: invoice.id }) as { id: string };
-    const field = sandbox.control.seedCustomField({ context: 'subscription', type: 'single_select', label: 'Twikey profile', options: ['1234'] }) as { id: string };
+    const field = sandbox.control.seedCustomField({ context: 'subscription', type: 'single_select', label: 'Twikey profile', options: ['1234'] }) as {
+      id: string;
+    };
     const subscription = sandbox.control.seedSubscription({
       customer: { type: 'company', id: company.id },
       customFields: [{ definitionId: field.id, value: '1234' }],

@@ -40,7 +40,9 @@ describe('TokenCipher', () => {
     expect(() => new TokenCipher({ keys: { a: keyA }, currentKeyId: 'a' }).open({ connectionId: 'conn-2', sealed })).toThrow(TokenDecryptionError);
     // Renaming the key id in the envelope breaks authentication too.
     const renamed = sealed.replace(/^tlt1\.a\./, 'tlt1.b.');
-    expect(() => new TokenCipher({ keys: { a: keyA, b: keyA }, currentKeyId: 'a' }).open({ connectionId: 'conn-1', sealed: renamed })).toThrow(TokenDecryptionError);
+    expect(() => new TokenCipher({ keys: { a: keyA, b: keyA }, currentKeyId: 'a' }).open({ connectionId: 'conn-1', sealed: renamed })).toThrow(
+      TokenDecryptionError,
+    );
   });
 
   it('rotates keys: old seals still open, new seals use the current key', () => {

@@ -37,7 +37,13 @@ export interface TestHost {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses loosely, like JSON
   request<T = any>(input: { method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
   /** Creates an account through the admin API and returns it with its owner key. */
-  createAccount(input?: { name?: string; locale?: 'nl' | 'fr' | 'en' | 'de'; timeZone?: string; ownerEmail?: string; referralCode?: string }): Promise<{ accountId: string; ownerKey: string; ownerId: string }>;
+  createAccount(input?: {
+    name?: string;
+    locale?: 'nl' | 'fr' | 'en' | 'de';
+    timeZone?: string;
+    ownerEmail?: string;
+    referralCode?: string;
+  }): Promise<{ accountId: string; ownerKey: string; ownerId: string }>;
   /**
    * Runs the plugins' jobs now, on the test's clock: every scheduled job once (`jobs.schedule`),
    * then every queued job of every plugin until the queues are empty (jobs that enqueue jobs are

@@ -27,5 +27,26 @@ export {
   UnknownChannelError,
   WalletNotFoundError,
 } from './wallet.errors.js';
-export { LOT_KINDS, TRANSACTION_TYPES, type Balance, type CaptureResult, type HoldResult, type Quote, type ReleaseResult, type ReversalResult, type ChargeResult, type ClawbackResult, type RefundResult, type GrantResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type TransactionType } from './wallet.types.js';
+export {
+  LOT_KINDS,
+  TRANSACTION_TYPES,
+  type Balance,
+  type CaptureResult,
+  type HoldResult,
+  type Quote,
+  type ReleaseResult,
+  type ReversalResult,
+  type ChargeResult,
+  type ClawbackResult,
+  type RefundResult,
+  type GrantResult,
+  type HistoryEntry,
+  type Hold,
+  type HoldStatus,
+  type Lot,
+  type LotKind,
+  type LotShare,
+  type QuotaUsage,
+  type TransactionType,
+} from './wallet.types.js';
 export { SpendFailedError, SpendRunner, type SpendMoves, type SpendRunnerWallet } from './spend-runner.js';

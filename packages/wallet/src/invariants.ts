@@ -63,7 +63,11 @@ export async function checkInvariants(input: { db: Queryable; limit?: number }):
       where w.owed <> coalesce(-p.total, 0)`,
     (r) => `wallet ${r.account_id}: owes ${r.owed} but its receivables postings say ${r.ledger}`,
   );
-  await check('wallet_not_negative', 'select account_id, available, pending from wallets where available < 0 or pending < 0', (r) => `wallet ${r.account_id} is below zero (available ${r.available}, pending ${r.pending})`);
+  await check(
+    'wallet_not_negative',
+    'select account_id, available, pending from wallets where available < 0 or pending < 0',
+    (r) => `wallet ${r.account_id} is below zero (available ${r.available}, pending ${r.pending})`,
+  );
   await check(
     'lot_remaining',
     `select l.id, l.remaining, coalesce(p.total, 0) as ledger from credit_lots l
@@ -71,7 +75,11 @@ export async function checkInvariants(input: { db: Queryable; limit?: number }):
       where l.remaining <> coalesce(p.total, 0)`,
     (r) => `lot ${r.id}: remaining ${r.remaining} but its wallet postings sum to ${r.ledger}`,
   );
-  await check('lot_not_negative', 'select id, remaining from credit_lots where remaining < 0 or remaining > granted', (r) => `lot ${r.id} has remaining ${r.remaining} outside 0..granted`);
+  await check(
+    'lot_not_negative',
+    'select id, remaining from credit_lots where remaining < 0 or remaining > granted',
+    (r) => `lot ${r.id} has remaining ${r.remaining} outside 0..granted`,
+  );
   await check(
     'lots_sum_to_wallet',
     `select w.account_id, w.available, coalesce(l.total, 0) as lots from wallets w
@@ -80,7 +88,9 @@ export async function checkInvariants(input: { db: Queryable; limit?: number }):
     (r) => `wallet ${r.account_id}: available ${r.available} but its lots hold ${r.lots}`,
   );
 
-  const { rows: [counts] } = await input.db.query<{ wallets: number; lots: number; transactions: number; postings: number }>(
+  const {
+    rows: [counts],
+  } = await input.db.query<{ wallets: number; lots: number; transactions: number; postings: number }>(
     `select (select count(*)::int from wallets) as wallets, (select count(*)::int from credit_lots) as lots,
             (select count(*)::int from ledger_transactions) as transactions, (select count(*)::int from ledger_postings) as postings`,
   );

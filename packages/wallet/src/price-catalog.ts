@@ -22,10 +22,13 @@ export class PriceCatalog {
   ) {}
 
   async setPrice(input: { channel: string; unit: string; unitPrice: Money | string; country?: string; effectiveFrom?: Date }): Promise<Price> {
-    if (!CHANNEL.test(input.channel)) throw new ValidationError({ code: 'invalid_channel', message: `channel must be kebab-case, got ${JSON.stringify(input.channel)}` });
-    if (!/^[a-z][a-z-]{0,31}$/.test(input.unit)) throw new ValidationError({ code: 'invalid_unit', message: `unit must be a lower-case word such as "message", got ${JSON.stringify(input.unit)}` });
+    if (!CHANNEL.test(input.channel))
+      throw new ValidationError({ code: 'invalid_channel', message: `channel must be kebab-case, got ${JSON.stringify(input.channel)}` });
+    if (!/^[a-z][a-z-]{0,31}$/.test(input.unit))
+      throw new ValidationError({ code: 'invalid_unit', message: `unit must be a lower-case word such as "message", got ${JSON.stringify(input.unit)}` });
     const country = input.country ?? '*';
-    if (country !== '*' && !/^[A-Z]{2}$/.test(country)) throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code or "*", got ${JSON.stringify(country)}` });
+    if (country !== '*' && !/^[A-Z]{2}$/.test(country))
+      throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code or "*", got ${JSON.stringify(country)}` });
     const unitPrice = typeof input.unitPrice === 'string' ? Money.of(input.unitPrice, 'EUR', { maxDecimals: 6 }) : input.unitPrice;
     if (unitPrice.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'unitPrice cannot be negative' });
     const effectiveFrom = input.effectiveFrom ?? this.clock.now();
@@ -35,10 +38,19 @@ export class PriceCatalog {
       [input.channel, input.unit, country, unitPrice.toString(), effectiveFrom, this.clock.now()],
     );
     if (!rows[0]) {
-      const { rows: [same] } = await this.db.query<{ id: string; unit: string; unit_price: string }>('select id, unit, unit_price from prices where channel = $1 and country = $2 and effective_from = $3', [input.channel, country, effectiveFrom]);
+      const {
+        rows: [same],
+      } = await this.db.query<{ id: string; unit: string; unit_price: string }>(
+        'select id, unit, unit_price from prices where channel = $1 and country = $2 and effective_from = $3',
+        [input.channel, country, effectiveFrom],
+      );
       // Seeding the same row twice is fine; a different price for the same moment is a conflict.
-      if (same && same.unit === input.unit && Money.of(same.unit_price).equals(unitPrice)) return { id: same.id, channel: input.channel, unit: input.unit, country, unitPrice, effectiveFrom };
-      throw new ConflictError({ code: 'price_exists', message: `${input.channel} (${country}) already has a different price from ${effectiveFrom.toISOString()}` });
+      if (same && same.unit === input.unit && Money.of(same.unit_price).equals(unitPrice))
+        return { id: same.id, channel: input.channel, unit: input.unit, country, unitPrice, effectiveFrom };
+      throw new ConflictError({
+        code: 'price_exists',
+        message: `${input.channel} (${country}) already has a different price from ${effectiveFrom.toISOString()}`,
+      });
     }
     return { id: rows[0].id, channel: input.channel, unit: input.unit, country, unitPrice, effectiveFrom };
   }
@@ -54,19 +66,27 @@ export class PriceCatalog {
 
   /** Every row (history included), by channel, country and date. */
   async list(input: { channel?: string } = {}): Promise<Price[]> {
-    const { rows } = await this.db.query<Record<string, unknown>>('select * from prices where ($1::text is null or channel = $1) order by channel, country, effective_from', [input.channel ?? null]);
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      'select * from prices where ($1::text is null or channel = $1) order by channel, country, effective_from',
+      [input.channel ?? null],
+    );
     return rows.map(toPrice);
   }
 
   /** Free units per calendar month for a channel (W-8); 0 removes the quota. */
   async setQuota(input: { channel: string; freeUnits: string }): Promise<void> {
-    if (!CHANNEL.test(input.channel)) throw new ValidationError({ code: 'invalid_channel', message: `channel must be kebab-case, got ${JSON.stringify(input.channel)}` });
-    if (!/^\d{1,12}(\.\d{1,6})?$/.test(input.freeUnits)) throw new ValidationError({ code: 'invalid_units', message: 'freeUnits must be a non-negative decimal string' });
+    if (!CHANNEL.test(input.channel))
+      throw new ValidationError({ code: 'invalid_channel', message: `channel must be kebab-case, got ${JSON.stringify(input.channel)}` });
+    if (!/^\d{1,12}(\.\d{1,6})?$/.test(input.freeUnits))
+      throw new ValidationError({ code: 'invalid_units', message: 'freeUnits must be a non-negative decimal string' });
     if (/^0+(\.0+)?$/.test(input.freeUnits)) {
       await this.db.query('delete from channel_quotas where channel = $1', [input.channel]);
       return;
     }
-    await this.db.query('insert into channel_quotas (channel, free_units) values ($1, $2) on conflict (channel) do update set free_units = excluded.free_units', [input.channel, input.freeUnits]);
+    await this.db.query(
+      'insert into channel_quotas (channel, free_units) values ($1, $2) on conflict (channel) do update set free_units = excluded.free_units',
+      [input.channel, input.freeUnits],
+    );
   }
 
   async quotas(): Promise<Array<{ channel: string; freeUnits: string }>> {
@@ -76,5 +96,12 @@ export class PriceCatalog {
 }
 
 function toPrice(r: Record<string, unknown>): Price {
-  return { id: String(r.id), channel: r.channel as string, unit: r.unit as string, country: r.country as string, unitPrice: Money.of(r.unit_price as string), effectiveFrom: r.effective_from as Date };
+  return {
+    id: String(r.id),
+    channel: r.channel as string,
+    unit: r.unit as string,
+    country: r.country as string,
+    unitPrice: Money.of(r.unit_price as string),
+    effectiveFrom: r.effective_from as Date,
+  };
 }

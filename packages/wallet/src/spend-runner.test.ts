@@ -85,7 +85,8 @@ for (const engine of testEngines()) {
       await migrate({ db, sets: [walletMigrations] });
       wallet = new WalletService(db, clock, {});
       const catalog = new PriceCatalog(db, clock);
-      for (const channel of ['letter', 'call']) await catalog.setPrice({ channel, unit: 'page', country: 'BE', unitPrice: '0.30', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+      for (const channel of ['letter', 'call'])
+        await catalog.setPrice({ channel, unit: 'page', country: 'BE', unitPrice: '0.30', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
       await catalog.setPrice({ channel: 'stamp', unit: 'stamp', unitPrice: '0.25', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
       letters = new LetterChannel({ id: 'letter', settlement: 'immediate' }, async (step) => {
         // The wallet's sweep expires the hold while the vendor is still working.
@@ -124,13 +125,21 @@ for (const engine of testEngines()) {
       expect(await balance(a)).toEqual({ available: '1.10', pending: '0.00' });
       expect(await moves(a)).toEqual(['capture 0.30', 'hold -1.20', 'grant 2.00']);
       // The quote's description and metadata are kept with the hold in the ledger.
-      const { rows } = await db.query<{ description: string; metadata: unknown }>("select description, metadata from ledger_transactions where hold_id = $1 and type = 'hold'", [result.holdId]);
+      const { rows } = await db.query<{ description: string; metadata: unknown }>(
+        "select description, metadata from ledger_transactions where hold_id = $1 and type = 'hold'",
+        [result.holdId],
+      );
       expect(rows).toEqual([{ description: 'Letter, 4 pages', metadata: expect.objectContaining({ pages: 4 }) }]);
     });
 
     it('done without final units: the whole hold is captured, its units as quoted', async () => {
       const a = await account();
-      const result = await runner.spend<LetterRequest, LetterResult>({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'whole' }, idempotencyKey: 'whole-1' });
+      const result = await runner.spend<LetterRequest, LetterResult>({
+        accountId: a,
+        channelId: 'letter',
+        request: { pages: 2, mode: 'whole' },
+        idempotencyKey: 'whole-1',
+      });
       expect(result).toMatchObject({ status: 'completed', units: '2' });
       expect(await balance(a)).toEqual({ available: '1.40', pending: '0.00' });
     });
@@ -148,7 +157,8 @@ for (const engine of testEngines()) {
 
     it("execute says 'failed': released, nothing charged, no compensate; the replay answers the same", async () => {
       const a = await account();
-      const spend = () => runner.spend<LetterRequest, LetterResult>({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'fail' }, idempotencyKey: 'send-fail' });
+      const spend = () =>
+        runner.spend<LetterRequest, LetterResult>({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'fail' }, idempotencyKey: 'send-fail' });
       const first = await spend();
       expect(first).toMatchObject({ status: 'failed', reason: 'address_unknown', result: { letterId: 'none' } });
       expect(await spend()).toEqual(first);
@@ -159,12 +169,26 @@ for (const engine of testEngines()) {
 
     it("reserve, then complete: 'retry' keeps the hold, the next complete does the work once and captures; replays answer the first outcome", async () => {
       const a = await account();
-      const reservation = await runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'retry-once' as const }, idempotencyKey: 'later-1' });
+      const reservation = await runner.reserve({
+        accountId: a,
+        channelId: 'letter',
+        request: { pages: 2, mode: 'retry-once' as const },
+        idempotencyKey: 'later-1',
+      });
       expect([reservation.units, reservation.amount.toString(), reservation.description]).toEqual(['2', '0.60', 'Letter, 2 pages']);
-      expect(await runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'retry-once' as const }, idempotencyKey: 'later-1' })).toEqual(reservation);
+      expect(
+        await runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'retry-once' as const }, idempotencyKey: 'later-1' }),
+      ).toEqual(reservation);
       expect(await balance(a)).toEqual({ available: '1.40', pending: '0.60' });
 
-      const complete = () => runner.complete<LetterRequest, LetterResult>({ accountId: a, channelId: 'letter', request: { pages: 2, mode: 'retry-once' }, idempotencyKey: 'later-1', holdId: reservation.holdId });
+      const complete = () =>
+        runner.complete<LetterRequest, LetterResult>({
+          accountId: a,
+          channelId: 'letter',
+          request: { pages: 2, mode: 'retry-once' },
+          idempotencyKey: 'later-1',
+          holdId: reservation.holdId,
+        });
       expect(await complete()).toEqual({ status: 'retry', holdId: reservation.holdId, reason: 'printer_busy' });
       expect(await balance(a)).toEqual({ available: '1.40', pending: '0.60' });
       const done = await complete();
@@ -180,13 +204,26 @@ for (const engine of testEngines()) {
       const released = await runner.cancel({ accountId: a, holdId: r1.holdId, idempotencyKey: 'cancel-1' });
       expect(released).toMatchObject({ status: 'released', holdId: r1.holdId });
       expect(await runner.cancel({ accountId: a, holdId: r1.holdId, idempotencyKey: 'cancel-1' })).toEqual(released); // a replay
-      expect(await runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'cancel-1', holdId: r1.holdId })).toEqual({ status: 'failed', holdId: r1.holdId, reason: 'hold_released' });
+      expect(await runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'cancel-1', holdId: r1.holdId })).toEqual({
+        status: 'failed',
+        holdId: r1.holdId,
+        reason: 'hold_released',
+      });
 
-      const r2 = await runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'expire-1', expiresAt: new Date(clock.now().getTime() + 3_600_000) });
+      const r2 = await runner.reserve({
+        accountId: a,
+        channelId: 'letter',
+        request: { pages: 1 },
+        idempotencyKey: 'expire-1',
+        expiresAt: new Date(clock.now().getTime() + 3_600_000),
+      });
       clock.advance({ hours: 2 });
       await wallet.expireHolds();
       expect(await runner.cancel({ accountId: a, holdId: r2.holdId, idempotencyKey: 'expire-1' })).toBeNull();
-      expect(await runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'expire-1', holdId: r2.holdId })).toMatchObject({ status: 'failed', reason: 'hold_expired' });
+      expect(await runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'expire-1', holdId: r2.holdId })).toMatchObject({
+        status: 'failed',
+        reason: 'hold_expired',
+      });
       expect(letters.executed).not.toContain('cancel-1');
       expect(letters.executed).not.toContain('expire-1');
       expect(await balance(a)).toEqual({ available: '2.00', pending: '0.00' });
@@ -230,16 +267,25 @@ for (const engine of testEngines()) {
       expect(await spend()).toEqual(charged);
       const refund = await runner.refund({ accountId: a, transactionId: charged.transactionId, idempotencyKey: 'stamps-1', reason: 'lost in the post' });
       expect([refund.reversesId, refund.amount.toString(), refund.balanceAfter.toString()]).toEqual([charged.transactionId, '0.50', '2.00']);
-      expect(await runner.refund({ accountId: a, transactionId: charged.transactionId, idempotencyKey: 'stamps-1', reason: 'lost in the post' })).toEqual(refund);
+      expect(await runner.refund({ accountId: a, transactionId: charged.transactionId, idempotencyKey: 'stamps-1', reason: 'lost in the post' })).toEqual(
+        refund,
+      );
       expect(await moves(a)).toEqual(['reversal 0.50', 'charge -0.50', 'grant 2.00']);
     });
 
     it('refused spends move no money and do no work: no credit, unknown channel, a key reused for another hold', async () => {
       const a = await account();
       const before = letters.executed.length;
-      await expect(runner.spend({ accountId: a, channelId: 'letter', request: { pages: 10 }, idempotencyKey: 'big' })).rejects.toMatchObject({ code: 'insufficient_funds', status: 422 });
-      await expect(runner.spend({ accountId: a, channelId: 'stamp', request: { count: 10 }, idempotencyKey: 'big-stamps' })).rejects.toMatchObject({ code: 'insufficient_funds' });
-      await expect(runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 10 }, idempotencyKey: 'big-later' })).rejects.toMatchObject({ code: 'insufficient_funds' });
+      await expect(runner.spend({ accountId: a, channelId: 'letter', request: { pages: 10 }, idempotencyKey: 'big' })).rejects.toMatchObject({
+        code: 'insufficient_funds',
+        status: 422,
+      });
+      await expect(runner.spend({ accountId: a, channelId: 'stamp', request: { count: 10 }, idempotencyKey: 'big-stamps' })).rejects.toMatchObject({
+        code: 'insufficient_funds',
+      });
+      await expect(runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 10 }, idempotencyKey: 'big-later' })).rejects.toMatchObject({
+        code: 'insufficient_funds',
+      });
       await expect(runner.spend({ accountId: a, channelId: 'fax', request: {}, idempotencyKey: 'x' })).rejects.toMatchObject({ code: 'unknown_channel' });
       expect(letters.executed.length).toBe(before);
       expect(await balance(a)).toEqual({ available: '2.00', pending: '0.00' });
@@ -248,8 +294,12 @@ for (const engine of testEngines()) {
       const r1 = await runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'k-1' });
       const r2 = await runner.reserve({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'k-2' });
       await runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'k-1', holdId: r1.holdId });
-      await expect(runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'k-1', holdId: r2.holdId })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
-      await expect(runner.complete({ accountId: a, channelId: 'call', request: { pages: 1 }, idempotencyKey: 'k-2', holdId: r2.holdId })).rejects.toMatchObject({ code: 'hold_channel_mismatch' });
+      await expect(
+        runner.complete({ accountId: a, channelId: 'letter', request: { pages: 1 }, idempotencyKey: 'k-1', holdId: r2.holdId }),
+      ).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+      await expect(runner.complete({ accountId: a, channelId: 'call', request: { pages: 1 }, idempotencyKey: 'k-2', holdId: r2.holdId })).rejects.toMatchObject(
+        { code: 'hold_channel_mismatch' },
+      );
       expect(await balance(a)).toEqual({ available: '1.40', pending: '0.30' });
     });
   });

@@ -103,10 +103,21 @@ export class SpendRunner implements SpendMoves {
         ...(quote.metadata ? { metadata: quote.metadata } : {}),
         idempotencyKey: `${input.idempotencyKey}:charge`,
       });
-      return { status: 'completed', holdId: null, transactionId: charged.transactionId, units: plainUnits(charged.units), amount: charged.amount, balanceAfter: charged.balanceAfter, result: resultOf<TResult>(undefined) };
+      return {
+        status: 'completed',
+        holdId: null,
+        transactionId: charged.transactionId,
+        units: plainUnits(charged.units),
+        amount: charged.amount,
+        balanceAfter: charged.balanceAfter,
+        result: resultOf<TResult>(undefined),
+      };
     }
     const held = await this.#hold({ channel, input, quote });
-    return this.#run<TResult>({ channel, step: { accountId: input.accountId, request: input.request, idempotencyKey: input.idempotencyKey, holdId: held.holdId } });
+    return this.#run<TResult>({
+      channel,
+      step: { accountId: input.accountId, request: input.request, idempotencyKey: input.idempotencyKey, holdId: held.holdId },
+    });
   }
 
   async reserve<TRequest>(input: SpendInput<TRequest>): Promise<Reservation> {
@@ -116,13 +127,27 @@ export class SpendRunner implements SpendMoves {
     return { holdId: held.holdId, units: held.units, amount: held.amount, description: held.description, expiresAt: held.expiresAt };
   }
 
-  async complete<TRequest, TResult>(input: { accountId: string; channelId: string; request: TRequest; idempotencyKey: string; holdId: string }): Promise<SpendResult<TResult>> {
+  async complete<TRequest, TResult>(input: {
+    accountId: string;
+    channelId: string;
+    request: TRequest;
+    idempotencyKey: string;
+    holdId: string;
+  }): Promise<SpendResult<TResult>> {
     const channel = this.#channel(input.channelId);
-    return this.#run<TResult>({ channel, step: { accountId: input.accountId, request: input.request, idempotencyKey: input.idempotencyKey, holdId: input.holdId } });
+    return this.#run<TResult>({
+      channel,
+      step: { accountId: input.accountId, request: input.request, idempotencyKey: input.idempotencyKey, holdId: input.holdId },
+    });
   }
 
   async settle(input: { accountId: string; holdId: string; idempotencyKey: string; units?: string }): Promise<CaptureResult> {
-    return this.deps.wallet.capture({ accountId: input.accountId, holdId: input.holdId, idempotencyKey: `${input.idempotencyKey}:capture`, ...(input.units !== undefined ? { units: input.units } : {}) });
+    return this.deps.wallet.capture({
+      accountId: input.accountId,
+      holdId: input.holdId,
+      idempotencyKey: `${input.idempotencyKey}:capture`,
+      ...(input.units !== undefined ? { units: input.units } : {}),
+    });
   }
 
   async cancel(input: { accountId: string; holdId: string; idempotencyKey: string }): Promise<ReleaseResult | null> {
@@ -135,7 +160,12 @@ export class SpendRunner implements SpendMoves {
   }
 
   async refund(input: { accountId: string; transactionId: string; idempotencyKey: string; reason: string }): Promise<ReversalResult> {
-    return this.deps.wallet.reverse({ accountId: input.accountId, transactionId: input.transactionId, idempotencyKey: `${input.idempotencyKey}:refund`, reason: input.reason });
+    return this.deps.wallet.reverse({
+      accountId: input.accountId,
+      transactionId: input.transactionId,
+      idempotencyKey: `${input.idempotencyKey}:refund`,
+      reason: input.reason,
+    });
   }
 
   #channel(id: string): SpendChannel {
@@ -181,7 +211,8 @@ export class SpendRunner implements SpendMoves {
           thrown = { error };
         }
         // Not now: nothing is remembered, the next `complete` with this key executes again.
-        if (outcome?.status === 'retry') return { status: 'retry', holdId, reason: outcome.reason, ...(outcome.result !== undefined ? { result: resultOf<TResult>(outcome.result) } : {}) };
+        if (outcome?.status === 'retry')
+          return { status: 'retry', holdId, reason: outcome.reason, ...(outcome.result !== undefined ? { result: resultOf<TResult>(outcome.result) } : {}) };
         // A throw is an unknown outcome: remembered too, so a replay undoes rather than executes again.
         run = await this.#record({ accountId, key, channel: channel.id, holdId, outcome: outcome ?? { status: 'error', reason: reasonOf(thrown?.error) } });
       }
@@ -203,14 +234,27 @@ export class SpendRunner implements SpendMoves {
         }
         let captured: CaptureResult;
         try {
-          captured = await this.deps.wallet.capture({ accountId, holdId, idempotencyKey: `${key}:capture`, ...(run.units !== null ? { units: run.units } : {}) });
+          captured = await this.deps.wallet.capture({
+            accountId,
+            holdId,
+            idempotencyKey: `${key}:capture`,
+            ...(run.units !== null ? { units: run.units } : {}),
+          });
         } catch (error) {
           // The work is done but the wallet refuses to take the money (the hold expired meanwhile):
           // undo the work. A fault (database unreachable) is not a refusal: a retry captures.
           if (error instanceof TollgateError && error.status < 500) await channel.compensate?.({ ...step, reason: `capture refused: ${error.code}` });
           throw error;
         }
-        return { status: 'completed', holdId, transactionId: captured.transactionId, units: plainUnits(run.units ?? captured.units), amount: captured.captured, balanceAfter: captured.balanceAfter, result };
+        return {
+          status: 'completed',
+          holdId,
+          transactionId: captured.transactionId,
+          units: plainUnits(run.units ?? captured.units),
+          amount: captured.captured,
+          balanceAfter: captured.balanceAfter,
+          result,
+        };
       }
     }
   }
@@ -219,7 +263,11 @@ export class SpendRunner implements SpendMoves {
     const hold = await this.deps.wallet.getHold({ accountId: input.accountId, holdId: input.holdId });
     if (!hold) throw new HoldNotFoundError(input.holdId);
     if (hold.channel !== input.channel.id) {
-      throw new ConflictError({ code: 'hold_channel_mismatch', message: `Hold ${input.holdId} pays for ${hold.channel}, not ${input.channel.id}.`, details: { holdId: input.holdId, channel: hold.channel } });
+      throw new ConflictError({
+        code: 'hold_channel_mismatch',
+        message: `Hold ${input.holdId} pays for ${hold.channel}, not ${input.channel.id}.`,
+        details: { holdId: input.holdId, channel: hold.channel },
+      });
     }
     return hold;
   }
@@ -239,17 +287,36 @@ export class SpendRunner implements SpendMoves {
   }
 
   async #recorded(input: { accountId: string; key: string }): Promise<SpendRun | undefined> {
-    const { rows } = await this.deps.db.query<Record<string, unknown>>('select channel, hold_id, outcome, units, reason, result from spend_runs where account_id = $1 and spend_key = $2', [input.accountId, input.key]);
+    const { rows } = await this.deps.db.query<Record<string, unknown>>(
+      'select channel, hold_id, outcome, units, reason, result from spend_runs where account_id = $1 and spend_key = $2',
+      [input.accountId, input.key],
+    );
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 
   /** Writes the outcome once; a concurrent run with the same key that wrote first wins, and both answer its outcome. */
-  async #record(input: { accountId: string; key: string; channel: string; holdId: string; outcome: { status: 'done' | 'failed' | 'error'; reason?: string; units?: string; result?: unknown } }): Promise<SpendRun> {
+  async #record(input: {
+    accountId: string;
+    key: string;
+    channel: string;
+    holdId: string;
+    outcome: { status: 'done' | 'failed' | 'error'; reason?: string; units?: string; result?: unknown };
+  }): Promise<SpendRun> {
     const { outcome } = input;
     const { rows } = await this.deps.db.query<Record<string, unknown>>(
       `insert into spend_runs (account_id, spend_key, channel, hold_id, outcome, units, reason, result, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
        on conflict (account_id, spend_key) do nothing returning channel, hold_id, outcome, units, reason, result`,
-      [input.accountId, input.key, input.channel, input.holdId, outcome.status, outcome.units ?? null, outcome.reason ?? null, outcome.result === undefined ? null : JSON.stringify(outcome.result), this.deps.clock.now()],
+      [
+        input.accountId,
+        input.key,
+        input.channel,
+        input.holdId,
+        outcome.status,
+        outcome.units ?? null,
+        outcome.reason ?? null,
+        outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        this.deps.clock.now(),
+      ],
     );
     const run = rows[0] ? toRun(rows[0]) : await this.#recorded(input);
     if (!run) throw new Error(`spend_runs: no record for ${input.key} after writing it`);

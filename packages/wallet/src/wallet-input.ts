@@ -33,13 +33,17 @@ export function checkText(field: string, value: string): string {
 }
 
 export function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length < 1 || key.length > 255) throw new ValidationError({ code: 'invalid_idempotency_key', message: 'An idempotency key (1 to 255 characters) is required.' });
+  if (typeof key !== 'string' || key.length < 1 || key.length > 255)
+    throw new ValidationError({ code: 'invalid_idempotency_key', message: 'An idempotency key (1 to 255 characters) is required.' });
   return checkText('idempotencyKey', key);
 }
 
 export function checkUnits(units: unknown): string {
   if (typeof units !== 'string' || !UNITS.test(units) || /^0(\.0+)?$/.test(units)) {
-    throw new ValidationError({ code: 'invalid_units', message: `units must be a positive decimal string with at most 6 decimals, e.g. "1" or "2.5"; got ${JSON.stringify(units)}` });
+    throw new ValidationError({
+      code: 'invalid_units',
+      message: `units must be a positive decimal string with at most 6 decimals, e.g. "1" or "2.5"; got ${JSON.stringify(units)}`,
+    });
   }
   return units;
 }
@@ -53,13 +57,15 @@ export function checkAmount(amount: Money | string, what = 'amount'): Money {
 }
 
 export function checkChannel(channel: unknown): string {
-  if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw new ValidationError({ code: 'invalid_channel', message: `channel must be a kebab-case id, got ${JSON.stringify(channel)}` });
+  if (typeof channel !== 'string' || !CHANNEL.test(channel))
+    throw new ValidationError({ code: 'invalid_channel', message: `channel must be a kebab-case id, got ${JSON.stringify(channel)}` });
   return channel;
 }
 
 export function checkCountry(country: unknown): string | null {
   if (country === undefined || country === null) return null;
-  if (typeof country !== 'string' || !COUNTRY.test(country)) throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}` });
+  if (typeof country !== 'string' || !COUNTRY.test(country))
+    throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}` });
   return country;
 }
 
@@ -73,7 +79,12 @@ export function checkId(id: unknown, notFound: (id: string) => Error): string {
 /** Caller metadata: a plain object whose keys and strings are storable, at most 32 levels deep. */
 export function checkMetadata(metadata: unknown): object {
   if (metadata === undefined) return {};
-  if (!isPlainObject(metadata)) throw new ValidationError({ code: 'invalid_metadata', message: 'metadata must be a JSON object', details: [{ path: ['metadata'], message: 'must be an object' }] });
+  if (!isPlainObject(metadata))
+    throw new ValidationError({
+      code: 'invalid_metadata',
+      message: 'metadata must be a JSON object',
+      details: [{ path: ['metadata'], message: 'must be an object' }],
+    });
   walk(metadata, ['metadata']);
   return metadata;
 }

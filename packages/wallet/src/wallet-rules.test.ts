@@ -27,10 +27,21 @@ const PRICES: PriceRow[] = [
 let nextLot = 1;
 function lot(kind: LotKind, amount: string, extra: Partial<LotState> = {}): LotState {
   const id = String(nextLot++);
-  return { id, kind, granted: eur(amount), remaining: eur(amount), expiresAt: null, createdAt: new Date(NOW.getTime() - 30 * DAY + Number(id)), clawedBack: null, ...extra };
+  return {
+    id,
+    kind,
+    granted: eur(amount),
+    remaining: eur(amount),
+    expiresAt: null,
+    createdAt: new Date(NOW.getTime() - 30 * DAY + Number(id)),
+    clawedBack: null,
+    ...extra,
+  };
 }
 
-function snapshot(input: { lots?: LotState[]; owed?: string; lowBalance?: string; quotaUsed?: Record<string, string>; holds?: HoldState[] } = {}): WalletSnapshot {
+function snapshot(
+  input: { lots?: LotState[]; owed?: string; lowBalance?: string; quotaUsed?: Record<string, string>; holds?: HoldState[] } = {},
+): WalletSnapshot {
   const lots = input.lots ?? [];
   const available = lots.reduce((sum, l) => sum.plus(l.remaining), Money.zero());
   return {
@@ -68,8 +79,26 @@ const charge = (key: string, channel: string, units: string, extra: { country?: 
   metadata: {},
   ...(extra.provisional ? { provisional: true } : {}),
 });
-const hold = (key: string, channel: string, units: string): Command => ({ op: 'hold', idempotencyKey: key, channel, units, country: null, description: channel, expiresAt: null, holdSeconds: 3600, metadata: {} });
-const grant = (key: string, kind: LotKind, amount: string): Command => ({ op: 'grant', idempotencyKey: key, kind, amount: eur(amount), expiresAt: null, description: 'credit', metadata: {} });
+const hold = (key: string, channel: string, units: string): Command => ({
+  op: 'hold',
+  idempotencyKey: key,
+  channel,
+  units,
+  country: null,
+  description: channel,
+  expiresAt: null,
+  holdSeconds: 3600,
+  metadata: {},
+});
+const grant = (key: string, kind: LotKind, amount: string): Command => ({
+  op: 'grant',
+  idempotencyKey: key,
+  kind,
+  amount: eur(amount),
+  expiresAt: null,
+  description: 'credit',
+  metadata: {},
+});
 
 function ok<R>(outcome: Outcome): R {
   if (!outcome.ok) throw new Error(`refused: ${outcome.error.code} ${outcome.error.message}`);
@@ -133,7 +162,14 @@ describe('wallet rules', () => {
     expect(changes.changedLots).toEqual([]);
     expect(changes.available).toEqual(eur('0.20'));
     expect(changes.events).toEqual([]);
-    expect(changes.records).toEqual([{ key: 'big', operation: 'charge', hash: expect.any(String), response: { ok: false, error: expect.objectContaining({ code: 'insufficient_funds', status: 422 }) } }]);
+    expect(changes.records).toEqual([
+      {
+        key: 'big',
+        operation: 'charge',
+        hash: expect.any(String),
+        response: { ok: false, error: expect.objectContaining({ code: 'insufficient_funds', status: 422 }) },
+      },
+    ]);
   });
 
   it('replays the stored outcome, in the same transaction and from the stored JSON in a later one', () => {
@@ -202,7 +238,13 @@ describe('wallet rules', () => {
     const { transactions } = rules.changes();
     // The next transaction finds the charge among the reversal sources.
     const next = snapshot({ lots: [trial, purchased] });
-    next.reversalSources.set(charged.transactionId, { type: 'charge', channel: 'sms', description: 'sms', reversed: false, postings: transactions[0]!.postings });
+    next.reversalSources.set(charged.transactionId, {
+      type: 'charge',
+      channel: 'sms',
+      description: 'sms',
+      reversed: false,
+      postings: transactions[0]!.postings,
+    });
     const later = rulesFor(next);
     const reversed = ok<ReversalResult>(later.apply({ op: 'reverse', idempotencyKey: 'r', transactionId: charged.transactionId, reason: 'undelivered' }));
     expect(reversed).toMatchObject({ amount: eur('0.30'), balanceAfter: eur('1.20'), reversesId: charged.transactionId });
@@ -236,7 +278,8 @@ describe('wallet rules', () => {
     const trial = lot('trial', '2.00');
     const bought = lot('purchased', '50.00');
     const rules = rulesFor(snapshot({ lots: [trial, bought] }));
-    const refund = (key: string, credits: string, fee: string) => rules.apply({ op: 'refund', idempotencyKey: key, amount: eur(credits), fee: eur(fee), description: 'refund', metadata: {} });
+    const refund = (key: string, credits: string, fee: string) =>
+      rules.apply({ op: 'refund', idempotencyKey: key, amount: eur(credits), fee: eur(fee), description: 'refund', metadata: {} });
     expect(code(refund('too-much', '50.01', '2.00'))).toBe('refund_exceeds_refundable');
     expect(code(refund('below-fee', '2.00', '2.00'))).toBe('refund_below_fee');
     const done = ok<RefundResult>(refund('ok', '20.00', '2.00'));
@@ -261,7 +304,9 @@ describe('wallet rules', () => {
     expect(expired.remaining).toEqual(eur('0.00'));
     const changes = rules.changes();
     expect(changes.available).toEqual(eur('0.10'));
-    expect(changes.transactions.map((t) => [t.type, t.amount.toString(), t.postings.map((p) => p.book)])).toEqual([['expire_lot', '-1.00', ['wallet', 'expired']]]);
+    expect(changes.transactions.map((t) => [t.type, t.amount.toString(), t.postings.map((p) => p.book)])).toEqual([
+      ['expire_lot', '-1.00', ['wallet', 'expired']],
+    ]);
   });
 
   it('emits low_balance when the balance crosses the threshold downwards and depleted at zero', () => {
@@ -282,7 +327,7 @@ describe('wallet rules', () => {
     expect(() => rules.quote({ channel: 'telepathy', units: '1', country: null })).toThrow(expect.objectContaining({ code: 'unknown_channel' }));
   });
 
-  it('does no I/O: nothing it imports, directly or through the wallet\'s own modules, reaches the database package', () => {
+  it("does no I/O: nothing it imports, directly or through the wallet's own modules, reaches the database package", () => {
     const seen = new Set<string>();
     const packages = new Set<string>();
     const visit = (file: string) => {

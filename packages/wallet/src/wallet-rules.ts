@@ -4,7 +4,24 @@ import { Money } from '@tollgate/money';
 import { compareLots } from './lot-order.js';
 import { monthStart } from './quota-period.js';
 import { fromJson, jsonOf } from './wallet-results.js';
-import type { Command, CommandResults, ExpiryResult, HoldState, IdPool, JsonObject, LotState, NewRecord, Op, Outcome, Posting, PriceRow, TxRow, WalletChanges, WalletEvent, WalletSnapshot } from './wallet-state.js';
+import type {
+  Command,
+  CommandResults,
+  ExpiryResult,
+  HoldState,
+  IdPool,
+  JsonObject,
+  LotState,
+  NewRecord,
+  Op,
+  Outcome,
+  Posting,
+  PriceRow,
+  TxRow,
+  WalletChanges,
+  WalletEvent,
+  WalletSnapshot,
+} from './wallet-state.js';
 import {
   CaptureExceedsHoldError,
   HoldNotFoundError,
@@ -20,7 +37,17 @@ import {
   UnknownChannelError,
   WalletBlockedError,
 } from './wallet.errors.js';
-import type { CaptureResult, ChargeResult, ClawbackResult, GrantResult, HoldResult, Quote, RefundResult, ReleaseResult, ReversalResult } from './wallet.types.js';
+import type {
+  CaptureResult,
+  ChargeResult,
+  ClawbackResult,
+  GrantResult,
+  HoldResult,
+  Quote,
+  RefundResult,
+  ReleaseResult,
+  ReversalResult,
+} from './wallet.types.js';
 
 /*
  * The wallet's rules, one method per command, over one wallet's snapshot in memory: no I/O. The
@@ -32,7 +59,9 @@ const ZERO = Money.zero();
 
 /** The request fingerprint stored with an idempotency key. Kept byte for byte: stored hashes depend on it. */
 export function requestHash(command: Command): string {
-  const body = JSON.stringify(command, (key, value) => (key === 'idempotencyKey' || key === 'open' || key === 'provisional' ? undefined : value instanceof Money ? value.toString() : value));
+  const body = JSON.stringify(command, (key, value) =>
+    key === 'idempotencyKey' || key === 'open' || key === 'provisional' ? undefined : value instanceof Money ? value.toString() : value,
+  );
   return createHash('sha256').update(body).digest('hex');
 }
 
@@ -303,7 +332,15 @@ export class WalletRules {
   // ---- commands -----------------------------------------------------------------------------------
 
   #grant(c: Extract<Command, { op: 'grant' }>): Done<GrantResult> {
-    const lot: LotState = { id: this.#nextId('lot'), kind: c.kind, granted: c.amount, remaining: c.amount, expiresAt: c.expiresAt, createdAt: this.#now, clawedBack: null };
+    const lot: LotState = {
+      id: this.#nextId('lot'),
+      kind: c.kind,
+      granted: c.amount,
+      remaining: c.amount,
+      expiresAt: c.expiresAt,
+      createdAt: this.#now,
+      clawedBack: null,
+    };
     this.#s.lots.set(lot.id, lot);
     this.#touch(lot);
     this.#available = this.#available.plus(c.amount);
@@ -322,7 +359,16 @@ export class WalletRules {
       ],
     });
     this.#newLots.set(lot, tx.id);
-    const result: GrantResult = { transactionId: tx.id, lotId: lot.id, accountId: this.accountId, kind: c.kind, amount: c.amount, expiresAt: c.expiresAt, balanceAfter: this.#available, createdAt: this.#now };
+    const result: GrantResult = {
+      transactionId: tx.id,
+      lotId: lot.id,
+      accountId: this.accountId,
+      kind: c.kind,
+      amount: c.amount,
+      expiresAt: c.expiresAt,
+      balanceAfter: this.#available,
+      createdAt: this.#now,
+    };
     return this.#done(result, 'wallet.topped_up');
   }
 
@@ -476,7 +522,17 @@ export class WalletRules {
     });
     const result: CaptureResult = { ...this.#holdResult(hold), status: 'captured', transactionId: tx.id, balanceAfter: this.#available };
     const done = this.#done(result, 'wallet.hold_captured');
-    this.#events.push({ type: 'wallet.charged', payload: { transactionId: tx.id, accountId: this.accountId, channel: hold.channel, amount: amount.toString(), holdId: hold.id, balanceAfter: this.#available.toString() } });
+    this.#events.push({
+      type: 'wallet.charged',
+      payload: {
+        transactionId: tx.id,
+        accountId: this.accountId,
+        channel: hold.channel,
+        amount: amount.toString(),
+        holdId: hold.id,
+        balanceAfter: this.#available.toString(),
+      },
+    });
     return done;
   }
 
@@ -537,8 +593,10 @@ export class WalletRules {
   #reverse(c: Extract<Command, { op: 'reverse' }>): Done<ReversalResult> {
     const original = this.#s.reversalSources.get(c.transactionId);
     if (!original) throw new TransactionNotFoundError(c.transactionId);
-    if (original.type !== 'charge' && original.type !== 'capture') throw new NotReversibleError({ transactionId: c.transactionId, reason: `a ${original.type} is not a spend` });
-    if (original.reversed || this.#reversed.has(c.transactionId)) throw new NotReversibleError({ transactionId: c.transactionId, reason: 'it was already reversed' });
+    if (original.type !== 'charge' && original.type !== 'capture')
+      throw new NotReversibleError({ transactionId: c.transactionId, reason: `a ${original.type} is not a spend` });
+    if (original.reversed || this.#reversed.has(c.transactionId))
+      throw new NotReversibleError({ transactionId: c.transactionId, reason: 'it was already reversed' });
     const postings: Posting[] = [];
     let amount = ZERO;
     for (const p of original.postings) {
@@ -573,7 +631,15 @@ export class WalletRules {
       metadata: { reason: c.reason },
       postings,
     });
-    const result: ReversalResult = { transactionId: tx.id, reversesId: c.transactionId, accountId: this.accountId, amount, balanceAfter: this.#available, reason: c.reason, createdAt: this.#now };
+    const result: ReversalResult = {
+      transactionId: tx.id,
+      reversesId: c.transactionId,
+      accountId: this.accountId,
+      amount,
+      balanceAfter: this.#available,
+      reason: c.reason,
+      createdAt: this.#now,
+    };
     return this.#done(result, 'wallet.refunded');
   }
 
@@ -602,7 +668,17 @@ export class WalletRules {
       });
       result.expiredLots.push(lot.id);
       result.transactionIds.push(tx.id);
-      this.#events.push({ type: 'wallet.credit_expired', payload: { transactionId: tx.id, accountId: this.accountId, lotId: lot.id, kind: lot.kind, amount: amount.toString(), balanceAfter: this.#available.toString() } });
+      this.#events.push({
+        type: 'wallet.credit_expired',
+        payload: {
+          transactionId: tx.id,
+          accountId: this.accountId,
+          lotId: lot.id,
+          kind: lot.kind,
+          amount: amount.toString(),
+          balanceAfter: this.#available.toString(),
+        },
+      });
     }
     return this.#done(result);
   }
@@ -677,7 +753,16 @@ export class WalletRules {
         { book: 'receivables' as const, own: true, lotId: null, channel: null, amount },
       ],
     });
-    this.#events.push({ type: 'wallet.debt_settled', payload: { transactionId: tx.id, accountId: this.accountId, amount: amount.toString(), owed: this.#owed.toString(), balanceAfter: this.#available.toString() } });
+    this.#events.push({
+      type: 'wallet.debt_settled',
+      payload: {
+        transactionId: tx.id,
+        accountId: this.accountId,
+        amount: amount.toString(),
+        owed: this.#owed.toString(),
+        balanceAfter: this.#available.toString(),
+      },
+    });
     if (this.#owed.isZero()) this.#events.push({ type: 'wallet.unblocked', payload: { accountId: this.accountId } });
   }
 
@@ -712,7 +797,10 @@ export class WalletRules {
     let feeTx: TxRow | null = null;
     let feeTaken: Taken = [];
     if (c.fee.isPositive()) {
-      feeTaken = this.#takeFrom(this.#spendable().filter((l) => l.kind === 'purchased'), c.fee);
+      feeTaken = this.#takeFrom(
+        this.#spendable().filter((l) => l.kind === 'purchased'),
+        c.fee,
+      );
       this.#available = this.#available.minus(c.fee);
       feeTx = this.#record({
         type: 'fee',

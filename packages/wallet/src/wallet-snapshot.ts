@@ -100,7 +100,16 @@ const READ = namedStatement<ReadParams>(`
 
 interface ReadRow {
   idem: Array<{ accountId: string; key: string; operation: string; hash: string; response: unknown }>;
-  lots: Array<{ accountId: string; id: string; kind: LotKind; granted: string; remaining: string; expiresAt: string | null; createdAt: string; clawedBack: string | null }>;
+  lots: Array<{
+    accountId: string;
+    id: string;
+    kind: LotKind;
+    granted: string;
+    remaining: string;
+    expiresAt: string | null;
+    createdAt: string;
+    clawedBack: string | null;
+  }>;
   prices: Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>;
   usage: Array<{ accountId: string; channel: string; used: string }>;
   holds: Array<{
@@ -120,7 +129,15 @@ interface ReadRow {
     settledAt: string | null;
     lots: Array<{ lotId: string; amount: string }>;
   }>;
-  reversals: Array<{ id: string; accountId: string; type: TransactionType; channel: string | null; description: string; reversed: boolean; postings: Array<{ book: Book; lotId: string | null; channel: string | null; amount: string }> | null }>;
+  reversals: Array<{
+    id: string;
+    accountId: string;
+    type: TransactionType;
+    channel: string | null;
+    description: string;
+    reversed: boolean;
+    postings: Array<{ book: Book; lotId: string | null; channel: string | null; amount: string }> | null;
+  }>;
   known: string[] | null;
   tx_ids: string[] | null;
   lot_ids: string[] | null;
@@ -134,7 +151,10 @@ const maybeDate = (value: string | null) => (value === null ? null : new Date(va
  * Locks the wallets of every account in `requests` and reads what their commands need. Returns a
  * snapshot per account that has a wallet, and the ids preallocated for the whole transaction.
  */
-export async function loadSnapshots(tx: Queryable, input: { now: Date; requests: readonly AccountCommands[] }): Promise<{ snapshots: Map<string, WalletSnapshot>; ids: IdPool }> {
+export async function loadSnapshots(
+  tx: Queryable,
+  input: { now: Date; requests: readonly AccountCommands[] },
+): Promise<{ snapshots: Map<string, WalletSnapshot>; ids: IdPool }> {
   const { now, requests } = input;
   const accounts = [...new Set(requests.map((r) => r.accountId))].sort();
   const { rows: wallets } = await tx.query<WalletRow>(LOCK, [pgArray(accounts)]);
@@ -143,7 +163,9 @@ export async function loadSnapshots(tx: Queryable, input: { now: Date; requests:
   const ids: IdPool = { tx: [], lot: [], hold: [] };
   const params = paramsFor(now, requests, snapshots);
   if (!params) return { snapshots, ids };
-  const { rows: [row] } = await tx.query<ReadRow>(READ.text, READ.values(params));
+  const {
+    rows: [row],
+  } = await tx.query<ReadRow>(READ.text, READ.values(params));
   fill(row!, snapshots, catalog);
   ids.tx.push(...(row!.tx_ids ?? []));
   ids.lot.push(...(row!.lot_ids ?? []));
@@ -156,7 +178,9 @@ export async function loadSnapshots(tx: Queryable, input: { now: Date; requests:
  * what a quote prices. null when the account has no wallet.
  */
 export async function peekSnapshot(db: Queryable, input: { now: Date; accountId: string; channel: string }): Promise<WalletSnapshot | null> {
-  const { rows: [wallet] } = await db.query<WalletRow>(PEEK, [input.accountId]);
+  const {
+    rows: [wallet],
+  } = await db.query<WalletRow>(PEEK, [input.accountId]);
   if (!wallet) return null;
   const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set() };
   const snapshot = emptySnapshot(wallet, input.now, catalog);
@@ -179,7 +203,9 @@ export async function peekSnapshot(db: Queryable, input: { now: Date; accountId:
     lotCount: 0,
     holdCount: 0,
   };
-  const { rows: [row] } = await db.query<ReadRow>(READ.text, READ.values(params));
+  const {
+    rows: [row],
+  } = await db.query<ReadRow>(READ.text, READ.values(params));
   fill(row!, new Map([[input.accountId, snapshot]]), catalog);
   return snapshot;
 }
@@ -304,7 +330,9 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
     const snapshot = snapshots.get(r.accountId);
     if (!snapshot) continue;
     // Parts in the order they were held: the spending order, which never changes for a lot.
-    const parts = r.lots.map((l) => ({ lotId: l.lotId, amount: money(l.amount) })).sort((a, b) => compareLots(snapshot.lots.get(a.lotId)!, snapshot.lots.get(b.lotId)!));
+    const parts = r.lots
+      .map((l) => ({ lotId: l.lotId, amount: money(l.amount) }))
+      .sort((a, b) => compareLots(snapshot.lots.get(a.lotId)!, snapshot.lots.get(b.lotId)!));
     snapshot.holds.set(r.id, {
       id: r.id,
       channel: r.channel,
@@ -329,7 +357,13 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
       channel: t.channel,
       description: t.description,
       reversed: t.reversed,
-      postings: (t.postings ?? []).map((p) => ({ book: p.book, own: p.book === 'wallet' || p.book === 'holds', lotId: p.lotId, channel: p.channel, amount: money(p.amount) })),
+      postings: (t.postings ?? []).map((p) => ({
+        book: p.book,
+        own: p.book === 'wallet' || p.book === 'holds',
+        lotId: p.lotId,
+        channel: p.channel,
+        amount: money(p.amount),
+      })),
     });
   }
 }

@@ -1,6 +1,17 @@
 import type { TollgateError } from '@tollgate/errors';
 import type { Money } from '@tollgate/money';
-import type { CaptureResult, ChargeResult, ClawbackResult, GrantResult, HoldResult, LotKind, RefundResult, ReleaseResult, ReversalResult, TransactionType } from './wallet.types.js';
+import type {
+  CaptureResult,
+  ChargeResult,
+  ClawbackResult,
+  GrantResult,
+  HoldResult,
+  LotKind,
+  RefundResult,
+  ReleaseResult,
+  ReversalResult,
+  TransactionType,
+} from './wallet.types.js';
 
 /*
  * The shapes the three parts of a wallet transaction share: the snapshot loader reads a
@@ -14,9 +25,38 @@ import type { CaptureResult, ChargeResult, ClawbackResult, GrantResult, HoldResu
  * requests made before the change are refused as `idempotency_key_reused`.
  */
 export type Command =
-  | { op: 'grant'; idempotencyKey: string; kind: LotKind; amount: Money; expiresAt: Date | null; description: string; metadata: object; open?: { timeZone: string; lowBalance: string } }
-  | { op: 'charge'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; metadata: object; provisional?: boolean }
-  | { op: 'hold'; idempotencyKey: string; channel: string; units: string; country: string | null; description: string; expiresAt: Date | null; holdSeconds: number; metadata: object; provisional?: boolean }
+  | {
+      op: 'grant';
+      idempotencyKey: string;
+      kind: LotKind;
+      amount: Money;
+      expiresAt: Date | null;
+      description: string;
+      metadata: object;
+      open?: { timeZone: string; lowBalance: string };
+    }
+  | {
+      op: 'charge';
+      idempotencyKey: string;
+      channel: string;
+      units: string;
+      country: string | null;
+      description: string;
+      metadata: object;
+      provisional?: boolean;
+    }
+  | {
+      op: 'hold';
+      idempotencyKey: string;
+      channel: string;
+      units: string;
+      country: string | null;
+      description: string;
+      expiresAt: Date | null;
+      holdSeconds: number;
+      metadata: object;
+      provisional?: boolean;
+    }
   | { op: 'capture'; idempotencyKey: string; holdId: string; units: string | null; amount: Money | null }
   | { op: 'release'; idempotencyKey: string | null; holdId: string; reason: 'released' | 'expired' }
   | { op: 'reverse'; idempotencyKey: string; transactionId: string; reason: string }

@@ -13,19 +13,68 @@ type Column = PgArrayElement[];
 
 type WriteParams = {
   now: Date;
-  txId: Column; txAccount: Column; txType: Column; txChannel: Column; txDescription: Column; txAmount: Column; txBalanceAfter: Column;
-  txHold: Column; txReverses: Column; txKey: Column; txMetadata: Column;
-  lotId: Column; lotAccount: Column; lotKind: Column; lotGranted: Column; lotRemaining: Column; lotExpires: Column; lotTransaction: Column; lotClawedBack: Column;
-  changedLotId: Column; changedLotRemaining: Column; changedLotClawedBack: Column;
-  postingTx: Column; postingSeq: Column; postingBook: Column; postingAccount: Column; postingLot: Column; postingChannel: Column; postingAmount: Column;
-  holdId: Column; holdAccount: Column; holdChannel: Column; holdDescription: Column; holdUnits: Column; holdCountry: Column; holdUnitPrice: Column;
-  holdAmount: Column; holdFreeUnits: Column; holdExpires: Column;
-  holdLotHold: Column; holdLotLot: Column; holdLotAmount: Column;
-  changedHoldId: Column; changedHoldStatus: Column; changedHoldCaptured: Column; changedHoldSettled: Column;
-  quotaAccount: Column; quotaChannel: Column; quotaPeriod: Column; quotaUsed: Column;
-  keyAccount: Column; keyKey: Column; keyOperation: Column; keyHash: Column; keyResponse: Column;
-  eventAccount: Column; eventType: Column; eventPayload: Column;
-  walletAccount: Column; walletAvailable: Column; walletPending: Column; walletOwed: Column;
+  txId: Column;
+  txAccount: Column;
+  txType: Column;
+  txChannel: Column;
+  txDescription: Column;
+  txAmount: Column;
+  txBalanceAfter: Column;
+  txHold: Column;
+  txReverses: Column;
+  txKey: Column;
+  txMetadata: Column;
+  lotId: Column;
+  lotAccount: Column;
+  lotKind: Column;
+  lotGranted: Column;
+  lotRemaining: Column;
+  lotExpires: Column;
+  lotTransaction: Column;
+  lotClawedBack: Column;
+  changedLotId: Column;
+  changedLotRemaining: Column;
+  changedLotClawedBack: Column;
+  postingTx: Column;
+  postingSeq: Column;
+  postingBook: Column;
+  postingAccount: Column;
+  postingLot: Column;
+  postingChannel: Column;
+  postingAmount: Column;
+  holdId: Column;
+  holdAccount: Column;
+  holdChannel: Column;
+  holdDescription: Column;
+  holdUnits: Column;
+  holdCountry: Column;
+  holdUnitPrice: Column;
+  holdAmount: Column;
+  holdFreeUnits: Column;
+  holdExpires: Column;
+  holdLotHold: Column;
+  holdLotLot: Column;
+  holdLotAmount: Column;
+  changedHoldId: Column;
+  changedHoldStatus: Column;
+  changedHoldCaptured: Column;
+  changedHoldSettled: Column;
+  quotaAccount: Column;
+  quotaChannel: Column;
+  quotaPeriod: Column;
+  quotaUsed: Column;
+  keyAccount: Column;
+  keyKey: Column;
+  keyOperation: Column;
+  keyHash: Column;
+  keyResponse: Column;
+  eventAccount: Column;
+  eventType: Column;
+  eventPayload: Column;
+  walletAccount: Column;
+  walletAvailable: Column;
+  walletPending: Column;
+  walletOwed: Column;
 };
 
 const WRITE = namedStatement<WriteParams>(`
@@ -168,16 +217,67 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
 function emptyParams(now: Date): WriteParams {
   return {
     now,
-    txId: [], txAccount: [], txType: [], txChannel: [], txDescription: [], txAmount: [], txBalanceAfter: [], txHold: [], txReverses: [], txKey: [], txMetadata: [],
-    lotId: [], lotAccount: [], lotKind: [], lotGranted: [], lotRemaining: [], lotExpires: [], lotTransaction: [], lotClawedBack: [],
-    changedLotId: [], changedLotRemaining: [], changedLotClawedBack: [],
-    postingTx: [], postingSeq: [], postingBook: [], postingAccount: [], postingLot: [], postingChannel: [], postingAmount: [],
-    holdId: [], holdAccount: [], holdChannel: [], holdDescription: [], holdUnits: [], holdCountry: [], holdUnitPrice: [], holdAmount: [], holdFreeUnits: [], holdExpires: [],
-    holdLotHold: [], holdLotLot: [], holdLotAmount: [],
-    changedHoldId: [], changedHoldStatus: [], changedHoldCaptured: [], changedHoldSettled: [],
-    quotaAccount: [], quotaChannel: [], quotaPeriod: [], quotaUsed: [],
-    keyAccount: [], keyKey: [], keyOperation: [], keyHash: [], keyResponse: [],
-    eventAccount: [], eventType: [], eventPayload: [],
-    walletAccount: [], walletAvailable: [], walletPending: [], walletOwed: [],
+    txId: [],
+    txAccount: [],
+    txType: [],
+    txChannel: [],
+    txDescription: [],
+    txAmount: [],
+    txBalanceAfter: [],
+    txHold: [],
+    txReverses: [],
+    txKey: [],
+    txMetadata: [],
+    lotId: [],
+    lotAccount: [],
+    lotKind: [],
+    lotGranted: [],
+    lotRemaining: [],
+    lotExpires: [],
+    lotTransaction: [],
+    lotClawedBack: [],
+    changedLotId: [],
+    changedLotRemaining: [],
+    changedLotClawedBack: [],
+    postingTx: [],
+    postingSeq: [],
+    postingBook: [],
+    postingAccount: [],
+    postingLot: [],
+    postingChannel: [],
+    postingAmount: [],
+    holdId: [],
+    holdAccount: [],
+    holdChannel: [],
+    holdDescription: [],
+    holdUnits: [],
+    holdCountry: [],
+    holdUnitPrice: [],
+    holdAmount: [],
+    holdFreeUnits: [],
+    holdExpires: [],
+    holdLotHold: [],
+    holdLotLot: [],
+    holdLotAmount: [],
+    changedHoldId: [],
+    changedHoldStatus: [],
+    changedHoldCaptured: [],
+    changedHoldSettled: [],
+    quotaAccount: [],
+    quotaChannel: [],
+    quotaPeriod: [],
+    quotaUsed: [],
+    keyAccount: [],
+    keyKey: [],
+    keyOperation: [],
+    keyHash: [],
+    keyResponse: [],
+    eventAccount: [],
+    eventType: [],
+    eventPayload: [],
+    walletAccount: [],
+    walletAvailable: [],
+    walletPending: [],
+    walletOwed: [],
   };
 }

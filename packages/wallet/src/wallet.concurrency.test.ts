@@ -22,7 +22,7 @@ const TRIAL = '2.00';
 
 type Settled<T> = PromiseSettledResult<T>;
 const codeOf = (r: Settled<unknown>) => (r.status === 'rejected' ? ((r.reason as { code?: string }).code ?? String(r.reason)) : 'ok');
-const fulfilled = <T,>(rs: Array<Settled<T>>) => rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+const fulfilled = <T>(rs: Array<Settled<T>>) => rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 const answerOf = (r: Settled<unknown>) => (r.status === 'fulfilled' ? r.value : { refused: codeOf(r) });
 const eur = (amount: string) => Money.of(amount);
 // Results carry Money; compare amounts by value (Money's own fields are private, so toEqual alone would not).
@@ -172,16 +172,25 @@ function concurrencyCases(name: string, hosts: () => Hosts) {
       }
     }
     const chargedOk = charged.filter((r) => r.status === 'fulfilled').length;
-    expect(new Set(charged.map(codeOf))).toEqual(chargedOk === 60 ? new Set(['ok']) : chargedOk === 0 ? new Set(['insufficient_funds']) : new Set(['ok', 'insufficient_funds']));
+    expect(new Set(charged.map(codeOf))).toEqual(
+      chargedOk === 60 ? new Set(['ok']) : chargedOk === 0 ? new Set(['insufficient_funds']) : new Set(['ok', 'insufficient_funds']),
+    );
     expect(during.minAvailable.isNegative() || during.minPending.isNegative()).toBe(false);
 
     // Everything that was not captured or charged is back: 11.50 = available + 0.25 x (captures + charges).
     balance = await a.balance({ accountId: id });
     expect(balance.pending.toString()).toBe('0.00');
-    expect(balance.available.toString()).toBe(eur('11.50').minus(eur(PRICE).times(captured + chargedOk)).toString());
+    expect(balance.available.toString()).toBe(
+      eur('11.50')
+        .minus(eur(PRICE).times(captured + chargedOk))
+        .toString(),
+    );
     // Released credit (0.50 per released hold, 0.25 per partial capture) is all there was to charge.
     expect(chargedOk).toBeLessThanOrEqual((23 - captured) * 2 + captured);
-    const { rows } = await db.query<{ type: string; n: number }>('select type, count(*)::int as n from ledger_transactions where account_id = $1 group by type order by type', [id]);
+    const { rows } = await db.query<{ type: string; n: number }>(
+      'select type, count(*)::int as n from ledger_transactions where account_id = $1 group by type order by type',
+      [id],
+    );
     const expected = { grant: 2, hold: 23, capture: captured, release: 23 - captured, charge: chargedOk };
     expect(Object.fromEntries(rows.map((r) => [r.type, r.n]))).toEqual(Object.fromEntries(Object.entries(expected).filter(([, count]) => count > 0)));
     expect((await checkInvariants({ db })).problems).toEqual([]);
@@ -232,7 +241,11 @@ if (url) {
       await migrate({ db: first, sets: [walletMigrations] });
       const clock = new ManualClock('2026-05-01T08:00:00.000Z');
       await seedCatalog(first, clock);
-      hosts = { a: new WalletService(first, clock, { trialCredit: TRIAL }), b: new WalletService(second, new ManualClock(clock.now()), { trialCredit: TRIAL, maxBatch: 7 }), db: first };
+      hosts = {
+        a: new WalletService(first, clock, { trialCredit: TRIAL }),
+        b: new WalletService(second, new ManualClock(clock.now()), { trialCredit: TRIAL, maxBatch: 7 }),
+        db: first,
+      };
     });
     afterAll(async () => {
       await second?.close();

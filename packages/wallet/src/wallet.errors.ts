@@ -19,7 +19,11 @@ export class WalletNotFoundError extends NotFoundError {
 
 export class CaptureExceedsHoldError extends UnprocessableError {
   constructor(input: { holdId: string; requested: string; held: string }) {
-    super({ code: 'capture_exceeds_hold', message: `Cannot capture €${input.requested} from hold ${input.holdId}, which holds €${input.held}.`, details: input });
+    super({
+      code: 'capture_exceeds_hold',
+      message: `Cannot capture €${input.requested} from hold ${input.holdId}, which holds €${input.held}.`,
+      details: input,
+    });
   }
 }
 
@@ -41,7 +45,11 @@ export function isWalletError(error: unknown): error is TollgateError {
 
 export class RefundExceedsRefundableError extends UnprocessableError {
   constructor(input: { requested: string; refundable: string }) {
-    super({ code: 'refund_exceeds_refundable', message: `A refund of €${input.requested} is more than the €${input.refundable} of unspent purchased credit`, details: input });
+    super({
+      code: 'refund_exceeds_refundable',
+      message: `A refund of €${input.requested} is more than the €${input.refundable} of unspent purchased credit`,
+      details: input,
+    });
   }
 }
 

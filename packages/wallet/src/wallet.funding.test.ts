@@ -25,7 +25,8 @@ for (const engine of testEngines()) {
       await wallet.openWallet({ accountId: id });
       return id;
     };
-    const buy = (accountId: string, amount: string, key = `buy-${amount}-${n}`) => wallet.grant({ accountId, kind: 'purchased', amount, idempotencyKey: key, description: 'Cash pack' });
+    const buy = (accountId: string, amount: string, key = `buy-${amount}-${n}`) =>
+      wallet.grant({ accountId, kind: 'purchased', amount, idempotencyKey: key, description: 'Cash pack' });
     const sms = (accountId: string, units: string, key: string) => wallet.charge({ accountId, channel: 'sms-reminder', units, idempotencyKey: key });
 
     beforeAll(async () => {
@@ -33,7 +34,12 @@ for (const engine of testEngines()) {
       await migrate({ db, sets: [walletMigrations] });
       const clock = new ManualClock('2026-06-01T10:00:00.000Z');
       wallet = new WalletService(db, clock, {});
-      await new PriceCatalog(db, clock).setPrice({ channel: 'sms-reminder', unit: 'message', unitPrice: '1.00', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+      await new PriceCatalog(db, clock).setPrice({
+        channel: 'sms-reminder',
+        unit: 'message',
+        unitPrice: '1.00',
+        effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+      });
     });
     afterAll(async () => {
       await db?.dispose();
@@ -64,8 +70,12 @@ for (const engine of testEngines()) {
       expect(balance.available.toString()).toBe('0.00');
 
       expect(await refusal(sms(id, '1', 's2'))).toMatchObject({ code: 'wallet_blocked', status: 409 });
-      expect(await refusal(wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h1' }))).toMatchObject({ code: 'wallet_blocked' });
-      expect(await refusal(wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-2b', reason: 'again' }))).toMatchObject({ code: 'not_clawable' });
+      expect(await refusal(wallet.hold({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: 'h1' }))).toMatchObject({
+        code: 'wallet_blocked',
+      });
+      expect(await refusal(wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-2b', reason: 'again' }))).toMatchObject({
+        code: 'not_clawable',
+      });
 
       await buy(id, '5.00', 'buy-again');
       balance = await wallet.balance({ accountId: id });
@@ -116,8 +126,14 @@ for (const engine of testEngines()) {
       await buy(id, '100.00');
       await wallet.grant({ accountId: id, kind: 'referral', amount: '10.00', idempotencyKey: 'ref' });
       expect((await wallet.balance({ accountId: id })).refundable.toString()).toBe('100.00');
-      expect(await refusal(wallet.refund({ accountId: id, credits: '100.01', fee: '50.00', idempotencyKey: 'rf0' }))).toMatchObject({ code: 'refund_exceeds_refundable', status: 422 });
-      expect(await refusal(wallet.refund({ accountId: id, credits: '50.00', fee: '50.00', idempotencyKey: 'rf1' }))).toMatchObject({ code: 'refund_below_fee', status: 422 });
+      expect(await refusal(wallet.refund({ accountId: id, credits: '100.01', fee: '50.00', idempotencyKey: 'rf0' }))).toMatchObject({
+        code: 'refund_exceeds_refundable',
+        status: 422,
+      });
+      expect(await refusal(wallet.refund({ accountId: id, credits: '50.00', fee: '50.00', idempotencyKey: 'rf1' }))).toMatchObject({
+        code: 'refund_below_fee',
+        status: 422,
+      });
       const refund = await wallet.refund({ accountId: id, credits: '80.00', fee: '50.00', idempotencyKey: 'rf2' });
       expect(refund.payout.toString()).toBe('30.00');
       expect(refund.feeTransactionId).not.toBeNull();

@@ -63,11 +63,16 @@ for (const engine of testEngines()) {
       const rejected = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, reason: r.reason as Error }] : []));
       expect(rejected.map((r) => r.i)).toEqual([20]);
       expect(rejected[0]!.reason.message).toMatch(/numeric field overflow/);
-      const charges = results.flatMap((r) => (r.status === 'fulfilled' && 'channel' in (r.value as object) ? [r.value as { transactionId: string; balanceAfter: Money }] : []));
+      const charges = results.flatMap((r) =>
+        r.status === 'fulfilled' && 'channel' in (r.value as object) ? [r.value as { transactionId: string; balanceAfter: Money }] : [],
+      );
       expect(charges).toHaveLength(40);
 
       // Each charge committed once, under its own key; the poisoned grant left nothing behind.
-      const { rows } = await db.query<{ id: string; idempotency_key: string }>("select id, idempotency_key from ledger_transactions where account_id = $1 and type = 'charge' order by id", [id]);
+      const { rows } = await db.query<{ id: string; idempotency_key: string }>(
+        "select id, idempotency_key from ledger_transactions where account_id = $1 and type = 'charge' order by id",
+        [id],
+      );
       expect(rows.map((r) => r.idempotency_key).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `c-${i}`).sort());
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(charges.map((c) => c.transactionId)));
       expect(await count('select count(*)::int as n from idempotency_keys where account_id = $1 and key = $2', [id, 'poison'])).toBe(0);
@@ -109,7 +114,10 @@ for (const engine of testEngines()) {
         [() => wallet.charge({ accountId: id, channel: 'iso-sms', units: '1', idempotencyKey: 'a', description: 'SMS to Jo\u0000' }), 'description'],
         [() => wallet.charge({ accountId: id, channel: 'iso-sms', units: '1', idempotencyKey: 'key\u0000' }), 'idempotencyKey'],
         [() => wallet.charge({ accountId: id, channel: 'iso-sms', units: '1', idempotencyKey: 'b', metadata: { to: 'Jo \ud800' } }), 'metadata.to'],
-        [() => wallet.hold({ accountId: id, channel: 'iso-sms', units: '1', idempotencyKey: 'c', metadata: { recipients: ['ok', 'bad \udc00 half'] } }), 'metadata.recipients[1]'],
+        [
+          () => wallet.hold({ accountId: id, channel: 'iso-sms', units: '1', idempotencyKey: 'c', metadata: { recipients: ['ok', 'bad \udc00 half'] } }),
+          'metadata.recipients[1]',
+        ],
         [() => wallet.grant({ accountId: id, kind: 'promo', amount: '1.00', idempotencyKey: 'd', metadata: { 'k\u0000': 1 } }), 'metadata.k\u0000'],
         [() => wallet.reverse({ accountId: id, transactionId: '1', idempotencyKey: 'e', reason: 'why\u0000' }), 'reason'],
         [() => wallet.charge({ accountId: `${id}\u0000`, channel: 'iso-sms', units: '1', idempotencyKey: 'f' }), 'accountId'],
@@ -120,12 +128,21 @@ for (const engine of testEngines()) {
         expect(refused.message.startsWith(`${field} contains`)).toBe(true);
       }
       // A well-formed pair (an emoji) is fine.
-      const emoji = await wallet.charge({ accountId: id, channel: 'iso-sms', units: '1', idempotencyKey: 'g', description: 'SMS \ud83d\udce8', metadata: { note: '\ud83d\udc4d' } });
+      const emoji = await wallet.charge({
+        accountId: id,
+        channel: 'iso-sms',
+        units: '1',
+        idempotencyKey: 'g',
+        description: 'SMS \ud83d\udce8',
+        metadata: { note: '\ud83d\udc4d' },
+      });
       expect(emoji.amount.toString()).toBe('0.25');
       expect(await ledger()).toBe(before + 1);
       // Ids that cannot name a row are not found, without a trip to the database.
       expect((await refusal(wallet.capture({ accountId: id, holdId: 'abc', idempotencyKey: 'h' }))).code).toBe('not_found');
-      expect((await refusal(wallet.reverse({ accountId: id, transactionId: '99999999999999999999', idempotencyKey: 'i', reason: 'x' }))).code).toBe('not_found');
+      expect((await refusal(wallet.reverse({ accountId: id, transactionId: '99999999999999999999', idempotencyKey: 'i', reason: 'x' }))).code).toBe(
+        'not_found',
+      );
       expect((await refusal(wallet.grant({ accountId: id, kind: 'promo', amount: '10000000000000000.00', idempotencyKey: 'j' }))).code).toBe('invalid_amount');
     });
   });

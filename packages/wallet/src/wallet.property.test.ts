@@ -63,7 +63,9 @@ function fmtCents(c: bigint): string {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 function fmtMicro(u: bigint): string {
-  const frac = String(u % 1_000_000n).padStart(6, '0').replace(/0+$/, '');
+  const frac = String(u % 1_000_000n)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return frac ? `${u / 1_000_000n}.${frac}` : `${u / 1_000_000n}`;
 }
 const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
@@ -190,7 +192,10 @@ class WalletModel {
     return {
       available: fmtCents(available),
       pending: fmtCents(pending),
-      byKind: Object.fromEntries(KINDS.map((k) => [k, { available: fmtCents(byKind[k].available), pending: fmtCents(byKind[k].pending) }])) as Record<Kind, { available: string; pending: string }>,
+      byKind: Object.fromEntries(KINDS.map((k) => [k, { available: fmtCents(byKind[k].available), pending: fmtCents(byKind[k].pending) }])) as Record<
+        Kind,
+        { available: string; pending: string }
+      >,
     };
   }
   quota(channel: Channel): string {
@@ -320,7 +325,18 @@ class WalletModel {
           return { amount: fmtCents(amount), freeUnits: fmtMicro(free), lots, balanceAfter: fmtCents(this.walletAvailable()) };
         }
         const expiresAt = req.expiresAt ?? this.now + HOLD_DEFAULT_MS;
-        this.holds.push({ channel: req.channel, units: req.units, price, free, amount, captured: 0n, status: 'pending', expiresAt, createdAt: this.now, parts });
+        this.holds.push({
+          channel: req.channel,
+          units: req.units,
+          price,
+          free,
+          amount,
+          captured: 0n,
+          status: 'pending',
+          expiresAt,
+          createdAt: this.now,
+          parts,
+        });
         this.#tx('hold', -amount, req.channel, []);
         return { amount: fmtCents(amount), freeUnits: fmtMicro(free), lots, status: 'pending' };
       }
@@ -478,7 +494,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       t: fc.constant('capture' as const),
       pick: fc.nat(),
       pendingOnly: mostly,
-      mode: fc.oneof(fc.constant({ by: 'all' as const }), fc.record({ by: fc.constantFrom('units' as const, 'amount' as const), permille: fc.integer({ min: 0, max: 1200 }) })),
+      mode: fc.oneof(
+        fc.constant({ by: 'all' as const }),
+        fc.record({ by: fc.constantFrom('units' as const, 'amount' as const), permille: fc.integer({ min: 0, max: 1200 }) }),
+      ),
     }),
   },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('release' as const), pick: fc.nat(), pendingOnly: mostly }) },
@@ -494,7 +513,11 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
  * (charges use the price in force at the time of use), and pfax gets its first price (before it:
  * `no_price`, a refusal that is not remembered under the idempotency key).
  */
-const catalogArb = fc.record({ smsPrice: fc.constantFrom('0.18', '0.105', '0.2'), smsFromHour: fc.integer({ min: 0, max: 1500 }), faxFromHour: fc.integer({ min: 0, max: 720 }) });
+const catalogArb = fc.record({
+  smsPrice: fc.constantFrom('0.18', '0.105', '0.2'),
+  smsFromHour: fc.integer({ min: 0, max: 1500 }),
+  faxFromHour: fc.integer({ min: 0, max: 720 }),
+});
 type RunCatalog = { smsPrice: string; smsFromHour: number; faxFromHour: number };
 /** The trial credit of a new wallet (WalletOptions.trialCredit); small ones make holds span several lots. */
 const trialArb = fc.constantFrom('2.00', '0.50', '0.05', '0');
@@ -620,7 +643,14 @@ class Run {
       case 'charge':
         return { op: 'charge', key: key(), channel: cmd.channel, units: micro(cmd.units), country: cmd.country };
       case 'hold':
-        return { op: 'hold', key: key(), channel: cmd.channel, units: micro(cmd.units), country: cmd.country, expiresAt: cmd.holdMinutes === null ? null : model.now + cmd.holdMinutes * MINUTE };
+        return {
+          op: 'hold',
+          key: key(),
+          channel: cmd.channel,
+          units: micro(cmd.units),
+          country: cmd.country,
+          expiresAt: cmd.holdMinutes === null ? null : model.now + cmd.holdMinutes * MINUTE,
+        };
       case 'capture': {
         const hold = this.#pickHold(cmd.pick, cmd.pendingOnly);
         if (hold === null) return null;
@@ -657,11 +687,24 @@ class Run {
     const { wallet, accountId } = this;
     switch (req.op) {
       case 'grant':
-        return wallet.grant({ accountId, kind: req.kind, amount: fmtCents(req.cents), idempotencyKey: req.key, expiresAt: req.expiresAt === null ? null : new Date(req.expiresAt) });
+        return wallet.grant({
+          accountId,
+          kind: req.kind,
+          amount: fmtCents(req.cents),
+          idempotencyKey: req.key,
+          expiresAt: req.expiresAt === null ? null : new Date(req.expiresAt),
+        });
       case 'charge':
         return wallet.charge({ accountId, channel: req.channel, units: fmtMicro(req.units), country: req.country, idempotencyKey: req.key });
       case 'hold':
-        return wallet.hold({ accountId, channel: req.channel, units: fmtMicro(req.units), country: req.country, idempotencyKey: req.key, ...(req.expiresAt === null ? {} : { expiresAt: new Date(req.expiresAt) }) });
+        return wallet.hold({
+          accountId,
+          channel: req.channel,
+          units: fmtMicro(req.units),
+          country: req.country,
+          idempotencyKey: req.key,
+          ...(req.expiresAt === null ? {} : { expiresAt: new Date(req.expiresAt) }),
+        });
       case 'capture': {
         const mode = req.mode.by === 'units' ? { units: fmtMicro(req.mode.units) } : req.mode.by === 'amount' ? { amount: fmtCents(req.mode.cents) } : {};
         return wallet.capture({ accountId, holdId: this.holdIds[req.hold] ?? BOGUS_ID, idempotencyKey: req.key, ...mode });
@@ -727,7 +770,15 @@ class Run {
   async finish(db: TestDatabase): Promise<void> {
     const { wallet, accountId, model } = this;
     const lots = await wallet.lots({ accountId, includeEmpty: true });
-    expect(lots.map((l) => ({ id: l.id, kind: l.kind, granted: l.granted.toString(), remaining: l.remaining.toString(), expiresAt: l.expiresAt?.getTime() ?? null }))).toEqual(
+    expect(
+      lots.map((l) => ({
+        id: l.id,
+        kind: l.kind,
+        granted: l.granted.toString(),
+        remaining: l.remaining.toString(),
+        expiresAt: l.expiresAt?.getTime() ?? null,
+      })),
+    ).toEqual(
       model.lots.map((l, i) => ({ id: this.lotIds[i], kind: l.kind, granted: fmtCents(l.granted), remaining: fmtCents(l.remaining), expiresAt: l.expiresAt })),
     );
     const holds = (await wallet.holds({ accountId, limit: 1000 })).data.reverse();
@@ -775,28 +826,31 @@ for (const engine of testEngines()) {
       db = await engine.open();
       await migrate({ db, sets: [walletMigrations] });
       const catalog = new PriceCatalog(db, new ManualClock(new Date(BASE_FROM)));
-      for (const p of BASE_PRICES) await catalog.setPrice({ channel: p.channel, unit: p.unit, country: p.country, unitPrice: p.price, effectiveFrom: new Date(BASE_FROM) });
+      for (const p of BASE_PRICES)
+        await catalog.setPrice({ channel: p.channel, unit: p.unit, country: p.country, unitPrice: p.price, effectiveFrom: new Date(BASE_FROM) });
       for (const [channel, free] of FREE_UNITS) await catalog.setQuota({ channel, freeUnits: fmtMicro(free) });
     });
     afterAll(async () => {
       await db?.dispose();
     });
 
-    it(
-      `matches the reference model over random command sequences (${NUM_RUNS} runs)`,
-      async () => {
-        const steps = fc.commands([cmdArb.map((cmd) => new Step(cmd))], { maxCommands: 30, size: 'medium', ...(REPLAY?.replayPath ? { replayPath: REPLAY.replayPath } : {}) });
-        const property = fc.asyncProperty(startArb, trialArb, catalogArb, steps, async (start, trial, catalog, commands) => {
-          // A clean slate: the expiry jobs look at every account, so no run may see another's.
-          await db.query(`truncate wallets, credit_lots, ledger_transactions, ledger_postings, holds, hold_lots, idempotency_keys, quota_usage, wallet_events cascade`);
-          await db.query('delete from prices where effective_from > $1', [new Date(BASE_FROM)]);
-          const run = await Run.open(db, `prop-${engine.name}-${++runs}`, start.getTime(), trial, catalog);
-          await fc.asyncModelRun(() => ({ model: run, real: run }), commands);
-          await run.finish(db);
-        });
-        await fc.assert(property, { numRuns: NUM_RUNS, interruptAfterTimeLimit: 240_000, ...(REPLAY ? { seed: REPLAY.seed, path: REPLAY.path } : {}) });
-      },
-      300_000,
-    );
+    it(`matches the reference model over random command sequences (${NUM_RUNS} runs)`, async () => {
+      const steps = fc.commands([cmdArb.map((cmd) => new Step(cmd))], {
+        maxCommands: 30,
+        size: 'medium',
+        ...(REPLAY?.replayPath ? { replayPath: REPLAY.replayPath } : {}),
+      });
+      const property = fc.asyncProperty(startArb, trialArb, catalogArb, steps, async (start, trial, catalog, commands) => {
+        // A clean slate: the expiry jobs look at every account, so no run may see another's.
+        await db.query(
+          `truncate wallets, credit_lots, ledger_transactions, ledger_postings, holds, hold_lots, idempotency_keys, quota_usage, wallet_events cascade`,
+        );
+        await db.query('delete from prices where effective_from > $1', [new Date(BASE_FROM)]);
+        const run = await Run.open(db, `prop-${engine.name}-${++runs}`, start.getTime(), trial, catalog);
+        await fc.asyncModelRun(() => ({ model: run, real: run }), commands);
+        await run.finish(db);
+      });
+      await fc.assert(property, { numRuns: NUM_RUNS, interruptAfterTimeLimit: 240_000, ...(REPLAY ? { seed: REPLAY.seed, path: REPLAY.path } : {}) });
+    }, 300_000);
   });
 }

@@ -159,7 +159,9 @@ for (const engine of testEngines()) {
       expect(first).toMatchObject({ amount: eur('0.00'), freeUnits: '98' });
       const second = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '5', idempotencyKey: 's2' });
       expect(second).toMatchObject({ amount: eur('0.30'), freeUnits: '2' });
-      expect(await wallet.quotas({ accountId: id })).toEqual([{ channel: 'expense-scan', period: '2026-01-01', freeUnits: '100', used: '100', remaining: '0', resetsAt: '2026-02-01' }]);
+      expect(await wallet.quotas({ accountId: id })).toEqual([
+        { channel: 'expense-scan', period: '2026-01-01', freeUnits: '100', used: '100', remaining: '0', resetsAt: '2026-02-01' },
+      ]);
       clock.set('2026-01-31T23:30:00.000Z'); // 00:30 on 1 February in Brussels
       const third = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '1', idempotencyKey: 's3' });
       expect(third).toMatchObject({ amount: eur('0.00'), freeUnits: '1' });
@@ -226,7 +228,8 @@ for (const engine of testEngines()) {
       clock.set('2026-04-01T00:00:00.000Z');
       const id = await account();
       // More expiring lots than one batch would otherwise reserve transaction ids for.
-      for (const i of [1, 2, 3, 4]) await wallet.grant({ accountId: id, kind: 'promo', amount: '0.25', idempotencyKey: `small-${i}`, expiresAt: new Date('2026-04-09T00:00:00Z') });
+      for (const i of [1, 2, 3, 4])
+        await wallet.grant({ accountId: id, kind: 'promo', amount: '0.25', idempotencyKey: `small-${i}`, expiresAt: new Date('2026-04-09T00:00:00Z') });
       await wallet.grant({ accountId: id, kind: 'promo', amount: '2.00', idempotencyKey: 'promo', expiresAt: new Date('2026-04-10T00:00:00Z') });
       expect((await wallet.balance({ accountId: id })).available.toString()).toBe('5.00');
       clock.set('2026-04-10T00:00:01.000Z');
@@ -234,7 +237,10 @@ for (const engine of testEngines()) {
       expect(await wallet.expireLots()).toBeGreaterThanOrEqual(1);
       const history = await wallet.history({ accountId: id, type: 'expire_lot' });
       expect(history.data.map((h) => h.amount.toString())).toEqual(['-2.00', '-0.25', '-0.25', '-0.25', '-0.25']);
-      const { rows } = await db.query<{ total: string }>("select sum(p.amount) as total from ledger_postings p join ledger_transactions t on t.id = p.transaction_id where t.account_id = $1 and p.book = 'expired'", [id]);
+      const { rows } = await db.query<{ total: string }>(
+        "select sum(p.amount) as total from ledger_postings p join ledger_transactions t on t.id = p.transaction_id where t.account_id = $1 and p.book = 'expired'",
+        [id],
+      );
       expect(rows[0]!.total).toBe('3.00');
     });
 
@@ -243,7 +249,9 @@ for (const engine of testEngines()) {
       const charge = await wallet.charge({ accountId: id, channel: 'sms-reminder', units: '2', idempotencyKey: 'c' });
       const reversal = await wallet.reverse({ accountId: id, transactionId: charge.transactionId, idempotencyKey: 'r', reason: 'delivery failed' });
       expect(reversal).toMatchObject({ amount: eur('0.36'), balanceAfter: eur('2.00') });
-      expect((await refusal(wallet.reverse({ accountId: id, transactionId: charge.transactionId, idempotencyKey: 'r2', reason: 'again' }))).code).toBe('not_reversible');
+      expect((await refusal(wallet.reverse({ accountId: id, transactionId: charge.transactionId, idempotencyKey: 'r2', reason: 'again' }))).code).toBe(
+        'not_reversible',
+      );
       expect((await wallet.lots({ accountId: id }))[0]!.remaining.toString()).toBe('2.00');
     });
 
@@ -261,13 +269,29 @@ for (const engine of testEngines()) {
         ).rows[0];
       const before = await written();
       const quote = await wallet.quote({ accountId: id, channel: 'expense-scan', units: '5' });
-      expect(quote).toMatchObject({ accountId: id, channel: 'expense-scan', units: '5', country: null, unitPrice: eur('0.10'), freeUnits: '2', amount: eur('0.30'), available: eur('2.00'), affordable: true, reason: null });
+      expect(quote).toMatchObject({
+        accountId: id,
+        channel: 'expense-scan',
+        units: '5',
+        country: null,
+        unitPrice: eur('0.10'),
+        freeUnits: '2',
+        amount: eur('0.30'),
+        available: eur('2.00'),
+        affordable: true,
+        reason: null,
+      });
       expect(quote.at).toEqual(clock.now());
       expect(await written()).toEqual(before);
       const charged = await wallet.charge({ accountId: id, channel: 'expense-scan', units: '5', idempotencyKey: 'scan-5' });
       expect([charged.amount, charged.freeUnits]).toEqual([quote.amount, quote.freeUnits]);
 
-      expect(await wallet.quote({ accountId: id, channel: 'post', units: '2', country: 'BE' })).toMatchObject({ amount: eur('2.40'), available: eur('1.70'), affordable: false, reason: 'insufficient_funds' });
+      expect(await wallet.quote({ accountId: id, channel: 'post', units: '2', country: 'BE' })).toMatchObject({
+        amount: eur('2.40'),
+        available: eur('1.70'),
+        affordable: false,
+        reason: 'insufficient_funds',
+      });
       const bought = await wallet.grant({ accountId: id, kind: 'purchased', amount: '5.00', idempotencyKey: 'buy' });
       await wallet.charge({ accountId: id, channel: 'post', units: '2', country: 'BE', idempotencyKey: 'letters' }); // 1.70 trial + 0.70 purchased
       await wallet.clawback({ accountId: id, lotId: bought.lotId, idempotencyKey: 'claw', reason: 'MD06' }); // owes 0.70
@@ -281,7 +305,9 @@ for (const engine of testEngines()) {
 
     it('lets exactly the affordable charges through when many race on one wallet', async () => {
       const id = await account(); // 2.00 = 11 SMS at 0.18 (1.98)
-      const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: `race-${i}` })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '1', idempotencyKey: `race-${i}` })),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(11);
       expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.code === 'insufficient_funds')).toBe(true);
       expect((await wallet.balance({ accountId: id })).available.toString()).toBe('0.02');
@@ -300,7 +326,11 @@ for (const engine of testEngines()) {
       const published: string[] = [];
       let relayed: number;
       do {
-        relayed = await relayWalletEvents({ db, now: clock.now(), publish: async (events) => void published.push(...events.filter((e) => e.accountId === id).map((e) => e.type)) });
+        relayed = await relayWalletEvents({
+          db,
+          now: clock.now(),
+          publish: async (events) => void published.push(...events.filter((e) => e.accountId === id).map((e) => e.type)),
+        });
       } while (relayed > 0);
       expect(published).toEqual(['wallet.topped_up', 'wallet.charged', 'wallet.low_balance', 'wallet.topped_up', 'wallet.charged', 'wallet.depleted']);
     });
@@ -311,11 +341,11 @@ for (const engine of testEngines()) {
       expect(report.ok).toBe(true);
       expect(report.counts.transactions).toBeGreaterThan(10);
       const id = await account();
-      await db.query("update wallets set available = available + 1 where account_id = $1", [id]);
+      await db.query('update wallets set available = available + 1 where account_id = $1', [id]);
       const broken = await checkInvariants({ db });
       expect(broken.ok).toBe(false);
       expect(broken.problems.map((p) => p.check)).toEqual(expect.arrayContaining(['wallet_available', 'lots_sum_to_wallet']));
-      await db.query("update wallets set available = available - 1 where account_id = $1", [id]);
+      await db.query('update wallets set available = available - 1 where account_id = $1', [id]);
     });
   });
 }

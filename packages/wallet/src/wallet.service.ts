@@ -2,7 +2,20 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, pgArray, type Database, type Transaction } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
-import type { CaptureInput, CaptureResult, ChargeInput, ChargeResult, HoldInput, HoldResult, Quote, QuoteInput, ReleaseInput, ReleaseResult, ReversalResult, ReverseInput } from '@tollgate/plugin-sdk';
+import type {
+  CaptureInput,
+  CaptureResult,
+  ChargeInput,
+  ChargeResult,
+  HoldInput,
+  HoldResult,
+  Quote,
+  QuoteInput,
+  ReleaseInput,
+  ReleaseResult,
+  ReversalResult,
+  ReverseInput,
+} from '@tollgate/plugin-sdk';
 import { stringify } from 'csv-stringify/sync';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
@@ -13,7 +26,21 @@ import { loadSnapshots, peekSnapshot } from './wallet-snapshot.js';
 import type { Command, CommandResults, Outcome, WalletChanges, WalletEvent } from './wallet-state.js';
 import { writeChanges } from './wallet-writer.js';
 import { HoldNotFoundError, NotClawableError, TransactionNotFoundError, WalletNotFoundError } from './wallet.errors.js';
-import { LOT_KINDS, type Balance, type GrantResult, type ClawbackResult, type HistoryEntry, type Hold, type HoldStatus, type Lot, type LotKind, type LotShare, type QuotaUsage, type RefundResult, type TransactionType } from './wallet.types.js';
+import {
+  LOT_KINDS,
+  type Balance,
+  type GrantResult,
+  type ClawbackResult,
+  type HistoryEntry,
+  type Hold,
+  type HoldStatus,
+  type Lot,
+  type LotKind,
+  type LotShare,
+  type QuotaUsage,
+  type RefundResult,
+  type TransactionType,
+} from './wallet.types.js';
 
 export interface WalletOptions {
   /** Most commands one transaction applies, across wallets (group commit). Default 200. */
@@ -88,10 +115,14 @@ export class WalletService {
     try {
       monthStart(this.clock.now(), timeZone);
     } catch {
-      throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as "Europe/Brussels"` });
+      throw new ValidationError({
+        code: 'invalid_time_zone',
+        message: `Unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as "Europe/Brussels"`,
+      });
     }
     const lowBalance = input.lowBalance ?? '1.00';
-    if (Money.of(lowBalance, 'EUR', { maxDecimals: 2 }).isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'lowBalance cannot be negative' });
+    if (Money.of(lowBalance, 'EUR', { maxDecimals: 2 }).isNegative())
+      throw new ValidationError({ code: 'invalid_amount', message: 'lowBalance cannot be negative' });
     const open = { timeZone, lowBalance };
     if (!this.#trialCredit.isPositive()) {
       const { rowCount } = await this.db.query(
@@ -100,14 +131,32 @@ export class WalletService {
       );
       return { created: rowCount === 1 };
     }
-    const opened = await this.#enqueue(input.accountId, { op: 'grant', idempotencyKey: TRIAL_KEY, kind: 'trial', amount: this.#trialCredit, expiresAt: null, description: 'Trial credit', metadata: {}, open });
+    const opened = await this.#enqueue(input.accountId, {
+      op: 'grant',
+      idempotencyKey: TRIAL_KEY,
+      kind: 'trial',
+      amount: this.#trialCredit,
+      expiresAt: null,
+      description: 'Trial credit',
+      metadata: {},
+      open,
+    });
     return opened as { created: boolean };
   }
 
-  async grant(input: { accountId: string; kind: LotKind; amount: Money | string; idempotencyKey: string; description?: string; expiresAt?: Date | null; metadata?: object }): Promise<GrantResult> {
+  async grant(input: {
+    accountId: string;
+    kind: LotKind;
+    amount: Money | string;
+    idempotencyKey: string;
+    description?: string;
+    expiresAt?: Date | null;
+    metadata?: object;
+  }): Promise<GrantResult> {
     if (!LOT_KINDS.includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: `kind must be one of ${LOT_KINDS.join(', ')}` });
     const amount = checkAmount(input.amount);
-    if (input.expiresAt && !(input.expiresAt > this.clock.now())) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    if (input.expiresAt && !(input.expiresAt > this.clock.now()))
+      throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
     return this.#submit(input.accountId, {
       op: 'grant',
       idempotencyKey: checkKey(input.idempotencyKey),
@@ -151,7 +200,8 @@ export class WalletService {
   /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
   async hold(input: HoldInput & { provisional?: boolean }): Promise<HoldResult> {
     const channel = checkChannel(input.channel);
-    if (input.expiresAt && !(input.expiresAt > this.clock.now())) throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    if (input.expiresAt && !(input.expiresAt > this.clock.now()))
+      throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
     return this.#submit(input.accountId, {
       op: 'hold',
       idempotencyKey: checkKey(input.idempotencyKey),
@@ -178,7 +228,12 @@ export class WalletService {
 
   async release(input: ReleaseInput): Promise<ReleaseResult> {
     const idempotencyKey = checkKey(input.idempotencyKey);
-    return this.#submit(input.accountId, { op: 'release', idempotencyKey, holdId: checkId(input.holdId, (id) => new HoldNotFoundError(id)), reason: 'released' });
+    return this.#submit(input.accountId, {
+      op: 'release',
+      idempotencyKey,
+      holdId: checkId(input.holdId, (id) => new HoldNotFoundError(id)),
+      reason: 'released',
+    });
   }
 
   /** Gives back what a charge or capture spent, into the lots it came from, as a reversing entry (W-2). */
@@ -206,7 +261,14 @@ export class WalletService {
    * Exchanges `credits` of unspent purchased credit back into money, less `fee` (C-5): two ledger
    * entries, the payout and the fee. Refused when it exceeds the refundable credit or does not cover the fee.
    */
-  async refund(input: { accountId: string; credits: Money | string; fee: Money | string; idempotencyKey: string; description?: string; metadata?: object }): Promise<RefundResult> {
+  async refund(input: {
+    accountId: string;
+    credits: Money | string;
+    fee: Money | string;
+    idempotencyKey: string;
+    description?: string;
+    metadata?: object;
+  }): Promise<RefundResult> {
     const credits = checkAmount(input.credits);
     const fee = input.fee instanceof Money ? input.fee : Money.of(input.fee, 'EUR', { maxDecimals: 2 });
     if (fee.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'fee cannot be negative' });
@@ -222,15 +284,21 @@ export class WalletService {
 
   /** Books every expired lot's remaining credit to the expired account. Run by a job; returns how many lots expired. */
   async expireLots(): Promise<number> {
-    const { rows } = await this.db.query<{ account_id: string }>('select distinct account_id from credit_lots where remaining > 0 and expires_at <= $1', [this.clock.now()]);
+    const { rows } = await this.db.query<{ account_id: string }>('select distinct account_id from credit_lots where remaining > 0 and expires_at <= $1', [
+      this.clock.now(),
+    ]);
     const results = await Promise.all(rows.map((r) => this.#submit(r.account_id, { op: 'expire_lots' })));
     return results.reduce((n, r) => n + r.expiredLots.length, 0);
   }
 
   /** Releases every pending hold past its expiry. Run by a job; returns how many holds expired. */
   async expireHolds(): Promise<number> {
-    const { rows } = await this.db.query<{ id: string; account_id: string }>("select id, account_id from holds where status = 'pending' and expires_at <= $1", [this.clock.now()]);
-    const results = await Promise.allSettled(rows.map((r) => this.#submit(r.account_id, { op: 'release', idempotencyKey: null, holdId: r.id, reason: 'expired' })));
+    const { rows } = await this.db.query<{ id: string; account_id: string }>("select id, account_id from holds where status = 'pending' and expires_at <= $1", [
+      this.clock.now(),
+    ]);
+    const results = await Promise.allSettled(
+      rows.map((r) => this.#submit(r.account_id, { op: 'release', idempotencyKey: null, holdId: r.id, reason: 'expired' })),
+    );
     return results.filter((r) => r.status === 'fulfilled').length;
   }
 
@@ -381,17 +449,43 @@ export class WalletService {
     const available = Money.sum(LOT_KINDS.map((k) => byKind[k].available));
     const pending = Money.sum(LOT_KINDS.map((k) => byKind[k].pending));
     const owed = Money.of(wallet.rows[0]!.owed);
-    return { accountId: input.accountId, currency: 'EUR', available, pending, total: available.plus(pending), owed, blocked: owed.isPositive(), refundable: byKind.purchased.available, byKind };
+    return {
+      accountId: input.accountId,
+      currency: 'EUR',
+      available,
+      pending,
+      total: available.plus(pending),
+      owed,
+      blocked: owed.isPositive(),
+      refundable: byKind.purchased.available,
+      byKind,
+    };
   }
 
   async lots(input: { accountId: string; includeEmpty?: boolean }): Promise<Lot[]> {
-    const { rows } = await this.db.query<{ id: string; kind: LotKind; granted: string; remaining: string; held: string | null; expires_at: Date | null; created_at: Date }>(
+    const { rows } = await this.db.query<{
+      id: string;
+      kind: LotKind;
+      granted: string;
+      remaining: string;
+      held: string | null;
+      expires_at: Date | null;
+      created_at: Date;
+    }>(
       `select l.id, l.kind, l.granted, l.remaining, l.expires_at, l.created_at,
               (select sum(hl.amount) from hold_lots hl join holds h on h.id = hl.hold_id where hl.lot_id = l.id and h.status = 'pending') as held
          from credit_lots l where l.account_id = $1 and ($2 or l.remaining > 0) order by l.created_at, l.id`,
       [input.accountId, input.includeEmpty ?? false],
     );
-    return rows.map((r) => ({ id: r.id, kind: r.kind, granted: Money.of(r.granted), remaining: Money.of(r.remaining), held: Money.of(r.held ?? '0'), expiresAt: r.expires_at, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      granted: Money.of(r.granted),
+      remaining: Money.of(r.remaining),
+      held: Money.of(r.held ?? '0'),
+      expiresAt: r.expires_at,
+      createdAt: r.created_at,
+    }));
   }
 
   async holds(input: { accountId: string; status?: HoldStatus; limit?: number; before?: string }): Promise<{ data: Hold[]; nextCursor: string | null }> {
@@ -419,7 +513,16 @@ export class WalletService {
   }
 
   /** Transactions, newest first, filtered by period, channel and type; `before` is the cursor (W-9). */
-  async history(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType; lotKind?: LotKind; limit?: number; before?: string }): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
+  async history(input: {
+    accountId: string;
+    from?: Date;
+    to?: Date;
+    channel?: string;
+    type?: TransactionType;
+    lotKind?: LotKind;
+    limit?: number;
+    before?: string;
+  }): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
     const limit = input.limit ?? 50;
     const { rows } = await this.db.query<Record<string, unknown>>(
       `select t.*, coalesce((select json_agg(json_build_object('lotId', p.lot_id::text, 'kind', l.kind, 'amount', p.amount::text) order by p.seq)
@@ -429,7 +532,16 @@ export class WalletService {
           and ($4::text is null or t.channel = $4) and ($5::text is null or t.type = $5) and ($6::bigint is null or t.id < $6)
           and ($8::text is null or exists (select 1 from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and l.kind = $8))
         order by t.id desc limit $7`,
-      [input.accountId, input.from ?? null, input.to ?? null, input.channel ?? null, input.type ?? null, input.before ?? null, limit + 1, input.lotKind ?? null],
+      [
+        input.accountId,
+        input.from ?? null,
+        input.to ?? null,
+        input.channel ?? null,
+        input.type ?? null,
+        input.before ?? null,
+        limit + 1,
+        input.lotKind ?? null,
+      ],
     );
     const data = rows.slice(0, limit).map((r) => ({
       transactionId: String(r.id),
@@ -441,7 +553,11 @@ export class WalletService {
       holdId: r.hold_id === null ? null : String(r.hold_id),
       reversesId: r.reverses_id === null ? null : String(r.reverses_id),
       createdAt: r.created_at as Date,
-      lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: Money.of(l.amount) })) as LotShare[],
+      lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({
+        lotId: l.lotId,
+        kind: l.kind,
+        amount: Money.of(l.amount),
+      })) as LotShare[],
     }));
     return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.transactionId : null };
   }
@@ -463,7 +579,9 @@ export class WalletService {
 
   /** The free monthly quotas and what the account used of them this month, in its time zone (W-8). */
   async quotas(input: { accountId: string }): Promise<QuotaUsage[]> {
-    const { rows: [wallet] } = await this.db.query<{ time_zone: string }>('select time_zone from wallets where account_id = $1', [input.accountId]);
+    const {
+      rows: [wallet],
+    } = await this.db.query<{ time_zone: string }>('select time_zone from wallets where account_id = $1', [input.accountId]);
     if (!wallet) throw new WalletNotFoundError(input.accountId);
     const now = this.clock.now();
     const period = monthStart(now, wallet.time_zone);
@@ -488,7 +606,10 @@ export class WalletService {
 
   /** Accounts that have wallets (for jobs); bounded pages. */
   async accountIds(input: { after?: string; limit?: number } = {}): Promise<string[]> {
-    const { rows } = await this.db.query<{ account_id: string }>('select account_id from wallets where ($1::text is null or account_id > $1) order by account_id limit $2', [input.after ?? null, input.limit ?? 1000]);
+    const { rows } = await this.db.query<{ account_id: string }>(
+      'select account_id from wallets where ($1::text is null or account_id > $1) order by account_id limit $2',
+      [input.after ?? null, input.limit ?? 1000],
+    );
     return rows.map((r) => r.account_id);
   }
 }
@@ -516,7 +637,6 @@ function toHold(r: Record<string, unknown>): Hold {
     lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({ lotId: l.lotId, kind: l.kind, amount: Money.of(l.amount) })),
   };
 }
-
 
 /** Creates the wallets a batch opens (in its transaction); returns the accounts whose wallet is new. */
 async function openWallets(tx: Transaction, now: Date, opens: ReadonlyMap<string, { timeZone: string; lowBalance: string }>): Promise<Set<string>> {

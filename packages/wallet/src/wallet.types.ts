@@ -3,7 +3,20 @@ import type { LotKind, LotShare } from '@tollgate/plugin-sdk';
 
 // What plugins see of the wallet is the SDK's contract; the wallet returns exactly those types.
 export { LOT_KINDS } from '@tollgate/plugin-sdk';
-export type { Balance, CaptureResult, ChargeResult, Hold, HoldResult, HoldStatus, LotKind, LotShare, Price, Quote, ReleaseResult, ReversalResult } from '@tollgate/plugin-sdk';
+export type {
+  Balance,
+  CaptureResult,
+  ChargeResult,
+  Hold,
+  HoldResult,
+  HoldStatus,
+  LotKind,
+  LotShare,
+  Price,
+  Quote,
+  ReleaseResult,
+  ReversalResult,
+} from '@tollgate/plugin-sdk';
 
 export const TRANSACTION_TYPES = ['grant', 'charge', 'hold', 'capture', 'release', 'expire_lot', 'reversal', 'clawback', 'settle', 'refund', 'fee'] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];

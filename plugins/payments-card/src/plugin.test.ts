@@ -48,7 +48,12 @@ for (const engine of testEngines()) {
       const res = await t.request({ path: '/plugins' });
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual([
-        expect.objectContaining({ id: 'payments-card', package: expect.any(String), compatibility: '^2.0.0', paymentProviders: [{ id: 'payments-card', label: 'Card', methods: ['card'] }] }),
+        expect.objectContaining({
+          id: 'payments-card',
+          package: expect.any(String),
+          compatibility: '^2.0.0',
+          paymentProviders: [{ id: 'payments-card', label: 'Card', methods: ['card'] }],
+        }),
       ]);
     });
 
@@ -57,9 +62,18 @@ for (const engine of testEngines()) {
       expect(provider.settlement).toBe('fast');
       const { accountId } = await t.createAccount();
       const method = await provider.createPaymentMethod({ accountId, kind: 'card', details: { paymentMethod: 'pm_card_visa' }, idempotencyKey: 'setup-1' });
-      const paid = await provider.createPayment({ accountId, amount: Money.of('20.00'), reference: 'pur_1', description: 'Top-up', idempotencyKey: 'pay-1', providerMethodId: method.providerMethodId });
+      const paid = await provider.createPayment({
+        accountId,
+        amount: Money.of('20.00'),
+        reference: 'pur_1',
+        description: 'Top-up',
+        idempotencyKey: 'pay-1',
+        providerMethodId: method.providerMethodId,
+      });
       expect(paid.status).toBe('succeeded');
-      const { rows } = await t.pluginDatabase('payments-card').query<{ customer_id: string }>('SELECT customer_id FROM payments_card_customers WHERE account_id = $1', [accountId]);
+      const { rows } = await t
+        .pluginDatabase('payments-card')
+        .query<{ customer_id: string }>('SELECT customer_id FROM payments_card_customers WHERE account_id = $1', [accountId]);
       expect(rows).toEqual([{ customer_id: method.metadata.customerId }]);
       expect(sandbox.control.paymentIntents()[0]).toMatchObject({ amount: 2000, customer: method.metadata.customerId });
     });

@@ -107,7 +107,8 @@ for (const engine of testEngines()) {
 
     it('refuses bad set-ups with a ValidationError and sets up nothing', async () => {
       const accountId = newAccount();
-      const attempt = (kind: 'card' | 'sepa_direct_debit', details: Record<string, unknown>) => provider.createPaymentMethod({ accountId, kind, details, idempotencyKey: 'bad' });
+      const attempt = (kind: 'card' | 'sepa_direct_debit', details: Record<string, unknown>) =>
+        provider.createPaymentMethod({ accountId, kind, details, idempotencyKey: 'bad' });
       await expect(attempt('sepa_direct_debit', { paymentMethod: 'pm_card_visa' })).rejects.toBeInstanceOf(ValidationError);
       await expect(attempt('card', {})).rejects.toMatchObject({ status: 400, code: 'validation_failed', details: [{ path: 'details.paymentMethod' }] });
       await expect(attempt('card', { paymentMethod: 'pm_card_visa', extra: 1 })).rejects.toBeInstanceOf(ValidationError);
@@ -134,12 +135,24 @@ for (const engine of testEngines()) {
     it('answers the same payment for the same idempotency key, charging once', async () => {
       const accountId = newAccount();
       const method = await setUp(accountId);
-      const input = { accountId, amount: Money.of('25.00'), reference: 'pur_2', description: 'Top-up', idempotencyKey: 'purchase-2', providerMethodId: method.providerMethodId };
+      const input = {
+        accountId,
+        amount: Money.of('25.00'),
+        reference: 'pur_2',
+        description: 'Top-up',
+        idempotencyKey: 'purchase-2',
+        providerMethodId: method.providerMethodId,
+      };
       const first = await provider.createPayment(input);
       const second = await provider.createPayment(input);
       expect(second).toEqual(first);
       expect(sandbox.control.paymentIntents()).toHaveLength(1);
-      expect(sandbox.control.requests().filter((r) => r.path === '/v1/payment_intents').map((r) => [r.idempotencyKey, r.replayed])).toEqual([
+      expect(
+        sandbox.control
+          .requests()
+          .filter((r) => r.path === '/v1/payment_intents')
+          .map((r) => [r.idempotencyKey, r.replayed]),
+      ).toEqual([
         ['purchase-2', false],
         ['purchase-2', true],
       ]);
@@ -165,11 +178,15 @@ for (const engine of testEngines()) {
       clock.advance({ seconds: 30 });
       sandbox.control.settle({ paymentIntentId: pending.providerPaymentId, outcome: 'succeeded' });
       const events = await deliverAndParse();
-      expect(events).toEqual([{ eventId: sandbox.control.events()[0]!.id, providerPaymentId: pending.providerPaymentId, status: 'succeeded', occurredAt: clock.now() }]);
+      expect(events).toEqual([
+        { eventId: sandbox.control.events()[0]!.id, providerPaymentId: pending.providerPaymentId, status: 'succeeded', occurredAt: clock.now() },
+      ]);
 
       const failing = await pay({ paymentMethod: 'pm_card_processing' });
       sandbox.control.settle({ paymentIntentId: failing.providerPaymentId, outcome: 'failed', declineCode: 'insufficient_funds' });
-      expect(await deliverAndParse()).toEqual([expect.objectContaining({ providerPaymentId: failing.providerPaymentId, status: 'failed', reason: 'insufficient_funds' })]);
+      expect(await deliverAndParse()).toEqual([
+        expect.objectContaining({ providerPaymentId: failing.providerPaymentId, status: 'failed', reason: 'insufficient_funds' }),
+      ]);
     });
 
     it('turns a dispute into a reversed event', async () => {
@@ -198,7 +215,9 @@ for (const engine of testEngines()) {
       const good = receiver.received[0]!;
       const refused = { code: 'invalid_signature', status: 400 };
       await expect(provider.parseWebhook({ headers: {}, rawBody: good.rawBody })).rejects.toMatchObject(refused);
-      await expect(provider.parseWebhook({ headers: good.headers, rawBody: Buffer.from(good.rawBody.toString().replace('"succeeded"', '"canceled"')) })).rejects.toMatchObject(refused);
+      await expect(
+        provider.parseWebhook({ headers: good.headers, rawBody: Buffer.from(good.rawBody.toString().replace('"succeeded"', '"canceled"')) }),
+      ).rejects.toMatchObject(refused);
       await expect(make({ webhookSecret: 'whsec_other' }).parseWebhook(good)).rejects.toBeInstanceOf(TollgateError);
       await expect(make({ webhookSecret: 'whsec_other' }).parseWebhook(good)).rejects.toMatchObject(refused);
       expect(await provider.parseWebhook({ headers: { 'Stripe-Signature': good.headers['stripe-signature'] }, rawBody: good.rawBody })).toHaveLength(1);
@@ -217,9 +236,21 @@ for (const engine of testEngines()) {
       const accountId = newAccount();
       const method = await setUp(accountId);
       sandbox.control.failNextRequests({ count: 2, status: 500 });
-      const result = await provider.createPayment({ accountId, amount: Money.of('5.00'), reference: 'pur_3', description: 'Top-up', idempotencyKey: 'retry-1', providerMethodId: method.providerMethodId });
+      const result = await provider.createPayment({
+        accountId,
+        amount: Money.of('5.00'),
+        reference: 'pur_3',
+        description: 'Top-up',
+        idempotencyKey: 'retry-1',
+        providerMethodId: method.providerMethodId,
+      });
       expect(result.status).toBe('succeeded');
-      expect(sandbox.control.requests().filter((r) => r.path === '/v1/payment_intents').map((r) => [r.status, r.idempotencyKey])).toEqual([
+      expect(
+        sandbox.control
+          .requests()
+          .filter((r) => r.path === '/v1/payment_intents')
+          .map((r) => [r.status, r.idempotencyKey]),
+      ).toEqual([
         [500, 'retry-1'],
         [500, 'retry-1'],
         [200, 'retry-1'],
@@ -231,7 +262,14 @@ for (const engine of testEngines()) {
       const accountId = newAccount();
       const method = await setUp(accountId);
       sandbox.control.failNextRequests({ count: 1, status: 500, afterExecution: true });
-      const result = await provider.createPayment({ accountId, amount: Money.of('5.00'), reference: 'pur_4', description: 'Top-up', idempotencyKey: 'lost-1', providerMethodId: method.providerMethodId });
+      const result = await provider.createPayment({
+        accountId,
+        amount: Money.of('5.00'),
+        reference: 'pur_4',
+        description: 'Top-up',
+        idempotencyKey: 'lost-1',
+        providerMethodId: method.providerMethodId,
+      });
       expect(result).toEqual({ providerPaymentId: sandbox.control.paymentIntents()[0]!.id, status: 'succeeded' });
       expect(sandbox.control.paymentIntents()).toHaveLength(1);
     });
@@ -241,7 +279,14 @@ for (const engine of testEngines()) {
       const accountId = newAccount();
       const method = await setUp(accountId);
       sandbox.control.failNextRequests({ count: 1, status: 503 });
-      const input = { accountId, amount: Money.of('5.00'), reference: 'pur_5', description: 'Top-up', idempotencyKey: 'down-1', providerMethodId: method.providerMethodId };
+      const input = {
+        accountId,
+        amount: Money.of('5.00'),
+        reference: 'pur_5',
+        description: 'Top-up',
+        idempotencyKey: 'down-1',
+        providerMethodId: method.providerMethodId,
+      };
       await expect(noRetries.createPayment(input)).rejects.toMatchObject({ code: 'unavailable', status: 503 });
       expect(sandbox.control.paymentIntents()).toEqual([]);
       // The same key later goes through: nothing was charged by the failed attempt.
@@ -263,7 +308,14 @@ for (const engine of testEngines()) {
     });
 
     it('reports a wrong API key as a provider error, not a success', async () => {
-      await expect(make({ apiKey: 'sk_test_wrong' }).createPaymentMethod({ accountId: newAccount(), kind: 'card', details: { paymentMethod: 'pm_card_visa' }, idempotencyKey: 'k' })).rejects.toMatchObject({
+      await expect(
+        make({ apiKey: 'sk_test_wrong' }).createPaymentMethod({
+          accountId: newAccount(),
+          kind: 'card',
+          details: { paymentMethod: 'pm_card_visa' },
+          idempotencyKey: 'k',
+        }),
+      ).rejects.toMatchObject({
         code: 'payment_provider_error',
         status: 502,
       });

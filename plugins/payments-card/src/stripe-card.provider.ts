@@ -81,7 +81,10 @@ export class StripeCardProvider implements PaymentProvider {
     idempotencyKey: string;
   }): Promise<PaymentMethodSetup> {
     if (input.kind !== 'card') {
-      throw new ValidationError({ message: `payments-card sets up cards only, not ${JSON.stringify(input.kind)}`, details: [{ path: 'kind', message: "must be 'card'" }] });
+      throw new ValidationError({
+        message: `payments-card sets up cards only, not ${JSON.stringify(input.kind)}`,
+        details: [{ path: 'kind', message: "must be 'card'" }],
+      });
     }
     const parsed = cardDetails.safeParse(input.details);
     if (!parsed.success) {
@@ -194,9 +197,12 @@ export class StripeCardProvider implements PaymentProvider {
   async #customerFor(input: { accountId: string }): Promise<string> {
     const found = await this.#storedCustomer(input);
     if (found) return found;
-    const customer = await this.#call(() => this.#stripe.customers.create({ metadata: { accountId: input.accountId } }, { idempotencyKey: `customer:${input.accountId}` }), {
-      missing: 'unknown customer',
-    });
+    const customer = await this.#call(
+      () => this.#stripe.customers.create({ metadata: { accountId: input.accountId } }, { idempotencyKey: `customer:${input.accountId}` }),
+      {
+        missing: 'unknown customer',
+      },
+    );
     await this.#db.query('INSERT INTO payments_card_customers (account_id, customer_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (account_id) DO NOTHING', [
       input.accountId,
       customer.id,
@@ -227,15 +233,26 @@ export class StripeCardProvider implements PaymentProvider {
     if (error instanceof errors.StripeIdempotencyError) {
       return new ConflictError({ message: 'The idempotency key was already used for a different request', cause: error });
     }
-    if (error instanceof errors.StripeConnectionError || error instanceof errors.StripeRateLimitError || (error instanceof errors.StripeError && (error.statusCode ?? 0) >= 500)) {
+    if (
+      error instanceof errors.StripeConnectionError ||
+      error instanceof errors.StripeRateLimitError ||
+      (error instanceof errors.StripeError && (error.statusCode ?? 0) >= 500)
+    ) {
       this.#logger?.warn({ err: error }, 'card processor unavailable');
       return new UnavailableError({ message: 'The card processor is not available right now; try again later', cause: error });
     }
     if (error instanceof errors.StripeError) {
       this.#logger?.error({ err: error }, 'card processor refused a request');
-      return new TollgateError({ code: 'payment_provider_error', status: 502, message: `The card processor refused the request: ${error.message}`, cause: error });
+      return new TollgateError({
+        code: 'payment_provider_error',
+        status: 502,
+        message: `The card processor refused the request: ${error.message}`,
+        cause: error,
+      });
     }
-    return error instanceof TollgateError ? error : new TollgateError({ code: 'payment_provider_error', status: 502, message: (error as Error).message, cause: error });
+    return error instanceof TollgateError
+      ? error
+      : new TollgateError({ code: 'payment_provider_error', status: 502, message: (error as Error).message, cause: error });
   }
 }
 

@@ -25,16 +25,28 @@ for (const engine of testEngines()) {
       return { ...account, key: account.ownerKey };
     };
     const addCard = async (key: string, card = 'pm_card_visa') => {
-      const res = await t.request({ method: 'POST', path: '/v1/funding/payment-methods', key, headers: keyed(`card-${card}`), body: { provider: 'payments-card', kind: 'card', details: { paymentMethod: card } } });
+      const res = await t.request({
+        method: 'POST',
+        path: '/v1/funding/payment-methods',
+        key,
+        headers: keyed(`card-${card}`),
+        body: { provider: 'payments-card', kind: 'card', details: { paymentMethod: card } },
+      });
       expect(res.status).toBe(201);
       return res.body as { id: string; label: string };
     };
     const buy = (key: string, amount: string, paymentMethodId: string, idem = `buy-${amount}-${randomBytes(3).toString('hex')}`) =>
       t.request({ method: 'POST', path: '/v1/funding/purchases', key, headers: keyed(idem), body: { amount, paymentMethodId } });
     const wallet = async (key: string) => (await t.request({ path: '/v1/wallet', key })).body;
-    const charge = (key: string, units: string, idem: string) => t.request({ method: 'POST', path: '/v1/wallet/charges', key, headers: keyed(idem), body: { channel: SMS, units } });
+    const charge = (key: string, units: string, idem: string) =>
+      t.request({ method: 'POST', path: '/v1/wallet/charges', key, headers: keyed(idem), body: { channel: SMS, units } });
     const mails = async (accountId: string) =>
-      (await t.db.query<{ template: string; locale: string; recipient: string }>('select template, locale, recipient from notifications where account_id = $1 order by id', [accountId])).rows;
+      (
+        await t.db.query<{ template: string; locale: string; recipient: string }>(
+          'select template, locale, recipient from notifications where account_id = $1 order by id',
+          [accountId],
+        )
+      ).rows;
 
     beforeAll(async () => {
       sandbox = await startCardSandbox({ now: () => clock.now() });
@@ -46,7 +58,12 @@ for (const engine of testEngines()) {
         config: { mail: { from: 'Tollgate <billing@tollgate.test>', smtp: smtp.smtp } },
       });
       sandbox.control.setWebhook({ url: `${t.url}/v1/payments/webhooks/payments-card`, secret: SECRET });
-      const price = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: SMS, unit: 'message', unitPrice: '0.50', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
+      const price = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: SMS, unit: 'message', unitPrice: '0.50', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+      });
       expect(price.status).toBe(201);
     });
     afterAll(async () => {
@@ -138,7 +155,10 @@ for (const engine of testEngines()) {
       const refused = await charge(a.key, '1', 'spend-blocked');
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('wallet_blocked');
-      expect((await t.request({ path: `/v1/funding/purchases/${purchase.body.id}`, key: a.key })).body).toMatchObject({ status: 'reversed', reason: 'dispute:fraudulent' });
+      expect((await t.request({ path: `/v1/funding/purchases/${purchase.body.id}`, key: a.key })).body).toMatchObject({
+        status: 'reversed',
+        reason: 'dispute:fraudulent',
+      });
       expect((await mails(a.accountId)).map((m) => m.template)).toContain('payment_reversed');
 
       const visa = await addCard(a.key);
@@ -157,11 +177,48 @@ for (const engine of testEngines()) {
         ['above €1000', buy(a.key, '2000', card.id), 400, 'amount_out_of_range'],
         ['below €5', buy(a.key, '4.99', card.id), 400, 'amount_out_of_range'],
         ['another account’s card', buy(b.key, '10', card.id), 404, 'payment_method_not_found'],
-        ['no idempotency key', t.request({ method: 'POST', path: '/v1/funding/purchases', key: a.key, body: { amount: '10', paymentMethodId: card.id } }), 400, 'idempotency_key_required'],
-        ['amount as a number', t.request({ method: 'POST', path: '/v1/funding/purchases', key: a.key, headers: keyed('n'), body: { amount: 10, paymentMethodId: card.id } }), 400, 'validation_failed'],
-        ['unknown provider', t.request({ method: 'POST', path: '/v1/funding/payment-methods', key: a.key, headers: keyed('p'), body: { provider: 'payments-nope', kind: 'card', details: {} } }), 400, 'unknown_provider'],
-        ['unknown card token', t.request({ method: 'POST', path: '/v1/funding/payment-methods', key: a.key, headers: keyed('u'), body: { provider: 'payments-card', kind: 'card', details: { paymentMethod: 'pm_nope' } } }), 400, 'validation_failed'],
-        ['refund above the refundable credit', t.request({ method: 'POST', path: '/v1/funding/refunds', key: a.key, headers: keyed('r'), body: { credits: '60.00' } }), 422, 'refund_exceeds_refundable'],
+        [
+          'no idempotency key',
+          t.request({ method: 'POST', path: '/v1/funding/purchases', key: a.key, body: { amount: '10', paymentMethodId: card.id } }),
+          400,
+          'idempotency_key_required',
+        ],
+        [
+          'amount as a number',
+          t.request({ method: 'POST', path: '/v1/funding/purchases', key: a.key, headers: keyed('n'), body: { amount: 10, paymentMethodId: card.id } }),
+          400,
+          'validation_failed',
+        ],
+        [
+          'unknown provider',
+          t.request({
+            method: 'POST',
+            path: '/v1/funding/payment-methods',
+            key: a.key,
+            headers: keyed('p'),
+            body: { provider: 'payments-nope', kind: 'card', details: {} },
+          }),
+          400,
+          'unknown_provider',
+        ],
+        [
+          'unknown card token',
+          t.request({
+            method: 'POST',
+            path: '/v1/funding/payment-methods',
+            key: a.key,
+            headers: keyed('u'),
+            body: { provider: 'payments-card', kind: 'card', details: { paymentMethod: 'pm_nope' } },
+          }),
+          400,
+          'validation_failed',
+        ],
+        [
+          'refund above the refundable credit',
+          t.request({ method: 'POST', path: '/v1/funding/refunds', key: a.key, headers: keyed('r'), body: { credits: '60.00' } }),
+          422,
+          'refund_exceeds_refundable',
+        ],
       ];
       for (const [name, pending, status, code] of cases) {
         const res = await pending;
@@ -175,8 +232,19 @@ for (const engine of testEngines()) {
       const a = await newAccount();
       const card = await addCard(a.key, 'pm_card_processing');
       const pending = await buy(a.key, '10', card.id);
-      const forged = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'payment_intent.succeeded', created: Math.floor(clock.now().getTime() / 1000), data: { object: { id: pending.body.providerPaymentId, object: 'payment_intent', status: 'succeeded' } } });
-      const res = await t.request({ method: 'POST', path: '/v1/payments/webhooks/payments-card', body: forged, headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' } });
+      const forged = JSON.stringify({
+        id: 'evt_forged',
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        created: Math.floor(clock.now().getTime() / 1000),
+        data: { object: { id: pending.body.providerPaymentId, object: 'payment_intent', status: 'succeeded' } },
+      });
+      const res = await t.request({
+        method: 'POST',
+        path: '/v1/payments/webhooks/payments-card',
+        body: forged,
+        headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('invalid_signature');
       expect((await wallet(a.key)).available).toBe('2.00');
@@ -189,7 +257,9 @@ for (const engine of testEngines()) {
       const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: a.key, body: { name: 'm', role: 'admin' } })).body.key as string;
       const byAdmin = await t.request({ method: 'POST', path: '/v1/funding/refunds', key: member, headers: keyed('rf'), body: { credits: '100.00' } });
       expect(byAdmin.status).toBe(403);
-      expect((await t.request({ method: 'POST', path: '/v1/funding/refunds', key: a.key, headers: keyed('rf-small'), body: { credits: '50.00' } })).body.error.code).toBe('refund_below_fee');
+      expect(
+        (await t.request({ method: 'POST', path: '/v1/funding/refunds', key: a.key, headers: keyed('rf-small'), body: { credits: '50.00' } })).body.error.code,
+      ).toBe('refund_below_fee');
       const refund = await t.request({ method: 'POST', path: '/v1/funding/refunds', key: a.key, headers: keyed('rf'), body: { credits: '100.00' } });
       expect(refund.status).toBe(201);
       expect(refund.body).toMatchObject({ credits: '100.00', fee: '50.00', payout: '50.00', status: 'requested' });
@@ -207,7 +277,12 @@ for (const engine of testEngines()) {
     it('auto-refill: one refill when the balance drops under the minimum; a charge that would fail waits for it', async () => {
       const a = await newAccount();
       const card = await addCard(a.key);
-      const set = await t.request({ method: 'PUT', path: '/v1/funding/auto-refill', key: a.key, body: { enabled: true, minimum: '1.00', pack: '10', paymentMethodId: card.id } });
+      const set = await t.request({
+        method: 'PUT',
+        path: '/v1/funding/auto-refill',
+        key: a.key,
+        body: { enabled: true, minimum: '1.00', pack: '10', paymentMethodId: card.id },
+      });
       expect(set.body).toMatchObject({ enabled: true, minimum: '1.00', pack: '10.00', paused: false });
       // 2.00 of credit; a 2.50 charge cannot be paid until the refill is in.
       const charged = await charge(a.key, '5', 'big-one');
@@ -220,7 +295,12 @@ for (const engine of testEngines()) {
     it('auto-refill: a declined refill pauses it and mails the account', async () => {
       const a = await newAccount();
       const card = await addCard(a.key, 'pm_card_chargeDeclinedInsufficientFunds');
-      await t.request({ method: 'PUT', path: '/v1/funding/auto-refill', key: a.key, body: { enabled: true, minimum: '5.00', pack: '10', paymentMethodId: card.id } });
+      await t.request({
+        method: 'PUT',
+        path: '/v1/funding/auto-refill',
+        key: a.key,
+        body: { enabled: true, minimum: '5.00', pack: '10', paymentMethodId: card.id },
+      });
       const settings = (await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body;
       expect(settings).toMatchObject({ paused: true, pausedReason: 'payment_failed:insufficient_funds' });
       expect((await mails(a.accountId)).map((m) => m.template)).toEqual(['refill_failed']);
@@ -231,7 +311,12 @@ for (const engine of testEngines()) {
     it('referral: the referrer earns credit once, at the referred account’s first purchase', async () => {
       const referrer = await newAccount();
       const { code } = (await t.request({ path: '/v1/funding/referral', key: referrer.key })).body;
-      const unknown = await t.request({ method: 'POST', path: '/admin/accounts', key: t.adminKey, body: { name: 'X', owner: { email: 'x@example.test', name: 'X' }, referralCode: 'ZZZZZZZZ' } });
+      const unknown = await t.request({
+        method: 'POST',
+        path: '/admin/accounts',
+        key: t.adminKey,
+        body: { name: 'X', owner: { email: 'x@example.test', name: 'X' }, referralCode: 'ZZZZZZZZ' },
+      });
       expect(unknown.body.error.code).toBe('invalid_referral_code');
       const referred = await newAccount({ referralCode: code });
       const card = await addCard(referred.key);
@@ -259,7 +344,12 @@ describe.runIf(postgres)('auto-refill under 50 concurrent charges on two hosts [
     const options = { baseUrl: sandbox.url, webhookSecret: SECRET };
     hosts.push(await createTestHost({ db: dbs[0]!, clock, plugins: [{ plugin, options }] }));
     hosts.push(await createTestHost({ db: dbs[1]!, clock, plugins: [{ plugin, options }] }));
-    await hosts[0]!.request({ method: 'POST', path: '/admin/catalog/prices', key: hosts[0]!.adminKey, body: { channel: SMS, unit: 'message', unitPrice: '0.10', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
+    await hosts[0]!.request({
+      method: 'POST',
+      path: '/admin/catalog/prices',
+      key: hosts[0]!.adminKey,
+      body: { channel: SMS, unit: 'message', unitPrice: '0.10', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+    });
   });
   afterAll(async () => {
     for (const h of hosts) await h.close();
@@ -271,11 +361,38 @@ describe.runIf(postgres)('auto-refill under 50 concurrent charges on two hosts [
   it('starts exactly one refill', async () => {
     const [h1, h2] = hosts as [TestHost, TestHost];
     const a = await h1.createAccount();
-    const card = (await h1.request({ method: 'POST', path: '/v1/funding/payment-methods', key: a.ownerKey, headers: { 'idempotency-key': 'c' }, body: { provider: 'payments-card', kind: 'card', details: { paymentMethod: 'pm_card_visa' } } })).body;
-    await h1.request({ method: 'POST', path: '/v1/funding/purchases', key: a.ownerKey, headers: { 'idempotency-key': 'seed' }, body: { amount: '25', paymentMethodId: card.id } });
-    await h1.request({ method: 'PUT', path: '/v1/funding/auto-refill', key: a.ownerKey, body: { enabled: true, minimum: '24.00', pack: '50', paymentMethodId: card.id } });
+    const card = (
+      await h1.request({
+        method: 'POST',
+        path: '/v1/funding/payment-methods',
+        key: a.ownerKey,
+        headers: { 'idempotency-key': 'c' },
+        body: { provider: 'payments-card', kind: 'card', details: { paymentMethod: 'pm_card_visa' } },
+      })
+    ).body;
+    await h1.request({
+      method: 'POST',
+      path: '/v1/funding/purchases',
+      key: a.ownerKey,
+      headers: { 'idempotency-key': 'seed' },
+      body: { amount: '25', paymentMethodId: card.id },
+    });
+    await h1.request({
+      method: 'PUT',
+      path: '/v1/funding/auto-refill',
+      key: a.ownerKey,
+      body: { enabled: true, minimum: '24.00', pack: '50', paymentMethodId: card.id },
+    });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? h2 : h1).request({ method: 'POST', path: '/v1/wallet/charges', key: a.ownerKey, headers: { 'idempotency-key': `c${i}` }, body: { channel: SMS, units: '1' } })),
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? h2 : h1).request({
+          method: 'POST',
+          path: '/v1/wallet/charges',
+          key: a.ownerKey,
+          headers: { 'idempotency-key': `c${i}` },
+          body: { channel: SMS, units: '1' },
+        }),
+      ),
     );
     expect(results.every((r) => r.status === 201)).toBe(true);
     // The in-process triggers run after the charges answer: let both hosts' sweeps finish them.

@@ -31,7 +31,12 @@ describe('pain.008.001.02 files', () => {
       creditor,
       collectionDate: '2026-01-19',
       sequenceType: 'FRST',
-      transactions: [tx(1, '1000.00', 'Zoë Müller-Lüdenscheidt', 'DE89370400440532013000', 'COBADEFFXXX'), tx(2, '5.00', 'François Dupré & Fils', 'FR1420041010050500013M02606'), tx(3, '0.10', 'Ørsted Åse', 'NL91ABNA0417164300', 'ABNANL2A'), tx(4, '0.20', 'Łukasz Straße', 'BE68539007547034')],
+      transactions: [
+        tx(1, '1000.00', 'Zoë Müller-Lüdenscheidt', 'DE89370400440532013000', 'COBADEFFXXX'),
+        tx(2, '5.00', 'François Dupré & Fils', 'FR1420041010050500013M02606'),
+        tx(3, '0.10', 'Ørsted Åse', 'NL91ABNA0417164300', 'ABNANL2A'),
+        tx(4, '0.20', 'Łukasz Straße', 'BE68539007547034'),
+      ],
     });
     await expectValidPain008(file.xml);
     expect(file.controlSum.toString()).toBe('1005.30');
@@ -52,7 +57,14 @@ describe('pain.008.001.02 files', () => {
   });
 
   it('validate as RCUR too, and the validator does catch a broken file', async () => {
-    const file = buildPain008({ msgId: 'TG20260120RCUR000000001', createdAt: new Date('2026-01-15T09:00:00Z'), creditor, collectionDate: '2026-01-20', sequenceType: 'RCUR', transactions: [tx(5, '12.34', 'Anna', 'BE68539007547034')] });
+    const file = buildPain008({
+      msgId: 'TG20260120RCUR000000001',
+      createdAt: new Date('2026-01-15T09:00:00Z'),
+      creditor,
+      collectionDate: '2026-01-20',
+      sequenceType: 'RCUR',
+      transactions: [tx(5, '12.34', 'Anna', 'BE68539007547034')],
+    });
     await expectValidPain008(file.xml);
     expect(file.xml).toContain('<SeqTp>RCUR</SeqTp>');
     const broken = file.xml.replace(/<MsgId>[^<]+<\/MsgId>/, '');
@@ -62,7 +74,16 @@ describe('pain.008.001.02 files', () => {
   });
 
   it('refuses to build a file in another currency', () => {
-    expect(() => buildPain008({ msgId: 'TG1', createdAt: new Date(), creditor, collectionDate: '2026-01-20', sequenceType: 'RCUR', transactions: [{ ...tx(6, '1.00', 'A', 'BE68539007547034'), amount: Money.of('1.00', 'USD') }] })).toThrow(/EUR/);
+    expect(() =>
+      buildPain008({
+        msgId: 'TG1',
+        createdAt: new Date(),
+        creditor,
+        collectionDate: '2026-01-20',
+        sequenceType: 'RCUR',
+        transactions: [{ ...tx(6, '1.00', 'A', 'BE68539007547034'), amount: Money.of('1.00', 'USD') }],
+      }),
+    ).toThrow(/EUR/);
   });
 });
 
@@ -89,7 +110,13 @@ describe('helpers', () => {
       <OrgnlPmtInfAndSts><OrgnlPmtInfId>M1.0</OrgnlPmtInfId>
         <TxInfAndSts><OrgnlEndToEndId>E1</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AM04</Cd></Rsn></StsRsnInf></TxInfAndSts>
       </OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>`);
-    expect(report).toEqual({ msgId: 'R1', createdAt: new Date('2026-01-19T00:00:00Z'), originalMsgId: 'M1', originalMsgNmId: 'pain.008.001.02', transactions: [{ endToEndId: 'E1', status: 'RJCT', reason: 'AM04' }] });
+    expect(report).toEqual({
+      msgId: 'R1',
+      createdAt: new Date('2026-01-19T00:00:00Z'),
+      originalMsgId: 'M1',
+      originalMsgNmId: 'pain.008.001.02',
+      transactions: [{ endToEndId: 'E1', status: 'RJCT', reason: 'AM04' }],
+    });
     expect(() => parsePain002('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"/>')).toThrow(/pain\.002\.001\.03/);
     expect(() => parsePain002('<oops')).toThrow(/well-formed/);
   });

@@ -32,7 +32,12 @@ function localDay(day: string): Date {
   return new Date(y!, m! - 1, d!, 12, 0, 0);
 }
 
-const checker = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'PmtInf' || name === 'DrctDbtTxInf' });
+const checker = new XMLParser({
+  ignoreAttributes: false,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'PmtInf' || name === 'DrctDbtTxInf',
+});
 
 /**
  * One pain.008.001.02 collection file: one PmtInf (one collection date, one sequence type), CORE
@@ -90,6 +95,8 @@ function assertTotals(xml: string, controlSum: Money, transactions: readonly Pai
   const amounts = (root.PmtInf[0].DrctDbtTxInf as Array<{ InstdAmt: { '#text': string } }>).map((t) => t.InstdAmt['#text']);
   const expected = transactions.map((t) => t.amount.toString());
   if (root.GrpHdr.CtrlSum !== controlSum.toString() || root.PmtInf[0].CtrlSum !== controlSum.toString() || amounts.join() !== expected.join()) {
-    throw new Error(`buildPain008: the file's amounts (${amounts.join(', ')}; total ${String(root.GrpHdr.CtrlSum)}) differ from the collections (${expected.join(', ')}; total ${controlSum.toString()})`);
+    throw new Error(
+      `buildPain008: the file's amounts (${amounts.join(', ')}; total ${String(root.GrpHdr.CtrlSum)}) differ from the collections (${expected.join(', ')}; total ${controlSum.toString()})`,
+    );
   }
 }

@@ -28,8 +28,16 @@ describe('payments-sepa plugin options', () => {
   afterAll(() => bank?.close());
 
   it('refuses a creditor id with a wrong checksum, a bad IBAN and unknown keys', async () => {
-    await expect(createTestHost({ plugins: [{ plugin, options: options(bank, { creditor: { name: 'T', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE69ZZZ0123456789' } }) }] })).rejects.toThrow(/creditor\.id/);
-    await expect(createTestHost({ plugins: [{ plugin, options: options(bank, { creditor: { name: 'T', iban: 'BE68539007547035', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' } }) }] })).rejects.toThrow(/creditor\.iban/);
+    await expect(
+      createTestHost({
+        plugins: [{ plugin, options: options(bank, { creditor: { name: 'T', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE69ZZZ0123456789' } }) }],
+      }),
+    ).rejects.toThrow(/creditor\.id/);
+    await expect(
+      createTestHost({
+        plugins: [{ plugin, options: options(bank, { creditor: { name: 'T', iban: 'BE68539007547035', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' } }) }],
+      }),
+    ).rejects.toThrow(/creditor\.iban/);
     await expect(createTestHost({ plugins: [{ plugin, options: options(bank, { leadDay: 2 }) }] })).rejects.toThrow(/invalid options/);
   });
 });
@@ -58,8 +66,20 @@ for (const engine of testEngines()) {
     it('runs on demand, lists files, serves one as XML and applies an uploaded pain.002 once', async () => {
       const provider = t.host.pluginHost.paymentProviders.get('payments-sepa') as SepaDirectDebitProvider;
       const { accountId, ownerKey } = await t.createAccount();
-      const setup = await provider.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details: { iban: SETTLING_IBANS[0], holder: 'Ann' }, idempotencyKey: 'm1' });
-      const payment = await provider.createPayment({ accountId, amount: Money.of('15.00'), reference: 'pur_1', description: 'Top-up', idempotencyKey: 'p1', providerMethodId: setup.providerMethodId });
+      const setup = await provider.createPaymentMethod({
+        accountId,
+        kind: 'sepa_direct_debit',
+        details: { iban: SETTLING_IBANS[0], holder: 'Ann' },
+        idempotencyKey: 'm1',
+      });
+      const payment = await provider.createPayment({
+        accountId,
+        amount: Money.of('15.00'),
+        reference: 'pur_1',
+        description: 'Top-up',
+        idempotencyKey: 'p1',
+        providerMethodId: setup.providerMethodId,
+      });
 
       expect((await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/run', key: ownerKey, body: {} })).status).toBe(403);
       const run = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/run', key: t.adminKey, body: {} });
@@ -77,15 +97,25 @@ for (const engine of testEngines()) {
       expect(file.body).toBe(bank.control.files()[0]!.xml);
       expect((await t.request({ path: '/v1/plugins/payments-sepa/batches/bat_nope', key: t.adminKey })).status).toBe(404);
 
-      const { rows } = await t.pluginDatabase('payments-sepa').query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
       const xml = pain002({ msgId: 'BANKRPT-1', originalMsgId: batch.msgId, endToEndId: rows[0]!.end_to_end_id, code: 'AC04' });
       const applied = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: { xml } });
       expect(applied.status).toBe(200);
       expect(applied.body).toEqual({ reportId: 'BANKRPT-1', reports: 1, duplicates: 0, failed: 1, reversed: 0, ignored: 0 });
-      const asText = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: xml, headers: { 'content-type': 'text/plain' } });
+      const asText = await t.request({
+        method: 'POST',
+        path: '/v1/plugins/payments-sepa/returns',
+        key: t.adminKey,
+        body: xml,
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(asText.status).toBe(200);
       expect(asText.body).toMatchObject({ reportId: 'BANKRPT-1', duplicates: 1, failed: 0 });
-      const status = await t.pluginDatabase('payments-sepa').query('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
+      const status = await t
+        .pluginDatabase('payments-sepa')
+        .query('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);
       expect(status.rows).toEqual([{ status: 'failed', reason: 'AC04' }]);
 
       const broken = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: { xml: '<Document/>' } });

@@ -44,14 +44,44 @@ for (const engine of testEngines()) {
     });
 
     const provider = (input: { sink?: RecordingSink; extra?: Record<string, unknown>; fetch?: typeof fetch } = {}) =>
-      new SepaDirectDebitProvider({ options: paymentsSepaOptions.parse(rawOptions(bank, input.extra)), db: t.pluginDatabase('payments-sepa'), clock, sink: input.sink ?? new RecordingSink(), ...(input.fetch ? { fetch: input.fetch } : {}) });
+      new SepaDirectDebitProvider({
+        options: paymentsSepaOptions.parse(rawOptions(bank, input.extra)),
+        db: t.pluginDatabase('payments-sepa'),
+        clock,
+        sink: input.sink ?? new RecordingSink(),
+        ...(input.fetch ? { fetch: input.fetch } : {}),
+      });
     const account = () => `acc_${engine.name}_${++n}`;
     const mandate = async (p: SepaDirectDebitProvider, accountId: string, iban: string, holder = 'Zoë Müller') =>
-      (await p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details: { iban, holder, signatureDate: '2026-01-02' }, idempotencyKey: `m-${accountId}-${iban}` })).providerMethodId;
+      (
+        await p.createPaymentMethod({
+          accountId,
+          kind: 'sepa_direct_debit',
+          details: { iban, holder, signatureDate: '2026-01-02' },
+          idempotencyKey: `m-${accountId}-${iban}`,
+        })
+      ).providerMethodId;
     const collect = (p: SepaDirectDebitProvider, accountId: string, mandateId: string, amount: string, key = `c-${++n}`) =>
-      p.createPayment({ accountId, amount: Money.of(amount), reference: `pur_${n}`, description: 'Wallet top-up', idempotencyKey: key, providerMethodId: mandateId });
-    const e2e = async (id: string) => (await t.pluginDatabase('payments-sepa').query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0]!.end_to_end_id;
-    const statusOf = async (id: string) => (await t.pluginDatabase('payments-sepa').query<{ status: string; reason: string | null }>('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])).rows[0];
+      p.createPayment({
+        accountId,
+        amount: Money.of(amount),
+        reference: `pur_${n}`,
+        description: 'Wallet top-up',
+        idempotencyKey: key,
+        providerMethodId: mandateId,
+      });
+    const e2e = async (id: string) =>
+      (
+        await t
+          .pluginDatabase('payments-sepa')
+          .query<{ end_to_end_id: string }>('SELECT end_to_end_id FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])
+      ).rows[0]!.end_to_end_id;
+    const statusOf = async (id: string) =>
+      (
+        await t
+          .pluginDatabase('payments-sepa')
+          .query<{ status: string; reason: string | null }>('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [id])
+      ).rows[0];
     const filesWith = (endToEndId: string) => bank.control.files().filter((f) => f.xml.includes(`<EndToEndId>${endToEndId}</EndToEndId>`));
 
     it('is registered by the plugin as a slow sepa_direct_debit provider', () => {
@@ -82,7 +112,9 @@ for (const engine of testEngines()) {
         await expect(attempt, JSON.stringify(details)).rejects.toBeInstanceOf(ValidationError);
         await expect(p.createPaymentMethod({ accountId, kind: 'sepa_direct_debit', details, idempotencyKey: 'k1' })).rejects.toThrow(message);
       }
-      await expect(p.createPaymentMethod({ accountId, kind: 'card', details: { iban: 'BE68539007547034', holder: 'Ann' }, idempotencyKey: 'k1' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        p.createPaymentMethod({ accountId, kind: 'card', details: { iban: 'BE68539007547034', holder: 'Ann' }, idempotencyKey: 'k1' }),
+      ).rejects.toBeInstanceOf(ValidationError);
       const { rows } = await t.pluginDatabase('payments-sepa').query('SELECT 1 FROM payments_sepa_mandates WHERE account_id = $1', [accountId]);
       expect(rows).toEqual([]);
     });
@@ -90,7 +122,12 @@ for (const engine of testEngines()) {
     it('sets up a mandate once per idempotency key, with a masked label', async () => {
       const p = provider();
       const accountId = account();
-      const input = { accountId, kind: 'sepa_direct_debit' as const, details: { iban: 'be68 5390 0754 7034', bic: 'gebabebb', holder: ' Ann Peeters ' }, idempotencyKey: 'same' };
+      const input = {
+        accountId,
+        kind: 'sepa_direct_debit' as const,
+        details: { iban: 'be68 5390 0754 7034', bic: 'gebabebb', holder: ' Ann Peeters ' },
+        idempotencyKey: 'same',
+      };
       const first = await p.createPaymentMethod(input);
       expect(first.providerMethodId).toMatch(/^TG[0-9A-Z]{26}$/);
       expect(first).toEqual({
@@ -100,10 +137,18 @@ for (const engine of testEngines()) {
         metadata: { mandateId: first.providerMethodId, signatureDate: '2026-01-15', ibanLast4: '7034', bic: 'GEBABEBB', holder: 'Ann Peeters' },
       });
       expect(await p.createPaymentMethod(input)).toEqual(first);
-      const given = await p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'other' });
+      const given = await p.createPaymentMethod({
+        ...input,
+        details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` },
+        idempotencyKey: 'other',
+      });
       expect(given.providerMethodId).toBe(`ACME-${n}`);
-      await expect(p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'third' })).rejects.toBeInstanceOf(ConflictError);
-      const { rows } = await t.pluginDatabase('payments-sepa').query<{ iban: string }>('SELECT iban FROM payments_sepa_mandates WHERE account_id = $1 ORDER BY created_at, mandate_id', [accountId]);
+      await expect(
+        p.createPaymentMethod({ ...input, details: { iban: 'NL91ABNA0417164300', holder: 'Ann', mandateId: `ACME-${n}` }, idempotencyKey: 'third' }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ iban: string }>('SELECT iban FROM payments_sepa_mandates WHERE account_id = $1 ORDER BY created_at, mandate_id', [accountId]);
       expect(rows.map((r) => r.iban).sort()).toEqual(['BE68539007547034', 'NL91ABNA0417164300']);
     });
 
@@ -117,7 +162,12 @@ for (const engine of testEngines()) {
       expect(await collect(p, owner, mandateId, '10.00', 'key-1')).toEqual(first);
       await expect(collect(p, owner, mandateId, '11.00', 'key-1')).rejects.toBeInstanceOf(ConflictError);
       await expect(collect(p, owner, mandateId, '0.001')).rejects.toBeInstanceOf(ValidationError);
-      const { rows } = await t.pluginDatabase('payments-sepa').query<{ amount: string; collection_date: string; status: string }>('SELECT amount, collection_date, status FROM payments_sepa_collections WHERE account_id = $1', [owner]);
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ amount: string; collection_date: string; status: string }>(
+          'SELECT amount, collection_date, status FROM payments_sepa_collections WHERE account_id = $1',
+          [owner],
+        );
       expect(rows).toEqual([{ amount: '10.00', collection_date: '2026-01-19', status: 'pending' }]);
     });
 
@@ -263,10 +313,12 @@ for (const engine of testEngines()) {
       expect(failed.uploadFailures).toBe(1);
       const endToEndId = await e2e(payment.providerPaymentId);
       expect(filesWith(endToEndId)).toEqual([]);
-      const { rows } = await t.pluginDatabase('payments-sepa').query<{ msg_id: string; status: string; attempts: number; last_error: string }>(
-        'SELECT b.msg_id, b.status, b.attempts, b.last_error FROM payments_sepa_batches b JOIN payments_sepa_collections c ON c.batch_id = b.id WHERE c.provider_payment_id = $1',
-        [payment.providerPaymentId],
-      );
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ msg_id: string; status: string; attempts: number; last_error: string }>(
+          'SELECT b.msg_id, b.status, b.attempts, b.last_error FROM payments_sepa_batches b JOIN payments_sepa_collections c ON c.batch_id = b.id WHERE c.provider_payment_id = $1',
+          [payment.providerPaymentId],
+        );
       expect(rows[0]).toMatchObject({ status: 'built', attempts: 1, last_error: expect.stringContaining('500') });
       expect((await statusOf(payment.providerPaymentId))!.status).toBe('pending');
       const retried = await p.submitDue();

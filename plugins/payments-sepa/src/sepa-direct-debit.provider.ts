@@ -131,7 +131,12 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     this.#logger = input.logger;
   }
 
-  async createPaymentMethod(input: { accountId: string; kind: PaymentMethodKind; details: Readonly<Record<string, unknown>>; idempotencyKey: string }): Promise<PaymentMethodSetup> {
+  async createPaymentMethod(input: {
+    accountId: string;
+    kind: PaymentMethodKind;
+    details: Readonly<Record<string, unknown>>;
+    idempotencyKey: string;
+  }): Promise<PaymentMethodSetup> {
     if (input.kind !== 'sepa_direct_debit') throw new ValidationError({ message: `${this.id} sets up sepa_direct_debit mandates, not ${input.kind}` });
     const details = this.#mandateDetails(input.details);
     const existing = await this.#mandateByKey(this.#db, input.accountId, input.idempotencyKey);
@@ -147,7 +152,10 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     // Lost a race with the same key, or the mandate id is taken.
     const raced = await this.#mandateByKey(this.#db, input.accountId, input.idempotencyKey);
     if (raced) return setupOf(raced);
-    throw new ConflictError({ code: 'mandate_id_taken', message: `Mandate id ${mandateId} is already used; a mandate id identifies one mandate of this creditor.` });
+    throw new ConflictError({
+      code: 'mandate_id_taken',
+      message: `Mandate id ${mandateId} is already used; a mandate id identifies one mandate of this creditor.`,
+    });
   }
 
   async removePaymentMethod(input: { accountId: string; providerMethodId: string }): Promise<void> {
@@ -167,13 +175,17 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     providerMethodId: string;
   }): Promise<{ providerPaymentId: string; status: PaymentStatus; reason?: string }> {
     const amount = this.#collectionAmount(input.amount);
-    const { rows: mandates } = await this.#db.query<MandateRow>('SELECT * FROM payments_sepa_mandates WHERE mandate_id = $1 AND account_id = $2', [input.providerMethodId, input.accountId]);
+    const { rows: mandates } = await this.#db.query<MandateRow>('SELECT * FROM payments_sepa_mandates WHERE mandate_id = $1 AND account_id = $2', [
+      input.providerMethodId,
+      input.accountId,
+    ]);
     const mandate = mandates[0];
     if (!mandate) throw new NotFoundError({ code: 'mandate_not_found', message: `No SEPA mandate ${input.providerMethodId} for this account` });
 
     const existing = await this.#collectionByKey(this.#db, input.accountId, input.idempotencyKey);
     if (existing) return this.#sameCollection(existing, input.providerMethodId, amount);
-    if (mandate.status !== 'active') throw new UnprocessableError({ code: 'mandate_revoked', message: `SEPA mandate ${mandate.mandate_id} was revoked; set up a new one` });
+    if (mandate.status !== 'active')
+      throw new UnprocessableError({ code: 'mandate_revoked', message: `SEPA mandate ${mandate.mandate_id} was revoked; set up a new one` });
 
     const id = ulid(this.#clock.now());
     const now = this.#clock.now();
@@ -181,7 +193,18 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       `INSERT INTO payments_sepa_collections
          (provider_payment_id, account_id, mandate_id, reference, description, amount, end_to_end_id, collection_date, status, idempotency_key, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10) ON CONFLICT DO NOTHING RETURNING *`,
-      [`sdd_${id.toLowerCase()}`, input.accountId, mandate.mandate_id, input.reference, input.description, amount.toString(), `TGC${id}`, addBusinessDays(dayOf(now), this.#options.leadDays), input.idempotencyKey, now],
+      [
+        `sdd_${id.toLowerCase()}`,
+        input.accountId,
+        mandate.mandate_id,
+        input.reference,
+        input.description,
+        amount.toString(),
+        `TGC${id}`,
+        addBusinessDays(dayOf(now), this.#options.leadDays),
+        input.idempotencyKey,
+        now,
+      ],
     );
     if (rows[0]) return { providerPaymentId: rows[0].provider_payment_id, status: 'pending' };
     const raced = await this.#collectionByKey(this.#db, input.accountId, input.idempotencyKey);
@@ -233,7 +256,8 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       const { rows } = await this.#db.query<{ value: string }>(`SELECT value FROM payments_sepa_state WHERE key = 'bank_report_cursor'`);
       const after = rows[0]?.value;
       const response = await this.#bank(`/files/pain.002${after ? `?after=${encodeURIComponent(after)}` : ''}`, { method: 'GET' });
-      if (response.status !== 200) throw new UnavailableError({ code: 'bank_unavailable', message: `The bank answered ${response.status} when asked for status reports` });
+      if (response.status !== 200)
+        throw new UnavailableError({ code: 'bank_unavailable', message: `The bank answered ${response.status} when asked for status reports` });
       const { data } = (await response.json()) as { data: Array<{ id: string; createdAt: string; xml: string }> };
       if (data.length === 0) break;
       for (const item of data) {
@@ -271,7 +295,13 @@ export class SepaDirectDebitProvider implements PaymentProvider {
          WHERE status = 'submitted' AND collection_date <= $1::date RETURNING provider_payment_id`,
         [cutoff, now],
       );
-      for (const row of rows) await this.#event(tx, { eventId: `settled:${row.provider_payment_id}`, providerPaymentId: row.provider_payment_id, status: 'succeeded', occurredAt: now });
+      for (const row of rows)
+        await this.#event(tx, {
+          eventId: `settled:${row.provider_payment_id}`,
+          providerPaymentId: row.provider_payment_id,
+          status: 'succeeded',
+          occurredAt: now,
+        });
       return rows.length;
     });
     await this.flushEvents();
@@ -286,9 +316,18 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         'SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY occurred_at, event_id LIMIT 200',
       );
       if (rows.length === 0) return reported;
-      const events: PaymentEvent[] = rows.map((r) => ({ eventId: r.event_id, providerPaymentId: r.provider_payment_id, status: r.status, ...(r.reason ? { reason: r.reason } : {}), occurredAt: r.occurred_at }));
+      const events: PaymentEvent[] = rows.map((r) => ({
+        eventId: r.event_id,
+        providerPaymentId: r.provider_payment_id,
+        status: r.status,
+        ...(r.reason ? { reason: r.reason } : {}),
+        occurredAt: r.occurred_at,
+      }));
       await this.#sink.report({ providerId: this.id, events });
-      await this.#db.query(`UPDATE payments_sepa_events SET reported_at = $2 WHERE event_id = ANY(string_to_array($1, ','))`, [rows.map((r) => r.event_id).join(','), this.#clock.now()]);
+      await this.#db.query(`UPDATE payments_sepa_events SET reported_at = $2 WHERE event_id = ANY(string_to_array($1, ','))`, [
+        rows.map((r) => r.event_id).join(','),
+        this.#clock.now(),
+      ]);
       reported += rows.length;
     }
   }
@@ -354,7 +393,8 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   #collectionAmount(amount: Money): Money {
     if (amount.currency !== 'EUR') throw new ValidationError({ message: `SEPA direct debits are in EUR, not ${amount.currency}` });
-    if (!amount.isPositive() || amount.greaterThan(MAX_AMOUNT)) throw new ValidationError({ message: `A direct debit is between 0.01 and ${MAX_AMOUNT.toString()} EUR, got ${amount.toString()}` });
+    if (!amount.isPositive() || amount.greaterThan(MAX_AMOUNT))
+      throw new ValidationError({ message: `A direct debit is between 0.01 and ${MAX_AMOUNT.toString()} EUR, got ${amount.toString()}` });
     try {
       amount.toCents();
     } catch (error) {
@@ -371,7 +411,10 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   #sameCollection(row: CollectionRow, mandateId: string, amount: Money): { providerPaymentId: string; status: PaymentStatus; reason?: string } {
     if (row.mandate_id !== mandateId || !Money.of(row.amount).equals(amount)) {
-      throw new ConflictError({ code: 'idempotency_key_reused', message: 'This idempotency key was used for another collection (different mandate or amount)' });
+      throw new ConflictError({
+        code: 'idempotency_key_reused',
+        message: 'This idempotency key was used for another collection (different mandate or amount)',
+      });
     }
     const status: PaymentStatus = row.status === 'submitted' ? 'pending' : row.status;
     return { providerPaymentId: row.provider_payment_id, status, ...(row.reason ? { reason: row.reason } : {}) };
@@ -394,8 +437,17 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     const collectedBefore = new Map<string, boolean>();
     for (const row of rows) {
       if (row.mandate_status !== 'active') {
-        await tx.query(`UPDATE payments_sepa_collections SET status = 'failed', reason = 'MD01', updated_at = $2 WHERE provider_payment_id = $1`, [row.provider_payment_id, now]);
-        await this.#event(tx, { eventId: `mandate-revoked:${row.provider_payment_id}`, providerPaymentId: row.provider_payment_id, status: 'failed', reason: 'MD01', occurredAt: now });
+        await tx.query(`UPDATE payments_sepa_collections SET status = 'failed', reason = 'MD01', updated_at = $2 WHERE provider_payment_id = $1`, [
+          row.provider_payment_id,
+          now,
+        ]);
+        await this.#event(tx, {
+          eventId: `mandate-revoked:${row.provider_payment_id}`,
+          providerPaymentId: row.provider_payment_id,
+          status: 'failed',
+          reason: 'MD01',
+          occurredAt: now,
+        });
         refused += 1;
         continue;
       }
@@ -472,7 +524,10 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       status = response.status;
       detail = await response.text();
     } catch (error) {
-      await this.#db.query('UPDATE payments_sepa_batches SET claimed_until = NULL, last_error = $2 WHERE id = $1', [batchId, `upload failed: ${error instanceof Error ? error.message : String(error)}`]);
+      await this.#db.query('UPDATE payments_sepa_batches SET claimed_until = NULL, last_error = $2 WHERE id = $1', [
+        batchId,
+        `upload failed: ${error instanceof Error ? error.message : String(error)}`,
+      ]);
       this.#logger?.warn({ err: error, msgId: batch.msg_id }, 'payments-sepa: upload failed, will retry');
       return 'failed';
     }
@@ -480,25 +535,44 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     // 409: the bank already has this MsgId (an earlier upload whose answer was lost): it is received.
     if (status === 202 || status === 200 || status === 409) {
       return this.#db.transaction(async (tx) => {
-        await tx.query(`UPDATE payments_sepa_batches SET status = 'submitted', submitted_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1`, [batchId, this.#clock.now()]);
-        const { rowCount } = await tx.query(`UPDATE payments_sepa_collections SET status = 'submitted', updated_at = $2 WHERE batch_id = $1 AND status = 'pending'`, [batchId, this.#clock.now()]);
+        await tx.query(`UPDATE payments_sepa_batches SET status = 'submitted', submitted_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1`, [
+          batchId,
+          this.#clock.now(),
+        ]);
+        const { rowCount } = await tx.query(
+          `UPDATE payments_sepa_collections SET status = 'submitted', updated_at = $2 WHERE batch_id = $1 AND status = 'pending'`,
+          [batchId, this.#clock.now()],
+        );
         return rowCount;
       });
     }
     if (status === 400 || status === 422) {
       // The bank refuses the file itself: retrying the same bytes cannot help. FF01 = invalid file format.
       await this.#db.transaction(async (tx) => {
-        await tx.query(`UPDATE payments_sepa_batches SET status = 'rejected', claimed_until = NULL, last_error = $2 WHERE id = $1`, [batchId, `bank refused the file (${status}): ${detail.slice(0, 500)}`]);
+        await tx.query(`UPDATE payments_sepa_batches SET status = 'rejected', claimed_until = NULL, last_error = $2 WHERE id = $1`, [
+          batchId,
+          `bank refused the file (${status}): ${detail.slice(0, 500)}`,
+        ]);
         const { rows: failed } = await tx.query<{ provider_payment_id: string }>(
           `UPDATE payments_sepa_collections SET status = 'failed', reason = 'FF01', updated_at = $2 WHERE batch_id = $1 AND status = 'pending' RETURNING provider_payment_id`,
           [batchId, now],
         );
-        for (const f of failed) await this.#event(tx, { eventId: `file-rejected:${f.provider_payment_id}`, providerPaymentId: f.provider_payment_id, status: 'failed', reason: 'FF01', occurredAt: now });
+        for (const f of failed)
+          await this.#event(tx, {
+            eventId: `file-rejected:${f.provider_payment_id}`,
+            providerPaymentId: f.provider_payment_id,
+            status: 'failed',
+            reason: 'FF01',
+            occurredAt: now,
+          });
       });
       this.#logger?.error({ msgId: batch.msg_id, status, detail: detail.slice(0, 500) }, 'payments-sepa: the bank refused a collection file');
       return 'failed';
     }
-    await this.#db.query('UPDATE payments_sepa_batches SET claimed_until = NULL, last_error = $2 WHERE id = $1', [batchId, `bank answered ${status}: ${detail.slice(0, 500)}`]);
+    await this.#db.query('UPDATE payments_sepa_batches SET claimed_until = NULL, last_error = $2 WHERE id = $1', [
+      batchId,
+      `bank answered ${status}: ${detail.slice(0, 500)}`,
+    ]);
     this.#logger?.warn({ msgId: batch.msg_id, status }, 'payments-sepa: upload refused for now, will retry');
     return 'failed';
   }
@@ -523,14 +597,34 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [item.endToEndId]);
       const row = rows[0];
       // Refused before settlement -> failed; returned after we counted it paid -> reversed.
-      const next = !row ? undefined : row.status === 'succeeded' ? 'reversed' : row.status === 'submitted' || (row.status === 'pending' && row.batch_id) ? 'failed' : undefined;
+      const next = !row
+        ? undefined
+        : row.status === 'succeeded'
+          ? 'reversed'
+          : row.status === 'submitted' || (row.status === 'pending' && row.batch_id)
+            ? 'failed'
+            : undefined;
       if (!row || !next) {
         result.ignored += 1;
-        this.#logger?.info({ endToEndId: item.endToEndId, reportId: input.reportId, status: row?.status }, 'payments-sepa: rejection ignored (unknown or final collection)');
+        this.#logger?.info(
+          { endToEndId: item.endToEndId, reportId: input.reportId, status: row?.status },
+          'payments-sepa: rejection ignored (unknown or final collection)',
+        );
         continue;
       }
-      await tx.query('UPDATE payments_sepa_collections SET status = $2, reason = $3, updated_at = $4 WHERE provider_payment_id = $1', [row.provider_payment_id, next, reason, this.#clock.now()]);
-      await this.#event(tx, { eventId: `pain002:${input.reportId}:${item.endToEndId}`, providerPaymentId: row.provider_payment_id, status: next, reason, occurredAt });
+      await tx.query('UPDATE payments_sepa_collections SET status = $2, reason = $3, updated_at = $4 WHERE provider_payment_id = $1', [
+        row.provider_payment_id,
+        next,
+        reason,
+        this.#clock.now(),
+      ]);
+      await this.#event(tx, {
+        eventId: `pain002:${input.reportId}:${item.endToEndId}`,
+        providerPaymentId: row.provider_payment_id,
+        status: next,
+        reason,
+        occurredAt,
+      });
       result[next] += 1;
     }
     return result;
@@ -545,7 +639,11 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   async #bank(path: string, init: RequestInit): Promise<Response> {
     const base = this.#options.bank.baseUrl.replace(/\/+$/, '');
-    return this.#fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.#options.bank.token}` }, signal: AbortSignal.timeout(30_000) });
+    return this.#fetch(`${base}${path}`, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.#options.bank.token}` },
+      signal: AbortSignal.timeout(30_000),
+    });
   }
 }
 

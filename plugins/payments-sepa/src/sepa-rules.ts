@@ -46,7 +46,23 @@ export function isValidSepaId(value: string): boolean {
   return value.length >= 1 && value.length <= 35 && SEPA_ID.test(value) && !value.startsWith('/') && !value.includes('//') && value.trim() === value;
 }
 
-const SPECIAL: Readonly<Record<string, string>> = { ß: 'ss', Æ: 'AE', æ: 'ae', Ø: 'O', ø: 'o', Œ: 'OE', œ: 'oe', Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Þ: 'TH', þ: 'th', '&': '+', _: '-' };
+const SPECIAL: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  Æ: 'AE',
+  æ: 'ae',
+  Ø: 'O',
+  ø: 'o',
+  Œ: 'OE',
+  œ: 'oe',
+  Ł: 'L',
+  ł: 'l',
+  Đ: 'D',
+  đ: 'd',
+  Þ: 'TH',
+  þ: 'th',
+  '&': '+',
+  _: '-',
+};
 
 /**
  * Text for a file (names, remittance): accents dropped ('Zoë Müller' -> 'Zoe Muller'), anything
@@ -57,7 +73,10 @@ export function toSepaText(value: string, max: number): string {
     .replace(/[ßÆæØøŒœŁłĐđÞþ&_]/g, (c) => SPECIAL[c] ?? c)
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '');
-  const cleaned = ascii.replace(/[^A-Za-z0-9/\-?:().,'+ ]/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = ascii
+    .replace(/[^A-Za-z0-9/\-?:().,'+ ]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned.slice(0, max).trim() || '-';
 }
 

@@ -27,7 +27,10 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       params: z.object({ id: z.string().min(1) }),
       async handler({ params }) {
         const batch = await provider.getBatch({ id: params.id });
-        return { headers: { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `inline; filename="${batch.msgId}.xml"` }, body: batch.xml };
+        return {
+          headers: { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `inline; filename="${batch.msgId}.xml"` },
+          body: batch.xml,
+        };
       },
     }),
     defineRoute({

@@ -18,8 +18,15 @@ for (const engine of testEngines()) {
     const keyed = (key: string) => ({ 'idempotency-key': key });
     const run = () => t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/run', key: t.adminKey, body: {} });
     const mandate = async (key: string, iban: string, idem = `m-${iban}`) =>
-      t.request({ method: 'POST', path: '/v1/funding/payment-methods', key, headers: keyed(idem), body: { provider: 'payments-sepa', kind: 'sepa_direct_debit', details: { iban, holder: 'Ann Peeters' } } });
-    const buy = (key: string, amount: string, paymentMethodId: string, idem: string) => t.request({ method: 'POST', path: '/v1/funding/purchases', key, headers: keyed(idem), body: { amount, paymentMethodId } });
+      t.request({
+        method: 'POST',
+        path: '/v1/funding/payment-methods',
+        key,
+        headers: keyed(idem),
+        body: { provider: 'payments-sepa', kind: 'sepa_direct_debit', details: { iban, holder: 'Ann Peeters' } },
+      });
+    const buy = (key: string, amount: string, paymentMethodId: string, idem: string) =>
+      t.request({ method: 'POST', path: '/v1/funding/purchases', key, headers: keyed(idem), body: { amount, paymentMethodId } });
     const wallet = async (key: string) => (await t.request({ path: '/v1/wallet', key })).body;
     const purchase = async (key: string, id: string) => (await t.request({ path: `/v1/funding/purchases/${id}`, key })).body;
 
@@ -80,7 +87,12 @@ for (const engine of testEngines()) {
     });
 
     it('a reversal after settlement (MD06) claws the credits back; spent credit is owed and blocks spending', async () => {
-      await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: 'sepa-e2e', unit: 'unit', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
+      await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: 'sepa-e2e', unit: 'unit', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+      });
       clock.set('2026-03-23T09:00:00.000Z'); // Monday: collection on Wednesday the 25th, reversal due the 30th
       const a = await t.createAccount();
       const m = await mandate(a.ownerKey, ibanFor('MD06'));
@@ -89,7 +101,10 @@ for (const engine of testEngines()) {
       clock.advance({ days: 4 }); // settled (collection date + 2 days)
       await run();
       expect((await purchase(a.ownerKey, p.body.id)).status).toBe('succeeded');
-      expect((await t.request({ method: 'POST', path: '/v1/wallet/charges', key: a.ownerKey, headers: keyed('spend'), body: { channel: 'sepa-e2e', units: '6' } })).status).toBe(201);
+      expect(
+        (await t.request({ method: 'POST', path: '/v1/wallet/charges', key: a.ownerKey, headers: keyed('spend'), body: { channel: 'sepa-e2e', units: '6' } }))
+          .status,
+      ).toBe(201);
       clock.advance({ days: 4 }); // the debtor's refund request reaches us
       await run();
       expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ status: 'reversed', reason: 'MD06' });

@@ -41,13 +41,25 @@ export class DeliveryReports {
 
   /** Refunds a charged text that did not arrive. Safe to call any number of times. */
   async settle(reminderId: string): Promise<void> {
-    const { rows } = await this.deps.db.query<{ account_id: string; status: string; reason: string | null; capture_transaction_id: string | null; reversal_transaction_id: string | null }>(
-      'select account_id, status, reason, capture_transaction_id, reversal_transaction_id from sms_reminders_reminders where id = $1',
-      [reminderId],
-    );
+    const { rows } = await this.deps.db.query<{
+      account_id: string;
+      status: string;
+      reason: string | null;
+      capture_transaction_id: string | null;
+      reversal_transaction_id: string | null;
+    }>('select account_id, status, reason, capture_transaction_id, reversal_transaction_id from sms_reminders_reminders where id = $1', [reminderId]);
     const r = rows[0];
     if (!r || !r.capture_transaction_id || r.reversal_transaction_id || !['undelivered', 'failed'].includes(r.status)) return;
-    const refund = await this.deps.wallet.refund({ accountId: r.account_id, transactionId: r.capture_transaction_id, idempotencyKey: reminderSpendKey(reminderId), reason: `${r.status}: ${r.reason ?? 'unknown'}` });
-    await this.deps.db.query('update sms_reminders_reminders set reversal_transaction_id = $2, updated_at = $3 where id = $1', [reminderId, refund.transactionId, this.deps.clock.now()]);
+    const refund = await this.deps.wallet.refund({
+      accountId: r.account_id,
+      transactionId: r.capture_transaction_id,
+      idempotencyKey: reminderSpendKey(reminderId),
+      reason: `${r.status}: ${r.reason ?? 'unknown'}`,
+    });
+    await this.deps.db.query('update sms_reminders_reminders set reversal_transaction_id = $2, updated_at = $3 where id = $1', [
+      reminderId,
+      refund.transactionId,
+      this.deps.clock.now(),
+    ]);
   }
 }

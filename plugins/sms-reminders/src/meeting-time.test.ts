@@ -21,23 +21,37 @@ describe('localTimeOf', () => {
 
 describe('reminderSendTime', () => {
   it('is the day before at the local send time, in the meeting zone', () => {
-    expect(reminderSendTime({ startsAt: at('2026-06-10T12:30:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe('2026-06-09T16:00:00.000Z');
-    expect(reminderSendTime({ startsAt: at('2026-01-10T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe('2026-01-09T17:00:00.000Z');
-    expect(reminderSendTime({ startsAt: at('2026-06-10T12:30:00Z'), timeZone: 'Asia/Tokyo', sendAtLocalTime: '09:15' }).toISOString()).toBe('2026-06-09T00:15:00.000Z');
+    expect(reminderSendTime({ startsAt: at('2026-06-10T12:30:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe(
+      '2026-06-09T16:00:00.000Z',
+    );
+    expect(reminderSendTime({ startsAt: at('2026-01-10T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe(
+      '2026-01-09T17:00:00.000Z',
+    );
+    expect(reminderSendTime({ startsAt: at('2026-06-10T12:30:00Z'), timeZone: 'Asia/Tokyo', sendAtLocalTime: '09:15' }).toISOString()).toBe(
+      '2026-06-09T00:15:00.000Z',
+    );
   });
 
   it("takes the meeting's local calendar day, not the UTC one", () => {
     // 00:30 on 11 June in Brussels is still 10 June in UTC: the text goes out on 10 June.
-    expect(reminderSendTime({ startsAt: at('2026-06-10T22:30:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe('2026-06-10T16:00:00.000Z');
+    expect(reminderSendTime({ startsAt: at('2026-06-10T22:30:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe(
+      '2026-06-10T16:00:00.000Z',
+    );
   });
 
   it('uses the offset of the send day when DST changes between the send and the meeting', () => {
     // Meeting Monday 30 March (CEST), reminder Sunday 29 March 18:00 — after the switch that night.
-    expect(reminderSendTime({ startsAt: at('2026-03-30T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe('2026-03-29T16:00:00.000Z');
+    expect(reminderSendTime({ startsAt: at('2026-03-30T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe(
+      '2026-03-29T16:00:00.000Z',
+    );
     // Meeting Sunday 29 March 10:00 CEST, reminder Saturday 28 March 18:00 CET.
-    expect(reminderSendTime({ startsAt: at('2026-03-29T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe('2026-03-28T17:00:00.000Z');
+    expect(reminderSendTime({ startsAt: at('2026-03-29T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe(
+      '2026-03-28T17:00:00.000Z',
+    );
     // Autumn: meeting Monday 26 October, reminder Sunday 25 October 18:00 CET.
-    expect(reminderSendTime({ startsAt: at('2026-10-26T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe('2026-10-25T17:00:00.000Z');
+    expect(reminderSendTime({ startsAt: at('2026-10-26T08:00:00Z'), timeZone: 'Europe/Brussels', sendAtLocalTime: '18:00' }).toISOString()).toBe(
+      '2026-10-25T17:00:00.000Z',
+    );
   });
 });
 

@@ -73,9 +73,22 @@ function toReminder(r: Row): ReminderView {
  * written, so bad input costs nothing.
  */
 export class MeetingsService {
-  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query' | 'transaction'>; clock: Clock; scheduler: ReminderScheduler; defaultCountry: string; maxSegments: number }) {}
+  constructor(
+    private readonly deps: {
+      db: Pick<PluginDatabase, 'query' | 'transaction'>;
+      clock: Clock;
+      scheduler: ReminderScheduler;
+      defaultCountry: string;
+      maxSegments: number;
+    },
+  ) {}
 
-  async create(input: { accountId: string; meeting: MeetingInput; invitees: InviteeInput[]; idempotencyKey?: string }): Promise<{ meeting: MeetingView; created: boolean }> {
+  async create(input: {
+    accountId: string;
+    meeting: MeetingInput;
+    invitees: InviteeInput[];
+    idempotencyKey?: string;
+  }): Promise<{ meeting: MeetingView; created: boolean }> {
     this.#checkMeeting(input.meeting);
     const invitees = input.invitees.map((i, n) => this.#checkInvitee({ meeting: input.meeting, invitee: i, field: `invitees.${n}` }));
     const now = this.deps.clock.now();
@@ -88,7 +101,10 @@ export class MeetingsService {
     );
     if (rows.length === 0) {
       // A retry of the same POST: answer with the meeting the first one made.
-      const existing = await this.deps.db.query<{ id: string }>('select id from sms_reminders_meetings where account_id = $1 and idempotency_key = $2', [input.accountId, input.idempotencyKey]);
+      const existing = await this.deps.db.query<{ id: string }>('select id from sms_reminders_meetings where account_id = $1 and idempotency_key = $2', [
+        input.accountId,
+        input.idempotencyKey,
+      ]);
       return { meeting: await this.get({ accountId: input.accountId, meetingId: existing.rows[0]!.id }), created: false };
     }
     for (const invitee of invitees) await this.#addChecked({ accountId: input.accountId, meetingId: id, invitee });
@@ -105,7 +121,10 @@ export class MeetingsService {
 
   async get(input: { accountId: string; meetingId: string }): Promise<MeetingView> {
     const m = await this.#meeting(input);
-    const { rows: invitees } = await this.deps.db.query<Row>('select * from sms_reminders_invitees where meeting_id = $1 and removed_at is null order by created_at, id', [m.id]);
+    const { rows: invitees } = await this.deps.db.query<Row>(
+      'select * from sms_reminders_invitees where meeting_id = $1 and removed_at is null order by created_at, id',
+      [m.id],
+    );
     const { rows: reminders } = await this.deps.db.query<Row>(
       `select r.*, i.phone from sms_reminders_reminders r join sms_reminders_invitees i on i.id = r.invitee_id where r.meeting_id = $1 order by r.seq`,
       [m.id],
@@ -124,7 +143,13 @@ export class MeetingsService {
       createdAt: m.createdAt,
       invitees: invitees.map((i) => {
         const r = latest.get(i.id as string);
-        return { id: i.id as string, firstName: i.first_name as string, phone: i.phone as string, smsReminder: i.sms_reminder as boolean, reminder: r ? toReminder(r) : null };
+        return {
+          id: i.id as string,
+          firstName: i.first_name as string,
+          phone: i.phone as string,
+          smsReminder: i.sms_reminder as boolean,
+          reminder: r ? toReminder(r) : null,
+        };
       }),
     };
   }
@@ -135,7 +160,10 @@ export class MeetingsService {
     if (current.status === 'cancelled') throw new ConflictError({ code: 'meeting_cancelled', message: 'This meeting is cancelled.' });
     const next: MeetingInput = { title: current.title, location: current.location, timeZone: current.timeZone, startsAt: current.startsAt, ...input.changes };
     this.#checkMeeting(next);
-    const { rows: names } = await this.deps.db.query<{ first_name: string }>('select first_name from sms_reminders_invitees where meeting_id = $1 and removed_at is null and sms_reminder', [current.id]);
+    const { rows: names } = await this.deps.db.query<{ first_name: string }>(
+      'select first_name from sms_reminders_invitees where meeting_id = $1 and removed_at is null and sms_reminder',
+      [current.id],
+    );
     for (const n of names) this.#checkLength({ meeting: next, firstName: n.first_name, field: input.changes.location !== undefined ? 'location' : 'startsAt' });
     await this.deps.db.query('update sms_reminders_meetings set title = $2, location = $3, time_zone = $4, starts_at = $5, updated_at = $6 where id = $1', [
       current.id,
@@ -170,31 +198,40 @@ export class MeetingsService {
 
   async removeInvitee(input: { accountId: string; meetingId: string; inviteeId: string }): Promise<void> {
     await this.#meeting(input);
-    const { rowCount } = await this.deps.db.query('update sms_reminders_invitees set removed_at = $3 where id = $1 and meeting_id = $2 and removed_at is null', [
-      input.inviteeId,
-      input.meetingId,
-      this.deps.clock.now(),
-    ]);
+    const { rowCount } = await this.deps.db.query(
+      'update sms_reminders_invitees set removed_at = $3 where id = $1 and meeting_id = $2 and removed_at is null',
+      [input.inviteeId, input.meetingId, this.deps.clock.now()],
+    );
     if (rowCount === 0) throw new NotFoundError({ message: `No invitee ${input.inviteeId} on meeting ${input.meetingId}` });
     await this.deps.scheduler.cancel({ accountId: input.accountId, meetingId: input.meetingId, inviteeId: input.inviteeId, reason: 'invitee_removed' });
   }
 
   /** Ticks or unticks the "SMS reminder" box (or fixes the first name). */
-  async updateInvitee(input: { accountId: string; meetingId: string; inviteeId: string; changes: { smsReminder?: boolean; firstName?: string } }): Promise<InviteeView> {
+  async updateInvitee(input: {
+    accountId: string;
+    meetingId: string;
+    inviteeId: string;
+    changes: { smsReminder?: boolean; firstName?: string };
+  }): Promise<InviteeView> {
     const m = await this.#meeting(input);
-    const { rows } = await this.deps.db.query<Row>('select * from sms_reminders_invitees where id = $1 and meeting_id = $2 and removed_at is null', [input.inviteeId, m.id]);
+    const { rows } = await this.deps.db.query<Row>('select * from sms_reminders_invitees where id = $1 and meeting_id = $2 and removed_at is null', [
+      input.inviteeId,
+      m.id,
+    ]);
     const current = rows[0];
     if (!current) throw new NotFoundError({ message: `No invitee ${input.inviteeId} on meeting ${input.meetingId}` });
     const firstName = input.changes.firstName ?? (current.first_name as string);
     const smsReminder = input.changes.smsReminder ?? (current.sms_reminder as boolean);
     if (smsReminder && !current.sms_reminder) this.#checkRemindable({ meeting: m, firstName, field: 'firstName' });
     else if (smsReminder) this.#checkLength({ meeting: m, firstName, field: 'firstName' });
-    if (smsReminder && !current.sms_reminder && m.status === 'cancelled') throw new ConflictError({ code: 'meeting_cancelled', message: 'This meeting is cancelled.' });
+    if (smsReminder && !current.sms_reminder && m.status === 'cancelled')
+      throw new ConflictError({ code: 'meeting_cancelled', message: 'This meeting is cancelled.' });
     await this.deps.db.query('update sms_reminders_invitees set first_name = $2, sms_reminder = $3 where id = $1', [current.id, firstName, smsReminder]);
     if (!smsReminder && current.sms_reminder) {
       await this.deps.scheduler.cancel({ accountId: input.accountId, meetingId: m.id, inviteeId: current.id as string, reason: 'sms_unticked' });
     }
-    if (smsReminder && !current.sms_reminder) await this.deps.scheduler.schedule({ meeting: this.#ref(input.accountId, m), invitee: { id: current.id as string, phone: current.phone as string } });
+    if (smsReminder && !current.sms_reminder)
+      await this.deps.scheduler.schedule({ meeting: this.#ref(input.accountId, m), invitee: { id: current.id as string, phone: current.phone as string } });
     return (await this.get(input)).invitees.find((i) => i.id === current.id)!;
   }
 
@@ -217,7 +254,10 @@ export class MeetingsService {
       [id, input.meetingId, input.accountId, i.firstName, i.phone, i.smsReminder, this.deps.clock.now()],
     );
     if (rows.length === 0) {
-      const existing = await this.deps.db.query<{ id: string }>('select id from sms_reminders_invitees where meeting_id = $1 and phone = $2 and removed_at is null', [input.meetingId, i.phone]);
+      const existing = await this.deps.db.query<{ id: string }>(
+        'select id from sms_reminders_invitees where meeting_id = $1 and phone = $2 and removed_at is null',
+        [input.meetingId, i.phone],
+      );
       return { id: existing.rows[0]!.id, created: false };
     }
     if (i.smsReminder) {
@@ -228,8 +268,14 @@ export class MeetingsService {
   }
 
   #checkMeeting(m: MeetingInput): void {
-    if (!isTimeZone(m.timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `timeZone ${JSON.stringify(m.timeZone)} is not an IANA time zone`, details: { field: 'timeZone' } });
-    if (m.startsAt <= this.deps.clock.now()) throw new ValidationError({ code: 'meeting_in_past', message: 'startsAt must be in the future', details: { field: 'startsAt' } });
+    if (!isTimeZone(m.timeZone))
+      throw new ValidationError({
+        code: 'invalid_time_zone',
+        message: `timeZone ${JSON.stringify(m.timeZone)} is not an IANA time zone`,
+        details: { field: 'timeZone' },
+      });
+    if (m.startsAt <= this.deps.clock.now())
+      throw new ValidationError({ code: 'meeting_in_past', message: 'startsAt must be in the future', details: { field: 'startsAt' } });
     this.#checkLength({ meeting: m, firstName: '', field: 'location' });
   }
 
@@ -237,7 +283,12 @@ export class MeetingsService {
   #checkInvitee(input: { meeting: MeetingInput; invitee: InviteeInput; field: string }): InviteeInput {
     const prefix = input.field ? `${input.field}.` : '';
     const phone = normalisePhoneNumber({ number: input.invitee.phone, defaultCountry: this.deps.defaultCountry });
-    if (!phone) throw new ValidationError({ code: 'invalid_phone_number', message: `${prefix}phone ${JSON.stringify(input.invitee.phone)} is not a valid phone number`, details: { field: `${prefix}phone` } });
+    if (!phone)
+      throw new ValidationError({
+        code: 'invalid_phone_number',
+        message: `${prefix}phone ${JSON.stringify(input.invitee.phone)} is not a valid phone number`,
+        details: { field: `${prefix}phone` },
+      });
     const firstName = input.invitee.firstName.trim();
     if (input.invitee.smsReminder) this.#checkRemindable({ meeting: input.meeting, firstName, field: `${prefix}firstName` });
     return { firstName, phone: phone.e164, smsReminder: input.invitee.smsReminder };
@@ -245,7 +296,8 @@ export class MeetingsService {
 
   /** A text can still be useful (the meeting is ahead) and fits the segment limit. */
   #checkRemindable(input: { meeting: MeetingInput; firstName: string; field: string }): void {
-    if (input.meeting.startsAt <= this.deps.clock.now()) throw new ValidationError({ code: 'meeting_in_past', message: 'The meeting has started: no reminder can be scheduled', details: { field: 'startsAt' } });
+    if (input.meeting.startsAt <= this.deps.clock.now())
+      throw new ValidationError({ code: 'meeting_in_past', message: 'The meeting has started: no reminder can be scheduled', details: { field: 'startsAt' } });
     this.#checkLength(input);
   }
 
@@ -264,8 +316,14 @@ export class MeetingsService {
     return { id: m.id, accountId, startsAt: m.startsAt, timeZone: m.timeZone };
   }
 
-  async #meeting(input: { accountId: string; meetingId: string }): Promise<MeetingInput & { id: string; status: 'scheduled' | 'cancelled'; createdAt: string }> {
-    const { rows } = await this.deps.db.query<Row>('select * from sms_reminders_meetings where id = $1 and account_id = $2', [input.meetingId, input.accountId]);
+  async #meeting(input: {
+    accountId: string;
+    meetingId: string;
+  }): Promise<MeetingInput & { id: string; status: 'scheduled' | 'cancelled'; createdAt: string }> {
+    const { rows } = await this.deps.db.query<Row>('select * from sms_reminders_meetings where id = $1 and account_id = $2', [
+      input.meetingId,
+      input.accountId,
+    ]);
     const r = rows[0];
     if (!r) throw new NotFoundError({ message: `No meeting ${input.meetingId}` });
     return {

@@ -12,15 +12,24 @@ const price = z.strictObject({
  */
 export const smsRemindersOptions = z.strictObject({
   /** Twilio account SID ('AC…'). Absent with `coreServices.host.sandbox` on: the sandbox's default. */
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC + 32 hex)').optional(),
+  accountSid: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC + 32 hex)')
+    .optional(),
   /** Twilio auth token: signs requests and status callbacks. Keep it out of the repository. */
   authToken: z.string().min(1).optional(),
   /** Sender: an E.164 number or an alphanumeric sender id (max 11 characters). */
-  from: z.string().regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, 'must be an E.164 number or an alphanumeric sender (max 11)').default('Tollgate'),
+  from: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, 'must be an E.164 number or an alphanumeric sender (max 11)')
+    .default('Tollgate'),
   /** Provider API root; absent = real Twilio (or the sandbox at http://127.0.0.1:4030 in sandbox mode without credentials). */
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   /** Country assumed for numbers written without +country code. */
-  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').default('BE'),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code')
+    .default('BE'),
   /** Local time (meeting's time zone) on the day before the meeting at which the reminder goes out. */
   sendAtLocalTime: localTime.default('18:00'),
   /** A text longer than this many SMS segments is refused (it would cost more than one message). */

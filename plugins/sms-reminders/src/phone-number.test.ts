@@ -3,7 +3,11 @@ import { displayPhoneNumber, normalisePhoneNumber } from './phone-number.js';
 
 describe('normalisePhoneNumber', () => {
   it('normalises national and international spellings to E.164', () => {
-    expect(normalisePhoneNumber({ number: '0470 12 34 56', defaultCountry: 'BE' })).toEqual({ e164: '+32470123456', country: 'BE', display: '+32 470 12 34 56' });
+    expect(normalisePhoneNumber({ number: '0470 12 34 56', defaultCountry: 'BE' })).toEqual({
+      e164: '+32470123456',
+      country: 'BE',
+      display: '+32 470 12 34 56',
+    });
     expect(normalisePhoneNumber({ number: '+32 (0)470/12.34.56', defaultCountry: 'NL' })?.e164).toBe('+32470123456');
     expect(normalisePhoneNumber({ number: '06 12345678', defaultCountry: 'NL' })?.e164).toBe('+31612345678');
     expect(normalisePhoneNumber({ number: '+33 6 12 34 56 78', defaultCountry: 'BE' })?.e164).toBe('+33612345678');

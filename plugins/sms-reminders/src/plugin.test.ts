@@ -5,7 +5,13 @@ import plugin, { providerSettings, SANDBOX_DEFAULTS } from './index.js';
 
 describe('sms-reminders options', () => {
   it('documents its defaults', () => {
-    expect(smsRemindersOptions.parse({})).toMatchObject({ from: 'Tollgate', defaultCountry: 'BE', sendAtLocalTime: '18:00', maxSegments: 2, maxSendAttempts: 3 });
+    expect(smsRemindersOptions.parse({})).toMatchObject({
+      from: 'Tollgate',
+      defaultCountry: 'BE',
+      sendAtLocalTime: '18:00',
+      maxSegments: 2,
+      maxSendAttempts: 3,
+    });
     expect(smsRemindersOptions.parse({}).prices).toEqual([
       { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z' },
       { unitPrice: '0.18', effectiveFrom: '2026-01-01T00:00:00.000Z' },

@@ -11,11 +11,16 @@ import { TwilioSmsClient } from './twilio-sms.client.js';
 
 const SEND_JOB = 'send-due';
 /** The sandbox's defaults (tooling/sandbox-twilio), used in sandbox mode when no credentials are configured. */
-export const SANDBOX_DEFAULTS = { baseUrl: 'http://127.0.0.1:4030', accountSid: 'AC00000000000000000000000000000000', authToken: 'sandbox-auth-token' } as const;
+export const SANDBOX_DEFAULTS = {
+  baseUrl: 'http://127.0.0.1:4030',
+  accountSid: 'AC00000000000000000000000000000000',
+  authToken: 'sandbox-auth-token',
+} as const;
 
 /** Real Twilio with the configured credentials, or the local sandbox when the host runs on sandboxes. */
 export function providerSettings(options: SmsRemindersOptions, host: HostInfo): { accountSid: string; authToken: string; baseUrl?: string } {
-  if (options.accountSid && options.authToken) return { accountSid: options.accountSid, authToken: options.authToken, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
+  if (options.accountSid && options.authToken)
+    return { accountSid: options.accountSid, authToken: options.authToken, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
   if (host.sandbox && !options.accountSid && !options.authToken) return { ...SANDBOX_DEFAULTS, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
   throw new Error('accountSid and authToken are required (or run the host in sandbox mode without them)');
 }

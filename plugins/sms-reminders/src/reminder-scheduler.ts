@@ -31,7 +31,15 @@ export interface InviteeRef {
  * gives back what it got (`wallet.cancel`).
  */
 export class ReminderScheduler {
-  constructor(private readonly deps: { db: Pick<PluginDatabase, 'query' | 'transaction'>; clock: Clock; wallet: Pick<PluginWallet, 'reserve' | 'cancel'>; logger: Logger; sendAtLocalTime: string }) {}
+  constructor(
+    private readonly deps: {
+      db: Pick<PluginDatabase, 'query' | 'transaction'>;
+      clock: Clock;
+      wallet: Pick<PluginWallet, 'reserve' | 'cancel'>;
+      logger: Logger;
+      sendAtLocalTime: string;
+    },
+  ) {}
 
   sendTimeFor(meeting: MeetingRef): Date {
     const at = reminderSendTime({ startsAt: meeting.startsAt, timeZone: meeting.timeZone, sendAtLocalTime: this.deps.sendAtLocalTime });
@@ -71,7 +79,11 @@ export class ReminderScheduler {
     } catch (error) {
       // Refusals (no credit, blocked wallet) end the reminder; faults propagate and the sweep resumes it.
       if (!(error instanceof TollgateError && error.status < 500)) throw error;
-      await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = $2, updated_at = $3 where id = $1 and status = 'holding'`, [r.id, error.code, this.deps.clock.now()]);
+      await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = $2, updated_at = $3 where id = $1 and status = 'holding'`, [
+        r.id,
+        error.code,
+        this.deps.clock.now(),
+      ]);
       this.deps.logger.info({ reminderId: r.id, reason: error.code }, 'sms-reminders: reminder refused by the wallet');
       return;
     }
@@ -103,7 +115,10 @@ export class ReminderScheduler {
       const holdExpiresAt = new Date(r.hold_expires_at);
       // An expiry already past cannot be held any more: refuse rather than fail every minute.
       if (holdExpiresAt <= now) {
-        await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = 'hold_not_placed', updated_at = $2 where id = $1 and status = 'holding'`, [r.id, now]);
+        await this.deps.db.query(
+          `update sms_reminders_reminders set status = 'refused', reason = 'hold_not_placed', updated_at = $2 where id = $1 and status = 'holding'`,
+          [r.id, now],
+        );
         continue;
       }
       await this.#placeHold({ id: r.id, accountId: r.account_id, meetingId: r.meeting_id, to: r.phone, holdExpiresAt });

@@ -6,7 +6,15 @@ import { SmsReminderChannel, type SmsReminderRequest } from './sms-reminder.chan
 import { smsRemindersMigrations } from './sms-reminders.migrations.js';
 import type { SendOutcome, SmsProvider } from './twilio-sms.client.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } } as never;
+const silent = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silent;
+  },
+} as never;
 
 /** A wallet whose `complete` runs the channel's execute and records the money move it would make (the real runner is tested in @tollgate/wallet and end to end). */
 function recordingWallet(channel: SmsReminderChannel) {
@@ -16,7 +24,15 @@ function recordingWallet(channel: SmsReminderChannel) {
       const outcome = await channel.execute(input);
       if (outcome.status === 'done') {
         calls.push(`capture ${input.holdId}`);
-        return { status: 'completed', holdId: input.holdId, transactionId: `tx-${input.holdId}`, units: '1', amount: Money.of('0.18'), balanceAfter: Money.of('1.82'), result: outcome.result };
+        return {
+          status: 'completed',
+          holdId: input.holdId,
+          transactionId: `tx-${input.holdId}`,
+          units: '1',
+          amount: Money.of('0.18'),
+          balanceAfter: Money.of('1.82'),
+          result: outcome.result,
+        };
       }
       if (outcome.status === 'failed') calls.push(`release ${input.holdId}`);
       return { status: outcome.status, holdId: input.holdId, reason: outcome.reason };
@@ -56,7 +72,11 @@ for (const engine of testEngines()) {
     const due = async (count: number) => {
       const now = clock.now();
       const m = `m${++n}`;
-      await db.query(`insert into sms_reminders_meetings values ($1, 'acc', 'T', 'HQ', 'Europe/Brussels', $2, 'scheduled', null, $3, $3)`, [m, new Date(now.getTime() + 86_400_000), now]);
+      await db.query(`insert into sms_reminders_meetings values ($1, 'acc', 'T', 'HQ', 'Europe/Brussels', $2, 'scheduled', null, $3, $3)`, [
+        m,
+        new Date(now.getTime() + 86_400_000),
+        now,
+      ]);
       const phones: string[] = [];
       for (let i = 0; i < count; i++) {
         const phone = `+324700000${String(n).padStart(2, '0')}${i}`;
@@ -70,9 +90,24 @@ for (const engine of testEngines()) {
       }
       return phones;
     };
-    const channel = (provider: SmsProvider) => new SmsReminderChannel({ db, clock, provider: () => provider, host: { baseUrl: 'http://127.0.0.1:1', sandbox: true }, logger: silent, maxSendAttempts: 2, prices: [] });
-    const sender = (wallet: never, settled: string[] = []) => new ReminderSender({ db, clock, wallet, logger: silent, settle: async (id) => void settled.push(id) });
-    const statuses = async (prefix: string) => (await db.query<{ status: string; reason: string | null }>(`select status, reason from sms_reminders_reminders where id like $1 order by id`, [`${prefix}%`])).rows;
+    const channel = (provider: SmsProvider) =>
+      new SmsReminderChannel({
+        db,
+        clock,
+        provider: () => provider,
+        host: { baseUrl: 'http://127.0.0.1:1', sandbox: true },
+        logger: silent,
+        maxSendAttempts: 2,
+        prices: [],
+      });
+    const sender = (wallet: never, settled: string[] = []) =>
+      new ReminderSender({ db, clock, wallet, logger: silent, settle: async (id) => void settled.push(id) });
+    const statuses = async (prefix: string) =>
+      (
+        await db.query<{ status: string; reason: string | null }>(`select status, reason from sms_reminders_reminders where id like $1 order by id`, [
+          `${prefix}%`,
+        ])
+      ).rows;
 
     it('two sweeps at once send each due reminder exactly once, then capture it', async () => {
       const phones = await due(6);

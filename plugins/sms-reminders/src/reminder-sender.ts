@@ -62,7 +62,10 @@ export class ReminderSender {
     const log = this.deps.logger;
     if (!r.hold_id) {
       // A scheduled reminder always has its hold; without one there is nothing to pay with.
-      await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = 'hold_missing', updated_at = $2 where id = $1`, [r.id, this.deps.clock.now()]);
+      await this.deps.db.query(`update sms_reminders_reminders set status = 'refused', reason = 'hold_missing', updated_at = $2 where id = $1`, [
+        r.id,
+        this.deps.clock.now(),
+      ]);
       return false;
     }
     try {

@@ -3,9 +3,9 @@ import { renderReminder, reminderSegments } from './reminder-text.js';
 
 describe('renderReminder', () => {
   it('fills in the first name, the local time and the location', () => {
-    expect(renderReminder({ firstName: 'Ann', startsAt: new Date('2026-06-10T12:30:00Z'), timeZone: 'Europe/Brussels', location: 'Grote Markt 1, Leuven' })).toBe(
-      'Dear Ann, this is a reminder for your meeting tomorrow at 14:30. The location is Grote Markt 1, Leuven.',
-    );
+    expect(
+      renderReminder({ firstName: 'Ann', startsAt: new Date('2026-06-10T12:30:00Z'), timeZone: 'Europe/Brussels', location: 'Grote Markt 1, Leuven' }),
+    ).toBe('Dear Ann, this is a reminder for your meeting tomorrow at 14:30. The location is Grote Markt 1, Leuven.');
   });
 
   it('says the time of the meeting zone, across a DST change', () => {

@@ -74,7 +74,11 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
 
   quote(input: { accountId: string; request: SmsReminderRequest }): SpendQuote {
     const { request } = input;
-    return { units: '1', description: `${CHANNEL_LABEL} to ${displayPhoneNumber(request.to)}`, metadata: { reminderId: request.reminderId, meetingId: request.meetingId } };
+    return {
+      units: '1',
+      description: `${CHANNEL_LABEL} to ${displayPhoneNumber(request.to)}`,
+      metadata: { reminderId: request.reminderId, meetingId: request.meetingId },
+    };
   }
 
   async execute(input: SpendStepInput<SmsReminderRequest>): Promise<SpendOutcome<SmsReminderResult>> {
@@ -99,12 +103,21 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
     const now = this.deps.clock.now();
 
     if (sent.outcome === 'accepted') {
-      await this.deps.db.query(`update sms_reminders_reminders set status = 'sent', reason = null, message_sid = $2, body = $3, updated_at = $4 where id = $1`, [id, sent.sid, body, now]);
+      await this.deps.db.query(
+        `update sms_reminders_reminders set status = 'sent', reason = null, message_sid = $2, body = $3, updated_at = $4 where id = $1`,
+        [id, sent.sid, body, now],
+      );
       return { status: 'done', result: { messageSid: sent.sid, body } };
     }
     if (sent.outcome === 'retry' && r.attempts < this.deps.maxSendAttempts) {
-      this.deps.logger.warn({ reminderId: id, attempt: r.attempts, httpStatus: sent.httpStatus, message: sent.message }, 'sms-reminders: provider unavailable, will retry');
-      await this.deps.db.query(`update sms_reminders_reminders set status = 'scheduled', reason = 'provider_unavailable', due_at = $2, updated_at = $3 where id = $1`, [id, new Date(now.getTime() + RETRY_AFTER_MS), now]);
+      this.deps.logger.warn(
+        { reminderId: id, attempt: r.attempts, httpStatus: sent.httpStatus, message: sent.message },
+        'sms-reminders: provider unavailable, will retry',
+      );
+      await this.deps.db.query(
+        `update sms_reminders_reminders set status = 'scheduled', reason = 'provider_unavailable', due_at = $2, updated_at = $3 where id = $1`,
+        [id, new Date(now.getTime() + RETRY_AFTER_MS), now],
+      );
       return { status: 'retry', reason: 'provider_unavailable' };
     }
     const [status, reason] =
@@ -115,7 +128,13 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
           : // No clear answer: the text may exist, so it is not tried again — and not charged.
             ['failed', `provider_outcome_unknown${sent.httpStatus ? `_${sent.httpStatus}` : ''}`];
     this.deps.logger.warn({ reminderId: id, outcome: sent.outcome, reason, message: sent.message }, 'sms-reminders: text not sent, hold released');
-    await this.deps.db.query(`update sms_reminders_reminders set status = $2, reason = $3, body = $4, updated_at = $5 where id = $1`, [id, status, reason, body, now]);
+    await this.deps.db.query(`update sms_reminders_reminders set status = $2, reason = $3, body = $4, updated_at = $5 where id = $1`, [
+      id,
+      status,
+      reason,
+      body,
+      now,
+    ]);
     return { status: 'failed', reason, result: { messageSid: null, body } };
   }
 

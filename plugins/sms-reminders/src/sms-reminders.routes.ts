@@ -29,7 +29,13 @@ function callbackParams(input: { body: unknown; rawBody: Buffer | undefined }): 
 }
 
 /** The plugin's HTTP API, under /v1/plugins/sms-reminders. Account routes see only the caller's meetings. */
-export function smsRemindersRoutes(input: { meetings: MeetingsService; reports: DeliveryReports; provider: () => SmsProvider; host: HostInfo; logger: Logger }): PluginRoute[] {
+export function smsRemindersRoutes(input: {
+  meetings: MeetingsService;
+  reports: DeliveryReports;
+  provider: () => SmsProvider;
+  host: HostInfo;
+  logger: Logger;
+}): PluginRoute[] {
   const { meetings, reports, logger } = input;
   return [
     defineRoute({
@@ -73,7 +79,12 @@ export function smsRemindersRoutes(input: { meetings: MeetingsService; reports: 
       auth: 'account',
       summary: 'Reschedule, relocate or rename a meeting; its reminders move with it',
       params: meetingParams,
-      body: z.strictObject({ title: meetingFields.title.optional(), location: meetingFields.location.optional(), timeZone: meetingFields.timeZone.optional(), startsAt: startsAt.optional() }),
+      body: z.strictObject({
+        title: meetingFields.title.optional(),
+        location: meetingFields.location.optional(),
+        timeZone: meetingFields.timeZone.optional(),
+        startsAt: startsAt.optional(),
+      }),
       async handler({ caller, params, body }) {
         const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
         return { body: await meetings.update({ accountId: caller.accountId, meetingId: params.meetingId, changes }) };

@@ -16,9 +16,19 @@ const BASE = '/v1/plugins/sms-reminders';
 const CALLBACK_PATH = `${BASE}/status-callbacks`;
 
 type Reminder = { id: string; status: string; reason: string | null; sendAt: string; amount: string | null; to: string; messageSid: string | null };
-type Meeting = { id: string; localTime: string; status: string; invitees: Array<{ id: string; firstName: string; phone: string; smsReminder: boolean; reminder: Reminder | null }> };
+type Meeting = {
+  id: string;
+  localTime: string;
+  status: string;
+  invitees: Array<{ id: string; firstName: string; phone: string; smsReminder: boolean; reminder: Reminder | null }>;
+};
 
-const optionsFor = (sandbox: TwilioSandbox) => ({ accountSid: sandbox.accountSid, authToken: sandbox.authToken, baseUrl: sandbox.url, from: TEST_NUMBERS.serviceSender });
+const optionsFor = (sandbox: TwilioSandbox) => ({
+  accountSid: sandbox.accountSid,
+  authToken: sandbox.authToken,
+  baseUrl: sandbox.url,
+  from: TEST_NUMBERS.serviceSender,
+});
 
 /** A fresh Belgian mobile number per call, so tests never see each other's texts. */
 let numberSeq = 0;
@@ -30,7 +40,11 @@ for (const engine of testEngines()) {
     let sandbox: TwilioSandbox;
     let t: TestHost;
 
-    const createMeeting = async (key: string, input: Partial<{ title: string; location: string; timeZone: string; startsAt: string; invitees: unknown[] }> = {}, headers: Record<string, string> = {}) =>
+    const createMeeting = async (
+      key: string,
+      input: Partial<{ title: string; location: string; timeZone: string; startsAt: string; invitees: unknown[] }> = {},
+      headers: Record<string, string> = {},
+    ) =>
       t.request<Meeting>({
         method: 'POST',
         path: `${BASE}/meetings`,
@@ -40,7 +54,9 @@ for (const engine of testEngines()) {
       });
     const invite = (key: string, meetingId: string, body: object) => t.request({ method: 'POST', path: `${BASE}/meetings/${meetingId}/invitees`, key, body });
     const wallet = async (key: string) => (await t.request<{ available: string; pending: string }>({ path: '/v1/wallet', key })).body;
-    const history = async (key: string) => (await t.request<{ data: Array<{ type: string; amount: string; description: string; holdId: string | null }> }>({ path: '/v1/wallet/history', key })).body.data;
+    const history = async (key: string) =>
+      (await t.request<{ data: Array<{ type: string; amount: string; description: string; holdId: string | null }> }>({ path: '/v1/wallet/history', key })).body
+        .data;
     const reminders = async (key: string) => (await t.request<{ data: Reminder[] }>({ path: `${BASE}/reminders`, key })).body.data;
     const textsTo = (to: string) => sandbox.control.messages().filter((m) => m.to === to);
     /** An account with one meeting and one invitee with the box ticked. */
@@ -51,8 +67,15 @@ for (const engine of testEngines()) {
       expect(res.status).toBe(201);
       return { key: account.ownerKey, accountId: account.accountId, meeting: res.body, phone, reminder: res.body.invitees[0]!.reminder! };
     };
-    const signedCallback = (params: Record<string, string>, signature = signTwilioRequest({ authToken: sandbox.authToken, url: `${t.url}${CALLBACK_PATH}`, params })) =>
-      fetch(`${t.url}${CALLBACK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+    const signedCallback = (
+      params: Record<string, string>,
+      signature = signTwilioRequest({ authToken: sandbox.authToken, url: `${t.url}${CALLBACK_PATH}`, params }),
+    ) =>
+      fetch(`${t.url}${CALLBACK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body: new URLSearchParams(params).toString(),
+      });
 
     beforeAll(async () => {
       sandbox = await startTwilioSandbox({ now: () => clock.now() });
@@ -68,7 +91,9 @@ for (const engine of testEngines()) {
       const plugins = (await t.request({ path: '/plugins' })).body.data;
       const me = plugins.find((p: { id: string }) => p.id === 'sms-reminders');
       expect(me.spendChannels).toEqual([{ id: 'sms-reminder', label: 'SMS reminder', unit: 'message', settlement: 'immediate' }]);
-      const { rows } = await t.db.query<{ unit_price: string; effective_from: Date }>("select unit_price::text, effective_from from prices where channel = 'sms-reminder' order by effective_from");
+      const { rows } = await t.db.query<{ unit_price: string; effective_from: Date }>(
+        "select unit_price::text, effective_from from prices where channel = 'sms-reminder' order by effective_from",
+      );
       expect(rows.map((r) => [Number(r.unit_price).toFixed(2), new Date(r.effective_from).toISOString().slice(0, 10)])).toEqual([
         ['0.15', '2025-01-01'],
         ['0.18', '2026-01-01'],
@@ -97,7 +122,10 @@ for (const engine of testEngines()) {
       // The hold took the €0.18 from the available balance; the capture makes it final (amount 0.00: nothing more moves).
       const entries = await history(a.key);
       const hold = entries.find((h) => h.type === 'hold')!;
-      expect(hold).toMatchObject({ amount: '-0.18', description: 'SMS reminder to +32 ' + a.phone.slice(3, 6) + ' ' + a.phone.slice(6, 8) + ' ' + a.phone.slice(8, 10) + ' ' + a.phone.slice(10) });
+      expect(hold).toMatchObject({
+        amount: '-0.18',
+        description: 'SMS reminder to +32 ' + a.phone.slice(3, 6) + ' ' + a.phone.slice(6, 8) + ' ' + a.phone.slice(8, 10) + ' ' + a.phone.slice(10),
+      });
       expect(entries.find((h) => h.type === 'capture')).toMatchObject({ description: hold.description, holdId: hold.holdId });
 
       await sandbox.control.deliverCallbacks();
@@ -162,7 +190,9 @@ for (const engine of testEngines()) {
     it('rescheduling moves the reminder: the same hold while it still covers, a new one when it does not', async () => {
       const a = await scheduled();
       const patch = (startsAt: string) => t.request<Meeting>({ method: 'PATCH', path: `${BASE}/meetings/${a.meeting.id}`, key: a.key, body: { startsAt } });
-      const holdOf = async (id: string) => (await t.pluginDatabase('sms-reminders').query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [id])).rows[0]!.hold_id;
+      const holdOf = async (id: string) =>
+        (await t.pluginDatabase('sms-reminders').query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [id])).rows[0]!
+          .hold_id;
       const firstHold = await holdOf(a.reminder.id);
 
       const earlier = await patch('2026-03-06T09:00:00.000Z');
@@ -179,7 +209,9 @@ for (const engine of testEngines()) {
 
       clock.set('2026-03-29T16:00:00.000Z');
       await t.runJobs();
-      expect(textsTo(a.phone).map((m) => m.body)).toEqual(['Dear Ann, this is a reminder for your meeting tomorrow at 09:00. The location is Grote Markt 1, Leuven.']);
+      expect(textsTo(a.phone).map((m) => m.body)).toEqual([
+        'Dear Ann, this is a reminder for your meeting tomorrow at 09:00. The location is Grote Markt 1, Leuven.',
+      ]);
     });
 
     it('relocating changes the text; a location that no longer fits is refused naming the field', async () => {
@@ -272,7 +304,9 @@ for (const engine of testEngines()) {
       expect(await wallet(a.key)).toMatchObject({ available: '2.00' });
       // The delivered one, too: its duplicates were ignored.
       expect((await reminders(b.key))[0]).toMatchObject({ status: 'delivered' });
-      const { rows } = await t.pluginDatabase('sms-reminders').query<{ n: number }>('select count(*)::int as n from sms_reminders_delivery_reports where message_sid = $1', [sid]);
+      const { rows } = await t
+        .pluginDatabase('sms-reminders')
+        .query<{ n: number }>('select count(*)::int as n from sms_reminders_delivery_reports where message_sid = $1', [sid]);
       expect(rows[0]!.n).toBe(2); // sent, failed
     });
 
@@ -287,9 +321,24 @@ for (const engine of testEngines()) {
 
     it('not enough credit: the invitation is saved, the reminder is refused with insufficient_funds', async () => {
       const account = await t.createAccount();
-      const price = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: 'drain-e2e', unit: 'message', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
+      const price = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: 'drain-e2e', unit: 'message', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+      });
       expect(price.status).toBe(201);
-      expect((await t.request({ method: 'POST', path: '/v1/wallet/charges', key: account.ownerKey, headers: { 'idempotency-key': 'drain' }, body: { channel: 'drain-e2e', units: '2' } })).status).toBe(201);
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            path: '/v1/wallet/charges',
+            key: account.ownerKey,
+            headers: { 'idempotency-key': 'drain' },
+            body: { channel: 'drain-e2e', units: '2' },
+          })
+        ).status,
+      ).toBe(201);
       const phone = nextMobile();
       const res = await createMeeting(account.ownerKey, { invitees: [{ firstName: 'Ann', phone, smsReminder: true }] });
       expect(res.status).toBe(201);
@@ -313,7 +362,14 @@ for (const engine of testEngines()) {
       await bad(createMeeting(a.key, { startsAt: '2026-03-01T09:00:00.000Z' }), 'meeting_in_past', 'startsAt');
       await bad(createMeeting(a.key, { timeZone: 'Mars/Olympus' }), 'invalid_time_zone', 'timeZone');
       await bad(createMeeting(a.key, { location: 'x'.repeat(250) }), 'reminder_too_long', 'location');
-      await bad(createMeeting(a.key, { invitees: [{ firstName: 'Łukasz', phone: nextMobile(), smsReminder: true }], location: 'Conference room 2, Main building, Naamsestraat 22, Leuven' }), 'reminder_too_long', 'invitees.0.firstName');
+      await bad(
+        createMeeting(a.key, {
+          invitees: [{ firstName: 'Łukasz', phone: nextMobile(), smsReminder: true }],
+          location: 'Conference room 2, Main building, Naamsestraat 22, Leuven',
+        }),
+        'reminder_too_long',
+        'invitees.0.firstName',
+      );
       await bad(invite(a.key, a.meeting.id, { firstName: 'Ł'.repeat(60), phone: nextMobile(), smsReminder: true }), 'reminder_too_long', 'firstName');
       await bad(createMeeting(a.key, { startsAt: 'tomorrow' }), 'validation_failed');
       clock.set('2026-03-10T14:00:00.000Z'); // the meeting has started
@@ -347,12 +403,16 @@ for (const engine of testEngines()) {
 
     it('a reminder orphaned in "holding" by a crash is finished by the sweep with the same hold', async () => {
       const a = await scheduled();
-      const { rows } = await t.pluginDatabase('sms-reminders').query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
+      const { rows } = await t
+        .pluginDatabase('sms-reminders')
+        .query<{ hold_id: string }>('select hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
       // As if the host died after the wallet placed the hold but before the row recorded it.
       await t.pluginDatabase('sms-reminders').query(`update sms_reminders_reminders set status = 'holding', hold_id = null where id = $1`, [a.reminder.id]);
       clock.advance({ minutes: 11 });
       await t.runJobs();
-      const after = await t.pluginDatabase('sms-reminders').query<{ status: string; hold_id: string }>('select status, hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
+      const after = await t
+        .pluginDatabase('sms-reminders')
+        .query<{ status: string; hold_id: string }>('select status, hold_id from sms_reminders_reminders where id = $1', [a.reminder.id]);
       expect(after.rows[0]).toEqual({ status: 'scheduled', hold_id: rows[0]!.hold_id });
       expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
     });
@@ -398,7 +458,13 @@ describe.runIf(postgres)('sms-reminders on two hosts [postgres]', () => {
       method: 'POST',
       path: `${BASE}/meetings`,
       key: a.ownerKey,
-      body: { title: 'Board', location: 'HQ', timeZone: 'Europe/Brussels', startsAt: MEETING_AT, invitees: phones.map((phone, i) => ({ firstName: `P${i}`, phone, smsReminder: true })) },
+      body: {
+        title: 'Board',
+        location: 'HQ',
+        timeZone: 'Europe/Brussels',
+        startsAt: MEETING_AT,
+        invitees: phones.map((phone, i) => ({ firstName: `P${i}`, phone, smsReminder: true })),
+      },
     });
     expect(res.status).toBe(201);
     clock.set(SEND_AT);

@@ -9,13 +9,23 @@ describe('source-teamleader options', () => {
 
   it('sandbox mode without credentials → the sandbox client at 127.0.0.1:4040 and the dev key', () => {
     const settings = resolveSettings({ options: sourceTeamleaderOptions.parse({}), sandbox: true });
-    expect(settings).toMatchObject({ ...SANDBOX_CLIENT, authBaseUrl: SANDBOX_BASE_URL, apiBaseUrl: SANDBOX_BASE_URL, usesSandboxDefaults: { credentials: true, tokenKey: true } });
+    expect(settings).toMatchObject({
+      ...SANDBOX_CLIENT,
+      authBaseUrl: SANDBOX_BASE_URL,
+      apiBaseUrl: SANDBOX_BASE_URL,
+      usesSandboxDefaults: { credentials: true, tokenKey: true },
+    });
     expect(Buffer.from(settings.tokenKey, 'base64')).toHaveLength(32);
   });
 
   it('real credentials → real Teamleader (no base URLs) unless given', () => {
     const options = sourceTeamleaderOptions.parse({ clientId: 'id', clientSecret: 'secret', tokenKey: 'k' });
-    expect(resolveSettings({ options, sandbox: true })).toMatchObject({ clientId: 'id', authBaseUrl: undefined, apiBaseUrl: undefined, usesSandboxDefaults: { credentials: false, tokenKey: false } });
+    expect(resolveSettings({ options, sandbox: true })).toMatchObject({
+      clientId: 'id',
+      authBaseUrl: undefined,
+      apiBaseUrl: undefined,
+      usesSandboxDefaults: { credentials: false, tokenKey: false },
+    });
   });
 
   it('outside sandbox mode, credentials and tokenKey are required', () => {

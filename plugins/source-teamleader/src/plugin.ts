@@ -32,8 +32,10 @@ export const sourceTeamleaderPlugin = definePlugin({
       async init({ sources, routes, database, clock, logger, host, jobs, invoiceSync }) {
         const options = env.options;
         const settings = resolveSettings({ options, sandbox: host.sandbox });
-        if (settings.usesSandboxDefaults.tokenKey) logger.warn('source-teamleader: sealing tokens with the fixed sandbox key (set tokenKey outside development)');
-        if (settings.usesSandboxDefaults.credentials) logger.warn(`source-teamleader: no credentials, using the Teamleader sandbox at ${settings.apiBaseUrl ?? '?'}`);
+        if (settings.usesSandboxDefaults.tokenKey)
+          logger.warn('source-teamleader: sealing tokens with the fixed sandbox key (set tokenKey outside development)');
+        if (settings.usesSandboxDefaults.credentials)
+          logger.warn(`source-teamleader: no credentials, using the Teamleader sandbox at ${settings.apiBaseUrl ?? '?'}`);
         const oauth = () =>
           new TeamleaderOAuth({
             clientId: settings.clientId,
@@ -42,7 +44,11 @@ export const sourceTeamleaderPlugin = definePlugin({
             ...(settings.authBaseUrl && { authBaseUrl: settings.authBaseUrl }),
             clock,
           });
-        const connections = new TeamleaderConnectionsStore({ database, clock, onReconsentNeeded: ({ accountId }) => invoiceSync.reconsentNeeded({ accountId, sourceId: 'teamleader' }) });
+        const connections = new TeamleaderConnectionsStore({
+          database,
+          clock,
+          onReconsentNeeded: ({ accountId }) => invoiceSync.reconsentNeeded({ accountId, sourceId: 'teamleader' }),
+        });
         const cipher = new TokenCipher({ keys: { k1: settings.tokenKey }, currentKeyId: 'k1' });
         const tokens = new TeamleaderTokenManager({ store: connections, cipher, oauth: { refresh: (input) => oauth().refresh(input) }, clock });
         const client = new TeamleaderClient({
@@ -53,10 +59,29 @@ export const sourceTeamleaderPlugin = definePlugin({
         });
         const source = new TeamleaderInvoiceSource({ client, connections, database, clock });
         sources.add(source);
-        routes.add(...sourceTeamleaderRoutes({ database, clock, host, logger, connections, tokens, client, source, oauth, scopes: options.scopes, returnUrl: options.returnUrl, invoiceSync, jobs }));
+        routes.add(
+          ...sourceTeamleaderRoutes({
+            database,
+            clock,
+            host,
+            logger,
+            connections,
+            tokens,
+            client,
+            source,
+            oauth,
+            scopes: options.scopes,
+            returnUrl: options.returnUrl,
+            invoiceSync,
+            jobs,
+          }),
+        );
         // Webhook events go to the core's import right after they arrive (the route enqueues) and
         // every minute for retries; the core's own sweep catches whatever never arrived.
-        await jobs.work({ name: WEBHOOK_EVENTS_JOB, handler: async () => void (await deliverWebhookEvents({ database, clock, invoiceSync, logger, sourceId: source.id })) });
+        await jobs.work({
+          name: WEBHOOK_EVENTS_JOB,
+          handler: async () => void (await deliverWebhookEvents({ database, clock, invoiceSync, logger, sourceId: source.id })),
+        });
         await jobs.schedule({ name: WEBHOOK_EVENTS_JOB, everyMinutes: 1 });
       },
     });

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError, TollgateError, defineRoute, type Clock, type InvoiceSyncSink, type PluginJobs, type Queryable, type HostInfo, type Logger, type PluginRoute } from '@tollgate/plugin-sdk';
+import {
+  NotFoundError,
+  TollgateError,
+  defineRoute,
+  type Clock,
+  type InvoiceSyncSink,
+  type PluginJobs,
+  type Queryable,
+  type HostInfo,
+  type Logger,
+  type PluginRoute,
+} from '@tollgate/plugin-sdk';
 import { AuthorizationDeniedError, ReconsentNeededError, type TeamleaderClient, type TeamleaderOAuth, type TeamleaderTokenManager } from '@tollgate/teamleader';
 import { z } from 'zod';
 import type { ConnectionRow, TeamleaderConnectionsStore } from './teamleader-connections.store.js';
@@ -94,10 +105,15 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
   async function finishConsent(query: { code?: string | undefined; state?: string | undefined; error?: string | undefined }) {
     // Consume the state whatever happens next: it is single-use.
     const state = query.state ?? '';
-    const { rows } = await db.query<{ account_id: string; expires_at: Date | string }>('DELETE FROM source_teamleader_oauth_states WHERE state = $1 RETURNING account_id, expires_at', [state]);
-    if (query.error) throw badRequest(query.error === 'access_denied' ? 'access_denied' : 'authorization_failed', `Teamleader authorization failed: ${query.error}.`);
+    const { rows } = await db.query<{ account_id: string; expires_at: Date | string }>(
+      'DELETE FROM source_teamleader_oauth_states WHERE state = $1 RETURNING account_id, expires_at',
+      [state],
+    );
+    if (query.error)
+      throw badRequest(query.error === 'access_denied' ? 'access_denied' : 'authorization_failed', `Teamleader authorization failed: ${query.error}.`);
     const found = rows[0];
-    if (!found || new Date(found.expires_at).getTime() <= clock.now().getTime()) throw badRequest('invalid_state', 'Unknown or expired OAuth state; start again at /connect.');
+    if (!found || new Date(found.expires_at).getTime() <= clock.now().getTime())
+      throw badRequest('invalid_state', 'Unknown or expired OAuth state; start again at /connect.');
 
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (typeof value === 'string') params.set(key, value);

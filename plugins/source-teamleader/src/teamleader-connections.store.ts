@@ -11,7 +11,15 @@ export interface ConnectionRow {
   createdAt: string;
 }
 
-type Row = { id: string; account_id: string; teamleader_account_id: string | null; version: number; reconsent_reason: string | null; webhook_token: string; created_at: Date | string };
+type Row = {
+  id: string;
+  account_id: string;
+  teamleader_account_id: string | null;
+  version: number;
+  reconsent_reason: string | null;
+  webhook_token: string;
+  created_at: Date | string;
+};
 
 const COLUMNS = 'id, account_id, teamleader_account_id, version, reconsent_reason, webhook_token, created_at';
 
@@ -35,7 +43,15 @@ export class TeamleaderConnectionsStore implements TokenStore {
   readonly #onReconsentNeeded: ((input: { accountId: string }) => Promise<unknown>) | undefined;
 
   /** `onReconsentNeeded` tells the core that imports must wait for new consent (S-1). */
-  constructor({ database, clock, onReconsentNeeded }: { database: Queryable; clock: Clock; onReconsentNeeded?: (input: { accountId: string }) => Promise<unknown> }) {
+  constructor({
+    database,
+    clock,
+    onReconsentNeeded,
+  }: {
+    database: Queryable;
+    clock: Clock;
+    onReconsentNeeded?: (input: { accountId: string }) => Promise<unknown>;
+  }) {
     this.#db = database;
     this.#clock = clock;
     this.#onReconsentNeeded = onReconsentNeeded;
@@ -63,7 +79,9 @@ export class TeamleaderConnectionsStore implements TokenStore {
   }
 
   async byTeamleaderAccount({ teamleaderAccountId }: { teamleaderAccountId: string }): Promise<ConnectionRow[]> {
-    const { rows } = await this.#db.query<Row>(`SELECT ${COLUMNS} FROM source_teamleader_connections WHERE teamleader_account_id = $1 AND version > 0`, [teamleaderAccountId]);
+    const { rows } = await this.#db.query<Row>(`SELECT ${COLUMNS} FROM source_teamleader_connections WHERE teamleader_account_id = $1 AND version > 0`, [
+      teamleaderAccountId,
+    ]);
     return rows.map(toRow);
   }
 
@@ -73,7 +91,11 @@ export class TeamleaderConnectionsStore implements TokenStore {
   }
 
   async setTeamleaderAccount({ id, teamleaderAccountId }: { id: string; teamleaderAccountId: string }): Promise<void> {
-    await this.#db.query('UPDATE source_teamleader_connections SET teamleader_account_id = $2, updated_at = $3 WHERE id = $1', [id, teamleaderAccountId, this.#clock.now().toISOString()]);
+    await this.#db.query('UPDATE source_teamleader_connections SET teamleader_account_id = $2, updated_at = $3 WHERE id = $1', [
+      id,
+      teamleaderAccountId,
+      this.#clock.now().toISOString(),
+    ]);
   }
 
   async remove({ id }: { id: string }): Promise<void> {
@@ -89,7 +111,11 @@ export class TeamleaderConnectionsStore implements TokenStore {
     );
     const row = rows[0];
     if (!row || row.sealed_tokens === null || Number(row.version) === 0) return null;
-    return { version: Number(row.version), sealed: row.sealed_tokens, reconsentNeeded: row.reconsent_reason === null ? null : { reason: row.reconsent_reason } };
+    return {
+      version: Number(row.version),
+      sealed: row.sealed_tokens,
+      reconsentNeeded: row.reconsent_reason === null ? null : { reason: row.reconsent_reason },
+    };
   }
 
   async save({ connectionId, tokens, expectedVersion }: { connectionId: string; tokens: string; expectedVersion: number }): Promise<SaveResult> {
@@ -105,8 +131,14 @@ export class TeamleaderConnectionsStore implements TokenStore {
     const now = this.#clock.now().toISOString();
     const { rows } =
       expectedVersion === undefined
-        ? await this.#db.query<{ account_id: string }>('UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 RETURNING account_id', [connectionId, reason, now])
-        : await this.#db.query<{ account_id: string }>('UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING account_id', [connectionId, reason, now, expectedVersion]);
+        ? await this.#db.query<{ account_id: string }>(
+            'UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 RETURNING account_id',
+            [connectionId, reason, now],
+          )
+        : await this.#db.query<{ account_id: string }>(
+            'UPDATE source_teamleader_connections SET reconsent_reason = $2, updated_at = $3 WHERE id = $1 AND version = $4 RETURNING account_id',
+            [connectionId, reason, now, expectedVersion],
+          );
     if (rows[0] && this.#onReconsentNeeded) await this.#onReconsentNeeded({ accountId: rows[0].account_id });
   }
 }

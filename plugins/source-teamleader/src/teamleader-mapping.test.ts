@@ -1,7 +1,17 @@
 import { ValidationError } from '@tollgate/plugin-sdk';
 import type { Company, Contact, CreditNote, Invoice, InvoiceListItem } from '@tollgate/teamleader';
 import { describe, expect, it } from 'vitest';
-import { customFieldValue, decodeCursor, encodeCursor, mapCreditNote, mapCustomer, mapInvoice, mapWebhookEvent, parseWebhookBody, paymentTermDays } from './teamleader-mapping.js';
+import {
+  customFieldValue,
+  decodeCursor,
+  encodeCursor,
+  mapCreditNote,
+  mapCustomer,
+  mapInvoice,
+  mapWebhookEvent,
+  parseWebhookBody,
+  paymentTermDays,
+} from './teamleader-mapping.js';
 
 // Shapes as in the contract notes §1.5–1.11 (amounts already decimal strings, as the client gives them).
 const money = (amount: string) => ({ amount, currency: 'EUR' });
@@ -59,7 +69,11 @@ describe('mapInvoice', () => {
   });
 
   it('keeps sub-cent precision exactly (no floats)', () => {
-    const doc = mapInvoice({ item: { ...item, total: { ...item.total, tax_inclusive: money('0.1000000000000000055511151231257827') } }, info: null, profileFieldId: null });
+    const doc = mapInvoice({
+      item: { ...item, total: { ...item.total, tax_inclusive: money('0.1000000000000000055511151231257827') } },
+      info: null,
+      profileFieldId: null,
+    });
     expect(doc.totalInclVat).toBe('0.1000000000000000055511151231257827');
   });
 });
@@ -120,7 +134,10 @@ describe('mapCustomer', () => {
       id: 'co-1',
       name: 'Acme NV',
       vat_number: 'BE0899623035',
-      emails: [{ type: 'invoicing', email: 'billing@acme.test' }, { type: 'primary', email: 'info@acme.test' }],
+      emails: [
+        { type: 'invoicing', email: 'billing@acme.test' },
+        { type: 'primary', email: 'info@acme.test' },
+      ],
       addresses: [
         { type: 'primary', address: { line_1: 'Main 1', postal_code: '1000', city: 'Brussel', country: 'BE' } },
         { type: 'invoicing', address: { line_1: 'Bill 2', postal_code: '9000', city: 'Gent', country: 'be' } },
@@ -141,7 +158,13 @@ describe('mapCustomer', () => {
   });
   it('a contact: first and last name', () => {
     const contact: Contact = { id: 'c-1', first_name: 'Radja', last_name: 'Nainggolan', emails: [{ type: 'primary', email: 'r@n.test' }] };
-    expect(mapCustomer({ type: 'contact', party: contact, profileFieldId: null })).toEqual({ sourceId: 'c-1', type: 'contact', name: 'Radja Nainggolan', email: 'r@n.test', profileField: null });
+    expect(mapCustomer({ type: 'contact', party: contact, profileFieldId: null })).toEqual({
+      sourceId: 'c-1',
+      type: 'contact',
+      name: 'Radja Nainggolan',
+      email: 'r@n.test',
+      profileField: null,
+    });
   });
 });
 
@@ -155,7 +178,8 @@ describe('cursor', () => {
 });
 
 describe('webhooks', () => {
-  const body = (type: string, subject = { type: 'invoice', id: 'inv-1' }) => Buffer.from(JSON.stringify({ type, subject, account: { type: 'account', id: 'acc-1' }, user: { type: 'user', id: 'u' } }));
+  const body = (type: string, subject = { type: 'invoice', id: 'inv-1' }) =>
+    Buffer.from(JSON.stringify({ type, subject, account: { type: 'account', id: 'acc-1' }, user: { type: 'user', id: 'u' } }));
   const at = new Date('2026-03-02T09:00:00Z');
   it.each([
     ['invoice.booked', { type: 'document.booked', kind: 'invoice' }],

@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Money, ValidationError, type SourceCustomer, type SourceDocument, type SourceEvent, type SourceSubscription } from '@tollgate/plugin-sdk';
-import type { Address, Company, Contact, CreditNote, CustomFieldValue, Invoice, InvoiceListItem, PaymentTerm, Subscription, TeamleaderMoney } from '@tollgate/teamleader';
+import type {
+  Address,
+  Company,
+  Contact,
+  CreditNote,
+  CustomFieldValue,
+  Invoice,
+  InvoiceListItem,
+  PaymentTerm,
+  Subscription,
+  TeamleaderMoney,
+} from '@tollgate/teamleader';
 
 /** Exact decimal string with two decimals at least ("121.0" → "121.00"). */
 export function decimal(money: TeamleaderMoney | undefined | null): string {
@@ -95,7 +106,11 @@ function pickEmail(emails: ReadonlyArray<{ type: string; email: string }> | unde
   return (emails?.find((e) => e.type === 'primary') ?? emails?.find((e) => e.type === 'invoicing') ?? emails?.[0])?.email;
 }
 
-export function mapCustomer({ type, party, profileFieldId }: { type: 'contact'; party: Contact; profileFieldId: string | null } | { type: 'company'; party: Company; profileFieldId: string | null }): SourceCustomer {
+export function mapCustomer({
+  type,
+  party,
+  profileFieldId,
+}: { type: 'contact'; party: Contact; profileFieldId: string | null } | { type: 'company'; party: Company; profileFieldId: string | null }): SourceCustomer {
   const name = type === 'company' ? party.name : [party.first_name, party.last_name].filter(Boolean).join(' ');
   const email = pickEmail(party.emails);
   const address = pickAddress(party.addresses);
@@ -140,7 +155,12 @@ export function decodeCursor(text: string): ListCursor {
       const [list, page, updatedSince, issuedSince] = value as unknown[];
       const nullableString = (v: unknown) => v === null || typeof v === 'string';
       if ((list === 'i' || list === 'c') && Number.isInteger(page) && (page as number) >= 1 && nullableString(updatedSince) && nullableString(issuedSince)) {
-        return { list: list === 'i' ? 'invoices' : 'creditNotes', page: page as number, updatedSince: updatedSince as string | null, issuedSince: issuedSince as string | null };
+        return {
+          list: list === 'i' ? 'invoices' : 'creditNotes',
+          page: page as number,
+          updatedSince: updatedSince as string | null,
+          issuedSince: issuedSince as string | null,
+        };
       }
     }
   } catch {

@@ -13,9 +13,29 @@ import {
   type SourceEvent,
   type SourceSubscription,
 } from '@tollgate/plugin-sdk';
-import { ReconsentNeededError, TeamleaderNotFoundError, TeamleaderUnavailableError, type Company, type Contact, type CreditNote, type Invoice, type InvoiceListItem, type TeamleaderClient } from '@tollgate/teamleader';
+import {
+  ReconsentNeededError,
+  TeamleaderNotFoundError,
+  TeamleaderUnavailableError,
+  type Company,
+  type Contact,
+  type CreditNote,
+  type Invoice,
+  type InvoiceListItem,
+  type TeamleaderClient,
+} from '@tollgate/teamleader';
 import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
-import { decodeCursor, encodeCursor, mapCreditNote, mapCustomer, mapInvoice, mapSubscription, mapWebhookEvent, parseWebhookBody, type ListCursor } from './teamleader-mapping.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  mapCreditNote,
+  mapCustomer,
+  mapInvoice,
+  mapSubscription,
+  mapWebhookEvent,
+  parseWebhookBody,
+  type ListCursor,
+} from './teamleader-mapping.js';
 
 const BOOKED = ['outstanding', 'matched'] as const;
 /** invoices.info calls in flight at once while enriching a page. */
@@ -31,7 +51,17 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   readonly #db: Queryable;
   readonly #clock: Clock;
 
-  constructor({ client, connections, database, clock }: { client: TeamleaderClient; connections: TeamleaderConnectionsStore; database: Queryable; clock: Clock }) {
+  constructor({
+    client,
+    connections,
+    database,
+    clock,
+  }: {
+    client: TeamleaderClient;
+    connections: TeamleaderConnectionsStore;
+    database: Queryable;
+    clock: Clock;
+  }) {
     this.#client = client;
     this.#connections = connections;
     this.#db = database;
@@ -39,7 +69,19 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   }
 
   /** Invoices first (page by page, by invoice date), then credit notes; the cursor names the list and page. */
-  async listDocuments({ connection, updatedSince, issuedSince, cursor, pageSize = 100 }: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }> {
+  async listDocuments({
+    connection,
+    updatedSince,
+    issuedSince,
+    cursor,
+    pageSize = 100,
+  }: {
+    connection: SourceConnection;
+    updatedSince?: Date;
+    issuedSince?: string;
+    cursor?: string | null;
+    pageSize?: number;
+  }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }> {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new ValidationError({ message: 'pageSize must be 1-100.' });
     const at: ListCursor = cursor
       ? decodeCursor(cursor)
@@ -54,7 +96,10 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
         ...(at.issuedSince && { invoice_date_after: at.issuedSince }),
       };
       // Teamleader sorts by invoice date or number only (not by change time): oldest invoice first.
-      const sort = [{ field: 'invoice_date', order: 'asc' }, { field: 'invoice_number', order: 'asc' }];
+      const sort = [
+        { field: 'invoice_date', order: 'asc' },
+        { field: 'invoice_number', order: 'asc' },
+      ];
       const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId, action: 'invoices.list', body: { filter, sort, page } });
       const infos = await mapLimit(data, INFO_CONCURRENCY, (item) => this.#api(connectionId).invoiceInfo({ id: item.id }));
       const documents = data.map((item, i) => mapInvoice({ item, info: infos[i] as Invoice, profileFieldId: connection.profileFieldId }));
@@ -66,11 +111,23 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       ...(at.updatedSince && { updated_since: at.updatedSince }),
       ...(at.issuedSince && { credit_note_date_after: at.issuedSince }),
     };
-    const { data } = await this.#client.call<{ data: CreditNote[] }>({ connectionId, action: 'creditNotes.list', body: { ...(Object.keys(filter).length > 0 && { filter }), page } });
+    const { data } = await this.#client.call<{ data: CreditNote[] }>({
+      connectionId,
+      action: 'creditNotes.list',
+      body: { ...(Object.keys(filter).length > 0 && { filter }), page },
+    });
     return { documents: data.map((note) => mapCreditNote({ note })), nextCursor: data.length < pageSize ? null : encodeCursor({ ...at, page: at.page + 1 }) };
   }
 
-  async getDocument({ connection, kind, sourceId }: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null> {
+  async getDocument({
+    connection,
+    kind,
+    sourceId,
+  }: {
+    connection: SourceConnection;
+    kind: SourceDocumentKind;
+    sourceId: string;
+  }): Promise<SourceDocument | null> {
     const connectionId = await this.#credentials(connection);
     const api = this.#api(connectionId);
     if (kind === 'credit_note') {
@@ -78,14 +135,26 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       return note ? mapCreditNote({ note }) : null;
     }
     // `subscription` is on list items only; payment term and custom fields on info only.
-    const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId, action: 'invoices.list', body: { filter: { ids: [sourceId], status: [...BOOKED] } } });
+    const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({
+      connectionId,
+      action: 'invoices.list',
+      body: { filter: { ids: [sourceId], status: [...BOOKED] } },
+    });
     const item = data[0];
     if (!item) return null;
     const info = await orNull(api.invoiceInfo({ id: sourceId }));
     return info ? mapInvoice({ item, info, profileFieldId: connection.profileFieldId }) : null;
   }
 
-  async getCustomer({ connection, type, sourceId }: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null> {
+  async getCustomer({
+    connection,
+    type,
+    sourceId,
+  }: {
+    connection: SourceConnection;
+    type: SourceCustomerType;
+    sourceId: string;
+  }): Promise<SourceCustomer | null> {
     const api = this.#api(await this.#credentials(connection));
     const profileFieldId = connection.profileFieldId;
     if (type === 'company') {
@@ -100,17 +169,31 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
    * Companies, then contacts, changed since a time (`updated_since`, with their custom fields). The
    * cursor is `c:<page>` / `p:<page>` plus the start time, so a resumed listing keeps its filter.
    */
-  async listCustomers({ connection, updatedSince, cursor, pageSize = 100 }: { connection: SourceConnection; updatedSince: Date; cursor?: string | null; pageSize?: number }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }> {
+  async listCustomers({
+    connection,
+    updatedSince,
+    cursor,
+    pageSize = 100,
+  }: {
+    connection: SourceConnection;
+    updatedSince: Date;
+    cursor?: string | null;
+    pageSize?: number;
+  }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }> {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new ValidationError({ message: 'pageSize must be 1-100.' });
     const at = cursor ? decodeCustomerCursor(cursor) : { list: 'companies' as const, page: 1, since: teamleaderTime(updatedSince) };
     const connectionId = await this.#credentials(connection);
     const body = { filter: { updated_since: at.since }, page: { size: pageSize, number: at.page }, includes: 'custom_fields' };
     const profileFieldId = connection.profileFieldId;
-    const withTime = (customer: SourceCustomer, updatedAt: string | undefined): SourceCustomer => (updatedAt ? { ...customer, updatedAt: new Date(updatedAt).toISOString() } : customer);
+    const withTime = (customer: SourceCustomer, updatedAt: string | undefined): SourceCustomer =>
+      updatedAt ? { ...customer, updatedAt: new Date(updatedAt).toISOString() } : customer;
     if (at.list === 'companies') {
       const { data } = await this.#client.call<{ data: Company[] }>({ connectionId, action: 'companies.list', body });
       const next = data.length < pageSize ? { list: 'contacts' as const, page: 1, since: at.since } : { ...at, page: at.page + 1 };
-      return { customers: data.map((party) => withTime(mapCustomer({ type: 'company', party, profileFieldId }), party.updated_at)), nextCursor: encodeCustomerCursor(next) };
+      return {
+        customers: data.map((party) => withTime(mapCustomer({ type: 'company', party, profileFieldId }), party.updated_at)),
+        nextCursor: encodeCustomerCursor(next),
+      };
     }
     const { data } = await this.#client.call<{ data: Contact[] }>({ connectionId, action: 'contacts.list', body });
     return {
@@ -128,7 +211,14 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
    * Teamleader does not sign webhooks: the URL registered at connect carries a per-connection
    * `?token=`, checked here in constant time against the connections of the payload's account.
    */
-  async parseWebhook({ rawBody, query }: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer; query: Readonly<Record<string, string | undefined>> }): Promise<SourceEvent[]> {
+  async parseWebhook({
+    rawBody,
+    query,
+  }: {
+    headers: Readonly<Record<string, string | undefined>>;
+    rawBody: Buffer;
+    query: Readonly<Record<string, string | undefined>>;
+  }): Promise<SourceEvent[]> {
     const payload = parseWebhookBody(rawBody);
     const token = query.token ?? '';
     const candidates = await this.#connections.byTeamleaderAccount({ teamleaderAccountId: payload.account.id });
@@ -142,7 +232,21 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
    * paid → invoices.registerPayment, unpaid → invoices.removePayments (Teamleader removes all
    * payments). Each (payment, status) is written once: a row claims it before the call.
    */
-  async writeStatus({ connection, sourceInvoiceId, paymentId, status, paidAmount, paidAt }: { connection: SourceConnection; sourceInvoiceId: string; paymentId: string; status: 'paid' | 'unpaid'; paidAmount?: Money; paidAt?: Date }): Promise<void> {
+  async writeStatus({
+    connection,
+    sourceInvoiceId,
+    paymentId,
+    status,
+    paidAmount,
+    paidAt,
+  }: {
+    connection: SourceConnection;
+    sourceInvoiceId: string;
+    paymentId: string;
+    status: 'paid' | 'unpaid';
+    paidAmount?: Money;
+    paidAt?: Date;
+  }): Promise<void> {
     if (status === 'paid' && !paidAmount) throw new ValidationError({ message: 'paidAmount is required to write a payment.' });
     const connectionId = await this.#credentials(connection);
     const claimed = await this.#db.query(
@@ -167,7 +271,11 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
         const landed = info?.payments?.some((p) => sameAmount(p.payment.amount, amount) && Date.parse(p.paid_at) === Date.parse(paidAtText));
         if (landed) return;
       }
-      await this.#db.query('DELETE FROM source_teamleader_written_payments WHERE connection_id = $1 AND payment_id = $2 AND status = $3', [connectionId, paymentId, status]);
+      await this.#db.query('DELETE FROM source_teamleader_written_payments WHERE connection_id = $1 AND payment_id = $2 AND status = $3', [
+        connectionId,
+        paymentId,
+        status,
+      ]);
       throw error;
     }
   }
@@ -198,7 +306,8 @@ function encodeCustomerCursor(cursor: CustomerCursor): string {
 function decodeCustomerCursor(text: string): CustomerCursor {
   try {
     const [list, page, since] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if ((list === 'c' || list === 'p') && Number.isInteger(page) && (page as number) >= 1 && typeof since === 'string') return { list: list === 'c' ? 'companies' : 'contacts', page: page as number, since };
+    if ((list === 'c' || list === 'p') && Number.isInteger(page) && (page as number) >= 1 && typeof since === 'string')
+      return { list: list === 'c' ? 'companies' : 'contacts', page: page as number, since };
   } catch {
     // falls through
   }

@@ -18,7 +18,19 @@ export interface DeliveryResult {
  * hosts never hand over the same event at once); an event the core could not handle (a Teamleader
  * outage, an import already running) is tried again with backoff: 1, 2, 4 … minutes.
  */
-export async function deliverWebhookEvents({ database: db, clock, invoiceSync, logger, sourceId }: { database: Queryable; clock: Clock; invoiceSync: InvoiceSyncSink; logger: Logger; sourceId: string }): Promise<DeliveryResult> {
+export async function deliverWebhookEvents({
+  database: db,
+  clock,
+  invoiceSync,
+  logger,
+  sourceId,
+}: {
+  database: Queryable;
+  clock: Clock;
+  invoiceSync: InvoiceSyncSink;
+  logger: Logger;
+  sourceId: string;
+}): Promise<DeliveryResult> {
   const result: DeliveryResult = { delivered: 0, failed: 0, gaveUp: 0 };
   for (;;) {
     const now = clock.now();
@@ -60,12 +72,20 @@ export async function deliverWebhookEvents({ database: db, clock, invoiceSync, l
       const reason = handled?.reason ?? 'not handled';
       const attempts = Number(row.attempts);
       if (attempts >= MAX_ATTEMPTS) {
-        await db.query(`UPDATE source_teamleader_webhook_events SET processed_at = $2, outcome = 'gave_up', last_error = $3 WHERE event_id = $1`, [row.event_id, at.toISOString(), reason]);
+        await db.query(`UPDATE source_teamleader_webhook_events SET processed_at = $2, outcome = 'gave_up', last_error = $3 WHERE event_id = $1`, [
+          row.event_id,
+          at.toISOString(),
+          reason,
+        ]);
         logger.warn({ eventId: row.event_id, reason }, 'Teamleader webhook event given up; the sweep will catch the change');
         result.gaveUp++;
       } else {
         const retryAt = new Date(at.getTime() + 60_000 * 2 ** (attempts - 1));
-        await db.query('UPDATE source_teamleader_webhook_events SET next_attempt_at = $2, last_error = $3 WHERE event_id = $1', [row.event_id, retryAt.toISOString(), reason]);
+        await db.query('UPDATE source_teamleader_webhook_events SET next_attempt_at = $2, last_error = $3 WHERE event_id = $1', [
+          row.event_id,
+          retryAt.toISOString(),
+          reason,
+        ]);
         result.failed++;
       }
     }

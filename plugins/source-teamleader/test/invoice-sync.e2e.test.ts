@@ -35,7 +35,8 @@ for (const engine of testEngines()) {
     const history = { tooOld: [] as Seeded[], inWindow: [] as Seeded[], link: [] as Seeded[], paid: [] as Seeded[], mystery: null as Seeded | null, draft: '' };
     let manualRunId: string;
 
-    const api = (input: { method?: string; path: string; body?: unknown; key?: string }) => t.request({ ...input, path: `${API}${input.path}`, key: input.key ?? owner.ownerKey });
+    const api = (input: { method?: string; path: string; body?: unknown; key?: string }) =>
+      t.request({ ...input, path: `${API}${input.path}`, key: input.key ?? owner.ownerKey });
     const book = (customer: Ref, extra: Record<string, unknown> = {}) => sandbox.control.seedInvoice({ customer, booked: true, ...extra }) as unknown as Seeded;
     const connect = (key: string) => connectThroughSandbox({ t, key });
     /** Teamleader POSTs its queued webhooks; the plugin's job hands them to the core; summary mails are queued. */
@@ -53,16 +54,30 @@ for (const engine of testEngines()) {
     };
     /** The one row imported for a Teamleader document, as GET /invoices/:id shows it (with its events). */
     const imported = async (doc: { id: string }, kind: 'invoice' | 'credit_note' = 'invoice') => {
-      const rows = (await t.db.query<{ id: string }>('select id from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3', [connectionId, kind, doc.id])).rows;
+      const rows = (
+        await t.db.query<{ id: string }>('select id from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3', [connectionId, kind, doc.id])
+      ).rows;
       expect(rows).toHaveLength(1);
       const res = await api({ path: `/invoices/${rows[0]!.id}` });
       expect(res.status).toBe(200);
       return res.body;
     };
-    const isImported = async (doc: { id: string }) => (await t.db.query('select id from sync_invoices where connection_id = $1 and source_id = $2', [connectionId, doc.id])).rows.length > 0;
-    const runs = async () => (await api({ path: `/connections/${connectionId}/runs?limit=200` })).body.data as Array<{ id: string; trigger: string; status: string; counts: Record<string, number>; flags: Record<string, unknown> }>;
+    const isImported = async (doc: { id: string }) =>
+      (await t.db.query('select id from sync_invoices where connection_id = $1 and source_id = $2', [connectionId, doc.id])).rows.length > 0;
+    const runs = async () =>
+      (await api({ path: `/connections/${connectionId}/runs?limit=200` })).body.data as Array<{
+        id: string;
+        trigger: string;
+        status: string;
+        counts: Record<string, number>;
+        flags: Record<string, unknown>;
+      }>;
     const summaryMails = async () =>
-      (await t.db.query<{ event_key: string }>(`select event_key from notifications where account_id = $1 and template = 'import_summary' order by id`, [owner.accountId])).rows;
+      (
+        await t.db.query<{ event_key: string }>(`select event_key from notifications where account_id = $1 and template = 'import_summary' order by id`, [
+          owner.accountId,
+        ])
+      ).rows;
 
     beforeAll(async () => {
       sandbox = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 100_000 });
@@ -70,20 +85,39 @@ for (const engine of testEngines()) {
       t = await createTestHost({
         engine,
         clock,
-        plugins: [{
-          plugin,
-          options: sandboxPluginOptions({ sandbox, maxAttempts: 2 }),
-        }],
+        plugins: [
+          {
+            plugin,
+            options: sandboxPluginOptions({ sandbox, maxAttempts: 2 }),
+          },
+        ],
         config: { mail: { from: 'Tollgate <billing@tollgate.test>', smtp: smtp.smtp } },
       });
       owner = await t.createAccount({ name: ACCOUNT_NAME, locale: 'en', ownerEmail: OWNER_EMAIL });
 
       // What the Teamleader account held before it was connected (no webhooks are registered yet).
-      const select = sandbox.control.seedCustomField({ context: 'invoice', type: 'single_select', label: 'Twikey invoices', options: ['Link', 'Mystery'] }) as { id: string; configuration: { options: Array<{ id: string; value: string }> } };
+      const select = sandbox.control.seedCustomField({ context: 'invoice', type: 'single_select', label: 'Twikey invoices', options: ['Link', 'Mystery'] }) as {
+        id: string;
+        configuration: { options: Array<{ id: string; value: string }> };
+      };
       const option = (value: string) => select.configuration.options.find((o) => o.value === value)!.id;
       field = { id: select.id, link: option('Link'), mystery: option('Mystery') };
-      acme = { type: 'company', id: (sandbox.control.seedCompany({ name: 'Acme NV', email: 'info@acme.test', vatNumber: 'BE0899623035', language: 'nl', address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' } }) as { id: string }).id };
-      ann = { type: 'contact', id: (sandbox.control.seedContact({ firstName: 'Ann', lastName: 'Peeters', email: 'ann@peeters.test', language: 'fr' }) as { id: string }).id };
+      acme = {
+        type: 'company',
+        id: (
+          sandbox.control.seedCompany({
+            name: 'Acme NV',
+            email: 'info@acme.test',
+            vatNumber: 'BE0899623035',
+            language: 'nl',
+            address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' },
+          }) as { id: string }
+        ).id,
+      };
+      ann = {
+        type: 'contact',
+        id: (sandbox.control.seedContact({ firstName: 'Ann', lastName: 'Peeters', email: 'ann@peeters.test', language: 'fr' }) as { id: string }).id,
+      };
       history.tooOld.push(book(acme));
       clock.set('2026-01-30T09:00:00.000Z');
       history.tooOld.push(book(acme)); // one day before the 30-day window
@@ -93,7 +127,10 @@ for (const engine of testEngines()) {
       history.inWindow.push(book(acme), book(acme), book(acme));
       history.draft = (sandbox.control.seedInvoice({ customer: acme }) as { id: string }).id;
       clock.set('2026-02-20T09:00:00.000Z');
-      history.link.push(book(ann, { customFields: [{ definitionId: field.id, value: field.link }] }), book(ann, { customFields: [{ definitionId: field.id, value: field.link }] }));
+      history.link.push(
+        book(ann, { customFields: [{ definitionId: field.id, value: field.link }] }),
+        book(ann, { customFields: [{ definitionId: field.id, value: field.link }] }),
+      );
       history.mystery = book(acme, { customFields: [{ definitionId: field.id, value: field.mystery }] });
       history.paid.push(book(acme, { paid: true }), book(acme, { paid: true }));
       clock.set('2026-03-02T09:00:00.000Z');
@@ -107,13 +144,26 @@ for (const engine of testEngines()) {
     it('connect by OAuth: the callback names the core connection; /v1/invoice-sync shows it', async () => {
       const res = await connect(owner.ownerKey);
       expect(res.status).toBe(200);
-      expect(res.body.connection).toMatchObject({ status: 'connected', teamleaderAccountId: sandbox.control.ids.account, syncConnectionId: expect.stringMatching(/^conn_/) });
+      expect(res.body.connection).toMatchObject({
+        status: 'connected',
+        teamleaderAccountId: sandbox.control.ids.account,
+        syncConnectionId: expect.stringMatching(/^conn_/),
+      });
       connectionId = res.body.connection.syncConnectionId;
 
       const sources = await api({ path: '/sources' });
       expect(sources.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'teamleader', label: 'Teamleader Focus' })]));
       const list = await api({ path: '/connections' });
-      expect(list.body.data).toEqual([expect.objectContaining({ id: connectionId, sourceId: 'teamleader', sourceAccountId: sandbox.control.ids.account, status: 'connected', autoImport: true, profileFieldId: null })]);
+      expect(list.body.data).toEqual([
+        expect.objectContaining({
+          id: connectionId,
+          sourceId: 'teamleader',
+          sourceAccountId: sandbox.control.ids.account,
+          status: 'connected',
+          autoImport: true,
+          profileFieldId: null,
+        }),
+      ]);
       expect((await api({ path: `/connections/${connectionId}` })).body).toMatchObject({ id: connectionId, status: 'connected' });
       expect(sandbox.control.pendingWebhooks()).toEqual([]);
     });
@@ -122,7 +172,11 @@ for (const engine of testEngines()) {
       const standard = await api({ method: 'POST', path: '/profiles', body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: false } });
       expect(standard.status).toBe(201);
       expect(standard.body).toMatchObject({ name: 'Standard', directDebit: true, isDefault: true, sourceOptionValue: null });
-      const link = await api({ method: 'POST', path: '/profiles', body: { name: 'Link', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: field.link } });
+      const link = await api({
+        method: 'POST',
+        path: '/profiles',
+        body: { name: 'Link', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: field.link },
+      });
       expect(link.status).toBe(201);
       expect(link.body).toMatchObject({ name: 'Link', paymentLink: true, isDefault: false, sourceOptionValue: field.link });
       profiles = { standard: standard.body.id, link: link.body.id };
@@ -143,12 +197,17 @@ for (const engine of testEngines()) {
       const run = await api({ path: `/runs/${manualRunId}` });
       expect(run.status).toBe(200);
       expect(run.body).toMatchObject({ id: manualRunId, status: 'completed', error: null, counts: { new: 6, updated: 0, ignored: 2, failed: 1 } });
-      expect(run.body.failures).toEqual([{ sourceId: history.mystery!.id, kind: 'invoice', number: history.mystery!.invoice_number, reason: `unknown_profile:${field.mystery}` }]);
+      expect(run.body.failures).toEqual([
+        { sourceId: history.mystery!.id, kind: 'invoice', number: history.mystery!.invoice_number, reason: `unknown_profile:${field.mystery}` },
+      ]);
       expect(run.body.finishedAt).toBe(clock.now().toISOString());
 
       for (const doc of [...history.inWindow, ...history.link]) expect(await isImported(doc)).toBe(true);
       for (const doc of [...history.tooOld, ...history.paid, history.mystery!, { id: history.draft }]) expect(await isImported(doc)).toBe(false);
-      expect((await api({ path: `/connections/${connectionId}/runs` })).body).toEqual({ data: [expect.objectContaining({ id: manualRunId })], nextCursor: null });
+      expect((await api({ path: `/connections/${connectionId}/runs` })).body).toEqual({
+        data: [expect.objectContaining({ id: manualRunId })],
+        nextCursor: null,
+      });
     });
 
     it('lists the imported invoices with filters and paging; one shows its events and the profile its field chose', async () => {
@@ -181,11 +240,28 @@ for (const engine of testEngines()) {
 
       const linked = await imported(history.link[0]!);
       expect(linked).toMatchObject({
-        kind: 'invoice', sourceNumber: history.link[0]!.invoice_number, number: history.link[0]!.invoice_number, status: 'booked', currency: 'EUR',
-        totalExclVat: '100.00', totalInclVat: '121.00', amountDue: '121.00', issuedOn: '2026-02-20', dueOn: '2026-03-22', paymentTermDays: 30,
-        profileId: profiles.link, subscriptionId: null, creditedInvoiceId: null,
+        kind: 'invoice',
+        sourceNumber: history.link[0]!.invoice_number,
+        number: history.link[0]!.invoice_number,
+        status: 'booked',
+        currency: 'EUR',
+        totalExclVat: '100.00',
+        totalInclVat: '121.00',
+        amountDue: '121.00',
+        issuedOn: '2026-02-20',
+        dueOn: '2026-03-22',
+        paymentTermDays: 30,
+        profileId: profiles.link,
+        subscriptionId: null,
+        creditedInvoiceId: null,
       });
-      expect(linked.events).toEqual([{ at: expect.any(String), type: 'imported', detail: expect.objectContaining({ trigger: 'manual', runId: manualRunId, profileId: profiles.link, profileFrom: 'document' }) }]);
+      expect(linked.events).toEqual([
+        {
+          at: expect.any(String),
+          type: 'imported',
+          detail: expect.objectContaining({ trigger: 'manual', runId: manualRunId, profileId: profiles.link, profileFrom: 'document' }),
+        },
+      ]);
       const plain = await imported(history.inWindow[1]!);
       expect(plain).toMatchObject({ profileId: profiles.standard, issuedOn: '2026-02-10' });
       expect(plain.events[0].detail).toMatchObject({ profileFrom: 'account_default' });
@@ -199,10 +275,27 @@ for (const engine of testEngines()) {
       expect(res.body.nextCursor).toBeNull();
       expect(res.body.data).toEqual([
         expect.objectContaining({
-          connectionId, sourceType: 'company', sourceId: acme.id, customerNumber: acme.id, name: 'Acme NV', email: 'info@acme.test', vatNumber: 'BE0899623035', language: 'nl',
-          address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' }, profileId: null, localNumberChangedAt: null,
+          connectionId,
+          sourceType: 'company',
+          sourceId: acme.id,
+          customerNumber: acme.id,
+          name: 'Acme NV',
+          email: 'info@acme.test',
+          vatNumber: 'BE0899623035',
+          language: 'nl',
+          address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' },
+          profileId: null,
+          localNumberChangedAt: null,
         }),
-        expect.objectContaining({ connectionId, sourceType: 'contact', sourceId: ann.id, customerNumber: ann.id, name: 'Ann Peeters', email: 'ann@peeters.test', language: 'fr' }),
+        expect.objectContaining({
+          connectionId,
+          sourceType: 'contact',
+          sourceId: ann.id,
+          customerNumber: ann.id,
+          name: 'Ann Peeters',
+          email: 'ann@peeters.test',
+          language: 'fr',
+        }),
       ]);
       const one = await api({ path: `/customers/${res.body.data[1].id}` });
       expect(one.body).toMatchObject({ id: res.body.data[1].id, name: 'Ann Peeters' });
@@ -240,7 +333,9 @@ for (const engine of testEngines()) {
       expect(again.statuses).toEqual([200, 200, 200, 200, 200]);
       expect(await imported(replayed)).toMatchObject({ sourceId: replayed.id, status: 'booked' });
       const after = await runs();
-      expect(after.slice(0, after.length - runsBefore)).toEqual([expect.objectContaining({ trigger: 'webhook', counts: { new: 1, updated: 0, ignored: 0, failed: 0 } })]);
+      expect(after.slice(0, after.length - runsBefore)).toEqual([
+        expect.objectContaining({ trigger: 'webhook', counts: { new: 1, updated: 0, ignored: 0, failed: 0 } }),
+      ]);
       // A quiet webhook run mails nobody.
       expect(await summaryMails()).toHaveLength(1);
     });
@@ -272,7 +367,13 @@ for (const engine of testEngines()) {
       expect(report.statuses).toEqual([200]);
       const ours = await imported(credited);
       const cn = await imported(note, 'credit_note');
-      expect(cn).toMatchObject({ kind: 'credit_note', sourceNumber: note.credit_note_number, number: `CN${note.credit_note_number}`, creditedInvoiceId: ours.id, totalInclVat: '121.00' });
+      expect(cn).toMatchObject({
+        kind: 'credit_note',
+        sourceNumber: note.credit_note_number,
+        number: `CN${note.credit_note_number}`,
+        creditedInvoiceId: ours.id,
+        totalInclVat: '121.00',
+      });
       expect(cn.events.map((e: { type: string }) => e.type)).toContain('imported');
       const notes = await api({ path: '/invoices?kind=credit_note' });
       expect(notes.body.data.map((i: { id: string }) => i.id)).toEqual([cn.id]);
@@ -283,7 +384,11 @@ for (const engine of testEngines()) {
       const customer = (await api({ path: '/customers?search=Acme' })).body.data[0];
       sandbox.control.updateCompany({ id: acme.id, changes: { name: 'Acme Group NV', email: 'finance@acme.test' } });
       expect(await deliverAndRunJobs()).toMatchObject({ statuses: [200] });
-      expect((await api({ path: `/customers/${customer.id}` })).body).toMatchObject({ name: 'Acme Group NV', email: 'finance@acme.test', customerNumber: acme.id });
+      expect((await api({ path: `/customers/${customer.id}` })).body).toMatchObject({
+        name: 'Acme Group NV',
+        email: 'finance@acme.test',
+        customerNumber: acme.id,
+      });
       // A second change 3 minutes later has the same replay id as the first: it is armed again, not dropped.
       clock.advance({ minutes: 3 });
       sandbox.control.updateCompany({ id: acme.id, changes: { name: 'Acme Holding NV' } });
@@ -302,7 +407,9 @@ for (const engine of testEngines()) {
       expect((await api({ path: `/customers/${customer.id}` })).body).toMatchObject({ customerNumber: acme.id, localNumberChangedAt: null });
       const invoice = await imported(next);
       expect(invoice.customerId).toBe(customer.id);
-      expect(invoice.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'customer_reset', detail: expect.objectContaining({ from: 'X-1', to: acme.id }) })]));
+      expect(invoice.events).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: 'customer_reset', detail: expect.objectContaining({ from: 'X-1', to: acme.id }) })]),
+      );
     });
 
     it('a company change whose webhook Teamleader dropped arrives with the next sweep', async () => {
@@ -320,13 +427,21 @@ for (const engine of testEngines()) {
 
     it('invoices of a subscription with a 0-day payment term are linked to it and flagged on the run and in its mail', async () => {
       clock.advance({ hours: 1 });
-      const subscription = sandbox.control.seedSubscription({ customer: acme, title: 'Daily support', paymentTerm: { type: 'after_invoice_date', days: 0 } }) as { id: string };
+      const subscription = sandbox.control.seedSubscription({
+        customer: acme,
+        title: 'Daily support',
+        paymentTerm: { type: 'after_invoice_date', days: 0 },
+      }) as { id: string };
       const generated = book(acme, { subscriptionId: subscription.id, paymentTerm: { type: 'after_invoice_date', days: 0 } });
       await deliverAndRunJobs();
       const invoice = await imported(generated);
       expect(invoice).toMatchObject({ subscriptionId: subscription.id, paymentTermDays: 0, issuedOn: '2026-03-02', dueOn: '2026-03-02' });
       const run = await api({ path: `/runs/${invoice.events[0].detail.runId}` });
-      expect(run.body).toMatchObject({ trigger: 'webhook', status: 'completed', flags: { zeroDaySubscriptions: [{ subscriptionId: subscription.id, title: 'Daily support' }] } });
+      expect(run.body).toMatchObject({
+        trigger: 'webhook',
+        status: 'completed',
+        flags: { zeroDaySubscriptions: [{ subscriptionId: subscription.id, title: 'Daily support' }] },
+      });
 
       expect((await summaryMails()).map((m) => m.event_key)).toContain(`import_run:${run.body.id}`);
       await t.host.fundingJobs.runOnce();
@@ -346,12 +461,26 @@ for (const engine of testEngines()) {
       expect(denied).toMatchObject({ status: 400, body: { error: { code: 'access_denied' } } });
       expect((await api({ path: '/connections', key: other.ownerKey })).body.data).toEqual([]);
 
-      const stored = async () => Number((await t.pluginDatabase('source-teamleader').query<{ n: string }>('select count(*) as n from source_teamleader_webhook_events')).rows[0]!.n);
+      const stored = async () =>
+        Number((await t.pluginDatabase('source-teamleader').query<{ n: string }>('select count(*) as n from source_teamleader_webhook_events')).rows[0]!.n);
       const before = await stored();
-      const token = (await t.pluginDatabase('source-teamleader').query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId])).rows[0]!.webhook_token;
-      const payload = { type: 'invoice.booked', subject: { type: 'invoice', id: history.tooOld[0]!.id }, account: { type: 'account', id: sandbox.control.ids.account }, user: { type: 'user', id: sandbox.control.ids.user } };
+      const token = (
+        await t
+          .pluginDatabase('source-teamleader')
+          .query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId])
+      ).rows[0]!.webhook_token;
+      const payload = {
+        type: 'invoice.booked',
+        subject: { type: 'invoice', id: history.tooOld[0]!.id },
+        account: { type: 'account', id: sandbox.control.ids.account },
+        user: { type: 'user', id: sandbox.control.ids.user },
+      };
       expect((await t.request({ method: 'POST', path: `${PLUGIN}/webhooks?token=wrong`, body: payload })).status).toBe(400);
-      const stranger = await t.request({ method: 'POST', path: `${PLUGIN}/webhooks?token=${encodeURIComponent(token)}`, body: { ...payload, account: { type: 'account', id: '00000000-0000-4000-8000-000000000000' } } });
+      const stranger = await t.request({
+        method: 'POST',
+        path: `${PLUGIN}/webhooks?token=${encodeURIComponent(token)}`,
+        body: { ...payload, account: { type: 'account', id: '00000000-0000-4000-8000-000000000000' } },
+      });
       expect(stranger.status).toBe(400);
       expect(await stored()).toBe(before);
       await t.runJobs();
@@ -418,7 +547,12 @@ for (const engine of testEngines()) {
         outageRunId = res.body.id;
         await t.host.invoiceSync.jobs.idle();
         const run = (await api({ path: `/runs/${outageRunId}` })).body;
-        expect(run).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/invoices\.info.*500/), counts: { new: 0, updated: 0, ignored: 0, failed: 0 }, finishedAt: expect.any(String) });
+        expect(run).toMatchObject({
+          status: 'interrupted',
+          error: expect.stringMatching(/invoices\.info.*500/),
+          counts: { new: 0, updated: 0, ignored: 0, failed: 0 },
+          finishedAt: expect.any(String),
+        });
         expect(failed('/invoices.info')).toBe(10);
         for (const doc of bulk.slice(0, 5)) expect(await isImported(doc)).toBe(false);
       });
@@ -432,7 +566,11 @@ for (const engine of testEngines()) {
         await t.host.invoiceSync.jobs.idle();
         const interrupted = (await api({ path: `/runs/${first.body.id}` })).body;
         // Page 1 and page 2 up to the first contact's invoice are in.
-        expect(interrupted).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/contacts\.info.*500/), counts: expect.objectContaining({ new: 150 }) });
+        expect(interrupted).toMatchObject({
+          status: 'interrupted',
+          error: expect.stringMatching(/contacts\.info.*500/),
+          counts: expect.objectContaining({ new: 150 }),
+        });
         expect(failed('/contacts.info')).toBe(2);
 
         const second = await importNow();
@@ -441,10 +579,18 @@ for (const engine of testEngines()) {
         await t.host.invoiceSync.jobs.idle();
         const resumed = (await api({ path: `/runs/${second.body.id}` })).body;
         // It starts at page 2: page 1 (with the invoice whose profile is unknown) is not read again.
-        expect(resumed).toMatchObject({ status: 'completed', error: null, resumedFrom: first.body.id, counts: expect.objectContaining({ new: 100, updated: 0, failed: 0 }) });
+        expect(resumed).toMatchObject({
+          status: 'completed',
+          error: null,
+          resumedFrom: first.body.id,
+          counts: expect.objectContaining({ new: 100, updated: 0, failed: 0 }),
+        });
         expect(failed('/contacts.info')).toBe(3); // the last injected 500 was retried by the client
 
-        const { rows } = await t.db.query<{ source_id: string; n: string }>(`select source_id, count(*) as n from sync_invoices where connection_id = $1 and kind = 'invoice' group by source_id`, [connectionId]);
+        const { rows } = await t.db.query<{ source_id: string; n: string }>(
+          `select source_id, count(*) as n from sync_invoices where connection_id = $1 and kind = 'invoice' group by source_id`,
+          [connectionId],
+        );
         const counts = new Map(rows.map((r) => [r.source_id, Number(r.n)]));
         expect(bulk.filter((doc) => counts.get(doc.id) !== 1)).toEqual([]);
         expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -457,7 +603,12 @@ for (const engine of testEngines()) {
           listed.push(...page.body.data.map((i: { sourceId: string }) => i.sourceId));
           before = page.body.nextCursor;
         } while (before);
-        expect(listed.sort()).toEqual(bulk.slice(150).map((d) => d.id).sort());
+        expect(listed.sort()).toEqual(
+          bulk
+            .slice(150)
+            .map((d) => d.id)
+            .sort(),
+        );
 
         // Every manual run was mailed; the interrupted ones say so.
         await t.host.fundingJobs.runOnce();

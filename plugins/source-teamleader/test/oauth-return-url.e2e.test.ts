@@ -25,7 +25,11 @@ describe(`source-teamleader returnUrl [${engine.name}]`, () => {
 
   beforeAll(async () => {
     sandbox = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 100_000 });
-    t = await createTestHost({ engine, clock, plugins: [{ plugin, options: { ...sandboxPluginOptions({ sandbox, maxAttempts: 2 }), returnUrl: 'https://app.example.test/settings/teamleader?tab=1' } }] });
+    t = await createTestHost({
+      engine,
+      clock,
+      plugins: [{ plugin, options: { ...sandboxPluginOptions({ sandbox, maxAttempts: 2 }), returnUrl: 'https://app.example.test/settings/teamleader?tab=1' } }],
+    });
   });
   afterAll(async () => {
     await t?.close();

@@ -30,7 +30,12 @@ for (const engine of testEngines()) {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page: { documents: SourceDocument[]; nextCursor: string | null } = await source.listDocuments({ connection, cursor, pageSize: input.pageSize ?? 100, ...(input.updatedSince && { updatedSince: input.updatedSince }) });
+        const page: { documents: SourceDocument[]; nextCursor: string | null } = await source.listDocuments({
+          connection,
+          cursor,
+          pageSize: input.pageSize ?? 100,
+          ...(input.updatedSince && { updatedSince: input.updatedSince }),
+        });
         documents.push(...page.documents);
         cursor = page.nextCursor;
         pages += 1;
@@ -38,17 +43,21 @@ for (const engine of testEngines()) {
       } while (cursor !== null && pages < 50);
       return { documents, pages };
     };
-    const webhookRows = async () => (await t.pluginDatabase('source-teamleader').query<{ event_id: string; type: string }>('select event_id, type from source_teamleader_webhook_events')).rows;
+    const webhookRows = async () =>
+      (await t.pluginDatabase('source-teamleader').query<{ event_id: string; type: string }>('select event_id, type from source_teamleader_webhook_events'))
+        .rows;
 
     beforeAll(async () => {
       sandbox = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 100_000 });
       t = await createTestHost({
         engine,
         clock,
-        plugins: [{
-          plugin,
-          options: sandboxPluginOptions({ sandbox, maxAttempts: 4 }),
-        }],
+        plugins: [
+          {
+            plugin,
+            options: sandboxPluginOptions({ sandbox, maxAttempts: 4 }),
+          },
+        ],
       });
       source = t.host.pluginHost.invoiceSources.get('teamleader') as InvoiceSource;
       owner = await t.createAccount();
@@ -75,7 +84,12 @@ for (const engine of testEngines()) {
       // The core's connection, seen through the invoice-sync side of the host.
       expect(await t.host.invoiceSync.importer.listRuns({ connectionId: connection.id })).toEqual({ data: [], nextCursor: null });
 
-      const { rows } = await t.pluginDatabase('source-teamleader').query<{ sealed_tokens: string; version: number; webhook_token: string }>('select sealed_tokens, version, webhook_token from source_teamleader_connections where account_id = $1', [owner.accountId]);
+      const { rows } = await t
+        .pluginDatabase('source-teamleader')
+        .query<{ sealed_tokens: string; version: number; webhook_token: string }>(
+          'select sealed_tokens, version, webhook_token from source_teamleader_connections where account_id = $1',
+          [owner.accountId],
+        );
       expect(rows).toHaveLength(1);
       expect(rows[0]?.sealed_tokens).toMatch(/^tlt1\./);
       const register = requests('/webhooks.register');
@@ -135,7 +149,13 @@ for (const engine of testEngines()) {
       const invoiceIds: string[] = [];
       for (let i = 0; i < 250; i++) {
         const customer = i % 2 === 0 ? { type: 'company' as const, id: company.id } : { type: 'contact' as const, id: contact.id };
-        const seeded = sandbox.control.seedInvoice({ customer, booked: true, paid: i % 10 === 0, bookedOn: '2026-02-01', ...(i === 7 && { customFields: [{ definitionId: profileFieldId, value: 'PROF-7' }] }) }) as { id: string };
+        const seeded = sandbox.control.seedInvoice({
+          customer,
+          booked: true,
+          paid: i % 10 === 0,
+          bookedOn: '2026-02-01',
+          ...(i === 7 && { customFields: [{ definitionId: profileFieldId, value: 'PROF-7' }] }),
+        }) as { id: string };
         invoiceIds.push(seeded.id);
       }
       sandbox.control.seedInvoice({ customer: { type: 'company', id: company.id } }); // a draft: never listed
@@ -152,7 +172,15 @@ for (const engine of testEngines()) {
       expect(invoices.filter((d) => d.status === 'paid')).toHaveLength(28);
       expect(invoices.filter((d) => d.status === 'paid').every((d) => d.amountDue === '0.00')).toBe(true);
       const seventh = invoices.find((d) => d.sourceId === invoiceIds[7]);
-      expect(seventh).toMatchObject({ profileField: 'PROF-7', status: 'booked', currency: 'EUR', totalExclVat: '100.00', totalInclVat: '121.00', paymentTermDays: 30, customer: { type: 'contact', sourceId: contact.id } });
+      expect(seventh).toMatchObject({
+        profileField: 'PROF-7',
+        status: 'booked',
+        currency: 'EUR',
+        totalExclVat: '100.00',
+        totalInclVat: '121.00',
+        paymentTermDays: 30,
+        customer: { type: 'contact', sourceId: contact.id },
+      });
       expect(invoices.find((d) => d.sourceId === invoiceIds[8])?.profileField).toBeNull();
       // A full credit settles against its invoice: Teamleader marks the note paid.
       expect(notes[0]).toMatchObject({ creditedInvoiceId: expect.any(String), status: 'paid', amountDue: '0.00' });
@@ -175,16 +203,46 @@ for (const engine of testEngines()) {
 
     it('getCustomer for a company and a contact; getSubscription', async () => {
       const profile = sandbox.control.seedCustomField({ context: 'company', type: 'single_line', label: 'Profile' }) as { id: string };
-      const company = sandbox.control.seedCompany({ name: 'Acme NV', vatNumber: 'BE0899623035', email: 'info@acme.test', invoicingEmail: 'bill@acme.test', language: 'nl', address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' }, customFields: [{ definitionId: profile.id, value: 'P-1' }] }) as { id: string };
+      const company = sandbox.control.seedCompany({
+        name: 'Acme NV',
+        vatNumber: 'BE0899623035',
+        email: 'info@acme.test',
+        invoicingEmail: 'bill@acme.test',
+        language: 'nl',
+        address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' },
+        customFields: [{ definitionId: profile.id, value: 'P-1' }],
+      }) as { id: string };
       const contact = sandbox.control.seedContact({ firstName: 'Ann', lastName: 'Peeters', email: 'ann@peeters.test', language: 'fr' }) as { id: string };
       expect(await source.getCustomer({ connection: { ...connection, profileFieldId: profile.id }, type: 'company', sourceId: company.id })).toMatchObject({
-        sourceId: company.id, type: 'company', name: 'Acme NV', email: 'info@acme.test', vatNumber: 'BE0899623035', language: 'nl',
-        address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' }, profileField: 'P-1',
+        sourceId: company.id,
+        type: 'company',
+        name: 'Acme NV',
+        email: 'info@acme.test',
+        vatNumber: 'BE0899623035',
+        language: 'nl',
+        address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' },
+        profileField: 'P-1',
       });
-      expect(await source.getCustomer({ connection, type: 'contact', sourceId: contact.id })).toMatchObject({ sourceId: contact.id, type: 'contact', name: 'Ann Peeters', email: 'ann@peeters.test', language: 'fr' });
+      expect(await source.getCustomer({ connection, type: 'contact', sourceId: contact.id })).toMatchObject({
+        sourceId: contact.id,
+        type: 'contact',
+        name: 'Ann Peeters',
+        email: 'ann@peeters.test',
+        language: 'fr',
+      });
       expect(await source.getCustomer({ connection, type: 'contact', sourceId: '00000000-0000-4000-8000-000000000000' })).toBeNull();
-      const sub = sandbox.control.seedSubscription({ customer: { type: 'company', id: company.id }, title: 'Support', paymentTerm: { type: 'after_invoice_date', days: 14 } }) as { id: string };
-      expect(await source.getSubscription({ connection, sourceId: sub.id })).toEqual({ sourceId: sub.id, title: 'Support', status: 'active', paymentTermDays: 14, customer: { sourceId: company.id, type: 'company' } });
+      const sub = sandbox.control.seedSubscription({
+        customer: { type: 'company', id: company.id },
+        title: 'Support',
+        paymentTerm: { type: 'after_invoice_date', days: 14 },
+      }) as { id: string };
+      expect(await source.getSubscription({ connection, sourceId: sub.id })).toEqual({
+        sourceId: sub.id,
+        title: 'Support',
+        status: 'active',
+        paymentTermDays: 14,
+        customer: { sourceId: company.id, type: 'company' },
+      });
     });
 
     it('a webhook delivered 5 times is stored once; a bad token → 400', async () => {
@@ -205,7 +263,11 @@ for (const engine of testEngines()) {
       const none = await t.request({ method: 'POST', path: `${BASE}/webhooks`, body });
       expect(none.status).toBe(400);
       // A type invoice sync ignores is accepted (200) and stores nothing.
-      const token = (await t.pluginDatabase('source-teamleader').query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.webhook_token as string;
+      const token = (
+        await t
+          .pluginDatabase('source-teamleader')
+          .query<{ webhook_token: string }>('select webhook_token from source_teamleader_connections where id = $1', [credentialsId])
+      ).rows[0]?.webhook_token as string;
       const ignored = await t.request({ method: 'POST', path: `${BASE}/webhooks?token=${encodeURIComponent(token)}`, body: { ...body, type: 'deal.created' } });
       expect(ignored).toMatchObject({ status: 200, body: { received: 0, stored: 0 } });
       expect(await webhookRows()).toHaveLength(1);
@@ -214,7 +276,14 @@ for (const engine of testEngines()) {
     it('writeStatus registers a payment once per paymentId, and removes payments once', async () => {
       const company = sandbox.control.seedCompany({ name: 'Payer BV' }) as { id: string };
       const invoice = sandbox.control.seedInvoice({ customer: { type: 'company', id: company.id }, booked: true }) as { id: string };
-      const input = { connection, sourceInvoiceId: invoice.id, paymentId: 'pay_1', status: 'paid' as const, paidAmount: Money.of('121.00'), paidAt: clock.now() };
+      const input = {
+        connection,
+        sourceInvoiceId: invoice.id,
+        paymentId: 'pay_1',
+        status: 'paid' as const,
+        paidAmount: Money.of('121.00'),
+        paidAt: clock.now(),
+      };
       await source.writeStatus(input);
       await source.writeStatus(input);
       expect(requests('/invoices.registerPayment').filter((r) => (r.body as { id: string }).id === invoice.id)).toHaveLength(1);
@@ -234,7 +303,14 @@ for (const engine of testEngines()) {
 
     it('refresh tokens rotate during a long listing with short-lived access tokens', async () => {
       sandbox.control.setAccessTokenSeconds(400);
-      const version = async () => Number((await t.pluginDatabase('source-teamleader').query<{ version: number }>('select version from source_teamleader_connections where id = $1', [credentialsId])).rows[0]?.version);
+      const version = async () =>
+        Number(
+          (
+            await t
+              .pluginDatabase('source-teamleader')
+              .query<{ version: number }>('select version from source_teamleader_connections where id = $1', [credentialsId])
+          ).rows[0]?.version,
+        );
       const before = await version();
       const refreshesBefore = requests('/oauth2/access_token').length;
       clock.advance({ hours: 2 }); // the stored access token has expired
@@ -252,7 +328,8 @@ for (const engine of testEngines()) {
       await expect(source.listDocuments({ connection })).rejects.toMatchObject({ code: expect.stringMatching(/reconsent/i) });
       const shown = await t.request({ path: `${BASE}/connection`, key: owner.ownerKey });
       expect(shown.body).toMatchObject({ status: 'reconsent_needed', reconsentReason: 'invalid_grant' });
-      const coreStatus = async () => (await t.db.query<{ status: string }>('select status from sync_connections where id = $1', [connection.id])).rows[0]?.status;
+      const coreStatus = async () =>
+        (await t.db.query<{ status: string }>('select status from sync_connections where id = $1', [connection.id])).rows[0]?.status;
       expect(await coreStatus()).toBe('reconsent_needed'); // the core stops importing too
 
       // Connecting again restores it, on the same connection id.

@@ -4,7 +4,18 @@ export type CallStatus = (typeof CALL_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly CallStatus[] = ['completed', 'busy', 'no-answer', 'failed', 'canceled'];
 
-const RANK: Record<CallStatus, number> = { placing: 0, queued: 1, initiated: 2, ringing: 3, 'in-progress': 4, completed: 5, busy: 5, 'no-answer': 5, failed: 5, canceled: 5 };
+const RANK: Record<CallStatus, number> = {
+  placing: 0,
+  queued: 1,
+  initiated: 2,
+  ringing: 3,
+  'in-progress': 4,
+  completed: 5,
+  busy: 5,
+  'no-answer': 5,
+  failed: 5,
+  canceled: 5,
+};
 
 export function isCallStatus(value: unknown): value is CallStatus {
   return typeof value === 'string' && (CALL_STATUSES as readonly string[]).includes(value);

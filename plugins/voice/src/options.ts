@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 const PRICE = /^(0|[1-9]\d{0,5})(\.\d{1,6})?$/;
 const price = z.string().regex(PRICE, 'must be a decimal string with at most 6 decimals, e.g. "0.05"');
-const country = z.string().refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), { message: 'must be an ISO 3166 alpha-2 code with a telephone numbering plan, e.g. "BE"' });
+const country = z
+  .string()
+  .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), { message: 'must be an ISO 3166 alpha-2 code with a telephone numbering plan, e.g. "BE"' });
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. "+3225551234"');
 
 /**
@@ -13,7 +15,10 @@ const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g
 export const voiceOptions = z
   .strictObject({
     /** Twilio account SID ('AC' + 32 hex). Keep it and the token out of the repository. */
-    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC + 32 hex digits)').optional(),
+    accountSid: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC + 32 hex digits)')
+      .optional(),
     authToken: z.string().min(1).optional(),
     /** Default caller id (a number the Twilio account owns or verified). */
     from: e164.optional(),

@@ -4,7 +4,11 @@ import { normalisePhoneNumber } from './phone-number.js';
 
 describe('normalisePhoneNumber', () => {
   it('turns national and spaced international forms into E.164 with the country', () => {
-    expect(normalisePhoneNumber({ value: '0470 12 34 56', defaultCountry: 'BE' })).toEqual({ e164: '+32470123456', country: 'BE', display: '+32 470 12 34 56' });
+    expect(normalisePhoneNumber({ value: '0470 12 34 56', defaultCountry: 'BE' })).toEqual({
+      e164: '+32470123456',
+      country: 'BE',
+      display: '+32 470 12 34 56',
+    });
     expect(normalisePhoneNumber({ value: '+32 (0)470 12.34.56', defaultCountry: 'NL' }).e164).toBe('+32470123456');
     expect(normalisePhoneNumber({ value: '06 12345678', defaultCountry: 'NL' })).toMatchObject({ e164: '+31612345678', country: 'NL' });
     expect(normalisePhoneNumber({ value: '+1 415 555 1212', defaultCountry: 'BE' })).toMatchObject({ e164: '+14155551212', country: 'US' });

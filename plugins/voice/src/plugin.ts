@@ -17,11 +17,22 @@ export const TWILIO_SANDBOX_DEFAULTS = Object.freeze({
 });
 
 /** Credentials, API origin and caller id: the options', or the local sandbox's on a sandbox host without credentials. */
-export function resolveProvider(input: { options: VoiceOptions; sandbox: boolean }): { accountSid: string; authToken: string; baseUrl: string | undefined; from: string | undefined } {
+export function resolveProvider(input: { options: VoiceOptions; sandbox: boolean }): {
+  accountSid: string;
+  authToken: string;
+  baseUrl: string | undefined;
+  from: string | undefined;
+} {
   const { options } = input;
-  if (options.accountSid && options.authToken) return { accountSid: options.accountSid, authToken: options.authToken, baseUrl: options.baseUrl, from: options.from };
+  if (options.accountSid && options.authToken)
+    return { accountSid: options.accountSid, authToken: options.authToken, baseUrl: options.baseUrl, from: options.from };
   if (!input.sandbox) throw new Error('voice: accountSid and authToken are required when the host does not use the sandboxes (sandbox: false)');
-  return { accountSid: TWILIO_SANDBOX_DEFAULTS.accountSid, authToken: TWILIO_SANDBOX_DEFAULTS.authToken, baseUrl: options.baseUrl ?? TWILIO_SANDBOX_DEFAULTS.baseUrl, from: options.from ?? TWILIO_SANDBOX_DEFAULTS.from };
+  return {
+    accountSid: TWILIO_SANDBOX_DEFAULTS.accountSid,
+    authToken: TWILIO_SANDBOX_DEFAULTS.authToken,
+    baseUrl: options.baseUrl ?? TWILIO_SANDBOX_DEFAULTS.baseUrl,
+    from: options.from ?? TWILIO_SANDBOX_DEFAULTS.from,
+  };
 }
 
 /**
@@ -79,7 +90,14 @@ export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof
             { unitPrice: options.pricePerMinute, effectiveFrom: options.priceEffectiveFrom },
             ...Object.entries(options.countryPrices ?? {}).map(([country, unitPrice]) => ({ unitPrice, effectiveFrom: options.priceEffectiveFrom, country })),
           ];
-          channels.add(new VoiceChannel({ ...(countries.length ? { countries } : {}), prices, dial: (call) => calls.dial(call), hangUpQuietly: (call) => calls.hangUpQuietly(call) }));
+          channels.add(
+            new VoiceChannel({
+              ...(countries.length ? { countries } : {}),
+              prices,
+              dial: (call) => calls.dial(call),
+              hangUpQuietly: (call) => calls.hangUpQuietly(call),
+            }),
+          );
           routes.add(...voiceRoutes({ calls }));
 
           await jobs.work({

@@ -17,7 +17,12 @@ describe('TwilioVoiceClient (twilio SDK → sandbox)', () => {
   it('creates a call with the four status events and reads it back', async () => {
     const call = await client.createCall({ to: '+32470123456', from: TEST_NUMBERS.serviceSender, statusCallback, twiml: '<Response><Say>Hi</Say></Response>' });
     expect(call).toEqual({ sid: expect.stringMatching(/^CA[0-9a-f]{32}$/), status: 'queued', durationSeconds: null });
-    expect(sandbox.control.pendingCallbacks().filter((c) => c.sid === call.sid).map((c) => [c.url, c.params.CallStatus])).toEqual([
+    expect(
+      sandbox.control
+        .pendingCallbacks()
+        .filter((c) => c.sid === call.sid)
+        .map((c) => [c.url, c.params.CallStatus]),
+    ).toEqual([
       [statusCallback, 'initiated'],
       [statusCallback, 'ringing'],
       [statusCallback, 'in-progress'],
@@ -45,7 +50,11 @@ describe('TwilioVoiceClient (twilio SDK → sandbox)', () => {
 
   it("turns Twilio's errors and an unreachable API into VoiceProviderError", async () => {
     const wrong = new TwilioVoiceClient({ accountSid: sandbox.accountSid, authToken: 'wrong', baseUrl: sandbox.url });
-    await expect(wrong.createCall({ to: '+32470123456', from: TEST_NUMBERS.serviceSender, statusCallback, twiml: '<Response/>' })).rejects.toMatchObject({ name: 'VoiceProviderError', status: 401, code: 20003 });
+    await expect(wrong.createCall({ to: '+32470123456', from: TEST_NUMBERS.serviceSender, statusCallback, twiml: '<Response/>' })).rejects.toMatchObject({
+      name: 'VoiceProviderError',
+      status: 401,
+      code: 20003,
+    });
     sandbox.control.failNextRequests({ count: 1, status: 503 });
     await expect(client.fetchCall({ sid: 'CA00000000000000000000000000000000' })).rejects.toMatchObject({ status: 503 });
     await expect(client.fetchCall({ sid: 'CA00000000000000000000000000000001' })).rejects.toMatchObject({ status: 404, code: 20404 });

@@ -44,7 +44,14 @@ export class TwilioVoiceClient implements VoiceProvider {
     if (input.baseUrl) this.#client.api.baseUrl = input.baseUrl.replace(/\/+$/, '');
   }
 
-  async createCall(input: { to: string; from: string; statusCallback: string; twiml?: string; url?: string; timeLimitSeconds?: number }): Promise<ProviderCall> {
+  async createCall(input: {
+    to: string;
+    from: string;
+    statusCallback: string;
+    twiml?: string;
+    url?: string;
+    timeLimitSeconds?: number;
+  }): Promise<ProviderCall> {
     return this.#call(() =>
       this.#client.calls.create({
         to: input.to,
@@ -78,7 +85,8 @@ export class TwilioVoiceClient implements VoiceProvider {
     } catch (error) {
       throw toProviderError(error);
     }
-    if (!isCallStatus(call.status)) throw new VoiceProviderError({ message: `unexpected call status ${JSON.stringify(call.status)}`, status: null, code: null });
+    if (!isCallStatus(call.status))
+      throw new VoiceProviderError({ message: `unexpected call status ${JSON.stringify(call.status)}`, status: null, code: null });
     const duration = call.duration === null || call.duration === undefined || call.duration === '' ? null : Number(call.duration);
     return { sid: call.sid, status: call.status, durationSeconds: duration !== null && Number.isInteger(duration) && duration >= 0 ? duration : null };
   }
@@ -86,7 +94,12 @@ export class TwilioVoiceClient implements VoiceProvider {
 
 function toProviderError(error: unknown): VoiceProviderError {
   if (error instanceof twilio.RestException) {
-    return new VoiceProviderError({ message: `${error.message}${error.code ? ` (Twilio error ${error.code})` : ''}`, status: error.status, code: error.code ?? null, cause: error });
+    return new VoiceProviderError({
+      message: `${error.message}${error.code ? ` (Twilio error ${error.code})` : ''}`,
+      status: error.status,
+      code: error.code ?? null,
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new VoiceProviderError({ message: `the provider could not be reached: ${message}`, status: null, code: null, cause: error });

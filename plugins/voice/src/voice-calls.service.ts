@@ -113,7 +113,16 @@ export class VoiceCallsService {
   readonly #config: VoiceCallsConfig;
   readonly #baseUrl: () => string;
 
-  constructor(input: { db: Pick<PluginDatabase, 'query'>; clock: Clock; wallet: PluginWallet; catalog: PluginPriceCatalog; provider: VoiceProvider; logger: Logger; config: VoiceCallsConfig; baseUrl: () => string }) {
+  constructor(input: {
+    db: Pick<PluginDatabase, 'query'>;
+    clock: Clock;
+    wallet: PluginWallet;
+    catalog: PluginPriceCatalog;
+    provider: VoiceProvider;
+    logger: Logger;
+    config: VoiceCallsConfig;
+    baseUrl: () => string;
+  }) {
     this.#db = input.db;
     this.#clock = input.clock;
     this.#wallet = input.wallet;
@@ -147,10 +156,18 @@ export class VoiceCallsService {
     const price = await this.#catalog.priceAt({ channel: VOICE_CHANNEL_ID, country: country ?? null });
     if (!price) throw new UnprocessableError({ code: 'no_price', message: `No price for voice calls${country ? ` to ${country}` : ''} is in force.` });
     const balance = await this.#wallet.balance({ accountId: input.accountId });
-    if (balance.blocked) throw new ConflictError({ code: 'wallet_blocked', message: `Spending is blocked: €${balance.owed.toString()} from a reversed payment is still owed.`, details: { owed: balance.owed.toString() } });
+    if (balance.blocked)
+      throw new ConflictError({
+        code: 'wallet_blocked',
+        message: `Spending is blocked: €${balance.owed.toString()} from a reversed payment is still owed.`,
+        details: { owed: balance.owed.toString() },
+      });
     const minutes = affordableMinutes({ available: balance.available, unitPrice: price.unitPrice, max: this.#config.holdMinutes });
     if (minutes === 0) {
-      throw new InsufficientFundsError({ required: priceOfMinutes({ unitPrice: price.unitPrice, minutes: 1 }).toString(), available: balance.available.toString() });
+      throw new InsufficientFundsError({
+        required: priceOfMinutes({ unitPrice: price.unitPrice, minutes: 1 }).toString(),
+        available: balance.available.toString(),
+      });
     }
 
     const id = `call_${randomBytes(12).toString('hex')}`;
@@ -171,7 +188,12 @@ export class VoiceCallsService {
     let held: { holdId: string; amount: Money };
     try {
       // The runner holds under `voice:<callId>:hold`, then dials (channel.execute); a refused or failing dial releases the hold.
-      const spent = await this.#wallet.spend<VoiceCallRequest, VoiceCallResult>({ accountId: input.accountId, channelId: VOICE_CHANNEL_ID, request, idempotencyKey: callSpendKey(id) });
+      const spent = await this.#wallet.spend<VoiceCallRequest, VoiceCallResult>({
+        accountId: input.accountId,
+        channelId: VOICE_CHANNEL_ID,
+        request,
+        idempotencyKey: callSpendKey(id),
+      });
       if (spent.status === 'failed') throw await this.#failedToPlace({ id, error: null });
       // A deferred channel that dialled leaves its hold pending; its final status settles it.
       if (spent.status !== 'pending') throw new Error(`voice: unexpected spend outcome ${spent.status} for call ${id}`);
@@ -180,7 +202,10 @@ export class VoiceCallsService {
       if (error instanceof TollgateError && error.code === 'provider_refused') throw error;
       throw await this.#failedToPlace({ id, error });
     }
-    await this.#db.query(`update voice_calls set hold_id = $2, held_amount = $3, settlement = 'pending', updated_at = $4 where id = $1 and settlement = 'none'`, [id, held.holdId, held.amount.toString(), this.#clock.now()]);
+    await this.#db.query(
+      `update voice_calls set hold_id = $2, held_amount = $3, settlement = 'pending', updated_at = $4 where id = $1 and settlement = 'none'`,
+      [id, held.holdId, held.amount.toString(), this.#clock.now()],
+    );
     // A final status may have arrived while the hold id was not yet recorded.
     const row = await this.#settleIfFinal((await this.#byId(id))!);
     return { created: true, call: toView(row) };
@@ -208,18 +233,20 @@ export class VoiceCallsService {
     } catch (error) {
       if (!(error instanceof VoiceProviderError)) throw error;
       const code = error.code === null ? 'provider_unreachable' : String(error.code);
-      await this.#db.query('update voice_calls set error_code = $2, error_message = $3, updated_at = $4 where id = $1', [row.id, code, error.message, this.#clock.now()]);
+      await this.#db.query('update voice_calls set error_code = $2, error_message = $3, updated_at = $4 where id = $1', [
+        row.id,
+        code,
+        error.message,
+        this.#clock.now(),
+      ]);
       if (error.status !== null && error.status < 500) return { status: 'failed', reason: `provider_refused_${code}` };
       throw error;
     }
     const moved = statusesBefore(call.status);
-    await this.#db.query(`update voice_calls set provider_sid = $2, status = case when status in (select jsonb_array_elements_text($3::jsonb)) then $4 else status end, updated_at = $5 where id = $1`, [
-      row.id,
-      call.sid,
-      moved,
-      call.status,
-      this.#clock.now(),
-    ]);
+    await this.#db.query(
+      `update voice_calls set provider_sid = $2, status = case when status in (select jsonb_array_elements_text($3::jsonb)) then $4 else status end, updated_at = $5 where id = $1`,
+      [row.id, call.sid, moved, call.status, this.#clock.now()],
+    );
     this.#logger.info({ callId: row.id, callSid: call.sid, status: call.status }, 'voice: call placed');
     return { status: 'done', result: { providerCallSid: call.sid } };
   }
@@ -342,7 +369,12 @@ export class VoiceCallsService {
         [row.id, call.status, call.status === 'completed' ? call.durationSeconds : (call.durationSeconds ?? 0), now, statusesBefore(call.status)],
       );
     } else {
-      await this.#db.query('update voice_calls set status = $2, updated_at = $3 where id = $1 and status in (select jsonb_array_elements_text($4::jsonb))', [row.id, call.status, now, statusesBefore(call.status)]);
+      await this.#db.query('update voice_calls set status = $2, updated_at = $3 where id = $1 and status in (select jsonb_array_elements_text($4::jsonb))', [
+        row.id,
+        call.status,
+        now,
+        statusesBefore(call.status),
+      ]);
     }
     return this.#settleIfFinal((await this.#byId(row.id))!);
   }
@@ -356,7 +388,8 @@ export class VoiceCallsService {
     }
     const started = row.status === 'completed' ? minutesFor(duration ?? 0) : 0;
     const minutes = Math.min(started, row.max_minutes);
-    if (minutes < started) this.#logger.warn({ callId: row.id, started, held: row.max_minutes }, 'voice: call lasted longer than its hold; charged the held minutes only');
+    if (minutes < started)
+      this.#logger.warn({ callId: row.id, started, held: row.max_minutes }, 'voice: call lasted longer than its hold; charged the held minutes only');
 
     const { settlement, amount } = await this.#settleHold({ row, holdId: row.hold_id, minutes });
     await this.#db.query(
@@ -398,8 +431,12 @@ export class VoiceCallsService {
       // The provider refused (or was unreachable): the runner released the hold; the call is failed.
       const code = row.error_code ?? 'internal_error';
       const message = row.error_message ?? 'the call could not be placed';
-      if (!row.error_code) this.#logger.error({ err: error instanceof TollgateError ? (error.cause ?? error) : error, callId: id }, 'voice: placing the call failed');
-      await this.#db.query(`update voice_calls set status = 'failed', settlement = 'released', error_code = $2, error_message = $3, updated_at = $4, ended_at = $4 where id = $1`, [id, code, message, this.#clock.now()]);
+      if (!row.error_code)
+        this.#logger.error({ err: error instanceof TollgateError ? (error.cause ?? error) : error, callId: id }, 'voice: placing the call failed');
+      await this.#db.query(
+        `update voice_calls set status = 'failed', settlement = 'released', error_code = $2, error_message = $3, updated_at = $4, ended_at = $4 where id = $1`,
+        [id, code, message, this.#clock.now()],
+      );
       this.#logger.warn({ callId: id, code, message }, 'voice: the provider refused the call; hold released');
       return providerRefused({ callId: id, code, message });
     }
@@ -423,10 +460,20 @@ export class VoiceCallsService {
   #replay(input: { row: CallRow; to: string; from: string }): VoiceCall {
     const { row } = input;
     if (row.to_number !== input.to || row.from_number !== input.from) {
-      throw new ConflictError({ code: 'idempotency_key_reused', message: `Idempotency key ${JSON.stringify(row.idempotency_key)} was already used for a call to another number.`, details: { callId: row.id } });
+      throw new ConflictError({
+        code: 'idempotency_key_reused',
+        message: `Idempotency key ${JSON.stringify(row.idempotency_key)} was already used for a call to another number.`,
+        details: { callId: row.id },
+      });
     }
-    if (row.status === 'placing' && !row.provider_sid) throw new ConflictError({ code: 'call_in_progress', message: 'A call with this idempotency key is being placed; retry shortly.', details: { callId: row.id } });
-    if (row.status === 'failed' && !row.provider_sid && row.error_code) throw providerRefused({ callId: row.id, code: row.error_code, message: row.error_message ?? 'refused' });
+    if (row.status === 'placing' && !row.provider_sid)
+      throw new ConflictError({
+        code: 'call_in_progress',
+        message: 'A call with this idempotency key is being placed; retry shortly.',
+        details: { callId: row.id },
+      });
+    if (row.status === 'failed' && !row.provider_sid && row.error_code)
+      throw providerRefused({ callId: row.id, code: row.error_code, message: row.error_message ?? 'refused' });
     return toView(row);
   }
 
@@ -449,7 +496,12 @@ function parseDuration(value: string | undefined): number | null {
 }
 
 function providerRefused(input: { callId: string; code: string; message: string }): TollgateError {
-  return new TollgateError({ code: 'provider_refused', status: 502, message: `The voice provider refused the call: ${input.message}. Nothing was charged.`, details: { callId: input.callId, providerCode: input.code } });
+  return new TollgateError({
+    code: 'provider_refused',
+    status: 502,
+    message: `The voice provider refused the call: ${input.message}. Nothing was charged.`,
+    details: { callId: input.callId, providerCode: input.code },
+  });
 }
 
 function providerError(input: { message: string; error: unknown; details: object }): TollgateError {

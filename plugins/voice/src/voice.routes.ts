@@ -29,7 +29,12 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       async handler({ caller, body, idempotencyKey }) {
         // The host replays a stored response; the key also goes to the call row, which dedupes a
         // retry after a 5xx (not stored by the host) so the number is never dialled twice.
-        const { created, call } = await calls.placeCall({ accountId: caller.accountId, to: body.to, ...(body.from ? { from: body.from } : {}), idempotencyKey });
+        const { created, call } = await calls.placeCall({
+          accountId: caller.accountId,
+          to: body.to,
+          ...(body.from ? { from: body.from } : {}),
+          idempotencyKey,
+        });
         return { status: created ? 201 : 200, body: call };
       },
     }),

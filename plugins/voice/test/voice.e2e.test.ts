@@ -24,13 +24,20 @@ for (const engine of testEngines()) {
       t.request({ method: 'POST', path: CALLS, key, headers: { 'idempotency-key': idem }, body: { to, ...extra } });
     const getCall = async (key: string, id: string) => (await t.request({ path: `${CALLS}/${id}`, key })).body;
     const available = async (key: string) => (await t.request({ path: '/v1/wallet', key })).body.available as string;
-    const history = async (key: string) => (await t.request({ path: '/v1/wallet/history', key })).body.data as Array<{ type: string; amount: string; description: string; channel: string | null }>;
+    const history = async (key: string) =>
+      (await t.request({ path: '/v1/wallet/history', key })).body.data as Array<{ type: string; amount: string; description: string; channel: string | null }>;
     /** An account whose wallet holds exactly `left` of its €2.00 trial credit. */
     const accountWith = async (left: string) => {
       const account = await t.createAccount();
       const spendCents = 200 - Math.round(Number(left) * 100);
       if (spendCents > 0) {
-        const res = await t.request({ method: 'POST', path: '/v1/wallet/charges', key: account.ownerKey, headers: { 'idempotency-key': `drain-${left}` }, body: { channel: DRAIN, units: String(spendCents) } });
+        const res = await t.request({
+          method: 'POST',
+          path: '/v1/wallet/charges',
+          key: account.ownerKey,
+          headers: { 'idempotency-key': `drain-${left}` },
+          body: { channel: DRAIN, units: String(spendCents) },
+        });
         expect(res.status).toBe(201);
       }
       expect(await available(account.ownerKey)).toBe(left);
@@ -40,9 +47,19 @@ for (const engine of testEngines()) {
     /** Posts a status callback the way Twilio does, signed with `token`, or unsigned when `token` is null. */
     const postCallback = (params: Record<string, string>, token: string | null) => {
       const url = `${t.url}${CALLBACKS}`;
-      const signed = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+      const signed =
+        url +
+        Object.keys(params)
+          .sort()
+          .map((k) => k + params[k])
+          .join('');
       const signature: Record<string, string> = token === null ? {} : { 'x-twilio-signature': createHmac('sha1', token).update(signed).digest('base64') };
-      return t.request({ method: 'POST', path: CALLBACKS, body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...signature } });
+      return t.request({
+        method: 'POST',
+        path: CALLBACKS,
+        body: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...signature },
+      });
     };
 
     beforeAll(async () => {
@@ -50,9 +67,16 @@ for (const engine of testEngines()) {
       t = await createTestHost({
         engine,
         clock,
-        plugins: [{ plugin, options: { baseUrl: sandbox.url, accountSid: sandbox.accountSid, authToken: sandbox.authToken, from: CALLER_ID, staleAfterMinutes: 120 } }],
+        plugins: [
+          { plugin, options: { baseUrl: sandbox.url, accountSid: sandbox.accountSid, authToken: sandbox.authToken, from: CALLER_ID, staleAfterMinutes: 120 } },
+        ],
       });
-      const price = await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: { channel: DRAIN, unit: 'unit', unitPrice: '0.01', effectiveFrom: '2026-01-01T00:00:00.000Z' } });
+      const price = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: DRAIN, unit: 'unit', unitPrice: '0.01', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+      });
       expect(price.status).toBe(201);
     });
     afterAll(async () => {
@@ -64,8 +88,12 @@ for (const engine of testEngines()) {
       const res = await t.request({ path: '/plugins' });
       const entry = res.body.data.find((p: { id: string }) => p.id === 'voice');
       expect(entry.spendChannels).toEqual([{ id: 'voice', label: 'Voice call', unit: 'minute', settlement: 'deferred' }]);
-      expect(entry.routes).toEqual(expect.arrayContaining([`POST ${CALLS}`, `GET ${CALLS}`, `GET ${CALLS}/:id`, `POST ${CALLS}/:id/hangup`, `POST ${CALLBACKS}`]));
-      const prices = await t.db.query<{ unit: string; unit_price: string; country: string }>("select unit, unit_price::text as unit_price, country from prices where channel = 'voice'");
+      expect(entry.routes).toEqual(
+        expect.arrayContaining([`POST ${CALLS}`, `GET ${CALLS}`, `GET ${CALLS}/:id`, `POST ${CALLS}/:id/hangup`, `POST ${CALLBACKS}`]),
+      );
+      const prices = await t.db.query<{ unit: string; unit_price: string; country: string }>(
+        "select unit, unit_price::text as unit_price, country from prices where channel = 'voice'",
+      );
       expect(prices.rows).toEqual([{ unit: 'minute', unit_price: '0.050000', country: '*' }]);
     });
 
@@ -73,7 +101,16 @@ for (const engine of testEngines()) {
       const a = await accountWith('2.00');
       const placed = await call(a.key, '0470 12 34 56', 'call-61');
       expect(placed.status).toBe(201);
-      expect(placed.body).toMatchObject({ to: '+32470123456', from: CALLER_ID, status: 'queued', maxMinutes: 10, unitPrice: '0.05', heldAmount: '0.50', settlement: 'pending', amount: null });
+      expect(placed.body).toMatchObject({
+        to: '+32470123456',
+        from: CALLER_ID,
+        status: 'queued',
+        maxMinutes: 10,
+        unitPrice: '0.05',
+        heldAmount: '0.50',
+        settlement: 'pending',
+        amount: null,
+      });
       expect(await available(a.key)).toBe('1.50');
 
       const [dialled] = sandbox.control.calls().filter((c) => c.sid === placed.body.providerCallSid);
@@ -94,7 +131,14 @@ for (const engine of testEngines()) {
 
       sandbox.control.completeCall({ sid: dialled!.sid, durationSeconds: 61 });
       expect((await sandbox.control.deliverCallbacks()).statuses).toEqual([200]);
-      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', durationSeconds: 61, minutesCharged: 2, amount: '0.10', settlement: 'captured', endedAt: expect.any(String) });
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({
+        status: 'completed',
+        durationSeconds: 61,
+        minutesCharged: 2,
+        amount: '0.10',
+        settlement: 'captured',
+        endedAt: expect.any(String),
+      });
       expect(await available(a.key)).toBe('1.90');
       const entries = await history(a.key);
       expect(entries.slice(0, 2).map((h) => [h.type, h.channel, h.amount, h.description])).toEqual([
@@ -146,7 +190,13 @@ for (const engine of testEngines()) {
       expect(sandbox.control.calls().find((c) => c.sid === placed.body.providerCallSid)).toBeDefined();
       sandbox.control.completeCall({ sid: placed.body.providerCallSid, durationSeconds: 250 }); // the callee would talk longer
       await sandbox.control.deliverCallbacks();
-      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', durationSeconds: 180, minutesCharged: 3, amount: '0.15', settlement: 'captured' });
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({
+        status: 'completed',
+        durationSeconds: 180,
+        minutesCharged: 3,
+        amount: '0.15',
+        settlement: 'captured',
+      });
       expect(await available(a.key)).toBe('0.00');
     });
 
@@ -206,7 +256,13 @@ for (const engine of testEngines()) {
       clock.advance({ minutes: 121 });
       const run = await t.runJobs();
       expect(run.failed).toBe(0);
-      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', durationSeconds: 95, minutesCharged: 2, amount: '0.10', settlement: 'captured' });
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({
+        status: 'completed',
+        durationSeconds: 95,
+        minutesCharged: 2,
+        amount: '0.10',
+        settlement: 'captured',
+      });
       expect(await available(a.key)).toBe('1.90');
     });
 

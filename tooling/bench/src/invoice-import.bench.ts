@@ -60,7 +60,10 @@ const CONFIG = {
   rawConcurrency: intArg('raw-concurrency', 5),
   /** 0 skips the raw-client baseline. */
   raw: arg('raw') !== '0',
-  engines: (arg('engines') ?? 'pglite').split(',').map((e) => e.trim()).filter(Boolean) as Engine[],
+  engines: (arg('engines') ?? 'pglite')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean) as Engine[],
   /** PostgreSQL pool size of the host (the host's default is 10). */
   pool: intArg('pool', 10),
   url: arg('database-url') ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -84,16 +87,26 @@ interface Seeded {
 /** The same shape every time: customers round robin, invoice dates spread evenly over `days` days. */
 function seed(sandbox: TeamleaderSandbox): Seeded {
   const { control } = sandbox;
-  const companies = Array.from({ length: CONFIG.companies }, (_, i) =>
-    (control.seedCompany({ name: `Bench Company ${i}`, vatNumber: `BE0${String(400_000_000 + i)}`, email: `ap${i}@company.test`, language: 'nl' }) as { id: string }).id,
+  const companies = Array.from(
+    { length: CONFIG.companies },
+    (_, i) =>
+      (
+        control.seedCompany({ name: `Bench Company ${i}`, vatNumber: `BE0${String(400_000_000 + i)}`, email: `ap${i}@company.test`, language: 'nl' }) as {
+          id: string;
+        }
+      ).id,
   );
-  const contacts = Array.from({ length: CONFIG.contacts }, (_, i) =>
-    (control.seedContact({ firstName: 'Bench', lastName: `Contact ${i}`, email: `person${i}@contact.test`, language: 'nl' }) as { id: string }).id,
+  const contacts = Array.from(
+    { length: CONFIG.contacts },
+    (_, i) => (control.seedContact({ firstName: 'Bench', lastName: `Contact ${i}`, email: `person${i}@contact.test`, language: 'nl' }) as { id: string }).id,
   );
   const today = Date.now();
   const invoiceIds: string[] = [];
   for (let i = 0; i < CONFIG.invoices; i++) {
-    const customer = contacts.length > 0 && i % 10 === 9 ? { type: 'contact' as const, id: contacts[i % contacts.length]! } : { type: 'company' as const, id: companies[i % companies.length]! };
+    const customer =
+      contacts.length > 0 && i % 10 === 9
+        ? { type: 'contact' as const, id: contacts[i % contacts.length]! }
+        : { type: 'company' as const, id: companies[i % companies.length]! };
     // Oldest first, as a business books them; the newest lands on today.
     const bookedOn = new Date(today - Math.floor(((CONFIG.invoices - 1 - i) * CONFIG.days * 86_400_000) / CONFIG.invoices)).toISOString().slice(0, 10);
     const lines = [{ description: 'Subscription', quantity: 1, unitPrice: BASE_PRICE.plus(PRICE_STEP.times(i % 50)).toString(), taxRate: '0.21' }];
@@ -196,10 +209,19 @@ function meterFetch(base: string, meters: Meters): () => void {
       const response = await original(input, init);
       if (RPC.test(new URL(url).pathname)) {
         const remaining = response.headers.get('x-ratelimit-remaining');
-        meters.calls.push({ at: Date.now(), status: response.status, counted: response.status !== 429 && remaining !== null, remaining: remaining === null ? null : Number(remaining) });
+        meters.calls.push({
+          at: Date.now(),
+          status: response.status,
+          counted: response.status !== 429 && remaining !== null,
+          remaining: remaining === null ? null : Number(remaining),
+        });
       }
       const text = await response.text();
-      return new Response([204, 205, 304].includes(response.status) ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response([204, 205, 304].includes(response.status) ? null : text, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     });
   }) as typeof fetch;
   return () => {
@@ -216,7 +238,8 @@ function meterDatabase(db: Pick<Database, 'query' | 'transaction'>, meters: Mete
   const transaction = db.transaction.bind(db);
   Object.assign(db, {
     query: (text: string, params?: readonly unknown[]) => meters.time('db', () => query(text, params)),
-    transaction: (fn: Parameters<Database['transaction']>[0], options?: Parameters<Database['transaction']>[1]) => meters.time('db', () => transaction(fn, options)),
+    transaction: (fn: Parameters<Database['transaction']>[0], options?: Parameters<Database['transaction']>[1]) =>
+      meters.time('db', () => transaction(fn, options)),
   });
 }
 
@@ -261,7 +284,10 @@ function traffic(input: { requests: SandboxRequest[]; calls: Call[]; limit: numb
     byPath[r.path] = (byPath[r.path] ?? 0) + 1;
     byStatus[String(r.status)] = (byStatus[String(r.status)] ?? 0) + 1;
   }
-  const at = input.calls.filter((c) => c.counted).map((c) => c.at).sort((a, b) => a - b);
+  const at = input.calls
+    .filter((c) => c.counted)
+    .map((c) => c.at)
+    .sort((a, b) => a - b);
   const stretch = input.calls.filter((c) => c.at >= startMs);
   let spentAnswers = 0;
   let spentGaps = 0;
@@ -316,7 +342,9 @@ function traffic(input: { requests: SandboxRequest[]; calls: Call[]; limit: numb
     fullAfter: full === null ? null : (at[full]! - startMs) / 1000,
     occupancy,
     spent: { answers: spentAnswers, meanGapMs: spentAnswers ? spentGaps / spentAnswers : 0 },
-    slotIdleMs: idle.length ? { mean: idle.reduce((a, b) => a + b, 0) / idle.length, p50: quantile(idle, 0.5), p90: quantile(idle, 0.9), max: idle.at(-1)! } : null,
+    slotIdleMs: idle.length
+      ? { mean: idle.reduce((a, b) => a + b, 0) / idle.length, p50: quantile(idle, 0.5), p90: quantile(idle, 0.9), max: idle.at(-1)! }
+      : null,
   };
 }
 
@@ -385,7 +413,11 @@ async function rawClient(calls: number): Promise<RawResult> {
   try {
     const { invoiceIds } = seed(sandbox);
     const { access_token: token } = sandbox.control.issueTokens();
-    const client = new TeamleaderClient({ tokens: { accessToken: async () => token, refreshAfterRejection: async () => token }, apiBaseUrl: sandbox.url, clock });
+    const client = new TeamleaderClient({
+      tokens: { accessToken: async () => token, refreshAfterRejection: async () => token },
+      apiBaseUrl: sandbox.url,
+      clock,
+    });
     const api = client.connection({ connectionId: 'raw' });
     let next = 0;
     const worker = async () => {
@@ -438,10 +470,12 @@ async function importScenario(engine: Engine): Promise<ImportResult> {
       engine: engineFor(engine),
       // createTestHost types its clock as ManualClock for tests; the host only ever calls now().
       clock: clock as unknown as ManualClock,
-      plugins: [{
-        plugin: sourceTeamleader,
-        options: { ...SANDBOX_CLIENT, authBaseUrl: sandbox.url, apiBaseUrl: sandbox.url, tokenKey: randomBytes(32).toString('base64') },
-      }],
+      plugins: [
+        {
+          plugin: sourceTeamleader,
+          options: { ...SANDBOX_CLIENT, authBaseUrl: sandbox.url, apiBaseUrl: sandbox.url, tokenKey: randomBytes(32).toString('base64') },
+        },
+      ],
     });
     const owner = await t.createAccount({ name: 'Bench BV' });
     const start = await t.request({ path: `${PLUGIN_PATH}/connect`, key: owner.ownerKey });
@@ -452,7 +486,14 @@ async function importScenario(engine: Engine): Promise<ImportResult> {
     if (callback.status !== 200) throw new Error(`oauth callback: ${callback.status} ${JSON.stringify(callback.body)}`);
     const connectionId = callback.body.connection.syncConnectionId as string;
     // Without a profile every invoice fails with no_profile.
-    await new ProfileService(t.db, clock).create({ accountId: owner.accountId, name: 'Direct debit', directDebit: true, paymentLink: true, transfer: true, isDefault: true });
+    await new ProfileService(t.db, clock).create({
+      accountId: owner.accountId,
+      name: 'Direct debit',
+      directDebit: true,
+      paymentLink: true,
+      transfer: true,
+      isDefault: true,
+    });
 
     meterDatabase(t.db, meters);
     meterDatabase(t.pluginDatabase('source-teamleader'), meters); // its own tables, in its own schema
@@ -520,8 +561,11 @@ function waitsLine(m: Measured): string {
 
 function windowLine(m: Measured): string {
   const t = m.traffic;
-  if (t.fullAfter === null) return `the window never filled (at most ${t.peakWindow} of ${CONFIG.ratePerMinute}): the limit did not bind, share = requests/s over ${fmt(CONFIG.ratePerMinute / 60, 0)}/s`;
-  const idle = t.slotIdleMs ? `; a freed slot stood idle ${fmt(t.slotIdleMs.mean, 0)} ms on average before reuse (p50 ${fmt(t.slotIdleMs.p50, 0)}, p90 ${fmt(t.slotIdleMs.p90, 0)}, max ${fmt(t.slotIdleMs.max, 0)})` : '';
+  if (t.fullAfter === null)
+    return `the window never filled (at most ${t.peakWindow} of ${CONFIG.ratePerMinute}): the limit did not bind, share = requests/s over ${fmt(CONFIG.ratePerMinute / 60, 0)}/s`;
+  const idle = t.slotIdleMs
+    ? `; a freed slot stood idle ${fmt(t.slotIdleMs.mean, 0)} ms on average before reuse (p50 ${fmt(t.slotIdleMs.p50, 0)}, p90 ${fmt(t.slotIdleMs.p90, 0)}, max ${fmt(t.slotIdleMs.max, 0)})`
+    : '';
   const spent = t.spent.answers ? `; ${t.spent.answers} answers said remaining 0, ${fmt(t.spent.meanGapMs, 0)} ms on average until the next answer` : '';
   return `window full after ${fmt(t.fullAfter, 1)} s, then ${pct(t.occupancy ?? 0)} occupied on average${idle}${spent}`;
 }
@@ -529,7 +573,15 @@ function windowLine(m: Measured): string {
 function revision(cwd: string): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain', '--', '../../packages/invoice-sync/src', '../../packages/teamleader/src', '../../plugins/source-teamleader/src', '../../tooling/sandbox-teamleader/src');
+    const dirty = git(
+      'status',
+      '--porcelain',
+      '--',
+      '../../packages/invoice-sync/src',
+      '../../packages/teamleader/src',
+      '../../plugins/source-teamleader/src',
+      '../../tooling/sandbox-teamleader/src',
+    );
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes' : ''}`;
   } catch {
     return 'unknown';
@@ -539,7 +591,11 @@ function revision(cwd: string): string {
 function pgliteVersion(): string {
   try {
     const here = dirname(fileURLToPath(import.meta.url));
-    return (JSON.parse(readFileSync(join(here, '..', '..', '..', 'packages', 'db', 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(here, '..', '..', '..', 'packages', 'db', 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return '?';
   }
@@ -549,7 +605,10 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const cores = availableParallelism();
   const commit = revision(here);
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   const limitPerSecond = CONFIG.ratePerMinute / 60;
   const started = performance.now();
   console.log(`invoice import bench at ${commit}: node ${process.version}, ${cores} cores, load average ${load()}, PGlite ${pgliteVersion()}`);
@@ -578,14 +637,18 @@ async function main(): Promise<void> {
     } else console.log(`\n[pglite] load average ${load()}`);
     const r = await importScenario(engine);
     results.push(r);
-    console.log(`  ${r.run.counts.new} documents in ${fmt(r.seconds, 1)} s: ${fmt(r.invoicesPerSecond, 1)}/s, ${r.traffic.total} requests (${fmt(r.perInvoice, 2)} per document), ${fmt(r.perSecond, 1)}/s, ${r.traffic.refused429} × 429`);
+    console.log(
+      `  ${r.run.counts.new} documents in ${fmt(r.seconds, 1)} s: ${fmt(r.invoicesPerSecond, 1)}/s, ${r.traffic.total} requests (${fmt(r.perInvoice, 2)} per document), ${fmt(r.perSecond, 1)}/s, ${r.traffic.refused429} × 429`,
+    );
     console.log(`  ${windowLine(r)}`);
     console.log(`  ${waitsLine(r)}`);
     console.log(`  ${r.checks.join('; ')}`);
     // The baseline makes as many calls as the first import made requests, so the two runs span the same windows.
     if (CONFIG.raw && !raw) {
       raw = await rawClient(r.traffic.admitted);
-      console.log(`\n[raw client] ${raw.calls} invoices.info, ${CONFIG.rawConcurrency} in flight: ${fmt(raw.seconds, 1)} s, ${fmt(raw.perSecond, 1)}/s, ${raw.traffic.refused429} × 429`);
+      console.log(
+        `\n[raw client] ${raw.calls} invoices.info, ${CONFIG.rawConcurrency} in flight: ${fmt(raw.seconds, 1)} s, ${fmt(raw.perSecond, 1)}/s, ${raw.traffic.refused429} × 429`,
+      );
       console.log(`  ${windowLine(raw)}`);
       console.log(`  ${waitsLine(raw)}`);
     }
@@ -609,15 +672,31 @@ async function main(): Promise<void> {
     pct(m.nodeCpu),
   ];
   const rows = [
-    ...results.map((r) => row(`import, ${r.engine}`, `${r.invoices} + ${r.creditNotes} CN`, r, fmt(r.invoicesPerSecond, 1), fmt(r.perInvoice, 2), r.vsRaw === undefined ? '—' : pct(r.vsRaw))),
+    ...results.map((r) =>
+      row(
+        `import, ${r.engine}`,
+        `${r.invoices} + ${r.creditNotes} CN`,
+        r,
+        fmt(r.invoicesPerSecond, 1),
+        fmt(r.perInvoice, 2),
+        r.vsRaw === undefined ? '—' : pct(r.vsRaw),
+      ),
+    ),
     ...(raw ? [row('raw client', `${raw.calls} info calls`, raw, '—', '1.00', '—')] : []),
   ];
   console.log(
     `\n${table(['scenario', 'documents', 'wall s', 'docs/s', 'requests', 'req/doc', 'req/s', 'req/s ÷ limit/s', 'window full', 'window use', 'slot idle ms', '429s', 'vs raw', 'node cpu'], rows)}\n`,
   );
   for (const r of results) {
-    const paths = Object.entries(r.traffic.byPath).sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p} ${n}`).join(', ');
-    console.log(`${r.engine} requests by path: ${paths}; by status: ${Object.entries(r.traffic.byStatus).map(([st, n]) => `${st} × ${n}`).join(', ')}`);
+    const paths = Object.entries(r.traffic.byPath)
+      .sort((a, b) => b[1] - a[1])
+      .map(([p, n]) => `${p} ${n}`)
+      .join(', ');
+    console.log(
+      `${r.engine} requests by path: ${paths}; by status: ${Object.entries(r.traffic.byStatus)
+        .map(([st, n]) => `${st} × ${n}`)
+        .join(', ')}`,
+    );
   }
   console.log(`\nreq/s ÷ limit/s: admitted requests per second over ${fmt(limitPerSecond, 1)}/s; above 100 % when the run is short, since a sliding window`);
   console.log(`lets a client send ${CONFIG.ratePerMinute} at once. window full: when a 60 s window first held the limit. window use: from then to the last`);
@@ -626,7 +705,10 @@ async function main(): Promise<void> {
   console.log('TeamleaderClient loop (same limit, as many calls). node cpu: this process (host, PGlite, sandbox), share of one core.\n');
   const verdicts = results.map((r) => {
     const met = r.share >= TARGET_SHARE;
-    const basis = r.traffic.occupancy === null ? `requests/s over the limit's (the window never filled: at most ${r.traffic.peakWindow} of ${CONFIG.ratePerMinute})` : 'window use';
+    const basis =
+      r.traffic.occupancy === null
+        ? `requests/s over the limit's (the window never filled: at most ${r.traffic.peakWindow} of ${CONFIG.ratePerMinute})`
+        : 'window use';
     return `${r.engine}: ${pct(r.share)} of the limit used (${basis}; target ≥ ${pct(TARGET_SHARE)}), ${r.traffic.refused429} × 429: ${met ? 'MET' : 'NOT MET'}`;
   });
   for (const line of verdicts) console.log(line);
@@ -636,7 +718,10 @@ async function main(): Promise<void> {
   const file = join(out, 'invoice-import.json');
   const seconds = (performance.now() - started) / 1000;
   const config = { ...CONFIG, url: CONFIG.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') };
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cores, load: load(), seconds, config, raw, results, skipped, verdicts }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cores, load: load(), seconds, config, raw, results, skipped, verdicts }, null, 2)}\n`,
+  );
   console.log(`\n${fmt(seconds, 0)} s; results: ${file}`);
 }
 

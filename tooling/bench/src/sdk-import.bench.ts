@@ -53,5 +53,7 @@ console.log('|---|--:|--:|--:|--:|--:|');
 for (const t of TARGETS) {
   const ms = samples.get(t.id)!.map((s) => s.ms);
   const m = median(ms);
-  console.log(`| ${t.pkg}${t.polyfill ? ' (+ reflect-metadata)' : ''} | ${m.toFixed(1)} | ${Math.min(...ms).toFixed(1)} | ${Math.max(...ms).toFixed(1)} | ${samples.get(t.id)![0]!.modules} | ${((m / base) * 100).toFixed(0)} % |`);
+  console.log(
+    `| ${t.pkg}${t.polyfill ? ' (+ reflect-metadata)' : ''} | ${m.toFixed(1)} | ${Math.min(...ms).toFixed(1)} | ${Math.max(...ms).toFixed(1)} | ${samples.get(t.id)![0]!.modules} | ${((m / base) * 100).toFixed(0)} % |`,
+  );
 }

@@ -52,9 +52,14 @@ const CONFIG = {
   pool: intArg('pool', 10),
   /** Most commands per wallet transaction (WalletOptions.maxBatch; the service's default is 200). */
   maxBatch: intArg('max-batch', 200),
-  engines: (arg('engines') ?? 'pglite,postgres').split(',').map((e) => e.trim()).filter(Boolean) as Engine[],
+  engines: (arg('engines') ?? 'pglite,postgres')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean) as Engine[],
   /** Scenario ids to run (default: all), e.g. --only=raw-hot,wallet-hot */
-  only: arg('only')?.split(',').map((s) => s.trim()),
+  only: arg('only')
+    ?.split(',')
+    .map((s) => s.trim()),
   /** 1: time every statement the wallet sends (adds a little overhead) and print where a batch spends its time. */
   profile: arg('profile') === '1',
   url: arg('database-url') ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -150,7 +155,9 @@ function summarize(runs: Run[]): Stats {
     at += r.latencies.length;
   }
   const sorted = all.slice().sort();
-  const machine = runs.every((r) => r.machine) ? runs.reduce((m, r) => ({ busy: m.busy + r.machine!.busy, total: m.total + r.machine!.total }), { busy: 0, total: 0 }) : null;
+  const machine = runs.every((r) => r.machine)
+    ? runs.reduce((m, r) => ({ busy: m.busy + r.machine!.busy, total: m.total + r.machine!.total }), { busy: 0, total: 0 })
+    : null;
   return {
     charges,
     seconds,
@@ -369,7 +376,10 @@ function chargesPerAccount(accounts: string[]): Map<string, number> {
 /** The minimal balance-checked charge: one guarded UPDATE and one INSERT in one transaction. */
 async function rawCharge(db: Database, accountId: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const { rowCount } = await tx.query('update bench_balances set balance = balance - $2 where account_id = $1 and balance >= $2', [accountId, PRICE.toString()]);
+    const { rowCount } = await tx.query('update bench_balances set balance = balance - $2 where account_id = $1 and balance >= $2', [
+      accountId,
+      PRICE.toString(),
+    ]);
     if (rowCount !== 1) throw new Error(`raw: insufficient funds on ${accountId}`);
     await tx.query('insert into bench_entries (account_id, amount, created_at) values ($1, $2, $3)', [accountId, PRICE.negated().toString(), new Date()]);
   });
@@ -379,7 +389,10 @@ async function prepareRaw(db: Database, input: { id: string; title: string; acco
   const { accounts } = input;
   const perAccount = chargesPerAccount(accounts);
   const start = new Map([...perAccount].map(([a, n]) => [a, PRICE.times(n + 10)]));
-  await db.query('insert into bench_balances (account_id, balance) select * from unnest($1::text[], $2::numeric[])', [pgArray([...start.keys()]), pgArray([...start.values()].map(String))]);
+  await db.query('insert into bench_balances (account_id, balance) select * from unnest($1::text[], $2::numeric[])', [
+    pgArray([...start.keys()]),
+    pgArray([...start.values()].map(String)),
+  ]);
   const entriesBefore = Number((await db.query<{ n: string }>('select count(*) as n from bench_entries')).rows[0]!.n);
   return {
     id: input.id,
@@ -389,7 +402,10 @@ async function prepareRaw(db: Database, input: { id: string; title: string; acco
     async verify() {
       // Every balance is exactly its start minus its charges; one entry per charge.
       const total = CONFIG.warmup + CONFIG.charges;
-      const { rows } = await db.query<{ account_id: string; balance: string }>('select account_id, balance from bench_balances where account_id = any($1::text[])', [pgArray(accounts)]);
+      const { rows } = await db.query<{ account_id: string; balance: string }>(
+        'select account_id, balance from bench_balances where account_id = any($1::text[])',
+        [pgArray(accounts)],
+      );
       const wrong = rows.filter((r) => !Money.of(r.balance).equals(start.get(r.account_id)!.minus(PRICE.times(perAccount.get(r.account_id)!))));
       const entries = Number((await db.query<{ n: string }>('select count(*) as n from bench_entries')).rows[0]!.n) - entriesBefore;
       if (wrong.length || rows.length !== accounts.length || entries !== total) {
@@ -423,7 +439,9 @@ async function prepareWallet(
     title: input.title,
     charge: (i) => {
       const { wallet } = services[i % services.length]!;
-      return wallet.charge({ accountId: accounts[i % accounts.length]!, channel: CHANNEL, units: '1', idempotencyKey: `${keyPrefix}${i}` }).then(() => undefined);
+      return wallet
+        .charge({ accountId: accounts[i % accounts.length]!, channel: CHANNEL, units: '1', idempotencyKey: `${keyPrefix}${i}` })
+        .then(() => undefined);
     },
     startMeasuring: () => {
       for (const s of services) Object.assign(s.profile, newProfile());
@@ -445,14 +463,21 @@ async function prepareWallet(
       // The ledger proves itself, and every balance is exactly trial + top-up − charges.
       const report = await checkInvariants({ db });
       if (!report.ok) throw new Error(`${input.id} [${db.engine}]: invariants broken: ${JSON.stringify(report.problems.slice(0, 5))}`);
-      const { rows } = await db.query<{ account_id: string; available: string }>('select account_id, available from wallets where account_id = any($1::text[])', [pgArray(accounts)]);
+      const { rows } = await db.query<{ account_id: string; available: string }>(
+        'select account_id, available from wallets where account_id = any($1::text[])',
+        [pgArray(accounts)],
+      );
       const wrong = rows.filter((r) => !Money.of(r.available).equals(TRIAL.plus(granted.get(r.account_id)!).minus(PRICE.times(perAccount.get(r.account_id)!))));
-      const { rows: [txs] } = await db.query<{ n: string }>(`select count(*) as n from ledger_transactions where type = 'charge' and idempotency_key like $1`, [`${keyPrefix}%`]);
+      const {
+        rows: [txs],
+      } = await db.query<{ n: string }>(`select count(*) as n from ledger_transactions where type = 'charge' and idempotency_key like $1`, [`${keyPrefix}%`]);
       if (wrong.length || rows.length !== accounts.length || Number(txs!.n) !== total) {
         throw new Error(`${input.id} [${db.engine}]: wrong result (${wrong.length} wrong balances, ${txs!.n}/${total} charge transactions)`);
       }
       // Batch sizes: every charge of a batch carries the batch's clock reading (measured charges only).
-      const { rows: [batch] } = await db.query<{ mean: string; max: string }>(
+      const {
+        rows: [batch],
+      } = await db.query<{ mean: string; max: string }>(
         `select avg(n) as mean, max(n) as max from (
            select count(*) as n from ledger_transactions where type = 'charge' and idempotency_key like $1
               and substring(idempotency_key from '(\\d+)$')::int >= $2 group by account_id, created_at) b`,
@@ -462,7 +487,11 @@ async function prepareWallet(
       return {
         transactions: n,
         batch: { mean: Number(batch!.mean), max: Number(batch!.max) },
-        checks: [`invariants ok (${report.counts.transactions} transactions, ${report.counts.postings} postings)`, `${accounts.length} balances exact`, `${total} charges recorded`],
+        checks: [
+          `invariants ok (${report.counts.transactions} transactions, ${report.counts.postings} postings)`,
+          `${accounts.length} balances exact`,
+          `${total} charges recorded`,
+        ],
         ...(CONFIG.profile && n > 0
           ? {
               profile: {
@@ -480,7 +509,13 @@ async function prepareWallet(
 }
 
 /** Warms every scenario of a group up, then measures them round by round, alternating. */
-async function measure(db: Database, engine: Engine, group: Scenario[], baselineFor: (id: string) => Result | undefined, log: (r: Result) => void): Promise<void> {
+async function measure(
+  db: Database,
+  engine: Engine,
+  group: Scenario[],
+  baselineFor: (id: string) => Result | undefined,
+  log: (r: Result) => void,
+): Promise<void> {
   await settle(db);
   for (const s of group) await drive(CONFIG.warmup, CONFIG.concurrency, (i) => s.charge(i));
   for (const s of group) s.startMeasuring();
@@ -523,7 +558,9 @@ async function runEngine(bench: Bench): Promise<Result[]> {
     results.push(r);
     byId.set(r.id, r);
     const spread = r.stats.rounds.length > 1 ? ` (rounds ${fmt(Math.min(...r.stats.rounds), 0)}–${fmt(Math.max(...r.stats.rounds), 0)})` : '';
-    console.log(`  ${r.id.padEnd(19)} ${fmt(r.stats.perSecond, 0).padStart(6)} charges/s${spread}  p50 ${fmt(r.stats.p50, 1)} ms  p99 ${fmt(r.stats.p99, 1)} ms${r.ratio !== undefined ? `  vs raw ${pct(r.ratio)}` : ''}${r.batch ? `  batch ≈ ${fmt(r.batch.mean, 1)}` : ''}`);
+    console.log(
+      `  ${r.id.padEnd(19)} ${fmt(r.stats.perSecond, 0).padStart(6)} charges/s${spread}  p50 ${fmt(r.stats.p50, 1)} ms  p99 ${fmt(r.stats.p99, 1)} ms${r.ratio !== undefined ? `  vs raw ${pct(r.ratio)}` : ''}${r.batch ? `  batch ≈ ${fmt(r.batch.mean, 1)}` : ''}`,
+    );
   };
   const run = async (scenarios: Array<Scenario | false>) => {
     const ready = scenarios.filter((s): s is Scenario => s !== false);
@@ -533,7 +570,12 @@ async function runEngine(bench: Bench): Promise<Result[]> {
   // Set up a pair, then measure its two scenarios interleaved, round by round.
   await run([
     want('raw-across') && (await prepareRaw(db, { id: 'raw-across', title: `raw SQL, ${CONFIG.wallets} wallets`, accounts: names.map((a) => `raw-${a}`) })),
-    want('wallet-across') && (await prepareWallet(db, one, { id: 'wallet-across', title: `WalletService.charge, ${CONFIG.wallets} wallets`, accounts: names.map((a) => `across-${a}`) })),
+    want('wallet-across') &&
+      (await prepareWallet(db, one, {
+        id: 'wallet-across',
+        title: `WalletService.charge, ${CONFIG.wallets} wallets`,
+        accounts: names.map((a) => `across-${a}`),
+      })),
   ]);
   await run([
     want('raw-hot') && (await prepareRaw(db, { id: 'raw-hot', title: 'raw SQL, 1 hot wallet', accounts: ['raw-hot'] })),
@@ -582,11 +624,15 @@ function targets(results: Result[]): string[] {
     const across = results.find((r) => r.engine === engine && r.id === 'wallet-across');
     const hot = results.find((r) => r.engine === engine && r.id === 'wallet-hot');
     if (across?.ratio !== undefined) {
-      lines.push(`${engine}: across wallets ${pct(across.ratio)} of raw SQL (target ≥ ${pct(TARGET_ACROSS_RATIO)}): ${across.ratio >= TARGET_ACROSS_RATIO ? 'MET' : 'NOT MET'}`);
+      lines.push(
+        `${engine}: across wallets ${pct(across.ratio)} of raw SQL (target ≥ ${pct(TARGET_ACROSS_RATIO)}): ${across.ratio >= TARGET_ACROSS_RATIO ? 'MET' : 'NOT MET'}`,
+      );
     }
     if (hot) {
       const ok = hot.stats.perSecond >= TARGET_HOT_RATE && hot.stats.p99 < TARGET_HOT_P99_MS;
-      lines.push(`${engine}: hot wallet ${fmt(hot.stats.perSecond, 0)} charges/s, p99 ${fmt(hot.stats.p99, 1)} ms (target ≥ ${fmt(TARGET_HOT_RATE, 0)}/s and p99 < ${TARGET_HOT_P99_MS} ms): ${ok ? 'MET' : 'NOT MET'}`);
+      lines.push(
+        `${engine}: hot wallet ${fmt(hot.stats.perSecond, 0)} charges/s, p99 ${fmt(hot.stats.p99, 1)} ms (target ≥ ${fmt(TARGET_HOT_RATE, 0)}/s and p99 < ${TARGET_HOT_P99_MS} ms): ${ok ? 'MET' : 'NOT MET'}`,
+      );
     }
   }
   return lines;
@@ -607,10 +653,15 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const cores = availableParallelism();
   const commit = revision(here);
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   const started = performance.now();
   console.log(`wallet bench at ${commit}: node ${process.version}, ${cores} cores, load average ${load()}`);
-  console.log(`${CONFIG.charges} measured charges per scenario in ${CONFIG.rounds} rounds after ${CONFIG.warmup} warm-up, ${CONFIG.concurrency} in flight, ${CONFIG.wallets} wallets, pool ${CONFIG.pool}, maxBatch ${CONFIG.maxBatch}`);
+  console.log(
+    `${CONFIG.charges} measured charges per scenario in ${CONFIG.rounds} rounds after ${CONFIG.warmup} warm-up, ${CONFIG.concurrency} in flight, ${CONFIG.wallets} wallets, pool ${CONFIG.pool}, maxBatch ${CONFIG.maxBatch}`,
+  );
   const results: Result[] = [];
   const engines: Array<{ engine: Engine; version?: string; settings?: Record<string, string>; skipped?: string; loadBefore?: string; loadAfter?: string }> = [];
   for (const engine of CONFIG.engines) {
@@ -621,7 +672,15 @@ async function main(): Promise<void> {
       engines.push({ engine, skipped: bench.skipped });
       continue;
     }
-    console.log(`\n[${engine}] ${bench.version}${Object.keys(bench.settings).length ? ` (${Object.entries(bench.settings).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`);
+    console.log(
+      `\n[${engine}] ${bench.version}${
+        Object.keys(bench.settings).length
+          ? ` (${Object.entries(bench.settings)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')})`
+          : ''
+      }`,
+    );
     const info: (typeof engines)[number] = { engine, version: bench.version, settings: bench.settings, loadBefore: load() };
     engines.push(info);
     try {
@@ -639,14 +698,20 @@ async function main(): Promise<void> {
   console.log(`node cpu: this process, share of one core; machine cpu: all ${cores} cores, anything running on them.\n`);
   for (const line of targets(results)) console.log(line);
   for (const r of results.filter((x) => x.profile)) {
-    console.log(`\nprofile ${r.engine} ${r.id}: per transaction ${fmt(r.profile!.queryMsPerTx, 2)} ms in statements, ${fmt(r.profile!.jsMsPerTx, 2)} ms in between (JS; BEGIN, COMMIT and pool waits not included)`);
-    for (const s of r.profile!.statements) console.log(`  ${fmt(s.msPerTx, 3).padStart(8)} ms/tx  ${pct(s.share).padStart(5)}  ${String(s.count).padStart(7)}×  ${s.statement}`);
+    console.log(
+      `\nprofile ${r.engine} ${r.id}: per transaction ${fmt(r.profile!.queryMsPerTx, 2)} ms in statements, ${fmt(r.profile!.jsMsPerTx, 2)} ms in between (JS; BEGIN, COMMIT and pool waits not included)`,
+    );
+    for (const s of r.profile!.statements)
+      console.log(`  ${fmt(s.msPerTx, 3).padStart(8)} ms/tx  ${pct(s.share).padStart(5)}  ${String(s.count).padStart(7)}×  ${s.statement}`);
   }
   const out = join(here, '..', 'results');
   mkdirSync(out, { recursive: true });
   const file = join(out, 'latest.json');
   const seconds = (performance.now() - started) / 1000;
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cores, seconds, config: { ...CONFIG, url: redact(CONFIG.url) }, engines, results, targets: targets(results) }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cores, seconds, config: { ...CONFIG, url: redact(CONFIG.url) }, engines, results, targets: targets(results) }, null, 2)}\n`,
+  );
   console.log(`\n${fmt(seconds, 0)} s; results: ${file}`);
 }
 

@@ -24,9 +24,27 @@ export const MAX_NAME_LENGTH = 40;
  * ids, URLs (/v1/plugins/<id>) or package names (@tollgate/plugin-<name>) confusing.
  */
 export const RESERVED_NAMES = Object.freeze([
-  'sdk', 'plugin-sdk', 'host', 'wallet', 'money', 'db', 'errors', 'clock', 'testing', 'invoice-sync',
-  'teamleader', 'eslint-config', 'create-plugin', 'core', 'tollgate', 'plugin', 'plugins', 'admin', 'api',
-  'test', 'new',
+  'sdk',
+  'plugin-sdk',
+  'host',
+  'wallet',
+  'money',
+  'db',
+  'errors',
+  'clock',
+  'testing',
+  'invoice-sync',
+  'teamleader',
+  'eslint-config',
+  'create-plugin',
+  'core',
+  'tollgate',
+  'plugin',
+  'plugins',
+  'admin',
+  'api',
+  'test',
+  'new',
 ]);
 
 /** A refusal caused by the input (bad name, kind, existing folder). The CLI exits 2 on it. */
@@ -47,13 +65,19 @@ export function validateName(name) {
     throw new GenerateError(`plugin name ${JSON.stringify(name)} is not kebab-case: use a-z, 0-9 and single dashes, starting with a letter (e.g. "postal-be")`);
   }
   if (name.length > MAX_NAME_LENGTH) {
-    throw new GenerateError(`plugin name "${name}" is ${name.length} characters long; keep it at ${MAX_NAME_LENGTH} or fewer (it prefixes the plugin's table names)`);
+    throw new GenerateError(
+      `plugin name "${name}" is ${name.length} characters long; keep it at ${MAX_NAME_LENGTH} or fewer (it prefixes the plugin's table names)`,
+    );
   }
   if (RESERVED_NAMES.includes(name) || coreFolderNames().includes(name)) {
-    throw new GenerateError(`plugin name "${name}" is reserved (${RESERVED_NAMES.join(', ')}, and every folder in packages/ and apps/); pick a name for the feature, e.g. "sms-reminders"`);
+    throw new GenerateError(
+      `plugin name "${name}" is reserved (${RESERVED_NAMES.join(', ')}, and every folder in packages/ and apps/); pick a name for the feature, e.g. "sms-reminders"`,
+    );
   }
   if (name.startsWith('plugin-')) {
-    throw new GenerateError(`plugin name "${name}" should not start with "plugin-": the package is named @tollgate/plugin-<name> already (try "${name.slice('plugin-'.length)}")`);
+    throw new GenerateError(
+      `plugin name "${name}" should not start with "plugin-": the package is named @tollgate/plugin-<name> already (try "${name.slice('plugin-'.length)}")`,
+    );
   }
   return name;
 }
@@ -62,7 +86,11 @@ export function validateName(name) {
 function coreFolderNames() {
   return ['packages', 'apps'].flatMap((parent) => {
     const dir = join(REPO_ROOT, parent);
-    return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+    return existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+      : [];
   });
 }
 
@@ -92,7 +120,11 @@ export function readZodRange(repoRoot = REPO_ROOT) {
   return range;
 }
 
-const pascalCase = (name) => name.split('-').map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+const pascalCase = (name) =>
+  name
+    .split('-')
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 
 /** Every spelling of the name the templates use. */
 export function namesFor({ name, kind, apiVersion, zodRange, dirLabel }) {

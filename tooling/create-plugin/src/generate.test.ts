@@ -75,7 +75,9 @@ describe('generatePlugin', () => {
     expect(plugin).toContain(`compatibility: '^${major}.0.0'`);
     expect(plugin).toContain('options: smsRemindersOptions');
     expect(plugin).toContain('env.registerMigrations({ migrations: smsRemindersMigrations })');
-    expect(plugin).toContain('deps: { channels: spendChannelsExtensionPoint, routes: httpRoutesExtensionPoint, db: coreServices.database, clock: coreServices.clock, wallet: coreServices.wallet }');
+    expect(plugin).toContain(
+      'deps: { channels: spendChannelsExtensionPoint, routes: httpRoutesExtensionPoint, db: coreServices.database, clock: coreServices.clock, wallet: coreServices.wallet }',
+    );
     expect(plugin).toContain('channels.add(new SmsRemindersChannel({ options: env.options, db, clock }))');
     expect(plugin).toContain('routes.add(...smsRemindersRoutes({ db, wallet }))');
     expect(plugin).toContain('export default smsRemindersPlugin;');
@@ -108,7 +110,8 @@ describe('generatePlugin', () => {
     expect(test).toContain("spendChannels: [{ id: 'sms-reminders'");
     expect(test).toContain('channel.quote(');
     const e2e = read(join(dir, 'test/sms-reminders.e2e.test.ts'));
-    for (const phrase of ['for (const engine of testEngines())', "toBe('1.90')", 'expect(again.body).toEqual(first.body)', 'toBe(403)', 'toBe(422)']) expect(e2e).toContain(phrase);
+    for (const phrase of ['for (const engine of testEngines())', "toBe('1.90')", 'expect(again.body).toEqual(first.body)', 'toBe(403)', 'toBe(422)'])
+      expect(e2e).toContain(phrase);
 
     const readme = read(join(dir, 'README.md'));
     expect(readme.trim().split('\n').length).toBeLessThanOrEqual(9);
@@ -123,10 +126,38 @@ describe('generatePlugin', () => {
   });
 
   it.each([
-    ['payment-provider', 'payments-demo.provider.ts', 'PaymentsDemoProvider implements PaymentProvider', 'paymentProvidersExtensionPoint', ['createPayment', 'parseWebhook'], 'paymentProviders'],
-    ['invoice-source', 'payments-demo.source.ts', 'PaymentsDemoSource implements InvoiceSource', 'invoiceSourcesExtensionPoint', ['listDocuments', 'writeStatus'], 'invoiceSources'],
-    ['accounting-exporter', 'payments-demo.exporter.ts', 'PaymentsDemoExporter implements AccountingExporter', 'accountingExportersExtensionPoint', ['export'], 'accountingExporters'],
-    ['postal-carrier', 'payments-demo.carrier.ts', 'PaymentsDemoCarrier implements PostalCarrier', 'postalCarriersExtensionPoint', ['quote', 'submit', 'parseWebhook'], 'postalCarriers'],
+    [
+      'payment-provider',
+      'payments-demo.provider.ts',
+      'PaymentsDemoProvider implements PaymentProvider',
+      'paymentProvidersExtensionPoint',
+      ['createPayment', 'parseWebhook'],
+      'paymentProviders',
+    ],
+    [
+      'invoice-source',
+      'payments-demo.source.ts',
+      'PaymentsDemoSource implements InvoiceSource',
+      'invoiceSourcesExtensionPoint',
+      ['listDocuments', 'writeStatus'],
+      'invoiceSources',
+    ],
+    [
+      'accounting-exporter',
+      'payments-demo.exporter.ts',
+      'PaymentsDemoExporter implements AccountingExporter',
+      'accountingExportersExtensionPoint',
+      ['export'],
+      'accountingExporters',
+    ],
+    [
+      'postal-carrier',
+      'payments-demo.carrier.ts',
+      'PaymentsDemoCarrier implements PostalCarrier',
+      'postalCarriersExtensionPoint',
+      ['quote', 'submit', 'parseWebhook'],
+      'postalCarriers',
+    ],
   ])('writes a %s plugin whose TODO methods throw not_implemented', (kind, file, declaration, extensionPoint, methods, listedAs) => {
     const root = tempRoot();
     const files = generatePlugin({ name: 'payments-demo', kind, rootDir: root });
@@ -188,7 +219,9 @@ describe('generatePlugin', () => {
     mkdirSync(join(root, 'plugins/voice/src'), { recursive: true });
     writeFileSync(join(root, 'plugins/voice/src/plugin.ts'), 'mine');
     writeFileSync(join(root, 'plugins/voice/NOTES.md'), 'keep me');
-    expect(refusal(() => generatePlugin({ name: 'voice', rootDir: root })).message).toBe('plugins/voice already exists; choose another name, or pass --force to overwrite its generated files');
+    expect(refusal(() => generatePlugin({ name: 'voice', rootDir: root })).message).toBe(
+      'plugins/voice already exists; choose another name, or pass --force to overwrite its generated files',
+    );
     expect(read(join(root, 'plugins/voice/src/plugin.ts'))).toBe('mine');
 
     generatePlugin({ name: 'voice', rootDir: root, force: true });
@@ -205,7 +238,7 @@ describe('generatePlugin', () => {
     expect(refusal(() => generatePlugin({ name: 'scan', rootDir: root })).message).toBe('package @tollgate/plugin-scan already exists in plugins/other');
   });
 
-  it("reads the plugin API version from the SDK and the zod range from the host", () => {
+  it('reads the plugin API version from the SDK and the zod range from the host', () => {
     expect(readPluginApiVersion()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(read(join(REPO_ROOT, 'packages/plugin-sdk/src/plugin.ts'))).toContain(`PLUGIN_API_VERSION = '${readPluginApiVersion()}'`);
     expect(readZodRange()).toBe(JSON.parse(read(join(REPO_ROOT, 'apps/host/package.json'))).dependencies.zod);
@@ -300,12 +333,16 @@ describe('a generated plugin, end to end', () => {
     linkDependencies(dir);
     // The repo's vitest config (swc, the 'source' condition) with the scratch folder as the place to look for tests:
     // its include pattern plugins/*/{src,test}/**/*.test.ts then finds exactly the generated plugin's tests.
-    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', REPO_ROOT, '--dir', root, '--reporter', 'verbose'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '0' },
-      timeout: 540_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', REPO_ROOT, '--dir', root, '--reporter', 'verbose'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '0' },
+        timeout: 540_000,
+      },
+    );
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.status, output).toBe(0);
     expect(output).toContain('plugins/e2e-sms/src/plugin.test.ts');

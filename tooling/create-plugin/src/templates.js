@@ -102,11 +102,12 @@ export function packageJson(n) {
 }
 
 export function readme(n) {
-  const extra = {
-    'spend-channel': ', `freeMonthlyQuota` (units free per month, optional), `prices` (default €0.10 per use from 2020-01-01)',
-    'payment-provider': ', `methods` (default `["card"]`)',
-    'postal-carrier': ', `countries` (default `["BE"]`)',
-  }[n.kind] ?? '';
+  const extra =
+    {
+      'spend-channel': ', `freeMonthlyQuota` (units free per month, optional), `prices` (default €0.10 per use from 2020-01-01)',
+      'payment-provider': ', `methods` (default `["card"]`)',
+      'postal-carrier': ', `countries` (default `["BE"]`)',
+    }[n.kind] ?? '';
   const spend =
     n.kind === 'spend-channel'
       ? `\nA use is paid from the wallet: \`POST /v1/plugins/${n.name}/uses\` (an admin or owner key, an \`Idempotency-Key\`) runs \`wallet.spend\` (quote → hold → \`execute\` → capture); \`GET /v1/plugins/${n.name}/uses\` lists them. \`execute\` records each use in the plugin's table; the vendor call is the TODO.\n`

@@ -30,7 +30,12 @@ export async function startSandboxStack(input: {
 }): Promise<SandboxStack> {
   const { ports = {}, autoDeliver } = input;
   const now = input.now ? { now: input.now } : {};
-  const card = await startCardSandbox({ port: ports.card ?? 0, autoDeliverWebhooks: autoDeliver, webhook: { url: `${input.hostUrl}/v1/payments/webhooks/payments-card`, secret: WEBHOOK_SECRET }, ...now });
+  const card = await startCardSandbox({
+    port: ports.card ?? 0,
+    autoDeliverWebhooks: autoDeliver,
+    webhook: { url: `${input.hostUrl}/v1/payments/webhooks/payments-card`, secret: WEBHOOK_SECRET },
+    ...now,
+  });
   const bank = await startBankSandbox({ port: ports.bank ?? 0, token: BANK_TOKEN, ...now });
   // GET <twilio>/_sandbox lists every text and call "sent".
   const twilio = await startTwilioSandbox({ port: ports.twilio ?? 0, autoDeliverCallbacks: autoDeliver, ...now });
@@ -42,7 +47,10 @@ export async function startSandboxStack(input: {
       package: '@tollgate/plugin-payments-sepa',
       enabled: true,
       // A made-up creditor with valid checksums (the sandbox bank checks nothing else).
-      options: { creditor: { name: 'Tollgate Sandbox BV', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' }, bank: { baseUrl: bank.url, token: BANK_TOKEN } },
+      options: {
+        creditor: { name: 'Tollgate Sandbox BV', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' },
+        bank: { baseUrl: bank.url, token: BANK_TOKEN },
+      },
     },
     { package: '@tollgate/plugin-sms-reminders', enabled: true, options: twilioCredentials },
     { package: '@tollgate/plugin-voice', enabled: true, options: twilioCredentials },

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   const hostUrl = `http://127.0.0.1:${config.port}`;
 
   // Webhooks, status callbacks and Teamleader webhooks go out as soon as a change happens.
-  const stack = await startSandboxStack({ hostUrl, autoDeliver: true, ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort } });
+  const stack = await startSandboxStack({
+    hostUrl,
+    autoDeliver: true,
+    ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort },
+  });
   const { card, bank, twilio, teamleader } = stack;
   // A few customers and booked invoices to import.
   const demo = seedTeamleaderDemo({ sandbox: teamleader });
@@ -25,7 +29,18 @@ async function main(): Promise<void> {
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
   const url = await host.listen();
-  host.logger.info({ url, card: card.url, bank: bank.url, twilio: `${twilio.url}/_sandbox`, teamleader: teamleader.url, teamleaderDemo: demo, plugins: host.pluginHost.plugins.map((p) => p.plugin.id) }, `Tollgate host listening on port ${config.port} with the sandboxes`);
+  host.logger.info(
+    {
+      url,
+      card: card.url,
+      bank: bank.url,
+      twilio: `${twilio.url}/_sandbox`,
+      teamleader: teamleader.url,
+      teamleaderDemo: demo,
+      plugins: host.pluginHost.plugins.map((p) => p.plugin.id),
+    },
+    `Tollgate host listening on port ${config.port} with the sandboxes`,
+  );
 
   let stopping = false;
   const stop = async () => {

@@ -133,8 +133,7 @@ export function isPluginTest(file, where) {
 }
 
 const isKnown = (name) => Object.hasOwn(PACKAGE_LAYERS, name) || APPS.includes(name);
-const allowedText = (names) =>
-  names.length === 0 ? 'may import no @tollgate/* package' : `may import only ${names.map((n) => SCOPE + n).join(', ')}`;
+const allowedText = (names) => (names.length === 0 ? 'may import no @tollgate/* package' : `may import only ${names.map((n) => SCOPE + n).join(', ')}`);
 const scopedList = (names) => {
   const scoped = names.map((n) => SCOPE + n);
   return scoped.length < 3 ? scoped.join(' and ') : `${scoped.slice(0, -1).join(', ')} and ${scoped.at(-1)}`;
@@ -155,24 +154,15 @@ const rule = {
       },
     ],
     messages: {
-      deepImport:
-        "'{{source}}' is a deep import: import {{pkg}} from its entry point only (the public surface is src/index.ts).",
-      relativeEscape:
-        "'{{source}}' leaves {{from}}: a relative import must stay inside its own folder; import the other package by its @tollgate/* name.",
-      pluginRelativeEscape:
-        "'{{source}}' leaves {{from}}: a plugin may import only @tollgate/plugin-sdk and its own files (see " + PLUGIN_DOC + ').',
+      deepImport: "'{{source}}' is a deep import: import {{pkg}} from its entry point only (the public surface is src/index.ts).",
+      relativeEscape: "'{{source}}' leaves {{from}}: a relative import must stay inside its own folder; import the other package by its @tollgate/* name.",
+      pluginRelativeEscape: "'{{source}}' leaves {{from}}: a plugin may import only @tollgate/plugin-sdk and its own files (see " + PLUGIN_DOC + ').',
       pluginOnlySdk: `{{from}} may import only ${scopedList(PLUGIN_ALLOWED)}, not {{target}} (see ${PLUGIN_DOC}).`,
       pluginTestOnly: `a test file of {{from}} may import only ${scopedList(PLUGIN_TEST_ALLOWED)}, not {{target}} (see ${PLUGIN_DOC}).`,
       notInward:
-        '{{from}} may not import {{target}}: dependencies point inward, and {{from}} {{allowed}} (see ' +
-        ARCH_DOC +
-        '; the table is in ' +
-        RULES_FILE +
-        ').',
+        '{{from}} may not import {{target}}: dependencies point inward, and {{from}} {{allowed}} (see ' + ARCH_DOC + '; the table is in ' + RULES_FILE + ').',
       unknownImporter:
-        'unknown layer: {{from}} is not in the dependency-direction table; add "{{name}}" with its allowed imports to PACKAGE_LAYERS in ' +
-        RULES_FILE +
-        '.',
+        'unknown layer: {{from}} is not in the dependency-direction table; add "{{name}}" with its allowed imports to PACKAGE_LAYERS in ' + RULES_FILE + '.',
       unknownTarget:
         'unknown layer: {{from}} may not import {{target}}, which is not in the dependency-direction table (a plugin, or a new package that must first be added to PACKAGE_LAYERS in ' +
         RULES_FILE +

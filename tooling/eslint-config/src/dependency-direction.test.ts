@@ -55,7 +55,10 @@ ruleTester.run('tollgate/dependency-direction', rule, {
     // the domain packages implement the SDK's contracts
     { filename: pkg('wallet', 'src/spend-runner.ts'), code: "import { SpendFailedError, type SpendChannel } from '@tollgate/plugin-sdk';" },
     { filename: pkg('teamleader', 'src/client.ts'), code: "import { RateLimited } from '@tollgate/errors';\nimport { Clock } from '@tollgate/clock';" },
-    { filename: pkg('testing'), code: "import { createHost } from '@tollgate/host';\nimport { definePlugin } from '@tollgate/plugin-sdk';\nimport { Db } from '@tollgate/db';" },
+    {
+      filename: pkg('testing'),
+      code: "import { createHost } from '@tollgate/host';\nimport { definePlugin } from '@tollgate/plugin-sdk';\nimport { Db } from '@tollgate/db';",
+    },
     // a package may name itself (tests importing their own entry point)
     { filename: pkg('money', 'test/money.test.ts'), code: "import { Money } from '@tollgate/money';" },
     // relative imports inside the own package
@@ -67,7 +70,10 @@ ruleTester.run('tollgate/dependency-direction', rule, {
     },
     { filename: host('test/app.e2e-spec.ts'), code: "import { createTestHost } from '@tollgate/testing';" },
     // tooling: anything, by entry point
-    { filename: '/repo/tooling/bench/src/wallet.bench.ts', code: "import { createTestHost } from '@tollgate/testing';\nimport { main } from '@tollgate/host';" },
+    {
+      filename: '/repo/tooling/bench/src/wallet.bench.ts',
+      code: "import { createTestHost } from '@tollgate/testing';\nimport { main } from '@tollgate/host';",
+    },
     // files outside the layers (root config files)
     { filename: '/repo/eslint.config.js', code: "import tollgate from '@tollgate/eslint-config';" },
     // the `root` option
@@ -155,10 +161,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
     {
       filename: plugin('test/helpers/host.ts'),
       code: "import { Money } from '@tollgate/money';\nimport { Ledger } from '../../../packages/wallet/src/index.js';",
-      errors: [
-        { messageId: 'pluginTestOnly', data: { from: 'plugins/sms-reminders', target: '@tollgate/money' } },
-        { messageId: 'pluginRelativeEscape' },
-      ],
+      errors: [{ messageId: 'pluginTestOnly', data: { from: 'plugins/sms-reminders', target: '@tollgate/money' } }, { messageId: 'pluginRelativeEscape' }],
     },
     // deep paths, even into the SDK
     {
@@ -166,8 +169,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       code: "import { x } from '@tollgate/plugin-sdk/src/x';\nimport { y } from '@tollgate/plugin-sdk/anything';",
       errors: [
         {
-          message:
-            "'@tollgate/plugin-sdk/src/x' is a deep import: import @tollgate/plugin-sdk from its entry point only (the public surface is src/index.ts).",
+          message: "'@tollgate/plugin-sdk/src/x' is a deep import: import @tollgate/plugin-sdk from its entry point only (the public surface is src/index.ts).",
         },
         { messageId: 'deepImport', data: { source: '@tollgate/plugin-sdk/anything', pkg: '@tollgate/plugin-sdk' } },
       ],

@@ -39,7 +39,11 @@ describe('test IBANs', () => {
   it('have valid checksums, one per scripted outcome', () => {
     for (const iban of [...Object.keys(TEST_IBANS), ...SETTLING_IBANS]) expect(hasValidIbanChecksum(iban), iban).toBe(true);
     expect(hasValidIbanChecksum('BE68539007547035')).toBe(false);
-    expect(Object.values(TEST_IBANS).map((o) => o.code).sort()).toEqual(['AC04', 'AM04', 'MD01', 'MD06']);
+    expect(
+      Object.values(TEST_IBANS)
+        .map((o) => o.code)
+        .sort(),
+    ).toEqual(['AC04', 'AM04', 'MD01', 'MD06']);
   });
 });
 
@@ -55,7 +59,8 @@ describe('bank sandbox', () => {
     now = new Date('2026-01-15T09:00:00Z');
   });
 
-  const upload = (xml: string, token = 'tok') => fetch(`${bank.url}/files/pain.008`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' }, body: xml });
+  const upload = (xml: string, token = 'tok') =>
+    fetch(`${bank.url}/files/pain.008`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' }, body: xml });
   const reports = async (after?: string) => {
     const res = await fetch(`${bank.url}/files/pain.002${after ? `?after=${after}` : ''}`, { headers: { authorization: 'Bearer tok' } });
     expect(res.status).toBe(200);
@@ -63,7 +68,16 @@ describe('bank sandbox', () => {
   };
 
   it('takes a pain.008 file and keeps every transaction', async () => {
-    const res = await upload(pain008({ msgId: 'MSG1', date: '2026-01-19', txs: [{ e2e: 'E1', amount: '1000.00', iban: SETTLING_IBANS[0]! }, { e2e: 'E2', amount: '5', iban: 'NL91 ABNA 0417 1643 00', mandate: 'M-2' }] }));
+    const res = await upload(
+      pain008({
+        msgId: 'MSG1',
+        date: '2026-01-19',
+        txs: [
+          { e2e: 'E1', amount: '1000.00', iban: SETTLING_IBANS[0]! },
+          { e2e: 'E2', amount: '5', iban: 'NL91 ABNA 0417 1643 00', mandate: 'M-2' },
+        ],
+      }),
+    );
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ msgId: 'MSG1', transactions: 2, fileId: expect.stringMatching(/^file_/) });
     expect(bank.control.files()).toHaveLength(1);
@@ -77,13 +91,22 @@ describe('bank sandbox', () => {
   it('refuses a missing token, other messages, broken files and a second copy', async () => {
     const good = pain008({ msgId: 'MSG2', date: '2026-01-19', txs: [{ e2e: 'E1', amount: '10.00', iban: SETTLING_IBANS[0]! }] });
     expect((await upload(good, 'wrong')).status).toBe(401);
-    const other = await upload(pain008({ msgId: 'X', date: '2026-01-19', txs: [{ e2e: 'E9', amount: '1.00', iban: SETTLING_IBANS[0]! }], namespace: 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.03' }));
+    const other = await upload(
+      pain008({
+        msgId: 'X',
+        date: '2026-01-19',
+        txs: [{ e2e: 'E9', amount: '1.00', iban: SETTLING_IBANS[0]! }],
+        namespace: 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.03',
+      }),
+    );
     expect(other.status).toBe(400);
     expect(((await other.json()) as { error: { message: string } }).error.message).toContain('pain.008.001.02');
     const broken = await upload('<Document><CstmrDrctDbtInitn></Document>');
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { message: string } }).error.message).toContain('not well-formed');
-    const wrongSum = await upload(pain008({ msgId: 'MSG3', date: '2026-01-19', txs: [{ e2e: 'E3', amount: '10.00', iban: SETTLING_IBANS[0]! }], ctrlSum: '10.01' }));
+    const wrongSum = await upload(
+      pain008({ msgId: 'MSG3', date: '2026-01-19', txs: [{ e2e: 'E3', amount: '10.00', iban: SETTLING_IBANS[0]! }], ctrlSum: '10.01' }),
+    );
     expect(wrongSum.status).toBe(400);
     expect(((await wrongSum.json()) as { error: { message: string } }).error.message).toMatch(/CtrlSum 10\.01 does not match/);
     const badIban = await upload(pain008({ msgId: 'MSG4', date: '2026-01-19', txs: [{ e2e: 'E4', amount: '10.00', iban: 'BE68539007547035' }] }));
@@ -120,7 +143,11 @@ describe('bank sandbox', () => {
       ['MD', 'RJCT', 'MD01'],
       ['AC', 'RJCT', 'AC04'],
     ]);
-    expect(items[1]!.OrgnlTxRef).toMatchObject({ Amt: { InstdAmt: { '#text': '21.50', '@_Ccy': 'EUR' } }, ReqdColltnDt: '2026-01-19', MndtRltdInf: { MndtId: 'TG-M-42' } });
+    expect(items[1]!.OrgnlTxRef).toMatchObject({
+      Amt: { InstdAmt: { '#text': '21.50', '@_Ccy': 'EUR' } },
+      ReqdColltnDt: '2026-01-19',
+      MndtRltdInf: { MndtId: 'TG-M-42' },
+    });
 
     now = new Date('2026-01-28T23:00:00Z');
     expect(await reports(refusal!.id)).toEqual([]);
@@ -130,13 +157,28 @@ describe('bank sandbox', () => {
     expect(rv.map((i: Record<string, any>) => [i.OrgnlEndToEndId, i.StsRsnInf.Rsn.Cd])).toEqual([['RV', 'MD06']]);
     expect((await reports()).map((r) => r.id)).toEqual([refusal!.id, reversal!.id]);
     expect(bank.control.transactions().find((t) => t.endToEndId === 'OK')).toMatchObject({ status: 'accepted' });
-    expect(bank.control.transactions().find((t) => t.endToEndId === 'RV')).toMatchObject({ status: 'rejected', rejection: { kind: 'reversal', code: 'MD06', reportId: reversal!.id } });
+    expect(bank.control.transactions().find((t) => t.endToEndId === 'RV')).toMatchObject({
+      status: 'rejected',
+      rejection: { kind: 'reversal', code: 'MD06', reportId: reversal!.id },
+    });
   });
 
   it('returns a transaction on command, over HTTP too, and refuses unknown ones', async () => {
-    await upload(pain008({ msgId: 'MSG6', date: '2026-01-19', txs: [{ e2e: 'A', amount: '9.99', iban: SETTLING_IBANS[2]! }, { e2e: 'B', amount: '1.00', iban: SETTLING_IBANS[3]! }] }));
+    await upload(
+      pain008({
+        msgId: 'MSG6',
+        date: '2026-01-19',
+        txs: [
+          { e2e: 'A', amount: '9.99', iban: SETTLING_IBANS[2]! },
+          { e2e: 'B', amount: '1.00', iban: SETTLING_IBANS[3]! },
+        ],
+      }),
+    );
     expect(bank.control.returnTransaction({ endToEndId: 'A', code: 'MS02' })).toMatchObject({ code: 'MS02', dueAt: now });
-    const viaHttp = await fetch(`${bank.url}/_sandbox/returns`, { method: 'POST', body: JSON.stringify({ endToEndId: 'B', code: 'AC06', at: '2026-01-20T10:00:00Z' }) });
+    const viaHttp = await fetch(`${bank.url}/_sandbox/returns`, {
+      method: 'POST',
+      body: JSON.stringify({ endToEndId: 'B', code: 'AC06', at: '2026-01-20T10:00:00Z' }),
+    });
     expect(viaHttp.status).toBe(201);
     expect((await fetch(`${bank.url}/_sandbox/returns`, { method: 'POST', body: JSON.stringify({ endToEndId: 'nope', code: 'AC06' }) })).status).toBe(404);
     expect(() => bank.control.returnTransaction({ endToEndId: 'A', code: 'bad' })).toThrow(/R-codes/);

@@ -168,7 +168,10 @@ class BankSandboxServer {
       const body = await readBody(req);
       reply = url.pathname.startsWith('/_sandbox/') ? this.#sandboxRoute(req.method ?? 'GET', url.pathname, body) : this.#bankRoute(req, url, body);
     } catch (error) {
-      reply = error instanceof HttpError ? { status: error.status, body: { error: { code: error.code, message: error.message } } } : { status: 500, body: { error: { code: 'internal', message: String(error) } } };
+      reply =
+        error instanceof HttpError
+          ? { status: error.status, body: { error: { code: error.code, message: error.message } } }
+          : { status: 500, body: { error: { code: 'internal', message: String(error) } } };
     }
     res.writeHead(reply.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply.body));

@@ -19,7 +19,13 @@ export interface RejectedCollection {
  * A pain.002.001.03 customer payment status report that rejects collections of one original
  * pain.008 file: GrpHdr, OrgnlGrpInfAndSts, then one OrgnlPmtInfAndSts per original PmtInf.
  */
-export function buildPain002(input: { msgId: string; createdAt: Date; bankBic: string; originalMsgId: string; rejected: readonly RejectedCollection[] }): string {
+export function buildPain002(input: {
+  msgId: string;
+  createdAt: Date;
+  bankBic: string;
+  originalMsgId: string;
+  rejected: readonly RejectedCollection[];
+}): string {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(PAIN_002_NAMESPACE, 'Document').ele('CstmrPmtStsRpt');
   const header = root.ele('GrpHdr');
   header.ele('MsgId').txt(input.msgId);

@@ -145,5 +145,11 @@ export function readPain008(xml: string): Pain008File {
   if (declaredSum !== undefined && (!AMOUNT.test(declaredSum) || toCents(declaredSum) !== total)) {
     throw new Pain008Error(`GrpHdr/CtrlSum ${declaredSum} does not match the transactions (${fromCents(total)})`);
   }
-  return { msgId, creditorName: optionalText(paymentInfos[0], 'Cdtr/Nm') ?? '', transactionCount: collections.length, controlSum: fromCents(total), collections };
+  return {
+    msgId,
+    creditorName: optionalText(paymentInfos[0], 'Cdtr/Nm') ?? '',
+    transactionCount: collections.length,
+    controlSum: fromCents(total),
+    collections,
+  };
 }

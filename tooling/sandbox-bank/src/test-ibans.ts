@@ -1,7 +1,5 @@
 /** What the sandbox bank does with a collection, by the debtor's IBAN. */
-export type TestOutcome =
-  | { kind: 'refusal'; code: 'AM04' | 'MD01' | 'AC04'; description: string }
-  | { kind: 'reversal'; code: 'MD06'; description: string };
+export type TestOutcome = { kind: 'refusal'; code: 'AM04' | 'MD01' | 'AC04'; description: string } | { kind: 'reversal'; code: 'MD06'; description: string };
 
 /**
  * Debtor IBANs with a scripted outcome (all with valid checksums and national check digits). A

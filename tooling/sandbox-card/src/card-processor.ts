@@ -132,13 +132,25 @@ export function newId(prefix: string): string {
 function invalid(input: { message: string; param?: string; code?: string; status?: number }): StripeApiError {
   return new StripeApiError({
     status: input.status ?? 400,
-    body: { error: { type: 'invalid_request_error', message: input.message, ...(input.code ? { code: input.code } : {}), ...(input.param ? { param: input.param } : {}) } },
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        message: input.message,
+        ...(input.code ? { code: input.code } : {}),
+        ...(input.param ? { param: input.param } : {}),
+      },
+    },
   });
 }
 
 function missing(input: { what: string; id: string; param?: string }): StripeApiError {
   // A reference in the parameters is a 400; an id in the path is a 404 (as the processor does).
-  return invalid({ message: `No such ${input.what}: '${input.id}'`, code: 'resource_missing', status: input.param ? 400 : 404, ...(input.param ? { param: input.param } : {}) });
+  return invalid({
+    message: `No such ${input.what}: '${input.id}'`,
+    code: 'resource_missing',
+    status: input.param ? 400 : 404,
+    ...(input.param ? { param: input.param } : {}),
+  });
 }
 
 function optionalString(params: Params, name: string): string | null {
@@ -277,7 +289,8 @@ export class CardProcessor {
   createPaymentIntent(params: Params): SandboxPaymentIntent {
     const amountText = params.amount;
     if (amountText === undefined) throw invalid({ message: 'Missing required param: amount.', code: 'parameter_missing', param: 'amount' });
-    if (typeof amountText !== 'string' || !/^\d+$/.test(amountText)) throw invalid({ message: 'Invalid integer: amount', code: 'parameter_invalid_integer', param: 'amount' });
+    if (typeof amountText !== 'string' || !/^\d+$/.test(amountText))
+      throw invalid({ message: 'Invalid integer: amount', code: 'parameter_invalid_integer', param: 'amount' });
     const amount = Number(amountText);
     if (!Number.isSafeInteger(amount)) throw invalid({ message: 'Invalid integer: amount', code: 'parameter_invalid_integer', param: 'amount' });
     const currency = optionalString(params, 'currency');
@@ -340,7 +353,12 @@ export class CardProcessor {
           intent.next_action = { type: 'use_stripe_sdk' };
           return;
         }
-        this.#decline({ intent, code: 'authentication_required', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.' });
+        this.#decline({
+          intent,
+          code: 'authentication_required',
+          declineCode: 'authentication_required',
+          message: 'Your card was declined. This transaction requires authentication.',
+        });
         return;
       case 'decline':
         this.#decline({ intent, code: 'card_declined', declineCode: card.declineCode ?? 'generic_decline', message: declineMessage(card.declineCode) });
@@ -359,7 +377,13 @@ export class CardProcessor {
     const { intent } = input;
     const paymentMethod = this.getPaymentMethod({ id: intent.payment_method! });
     intent.status = 'requires_payment_method';
-    intent.last_payment_error = { type: 'card_error', code: input.code, decline_code: input.declineCode, message: input.message, payment_method: paymentMethod };
+    intent.last_payment_error = {
+      type: 'card_error',
+      code: input.code,
+      decline_code: input.declineCode,
+      message: input.message,
+      payment_method: paymentMethod,
+    };
     this.#emit({ type: 'payment_intent.payment_failed', object: intent });
     throw new StripeApiError({
       status: 402,
@@ -391,7 +415,10 @@ export class CardProcessor {
   settle(input: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; declineCode?: string }): SandboxPaymentIntent {
     const intent = this.getPaymentIntent({ id: input.paymentIntentId });
     if (intent.status !== 'processing') {
-      throw invalid({ message: `PaymentIntent ${intent.id} is ${intent.status}, only a processing one can be settled.`, code: 'payment_intent_unexpected_state' });
+      throw invalid({
+        message: `PaymentIntent ${intent.id} is ${intent.status}, only a processing one can be settled.`,
+        code: 'payment_intent_unexpected_state',
+      });
     }
     if (input.outcome === 'succeeded') {
       this.#succeed(intent);
@@ -409,7 +436,10 @@ export class CardProcessor {
   dispute(input: { paymentIntentId: string; reason?: string }): SandboxDispute {
     const intent = this.getPaymentIntent({ id: input.paymentIntentId });
     if (intent.status !== 'succeeded') {
-      throw invalid({ message: `PaymentIntent ${intent.id} is ${intent.status}, only a succeeded one can be disputed.`, code: 'payment_intent_unexpected_state' });
+      throw invalid({
+        message: `PaymentIntent ${intent.id} is ${intent.status}, only a succeeded one can be disputed.`,
+        code: 'payment_intent_unexpected_state',
+      });
     }
     const dispute: SandboxDispute = {
       id: newId('dp'),

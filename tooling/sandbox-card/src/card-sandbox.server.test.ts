@@ -9,7 +9,12 @@ const NOW = new Date('2026-01-15T09:00:00.000Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
 
 /** A local webhook receiver: records what arrives, answers the next queued status (default 200). */
-async function startReceiver(): Promise<{ url: string; received: Array<{ body: string; signature: string | undefined }>; answers: number[]; close(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  received: Array<{ body: string; signature: string | undefined }>;
+  answers: number[];
+  close(): Promise<void>;
+}> {
   const received: Array<{ body: string; signature: string | undefined }> = [];
   const answers: number[] = [];
   const server: Server = createServer((req, res) => {
@@ -34,7 +39,13 @@ describe('card sandbox', () => {
   let sandbox: CardSandbox;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
-  async function api(input: { method?: string; path: string; form?: Record<string, string>; key?: string | null; idempotencyKey?: string }): Promise<{ status: number; headers: Headers; body: any }> {
+  async function api(input: {
+    method?: string;
+    path: string;
+    form?: Record<string, string>;
+    key?: string | null;
+    idempotencyKey?: string;
+  }): Promise<{ status: number; headers: Headers; body: any }> {
     const key = input.key === undefined ? sandbox.apiKey : input.key;
     const response = await fetch(`${sandbox.url}${input.path}`, {
       method: input.method ?? (input.form ? 'POST' : 'GET'),
@@ -57,7 +68,16 @@ describe('card sandbox', () => {
   async function pay(input: { paymentMethod: string; amount?: string; idempotencyKey?: string; extra?: Record<string, string> }) {
     return api({
       path: '/v1/payment_intents',
-      form: { amount: input.amount ?? '1000', currency: 'eur', customer: await customer(), payment_method: input.paymentMethod, confirm: 'true', off_session: 'true', 'metadata[reference]': 'pur_1', ...input.extra },
+      form: {
+        amount: input.amount ?? '1000',
+        currency: 'eur',
+        customer: await customer(),
+        payment_method: input.paymentMethod,
+        confirm: 'true',
+        off_session: 'true',
+        'metadata[reference]': 'pur_1',
+        ...input.extra,
+      },
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     });
   }
@@ -89,7 +109,15 @@ describe('card sandbox', () => {
   it('creates and reads customers; an unknown one is a 404 resource_missing', async () => {
     const created = await api({ path: '/v1/customers', form: { email: 'ann@acme.test', name: 'Ann', 'metadata[accountId]': 'acc_1' } });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^cus_\w{24}$/), object: 'customer', email: 'ann@acme.test', name: 'Ann', metadata: { accountId: 'acc_1' }, created: NOW_SECONDS, livemode: false });
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^cus_\w{24}$/),
+      object: 'customer',
+      email: 'ann@acme.test',
+      name: 'Ann',
+      metadata: { accountId: 'acc_1' },
+      created: NOW_SECONDS,
+      livemode: false,
+    });
     expect(created.headers.get('request-id')).toMatch(/^req_/);
     const read = await api({ path: `/v1/customers/${created.body.id}` });
     expect(read.body).toEqual(created.body);
@@ -100,7 +128,13 @@ describe('card sandbox', () => {
 
   it('knows the test payment methods and attaches / detaches them', async () => {
     const visa = await api({ path: '/v1/payment_methods/pm_card_visa' });
-    expect(visa.body).toMatchObject({ id: 'pm_card_visa', object: 'payment_method', type: 'card', customer: null, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2029 } });
+    expect(visa.body).toMatchObject({
+      id: 'pm_card_visa',
+      object: 'payment_method',
+      type: 'card',
+      customer: null,
+      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2029 },
+    });
     expect((await api({ path: '/v1/payment_methods/pm_card_mastercard' })).body.card).toMatchObject({ brand: 'mastercard', last4: '4444' });
     const cus = await customer();
     const attached = await api({ path: '/v1/payment_methods/pm_card_visa/attach', form: { customer: cus } });
@@ -138,7 +172,14 @@ describe('card sandbox', () => {
     expect(report).toEqual({ delivered: 1, statuses: [200] });
     const [delivery] = receiver.received;
     const event = JSON.parse(delivery!.body) as SandboxEvent;
-    expect(event).toMatchObject({ id: expect.stringMatching(/^evt_/), object: 'event', type: 'payment_intent.succeeded', created: NOW_SECONDS, livemode: false, data: { object: { id: res.body.id, status: 'succeeded' } } });
+    expect(event).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      created: NOW_SECONDS,
+      livemode: false,
+      data: { object: { id: res.body.id, status: 'succeeded' } },
+    });
     const expected = createHmac('sha256', SECRET).update(`${NOW_SECONDS}.${delivery!.body}`).digest('hex');
     expect(delivery!.signature).toBe(`t=${NOW_SECONDS},v1=${expected}`);
     expect(sandbox.control.pendingWebhooks()).toEqual([]);
@@ -148,7 +189,13 @@ describe('card sandbox', () => {
   it('declines pm_card_chargeDeclined with a 402 card_error and a payment_failed event', async () => {
     const res = await pay({ paymentMethod: 'pm_card_chargeDeclined' });
     expect(res.status).toBe(402);
-    expect(res.body.error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', payment_intent: { object: 'payment_intent', status: 'requires_payment_method' } });
+    expect(res.body.error).toMatchObject({
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+      payment_intent: { object: 'payment_intent', status: 'requires_payment_method' },
+    });
     const intent = sandbox.control.paymentIntents()[0]!;
     expect(intent.id).toBe(res.body.error.payment_intent.id);
     expect(intent.last_payment_error).toMatchObject({ code: 'card_declined', decline_code: 'generic_decline' });
@@ -199,7 +246,9 @@ describe('card sandbox', () => {
     expect(tooSmall.status).toBe(400);
     expect(tooSmall.body.error).toMatchObject({ code: 'amount_too_small', param: 'amount' });
     expect((await api({ path: '/v1/payment_intents', form: { amount: '1000' } })).body.error).toMatchObject({ code: 'parameter_missing', param: 'currency' });
-    expect((await api({ path: '/v1/payment_intents', form: { amount: '10.5', currency: 'eur' } })).body.error).toMatchObject({ code: 'parameter_invalid_integer' });
+    expect((await api({ path: '/v1/payment_intents', form: { amount: '10.5', currency: 'eur' } })).body.error).toMatchObject({
+      code: 'parameter_invalid_integer',
+    });
     const unknownPm = await api({ path: '/v1/payment_intents', form: { amount: '1000', currency: 'eur', payment_method: 'pm_nope', confirm: 'true' } });
     expect(unknownPm.status).toBe(400);
     expect(unknownPm.body.error).toMatchObject({ code: 'resource_missing', param: 'payment_method' });
@@ -233,7 +282,14 @@ describe('card sandbox', () => {
     const res = await pay({ paymentMethod: 'pm_card_createDispute', amount: '4200' });
     expect(res.body.status).toBe('succeeded');
     const dispute = sandbox.control.dispute({ paymentIntentId: res.body.id });
-    expect(dispute).toMatchObject({ id: expect.stringMatching(/^dp_/), object: 'dispute', payment_intent: res.body.id, charge: res.body.latest_charge, amount: 4200, reason: 'fraudulent' });
+    expect(dispute).toMatchObject({
+      id: expect.stringMatching(/^dp_/),
+      object: 'dispute',
+      payment_intent: res.body.id,
+      charge: res.body.latest_charge,
+      amount: 4200,
+      reason: 'fraudulent',
+    });
     await sandbox.control.deliverWebhooks();
     expect(receiver.received.map((r) => (JSON.parse(r.body) as SandboxEvent).type)).toEqual(['payment_intent.succeeded', 'charge.dispute.created']);
   });
@@ -318,7 +374,12 @@ describe('card sandbox', () => {
 describe('card sandbox options', () => {
   it('delivers at once with autoDeliverWebhooks and disputes at once with autoDispute', async () => {
     const receiver = await startReceiver();
-    const sandbox = await startCardSandbox({ apiKey: 'sk_test_other', webhook: { url: receiver.url, secret: SECRET }, autoDeliverWebhooks: true, autoDispute: true });
+    const sandbox = await startCardSandbox({
+      apiKey: 'sk_test_other',
+      webhook: { url: receiver.url, secret: SECRET },
+      autoDeliverWebhooks: true,
+      autoDispute: true,
+    });
     try {
       const headers = { authorization: 'Bearer sk_test_other', 'content-type': 'application/x-www-form-urlencoded' };
       const res = await fetch(`${sandbox.url}/v1/payment_intents`, {

@@ -248,10 +248,17 @@ class CardSandboxServer {
       const raw = await readBody(req);
       const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
       reply = url.pathname.startsWith('/_sandbox/')
-        ? await this.#controlRoute({ method: req.method ?? 'GET', path: url.pathname, body: parseControlBody({ raw, contentType: req.headers['content-type'] }) })
+        ? await this.#controlRoute({
+            method: req.method ?? 'GET',
+            path: url.pathname,
+            body: parseControlBody({ raw, contentType: req.headers['content-type'] }),
+          })
         : this.#api({ req, url, raw });
     } catch (error) {
-      reply = error instanceof StripeApiError ? { status: error.status, body: error.body } : apiError({ status: 500, message: `Sandbox error: ${(error as Error).message}` });
+      reply =
+        error instanceof StripeApiError
+          ? { status: error.status, body: error.body }
+          : apiError({ status: 500, message: `Sandbox error: ${(error as Error).message}` });
     }
     const body = JSON.stringify(reply.body, null, 2);
     res.writeHead(reply.status, {
@@ -281,7 +288,7 @@ class CardSandboxServer {
       const given = /^Bearer (.+)$/.exec(input.req.headers.authorization ?? '')?.[1];
       const message = given
         ? `Invalid API Key provided: ${given.slice(0, 8)}${'*'.repeat(Math.max(0, given.length - 12))}${given.slice(-4)}`
-        : 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').';
+        : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').";
       return log({ status: 401, body: { error: { type: 'invalid_request_error', message } } });
     }
 
@@ -328,7 +335,10 @@ class CardSandboxServer {
 
   #route(input: { method: string; path: string; params: Params }): unknown {
     const { method, params } = input;
-    const parts = input.path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+    const parts = input.path
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part));
     const [version, resource, id, action] = parts;
     if (version === 'v1' && parts.length <= 4) {
       if (resource === 'customers') {
@@ -353,7 +363,11 @@ class CardSandboxServer {
 
   async #controlRoute(input: { method: string; path: string; body: Record<string, unknown> }): Promise<Reply> {
     const { method, body } = input;
-    const parts = input.path.split('/').filter(Boolean).slice(1).map((part) => decodeURIComponent(part));
+    const parts = input.path
+      .split('/')
+      .filter(Boolean)
+      .slice(1)
+      .map((part) => decodeURIComponent(part));
     const key = `${method} ${parts.map((part, i) => (parts[0] === 'payment_intents' && i === 1 ? ':id' : part)).join('/')}`;
     const number = (name: string, fallback: number): number => {
       const value = body[name];
@@ -394,13 +408,20 @@ class CardSandboxServer {
           this.control.dropNextWebhooks(number('count', 1));
           return { status: 200, body: { ok: true } };
         case 'POST failures':
-          this.control.failNextRequests({ count: number('count', 1), status: number('status', 500), afterExecution: body.afterExecution === true || body.afterExecution === 'true' });
+          this.control.failNextRequests({
+            count: number('count', 1),
+            status: number('status', 500),
+            afterExecution: body.afterExecution === true || body.afterExecution === 'true',
+          });
           return { status: 200, body: { ok: true } };
         case 'POST reset':
           this.control.reset();
           return { status: 200, body: { ok: true } };
         default:
-          throw new StripeApiError({ status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `Unknown sandbox control ${method} ${input.path}` } } });
+          throw new StripeApiError({
+            status: 404,
+            body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `Unknown sandbox control ${method} ${input.path}` } },
+          });
       }
     } catch (error) {
       if (error instanceof RangeError) throw controlError(error.message);
@@ -420,7 +441,10 @@ function controlError(message: string): StripeApiError {
 
 function apiError(input: { status: number; message: string }): Reply {
   const type = input.status === 429 ? 'rate_limit_error' : input.status >= 500 ? 'api_error' : 'invalid_request_error';
-  return { status: input.status, body: { error: { type, ...(input.status === 429 ? { code: 'rate_limit' } : {}), message: input.message } } satisfies StripeErrorBody };
+  return {
+    status: input.status,
+    body: { error: { type, ...(input.status === 429 ? { code: 'rate_limit' } : {}), message: input.message } } satisfies StripeErrorBody,
+  };
 }
 
 function injected(status: number): Reply {

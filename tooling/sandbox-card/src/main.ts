@@ -10,7 +10,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const url = env.SANDBOX_CARD_WEBHOOK_URL;
 const secret = env.SANDBOX_CARD_WEBHOOK_SECRET;
 if (url && !secret) {
-  process.stderr.write('sandbox-card: SANDBOX_CARD_WEBHOOK_URL needs SANDBOX_CARD_WEBHOOK_SECRET (the plugin\'s webhookSecret)\n');
+  process.stderr.write("sandbox-card: SANDBOX_CARD_WEBHOOK_URL needs SANDBOX_CARD_WEBHOOK_SECRET (the plugin's webhookSecret)\n");
   process.exit(1);
 }
 
@@ -21,7 +21,9 @@ const sandbox = await startCardSandbox({
   ...(url && secret ? { webhook: { url, secret } } : {}),
   autoDeliverWebhooks: true,
 });
-process.stdout.write(`sandbox-card: listening on ${sandbox.url} (API key ${sandbox.apiKey}); webhooks ${url ? `to ${url}` : 'off (set SANDBOX_CARD_WEBHOOK_URL)'}\n`);
+process.stdout.write(
+  `sandbox-card: listening on ${sandbox.url} (API key ${sandbox.apiKey}); webhooks ${url ? `to ${url}` : 'off (set SANDBOX_CARD_WEBHOOK_URL)'}\n`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -41,7 +41,11 @@ describe('teamleader sandbox: OAuth2', () => {
   const secrets = { client_id: DEFAULT_CLIENT.clientId, client_secret: DEFAULT_CLIENT.clientSecret };
 
   async function me(accessToken: string): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${sandbox.url}/users.me`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${sandbox.url}/users.me`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     return { status: response.status, body: await response.json() };
   }
 
@@ -76,7 +80,12 @@ describe('teamleader sandbox: OAuth2', () => {
     const c = await code();
     const first = await token({ ...secrets, code: c, grant_type: 'authorization_code', redirect_uri: REDIRECT });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ token_type: 'Bearer', expires_in: 60, access_token: expect.stringMatching(/^tl_at_/), refresh_token: expect.stringMatching(/^tl_rt_/) });
+    expect(first.body).toEqual({
+      token_type: 'Bearer',
+      expires_in: 60,
+      access_token: expect.stringMatching(/^tl_at_/),
+      refresh_token: expect.stringMatching(/^tl_rt_/),
+    });
     const user = await me(first.body.access_token);
     expect(user.status).toBe(200);
     expect(user.body.data.account).toEqual({ type: 'account', id: sandbox.control.ids.account });
@@ -142,9 +151,15 @@ describe('teamleader sandbox: OAuth2', () => {
   it('accepts its own clients instead of the default one', async () => {
     const custom = await startTeamleaderSandbox({ clients: [{ clientId: 'mine', clientSecret: 'pw', redirectUris: ['https://sync.example.test/cb'] }] });
     try {
-      const response = await fetch(`${custom.url}/oauth2/authorize?client_id=mine&response_type=code&redirect_uri=${encodeURIComponent('https://sync.example.test/cb')}`, { redirect: 'manual' });
+      const response = await fetch(
+        `${custom.url}/oauth2/authorize?client_id=mine&response_type=code&redirect_uri=${encodeURIComponent('https://sync.example.test/cb')}`,
+        { redirect: 'manual' },
+      );
       expect(response.status).toBe(302);
-      const defaults = await fetch(`${custom.url}/oauth2/authorize?client_id=${DEFAULT_CLIENT.clientId}&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}`, { redirect: 'manual' });
+      const defaults = await fetch(
+        `${custom.url}/oauth2/authorize?client_id=${DEFAULT_CLIENT.clientId}&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}`,
+        { redirect: 'manual' },
+      );
       expect(defaults.status).toBe(400);
     } finally {
       await custom.close();

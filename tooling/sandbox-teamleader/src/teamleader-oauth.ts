@@ -89,7 +89,11 @@ export class OAuthServer {
     const client = this.#clients.get(clientId);
     if (!client) return new OAuthError({ status: 400, error: 'invalid_client', description: `Unknown client_id ${JSON.stringify(clientId)}` });
     if (!redirectUri || !allowedRedirect(client, redirectUri)) {
-      return new OAuthError({ status: 400, error: 'invalid_request', description: `redirect_uri ${JSON.stringify(redirectUri)} is not whitelisted for this integration` });
+      return new OAuthError({
+        status: 400,
+        error: 'invalid_request',
+        description: `redirect_uri ${JSON.stringify(redirectUri)} is not whitelisted for this integration`,
+      });
     }
     const target = new URL(redirectUri);
     const state = query.get('state');

@@ -12,7 +12,9 @@ describe('teamleader sandbox: API', () => {
     clock = new ManualClock('2026-03-02T09:00:00.000Z');
     sandbox = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 1000 });
     accessToken = sandbox.control.issueTokens().access_token;
-    company = sandbox.control.seedCompany({ name: 'Acme NV', vatNumber: 'BE0123456749', email: 'info@acme.test', invoicingEmail: 'billing@acme.test' }) as { id: string };
+    company = sandbox.control.seedCompany({ name: 'Acme NV', vatNumber: 'BE0123456749', email: 'info@acme.test', invoicingEmail: 'billing@acme.test' }) as {
+      id: string;
+    };
   });
   afterEach(async () => {
     await sandbox.close();
@@ -96,7 +98,10 @@ describe('teamleader sandbox: API', () => {
       customer: customer(),
       booked: true,
       bookedOn: '2026-03-02',
-      lines: [{ description: 'Plan', quantity: 1, unitPrice: '100.00', taxRate: '0.21' }, { description: 'Books', quantity: '1.5', unitPrice: '10.01', taxRate: '0.06' }],
+      lines: [
+        { description: 'Plan', quantity: 1, unitPrice: '100.00', taxRate: '0.21' },
+        { description: 'Books', quantity: '1.5', unitPrice: '10.01', taxRate: '0.06' },
+      ],
       customFields: [{ definitionId: field.id, value: '1234' }],
     }) as any;
     const info = (await call('invoices.info', { id: invoice.id })).body.data;
@@ -114,11 +119,19 @@ describe('teamleader sandbox: API', () => {
       file: { type: 'file', id: expect.any(String) },
     });
     // 100.00 + 21.00, and 15.02 (1.5 × 10.01 = 15.015, rounded) + 0.90 tax.
-    expect(info.total).toMatchObject({ tax_exclusive: { amount: 115.02, currency: 'EUR' }, tax_inclusive: { amount: 136.92, currency: 'EUR' }, due: { amount: 136.92, currency: 'EUR' } });
+    expect(info.total).toMatchObject({
+      tax_exclusive: { amount: 115.02, currency: 'EUR' },
+      tax_inclusive: { amount: 136.92, currency: 'EUR' },
+      due: { amount: 136.92, currency: 'EUR' },
+    });
     expect(info).not.toHaveProperty('subscription');
 
-    expect((await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 36.92, currency: 'USD' }, paid_at: '2026-03-03T10:00:00+00:00' })).status).toBe(400);
-    expect((await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 36.92, currency: 'EUR' }, paid_at: '2026-03-03T10:00:00+00:00' })).status).toBe(204);
+    expect(
+      (await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 36.92, currency: 'USD' }, paid_at: '2026-03-03T10:00:00+00:00' })).status,
+    ).toBe(400);
+    expect(
+      (await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 36.92, currency: 'EUR' }, paid_at: '2026-03-03T10:00:00+00:00' })).status,
+    ).toBe(204);
     expect((await call('invoices.info', { id: invoice.id })).body.data).toMatchObject({ status: 'outstanding', total: { due: { amount: 100 } } });
     await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 100, currency: 'EUR' }, paid_at: '2026-03-04T10:00:00+00:00' });
     const paid = (await call('invoices.info', { id: invoice.id })).body.data;
@@ -128,9 +141,20 @@ describe('teamleader sandbox: API', () => {
       { paid_at: '2026-03-04T10:00:00+00:00', payment: { amount: 100, currency: 'EUR' } },
     ]);
     expect((await call('invoices.removePayments', { id: invoice.id })).status).toBe(204);
-    expect((await call('invoices.info', { id: invoice.id })).body.data).toMatchObject({ status: 'outstanding', paid: false, paid_at: null, payments: [], total: { due: { amount: 136.92 } } });
+    expect((await call('invoices.info', { id: invoice.id })).body.data).toMatchObject({
+      status: 'outstanding',
+      paid: false,
+      paid_at: null,
+      payments: [],
+      total: { due: { amount: 136.92 } },
+    });
     expect(sandbox.control.events().map((event) => event.type)).toEqual([
-      'company.added', 'invoice.drafted', 'invoice.booked', 'invoice.paymentRegistered', 'invoice.paymentRegistered', 'invoice.paymentRemoved',
+      'company.added',
+      'invoice.drafted',
+      'invoice.booked',
+      'invoice.paymentRegistered',
+      'invoice.paymentRegistered',
+      'invoice.paymentRemoved',
     ]);
   });
 
@@ -139,14 +163,21 @@ describe('teamleader sandbox: API', () => {
       invoicee: { customer: customer() },
       department_id: sandbox.control.ids.department,
       payment_term: { type: 'end_of_month', days: 0 },
-      grouped_lines: [{ section: { title: '' }, line_items: [{ quantity: 2, description: 'Seats', unit_price: { amount: 50, tax: 'excluding' }, tax_rate_id: sandbox.control.ids.taxRate21 }] }],
+      grouped_lines: [
+        {
+          section: { title: '' },
+          line_items: [{ quantity: 2, description: 'Seats', unit_price: { amount: 50, tax: 'excluding' }, tax_rate_id: sandbox.control.ids.taxRate21 }],
+        },
+      ],
     });
     expect(drafted).toMatchObject({ status: 201, body: { data: { type: 'invoice', id: expect.any(String) } } });
     const id = drafted.body.data.id;
     expect((await call('invoices.book', { id, on: '2026-03-10' })).status).toBe(204);
     expect((await call('invoices.info', { id })).body.data).toMatchObject({ due_on: '2026-03-31', total: { payable: { amount: 121 } } });
     expect((await call('invoices.book', { id, on: '2026-03-10' })).status).toBe(400);
-    expect((await call('invoices.draft', { department_id: sandbox.control.ids.department })).body).toEqual({ errors: [{ title: 'invoicee.customer is required', status: 400 }] });
+    expect((await call('invoices.draft', { department_id: sandbox.control.ids.department })).body).toEqual({
+      errors: [{ title: 'invoicee.customer is required', status: 400 }],
+    });
     expect((await call('invoices.info', { id: 'missing' })).status).toBe(404);
     expect((await call('invoices.nope')).status).toBe(404);
     const garbage = await fetch(`${sandbox.url}/invoices.list`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` }, body: 'not json' });
@@ -208,7 +239,10 @@ describe('teamleader sandbox: API', () => {
     const field = sandbox.control.seedCustomField({ context: 'subscription', type: 'single_line', label: 'Twikey subscriptions' }) as any;
     sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: 'Twikey invoices' });
     const contact = sandbox.control.seedContact({ firstName: 'Ann', lastName: 'Peeters', email: 'ann@acme.test' }) as any;
-    const subscription = sandbox.control.seedSubscription({ customer: { type: 'contact', id: contact.id }, customFields: [{ definitionId: field.id, value: '5678' }] }) as any;
+    const subscription = sandbox.control.seedSubscription({
+      customer: { type: 'contact', id: contact.id },
+      customFields: [{ definitionId: field.id, value: '5678' }],
+    }) as any;
     sandbox.control.seedSubscription({ customer: customer() });
     const invoice = sandbox.control.seedInvoice({ customer: { type: 'contact', id: contact.id }, subscriptionId: subscription.id, booked: true }) as any;
 
@@ -218,10 +252,22 @@ describe('teamleader sandbox: API', () => {
     const byInvoice = await call('subscriptions.list', { filter: { invoice_id: invoice.id } });
     expect(byInvoice.body.data.map((s: any) => s.id)).toEqual([subscription.id]);
     expect(byInvoice.body.data[0]).toMatchObject({ status: 'active', billing_cycle: { periodicity: { unit: 'month', period: 1 }, days_in_advance: 0 } });
-    expect((await call('subscriptions.info', { id: subscription.id })).body.data.custom_fields).toEqual([{ definition: { type: 'customFieldDefinition', id: field.id }, value: '5678' }]);
+    expect((await call('subscriptions.info', { id: subscription.id })).body.data.custom_fields).toEqual([
+      { definition: { type: 'customFieldDefinition', id: field.id }, value: '5678' },
+    ]);
 
-    expect((await call('contacts.info', { id: contact.id })).body.data).toMatchObject({ first_name: 'Ann', last_name: 'Peeters', emails: [{ type: 'primary', email: 'ann@acme.test' }] });
-    expect((await call('companies.info', { id: company.id })).body.data).toMatchObject({ name: 'Acme NV', emails: [{ type: 'primary', email: 'info@acme.test' }, { type: 'invoicing', email: 'billing@acme.test' }] });
+    expect((await call('contacts.info', { id: contact.id })).body.data).toMatchObject({
+      first_name: 'Ann',
+      last_name: 'Peeters',
+      emails: [{ type: 'primary', email: 'ann@acme.test' }],
+    });
+    expect((await call('companies.info', { id: company.id })).body.data).toMatchObject({
+      name: 'Acme NV',
+      emails: [
+        { type: 'primary', email: 'info@acme.test' },
+        { type: 'invoicing', email: 'billing@acme.test' },
+      ],
+    });
     expect((await call('companies.info', { id: contact.id })).status).toBe(404);
     const added = await call('companies.add', { name: 'Beta BV' });
     expect(added).toMatchObject({ status: 201, body: { data: { type: 'company' } } });
@@ -231,7 +277,9 @@ describe('teamleader sandbox: API', () => {
     expect((await call('companies.list', { filter: { term: 'beta' }, includes: 'custom_fields' })).body.data[0].custom_fields).toEqual([]);
 
     const definitions = await call('customFieldDefinitions.list', { filter: { context: 'subscription' } });
-    expect(definitions.body.data).toEqual([{ id: field.id, context: 'subscription', type: 'single_line', label: 'Twikey subscriptions', group: null, required: false }]);
+    expect(definitions.body.data).toEqual([
+      { id: field.id, context: 'subscription', type: 'single_line', label: 'Twikey subscriptions', group: null, required: false },
+    ]);
   });
 
   it('sends the rate-limit headers on every API answer and 429 + Retry-After over the sliding minute', async () => {

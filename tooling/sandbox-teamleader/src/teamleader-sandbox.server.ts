@@ -93,7 +93,12 @@ export interface TeamleaderSandboxControl {
   updateCompany(input: { id: string; changes: SeedPartyInput }): Json;
   updateContact(input: { id: string; changes: SeedPartyInput }): Json;
   /** Fires `subscription.updated`, or `subscription.deactivated` when status goes to deactivated. */
-  updateSubscription(input: { id: string; title?: string; status?: 'active' | 'deactivated'; customFields?: Array<{ definitionId: string; value: unknown }> }): Json;
+  updateSubscription(input: {
+    id: string;
+    title?: string;
+    status?: 'active' | 'deactivated';
+    customFields?: Array<{ definitionId: string; value: unknown }>;
+  }): Json;
   deleteSubscription(input: { id: string }): void;
   /** The invoices.info view of an invoice, without a request. */
   invoice(input: { id: string }): Json;
@@ -177,7 +182,11 @@ class TeamleaderSandboxServer {
 
   constructor(input: TeamleaderSandboxInput) {
     this.#now = input.now ?? (() => new Date());
-    this.#options = { rateLimit: input.rateLimitPerMinute ?? 200, accessTokenSeconds: input.accessTokenSeconds ?? 3600, autoDeliver: input.autoDeliverWebhooks ?? false };
+    this.#options = {
+      rateLimit: input.rateLimitPerMinute ?? 200,
+      accessTokenSeconds: input.accessTokenSeconds ?? 3600,
+      autoDeliver: input.autoDeliverWebhooks ?? false,
+    };
     this.#clients = input.clients && input.clients.length > 0 ? input.clients : [DEFAULT_CLIENT];
     this.#oauth = new OAuthServer({ now: this.#now, clients: this.#clients, accessTokenSeconds: this.#options.accessTokenSeconds });
     this.#limiter = new SlidingWindowRateLimiter({ now: this.#now, limit: this.#options.rateLimit });
@@ -278,7 +287,10 @@ class TeamleaderSandboxServer {
       user: { type: 'user', id: SANDBOX_IDS.user },
     };
     this.#events.push({ ...payload, at: dateTime(this.#now()) });
-    const urls = [...this.#registrations.entries()].filter(([, types]) => types.has(event.type)).map(([url]) => url).sort();
+    const urls = [...this.#registrations.entries()]
+      .filter(([, types]) => types.has(event.type))
+      .map(([url]) => url)
+      .sort();
     for (const url of urls) this.#queue.push({ url, payload });
     if (this.#options.autoDeliver && urls.length > 0) void this.deliverWebhooks();
   }
@@ -369,7 +381,14 @@ class TeamleaderSandboxServer {
       return;
     }
 
-    const entry: SandboxRequest = { method, path, status: 0, body: /^\/[a-zA-Z]+\.[a-zA-Z]+$/.test(path) ? jsonOrNull(raw) : null, clientId: null, at: dateTime(this.#now()) };
+    const entry: SandboxRequest = {
+      method,
+      path,
+      status: 0,
+      body: /^\/[a-zA-Z]+\.[a-zA-Z]+$/.test(path) ? jsonOrNull(raw) : null,
+      clientId: null,
+      at: dateTime(this.#now()),
+    };
     this.#requests.push(entry);
     if (this.#timeouts > 0) {
       this.#timeouts -= 1;
@@ -383,7 +402,10 @@ class TeamleaderSandboxServer {
       try {
         reply = this.#route({ req, method, path, raw, entry });
       } catch (error) {
-        reply = error instanceof TeamleaderApiError ? errorReply(error) : errorReply(new TeamleaderApiError({ status: 500, title: `Sandbox error: ${(error as Error).message}` }));
+        reply =
+          error instanceof TeamleaderApiError
+            ? errorReply(error)
+            : errorReply(new TeamleaderApiError({ status: 500, title: `Sandbox error: ${(error as Error).message}` }));
       }
     }
     entry.status = reply.status;
@@ -413,7 +435,8 @@ class TeamleaderSandboxServer {
     if (!rpc) return { ...errorReply(new TeamleaderApiError({ status: 404, title: `Unknown endpoint ${path}` })), headers: apiHeaders };
 
     const auth = this.#oauth.authenticate(input.req.headers.authorization);
-    if ('error' in auth) return { ...errorReply(new TeamleaderApiError({ status: 401, title: auth.error })), headers: { ...apiHeaders, 'www-authenticate': 'Bearer' } };
+    if ('error' in auth)
+      return { ...errorReply(new TeamleaderApiError({ status: 401, title: auth.error })), headers: { ...apiHeaders, 'www-authenticate': 'Bearer' } };
     entry.clientId = auth.clientId;
     // The limit is per (integration, account); the sandbox has one account.
     const verdict = this.#limiter.take(`${auth.clientId}/${SANDBOX_IDS.account}`);
@@ -431,7 +454,8 @@ class TeamleaderSandboxServer {
     }
     const [, resource, action] = rpc;
     try {
-      if (resource === 'webhooks' && (action === 'register' || action === 'unregister' || action === 'list')) return { ...this.#webhookEndpoint(action, body), headers };
+      if (resource === 'webhooks' && (action === 'register' || action === 'unregister' || action === 'list'))
+        return { ...this.#webhookEndpoint(action, body), headers };
       const handler = this.#store.endpoints[`${resource}.${action}`];
       if (!handler) throw new TeamleaderApiError({ status: 404, title: `Unknown endpoint ${resource}.${action}` });
       const result = handler(body);
@@ -444,7 +468,11 @@ class TeamleaderSandboxServer {
   }
 
   async #controlRoute(input: { method: string; path: string; raw: string }): Promise<Reply> {
-    const parts = input.path.split('/').filter(Boolean).slice(1).map((part) => decodeURIComponent(part));
+    const parts = input.path
+      .split('/')
+      .filter(Boolean)
+      .slice(1)
+      .map((part) => decodeURIComponent(part));
     const withId = parts.length === 2 && ['companies', 'contacts', 'subscriptions', 'invoices'].includes(parts[0]!);
     const key = `${input.method} ${withId ? `${parts[0]}/:id` : parts.join('/')}`;
     const id = parts[1] ?? '';

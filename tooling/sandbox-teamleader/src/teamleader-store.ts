@@ -58,8 +58,23 @@ type CustomerType = 'company' | 'contact';
 const CUSTOMER_TYPES = ['company', 'contact'] as const;
 const CUSTOM_FIELD_CONTEXTS = ['contact', 'company', 'deal', 'project', 'milestone', 'product', 'invoice', 'subscription', 'ticket'] as const;
 const CUSTOM_FIELD_TYPES = [
-  'single_line', 'multi_line', 'single_select', 'multi_select', 'date', 'money', 'auto_increment', 'integer', 'number',
-  'boolean', 'email', 'telephone', 'url', 'company', 'contact', 'product', 'user',
+  'single_line',
+  'multi_line',
+  'single_select',
+  'multi_select',
+  'date',
+  'money',
+  'auto_increment',
+  'integer',
+  'number',
+  'boolean',
+  'email',
+  'telephone',
+  'url',
+  'company',
+  'contact',
+  'product',
+  'user',
 ] as const;
 const PAYMENT_TERM_TYPES = ['cash', 'end_of_month', 'after_invoice_date'] as const;
 const INVOICE_STATUSES = ['draft', 'outstanding', 'matched'] as const;
@@ -298,7 +313,12 @@ export class TeamleaderStore {
   }
 
   reset(): void {
-    this.#departments = new Map([[SANDBOX_IDS.department, { id: SANDBOX_IDS.department, name: 'Sandbox BV', vatNumber: 'BE0899623035', currency: 'EUR', email: 'billing@sandbox.test', status: 'active' }]]);
+    this.#departments = new Map([
+      [
+        SANDBOX_IDS.department,
+        { id: SANDBOX_IDS.department, name: 'Sandbox BV', vatNumber: 'BE0899623035', currency: 'EUR', email: 'billing@sandbox.test', status: 'active' },
+      ],
+    ]);
     this.#parties = new Map();
     this.#customFields = new Map();
     this.#invoices = new Map();
@@ -332,19 +352,20 @@ export class TeamleaderStore {
 
   /** The RPC endpoints, keyed `resource.action`. */
   readonly endpoints: Record<string, (body: Json) => ApiResult> = {
-    'users.me': () => ok({
-      id: SANDBOX_IDS.user,
-      account: { type: 'account', id: SANDBOX_IDS.account },
-      first_name: 'Sandra',
-      last_name: 'Box',
-      email: 'sandra@sandbox.test',
-      email_verification_status: 'confirmed',
-      telephones: [],
-      language: 'en',
-      function: 'Owner',
-      time_zone: 'Europe/Brussels',
-      preferences: { invoiceable: true, historic_time_tracking_limit: null, whitelabeling: false },
-    }),
+    'users.me': () =>
+      ok({
+        id: SANDBOX_IDS.user,
+        account: { type: 'account', id: SANDBOX_IDS.account },
+        first_name: 'Sandra',
+        last_name: 'Box',
+        email: 'sandra@sandbox.test',
+        email_verification_status: 'confirmed',
+        telephones: [],
+        language: 'en',
+        function: 'Owner',
+        time_zone: 'Europe/Brussels',
+        preferences: { invoiceable: true, historic_time_tracking_limit: null, whitelabeling: false },
+      }),
     'departments.list': (body) => {
       const filter = filterOf(body);
       const ids = optionalIds(filter);
@@ -353,14 +374,25 @@ export class TeamleaderStore {
       return ok(rows.map((d) => this.#department(d, false)));
     },
     'departments.info': (body) => ok(this.#department(this.#get(this.#departments, requireString(body, 'id'), 'Department'), true)),
-    'taxRates.list': () => ok(TAX_RATES.map((rate) => ({ id: rate.id, description: rate.description, rate: rate.bp / 10_000, department: { type: 'department', id: SANDBOX_IDS.department } }))),
+    'taxRates.list': () =>
+      ok(
+        TAX_RATES.map((rate) => ({
+          id: rate.id,
+          description: rate.description,
+          rate: rate.bp / 10_000,
+          department: { type: 'department', id: SANDBOX_IDS.department },
+        })),
+      ),
     'paymentMethods.list': () => ok(PAYMENT_METHODS.map((m) => ({ ...m }))),
     'customFieldDefinitions.list': (body) => {
       const filter = filterOf(body);
       const ids = optionalIds(filter);
       const context = optionalString(filter, 'context');
       const rows = [...this.#customFields.values()].filter((f) => (!ids || ids.includes(f.id)) && (!context || f.context === context));
-      return page(body, rows.map((f) => customFieldJson(f)));
+      return page(
+        body,
+        rows.map((f) => customFieldJson(f)),
+      );
     },
     'customFieldDefinitions.info': (body) => ok(customFieldJson(this.#get(this.#customFields, requireString(body, 'id'), 'Custom field definition'))),
     'companies.add': (body) => created('company', this.#addParty({ type: 'company', body })),
@@ -383,7 +415,7 @@ export class TeamleaderStore {
     'invoices.updateBooked': (body) => {
       const invoice = this.#getInvoice(requireString(body, 'id'));
       if (invoice.status === 'draft') throw badRequest('The invoice is not booked; use invoices.update');
-      if (this.#strictMode) throw new TeamleaderApiError({ status: 403, title: 'Booked invoices and credit notes can\'t be edited (strict mode)' });
+      if (this.#strictMode) throw new TeamleaderApiError({ status: 403, title: "Booked invoices and credit notes can't be edited (strict mode)" });
       this.#applyInvoiceUpdate({ invoice, body });
       return noContent();
     },
@@ -420,7 +452,14 @@ export class TeamleaderStore {
 
   seedDepartment(input: SeedDepartmentInput): Json {
     const id = randomUUID();
-    this.#departments.set(id, { id, name: input.name, vatNumber: input.vatNumber ?? null, currency: input.currency ?? 'EUR', email: input.email ?? null, status: input.status ?? 'active' });
+    this.#departments.set(id, {
+      id,
+      name: input.name,
+      vatNumber: input.vatNumber ?? null,
+      currency: input.currency ?? 'EUR',
+      email: input.email ?? null,
+      status: input.status ?? 'active',
+    });
     return this.#department(this.#departments.get(id)!, true);
   }
 
@@ -490,7 +529,13 @@ export class TeamleaderStore {
     const customer = invoice?.customer ?? input.customer;
     if (!customer) throw new RangeError('seedCreditNote needs invoiceId or customer');
     const lines = input.lines ? parseLines(linesBody(input.lines)) : invoice ? invoice.lines : parseLines(linesBody(undefined));
-    const note = this.#credit({ invoice, lines, date: input.date ?? dateOnly(this.#now()), customer, departmentId: invoice?.departmentId ?? input.departmentId ?? SANDBOX_IDS.department });
+    const note = this.#credit({
+      invoice,
+      lines,
+      date: input.date ?? dateOnly(this.#now()),
+      customer,
+      departmentId: invoice?.departmentId ?? input.departmentId ?? SANDBOX_IDS.department,
+    });
     return this.#creditNote(note, true);
   }
 
@@ -528,11 +573,19 @@ export class TeamleaderStore {
   }
 
   /** Changes a subscription (title, custom fields, status); fires `subscription.updated` or `.deactivated`. */
-  updateSubscription(input: { id: string; title?: string; status?: 'active' | 'deactivated'; customFields?: Array<{ definitionId: string; value: unknown }> }): Json {
+  updateSubscription(input: {
+    id: string;
+    title?: string;
+    status?: 'active' | 'deactivated';
+    customFields?: Array<{ definitionId: string; value: unknown }>;
+  }): Json {
     const subscription = this.#get(this.#subscriptions, input.id, 'Subscription');
     if (input.title !== undefined) subscription.title = input.title;
     if (input.customFields) {
-      subscription.customFields = this.#parseCustomFields({ value: input.customFields.map((f) => ({ id: f.definitionId, value: f.value })), context: 'subscription' });
+      subscription.customFields = this.#parseCustomFields({
+        value: input.customFields.map((f) => ({ id: f.definitionId, value: f.value })),
+        context: 'subscription',
+      });
     }
     const deactivated = input.status === 'deactivated' && subscription.status === 'active';
     if (input.status) subscription.status = input.status;
@@ -560,7 +613,11 @@ export class TeamleaderStore {
     if (!document) return { status: 404, body: 'The document was deleted.' };
     const number = 'number' in document ? document.number : null;
     if (file.format !== 'pdf') {
-      return { status: 200, contentType: 'application/xml', body: `<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><ID>${number ?? document.id}</ID></Invoice>\n` };
+      return {
+        status: 200,
+        contentType: 'application/xml',
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><ID>${number ?? document.id}</ID></Invoice>\n`,
+      };
     }
     return { status: 200, contentType: 'application/pdf', body: minimalPdf(`${file.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${number ?? document.id}`) };
   }
@@ -572,7 +629,10 @@ export class TeamleaderStore {
     if (!isObject(invoicee)) throw badRequest('invoicee.customer is required');
     const customer = parseRef(invoicee.customer, 'invoicee.customer', CUSTOMER_TYPES);
     this.#getParty(customer.type, customer.id, 400);
-    const forAttentionOf = invoicee.for_attention_of === undefined || invoicee.for_attention_of === null ? null : parseRef(invoicee.for_attention_of, 'invoicee.for_attention_of', ['contact'] as const);
+    const forAttentionOf =
+      invoicee.for_attention_of === undefined || invoicee.for_attention_of === null
+        ? null
+        : parseRef(invoicee.for_attention_of, 'invoicee.for_attention_of', ['contact'] as const);
     const departmentId = requireString(body, 'department_id');
     this.#get(this.#departments, departmentId, 'Department', 400);
     if (body.payment_term === undefined) throw badRequest('payment_term is required');
@@ -638,7 +698,8 @@ export class TeamleaderStore {
       const given = this.#parseCustomFields({ value: body.custom_fields, context: 'invoice' });
       invoice.customFields = body.custom_fields_update_strategy === 'partial' ? mergeCustomFields(invoice.customFields, given) : given;
     }
-    if (body.expected_payment_method !== undefined) invoice.expectedPaymentMethod = isObject(body.expected_payment_method) ? body.expected_payment_method : null;
+    if (body.expected_payment_method !== undefined)
+      invoice.expectedPaymentMethod = isObject(body.expected_payment_method) ? body.expected_payment_method : null;
     if (invoice.status !== 'draft') {
       invoice.dueOn = dueDate({ invoiceDate: invoice.invoiceDate!, term: invoice.paymentTerm });
       this.#settle(invoice);
@@ -797,7 +858,10 @@ export class TeamleaderStore {
       const byField = sort.field === 'invoice_date' ? compareNullable(a.invoiceDate, b.invoiceDate) : compareNumbers(a, b);
       return (sort.order === 'desc' ? -byField : byField) || a.createdAt.getTime() - b.createdAt.getTime();
     });
-    return page(body, rows.map((invoice) => this.#invoice(invoice, false)));
+    return page(
+      body,
+      rows.map((invoice) => this.#invoice(invoice, false)),
+    );
   }
 
   #invoice(invoice: StoredInvoice, full: boolean): Json {
@@ -806,7 +870,11 @@ export class TeamleaderStore {
     const due = Math.max(0, dueCents(invoice));
     const party = this.#parties.get(invoice.customer.id);
     const matched = invoice.status === 'matched';
-    const lastPayment = [invoice.creditedAt, ...invoice.payments.map((p) => p.paidAt)].filter((at): at is string => at !== null).sort().at(-1) ?? null;
+    const lastPayment =
+      [invoice.creditedAt, ...invoice.payments.map((p) => p.paidAt)]
+        .filter((at): at is string => at !== null)
+        .sort()
+        .at(-1) ?? null;
     const item: Json = {
       id: invoice.id,
       department: { type: 'department', id: invoice.departmentId },
@@ -824,7 +892,12 @@ export class TeamleaderStore {
         vat_number: (party?.fields.vat_number as string | null | undefined) ?? null,
         customer: { ...invoice.customer },
         for_attention_of: invoice.forAttentionOf ? { name: this.#invoiceeName(invoice.forAttentionOf), contact: { ...invoice.forAttentionOf } } : null,
-        ...(full ? { email: party ? invoicingEmail(party) : null, national_identification_number: (party?.fields.national_identification_number as string | null | undefined) ?? null } : {}),
+        ...(full
+          ? {
+              email: party ? invoicingEmail(party) : null,
+              national_identification_number: (party?.fields.national_identification_number as string | null | undefined) ?? null,
+            }
+          : {}),
       },
       total: {
         tax_exclusive: money({ cents: t.exclusive, currency }),
@@ -833,7 +906,11 @@ export class TeamleaderStore {
         taxes: t.taxes.map((tax) => ({ rate: tax.bp / 10_000, taxable: money({ cents: tax.taxable, currency }), tax: money({ cents: tax.tax, currency }) })),
         due: money({ cents: due, currency }),
         ...(full
-          ? { tax_exclusive_before_discount: money({ cents: t.exclusive, currency }), tax_inclusive_before_discount: money({ cents: t.inclusive, currency }), withheld_taxes: [] }
+          ? {
+              tax_exclusive_before_discount: money({ cents: t.exclusive, currency }),
+              tax_inclusive_before_discount: money({ cents: t.inclusive, currency }),
+              withheld_taxes: [],
+            }
           : {}),
       },
       currency_exchange_rate: null,
@@ -885,7 +962,10 @@ export class TeamleaderStore {
         (!invoiceId || note.invoiceId === invoiceId) &&
         (!departmentId || note.departmentId === departmentId),
     );
-    return page(body, rows.map((note) => this.#creditNote(note, false)));
+    return page(
+      body,
+      rows.map((note) => this.#creditNote(note, false)),
+    );
   }
 
   #creditNote(note: StoredCreditNote, full: boolean): Json {
@@ -950,7 +1030,10 @@ export class TeamleaderStore {
       const key = (s: StoredSubscription): string => (sort.field === 'title' ? s.title : sort.field === 'status' ? s.status : s.createdAt.toISOString());
       rows.sort((a, b) => (sort.order === 'desc' ? -1 : 1) * key(a).localeCompare(key(b)));
     }
-    return page(body, rows.map((s) => this.#subscription(s, false)));
+    return page(
+      body,
+      rows.map((s) => this.#subscription(s, false)),
+    );
   }
 
   #subscription(s: StoredSubscription, full: boolean): Json {
@@ -1004,7 +1087,8 @@ export class TeamleaderStore {
     const { id: _id, custom_fields: customFields, ...changes } = input.body;
     const merged = { ...party.fields, ...normaliseParty({ type: input.type, body: { ...party.fields, ...changes } }) };
     party.fields = merged;
-    if (customFields !== undefined) party.customFields = mergeCustomFields(party.customFields, this.#parseCustomFields({ value: customFields, context: input.type }));
+    if (customFields !== undefined)
+      party.customFields = mergeCustomFields(party.customFields, this.#parseCustomFields({ value: customFields, context: input.type }));
     party.updatedAt = this.#now();
     this.#emit(`${input.type}.updated`, { type: input.type, id: party.id });
     return noContent();
@@ -1051,9 +1135,24 @@ export class TeamleaderStore {
   }
 
   #department(d: StoredDepartment, full: boolean): Json {
-    const item: Json = { id: d.id, name: d.name, vat_number: d.vatNumber, currency: d.currency, emails: d.email ? [{ type: 'primary', email: d.email }] : [], status: d.status };
+    const item: Json = {
+      id: d.id,
+      name: d.name,
+      vat_number: d.vatNumber,
+      currency: d.currency,
+      emails: d.email ? [{ type: 'primary', email: d.email }] : [],
+      status: d.status,
+    };
     if (!full) return item;
-    return { ...item, address: { line_1: 'Sandboxstraat 1', postal_code: '9000', city: 'Gent', country: 'BE' }, telephones: [], website: null, iban: 'BE68539007547034', bic: 'BBRUBEBB', fiscal_regime: 'RF01' };
+    return {
+      ...item,
+      address: { line_1: 'Sandboxstraat 1', postal_code: '9000', city: 'Gent', country: 'BE' },
+      telephones: [],
+      website: null,
+      iban: 'BE68539007547034',
+      bic: 'BBRUBEBB',
+      fiscal_regime: 'RF01',
+    };
   }
 
   // ---- shared ----
@@ -1067,7 +1166,8 @@ export class TeamleaderStore {
       if (typeof id !== 'string' || !isObject(entry)) throw badRequest(`custom_fields[${i}] must be {id, value}`);
       const definition = this.#customFields.get(id);
       if (!definition) throw badRequest(`custom_fields[${i}]: custom field definition ${id} does not exist`);
-      if (definition.context !== input.context) throw badRequest(`custom_fields[${i}]: definition ${id} belongs to ${definition.context}, not ${input.context}`);
+      if (definition.context !== input.context)
+        throw badRequest(`custom_fields[${i}]: definition ${id} belongs to ${definition.context}, not ${input.context}`);
       return { definitionId: id, value: structuredClone(entry.value ?? null) };
     });
   }
@@ -1146,7 +1246,13 @@ function statusArray(value: unknown): string[] {
 }
 
 function includes(body: Json, what: string): boolean {
-  return typeof body.includes === 'string' && body.includes.split(',').map((part) => part.trim()).includes(what);
+  return (
+    typeof body.includes === 'string' &&
+    body.includes
+      .split(',')
+      .map((part) => part.trim())
+      .includes(what)
+  );
 }
 
 /** `page: { size ≤ 100 (default 20), number ≥ 1 }`; `meta` only when `includes` asks for `pagination`. */
@@ -1164,7 +1270,8 @@ function page(body: Json, rows: unknown[]): ApiResult {
 function parseSort(body: Json, fields: string[]): { field: string; order: 'asc' | 'desc' } {
   if (body.sort === undefined) return { field: fields[0]!, order: 'asc' };
   const first: unknown = Array.isArray(body.sort) ? body.sort[0] : undefined;
-  if (!isObject(first) || typeof first.field !== 'string' || !fields.includes(first.field)) throw badRequest(`sort must be [{field: ${fields.join('|')}, order?: asc|desc}]`);
+  if (!isObject(first) || typeof first.field !== 'string' || !fields.includes(first.field))
+    throw badRequest(`sort must be [{field: ${fields.join('|')}, order?: asc|desc}]`);
   const order = first.order ?? 'asc';
   if (order !== 'asc' && order !== 'desc') throw badRequest('sort[].order must be asc or desc');
   return { field: first.field, order };
@@ -1191,7 +1298,8 @@ function parseCurrency(value: unknown): string {
 }
 
 function parsePaymentTerm(value: unknown): PaymentTerm {
-  if (!isObject(value) || !PAYMENT_TERM_TYPES.includes(value.type as PaymentTerm['type'])) throw badRequest(`payment_term.type must be ${PAYMENT_TERM_TYPES.join('|')}`);
+  if (!isObject(value) || !PAYMENT_TERM_TYPES.includes(value.type as PaymentTerm['type']))
+    throw badRequest(`payment_term.type must be ${PAYMENT_TERM_TYPES.join('|')}`);
   const type = value.type as PaymentTerm['type'];
   if (type === 'cash') return { type };
   const days = value.days ?? 0;
@@ -1246,7 +1354,14 @@ function linesBody(lines: SeedInvoiceInput['lines']): Json[] {
     if (!rate) throw new RangeError(`taxRate must be one of ${TAX_RATES.map((r) => r.bp / 10_000).join(', ')}`);
     return {
       section: { title: line.section ?? '' },
-      line_items: [{ quantity: Number(line.quantity ?? 1), description: line.description ?? 'Services', unit_price: { amount: String(line.unitPrice), tax: 'excluding' }, tax_rate_id: rate.id }],
+      line_items: [
+        {
+          quantity: Number(line.quantity ?? 1),
+          description: line.description ?? 'Services',
+          unit_price: { amount: String(line.unitPrice), tax: 'excluding' },
+          tax_rate_id: rate.id,
+        },
+      ],
     };
   });
 }
@@ -1261,7 +1376,9 @@ function totals(lines: Line[]): { exclusive: number; inclusive: number; taxes: A
     const bp = TAX_RATES.find((rate) => rate.id === line.taxRateId)!.bp;
     byRate.set(bp, (byRate.get(bp) ?? 0) + lineCents(line));
   }
-  const taxes = [...byRate.entries()].sort(([a], [b]) => b - a).map(([bp, taxable]) => ({ bp, taxable, tax: taxOf({ taxableCents: taxable, basisPoints: bp }) }));
+  const taxes = [...byRate.entries()]
+    .sort(([a], [b]) => b - a)
+    .map(([bp, taxable]) => ({ bp, taxable, tax: taxOf({ taxableCents: taxable, basisPoints: bp }) }));
   const exclusive = taxes.reduce((sum, tax) => sum + tax.taxable, 0);
   return { exclusive, inclusive: exclusive + taxes.reduce((sum, tax) => sum + tax.tax, 0), taxes };
 }
@@ -1363,7 +1480,14 @@ function normaliseParty(input: { type: CustomerType; body: Json }): Json {
   if (input.type === 'company') {
     const name = text('name');
     if (!name) throw badRequest('Company name must not be empty');
-    return { name, business_type: isObject(b.business_type) ? structuredClone(b.business_type) : null, language: text('language') ?? 'nl', preferred_currency: text('preferred_currency') ?? 'EUR', responsible_user: null, ...common };
+    return {
+      name,
+      business_type: isObject(b.business_type) ? structuredClone(b.business_type) : null,
+      language: text('language') ?? 'nl',
+      preferred_currency: text('preferred_currency') ?? 'EUR',
+      responsible_user: null,
+      ...common,
+    };
   }
   const lastName = text('last_name');
   if (!lastName) throw badRequest('Contact last_name must not be empty');
@@ -1402,7 +1526,12 @@ function partyBody(input: { type: CustomerType; input: SeedPartyInput; partial?:
   if (s.status !== undefined) body.status = s.status;
   if (s.nationalIdentificationNumber !== undefined) body.national_identification_number = s.nationalIdentificationNumber;
   if (s.address) {
-    body.addresses = [{ type: input.type === 'company' ? 'invoicing' : 'primary', address: { line_1: s.address.line1, postal_code: s.address.postalCode, city: s.address.city, country: s.address.country } }];
+    body.addresses = [
+      {
+        type: input.type === 'company' ? 'invoicing' : 'primary',
+        address: { line_1: s.address.line1, postal_code: s.address.postalCode, city: s.address.city, country: s.address.country },
+      },
+    ];
   }
   if (s.customFields) body.custom_fields = s.customFields.map((f) => ({ id: f.definitionId, value: f.value }));
   return body;

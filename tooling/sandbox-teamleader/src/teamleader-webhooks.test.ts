@@ -38,7 +38,11 @@ describe('teamleader sandbox: webhooks', () => {
   });
 
   async function call(path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${sandbox.url}/${path}`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${sandbox.url}/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
@@ -92,7 +96,15 @@ describe('teamleader sandbox: webhooks', () => {
   });
 
   it('API changes fire their events: payments, updates, deletes, subscriptions', async () => {
-    await register('/all', ['invoice.paymentRegistered', 'invoice.paymentRemoved', 'invoice.updated', 'invoice.deleted', 'subscription.added', 'subscription.deactivated', 'contact.updated']);
+    await register('/all', [
+      'invoice.paymentRegistered',
+      'invoice.paymentRemoved',
+      'invoice.updated',
+      'invoice.deleted',
+      'subscription.added',
+      'subscription.deactivated',
+      'contact.updated',
+    ]);
     const contact = sandbox.control.seedContact({ lastName: 'Peeters' }) as any;
     const invoice = sandbox.control.seedInvoice({ customer: { type: 'contact', id: contact.id }, booked: true, paid: true }) as any;
     await call('invoices.removePayments', { id: invoice.id });
@@ -103,7 +115,13 @@ describe('teamleader sandbox: webhooks', () => {
     sandbox.control.updateSubscription({ id: subscription.id, status: 'deactivated' });
     await sandbox.control.deliverWebhooks();
     expect(receiver.received.map((r) => r.body.type)).toEqual([
-      'invoice.paymentRegistered', 'invoice.paymentRemoved', 'invoice.updated', 'invoice.deleted', 'contact.updated', 'subscription.added', 'subscription.deactivated',
+      'invoice.paymentRegistered',
+      'invoice.paymentRemoved',
+      'invoice.updated',
+      'invoice.deleted',
+      'contact.updated',
+      'subscription.added',
+      'subscription.deactivated',
     ]);
   });
 
@@ -134,7 +152,11 @@ describe('teamleader sandbox: webhooks', () => {
     const auto = await startTeamleaderSandbox({ autoDeliverWebhooks: true });
     try {
       const token = auto.control.issueTokens().access_token;
-      await fetch(`${auto.url}/webhooks.register`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ url: `${receiver.url}/auto`, types: ['company.added'] }) });
+      await fetch(`${auto.url}/webhooks.register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ url: `${receiver.url}/auto`, types: ['company.added'] }),
+      });
       auto.control.seedContact({ lastName: 'Nobody' });
       const company = auto.control.seedCompany({ name: 'Auto NV' }) as any;
       await auto.control.deliverWebhooks(); // waits for the round already under way

@@ -16,7 +16,9 @@ const sandbox = await startTwilioSandbox({
   // By hand nobody calls deliverCallbacks(): callbacks go out as soon as they are made.
   autoDeliverCallbacks: true,
 });
-process.stdout.write(`sandbox-twilio: listening on ${sandbox.url} (account ${sandbox.accountSid}, auth token ${sandbox.authToken}); sent messages and calls at ${sandbox.url}/_sandbox\n`);
+process.stdout.write(
+  `sandbox-twilio: listening on ${sandbox.url} (account ${sandbox.accountSid}, auth token ${sandbox.authToken}); sent messages and calls at ${sandbox.url}/_sandbox\n`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -264,14 +264,21 @@ export class TwilioProvider {
     const statusCallback = text(params.StatusCallback);
     if (to === undefined) throw badRequest(21201, "No 'To' number is specified");
     if (from === undefined) throw badRequest(21213, "No 'From' number is specified");
-    if (url === undefined && twiml === undefined && text(params.ApplicationSid) === undefined) throw badRequest(21205, 'Url, Twiml or ApplicationSid is required');
+    if (url === undefined && twiml === undefined && text(params.ApplicationSid) === undefined)
+      throw badRequest(21205, 'Url, Twiml or ApplicationSid is required');
     if (!E164.test(to)) throw badRequest(21211, `Invalid 'To' Phone Number: ${to}`);
     if (!E164.test(from)) throw badRequest(21212, `Invalid From Number (caller ID): ${from}`);
     if (url !== undefined && !isHttpUrl(url)) throw badRequest(21205, `Url is not a valid URL: ${url}`);
     if (statusCallback !== undefined && !isHttpUrl(statusCallback)) throw badRequest(21609, `Invalid StatusCallback url: ${statusCallback}`);
     const method = (text(params.StatusCallbackMethod) ?? 'POST').toUpperCase();
     if (method !== 'POST' && method !== 'GET') throw badRequest(20001, `StatusCallbackMethod must be GET or POST, got ${method}`);
-    const rawEvents = params.StatusCallbackEvent === undefined ? [] : ([] as unknown[]).concat(params.StatusCallbackEvent).flatMap((value) => String(value).split(' ')).filter(Boolean);
+    const rawEvents =
+      params.StatusCallbackEvent === undefined
+        ? []
+        : ([] as unknown[])
+            .concat(params.StatusCallbackEvent)
+            .flatMap((value) => String(value).split(' '))
+            .filter(Boolean);
     for (const event of rawEvents) {
       if (!CALL_EVENTS.includes(event as CallEvent)) throw badRequest(20001, `Invalid StatusCallbackEvent: ${event}`);
     }
@@ -316,7 +323,13 @@ export class TwilioProvider {
         recordings: `/${API_VERSION}/Accounts/${this.#accountSid}/Calls/${sid}/Recordings.json`,
       },
     };
-    const state: CallState = { call, callback: statusCallback === undefined ? undefined : { url: statusCallback, method, events }, sequence: 0, answeredAt: undefined, timeLimitSeconds };
+    const state: CallState = {
+      call,
+      callback: statusCallback === undefined ? undefined : { url: statusCallback, method, events },
+      sequence: 0,
+      answeredAt: undefined,
+      timeLimitSeconds,
+    };
     this.#calls.set(sid, state);
     const created = structuredClone(call);
     const outcome = callOutcome(to);
@@ -364,8 +377,10 @@ export class TwilioProvider {
   completeCall(input: { sid: string; durationSeconds: number }): SandboxCall {
     const state = this.#calls.get(input.sid);
     if (!state) throw new TwilioApiError({ status: 404, code: 20404, message: `No call ${input.sid}` });
-    if (!Number.isInteger(input.durationSeconds) || input.durationSeconds < 0) throw badRequest(20001, `durationSeconds must be a whole number >= 0, got ${input.durationSeconds}`);
-    if (state.call.status !== 'in-progress') throw new TwilioApiError({ status: 409, code: 20409, message: `Call ${input.sid} is ${state.call.status}, not in-progress` });
+    if (!Number.isInteger(input.durationSeconds) || input.durationSeconds < 0)
+      throw badRequest(20001, `durationSeconds must be a whole number >= 0, got ${input.durationSeconds}`);
+    if (state.call.status !== 'in-progress')
+      throw new TwilioApiError({ status: 409, code: 20409, message: `Call ${input.sid} is ${state.call.status}, not in-progress` });
     // The provider hangs up at TimeLimit, whatever the callee would have done.
     const durationSeconds = state.timeLimitSeconds === undefined ? input.durationSeconds : Math.min(input.durationSeconds, state.timeLimitSeconds);
     this.#finishCall({ state, status: 'completed', durationSeconds });

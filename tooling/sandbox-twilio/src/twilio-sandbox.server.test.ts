@@ -47,7 +47,12 @@ describe('twilio sandbox', () => {
   let now = NOW;
   const callbackUrl = (): string => `${receiver.base}/twilio/status?channel=sms`;
 
-  async function api(input: { method?: string; path: string; form?: Record<string, string | string[]>; auth?: string | null }): Promise<{ status: number; headers: Headers; body: any }> {
+  async function api(input: {
+    method?: string;
+    path: string;
+    form?: Record<string, string | string[]>;
+    auth?: string | null;
+  }): Promise<{ status: number; headers: Headers; body: any }> {
     const auth = input.auth === undefined ? `${sandbox.accountSid}:${sandbox.authToken}` : input.auth;
     const form = new URLSearchParams();
     for (const [name, value] of Object.entries(input.form ?? {})) for (const one of ([] as string[]).concat(value)) form.append(name, one);
@@ -64,9 +69,13 @@ describe('twilio sandbox', () => {
 
   const messagesPath = (): string => `/2010-04-01/Accounts/${sandbox.accountSid}/Messages.json`;
   const callsPath = (): string => `/2010-04-01/Accounts/${sandbox.accountSid}/Calls.json`;
-  const sms = (form: Record<string, string>) => api({ path: messagesPath(), form: { To: TO, From: FROM, Body: 'Your booking is tomorrow at 10:00', StatusCallback: callbackUrl(), ...form } });
+  const sms = (form: Record<string, string>) =>
+    api({ path: messagesPath(), form: { To: TO, From: FROM, Body: 'Your booking is tomorrow at 10:00', StatusCallback: callbackUrl(), ...form } });
   const call = (form: Record<string, string | string[]>) =>
-    api({ path: callsPath(), form: { To: TO, From: FROM, Twiml: '<Response><Say>Hello</Say></Response>', StatusCallback: `${receiver.base}/twilio/voice`, ...form } });
+    api({
+      path: callsPath(),
+      form: { To: TO, From: FROM, Twiml: '<Response><Say>Hello</Say></Response>', StatusCallback: `${receiver.base}/twilio/voice`, ...form },
+    });
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -266,7 +275,11 @@ describe('twilio sandbox', () => {
       expect(sandbox.control.messages()[0]!.status).toBe('sent');
 
       now = new Date(NOW.getTime() + 60_000);
-      expect(sandbox.control.deliver({ sid: res.body.sid, status: 'failed' })).toMatchObject({ status: 'failed', error_code: 30008, date_updated: 'Thu, 15 Jan 2026 09:01:00 +0000' });
+      expect(sandbox.control.deliver({ sid: res.body.sid, status: 'failed' })).toMatchObject({
+        status: 'failed',
+        error_code: 30008,
+        date_updated: 'Thu, 15 Jan 2026 09:01:00 +0000',
+      });
       await sandbox.control.deliverCallbacks();
       expect(receiver.received.at(-1)!.params).toMatchObject({ MessageStatus: 'failed', ErrorCode: '30008' });
       expect(() => sandbox.control.deliver({ sid: res.body.sid, status: 'delivered' })).toThrow(/already failed/);
@@ -304,9 +317,18 @@ describe('twilio sandbox', () => {
       await sandbox.control.deliverCallbacks();
       expect(receiver.received.map((r) => r.params.CallStatus)).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
       const completed = receiver.received[3]!.params;
-      expect(completed).toMatchObject({ CallSid: res.body.sid, AccountSid: sandbox.accountSid, To: TO, From: FROM, CallDuration: '95', Timestamp: 'Thu, 15 Jan 2026 09:01:35 +0000', SequenceNumber: '3' });
+      expect(completed).toMatchObject({
+        CallSid: res.body.sid,
+        AccountSid: sandbox.accountSid,
+        To: TO,
+        From: FROM,
+        CallDuration: '95',
+        Timestamp: 'Thu, 15 Jan 2026 09:01:35 +0000',
+        SequenceNumber: '3',
+      });
       expect(receiver.received[0]!.params.CallDuration).toBeUndefined();
-      for (const r of receiver.received) expect(r.signature).toBe(signTwilioRequest({ authToken: sandbox.authToken, url: `${receiver.base}/twilio/voice`, params: r.params }));
+      for (const r of receiver.received)
+        expect(r.signature).toBe(signTwilioRequest({ authToken: sandbox.authToken, url: `${receiver.base}/twilio/voice`, params: r.params }));
     });
 
     it('reports only the final status when no StatusCallbackEvent is given', async () => {
@@ -379,9 +401,17 @@ describe('twilio sandbox', () => {
     expect(list.messages).toHaveLength(1);
     const pending = (await (await fetch(`${sandbox.url}/_sandbox/callbacks`)).json()) as { callbacks: unknown[] };
     expect(pending.callbacks).toHaveLength(2);
-    await fetch(`${sandbox.url}/_sandbox/failures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1, status: 500 }) });
+    await fetch(`${sandbox.url}/_sandbox/failures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1, status: 500 }),
+    });
     expect((await sms({})).status).toBe(500);
-    const bad = await fetch(`${sandbox.url}/_sandbox/failures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1, status: 200 }) });
+    const bad = await fetch(`${sandbox.url}/_sandbox/failures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1, status: 200 }),
+    });
     expect(bad.status).toBe(400);
     expect((await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' })).status).toBe(200);
     expect(sandbox.control.messages()).toEqual([]);
@@ -404,14 +434,19 @@ describe('twilio sandbox with autoDeliverCallbacks', () => {
     try {
       const response = await fetch(`${sandbox.url}/2010-04-01/Accounts/${sandbox.accountSid}/Messages.json`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${sandbox.accountSid}:other-token`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${sandbox.accountSid}:other-token`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ To: TO, From: FROM, Body: 'hi', StatusCallback: `${receiver.base}/cb` }).toString(),
       });
       expect(response.status).toBe(201);
       // deliverCallbacks() queues behind the automatic rounds, so once it settles they have run.
       await sandbox.control.deliverCallbacks();
       expect(receiver.received.map((r) => r.params.MessageStatus)).toEqual(['sent', 'delivered']);
-      expect(receiver.received[0]!.signature).toBe(signTwilioRequest({ authToken: 'other-token', url: `${receiver.base}/cb`, params: receiver.received[0]!.params }));
+      expect(receiver.received[0]!.signature).toBe(
+        signTwilioRequest({ authToken: 'other-token', url: `${receiver.base}/cb`, params: receiver.received[0]!.params }),
+      );
     } finally {
       await sandbox.close();
       await receiver.close();

@@ -250,7 +250,10 @@ class TwilioSandboxServer {
         reply = await this.#controlRoute({ method, path: url.pathname, body: parseControlBody({ raw, contentType: req.headers['content-type'] }) });
       } else reply = this.#api({ method, url, raw, authorization: req.headers.authorization });
     } catch (error) {
-      reply = error instanceof TwilioApiError ? { status: error.status, body: error.body } : errorReply({ status: 500, code: 20500, message: `Sandbox error: ${(error as Error).message}` });
+      reply =
+        error instanceof TwilioApiError
+          ? { status: error.status, body: error.body }
+          : errorReply({ status: 500, code: 20500, message: `Sandbox error: ${(error as Error).message}` });
     }
     const body = reply.html ? String(reply.body) : JSON.stringify(reply.body, null, 2);
     res.writeHead(reply.status, {
@@ -305,7 +308,10 @@ class TwilioSandboxServer {
 
   #route(input: { method: string; path: string; params: Params }): Reply {
     const { method, path, params } = input;
-    const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+    const parts = path
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part));
     const [version, accounts, account, resource, id] = parts;
     if (version !== API_VERSION || accounts !== 'Accounts' || account === undefined || parts.length > 5) throw notFound(path);
     const accountSid = account.replace(/\.json$/, '');
@@ -360,7 +366,11 @@ class TwilioSandboxServer {
 
   async #controlRoute(input: { method: string; path: string; body: Record<string, unknown> }): Promise<Reply> {
     const { method, body } = input;
-    const parts = input.path.split('/').filter(Boolean).slice(1).map((part) => decodeURIComponent(part));
+    const parts = input.path
+      .split('/')
+      .filter(Boolean)
+      .slice(1)
+      .map((part) => decodeURIComponent(part));
     const key = `${method} ${parts.map((part, i) => ((parts[0] === 'messages' || parts[0] === 'calls') && i === 1 ? ':sid' : part)).join('/')}`;
     const number = (name: string, fallback: number): number => {
       const value = body[name];
@@ -381,7 +391,8 @@ class TwilioSandboxServer {
           return { status: 200, body: { requests: this.control.requests() } };
         case 'POST messages/:sid/deliver': {
           const status = body.status;
-          if (status !== 'delivered' && status !== 'undelivered' && status !== 'failed') throw controlError("status must be 'delivered', 'undelivered' or 'failed'");
+          if (status !== 'delivered' && status !== 'undelivered' && status !== 'failed')
+            throw controlError("status must be 'delivered', 'undelivered' or 'failed'");
           const errorCode = body.errorCode === undefined || body.errorCode === '' ? undefined : number('errorCode', 0);
           return { status: 200, body: this.control.deliver({ sid: parts[1]!, status, ...(errorCode === undefined ? {} : { errorCode }) }) };
         }
@@ -396,7 +407,11 @@ class TwilioSandboxServer {
           this.control.dropNextCallbacks(number('count', 1));
           return { status: 200, body: { ok: true } };
         case 'POST failures':
-          this.control.failNextRequests({ count: number('count', 1), status: number('status', 500), afterExecution: body.afterExecution === true || body.afterExecution === 'true' });
+          this.control.failNextRequests({
+            count: number('count', 1),
+            status: number('status', 500),
+            afterExecution: body.afterExecution === true || body.afterExecution === 'true',
+          });
           return { status: 200, body: { ok: true } };
         case 'POST reset':
           this.control.reset();

@@ -4,7 +4,19 @@ import type { z } from 'zod';
 import { FundingService } from '@tollgate/funding';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { AccountsService, type AccountCaller } from './accounts.service.js';
-import { accountView, addUserBody, apiKeyView, createAccountBody, createAdminKeyBody, createApiKeyBody, pageQuery, resourceId, updateAccountBody, updateUserBody, userView } from './accounts.schemas.js';
+import {
+  accountView,
+  addUserBody,
+  apiKeyView,
+  createAccountBody,
+  createAdminKeyBody,
+  createApiKeyBody,
+  pageQuery,
+  resourceId,
+  updateAccountBody,
+  updateUserBody,
+  userView,
+} from './accounts.schemas.js';
 
 // Writes need an admin key at the guard, before the input is read; the service adds the owner-only cases.
 @ApiTags('account')
@@ -50,7 +62,11 @@ export class AccountController {
   @Patch('users/:userId')
   @MinRole('admin')
   @ApiOperation({ summary: "Change a user's name or role; an account always keeps one owner" })
-  updateUser(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string, @Body({ schema: updateUserBody }) body: z.output<typeof updateUserBody>) {
+  updateUser(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('userId', { schema: resourceId('usr') }) userId: string,
+    @Body({ schema: updateUserBody }) body: z.output<typeof updateUserBody>,
+  ) {
     return this.accounts.updateUser({ caller, userId, ...body });
   }
 
@@ -95,7 +111,9 @@ export class AdminController {
   ) {}
 
   @Post('accounts')
-  @ApiOperation({ summary: 'Create an account with its owner and a first owner API key (shown once); an unknown referralCode is refused before anything is created' })
+  @ApiOperation({
+    summary: 'Create an account with its owner and a first owner API key (shown once); an unknown referralCode is refused before anything is created',
+  })
   async createAccount(@Body({ schema: createAccountBody }) body: z.output<typeof createAccountBody>) {
     const { referralCode, ...account } = body;
     if (referralCode) await this.funding.checkReferralCode({ code: referralCode });

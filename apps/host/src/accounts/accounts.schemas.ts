@@ -13,7 +13,13 @@ export const createAccountBody = z.strictObject({
   locale: locale.optional(),
   timeZone: timeZone.optional(),
   owner: z.strictObject({ email, name }),
-  referralCode: z.string().trim().min(4).max(20).optional().describe('Code of the account that recommended this one (C-4): it earns referral credit at the first purchase'),
+  referralCode: z
+    .string()
+    .trim()
+    .min(4)
+    .max(20)
+    .optional()
+    .describe('Code of the account that recommended this one (C-4): it earns referral credit at the first purchase'),
 });
 export const updateAccountBody = z.strictObject({ name: name.optional(), locale: locale.optional(), timeZone: timeZone.optional() });
 export const addUserBody = z.strictObject({ email, name, role: role.default('member') });
@@ -25,7 +31,14 @@ export const pageQuery = z.strictObject({
   after: z.string().max(64).optional(),
 });
 
-export const accountView = z.object({ id: z.string(), name: z.string(), status: z.enum(['trial', 'active', 'closed']), locale, timeZone: z.string(), createdAt: z.string() });
+export const accountView = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['trial', 'active', 'closed']),
+  locale,
+  timeZone: z.string(),
+  createdAt: z.string(),
+});
 export const userView = z.object({ id: z.string(), accountId: z.string(), email: z.string(), name: z.string(), role, createdAt: z.string() });
 export const apiKeyView = z.object({
   id: z.string(),

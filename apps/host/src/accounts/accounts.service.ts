@@ -36,8 +36,22 @@ export interface ApiKey {
 export type NewApiKey = ApiKey & { key: string };
 
 type Row = Record<string, unknown>;
-const toAccount = (r: Row): Account => ({ id: r.id as string, name: r.name as string, status: r.status as Account['status'], locale: r.locale as Account['locale'], timeZone: r.time_zone as string, createdAt: r.created_at as Date });
-const toUser = (r: Row): User => ({ id: r.id as string, accountId: r.account_id as string, email: r.email as string, name: r.name as string, role: r.role as Role, createdAt: r.created_at as Date });
+const toAccount = (r: Row): Account => ({
+  id: r.id as string,
+  name: r.name as string,
+  status: r.status as Account['status'],
+  locale: r.locale as Account['locale'],
+  timeZone: r.time_zone as string,
+  createdAt: r.created_at as Date,
+});
+const toUser = (r: Row): User => ({
+  id: r.id as string,
+  accountId: r.account_id as string,
+  email: r.email as string,
+  name: r.name as string,
+  role: r.role as Role,
+  createdAt: r.created_at as Date,
+});
 const toKey = (r: Row): ApiKey => ({
   id: r.id as string,
   accountId: (r.account_id as string | null) ?? null,
@@ -87,20 +101,39 @@ export class AccountsService {
   }
 
   /** Creates an account with its first owner and an owner API key (returned once). */
-  async createAccount(input: { name: string; locale?: Account['locale']; timeZone?: string; owner: { email: string; name: string } }): Promise<{ account: Account; owner: User; apiKey: NewApiKey }> {
+  async createAccount(input: {
+    name: string;
+    locale?: Account['locale'];
+    timeZone?: string;
+    owner: { email: string; name: string };
+  }): Promise<{ account: Account; owner: User; apiKey: NewApiKey }> {
     const timeZone = input.timeZone ?? 'Europe/Brussels';
-    if (!isValidTimeZone(timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(timeZone)} (use an IANA name such as Europe/Brussels)` });
+    if (!isValidTimeZone(timeZone))
+      throw new ValidationError({
+        code: 'invalid_time_zone',
+        message: `Unknown time zone ${JSON.stringify(timeZone)} (use an IANA name such as Europe/Brussels)`,
+      });
     const now = this.deps.clock.now();
     const created = await this.deps.db.transaction(async (tx) => {
       const accountId = this.#id('acc');
-      const { rows: [account] } = await tx.query(
-        `insert into accounts (id, name, locale, time_zone, created_at) values ($1, $2, $3, $4, $5) returning *`,
-        [accountId, input.name, input.locale ?? 'en', timeZone, now],
-      );
-      const { rows: [owner] } = await tx.query(
-        `insert into users (id, account_id, email, name, role, created_at) values ($1, $2, $3, $4, 'owner', $5) returning *`,
-        [this.#id('usr'), accountId, input.owner.email.toLowerCase(), input.owner.name, now],
-      );
+      const {
+        rows: [account],
+      } = await tx.query(`insert into accounts (id, name, locale, time_zone, created_at) values ($1, $2, $3, $4, $5) returning *`, [
+        accountId,
+        input.name,
+        input.locale ?? 'en',
+        timeZone,
+        now,
+      ]);
+      const {
+        rows: [owner],
+      } = await tx.query(`insert into users (id, account_id, email, name, role, created_at) values ($1, $2, $3, $4, 'owner', $5) returning *`, [
+        this.#id('usr'),
+        accountId,
+        input.owner.email.toLowerCase(),
+        input.owner.name,
+        now,
+      ]);
       const apiKey = await this.#insertKey(tx, { accountId, name: 'default', role: 'owner', createdBy: (owner as Row).id as string });
       return { account: toAccount(account!), owner: toUser(owner!), apiKey };
     });
@@ -111,7 +144,9 @@ export class AccountsService {
 
   async #insertKey(db: Queryable, input: { accountId: string | null; name: string; role: ApiKey['role']; createdBy: string | null }): Promise<NewApiKey> {
     const secret = newKeySecret(input.accountId === null ? 'admin' : 'account');
-    const { rows: [row] } = await db.query(
+    const {
+      rows: [row],
+    } = await db.query(
       `insert into api_keys (id, account_id, name, role, prefix, secret_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
       [this.#id('key'), input.accountId, input.name, input.role, secret.prefix, secret.hash, input.createdBy, this.deps.clock.now()],
     );
@@ -125,37 +160,51 @@ export class AccountsService {
   /** Resolves a bearer key to its caller; throws 401 for anything unknown, malformed or revoked. */
   async authenticate(key: string | undefined): Promise<Caller> {
     if (!key || !looksLikeKey(key)) throw new UnauthorizedError();
-    const { rows: [row] } = await this.deps.db.query(
-      `update api_keys set last_used_at = $2 where secret_hash = $1 and revoked_at is null returning id, account_id, role`,
-      [hashKey(key), this.deps.clock.now()],
-    );
+    const {
+      rows: [row],
+    } = await this.deps.db.query(`update api_keys set last_used_at = $2 where secret_hash = $1 and revoked_at is null returning id, account_id, role`, [
+      hashKey(key),
+      this.deps.clock.now(),
+    ]);
     if (!row) throw new UnauthorizedError({ message: 'This API key is unknown or revoked.' });
     if (row.role === 'platform_admin') return { kind: 'admin', keyId: row.id as string };
     return { kind: 'account', accountId: row.account_id as string, role: row.role as Role, keyId: row.id as string };
   }
 
   async getAccount(input: { accountId: string }): Promise<Account> {
-    const { rows: [row] } = await this.deps.db.query(`select * from accounts where id = $1`, [input.accountId]);
+    const {
+      rows: [row],
+    } = await this.deps.db.query(`select * from accounts where id = $1`, [input.accountId]);
     if (!row) throw new NotFoundError({ message: `No account ${input.accountId}` });
     return toAccount(row);
   }
 
   async listAccounts(input: { limit: number; after?: string }): Promise<{ data: Account[]; nextCursor: string | null }> {
-    const { rows } = await this.deps.db.query(`select * from accounts where ($1::text is null or id > $1) order by id limit $2`, [input.after ?? null, input.limit + 1]);
+    const { rows } = await this.deps.db.query(`select * from accounts where ($1::text is null or id > $1) order by id limit $2`, [
+      input.after ?? null,
+      input.limit + 1,
+    ]);
     const data = rows.slice(0, input.limit).map(toAccount);
     return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null };
   }
 
   async updateAccount(input: { caller: AccountCaller; name?: string; locale?: Account['locale']; timeZone?: string }): Promise<Account> {
     requireRole(input.caller, 'admin');
-    if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(input.timeZone)}` });
+    if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone))
+      throw new ValidationError({ code: 'invalid_time_zone', message: `Unknown time zone ${JSON.stringify(input.timeZone)}` });
     return this.deps.db.transaction(async (tx) => {
-      const { rows: [row] } = await tx.query(
+      const {
+        rows: [row],
+      } = await tx.query(
         `update accounts set name = coalesce($2, name), locale = coalesce($3, locale), time_zone = coalesce($4, time_zone) where id = $1 returning *`,
         [input.caller.accountId, input.name ?? null, input.locale ?? null, input.timeZone ?? null],
       );
       const account = toAccount(row!);
-      const changed = { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.locale !== undefined ? { locale: input.locale } : {}), ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}) };
+      const changed = {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.locale !== undefined ? { locale: input.locale } : {}),
+        ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
+      };
       await this.deps.hooks?.updated?.({ account, changed, tx });
       return account;
     });
@@ -167,7 +216,9 @@ export class AccountsService {
   }
 
   async getUser(input: { caller: AccountCaller; userId: string }): Promise<User> {
-    const { rows: [row] } = await this.deps.db.query(`select * from users where account_id = $1 and id = $2`, [input.caller.accountId, input.userId]);
+    const {
+      rows: [row],
+    } = await this.deps.db.query(`select * from users where account_id = $1 and id = $2`, [input.caller.accountId, input.userId]);
     if (!row) throw new NotFoundError({ message: `No user ${input.userId}` });
     return toUser(row);
   }
@@ -175,13 +226,20 @@ export class AccountsService {
   async addUser(input: { caller: AccountCaller; email: string; name: string; role: Role }): Promise<User> {
     requireRole(input.caller, input.role === 'owner' ? 'owner' : 'admin');
     try {
-      const { rows: [row] } = await this.deps.db.query(
-        `insert into users (id, account_id, email, name, role, created_at) values ($1, $2, $3, $4, $5, $6) returning *`,
-        [this.#id('usr'), input.caller.accountId, input.email.toLowerCase(), input.name, input.role, this.deps.clock.now()],
-      );
+      const {
+        rows: [row],
+      } = await this.deps.db.query(`insert into users (id, account_id, email, name, role, created_at) values ($1, $2, $3, $4, $5, $6) returning *`, [
+        this.#id('usr'),
+        input.caller.accountId,
+        input.email.toLowerCase(),
+        input.name,
+        input.role,
+        this.deps.clock.now(),
+      ]);
       return toUser(row!);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError({ code: 'user_exists', message: `A user with e-mail ${input.email} already exists in this account` });
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+        throw new ConflictError({ code: 'user_exists', message: `A user with e-mail ${input.email} already exists in this account` });
       throw error;
     }
   }
@@ -192,7 +250,9 @@ export class AccountsService {
       // Changing an owner, or making one, takes an owner; the rest takes an admin.
       requireRole(input.caller, user.role === 'owner' || input.role === 'owner' ? 'owner' : 'admin');
       if (user.role === 'owner' && input.role && input.role !== 'owner') await this.#keepAnOwner(tx, input.caller.accountId);
-      const { rows: [row] } = await tx.query(`update users set name = coalesce($3, name), role = coalesce($4, role) where account_id = $1 and id = $2 returning *`, [
+      const {
+        rows: [row],
+      } = await tx.query(`update users set name = coalesce($3, name), role = coalesce($4, role) where account_id = $1 and id = $2 returning *`, [
         input.caller.accountId,
         input.userId,
         input.name ?? null,
@@ -215,14 +275,19 @@ export class AccountsService {
   async #lockUser(tx: Queryable, caller: AccountCaller, userId: string): Promise<User> {
     // Lock every owner row of the account first, so two concurrent demotions cannot both pass the check.
     await tx.query(`select id from users where account_id = $1 and role = 'owner' order by id for update`, [caller.accountId]);
-    const { rows: [row] } = await tx.query(`select * from users where account_id = $1 and id = $2 for update`, [caller.accountId, userId]);
+    const {
+      rows: [row],
+    } = await tx.query(`select * from users where account_id = $1 and id = $2 for update`, [caller.accountId, userId]);
     if (!row) throw new NotFoundError({ message: `No user ${userId}` });
     return toUser(row);
   }
 
   async #keepAnOwner(tx: Queryable, accountId: string): Promise<void> {
-    const { rows: [row] } = await tx.query(`select count(*)::int as owners from users where account_id = $1 and role = 'owner'`, [accountId]);
-    if ((row!.owners as number) <= 1) throw new ConflictError({ code: 'last_owner', message: 'An account keeps at least one owner; make someone else owner first.' });
+    const {
+      rows: [row],
+    } = await tx.query(`select count(*)::int as owners from users where account_id = $1 and role = 'owner'`, [accountId]);
+    if ((row!.owners as number) <= 1)
+      throw new ConflictError({ code: 'last_owner', message: 'An account keeps at least one owner; make someone else owner first.' });
   }
 
   async listApiKeys(input: { caller: AccountCaller }): Promise<ApiKey[]> {
@@ -233,7 +298,8 @@ export class AccountsService {
 
   async createApiKey(input: { caller: AccountCaller; name: string; role: Role }): Promise<NewApiKey> {
     requireRole(input.caller, 'admin');
-    if (!atLeast(input.caller.role, input.role)) throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot create a key with role ${input.role}` });
+    if (!atLeast(input.caller.role, input.role))
+      throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot create a key with role ${input.role}` });
     return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.keyId });
   }
 
@@ -245,10 +311,15 @@ export class AccountsService {
 
   async revokeApiKey(input: { caller: AccountCaller; keyId: string }): Promise<ApiKey> {
     requireRole(input.caller, 'admin');
-    const { rows: [existing] } = await this.deps.db.query(`select * from api_keys where account_id = $1 and id = $2`, [input.caller.accountId, input.keyId]);
+    const {
+      rows: [existing],
+    } = await this.deps.db.query(`select * from api_keys where account_id = $1 and id = $2`, [input.caller.accountId, input.keyId]);
     if (!existing) throw new NotFoundError({ message: `No API key ${input.keyId}` });
-    if (!atLeast(input.caller.role, existing.role as Role)) throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot revoke a ${String(existing.role)} key` });
-    const { rows: [row] } = await this.deps.db.query(`update api_keys set revoked_at = coalesce(revoked_at, $3) where account_id = $1 and id = $2 returning *`, [
+    if (!atLeast(input.caller.role, existing.role as Role))
+      throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot revoke a ${String(existing.role)} key` });
+    const {
+      rows: [row],
+    } = await this.deps.db.query(`update api_keys set revoked_at = coalesce(revoked_at, $3) where account_id = $1 and id = $2 returning *`, [
       input.caller.accountId,
       input.keyId,
       this.deps.clock.now(),
@@ -261,5 +332,6 @@ export type AccountCaller = Extract<Caller, { kind: 'account' }>;
 
 /** 403 insufficient_role unless the caller's role is at least `needed`. */
 export function requireRole(caller: AccountCaller, needed: Role): void {
-  if (!atLeast(caller.role, needed)) throw new ForbiddenError({ code: 'insufficient_role', message: `This needs the ${needed} role; this key has ${caller.role}.` });
+  if (!atLeast(caller.role, needed))
+    throw new ForbiddenError({ code: 'insufficient_role', message: `This needs the ${needed} role; this key has ${caller.role}.` });
 }

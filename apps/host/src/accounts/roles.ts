@@ -9,6 +9,4 @@ export function atLeast(role: Role, needed: Role): boolean {
 }
 
 /** Who is calling: a key of one account (with a role), or the platform admin. */
-export type Caller =
-  | { kind: 'account'; accountId: string; role: Role; keyId: string }
-  | { kind: 'admin'; keyId: string };
+export type Caller = { kind: 'account'; accountId: string; role: Role; keyId: string } | { kind: 'admin'; keyId: string };

@@ -31,15 +31,32 @@ export const hostConfigSchema = z.strictObject({
   mail: z
     .strictObject({
       from: z.string().min(3).default('Tollgate <no-reply@localhost>'),
-      smtp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535), secure: z.boolean().default(false), user: z.string().optional(), pass: z.string().optional() }).optional(),
+      smtp: z
+        .strictObject({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535),
+          secure: z.boolean().default(false),
+          user: z.string().optional(),
+          pass: z.string().optional(),
+        })
+        .optional(),
     })
     .default({ from: 'Tollgate <no-reply@localhost>' }),
   /** Cash packs, the refund fee, the referral credit, auto-refill guards (C-1…C-5). */
   funding: z
     .strictObject({
-      packs: z.array(z.string().regex(/^\d{1,4}(\.\d{1,2})?$/)).min(1).optional(),
-      refundFee: z.string().regex(/^\d{1,4}(\.\d{1,2})?$/).optional(),
-      referralCredit: z.string().regex(/^\d{1,4}(\.\d{1,2})?$/).optional(),
+      packs: z
+        .array(z.string().regex(/^\d{1,4}(\.\d{1,2})?$/))
+        .min(1)
+        .optional(),
+      refundFee: z
+        .string()
+        .regex(/^\d{1,4}(\.\d{1,2})?$/)
+        .optional(),
+      referralCredit: z
+        .string()
+        .regex(/^\d{1,4}(\.\d{1,2})?$/)
+        .optional(),
       refillMaxPerPeriod: z.number().int().min(1).optional(),
       refillPeriodHours: z.number().int().min(1).optional(),
       refillWaitMs: z.number().int().min(0).max(60_000).optional(),
@@ -104,7 +121,12 @@ export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overr
     // smtp://user:pass@host:port, smtps:// for TLS
     const url = new URL(env.SMTP_URL);
     const mail = { ...(raw.mail as object | undefined) } as Record<string, unknown>;
-    mail.smtp = { host: url.hostname, port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)), secure: url.protocol === 'smtps:', ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}) };
+    mail.smtp = {
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
+      secure: url.protocol === 'smtps:',
+      ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
+    };
     merged.mail = mail;
   }
   merged.database = database;

@@ -37,12 +37,22 @@ export class FundingJobs {
   };
 
   constructor(
-    private readonly deps: { jobs: JobQueue; funding: FundingService; notifications: NotificationService; notifier: AccountNotifier; wallet: WalletService; logger: Logger; intervalMs?: number; deliverMail: boolean },
+    private readonly deps: {
+      jobs: JobQueue;
+      funding: FundingService;
+      notifications: NotificationService;
+      notifier: AccountNotifier;
+      wallet: WalletService;
+      logger: Logger;
+      intervalMs?: number;
+      deliverMail: boolean;
+    },
   ) {}
 
   /** Listens to the wallet in process (refill triggers); always on, also in tests. */
   listen(): void {
-    for (const type of ['wallet.charged', 'wallet.hold_placed', 'wallet.clawed_back', 'wallet.credits_refunded']) this.deps.wallet.events.on(type, this.#onWalletEvent);
+    for (const type of ['wallet.charged', 'wallet.hold_placed', 'wallet.clawed_back', 'wallet.credits_refunded'])
+      this.deps.wallet.events.on(type, this.#onWalletEvent);
   }
 
   /** Queue worker and the minute timer (unref'd). */
@@ -61,7 +71,8 @@ export class FundingJobs {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const type of ['wallet.charged', 'wallet.hold_placed', 'wallet.clawed_back', 'wallet.credits_refunded']) this.deps.wallet.events.off(type, this.#onWalletEvent);
+    for (const type of ['wallet.charged', 'wallet.hold_placed', 'wallet.clawed_back', 'wallet.credits_refunded'])
+      this.deps.wallet.events.off(type, this.#onWalletEvent);
     await this.#running?.catch(() => undefined);
   }
 

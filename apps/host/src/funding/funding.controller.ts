@@ -8,10 +8,24 @@ import type { AccountCaller } from '../accounts/accounts.service.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { idempotencyKey } from '../wallet/idempotency.js';
-import { addPaymentMethodBody, autoRefillBody, idParam, markPaidBody, providerParam, purchaseBody, purchasesQuery, refundBody, refundsQuery } from './funding.schemas.js';
+import {
+  addPaymentMethodBody,
+  autoRefillBody,
+  idParam,
+  markPaidBody,
+  providerParam,
+  purchaseBody,
+  purchasesQuery,
+  refundBody,
+  refundsQuery,
+} from './funding.schemas.js';
 import { autoRefillView, paymentMethodView, purchaseView, refundView } from './funding.views.js';
 
-const keyHeader = { name: 'Idempotency-Key', required: false, description: 'Required (header or body idempotencyKey) on every call that moves money; a retry returns the first result.' };
+const keyHeader = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Required (header or body idempotencyKey) on every call that moves money; a retry returns the first result.',
+};
 
 /**
  * Money into and out of the caller's wallet (C-1…C-5). Members read; buying, payment methods and
@@ -40,9 +54,21 @@ export class FundingController {
   @MinRole('admin')
   @ApiHeader(keyHeader)
   @ApiOperation({ summary: 'Set up a payment method at a provider: a SEPA mandate (IBAN, holder) or a card token (C-2)' })
-  async addMethod(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: addPaymentMethodBody }) body: z.output<typeof addPaymentMethodBody>) {
+  async addMethod(
+    @CurrentCaller() caller: AccountCaller,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: addPaymentMethodBody }) body: z.output<typeof addPaymentMethodBody>,
+  ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
-    return paymentMethodView(await this.funding.addPaymentMethod({ accountId: caller.accountId, providerId: body.provider, kind: body.kind, details: body.details, idempotencyKey: key }));
+    return paymentMethodView(
+      await this.funding.addPaymentMethod({
+        accountId: caller.accountId,
+        providerId: body.provider,
+        kind: body.kind,
+        details: body.details,
+        idempotencyKey: key,
+      }),
+    );
   }
 
   @Delete('payment-methods/:id')
@@ -56,7 +82,11 @@ export class FundingController {
   @MinRole('admin')
   @ApiHeader(keyHeader)
   @ApiOperation({ summary: 'Buy a cash pack; credits become spendable when the payment succeeds (C-1)' })
-  async buy(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: purchaseBody }) body: z.output<typeof purchaseBody>) {
+  async buy(
+    @CurrentCaller() caller: AccountCaller,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: purchaseBody }) body: z.output<typeof purchaseBody>,
+  ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
     const purchase = await this.funding.buy({ accountId: caller.accountId, amount: body.amount, paymentMethodId: body.paymentMethodId, idempotencyKey: key });
     return purchaseView(purchase!);
@@ -64,7 +94,12 @@ export class FundingController {
 
   @Get('purchases')
   async purchases(@CurrentCaller() caller: AccountCaller, @Query({ schema: purchasesQuery }) query: z.output<typeof purchasesQuery>) {
-    const page = await this.funding.listPurchases({ accountId: caller.accountId, limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}) });
+    const page = await this.funding.listPurchases({
+      accountId: caller.accountId,
+      limit: query.limit,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.before ? { before: query.before } : {}),
+    });
     return { data: page.data.map(purchaseView), nextCursor: page.nextCursor };
   }
 
@@ -99,7 +134,11 @@ export class FundingController {
   @MinRole('owner')
   @ApiHeader(keyHeader)
   @ApiOperation({ summary: 'Exchange unspent purchased credit back into money, less the €50 administrative fee (C-5); owner only' })
-  async refund(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: refundBody }) body: z.output<typeof refundBody>) {
+  async refund(
+    @CurrentCaller() caller: AccountCaller,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: refundBody }) body: z.output<typeof refundBody>,
+  ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
     return refundView(await this.funding.requestRefund({ accountId: caller.accountId, credits: body.credits, idempotencyKey: key, requestedBy: caller.keyId }));
   }
@@ -120,7 +159,11 @@ export class AdminFundingController {
   @Get('refunds')
   @ApiOperation({ summary: 'Refunds to pay out (status=requested) or paid' })
   async refunds(@Query({ schema: refundsQuery }) query: z.output<typeof refundsQuery>) {
-    return { data: (await this.funding.listRefunds({ ...(query.accountId ? { accountId: query.accountId } : {}), ...(query.status ? { status: query.status } : {}) })).map(refundView) };
+    return {
+      data: (
+        await this.funding.listRefunds({ ...(query.accountId ? { accountId: query.accountId } : {}), ...(query.status ? { status: query.status } : {}) })
+      ).map(refundView),
+    };
   }
 
   @Post('refunds/:id/paid')
@@ -153,7 +196,8 @@ export class PaymentWebhooksController {
   @ApiOperation({ summary: 'Webhook of a payment provider plugin; 400 on a bad signature, 200 with counts otherwise' })
   async receive(@Param('providerId', { schema: providerParam }) providerId: string, @Req() request: FastifyRequest & { rawBody?: Buffer }) {
     const provider = this.state.pluginHost.paymentProviders.get(providerId);
-    if (!provider?.parseWebhook) throw new ValidationError({ code: 'unknown_provider', message: `No payment provider "${providerId}" takes webhooks on this host` });
+    if (!provider?.parseWebhook)
+      throw new ValidationError({ code: 'unknown_provider', message: `No payment provider "${providerId}" takes webhooks on this host` });
     if (!request.rawBody) throw new ValidationError({ code: 'empty_body', message: 'The webhook has no body' });
     const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
     const events = await provider.parseWebhook({ headers, rawBody: request.rawBody });

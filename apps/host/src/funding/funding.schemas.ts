@@ -6,7 +6,9 @@ const key = z.string().min(1).max(200).optional();
 export const addPaymentMethodBody = z.strictObject({
   provider: z.string().min(1).max(100).describe('Payment provider id, e.g. payments-sepa or payments-card'),
   kind: z.enum(['sepa_direct_debit', 'card']),
-  details: z.record(z.string(), z.unknown()).describe('SEPA: { iban, bic?, holder, signatureDate?, mandateId? }; card: { paymentMethod } (the processor token)'),
+  details: z
+    .record(z.string(), z.unknown())
+    .describe('SEPA: { iban, bic?, holder, signatureDate?, mandateId? }; card: { paymentMethod } (the processor token)'),
   idempotencyKey: key,
 });
 
@@ -28,7 +30,13 @@ export const autoRefillBody = z.strictObject({
   pack: money.describe('The pack to buy'),
   paymentMethodId: z.string().min(1).max(100),
   maxPerPeriod: z.number().int().min(1).max(100).optional().describe('Storm guard: refills per period (default 3)'),
-  periodHours: z.number().int().min(1).max(24 * 31).optional().describe('Storm guard period (default 24)'),
+  periodHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .optional()
+    .describe('Storm guard period (default 24)'),
 });
 
 export const refundBody = z.strictObject({

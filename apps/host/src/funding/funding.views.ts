@@ -25,7 +25,18 @@ export function purchaseView(p: Purchase) {
 }
 
 export function autoRefillView(s: AutoRefillSettings | null) {
-  if (!s) return { enabled: false, minimum: null, pack: null, paymentMethodId: null, maxPerPeriod: null, periodHours: null, paused: false, pausedAt: null, pausedReason: null };
+  if (!s)
+    return {
+      enabled: false,
+      minimum: null,
+      pack: null,
+      paymentMethodId: null,
+      maxPerPeriod: null,
+      periodHours: null,
+      paused: false,
+      pausedAt: null,
+      pausedReason: null,
+    };
   return {
     enabled: s.enabled,
     minimum: s.minimum.toString(),

@@ -7,7 +7,10 @@ import { Auth, CurrentCaller } from '../http/auth.js';
 
 const notificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().regex(/^\d{1,18}$/, 'a notification id').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'a notification id')
+    .optional(),
 });
 
 /** The e-mails sent (or waiting) for the caller's account (C-6), newest first. */
@@ -23,7 +26,16 @@ export class NotificationsController {
   async list(@CurrentCaller() caller: AccountCaller, @Query({ schema: notificationsQuery }) query: z.output<typeof notificationsQuery>) {
     const rows = await this.notifications.list({ accountId: caller.accountId, limit: query.limit, ...(query.before ? { before: query.before } : {}) });
     return {
-      data: rows.map((n) => ({ id: n.id, template: n.template, recipient: n.recipient, subject: n.subject, status: n.status, attempts: n.attempts, createdAt: n.createdAt.toISOString(), sentAt: n.sentAt?.toISOString() ?? null })),
+      data: rows.map((n) => ({
+        id: n.id,
+        template: n.template,
+        recipient: n.recipient,
+        subject: n.subject,
+        status: n.status,
+        attempts: n.attempts,
+        createdAt: n.createdAt.toISOString(),
+        sentAt: n.sentAt?.toISOString() ?? null,
+      })),
       nextCursor: rows.length === query.limit ? rows.at(-1)!.id : null,
     };
   }

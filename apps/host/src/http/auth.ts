@@ -42,7 +42,8 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<WithCaller>();
     const caller = await this.accounts.authenticate(bearer(request.headers.authorization));
     if (mode === 'admin' && caller.kind !== 'admin') throw new ForbiddenError({ code: 'admin_only', message: 'This needs a platform admin key.' });
-    if (mode === 'account' && caller.kind !== 'account') throw new ForbiddenError({ code: 'account_key_required', message: 'This needs an account API key, not an admin key.' });
+    if (mode === 'account' && caller.kind !== 'account')
+      throw new ForbiddenError({ code: 'account_key_required', message: 'This needs an account API key, not an admin key.' });
     const minRole = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
     if (minRole && caller.kind === 'account') requireRole(caller, minRole);
     request.caller = caller;

@@ -22,7 +22,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const message = typeof response === 'string' ? response : typeof (response as { message?: unknown }).message === 'string' ? (response as { message: string }).message : error.message;
+    const message =
+      typeof response === 'string'
+        ? response
+        : typeof (response as { message?: unknown }).message === 'string'
+          ? (response as { message: string }).message
+          : error.message;
     return { status, body: { error: { code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'), message } } };
   }
   // Fastify's own errors (malformed JSON, wrong content type, body too large) carry a statusCode.

@@ -29,7 +29,10 @@ export class PluginRouteRunner {
   async run(mounted: MountedRoute, input: { req: PluginRequest; reply: FastifyReply; params: unknown; query: unknown; body: unknown }): Promise<FastifyReply> {
     const { route } = mounted;
     const { req, reply } = input;
-    const caller = req.caller?.kind === 'account' ? ({ accountId: req.caller.accountId, role: req.caller.role, keyId: req.caller.keyId } satisfies AccountCaller) : undefined;
+    const caller =
+      req.caller?.kind === 'account'
+        ? ({ accountId: req.caller.accountId, role: req.caller.role, keyId: req.caller.keyId } satisfies AccountCaller)
+        : undefined;
     const request: RouteRequest<unknown, unknown, unknown> = {
       body: input.body,
       query: input.query,
@@ -67,7 +70,11 @@ export class PluginRouteRunner {
   /** The Idempotency-Key header, checked as the core checks it (1 to 200 printable characters). */
   #key(header: string | string[] | undefined, required: boolean): string | undefined {
     if (header === undefined) {
-      if (required) throw new ValidationError({ code: 'idempotency_key_required', message: 'This route needs an Idempotency-Key header: a retry with the same key gets the first response and runs nothing twice.' });
+      if (required)
+        throw new ValidationError({
+          code: 'idempotency_key_required',
+          message: 'This route needs an Idempotency-Key header: a retry with the same key gets the first response and runs nothing twice.',
+        });
       return undefined;
     }
     idempotencyKey({ header, body: undefined, required });
@@ -143,15 +150,35 @@ export function describePluginRoutes(routes: readonly MountedRoute[]): Record<st
   for (const { pluginId, route, url, minRole } of routes) {
     const openApiPath = url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const paramSchema = jsonSchema(route.params);
-    const pathParams = [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: paramSchema?.properties?.[m[1]!] ?? { type: 'string' } }));
+    const pathParams = [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: paramSchema?.properties?.[m[1]!] ?? { type: 'string' },
+    }));
     const query = jsonSchema(route.query);
-    const queryParams = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema }));
+    const queryParams = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: query?.required?.includes(name) ?? false,
+      schema,
+    }));
     const idempotencyParams = route.idempotency
-      ? [{ name: 'Idempotency-Key', in: 'header', required: route.idempotency === 'required', schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'Kept 24 hours: a retry with the same key and request gets the first response (Idempotent-Replayed: true); another request with it is 409 idempotency_key_reused.' }]
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: route.idempotency === 'required',
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+            description:
+              'Kept 24 hours: a retry with the same key and request gets the first response (Idempotent-Replayed: true); another request with it is 409 idempotency_key_reused.',
+          },
+        ]
       : [];
     const parameters = [...pathParams, ...queryParams, ...idempotencyParams];
     const body = jsonSchema(route.body);
-    const who = route.auth === 'public' ? 'Public (no API key).' : route.auth === 'admin' ? 'Platform admin key.' : `Account key with the ${minRole} role or higher.`;
+    const who =
+      route.auth === 'public' ? 'Public (no API key).' : route.auth === 'admin' ? 'Platform admin key.' : `Account key with the ${minRole} role or higher.`;
     paths[openApiPath] ??= {};
     paths[openApiPath][route.method.toLowerCase()] = {
       tags: [`plugin: ${pluginId}`],

@@ -17,7 +17,14 @@ export interface StoredResponse {
 
 export type IdempotencyClaim = { kind: 'run'; token: string } | { kind: 'replay'; response: StoredResponse };
 
-type Row = { fingerprint: string; operation: string; lock_token: string | null; locked_at: Date | string | null; response: EncodedResponse | null; created_at: Date | string };
+type Row = {
+  fingerprint: string;
+  operation: string;
+  lock_token: string | null;
+  locked_at: Date | string | null;
+  response: EncodedResponse | null;
+  created_at: Date | string;
+};
 type EncodedResponse = { status: number; headers: Record<string, string>; encoding: 'json' | 'base64'; body: unknown };
 
 /** Canonical JSON (object keys sorted), so the same request always has the same fingerprint. */
@@ -26,14 +33,20 @@ function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value ?? null;
 }
 
 /** What makes two requests "the same": method, route, path parameters, query and body as received. */
 export function requestFingerprint(input: { method: string; route: string; params: unknown; query: unknown; body: unknown }): string {
-  return createHash('sha256').update(JSON.stringify(canonical(input))).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(input)))
+    .digest('base64url');
 }
 
 /**
@@ -58,14 +71,20 @@ export class RouteIdempotency {
         [input.accountId, input.key, input.operation, input.fingerprint, token, now],
       );
       if (inserted.rowCount === 1) return { kind: 'run', token };
-      const { rows: [row] } = await db.query<Row>(
+      const {
+        rows: [row],
+      } = await db.query<Row>(
         'select fingerprint, operation, lock_token, locked_at, response, created_at from route_idempotency_keys where account_id = $1 and key = $2',
         [input.accountId, input.key],
       );
       if (!row) continue; // deleted in between: try the insert again
       if (new Date(row.created_at).getTime() <= expiredBefore) {
         // Older than the documented window and not swept yet: the key is free again.
-        await db.query('delete from route_idempotency_keys where account_id = $1 and key = $2 and created_at = $3', [input.accountId, input.key, row.created_at]);
+        await db.query('delete from route_idempotency_keys where account_id = $1 and key = $2 and created_at = $3', [
+          input.accountId,
+          input.key,
+          row.created_at,
+        ]);
         continue;
       }
       if (row.fingerprint !== input.fingerprint) throw new IdempotencyKeyReusedError({ key: input.key, operation: row.operation });
@@ -92,7 +111,11 @@ export class RouteIdempotency {
 
   /** Forgets the key (the handler failed with a 5xx or crashed): a retry runs again. */
   async abandon(input: { accountId: string; key: string; token: string }): Promise<void> {
-    await this.deps.db.query('delete from route_idempotency_keys where account_id = $1 and key = $2 and lock_token = $3', [input.accountId, input.key, input.token]);
+    await this.deps.db.query('delete from route_idempotency_keys where account_id = $1 and key = $2 and lock_token = $3', [
+      input.accountId,
+      input.key,
+      input.token,
+    ]);
   }
 
   /** Deletes keys older than 24 hours, a bounded batch per call (the wallet sweep calls it every minute). */

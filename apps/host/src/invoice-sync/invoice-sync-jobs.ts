@@ -30,7 +30,16 @@ export class InvoiceSyncJobs {
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #onRunFinished = (run: ImportRun) => this.#track(this.mailSummary(run));
 
-  constructor(private readonly deps: { db: Database; importer: InvoiceImporter; notifier: AccountNotifier; sources: InvoiceSourceDirectory; logger: Logger; sweepMinutes: number }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      importer: InvoiceImporter;
+      notifier: AccountNotifier;
+      sources: InvoiceSourceDirectory;
+      logger: Logger;
+      sweepMinutes: number;
+    },
+  ) {}
 
   /** Summary mails on every finished run; always on, also in tests. */
   listen(): void {
@@ -81,10 +90,14 @@ export class InvoiceSyncJobs {
    * subscription — a quiet sweep every few minutes mails nobody.
    */
   async mailSummary(run: ImportRun): Promise<void> {
-    const flags = (run.flags.zeroDaySubscriptions ?? []).map((s) => `Subscription "${s.title}" has a payment term of 0 days: its invoices are due the day they are issued.`);
+    const flags = (run.flags.zeroDaySubscriptions ?? []).map(
+      (s) => `Subscription "${s.title}" has a payment term of 0 days: its invoices are due the day they are issued.`,
+    );
     const worth = run.trigger === 'manual' || run.counts.failed > 0 || flags.length > 0 || (run.trigger === 'sweep' && run.counts.new > 0);
     if (!worth) return;
-    const { rows } = await this.deps.db.query<{ account_id: string; source_id: string }>('select account_id, source_id from sync_connections where id = $1', [run.connectionId]);
+    const { rows } = await this.deps.db.query<{ account_id: string; source_id: string }>('select account_id, source_id from sync_connections where id = $1', [
+      run.connectionId,
+    ]);
     const connection = rows[0];
     if (!connection) return;
     const failures = run.failures.map((f) => {

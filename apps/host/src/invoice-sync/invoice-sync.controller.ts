@@ -61,22 +61,42 @@ export class InvoiceSyncController {
   @Patch('connections/:id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Integration settings: default profile, automatic import, the custom field that names a profile (S-1, S-2)' })
-  async updateConnection(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: connectionSettingsBody }) body: z.output<typeof connectionSettingsBody>) {
+  async updateConnection(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Body({ schema: connectionSettingsBody }) body: z.output<typeof connectionSettingsBody>,
+  ) {
     return connectionView(await this.connections.updateSettings({ accountId: caller.accountId, id, ...body }));
   }
 
   @Post('connections/:id/imports')
   @MinRole('admin')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Manual import of the last N days (default 30): answers 202 with the running run; poll GET /runs/:id. Running it again after an interruption resumes where it stopped.' })
-  async startImport(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: importBody }) body: z.output<typeof importBody>) {
+  @ApiOperation({
+    summary:
+      'Manual import of the last N days (default 30): answers 202 with the running run; poll GET /runs/:id. Running it again after an interruption resumes where it stopped.',
+  })
+  async startImport(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Body({ schema: importBody }) body: z.output<typeof importBody>,
+  ) {
     return runView(await this.state.invoiceSyncJobs.startImport({ accountId: caller.accountId, connectionId: id, days: body.days }));
   }
 
   @Get('connections/:id/runs')
   @ApiOperation({ summary: 'Import runs of a connection, newest first, with their summaries (counts, failures with reasons, flags)' })
-  async listRuns(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Query({ schema: pageQuery }) query: z.output<typeof pageQuery>) {
-    const page = await this.importer.listRuns({ accountId: caller.accountId, connectionId: id, limit: query.limit, ...(query.before ? { before: query.before } : {}) });
+  async listRuns(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Query({ schema: pageQuery }) query: z.output<typeof pageQuery>,
+  ) {
+    const page = await this.importer.listRuns({
+      accountId: caller.accountId,
+      connectionId: id,
+      limit: query.limit,
+      ...(query.before ? { before: query.before } : {}),
+    });
     return { data: page.data.map(runView), nextCursor: page.nextCursor };
   }
 
@@ -107,7 +127,11 @@ export class InvoiceSyncController {
 
   @Patch('profiles/:id')
   @MinRole('admin')
-  async updateProfile(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: profilePatchBody }) body: z.output<typeof profilePatchBody>) {
+  async updateProfile(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Body({ schema: profilePatchBody }) body: z.output<typeof profilePatchBody>,
+  ) {
     const { sourceOptionValue, ...rest } = body;
     return profileView(await this.profiles.update({ accountId: caller.accountId, id, ...rest, ...(sourceOptionValue !== undefined && { sourceOptionValue }) }));
   }
@@ -137,7 +161,11 @@ export class InvoiceSyncController {
   @Patch('customers/:id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Local changes: the customer’s profile, or its number (reset to the source id by the next import)' })
-  async updateCustomer(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string, @Body({ schema: customerPatchBody }) body: z.output<typeof customerPatchBody>) {
+  async updateCustomer(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Body({ schema: customerPatchBody }) body: z.output<typeof customerPatchBody>,
+  ) {
     return customerView(await this.customers.update({ accountId: caller.accountId, id, ...pick(body, ['customerNumber', 'profileId']) }));
   }
 
@@ -146,7 +174,11 @@ export class InvoiceSyncController {
   @Get('invoices')
   @ApiOperation({ summary: 'Imported invoices and credit notes, newest issue date first; filter by status, kind, customer, number, issue date' })
   async listInvoices(@CurrentCaller() caller: AccountCaller, @Query({ schema: invoicesQuery }) query: z.output<typeof invoicesQuery>) {
-    const page = await this.invoices.listInvoices({ accountId: caller.accountId, limit: query.limit, ...pick(query, ['status', 'kind', 'customerId', 'number', 'from', 'to', 'before']) });
+    const page = await this.invoices.listInvoices({
+      accountId: caller.accountId,
+      limit: query.limit,
+      ...pick(query, ['status', 'kind', 'customerId', 'number', 'from', 'to', 'before']),
+    });
     return { data: page.data.map(invoiceView), nextCursor: page.nextCursor };
   }
 

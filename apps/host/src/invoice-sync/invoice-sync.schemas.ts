@@ -20,7 +20,10 @@ export const importBody = z.strictObject({
 });
 
 export const connectionsQuery = z.strictObject({
-  includeDisconnected: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  includeDisconnected: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export const pageQuery = z.strictObject({ limit, before: id.optional() });
@@ -30,7 +33,14 @@ const profileFields = {
   directDebit: z.boolean(),
   paymentLink: z.boolean(),
   transfer: z.boolean(),
-  sourceOptionValue: z.string().trim().min(1).max(200).nullable().optional().describe('The source custom-field option id or text that selects this profile (S-2)'),
+  sourceOptionValue: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .nullable()
+    .optional()
+    .describe('The source custom-field option id or text that selects this profile (S-2)'),
   isDefault: z.boolean().optional(),
 };
 

@@ -142,7 +142,11 @@ export class PluginHost {
   migrationSets(input: { db: Database }): MigrationSet[] {
     return this.#states
       .filter((s) => s.migrations.length > 0 || s.inits.some((init) => Object.values(init.deps).some((dep) => dep.id === coreServices.database.id)))
-      .map((s) => ({ namespace: `plugin:${s.loaded.plugin.id}`, schema: pluginSchemaName({ db: input.db, pluginId: s.loaded.plugin.id }), migrations: s.migrations }));
+      .map((s) => ({
+        namespace: `plugin:${s.loaded.plugin.id}`,
+        schema: pluginSchemaName({ db: input.db, pluginId: s.loaded.plugin.id }),
+        migrations: s.migrations,
+      }));
   }
 
   /** A plugin's `coreServices.database` (the same connection it got), for tests and tools that read its tables. */
@@ -157,7 +161,12 @@ export class PluginHost {
     if (!entry) {
       const scoped = scopeDatabase({ db, schema: pluginSchemaName({ db, pluginId }) });
       // Not the scoped database itself: a plugin has no business closing it. (Not frozen: the bench meters its calls.)
-      const view: PluginDatabase = { engine: scoped.engine, schema: scoped.schema, query: scoped.query.bind(scoped), transaction: scoped.transaction.bind(scoped) };
+      const view: PluginDatabase = {
+        engine: scoped.engine,
+        schema: scoped.schema,
+        query: scoped.query.bind(scoped),
+        transaction: scoped.transaction.bind(scoped),
+      };
       entry = { scoped, view };
       this.#databases.set(pluginId, entry);
     }
@@ -212,14 +221,19 @@ export class PluginHost {
       for (const price of channel.prices) {
         // Checked field by field: a plugin in plain JavaScript gets no help from the types.
         const unitPrice: unknown = price?.unitPrice;
-        if (typeof unitPrice !== 'string' || !PRICE.test(unitPrice)) return refuse(`unitPrice must be a decimal string with at most 6 decimals such as "0.18", got ${JSON.stringify(unitPrice)}`);
+        if (typeof unitPrice !== 'string' || !PRICE.test(unitPrice))
+          return refuse(`unitPrice must be a decimal string with at most 6 decimals such as "0.18", got ${JSON.stringify(unitPrice)}`);
         const from: unknown = price.effectiveFrom;
         const effectiveFrom = from instanceof Date ? from : typeof from === 'string' && ISO_DATE.test(from) ? new Date(from) : null;
         // new Date('2025-02-30') is 2 March: the calendar date written must exist.
-        const real = effectiveFrom !== null && !Number.isNaN(effectiveFrom.getTime()) && (typeof from !== 'string' || new Date(`${from.slice(0, 10)}T00:00:00Z`).toISOString().startsWith(from.slice(0, 10)));
+        const real =
+          effectiveFrom !== null &&
+          !Number.isNaN(effectiveFrom.getTime()) &&
+          (typeof from !== 'string' || new Date(`${from.slice(0, 10)}T00:00:00Z`).toISOString().startsWith(from.slice(0, 10)));
         if (!effectiveFrom || !real) return refuse(`effectiveFrom must be an ISO date or date-time, or a Date; got ${JSON.stringify(from)}`);
         const country: unknown = price.country;
-        if (country !== undefined && (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country))) return refuse(`country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}`);
+        if (country !== undefined && (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country)))
+          return refuse(`country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}`);
         const code = typeof country === 'string' ? country : undefined;
         seeds.push({ pluginId, channel, unitPrice, country: code, effectiveFrom, label: `${code ? `${code} ` : ''}from ${effectiveFrom.toISOString()}` });
       }
@@ -237,9 +251,19 @@ export class PluginHost {
         });
       }
       try {
-        await catalog.setPrice({ channel: channel.id, unit: channel.unit, unitPrice: seed.unitPrice, effectiveFrom: seed.effectiveFrom, ...(seed.country ? { country: seed.country } : {}) });
+        await catalog.setPrice({
+          channel: channel.id,
+          unit: channel.unit,
+          unitPrice: seed.unitPrice,
+          effectiveFrom: seed.effectiveFrom,
+          ...(seed.country ? { country: seed.country } : {}),
+        });
       } catch (cause) {
-        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": cannot seed its price ${seed.unitPrice} ${seed.label}: ${(cause as Error).message}`, cause });
+        throw new PluginLoadError({
+          source: pluginId,
+          message: `spend channel "${channel.id}": cannot seed its price ${seed.unitPrice} ${seed.label}: ${(cause as Error).message}`,
+          cause,
+        });
       }
     }
   }
@@ -254,12 +278,19 @@ export class PluginHost {
       const quota = channel.freeMonthlyQuota;
       if (quota === undefined) continue;
       if (typeof quota !== 'number' || !Number.isFinite(quota) || quota < 0) {
-        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": freeMonthlyQuota must be a number >= 0, got ${JSON.stringify(quota)}` });
+        throw new PluginLoadError({
+          source: pluginId,
+          message: `spend channel "${channel.id}": freeMonthlyQuota must be a number >= 0, got ${JSON.stringify(quota)}`,
+        });
       }
       try {
         await catalog.setQuota({ channel: channel.id, freeUnits: String(quota) });
       } catch (cause) {
-        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": cannot set its free quota: ${(cause as Error).message}`, cause });
+        throw new PluginLoadError({
+          source: pluginId,
+          message: `spend channel "${channel.id}": cannot set its free quota: ${(cause as Error).message}`,
+          cause,
+        });
       }
     }
   }
@@ -277,8 +308,14 @@ export class PluginHost {
       clock: services.clock,
       channel: (id) => this.spendChannels.get(id),
       wallet: {
-        charge: (input) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.charge({ ...input, provisional }) }) : wallet.charge(input)),
-        hold: (input) => (spendWithRefill ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.hold({ ...input, provisional }) }) : wallet.hold(input)),
+        charge: (input) =>
+          spendWithRefill
+            ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.charge({ ...input, provisional }) })
+            : wallet.charge(input),
+        hold: (input) =>
+          spendWithRefill
+            ? spendWithRefill({ accountId: input.accountId, attempt: (provisional) => wallet.hold({ ...input, provisional }) })
+            : wallet.hold(input),
         capture: (input) => wallet.capture(input),
         release: (input) => wallet.release(input),
         reverse: (input) => wallet.reverse(input),
@@ -368,7 +405,8 @@ export class PluginHost {
     if (!['account', 'admin', 'public'].includes(route.auth)) throw refuse(`auth must be 'account', 'admin' or 'public', got ${JSON.stringify(route.auth)}`);
     if (typeof route.handler !== 'function') throw refuse('has no handler');
     // Roles and idempotency keys belong to an account: on other routes they would silently do nothing.
-    if (route.minRole !== undefined && (route.auth !== 'account' || !ROLES.includes(route.minRole))) throw refuse(`minRole ${JSON.stringify(route.minRole)} needs auth 'account' and one of ${ROLES.join(', ')}`);
+    if (route.minRole !== undefined && (route.auth !== 'account' || !ROLES.includes(route.minRole)))
+      throw refuse(`minRole ${JSON.stringify(route.minRole)} needs auth 'account' and one of ${ROLES.join(', ')}`);
     if (route.idempotency !== undefined && (route.auth !== 'account' || !['required', 'optional'].includes(route.idempotency))) {
       throw refuse(`idempotency ${JSON.stringify(route.idempotency)} needs auth 'account' and 'required' or 'optional'`);
     }
@@ -377,19 +415,46 @@ export class PluginHost {
   }
 
   /** What GET /plugins shows: each plugin and what it added. */
-  describe(): Array<{ id: string; package: string; description?: string; compatibility: string; spendChannels: object[]; paymentProviders: object[]; invoiceSources: object[]; accountingExporters: object[]; postalCarriers: object[]; routes: string[] }> {
+  describe(): Array<{
+    id: string;
+    package: string;
+    description?: string;
+    compatibility: string;
+    spendChannels: object[];
+    paymentProviders: object[];
+    invoiceSources: object[];
+    accountingExporters: object[];
+    postalCarriers: object[];
+    routes: string[];
+  }> {
     const of = <T extends { id: string }>(registry: ExtensionRegistry<T>, pluginId: string, pick: (item: T) => object) =>
-      registry.entries().filter((e) => e.pluginId === pluginId).map((e) => pick(e.item));
+      registry
+        .entries()
+        .filter((e) => e.pluginId === pluginId)
+        .map((e) => pick(e.item));
     return this.plugins.map(({ plugin, source }) => ({
       id: plugin.id,
       package: source,
       ...(plugin.description ? { description: plugin.description } : {}),
       compatibility: plugin.compatibility,
-      spendChannels: of(this.spendChannels, plugin.id, (c) => ({ id: c.id, label: c.label, unit: c.unit, settlement: c.settlement, ...(c.countries ? { countries: c.countries } : {}), ...(c.freeMonthlyQuota !== undefined ? { freeMonthlyQuota: c.freeMonthlyQuota } : {}) })),
+      spendChannels: of(this.spendChannels, plugin.id, (c) => ({
+        id: c.id,
+        label: c.label,
+        unit: c.unit,
+        settlement: c.settlement,
+        ...(c.countries ? { countries: c.countries } : {}),
+        ...(c.freeMonthlyQuota !== undefined ? { freeMonthlyQuota: c.freeMonthlyQuota } : {}),
+      })),
       paymentProviders: of(this.paymentProviders, plugin.id, (p) => ({ id: p.id, label: p.label, methods: p.methods })),
       invoiceSources: of(this.invoiceSources, plugin.id, (s) => ({ id: s.id, label: s.label })),
       accountingExporters: of(this.accountingExporters, plugin.id, (e) => ({ id: e.id, label: e.label, format: e.format })),
-      postalCarriers: of(this.postalCarriers, plugin.id, (c) => ({ id: c.id, label: c.label, countries: c.countries, products: c.products, billing: c.billing })),
+      postalCarriers: of(this.postalCarriers, plugin.id, (c) => ({
+        id: c.id,
+        label: c.label,
+        countries: c.countries,
+        products: c.products,
+        billing: c.billing,
+      })),
       routes: this.routes.filter((r) => r.pluginId === plugin.id).map((r) => `${r.route.method} ${r.url}`),
     }));
   }
@@ -403,7 +468,11 @@ export function pluginSchemaName(input: { db: Database; pluginId: string }): str
   try {
     return nestedSchemaName({ db: input.db, name: `plugin_${input.pluginId.replace(/-/g, '_')}` });
   } catch (cause) {
-    throw new PluginLoadError({ source: input.pluginId, message: `its schema name would be longer than PostgreSQL's 63 characters: shorten the plugin id`, cause });
+    throw new PluginLoadError({
+      source: input.pluginId,
+      message: `its schema name would be longer than PostgreSQL's 63 characters: shorten the plugin id`,
+      cause,
+    });
   }
 }
 

@@ -55,7 +55,8 @@ export class PluginJobRunner {
         });
       },
       schedule: async ({ name, everyMinutes }) => {
-        if (!Number.isInteger(everyMinutes) || everyMinutes < 1) throw new PluginLoadError({ source: pluginId, message: `job "${name}": everyMinutes must be a whole number ≥ 1` });
+        if (!Number.isInteger(everyMinutes) || everyMinutes < 1)
+          throw new PluginLoadError({ source: pluginId, message: `job "${name}": everyMinutes must be a whole number ≥ 1` });
         const full = await ensure(name);
         this.#schedules.push({ queue: full, everyMinutes });
         if (!this.options.workers) return;

@@ -49,7 +49,9 @@ describe('loadPlugins', () => {
   });
 
   it('refuses a module without a definePlugin default export', async () => {
-    expect(await refusal(load({ x: { default: { id: 'x', register() {} } } }, [{ package: 'x' }]))).toMatch(/^plugin x: does not default-export a plugin made with definePlugin/);
+    expect(await refusal(load({ x: { default: { id: 'x', register() {} } } }, [{ package: 'x' }]))).toMatch(
+      /^plugin x: does not default-export a plugin made with definePlugin/,
+    );
     expect(await refusal(load({ y: { named: plugin('y') } }, [{ package: 'y' }]))).toMatch(/^plugin y: does not default-export/);
   });
 
@@ -57,18 +59,24 @@ describe('loadPlugins', () => {
     expect(await refusal(load({ p: { default: plugin('old', { compatibility: '^0.9.0' }) } }, [{ package: 'p' }]))).toBe(
       'plugin old (p): requires plugin API ^0.9.0, this host provides 2.0.0',
     );
-    expect(await refusal(load({ p: { default: plugin('weird', { compatibility: 'latest please' }) } }, [{ package: 'p' }]))).toMatch(/compatibility "latest please" is not a semver range/);
+    expect(await refusal(load({ p: { default: plugin('weird', { compatibility: 'latest please' }) } }, [{ package: 'p' }]))).toMatch(
+      /compatibility "latest please" is not a semver range/,
+    );
   });
 
   it('refuses bad options with the field and the reason', async () => {
     const p = plugin('sms', { options: z.object({ retries: z.number().int().max(5) }) });
     const message = await refusal(load({ p: { default: p } }, [{ package: 'p', options: { retries: 9 } }]));
     expect(message).toMatch(/^plugin sms \(p\): invalid options: retries: /);
-    expect(await refusal(load({ p: { default: plugin('plain') } }, [{ package: 'p', options: { a: 1 } }]))).toBe('plugin plain (p): takes no options, but the config gives some');
+    expect(await refusal(load({ p: { default: plugin('plain') } }, [{ package: 'p', options: { a: 1 } }]))).toBe(
+      'plugin plain (p): takes no options, but the config gives some',
+    );
   });
 
   it('refuses two plugins with one id', async () => {
-    expect(await refusal(load({ a: { default: plugin('sms') }, b: { default: plugin('sms') } }, [{ package: 'a' }, { package: 'b' }]))).toBe('plugin sms (b): id "sms" is already used by a');
+    expect(await refusal(load({ a: { default: plugin('sms') }, b: { default: plugin('sms') } }, [{ package: 'a' }, { package: 'b' }]))).toBe(
+      'plugin sms (b): id "sms" is already used by a',
+    );
   });
 });
 
@@ -81,7 +89,15 @@ describe('definePlugin', () => {
 
 describe('PluginHost', () => {
   const services = () => ({
-    logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+    logger: {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return this;
+      },
+    },
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
     db: {} as never,
     host: { baseUrl: 'http://localhost:3000', sandbox: true },
@@ -96,7 +112,14 @@ describe('PluginHost', () => {
         env.registerInit({
           deps: { channels: spendChannelsExtensionPoint },
           init({ channels }) {
-            channels.add({ id: channelId, label: channelId, unit: 'unit', settlement: 'immediate', quote: async () => ({ units: '1', description: '' }), execute: async () => ({ status: 'done', result: null }) });
+            channels.add({
+              id: channelId,
+              label: channelId,
+              unit: 'unit',
+              settlement: 'immediate',
+              quote: async () => ({ units: '1', description: '' }),
+              execute: async () => ({ status: 'done', result: null }),
+            });
           },
         });
       },
@@ -145,7 +168,13 @@ describe('PluginHost', () => {
   });
 
   it('wraps a failing register or init with the plugin id', async () => {
-    const boom = definePlugin({ id: 'boom', compatibility: '^2.0.0', register() { throw new Error('kaput'); } }) as Plugin;
+    const boom = definePlugin({
+      id: 'boom',
+      compatibility: '^2.0.0',
+      register() {
+        throw new Error('kaput');
+      },
+    }) as Plugin;
     const host = new PluginHost([{ plugin: boom, source: 'boom', options: undefined }]);
     expect(() => host.register()).toThrow('plugin boom: register failed: kaput');
   });
@@ -173,7 +202,14 @@ for (const engine of testEngines()) {
           env.registerInit({
             deps: { channels: spendChannelsExtensionPoint },
             init({ channels }) {
-              channels.add({ id: channelId, label: channelId, unit, settlement: 'immediate', prices: prices as ChannelPrice[], quote: async () => ({ units: '1', description: '' }) });
+              channels.add({
+                id: channelId,
+                label: channelId,
+                unit,
+                settlement: 'immediate',
+                prices: prices as ChannelPrice[],
+                quote: async () => ({ units: '1', description: '' }),
+              });
             },
           });
         },
@@ -182,7 +218,15 @@ for (const engine of testEngines()) {
       const host = new PluginHost([{ plugin: p, source: p.id, options: undefined }]);
       host.register();
       await host.start({
-        logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+        logger: {
+          debug() {},
+          info() {},
+          warn() {},
+          error() {},
+          child() {
+            return this;
+          },
+        },
         clock,
         db,
         host: { baseUrl: 'http://localhost:3000', sandbox: true },
@@ -191,7 +235,8 @@ for (const engine of testEngines()) {
       });
     };
     let bad = 0;
-    const prices = async (channel: string) => (await catalog.list({ channel })).map((p) => `${p.country} ${p.unitPrice.toString()} ${p.effectiveFrom.toISOString().slice(0, 10)}`);
+    const prices = async (channel: string) =>
+      (await catalog.list({ channel })).map((p) => `${p.country} ${p.unitPrice.toString()} ${p.effectiveFrom.toISOString().slice(0, 10)}`);
 
     it('writes each declared price at every start; the same rows again are harmless', async () => {
       const declared = [
@@ -210,7 +255,9 @@ for (const engine of testEngines()) {
       await expect(start(pricedPlugin('clash', [{ unitPrice: '0.12', effectiveFrom: '2025-01-01T00:00:00Z' }]))).rejects.toThrow(
         'plugin priced-clash: spend channel "clash": declares 0.12 per scan from 2025-01-01T00:00:00.000Z, but the catalog already has 0.10 per scan from that date; prices are never changed in place: give the new price a later effectiveFrom',
       );
-      await expect(start(pricedPlugin('clash', [{ unitPrice: '0.10', effectiveFrom: '2025-01-01' }], 'page'))).rejects.toThrow(/declares 0\.10 per page .* already has 0\.10 per scan/);
+      await expect(start(pricedPlugin('clash', [{ unitPrice: '0.10', effectiveFrom: '2025-01-01' }], 'page'))).rejects.toThrow(
+        /declares 0\.10 per page .* already has 0\.10 per scan/,
+      );
       expect(await prices('clash')).toEqual(['* 0.10 2025-01-01']);
     });
 

@@ -35,7 +35,10 @@ function specifierFor(entry: PluginEntry, configDir: string): string {
  * a default-exported definePlugin descriptor, a compatibility range that includes the plugin API
  * version, options that pass the plugin's schema, and an id no other plugin uses.
  */
-export async function loadPlugins(input: { config: Pick<HostConfig, 'plugins' | 'configDir'>; importer?: (specifier: string) => Promise<unknown> }): Promise<LoadedPlugin[]> {
+export async function loadPlugins(input: {
+  config: Pick<HostConfig, 'plugins' | 'configDir'>;
+  importer?: (specifier: string) => Promise<unknown>;
+}): Promise<LoadedPlugin[]> {
   const importer = input.importer ?? ((s: string) => import(s));
   const loaded: LoadedPlugin[] = [];
   const byId = new Map<string, string>();
@@ -48,7 +51,10 @@ export async function loadPlugins(input: { config: Pick<HostConfig, 'plugins' | 
       mod = await importer(specifierFor(entry, input.config.configDir));
     } catch (cause) {
       const code = (cause as { code?: string }).code;
-      const hint = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? 'not found (is the package installed and built?)' : `failed to import: ${(cause as Error).message}`;
+      const hint =
+        code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+          ? 'not found (is the package installed and built?)'
+          : `failed to import: ${(cause as Error).message}`;
       throw new PluginLoadError({ source, message: hint, cause });
     }
     const plugin = (mod as { default?: unknown }).default;

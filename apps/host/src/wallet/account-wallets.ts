@@ -47,7 +47,9 @@ export async function withWallet<T>(input: { db: Database; wallet: WalletService
     return await fn();
   } catch (error) {
     if (!(error instanceof WalletNotFoundError)) throw error;
-    const { rows: [account] } = await input.db.query<{ time_zone: string }>('select time_zone from accounts where id = $1', [input.accountId]);
+    const {
+      rows: [account],
+    } = await input.db.query<{ time_zone: string }>('select time_zone from accounts where id = $1', [input.accountId]);
     if (!account) throw error;
     await input.wallet.openWallet({ accountId: input.accountId, timeZone: account.time_zone });
     return fn();

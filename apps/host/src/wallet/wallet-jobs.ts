@@ -33,7 +33,15 @@ export class WalletJobs {
   #queue: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { db: Database; clock: Clock; jobs: JobQueue; wallet: WalletService; logger: Logger; intervalMs?: number; routeIdempotency?: RouteIdempotency },
+    private readonly deps: {
+      db: Database;
+      clock: Clock;
+      jobs: JobQueue;
+      wallet: WalletService;
+      logger: Logger;
+      intervalMs?: number;
+      routeIdempotency?: RouteIdempotency;
+    },
   ) {}
 
   /** Creates the events queue and starts the timer (unref'd: it never keeps the process alive). */
@@ -67,7 +75,14 @@ export class WalletJobs {
   }
 
   async #sweep(): Promise<WalletSweepResult> {
-    const result: WalletSweepResult = { expiredHolds: 0, expiredLots: 0, relayedEvents: 0, deletedIdempotencyKeys: 0, deletedRouteIdempotencyKeys: 0, errors: 0 };
+    const result: WalletSweepResult = {
+      expiredHolds: 0,
+      expiredLots: 0,
+      relayedEvents: 0,
+      deletedIdempotencyKeys: 0,
+      deletedRouteIdempotencyKeys: 0,
+      errors: 0,
+    };
     const step = async (name: string, fn: () => Promise<void>) => {
       try {
         await fn();
@@ -94,7 +109,8 @@ export class WalletJobs {
         result.deletedRouteIdempotencyKeys = await routeKeys.deleteExpired();
       });
     }
-    if (result.expiredHolds || result.expiredLots || result.relayedEvents || result.deletedIdempotencyKeys || result.deletedRouteIdempotencyKeys) this.deps.logger.info({ ...result }, 'wallet sweep');
+    if (result.expiredHolds || result.expiredLots || result.relayedEvents || result.deletedIdempotencyKeys || result.deletedRouteIdempotencyKeys)
+      this.deps.logger.info({ ...result }, 'wallet sweep');
     return result;
   }
 
@@ -115,7 +131,11 @@ export class WalletJobs {
         limit,
         publish: async (events, tx) => {
           for (const event of events) {
-            await jobs.send({ name: WALLET_EVENTS_QUEUE, tx, data: { id: event.id, accountId: event.accountId, type: event.type, payload: event.payload, createdAt: event.createdAt.toISOString() } });
+            await jobs.send({
+              name: WALLET_EVENTS_QUEUE,
+              tx,
+              data: { id: event.id, accountId: event.accountId, type: event.type, payload: event.payload, createdAt: event.createdAt.toISOString() },
+            });
           }
         },
       });

@@ -44,11 +44,19 @@ import { balanceView, historyEntryView, holdResultView, holdView, lotView, price
 /** A `currency` field is optional on input; given, it must be EUR (the wallet's only currency). */
 function assertEur(currency: string | undefined): void {
   if (currency !== undefined && currency !== 'EUR') {
-    throw new ValidationError({ code: 'unknown_currency', message: `Unknown currency ${JSON.stringify(currency)}: the wallet is in euro, use "EUR" or leave currency out.`, details: [{ path: ['currency'], message: 'must be "EUR"' }] });
+    throw new ValidationError({
+      code: 'unknown_currency',
+      message: `Unknown currency ${JSON.stringify(currency)}: the wallet is in euro, use "EUR" or leave currency out.`,
+      details: [{ path: ['currency'], message: 'must be "EUR"' }],
+    });
   }
 }
 
-const idempotencyHeader = { name: 'Idempotency-Key', required: false, description: 'Same as the body idempotencyKey (send either, or both equal). Kept at least 30 days; a retry gets the first response.' };
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Same as the body idempotencyKey (send either, or both equal). Kept at least 30 days; a retry gets the first response.',
+};
 
 /**
  * The caller's own wallet (W-1, W-4, W-6, W-9, W-8). There is no account id in these routes: the
@@ -89,7 +97,14 @@ export class WalletController {
   @ApiOperation({ summary: 'Holds, newest first; pass nextCursor as `before` (W-6)' })
   @ApiResponse({ status: 200, standardSchema: holdsPage })
   async holds(@CurrentCaller() caller: AccountCaller, @Query({ schema: holdsQuery }) query: z.output<typeof holdsQuery>) {
-    const page = await this.#on(caller, () => this.wallet.holds({ accountId: caller.accountId, limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}) }));
+    const page = await this.#on(caller, () =>
+      this.wallet.holds({
+        accountId: caller.accountId,
+        limit: query.limit,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.before ? { before: query.before } : {}),
+      }),
+    );
     return { data: page.data.map(holdView), nextCursor: page.nextCursor };
   }
 
@@ -107,7 +122,11 @@ export class WalletController {
   @ApiHeader({ ...idempotencyHeader, description: `Required unless the body has idempotencyKey. ${idempotencyHeader.description}` })
   @ApiResponse({ status: 201, standardSchema: chargeSchema })
   @ApiResponse({ status: 422, description: 'insufficient_funds (nothing was spent), no_price' })
-  async charge(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: chargeBody }) body: z.output<typeof chargeBody>) {
+  async charge(
+    @CurrentCaller() caller: AccountCaller,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: chargeBody }) body: z.output<typeof chargeBody>,
+  ) {
     assertEur(body.currency);
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
     const result = await this.#on(caller, () =>
@@ -115,7 +134,15 @@ export class WalletController {
       this.state.core.funding.spendWithRefill({
         accountId: caller.accountId,
         attempt: (provisional) =>
-          this.wallet.charge({ accountId: caller.accountId, channel: body.channel, units: body.units, country: body.country ?? null, idempotencyKey: key, provisional, ...(body.description ? { description: body.description } : {}) }),
+          this.wallet.charge({
+            accountId: caller.accountId,
+            channel: body.channel,
+            units: body.units,
+            country: body.country ?? null,
+            idempotencyKey: key,
+            provisional,
+            ...(body.description ? { description: body.description } : {}),
+          }),
       }),
     );
     return withCurrency(result);
@@ -126,7 +153,11 @@ export class WalletController {
   @ApiOperation({ summary: 'Reserve the price of units now; capture (all or part) or release later; an uncaptured hold expires (W-6)' })
   @ApiHeader(idempotencyHeader)
   @ApiResponse({ status: 201, standardSchema: holdSchema })
-  async placeHold(@CurrentCaller() caller: AccountCaller, @Headers('idempotency-key') header: string | undefined, @Body({ schema: holdBody }) body: z.output<typeof holdBody>) {
+  async placeHold(
+    @CurrentCaller() caller: AccountCaller,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: holdBody }) body: z.output<typeof holdBody>,
+  ) {
     assertEur(body.currency);
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : undefined;
@@ -152,11 +183,22 @@ export class WalletController {
   @ApiResponse({ status: 200, standardSchema: holdSchema })
   @ApiResponse({ status: 409, description: 'hold_not_pending (already captured or released), hold_expired' })
   @ApiResponse({ status: 422, description: 'capture_exceeds_hold' })
-  async capture(@CurrentCaller() caller: AccountCaller, @Param('holdId', { schema: numericId }) holdId: string, @Headers('idempotency-key') header: string | undefined, @Body({ schema: captureBody }) body: z.output<typeof captureBody>) {
+  async capture(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('holdId', { schema: numericId }) holdId: string,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: captureBody }) body: z.output<typeof captureBody>,
+  ) {
     assertEur(body.currency);
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
     const result = await this.#on(caller, () =>
-      this.wallet.capture({ accountId: caller.accountId, holdId, idempotencyKey: key, ...(body.units !== undefined ? { units: body.units } : {}), ...(body.amount !== undefined ? { amount: body.amount } : {}) }),
+      this.wallet.capture({
+        accountId: caller.accountId,
+        holdId,
+        idempotencyKey: key,
+        ...(body.units !== undefined ? { units: body.units } : {}),
+        ...(body.amount !== undefined ? { amount: body.amount } : {}),
+      }),
     );
     return holdResultView(result);
   }
@@ -167,7 +209,12 @@ export class WalletController {
   @ApiOperation({ summary: 'Release a pending hold: its money is available again' })
   @ApiHeader(idempotencyHeader)
   @ApiResponse({ status: 200, standardSchema: holdSchema })
-  async release(@CurrentCaller() caller: AccountCaller, @Param('holdId', { schema: numericId }) holdId: string, @Headers('idempotency-key') header: string | undefined, @Body({ schema: releaseBody }) body: z.output<typeof releaseBody>) {
+  async release(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('holdId', { schema: numericId }) holdId: string,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: releaseBody }) body: z.output<typeof releaseBody>,
+  ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
     return holdResultView(await this.#on(caller, () => this.wallet.release({ accountId: caller.accountId, holdId, idempotencyKey: key })));
   }
@@ -185,14 +232,23 @@ export class WalletController {
     @Body({ schema: reverseBody }) body: z.output<typeof reverseBody>,
   ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: false });
-    return withCurrency(await this.#on(caller, () => this.wallet.reverse({ accountId: caller.accountId, transactionId, reason: body.reason, idempotencyKey: key })));
+    return withCurrency(
+      await this.#on(caller, () => this.wallet.reverse({ accountId: caller.accountId, transactionId, reason: body.reason, idempotencyKey: key })),
+    );
   }
 
   @Get('history')
-  @ApiOperation({ summary: 'Transactions, newest first, with the balance after each and the lots that paid; filter by period, channel, type and credit kind (W-9)' })
+  @ApiOperation({
+    summary: 'Transactions, newest first, with the balance after each and the lots that paid; filter by period, channel, type and credit kind (W-9)',
+  })
   @ApiResponse({ status: 200, standardSchema: historyPage })
   async history(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyQuery }) query: z.output<typeof historyQuery>) {
-    const page = await this.wallet.history({ accountId: caller.accountId, limit: query.limit, ...historyFilters(query), ...(query.before ? { before: query.before } : {}) });
+    const page = await this.wallet.history({
+      accountId: caller.accountId,
+      limit: query.limit,
+      ...historyFilters(query),
+      ...(query.before ? { before: query.before } : {}),
+    });
     return { data: page.data.map(historyEntryView), nextCursor: page.nextCursor };
   }
 
@@ -271,13 +327,12 @@ export class AdminCatalogController {
   }
 
   @Put('quotas/:channel')
-  @ApiOperation({ summary: "Set a channel's free units per calendar month (\"0\" removes it); a plugin's declared quota is set again at every start-up" })
+  @ApiOperation({ summary: 'Set a channel\'s free units per calendar month ("0" removes it); a plugin\'s declared quota is set again at every start-up' })
   @ApiResponse({ status: 200, standardSchema: catalogQuotaView })
   async setQuota(@Param('channel', { schema: channelId }) channel: string, @Body({ schema: setQuotaBody }) body: z.output<typeof setQuotaBody>) {
     await this.catalog.setQuota({ channel, freeUnits: body.freeUnits });
     return { channel, freeUnits: body.freeUnits.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') };
   }
-
 }
 
 /** Platform operators: the ledger check and support grants. */
@@ -307,7 +362,9 @@ export class AdminWalletController {
   }
 
   @Post('accounts/:accountId/wallet/grants')
-  @ApiOperation({ summary: 'Grant credit to an account (support and operations: promo, referral, trial, or a purchase booked by hand); an idempotency key is required' })
+  @ApiOperation({
+    summary: 'Grant credit to an account (support and operations: promo, referral, trial, or a purchase booked by hand); an idempotency key is required',
+  })
   @ApiHeader({ ...idempotencyHeader, description: `Required unless the body has idempotencyKey. ${idempotencyHeader.description}` })
   @ApiResponse({ status: 201, standardSchema: grantSchema })
   async grant(

@@ -12,7 +12,9 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 /** A decimal string with at most `maxDecimals` decimals, greater than zero (or at least zero). */
 function decimal(input: { maxDecimals: number; min: 'positive' | 'zero'; example: string }) {
   return z
-    .string({ error: (issue) => (issue.input === undefined ? undefined : `must be a decimal string such as "${input.example}", not a JSON ${typeof issue.input}`) })
+    .string({
+      error: (issue) => (issue.input === undefined ? undefined : `must be a decimal string such as "${input.example}", not a JSON ${typeof issue.input}`),
+    })
     .max(32)
     .superRefine((value, ctx) => {
       if (!DECIMAL.test(value) || /^-?0\d/.test(value)) {
@@ -23,7 +25,8 @@ function decimal(input: { maxDecimals: number; min: 'positive' | 'zero'; example
       if (decimals > input.maxDecimals) ctx.addIssue({ code: 'custom', message: `at most ${input.maxDecimals} decimals allowed, got ${decimals}` });
       const negative = value.startsWith('-') && !/^-0(\.0+)?$/.test(value);
       const zero = /^-?0(\.0+)?$/.test(value);
-      if (negative || (input.min === 'positive' && zero)) ctx.addIssue({ code: 'custom', message: input.min === 'positive' ? 'must be greater than zero' : 'cannot be negative' });
+      if (negative || (input.min === 'positive' && zero))
+        ctx.addIssue({ code: 'custom', message: input.min === 'positive' ? 'must be greater than zero' : 'cannot be negative' });
     })
     .transform((value) => value.replace(/^-(?=0(\.0+)?$)/, ''))
     .describe(`Decimal string, at most ${input.maxDecimals} decimals, ${input.min === 'positive' ? '> 0' : '>= 0'}; e.g. "${input.example}"`);
@@ -104,7 +107,10 @@ export const setPriceBody = z.strictObject({
   unit: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'must be a lower-case word such as "message"'),
   unitPrice: unitPriceInput,
   currency,
-  country: z.union([country, z.literal('*')]).optional().describe('ISO country, or "*" (default) for every country without its own price'),
+  country: z
+    .union([country, z.literal('*')])
+    .optional()
+    .describe('ISO country, or "*" (default) for every country without its own price'),
   effectiveFrom: isoDateTime.optional().describe('Default now'),
 });
 
@@ -144,7 +150,16 @@ export const balanceView = z.object({
   byKind: z.record(z.enum(LOT_KINDS), z.object({ available: money, pending: money })),
 });
 
-export const lotView = z.object({ id: z.string(), kind: z.enum(LOT_KINDS), currency: eur, granted: money, remaining: money, held: money, expiresAt: z.string().nullable(), createdAt: z.string() });
+export const lotView = z.object({
+  id: z.string(),
+  kind: z.enum(LOT_KINDS),
+  currency: eur,
+  granted: money,
+  remaining: money,
+  held: money,
+  expiresAt: z.string().nullable(),
+  createdAt: z.string(),
+});
 
 export const holdView = z.object({
   id: z.string(),
@@ -193,7 +208,16 @@ export const grantView = z.object({
   createdAt: z.string(),
 });
 
-export const reversalView = z.object({ transactionId: z.string(), reversesId: z.string(), accountId: z.string(), currency: eur, amount: money, balanceAfter: money, reason: z.string(), createdAt: z.string() });
+export const reversalView = z.object({
+  transactionId: z.string(),
+  reversesId: z.string(),
+  accountId: z.string(),
+  currency: eur,
+  amount: money,
+  balanceAfter: money,
+  reason: z.string(),
+  createdAt: z.string(),
+});
 
 export const historyEntryView = z.object({
   transactionId: z.string(),
@@ -214,10 +238,25 @@ export const holdsPage = page(holdView);
 export const historyPage = page(historyEntryView);
 export const lotsList = z.object({ data: z.array(lotView) });
 
-export const quotaView = z.object({ channel: z.string(), period: z.string().describe('First day of the month, YYYY-MM-01, in the account time zone'), freeUnits: z.string(), used: z.string(), remaining: z.string(), resetsAt: z.string() });
+export const quotaView = z.object({
+  channel: z.string(),
+  period: z.string().describe('First day of the month, YYYY-MM-01, in the account time zone'),
+  freeUnits: z.string(),
+  used: z.string(),
+  remaining: z.string(),
+  resetsAt: z.string(),
+});
 export const quotasList = z.object({ data: z.array(quotaView) });
 
-export const priceView = z.object({ id: z.string(), channel: z.string(), unit: z.string(), country: z.string(), currency: eur, unitPrice: money, effectiveFrom: z.string() });
+export const priceView = z.object({
+  id: z.string(),
+  channel: z.string(),
+  unit: z.string(),
+  country: z.string(),
+  currency: eur,
+  unitPrice: money,
+  effectiveFrom: z.string(),
+});
 export const pricesList = z.object({ data: z.array(priceView) });
 export const catalogQuotaView = z.object({ channel: z.string(), freeUnits: z.string() });
 

@@ -27,7 +27,16 @@ export function balanceView(b: Balance) {
 }
 
 export function lotView(l: Lot) {
-  return { id: l.id, kind: l.kind, currency: CURRENCY, granted: str(l.granted), remaining: str(l.remaining), held: str(l.held), expiresAt: iso(l.expiresAt), createdAt: l.createdAt.toISOString() };
+  return {
+    id: l.id,
+    kind: l.kind,
+    currency: CURRENCY,
+    granted: str(l.granted),
+    remaining: str(l.remaining),
+    held: str(l.held),
+    expiresAt: iso(l.expiresAt),
+    createdAt: l.createdAt.toISOString(),
+  };
 }
 
 export function holdView(h: Hold) {
@@ -74,7 +83,15 @@ export function historyEntryView(e: HistoryEntry) {
 }
 
 export function priceView(p: Price) {
-  return { id: p.id, channel: p.channel, unit: p.unit, country: p.country, currency: CURRENCY, unitPrice: str(p.unitPrice), effectiveFrom: p.effectiveFrom.toISOString() };
+  return {
+    id: p.id,
+    channel: p.channel,
+    unit: p.unit,
+    country: p.country,
+    currency: CURRENCY,
+    unitPrice: str(p.unitPrice),
+    effectiveFrom: p.effectiveFrom.toISOString(),
+  };
 }
 
 /** Money as a decimal string, a Date as ISO 8601, inside objects and arrays: a typed result in its JSON shape. */
