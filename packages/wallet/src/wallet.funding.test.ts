@@ -114,7 +114,7 @@ for (const engine of testEngines()) {
       const hold = await wallet.hold({ accountId: id, channel: 'sms-reminder', units: '4', idempotencyKey: 'h2' }); // trial 2 + 2 purchased
       await wallet.clawback({ accountId: id, lotId: lot.lotId, idempotencyKey: 'claw-6', reason: 'MD06' });
       expect((await wallet.balance({ accountId: id })).owed.toString()).toBe('2.00');
-      await wallet.release({ accountId: id, holdId: String(hold.holdId), idempotencyKey: 'r2' });
+      await wallet.release({ accountId: id, holdId: hold.holdId, idempotencyKey: 'r2' });
       const balance = await wallet.balance({ accountId: id });
       expect(balance.owed.toString()).toBe('0.00');
       expect(balance.available.toString()).toBe('2.00'); // the trial part came back; the purchased part paid the debt
