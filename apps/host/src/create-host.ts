@@ -1,15 +1,14 @@
-import { StandardSchemaValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SystemClock, type Clock } from '@tollgate/clock';
 import { JobQueue, migrate, type Database } from '@tollgate/db';
-import { ValidationError } from '@tollgate/errors';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
@@ -17,8 +16,11 @@ import { AppModule } from './app.module.js';
 import type { HostConfig } from './config/host-config.js';
 import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
+import { installBodyLimit, DRAIN_LIMIT } from './http/body-limit.js';
+import { toErrorResponse } from './http/error.filter.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
+import { RequestValidationPipe } from './http/validation.pipe.js';
 import { createLogger, PinoNestLogger } from './logger.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -133,6 +135,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoiceSyncOptions,
       mail: config.mail,
       fundingOptions: config.funding,
+      ...(config.wallet.maxGrant ? { walletOptions: { maxGrant: config.wallet.maxGrant } } : {}),
       ...(input.mailTransport ? { transport: input.mailTransport } : {}),
     });
     if (!core.mailConfigured) logger.info('SMTP is not configured: e-mails wait in the outbox (mail.smtp in the config, or SMTP_URL)');
@@ -186,7 +189,16 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       pluginApiVersion: PLUGIN_API_VERSION,
       startedAt: Date.now(),
     };
-    const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576 });
+    const adapter = new FastifyAdapter({
+      loggerInstance: logger,
+      bodyLimit: DRAIN_LIMIT,
+      // A path Fastify cannot decode ('%', '%ED%A0%80') is refused before routing: answer in the API's error shape.
+      frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+        const { status, body } = toErrorResponse(error);
+        void reply.code(status).send(status === 400 ? { error: { ...body.error, code: 'invalid_url' } } : body);
+      },
+    });
+    installBodyLimit(adapter.getInstance());
     const routes: MountedHttpRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -196,17 +208,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       rawBody: true,
       abortOnError: false,
     });
-    app.useGlobalPipes(
-      new StandardSchemaValidationPipe({
-        exceptionFactory: (issues) =>
-          new ValidationError({
-            message: issues
-              .map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') || '(root)'}: ${i.message}`)
-              .join('; '),
-            details: issues.map((i) => ({ path: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)), message: i.message })),
-          }),
-      }),
-    );
+    app.useGlobalPipes(new RequestValidationPipe());
 
     // Plugin routes are mounted by AppModule (a controller built from pluginHost.routes), behind the same guard, pipe and filter.
     const accounts = app.get(AccountsService);

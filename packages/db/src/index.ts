@@ -23,6 +23,7 @@ export {
   TransactionMisuseError,
 } from './errors.js';
 export { sqlStateOf } from './internal.js';
+export { assertStorableText, fieldName, findUnstorableText, isStorableText, unstorableTextError, type FieldPath } from './storable-text.js';
 export { JobQueue, type CreateJobQueueInput, type JobData, type QueuedJob } from './job-queue.js';
 export { migrate, migrationChecksum, type Migration, type MigrationSet } from './migrator.js';
 export { pgArray, type PgArray, type PgArrayElement } from './params.js';

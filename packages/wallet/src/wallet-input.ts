@@ -1,5 +1,6 @@
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
+import { isStorableText, unstorableTextError } from '@tollgate/db';
 
 /*
  * Checks on wallet input, made before a command is queued. A command that reaches a batch must be
@@ -13,22 +14,12 @@ const COUNTRY = /^[A-Z]{2}$/;
 const CHANNEL = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** Ids are bigint in the database; 18 digits always fit. */
 const ID = /^\d{1,18}$/;
-/** A NUL, or a surrogate that is not half of a pair (with the u flag a valid pair is one code point). */
-const UNSTORABLE = /[\0\p{Cs}]/u;
-/** The largest amount numeric(18,2) holds. */
 const MAX_AMOUNT = Money.of('9999999999999999.99');
 const MAX_METADATA_DEPTH = 32;
 
-function textError(path: ReadonlyArray<string | number>, value: string): ValidationError {
-  const field = path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
-  const what = value.includes('\0') ? 'a NUL character (U+0000)' : 'a lone UTF-16 surrogate';
-  const message = `contains ${what}, which cannot be stored`;
-  return new ValidationError({ code: 'invalid_text', message: `${field} ${message}`, details: [{ path, message }] });
-}
-
 /** Text PostgreSQL can store, or a 400 naming the field. */
 export function checkText(field: string, value: string): string {
-  if (UNSTORABLE.test(value)) throw textError([field], value);
+  if (!isStorableText(value)) throw unstorableTextError({ path: [field], value });
   return value;
 }
 
@@ -92,7 +83,7 @@ export function checkMetadata(metadata: unknown): object {
 function walk(value: unknown, path: Array<string | number>): void {
   switch (typeof value) {
     case 'string':
-      if (UNSTORABLE.test(value)) throw textError(path, value);
+      if (!isStorableText(value)) throw unstorableTextError({ path, value });
       return;
     case 'number':
       if (!Number.isFinite(value)) throw metadataError(path, 'is not a finite number');
@@ -111,7 +102,7 @@ function walk(value: unknown, path: Array<string | number>): void {
     for (let i = 0; i < value.length; i++) walk(value[i], [...path, i]);
   } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      if (UNSTORABLE.test(key)) throw textError([...path, key], key);
+      if (!isStorableText(key)) throw unstorableTextError({ path: [...path, key], value: key });
       walk((value as Record<string, unknown>)[key], [...path, key]);
     }
   }

@@ -151,6 +151,15 @@ describe('wallet rules', () => {
     expect(amounts).toEqual(['0.01', '0.03', '0.04', '0.01']); // 0.0125, 0.025, 0.0375, 0.00625
   });
 
+  it('refuses units whose price rounds to 0.00, and books nothing for them', () => {
+    const rules = rulesFor(snapshot({ lots: [lot('purchased', '5.00')] }));
+    const refused = rules.apply(charge('tiny', 'voice', '0.3')); // 0.00375
+    expect(code(refused)).toBe('units_below_minimum');
+    expect(code(rules.apply(charge('tiny-sms', 'sms', '0.001')))).toBe('units_below_minimum');
+    expect(ok<ChargeResult>(rules.apply(charge('smallest', 'voice', '0.4'))).amount.toString()).toBe('0.01'); // 0.005
+    expect(rules.changes().transactions).toHaveLength(1);
+  });
+
   it('a refusal moves no money, and it is remembered under its key', () => {
     const trial = lot('trial', '0.20');
     const rules = rulesFor(snapshot({ lots: [trial] }));

@@ -275,6 +275,14 @@ export class WalletRules {
   #priceOf(channel: string, units: string, country: string | null): { price: PriceRow; free: Money; amount: Money } {
     const unitsM = Money.of(units);
     const price = this.#price(channel, country);
+    // A paid use whose price rounds to €0.00 would be free by rounding: refused (priced before the free quota).
+    const worth = price.unitPrice.times(units);
+    if (worth.isPositive() && worth.roundToCents().isZero())
+      throw new ValidationError({
+        code: 'units_below_minimum',
+        message: `${units} units of ${channel} are worth ${worth.toString()} at ${price.unitPrice.toString()} per unit, which rounds to 0.00; a charge or hold must be worth at least 0.005`,
+        details: { units, unitPrice: price.unitPrice.toString(), worth: worth.toString() },
+      });
     const free = this.#freePart(channel, unitsM);
     const amount = price.unitPrice.times(unitsM.minus(free).toString()).roundToCents();
     return { price, free, amount };

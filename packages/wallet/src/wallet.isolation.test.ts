@@ -41,7 +41,8 @@ for (const engine of testEngines()) {
       db = await engine.open();
       await migrate({ db, sets: [walletMigrations] });
       const clock = new ManualClock('2026-05-01T08:00:00.000Z');
-      wallet = new WalletService(db, clock, {});
+      // The cap on a single grant raised to what numeric(18,2) holds, so only the database can refuse.
+      wallet = new WalletService(db, clock, { maxGrant: NEAR_MAX });
       await new PriceCatalog(db, clock).setPrice({ channel: 'iso-sms', unit: 'message', unitPrice: '0.25', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
     });
     afterAll(async () => {

@@ -138,7 +138,7 @@ type Keyed = Extract<Req, { key: string }>;
 type Expected = { ok: false; code: string } | { ok: true; replayOf: number } | { ok: true; values: Record<string, string> };
 
 /** Refusals that are not remembered under the idempotency key (input that could never be right). */
-const NOT_REMEMBERED = new Set(['invalid_expiry', 'unknown_channel', 'no_price', 'validation_failed']);
+const NOT_REMEMBERED = new Set(['invalid_expiry', 'unknown_channel', 'no_price', 'validation_failed', 'units_below_minimum']);
 
 const PRIORITY: Record<Kind, number> = { trial: 0, promo: 0, referral: 1, purchased: 2 };
 
@@ -314,6 +314,8 @@ class WalletModel {
       case 'charge':
       case 'hold': {
         const price = this.#price(req.channel, req.country);
+        // A paid use whose full price rounds to 0.00 is refused, before the free quota.
+        if (price > 0n && priceCents(price, req.units) === 0n) throw new Refusal('units_below_minimum');
         const free = this.#freePart(req.channel, req.units);
         const amount = priceCents(price, req.units - free);
         if (amount > this.#spendableTotal()) throw new Refusal('insufficient_funds'); // nothing changes, no quota used

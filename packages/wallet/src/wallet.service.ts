@@ -51,6 +51,8 @@ export interface WalletOptions {
   defaultHoldSeconds?: number;
   /** Trial credit for every new wallet (W-3). Default "2.00"; "0" for none. */
   trialCredit?: string;
+  /** The largest single grant (purchased packs, promotions, manual credit); a larger one is a typo or abuse. Default "10000.00". */
+  maxGrant?: string;
 }
 export const WALLET_OPTIONS = Symbol.for('tollgate.WalletOptions');
 
@@ -93,6 +95,7 @@ export class WalletService {
   readonly #maxBatch: number;
   readonly #holdSeconds: number;
   readonly #trialCredit: Money;
+  readonly #maxGrant: Money;
 
   constructor(
     @inject(DATABASE) private readonly db: Database,
@@ -103,6 +106,7 @@ export class WalletService {
     this.#concurrency = options.concurrency ?? 4;
     this.#holdSeconds = options.defaultHoldSeconds ?? 7 * 86_400;
     this.#trialCredit = Money.of(options.trialCredit ?? '2.00');
+    this.#maxGrant = Money.of(options.maxGrant ?? '10000.00');
   }
 
   /**
@@ -155,6 +159,12 @@ export class WalletService {
   }): Promise<GrantResult> {
     if (!LOT_KINDS.includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: `kind must be one of ${LOT_KINDS.join(', ')}` });
     const amount = checkAmount(input.amount);
+    if (amount.greaterThan(this.#maxGrant))
+      throw new ValidationError({
+        code: 'grant_too_large',
+        message: `A grant may be at most ${this.#maxGrant.toString()}; got ${amount.toString()}`,
+        details: { amount: amount.toString(), maxGrant: this.#maxGrant.toString() },
+      });
     if (input.expiresAt && !(input.expiresAt > this.clock.now()))
       throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
     return this.#submit(input.accountId, {

@@ -42,6 +42,16 @@ export const hostConfigSchema = z.strictObject({
         .optional(),
     })
     .default({ from: 'Tollgate <no-reply@localhost>' }),
+  /** The wallet's guards (W-2). */
+  wallet: z
+    .strictObject({
+      /** The largest single grant or purchased credit, in euro; default 10000.00. */
+      maxGrant: z
+        .string()
+        .regex(/^\d{1,9}(\.\d{1,2})?$/)
+        .optional(),
+    })
+    .default({}),
   /** Cash packs, the refund fee, the referral credit, auto-refill guards (C-1…C-5). */
   funding: z
     .strictObject({
