@@ -1,0 +1,123 @@
+import { request as httpRequest } from 'node:http';
+import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walletPlugin } from './fixtures/wallet-plugin.js';
+
+/** A raw request whose body is streamed in chunks without a Content-Length, as a proxy or curl -T - sends it. */
+function chunked(input: { url: string; path: string; key: string; bytes: number }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(input.path, input.url);
+    const req = httpRequest(
+      target,
+      { method: 'PATCH', headers: { authorization: `Bearer ${input.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    const chunk = 'x'.repeat(64 * 1024);
+    req.write('{"name":"');
+    for (let sent = 0; sent < input.bytes; sent += chunk.length) req.write(chunk);
+    req.end('"}');
+  });
+}
+
+for (const engine of testEngines()) {
+  describe(`input rules every route shares [${engine.name}]`, () => {
+    let t: TestHost;
+    let account: { accountId: string; ownerKey: string };
+    const ledgerCount = async () => (await t.db.query<{ n: number }>('select count(*)::int as n from ledger_transactions')).rows[0]!.n;
+
+    beforeAll(async () => {
+      t = await createTestHost({ engine, plugins: [walletPlugin], config: { wallet: { maxGrant: '500.00' } } });
+      account = await t.createAccount();
+      const price = await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: 'rules-sms', unit: 'message', unitPrice: '0.18', effectiveFrom: '2020-01-01T00:00:00.000Z' },
+      });
+      expect(price.status).toBe(201);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('names the path parameter or query value that holds a NUL, instead of answering 500', async () => {
+      const path = await t.request({ path: '/v1/users/%00', key: account.ownerKey });
+      expect(path.status).toBe(400);
+      expect(path.body.error).toMatchObject({ code: 'invalid_text', details: [{ path: ['userId'] }] });
+      const query = await t.request({ path: '/v1/invoice-sync/invoices?number=a%00b', key: account.ownerKey });
+      expect(query.status).toBe(400);
+      expect(query.body.error).toMatchObject({ code: 'invalid_text', details: [{ path: ['number'] }] });
+      const body = await t.request({ method: 'POST', path: '/v1/users', key: account.ownerKey, body: { email: 'n@x.test', name: 'A\u0000B' } });
+      expect(body.status).toBe(400);
+      expect(body.body.error).toMatchObject({ code: 'invalid_text', details: [{ path: ['name'] }] });
+      const bad = await t.request({ path: '/v1/users/%', key: account.ownerKey });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'invalid_url' });
+    });
+
+    it('answers 413 to a body over 1 MiB, and the client reads it (by Content-Length and chunked)', async () => {
+      const big = JSON.stringify({ name: 'x'.repeat(2_000_000) });
+      const res = await t.request({ method: 'PATCH', path: '/v1/account', key: account.ownerKey, body: big });
+      expect(res.status).toBe(413);
+      expect(res.body.error).toMatchObject({ code: 'payload_too_large', details: { limit: 1_048_576 } });
+      const streamed = await chunked({ url: t.url, path: '/v1/account', key: account.ownerKey, bytes: 3_000_000 });
+      expect(streamed.status).toBe(413);
+      expect(JSON.parse(streamed.body)).toMatchObject({ error: { code: 'payload_too_large' } });
+      // A chunked body within the limit still goes through.
+      const small = await chunked({ url: t.url, path: '/v1/account', key: account.ownerKey, bytes: 1 });
+      expect(small.status).toBe(400); // a 64 KiB name: validated, not refused for its size
+      expect(JSON.parse(small.body)).toMatchObject({ error: { code: 'validation_failed' } });
+    });
+
+    it('refuses a charge or hold priced to 0.00 and books nothing; one that rounds up to 0.01 is charged', async () => {
+      const before = await ledgerCount();
+      for (const [path, key] of [
+        ['/v1/wallet/charges', 'tiny-charge'],
+        ['/v1/wallet/holds', 'tiny-hold'],
+      ] as const) {
+        const res = await t.request({
+          method: 'POST',
+          path,
+          key: account.ownerKey,
+          body: { channel: 'rules-sms', units: '0.001' },
+          headers: { 'idempotency-key': key },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(400);
+        expect(res.body.error.code).toBe('units_below_minimum');
+      }
+      expect(await ledgerCount()).toBe(before);
+      const charged = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/charges',
+        key: account.ownerKey,
+        body: { channel: 'rules-sms', units: '0.03' },
+        headers: { 'idempotency-key': 'round-up' },
+      });
+      expect(charged.status).toBe(201);
+      expect(charged.body.amount).toBe('0.01'); // 0.0054
+    });
+
+    it('caps a single grant at wallet.maxGrant', async () => {
+      const before = await ledgerCount();
+      const grant = (amount: string, key: string) =>
+        t.request({
+          method: 'POST',
+          path: `/admin/accounts/${account.accountId}/wallet/grants`,
+          key: t.adminKey,
+          body: { amount, kind: 'promo' },
+          headers: { 'idempotency-key': key },
+        });
+      const refused = await grant('999999999999.00', 'huge');
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'grant_too_large', details: { maxGrant: '500.00' } });
+      expect(await ledgerCount()).toBe(before);
+      expect((await grant('500.00', 'at-cap')).status).toBe(201);
+    });
+  });
+}
