@@ -75,12 +75,13 @@ async function main(): Promise<number> {
       const victim = run.hosts[Math.floor(random() * run.hosts.length)]!;
       const endpoint = run.endpoints.find((e) => e.name === victim.name)!;
       const inFlight = endpoint.inFlight;
+      const at = new Date().toISOString();
       await victim.kill9();
       const downMs = (options.downFor[0] + random() * (options.downFor[1] - options.downFor[0])) * 1000;
       await sleep(downMs);
       const restartMs = await victim.start();
       restarts++;
-      kills.push({ at: new Date().toISOString(), host: victim.name, inFlight, downMs: Math.round(downMs), restartMs: Math.round(restartMs) });
+      kills.push({ at, host: victim.name, inFlight, downMs: Math.round(downMs), restartMs: Math.round(restartMs) });
       log(`kill -9 ${victim.name} with ${inFlight} requests in flight; down ${Math.round(downMs)} ms, healthy again ${Math.round(restartMs)} ms after start`);
     }
   })();

@@ -98,6 +98,8 @@ async function main(): Promise<number> {
     ),
   );
   clearInterval(sampler);
+  // The last minute's tick can lose the race with the end of the load: sample it here instead.
+  if (minutes.length < options.minutes) sample();
   for (const op of ops.filter((o) => o.state !== 'acked' && o.state !== 'refused'))
     await settle(op, settler, { deadline: Date.now() + 60_000, by: 'reconciliation' });
   await Promise.all(run.hosts.map((h) => h.stop()));
