@@ -28,6 +28,9 @@ import { WalletJobs } from './wallet/wallet-jobs.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 
+/** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
+const LAST_USE_FLUSH_MS = 15_000;
+
 export interface CreateHostInput {
   config: HostConfig;
   /** Already loaded plugins; default: load the ones the config names. */
@@ -98,12 +101,14 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
-  // Background sweeps, then HTTP (no new requests), then plugins in reverse order, then jobs and the database.
+  let accounts: AccountsService | undefined;
+  // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
     await walletJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
     await pluginHost.closeDatabases().catch(() => undefined);
@@ -209,7 +214,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     );
 
     // Plugin routes are mounted by AppModule (a controller built from pluginHost.routes), behind the same guard, pipe and filter.
-    const accounts = app.get(AccountsService);
+    const liveAccounts = app.get(AccountsService);
+    accounts = liveAccounts;
+    // Authentication only reads; the keys' last uses (at most one a minute per key) are written here.
+    if (input.workers ?? true) {
+      liveAccounts.startLastUseFlush({ intervalMs: LAST_USE_FLUSH_MS, onError: (err) => logger.warn({ err }, 'could not record the last use of API keys') });
+    }
 
     const document = SwaggerModule.createDocument(
       app,
@@ -236,7 +246,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       db,
       jobs: liveJobs,
       pluginHost,
-      accounts,
+      accounts: liveAccounts,
       wallet: core.wallet,
       catalog: core.catalog,
       walletJobs: liveWalletJobs,
