@@ -18,6 +18,7 @@ import type { HostConfig } from './config/host-config.js';
 import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
+import { RequestLogController } from './http/request-log.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
 import { createLogger, PinoNestLogger } from './logger.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
@@ -191,16 +192,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       pluginApiVersion: PLUGIN_API_VERSION,
       startedAt: Date.now(),
     };
-    // Fastify's own request logging writes two info lines per request ("incoming request", "request
-    // completed"): under load, serialising and writing them cost more host CPU than routing. One line
-    // per request at debug instead; failures are logged by the error filter whatever the level.
-    const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576, disableRequestLogging: true });
-    if (logger.isLevelEnabled('debug')) {
-      adapter.getInstance().addHook('onResponse', (request, reply, done) => {
-        request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-        done();
-      });
-    }
+    // One debug line per request instead of two info lines (see RequestLogController).
+    const adapter = new FastifyAdapter({ loggerInstance: logger, bodyLimit: 1_048_576, logController: new RequestLogController() });
     const routes: MountedHttpRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
