@@ -109,7 +109,14 @@ async function main(): Promise<void> {
         return verify(host, db, scenarios.get(request.id)!, request);
       case 'close':
         await host.close();
-        if (db.engine === 'postgres') await db.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+        // The host's schema and those named after it (the job queue's, plugins').
+        if (db.engine === 'postgres') {
+          const { rows } = await db.query<{ name: string }>('select nspname as name from pg_namespace where nspname = $1 or nspname like $2', [
+            schema,
+            `${schema}\\_%`,
+          ]);
+          for (const { name } of rows) await db.query(`drop schema if exists ${name} cascade`).catch(() => undefined);
+        }
         await db.close();
         rmSync(empty, { recursive: true, force: true });
         setImmediate(() => process.exit(0));
