@@ -69,7 +69,13 @@ export class AppModule {
         })),
         {
           provide: AccountsService,
-          useFactory: (wallet: WalletService) => new AccountsService({ db: state.db, clock: state.clock, hooks: walletAccountHooks({ wallet }) }),
+          useFactory: (wallet: WalletService) =>
+            new AccountsService({
+              db: state.db,
+              clock: state.clock,
+              hooks: walletAccountHooks({ wallet }),
+              keyCache: { ttlMs: state.config.auth.keyCacheMs },
+            }),
           inject: [WalletService],
         },
         { provide: RouteIdempotency, useValue: state.routeIdempotency },

@@ -19,6 +19,7 @@ import type { HostState } from './host-state.js';
 import { installBodyLimit, DRAIN_LIMIT } from './http/body-limit.js';
 import { toErrorResponse } from './http/error.filter.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
+import { RequestLogController } from './http/request-log.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
 import { RequestValidationPipe } from './http/validation.pipe.js';
 import { createLogger, PinoNestLogger } from './logger.js';
@@ -29,6 +30,9 @@ import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
+
+/** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
+const LAST_USE_FLUSH_MS = 15_000;
 
 export interface CreateHostInput {
   config: HostConfig;
@@ -100,12 +104,14 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
-  // Background sweeps, then HTTP (no new requests), then plugins in reverse order, then jobs and the database.
+  let accounts: AccountsService | undefined;
+  // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
     await walletJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
     await pluginHost.closeDatabases().catch(() => undefined);
@@ -189,9 +195,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       pluginApiVersion: PLUGIN_API_VERSION,
       startedAt: Date.now(),
     };
+    // One debug line per request instead of two info lines (see RequestLogController).
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
       bodyLimit: DRAIN_LIMIT,
+      logController: new RequestLogController(),
       // A path Fastify cannot decode ('%', '%ED%A0%80') is refused before routing: answer in the API's error shape.
       frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
         const { status, body } = toErrorResponse(error);
@@ -211,7 +219,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     app.useGlobalPipes(new RequestValidationPipe());
 
     // Plugin routes are mounted by AppModule (a controller built from pluginHost.routes), behind the same guard, pipe and filter.
-    const accounts = app.get(AccountsService);
+    const liveAccounts = app.get(AccountsService);
+    accounts = liveAccounts;
+    // Authentication only reads; the keys' last uses (at most one a minute per key) are written here.
+    if (input.workers ?? true) {
+      liveAccounts.startLastUseFlush({ intervalMs: LAST_USE_FLUSH_MS, onError: (err) => logger.warn({ err }, 'could not record the last use of API keys') });
+    }
 
     const document = SwaggerModule.createDocument(
       app,
@@ -238,7 +251,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       db,
       jobs: liveJobs,
       pluginHost,
-      accounts,
+      accounts: liveAccounts,
       wallet: core.wallet,
       catalog: core.catalog,
       walletJobs: liveWalletJobs,

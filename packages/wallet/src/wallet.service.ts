@@ -440,25 +440,27 @@ export class WalletService {
 
   async balance(input: { accountId: string }): Promise<Balance> {
     const now = this.clock.now();
-    const [wallet, lots, held] = await Promise.all([
-      this.db.query<{ owed: string }>('select owed from wallets where account_id = $1', [input.accountId]),
-      this.db.query<{ kind: LotKind; amount: string }>(
-        'select kind, sum(remaining) as amount from credit_lots where account_id = $1 and remaining > 0 and (expires_at is null or expires_at > $2) group by kind',
-        [input.accountId, now],
-      ),
-      this.db.query<{ kind: LotKind; amount: string }>(
-        `select l.kind, sum(hl.amount) as amount from holds h join hold_lots hl on hl.hold_id = h.id join credit_lots l on l.id = hl.lot_id
-          where h.account_id = $1 and h.status = 'pending' group by l.kind`,
-        [input.accountId],
-      ),
-    ]);
-    if (!wallet.rows.length) throw new WalletNotFoundError(input.accountId);
+    // One statement (one round trip, one pooled connection): what is available and held, by kind.
+    const {
+      rows: [wallet],
+    } = await this.db.query<{ owed: string; lots: Array<{ kind: LotKind; amount: string }>; held: Array<{ kind: LotKind; amount: string }> }>(
+      `select w.owed,
+              (select coalesce(json_agg(json_build_object('kind', a.kind, 'amount', a.amount::text)), '[]')
+                 from (select kind, sum(remaining) as amount from credit_lots
+                        where account_id = w.account_id and remaining > 0 and (expires_at is null or expires_at > $2) group by kind) a) as lots,
+              (select coalesce(json_agg(json_build_object('kind', p.kind, 'amount', p.amount::text)), '[]')
+                 from (select l.kind, sum(hl.amount) as amount from holds h join hold_lots hl on hl.hold_id = h.id join credit_lots l on l.id = hl.lot_id
+                        where h.account_id = w.account_id and h.status = 'pending' group by l.kind) p) as held
+         from wallets w where w.account_id = $1`,
+      [input.accountId, now],
+    );
+    if (!wallet) throw new WalletNotFoundError(input.accountId);
     const byKind = Object.fromEntries(LOT_KINDS.map((k) => [k, { available: Money.zero(), pending: Money.zero() }])) as Balance['byKind'];
-    for (const r of lots.rows) byKind[r.kind].available = Money.of(r.amount);
-    for (const r of held.rows) byKind[r.kind].pending = Money.of(r.amount);
+    for (const r of wallet.lots) byKind[r.kind].available = Money.of(r.amount);
+    for (const r of wallet.held) byKind[r.kind].pending = Money.of(r.amount);
     const available = Money.sum(LOT_KINDS.map((k) => byKind[k].available));
     const pending = Money.sum(LOT_KINDS.map((k) => byKind[k].pending));
-    const owed = Money.of(wallet.rows[0]!.owed);
+    const owed = Money.of(wallet.owed);
     return {
       accountId: input.accountId,
       currency: 'EUR',

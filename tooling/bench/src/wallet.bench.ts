@@ -7,32 +7,19 @@
 //
 // tsyringe (inside @tollgate/wallet) needs the Reflect metadata API before it is imported.
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SystemClock } from '@tollgate/clock';
 import { migrate, openDatabase, pgArray, type Database, type Engine, type QueryResult, type Transaction, type TransactionOptions } from '@tollgate/db';
 import { Money } from '@tollgate/money';
 import { PriceCatalog, WalletService, checkInvariants, walletMigrations } from '@tollgate/wallet';
+import { arg, drive, fmt, intArg, listArg, loadAverage, markdownTable, parallel, pct, redact, revision, summarize, type Run, type Stats } from './bench-kit.js';
+import { fundRaw, rawCharge, RAW_SCHEMA } from './raw-sql.js';
 
 // ---- configuration ------------------------------------------------------------------------------
-
-function arg(name: string): string | undefined {
-  const flag = `--${name}=`;
-  const hit = process.argv.find((a) => a.startsWith(flag));
-  if (hit) return hit.slice(flag.length);
-  return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-}
-function intArg(name: string, fallback: number): number {
-  const raw = arg(name);
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 const CONFIG = {
   /** Measured charges per scenario. */
@@ -57,9 +44,7 @@ const CONFIG = {
     .map((e) => e.trim())
     .filter(Boolean) as Engine[],
   /** Scenario ids to run (default: all), e.g. --only=raw-hot,wallet-hot */
-  only: arg('only')
-    ?.split(',')
-    .map((s) => s.trim()),
+  only: listArg('only'),
   /** 1: time every statement the wallet sends (adds a little overhead) and print where a batch spends its time. */
   profile: arg('profile') === '1',
   url: arg('database-url') ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -73,105 +58,6 @@ const TARGET_HOT_RATE = 1_000;
 const TARGET_HOT_P99_MS = 50;
 
 // ---- measuring ----------------------------------------------------------------------------------
-
-/** One timed stretch of charges. */
-interface Run {
-  latencies: Float64Array;
-  seconds: number;
-  /** CPU of this Node process (user + system), microseconds. */
-  cpuMicros: number;
-  /** Whole machine, from /proc/stat (null where there is none). */
-  machine: { busy: number; total: number } | null;
-}
-
-interface Stats {
-  charges: number;
-  seconds: number;
-  perSecond: number;
-  /** charges/s of each round (the spread shows how steady the machine was). */
-  rounds: number[];
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-  /** CPU of this Node process as a share of one core. */
-  nodeCpu: number;
-  /** Whole machine busy share (all cores, other processes included); null where unknown. */
-  machineCpu: number | null;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-function machineTicks(): { busy: number; total: number } | null {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    const total = v.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
-
-/** Runs `op(0..total-1)` with `concurrency` in flight; every op must succeed. */
-async function drive(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<Run> {
-  const latencies = new Float64Array(total);
-  const errors: unknown[] = [];
-  let next = 0;
-  const cpu0 = process.cpuUsage();
-  const m0 = machineTicks();
-  const start = performance.now();
-  const worker = async () => {
-    for (let i = next++; i < total; i = next++) {
-      const t0 = performance.now();
-      try {
-        await op(i);
-      } catch (error) {
-        errors.push(error);
-      }
-      latencies[i] = performance.now() - t0;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const m1 = machineTicks();
-  if (errors.length) throw new Error(`${errors.length} of ${total} charges failed; first: ${String((errors[0] as Error)?.stack ?? errors[0])}`);
-  return { latencies, seconds, cpuMicros: cpu.user + cpu.system, machine: m0 && m1 ? { busy: m1.busy - m0.busy, total: m1.total - m0.total } : null };
-}
-
-function summarize(runs: Run[]): Stats {
-  const charges = runs.reduce((n, r) => n + r.latencies.length, 0);
-  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
-  const all = new Float64Array(charges);
-  let at = 0;
-  for (const r of runs) {
-    all.set(r.latencies, at);
-    at += r.latencies.length;
-  }
-  const sorted = all.slice().sort();
-  const machine = runs.every((r) => r.machine)
-    ? runs.reduce((m, r) => ({ busy: m.busy + r.machine!.busy, total: m.total + r.machine!.total }), { busy: 0, total: 0 })
-    : null;
-  return {
-    charges,
-    seconds,
-    perSecond: charges / seconds,
-    rounds: runs.map((r) => r.latencies.length / r.seconds),
-    p50: percentile(sorted, 0.5),
-    p90: percentile(sorted, 0.9),
-    p99: percentile(sorted, 0.99),
-    max: sorted[sorted.length - 1]!,
-    mean: all.reduce((a, b) => a + b, 0) / charges,
-    nodeCpu: runs.reduce((n, r) => n + r.cpuMicros, 0) / 1e6 / seconds,
-    machineCpu: machine && machine.total > 0 ? machine.busy / machine.total : null,
-  };
-}
 
 // ---- a Database wrapper that counts transactions (and, with --profile=1, times statements) -------
 
@@ -302,10 +188,6 @@ async function openBench(engine: Engine): Promise<Bench | { skipped: string }> {
   };
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
-
 /**
  * Dirty pages of the set-up written before measuring (PostgreSQL). No ANALYZE: the host never runs
  * one, and on PGlite (no autovacuum) an ANALYZE of still-small tables makes the foreign-key checks
@@ -313,15 +195,6 @@ function redact(url: string): string {
  */
 async function settle(db: Database): Promise<void> {
   if (db.engine === 'postgres') await db.query('checkpoint').catch(() => undefined);
-}
-
-async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      for (let i = next++; i < n; i = next++) await fn(i);
-    }),
-  );
 }
 
 // ---- scenarios ----------------------------------------------------------------------------------
@@ -353,19 +226,6 @@ interface Scenario {
   verify(): Promise<Omit<Result, 'engine' | 'id' | 'title' | 'stats'>>;
 }
 
-const RAW_SCHEMA = `
-  create table if not exists bench_balances (
-    account_id  text primary key,
-    balance     numeric(18,2) not null check (balance >= 0)
-  );
-  create table if not exists bench_entries (
-    id          bigserial primary key,
-    account_id  text not null,
-    amount      numeric(18,2) not null,
-    created_at  timestamptz not null
-  );
-`;
-
 function chargesPerAccount(accounts: string[]): Map<string, number> {
   const total = CONFIG.warmup + CONFIG.charges;
   const per = new Map<string, number>();
@@ -373,31 +233,16 @@ function chargesPerAccount(accounts: string[]): Map<string, number> {
   return per;
 }
 
-/** The minimal balance-checked charge: one guarded UPDATE and one INSERT in one transaction. */
-async function rawCharge(db: Database, accountId: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const { rowCount } = await tx.query('update bench_balances set balance = balance - $2 where account_id = $1 and balance >= $2', [
-      accountId,
-      PRICE.toString(),
-    ]);
-    if (rowCount !== 1) throw new Error(`raw: insufficient funds on ${accountId}`);
-    await tx.query('insert into bench_entries (account_id, amount, created_at) values ($1, $2, $3)', [accountId, PRICE.negated().toString(), new Date()]);
-  });
-}
-
 async function prepareRaw(db: Database, input: { id: string; title: string; accounts: string[] }): Promise<Scenario> {
   const { accounts } = input;
   const perAccount = chargesPerAccount(accounts);
   const start = new Map([...perAccount].map(([a, n]) => [a, PRICE.times(n + 10)]));
-  await db.query('insert into bench_balances (account_id, balance) select * from unnest($1::text[], $2::numeric[])', [
-    pgArray([...start.keys()]),
-    pgArray([...start.values()].map(String)),
-  ]);
+  await fundRaw(db, start);
   const entriesBefore = Number((await db.query<{ n: string }>('select count(*) as n from bench_entries')).rows[0]!.n);
   return {
     id: input.id,
     title: input.title,
-    charge: (i) => rawCharge(db, accounts[i % accounts.length]!),
+    charge: (i) => rawCharge(db, accounts[i % accounts.length]!, PRICE),
     startMeasuring: () => undefined,
     async verify() {
       // Every balance is exactly its start minus its charges; one entry per charge.
@@ -591,13 +436,6 @@ async function runEngine(bench: Bench): Promise<Result[]> {
 
 // ---- report -------------------------------------------------------------------------------------
 
-function fmt(n: number, digits: number): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-function pct(n: number): string {
-  return `${Math.round(n * 100)} %`;
-}
-
 function table(results: Result[]): string {
   const head = ['engine', 'scenario', 'charges/s', 'p50 ms', 'p99 ms', 'max ms', 'vs raw (rounds)', 'db tx', 'charges/tx avg, max', 'node cpu', 'machine cpu'];
   const rows = results.map((r) => [
@@ -613,9 +451,7 @@ function table(results: Result[]): string {
     pct(r.stats.nodeCpu),
     r.stats.machineCpu === null ? '—' : pct(r.stats.machineCpu),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  return markdownTable(head, rows);
 }
 
 function targets(results: Result[]): string[] {
@@ -638,25 +474,11 @@ function targets(results: Result[]): string[] {
   return lines;
 }
 
-/** The commit measured, and whether the code under test had uncommitted changes. */
-function revision(cwd: string): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain', '--', '../../packages/wallet/src', '../../packages/db/src', '../../packages/money/src');
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in packages/' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const cores = availableParallelism();
-  const commit = revision(here);
-  const load = () =>
-    loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ');
+  const commit = revision(here, ['../../packages/wallet/src', '../../packages/db/src', '../../packages/money/src']);
+  const load = loadAverage;
   const started = performance.now();
   console.log(`wallet bench at ${commit}: node ${process.version}, ${cores} cores, load average ${load()}`);
   console.log(

@@ -1,5 +1,5 @@
 import type { Clock } from '@tollgate/clock';
-import type { Database, Queryable } from '@tollgate/db';
+import { pgArray, type Database, type Queryable } from '@tollgate/db';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@tollgate/errors';
 import { monotonicFactory } from 'ulid';
 import { hashKey, looksLikeKey, newKeySecret } from './api-key-secret.js';
@@ -86,6 +86,26 @@ export interface AccountHooks {
   updated?(input: { account: Account; changed: { name?: string; locale?: Account['locale']; timeZone?: string }; tx: Queryable }): Promise<void>;
 }
 
+/** How authenticate() remembers keys (see docs/api.md, "Key caching and last use"). */
+export interface KeyCacheOptions {
+  /**
+   * How long an authenticated key is served from memory without asking the database, in ms
+   * (default 5000; 0 = ask every time). A key revoked through this host stops working at once; one
+   * revoked through another host (or the database) keeps working here for at most this long.
+   */
+  ttlMs?: number;
+  /** Most keys kept (default 10,000); the oldest entry goes first. */
+  maxEntries?: number;
+}
+
+/** A key's use is written at most once per this many ms (last_used_at is coarse, by design). */
+export const LAST_USE_GRANULARITY_MS = 60_000;
+
+interface CachedKey {
+  caller: Caller;
+  expiresAt: number;
+}
+
 /**
  * Accounts (tenants), their users and API keys. Every account-scoped method takes the caller and
  * looks rows up by (account, id), so a key of one account can never see another's data: it gets
@@ -93,8 +113,23 @@ export interface AccountHooks {
  */
 export class AccountsService {
   readonly #ulid = monotonicFactory();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  /** Authenticated keys by secret hash; keyId → hash, to evict on revocation. */
+  readonly #keys = new Map<string, CachedKey>();
+  readonly #hashOf = new Map<string, string>();
+  /** Bumped by every eviction: a lookup that began before one does not cache what it read. */
+  #generation = 0;
+  /** Last uses waiting for the next flush, and when each key's use was last queued (ms). */
+  #pendingUse = new Map<string, Date>();
+  readonly #queuedAt = new Map<string, number>();
+  #flushing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: { db: Database; clock: Clock; hooks?: AccountHooks }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; hooks?: AccountHooks; keyCache?: KeyCacheOptions }) {
+    this.#ttlMs = deps.keyCache?.ttlMs ?? 5_000;
+    this.#maxEntries = deps.keyCache?.maxEntries ?? 10_000;
+  }
 
   #id(prefix: string): string {
     return `${prefix}_${this.#ulid(this.deps.clock.now().getTime()).toLowerCase()}`;
@@ -157,18 +192,105 @@ export class AccountsService {
     return this.#insertKey(this.deps.db, { accountId: null, name: input.name, role: 'platform_admin', createdBy: null });
   }
 
-  /** Resolves a bearer key to its caller; throws 401 for anything unknown, malformed or revoked. */
+  /**
+   * Resolves a bearer key to its caller; throws 401 for anything unknown, malformed or revoked.
+   * A read: a key is looked up by its hash (or found in the short-lived cache), and its use is
+   * queued for flushLastUse(), at most once a minute per key, off the request path.
+   */
   async authenticate(key: string | undefined): Promise<Caller> {
     if (!key || !looksLikeKey(key)) throw new UnauthorizedError();
+    const hash = hashKey(key);
+    const now = this.deps.clock.now();
+    const cached = this.#keys.get(hash);
+    if (cached && cached.expiresAt > now.getTime()) {
+      this.#noteUse(cached.caller.keyId, now);
+      return cached.caller;
+    }
+    if (cached) this.#forget(hash, cached.caller.keyId);
+    const generation = this.#generation;
     const {
       rows: [row],
-    } = await this.deps.db.query(`update api_keys set last_used_at = $2 where secret_hash = $1 and revoked_at is null returning id, account_id, role`, [
-      hashKey(key),
-      this.deps.clock.now(),
-    ]);
+    } = await this.deps.db.query(`select id, account_id, role from api_keys where secret_hash = $1 and revoked_at is null`, [hash]);
     if (!row) throw new UnauthorizedError({ message: 'This API key is unknown or revoked.' });
-    if (row.role === 'platform_admin') return { kind: 'admin', keyId: row.id as string };
-    return { kind: 'account', accountId: row.account_id as string, role: row.role as Role, keyId: row.id as string };
+    const caller: Caller =
+      row.role === 'platform_admin'
+        ? { kind: 'admin', keyId: row.id as string }
+        : { kind: 'account', accountId: row.account_id as string, role: row.role as Role, keyId: row.id as string };
+    if (this.#ttlMs > 0 && generation === this.#generation) {
+      if (this.#keys.size >= this.#maxEntries) {
+        const [oldest] = this.#keys;
+        if (oldest) this.#forget(oldest[0], oldest[1].caller.keyId);
+      }
+      this.#keys.set(hash, { caller, expiresAt: now.getTime() + this.#ttlMs });
+      this.#hashOf.set(caller.keyId, hash);
+    }
+    this.#noteUse(caller.keyId, now);
+    return caller;
+  }
+
+  #forget(hash: string, keyId: string): void {
+    this.#keys.delete(hash);
+    this.#hashOf.delete(keyId);
+  }
+
+  /** Drops revoked keys from the cache, so this host refuses them from the next request on. */
+  #evict(keyIds: Iterable<string>): void {
+    this.#generation++;
+    for (const keyId of keyIds) {
+      const hash = this.#hashOf.get(keyId);
+      if (hash !== undefined) this.#forget(hash, keyId);
+    }
+  }
+
+  #noteUse(keyId: string, now: Date): void {
+    const last = this.#queuedAt.get(keyId);
+    if (last !== undefined && now.getTime() - last < LAST_USE_GRANULARITY_MS) return;
+    this.#queuedAt.set(keyId, now.getTime());
+    this.#pendingUse.set(keyId, now);
+  }
+
+  /**
+   * Writes the queued last uses in one statement (never moving a key's last_used_at backwards).
+   * Called by the host's timer (startLastUseFlush), on close, and by tests. On failure the uses
+   * stay queued for the next flush.
+   */
+  async flushLastUse(): Promise<void> {
+    await this.#flushing;
+    if (!this.#pendingUse.size) return;
+    const batch = this.#pendingUse;
+    this.#pendingUse = new Map();
+    const now = this.deps.clock.now().getTime();
+    for (const [keyId, at] of this.#queuedAt) if (now - at >= LAST_USE_GRANULARITY_MS) this.#queuedAt.delete(keyId);
+    this.#flushing = this.deps.db
+      .query(
+        `update api_keys k set last_used_at = greatest(k.last_used_at, u.at)
+           from unnest($1::text[], $2::timestamptz[]) as u(id, at) where k.id = u.id`,
+        [pgArray([...batch.keys()]), pgArray([...batch.values()].map((d) => d.toISOString()))],
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          for (const [keyId, at] of batch) if (!this.#pendingUse.has(keyId)) this.#pendingUse.set(keyId, at);
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+    await this.#flushing;
+  }
+
+  /** Flushes last uses every `intervalMs` (real time; the host's background work). */
+  startLastUseFlush(input: { intervalMs: number; onError: (error: unknown) => void }): void {
+    this.#timer ??= setInterval(() => void this.flushLastUse().catch(input.onError), input.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and writes what is queued (on host close, before the database closes). */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flushLastUse();
   }
 
   async getAccount(input: { accountId: string }): Promise<Account> {
@@ -263,13 +385,18 @@ export class AccountsService {
   }
 
   async removeUser(input: { caller: AccountCaller; userId: string }): Promise<void> {
-    await this.deps.db.transaction(async (tx) => {
+    const revoked = await this.deps.db.transaction(async (tx) => {
       const user = await this.#lockUser(tx, input.caller, input.userId);
       requireRole(input.caller, user.role === 'owner' ? 'owner' : 'admin');
       if (user.role === 'owner') await this.#keepAnOwner(tx, input.caller.accountId);
-      await tx.query(`update api_keys set revoked_at = $2 where created_by = $1 and revoked_at is null`, [user.id, this.deps.clock.now()]);
+      const { rows } = await tx.query<{ id: string }>(`update api_keys set revoked_at = $2 where created_by = $1 and revoked_at is null returning id`, [
+        user.id,
+        this.deps.clock.now(),
+      ]);
       await tx.query(`delete from users where account_id = $1 and id = $2`, [input.caller.accountId, input.userId]);
+      return rows.map((r) => r.id);
     });
+    this.#evict(revoked);
   }
 
   async #lockUser(tx: Queryable, caller: AccountCaller, userId: string): Promise<User> {
@@ -324,6 +451,7 @@ export class AccountsService {
       input.keyId,
       this.deps.clock.now(),
     ]);
+    this.#evict([input.keyId]);
     return toKey(row!);
   }
 }

@@ -25,6 +25,12 @@ export const hostConfigSchema = z.strictObject({
     .prefault({}),
   /** External services use the bundled sandboxes (H-4). */
   sandbox: z.boolean().default(true),
+  /** API keys: how long this host serves an authenticated key from memory (revocation elsewhere takes up to this long here). */
+  auth: z
+    .strictObject({
+      keyCacheMs: z.number().int().min(0).max(60_000).default(5_000),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   plugins: z.array(pluginEntry).default([]),
   /** E-mail (C-6). Without smtp, notifications wait in the outbox (listed by the API) until it is configured. */
