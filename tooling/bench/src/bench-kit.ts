@@ -1,7 +1,7 @@
 // What the benchmarks share: knobs, the closed-loop driver, statistics, CPU accounting, formatting.
 // Benchmarks are scripts, never timed tests (see docs/performance.md).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 // ---- knobs: --name=value or BENCH_NAME=value -------------------------------------------------------
@@ -188,4 +188,32 @@ export function markdownTable(head: string[], rows: string[][], textColumns = 2)
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [line(head), `|${widths.map((w, i) => (i < textColumns ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** Writes a run's JSON (the configuration with its database URL redacted, results, targets) and prints where it went. */
+export function writeResults(input: {
+  file: string;
+  started: number;
+  commit: string;
+  cores: number;
+  config: { url: string } & Record<string, unknown>;
+  engines: unknown;
+  results: unknown;
+  targets: string[];
+}): void {
+  const { file, started, commit, cores, config, engines, results, targets } = input;
+  const seconds = (performance.now() - started) / 1000;
+  const body = {
+    at: new Date().toISOString(),
+    commit,
+    node: process.version,
+    cores,
+    seconds,
+    config: { ...config, url: redact(config.url) },
+    engines,
+    results,
+    targets,
+  };
+  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  console.log(`\n${fmt(seconds, 0)} s; results: ${file}`);
 }

@@ -10,13 +10,13 @@
 // also runs the in-process and raw-SQL scenarios, because PGlite belongs to one process; this one
 // waits meanwhile. Each process's CPU is measured on its own, so the client's share is visible.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '@tollgate/db';
 import { Pool } from 'undici';
-import { arg, drive, fmt, intArg, listArg, loadAverage, markdownTable, pct, redact, revision, summarize, type Run, type Stats } from './bench-kit.js';
+import { arg, drive, fmt, intArg, listArg, loadAverage, markdownTable, pct, revision, summarize, writeResults, type Run, type Stats } from './bench-kit.js';
 import type { HostOptions, Prepared, Ready, Request, Sample, ScenarioKind, Verified } from './http-bench-host.js';
 
 const CONFIG = {
@@ -405,13 +405,7 @@ async function main(): Promise<void> {
   console.log('running (PostgreSQL included). commits/op: pg_stat_database.xact_commit, read-only transactions included. rows written/op:');
   console.log("inserted, updated or deleted in the host's schema, background work included. Both from pg_stat views, which lag up to 1 s.\n");
   for (const line of targets(results)) console.log(line);
-  const file = join(out, 'http.json');
-  const seconds = (performance.now() - started) / 1000;
-  writeFileSync(
-    file,
-    `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cores, seconds, config: { ...CONFIG, url: redact(CONFIG.url) }, engines, results, targets: targets(results) }, null, 2)}\n`,
-  );
-  console.log(`\n${fmt(seconds, 0)} s; results: ${file}`);
+  writeResults({ file: join(out, 'http.json'), started, commit, cores, config: CONFIG, engines, results, targets: targets(results) });
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,7 @@
 // tsyringe (inside @tollgate/wallet) needs the Reflect metadata API before it is imported.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,23 @@ import { SystemClock } from '@tollgate/clock';
 import { migrate, openDatabase, pgArray, type Database, type Engine, type QueryResult, type Transaction, type TransactionOptions } from '@tollgate/db';
 import { Money } from '@tollgate/money';
 import { PriceCatalog, WalletService, checkInvariants, walletMigrations } from '@tollgate/wallet';
-import { arg, drive, fmt, intArg, listArg, loadAverage, markdownTable, parallel, pct, redact, revision, summarize, type Run, type Stats } from './bench-kit.js';
+import {
+  arg,
+  drive,
+  fmt,
+  intArg,
+  listArg,
+  loadAverage,
+  markdownTable,
+  parallel,
+  pct,
+  redact,
+  revision,
+  summarize,
+  writeResults,
+  type Run,
+  type Stats,
+} from './bench-kit.js';
 import { fundRaw, rawCharge, RAW_SCHEMA } from './raw-sql.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -528,13 +544,7 @@ async function main(): Promise<void> {
   }
   const out = join(here, '..', 'results');
   mkdirSync(out, { recursive: true });
-  const file = join(out, 'latest.json');
-  const seconds = (performance.now() - started) / 1000;
-  writeFileSync(
-    file,
-    `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cores, seconds, config: { ...CONFIG, url: redact(CONFIG.url) }, engines, results, targets: targets(results) }, null, 2)}\n`,
-  );
-  console.log(`\n${fmt(seconds, 0)} s; results: ${file}`);
+  writeResults({ file: join(out, 'latest.json'), started, commit, cores, config: CONFIG, engines, results, targets: targets(results) });
 }
 
 main().catch((error: unknown) => {
