@@ -10,6 +10,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { HealthController } from './health/health.controller.js';
 import { HOST_STATE, type HostState } from './host-state.js';
 import { AuthGuard } from './http/auth.js';
+import { JsonBodyGuard } from './http/json-body.guard.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { PluginRouteRunner, pluginRoutesController } from './http/plugin-routes.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
@@ -81,6 +82,8 @@ export class AppModule {
         { provide: RouteIdempotency, useValue: state.routeIdempotency },
         PluginRouteRunner,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After authentication and the role: a key without the role hears 403 before 415.
+        { provide: APP_GUARD, useClass: JsonBodyGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(state.logger) },
       ],
     };

@@ -16,6 +16,7 @@ import { AppModule } from './app.module.js';
 import type { HostConfig } from './config/host-config.js';
 import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
+import { acceptAnyBodyType } from './http/json-body.guard.js';
 import { installBodyLimit, DRAIN_LIMIT } from './http/body-limit.js';
 import { toErrorResponse } from './http/error.filter.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
@@ -207,6 +208,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       },
     });
     installBodyLimit(adapter.getInstance());
+    acceptAnyBodyType(adapter.getInstance());
     const routes: MountedHttpRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });

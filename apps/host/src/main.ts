@@ -2,13 +2,19 @@ import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
 import { loadConfig } from './config/host-config.js';
 import { createHost } from './create-host.js';
+import { startOperatorAccess } from './operator/operator-access.js';
 
 /** `pnpm start`: config → plugins → database → HTTP. A bad config exits 1 with one line saying why. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const host = await createHost({ config });
   const url = await host.listen();
-  host.logger.info({ url, engine: host.db.engine, plugins: host.pluginHost.plugins.map((p) => p.plugin.id) }, `Tollgate host listening on port ${config.port}`);
+  // After listen: the key is printed once the host can be used with it.
+  const operator = await startOperatorAccess({ host, dataDir: config.database.dataDir });
+  host.logger.info(
+    { url, engine: host.db.engine, plugins: host.pluginHost.plugins.map((p) => p.plugin.id), operatorSocket: operator.socketPath },
+    `Tollgate host listening on port ${config.port}`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -16,6 +22,7 @@ async function main(): Promise<void> {
     stopping = true;
     host.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await operator.close();
     await host.close();
     clearTimeout(force);
     process.exit(0);

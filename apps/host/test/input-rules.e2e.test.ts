@@ -119,5 +119,65 @@ for (const engine of testEngines()) {
       expect(await ledgerCount()).toBe(before);
       expect((await grant('500.00', 'at-cap')).status).toBe(201);
     });
+
+    it('answers 415 to a body that is not JSON, after the key and role checks, and changes nothing', async () => {
+      const before = await ledgerCount();
+      const users = (await t.db.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n;
+      const raw = (input: { path: string; key: string; type?: string; body: string }) =>
+        fetch(new URL(input.path, t.url), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${input.key}`, ...(input.type ? { 'content-type': input.type } : {}) },
+          // Bytes, not a string: fetch would label a string text/plain.
+          body: new TextEncoder().encode(input.body),
+        }).then(async (res) => ({ status: res.status, body: (await res.json()) as { error: { code: string; details?: unknown } } }));
+      for (const [type, body] of [
+        ['application/x-www-form-urlencoded', 'email=f%40x.test&name=F'],
+        ['text/plain', '{"email":"t@x.test","name":"T"}'],
+        ['application/xml', '<user/>'],
+        [undefined, '{"email":"n@x.test","name":"N"}'],
+      ] as const) {
+        const res = await raw({ path: '/v1/users', key: account.ownerKey, type, body });
+        expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(415);
+        expect(res.body.error).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['application/json'], received: type ?? null } });
+      }
+      const charge = await raw({
+        path: '/v1/wallet/charges',
+        key: account.ownerKey,
+        type: 'application/x-www-form-urlencoded',
+        body: 'channel=rules-sms&units=1',
+      });
+      expect(charge.status).toBe(415);
+      // A member is told about the role first, as for any other input.
+      const member = await t.request({ method: 'POST', path: '/v1/api-keys', key: account.ownerKey, body: { name: 'm', role: 'member' } });
+      const asMember = await raw({ path: '/v1/users', key: member.body.key as string, type: 'text/plain', body: 'x' });
+      expect([asMember.status, asMember.body.error.code]).toEqual([403, 'insufficient_role']);
+      // JSON with a charset, and a JSON subtype, are JSON.
+      const ok = await fetch(new URL('/v1/users', t.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${account.ownerKey}`, 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({ email: 'json@x.test', name: 'J' }),
+      });
+      expect(ok.status).toBe(201);
+      expect(await ledgerCount()).toBe(before);
+      expect((await t.db.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n).toBe(users + 1);
+    });
+
+    it('names the idempotency key the caller sent in a 409, not the namespaced key the wallet stores', async () => {
+      const charge = (units: string) =>
+        t.request({
+          method: 'POST',
+          path: '/v1/wallet/charges',
+          key: account.ownerKey,
+          body: { channel: 'rules-sms', units },
+          headers: { 'idempotency-key': 'buy-5' },
+        });
+      expect((await charge('1')).status).toBe(201);
+      const reused = await charge('2');
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.code).toBe('idempotency_key_reused');
+      expect(reused.body.error.message).toBe('Idempotency key "buy-5" was already used for a different charge request.');
+      expect(reused.body.error.details).toMatchObject({ key: 'buy-5' });
+      expect(JSON.stringify(reused.body)).not.toContain('api:');
+    });
   });
 }

@@ -83,6 +83,8 @@ describe('host process', () => {
     });
     const child = spawn(process.execPath, [main], { env: { ...process.env, DATABASE_URL: '', PORT: '', TOLLGATE_CONFIG: file }, cwd: dir });
     const lines = createInterface({ input: child.stdout });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
     const logs: Array<Record<string, unknown>> = [];
     const url = await new Promise<string>((done, fail) => {
       child.on('exit', (code) => fail(new Error(`host exited with ${code}`)));
@@ -100,11 +102,24 @@ describe('host process', () => {
     const plugins = (await (await fetch(`${url}/plugins`)).json()) as { data: Array<{ id: string; spendChannels: Array<{ id: string }> }> };
     expect(plugins.data.map((p) => [p.id, p.spendChannels.map((c) => c.id)])).toEqual([['strict', ['strict-sms']]]);
 
-    // A second process on the same data folder is refused instead of corrupting it.
-    const second = await run(cli, ['admin-keys', 'create', '--name', 'ops'], { TOLLGATE_CONFIG: file });
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^tollgate: database folder .*data is in use by process \d+/);
+    // The first start made a platform admin key and showed it once, on stderr.
+    const firstKey = /first platform admin key .*: (tga_\S+)/.exec(stderr)?.[1];
+    expect(firstKey).toMatch(/^tga_[A-Za-z0-9_-]{32}$/);
+    expect((await fetch(`${url}/admin/accounts`, { headers: { authorization: `Bearer ${firstKey}` } })).status).toBe(200);
 
+    // While the host holds the folder, the CLI runs its commands inside it (operator socket), on the same data.
+    expect(existsSync(join(dir, 'data', 'tollgate.sock'))).toBe(true);
+    const viaHost = await run(cli, ['admin-keys', 'create', '--name', 'ops'], { TOLLGATE_CONFIG: file });
+    expect(viaHost.stderr).toBe('');
+    expect(viaHost.code).toBe(0);
+    const opsKey = (JSON.parse(viaHost.stdout) as { key: string }).key;
+    expect((await fetch(`${url}/admin/accounts`, { headers: { authorization: `Bearer ${opsKey}` } })).status).toBe(200);
+    const packs = await run(cli, ['funding', 'packs'], { TOLLGATE_CONFIG: file });
+    expect(packs.code).toBe(0);
+    const refused = await run(cli, ['api-keys', 'create', '--account', 'acc_nope', '--name', 'x'], { TOLLGATE_CONFIG: file });
+    expect([refused.code, refused.stderr]).toEqual([1, 'tollgate: No account acc_nope\n']);
+    const invalid = await run(cli, ['accounts', 'create', '--name', 'A', '--owner-email', 'not-mail'], { TOLLGATE_CONFIG: file });
+    expect([invalid.code, invalid.stderr]).toEqual([1, 'tollgate: --owner-email: not an e-mail address\n']);
     child.removeAllListeners('exit');
     const stopped = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     child.kill('SIGTERM');
@@ -112,6 +127,7 @@ describe('host process', () => {
     expect(logs.every((l) => typeof l.level === 'number' && typeof l.time === 'string')).toBe(true);
     expect(logs.some((l) => l.msg === 'shutting down')).toBe(true);
     expect(existsSync(join(dir, 'data', 'tollgate.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'data', 'tollgate.sock'))).toBe(false);
 
     // With the host stopped, the CLI works on the same data folder.
     const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test', '--locale', 'nl'], { TOLLGATE_CONFIG: file });

@@ -1,7 +1,7 @@
 // `pnpm start`: sandboxes first, then the host wired to them (H-4: no credentials → sandboxes).
 import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
-import { createHost, loadConfig, loadPlugins } from '@tollgate/host';
+import { createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
 import { seedTeamleaderDemo } from './teamleader-demo.js';
 import { startSandboxStack } from './sandbox-stack.js';
 
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
   const url = await host.listen();
+  // The first admin key (printed once) and the socket `pnpm tollgate` uses while this stack runs.
+  const operator = await startOperatorAccess({ host, dataDir: config.database.dataDir });
   host.logger.info(
     {
       url,
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await operator.close();
     await host.close();
     await stack.close();
     clearTimeout(force);

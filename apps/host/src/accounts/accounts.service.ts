@@ -1,6 +1,6 @@
 import type { Clock } from '@tollgate/clock';
 import { pgArray, type Database, type Queryable } from '@tollgate/db';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@tollgate/errors';
+import { ConfigError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@tollgate/errors';
 import { monotonicFactory } from 'ulid';
 import { hashKey, looksLikeKey, newKeySecret } from './api-key-secret.js';
 import { atLeast, type Caller, type Role } from './roles.js';
@@ -190,6 +190,38 @@ export class AccountsService {
 
   async createAdminKey(input: { name: string }): Promise<NewApiKey> {
     return this.#insertKey(this.deps.db, { accountId: null, name: input.name, role: 'platform_admin', createdBy: null });
+  }
+
+  /**
+   * The first platform admin key, so a fresh install can be driven over HTTP without the CLI.
+   * With `key` (TOLLGATE_ADMIN_KEY) that key is registered once and nothing is printed; without
+   * it a key is made only while the platform has none, and returned once for the caller to show.
+   * Two hosts starting at once on one PostgreSQL make one key: the check runs under a lock.
+   */
+  async bootstrapAdminKey(input: { key?: string | undefined }): Promise<{ created: NewApiKey | null; registered: boolean }> {
+    if (input.key !== undefined && !/^tga_[A-Za-z0-9_-]{32}$/.test(input.key)) {
+      throw new ConfigError({
+        code: 'admin_key_invalid',
+        message:
+          'TOLLGATE_ADMIN_KEY must be "tga_" and 32 characters from A-Z a-z 0-9 _ - (e.g. node -e "console.log(\'tga_\'+crypto.randomBytes(24).toString(\'base64url\'))")',
+      });
+    }
+    return this.deps.db.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext('tollgate:bootstrap-admin-key'))`);
+      if (input.key !== undefined) {
+        const hash = hashKey(input.key);
+        const { rows } = await tx.query('select 1 from api_keys where secret_hash = $1', [hash]);
+        if (rows.length) return { created: null, registered: false };
+        await tx.query(
+          `insert into api_keys (id, account_id, name, role, prefix, secret_hash, created_by, created_at) values ($1, null, $2, 'platform_admin', $3, $4, null, $5)`,
+          [this.#id('key'), 'TOLLGATE_ADMIN_KEY', input.key.slice(0, 10), hash, this.deps.clock.now()],
+        );
+        return { created: null, registered: true };
+      }
+      const { rows } = await tx.query(`select 1 from api_keys where role = 'platform_admin' limit 1`);
+      if (rows.length) return { created: null, registered: false };
+      return { created: await this.#insertKey(tx, { accountId: null, name: 'first admin key', role: 'platform_admin', createdBy: null }), registered: true };
+    });
   }
 
   /**

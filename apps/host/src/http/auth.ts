@@ -7,7 +7,7 @@ import { AccountsService, requireRole, type AccountCaller } from '../accounts/ac
 import type { Caller, Role } from '../accounts/roles.js';
 
 export type AuthMode = 'account' | 'admin' | 'public';
-const AUTH_KEY = 'tollgate:auth';
+export const AUTH_KEY = 'tollgate:auth';
 
 /** Who may call a route. Routes without it need an account key. */
 export const Auth = (mode: AuthMode) => SetMetadata(AUTH_KEY, mode);

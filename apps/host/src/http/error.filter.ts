@@ -18,7 +18,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 /** Turns anything thrown into `{ error: { code, message, details? } }` with the right status. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (isTollgateError(error)) return { status: error.status, body: error.toBody() };
+  if (isTollgateError(error)) return { status: error.status, body: callerFacing(error.toBody()) };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
@@ -36,6 +36,27 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return { status: statusCode, body: { error: { code: CODE_BY_STATUS[statusCode] ?? 'invalid_request', message: (error as Error).message } } };
   }
   return { status: 500, body: { error: { code: 'internal_error', message: 'Internal server error' } } };
+}
+
+/** The namespaces the host puts before a caller's idempotency key (wallet/idempotency.ts); never shown back. */
+const KEY_NAMESPACE = /^api:/;
+
+/**
+ * The wallet and funding report a reused key as they store it (`api:buy-5`); the caller sent
+ * `buy-5`, so that is what the message and details name.
+ */
+function callerFacing(body: ErrorBody): ErrorBody {
+  const details = body.error.details as { key?: unknown; operation?: unknown } | undefined;
+  if (body.error.code !== 'idempotency_key_reused' || typeof details?.key !== 'string' || !KEY_NAMESPACE.test(details.key)) return body;
+  const key = details.key.replace(KEY_NAMESPACE, '');
+  const operation = typeof details.operation === 'string' ? details.operation : 'other';
+  return {
+    error: {
+      ...body.error,
+      message: `Idempotency key ${JSON.stringify(key)} was already used for a different ${operation} request.`,
+      details: { ...details, key },
+    },
+  };
 }
 
 @Catch()

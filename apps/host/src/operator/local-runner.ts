@@ -1,0 +1,62 @@
+import { SystemClock } from '@tollgate/clock';
+import { ConfigError } from '@tollgate/errors';
+import { AccountsService } from '../accounts/accounts.service.js';
+import type { HostConfig } from '../config/host-config.js';
+import { createCoreServices } from '../core-container.js';
+import { createHost } from '../create-host.js';
+import { openConfiguredDatabase } from '../open-database.js';
+import { loadPlugins } from '../plugins/plugin-loader.js';
+import { PluginHost } from '../plugins/plugin-host.js';
+import { walletAccountHooks } from '../wallet/account-wallets.js';
+import type { OperatorResult } from './operator-client.js';
+import { migrateAll, operatorCommands, runOperatorCommand, type OperatorContext } from './operator-commands.js';
+
+/** The core services on the configured database, without HTTP or started plugins (fast). */
+async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) => Promise<T>): Promise<T> {
+  const plugins = await loadPlugins({ config });
+  const pluginHost = new PluginHost(plugins);
+  pluginHost.register();
+  const db = await openConfiguredDatabase(config);
+  try {
+    await migrateAll({ db, pluginHost });
+    const clock = new SystemClock();
+    const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding });
+    const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
+    return await fn({ db, accounts, funding: core.funding, importer: core.importer, pluginHost });
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * A whole host without HTTP (plugins started, no background workers) for commands that need the
+ * payment providers or invoice sources: buying, payment methods and imports go through the same code as the API.
+ */
+async function withHost<T>(config: HostConfig, fn: (ctx: OperatorContext) => Promise<T>): Promise<T> {
+  if (!config.plugins.some((p) => p.enabled !== false)) {
+    throw new ConfigError({
+      code: 'no_plugins',
+      message:
+        'This command needs the payment providers or invoice sources, and no plugins are configured here. Under `pnpm start` the dev stack configures them: start it and run the command again (it then runs inside the running host).',
+    });
+  }
+  const host = await createHost({ config, workers: false });
+  try {
+    return await fn({
+      db: host.db,
+      accounts: host.accounts,
+      funding: host.funding,
+      importer: host.invoiceSync.importer,
+      pluginHost: host.pluginHost,
+      invoiceSyncJobs: host.invoiceSync.jobs,
+    });
+  } finally {
+    await host.close();
+  }
+}
+
+/** Runs a command in this process, when no host serves the data folder's operator socket. */
+export function runLocally(input: { config: HostConfig; name: string; input: unknown }): Promise<OperatorResult> {
+  const run = operatorCommands[input.name]?.needs === 'host' ? withHost : withDatabase;
+  return run(input.config, (ctx) => runOperatorCommand({ ctx, name: input.name, input: input.input }));
+}
