@@ -162,6 +162,37 @@ for (const engine of testEngines()) {
       expect((await t.db.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n).toBe(users + 1);
     });
 
+    it('takes a plain date in the wallet history as a whole day in the account’s time zone', async () => {
+      const ny = await t.createAccount({ timeZone: 'America/New_York' });
+      // 03:00 UTC on the 5th is still the evening of the 4th in New York.
+      t.clock.set('2026-12-05T03:00:00.000Z');
+      const charged = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/charges',
+        key: ny.ownerKey,
+        body: { channel: 'rules-sms', units: '1', description: 'evening charge' },
+        headers: { 'idempotency-key': 'ny-1' },
+      });
+      expect(charged.status).toBe(201);
+      const described = async (query: string) => {
+        const res = await t.request({ path: `/v1/wallet/history?${query}`, key: ny.ownerKey });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return (res.body.data as Array<{ description: string }>).map((e) => e.description).filter((d) => d === 'evening charge');
+      };
+      expect(await described('from=2026-12-04&to=2026-12-04')).toEqual(['evening charge']);
+      expect(await described('from=2026-12-05')).toEqual([]);
+      expect(await described('to=2026-12-03')).toEqual([]);
+      // A date-time is still a moment.
+      expect(await described('from=2026-12-05T02:59:59Z&to=2026-12-05T03:00:01Z')).toEqual(['evening charge']);
+      const csv = await t.request({ path: '/v1/wallet/history.csv?from=2026-12-04&to=2026-12-04', key: ny.ownerKey });
+      expect(String(csv.body)).toContain('evening charge');
+      for (const bad of ['2026-02-30', '2026-12-5', '05/12/2026']) {
+        const res = await t.request({ path: `/v1/wallet/history?from=${encodeURIComponent(bad)}`, key: ny.ownerKey });
+        expect(res.status, bad).toBe(400);
+        expect(res.body.error.code).toBe('validation_failed');
+      }
+    });
+
     it('names the idempotency key the caller sent in a 409, not the namespaced key the wallet stores', async () => {
       const charge = (units: string) =>
         t.request({

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { isCalendarDay, startOfDay } from '@tollgate/clock';
 import { ValidationError } from '@tollgate/errors';
 import { checkInvariants, HoldNotFoundError, PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { z } from 'zod';
@@ -73,6 +74,17 @@ export class WalletController {
     @Inject(WalletService) private readonly wallet: WalletService,
     @Inject(HOST_STATE) private readonly state: HostState,
   ) {}
+
+  /** The filters with plain dates read in the account's time zone (only looked up when a bound is a plain date). */
+  async #historyFilters(caller: AccountCaller, query: z.output<typeof historyCsvQuery>) {
+    const needsZone = [query.from, query.to].some((v) => v !== undefined && isCalendarDay(v));
+    let timeZone = 'UTC';
+    if (needsZone) {
+      const { rows } = await this.state.db.query<{ time_zone: string }>('select time_zone from accounts where id = $1', [caller.accountId]);
+      timeZone = rows[0]?.time_zone ?? 'UTC';
+    }
+    return historyFilters(query, timeZone);
+  }
 
   #on<T>(caller: AccountCaller, fn: () => Promise<T>): Promise<T> {
     return withWallet({ db: this.state.db, wallet: this.wallet, accountId: caller.accountId }, fn);
@@ -246,7 +258,7 @@ export class WalletController {
     const page = await this.wallet.history({
       accountId: caller.accountId,
       limit: query.limit,
-      ...historyFilters(query),
+      ...(await this.#historyFilters(caller, query)),
       ...(query.before ? { before: query.before } : {}),
     });
     return { data: page.data.map(historyEntryView), nextCursor: page.nextCursor };
@@ -258,8 +270,8 @@ export class WalletController {
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The filtered history as CSV: date, transaction_id, type, channel, description, amount, balance_after' })
   @ApiResponse({ status: 200, description: 'text/csv, one header row, newest first' })
-  historyCsv(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyCsvQuery }) query: z.output<typeof historyCsvQuery>) {
-    return this.wallet.historyCsv({ accountId: caller.accountId, ...historyFilters(query) });
+  async historyCsv(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyCsvQuery }) query: z.output<typeof historyCsvQuery>) {
+    return this.wallet.historyCsv({ accountId: caller.accountId, ...(await this.#historyFilters(caller, query)) });
   }
 
   @Get('quotas')
@@ -270,10 +282,15 @@ export class WalletController {
   }
 }
 
-function historyFilters(query: z.output<typeof historyCsvQuery>) {
+/** A bound of the history's period: a plain date is a whole day in the wallet's time zone (`to` includes it). */
+function periodBound(value: string, timeZone: string, edge: 'from' | 'to'): Date {
+  return isCalendarDay(value) ? startOfDay({ day: value, timeZone, offsetDays: edge === 'to' ? 1 : 0 }) : new Date(value);
+}
+
+function historyFilters(query: z.output<typeof historyCsvQuery>, timeZone: string) {
   return {
-    ...(query.from ? { from: new Date(query.from) } : {}),
-    ...(query.to ? { to: new Date(query.to) } : {}),
+    ...(query.from ? { from: periodBound(query.from, timeZone, 'from') } : {}),
+    ...(query.to ? { to: periodBound(query.to, timeZone, 'to') } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
     ...(query.type ? { type: query.type } : {}),
     ...(query.kind ? { lotKind: query.kind } : {}),

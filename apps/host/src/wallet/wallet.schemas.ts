@@ -55,6 +55,8 @@ export const idempotencyKeyInput = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
   .describe('Makes the request safe to retry; may also be sent as the Idempotency-Key header');
 const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time, e.g. 2026-02-01T00:00:00Z');
+/** A period bound: a date-time, or a calendar day read in the account's time zone (as invoice-sync's filters take it). */
+const dayOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 /** A numeric id (holds, transactions). */
 export const numericId = z.string().regex(/^[1-9]\d{0,17}$/, 'must be a numeric id such as "42"');
 
@@ -122,8 +124,8 @@ const cursor = numericId.optional().describe('nextCursor of the previous page');
 export const lotsQuery = z.strictObject({ includeEmpty: z.enum(['true', 'false']).optional() });
 export const holdsQuery = z.strictObject({ status: z.enum(['pending', 'captured', 'released', 'expired']).optional(), limit, before: cursor });
 export const historyFilters = {
-  from: isoDateTime.optional().describe('From this moment on (inclusive)'),
-  to: isoDateTime.optional().describe('Before this moment (exclusive)'),
+  from: dayOrDateTime.optional().describe("From this moment on (inclusive); a plain date (2026-12-01) means that day's start in the account's time zone"),
+  to: dayOrDateTime.optional().describe("Before this moment (exclusive); a plain date (2026-12-31) includes that whole day in the account's time zone"),
   channel: channelId.optional(),
   type: z.enum(TRANSACTION_TYPES).optional(),
   kind: z.enum(LOT_KINDS).optional().describe('Only transactions that touched credit of this kind'),
