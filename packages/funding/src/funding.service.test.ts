@@ -284,7 +284,10 @@ for (const engine of testEngines()) {
         .catch((error: unknown) => error);
       expect(refusal).toMatchObject({
         code: 'insufficient_funds',
-        details: { required: '100.00', autoRefill: { paused: true, pausedReason: 'refill_limit_reached', resumesAt: new Date(start + 3_600_000).toISOString() } },
+        details: {
+          required: '100.00',
+          autoRefill: { paused: true, pausedReason: 'refill_limit_reached', resumesAt: new Date(start + 3_600_000).toISOString() },
+        },
       });
       expect((refusal as Error).message).toContain(`Auto-refill is paused (refill_limit_reached) until ${new Date(start + 3_600_000).toISOString()}.`);
       clock.set(new Date(start + 3_600_000 + 1));

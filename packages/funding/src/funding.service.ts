@@ -3,14 +3,7 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, type Database, type Queryable } from '@tollgate/db';
 import { TollgateError, UnavailableError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
-import {
-  InsufficientFundsError,
-  WalletService,
-  type AutoRefillNote,
-  type PaymentEvent,
-  type PaymentMethodKind,
-  type PaymentProvider,
-} from '@tollgate/wallet';
+import { InsufficientFundsError, WalletService, type AutoRefillNote, type PaymentEvent, type PaymentMethodKind, type PaymentProvider } from '@tollgate/wallet';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
 import {
@@ -624,7 +617,9 @@ export class FundingService {
   // ---- internals ------------------------------------------------------------------------------
 
   async #refillInFlight(accountId: string): Promise<Purchase | null> {
-    const row = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [accountId]);
+    const row = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [
+      accountId,
+    ]);
     return row ? purchaseView(row) : null;
   }
 

@@ -124,9 +124,7 @@ describe('renderNotification', () => {
     expect(en.subject).toBe('Automatic top-up paused for Acme');
     expect(en.text).toContain('limit of 3 top-ups per 24 hours');
     expect(en.text).toContain('It resumes by itself on 2026-12-06 14:05 UTC.');
-    expect(renderNotification({ template: 'refill_limit_reached', locale: 'nl', data: SAMPLE.refill_limit_reached }).text).toContain(
-      '3 keer per 24 uur',
-    );
+    expect(renderNotification({ template: 'refill_limit_reached', locale: 'nl', data: SAMPLE.refill_limit_reached }).text).toContain('3 keer per 24 uur');
     expect(renderNotification({ template: 'refill_limit_reached', locale: 'fr', data: SAMPLE.refill_limit_reached }).subject).toBe(
       'Recharge automatique suspendue pour Acme',
     );

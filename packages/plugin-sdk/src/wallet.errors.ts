@@ -20,7 +20,11 @@ export interface AutoRefillNote {
 /** 422 insufficient_funds: the available balance cannot cover the charge or hold; nothing was spent. */
 export class InsufficientFundsError extends UnprocessableError {
   constructor(input: { required: string; available: string; autoRefill?: AutoRefillNote }) {
-    super({ code: 'insufficient_funds', message: `Not enough credit: €${input.required} needed, €${input.available} available.${explain(input.autoRefill)}`, details: input });
+    super({
+      code: 'insufficient_funds',
+      message: `Not enough credit: €${input.required} needed, €${input.available} available.${explain(input.autoRefill)}`,
+      details: input,
+    });
   }
 }
 

@@ -338,9 +338,7 @@ for (const engine of testEngines()) {
       expect((await charge(a.key, '10', 'limit-3')).status).toBe(422);
       const settings = (await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body;
       expect(settings).toMatchObject({ enabled: true, paused: true, pausedReason: 'refill_limit_reached', resumesAt, window: { refills: 1, declined: 0 } });
-      expect((await mails(a.accountId)).filter((m) => m.template === 'refill_limit_reached')).toEqual([
-        expect.objectContaining({ locale: 'de' }),
-      ]);
+      expect((await mails(a.accountId)).filter((m) => m.template === 'refill_limit_reached')).toEqual([expect.objectContaining({ locale: 'de' })]);
       clock.set(new Date(Date.parse(resumesAt) + 1));
       expect((await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body).toMatchObject({ paused: false, pausedReason: null });
       expect((await charge(a.key, '10', 'limit-4')).status).toBe(201);

@@ -119,7 +119,9 @@ export class FundingController {
   }
 
   @Get('auto-refill')
-  @ApiOperation({ summary: 'Auto-refill settings and state: paused (refill limit reached, payment declined, method removed), refills and declines in the period (C-3)' })
+  @ApiOperation({
+    summary: 'Auto-refill settings and state: paused (refill limit reached, payment declined, method removed), refills and declines in the period (C-3)',
+  })
   @ApiResponse({ status: 200, standardSchema: autoRefillSchema })
   async autoRefill(@CurrentCaller() caller: AccountCaller) {
     return autoRefillView(await this.funding.getAutoRefill({ accountId: caller.accountId }));
