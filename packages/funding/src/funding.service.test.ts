@@ -333,6 +333,24 @@ for (const engine of testEngines()) {
       });
     });
 
+    it('a pending event with a new expected day moves the purchase’s date; once settled, it changes nothing', async () => {
+      const id = await account();
+      const pm = await method(id, 'later', bank.id);
+      const purchase = (await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'moved' }))!;
+      const pending = (eventId: string, day: string): PaymentEvent => ({
+        ...event(purchase.providerPaymentId!, 'pending', eventId),
+        expectedSettlementDate: day,
+      });
+      await funding.handlePaymentEvents({ providerId: bank.id, events: [pending('later-1', '2026-03-16'), pending('bad-day', '2026-02-30')] });
+      expect((await funding.getPurchase({ id: purchase.id })).expectedSettlementDate).toBe('2026-03-16');
+      expect((await funding.incoming({ accountId: id })).nextExpectedSettlementDate).toBe('2026-03-16');
+      await funding.handlePaymentEvents({
+        providerId: bank.id,
+        events: [event(purchase.providerPaymentId!, 'succeeded', 'moved-ok'), pending('later-2', '2026-03-20')],
+      });
+      expect(await funding.getPurchase({ id: purchase.id })).toMatchObject({ status: 'succeeded', expectedSettlementDate: '2026-03-16' });
+    });
+
     it('purchases carry the provider’s expected settlement date; the wallet’s incoming sums what is on its way', async () => {
       const id = await account();
       const slow = await method(id, 'later', bank.id);

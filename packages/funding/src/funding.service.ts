@@ -269,7 +269,10 @@ export class FundingService {
         counts.unmatched++;
         continue;
       }
-      const outcome = await this.#apply(purchase, event.status, event.reason ?? null);
+      const outcome =
+        event.status === 'pending'
+          ? await this.#reschedule(purchase, event.expectedSettlementDate)
+          : await this.#apply(purchase, event.status, event.reason ?? null);
       const fresh = await this.#recordEvent(this.db, input.providerId, event, purchase.id as string, outcome);
       if (fresh || seen) counts.accepted++;
       else counts.duplicates++;
@@ -758,8 +761,18 @@ export class FundingService {
   #expectedSettlement(provider: PaymentProvider, created: { status: string; expectedSettlementDate?: string }): string | null {
     if (created.status !== 'pending') return null;
     const given = created.expectedSettlementDate;
-    if (given && /^\d{4}-\d{2}-\d{2}$/.test(given) && !Number.isNaN(Date.parse(`${given}T00:00:00Z`))) return given;
+    if (given && isDay(given)) return given;
     return provider.settlement === 'fast' ? this.clock.now().toISOString().slice(0, 10) : null;
+  }
+
+  /** A 'pending' event: still on its way, maybe with a new expected day (a SEPA collection moved on). */
+  async #reschedule(row: Row, day: string | undefined): Promise<string> {
+    if (!day || !isDay(day)) return 'ignored';
+    const { rowCount } = await this.db.query(
+      `update funding_purchases set expected_settlement_date = $2, updated_at = $3 where id = $1 and status in ('creating', 'pending')`,
+      [row.id, day, this.clock.now()],
+    );
+    return rowCount ? 'rescheduled' : 'ignored';
   }
 
   /** One status change of a purchase; returns what it did. Wallet changes first (idempotent), then a compare-and-set. */
@@ -885,6 +898,12 @@ export class FundingService {
       [accountId, grant.lotId, this.clock.now()],
     );
   }
+}
+
+/** A real calendar day as 'YYYY-MM-DD'. */
+function isDay(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
 }
 
 function methodView(r: Row): PaymentMethod {

@@ -79,6 +79,11 @@ export interface PaymentEvent {
   status: PaymentStatus;
   /** Bank or processor reason, e.g. SEPA R-code 'MD06' or 'card_declined'. */
   reason?: string;
+  /**
+   * With status 'pending' (API 2.1.0, optional): the payment is still on its way and now expected on
+   * this UTC day ('YYYY-MM-DD'), e.g. a SEPA collection moved to a later collection date.
+   */
+  expectedSettlementDate?: string;
   occurredAt: Date;
 }
 

@@ -233,6 +233,24 @@ for (const engine of testEngines()) {
       expect(sink.of(paid.providerPaymentId)).toEqual([['succeeded', undefined]]);
     });
 
+    it('a collection submitted too late for its date moves to the next possible one and reports its new expected settlement day', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[3] ?? SETTLING_IBANS[0]!);
+      const late = await collect(p, accountId, mandateId, '12.00');
+      clock.set(new Date(clock.now().getTime() + 7 * 86_400_000)); // no run for a week
+      await p.submitDue();
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ collection_date: string }>('SELECT collection_date FROM payments_sepa_collections WHERE provider_payment_id = $1', [late.providerPaymentId]);
+      const moved = rows[0]!.collection_date;
+      const expected = p.expectedSettlementDate({ collection_date: moved });
+      expect(expected > late.expectedSettlementDate!).toBe(true);
+      const event = sink.events.find((e) => e.providerPaymentId === late.providerPaymentId)!;
+      expect(event).toMatchObject({ eventId: `rescheduled:${late.providerPaymentId}:${moved}`, status: 'pending', expectedSettlementDate: expected });
+    });
+
     it('fails an AM04 collection with the R-code; reads each report once', async () => {
       const sink = new RecordingSink();
       const p = provider({ sink });

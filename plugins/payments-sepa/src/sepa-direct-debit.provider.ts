@@ -323,15 +323,21 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   async flushEvents(): Promise<number> {
     let reported = 0;
     for (;;) {
-      const { rows } = await this.#db.query<{ event_id: string; provider_payment_id: string; status: PaymentStatus; reason: string | null; occurred_at: Date }>(
-        'SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY occurred_at, event_id LIMIT 200',
-      );
+      const { rows } = await this.#db.query<{
+        event_id: string;
+        provider_payment_id: string;
+        status: PaymentStatus;
+        reason: string | null;
+        expected_settlement_date: string | null;
+        occurred_at: Date;
+      }>('SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY occurred_at, event_id LIMIT 200');
       if (rows.length === 0) return reported;
       const events: PaymentEvent[] = rows.map((r) => ({
         eventId: r.event_id,
         providerPaymentId: r.provider_payment_id,
         status: r.status,
         ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.expected_settlement_date ? { expectedSettlementDate: r.expected_settlement_date } : {}),
         occurredAt: r.occurred_at,
       }));
       await this.#sink.report({ providerId: this.id, events });
@@ -479,6 +485,16 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       collectedBefore.set(row.mandate_id, true);
       // Too late for the date it was given (no run for a while): the next possible date.
       const date = row.collection_date < earliest ? addBusinessDays(today, this.#options.leadDays) : row.collection_date;
+      if (date !== row.collection_date) {
+        // The purchase said another day: tell the host the new one.
+        await this.#event(tx, {
+          eventId: `rescheduled:${row.provider_payment_id}:${date}`,
+          providerPaymentId: row.provider_payment_id,
+          status: 'pending',
+          expectedSettlementDate: this.expectedSettlementDate({ collection_date: date }),
+          occurredAt: now,
+        });
+      }
       const sequenceType = before ? 'RCUR' : 'FRST';
       const key = `${date}/${sequenceType}`;
       groups.set(key, [...(groups.get(key) ?? []), { ...row, sequenceType, date }]);
@@ -669,8 +685,9 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   async #event(tx: Queryable, event: PaymentEvent): Promise<void> {
     await tx.query(
-      'INSERT INTO payments_sepa_events (event_id, provider_payment_id, status, reason, occurred_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-      [event.eventId, event.providerPaymentId, event.status, event.reason ?? null, event.occurredAt],
+      `INSERT INTO payments_sepa_events (event_id, provider_payment_id, status, reason, expected_settlement_date, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [event.eventId, event.providerPaymentId, event.status, event.reason ?? null, event.expectedSettlementDate ?? null, event.occurredAt],
     );
   }
 
