@@ -94,6 +94,7 @@ for (const engine of testEngines()) {
           referral: { available: '0.00', pending: '0.00' },
           purchased: { available: '0.00', pending: '0.00' },
         },
+        incoming: { amount: '0.00', purchases: 0, nextExpectedSettlementDate: null },
       });
       const lots = await t.request({ path: '/v1/wallet/lots', key: a.key });
       expect(lots.body).toEqual({

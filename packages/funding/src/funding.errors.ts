@@ -59,3 +59,14 @@ export class InvalidReferralCodeError extends ValidationError {
     super({ code: 'invalid_referral_code', message: `Referral code ${JSON.stringify(code)} does not exist.`, details: { code } });
   }
 }
+
+/** 400: auto-refill settings that could not work (a minimum one pack cannot lift the balance above, limits out of range); `details` names the fields. */
+export class AutoRefillSettingsError extends ValidationError {
+  constructor(problems: Array<{ path: string[]; message: string }>) {
+    super({
+      code: 'invalid_auto_refill',
+      message: problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '),
+      details: problems,
+    });
+  }
+}

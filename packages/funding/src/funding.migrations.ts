@@ -109,5 +109,14 @@ export const fundingMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      // When the provider expects a pending payment's money (SEPA: collection date + settlement window);
+      // and until when the account was told its auto-refill limit is reached (one mail per pause).
+      id: '0002_expected_settlement',
+      sql: `
+        alter table funding_purchases add column expected_settlement_date date;
+        alter table funding_auto_refill add column limit_notified_until timestamptz;
+      `,
+    },
   ],
 };

@@ -28,6 +28,7 @@ class ScriptedProvider implements PaymentProvider {
   readonly payments = new Map<string, { id: string; amount: string; status: PaymentStatus }>();
   calls = 0;
   failNext = 0;
+  expectedDate = '2026-03-09';
   constructor(
     readonly id: string,
     readonly settlement: 'fast' | 'slow',
@@ -46,7 +47,9 @@ class ScriptedProvider implements PaymentProvider {
     const status: PaymentStatus = input.providerMethodId === 'decline' ? 'failed' : input.providerMethodId === 'later' ? 'pending' : 'succeeded';
     const payment = { id: `pay_${this.payments.size + 1}`, amount: input.amount.toString(), status };
     this.payments.set(input.idempotencyKey, payment);
-    return { providerPaymentId: payment.id, status, ...(status === 'failed' ? { reason: 'card_declined' } : {}) };
+    // A slow provider says when it expects the money (as payments-sepa does); the fast one, like a 2.0.0 provider, says nothing.
+    const expected = status === 'pending' && this.settlement === 'slow' ? { expectedSettlementDate: this.expectedDate } : {};
+    return { providerPaymentId: payment.id, status, ...(status === 'failed' ? { reason: 'card_declined' } : {}), ...expected };
   }
 }
 
@@ -235,9 +238,11 @@ for (const engine of testEngines()) {
       const id = await account();
       const pm = await method(id, 'decline');
       await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '5.00', pack: '10', paymentMethodId: pm.id });
-      expect(await funding.maybeRefill({ accountId: id })).toMatchObject({ status: 'failed' });
+      const declined = await funding.maybeRefill({ accountId: id });
+      expect(declined).toMatchObject({ status: 'failed' });
       const settings = await funding.getAutoRefill({ accountId: id });
-      expect(settings!.pausedReason).toBe('payment_failed:card_declined');
+      expect(settings).toMatchObject({ pausedReason: 'payment_declined', resumesAt: null, window: { refills: 0, declined: 1 } });
+      expect(settings!.lastDecline).toMatchObject({ purchaseId: declined!.id, reason: 'card_declined' });
       expect(await funding.maybeRefill({ accountId: id })).toBeNull();
       expect(notices.filter((x) => x.accountId === id && x.template === 'refill_failed')).toHaveLength(1);
       const ok = await method(id, 'ok');
@@ -245,19 +250,131 @@ for (const engine of testEngines()) {
       expect(await funding.maybeRefill({ accountId: id })).toMatchObject({ status: 'succeeded' });
     });
 
-    it('auto-refill: the storm guard stops more than N refills per period', async () => {
+    it('auto-refill: the refill limit pauses it visibly until the period has passed, and tells the account once per pause', async () => {
       const id = await account();
       const pm = await method(id);
-      await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '100.00', pack: '5', paymentMethodId: pm.id, maxPerPeriod: 2, periodHours: 1 });
+      await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '4.00', pack: '5', paymentMethodId: pm.id, maxPerPeriod: 2, periodHours: 1 });
       const guarded: unknown[] = [];
       funding.events.on('refill_guarded', (e) => guarded.push(e));
-      expect(await funding.maybeRefill({ accountId: id })).not.toBeNull();
-      expect(await funding.maybeRefill({ accountId: id })).not.toBeNull();
-      expect(await funding.maybeRefill({ accountId: id })).toBeNull();
-      expect(guarded).toHaveLength(1);
-      clock.advance({ hours: 1, ms: 1 });
-      expect(await funding.maybeRefill({ accountId: id })).not.toBeNull();
+      const start = clock.now().getTime();
+      expect(await funding.maybeRefill({ accountId: id, force: true })).not.toBeNull();
+      clock.advance({ minutes: 10 });
+      expect(await funding.maybeRefill({ accountId: id, force: true })).not.toBeNull();
+      // The limit is used up: shown as a pause that ends when the first refill leaves the hour.
+      const paused = await funding.getAutoRefill({ accountId: id });
+      expect(paused).toMatchObject({ enabled: true, pausedReason: 'refill_limit_reached', window: { refills: 2, declined: 0 } });
+      expect(paused!.resumesAt!.getTime()).toBe(start + 3_600_000);
+      const limitMails = () => notices.filter((x) => x.accountId === id && x.template === 'refill_limit_reached');
+      expect(limitMails()).toHaveLength(0); // nothing is refused yet
+      expect(await funding.maybeRefill({ accountId: id, force: true })).toBeNull();
+      expect(await funding.maybeRefill({ accountId: id, force: true })).toBeNull();
+      expect(await service().maybeRefill({ accountId: id, force: true })).toBeNull();
+      expect(guarded).toHaveLength(2);
+      expect(limitMails()).toHaveLength(1);
+      expect(limitMails()[0]).toMatchObject({
+        eventKey: `refill_limit_reached:${id}:${new Date(start + 3_600_000).toISOString()}`,
+        data: { maxPerPeriod: '2', periodHours: '1', resumesAt: `${new Date(start + 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+      });
+      // A charge refused meanwhile says why no refill came.
+      const refusal = await funding
+        .spendWithRefill({
+          accountId: id,
+          attempt: (provisional) => wallet.charge({ accountId: id, channel: 'sms-reminder', units: '100', idempotencyKey: 'capped', provisional }),
+        })
+        .catch((error: unknown) => error);
+      expect(refusal).toMatchObject({
+        code: 'insufficient_funds',
+        details: {
+          required: '100.00',
+          autoRefill: { paused: true, pausedReason: 'refill_limit_reached', resumesAt: new Date(start + 3_600_000).toISOString() },
+        },
+      });
+      expect((refusal as Error).message).toContain(`Auto-refill is paused (refill_limit_reached) until ${new Date(start + 3_600_000).toISOString()}.`);
+      clock.set(new Date(start + 3_600_000 + 1));
+      expect(await funding.getAutoRefill({ accountId: id })).toMatchObject({ pausedAt: null, pausedReason: null, resumesAt: null, window: { refills: 1 } });
+      expect(await funding.maybeRefill({ accountId: id, force: true })).not.toBeNull();
+      // Full again: a new pause, a new mail.
+      expect(await funding.maybeRefill({ accountId: id, force: true })).toBeNull();
+      expect(limitMails()).toHaveLength(2);
       expect(await available(id)).toBe('17.00');
+    });
+
+    it('auto-refill: declines are counted apart and do not use up the refill limit', async () => {
+      const id = await account();
+      const bad = await method(id, 'decline');
+      await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '4.00', pack: '5', paymentMethodId: bad.id, maxPerPeriod: 1 });
+      expect(await funding.maybeRefill({ accountId: id, force: true })).toMatchObject({ status: 'failed' });
+      expect(await funding.getAutoRefill({ accountId: id })).toMatchObject({ pausedReason: 'payment_declined', window: { refills: 0, declined: 1 } });
+      const good = await method(id);
+      await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '4.00', pack: '5', paymentMethodId: good.id, maxPerPeriod: 1 });
+      expect(await funding.maybeRefill({ accountId: id, force: true })).toMatchObject({ status: 'succeeded' });
+      expect(await funding.getAutoRefill({ accountId: id })).toMatchObject({ pausedReason: 'refill_limit_reached', window: { refills: 1, declined: 1 } });
+    });
+
+    it('auto-refill settings: refuses a minimum one pack cannot lift the balance above, and nonsense limits, naming the fields', async () => {
+      const id = await account();
+      const pm = await method(id);
+      const refusal = (input: Partial<Parameters<FundingService['setAutoRefill']>[0]>) =>
+        funding.setAutoRefill({ accountId: id, enabled: true, minimum: '5.00', pack: '10', paymentMethodId: pm.id, ...input }).catch((e: unknown) => e);
+      expect(await refusal({ minimum: '500.00', pack: '10' })).toMatchObject({
+        status: 400,
+        code: 'invalid_auto_refill',
+        details: [{ path: ['minimum'] }, { path: ['pack'] }],
+      });
+      expect(await refusal({ minimum: '10.00', pack: '10' })).toMatchObject({ code: 'invalid_auto_refill' });
+      expect(await refusal({ maxPerPeriod: 0 })).toMatchObject({ code: 'invalid_auto_refill', details: [{ path: ['maxPerPeriod'] }] });
+      expect(await refusal({ maxPerPeriod: 1.5, periodHours: 24 * 365 })).toMatchObject({
+        details: [{ path: ['maxPerPeriod'] }, { path: ['periodHours'] }],
+      });
+      expect(await funding.getAutoRefill({ accountId: id })).toBeNull();
+      expect(await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '9.99', pack: '10', paymentMethodId: pm.id })).toMatchObject({
+        enabled: true,
+        pausedAt: null,
+      });
+    });
+
+    it('a pending event with a new expected day moves the purchase’s date; once settled, it changes nothing', async () => {
+      const id = await account();
+      const pm = await method(id, 'later', bank.id);
+      const purchase = (await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'moved' }))!;
+      const pending = (eventId: string, day: string): PaymentEvent => ({
+        ...event(purchase.providerPaymentId!, 'pending', eventId),
+        expectedSettlementDate: day,
+      });
+      await funding.handlePaymentEvents({ providerId: bank.id, events: [pending('later-1', '2026-03-16'), pending('bad-day', '2026-02-30')] });
+      expect((await funding.getPurchase({ id: purchase.id })).expectedSettlementDate).toBe('2026-03-16');
+      expect((await funding.incoming({ accountId: id })).nextExpectedSettlementDate).toBe('2026-03-16');
+      await funding.handlePaymentEvents({
+        providerId: bank.id,
+        events: [event(purchase.providerPaymentId!, 'succeeded', 'moved-ok'), pending('later-2', '2026-03-20')],
+      });
+      expect(await funding.getPurchase({ id: purchase.id })).toMatchObject({ status: 'succeeded', expectedSettlementDate: '2026-03-16' });
+    });
+
+    it('purchases carry the provider’s expected settlement date; the wallet’s incoming sums what is on its way', async () => {
+      const id = await account();
+      const slow = await method(id, 'later', bank.id);
+      const fast = await method(id, 'later', card.id);
+      expect(await funding.incoming({ accountId: id })).toMatchObject({ purchases: 0, nextExpectedSettlementDate: null });
+      const sepa = await funding.buy({ accountId: id, amount: '25', paymentMethodId: slow.id, idempotencyKey: 'i1' });
+      expect(sepa).toMatchObject({ status: 'pending', expectedSettlementDate: '2026-03-09' });
+      bank.expectedDate = '2026-03-06';
+      await funding.buy({ accountId: id, amount: '10', paymentMethodId: slow.id, idempotencyKey: 'i2' });
+      bank.expectedDate = '2026-03-09';
+      // A fast provider that gives no date (API 2.0.0): expected the same day.
+      expect(await funding.buy({ accountId: id, amount: '5', paymentMethodId: fast.id, idempotencyKey: 'i3' })).toMatchObject({
+        expectedSettlementDate: clock.now().toISOString().slice(0, 10),
+      });
+      const incoming = await funding.incoming({ accountId: id });
+      expect(incoming.amount.toString()).toBe('40.00');
+      expect(incoming).toMatchObject({ purchases: 3, nextExpectedSettlementDate: clock.now().toISOString().slice(0, 10) });
+      // Settled at once: no date.
+      const paidCard = await method(id);
+      expect(await funding.buy({ accountId: id, amount: '5', paymentMethodId: paidCard.id, idempotencyKey: 'i4' })).toMatchObject({
+        status: 'succeeded',
+        expectedSettlementDate: null,
+      });
+      expect(await available(id)).toBe('7.00'); // incoming is not spendable
     });
 
     it('a charge refused for lack of credit waits for a card refill, not for a bank one', async () => {

@@ -3,11 +3,12 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, type Database, type Queryable } from '@tollgate/db';
 import { TollgateError, UnavailableError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
-import { InsufficientFundsError, WalletService, type PaymentEvent, type PaymentMethodKind, type PaymentProvider } from '@tollgate/wallet';
+import { InsufficientFundsError, WalletService, type AutoRefillNote, type PaymentEvent, type PaymentMethodKind, type PaymentProvider } from '@tollgate/wallet';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
 import {
   AmountOutOfRangeError,
+  AutoRefillSettingsError,
   FundingKeyReusedError,
   InvalidReferralCodeError,
   PaymentMethodNotFoundError,
@@ -20,8 +21,10 @@ import { FUNDING_OPTIONS, PACK_MAX, PACK_MIN, resolveFundingOptions, type Fundin
 import {
   FUNDING_NOTIFIER,
   PAYMENT_PROVIDERS,
+  type AutoRefillPauseReason,
   type AutoRefillSettings,
   type FundingNotifier,
+  type IncomingCredit,
   type PaymentMethod,
   type PaymentProviderDirectory,
   type Purchase,
@@ -32,12 +35,15 @@ import {
 type Row = Record<string, unknown>;
 const newId = (prefix: string) => `${prefix}_${randomBytes(10).toString('hex')}`;
 const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const HOUR_MS = 3_600_000;
+/** Limits a person could mean: at least one refill, at most 100, in a period of 1 hour to 31 days. */
+const REFILL_LIMITS = { maxPerPeriod: [1, 100], periodHours: [1, 24 * 31] } as const;
 
 export interface FundingEvents {
   /** A purchase changed status (in this process). */
   purchase: [Purchase];
   /** An auto-refill was skipped by the storm guard. */
-  refill_guarded: [{ accountId: string; refills: number; periodHours: number }];
+  refill_guarded: [{ accountId: string; refills: number; periodHours: number; resumesAt: Date | null }];
 }
 
 /**
@@ -226,6 +232,19 @@ export class FundingService {
   }
 
   /**
+   * Money on its way to the wallet: purchases paid for and not yet settled (creating or pending),
+   * with the earliest day a provider expects one of them. Holds are something else (the wallet's `pending`).
+   */
+  async incoming(input: { accountId: string }): Promise<IncomingCredit> {
+    const row = await this.#one(
+      `select coalesce(sum(amount), 0)::text as amount, count(*)::int as n, min(expected_settlement_date) as next
+         from funding_purchases where account_id = $1 and status in ('creating', 'pending')`,
+      [input.accountId],
+    );
+    return { amount: Money.of(row!.amount as string), purchases: row!.n as number, nextExpectedSettlementDate: (row!.next as string | null) ?? null };
+  }
+
+  /**
    * Takes provider events (webhooks, bank reports): each event id is applied once; success grants
    * the purchased lot, failure marks the purchase failed, a reversal claws the credit back.
    */
@@ -250,7 +269,10 @@ export class FundingService {
         counts.unmatched++;
         continue;
       }
-      const outcome = await this.#apply(purchase, event.status, event.reason ?? null);
+      const outcome =
+        event.status === 'pending'
+          ? await this.#reschedule(purchase, event.expectedSettlementDate)
+          : await this.#apply(purchase, event.status, event.reason ?? null);
       const fresh = await this.#recordEvent(this.db, input.providerId, event, purchase.id as string, outcome);
       if (fresh || seen) counts.accepted++;
       else counts.duplicates++;
@@ -260,9 +282,41 @@ export class FundingService {
 
   // ---- auto-refill (C-3) ----------------------------------------------------------------------
 
+  /**
+   * The settings and their state now: a stored pause (declined payment, removed method) needs the
+   * account; the refill limit is derived from the last `periodHours` (only refills that were not
+   * declined count) and ends by itself at `resumesAt`.
+   */
   async getAutoRefill(input: { accountId: string }): Promise<AutoRefillSettings | null> {
     const row = await this.#one('select * from funding_auto_refill where account_id = $1', [input.accountId]);
-    return row ? refillView(row) : null;
+    if (!row) return null;
+    const now = this.clock.now();
+    const periodMs = (row.period_hours as number) * HOUR_MS;
+    const since = new Date(now.getTime() - periodMs);
+    const { rows: attempts } = await this.db.query<Row>(
+      `select id, status, created_at from funding_purchases where account_id = $1 and origin = 'auto_refill' and created_at > $2 order by created_at, id`,
+      [input.accountId, since],
+    );
+    const refills = attempts.filter((a) => a.status !== 'failed');
+    const declined = attempts.length - refills.length;
+    const last = await this.#one(
+      `select id, reason, updated_at from funding_purchases where account_id = $1 and origin = 'auto_refill' and status = 'failed' order by updated_at desc, id desc limit 1`,
+      [input.accountId],
+    );
+    const settings: AutoRefillSettings = {
+      ...refillView(row),
+      resumesAt: null,
+      window: { since, refills: refills.length, declined },
+      lastDecline: last ? { purchaseId: last.id as string, reason: (last.reason as string | null) ?? null, at: last.updated_at as Date } : null,
+    };
+    const max = settings.maxPerPeriod;
+    if (settings.enabled && !settings.pausedAt && refills.length >= max) {
+      // Paused until enough refills leave the window that one more fits.
+      settings.pausedAt = refills.at(-1)!.created_at as Date;
+      settings.pausedReason = 'refill_limit_reached';
+      settings.resumesAt = new Date((refills[refills.length - max]!.created_at as Date).getTime() + periodMs);
+    }
+    return settings;
   }
 
   /** Turning it on (again) clears a pause left by a declined payment. */
@@ -284,9 +338,10 @@ export class FundingService {
     }
     if (minimum.isNegative() || minimum.greaterThan(PACK_MAX))
       throw new ValidationError({ code: 'invalid_minimum', message: 'minimum must be between €0.00 and €1000.00' });
-    await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
     const maxPerPeriod = input.maxPerPeriod ?? this.options.refillMaxPerPeriod;
     const periodHours = input.periodHours ?? this.options.refillPeriodHours;
+    this.#checkRefillSettings({ minimum, pack, maxPerPeriod, periodHours });
+    await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
     const { rows } = await this.db.query<Row>(
       `insert into funding_auto_refill (account_id, enabled, minimum, pack, payment_method_id, max_per_period, period_hours, updated_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -298,32 +353,34 @@ export class FundingService {
        returning *`,
       [input.accountId, input.enabled, minimum.toString(), pack.toString(), input.paymentMethodId, maxPerPeriod, periodHours, this.clock.now()],
     );
-    return refillView(rows[0]!);
+    if (!rows[0]) throw new Error('funding: auto-refill upsert returned no row');
+    return (await this.getAutoRefill({ accountId: input.accountId }))!;
   }
 
   /**
    * Starts a refill when the account's auto-refill is on, not paused, the balance is below its
-   * minimum (or `force`: a charge just failed for lack of credit) and the storm guard allows it.
-   * Returns the refill in flight (new or already running), or null.
+   * minimum (or `force`: a charge just failed for lack of credit) and the refill limit allows it.
+   * Returns the refill in flight (new or already running), or null. A refill needed while the limit
+   * is reached is not silent: the account is told once per pause (`refill_limit_reached`).
    */
   async maybeRefill(input: { accountId: string; force?: boolean }): Promise<Purchase | null> {
     const settings = await this.getAutoRefill(input);
-    if (!settings?.enabled || settings.pausedAt) return null;
+    if (!settings?.enabled) return null;
+    if (settings.pausedAt && settings.pausedReason !== 'refill_limit_reached') return null;
     if (!input.force) {
       const balance = await this.wallet.balance({ accountId: input.accountId });
       if (!balance.available.lessThan(settings.minimum)) return null;
     }
-    const inFlight = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [
-      input.accountId,
-    ]);
-    if (inFlight) return purchaseView(inFlight);
-    const since = new Date(this.clock.now().getTime() - settings.periodHours * 3_600_000);
-    const recent = await this.#one(`select count(*)::int as n from funding_purchases where account_id = $1 and origin = 'auto_refill' and created_at > $2`, [
-      input.accountId,
-      since,
-    ]);
-    if ((recent!.n as number) >= settings.maxPerPeriod) {
-      this.events.emit('refill_guarded', { accountId: input.accountId, refills: recent!.n as number, periodHours: settings.periodHours });
+    const inFlight = await this.#refillInFlight(input.accountId);
+    if (inFlight) return inFlight;
+    if (settings.pausedReason === 'refill_limit_reached') {
+      this.events.emit('refill_guarded', {
+        accountId: input.accountId,
+        refills: settings.window.refills,
+        periodHours: settings.periodHours,
+        resumesAt: settings.resumesAt,
+      });
+      await this.#tellLimitReached(settings);
       return null;
     }
     const refill = await this.buy({
@@ -334,10 +391,7 @@ export class FundingService {
       origin: 'auto_refill',
     });
     if (refill) return refill;
-    const raced = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [
-      input.accountId,
-    ]);
-    return raced ? purchaseView(raced) : null;
+    return this.#refillInFlight(input.accountId);
   }
 
   /**
@@ -346,7 +400,7 @@ export class FundingService {
    * `attempt(true)` is provisional: its refusal is not remembered under the key.
    */
   async spendWithRefill<T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }): Promise<T> {
-    if (this.options.refillWaitMs <= 0) return input.attempt(false);
+    if (this.options.refillWaitMs <= 0) return this.#explainRefusal(input.accountId, () => input.attempt(false));
     // The happy path costs nothing extra: settings are read only after a refusal for lack of credit.
     try {
       return await input.attempt(true);
@@ -358,7 +412,34 @@ export class FundingService {
       await this.waitForSettlement({ purchaseId: refill.id, timeoutMs: this.options.refillWaitMs });
     }
     // Final attempt, remembered under the key whatever its outcome.
-    return input.attempt(false);
+    return this.#explainRefusal(input.accountId, () => input.attempt(false));
+  }
+
+  /** Why no auto-refill helped, for an insufficient_funds refusal of an account that has auto-refill set (else null). */
+  async autoRefillNote(input: { accountId: string }): Promise<AutoRefillNote | null> {
+    const settings = await this.getAutoRefill(input);
+    if (!settings) return null;
+    const refill = settings.enabled ? await this.#refillInFlight(input.accountId) : null;
+    return {
+      enabled: settings.enabled,
+      paused: settings.pausedAt !== null,
+      pausedReason: settings.pausedReason,
+      resumesAt: settings.resumesAt?.toISOString() ?? null,
+      refill: refill ? { purchaseId: refill.id, status: refill.status, expectedSettlementDate: refill.expectedSettlementDate } : null,
+    };
+  }
+
+  /** Runs the final attempt; an insufficient_funds refusal gets the auto-refill's state in its details. */
+  async #explainRefusal<T>(accountId: string, attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof InsufficientFundsError)) throw error;
+      const note = await this.autoRefillNote({ accountId }).catch(() => null);
+      if (!note) throw error;
+      const { required, available } = error.details as { required: string; available: string };
+      throw new InsufficientFundsError({ required, available, autoRefill: note });
+    }
   }
 
   /** Resolves when the purchase leaves 'creating'/'pending' or the time is up (then with its current state). */
@@ -538,6 +619,51 @@ export class FundingService {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  async #refillInFlight(accountId: string): Promise<Purchase | null> {
+    const row = await this.#one(`select * from funding_purchases where account_id = $1 and origin = 'auto_refill' and status in ('creating', 'pending')`, [
+      accountId,
+    ]);
+    return row ? purchaseView(row) : null;
+  }
+
+  /** One mail per pause: the row remembers until when the account was told (compare-and-set), the outbox key does too. */
+  async #tellLimitReached(settings: AutoRefillSettings): Promise<void> {
+    const resumesAt = settings.resumesAt!;
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        `update funding_auto_refill set limit_notified_until = $2 where account_id = $1 and limit_notified_until is distinct from $2 returning account_id`,
+        [settings.accountId, resumesAt],
+      );
+      if (!rows[0]) return;
+      await this.notifier.notify({
+        tx,
+        accountId: settings.accountId,
+        eventKey: `refill_limit_reached:${settings.accountId}:${resumesAt.toISOString()}`,
+        template: 'refill_limit_reached',
+        data: {
+          maxPerPeriod: String(settings.maxPerPeriod),
+          periodHours: String(settings.periodHours),
+          resumesAt: `${resumesAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        },
+      });
+    });
+  }
+
+  #checkRefillSettings(input: { minimum: Money; pack: Money; maxPerPeriod: number; periodHours: number }): void {
+    const problems: Array<{ path: string[]; message: string }> = [];
+    if (!input.minimum.lessThan(input.pack)) {
+      // Refills start below the minimum, from as low as nothing: one pack must end above it, or each refill calls the next.
+      const message = `one €${input.pack.toString()} pack cannot lift the balance above a minimum of €${input.minimum.toString()}: choose a minimum below the pack, or a larger pack`;
+      problems.push({ path: ['minimum'], message }, { path: ['pack'], message });
+    }
+    for (const field of ['maxPerPeriod', 'periodHours'] as const) {
+      const [low, high] = REFILL_LIMITS[field];
+      const value = input[field];
+      if (!Number.isInteger(value) || value < low || value > high) problems.push({ path: [field], message: `must be a whole number from ${low} to ${high}` });
+    }
+    if (problems.length) throw new AutoRefillSettingsError(problems);
+  }
+
   #provider(id: string): PaymentProvider {
     const provider = this.providers.get(id);
     if (!provider) throw new UnknownProviderError({ provider: id, available: this.providers.list().map((p) => p.id) });
@@ -595,9 +721,10 @@ export class FundingService {
       });
     }
     const { rows } = await this.db.query<Row>(
-      `update funding_purchases set provider_payment_id = $2, status = case when status = 'creating' then 'pending' else status end, updated_at = $3
+      `update funding_purchases set provider_payment_id = $2, status = case when status = 'creating' then 'pending' else status end, updated_at = $3,
+         expected_settlement_date = $4
         where id = $1 returning *`,
-      [row.id, created.providerPaymentId, this.clock.now()],
+      [row.id, created.providerPaymentId, this.clock.now(), this.#expectedSettlement(provider, created)],
     );
     let current = rows[0]!;
     if (created.status !== 'pending') {
@@ -625,6 +752,27 @@ export class FundingService {
     const view = purchaseView(current);
     if (created.redirectUrl) view.redirectUrl = created.redirectUrl;
     return view;
+  }
+
+  /**
+   * The provider's own date when it gives one (a valid day); a fast provider's pending payment is
+   * expected today; a payment that is already final expects nothing.
+   */
+  #expectedSettlement(provider: PaymentProvider, created: { status: string; expectedSettlementDate?: string }): string | null {
+    if (created.status !== 'pending') return null;
+    const given = created.expectedSettlementDate;
+    if (given && isDay(given)) return given;
+    return provider.settlement === 'fast' ? this.clock.now().toISOString().slice(0, 10) : null;
+  }
+
+  /** A 'pending' event: still on its way, maybe with a new expected day (a SEPA collection moved on). */
+  async #reschedule(row: Row, day: string | undefined): Promise<string> {
+    if (!day || !isDay(day)) return 'ignored';
+    const { rowCount } = await this.db.query(
+      `update funding_purchases set expected_settlement_date = $2, updated_at = $3 where id = $1 and status in ('creating', 'pending')`,
+      [row.id, day, this.clock.now()],
+    );
+    return rowCount ? 'rescheduled' : 'ignored';
   }
 
   /** One status change of a purchase; returns what it did. Wallet changes first (idempotent), then a compare-and-set. */
@@ -673,10 +821,10 @@ export class FundingService {
         if (!rows[0]) return null;
         if (row.origin === 'auto_refill') {
           // C-3: a declined refill pauses auto-refill until the account turns it on again.
-          await tx.query(`update funding_auto_refill set paused_at = $2, paused_reason = $3, updated_at = $2 where account_id = $1`, [
+          // Declines have their own reason and count (lastDecline, window.declined), not toward the refill limit.
+          await tx.query(`update funding_auto_refill set paused_at = $2, paused_reason = 'payment_declined', updated_at = $2 where account_id = $1`, [
             accountId,
             now,
-            `payment_failed:${reason ?? 'unknown'}`,
           ]);
           await this.notifier.notify({
             tx,
@@ -752,6 +900,12 @@ export class FundingService {
   }
 }
 
+/** A real calendar day as 'YYYY-MM-DD'. */
+function isDay(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
+}
+
 function methodView(r: Row): PaymentMethod {
   return {
     id: r.id as string,
@@ -780,10 +934,13 @@ function purchaseView(r: Row): Purchase {
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
     settledAt: (r.settled_at as Date | null) ?? null,
+    expectedSettlementDate: (r.expected_settlement_date as string | null) ?? null,
   };
 }
 
-function refillView(r: Row): AutoRefillSettings {
+/** The stored settings; getAutoRefill adds the derived state. Older rows store a decline as 'payment_failed:<code>'. */
+function refillView(r: Row): Omit<AutoRefillSettings, 'resumesAt' | 'window' | 'lastDecline'> {
+  const stored = (r.paused_reason as string | null) ?? null;
   return {
     accountId: r.account_id as string,
     enabled: r.enabled as boolean,
@@ -793,7 +950,7 @@ function refillView(r: Row): AutoRefillSettings {
     maxPerPeriod: r.max_per_period as number,
     periodHours: r.period_hours as number,
     pausedAt: (r.paused_at as Date | null) ?? null,
-    pausedReason: (r.paused_reason as string | null) ?? null,
+    pausedReason: (stored?.startsWith('payment_failed') ? 'payment_declined' : stored) as AutoRefillPauseReason | null,
   };
 }
 

@@ -32,6 +32,11 @@ export interface Purchase {
   createdAt: Date;
   updatedAt: Date;
   settledAt: Date | null;
+  /**
+   * The UTC day ('YYYY-MM-DD') the provider expects the money (SEPA: collection date + its settlement
+   * window); null when it settled at once or the provider gives no date.
+   */
+  expectedSettlementDate: string | null;
   /** Where the payer must go to finish the payment, when the provider needs it. */
   redirectUrl?: string;
 }
@@ -44,8 +49,26 @@ export interface AutoRefillSettings {
   paymentMethodId: string;
   maxPerPeriod: number;
   periodHours: number;
+  /** Since when auto-refill has been paused; null when it is not. */
   pausedAt: Date | null;
-  pausedReason: string | null;
+  /** Why: 'refill_limit_reached' (resumes by itself at `resumesAt`), 'payment_declined', 'payment_method_removed' (until turned on again). */
+  pausedReason: AutoRefillPauseReason | null;
+  /** When a 'refill_limit_reached' pause ends by itself; null for pauses that need the account. */
+  resumesAt: Date | null;
+  /** Auto-refill attempts in the last `periodHours`: refills (in flight or paid; they count toward `maxPerPeriod`) and declined ones (they do not). */
+  window: { since: Date; refills: number; declined: number };
+  /** The most recent declined auto-refill, if any. */
+  lastDecline: { purchaseId: string; reason: string | null; at: Date } | null;
+}
+
+export type AutoRefillPauseReason = 'refill_limit_reached' | 'payment_declined' | 'payment_method_removed';
+
+/** What the wallet has on its way: purchases paid for but not yet settled (not holds). */
+export interface IncomingCredit {
+  amount: Money;
+  purchases: number;
+  /** The earliest expected settlement day among them; null when none or no provider gave a date. */
+  nextExpectedSettlementDate: string | null;
 }
 
 export interface Refund {
@@ -71,7 +94,7 @@ export interface PaymentProviderDirectory {
 export const PAYMENT_PROVIDERS = Symbol.for('tollgate.PaymentProviders');
 
 /** E-mails the funding flows send (C-6); enqueued in the transaction that made the change. */
-export type FundingNotice = 'purchase_succeeded' | 'refill_failed' | 'payment_reversed' | 'refund_processed';
+export type FundingNotice = 'purchase_succeeded' | 'refill_failed' | 'refill_limit_reached' | 'payment_reversed' | 'refund_processed';
 
 export interface FundingNotifier {
   notify(input: { tx: Transaction; accountId: string; eventKey: string; template: FundingNotice; data: Record<string, unknown> }): Promise<void>;

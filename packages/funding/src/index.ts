@@ -4,6 +4,7 @@ export { registerFunding } from './registration.js';
 export { FUNDING_OPTIONS, PACK_MAX, PACK_MIN, resolveFundingOptions, type FundingOptions, type ResolvedFundingOptions } from './funding.options.js';
 export {
   AmountOutOfRangeError,
+  AutoRefillSettingsError,
   FundingKeyReusedError,
   InvalidReferralCodeError,
   PaymentMethodNotFoundError,
@@ -15,7 +16,9 @@ export {
 export {
   FUNDING_NOTIFIER,
   PAYMENT_PROVIDERS,
+  type AutoRefillPauseReason,
   type AutoRefillSettings,
+  type IncomingCredit,
   type FundingNotice,
   type FundingNotifier,
   type PaymentMethod,

@@ -6,6 +6,7 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   low_balance: { accountName: 'Acme', available: '12.50', threshold: '1234.50' },
   depleted: { accountName: 'Acme' },
   refill_failed: { accountName: 'Acme', amount: '25.00', reason: 'card declined', autoRefillPaused: false },
+  refill_limit_reached: { accountName: 'Acme', maxPerPeriod: '3', periodHours: '24', resumesAt: '2026-12-06 14:05 UTC' },
   payment_reversed: { accountName: 'Acme', amount: '50.00', reason: 'chargeback', owed: '7.25' },
   purchase_succeeded: { accountName: 'Acme', amount: '100.00', balance: '112.50' },
   refund_processed: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
@@ -116,6 +117,20 @@ describe('renderNotification', () => {
     expect(owes.text).toContain('Er staat nog € 7,25 open. Betalende functies zijn geblokkeerd');
     expect(settled.text).toContain('Er staat geen bedrag meer open.');
     expect(settled.text).not.toContain('geblokkeerd');
+  });
+
+  it('refill_limit_reached: says the limit and when automatic top-up resumes, in all four languages', () => {
+    const en = renderNotification({ template: 'refill_limit_reached', locale: 'en', data: SAMPLE.refill_limit_reached });
+    expect(en.subject).toBe('Automatic top-up paused for Acme');
+    expect(en.text).toContain('limit of 3 top-ups per 24 hours');
+    expect(en.text).toContain('It resumes by itself on 2026-12-06 14:05 UTC.');
+    expect(renderNotification({ template: 'refill_limit_reached', locale: 'nl', data: SAMPLE.refill_limit_reached }).text).toContain('3 keer per 24 uur');
+    expect(renderNotification({ template: 'refill_limit_reached', locale: 'fr', data: SAMPLE.refill_limit_reached }).subject).toBe(
+      'Recharge automatique suspendue pour Acme',
+    );
+    expect(renderNotification({ template: 'refill_limit_reached', locale: 'de', data: SAMPLE.refill_limit_reached }).text).toContain(
+      'am 2026-12-06 14:05 UTC automatisch fortgesetzt',
+    );
   });
 
   it('falls back to English for locales it does not write, and reads regional tags', () => {

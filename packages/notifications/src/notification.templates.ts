@@ -12,6 +12,7 @@ const FIELDS = {
   low_balance: { accountName: 'text', available: 'money', threshold: 'money' },
   depleted: { accountName: 'text' },
   refill_failed: { accountName: 'text', amount: 'money', reason: 'text', autoRefillPaused: 'boolean' },
+  refill_limit_reached: { accountName: 'text', maxPerPeriod: 'count', periodHours: 'count', resumesAt: 'text' },
   payment_reversed: { accountName: 'text', amount: 'money', reason: 'text', owed: 'money' },
   purchase_succeeded: { accountName: 'text', amount: 'money', balance: 'money' },
   refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
@@ -233,6 +234,36 @@ const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = 
         b.autoRefillPaused
           ? 'Die automatische Aufladung ist pausiert. Bitte aktualisieren Sie Ihre Zahlungsmethode und schalten Sie sie danach wieder ein.'
           : 'Wir versuchen es später erneut. Bitte prüfen Sie in der Zwischenzeit, ob Ihre Zahlungsmethode noch gültig ist.',
+      ],
+    }),
+  },
+  refill_limit_reached: {
+    nl: (f) => ({
+      subject: `Automatisch opladen gepauzeerd voor ${f.accountName}`,
+      paragraphs: [
+        `Het tegoed van ${f.accountName} is opnieuw te laag, maar automatisch opladen heeft zijn limiet bereikt: ${f.maxPerPeriod} keer per ${f.periodHours} uur.`,
+        `Het wordt automatisch hervat op ${f.resumesAt}. Wilt u niet wachten, laad dan nu zelf op of verhoog de limiet in de instellingen.`,
+      ],
+    }),
+    fr: (f) => ({
+      subject: `Recharge automatique suspendue pour ${f.accountName}`,
+      paragraphs: [
+        `Le crédit de ${f.accountName} est de nouveau trop bas, mais la recharge automatique a atteint sa limite : ${f.maxPerPeriod} fois par ${f.periodHours} heures.`,
+        `Elle reprendra d’elle-même le ${f.resumesAt}. Pour ne pas attendre, rechargez maintenant ou augmentez la limite dans les paramètres.`,
+      ],
+    }),
+    en: (f) => ({
+      subject: `Automatic top-up paused for ${f.accountName}`,
+      paragraphs: [
+        `The credit of ${f.accountName} is low again, but automatic top-up has reached its limit of ${f.maxPerPeriod} top-ups per ${f.periodHours} hours.`,
+        `It resumes by itself on ${f.resumesAt}. To avoid waiting, top up now or raise the limit in the settings.`,
+      ],
+    }),
+    de: (f) => ({
+      subject: `Automatische Aufladung pausiert für ${f.accountName}`,
+      paragraphs: [
+        `Das Guthaben von ${f.accountName} ist wieder zu niedrig, aber die automatische Aufladung hat ihr Limit erreicht: ${f.maxPerPeriod} Aufladungen pro ${f.periodHours} Stunden.`,
+        `Sie wird am ${f.resumesAt} automatisch fortgesetzt. Wenn Sie nicht warten möchten, laden Sie jetzt selbst auf oder erhöhen Sie das Limit in den Einstellungen.`,
       ],
     }),
   },

@@ -30,7 +30,15 @@ export type { Engine, IsolationLevel, Migration, PluginDatabase, QueryResult, Qu
 
 // Contracts plugins implement.
 export type { ChannelPrice, Reservation, SpendChannel, SpendInput, SpendOutcome, SpendQuote, SpendResult, SpendStepInput } from './spend-channel.js';
-export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSetup, PaymentProvider, PaymentStatus } from './payment-provider.js';
+export type {
+  PaymentCreated,
+  PaymentEvent,
+  PaymentEventSink,
+  PaymentMethodKind,
+  PaymentMethodSetup,
+  PaymentProvider,
+  PaymentStatus,
+} from './payment-provider.js';
 export type {
   EventOutcome,
   HandledEvent,
@@ -82,6 +90,7 @@ export {
   SpendFailedError,
   UnknownChannelError,
   WalletBlockedError,
+  type AutoRefillNote,
 } from './wallet.errors.js';
 
 // Re-exported so plugins depend on the SDK alone.

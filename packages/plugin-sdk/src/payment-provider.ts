@@ -43,10 +43,24 @@ export interface PaymentProvider {
     description: string;
     idempotencyKey: string;
     providerMethodId: string;
-  }): Promise<{ providerPaymentId: string; status: PaymentStatus; reason?: string; redirectUrl?: string }>;
+  }): Promise<PaymentCreated>;
 
   /** Verifies and parses a provider notification. Throws a ValidationError (400) on a bad signature. */
   parseWebhook?(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer }): Promise<PaymentEvent[]>;
+}
+
+/** What `createPayment` answers. */
+export interface PaymentCreated {
+  providerPaymentId: string;
+  status: PaymentStatus;
+  reason?: string;
+  redirectUrl?: string;
+  /**
+   * While `pending`: the UTC calendar day ('YYYY-MM-DD') the provider expects the money to settle
+   * by its own rules (SEPA: collection date + its settlement window). Optional (added in API 2.1.0,
+   * API 2.0.0 providers leave it out); the funding service stores it on the purchase.
+   */
+  expectedSettlementDate?: string;
 }
 
 export interface PaymentMethodSetup {
@@ -65,6 +79,11 @@ export interface PaymentEvent {
   status: PaymentStatus;
   /** Bank or processor reason, e.g. SEPA R-code 'MD06' or 'card_declined'. */
   reason?: string;
+  /**
+   * With status 'pending' (API 2.1.0, optional): the payment is still on its way and now expected on
+   * this UTC day ('YYYY-MM-DD'), e.g. a SEPA collection moved to a later collection date.
+   */
+  expectedSettlementDate?: string;
   occurredAt: Date;
 }
 

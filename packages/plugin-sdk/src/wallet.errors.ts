@@ -5,11 +5,35 @@ import { ConflictError, NotFoundError, TollgateError, UnprocessableError, Valida
  * (the contract) and the wallet throws these very classes, so `instanceof` works across packages.
  */
 
+/** Why no auto-refill came to the rescue (C-3), on an insufficient_funds refusal of an account that has auto-refill set. */
+export interface AutoRefillNote {
+  enabled: boolean;
+  paused: boolean;
+  /** 'refill_limit_reached', 'payment_declined', 'payment_method_removed', or null. */
+  pausedReason: string | null;
+  /** ISO date-time when a limit pause ends by itself. */
+  resumesAt: string | null;
+  /** A refill on its way (a SEPA one is not waited for). */
+  refill: { purchaseId: string; status: string; expectedSettlementDate: string | null } | null;
+}
+
 /** 422 insufficient_funds: the available balance cannot cover the charge or hold; nothing was spent. */
 export class InsufficientFundsError extends UnprocessableError {
-  constructor(input: { required: string; available: string }) {
-    super({ code: 'insufficient_funds', message: `Not enough credit: €${input.required} needed, €${input.available} available.`, details: input });
+  constructor(input: { required: string; available: string; autoRefill?: AutoRefillNote }) {
+    super({
+      code: 'insufficient_funds',
+      message: `Not enough credit: €${input.required} needed, €${input.available} available.${explain(input.autoRefill)}`,
+      details: input,
+    });
   }
+}
+
+function explain(note: AutoRefillNote | undefined): string {
+  if (!note?.enabled) return '';
+  if (note.paused) return ` Auto-refill is paused (${note.pausedReason ?? 'paused'})${note.resumesAt ? ` until ${note.resumesAt}` : ''}.`;
+  if (note.refill)
+    return ` An auto-refill (${note.refill.purchaseId}) is on its way${note.refill.expectedSettlementDate ? `, expected ${note.refill.expectedSettlementDate}` : ''}.`;
+  return '';
 }
 
 /** 409 wallet_blocked: a reversed payment left the account owing (C-1); nothing can be spent until it is settled. */

@@ -26,6 +26,7 @@ export {
   TransactionNotFoundError,
   UnknownChannelError,
   WalletNotFoundError,
+  type AutoRefillNote,
 } from './wallet.errors.js';
 export {
   LOT_KINDS,

@@ -9,6 +9,7 @@ export {
   NoPriceError,
   UnknownChannelError,
   WalletBlockedError,
+  type AutoRefillNote,
 } from '@tollgate/plugin-sdk';
 
 export class WalletNotFoundError extends NotFoundError {

@@ -302,10 +302,60 @@ for (const engine of testEngines()) {
         body: { enabled: true, minimum: '5.00', pack: '10', paymentMethodId: card.id },
       });
       const settings = (await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body;
-      expect(settings).toMatchObject({ paused: true, pausedReason: 'payment_failed:insufficient_funds' });
+      expect(settings).toMatchObject({
+        paused: true,
+        pausedReason: 'payment_declined',
+        window: { refills: 0, declined: 1 },
+        lastDecline: { reason: 'insufficient_funds' },
+      });
       expect((await mails(a.accountId)).map((m) => m.template)).toEqual(['refill_failed']);
       const refused = await charge(a.key, '5', 'too-much');
-      expect(refused.body.error.code).toBe('insufficient_funds');
+      expect(refused.body.error).toMatchObject({
+        code: 'insufficient_funds',
+        details: { autoRefill: { enabled: true, paused: true, pausedReason: 'payment_declined', resumesAt: null } },
+      });
+    });
+
+    it('auto-refill: its limit shows as a pause with the time it resumes, mails once, and a refused charge says why', async () => {
+      const a = await newAccount({ locale: 'de' });
+      const card = await addCard(a.key);
+      const set = await t.request({
+        method: 'PUT',
+        path: '/v1/funding/auto-refill',
+        key: a.key,
+        body: { enabled: true, minimum: '1.00', pack: '5', paymentMethodId: card.id, maxPerPeriod: 1, periodHours: 24 },
+      });
+      expect(set.status).toBe(200);
+      expect((await charge(a.key, '5', 'limit-1')).status).toBe(201); // 2.50 of 2.00: one refill of 5.00
+      const refillAt = (await t.request({ path: '/v1/funding/purchases', key: a.key })).body.data[0].createdAt as string;
+      const resumesAt = new Date(Date.parse(refillAt) + 24 * 3_600_000).toISOString();
+      const refused = await charge(a.key, '10', 'limit-2'); // 5.00 of 4.50, and no second refill today
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({
+        code: 'insufficient_funds',
+        details: { required: '5.00', available: '4.50', autoRefill: { paused: true, pausedReason: 'refill_limit_reached', resumesAt } },
+      });
+      expect((await charge(a.key, '10', 'limit-3')).status).toBe(422);
+      const settings = (await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body;
+      expect(settings).toMatchObject({ enabled: true, paused: true, pausedReason: 'refill_limit_reached', resumesAt, window: { refills: 1, declined: 0 } });
+      expect((await mails(a.accountId)).filter((m) => m.template === 'refill_limit_reached')).toEqual([expect.objectContaining({ locale: 'de' })]);
+      clock.set(new Date(Date.parse(resumesAt) + 1));
+      expect((await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body).toMatchObject({ paused: false, pausedReason: null });
+      expect((await charge(a.key, '10', 'limit-4')).status).toBe(201);
+    });
+
+    it('auto-refill settings: a minimum one pack cannot lift the balance above is refused with the fields named; nothing changes', async () => {
+      const a = await newAccount();
+      const card = await addCard(a.key);
+      const put = (body: Record<string, unknown>) =>
+        t.request({ method: 'PUT', path: '/v1/funding/auto-refill', key: a.key, body: { enabled: true, paymentMethodId: card.id, ...body } });
+      const refused = await put({ minimum: '500.00', pack: '10' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'invalid_auto_refill', details: [{ path: ['minimum'] }, { path: ['pack'] }] });
+      expect(refused.body.error.message).toContain('one €10.00 pack cannot lift the balance above a minimum of €500.00');
+      expect((await put({ minimum: '1.00', pack: '10', maxPerPeriod: 0 })).status).toBe(400);
+      expect((await t.request({ path: '/v1/funding/auto-refill', key: a.key })).body).toMatchObject({ enabled: false, minimum: null });
+      expect((await t.request({ path: '/v1/funding/purchases', key: a.key })).body.data).toEqual([]);
     });
 
     it('referral: the referrer earns credit once, at the referred account’s first purchase', async () => {

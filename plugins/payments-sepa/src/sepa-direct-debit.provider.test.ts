@@ -158,7 +158,8 @@ for (const engine of testEngines()) {
       const mandateId = await mandate(p, owner, SETTLING_IBANS[0]!);
       await expect(collect(p, account(), mandateId, '10.00')).rejects.toBeInstanceOf(NotFoundError);
       const first = await collect(p, owner, mandateId, '10.00', 'key-1');
-      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending' });
+      // Collection date 2026-01-19 (2 business days on) + settleAfterDays (5).
+      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending', expectedSettlementDate: '2026-01-24' });
       expect(await collect(p, owner, mandateId, '10.00', 'key-1')).toEqual(first);
       await expect(collect(p, owner, mandateId, '11.00', 'key-1')).rejects.toBeInstanceOf(ConflictError);
       await expect(collect(p, owner, mandateId, '0.001')).rejects.toBeInstanceOf(ValidationError);
@@ -209,6 +210,45 @@ for (const engine of testEngines()) {
       const third = await collect(p, accountId, mandateId, '7.50');
       await p.submitDue();
       expect(filesWith(await e2e(third.providerPaymentId))[0]!.xml).toContain('<SeqTp>RCUR</SeqTp>');
+    });
+
+    it('a collection the bank reports settled (ACSC) is paid at once, with the same event id as its settlement date would give', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[2]!);
+      const paid = await collect(p, accountId, mandateId, '25.00');
+      await p.submitDue();
+      const id = await e2e(paid.providerPaymentId);
+      expect(bank.control.settle({ endToEndId: id })).toEqual({ settled: [id], refused: [] });
+      const first = await p.tick();
+      expect(first.reports).toMatchObject({ settled: 1, ignored: 0 });
+      expect(sink.of(paid.providerPaymentId)).toEqual([['succeeded', undefined]]);
+      expect(sink.events.find((e) => e.providerPaymentId === paid.providerPaymentId)!.eventId).toBe(`settled:${paid.providerPaymentId}`);
+      expect(await statusOf(paid.providerPaymentId)).toEqual({ status: 'succeeded', reason: null });
+      // The report read again, or the settlement date passing, adds nothing.
+      await p.importReport({ xml: bank.control.reports().at(-1)!.xml });
+      clock.set(new Date(clock.now().getTime() + 30 * 86_400_000));
+      await p.tick();
+      expect(sink.of(paid.providerPaymentId)).toEqual([['succeeded', undefined]]);
+    });
+
+    it('a collection submitted too late for its date moves to the next possible one and reports its new expected settlement day', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[3] ?? SETTLING_IBANS[0]!);
+      const late = await collect(p, accountId, mandateId, '12.00');
+      clock.set(new Date(clock.now().getTime() + 7 * 86_400_000)); // no run for a week
+      await p.submitDue();
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ collection_date: string }>('SELECT collection_date FROM payments_sepa_collections WHERE provider_payment_id = $1', [late.providerPaymentId]);
+      const moved = rows[0]!.collection_date;
+      const expected = p.expectedSettlementDate({ collection_date: moved });
+      expect(expected > late.expectedSettlementDate!).toBe(true);
+      const event = sink.events.find((e) => e.providerPaymentId === late.providerPaymentId)!;
+      expect(event).toMatchObject({ eventId: `rescheduled:${late.providerPaymentId}:${moved}`, status: 'pending', expectedSettlementDate: expected });
     });
 
     it('fails an AM04 collection with the R-code; reads each report once', async () => {

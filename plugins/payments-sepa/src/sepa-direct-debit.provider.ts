@@ -9,6 +9,7 @@ import {
   type Clock,
   type PluginDatabase,
   type Logger,
+  type PaymentCreated,
   type PaymentEvent,
   type PaymentEventSink,
   type PaymentMethodKind,
@@ -89,7 +90,9 @@ export interface ReportResult {
   duplicates: number;
   failed: number;
   reversed: number;
-  /** Rejections for collections that are unknown or already final. */
+  /** Collections the bank reported settled (TxSts ACSC) before our own settlement date. */
+  settled: number;
+  /** Rejections or settlements for collections that are unknown or already final. */
   ignored: number;
 }
 
@@ -173,7 +176,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     description: string;
     idempotencyKey: string;
     providerMethodId: string;
-  }): Promise<{ providerPaymentId: string; status: PaymentStatus; reason?: string }> {
+  }): Promise<PaymentCreated> {
     const amount = this.#collectionAmount(input.amount);
     const { rows: mandates } = await this.#db.query<MandateRow>('SELECT * FROM payments_sepa_mandates WHERE mandate_id = $1 AND account_id = $2', [
       input.providerMethodId,
@@ -206,10 +209,18 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         now,
       ],
     );
-    if (rows[0]) return { providerPaymentId: rows[0].provider_payment_id, status: 'pending' };
+    if (rows[0]) return { providerPaymentId: rows[0].provider_payment_id, status: 'pending', expectedSettlementDate: this.expectedSettlementDate(rows[0]) };
     const raced = await this.#collectionByKey(this.#db, input.accountId, input.idempotencyKey);
     if (!raced) throw new Error('payments-sepa: collection insert conflicted but no row was found');
     return this.#sameCollection(raced, input.providerMethodId, amount);
+  }
+
+  /**
+   * The day this provider's own rule counts a collection paid: its collection date + `settleAfterDays`
+   * (settleMatured), unless the bank reports it settled (ACSC) or refused before.
+   */
+  expectedSettlementDate(row: { collection_date: string }): string {
+    return addDays(row.collection_date, this.#options.settleAfterDays);
   }
 
   /** Runs every step; a failing step is logged and reported in `errors`, the next ones still run. */
@@ -251,7 +262,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   /** Reads new status reports from the bank and applies them. */
   async fetchReports(): Promise<ReportResult> {
-    const total: ReportResult = { reports: 0, duplicates: 0, failed: 0, reversed: 0, ignored: 0 };
+    const total: ReportResult = { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, ignored: 0 };
     for (let page = 0; page < REPORT_PAGES_PER_RUN; page++) {
       const { rows } = await this.#db.query<{ value: string }>(`SELECT value FROM payments_sepa_state WHERE key = 'bank_report_cursor'`);
       const after = rows[0]?.value;
@@ -312,15 +323,21 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   async flushEvents(): Promise<number> {
     let reported = 0;
     for (;;) {
-      const { rows } = await this.#db.query<{ event_id: string; provider_payment_id: string; status: PaymentStatus; reason: string | null; occurred_at: Date }>(
-        'SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY occurred_at, event_id LIMIT 200',
-      );
+      const { rows } = await this.#db.query<{
+        event_id: string;
+        provider_payment_id: string;
+        status: PaymentStatus;
+        reason: string | null;
+        expected_settlement_date: string | null;
+        occurred_at: Date;
+      }>('SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY occurred_at, event_id LIMIT 200');
       if (rows.length === 0) return reported;
       const events: PaymentEvent[] = rows.map((r) => ({
         eventId: r.event_id,
         providerPaymentId: r.provider_payment_id,
         status: r.status,
         ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.expected_settlement_date ? { expectedSettlementDate: r.expected_settlement_date } : {}),
         occurredAt: r.occurred_at,
       }));
       await this.#sink.report({ providerId: this.id, events });
@@ -409,7 +426,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     return rows[0];
   }
 
-  #sameCollection(row: CollectionRow, mandateId: string, amount: Money): { providerPaymentId: string; status: PaymentStatus; reason?: string } {
+  #sameCollection(row: CollectionRow, mandateId: string, amount: Money): PaymentCreated {
     if (row.mandate_id !== mandateId || !Money.of(row.amount).equals(amount)) {
       throw new ConflictError({
         code: 'idempotency_key_reused',
@@ -417,7 +434,12 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       });
     }
     const status: PaymentStatus = row.status === 'submitted' ? 'pending' : row.status;
-    return { providerPaymentId: row.provider_payment_id, status, ...(row.reason ? { reason: row.reason } : {}) };
+    return {
+      providerPaymentId: row.provider_payment_id,
+      status,
+      ...(row.reason ? { reason: row.reason } : {}),
+      ...(status === 'pending' ? { expectedSettlementDate: this.expectedSettlementDate(row) } : {}),
+    };
   }
 
   async #buildBatches(tx: Transaction): Promise<{ files: number; refused: number }> {
@@ -463,6 +485,16 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       collectedBefore.set(row.mandate_id, true);
       // Too late for the date it was given (no run for a while): the next possible date.
       const date = row.collection_date < earliest ? addBusinessDays(today, this.#options.leadDays) : row.collection_date;
+      if (date !== row.collection_date) {
+        // The purchase said another day: tell the host the new one.
+        await this.#event(tx, {
+          eventId: `rescheduled:${row.provider_payment_id}:${date}`,
+          providerPaymentId: row.provider_payment_id,
+          status: 'pending',
+          expectedSettlementDate: this.expectedSettlementDate({ collection_date: date }),
+          occurredAt: now,
+        });
+      }
       const sequenceType = before ? 'RCUR' : 'FRST';
       const key = `${date}/${sequenceType}`;
       groups.set(key, [...(groups.get(key) ?? []), { ...row, sequenceType, date }]);
@@ -580,7 +612,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   // --- reports ---
 
   async #applyReport(tx: Transaction, input: { reportId: string; report: Pain002Report; xml: string; source: 'bank' | 'import' }): Promise<ReportResult> {
-    const result: ReportResult = { reports: 0, duplicates: 0, failed: 0, reversed: 0, ignored: 0 };
+    const result: ReportResult = { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, ignored: 0 };
     const { rows: fresh } = await tx.query(
       `INSERT INTO payments_sepa_reports (report_id, source, original_msg_id, xml, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING report_id`,
       [input.reportId, input.source, input.report.originalMsgId, input.xml, this.#clock.now()],
@@ -592,6 +624,10 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     result.reports = 1;
     const occurredAt = input.report.createdAt ?? this.#clock.now();
     for (const item of input.report.transactions) {
+      if (item.status === 'ACSC') {
+        result[(await this.#settleReported(tx, item.endToEndId)) ? 'settled' : 'ignored'] += 1;
+        continue;
+      }
       if (item.status !== 'RJCT') continue;
       const reason = item.reason ?? 'NARR';
       const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [item.endToEndId]);
@@ -630,10 +666,28 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     return result;
   }
 
+  /**
+   * The bank says the money arrived (pain.002 TxSts ACSC): the collection is paid now rather than at
+   * its settlement date. Same event id as settleMatured, so the two can never credit twice.
+   */
+  async #settleReported(tx: Transaction, endToEndId: string): Promise<boolean> {
+    const now = this.#clock.now();
+    const { rows } = await tx.query<{ provider_payment_id: string }>(
+      `UPDATE payments_sepa_collections SET status = 'succeeded', updated_at = $2
+       WHERE end_to_end_id = $1 AND (status = 'submitted' OR (status = 'pending' AND batch_id IS NOT NULL)) RETURNING provider_payment_id`,
+      [endToEndId, now],
+    );
+    const row = rows[0];
+    if (!row) return false;
+    await this.#event(tx, { eventId: `settled:${row.provider_payment_id}`, providerPaymentId: row.provider_payment_id, status: 'succeeded', occurredAt: now });
+    return true;
+  }
+
   async #event(tx: Queryable, event: PaymentEvent): Promise<void> {
     await tx.query(
-      'INSERT INTO payments_sepa_events (event_id, provider_payment_id, status, reason, occurred_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-      [event.eventId, event.providerPaymentId, event.status, event.reason ?? null, event.occurredAt],
+      `INSERT INTO payments_sepa_events (event_id, provider_payment_id, status, reason, expected_settlement_date, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [event.eventId, event.providerPaymentId, event.status, event.reason ?? null, event.expectedSettlementDate ?? null, event.occurredAt],
     );
   }
 

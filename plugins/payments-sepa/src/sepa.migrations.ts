@@ -88,4 +88,9 @@ CREATE TABLE payments_sepa_state (
 );
 `,
   },
+  {
+    // A collection moved to a later date tells the host its new expected settlement day (plugin API 2.1.0).
+    id: '0002_event_expected_settlement',
+    sql: `ALTER TABLE payments_sepa_events ADD COLUMN expected_settlement_date date;`,
+  },
 ];

@@ -74,6 +74,69 @@ for (const engine of testEngines()) {
       expect((await wallet(a.ownerKey)).available).toBe('52.00');
     });
 
+    it('the purchase says when it settles, the wallet shows it incoming apart from holds, and the sandbox bank can settle it now', async () => {
+      clock.set('2026-03-09T09:00:00.000Z'); // Monday: collection on Wednesday the 11th, settled on Friday the 13th (settleAfterDays 2)
+      const a = await t.createAccount();
+      const m = await mandate(a.ownerKey, SETTLING_IBANS[0]!, 'm-now');
+      const p = await buy(a.ownerKey, '25', m.body.id, 'sdd-now');
+      expect(p.body).toMatchObject({ status: 'pending', expectedSettlementDate: '2026-03-13', settledAt: null });
+      expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ expectedSettlementDate: '2026-03-13' });
+      expect(await wallet(a.ownerKey)).toMatchObject({
+        available: '2.00',
+        pending: '0.00', // holds, not money on its way
+        total: '2.00',
+        incoming: { amount: '25.00', purchases: 1, nextExpectedSettlementDate: '2026-03-13' },
+      });
+
+      await run(); // the file goes to the bank
+      const [collection] = bank.control.transactions().filter((tx) => tx.amount === '25.00' && tx.status === 'accepted');
+      const settle = await fetch(`${bank.url}/_sandbox/settle`, { method: 'POST', body: JSON.stringify({ endToEndId: collection!.endToEndId }) });
+      expect(await settle.json()).toEqual({ settled: [collection!.endToEndId], refused: [] });
+      expect((await purchase(a.ownerKey, p.body.id)).status).toBe('pending'); // the host learns it on its next run
+      const ran = await run();
+      expect(ran.body.reports).toMatchObject({ settled: 1 });
+      expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ status: 'succeeded', settledAt: clock.now().toISOString() });
+      expect(await wallet(a.ownerKey)).toMatchObject({ available: '27.00', incoming: { amount: '0.00', purchases: 0, nextExpectedSettlementDate: null } });
+      // Its own settlement date later changes nothing.
+      clock.set('2026-03-13T12:00:00.000Z');
+      await run();
+      expect((await wallet(a.ownerKey)).available).toBe('27.00');
+    });
+
+    it('a charge refused while a SEPA auto-refill is on its way says so, with the date', async () => {
+      await t.request({
+        method: 'POST',
+        path: '/admin/catalog/prices',
+        key: t.adminKey,
+        body: { channel: 'sepa-refill', unit: 'unit', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+      });
+      const a = await t.createAccount();
+      const m = await mandate(a.ownerKey, SETTLING_IBANS[0]!, 'm-refill');
+      const set = await t.request({
+        method: 'PUT',
+        path: '/v1/funding/auto-refill',
+        key: a.ownerKey,
+        body: { enabled: true, minimum: '1.00', pack: '10', paymentMethodId: m.body.id },
+      });
+      expect(set.status).toBe(200);
+      const refused = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/charges',
+        key: a.ownerKey,
+        headers: keyed('refill-wait'),
+        body: { channel: 'sepa-refill', units: '5' },
+      });
+      expect(refused.status).toBe(422);
+      const [refill] = (await t.request({ path: '/v1/funding/purchases', key: a.ownerKey })).body.data;
+      expect(refill).toMatchObject({ origin: 'auto_refill', status: 'pending', expectedSettlementDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      expect(refused.body.error.details.autoRefill).toMatchObject({
+        paused: false,
+        refill: { purchaseId: refill.id, status: 'pending', expectedSettlementDate: refill.expectedSettlementDate },
+      });
+      expect(refused.body.error.message).toContain(`expected ${refill.expectedSettlementDate as string}`);
+      expect((await wallet(a.ownerKey)).incoming).toMatchObject({ amount: '10.00', purchases: 1 });
+    });
+
     it('a refusal by the debtor’s bank (AM04) fails the purchase and credits nothing', async () => {
       clock.set('2026-03-16T09:00:00.000Z'); // Monday: collection on Wednesday
       const a = await t.createAccount();

@@ -195,6 +195,47 @@ describe('bank sandbox', () => {
     expect((await fetch(`${bank.url}/files/pain.002?after=RPT99999999`, { headers: { authorization: 'Bearer tok' } })).status).toBe(400);
   });
 
+  it('settles now on command: ACSC for collections that pay, the scripted refusal now for those that do not, MD06 still later', async () => {
+    const txs: Tx[] = [
+      { e2e: 'P1', amount: '20.00', iban: SETTLING_IBANS[0]! },
+      { e2e: 'P2', amount: '5.00', iban: SETTLING_IBANS[1]! },
+      { e2e: 'NO', amount: '20.00', iban: ibanFor('AM04') },
+      { e2e: 'RV', amount: '30.00', iban: ibanFor('MD06') },
+    ];
+    expect((await upload(pain008({ msgId: 'MSG8', date: '2026-01-19', txs }))).status).toBe(202);
+    const one = await fetch(`${bank.url}/_sandbox/settle`, { method: 'POST', body: JSON.stringify({ endToEndId: 'P1' }) });
+    expect(await one.json()).toEqual({ settled: ['P1'], refused: [] });
+    const rest = await fetch(`${bank.url}/_sandbox/settle`, { method: 'POST' });
+    expect(await rest.json()).toEqual({ settled: ['P2', 'RV'], refused: ['NO'] });
+    expect((await fetch(`${bank.url}/_sandbox/settle`, { method: 'POST', body: JSON.stringify({ endToEndId: 'nope' }) })).status).toBe(404);
+
+    const issued = await reports();
+    const statuses = issued.flatMap((r) =>
+      (parser.parse(r.xml).Document.CstmrPmtStsRpt.OrgnlPmtInfAndSts.TxInfAndSts as Array<Record<string, any>>).map((i) => [
+        i.OrgnlEndToEndId,
+        i.TxSts,
+        i.StsRsnInf?.Rsn?.Cd,
+      ]),
+    );
+    expect(statuses).toEqual([
+      ['P1', 'ACSC', undefined],
+      ['NO', 'RJCT', 'AM04'],
+      ['P2', 'ACSC', undefined],
+      ['RV', 'ACSC', undefined],
+    ]);
+    expect(bank.control.transactions().map((t) => [t.endToEndId, t.status])).toEqual([
+      ['P1', 'settled'],
+      ['P2', 'settled'],
+      ['NO', 'rejected'],
+      ['RV', 'settled'],
+    ]);
+    // Settling twice settles nothing more; the debtor's refund request still comes after reversalDays.
+    expect(bank.control.settle()).toEqual({ settled: [], refused: [] });
+    now = new Date('2026-01-29T00:00:00Z');
+    const [reversal] = await reports(issued.at(-1)!.id);
+    expect(reversal!.xml).toContain('<Cd>MD06</Cd>');
+  });
+
   it('fails the next requests on command, then recovers; reset forgets everything', async () => {
     const res = await fetch(`${bank.url}/_sandbox/fail-next-requests`, { method: 'POST', body: JSON.stringify({ count: 2, status: 503 }) });
     expect(res.status).toBe(200);

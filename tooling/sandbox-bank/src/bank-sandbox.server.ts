@@ -32,8 +32,8 @@ export type RejectionKind = 'refusal' | 'reversal' | 'return';
 export interface SandboxTransaction extends CollectionInFile {
   fileId: string;
   msgId: string;
-  /** 'rejected' once a status report about it has been issued. */
-  status: 'accepted' | 'rejected';
+  /** 'rejected' once a status report about it has been issued; 'settled' once reported paid (settle). */
+  status: 'accepted' | 'rejected' | 'settled';
   /** A report scheduled or issued about it (scripted by IBAN, or by returnTransaction). */
   rejection?: { kind: RejectionKind; code: string; dueAt: Date; reportId?: string };
 }
@@ -54,6 +54,12 @@ export interface BankSandboxControl {
   transactions(): SandboxTransaction[];
   /** Reports issued so far (every report that is due is issued first). */
   reports(): SandboxReport[];
+  /**
+   * Fast-forwards the bank's decision for received collections (all, or one EndToEndId): a scripted
+   * refusal is reported now instead of on the collection date; any other collection is reported
+   * settled now (pain.002 TxSts ACSC). A scripted reversal (MD06) still comes when it is due.
+   */
+  settle(input?: { endToEndId?: string }): { settled: string[]; refused: string[] };
   /** The next `count` requests to the file channel answer `status` (default 500) without doing anything. */
   failNextRequests(input: { count: number; status?: number }): void;
   /** Forgets files, transactions, reports and switches. */
@@ -124,6 +130,27 @@ class BankSandboxServer {
       const dueAt = at ?? this.#now();
       tx.rejection = { kind: 'return', code, dueAt };
       return { endToEndId, code, dueAt };
+    },
+    settle: ({ endToEndId } = {}) => {
+      if (endToEndId !== undefined && !this.#transactions.has(endToEndId))
+        throw new HttpError(404, 'unknown_transaction', `No collection with EndToEndId ${endToEndId} was received`);
+      const now = this.#now();
+      const open = [...this.#transactions.values()].filter(
+        (tx) => tx.status === 'accepted' && !tx.rejection?.reportId && (endToEndId === undefined || tx.endToEndId === endToEndId),
+      );
+      const refused: string[] = [];
+      const settled: SandboxTransaction[] = [];
+      for (const tx of open) {
+        if (tx.rejection?.kind === 'refusal' || tx.rejection?.kind === 'return') {
+          // Refused before the money moved: the refusal comes now.
+          if (tx.rejection.dueAt.getTime() > now.getTime()) tx.rejection.dueAt = now;
+          refused.push(tx.endToEndId);
+        } else settled.push(tx);
+      }
+      this.#issueDueReports();
+      this.#issueReports(settled, now, 'ACSC');
+      for (const tx of settled) tx.status = 'settled';
+      return { settled: settled.map((tx) => tx.endToEndId), refused };
     },
     files: () => [...this.#files],
     transactions: () => [...this.#transactions.values()].map((tx) => ({ ...tx, ...(tx.rejection ? { rejection: { ...tx.rejection } } : {}) })),
@@ -235,31 +262,38 @@ class BankSandboxServer {
     const due = [...this.#transactions.values()]
       .filter((tx) => tx.rejection && !tx.rejection.reportId && tx.rejection.dueAt.getTime() <= now)
       .sort((a, b) => a.rejection!.dueAt.getTime() - b.rejection!.dueAt.getTime());
-    const groups = new Map<string, SandboxTransaction[]>();
+    const byTime = new Map<number, SandboxTransaction[]>();
     for (const tx of due) {
-      const key = `${tx.msgId}@${tx.rejection!.dueAt.toISOString()}`;
-      groups.set(key, [...(groups.get(key) ?? []), tx]);
+      const at = tx.rejection!.dueAt.getTime();
+      byTime.set(at, [...(byTime.get(at) ?? []), tx]);
     }
-    for (const txs of groups.values()) {
+    for (const [at, txs] of byTime) {
+      this.#issueReports(txs, new Date(at), 'RJCT');
+      for (const tx of txs) tx.status = 'rejected';
+    }
+  }
+
+  /** One report per original file, dated `createdAt`: rejections (RJCT, with their R-code) or settlements (ACSC). */
+  #issueReports(txs: readonly SandboxTransaction[], createdAt: Date, status: 'RJCT' | 'ACSC'): void {
+    const groups = new Map<string, SandboxTransaction[]>();
+    for (const tx of txs) groups.set(tx.msgId, [...(groups.get(tx.msgId) ?? []), tx]);
+    for (const group of groups.values()) {
       this.#reportSeq += 1;
       const id = `RPT${String(this.#reportSeq).padStart(8, '0')}`;
-      const createdAt = txs[0]!.rejection!.dueAt;
-      const rejected: RejectedCollection[] = txs.map((tx) => ({
+      const items: RejectedCollection[] = group.map((tx) => ({
         pmtInfId: tx.pmtInfId,
         endToEndId: tx.endToEndId,
-        code: tx.rejection!.code,
+        status,
+        code: status === 'RJCT' ? tx.rejection!.code : '',
         amount: tx.amount,
         collectionDate: tx.collectionDate,
         mandateId: tx.mandateId,
         debtorName: tx.debtorName,
         debtorIban: tx.debtorIban,
       }));
-      const xml = buildPain002({ msgId: id, createdAt, bankBic: SANDBOX_BANK_BIC, originalMsgId: txs[0]!.msgId, rejected });
-      this.#reports.push({ id, createdAt, originalMsgId: txs[0]!.msgId, endToEndIds: txs.map((tx) => tx.endToEndId), xml });
-      for (const tx of txs) {
-        tx.status = 'rejected';
-        tx.rejection!.reportId = id;
-      }
+      const xml = buildPain002({ msgId: id, createdAt, bankBic: SANDBOX_BANK_BIC, originalMsgId: group[0]!.msgId, rejected: items });
+      this.#reports.push({ id, createdAt, originalMsgId: group[0]!.msgId, endToEndIds: group.map((tx) => tx.endToEndId), xml });
+      if (status === 'RJCT') for (const tx of group) tx.rejection!.reportId = id;
     }
   }
 
@@ -287,6 +321,11 @@ class BankSandboxServer {
         const when = typeof at === 'string' ? new Date(at) : undefined;
         if (when && Number.isNaN(when.getTime())) throw new HttpError(400, 'invalid_request', 'at must be an ISO date-time');
         return { status: 201, body: this.control.returnTransaction({ endToEndId, code, ...(when ? { at: when } : {}) }) };
+      }
+      case 'POST /_sandbox/settle': {
+        const { endToEndId } = json();
+        if (endToEndId !== undefined && typeof endToEndId !== 'string') throw new HttpError(400, 'invalid_request', 'endToEndId, when given, is a string');
+        return { status: 200, body: this.control.settle(typeof endToEndId === 'string' ? { endToEndId } : {}) };
       }
       case 'POST /_sandbox/fail-next-requests': {
         const { count, status } = json();

@@ -2,11 +2,13 @@ import { create } from 'xmlbuilder2';
 
 export const PAIN_002_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.03';
 
-/** One rejected (or returned) collection in a status report. */
+/** One rejected (or returned) collection in a status report, or one settled (TxSts ACSC). */
 export interface RejectedCollection {
   pmtInfId: string;
   endToEndId: string;
-  /** ISO 20022 external reason code: AM04, MD01, AC04, MD06... */
+  /** 'RJCT' (default): refused or returned, with `code`; 'ACSC': settled, the money is on the creditor's account. */
+  status?: 'RJCT' | 'ACSC';
+  /** ISO 20022 external reason code: AM04, MD01, AC04, MD06... (ignored for ACSC). */
   code: string;
   amount: string;
   collectionDate: string;
@@ -16,7 +18,7 @@ export interface RejectedCollection {
 }
 
 /**
- * A pain.002.001.03 customer payment status report that rejects collections of one original
+ * A pain.002.001.03 customer payment status report that rejects (or reports settled) collections of one original
  * pain.008 file: GrpHdr, OrgnlGrpInfAndSts, then one OrgnlPmtInfAndSts per original PmtInf.
  */
 export function buildPain002(input: {
@@ -46,10 +48,12 @@ export function buildPain002(input: {
       const tx = info.ele('TxInfAndSts');
       tx.ele('StsId').txt(`${input.msgId}-${n}`);
       tx.ele('OrgnlEndToEndId').txt(item.endToEndId);
-      tx.ele('TxSts').txt('RJCT');
-      const reason = tx.ele('StsRsnInf');
-      reason.ele('Orgtr').ele('Id').ele('OrgId').ele('BICOrBEI').txt(input.bankBic);
-      reason.ele('Rsn').ele('Cd').txt(item.code);
+      tx.ele('TxSts').txt(item.status ?? 'RJCT');
+      if (item.status !== 'ACSC') {
+        const reason = tx.ele('StsRsnInf');
+        reason.ele('Orgtr').ele('Id').ele('OrgId').ele('BICOrBEI').txt(input.bankBic);
+        reason.ele('Rsn').ele('Cd').txt(item.code);
+      }
       const ref = tx.ele('OrgnlTxRef');
       ref.ele('Amt').ele('InstdAmt', { Ccy: 'EUR' }).txt(item.amount);
       ref.ele('ReqdColltnDt').txt(item.collectionDate);

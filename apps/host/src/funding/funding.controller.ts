@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@tollgate/errors';
 import { FundingService } from '@tollgate/funding';
 import type { FastifyRequest } from 'fastify';
@@ -11,11 +11,14 @@ import { idempotencyKey } from '../wallet/idempotency.js';
 import {
   addPaymentMethodBody,
   autoRefillBody,
+  autoRefillView as autoRefillSchema,
   idParam,
   markPaidBody,
   providerParam,
   purchaseBody,
+  purchasesPage,
   purchasesQuery,
+  purchaseView as purchaseSchema,
   refundBody,
   refundsQuery,
 } from './funding.schemas.js';
@@ -81,7 +84,10 @@ export class FundingController {
   @Post('purchases')
   @MinRole('admin')
   @ApiHeader(keyHeader)
-  @ApiOperation({ summary: 'Buy a cash pack; credits become spendable when the payment succeeds (C-1)' })
+  @ApiOperation({
+    summary: 'Buy a cash pack; credits become spendable when the payment succeeds (C-1), card at once, SEPA on expectedSettlementDate',
+  })
+  @ApiResponse({ status: 201, standardSchema: purchaseSchema })
   async buy(
     @CurrentCaller() caller: AccountCaller,
     @Headers('idempotency-key') header: string | undefined,
@@ -93,6 +99,8 @@ export class FundingController {
   }
 
   @Get('purchases')
+  @ApiOperation({ summary: 'Purchases, newest first; pass nextCursor as `before`' })
+  @ApiResponse({ status: 200, standardSchema: purchasesPage })
   async purchases(@CurrentCaller() caller: AccountCaller, @Query({ schema: purchasesQuery }) query: z.output<typeof purchasesQuery>) {
     const page = await this.funding.listPurchases({
       accountId: caller.accountId,
@@ -104,19 +112,28 @@ export class FundingController {
   }
 
   @Get('purchases/:id')
+  @ApiOperation({ summary: 'One purchase: status, expectedSettlementDate while pending, settledAt once credited' })
+  @ApiResponse({ status: 200, standardSchema: purchaseSchema })
   async purchase(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return purchaseView(await this.funding.getPurchase({ accountId: caller.accountId, id }));
   }
 
   @Get('auto-refill')
-  @ApiOperation({ summary: 'Auto-refill settings and whether a declined payment paused it (C-3)' })
+  @ApiOperation({
+    summary: 'Auto-refill settings and state: paused (refill limit reached, payment declined, method removed), refills and declines in the period (C-3)',
+  })
+  @ApiResponse({ status: 200, standardSchema: autoRefillSchema })
   async autoRefill(@CurrentCaller() caller: AccountCaller) {
     return autoRefillView(await this.funding.getAutoRefill({ accountId: caller.accountId }));
   }
 
   @Put('auto-refill')
   @MinRole('admin')
-  @ApiOperation({ summary: 'Set auto-refill: below `minimum`, buy `pack` with the payment method; turning it on clears a pause' })
+  @ApiOperation({
+    summary:
+      'Set auto-refill: below `minimum`, buy `pack` with the payment method; turning it on clears a decline pause. 400 invalid_auto_refill when one pack cannot lift the balance above the minimum',
+  })
+  @ApiResponse({ status: 200, standardSchema: autoRefillSchema })
   async setAutoRefill(@CurrentCaller() caller: AccountCaller, @Body({ schema: autoRefillBody }) body: z.output<typeof autoRefillBody>) {
     const settings = await this.funding.setAutoRefill({ accountId: caller.accountId, ...body });
     await this.funding.maybeRefill({ accountId: caller.accountId }).catch(() => null);

@@ -55,3 +55,50 @@ export const markPaidBody = z.strictObject({
 
 export const providerParam = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'a provider id');
 export const idParam = z.string().min(1).max(100);
+
+// ---- responses (for the OpenAPI document) -----------------------------------------------------
+
+const amount = z.string().describe('Decimal string in euro, e.g. "25.00"');
+const day = z.string().describe('A UTC calendar day, YYYY-MM-DD');
+
+export const purchaseView = z.object({
+  id: z.string(),
+  amount,
+  currency: z.literal('EUR'),
+  paymentMethodId: z.string(),
+  provider: z.string(),
+  providerPaymentId: z.string().nullable(),
+  origin: z.enum(['manual', 'auto_refill']),
+  status: z.enum(['creating', 'pending', 'succeeded', 'failed', 'reversed']),
+  reason: z.string().nullable().describe('SEPA R-code or card decline code when failed or reversed'),
+  lotId: z.string().nullable(),
+  createdAt: z.string(),
+  settledAt: z.string().nullable(),
+  expectedSettlementDate: day
+    .nullable()
+    .describe('When the provider expects the money (SEPA: collection date + settleAfterDays); null when it settled at once or no date is known'),
+  redirectUrl: z.string().optional(),
+});
+
+export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor: z.string().nullable() });
+
+export const autoRefillView = z.object({
+  enabled: z.boolean(),
+  minimum: amount.nullable().describe('Refill when the available balance drops below this'),
+  pack: amount.nullable(),
+  paymentMethodId: z.string().nullable(),
+  maxPerPeriod: z.number().int().nullable().describe('Refills (not declined ones) allowed per period'),
+  periodHours: z.number().int().nullable(),
+  paused: z.boolean().describe('true while no refill will be made: see pausedReason'),
+  pausedAt: z.string().nullable(),
+  pausedReason: z
+    .enum(['refill_limit_reached', 'payment_declined', 'payment_method_removed'])
+    .nullable()
+    .describe('refill_limit_reached ends by itself at resumesAt; the others need PUT enabled: true (with a working payment method)'),
+  resumesAt: z.string().nullable().describe('When a refill_limit_reached pause ends'),
+  window: z
+    .object({ since: z.string(), refills: z.number().int(), declined: z.number().int() })
+    .nullable()
+    .describe('Auto-refill attempts in the last periodHours: refills (in flight or paid, counted toward maxPerPeriod) and declined ones (not counted)'),
+  lastDecline: z.object({ purchaseId: z.string(), reason: z.string().nullable(), at: z.string() }).nullable(),
+});

@@ -1,4 +1,4 @@
-import type { AutoRefillSettings, PaymentMethod, Purchase, Refund } from '@tollgate/funding';
+import type { AutoRefillSettings, IncomingCredit, PaymentMethod, Purchase, Refund } from '@tollgate/funding';
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
@@ -20,6 +20,7 @@ export function purchaseView(p: Purchase) {
     lotId: p.lotId,
     createdAt: p.createdAt.toISOString(),
     settledAt: iso(p.settledAt),
+    expectedSettlementDate: p.expectedSettlementDate,
     ...(p.redirectUrl ? { redirectUrl: p.redirectUrl } : {}),
   };
 }
@@ -36,6 +37,9 @@ export function autoRefillView(s: AutoRefillSettings | null) {
       paused: false,
       pausedAt: null,
       pausedReason: null,
+      resumesAt: null,
+      window: null,
+      lastDecline: null,
     };
   return {
     enabled: s.enabled,
@@ -47,7 +51,15 @@ export function autoRefillView(s: AutoRefillSettings | null) {
     paused: s.pausedAt !== null,
     pausedAt: iso(s.pausedAt),
     pausedReason: s.pausedReason,
+    resumesAt: iso(s.resumesAt),
+    window: { since: s.window.since.toISOString(), refills: s.window.refills, declined: s.window.declined },
+    lastDecline: s.lastDecline ? { purchaseId: s.lastDecline.purchaseId, reason: s.lastDecline.reason, at: s.lastDecline.at.toISOString() } : null,
   };
+}
+
+/** Money on its way (GET /v1/wallet `incoming`): unsettled purchases, not holds. */
+export function incomingView(i: IncomingCredit) {
+  return { amount: i.amount.toString(), purchases: i.purchases, nextExpectedSettlementDate: i.nextExpectedSettlementDate };
 }
 
 export function refundView(r: Refund) {

@@ -6,6 +6,7 @@ import { checkInvariants, HoldNotFoundError, PriceCatalog, WalletService } from 
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
 import { resourceId } from '../accounts/accounts.schemas.js';
+import { incomingView } from '../funding/funding.views.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { withWallet } from './account-wallets.js';
@@ -91,10 +92,13 @@ export class WalletController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Balance: available, pending (held), total, split by kind of credit (W-1)' })
+  @ApiOperation({
+    summary: 'Balance: available, pending (reserved by holds), total, split by kind of credit (W-1); incoming = purchases paid for, not yet settled',
+  })
   @ApiResponse({ status: 200, standardSchema: balanceSchema })
   async balance(@CurrentCaller() caller: AccountCaller) {
-    return balanceView(await this.#on(caller, () => this.wallet.balance({ accountId: caller.accountId })));
+    const balance = balanceView(await this.#on(caller, () => this.wallet.balance({ accountId: caller.accountId })));
+    return { ...balance, incoming: incomingView(await this.state.core.funding.incoming({ accountId: caller.accountId })) };
   }
 
   @Get('lots')
@@ -375,7 +379,8 @@ export class AdminWalletController {
   @ApiOperation({ summary: "An account's balance (support)" })
   @ApiResponse({ status: 200, standardSchema: balanceSchema })
   async balance(@Param('accountId', { schema: resourceId('acc') }) accountId: string) {
-    return balanceView(await withWallet({ db: this.state.db, wallet: this.wallet, accountId }, () => this.wallet.balance({ accountId })));
+    const balance = balanceView(await withWallet({ db: this.state.db, wallet: this.wallet, accountId }, () => this.wallet.balance({ accountId })));
+    return { ...balance, incoming: incomingView(await this.state.core.funding.incoming({ accountId })) };
   }
 
   @Post('accounts/:accountId/wallet/grants')

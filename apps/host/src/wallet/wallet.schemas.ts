@@ -144,12 +144,19 @@ export const balanceView = z.object({
   accountId: z.string(),
   currency: eur,
   available: money.describe('What can be spent now'),
-  pending: money.describe('Reserved by pending holds'),
+  pending: money.describe('Reserved by open holds (spent or released later); not money on its way, see incoming'),
   total: money.describe('available + pending'),
   owed: money.describe('Left unpaid by a reversed payment (C-1); spending is blocked while it is above zero'),
   blocked: z.boolean(),
   refundable: money.describe('Purchased credit a refund could pay back (C-5)'),
   byKind: z.record(z.enum(LOT_KINDS), z.object({ available: money, pending: money })),
+  incoming: z
+    .object({
+      amount: money.describe('Purchases paid for and not yet settled (a SEPA top-up before its settlement date); not spendable yet, not in total'),
+      purchases: z.number().int(),
+      nextExpectedSettlementDate: z.string().nullable().describe('The earliest expectedSettlementDate among them (YYYY-MM-DD)'),
+    })
+    .describe('Money on its way to the wallet (C-1); holds are `pending`'),
 });
 
 export const lotView = z.object({
