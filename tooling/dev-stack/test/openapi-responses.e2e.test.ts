@@ -121,7 +121,9 @@ for (const engine of testEngines()) {
         const label = `${verb} ${path}`;
         const responses = op.responses ?? {};
         const successes = Object.entries(responses).filter(([status]) => /^2\d\d$/.test(status));
-        const described = successes.some(([status, r]) => status === '204' || Object.values(r.content ?? {}).some((m) => m.schema && Object.keys(m.schema).length > 0));
+        const described = successes.some(
+          ([status, r]) => status === '204' || Object.values(r.content ?? {}).some((m) => m.schema && Object.keys(m.schema).length > 0),
+        );
         if (!described) problems.push(`${label}: no success answer with a schema (${JSON.stringify(responses).slice(0, 120)})`);
         for (const [status, r] of Object.entries(responses).filter(([s]) => /^4\d\d$/.test(s))) {
           if ((r.content?.['application/json']?.schema as { $ref?: string } | undefined)?.$ref !== '#/components/schemas/Error')
@@ -163,7 +165,7 @@ for (const engine of testEngines()) {
 
       const problems: string[] = [];
       const succeeded = new Set<string>();
-      for (const [index, { path, url, verb, op }] of all.entries()) {
+      for (const [index, { url, verb, op }] of all.entries()) {
         const key = `${verb} ${url}`;
         const fixture = FIXTURES[key]?.(ids);
         const params = { accountId: a.accountId, id: ids.refund, providerId: 'payments-card', channel: 'audit-test', ...fixture?.params, ...overrides[key] };
@@ -200,7 +202,8 @@ for (const engine of testEngines()) {
           }
         }
         if (res.status < 300) succeeded.add(key);
-        if (key === 'POST /v1/invoice-sync/profiles' && res.status === 201) overrides['DELETE /v1/invoice-sync/profiles/:id'] = { id: (res.body as { id: string }).id };
+        if (key === 'POST /v1/invoice-sync/profiles' && res.status === 201)
+          overrides['DELETE /v1/invoice-sync/profiles/:id'] = { id: (res.body as { id: string }).id };
       }
       expect(problems).toEqual([]);
 

@@ -146,7 +146,10 @@ export class FundingController {
   }
 
   @ApiResponse({ status: 201, standardSchema: answers.refundView })
-  @ApiResponse({ status: 422, description: 'refund_below_fee (the fee is more than the credits), refund_exceeds_refundable (more than the purchased credit left)' })
+  @ApiResponse({
+    status: 422,
+    description: 'refund_below_fee (the fee is more than the credits), refund_exceeds_refundable (more than the purchased credit left)',
+  })
   @Post('refunds')
   @MinRole('owner')
   @ApiHeader(keyHeader)

@@ -75,7 +75,10 @@ export const refundView = z.object({
 });
 export const refundsList = z.object({ data: z.array(refundView) });
 
-export const sweepView = z.object({ refills: z.number().int().describe('Auto-refills started'), resumed: z.number().int().describe('Stuck purchases sent again') });
+export const sweepView = z.object({
+  refills: z.number().int().describe('Auto-refills started'),
+  resumed: z.number().int().describe('Stuck purchases sent again'),
+});
 
 export const webhookReceipt = z.object({
   received: z.number().int().describe('Events in the notification'),

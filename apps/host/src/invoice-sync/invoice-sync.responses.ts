@@ -5,7 +5,8 @@ import { z } from 'zod';
 const when = z.string().describe('ISO 8601 date-time');
 const amount = z.string().describe('Decimal string in the invoice currency, e.g. "121.00"');
 const kind = z.enum(['invoice', 'credit_note']);
-const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `after` for the next page') });
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `after` for the next page') });
 
 export const sourcesList = z.object({ data: z.array(z.object({ id: z.string(), label: z.string(), pluginId: z.string() })) });
 
@@ -65,7 +66,9 @@ export const customerView = z.object({
   customerNumber: z.string(),
   name: z.string(),
   email: z.string().nullable(),
-  address: z.object({ line1: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional(), country: z.string().optional() }).nullable(),
+  address: z
+    .object({ line1: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional(), country: z.string().optional() })
+    .nullable(),
   vatNumber: z.string().nullable(),
   language: z.string().nullable(),
   profileId: z.string().nullable(),
