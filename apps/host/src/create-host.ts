@@ -19,6 +19,7 @@ import type { HostState } from './host-state.js';
 import { acceptAnyBodyType } from './http/json-body.guard.js';
 import { installBodyLimit, DRAIN_LIMIT } from './http/body-limit.js';
 import { toErrorResponse } from './http/error.filter.js';
+import { describeErrorResponses } from './http/openapi-responses.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
 import { RequestLogController } from './http/request-log.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
@@ -238,6 +239,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         .build(),
     );
     Object.assign(document.paths, describePluginRoutes(pluginHost.routes));
+    describeErrorResponses(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
     await app.init();

@@ -340,6 +340,20 @@ for (const engine of testEngines()) {
         ]),
       );
       expect(post.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['amount'] });
+      // Its declared answers (the JSON schema of the 201 in the document's dialect, nullable for OpenAPI 3.0), and the pipeline's errors.
+      expect(post.responses['201'].content['application/json'].schema).toMatchObject({
+        type: 'object',
+        required: ['order', 'amount', 'accountId'],
+        properties: { order: { type: 'integer' }, accountId: { type: 'string', nullable: true } },
+      });
+      expect(post.responses['201'].content['application/json'].schema.additionalProperties).toBeUndefined();
+      const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+      for (const status of ['400', '401', '403', '409', '413', '415', '422']) expect(post.responses[status]).toMatchObject({ content: errorBody });
+      expect(post.responses['422'].description).toBe('order_refused');
+      expect(doc.components.schemas.Error).toMatchObject({ properties: { error: { required: ['code', 'message'] } } });
+      // A route without `responses` (plugin API 2.0) still has its success answer and its errors.
+      expect(doc.paths[`${BASE}/items`].get.responses).toMatchObject({ '200': { description: 'Not described by the plugin' }, '401': { content: errorBody } });
+      expect(doc.paths[`${BASE}/callbacks`].post.responses['401']).toBeUndefined();
       expect(doc.paths[`${BASE}/items`].get['x-min-role']).toBe('member');
       expect(doc.paths[`${BASE}/preferences`].post['x-min-role']).toBe('member');
       expect(doc.paths[`${BASE}/teapot/{code}`].get.parameters).toEqual([expect.objectContaining({ name: 'code', in: 'path', required: true })]);
@@ -371,6 +385,9 @@ describe('plugin routes that break the contract are refused at start-up', () => 
     [{ auth: 'account', minRole: 'root' }, /minRole "root"/],
     [{ auth: 'account', idempotency: 'always' }, /idempotency "always"/],
     [{ auth: 'anyone' }, /auth must be/],
+    [{ auth: 'account', responses: { 200: { description: 'ok', body: { type: 'object' } } } }, /responses\[200\] needs/],
+    [{ auth: 'account', responses: { ok: { description: 'ok' } } }, /responses\[ok\] needs/],
+    [{ auth: 'account', responses: { 201: {} } }, /responses\[201\] needs/],
   ])('%j', async (route, message) => {
     await expect(createTestHost({ engine, plugins: [bad(route)] })).rejects.toThrow(message);
   });

@@ -36,6 +36,18 @@ export interface RouteResponse {
 }
 
 /**
+ * One answer of a route, for the OpenAPI document (`GET /docs/json`): a success status with the
+ * schema of its JSON `body` (omit `body` for an answer without one, e.g. 204; set `contentType` for
+ * a non-JSON body such as text/csv), or an error status (409, 422, …) with only a description of its
+ * codes: errors always have the standard error body.
+ */
+export interface RouteResponseDoc {
+  description: string;
+  body?: StandardSchemaV1;
+  contentType?: string;
+}
+
+/**
  * An HTTP endpoint a plugin serves without knowing the web framework. It is mounted at
  * `/v1/plugins/<plugin id><path>` and passes the same pipeline as the host's own routes, in this
  * order: authentication → role → input validation (params, query, body: a 400 with the standard
@@ -69,6 +81,13 @@ export interface PluginRoute<
   body?: StandardSchemaV1<unknown, B>;
   query?: StandardSchemaV1<unknown, Q>;
   params?: StandardSchemaV1<unknown, P>;
+  /**
+   * Optional (plugin API 2.0 routes without it still load): what the route answers, by status, for
+   * the OpenAPI document. The host adds the errors its pipeline answers (401, 403, 400, 404, 409,
+   * 413, 415); list here only the route's own, such as 409 or 422. Not checked at run time: the
+   * bundled plugins' e2e test checks real answers against these schemas.
+   */
+  responses?: Readonly<Record<number, RouteResponseDoc>>;
   handler(request: RouteRequest<B, Q, P, A, K>): Promise<RouteResponse>;
 }
 

@@ -23,6 +23,7 @@ export {
   type RouteIdempotency,
   type RouteRequest,
   type RouteResponse,
+  type RouteResponseDoc,
 } from './http-route.js';
 export type { Logger } from './logger.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';

@@ -1,5 +1,6 @@
 import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
+import { batchesList, importedReport, tickView } from './sepa.responses.js';
 import type { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
 
 /**
@@ -15,6 +16,7 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       path: '/batches',
       auth: 'admin',
       summary: 'Collection files (pain.008), newest first',
+      responses: { 200: { description: 'The last 500 files', body: batchesList } },
       async handler() {
         return { body: { data: await provider.listBatches() } };
       },
@@ -24,6 +26,7 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       path: '/batches/:id',
       auth: 'admin',
       summary: 'One collection file as the bank received it (application/xml)',
+      responses: { 200: { description: 'The pain.008 file', contentType: 'application/xml' } },
       params: z.object({ id: z.string().min(1) }),
       async handler({ params }) {
         const batch = await provider.getBatch({ id: params.id });
@@ -38,6 +41,7 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       path: '/returns',
       auth: 'admin',
       summary: 'Apply a pain.002 status report received from the bank by other means',
+      responses: { 200: { description: 'What the report changed', body: importedReport } },
       body: z.union([z.strictObject({ xml: z.string().min(1) }), z.string().min(1)]),
       async handler({ body }) {
         const result = await provider.importReport({ xml: typeof body === 'string' ? body : body.xml });
@@ -49,6 +53,7 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       path: '/run',
       auth: 'admin',
       summary: 'Run now: submit due collections, read status reports, settle matured collections',
+      responses: { 200: { description: 'What each step did', body: tickView } },
       async handler() {
         return { body: await provider.tick() };
       },

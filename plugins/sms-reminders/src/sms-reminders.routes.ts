@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DeliveryReports } from './delivery-reports.js';
 import type { MeetingsService } from './meetings.service.js';
 import { STATUS_CALLBACK_PATH } from './reminder-sender.js';
+import { callbackReceipt, inviteeView, meetingsList, meetingView, remindersList } from './sms-reminders.responses.js';
 import type { SmsProvider } from './twilio-sms.client.js';
 
 const startsAt = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
@@ -45,6 +46,10 @@ export function smsRemindersRoutes(input: {
       // Holds money and schedules texts: the default role for a write (admin) stands.
       idempotency: 'optional',
       summary: 'Create a meeting (optionally with invitees); invitees with smsReminder get a text the day before (Idempotency-Key header: safe to retry)',
+      responses: {
+        201: { description: 'The meeting, created', body: meetingView },
+        200: { description: 'The meeting this Idempotency-Key already created', body: meetingView },
+      },
       body: z.strictObject({ ...meetingFields, invitees: z.array(invitee).max(200).default([]) }),
       async handler({ caller, body, idempotencyKey }) {
         const { invitees, ...meeting } = body;
@@ -58,6 +63,7 @@ export function smsRemindersRoutes(input: {
       path: '/meetings',
       auth: 'account',
       summary: "The account's meetings, soonest first",
+      responses: { 200: { description: 'The meetings', body: meetingsList } },
       query: z.object({ status: z.enum(['scheduled', 'cancelled']).optional() }),
       async handler({ caller, query }) {
         return { body: { data: await meetings.list({ accountId: caller.accountId, ...(query.status ? { status: query.status } : {}) }) } };
@@ -68,6 +74,7 @@ export function smsRemindersRoutes(input: {
       path: '/meetings/:meetingId',
       auth: 'account',
       summary: 'One meeting with its invitees and their reminders',
+      responses: { 200: { description: 'The meeting', body: meetingView } },
       params: meetingParams,
       async handler({ caller, params }) {
         return { body: await meetings.get({ accountId: caller.accountId, meetingId: params.meetingId }) };
@@ -78,6 +85,7 @@ export function smsRemindersRoutes(input: {
       path: '/meetings/:meetingId',
       auth: 'account',
       summary: 'Reschedule, relocate or rename a meeting; its reminders move with it',
+      responses: { 200: { description: 'The meeting', body: meetingView }, 409: { description: 'meeting_cancelled' } },
       params: meetingParams,
       body: z.strictObject({
         title: meetingFields.title.optional(),
@@ -95,6 +103,7 @@ export function smsRemindersRoutes(input: {
       path: '/meetings/:meetingId/cancel',
       auth: 'account',
       summary: 'Cancel a meeting: its pending reminders are cancelled and their holds released',
+      responses: { 200: { description: 'The cancelled meeting', body: meetingView } },
       params: meetingParams,
       async handler({ caller, params }) {
         return { body: await meetings.cancel({ accountId: caller.accountId, meetingId: params.meetingId }) };
@@ -105,6 +114,11 @@ export function smsRemindersRoutes(input: {
       path: '/meetings/:meetingId/invitees',
       auth: 'account',
       summary: 'Invite a contact; with smsReminder a text is scheduled and one message held in the wallet',
+      responses: {
+        201: { description: 'The invitee', body: inviteeView },
+        200: { description: 'The same contact was already invited', body: inviteeView },
+        409: { description: 'meeting_cancelled' },
+      },
       params: meetingParams,
       body: invitee,
       async handler({ caller, params, body }) {
@@ -117,6 +131,7 @@ export function smsRemindersRoutes(input: {
       path: '/meetings/:meetingId/invitees/:inviteeId',
       auth: 'account',
       summary: 'Tick or untick the SMS reminder box (or fix the first name)',
+      responses: { 200: { description: 'The invitee', body: inviteeView }, 409: { description: 'meeting_cancelled' } },
       params: inviteeParams,
       body: z.strictObject({ smsReminder: z.boolean().optional(), firstName: invitee.shape.firstName.optional() }),
       async handler({ caller, params, body }) {
@@ -129,6 +144,7 @@ export function smsRemindersRoutes(input: {
       path: '/meetings/:meetingId/invitees/:inviteeId',
       auth: 'account',
       summary: 'Remove an invitee: a pending reminder is cancelled and its hold released',
+      responses: { 204: { description: 'Removed' } },
       params: inviteeParams,
       async handler({ caller, params }) {
         await meetings.removeInvitee({ accountId: caller.accountId, meetingId: params.meetingId, inviteeId: params.inviteeId });
@@ -140,6 +156,7 @@ export function smsRemindersRoutes(input: {
       path: '/reminders',
       auth: 'account',
       summary: "The account's reminders with their status and reason (e.g. refused: insufficient_funds)",
+      responses: { 200: { description: 'The reminders', body: remindersList } },
       query: z.object({ status: z.enum(REMINDER_STATUSES).optional(), meetingId: z.string().max(64).optional() }),
       async handler({ caller, query }) {
         return { body: { data: await meetings.reminders({ accountId: caller.accountId, ...query }) } };
@@ -150,6 +167,7 @@ export function smsRemindersRoutes(input: {
       path: '/status-callbacks',
       auth: 'public',
       summary: "Twilio message status callbacks (X-Twilio-Signature checked with the account's auth token)",
+      responses: { 200: { description: 'Received', body: callbackReceipt }, 403: { description: 'invalid_signature' } },
       async handler({ headers, body, rawBody }) {
         const params = callbackParams({ body, rawBody });
         // The URL Twilio signed is the one we gave it: built from the host's base URL, read now.

@@ -14,6 +14,7 @@ import {
 import { AuthorizationDeniedError, ReconsentNeededError, type TeamleaderClient, type TeamleaderOAuth, type TeamleaderTokenManager } from '@tollgate/teamleader';
 import { z } from 'zod';
 import type { ConnectionRow, TeamleaderConnectionsStore } from './teamleader-connections.store.js';
+import { consentResult, connectStart, disconnected, teamleaderConnection, webhookReceipt } from './source-teamleader.responses.js';
 import { WEBHOOK_TYPES } from './teamleader-mapping.js';
 import type { TeamleaderInvoiceSource } from './teamleader.source.js';
 
@@ -69,6 +70,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     // A GET that starts linking the account's bookkeeping: managing the connection is an admin's job.
     minRole: 'admin',
     summary: 'Start connecting Teamleader Focus: returns the consent URL',
+    responses: { 200: { description: 'The consent URL', body: connectStart } },
     async handler({ caller }) {
       await db.query('DELETE FROM source_teamleader_oauth_states WHERE expires_at < $1', [clock.now().toISOString()]);
       const state = random(32);
@@ -83,6 +85,11 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     path: '/oauth/callback',
     auth: 'public',
     summary: 'Teamleader redirects here after consent',
+    responses: {
+      200: { description: 'Connected (when the plugin has no returnUrl)', body: consentResult },
+      302: { description: 'To the returnUrl, with ?teamleader=connected&connectionId=… or ?teamleader=error&code=…' },
+      400: { description: 'access_denied, authorization_failed, invalid_state' },
+    },
     query: z.looseObject({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
     async handler(request) {
       if (!deps.returnUrl) return { status: 200, body: { connection: await finishConsent(request.query) } };
@@ -152,6 +159,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     path: '/connection',
     auth: 'account',
     summary: 'The Teamleader connection of the account: connected or reconsent_needed',
+    responses: { 200: { description: 'The connection', body: teamleaderConnection }, 404: { description: 'This account has no Teamleader connection' } },
     async handler({ caller }) {
       const row = await connections.byAccount({ accountId: caller.accountId });
       if (!row || row.version === 0) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
@@ -164,6 +172,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     path: '/connection',
     auth: 'account',
     summary: 'Disconnect Teamleader: unregister the webhooks and forget the tokens',
+    responses: { 200: { description: 'Disconnected', body: disconnected }, 404: { description: 'This account has no Teamleader connection' } },
     async handler({ caller }) {
       const row = await connections.byAccount({ accountId: caller.accountId });
       if (!row) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
@@ -185,6 +194,7 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     path: '/webhooks',
     auth: 'public',
     summary: 'Teamleader webhook receiver (authenticated by the ?token= of the registered URL)',
+    responses: { 200: { description: 'Stored for the import', body: webhookReceipt } },
     query: z.looseObject({ token: z.string().optional() }),
     async handler({ headers, rawBody, query }) {
       const events = await source.parseWebhook({ headers, rawBody: rawBody ?? Buffer.alloc(0), query: { token: query.token } });

@@ -1,5 +1,6 @@
 import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
+import { callbackReceipt, callsPage, callView } from './voice.responses.js';
 import type { VoiceCallsService } from './voice-calls.service.js';
 
 const callParams = z.object({ id: z.string().min(1).max(64) });
@@ -26,6 +27,11 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
         to: z.string().trim().min(1).max(40),
         from: z.string().trim().min(1).max(40).optional(),
       }),
+      responses: {
+        201: { description: 'The call, placed', body: callView },
+        200: { description: 'The call this Idempotency-Key already placed', body: callView },
+        422: { description: 'caller_id_missing, insufficient_funds (nothing was held), no_price' },
+      },
       async handler({ caller, body, idempotencyKey }) {
         // The host replays a stored response; the key also goes to the call row, which dedupes a
         // retry after a 5xx (not stored by the host) so the number is never dialled twice.
@@ -43,6 +49,7 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       path: '/calls',
       auth: 'account',
       summary: "The account's calls, newest first",
+      responses: { 200: { description: 'A page of calls', body: callsPage } },
       query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().min(1).max(64).optional() }),
       async handler({ caller, query }) {
         return { body: await calls.listCalls({ accountId: caller.accountId, limit: query.limit, ...(query.before ? { before: query.before } : {}) }) };
@@ -53,6 +60,7 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       path: '/calls/:id',
       auth: 'account',
       summary: 'One call: status, duration, minutes charged, amount',
+      responses: { 200: { description: 'The call', body: callView } },
       params: callParams,
       async handler({ caller, params }) {
         return { body: await calls.getCall({ accountId: caller.accountId, callId: params.id }) };
@@ -63,6 +71,10 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       path: '/calls/:id/hangup',
       auth: 'account',
       summary: 'End a call; it is charged for the minutes it lasted',
+      responses: {
+        200: { description: 'The call (unchanged if it had already ended)', body: callView },
+        409: { description: 'call_not_started: the call has not reached the provider yet' },
+      },
       params: callParams,
       async handler({ caller, params }) {
         return { body: await calls.hangUp({ accountId: caller.accountId, callId: params.id }) };
@@ -73,6 +85,7 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       path: '/status-callbacks',
       auth: 'public',
       summary: 'Call status callbacks from the provider (form-encoded, signed with X-Twilio-Signature)',
+      responses: { 200: { description: 'Received', body: callbackReceipt }, 403: { description: 'A bad or missing X-Twilio-Signature' } },
       async handler({ headers, rawBody, body }) {
         const result = await calls.handleStatusCallback({ signature: headers['x-twilio-signature'], params: formParams({ rawBody, body }) });
         return { status: 200, body: result };

@@ -17,6 +17,7 @@ import {
   updateUserBody,
   userView,
 } from './accounts.schemas.js';
+import { accountsPage, apiKeysList, createdAccountView, newKeyView, usersList } from './accounts.responses.js';
 
 // Writes need an admin key at the guard, before the input is read; the service adds the owner-only cases.
 @ApiTags('account')
@@ -33,6 +34,7 @@ export class AccountController {
     return this.accounts.getAccount({ accountId: caller.accountId });
   }
 
+  @ApiResponse({ status: 200, standardSchema: accountView })
   @Patch('account')
   @MinRole('admin')
   @ApiOperation({ summary: 'Change the account name, language or time zone (admin)' })
@@ -40,12 +42,14 @@ export class AccountController {
     return this.accounts.updateAccount({ caller, ...body });
   }
 
+  @ApiResponse({ status: 200, standardSchema: usersList })
   @Get('users')
   @ApiOperation({ summary: "The account's users" })
   async users(@CurrentCaller() caller: AccountCaller) {
     return { data: await this.accounts.listUsers({ caller }) };
   }
 
+  @ApiResponse({ status: 409, description: 'user_exists: a user with this e-mail is already in the account' })
   @Post('users')
   @MinRole('admin')
   @ApiOperation({ summary: 'Add a user (admin; owners only by an owner)' })
@@ -54,11 +58,14 @@ export class AccountController {
     return this.accounts.addUser({ caller, ...body });
   }
 
+  @ApiResponse({ status: 200, standardSchema: userView })
   @Get('users/:userId')
   user(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string) {
     return this.accounts.getUser({ caller, userId });
   }
 
+  @ApiResponse({ status: 200, standardSchema: userView })
+  @ApiResponse({ status: 409, description: 'last_owner: the account keeps at least one owner' })
   @Patch('users/:userId')
   @MinRole('admin')
   @ApiOperation({ summary: "Change a user's name or role; an account always keeps one owner" })
@@ -70,14 +77,17 @@ export class AccountController {
     return this.accounts.updateUser({ caller, userId, ...body });
   }
 
+  @ApiResponse({ status: 409, description: 'last_owner: the account keeps at least one owner' })
   @Delete('users/:userId')
   @MinRole('admin')
   @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'Removed' })
   @ApiOperation({ summary: 'Remove a user and revoke the keys they created' })
   async removeUser(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: resourceId('usr') }) userId: string) {
     await this.accounts.removeUser({ caller, userId });
   }
 
+  @ApiResponse({ status: 200, standardSchema: apiKeysList })
   @Get('api-keys')
   @ApiOperation({ summary: "The account's API keys (never their secrets) (admin)" })
   async apiKeys(@CurrentCaller() caller: AccountCaller) {
@@ -92,6 +102,7 @@ export class AccountController {
     return this.accounts.createApiKey({ caller, ...body });
   }
 
+  @ApiResponse({ status: 200, standardSchema: apiKeyView })
   @Delete('api-keys/:keyId')
   @MinRole('admin')
   @ApiOperation({ summary: 'Revoke an API key (admin); revoking twice is harmless' })
@@ -110,6 +121,7 @@ export class AdminController {
     @Inject(FundingService) private readonly funding: FundingService,
   ) {}
 
+  @ApiResponse({ status: 201, standardSchema: createdAccountView })
   @Post('accounts')
   @ApiOperation({
     summary: 'Create an account with its owner and a first owner API key (shown once); an unknown referralCode is refused before anything is created',
@@ -122,23 +134,27 @@ export class AdminController {
     return created;
   }
 
+  @ApiResponse({ status: 200, standardSchema: accountsPage })
   @Get('accounts')
   @ApiOperation({ summary: 'All accounts, oldest first, 20 a page; pass nextCursor as `after`' })
   listAccounts(@Query({ schema: pageQuery }) query: z.output<typeof pageQuery>) {
     return this.accounts.listAccounts({ limit: query.limit, ...(query.after ? { after: query.after } : {}) });
   }
 
+  @ApiResponse({ status: 200, standardSchema: accountView })
   @Get('accounts/:accountId')
   account(@Param('accountId', { schema: resourceId('acc') }) accountId: string) {
     return this.accounts.getAccount({ accountId });
   }
 
+  @ApiResponse({ status: 201, standardSchema: newKeyView })
   @Post('accounts/:accountId/api-keys')
   @ApiOperation({ summary: 'Issue an API key for an account (shown once)' })
   issueKey(@Param('accountId', { schema: resourceId('acc') }) accountId: string, @Body({ schema: createApiKeyBody }) body: z.output<typeof createApiKeyBody>) {
     return this.accounts.issueAccountKey({ accountId, ...body });
   }
 
+  @ApiResponse({ status: 201, standardSchema: newKeyView })
   @Post('admin-keys')
   @ApiOperation({ summary: 'Create another platform admin key (shown once)' })
   createAdminKey(@Body({ schema: createAdminKeyBody }) body: z.output<typeof createAdminKeyBody>) {

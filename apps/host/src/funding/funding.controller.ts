@@ -23,6 +23,7 @@ import {
   refundsQuery,
 } from './funding.schemas.js';
 import { autoRefillView, paymentMethodView, purchaseView, refundView } from './funding.views.js';
+import * as answers from './funding.responses.js';
 
 const keyHeader = {
   name: 'Idempotency-Key',
@@ -41,18 +42,21 @@ const keyHeader = {
 export class FundingController {
   constructor(@Inject(FundingService) private readonly funding: FundingService) {}
 
+  @ApiResponse({ status: 200, standardSchema: answers.packsView })
   @Get('packs')
   @ApiOperation({ summary: 'Cash packs that can be bought (C-1), and the payment providers of this host' })
   packs() {
     return { currency: 'EUR', packs: this.funding.packs().map((p) => p.toString()), refundFee: this.funding.options.refundFee.toString() };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.paymentMethodsList })
   @Get('payment-methods')
   @ApiOperation({ summary: 'Active payment methods (SEPA mandates, cards)' })
   async methods(@CurrentCaller() caller: AccountCaller) {
     return { data: (await this.funding.listPaymentMethods({ accountId: caller.accountId })).map(paymentMethodView) };
   }
 
+  @ApiResponse({ status: 201, standardSchema: answers.paymentMethodView })
   @Post('payment-methods')
   @MinRole('admin')
   @ApiHeader(keyHeader)
@@ -74,6 +78,7 @@ export class FundingController {
     );
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.paymentMethodView })
   @Delete('payment-methods/:id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Revoke a mandate or remove a card; an auto-refill using it is turned off' })
@@ -81,6 +86,9 @@ export class FundingController {
     return paymentMethodView(await this.funding.removePaymentMethod({ accountId: caller.accountId, id }));
   }
 
+  @ApiResponse({ status: 201, standardSchema: answers.purchaseView })
+  @ApiResponse({ status: 404, description: 'payment_method_not_found' })
+  @ApiResponse({ status: 422, description: 'unknown_pack: not one of the packs of GET /v1/funding/packs' })
   @Post('purchases')
   @MinRole('admin')
   @ApiHeader(keyHeader)
@@ -98,6 +106,7 @@ export class FundingController {
     return purchaseView(purchase!);
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.purchasesPage })
   @Get('purchases')
   @ApiOperation({ summary: 'Purchases, newest first; pass nextCursor as `before`' })
   @ApiResponse({ status: 200, standardSchema: purchasesPage })
@@ -111,6 +120,7 @@ export class FundingController {
     return { data: page.data.map(purchaseView), nextCursor: page.nextCursor };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.purchaseView })
   @Get('purchases/:id')
   @ApiOperation({ summary: 'One purchase: status, expectedSettlementDate while pending, settledAt once credited' })
   @ApiResponse({ status: 200, standardSchema: purchaseSchema })
@@ -118,6 +128,7 @@ export class FundingController {
     return purchaseView(await this.funding.getPurchase({ accountId: caller.accountId, id }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.autoRefillView })
   @Get('auto-refill')
   @ApiOperation({
     summary: 'Auto-refill settings and state: paused (refill limit reached, payment declined, method removed), refills and declines in the period (C-3)',
@@ -127,6 +138,9 @@ export class FundingController {
     return autoRefillView(await this.funding.getAutoRefill({ accountId: caller.accountId }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.autoRefillView })
+  @ApiResponse({ status: 404, description: 'payment_method_not_found' })
+  @ApiResponse({ status: 422, description: 'unknown_pack' })
   @Put('auto-refill')
   @MinRole('admin')
   @ApiOperation({
@@ -140,6 +154,7 @@ export class FundingController {
     return autoRefillView(settings);
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.referralView })
   @Get('referral')
   @ApiOperation({ summary: 'The account’s referral code, and how many referred accounts earned it credit (C-4)' })
   async referral(@CurrentCaller() caller: AccountCaller) {
@@ -147,6 +162,11 @@ export class FundingController {
     return { code: r.code, referred: r.referred, rewarded: r.rewarded, creditPerReferral: r.credit.toString() };
   }
 
+  @ApiResponse({ status: 201, standardSchema: answers.refundView })
+  @ApiResponse({
+    status: 422,
+    description: 'refund_below_fee (the fee is more than the credits), refund_exceeds_refundable (more than the purchased credit left)',
+  })
   @Post('refunds')
   @MinRole('owner')
   @ApiHeader(keyHeader)
@@ -160,6 +180,7 @@ export class FundingController {
     return refundView(await this.funding.requestRefund({ accountId: caller.accountId, credits: body.credits, idempotencyKey: key, requestedBy: caller.keyId }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.refundsList })
   @Get('refunds')
   async refunds(@CurrentCaller() caller: AccountCaller) {
     return { data: (await this.funding.listRefunds({ accountId: caller.accountId })).map(refundView) };
@@ -173,6 +194,7 @@ export class FundingController {
 export class AdminFundingController {
   constructor(@Inject(FundingService) private readonly funding: FundingService) {}
 
+  @ApiResponse({ status: 200, standardSchema: answers.refundsList })
   @Get('refunds')
   @ApiOperation({ summary: 'Refunds to pay out (status=requested) or paid' })
   async refunds(@Query({ schema: refundsQuery }) query: z.output<typeof refundsQuery>) {
@@ -183,6 +205,7 @@ export class AdminFundingController {
     };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.refundView })
   @Post('refunds/:id/paid')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record that a refund was paid out' })
@@ -190,6 +213,7 @@ export class AdminFundingController {
     return refundView(await this.funding.markRefundPaid({ refundId: id, reference: body.reference }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.sweepView })
   @Post('sweep')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the funding sweep now (auto-refills due, purchases stuck at the provider)' })
@@ -208,6 +232,8 @@ export class PaymentWebhooksController {
     @Inject(HOST_STATE) private readonly state: HostState,
   ) {}
 
+  @ApiResponse({ status: 200, standardSchema: answers.webhookReceipt })
+  @ApiResponse({ status: 400, description: 'unknown_provider, empty_body, or a signature the provider plugin does not accept' })
   @Post(':providerId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Webhook of a payment provider plugin; 400 on a bad signature, 200 with counts otherwise' })

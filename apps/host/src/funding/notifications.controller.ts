@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NotificationService } from '@tollgate/notifications';
 import { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
 import { Auth, CurrentCaller } from '../http/auth.js';
+import { notificationsPage } from './funding.responses.js';
 
 const notificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -21,6 +22,7 @@ const notificationsQuery = z.strictObject({
 export class NotificationsController {
   constructor(@Inject(NotificationService) private readonly notifications: NotificationService) {}
 
+  @ApiResponse({ status: 200, standardSchema: notificationsPage })
   @Get()
   @ApiOperation({ summary: 'E-mails to the account: template, recipient, subject, status (pending, sending, sent, failed); pass the last id as `before`' })
   async list(@CurrentCaller() caller: AccountCaller, @Query({ schema: notificationsQuery }) query: z.output<typeof notificationsQuery>) {

@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../http/auth.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
+import { healthView, pluginsView } from './health.responses.js';
 
 @ApiTags('platform')
 @Auth('public')
@@ -10,6 +11,8 @@ import { HOST_STATE, type HostState } from '../host-state.js';
 export class HealthController {
   constructor(@Inject(HOST_STATE) private readonly state: HostState) {}
 
+  @ApiResponse({ status: 200, standardSchema: healthView })
+  @ApiResponse({ status: 503, description: 'The database does not answer (status: degraded)', standardSchema: healthView })
   @Get('health')
   @ApiOperation({ summary: 'Liveness and database readiness: 200 when the database answers, 503 otherwise' })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -24,6 +27,7 @@ export class HealthController {
     return body;
   }
 
+  @ApiResponse({ status: 200, standardSchema: pluginsView })
   @Get('plugins')
   @ApiOperation({ summary: 'Loaded plugins and what each adds: spend channels, payment providers, sources, exporters, routes' })
   plugins() {

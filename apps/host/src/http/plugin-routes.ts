@@ -147,6 +147,33 @@ export function describePluginRoutes(routes: readonly MountedRoute[]): Record<st
       return undefined;
     }
   };
+  /** An answer's schema in the document's own dialect (OpenAPI 3.0: `nullable`), or JSON Schema 2020-12. */
+  const outputSchema = (schema: StandardSchemaV1): JsonSchema | undefined => {
+    const converter = (schema['~standard'] as { jsonSchema?: { output?: (o: { target: string }) => JsonSchema } }).jsonSchema;
+    for (const target of ['openapi-3.0', 'draft-2020-12']) {
+      try {
+        const converted = converter?.output?.({ target });
+        if (converted) return converted;
+      } catch {
+        // This library does not speak that target: try the next.
+      }
+    }
+    return undefined;
+  };
+  const responsesOf = (route: MountedRoute['route']): Record<string, object> => {
+    if (!route.responses) return { '200': { description: 'Not described by the plugin' } };
+    return Object.fromEntries(
+      Object.entries(route.responses).map(([status, doc]) => {
+        const schema = doc.body ? outputSchema(doc.body) : undefined;
+        const content = doc.contentType
+          ? { [doc.contentType]: { schema: schema ?? { type: 'string' } } }
+          : doc.body
+            ? { 'application/json': { schema: schema ?? {} } }
+            : undefined;
+        return [status, { description: doc.description, ...(content ? { content } : {}) }];
+      }),
+    );
+  };
   for (const { pluginId, route, url, minRole } of routes) {
     const openApiPath = url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const paramSchema = jsonSchema(route.params);
@@ -188,7 +215,7 @@ export function describePluginRoutes(routes: readonly MountedRoute[]): Record<st
       ...(minRole ? { 'x-min-role': minRole } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
-      responses: { default: { description: 'See the plugin documentation; errors use the standard error body.' } },
+      responses: responsesOf(route),
     };
   }
   return paths;

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, ProfileService } from '@tollgate/invoice-sync';
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
@@ -18,6 +18,7 @@ import {
   profilePatchBody,
 } from './invoice-sync.schemas.js';
 import { connectionView, customerView, invoiceEventView, invoiceView, profileView, runView } from './invoice-sync.views.js';
+import * as answers from './invoice-sync.responses.js';
 
 /**
  * Invoice collection's import side (S-1…S-4, S-8, S-10) for the caller's account. Connecting and
@@ -39,6 +40,7 @@ export class InvoiceSyncController {
     @Inject(InvoiceImporter) private readonly importer: InvoiceImporter,
   ) {}
 
+  @ApiResponse({ status: 200, standardSchema: answers.sourcesList })
   @Get('sources')
   @ApiOperation({ summary: 'Invoice sources this host has loaded (source plugins), e.g. teamleader' })
   sources() {
@@ -47,17 +49,20 @@ export class InvoiceSyncController {
 
   // ---- connections --------------------------------------------------------------------------
 
+  @ApiResponse({ status: 200, standardSchema: answers.connectionsList })
   @Get('connections')
   @ApiOperation({ summary: 'The account’s links to invoice sources (connected, reconsent_needed; disconnected on request)' })
   async listConnections(@CurrentCaller() caller: AccountCaller, @Query({ schema: connectionsQuery }) query: z.output<typeof connectionsQuery>) {
     return { data: (await this.connections.list({ accountId: caller.accountId, includeDisconnected: query.includeDisconnected })).map(connectionView) };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.connectionView })
   @Get('connections/:id')
   async getConnection(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return connectionView(await this.connections.get({ accountId: caller.accountId, id }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.connectionView })
   @Patch('connections/:id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Integration settings: default profile, automatic import, the custom field that names a profile (S-1, S-2)' })
@@ -69,6 +74,8 @@ export class InvoiceSyncController {
     return connectionView(await this.connections.updateSettings({ accountId: caller.accountId, id, ...body }));
   }
 
+  @ApiResponse({ status: 202, standardSchema: answers.runView })
+  @ApiResponse({ status: 409, description: 'connection_not_active, import_running' })
   @Post('connections/:id/imports')
   @MinRole('admin')
   @HttpCode(202)
@@ -84,6 +91,7 @@ export class InvoiceSyncController {
     return runView(await this.state.invoiceSyncJobs.startImport({ accountId: caller.accountId, connectionId: id, days: body.days }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.runsPage })
   @Get('connections/:id/runs')
   @ApiOperation({ summary: 'Import runs of a connection, newest first, with their summaries (counts, failures with reasons, flags)' })
   async listRuns(
@@ -100,6 +108,7 @@ export class InvoiceSyncController {
     return { data: page.data.map(runView), nextCursor: page.nextCursor };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.runView })
   @Get('runs/:id')
   async getRun(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return runView(await this.importer.getRun({ accountId: caller.accountId, id }));
@@ -107,12 +116,14 @@ export class InvoiceSyncController {
 
   // ---- profiles -----------------------------------------------------------------------------
 
+  @ApiResponse({ status: 200, standardSchema: answers.profilesList })
   @Get('profiles')
   @ApiOperation({ summary: 'Collection profiles: payment options (direct debit, payment link, transfer); one is the default (S-2)' })
   async listProfiles(@CurrentCaller() caller: AccountCaller) {
     return { data: (await this.profiles.list({ accountId: caller.accountId })).map(profileView) };
   }
 
+  @ApiResponse({ status: 201, standardSchema: answers.profileView })
   @Post('profiles')
   @MinRole('admin')
   @ApiOperation({ summary: 'Create a profile; the first one becomes the default' })
@@ -120,11 +131,13 @@ export class InvoiceSyncController {
     return profileView(await this.profiles.create({ accountId: caller.accountId, ...body }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.profileView })
   @Get('profiles/:id')
   async getProfile(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return profileView(await this.profiles.get({ accountId: caller.accountId, id }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.profileView })
   @Patch('profiles/:id')
   @MinRole('admin')
   async updateProfile(
@@ -136,6 +149,8 @@ export class InvoiceSyncController {
     return profileView(await this.profiles.update({ accountId: caller.accountId, id, ...rest, ...(sourceOptionValue !== undefined && { sourceOptionValue }) }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.profileDeleted })
+  @ApiResponse({ status: 409, description: 'profile_in_use' })
   @Delete('profiles/:id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Delete a profile no invoice, customer or connection uses (409 profile_in_use otherwise)' })
@@ -146,6 +161,7 @@ export class InvoiceSyncController {
 
   // ---- customers ----------------------------------------------------------------------------
 
+  @ApiResponse({ status: 200, standardSchema: answers.customersPage })
   @Get('customers')
   @ApiOperation({ summary: 'Imported customers (customer number = the source’s id, S-4), by name' })
   async listCustomers(@CurrentCaller() caller: AccountCaller, @Query({ schema: customersQuery }) query: z.output<typeof customersQuery>) {
@@ -153,11 +169,13 @@ export class InvoiceSyncController {
     return { data: page.data.map(customerView), nextCursor: page.nextCursor };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.customerView })
   @Get('customers/:id')
   async getCustomer(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return customerView(await this.customers.get({ accountId: caller.accountId, id }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.customerView })
   @Patch('customers/:id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Local changes: the customer’s profile, or its number (reset to the source id by the next import)' })
@@ -171,6 +189,7 @@ export class InvoiceSyncController {
 
   // ---- invoices -----------------------------------------------------------------------------
 
+  @ApiResponse({ status: 200, standardSchema: answers.invoicesPage })
   @Get('invoices')
   @ApiOperation({ summary: 'Imported invoices and credit notes, newest issue date first; filter by status, kind, customer, number, issue date' })
   async listInvoices(@CurrentCaller() caller: AccountCaller, @Query({ schema: invoicesQuery }) query: z.output<typeof invoicesQuery>) {
@@ -182,6 +201,7 @@ export class InvoiceSyncController {
     return { data: page.data.map(invoiceView), nextCursor: page.nextCursor };
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.invoiceWithEvents })
   @Get('invoices/:id')
   @ApiOperation({ summary: 'One invoice or credit note with its event log (imported, updated, credit_linked, customer_reset, …)' })
   async getInvoice(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {

@@ -410,6 +410,10 @@ export class PluginHost {
     if (route.idempotency !== undefined && (route.auth !== 'account' || !['required', 'optional'].includes(route.idempotency))) {
       throw refuse(`idempotency ${JSON.stringify(route.idempotency)} needs auth 'account' and 'required' or 'optional'`);
     }
+    for (const [status, doc] of Object.entries((route.responses ?? {}) as Record<string, { description?: unknown; body?: unknown }>)) {
+      if (!/^[1-5]\d\d$/.test(status) || typeof doc?.description !== 'string' || (doc.body !== undefined && !hasStandardSchema(doc.body)))
+        throw refuse(`responses[${status}] needs an HTTP status, a description and, if any, a body schema (Standard Schema)`);
+    }
     if (this.routes.some((r) => r.url === url && r.route.method === route.method)) throw refuse('is registered twice');
     this.routes.push({ pluginId, route, url, minRole: route.auth === 'account' ? (route.minRole ?? defaultMinRole(route.method)) : undefined });
   }
@@ -477,3 +481,9 @@ export function pluginSchemaName(input: { db: Database; pluginId: string }): str
 }
 
 /** Queue names are namespaced per plugin; queues are created on first use. */
+
+/** A Standard Schema (zod, valibot, …): an object with a `~standard.validate` function. */
+function hasStandardSchema(value: unknown): boolean {
+  const standard = (value as { '~standard'?: { validate?: unknown } } | null)?.['~standard'];
+  return typeof standard?.validate === 'function';
+}

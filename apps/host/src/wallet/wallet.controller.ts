@@ -14,6 +14,7 @@ import { idempotencyKey } from './idempotency.js';
 import {
   balanceView as balanceSchema,
   captureBody,
+  catalogQuotasList,
   catalogQuotaView,
   chargeBody,
   chargeView as chargeSchema,
@@ -273,7 +274,7 @@ export class WalletController {
   @Header('content-disposition', 'attachment; filename="wallet-history.csv"')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The filtered history as CSV: date, transaction_id, type, channel, description, amount, balance_after' })
-  @ApiResponse({ status: 200, description: 'text/csv, one header row, newest first' })
+  @ApiResponse({ status: 200, description: 'text/csv, one header row, newest first', content: { 'text/csv': { schema: { type: 'string' } } } })
   async historyCsv(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyCsvQuery }) query: z.output<typeof historyCsvQuery>) {
     return this.wallet.historyCsv({ accountId: caller.accountId, ...(await this.#historyFilters(caller, query)) });
   }
@@ -343,6 +344,7 @@ export class AdminCatalogController {
 
   @Get('quotas')
   @ApiOperation({ summary: 'Free monthly quotas per channel' })
+  @ApiResponse({ status: 200, standardSchema: catalogQuotasList })
   async quotas() {
     return { data: await this.catalog.quotas() };
   }

@@ -268,6 +268,7 @@ export const priceView = z.object({
 });
 export const pricesList = z.object({ data: z.array(priceView) });
 export const catalogQuotaView = z.object({ channel: z.string(), freeUnits: z.string() });
+export const catalogQuotasList = z.object({ data: z.array(catalogQuotaView) });
 
 export const invariantReportView = z.object({
   ok: z.boolean(),

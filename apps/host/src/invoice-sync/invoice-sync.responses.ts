@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/* What the invoice-sync routes answer (for the OpenAPI document); objects may gain properties. */
+
+const when = z.string().describe('ISO 8601 date-time');
+const amount = z.string().describe('Decimal string in the invoice currency, e.g. "121.00"');
+const kind = z.enum(['invoice', 'credit_note']);
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `after` for the next page') });
+
+export const sourcesList = z.object({ data: z.array(z.object({ id: z.string(), label: z.string(), pluginId: z.string() })) });
+
+export const connectionView = z.object({
+  id: z.string(),
+  sourceId: z.string().describe('The invoice source, e.g. teamleader'),
+  sourceAccountId: z.string(),
+  status: z.enum(['connected', 'reconsent_needed', 'disconnected']),
+  defaultProfileId: z.string().nullable(),
+  autoImport: z.boolean(),
+  profileFieldId: z.string().nullable(),
+  createdAt: when,
+  updatedAt: when,
+});
+export const connectionsList = z.object({ data: z.array(connectionView) });
+
+export const runView = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  trigger: z.enum(['manual', 'sweep', 'webhook']),
+  issuedSince: z.string().nullable().describe('YYYY-MM-DD'),
+  updatedSince: when.nullable(),
+  resumedFrom: z.string().nullable(),
+  status: z.enum(['running', 'completed', 'failed', 'interrupted']),
+  counts: z.object({ new: z.number().int(), updated: z.number().int(), ignored: z.number().int(), failed: z.number().int() }),
+  failures: z.array(z.object({ sourceId: z.string(), kind, number: z.string().optional(), reason: z.string() })),
+  flags: z.object({
+    zeroDaySubscriptions: z.array(z.object({ subscriptionId: z.string(), title: z.string() })).optional(),
+    customersRefreshed: z.number().int().optional(),
+  }),
+  highWater: when.nullable(),
+  error: z.string().nullable(),
+  startedAt: when,
+  finishedAt: when.nullable(),
+});
+export const runsPage = page(runView);
+
+export const profileView = z.object({
+  id: z.string(),
+  name: z.string(),
+  directDebit: z.boolean(),
+  paymentLink: z.boolean(),
+  transfer: z.boolean(),
+  sourceOptionValue: z.string().nullable(),
+  isDefault: z.boolean(),
+  createdAt: when,
+  updatedAt: when,
+});
+export const profilesList = z.object({ data: z.array(profileView) });
+export const profileDeleted = z.object({ deleted: z.literal(true), id: z.string() });
+
+export const customerView = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  sourceType: z.enum(['contact', 'company']),
+  sourceId: z.string(),
+  customerNumber: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  address: z
+    .object({ line1: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional(), country: z.string().optional() })
+    .nullable(),
+  vatNumber: z.string().nullable(),
+  language: z.string().nullable(),
+  profileId: z.string().nullable(),
+  localNumberChangedAt: when.nullable(),
+  createdAt: when,
+  updatedAt: when,
+});
+export const customersPage = page(customerView);
+
+export const invoiceView = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  kind,
+  sourceId: z.string(),
+  sourceNumber: z.string(),
+  number: z.string(),
+  departmentId: z.string(),
+  customerId: z.string(),
+  currency: z.string(),
+  totalExclVat: amount,
+  totalInclVat: amount,
+  amountDue: amount,
+  issuedOn: z.string().describe('YYYY-MM-DD'),
+  dueOn: z.string().describe('YYYY-MM-DD'),
+  paymentTermDays: z.number().int().nullable(),
+  status: z.enum(['booked', 'paid']),
+  profileId: z.string(),
+  subscriptionId: z.string().nullable(),
+  creditedInvoiceId: z.string().nullable(),
+  sourceUpdatedAt: when,
+  createdAt: when,
+  updatedAt: when,
+});
+export const invoicesPage = page(invoiceView);
+export const invoiceWithEvents = invoiceView.extend({
+  events: z.array(z.object({ at: when, type: z.string(), detail: z.record(z.string(), z.unknown()) })),
+});
