@@ -78,6 +78,12 @@ export interface PluginRoute<
    */
   idempotency?: K;
   summary: string;
+  /**
+   * 'account' and 'admin' routes: the body media types taken besides JSON, e.g. `['text/plain',
+   * 'application/xml']` for a file upload (the handler gets such a body as a string). Any other
+   * type is `415 unsupported_media_type`. Public routes take whatever their vendor sends.
+   */
+  accepts?: readonly string[];
   body?: StandardSchemaV1<unknown, B>;
   query?: StandardSchemaV1<unknown, Q>;
   params?: StandardSchemaV1<unknown, P>;

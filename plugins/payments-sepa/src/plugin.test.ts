@@ -113,6 +113,25 @@ for (const engine of testEngines()) {
       });
       expect(asText.status).toBe(200);
       expect(asText.body).toMatchObject({ reportId: 'BANKRPT-1', duplicates: 1, failed: 0 });
+      const asXml = await t.request({
+        method: 'POST',
+        path: '/v1/plugins/payments-sepa/returns',
+        key: t.adminKey,
+        body: xml,
+        headers: { 'content-type': 'application/xml; charset=utf-8' },
+      });
+      expect(asXml.status).toBe(200);
+      expect(asXml.body).toMatchObject({ reportId: 'BANKRPT-1', duplicates: 1 });
+      // The route's own list, and nothing else, besides JSON.
+      const asForm = await t.request({
+        method: 'POST',
+        path: '/v1/plugins/payments-sepa/returns',
+        key: t.adminKey,
+        body: `xml=${encodeURIComponent(xml)}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(asForm.status).toBe(415);
+      expect(asForm.body.error).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['application/json', 'text/plain', 'application/xml'] } });
       const status = await t
         .pluginDatabase('payments-sepa')
         .query('SELECT status, reason FROM payments_sepa_collections WHERE provider_payment_id = $1', [payment.providerPaymentId]);

@@ -4,9 +4,8 @@ import { batchesList, importedReport, tickView } from './sepa.responses.js';
 import type { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
 
 /**
- * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. The host parses JSON,
- * form-encoded and text/plain bodies (not XML), so a pain.002 file is posted as
- * `{ "xml": "<Document…" }` or as text/plain.
+ * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. A pain.002 file is posted
+ * as `{ "xml": "<Document…" }`, or as the file itself (text/plain or application/xml).
  */
 export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): PluginRoute[] {
   const { provider } = input;
@@ -41,6 +40,7 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       path: '/returns',
       auth: 'admin',
       summary: 'Apply a pain.002 status report received from the bank by other means',
+      accepts: ['text/plain', 'application/xml'],
       responses: { 200: { description: 'What the report changed', body: importedReport } },
       body: z.union([z.strictObject({ xml: z.string().min(1) }), z.string().min(1)]),
       async handler({ body }) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { TollgateError } from '@tollgate/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -7,17 +7,25 @@ import { AUTH_KEY, type AuthMode } from './auth.js';
 /** `application/json`, `application/problem+json`, with or without parameters (charset). */
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
 
-/** 415 unsupported_media_type: an API body that is not JSON. */
+const ACCEPTS_KEY = 'tollgate:accepts';
+/** Body media types a route takes besides JSON (a plugin route's `accepts`). */
+export const Accepts = (types: readonly string[]) => SetMetadata(ACCEPTS_KEY, types);
+
+/** 415 unsupported_media_type: an API body that is not JSON (or one of the route's other types). */
 export class UnsupportedMediaTypeError extends TollgateError {
-  constructor(received: string | undefined) {
+  constructor(input: { received: string | undefined; accepted: readonly string[] }) {
+    const list = input.accepted.join(', ');
     super({
       code: 'unsupported_media_type',
       status: 415,
-      message: `Request bodies must be JSON (Content-Type: application/json); this one was ${received ? JSON.stringify(received) : 'sent without a Content-Type'}.`,
-      details: { accepted: ['application/json'], received: received ?? null },
+      message: `This route takes ${list} request bodies; this one was ${input.received ? JSON.stringify(input.received) : 'sent without a Content-Type'}.`,
+      details: { accepted: input.accepted, received: input.received ?? null },
     });
   }
 }
+
+/** `text/plain; charset=utf-8` → `text/plain`. */
+const essence = (type: string) => type.split(';')[0]!.trim().toLowerCase();
 
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
@@ -41,15 +49,18 @@ export class JsonBodyGuard implements CanActivate {
     if (!hasBody(request)) return true;
     const type = request.headers['content-type'];
     if (type !== undefined && JSON_TYPE.test(type)) return true;
-    throw new UnsupportedMediaTypeError(type);
+    const others = this.reflector.getAllAndOverride<readonly string[] | undefined>(ACCEPTS_KEY, [context.getHandler(), context.getClass()]) ?? [];
+    if (type !== undefined && others.some((t) => essence(t) === essence(type))) return true;
+    throw new UnsupportedMediaTypeError({ received: type, accepted: ['application/json', ...others] });
   }
 }
 
 /**
  * Fastify answers an unknown content type itself, before routing: without a key check and in its
- * own words. A catch-all parser keeps such bodies as bytes so the request reaches the guards, and
+ * own words. A catch-all parser keeps such bodies as text so the request reaches the guards, and
  * the caller hears 401/403 first, then this guard's 415, in the API's error shape.
  */
 export function acceptAnyBodyType(fastify: FastifyInstance): void {
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // As text: the routes that take other types (`accepts`) take files such as XML or CSV.
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 }

@@ -8,6 +8,7 @@ import { HOST_STATE, type HostState } from '../host-state.js';
 import type { MountedRoute } from '../plugins/plugin-host.js';
 import { idempotencyKey } from '../wallet/idempotency.js';
 import { Auth, MinRole } from './auth.js';
+import { Accepts } from './json-body.guard.js';
 import { toErrorResponse } from './error.filter.js';
 import { requestFingerprint, RouteIdempotency, type StoredResponse } from './route-idempotency.js';
 
@@ -125,6 +126,7 @@ export function pluginRoutesController(routes: readonly MountedRoute[]): Type<un
     RequestMapping({ path: mounted.url, method: RequestMethod[route.method] })(prototype, name, descriptor);
     Auth(route.auth)(prototype, name, descriptor);
     if (mounted.minRole) MinRole(mounted.minRole)(prototype, name, descriptor);
+    if (route.accepts?.length) Accepts(route.accepts)(prototype, name, descriptor);
     Req()(prototype, name, 0);
     Res()(prototype, name, 1);
     (route.params ? Param({ schema: route.params }) : Param())(prototype, name, 2);
