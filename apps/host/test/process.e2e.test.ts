@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openDatabase } from '@tollgate/db';
+import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // These run the built host (`pnpm test` builds first) as a real process, the way `pnpm start` does.
@@ -51,7 +52,7 @@ describe('host process', () => {
     [
       'an incompatible plugin',
       { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] },
-      /^tollgate: plugin from-the-future \(.*\): requires plugin API \^3\.0\.0, this host provides 2\.0\.0$/,
+      new RegExp(`^tollgate: plugin from-the-future \\(.*\\): requires plugin API \\^3\\.0\\.0, this host provides ${PLUGIN_API_VERSION.replaceAll('.', '\\.')}$`),
     ],
     [
       'two plugins with one id',

@@ -13,9 +13,10 @@ import { createInterface } from 'node:readline';
  * the CLI, as a user does; each is timed. Run by `pnpm newcomer` and in the suite (test/newcomer.e2e.test.ts).
  */
 
-const here = import.meta.dirname;
-const START = resolve(here, 'start.js');
-const CLI = resolve(here, '../../../apps/host/dist/cli.js');
+// Always the built files: the suite runs this module from src/, `pnpm newcomer` from dist/.
+const root = resolve(import.meta.dirname, '../../..');
+const START = resolve(root, 'tooling/dev-stack/dist/start.js');
+const CLI = resolve(root, 'apps/host/dist/cli.js');
 
 export interface NewcomerStep {
   step: string;
