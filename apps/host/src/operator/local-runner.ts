@@ -9,7 +9,7 @@ import { loadPlugins } from '../plugins/plugin-loader.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 import { walletAccountHooks } from '../wallet/account-wallets.js';
 import type { OperatorResult } from './operator-client.js';
-import { migrateAll, operatorCommands, runOperatorCommand, type OperatorContext } from './operator-commands.js';
+import { hostOperatorContext, migrateAll, operatorCommands, runOperatorCommand, type OperatorContext } from './operator-commands.js';
 
 /** The core services on the configured database, without HTTP or started plugins (fast). */
 async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) => Promise<T>): Promise<T> {
@@ -42,14 +42,7 @@ async function withHost<T>(config: HostConfig, fn: (ctx: OperatorContext) => Pro
   }
   const host = await createHost({ config, workers: false });
   try {
-    return await fn({
-      db: host.db,
-      accounts: host.accounts,
-      funding: host.funding,
-      importer: host.invoiceSync.importer,
-      pluginHost: host.pluginHost,
-      invoiceSyncJobs: host.invoiceSync.jobs,
-    });
+    return await fn(hostOperatorContext(host));
   } finally {
     await host.close();
   }

@@ -1,4 +1,5 @@
 import type { TollgateHost } from '../create-host.js';
+import { hostOperatorContext } from './operator-commands.js';
 import { startOperatorSocket } from './operator-socket.js';
 
 /**
@@ -27,14 +28,7 @@ export async function startOperatorAccess(input: {
   const socket = await startOperatorSocket({
     dataDir: input.dataDir,
     logger: host.logger,
-    context: {
-      db: host.db,
-      accounts: host.accounts,
-      funding: host.funding,
-      importer: host.invoiceSync.importer,
-      pluginHost: host.pluginHost,
-      invoiceSyncJobs: host.invoiceSync.jobs,
-    },
+    context: hostOperatorContext(host),
   });
   return { socketPath: socket?.path ?? null, close: async () => socket?.close() };
 }

@@ -9,6 +9,7 @@ import type { AccountsService } from '../accounts/accounts.service.js';
 import { hostMigrations } from '../accounts/host.migrations.js';
 import { ROLES } from '../accounts/roles.js';
 import { autoRefillView, paymentMethodView, purchaseView, refundView } from '../funding/funding.views.js';
+import type { TollgateHost } from '../create-host.js';
 import type { InvoiceSyncJobs } from '../invoice-sync/invoice-sync-jobs.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { OperatorResult } from './operator-client.js';
@@ -29,6 +30,18 @@ export interface OperatorContext {
 }
 
 export type { OperatorResult } from './operator-client.js';
+
+/** The context of a started host: its plugins running, its invoice-sync jobs too. */
+export function hostOperatorContext(host: TollgateHost): OperatorContext {
+  return {
+    db: host.db,
+    accounts: host.accounts,
+    funding: host.funding,
+    importer: host.invoiceSync.importer,
+    pluginHost: host.pluginHost,
+    invoiceSyncJobs: host.invoiceSync.jobs,
+  };
+}
 
 export interface OperatorCommand<S extends z.ZodType = z.ZodType> {
   /** 'database': core services only (fast); 'host': payment providers and invoice sources started. */
