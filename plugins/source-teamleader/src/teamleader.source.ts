@@ -8,6 +8,7 @@ import {
   type SourceConnection,
   type SourceCustomer,
   type SourceCustomerType,
+  type SourceCustomField,
   type SourceDocument,
   type SourceDocumentKind,
   type SourceEvent,
@@ -205,6 +206,20 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   async getSubscription({ connection, sourceId }: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null> {
     const subscription = await orNull(this.#api(await this.#credentials(connection)).subscriptionInfo({ id: sourceId }));
     return subscription ? mapSubscription({ subscription }) : null;
+  }
+
+  /**
+   * customFieldDefinitions.list filtered on the invoice context, every page (Teamleader pages at
+   * most 100; an SDK that stopped at the first 20 lost fields). Select fields carry their options.
+   */
+  async listCustomFields({ connection }: { connection: SourceConnection }): Promise<SourceCustomField[]> {
+    const definitions = await this.#api(await this.#credentials(connection)).customFieldDefinitions({ context: 'invoice' });
+    return definitions.map((d) => ({
+      id: d.id,
+      label: d.label,
+      type: d.type,
+      options: d.type === 'single_select' || d.type === 'multi_select' ? (d.configuration?.options ?? []).map((o) => ({ id: o.id, label: o.value })) : null,
+    }));
   }
 
   /**
