@@ -357,15 +357,27 @@ async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   }
 }
 
+/**
+ * `fn` over the items, at most `limit` at once, results in order. On a failure no new item starts,
+ * and the first error is thrown only once every call in flight has ended: nothing of a page is
+ * still talking to Teamleader after the run that asked for it has ended (the outage test counted
+ * the retries of calls still in flight, and flaked when one came after the run was stored).
+ */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index] as T);
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }
