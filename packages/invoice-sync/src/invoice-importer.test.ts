@@ -98,7 +98,15 @@ for (const engine of testEngines()) {
 
     describe('custom fields', () => {
       const fields = [
-        { id: 'fld-1', label: 'Twikey profile', type: 'single_select', options: [{ id: 'opt-dd', label: 'Direct Debit' }, { id: 'opt-link', label: 'Payment link' }] },
+        {
+          id: 'fld-1',
+          label: 'Twikey profile',
+          type: 'single_select',
+          options: [
+            { id: 'opt-dd', label: 'Direct Debit' },
+            { id: 'opt-link', label: 'Payment link' },
+          ],
+        },
         { id: 'fld-2', label: 'Reference', type: 'single_line', options: null },
       ];
 
@@ -107,10 +115,13 @@ for (const engine of testEngines()) {
         await expect(connections.customFields({ accountId, id: connection.id })).rejects.toMatchObject({ code: 'custom_fields_unsupported', status: 422 });
         source.withCustomFields(fields);
         expect(await connections.customFields({ accountId, id: connection.id })).toEqual(fields);
-        await expect(connections.customFields({ accountId: 'acc_other', id: connection.id })).rejects.toMatchObject({ code: 'connection_not_found', status: 404 });
+        await expect(connections.customFields({ accountId: 'acc_other', id: connection.id })).rejects.toMatchObject({
+          code: 'connection_not_found',
+          status: 404,
+        });
         // The plugin's own "consent again" refusal gets the core's code.
         source.withCustomFields(() => {
-          throw new ConflictError({ code: "scripted_reconsent_needed", message: "tokens refused" });
+          throw new ConflictError({ code: 'scripted_reconsent_needed', message: 'tokens refused' });
         });
         await expect(connections.customFields({ accountId, id: connection.id })).rejects.toMatchObject({ code: 'reconsent_needed', status: 409 });
         await connections.markReconsentNeeded({ id: connection.id });
@@ -123,7 +134,14 @@ for (const engine of testEngines()) {
         const { accountId, source, connection, sync } = await setup();
         source.withCustomFields(fields);
         await connections.updateSettings({ accountId, id: connection.id, profileFieldId: 'fld-1' });
-        const byLabel = await profiles.create({ accountId, name: 'By label', directDebit: true, paymentLink: false, transfer: false, sourceOptionValue: 'direct debit' });
+        const byLabel = await profiles.create({
+          accountId,
+          name: 'By label',
+          directDebit: true,
+          paymentLink: false,
+          transfer: false,
+          sourceOptionValue: 'direct debit',
+        });
         const byId = await profiles.create({ accountId, name: 'By id', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'opt-link' });
         const idToLabel = sourceDoc({ profileField: 'opt-dd' });
         const textToId = sourceDoc({ profileField: 'Payment link' });

@@ -179,7 +179,8 @@ for (const engine of testEngines()) {
 
     it('custom fields: the invoice fields read live from Teamleader, every page, with the options of select fields; members may read', async () => {
       // More than one page of customFieldDefinitions.list (100 at most), and fields of other contexts that must not show.
-      for (let i = 0; i < 100; i += 1) sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: `Extra ${String(i).padStart(3, '0')}` });
+      for (let i = 0; i < 100; i += 1)
+        sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: `Extra ${String(i).padStart(3, '0')}` });
       sandbox.control.seedCustomField({ context: 'company', type: 'single_select', label: 'Company only', options: ['x'] });
       const res = await api({ path: `/connections/${connectionId}/custom-fields` });
       expect(res.status).toBe(200);
@@ -204,7 +205,8 @@ for (const engine of testEngines()) {
         { filter: { context: 'invoice' }, page: { size: 100, number: 2 } },
       ]);
 
-      const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'reader', role: 'member' } })).body.key as string;
+      const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'reader', role: 'member' } })).body
+        .key as string;
       expect((await api({ path: `/connections/${connectionId}/custom-fields`, key: member })).status).toBe(200);
       expect((await api({ path: '/connections/conn_nope/custom-fields' })).body.error).toMatchObject({ code: 'connection_not_found' });
       expect((await api({ path: '/connections/conn_nope/custom-fields' })).status).toBe(404);

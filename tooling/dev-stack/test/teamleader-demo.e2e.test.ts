@@ -109,7 +109,12 @@ for (const engine of testEngines()) {
       }
       const connection = (await api({ path: `/connections/${connectionId}` })).body;
       expect(connection).toMatchObject({ status: 'connected', profileFieldId: TEAMLEADER_DEMO.profileField.id });
-      const profiles = (await api({ path: '/profiles' })).body.data as Array<{ id: string; name: string; isDefault: boolean; sourceOptionValue: string | null }>;
+      const profiles = (await api({ path: '/profiles' })).body.data as Array<{
+        id: string;
+        name: string;
+        isDefault: boolean;
+        sourceOptionValue: string | null;
+      }>;
       const byName = Object.fromEntries(profiles.map((p) => [p.name, p]));
       expect(byName).toMatchObject({
         Transfer: { isDefault: true, sourceOptionValue: null },

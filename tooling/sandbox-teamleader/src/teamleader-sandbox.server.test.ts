@@ -292,7 +292,12 @@ describe('teamleader sandbox: API', () => {
     }) as any;
     expect(fixed).toMatchObject({
       id: 'f1xed000-0000-4000-8000-000000000001',
-      configuration: { options: [{ id: 'f1xed000-0000-4000-8000-000000000002', value: 'Direct debit' }, { id: expect.any(String), value: 'Payment link' }] },
+      configuration: {
+        options: [
+          { id: 'f1xed000-0000-4000-8000-000000000002', value: 'Direct debit' },
+          { id: expect.any(String), value: 'Payment link' },
+        ],
+      },
     });
     expect(() => sandbox.control.seedCustomField({ id: fixed.id, context: 'invoice', type: 'single_line', label: 'Again' })).toThrow(/exists/);
     for (let i = 0; i < 24; i += 1) sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: `Field ${i}` });
