@@ -458,6 +458,9 @@ for (const engine of testEngines()) {
         });
         expect((await sync.listRuns({ connectionId: connection.id })).data).toEqual([]);
         expect(source.listCalls).toEqual([]);
+        // The sweep skips it too (no failed run, no mail every few minutes).
+        expect(await sync.sweep({ connectionId: connection.id })).toEqual({ run: null, skipped: 'no_profile_configured' });
+        expect((await sync.listRuns({ connectionId: connection.id })).data).toEqual([]);
         // One profile (the default) is enough.
         await profiles.create({ accountId, name: 'Only', directDebit: true, paymentLink: false, transfer: false });
         expect((await sync.importRecent({ connectionId: connection.id })).counts.new).toBe(1);

@@ -119,12 +119,17 @@ export class InvoiceImporter {
 
   /**
    * S-3 polling fallback: documents changed since the last sweep's high-water mark (minus an
-   * overlap). Skipped while another import runs, and when the connection does not import automatically.
+   * overlap). Skipped while another import runs, when the connection does not import automatically,
+   * and while the account has no profile.
    */
-  async sweep(input: { connectionId: string }): Promise<{ run: ImportRun | null; skipped?: 'running' | 'auto_import_off' | 'not_connected' }> {
+  async sweep(input: {
+    connectionId: string;
+  }): Promise<{ run: ImportRun | null; skipped?: 'running' | 'auto_import_off' | 'not_connected' | 'no_profile_configured' }> {
     const connection = await this.connections.get({ id: input.connectionId });
     if (connection.status !== 'connected') return { run: null, skipped: 'not_connected' };
     if (!connection.autoImport) return { run: null, skipped: 'auto_import_off' };
+    // Like a manual import: nothing could get a profile, so no run (and no summary mail every sweep).
+    if (!(await this.#hasProfile(connection))) return { run: null, skipped: 'no_profile_configured' };
     const { rows } = await this.db.query<{ high_water: Date }>(
       `select high_water from sync_import_runs where connection_id = $1 and trigger = 'sweep' and status = 'completed' and high_water is not null
         order by seq desc limit 1`,
@@ -251,8 +256,12 @@ export class InvoiceImporter {
    * nothing a profile field could select.
    */
   async #requireProfile(connection: Connection): Promise<void> {
+    if (!(await this.#hasProfile(connection))) throw new NoProfileConfiguredError({ connectionId: connection.id, accountId: connection.accountId });
+  }
+
+  async #hasProfile(connection: Connection): Promise<boolean> {
     const { rows } = await this.db.query('select 1 from sync_profiles where account_id = $1 limit 1', [connection.accountId]);
-    if (!rows[0]) throw new NoProfileConfiguredError({ connectionId: connection.id, accountId: connection.accountId });
+    return rows.length > 0;
   }
 
   // ---- runs -----------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { isTollgateError } from '@tollgate/errors';
 import type { TollgateHost } from '@tollgate/host';
 import { SANDBOX_IDS, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 
@@ -139,7 +140,13 @@ export async function setUpTeamleaderDemo({
   for (const profile of DEMO_PROFILES) {
     const taken = existing.some((p) => p.name === profile.name || (profile.sourceOptionValue !== null && p.sourceOptionValue === profile.sourceOptionValue));
     if (taken) continue;
-    await profiles.create({ accountId, ...profile });
+    try {
+      await profiles.create({ accountId, ...profile });
+    } catch (error) {
+      // The user made the account's first profile at the same moment (both wanted to be the default): once more, as a second one.
+      if (!isTollgateError(error) || error.code !== 'profile_option_taken') throw error;
+      await profiles.create({ accountId, ...profile });
+    }
     created.push(profile.name);
   }
   const connection = await connections.get({ accountId, id: connectionId });
