@@ -5,7 +5,7 @@ import { SystemClock, type Clock } from '@tollgate/clock';
 import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
+import { ConnectionService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -77,7 +77,7 @@ export interface TollgateHost {
   funding: FundingService;
   fundingJobs: FundingJobs;
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
-  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs };
+  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -261,7 +261,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       walletJobs: liveWalletJobs,
       funding: core.funding,
       fundingJobs: liveFundingJobs,
-      invoiceSync: { importer: core.importer, jobs: liveInvoiceSyncJobs },
+      invoiceSync: {
+        importer: core.importer,
+        jobs: liveInvoiceSyncJobs,
+        connections: core.container.resolve(ConnectionService),
+        profiles: core.container.resolve(ProfileService),
+      },
       logger,
       async listen() {
         await nestApp.listen({ port: config.port, host: config.host });

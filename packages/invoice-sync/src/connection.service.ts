@@ -1,8 +1,17 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, sqlStateOf, type Database } from '@tollgate/db';
-import { ValidationError } from '@tollgate/errors';
+import { isTollgateError, ValidationError } from '@tollgate/errors';
 import { inject, injectable } from 'tsyringe';
-import { AlreadyConnectedError, ConnectionNotFoundError, ProfileNotFoundError, UnknownSourceError } from './invoice-sync.errors.js';
+import type { SourceCustomField } from './invoice-source.js';
+import {
+  AlreadyConnectedError,
+  ConnectionNotActiveError,
+  ConnectionNotFoundError,
+  CustomFieldsUnsupportedError,
+  ProfileNotFoundError,
+  ReconsentRequiredError,
+  UnknownSourceError,
+} from './invoice-sync.errors.js';
 import { INVOICE_SOURCES, type Connection, type InvoiceSourceDirectory } from './invoice-sync.types.js';
 import { connectionView, newId, type Row } from './invoice-sync.views.js';
 
@@ -105,6 +114,29 @@ export class ConnectionService {
       ],
     );
     return connectionView(rows[0]!);
+  }
+
+  /**
+   * The source's custom fields for invoices, read live through its plugin (S-2: pick the profile
+   * field and its options by name). 404 for another account's connection; 409 reconsent_needed or
+   * connection_not_active when the source cannot be read; 422 when the source lists no custom fields.
+   */
+  async customFields(input: { accountId: string; id: string }): Promise<SourceCustomField[]> {
+    const connection = await this.get(input);
+    if (connection.status === 'reconsent_needed') throw new ReconsentRequiredError({ connectionId: connection.id, status: connection.status });
+    if (connection.status !== 'connected') throw new ConnectionNotActiveError({ connectionId: connection.id, status: connection.status });
+    const source = this.sources.get(connection.sourceId);
+    if (!source) throw new UnknownSourceError(connection.sourceId);
+    if (!source.listCustomFields) throw new CustomFieldsUnsupportedError({ connectionId: connection.id, sourceId: connection.sourceId });
+    const ref = { id: connection.id, accountId: connection.accountId, sourceAccountId: connection.sourceAccountId, profileFieldId: connection.profileFieldId };
+    try {
+      return await source.listCustomFields({ connection: ref });
+    } catch (error) {
+      // The plugin's own "consent again" refusal (e.g. teamleader_reconsent_needed) gets the core's one code.
+      if (isTollgateError(error) && error.code.endsWith('reconsent_needed'))
+        throw new ReconsentRequiredError({ connectionId: connection.id, status: 'reconsent_needed' }, error);
+      throw error;
+    }
   }
 
   /** The plugin calls this when the source refuses our tokens (S-1: the user must consent again). */

@@ -1,5 +1,6 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
+import { ConflictError } from '@tollgate/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
@@ -92,6 +93,83 @@ for (const engine of testEngines()) {
         expect((await connections.markReconsentNeeded({ id: connection.id })).status).toBe('reconsent_needed');
         await expect(sync.importRecent({ connectionId: connection.id })).rejects.toMatchObject({ code: 'connection_not_active', status: 409 });
         expect(await sync.sweep({ connectionId: connection.id })).toEqual({ run: null, skipped: 'not_connected' });
+      });
+    });
+
+    describe('custom fields', () => {
+      const fields = [
+        {
+          id: 'fld-1',
+          label: 'Twikey profile',
+          type: 'single_select',
+          options: [
+            { id: 'opt-dd', label: 'Direct Debit' },
+            { id: 'opt-link', label: 'Payment link' },
+          ],
+        },
+        { id: 'fld-2', label: 'Reference', type: 'single_line', options: null },
+      ];
+
+      it('lists the source’s fields through the connection; 404, reconsent_needed, connection_not_active, custom_fields_unsupported', async () => {
+        const { accountId, source, connection } = await setup();
+        await expect(connections.customFields({ accountId, id: connection.id })).rejects.toMatchObject({ code: 'custom_fields_unsupported', status: 422 });
+        source.withCustomFields(fields);
+        expect(await connections.customFields({ accountId, id: connection.id })).toEqual(fields);
+        await expect(connections.customFields({ accountId: 'acc_other', id: connection.id })).rejects.toMatchObject({
+          code: 'connection_not_found',
+          status: 404,
+        });
+        // The plugin's own "consent again" refusal gets the core's code.
+        source.withCustomFields(() => {
+          throw new ConflictError({ code: 'scripted_reconsent_needed', message: 'tokens refused' });
+        });
+        await expect(connections.customFields({ accountId, id: connection.id })).rejects.toMatchObject({ code: 'reconsent_needed', status: 409 });
+        await connections.markReconsentNeeded({ id: connection.id });
+        await expect(connections.customFields({ accountId, id: connection.id })).rejects.toMatchObject({ code: 'reconsent_needed', status: 409 });
+        await connections.disconnect({ accountId, id: connection.id });
+        await expect(connections.customFields({ accountId, id: connection.id })).rejects.toMatchObject({ code: 'connection_not_active', status: 409 });
+      });
+
+      it('matches the field’s value to a profile by the option’s id or its label (either way round, any case), reading the options once per run', async () => {
+        const { accountId, source, connection, sync } = await setup();
+        source.withCustomFields(fields);
+        await connections.updateSettings({ accountId, id: connection.id, profileFieldId: 'fld-1' });
+        const byLabel = await profiles.create({
+          accountId,
+          name: 'By label',
+          directDebit: true,
+          paymentLink: false,
+          transfer: false,
+          sourceOptionValue: 'direct debit',
+        });
+        const byId = await profiles.create({ accountId, name: 'By id', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: 'opt-link' });
+        const idToLabel = sourceDoc({ profileField: 'opt-dd' });
+        const textToId = sourceDoc({ profileField: 'Payment link' });
+        const idToId = sourceDoc({ profileField: 'opt-link' });
+        const textToLabel = sourceDoc({ profileField: 'DIRECT DEBIT' });
+        const unknown = sourceDoc({ profileField: 'opt-none' });
+        source.put(idToLabel, textToId, idToId, textToLabel, unknown);
+        const run = await sync.importRecent({ connectionId: connection.id });
+        expect(run.counts).toEqual({ new: 4, updated: 0, ignored: 0, failed: 1 });
+        expect(run.failures).toEqual([{ sourceId: unknown.sourceId, kind: 'invoice', number: unknown.number, reason: 'unknown_profile:opt-none' }]);
+        const imported = await invoices(accountId);
+        const profileOf = (doc: { sourceId: string }) => imported.find((i) => i.sourceId === doc.sourceId)?.profileId;
+        expect([profileOf(idToLabel), profileOf(textToLabel)]).toEqual([byLabel.id, byLabel.id]);
+        expect([profileOf(textToId), profileOf(idToId)]).toEqual([byId.id, byId.id]);
+        const detail = await queries.getInvoice({ accountId, id: imported.find((i) => i.sourceId === idToLabel.sourceId)!.id });
+        expect(detail.events[0]!.detail).toMatchObject({ profileId: byLabel.id, profileFrom: 'document' });
+        expect(source.listCustomFieldsCalls).toBe(1);
+      });
+
+      it('without the profile field set, a value matches a profile’s sourceOptionValue only as written', async () => {
+        const { accountId, source, connection, sync } = await setup();
+        source.withCustomFields(fields);
+        await profiles.create({ accountId, name: 'By label', directDebit: true, paymentLink: false, transfer: false, sourceOptionValue: 'Direct Debit' });
+        const doc = sourceDoc({ profileField: 'opt-dd' });
+        source.put(doc);
+        const run = await sync.importRecent({ connectionId: connection.id });
+        expect(run.failures).toEqual([{ sourceId: doc.sourceId, kind: 'invoice', number: doc.number, reason: 'unknown_profile:opt-dd' }]);
+        expect(source.listCustomFieldsCalls).toBe(0);
       });
     });
 
@@ -364,6 +442,30 @@ for (const engine of testEngines()) {
     });
 
     describe('runs', () => {
+      it('refuses an import no profile could apply to before it starts: 422 no_profile_configured, no run, nothing read', async () => {
+        n++;
+        const accountId = `acc_${engine.name}_${n}_bare`;
+        const source = new ScriptedSource(`scripted-bare-${n}`);
+        sources.set(source.id, source);
+        source.customers.set('cus-1', sourceCustomer({ sourceId: 'cus-1' }));
+        source.put(sourceDoc());
+        const connection = await connections.create({ accountId, sourceId: source.id, sourceAccountId: `tl-bare-${n}` });
+        const sync = importer();
+        await expect(sync.importRecent({ connectionId: connection.id })).rejects.toMatchObject({
+          code: 'no_profile_configured',
+          status: 422,
+          message: expect.stringMatching(/default.*profileFieldId/s),
+        });
+        expect((await sync.listRuns({ connectionId: connection.id })).data).toEqual([]);
+        expect(source.listCalls).toEqual([]);
+        // The sweep skips it too (no failed run, no mail every few minutes).
+        expect(await sync.sweep({ connectionId: connection.id })).toEqual({ run: null, skipped: 'no_profile_configured' });
+        expect((await sync.listRuns({ connectionId: connection.id })).data).toEqual([]);
+        // One profile (the default) is enough.
+        await profiles.create({ accountId, name: 'Only', directDebit: true, paymentLink: false, transfer: false });
+        expect((await sync.importRecent({ connectionId: connection.id })).counts.new).toBe(1);
+      });
+
       it('resumes an interrupted import from its cursor: every document imported exactly once', async () => {
         const { accountId, source, connection, sync } = await setup();
         const docs = Array.from({ length: 9 }, () => sourceDoc());

@@ -12,12 +12,13 @@ import type {
   SourceConnection,
   SourceCustomer,
   SourceCustomerType,
+  SourceCustomField,
   SourceDocument,
   SourceDocumentKind,
   SourceEvent,
   SourceSubscription,
 } from './invoice-source.js';
-import { ConnectionNotActiveError, ImportRunningError, RunNotFoundError, UnknownSourceError } from './invoice-sync.errors.js';
+import { ConnectionNotActiveError, ImportRunningError, NoProfileConfiguredError, RunNotFoundError, UnknownSourceError } from './invoice-sync.errors.js';
 import {
   INVOICE_SOURCES,
   INVOICE_SYNC_OPTIONS,
@@ -43,6 +44,8 @@ interface RunState {
   run: ImportRun;
   zeroDay: Map<string, string>;
   subscriptions: Map<string, SourceSubscription | null>;
+  /** The profile field's options (id and label), read from the source once per run when a value needs them. */
+  fieldOptions?: Promise<Array<{ id: string; label: string }>>;
 }
 
 /** Another writer inserted the same document between our read and our insert: go round again. */
@@ -106,6 +109,7 @@ export class InvoiceImporter {
       throw new ValidationError({ code: 'invalid_days', message: 'days must be a whole number from 1 to 3660.' });
     const connection = await this.connections.get({ id: input.connectionId, accountId: input.accountId });
     if (connection.status !== 'connected') throw new ConnectionNotActiveError({ connectionId: connection.id, status: connection.status });
+    await this.#requireProfile(connection);
     const issuedSince = new Date(this.clock.now().getTime() - days * 86_400_000).toISOString().slice(0, 10);
     const state = await this.#start(connection, 'manual', { issuedSince, updatedSince: null });
     if (!state) throw new ImportRunningError(connection.id);
@@ -115,12 +119,17 @@ export class InvoiceImporter {
 
   /**
    * S-3 polling fallback: documents changed since the last sweep's high-water mark (minus an
-   * overlap). Skipped while another import runs, and when the connection does not import automatically.
+   * overlap). Skipped while another import runs, when the connection does not import automatically,
+   * and while the account has no profile.
    */
-  async sweep(input: { connectionId: string }): Promise<{ run: ImportRun | null; skipped?: 'running' | 'auto_import_off' | 'not_connected' }> {
+  async sweep(input: {
+    connectionId: string;
+  }): Promise<{ run: ImportRun | null; skipped?: 'running' | 'auto_import_off' | 'not_connected' | 'no_profile_configured' }> {
     const connection = await this.connections.get({ id: input.connectionId });
     if (connection.status !== 'connected') return { run: null, skipped: 'not_connected' };
     if (!connection.autoImport) return { run: null, skipped: 'auto_import_off' };
+    // Like a manual import: nothing could get a profile, so no run (and no summary mail every sweep).
+    if (!(await this.#hasProfile(connection))) return { run: null, skipped: 'no_profile_configured' };
     const { rows } = await this.db.query<{ high_water: Date }>(
       `select high_water from sync_import_runs where connection_id = $1 and trigger = 'sweep' and status = 'completed' and high_water is not null
         order by seq desc limit 1`,
@@ -239,6 +248,20 @@ export class InvoiceImporter {
     );
     if (!rows[0]) throw new RunNotFoundError(input.id);
     return runView(rows[0]);
+  }
+
+  /**
+   * Refuses an import no document could get a profile in (422 no_profile_configured), before a run
+   * exists: without any profile of the account there is no default, no connection default and
+   * nothing a profile field could select.
+   */
+  async #requireProfile(connection: Connection): Promise<void> {
+    if (!(await this.#hasProfile(connection))) throw new NoProfileConfiguredError({ connectionId: connection.id, accountId: connection.accountId });
+  }
+
+  async #hasProfile(connection: Connection): Promise<boolean> {
+    const { rows } = await this.db.query('select 1 from sync_profiles where account_id = $1 limit 1', [connection.accountId]);
+    return rows.length > 0;
   }
 
   // ---- runs -----------------------------------------------------------------------------------
@@ -450,7 +473,7 @@ export class InvoiceImporter {
     if (!customer) return { failed: 'customer_not_found' };
     let profile: { id: string; via: string } | null = null;
     if (!existing) {
-      const resolved = await this.#profile(connection, doc, customer, subscription);
+      const resolved = await this.#profile(state, doc, customer, subscription);
       if ('failed' in resolved) return resolved;
       profile = resolved;
     }
@@ -463,7 +486,7 @@ export class InvoiceImporter {
       } catch (error) {
         if (attempt < 4 && (error instanceof RaceLost || sqlStateOf(error) === '23505')) {
           if (!profile) {
-            const resolved = await this.#profile(connection, doc, customer, subscription);
+            const resolved = await this.#profile(state, doc, customer, subscription);
             if ('failed' in resolved) return resolved;
             profile = resolved;
           }
@@ -642,20 +665,25 @@ export class InvoiceImporter {
    * S-2 (and the Teamleader integration's order): the document's profile field, else the
    * subscription's, else the customer's (its source field, else the profile set on it here), else
    * the connection's default, else the account default. A field value that selects no profile
-   * skips the document (reported, never guessed).
+   * skips the document (reported, never guessed). A profile's `sourceOptionValue` may name the
+   * option by its id or by its text (label), whichever the source puts in the field: the other
+   * form is looked up in the field's options at the source.
    */
   async #profile(
-    connection: Connection,
+    state: RunState,
     doc: SourceDocument,
     customer: SourceCustomer,
     subscription: SourceSubscription | null,
   ): Promise<{ id: string; via: string } | { failed: string }> {
+    const { connection } = state;
     const byValue = async (value: string, via: string) => {
-      const { rows } = await this.db.query<{ id: string }>('select id from sync_profiles where account_id = $1 and source_option_value = $2', [
-        connection.accountId,
-        value.trim(),
-      ]);
-      return rows[0] ? { id: rows[0].id, via } : { failed: `unknown_profile:${value.trim()}` };
+      const raw = value.trim();
+      const direct = await this.#profileByOption(connection.accountId, [raw]);
+      if (direct) return { id: direct, via };
+      const same = (a: string, b: string) => a.trim().toLowerCase() === b.toLowerCase();
+      const alternates = (await this.#fieldOptions(state)).filter((o) => same(o.id, raw) || same(o.label, raw)).flatMap((o) => [o.id, o.label]);
+      const other = alternates.length > 0 ? await this.#profileByOption(connection.accountId, alternates) : null;
+      return other ? { id: other, via } : { failed: `unknown_profile:${raw}` };
     };
     if (!blank(doc.profileField)) return byValue(doc.profileField, 'document');
     if (subscription && !blank(subscription.profileField)) return byValue(subscription.profileField, 'subscription');
@@ -671,6 +699,28 @@ export class InvoiceImporter {
     if (row.default_profile_id) return { id: row.default_profile_id, via: 'connection_default' };
     if (row.account_default) return { id: row.account_default, via: 'account_default' };
     return { failed: 'no_profile' };
+  }
+
+  /** The profile whose source option value is one of `values` (case-insensitive; an exact match first). */
+  async #profileByOption(accountId: string, values: string[]): Promise<string | null> {
+    const wanted = [...new Set(values.map((v) => v.trim()).filter(Boolean))];
+    if (wanted.length === 0) return null;
+    const { rows } = await this.db.query<{ id: string }>(
+      `select id from sync_profiles where account_id = $1 and lower(source_option_value) = any($2::text[])
+        order by case when source_option_value = any($3::text[]) then 0 else 1 end, id limit 1`,
+      [accountId, pgArray(wanted.map((v) => v.toLowerCase())), pgArray(wanted)],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The options of the connection's profile field, from the source (once per run); a source failure interrupts the run like any other. */
+  #fieldOptions(state: RunState): Promise<Array<{ id: string; label: string }>> {
+    const fieldId = state.connection.profileFieldId;
+    if (!fieldId || !state.source.listCustomFields) return Promise.resolve([]);
+    state.fieldOptions ??= state.source
+      .listCustomFields({ connection: state.ref })
+      .then((fields: SourceCustomField[]) => fields.find((f) => f.id === fieldId)?.options ?? []);
+    return state.fieldOptions;
   }
 
   async #subscription(state: RunState, id: string): Promise<SourceSubscription | null> {

@@ -4,6 +4,7 @@ export type {
   SourceConnection,
   SourceCustomer,
   SourceCustomerType,
+  SourceCustomField,
   SourceDocument,
   SourceDocumentKind,
   SourceEvent,

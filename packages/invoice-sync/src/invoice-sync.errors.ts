@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '@tollgate/errors';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@tollgate/errors';
 
 export class ConnectionNotFoundError extends NotFoundError {
   constructor(id: string) {
@@ -65,5 +65,37 @@ export class ImportRunningError extends ConflictError {
 export class ProfileInUseError extends ConflictError {
   constructor(input: { profileId: string; reason: string }) {
     super({ code: 'profile_in_use', message: `Profile ${input.profileId} cannot be deleted: ${input.reason}.`, details: input });
+  }
+}
+
+export class CustomFieldsUnsupportedError extends UnprocessableError {
+  constructor(input: { connectionId: string; sourceId: string }) {
+    super({
+      code: 'custom_fields_unsupported',
+      message: `The ${input.sourceId} source of connection ${input.connectionId} does not list custom fields.`,
+      details: input,
+    });
+  }
+}
+
+export class ReconsentRequiredError extends ConflictError {
+  constructor(input: { connectionId: string; status: string }, cause?: unknown) {
+    super({
+      code: 'reconsent_needed',
+      message: `Connection ${input.connectionId} needs consent again: connect the source again (its plugin's connect route) before reading from it.`,
+      details: input,
+      cause,
+    });
+  }
+}
+
+export class NoProfileConfiguredError extends UnprocessableError {
+  constructor(input: { connectionId: string; accountId: string }) {
+    super({
+      code: 'no_profile_configured',
+      message:
+        'No collection profile applies to this import: create a profile (POST /v1/invoice-sync/profiles; the first one is the default), or set the connection’s defaultProfileId, or set its profileFieldId and give profiles a sourceOptionValue — then import again.',
+      details: input,
+    });
   }
 }

@@ -15,8 +15,14 @@ export class InvoiceSyncInbox implements InvoiceSyncSink {
     @inject(InvoiceImporter) private readonly importer: InvoiceImporter,
   ) {}
 
-  connected(input: { accountId: string; sourceId: string; sourceAccountId: string }): Promise<Connection> {
-    return this.connections.create(input);
+  async connected(input: { accountId: string; sourceId: string; sourceAccountId: string }): Promise<Connection> {
+    const connection = await this.connections.create(input);
+    try {
+      this.importer.events.emit('connected', connection);
+    } catch {
+      // A listener's failure is the host's to log; the connection is stored either way.
+    }
+    return connection;
   }
 
   async reconsentNeeded(input: { accountId: string; sourceId: string }): Promise<Connection | null> {

@@ -144,4 +144,6 @@ export interface ImportRun {
 export interface InvoiceSyncEvents {
   /** A run ended (completed, interrupted or failed): the host e-mails its summary. */
   run_finished: [ImportRun];
+  /** A source plugin linked (or relinked) an account: the connection as it is now. */
+  connected: [Connection];
 }

@@ -3,6 +3,7 @@ import type {
   SourceConnection,
   SourceCustomer,
   SourceCustomerType,
+  SourceCustomField,
   SourceDocument,
   SourceDocumentKind,
   SourceSubscription,
@@ -27,8 +28,20 @@ export class ScriptedSource implements InvoiceSource {
   entered: (() => void) | null = null;
   getCustomerCalls = 0;
   listCustomerCalls = 0;
+  listCustomFieldsCalls = 0;
+  /** Absent until `withCustomFields` (a source without the capability). */
+  listCustomFields?: InvoiceSource['listCustomFields'];
 
   constructor(readonly id = 'scripted') {}
+
+  /** Gives the source custom-field definitions (listCustomFields); a function throws like a failing source. */
+  withCustomFields(fields: SourceCustomField[] | (() => never)): this {
+    this.listCustomFields = async () => {
+      this.listCustomFieldsCalls++;
+      return typeof fields === 'function' ? fields() : structuredClone(fields);
+    };
+    return this;
+  }
 
   put(...docs: SourceDocument[]): void {
     for (const doc of docs) this.documents = [...this.documents.filter((d) => !(d.kind === doc.kind && d.sourceId === doc.sourceId)), doc];

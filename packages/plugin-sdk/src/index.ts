@@ -49,6 +49,7 @@ export type {
   SourceConnection,
   SourceCustomer,
   SourceCustomerType,
+  SourceCustomField,
   SourceDocument,
   SourceDocumentKind,
   SourceEvent,

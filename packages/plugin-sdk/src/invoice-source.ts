@@ -88,6 +88,16 @@ export interface SourceEvent {
   eventId?: string;
 }
 
+/** A custom field the source lets users fill in on invoices (S-2: the field that names a profile). */
+export interface SourceCustomField {
+  id: string;
+  label: string;
+  /** The source's type name, e.g. single_select, single_line. */
+  type: string;
+  /** For select fields: the options, each with its id and the text users see; null for other types. */
+  options: Array<{ id: string; label: string }> | null;
+}
+
 /** Where booked invoices come from (Teamleader Focus, ...). One vendor per plugin. */
 export interface InvoiceSource {
   /** Kebab-case, unique: 'teamleader'. */
@@ -120,6 +130,11 @@ export interface InvoiceSource {
     pageSize?: number;
   }): Promise<{ customers: SourceCustomer[]; nextCursor: string | null }>;
   getSubscription(input: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null>;
+  /**
+   * The custom fields defined for invoices at the source, read live (every page), so a user can pick
+   * the profile field and its options by name. Optional: a source without custom fields leaves it out.
+   */
+  listCustomFields?(input: { connection: SourceConnection }): Promise<SourceCustomField[]>;
   /** Verifies and parses a webhook delivery; throws a ValidationError on a bad one. */
   parseWebhook?(input: {
     headers: Readonly<Record<string, string | undefined>>;

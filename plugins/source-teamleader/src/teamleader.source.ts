@@ -8,6 +8,7 @@ import {
   type SourceConnection,
   type SourceCustomer,
   type SourceCustomerType,
+  type SourceCustomField,
   type SourceDocument,
   type SourceDocumentKind,
   type SourceEvent,
@@ -208,6 +209,20 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   }
 
   /**
+   * customFieldDefinitions.list filtered on the invoice context, every page (Teamleader pages at
+   * most 100; an SDK that stopped at the first 20 lost fields). Select fields carry their options.
+   */
+  async listCustomFields({ connection }: { connection: SourceConnection }): Promise<SourceCustomField[]> {
+    const definitions = await this.#api(await this.#credentials(connection)).customFieldDefinitions({ context: 'invoice' });
+    return definitions.map((d) => ({
+      id: d.id,
+      label: d.label,
+      type: d.type,
+      options: d.type === 'single_select' || d.type === 'multi_select' ? (d.configuration?.options ?? []).map((o) => ({ id: o.id, label: o.value })) : null,
+    }));
+  }
+
+  /**
    * Teamleader does not sign webhooks: the URL registered at connect carries a per-connection
    * `?token=`, checked here in constant time against the connections of the payload's account.
    */
@@ -342,15 +357,27 @@ async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   }
 }
 
+/**
+ * `fn` over the items, at most `limit` at once, results in order. On a failure no new item starts,
+ * and the first error is thrown only once every call in flight has ended: nothing of a page is
+ * still talking to Teamleader after the run that asked for it has ended (the outage test counted
+ * the retries of calls still in flight, and flaked when one came after the run was stored).
+ */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index] as T);
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }

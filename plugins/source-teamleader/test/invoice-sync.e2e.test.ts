@@ -168,6 +168,52 @@ for (const engine of testEngines()) {
       expect(sandbox.control.pendingWebhooks()).toEqual([]);
     });
 
+    it('an import before any profile exists is refused up front: 422 no_profile_configured, no run, nothing read from Teamleader', async () => {
+      const calls = sandbox.control.requests().length;
+      const res = await api({ method: 'POST', path: `/connections/${connectionId}/imports`, body: { days: 30 } });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'no_profile_configured', message: expect.stringContaining('default') });
+      expect((await api({ path: `/connections/${connectionId}/runs` })).body).toEqual({ data: [], nextCursor: null });
+      expect(sandbox.control.requests().length).toBe(calls);
+    });
+
+    it('custom fields: the invoice fields read live from Teamleader, every page, with the options of select fields; members may read', async () => {
+      // More than one page of customFieldDefinitions.list (100 at most), and fields of other contexts that must not show.
+      for (let i = 0; i < 100; i += 1)
+        sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: `Extra ${String(i).padStart(3, '0')}` });
+      sandbox.control.seedCustomField({ context: 'company', type: 'single_select', label: 'Company only', options: ['x'] });
+      const res = await api({ path: `/connections/${connectionId}/custom-fields` });
+      expect(res.status).toBe(200);
+      expect(res.body.data).toHaveLength(101);
+      expect(res.body.data[0]).toEqual({
+        id: field.id,
+        label: 'Twikey invoices',
+        type: 'single_select',
+        options: [
+          { id: field.link, label: 'Link' },
+          { id: field.mystery, label: 'Mystery' },
+        ],
+      });
+      expect(res.body.data[100]).toMatchObject({ label: 'Extra 099', type: 'single_line', options: null });
+      expect(res.body.data.some((f: { label: string }) => f.label === 'Company only')).toBe(false);
+      const pages = sandbox.control
+        .requests()
+        .filter((r) => r.path === '/customFieldDefinitions.list')
+        .map((r) => r.body as { filter?: unknown; page?: unknown });
+      expect(pages.slice(-2)).toEqual([
+        { filter: { context: 'invoice' }, page: { size: 100, number: 1 } },
+        { filter: { context: 'invoice' }, page: { size: 100, number: 2 } },
+      ]);
+
+      const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'reader', role: 'member' } })).body
+        .key as string;
+      expect((await api({ path: `/connections/${connectionId}/custom-fields`, key: member })).status).toBe(200);
+      expect((await api({ path: '/connections/conn_nope/custom-fields' })).body.error).toMatchObject({ code: 'connection_not_found' });
+      expect((await api({ path: '/connections/conn_nope/custom-fields' })).status).toBe(404);
+      const other = await t.createAccount({ name: 'Nosy BV' });
+      expect((await api({ path: `/connections/${connectionId}/custom-fields`, key: other.ownerKey })).status).toBe(404);
+    });
+
     it('profiles: a default one and one chosen by a Teamleader custom field option; the field is set on the connection', async () => {
       const standard = await api({ method: 'POST', path: '/profiles', body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: false } });
       expect(standard.status).toBe(201);

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
 import { createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
-import { seedTeamleaderDemo } from './teamleader-demo.js';
+import { seedTeamleaderDemo, watchTeamleaderDemo } from './teamleader-demo.js';
 import { startSandboxStack } from './sandbox-stack.js';
 
 async function main(): Promise<void> {
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   // Imported from here, where the bundled plugins are dependencies.
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
+  watchTeamleaderDemo({ host }); // dev stack only: demo profiles and the profile field when the sandbox account connects
   const url = await host.listen();
   // The first admin key (printed once) and the socket `pnpm tollgate` uses while this stack runs.
   const operator = await startOperatorAccess({ host, dataDir: config.database.dataDir });

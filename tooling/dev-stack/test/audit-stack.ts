@@ -50,6 +50,7 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   'GET /v1/funding/purchases/:id': (ids) => ({ params: { id: ids.purchase } }),
   [`GET ${INVOICE_SYNC}/connections/:id`]: (ids) => ({ params: { id: ids.connection } }),
   [`PATCH ${INVOICE_SYNC}/connections/:id`]: (ids) => ({ params: { id: ids.connection }, body: { autoImport: true } }),
+  [`GET ${INVOICE_SYNC}/connections/:id/custom-fields`]: (ids) => ({ params: { id: ids.connection } }),
   [`POST ${INVOICE_SYNC}/connections/:id/imports`]: (ids) => ({ params: { id: ids.connection }, body: { days: 30 } }),
   [`GET ${INVOICE_SYNC}/connections/:id/runs`]: (ids) => ({ params: { id: ids.connection } }),
   [`GET ${INVOICE_SYNC}/runs/:id`]: (ids) => ({ params: { id: ids.run } }),

@@ -282,6 +282,54 @@ describe('teamleader sandbox: API', () => {
     ]);
   });
 
+  it('customFieldDefinitions.list pages like Teamleader (20 by default, 100 at most), filters by context and ids, refuses what Teamleader refuses', async () => {
+    const fixed = sandbox.control.seedCustomField({
+      id: 'f1xed000-0000-4000-8000-000000000001',
+      context: 'invoice',
+      type: 'single_select',
+      label: 'Twikey profile',
+      options: [{ id: 'f1xed000-0000-4000-8000-000000000002', value: 'Direct debit' }, 'Payment link'],
+    }) as any;
+    expect(fixed).toMatchObject({
+      id: 'f1xed000-0000-4000-8000-000000000001',
+      configuration: {
+        options: [
+          { id: 'f1xed000-0000-4000-8000-000000000002', value: 'Direct debit' },
+          { id: expect.any(String), value: 'Payment link' },
+        ],
+      },
+    });
+    expect(() => sandbox.control.seedCustomField({ id: fixed.id, context: 'invoice', type: 'single_line', label: 'Again' })).toThrow(/exists/);
+    for (let i = 0; i < 24; i += 1) sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: `Field ${i}` });
+    sandbox.control.seedCustomField({ context: 'company', type: 'single_line', label: 'Elsewhere' });
+    const list = (body: unknown) => call('customFieldDefinitions.list', body);
+    const first = await list({ filter: { context: 'invoice' } });
+    expect(first.body.data).toHaveLength(20);
+    expect(first.body.data[0]).toMatchObject({ id: fixed.id, context: 'invoice' });
+    expect((await list({ filter: { context: 'invoice' }, page: { size: 20, number: 2 } })).body.data).toHaveLength(5);
+    const all = await list({ filter: { context: 'invoice' }, page: { size: 100, number: 1 }, includes: 'pagination' });
+    expect(all.body.data).toHaveLength(25);
+    expect(all.body.meta).toEqual({ page: { size: 100, number: 1 }, matches: 25 });
+    expect((await list({ page: { size: 100 } })).body.data).toHaveLength(26);
+    expect((await list({ filter: { ids: [fixed.id] } })).body.data.map((f: any) => f.id)).toEqual([fixed.id]);
+    for (const bad of [
+      { page: { size: 101, number: 1 } },
+      { page: { size: 20, number: 0 } },
+      { page: { size: '20' } },
+      { filter: { context: 'invoices' } },
+      { filter: { context: 7 } },
+      { filter: { ids: 'nope' } },
+      { filter: 'invoice' },
+    ]) {
+      const refused = await list(bad);
+      expect(refused.status, JSON.stringify(bad)).toBe(400);
+      expect(refused.body.errors[0]).toMatchObject({ status: 400, title: expect.any(String) });
+    }
+    expect((await call('customFieldDefinitions.info', { id: fixed.id })).body.data).toEqual(fixed);
+    expect((await call('customFieldDefinitions.info', { id: 'f1xed000-0000-4000-8000-00000000dead' })).status).toBe(404);
+    expect((await call('customFieldDefinitions.info', {})).status).toBe(400);
+  });
+
   it('sends the rate-limit headers on every API answer and 429 + Retry-After over the sliding minute', async () => {
     sandbox.control.setRateLimit(3);
     const first = await call('users.me');

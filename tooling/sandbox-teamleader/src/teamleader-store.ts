@@ -274,10 +274,12 @@ export interface SeedCustomFieldInput {
   context: (typeof CUSTOM_FIELD_CONTEXTS)[number];
   type: (typeof CUSTOM_FIELD_TYPES)[number];
   label: string;
-  /** For single_select / multi_select. */
-  options?: string[];
+  /** For single_select / multi_select: the option texts, or `{ id, value }` to fix an option's id. */
+  options?: Array<string | { id: string; value: string }>;
   required?: boolean;
   group?: string;
+  /** A fixed definition id (e.g. demo data that must stay the same across restarts); random otherwise. */
+  id?: string;
 }
 
 export interface SeedDepartmentInput {
@@ -388,6 +390,9 @@ export class TeamleaderStore {
       const filter = filterOf(body);
       const ids = optionalIds(filter);
       const context = optionalString(filter, 'context');
+      // Teamleader refuses a context it does not know rather than answering an empty list.
+      if (context !== undefined && !(CUSTOM_FIELD_CONTEXTS as readonly string[]).includes(context))
+        throw badRequest(`filter.context must be one of ${CUSTOM_FIELD_CONTEXTS.join('|')}`);
       const rows = [...this.#customFields.values()].filter((f) => (!ids || ids.includes(f.id)) && (!context || f.context === context));
       return page(
         body,
@@ -466,7 +471,8 @@ export class TeamleaderStore {
   seedCustomField(input: SeedCustomFieldInput): Json {
     if (!CUSTOM_FIELD_CONTEXTS.includes(input.context)) throw new RangeError(`unknown custom field context ${input.context}`);
     if (!CUSTOM_FIELD_TYPES.includes(input.type)) throw new RangeError(`unknown custom field type ${input.type}`);
-    const id = randomUUID();
+    const id = input.id ?? randomUUID();
+    if (this.#customFields.has(id)) throw new RangeError(`custom field ${id} exists already`);
     const select = input.type === 'single_select' || input.type === 'multi_select';
     this.#customFields.set(id, {
       id,
@@ -475,7 +481,7 @@ export class TeamleaderStore {
       label: input.label,
       group: input.group ?? null,
       required: input.required ?? false,
-      options: select ? (input.options ?? []).map((value) => ({ id: randomUUID(), value })) : null,
+      options: select ? (input.options ?? []).map((option) => (typeof option === 'string' ? { id: randomUUID(), value: option } : { ...option })) : null,
       extraOptionAllowed: select,
     });
     return customFieldJson(this.#customFields.get(id)!);

@@ -74,8 +74,26 @@ export class InvoiceSyncController {
     return connectionView(await this.connections.updateSettings({ accountId: caller.accountId, id, ...body }));
   }
 
+  @ApiResponse({ status: 200, standardSchema: answers.customFieldsList })
+  @ApiResponse({ status: 409, description: 'reconsent_needed (connect the source again), connection_not_active (disconnected)' })
+  @ApiResponse({ status: 422, description: 'custom_fields_unsupported: the connection’s source lists no custom fields' })
+  @ApiResponse({ status: 429, description: 'The source’s rate limit (e.g. teamleader_rate_limited); try again later' })
+  @ApiResponse({ status: 503, description: 'The source did not answer (e.g. teamleader_unavailable); try again' })
+  @Get('connections/:id/custom-fields')
+  @ApiOperation({
+    summary:
+      'The source’s custom fields for invoices, read live (id, label, type, and for select fields the options with id and label): pick the profileFieldId and the profiles’ sourceOptionValue from here (S-2)',
+  })
+  async listCustomFields(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    return { data: await this.connections.customFields({ accountId: caller.accountId, id }) };
+  }
+
   @ApiResponse({ status: 202, standardSchema: answers.runView })
   @ApiResponse({ status: 409, description: 'connection_not_active, import_running' })
+  @ApiResponse({
+    status: 422,
+    description: 'no_profile_configured: no profile could apply (create one — the first is the default — or set defaultProfileId); no run is made',
+  })
   @Post('connections/:id/imports')
   @MinRole('admin')
   @HttpCode(202)

@@ -23,6 +23,20 @@ export const connectionView = z.object({
 });
 export const connectionsList = z.object({ data: z.array(connectionView) });
 
+export const customFieldsList = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().describe('Set it as the connection’s profileFieldId'),
+      label: z.string(),
+      type: z.string().describe('The source’s field type, e.g. single_select, single_line'),
+      options: z
+        .array(z.object({ id: z.string(), label: z.string().describe('The text users pick at the source') }))
+        .nullable()
+        .describe('Select fields: a profile’s sourceOptionValue may be the option’s id or its label; null for other types'),
+    }),
+  ),
+});
+
 export const runView = z.object({
   id: z.string(),
   connectionId: z.string(),
