@@ -136,6 +136,31 @@ for (const engine of testEngines()) {
       expect(textsTo(a.phone)).toHaveLength(1);
     });
 
+    it('an nl account gets its text in Dutch; a meeting booked for later today says "vandaag"', async () => {
+      const account = await t.createAccount({ locale: 'nl' });
+      const phone = nextMobile();
+      const res = await createMeeting(account.ownerKey, { invitees: [{ firstName: 'Jan', phone, smsReminder: true }] });
+      expect(res.status).toBe(201);
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(textsTo(phone).map((m) => m.body)).toEqual([
+        'Beste Jan, dit is een herinnering aan je afspraak morgen om 14:30. De locatie is Grote Markt 1, Leuven.',
+      ]);
+
+      // Booked at 09:00 for 13:00 the same day: the send time has passed, it goes out now and says today.
+      clock.set('2026-03-10T08:00:00.000Z');
+      const today = nextMobile();
+      const booked = await createMeeting(account.ownerKey, {
+        startsAt: '2026-03-10T12:00:00.000Z',
+        invitees: [{ firstName: 'Jan', phone: today, smsReminder: true }],
+      });
+      expect(booked.body.invitees[0]!.reminder).toMatchObject({ sendAt: '2026-03-10T08:00:00.000Z' });
+      await t.runJobs();
+      expect(textsTo(today).map((m) => m.body)).toEqual([
+        'Beste Jan, dit is een herinnering aan je afspraak vandaag om 13:00. De locatie is Grote Markt 1, Leuven.',
+      ]);
+    });
+
     it('a reminder going out in 2025 costs €0.15: the hold fixes the price in force when it is placed', async () => {
       clock.set('2025-06-02T09:00:00.000Z');
       const account = await t.createAccount();
