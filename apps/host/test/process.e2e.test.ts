@@ -52,7 +52,9 @@ describe('host process', () => {
     [
       'an incompatible plugin',
       { plugins: [{ package: join(fixtures, 'future-plugin.mjs') }] },
-      new RegExp(`^tollgate: plugin from-the-future \\(.*\\): requires plugin API \\^3\\.0\\.0, this host provides ${PLUGIN_API_VERSION.replaceAll('.', '\\.')}$`),
+      new RegExp(
+        `^tollgate: plugin from-the-future \\(.*\\): requires plugin API \\^3\\.0\\.0, this host provides ${PLUGIN_API_VERSION.replaceAll('.', '\\.')}$`,
+      ),
     ],
     [
       'two plugins with one id',
