@@ -44,6 +44,22 @@ import {
   type TransactionType,
 } from './wallet.types.js';
 
+/**
+ * The ledger types that open each kind of line (at most two): the type filter tests the entry's own
+ * type (cheap, before the page is cut); the kind of a grant (top_up or grant) is told apart after.
+ */
+const LEDGER_TYPES_OF_LINE: Record<HistoryLineType, [TransactionType, TransactionType?]> = {
+  spend: ['charge', 'hold'],
+  top_up: ['grant'],
+  grant: ['grant'],
+  refund: ['reversal'],
+  expiry: ['expire_lot'],
+  payout: ['refund'],
+  fee: ['fee'],
+  clawback: ['clawback'],
+  settle: ['settle'],
+};
+
 /** A ledger entry with the lots whose free credit it changed (history, a line's detail). */
 const ENTRY_SELECT = `select t.*, coalesce((select json_agg(json_build_object('lotId', p.lot_id::text, 'kind', l.kind, 'amount', p.amount::text) order by p.seq)
                             from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and p.book = 'wallet'), '[]') as lots
@@ -705,6 +721,7 @@ export class WalletService {
     limit: number;
     before?: string;
   }): Promise<HistoryLine[]> {
+    const opening = input.type ? LEDGER_TYPES_OF_LINE[input.type] : [];
     const { rows } = await this.db.query<Record<string, unknown>>(
       `select p.*, h.status as hold_status, f.folded, f.last_at, coalesce(f.n, 0) as folded_count
          from (
@@ -722,14 +739,16 @@ export class WalletService {
                 and ($4::timestamptz is null or t.created_at >= $4) and ($5::timestamptz is null or t.created_at < $5)
                 and ($6::text is null or t.channel = $6)
                 and ($7::text is null or exists (select 1 from ledger_postings kp join credit_lots kl on kl.id = kp.lot_id where kp.transaction_id = t.id and kl.kind = $7))
+                and ($8::text is null or t.type = $8 or t.type = $10)
            ) o
-           where ($8::text is null or o.line_type = $8)
+           where ($11::text is null or o.line_type = $11)
            order by o.id desc limit $9
          ) p
          left join holds h on p.type = 'hold' and h.id = p.hold_id
          left join lateral (
            select sum(x.amount) as folded, max(x.created_at) as last_at, count(*) as n from ledger_transactions x
-            where p.type = 'hold' and x.hold_id = p.hold_id and x.type in ('capture', 'release') and x.account_id = $1
+            -- A hold id is global and its entries are its account's: no account test, which would tempt the planner into the account index.
+            where p.type = 'hold' and x.hold_id = p.hold_id and x.type in ('capture', 'release')
          ) f on true
         order by p.id desc`,
       [
@@ -740,8 +759,11 @@ export class WalletService {
         input.to ?? null,
         input.channel ?? null,
         input.lotKind ?? null,
-        input.type ?? null,
+        opening[0] ?? null,
         input.limit,
+        opening[1] ?? null,
+        // Only a grant needs its kind looked at; the other types are exact on the entry's type (and the planner estimates them).
+        input.type === 'top_up' || input.type === 'grant' ? input.type : null,
       ],
     );
     return rows.map((r) => {
