@@ -266,6 +266,8 @@ for (const engine of testEngines()) {
         description: 'Call to +32 ••• •• •• 67',
         entryCount: 1,
       });
+      // The hold itself reads masked too.
+      expect((await t.request({ path: `/v1/wallet/holds/${held.body.id}`, key: a.memberKey })).body.description).toBe('Call to +32 ••• •• •• 67');
       t.clock.advance({ minutes: 5 });
       const captured = await t.request({ method: 'POST', path: `/v1/wallet/holds/${held.body.id}/capture`, key: a.key, body: { units: '4' } });
       expect(captured.status).toBe(200);

@@ -50,12 +50,13 @@ export function lotView(l: Lot) {
   };
 }
 
+/** A hold as GET /v1/wallet/holds shows it; its description masked like the history's. */
 export function holdView(h: Hold) {
   return {
     id: h.id,
     accountId: h.accountId,
     channel: h.channel,
-    description: h.description,
+    description: maskPersonalData(h.description),
     units: h.units,
     country: h.country,
     currency: CURRENCY,
