@@ -107,7 +107,7 @@ for (const engine of testEngines()) {
       expect(await t.host.wallet.openWallet({ accountId: a.accountId })).toEqual({ created: false });
       const history = await t.request({ path: '/v1/wallet/history', key: a.key });
       expect(history.body.data).toEqual([
-        expect.objectContaining({ type: 'grant', currency: 'EUR', amount: '2.00', balanceAfter: '2.00', description: 'Trial credit' }),
+        expect.objectContaining({ type: 'grant', status: 'final', currency: 'EUR', amount: '2.00', description: 'Trial credit', entryCount: 1 }),
       ]);
       const support = await t.request({ path: `/admin/accounts/${a.accountId}/wallet`, key: t.adminKey });
       expect(support.body).toEqual(balance.body);
@@ -160,7 +160,7 @@ for (const engine of testEngines()) {
       expect(second.body).toMatchObject({ unitPrice: '0.18', amount: '0.18', balanceAfter: '1.67' });
       expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({ available: '1.67', pending: '0.00', total: '1.67' });
 
-      const history = await t.request({ path: '/v1/wallet/history', key: a.memberKey });
+      const history = await t.request({ path: '/v1/wallet/history?view=entries', key: a.memberKey });
       expect(history.status).toBe(200);
       expect(history.body.nextCursor).toBeNull();
       expect(history.body.data.map((e: Record<string, unknown>) => [e.type, e.channel, e.description, e.amount, e.balanceAfter])).toEqual([
@@ -182,6 +182,14 @@ for (const engine of testEngines()) {
         lots: [{ lotId: first.body.lots[0].lotId, kind: 'trial', amount: '-0.18' }],
       });
 
+      // As lines (the default): the same three, each final, without the running balance.
+      const lines = await t.request({ path: '/v1/wallet/history', key: a.memberKey });
+      expect(lines.body.data.map((e: Record<string, unknown>) => [e.id, e.type, e.status, e.description, e.amount])).toEqual([
+        [second.body.transactionId, 'spend', 'final', 'Reminder to Bob', '-0.18'],
+        [first.body.transactionId, 'spend', 'final', 'Reminder to Ann', '-0.15'],
+        [expect.any(String), 'grant', 'final', 'Trial credit', '2.00'],
+      ]);
+
       // Filters and pages.
       const grants = await t.request({ path: '/v1/wallet/history?type=grant', key: a.key });
       expect(grants.body.data.map((e: { type: string }) => e.type)).toEqual(['grant']);
@@ -196,7 +204,11 @@ for (const engine of testEngines()) {
       expect(page1.body.data).toHaveLength(2);
       const page2 = await t.request({ path: `/v1/wallet/history?limit=2&before=${page1.body.nextCursor}`, key: a.key });
       expect(page2.body).toEqual({ data: [expect.objectContaining({ type: 'grant' })], nextCursor: null });
-      expect((await t.request({ path: '/v1/wallet/history?type=payout', key: a.key })).status).toBe(400);
+      expect((await t.request({ path: '/v1/wallet/history?type=charge', key: a.key })).body.data).toHaveLength(2);
+      expect((await t.request({ path: '/v1/wallet/history?type=payout', key: a.key })).body.data).toEqual([]);
+      expect((await t.request({ path: '/v1/wallet/history?type=payout&view=entries', key: a.key })).status).toBe(400);
+      expect((await t.request({ path: '/v1/wallet/history?type=gift', key: a.key })).status).toBe(400);
+      expect((await t.request({ path: '/v1/wallet/history?view=raw', key: a.key })).status).toBe(400);
     });
 
     it('exports the history as a CSV attachment', async () => {
@@ -204,7 +216,7 @@ for (const engine of testEngines()) {
       const a = await newAccount();
       await setPrice(sms, '0.18');
       await charge(a.key, { channel: sms, units: '2', description: 'Two reminders', idempotencyKey: 'csv-1' });
-      const res = await t.request({ path: '/v1/wallet/history.csv', key: a.memberKey });
+      const res = await t.request({ path: '/v1/wallet/history.csv?view=entries', key: a.memberKey });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="wallet-history.csv"');
@@ -220,6 +232,78 @@ for (const engine of testEngines()) {
       expect(lines[1]![0]).toBe(t.clock.now().toISOString());
       const filtered = await t.request({ path: '/v1/wallet/history.csv?type=grant', key: a.key });
       expect(String(filtered.body).trim().split('\n')).toHaveLength(2);
+      // The default CSV has one row per line.
+      const byLine = String((await t.request({ path: '/v1/wallet/history.csv', key: a.key })).body)
+        .trim()
+        .split('\n')
+        .map((line) => line.split(','));
+      expect(byLine[0]).toEqual(['date', 'id', 'type', 'status', 'channel', 'description', 'amount']);
+      expect(byLine.slice(1).map((l) => l.slice(2))).toEqual([
+        ['spend', 'final', sms, 'Two reminders', '-0.36'],
+        ['grant', 'final', '', 'Trial credit', '2.00'],
+      ]);
+    });
+
+    it('history lines: a use is one line with its final cost, pending while held; its detail lists the entries; personal data is masked', async () => {
+      const voice = newChannel();
+      const a = await newAccount();
+      const b = await newAccount();
+      await setPrice(voice, '0.0125');
+      // A €0.05 call: €0.50 held for 40 minutes, 4 used.
+      const held = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/holds',
+        key: a.key,
+        body: { channel: voice, units: '40', description: 'Call to +32 471 23 45 67' },
+      });
+      expect(held.status).toBe(201);
+      const pending = (await t.request({ path: '/v1/wallet/history?limit=1', key: a.memberKey })).body.data[0];
+      expect(pending).toMatchObject({
+        type: 'spend',
+        status: 'pending',
+        amount: '-0.50',
+        holdId: held.body.id,
+        description: 'Call to +32 ••• •• •• 67',
+        entryCount: 1,
+      });
+      // The hold itself reads masked too.
+      expect((await t.request({ path: `/v1/wallet/holds/${held.body.id}`, key: a.memberKey })).body.description).toBe('Call to +32 ••• •• •• 67');
+      t.clock.advance({ minutes: 5 });
+      const captured = await t.request({ method: 'POST', path: `/v1/wallet/holds/${held.body.id}/capture`, key: a.key, body: { units: '4' } });
+      expect(captured.status).toBe(200);
+      await charge(a.key, { channel: voice, units: '8', description: 'Fax to ann.peeters@acme.test', idempotencyKey: 'fax' });
+
+      const lines = (await t.request({ path: '/v1/wallet/history', key: a.memberKey })).body.data;
+      expect(lines.map((l: Record<string, unknown>) => [l.type, l.status, l.description, l.amount, l.entryCount])).toEqual([
+        ['spend', 'final', 'Fax to a•••@acme.test', '-0.10', 1],
+        ['spend', 'final', 'Call to +32 ••• •• •• 67', '-0.05', 2],
+        ['grant', 'final', 'Trial credit', '2.00', 1],
+      ]);
+      expect(lines[1]).toMatchObject({ id: pending.id, createdAt: pending.createdAt, updatedAt: t.clock.now().toISOString() });
+
+      // The detail, by the line's id or any of its entries' (the capture's), masked too.
+      const detail = await t.request({ path: `/v1/wallet/history/${captured.body.transactionId}`, key: a.memberKey });
+      expect(detail.status).toBe(200);
+      expect(detail.body).toMatchObject({ id: pending.id, type: 'spend', amount: '-0.05', status: 'final' });
+      expect(detail.body.entries.map((e: Record<string, unknown>) => [e.type, e.amount, e.description])).toEqual([
+        ['hold', '-0.50', 'Call to +32 ••• •• •• 67'],
+        ['capture', '0.45', 'Call to +32 ••• •• •• 67'],
+      ]);
+      expect((await t.request({ path: `/v1/wallet/history/${pending.id}`, key: b.key })).status).toBe(404);
+      expect((await t.request({ path: '/v1/wallet/history/999999999', key: a.key })).body.error.code).toBe('not_found');
+      expect((await t.request({ path: '/v1/wallet/history/abc', key: a.key })).status).toBe(400);
+
+      // The CSV of lines and of entries masks the same way; the ledger keeps the number.
+      const csv = String((await t.request({ path: '/v1/wallet/history.csv', key: a.key })).body);
+      const entriesCsv = String((await t.request({ path: '/v1/wallet/history.csv?view=entries', key: a.key })).body);
+      for (const text of [csv, entriesCsv]) {
+        expect(text).toContain('Call to +32 ••• •• •• 67');
+        expect(text).toContain('Fax to a•••@acme.test');
+        expect(text).not.toMatch(/471|peeters/);
+      }
+      expect(csv).toContain(',spend,final,' + voice + ',Call to +32 ••• •• •• 67,-0.05');
+      const { rows } = await t.db.query<{ description: string }>('select description from ledger_transactions where hold_id = $1 order by id', [held.body.id]);
+      expect(rows.map((r) => r.description)).toEqual(['Call to +32 471 23 45 67', 'Call to +32 471 23 45 67']);
     });
 
     it('replays an idempotent charge with the first status and body; the key may come in the Idempotency-Key header', async () => {
@@ -431,11 +515,17 @@ for (const engine of testEngines()) {
       const released = await t.request({ method: 'POST', path: `/v1/wallet/holds/${second.body.id}/release`, key: a.key });
       expect(released.status).toBe(200);
       expect(released.body).toMatchObject({ status: 'released', captured: '0.00', balanceAfter: '1.64' });
-      const history = await t.request({ path: '/v1/wallet/history?limit=3', key: a.key });
+      const history = await t.request({ path: '/v1/wallet/history?limit=3&view=entries', key: a.key });
       expect(history.body.data.map((e: { type: string; amount: string; holdId: string }) => [e.type, e.amount, e.holdId])).toEqual([
         ['release', '0.18', second.body.id],
         ['hold', '-0.18', second.body.id],
         ['capture', '0.18', holdId],
+      ]);
+      // As lines: each hold is one spend with its final cost: €0.36 of the €0.54 held (the entries' "capture 0.18" is what came back); the released one cost nothing.
+      const lines = await t.request({ path: '/v1/wallet/history?limit=2', key: a.key });
+      expect(lines.body.data.map((e: { type: string; status: string; amount: string; holdId: string }) => [e.type, e.status, e.amount, e.holdId])).toEqual([
+        ['spend', 'final', '0.00', second.body.id],
+        ['spend', 'final', '-0.36', holdId],
       ]);
     });
 
@@ -568,14 +658,14 @@ for (const engine of testEngines()) {
         code: 'not_reversible',
         message: /already reversed/,
       });
-      const grant = (await t.request({ path: '/v1/wallet/history?type=grant', key: a.key })).body.data[0];
+      const grant = (await t.request({ path: '/v1/wallet/history?type=grant&view=entries', key: a.key })).body.data[0];
       await expectRefused(
         a,
         () => t.request({ method: 'POST', path: `/v1/wallet/transactions/${grant.transactionId}/reverse`, key: a.key, body: { reason: 'x' } }),
         { status: 409, code: 'not_reversible' },
       );
       await expectRefused(a, () => t.request({ method: 'POST', path, key: a.key, body: {} }), { status: 400, code: 'validation_failed', message: /reason/ });
-      const history = await t.request({ path: '/v1/wallet/history?limit=1', key: a.key });
+      const history = await t.request({ path: '/v1/wallet/history?limit=1&view=entries', key: a.key });
       expect(history.body.data[0]).toMatchObject({
         type: 'reversal',
         amount: '0.18',
@@ -665,7 +755,7 @@ for (const engine of testEngines()) {
       t.clock.advance({ days: 2 });
       expect((await t.request({ path: '/v1/wallet', key: a.key })).body).toMatchObject({ available: '7.00' }); // expired credit is not spendable
       expect(await t.host.wallet.expireLots()).toBeGreaterThanOrEqual(1);
-      const history = await t.request({ path: '/v1/wallet/history?type=expire_lot', key: a.key });
+      const history = await t.request({ path: '/v1/wallet/history?type=expire_lot&view=entries', key: a.key });
       expect(history.body.data).toEqual([expect.objectContaining({ amount: '-0.82', balanceAfter: '7.00', description: 'Expired promo credit' })]);
       const all = await t.request({ path: '/v1/wallet/lots?includeEmpty=true', key: a.key });
       expect(all.body.data.map((l: { kind: string; remaining: string }) => [l.kind, l.remaining])).toEqual([
@@ -793,7 +883,7 @@ for (const engine of testEngines()) {
       expect((await scan('r-2')).body).toMatchObject({ amount: '0.00' });
       expect(await quote()).toMatchObject({ amount: '0.10', freeUnits: '0', affordable: true }); // the quota is used up: a quote moves nothing
       expect((await scan('r-3')).body).toMatchObject({ amount: '0.10', balanceAfter: '1.90', available: '1.90' });
-      const history = await t.request({ path: '/v1/wallet/history?channel=test-scan&type=capture', key: a.key });
+      const history = await t.request({ path: '/v1/wallet/history?channel=test-scan&type=capture&view=entries', key: a.key });
       expect(history.body.data).toHaveLength(3);
       expect((await t.request({ path: '/v1/wallet/quotas', key: a.key })).body.data).toContainEqual(
         expect.objectContaining({ channel: 'test-scan', used: '2', remaining: '0' }),

@@ -73,6 +73,24 @@ export interface PluginPriceCatalog {
   priceAt(input: { channel: string; country?: string | null; at?: Date }): Promise<Price | undefined>;
 }
 
+/** Languages an account is served in (e-mails, documents, texts). */
+export type AccountLocale = 'nl' | 'fr' | 'en' | 'de';
+
+/** An account as a plugin may read it: enough to address its customers in the right language and zone. */
+export interface PluginAccount {
+  id: string;
+  name: string;
+  locale: AccountLocale;
+  /** IANA zone of the account's calendar days (e.g. 'Europe/Brussels'). */
+  timeZone: string;
+}
+
+/** Accounts, read only: plugins never change an account. */
+export interface PluginAccounts {
+  /** null when no such account exists. */
+  get(input: { accountId: string }): Promise<PluginAccount | null>;
+}
+
 export const coreServices = {
   logger: createServiceRef<Logger>({ id: 'core.logger' }),
   clock: createServiceRef<Clock>({ id: 'core.clock' }),
@@ -82,6 +100,8 @@ export const coreServices = {
   host: createServiceRef<HostInfo>({ id: 'core.host' }),
   wallet: createServiceRef<PluginWallet>({ id: 'core.wallet' }),
   priceCatalog: createServiceRef<PluginPriceCatalog>({ id: 'core.priceCatalog' }),
+  /** The host's accounts, read only (name, locale, time zone); since plugin API 2.1. */
+  accounts: createServiceRef<PluginAccounts>({ id: 'core.accounts' }),
   /** Where a payment provider reports events it learnt without a webhook (bank return files, settlement dates). */
   payments: createServiceRef<PaymentEventSink>({ id: 'core.payments' }),
   /** Where an invoice source reports consent, lost consent, disconnects and webhook events. */

@@ -11,7 +11,16 @@ export {
   spendChannelsExtensionPoint,
   type Registry,
 } from './extension-points.js';
-export { coreServices, type HostInfo, type PluginJobs, type PluginPriceCatalog, type PluginWallet } from './core-services.js';
+export {
+  coreServices,
+  type AccountLocale,
+  type HostInfo,
+  type PluginAccount,
+  type PluginAccounts,
+  type PluginJobs,
+  type PluginPriceCatalog,
+  type PluginWallet,
+} from './core-services.js';
 export {
   defaultMinRole,
   defineRoute,

@@ -29,6 +29,7 @@ export {
   type AutoRefillNote,
 } from './wallet.errors.js';
 export {
+  HISTORY_LINE_TYPES,
   LOT_KINDS,
   TRANSACTION_TYPES,
   type Balance,
@@ -42,6 +43,8 @@ export {
   type RefundResult,
   type GrantResult,
   type HistoryEntry,
+  type HistoryLine,
+  type HistoryLineType,
   type Hold,
   type HoldStatus,
   type Lot,

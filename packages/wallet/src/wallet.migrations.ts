@@ -154,5 +154,14 @@ export const walletMigrations: MigrationSet = {
       `,
     },
     spendRunsMigration,
+    {
+      // The history as lines (one per use): a page walks an account's entries newest first by id, and
+      // each hold on the page finds its capture or release by hold id.
+      id: '0004_history_lines',
+      sql: `
+        create index ledger_transactions_account_id on ledger_transactions (account_id, id desc);
+        create index ledger_transactions_hold on ledger_transactions (hold_id) where hold_id is not null;
+      `,
+    },
   ],
 };

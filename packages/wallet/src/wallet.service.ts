@@ -32,6 +32,8 @@ import {
   type GrantResult,
   type ClawbackResult,
   type HistoryEntry,
+  type HistoryLine,
+  type HistoryLineType,
   type Hold,
   type HoldStatus,
   type Lot,
@@ -41,6 +43,46 @@ import {
   type RefundResult,
   type TransactionType,
 } from './wallet.types.js';
+
+/**
+ * The ledger types that open each kind of line (at most two): the type filter tests the entry's own
+ * type (cheap, before the page is cut); the kind of a grant (top_up or grant) is told apart after.
+ */
+const LEDGER_TYPES_OF_LINE: Record<HistoryLineType, [TransactionType, TransactionType?]> = {
+  spend: ['charge', 'hold'],
+  top_up: ['grant'],
+  grant: ['grant'],
+  refund: ['reversal'],
+  expiry: ['expire_lot'],
+  payout: ['refund'],
+  fee: ['fee'],
+  clawback: ['clawback'],
+  settle: ['settle'],
+};
+
+/** A ledger entry with the lots whose free credit it changed (history, a line's detail). */
+const ENTRY_SELECT = `select t.*, coalesce((select json_agg(json_build_object('lotId', p.lot_id::text, 'kind', l.kind, 'amount', p.amount::text) order by p.seq)
+                            from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and p.book = 'wallet'), '[]') as lots
+         from ledger_transactions t`;
+
+function toHistoryEntry(r: Record<string, unknown>): HistoryEntry {
+  return {
+    transactionId: String(r.id),
+    type: r.type as TransactionType,
+    channel: (r.channel as string | null) ?? null,
+    description: r.description as string,
+    amount: Money.of(r.amount as string),
+    balanceAfter: Money.of(r.balance_after as string),
+    holdId: r.hold_id === null ? null : String(r.hold_id),
+    reversesId: r.reverses_id === null ? null : String(r.reverses_id),
+    createdAt: r.created_at as Date,
+    lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({
+      lotId: l.lotId,
+      kind: l.kind,
+      amount: Money.of(l.amount),
+    })) as LotShare[],
+  };
+}
 
 export interface WalletOptions {
   /** Most commands one transaction applies, across wallets (group commit). Default 200. */
@@ -537,9 +579,7 @@ export class WalletService {
   }): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
     const limit = input.limit ?? 50;
     const { rows } = await this.db.query<Record<string, unknown>>(
-      `select t.*, coalesce((select json_agg(json_build_object('lotId', p.lot_id::text, 'kind', l.kind, 'amount', p.amount::text) order by p.seq)
-                            from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and p.book = 'wallet'), '[]') as lots
-         from ledger_transactions t
+      `${ENTRY_SELECT}
         where t.account_id = $1 and ($2::timestamptz is null or t.created_at >= $2) and ($3::timestamptz is null or t.created_at < $3)
           and ($4::text is null or t.channel = $4) and ($5::text is null or t.type = $5) and ($6::bigint is null or t.id < $6)
           and ($8::text is null or exists (select 1 from ledger_postings p join credit_lots l on l.id = p.lot_id where p.transaction_id = t.id and l.kind = $8))
@@ -555,38 +595,194 @@ export class WalletService {
         input.lotKind ?? null,
       ],
     );
-    const data = rows.slice(0, limit).map((r) => ({
-      transactionId: String(r.id),
-      type: r.type as TransactionType,
-      channel: (r.channel as string | null) ?? null,
-      description: r.description as string,
-      amount: Money.of(r.amount as string),
-      balanceAfter: Money.of(r.balance_after as string),
-      holdId: r.hold_id === null ? null : String(r.hold_id),
-      reversesId: r.reverses_id === null ? null : String(r.reverses_id),
-      createdAt: r.created_at as Date,
-      lots: (r.lots as Array<{ lotId: string; kind: LotKind; amount: string }>).map((l) => ({
-        lotId: l.lotId,
-        kind: l.kind,
-        amount: Money.of(l.amount),
-      })) as LotShare[],
-    }));
+    const data = rows.slice(0, limit).map(toHistoryEntry);
     return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.transactionId : null };
   }
 
-  /** The whole filtered history as CSV (header + one row per transaction, newest first). */
-  async historyCsv(input: { accountId: string; from?: Date; to?: Date; channel?: string; type?: TransactionType; lotKind?: LotKind }): Promise<string> {
+  /**
+   * The whole filtered history as CSV (header + one row per transaction, newest first). `describe`
+   * rewrites each description on its way out (the host masks personal data); the ledger keeps its text.
+   */
+  async historyCsv(input: {
+    accountId: string;
+    from?: Date;
+    to?: Date;
+    channel?: string;
+    type?: TransactionType;
+    lotKind?: LotKind;
+    describe?: (description: string) => string;
+  }): Promise<string> {
+    const { describe = (d: string) => d, ...filters } = input;
     const rows: HistoryEntry[] = [];
     let before: string | undefined;
     do {
-      const page = await this.history({ ...input, limit: 1000, ...(before ? { before } : {}) });
+      const page = await this.history({ ...filters, limit: 1000, ...(before ? { before } : {}) });
       rows.push(...page.data);
       before = page.nextCursor ?? undefined;
     } while (before);
     return stringify(
-      rows.map((r) => [r.createdAt.toISOString(), r.transactionId, r.type, r.channel ?? '', r.description, r.amount.toString(), r.balanceAfter.toString()]),
+      rows.map((r) => [
+        r.createdAt.toISOString(),
+        r.transactionId,
+        r.type,
+        r.channel ?? '',
+        describe(r.description),
+        r.amount.toString(),
+        r.balanceAfter.toString(),
+      ]),
       { header: true, columns: ['date', 'transaction_id', 'type', 'channel', 'description', 'amount', 'balance_after'] },
     );
+  }
+
+  /**
+   * The history as the account reads it (W-9): one line per use with its final cost — a charge, or
+   * a hold folded with its capture or release — and top-ups, grants, refunds… as their own lines,
+   * newest first. A line sits where its first entry is (a spend: when it was reserved), so `before`
+   * (the last line's id) pages it exactly like the entries. Filters apply to that first entry.
+   */
+  async historyLines(input: {
+    accountId: string;
+    from?: Date;
+    to?: Date;
+    channel?: string;
+    type?: HistoryLineType;
+    lotKind?: LotKind;
+    limit?: number;
+    before?: string;
+  }): Promise<{ data: HistoryLine[]; nextCursor: string | null }> {
+    const limit = input.limit ?? 50;
+    const rows = await this.#lines({ ...input, limit: limit + 1 });
+    const data = rows.slice(0, limit);
+    return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
+  }
+
+  /**
+   * One line with the ledger entries it folds (oldest first). Any of its entries' ids finds it (a
+   * capture's id gives its spend); another account's or an unknown id is null.
+   */
+  async historyLine(input: { accountId: string; id: string }): Promise<{ line: HistoryLine; entries: HistoryEntry[] } | null> {
+    if (!/^\d{1,18}$/.test(input.id)) return null;
+    const {
+      rows: [found],
+    } = await this.db.query<{ id: string; hold_id: string | null }>(
+      `select coalesce(
+                (select h.id from ledger_transactions h where t.type in ('capture', 'release') and h.hold_id = t.hold_id and h.type = 'hold' and h.account_id = t.account_id),
+                t.id)::text as id, t.hold_id::text as hold_id
+         from ledger_transactions t where t.account_id = $1 and t.id = $2`,
+      [input.accountId, input.id],
+    );
+    if (!found) return null;
+    const [line] = await this.#lines({ accountId: input.accountId, id: found.id, limit: 1 });
+    if (!line) return null;
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `${ENTRY_SELECT} where t.account_id = $1 and (t.id = $2 or ($3::bigint is not null and t.hold_id = $3 and t.type in ('capture', 'release'))) order by t.id`,
+      [input.accountId, line.id, line.holdId],
+    );
+    return { line, entries: rows.map(toHistoryEntry) };
+  }
+
+  /** The lines as CSV (header + one row per line, newest first); `describe` as for historyCsv. */
+  async historyLinesCsv(input: {
+    accountId: string;
+    from?: Date;
+    to?: Date;
+    channel?: string;
+    type?: HistoryLineType;
+    lotKind?: LotKind;
+    describe?: (description: string) => string;
+  }): Promise<string> {
+    const { describe = (d: string) => d, ...filters } = input;
+    const lines: HistoryLine[] = [];
+    let before: string | undefined;
+    do {
+      const page = await this.historyLines({ ...filters, limit: 1000, ...(before ? { before } : {}) });
+      lines.push(...page.data);
+      before = page.nextCursor ?? undefined;
+    } while (before);
+    return stringify(
+      lines.map((l) => [l.createdAt.toISOString(), l.id, l.type, l.status, l.channel ?? '', describe(l.description), l.amount.toString()]),
+      { header: true, columns: ['date', 'id', 'type', 'status', 'channel', 'description', 'amount'] },
+    );
+  }
+
+  /**
+   * The lines query: the page is chosen on the line-opening entries alone (captures and releases
+   * never open a line), newest first by id; only then does each hold on the page add its capture or
+   * release (index on hold_id), so a page costs its own rows whatever the history's size.
+   */
+  async #lines(input: {
+    accountId: string;
+    id?: string;
+    from?: Date;
+    to?: Date;
+    channel?: string;
+    type?: HistoryLineType;
+    lotKind?: LotKind;
+    limit: number;
+    before?: string;
+  }): Promise<HistoryLine[]> {
+    const opening = input.type ? LEDGER_TYPES_OF_LINE[input.type] : [];
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `select p.*, h.status as hold_status, f.folded, f.last_at, coalesce(f.n, 0) as folded_count
+         from (
+           select o.* from (
+             select t.id, t.type, t.channel, t.description, t.amount, t.hold_id, t.reverses_id, t.created_at,
+                    case t.type
+                      when 'charge' then 'spend' when 'hold' then 'spend' when 'reversal' then 'refund' when 'expire_lot' then 'expiry'
+                      when 'refund' then 'payout'
+                      when 'grant' then case when exists (select 1 from ledger_postings gp join credit_lots gl on gl.id = gp.lot_id
+                                                            where gp.transaction_id = t.id and gl.kind = 'purchased') then 'top_up' else 'grant' end
+                      else t.type end as line_type
+               from ledger_transactions t
+              where t.account_id = $1 and t.type not in ('capture', 'release')
+                and ($2::bigint is null or t.id = $2) and ($3::bigint is null or t.id < $3)
+                and ($4::timestamptz is null or t.created_at >= $4) and ($5::timestamptz is null or t.created_at < $5)
+                and ($6::text is null or t.channel = $6)
+                and ($7::text is null or exists (select 1 from ledger_postings kp join credit_lots kl on kl.id = kp.lot_id where kp.transaction_id = t.id and kl.kind = $7))
+                and ($8::text is null or t.type = $8 or t.type = $10)
+           ) o
+           where ($11::text is null or o.line_type = $11)
+           order by o.id desc limit $9
+         ) p
+         left join holds h on p.type = 'hold' and h.id = p.hold_id
+         left join lateral (
+           select sum(x.amount) as folded, max(x.created_at) as last_at, count(*) as n from ledger_transactions x
+            -- A hold id is global and its entries are its account's: no account test, which would tempt the planner into the account index.
+            where p.type = 'hold' and x.hold_id = p.hold_id and x.type in ('capture', 'release')
+         ) f on true
+        order by p.id desc`,
+      [
+        input.accountId,
+        input.id ?? null,
+        input.before ?? null,
+        input.from ?? null,
+        input.to ?? null,
+        input.channel ?? null,
+        input.lotKind ?? null,
+        opening[0] ?? null,
+        input.limit,
+        opening[1] ?? null,
+        // Only a grant needs its kind looked at; the other types are exact on the entry's type (and the planner estimates them).
+        input.type === 'top_up' || input.type === 'grant' ? input.type : null,
+      ],
+    );
+    return rows.map((r) => {
+      const folded = r.folded === null || r.folded === undefined ? null : Money.of(String(r.folded));
+      const createdAt = r.created_at as Date;
+      return {
+        id: String(r.id),
+        type: r.line_type as HistoryLineType,
+        status: r.hold_status === 'pending' ? 'pending' : 'final',
+        channel: (r.channel as string | null) ?? null,
+        description: r.description as string,
+        amount: folded ? Money.of(String(r.amount)).plus(folded) : Money.of(String(r.amount)),
+        holdId: r.hold_id === null ? null : String(r.hold_id),
+        reversesId: r.reverses_id === null ? null : String(r.reverses_id),
+        createdAt,
+        updatedAt: r.last_at ? new Date(r.last_at as string | Date) : createdAt,
+        entryCount: 1 + Number(r.folded_count),
+      } satisfies HistoryLine;
+    });
   }
 
   /** The free monthly quotas and what the account used of them this month, in its time zone (W-8). */

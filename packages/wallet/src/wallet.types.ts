@@ -89,6 +89,36 @@ export interface HistoryEntry {
   lots: LotShare[];
 }
 
+/**
+ * Kinds of history line (one per use or money movement, as the account reads it): `spend` folds a
+ * charge, or a hold with its capture/release, into its final cost; `top_up` is purchased credit;
+ * `grant` free credit (trial, promo, referral); `refund` a spend paid back; `expiry` credit that
+ * expired; `payout` purchased credit paid back out (ledger `refund`); `fee`, `clawback`, `settle` as in the ledger.
+ */
+export const HISTORY_LINE_TYPES = ['spend', 'top_up', 'grant', 'refund', 'expiry', 'payout', 'fee', 'clawback', 'settle'] as const;
+export type HistoryLineType = (typeof HISTORY_LINE_TYPES)[number];
+
+/** One line of the history: a use with its final cost, or a top-up, grant, refund… */
+export interface HistoryLine {
+  /** The id of the line's first ledger entry (the hold of a spend that was reserved first). */
+  id: string;
+  type: HistoryLineType;
+  /** `pending` while a spend's hold is open (amount = what is held), `final` once captured, released or expired. */
+  status: 'pending' | 'final';
+  channel: string | null;
+  description: string;
+  /** Signed change of the balance once the line is final: a spend's cost, negative. */
+  amount: Money;
+  holdId: string | null;
+  /** A refund's: the ledger entry it pays back. */
+  reversesId: string | null;
+  createdAt: Date;
+  /** When its last entry was written (a spend's capture or release). */
+  updatedAt: Date;
+  /** How many ledger entries the line folds. */
+  entryCount: number;
+}
+
 export interface QuotaUsage {
   channel: string;
   period: string;

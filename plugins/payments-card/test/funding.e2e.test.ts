@@ -86,8 +86,8 @@ for (const engine of testEngines()) {
       expect((await charge(a.key, '3', 'spend-1')).status).toBe(201);
       const history = (await t.request({ path: '/v1/wallet/history', key: a.key })).body.data;
       expect(history.map((h: { type: string; amount: string }) => [h.type, h.amount])).toEqual([
-        ['charge', '-1.50'],
-        ['grant', '25.00'],
+        ['spend', '-1.50'],
+        ['top_up', '25.00'],
         ['grant', '2.00'],
       ]);
       expect(await mails(a.accountId)).toEqual([{ template: 'purchase_succeeded', locale: 'nl', recipient: expect.stringContaining('@example.test') }]);
@@ -267,7 +267,7 @@ for (const engine of testEngines()) {
       const history = (await t.request({ path: '/v1/wallet/history?limit=2', key: a.key })).body.data;
       expect(history.map((h: { type: string; amount: string }) => [h.type, h.amount])).toEqual([
         ['fee', '-50.00'],
-        ['refund', '-50.00'],
+        ['payout', '-50.00'],
       ]);
       const paid = await t.request({ method: 'POST', path: `/admin/funding/refunds/${refund.body.id}/paid`, key: t.adminKey, body: { reference: 'TRF-1' } });
       expect(paid.body).toMatchObject({ status: 'paid', payoutReference: 'TRF-1' });

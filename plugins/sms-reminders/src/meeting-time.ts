@@ -71,10 +71,31 @@ export function localTimeOf(at: Date, timeZone: string): string {
   return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 }
 
-/** When the reminder goes out: the calendar day before the meeting (in its zone) at `sendAtLocalTime`. */
-export function reminderSendTime(input: { startsAt: Date; timeZone: string; sendAtLocalTime: string }): Date {
+/** The calendar date of `at` in `timeZone` ('2026-03-29' as numbers). */
+export function localDate(at: Date, timeZone: string): { year: number; month: number; day: number; weekday: number } {
+  const w = wallTime(at, timeZone);
+  // Day of the week of the local date (0 = Sunday), from the date alone so the zone cannot shift it.
+  return { year: w.year, month: w.month, day: w.day, weekday: new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay() };
+}
+
+/** Calendar days from `from`'s local date to `to`'s, both read in `timeZone`: 0 = same day, 1 = the next. */
+export function calendarDaysBetween(input: { from: Date; to: Date; timeZone: string }): number {
+  const a = localDate(input.from, input.timeZone);
+  const b = localDate(input.to, input.timeZone);
+  // Whole UTC days between two midnights: exact, no DST hour to round away.
+  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000);
+}
+
+/**
+ * When the reminder goes out: `daysBefore` calendar days before the meeting (in its zone) at `at`
+ * local time. A time at or after the meeting's start (daysBefore 0, a morning meeting) moves a day earlier.
+ */
+export function reminderSendTime(input: { startsAt: Date; timeZone: string; daysBefore?: number; at: string }): Date {
   const meeting = wallTime(input.startsAt, input.timeZone);
-  const dayBefore = new Date(Date.UTC(meeting.year, meeting.month - 1, meeting.day - 1));
-  const [hour, minute] = input.sendAtLocalTime.split(':').map(Number) as [number, number];
-  return zonedToInstant({ year: dayBefore.getUTCFullYear(), month: dayBefore.getUTCMonth() + 1, day: dayBefore.getUTCDate(), hour, minute }, input.timeZone);
+  const [hour, minute] = input.at.split(':').map(Number) as [number, number];
+  for (let days = input.daysBefore ?? 1; ; days += 1) {
+    const day = new Date(Date.UTC(meeting.year, meeting.month - 1, meeting.day - days));
+    const sendAt = zonedToInstant({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour, minute }, input.timeZone);
+    if (sendAt < input.startsAt) return sendAt;
+  }
 }

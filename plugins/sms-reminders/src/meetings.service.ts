@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError, type Clock, type PluginDatabase } from '@tollgate/plugin-sdk';
+import { ConflictError, NotFoundError, ValidationError, type AccountLocale, type Clock, type PluginAccounts, type PluginDatabase } from '@tollgate/plugin-sdk';
 import { isTimeZone, localTimeOf } from './meeting-time.js';
 import { normalisePhoneNumber } from './phone-number.js';
 import { reminderSegments } from './reminder-text.js';
@@ -78,6 +78,8 @@ export class MeetingsService {
       db: Pick<PluginDatabase, 'query' | 'transaction'>;
       clock: Clock;
       scheduler: ReminderScheduler;
+      /** The account's locale: the text's language, so its length and encoding. */
+      accounts: Pick<PluginAccounts, 'get'>;
       defaultCountry: string;
       maxSegments: number;
     },
@@ -89,8 +91,9 @@ export class MeetingsService {
     invitees: InviteeInput[];
     idempotencyKey?: string;
   }): Promise<{ meeting: MeetingView; created: boolean }> {
-    this.#checkMeeting(input.meeting);
-    const invitees = input.invitees.map((i, n) => this.#checkInvitee({ meeting: input.meeting, invitee: i, field: `invitees.${n}` }));
+    const locale = await this.#locale(input.accountId);
+    this.#checkMeeting(input.meeting, locale);
+    const invitees = input.invitees.map((i, n) => this.#checkInvitee({ meeting: input.meeting, invitee: i, field: `invitees.${n}`, locale }));
     const now = this.deps.clock.now();
     const id = newId('mtg');
     const m = input.meeting;
@@ -159,12 +162,14 @@ export class MeetingsService {
     const current = await this.#meeting(input);
     if (current.status === 'cancelled') throw new ConflictError({ code: 'meeting_cancelled', message: 'This meeting is cancelled.' });
     const next: MeetingInput = { title: current.title, location: current.location, timeZone: current.timeZone, startsAt: current.startsAt, ...input.changes };
-    this.#checkMeeting(next);
+    const locale = await this.#locale(input.accountId);
+    this.#checkMeeting(next, locale);
     const { rows: names } = await this.deps.db.query<{ first_name: string }>(
       'select first_name from sms_reminders_invitees where meeting_id = $1 and removed_at is null and sms_reminder',
       [current.id],
     );
-    for (const n of names) this.#checkLength({ meeting: next, firstName: n.first_name, field: input.changes.location !== undefined ? 'location' : 'startsAt' });
+    for (const n of names)
+      this.#checkLength({ meeting: next, firstName: n.first_name, field: input.changes.location !== undefined ? 'location' : 'startsAt', locale });
     await this.deps.db.query('update sms_reminders_meetings set title = $2, location = $3, time_zone = $4, starts_at = $5, updated_at = $6 where id = $1', [
       current.id,
       next.title,
@@ -190,7 +195,7 @@ export class MeetingsService {
   async addInvitee(input: { accountId: string; meetingId: string; invitee: InviteeInput }): Promise<{ invitee: InviteeView; created: boolean }> {
     const m = await this.#meeting(input);
     if (m.status === 'cancelled') throw new ConflictError({ code: 'meeting_cancelled', message: 'This meeting is cancelled.' });
-    const checked = this.#checkInvitee({ meeting: m, invitee: input.invitee, field: '' });
+    const checked = this.#checkInvitee({ meeting: m, invitee: input.invitee, field: '', locale: await this.#locale(input.accountId) });
     const result = await this.#addChecked({ accountId: input.accountId, meetingId: m.id, invitee: checked });
     const view = (await this.get(input)).invitees.find((i) => i.id === result.id)!;
     return { invitee: view, created: result.created };
@@ -222,8 +227,9 @@ export class MeetingsService {
     if (!current) throw new NotFoundError({ message: `No invitee ${input.inviteeId} on meeting ${input.meetingId}` });
     const firstName = input.changes.firstName ?? (current.first_name as string);
     const smsReminder = input.changes.smsReminder ?? (current.sms_reminder as boolean);
-    if (smsReminder && !current.sms_reminder) this.#checkRemindable({ meeting: m, firstName, field: 'firstName' });
-    else if (smsReminder) this.#checkLength({ meeting: m, firstName, field: 'firstName' });
+    const locale = smsReminder ? await this.#locale(input.accountId) : 'en';
+    if (smsReminder && !current.sms_reminder) this.#checkRemindable({ meeting: m, firstName, field: 'firstName', locale });
+    else if (smsReminder) this.#checkLength({ meeting: m, firstName, field: 'firstName', locale });
     if (smsReminder && !current.sms_reminder && m.status === 'cancelled')
       throw new ConflictError({ code: 'meeting_cancelled', message: 'This meeting is cancelled.' });
     await this.deps.db.query('update sms_reminders_invitees set first_name = $2, sms_reminder = $3 where id = $1', [current.id, firstName, smsReminder]);
@@ -267,7 +273,12 @@ export class MeetingsService {
     return { id, created: true };
   }
 
-  #checkMeeting(m: MeetingInput): void {
+  /** The account's language; an account the host does not know (tests without accounts) reads English. */
+  async #locale(accountId: string): Promise<AccountLocale> {
+    return (await this.deps.accounts.get({ accountId }))?.locale ?? 'en';
+  }
+
+  #checkMeeting(m: MeetingInput, locale: AccountLocale): void {
     if (!isTimeZone(m.timeZone))
       throw new ValidationError({
         code: 'invalid_time_zone',
@@ -276,11 +287,11 @@ export class MeetingsService {
       });
     if (m.startsAt <= this.deps.clock.now())
       throw new ValidationError({ code: 'meeting_in_past', message: 'startsAt must be in the future', details: { field: 'startsAt' } });
-    this.#checkLength({ meeting: m, firstName: '', field: 'location' });
+    this.#checkLength({ meeting: m, firstName: '', field: 'location', locale });
   }
 
   /** Normalises the number and checks the text fits; returns the invitee as it will be stored. */
-  #checkInvitee(input: { meeting: MeetingInput; invitee: InviteeInput; field: string }): InviteeInput {
+  #checkInvitee(input: { meeting: MeetingInput; invitee: InviteeInput; field: string; locale: AccountLocale }): InviteeInput {
     const prefix = input.field ? `${input.field}.` : '';
     const phone = normalisePhoneNumber({ number: input.invitee.phone, defaultCountry: this.deps.defaultCountry });
     if (!phone)
@@ -290,19 +301,21 @@ export class MeetingsService {
         details: { field: `${prefix}phone` },
       });
     const firstName = input.invitee.firstName.trim();
-    if (input.invitee.smsReminder) this.#checkRemindable({ meeting: input.meeting, firstName, field: `${prefix}firstName` });
+    if (input.invitee.smsReminder) this.#checkRemindable({ meeting: input.meeting, firstName, field: `${prefix}firstName`, locale: input.locale });
     return { firstName, phone: phone.e164, smsReminder: input.invitee.smsReminder };
   }
 
   /** A text can still be useful (the meeting is ahead) and fits the segment limit. */
-  #checkRemindable(input: { meeting: MeetingInput; firstName: string; field: string }): void {
+  #checkRemindable(input: { meeting: MeetingInput; firstName: string; field: string; locale: AccountLocale }): void {
     if (input.meeting.startsAt <= this.deps.clock.now())
       throw new ValidationError({ code: 'meeting_in_past', message: 'The meeting has started: no reminder can be scheduled', details: { field: 'startsAt' } });
     this.#checkLength(input);
   }
 
-  #checkLength(input: { meeting: MeetingInput; firstName: string; field: string }): void {
-    const count = reminderSegments({ firstName: input.firstName, ...input.meeting });
+  /** Counted on the text as it will go out: the account's language, worded for the planned send time (accents may make it UCS-2). */
+  #checkLength(input: { meeting: MeetingInput; firstName: string; field: string; locale: AccountLocale }): void {
+    const sentAt = this.deps.scheduler.sendTimeFor(input.meeting);
+    const count = reminderSegments({ firstName: input.firstName, ...input.meeting, locale: input.locale, sentAt });
     if (count.segments > this.deps.maxSegments) {
       throw new ValidationError({
         code: 'reminder_too_long',

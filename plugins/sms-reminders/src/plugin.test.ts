@@ -8,7 +8,7 @@ describe('sms-reminders options', () => {
     expect(smsRemindersOptions.parse({})).toMatchObject({
       from: 'Tollgate',
       defaultCountry: 'BE',
-      sendAtLocalTime: '18:00',
+      send: { daysBefore: 1, at: '18:00' },
       maxSegments: 2,
       maxSendAttempts: 3,
     });
@@ -23,6 +23,21 @@ describe('sms-reminders options', () => {
     expect(smsRemindersOptions.safeParse({ sendAtLocalTime: '6pm' }).success).toBe(false);
     expect(smsRemindersOptions.safeParse({ accountSid: 'SK123' }).success).toBe(false);
     expect(smsRemindersOptions.safeParse({ from: 'Much too long sender' }).success).toBe(false);
+  });
+
+  it('takes the send rule, validated; the old sendAtLocalTime still sets the time', () => {
+    expect(smsRemindersOptions.parse({ send: { daysBefore: 2, at: '09:30' } }).send).toEqual({ daysBefore: 2, at: '09:30' });
+    expect(smsRemindersOptions.parse({ send: { at: '07:00' } }).send).toEqual({ daysBefore: 1, at: '07:00' });
+    expect(smsRemindersOptions.parse({ send: { daysBefore: 0 } }).send).toEqual({ daysBefore: 0, at: '18:00' });
+    expect(smsRemindersOptions.parse({ sendAtLocalTime: '17:15' }).send).toEqual({ daysBefore: 1, at: '17:15' });
+    expect(smsRemindersOptions.parse({})).not.toHaveProperty('sendAtLocalTime');
+    const refused = (input: unknown) => smsRemindersOptions.safeParse(input).error?.issues.map((i) => i.path.join('.'));
+    expect(refused({ send: { daysBefore: -1 } })).toEqual(['send.daysBefore']);
+    expect(refused({ send: { daysBefore: 1.5 } })).toEqual(['send.daysBefore']);
+    expect(refused({ send: { daysBefore: 15 } })).toEqual(['send.daysBefore']);
+    expect(refused({ send: { at: '24:00' } })).toEqual(['send.at']);
+    expect(refused({ send: { at: '18:00', hour: 18 } })).toEqual(['send']);
+    expect(refused({ send: { at: '18:00' }, sendAtLocalTime: '17:00' })).toEqual(['sendAtLocalTime']);
   });
 
   it('uses the sandbox defaults only in sandbox mode without credentials', () => {

@@ -33,8 +33,8 @@ export function providerSettings(options: SmsRemindersOptions, host: HostInfo): 
  */
 export const smsRemindersPlugin = definePlugin({
   id: 'sms-reminders',
-  compatibility: '^2.0.0',
-  description: 'SMS meeting reminders the day before, paid per message from the wallet',
+  compatibility: '^2.1.0',
+  description: "SMS meeting reminders (the day before by default), in the account's language, paid per message from the wallet",
   options: smsRemindersOptions,
   register(env) {
     const options = env.options;
@@ -48,19 +48,20 @@ export const smsRemindersPlugin = definePlugin({
         jobs: coreServices.jobs,
         host: coreServices.host,
         wallet: coreServices.wallet,
+        accounts: coreServices.accounts,
         logger: coreServices.logger,
       },
-      async init({ channels, routes, db, clock, jobs, host, wallet, logger }) {
+      async init({ channels, routes, db, clock, jobs, host, wallet, accounts, logger }) {
         const provider = new TwilioSmsClient({ ...providerSettings(options, host), from: options.from });
 
-        const scheduler = new ReminderScheduler({ db, clock, wallet, logger, sendAtLocalTime: options.sendAtLocalTime });
-        const meetings = new MeetingsService({ db, clock, scheduler, defaultCountry: options.defaultCountry, maxSegments: options.maxSegments });
+        const scheduler = new ReminderScheduler({ db, clock, wallet, logger, send: options.send });
+        const meetings = new MeetingsService({ db, clock, scheduler, accounts, defaultCountry: options.defaultCountry, maxSegments: options.maxSegments });
         const reports = new DeliveryReports({ db, clock, wallet, logger });
         const sender = new ReminderSender({ db, clock, wallet, logger, settle: (id) => reports.settle(id) });
 
         // The host seeds the declared prices into the catalog at every start.
         const prices = options.prices.map((p) => ({ unitPrice: p.unitPrice, effectiveFrom: p.effectiveFrom }));
-        channels.add(new SmsReminderChannel({ db, clock, provider: () => provider, host, logger, maxSendAttempts: options.maxSendAttempts, prices }));
+        channels.add(new SmsReminderChannel({ db, clock, accounts, provider: () => provider, host, logger, maxSendAttempts: options.maxSendAttempts, prices }));
         routes.add(...smsRemindersRoutes({ meetings, reports, provider: () => provider, host, logger }));
         await jobs.work({
           name: SEND_JOB,

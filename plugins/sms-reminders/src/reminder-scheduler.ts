@@ -37,12 +37,13 @@ export class ReminderScheduler {
       clock: Clock;
       wallet: Pick<PluginWallet, 'reserve' | 'cancel'>;
       logger: Logger;
-      sendAtLocalTime: string;
+      /** The send rule (options.send): `daysBefore` days before the meeting at `at`, in its zone. */
+      send: { daysBefore: number; at: string };
     },
   ) {}
 
-  sendTimeFor(meeting: MeetingRef): Date {
-    const at = reminderSendTime({ startsAt: meeting.startsAt, timeZone: meeting.timeZone, sendAtLocalTime: this.deps.sendAtLocalTime });
+  sendTimeFor(meeting: Pick<MeetingRef, 'startsAt' | 'timeZone'>): Date {
+    const at = reminderSendTime({ startsAt: meeting.startsAt, timeZone: meeting.timeZone, ...this.deps.send });
     const now = this.deps.clock.now();
     // Already past (meeting booked for tomorrow morning): the next sweep sends it.
     return at < now ? now : at;

@@ -94,6 +94,7 @@ for (const engine of testEngines()) {
       new SmsReminderChannel({
         db,
         clock,
+        accounts: { get: async () => null },
         provider: () => provider,
         host: { baseUrl: 'http://127.0.0.1:1', sandbox: true },
         logger: silent,

@@ -1,4 +1,15 @@
-import type { ChannelPrice, Clock, HostInfo, Logger, PluginDatabase, SpendChannel, SpendOutcome, SpendQuote, SpendStepInput } from '@tollgate/plugin-sdk';
+import type {
+  ChannelPrice,
+  Clock,
+  HostInfo,
+  PluginAccounts,
+  Logger,
+  PluginDatabase,
+  SpendChannel,
+  SpendOutcome,
+  SpendQuote,
+  SpendStepInput,
+} from '@tollgate/plugin-sdk';
 import { displayPhoneNumber } from './phone-number.js';
 import { renderReminder } from './reminder-text.js';
 import type { SmsProvider } from './twilio-sms.client.js';
@@ -62,6 +73,8 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
     private readonly deps: {
       db: Pick<PluginDatabase, 'query'>;
       clock: Clock;
+      /** The account's locale picks the text's language. */
+      accounts: Pick<PluginAccounts, 'get'>;
       provider: () => SmsProvider;
       host: HostInfo;
       logger: Logger;
@@ -96,7 +109,16 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
     // Only the sweep's claim sends; anything else waits (the hold stays).
     if (r.status !== 'sending') return { status: 'retry', reason: 'not_claimed' };
 
-    const body = renderReminder({ firstName: r.first_name, startsAt: new Date(r.starts_at), timeZone: r.time_zone, location: r.location });
+    const account = await this.deps.accounts.get({ accountId: input.accountId });
+    // Worded at the moment of sending, so "today"/"tomorrow" is true when the text arrives.
+    const body = renderReminder({
+      firstName: r.first_name,
+      startsAt: new Date(r.starts_at),
+      timeZone: r.time_zone,
+      location: r.location,
+      locale: account?.locale ?? 'en',
+      sentAt: this.deps.clock.now(),
+    });
     // Read at call time: the host learns its real port only when it listens.
     const statusCallback = `${this.deps.host.baseUrl.replace(/\/+$/, '')}${STATUS_CALLBACK_PATH}`;
     const sent = await this.deps.provider().send({ to: r.phone, body, statusCallback });

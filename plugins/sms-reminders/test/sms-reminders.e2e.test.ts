@@ -54,9 +54,17 @@ for (const engine of testEngines()) {
       });
     const invite = (key: string, meetingId: string, body: object) => t.request({ method: 'POST', path: `${BASE}/meetings/${meetingId}/invitees`, key, body });
     const wallet = async (key: string) => (await t.request<{ available: string; pending: string }>({ path: '/v1/wallet', key })).body;
+    /** The raw ledger entries (hold, capture, release… each its own entry). */
     const history = async (key: string) =>
-      (await t.request<{ data: Array<{ type: string; amount: string; description: string; holdId: string | null }> }>({ path: '/v1/wallet/history', key })).body
-        .data;
+      (
+        await t.request<{ data: Array<{ type: string; amount: string; description: string; holdId: string | null }> }>({
+          path: '/v1/wallet/history?view=entries',
+          key,
+        })
+      ).body.data;
+    /** The history as the account reads it: one line per use with its final cost. */
+    const lines = async (key: string) =>
+      (await t.request<{ data: Array<{ type: string; status: string; amount: string; description: string }> }>({ path: '/v1/wallet/history', key })).body.data;
     const reminders = async (key: string) => (await t.request<{ data: Reminder[] }>({ path: `${BASE}/reminders`, key })).body.data;
     const textsTo = (to: string) => sandbox.control.messages().filter((m) => m.to === to);
     /** An account with one meeting and one invitee with the box ticked. */
@@ -122,11 +130,14 @@ for (const engine of testEngines()) {
       // The hold took the €0.18 from the available balance; the capture makes it final (amount 0.00: nothing more moves).
       const entries = await history(a.key);
       const hold = entries.find((h) => h.type === 'hold')!;
-      expect(hold).toMatchObject({
-        amount: '-0.18',
-        description: 'SMS reminder to +32 ' + a.phone.slice(3, 6) + ' ' + a.phone.slice(6, 8) + ' ' + a.phone.slice(8, 10) + ' ' + a.phone.slice(10),
-      });
+      // The number is masked in the history (country code and last two digits).
+      expect(hold).toMatchObject({ amount: '-0.18', description: `SMS reminder to +32 ••• •• •• ${a.phone.slice(10)}` });
       expect(entries.find((h) => h.type === 'capture')).toMatchObject({ description: hold.description, holdId: hold.holdId });
+      // As the account reads it: one line, the text's final cost.
+      expect((await lines(a.key)).map((l) => [l.type, l.status, l.amount, l.description])).toEqual([
+        ['spend', 'final', '-0.18', hold.description],
+        ['grant', 'final', '2.00', 'Trial credit'],
+      ]);
 
       await sandbox.control.deliverCallbacks();
       expect((await reminders(a.key))[0]).toMatchObject({ status: 'delivered', reason: null });
@@ -134,6 +145,31 @@ for (const engine of testEngines()) {
       clock.advance({ minutes: 5 });
       await t.runJobs();
       expect(textsTo(a.phone)).toHaveLength(1);
+    });
+
+    it('an nl account gets its text in Dutch; a meeting booked for later today says "vandaag"', async () => {
+      const account = await t.createAccount({ locale: 'nl' });
+      const phone = nextMobile();
+      const res = await createMeeting(account.ownerKey, { invitees: [{ firstName: 'Jan', phone, smsReminder: true }] });
+      expect(res.status).toBe(201);
+      clock.set(SEND_AT);
+      await t.runJobs();
+      expect(textsTo(phone).map((m) => m.body)).toEqual([
+        'Beste Jan, dit is een herinnering aan je afspraak morgen om 14:30. De locatie is Grote Markt 1, Leuven.',
+      ]);
+
+      // Booked at 09:00 for 13:00 the same day: the send time has passed, it goes out now and says today.
+      clock.set('2026-03-10T08:00:00.000Z');
+      const today = nextMobile();
+      const booked = await createMeeting(account.ownerKey, {
+        startsAt: '2026-03-10T12:00:00.000Z',
+        invitees: [{ firstName: 'Jan', phone: today, smsReminder: true }],
+      });
+      expect(booked.body.invitees[0]!.reminder).toMatchObject({ sendAt: '2026-03-10T08:00:00.000Z' });
+      await t.runJobs();
+      expect(textsTo(today).map((m) => m.body)).toEqual([
+        'Beste Jan, dit is een herinnering aan je afspraak vandaag om 13:00. De locatie is Grote Markt 1, Leuven.',
+      ]);
     });
 
     it('a reminder going out in 2025 costs €0.15: the hold fixes the price in force when it is placed', async () => {
@@ -148,6 +184,10 @@ for (const engine of testEngines()) {
       expect((await history(account.ownerKey)).map((h) => [h.type, h.amount])).toEqual([
         ['capture', '0.00'],
         ['hold', '-0.15'],
+        ['grant', '2.00'],
+      ]);
+      expect((await lines(account.ownerKey)).map((h) => [h.type, h.amount])).toEqual([
+        ['spend', '-0.15'],
         ['grant', '2.00'],
       ]);
       expect(await wallet(account.ownerKey)).toMatchObject({ available: '1.85', pending: '0.00' });
@@ -284,6 +324,11 @@ for (const engine of testEngines()) {
         ['reversal', '0.18'],
         ['capture', '0.00'],
         ['hold', '-0.18'],
+        ['grant', '2.00'],
+      ]);
+      expect((await lines(a.key)).map((h) => [h.type, h.amount])).toEqual([
+        ['refund', '0.18'],
+        ['spend', '-0.18'],
         ['grant', '2.00'],
       ]);
     });

@@ -25,7 +25,12 @@ for (const engine of testEngines()) {
     const getCall = async (key: string, id: string) => (await t.request({ path: `${CALLS}/${id}`, key })).body;
     const available = async (key: string) => (await t.request({ path: '/v1/wallet', key })).body.available as string;
     const history = async (key: string) =>
-      (await t.request({ path: '/v1/wallet/history', key })).body.data as Array<{ type: string; amount: string; description: string; channel: string | null }>;
+      (await t.request({ path: '/v1/wallet/history?view=entries', key })).body.data as Array<{
+        type: string;
+        amount: string;
+        description: string;
+        channel: string | null;
+      }>;
     /** An account whose wallet holds exactly `left` of its €2.00 trial credit. */
     const accountWith = async (left: string) => {
       const account = await t.createAccount();
@@ -142,9 +147,16 @@ for (const engine of testEngines()) {
       expect(await available(a.key)).toBe('1.90');
       const entries = await history(a.key);
       expect(entries.slice(0, 2).map((h) => [h.type, h.channel, h.amount, h.description])).toEqual([
-        ['capture', 'voice', '0.40', 'Call to +32 470 12 34 56'],
-        ['hold', 'voice', '-0.50', 'Call to +32 470 12 34 56'],
+        ['capture', 'voice', '0.40', 'Call to +32 ••• •• •• 56'],
+        ['hold', 'voice', '-0.50', 'Call to +32 ••• •• •• 56'],
       ]);
+      // As the account reads it: one line, the call's final cost.
+      expect((await t.request({ path: '/v1/wallet/history?limit=1', key: a.key })).body.data[0]).toMatchObject({
+        type: 'spend',
+        status: 'final',
+        amount: '-0.10',
+        description: 'Call to +32 ••• •• •• 56',
+      });
       const list = (await t.request({ path: CALLS, key: a.key })).body;
       expect(list.data.map((c: { id: string; amount: string }) => [c.id, c.amount])).toEqual([[placed.body.id, '0.10']]);
     });

@@ -159,7 +159,11 @@ for (const engine of testEngines()) {
         headers: { 'idempotency-key': `docs-${engine.name}-release` },
       });
       expect(hold.status).toBe(201);
-      const overrides: Record<string, Record<string, string>> = { 'POST /v1/wallet/holds/:holdId/release': { holdId: hold.body.id } };
+      const line = await t.request<{ data: Array<{ id: string }> }>({ path: '/v1/wallet/history?limit=1', key: a.owner });
+      const overrides: Record<string, Record<string, string>> = {
+        'POST /v1/wallet/holds/:holdId/release': { holdId: hold.body.id },
+        'GET /v1/wallet/history/:id': { id: line.body.data[0]!.id },
+      };
       const order = (o: { verb: string; url: string }) => (o.verb === 'GET' ? 0 : LAST.test(`${o.verb} ${o.url}`) ? 2 : 1);
       const all = operations().sort((x, y) => order(x) - order(y));
 

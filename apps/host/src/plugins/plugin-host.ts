@@ -19,6 +19,8 @@ import {
   type PaymentEventSink,
   type PaymentProvider,
   type PluginDatabase,
+  type PluginAccount,
+  type PluginAccounts,
   type PluginPriceCatalog,
   type PluginWallet,
   type PluginRoute,
@@ -371,6 +373,8 @@ export class PluginHost {
       case coreServices.priceCatalog.id:
         // Read only: a channel's prices come from its descriptor (seeded at start-up), not from plugin code.
         return { priceAt: (input) => services.catalog.priceAt(input) } satisfies PluginPriceCatalog;
+      case coreServices.accounts.id:
+        return accountsView(services.db);
       case coreServices.payments.id:
         if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
         return services.payments;
@@ -486,4 +490,18 @@ export function pluginSchemaName(input: { db: Database; pluginId: string }): str
 function hasStandardSchema(value: unknown): boolean {
   const standard = (value as { '~standard'?: { validate?: unknown } } | null)?.['~standard'];
   return typeof standard?.validate === 'function';
+}
+
+/** coreServices.accounts: a read-only view of the host's accounts table (plugins never write it). */
+function accountsView(db: Database): PluginAccounts {
+  return {
+    async get({ accountId }) {
+      const { rows } = await db.query<{ id: string; name: string; locale: PluginAccount['locale']; time_zone: string }>(
+        'select id, name, locale, time_zone from accounts where id = $1',
+        [accountId],
+      );
+      const r = rows[0];
+      return r ? { id: r.id, name: r.name, locale: r.locale, timeZone: r.time_zone } : null;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
-import { definePlugin, spendChannelsExtensionPoint, type ChannelPrice, type Plugin } from '@tollgate/plugin-sdk';
+import { coreServices, definePlugin, spendChannelsExtensionPoint, type ChannelPrice, type Plugin, type PluginAccounts } from '@tollgate/plugin-sdk';
 import { PriceCatalog, walletMigrations } from '@tollgate/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -165,6 +165,31 @@ describe('PluginHost', () => {
     const host2 = new PluginHost([{ plugin: unknown, source: 'needy', options: undefined }]);
     host2.register();
     await expect(host2.start(services())).rejects.toThrow('plugin needy: asks for unknown service or extension point "acme.unknown"');
+  });
+
+  it('gives coreServices.accounts, read only: an account with its locale and time zone, null for an unknown id', async () => {
+    let accounts: PluginAccounts | undefined;
+    const reader = definePlugin({
+      id: 'reader',
+      compatibility: '^2.1.0',
+      register(env) {
+        env.registerInit({ deps: { accounts: coreServices.accounts }, init: (deps) => void (accounts = deps.accounts) });
+      },
+    }) as Plugin;
+    const queries: string[] = [];
+    const db = {
+      query: async (sql: string, params: unknown[]) => {
+        queries.push(sql);
+        return { rows: params[0] === 'acc_1' ? [{ id: 'acc_1', name: 'Acme', locale: 'nl', time_zone: 'Europe/Brussels' }] : [], rowCount: 0 };
+      },
+    };
+    const host = new PluginHost([{ plugin: reader, source: 'reader', options: undefined }]);
+    host.register();
+    await host.start({ ...services(), db: db as never });
+    expect(await accounts!.get({ accountId: 'acc_1' })).toEqual({ id: 'acc_1', name: 'Acme', locale: 'nl', timeZone: 'Europe/Brussels' });
+    expect(await accounts!.get({ accountId: 'acc_2' })).toBeNull();
+    expect(queries.every((q) => /^select /.test(q))).toBe(true);
+    expect(Object.keys(accounts!)).toEqual(['get']);
   });
 
   it('wraps a failing register or init with the plugin id', async () => {

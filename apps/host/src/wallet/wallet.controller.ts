@@ -2,7 +2,17 @@ import { Body, Controller, Get, Header, Headers, HttpCode, Inject, Param, Post, 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { isCalendarDay, startOfDay } from '@tollgate/clock';
 import { ValidationError } from '@tollgate/errors';
-import { checkInvariants, HoldNotFoundError, PriceCatalog, WalletService } from '@tollgate/wallet';
+import {
+  checkInvariants,
+  HISTORY_LINE_TYPES,
+  HoldNotFoundError,
+  PriceCatalog,
+  TRANSACTION_TYPES,
+  TransactionNotFoundError,
+  WalletService,
+  type HistoryLineType,
+  type TransactionType,
+} from '@tollgate/wallet';
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
 import { resourceId } from '../accounts/accounts.schemas.js';
@@ -22,6 +32,8 @@ import {
   grantBody,
   grantView as grantSchema,
   historyCsvQuery,
+  historyLineDetail,
+  historyLineId,
   historyPage,
   historyQuery,
   holdBody,
@@ -42,7 +54,8 @@ import {
   setPriceBody,
   setQuotaBody,
 } from './wallet.schemas.js';
-import { balanceView, historyEntryView, holdResultView, holdView, lotView, priceView, withCurrency } from './wallet.views.js';
+import { maskPersonalData } from './personal-data.js';
+import { balanceView, historyEntryView, historyLineView, holdResultView, holdView, lotView, priceView, withCurrency } from './wallet.views.js';
 
 /** A `currency` field is optional on input; given, it must be EUR (the wallet's only currency). */
 function assertEur(currency: string | undefined): void {
@@ -256,27 +269,43 @@ export class WalletController {
 
   @Get('history')
   @ApiOperation({
-    summary: 'Transactions, newest first, with the balance after each and the lots that paid; filter by period, channel, type and credit kind (W-9)',
+    summary:
+      'History, newest first (W-9): one line per use with its final cost (a hold and its capture/release folded; status pending while held), top-ups, grants and refunds as their own lines; view=entries gives the raw ledger entries with the balance after each. Filter by period, channel, type and credit kind; phone numbers and e-mail addresses masked',
   })
   @ApiResponse({ status: 200, standardSchema: historyPage })
   async history(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyQuery }) query: z.output<typeof historyQuery>) {
-    const page = await this.wallet.history({
-      accountId: caller.accountId,
-      limit: query.limit,
-      ...(await this.#historyFilters(caller, query)),
-      ...(query.before ? { before: query.before } : {}),
-    });
-    return { data: page.data.map(historyEntryView), nextCursor: page.nextCursor };
+    const filters = await this.#historyFilters(caller, query);
+    const paging = { accountId: caller.accountId, limit: query.limit, ...(query.before ? { before: query.before } : {}) };
+    if (query.view === 'entries') {
+      const page = await this.wallet.history({ ...paging, ...filters, ...entryType(query.type) });
+      return { data: page.data.map(historyEntryView), nextCursor: page.nextCursor };
+    }
+    const page = await this.wallet.historyLines({ ...paging, ...filters, ...lineType(query.type) });
+    return { data: page.data.map(historyLineView), nextCursor: page.nextCursor };
   }
 
   @Get('history.csv')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="wallet-history.csv"')
   @ApiProduces('text/csv')
-  @ApiOperation({ summary: 'The filtered history as CSV: date, transaction_id, type, channel, description, amount, balance_after' })
+  @ApiOperation({
+    summary:
+      'The filtered history as CSV, personal data masked: lines (date, id, type, status, channel, description, amount), or with view=entries the ledger entries (date, transaction_id, type, channel, description, amount, balance_after)',
+  })
   @ApiResponse({ status: 200, description: 'text/csv, one header row, newest first', content: { 'text/csv': { schema: { type: 'string' } } } })
   async historyCsv(@CurrentCaller() caller: AccountCaller, @Query({ schema: historyCsvQuery }) query: z.output<typeof historyCsvQuery>) {
-    return this.wallet.historyCsv({ accountId: caller.accountId, ...(await this.#historyFilters(caller, query)) });
+    const filters = { accountId: caller.accountId, ...(await this.#historyFilters(caller, query)), describe: maskPersonalData };
+    if (query.view === 'entries') return this.wallet.historyCsv({ ...filters, ...entryType(query.type) });
+    return this.wallet.historyLinesCsv({ ...filters, ...lineType(query.type) });
+  }
+
+  @Get('history/:id')
+  @ApiOperation({ summary: 'One history line with the ledger entries it folds, oldest first; the id of any of its entries finds it' })
+  @ApiResponse({ status: 200, standardSchema: historyLineDetail })
+  async historyLine(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: historyLineId }) id: string) {
+    const found = await this.wallet.historyLine({ accountId: caller.accountId, id });
+    if (!found) throw new TransactionNotFoundError(id);
+    return { ...historyLineView(found.line), entries: found.entries.map(historyEntryView) };
   }
 
   @Get('quotas')
@@ -297,9 +326,33 @@ function historyFilters(query: z.output<typeof historyCsvQuery>, timeZone: strin
     ...(query.from ? { from: periodBound(query.from, timeZone, 'from') } : {}),
     ...(query.to ? { to: periodBound(query.to, timeZone, 'to') } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
-    ...(query.type ? { type: query.type } : {}),
     ...(query.kind ? { lotKind: query.kind } : {}),
   };
+}
+
+/** The line a ledger type shows in, so `type=charge` (written for the entries) still finds its lines. */
+const LINE_OF_ENTRY: Partial<Record<TransactionType, HistoryLineType>> = {
+  charge: 'spend',
+  hold: 'spend',
+  capture: 'spend',
+  release: 'spend',
+  reversal: 'refund',
+  expire_lot: 'expiry',
+};
+
+function lineType(type: string | undefined): { type?: HistoryLineType } {
+  if (type === undefined) return {};
+  if ((HISTORY_LINE_TYPES as readonly string[]).includes(type)) return { type: type as HistoryLineType };
+  return { type: LINE_OF_ENTRY[type as TransactionType]! };
+}
+
+function entryType(type: string | undefined): { type?: TransactionType } {
+  if (type === undefined) return {};
+  if ((TRANSACTION_TYPES as readonly string[]).includes(type)) return { type: type as TransactionType };
+  throw new ValidationError({
+    message: `type ${JSON.stringify(type)} is a kind of line; with view=entries give a ledger type (${TRANSACTION_TYPES.join(', ')})`,
+    details: [{ path: ['type'], message: 'must be a ledger entry type' }],
+  });
 }
 
 /** The price catalog as accounts read it (W-7). */

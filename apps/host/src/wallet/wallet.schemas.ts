@@ -1,4 +1,4 @@
-import { LOT_KINDS, TRANSACTION_TYPES } from '@tollgate/wallet';
+import { HISTORY_LINE_TYPES, LOT_KINDS, TRANSACTION_TYPES } from '@tollgate/wallet';
 import { z } from 'zod';
 
 /*
@@ -127,11 +127,21 @@ export const historyFilters = {
   from: dayOrDateTime.optional().describe("From this moment on (inclusive); a plain date (2026-12-01) means that day's start in the account's time zone"),
   to: dayOrDateTime.optional().describe("Before this moment (exclusive); a plain date (2026-12-31) includes that whole day in the account's time zone"),
   channel: channelId.optional(),
-  type: z.enum(TRANSACTION_TYPES).optional(),
-  kind: z.enum(LOT_KINDS).optional().describe('Only transactions that touched credit of this kind'),
+  type: z
+    .enum([...new Set([...HISTORY_LINE_TYPES, ...TRANSACTION_TYPES])] as [string, ...string[]])
+    .optional()
+    .describe(
+      'Lines (view=lines): spend, top_up, grant, refund, expiry, payout, fee, clawback, settle; a ledger type names its line (charge, hold, capture, release → spend; reversal → refund; expire_lot → expiry). Entries (view=entries): a ledger type',
+    ),
+  kind: z.enum(LOT_KINDS).optional().describe('Only lines/entries that touched credit of this kind'),
+  view: z
+    .enum(['lines', 'entries'])
+    .default('lines')
+    .describe('lines (default): one line per use with its final cost; entries: the raw ledger entries (hold, capture, release… each on its own)'),
 };
 export const historyQuery = z.strictObject({ ...historyFilters, limit, before: cursor });
 export const historyCsvQuery = z.strictObject(historyFilters);
+export const historyLineId = numericId.describe('A history line id (or the id of any of its entries)');
 export const pricesQuery = z.strictObject({ channel: channelId.optional() });
 
 // ---- responses (for the OpenAPI document) -----------------------------------------------------
@@ -242,9 +252,27 @@ export const historyEntryView = z.object({
   lots: z.array(lotShare),
 });
 
+export const historyLineView = z.object({
+  id: z.string().describe('The id of its first ledger entry; GET /v1/wallet/history/{id} shows its entries'),
+  type: z.enum(HISTORY_LINE_TYPES),
+  status: z.enum(['pending', 'final']).describe('pending while a spend is still reserved (amount = what is held); final afterwards'),
+  channel: z.string().nullable(),
+  description: z.string().describe('Phone numbers and e-mail addresses masked'),
+  currency: eur,
+  amount: money.describe('Signed: a spend is its final cost, negative; a top-up, grant or refund positive'),
+  holdId: z.string().nullable(),
+  reversesId: z.string().nullable(),
+  entryCount: z.number().int().describe('Ledger entries the line folds (a hold and its capture: 2)'),
+  createdAt: z.string(),
+  updatedAt: z.string().describe('When its last entry was written'),
+});
+export const historyLineDetail = historyLineView.extend({ entries: z.array(historyEntryView).describe('Its ledger entries, oldest first') });
+
 const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 export const holdsPage = page(holdView);
-export const historyPage = page(historyEntryView);
+export const historyEntriesPage = page(historyEntryView);
+export const historyLinesPage = page(historyLineView);
+export const historyPage = z.union([historyLinesPage, historyEntriesPage]).describe('Lines by default; entries with view=entries');
 export const lotsList = z.object({ data: z.array(lotView) });
 
 export const quotaView = z.object({

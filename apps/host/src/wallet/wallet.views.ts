@@ -1,5 +1,16 @@
 import { Money } from '@tollgate/money';
-import { LOT_KINDS, type Balance, type HistoryEntry, type Hold, type HoldResult, type Lot, type LotShare, type Price } from '@tollgate/wallet';
+import { maskPersonalData } from './personal-data.js';
+import {
+  LOT_KINDS,
+  type Balance,
+  type HistoryEntry,
+  type HistoryLine,
+  type Hold,
+  type HoldResult,
+  type Lot,
+  type LotShare,
+  type Price,
+} from '@tollgate/wallet';
 
 /*
  * The one JSON shape of the wallet API: amounts are plain decimal strings ("1.82") and every object
@@ -39,12 +50,13 @@ export function lotView(l: Lot) {
   };
 }
 
+/** A hold as GET /v1/wallet/holds shows it; its description masked like the history's. */
 export function holdView(h: Hold) {
   return {
     id: h.id,
     accountId: h.accountId,
     channel: h.channel,
-    description: h.description,
+    description: maskPersonalData(h.description),
     units: h.units,
     country: h.country,
     currency: CURRENCY,
@@ -66,12 +78,13 @@ export function holdResultView(result: HoldResult) {
   return { id: holdId, ...withCurrency(rest) };
 }
 
+/** A ledger entry; its description masked (phone numbers, e-mail addresses). */
 export function historyEntryView(e: HistoryEntry) {
   return {
     transactionId: e.transactionId,
     type: e.type,
     channel: e.channel,
-    description: e.description,
+    description: maskPersonalData(e.description),
     currency: CURRENCY,
     amount: str(e.amount),
     balanceAfter: str(e.balanceAfter),
@@ -79,6 +92,24 @@ export function historyEntryView(e: HistoryEntry) {
     reversesId: e.reversesId,
     createdAt: e.createdAt.toISOString(),
     lots: shares(e.lots),
+  };
+}
+
+/** A history line (a use with its final cost, a top-up…); its description masked. */
+export function historyLineView(l: HistoryLine) {
+  return {
+    id: l.id,
+    type: l.type,
+    status: l.status,
+    channel: l.channel,
+    description: maskPersonalData(l.description),
+    currency: CURRENCY,
+    amount: str(l.amount),
+    holdId: l.holdId,
+    reversesId: l.reversesId,
+    entryCount: l.entryCount,
+    createdAt: l.createdAt.toISOString(),
+    updatedAt: l.updatedAt.toISOString(),
   };
 }
 
