@@ -42,6 +42,8 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   'PATCH /v1/users/:userId': (ids) => ({ params: { userId: ids.user }, body: { name: 'Renamed' } }),
   'DELETE /v1/users/:userId': (ids) => ({ params: { userId: ids.user } }),
   'DELETE /v1/api-keys/:keyId': (ids) => ({ params: { keyId: ids.apiKey } }),
+  // a history line is found by the id of any of its entries
+  'GET /v1/wallet/history/:id': (ids) => ({ params: { id: ids.transaction } }),
   'GET /v1/wallet/holds/:holdId': (ids) => ({ params: { holdId: ids.hold } }),
   'POST /v1/wallet/holds/:holdId/capture': (ids) => ({ params: { holdId: ids.hold }, body: {} }),
   'POST /v1/wallet/holds/:holdId/release': (ids) => ({ params: { holdId: ids.hold }, body: {} }),
