@@ -34,7 +34,12 @@ describe('card sandbox state (exportState / importState)', () => {
     started.push(first);
     const customer = (await post(first, '/v1/customers', { email: 'ann@acme.test' })).body.id as string;
     expect((await post(first, '/v1/payment_methods/pm_card_visa/attach', { customer })).status).toBe(200);
-    const paid = await post(first, '/v1/payment_intents', { amount: '1000', currency: 'eur', customer, payment_method: 'pm_card_visa', confirm: 'true', off_session: 'true' }, 'buy-1');
+    const paid = await post(
+      first,
+      '/v1/payment_intents',
+      { amount: '1000', currency: 'eur', customer, payment_method: 'pm_card_visa', confirm: 'true', off_session: 'true' },
+      'buy-1',
+    );
     expect(paid.body.status).toBe('succeeded');
     // Every request told the owner the state may have changed.
     expect(changes.length).toBeGreaterThanOrEqual(3);
@@ -44,10 +49,22 @@ describe('card sandbox state (exportState / importState)', () => {
     second.control.importState(snapshot);
 
     expect(second.control.customers().map((c) => c.id)).toEqual([customer]);
-    const again = await post(second, '/v1/payment_intents', { amount: '2500', currency: 'eur', customer, payment_method: 'pm_card_visa', confirm: 'true', off_session: 'true' });
+    const again = await post(second, '/v1/payment_intents', {
+      amount: '2500',
+      currency: 'eur',
+      customer,
+      payment_method: 'pm_card_visa',
+      confirm: 'true',
+      off_session: 'true',
+    });
     expect([again.status, again.body.status]).toEqual([200, 'succeeded']);
     // An idempotent replay after the "restart" still gets the first answer.
-    const replay = await post(second, '/v1/payment_intents', { amount: '1000', currency: 'eur', customer, payment_method: 'pm_card_visa', confirm: 'true', off_session: 'true' }, 'buy-1');
+    const replay = await post(
+      second,
+      '/v1/payment_intents',
+      { amount: '1000', currency: 'eur', customer, payment_method: 'pm_card_visa', confirm: 'true', off_session: 'true' },
+      'buy-1',
+    );
     expect([replay.body.id, replay.headers.get('idempotent-replayed')]).toEqual([paid.body.id, 'true']);
     expect(second.control.paymentIntents().map((i) => i.id)).toEqual([paid.body.id, again.body.id]);
   });

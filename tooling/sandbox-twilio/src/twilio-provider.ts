@@ -171,9 +171,7 @@ export class TwilioProvider {
   }
 
   importState(state: TwilioProviderState): void {
-    this.#messages = new Map(
-      state.messages.map((m) => [m.message.sid, { message: structuredClone(m.message), callback: m.callback ?? undefined }]),
-    );
+    this.#messages = new Map(state.messages.map((m) => [m.message.sid, { message: structuredClone(m.message), callback: m.callback ?? undefined }]));
     this.#calls = new Map(
       state.calls.map((c) => [
         c.call.sid,

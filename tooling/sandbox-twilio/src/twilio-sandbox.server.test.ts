@@ -341,7 +341,11 @@ describe('twilio sandbox', () => {
         expect(restarted.control.calls()).toEqual(sandbox.control.calls());
         now = new Date(NOW.getTime() + 95_000);
         // The answer time came along: the duration and price are those of the first process's call.
-        expect(restarted.control.completeCall({ sid: res.body.sid, durationSeconds: 95 })).toMatchObject({ status: 'completed', duration: '95', price: '-0.0280' });
+        expect(restarted.control.completeCall({ sid: res.body.sid, durationSeconds: 95 })).toMatchObject({
+          status: 'completed',
+          duration: '95',
+          price: '-0.0280',
+        });
         await restarted.control.deliverCallbacks();
         expect(changes).toBe(1);
         expect(receiver.received.map((r) => [r.params.CallStatus, r.params.SequenceNumber])).toEqual([
