@@ -1,7 +1,8 @@
 // `pnpm start`: sandboxes first, then the host wired to them (H-4: no credentials → sandboxes).
 import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
-import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
+// Only the light part of the host first: a refused start (port clash, half-kept data folder) answers at once.
+import { assertPortFree, loadConfig } from '@tollgate/host/startup';
 import { teamleaderDemoSummary, seedTeamleaderDemo } from './teamleader-demo.js';
 import { startSandboxStack } from './sandbox-stack.js';
 import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   }
   const sandboxesMs = Math.round(performance.now()) - loadedMs;
 
+  // The heavy part (Nest, the database driver, the plugins) only once the checks passed.
+  const { createHost, loadPlugins, startOperatorAccess } = await import('@tollgate/host');
   const sandboxPlugins = stack.plugins;
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   // Imported from here, where the bundled plugins are dependencies.
