@@ -19,6 +19,7 @@ describe('PGlite template for new data folders', () => {
   it('is used only when the installed PGlite made it', () => {
     expect(JSON.parse(readFileSync(join(dir, 'built', 'pglite-template.json'), 'utf8'))).toEqual({ pglite: installedPgliteVersion() });
     expect(builtPgliteTemplate(join(dir, 'built'))).toBeInstanceOf(Blob);
+    expect(builtPgliteTemplate(join(dir, 'built'), { TOLLGATE_PGLITE_TEMPLATE: 'off' })).toBeUndefined();
     expect(builtPgliteTemplate(join(dir, 'nowhere'))).toBeUndefined();
     mkdirSync(join(dir, 'old'));
     writeFileSync(join(dir, 'old', 'pglite-template.tar.gz'), readFileSync(join(dir, 'built', 'pglite-template.tar.gz')));

@@ -37,8 +37,12 @@ export async function writePgliteTemplate(dir: string): Promise<{ bytes: number;
   return { bytes: bytes.length, version };
 }
 
-/** The built template when there is one made by the installed PGlite; otherwise undefined (initdb runs). */
-export function builtPgliteTemplate(dir = dirname(fileURLToPath(import.meta.url))): Blob | undefined {
+/**
+ * The built template when there is one made by the installed PGlite; otherwise undefined (initdb runs).
+ * TOLLGATE_PGLITE_TEMPLATE=off skips it (an escape hatch, and how the start-up figures compare both ways).
+ */
+export function builtPgliteTemplate(dir = dirname(fileURLToPath(import.meta.url)), env: NodeJS.ProcessEnv = process.env): Blob | undefined {
+  if (env.TOLLGATE_PGLITE_TEMPLATE === 'off') return undefined;
   try {
     const sidecar = JSON.parse(readFileSync(join(dir, SIDECAR), 'utf8')) as { pglite?: unknown };
     if (sidecar.pglite !== installedPgliteVersion()) return undefined;
