@@ -45,7 +45,7 @@ async function once(env: NodeJS.ProcessEnv, url: string): Promise<Run> {
       // not a log line
     }
   });
-  let healthMs = 0;
+  let healthMs: number;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the dev stack exited with ${child.exitCode}\n${stderr}`);
     const ok = await fetch(`${url}/health`).then(

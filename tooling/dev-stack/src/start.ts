@@ -1,8 +1,7 @@
 // `pnpm start`: sandboxes first, then the host wired to them (H-4: no credentials → sandboxes).
 import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
-// Only the light part of the host first: a refused start (port clash, half-kept data folder) answers at once.
-import { assertPortFree, loadConfig } from '@tollgate/host/startup';
+import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
 import { teamleaderDemoSummary, seedTeamleaderDemo } from './teamleader-demo.js';
 import { startSandboxStack } from './sandbox-stack.js';
 import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
@@ -24,21 +23,23 @@ async function main(): Promise<void> {
   const { start, dropped } = checkDataDir({ dataDir, embedded: !config.database.url });
   const states = start === 'restore' ? loadSandboxStates(dataDir) : undefined;
 
-  let saver: SandboxStateSaver | undefined;
+  // Bound after the sandboxes exist; a change reported before that is covered by the first full save.
+  const saverRef: { current?: SandboxStateSaver } = {};
   // Webhooks, status callbacks and Teamleader webhooks go out as soon as a change happens.
   const stack = await startSandboxStack({
     hostUrl,
     autoDeliver: true,
     ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort },
-    onStateChange: (name) => saver?.changed(name),
+    onStateChange: (name) => saverRef.current?.changed(name),
   });
   const { card, bank, twilio, teamleader } = stack;
   const sandboxes = { card: card.control, bank: bank.control, twilio: twilio.control, teamleader: teamleader.control };
-  saver = new SandboxStateSaver({
+  const saver = new SandboxStateSaver({
     dataDir,
     sandboxes,
     onError: (error) => process.stderr.write(`tollgate: could not save the sandbox state in ${sandboxStateDir(dataDir)}: ${error.message}\n`),
   });
+  saverRef.current = saver;
   let demo;
   if (states) {
     // The sandboxes go on where they stopped: saved cards, mandates, bank files, Teamleader tokens and demo data.
@@ -51,8 +52,6 @@ async function main(): Promise<void> {
   }
   const sandboxesMs = Math.round(performance.now()) - loadedMs;
 
-  // The heavy part (Nest, the database driver, the plugins) only once the checks passed.
-  const { createHost, loadPlugins, startOperatorAccess } = await import('@tollgate/host');
   const sandboxPlugins = stack.plugins;
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   // Imported from here, where the bundled plugins are dependencies.

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// The built dev stack (`pnpm start`'s process). Each case fails before the database is opened, so each takes about a second of module loading.
+// The built dev stack (`pnpm start`'s process). Each case fails before the database is opened: each
+// costs one process's module loading (1-3 s), and they run side by side.
 const START = resolve(import.meta.dirname, '../dist/start.js');
 
 let dir: string;
@@ -59,7 +60,6 @@ async function startStack(input: { dataDir: string; env: Record<string, string> 
 
 describe.concurrent('pnpm start refuses with one line and exit code 1', () => {
   it.each([
-    ['SANDBOX_CARD_PORT', 'the card sandbox'],
     ['SANDBOX_TEAMLEADER_PORT', 'the teamleader sandbox'],
     ['PORT', 'the host'],
   ])('when %s names a port in use', async (variable, what) => {
