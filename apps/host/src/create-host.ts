@@ -30,6 +30,7 @@ import { PluginHost } from './plugins/plugin-host.js';
 import { openConfiguredDatabase } from './open-database.js';
 import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
+import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 
@@ -95,12 +96,21 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   const { config } = input;
   const logger = input.logger ?? createLogger({ level: config.logLevel });
   const clock = input.clock ?? new SystemClock();
+  // Where start-up time goes (issue 20), at debug level: LOG_LEVEL=debug shows one line per phase.
+  let phaseStart = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    logger.debug({ phase: name, ms: Math.round(now - phaseStart) }, `start-up phase ${name}`);
+    phaseStart = now;
+  };
   const plugins = input.plugins ?? (await loadPlugins({ config }));
   const pluginHost = new PluginHost(plugins);
   pluginHost.register();
 
   const ownsDb = !input.db;
+  phase('plugins loaded');
   const db = input.db ?? (await openConfiguredDatabase(config));
+  phase('database opened');
   let jobs: JobQueue | undefined;
   let app: NestFastifyApplication | undefined;
   let walletJobs: WalletJobs | undefined;
@@ -126,10 +136,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })],
     });
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    phase('migrations');
     for (const m of moved) logger.info({ plugin: m.namespace, schema: m.schema, moved: m.objects }, "moved the plugin's tables into its own schema");
 
     jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
     await jobs.start();
+    phase('job queue started');
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
@@ -165,6 +177,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoiceSync: core.invoiceSync,
       workers: input.workers ?? true,
     });
+    phase('plugins started');
 
     const routeIdempotency = new RouteIdempotency({ db, clock });
     walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger, routeIdempotency });
@@ -184,6 +197,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
 
+    phase('workers started');
     const state: HostState = {
       config,
       db,
@@ -243,6 +257,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
     await app.init();
+    phase('HTTP app built (Nest, OpenAPI)');
     const nestApp = app;
     const liveJobs = jobs;
     const liveWalletJobs = walletJobs;
@@ -269,7 +284,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       },
       logger,
       async listen() {
-        await nestApp.listen({ port: config.port, host: config.host });
+        try {
+          await nestApp.listen({ port: config.port, host: config.host });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse({ port: config.port, variable: 'PORT' });
+          throw error;
+        }
         const address = nestApp.getHttpServer().address();
         const port = typeof address === 'object' && address ? address.port : config.port;
         if (!config.baseUrl) hostInfo.baseUrl = `http://127.0.0.1:${port}`;

@@ -2,13 +2,21 @@ import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
 import { loadConfig } from './config/host-config.js';
 import { createHost } from './create-host.js';
+import { assertPortFree } from './http/port-check.js';
 import { startOperatorAccess } from './operator/operator-access.js';
 
 /** `pnpm start`: config → plugins → database → HTTP. A bad config exits 1 with one line saying why. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  await assertPortFree({ port: config.port, host: config.host });
   const host = await createHost({ config });
-  const url = await host.listen();
+  let url: string;
+  try {
+    url = await host.listen();
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
   // After listen: the key is printed once the host can be used with it.
   const operator = await startOperatorAccess({ host, dataDir: config.database.dataDir });
   host.logger.info(

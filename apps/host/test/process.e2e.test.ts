@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,6 +9,10 @@ import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // These run the built host (`pnpm test` builds first) as a real process, the way `pnpm start` does.
+// They wait for readiness (the exit of a command, the host's "listening" line), never a fixed time:
+// the deadline of each test only ends a hung run, and is generous because a busy machine is slow
+// (a fresh PGlite cluster alone took 10 s at load 8; each CLI command loads the whole host).
+const HANG_GUARD_MS = 300_000;
 const main = resolve(import.meta.dirname, '../dist/main.js');
 const cli = resolve(import.meta.dirname, '../dist/cli.js');
 const fixtures = resolve(import.meta.dirname, 'fixtures/process');
@@ -66,7 +71,7 @@ describe('host process', () => {
       },
       /^tollgate: plugin strict \(.*\): id "strict" is already used by/,
     ],
-  ])('refuses to start with %s: one line, exit code 1', async (name, value, line) => {
+  ])('refuses to start with %s: one line, exit code 1', { timeout: HANG_GUARD_MS }, async (name, value, line) => {
     const file = config(name.replace(/\W+/g, '-'), value);
     const result = await run(main, [], { TOLLGATE_CONFIG: file, TOLLGATE_DATA_DIR: join(dir, 'never-opened') });
     expect(result.code).toBe(1);
@@ -76,7 +81,21 @@ describe('host process', () => {
     expect(existsSync(join(dir, 'never-opened'))).toBe(false);
   });
 
-  it('starts on the embedded database, serves /health and /plugins, logs JSON and stops on SIGTERM', async () => {
+  it('refuses a PORT in use with one line naming it, before opening the database', { timeout: HANG_GUARD_MS }, async () => {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    try {
+      const result = await run(main, [], { TOLLGATE_CONFIG: '', PORT: String(port), TOLLGATE_DATA_DIR: join(dir, 'port-clash') });
+      expect(result.stderr).toBe(`tollgate: the host cannot listen on port ${port}: it is in use (EADDRINUSE); set PORT to a free port\n`);
+      expect(result.code).toBe(1);
+      expect(existsSync(join(dir, 'port-clash'))).toBe(false);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('starts on the embedded database, serves /health and /plugins, logs JSON and stops on SIGTERM', { timeout: HANG_GUARD_MS }, async () => {
     // dataDir is relative to the config file's folder.
     const file = config('good', {
       port: 0,
@@ -90,7 +109,7 @@ describe('host process', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const logs: Array<Record<string, unknown>> = [];
     const url = await new Promise<string>((done, fail) => {
-      child.on('exit', (code) => fail(new Error(`host exited with ${code}`)));
+      child.on('exit', (code) => fail(new Error(`host exited with ${code} before it was ready\n${stderr}`)));
       lines.on('line', (line) => {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
@@ -144,7 +163,7 @@ describe('host process', () => {
     expect(bad.stderr).toBe('tollgate: No account acc_nope\n');
   });
 
-  it('wallet check: exit 0 on a sound ledger; exit 1 and one line per problem on a corrupt one', async () => {
+  it('wallet check: exit 0 on a sound ledger; exit 1 and one line per problem on a corrupt one', { timeout: HANG_GUARD_MS }, async () => {
     const file = config('wallet', { database: { dataDir: 'wallet-data' } });
     const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test'], { TOLLGATE_CONFIG: file });
     expect(created.stderr).toBe('');
@@ -173,23 +192,27 @@ describe('host process', () => {
     ]);
   });
 
-  it('funding commands: packs from the config, a refund refused with a clear line, set-auto-refill needs a real method', async () => {
-    const file = config('funding', { database: { dataDir: 'funding-data' }, funding: { packs: ['10', '20'], refundFee: '25.00' } });
-    const packs = await run(cli, ['funding', 'packs'], { TOLLGATE_CONFIG: file });
-    expect(packs.code).toBe(0);
-    expect(JSON.parse(packs.stdout)).toEqual({ packs: ['10.00', '20.00'], refundFee: '25.00' });
+  it(
+    'funding commands: packs from the config, a refund refused with a clear line, set-auto-refill needs a real method',
+    { timeout: HANG_GUARD_MS },
+    async () => {
+      const file = config('funding', { database: { dataDir: 'funding-data' }, funding: { packs: ['10', '20'], refundFee: '25.00' } });
+      const packs = await run(cli, ['funding', 'packs'], { TOLLGATE_CONFIG: file });
+      expect(packs.code).toBe(0);
+      expect(JSON.parse(packs.stdout)).toEqual({ packs: ['10.00', '20.00'], refundFee: '25.00' });
 
-    const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test'], { TOLLGATE_CONFIG: file });
-    const accountId = (JSON.parse(created.stdout) as { account: { id: string } }).account.id;
-    const refund = await run(cli, ['funding', 'refund', '--account', accountId, '--credits', '30.00', '--key', 't1'], { TOLLGATE_CONFIG: file });
-    expect(refund.code).toBe(1);
-    expect(refund.stderr).toBe('tollgate: A refund of €30.00 is more than the €0.00 of unspent purchased credit\n');
-    const refill = await run(cli, ['funding', 'set-auto-refill', '--account', accountId, '--minimum', '5', '--pack', '10', '--method', 'pm_nope'], {
-      TOLLGATE_CONFIG: file,
-    });
-    expect(refill.code).toBe(1);
-    expect(refill.stderr).toBe('tollgate: No active payment method pm_nope on this account.\n');
-    const code = await run(cli, ['funding', 'referral-code', '--account', accountId], { TOLLGATE_CONFIG: file });
-    expect(JSON.parse(code.stdout)).toMatchObject({ code: expect.stringMatching(/^[A-Z2-9]{8}$/), referred: 0, creditPerReferral: '10.00' });
-  });
+      const created = await run(cli, ['accounts', 'create', '--name', 'Acme', '--owner-email', 'ann@example.test'], { TOLLGATE_CONFIG: file });
+      const accountId = (JSON.parse(created.stdout) as { account: { id: string } }).account.id;
+      const refund = await run(cli, ['funding', 'refund', '--account', accountId, '--credits', '30.00', '--key', 't1'], { TOLLGATE_CONFIG: file });
+      expect(refund.code).toBe(1);
+      expect(refund.stderr).toBe('tollgate: A refund of €30.00 is more than the €0.00 of unspent purchased credit\n');
+      const refill = await run(cli, ['funding', 'set-auto-refill', '--account', accountId, '--minimum', '5', '--pack', '10', '--method', 'pm_nope'], {
+        TOLLGATE_CONFIG: file,
+      });
+      expect(refill.code).toBe(1);
+      expect(refill.stderr).toBe('tollgate: No active payment method pm_nope on this account.\n');
+      const code = await run(cli, ['funding', 'referral-code', '--account', accountId], { TOLLGATE_CONFIG: file });
+      expect(JSON.parse(code.stdout)).toMatchObject({ code: expect.stringMatching(/^[A-Z2-9]{8}$/), referred: 0, creditPerReferral: '10.00' });
+    },
+  );
 });

@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite, type Results } from '@electric-sql/pglite';
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { ValidationError } from '@tollgate/errors';
 import { DatabaseClosedError, TransactionAbortedError, TransactionClosedError, TransactionMisuseError } from './errors.js';
 import { DB_INFO, Mutex, RAW_SQL, SCOPE, answersWithin, beginStatement, retriesOf, withRetries, type DbInfo, type RawSql, type Scopable } from './internal.js';
 import { toDriverParams } from './params.js';
+import { builtPgliteTemplate } from './pglite-template.js';
 import { SCALAR_PARSERS, SESSION_SETTINGS } from './type-parsers.js';
 
 /**
@@ -203,10 +205,12 @@ export function pgliteTemplate(): Promise<Blob | File> {
 
 export async function openPglite(input: { dataDir?: string; schema?: string; template?: Blob | File }): Promise<Database> {
   if (input.dataDir) mkdirSync(input.dataDir, { recursive: true });
+  // A new folder (no cluster yet) starts from the built template when there is one: much cheaper than initdb.
+  const template = input.template ?? (input.dataDir && !existsSync(join(input.dataDir, 'PG_VERSION')) ? builtPgliteTemplate() : undefined);
   const pg = await PGlite.create({
     dataDir: input.dataDir,
     parsers: { ...SCALAR_PARSERS },
-    ...(input.template ? { loadDataDir: input.template } : {}),
+    ...(template ? { loadDataDir: template } : {}),
   });
   const root = new PgliteScope(input.schema);
   if (input.schema) await pg.exec(`CREATE SCHEMA IF NOT EXISTS ${input.schema};`);

@@ -1,8 +1,10 @@
+import { ConfigError } from '@tollgate/errors';
 import type { PluginEntry } from '@tollgate/host';
 import { startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { startTwilioSandbox, type TwilioSandbox } from '@tollgate/sandbox-twilio';
+import type { SandboxName } from './sandbox-state.js';
 
 export const WEBHOOK_SECRET = 'whsec_sandbox';
 export const BANK_TOKEN = 'sandbox-bank-token';
@@ -17,6 +19,29 @@ export interface SandboxStack {
   close(): Promise<void>;
 }
 
+/** The variable that moves each sandbox (named in the port-clash message and the README). */
+export const SANDBOX_PORT_VARIABLES: Record<SandboxName, string> = {
+  card: 'SANDBOX_CARD_PORT',
+  bank: 'SANDBOX_BANK_PORT',
+  twilio: 'SANDBOX_TWILIO_PORT',
+  teamleader: 'SANDBOX_TEAMLEADER_PORT',
+};
+
+/** A port already taken is one line naming the sandbox and the variable, not a stack trace. */
+async function listening<T>(name: SandboxName, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError({
+        code: 'port_in_use',
+        message: `the ${name} sandbox cannot listen on port ${port}: it is in use (EADDRINUSE); set ${SANDBOX_PORT_VARIABLES[name]} to a free port`,
+      });
+    }
+    throw error;
+  }
+}
+
 /**
  * The local sandboxes and the bundled plugins pointed at them: `pnpm start` runs this stack, and
  * the route audit (test/route-guards.e2e.test.ts) loads the same plugins, so a plugin added here
@@ -27,19 +52,43 @@ export async function startSandboxStack(input: {
   autoDeliver: boolean;
   ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number };
   now?: () => Date;
+  /** Told which sandbox may have changed its state (the dev stack saves it). */
+  onStateChange?: (name: SandboxName) => void;
 }): Promise<SandboxStack> {
   const { ports = {}, autoDeliver } = input;
   const now = input.now ? { now: input.now } : {};
-  const card = await startCardSandbox({
-    port: ports.card ?? 0,
-    autoDeliverWebhooks: autoDeliver,
-    webhook: { url: `${input.hostUrl}/v1/payments/webhooks/payments-card`, secret: WEBHOOK_SECRET },
-    ...now,
-  });
-  const bank = await startBankSandbox({ port: ports.bank ?? 0, token: BANK_TOKEN, ...now });
-  // GET <twilio>/_sandbox lists every text and call "sent".
-  const twilio = await startTwilioSandbox({ port: ports.twilio ?? 0, autoDeliverCallbacks: autoDeliver, ...now });
-  const teamleader = await startTeamleaderSandbox({ port: ports.teamleader ?? 0, autoDeliverWebhooks: autoDeliver, ...now });
+  const changed = (name: SandboxName) => (input.onStateChange ? { onStateChange: () => input.onStateChange!(name) } : {});
+  // All four at once: each is a plain HTTP server, and a port clash in one closes the others.
+  const started = await Promise.allSettled([
+    listening('card', ports.card ?? 0, () =>
+      startCardSandbox({
+        port: ports.card ?? 0,
+        autoDeliverWebhooks: autoDeliver,
+        webhook: { url: `${input.hostUrl}/v1/payments/webhooks/payments-card`, secret: WEBHOOK_SECRET },
+        ...now,
+        ...changed('card'),
+      }),
+    ),
+    listening('bank', ports.bank ?? 0, () => startBankSandbox({ port: ports.bank ?? 0, token: BANK_TOKEN, ...now, ...changed('bank') })),
+    // GET <twilio>/_sandbox lists every text and call "sent".
+    listening('twilio', ports.twilio ?? 0, () =>
+      startTwilioSandbox({ port: ports.twilio ?? 0, autoDeliverCallbacks: autoDeliver, ...now, ...changed('twilio') }),
+    ),
+    listening('teamleader', ports.teamleader ?? 0, () =>
+      startTeamleaderSandbox({ port: ports.teamleader ?? 0, autoDeliverWebhooks: autoDeliver, ...now, ...changed('teamleader') }),
+    ),
+  ]);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close().catch(() => undefined) : undefined)));
+    throw failed.reason;
+  }
+  const [card, bank, twilio, teamleader] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    CardSandbox,
+    BankSandbox,
+    TwilioSandbox,
+    TeamleaderSandbox,
+  ];
   const twilioCredentials = { baseUrl: twilio.url, accountSid: twilio.accountSid, authToken: twilio.authToken };
   const plugins: PluginEntry[] = [
     { package: '@tollgate/plugin-payments-card', enabled: true, options: { baseUrl: card.url, webhookSecret: WEBHOOK_SECRET } },

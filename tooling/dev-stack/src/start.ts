@@ -1,11 +1,14 @@
 // `pnpm start`: sandboxes first, then the host wired to them (H-4: no credentials → sandboxes).
 import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
-import { createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
-import { seedTeamleaderDemo, watchTeamleaderDemo } from './teamleader-demo.js';
+import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
+import { seedTeamleaderDemo, teamleaderDemoSummary, watchTeamleaderDemo } from './teamleader-demo.js';
 import { startSandboxStack } from './sandbox-stack.js';
+import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
 
 async function main(): Promise<void> {
+  // Node started this long ago (module loading included): the first figure of the start-up log line.
+  const loadedMs = Math.round(performance.now());
   const env = process.env;
   const config = loadConfig();
   const cardPort = Number(env.SANDBOX_CARD_PORT ?? 4010);
@@ -13,25 +16,63 @@ async function main(): Promise<void> {
   const twilioPort = Number(env.SANDBOX_TWILIO_PORT ?? 4030);
   const teamleaderPort = Number(env.SANDBOX_TEAMLEADER_PORT ?? 4040);
   const hostUrl = `http://127.0.0.1:${config.port}`;
+  const dataDir = config.database.dataDir;
 
+  // Clashes and a half-kept data folder are refused before anything is opened or written.
+  await assertPortFree({ port: config.port, host: config.host });
+  const { start, dropped } = checkDataDir({ dataDir, embedded: !config.database.url });
+  const states = start === 'restore' ? loadSandboxStates(dataDir) : undefined;
+
+  // Bound after the sandboxes exist; a change reported before that is covered by the first full save.
+  const saverRef: { current?: SandboxStateSaver } = {};
   // Webhooks, status callbacks and Teamleader webhooks go out as soon as a change happens.
   const stack = await startSandboxStack({
     hostUrl,
     autoDeliver: true,
     ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort },
+    onStateChange: (name) => saverRef.current?.changed(name),
   });
   const { card, bank, twilio, teamleader } = stack;
-  // A few customers and booked invoices to import.
-  const demo = seedTeamleaderDemo({ sandbox: teamleader });
+  const sandboxes = { card: card.control, bank: bank.control, twilio: twilio.control, teamleader: teamleader.control };
+  const saver = new SandboxStateSaver({
+    dataDir,
+    sandboxes,
+    onError: (error) => process.stderr.write(`tollgate: could not save the sandbox state in ${sandboxStateDir(dataDir)}: ${error.message}\n`),
+  });
+  saverRef.current = saver;
+  let demo;
+  if (states) {
+    // The sandboxes go on where they stopped: saved cards, mandates, bank files, Teamleader tokens and demo data.
+    importSandboxStates({ dataDir, states, sandboxes });
+    demo = teamleaderDemoSummary();
+  } else {
+    // A few customers and booked invoices to import (fixed ids); saved before the database is made, so a database never exists without them.
+    demo = seedTeamleaderDemo({ sandbox: teamleader });
+    saver.flush({ all: true });
+  }
+  const sandboxesMs = Math.round(performance.now()) - loadedMs;
+
   const sandboxPlugins = stack.plugins;
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   // Imported from here, where the bundled plugins are dependencies.
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
   watchTeamleaderDemo({ host }); // dev stack only: demo profiles and the profile field when the sandbox account connects
-  const url = await host.listen();
+  let url: string;
+  try {
+    url = await host.listen();
+  } catch (error) {
+    await host.close();
+    await stack.close();
+    throw error;
+  }
   // The first admin key (printed once) and the socket `pnpm tollgate` uses while this stack runs.
-  const operator = await startOperatorAccess({ host, dataDir: config.database.dataDir });
+  const operator = await startOperatorAccess({ host, dataDir });
+  // Events the host had not accepted before the last stop go out now that it listens.
+  void card.control.deliverWebhooks();
+  void twilio.control.deliverCallbacks();
+  void teamleader.control.deliverWebhooks();
+  const totalMs = Math.round(performance.now());
   host.logger.info(
     {
       url,
@@ -40,7 +81,10 @@ async function main(): Promise<void> {
       twilio: `${twilio.url}/_sandbox`,
       teamleader: teamleader.url,
       teamleaderDemo: demo,
+      sandboxState: { dir: sandboxStateDir(dataDir), start, ...(dropped ? { dropped: 'state without a database' } : {}) },
       plugins: host.pluginHost.plugins.map((p) => p.plugin.id),
+      // Start-up figures (issue 20): node + module loading, sandboxes, then the host (database, migrations, plugins, HTTP).
+      startup: { loadedMs, sandboxesMs, hostMs: totalMs - loadedMs - sandboxesMs, totalMs },
     },
     `Tollgate host listening on port ${config.port} with the sandboxes`,
   );
@@ -49,10 +93,18 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    await operator.close();
-    await host.close();
-    await stack.close();
+    const force = setTimeout(() => {
+      saver.flush({ all: true });
+      process.exit(1);
+    }, 10_000).unref();
+    try {
+      await operator.close();
+      await host.close();
+      await stack.close();
+    } finally {
+      // Last: whatever the host's shutdown still asked of the sandboxes is kept too.
+      saver.flush({ all: true });
+    }
     clearTimeout(force);
     process.exit(0);
   };

@@ -2,6 +2,18 @@ import { isTollgateError } from '@tollgate/errors';
 import type { TollgateHost } from '@tollgate/host';
 import { SANDBOX_IDS, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 
+/** Fixed demo ids (UUIDs, as Teamleader's): the same on every fresh data folder, so notes and configs can name them. */
+const demoId = (n: number) => `de300000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+export const DEMO_IDS = {
+  acme: demoId(0xc01),
+  bolt: demoId(0xc02),
+  ann: demoId(0xc03),
+  /** The 12 booked invoices are invoice(0)…invoice(11); the subscription's is invoice(12). */
+  invoice: (i: number) => demoId(0x100 + i),
+  creditNote: demoId(0x201),
+  subscription: demoId(0x301),
+} as const;
+
 /**
  * The demo's profile custom field and its options. Fixed ids, so they stay the same across
  * restarts and can be written in docs and curl examples (GET …/connections/:id/custom-fields lists
@@ -40,6 +52,7 @@ export function seedTeamleaderDemo({ sandbox, now = new Date() }: { sandbox: Tea
     ],
   }) as { id: string; configuration?: { options?: Array<{ id: string; value: string }> } };
   const acme = c.seedCompany({
+    id: DEMO_IDS.acme,
     name: 'Acme NV',
     vatNumber: 'BE0899623035',
     email: 'info@acme.test',
@@ -48,12 +61,13 @@ export function seedTeamleaderDemo({ sandbox, now = new Date() }: { sandbox: Tea
     address: { line1: 'Kerkstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' },
   }) as { id: string };
   const bolt = c.seedCompany({
+    id: DEMO_IDS.bolt,
     name: 'Bolt BV',
     email: 'hello@bolt.test',
     language: 'fr',
     address: { line1: 'Rue Haute 5', postalCode: '1000', city: 'Bruxelles', country: 'BE' },
   }) as { id: string };
-  const ann = c.seedContact({ firstName: 'Ann', lastName: 'Peeters', email: 'ann@peeters.test', language: 'nl' }) as { id: string };
+  const ann = c.seedContact({ id: DEMO_IDS.ann, firstName: 'Ann', lastName: 'Peeters', email: 'ann@peeters.test', language: 'nl' }) as { id: string };
   const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000).toISOString().slice(0, 10);
   const customers = [
     { type: 'company' as const, id: acme.id },
@@ -67,6 +81,7 @@ export function seedTeamleaderDemo({ sandbox, now = new Date() }: { sandbox: Tea
   ages.forEach((age, i) => {
     const option = fieldOption[i % 3];
     const invoice = c.seedInvoice({
+      id: DEMO_IDS.invoice(i),
       customer: customers[i % customers.length]!,
       booked: true,
       bookedOn: daysAgo(age),
@@ -76,10 +91,13 @@ export function seedTeamleaderDemo({ sandbox, now = new Date() }: { sandbox: Tea
     }) as { id: string };
     first ??= age < 30 ? invoice : undefined;
   });
-  if (first) c.seedCreditNote({ invoiceId: first.id, date: daysAgo(3) });
+  if (first) c.seedCreditNote({ id: DEMO_IDS.creditNote, invoiceId: first.id, date: daysAgo(3) });
   // Its invoices are due the day they are issued: the import summary flags it (S-8).
-  const plan = c.seedSubscription({ customer: customers[0]!, title: 'Support plan', paymentTerm: { type: 'cash' } }) as { id: string };
+  const plan = c.seedSubscription({ id: DEMO_IDS.subscription, customer: customers[0]!, title: 'Support plan', paymentTerm: { type: 'cash' } }) as {
+    id: string;
+  };
   c.seedInvoice({
+    id: DEMO_IDS.invoice(ages.length),
     customer: customers[0]!,
     booked: true,
     bookedOn: daysAgo(5),
@@ -153,4 +171,13 @@ export async function setUpTeamleaderDemo({
   const profileFieldId = connection.profileFieldId ?? TEAMLEADER_DEMO.profileField.id;
   if (!connection.profileFieldId) await connections.updateSettings({ accountId, id: connectionId, profileFieldId });
   return { profilesCreated: created, profileFieldId };
+}
+
+/** What seedTeamleaderDemo reported, for a restart that loads the saved demo instead of seeding it. */
+export function teamleaderDemoSummary(): ReturnType<typeof seedTeamleaderDemo> {
+  return {
+    invoices: 13,
+    profileFieldId: TEAMLEADER_DEMO.profileField.id,
+    profileOptions: Object.values(TEAMLEADER_DEMO.options).map((o) => ({ id: o.id, value: o.label })),
+  };
 }

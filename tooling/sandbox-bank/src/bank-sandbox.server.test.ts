@@ -252,3 +252,51 @@ describe('bank sandbox', () => {
     expect((await upload(xml)).status).toBe(202);
   });
 });
+
+describe('bank sandbox state (exportState / importState)', () => {
+  it('files, collections and scripted rejections survive a JSON round trip into a new bank', async () => {
+    let now = new Date('2026-01-15T09:00:00Z');
+    let changes = 0;
+    const first = await startBankSandbox({ now: () => now, token: 'tok', onStateChange: () => (changes += 1) });
+    const second = await startBankSandbox({ now: () => now, token: 'tok' });
+    try {
+      const xml = pain008({
+        msgId: 'MSG-R',
+        date: '2026-01-19',
+        txs: [
+          { e2e: 'OK1', amount: '10.00', iban: SETTLING_IBANS[0]! },
+          { e2e: 'NO1', amount: '20.00', iban: ibanFor('AM04') },
+        ],
+      });
+      const upload = (bank: BankSandbox) =>
+        fetch(`${bank.url}/files/pain.008`, { method: 'POST', headers: { authorization: 'Bearer tok', 'content-type': 'application/xml' }, body: xml });
+      expect((await upload(first)).status).toBe(202);
+      expect(changes).toBe(1);
+
+      second.control.importState(JSON.parse(JSON.stringify(first.control.exportState())));
+      expect(second.control.files()).toEqual(first.control.files());
+      expect(second.control.transactions()).toEqual(first.control.transactions());
+      // The restarted bank still knows the file, and still reports the scripted refusal when it is due.
+      expect((await upload(second)).status).toBe(409);
+      now = new Date('2026-01-19T00:00:00Z');
+      expect(second.control.reports().flatMap((r) => r.endToEndIds)).toEqual(['NO1']);
+      expect(second.control.settle()).toEqual({ settled: ['OK1'], refused: [] });
+      // Report ids go on from where the first process stopped.
+      const again = await startBankSandbox({ now: () => now, token: 'tok' });
+      again.control.importState(JSON.parse(JSON.stringify(second.control.exportState())));
+      expect(again.control.reports().map((r) => r.id)).toEqual(['RPT00000001', 'RPT00000002']);
+      await again.close();
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('refuses a snapshot of an unknown version', async () => {
+    const bank = await startBankSandbox();
+    try {
+      expect(() => bank.control.importState({ version: 0 } as never)).toThrow(/unknown version 0/);
+    } finally {
+      await bank.close();
+    }
+  });
+});

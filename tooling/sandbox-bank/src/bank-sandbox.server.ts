@@ -16,6 +16,19 @@ export interface BankSandboxInput {
   now?: () => Date;
   /** Days after the collection date a scripted reversal (MD06) is reported. Default 3. */
   reversalDays?: number;
+  /** Called after each request (which may have changed the state), e.g. to save exportState(). */
+  onStateChange?: () => void;
+}
+
+type Iso<T, K extends keyof T> = Omit<T, K> & Record<K, string>;
+
+/** Files, collections and reports as plain JSON (dates as ISO strings): what a restarted bank needs to go on. */
+export interface BankSandboxState {
+  version: 1;
+  files: Array<Iso<SandboxFile, 'receivedAt'>>;
+  transactions: Array<Omit<SandboxTransaction, 'rejection'> & { rejection?: Iso<NonNullable<SandboxTransaction['rejection']>, 'dueAt'> }>;
+  reports: Array<Iso<SandboxReport, 'createdAt'>>;
+  reportSeq: number;
 }
 
 export interface SandboxFile {
@@ -64,6 +77,10 @@ export interface BankSandboxControl {
   failNextRequests(input: { count: number; status?: number }): void;
   /** Forgets files, transactions, reports and switches. */
   reset(): void;
+  /** A JSON-able snapshot of files, collections and reports (not the failure switch). */
+  exportState(): BankSandboxState;
+  /** Replaces files, collections and reports with a snapshot from exportState(). */
+  importState(state: BankSandboxState): void;
 }
 
 export interface BankSandbox {
@@ -113,9 +130,11 @@ class BankSandboxServer {
   #reports: SandboxReport[] = [];
   #failures = { count: 0, status: 500 };
   #reportSeq = 0;
+  readonly #onStateChange: () => void;
 
   constructor(input: BankSandboxInput) {
     this.token = input.token ?? DEFAULT_BANK_TOKEN;
+    this.#onStateChange = input.onStateChange ?? (() => {});
     this.#now = input.now ?? (() => new Date());
     this.#reversalDays = input.reversalDays ?? 10; // after the plugin's default settlement (5 days): MD06 is a refund request on a settled collection
     if (!Number.isInteger(this.#reversalDays) || this.#reversalDays < 0) throw new RangeError('reversalDays must be a whole number of days >= 0');
@@ -169,6 +188,28 @@ class BankSandboxServer {
       this.#failures = { count: 0, status: 500 };
       this.#reportSeq = 0;
     },
+    exportState: () => ({
+      version: 1,
+      files: this.#files.map((f) => ({ ...f, receivedAt: f.receivedAt.toISOString() })),
+      transactions: [...this.#transactions.values()].map(({ rejection, ...tx }) => ({
+        ...structuredClone(tx),
+        ...(rejection ? { rejection: { ...rejection, dueAt: rejection.dueAt.toISOString() } } : {}),
+      })),
+      reports: this.#reports.map((r) => ({ ...r, endToEndIds: [...r.endToEndIds], createdAt: r.createdAt.toISOString() })),
+      reportSeq: this.#reportSeq,
+    }),
+    importState: (state) => {
+      if (state?.version !== 1) throw new RangeError(`bank sandbox state: unknown version ${String((state as { version?: unknown })?.version)}`);
+      this.#files = state.files.map((f) => ({ ...f, receivedAt: new Date(f.receivedAt) }));
+      this.#transactions = new Map(
+        state.transactions.map(({ rejection, ...tx }) => [
+          tx.endToEndId,
+          { ...structuredClone(tx), ...(rejection ? { rejection: { ...rejection, dueAt: new Date(rejection.dueAt) } } : {}) },
+        ]),
+      );
+      this.#reports = state.reports.map((r) => ({ ...r, endToEndIds: [...r.endToEndIds], createdAt: new Date(r.createdAt) }));
+      this.#reportSeq = state.reportSeq;
+    },
   };
 
   listen(input: { port: number; host: string }): Promise<string> {
@@ -202,6 +243,7 @@ class BankSandboxServer {
     }
     res.writeHead(reply.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply.body));
+    this.#onStateChange();
   }
 
   #bankRoute(req: IncomingMessage, url: URL, body: string): Reply {

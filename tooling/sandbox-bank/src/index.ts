@@ -5,6 +5,7 @@ export {
   type BankSandbox,
   type BankSandboxControl,
   type BankSandboxInput,
+  type BankSandboxState,
   type RejectionKind,
   type SandboxFile,
   type SandboxReport,

@@ -116,6 +116,16 @@ export interface SandboxEvent {
   request: { id: string | null; idempotency_key: string | null };
 }
 
+/** The processor's stores, JSON-able: what a restart needs to go on where it stopped. */
+export interface CardProcessorState {
+  customers: SandboxCustomer[];
+  /** [payment method id, customer id] */
+  attachments: Array<[string, string]>;
+  paymentIntents: SandboxPaymentIntent[];
+  disputes: SandboxDispute[];
+  events: SandboxEvent[];
+}
+
 /** Form fields after qs parsing: strings, nested objects, arrays. */
 export type Params = Record<string, unknown>;
 
@@ -205,6 +215,27 @@ export class CardProcessor {
 
   #seconds(): number {
     return Math.floor(this.#now().getTime() / 1000);
+  }
+
+  /** The stores as plain JSON-able data (see CardSandboxState). */
+  exportState(): CardProcessorState {
+    return structuredClone({
+      customers: [...this.#customers.values()],
+      attachments: [...this.#attachments.entries()],
+      paymentIntents: [...this.#intents.values()],
+      disputes: [...this.#disputes.values()],
+      events: this.#events,
+    });
+  }
+
+  /** Replaces the stores with a snapshot from exportState(). */
+  importState(state: CardProcessorState): void {
+    const copy = structuredClone(state);
+    this.#customers = new Map(copy.customers.map((c) => [c.id, c]));
+    this.#attachments = new Map(copy.attachments);
+    this.#intents = new Map(copy.paymentIntents.map((i) => [i.id, i]));
+    this.#disputes = new Map(copy.disputes.map((d) => [d.id, d]));
+    this.#events = copy.events;
   }
 
   reset(): void {

@@ -6,6 +6,7 @@ import {
   SANDBOX_API_VERSION,
   StripeApiError,
   newId,
+  type CardProcessorState,
   type Params,
   type SandboxCustomer,
   type SandboxDispute,
@@ -30,6 +31,17 @@ export interface CardSandboxInput {
   autoDispute?: boolean;
   /** Timestamps of objects, events and webhook signatures. Default: the system clock. */
   now?: () => Date;
+  /** Called after anything that may have changed the state (a request, a delivery), e.g. to save exportState(). */
+  onStateChange?: () => void;
+}
+
+/** Everything a restarted sandbox needs to answer as before (control.exportState / importState); plain JSON. */
+export interface CardSandboxState extends CardProcessorState {
+  version: 1;
+  /** Events not yet accepted by the webhook receiver. */
+  pendingWebhooks: SandboxEvent[];
+  /** [Idempotency-Key, stored answer]: a replay after a restart still gets the first answer. */
+  idempotency: Array<[string, { method: string; path: string; params: string; status: number; body: unknown }]>;
 }
 
 /** One API request as the sandbox answered it. */
@@ -74,6 +86,10 @@ export interface CardSandboxControl {
   settle(input: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; declineCode?: string }): SandboxPaymentIntent;
   /** Forgets everything: objects, events, queued webhooks, idempotency keys, switches. */
   reset(): void;
+  /** A JSON-able snapshot of customers, attachments, intents, disputes, events, queued webhooks and idempotency keys (not switches or the request log). */
+  exportState(): CardSandboxState;
+  /** Replaces the state with a snapshot from exportState() (e.g. of an earlier process). */
+  importState(state: CardSandboxState): void;
 }
 
 export interface CardSandbox {
@@ -109,6 +125,7 @@ class CardSandboxServer {
   readonly apiKey: string;
   readonly #now: () => Date;
   readonly #autoDeliver: boolean;
+  readonly #onStateChange: () => void;
   readonly #processor: CardProcessor;
   readonly #server = createServer((req, res) => void this.#handle(req, res));
   #webhook: { url: string; secret: string } | undefined;
@@ -125,6 +142,7 @@ class CardSandboxServer {
     this.apiKey = input.apiKey ?? 'sk_test_sandbox';
     this.#now = input.now ?? (() => new Date());
     this.#autoDeliver = input.autoDeliverWebhooks ?? false;
+    this.#onStateChange = input.onStateChange ?? (() => {});
     this.#webhook = input.webhook;
     this.#processor = new CardProcessor({
       now: this.#now,
@@ -167,6 +185,18 @@ class CardSandboxServer {
       this.#drop = 0;
       this.#duplicate = 0;
     },
+    exportState: () => ({
+      version: 1,
+      ...this.#processor.exportState(),
+      pendingWebhooks: structuredClone(this.#queue),
+      idempotency: structuredClone([...this.#idempotency.entries()]),
+    }),
+    importState: (state) => {
+      if (state?.version !== 1) throw new RangeError(`card sandbox state: unknown version ${String((state as { version?: unknown })?.version)}`);
+      this.#processor.importState(state);
+      this.#queue = structuredClone(state.pendingWebhooks);
+      this.#idempotency = new Map(structuredClone(state.idempotency));
+    },
   };
 
   listen(input: { port: number; host: string }): Promise<string> {
@@ -189,7 +219,7 @@ class CardSandboxServer {
   }
 
   deliverWebhooks(): Promise<DeliveryReport> {
-    const run = this.#delivering.then(() => this.#deliverQueued());
+    const run = this.#delivering.then(() => this.#deliverQueued()).finally(() => this.#onStateChange());
     this.#delivering = run.catch(() => undefined);
     return run;
   }
@@ -269,6 +299,7 @@ class CardSandboxServer {
       ...reply.headers,
     });
     res.end(body);
+    this.#onStateChange();
   }
 
   #api(input: { req: IncomingMessage; url: URL; raw: string }): Reply {

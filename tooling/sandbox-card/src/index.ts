@@ -3,6 +3,7 @@ export {
   type CardSandbox,
   type CardSandboxControl,
   type CardSandboxInput,
+  type CardSandboxState,
   type DeliveryReport,
   type SandboxRequest,
 } from './card-sandbox.server.js';

@@ -8,6 +8,7 @@ export {
   type TeamleaderSandbox,
   type TeamleaderSandboxControl,
   type TeamleaderSandboxInput,
+  type TeamleaderSandboxState,
   type WebhookPayload,
 } from './teamleader-sandbox.server.js';
 export { DEFAULT_CLIENT, type OAuthClient, type TokenResponse } from './teamleader-oauth.js';

@@ -53,6 +53,13 @@ interface AccessGrant {
   expiresAt: number;
 }
 
+export interface OAuthState {
+  codes: Array<[string, { clientId: string; redirectUri: string; expiresAt: number }]>;
+  accessTokens: Array<[string, { clientId: string; expiresAt: number }]>;
+  /** [refresh token, client id] */
+  refreshTokens: Array<[string, string]>;
+}
+
 /** Codes, access tokens and single-use refresh tokens, timed by the sandbox clock. */
 export class OAuthServer {
   readonly #now: () => Date;
@@ -157,6 +164,21 @@ export class OAuthServer {
     if (!grant) return { error: 'Invalid access token' };
     if (grant.expiresAt <= this.#now().getTime()) return { error: 'Access token expired' };
     return { clientId: grant.clientId };
+  }
+
+  /** Codes and tokens in force, JSON-able (expiry times are epoch milliseconds). Clients come from the sandbox's options. */
+  exportState(): OAuthState {
+    return {
+      codes: [...this.#codes.entries()].map(([code, grant]) => [code, { ...grant }]),
+      accessTokens: [...this.#accessTokens.entries()].map(([token, grant]) => [token, { ...grant }]),
+      refreshTokens: [...this.#refreshTokens.entries()],
+    };
+  }
+
+  importState(state: OAuthState): void {
+    this.#codes = new Map(state.codes.map(([code, grant]) => [code, { ...grant }]));
+    this.#accessTokens = new Map(state.accessTokens.map(([token, grant]) => [token, { ...grant }]));
+    this.#refreshTokens = new Map(state.refreshTokens);
   }
 
   revokeRefreshTokens(): void {

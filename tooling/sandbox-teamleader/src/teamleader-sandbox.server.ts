@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlidingWindowRateLimiter } from './rate-limiter.js';
-import { DEFAULT_CLIENT, OAuthError, OAuthServer, type OAuthClient, type TokenResponse } from './teamleader-oauth.js';
+import { DEFAULT_CLIENT, OAuthError, OAuthServer, type OAuthClient, type OAuthState, type TokenResponse } from './teamleader-oauth.js';
 import {
   SANDBOX_IDS,
   TeamleaderStore,
@@ -13,6 +13,7 @@ import {
   type SeedPartyInput,
   type SeedSubscriptionInput,
   type TeamleaderEventType,
+  type TeamleaderStoreState,
 } from './teamleader-store.js';
 import { dateTime, isObject, TeamleaderApiError, type Json, type Ref } from './teamleader-values.js';
 
@@ -34,6 +35,19 @@ export interface TeamleaderSandboxInput {
   clients?: OAuthClient[];
   /** POST each webhook as soon as it is queued (manual use); otherwise they wait for control.deliverWebhooks(). */
   autoDeliverWebhooks?: boolean;
+  /** Called after anything that may have changed the state (a request, a delivery), e.g. to save exportState(). */
+  onStateChange?: () => void;
+}
+
+/** The account's records, the tokens in force and the webhook registrations, as plain JSON (control.exportState). */
+export interface TeamleaderSandboxState {
+  version: 1;
+  store: TeamleaderStoreState;
+  oauth: OAuthState;
+  /** [url, event types] */
+  webhooks: Array<[string, string[]]>;
+  events: SandboxEvent[];
+  pendingWebhooks: PendingWebhook[];
 }
 
 /** The payload Teamleader POSTs to a registered webhook URL. */
@@ -136,6 +150,10 @@ export interface TeamleaderSandboxControl {
   requests(): SandboxRequest[];
   /** Forgets data, tokens, webhooks, logs and switches; keeps the OAuth clients and the options given at start. */
   reset(): void;
+  /** A JSON-able snapshot of records, codes and tokens (refresh tokens included), webhooks and events (not switches or the request log). */
+  exportState(): TeamleaderSandboxState;
+  /** Replaces records, tokens and webhooks with a snapshot from exportState(): tokens issued before still work. */
+  importState(state: TeamleaderSandboxState): void;
 }
 
 export interface TeamleaderSandbox {
@@ -179,9 +197,11 @@ class TeamleaderSandboxServer {
   #repeat = 0;
   /** Rounds run one after the other, so webhooks leave in the order they were queued. */
   #delivering: Promise<unknown> = Promise.resolve();
+  readonly #onStateChange: () => void;
 
   constructor(input: TeamleaderSandboxInput) {
     this.#now = input.now ?? (() => new Date());
+    this.#onStateChange = input.onStateChange ?? (() => {});
     this.#options = {
       rateLimit: input.rateLimitPerMinute ?? 200,
       accessTokenSeconds: input.accessTokenSeconds ?? 3600,
@@ -254,6 +274,22 @@ class TeamleaderSandboxServer {
       this.#delay = 0;
       this.#repeat = 0;
     },
+    exportState: () => ({
+      version: 1,
+      store: this.#store.exportState(),
+      oauth: this.#oauth.exportState(),
+      webhooks: [...this.#registrations.entries()].map(([url, types]) => [url, [...types]]),
+      events: structuredClone(this.#events),
+      pendingWebhooks: structuredClone(this.#queue),
+    }),
+    importState: (state) => {
+      if (state?.version !== 1) throw new RangeError(`teamleader sandbox state: unknown version ${String((state as { version?: unknown })?.version)}`);
+      this.#store.importState(state.store);
+      this.#oauth.importState(state.oauth);
+      this.#registrations = new Map(state.webhooks.map(([url, types]) => [url, new Set(types)]));
+      this.#events = structuredClone(state.events);
+      this.#queue = structuredClone(state.pendingWebhooks);
+    },
   };
 
   listen(input: { port: number; host: string }): Promise<string> {
@@ -296,7 +332,7 @@ class TeamleaderSandboxServer {
   }
 
   deliverWebhooks(): Promise<DeliveryReport> {
-    const run = this.#delivering.then(() => this.#deliverQueued());
+    const run = this.#delivering.then(() => this.#deliverQueued()).finally(() => this.#onStateChange());
     this.#delivering = run.catch(() => undefined);
     return run;
   }
@@ -362,6 +398,11 @@ class TeamleaderSandboxServer {
   // ---- HTTP ----
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.#handleOne(req, res);
+    this.#onStateChange();
+  }
+
+  async #handleOne(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const path = url.pathname;

@@ -204,8 +204,36 @@ interface StoredFile {
 /** What an API handler answers: 200 with data (+ meta), 201 with a reference, or 204. */
 export type ApiResult = { status: 200; data: unknown; meta?: Json } | { status: 201; data: Ref } | { status: 204 };
 
+/** The store's records in JSON form (opaque to callers: pass what exportState gave to importState). */
+export type TeamleaderStoreState = Record<string, unknown>;
+
+/** Deep copy with Date → `{ $date: iso }`, so records with Date fields go through JSON and back unchanged. */
+export function toJsonable(value: unknown): unknown {
+  if (value instanceof Date) return { $date: value.toISOString() };
+  if (Array.isArray(value)) return value.map(toJsonable);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = toJsonable(v);
+    return out;
+  }
+  return value;
+}
+
+/** The inverse of toJsonable. */
+export function fromJsonable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromJsonable);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0]![0] === '$date' && typeof entries[0]![1] === 'string') return new Date(entries[0]![1]);
+    return Object.fromEntries(entries.map(([key, v]) => [key, fromJsonable(v)]));
+  }
+  return value;
+}
+
 /** Friendly seed input for an invoice (control.seedInvoice). */
 export interface SeedInvoiceInput {
+  /** A fixed id (demo data that stays the same on every start); default a random UUID. */
+  id?: string;
   customer: { type: CustomerType; id: string };
   /** Default: the sandbox's department. */
   departmentId?: string;
@@ -231,6 +259,8 @@ export interface SeedInvoiceInput {
 }
 
 export interface SeedPartyInput {
+  /** A fixed id (seeds only); default a random UUID. */
+  id?: string;
   name?: string;
   firstName?: string;
   lastName?: string;
@@ -248,6 +278,8 @@ export interface SeedPartyInput {
 }
 
 export interface SeedCreditNoteInput {
+  /** A fixed id; default a random UUID. */
+  id?: string;
   /** The credited invoice (booked); default lines are a full credit of it. */
   invoiceId?: string;
   /** Needed when there is no invoice. */
@@ -259,6 +291,8 @@ export interface SeedCreditNoteInput {
 }
 
 export interface SeedSubscriptionInput {
+  /** A fixed id; default a random UUID. */
+  id?: string;
   customer: { type: CustomerType; id: string };
   title?: string;
   departmentId?: string;
@@ -312,6 +346,58 @@ export class TeamleaderStore {
     this.#baseUrl = input.baseUrl;
     this.#onEvent = input.onEvent;
     this.reset();
+  }
+
+  /** Every record and switch, JSON-able (dates tagged as `{ $date }`), for a restart that goes on where it stopped. */
+  exportState(): TeamleaderStoreState {
+    return toJsonable({
+      departments: [...this.#departments.values()],
+      parties: [...this.#parties.values()],
+      customFields: [...this.#customFields.values()],
+      invoices: [...this.#invoices.values()],
+      creditNotes: [...this.#creditNotes.values()],
+      subscriptions: [...this.#subscriptions.values()],
+      files: [...this.#files.entries()],
+      referenceSequence: this.#referenceSequence,
+      strictMode: this.#strictMode,
+      pdfMode: this.#pdfMode,
+      filesFailing: this.#filesFailing,
+    }) as TeamleaderStoreState;
+  }
+
+  importState(state: TeamleaderStoreState): void {
+    const s = fromJsonable(state) as {
+      departments: StoredDepartment[];
+      parties: StoredParty[];
+      customFields: StoredCustomField[];
+      invoices: StoredInvoice[];
+      creditNotes: StoredCreditNote[];
+      subscriptions: StoredSubscription[];
+      files: Array<[string, StoredFile]>;
+      referenceSequence: number;
+      strictMode: boolean;
+      pdfMode: PdfMode;
+      filesFailing: boolean;
+    };
+    const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
+    this.#departments = byId(s.departments);
+    this.#parties = byId(s.parties);
+    this.#customFields = byId(s.customFields);
+    this.#invoices = byId(s.invoices);
+    this.#creditNotes = byId(s.creditNotes);
+    this.#subscriptions = byId(s.subscriptions);
+    this.#files = new Map(s.files);
+    this.#referenceSequence = s.referenceSequence;
+    this.#strictMode = s.strictMode;
+    this.#pdfMode = s.pdfMode;
+    this.#filesFailing = s.filesFailing;
+  }
+
+  /** A fixed id from a seed (refused when taken), or a random UUID. */
+  #newId(records: Map<string, unknown>, fixed: string | undefined): string {
+    if (fixed === undefined) return randomUUID();
+    if (records.has(fixed)) throw new RangeError(`id ${fixed} is already taken`);
+    return fixed;
   }
 
   reset(): void {
@@ -471,8 +557,7 @@ export class TeamleaderStore {
   seedCustomField(input: SeedCustomFieldInput): Json {
     if (!CUSTOM_FIELD_CONTEXTS.includes(input.context)) throw new RangeError(`unknown custom field context ${input.context}`);
     if (!CUSTOM_FIELD_TYPES.includes(input.type)) throw new RangeError(`unknown custom field type ${input.type}`);
-    const id = input.id ?? randomUUID();
-    if (this.#customFields.has(id)) throw new RangeError(`custom field ${id} exists already`);
+    const id = this.#newId(this.#customFields, input.id);
     const select = input.type === 'single_select' || input.type === 'multi_select';
     this.#customFields.set(id, {
       id,
@@ -488,12 +573,12 @@ export class TeamleaderStore {
   }
 
   seedCompany(input: SeedPartyInput): Json {
-    const id = this.#addParty({ type: 'company', body: partyBody({ type: 'company', input }) });
+    const id = this.#addParty({ type: 'company', body: partyBody({ type: 'company', input }), ...(input.id ? { id: input.id } : {}) });
     return this.#party(this.#parties.get(id)!, true);
   }
 
   seedContact(input: SeedPartyInput): Json {
-    const id = this.#addParty({ type: 'contact', body: partyBody({ type: 'contact', input }) });
+    const id = this.#addParty({ type: 'contact', body: partyBody({ type: 'contact', input }), ...(input.id ? { id: input.id } : {}) });
     return this.#party(this.#parties.get(id)!, true);
   }
 
@@ -505,19 +590,22 @@ export class TeamleaderStore {
   }
 
   seedInvoice(input: SeedInvoiceInput): Json {
-    const invoice = this.#draft({
-      invoicee: { customer: input.customer, ...(input.forAttentionOf ? { for_attention_of: { type: 'contact', id: input.forAttentionOf } } : {}) },
-      department_id: input.departmentId ?? SANDBOX_IDS.department,
-      payment_term: input.paymentTerm ?? { type: 'after_invoice_date', days: 30 },
-      grouped_lines: linesBody(input.lines),
-      currency: { code: input.currency ?? 'EUR' },
-      ...(input.customFields ? { custom_fields: input.customFields.map((f) => ({ id: f.definitionId, value: f.value })) } : {}),
-      ...(input.purchaseOrderNumber ? { purchase_order_number: input.purchaseOrderNumber } : {}),
-      ...(input.note ? { note: input.note } : {}),
-      ...(input.dealId ? { deal_id: input.dealId } : {}),
-      ...(input.projectId ? { project_id: input.projectId } : {}),
-      ...(input.expectedPaymentMethod ? { expected_payment_method: input.expectedPaymentMethod } : {}),
-    });
+    const invoice = this.#draft(
+      {
+        invoicee: { customer: input.customer, ...(input.forAttentionOf ? { for_attention_of: { type: 'contact', id: input.forAttentionOf } } : {}) },
+        department_id: input.departmentId ?? SANDBOX_IDS.department,
+        payment_term: input.paymentTerm ?? { type: 'after_invoice_date', days: 30 },
+        grouped_lines: linesBody(input.lines),
+        currency: { code: input.currency ?? 'EUR' },
+        ...(input.customFields ? { custom_fields: input.customFields.map((f) => ({ id: f.definitionId, value: f.value })) } : {}),
+        ...(input.purchaseOrderNumber ? { purchase_order_number: input.purchaseOrderNumber } : {}),
+        ...(input.note ? { note: input.note } : {}),
+        ...(input.dealId ? { deal_id: input.dealId } : {}),
+        ...(input.projectId ? { project_id: input.projectId } : {}),
+        ...(input.expectedPaymentMethod ? { expected_payment_method: input.expectedPaymentMethod } : {}),
+      },
+      input.id,
+    );
     if (input.subscriptionId) {
       this.#get(this.#subscriptions, input.subscriptionId, 'Subscription');
       invoice.subscriptionId = input.subscriptionId;
@@ -541,6 +629,7 @@ export class TeamleaderStore {
       date: input.date ?? dateOnly(this.#now()),
       customer,
       departmentId: invoice?.departmentId ?? input.departmentId ?? SANDBOX_IDS.department,
+      ...(input.id ? { id: input.id } : {}),
     });
     return this.#creditNote(note, true);
   }
@@ -554,7 +643,7 @@ export class TeamleaderStore {
     const cycle = input.billingCycle ?? { unit: 'month', period: 1 };
     const now = this.#now();
     const subscription: StoredSubscription = {
-      id: randomUUID(),
+      id: this.#newId(this.#subscriptions, input.id),
       title: input.title ?? 'Sandbox subscription',
       note: null,
       status: input.status ?? 'active',
@@ -630,7 +719,7 @@ export class TeamleaderStore {
 
   // ---- invoices ----
 
-  #draft(body: Json): StoredInvoice {
+  #draft(body: Json, fixedId?: string): StoredInvoice {
     const invoicee = body.invoicee;
     if (!isObject(invoicee)) throw badRequest('invoicee.customer is required');
     const customer = parseRef(invoicee.customer, 'invoicee.customer', CUSTOMER_TYPES);
@@ -645,7 +734,7 @@ export class TeamleaderStore {
     if (body.grouped_lines === undefined) throw badRequest('grouped_lines is required');
     const now = this.#now();
     const invoice: StoredInvoice = {
-      id: randomUUID(),
+      id: this.#newId(this.#invoices, fixedId),
       departmentId,
       number: null,
       sequence: null,
@@ -771,14 +860,21 @@ export class TeamleaderStore {
     this.#emit('invoice.paymentRemoved', { type: 'invoice', id: invoice.id });
   }
 
-  #credit(input: { invoice: StoredInvoice | null; lines: Line[]; date: string; customer: Ref<CustomerType>; departmentId: string }): StoredCreditNote {
+  #credit(input: {
+    invoice: StoredInvoice | null;
+    lines: Line[];
+    date: string;
+    customer: Ref<CustomerType>;
+    departmentId: string;
+    id?: string;
+  }): StoredCreditNote {
     const { invoice } = input;
     if (invoice && invoice.status === 'draft') throw badRequest('Only booked invoices can be credited');
     const year = input.date.slice(0, 4);
     const count = [...this.#creditNotes.values()].filter((note) => note.departmentId === input.departmentId && note.number.startsWith(`${year} /`)).length;
     const now = this.#now();
     const note: StoredCreditNote = {
-      id: randomUUID(),
+      id: this.#newId(this.#creditNotes, input.id),
       departmentId: input.departmentId,
       number: `${year} / ${count + 1}`,
       date: input.date,
@@ -1078,11 +1174,11 @@ export class TeamleaderStore {
 
   // ---- companies and contacts ----
 
-  #addParty(input: { type: CustomerType; body: Json }): string {
+  #addParty(input: { type: CustomerType; body: Json; id?: string }): string {
     const fields = normaliseParty({ type: input.type, body: input.body });
     const customFields = this.#parseCustomFields({ value: input.body.custom_fields, context: input.type });
     const now = this.#now();
-    const id = randomUUID();
+    const id = this.#newId(this.#parties, input.id);
     this.#parties.set(id, { id, type: input.type, fields, customFields, addedAt: now, updatedAt: now });
     this.#emit(`${input.type}.added`, { type: input.type, id });
     return id;

@@ -7,6 +7,7 @@ export {
   type TwilioSandbox,
   type TwilioSandboxControl,
   type TwilioSandboxInput,
+  type TwilioSandboxState,
 } from './twilio-sandbox.server.js';
 export {
   API_VERSION,

@@ -108,6 +108,18 @@ const CALL_EVENTS: readonly CallEvent[] = ['initiated', 'ringing', 'answered', '
 const SMS_PRICE_PER_SEGMENT = 79;
 const CALL_PRICE_PER_MINUTE = 140;
 
+/** What exportState() gives: JSON-able (no Date, Set or undefined). */
+export interface TwilioProviderState {
+  messages: Array<{ message: SandboxMessage; callback: string | null }>;
+  calls: Array<{
+    call: SandboxCall;
+    callback: { url: string; method: 'POST' | 'GET'; events: CallEvent[] } | null;
+    sequence: number;
+    answeredAt: string | null;
+    timeLimitSeconds: number | null;
+  }>;
+}
+
 interface CallState {
   call: SandboxCall;
   callback: { url: string; method: 'POST' | 'GET'; events: Set<CallEvent> } | undefined;
@@ -142,6 +154,36 @@ export class TwilioProvider {
 
   calls(): SandboxCall[] {
     return [...this.#calls.values()].map((state) => structuredClone(state.call));
+  }
+
+  /** Messages and calls with their callback targets, as plain JSON (dates as ISO strings). */
+  exportState(): TwilioProviderState {
+    return {
+      messages: [...this.#messages.values()].map((m) => structuredClone({ message: m.message, callback: m.callback ?? null })),
+      calls: [...this.#calls.values()].map((c) => ({
+        call: structuredClone(c.call),
+        callback: c.callback ? { url: c.callback.url, method: c.callback.method, events: [...c.callback.events] } : null,
+        sequence: c.sequence,
+        answeredAt: c.answeredAt?.toISOString() ?? null,
+        timeLimitSeconds: c.timeLimitSeconds ?? null,
+      })),
+    };
+  }
+
+  importState(state: TwilioProviderState): void {
+    this.#messages = new Map(state.messages.map((m) => [m.message.sid, { message: structuredClone(m.message), callback: m.callback ?? undefined }]));
+    this.#calls = new Map(
+      state.calls.map((c) => [
+        c.call.sid,
+        {
+          call: structuredClone(c.call),
+          callback: c.callback ? { url: c.callback.url, method: c.callback.method, events: new Set(c.callback.events) } : undefined,
+          sequence: c.sequence,
+          answeredAt: c.answeredAt === null ? undefined : new Date(c.answeredAt),
+          timeLimitSeconds: c.timeLimitSeconds ?? undefined,
+        },
+      ]),
+    );
   }
 
   reset(): void {

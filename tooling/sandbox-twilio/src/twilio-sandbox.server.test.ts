@@ -331,6 +331,34 @@ describe('twilio sandbox', () => {
         expect(r.signature).toBe(signTwilioRequest({ authToken: sandbox.authToken, url: `${receiver.base}/twilio/voice`, params: r.params }));
     });
 
+    it('a call in progress and its unsent callbacks survive exportState → JSON → importState into a new sandbox', async () => {
+      const res = await call({ StatusCallbackEvent: events });
+      const snapshot = JSON.parse(JSON.stringify(sandbox.control.exportState())) as ReturnType<TwilioSandbox['control']['exportState']>;
+      let changes = 0;
+      const restarted = await startTwilioSandbox({ now: () => now, onStateChange: () => (changes += 1) });
+      try {
+        restarted.control.importState(snapshot);
+        expect(restarted.control.calls()).toEqual(sandbox.control.calls());
+        now = new Date(NOW.getTime() + 95_000);
+        // The answer time came along: the duration and price are those of the first process's call.
+        expect(restarted.control.completeCall({ sid: res.body.sid, durationSeconds: 95 })).toMatchObject({
+          status: 'completed',
+          duration: '95',
+          price: '-0.0280',
+        });
+        await restarted.control.deliverCallbacks();
+        expect(changes).toBe(1);
+        expect(receiver.received.map((r) => [r.params.CallStatus, r.params.SequenceNumber])).toEqual([
+          ['initiated', '0'],
+          ['ringing', '1'],
+          ['in-progress', '2'],
+          ['completed', '3'],
+        ]);
+      } finally {
+        await restarted.close();
+      }
+    });
+
     it('reports only the final status when no StatusCallbackEvent is given', async () => {
       const res = await call({});
       sandbox.control.completeCall({ sid: res.body.sid, durationSeconds: 3 });

@@ -13,6 +13,7 @@ import {
   type SandboxCall,
   type SandboxCallback,
   type SandboxMessage,
+  type TwilioProviderState,
 } from './twilio-provider.js';
 import { signTwilioRequest } from './twilio-signature.js';
 
@@ -33,6 +34,14 @@ export interface TwilioSandboxInput {
   now?: () => Date;
   /** Send each callback as soon as it is made (manual use); otherwise they wait for control.deliverCallbacks(). */
   autoDeliverCallbacks?: boolean;
+  /** Called after anything that may have changed the state (a request, a delivery), e.g. to save exportState(). */
+  onStateChange?: () => void;
+}
+
+/** Messages, calls and unsent callbacks as plain JSON: what a restarted sandbox needs to go on. */
+export interface TwilioSandboxState extends TwilioProviderState {
+  version: 1;
+  pendingCallbacks: SandboxCallback[];
 }
 
 /** One API request as the sandbox answered it. */
@@ -75,6 +84,10 @@ export interface TwilioSandboxControl {
   completeCall(input: { sid: string; durationSeconds: number }): SandboxCall;
   /** Forgets messages, calls, queued callbacks, the request log and every switch. */
   reset(): void;
+  /** A JSON-able snapshot of messages, calls and unsent callbacks (not switches or the request log). */
+  exportState(): TwilioSandboxState;
+  /** Replaces messages, calls and unsent callbacks with a snapshot from exportState(). */
+  importState(state: TwilioSandboxState): void;
 }
 
 export interface TwilioSandbox {
@@ -113,8 +126,10 @@ class TwilioSandboxServer {
   #duplicate = 0;
   /** Deliveries run one after the other, so callbacks arrive in the order they were made. */
   #delivering: Promise<unknown> = Promise.resolve();
+  readonly #onStateChange: () => void;
 
   constructor(input: TwilioSandboxInput) {
+    this.#onStateChange = input.onStateChange ?? (() => {});
     this.accountSid = input.accountSid ?? SANDBOX_ACCOUNT_SID;
     this.authToken = input.authToken ?? SANDBOX_AUTH_TOKEN;
     if (!/^AC[0-9a-f]{32}$/.test(this.accountSid)) throw new RangeError(`accountSid must be AC + 32 lowercase hex digits, got ${this.accountSid}`);
@@ -156,6 +171,12 @@ class TwilioSandboxServer {
       this.#drop = 0;
       this.#duplicate = 0;
     },
+    exportState: () => ({ version: 1, ...this.#provider.exportState(), pendingCallbacks: structuredClone(this.#queue) }),
+    importState: (state) => {
+      if (state?.version !== 1) throw new RangeError(`twilio sandbox state: unknown version ${String((state as { version?: unknown })?.version)}`);
+      this.#provider.importState(state);
+      this.#queue = structuredClone(state.pendingCallbacks);
+    },
   };
 
   listen(input: { port: number; host: string }): Promise<string> {
@@ -178,7 +199,7 @@ class TwilioSandboxServer {
   }
 
   deliverCallbacks(): Promise<DeliveryReport> {
-    const run = this.#delivering.then(() => this.#deliverQueued());
+    const run = this.#delivering.then(() => this.#deliverQueued()).finally(() => this.#onStateChange());
     this.#delivering = run.catch(() => undefined);
     return run;
   }
@@ -263,6 +284,7 @@ class TwilioSandboxServer {
       ...(reply.status === 401 ? { 'www-authenticate': 'Basic realm="Twilio API"' } : {}),
     });
     res.end(body);
+    this.#onStateChange();
   }
 
   #api(input: { method: string; url: URL; raw: string; authorization: string | undefined }): Reply {
