@@ -299,7 +299,7 @@ describe('teamleader sandbox: API', () => {
         ],
       },
     });
-    expect(() => sandbox.control.seedCustomField({ id: fixed.id, context: 'invoice', type: 'single_line', label: 'Again' })).toThrow(/exists/);
+    expect(() => sandbox.control.seedCustomField({ id: fixed.id, context: 'invoice', type: 'single_line', label: 'Again' })).toThrow(/already taken/);
     for (let i = 0; i < 24; i += 1) sandbox.control.seedCustomField({ context: 'invoice', type: 'single_line', label: `Field ${i}` });
     sandbox.control.seedCustomField({ context: 'company', type: 'single_line', label: 'Elsewhere' });
     const list = (body: unknown) => call('customFieldDefinitions.list', body);

@@ -37,11 +37,13 @@ describe('teamleader sandbox state (exportState / importState)', () => {
     const first = await start(() => (changes += 1));
     const field = first.control.seedCustomField({
       id: 'cf-profile',
-      optionIds: ['opt-dd', 'opt-link'],
       context: 'invoice',
       type: 'single_select',
       label: 'Twikey profile',
-      options: ['direct-debit', 'payment-link'],
+      options: [
+        { id: 'opt-dd', value: 'direct-debit' },
+        { id: 'opt-link', value: 'payment-link' },
+      ],
     });
     const company = first.control.seedCompany({ id: 'company-acme', name: 'Acme NV' });
     const invoice = first.control.seedInvoice({
