@@ -613,13 +613,7 @@ export class WalletService {
     describe?: (description: string) => string;
   }): Promise<string> {
     const { describe = (d: string) => d, ...filters } = input;
-    const rows: HistoryEntry[] = [];
-    let before: string | undefined;
-    do {
-      const page = await this.history({ ...filters, limit: 1000, ...(before ? { before } : {}) });
-      rows.push(...page.data);
-      before = page.nextCursor ?? undefined;
-    } while (before);
+    const rows = await allPages((before) => this.history({ ...filters, limit: 1000, ...(before ? { before } : {}) }));
     return stringify(
       rows.map((r) => [
         r.createdAt.toISOString(),
@@ -692,13 +686,7 @@ export class WalletService {
     describe?: (description: string) => string;
   }): Promise<string> {
     const { describe = (d: string) => d, ...filters } = input;
-    const lines: HistoryLine[] = [];
-    let before: string | undefined;
-    do {
-      const page = await this.historyLines({ ...filters, limit: 1000, ...(before ? { before } : {}) });
-      lines.push(...page.data);
-      before = page.nextCursor ?? undefined;
-    } while (before);
+    const lines = await allPages((before) => this.historyLines({ ...filters, limit: 1000, ...(before ? { before } : {}) }));
     return stringify(
       lines.map((l) => [l.createdAt.toISOString(), l.id, l.type, l.status, l.channel ?? '', describe(l.description), l.amount.toString()]),
       { header: true, columns: ['date', 'id', 'type', 'status', 'channel', 'description', 'amount'] },
@@ -856,4 +844,16 @@ async function openWallets(tx: Transaction, now: Date, opens: ReadonlyMap<string
     [pgArray(accounts), pgArray(accounts.map((a) => opens.get(a)!.timeZone)), pgArray(accounts.map((a) => opens.get(a)!.lowBalance)), now],
   );
   return new Set(rows.map((r) => r.account_id));
+}
+
+/** Every page of a cursor-paged read, in order (the CSV exports). */
+async function allPages<T>(read: (before: string | undefined) => Promise<{ data: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let before: string | undefined;
+  do {
+    const page = await read(before);
+    all.push(...page.data);
+    before = page.nextCursor ?? undefined;
+  } while (before);
+  return all;
 }

@@ -1,10 +1,10 @@
 // `pnpm measure-start`: where the time of `pnpm start` goes (issue 20), on a fresh data folder and on a restart.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from './free-port.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const START = resolve(root, 'tooling/dev-stack/dist/start.js');
@@ -16,17 +16,6 @@ interface Run {
   startup: Record<string, number>;
   /** From LOG_LEVEL=debug: the host's phases in order. */
   phases: Array<{ phase: string; ms: number }>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 async function once(env: NodeJS.ProcessEnv, url: string): Promise<Run> {

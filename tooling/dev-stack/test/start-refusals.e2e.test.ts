@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/free-port.js';
 
 // The built dev stack (`pnpm start`'s process). Each case fails before the database is opened: each
 // costs one process's module loading (1-3 s), and they run side by side.
@@ -26,14 +27,6 @@ async function occupied(): Promise<number> {
   servers.push(server);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return (server.address() as { port: number }).port;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 async function startStack(input: { dataDir: string; env: Record<string, string> }): Promise<{ code: number | null; stderr: string }> {
