@@ -721,7 +721,7 @@ for (const engine of testEngines()) {
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({ id: expect.any(String), subject: 'order 42', status: 'completed', units: '1', amount: '0.10', balanceAfter: '1.90' });
       expect(await available(ownerKey)).toBe('1.90');
-      expect(await moves(ownerKey)).toEqual(['capture 0.00', 'hold -0.10']);
+      expect(await moves(ownerKey)).toEqual(['spend -0.10']);
       expect((await t.request({ path: USES, key: ownerKey })).body.data).toEqual([expect.objectContaining({ id: res.body.id, subject: 'order 42', status: 'done' })]);
     });
 
@@ -732,7 +732,7 @@ for (const engine of testEngines()) {
       expect(again.status).toBe(201);
       expect(again.body).toEqual(first.body);
       expect(await available(ownerKey)).toBe('1.90');
-      expect(await moves(ownerKey)).toEqual(['capture 0.00', 'hold -0.10']);
+      expect(await moves(ownerKey)).toEqual(['spend -0.10']);
       expect((await t.request({ path: USES, key: ownerKey })).body.data).toHaveLength(1);
     });
 
