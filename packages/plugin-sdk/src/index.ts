@@ -106,7 +106,16 @@ export {
 
 // Re-exported so plugins depend on the SDK alone.
 export { Money, MoneyError, CURRENCIES, type Currency } from '@tollgate/money';
-export { ManualClock, SystemClock, type Clock } from '@tollgate/clock';
+export {
+  ManualClock,
+  SystemClock,
+  addTarget2BusinessDays,
+  isTarget2BusinessDay,
+  nextTarget2BusinessDay,
+  target2BusinessDaysBetween,
+  target2ClosingDays,
+  type Clock,
+} from '@tollgate/clock';
 export {
   ConflictError,
   ForbiddenError,
