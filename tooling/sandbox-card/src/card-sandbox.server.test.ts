@@ -258,7 +258,13 @@ describe('card sandbox', () => {
     expect((await api({ path: '/v1/payment_intents/pi_nope' })).status).toBe(404);
     const unknownRoute = await api({ path: '/v1/refunds', form: {} });
     expect(unknownRoute.status).toBe(404);
-    expect(unknownRoute.body.error.code).toBe('resource_missing');
+    // The processor's answer to a URL it does not serve: no code, unlike a missing object.
+    expect(unknownRoute.body).toEqual({
+      error: {
+        type: 'invalid_request_error',
+        message: 'Unrecognized request URL (POST: /v1/refunds). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
+      },
+    });
     expect(sandbox.control.events()).toEqual([]);
   });
 
