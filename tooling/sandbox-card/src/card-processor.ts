@@ -256,7 +256,9 @@ export class CardProcessor {
     this.#customers = new Map(copy.customers.map((c) => [c.id, c]));
     this.#attachments = new Map(copy.attachments);
     // Snapshots from before cancel existed lack its fields.
-    this.#intents = new Map(copy.paymentIntents.map((i) => [i.id, { ...i, canceled_at: i.canceled_at ?? null, cancellation_reason: i.cancellation_reason ?? null }]));
+    this.#intents = new Map(
+      copy.paymentIntents.map((i) => [i.id, { ...i, canceled_at: i.canceled_at ?? null, cancellation_reason: i.cancellation_reason ?? null }]),
+    );
     this.#disputes = new Map(copy.disputes.map((d) => [d.id, d]));
     this.#events = copy.events;
   }
@@ -481,7 +483,8 @@ export class CardProcessor {
     if (!methodId) {
       throw unexpectedState({
         intent,
-        message: "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
+        message:
+          "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
       });
     }
     intent.payment_method = methodId;
@@ -725,7 +728,11 @@ function page<T extends { id: string }>(input: { items: T[]; params: Params; url
   const after = optionalString(params, 'starting_after');
   const before = optionalString(params, 'ending_before');
   if (after && before) {
-    throw invalid({ message: 'You may only specify one of these parameters: starting_after, ending_before.', code: 'parameters_exclusive', param: 'ending_before' });
+    throw invalid({
+      message: 'You may only specify one of these parameters: starting_after, ending_before.',
+      code: 'parameters_exclusive',
+      param: 'ending_before',
+    });
   }
   const cursor = after ?? before;
   const at = cursor ? items.findIndex((item) => item.id === cursor) : -1;
