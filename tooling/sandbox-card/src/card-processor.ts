@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rangeOf } from './params.js';
+import { METADATA_LIMITS, rangeOf } from './params.js';
 import { TEST_CARDS, type TestCard } from './test-cards.js';
 
 /** The API version stamped on events (the one the stripe SDK v23 pins). */
@@ -435,6 +435,8 @@ export class CardProcessor {
     const { intent } = input;
     const paymentMethod = this.getPaymentMethod({ id: intent.payment_method! });
     intent.status = 'requires_payment_method';
+    // As the processor does: the failed method is only in last_payment_error, so a new confirm needs a method.
+    intent.payment_method = null;
     intent.last_payment_error = {
       type: 'card_error',
       code: input.code,
@@ -546,6 +548,9 @@ export class CardProcessor {
         if (value === '') delete next.metadata[key];
         else next.metadata[key] = value;
       }
+    }
+    if (Object.keys(next.metadata).length > METADATA_LIMITS.keys) {
+      throw invalid({ message: `Invalid metadata: metadata can have at most ${METADATA_LIMITS.keys} keys.`, param: 'metadata' });
     }
     // A changed payment needs a new confirmation (the pending authentication no longer applies).
     if (payment.length > 0 && next.payment_method) {

@@ -86,6 +86,10 @@ describe('card sandbox through the official stripe SDK', () => {
       metadata: { step: 'two', note: 'ok' },
     });
     expect(await failure(stripe.paymentIntents.confirm(created.id))).toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+    // The 50-key limit counts the keys kept plus the new ones.
+    const more = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
+    expect(await failure(stripe.paymentIntents.update(created.id, { metadata: more }))).toMatchObject({ statusCode: 400, param: 'metadata' });
+    expect((await stripe.paymentIntents.retrieve(created.id)).metadata).toEqual({ step: 'two', note: 'ok' });
   });
 
   it('confirms again after a decline, with another card', async () => {
@@ -93,7 +97,13 @@ describe('card sandbox through the official stripe SDK', () => {
     const declined = await failure(stripe.paymentIntents.confirm(intent.id, { off_session: true }));
     expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(declined).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
-    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('requires_payment_method');
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'requires_payment_method',
+      payment_method: null,
+      last_payment_error: { decline_code: 'generic_decline', payment_method: { id: 'pm_card_chargeDeclined' } },
+    });
+    // The declined card is not tried again by itself.
+    expect(await failure(stripe.paymentIntents.confirm(intent.id))).toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
     expect(await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_mastercard' })).toMatchObject({
       status: 'succeeded',
       payment_method: 'pm_card_mastercard',
