@@ -358,6 +358,12 @@ for (const engine of testEngines()) {
       await provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_visa' });
       expect(sandbox.control.requests().at(-1)).toMatchObject({ method: 'POST', path: '/v1/payment_methods/pm_card_visa/detach', status: 200 });
       await expect(provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_gone' })).resolves.toBeUndefined();
+      // A retried removal meets "not attached" (as the processor answers): done already, not an error.
+      await expect(provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_visa' })).resolves.toBeUndefined();
+      expect(sandbox.control.requests().slice(-2)).toMatchObject([
+        { method: 'POST', path: '/v1/payment_methods/pm_card_visa/detach', status: 400 },
+        { method: 'GET', path: '/v1/payment_methods/pm_card_visa', status: 200 },
+      ]);
     });
 
     it('sends only parameters the processor accepts (the sandbox refuses any other)', async () => {

@@ -127,11 +127,21 @@ export class StripeCardProvider implements PaymentProvider {
 
   async removePaymentMethod(input: { accountId: string; providerMethodId: string }): Promise<void> {
     try {
-      await this.#call(() => this.#stripe.paymentMethods.detach(input.providerMethodId), UNKNOWN_METHOD_IN_PATH);
+      await this.#stripe.paymentMethods.detach(input.providerMethodId);
     } catch (error) {
-      // Already gone at the processor is what the caller wanted.
-      if (error instanceof ValidationError) return;
-      throw error;
+      // Already gone, or already detached (a retried removal), is what the caller wanted.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && error.statusCode === 404) return;
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400 && (await this.#detached(input.providerMethodId))) return;
+      throw this.#translate(error, UNKNOWN_METHOD_IN_PATH);
+    }
+  }
+
+  /** The processor refuses to detach a card that is not attached; this tells that case from other refusals. */
+  async #detached(paymentMethod: string): Promise<boolean> {
+    try {
+      return (await this.#stripe.paymentMethods.retrieve(paymentMethod)).customer === null;
+    } catch {
+      return false;
     }
   }
 

@@ -335,9 +335,12 @@ export class CardProcessor {
     return this.getPaymentMethod({ id: input.id });
   }
 
-  /** Detaching a method that is not attached is harmless here: the test ids are shared by every customer. */
+  /** Detaching a method that is not attached is refused, as the processor refuses it. */
   detachPaymentMethod(input: { id: string }): SandboxPaymentMethod {
     this.#card({ id: input.id });
+    if (!this.#attachments.has(input.id)) {
+      throw invalid({ message: 'The payment method you provided is not attached to a customer so detachment is impossible.' });
+    }
     this.#attachments.delete(input.id);
     return this.getPaymentMethod({ id: input.id });
   }

@@ -141,6 +141,12 @@ describe('card sandbox', () => {
     expect(attached.body).toMatchObject({ id: 'pm_card_visa', customer: cus });
     const detached = await api({ path: '/v1/payment_methods/pm_card_visa/detach', form: {} });
     expect(detached.body.customer).toBeNull();
+    const again = await api({ path: '/v1/payment_methods/pm_card_visa/detach', form: {} });
+    expect(again.status).toBe(400);
+    expect(again.body.error).toEqual({
+      type: 'invalid_request_error',
+      message: 'The payment method you provided is not attached to a customer so detachment is impossible.',
+    });
 
     const unknownPm = await api({ path: '/v1/payment_methods/pm_card_nope/attach', form: { customer: cus } });
     expect(unknownPm.status).toBe(404);
