@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ManualClock, Money, TollgateError, UnavailableError, ValidationError } from '@tollgate/plugin-sdk';
+import { ManualClock, Money, TollgateError, UnavailableError, ValidationError, type Logger } from '@tollgate/plugin-sdk';
 import { signWebhookPayload, startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
 import { testEngines, type TestDatabase } from '@tollgate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,54 @@ async function startReceiver() {
   };
 }
 
+/**
+ * A loopback hop between the plugin and the sandbox that changes requests on the way, to show what the
+ * plugin does when the processor meets a request it does not serve or does not accept.
+ */
+async function startRewritingProxy(input: {
+  target: () => string;
+  rewrite: (request: { method: string; path: string; body: string }) => { path: string; body: string };
+}) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const method = req.method ?? 'GET';
+      const { path, body } = input.rewrite({ method, path: req.url ?? '/', body: Buffer.concat(chunks).toString('utf8') });
+      const headers: Record<string, string> = {};
+      for (const name of ['authorization', 'content-type', 'idempotency-key', 'stripe-version']) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      void fetch(`${input.target()}${path}`, { method, headers, ...(method === 'GET' ? {} : { body }) }).then(async (answer) => {
+        const text = await answer.text();
+        res.writeHead(answer.status, { 'content-type': 'application/json', 'request-id': answer.headers.get('request-id') ?? 'req_proxy' }).end(text);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A Logger that keeps what was logged at error level. */
+function recordingLogger(): Logger & { errors: Array<{ obj: object | string; msg: string | undefined }> } {
+  const errors: Array<{ obj: object | string; msg: string | undefined }> = [];
+  const logger = {
+    errors,
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (obj: object | string, msg?: string) => {
+      errors.push({ obj, msg });
+    },
+    child: () => logger,
+  };
+  return logger;
+}
+
 for (const engine of testEngines()) {
   describe(`StripeCardProvider against the card sandbox [${engine.name}]`, () => {
     const clock = new ManualClock('2026-01-15T09:00:00.000Z');
@@ -36,8 +84,13 @@ for (const engine of testEngines()) {
     let provider: StripeCardProvider;
     let accounts = 0;
 
-    const make = (options: Partial<PaymentsCardOptions> = {}) =>
-      new StripeCardProvider({ options: paymentsCardOptions.parse({ baseUrl: sandbox.url, webhookSecret: SECRET, ...options }), database: db, clock });
+    const make = (options: Partial<PaymentsCardOptions> = {}, logger?: Logger) =>
+      new StripeCardProvider({
+        options: paymentsCardOptions.parse({ baseUrl: sandbox.url, webhookSecret: SECRET, ...options }),
+        database: db,
+        clock,
+        ...(logger ? { logger } : {}),
+      });
     const newAccount = () => `acc_${engine.name}_${(accounts += 1)}`;
     const setUp = (accountId: string, paymentMethod = 'pm_card_visa') =>
       provider.createPaymentMethod({ accountId, kind: 'card', details: { paymentMethod }, idempotencyKey: `setup-${accountId}-${paymentMethod}` });
@@ -305,6 +358,114 @@ for (const engine of testEngines()) {
       await provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_visa' });
       expect(sandbox.control.requests().at(-1)).toMatchObject({ method: 'POST', path: '/v1/payment_methods/pm_card_visa/detach', status: 200 });
       await expect(provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_gone' })).resolves.toBeUndefined();
+      // A retried removal meets "not attached" (as the processor answers): done already, not an error.
+      await expect(provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_visa' })).resolves.toBeUndefined();
+      expect(sandbox.control.requests().slice(-2)).toMatchObject([
+        { method: 'POST', path: '/v1/payment_methods/pm_card_visa/detach', status: 400 },
+        { method: 'GET', path: '/v1/payment_methods/pm_card_visa', status: 200 },
+      ]);
+    });
+
+    it('sends only parameters the processor accepts (the sandbox refuses any other)', async () => {
+      const accountId = newAccount();
+      await setUp(accountId);
+      await provider.createPayment({
+        accountId,
+        amount: Money.of('12.34'),
+        reference: 'pur_strict',
+        description: 'Top-up',
+        idempotencyKey: 'strict-1',
+        providerMethodId: 'pm_card_visa',
+      });
+      await provider.removePaymentMethod({ accountId, providerMethodId: 'pm_card_visa' });
+      expect(sandbox.control.requests().map((r) => [r.method, r.path.replace(/cus_\w+/, 'cus_…'), r.status])).toEqual([
+        ['GET', '/v1/payment_methods/pm_card_visa', 200],
+        ['POST', '/v1/customers', 200],
+        ['POST', '/v1/payment_methods/pm_card_visa/attach', 200],
+        ['POST', '/v1/payment_intents', 200],
+        ['POST', '/v1/payment_methods/pm_card_visa/detach', 200],
+      ]);
+    });
+
+    it("reports an amount under the processor minimum as the caller's mistake (400)", async () => {
+      const accountId = newAccount();
+      await setUp(accountId);
+      const refused = provider.createPayment({
+        accountId,
+        amount: Money.of('0.40'),
+        reference: 'pur_small',
+        description: 'Top-up',
+        idempotencyKey: 'small-1',
+        providerMethodId: 'pm_card_visa',
+      });
+      await expect(refused).rejects.toBeInstanceOf(ValidationError);
+      await expect(refused).rejects.toMatchObject({ status: 400, details: { providerCode: 'amount_too_small' } });
+    });
+
+    it('reports a URL the processor does not serve as a provider error (502, logged), not as an unknown payment method', async () => {
+      // As if baseUrl pointed at an API without /v1/payment_methods: the processor answers 404 "Unrecognized request URL".
+      const proxy = await startRewritingProxy({
+        target: () => sandbox.url,
+        rewrite: ({ path, body }) => ({ path: path.replace('/v1/payment_methods/', '/v1/payment-methods/'), body }),
+      });
+      try {
+        const logger = recordingLogger();
+        const elsewhere = make({ baseUrl: proxy.url, maxNetworkRetries: 0 }, logger);
+        const attempt = elsewhere.createPaymentMethod({
+          accountId: newAccount(),
+          kind: 'card',
+          details: { paymentMethod: 'pm_card_visa' },
+          idempotencyKey: 'k',
+        });
+        await expect(attempt).rejects.not.toBeInstanceOf(ValidationError);
+        await expect(attempt).rejects.toMatchObject({
+          code: 'payment_provider_error',
+          status: 502,
+          message:
+            "The card processor does not serve this request (Unrecognized request URL (GET: /v1/payment-methods/pm_card_visa)); check the plugin's baseUrl",
+        });
+        expect(logger.errors.map((e) => e.msg)).toEqual([expect.stringContaining('does not serve the request')]);
+        // A card that really is unknown is still the user's mistake.
+        await expect(
+          provider.createPaymentMethod({ accountId: newAccount(), kind: 'card', details: { paymentMethod: 'pm_card_nope' }, idempotencyKey: 'k2' }),
+        ).rejects.toMatchObject({
+          status: 400,
+          message: 'unknown payment method',
+        });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("treats a parameter the processor refuses as its own bug (500, logged), not the user's", async () => {
+      // As if the plugin sent a parameter the processor does not have: the strict sandbox answers parameter_unknown.
+      const proxy = await startRewritingProxy({
+        target: () => sandbox.url,
+        rewrite: ({ method, path, body }) => ({ path, body: method === 'POST' && path === '/v1/payment_intents' ? `${body}&tollgate_trace=1` : body }),
+      });
+      try {
+        const logger = recordingLogger();
+        const buggy = make({ baseUrl: proxy.url, maxNetworkRetries: 0 }, logger);
+        const accountId = newAccount();
+        await buggy.createPaymentMethod({ accountId, kind: 'card', details: { paymentMethod: 'pm_card_visa' }, idempotencyKey: 'k' });
+        const attempt = buggy.createPayment({
+          accountId,
+          amount: Money.of('10.00'),
+          reference: 'pur_bug',
+          description: 'Top-up',
+          idempotencyKey: 'bug-1',
+          providerMethodId: 'pm_card_visa',
+        });
+        await expect(attempt).rejects.not.toBeInstanceOf(ValidationError);
+        await expect(attempt).rejects.toMatchObject({ code: 'internal_error', status: 500 });
+        await expect(attempt).rejects.not.toMatchObject({ message: expect.stringMatching(/payment method|tollgate_trace/) });
+        expect(logger.errors).toEqual([
+          { obj: expect.objectContaining({ providerCode: 'parameter_unknown', param: 'tollgate_trace' }), msg: expect.stringContaining('plugin bug') },
+        ]);
+        expect(sandbox.control.paymentIntents()).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('reports a wrong API key as a provider error, not a success', async () => {

@@ -36,6 +36,19 @@ const BRANDS: Record<string, string> = {
 type PaymentResult = { providerPaymentId: string; status: PaymentStatus; reason?: string; redirectUrl?: string };
 
 /**
+ * Which object a call names that the user chose: a `resource_missing` about it (the named `param`,
+ * or a 404 without param for the id in the path) is the user's mistake, reported as `message`.
+ */
+interface CallContext {
+  unknown?: { message: string; param: string; inPath: boolean };
+}
+
+const UNKNOWN_METHOD_IN_PATH: CallContext = { unknown: { message: 'unknown payment method', param: 'payment_method', inPath: true } };
+
+/** Codes the processor answers for a request it cannot parse: the plugin sent it, so the plugin is wrong. */
+const MALFORMED_REQUEST = new Set(['parameter_unknown', 'parameter_missing', 'parameter_invalid_integer', 'parameter_invalid_empty', 'parameters_exclusive']);
+
+/**
  * The 'payments-card' payment provider: card top-ups through a Stripe-compatible processor
  * (the real one, or the card sandbox when `baseUrl` points at it). Payments are off-session
  * PaymentIntents on the account's processor customer; outcomes that come later arrive as webhooks.
@@ -95,11 +108,11 @@ export class StripeCardProvider implements PaymentProvider {
     }
     const { paymentMethod } = parsed.data;
     // Checked before the customer is made, so a bad id sets up nothing.
-    await this.#call(() => this.#stripe.paymentMethods.retrieve(paymentMethod), { missing: 'unknown payment method' });
+    await this.#call(() => this.#stripe.paymentMethods.retrieve(paymentMethod), UNKNOWN_METHOD_IN_PATH);
     const customerId = await this.#customerFor({ accountId: input.accountId });
     const attached = await this.#call(
       () => this.#stripe.paymentMethods.attach(paymentMethod, { customer: customerId }, { idempotencyKey: `payment-method:${input.idempotencyKey}` }),
-      { missing: 'unknown payment method' },
+      UNKNOWN_METHOD_IN_PATH,
     );
     const card = attached.card;
     if (!card) throw new ValidationError({ message: `payment method ${paymentMethod} is not a card` });
@@ -114,11 +127,21 @@ export class StripeCardProvider implements PaymentProvider {
 
   async removePaymentMethod(input: { accountId: string; providerMethodId: string }): Promise<void> {
     try {
-      await this.#call(() => this.#stripe.paymentMethods.detach(input.providerMethodId), { missing: 'unknown payment method' });
+      await this.#stripe.paymentMethods.detach(input.providerMethodId);
     } catch (error) {
-      // Already gone at the processor is what the caller wanted.
-      if (error instanceof ValidationError) return;
-      throw error;
+      // Already gone, or already detached (a retried removal), is what the caller wanted.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && error.statusCode === 404) return;
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400 && (await this.#detached(input.providerMethodId))) return;
+      throw this.#translate(error, UNKNOWN_METHOD_IN_PATH);
+    }
+  }
+
+  /** The processor refuses to detach a card that is not attached; this tells that case from other refusals. */
+  async #detached(paymentMethod: string): Promise<boolean> {
+    try {
+      return (await this.#stripe.paymentMethods.retrieve(paymentMethod)).customer === null;
+    } catch {
+      return false;
     }
   }
 
@@ -158,7 +181,7 @@ export class StripeCardProvider implements PaymentProvider {
           reason: error.decline_code || error.code || 'card_declined',
         };
       }
-      throw this.#translate(error, { missing: 'unknown payment method' });
+      throw this.#translate(error, { unknown: { message: 'unknown payment method', param: 'payment_method', inPath: false } });
     }
   }
 
@@ -199,9 +222,7 @@ export class StripeCardProvider implements PaymentProvider {
     if (found) return found;
     const customer = await this.#call(
       () => this.#stripe.customers.create({ metadata: { accountId: input.accountId } }, { idempotencyKey: `customer:${input.accountId}` }),
-      {
-        missing: 'unknown customer',
-      },
+      {},
     );
     await this.#db.query('INSERT INTO payments_card_customers (account_id, customer_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (account_id) DO NOTHING', [
       input.accountId,
@@ -216,7 +237,7 @@ export class StripeCardProvider implements PaymentProvider {
     return rows[0]?.customer_id;
   }
 
-  async #call<T>(fn: () => Promise<T>, context: { missing: string }): Promise<T> {
+  async #call<T>(fn: () => Promise<T>, context: CallContext): Promise<T> {
     try {
       return await fn();
     } catch (error) {
@@ -224,11 +245,47 @@ export class StripeCardProvider implements PaymentProvider {
     }
   }
 
-  /** Processor errors as Tollgate errors: 400 for what the caller sent, 503 for what may pass, 502 for the rest. */
-  #translate(error: unknown, context: { missing: string }): TollgateError {
+  /**
+   * Processor errors as Tollgate errors: 400 for what the user chose (an unknown card, an amount under the
+   * minimum), 503 for what may pass, 500 for a request the plugin should not have sent, 502 for the rest.
+   */
+  #translate(error: unknown, context: CallContext): TollgateError {
     const errors = Stripe.errors;
-    if (error instanceof errors.StripeInvalidRequestError && error.code === 'resource_missing') {
-      return new ValidationError({ message: context.missing, details: { providerMessage: error.message }, cause: error });
+    if (error instanceof errors.StripeInvalidRequestError) {
+      const unknown = context.unknown;
+      if (
+        error.code === 'resource_missing' &&
+        unknown &&
+        (error.param === unknown.param || (unknown.inPath && error.statusCode === 404 && error.param === undefined))
+      ) {
+        return new ValidationError({ message: unknown.message, details: { providerMessage: error.message }, cause: error });
+      }
+      if (error.code === 'amount_too_small' || error.code === 'amount_too_large') {
+        return new ValidationError({ message: `The card processor refused the amount: ${error.message}`, details: { providerCode: error.code }, cause: error });
+      }
+      if (error.statusCode === 404 && error.code === undefined) {
+        // "Unrecognized request URL": baseUrl is not (this version of) the processor's API; nothing the user did.
+        this.#logger?.error({ err: error }, 'card processor does not serve the request: check baseUrl');
+        return new TollgateError({
+          code: 'payment_provider_error',
+          status: 502,
+          message: `The card processor does not serve this request (${error.message.split('.')[0]}); check the plugin's baseUrl`,
+          cause: error,
+        });
+      }
+      if (error.code !== undefined && MALFORMED_REQUEST.has(error.code)) {
+        // Our request was malformed: a bug in this plugin, not the user's input.
+        this.#logger?.error(
+          { err: error, providerCode: error.code, param: error.param },
+          'payments-card sent a request the card processor refuses (plugin bug)',
+        );
+        return new TollgateError({
+          code: 'internal_error',
+          status: 500,
+          message: 'The card payment could not be made because of an internal error in the payments-card plugin',
+          cause: error,
+        });
+      }
     }
     if (error instanceof errors.StripeIdempotencyError) {
       return new ConflictError({ message: 'The idempotency key was already used for a different request', cause: error });

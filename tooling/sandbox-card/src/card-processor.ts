@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { METADATA_LIMITS, rangeOf } from './params.js';
 import { TEST_CARDS, type TestCard } from './test-cards.js';
 
 /** The API version stamped on events (the one the stripe SDK v23 pins). */
@@ -24,12 +25,26 @@ export interface StripeErrorBody {
 export class StripeApiError extends Error {
   readonly status: number;
   readonly body: StripeErrorBody;
+  /**
+   * The request passed validation and ran (e.g. a state rule refused it): the processor keeps such
+   * an answer for its Idempotency-Key, unlike a refused parameter.
+   */
+  readonly executed: boolean;
 
-  constructor(input: { status: number; body: StripeErrorBody }) {
+  constructor(input: { status: number; body: StripeErrorBody; executed?: boolean }) {
     super(input.body.error.message);
     this.status = input.status;
     this.body = input.body;
+    this.executed = input.executed ?? false;
   }
+}
+
+/** One page of a list endpoint, in the processor's shape (newest first). */
+export interface SandboxList<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  url: string;
 }
 
 export interface SandboxCustomer {
@@ -63,6 +78,9 @@ export interface PaymentError {
   payment_method?: SandboxPaymentMethod;
 }
 
+export type CancellationReason = 'duplicate' | 'fraudulent' | 'requested_by_customer' | 'abandoned';
+export const CANCELLATION_REASONS: readonly CancellationReason[] = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'];
+
 export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled';
 
 export interface SandboxPaymentIntent {
@@ -79,6 +97,8 @@ export interface SandboxPaymentIntent {
   description: string | null;
   metadata: Record<string, string>;
   created: number;
+  canceled_at: number | null;
+  cancellation_reason: CancellationReason | null;
   capture_method: 'automatic';
   confirmation_method: 'automatic';
   client_secret: string;
@@ -102,7 +122,7 @@ export interface SandboxDispute {
   livemode: false;
 }
 
-export type SandboxEventType = 'payment_intent.succeeded' | 'payment_intent.payment_failed' | 'charge.dispute.created';
+export type SandboxEventType = 'payment_intent.succeeded' | 'payment_intent.payment_failed' | 'payment_intent.canceled' | 'charge.dispute.created';
 
 export interface SandboxEvent {
   id: string;
@@ -173,7 +193,8 @@ function optionalString(params: Params, name: string): string | null {
 function bool(params: Params, name: string): boolean {
   const value = params[name];
   if (value === undefined) return false;
-  if (value === 'true' || value === true) return true;
+  // off_session also takes 'one_off' / 'recurring', which mean true.
+  if (value === 'true' || value === true || value === 'one_off' || value === 'recurring') return true;
   if (value === 'false' || value === false) return false;
   throw invalid({ message: `Invalid boolean: ${String(value)}`, param: name });
 }
@@ -185,7 +206,8 @@ function metadataOf(params: Params): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw invalid({ message: `Invalid string: metadata[${key}]`, param: `metadata[${key}]` });
-    out[key] = v;
+    // '' unsets a key.
+    if (v !== '') out[key] = v;
   }
   return out;
 }
@@ -233,7 +255,10 @@ export class CardProcessor {
     const copy = structuredClone(state);
     this.#customers = new Map(copy.customers.map((c) => [c.id, c]));
     this.#attachments = new Map(copy.attachments);
-    this.#intents = new Map(copy.paymentIntents.map((i) => [i.id, i]));
+    // Snapshots from before cancel existed lack its fields.
+    this.#intents = new Map(
+      copy.paymentIntents.map((i) => [i.id, { ...i, canceled_at: i.canceled_at ?? null, cancellation_reason: i.cancellation_reason ?? null }]),
+    );
     this.#disputes = new Map(copy.disputes.map((d) => [d.id, d]));
     this.#events = copy.events;
   }
@@ -310,9 +335,12 @@ export class CardProcessor {
     return this.getPaymentMethod({ id: input.id });
   }
 
-  /** Detaching a method that is not attached is harmless here: the test ids are shared by every customer. */
+  /** Detaching a method that is not attached is refused, as the processor refuses it. */
   detachPaymentMethod(input: { id: string }): SandboxPaymentMethod {
     this.#card({ id: input.id });
+    if (!this.#attachments.has(input.id)) {
+      throw invalid({ message: 'The payment method you provided is not attached to a customer so detachment is impossible.' });
+    }
     this.#attachments.delete(input.id);
     return this.getPaymentMethod({ id: input.id });
   }
@@ -353,6 +381,8 @@ export class CardProcessor {
       description: optionalString(params, 'description'),
       metadata: metadataOf(params),
       created: this.#seconds(),
+      canceled_at: null,
+      cancellation_reason: null,
       capture_method: 'automatic',
       confirmation_method: 'automatic',
       client_secret: `${id}_secret_${newId('s').slice(2, 18)}`,
@@ -408,6 +438,8 @@ export class CardProcessor {
     const { intent } = input;
     const paymentMethod = this.getPaymentMethod({ id: intent.payment_method! });
     intent.status = 'requires_payment_method';
+    // As the processor does: the failed method is only in last_payment_error, so a new confirm needs a method.
+    intent.payment_method = null;
     intent.last_payment_error = {
       type: 'card_error',
       code: input.code,
@@ -436,6 +468,161 @@ export class CardProcessor {
     const intent = this.#intents.get(input.id);
     if (!intent) throw missing({ what: 'payment_intent', id: input.id });
     return intent;
+  }
+
+  /**
+   * POST /v1/payment_intents/:id/confirm: tries the payment with the intent's (or the given) payment method.
+   * Only requires_payment_method (with a method), requires_confirmation and requires_action may be confirmed.
+   */
+  confirmPaymentIntent(input: { id: string; params: Params }): SandboxPaymentIntent {
+    const intent = this.getPaymentIntent({ id: input.id });
+    if (!CONFIRMABLE.includes(intent.status)) {
+      throw unexpectedState({
+        intent,
+        message: `You cannot confirm this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be confirmed: ${CONFIRMABLE.join(', ')}.`,
+      });
+    }
+    const paymentMethodId = optionalString(input.params, 'payment_method');
+    if (paymentMethodId) this.#card({ id: paymentMethodId, param: 'payment_method' });
+    const methodId = paymentMethodId ?? intent.payment_method;
+    if (!methodId) {
+      throw unexpectedState({
+        intent,
+        message:
+          "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
+      });
+    }
+    intent.payment_method = methodId;
+    intent.last_payment_error = null;
+    intent.next_action = null;
+    this.#confirm({ intent, card: this.#card({ id: methodId }), offSession: bool(input.params, 'off_session') });
+    return intent;
+  }
+
+  /**
+   * POST /v1/payment_intents/:id: description and metadata may change until the intent is canceled;
+   * amount, currency, customer and payment method only before the payment is attempted for good
+   * (requires_payment_method, requires_confirmation, requires_action).
+   */
+  updatePaymentIntent(input: { id: string; params: Params }): SandboxPaymentIntent {
+    const { params } = input;
+    const intent = this.getPaymentIntent({ id: input.id });
+    if (intent.status === 'canceled') {
+      throw unexpectedState({
+        intent,
+        message: `You cannot update this PaymentIntent because it has a status of canceled. You may only update a PaymentIntent that is not canceled.`,
+      });
+    }
+    const payment = (['amount', 'currency', 'customer', 'payment_method'] as const).filter((name) => params[name] !== undefined);
+    if (payment.length > 0 && !CONFIRMABLE.includes(intent.status)) {
+      const field = payment[0]!;
+      throw unexpectedState({
+        intent,
+        param: field,
+        message: `This PaymentIntent's ${field} could not be updated because it has a status of ${intent.status}. You may only update the ${field} of a PaymentIntent with one of the following statuses: ${CONFIRMABLE.join(', ')}.`,
+      });
+    }
+    // Everything is checked before anything changes: a refused update leaves the intent as it was.
+    const next = structuredClone(intent);
+    if (params.amount !== undefined) next.amount = Number(params.amount);
+    const currency = optionalString(params, 'currency');
+    if (currency) {
+      if (!/^[a-z]{3}$/.test(currency)) throw invalid({ message: `Invalid currency: ${currency}`, param: 'currency' });
+      next.currency = currency;
+    }
+    if (next.amount < MIN_AMOUNT) throw invalid({ message: `Amount must be at least €0.50 ${next.currency}`, code: 'amount_too_small', param: 'amount' });
+    const customerId = optionalString(params, 'customer');
+    if (customerId) {
+      this.getCustomer({ id: customerId, param: 'customer' });
+      if (intent.customer && intent.customer !== customerId) {
+        throw invalid({ message: 'You cannot change the customer of a PaymentIntent that already has one.', param: 'customer' });
+      }
+      next.customer = customerId;
+    }
+    const paymentMethodId = optionalString(params, 'payment_method');
+    if (paymentMethodId) {
+      this.#card({ id: paymentMethodId, param: 'payment_method' });
+      next.payment_method = paymentMethodId;
+    }
+    if (params.description !== undefined) next.description = optionalString(params, 'description');
+    if (params.metadata === '') next.metadata = {};
+    else if (params.metadata !== undefined) {
+      for (const [key, value] of Object.entries(params.metadata as Record<string, string>)) {
+        if (value === '') delete next.metadata[key];
+        else next.metadata[key] = value;
+      }
+    }
+    if (Object.keys(next.metadata).length > METADATA_LIMITS.keys) {
+      throw invalid({ message: `Invalid metadata: metadata can have at most ${METADATA_LIMITS.keys} keys.`, param: 'metadata' });
+    }
+    // A changed payment needs a new confirmation (the pending authentication no longer applies).
+    if (payment.length > 0 && next.payment_method) {
+      next.status = 'requires_confirmation';
+      next.next_action = null;
+    }
+    Object.assign(intent, next);
+    return intent;
+  }
+
+  /** POST /v1/payment_intents/:id/cancel: only before the payment is attempted for good; raises payment_intent.canceled. */
+  cancelPaymentIntent(input: { id: string; params: Params }): SandboxPaymentIntent {
+    const intent = this.getPaymentIntent({ id: input.id });
+    if (!CANCELABLE.includes(intent.status)) {
+      throw unexpectedState({
+        intent,
+        message: `You cannot cancel this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE.join(', ')}.`,
+      });
+    }
+    intent.status = 'canceled';
+    intent.canceled_at = this.#seconds();
+    intent.cancellation_reason = (optionalString(input.params, 'cancellation_reason') as CancellationReason | null) ?? null;
+    intent.next_action = null;
+    this.#emit({ type: 'payment_intent.canceled', object: intent });
+    return intent;
+  }
+
+  /** GET /v1/payment_intents: newest first, filtered by `customer` and `created`, paged by cursor. */
+  listPaymentIntents(params: Params): SandboxList<SandboxPaymentIntent> {
+    const customerId = optionalString(params, 'customer');
+    if (customerId) this.getCustomer({ id: customerId, param: 'customer' });
+    const created = rangeOf(params.created);
+    const matches = [...this.#intents.values()]
+      .reverse()
+      .filter((intent) => (customerId ? intent.customer === customerId : true))
+      .filter((intent) => inRange(intent.created, created));
+    return page({ items: matches, params, url: '/v1/payment_intents', what: 'payment_intent' });
+  }
+
+  /** GET /v1/customers/:id/payment_methods: the cards attached to the customer, newest first. */
+  listCustomerPaymentMethods(input: { id: string; params: Params }): SandboxList<SandboxPaymentMethod> {
+    this.getCustomer({ id: input.id });
+    const methods = [...this.#attachments.entries()]
+      .filter(([, customerId]) => customerId === input.id)
+      .map(([id]) => this.getPaymentMethod({ id }))
+      .reverse();
+    return page({ items: methods, params: input.params, url: `/v1/customers/${input.id}/payment_methods`, what: 'PaymentMethod' });
+  }
+
+  /**
+   * Replaces ids by their objects for `expand[]` paths (`data.` inside a list). Each route says what it
+   * can expand; any other path is refused, as the processor refuses a property that cannot be expanded.
+   */
+  expand(input: { object: unknown; paths: readonly string[]; allowed: readonly string[] }): unknown {
+    if (input.paths.length === 0) return input.object;
+    for (const path of input.paths) {
+      if (!input.allowed.includes(path)) throw invalid({ message: `This property cannot be expanded (${path}).` });
+    }
+    const copy = structuredClone(input.object) as Record<string, unknown>;
+    for (const path of input.paths) {
+      const inList = path.startsWith('data.');
+      const field = inList ? path.slice('data.'.length) : path;
+      const targets = inList ? (copy.data as Array<Record<string, unknown>>) : [copy];
+      for (const target of targets) {
+        const id = target[field];
+        if (typeof id === 'string') target[field] = field === 'customer' ? this.getCustomer({ id }) : this.getPaymentMethod({ id });
+      }
+    }
+    return copy;
   }
 
   paymentIntents(): SandboxPaymentIntent[] {
@@ -510,6 +697,66 @@ export class CardProcessor {
     this.#events.push(event);
     this.#onEvent(structuredClone(event));
   }
+}
+
+const CONFIRMABLE: readonly PaymentIntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+const CANCELABLE: readonly PaymentIntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+
+/** A state rule refused a request that ran: a 400 with the intent, kept for its Idempotency-Key. */
+function unexpectedState(input: { intent: SandboxPaymentIntent; message: string; param?: string }): StripeApiError {
+  return new StripeApiError({
+    status: 400,
+    executed: true,
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: input.message,
+        ...(input.param ? { param: input.param } : {}),
+        payment_intent: structuredClone(input.intent),
+      },
+    },
+  });
+}
+
+function inRange(value: number, range: ReturnType<typeof rangeOf>): boolean {
+  if (!range) return true;
+  return (
+    (range.gt === undefined || value > range.gt) &&
+    (range.gte === undefined || value >= range.gte) &&
+    (range.lt === undefined || value < range.lt) &&
+    (range.lte === undefined || value <= range.lte)
+  );
+}
+
+/** A cursor page of `items` (already newest first): `limit` 1–100 (default 10), `starting_after` or `ending_before`. */
+function page<T extends { id: string }>(input: { items: T[]; params: Params; url: string; what: string }): SandboxList<T> {
+  const { items, params } = input;
+  const limit = params.limit === undefined ? 10 : Number(params.limit);
+  const after = optionalString(params, 'starting_after');
+  const before = optionalString(params, 'ending_before');
+  if (after && before) {
+    throw invalid({
+      message: 'You may only specify one of these parameters: starting_after, ending_before.',
+      code: 'parameters_exclusive',
+      param: 'ending_before',
+    });
+  }
+  const cursor = after ?? before;
+  const at = cursor ? items.findIndex((item) => item.id === cursor) : -1;
+  if (cursor && at < 0) throw missing({ what: input.what, id: cursor, param: after ? 'starting_after' : 'ending_before' });
+  let data: T[];
+  let hasMore: boolean;
+  if (before) {
+    // The page just before the cursor, still newest first.
+    data = items.slice(Math.max(0, at - limit), at);
+    hasMore = at - limit > 0;
+  } else {
+    const start = after ? at + 1 : 0;
+    data = items.slice(start, start + limit);
+    hasMore = start + limit < items.length;
+  }
+  return { object: 'list', data: data.map((item) => structuredClone(item)), has_more: hasMore, url: input.url };
 }
 
 function declineMessage(declineCode: string | undefined): string {

@@ -141,6 +141,12 @@ describe('card sandbox', () => {
     expect(attached.body).toMatchObject({ id: 'pm_card_visa', customer: cus });
     const detached = await api({ path: '/v1/payment_methods/pm_card_visa/detach', form: {} });
     expect(detached.body.customer).toBeNull();
+    const again = await api({ path: '/v1/payment_methods/pm_card_visa/detach', form: {} });
+    expect(again.status).toBe(400);
+    expect(again.body.error).toEqual({
+      type: 'invalid_request_error',
+      message: 'The payment method you provided is not attached to a customer so detachment is impossible.',
+    });
 
     const unknownPm = await api({ path: '/v1/payment_methods/pm_card_nope/attach', form: { customer: cus } });
     expect(unknownPm.status).toBe(404);
@@ -258,7 +264,13 @@ describe('card sandbox', () => {
     expect((await api({ path: '/v1/payment_intents/pi_nope' })).status).toBe(404);
     const unknownRoute = await api({ path: '/v1/refunds', form: {} });
     expect(unknownRoute.status).toBe(404);
-    expect(unknownRoute.body.error.code).toBe('resource_missing');
+    // The processor's answer to a URL it does not serve: no code, unlike a missing object.
+    expect(unknownRoute.body).toEqual({
+      error: {
+        type: 'invalid_request_error',
+        message: 'Unrecognized request URL (POST: /v1/refunds). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
+      },
+    });
     expect(sandbox.control.events()).toEqual([]);
   });
 

@@ -14,6 +14,8 @@ import {
   type SandboxPaymentIntent,
   type StripeErrorBody,
 } from './card-processor.js';
+import { ROUTES, matches, pathSegments } from './routes.js';
+import { checkParams } from './params.js';
 import { signWebhookPayload } from './webhook-signature.js';
 
 export interface CardSandboxInput {
@@ -344,14 +346,16 @@ class CardSandboxServer {
     }
 
     let reply: Reply;
+    let ran = true;
     try {
       reply = { status: 200, body: this.#route({ method, path, params }) };
     } catch (error) {
       if (!(error instanceof StripeApiError)) throw error;
       reply = { status: error.status, body: error.body };
+      ran = error.status === 402 || error.executed;
     }
-    // Only requests that ran are remembered (as the processor does): not refused parameters.
-    if (idempotencyKey && (reply.status < 400 || reply.status === 402)) {
+    // Only requests that ran are remembered (as the processor does): not refused parameters or unknown routes.
+    if (idempotencyKey && ran) {
       this.#idempotency.set(idempotencyKey, { method, path, params: fingerprint, status: reply.status, body: reply.body });
     }
     if (failure) return log(injected(failure.status));
@@ -365,31 +369,25 @@ class CardSandboxServer {
   }
 
   #route(input: { method: string; path: string; params: Params }): unknown {
-    const { method, params } = input;
-    const parts = input.path
-      .split('/')
-      .filter(Boolean)
-      .map((part) => decodeURIComponent(part));
-    const [version, resource, id, action] = parts;
-    if (version === 'v1' && parts.length <= 4) {
-      if (resource === 'customers') {
-        if (method === 'POST' && id === undefined) return this.#processor.createCustomer(params);
-        if (method === 'GET' && id !== undefined && action === undefined) return this.#processor.getCustomer({ id });
-      }
-      if (resource === 'payment_methods' && id !== undefined) {
-        if (method === 'GET' && action === undefined) return this.#processor.getPaymentMethod({ id });
-        if (method === 'POST' && action === 'attach') return this.#processor.attachPaymentMethod({ id, params });
-        if (method === 'POST' && action === 'detach') return this.#processor.detachPaymentMethod({ id });
-      }
-      if (resource === 'payment_intents') {
-        if (method === 'POST' && id === undefined) return this.#processor.createPaymentIntent(params);
-        if (method === 'GET' && id !== undefined && action === undefined) return this.#processor.getPaymentIntent({ id });
-      }
+    const segments = pathSegments(input.path);
+    const matched = segments && ROUTES.find((route) => route.method === input.method && matches(route.path, segments));
+    // A wrong method on a known path is as unknown to the processor as a made-up path (404, no code).
+    if (!segments || !matched) {
+      throw new StripeApiError({
+        status: 404,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            message: `Unrecognized request URL (${input.method}: ${input.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+          },
+        },
+      });
     }
-    throw new StripeApiError({
-      status: 404,
-      body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `Unrecognized request URL (${method}: ${input.path}).` } },
-    });
+    checkParams(input.params, matched.params);
+    const id = segments[2] ?? '';
+    const result = matched.run({ processor: this.#processor, id, params: input.params });
+    const paths = (input.params.expand as string[] | undefined) ?? [];
+    return this.#processor.expand({ object: result, paths, allowed: matched.expandable ?? [] });
   }
 
   async #controlRoute(input: { method: string; path: string; body: Record<string, unknown> }): Promise<Reply> {

@@ -77,6 +77,24 @@ describe('card sandbox state (exportState / importState)', () => {
     expect(res.body.error.message).toBe(`No such customer: '${customer}'`);
   });
 
+  it('reads a snapshot saved before cancel existed: its intents can be listed and canceled', async () => {
+    const first = await start();
+    const open = await post(first, '/v1/payment_intents', { amount: '1000', currency: 'eur', payment_method: 'pm_card_visa' });
+    const snapshot = first.control.exportState();
+    for (const intent of snapshot.paymentIntents) {
+      delete (intent as Partial<typeof intent>).canceled_at;
+      delete (intent as Partial<typeof intent>).cancellation_reason;
+    }
+    const second = await start();
+    second.control.importState(snapshot);
+    const listed = await fetch(`${second.url}/v1/payment_intents`, { headers: { authorization: `Bearer ${second.apiKey}` } });
+    expect(((await listed.json()) as { data: Array<Record<string, unknown>> }).data).toEqual([
+      expect.objectContaining({ id: open.body.id, canceled_at: null, cancellation_reason: null }),
+    ]);
+    const canceled = await post(second, `/v1/payment_intents/${open.body.id as string}/cancel`, { cancellation_reason: 'abandoned' });
+    expect(canceled.body).toMatchObject({ status: 'canceled', canceled_at: NOW.getTime() / 1000, cancellation_reason: 'abandoned' });
+  });
+
   it('refuses a snapshot of an unknown version', async () => {
     const sandbox = await start();
     expect(() => sandbox.control.importState({ version: 2 } as never)).toThrow(/unknown version 2/);

@@ -9,6 +9,8 @@ export {
 } from './card-sandbox.server.js';
 export {
   SANDBOX_API_VERSION,
+  type CancellationReason,
+  type SandboxList,
   type SandboxCustomer,
   type SandboxDispute,
   type SandboxEvent,
@@ -18,4 +20,6 @@ export {
   type StripeErrorBody,
 } from './card-processor.js';
 export { TEST_CARDS, type TestCard, type TestCardBehaviour } from './test-cards.js';
+export { ROUTES, type Route } from './routes.js';
+export { METADATA_LIMITS, type ParamSpec, type ParamsSpec } from './params.js';
 export { signWebhookPayload } from './webhook-signature.js';
