@@ -462,6 +462,94 @@ for (const engine of testEngines()) {
       expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
     });
 
+    /** The reminder row's reconcile bookkeeping and the recorded reports of its text. */
+    const trail = async (reminderId: string) => {
+      const db = t.pluginDatabase('sms-reminders');
+      const row = (
+        await db.query<{ message_sid: string; checks: number; check_due_at: Date | null }>(
+          'select message_sid, checks, check_due_at from sms_reminders_reminders where id = $1',
+          [reminderId],
+        )
+      ).rows[0]!;
+      const reports = (
+        await db.query<{ status: string; source: string }>('select status, source from sms_reminders_delivery_reports where message_sid = $1 order by status', [
+          row.message_sid,
+        ])
+      ).rows;
+      return { ...row, reports: reports.map((r) => `${r.status}:${r.source}`) };
+    };
+    const fetchesOf = (sid: string) => sandbox.control.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`)).length;
+
+    it('final callbacks lost: 15 minutes later the reconcile job fetches the status; undelivered is refunded once, delivered stays charged; the late callbacks change nothing', async () => {
+      const undelivered = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      const delivered = await scheduled();
+      clock.set(SEND_AT);
+      await t.runJobs();
+      // Nothing is delivered: the callbacks stay in the sandbox's queue, as lost as Twilio's unretried ones.
+      expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'sent' });
+      expect(await wallet(undelivered.key)).toMatchObject({ available: '1.82' });
+
+      clock.advance({ minutes: 14 });
+      await t.runJobs();
+      expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'sent' });
+      expect(fetchesOf((await trail(undelivered.reminder.id)).message_sid)).toBe(0);
+
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30003' });
+      expect(await wallet(undelivered.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await history(undelivered.key)).filter((h) => h.type === 'reversal').map((h) => h.amount)).toEqual(['0.18']);
+      expect((await reminders(delivered.key))[0]).toMatchObject({ status: 'delivered', amount: '0.18' });
+      expect(await wallet(delivered.key)).toMatchObject({ available: '1.82', pending: '0.00' });
+      expect(await trail(undelivered.reminder.id)).toMatchObject({ checks: 1, check_due_at: null, reports: ['undelivered:fetch'] });
+
+      // The callbacks arrive after all (answered 200) and change nothing; later runs fetch nothing more.
+      const late = await sandbox.control.deliverCallbacks();
+      expect(late.statuses.every((s) => s === 200)).toBe(true);
+      clock.advance({ hours: 2 });
+      await t.runJobs();
+      expect(await wallet(undelivered.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await history(undelivered.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+      expect(await wallet(delivered.key)).toMatchObject({ available: '1.82' });
+      expect(await trail(undelivered.reminder.id)).toMatchObject({ reports: ['sent:callback', 'undelivered:fetch'] });
+      expect(fetchesOf((await trail(undelivered.reminder.id)).message_sid)).toBe(1);
+    });
+
+    it('a callback that came in time: the reconcile job never asks', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      await sandbox.control.deliverCallbacks();
+      clock.advance({ hours: 1 });
+      await t.runJobs();
+      expect(fetchesOf((await trail(a.reminder.id)).message_sid)).toBe(0);
+      expect(await trail(a.reminder.id)).toMatchObject({ checks: 0, check_due_at: null, reports: ['sent:callback', 'undelivered:callback'] });
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+    });
+
+    it('still "sent" at Twilio: asked again after 30, 60… minutes; the late "failed" of the carrier is then fetched and refunded', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsHeld });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      const sid = (await trail(a.reminder.id)).message_sid;
+      clock.advance({ minutes: 15 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      expect(await trail(a.reminder.id)).toMatchObject({ checks: 1, check_due_at: new Date(Date.parse(SEND_AT) + 45 * 60_000) });
+      clock.advance({ minutes: 29 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      sandbox.control.deliver({ sid, status: 'failed', errorCode: 30008 });
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(2);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'failed', reason: 'error_30008' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      // Its callback, late: a duplicate.
+      await sandbox.control.deliverCallbacks();
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+    });
+
     it('a meeting booked for tomorrow morning, after today 18:00, is texted at the next sweep', async () => {
       clock.set('2026-03-09T19:00:00.000Z');
       const a = await scheduled();
