@@ -1,6 +1,6 @@
 import { signTwilioRequest, startTwilioSandbox, TEST_NUMBERS, type TwilioSandbox } from '@tollgate/sandbox-twilio';
 import { createTestHost, dropSchemaFamily, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 
@@ -14,6 +14,9 @@ const MEETING_AT = '2026-03-10T13:30:00.000Z';
 const SEND_AT = '2026-03-09T17:00:00.000Z';
 const BASE = '/v1/plugins/sms-reminders';
 const CALLBACK_PATH = `${BASE}/status-callbacks`;
+// A Twilio SharedKey (Webhook Setting): its id comes in X-Twilio-Webhooks-Signature-Settings, its secret signs.
+const SHARED_KEY_ID = 'HK0000000000000000000000000000000a';
+const SHARED_KEY_SECRET = 'shared-key-secret-for-tests';
 
 type Reminder = { id: string; status: string; reason: string | null; sendAt: string; amount: string | null; to: string; messageSid: string | null };
 type Meeting = {
@@ -28,6 +31,7 @@ const optionsFor = (sandbox: TwilioSandbox) => ({
   authToken: sandbox.authToken,
   baseUrl: sandbox.url,
   from: TEST_NUMBERS.serviceSender,
+  webhookSharedKeys: { [SHARED_KEY_ID]: SHARED_KEY_SECRET },
 });
 
 /** A fresh Belgian mobile number per call, so tests never see each other's texts. */
@@ -362,6 +366,70 @@ for (const engine of testEngines()) {
       const unknown = await signedCallback(params);
       expect(unknown.status).toBe(200);
       expect(await unknown.json()).toEqual({ outcome: 'unknown' });
+    });
+
+    /** Posts `pairs` (a key may repeat) with the given headers. */
+    const postForm = (pairs: Array<[string, string]>, headers: Record<string, string>) =>
+      fetch(`${t.url}${CALLBACK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(pairs).toString(),
+      });
+    /** Twilio's string to sign: the URL, then name + value sorted by name (a repeated name's values sorted). */
+    const signedString = (pairs: Array<[string, string]>) =>
+      `${t.url}${CALLBACK_PATH}` +
+      [...pairs]
+        .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+        .map(([k, v]) => k + v)
+        .join('');
+    const sentText = async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsHeld });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      const sid = (await reminders(a.key))[0]!.messageSid!;
+      return { ...a, sid };
+    };
+
+    it('a callback signed with a SharedKey (HMAC-SHA256, X-Twilio-Webhooks-Signature-Settings) is accepted; a wrong one is 403', async () => {
+      const a = await sentText();
+      const pairs: Array<[string, string]> = [
+        ['AccountSid', sandbox.accountSid],
+        ['MessageSid', a.sid],
+        ['MessageStatus', 'undelivered'],
+        ['ErrorCode', '30005'],
+      ];
+      const settings = `key=${SHARED_KEY_ID},algorithm=HMAC_SHA256`;
+      const good = createHmac('sha256', SHARED_KEY_SECRET).update(signedString(pairs)).digest('base64');
+      const wrongSecret = createHmac('sha256', 'another-secret').update(signedString(pairs)).digest('base64');
+      const sha1WithToken = signTwilioRequest({ authToken: sandbox.authToken, url: `${t.url}${CALLBACK_PATH}`, params: Object.fromEntries(pairs) });
+      expect((await postForm(pairs, { 'x-twilio-signature': wrongSecret, 'x-twilio-webhooks-signature-settings': settings })).status).toBe(403);
+      expect((await postForm(pairs, { 'x-twilio-signature': sha1WithToken, 'x-twilio-webhooks-signature-settings': settings })).status).toBe(403);
+      expect(
+        (await postForm(pairs, { 'x-twilio-signature': good, 'x-twilio-webhooks-signature-settings': `key=HKunknown,algorithm=HMAC_SHA256` })).status,
+      ).toBe(403);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'sent' });
+      const accepted = await postForm(pairs, { 'x-twilio-signature': good, 'x-twilio-webhooks-signature-settings': settings });
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({ outcome: 'applied' });
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30005' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+    });
+
+    it('a callback repeating a key (two ErrorCodes) is checked over every value and accepted; the same body with one value dropped is 403', async () => {
+      const a = await sentText();
+      const pairs: Array<[string, string]> = [
+        ['MessageSid', a.sid],
+        ['MessageStatus', 'failed'],
+        ['ErrorCode', '30008'],
+        ['ErrorCode', '30003'],
+        ['AccountSid', sandbox.accountSid],
+      ];
+      const signature = createHmac('sha1', sandbox.authToken).update(signedString(pairs)).digest('base64');
+      expect((await postForm(pairs.slice(0, 3).concat([pairs[4]!]), { 'x-twilio-signature': signature })).status).toBe(403);
+      const res = await postForm(pairs, { 'x-twilio-signature': signature });
+      expect(res.status).toBe(200);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'failed', reason: 'error_30008' });
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
     });
 
     it('not enough credit: the invitation is saved, the reminder is refused with insufficient_funds', async () => {
