@@ -583,6 +583,33 @@ for (const engine of testEngines()) {
       expect(fetchesOf((await trail(undelivered.reminder.id)).message_sid)).toBe(1);
     });
 
+    it('the sandbox loses every final callback on purpose: the sent ones arrive, the reconcile job settles the rest', async () => {
+      const undelivered = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      const delivered = await scheduled();
+      sandbox.control.loseFinalCallbacks({ all: true });
+      try {
+        clock.set(SEND_AT);
+        await t.runJobs();
+        await sandbox.control.deliverCallbacks();
+        const u = await trail(undelivered.reminder.id);
+        expect(u.reports).toEqual(['sent:callback']);
+        expect(
+          sandbox.control
+            .callbackLog()
+            .filter((c) => c.sid === u.message_sid)
+            .map((c) => `${c.status}:${c.outcome}`),
+        ).toEqual(['sent:delivered', 'undelivered:lost']);
+        clock.advance({ minutes: 15 });
+        await t.runJobs();
+        expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'undelivered' });
+        expect(await wallet(undelivered.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+        expect((await reminders(delivered.key))[0]).toMatchObject({ status: 'delivered' });
+        expect(await wallet(delivered.key)).toMatchObject({ available: '1.82', pending: '0.00' });
+      } finally {
+        sandbox.control.loseFinalCallbacks({ all: false });
+      }
+    });
+
     it('a callback that came in time: the reconcile job never asks', async () => {
       const a = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
       clock.set(SEND_AT);

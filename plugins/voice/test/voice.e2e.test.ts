@@ -340,6 +340,11 @@ for (const engine of testEngines()) {
       const a = await accountWith('2.00');
       const placed = await call(a.key, TEST_NUMBERS.callBusy, 'lost-busy');
       expect(await available(a.key)).toBe('1.50');
+      // The sandbox sends initiated and ringing, and loses the final 'busy' on purpose.
+      sandbox.control.loseFinalCallbacks({ sid: placed.body.providerCallSid });
+      await sandbox.control.deliverCallbacks();
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'ringing', settlement: 'pending' });
+      expect(sandbox.control.callbackLog().filter((c) => c.sid === placed.body.providerCallSid && c.outcome === 'lost')).toHaveLength(1);
       clock.advance({ minutes: 20 });
       await t.runJobs();
       expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'busy', settlement: 'released', amount: '0.00' });
