@@ -701,4 +701,43 @@ describe.runIf(postgres)('sms-reminders on two hosts [postgres]', () => {
     expect(sandbox.control.messages()).toHaveLength(8);
     expect((await h1.request({ path: '/v1/wallet', key: a.ownerKey })).body).toMatchObject({ available: '0.56', pending: '0.00' });
   });
+
+  it('both hosts run the reconcile job at once: each overdue text is fetched once and refunded once', async () => {
+    const [h1, h2] = hosts as [TestHost, TestHost];
+    clock.set(START);
+    const owners: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await h1.createAccount();
+      owners.push(a.ownerKey);
+      const res = await h2.request({
+        method: 'POST',
+        path: `${BASE}/meetings`,
+        key: a.ownerKey,
+        body: {
+          title: 'Lost',
+          location: 'HQ',
+          timeZone: 'Europe/Brussels',
+          startsAt: MEETING_AT,
+          invitees: [{ firstName: 'U', phone: TEST_NUMBERS.smsUndelivered, smsReminder: true }],
+        },
+      });
+      expect(res.status).toBe(201);
+    }
+    clock.set(SEND_AT);
+    await h1.runJobs();
+    const sids = sandbox.control
+      .messages()
+      .filter((m) => m.to === TEST_NUMBERS.smsUndelivered)
+      .map((m) => m.sid);
+    expect(sids).toHaveLength(4);
+    // No callback is delivered: all four are overdue 15 minutes later.
+    clock.advance({ minutes: 15 });
+    await Promise.all([h1.runJobs(), h2.runJobs(), h1.runJobs(), h2.runJobs()]);
+    for (const sid of sids) expect(sandbox.control.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`))).toHaveLength(1);
+    for (const key of owners) {
+      expect((await h1.request({ path: '/v1/wallet', key })).body).toMatchObject({ available: '2.00', pending: '0.00' });
+      const entries = (await h2.request<{ data: Array<{ type: string }> }>({ path: '/v1/wallet/history?view=entries', key })).body.data;
+      expect(entries.filter((e) => e.type === 'reversal')).toHaveLength(1);
+    }
+  });
 });
