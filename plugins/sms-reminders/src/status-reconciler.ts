@@ -3,6 +3,8 @@ import type { DeliveryReports } from './delivery-reports.js';
 import type { SmsProvider } from './twilio-sms.client.js';
 
 const BATCH = 50;
+/** At most this many fetches per run: a backlog is spread over runs instead of bursting at Twilio's rate limit. */
+const MAX_PER_RUN = 500;
 /** The longest wait between two fetches of one text. */
 const MAX_BACKOFF_MINUTES = 12 * 60;
 const FINAL = new Set(['delivered', 'undelivered', 'failed']);
@@ -44,7 +46,7 @@ export class StatusReconciler {
 
   async reconcile(): Promise<ReconcileResult> {
     const result: ReconcileResult = { checked: 0, applied: 0, stillPending: 0, gaveUp: 0, errors: 0 };
-    for (;;) {
+    while (result.checked < MAX_PER_RUN) {
       const batch = await this.#claim();
       for (const row of batch) await this.#check(row, result);
       if (batch.length < BATCH) break;
