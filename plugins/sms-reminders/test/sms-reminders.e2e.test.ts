@@ -415,6 +415,30 @@ for (const engine of testEngines()) {
       expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
     });
 
+    it('the sandbox signing with the SharedKey (as a Twilio Webhook Setting would): its callbacks are accepted end to end', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      sandbox.control.signWithSharedKey({ id: SHARED_KEY_ID, secret: SHARED_KEY_SECRET });
+      try {
+        clock.set(SEND_AT);
+        await t.runJobs();
+        const report = await sandbox.control.deliverCallbacks();
+        expect(report.statuses.every((s) => s === 200)).toBe(true);
+        expect((await reminders(a.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30003' });
+        expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+        // Signed with a key the plugin does not know: refused (403), and with redelivery off it is not sent again.
+        sandbox.control.signWithSharedKey({ id: 'HKunknown', secret: SHARED_KEY_SECRET });
+        const b = await scheduled();
+        clock.set(SEND_AT);
+        await t.runJobs();
+        const refused = await sandbox.control.deliverCallbacks();
+        expect(refused.statuses).toEqual([403, 403]);
+        expect(sandbox.control.pendingCallbacks()).toEqual([]);
+        expect((await reminders(b.key))[0]).toMatchObject({ status: 'sent' });
+      } finally {
+        sandbox.control.signWithSharedKey(null);
+      }
+    });
+
     it('a callback repeating a key (two ErrorCodes) is checked over every value and accepted; the same body with one value dropped is 403', async () => {
       const a = await sentText();
       const pairs: Array<[string, string]> = [

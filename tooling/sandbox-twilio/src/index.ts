@@ -5,6 +5,7 @@ export {
   type CallbackAttempt,
   type DeliveryReport,
   type LoseFinalCallbacks,
+  type SharedKeySigning,
   type SandboxRequest,
   type TwilioSandbox,
   type TwilioSandboxControl,

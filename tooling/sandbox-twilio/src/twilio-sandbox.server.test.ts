@@ -13,6 +13,7 @@ interface Received {
   body: string;
   params: Record<string, string>;
   signature: string | undefined;
+  settings: string | undefined;
   token: string | undefined;
 }
 
@@ -31,6 +32,7 @@ async function startReceiver(): Promise<{ base: string; received: Received[]; an
         body,
         params: Object.fromEntries(new URLSearchParams(body)),
         signature: req.headers['x-twilio-signature'] as string | undefined,
+        settings: req.headers['x-twilio-webhooks-signature-settings'] as string | undefined,
         token: req.headers['i-twilio-idempotency-token'] as string | undefined,
       });
       res.writeHead(answers.shift() ?? 200).end();
@@ -299,6 +301,31 @@ describe('twilio sandbox', () => {
       (await fetch(`${sandbox.url}/_sandbox/callbacks/lose-final`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
     ).toBe(400);
     expect(() => sandbox.control.loseFinalCallbacks({ sid: 'nope' })).toThrow(RangeError);
+  });
+
+  it('signs callbacks with a SharedKey on command (HMAC-SHA256 and the settings header), and with the auth token again after', async () => {
+    sandbox.control.signWithSharedKey({ id: 'HKtest', secret: 'shared-secret' });
+    await sms({});
+    await sandbox.control.deliverCallbacks();
+    const [first] = receiver.received;
+    expect(first!.settings).toBe('key=HKtest,algorithm=HMAC_SHA256');
+    expect(first!.signature).toBe(signTwilioRequest({ authToken: 'shared-secret', algorithm: 'HMAC_SHA256', url: callbackUrl(), params: first!.params }));
+    expect(first!.signature).not.toBe(signTwilioRequest({ authToken: sandbox.authToken, url: callbackUrl(), params: first!.params }));
+
+    receiver.received.length = 0;
+    const off = await fetch(`${sandbox.url}/_sandbox/callbacks/signing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(await off.json()).toEqual({ ok: true, signing: 'auth-token' });
+    await sms({});
+    await sandbox.control.deliverCallbacks();
+    expect(receiver.received[0]!.settings).toBeUndefined();
+    expect(receiver.received[0]!.signature).toBe(signTwilioRequest({ authToken: sandbox.authToken, url: callbackUrl(), params: receiver.received[0]!.params }));
+    const bad = await fetch(`${sandbox.url}/_sandbox/callbacks/signing`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'HK1', secret: 's', algorithm: 'MD5' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(() => sandbox.control.signWithSharedKey({ id: 'HK1', secret: '' })).toThrow(RangeError);
   });
 
   it('duplicates and drops callbacks on command', async () => {

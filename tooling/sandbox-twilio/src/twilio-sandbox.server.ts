@@ -43,6 +43,16 @@ export interface TwilioSandboxInput {
    * as Twilio (which does not retry status callbacks by default) it is dropped and recorded in callbackLog().
    */
   redeliverCallbacks?: boolean;
+  /** Sign callbacks with this SharedKey (a Twilio Webhook Setting) instead of the auth token. Default: the auth token. */
+  sharedKey?: SharedKeySigning;
+}
+
+/** A Twilio SharedKey: callbacks carry `X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=<algorithm>`. */
+export interface SharedKeySigning {
+  id: string;
+  secret: string;
+  /** Default HMAC_SHA256. */
+  algorithm?: 'HMAC_SHA256' | 'HMAC_SHA1';
 }
 
 /** What became of one callback: sent and answered 2xx, answered otherwise (or unreachable), or never sent on command. */
@@ -105,6 +115,8 @@ export interface TwilioSandboxControl {
   setRedelivery(enabled: boolean): void;
   /** What became of every callback taken from the queue, in order (not kept in exportState). */
   callbackLog(): CallbackAttempt[];
+  /** Sign the next callbacks with a SharedKey (or `null`: the auth token, HMAC-SHA1, the default). */
+  signWithSharedKey(key: SharedKeySigning | null): void;
   /**
    * The next `count` API requests answer `status` (default 500) in Twilio's error shape. By default they fail
    * before doing anything; with `afterExecution` the message or call is made but the answer is lost
@@ -169,6 +181,8 @@ class TwilioSandboxServer {
   #loseAllFinal = false;
   #loseFinalOf = new Set<string>();
   #callbackLog: CallbackAttempt[] = [];
+  readonly #sharedKeyAtStart: SharedKeySigning | null;
+  #sharedKey: SharedKeySigning | null;
   /** Deliveries run one after the other, so callbacks arrive in the order they were made. */
   #delivering: Promise<unknown> = Promise.resolve();
   readonly #onStateChange: () => void;
@@ -182,6 +196,8 @@ class TwilioSandboxServer {
     this.#autoDeliver = input.autoDeliverCallbacks ?? false;
     this.#redeliverAtStart = input.redeliverCallbacks ?? false;
     this.#redeliver = this.#redeliverAtStart;
+    this.#sharedKeyAtStart = input.sharedKey ? checkedSharedKey(input.sharedKey) : null;
+    this.#sharedKey = this.#sharedKeyAtStart;
     this.#provider = new TwilioProvider({
       accountSid: this.accountSid,
       now: this.#now,
@@ -212,6 +228,9 @@ class TwilioSandboxServer {
       this.#redeliver = enabled === true;
     },
     callbackLog: () => this.#callbackLog.map((attempt) => ({ ...attempt })),
+    signWithSharedKey: (key) => {
+      this.#sharedKey = key === null ? null : checkedSharedKey(key);
+    },
     failNextRequests: ({ count: n, status = 500, afterExecution = false }) => {
       if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`failNextRequests: status must be 400..599, got ${status}`);
       this.#failures = { count: count(n), status, afterExecution };
@@ -230,6 +249,7 @@ class TwilioSandboxServer {
       this.#drop = 0;
       this.#duplicate = 0;
       this.#redeliver = this.#redeliverAtStart;
+      this.#sharedKey = this.#sharedKeyAtStart;
       this.#loseAllFinal = false;
       this.#loseFinalOf = new Set();
       this.#callbackLog = [];
@@ -305,6 +325,11 @@ class TwilioSandboxServer {
     return report;
   }
 
+  #signingKey(): { authToken: string; algorithm: 'HMAC_SHA1' | 'HMAC_SHA256' } {
+    const key = this.#sharedKey;
+    return key ? { authToken: key.secret, algorithm: key.algorithm ?? 'HMAC_SHA256' } : { authToken: this.authToken, algorithm: 'HMAC_SHA1' };
+  }
+
   #isLostFinal(callback: SandboxCallback): boolean {
     const final =
       (callback.params.MessageStatus !== undefined && FINAL_MESSAGE_STATUSES.includes(callback.params.MessageStatus)) ||
@@ -320,11 +345,12 @@ class TwilioSandboxServer {
       const url = new URL(callback.url);
       for (const [name, value] of Object.entries(callback.params)) url.searchParams.append(name, value);
       target = url.toString();
-      signature = signTwilioRequest({ authToken: this.authToken, url: target });
+      signature = signTwilioRequest({ ...this.#signingKey(), url: target });
     } else {
       body = new URLSearchParams(callback.params).toString();
-      signature = signTwilioRequest({ authToken: this.authToken, url: callback.url, params: callback.params });
+      signature = signTwilioRequest({ ...this.#signingKey(), url: callback.url, params: callback.params });
     }
+    const key = this.#sharedKey;
     try {
       const response = await fetch(target, {
         method: callback.method,
@@ -332,6 +358,7 @@ class TwilioSandboxServer {
           ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
           'user-agent': 'TwilioProxy/1.1',
           'x-twilio-signature': signature,
+          ...(key ? { 'x-twilio-webhooks-signature-settings': `key=${key.id},algorithm=${key.algorithm ?? 'HMAC_SHA256'}` } : {}),
           'i-twilio-idempotency-token': callback.id,
         },
         ...(body === undefined ? {} : { body }),
@@ -542,6 +569,17 @@ class TwilioSandboxServer {
           this.control.setRedelivery(enabled === true || enabled === 'true');
           return { status: 200, body: { ok: true, redelivery: enabled === true || enabled === 'true' } };
         }
+        case 'POST callbacks/signing': {
+          if (body.id === undefined && body.secret === undefined) {
+            this.control.signWithSharedKey(null);
+            return { status: 200, body: { ok: true, signing: 'auth-token' } };
+          }
+          const algorithm = body.algorithm === undefined || body.algorithm === '' ? undefined : body.algorithm;
+          if (algorithm !== undefined && algorithm !== 'HMAC_SHA256' && algorithm !== 'HMAC_SHA1')
+            throw controlError('algorithm must be HMAC_SHA256 or HMAC_SHA1');
+          this.control.signWithSharedKey({ id: String(body.id ?? ''), secret: String(body.secret ?? ''), ...(algorithm ? { algorithm } : {}) });
+          return { status: 200, body: { ok: true, signing: 'shared-key' } };
+        }
         case 'GET callbacks/log':
           return { status: 200, body: { callbacks: this.control.callbackLog() } };
         case 'POST failures':
@@ -627,6 +665,14 @@ function listPage(input: { path: string; key: 'messages' | 'calls'; items: Array
     start,
     uri: uri(page, token === undefined ? {} : { PageToken: token }),
   };
+}
+
+function checkedSharedKey(key: SharedKeySigning): SharedKeySigning {
+  if (typeof key.id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(key.id)) throw new RangeError('sharedKey.id must be 1-100 letters, digits, _ or -');
+  if (typeof key.secret !== 'string' || key.secret === '') throw new RangeError('sharedKey.secret must not be empty');
+  if (key.algorithm !== undefined && key.algorithm !== 'HMAC_SHA256' && key.algorithm !== 'HMAC_SHA1')
+    throw new RangeError('sharedKey.algorithm must be HMAC_SHA256 or HMAC_SHA1');
+  return { id: key.id, secret: key.secret, algorithm: key.algorithm ?? 'HMAC_SHA256' };
 }
 
 function count(n: number): number {
