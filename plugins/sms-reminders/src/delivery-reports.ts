@@ -12,7 +12,13 @@ const FINAL: Record<string, 'delivered' | 'undelivered' | 'failed'> = { delivere
 export class DeliveryReports {
   constructor(private readonly deps: { db: Pick<PluginDatabase, 'query'>; clock: Clock; wallet: Pick<PluginWallet, 'refund'>; logger: Logger }) {}
 
-  async apply(input: { messageSid: string; status: string; errorCode: string | null }): Promise<'applied' | 'duplicate' | 'unknown'> {
+  /** `source`: the callback, or the reconcile job's fetch; both take this one path, so whichever comes second is a duplicate. */
+  async apply(input: {
+    messageSid: string;
+    status: string;
+    errorCode: string | null;
+    source?: 'callback' | 'fetch';
+  }): Promise<'applied' | 'duplicate' | 'unknown'> {
     const { rows } = await this.deps.db.query<{ id: string }>('select id from sms_reminders_reminders where message_sid = $1', [input.messageSid]);
     const reminder = rows[0];
     if (!reminder) {
@@ -21,19 +27,17 @@ export class DeliveryReports {
     }
     const now = this.deps.clock.now();
     const recorded = await this.deps.db.query(
-      'insert into sms_reminders_delivery_reports (message_sid, status, error_code, received_at) values ($1, $2, $3, $4) on conflict do nothing',
-      [input.messageSid, input.status, input.errorCode, now],
+      'insert into sms_reminders_delivery_reports (message_sid, status, error_code, received_at, source) values ($1, $2, $3, $4, $5) on conflict do nothing',
+      [input.messageSid, input.status, input.errorCode, now, input.source ?? 'callback'],
     );
     if (recorded.rowCount === 0) return 'duplicate';
     const final = FINAL[input.status];
     if (final) {
       // Only a sent text moves on; a late 'delivered' never overwrites a failure (or the reverse).
-      await this.deps.db.query(`update sms_reminders_reminders set status = $2, reason = $3, updated_at = $4 where id = $1 and status in ('sending', 'sent')`, [
-        reminder.id,
-        final,
-        final === 'delivered' ? null : `error_${input.errorCode ?? 'unknown'}`,
-        now,
-      ]);
+      await this.deps.db.query(
+        `update sms_reminders_reminders set status = $2, reason = $3, updated_at = $4, check_due_at = null where id = $1 and status in ('sending', 'sent')`,
+        [reminder.id, final, final === 'delivered' ? null : `error_${input.errorCode ?? 'unknown'}`, now],
+      );
       await this.settle(reminder.id);
     }
     return 'applied';

@@ -48,6 +48,18 @@ export const smsRemindersOptions = z
     maxSegments: z.number().int().min(1).max(10).default(2),
     /** Attempts per reminder while the provider answers 429/503 or cannot be reached (a minute apart); then the hold is released. */
     maxSendAttempts: z.number().int().min(1).max(10).default(3),
+    /**
+     * A sent text whose final status callback has not come this many minutes after it was sent is
+     * fetched from Twilio (the reconcile job): Twilio does not retry a lost callback.
+     */
+    reconcileAfterMinutes: z.number().int().min(1).max(1440).default(15),
+    /** Fetches per text while Twilio still says queued/sent (each wait twice the last, at most 12 h); then it stays `sent`. */
+    reconcileMaxChecks: z.number().int().min(1).max(20).default(8),
+    /**
+     * SharedKey secrets by key id, for callbacks signed under a Twilio Webhook Setting
+     * (`X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=HMAC_SHA256`). Two ids while rotating.
+     */
+    webhookSharedKeys: z.record(z.string().min(1).max(100), z.string().min(1)).default({}),
     /** Catalog prices of the 'sms-reminder' channel seeded at start (a row per date; seeding twice is harmless). */
     prices: z
       .array(price)

@@ -11,6 +11,9 @@ describe('sms-reminders options', () => {
       send: { daysBefore: 1, at: '18:00' },
       maxSegments: 2,
       maxSendAttempts: 3,
+      reconcileAfterMinutes: 15,
+      reconcileMaxChecks: 8,
+      webhookSharedKeys: {},
     });
     expect(smsRemindersOptions.parse({}).prices).toEqual([
       { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z' },

@@ -5,11 +5,13 @@ import { smsRemindersOptions, type SmsRemindersOptions } from './options.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
 import { ReminderSender } from './reminder-sender.js';
 import { SmsReminderChannel } from './sms-reminder.channel.js';
+import { StatusReconciler } from './status-reconciler.js';
 import { smsRemindersMigrations } from './sms-reminders.migrations.js';
 import { smsRemindersRoutes } from './sms-reminders.routes.js';
 import { TwilioSmsClient } from './twilio-sms.client.js';
 
 const SEND_JOB = 'send-due';
+const RECONCILE_JOB = 'reconcile-statuses';
 /** The sandbox's defaults (tooling/sandbox-twilio), used in sandbox mode when no credentials are configured. */
 export const SANDBOX_DEFAULTS = {
   baseUrl: 'http://127.0.0.1:4030',
@@ -52,16 +54,37 @@ export const smsRemindersPlugin = definePlugin({
         logger: coreServices.logger,
       },
       async init({ channels, routes, db, clock, jobs, host, wallet, accounts, logger }) {
-        const provider = new TwilioSmsClient({ ...providerSettings(options, host), from: options.from });
+        const provider = new TwilioSmsClient({ ...providerSettings(options, host), from: options.from, sharedKeys: options.webhookSharedKeys });
 
         const scheduler = new ReminderScheduler({ db, clock, wallet, logger, send: options.send });
         const meetings = new MeetingsService({ db, clock, scheduler, accounts, defaultCountry: options.defaultCountry, maxSegments: options.maxSegments });
         const reports = new DeliveryReports({ db, clock, wallet, logger });
         const sender = new ReminderSender({ db, clock, wallet, logger, settle: (id) => reports.settle(id) });
+        const reconciler = new StatusReconciler({
+          db,
+          clock,
+          provider: () => provider,
+          reports,
+          logger,
+          reconcileAfterMinutes: options.reconcileAfterMinutes,
+          maxChecks: options.reconcileMaxChecks,
+        });
 
         // The host seeds the declared prices into the catalog at every start.
         const prices = options.prices.map((p) => ({ unitPrice: p.unitPrice, effectiveFrom: p.effectiveFrom }));
-        channels.add(new SmsReminderChannel({ db, clock, accounts, provider: () => provider, host, logger, maxSendAttempts: options.maxSendAttempts, prices }));
+        channels.add(
+          new SmsReminderChannel({
+            db,
+            clock,
+            accounts,
+            provider: () => provider,
+            host,
+            logger,
+            maxSendAttempts: options.maxSendAttempts,
+            reconcileAfterMinutes: options.reconcileAfterMinutes,
+            prices,
+          }),
+        );
         routes.add(...smsRemindersRoutes({ meetings, reports, provider: () => provider, host, logger }));
         await jobs.work({
           name: SEND_JOB,
@@ -73,6 +96,14 @@ export const smsRemindersPlugin = definePlugin({
         });
         // Once a minute across all hosts; the claim keeps overlapping sweeps apart anyway.
         await jobs.schedule({ name: SEND_JOB, everyMinutes: 1 });
+        // Lost callbacks: Twilio does not retry them, so overdue texts are fetched (claimed per row, so hosts do not overlap).
+        await jobs.work({
+          name: RECONCILE_JOB,
+          handler: async () => {
+            await reconciler.reconcile();
+          },
+        });
+        await jobs.schedule({ name: RECONCILE_JOB, everyMinutes: 5 });
       },
     });
   },

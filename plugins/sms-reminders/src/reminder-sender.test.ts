@@ -51,7 +51,8 @@ function slowProvider(answer: (to: string) => SendOutcome): SmsProvider & { sent
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
       return answer(to);
     },
-    verifySignature: () => false,
+    fetchStatus: async () => ({ status: 'sent', errorCode: null }),
+    verifySignature: () => ({ valid: false, reason: 'signature_mismatch' }),
   };
 }
 
@@ -64,8 +65,10 @@ for (const engine of testEngines()) {
     beforeAll(async () => {
       db = await engine.open();
       // The host's migrator is not a plugin's to import: run the statements one by one (comments dropped).
-      const sql = smsRemindersMigrations[0]!.sql.replace(/^\s*--.*$/gm, '');
-      for (const statement of sql.split(';').filter((s) => s.trim())) await db.query(statement);
+      for (const migration of smsRemindersMigrations) {
+        const sql = migration.sql.replace(/^\s*--.*$/gm, '');
+        for (const statement of sql.split(';').filter((s) => s.trim())) await db.query(statement);
+      }
     });
     afterAll(() => db?.dispose());
 
@@ -99,6 +102,7 @@ for (const engine of testEngines()) {
         host: { baseUrl: 'http://127.0.0.1:1', sandbox: true },
         logger: silent,
         maxSendAttempts: 2,
+        reconcileAfterMinutes: 15,
         prices: [],
       });
     const sender = (wallet: never, settled: string[] = []) =>

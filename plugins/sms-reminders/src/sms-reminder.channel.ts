@@ -79,6 +79,8 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
       host: HostInfo;
       logger: Logger;
       maxSendAttempts: number;
+      /** Minutes after sending before the reconcile job fetches a text still without a final status. */
+      reconcileAfterMinutes: number;
       prices: readonly ChannelPrice[];
     },
   ) {
@@ -126,8 +128,10 @@ export class SmsReminderChannel implements SpendChannel<SmsReminderRequest, SmsR
 
     if (sent.outcome === 'accepted') {
       await this.deps.db.query(
-        `update sms_reminders_reminders set status = 'sent', reason = null, message_sid = $2, body = $3, updated_at = $4 where id = $1`,
-        [id, sent.sid, body, now],
+        // check_due_at: when the reconcile job asks Twilio if no final callback has come by then.
+        `update sms_reminders_reminders set status = 'sent', reason = null, message_sid = $2, body = $3, updated_at = $4, sent_at = $4, check_due_at = $5, checks = 0
+         where id = $1`,
+        [id, sent.sid, body, now, new Date(now.getTime() + this.deps.reconcileAfterMinutes * 60_000)],
       );
       return { status: 'done', result: { messageSid: sent.sid, body } };
     }

@@ -73,4 +73,21 @@ CREATE TABLE sms_reminders_delivery_reports (
 );
 `,
   },
+  {
+    id: '0002_reconcile_statuses',
+    sql: `
+-- A sent text is fetched from Twilio when its final callback is overdue (Twilio does not retry callbacks).
+ALTER TABLE sms_reminders_reminders ADD COLUMN sent_at timestamptz;
+-- When the reconcile job asks Twilio next (null: not waiting for a final status, or given up).
+ALTER TABLE sms_reminders_reminders ADD COLUMN check_due_at timestamptz;
+ALTER TABLE sms_reminders_reminders ADD COLUMN checks integer NOT NULL DEFAULT 0;
+-- Texts sent in the week before this migration are checked at the next run (older ones are left as they are:
+-- no burst of fetches for a long history).
+UPDATE sms_reminders_reminders SET sent_at = updated_at WHERE status = 'sent' AND message_sid IS NOT NULL;
+UPDATE sms_reminders_reminders SET check_due_at = updated_at WHERE status = 'sent' AND message_sid IS NOT NULL AND updated_at > now() - interval '7 days';
+-- Where a status came from: the callback, or the reconcile job's fetch.
+ALTER TABLE sms_reminders_delivery_reports ADD COLUMN source text NOT NULL DEFAULT 'callback' CHECK (source IN ('callback', 'fetch'));
+CREATE INDEX sms_reminders_reminders_check ON sms_reminders_reminders (check_due_at) WHERE status = 'sent';
+`,
+  },
 ];

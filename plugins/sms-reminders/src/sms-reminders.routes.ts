@@ -5,6 +5,7 @@ import type { MeetingsService } from './meetings.service.js';
 import { STATUS_CALLBACK_PATH } from './reminder-sender.js';
 import { callbackReceipt, inviteeView, meetingsList, meetingView, remindersList } from './sms-reminders.responses.js';
 import type { SmsProvider } from './twilio-sms.client.js';
+import { firstValue, parseForm, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, type FormParams } from './twilio-webhook-signature.js';
 
 const startsAt = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 const invitee = z.strictObject({
@@ -22,10 +23,11 @@ const meetingParams = z.object({ meetingId: z.string().min(1).max(64) });
 const inviteeParams = z.object({ meetingId: z.string().min(1).max(64), inviteeId: z.string().min(1).max(64) });
 const REMINDER_STATUSES = ['holding', 'scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'refused', 'cancelled'] as const;
 
-/** Form-encoded callback parameters as Twilio signed them (every value a string). */
-function callbackParams(input: { body: unknown; rawBody: Buffer | undefined }): Record<string, string> {
-  if (input.rawBody && input.rawBody.length > 0) return Object.fromEntries(new URLSearchParams(input.rawBody.toString('utf8')));
-  if (input.body && typeof input.body === 'object') return Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, String(v)]));
+/** Form-encoded callback parameters as Twilio signed them (a repeated key keeps every value). */
+function callbackParams(input: { body: unknown; rawBody: Buffer | undefined }): FormParams {
+  if (input.rawBody && input.rawBody.length > 0) return parseForm(input.rawBody.toString('utf8'));
+  if (input.body && typeof input.body === 'object')
+    return Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));
   return {};
 }
 
@@ -166,19 +168,22 @@ export function smsRemindersRoutes(input: {
       method: 'POST',
       path: '/status-callbacks',
       auth: 'public',
-      summary: "Twilio message status callbacks (X-Twilio-Signature checked with the account's auth token)",
+      summary:
+        "Twilio message status callbacks (X-Twilio-Signature checked with the account's auth token, or with a SharedKey when X-Twilio-Webhooks-Signature-Settings names one)",
       responses: { 200: { description: 'Received', body: callbackReceipt }, 403: { description: 'invalid_signature' } },
       async handler({ headers, body, rawBody }) {
         const params = callbackParams({ body, rawBody });
         // The URL Twilio signed is the one we gave it: built from the host's base URL, read now.
         const url = `${input.host.baseUrl.replace(/\/+$/, '')}${STATUS_CALLBACK_PATH}`;
-        const signature = headers['x-twilio-signature'] ?? '';
-        if (!signature || !input.provider().verifySignature({ signature, url, params })) {
-          logger.warn({ url, messageSid: params.MessageSid }, 'sms-reminders: status callback with a bad signature refused');
+        const check = input.provider().verifySignature({ signature: headers[SIGNATURE_HEADER], settings: headers[SIGNATURE_SETTINGS_HEADER], url, params });
+        const messageSid = firstValue(params, 'MessageSid');
+        if (!check.valid) {
+          logger.warn({ url, messageSid, reason: check.reason }, 'sms-reminders: status callback with a bad signature refused');
           throw new ForbiddenError({ code: 'invalid_signature', message: 'X-Twilio-Signature does not match' });
         }
-        if (!params.MessageSid || !params.MessageStatus) return { status: 200, body: { ignored: true } };
-        const outcome = await reports.apply({ messageSid: params.MessageSid, status: params.MessageStatus, errorCode: params.ErrorCode || null });
+        const status = firstValue(params, 'MessageStatus');
+        if (!messageSid || !status) return { status: 200, body: { ignored: true } };
+        const outcome = await reports.apply({ messageSid, status, errorCode: firstValue(params, 'ErrorCode') || null });
         return { status: 200, body: { outcome } };
       },
     }),

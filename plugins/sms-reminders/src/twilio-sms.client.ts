@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import { checkTwilioSignature, type FormParams, type SignatureCheck } from './twilio-webhook-signature.js';
 
 /** What the provider said about one message. Only `accepted` means a text may be on its way. */
 export type SendOutcome =
@@ -13,10 +14,31 @@ export type SendOutcome =
    */
   | { outcome: 'unknown'; httpStatus: number | null; message: string };
 
+/** A message's status as Twilio reports it now (GET …/Messages/{sid}.json). */
+export interface MessageState {
+  status: string;
+  errorCode: string | null;
+}
+
+/** Fetching a message failed: `status` null when Twilio could not be reached. */
+export class SmsProviderError extends Error {
+  readonly code = 'sms_provider_error';
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly twilioCode: number | null,
+  ) {
+    super(message);
+    this.name = 'SmsProviderError';
+  }
+}
+
 export interface SmsProvider {
   send(input: { to: string; body: string; statusCallback: string }): Promise<SendOutcome>;
-  /** true when `signature` is Twilio's X-Twilio-Signature of `url` + `params` with our auth token. */
-  verifySignature(input: { signature: string; url: string; params: Record<string, string> }): boolean;
+  /** The message's current status (the reconcile job's question when a callback is overdue). Throws SmsProviderError. */
+  fetchStatus(input: { sid: string }): Promise<MessageState>;
+  /** Checks X-Twilio-Signature (auth token, HMAC-SHA1; or a SharedKey named by X-Twilio-Webhooks-Signature-Settings) over `url` + `params`. */
+  verifySignature(input: { signature: string | undefined; settings: string | undefined; url: string; params: FormParams }): SignatureCheck;
 }
 
 /** Network errors that prove the request never reached the provider. */
@@ -30,13 +52,22 @@ export class TwilioSmsClient implements SmsProvider {
   readonly #client: twilio.Twilio;
   readonly #authToken: string;
   readonly #from: string;
+  readonly #sharedKeys: Readonly<Record<string, string>>;
 
-  constructor(input: { accountSid: string; authToken: string; from: string; baseUrl?: string; timeoutMs?: number }) {
+  constructor(input: {
+    accountSid: string;
+    authToken: string;
+    from: string;
+    baseUrl?: string;
+    timeoutMs?: number;
+    sharedKeys?: Readonly<Record<string, string>>;
+  }) {
     // autoRetry off: a retried POST could send the text twice; the sweep decides when to try again.
     this.#client = twilio(input.accountSid, input.authToken, { autoRetry: false, timeout: input.timeoutMs ?? 15_000 });
     if (input.baseUrl) this.#client.api.baseUrl = input.baseUrl.replace(/\/+$/, '');
     this.#authToken = input.authToken;
     this.#from = input.from;
+    this.#sharedKeys = input.sharedKeys ?? {};
   }
 
   async send(input: { to: string; body: string; statusCallback: string }): Promise<SendOutcome> {
@@ -48,8 +79,18 @@ export class TwilioSmsClient implements SmsProvider {
     }
   }
 
-  verifySignature(input: { signature: string; url: string; params: Record<string, string> }): boolean {
-    return twilio.validateRequest(this.#authToken, input.signature, input.url, input.params);
+  async fetchStatus(input: { sid: string }): Promise<MessageState> {
+    try {
+      const message = await this.#client.messages(input.sid).fetch();
+      return { status: message.status, errorCode: message.errorCode === null || message.errorCode === undefined ? null : String(message.errorCode) };
+    } catch (error) {
+      const e = error as { status?: number; code?: number | string; message?: string };
+      throw new SmsProviderError(e.message ?? String(error), typeof e.status === 'number' ? e.status : null, typeof e.code === 'number' ? e.code : null);
+    }
+  }
+
+  verifySignature(input: { signature: string | undefined; settings: string | undefined; url: string; params: FormParams }): SignatureCheck {
+    return checkTwilioSignature({ authToken: this.#authToken, sharedKeys: this.#sharedKeys, ...input });
   }
 }
 

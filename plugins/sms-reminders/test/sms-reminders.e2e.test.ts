@@ -1,6 +1,6 @@
 import { signTwilioRequest, startTwilioSandbox, TEST_NUMBERS, type TwilioSandbox } from '@tollgate/sandbox-twilio';
 import { createTestHost, dropSchemaFamily, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 
@@ -14,6 +14,9 @@ const MEETING_AT = '2026-03-10T13:30:00.000Z';
 const SEND_AT = '2026-03-09T17:00:00.000Z';
 const BASE = '/v1/plugins/sms-reminders';
 const CALLBACK_PATH = `${BASE}/status-callbacks`;
+// A Twilio SharedKey (Webhook Setting): its id comes in X-Twilio-Webhooks-Signature-Settings, its secret signs.
+const SHARED_KEY_ID = 'HK0000000000000000000000000000000a';
+const SHARED_KEY_SECRET = 'shared-key-secret-for-tests';
 
 type Reminder = { id: string; status: string; reason: string | null; sendAt: string; amount: string | null; to: string; messageSid: string | null };
 type Meeting = {
@@ -28,6 +31,7 @@ const optionsFor = (sandbox: TwilioSandbox) => ({
   authToken: sandbox.authToken,
   baseUrl: sandbox.url,
   from: TEST_NUMBERS.serviceSender,
+  webhookSharedKeys: { [SHARED_KEY_ID]: SHARED_KEY_SECRET },
 });
 
 /** A fresh Belgian mobile number per call, so tests never see each other's texts. */
@@ -364,6 +368,94 @@ for (const engine of testEngines()) {
       expect(await unknown.json()).toEqual({ outcome: 'unknown' });
     });
 
+    /** Posts `pairs` (a key may repeat) with the given headers. */
+    const postForm = (pairs: Array<[string, string]>, headers: Record<string, string>) =>
+      fetch(`${t.url}${CALLBACK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(pairs).toString(),
+      });
+    /** Twilio's string to sign: the URL, then name + value sorted by name (a repeated name's values sorted). */
+    const signedString = (pairs: Array<[string, string]>) =>
+      `${t.url}${CALLBACK_PATH}` +
+      [...pairs]
+        .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+        .map(([k, v]) => k + v)
+        .join('');
+    const sentText = async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsHeld });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      const sid = (await reminders(a.key))[0]!.messageSid!;
+      return { ...a, sid };
+    };
+
+    it('a callback signed with a SharedKey (HMAC-SHA256, X-Twilio-Webhooks-Signature-Settings) is accepted; a wrong one is 403', async () => {
+      const a = await sentText();
+      const pairs: Array<[string, string]> = [
+        ['AccountSid', sandbox.accountSid],
+        ['MessageSid', a.sid],
+        ['MessageStatus', 'undelivered'],
+        ['ErrorCode', '30005'],
+      ];
+      const settings = `key=${SHARED_KEY_ID},algorithm=HMAC_SHA256`;
+      const good = createHmac('sha256', SHARED_KEY_SECRET).update(signedString(pairs)).digest('base64');
+      const wrongSecret = createHmac('sha256', 'another-secret').update(signedString(pairs)).digest('base64');
+      const sha1WithToken = signTwilioRequest({ authToken: sandbox.authToken, url: `${t.url}${CALLBACK_PATH}`, params: Object.fromEntries(pairs) });
+      expect((await postForm(pairs, { 'x-twilio-signature': wrongSecret, 'x-twilio-webhooks-signature-settings': settings })).status).toBe(403);
+      expect((await postForm(pairs, { 'x-twilio-signature': sha1WithToken, 'x-twilio-webhooks-signature-settings': settings })).status).toBe(403);
+      expect(
+        (await postForm(pairs, { 'x-twilio-signature': good, 'x-twilio-webhooks-signature-settings': `key=HKunknown,algorithm=HMAC_SHA256` })).status,
+      ).toBe(403);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'sent' });
+      const accepted = await postForm(pairs, { 'x-twilio-signature': good, 'x-twilio-webhooks-signature-settings': settings });
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({ outcome: 'applied' });
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30005' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+    });
+
+    it('the sandbox signing with the SharedKey (as a Twilio Webhook Setting would): its callbacks are accepted end to end', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      sandbox.control.signWithSharedKey({ id: SHARED_KEY_ID, secret: SHARED_KEY_SECRET });
+      try {
+        clock.set(SEND_AT);
+        await t.runJobs();
+        const report = await sandbox.control.deliverCallbacks();
+        expect(report.statuses.every((s) => s === 200)).toBe(true);
+        expect((await reminders(a.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30003' });
+        expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+        // Signed with a key the plugin does not know: refused (403), and with redelivery off it is not sent again.
+        sandbox.control.signWithSharedKey({ id: 'HKunknown', secret: SHARED_KEY_SECRET });
+        const b = await scheduled();
+        clock.set(SEND_AT);
+        await t.runJobs();
+        const refused = await sandbox.control.deliverCallbacks();
+        expect(refused.statuses).toEqual([403, 403]);
+        expect(sandbox.control.pendingCallbacks()).toEqual([]);
+        expect((await reminders(b.key))[0]).toMatchObject({ status: 'sent' });
+      } finally {
+        sandbox.control.signWithSharedKey(null);
+      }
+    });
+
+    it('a callback repeating a key (two ErrorCodes) is checked over every value and accepted; the same body with one value dropped is 403', async () => {
+      const a = await sentText();
+      const pairs: Array<[string, string]> = [
+        ['MessageSid', a.sid],
+        ['MessageStatus', 'failed'],
+        ['ErrorCode', '30008'],
+        ['ErrorCode', '30003'],
+        ['AccountSid', sandbox.accountSid],
+      ];
+      const signature = createHmac('sha1', sandbox.authToken).update(signedString(pairs)).digest('base64');
+      expect((await postForm(pairs.slice(0, 3).concat([pairs[4]!]), { 'x-twilio-signature': signature })).status).toBe(403);
+      const res = await postForm(pairs, { 'x-twilio-signature': signature });
+      expect(res.status).toBe(200);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'failed', reason: 'error_30008' });
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+    });
+
     it('not enough credit: the invitation is saved, the reminder is refused with insufficient_funds', async () => {
       const account = await t.createAccount();
       const price = await t.request({
@@ -462,6 +554,121 @@ for (const engine of testEngines()) {
       expect(await wallet(a.key)).toMatchObject({ available: '1.82', pending: '0.18' });
     });
 
+    /** The reminder row's reconcile bookkeeping and the recorded reports of its text. */
+    const trail = async (reminderId: string) => {
+      const db = t.pluginDatabase('sms-reminders');
+      const row = (
+        await db.query<{ message_sid: string; checks: number; check_due_at: Date | null }>(
+          'select message_sid, checks, check_due_at from sms_reminders_reminders where id = $1',
+          [reminderId],
+        )
+      ).rows[0]!;
+      const reports = (
+        await db.query<{ status: string; source: string }>('select status, source from sms_reminders_delivery_reports where message_sid = $1 order by status', [
+          row.message_sid,
+        ])
+      ).rows;
+      return { ...row, reports: reports.map((r) => `${r.status}:${r.source}`) };
+    };
+    const fetchesOf = (sid: string) => sandbox.control.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`)).length;
+
+    it('final callbacks lost: 15 minutes later the reconcile job fetches the status; undelivered is refunded once, delivered stays charged; the late callbacks change nothing', async () => {
+      const undelivered = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      const delivered = await scheduled();
+      clock.set(SEND_AT);
+      await t.runJobs();
+      // Nothing is delivered: the callbacks stay in the sandbox's queue, as lost as Twilio's unretried ones.
+      expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'sent' });
+      expect(await wallet(undelivered.key)).toMatchObject({ available: '1.82' });
+
+      clock.advance({ minutes: 14 });
+      await t.runJobs();
+      expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'sent' });
+      expect(fetchesOf((await trail(undelivered.reminder.id)).message_sid)).toBe(0);
+
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'undelivered', reason: 'error_30003' });
+      expect(await wallet(undelivered.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await history(undelivered.key)).filter((h) => h.type === 'reversal').map((h) => h.amount)).toEqual(['0.18']);
+      expect((await reminders(delivered.key))[0]).toMatchObject({ status: 'delivered', amount: '0.18' });
+      expect(await wallet(delivered.key)).toMatchObject({ available: '1.82', pending: '0.00' });
+      expect(await trail(undelivered.reminder.id)).toMatchObject({ checks: 1, check_due_at: null, reports: ['undelivered:fetch'] });
+
+      // The callbacks arrive after all (answered 200) and change nothing; later runs fetch nothing more.
+      const late = await sandbox.control.deliverCallbacks();
+      expect(late.statuses.every((s) => s === 200)).toBe(true);
+      clock.advance({ hours: 2 });
+      await t.runJobs();
+      expect(await wallet(undelivered.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      expect((await history(undelivered.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+      expect(await wallet(delivered.key)).toMatchObject({ available: '1.82' });
+      expect(await trail(undelivered.reminder.id)).toMatchObject({ reports: ['sent:callback', 'undelivered:fetch'] });
+      expect(fetchesOf((await trail(undelivered.reminder.id)).message_sid)).toBe(1);
+    });
+
+    it('the sandbox loses every final callback on purpose: the sent ones arrive, the reconcile job settles the rest', async () => {
+      const undelivered = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      const delivered = await scheduled();
+      sandbox.control.loseFinalCallbacks({ all: true });
+      try {
+        clock.set(SEND_AT);
+        await t.runJobs();
+        await sandbox.control.deliverCallbacks();
+        const u = await trail(undelivered.reminder.id);
+        expect(u.reports).toEqual(['sent:callback']);
+        expect(
+          sandbox.control
+            .callbackLog()
+            .filter((c) => c.sid === u.message_sid)
+            .map((c) => `${c.status}:${c.outcome}`),
+        ).toEqual(['sent:delivered', 'undelivered:lost']);
+        clock.advance({ minutes: 15 });
+        await t.runJobs();
+        expect((await reminders(undelivered.key))[0]).toMatchObject({ status: 'undelivered' });
+        expect(await wallet(undelivered.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+        expect((await reminders(delivered.key))[0]).toMatchObject({ status: 'delivered' });
+        expect(await wallet(delivered.key)).toMatchObject({ available: '1.82', pending: '0.00' });
+      } finally {
+        sandbox.control.loseFinalCallbacks({ all: false });
+      }
+    });
+
+    it('a callback that came in time: the reconcile job never asks', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsUndelivered });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      await sandbox.control.deliverCallbacks();
+      clock.advance({ hours: 1 });
+      await t.runJobs();
+      expect(fetchesOf((await trail(a.reminder.id)).message_sid)).toBe(0);
+      expect(await trail(a.reminder.id)).toMatchObject({ checks: 0, check_due_at: null, reports: ['sent:callback', 'undelivered:callback'] });
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+    });
+
+    it('still "sent" at Twilio: asked again after 30, 60… minutes; the late "failed" of the carrier is then fetched and refunded', async () => {
+      const a = await scheduled({ phone: TEST_NUMBERS.smsHeld });
+      clock.set(SEND_AT);
+      await t.runJobs();
+      const sid = (await trail(a.reminder.id)).message_sid;
+      clock.advance({ minutes: 15 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      expect(await trail(a.reminder.id)).toMatchObject({ checks: 1, check_due_at: new Date(Date.parse(SEND_AT) + 45 * 60_000) });
+      clock.advance({ minutes: 29 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      sandbox.control.deliver({ sid, status: 'failed', errorCode: 30008 });
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(2);
+      expect((await reminders(a.key))[0]).toMatchObject({ status: 'failed', reason: 'error_30008' });
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      // Its callback, late: a duplicate.
+      await sandbox.control.deliverCallbacks();
+      expect((await history(a.key)).filter((h) => h.type === 'reversal')).toHaveLength(1);
+    });
+
     it('a meeting booked for tomorrow morning, after today 18:00, is texted at the next sweep', async () => {
       clock.set('2026-03-09T19:00:00.000Z');
       const a = await scheduled();
@@ -517,5 +724,44 @@ describe.runIf(postgres)('sms-reminders on two hosts [postgres]', () => {
     for (const phone of phones) expect(sandbox.control.messages().filter((m) => m.to === phone)).toHaveLength(1);
     expect(sandbox.control.messages()).toHaveLength(8);
     expect((await h1.request({ path: '/v1/wallet', key: a.ownerKey })).body).toMatchObject({ available: '0.56', pending: '0.00' });
+  });
+
+  it('both hosts run the reconcile job at once: each overdue text is fetched once and refunded once', async () => {
+    const [h1, h2] = hosts as [TestHost, TestHost];
+    clock.set(START);
+    const owners: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await h1.createAccount();
+      owners.push(a.ownerKey);
+      const res = await h2.request({
+        method: 'POST',
+        path: `${BASE}/meetings`,
+        key: a.ownerKey,
+        body: {
+          title: 'Lost',
+          location: 'HQ',
+          timeZone: 'Europe/Brussels',
+          startsAt: MEETING_AT,
+          invitees: [{ firstName: 'U', phone: TEST_NUMBERS.smsUndelivered, smsReminder: true }],
+        },
+      });
+      expect(res.status).toBe(201);
+    }
+    clock.set(SEND_AT);
+    await h1.runJobs();
+    const sids = sandbox.control
+      .messages()
+      .filter((m) => m.to === TEST_NUMBERS.smsUndelivered)
+      .map((m) => m.sid);
+    expect(sids).toHaveLength(4);
+    // No callback is delivered: all four are overdue 15 minutes later.
+    clock.advance({ minutes: 15 });
+    await Promise.all([h1.runJobs(), h2.runJobs(), h1.runJobs(), h2.runJobs()]);
+    for (const sid of sids) expect(sandbox.control.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`))).toHaveLength(1);
+    for (const key of owners) {
+      expect((await h1.request({ path: '/v1/wallet', key })).body).toMatchObject({ available: '2.00', pending: '0.00' });
+      const entries = (await h2.request<{ data: Array<{ type: string }> }>({ path: '/v1/wallet/history?view=entries', key })).body.data;
+      expect(entries.filter((e) => e.type === 'reversal')).toHaveLength(1);
+    }
   });
 });

@@ -34,8 +34,18 @@ export const voiceOptions = z
     countryPrices: z.record(country, price).optional(),
     /** Country of numbers given without a +prefix. */
     defaultCountry: country.default('BE'),
-    /** A call whose hold is still pending this long after it was placed is fetched from the provider. */
+    /** A call whose hold is still pending this long after it was placed is fetched from the provider (the latest bound). */
     staleAfterMinutes: z.number().int().min(5).max(10_080).default(120),
+    /**
+     * Earlier bound: a call is fetched once its TimeLimit (held minutes) plus this margin has passed
+     * without a final callback (Twilio does not retry a lost callback). Whichever bound comes first applies.
+     */
+    reconcileMarginMinutes: z.number().int().min(1).max(1440).default(10),
+    /**
+     * SharedKey secrets by key id, for callbacks signed under a Twilio Webhook Setting
+     * (`X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=HMAC_SHA256`). Two ids while rotating.
+     */
+    webhookSharedKeys: z.record(z.string().min(1).max(100), z.string().min(1)).default({}),
     /** What the callee hears: a TwiML document URL, or inline TwiML. */
     twimlUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     twiml: z.string().min(1).max(4000).default('<Response><Say>This is a call placed through Tollgate.</Say></Response>'),

@@ -12,6 +12,8 @@ describe('voice plugin options', () => {
       priceEffectiveFrom: '2025-01-01T00:00:00.000Z',
       defaultCountry: 'BE',
       staleAfterMinutes: 120,
+      reconcileMarginMinutes: 10,
+      webhookSharedKeys: {},
     });
   });
 

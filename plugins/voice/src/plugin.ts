@@ -39,7 +39,9 @@ export function resolveProvider(input: { options: VoiceOptions; sandbox: boolean
  * The voice plugin: outbound calls through a Twilio-compatible provider, paid from the wallet
  * per started minute (channel 'voice', unit 'minute', deferred settlement).
  */
-export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof resolveProvider> & { timeoutMs: number }) => VoiceProvider } = {}) {
+export function createVoicePlugin(
+  input: { provider?: (config: ReturnType<typeof resolveProvider> & { timeoutMs: number; sharedKeys: Record<string, string> }) => VoiceProvider } = {},
+) {
   return definePlugin({
     id: 'voice',
     compatibility: '^2.0.0',
@@ -62,7 +64,7 @@ export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof
         },
         async init({ channels, routes, db, clock, jobs, host, wallet, catalog, logger }) {
           const resolved = resolveProvider({ options, sandbox: host.sandbox });
-          const config = { ...resolved, timeoutMs: options.requestTimeoutMs };
+          const config = { ...resolved, timeoutMs: options.requestTimeoutMs, sharedKeys: options.webhookSharedKeys };
           const provider = input.provider ? input.provider(config) : new TwilioVoiceClient(config);
           if (!resolved.from) logger.warn('voice: no default caller id (option "from"): every call must name one');
 
@@ -80,6 +82,7 @@ export function createVoicePlugin(input: { provider?: (config: ReturnType<typeof
               pricedCountries: Object.keys(options.countryPrices ?? {}),
               defaultFrom: resolved.from,
               staleAfterMinutes: options.staleAfterMinutes,
+              reconcileMarginMinutes: options.reconcileMarginMinutes,
               twiml: options.twiml,
               twimlUrl: options.twimlUrl,
             },

@@ -42,10 +42,10 @@ describe('TwilioVoiceClient (twilio SDK → sandbox)', () => {
     const callback = sandbox.control.pendingCallbacks().find((c) => c.sid === call.sid)!;
     const { signTwilioRequest } = await import('@tollgate/sandbox-twilio');
     const signature = signTwilioRequest({ authToken: sandbox.authToken, url: callback.url, params: callback.params });
-    expect(client.validateSignature({ signature, url: callback.url, params: callback.params })).toBe(true);
-    expect(client.validateSignature({ signature, url: callback.url, params: { ...callback.params, CallStatus: 'completed' } })).toBe(false);
-    expect(client.validateSignature({ signature, url: `${callback.url}?x=1`, params: callback.params })).toBe(false);
-    expect(client.validateSignature({ signature: '', url: callback.url, params: callback.params })).toBe(false);
+    expect(client.validateSignature({ signature, url: callback.url, params: callback.params }).valid).toBe(true);
+    expect(client.validateSignature({ signature, url: callback.url, params: { ...callback.params, CallStatus: 'completed' } }).valid).toBe(false);
+    expect(client.validateSignature({ signature, url: `${callback.url}?x=1`, params: callback.params }).valid).toBe(false);
+    expect(client.validateSignature({ signature: '', url: callback.url, params: callback.params }).valid).toBe(false);
   });
 
   it("turns Twilio's errors and an unreachable API into VoiceProviderError", async () => {

@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import { isCallStatus, type CallStatus } from './call-status.js';
+import { checkTwilioSignature, type FormParams, type SignatureCheck } from './twilio-webhook-signature.js';
 
 /** A call as the provider reports it. */
 export interface ProviderCall {
@@ -28,17 +29,22 @@ export interface VoiceProvider {
   fetchCall(input: { sid: string }): Promise<ProviderCall>;
   /** Ends the call (Status=completed). */
   hangUp(input: { sid: string }): Promise<ProviderCall>;
-  /** Checks `X-Twilio-Signature` over the exact callback URL and the POSTed form fields. */
-  validateSignature(input: { signature: string; url: string; params: Record<string, string> }): boolean;
+  /**
+   * Checks `X-Twilio-Signature` over the exact callback URL and the POSTed form fields (a repeated field
+   * with all its values): the auth token (HMAC-SHA1), or the SharedKey that `X-Twilio-Webhooks-Signature-Settings` names.
+   */
+  validateSignature(input: { signature: string | undefined; settings?: string | undefined; url: string; params: FormParams }): SignatureCheck;
 }
 
 /** Outbound calls through the official twilio SDK (REST API 2010-04-01, Calls resource). */
 export class TwilioVoiceClient implements VoiceProvider {
   readonly #client: twilio.Twilio;
   readonly #authToken: string;
+  readonly #sharedKeys: Readonly<Record<string, string>>;
 
-  constructor(input: { accountSid: string; authToken: string; baseUrl?: string; timeoutMs?: number }) {
+  constructor(input: { accountSid: string; authToken: string; baseUrl?: string; timeoutMs?: number; sharedKeys?: Readonly<Record<string, string>> }) {
     this.#authToken = input.authToken;
+    this.#sharedKeys = input.sharedKeys ?? {};
     this.#client = twilio(input.accountSid, input.authToken, { httpClient: new twilio.RequestClient({ timeout: input.timeoutMs ?? 10_000 }) });
     // The SDK has no base-URL option; its `api` domain (which `calls` goes through) builds every URI on this public field.
     if (input.baseUrl) this.#client.api.baseUrl = input.baseUrl.replace(/\/+$/, '');
@@ -73,9 +79,15 @@ export class TwilioVoiceClient implements VoiceProvider {
     return this.#call(() => this.#client.calls(input.sid).update({ status: 'completed' }));
   }
 
-  validateSignature(input: { signature: string; url: string; params: Record<string, string> }): boolean {
-    if (!input.signature) return false;
-    return twilio.validateRequest(this.#authToken, input.signature, input.url, input.params);
+  validateSignature(input: { signature: string | undefined; settings?: string | undefined; url: string; params: FormParams }): SignatureCheck {
+    return checkTwilioSignature({
+      authToken: this.#authToken,
+      sharedKeys: this.#sharedKeys,
+      signature: input.signature,
+      settings: input.settings,
+      url: input.url,
+      params: input.params,
+    });
   }
 
   async #call(request: () => Promise<{ sid: string; status: string; duration: string | null }>): Promise<ProviderCall> {

@@ -18,6 +18,7 @@ import { affordableMinutes, minutesFor, priceOfMinutes } from './call-minutes.js
 import { isCallStatus, isTerminal, statusesBefore, TERMINAL_STATUSES, type CallStatus } from './call-status.js';
 import { normalisePhoneNumber } from './phone-number.js';
 import { VoiceProviderError, type ProviderCall, type VoiceProvider } from './twilio-voice.client.js';
+import { firstValue, type FormParams } from './twilio-webhook-signature.js';
 import { callSpendKey, VOICE_CHANNEL_ID, type VoiceCallRequest, type VoiceCallResult } from './voice.channel.js';
 
 export type Settlement = 'none' | 'pending' | 'captured' | 'released';
@@ -68,6 +69,7 @@ interface CallRow {
   updated_at: Date;
   ended_at: Date | null;
   settled_at: Date | null;
+  reconcile_checks: number;
 }
 
 export interface VoiceCallsConfig {
@@ -78,6 +80,8 @@ export interface VoiceCallsConfig {
   /** Caller id when the request names none. */
   defaultFrom: string | undefined;
   staleAfterMinutes: number;
+  /** A call is also due once its held minutes (its TimeLimit) plus this margin have passed. */
+  reconcileMarginMinutes: number;
   twiml: string;
   twimlUrl: string | undefined;
 }
@@ -95,7 +99,7 @@ export const STATUS_CALLBACK_PATH = '/v1/plugins/voice/status-callbacks';
 
 const SELECT = `select id, account_id, idempotency_key, to_number, from_number, country, status, provider_sid, hold_id, held_amount::text as held_amount, max_minutes,
   unit_price::text as unit_price, settlement, duration_seconds, minutes_charged, amount_charged::text as amount_charged, error_code, error_message,
-  created_at, updated_at, ended_at, settled_at from voice_calls`;
+  created_at, updated_at, ended_at, settled_at, reconcile_checks from voice_calls`;
 
 /**
  * Outbound calls paid per started minute (P-2, W-5, W-6). A call is a row first, then a wallet
@@ -266,14 +270,15 @@ export class VoiceCallsService {
    * A status callback from the provider. Refused (403, nothing changes) unless its signature
    * matches; an unknown CallSid is logged and ignored so the provider does not retry it.
    */
-  async handleStatusCallback(input: { signature: string | undefined; params: Record<string, string> }): Promise<{ applied: boolean }> {
+  async handleStatusCallback(input: { signature: string | undefined; settings?: string | undefined; params: FormParams }): Promise<{ applied: boolean }> {
     const url = this.statusCallbackUrl();
-    if (!this.#provider.validateSignature({ signature: input.signature ?? '', url, params: input.params })) {
-      this.#logger.warn({ url, callSid: input.params.CallSid }, 'voice: status callback with a bad or missing X-Twilio-Signature refused');
+    const check = this.#provider.validateSignature({ signature: input.signature, settings: input.settings, url, params: input.params });
+    const sid = firstValue(input.params, 'CallSid');
+    if (!check.valid) {
+      this.#logger.warn({ url, callSid: sid, reason: check.reason }, 'voice: status callback with a bad or missing X-Twilio-Signature refused');
       throw new ForbiddenError({ code: 'invalid_signature', message: 'The X-Twilio-Signature header does not match this request.' });
     }
-    const sid = input.params.CallSid;
-    const status = input.params.CallStatus;
+    const status = firstValue(input.params, 'CallStatus');
     if (!sid || !isCallStatus(status) || status === 'placing') {
       this.#logger.warn({ callSid: sid, status }, 'voice: status callback without a known CallSid/CallStatus ignored');
       return { applied: false };
@@ -283,7 +288,7 @@ export class VoiceCallsService {
       this.#logger.warn({ callSid: sid, status }, 'voice: status callback for an unknown CallSid ignored');
       return { applied: false };
     }
-    const duration = parseDuration(input.params.CallDuration);
+    const duration = parseDuration(firstValue(input.params, 'CallDuration'));
     await this.#apply({ row, call: { sid, status, durationSeconds: duration } });
     return { applied: true };
   }
@@ -295,11 +300,29 @@ export class VoiceCallsService {
    */
   async reconcile(input: { limit?: number } = {}): Promise<ReconcileResult> {
     const result: ReconcileResult = { checked: 0, settled: 0, stillActive: 0, abandoned: 0, errors: 0 };
-    const cutoff = new Date(this.#clock.now().getTime() - this.#config.staleAfterMinutes * 60_000);
-    const { rows } = await this.#db.query<CallRow>(
-      `${SELECT} where (settlement = 'pending' and (status in (select jsonb_array_elements_text($1::jsonb)) or created_at <= $2)) or (status = 'placing' and created_at <= $2) order by created_at limit $3`,
-      [TERMINAL_STATUSES, cutoff, input.limit ?? 200],
+    const now = this.#clock.now();
+    const cutoff = new Date(now.getTime() - this.#config.staleAfterMinutes * 60_000);
+    // Claimed by moving next_check_at forward in the same statement (SKIP LOCKED): another host's run
+    // skips these calls. A call still live at the provider comes back after 5, 10, 20… minutes (at most 60).
+    const claimed = await this.#db.query<{ id: string }>(
+      `with due as (
+         select id from voice_calls
+          where ((settlement = 'pending' and (status in (select jsonb_array_elements_text($1::jsonb)) or created_at <= $2
+                   or created_at + make_interval(mins => max_minutes + $3::int) <= $4))
+                 or (status = 'placing' and created_at <= $2))
+            and (next_check_at is null or next_check_at <= $4)
+          order by created_at, id limit $5 for update skip locked
+       )
+       update voice_calls c set reconcile_checks = c.reconcile_checks + 1,
+              next_check_at = $4::timestamptz + make_interval(mins => least(5 * power(2, c.reconcile_checks)::int, 60))
+         from due where c.id = due.id
+       returning c.id`,
+      [TERMINAL_STATUSES, cutoff, this.#config.reconcileMarginMinutes, now, input.limit ?? 200],
     );
+    const ids = claimed.rows.map((r) => r.id);
+    const { rows } = ids.length
+      ? await this.#db.query<CallRow>(`${SELECT} where id in (select jsonb_array_elements_text($1::jsonb)) order by created_at, id`, [JSON.stringify(ids)])
+      : { rows: [] as CallRow[] };
     for (const row of rows) {
       result.checked++;
       try {
@@ -312,8 +335,13 @@ export class VoiceCallsService {
         let current = row;
         if (!isTerminal(row.status) && row.provider_sid) current = await this.#apply({ row, call: await this.#provider.fetchCall({ sid: row.provider_sid }) });
         else current = await this.#settleIfFinal(row);
-        if (current.settlement === 'pending') result.stillActive++;
-        else result.settled++;
+        if (current.settlement === 'pending') {
+          result.stillActive++;
+          this.#logger.warn(
+            { callId: row.id, callSid: row.provider_sid, status: current.status, checks: row.reconcile_checks },
+            'voice: call still live at the provider after its time limit; asked again later',
+          );
+        } else result.settled++;
       } catch (error) {
         result.errors++;
         this.#logger.error({ err: error, callId: row.id }, 'voice: reconcile failed for a call');

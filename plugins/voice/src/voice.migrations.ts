@@ -36,4 +36,13 @@ CREATE INDEX voice_calls_account ON voice_calls (account_id, created_at DESC, id
 CREATE INDEX voice_calls_unsettled ON voice_calls (created_at) WHERE settlement = 'pending' OR status = 'placing';
 `,
   },
+  {
+    id: '0002_reconcile_checks',
+    sql: `
+-- The reconcile job claims a call by moving next_check_at forward (two hosts do not fetch it twice),
+-- and a call the provider still reports as live is asked again later, the wait doubling up to an hour.
+ALTER TABLE voice_calls ADD COLUMN reconcile_checks integer NOT NULL DEFAULT 0;
+ALTER TABLE voice_calls ADD COLUMN next_check_at timestamptz;
+`,
+  },
 ];

@@ -1,14 +1,16 @@
 import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
 import { callbackReceipt, callsPage, callView } from './voice.responses.js';
+import { parseForm, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, type FormParams } from './twilio-webhook-signature.js';
 import type { VoiceCallsService } from './voice-calls.service.js';
 
 const callParams = z.object({ id: z.string().min(1).max(64) });
 
-/** Form fields of a callback, read from the exact bytes received (what the signature covers). */
-function formParams(input: { rawBody: Buffer | undefined; body: unknown }): Record<string, string> {
-  if (input.rawBody) return Object.fromEntries(new URLSearchParams(input.rawBody.toString('utf8')));
-  if (input.body && typeof input.body === 'object') return Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, String(v)]));
+/** Form fields of a callback, read from the exact bytes received (what the signature covers); a repeated field keeps every value. */
+function formParams(input: { rawBody: Buffer | undefined; body: unknown }): FormParams {
+  if (input.rawBody) return parseForm(input.rawBody.toString('utf8'));
+  if (input.body && typeof input.body === 'object')
+    return Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));
   return {};
 }
 
@@ -84,10 +86,15 @@ export function voiceRoutes(input: { calls: VoiceCallsService }): PluginRoute[] 
       method: 'POST',
       path: '/status-callbacks',
       auth: 'public',
-      summary: 'Call status callbacks from the provider (form-encoded, signed with X-Twilio-Signature)',
+      summary:
+        'Call status callbacks from the provider (form-encoded, X-Twilio-Signature by the auth token or a SharedKey named in X-Twilio-Webhooks-Signature-Settings)',
       responses: { 200: { description: 'Received', body: callbackReceipt }, 403: { description: 'A bad or missing X-Twilio-Signature' } },
       async handler({ headers, rawBody, body }) {
-        const result = await calls.handleStatusCallback({ signature: headers['x-twilio-signature'], params: formParams({ rawBody, body }) });
+        const result = await calls.handleStatusCallback({
+          signature: headers[SIGNATURE_HEADER],
+          settings: headers[SIGNATURE_SETTINGS_HEADER],
+          params: formParams({ rawBody, body }),
+        });
         return { status: 200, body: result };
       },
     }),

@@ -13,6 +13,9 @@ const CALLS = '/v1/plugins/voice/calls';
 const CALLBACKS = '/v1/plugins/voice/status-callbacks';
 const DRAIN = 'drain-e2e';
 const CALLER_ID = TEST_NUMBERS.serviceSender;
+// A Twilio SharedKey (Webhook Setting): its id comes in X-Twilio-Webhooks-Signature-Settings, its secret signs.
+const SHARED_KEY_ID = 'HK0000000000000000000000000000000b';
+const SHARED_KEY_SECRET = 'voice-shared-key-secret';
 
 for (const engine of testEngines()) {
   describe(`voice calls, end to end [${engine.name}]`, () => {
@@ -73,7 +76,17 @@ for (const engine of testEngines()) {
         engine,
         clock,
         plugins: [
-          { plugin, options: { baseUrl: sandbox.url, accountSid: sandbox.accountSid, authToken: sandbox.authToken, from: CALLER_ID, staleAfterMinutes: 120 } },
+          {
+            plugin,
+            options: {
+              baseUrl: sandbox.url,
+              accountSid: sandbox.accountSid,
+              authToken: sandbox.authToken,
+              from: CALLER_ID,
+              staleAfterMinutes: 120,
+              webhookSharedKeys: { [SHARED_KEY_ID]: SHARED_KEY_SECRET },
+            },
+          },
         ],
       });
       const price = await t.request({
@@ -276,6 +289,127 @@ for (const engine of testEngines()) {
         settlement: 'captured',
       });
       expect(await available(a.key)).toBe('1.90');
+    });
+
+    const fetchesOf = (sid: string) => sandbox.control.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/Calls/${sid}.json`)).length;
+    /** Posts form pairs (a name may repeat) with the given headers. */
+    const postPairs = (pairs: Array<[string, string]>, headers: Record<string, string>) =>
+      t.request({
+        method: 'POST',
+        path: CALLBACKS,
+        body: new URLSearchParams(pairs).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    /** Twilio's string to sign: the URL, then name + value sorted by name (a repeated name's values sorted). */
+    const signedString = (pairs: Array<[string, string]>) =>
+      `${t.url}${CALLBACKS}` +
+      [...pairs]
+        .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+        .map(([k, v]) => k + v)
+        .join('');
+
+    it('a lost final callback: fetched once the held minutes + margin have passed (20 min, not 2 h); the late callback then changes nothing', async () => {
+      const a = await accountWith('2.00');
+      const placed = await call(a.key, '+32 470 10 20 31', 'lost-final');
+      const sid = placed.body.providerCallSid as string;
+      await sandbox.control.deliverCallbacks();
+      sandbox.control.completeCall({ sid, durationSeconds: 95 });
+      // The 'completed' callback stays queued: for the plugin it is lost.
+      clock.advance({ minutes: 19 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(0);
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'in-progress', settlement: 'pending' });
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', minutesCharged: 2, amount: '0.10', settlement: 'captured' });
+      expect(await available(a.key)).toBe('1.90');
+
+      const late = await sandbox.control.deliverCallbacks();
+      expect(late.statuses.every((status) => status === 200)).toBe(true);
+      expect((await postCallback({ CallSid: sid, CallStatus: 'completed', CallDuration: '500' }, sandbox.authToken)).status).toBe(200);
+      clock.advance({ hours: 3 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ durationSeconds: 95, minutesCharged: 2, amount: '0.10' });
+      expect(await available(a.key)).toBe('1.90');
+      expect((await history(a.key)).filter((h) => h.type === 'capture')).toHaveLength(1);
+    });
+
+    it("a lost 'busy' callback: the reconcile job releases the whole hold", async () => {
+      const a = await accountWith('2.00');
+      const placed = await call(a.key, TEST_NUMBERS.callBusy, 'lost-busy');
+      expect(await available(a.key)).toBe('1.50');
+      // The sandbox sends initiated and ringing, and loses the final 'busy' on purpose.
+      sandbox.control.loseFinalCallbacks({ sid: placed.body.providerCallSid });
+      await sandbox.control.deliverCallbacks();
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'ringing', settlement: 'pending' });
+      expect(sandbox.control.callbackLog().filter((c) => c.sid === placed.body.providerCallSid && c.outcome === 'lost')).toHaveLength(1);
+      clock.advance({ minutes: 20 });
+      await t.runJobs();
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'busy', settlement: 'released', amount: '0.00' });
+      expect(await available(a.key)).toBe('2.00');
+      await sandbox.control.deliverCallbacks();
+      expect(await available(a.key)).toBe('2.00');
+    });
+
+    it('a call the provider still reports live after its time limit is asked again after 5, then 10 minutes (logged), and settled when it ends', async () => {
+      const a = await accountWith('2.00');
+      const placed = await call(a.key, '+32 470 10 20 32', 'still-live');
+      const sid = placed.body.providerCallSid as string;
+      await sandbox.control.deliverCallbacks();
+      clock.advance({ minutes: 20 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      clock.advance({ minutes: 4 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(1);
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(2);
+      sandbox.control.completeCall({ sid, durationSeconds: 30 });
+      clock.advance({ minutes: 9 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(2);
+      clock.advance({ minutes: 1 });
+      await t.runJobs();
+      expect(fetchesOf(sid)).toBe(3);
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', minutesCharged: 1, amount: '0.05', settlement: 'captured' });
+    });
+
+    it('a callback signed with a SharedKey (HMAC-SHA256) is accepted; with a repeated field, over every value; wrong ones are 403', async () => {
+      const a = await accountWith('2.00');
+      const placed = await call(a.key, '+32 470 10 20 33', 'shared-key');
+      const sid = placed.body.providerCallSid as string;
+      await sandbox.control.deliverCallbacks();
+      const pairs: Array<[string, string]> = [
+        ['AccountSid', sandbox.accountSid],
+        ['CallSid', sid],
+        ['CallStatus', 'completed'],
+        ['CallDuration', '61'],
+        ['StirVerstat', 'TN-Validation-Passed-A'],
+        ['StirVerstat', 'TN-Validation-Passed-B'],
+      ];
+      const settings = `key=${SHARED_KEY_ID},algorithm=HMAC_SHA256`;
+      const good = createHmac('sha256', SHARED_KEY_SECRET).update(signedString(pairs)).digest('base64');
+      const lastOnly = createHmac('sha256', SHARED_KEY_SECRET)
+        .update(signedString(pairs.filter((p) => p[1] !== 'TN-Validation-Passed-A')))
+        .digest('base64');
+      const bad: Array<Record<string, string>> = [
+        { 'x-twilio-signature': createHmac('sha256', 'wrong').update(signedString(pairs)).digest('base64'), 'x-twilio-webhooks-signature-settings': settings },
+        { 'x-twilio-signature': lastOnly, 'x-twilio-webhooks-signature-settings': settings },
+        { 'x-twilio-signature': good },
+        { 'x-twilio-signature': good, 'x-twilio-webhooks-signature-settings': 'key=HKnot-configured,algorithm=HMAC_SHA256' },
+      ];
+      for (const headers of bad) {
+        const res = await postPairs(pairs, headers);
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('invalid_signature');
+      }
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'in-progress', settlement: 'pending' });
+      const ok = await postPairs(pairs, { 'x-twilio-signature': good, 'x-twilio-webhooks-signature-settings': settings });
+      expect(ok.status).toBe(200);
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', minutesCharged: 2, amount: '0.10' });
     });
 
     it('hang-up ends the call at the provider and charges the minutes it lasted', async () => {

@@ -15,6 +15,8 @@ const sandbox = await startTwilioSandbox({
   authToken: env.SANDBOX_TWILIO_AUTH_TOKEN ?? SANDBOX_AUTH_TOKEN,
   // By hand nobody calls deliverCallbacks(): callbacks go out as soon as they are made.
   autoDeliverCallbacks: true,
+  // Off by default, as Twilio: a callback answered non-2xx is dropped. 1/true: retried at the next round.
+  redeliverCallbacks: ['1', 'true'].includes((env.SANDBOX_TWILIO_REDELIVER_CALLBACKS ?? '').toLowerCase()),
 });
 process.stdout.write(
   `sandbox-twilio: listening on ${sandbox.url} (account ${sandbox.accountSid}, auth token ${sandbox.authToken}); sent messages and calls at ${sandbox.url}/_sandbox\n`,

@@ -100,6 +100,10 @@ const ERROR_TEXT: Record<number, string> = {
   30008: 'Unknown error',
 };
 
+/** Statuses after which Twilio sends no more callbacks for the resource (and lets it be deleted). */
+export const FINAL_MESSAGE_STATUSES: readonly string[] = ['delivered', 'undelivered', 'failed', 'received', 'read', 'canceled'];
+export const FINAL_CALL_STATUSES: readonly string[] = ['completed', 'busy', 'no-answer', 'failed', 'canceled'];
+
 const E164 = /^\+[1-9]\d{1,14}$/;
 /** Alphanumeric sender IDs: up to 11 letters, digits and spaces, at least one letter. */
 const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
@@ -254,6 +258,46 @@ export class TwilioProvider {
     return structuredClone(state.message);
   }
 
+  /** GET …/Messages.json: newest first, filtered by To, From and DateSent / DateSent< / DateSent> (as Twilio: a day, or an instant). */
+  listMessages(params: Params): SandboxMessage[] {
+    const to = text(params.To);
+    const from = text(params.From);
+    const sent = dateFilter(params, 'DateSent');
+    return [...this.#messages.values()]
+      .map((state) => state.message)
+      .filter((m) => (to === undefined || m.to === to) && (from === undefined || m.from === from) && sent(m.date_sent))
+      .reverse()
+      .map((m) => structuredClone(m));
+  }
+
+  /**
+   * POST …/Messages/{sid}.json. Only what Twilio allows: `Body=''` redacts the text (the record stays);
+   * `Status=canceled` is for scheduled messages, which the sandbox never has (30409). Anything else is 30400.
+   */
+  updateMessage(input: { sid: string; path: string; params: Params }): SandboxMessage {
+    const state = this.#messages.get(input.sid);
+    if (!state) throw notFound(input.path);
+    const { Body: body, Status: status } = input.params;
+    if (body !== undefined && status !== undefined) throw badRequest(30400, 'Cannot cancel a message and redact its body in the same request.');
+    if (status !== undefined) {
+      if (status !== 'canceled') throw badRequest(30400, `Invalid Status: ${String(status)}`);
+      throw badRequest(30409, 'This message cannot be canceled');
+    }
+    if (body === undefined) throw badRequest(30400, 'Body or Status is required.');
+    if (body !== '') throw badRequest(30400, 'A message body can only be redacted: Body must be empty.');
+    state.message.body = '';
+    state.message.date_updated = rfc2822(this.#now());
+    return structuredClone(state.message);
+  }
+
+  /** DELETE …/Messages/{sid}.json: only once the message is final (else 20009, as Twilio). */
+  deleteMessage(input: { sid: string; path: string }): void {
+    const state = this.#messages.get(input.sid);
+    if (!state) throw notFound(input.path);
+    if (!FINAL_MESSAGE_STATUSES.includes(state.message.status)) throw notComplete();
+    this.#messages.delete(input.sid);
+  }
+
   /** Moves a message that is still `sent` to its final status (what the carrier reports). */
   deliver(input: { sid: string; status: 'delivered' | 'undelivered' | 'failed'; errorCode?: number }): SandboxMessage {
     const state = this.#messages.get(input.sid);
@@ -397,6 +441,35 @@ export class TwilioProvider {
     return structuredClone(state.call);
   }
 
+  /** GET …/Calls.json: newest first, filtered by To, From, Status, StartTime(</>) and EndTime(</>). */
+  listCalls(params: Params): SandboxCall[] {
+    const to = text(params.To);
+    const from = text(params.From);
+    const status = text(params.Status);
+    const started = dateFilter(params, 'StartTime');
+    const ended = dateFilter(params, 'EndTime');
+    return [...this.#calls.values()]
+      .map((state) => state.call)
+      .filter(
+        (c) =>
+          (to === undefined || c.to === to) &&
+          (from === undefined || c.from === from) &&
+          (status === undefined || c.status === status) &&
+          started(c.start_time) &&
+          ended(c.end_time),
+      )
+      .reverse()
+      .map((c) => structuredClone(c));
+  }
+
+  /** DELETE …/Calls/{sid}.json: only a call that has ended (else 20009, as Twilio). */
+  deleteCall(input: { sid: string; path: string }): void {
+    const state = this.#calls.get(input.sid);
+    if (!state) throw notFound(input.path);
+    if (!FINAL_CALL_STATUSES.includes(state.call.status)) throw notComplete();
+    this.#calls.delete(input.sid);
+  }
+
   /** POST .../Calls/{sid}.json: `Status=completed` hangs up, `Status=canceled` cancels a call not yet answered; Url/Twiml redirect. */
   updateCall(input: { sid: string; path: string; params: Params }): SandboxCall {
     const state = this.#calls.get(input.sid);
@@ -480,6 +553,39 @@ export function rfc2822(date: Date): string {
 
 export function notFound(path: string): TwilioApiError {
   return new TwilioApiError({ status: 404, code: 20404, message: `The requested resource ${path} was not found` });
+}
+
+function notComplete(): TwilioApiError {
+  return new TwilioApiError({ status: 409, code: 20009, message: 'Cannot delete this resource before it is complete' });
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Twilio's date filters: `Name=` (that day, or that instant), `Name<` (on or before), `Name>` (on or after),
+ * each a date (YYYY-MM-DD, UTC) or an ISO 8601 instant. A resource without the date never matches a filter.
+ */
+function dateFilter(params: Params, name: string): (rfc: string | null) => boolean {
+  const bound = (suffix: '' | '<' | '>') => {
+    const raw = text(params[name + suffix]);
+    if (raw === undefined) return undefined;
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+    const at = Date.parse(day ? `${raw}T00:00:00Z` : raw);
+    if (Number.isNaN(at)) throw badRequest(20001, `Invalid ${name}${suffix}: ${raw}`);
+    return { at, day };
+  };
+  const exact = bound('');
+  const before = bound('<');
+  const after = bound('>');
+  if (!exact && !before && !after) return () => true;
+  return (rfc) => {
+    if (rfc === null) return false;
+    const t = Date.parse(rfc);
+    if (exact && !(exact.day ? t >= exact.at && t < exact.at + DAY_MS : Math.floor(t / 1000) === Math.floor(exact.at / 1000))) return false;
+    if (before && !(before.day ? t < before.at + DAY_MS : t <= before.at)) return false;
+    if (after && !(t >= after.at)) return false;
+    return true;
+  };
 }
 
 function badRequest(code: number, message: string): TwilioApiError {

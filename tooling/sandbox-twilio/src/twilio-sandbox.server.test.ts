@@ -13,6 +13,7 @@ interface Received {
   body: string;
   params: Record<string, string>;
   signature: string | undefined;
+  settings: string | undefined;
   token: string | undefined;
 }
 
@@ -31,6 +32,7 @@ async function startReceiver(): Promise<{ base: string; received: Received[]; an
         body,
         params: Object.fromEntries(new URLSearchParams(body)),
         signature: req.headers['x-twilio-signature'] as string | undefined,
+        settings: req.headers['x-twilio-webhooks-signature-settings'] as string | undefined,
         token: req.headers['i-twilio-idempotency-token'] as string | undefined,
       });
       res.writeHead(answers.shift() ?? 200).end();
@@ -198,13 +200,132 @@ describe('twilio sandbox', () => {
     expect(await sandbox.control.deliverCallbacks()).toEqual({ delivered: 0, statuses: [] });
   });
 
-  it('keeps a callback that was not answered with a 2xx for the next round', async () => {
-    await sms({});
+  it('drops a callback not answered with a 2xx and logs it, as Twilio (no retry); with redelivery on it is sent again', async () => {
+    const first = await sms({});
     receiver.answers.push(500);
     expect(await sandbox.control.deliverCallbacks()).toEqual({ delivered: 2, statuses: [500, 200] });
+    expect(sandbox.control.pendingCallbacks()).toEqual([]);
+    expect(await sandbox.control.deliverCallbacks()).toEqual({ delivered: 0, statuses: [] });
+    expect(sandbox.control.callbackLog().map((a) => [a.sid, a.status, a.outcome, a.httpStatus, a.requeued])).toEqual([
+      [first.body.sid, 'sent', 'refused', 500, false],
+      [first.body.sid, 'delivered', 'delivered', 200, false],
+    ]);
+
+    sandbox.control.setRedelivery(true);
+    await sms({});
+    receiver.answers.push(503);
+    expect(await sandbox.control.deliverCallbacks()).toEqual({ delivered: 2, statuses: [503, 200] });
     expect(sandbox.control.pendingCallbacks().map((callback) => callback.params.MessageStatus)).toEqual(['sent']);
     expect(await sandbox.control.deliverCallbacks()).toEqual({ delivered: 1, statuses: [200] });
-    expect(receiver.received.map((r) => r.params.MessageStatus)).toEqual(['sent', 'delivered', 'sent']);
+    expect(
+      sandbox.control
+        .callbackLog()
+        .slice(2)
+        .map((a) => [a.status, a.outcome, a.requeued]),
+    ).toEqual([
+      ['sent', 'refused', true],
+      ['delivered', 'delivered', false],
+      ['sent', 'delivered', false],
+    ]);
+    // reset() restores the start option (off).
+    sandbox.control.reset();
+    await sms({});
+    receiver.answers.push(500);
+    await sandbox.control.deliverCallbacks();
+    expect(sandbox.control.pendingCallbacks()).toEqual([]);
+  });
+
+  it('redelivery from the start option and over HTTP', async () => {
+    const other = await startTwilioSandbox({ now: () => now, redeliverCallbacks: true });
+    try {
+      const auth = `Basic ${Buffer.from(`${other.accountSid}:${other.authToken}`).toString('base64')}`;
+      const send = () =>
+        fetch(`${other.url}/2010-04-01/Accounts/${other.accountSid}/Messages.json`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ To: TO, From: FROM, Body: 'hi', StatusCallback: callbackUrl() }).toString(),
+        });
+      await send();
+      receiver.answers.push(500, 500);
+      await other.control.deliverCallbacks();
+      expect(other.control.pendingCallbacks()).toHaveLength(2);
+      const off = await fetch(`${other.url}/_sandbox/callbacks/redelivery`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ enabled: false }),
+      });
+      expect(await off.json()).toEqual({ ok: true, redelivery: false });
+      receiver.answers.push(500, 500);
+      await other.control.deliverCallbacks();
+      expect(other.control.pendingCallbacks()).toEqual([]);
+      const bad = await fetch(`${other.url}/_sandbox/callbacks/redelivery`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(bad.status).toBe(400);
+      const log = (await (await fetch(`${other.url}/_sandbox/callbacks/log`)).json()) as { callbacks: Array<{ outcome: string; requeued: boolean }> };
+      expect(log.callbacks.map((a) => `${a.outcome}:${a.requeued}`)).toEqual(['refused:true', 'refused:true', 'refused:false', 'refused:false']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('loses final callbacks on command: one message or call, or all of them; the rest still go out', async () => {
+    const kept = await sms({});
+    const lost = await sms({});
+    sandbox.control.loseFinalCallbacks({ sid: lost.body.sid });
+    await sandbox.control.deliverCallbacks();
+    expect(receiver.received.map((r) => `${r.params.MessageSid === lost.body.sid ? 'lost' : 'kept'}:${r.params.MessageStatus}`)).toEqual([
+      'kept:sent',
+      'kept:delivered',
+      'lost:sent',
+    ]);
+    expect(sandbox.control.callbackLog().filter((a) => a.outcome === 'lost')).toMatchObject([{ sid: lost.body.sid, status: 'delivered', httpStatus: null }]);
+    // The message itself is delivered: only the news of it is lost (a fetch tells the truth).
+    expect((await api({ path: `/2010-04-01/Accounts/${sandbox.accountSid}/Messages/${lost.body.sid}.json` })).body.status).toBe('delivered');
+    expect(kept.body.sid).not.toBe(lost.body.sid);
+
+    receiver.received.length = 0;
+    const lose = await fetch(`${sandbox.url}/_sandbox/callbacks/lose-final`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ all: true }),
+    });
+    expect(lose.status).toBe(200);
+    await sms({ To: TEST_NUMBERS.smsUndelivered });
+    await call({ To: TEST_NUMBERS.callBusy, StatusCallbackEvent: ['initiated', 'ringing', 'completed'] });
+    await sandbox.control.deliverCallbacks();
+    expect(receiver.received.map((r) => r.params.MessageStatus ?? r.params.CallStatus)).toEqual(['sent', 'initiated', 'ringing']);
+    sandbox.control.loseFinalCallbacks({ all: false });
+    await sms({});
+    await sandbox.control.deliverCallbacks();
+    expect(receiver.received.slice(3).map((r) => r.params.MessageStatus)).toEqual(['sent', 'delivered']);
+    expect(
+      (await fetch(`${sandbox.url}/_sandbox/callbacks/lose-final`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    ).toBe(400);
+    expect(() => sandbox.control.loseFinalCallbacks({ sid: 'nope' })).toThrow(RangeError);
+  });
+
+  it('signs callbacks with a SharedKey on command (HMAC-SHA256 and the settings header), and with the auth token again after', async () => {
+    sandbox.control.signWithSharedKey({ id: 'HKtest', secret: 'shared-secret' });
+    await sms({});
+    await sandbox.control.deliverCallbacks();
+    const [first] = receiver.received;
+    expect(first!.settings).toBe('key=HKtest,algorithm=HMAC_SHA256');
+    expect(first!.signature).toBe(signTwilioRequest({ authToken: 'shared-secret', algorithm: 'HMAC_SHA256', url: callbackUrl(), params: first!.params }));
+    expect(first!.signature).not.toBe(signTwilioRequest({ authToken: sandbox.authToken, url: callbackUrl(), params: first!.params }));
+
+    receiver.received.length = 0;
+    const off = await fetch(`${sandbox.url}/_sandbox/callbacks/signing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(await off.json()).toEqual({ ok: true, signing: 'auth-token' });
+    await sms({});
+    await sandbox.control.deliverCallbacks();
+    expect(receiver.received[0]!.settings).toBeUndefined();
+    expect(receiver.received[0]!.signature).toBe(signTwilioRequest({ authToken: sandbox.authToken, url: callbackUrl(), params: receiver.received[0]!.params }));
+    const bad = await fetch(`${sandbox.url}/_sandbox/callbacks/signing`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'HK1', secret: 's', algorithm: 'MD5' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(() => sandbox.control.signWithSharedKey({ id: 'HK1', secret: '' })).toThrow(RangeError);
   });
 
   it('duplicates and drops callbacks on command', async () => {
@@ -449,7 +570,8 @@ describe('twilio sandbox', () => {
 
   it('answers unknown routes with 404 code 20404 and the wrong method with 405', async () => {
     expect((await api({ path: '/2010-04-01/Accounts/' + sandbox.accountSid + '/Faxes.json' })).body).toMatchObject({ status: 404, code: 20404 });
-    expect((await api({ path: messagesPath() })).status).toBe(405);
+    expect((await api({ method: 'DELETE', path: messagesPath() })).status).toBe(405);
+    expect((await api({ method: 'PUT', path: `/2010-04-01/Accounts/${sandbox.accountSid}/Messages/SM${'0'.repeat(32)}.json` })).status).toBe(405);
     const account = await api({ path: `/2010-04-01/Accounts/${sandbox.accountSid}.json` });
     expect(account.body).toMatchObject({ sid: sandbox.accountSid, status: 'active' });
   });

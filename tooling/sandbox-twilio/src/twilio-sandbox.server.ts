@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import qs from 'qs';
 import {
   API_VERSION,
+  FINAL_CALL_STATUSES,
+  FINAL_MESSAGE_STATUSES,
   TwilioApiError,
   TwilioProvider,
   newSid,
@@ -36,6 +38,37 @@ export interface TwilioSandboxInput {
   autoDeliverCallbacks?: boolean;
   /** Called after anything that may have changed the state (a request, a delivery), e.g. to save exportState(). */
   onStateChange?: () => void;
+  /**
+   * Keep a callback that was not answered with a 2xx and send it again at the next round. Default false:
+   * as Twilio (which does not retry status callbacks by default) it is dropped and recorded in callbackLog().
+   */
+  redeliverCallbacks?: boolean;
+  /** Sign callbacks with this SharedKey (a Twilio Webhook Setting) instead of the auth token. Default: the auth token. */
+  sharedKey?: SharedKeySigning;
+}
+
+/** A Twilio SharedKey: callbacks carry `X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=<algorithm>`. */
+export interface SharedKeySigning {
+  id: string;
+  secret: string;
+  /** Default HMAC_SHA256. */
+  algorithm?: 'HMAC_SHA256' | 'HMAC_SHA1';
+}
+
+/** What became of one callback: sent and answered 2xx, answered otherwise (or unreachable), or never sent on command. */
+export interface CallbackAttempt {
+  /** The callback's idempotency token (`I-Twilio-Idempotency-Token`). */
+  id: string;
+  /** The message or call. */
+  sid: string;
+  /** MessageStatus or CallStatus it reported. */
+  status: string;
+  url: string;
+  outcome: 'delivered' | 'refused' | 'dropped' | 'lost';
+  /** The receiver's last answer; 0 unreachable; null when not sent. */
+  httpStatus: number | null;
+  /** Refused and kept for the next round (redelivery on). */
+  requeued: boolean;
 }
 
 /** Messages, calls and unsent callbacks as plain JSON: what a restarted sandbox needs to go on. */
@@ -58,13 +91,32 @@ export interface DeliveryReport {
   statuses: number[];
 }
 
+/** Which final callbacks (message delivered/undelivered/failed…, call completed/busy/…) are never sent. */
+export interface LoseFinalCallbacks {
+  /** This message's or call's final callback is lost (added to the ones given before). */
+  sid?: string;
+  /** true: every final callback is lost from now on; false: stop (sids given one by one stay lost). */
+  all?: boolean;
+}
+
 export interface TwilioSandboxControl {
-  /** Sends every queued status callback and waits for the answers. Callbacks not answered with a 2xx stay queued. */
+  /**
+   * Sends every queued status callback and waits for the answers. One not answered with a 2xx is dropped
+   * and logged (Twilio does not retry), or queued for the next round when redelivery is on.
+   */
   deliverCallbacks(): Promise<DeliveryReport>;
   /** The next callback delivered is sent `n` extra times (same params, signature and idempotency token). */
   duplicateNextCallbacks(n: number): void;
   /** The next `n` callbacks are never sent. */
   dropNextCallbacks(n: number): void;
+  /** Final status callbacks that are never sent (a lost callback, to exercise a receiver's reconcile path). */
+  loseFinalCallbacks(input: LoseFinalCallbacks): void;
+  /** Turns redelivery of callbacks answered non-2xx on or off (start option `redeliverCallbacks`; reset() restores it). */
+  setRedelivery(enabled: boolean): void;
+  /** What became of every callback taken from the queue, in order (not kept in exportState). */
+  callbackLog(): CallbackAttempt[];
+  /** Sign the next callbacks with a SharedKey (or `null`: the auth token, HMAC-SHA1, the default). */
+  signWithSharedKey(key: SharedKeySigning | null): void;
   /**
    * The next `count` API requests answer `status` (default 500) in Twilio's error shape. By default they fail
    * before doing anything; with `afterExecution` the message or call is made but the answer is lost
@@ -124,6 +176,13 @@ class TwilioSandboxServer {
   #failures = { count: 0, status: 500, afterExecution: false };
   #drop = 0;
   #duplicate = 0;
+  readonly #redeliverAtStart: boolean;
+  #redeliver: boolean;
+  #loseAllFinal = false;
+  #loseFinalOf = new Set<string>();
+  #callbackLog: CallbackAttempt[] = [];
+  readonly #sharedKeyAtStart: SharedKeySigning | null;
+  #sharedKey: SharedKeySigning | null;
   /** Deliveries run one after the other, so callbacks arrive in the order they were made. */
   #delivering: Promise<unknown> = Promise.resolve();
   readonly #onStateChange: () => void;
@@ -135,6 +194,10 @@ class TwilioSandboxServer {
     if (!/^AC[0-9a-f]{32}$/.test(this.accountSid)) throw new RangeError(`accountSid must be AC + 32 lowercase hex digits, got ${this.accountSid}`);
     this.#now = input.now ?? (() => new Date());
     this.#autoDeliver = input.autoDeliverCallbacks ?? false;
+    this.#redeliverAtStart = input.redeliverCallbacks ?? false;
+    this.#redeliver = this.#redeliverAtStart;
+    this.#sharedKeyAtStart = input.sharedKey ? checkedSharedKey(input.sharedKey) : null;
+    this.#sharedKey = this.#sharedKeyAtStart;
     this.#provider = new TwilioProvider({
       accountSid: this.accountSid,
       now: this.#now,
@@ -153,6 +216,21 @@ class TwilioSandboxServer {
     dropNextCallbacks: (n) => {
       this.#drop = count(n);
     },
+    loseFinalCallbacks: (input) => {
+      if (input.sid !== undefined) {
+        if (typeof input.sid !== 'string' || !/^(SM|MM|CA)[0-9a-f]{32}$/.test(input.sid))
+          throw new RangeError(`sid must be a message or call SID, got ${String(input.sid)}`);
+        this.#loseFinalOf.add(input.sid);
+      }
+      if (input.all !== undefined) this.#loseAllFinal = input.all === true;
+    },
+    setRedelivery: (enabled) => {
+      this.#redeliver = enabled === true;
+    },
+    callbackLog: () => this.#callbackLog.map((attempt) => ({ ...attempt })),
+    signWithSharedKey: (key) => {
+      this.#sharedKey = key === null ? null : checkedSharedKey(key);
+    },
     failNextRequests: ({ count: n, status = 500, afterExecution = false }) => {
       if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`failNextRequests: status must be 400..599, got ${status}`);
       this.#failures = { count: count(n), status, afterExecution };
@@ -170,6 +248,11 @@ class TwilioSandboxServer {
       this.#failures = { count: 0, status: 500, afterExecution: false };
       this.#drop = 0;
       this.#duplicate = 0;
+      this.#redeliver = this.#redeliverAtStart;
+      this.#sharedKey = this.#sharedKeyAtStart;
+      this.#loseAllFinal = false;
+      this.#loseFinalOf = new Set();
+      this.#callbackLog = [];
     },
     exportState: () => ({ version: 1, ...this.#provider.exportState(), pendingCallbacks: structuredClone(this.#queue) }),
     importState: (state) => {
@@ -209,23 +292,49 @@ class TwilioSandboxServer {
     const batch = this.#queue.splice(0);
     const kept: SandboxCallback[] = [];
     for (const callback of batch) {
+      const status = callback.params.MessageStatus ?? callback.params.CallStatus ?? '';
+      const log = (outcome: CallbackAttempt['outcome'], httpStatus: number | null, requeued = false) =>
+        this.#callbackLog.push({ id: callback.id, sid: callback.sid, status, url: callback.url, outcome, httpStatus, requeued });
       if (this.#drop > 0) {
         this.#drop -= 1;
+        log('dropped', null);
+        continue;
+      }
+      if (this.#isLostFinal(callback)) {
+        log('lost', null);
         continue;
       }
       const copies = 1 + this.#duplicate;
       this.#duplicate = 0;
       let accepted = false;
+      let last = 0;
       for (let i = 0; i < copies; i += 1) {
-        const status = await this.#send(callback);
+        last = await this.#send(callback);
         report.delivered += 1;
-        report.statuses.push(status);
-        if (status >= 200 && status < 300) accepted = true;
+        report.statuses.push(last);
+        if (last >= 200 && last < 300) accepted = true;
       }
-      if (!accepted) kept.push(callback);
+      if (accepted) log('delivered', last);
+      else {
+        // Twilio does not retry a status callback: without the redelivery switch it is gone.
+        log('refused', last, this.#redeliver);
+        if (this.#redeliver) kept.push(callback);
+      }
     }
     this.#queue.unshift(...kept);
     return report;
+  }
+
+  #signingKey(): { authToken: string; algorithm: 'HMAC_SHA1' | 'HMAC_SHA256' } {
+    const key = this.#sharedKey;
+    return key ? { authToken: key.secret, algorithm: key.algorithm ?? 'HMAC_SHA256' } : { authToken: this.authToken, algorithm: 'HMAC_SHA1' };
+  }
+
+  #isLostFinal(callback: SandboxCallback): boolean {
+    const final =
+      (callback.params.MessageStatus !== undefined && FINAL_MESSAGE_STATUSES.includes(callback.params.MessageStatus)) ||
+      (callback.params.CallStatus !== undefined && FINAL_CALL_STATUSES.includes(callback.params.CallStatus));
+    return final && (this.#loseAllFinal || this.#loseFinalOf.has(callback.sid));
   }
 
   async #send(callback: SandboxCallback): Promise<number> {
@@ -236,11 +345,12 @@ class TwilioSandboxServer {
       const url = new URL(callback.url);
       for (const [name, value] of Object.entries(callback.params)) url.searchParams.append(name, value);
       target = url.toString();
-      signature = signTwilioRequest({ authToken: this.authToken, url: target });
+      signature = signTwilioRequest({ ...this.#signingKey(), url: target });
     } else {
       body = new URLSearchParams(callback.params).toString();
-      signature = signTwilioRequest({ authToken: this.authToken, url: callback.url, params: callback.params });
+      signature = signTwilioRequest({ ...this.#signingKey(), url: callback.url, params: callback.params });
     }
+    const key = this.#sharedKey;
     try {
       const response = await fetch(target, {
         method: callback.method,
@@ -248,6 +358,7 @@ class TwilioSandboxServer {
           ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
           'user-agent': 'TwilioProxy/1.1',
           'x-twilio-signature': signature,
+          ...(key ? { 'x-twilio-webhooks-signature-settings': `key=${key.id},algorithm=${key.algorithm ?? 'HMAC_SHA256'}` } : {}),
           'i-twilio-idempotency-token': callback.id,
         },
         ...(body === undefined ? {} : { body }),
@@ -275,6 +386,12 @@ class TwilioSandboxServer {
         error instanceof TwilioApiError
           ? { status: error.status, body: error.body }
           : errorReply({ status: 500, code: 20500, message: `Sandbox error: ${(error as Error).message}` });
+    }
+    if (reply.status === 204) {
+      res.writeHead(204, { 'twilio-request-id': newSid('RQ') });
+      res.end();
+      this.#onStateChange();
+      return;
     }
     const body = reply.html ? String(reply.body) : JSON.stringify(reply.body, null, 2);
     res.writeHead(reply.status, {
@@ -348,20 +465,31 @@ class TwilioSandboxServer {
       return { status: 200, body: this.#account() };
     }
     if (resource === 'Messages.json' && id === undefined) {
-      allow(['POST']);
+      allow(['GET', 'POST']);
+      if (method === 'GET') return { status: 200, body: listPage({ path, key: 'messages', items: this.#provider.listMessages(params), params }) };
       return { status: 201, body: this.#provider.createMessage(params) };
     }
     if (resource === 'Messages' && id?.endsWith('.json')) {
-      allow(['GET']);
-      return { status: 200, body: this.#provider.getMessage({ sid: id.slice(0, -5), path }) };
+      allow(['GET', 'POST', 'DELETE']);
+      const sid = id.slice(0, -5);
+      if (method === 'DELETE') {
+        this.#provider.deleteMessage({ sid, path });
+        return { status: 204, body: null };
+      }
+      return { status: 200, body: method === 'GET' ? this.#provider.getMessage({ sid, path }) : this.#provider.updateMessage({ sid, path, params }) };
     }
     if (resource === 'Calls.json' && id === undefined) {
-      allow(['POST']);
+      allow(['GET', 'POST']);
+      if (method === 'GET') return { status: 200, body: listPage({ path, key: 'calls', items: this.#provider.listCalls(params), params }) };
       return { status: 201, body: this.#provider.createCall(params) };
     }
     if (resource === 'Calls' && id?.endsWith('.json')) {
-      allow(['GET', 'POST']);
+      allow(['GET', 'POST', 'DELETE']);
       const sid = id.slice(0, -5);
+      if (method === 'DELETE') {
+        this.#provider.deleteCall({ sid, path });
+        return { status: 204, body: null };
+      }
       return { status: 200, body: method === 'GET' ? this.#provider.getCall({ sid, path }) : this.#provider.updateCall({ sid, path, params }) };
     }
     throw notFound(path);
@@ -428,6 +556,32 @@ class TwilioSandboxServer {
         case 'POST callbacks/drop':
           this.control.dropNextCallbacks(number('count', 1));
           return { status: 200, body: { ok: true } };
+        case 'POST callbacks/lose-final': {
+          const all = body.all === undefined || body.all === '' ? undefined : body.all === true || body.all === 'true';
+          const sid = typeof body.sid === 'string' && body.sid !== '' ? body.sid : undefined;
+          if (sid === undefined && all === undefined) throw controlError('give sid or all');
+          this.control.loseFinalCallbacks({ ...(sid === undefined ? {} : { sid }), ...(all === undefined ? {} : { all }) });
+          return { status: 200, body: { ok: true } };
+        }
+        case 'POST callbacks/redelivery': {
+          const enabled = body.enabled;
+          if (enabled !== true && enabled !== false && enabled !== 'true' && enabled !== 'false') throw controlError('enabled must be true or false');
+          this.control.setRedelivery(enabled === true || enabled === 'true');
+          return { status: 200, body: { ok: true, redelivery: enabled === true || enabled === 'true' } };
+        }
+        case 'POST callbacks/signing': {
+          if (body.id === undefined && body.secret === undefined) {
+            this.control.signWithSharedKey(null);
+            return { status: 200, body: { ok: true, signing: 'auth-token' } };
+          }
+          const algorithm = body.algorithm === undefined || body.algorithm === '' ? undefined : body.algorithm;
+          if (algorithm !== undefined && algorithm !== 'HMAC_SHA256' && algorithm !== 'HMAC_SHA1')
+            throw controlError('algorithm must be HMAC_SHA256 or HMAC_SHA1');
+          this.control.signWithSharedKey({ id: String(body.id ?? ''), secret: String(body.secret ?? ''), ...(algorithm ? { algorithm } : {}) });
+          return { status: 200, body: { ok: true, signing: 'shared-key' } };
+        }
+        case 'GET callbacks/log':
+          return { status: 200, body: { callbacks: this.control.callbackLog() } };
         case 'POST failures':
           this.control.failNextRequests({
             count: number('count', 1),
@@ -467,6 +621,58 @@ ${rows(calls.map((c) => [c.date_created, c.to, c.from, c.status, c.duration ?? '
 </table></body></html>
 `;
   }
+}
+
+const MAX_PAGE_SIZE = 1000;
+
+/**
+ * One page of a list in Twilio's 2010-04-01 shape (`page`, `page_size`, `start`, `end`, `uri`,
+ * `first_page_uri`, `next_page_uri`, `previous_page_uri`), newest first. The next page's URI carries
+ * `PageToken=PA<last sid>` as Twilio's does, so the SDK's auto-paging follows it; `Page` alone (an offset) works too.
+ */
+function listPage(input: { path: string; key: 'messages' | 'calls'; items: Array<{ sid: string }>; params: Params }): unknown {
+  const { path, items, params } = input;
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = params[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new TwilioApiError({ status: 400, code: 20001, message: `Invalid ${name}: ${String(raw)}` });
+    return n;
+  };
+  const pageSize = whole('PageSize', 50, 1, MAX_PAGE_SIZE);
+  const page = whole('Page', 0, 0, 1_000_000);
+  const token = typeof params.PageToken === 'string' && params.PageToken !== '' ? params.PageToken : undefined;
+  let start = page * pageSize;
+  if (token !== undefined) {
+    const after = /^PA(.+)$/.exec(token)?.[1];
+    const index = after === undefined ? -1 : items.findIndex((item) => item.sid === after);
+    if (index < 0) throw new TwilioApiError({ status: 400, code: 20001, message: `Invalid PageToken: ${token}` });
+    start = index + 1;
+  }
+  const slice = items.slice(start, start + pageSize);
+  const filters = Object.entries(params).filter(([name, value]) => !['PageSize', 'Page', 'PageToken'].includes(name) && typeof value === 'string');
+  const uri = (n: number, extra: Record<string, string> = {}) =>
+    `${path}?${new URLSearchParams([...(filters as Array<[string, string]>), ['PageSize', String(pageSize)], ['Page', String(n)], ...Object.entries(extra)]).toString()}`;
+  const more = start + slice.length < items.length;
+  return {
+    [input.key]: slice,
+    end: slice.length === 0 ? start : start + slice.length - 1,
+    first_page_uri: uri(0),
+    next_page_uri: more ? uri(page + 1, { PageToken: `PA${slice[slice.length - 1]!.sid}` }) : null,
+    page,
+    page_size: pageSize,
+    previous_page_uri: page > 0 ? uri(page - 1) : null,
+    start,
+    uri: uri(page, token === undefined ? {} : { PageToken: token }),
+  };
+}
+
+function checkedSharedKey(key: SharedKeySigning): SharedKeySigning {
+  if (typeof key.id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(key.id)) throw new RangeError('sharedKey.id must be 1-100 letters, digits, _ or -');
+  if (typeof key.secret !== 'string' || key.secret === '') throw new RangeError('sharedKey.secret must not be empty');
+  if (key.algorithm !== undefined && key.algorithm !== 'HMAC_SHA256' && key.algorithm !== 'HMAC_SHA1')
+    throw new RangeError('sharedKey.algorithm must be HMAC_SHA256 or HMAC_SHA1');
+  return { id: key.id, secret: key.secret, algorithm: key.algorithm ?? 'HMAC_SHA256' };
 }
 
 function count(n: number): number {
