@@ -158,8 +158,8 @@ for (const engine of testEngines()) {
       const mandateId = await mandate(p, owner, SETTLING_IBANS[0]!);
       await expect(collect(p, account(), mandateId, '10.00')).rejects.toBeInstanceOf(NotFoundError);
       const first = await collect(p, owner, mandateId, '10.00', 'key-1');
-      // Collection date 2026-01-19 (2 business days on) + settleAfterDays (5).
-      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending', expectedSettlementDate: '2026-01-24' });
+      // Collection date Mon 2026-01-19 (2 business days on) + settleAfterDays (5 TARGET2 business days).
+      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending', expectedSettlementDate: '2026-01-26' });
       expect(await collect(p, owner, mandateId, '10.00', 'key-1')).toEqual(first);
       await expect(collect(p, owner, mandateId, '11.00', 'key-1')).rejects.toBeInstanceOf(ConflictError);
       await expect(collect(p, owner, mandateId, '0.001')).rejects.toBeInstanceOf(ValidationError);
@@ -195,10 +195,13 @@ for (const engine of testEngines()) {
       expect(tx).toMatchObject({ amount: '1000.00', debtorIban: SETTLING_IBANS[1], mandateId, collectionDate: '2026-01-19', sequenceType: 'FRST' });
       expect(await statusOf(big.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
 
-      clock.set('2026-01-23T12:00:00Z'); // collection date + 4 days
+      clock.set('2026-01-23T12:00:00Z'); // collection date + 4 business days
       await p.tick();
       expect(sink.of(big.providerPaymentId)).toEqual([]);
-      clock.set('2026-01-24T12:00:00Z'); // + 5 days
+      clock.set('2026-01-25T12:00:00Z'); // Sunday: + 6 calendar days, still 4 business days
+      await p.tick();
+      expect(sink.of(big.providerPaymentId)).toEqual([]);
+      clock.set('2026-01-26T12:00:00Z'); // + 5 business days
       await p.tick();
       await p.tick();
       expect(sink.of(big.providerPaymentId)).toEqual([['succeeded', undefined]]);
