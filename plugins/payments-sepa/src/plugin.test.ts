@@ -110,6 +110,7 @@ for (const engine of testEngines()) {
         failed: 1,
         reversed: 0,
         settled: 0,
+        confirmed: 0,
         noted: 0,
         unmatched: 0,
         ignored: 0,

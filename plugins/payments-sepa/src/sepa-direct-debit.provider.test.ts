@@ -215,9 +215,27 @@ for (const engine of testEngines()) {
       expect(filesWith(await e2e(third.providerPaymentId))[0]!.xml).toContain('<SeqTp>RCUR</SeqTp>');
     });
 
-    it('a collection the bank reports settled (ACSC) is paid at once, with the same event id as its settlement date would give', async () => {
+    it('inside the return window a bank confirmation (ACSC) is only noted: paid when the window closes, once', async () => {
       const sink = new RecordingSink();
       const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[2]!);
+      const paid = await collect(p, accountId, mandateId, '25.00');
+      await p.submitDue();
+      const id = await e2e(paid.providerPaymentId);
+      bank.control.settle({ endToEndId: id });
+      expect((await p.tick()).reports).toMatchObject({ settled: 0, confirmed: 1 });
+      expect(sink.of(paid.providerPaymentId)).toEqual([]);
+      expect(await statusOf(paid.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
+      clock.set(`${paid.expectedSettlementDate!}T00:30:00Z`);
+      await p.tick();
+      await p.tick();
+      expect(sink.of(paid.providerPaymentId)).toEqual([['succeeded', undefined]]);
+    });
+
+    it('with settleAfterDays 0 a collection the bank reports settled (ACSC) is paid at once, with the same event id as its settlement date would give', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink, extra: { settleAfterDays: 0 } });
       const accountId = account();
       const mandateId = await mandate(p, accountId, SETTLING_IBANS[2]!);
       const paid = await collect(p, accountId, mandateId, '25.00');

@@ -115,8 +115,10 @@ export interface ReportResult {
   duplicates: number;
   failed: number;
   reversed: number;
-  /** Collections the bank reported settled (TxSts ACSC) before our own settlement date. */
+  /** Collections the bank reported settled (TxSts ACSC) and now paid (their return window is over). */
   settled: number;
+  /** Collections the bank reported settled inside their return window: paid when it closes. */
+  confirmed: number;
   /** Statuses that change nothing (ACCP, ACTC, PDNG…): noted only. */
   noted: number;
   /** Lines naming a file, batch or collection we do not know: kept in payments_sepa_unmatched (GET /unmatched). */
@@ -129,8 +131,10 @@ export interface ReportResult {
 export interface StatementResult {
   statements: number;
   duplicates: number;
-  /** CRDT entries for collections not yet counted paid. */
+  /** CRDT entries for collections not yet counted paid: paid now (their return window is over). */
   settled: number;
+  /** CRDT entries inside the return window: paid when it closes. */
+  confirmed: number;
   /** DBIT returns before our settlement date. */
   failed: number;
   /** DBIT returns after it: the credit is clawed back. */
@@ -167,7 +171,8 @@ export interface TickResult {
 /**
  * SEPA Core direct debit: mandates, one pain.008.001.02 file per collection date and sequence type
  * uploaded to the creditor's bank, pain.002 status reports for refusals (before settlement) and
- * returns (after). A collection with no refusal `settleAfterDays` after its collection date is paid.
+ * returns (after), camt.054/camt.053 for returns and credits. A collection with no refusal
+ * `settleAfterDays` TARGET2 business days after its collection date (the return window) is paid.
  * Work is done by `tick()` (a durable job runs it on one host at a time); every step is safe on
  * several hosts at once.
  */
@@ -293,8 +298,9 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   }
 
   /**
-   * The day this provider's own rule counts a collection paid: its collection date + `settleAfterDays`
-   * (settleMatured), unless the bank reports it settled (ACSC) or refused before.
+   * The day this provider counts a collection paid: its collection date + `settleAfterDays` TARGET2
+   * business days (settleMatured), unless refused before; a bank confirmation (ACSC, CRDT) does not
+   * shorten the return window (but pays at once when settleAfterDays is 0).
    */
   expectedSettlementDate(row: { collection_date: string }): string {
     return addBusinessDays(row.collection_date, this.#options.settleAfterDays);
@@ -856,7 +862,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
             'payments-sepa: rejection of a final collection ignored',
           );
       } else if (status === 'ACSC') {
-        result[(await this.#settle(tx, row)) ? 'settled' : 'ignored'] += 1;
+        result[await this.#settle(tx, row)] += 1;
       } else {
         result.noted += 1;
       }
@@ -954,7 +960,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         // The money went back to the debtor: the same path as a pain.002 return (clawback once settled).
         result[await this.#refuse(tx, row, line.reason ?? { code: 'NARR', type: 'Cd' }, `${reportId}:${row.end_to_end_id}`, occurredAt)] += 1;
       } else {
-        result[(await this.#settle(tx, row)) ? 'settled' : 'ignored'] += 1;
+        result[await this.#settle(tx, row)] += 1;
       }
     }
     return result;
@@ -979,20 +985,30 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   }
 
   /**
-   * The bank says the money arrived (pain.002 ACSC, camt CRDT): the collection is paid now rather than
-   * at its settlement date. Same event id as settleMatured, so the two can never credit twice.
+   * The bank says the money arrived (pain.002 ACSC, camt CRDT). The debtor's bank may still return it
+   * for `settleAfterDays` business days (R-transactions), so inside that window it is only noted
+   * (bank_settled_at) and settleMatured pays it when the window closes; after it (or with
+   * settleAfterDays 0) it is paid now. Same event id as settleMatured, so the two never credit twice.
    */
-  async #settle(tx: Transaction, row: CollectionRow): Promise<boolean> {
+  async #settle(tx: Transaction, row: CollectionRow): Promise<'settled' | 'confirmed' | 'ignored'> {
     const now = this.#clock.now();
+    if (!(row.status === 'submitted' || (row.status === 'pending' && row.batch_id))) return 'ignored';
+    if (this.#options.settleAfterDays > 0 && dayOf(now) < this.expectedSettlementDate(row)) {
+      await tx.query('UPDATE payments_sepa_collections SET bank_settled_at = COALESCE(bank_settled_at, $2) WHERE provider_payment_id = $1', [
+        row.provider_payment_id,
+        now,
+      ]);
+      return 'confirmed';
+    }
     const { rows } = await tx.query<{ provider_payment_id: string }>(
       `UPDATE payments_sepa_collections SET status = 'succeeded', updated_at = $2
        WHERE provider_payment_id = $1 AND (status = 'submitted' OR (status = 'pending' AND batch_id IS NOT NULL)) RETURNING provider_payment_id`,
       [row.provider_payment_id, now],
     );
-    if (!rows[0]) return false;
+    if (!rows[0]) return 'ignored';
     row.status = 'succeeded';
     await this.#event(tx, { eventId: `settled:${row.provider_payment_id}`, providerPaymentId: row.provider_payment_id, status: 'succeeded', occurredAt: now });
-    return true;
+    return 'settled';
   }
 
   async #unmatched(
@@ -1074,11 +1090,11 @@ function batchOf(row: Record<string, unknown>): SepaBatch {
 }
 
 function emptyReportResult(): ReportResult {
-  return { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, noted: 0, unmatched: 0, ignored: 0 };
+  return { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, confirmed: 0, noted: 0, unmatched: 0, ignored: 0 };
 }
 
 function emptyStatementResult(): StatementResult {
-  return { statements: 0, duplicates: 0, settled: 0, failed: 0, reversed: 0, noted: 0, unmatched: 0, ignored: 0 };
+  return { statements: 0, duplicates: 0, settled: 0, confirmed: 0, failed: 0, reversed: 0, noted: 0, unmatched: 0, ignored: 0 };
 }
 
 function addInto<T extends ReportResult | StatementResult>(total: T, part: T): void {

@@ -100,6 +100,8 @@ CREATE TABLE payments_sepa_state (
     id: '0003_report_levels_statements_addresses',
     sql: `
 ALTER TABLE payments_sepa_collections ADD COLUMN reason_type text CHECK (reason_type IN ('Cd', 'Prtry'));
+-- When the bank confirmed the money arrived (pain.002 ACSC, camt CRDT) before the return window closed.
+ALTER TABLE payments_sepa_collections ADD COLUMN bank_settled_at timestamptz;
 ALTER TABLE payments_sepa_events ADD COLUMN reason_type text CHECK (reason_type IN ('Cd', 'Prtry'));
 
 -- The PmtInfId of the file's one batch (pain.002 OrgnlPmtInfId); files built so far got '<MsgId>.0'.

@@ -299,14 +299,17 @@ for (const engine of testEngines()) {
         ]),
       );
 
-      // A CRDT entry: the money arrived, paid before its own settlement date.
+      // A CRDT entry: the money arrived; inside the return window it is noted, paid when the window closes.
       const late = await customer('25');
       await run();
       const paid = await upload(
         'statements',
         camt({ kind: 'camt.054', msgId: 'CAMT054-2', entries: [{ direction: 'CRDT', amount: '25.00', endToEndId: late.collection().endToEndId }] }),
       );
-      expect(paid.body).toMatchObject({ settled: 1 });
+      expect(paid.body).toMatchObject({ settled: 0, confirmed: 1 });
+      expect((await purchase(late.key, late.purchaseId)).status).toBe('pending');
+      clock.set(`${late.purchase.expectedSettlementDate as string}T06:00:00.000Z`);
+      await run();
       expect((await purchase(late.key, late.purchaseId)).status).toBe('succeeded');
       expect(await available(late.key)).toBe(plus(late.start, '25'));
       expect((await purchase(credited.key, credited.purchaseId)).status).toBe('succeeded');
