@@ -528,7 +528,7 @@ describe('bank sandbox', () => {
       const doc = notification(ntf!.xml);
       expect(doc.GrpHdr.MsgId).toBe('NTF00000001');
       expect(doc.Ntfctn[0].Acct.Id.IBAN).toBe('BE68539007547034');
-      const [a, b] = doc.Ntfctn[0].Ntry as Any[];
+      const [a, b] = doc.Ntfctn[0].Ntry as [Any, Any];
       expect(doc.Ntfctn[0].Ntry).toHaveLength(2);
       expect(a).toMatchObject({
         Amt: { '#text': '12.50', '@_Ccy': 'EUR' },
