@@ -1,4 +1,13 @@
-import { ConflictError, ManualClock, Money, NotFoundError, ValidationError, type PaymentEvent, type PaymentEventSink } from '@tollgate/plugin-sdk';
+import {
+  addTarget2BusinessDays,
+  ConflictError,
+  ManualClock,
+  Money,
+  NotFoundError,
+  ValidationError,
+  type PaymentEvent,
+  type PaymentEventSink,
+} from '@tollgate/plugin-sdk';
 import { SETTLING_IBANS, TEST_IBANS, startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -308,7 +317,7 @@ for (const engine of testEngines()) {
 
     it('reports an MD06 collection succeeded, then reversed', async () => {
       const sink = new RecordingSink();
-      // Settled 2 days after the collection date; the bank reverses it after 3.
+      // Settled 2 business days after the collection date; the bank reverses it after 3 (camt.054 DBIT).
       const p = provider({ sink, extra: { settleAfterDays: 2 } });
       const accountId = account();
       const mandateId = await mandate(p, accountId, ibanFor('MD06'));
@@ -316,11 +325,10 @@ for (const engine of testEngines()) {
       await p.submitDue();
       const endToEndId = await e2e(payment.providerPaymentId);
       const { collectionDate } = bank.control.transactions().find((x) => x.endToEndId === endToEndId)!;
-      clock.set(`${collectionDate}T10:00:00Z`);
-      clock.advance({ days: 2 });
+      clock.set(`${addTarget2BusinessDays({ day: collectionDate, count: 2 })}T10:00:00Z`);
       await p.tick();
       expect(sink.of(payment.providerPaymentId)).toEqual([['succeeded', undefined]]);
-      clock.advance({ days: 1 });
+      clock.set(`${addTarget2BusinessDays({ day: collectionDate, count: 3 })}T10:00:00Z`);
       await p.tick();
       await p.tick();
       expect(sink.of(payment.providerPaymentId)).toEqual([

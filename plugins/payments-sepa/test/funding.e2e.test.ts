@@ -158,7 +158,7 @@ for (const engine of testEngines()) {
         key: t.adminKey,
         body: { channel: 'sepa-e2e', unit: 'unit', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' },
       });
-      clock.set('2026-03-23T09:00:00.000Z'); // Monday: collection on Wednesday the 25th, reversal due the 30th
+      clock.set('2026-03-23T09:00:00.000Z'); // Monday: collection on Wednesday the 25th, reversal due 1 April (5 business days)
       const a = await t.createAccount();
       const m = await mandate(a.ownerKey, ibanFor('MD06'));
       const p = await buy(a.ownerKey, '10', m.body.id, 'sdd-md06');
@@ -170,7 +170,7 @@ for (const engine of testEngines()) {
         (await t.request({ method: 'POST', path: '/v1/wallet/charges', key: a.ownerKey, headers: keyed('spend'), body: { channel: 'sepa-e2e', units: '6' } }))
           .status,
       ).toBe(201);
-      clock.advance({ days: 4 }); // the debtor's refund request reaches us
+      clock.advance({ days: 5 }); // the debtor's refund request reaches us (camt.054 DBIT)
       await run();
       expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ status: 'reversed', reason: 'MD06' });
       expect(await wallet(a.ownerKey)).toMatchObject({ available: '0.00', owed: '4.00', blocked: true });
