@@ -897,6 +897,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
     // Batch level, then file level: RJCT and ACSC cover every collection in scope not listed above.
     const scopes = [...batchScopes, ...(file && report.groupStatus ? [{ batchId: file.id, status: report.groupStatus, reason: report.groupReason }] : [])];
+    const rejectedBatches = new Set<string>();
     for (const scope of scopes) {
       if (scope.status !== 'RJCT' && scope.status !== 'ACSC') {
         if (scope.status && scope.status !== 'PART') result.noted += 1;
@@ -904,7 +905,9 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       }
       const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE batch_id = $1 ORDER BY seq FOR UPDATE', [scope.batchId]);
       for (const row of rows) if (!decided.has(row.provider_payment_id)) await apply(row, scope.status, scope.reason);
-      if (scope.status === 'RJCT') {
+      // A batch already marked by its own status keeps that reason (a file RJCT after a batch RJCT adds none).
+      if (scope.status === 'RJCT' && !rejectedBatches.has(scope.batchId)) {
+        rejectedBatches.add(scope.batchId);
         const reason = showReason(scope.reason ?? { code: 'NARR', type: 'Cd' });
         await tx.query(`UPDATE payments_sepa_batches SET status = 'rejected', last_error = $2 WHERE id = $1`, [
           scope.batchId,

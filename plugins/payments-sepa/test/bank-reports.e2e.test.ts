@@ -15,6 +15,8 @@ import { expectValidPain008 } from './pain008-xsd.js';
 const SEPA = '/v1/plugins/payments-sepa';
 const CH_IBAN = 'CH9300762011623852957';
 const CH_BIC = 'UBSWCHZH80A';
+/** The sandbox refuses collections from it with a bank's own reason (Rsn/Prtry TG01). */
+const PROPRIETARY_IBAN = 'BE10310060607104';
 
 for (const engine of testEngines()) {
   describe(`SEPA bank reports, TARGET2 calendar, non-EEA debtors, end to end [${engine.name}]`, () => {
@@ -127,47 +129,60 @@ for (const engine of testEngines()) {
       expect((await mandate(a.ownerKey, { iban: SETTLING_IBANS[0] })).status).toBe(201);
     });
 
-    it('a pain.002 rejecting the whole file (GrpSts RJCT FF01, no transactions) fails every collection of it: the wallet is never credited', async () => {
+    /** The newest collection file the plugin built, as listed on GET /batches. */
+    const newestBatch = async () => (await t.request({ path: `${SEPA}/batches`, key: t.adminKey })).body.data[0] as Record<string, unknown>;
+
+    it('the bank rejecting the whole file (pain.002 GrpSts RJCT FF01, no transactions) fails every collection of it: the wallet is never credited', async () => {
       clock.set('2026-11-09T09:00:00.000Z'); // Monday: collection on Wednesday the 11th
       const one = await customer('10');
       const two = await customer('25');
-      await run();
-      const file = one.collection();
-      expect(two.collection().msgId).toBe(file.msgId); // same date, both FRST: one file
-      const report = pain002({ msgId: 'RPT-FILE-1', originalMsgId: file.msgId, groupStatus: 'RJCT', groupReason: { cd: 'FF01' } });
-      const applied = await upload('returns', report);
-      expect(applied.body).toMatchObject({ reports: 1, failed: 2, settled: 0, unmatched: 0 });
-      expect((await upload('returns', report)).body).toMatchObject({ reports: 0, duplicates: 1, failed: 0 }); // read twice: nothing more
+      bank.control.rejectNextFile({ level: 'file', code: 'FF01' });
+      const ran = await run(); // upload, then the bank's verdict comes at once
+      expect(ran.reports).toMatchObject({ failed: 2, settled: 0, unmatched: 0 });
+      const batch = await newestBatch();
+      expect(batch).toMatchObject({ transactionCount: 2, status: 'rejected', lastError: expect.stringContaining('FF01') });
+      const report = bank.control.reports().find((r) => r.originalMsgId === batch.msgId)!;
+      expect(report.xml).toMatch(/<GrpSts>RJCT<\/GrpSts>/);
+      expect(report.xml).not.toContain('TxInfAndSts');
+      // The same report read again (an operator uploads it) changes nothing.
+      expect((await upload('returns', report.xml)).body).toMatchObject({ reports: 0, duplicates: 1, failed: 0 });
 
-      clock.set('2026-11-30T12:00:00.000Z'); // long past the settlement date
+      clock.set('2026-11-20T12:00:00.000Z'); // past the settlement date (18 Nov)
       await run();
       for (const c of [one, two]) {
         expect(await purchase(c.key, c.purchaseId)).toMatchObject({ status: 'failed', reason: 'FF01' });
         expect(await available(c.key)).toBe(c.start);
       }
-      const batch = (await t.request({ path: `${SEPA}/batches/${file.msgId}`, key: t.adminKey })).status;
-      expect(batch).toBe(200);
-      const listed = (await t.request({ path: `${SEPA}/batches`, key: t.adminKey })).body.data.find((b: { msgId: string }) => b.msgId === file.msgId);
-      expect(listed).toMatchObject({ status: 'rejected', lastError: expect.stringContaining('FF01') });
     });
 
-    it('a pain.002 rejecting a batch (PmtInfSts RJCT AM05) fails every collection of that batch', async () => {
+    it('a refusal with a proprietary reason (Rsn/Prtry TG01) keeps the code and says it is proprietary', async () => {
+      clock.set('2026-11-23T09:00:00.000Z'); // Monday: collection on Wednesday the 25th
+      const c = await customer('10', { iban: PROPRIETARY_IBAN });
+      await run();
+      clock.set('2026-11-25T08:00:00.000Z'); // the collection date: the refusal is due
+      await run();
+      expect(await purchase(c.key, c.purchaseId)).toMatchObject({ status: 'failed', reason: 'TG01 (proprietary)' });
+      expect(await available(c.key)).toBe(c.start);
+    });
+
+    it('the bank rejecting a batch (pain.002 PmtInfSts RJCT AM05, no transactions) fails every collection of that batch', async () => {
       clock.set('2026-11-30T13:00:00.000Z'); // Monday: collection on Wednesday 2 December
       const one = await customer('10');
       const two = await customer('10');
-      await run();
-      const { msgId, pmtInfId } = one.collection();
-      const applied = await upload(
-        'returns',
-        pain002({ msgId: 'RPT-BATCH-1', originalMsgId: msgId, batches: [{ pmtInfId, status: 'RJCT', reason: { cd: 'AM05' } }] }),
-      );
-      expect(applied.body).toMatchObject({ reports: 1, failed: 2 });
+      bank.control.rejectNextFile({ level: 'batch', code: 'AM05' });
+      const ran = await run();
+      expect(ran.reports).toMatchObject({ failed: 2, unmatched: 0 });
+      const batch = await newestBatch();
+      const report = bank.control.reports().find((r) => r.originalMsgId === batch.msgId)!;
+      expect(report.xml).toMatch(/<PmtInfSts>RJCT<\/PmtInfSts>/);
+      expect(report.xml).not.toContain('TxInfAndSts');
       clock.set('2026-12-14T12:00:00.000Z');
       await run();
       for (const c of [one, two]) {
         expect(await purchase(c.key, c.purchaseId)).toMatchObject({ status: 'failed', reason: 'AM05' });
         expect(await available(c.key)).toBe(c.start);
       }
+      expect(await newestBatch()).toMatchObject({ status: 'rejected', lastError: expect.stringContaining('AM05') });
     });
 
     it('PART: only the listed statuses apply (RJCT with a proprietary SL01 kept, ACCP noted); the others settle as usual; unknown lines are kept for operators', async () => {
@@ -248,35 +263,41 @@ for (const engine of testEngines()) {
       expect(await available(c.key)).toBe(plus(c.start, '25'));
     });
 
-    it('a camt.054 return (MD06) after settlement claws the credit back exactly once, read twice or also in a camt.053; a CRDT pays; unknown entries are kept', async () => {
+    it('a camt.054 return (MD06) from the bank after settlement claws the credit back exactly once, read twice or also in a camt.053; a CRDT pays; unknown entries are kept', async () => {
       clock.set('2027-01-11T09:00:00.000Z'); // Monday: collection on Wednesday the 13th
       const returned = await customer('50');
       const credited = await customer('10');
       await run();
+      clock.set('2027-01-13T08:00:00.000Z'); // the collection date: the bank settles (pain.002 ACSC + camt.054 CRDT)
+      expect((await run()).statements).toMatchObject({ statements: 1, confirmed: 2, settled: 0 });
+      expect((await purchase(returned.key, returned.purchaseId)).status).toBe('pending'); // inside the return window
       clock.set('2027-01-20T09:00:00.000Z'); // + 5 business days
       await run();
       expect((await purchase(returned.key, returned.purchaseId)).status).toBe('succeeded');
-      const credited50 = plus(returned.start, '50');
-      expect(await available(returned.key)).toBe(credited50);
+      expect(await available(returned.key)).toBe(plus(returned.start, '50'));
 
-      const notification = camt({
-        kind: 'camt.054',
-        msgId: 'CAMT054-1',
-        entries: [
-          { direction: 'DBIT', amount: '50.00', endToEndId: returned.collection().endToEndId, reason: { cd: 'MD06' } },
-          { direction: 'DBIT', amount: '7.00', endToEndId: 'TGCNOTOURS000000000000000000', reason: { prtry: 'SL01' } },
-        ],
-      });
-      expect((await upload('statements', notification)).body).toMatchObject({
-        statementId: 'CAMT054-1',
-        kind: 'camt.054',
-        statements: 1,
-        reversed: 1,
-        unmatched: 1,
-      });
+      // The debtor asks a refund: the bank books it back, a camt.054 DBIT the plugin polls.
+      expect(bank.control.returnTransaction({ endToEndId: returned.collection().endToEndId, code: 'MD06' })).toMatchObject({ code: 'MD06' });
+      expect((await run()).statements).toMatchObject({ statements: 1, reversed: 1, unmatched: 0 });
       expect(await purchase(returned.key, returned.purchaseId)).toMatchObject({ status: 'reversed', reason: 'MD06' });
       expect(await available(returned.key)).toBe(returned.start);
-      expect((await upload('statements', notification)).body).toMatchObject({ duplicates: 1, reversed: 0 });
+      const notification = bank.control.notifications().at(-1)!;
+      expect(notification.xml).toContain('<CdtDbtInd>DBIT</CdtDbtInd>');
+      // Read twice: polled again (nothing new), and uploaded by an operator.
+      expect((await run()).statements).toMatchObject({ statements: 0, reversed: 0 });
+      expect((await upload('statements', notification.xml)).body).toMatchObject({ statementId: notification.id, kind: 'camt.054', duplicates: 1, reversed: 0 });
+      expect(
+        (
+          await upload(
+            'statements',
+            camt({
+              kind: 'camt.054',
+              msgId: 'CAMT054-1',
+              entries: [{ direction: 'DBIT', amount: '7.00', endToEndId: 'TGCNOTOURS000000000000000000', reason: { prtry: 'SL01' } }],
+            }),
+          )
+        ).body,
+      ).toMatchObject({ statements: 1, reversed: 0, unmatched: 1 });
       const statement = camt({
         kind: 'camt.053',
         msgId: 'CAMT053-1',
@@ -316,7 +337,7 @@ for (const engine of testEngines()) {
     });
 
     it('a camt.054 return before settlement refuses the collection; bad documents are refused with a clear error and change nothing', async () => {
-      clock.set('2027-01-25T09:00:00.000Z');
+      clock.set('2027-02-01T09:00:00.000Z');
       const c = await customer('10');
       await run();
       const ret = camt({
