@@ -11,6 +11,7 @@ import {
 import { SETTLING_IBANS, TEST_IBANS, startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { camt, pain002 } from '../test/iso-fixtures.js';
 import { expectValidPain008 } from '../test/pain008-xsd.js';
 import { paymentsSepaOptions } from './options.js';
 import plugin from './plugin.js';
@@ -370,6 +371,42 @@ for (const engine of testEngines()) {
       }
       const msgIds = bank.control.files().map((f) => f.msgId);
       expect(new Set(msgIds).size).toBe(msgIds.length);
+    });
+
+    it('two hosts applying the same camt.054 return and the same pain.002 at once change each collection once', async () => {
+      const sinkA = new RecordingSink();
+      const sinkB = new RecordingSink();
+      const a = provider({ sink: sinkA });
+      const b = provider({ sink: sinkB });
+      const accountId = account();
+      const mandateId = await mandate(a, accountId, SETTLING_IBANS[3] ?? SETTLING_IBANS[0]!);
+      const returned = await collect(a, accountId, mandateId, '12.00');
+      const refused = await collect(a, accountId, mandateId, '13.00');
+      await a.submitDue();
+      const statement = camt({
+        kind: 'camt.054',
+        msgId: `RACE-${engine.name}`,
+        entries: [{ direction: 'DBIT', amount: '12.00', endToEndId: await e2e(returned.providerPaymentId), reason: { cd: 'AM04' } }],
+      });
+      const [sa, sb] = await Promise.all([a.importStatement({ xml: statement }), b.importStatement({ xml: statement })]);
+      expect(sa.failed + sb.failed).toBe(1);
+      expect(sa.duplicates + sb.duplicates).toBe(1);
+      const refusedE2e = await e2e(refused.providerPaymentId);
+      const msgId = bank.control.transactions().find((x) => x.endToEndId === refusedE2e)!.msgId;
+      const report = pain002({
+        msgId: `RACE-RPT-${engine.name}`,
+        originalMsgId: msgId,
+        batches: [{ pmtInfId: `${msgId}.0`, txs: [{ endToEndId: refusedE2e, status: 'RJCT', reason: { prtry: 'SL01' } }] }],
+      });
+      const [ra, rb] = await Promise.all([a.importReport({ xml: report }), b.importReport({ xml: report })]);
+      expect(ra.failed + rb.failed).toBe(1);
+      // Both hosts may hand the same outbox event to the sink; it recognises replays by eventId.
+      const events = [...new Map([...sinkA.events, ...sinkB.events].map((e) => [e.eventId, e])).values()];
+      expect(events.filter((e) => e.providerPaymentId === returned.providerPaymentId).map((e) => [e.status, e.reason])).toEqual([['failed', 'AM04']]);
+      expect(events.filter((e) => e.providerPaymentId === refused.providerPaymentId).map((e) => [e.status, e.reason])).toEqual([
+        ['failed', 'SL01 (proprietary)'],
+      ]);
+      expect(await statusOf(refused.providerPaymentId)).toEqual({ status: 'failed', reason: 'SL01' });
     });
 
     it('retries a failed upload with the same MsgId; a lost answer (409 on retry) counts as received', async () => {
