@@ -21,13 +21,27 @@ export interface CamtLine {
   booked: boolean;
 }
 
+/**
+ * A booked batch entry with no transaction references (batch booking: NtryDtls/Btch only): a CRDT
+ * confirms every collection of that PmtInf.
+ */
+export interface CamtBatchLine {
+  pmtInfId?: string;
+  msgId?: string;
+  direction: 'CRDT' | 'DBIT';
+  amount?: string;
+  currency?: string;
+  booked: boolean;
+}
+
 export interface CamtDocument {
   kind: CamtKind;
   /** GrpHdr/MsgId */
   msgId: string;
   createdAt?: Date;
   lines: CamtLine[];
-  /** Entries without any EndToEndId (fees, other transfers): counted, not applied. */
+  batches: CamtBatchLine[];
+  /** Entries without any EndToEndId nor batch reference (fees, other transfers): counted, not applied. */
   entriesWithoutReference: number;
 }
 
@@ -72,6 +86,7 @@ export function parseCamt(xml: string): CamtDocument {
   const createdAt = created ? new Date(/[zZ]|[+-]\d{2}:\d{2}$/.test(created) ? created : `${created}Z`) : undefined;
 
   const lines: CamtLine[] = [];
+  const batches: CamtBatchLine[] = [];
   let entriesWithoutReference = 0;
   const reports = ((kind === 'camt.054' ? root.Ntfctn : root.Stmt) as Node[] | undefined) ?? [];
   for (const report of reports) {
@@ -84,7 +99,14 @@ export function parseCamt(xml: string): CamtDocument {
       const booked = status === undefined || status === 'BOOK';
       const details = ((entry.NtryDtls as Node[] | undefined) ?? []).flatMap((d) => (d.TxDtls as Node[] | undefined) ?? []);
       const withRef = details.filter((tx) => str((tx.Refs as Node | undefined)?.EndToEndId));
-      if (withRef.length === 0) entriesWithoutReference += 1;
+      if (withRef.length === 0) {
+        const btch = ((entry.NtryDtls as Node[] | undefined) ?? []).map((d) => d.Btch as Node | undefined).find((b) => b && (str(b.PmtInfId) || str(b.MsgId)));
+        if (btch) {
+          const pmtInfId = str(btch.PmtInfId);
+          const msgId = str(btch.MsgId);
+          batches.push({ ...(pmtInfId ? { pmtInfId } : {}), ...(msgId ? { msgId } : {}), direction: entryDirection, ...amountOf(entry.Amt), booked });
+        } else entriesWithoutReference += 1;
+      }
       for (const tx of withRef) {
         const endToEndId = str((tx.Refs as Node).EndToEndId)!;
         // 'NOTPROVIDED' is how banks say there was none.
@@ -103,5 +125,5 @@ export function parseCamt(xml: string): CamtDocument {
       }
     }
   }
-  return { kind, msgId, ...(createdAt && !Number.isNaN(createdAt.getTime()) ? { createdAt } : {}), lines, entriesWithoutReference };
+  return { kind, msgId, ...(createdAt && !Number.isNaN(createdAt.getTime()) ? { createdAt } : {}), lines, batches, entriesWithoutReference };
 }

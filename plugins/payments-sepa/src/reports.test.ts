@@ -73,6 +73,7 @@ describe('camt.054 / camt.053', () => {
       msgId: 'C1',
       createdAt: new Date('2027-01-01T00:00:00Z'),
       entriesWithoutReference: 0,
+      batches: [],
       lines: [
         { endToEndId: 'E1', direction: 'DBIT', amount: '50.00', currency: 'EUR', reason: { code: 'MD06', type: 'Cd' }, booked: true },
         { endToEndId: 'E2', direction: 'DBIT', amount: '7.00', currency: 'EUR', reason: { code: 'SL01', type: 'Prtry' }, booked: true },
@@ -91,6 +92,12 @@ describe('camt.054 / camt.053', () => {
     });
     const v8 = xml.replace('camt.053.001.02', 'camt.053.001.08').replace('<Sts>BOOK</Sts>', '<Sts><Cd>PDNG</Cd></Sts>');
     expect(parseCamt(v8).lines[0]!.booked).toBe(false);
+  });
+
+  it('reads a batch-booked entry (NtryDtls/Btch, no transaction references) as a batch line', () => {
+    const doc = parseCamt(camt({ kind: 'camt.054', msgId: 'B1', entries: [{ direction: 'CRDT', amount: '35.00', pmtInfId: 'TG1.0' }] }));
+    expect(doc.lines).toEqual([]);
+    expect(doc.batches).toEqual([{ pmtInfId: 'TG1.0', direction: 'CRDT', amount: '35.00', currency: 'EUR', booked: true }]);
   });
 
   it('refuses other documents with a clear error', () => {

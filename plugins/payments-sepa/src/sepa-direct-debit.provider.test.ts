@@ -373,6 +373,40 @@ for (const engine of testEngines()) {
       expect(new Set(msgIds).size).toBe(msgIds.length);
     });
 
+    it('a batch-booked camt.054 CRDT (only the PmtInfId) confirms every collection of the batch; an unknown batch is kept as unmatched', async () => {
+      const p = provider({ extra: { settleAfterDays: 0 } });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[0]!);
+      const one = await collect(p, accountId, mandateId, '20.00');
+      const two = await collect(p, accountId, mandateId, '15.00');
+      await p.submitDue();
+      const batchOf = async (id: string) =>
+        (
+          await t
+            .pluginDatabase('payments-sepa')
+            .query<{ pmt_inf_id: string }>(
+              'SELECT b.pmt_inf_id FROM payments_sepa_batches b JOIN payments_sepa_collections c ON c.batch_id = b.id WHERE c.provider_payment_id = $1',
+              [id],
+            )
+        ).rows[0]!.pmt_inf_id;
+      const pmtInfId = await batchOf(one.providerPaymentId);
+      expect(await batchOf(two.providerPaymentId)).not.toBe(pmtInfId); // FRST then RCUR: two files
+      const result = await p.importStatement({
+        xml: camt({
+          kind: 'camt.054',
+          msgId: `BTCH-${engine.name}`,
+          entries: [
+            { direction: 'CRDT', amount: '20.00', pmtInfId },
+            { direction: 'CRDT', amount: '99.00', pmtInfId: 'NOT-OURS.0' },
+          ],
+        }),
+      });
+      expect(result).toMatchObject({ settled: 1, unmatched: 1 });
+      expect(await statusOf(one.providerPaymentId)).toEqual({ status: 'succeeded', reason: null });
+      expect(await statusOf(two.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
+      expect(await p.listUnmatched()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'batch', reference: 'NOT-OURS.0', amount: '99.00' })]));
+    });
+
     it('two hosts applying the same camt.054 return and the same pain.002 at once change each collection once', async () => {
       const sinkA = new RecordingSink();
       const sinkB = new RecordingSink();

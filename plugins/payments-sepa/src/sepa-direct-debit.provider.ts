@@ -933,6 +933,27 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     }
     result.statements = 1;
     const occurredAt = doc.createdAt ?? this.#clock.now();
+    // Batch booking: one CRDT entry for a whole PmtInf, without transaction references.
+    for (const batch of doc.batches) {
+      if (!batch.booked) {
+        result.noted += 1;
+        continue;
+      }
+      const { rows: found } = await tx.query<{ id: string }>(
+        'SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1::text OR ($1::text IS NULL AND msg_id = $2::text)',
+        [batch.pmtInfId ?? null, batch.msgId ?? null],
+      );
+      const reference = batch.pmtInfId ?? batch.msgId ?? '';
+      if (!found[0] || batch.direction !== 'CRDT') {
+        // A debit of a whole batch names no collection: an operator has to look at it.
+        await this.#unmatched(tx, { reportId, kind: doc.kind, level: 'batch', reference, status: batch.direction, amount: batch.amount });
+        result.unmatched += 1;
+        this.#logger?.warn({ reportId, reference, direction: batch.direction }, 'payments-sepa: a bank statement batch entry was not applied');
+        continue;
+      }
+      const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE batch_id = $1 ORDER BY seq FOR UPDATE', [found[0].id]);
+      for (const row of rows) result[await this.#settle(tx, row)] += 1;
+    }
     for (const line of doc.lines) {
       if (!line.booked) {
         result.noted += 1;

@@ -30,11 +30,20 @@ ${batches}</CstmrPmtStsRpt></Document>`;
 export interface CamtEntry {
   direction: 'CRDT' | 'DBIT';
   amount: string;
-  endToEndId: string;
+  /** Without it (batch booking), the entry names only its batch: `pmtInfId`. */
+  endToEndId?: string;
+  pmtInfId?: string;
   /** RtrInf reason of a return. */
   reason?: Reason;
   status?: 'BOOK' | 'PDNG';
 }
+
+const details = (e: CamtEntry) =>
+  e.endToEndId === undefined
+    ? `<NtryDtls><Btch><PmtInfId>${e.pmtInfId ?? ''}</PmtInfId><TtlAmt Ccy="EUR">${e.amount}</TtlAmt></Btch></NtryDtls>`
+    : `<NtryDtls><TxDtls><Refs><EndToEndId>${e.endToEndId}</EndToEndId></Refs><AmtDtls><TxAmt><Amt Ccy="EUR">${e.amount}</Amt></TxAmt></AmtDtls>${
+        e.reason ? `<RtrInf><Rsn>${'cd' in e.reason ? `<Cd>${e.reason.cd}</Cd>` : `<Prtry>${e.reason.prtry}</Prtry>`}</Rsn></RtrInf>` : ''
+      }</TxDtls></NtryDtls>`;
 
 /** A camt.054.001.02 notification (or camt.053.001.02 statement) of the creditor's account. */
 export function camt(input: { kind: 'camt.054' | 'camt.053'; msgId: string; entries: CamtEntry[] }): string {
@@ -42,9 +51,7 @@ export function camt(input: { kind: 'camt.054' | 'camt.053'; msgId: string; entr
     .map(
       (e) => `<Ntry><Amt Ccy="EUR">${e.amount}</Amt><CdtDbtInd>${e.direction}</CdtDbtInd><Sts>${e.status ?? 'BOOK'}</Sts><BookgDt><Dt>2027-01-01</Dt></BookgDt>
 <BkTxCd><Prtry><Cd>${e.direction === 'DBIT' ? 'RTRN' : 'DDBT'}</Cd></Prtry></BkTxCd>
-<NtryDtls><TxDtls><Refs><EndToEndId>${e.endToEndId}</EndToEndId></Refs><AmtDtls><TxAmt><Amt Ccy="EUR">${e.amount}</Amt></TxAmt></AmtDtls>${
-        e.reason ? `<RtrInf><Rsn>${'cd' in e.reason ? `<Cd>${e.reason.cd}</Cd>` : `<Prtry>${e.reason.prtry}</Prtry>`}</Rsn></RtrInf>` : ''
-      }</TxDtls></NtryDtls></Ntry>`,
+${details(e)}</Ntry>`,
     )
     .join('\n');
   const account = `<Acct><Id><IBAN>BE68539007547034</IBAN></Id></Acct>`;
