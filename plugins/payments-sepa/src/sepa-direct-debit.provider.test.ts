@@ -407,6 +407,37 @@ for (const engine of testEngines()) {
       expect(await p.listUnmatched()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'batch', reference: 'NOT-OURS.0', amount: '99.00' })]));
     });
 
+    it('a document from the bank it cannot read is kept as unmatched (with its XML) and does not block the channel', async () => {
+      const served: string[] = [];
+      const channel: typeof fetch = async (url, init) => {
+        const path = String(url);
+        if (path.includes('/files/camt.054')) {
+          served.push(path);
+          const data = path.includes('after=BAD-1') ? [] : [{ id: 'BAD-1', createdAt: clock.now().toISOString(), xml: '<Document><oops' }];
+          return new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } });
+        }
+        return fetch(url, init);
+      };
+      const db = t.pluginDatabase('payments-sepa');
+      const cursor = async () => (await db.query<{ value: string }>(`SELECT value FROM payments_sepa_state WHERE key = 'bank_camt054_cursor'`)).rows[0]?.value;
+      const before = await cursor();
+      const p = provider({ fetch: channel });
+      expect(await p.fetchStatements()).toMatchObject({ statements: 0, unmatched: 1 });
+      expect(served.at(-1)).toContain('after=BAD-1');
+      expect(await p.fetchStatements()).toMatchObject({ unmatched: 0 });
+      expect(await p.listUnmatched()).toEqual(
+        expect.arrayContaining([expect.objectContaining({ reportId: 'unreadable:camt.054:BAD-1', level: 'file', reference: 'BAD-1', status: 'UNREADABLE' })]),
+      );
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ xml: string }>(`SELECT xml FROM payments_sepa_reports WHERE report_id = 'unreadable:camt.054:BAD-1'`);
+      expect(rows[0]!.xml).toBe('<Document><oops');
+      expect(await cursor()).toBe('BAD-1');
+      // The other tests share this database and poll the real sandbox: give its cursor back.
+      if (before === undefined) await db.query(`DELETE FROM payments_sepa_state WHERE key = 'bank_camt054_cursor'`);
+      else await db.query(`UPDATE payments_sepa_state SET value = $1 WHERE key = 'bank_camt054_cursor'`, [before]);
+    });
+
     it('two hosts applying the same camt.054 return and the same pain.002 at once change each collection once', async () => {
       const sinkA = new RecordingSink();
       const sinkB = new RecordingSink();

@@ -356,13 +356,21 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       const { data } = (await response.json()) as { data: Array<{ id: string; createdAt: string; xml: string }> };
       if (data.length === 0) break;
       for (const item of data) {
-        const report = parsePain002(item.xml);
+        let report: Pain002Report;
+        try {
+          report = parsePain002(item.xml);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          await this.#db.transaction(async (tx) => {
+            await this.#keepUnreadable(tx, { kind: 'pain.002', item, error });
+            await advanceCursor(tx, 'bank_report_cursor', item.id);
+          });
+          total.unmatched += 1;
+          continue;
+        }
         const applied = await this.#db.transaction(async (tx) => {
           const r = await this.#applyReport(tx, { reportId: item.id, report, xml: item.xml, source: 'bank' });
-          await tx.query(
-            `INSERT INTO payments_sepa_state (key, value) VALUES ('bank_report_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-            [item.id],
-          );
+          await advanceCursor(tx, 'bank_report_cursor', item.id);
           return r;
         });
         addInto(total, applied);
@@ -395,13 +403,21 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       const { data } = (await response.json()) as { data: Array<{ id: string; createdAt: string; xml: string }> };
       if (data.length === 0) break;
       for (const item of data) {
-        const doc = parseCamt(item.xml);
+        let doc: CamtDocument;
+        try {
+          doc = parseCamt(item.xml);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          await this.#db.transaction(async (tx) => {
+            await this.#keepUnreadable(tx, { kind: 'camt.054', item, error });
+            await advanceCursor(tx, 'bank_camt054_cursor', item.id);
+          });
+          total.unmatched += 1;
+          continue;
+        }
         const applied = await this.#db.transaction(async (tx) => {
           const r = await this.#applyStatement(tx, { doc, xml: item.xml, source: 'bank' });
-          await tx.query(
-            `INSERT INTO payments_sepa_state (key, value) VALUES ('bank_camt054_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-            [item.id],
-          );
+          await advanceCursor(tx, 'bank_camt054_cursor', item.id);
           return r;
         });
         addInto(total, applied);
@@ -1035,6 +1051,26 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     return 'settled';
   }
 
+  /**
+   * A document from the bank we cannot read: stored with its XML and listed as an unmatched line
+   * (status UNREADABLE) so that one bad file neither blocks the channel nor disappears; an operator
+   * can post a corrected copy to POST /returns or /statements.
+   */
+  async #keepUnreadable(tx: Queryable, input: { kind: 'pain.002' | 'camt.054'; item: { id: string; xml: string }; error: ValidationError }): Promise<void> {
+    const reportId = `unreadable:${input.kind}:${input.item.id}`;
+    await tx.query(`INSERT INTO payments_sepa_reports (report_id, source, xml, received_at, kind) VALUES ($1, 'bank', $2, $3, $4) ON CONFLICT DO NOTHING`, [
+      reportId,
+      input.item.xml,
+      this.#clock.now(),
+      input.kind,
+    ]);
+    await this.#unmatched(tx, { reportId, kind: input.kind, level: 'file', reference: input.item.id, status: 'UNREADABLE' });
+    this.#logger?.error(
+      { err: input.error, id: input.item.id, kind: input.kind },
+      'payments-sepa: a document from the bank could not be read; kept as unmatched',
+    );
+  }
+
   async #unmatched(
     tx: Queryable,
     line: {
@@ -1111,6 +1147,10 @@ function batchOf(row: Record<string, unknown>): SepaBatch {
     createdAt: row.created_at as Date,
     submittedAt: (row.submitted_at as Date | null) ?? null,
   };
+}
+
+async function advanceCursor(tx: Queryable, key: 'bank_report_cursor' | 'bank_camt054_cursor', id: string): Promise<void> {
+  await tx.query(`INSERT INTO payments_sepa_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, id]);
 }
 
 function emptyReportResult(): ReportResult {
