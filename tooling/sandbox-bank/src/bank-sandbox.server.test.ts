@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBankSandbox, type BankSandbox, type BankSandboxState } from './bank-sandbox.server.js';
 import { NON_EEA_IBANS, SETTLING_IBANS, TEST_IBANS, hasValidIbanChecksum } from './test-ibans.js';
+import { validateXsd } from './xsd.js';
 
 interface Tx {
   e2e: string;
@@ -109,6 +110,16 @@ describe('bank sandbox', () => {
     bank.control.reset();
     now = new Date('2026-01-15T09:00:00Z');
   });
+  // Whatever a test made the bank send must be valid: every camt.054 against the ISO schema; every
+  // rejection-only pain.002 against the DK/EPC profile (which knows no positive status, see README).
+  afterEach(async () => {
+    for (const n of bank.control.notifications()) expect((await validateXsd(n.xml, 'camt.054.001.02.xsd')).errors, n.id).toEqual([]);
+    for (const r of bank.control.reports()) {
+      // Rsn/Prtry is ISO 20022 but not in that profile.
+      if (/<(GrpSts|PmtInfSts|TxSts)>(?!RJCT)|<Prtry>/.test(r.xml)) continue;
+      expect((await validateXsd(r.xml, 'pain.002.001.03.dk.xsd')).errors, r.id).toEqual([]);
+    }
+  });
 
   const upload = (xml: string, token = 'tok') =>
     fetch(`${bank.url}/files/pain.008`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' }, body: xml });
@@ -207,7 +218,9 @@ describe('bank sandbox', () => {
       ] as const) {
         const doc = await judged(xml);
         expect(doc.OrgnlGrpInfAndSts, msgId).toMatchObject({ OrgnlMsgId: msgId, GrpSts: 'RJCT', StsRsnInf: { Rsn: { Cd: 'FF01' } } });
-        expect(doc.OrgnlGrpInfAndSts.StsRsnInf.AddtlInf.length).toBeLessThanOrEqual(105);
+        expect(bank.control.files().at(-1)!.refusals).toEqual([
+          { level: 'file', id: msgId, code: 'FF01', message: expect.stringContaining('not a valid pain.008.001.02') },
+        ]);
         expect(doc.OrgnlPmtInfAndSts).toBeUndefined();
       }
       expect(bank.control.transactions()).toEqual([]);
@@ -544,6 +557,9 @@ describe('bank sandbox', () => {
         ['A2', 'MA2', '2.50'],
       ]);
       expect(b.NtryDtls.Btch.PmtInfId).toBe('C1.B');
+      // The schema check after each test does bite: an entry status camt.054.001.02 does not know.
+      expect((await validateXsd(ntf!.xml, 'camt.054.001.02.xsd')).valid).toBe(true);
+      expect((await validateXsd(ntf!.xml.replace('<Sts>BOOK</Sts>', '<Sts>DONE</Sts>'), 'camt.054.001.02.xsd')).valid).toBe(false);
       now = new Date('2026-01-20T00:00:00Z');
       const [next] = await notifications(ntf!.id);
       expect((notification(next!.xml).Ntfctn[0].Ntry as Any[]).map((n) => n.NtryDtls.Btch.PmtInfId)).toEqual(['C1.C']);
