@@ -25,6 +25,8 @@ interface Batch {
   ctrlSum?: string;
   nbOfTxs?: number;
   creditorId?: string;
+  /** LclInstrm/Cd, default CORE. */
+  instrument?: string;
 }
 
 const cents = (txs: Tx[]): string => (txs.reduce((s, t) => s + Math.round(Number(t.amount) * 100), 0) / 100).toFixed(2);
@@ -37,10 +39,13 @@ function pain008(input: {
   seq?: string;
   batches?: Batch[];
   ctrlSum?: string;
+  batchCtrlSum?: string;
   nbOfTxs?: number;
   namespace?: string;
 }): string {
-  const batches: Batch[] = input.batches ?? [{ date: input.date!, txs: input.txs!, ...(input.seq ? { seq: input.seq } : {}) }];
+  const batches: Batch[] = input.batches ?? [
+    { date: input.date!, txs: input.txs!, ...(input.seq ? { seq: input.seq } : {}), ...(input.batchCtrlSum ? { ctrlSum: input.batchCtrlSum } : {}) },
+  ];
   const all = batches.flatMap((b) => b.txs);
   const txXml = (t: Tx) => {
     const agent = t.bic ? `<BIC>${t.bic}</BIC>` : '<Othr><Id>NOTPROVIDED</Id></Othr>';
@@ -58,7 +63,7 @@ function pain008(input: {
         b,
         i,
       ) => `<PmtInf><PmtInfId>${b.id ?? `${input.msgId}.${i}`}</PmtInfId><PmtMtd>DD</PmtMtd><NbOfTxs>${b.nbOfTxs ?? b.txs.length}</NbOfTxs><CtrlSum>${b.ctrlSum ?? cents(b.txs)}</CtrlSum>
-<PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl><LclInstrm><Cd>CORE</Cd></LclInstrm><SeqTp>${b.seq ?? 'FRST'}</SeqTp></PmtTpInf>
+<PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl><LclInstrm><Cd>${b.instrument ?? 'CORE'}</Cd></LclInstrm><SeqTp>${b.seq ?? 'FRST'}</SeqTp></PmtTpInf>
 <ReqdColltnDt>${b.date}</ReqdColltnDt><Cdtr><Nm>Tollgate</Nm></Cdtr><CdtrAcct><Id><IBAN>BE68539007547034</IBAN></Id></CdtrAcct>
 <CdtrAgt><FinInstnId><BIC>GEBABEBB</BIC></FinInstnId></CdtrAgt><ChrgBr>SLEV</ChrgBr>
 <CdtrSchmeId><Id><PrvtId><Othr><Id>${b.creditorId ?? 'BE68ZZZ0123456789'}</Id><SchmeNm><Prtry>SEPA</Prtry></SchmeNm></Othr></PrvtId></Id></CdtrSchmeId>
@@ -299,7 +304,7 @@ describe('bank sandbox', () => {
       await expect(startBankSandbox({ minLeadDays: 0 })).rejects.toThrow(/minLeadDays/);
     });
 
-    it('AM10/AM18 for a batch whose CtrlSum/NbOfTxs is wrong, BE05 for an invalid creditor scheme id', async () => {
+    it('AM10/AM18 for a batch whose CtrlSum/NbOfTxs is wrong, BE05 for an invalid creditor scheme id, FF01 for a B2B batch at an SDD Core bank', async () => {
       const doc = await judged(
         pain008({
           msgId: 'B2',
@@ -308,9 +313,10 @@ describe('bank sandbox', () => {
             { id: 'COUNT', date: '2026-01-19', nbOfTxs: 3, txs: [{ e2e: 'A2', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
             { id: 'CID', date: '2026-01-19', creditorId: 'BE69ZZZ0123456789', txs: [{ e2e: 'A3', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
             { id: 'OK', date: '2026-01-19', creditorId: 'DE98ZZZ09999999999', txs: [{ e2e: 'A4', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
+            { id: 'B2B', date: '2026-01-19', instrument: 'B2B', txs: [{ e2e: 'A5', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
           ],
           // Group totals right, so the group passes and the batches are judged.
-          nbOfTxs: 4,
+          nbOfTxs: 5,
         }),
       );
       expect(doc.OrgnlGrpInfAndSts.GrpSts).toBe('PART');
@@ -318,6 +324,7 @@ describe('bank sandbox', () => {
         ['SUM', 'AM10'],
         ['COUNT', 'AM18'],
         ['CID', 'BE05'],
+        ['B2B', 'FF01'],
       ]);
       expect(bank.control.transactions().map((t) => t.endToEndId)).toEqual(['A4']);
     });
@@ -366,7 +373,7 @@ describe('bank sandbox', () => {
       expect(bank.control.transactions().map((t) => t.endToEndId)).toEqual(['CH-OK', 'EEA-OK']);
     });
 
-    it('AM03 for another currency, AC01 for a bad IBAN checksum, AM05 for an EndToEndId already taken', async () => {
+    it('AM03 for another currency, AC01 for a bad IBAN checksum, AM01/AM12 for a zero or sub-cent amount, DNOR outside SEPA, AM05 for an EndToEndId already taken', async () => {
       expect(
         (await judged(pain008({ msgId: 'D1', date: '2026-01-19', txs: [{ e2e: 'SAME', amount: '1.00', iban: SETTLING_IBANS[0]! }] }))).OrgnlGrpInfAndSts.GrpSts,
       ).toBe('ACCP');
@@ -374,10 +381,17 @@ describe('bank sandbox', () => {
         pain008({
           msgId: 'D2',
           date: '2026-01-19',
+          // Exact totals with the sub-cent amount, so only the transactions are judged.
+          ctrlSum: '6.005',
+          batchCtrlSum: '6.005',
           txs: [
             { e2e: 'SAME', amount: '1.00', iban: SETTLING_IBANS[1]! },
             { e2e: 'USD', amount: '1.00', iban: SETTLING_IBANS[1]!, ccy: 'USD' },
             { e2e: 'IBAN', amount: '1.00', iban: 'BE68539007547035' },
+            { e2e: 'ZERO', amount: '0.00', iban: SETTLING_IBANS[1]! },
+            { e2e: 'CENT', amount: '1.005', iban: SETTLING_IBANS[1]! },
+            // Turkey has IBANs but is not in SEPA.
+            { e2e: 'TR', amount: '1.00', iban: 'TR330006100519786457841326' },
             { e2e: 'FINE', amount: '1.00', iban: SETTLING_IBANS[1]! },
           ],
         }),
@@ -387,6 +401,9 @@ describe('bank sandbox', () => {
         ['SAME', 'RJCT', 'AM05'],
         ['USD', 'RJCT', 'AM03'],
         ['IBAN', 'RJCT', 'AC01'],
+        ['ZERO', 'RJCT', 'AM01'],
+        ['CENT', 'RJCT', 'AM12'],
+        ['TR', 'RJCT', 'DNOR'],
       ]);
       expect(bank.control.transactions().map((t) => [t.endToEndId, t.msgId])).toEqual([
         ['SAME', 'D1'],
