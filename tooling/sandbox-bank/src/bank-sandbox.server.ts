@@ -261,7 +261,11 @@ class BankSandboxServer {
       return { settled: settled.map((tx) => tx.endToEndId), refused };
     },
     files: () => [...this.#files],
-    transactions: () => [...this.#transactions.values()].map((tx) => ({ ...tx, ...(tx.rejection ? { rejection: { ...tx.rejection } } : {}) })),
+    transactions: () => {
+      // Statuses as of the sandbox clock (settled, refused, returned).
+      this.#processDue();
+      return [...this.#transactions.values()].map((tx) => ({ ...tx, ...(tx.rejection ? { rejection: { ...tx.rejection } } : {}) }));
+    },
     reports: () => {
       this.#processDue();
       return [...this.#reports];
