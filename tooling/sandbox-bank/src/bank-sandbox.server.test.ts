@@ -118,8 +118,10 @@ describe('bank sandbox', () => {
   // Whatever a test made the bank send must be valid: every camt.054 against the ISO schema; every
   // rejection-only pain.002 against the DK/EPC profile (which knows no positive status, see README).
   afterEach(async () => {
-    for (const n of bank.control.notifications()) expect((await validateXsd(n.xml, 'camt.054.001.02.xsd')).errors, n.id).toEqual([]);
-    for (const r of bank.control.reports()) {
+    // At most 10 of each (plus the last): the paging test makes a hundred alike, at ~130 ms a validation.
+    const some = <T>(items: T[]): T[] => (items.length > 11 ? [...items.slice(0, 10), items.at(-1)!] : items);
+    for (const n of some(bank.control.notifications())) expect((await validateXsd(n.xml, 'camt.054.001.02.xsd')).errors, n.id).toEqual([]);
+    for (const r of some(bank.control.reports())) {
       // Rsn/Prtry is ISO 20022 but not in that profile.
       if (/<(GrpSts|PmtInfSts|TxSts)>(?!RJCT)|<Prtry>/.test(r.xml)) continue;
       expect((await validateXsd(r.xml, 'pain.002.001.03.dk.xsd')).errors, r.id).toEqual([]);
