@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBankSandbox, type BankSandbox, type BankSandboxState } from './bank-sandbox.server.js';
 import { NON_EEA_IBANS, SETTLING_IBANS, TEST_IBANS, hasValidIbanChecksum } from './test-ibans.js';
+import { validateXsd } from './xsd.js';
 
 interface Tx {
   e2e: string;
@@ -24,6 +25,8 @@ interface Batch {
   ctrlSum?: string;
   nbOfTxs?: number;
   creditorId?: string;
+  /** LclInstrm/Cd, default CORE. */
+  instrument?: string;
 }
 
 const cents = (txs: Tx[]): string => (txs.reduce((s, t) => s + Math.round(Number(t.amount) * 100), 0) / 100).toFixed(2);
@@ -36,10 +39,13 @@ function pain008(input: {
   seq?: string;
   batches?: Batch[];
   ctrlSum?: string;
+  batchCtrlSum?: string;
   nbOfTxs?: number;
   namespace?: string;
 }): string {
-  const batches: Batch[] = input.batches ?? [{ date: input.date!, txs: input.txs!, ...(input.seq ? { seq: input.seq } : {}) }];
+  const batches: Batch[] = input.batches ?? [
+    { date: input.date!, txs: input.txs!, ...(input.seq ? { seq: input.seq } : {}), ...(input.batchCtrlSum ? { ctrlSum: input.batchCtrlSum } : {}) },
+  ];
   const all = batches.flatMap((b) => b.txs);
   const txXml = (t: Tx) => {
     const agent = t.bic ? `<BIC>${t.bic}</BIC>` : '<Othr><Id>NOTPROVIDED</Id></Othr>';
@@ -57,7 +63,7 @@ function pain008(input: {
         b,
         i,
       ) => `<PmtInf><PmtInfId>${b.id ?? `${input.msgId}.${i}`}</PmtInfId><PmtMtd>DD</PmtMtd><NbOfTxs>${b.nbOfTxs ?? b.txs.length}</NbOfTxs><CtrlSum>${b.ctrlSum ?? cents(b.txs)}</CtrlSum>
-<PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl><LclInstrm><Cd>CORE</Cd></LclInstrm><SeqTp>${b.seq ?? 'FRST'}</SeqTp></PmtTpInf>
+<PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl><LclInstrm><Cd>${b.instrument ?? 'CORE'}</Cd></LclInstrm><SeqTp>${b.seq ?? 'FRST'}</SeqTp></PmtTpInf>
 <ReqdColltnDt>${b.date}</ReqdColltnDt><Cdtr><Nm>Tollgate</Nm></Cdtr><CdtrAcct><Id><IBAN>BE68539007547034</IBAN></Id></CdtrAcct>
 <CdtrAgt><FinInstnId><BIC>GEBABEBB</BIC></FinInstnId></CdtrAgt><ChrgBr>SLEV</ChrgBr>
 <CdtrSchmeId><Id><PrvtId><Othr><Id>${b.creditorId ?? 'BE68ZZZ0123456789'}</Id><SchmeNm><Prtry>SEPA</Prtry></SchmeNm></Othr></PrvtId></Id></CdtrSchmeId>
@@ -108,6 +114,18 @@ describe('bank sandbox', () => {
   beforeEach(() => {
     bank.control.reset();
     now = new Date('2026-01-15T09:00:00Z');
+  });
+  // Whatever a test made the bank send must be valid: every camt.054 against the ISO schema; every
+  // rejection-only pain.002 against the DK/EPC profile (which knows no positive status, see README).
+  afterEach(async () => {
+    // At most 10 of each (plus the last): the paging test makes a hundred alike, at ~130 ms a validation.
+    const some = <T>(items: T[]): T[] => (items.length > 11 ? [...items.slice(0, 10), items.at(-1)!] : items);
+    for (const n of some(bank.control.notifications())) expect((await validateXsd(n.xml, 'camt.054.001.02.xsd')).errors, n.id).toEqual([]);
+    for (const r of some(bank.control.reports())) {
+      // Rsn/Prtry is ISO 20022 but not in that profile.
+      if (/<(GrpSts|PmtInfSts|TxSts)>(?!RJCT)|<Prtry>/.test(r.xml)) continue;
+      expect((await validateXsd(r.xml, 'pain.002.001.03.dk.xsd')).errors, r.id).toEqual([]);
+    }
   });
 
   const upload = (xml: string, token = 'tok') =>
@@ -207,7 +225,9 @@ describe('bank sandbox', () => {
       ] as const) {
         const doc = await judged(xml);
         expect(doc.OrgnlGrpInfAndSts, msgId).toMatchObject({ OrgnlMsgId: msgId, GrpSts: 'RJCT', StsRsnInf: { Rsn: { Cd: 'FF01' } } });
-        expect(doc.OrgnlGrpInfAndSts.StsRsnInf.AddtlInf.length).toBeLessThanOrEqual(105);
+        expect(bank.control.files().at(-1)!.refusals).toEqual([
+          { level: 'file', id: msgId, code: 'FF01', message: expect.stringContaining('not a valid pain.008.001.02') },
+        ]);
         expect(doc.OrgnlPmtInfAndSts).toBeUndefined();
       }
       expect(bank.control.transactions()).toEqual([]);
@@ -286,7 +306,7 @@ describe('bank sandbox', () => {
       await expect(startBankSandbox({ minLeadDays: 0 })).rejects.toThrow(/minLeadDays/);
     });
 
-    it('AM10/AM18 for a batch whose CtrlSum/NbOfTxs is wrong, BE05 for an invalid creditor scheme id', async () => {
+    it('AM10/AM18 for a batch whose CtrlSum/NbOfTxs is wrong, BE05 for an invalid creditor scheme id, FF01 for a B2B batch at an SDD Core bank', async () => {
       const doc = await judged(
         pain008({
           msgId: 'B2',
@@ -295,9 +315,10 @@ describe('bank sandbox', () => {
             { id: 'COUNT', date: '2026-01-19', nbOfTxs: 3, txs: [{ e2e: 'A2', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
             { id: 'CID', date: '2026-01-19', creditorId: 'BE69ZZZ0123456789', txs: [{ e2e: 'A3', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
             { id: 'OK', date: '2026-01-19', creditorId: 'DE98ZZZ09999999999', txs: [{ e2e: 'A4', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
+            { id: 'B2B', date: '2026-01-19', instrument: 'B2B', txs: [{ e2e: 'A5', amount: '1.00', iban: SETTLING_IBANS[0]! }] },
           ],
           // Group totals right, so the group passes and the batches are judged.
-          nbOfTxs: 4,
+          nbOfTxs: 5,
         }),
       );
       expect(doc.OrgnlGrpInfAndSts.GrpSts).toBe('PART');
@@ -305,6 +326,7 @@ describe('bank sandbox', () => {
         ['SUM', 'AM10'],
         ['COUNT', 'AM18'],
         ['CID', 'BE05'],
+        ['B2B', 'FF01'],
       ]);
       expect(bank.control.transactions().map((t) => t.endToEndId)).toEqual(['A4']);
     });
@@ -353,7 +375,7 @@ describe('bank sandbox', () => {
       expect(bank.control.transactions().map((t) => t.endToEndId)).toEqual(['CH-OK', 'EEA-OK']);
     });
 
-    it('AM03 for another currency, AC01 for a bad IBAN checksum, AM05 for an EndToEndId already taken', async () => {
+    it('AM03 for another currency, AC01 for a bad IBAN checksum, AM01/AM12 for a zero or sub-cent amount, DNOR outside SEPA, AM05 for an EndToEndId already taken', async () => {
       expect(
         (await judged(pain008({ msgId: 'D1', date: '2026-01-19', txs: [{ e2e: 'SAME', amount: '1.00', iban: SETTLING_IBANS[0]! }] }))).OrgnlGrpInfAndSts.GrpSts,
       ).toBe('ACCP');
@@ -361,10 +383,17 @@ describe('bank sandbox', () => {
         pain008({
           msgId: 'D2',
           date: '2026-01-19',
+          // Exact totals with the sub-cent amount, so only the transactions are judged.
+          ctrlSum: '6.005',
+          batchCtrlSum: '6.005',
           txs: [
             { e2e: 'SAME', amount: '1.00', iban: SETTLING_IBANS[1]! },
             { e2e: 'USD', amount: '1.00', iban: SETTLING_IBANS[1]!, ccy: 'USD' },
             { e2e: 'IBAN', amount: '1.00', iban: 'BE68539007547035' },
+            { e2e: 'ZERO', amount: '0.00', iban: SETTLING_IBANS[1]! },
+            { e2e: 'CENT', amount: '1.005', iban: SETTLING_IBANS[1]! },
+            // Turkey has IBANs but is not in SEPA.
+            { e2e: 'TR', amount: '1.00', iban: 'TR330006100519786457841326' },
             { e2e: 'FINE', amount: '1.00', iban: SETTLING_IBANS[1]! },
           ],
         }),
@@ -374,6 +403,9 @@ describe('bank sandbox', () => {
         ['SAME', 'RJCT', 'AM05'],
         ['USD', 'RJCT', 'AM03'],
         ['IBAN', 'RJCT', 'AC01'],
+        ['ZERO', 'RJCT', 'AM01'],
+        ['CENT', 'RJCT', 'AM12'],
+        ['TR', 'RJCT', 'DNOR'],
       ]);
       expect(bank.control.transactions().map((t) => [t.endToEndId, t.msgId])).toEqual([
         ['SAME', 'D1'],
@@ -544,6 +576,9 @@ describe('bank sandbox', () => {
         ['A2', 'MA2', '2.50'],
       ]);
       expect(b.NtryDtls.Btch.PmtInfId).toBe('C1.B');
+      // The schema check after each test does bite: an entry status camt.054.001.02 does not know.
+      expect((await validateXsd(ntf!.xml, 'camt.054.001.02.xsd')).valid).toBe(true);
+      expect((await validateXsd(ntf!.xml.replace('<Sts>BOOK</Sts>', '<Sts>DONE</Sts>'), 'camt.054.001.02.xsd')).valid).toBe(false);
       now = new Date('2026-01-20T00:00:00Z');
       const [next] = await notifications(ntf!.id);
       expect((notification(next!.xml).Ntfctn[0].Ntry as Any[]).map((n) => n.NtryDtls.Btch.PmtInfId)).toEqual(['C1.C']);

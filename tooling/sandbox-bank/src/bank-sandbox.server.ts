@@ -49,7 +49,7 @@ export interface BankSandboxState {
 /** What version 1 (before camt.054) saved; importState still takes it. */
 interface BankSandboxStateV1 {
   version: 1;
-  files: Array<Omit<Iso<SandboxFile, 'receivedAt'>, 'status'>>;
+  files: Array<Omit<Iso<SandboxFile, 'receivedAt'>, 'status' | 'refusals'>>;
   transactions: Array<Omit<StoredTransaction, 'creditorSchemeId' | 'creditorIban'>>;
   reports: Array<Iso<SandboxReport, 'createdAt'>>;
   reportSeq: number;
@@ -66,6 +66,8 @@ export interface SandboxFile {
   transactionCount: number;
   /** Their sum. */
   controlSum: string;
+  /** What was refused on receipt and why, in words (the pain.002 carries only the codes). */
+  refusals: Array<{ level: 'file' | 'batch' | 'transaction'; id: string; code: string; message: string }>;
 }
 
 /** 'refusal' before settlement (pain.002 RJCT), 'reversal' the scripted MD06 refund, 'return' on command; both after settlement go out as camt.054 DBIT. */
@@ -188,6 +190,7 @@ const day = (date: Date): string => date.toISOString().slice(0, 10);
 const startOf = (calendarDay: string): Date => new Date(`${calendarDay}T00:00:00Z`);
 /** When a collection settles: 00:00 UTC on its collection date (refusals due then come first). */
 const settlementOf = (tx: CollectionInFile): Date => startOf(tx.collectionDate);
+const codeOf = (reason: StatusReason): string => ('code' in reason ? reason.code : reason.proprietary);
 const reasonOf = (reason: StatusReason): ReportReason => ('code' in reason ? { code: reason.code } : { proprietary: reason.proprietary });
 const sumOf = (amounts: readonly string[]): string => fromCents(amounts.reduce((s, a) => s + toCents(a), 0n));
 
@@ -258,7 +261,11 @@ class BankSandboxServer {
       return { settled: settled.map((tx) => tx.endToEndId), refused };
     },
     files: () => [...this.#files],
-    transactions: () => [...this.#transactions.values()].map((tx) => ({ ...tx, ...(tx.rejection ? { rejection: { ...tx.rejection } } : {}) })),
+    transactions: () => {
+      // Statuses as of the sandbox clock (settled, refused, returned).
+      this.#processDue();
+      return [...this.#transactions.values()].map((tx) => ({ ...tx, ...(tx.rejection ? { rejection: { ...tx.rejection } } : {}) }));
+    },
     reports: () => {
       this.#processDue();
       return [...this.#reports];
@@ -289,7 +296,7 @@ class BankSandboxServer {
     },
     exportState: () => ({
       version: 2,
-      files: this.#files.map((f) => ({ ...f, receivedAt: f.receivedAt.toISOString() })),
+      files: this.#files.map((f) => ({ ...f, refusals: f.refusals.map((r) => ({ ...r })), receivedAt: f.receivedAt.toISOString() })),
       transactions: [...this.#transactions.values()].map(({ rejection, settledAt, ...tx }) => ({
         ...structuredClone(tx),
         ...(settledAt ? { settledAt: settledAt.toISOString() } : {}),
@@ -303,7 +310,7 @@ class BankSandboxServer {
     importState: (input) => {
       const state = input?.version === 1 ? upgradeState(input) : input;
       if (state?.version !== 2) throw new RangeError(`bank sandbox state: unknown version ${String((input as { version?: unknown })?.version)}`);
-      this.#files = state.files.map((f) => ({ ...f, receivedAt: new Date(f.receivedAt) }));
+      this.#files = state.files.map((f) => ({ ...f, refusals: f.refusals.map((r) => ({ ...r })), receivedAt: new Date(f.receivedAt) }));
       this.#transactions = new Map(
         state.transactions.map(({ rejection, settledAt, ...tx }) => [
           tx.endToEndId,
@@ -426,11 +433,15 @@ class BankSandboxServer {
     const taken: SandboxTransaction[] = [];
     const refusedBatches: RejectedBatch[] = [];
     const refusedTxs: RejectedCollection[] = [];
+    const refusals: SandboxFile['refusals'] = verdict.file
+      ? [{ level: 'file', id: reportMsgId, code: codeOf(verdict.file.reason), message: verdict.file.message }]
+      : [];
     if (file && !verdict.file) {
       for (const batch of file.batches) {
         const batchFailure = verdict.batches.get(batch.pmtInfId);
         if (batchFailure) {
-          refusedBatches.push({ pmtInfId: batch.pmtInfId, reason: { ...reasonOf(batchFailure.reason), message: batchFailure.message } });
+          refusedBatches.push({ pmtInfId: batch.pmtInfId, reason: reasonOf(batchFailure.reason) });
+          refusals.push({ level: 'batch', id: batch.pmtInfId, code: codeOf(batchFailure.reason), message: batchFailure.message });
           continue;
         }
         for (const tx of batch.transactions) {
@@ -441,7 +452,6 @@ class BankSandboxServer {
               endToEndId: tx.endToEndId,
               code: 'code' in failure.reason ? failure.reason.code : '',
               ...('proprietary' in failure.reason ? { proprietary: failure.reason.proprietary } : {}),
-              message: failure.message,
               amount: tx.amount,
               currency: tx.currency,
               collectionDate: batch.collectionDate,
@@ -449,6 +459,7 @@ class BankSandboxServer {
               debtorName: tx.debtorName,
               debtorIban: tx.debtorIban,
             });
+            refusals.push({ level: 'transaction', id: tx.endToEndId, code: codeOf(failure.reason), message: failure.message });
             continue;
           }
           const collection: SandboxTransaction = {
@@ -482,7 +493,16 @@ class BankSandboxServer {
     }
     for (const tx of taken) this.#transactions.set(tx.endToEndId, tx);
     const status = taken.length === 0 ? 'rejected' : refusedBatches.length + refusedTxs.length > 0 ? 'partial' : 'accepted';
-    this.#files.push({ fileId, msgId: reportMsgId, receivedAt, xml, status, transactionCount: taken.length, controlSum: sumOf(taken.map((t) => t.amount)) });
+    this.#files.push({
+      fileId,
+      msgId: reportMsgId,
+      receivedAt,
+      xml,
+      status,
+      transactionCount: taken.length,
+      controlSum: sumOf(taken.map((t) => t.amount)),
+      refusals,
+    });
 
     if (status !== 'accepted' || this.#acceptanceReports) {
       this.#addReport({
@@ -496,7 +516,7 @@ class BankSandboxServer {
             bankBic: SANDBOX_BANK_BIC,
             originalMsgId: reportMsgId,
             groupStatus: status === 'accepted' ? 'ACCP' : status === 'partial' ? 'PART' : 'RJCT',
-            ...(verdict.file ? { groupReason: { ...reasonOf(verdict.file.reason), message: verdict.file.message } } : {}),
+            ...(verdict.file ? { groupReason: reasonOf(verdict.file.reason) } : {}),
             ...(file ? { original: { nbOfTxs: file.nbOfTxs, ...(file.ctrlSum ? { ctrlSum: file.ctrlSum } : {}) } } : {}),
             batches: refusedBatches,
             rejected: refusedTxs,
@@ -757,7 +777,7 @@ function upgradeState(state: BankSandboxStateV1): BankSandboxState {
   }
   return {
     version: 2,
-    files: state.files.map((f) => ({ ...f, status: 'accepted' })),
+    files: state.files.map((f) => ({ ...f, status: 'accepted', refusals: [] })),
     transactions: state.transactions.map((tx) => ({ creditorSchemeId: '', creditorIban: '', ...batches.get(`${tx.msgId}\u0000${tx.pmtInfId}`), ...tx })),
     reports: state.reports,
     notifications: [],

@@ -27,4 +27,4 @@ export {
 } from './pain008.reader.js';
 export { EEA_COUNTRIES, NON_EEA_SEPA_COUNTRIES, isValidCreditorId, judgeFile, type Failure, type StatusReason, type Verdict } from './sepa-rules.js';
 export { NON_EEA_IBANS, SETTLING_IBANS, TEST_IBANS, hasValidIbanChecksum, normaliseIban, outcomeFor, type TestOutcome } from './test-ibans.js';
-export { validatePain008Xsd } from './xsd.js';
+export { validatePain008Xsd, validateXsd, type SchemaName } from './xsd.js';

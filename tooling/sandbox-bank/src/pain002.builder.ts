@@ -14,8 +14,6 @@ export interface RejectedCollection {
   code: string;
   /** A bank-specific reason, sent as Rsn/Prtry instead of Rsn/Cd. */
   proprietary?: string;
-  /** Human text, sent as StsRsnInf/AddtlInf (cut to 105 characters). */
-  message?: string;
   amount: string;
   /** Default EUR. */
   currency?: string;
@@ -25,11 +23,13 @@ export interface RejectedCollection {
   debtorIban: string;
 }
 
-/** A reason as ISO 20022 puts it: an external code (Rsn/Cd) or a bank's own (Rsn/Prtry), plus free text. */
+/**
+ * A reason as ISO 20022 puts it: an external code (Rsn/Cd) or a bank's own (Rsn/Prtry). No AddtlInf:
+ * the EPC profile of pain.002 has none (the human text is in GET /_sandbox/files instead).
+ */
 export interface ReportReason {
   code?: string;
   proprietary?: string;
-  message?: string;
 }
 
 /** A whole PmtInf refused (PmtInfSts RJCT), without transaction details. */
@@ -92,10 +92,7 @@ export function buildPain002(input: {
       tx.ele('OrgnlEndToEndId').txt(item.endToEndId);
       tx.ele('TxSts').txt(item.status ?? 'RJCT');
       if (item.status !== 'ACSC') {
-        addReason(tx, input.bankBic, {
-          ...(item.proprietary ? { proprietary: item.proprietary } : { code: item.code }),
-          ...(item.message ? { message: item.message } : {}),
-        });
+        addReason(tx, input.bankBic, item.proprietary ? { proprietary: item.proprietary } : { code: item.code });
       }
       const ref = tx.ele('OrgnlTxRef');
       ref
@@ -117,6 +114,4 @@ function addReason(parent: XMLBuilder, bankBic: string, reason: ReportReason): v
   const rsn = info.ele('Rsn');
   if (reason.proprietary) rsn.ele('Prtry').txt(reason.proprietary.slice(0, 35));
   else rsn.ele('Cd').txt(reason.code ?? 'NARR');
-  // AddtlInf is Max105Text.
-  if (reason.message) info.ele('AddtlInf').txt(reason.message.slice(0, 105));
 }

@@ -7,7 +7,7 @@ export type StatusReason = { code: string } | { proprietary: string };
 
 export interface Failure {
   reason: StatusReason;
-  /** Human text, sent as StsRsnInf/AddtlInf (cut to 105 characters). */
+  /** Human text, shown in GET /_sandbox/files (the EPC pain.002 has no room for it). */
   message: string;
 }
 
