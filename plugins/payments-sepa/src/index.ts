@@ -6,6 +6,7 @@ export {
   type DebtorAddress,
   type ReportResult,
   type SepaBatch,
+  type SepaReportSummary,
   type StatementResult,
   type UnmatchedLine,
   type SubmitResult,

@@ -145,6 +145,18 @@ export interface StatementResult {
   ignored: number;
 }
 
+export interface SepaReportSummary {
+  /** The pain.002 report id, or `<kind>:<MsgId>` for a statement (`unreadable:<kind>:<id>` when it could not be read). */
+  reportId: string;
+  kind: 'pain.002' | 'camt.053' | 'camt.054';
+  source: 'bank' | 'import';
+  originalMsgId: string | null;
+  /** pain.002 GrpSts (ACCP, PART, RJCT…) and its reason. */
+  groupStatus: string | null;
+  groupReason: string | null;
+  receivedAt: Date;
+}
+
 export interface UnmatchedLine {
   id: string;
   reportId: string;
@@ -438,6 +450,22 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     const result = await this.#db.transaction((tx) => this.#applyStatement(tx, { doc, xml: input.xml, source: 'import' }));
     await this.flushEvents();
     return { statementId: doc.msgId, kind: doc.kind, ...result };
+  }
+
+  /** Reports and statements read, newest first (the last 500): what each said at file level (GrpSts), without the XML. */
+  async listReports(): Promise<SepaReportSummary[]> {
+    const { rows } = await this.#db.query<Record<string, unknown>>(
+      'SELECT report_id, kind, source, original_msg_id, group_status, group_reason, received_at FROM payments_sepa_reports ORDER BY received_at DESC, report_id DESC LIMIT 500',
+    );
+    return rows.map((r) => ({
+      reportId: String(r.report_id),
+      kind: r.kind as SepaReportSummary['kind'],
+      source: r.source as SepaReportSummary['source'],
+      originalMsgId: (r.original_msg_id as string | null) ?? null,
+      groupStatus: (r.group_status as string | null) ?? null,
+      groupReason: (r.group_reason as string | null) ?? null,
+      receivedAt: r.received_at as Date,
+    }));
   }
 
   /** Report and statement lines that named nothing we know, newest first (the last 500). */

@@ -48,6 +48,20 @@ export const importedStatement = statementResult.extend({
   kind: z.enum(['camt.053', 'camt.054']),
 });
 
+export const reportsList = z.object({
+  data: z.array(
+    z.object({
+      reportId: z.string().describe('The pain.002 id, or <kind>:<MsgId> for a camt statement'),
+      kind: z.enum(['pain.002', 'camt.053', 'camt.054']),
+      source: z.enum(['bank', 'import']).describe('Polled from the bank, or posted by an operator'),
+      originalMsgId: z.string().nullable().describe('pain.002: the collection file it is about'),
+      groupStatus: z.string().nullable().describe('pain.002 GrpSts: ACCP, PART, RJCT…'),
+      groupReason: z.string().nullable().describe("'FF01', or 'SL01 (proprietary)'"),
+      receivedAt: z.string(),
+    }),
+  ),
+});
+
 export const unmatchedList = z.object({
   data: z.array(
     z.object({

@@ -1,6 +1,6 @@
 import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
-import { batchesList, importedReport, importedStatement, tickView, unmatchedList } from './sepa.responses.js';
+import { batchesList, importedReport, importedStatement, reportsList, tickView, unmatchedList } from './sepa.responses.js';
 import type { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
 
 /**
@@ -60,6 +60,16 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       async handler({ body }) {
         const result = await provider.importStatement({ xml: typeof body === 'string' ? body : body.xml });
         return { status: 200, body: result };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/reports',
+      auth: 'admin',
+      summary: 'Status reports (pain.002) and statements (camt.054/camt.053) read, newest first, with their file-level status',
+      responses: { 200: { description: 'The last 500', body: reportsList } },
+      async handler() {
+        return { body: { data: await provider.listReports() } };
       },
     }),
     defineRoute({

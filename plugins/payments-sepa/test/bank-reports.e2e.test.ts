@@ -144,6 +144,19 @@ for (const engine of testEngines()) {
       const report = bank.control.reports().find((r) => r.originalMsgId === batch.msgId)!;
       expect(report.xml).toMatch(/<GrpSts>RJCT<\/GrpSts>/);
       expect(report.xml).not.toContain('TxInfAndSts');
+      const reports = (await t.request({ path: `${SEPA}/reports`, key: t.adminKey })).body.data;
+      expect(reports).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            reportId: report.id,
+            kind: 'pain.002',
+            source: 'bank',
+            originalMsgId: batch.msgId,
+            groupStatus: 'RJCT',
+            groupReason: 'FF01',
+          }),
+        ]),
+      );
       // The same report read again (an operator uploads it) changes nothing.
       expect((await upload('returns', report.xml)).body).toMatchObject({ reports: 0, duplicates: 1, failed: 0 });
 
