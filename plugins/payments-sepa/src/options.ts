@@ -45,10 +45,14 @@ export const paymentsSepaOptions = z.strictObject({
     /** Sent as `Authorization: Bearer <token>`. Keep it out of the repository. */
     token: z.string().min(1),
   }),
-  /** Business days (Mon-Fri) between creating a collection and its collection date. */
+  /** TARGET2 business days (no weekends, 1 Jan, Good Friday, Easter Monday, 1 May, 25-26 Dec) from creating a collection to its collection date. */
   leadDays: z.number().int().min(1).max(30).default(2),
-  /** A submitted collection with no refusal this many days after its collection date counts as paid. */
-  settleAfterDays: z.number().int().min(1).max(60).default(5),
+  /**
+   * The return window: a submitted collection with no refusal this many TARGET2 business days after its
+   * collection date counts as paid, even when the bank confirmed it earlier (ACSC, camt CRDT). 0 = paid
+   * as soon as the bank confirms it, or on the collection date.
+   */
+  settleAfterDays: z.number().int().min(0).max(60).default(5),
   /** Minutes between two scheduled runs (submit, read reports, settle); 0 = only POST /run or tick(). */
   tickIntervalMinutes: z.number().int().min(0).max(1440).default(5),
 });

@@ -115,7 +115,8 @@ describe('helpers', () => {
       createdAt: new Date('2026-01-19T00:00:00Z'),
       originalMsgId: 'M1',
       originalMsgNmId: 'pain.008.001.02',
-      transactions: [{ endToEndId: 'E1', status: 'RJCT', reason: 'AM04' }],
+      batches: [{ originalPmtInfId: 'M1.0', transactions: [{ endToEndId: 'E1', status: 'RJCT', reason: { code: 'AM04', type: 'Cd' } }] }],
+      transactions: [{ endToEndId: 'E1', status: 'RJCT', reason: { code: 'AM04', type: 'Cd' } }],
     });
     expect(() => parsePain002('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"/>')).toThrow(/pain\.002\.001\.03/);
     expect(() => parsePain002('<oops')).toThrow(/well-formed/);

@@ -22,6 +22,8 @@ export interface Pain008Transaction {
   debtorName: string;
   debtorIban: string;
   debtorBic?: string | null;
+  /** Required outside the EEA (EPC rulebook): Dbtr/PstlAdr with Ctry and 2 AdrLine. */
+  debtorAddress?: { country: string; lines: readonly string[] } | null;
   /** Unstructured remittance text shown to the debtor (cut to 140 SEPA characters). */
   remittance: string;
 }
@@ -51,7 +53,7 @@ export function buildPain008(input: {
   collectionDate: string;
   sequenceType: 'FRST' | 'RCUR';
   transactions: readonly Pain008Transaction[];
-}): { xml: string; controlSum: Money; transactionCount: number } {
+}): { xml: string; controlSum: Money; transactionCount: number; pmtInfId: string } {
   if (input.transactions.length === 0) throw new Error('buildPain008: no transactions');
   const doc = new Document(PAIN_008_FORMAT);
   doc.grpHdr.id = input.msgId;
@@ -80,17 +82,24 @@ export function buildPain008(input: {
     tx.debtorName = toSepaText(item.debtorName, 70);
     tx.debtorIBAN = item.debtorIban;
     tx.debtorBIC = item.debtorBic ?? '';
+    if (item.debtorAddress) {
+      // The library writes PstlAdr as Ctry, AdrLine (street), AdrLine (city): the XSD order.
+      tx.debtorCountry = item.debtorAddress.country;
+      tx.debtorStreet = toSepaText(item.debtorAddress.lines[0] ?? '', 70);
+      tx.debtorCity = toSepaText(item.debtorAddress.lines[1] ?? '', 70);
+    }
     tx.remittanceInfo = toSepaText(item.remittance, 140);
     info.addTransaction(tx);
   }
 
   const xml = doc.toString();
   const controlSum = Money.sum(input.transactions.map((t) => t.amount));
-  assertTotals(xml, controlSum, input.transactions);
-  return { xml, controlSum, transactionCount: input.transactions.length };
+  const pmtInfId = assertTotals(xml, controlSum, input.transactions);
+  return { xml, controlSum, transactionCount: input.transactions.length, pmtInfId };
 }
 
-function assertTotals(xml: string, controlSum: Money, transactions: readonly Pain008Transaction[]): void {
+/** Checks the printed totals; answers the file's PmtInfId (what a pain.002 names the batch by). */
+function assertTotals(xml: string, controlSum: Money, transactions: readonly Pain008Transaction[]): string {
   const root = checker.parse(xml).Document.CstmrDrctDbtInitn;
   const amounts = (root.PmtInf[0].DrctDbtTxInf as Array<{ InstdAmt: { '#text': string } }>).map((t) => t.InstdAmt['#text']);
   const expected = transactions.map((t) => t.amount.toString());
@@ -99,4 +108,5 @@ function assertTotals(xml: string, controlSum: Money, transactions: readonly Pai
       `buildPain008: the file's amounts (${amounts.join(', ')}; total ${String(root.GrpHdr.CtrlSum)}) differ from the collections (${expected.join(', ')}; total ${controlSum.toString()})`,
     );
   }
+  return String(root.PmtInf[0].PmtInfId);
 }

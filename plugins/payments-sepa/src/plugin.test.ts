@@ -103,7 +103,18 @@ for (const engine of testEngines()) {
       const xml = pain002({ msgId: 'BANKRPT-1', originalMsgId: batch.msgId, endToEndId: rows[0]!.end_to_end_id, code: 'AC04' });
       const applied = await t.request({ method: 'POST', path: '/v1/plugins/payments-sepa/returns', key: t.adminKey, body: { xml } });
       expect(applied.status).toBe(200);
-      expect(applied.body).toEqual({ reportId: 'BANKRPT-1', reports: 1, duplicates: 0, failed: 1, reversed: 0, settled: 0, ignored: 0 });
+      expect(applied.body).toEqual({
+        reportId: 'BANKRPT-1',
+        reports: 1,
+        duplicates: 0,
+        failed: 1,
+        reversed: 0,
+        settled: 0,
+        confirmed: 0,
+        noted: 0,
+        unmatched: 0,
+        ignored: 0,
+      });
       const asText = await t.request({
         method: 'POST',
         path: '/v1/plugins/payments-sepa/returns',

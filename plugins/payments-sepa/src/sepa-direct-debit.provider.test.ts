@@ -1,7 +1,17 @@
-import { ConflictError, ManualClock, Money, NotFoundError, ValidationError, type PaymentEvent, type PaymentEventSink } from '@tollgate/plugin-sdk';
+import {
+  addTarget2BusinessDays,
+  ConflictError,
+  ManualClock,
+  Money,
+  NotFoundError,
+  ValidationError,
+  type PaymentEvent,
+  type PaymentEventSink,
+} from '@tollgate/plugin-sdk';
 import { SETTLING_IBANS, TEST_IBANS, startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { camt, pain002 } from '../test/iso-fixtures.js';
 import { expectValidPain008 } from '../test/pain008-xsd.js';
 import { paymentsSepaOptions } from './options.js';
 import plugin from './plugin.js';
@@ -158,8 +168,8 @@ for (const engine of testEngines()) {
       const mandateId = await mandate(p, owner, SETTLING_IBANS[0]!);
       await expect(collect(p, account(), mandateId, '10.00')).rejects.toBeInstanceOf(NotFoundError);
       const first = await collect(p, owner, mandateId, '10.00', 'key-1');
-      // Collection date 2026-01-19 (2 business days on) + settleAfterDays (5).
-      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending', expectedSettlementDate: '2026-01-24' });
+      // Collection date Mon 2026-01-19 (2 business days on) + settleAfterDays (5 TARGET2 business days).
+      expect(first).toEqual({ providerPaymentId: expect.stringMatching(/^sdd_[0-9a-z]{26}$/), status: 'pending', expectedSettlementDate: '2026-01-26' });
       expect(await collect(p, owner, mandateId, '10.00', 'key-1')).toEqual(first);
       await expect(collect(p, owner, mandateId, '11.00', 'key-1')).rejects.toBeInstanceOf(ConflictError);
       await expect(collect(p, owner, mandateId, '0.001')).rejects.toBeInstanceOf(ValidationError);
@@ -195,10 +205,13 @@ for (const engine of testEngines()) {
       expect(tx).toMatchObject({ amount: '1000.00', debtorIban: SETTLING_IBANS[1], mandateId, collectionDate: '2026-01-19', sequenceType: 'FRST' });
       expect(await statusOf(big.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
 
-      clock.set('2026-01-23T12:00:00Z'); // collection date + 4 days
+      clock.set('2026-01-23T12:00:00Z'); // collection date + 4 business days
       await p.tick();
       expect(sink.of(big.providerPaymentId)).toEqual([]);
-      clock.set('2026-01-24T12:00:00Z'); // + 5 days
+      clock.set('2026-01-25T12:00:00Z'); // Sunday: + 6 calendar days, still 4 business days
+      await p.tick();
+      expect(sink.of(big.providerPaymentId)).toEqual([]);
+      clock.set('2026-01-26T12:00:00Z'); // + 5 business days
       await p.tick();
       await p.tick();
       expect(sink.of(big.providerPaymentId)).toEqual([['succeeded', undefined]]);
@@ -212,9 +225,27 @@ for (const engine of testEngines()) {
       expect(filesWith(await e2e(third.providerPaymentId))[0]!.xml).toContain('<SeqTp>RCUR</SeqTp>');
     });
 
-    it('a collection the bank reports settled (ACSC) is paid at once, with the same event id as its settlement date would give', async () => {
+    it('inside the return window a bank confirmation (ACSC) is only noted: paid when the window closes, once', async () => {
       const sink = new RecordingSink();
       const p = provider({ sink });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[2]!);
+      const paid = await collect(p, accountId, mandateId, '25.00');
+      await p.submitDue();
+      const id = await e2e(paid.providerPaymentId);
+      bank.control.settle({ endToEndId: id });
+      expect((await p.tick()).reports).toMatchObject({ settled: 0, confirmed: 1 });
+      expect(sink.of(paid.providerPaymentId)).toEqual([]);
+      expect(await statusOf(paid.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
+      clock.set(`${paid.expectedSettlementDate!}T00:30:00Z`);
+      await p.tick();
+      await p.tick();
+      expect(sink.of(paid.providerPaymentId)).toEqual([['succeeded', undefined]]);
+    });
+
+    it('with settleAfterDays 0 a collection the bank reports settled (ACSC) is paid at once, with the same event id as its settlement date would give', async () => {
+      const sink = new RecordingSink();
+      const p = provider({ sink, extra: { settleAfterDays: 0 } });
       const accountId = account();
       const mandateId = await mandate(p, accountId, SETTLING_IBANS[2]!);
       const paid = await collect(p, accountId, mandateId, '25.00');
@@ -287,7 +318,7 @@ for (const engine of testEngines()) {
 
     it('reports an MD06 collection succeeded, then reversed', async () => {
       const sink = new RecordingSink();
-      // Settled 2 days after the collection date; the bank reverses it after 3.
+      // Settled 2 business days after the collection date; the bank reverses it after 3 (camt.054 DBIT).
       const p = provider({ sink, extra: { settleAfterDays: 2 } });
       const accountId = account();
       const mandateId = await mandate(p, accountId, ibanFor('MD06'));
@@ -295,11 +326,10 @@ for (const engine of testEngines()) {
       await p.submitDue();
       const endToEndId = await e2e(payment.providerPaymentId);
       const { collectionDate } = bank.control.transactions().find((x) => x.endToEndId === endToEndId)!;
-      clock.set(`${collectionDate}T10:00:00Z`);
-      clock.advance({ days: 2 });
+      clock.set(`${addTarget2BusinessDays({ day: collectionDate, count: 2 })}T10:00:00Z`);
       await p.tick();
       expect(sink.of(payment.providerPaymentId)).toEqual([['succeeded', undefined]]);
-      clock.advance({ days: 1 });
+      clock.set(`${addTarget2BusinessDays({ day: collectionDate, count: 3 })}T10:00:00Z`);
       await p.tick();
       await p.tick();
       expect(sink.of(payment.providerPaymentId)).toEqual([
@@ -341,6 +371,107 @@ for (const engine of testEngines()) {
       }
       const msgIds = bank.control.files().map((f) => f.msgId);
       expect(new Set(msgIds).size).toBe(msgIds.length);
+    });
+
+    it('a batch-booked camt.054 CRDT (only the PmtInfId) confirms every collection of the batch; an unknown batch is kept as unmatched', async () => {
+      const p = provider({ extra: { settleAfterDays: 0 } });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[0]!);
+      const one = await collect(p, accountId, mandateId, '20.00');
+      const two = await collect(p, accountId, mandateId, '15.00');
+      await p.submitDue();
+      const batchOf = async (id: string) =>
+        (
+          await t
+            .pluginDatabase('payments-sepa')
+            .query<{ pmt_inf_id: string }>(
+              'SELECT b.pmt_inf_id FROM payments_sepa_batches b JOIN payments_sepa_collections c ON c.batch_id = b.id WHERE c.provider_payment_id = $1',
+              [id],
+            )
+        ).rows[0]!.pmt_inf_id;
+      const pmtInfId = await batchOf(one.providerPaymentId);
+      expect(await batchOf(two.providerPaymentId)).not.toBe(pmtInfId); // FRST then RCUR: two files
+      const result = await p.importStatement({
+        xml: camt({
+          kind: 'camt.054',
+          msgId: `BTCH-${engine.name}`,
+          entries: [
+            { direction: 'CRDT', amount: '20.00', pmtInfId },
+            { direction: 'CRDT', amount: '99.00', pmtInfId: 'NOT-OURS.0' },
+          ],
+        }),
+      });
+      expect(result).toMatchObject({ settled: 1, unmatched: 1 });
+      expect(await statusOf(one.providerPaymentId)).toEqual({ status: 'succeeded', reason: null });
+      expect(await statusOf(two.providerPaymentId)).toEqual({ status: 'submitted', reason: null });
+      expect(await p.listUnmatched()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'batch', reference: 'NOT-OURS.0', amount: '99.00' })]));
+    });
+
+    it('a document from the bank it cannot read is kept as unmatched (with its XML) and does not block the channel', async () => {
+      const served: string[] = [];
+      const channel: typeof fetch = async (url, init) => {
+        const path = String(url);
+        if (path.includes('/files/camt.054')) {
+          served.push(path);
+          const data = path.includes('after=BAD-1') ? [] : [{ id: 'BAD-1', createdAt: clock.now().toISOString(), xml: '<Document><oops' }];
+          return new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } });
+        }
+        return fetch(url, init);
+      };
+      const db = t.pluginDatabase('payments-sepa');
+      const cursor = async () => (await db.query<{ value: string }>(`SELECT value FROM payments_sepa_state WHERE key = 'bank_camt054_cursor'`)).rows[0]?.value;
+      const before = await cursor();
+      const p = provider({ fetch: channel });
+      expect(await p.fetchStatements()).toMatchObject({ statements: 0, unmatched: 1 });
+      expect(served.at(-1)).toContain('after=BAD-1');
+      expect(await p.fetchStatements()).toMatchObject({ unmatched: 0 });
+      expect(await p.listUnmatched()).toEqual(
+        expect.arrayContaining([expect.objectContaining({ reportId: 'unreadable:camt.054:BAD-1', level: 'file', reference: 'BAD-1', status: 'UNREADABLE' })]),
+      );
+      const { rows } = await t
+        .pluginDatabase('payments-sepa')
+        .query<{ xml: string }>(`SELECT xml FROM payments_sepa_reports WHERE report_id = 'unreadable:camt.054:BAD-1'`);
+      expect(rows[0]!.xml).toBe('<Document><oops');
+      expect(await cursor()).toBe('BAD-1');
+      // The other tests share this database and poll the real sandbox: give its cursor back.
+      if (before === undefined) await db.query(`DELETE FROM payments_sepa_state WHERE key = 'bank_camt054_cursor'`);
+      else await db.query(`UPDATE payments_sepa_state SET value = $1 WHERE key = 'bank_camt054_cursor'`, [before]);
+    });
+
+    it('two hosts applying the same camt.054 return and the same pain.002 at once change each collection once', async () => {
+      const sinkA = new RecordingSink();
+      const sinkB = new RecordingSink();
+      const a = provider({ sink: sinkA });
+      const b = provider({ sink: sinkB });
+      const accountId = account();
+      const mandateId = await mandate(a, accountId, SETTLING_IBANS[3] ?? SETTLING_IBANS[0]!);
+      const returned = await collect(a, accountId, mandateId, '12.00');
+      const refused = await collect(a, accountId, mandateId, '13.00');
+      await a.submitDue();
+      const statement = camt({
+        kind: 'camt.054',
+        msgId: `RACE-${engine.name}`,
+        entries: [{ direction: 'DBIT', amount: '12.00', endToEndId: await e2e(returned.providerPaymentId), reason: { cd: 'AM04' } }],
+      });
+      const [sa, sb] = await Promise.all([a.importStatement({ xml: statement }), b.importStatement({ xml: statement })]);
+      expect(sa.failed + sb.failed).toBe(1);
+      expect(sa.duplicates + sb.duplicates).toBe(1);
+      const refusedE2e = await e2e(refused.providerPaymentId);
+      const msgId = bank.control.transactions().find((x) => x.endToEndId === refusedE2e)!.msgId;
+      const report = pain002({
+        msgId: `RACE-RPT-${engine.name}`,
+        originalMsgId: msgId,
+        batches: [{ pmtInfId: `${msgId}.0`, txs: [{ endToEndId: refusedE2e, status: 'RJCT', reason: { prtry: 'SL01' } }] }],
+      });
+      const [ra, rb] = await Promise.all([a.importReport({ xml: report }), b.importReport({ xml: report })]);
+      expect(ra.failed + rb.failed).toBe(1);
+      // Both hosts may hand the same outbox event to the sink; it recognises replays by eventId.
+      const events = [...new Map([...sinkA.events, ...sinkB.events].map((e) => [e.eventId, e])).values()];
+      expect(events.filter((e) => e.providerPaymentId === returned.providerPaymentId).map((e) => [e.status, e.reason])).toEqual([['failed', 'AM04']]);
+      expect(events.filter((e) => e.providerPaymentId === refused.providerPaymentId).map((e) => [e.status, e.reason])).toEqual([
+        ['failed', 'SL01 (proprietary)'],
+      ]);
+      expect(await statusOf(refused.providerPaymentId)).toEqual({ status: 'failed', reason: 'SL01' });
     });
 
     it('retries a failed upload with the same MsgId; a lost answer (409 on retry) counts as received', async () => {

@@ -6,6 +6,8 @@ import {
   UnavailableError,
   UnprocessableError,
   ValidationError,
+  isTarget2BusinessDay,
+  nextTarget2BusinessDay,
   type Clock,
   type PluginDatabase,
   type Logger,
@@ -20,9 +22,23 @@ import {
   type Transaction,
 } from '@tollgate/plugin-sdk';
 import type { PaymentsSepaOptions } from './options.js';
-import { parsePain002, type Pain002Report } from './pain002.js';
+import { parseCamt, type CamtDocument, type CamtKind } from './camt.js';
+import { parsePain002, showReason, type Pain002Report, type SepaReason } from './pain002.js';
 import { buildPain008 } from './pain008.js';
-import { addBusinessDays, addDays, bicMatchesIban, dayOf, isIsoDate, isValidSepaId, maskIban, normaliseBic, normaliseIban, ulid } from './sepa-rules.js';
+import {
+  addBusinessDays,
+  addDays,
+  bicMatchesIban,
+  dayOf,
+  isIsoDate,
+  isNonEeaSepaIban,
+  isValidSepaId,
+  maskIban,
+  normaliseBic,
+  normaliseIban,
+  toSepaText,
+  ulid,
+} from './sepa-rules.js';
 
 export const SEPA_PROVIDER_ID = 'payments-sepa';
 /** How long one host may hold a batch while uploading it before another host may try. */
@@ -42,6 +58,15 @@ interface MandateRow {
   signature_date: string;
   status: 'active' | 'revoked';
   idempotency_key: string;
+  address_country: string | null;
+  /** Address lines joined by a line feed. */
+  address_lines: string | null;
+}
+
+/** A debtor's postal address as a pain.008.001.02 carries it: country, then at most 2 lines of 70. */
+export interface DebtorAddress {
+  country: string;
+  lines: string[];
 }
 
 interface CollectionRow {
@@ -90,15 +115,66 @@ export interface ReportResult {
   duplicates: number;
   failed: number;
   reversed: number;
-  /** Collections the bank reported settled (TxSts ACSC) before our own settlement date. */
+  /** Collections the bank reported settled (TxSts ACSC) and now paid (their return window is over). */
   settled: number;
-  /** Rejections or settlements for collections that are unknown or already final. */
+  /** Collections the bank reported settled inside their return window: paid when it closes. */
+  confirmed: number;
+  /** Statuses that change nothing (ACCP, ACTC, PDNG…): noted only. */
+  noted: number;
+  /** Lines naming a file, batch or collection we do not know: kept in payments_sepa_unmatched (GET /unmatched). */
+  unmatched: number;
+  /** Rejections or settlements for collections already final (failed, reversed, or paid twice). */
   ignored: number;
+}
+
+/** What reading bank statements (camt.054 notifications, camt.053 statements) changed. */
+export interface StatementResult {
+  statements: number;
+  duplicates: number;
+  /** CRDT entries for collections not yet counted paid: paid now (their return window is over). */
+  settled: number;
+  /** CRDT entries inside the return window: paid when it closes. */
+  confirmed: number;
+  /** DBIT returns before our settlement date. */
+  failed: number;
+  /** DBIT returns after it: the credit is clawed back. */
+  reversed: number;
+  /** Entries not booked (PDNG, INFO). */
+  noted: number;
+  unmatched: number;
+  ignored: number;
+}
+
+export interface SepaReportSummary {
+  /** The pain.002 report id, or `<kind>:<MsgId>` for a statement (`unreadable:<kind>:<id>` when it could not be read). */
+  reportId: string;
+  kind: 'pain.002' | 'camt.053' | 'camt.054';
+  source: 'bank' | 'import';
+  originalMsgId: string | null;
+  /** pain.002 GrpSts (ACCP, PART, RJCT…) and its reason. */
+  groupStatus: string | null;
+  groupReason: string | null;
+  receivedAt: Date;
+}
+
+export interface UnmatchedLine {
+  id: string;
+  reportId: string;
+  kind: 'pain.002' | 'camt.053' | 'camt.054';
+  level: 'file' | 'batch' | 'transaction' | 'entry';
+  /** OrgnlMsgId, OrgnlPmtInfId or EndToEndId as the bank wrote it. */
+  reference: string;
+  status: string | null;
+  /** 'AM04', or 'SL01 (proprietary)'. */
+  reason: string | null;
+  amount: string | null;
+  receivedAt: Date;
 }
 
 export interface TickResult {
   submit: SubmitResult | null;
   reports: ReportResult | null;
+  statements: StatementResult | null;
   settled: number | null;
   /** Steps that failed (the others still ran); retried next tick. */
   errors: string[];
@@ -107,7 +183,8 @@ export interface TickResult {
 /**
  * SEPA Core direct debit: mandates, one pain.008.001.02 file per collection date and sequence type
  * uploaded to the creditor's bank, pain.002 status reports for refusals (before settlement) and
- * returns (after). A collection with no refusal `settleAfterDays` after its collection date is paid.
+ * returns (after), camt.054/camt.053 for returns and credits. A collection with no refusal
+ * `settleAfterDays` TARGET2 business days after its collection date (the return window) is paid.
  * Work is done by `tick()` (a durable job runs it on one host at a time); every step is safe on
  * several hosts at once.
  */
@@ -147,9 +224,20 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
     const mandateId = details.mandateId ?? `TG${ulid(this.#clock.now())}`;
     const { rows } = await this.#db.query<MandateRow>(
-      `INSERT INTO payments_sepa_mandates (mandate_id, account_id, iban, bic, holder, signature_date, status, idempotency_key, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
-      [mandateId, input.accountId, details.iban, details.bic, details.holder, details.signatureDate, input.idempotencyKey, this.#clock.now()],
+      `INSERT INTO payments_sepa_mandates (mandate_id, account_id, iban, bic, holder, signature_date, status, idempotency_key, created_at, address_country, address_lines)
+       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING *`,
+      [
+        mandateId,
+        input.accountId,
+        details.iban,
+        details.bic,
+        details.holder,
+        details.signatureDate,
+        input.idempotencyKey,
+        this.#clock.now(),
+        details.address?.country ?? null,
+        details.address ? details.address.lines.join('\n') : null,
+      ],
     );
     if (rows[0]) return setupOf(rows[0]);
     // Lost a race with the same key, or the mandate id is taken.
@@ -189,6 +277,12 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     if (existing) return this.#sameCollection(existing, input.providerMethodId, amount);
     if (mandate.status !== 'active')
       throw new UnprocessableError({ code: 'mandate_revoked', message: `SEPA mandate ${mandate.mandate_id} was revoked; set up a new one` });
+    // A mandate from before the non-EEA rule: its collections would break the EPC rulebook.
+    if (isNonEeaSepaIban(mandate.iban) && (!mandate.bic || !mandate.address_country))
+      throw new UnprocessableError({
+        code: 'mandate_incomplete',
+        message: `SEPA mandate ${mandate.mandate_id} is for a debtor outside the EEA (${mandate.iban.slice(0, 2)}) and has no BIC or postal address; set up a new one with details.bic and details.address`,
+      });
 
     const id = ulid(this.#clock.now());
     const now = this.#clock.now();
@@ -216,11 +310,12 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   }
 
   /**
-   * The day this provider's own rule counts a collection paid: its collection date + `settleAfterDays`
-   * (settleMatured), unless the bank reports it settled (ACSC) or refused before.
+   * The day this provider counts a collection paid: its collection date + `settleAfterDays` TARGET2
+   * business days (settleMatured), unless refused before; a bank confirmation (ACSC, CRDT) does not
+   * shorten the return window (but pays at once when settleAfterDays is 0).
    */
   expectedSettlementDate(row: { collection_date: string }): string {
-    return addDays(row.collection_date, this.#options.settleAfterDays);
+    return addBusinessDays(row.collection_date, this.#options.settleAfterDays);
   }
 
   /** Runs every step; a failing step is logged and reported in `errors`, the next ones still run. */
@@ -237,9 +332,10 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     };
     const submit = await step('submitDue', () => this.submitDue());
     const reports = await step('fetchReports', () => this.fetchReports());
+    const statements = await step('fetchStatements', () => this.fetchStatements());
     const settled = await step('settleMatured', () => this.settleMatured());
     await step('flushEvents', () => this.flushEvents());
-    return { submit, reports, settled, errors };
+    return { submit, reports, statements, settled, errors };
   }
 
   /**
@@ -262,7 +358,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   /** Reads new status reports from the bank and applies them. */
   async fetchReports(): Promise<ReportResult> {
-    const total: ReportResult = { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, ignored: 0 };
+    const total = emptyReportResult();
     for (let page = 0; page < REPORT_PAGES_PER_RUN; page++) {
       const { rows } = await this.#db.query<{ value: string }>(`SELECT value FROM payments_sepa_state WHERE key = 'bank_report_cursor'`);
       const after = rows[0]?.value;
@@ -272,13 +368,21 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       const { data } = (await response.json()) as { data: Array<{ id: string; createdAt: string; xml: string }> };
       if (data.length === 0) break;
       for (const item of data) {
-        const report = parsePain002(item.xml);
+        let report: Pain002Report;
+        try {
+          report = parsePain002(item.xml);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          await this.#db.transaction(async (tx) => {
+            await this.#keepUnreadable(tx, { kind: 'pain.002', item, error });
+            await advanceCursor(tx, 'bank_report_cursor', item.id);
+          });
+          total.unmatched += 1;
+          continue;
+        }
         const applied = await this.#db.transaction(async (tx) => {
           const r = await this.#applyReport(tx, { reportId: item.id, report, xml: item.xml, source: 'bank' });
-          await tx.query(
-            `INSERT INTO payments_sepa_state (key, value) VALUES ('bank_report_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-            [item.id],
-          );
+          await advanceCursor(tx, 'bank_report_cursor', item.id);
           return r;
         });
         addInto(total, applied);
@@ -296,10 +400,100 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     return { reportId: report.msgId, ...result };
   }
 
-  /** Submitted collections with no refusal `settleAfterDays` after their collection date are paid. */
+  /**
+   * Reads new camt.054 debit/credit notifications from the bank (`GET /files/camt.054?after=<id>`, a
+   * cursor like the pain.002 one) and applies them: see `importStatement`.
+   */
+  async fetchStatements(): Promise<StatementResult> {
+    const total = emptyStatementResult();
+    for (let page = 0; page < REPORT_PAGES_PER_RUN; page++) {
+      const { rows } = await this.#db.query<{ value: string }>(`SELECT value FROM payments_sepa_state WHERE key = 'bank_camt054_cursor'`);
+      const after = rows[0]?.value;
+      const response = await this.#bank(`/files/camt.054${after ? `?after=${encodeURIComponent(after)}` : ''}`, { method: 'GET' });
+      if (response.status !== 200)
+        throw new UnavailableError({ code: 'bank_unavailable', message: `The bank answered ${response.status} when asked for camt.054 notifications` });
+      const { data } = (await response.json()) as { data: Array<{ id: string; createdAt: string; xml: string }> };
+      if (data.length === 0) break;
+      for (const item of data) {
+        let doc: CamtDocument;
+        try {
+          doc = parseCamt(item.xml);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          await this.#db.transaction(async (tx) => {
+            await this.#keepUnreadable(tx, { kind: 'camt.054', item, error });
+            await advanceCursor(tx, 'bank_camt054_cursor', item.id);
+          });
+          total.unmatched += 1;
+          continue;
+        }
+        const applied = await this.#db.transaction(async (tx) => {
+          const r = await this.#applyStatement(tx, { doc, xml: item.xml, source: 'bank' });
+          await advanceCursor(tx, 'bank_camt054_cursor', item.id);
+          return r;
+        });
+        addInto(total, applied);
+      }
+    }
+    await this.flushEvents();
+    return total;
+  }
+
+  /**
+   * Applies a camt.054 or camt.053 an operator received from the bank. Entries are matched by
+   * TxDtls/Refs/EndToEndId: a booked DBIT is a return (RtrInf reason) - refused before settlement,
+   * clawed back after; a booked CRDT says the money arrived - paid. A document is applied once
+   * (by kind and GrpHdr/MsgId), and a collection changes state once, whichever document says it first.
+   */
+  async importStatement(input: { xml: string }): Promise<StatementResult & { statementId: string; kind: CamtKind }> {
+    const doc = parseCamt(input.xml);
+    const result = await this.#db.transaction((tx) => this.#applyStatement(tx, { doc, xml: input.xml, source: 'import' }));
+    await this.flushEvents();
+    return { statementId: doc.msgId, kind: doc.kind, ...result };
+  }
+
+  /** Reports and statements read, newest first (the last 500): what each said at file level (GrpSts), without the XML. */
+  async listReports(): Promise<SepaReportSummary[]> {
+    const { rows } = await this.#db.query<Record<string, unknown>>(
+      'SELECT report_id, kind, source, original_msg_id, group_status, group_reason, received_at FROM payments_sepa_reports ORDER BY received_at DESC, report_id DESC LIMIT 500',
+    );
+    return rows.map((r) => ({
+      reportId: String(r.report_id),
+      kind: r.kind as SepaReportSummary['kind'],
+      source: r.source as SepaReportSummary['source'],
+      originalMsgId: (r.original_msg_id as string | null) ?? null,
+      groupStatus: (r.group_status as string | null) ?? null,
+      groupReason: (r.group_reason as string | null) ?? null,
+      receivedAt: r.received_at as Date,
+    }));
+  }
+
+  /** Report and statement lines that named nothing we know, newest first (the last 500). */
+  async listUnmatched(): Promise<UnmatchedLine[]> {
+    const { rows } = await this.#db.query<Record<string, unknown>>('SELECT * FROM payments_sepa_unmatched ORDER BY received_at DESC, id DESC LIMIT 500');
+    return rows.map((r) => ({
+      id: String(r.id),
+      reportId: String(r.report_id),
+      kind: r.kind as UnmatchedLine['kind'],
+      level: r.level as UnmatchedLine['level'],
+      reference: String(r.reference),
+      status: (r.status as string | null) ?? null,
+      reason: r.reason ? showReason({ code: String(r.reason), type: (r.reason_type as SepaReason['type'] | null) ?? 'Cd' }) : null,
+      amount: r.amount === null || r.amount === undefined ? null : Money.of(String(r.amount)).toString(),
+      receivedAt: r.received_at as Date,
+    }));
+  }
+
+  /**
+   * Submitted collections with no refusal `settleAfterDays` TARGET2 business days after their
+   * collection date are paid (the return window counts business days, not calendar days).
+   */
   async settleMatured(): Promise<number> {
     const now = this.#clock.now();
-    const cutoff = addDays(dayOf(now), -this.#options.settleAfterDays);
+    // From a weekend or holiday, count back from the last business day: a Saturday is no business day.
+    let lastOpen = dayOf(now);
+    while (!isTarget2BusinessDay(lastOpen)) lastOpen = addDays(lastOpen, -1);
+    const cutoff = addBusinessDays(lastOpen, -this.#options.settleAfterDays);
     const settled = await this.#db.transaction(async (tx) => {
       const { rows } = await tx.query<{ provider_payment_id: string }>(
         `UPDATE payments_sepa_collections SET status = 'succeeded', updated_at = $2
@@ -362,12 +556,21 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   // --- mandates ---
 
-  #mandateDetails(details: Readonly<Record<string, unknown>>): { iban: string; bic: string | null; holder: string; signatureDate: string; mandateId?: string } {
+  #mandateDetails(details: Readonly<Record<string, unknown>>): {
+    iban: string;
+    bic: string | null;
+    holder: string;
+    signatureDate: string;
+    mandateId?: string;
+    address?: DebtorAddress;
+  } {
     const fail = (field: string, message: string): never => {
-      throw new ValidationError({ message: `details.${field}: ${message}`, details: [{ path: ['details', field], message }] });
+      const path = ['details', ...field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part))];
+      throw new ValidationError({ message: `details.${field}: ${message}`, details: [{ path, message }] });
     };
-    const allowed = new Set(['iban', 'bic', 'holder', 'signatureDate', 'mandateId']);
-    for (const key of Object.keys(details)) if (!allowed.has(key)) fail(key, 'is not a SEPA mandate field (iban, bic, holder, signatureDate, mandateId)');
+    const allowed = new Set(['iban', 'bic', 'holder', 'signatureDate', 'mandateId', 'address']);
+    for (const key of Object.keys(details))
+      if (!allowed.has(key)) fail(key, 'is not a SEPA mandate field (iban, bic, holder, signatureDate, mandateId, address)');
 
     if (typeof details.iban !== 'string') fail('iban', 'is required');
     const iban = normaliseIban(details.iban as string) ?? fail('iban', `${JSON.stringify(details.iban)} is not a valid IBAN of a SEPA country`);
@@ -398,7 +601,37 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       }
       mandateId = details.mandateId as string;
     }
-    return { iban, bic, holder, signatureDate, ...(mandateId ? { mandateId } : {}) };
+    const address = details.address === undefined || details.address === null ? undefined : this.#address(details.address, fail);
+    // EPC Core rulebook: a debtor whose bank is outside the EEA is collected with its BIC and postal address.
+    if (isNonEeaSepaIban(iban)) {
+      const country = iban.slice(0, 2);
+      if (!bic) fail('bic', `is required for a debtor account outside the EEA (${country}): SEPA collections from there carry the debtor bank's BIC`);
+      if (!address)
+        fail(
+          'address',
+          `is required for a debtor account outside the EEA (${country}): { "country": "${country}", "lines": ["street and number", "postcode and town"] }`,
+        );
+    }
+    return { iban, bic, holder, signatureDate, ...(mandateId ? { mandateId } : {}), ...(address ? { address } : {}) };
+  }
+
+  /** { country: 'CH', lines: ['Bahnhofstrasse 1', '8001 Zurich'] }: what a pain.008.001.02 PstlAdr holds (Ctry, 2 AdrLine of 70). */
+  #address(value: unknown, fail: (field: string, message: string) => never): DebtorAddress {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('address', 'must be an object { country, lines }');
+    const input = value as Record<string, unknown>;
+    for (const key of Object.keys(input)) if (key !== 'country' && key !== 'lines') fail(`address.${key}`, 'is not an address field (country, lines)');
+    if (typeof input.country !== 'string' || !/^[A-Z]{2}$/.test(input.country.trim().toUpperCase()))
+      fail('address.country', 'must be an ISO 3166 country code of 2 letters, e.g. CH');
+    const lines = input.lines;
+    if (!Array.isArray(lines) || lines.length !== 2)
+      fail('address.lines', 'must be 2 lines: street and number, then postcode and town (a pain.008.001.02 carries at most 2)');
+    const cleaned = (lines as unknown[]).map((line, i) => {
+      if (typeof line !== 'string' || line.trim() === '') return fail(`address.lines.${i}`, 'must be a non-empty string');
+      if (line.trim().length > 70) return fail(`address.lines.${i}`, 'must be at most 70 characters');
+      // Stored as sent to the bank: SEPA characters only.
+      return toSepaText(line, 70);
+    });
+    return { country: (input.country as string).trim().toUpperCase(), lines: cleaned };
   }
 
   async #mandateByKey(db: Queryable, accountId: string, key: string): Promise<MandateRow | undefined> {
@@ -446,8 +679,18 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     const now = this.#clock.now();
     const today = dayOf(now);
     // Mandate rows are locked too, so one host at a time decides a mandate's FRST/RCUR.
-    const { rows } = await tx.query<CollectionRow & { iban: string; bic: string | null; holder: string; signature_date: string; mandate_status: string }>(
-      `SELECT c.*, m.iban, m.bic, m.holder, m.signature_date, m.status AS mandate_status
+    const { rows } = await tx.query<
+      CollectionRow & {
+        iban: string;
+        bic: string | null;
+        holder: string;
+        signature_date: string;
+        mandate_status: string;
+        address_country: string | null;
+        address_lines: string | null;
+      }
+    >(
+      `SELECT c.*, m.iban, m.bic, m.holder, m.signature_date, m.status AS mandate_status, m.address_country, m.address_lines
        FROM payments_sepa_collections c JOIN payments_sepa_mandates m ON m.mandate_id = c.mandate_id
        WHERE c.status = 'pending' AND c.batch_id IS NULL
        ORDER BY c.seq
@@ -483,8 +726,14 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         before = prior.length > 0;
       }
       collectedBefore.set(row.mandate_id, true);
-      // Too late for the date it was given (no run for a while): the next possible date.
-      const date = row.collection_date < earliest ? addBusinessDays(today, this.#options.leadDays) : row.collection_date;
+      // Too late for the date it was given (no run for a while): the next possible date. A date TARGET2
+      // is closed (given before the calendar knew its holidays) moves to its next business day.
+      const date =
+        row.collection_date < earliest
+          ? addBusinessDays(today, this.#options.leadDays)
+          : isTarget2BusinessDay(row.collection_date)
+            ? row.collection_date
+            : nextTarget2BusinessDay(row.collection_date);
       if (date !== row.collection_date) {
         // The purchase said another day: tell the host the new one.
         await this.#event(tx, {
@@ -518,14 +767,15 @@ export class SepaDirectDebitProvider implements PaymentProvider {
           debtorName: c.holder,
           debtorIban: c.iban,
           debtorBic: c.bic,
+          ...(c.address_country && c.address_lines ? { debtorAddress: { country: c.address_country, lines: c.address_lines.split('\n') } } : {}),
           remittance: `${c.reference} ${c.description}`,
         })),
       });
       const batchId = `bat_${id.toLowerCase()}`;
       await tx.query(
-        `INSERT INTO payments_sepa_batches (id, msg_id, collection_date, sequence_type, xml, transaction_count, control_sum, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [batchId, msgId, date, sequenceType, file.xml, file.transactionCount, file.controlSum.toString(), now],
+        `INSERT INTO payments_sepa_batches (id, msg_id, collection_date, sequence_type, xml, transaction_count, control_sum, created_at, pmt_inf_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [batchId, msgId, date, sequenceType, file.xml, file.transactionCount, file.controlSum.toString(), now, file.pmtInfId],
       );
       for (const c of items) {
         await tx.query(
@@ -611,83 +861,278 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
   // --- reports ---
 
+  /**
+   * Applies a pain.002 by level, most precise first: each listed transaction gets its own status;
+   * then a batch status (PmtInfSts) covers the batch's other collections, and a file status (GrpSts)
+   * the file's others. RJCT refuses, ACSC pays, PART means "only what is listed", ACCP/ACTC/PDNG/…
+   * are noted. A line naming a file, batch or collection we do not know is kept as unmatched.
+   */
   async #applyReport(tx: Transaction, input: { reportId: string; report: Pain002Report; xml: string; source: 'bank' | 'import' }): Promise<ReportResult> {
-    const result: ReportResult = { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, ignored: 0 };
+    const result = emptyReportResult();
+    const { report } = input;
     const { rows: fresh } = await tx.query(
-      `INSERT INTO payments_sepa_reports (report_id, source, original_msg_id, xml, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING report_id`,
-      [input.reportId, input.source, input.report.originalMsgId, input.xml, this.#clock.now()],
+      `INSERT INTO payments_sepa_reports (report_id, source, original_msg_id, xml, received_at, kind, group_status, group_reason)
+       VALUES ($1, $2, $3, $4, $5, 'pain.002', $6, $7) ON CONFLICT DO NOTHING RETURNING report_id`,
+      [
+        input.reportId,
+        input.source,
+        report.originalMsgId,
+        input.xml,
+        this.#clock.now(),
+        report.groupStatus ?? null,
+        report.groupReason ? showReason(report.groupReason) : null,
+      ],
     );
     if (fresh.length === 0) {
       result.duplicates = 1;
       return result;
     }
     result.reports = 1;
-    const occurredAt = input.report.createdAt ?? this.#clock.now();
-    for (const item of input.report.transactions) {
-      if (item.status === 'ACSC') {
-        result[(await this.#settleReported(tx, item.endToEndId)) ? 'settled' : 'ignored'] += 1;
-        continue;
-      }
-      if (item.status !== 'RJCT') continue;
-      const reason = item.reason ?? 'NARR';
-      const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [item.endToEndId]);
-      const row = rows[0];
-      // Refused before settlement -> failed; returned after we counted it paid -> reversed.
-      const next = !row
-        ? undefined
-        : row.status === 'succeeded'
-          ? 'reversed'
-          : row.status === 'submitted' || (row.status === 'pending' && row.batch_id)
-            ? 'failed'
-            : undefined;
-      if (!row || !next) {
-        result.ignored += 1;
-        this.#logger?.info(
-          { endToEndId: item.endToEndId, reportId: input.reportId, status: row?.status },
-          'payments-sepa: rejection ignored (unknown or final collection)',
-        );
-        continue;
-      }
-      await tx.query('UPDATE payments_sepa_collections SET status = $2, reason = $3, updated_at = $4 WHERE provider_payment_id = $1', [
-        row.provider_payment_id,
-        next,
-        reason,
-        this.#clock.now(),
-      ]);
-      await this.#event(tx, {
-        eventId: `pain002:${input.reportId}:${item.endToEndId}`,
-        providerPaymentId: row.provider_payment_id,
-        status: next,
-        reason,
-        occurredAt,
+    const occurredAt = report.createdAt ?? this.#clock.now();
+    const unmatched = (level: 'file' | 'batch' | 'transaction', reference: string, status?: string, reason?: SepaReason) =>
+      this.#unmatched(tx, { reportId: input.reportId, kind: 'pain.002', level, reference, status, reason }).then(() => {
+        result.unmatched += 1;
       });
-      result[next] += 1;
+    // Collections this report already decided: a broader level never overrides a narrower one.
+    const decided = new Set<string>();
+    const apply = async (row: CollectionRow, status: string, reason: SepaReason | undefined): Promise<void> => {
+      decided.add(row.provider_payment_id);
+      if (status === 'RJCT') {
+        const outcome = await this.#refuse(tx, row, reason ?? { code: 'NARR', type: 'Cd' }, `pain002:${input.reportId}:${row.end_to_end_id}`, occurredAt);
+        result[outcome] += 1;
+        if (outcome === 'ignored')
+          this.#logger?.info(
+            { endToEndId: row.end_to_end_id, reportId: input.reportId, status: row.status },
+            'payments-sepa: rejection of a final collection ignored',
+          );
+      } else if (status === 'ACSC') {
+        result[await this.#settle(tx, row)] += 1;
+      } else {
+        result.noted += 1;
+      }
+    };
+
+    const { rows: files } = await tx.query<{ id: string }>('SELECT id FROM payments_sepa_batches WHERE msg_id = $1', [report.originalMsgId]);
+    const file = files[0];
+    if (!file) {
+      await unmatched('file', report.originalMsgId, report.groupStatus, report.groupReason);
+      this.#logger?.warn({ reportId: input.reportId, originalMsgId: report.originalMsgId }, 'payments-sepa: a status report names an unknown file');
+    }
+
+    const batchScopes: Array<{ batchId: string; status?: string; reason?: SepaReason }> = [];
+    for (const batch of report.batches) {
+      const { rows: found } = await tx.query<{ id: string }>('SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1', [batch.originalPmtInfId]);
+      if (found[0])
+        batchScopes.push({ batchId: found[0].id, ...(batch.status ? { status: batch.status } : {}), ...(batch.reason ? { reason: batch.reason } : {}) });
+      else {
+        await unmatched('batch', batch.originalPmtInfId, batch.status, batch.reason);
+        this.#logger?.warn({ reportId: input.reportId, pmtInfId: batch.originalPmtInfId }, 'payments-sepa: a status report names an unknown batch');
+      }
+      for (const item of batch.transactions) {
+        const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [item.endToEndId]);
+        if (!rows[0]) {
+          await unmatched('transaction', item.endToEndId, item.status, item.reason);
+          this.#logger?.warn({ reportId: input.reportId, endToEndId: item.endToEndId }, 'payments-sepa: a status report names an unknown collection');
+          continue;
+        }
+        await apply(rows[0], item.status, item.reason);
+      }
+    }
+
+    // Batch level, then file level: RJCT and ACSC cover every collection in scope not listed above.
+    const scopes = [...batchScopes, ...(file && report.groupStatus ? [{ batchId: file.id, status: report.groupStatus, reason: report.groupReason }] : [])];
+    const rejectedBatches = new Set<string>();
+    for (const scope of scopes) {
+      if (scope.status !== 'RJCT' && scope.status !== 'ACSC') {
+        if (scope.status && scope.status !== 'PART') result.noted += 1;
+        continue;
+      }
+      const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE batch_id = $1 ORDER BY seq FOR UPDATE', [scope.batchId]);
+      for (const row of rows) if (!decided.has(row.provider_payment_id)) await apply(row, scope.status, scope.reason);
+      // A batch already marked by its own status keeps that reason (a file RJCT after a batch RJCT adds none).
+      if (scope.status === 'RJCT' && !rejectedBatches.has(scope.batchId)) {
+        rejectedBatches.add(scope.batchId);
+        const reason = showReason(scope.reason ?? { code: 'NARR', type: 'Cd' });
+        await tx.query(`UPDATE payments_sepa_batches SET status = 'rejected', last_error = $2 WHERE id = $1`, [
+          scope.batchId,
+          `refused by the bank in report ${input.reportId}: ${reason}`,
+        ]);
+      }
+    }
+    return result;
+  }
+
+  async #applyStatement(tx: Transaction, input: { doc: CamtDocument; xml: string; source: 'bank' | 'import' }): Promise<StatementResult> {
+    const result = emptyStatementResult();
+    const { doc } = input;
+    // One key for a document however it came (polled or uploaded): its kind and its MsgId.
+    const reportId = `${doc.kind}:${doc.msgId}`;
+    const { rows: fresh } = await tx.query(
+      `INSERT INTO payments_sepa_reports (report_id, source, xml, received_at, kind) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING report_id`,
+      [reportId, input.source, input.xml, this.#clock.now(), doc.kind],
+    );
+    if (fresh.length === 0) {
+      result.duplicates = 1;
+      return result;
+    }
+    result.statements = 1;
+    const occurredAt = doc.createdAt ?? this.#clock.now();
+    // Batch booking: one CRDT entry for a whole PmtInf, without transaction references.
+    for (const batch of doc.batches) {
+      if (!batch.booked) {
+        result.noted += 1;
+        continue;
+      }
+      const { rows: found } = await tx.query<{ id: string }>(
+        'SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1::text OR ($1::text IS NULL AND msg_id = $2::text)',
+        [batch.pmtInfId ?? null, batch.msgId ?? null],
+      );
+      const reference = batch.pmtInfId ?? batch.msgId ?? '';
+      if (!found[0] || batch.direction !== 'CRDT') {
+        // A debit of a whole batch names no collection: an operator has to look at it.
+        await this.#unmatched(tx, { reportId, kind: doc.kind, level: 'batch', reference, status: batch.direction, amount: batch.amount });
+        result.unmatched += 1;
+        this.#logger?.warn({ reportId, reference, direction: batch.direction }, 'payments-sepa: a bank statement batch entry was not applied');
+        continue;
+      }
+      const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE batch_id = $1 ORDER BY seq FOR UPDATE', [found[0].id]);
+      for (const row of rows) result[await this.#settle(tx, row)] += 1;
+    }
+    for (const line of doc.lines) {
+      if (!line.booked) {
+        result.noted += 1;
+        continue;
+      }
+      const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [line.endToEndId]);
+      const row = rows[0];
+      if (!row) {
+        await this.#unmatched(tx, {
+          reportId,
+          kind: doc.kind,
+          level: 'entry',
+          reference: line.endToEndId,
+          status: line.direction,
+          reason: line.reason,
+          amount: line.amount,
+        });
+        result.unmatched += 1;
+        this.#logger?.warn({ reportId, endToEndId: line.endToEndId }, 'payments-sepa: a bank statement names an unknown collection');
+        continue;
+      }
+      if (line.amount && line.currency === 'EUR' && !sameAmount(line.amount, row.amount))
+        this.#logger?.warn(
+          { reportId, endToEndId: line.endToEndId, amount: line.amount, expected: row.amount },
+          'payments-sepa: statement amount differs from the collection',
+        );
+      if (line.direction === 'DBIT') {
+        // The money went back to the debtor: the same path as a pain.002 return (clawback once settled).
+        result[await this.#refuse(tx, row, line.reason ?? { code: 'NARR', type: 'Cd' }, `${reportId}:${row.end_to_end_id}`, occurredAt)] += 1;
+      } else {
+        result[await this.#settle(tx, row)] += 1;
+      }
     }
     return result;
   }
 
   /**
-   * The bank says the money arrived (pain.002 TxSts ACSC): the collection is paid now rather than at
-   * its settlement date. Same event id as settleMatured, so the two can never credit twice.
+   * Refused before we counted it paid -> failed; returned after -> reversed (the funding side claws
+   * the credit back). A collection already final stays as it is, so a return read twice (a report
+   * replayed, the same return in a pain.002 and a camt.054) moves money once.
    */
-  async #settleReported(tx: Transaction, endToEndId: string): Promise<boolean> {
-    const now = this.#clock.now();
-    const { rows } = await tx.query<{ provider_payment_id: string }>(
-      `UPDATE payments_sepa_collections SET status = 'succeeded', updated_at = $2
-       WHERE end_to_end_id = $1 AND (status = 'submitted' OR (status = 'pending' AND batch_id IS NOT NULL)) RETURNING provider_payment_id`,
-      [endToEndId, now],
+  async #refuse(tx: Transaction, row: CollectionRow, reason: SepaReason, eventId: string, occurredAt: Date): Promise<'failed' | 'reversed' | 'ignored'> {
+    const next = row.status === 'succeeded' ? 'reversed' : row.status === 'submitted' || (row.status === 'pending' && row.batch_id) ? 'failed' : undefined;
+    if (!next) return 'ignored';
+    const { rowCount } = await tx.query(
+      'UPDATE payments_sepa_collections SET status = $2, reason = $3, reason_type = $4, updated_at = $5 WHERE provider_payment_id = $1 AND status = $6',
+      [row.provider_payment_id, next, reason.code, reason.type, this.#clock.now(), row.status],
     );
-    const row = rows[0];
-    if (!row) return false;
-    await this.#event(tx, { eventId: `settled:${row.provider_payment_id}`, providerPaymentId: row.provider_payment_id, status: 'succeeded', occurredAt: now });
-    return true;
+    if (rowCount === 0) return 'ignored';
+    row.status = next;
+    await this.#event(tx, { eventId, providerPaymentId: row.provider_payment_id, status: next, reason: showReason(reason), occurredAt }, reason.type);
+    return next;
   }
 
-  async #event(tx: Queryable, event: PaymentEvent): Promise<void> {
+  /**
+   * The bank says the money arrived (pain.002 ACSC, camt CRDT). The debtor's bank may still return it
+   * for `settleAfterDays` business days (R-transactions), so inside that window it is only noted
+   * (bank_settled_at) and settleMatured pays it when the window closes; after it (or with
+   * settleAfterDays 0) it is paid now. Same event id as settleMatured, so the two never credit twice.
+   */
+  async #settle(tx: Transaction, row: CollectionRow): Promise<'settled' | 'confirmed' | 'ignored'> {
+    const now = this.#clock.now();
+    if (!(row.status === 'submitted' || (row.status === 'pending' && row.batch_id))) return 'ignored';
+    if (this.#options.settleAfterDays > 0 && dayOf(now) < this.expectedSettlementDate(row)) {
+      await tx.query('UPDATE payments_sepa_collections SET bank_settled_at = COALESCE(bank_settled_at, $2) WHERE provider_payment_id = $1', [
+        row.provider_payment_id,
+        now,
+      ]);
+      return 'confirmed';
+    }
+    const { rows } = await tx.query<{ provider_payment_id: string }>(
+      `UPDATE payments_sepa_collections SET status = 'succeeded', updated_at = $2
+       WHERE provider_payment_id = $1 AND (status = 'submitted' OR (status = 'pending' AND batch_id IS NOT NULL)) RETURNING provider_payment_id`,
+      [row.provider_payment_id, now],
+    );
+    if (!rows[0]) return 'ignored';
+    row.status = 'succeeded';
+    await this.#event(tx, { eventId: `settled:${row.provider_payment_id}`, providerPaymentId: row.provider_payment_id, status: 'succeeded', occurredAt: now });
+    return 'settled';
+  }
+
+  /**
+   * A document from the bank we cannot read: stored with its XML and listed as an unmatched line
+   * (status UNREADABLE) so that one bad file neither blocks the channel nor disappears; an operator
+   * can post a corrected copy to POST /returns or /statements.
+   */
+  async #keepUnreadable(tx: Queryable, input: { kind: 'pain.002' | 'camt.054'; item: { id: string; xml: string }; error: ValidationError }): Promise<void> {
+    const reportId = `unreadable:${input.kind}:${input.item.id}`;
+    await tx.query(`INSERT INTO payments_sepa_reports (report_id, source, xml, received_at, kind) VALUES ($1, 'bank', $2, $3, $4) ON CONFLICT DO NOTHING`, [
+      reportId,
+      input.item.xml,
+      this.#clock.now(),
+      input.kind,
+    ]);
+    await this.#unmatched(tx, { reportId, kind: input.kind, level: 'file', reference: input.item.id, status: 'UNREADABLE' });
+    this.#logger?.error(
+      { err: input.error, id: input.item.id, kind: input.kind },
+      'payments-sepa: a document from the bank could not be read; kept as unmatched',
+    );
+  }
+
+  async #unmatched(
+    tx: Queryable,
+    line: {
+      reportId: string;
+      kind: CamtKind | 'pain.002';
+      level: UnmatchedLine['level'];
+      reference: string;
+      status?: string | undefined;
+      reason?: SepaReason | undefined;
+      amount?: string | undefined;
+    },
+  ): Promise<void> {
     await tx.query(
-      `INSERT INTO payments_sepa_events (event_id, provider_payment_id, status, reason, expected_settlement_date, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [event.eventId, event.providerPaymentId, event.status, event.reason ?? null, event.expectedSettlementDate ?? null, event.occurredAt],
+      `INSERT INTO payments_sepa_unmatched (report_id, kind, level, reference, status, reason, reason_type, amount, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [
+        line.reportId,
+        line.kind,
+        line.level,
+        line.reference,
+        line.status ?? null,
+        line.reason?.code ?? null,
+        line.reason?.type ?? null,
+        line.amount && isDecimal(line.amount) ? line.amount : null,
+        this.#clock.now(),
+      ],
+    );
+  }
+
+  async #event(tx: Queryable, event: PaymentEvent, reasonType?: SepaReason['type']): Promise<void> {
+    await tx.query(
+      `INSERT INTO payments_sepa_events (event_id, provider_payment_id, status, reason, expected_settlement_date, occurred_at, reason_type)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [event.eventId, event.providerPaymentId, event.status, event.reason ?? null, event.expectedSettlementDate ?? null, event.occurredAt, reasonType ?? null],
     );
   }
 
@@ -732,6 +1177,31 @@ function batchOf(row: Record<string, unknown>): SepaBatch {
   };
 }
 
-function addInto(total: ReportResult, part: ReportResult): void {
-  for (const key of Object.keys(total) as Array<keyof ReportResult>) total[key] += part[key];
+async function advanceCursor(tx: Queryable, key: 'bank_report_cursor' | 'bank_camt054_cursor', id: string): Promise<void> {
+  await tx.query(`INSERT INTO payments_sepa_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, id]);
+}
+
+function emptyReportResult(): ReportResult {
+  return { reports: 0, duplicates: 0, failed: 0, reversed: 0, settled: 0, confirmed: 0, noted: 0, unmatched: 0, ignored: 0 };
+}
+
+function emptyStatementResult(): StatementResult {
+  return { statements: 0, duplicates: 0, settled: 0, confirmed: 0, failed: 0, reversed: 0, noted: 0, unmatched: 0, ignored: 0 };
+}
+
+function addInto<T extends ReportResult | StatementResult>(total: T, part: T): void {
+  for (const key of Object.keys(total) as Array<keyof T>) (total[key] as number) += part[key] as number;
+}
+
+function isDecimal(value: string): boolean {
+  return /^-?\d{1,16}(\.\d{1,2})?$/.test(value);
+}
+
+/** Exact comparison of a file's decimal text with a stored amount. */
+function sameAmount(text: string, stored: string): boolean {
+  try {
+    return Money.of(text).equals(Money.of(stored));
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { electronicFormatIBAN, isSEPACountry, isValidBIC, isValidIBAN } from 'ibantools';
+import { addTarget2BusinessDays } from '@tollgate/plugin-sdk';
 import { validateCreditorID } from 'sepa';
 
 /** IBAN in electronic format (no spaces, upper case) when it is a valid IBAN of a SEPA country; else undefined. */
@@ -108,16 +109,22 @@ export function addDays(day: string, days: number): string {
   return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
 }
 
-/** `count` business days (Monday to Friday) after `day`. TARGET2 holidays are not skipped. */
+/**
+ * `count` TARGET2 business days after `day` (weekends and the six TARGET2 holidays skipped: 1 Jan,
+ * Good Friday, Easter Monday, 1 May, 25 and 26 Dec). SEPA collection dates and return windows count these.
+ */
 export function addBusinessDays(day: string, count: number): string {
-  let current = day;
-  let left = count;
-  while (left > 0) {
-    current = addDays(current, 1);
-    const weekday = new Date(`${current}T00:00:00Z`).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left -= 1;
-  }
-  return current;
+  return addTarget2BusinessDays({ day, count });
+}
+
+// The EEA (EU 27 plus Iceland, Liechtenstein, Norway). SEPA countries outside it (CH, GB, MC, SM, VA,
+// AD, GI…) need the debtor's BIC and address in every collection (EPC Core rulebook, AT-D002/AT-D004).
+const EEA = new Set('AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO'.split(' '));
+
+/** true when a SEPA IBAN's country is outside the EEA (its collections must carry BIC and postal address). */
+export function isNonEeaSepaIban(iban: string): boolean {
+  const country = iban.slice(0, 2);
+  return isSEPACountry(country) && !EEA.has(country);
 }
 
 /** A real calendar date in 'YYYY-MM-DD' form. */

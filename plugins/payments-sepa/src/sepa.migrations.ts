@@ -93,4 +93,45 @@ CREATE TABLE payments_sepa_state (
     id: '0002_event_expected_settlement',
     sql: `ALTER TABLE payments_sepa_events ADD COLUMN expected_settlement_date date;`,
   },
+  {
+    // Issue 12: reports applied by level (file, batch, transaction), proprietary reasons kept, bank
+    // statements (camt.053/camt.054) read, report lines naming nothing we know kept for operators,
+    // and the postal address non-EEA debtors must carry.
+    id: '0003_report_levels_statements_addresses',
+    sql: `
+ALTER TABLE payments_sepa_collections ADD COLUMN reason_type text CHECK (reason_type IN ('Cd', 'Prtry'));
+-- When the bank confirmed the money arrived (pain.002 ACSC, camt CRDT) before the return window closed.
+ALTER TABLE payments_sepa_collections ADD COLUMN bank_settled_at timestamptz;
+ALTER TABLE payments_sepa_events ADD COLUMN reason_type text CHECK (reason_type IN ('Cd', 'Prtry'));
+
+-- The PmtInfId of the file's one batch (pain.002 OrgnlPmtInfId); files built so far got '<MsgId>.0'.
+ALTER TABLE payments_sepa_batches ADD COLUMN pmt_inf_id text;
+UPDATE payments_sepa_batches SET pmt_inf_id = COALESCE(substring(xml from '<PmtInfId>([^<]+)</PmtInfId>'), msg_id || '.0');
+CREATE UNIQUE INDEX payments_sepa_batches_pmt_inf_id ON payments_sepa_batches (pmt_inf_id);
+
+-- What a report said at file level, and which kind of document it was.
+ALTER TABLE payments_sepa_reports ADD COLUMN kind text NOT NULL DEFAULT 'pain.002' CHECK (kind IN ('pain.002', 'camt.053', 'camt.054'));
+ALTER TABLE payments_sepa_reports ADD COLUMN group_status text;
+ALTER TABLE payments_sepa_reports ADD COLUMN group_reason text;
+
+-- Report and statement lines that name a file, batch or collection we do not know: never dropped.
+CREATE TABLE payments_sepa_unmatched (
+  id bigserial PRIMARY KEY,
+  report_id text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('pain.002', 'camt.053', 'camt.054')),
+  level text NOT NULL CHECK (level IN ('file', 'batch', 'transaction', 'entry')),
+  reference text NOT NULL,
+  status text,
+  reason text,
+  reason_type text CHECK (reason_type IN ('Cd', 'Prtry')),
+  amount numeric(18,2),
+  received_at timestamptz NOT NULL,
+  UNIQUE (report_id, level, reference)
+);
+CREATE INDEX payments_sepa_unmatched_received ON payments_sepa_unmatched (received_at);
+
+ALTER TABLE payments_sepa_mandates ADD COLUMN address_country text;
+ALTER TABLE payments_sepa_mandates ADD COLUMN address_lines text;
+`,
+  },
 ];

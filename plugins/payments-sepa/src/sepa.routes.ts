@@ -1,11 +1,12 @@
 import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
-import { batchesList, importedReport, tickView } from './sepa.responses.js';
+import { batchesList, importedReport, importedStatement, reportsList, tickView, unmatchedList } from './sepa.responses.js';
 import type { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
 
 /**
- * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. A pain.002 file is posted
- * as `{ "xml": "<Document…" }`, or as the file itself (text/plain or application/xml).
+ * Operator routes (admin key), mounted under /v1/plugins/payments-sepa. A pain.002 (POST /returns) or
+ * camt.053/camt.054 (POST /statements) file is posted as `{ "xml": "<Document…" }`, or as the file
+ * itself (text/plain or application/xml).
  */
 export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): PluginRoute[] {
   const { provider } = input;
@@ -46,6 +47,39 @@ export function sepaRoutes(input: { provider: SepaDirectDebitProvider }): Plugin
       async handler({ body }) {
         const result = await provider.importReport({ xml: typeof body === 'string' ? body : body.xml });
         return { status: 200, body: result };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/statements',
+      auth: 'admin',
+      summary: 'Apply a camt.054 notification or camt.053 statement received from the bank by other means (returns, credits)',
+      accepts: ['text/plain', 'application/xml'],
+      responses: { 200: { description: 'What the statement changed', body: importedStatement } },
+      body: z.union([z.strictObject({ xml: z.string().min(1) }), z.string().min(1)]),
+      async handler({ body }) {
+        const result = await provider.importStatement({ xml: typeof body === 'string' ? body : body.xml });
+        return { status: 200, body: result };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/reports',
+      auth: 'admin',
+      summary: 'Status reports (pain.002) and statements (camt.054/camt.053) read, newest first, with their file-level status',
+      responses: { 200: { description: 'The last 500', body: reportsList } },
+      async handler() {
+        return { body: { data: await provider.listReports() } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/unmatched',
+      auth: 'admin',
+      summary: 'Report and statement lines naming a file, batch or collection this plugin does not know, newest first',
+      responses: { 200: { description: 'The last 500 lines', body: unmatchedList } },
+      async handler() {
+        return { body: { data: await provider.listUnmatched() } };
       },
     }),
     defineRoute({

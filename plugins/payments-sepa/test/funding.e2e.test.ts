@@ -74,7 +74,7 @@ for (const engine of testEngines()) {
       expect((await wallet(a.ownerKey)).available).toBe('52.00');
     });
 
-    it('the purchase says when it settles, the wallet shows it incoming apart from holds, and the sandbox bank can settle it now', async () => {
+    it('the purchase says when it settles, the wallet shows it incoming apart from holds; the bank settling it early does not shorten the return window', async () => {
       clock.set('2026-03-09T09:00:00.000Z'); // Monday: collection on Wednesday the 11th, settled on Friday the 13th (settleAfterDays 2)
       const a = await t.createAccount();
       const m = await mandate(a.ownerKey, SETTLING_IBANS[0]!, 'm-now');
@@ -94,12 +94,14 @@ for (const engine of testEngines()) {
       expect(await settle.json()).toEqual({ settled: [collection!.endToEndId], refused: [] });
       expect((await purchase(a.ownerKey, p.body.id)).status).toBe('pending'); // the host learns it on its next run
       const ran = await run();
-      expect(ran.body.reports).toMatchObject({ settled: 1 });
-      expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ status: 'succeeded', settledAt: clock.now().toISOString() });
-      expect(await wallet(a.ownerKey)).toMatchObject({ available: '27.00', incoming: { amount: '0.00', purchases: 0, nextExpectedSettlementDate: null } });
-      // Its own settlement date later changes nothing.
+      // The debtor's bank may still return it until the window closes: noted, not yet spendable.
+      expect(ran.body.reports).toMatchObject({ settled: 0, confirmed: 1 });
+      expect((await purchase(a.ownerKey, p.body.id)).status).toBe('pending');
       clock.set('2026-03-13T12:00:00.000Z');
       await run();
+      expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ status: 'succeeded', settledAt: clock.now().toISOString() });
+      expect(await wallet(a.ownerKey)).toMatchObject({ available: '27.00', incoming: { amount: '0.00', purchases: 0, nextExpectedSettlementDate: null } });
+      await run(); // read again: credited once
       expect((await wallet(a.ownerKey)).available).toBe('27.00');
     });
 
@@ -156,7 +158,7 @@ for (const engine of testEngines()) {
         key: t.adminKey,
         body: { channel: 'sepa-e2e', unit: 'unit', unitPrice: '1.00', effectiveFrom: '2026-01-01T00:00:00.000Z' },
       });
-      clock.set('2026-03-23T09:00:00.000Z'); // Monday: collection on Wednesday the 25th, reversal due the 30th
+      clock.set('2026-03-23T09:00:00.000Z'); // Monday: collection on Wednesday the 25th, reversal due 1 April (5 business days)
       const a = await t.createAccount();
       const m = await mandate(a.ownerKey, ibanFor('MD06'));
       const p = await buy(a.ownerKey, '10', m.body.id, 'sdd-md06');
@@ -168,7 +170,7 @@ for (const engine of testEngines()) {
         (await t.request({ method: 'POST', path: '/v1/wallet/charges', key: a.ownerKey, headers: keyed('spend'), body: { channel: 'sepa-e2e', units: '6' } }))
           .status,
       ).toBe(201);
-      clock.advance({ days: 4 }); // the debtor's refund request reaches us
+      clock.advance({ days: 5 }); // the debtor's refund request reaches us (camt.054 DBIT)
       await run();
       expect(await purchase(a.ownerKey, p.body.id)).toMatchObject({ status: 'reversed', reason: 'MD06' });
       expect(await wallet(a.ownerKey)).toMatchObject({ available: '0.00', owed: '4.00', blocked: true });

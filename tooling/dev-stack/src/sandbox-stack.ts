@@ -95,7 +95,7 @@ export async function startSandboxStack(input: {
     {
       package: '@tollgate/plugin-payments-sepa',
       enabled: true,
-      // A made-up creditor with valid checksums (the sandbox bank checks nothing else).
+      // A made-up creditor with valid checksums: IBAN and creditor scheme id (the sandbox bank refuses an invalid id, BE05).
       options: {
         creditor: { name: 'Tollgate Sandbox BV', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' },
         bank: { baseUrl: bank.url, token: BANK_TOKEN },

@@ -65,6 +65,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
 const NO_SUCCESS: Record<string, string> = {
   'POST /v1/payments/webhooks/:providerId': 'needs a payload signed by the card sandbox',
   'POST /v1/plugins/payments-sepa/returns': 'needs a pain.002 file from the bank',
+  'POST /v1/plugins/payments-sepa/statements': 'needs a camt.054 or camt.053 file from the bank',
   'GET /v1/plugins/payments-sepa/batches/:id': 'no collection file exists (no SEPA purchase is made)',
   'GET /v1/plugins/source-teamleader/oauth/callback': 'the consent was completed by the audit stack',
   'POST /v1/plugins/source-teamleader/webhooks': 'needs the token of the registered webhook URL',
