@@ -365,6 +365,31 @@ for (const engine of testEngines()) {
       expect(bad.body.error.code).toBe('invalid_camt');
     });
 
+    it('a bank file over 1 MiB (a camt.054 of a busy day) is taken as XML up to 8 MiB; past that 413 with the limit, and nothing changes', async () => {
+      const entries = (count: number) =>
+        Array.from({ length: count }, (_, i) => ({
+          direction: 'DBIT' as const,
+          amount: '10.00',
+          endToEndId: `TGCBIG${String(i).padStart(22, '0')}`,
+          reason: { cd: 'MD06' },
+        }));
+      const post = (xml: string) =>
+        t.request({ method: 'POST', path: `${SEPA}/statements`, key: t.adminKey, body: xml, headers: { 'content-type': 'application/xml' } });
+      const big = camt({ kind: 'camt.054', msgId: 'CAMT054-BIG', entries: entries(4_000) });
+      expect(Buffer.byteLength(big)).toBeGreaterThan(1_048_576);
+      const taken = await post(big);
+      expect(taken.status, JSON.stringify(taken.body).slice(0, 300)).toBe(200);
+      expect(taken.body).toMatchObject({ statements: 1, reversed: 0, unmatched: 4_000 });
+
+      const huge = camt({ kind: 'camt.054', msgId: 'CAMT054-HUGE', entries: entries(30_000) });
+      expect(Buffer.byteLength(huge)).toBeGreaterThan(8 * 1_048_576);
+      const refused = await post(huge);
+      expect(refused.status).toBe(413);
+      expect(refused.body.error).toMatchObject({ code: 'payload_too_large', details: { limit: 8 * 1_048_576 } });
+      const reports = await t.request({ path: `${SEPA}/reports`, key: t.adminKey });
+      expect(JSON.stringify(reports.body)).not.toContain('CAMT054-HUGE');
+    });
+
     it('TARGET2: ordered on Thu 2027-03-25 → collected Wed 31 Mar (after Good Friday and Easter Monday); on Thu 2027-04-29 → Mon 3 May', async () => {
       clock.set('2027-03-25T09:00:00.000Z');
       const easter = await customer('10');

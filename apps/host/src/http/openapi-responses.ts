@@ -48,7 +48,7 @@ const GENERIC: Record<string, string> = {
   '403': 'The wrong kind of key (admin_only, account_key_required) or a role below the route’s (insufficient_role)',
   '404': 'No such resource for this caller (another account’s ids are not found either)',
   '409': 'The Idempotency-Key was used for a different request (idempotency_key_reused) or is still running (idempotency_key_in_use)',
-  '413': 'The body is over 1 MiB (payload_too_large)',
+  '413': 'The body is over 1 MiB, or 8 MiB for a route that takes files (payload_too_large)',
   '415': 'The body is not JSON (unsupported_media_type)',
 };
 

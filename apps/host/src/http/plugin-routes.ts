@@ -1,5 +1,6 @@
 import { Body, Controller, Inject, Injectable, Param, Query, Req, RequestMapping, RequestMethod, Res, type Type } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ValidationError } from '@tollgate/errors';
 import type { AccountCaller, RouteRequest, RouteResponse, StandardSchemaV1 } from '@tollgate/plugin-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +9,7 @@ import { HOST_STATE, type HostState } from '../host-state.js';
 import type { MountedRoute } from '../plugins/plugin-host.js';
 import { idempotencyKey } from '../wallet/idempotency.js';
 import { Auth, MinRole } from './auth.js';
+import { FILE_BODY_LIMIT } from './body-limit.js';
 import { Accepts } from './json-body.guard.js';
 import { toErrorResponse } from './error.filter.js';
 import { requestFingerprint, RouteIdempotency, type StoredResponse } from './route-idempotency.js';
@@ -126,7 +128,10 @@ export function pluginRoutesController(routes: readonly MountedRoute[]): Type<un
     RequestMapping({ path: mounted.url, method: RequestMethod[route.method] })(prototype, name, descriptor);
     Auth(route.auth)(prototype, name, descriptor);
     if (mounted.minRole) MinRole(mounted.minRole)(prototype, name, descriptor);
-    if (route.accepts?.length) Accepts(route.accepts)(prototype, name, descriptor);
+    if (route.accepts?.length) {
+      Accepts(route.accepts)(prototype, name, descriptor);
+      RouteConfig({ bodyLimit: FILE_BODY_LIMIT })(prototype, name, descriptor);
+    }
     Req()(prototype, name, 0);
     Res()(prototype, name, 1);
     (route.params ? Param({ schema: route.params }) : Param())(prototype, name, 2);
