@@ -76,7 +76,9 @@ export const purchaseView = z.object({
   settledAt: z.string().nullable(),
   expectedSettlementDate: day
     .nullable()
-    .describe('When the provider expects the money (SEPA: collection date + settleAfterDays); null when it settled at once or no date is known'),
+    .describe(
+      'When the provider expects the money (SEPA: collection date + settleAfterDays TARGET2 business days); null when it settled at once or no date is known',
+    ),
   redirectUrl: z.string().optional(),
 });
 
