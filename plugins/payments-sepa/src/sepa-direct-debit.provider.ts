@@ -921,7 +921,11 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
     const batchScopes: Array<{ batchId: string; status?: string; reason?: SepaReason }> = [];
     for (const batch of report.batches) {
-      const { rows: found } = await tx.query<{ id: string }>('SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1', [batch.originalPmtInfId]);
+      // Only a batch of the file this report is about (OrgnlMsgId): another file's batch is not in its scope.
+      const { rows: found } = await tx.query<{ id: string }>('SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1 AND msg_id = $2', [
+        batch.originalPmtInfId,
+        report.originalMsgId,
+      ]);
       if (found[0])
         batchScopes.push({ batchId: found[0].id, ...(batch.status ? { status: batch.status } : {}), ...(batch.reason ? { reason: batch.reason } : {}) });
       else {
