@@ -474,6 +474,35 @@ for (const engine of testEngines()) {
       expect(await statusOf(refused.providerPaymentId)).toEqual({ status: 'failed', reason: 'SL01' });
     });
 
+    it('an event id holding a comma (a MsgId may: it is SEPA text) is marked reported: flushing ends after one report', async () => {
+      class CountingSink extends RecordingSink {
+        calls = 0;
+        override async report(input: { providerId: string; events: readonly PaymentEvent[] }) {
+          if (++this.calls > 5) throw new Error('flushEvents keeps handing the same events to the sink');
+          return super.report(input);
+        }
+      }
+      const sink = new CountingSink();
+      const p = provider({ sink });
+      await p.flushEvents(); // earlier tests' events, if any
+      sink.calls = 0;
+      sink.events.length = 0;
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[0]!);
+      const payment = await collect(p, accountId, mandateId, '14.00');
+      await p.submitDue();
+      const statement = camt({
+        kind: 'camt.054',
+        msgId: `RET,${engine.name}`,
+        entries: [{ direction: 'DBIT', amount: '14.00', endToEndId: await e2e(payment.providerPaymentId), reason: { cd: 'AM04' } }],
+      });
+      expect(await p.importStatement({ xml: statement })).toMatchObject({ statements: 1, failed: 1 });
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'AM04']]);
+      expect(sink.events.find((e) => e.providerPaymentId === payment.providerPaymentId)!.eventId).toContain(`RET,${engine.name}`);
+      expect(sink.calls).toBe(1);
+      expect(await p.flushEvents()).toBe(0);
+    });
+
     it('retries a failed upload with the same MsgId; a lost answer (409 on retry) counts as received', async () => {
       const p = provider();
       const accountId = account();

@@ -535,8 +535,9 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         occurredAt: r.occurred_at,
       }));
       await this.#sink.report({ providerId: this.id, events });
-      await this.#db.query(`UPDATE payments_sepa_events SET reported_at = $2 WHERE event_id = ANY(string_to_array($1, ','))`, [
-        rows.map((r) => r.event_id).join(','),
+      // As JSON: an event id may hold a comma (it carries a bank's MsgId); one never marked would be reported forever.
+      await this.#db.query(`UPDATE payments_sepa_events SET reported_at = $2 WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb))`, [
+        JSON.stringify(rows.map((r) => r.event_id)),
         this.#clock.now(),
       ]);
       reported += rows.length;
