@@ -546,5 +546,34 @@ for (const engine of testEngines()) {
       expect(filesWith(otherE2e)).toHaveLength(1);
       expect((await statusOf(other.providerPaymentId))!.status).toBe('submitted');
     });
+
+    it("a pain.002 polled under the bank's own file id, then uploaded by an operator, is applied once (one key: its MsgId)", async () => {
+      // A real bank lists its files under ids of its own, not the report's MsgId (the sandbox uses the MsgId).
+      const renamed: typeof fetch = async (url, init) => {
+        const target = String(url).replace(/after=bank-file-/, 'after=');
+        const response = await fetch(target, init);
+        if (!target.includes('/files/pain.002') || response.status !== 200) return response;
+        const body = (await response.json()) as { data: Array<{ id: string }> };
+        return Response.json({ ...body, data: body.data.map((item) => ({ ...item, id: `bank-file-${item.id}` })) });
+      };
+      const sink = new RecordingSink();
+      const p = provider({ sink, fetch: renamed });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, ibanFor('AM04'));
+      const payment = await collect(p, accountId, mandateId, '26.00');
+      await p.submitDue();
+      const endToEndId = await e2e(payment.providerPaymentId);
+      const { collectionDate } = bank.control.transactions().find((x) => x.endToEndId === endToEndId)!;
+      clock.set(`${collectionDate}T06:00:00.000Z`);
+      expect((await p.fetchReports()).failed).toBeGreaterThanOrEqual(1);
+      const report = bank.control.reports().find((r) => r.endToEndIds.includes(endToEndId))!;
+      expect(await p.importReport({ xml: report.xml })).toMatchObject({ reportId: report.id, reports: 0, duplicates: 1, failed: 0 });
+      expect((await p.listReports()).filter((r) => r.reportId.includes(report.id))).toHaveLength(1);
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'AM04']]);
+      // The cursor as the other tests' (unrenamed) bank knows it.
+      await t
+        .pluginDatabase('payments-sepa')
+        .query(`UPDATE payments_sepa_state SET value = substr(value, 11) WHERE key = 'bank_report_cursor' AND value LIKE 'bank-file-%'`);
+    });
   });
 }

@@ -146,7 +146,7 @@ export interface StatementResult {
 }
 
 export interface SepaReportSummary {
-  /** The pain.002 report id, or `<kind>:<MsgId>` for a statement (`unreadable:<kind>:<id>` when it could not be read). */
+  /** A pain.002's MsgId (polled or uploaded), or `<kind>:<MsgId>` for a statement (`unreadable:<kind>:<id>` when it could not be read). */
   reportId: string;
   kind: 'pain.002' | 'camt.053' | 'camt.054';
   source: 'bank' | 'import';
@@ -381,7 +381,8 @@ export class SepaDirectDebitProvider implements PaymentProvider {
           continue;
         }
         const applied = await this.#db.transaction(async (tx) => {
-          const r = await this.#applyReport(tx, { reportId: item.id, report, xml: item.xml, source: 'bank' });
+          // Keyed by its MsgId like an uploaded copy (importReport), not by the bank's file id: the same report is applied once.
+          const r = await this.#applyReport(tx, { reportId: report.msgId, report, xml: item.xml, source: 'bank' });
           await advanceCursor(tx, 'bank_report_cursor', item.id);
           return r;
         });
