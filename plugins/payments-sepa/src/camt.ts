@@ -94,9 +94,9 @@ export function parseCamt(xml: string): CamtDocument {
       const entryDirection = str(entry.CdtDbtInd);
       if (entryDirection !== 'CRDT' && entryDirection !== 'DBIT')
         throw invalid(`an Ntry has CdtDbtInd ${JSON.stringify(entryDirection ?? null)}, not CRDT or DBIT`);
-      // Sts is a code up to version 06 and Sts/Cd from 07 on.
-      const status = str(entry.Sts) ?? str((entry.Sts as Node | undefined)?.Cd);
-      const booked = status === undefined || status === 'BOOK';
+      // Sts is a code up to version 06 and Sts/Cd or Sts/Prtry from 07 on: a proprietary status is not BOOK either.
+      const status = str(entry.Sts) ?? str((entry.Sts as Node | undefined)?.Cd) ?? str((entry.Sts as Node | undefined)?.Prtry);
+      const booked = status === undefined ? entry.Sts === undefined || entry.Sts === '' : status === 'BOOK';
       const details = ((entry.NtryDtls as Node[] | undefined) ?? []).flatMap((d) => (d.TxDtls as Node[] | undefined) ?? []);
       const withRef = details.filter((tx) => str((tx.Refs as Node | undefined)?.EndToEndId));
       if (withRef.length === 0) {

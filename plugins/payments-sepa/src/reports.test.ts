@@ -92,6 +92,10 @@ describe('camt.054 / camt.053', () => {
     });
     const v8 = xml.replace('camt.053.001.02', 'camt.053.001.08').replace('<Sts>BOOK</Sts>', '<Sts><Cd>PDNG</Cd></Sts>');
     expect(parseCamt(v8).lines[0]!.booked).toBe(false);
+    // Sts/Prtry (the other choice of EntryStatus1Choice): only a booked entry moves money.
+    const proprietary = v8.replace('<Sts><Cd>PDNG</Cd></Sts>', '<Sts><Prtry>PDNG</Prtry></Sts>');
+    expect(parseCamt(proprietary).lines[0]!.booked).toBe(false);
+    expect(parseCamt(v8.replace('<Sts><Cd>PDNG</Cd></Sts>', '<Sts><Cd>BOOK</Cd></Sts>')).lines[0]!.booked).toBe(true);
   });
 
   it('reads a batch-booked entry (NtryDtls/Btch, no transaction references) as a batch line', () => {

@@ -474,6 +474,35 @@ for (const engine of testEngines()) {
       expect(await statusOf(refused.providerPaymentId)).toEqual({ status: 'failed', reason: 'SL01' });
     });
 
+    it('an event id holding a comma (a MsgId may: it is SEPA text) is marked reported: flushing ends after one report', async () => {
+      class CountingSink extends RecordingSink {
+        calls = 0;
+        override async report(input: { providerId: string; events: readonly PaymentEvent[] }) {
+          if (++this.calls > 5) throw new Error('flushEvents keeps handing the same events to the sink');
+          return super.report(input);
+        }
+      }
+      const sink = new CountingSink();
+      const p = provider({ sink });
+      await p.flushEvents(); // earlier tests' events, if any
+      sink.calls = 0;
+      sink.events.length = 0;
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[0]!);
+      const payment = await collect(p, accountId, mandateId, '14.00');
+      await p.submitDue();
+      const statement = camt({
+        kind: 'camt.054',
+        msgId: `RET,${engine.name}`,
+        entries: [{ direction: 'DBIT', amount: '14.00', endToEndId: await e2e(payment.providerPaymentId), reason: { cd: 'AM04' } }],
+      });
+      expect(await p.importStatement({ xml: statement })).toMatchObject({ statements: 1, failed: 1 });
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'AM04']]);
+      expect(sink.events.find((e) => e.providerPaymentId === payment.providerPaymentId)!.eventId).toContain(`RET,${engine.name}`);
+      expect(sink.calls).toBe(1);
+      expect(await p.flushEvents()).toBe(0);
+    });
+
     it('retries a failed upload with the same MsgId; a lost answer (409 on retry) counts as received', async () => {
       const p = provider();
       const accountId = account();
@@ -516,6 +545,35 @@ for (const engine of testEngines()) {
       expect((await q.submitDue()).uploadFailures).toBe(0);
       expect(filesWith(otherE2e)).toHaveLength(1);
       expect((await statusOf(other.providerPaymentId))!.status).toBe('submitted');
+    });
+
+    it("a pain.002 polled under the bank's own file id, then uploaded by an operator, is applied once (one key: its MsgId)", async () => {
+      // A real bank lists its files under ids of its own, not the report's MsgId (the sandbox uses the MsgId).
+      const renamed: typeof fetch = async (url, init) => {
+        const target = String(url).replace(/after=bank-file-/, 'after=');
+        const response = await fetch(target, init);
+        if (!target.includes('/files/pain.002') || response.status !== 200) return response;
+        const body = (await response.json()) as { data: Array<{ id: string }> };
+        return Response.json({ ...body, data: body.data.map((item) => ({ ...item, id: `bank-file-${item.id}` })) });
+      };
+      const sink = new RecordingSink();
+      const p = provider({ sink, fetch: renamed });
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, ibanFor('AM04'));
+      const payment = await collect(p, accountId, mandateId, '26.00');
+      await p.submitDue();
+      const endToEndId = await e2e(payment.providerPaymentId);
+      const { collectionDate } = bank.control.transactions().find((x) => x.endToEndId === endToEndId)!;
+      clock.set(`${collectionDate}T06:00:00.000Z`);
+      expect((await p.fetchReports()).failed).toBeGreaterThanOrEqual(1);
+      const report = bank.control.reports().find((r) => r.endToEndIds.includes(endToEndId))!;
+      expect(await p.importReport({ xml: report.xml })).toMatchObject({ reportId: report.id, reports: 0, duplicates: 1, failed: 0 });
+      expect((await p.listReports()).filter((r) => r.reportId.includes(report.id))).toHaveLength(1);
+      expect(sink.of(payment.providerPaymentId)).toEqual([['failed', 'AM04']]);
+      // The cursor as the other tests' (unrenamed) bank knows it.
+      await t
+        .pluginDatabase('payments-sepa')
+        .query(`UPDATE payments_sepa_state SET value = substr(value, 11) WHERE key = 'bank_report_cursor' AND value LIKE 'bank-file-%'`);
     });
   });
 }

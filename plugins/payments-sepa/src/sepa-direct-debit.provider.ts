@@ -146,7 +146,7 @@ export interface StatementResult {
 }
 
 export interface SepaReportSummary {
-  /** The pain.002 report id, or `<kind>:<MsgId>` for a statement (`unreadable:<kind>:<id>` when it could not be read). */
+  /** A pain.002's MsgId (polled or uploaded), or `<kind>:<MsgId>` for a statement (`unreadable:<kind>:<id>` when it could not be read). */
   reportId: string;
   kind: 'pain.002' | 'camt.053' | 'camt.054';
   source: 'bank' | 'import';
@@ -381,7 +381,8 @@ export class SepaDirectDebitProvider implements PaymentProvider {
           continue;
         }
         const applied = await this.#db.transaction(async (tx) => {
-          const r = await this.#applyReport(tx, { reportId: item.id, report, xml: item.xml, source: 'bank' });
+          // Keyed by its MsgId like an uploaded copy (importReport), not by the bank's file id: the same report is applied once.
+          const r = await this.#applyReport(tx, { reportId: report.msgId, report, xml: item.xml, source: 'bank' });
           await advanceCursor(tx, 'bank_report_cursor', item.id);
           return r;
         });
@@ -535,8 +536,9 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         occurredAt: r.occurred_at,
       }));
       await this.#sink.report({ providerId: this.id, events });
-      await this.#db.query(`UPDATE payments_sepa_events SET reported_at = $2 WHERE event_id = ANY(string_to_array($1, ','))`, [
-        rows.map((r) => r.event_id).join(','),
+      // As JSON: an event id may hold a comma (it carries a bank's MsgId); one never marked would be reported forever.
+      await this.#db.query(`UPDATE payments_sepa_events SET reported_at = $2 WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb))`, [
+        JSON.stringify(rows.map((r) => r.event_id)),
         this.#clock.now(),
       ]);
       reported += rows.length;
@@ -921,7 +923,11 @@ export class SepaDirectDebitProvider implements PaymentProvider {
 
     const batchScopes: Array<{ batchId: string; status?: string; reason?: SepaReason }> = [];
     for (const batch of report.batches) {
-      const { rows: found } = await tx.query<{ id: string }>('SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1', [batch.originalPmtInfId]);
+      // Only a batch of the file this report is about (OrgnlMsgId): another file's batch is not in its scope.
+      const { rows: found } = await tx.query<{ id: string }>('SELECT id FROM payments_sepa_batches WHERE pmt_inf_id = $1 AND msg_id = $2', [
+        batch.originalPmtInfId,
+        report.originalMsgId,
+      ]);
       if (found[0])
         batchScopes.push({ batchId: found[0].id, ...(batch.status ? { status: batch.status } : {}), ...(batch.reason ? { reason: batch.reason } : {}) });
       else {

@@ -401,5 +401,32 @@ for (const engine of testEngines()) {
       await run();
       expect(may.collection().collectionDate).toBe('2027-05-03');
     });
+
+    it("a batch status (PmtInfSts RJCT) in a report about one file never refuses another file's batch: kept as unmatched", async () => {
+      clock.set('2027-05-10T09:00:00.000Z'); // Monday: collections on Wednesday the 12th
+      const first = await customer('10');
+      await run();
+      const second = await customer('25');
+      await run();
+      const a = first.collection();
+      const b = second.collection();
+      expect(a.msgId).not.toBe(b.msgId);
+      // The report is about file A; the OrgnlPmtInfAndSts it lists is file B's batch.
+      const report = pain002({
+        msgId: 'RPT-OTHER-FILE-1',
+        originalMsgId: a.msgId,
+        batches: [{ pmtInfId: b.pmtInfId, status: 'RJCT', reason: { cd: 'AM05' } }],
+      });
+      expect((await upload('returns', report)).body).toMatchObject({ reports: 1, failed: 0, unmatched: 1 });
+      expect((await purchase(second.key, second.purchaseId)).status).toBe('pending');
+      expect((await purchase(first.key, first.purchaseId)).status).toBe('pending');
+      expect((await t.request({ path: `${SEPA}/unmatched`, key: t.adminKey })).body.data).toEqual(
+        expect.arrayContaining([expect.objectContaining({ reportId: 'RPT-OTHER-FILE-1', level: 'batch', reference: b.pmtInfId, status: 'RJCT' })]),
+      );
+      clock.set('2027-05-19T12:00:00.000Z'); // Wed 12 May + 5 TARGET2 business days
+      await run();
+      expect((await purchase(second.key, second.purchaseId)).status).toBe('succeeded');
+      expect(await available(second.key)).toBe(plus(second.start, '25'));
+    });
   });
 }

@@ -44,7 +44,7 @@ for (const engine of testEngines()) {
     };
     const row = async (id: string) =>
       (await db.query<{ checks: number; check_due_at: Date | null }>('select checks, check_due_at from sms_reminders_reminders where id = $1', [id])).rows[0]!;
-    const reconciler = (answer: (sid: string) => MessageState, applied: string[] = []) => {
+    const reconciler = (answer: (sid: string) => MessageState, applied: string[] = [], limits = { reconcileAfterMinutes: 15, maxChecks: 3 }) => {
       const provider: SmsProvider = {
         send: async () => ({ outcome: 'unknown', httpStatus: null, message: 'not used' }),
         fetchStatus: async ({ sid }) => answer(sid),
@@ -62,8 +62,7 @@ for (const engine of testEngines()) {
           },
         },
         logger: silent,
-        reconcileAfterMinutes: 15,
-        maxChecks: 3,
+        ...limits,
       });
     };
 
@@ -98,6 +97,17 @@ for (const engine of testEngines()) {
       clock.advance({ days: 3 });
       expect(await r.reconcile()).toMatchObject({ checked: 0 });
       expect(answers).toBe(3);
+    });
+
+    it('a text claimed for its last check whose run then crashed is still claimed (no integer overflow) and given up, with the largest limits', async () => {
+      const a = await sentText();
+      const b = await sentText();
+      // reconcileAfterMinutes 1440 and maxChecks 20 (the largest allowed): the 20th claim was made, then the host stopped.
+      await db.query('update sms_reminders_reminders set checks = 20 where id = $1', [a.id]);
+      const r = reconciler(() => ({ status: 'sent', errorCode: null }), [], { reconcileAfterMinutes: 1440, maxChecks: 20 });
+      expect(await r.reconcile()).toMatchObject({ checked: 2, gaveUp: 1, stillPending: 1, errors: 0 });
+      expect(await row(a.id)).toEqual({ checks: 21, check_due_at: null });
+      expect((await row(b.id)).checks).toBe(1);
     });
 
     it('two runs at once fetch each due text once', async () => {

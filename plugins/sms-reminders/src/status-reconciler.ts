@@ -62,6 +62,7 @@ export class StatusReconciler {
    */
   async #claim(): Promise<Due[]> {
     const now = this.deps.clock.now();
+    // The exponent stops at 10 (2^10 minutes is past the 12 h cap): a row claimed again after a crash at its last check would overflow an integer.
     const { rows } = await this.deps.db.query<Due>(
       `with due as (
          select id from sms_reminders_reminders where status = 'sent' and check_due_at <= $1 and message_sid is not null
@@ -69,7 +70,7 @@ export class StatusReconciler {
        )
        update sms_reminders_reminders r
           set checks = r.checks + 1,
-              check_due_at = $1::timestamptz + make_interval(mins => least($3::int * power(2, r.checks + 1)::int, $4::int))
+              check_due_at = $1::timestamptz + make_interval(mins => least($3::int * power(2, least(r.checks + 1, 10))::int, $4::int))
          from due where r.id = due.id
        returning r.id, r.message_sid, r.checks`,
       [now, BATCH, this.deps.reconcileAfterMinutes, MAX_BACKOFF_MINUTES],

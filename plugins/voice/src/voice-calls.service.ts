@@ -314,7 +314,7 @@ export class VoiceCallsService {
           order by created_at, id limit $5 for update skip locked
        )
        update voice_calls c set reconcile_checks = c.reconcile_checks + 1,
-              next_check_at = $4::timestamptz + make_interval(mins => least(5 * power(2, c.reconcile_checks)::int, 60))
+              next_check_at = $4::timestamptz + make_interval(mins => least(5 * power(2, least(c.reconcile_checks, 4))::int, 60))
          from due where c.id = due.id
        returning c.id`,
       [TERMINAL_STATUSES, cutoff, this.#config.reconcileMarginMinutes, now, input.limit ?? 200],

@@ -377,6 +377,23 @@ for (const engine of testEngines()) {
       expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', minutesCharged: 1, amount: '0.05', settlement: 'captured' });
     });
 
+    it('a call asked about many times (still live, or its fetch failing) does not stop the reconcile job for every call', async () => {
+      const a = await accountWith('2.00');
+      const placed = await call(a.key, '+32 470 10 20 33', 'many-checks');
+      const sid = placed.body.providerCallSid as string;
+      await sandbox.control.deliverCallbacks();
+      // ~29 hourly runs later: 5 * 2^29 minutes no longer fits an integer.
+      await t.pluginDatabase('voice').query('update voice_calls set reconcile_checks = 29 where id = $1', [placed.body.id]);
+      clock.advance({ minutes: 20 });
+      const run = await t.runJobs();
+      expect(run.failed).toBe(0);
+      expect(fetchesOf(sid)).toBe(1);
+      sandbox.control.completeCall({ sid, durationSeconds: 30 });
+      clock.advance({ minutes: 60 });
+      expect((await t.runJobs()).failed).toBe(0);
+      expect(await getCall(a.key, placed.body.id)).toMatchObject({ status: 'completed', minutesCharged: 1, amount: '0.05', settlement: 'captured' });
+    });
+
     it('a callback signed with a SharedKey (HMAC-SHA256) is accepted; with a repeated field, over every value; wrong ones are 403', async () => {
       const a = await accountWith('2.00');
       const placed = await call(a.key, '+32 470 10 20 33', 'shared-key');
