@@ -1025,6 +1025,14 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         this.#logger?.warn({ reportId, endToEndId: line.endToEndId }, 'payments-sepa: a bank statement names an unknown collection');
         continue;
       }
+      if (line.direction === 'DBIT' && !line.reason) {
+        // A return always carries RtrInf. A debit without it under a collection's reference (a fee, a
+        // correction) is not one, and must not take back the whole top-up: an operator looks at it.
+        await this.#unmatched(tx, { reportId, kind: doc.kind, level: 'entry', reference: line.endToEndId, status: 'DBIT', amount: line.amount });
+        result.unmatched += 1;
+        this.#logger?.warn({ reportId, endToEndId: line.endToEndId, amount: line.amount }, 'payments-sepa: a debit without return information was not applied');
+        continue;
+      }
       if (line.amount && line.currency === 'EUR' && !sameAmount(line.amount, row.amount))
         this.#logger?.warn(
           { reportId, endToEndId: line.endToEndId, amount: line.amount, expected: row.amount },

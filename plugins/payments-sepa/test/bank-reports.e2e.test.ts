@@ -289,6 +289,12 @@ for (const engine of testEngines()) {
       expect((await purchase(returned.key, returned.purchaseId)).status).toBe('succeeded');
       expect(await available(returned.key)).toBe(plus(returned.start, '50'));
 
+      // A debit under the collection's reference without return information (a fee) is no return: kept for an operator.
+      const fee = camt({ kind: 'camt.054', msgId: 'FEE-1', entries: [{ direction: 'DBIT', amount: '0.35', endToEndId: returned.collection().endToEndId }] });
+      expect((await upload('statements', fee)).body).toMatchObject({ statements: 1, reversed: 0, failed: 0, unmatched: 1 });
+      expect((await purchase(returned.key, returned.purchaseId)).status).toBe('succeeded');
+      expect(await available(returned.key)).toBe(plus(returned.start, '50'));
+
       // The debtor asks a refund: the bank books it back, a camt.054 DBIT the plugin polls.
       expect(bank.control.returnTransaction({ endToEndId: returned.collection().endToEndId, code: 'MD06' })).toMatchObject({ code: 'MD06' });
       expect((await run()).statements).toMatchObject({ statements: 1, reversed: 1, unmatched: 0 });
