@@ -503,6 +503,41 @@ for (const engine of testEngines()) {
       expect(await p.flushEvents()).toBe(0);
     });
 
+    it('events reach the funding service in the order they were recorded, even when a return is dated before the settlement it undoes', async () => {
+      class DownSink extends RecordingSink {
+        down = true;
+        override async report(input: { providerId: string; events: readonly PaymentEvent[] }) {
+          if (this.down) throw new Error('the funding service is down');
+          return super.report(input);
+        }
+      }
+      const sink = new DownSink();
+      const p = provider({ sink, extra: { settleAfterDays: 0 } });
+      const before = clock.now();
+      const accountId = account();
+      const mandateId = await mandate(p, accountId, SETTLING_IBANS[0]!);
+      const payment = await collect(p, accountId, mandateId, '16.00');
+      await p.submitDue().catch(() => undefined);
+      const endToEndId = await e2e(payment.providerPaymentId);
+      // Read on 2 January: the credit (paid now), then a return in a file the bank dated 1 January.
+      clock.set('2027-01-02T12:00:00.000Z');
+      const credit = camt({ kind: 'camt.054', msgId: `ORDER-CRDT-${engine.name}`, entries: [{ direction: 'CRDT', amount: '16.00', endToEndId }] });
+      await expect(p.importStatement({ xml: credit })).rejects.toThrow('down');
+      const ret = camt({
+        kind: 'camt.054',
+        msgId: `ORDER-DBIT-${engine.name}`,
+        entries: [{ direction: 'DBIT', amount: '16.00', endToEndId, reason: { cd: 'MD06' } }],
+      });
+      await expect(p.importStatement({ xml: ret })).rejects.toThrow('down');
+      sink.down = false;
+      await p.flushEvents();
+      expect(sink.of(payment.providerPaymentId)).toEqual([
+        ['succeeded', undefined],
+        ['reversed', 'MD06'],
+      ]);
+      clock.set(before);
+    });
+
     it('retries a failed upload with the same MsgId; a lost answer (409 on retry) counts as received', async () => {
       const p = provider();
       const accountId = account();

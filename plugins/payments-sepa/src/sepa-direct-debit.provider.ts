@@ -525,7 +525,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         reason: string | null;
         expected_settlement_date: string | null;
         occurred_at: Date;
-      }>('SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY occurred_at, event_id LIMIT 200');
+      }>('SELECT * FROM payments_sepa_events WHERE reported_at IS NULL ORDER BY seq LIMIT 200');
       if (rows.length === 0) return reported;
       const events: PaymentEvent[] = rows.map((r) => ({
         eventId: r.event_id,

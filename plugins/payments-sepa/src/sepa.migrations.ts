@@ -134,4 +134,13 @@ ALTER TABLE payments_sepa_mandates ADD COLUMN address_country text;
 ALTER TABLE payments_sepa_mandates ADD COLUMN address_lines text;
 `,
   },
+  {
+    // Events go to the funding service in the order they were recorded: a return's occurred_at is
+    // the bank's file date, which may be earlier than the settlement it undoes.
+    id: '0004_events_in_recorded_order',
+    sql: `
+ALTER TABLE payments_sepa_events ADD COLUMN seq bigserial;
+CREATE INDEX payments_sepa_events_unreported_seq ON payments_sepa_events (seq) WHERE reported_at IS NULL;
+`,
+  },
 ];
