@@ -44,6 +44,7 @@ for (const engine of testEngines()) {
     };
     const row = async (id: string) =>
       (await db.query<{ checks: number; check_due_at: Date | null }>('select checks, check_due_at from sms_reminders_reminders where id = $1', [id])).rows[0]!;
+    const settled: string[] = [];
     const reconciler = (answer: (sid: string) => MessageState, applied: string[] = [], limits = { reconcileAfterMinutes: 15, maxChecks: 3 }) => {
       const provider: SmsProvider = {
         send: async () => ({ outcome: 'unknown', httpStatus: null, message: 'not used' }),
@@ -59,6 +60,10 @@ for (const engine of testEngines()) {
             applied.push(`${input.messageSid}:${input.status}:${input.errorCode}:${input.source}`);
             await db.query(`update sms_reminders_reminders set status = $2, check_due_at = null where message_sid = $1`, [input.messageSid, input.status]);
             return 'applied';
+          },
+          settle: async (reminderId) => {
+            settled.push(reminderId);
+            await db.query(`update sms_reminders_reminders set reversal_transaction_id = 'refund' where id = $1`, [reminderId]);
           },
         },
         logger: silent,
@@ -108,6 +113,25 @@ for (const engine of testEngines()) {
       expect(await r.reconcile()).toMatchObject({ checked: 2, gaveUp: 1, stillPending: 1, errors: 0 });
       expect(await row(a.id)).toEqual({ checks: 21, check_due_at: null });
       expect((await row(b.id)).checks).toBe(1);
+    });
+
+    it('a failed text whose refund was never made (a crash between the two writes) is refunded by the next run, once', async () => {
+      const charged = await sentText();
+      const refunded = await sentText();
+      const free = await sentText();
+      await db.query(`update sms_reminders_reminders set status = 'undelivered', check_due_at = null, capture_transaction_id = 'cap' where id = $1`, [
+        charged.id,
+      ]);
+      await db.query(
+        `update sms_reminders_reminders set status = 'failed', check_due_at = null, capture_transaction_id = 'cap', reversal_transaction_id = 'rev' where id = $1`,
+        [refunded.id],
+      );
+      await db.query(`update sms_reminders_reminders set status = 'failed', check_due_at = null where id = $1`, [free.id]);
+      settled.length = 0;
+      expect(await reconciler(() => ({ status: 'delivered', errorCode: null })).reconcile()).toMatchObject({ refunded: 1 });
+      expect(settled).toEqual([charged.id]);
+      expect(await reconciler(() => ({ status: 'delivered', errorCode: null })).reconcile()).toMatchObject({ refunded: 0 });
+      expect(settled).toEqual([charged.id]);
     });
 
     it('two runs at once fetch each due text once', async () => {

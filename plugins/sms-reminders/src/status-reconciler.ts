@@ -15,6 +15,8 @@ export interface ReconcileResult {
   stillPending: number;
   gaveUp: number;
   errors: number;
+  /** Failed texts whose refund had not been made (a crash between the status and the refund), refunded now. */
+  refunded: number;
 }
 
 interface Due {
@@ -37,7 +39,7 @@ export class StatusReconciler {
       db: Pick<PluginDatabase, 'query'>;
       clock: Clock;
       provider: () => SmsProvider;
-      reports: Pick<DeliveryReports, 'apply'>;
+      reports: Pick<DeliveryReports, 'apply' | 'settle'>;
       logger: Logger;
       reconcileAfterMinutes: number;
       maxChecks: number;
@@ -45,14 +47,37 @@ export class StatusReconciler {
   ) {}
 
   async reconcile(): Promise<ReconcileResult> {
-    const result: ReconcileResult = { checked: 0, applied: 0, stillPending: 0, gaveUp: 0, errors: 0 };
+    const result: ReconcileResult = { checked: 0, applied: 0, stillPending: 0, gaveUp: 0, errors: 0, refunded: 0 };
     while (result.checked < MAX_PER_RUN) {
       const batch = await this.#claim();
       for (const row of batch) await this.#check(row, result);
       if (batch.length < BATCH) break;
     }
-    if (result.checked > 0) this.deps.logger.info({ ...result }, 'sms-reminders: reconciled overdue message statuses');
+    await this.#refundMissed(result);
+    if (result.checked > 0 || result.refunded > 0) this.deps.logger.info({ ...result }, 'sms-reminders: reconciled overdue message statuses');
     return result;
+  }
+
+  /**
+   * A text marked undelivered/failed whose refund never happened (the host stopped between the two
+   * writes; the callback's retry is then a duplicate) is refunded here. `settle` is idempotent: the
+   * wallet refund has a fixed key, so a run racing the callback's own refund pays back once.
+   */
+  async #refundMissed(result: ReconcileResult): Promise<void> {
+    const { rows } = await this.deps.db.query<{ id: string }>(
+      `select id from sms_reminders_reminders
+        where status in ('undelivered', 'failed') and capture_transaction_id is not null and reversal_transaction_id is null
+        order by updated_at limit ${BATCH}`,
+    );
+    for (const row of rows) {
+      try {
+        await this.deps.reports.settle(row.id);
+        result.refunded++;
+      } catch (error) {
+        result.errors++;
+        this.deps.logger.error({ err: error, reminderId: row.id }, 'sms-reminders: refunding an undelivered text failed');
+      }
+    }
   }
 
   /**
