@@ -2,19 +2,11 @@ import { Money } from '@tollgate/plugin-sdk';
 import { ManualClock, testEngines, type TestDatabase } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReminderSender } from './reminder-sender.js';
+import { migratedDatabase, silentLogger } from '../test/unit-test-kit.js';
 import { SmsReminderChannel, type SmsReminderRequest } from './sms-reminder.channel.js';
-import { smsRemindersMigrations } from './sms-reminders.migrations.js';
 import type { SendOutcome, SmsProvider } from './twilio-sms.client.js';
 
-const silent = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silent;
-  },
-} as never;
+const silent = silentLogger;
 
 /** A wallet whose `complete` runs the channel's execute and records the money move it would make (the real runner is tested in @tollgate/wallet and end to end). */
 function recordingWallet(channel: SmsReminderChannel) {
@@ -63,12 +55,7 @@ for (const engine of testEngines()) {
     let n = 0;
 
     beforeAll(async () => {
-      db = await engine.open();
-      // The host's migrator is not a plugin's to import: run the statements one by one (comments dropped).
-      for (const migration of smsRemindersMigrations) {
-        const sql = migration.sql.replace(/^\s*--.*$/gm, '');
-        for (const statement of sql.split(';').filter((s) => s.trim())) await db.query(statement);
-      }
+      db = await migratedDatabase(engine);
     });
     afterAll(() => db?.dispose());
 

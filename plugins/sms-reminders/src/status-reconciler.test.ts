@@ -1,18 +1,10 @@
 import { ManualClock, testEngines, type TestDatabase } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smsRemindersMigrations } from './sms-reminders.migrations.js';
 import { StatusReconciler } from './status-reconciler.js';
+import { migratedDatabase, silentLogger } from '../test/unit-test-kit.js';
 import { SmsProviderError, type MessageState, type SmsProvider } from './twilio-sms.client.js';
 
-const silent = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silent;
-  },
-} as never;
+const silent = silentLogger;
 
 for (const engine of testEngines()) {
   describe(`StatusReconciler [${engine.name}]`, () => {
@@ -21,11 +13,7 @@ for (const engine of testEngines()) {
     let n = 0;
 
     beforeAll(async () => {
-      db = await engine.open();
-      for (const migration of smsRemindersMigrations) {
-        const sql = migration.sql.replace(/^\s*--.*$/gm, '');
-        for (const statement of sql.split(';').filter((s) => s.trim())) await db.query(statement);
-      }
+      db = await migratedDatabase(engine);
     });
     afterAll(() => db?.dispose());
 
