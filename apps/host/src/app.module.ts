@@ -16,6 +16,7 @@ import { PluginRouteRunner, pluginRoutesController } from './http/plugin-routes.
 import { RouteIdempotency } from './http/route-idempotency.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { NotificationsController } from './funding/notifications.controller.js';
+import { AdminEventsController, EventsController } from './events/events.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
@@ -52,6 +53,8 @@ export class AppModule {
         PaymentWebhooksController,
         NotificationsController,
         InvoiceSyncController,
+        EventsController,
+        AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
         ...(state.pluginHost.routes.length ? [pluginRoutesController(state.pluginHost.routes)] : []),
       ],

@@ -1,5 +1,15 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { registerDatabase, type Database, type JobQueue } from '@tollgate/db';
+import {
+  EVENT_DELIVERER,
+  EVENT_LOG,
+  registerEvents,
+  WEBHOOK_ENDPOINTS,
+  type EventDeliverer,
+  type EventDeliveryOptions,
+  type EventLog,
+  type WebhookEndpoints,
+} from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
 import { InvoiceImporter, InvoiceSyncInbox, registerInvoiceSync, type InvoiceSourceDirectory, type InvoiceSyncOptions } from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
@@ -26,6 +36,8 @@ export interface CoreServices {
   invoiceSync: InvoiceSyncInbox;
   /** false when no SMTP server is configured: mails wait in the outbox. */
   mailConfigured: boolean;
+  /** Events out: the log, its deliveries, the accounts' webhook endpoints. */
+  events: { log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
 }
 
 const NO_PROVIDERS: PaymentProviderDirectory = { get: () => undefined, list: () => [] };
@@ -47,6 +59,7 @@ export function createCoreServices(input: {
   transport?: MailTransport;
   sources?: InvoiceSourceDirectory;
   invoiceSyncOptions?: InvoiceSyncOptions;
+  eventOptions?: EventDeliveryOptions;
 }): CoreServices {
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: input.clock });
@@ -67,6 +80,19 @@ export function createCoreServices(input: {
   const notifications = container.resolve(NotificationService);
   const notifier = new AccountNotifier({ db: input.db, notifications });
   registerFunding({ container, providers: input.providers ?? NO_PROVIDERS, notifier, ...(input.fundingOptions ? { options: input.fundingOptions } : {}) });
+  registerEvents({
+    container,
+    options: input.eventOptions ?? { sandbox: true },
+    // W-12: an endpoint disabled after a long run of failures is told to the account's owners and admins.
+    onEndpointDisabled: ({ tx, accountId, endpointId, url, failingSince }) =>
+      notifier.notify({
+        tx,
+        accountId,
+        eventKey: `webhook_endpoint_disabled:${endpointId}:${failingSince.toISOString()}`,
+        template: 'webhook_endpoint_disabled',
+        data: { url, failingSince: `${failingSince.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+      }),
+  });
   registerInvoiceSync({ container, sources: input.sources ?? NO_SOURCES, ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
   return {
     container,
@@ -78,5 +104,10 @@ export function createCoreServices(input: {
     importer: container.resolve(InvoiceImporter),
     invoiceSync: container.resolve(InvoiceSyncInbox),
     mailConfigured: Boolean(input.transport ?? smtp),
+    events: {
+      log: container.resolve<EventLog>(EVENT_LOG),
+      deliverer: container.resolve<EventDeliverer>(EVENT_DELIVERER),
+      endpoints: container.resolve<WebhookEndpoints>(WEBHOOK_ENDPOINTS),
+    },
   };
 }

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SystemClock, type Clock } from '@tollgate/clock';
 import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
+import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import { ConnectionService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
@@ -33,6 +34,7 @@ import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
+import { EventJobs } from './events/event-jobs.js';
 
 /** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
 const LAST_USE_FLUSH_MS = 15_000;
@@ -77,6 +79,8 @@ export interface TollgateHost {
   walletJobs: WalletJobs;
   funding: FundingService;
   fundingJobs: FundingJobs;
+  /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
+  events: { jobs: EventJobs; log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
   invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService };
   logger: Logger;
@@ -116,10 +120,12 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
+  let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
     await walletJobs?.stop().catch(() => undefined);
+    await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
@@ -133,7 +139,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   try {
     const { applied, moved } = await migrate({
       db,
-      sets: [hostMigrations, walletMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })],
+      sets: [hostMigrations, walletMigrations, eventMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })],
     });
     if (applied.length) logger.info({ applied }, 'migrations applied');
     phase('migrations');
@@ -146,6 +152,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    const { pollMs: eventPollMs, ...eventOptions } = config.events;
     const core = createCoreServices({
       db,
       clock,
@@ -153,6 +160,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       providers,
       sources,
       invoiceSyncOptions,
+      eventOptions: { ...eventOptions, sandbox: config.sandbox },
       mail: config.mail,
       fundingOptions: config.funding,
       ...(config.wallet.maxGrant ? { walletOptions: { maxGrant: config.wallet.maxGrant } } : {}),
@@ -180,8 +188,13 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     phase('plugins started');
 
     const routeIdempotency = new RouteIdempotency({ db, clock });
-    walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger, routeIdempotency });
+    walletJobs = new WalletJobs({ db, clock, jobs, wallet: core.wallet, logger, routeIdempotency, eventLog: core.events.log });
     if (input.workers ?? true) await walletJobs.start();
+    // Plugins have subscribed during init: from now on the log fans events out to them too.
+    core.events.log.setHandlers(pluginHost.eventSubscriptions);
+    core.events.deliverer.setHandlers(pluginHost.eventSubscriptions);
+    eventJobs = new EventJobs({ log: core.events.log, deliverer: core.events.deliverer, walletJobs, wallet: core.wallet, logger, pollMs: eventPollMs });
+    if (input.workers ?? true) eventJobs.start();
     fundingJobs = new FundingJobs({
       jobs,
       funding: core.funding,
@@ -207,6 +220,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       pluginHost,
       core,
       invoiceSyncJobs,
+      eventJobs,
       routeIdempotency,
       pluginApiVersion: PLUGIN_API_VERSION,
       startedAt: Date.now(),
@@ -263,6 +277,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
+    const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -276,6 +291,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       walletJobs: liveWalletJobs,
       funding: core.funding,
       fundingJobs: liveFundingJobs,
+      events: { jobs: liveEventJobs, ...core.events },
       invoiceSync: {
         importer: core.importer,
         jobs: liveInvoiceSyncJobs,

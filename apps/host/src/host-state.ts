@@ -1,3 +1,4 @@
+import type { EventJobs } from './events/event-jobs.js';
 import type { Clock } from '@tollgate/clock';
 import type { Database, JobQueue } from '@tollgate/db';
 import type { Logger } from 'pino';
@@ -19,6 +20,8 @@ export interface HostState {
   core: CoreServices;
   /** Sweeps, background manual imports and summary mails of invoice sync. */
   invoiceSyncJobs: InvoiceSyncJobs;
+  /** Events out: relay and delivery rounds (routes kick one after a replay or a re-enabled endpoint). */
+  eventJobs?: EventJobs;
   /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */
   routeIdempotency: RouteIdempotency;
   pluginApiVersion: string;

@@ -1,3 +1,4 @@
+import { eventMigrations } from '@tollgate/events';
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase, type Transaction } from '@tollgate/db';
 import { Money } from '@tollgate/money';
@@ -87,7 +88,7 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       db = await engine.open();
-      await migrate({ db, sets: [walletMigrations, fundingMigrations] });
+      await migrate({ db, sets: [walletMigrations, eventMigrations, fundingMigrations] });
       wallet = new WalletService(db, clock, {});
       await new PriceCatalog(db, clock).setPrice({
         channel: 'sms-reminder',

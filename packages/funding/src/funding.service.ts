@@ -1,3 +1,4 @@
+import { recordEvent } from '@tollgate/events';
 import { randomBytes } from 'node:crypto';
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, type Database, type Queryable } from '@tollgate/db';
@@ -797,6 +798,7 @@ export class FundingService {
           [id, grant.lotId, now],
         );
         if (!rows[0]) return null;
+        await recordEvent({ q: tx, accountId, type: 'purchase.succeeded', data: purchaseEventData(rows[0]), occurredAt: now });
         await this.notifier.notify({
           tx,
           accountId,
@@ -819,6 +821,7 @@ export class FundingService {
           [id, reason, now],
         );
         if (!rows[0]) return null;
+        await recordEvent({ q: tx, accountId, type: 'purchase.failed', data: { ...purchaseEventData(rows[0]), reason: reason ?? null }, occurredAt: now });
         if (row.origin === 'auto_refill') {
           // C-3: a declined refill pauses auto-refill until the account turns it on again.
           // Declines have their own reason and count (lastDecline, window.declined), not toward the refill limit.
@@ -854,6 +857,7 @@ export class FundingService {
           [id, reason, now],
         );
         if (!rows[0]) return null;
+        await recordEvent({ q: tx, accountId, type: 'purchase.reversed', data: { ...purchaseEventData(rows[0]), reason: reason ?? null }, occurredAt: now });
         await this.notifier.notify({
           tx,
           accountId,
@@ -968,5 +972,16 @@ function refundView(r: Row): Refund {
     createdAt: r.created_at as Date,
     paidAt: (r.paid_at as Date | null) ?? null,
     payoutReference: (r.payout_reference as string | null) ?? null,
+  };
+}
+
+/** A purchase as its events tell it (W-10). */
+function purchaseEventData(row: Row): { purchaseId: string; accountId: string; amount: string; providerId: string; origin: string } {
+  return {
+    purchaseId: row.id as string,
+    accountId: row.account_id as string,
+    amount: Money.of(row.amount as string).toString(),
+    providerId: row.provider_id as string,
+    origin: row.origin as string,
   };
 }

@@ -1,3 +1,4 @@
+import { eventMigrations } from '@tollgate/events';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@tollgate/clock';
 import { migrate, openDatabase, testEngines, type Database, type TestDatabase } from '@tollgate/db';
@@ -127,7 +128,7 @@ for (const engine of testEngines()) {
     let db: TestDatabase;
     beforeAll(async () => {
       db = await engine.open();
-      await migrate({ db, sets: [invoiceSyncMigrations] });
+      await migrate({ db, sets: [eventMigrations, invoiceSyncMigrations] });
     });
     afterAll(async () => {
       await db?.dispose();
@@ -145,7 +146,7 @@ if (url) {
     beforeAll(async () => {
       first = await openDatabase({ url, schema, poolSize: 6 });
       second = await openDatabase({ url, schema, poolSize: 6 });
-      await migrate({ db: first, sets: [invoiceSyncMigrations] });
+      await migrate({ db: first, sets: [eventMigrations, invoiceSyncMigrations] });
     });
     afterAll(async () => {
       await second?.close();

@@ -1,3 +1,4 @@
+import { eventMigrations } from '@tollgate/events';
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
 import { ConflictError } from '@tollgate/errors';
@@ -48,7 +49,7 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       db = await engine.open();
-      await migrate({ db, sets: [invoiceSyncMigrations] });
+      await migrate({ db, sets: [eventMigrations, invoiceSyncMigrations] });
       connections = new ConnectionService(db, clock, directory);
       profiles = new ProfileService(db, clock);
       customers = new CustomerService(db, clock);

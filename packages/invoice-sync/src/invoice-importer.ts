@@ -1,6 +1,7 @@
+import { recordEvent } from '@tollgate/events';
 import type { EventOutcome, HandledEvent } from '@tollgate/plugin-sdk';
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, pgArray, sqlStateOf, type Database, type Transaction } from '@tollgate/db';
+import { DATABASE, pgArray, sqlStateOf, type Database, type Queryable, type Transaction } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import { EventEmitter } from 'eventemitter3';
@@ -410,11 +411,11 @@ export class InvoiceImporter {
     }
   }
 
-  async #save(state: RunState, status?: string, error?: string | null): Promise<Row | undefined> {
+  async #save(state: RunState, status?: string, error?: string | null, q: Queryable = this.db): Promise<Row | undefined> {
     const run = state.run;
     if (state.zeroDay.size) run.flags.zeroDaySubscriptions = [...state.zeroDay].map(([subscriptionId, title]) => ({ subscriptionId, title }));
     const now = this.clock.now();
-    const { rows } = await this.db.query<Row>(
+    const { rows } = await q.query<Row>(
       `update sync_import_runs set cursor = $2, new_count = $3, updated_count = $4, ignored_count = $5, failed_count = $6, failures = $7, flags = $8,
          high_water = $9, heartbeat_at = $10, status = coalesce($11, status), error = coalesce($12, error),
          finished_at = case when $11::text is null then finished_at else $10 end
@@ -438,7 +439,29 @@ export class InvoiceImporter {
   }
 
   async #finish(state: RunState, status: 'completed' | 'interrupted' | 'failed', error: string | null): Promise<ImportRun> {
-    const row = await this.#save(state, status, error);
+    // The run's end and its event (W-10) commit together.
+    const row = await this.db.transaction(async (tx) => {
+      const saved = await this.#save(state, status, error, tx);
+      const ended = runView(saved!);
+      await recordEvent({
+        q: tx,
+        accountId: state.connection.accountId,
+        type: 'invoice_sync.run_finished',
+        data: {
+          runId: ended.id,
+          connectionId: state.connection.id,
+          trigger: ended.trigger,
+          status,
+          newCount: ended.counts.new,
+          updatedCount: ended.counts.updated,
+          ignoredCount: ended.counts.ignored,
+          failedCount: ended.counts.failed,
+          error,
+        },
+        occurredAt: this.clock.now(),
+      });
+      return saved;
+    });
     const run = runView(row!);
     try {
       this.events.emit('run_finished', run);
@@ -562,6 +585,15 @@ export class InvoiceImporter {
         if (before[key] !== after[key]) changed[key] = { from: before[key], to: after[key] };
       }
       await event(after.id, 'updated', { changed });
+      if (changed.status && after.status === 'paid') {
+        await recordEvent({
+          q: tx,
+          accountId: connection.accountId,
+          type: 'invoice.paid',
+          data: { invoiceId: after.id, connectionId: connection.id, kind: after.kind, number: after.number, totalInclVat: after.totalInclVat, amountDue: after.amountDue },
+          occurredAt: now,
+        });
+      }
       if (resetFrom !== null) await event(after.id, 'customer_reset', { customerId: customer.id, from: resetFrom, to: customer.sourceId });
       return 'updated';
     }
@@ -614,6 +646,24 @@ export class InvoiceImporter {
       profileFrom: profile!.via,
       trigger: state.run.trigger,
       runId: state.run.id,
+    });
+    await recordEvent({
+      q: tx,
+      accountId: connection.accountId,
+      type: 'invoice.imported',
+      data: {
+        invoiceId: invoice.id,
+        connectionId: connection.id,
+        kind: invoice.kind,
+        number,
+        status: invoice.status,
+        totalInclVat: invoice.totalInclVat,
+        amountDue: invoice.amountDue,
+        currency: invoice.currency,
+        issuedOn: invoice.issuedOn,
+        dueOn: invoice.dueOn,
+      },
+      occurredAt: now,
     });
     if (number !== displayNumberCandidates(doc)[0]) await event(invoice.id, 'number_prefixed', { number, reason: 'number_taken_in_another_department' });
     if (creditedInvoiceId) await event(invoice.id, 'credit_linked', { invoiceId: creditedInvoiceId });

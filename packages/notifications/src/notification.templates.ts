@@ -16,6 +16,7 @@ const FIELDS = {
   payment_reversed: { accountName: 'text', amount: 'money', reason: 'text', owed: 'money' },
   purchase_succeeded: { accountName: 'text', amount: 'money', balance: 'money' },
   refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
+  webhook_endpoint_disabled: { accountName: 'text', url: 'text', failingSince: 'text' },
   import_summary: {
     accountName: 'text',
     source: 'text',
@@ -139,6 +140,36 @@ function importSummary(
 }
 
 const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = {
+  webhook_endpoint_disabled: {
+    nl: (f) => ({
+      subject: `Webhook uitgeschakeld voor ${f.accountName}`,
+      paragraphs: [
+        `Het webhook-adres ${f.url} van ${f.accountName} antwoordt sinds ${f.failingSince} niet meer met succes. We hebben het uitgeschakeld.`,
+        'Herstel het adres en schakel het weer in; wat intussen niet afgeleverd werd, kunt u opnieuw laten versturen.',
+      ],
+    }),
+    fr: (f) => ({
+      subject: `Webhook désactivé pour ${f.accountName}`,
+      paragraphs: [
+        `L’adresse de webhook ${f.url} de ${f.accountName} échoue sans interruption depuis ${f.failingSince}. Nous l’avons désactivée.`,
+        'Corrigez l’adresse et réactivez-la ; les événements non livrés entre-temps peuvent être renvoyés.',
+      ],
+    }),
+    en: (f) => ({
+      subject: `Webhook disabled for ${f.accountName}`,
+      paragraphs: [
+        `The webhook endpoint ${f.url} of ${f.accountName} has failed every delivery since ${f.failingSince}. We have disabled it.`,
+        'Fix the endpoint and enable it again; events that were not delivered meanwhile can be sent again (replay).',
+      ],
+    }),
+    de: (f) => ({
+      subject: `Webhook deaktiviert für ${f.accountName}`,
+      paragraphs: [
+        `Der Webhook-Endpunkt ${f.url} von ${f.accountName} schlägt seit ${f.failingSince} bei jeder Zustellung fehl. Wir haben ihn deaktiviert.`,
+        'Beheben Sie den Fehler und aktivieren Sie ihn wieder; nicht zugestellte Ereignisse können erneut gesendet werden.',
+      ],
+    }),
+  },
   low_balance: {
     nl: (f) => ({
       subject: `Laag saldo voor ${f.accountName}`,

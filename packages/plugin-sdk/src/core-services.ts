@@ -1,4 +1,5 @@
 import type { Clock } from '@tollgate/clock';
+import type { PluginEvents } from './events.js';
 import type { PluginDatabase, Transaction } from './database.js';
 import type { InvoiceSyncSink } from './invoice-source.js';
 import type { Logger } from './logger.js';
@@ -106,4 +107,6 @@ export const coreServices = {
   payments: createServiceRef<PaymentEventSink>({ id: 'core.payments' }),
   /** Where an invoice source reports consent, lost consent, disconnects and webhook events. */
   invoiceSync: createServiceRef<InvoiceSyncSink>({ id: 'core.invoiceSync' }),
+  /** Subscribe to wallet, purchase and invoice events (at least once, in a sequence per account); since plugin API 2.2. */
+  events: createServiceRef<PluginEvents>({ id: 'core.events' }),
 } as const;

@@ -35,6 +35,7 @@ export {
   type RouteResponseDoc,
 } from './http-route.js';
 export type { Logger } from './logger.js';
+export { EVENT_TYPES, isEventType, type EventOf, type EventPayloads, type EventType, type PluginEvents, type TollgateEvent } from './events.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';
 export type { Engine, IsolationLevel, Migration, PluginDatabase, QueryResult, Queryable, Row, Transaction, TransactionOptions } from './database.js';
 

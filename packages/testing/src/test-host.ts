@@ -48,6 +48,7 @@ export interface TestHost {
    * Runs the plugins' jobs now, on the test's clock: every scheduled job once (`jobs.schedule`),
    * then every queued job of every plugin until the queues are empty (jobs that enqueue jobs are
    * followed). Nothing polls in a test host; this is how time-driven work happens in tests.
+   * Events out run around them: outboxes relayed to the log, due handler and webhook deliveries made.
    */
   runJobs(input?: { maxRounds?: number }): Promise<{ completed: number; failed: number }>;
   close(): Promise<void>;
@@ -133,7 +134,16 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
       if (res.status !== 201) throw new Error(`createAccount: ${res.status} ${JSON.stringify(res.body)}`);
       return { accountId: res.body.account.id, ownerKey: res.body.apiKey.key, ownerId: res.body.owner.id };
     },
-    runJobs: (options = {}) => host.pluginHost.runJobs(options),
+    async runJobs(options = {}) {
+      // Events first (a handler's work may enqueue jobs), then the plugins' jobs, then the events those made.
+      const before = await host.events.jobs.runOnce();
+      const jobs = await host.pluginHost.runJobs(options);
+      const after = await host.events.jobs.runOnce();
+      return {
+        completed: jobs.completed + before.delivered + after.delivered,
+        failed: jobs.failed + before.retried + before.parked + after.retried + after.parked,
+      };
+    },
     async close() {
       await host.close();
       await db.dispose();

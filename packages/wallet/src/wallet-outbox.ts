@@ -19,8 +19,11 @@ export async function relayWalletEvents(input: {
   publish: (events: OutboxEvent[], tx: Transaction) => Promise<void>;
   now: Date;
   limit?: number;
+  /** Runs first in the relaying transaction, before rows are claimed (e.g. a lock that orders relays across hosts). */
+  before?: (tx: Transaction) => Promise<void>;
 }): Promise<number> {
   return input.db.transaction(async (tx) => {
+    await input.before?.(tx);
     const { rows } = await tx.query<{ id: string; account_id: string; type: string; payload: Record<string, unknown>; created_at: Date }>(
       'select id, account_id, type, payload, created_at from wallet_events where published_at is null order by id limit $1 for update skip locked',
       [input.limit ?? 500],

@@ -88,6 +88,21 @@ export const hostConfigSchema = z.strictObject({
       staleRunMinutes: z.number().int().min(1).max(1440).optional(),
     })
     .prefault({}),
+  /** Events out (W-10, W-12): webhook delivery and the background round. */
+  events: z
+    .strictObject({
+      /** Deadline of one webhook POST. */
+      webhookTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+      /** Retries of one webhook delivery stop this long after its first attempt. */
+      webhookRetryHours: z.number().int().min(1).max(168).default(72),
+      /** An endpoint failing without a success for this long is disabled and its account e-mailed. */
+      disableAfterHours: z.number().int().min(1).max(720).default(72),
+      /** Handler attempts before a delivery is parked. */
+      handlerMaxAttempts: z.number().int().min(1).max(50).default(8),
+      /** How often a host looks for events other hosts recorded and retries that came due. */
+      pollMs: z.number().int().min(100).max(600_000).default(2000),
+    })
+    .prefault({}),
 });
 
 export type HostConfig = z.output<typeof hostConfigSchema> & { configDir: string; configPath?: string };

@@ -1,5 +1,6 @@
 import { migrate, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
+import { eventMigrations } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations } from '@tollgate/notifications';
@@ -63,6 +64,7 @@ export async function migrateAll(input: { db: Database; pluginHost: PluginHost }
     sets: [
       hostMigrations,
       walletMigrations,
+      eventMigrations,
       fundingMigrations,
       notificationMigrations,
       invoiceSyncMigrations,

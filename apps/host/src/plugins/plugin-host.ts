@@ -3,6 +3,9 @@ import { nestedSchemaName, scopeDatabase, type Database, type JobQueue, type Mig
 import {
   accountingExportersExtensionPoint,
   coreServices,
+  EVENT_TYPES,
+  isEventType,
+  type PluginEvents,
   httpRoutesExtensionPoint,
   invoiceSourcesExtensionPoint,
   paymentProvidersExtensionPoint,
@@ -31,6 +34,7 @@ import {
 } from '@tollgate/plugin-sdk';
 import { Money } from '@tollgate/money';
 import { SpendRunner, type Price, type PriceCatalog, type WalletService } from '@tollgate/wallet';
+import type { RegisteredHandler } from '@tollgate/events';
 import { ExtensionRegistry } from './extension-registry.js';
 import { PluginJobRunner } from './plugin-jobs.js';
 import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
@@ -93,6 +97,8 @@ export class PluginHost {
   readonly accountingExporters = new ExtensionRegistry<AccountingExporter>('accounting exporter');
   readonly postalCarriers = new ExtensionRegistry<PostalCarrier>('postal carrier');
   readonly routes: MountedRoute[] = [];
+  /** What plugins subscribed to through coreServices.events (during init; fixed once started). */
+  readonly eventSubscriptions: RegisteredHandler[] = [];
   readonly #states: PluginState[] = [];
   #spendRunner: SpendRunner | undefined;
   #jobRunner: PluginJobRunner | undefined;
@@ -354,6 +360,26 @@ export class PluginHost {
     }
   }
 
+  #subscribe(pluginId: string, input: { name: string; types: readonly string[]; handler: unknown; maxAttempts?: number }): void {
+    const fail = (message: string) => new PluginLoadError({ source: pluginId, message: `events.subscribe: ${message}` });
+    if (this.#phase !== 'registered') throw fail('subscribe during init, not later');
+    if (typeof input?.name !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(input.name)) throw fail(`name must be kebab-case, got ${JSON.stringify(input?.name)}`);
+    const target = `${pluginId}/${input.name}`;
+    if (this.eventSubscriptions.some((s) => s.target === target)) throw fail(`"${input.name}" is subscribed twice`);
+    if (!Array.isArray(input.types) || !input.types.length) throw fail(`"${input.name}" names no event types`);
+    const unknown = input.types.filter((t) => !isEventType(t));
+    if (unknown.length) throw fail(`"${input.name}" names unknown event types: ${unknown.join(', ')} (known: ${Object.keys(EVENT_TYPES).join(', ')})`);
+    if (typeof input.handler !== 'function') throw fail(`"${input.name}" has no handler`);
+    if (input.maxAttempts !== undefined && (!Number.isInteger(input.maxAttempts) || input.maxAttempts < 1 || input.maxAttempts > 50))
+      throw fail(`"${input.name}": maxAttempts must be a whole number from 1 to 50`);
+    this.eventSubscriptions.push({
+      target,
+      types: [...new Set(input.types)] as RegisteredHandler['types'],
+      handler: input.handler as RegisteredHandler['handler'],
+      ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}),
+    });
+  }
+
   #resolve(pluginId: string, dep: Dep<unknown>, services: PluginHostServices): unknown {
     switch (dep.id) {
       case coreServices.logger.id:
@@ -378,6 +404,8 @@ export class PluginHost {
       case coreServices.payments.id:
         if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
         return services.payments;
+      case coreServices.events.id:
+        return { subscribe: (subscription) => this.#subscribe(pluginId, subscription as never) } satisfies PluginEvents;
       case coreServices.invoiceSync.id:
         if (!services.invoiceSync) throw new PluginLoadError({ source: pluginId, message: 'asks for the invoice-sync service, which this host runs without' });
         return services.invoiceSync;

@@ -1,5 +1,6 @@
 import type { Clock } from '@tollgate/clock';
-import { pgArray, type Database, type JobQueue } from '@tollgate/db';
+import { pgArray, type Database, type JobQueue, type Transaction } from '@tollgate/db';
+import { EventLog } from '@tollgate/events';
 import { relayWalletEvents, TRIAL_KEY, type WalletService } from '@tollgate/wallet';
 import type { Logger } from 'pino';
 import type { RouteIdempotency } from '../http/route-idempotency.js';
@@ -41,6 +42,8 @@ export class WalletJobs {
       logger: Logger;
       intervalMs?: number;
       routeIdempotency?: RouteIdempotency;
+      /** The events-out log (W-10): relayed wallet events are appended to it in the same transaction. */
+      eventLog?: EventLog;
     },
   ) {}
 
@@ -129,7 +132,13 @@ export class WalletJobs {
         db,
         now: clock.now(),
         limit,
+        // One relay at a time across hosts, so each account's events get their sequence in the wallet's order.
+        ...(this.deps.eventLog ? { before: (tx: Transaction) => EventLog.lock(tx) } : {}),
         publish: async (events, tx) => {
+          await this.deps.eventLog?.append(
+            tx,
+            events.map((e) => ({ source: 'wallet', sourceId: e.id, accountId: e.accountId, type: e.type, data: e.payload, occurredAt: e.createdAt })),
+          );
           for (const event of events) {
             await jobs.send({
               name: WALLET_EVENTS_QUEUE,

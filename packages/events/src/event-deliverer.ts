@@ -1,0 +1,289 @@
+import type { Clock } from '@tollgate/clock';
+import { pgArray, type Database, type Transaction } from '@tollgate/db';
+import type { TollgateEvent } from '@tollgate/plugin-sdk';
+import { eventView, type HandlerTarget } from './event-log.js';
+import { postWebhook, type SendOutcome } from './webhook-sender.js';
+import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
+
+export interface EventDeliveryOptions {
+  /** Sandbox mode: webhooks may go to loopback and over http. */
+  sandbox: boolean;
+  /** Deadline of one webhook POST. Default 10 000 ms. */
+  webhookTimeoutMs?: number;
+  /** A webhook delivery is retried until this long after its first attempt, then failed. Default 72 (three days, as Stripe). */
+  webhookRetryHours?: number;
+  /** An endpoint that has failed without one success for this long is disabled (and its account told). Default 72. */
+  disableAfterHours?: number;
+  /** How long a claimed delivery is someone's before another worker may take it (a crashed worker). Default 120 s. */
+  leaseSeconds?: number;
+  /** Handler attempts before a delivery is parked, unless the subscription says otherwise. Default 8. */
+  handlerMaxAttempts?: number;
+}
+
+/** A plugin handler, as the deliverer calls it. */
+export interface RegisteredHandler extends HandlerTarget {
+  handler: (event: TollgateEvent) => Promise<void>;
+  maxAttempts?: number;
+}
+
+export interface DeliveryRound {
+  delivered: number;
+  /** Failed this time; tried again later. */
+  retried: number;
+  /** Handler deliveries that used their last attempt (see GET /admin/events/parked). */
+  parked: number;
+  /** Webhook deliveries given up after the retry window. */
+  failed: number;
+  /** Endpoints disabled in this round. */
+  disabled: string[];
+}
+
+/** Seconds to wait after the n-th failed webhook attempt (then 10 h until the window closes). */
+export const WEBHOOK_BACKOFF_SECONDS = [60, 300, 1800, 7200, 18_000, 36_000];
+/** Seconds to wait after the n-th failed handler attempt: 30 s doubling, at most an hour. */
+export const handlerBackoffSeconds = (attempt: number): number => Math.min(30 * 2 ** (attempt - 1), 3600);
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  account_id: string;
+  kind: 'handler' | 'webhook';
+  target: string;
+  attempts: number;
+  first_attempt_at: Date;
+}
+
+interface EndpointRow {
+  id: string;
+  account_id: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_expires_at: Date | null;
+  failing_since: Date | null;
+}
+
+const errorText = (error: unknown): string => {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+};
+
+/**
+ * Delivers due event deliveries, at least once, on the injected clock. Handler deliveries are
+ * independent (a failing handler never holds up another). Webhook deliveries go to each endpoint
+ * one at a time in sequence order: the oldest pending delivery of an endpoint is its head, and
+ * nothing after it goes before it succeeds or is given up, so an endpoint that was down receives
+ * its backlog in order. Claims are leases on the row (several hosts, crashed workers).
+ */
+export class EventDeliverer {
+  #handlers = new Map<string, RegisteredHandler>();
+  readonly #timeoutMs: number;
+  readonly #retryMs: number;
+  readonly #disableMs: number;
+  readonly #leaseMs: number;
+  readonly #handlerMaxAttempts: number;
+
+  constructor(
+    private readonly deps: {
+      db: Database;
+      clock: Clock;
+      options: EventDeliveryOptions;
+      /** Called in the transaction that disables an endpoint (the e-mail to the account). */
+      onEndpointDisabled?: (input: { tx: Transaction; accountId: string; endpointId: string; url: string; failingSince: Date }) => Promise<void>;
+    },
+  ) {
+    const o = deps.options;
+    this.#timeoutMs = o.webhookTimeoutMs ?? 10_000;
+    this.#retryMs = (o.webhookRetryHours ?? 72) * 3_600_000;
+    this.#disableMs = (o.disableAfterHours ?? 72) * 3_600_000;
+    this.#leaseMs = (o.leaseSeconds ?? 120) * 1000;
+    this.#handlerMaxAttempts = o.handlerMaxAttempts ?? 8;
+  }
+
+  setHandlers(handlers: readonly RegisteredHandler[]): void {
+    this.#handlers = new Map(handlers.map((h) => [h.target, h]));
+  }
+
+  /** One round: due handler deliveries, then each endpoint's due backlog (up to `perEndpoint` in order). */
+  async deliverDue(input: { limit?: number; perEndpoint?: number } = {}): Promise<DeliveryRound> {
+    const round: DeliveryRound = { delivered: 0, retried: 0, parked: 0, failed: 0, disabled: [] };
+    await this.#deliverHandlers(input.limit ?? 200, round);
+    await this.#deliverWebhooks(input.limit ?? 200, input.perEndpoint ?? 200, round);
+    return round;
+  }
+
+  async #claimHandlers(limit: number): Promise<DeliveryRow[]> {
+    if (!this.#handlers.size) return [];
+    const now = this.deps.clock.now();
+    const { rows } = await this.deps.db.query<DeliveryRow>(
+      `update event_deliveries d set leased_until = $2, attempts = d.attempts + 1, last_attempt_at = $1, first_attempt_at = coalesce(d.first_attempt_at, $1)
+        where d.id in (
+          select id from event_deliveries
+           where kind = 'handler' and status = 'pending' and next_attempt_at <= $1 and (leased_until is null or leased_until <= $1) and target = any($3::text[])
+           order by id limit $4 for update skip locked)
+        returning d.id, d.event_id, d.account_id, d.kind, d.target, d.attempts, d.first_attempt_at`,
+      [now, new Date(now.getTime() + this.#leaseMs), pgArray([...this.#handlers.keys()]), limit],
+    );
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async #deliverHandlers(limit: number, round: DeliveryRound): Promise<void> {
+    const claimed = await this.#claimHandlers(limit);
+    if (!claimed.length) return;
+    const events = await this.#events(claimed.map((d) => d.event_id));
+    // One subscription's deliveries run one after another (in sequence order); subscriptions side by side.
+    const byTarget = new Map<string, DeliveryRow[]>();
+    for (const d of claimed) byTarget.set(d.target, [...(byTarget.get(d.target) ?? []), d]);
+    await Promise.all(
+      [...byTarget.entries()].map(async ([target, deliveries]) => {
+        const registered = this.#handlers.get(target)!;
+        for (const delivery of deliveries) {
+          try {
+            await registered.handler(events.get(delivery.event_id)!);
+            await this.deps.db.query(
+              `update event_deliveries set status = 'delivered', delivered_at = $2, leased_until = null, last_error = null where id = $1 and attempts = $3`,
+              [delivery.id, this.deps.clock.now(), delivery.attempts],
+            );
+            round.delivered++;
+          } catch (error) {
+            const now = this.deps.clock.now();
+            const park = delivery.attempts >= (registered.maxAttempts ?? this.#handlerMaxAttempts);
+            await this.deps.db.query(
+              `update event_deliveries set status = $2, next_attempt_at = $3, leased_until = null, last_error = $4 where id = $1 and attempts = $5`,
+              [
+                delivery.id,
+                park ? 'parked' : 'pending',
+                new Date(now.getTime() + handlerBackoffSeconds(delivery.attempts) * 1000),
+                errorText(error),
+                delivery.attempts,
+              ],
+            );
+            if (park) round.parked++;
+            else round.retried++;
+          }
+        }
+      }),
+    );
+  }
+
+  async #events(ids: readonly string[]): Promise<Map<string, TollgateEvent>> {
+    const { rows } = await this.deps.db.query<Parameters<typeof eventView>[0]>(
+      'select id, account_id, seq, type, version, data, occurred_at from events where id = any($1::text[])',
+      [pgArray([...new Set(ids)])],
+    );
+    return new Map(rows.map((r) => [r.id, eventView(r)]));
+  }
+
+  /** Endpoints whose head delivery is due and not leased. */
+  async #dueEndpoints(limit: number): Promise<string[]> {
+    const now = this.deps.clock.now();
+    const { rows } = await this.deps.db.query<{ id: string }>(
+      `select w.id from webhook_endpoints w
+         cross join lateral (
+           select next_attempt_at, leased_until from event_deliveries d
+            where d.target = w.id and d.kind = 'webhook' and d.status = 'pending' order by d.seq, d.id limit 1) head
+        where w.status = 'enabled' and w.deleted_at is null and head.next_attempt_at <= $1 and (head.leased_until is null or head.leased_until <= $1)
+        order by head.next_attempt_at limit $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Leases the endpoint's head delivery if it is due and nobody holds it. */
+  async #claimHead(endpointId: string): Promise<DeliveryRow | null> {
+    const now = this.deps.clock.now();
+    const { rows } = await this.deps.db.query<DeliveryRow>(
+      `update event_deliveries d set leased_until = $3, attempts = d.attempts + 1, last_attempt_at = $2, first_attempt_at = coalesce(d.first_attempt_at, $2)
+        where d.id = (select id from event_deliveries where target = $1 and kind = 'webhook' and status = 'pending' order by seq, id limit 1)
+          and d.next_attempt_at <= $2 and (d.leased_until is null or d.leased_until <= $2)
+          and exists (select 1 from webhook_endpoints w where w.id = $1 and w.status = 'enabled' and w.deleted_at is null)
+        returning d.id, d.event_id, d.account_id, d.kind, d.target, d.attempts, d.first_attempt_at`,
+      [endpointId, now, new Date(now.getTime() + this.#leaseMs)],
+    );
+    return rows[0] ?? null;
+  }
+
+  async #deliverWebhooks(limit: number, perEndpoint: number, round: DeliveryRound): Promise<void> {
+    const endpoints = await this.#dueEndpoints(limit);
+    await Promise.all(
+      endpoints.map(async (endpointId) => {
+        for (let i = 0; i < perEndpoint; i++) {
+          const delivery = await this.#claimHead(endpointId);
+          if (!delivery) return;
+          const ok = await this.#sendOne(delivery, round);
+          if (!ok) return;
+        }
+      }),
+    );
+  }
+
+  /** One attempt of one webhook delivery; true when the endpoint took it (2xx). */
+  async #sendOne(delivery: DeliveryRow, round: DeliveryRound): Promise<boolean> {
+    const { rows } = await this.deps.db.query<EndpointRow>(
+      'select id, account_id, url, secret, previous_secret, previous_expires_at, failing_since from webhook_endpoints where id = $1',
+      [delivery.target],
+    );
+    const endpoint = rows[0]!;
+    const event = (await this.#events([delivery.event_id])).get(delivery.event_id)!;
+    const body = JSON.stringify(event);
+    const sentAt = this.deps.clock.now();
+    const secrets = [endpoint.secret];
+    if (endpoint.previous_secret && endpoint.previous_expires_at && endpoint.previous_expires_at > sentAt) secrets.push(endpoint.previous_secret);
+    const outcome = await postWebhook({
+      url: endpoint.url,
+      body,
+      timeoutMs: this.#timeoutMs,
+      policy: { sandbox: this.deps.options.sandbox },
+      headers: {
+        [SIGNATURE_HEADER]: signatureHeader({ secrets, timestamp: sentAt, body }),
+        'Tollgate-Event-Id': event.id,
+        'Tollgate-Delivery-Id': delivery.id,
+        'user-agent': 'Tollgate-Webhooks/1',
+      },
+    });
+    const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+    await this.deps.db.transaction((tx) => this.#record(tx, { delivery, endpoint, outcome, ok, round }));
+    return ok;
+  }
+
+  async #record(tx: Transaction, input: { delivery: DeliveryRow; endpoint: EndpointRow; outcome: SendOutcome; ok: boolean; round: DeliveryRound }): Promise<void> {
+    const { delivery, endpoint, outcome, ok, round } = input;
+    const now = this.deps.clock.now();
+    const error = ok ? null : (outcome.error ?? `HTTP ${outcome.status}`);
+    await tx.query(
+      `insert into webhook_attempts (delivery_id, endpoint_id, at, duration_ms, status_code, response_body, error) values ($1, $2, $3, $4, $5, $6, $7)`,
+      [delivery.id, endpoint.id, now, outcome.durationMs, outcome.status, outcome.body, error],
+    );
+    if (ok) {
+      await tx.query(
+        `update event_deliveries set status = 'delivered', delivered_at = $2, leased_until = null, last_error = null, last_status = $3, last_duration_ms = $4 where id = $1`,
+        [delivery.id, now, outcome.status, outcome.durationMs],
+      );
+      if (endpoint.failing_since) await tx.query('update webhook_endpoints set failing_since = null where id = $1', [endpoint.id]);
+      round.delivered++;
+      return;
+    }
+    const first = new Date(delivery.first_attempt_at);
+    const wait = WEBHOOK_BACKOFF_SECONDS[delivery.attempts - 1] ?? WEBHOOK_BACKOFF_SECONDS.at(-1)!;
+    const next = new Date(now.getTime() + wait * 1000);
+    const giveUp = next.getTime() - first.getTime() > this.#retryMs;
+    await tx.query(
+      `update event_deliveries set status = $2, next_attempt_at = $3, leased_until = null, last_error = $4, last_status = $5, last_duration_ms = $6 where id = $1`,
+      [delivery.id, giveUp ? 'failed' : 'pending', next, error, outcome.status, outcome.durationMs],
+    );
+    if (giveUp) round.failed++;
+    else round.retried++;
+    const failingSince = endpoint.failing_since ? new Date(endpoint.failing_since) : now;
+    if (!endpoint.failing_since) await tx.query('update webhook_endpoints set failing_since = $2 where id = $1 and failing_since is null', [endpoint.id, now]);
+    if (now.getTime() - failingSince.getTime() >= this.#disableMs) {
+      const { rowCount } = await tx.query(
+        `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing', updated_at = $2 where id = $1 and status = 'enabled'`,
+        [endpoint.id, now],
+      );
+      if (rowCount) {
+        round.disabled.push(endpoint.id);
+        await this.deps.onEndpointDisabled?.({ tx, accountId: endpoint.account_id, endpointId: endpoint.id, url: endpoint.url, failingSince });
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Events out (W-10, W-12): what happened to an account's wallet, its purchases and its imported
+ * invoices, as plugins (coreServices.events) and the SaaS's webhook endpoints receive it. Every
+ * event has a stable id (dedupe on it: delivery is at least once) and a sequence per account
+ * (1, 2, 3… in the order the events were recorded: order on it). Payloads are versioned: a
+ * change that is not a new optional field is a new `version`, announced in the SDK's changelog.
+ * Amounts are decimal strings in euros, never numbers.
+ */
+
+/** Every event type, with the version of its payload that this SDK describes. */
+export const EVENT_TYPES = {
+  'wallet.topped_up': 1,
+  'wallet.charged': 1,
+  'wallet.hold_placed': 1,
+  'wallet.hold_captured': 1,
+  'wallet.hold_released': 1,
+  'wallet.hold_expired': 1,
+  'wallet.refunded': 1,
+  'wallet.credits_refunded': 1,
+  'wallet.credit_expired': 1,
+  'wallet.low_balance': 1,
+  'wallet.depleted': 1,
+  'wallet.clawed_back': 1,
+  'wallet.blocked': 1,
+  'wallet.unblocked': 1,
+  'wallet.debt_settled': 1,
+  'purchase.succeeded': 1,
+  'purchase.failed': 1,
+  'purchase.reversed': 1,
+  'invoice.imported': 1,
+  'invoice.paid': 1,
+  'invoice_sync.run_finished': 1,
+} as const;
+
+export type EventType = keyof typeof EVENT_TYPES;
+
+export function isEventType(type: unknown): type is EventType {
+  return typeof type === 'string' && Object.hasOwn(EVENT_TYPES, type);
+}
+
+/** A decimal amount in euros, e.g. "12.50". */
+type Amount = string;
+
+interface HoldData {
+  holdId: string;
+  accountId: string;
+  channel: string;
+  description: string;
+  units: string;
+  country: string | null;
+  unitPrice: Amount;
+  freeUnits: string;
+  amount: Amount;
+  captured: Amount;
+  status: string;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** The payload (`data`) of each event type, version 1. Fields may be added; none is removed or changes meaning within a version. */
+export interface EventPayloads {
+  /** Credit added: a purchased pack, a promotion, the trial credit. */
+  'wallet.topped_up': { transactionId: string; lotId: string; accountId: string; kind: string; amount: Amount; expiresAt: string | null; balanceAfter: Amount; createdAt: string };
+  /** Money spent: a direct charge, or a capture (then `holdId` is set). */
+  'wallet.charged': { transactionId: string; accountId: string; channel: string; amount: Amount; balanceAfter: Amount; holdId?: string; units?: string };
+  'wallet.hold_placed': HoldData;
+  'wallet.hold_captured': HoldData & { transactionId: string; balanceAfter: Amount };
+  'wallet.hold_released': HoldData & { transactionId: string; balanceAfter: Amount };
+  'wallet.hold_expired': HoldData & { transactionId: string; balanceAfter: Amount };
+  /** A charge or capture paid back (an undelivered text). */
+  'wallet.refunded': { transactionId: string; reversesId: string; accountId: string; amount: Amount; balanceAfter: Amount; reason: string; createdAt: string };
+  /** Purchased credit paid out to the account (C-5), less the fee. */
+  'wallet.credits_refunded': { refundTransactionId: string; accountId: string; credits: Amount; fee: Amount; payout: Amount; balanceAfter: Amount; createdAt: string };
+  'wallet.credit_expired': { transactionId: string; accountId: string; lotId: string; kind: string; amount: Amount; balanceAfter: Amount };
+  'wallet.low_balance': { accountId: string; available: Amount; threshold: Amount };
+  'wallet.depleted': { accountId: string; available: Amount };
+  /** A purchase's payment was reversed after its credit was granted (a SEPA return, a chargeback). */
+  'wallet.clawed_back': { transactionId: string; accountId: string; lotId: string; amount: Amount; recovered: Amount; shortfall: Amount; owed: Amount; balanceAfter: Amount; reason: string; createdAt: string };
+  'wallet.blocked': { accountId: string; owed: Amount };
+  'wallet.unblocked': { accountId: string };
+  'wallet.debt_settled': { transactionId: string; accountId: string; amount: Amount; owed: Amount; balanceAfter: Amount };
+  'purchase.succeeded': PurchaseData;
+  'purchase.failed': PurchaseData & { reason: string | null };
+  'purchase.reversed': PurchaseData & { reason: string | null };
+  'invoice.imported': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; status: string; totalInclVat: Amount; amountDue: Amount; currency: string; issuedOn: string; dueOn: string | null };
+  /** An imported invoice's source now says it is paid. */
+  'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
+  'invoice_sync.run_finished': {
+    runId: string;
+    connectionId: string;
+    trigger: 'manual' | 'sweep' | 'webhook';
+    status: 'completed' | 'interrupted' | 'failed';
+    newCount: number;
+    updatedCount: number;
+    ignoredCount: number;
+    failedCount: number;
+    error: string | null;
+  };
+}
+
+interface PurchaseData {
+  purchaseId: string;
+  accountId: string;
+  amount: Amount;
+  providerId: string;
+  origin: string;
+}
+
+/** One event as handlers and webhook endpoints receive it. */
+export interface TollgateEvent<T extends EventType = EventType> {
+  /** Stable across redeliveries and replays: 'evt_…'. */
+  id: string;
+  type: T;
+  /** The payload's version (EVENT_TYPES[type] when it was recorded). */
+  version: number;
+  accountId: string;
+  /** 1, 2, 3… per account, in the order the events were recorded. */
+  sequence: number;
+  /** When it happened (ISO 8601). */
+  occurredAt: string;
+  data: EventPayloads[T];
+}
+
+/** What a handler gets: any one of the types it subscribed to. */
+export type EventOf<T extends EventType> = { [K in T]: TollgateEvent<K> }[T];
+
+/**
+ * coreServices.events: subscribe during init. Each subscription gets every event of its types
+ * recorded from then on, from the durable log through the job queue, at least once: dedupe on
+ * `event.id`, order on `event.sequence`. A handler that throws is retried with backoff
+ * (`maxAttempts`, default 8) and then parked: the operator sees it (`GET /admin/events/parked`)
+ * and can retry it. A failing or slow subscription never holds up another.
+ */
+export interface PluginEvents {
+  subscribe<T extends EventType>(input: {
+    /** Unique within the plugin, kebab-case: it names the subscription's deliveries ('<plugin>/<name>'). */
+    name: string;
+    types: readonly T[];
+    handler: (event: EventOf<T>) => Promise<void>;
+    maxAttempts?: number;
+  }): void;
+}
