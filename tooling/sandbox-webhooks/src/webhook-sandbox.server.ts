@@ -185,7 +185,8 @@ class WebhookSandboxServer {
     try {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       if (url.pathname.startsWith('/_sandbox')) await this.#control(req, res, url);
-      else if (req.method !== 'POST') throw new WebhookSandboxError({ status: 405, code: 'method_not_allowed', message: `a delivery is a POST, not ${req.method}` });
+      else if (req.method !== 'POST')
+        throw new WebhookSandboxError({ status: 405, code: 'method_not_allowed', message: `a delivery is a POST, not ${req.method}` });
       else await this.#deliver(req, res, url.pathname);
     } catch (error) {
       const known = error instanceof WebhookSandboxError;
@@ -255,7 +256,8 @@ class WebhookSandboxServer {
   async #control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const route = CONTROL_ROUTES[url.pathname];
     if (!route) throw new WebhookSandboxError({ status: 404, code: 'not_found', message: `no sandbox route ${url.pathname}` });
-    if (req.method !== route) throw new WebhookSandboxError({ status: 405, code: 'method_not_allowed', message: `${url.pathname} takes ${route}, not ${req.method}` });
+    if (req.method !== route)
+      throw new WebhookSandboxError({ status: 405, code: 'method_not_allowed', message: `${url.pathname} takes ${route}, not ${req.method}` });
     const input = route === 'POST' ? controlBody(await readBody(req)) : {};
     switch (url.pathname) {
       case '/_sandbox/received': {
@@ -292,13 +294,16 @@ function invalid(code: string, message: string): WebhookSandboxError {
 function checkedBehaviour(input: Behaviour): Behaviour {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('invalid_behaviour', 'a behaviour must be an object');
   const { status, times, delayMs, hold, body, path } = input;
-  if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599)) throw invalid('invalid_behaviour', `status must be 200..599, got ${String(status)}`);
-  if (times !== undefined && (!Number.isInteger(times) || times < 1)) throw invalid('invalid_behaviour', `times must be a whole number >= 1, got ${String(times)}`);
+  if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599))
+    throw invalid('invalid_behaviour', `status must be 200..599, got ${String(status)}`);
+  if (times !== undefined && (!Number.isInteger(times) || times < 1))
+    throw invalid('invalid_behaviour', `times must be a whole number >= 1, got ${String(times)}`);
   if (delayMs !== undefined && (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS))
     throw invalid('invalid_behaviour', `delayMs must be 0..${MAX_DELAY_MS}, got ${String(delayMs)}`);
   if (hold !== undefined && typeof hold !== 'boolean') throw invalid('invalid_behaviour', 'hold must be true or false');
   if (body !== undefined && typeof body !== 'string') throw invalid('invalid_behaviour', 'body must be a string');
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) throw invalid('invalid_behaviour', `path must start with /, got ${String(path)}`);
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/')))
+    throw invalid('invalid_behaviour', `path must start with /, got ${String(path)}`);
   // Copied, so a caller changing its object later does not change a queued behaviour.
   return Object.fromEntries(Object.entries({ status, times, delayMs, hold, body, path }).filter(([, value]) => value !== undefined)) as Behaviour;
 }
@@ -341,7 +346,8 @@ function readBody(req: IncomingMessage): Promise<string> {
       else chunks.length = 0;
     });
     req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new WebhookSandboxError({ status: 413, code: 'payload_too_large', message: `the body is over ${MAX_BODY_BYTES} bytes` }));
+      if (size > MAX_BODY_BYTES)
+        reject(new WebhookSandboxError({ status: 413, code: 'payload_too_large', message: `the body is over ${MAX_BODY_BYTES} bytes` }));
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);

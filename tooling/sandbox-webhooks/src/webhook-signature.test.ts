@@ -19,7 +19,13 @@ describe('webhook signature', () => {
     const body = '{"id":"evt_1"}';
     const header = signWebhook({ secret: 'whsec_abc', timestamp: T, body });
     const verify = (input: { header?: string; body?: string; secrets?: string[]; toleranceSeconds?: number }) =>
-      verifyWebhookSignature({ header: input.header, body: input.body ?? body, secrets: input.secrets ?? ['whsec_abc'], now, toleranceSeconds: input.toleranceSeconds });
+      verifyWebhookSignature({
+        header: input.header,
+        body: input.body ?? body,
+        secrets: input.secrets ?? ['whsec_abc'],
+        now,
+        toleranceSeconds: input.toleranceSeconds,
+      });
     expect(verify({ header })).toBe('valid');
     expect(verify({ header, body: `${body} ` })).toBe('invalid');
     expect(verify({ header, secrets: [] })).toBe('unchecked');
