@@ -233,7 +233,7 @@ class WebhookSandboxServer {
   /** Counted behaviours first (oldest that fits), then the path's standing one, then the any-path one, then 200. */
   #answerFor(path: string): Answer {
     const index = this.#counted.findIndex((queued) => queued.behaviour.path === undefined || queued.behaviour.path === path);
-    let behaviour: Behaviour = {};
+    let behaviour: Behaviour;
     if (index >= 0) {
       const queued = this.#counted[index]!;
       behaviour = queued.behaviour;
