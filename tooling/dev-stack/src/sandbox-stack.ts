@@ -4,6 +4,7 @@ import { startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { startTwilioSandbox, type TwilioSandbox } from '@tollgate/sandbox-twilio';
+import { startWebhookSandbox, type WebhookSandbox } from '@tollgate/sandbox-webhooks';
 import type { SandboxName } from './sandbox-state.js';
 
 export const WEBHOOK_SECRET = 'whsec_sandbox';
@@ -14,21 +15,27 @@ export interface SandboxStack {
   bank: BankSandbox;
   twilio: TwilioSandbox;
   teamleader: TeamleaderSandbox;
+  /** The customer's endpoint for Tollgate's outgoing webhooks (no secrets: deliveries are recorded `unchecked`). */
+  webhooks: WebhookSandbox;
   /** Every bundled plugin, configured against these sandboxes (what `pnpm start` loads). */
   plugins: PluginEntry[];
   close(): Promise<void>;
 }
 
+/** The webhook receiver keeps nothing across restarts, so it is started here but is no SandboxName (no saved state). */
+export type StackSandboxName = SandboxName | 'webhooks';
+
 /** The variable that moves each sandbox (named in the port-clash message and the README). */
-export const SANDBOX_PORT_VARIABLES: Record<SandboxName, string> = {
+export const SANDBOX_PORT_VARIABLES: Record<StackSandboxName, string> = {
   card: 'SANDBOX_CARD_PORT',
   bank: 'SANDBOX_BANK_PORT',
   twilio: 'SANDBOX_TWILIO_PORT',
   teamleader: 'SANDBOX_TEAMLEADER_PORT',
+  webhooks: 'SANDBOX_WEBHOOKS_PORT',
 };
 
 /** A port already taken is one line naming the sandbox and the variable, not a stack trace. */
-async function listening<T>(name: SandboxName, port: number, start: () => Promise<T>): Promise<T> {
+async function listening<T>(name: StackSandboxName, port: number, start: () => Promise<T>): Promise<T> {
   try {
     return await start();
   } catch (error) {
@@ -50,7 +57,7 @@ async function listening<T>(name: SandboxName, port: number, start: () => Promis
 export async function startSandboxStack(input: {
   hostUrl: string;
   autoDeliver: boolean;
-  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number };
+  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number; webhooks?: number };
   now?: () => Date;
   /** Told which sandbox may have changed its state (the dev stack saves it). */
   onStateChange?: (name: SandboxName) => void;
@@ -58,7 +65,7 @@ export async function startSandboxStack(input: {
   const { ports = {}, autoDeliver } = input;
   const now = input.now ? { now: input.now } : {};
   const changed = (name: SandboxName) => (input.onStateChange ? { onStateChange: () => input.onStateChange!(name) } : {});
-  // All four at once: each is a plain HTTP server, and a port clash in one closes the others.
+  // All at once: each is a plain HTTP server, and a port clash in one closes the others.
   const started = await Promise.allSettled([
     listening('card', ports.card ?? 0, () =>
       startCardSandbox({
@@ -77,17 +84,20 @@ export async function startSandboxStack(input: {
     listening('teamleader', ports.teamleader ?? 0, () =>
       startTeamleaderSandbox({ port: ports.teamleader ?? 0, autoDeliverWebhooks: autoDeliver, ...now, ...changed('teamleader') }),
     ),
+    // GET <webhooks>/_sandbox/received lists what Tollgate's outgoing webhooks delivered.
+    listening('webhooks', ports.webhooks ?? 0, () => startWebhookSandbox({ port: ports.webhooks ?? 0, ...now })),
   ]);
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close().catch(() => undefined) : undefined)));
     throw failed.reason;
   }
-  const [card, bank, twilio, teamleader] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [card, bank, twilio, teamleader, webhooks] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     CardSandbox,
     BankSandbox,
     TwilioSandbox,
     TeamleaderSandbox,
+    WebhookSandbox,
   ];
   const twilioCredentials = { baseUrl: twilio.url, accountSid: twilio.accountSid, authToken: twilio.authToken };
   const plugins: PluginEntry[] = [
@@ -111,9 +121,10 @@ export async function startSandboxStack(input: {
     bank,
     twilio,
     teamleader,
+    webhooks,
     plugins,
     close: async () => {
-      await Promise.all([card.close(), bank.close(), twilio.close(), teamleader.close()]);
+      await Promise.all([card.close(), bank.close(), twilio.close(), teamleader.close(), webhooks.close()]);
     },
   };
 }
