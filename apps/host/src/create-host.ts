@@ -139,7 +139,15 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   try {
     const { applied, moved } = await migrate({
       db,
-      sets: [hostMigrations, walletMigrations, eventMigrations, fundingMigrations, notificationMigrations, invoiceSyncMigrations, ...pluginHost.migrationSets({ db })],
+      sets: [
+        hostMigrations,
+        walletMigrations,
+        eventMigrations,
+        fundingMigrations,
+        notificationMigrations,
+        invoiceSyncMigrations,
+        ...pluginHost.migrationSets({ db }),
+      ],
     });
     if (applied.length) logger.info({ applied }, 'migrations applied');
     phase('migrations');

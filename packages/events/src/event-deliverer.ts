@@ -246,7 +246,10 @@ export class EventDeliverer {
     return ok;
   }
 
-  async #record(tx: Transaction, input: { delivery: DeliveryRow; endpoint: EndpointRow; outcome: SendOutcome; ok: boolean; round: DeliveryRound }): Promise<void> {
+  async #record(
+    tx: Transaction,
+    input: { delivery: DeliveryRow; endpoint: EndpointRow; outcome: SendOutcome; ok: boolean; round: DeliveryRound },
+  ): Promise<void> {
     const { delivery, endpoint, outcome, ok, round } = input;
     const now = this.deps.clock.now();
     const error = ok ? null : (outcome.error ?? `HTTP ${outcome.status}`);
@@ -275,7 +278,9 @@ export class EventDeliverer {
     else round.retried++;
     const failingSince = endpoint.failing_since ? new Date(endpoint.failing_since) : now;
     if (!endpoint.failing_since) await tx.query('update webhook_endpoints set failing_since = $2 where id = $1 and failing_since is null', [endpoint.id, now]);
-    if (now.getTime() - failingSince.getTime() >= this.#disableMs) {
+    // Failing for the whole period, or for longer by the time the delivery just given up would have gone again.
+    const failingFor = (giveUp ? next.getTime() : now.getTime()) - failingSince.getTime();
+    if (failingFor >= this.#disableMs) {
       const { rowCount } = await tx.query(
         `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing', updated_at = $2 where id = $1 and status = 'enabled'`,
         [endpoint.id, now],

@@ -52,7 +52,9 @@ export function eventView(row: EventRow): TollgateEvent {
 
 /**
  * The log: appends recorded events with the next sequence of their account and creates their
- * deliveries, in the relay's transaction. Only event types of the SDK's catalog are appended
+ * deliveries, in the relay's transaction: one per subscribed handler, one per enabled endpoint of
+ * the account that wants the type and existed when the event occurred (as with Stripe, a disabled
+ * endpoint misses what happens meanwhile: a replay sends it). Only event types of the SDK's catalog are appended
  * (an internal type a source records is not part of the public contract); the others are dropped.
  */
 export class EventLog {
@@ -117,7 +119,8 @@ export class EventLog {
       `insert into event_deliveries (event_id, account_id, seq, kind, target, status, next_attempt_at, created_at)
        select e.id, e.account_id, e.seq, 'webhook', w.id, 'pending', $2, $2
          from events e join webhook_endpoints w on w.account_id = e.account_id
-        where e.id = any($1::text[]) and w.status = 'enabled' and w.deleted_at is null and (e.type = any(w.event_types) or '*' = any(w.event_types))`,
+        where e.id = any($1::text[]) and w.status = 'enabled' and w.deleted_at is null and (e.type = any(w.event_types) or '*' = any(w.event_types))
+          and e.occurred_at >= w.created_at`,
       [pgArray(ids), now],
     );
     const pairs = this.#handlers.flatMap((h) => h.types.map((type) => ({ target: h.target, type })));

@@ -3,14 +3,22 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 /** 422 webhook_url_refused: the URL's scheme or address is not allowed (SSRF guard). */
 export class WebhookUrlRefusedError extends UnprocessableError {
   constructor(input: { url: string; reason: string }) {
-    super({ code: 'webhook_url_refused', message: `Webhooks cannot be sent to ${input.url}: ${input.reason}.`, details: { url: input.url, reason: input.reason } });
+    super({
+      code: 'webhook_url_refused',
+      message: `Webhooks cannot be sent to ${input.url}: ${input.reason}.`,
+      details: { url: input.url, reason: input.reason },
+    });
   }
 }
 
 /** 404 webhook_endpoint_not_found. */
 export class WebhookEndpointNotFoundError extends NotFoundError {
   constructor(input: { endpointId: string }) {
-    super({ code: 'webhook_endpoint_not_found', message: `No webhook endpoint ${input.endpointId} in this account.`, details: { endpointId: input.endpointId } });
+    super({
+      code: 'webhook_endpoint_not_found',
+      message: `No webhook endpoint ${input.endpointId} in this account.`,
+      details: { endpointId: input.endpointId },
+    });
   }
 }
 

@@ -94,7 +94,8 @@ const deliveryView = (r: any): DeliveryView => ({
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-const DELIVERY_COLUMNS = 'd.id, d.event_id, e.type, d.seq, d.target, d.status, d.attempts, d.last_status, d.last_duration_ms, d.last_error, d.next_attempt_at, d.delivered_at, d.replay, d.created_at';
+const DELIVERY_COLUMNS =
+  'd.id, d.event_id, e.type, d.seq, d.target, d.status, d.attempts, d.last_status, d.last_duration_ms, d.last_error, d.next_attempt_at, d.delivered_at, d.replay, d.created_at';
 
 function checkTypes(types: readonly string[]): string[] {
   const unique = [...new Set(types)];
@@ -111,7 +112,12 @@ function checkTypes(types: readonly string[]): string[] {
 export class WebhookEndpoints {
   constructor(private readonly deps: { db: Database; clock: Clock; sandbox: boolean; resolve?: typeof resolveAll }) {}
 
-  async create(input: { accountId: string; url: string; eventTypes: readonly string[]; description?: string }): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async create(input: {
+    accountId: string;
+    url: string;
+    eventTypes: readonly string[];
+    description?: string;
+  }): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const types = checkTypes(input.eventTypes);
     const url = await checkWebhookUrl({ url: input.url, policy: { sandbox: this.deps.sandbox }, ...(this.deps.resolve ? { resolve: this.deps.resolve } : {}) });
     const secret = newWebhookSecret();
@@ -119,7 +125,9 @@ export class WebhookEndpoints {
     const row = await this.deps.db.transaction(async (tx) => {
       // The account's endpoints are counted under a lock on its first row: two creates at once cannot both pass the limit.
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`webhook_endpoints:${input.accountId}`]);
-      const { rows: count } = await tx.query<{ n: string }>('select count(*) as n from webhook_endpoints where account_id = $1 and deleted_at is null', [input.accountId]);
+      const { rows: count } = await tx.query<{ n: string }>('select count(*) as n from webhook_endpoints where account_id = $1 and deleted_at is null', [
+        input.accountId,
+      ]);
       if (Number(count[0]!.n) >= MAX_ENDPOINTS) throw new TooManyWebhookEndpointsError({ max: MAX_ENDPOINTS });
       const { rows } = await tx.query(
         `insert into webhook_endpoints (id, account_id, url, description, event_types, status, secret, created_at, updated_at)
@@ -132,7 +140,9 @@ export class WebhookEndpoints {
   }
 
   async list(input: { accountId: string }): Promise<WebhookEndpoint[]> {
-    const { rows } = await this.deps.db.query('select * from webhook_endpoints where account_id = $1 and deleted_at is null order by created_at, id', [input.accountId]);
+    const { rows } = await this.deps.db.query('select * from webhook_endpoints where account_id = $1 and deleted_at is null order by created_at, id', [
+      input.accountId,
+    ]);
     return rows.map(endpointView);
   }
 
@@ -156,7 +166,11 @@ export class WebhookEndpoints {
   }): Promise<WebhookEndpoint> {
     await this.get(input);
     const types = input.eventTypes ? checkTypes(input.eventTypes) : null;
-    const url = input.url ? (await checkWebhookUrl({ url: input.url, policy: { sandbox: this.deps.sandbox }, ...(this.deps.resolve ? { resolve: this.deps.resolve } : {}) })).toString() : null;
+    const url = input.url
+      ? (
+          await checkWebhookUrl({ url: input.url, policy: { sandbox: this.deps.sandbox }, ...(this.deps.resolve ? { resolve: this.deps.resolve } : {}) })
+        ).toString()
+      : null;
     const now = this.deps.clock.now();
     const { rows } = await this.deps.db.query(
       `update webhook_endpoints set
@@ -188,7 +202,9 @@ export class WebhookEndpoints {
         now,
         'disabled',
       ]);
-      await tx.query(`update event_deliveries set status = 'failed', last_error = 'endpoint deleted' where target = $1 and status = 'pending'`, [input.endpointId]);
+      await tx.query(`update event_deliveries set status = 'failed', last_error = 'endpoint deleted' where target = $1 and status = 'pending'`, [
+        input.endpointId,
+      ]);
     });
   }
 
@@ -223,10 +239,16 @@ export class WebhookEndpoints {
   /** Every attempt of one delivery (status code, duration, the start of the answer). */
   async attempts(input: { accountId: string; endpointId: string; deliveryId: string }): Promise<AttemptView[]> {
     await this.get(input);
-    const { rows } = await this.deps.db.query<{ at: Date; duration_ms: number; status_code: number | null; response_body: string | null; error: string | null }>(
-      'select at, duration_ms, status_code, response_body, error from webhook_attempts where delivery_id = $1 and endpoint_id = $2 order by id',
-      [input.deliveryId, input.endpointId],
-    );
+    const { rows } = await this.deps.db.query<{
+      at: Date;
+      duration_ms: number;
+      status_code: number | null;
+      response_body: string | null;
+      error: string | null;
+    }>('select at, duration_ms, status_code, response_body, error from webhook_attempts where delivery_id = $1 and endpoint_id = $2 order by id', [
+      input.deliveryId,
+      input.endpointId,
+    ]);
     return rows.map((r) => ({ at: new Date(r.at), durationMs: r.duration_ms, statusCode: r.status_code, responseBody: r.response_body, error: r.error }));
   }
 
@@ -274,7 +296,9 @@ export class WebhookEndpoints {
       [input.deliveryId, now],
     );
     if (!rowCount) throw new ParkedDeliveryNotFoundError({ deliveryId: input.deliveryId });
-    const { rows } = await this.deps.db.query(`select ${DELIVERY_COLUMNS} from event_deliveries d join events e on e.id = d.event_id where d.id = $1`, [input.deliveryId]);
+    const { rows } = await this.deps.db.query(`select ${DELIVERY_COLUMNS} from event_deliveries d join events e on e.id = d.event_id where d.id = $1`, [
+      input.deliveryId,
+    ]);
     return deliveryView(rows[0]);
   }
 }

@@ -71,7 +71,9 @@ export function postWebhook(input: {
       finish({ status: null, body: null, error: `no answer within ${input.timeoutMs} ms` });
       req.destroy();
     }, input.timeoutMs);
-    req.on('error', (error: NodeJS.ErrnoException) => finish({ status: null, body: null, error: error.code === 'WEBHOOK_ADDRESS_REFUSED' ? `refused: ${error.message}` : error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ status: null, body: null, error: error.code === 'WEBHOOK_ADDRESS_REFUSED' ? `refused: ${error.message}` : error.message }),
+    );
     req.end(input.body);
   });
 }

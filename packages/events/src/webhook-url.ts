@@ -31,7 +31,8 @@ export async function checkWebhookUrl(input: { url: string; policy: WebhookUrlPo
     throw new WebhookUrlRefusedError({ url: input.url, reason: 'not a URL' });
   }
   const allowed = input.policy.sandbox ? ['https:', 'http:'] : ['https:'];
-  if (!allowed.includes(url.protocol)) throw new WebhookUrlRefusedError({ url: input.url, reason: input.policy.sandbox ? 'only http and https URLs' : 'only https URLs' });
+  if (!allowed.includes(url.protocol))
+    throw new WebhookUrlRefusedError({ url: input.url, reason: input.policy.sandbox ? 'only http and https URLs' : 'only https URLs' });
   if (url.username || url.password) throw new WebhookUrlRefusedError({ url: input.url, reason: 'credentials in the URL' });
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = ipaddr.isValid(host) ? [host] : await (input.resolve ?? resolveAll)(host).catch(() => []);

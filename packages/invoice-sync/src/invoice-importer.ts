@@ -590,7 +590,14 @@ export class InvoiceImporter {
           q: tx,
           accountId: connection.accountId,
           type: 'invoice.paid',
-          data: { invoiceId: after.id, connectionId: connection.id, kind: after.kind, number: after.number, totalInclVat: after.totalInclVat, amountDue: after.amountDue },
+          data: {
+            invoiceId: after.id,
+            connectionId: connection.id,
+            kind: after.kind,
+            number: after.number,
+            totalInclVat: after.totalInclVat,
+            amountDue: after.amountDue,
+          },
           occurredAt: now,
         });
       }

@@ -60,7 +60,16 @@ interface HoldData {
 /** The payload (`data`) of each event type, version 1. Fields may be added; none is removed or changes meaning within a version. */
 export interface EventPayloads {
   /** Credit added: a purchased pack, a promotion, the trial credit. */
-  'wallet.topped_up': { transactionId: string; lotId: string; accountId: string; kind: string; amount: Amount; expiresAt: string | null; balanceAfter: Amount; createdAt: string };
+  'wallet.topped_up': {
+    transactionId: string;
+    lotId: string;
+    accountId: string;
+    kind: string;
+    amount: Amount;
+    expiresAt: string | null;
+    balanceAfter: Amount;
+    createdAt: string;
+  };
   /** Money spent: a direct charge, or a capture (then `holdId` is set). */
   'wallet.charged': { transactionId: string; accountId: string; channel: string; amount: Amount; balanceAfter: Amount; holdId?: string; units?: string };
   'wallet.hold_placed': HoldData;
@@ -70,19 +79,49 @@ export interface EventPayloads {
   /** A charge or capture paid back (an undelivered text). */
   'wallet.refunded': { transactionId: string; reversesId: string; accountId: string; amount: Amount; balanceAfter: Amount; reason: string; createdAt: string };
   /** Purchased credit paid out to the account (C-5), less the fee. */
-  'wallet.credits_refunded': { refundTransactionId: string; accountId: string; credits: Amount; fee: Amount; payout: Amount; balanceAfter: Amount; createdAt: string };
+  'wallet.credits_refunded': {
+    refundTransactionId: string;
+    accountId: string;
+    credits: Amount;
+    fee: Amount;
+    payout: Amount;
+    balanceAfter: Amount;
+    createdAt: string;
+  };
   'wallet.credit_expired': { transactionId: string; accountId: string; lotId: string; kind: string; amount: Amount; balanceAfter: Amount };
   'wallet.low_balance': { accountId: string; available: Amount; threshold: Amount };
   'wallet.depleted': { accountId: string; available: Amount };
   /** A purchase's payment was reversed after its credit was granted (a SEPA return, a chargeback). */
-  'wallet.clawed_back': { transactionId: string; accountId: string; lotId: string; amount: Amount; recovered: Amount; shortfall: Amount; owed: Amount; balanceAfter: Amount; reason: string; createdAt: string };
+  'wallet.clawed_back': {
+    transactionId: string;
+    accountId: string;
+    lotId: string;
+    amount: Amount;
+    recovered: Amount;
+    shortfall: Amount;
+    owed: Amount;
+    balanceAfter: Amount;
+    reason: string;
+    createdAt: string;
+  };
   'wallet.blocked': { accountId: string; owed: Amount };
   'wallet.unblocked': { accountId: string };
   'wallet.debt_settled': { transactionId: string; accountId: string; amount: Amount; owed: Amount; balanceAfter: Amount };
   'purchase.succeeded': PurchaseData;
   'purchase.failed': PurchaseData & { reason: string | null };
   'purchase.reversed': PurchaseData & { reason: string | null };
-  'invoice.imported': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; status: string; totalInclVat: Amount; amountDue: Amount; currency: string; issuedOn: string; dueOn: string | null };
+  'invoice.imported': {
+    invoiceId: string;
+    connectionId: string;
+    kind: 'invoice' | 'credit_note';
+    number: string;
+    status: string;
+    totalInclVat: Amount;
+    amountDue: Amount;
+    currency: string;
+    issuedOn: string;
+    dueOn: string | null;
+  };
   /** An imported invoice's source now says it is paid. */
   'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
   'invoice_sync.run_finished': {

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const bankPort = Number(env.SANDBOX_BANK_PORT ?? 4020);
   const twilioPort = Number(env.SANDBOX_TWILIO_PORT ?? 4030);
   const teamleaderPort = Number(env.SANDBOX_TEAMLEADER_PORT ?? 4040);
+  const webhooksPort = Number(env.SANDBOX_WEBHOOKS_PORT ?? 4050);
   const hostUrl = `http://127.0.0.1:${config.port}`;
   const dataDir = config.database.dataDir;
 
@@ -29,10 +30,10 @@ async function main(): Promise<void> {
   const stack = await startSandboxStack({
     hostUrl,
     autoDeliver: true,
-    ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort },
+    ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort, webhooks: webhooksPort },
     onStateChange: (name) => saverRef.current?.changed(name),
   });
-  const { card, bank, twilio, teamleader } = stack;
+  const { card, bank, twilio, teamleader, webhooks } = stack;
   const sandboxes = { card: card.control, bank: bank.control, twilio: twilio.control, teamleader: teamleader.control };
   const saver = new SandboxStateSaver({
     dataDir,
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       url,
       card: card.url,
       bank: bank.url,
+      webhooks: `${webhooks.url} (what arrived: ${webhooks.url}/_sandbox/received)`,
       twilio: `${twilio.url}/_sandbox`,
       teamleader: teamleader.url,
       teamleaderDemo: demo,

@@ -29,7 +29,8 @@ export class EventJobs {
   #running: Promise<EventRoundResult> | undefined;
   #again = false;
   #kickScheduled = false;
-  #stopped = false;
+  // Kicks run rounds only once started: a test host (no workers) runs them itself, on its clock.
+  #started = false;
   readonly #onWalletEvent = () => this.kick();
 
   constructor(
@@ -46,14 +47,14 @@ export class EventJobs {
   ) {}
 
   start(): void {
-    this.#stopped = false;
+    this.#started = true;
     for (const type of WALLET_TYPES) this.deps.wallet.events.on(type, this.#onWalletEvent);
     this.#timer ??= setInterval(() => this.kick(), this.deps.pollMs ?? 2000);
     this.#timer.unref();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#started = false;
     clearInterval(this.#timer);
     this.#timer = undefined;
     for (const type of WALLET_TYPES) this.deps.wallet.events.off(type, this.#onWalletEvent);
@@ -62,7 +63,7 @@ export class EventJobs {
 
   /** Asks for a round soon; commits in the same tick share one. A kick during a round runs another after it. */
   kick(): void {
-    if (this.#stopped) return;
+    if (!this.#started) return;
     if (this.#running) {
       this.#again = true;
       return;
@@ -79,7 +80,7 @@ export class EventJobs {
   runOnce(): Promise<EventRoundResult> {
     this.#running ??= this.#rounds().finally(() => {
       this.#running = undefined;
-      if (this.#again && !this.#stopped) {
+      if (this.#again && this.#started) {
         this.#again = false;
         this.kick();
       }

@@ -363,7 +363,8 @@ export class PluginHost {
   #subscribe(pluginId: string, input: { name: string; types: readonly string[]; handler: unknown; maxAttempts?: number }): void {
     const fail = (message: string) => new PluginLoadError({ source: pluginId, message: `events.subscribe: ${message}` });
     if (this.#phase !== 'registered') throw fail('subscribe during init, not later');
-    if (typeof input?.name !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(input.name)) throw fail(`name must be kebab-case, got ${JSON.stringify(input?.name)}`);
+    if (typeof input?.name !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(input.name))
+      throw fail(`name must be kebab-case, got ${JSON.stringify(input?.name)}`);
     const target = `${pluginId}/${input.name}`;
     if (this.eventSubscriptions.some((s) => s.target === target)) throw fail(`"${input.name}" is subscribed twice`);
     if (!Array.isArray(input.types) || !input.types.length) throw fail(`"${input.name}" names no event types`);
