@@ -25,7 +25,11 @@ export type Ids = Record<
   | 'invoice'
   | 'meeting'
   | 'invitee'
-  | 'call',
+  | 'call'
+  | 'webhookEndpoint'
+  | 'webhookUrl'
+  | 'event'
+  | 'delivery',
   string
 >;
 export type Fixture = { params: Record<string, string>; body?: unknown };
@@ -76,6 +80,16 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`DELETE ${SMS}/meetings/:meetingId/invitees/:inviteeId`]: (ids) => ({ params: { meetingId: ids.meeting, inviteeId: ids.invitee } }),
   'GET /v1/plugins/voice/calls/:id': (ids) => ({ params: { id: ids.call } }),
   'POST /v1/plugins/voice/calls/:id/hangup': (ids) => ({ params: { id: ids.call } }),
+  'GET /v1/events/:eventId': (ids) => ({ params: { eventId: ids.event } }),
+  'GET /v1/webhook-endpoints/:endpointId': (ids) => ({ params: { endpointId: ids.webhookEndpoint } }),
+  'PATCH /v1/webhook-endpoints/:endpointId': (ids) => ({ params: { endpointId: ids.webhookEndpoint }, body: { description: 'audited' } }),
+  'DELETE /v1/webhook-endpoints/:endpointId': (ids) => ({ params: { endpointId: ids.webhookEndpoint } }),
+  'POST /v1/webhook-endpoints/:endpointId/rotate-secret': (ids) => ({ params: { endpointId: ids.webhookEndpoint }, body: { overlapHours: 1 } }),
+  'GET /v1/webhook-endpoints/:endpointId/deliveries': (ids) => ({ params: { endpointId: ids.webhookEndpoint } }),
+  'GET /v1/webhook-endpoints/:endpointId/deliveries/:deliveryId/attempts': (ids) => ({
+    params: { endpointId: ids.webhookEndpoint, deliveryId: ids.delivery },
+  }),
+  'POST /v1/webhook-endpoints/:endpointId/replay': (ids) => ({ params: { endpointId: ids.webhookEndpoint }, body: { eventId: ids.event } }),
 };
 
 export const fill = (url: string, params: Record<string, string>) =>
@@ -206,6 +220,14 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     ids.call = (
       (await ok(asA('POST', '/v1/plugins/voice/calls', { to: '+32470990002', from: TEST_NUMBERS.serviceSender }, 'audit-call'))) as { id: string }
     ).id;
+
+    // Events out: an endpoint on the stack's webhook receiver, and one event delivered to it.
+    ids.webhookUrl = `${stack.webhooks.url}/audit`;
+    ids.webhookEndpoint = ((await ok(asA('POST', '/v1/webhook-endpoints', { url: ids.webhookUrl, eventTypes: ['wallet.charged'] }))) as { id: string }).id;
+    await ok(asA('POST', '/v1/wallet/charges', { channel: 'audit-test', units: '1' }, 'audit-charge-event'));
+    await t.host.events.jobs.runOnce();
+    ids.event = ((await ok(asA('GET', '/v1/events?type=wallet.charged'), 200)) as { data: Array<{ id: string }> }).data.at(-1)!.id;
+    ids.delivery = ((await ok(asA('GET', `/v1/webhook-endpoints/${ids.webhookEndpoint}/deliveries`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
     return { stack, t, a, b, ids, routes, close };
   } catch (error) {
     await close();

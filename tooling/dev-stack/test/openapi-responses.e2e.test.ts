@@ -56,6 +56,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
     invitees: [{ firstName: 'Bo', phone: '+32470990003', smsReminder: false }],
   }),
   'POST /v1/plugins/voice/calls': () => ({ to: '+32470990004', from: TEST_NUMBERS.serviceSender }),
+  'POST /v1/webhook-endpoints': ({ ids }) => ({ url: `${ids.webhookUrl}-docs`, eventTypes: ['*'], description: 'docs' }),
 };
 
 /**
@@ -71,6 +72,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /v1/plugins/source-teamleader/webhooks': 'needs the token of the registered webhook URL',
   [`POST ${SMS}/status-callbacks`]: 'needs an X-Twilio-Signature',
   'POST /v1/plugins/voice/status-callbacks': 'needs an X-Twilio-Signature',
+  'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
 };
 
 /** Writes that end something other writes use: sent after the others. */

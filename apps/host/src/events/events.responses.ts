@@ -23,7 +23,7 @@ export const endpointView = z.object({
   description: z.string(),
   eventTypes: z.array(z.string()),
   status: z.enum(['enabled', 'disabled']),
-  disabledReason: z.enum(['failing', 'manual']).nullable().describe('failing: disabled by Tollgate after a long run of failed deliveries'),
+  disabledReason: z.string().nullable().describe('failing (disabled by Tollgate after a long run of failed deliveries) or manual; null when enabled'),
   previousSecretExpiresAt: when.nullable().describe('During a rotation: until when the old secret still signs'),
   failingSince: when.nullable(),
   createdAt: when,
