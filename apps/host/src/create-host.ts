@@ -160,7 +160,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
-    const { pollMs: eventPollMs, ...eventOptions } = config.events;
+    const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     const core = createCoreServices({
       db,
       clock,
@@ -201,7 +201,17 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     // Plugins have subscribed during init: from now on the log fans events out to them too.
     core.events.log.setHandlers(pluginHost.eventSubscriptions);
     core.events.deliverer.setHandlers(pluginHost.eventSubscriptions);
-    eventJobs = new EventJobs({ log: core.events.log, deliverer: core.events.deliverer, walletJobs, wallet: core.wallet, logger, pollMs: eventPollMs });
+    eventJobs = new EventJobs({
+      db,
+      clock,
+      log: core.events.log,
+      deliverer: core.events.deliverer,
+      walletJobs,
+      wallet: core.wallet,
+      logger,
+      pollMs: eventPollMs,
+      retentionDays: eventRetentionDays,
+    });
     if (input.workers ?? true) eventJobs.start();
     fundingJobs = new FundingJobs({
       jobs,

@@ -365,6 +365,28 @@ for (const engine of testEngines()) {
       expect(ok).toHaveLength(4);
       expect(new Set(ok.map((r) => r.eventId)).size).toBe(3);
     });
+
+    it('after 30 days events and ended deliveries are forgotten; an event with a parked delivery is kept until it is retried', async () => {
+      const g = await t.createAccount();
+      const endpoint = await addEndpoint(t, g.ownerKey, { url: `${receiver.url}/g`, eventTypes: ['wallet.charged'] });
+      receiver.behave({ path: '/g', status: 200 });
+      await charge(t, g.ownerKey);
+      await t.runJobs();
+      clock.advance({ seconds: 30 });
+      await t.runJobs(); // 'always-fails' parks its delivery of this charge
+      expect((await t.request({ path: `/v1/webhook-endpoints/${endpoint.id}/deliveries`, key: g.ownerKey })).body.data).toHaveLength(1);
+      clock.advance({ days: 31 });
+      await charge(t, g.ownerKey);
+      await t.runJobs();
+      const events = (await t.request({ path: '/v1/events', key: g.ownerKey })).body.data as TollgateEvent[];
+      // The trial credit's event is gone; the old charge stays (parked for a handler), the new one is there.
+      expect(events.map((e) => [e.type, e.sequence])).toEqual([
+        ['wallet.charged', 2],
+        ['wallet.charged', 3],
+      ]);
+      const log = (await t.request({ path: `/v1/webhook-endpoints/${endpoint.id}/deliveries`, key: g.ownerKey })).body.data;
+      expect(log.map((d: { sequence: number }) => d.sequence)).toEqual([3]);
+    });
   });
 }
 

@@ -43,6 +43,7 @@ export const eventMigrations: MigrationSet = {
           unique (source, source_id)
         );
         create index events_account_type on events (account_id, type, seq);
+        create index events_recorded on events (recorded_at);
 
         create table webhook_endpoints (
           id                  text primary key,
@@ -87,6 +88,7 @@ export const eventMigrations: MigrationSet = {
         create index event_deliveries_due on event_deliveries (kind, next_attempt_at) where status = 'pending';
         create index event_deliveries_webhook_head on event_deliveries (target, seq, id) where status = 'pending' and kind = 'webhook';
         create index event_deliveries_target on event_deliveries (target, id desc);
+        create index event_deliveries_event on event_deliveries (event_id);
 
         create table webhook_attempts (
           id             bigserial primary key,

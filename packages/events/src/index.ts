@@ -1,5 +1,6 @@
 export { eventMigrations } from './events.migrations.js';
 export { recordEvent } from './event-outbox.js';
+export { pruneEvents, type PruneResult } from './event-retention.js';
 export { EVENT_RELAY_LOCK, EventLog, eventView, newEventId, type HandlerTarget, type RecordedEvent } from './event-log.js';
 export {
   EventDeliverer,

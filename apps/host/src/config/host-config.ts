@@ -101,6 +101,8 @@ export const hostConfigSchema = z.strictObject({
       handlerMaxAttempts: z.number().int().min(1).max(50).default(8),
       /** How often a host looks for events other hosts recorded and retries that came due. */
       pollMs: z.number().int().min(100).max(600_000).default(2000),
+      /** Events, ended deliveries and their attempts are kept this long (waiting and parked ones until they end). */
+      retentionDays: z.number().int().min(1).max(3650).default(30),
     })
     .prefault({}),
 });

@@ -1,4 +1,6 @@
-import type { EventDeliverer, EventLog } from '@tollgate/events';
+import type { Clock } from '@tollgate/clock';
+import type { Database } from '@tollgate/db';
+import { pruneEvents, type EventDeliverer, type EventLog, type PruneResult } from '@tollgate/events';
 import { EVENT_TYPES } from '@tollgate/plugin-sdk';
 import type { WalletService } from '@tollgate/wallet';
 import type { Logger } from 'pino';
@@ -12,8 +14,12 @@ export interface EventRoundResult {
   parked: number;
   failed: number;
   disabled: string[];
+  /** Set on the round that pruned (at most once an hour). */
+  pruned?: PruneResult;
   errors: number;
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 const WALLET_TYPES = Object.keys(EVENT_TYPES).filter((t) => t.startsWith('wallet.'));
 
@@ -29,14 +35,19 @@ export class EventJobs {
   #running: Promise<EventRoundResult> | undefined;
   #again = false;
   #kickScheduled = false;
+  #prunedAt = Number.NEGATIVE_INFINITY;
   // Kicks run rounds only once started: a test host (no workers) runs them itself, on its clock.
   #started = false;
   readonly #onWalletEvent = () => this.kick();
 
   constructor(
     private readonly deps: {
+      db: Database;
+      clock: Clock;
       log: EventLog;
       deliverer: EventDeliverer;
+      /** Events, ended deliveries and their attempts are kept this long. Default 30. */
+      retentionDays?: number;
       walletJobs: WalletJobs;
       wallet: WalletService;
       logger: Logger;
@@ -120,6 +131,13 @@ export class EventJobs {
         progressed = r.delivered + r.retried + r.parked + r.failed;
       });
       if (!relayed && !progressed) break;
+    }
+    const now = this.deps.clock.now().getTime();
+    if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
+      await step('prune', async () => {
+        total.pruned = await pruneEvents({ db: this.deps.db, before: new Date(now - (this.deps.retentionDays ?? 30) * 86_400_000) });
+        this.#prunedAt = now;
+      });
     }
     if (total.parked || total.failed || total.disabled.length) this.deps.logger.warn({ ...total }, 'events: deliveries parked, failed or endpoints disabled');
     return total;
