@@ -2,7 +2,7 @@ import type { Clock } from '@tollgate/clock';
 import { pgArray, type Database, type Transaction } from '@tollgate/db';
 import type { TollgateEvent } from '@tollgate/plugin-sdk';
 import { eventView, type HandlerTarget } from './event-log.js';
-import { postWebhook, type SendOutcome } from './webhook-sender.js';
+import { postWebhook, WebhookAgents, type SendOutcome } from './webhook-sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
 
 export interface EventDeliveryOptions {
@@ -47,11 +47,24 @@ interface DeliveryRow {
   id: string;
   event_id: string;
   account_id: string;
+  seq: string;
   kind: 'handler' | 'webhook';
   target: string;
   attempts: number;
   first_attempt_at: Date;
 }
+
+interface ClaimedWebhook {
+  id: string;
+  event_id: string;
+  seq: string;
+  attempts: number;
+  first_attempt_at: Date | null;
+  next_attempt_at: Date;
+}
+
+/** Deliveries of one endpoint leased at a time: sent one after another, the rest released at the first failure. */
+const CLAIM_BATCH = 25;
 
 interface EndpointRow {
   id: string;
@@ -82,6 +95,8 @@ export class EventDeliverer {
   readonly #disableMs: number;
   readonly #leaseMs: number;
   readonly #handlerMaxAttempts: number;
+  /** Keep-alive connections per endpoint origin (each new connection's address is checked). */
+  readonly #agents = new WebhookAgents();
 
   constructor(
     private readonly deps: {
@@ -100,6 +115,11 @@ export class EventDeliverer {
     this.#handlerMaxAttempts = o.handlerMaxAttempts ?? 8;
   }
 
+  /** Closes the kept-alive connections (host shutdown). */
+  close(): void {
+    this.#agents.close();
+  }
+
   setHandlers(handlers: readonly RegisteredHandler[]): void {
     this.#handlers = new Map(handlers.map((h) => [h.target, h]));
   }
@@ -107,7 +127,7 @@ export class EventDeliverer {
   /** One round: due handler deliveries, then each endpoint's due backlog (up to `perEndpoint` in order). */
   async deliverDue(input: { limit?: number; perEndpoint?: number } = {}): Promise<DeliveryRound> {
     const round: DeliveryRound = { delivered: 0, retried: 0, parked: 0, failed: 0, disabled: [] };
-    await this.#deliverHandlers(input.limit ?? 200, round);
+    await this.#deliverHandlers(Math.min(input.limit ?? 50, 50), round);
     await this.#deliverWebhooks(input.limit ?? 200, input.perEndpoint ?? 200, round);
     return round;
   }
@@ -121,10 +141,11 @@ export class EventDeliverer {
           select id from event_deliveries
            where kind = 'handler' and status = 'pending' and next_attempt_at <= $1 and (leased_until is null or leased_until <= $1) and target = any($3::text[])
            order by id limit $4 for update skip locked)
-        returning d.id, d.event_id, d.account_id, d.kind, d.target, d.attempts, d.first_attempt_at`,
+        returning d.id, d.event_id, d.account_id, d.seq, d.kind, d.target, d.attempts, d.first_attempt_at`,
       [now, new Date(now.getTime() + this.#leaseMs), pgArray([...this.#handlers.keys()]), limit],
     );
-    return rows.sort((a, b) => Number(a.id) - Number(b.id));
+    // In each account's sequence order (ids follow it too: deliveries are created in that order).
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq) || Number(a.id) - Number(b.id));
   }
 
   async #deliverHandlers(limit: number, round: DeliveryRound): Promise<void> {
@@ -138,6 +159,13 @@ export class EventDeliverer {
       [...byTarget.entries()].map(async ([target, deliveries]) => {
         const registered = this.#handlers.get(target)!;
         for (const delivery of deliveries) {
+          // The lease is renewed right before the call: a batch whose first handlers were slow must
+          // not run a delivery another host has taken since its lease ran out.
+          const renewed = await this.deps.db.query(
+            `update event_deliveries set leased_until = $2 where id = $1 and attempts = $3 and status = 'pending' returning id`,
+            [delivery.id, new Date(this.deps.clock.now().getTime() + this.#leaseMs), delivery.attempts],
+          );
+          if (!renewed.rowCount) continue;
           try {
             await registered.handler(events.get(delivery.event_id)!);
             await this.deps.db.query(
@@ -174,57 +202,90 @@ export class EventDeliverer {
     return new Map(rows.map((r) => [r.id, eventView(r)]));
   }
 
-  /** Endpoints whose head delivery is due and not leased. */
+  /** Endpoints with a due, unleased pending delivery (from the due index; the head is checked when claiming). */
   async #dueEndpoints(limit: number): Promise<string[]> {
     const now = this.deps.clock.now();
-    const { rows } = await this.deps.db.query<{ id: string }>(
-      `select w.id from webhook_endpoints w
-         cross join lateral (
-           select next_attempt_at, leased_until from event_deliveries d
-            where d.target = w.id and d.kind = 'webhook' and d.status = 'pending' order by d.seq, d.id limit 1) head
-        where w.status = 'enabled' and w.deleted_at is null and head.next_attempt_at <= $1 and (head.leased_until is null or head.leased_until <= $1)
-        order by head.next_attempt_at limit $2`,
+    const { rows } = await this.deps.db.query<{ target: string }>(
+      `select distinct d.target from event_deliveries d join webhook_endpoints w on w.id = d.target
+        where d.kind = 'webhook' and d.status = 'pending' and d.next_attempt_at <= $1 and (d.leased_until is null or d.leased_until <= $1)
+          and w.status = 'enabled' and w.deleted_at is null
+        limit $2`,
       [now, limit],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => r.target);
   }
 
-  /** Leases the endpoint's head delivery if it is due and nobody holds it. */
-  async #claimHead(endpointId: string): Promise<DeliveryRow | null> {
+  /**
+   * Leases the endpoint's next `limit` pending deliveries in sequence order, if its head is due and
+   * nobody holds it (the head's lease is the endpoint's lock). The lease value is the claim's token:
+   * a worker whose lease ran out and was taken over cannot record over the new holder.
+   */
+  async #claimBatch(endpointId: string, limit: number): Promise<{ lease: Date; rows: ClaimedWebhook[] }> {
     const now = this.deps.clock.now();
-    const { rows } = await this.deps.db.query<DeliveryRow>(
-      `update event_deliveries d set leased_until = $3, attempts = d.attempts + 1, last_attempt_at = $2, first_attempt_at = coalesce(d.first_attempt_at, $2)
-        where d.id = (select id from event_deliveries where target = $1 and kind = 'webhook' and status = 'pending' order by seq, id limit 1)
-          and d.next_attempt_at <= $2 and (d.leased_until is null or d.leased_until <= $2)
-          and exists (select 1 from webhook_endpoints w where w.id = $1 and w.status = 'enabled' and w.deleted_at is null)
-        returning d.id, d.event_id, d.account_id, d.kind, d.target, d.attempts, d.first_attempt_at`,
-      [endpointId, now, new Date(now.getTime() + this.#leaseMs)],
+    const lease = new Date(now.getTime() + this.#leaseMs);
+    const { rows } = await this.deps.db.query<ClaimedWebhook>(
+      `with head as (
+         select id, next_attempt_at, leased_until from event_deliveries
+          where target = $1 and kind = 'webhook' and status = 'pending' order by seq, id limit 1 for update
+       ),
+       batch as (
+         select d.id from event_deliveries d, head
+          where d.target = $1 and d.kind = 'webhook' and d.status = 'pending'
+            and head.next_attempt_at <= $2 and (head.leased_until is null or head.leased_until <= $2)
+            and exists (select 1 from webhook_endpoints w where w.id = $1 and w.status = 'enabled' and w.deleted_at is null)
+          order by d.seq, d.id limit $4 for update skip locked
+       )
+       update event_deliveries d set leased_until = $3 from batch where d.id = batch.id
+       returning d.id, d.event_id, d.seq, d.attempts, d.first_attempt_at, d.next_attempt_at`,
+      [endpointId, now, lease, limit],
     );
-    return rows[0] ?? null;
+    return { lease, rows: rows.sort((a, b) => Number(a.seq) - Number(b.seq) || Number(a.id) - Number(b.id)) };
   }
 
   async #deliverWebhooks(limit: number, perEndpoint: number, round: DeliveryRound): Promise<void> {
     const endpoints = await this.#dueEndpoints(limit);
     await Promise.all(
       endpoints.map(async (endpointId) => {
-        for (let i = 0; i < perEndpoint; i++) {
-          const delivery = await this.#claimHead(endpointId);
-          if (!delivery) return;
-          const ok = await this.#sendOne(delivery, round);
-          if (!ok) return;
+        let sent = 0;
+        while (sent < perEndpoint) {
+          const { lease, rows } = await this.#claimBatch(endpointId, Math.min(CLAIM_BATCH, perEndpoint - sent));
+          if (!rows.length) return;
+          const { rows: found } = await this.deps.db.query<EndpointRow>(
+            'select id, account_id, url, secret, previous_secret, previous_expires_at, failing_since from webhook_endpoints where id = $1',
+            [endpointId],
+          );
+          const endpoint = found[0]!;
+          const events = await this.#events(rows.map((r) => r.event_id));
+          let stopAt = rows.length;
+          for (const [i, delivery] of rows.entries()) {
+            // A pending delivery scheduled later (a head that failed before a replay overtook it) waits for its time.
+            if (
+              new Date(delivery.next_attempt_at) > this.deps.clock.now() ||
+              !(await this.#sendOne({ delivery, lease, endpoint, event: events.get(delivery.event_id)!, round }))
+            ) {
+              stopAt = i;
+              break;
+            }
+            endpoint.failing_since = null;
+            sent++;
+          }
+          if (stopAt < rows.length) {
+            // The rest of the batch goes back; the one that failed was recorded (and released) already.
+            await this.deps.db.query('update event_deliveries set leased_until = null where id = any($1::bigint[]) and leased_until = $2 and status = $3', [
+              pgArray(rows.slice(stopAt).map((r) => r.id)),
+              lease,
+              'pending',
+            ]);
+            return;
+          }
         }
       }),
     );
   }
 
   /** One attempt of one webhook delivery; true when the endpoint took it (2xx). */
-  async #sendOne(delivery: DeliveryRow, round: DeliveryRound): Promise<boolean> {
-    const { rows } = await this.deps.db.query<EndpointRow>(
-      'select id, account_id, url, secret, previous_secret, previous_expires_at, failing_since from webhook_endpoints where id = $1',
-      [delivery.target],
-    );
-    const endpoint = rows[0]!;
-    const event = (await this.#events([delivery.event_id])).get(delivery.event_id)!;
+  async #sendOne(input: { delivery: ClaimedWebhook; lease: Date; endpoint: EndpointRow; event: TollgateEvent; round: DeliveryRound }): Promise<boolean> {
+    const { delivery, lease, endpoint, event, round } = input;
     const body = JSON.stringify(event);
     const sentAt = this.deps.clock.now();
     const secrets = [endpoint.secret];
@@ -234,6 +295,7 @@ export class EventDeliverer {
       body,
       timeoutMs: this.#timeoutMs,
       policy: { sandbox: this.deps.options.sandbox },
+      agents: this.#agents,
       headers: {
         [SIGNATURE_HEADER]: signatureHeader({ secrets, timestamp: sentAt, body }),
         'Tollgate-Event-Id': event.id,
@@ -242,37 +304,49 @@ export class EventDeliverer {
       },
     });
     const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-    await this.deps.db.transaction((tx) => this.#record(tx, { delivery, endpoint, outcome, ok, round }));
-    return ok;
+    const now = this.deps.clock.now();
+    if (ok) {
+      // One statement: the delivery (only if this worker still holds it) and its attempt.
+      const { rowCount } = await this.deps.db.query(
+        `with done as (
+           update event_deliveries set status = 'delivered', delivered_at = $3, leased_until = null, last_error = null, last_status = $4, last_duration_ms = $5,
+                  attempts = attempts + 1, last_attempt_at = $3, first_attempt_at = coalesce(first_attempt_at, $3)
+            where id = $1 and leased_until = $2 and status = 'pending' returning id)
+         insert into webhook_attempts (delivery_id, endpoint_id, at, duration_ms, status_code, response_body, error)
+         select id, $6, $3, $5, $4, $7, null from done`,
+        [delivery.id, lease, now, outcome.status, outcome.durationMs, endpoint.id, outcome.body],
+      );
+      if (!rowCount) return false; // taken over after the lease ran out: the new holder goes on
+      if (endpoint.failing_since) await this.deps.db.query('update webhook_endpoints set failing_since = null where id = $1', [endpoint.id]);
+      round.delivered++;
+      return true;
+    }
+    await this.deps.db.transaction((tx) => this.#recordFailure(tx, { delivery, lease, endpoint, outcome, round }));
+    return false;
   }
 
-  async #record(
+  async #recordFailure(
     tx: Transaction,
-    input: { delivery: DeliveryRow; endpoint: EndpointRow; outcome: SendOutcome; ok: boolean; round: DeliveryRound },
+    input: { delivery: ClaimedWebhook; lease: Date; endpoint: EndpointRow; outcome: SendOutcome; round: DeliveryRound },
   ): Promise<void> {
-    const { delivery, endpoint, outcome, ok, round } = input;
+    const { delivery, lease, endpoint, outcome, round } = input;
     const now = this.deps.clock.now();
-    const error = ok ? null : (outcome.error ?? `HTTP ${outcome.status}`);
+    const error = outcome.error ?? `HTTP ${outcome.status}`;
+    const attempts = delivery.attempts + 1;
+    const first = delivery.first_attempt_at ? new Date(delivery.first_attempt_at) : now;
+    const wait = WEBHOOK_BACKOFF_SECONDS[attempts - 1] ?? WEBHOOK_BACKOFF_SECONDS.at(-1)!;
+    const next = new Date(now.getTime() + wait * 1000);
+    const giveUp = next.getTime() - first.getTime() > this.#retryMs;
+    const { rowCount } = await tx.query(
+      `update event_deliveries set status = $3, next_attempt_at = $4, leased_until = null, last_error = $5, last_status = $6, last_duration_ms = $7,
+              attempts = attempts + 1, last_attempt_at = $8, first_attempt_at = coalesce(first_attempt_at, $8)
+        where id = $1 and leased_until = $2 and status = 'pending'`,
+      [delivery.id, lease, giveUp ? 'failed' : 'pending', next, error, outcome.status, outcome.durationMs, now],
+    );
+    if (!rowCount) return; // taken over after the lease ran out: the new holder records its own attempt
     await tx.query(
       `insert into webhook_attempts (delivery_id, endpoint_id, at, duration_ms, status_code, response_body, error) values ($1, $2, $3, $4, $5, $6, $7)`,
       [delivery.id, endpoint.id, now, outcome.durationMs, outcome.status, outcome.body, error],
-    );
-    if (ok) {
-      await tx.query(
-        `update event_deliveries set status = 'delivered', delivered_at = $2, leased_until = null, last_error = null, last_status = $3, last_duration_ms = $4 where id = $1`,
-        [delivery.id, now, outcome.status, outcome.durationMs],
-      );
-      if (endpoint.failing_since) await tx.query('update webhook_endpoints set failing_since = null where id = $1', [endpoint.id]);
-      round.delivered++;
-      return;
-    }
-    const first = new Date(delivery.first_attempt_at);
-    const wait = WEBHOOK_BACKOFF_SECONDS[delivery.attempts - 1] ?? WEBHOOK_BACKOFF_SECONDS.at(-1)!;
-    const next = new Date(now.getTime() + wait * 1000);
-    const giveUp = next.getTime() - first.getTime() > this.#retryMs;
-    await tx.query(
-      `update event_deliveries set status = $2, next_attempt_at = $3, leased_until = null, last_error = $4, last_status = $5, last_duration_ms = $6 where id = $1`,
-      [delivery.id, giveUp ? 'failed' : 'pending', next, error, outcome.status, outcome.durationMs],
     );
     if (giveUp) round.failed++;
     else round.retried++;
@@ -281,11 +355,11 @@ export class EventDeliverer {
     // Failing for the whole period, or for longer by the time the delivery just given up would have gone again.
     const failingFor = (giveUp ? next.getTime() : now.getTime()) - failingSince.getTime();
     if (failingFor >= this.#disableMs) {
-      const { rowCount } = await tx.query(
+      const { rowCount: disabled } = await tx.query(
         `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing', updated_at = $2 where id = $1 and status = 'enabled'`,
         [endpoint.id, now],
       );
-      if (rowCount) {
+      if (disabled) {
         round.disabled.push(endpoint.id);
         await this.deps.onEndpointDisabled?.({ tx, accountId: endpoint.account_id, endpointId: endpoint.id, url: endpoint.url, failingSince });
       }

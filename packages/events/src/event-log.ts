@@ -120,7 +120,8 @@ export class EventLog {
        select e.id, e.account_id, e.seq, 'webhook', w.id, 'pending', $2, $2
          from events e join webhook_endpoints w on w.account_id = e.account_id
         where e.id = any($1::text[]) and w.status = 'enabled' and w.deleted_at is null and (e.type = any(w.event_types) or '*' = any(w.event_types))
-          and e.occurred_at >= w.created_at`,
+          and e.occurred_at >= w.created_at
+        order by e.account_id, e.seq, w.id`,
       [pgArray(ids), now],
     );
     const pairs = this.#handlers.flatMap((h) => h.types.map((type) => ({ target: h.target, type })));
@@ -129,7 +130,8 @@ export class EventLog {
         `insert into event_deliveries (event_id, account_id, seq, kind, target, status, next_attempt_at, created_at)
          select e.id, e.account_id, e.seq, 'handler', t.target, 'pending', $3, $3
            from events e join jsonb_to_recordset($2::jsonb) as t(target text, type text) on t.type = e.type
-          where e.id = any($1::text[])`,
+          where e.id = any($1::text[])
+          order by e.account_id, e.seq, t.target`,
         [pgArray(ids), JSON.stringify(pairs), now],
       );
     }

@@ -49,3 +49,10 @@ export class ParkedDeliveryNotFoundError extends NotFoundError {
     super({ code: 'parked_delivery_not_found', message: `No parked delivery ${input.deliveryId}.`, details: { deliveryId: input.deliveryId } });
   }
 }
+
+/** 404 delivery_not_found: no such delivery of this endpoint. */
+export class DeliveryNotFoundError extends NotFoundError {
+  constructor(input: { deliveryId: string }) {
+    super({ code: 'delivery_not_found', message: `No delivery ${input.deliveryId} of this endpoint.`, details: { deliveryId: input.deliveryId } });
+  }
+}

@@ -89,6 +89,7 @@ export const eventMigrations: MigrationSet = {
         create index event_deliveries_webhook_head on event_deliveries (target, seq, id) where status = 'pending' and kind = 'webhook';
         create index event_deliveries_target on event_deliveries (target, id desc);
         create index event_deliveries_event on event_deliveries (event_id);
+        create index event_deliveries_ended on event_deliveries (created_at) where status in ('delivered', 'failed');
 
         create table webhook_attempts (
           id             bigserial primary key,
@@ -101,6 +102,7 @@ export const eventMigrations: MigrationSet = {
           error          text
         );
         create index webhook_attempts_delivery on webhook_attempts (delivery_id, id);
+        create index webhook_attempts_at on webhook_attempts (at);
       `,
     },
   ],

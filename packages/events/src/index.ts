@@ -13,8 +13,9 @@ export {
 export { MAX_ENDPOINTS, MAX_REPLAY, WebhookEndpoints, type AttemptView, type DeliveryView, type WebhookEndpoint } from './webhook-endpoints.js';
 export { SIGNATURE_HEADER, newWebhookSecret, signatureHeader } from './webhook-signature.js';
 export { checkWebhookUrl, guardedLookup, refusedAddress, type WebhookUrlPolicy } from './webhook-url.js';
-export { RESPONSE_BODY_CHARS, postWebhook, type SendOutcome } from './webhook-sender.js';
+export { RESPONSE_BODY_CHARS, WebhookAgents, postWebhook, type SendOutcome } from './webhook-sender.js';
 export {
+  DeliveryNotFoundError,
   EventNotFoundError,
   ParkedDeliveryNotFoundError,
   TooManyWebhookEndpointsError,

@@ -4,6 +4,7 @@ import { pgArray, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { isEventType } from '@tollgate/plugin-sdk';
 import {
+  DeliveryNotFoundError,
   EventNotFoundError,
   ParkedDeliveryNotFoundError,
   TooManyWebhookEndpointsError,
@@ -239,6 +240,11 @@ export class WebhookEndpoints {
   /** Every attempt of one delivery (status code, duration, the start of the answer). */
   async attempts(input: { accountId: string; endpointId: string; deliveryId: string }): Promise<AttemptView[]> {
     await this.get(input);
+    const { rows: found } = await this.deps.db.query("select 1 from event_deliveries where id = $1 and target = $2 and kind = 'webhook'", [
+      input.deliveryId,
+      input.endpointId,
+    ]);
+    if (!found[0]) throw new DeliveryNotFoundError({ deliveryId: input.deliveryId });
     const { rows } = await this.deps.db.query<{
       at: Date;
       duration_ms: number;
@@ -264,8 +270,11 @@ export class WebhookEndpoints {
       if (!rows[0]) throw new EventNotFoundError({ eventId: input.eventId });
     }
     const types = endpoint.eventTypes.includes('*') ? null : pgArray(endpoint.eventTypes);
-    const { rowCount } = await this.deps.db.query(
-      `insert into event_deliveries (event_id, account_id, seq, kind, target, replay, status, next_attempt_at, created_at)
+    // One replay of an endpoint at a time: each numbers its rows after the last (unique per target, event, replay).
+    const { rowCount } = await this.deps.db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`webhook_replay:${input.endpointId}`]);
+      return tx.query(
+        `insert into event_deliveries (event_id, account_id, seq, kind, target, replay, status, next_attempt_at, created_at)
        select e.id, e.account_id, e.seq, 'webhook', $2,
               coalesce((select max(replay) from event_deliveries p where p.target = $2 and p.event_id = e.id), 0) + 1, 'pending', $6, $6
          from events e
@@ -273,8 +282,9 @@ export class WebhookEndpoints {
           and ($4::timestamptz is null or e.occurred_at >= $4) and ($5::timestamptz is null or e.occurred_at < $5)
           and ($7::text[] is null or e.type = any($7::text[]) or $3::text is not null)
         order by e.seq limit $8`,
-      [input.accountId, input.endpointId, input.eventId ?? null, input.from ?? null, input.to ?? null, now, types, MAX_REPLAY],
-    );
+        [input.accountId, input.endpointId, input.eventId ?? null, input.from ?? null, input.to ?? null, now, types, MAX_REPLAY],
+      );
+    });
     return { replayed: rowCount };
   }
 

@@ -15,7 +15,15 @@ export interface WebhookUrlPolicy {
 export function refusedAddress(address: string, policy: WebhookUrlPolicy): string | null {
   if (!ipaddr.isValid(address)) return 'not an IP address';
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    // IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible form (::a.b.c.d) reach the IPv4 address.
+    const compatible = v6.parts.slice(0, 6).every((p) => p === 0) && (v6.parts[6] !== 0 || v6.parts[7]! > 1);
+    if (v6.isIPv4MappedAddress() || compatible) {
+      const [hi, lo] = [v6.parts[6]!, v6.parts[7]!];
+      parsed = new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+    }
+  }
   const range = parsed.range();
   if (range === 'loopback') return policy.sandbox ? null : 'a loopback address (allowed in sandbox mode only)';
   // Only global unicast: private, link-local, shared (CGNAT), multicast, reserved… are all refused.

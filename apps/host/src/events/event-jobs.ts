@@ -24,20 +24,24 @@ const PRUNE_EVERY_MS = 3_600_000;
 const WALLET_TYPES = Object.keys(EVENT_TYPES).filter((t) => t.startsWith('wallet.'));
 
 /**
- * Events out, in the background: relay the outboxes into the log, then deliver what is due.
- * A wallet commit on this host starts a round at once (low lag); a timer (every `pollMs`, default
- * 2 s) catches events recorded by other hosts and retries that came due. Rounds never overlap
- * on one host; several hosts share the work through the relay lock and the delivery leases.
- * `runOnce` is what tests call, on their own clock.
+ * Events out, in the background, in two lanes that never wait for each other: the relay (outboxes
+ * into the log) and the deliveries. A wallet commit on this host starts the relay at once, and a
+ * relay that moved events starts the deliveries; a timer (every `pollMs`, default 2 s) starts both,
+ * for what other hosts recorded and retries that came due. A lane never runs twice at once on a
+ * host; several hosts share the work through the relay lock and the delivery leases.
+ * `runOnce` (tests, on their own clock) runs relay and deliveries in turn until nothing is left.
  */
 export class EventJobs {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<EventRoundResult> | undefined;
-  #again = false;
+  // Kicks run lanes only once started: a test host (no workers) runs rounds itself, on its clock.
+  #started = false;
   #kickScheduled = false;
   #prunedAt = Number.NEGATIVE_INFINITY;
-  // Kicks run rounds only once started: a test host (no workers) runs them itself, on its clock.
-  #started = false;
+  readonly #lanes = {
+    relay: { running: undefined as Promise<void> | undefined, again: false },
+    deliver: { running: undefined as Promise<void> | undefined, again: false },
+  };
   readonly #onWalletEvent = () => this.kick();
 
   constructor(
@@ -60,7 +64,10 @@ export class EventJobs {
   start(): void {
     this.#started = true;
     for (const type of WALLET_TYPES) this.deps.wallet.events.on(type, this.#onWalletEvent);
-    this.#timer ??= setInterval(() => this.kick(), this.deps.pollMs ?? 2000);
+    this.#timer ??= setInterval(() => {
+      this.#lane('relay');
+      this.#lane('deliver');
+    }, this.deps.pollMs ?? 2000);
     this.#timer.unref();
   }
 
@@ -69,32 +76,67 @@ export class EventJobs {
     clearInterval(this.#timer);
     this.#timer = undefined;
     for (const type of WALLET_TYPES) this.deps.wallet.events.off(type, this.#onWalletEvent);
-    await this.#running?.catch(() => undefined);
+    await Promise.all([this.#lanes.relay.running, this.#lanes.deliver.running, this.#running?.catch(() => undefined)]);
+    this.deps.deliverer.close();
   }
 
-  /** Asks for a round soon; commits in the same tick share one. A kick during a round runs another after it. */
+  /** Asks for a relay soon; commits in the same tick share one, and one during a relay runs another after it. */
   kick(): void {
-    if (!this.#started) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    if (this.#kickScheduled) return;
+    if (!this.#started || this.#kickScheduled) return;
     this.#kickScheduled = true;
     setImmediate(() => {
       this.#kickScheduled = false;
-      void this.runOnce().catch(() => undefined);
+      if (this.#started) this.#lane('relay');
     });
+  }
+
+  #lane(name: 'relay' | 'deliver'): void {
+    const lane = this.#lanes[name];
+    if (lane.running) {
+      lane.again = true;
+      return;
+    }
+    const work = name === 'relay' ? () => this.#relayPass() : () => this.#deliverPass();
+    lane.running = (async () => {
+      do {
+        lane.again = false;
+        while (this.#started && (await work())) {
+          // a full pass: go again at once
+        }
+      } while (lane.again && this.#started);
+    })()
+      .catch((err: unknown) => this.deps.logger.error({ err, lane: name }, 'events lane failed'))
+      .finally(() => {
+        lane.running = undefined;
+      });
+  }
+
+  /** Relays both outboxes; starts the deliveries when it moved anything. Never loops: a kick brings it back. */
+  async #relayPass(): Promise<boolean> {
+    const moved = (await this.deps.walletJobs.relayEvents()) + (await this.deps.log.relayOutbox());
+    if (moved) this.#lane('deliver');
+    return false;
+  }
+
+  /** One delivery round (and the hourly prune); true while it made progress. */
+  async #deliverPass(): Promise<boolean> {
+    await this.#pruneIfDue().catch((err: unknown) => this.deps.logger.error({ err }, 'events prune failed'));
+    const r = await this.deps.deliverer.deliverDue();
+    if (r.parked || r.failed || r.disabled.length) this.deps.logger.warn({ ...r }, 'events: deliveries parked, failed or endpoints disabled');
+    return r.delivered + r.retried + r.parked + r.failed > 0;
+  }
+
+  async #pruneIfDue(): Promise<PruneResult | undefined> {
+    const now = this.deps.clock.now().getTime();
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return undefined;
+    this.#prunedAt = now;
+    return pruneEvents({ db: this.deps.db, before: new Date(now - (this.deps.retentionDays ?? 30) * 86_400_000) });
   }
 
   /** Relays and delivers until nothing is left that is due (bounded); joins a round in flight. */
   runOnce(): Promise<EventRoundResult> {
     this.#running ??= this.#rounds().finally(() => {
       this.#running = undefined;
-      if (this.#again && this.#started) {
-        this.#again = false;
-        this.kick();
-      }
     });
     return this.#running;
   }
@@ -132,13 +174,10 @@ export class EventJobs {
       });
       if (!relayed && !progressed) break;
     }
-    const now = this.deps.clock.now().getTime();
-    if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
-      await step('prune', async () => {
-        total.pruned = await pruneEvents({ db: this.deps.db, before: new Date(now - (this.deps.retentionDays ?? 30) * 86_400_000) });
-        this.#prunedAt = now;
-      });
-    }
+    await step('prune', async () => {
+      const pruned = await this.#pruneIfDue();
+      if (pruned) total.pruned = pruned;
+    });
     if (total.parked || total.failed || total.disabled.length) this.deps.logger.warn({ ...total }, 'events: deliveries parked, failed or endpoints disabled');
     return total;
   }

@@ -183,7 +183,7 @@ export class EventsController {
   }
 
   @ApiResponse({ status: 200, standardSchema: answers.attemptsList })
-  @ApiResponse({ status: 404, description: 'webhook_endpoint_not_found' })
+  @ApiResponse({ status: 404, description: 'webhook_endpoint_not_found, delivery_not_found' })
   @Get('webhook-endpoints/:endpointId/deliveries/:deliveryId/attempts')
   @ApiOperation({ summary: 'Every attempt of one delivery: when, status code, duration, the start of the answer or the error' })
   async attempts(
@@ -200,7 +200,9 @@ export class EventsController {
   @Post('webhook-endpoints/:endpointId/replay')
   @HttpCode(202)
   @MinRole('admin')
-  @ApiOperation({ summary: 'Send again one event, or the events of a time range (same event ids: receivers dedupe), after what is waiting' })
+  @ApiOperation({
+    summary: 'Send again one event, or the events of a time range (same event ids: receivers dedupe); they go in sequence order, before newer ones',
+  })
   async replay(
     @CurrentCaller() caller: AccountCaller,
     @Param('endpointId', { schema: endpointIdParam }) endpointId: string,
