@@ -105,10 +105,18 @@ for (const engine of testEngines()) {
 
     const deliveries = async (target: string) =>
       (
-        await db.query<{ id: string; seq: string; event_id: string; status: string; attempts: number; next_attempt_at: Date; last_status: number | null; last_error: string | null }>(
-          'select id, seq, event_id, status, attempts, next_attempt_at, last_status, last_error from event_deliveries where target = $1 order by seq',
-          [target],
-        )
+        await db.query<{
+          id: string;
+          seq: string;
+          event_id: string;
+          status: string;
+          attempts: number;
+          next_attempt_at: Date;
+          last_status: number | null;
+          last_error: string | null;
+        }>('select id, seq, event_id, status, attempts, next_attempt_at, last_status, last_error from event_deliveries where target = $1 order by seq', [
+          target,
+        ])
       ).rows.map((r) => ({ ...r, seq: Number(r.seq), next_attempt_at: new Date(r.next_attempt_at).toISOString() }));
 
     const at = (clock: ManualClock, seconds: number) => new Date(clock.now().getTime() + seconds * 1000).toISOString();
@@ -149,10 +157,9 @@ for (const engine of testEngines()) {
       const t = Math.floor(clock.now().getTime() / 1000);
       expect(last.signature).toBe(`t=${t},v1=${createHmac('sha256', secret).update(`${t}.${last.body}`).digest('hex')}`);
       expect(last.deliveryId).toBe(String(before[2]!.id));
-      const { rows: attempts } = await db.query<{ status_code: number }>(
-        'select status_code from webhook_attempts where endpoint_id = $1 order by id',
-        [endpointId],
-      );
+      const { rows: attempts } = await db.query<{ status_code: number }>('select status_code from webhook_attempts where endpoint_id = $1 order by id', [
+        endpointId,
+      ]);
       expect(attempts.map((a) => a.status_code)).toEqual([500, 200, 200, 200]);
     });
 

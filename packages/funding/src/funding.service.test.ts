@@ -492,7 +492,14 @@ for (const engine of testEngines()) {
         const rows = await outbox(id);
         expect(rows).toHaveLength(1);
         expect(rows[0]).toMatchObject({ account_id: id, type: 'purchase.failed' });
-        expect(rows[0]!.data).toEqual({ purchaseId: purchase!.id, accountId: id, amount: '10.00', providerId: card.id, origin: 'manual', reason: 'card_declined' });
+        expect(rows[0]!.data).toEqual({
+          purchaseId: purchase!.id,
+          accountId: id,
+          amount: '10.00',
+          providerId: card.id,
+          origin: 'manual',
+          reason: 'card_declined',
+        });
       });
 
       it('a pending purchase that fails records one purchase.failed; a replay of the event adds none', async () => {
