@@ -441,5 +441,105 @@ for (const engine of testEngines()) {
       await expect(funding.markRefundPaid({ refundId: 'rfd_0', reference: 'x' })).rejects.toMatchObject({ code: 'refund_not_found' });
       expect((await checkInvariants({ db })).problems).toEqual([]);
     });
+
+    describe('events (event_outbox)', () => {
+      const outbox = async (accountId: string) =>
+        (
+          await db.query<{ account_id: string; type: string; data: Record<string, unknown>; occurred_at: Date; published_at: Date | null }>(
+            `select account_id, type, data, occurred_at, published_at from event_outbox where account_id = $1 and type like 'purchase.%' order by id`,
+            [accountId],
+          )
+        ).rows;
+
+      it('a purchase that succeeds records one purchase.succeeded, and replays of its event add none', async () => {
+        const id = await account();
+        const pm = await method(id, 'later', bank.id);
+        const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'ev-s1' });
+        expect(purchase!.status).toBe('pending');
+        expect(await outbox(id)).toEqual([]);
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-ev-s1')] });
+        await Promise.all(
+          Array.from({ length: 4 }, () =>
+            funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-ev-s1')] }),
+          ),
+        );
+        // Another event id with the same news changes nothing either.
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-ev-s1-again')] });
+        const rows = await outbox(id);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ account_id: id, type: 'purchase.succeeded', published_at: null });
+        expect(rows[0]!.data).toEqual({ purchaseId: purchase!.id, accountId: id, amount: '10.00', providerId: bank.id, origin: 'manual' });
+        expect(new Date(rows[0]!.occurred_at).toISOString()).toBe(clock.now().toISOString());
+      });
+
+      it('a purchase paid at once records one purchase.succeeded, and buying again with its key adds none', async () => {
+        const id = await account();
+        const pm = await method(id);
+        const bought = await funding.buy({ accountId: id, amount: '25', paymentMethodId: pm.id, idempotencyKey: 'ev-s2' });
+        await funding.buy({ accountId: id, amount: '25', paymentMethodId: pm.id, idempotencyKey: 'ev-s2' });
+        const rows = await outbox(id);
+        expect(rows.map((r) => r.type)).toEqual(['purchase.succeeded']);
+        expect(rows[0]!.data).toMatchObject({ purchaseId: bought!.id, amount: '25.00', providerId: card.id });
+        expect(typeof rows[0]!.data.amount).toBe('string');
+      });
+
+      it('a declined purchase records one purchase.failed with its reason', async () => {
+        const id = await account();
+        const pm = await method(id, 'decline');
+        const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'ev-f1' });
+        expect(purchase!.status).toBe('failed');
+        await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'ev-f1' });
+        const rows = await outbox(id);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ account_id: id, type: 'purchase.failed' });
+        expect(rows[0]!.data).toEqual({
+          purchaseId: purchase!.id,
+          accountId: id,
+          amount: '10.00',
+          providerId: card.id,
+          origin: 'manual',
+          reason: 'card_declined',
+        });
+      });
+
+      it('a pending purchase that fails records one purchase.failed; a replay of the event adds none', async () => {
+        const id = await account();
+        const pm = await method(id, 'later', bank.id);
+        const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'ev-f2' });
+        const failed = event(purchase!.providerPaymentId!, 'failed', 'evt-ev-f2', 'AM04');
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [failed, failed] });
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [failed] });
+        // A late success after the failure is ignored: no event either.
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-ev-f2-late')] });
+        const rows = await outbox(id);
+        expect(rows.map((r) => r.type)).toEqual(['purchase.failed']);
+        expect(rows[0]!.data).toMatchObject({ purchaseId: purchase!.id, amount: '10.00', reason: 'AM04' });
+      });
+
+      it('a reversed purchase records purchase.succeeded then one purchase.reversed; replays add none', async () => {
+        const id = await account();
+        const pm = await method(id, 'later', bank.id);
+        const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'ev-r1' });
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-ev-r1-ok')] });
+        const back = event(purchase!.providerPaymentId!, 'reversed', 'evt-ev-r1-back', 'MD06');
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [back, back] });
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [back] });
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'reversed', 'evt-ev-r1-back2', 'MD06')] });
+        const rows = await outbox(id);
+        expect(rows.map((r) => r.type)).toEqual(['purchase.succeeded', 'purchase.reversed']);
+        expect(rows[1]!.data).toEqual({ purchaseId: purchase!.id, accountId: id, amount: '10.00', providerId: bank.id, origin: 'manual', reason: 'MD06' });
+      });
+
+      it('a failure after success is a reversal: one purchase.reversed, no purchase.failed', async () => {
+        const id = await account();
+        const pm = await method(id, 'later', bank.id);
+        const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 'ev-r2' });
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-ev-r2-ok')] });
+        await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'failed', 'evt-ev-r2-fail', 'chargeback')] });
+        const rows = await outbox(id);
+        expect(rows.map((r) => r.type)).toEqual(['purchase.succeeded', 'purchase.reversed']);
+        expect(rows[1]!.data).toMatchObject({ purchaseId: purchase!.id, amount: '10.00', reason: 'chargeback' });
+      });
+    });
   });
 }

@@ -650,6 +650,138 @@ for (const engine of testEngines()) {
       });
     });
 
+    describe('events (event_outbox)', () => {
+      interface OutboxRow {
+        type: string;
+        data: Record<string, unknown>;
+        occurred_at: Date;
+      }
+      const outbox = async (accountId: string, type: string) =>
+        (await db.query<OutboxRow>('select type, data, occurred_at from event_outbox where account_id = $1 and type = $2 order by id', [accountId, type])).rows;
+
+      it('records one invoice.imported per new document, with its amounts as decimal strings', async () => {
+        const { accountId, source, connection, sync } = await setup();
+        const a = sourceDoc({ totalInclVat: '121.005', amountDue: '121.005' });
+        const note = sourceDoc({ kind: 'credit_note', totalExclVat: '-10.00', totalInclVat: '-12.10', amountDue: '-12.10' });
+        const paid = sourceDoc({ status: 'paid' }); // never seen: ignored, no event
+        const old = sourceDoc({ issuedOn: '2026-01-05' }); // outside the window: not even listed
+        source.put(a, note, paid, old);
+        const run = await sync.importRecent({ connectionId: connection.id });
+        expect(run.counts).toMatchObject({ new: 2, ignored: 1 });
+        const imported = await outbox(accountId, 'invoice.imported');
+        expect(imported).toHaveLength(2);
+        const list = await invoices(accountId);
+        const invoice = list.find((i) => i.sourceId === a.sourceId)!;
+        const credit = list.find((i) => i.sourceId === note.sourceId)!;
+        const byId = new Map(imported.map((r) => [r.data.invoiceId, r]));
+        expect(byId.get(invoice.id)!.data).toEqual({
+          invoiceId: invoice.id,
+          connectionId: connection.id,
+          kind: 'invoice',
+          number: a.number,
+          status: 'booked',
+          totalInclVat: '121.01',
+          amountDue: '121.01',
+          currency: 'EUR',
+          issuedOn: '2026-03-10',
+          dueOn: '2026-04-09',
+        });
+        expect(byId.get(credit.id)!.data).toMatchObject({
+          invoiceId: credit.id,
+          kind: 'credit_note',
+          number: credit.number,
+          currency: 'EUR',
+          totalInclVat: '-12.10',
+          amountDue: '-12.10',
+        });
+        expect(credit.number).not.toBe(note.number); // prefixed: the event carries the number as stored
+        expect(imported.every((r) => new Date(r.occurred_at).toISOString() === clock.now().toISOString())).toBe(true);
+
+        // Importing again adds no invoice.imported.
+        await sync.importRecent({ connectionId: connection.id });
+        await sync.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: a.sourceId });
+        expect(await outbox(accountId, 'invoice.imported')).toHaveLength(2);
+      });
+
+      it('records invoice.paid once, when an imported document becomes paid', async () => {
+        const { accountId, source, connection, sync } = await setup();
+        const doc = sourceDoc();
+        source.put(doc);
+        await sync.importRecent({ connectionId: connection.id });
+        // Changed, not paid: no invoice.paid.
+        source.put({ ...doc, amountDue: '100.00', updatedAt: '2026-03-14T09:00:00.000Z' });
+        expect((await sync.importRecent({ connectionId: connection.id })).counts.updated).toBe(1);
+        expect(await outbox(accountId, 'invoice.paid')).toEqual([]);
+        source.put({ ...doc, status: 'paid', amountDue: '0.00', updatedAt: '2026-03-15T09:00:00.000Z' });
+        expect((await sync.importRecent({ connectionId: connection.id })).counts.updated).toBe(1);
+        // Still paid, something else changed; and the same again: no second invoice.paid.
+        source.put({ ...doc, status: 'paid', amountDue: '0.00', dueOn: '2026-04-30', updatedAt: '2026-03-16T09:00:00.000Z' });
+        expect((await sync.importRecent({ connectionId: connection.id })).counts.updated).toBe(1);
+        await sync.importRecent({ connectionId: connection.id });
+        await sync.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: doc.sourceId });
+        const [invoice] = await invoices(accountId);
+        const paid = await outbox(accountId, 'invoice.paid');
+        expect(paid).toHaveLength(1);
+        expect(paid[0]!.data).toEqual({
+          invoiceId: invoice!.id,
+          connectionId: connection.id,
+          kind: 'invoice',
+          number: doc.number,
+          totalInclVat: '121.00',
+          amountDue: '0.00',
+        });
+        expect(await outbox(accountId, 'invoice.imported')).toHaveLength(1);
+      });
+
+      it('records exactly one invoice_sync.run_finished per finished run, with its counts and status', async () => {
+        const { accountId, source, connection, sync } = await setup();
+        const docs = Array.from({ length: 5 }, () => sourceDoc());
+        source.put(...docs, sourceDoc({ status: 'paid' }));
+        source.failListOn.add(2);
+        const broken = await sync.importRecent({ connectionId: connection.id });
+        expect(broken.status).toBe('interrupted');
+        const resumed = await sync.importRecent({ connectionId: connection.id });
+        expect(resumed.status).toBe('completed');
+        const one = await sync.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: 'missing' });
+        const getDocument = source.getDocument.bind(source);
+        source.getDocument = async () => {
+          throw new Error('source down');
+        };
+        const failed = await sync.importOne({ connectionId: connection.id, kind: 'invoice', sourceId: docs[0]!.sourceId });
+        source.getDocument = getDocument;
+        expect(failed.status).toBe('failed');
+        const swept = await sync.sweep({ connectionId: connection.id });
+
+        const finished = await outbox(accountId, 'invoice_sync.run_finished');
+        const runs = [broken, resumed, one, failed, swept.run!];
+        expect(finished.map((r) => r.data.runId)).toEqual(runs.map((r) => r.id));
+        for (const [i, run] of runs.entries())
+          expect(finished[i]!.data, run.id).toEqual({
+            runId: run.id,
+            connectionId: connection.id,
+            trigger: run.trigger,
+            status: run.status,
+            newCount: run.counts.new,
+            updatedCount: run.counts.updated,
+            ignoredCount: run.counts.ignored,
+            failedCount: run.counts.failed,
+            error: run.error,
+          });
+        expect(finished.map((r) => [r.data.trigger, r.data.status])).toEqual([
+          ['manual', 'interrupted'],
+          ['manual', 'completed'],
+          ['webhook', 'completed'],
+          ['webhook', 'failed'],
+          ['sweep', 'completed'],
+        ]);
+        expect(finished[0]!.data).toMatchObject({ newCount: 2, error: 'source unavailable (call 2)' });
+        expect(finished[1]!.data).toMatchObject({ newCount: 3, ignoredCount: 1 });
+        expect(finished[2]!.data).toMatchObject({ failedCount: 1 });
+        expect(finished[3]!.data).toMatchObject({ error: 'source down' });
+        expect(await outbox(accountId, 'invoice.imported')).toHaveLength(5);
+      });
+    });
+
     describe('queries', () => {
       it('filters and pages invoices, and refuses bad filters', async () => {
         const { accountId, source, connection, sync } = await setup();
