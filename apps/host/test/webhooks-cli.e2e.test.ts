@@ -26,7 +26,6 @@ for (const engine of testEngines()) {
     let t: TestHost;
     let ctx: OperatorContext;
     let receiver: WebhookSandbox;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command output is JSON, read loosely
     const run = async (name: string, input: Record<string, unknown>): Promise<any> => (await runOperatorCommand({ ctx, name, input })).output;
     const stored = async (accountId: string) =>
       (await t.db.query<{ n: number }>('select count(*)::int as n from webhook_endpoints where account_id = $1', [accountId])).rows[0]!.n;
@@ -49,7 +48,12 @@ for (const engine of testEngines()) {
         events: 'wallet.charged, wallet.low_balance',
         description: 'billing',
       })) as Endpoint;
-      expect(added).toMatchObject({ url: `${receiver.url}/cli`, eventTypes: ['wallet.charged', 'wallet.low_balance'], status: 'enabled', description: 'billing' });
+      expect(added).toMatchObject({
+        url: `${receiver.url}/cli`,
+        eventTypes: ['wallet.charged', 'wallet.low_balance'],
+        status: 'enabled',
+        description: 'billing',
+      });
       expect(added.id).toMatch(/^we_/);
       expect(added.secret).toMatch(/^whsec_/);
       expect(await stored(accountId)).toBe(1);
@@ -140,7 +144,9 @@ for (const engine of testEngines()) {
       const got = receiver.received({ path: '/replay' });
       expect(got.map((r) => [r.eventId, r.signature])).toEqual([[event!.id, 'valid']]);
       const deliveries = await run('webhooks.deliveries', { account: accountId, endpoint: added.id, limit: 50 });
-      expect(deliveries).toEqual([expect.objectContaining({ eventId: event!.id, eventType: 'wallet.topped_up', status: 'delivered', replay: 1, lastStatus: 200 })]);
+      expect(deliveries).toEqual([
+        expect.objectContaining({ eventId: event!.id, eventType: 'wallet.topped_up', status: 'delivered', replay: 1, lastStatus: 200 }),
+      ]);
       expect(await run('webhooks.deliveries', { account: accountId, endpoint: added.id, status: 'pending', limit: 50 })).toEqual([]);
       // A time range holds only the endpoint's types: the trial credit is not a charge.
       expect(await run('webhooks.replay', { account: accountId, endpoint: added.id, from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' })).toEqual({

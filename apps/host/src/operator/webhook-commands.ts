@@ -24,12 +24,7 @@ const eventTypes = z
       .map((t) => t.trim())
       .filter(Boolean),
   )
-  .pipe(
-    z
-      .array(z.string().max(100))
-      .min(1, 'name at least one event type, or *')
-      .max(50),
-  );
+  .pipe(z.array(z.string().max(100)).min(1, 'name at least one event type, or *').max(50));
 
 function deliveryView(d: DeliveryView) {
   return {
