@@ -230,7 +230,7 @@ export function buildCli(): Command {
     .action((opts: object) => execute('webhooks.enable', defined(opts)));
   webhooks
     .command('disable')
-    .description('stop sending to an endpoint; its events wait until it is enabled again')
+    .description('stop sending to an endpoint: deliveries already waiting hold until it is enabled again; events meanwhile are missed (replay them)')
     .requiredOption('--account <id>', 'account id (acc_…)')
     .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
     .action((opts: object) => execute('webhooks.disable', defined(opts)));
