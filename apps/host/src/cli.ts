@@ -200,6 +200,78 @@ export function buildCli(): Command {
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
     .action((opts: object) => execute('invoice-sync.runs', defined(opts)));
 
+  const webhooks = program
+    .command('webhooks')
+    .description("an account's webhook endpoints: events out, signed (docs/events.md); URLs pass the same checks as over the API");
+  webhooks
+    .command('add')
+    .description('add an endpoint; prints it with its signing secret (shown once)')
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--url <url>', 'https URL (http and loopback only in sandbox mode); never a private address')
+    .requiredOption('--events <types>', 'event types, comma separated (wallet.charged,wallet.low_balance), or * for all')
+    .option('--description <text>', 'what it is for')
+    .action((opts: object) => execute('webhooks.add', defined(opts)));
+  webhooks
+    .command('list')
+    .description("the account's endpoints (never their secrets)")
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .action((opts: object) => execute('webhooks.list', defined(opts)));
+  webhooks
+    .command('remove')
+    .description('delete an endpoint; its waiting deliveries are given up')
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
+    .action((opts: object) => execute('webhooks.remove', defined(opts)));
+  webhooks
+    .command('enable')
+    .description('enable an endpoint again (also one disabled after a run of failures); its waiting deliveries go out, in order')
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
+    .action((opts: object) => execute('webhooks.enable', defined(opts)));
+  webhooks
+    .command('disable')
+    .description('stop sending to an endpoint: deliveries already waiting hold until it is enabled again; events meanwhile are missed (replay them)')
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
+    .action((opts: object) => execute('webhooks.disable', defined(opts)));
+  webhooks
+    .command('rotate')
+    .description('a new signing secret (printed once); the old one keeps signing beside it for --overlap-hours')
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
+    .option('--overlap-hours <n>', 'hours the old secret still signs, 0 to 168', (v) => Number(v), 24)
+    .action((opts: object) => execute('webhooks.rotate', defined(opts)));
+  webhooks
+    .command('deliveries')
+    .description("the endpoint's delivery log, newest first: status, attempts, last answer, next attempt")
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
+    .addOption(new Option('--status <status>', 'only these').choices(['pending', 'delivered', 'failed']))
+    .option('--limit <n>', 'how many, 1 to 200', (v) => Number(v), 50)
+    .action((opts: object) => execute('webhooks.deliveries', defined(opts)));
+  webhooks
+    .command('replay')
+    .description("send again one event (--event), or the account's events of the endpoint's types from --from until before --to; same event ids")
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--endpoint <id>', 'endpoint id (we_…)')
+    .option('--event <id>', 'one event (evt_…), whatever its type')
+    .option('--from <time>', 'ISO date and time, e.g. 2026-12-01T00:00:00Z')
+    .option('--to <time>', 'ISO date and time (default: now)')
+    .action((opts: object) => execute('webhooks.replay', defined(opts)));
+
+  const events = program.command('events').description('events out: plugin handler deliveries that used their last attempt (parked)');
+  events
+    .command('parked')
+    .description('parked plugin handler deliveries, newest first, with the last error')
+    .option('--target <subscription>', "only this subscription, 'plugin-id/name'")
+    .option('--limit <n>', 'how many, 1 to 200', (v) => Number(v), 50)
+    .action((opts: object) => execute('events.parked', defined(opts)));
+  events
+    .command('retry')
+    .description('put a parked delivery back in line with a fresh set of attempts')
+    .requiredOption('--delivery <id>', 'delivery id (from events parked)')
+    .action((opts: object) => execute('events.retry', defined(opts)));
+
   return program;
 }
 

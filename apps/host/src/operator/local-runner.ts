@@ -1,5 +1,6 @@
 import { SystemClock } from '@tollgate/clock';
 import { ConfigError } from '@tollgate/errors';
+import type { EventDeliveryOptions } from '@tollgate/events';
 import { AccountsService } from '../accounts/accounts.service.js';
 import type { HostConfig } from '../config/host-config.js';
 import { createCoreServices } from '../core-container.js';
@@ -11,6 +12,15 @@ import { walletAccountHooks } from '../wallet/account-wallets.js';
 import type { OperatorResult } from './operator-client.js';
 import { hostOperatorContext, migrateAll, operatorCommands, runOperatorCommand, type OperatorContext } from './operator-commands.js';
 
+/**
+ * The event options a host on this config uses (create-host.ts): above all `sandbox`, so a webhook
+ * URL added from the command line passes the same SSRF policy as one added over HTTP.
+ */
+export function localEventOptions(config: HostConfig): EventDeliveryOptions {
+  const { webhookTimeoutMs, webhookRetryHours, disableAfterHours, handlerMaxAttempts } = config.events;
+  return { sandbox: config.sandbox, webhookTimeoutMs, webhookRetryHours, disableAfterHours, handlerMaxAttempts };
+}
+
 /** The core services on the configured database, without HTTP or started plugins (fast). */
 async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) => Promise<T>): Promise<T> {
   const plugins = await loadPlugins({ config });
@@ -20,9 +30,9 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
   try {
     await migrateAll({ db, pluginHost });
     const clock = new SystemClock();
-    const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding });
+    const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding, eventOptions: localEventOptions(config) });
     const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
-    return await fn({ db, accounts, funding: core.funding, importer: core.importer, pluginHost });
+    return await fn({ db, accounts, funding: core.funding, importer: core.importer, pluginHost, events: core.events });
   } finally {
     await db.close();
   }

@@ -1,6 +1,6 @@
 import { migrate, type Database } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
-import { eventMigrations } from '@tollgate/events';
+import { eventMigrations, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations } from '@tollgate/notifications';
@@ -14,6 +14,7 @@ import type { TollgateHost } from '../create-host.js';
 import type { InvoiceSyncJobs } from '../invoice-sync/invoice-sync-jobs.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { OperatorResult } from './operator-client.js';
+import { webhookCommands } from './webhook-commands.js';
 
 /**
  * What an operator command runs on: the database and the core services, and (for `needs: 'host'`)
@@ -26,8 +27,12 @@ export interface OperatorContext {
   funding: FundingService;
   importer: InvoiceImporter;
   pluginHost: PluginHost;
+  /** Events out: the accounts' webhook endpoints (and the parked handler deliveries). */
+  events: { endpoints: WebhookEndpoints };
   /** Only where the plugins are started (`needs: 'host'`). */
   invoiceSyncJobs?: InvoiceSyncJobs;
+  /** A running host's event round: kicked after a replay or an enable, so the deliveries go now (else on its next poll). */
+  eventJobs?: { kick(): void };
 }
 
 export type { OperatorResult } from './operator-client.js';
@@ -40,7 +45,9 @@ export function hostOperatorContext(host: TollgateHost): OperatorContext {
     funding: host.funding,
     importer: host.invoiceSync.importer,
     pluginHost: host.pluginHost,
+    events: host.events,
     invoiceSyncJobs: host.invoiceSync.jobs,
+    eventJobs: host.events.jobs,
   };
 }
 
@@ -237,6 +244,7 @@ export const operatorCommands: Record<string, OperatorCommand> = {
     input: z.object({ connection: z.string().min(1), limit: z.number().int().min(1).max(100) }),
     run: async (ctx, i) => ({ output: (await ctx.importer.listRuns({ connectionId: i.connection, limit: i.limit })).data }),
   }),
+  ...webhookCommands,
 };
 
 /** Validates a command's input (the socket takes JSON from outside the process) and runs it. */
