@@ -22,7 +22,7 @@ import { openDatabase, pgArray, type Database } from '@tollgate/db';
 import { createHost, loadConfig, type TollgateHost } from '@tollgate/host';
 import { Money } from '@tollgate/money';
 import { startWebhookSandbox, type ReceivedWebhook, type WebhookSandbox } from '@tollgate/sandbox-webhooks';
-import { arg, drive, fmt, intArg, listArg, loadAverage, markdownTable, parallel, percentile, redact, summarize, type Stats } from './bench-kit.js';
+import { arg, drive, fmt, intArg, listArg, loadAverage, markdownTable, parallel, pct, percentile, redact, summarize, type Stats } from './bench-kit.js';
 
 const URL_GIVEN = arg('database-url') ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
@@ -57,6 +57,8 @@ interface Result {
   /** Medians from the delivery rows: relay (recorded − occurred), queue (first attempt − recorded), POST. */
   parts: { relayMs: number; queueMs: number; postMs: number };
   pollMs: number;
+  /** After the last charge returned: webhooks still to come, their rate, and this process's CPU meanwhile (share of one core). */
+  tail: { webhooks: number; perSecond: number; cpu: number };
 }
 
 function ms(iso: string): number {
@@ -184,8 +186,14 @@ async function benchEngine(engine: string): Promise<Result> {
     receiver.clear();
     const startedAt = Date.now();
     const run = await charges(host, hooked, n, `hooked-${process.pid}`);
+    const chargedAt = Date.now();
+    const beforeTail = receiver.received().length;
+    const cpu0 = process.cpuUsage();
     const received = await waitFor(receiver, n);
+    const cpu = process.cpuUsage(cpu0);
     const lastAt = Math.max(...received.map((r) => ms(r.receivedAt)));
+    const tailSeconds = Math.max(0.001, (lastAt - chargedAt) / 1000);
+    const tail = { webhooks: n - beforeTail, perSecond: (n - beforeTail) / tailSeconds, cpu: (cpu.user + cpu.system) / 1e6 / tailSeconds };
     // Anything still in flight (a duplicate would arrive now) is counted before checking.
     await drain(host);
     const all = receiver.received();
@@ -194,7 +202,7 @@ async function benchEngine(engine: string): Promise<Result> {
     const parts = await medianParts(db, hooked);
     const withEvents = summarize([run]);
     console.error(`[${engine}] events on: ${fmt(withEvents.perSecond, 0)} charges/s, ${n} webhooks in ${fmt((lastAt - startedAt) / 1000, 2)} s`);
-    return { engine, bare, withEvents, endToEndSeconds: (lastAt - startedAt) / 1000, lag, parts, pollMs: config.events.pollMs };
+    return { engine, bare, withEvents, endToEndSeconds: (lastAt - startedAt) / 1000, lag, parts, pollMs: config.events.pollMs, tail };
   } finally {
     await receiver.close();
     await host.close();
@@ -248,8 +256,17 @@ async function main(): Promise<void> {
   console.log('\nWhere the lag goes (medians from the delivery rows): relay = recorded − occurred, queue = first attempt − recorded, POST = the request.');
   console.log(
     markdownTable(
-      ['engine', 'relay (ms)', 'queue (ms)', 'POST (ms)', 'pollMs'],
-      results.map((r) => [r.engine, fmt(r.parts.relayMs, 0), fmt(r.parts.queueMs, 0), fmt(r.parts.postMs, 0), String(r.pollMs)]),
+      ['engine', 'relay (ms)', 'queue (ms)', 'POST (ms)', 'pollMs', 'webhooks after the last charge', 'their rate (/s)', 'node cpu meanwhile'],
+      results.map((r) => [
+        r.engine,
+        fmt(r.parts.relayMs, 0),
+        fmt(r.parts.queueMs, 0),
+        fmt(r.parts.postMs, 0),
+        String(r.pollMs),
+        String(r.tail.webhooks),
+        fmt(r.tail.perSecond, 0),
+        pct(r.tail.cpu),
+      ]),
       1,
     ),
   );
