@@ -207,7 +207,10 @@ async function benchEngine(engine: string): Promise<Result> {
     await receiver.close();
     await host.close();
     if (db.engine === 'postgres') {
-      const { rows } = await db.query<{ name: string }>('select nspname as name from pg_namespace where nspname = $1 or nspname like $2', [schema, `${schema}\\_%`]);
+      const { rows } = await db.query<{ name: string }>('select nspname as name from pg_namespace where nspname = $1 or nspname like $2', [
+        schema,
+        `${schema}\\_%`,
+      ]);
       for (const { name } of rows) await db.query(`drop schema if exists ${name} cascade`).catch(() => undefined);
     }
     await db.close().catch(() => undefined);
