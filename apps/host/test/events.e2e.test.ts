@@ -179,6 +179,23 @@ for (const engine of testEngines()) {
       expect(deliveries.body.data[0]).toMatchObject({ eventId: event.id, replay: 1, status: 'delivered', attempts: 1, lastStatus: 200 });
       const attempts = await t.request({ path: `/v1/webhook-endpoints/${endpoint.id}/deliveries/${deliveries.body.data[0].id}/attempts`, key: member });
       expect(attempts.body.data).toEqual([expect.objectContaining({ statusCode: 200, responseBody: '{"received":true}', error: null })]);
+      // Another endpoint's delivery is not found under this one.
+      const other = await addEndpoint(t, a.ownerKey, { url: `${receiver.url}/a2`, eventTypes: ['wallet.low_balance'] });
+      const foreign = await t.request({ path: `/v1/webhook-endpoints/${other.id}/deliveries/${deliveries.body.data[0].id}/attempts`, key: member });
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.error.code).toBe('delivery_not_found');
+      // Replays at once are numbered one after another, none refused.
+      const racing = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          t.request({ method: 'POST', path: `/v1/webhook-endpoints/${endpoint.id}/replay`, key: a.ownerKey, body: { eventId: event.id } }),
+        ),
+      );
+      expect(racing.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+      const replays = (await t.request({ path: `/v1/webhook-endpoints/${endpoint.id}/deliveries`, key: member })).body.data
+        .filter((d: { eventId: string }) => d.eventId === event.id)
+        .map((d: { replay: number }) => d.replay);
+      expect(replays.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      await t.runJobs();
     });
 
     it('a failing handler is retried, then parked for the operator, and never holds up the other subscription', async () => {

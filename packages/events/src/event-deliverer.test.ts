@@ -369,6 +369,42 @@ for (const engine of testEngines()) {
       expect(seen).toHaveLength(3);
     });
 
+    it('a worker whose lease ran out cannot record over the worker that took the delivery over', async () => {
+      const { clock, accountId, endpointId, log } = await setup({});
+      // The endpoint's first request hangs until released (then answers 500); later ones answer 200 at once.
+      const held: Array<() => void> = [];
+      let requests = 0;
+      const slow = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          requests++;
+          if (requests === 1) held.push(() => res.writeHead(500).end());
+          else res.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+      closers.push(() => new Promise<void>((resolve) => (slow.closeAllConnections(), slow.close(() => resolve()))));
+      await db.query('update webhook_endpoints set url = $2 where id = $1', [endpointId, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook`]);
+      await record(log, db, accountId, clock, 1);
+      const first = new EventDeliverer({ db, clock, options: { sandbox: true, leaseSeconds: 120 } });
+      const second = new EventDeliverer({ db, clock, options: { sandbox: true, leaseSeconds: 120 } });
+      closers.push(async () => (first.close(), second.close()));
+      const stale = first.deliverDue();
+      while (!held.length) await new Promise((resolve) => setImmediate(resolve));
+      clock.advance({ seconds: 121 });
+      expect(await second.deliverDue()).toMatchObject({ delivered: 1 });
+      held.shift()!();
+      expect(await stale).toMatchObject({ delivered: 0, retried: 0 });
+      const [delivery] = await deliveries(endpointId);
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, last_status: 200 });
+      // Nothing is due again: the endpoint got the event twice (at least once), not a third time.
+      clock.advance({ hours: 1 });
+      await second.deliverDue();
+      expect(requests).toBe(2);
+      const { rows } = await db.query<{ status_code: number }>('select status_code from webhook_attempts where delivery_id = $1', [delivery!.id]);
+      expect(rows.map((r) => r.status_code)).toEqual([200]);
+    });
+
     it('delivers each webhook once when two deliverers run rounds at once', async () => {
       const { clock, accountId, server, endpointId, log } = await setup({});
       const other = new EventDeliverer({ db, clock, options: { sandbox: true } });

@@ -101,9 +101,22 @@ describe('postWebhook', () => {
 
   it('refuses to connect to a name resolving to loopback outside sandbox mode, and connects in it', async () => {
     const { port, received } = await receiver((_req, res) => res.writeHead(204).end());
-    const refused = await post(`http://localhost:${port}/hook`, { policy: { sandbox: false } });
+    // https outside sandbox mode: the name is resolved, and its loopback address refused before connecting.
+    const refused = await post(`https://localhost:${port}/hook`, { policy: { sandbox: false } });
     expect(refused.status).toBeNull();
     expect(refused.error).toMatch(/^refused: localhost is a loopback address/);
+    expect(received).toHaveLength(0);
+    // node skips `lookup` for an IP literal: it is checked before the request (an endpoint saved in sandbox mode, sandbox off since).
+    for (const url of [`https://127.0.0.1:${port}/hook`, `https://[::ffff:127.0.0.1]:${port}/hook`]) {
+      const literal = await post(url, { policy: { sandbox: false } });
+      expect(literal.error, url).toMatch(/^refused: .* is a loopback address/);
+    }
+    const plain = await post(`http://127.0.0.1:${port}/hook`, { policy: { sandbox: false } });
+    expect(plain.error).toBe('refused: http: URLs are not allowed outside sandbox mode');
+    const ftp = await post(`ftp://127.0.0.1:${port}/hook`, { policy: { sandbox: true } });
+    expect(ftp).toMatchObject({ status: null, error: expect.stringMatching(/^refused: ftp:/) });
+    const invalid = await post('not a url', { policy: { sandbox: true } });
+    expect(invalid).toMatchObject({ status: null, error: 'invalid URL' });
     expect(received).toHaveLength(0);
     const allowed = await post(`http://localhost:${port}/hook`, { policy: { sandbox: true } });
     expect(allowed).toMatchObject({ status: 204, error: null });
