@@ -61,6 +61,22 @@ for (const engine of testEngines()) {
       expect(await jobStates(db, queue, 'outbox-commit')).toEqual([{ state: 'completed', retry_count: 0 }]);
     });
 
+    it('sendMany: a page of jobs in one insert, part of the transaction (gone on rollback, each once on commit)', async () => {
+      await queue.createQueue({ name: 'outbox-many' });
+      await expect(
+        db.transaction(async (tx) => {
+          await queue.sendMany({ name: 'outbox-many', data: [{ n: 1 }, { n: 2 }], tx });
+          throw new Error('relay crashed');
+        }),
+      ).rejects.toThrow('relay crashed');
+      expect(await jobStates(db, queue, 'outbox-many')).toEqual([]);
+      await db.transaction((tx) => queue.sendMany({ name: 'outbox-many', data: [{ n: 1 }, { n: 2 }, { n: 3 }], tx }));
+      const seen: unknown[] = [];
+      expect(await queue.drain({ name: 'outbox-many', handler: async (job) => void seen.push(job.data) })).toEqual({ completed: 3, failed: 0 });
+      expect(seen).toEqual(expect.arrayContaining([{ n: 1 }, { n: 2 }, { n: 3 }]));
+      expect(seen).toHaveLength(3);
+    });
+
     it('retries a failing handler per retryLimit, once per drain, then fails the job', async () => {
       await queue.createQueue({ name: 'flaky', retryLimit: 2 });
       await queue.send({ name: 'flaky', data: { n: 1 } });

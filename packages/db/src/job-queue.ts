@@ -143,6 +143,21 @@ export class JobQueue {
     return this.#boss.send(input.name, input.data, options);
   }
 
+  /**
+   * Enqueues many jobs in one insert (an outbox relayed a page at a time). With `tx` they are part
+   * of the caller's transaction, like `send`. No singleton keys or delays: plain jobs.
+   */
+  async sendMany(input: { name: string; data: readonly object[]; tx?: Transaction }): Promise<void> {
+    if (!input.data.length) return;
+    const jobs = input.data.map((data) => ({ data }));
+    if (!input.tx) {
+      await this.#boss.insert(input.name, jobs);
+      return;
+    }
+    const tx = rawSqlOf(input.tx);
+    await this.#sendingIn.run(tx, () => this.#boss.insert(input.name, jobs, { db: { executeSql: (text, values) => tx[RAW_SQL](text, values) } }));
+  }
+
   /** Polls the queue and hands batches to handler; a throw fails (and retries) the whole batch. Returns the worker id. */
   async work(input: { name: string; batchSize?: number; pollingIntervalSeconds?: number; handler: (jobs: QueuedJob[]) => Promise<void> }): Promise<string> {
     const options = defined({ batchSize: input.batchSize, pollingIntervalSeconds: input.pollingIntervalSeconds });

@@ -65,6 +65,15 @@ interface ClaimedWebhook {
 
 /** Deliveries of one endpoint leased at a time: sent one after another, the rest released at the first failure. */
 const CLAIM_BATCH = 25;
+/** Successes recorded together at most this many at a time (a lease must outlast FLUSH_EVERY slow answers). */
+const FLUSH_EVERY = 10;
+
+interface Taken {
+  id: string;
+  status: number;
+  durationMs: number;
+  body: string | null;
+}
 
 interface EndpointRow {
   id: string;
@@ -111,7 +120,8 @@ export class EventDeliverer {
     this.#timeoutMs = o.webhookTimeoutMs ?? 10_000;
     this.#retryMs = (o.webhookRetryHours ?? 72) * 3_600_000;
     this.#disableMs = (o.disableAfterHours ?? 72) * 3_600_000;
-    this.#leaseMs = (o.leaseSeconds ?? 120) * 1000;
+    // A claim must outlive the answers recorded together (FLUSH_EVERY of them, each up to the timeout).
+    this.#leaseMs = (o.leaseSeconds ?? Math.max(120, Math.ceil((FLUSH_EVERY * this.#timeoutMs) / 1000) + 30)) * 1000;
     this.#handlerMaxAttempts = o.handlerMaxAttempts ?? 8;
   }
 
@@ -256,19 +266,35 @@ export class EventDeliverer {
           );
           const endpoint = found[0]!;
           const events = await this.#events(rows.map((r) => r.event_id));
+          const taken: Taken[] = [];
+          // Successes are recorded together (every FLUSH_EVERY, before a failure, at the end): one statement, not one each.
+          const flush = async (): Promise<boolean> => {
+            if (!taken.length) return true;
+            const recorded = await this.#recordTaken({ lease, endpoint, taken: taken.splice(0) });
+            round.delivered += recorded.count;
+            return recorded.complete;
+          };
           let stopAt = rows.length;
           for (const [i, delivery] of rows.entries()) {
             // A pending delivery scheduled later (a head that failed before a replay overtook it) waits for its time.
-            if (
-              new Date(delivery.next_attempt_at) > this.deps.clock.now() ||
-              !(await this.#sendOne({ delivery, lease, endpoint, event: events.get(delivery.event_id)!, round }))
-            ) {
+            if (new Date(delivery.next_attempt_at) > this.deps.clock.now()) {
               stopAt = i;
               break;
             }
-            endpoint.failing_since = null;
-            sent++;
+            const outcome = await this.#post({ delivery, endpoint, event: events.get(delivery.event_id)! });
+            if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) {
+              taken.push({ id: delivery.id, status: outcome.status, durationMs: outcome.durationMs, body: outcome.body });
+              sent++;
+              // A worker whose lease ran out stops: the delivery is someone else's now.
+              if (taken.length >= FLUSH_EVERY && !(await flush())) return;
+              continue;
+            }
+            if (!(await flush())) return;
+            await this.deps.db.transaction((tx) => this.#recordFailure(tx, { delivery, lease, endpoint, outcome, round }));
+            stopAt = i;
+            break;
           }
+          if (!(await flush())) return;
           if (stopAt < rows.length) {
             // The rest of the batch goes back; the one that failed was recorded (and released) already.
             await this.deps.db.query('update event_deliveries set leased_until = null where id = any($1::bigint[]) and leased_until = $2 and status = $3', [
@@ -283,14 +309,14 @@ export class EventDeliverer {
     );
   }
 
-  /** One attempt of one webhook delivery; true when the endpoint took it (2xx). */
-  async #sendOne(input: { delivery: ClaimedWebhook; lease: Date; endpoint: EndpointRow; event: TollgateEvent; round: DeliveryRound }): Promise<boolean> {
-    const { delivery, lease, endpoint, event, round } = input;
+  /** One POST of one delivery, signed with the endpoint's secret (and the previous one during a rotation). */
+  #post(input: { delivery: ClaimedWebhook; endpoint: EndpointRow; event: TollgateEvent }): Promise<SendOutcome> {
+    const { delivery, endpoint, event } = input;
     const body = JSON.stringify(event);
     const sentAt = this.deps.clock.now();
     const secrets = [endpoint.secret];
     if (endpoint.previous_secret && endpoint.previous_expires_at && endpoint.previous_expires_at > sentAt) secrets.push(endpoint.previous_secret);
-    const outcome = await postWebhook({
+    return postWebhook({
       url: endpoint.url,
       body,
       timeoutMs: this.#timeoutMs,
@@ -303,26 +329,34 @@ export class EventDeliverer {
         'user-agent': 'Tollgate-Webhooks/1',
       },
     });
-    const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  }
+
+  /**
+   * Records deliveries the endpoint took, with their attempts, in one statement — only those this
+   * worker still holds (its lease token). `complete` is false when some were taken over meanwhile.
+   */
+  async #recordTaken(input: { lease: Date; endpoint: EndpointRow; taken: Taken[] }): Promise<{ count: number; complete: boolean }> {
+    const { lease, endpoint, taken } = input;
     const now = this.deps.clock.now();
-    if (ok) {
-      // One statement: the delivery (only if this worker still holds it) and its attempt.
-      const { rowCount } = await this.deps.db.query(
-        `with done as (
-           update event_deliveries set status = 'delivered', delivered_at = $3, leased_until = null, last_error = null, last_status = $4, last_duration_ms = $5,
-                  attempts = attempts + 1, last_attempt_at = $3, first_attempt_at = coalesce(first_attempt_at, $3)
-            where id = $1 and leased_until = $2 and status = 'pending' returning id)
-         insert into webhook_attempts (delivery_id, endpoint_id, at, duration_ms, status_code, response_body, error)
-         select id, $6, $3, $5, $4, $7, null from done`,
-        [delivery.id, lease, now, outcome.status, outcome.durationMs, endpoint.id, outcome.body],
-      );
-      if (!rowCount) return false; // taken over after the lease ran out: the new holder goes on
-      if (endpoint.failing_since) await this.deps.db.query('update webhook_endpoints set failing_since = null where id = $1', [endpoint.id]);
-      round.delivered++;
-      return true;
+    const { rowCount } = await this.deps.db.query(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x(id bigint, status int, duration_ms int, body text)
+       ),
+       done as (
+         update event_deliveries d set status = 'delivered', delivered_at = $3, leased_until = null, last_error = null, last_status = i.status,
+                last_duration_ms = i.duration_ms, attempts = d.attempts + 1, last_attempt_at = $3, first_attempt_at = coalesce(d.first_attempt_at, $3)
+           from input i where d.id = i.id and d.leased_until = $2 and d.status = 'pending'
+         returning d.id
+       )
+       insert into webhook_attempts (delivery_id, endpoint_id, at, duration_ms, status_code, response_body, error)
+       select i.id, $4, $3, i.duration_ms, i.status, i.body, null from input i join done using (id) order by i.id`,
+      [JSON.stringify(taken.map((t) => ({ id: Number(t.id), status: t.status, duration_ms: t.durationMs, body: t.body }))), lease, now, endpoint.id],
+    );
+    if (rowCount && endpoint.failing_since) {
+      await this.deps.db.query('update webhook_endpoints set failing_since = null where id = $1', [endpoint.id]);
+      endpoint.failing_since = null;
     }
-    await this.deps.db.transaction((tx) => this.#recordFailure(tx, { delivery, lease, endpoint, outcome, round }));
-    return false;
+    return { count: rowCount, complete: rowCount === taken.length };
   }
 
   async #recordFailure(

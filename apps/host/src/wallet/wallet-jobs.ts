@@ -139,13 +139,18 @@ export class WalletJobs {
             tx,
             events.map((e) => ({ source: 'wallet', sourceId: e.id, accountId: e.accountId, type: e.type, data: e.payload, occurredAt: e.createdAt })),
           );
-          for (const event of events) {
-            await jobs.send({
-              name: WALLET_EVENTS_QUEUE,
-              tx,
-              data: { id: event.id, accountId: event.accountId, type: event.type, payload: event.payload, createdAt: event.createdAt.toISOString() },
-            });
-          }
+          // One insert for the page: the relay holds the relay lock, every round trip here holds up every host's relay.
+          await jobs.sendMany({
+            name: WALLET_EVENTS_QUEUE,
+            tx,
+            data: events.map((event) => ({
+              id: event.id,
+              accountId: event.accountId,
+              type: event.type,
+              payload: event.payload,
+              createdAt: event.createdAt.toISOString(),
+            })),
+          });
         },
       });
       total += relayed;
