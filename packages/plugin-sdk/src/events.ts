@@ -70,8 +70,22 @@ export interface EventPayloads {
     balanceAfter: Amount;
     createdAt: string;
   };
-  /** Money spent: a direct charge, or a capture (then `holdId` is set). */
-  'wallet.charged': { transactionId: string; accountId: string; channel: string; amount: Amount; balanceAfter: Amount; holdId?: string; units?: string };
+  /**
+   * Money spent: a direct charge (with `units`, `freeUnits`, `unitPrice`, `createdAt`), or a capture
+   * of a hold (with `holdId`; the hold's own event, `wallet.hold_captured`, carries its units).
+   */
+  'wallet.charged': {
+    transactionId: string;
+    accountId: string;
+    channel: string;
+    amount: Amount;
+    balanceAfter: Amount;
+    holdId?: string;
+    units?: string;
+    freeUnits?: string;
+    unitPrice?: Amount;
+    createdAt?: string;
+  };
   'wallet.hold_placed': HoldData;
   'wallet.hold_captured': HoldData & { transactionId: string; balanceAfter: Amount };
   'wallet.hold_released': HoldData & { transactionId: string; balanceAfter: Amount };
