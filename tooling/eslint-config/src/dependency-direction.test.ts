@@ -19,6 +19,9 @@ const FILE = 'tooling/eslint-config/rules/dependency-direction.js';
 
 ruleTester.run('tollgate/dependency-direction', rule, {
   valid: [
+    // the host's tests may start a sandbox (the webhook receiver), and domain packages may use events
+    { filename: host('test/events.e2e.test.ts'), code: "import { startWebhookSandbox } from '@tollgate/sandbox-webhooks';" },
+    { filename: '/repo/packages/funding/src/funding.service.ts', code: "import { recordEvent } from '@tollgate/events';" },
     // plugins: the SDK (values and types), their own vendor SDK, node builtins, their own files
     { filename: plugin(), code: "import { definePlugin } from '@tollgate/plugin-sdk';" },
     { filename: plugin(), code: "import type { SpendChannel } from '@tollgate/plugin-sdk';" },
@@ -81,6 +84,17 @@ ruleTester.run('tollgate/dependency-direction', rule, {
   ],
 
   invalid: [
+    // the host's own code never imports a sandbox; the events package stays below the domain packages
+    {
+      filename: host('src/events/event-jobs.ts'),
+      code: "import { startWebhookSandbox } from '@tollgate/sandbox-webhooks';",
+      errors: [{ messageId: 'hostImportsPlugin', data: { from: 'apps/host', target: '@tollgate/sandbox-webhooks' } }],
+    },
+    {
+      filename: '/repo/packages/events/src/event-log.ts',
+      code: "import { WalletService } from '@tollgate/wallet';",
+      errors: [{ messageId: 'notInward' }],
+    },
     // plugins: exactly one @tollgate/* package
     {
       filename: plugin(),
@@ -145,7 +159,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       errors: [
         {
           message:
-            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio and @tollgate/sandbox-teamleader, not @tollgate/wallet (see docs/plugins.md).',
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader and @tollgate/sandbox-webhooks, not @tollgate/wallet (see docs/plugins.md).',
         },
       ],
     },
@@ -338,7 +352,7 @@ describe('locate', () => {
 
   it('keeps every package of the architecture in the table', () => {
     expect(Object.keys(PACKAGE_LAYERS).sort()).toEqual(
-      ['clock', 'db', 'errors', 'funding', 'invoice-sync', 'money', 'notifications', 'plugin-sdk', 'teamleader', 'testing', 'wallet'].sort(),
+      ['clock', 'db', 'errors', 'events', 'funding', 'invoice-sync', 'money', 'notifications', 'plugin-sdk', 'teamleader', 'testing', 'wallet'].sort(),
     );
   });
 });
