@@ -11,6 +11,7 @@ import {
   type WebhookEndpoints,
 } from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
+import { FILE_STORE, type FileStore } from '@tollgate/files';
 import { InvoiceImporter, InvoiceSyncInbox, registerInvoiceSync, type InvoiceSourceDirectory, type InvoiceSyncOptions } from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
@@ -60,9 +61,12 @@ export function createCoreServices(input: {
   sources?: InvoiceSourceDirectory;
   invoiceSyncOptions?: InvoiceSyncOptions;
   eventOptions?: EventDeliveryOptions;
+  /** Where durable files go; default a local folder given by the caller (tests: a temporary one). */
+  files: FileStore;
 }): CoreServices {
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: input.clock });
+  container.register(FILE_STORE, { useValue: input.files });
   registerDatabase({ container, db: input.db, ...(input.jobs ? { jobQueue: input.jobs } : {}) });
   registerWallet({ container, ...(input.walletOptions ? { options: input.walletOptions } : {}) });
   const smtp = input.mail?.smtp;

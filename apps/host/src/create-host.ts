@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -15,6 +16,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
 import { AppModule } from './app.module.js';
 import type { HostConfig } from './config/host-config.js';
+import { LocalFileStore } from '@tollgate/files';
 import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
 import { acceptAnyBodyType } from './http/json-body.guard.js';
@@ -163,6 +165,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     const core = createCoreServices({
       db,
+      files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
       clock,
       jobs,
       providers,

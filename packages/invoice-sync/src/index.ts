@@ -13,6 +13,13 @@ export type {
   SourceInvoice,
   SourceSubscription,
 } from './invoice-source.js';
+export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
+export {
+  findStructuredCommunications,
+  formatStructuredCommunication,
+  parseStructuredCommunication,
+  structuredCommunication,
+} from './structured-communication.js';
 export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
 export { registerInvoiceSync } from './registration.js';
 export { ConnectionService, type ConnectionSettings } from './connection.service.js';

@@ -142,5 +142,22 @@ export const invoiceSyncMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      // Part 2 (collection): what every collection step shares. 'pending' = a collection is under way
+      // (direct debit submitted); 'expired' = unpaid past its due date after a failed collection.
+      id: '0003_collection_base',
+      sql: `
+        alter table sync_invoices drop constraint sync_invoices_status_check;
+        alter table sync_invoices add constraint sync_invoices_status_check check (status in ('booked', 'pending', 'paid', 'expired'));
+        alter table sync_invoices add column structured_reference text;
+        alter table sync_invoices add column pay_token text;
+        create unique index sync_invoices_structured_reference on sync_invoices (account_id, structured_reference) where structured_reference is not null;
+        create unique index sync_invoices_pay_token on sync_invoices (pay_token) where pay_token is not null;
+        create table sync_reference_counters (
+          account_id text primary key,
+          last_value bigint not null
+        );
+      `,
+    },
   ],
 };

@@ -66,7 +66,8 @@ export interface Customer {
   updatedAt: Date;
 }
 
-export type InvoiceStatus = 'booked' | 'paid';
+/** booked → (pending while a collection is under way) → paid; back to booked, or expired past the due date, when a payment is reversed. */
+export type InvoiceStatus = 'booked' | 'pending' | 'paid' | 'expired';
 
 export interface Invoice {
   id: string;

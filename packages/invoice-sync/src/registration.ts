@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import { CollectionRefService } from './collection-refs.js';
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
@@ -17,4 +18,5 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(InvoiceQueries);
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
+  input.container.registerSingleton(CollectionRefService);
 }

@@ -47,13 +47,14 @@ export const PACKAGE_LAYERS = Object.freeze({
   money: ['errors'],
   errors: [],
   clock: [],
+  files: ['errors'],
   db: ['errors', 'clock'],
   'plugin-sdk': ['money', 'errors', 'clock'],
   wallet: ['money', 'errors', 'clock', 'db', 'plugin-sdk'],
   events: ['errors', 'clock', 'db', 'plugin-sdk'],
-  'invoice-sync': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'events'],
+  'invoice-sync': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'events', 'files'],
   funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk', 'events'],
-  notifications: ['money', 'errors', 'clock', 'db'],
+  notifications: ['money', 'errors', 'clock', 'db', 'files'],
   teamleader: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '@tollgate/errors';
 import { z } from 'zod';
 
@@ -23,6 +23,8 @@ export const hostConfigSchema = z.strictObject({
       poolSize: z.number().int().positive().default(10),
     })
     .prefault({}),
+  /** Durable files (invoice PDFs, uploads): a local folder; share it between hosts on one PostgreSQL. Default <dataDir>/files. */
+  files: z.strictObject({ root: z.string().optional() }).prefault({}),
   /** External services use the bundled sandboxes (H-4). */
   sandbox: z.boolean().default(true),
   /** API keys: how long this host serves an authenticated key from memory (revocation elsewhere takes up to this long here). */
@@ -173,5 +175,6 @@ export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overr
   const configDir = configPath ? dirname(configPath) : cwd;
   const config: HostConfig = { ...parsed.data, configDir, ...(configPath ? { configPath } : {}) };
   config.database.dataDir = resolve(configDir, config.database.dataDir);
+  config.files.root = resolve(configDir, config.files.root ?? join(config.database.dataDir, 'files'));
   return config;
 }

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { SystemClock } from '@tollgate/clock';
+import { LocalFileStore } from '@tollgate/files';
 import { ConfigError } from '@tollgate/errors';
 import type { EventDeliveryOptions } from '@tollgate/events';
 import { AccountsService } from '../accounts/accounts.service.js';
@@ -30,7 +32,14 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
   try {
     await migrateAll({ db, pluginHost });
     const clock = new SystemClock();
-    const core = createCoreServices({ db, clock, mail: config.mail, fundingOptions: config.funding, eventOptions: localEventOptions(config) });
+    const core = createCoreServices({
+      db,
+      clock,
+      files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
+      mail: config.mail,
+      fundingOptions: config.funding,
+      eventOptions: localEventOptions(config),
+    });
     const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
     return await fn({ db, accounts, funding: core.funding, importer: core.importer, pluginHost, events: core.events });
   } finally {

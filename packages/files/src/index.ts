@@ -1,0 +1,3 @@
+// Durable files (invoice PDFs, uploads, reports): the interface and its local-folder implementation.
+export { FILE_STORE, type FileStore, type StoredFile } from './file-store.js';
+export { LocalFileStore } from './local-file.store.js';
