@@ -157,6 +157,25 @@ export const invoiceSyncMigrations: MigrationSet = {
           account_id text primary key,
           last_value bigint not null
         );
+        -- S-6: whether the invoice's PDF is in the file store, and under which key.
+        alter table sync_invoices add column pdf_status text not null default 'missing' check (pdf_status in ('missing', 'available'));
+        alter table sync_invoices add column pdf_key text;
+        -- S-9: a customer's signed SEPA mandate (uploaded by CSV); one active mandate per customer.
+        create table sync_mandates (
+          id             text primary key,
+          account_id     text not null,
+          customer_id    text not null references sync_customers (id),
+          reference      text not null,
+          iban           text not null,
+          bic            text,
+          signature_date date not null,
+          sequence       text not null check (sequence in ('FRST', 'RCUR', 'OOFF')),
+          status         text not null check (status in ('active', 'revoked')),
+          created_at     timestamptz not null,
+          updated_at     timestamptz not null
+        );
+        create unique index sync_mandates_reference on sync_mandates (account_id, reference);
+        create unique index sync_mandates_one_active on sync_mandates (customer_id) where status = 'active';
       `,
     },
   ],
