@@ -20,8 +20,17 @@ export interface ConnectionSettings {
   defaultProfileId?: string | null;
   /** S-1: "import invoices and update customers automatically" (webhooks and sweeps). */
   autoImport?: boolean;
-  /** S-2: the source's custom field that names a profile. */
+  /** S-2: the source's invoice custom field that names a profile (older name of invoiceProfileFieldId). */
   profileFieldId?: string | null;
+  /** S-2: the source's invoice custom field that names a profile; wins over profileFieldId when both are given. */
+  invoiceProfileFieldId?: string | null;
+  /** S-2: the source's subscription custom field that names a profile. */
+  subscriptionProfileFieldId?: string | null;
+}
+
+/** The invoice field as given: invoiceProfileFieldId, else the older profileFieldId (undefined = not given). */
+function invoiceField(input: ConnectionSettings): string | null | undefined {
+  return input.invoiceProfileFieldId !== undefined ? input.invoiceProfileFieldId : input.profileFieldId;
 }
 
 /**
@@ -57,8 +66,9 @@ export class ConnectionService {
     try {
       if (old) return await this.#revive(old.id as string, input, now);
       const { rows } = await this.db.query<Row>(
-        `insert into sync_connections (id, account_id, source_id, source_account_id, status, default_profile_id, auto_import, profile_field_id, created_at, updated_at)
-         values ($1, $2, $3, $4, 'connected', $5, $6, $7, $8, $8) returning *`,
+        `insert into sync_connections (id, account_id, source_id, source_account_id, status, default_profile_id, auto_import, profile_field_id,
+           subscription_profile_field_id, created_at, updated_at)
+         values ($1, $2, $3, $4, 'connected', $5, $6, $7, $9, $8, $8) returning *`,
         [
           newId('conn'),
           input.accountId,
@@ -66,8 +76,9 @@ export class ConnectionService {
           input.sourceAccountId,
           input.defaultProfileId ?? null,
           input.autoImport ?? true,
-          input.profileFieldId ?? null,
+          invoiceField(input) ?? null,
           now,
+          input.subscriptionProfileFieldId ?? null,
         ],
       );
       return connectionView(rows[0]!);
@@ -104,13 +115,15 @@ export class ConnectionService {
     const current = await this.get(input);
     if (input.defaultProfileId) await this.#checkProfile(input.accountId, input.defaultProfileId);
     const { rows } = await this.db.query<Row>(
-      `update sync_connections set default_profile_id = $2, auto_import = $3, profile_field_id = $4, updated_at = $5 where id = $1 returning *`,
+      `update sync_connections set default_profile_id = $2, auto_import = $3, profile_field_id = $4, subscription_profile_field_id = $6, updated_at = $5
+        where id = $1 returning *`,
       [
         current.id,
         input.defaultProfileId === undefined ? current.defaultProfileId : input.defaultProfileId,
         input.autoImport ?? current.autoImport,
-        input.profileFieldId === undefined ? current.profileFieldId : input.profileFieldId,
+        invoiceField(input) === undefined ? current.profileFieldId : invoiceField(input),
         this.clock.now(),
+        input.subscriptionProfileFieldId === undefined ? current.subscriptionProfileFieldId : input.subscriptionProfileFieldId,
       ],
     );
     return connectionView(rows[0]!);
@@ -128,7 +141,13 @@ export class ConnectionService {
     const source = this.sources.get(connection.sourceId);
     if (!source) throw new UnknownSourceError(connection.sourceId);
     if (!source.listCustomFields) throw new CustomFieldsUnsupportedError({ connectionId: connection.id, sourceId: connection.sourceId });
-    const ref = { id: connection.id, accountId: connection.accountId, sourceAccountId: connection.sourceAccountId, profileFieldId: connection.profileFieldId };
+    const ref = {
+      id: connection.id,
+      accountId: connection.accountId,
+      sourceAccountId: connection.sourceAccountId,
+      profileFieldId: connection.profileFieldId,
+      subscriptionProfileFieldId: connection.subscriptionProfileFieldId,
+    };
     try {
       return await source.listCustomFields({ connection: ref });
     } catch (error) {
@@ -162,9 +181,10 @@ export class ConnectionService {
   async #revive(id: string, input: ConnectionSettings, now: Date): Promise<Connection> {
     const { rows } = await this.db.query<Row>(
       `update sync_connections set status = 'connected', updated_at = $2,
-         default_profile_id = coalesce($3, default_profile_id), auto_import = coalesce($4, auto_import), profile_field_id = coalesce($5, profile_field_id)
+         default_profile_id = coalesce($3, default_profile_id), auto_import = coalesce($4, auto_import), profile_field_id = coalesce($5, profile_field_id),
+         subscription_profile_field_id = coalesce($6, subscription_profile_field_id)
        where id = $1 returning *`,
-      [id, now, input.defaultProfileId ?? null, input.autoImport ?? null, input.profileFieldId ?? null],
+      [id, now, input.defaultProfileId ?? null, input.autoImport ?? null, invoiceField(input) ?? null, input.subscriptionProfileFieldId ?? null],
     );
     return connectionView(rows[0]!);
   }

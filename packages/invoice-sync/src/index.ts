@@ -13,6 +13,7 @@ export type {
   SourceInvoice,
   SourceSubscription,
 } from './invoice-source.js';
+export { assertCollectable, collectionBlockedReasonFor, COLLECTION_CURRENCY } from './invoice-collectability.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
 export {
   findStructuredCommunications,
@@ -33,6 +34,7 @@ export {
   ConnectionNotActiveError,
   ConnectionNotFoundError,
   CustomerNotFoundError,
+  CurrencyNotCollectableError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
   InvoiceNotFoundError,
@@ -46,6 +48,7 @@ export {
 export {
   INVOICE_SOURCES,
   INVOICE_SYNC_OPTIONS,
+  type CollectionBlockedReason,
   type Connection,
   type ConnectionStatus,
   type Customer,

@@ -7,6 +7,7 @@ import { Money } from '@tollgate/money';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
 import { ConnectionService } from './connection.service.js';
+import { collectionBlockedReasonFor } from './invoice-collectability.js';
 import { CustomerService } from './customer.service.js';
 import type {
   InvoiceSource,
@@ -45,8 +46,10 @@ interface RunState {
   run: ImportRun;
   zeroDay: Map<string, string>;
   subscriptions: Map<string, SourceSubscription | null>;
-  /** The profile field's options (id and label), read from the source once per run when a value needs them. */
-  fieldOptions?: Promise<Array<{ id: string; label: string }>>;
+  /** Each profile field's options (id and label) by field id, read from the source once per run when a value needs them. */
+  fieldOptions: Map<string, Promise<Array<{ id: string; label: string }>>>;
+  /** Customers read in this run (`type:id`): a page's batch, or one getCustomer; each is read once per run (issue 14 A8). */
+  customers: Map<string, Promise<SourceCustomer | null>>;
 }
 
 /** Another writer inserted the same document between our read and our insert: go round again. */
@@ -58,10 +61,16 @@ const blank = (value: string | null | undefined): value is null | undefined => v
  * Display number rule (S-10 and one number per account): credit notes get "CN" in front unless the
  * source number already starts with it. When another department already holds that number in the
  * account, the later document gets the department's short code (first 8 characters of its id) in
- * front ("5e90eb0a-2026 / 12"), then the full department id, then the source id in brackets.
+ * front ("5e90eb0a-2026 / 12"), then the full department id, then the source id in brackets. A
+ * credit note keeps "CN" first even then: the code goes after it ("CN5e90eb0a-2026 / 2", S-10).
  */
 export function displayNumberCandidates(doc: Pick<SourceDocument, 'kind' | 'number' | 'departmentId' | 'sourceId'>): string[] {
-  const base = doc.kind === 'credit_note' && !/^CN/i.test(doc.number) ? `CN${doc.number}` : doc.number;
+  if (doc.kind === 'credit_note') {
+    const rest = doc.number.replace(/^CN\s*/i, '');
+    const base = /^CN/i.test(doc.number) ? doc.number : `CN${doc.number}`;
+    return [...new Set([base, `CN${doc.departmentId.slice(0, 8)}-${rest}`, `CN${doc.departmentId}-${rest}`, `${base} (${doc.sourceId})`])];
+  }
+  const base = doc.number;
   return [...new Set([base, `${doc.departmentId.slice(0, 8)}-${base}`, `${doc.departmentId}-${base}`, `${base} (${doc.sourceId})`])];
 }
 
@@ -136,9 +145,11 @@ export class InvoiceImporter {
         order by seq desc limit 1`,
       [connection.id],
     );
+    // The mark is the last completed sweep's own start (our clock): a source clock ahead of ours
+    // cannot push it past changes made later (issue 14 A7).
     const mark = rows[0]?.high_water ?? new Date(this.clock.now().getTime() - this.#initialDays * 86_400_000);
     const updatedSince = new Date(mark.getTime() - this.#overlapMs);
-    const state = await this.#start(connection, 'sweep', { issuedSince: null, updatedSince }, mark);
+    const state = await this.#start(connection, 'sweep', { issuedSince: null, updatedSince });
     if (!state) return { run: null, skipped: 'running' };
     return { run: await this.#page(state, { updatedSince }, () => this.#refreshChangedCustomers(state, updatedSince)) };
   }
@@ -306,13 +317,13 @@ export class InvoiceImporter {
     connection: Connection,
     trigger: RunTrigger,
     request: { issuedSince: string | null; updatedSince: Date | null },
-    mark: Date | null = null,
   ): Promise<RunState | null> {
     const source = this.#source(connection);
     const now = this.clock.now();
     let cursor: string | null = null;
     let resumedFrom: string | null = null;
-    let highWater = mark;
+    // A sweep's mark is its own start; other runs record the latest change they saw.
+    let highWater: Date | null = trigger === 'sweep' ? now : null;
     if (trigger !== 'webhook') {
       // A host that died mid-run leaves it 'running': taken as interrupted once its heartbeat is old.
       await this.db.query(
@@ -327,7 +338,9 @@ export class InvoiceImporter {
       if (last?.status === 'interrupted' && last.issuedSince === request.issuedSince && last.updatedSince?.getTime() === request.updatedSince?.getTime()) {
         cursor = last.cursor;
         resumedFrom = last.id;
-        if (last.highWater && (!highWater || last.highWater > highWater)) highWater = last.highWater;
+        // A resumed sweep keeps the interrupted one's start: changes made while its first pages were read stay in view.
+        if (trigger === 'sweep') highWater = last.highWater ?? highWater;
+        else if (last.highWater && (!highWater || last.highWater > highWater)) highWater = last.highWater;
       }
     }
     const { rows } = await this.db.query<Row>(
@@ -336,13 +349,23 @@ export class InvoiceImporter {
       [newId('run'), connection.id, trigger, request.issuedSince, request.updatedSince, resumedFrom, cursor, highWater, now],
     );
     if (!rows[0]) return null;
-    return { connection, source, ref: toRef(connection), run: runView(rows[0]), zeroDay: new Map(), subscriptions: new Map() };
+    return {
+      connection,
+      source,
+      ref: toRef(connection),
+      run: runView(rows[0]),
+      zeroDay: new Map(),
+      subscriptions: new Map(),
+      fieldOptions: new Map(),
+      customers: new Map(),
+    };
   }
 
   async #page(state: RunState, filter: { issuedSince?: string; updatedSince?: Date }, after?: () => Promise<void>): Promise<ImportRun> {
     try {
       for (;;) {
         const page = await state.source.listDocuments({ connection: state.ref, ...filter, cursor: state.run.cursor, pageSize: this.#pageSize });
+        for (const customer of page.customers ?? []) state.customers.set(customerKey(customer.type, customer.sourceId), Promise.resolve(customer));
         for (const doc of page.documents) this.#count(state, doc, await this.#importDocument(state, doc));
         state.run.cursor = page.nextCursor;
         await this.#save(state);
@@ -381,10 +404,6 @@ export class InvoiceImporter {
           );
           refreshed++;
         }
-        if (customer.updatedAt) {
-          const at = new Date(customer.updatedAt);
-          if (!state.run.highWater || at > state.run.highWater) state.run.highWater = at;
-        }
       }
       cursor = page.nextCursor;
     } while (cursor);
@@ -405,7 +424,7 @@ export class InvoiceImporter {
         reason: outcome.failed,
       } satisfies RunFailure);
     }
-    if (doc.updatedAt) {
+    if (doc.updatedAt && state.run.trigger !== 'sweep') {
       const at = new Date(doc.updatedAt);
       if (!state.run.highWater || at > state.run.highWater) state.run.highWater = at;
     }
@@ -492,7 +511,7 @@ export class InvoiceImporter {
     }
 
     const subscription = doc.subscriptionId ? await this.#subscription(state, doc.subscriptionId) : null;
-    const customer = await state.source.getCustomer({ connection: state.ref, type: doc.customer.type, sourceId: doc.customer.sourceId });
+    const customer = await this.#customer(state, doc.customer.type, doc.customer.sourceId);
     if (!customer) return { failed: 'customer_not_found' };
     let profile: { id: string; via: string } | null = null;
     if (!existing) {
@@ -606,6 +625,8 @@ export class InvoiceImporter {
     }
 
     const number = await this.#freeNumber(tx, connection.accountId, doc);
+    // A5: the document keeps its currency; one we cannot collect in is imported, marked and logged.
+    const blocked = collectionBlockedReasonFor(doc.currency);
     let creditedInvoiceId: string | null = null;
     if (doc.kind === 'credit_note' && doc.creditedInvoiceId) {
       const { rows } = await tx.query<{ id: string }>(`select id from sync_invoices where connection_id = $1 and kind = 'invoice' and source_id = $2`, [
@@ -617,8 +638,8 @@ export class InvoiceImporter {
     const { rows } = await tx.query<Row>(
       `insert into sync_invoices (id, account_id, connection_id, kind, source_id, source_number, number, department_id, customer_id, currency,
          total_excl_vat, total_incl_vat, amount_due, issued_on, due_on, payment_term_days, status, profile_id, subscription_id,
-         credited_source_id, credited_invoice_id, source_updated_at, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+         credited_source_id, credited_invoice_id, source_updated_at, created_at, updated_at, collectable, collection_blocked_reason)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24, $25)
        on conflict (connection_id, kind, source_id) do nothing returning *`,
       [
         newId('inv'),
@@ -642,6 +663,8 @@ export class InvoiceImporter {
         creditedInvoiceId,
         doc.updatedAt,
         now,
+        blocked === null,
+        blocked,
       ],
     );
     if (!rows[0]) throw new RaceLost();
@@ -672,6 +695,7 @@ export class InvoiceImporter {
       },
       occurredAt: now,
     });
+    if (blocked) await event(invoice.id, 'collection_blocked', { reason: blocked, currency: doc.currency });
     if (number !== displayNumberCandidates(doc)[0]) await event(invoice.id, 'number_prefixed', { number, reason: 'number_taken_in_another_department' });
     if (creditedInvoiceId) await event(invoice.id, 'credit_linked', { invoiceId: creditedInvoiceId });
     if (resetFrom !== null) await event(invoice.id, 'customer_reset', { customerId: customer.id, from: resetFrom, to: customer.sourceId });
@@ -733,18 +757,18 @@ export class InvoiceImporter {
     subscription: SourceSubscription | null,
   ): Promise<{ id: string; via: string } | { failed: string }> {
     const { connection } = state;
-    const byValue = async (value: string, via: string) => {
+    const byValue = async (value: string, via: string, fieldId: string | null | undefined) => {
       const raw = value.trim();
       const direct = await this.#profileByOption(connection.accountId, [raw]);
       if (direct) return { id: direct, via };
       const same = (a: string, b: string) => a.trim().toLowerCase() === b.toLowerCase();
-      const alternates = (await this.#fieldOptions(state)).filter((o) => same(o.id, raw) || same(o.label, raw)).flatMap((o) => [o.id, o.label]);
+      const alternates = (await this.#fieldOptions(state, fieldId)).filter((o) => same(o.id, raw) || same(o.label, raw)).flatMap((o) => [o.id, o.label]);
       const other = alternates.length > 0 ? await this.#profileByOption(connection.accountId, alternates) : null;
       return other ? { id: other, via } : { failed: `unknown_profile:${raw}` };
     };
-    if (!blank(doc.profileField)) return byValue(doc.profileField, 'document');
-    if (subscription && !blank(subscription.profileField)) return byValue(subscription.profileField, 'subscription');
-    if (!blank(customer.profileField)) return byValue(customer.profileField, 'customer_field');
+    if (!blank(doc.profileField)) return byValue(doc.profileField, 'document', connection.profileFieldId);
+    if (subscription && !blank(subscription.profileField)) return byValue(subscription.profileField, 'subscription', connection.subscriptionProfileFieldId);
+    if (!blank(customer.profileField)) return byValue(customer.profileField, 'customer_field', connection.profileFieldId);
     const { rows } = await this.db.query<{ profile_id: string | null; default_profile_id: string | null; account_default: string | null }>(
       `select (select profile_id from sync_customers where connection_id = $1 and source_type = $2 and source_id = $3) as profile_id,
               (select default_profile_id from sync_connections where id = $1) as default_profile_id,
@@ -770,14 +794,36 @@ export class InvoiceImporter {
     return rows[0]?.id ?? null;
   }
 
-  /** The options of the connection's profile field, from the source (once per run); a source failure interrupts the run like any other. */
-  #fieldOptions(state: RunState): Promise<Array<{ id: string; label: string }>> {
-    const fieldId = state.connection.profileFieldId;
-    if (!fieldId || !state.source.listCustomFields) return Promise.resolve([]);
-    state.fieldOptions ??= state.source
-      .listCustomFields({ connection: state.ref })
-      .then((fields: SourceCustomField[]) => fields.find((f) => f.id === fieldId)?.options ?? []);
-    return state.fieldOptions;
+  /**
+   * The options of one profile field (invoice or subscription context), from its definition at the
+   * source (once per field and run): a single-select value may be the option's id or its text
+   * (issue 14 A1). A source failure interrupts the run like any other.
+   */
+  #fieldOptions(state: RunState, fieldId: string | null | undefined): Promise<Array<{ id: string; label: string }>> {
+    if (!fieldId) return Promise.resolve([]);
+    const { source, ref } = state;
+    let options = state.fieldOptions.get(fieldId);
+    if (!options) {
+      if (source.getCustomField) options = source.getCustomField({ connection: ref, id: fieldId }).then((field) => field?.options ?? []);
+      else if (source.listCustomFields)
+        options = source.listCustomFields({ connection: ref }).then((fields: SourceCustomField[]) => fields.find((f) => f.id === fieldId)?.options ?? []);
+      else options = Promise.resolve([]);
+      state.fieldOptions.set(fieldId, options);
+    }
+    return options;
+  }
+
+  /** A document's customer: from the page's batch when the source gave one, else read once per run. */
+  #customer(state: RunState, type: SourceCustomerType, sourceId: string): Promise<SourceCustomer | null> {
+    const key = customerKey(type, sourceId);
+    let customer = state.customers.get(key);
+    if (!customer) {
+      customer = state.source.getCustomer({ connection: state.ref, type, sourceId });
+      // A failed read is not remembered: the next document (or run) asks again.
+      customer.catch(() => state.customers.delete(key));
+      state.customers.set(key, customer);
+    }
+    return customer;
   }
 
   async #subscription(state: RunState, id: string): Promise<SourceSubscription | null> {
@@ -798,7 +844,17 @@ export class InvoiceImporter {
 }
 
 function toRef(connection: Connection): SourceConnection {
-  return { id: connection.id, accountId: connection.accountId, sourceAccountId: connection.sourceAccountId, profileFieldId: connection.profileFieldId };
+  return {
+    id: connection.id,
+    accountId: connection.accountId,
+    sourceAccountId: connection.sourceAccountId,
+    profileFieldId: connection.profileFieldId,
+    subscriptionProfileFieldId: connection.subscriptionProfileFieldId,
+  };
+}
+
+function customerKey(type: SourceCustomerType, sourceId: string): string {
+  return `${type}:${sourceId}`;
 }
 
 function messageOf(error: unknown): string {

@@ -99,3 +99,14 @@ export class NoProfileConfiguredError extends UnprocessableError {
     });
   }
 }
+
+/** Issue 14 A5: the invoice was imported in another currency; collection (SEPA, profiles) is EUR only. */
+export class CurrencyNotCollectableError extends ConflictError {
+  constructor(input: { invoiceId: string; currency: string }) {
+    super({
+      code: 'currency_not_collectable',
+      message: `Invoice ${input.invoiceId} is in ${input.currency}; only EUR invoices can be collected. Collect it outside Tollgate.`,
+      details: input,
+    });
+  }
+}

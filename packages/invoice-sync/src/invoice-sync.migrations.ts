@@ -178,5 +178,16 @@ export const invoiceSyncMigrations: MigrationSet = {
         create unique index sync_mandates_one_active on sync_mandates (customer_id) where status = 'active';
       `,
     },
+    {
+      // Issue 14 A: the import as the real Teamleader API behaves. A profile field per context (S-2:
+      // the invoice field is the old profile_field_id, the subscription field is new); a document not
+      // in EUR is imported with its currency but cannot be collected (SEPA and the profiles are EUR).
+      id: '0004_import_fields',
+      sql: `
+        alter table sync_connections add column subscription_profile_field_id text;
+        alter table sync_invoices add column collectable boolean not null default true;
+        alter table sync_invoices add column collection_blocked_reason text;
+      `,
+    },
   ],
 };

@@ -29,7 +29,12 @@ export interface Connection {
   status: ConnectionStatus;
   defaultProfileId: string | null;
   autoImport: boolean;
+  /** S-2: the invoice-context custom field that names a profile (the older name of invoiceProfileFieldId). */
   profileFieldId: string | null;
+  /** S-2: the invoice-context custom field that names a profile (same as profileFieldId). */
+  invoiceProfileFieldId: string | null;
+  /** S-2: the subscription-context custom field that names a profile (read for invoices a subscription made). */
+  subscriptionProfileFieldId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -92,10 +97,17 @@ export interface Invoice {
   profileId: string;
   subscriptionId: string | null;
   creditedInvoiceId: string | null;
+  /** False when the invoice cannot be collected here (e.g. not in EUR); see collectionBlockedReason. */
+  collectable: boolean;
+  /** Why the invoice cannot be collected: 'currency_not_eur'; null when collectable. */
+  collectionBlockedReason: CollectionBlockedReason | null;
   sourceUpdatedAt: Date;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Why an imported invoice cannot be collected. */
+export type CollectionBlockedReason = 'currency_not_eur';
 
 export interface InvoiceEvent {
   at: Date;
@@ -135,7 +147,10 @@ export interface ImportRun {
   counts: { new: number; updated: number; ignored: number; failed: number };
   failures: RunFailure[];
   flags: RunFlags;
-  /** Latest source change seen (sweeps continue from it). */
+  /**
+   * Sweeps: the run's own start (our clock, not the source's `updated_at`); the next sweep asks for
+   * changes since it minus the overlap. Manual and webhook runs: the latest source change seen.
+   */
   highWater: Date | null;
   error: string | null;
   startedAt: Date;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Money } from '@tollgate/money';
 import type { SourceAddress, SourceCustomerType, SourceDocumentKind } from './invoice-source.js';
 import type {
+  CollectionBlockedReason,
   Connection,
   ConnectionStatus,
   Customer,
@@ -33,6 +34,8 @@ export function connectionView(row: Row): Connection {
     defaultProfileId: str(row.default_profile_id),
     autoImport: row.auto_import as boolean,
     profileFieldId: str(row.profile_field_id),
+    invoiceProfileFieldId: str(row.profile_field_id),
+    subscriptionProfileFieldId: str(row.subscription_profile_field_id),
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
   };
@@ -95,6 +98,8 @@ export function invoiceView(row: Row): Invoice {
     profileId: row.profile_id as string,
     subscriptionId: str(row.subscription_id),
     creditedInvoiceId: str(row.credited_invoice_id),
+    collectable: (row.collectable as boolean | null | undefined) ?? true,
+    collectionBlockedReason: str(row.collection_blocked_reason) as CollectionBlockedReason | null,
     sourceUpdatedAt: row.source_updated_at as Date,
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,

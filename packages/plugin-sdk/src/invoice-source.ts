@@ -11,8 +11,10 @@ export interface SourceConnection {
   accountId: string;
   /** The account at the source (Teamleader's account id). */
   sourceAccountId: string;
-  /** The source's custom field that names a collection profile (S-2); null = none configured. */
+  /** The source's invoice custom field that names a collection profile (S-2); null = none configured. */
   profileFieldId: string | null;
+  /** The source's subscription custom field that names a collection profile (S-2); absent/null = none. */
+  subscriptionProfileFieldId?: string | null;
 }
 
 export interface SourceAddress {
@@ -39,7 +41,7 @@ export interface SourceCustomer {
   updatedAt?: string;
 }
 
-/** A booked invoice or credit note, normalised. Amounts are decimal strings (exact), in EUR. */
+/** A booked invoice or credit note, normalised. Amounts are decimal strings (exact), in the document's currency. */
 export interface SourceDocument {
   sourceId: string;
   kind: SourceDocumentKind;
@@ -49,7 +51,8 @@ export interface SourceDocument {
   /** outstanding → 'booked', matched → 'paid' (S-3: only booked documents are imported). */
   status: 'booked' | 'paid';
   customer: { sourceId: string; type: SourceCustomerType };
-  currency: 'EUR';
+  /** ISO 4217 code of the document (only EUR documents can be collected; others are imported as not collectable). */
+  currency: string;
   totalExclVat: string;
   totalInclVat: string;
   /** What is still to be paid. */
@@ -96,6 +99,8 @@ export interface SourceCustomField {
   type: string;
   /** For select fields: the options, each with its id and the text users see; null for other types. */
   options: Array<{ id: string; label: string }> | null;
+  /** Where the field is defined at the source: 'invoice', 'subscription', … (absent when the source does not say). */
+  context?: string;
 }
 
 /** Where booked invoices come from (Teamleader Focus, ...). One vendor per plugin. */
@@ -115,7 +120,12 @@ export interface InvoiceSource {
     issuedSince?: string;
     cursor?: string | null;
     pageSize?: number;
-  }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }>;
+  }): Promise<{
+    documents: SourceDocument[];
+    nextCursor: string | null;
+    /** Optional: the page's customers, fetched in batches; the importer uses them instead of one getCustomer per document. */
+    customers?: SourceCustomer[];
+  }>;
   getDocument(input: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourceDocument | null>;
   getCustomer(input: { connection: SourceConnection; type: SourceCustomerType; sourceId: string }): Promise<SourceCustomer | null>;
   /**
@@ -135,6 +145,11 @@ export interface InvoiceSource {
    * the profile field and its options by name. Optional: a source without custom fields leaves it out.
    */
   listCustomFields?(input: { connection: SourceConnection }): Promise<SourceCustomField[]>;
+  /**
+   * One custom field definition by id, whatever its context (invoice, subscription, …), with its
+   * options: the importer matches a select field's value on the option id or its text. Optional.
+   */
+  getCustomField?(input: { connection: SourceConnection; id: string }): Promise<SourceCustomField | null>;
   /** Verifies and parses a webhook delivery; throws a ValidationError on a bad one. */
   parseWebhook?(input: {
     headers: Readonly<Record<string, string | undefined>>;
@@ -167,6 +182,8 @@ export interface SyncConnection {
   defaultProfileId: string | null;
   autoImport: boolean;
   profileFieldId: string | null;
+  /** S-2: the subscription field (profileFieldId is the invoice field). */
+  subscriptionProfileFieldId?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

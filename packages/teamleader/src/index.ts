@@ -1,4 +1,4 @@
-export { TeamleaderApi } from './teamleader-api.js';
+export { BY_IDS_MAX, TeamleaderApi } from './teamleader-api.js';
 export { TEAMLEADER_API_BASE_URL, TeamleaderClient, type AccessTokenSource, type CallInput, type TeamleaderClientConfig } from './teamleader.client.js';
 export {
   AuthorizationDeniedError,

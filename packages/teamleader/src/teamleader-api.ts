@@ -21,6 +21,9 @@ import type {
 
 type Data<T> = { data: T };
 
+/** The largest page Teamleader serves: the most ids one `.list` + `filter.ids` call can answer in full. */
+export const BY_IDS_MAX = 100;
+
 /**
  * The typed calls invoice sync needs, for one connection (`client.connection({ connectionId })`).
  * Large lists (invoices, credit notes, subscriptions) are async iterators over every page; small
@@ -89,6 +92,24 @@ export class TeamleaderApi {
     return (await this.#call<Data<Company>>('companies.info', { id, ...(includes && { includes }) })).data;
   }
 
+  /**
+   * Companies by id, `ids.length` ≤ 100 per call (Teamleader's advice: `.list` + `filter.ids` over one
+   * `.info` per company). Custom fields included; ids Teamleader does not know are simply absent.
+   */
+  async companies({ ids }: { ids: string[] }): Promise<Company[]> {
+    return this.#byIds<Company>('companies.list', ids);
+  }
+
+  /** Contacts by id, like `companies`. */
+  async contacts({ ids }: { ids: string[] }): Promise<Contact[]> {
+    return this.#byIds<Contact>('contacts.list', ids);
+  }
+
+  /** One custom field definition (any context), with a select field's options. */
+  async customFieldDefinitionInfo({ id }: { id: string }): Promise<CustomFieldDefinition> {
+    return (await this.#call<Data<CustomFieldDefinition>>('customFieldDefinitions.info', { id })).data;
+  }
+
   /** Always pages through (a known SDK bug stopped at 20). */
   async customFieldDefinitions({ context, ids }: { context?: CustomFieldContext; ids?: string[] } = {}): Promise<CustomFieldDefinition[]> {
     const filter = { ...(context && { context }), ...(ids && { ids }) };
@@ -142,6 +163,14 @@ export class TeamleaderApi {
   /** Removes ALL payments of the invoice (there is no single-payment removal). */
   async removePayments({ id }: { id: string }): Promise<void> {
     await this.#call('invoices.removePayments', { id });
+  }
+
+  async #byIds<T>(action: string, ids: string[]): Promise<T[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    if (unique.length > BY_IDS_MAX) throw new RangeError(`${action}: at most ${BY_IDS_MAX} ids per call, got ${unique.length}`);
+    const body = { filter: { ids: unique }, page: { size: BY_IDS_MAX, number: 1 }, includes: 'custom_fields' };
+    return (await this.#call<Data<T[]>>(action, body)).data;
   }
 
   #call<T>(action: string, body: unknown): Promise<T> {

@@ -40,6 +40,15 @@ export function customFieldValue(fields: readonly CustomFieldValue[] | undefined
   return null;
 }
 
+/**
+ * The document's own currency (issue 14 A5): the document's `currency`, else its totals' (Teamleader's
+ * Money always names one). EUR only when Teamleader names none at all.
+ */
+export function documentCurrency(source: { currency?: string; total?: { tax_inclusive?: TeamleaderMoney; payable?: TeamleaderMoney } }): string {
+  const code = source.currency ?? source.total?.tax_inclusive?.currency ?? source.total?.payable?.currency;
+  return typeof code === 'string' && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : 'EUR';
+}
+
 /** An invoice from its list item (subscription) and its info (payment term, custom fields). */
 export function mapInvoice({ item, info, profileFieldId }: { item: InvoiceListItem; info: Invoice | null; profileFieldId: string | null }): SourceDocument {
   const source = info ?? item;
@@ -52,7 +61,7 @@ export function mapInvoice({ item, info, profileFieldId }: { item: InvoiceListIt
     departmentId: source.department.id,
     status: paid ? 'paid' : 'booked',
     customer: { sourceId: source.invoicee.customer.id, type: source.invoicee.customer.type },
-    currency: 'EUR',
+    currency: documentCurrency(source),
     totalExclVat: decimal(total.tax_exclusive),
     totalInclVat: decimal(total.tax_inclusive),
     amountDue: paid ? '0.00' : decimal(total.due ?? total.payable),
@@ -76,7 +85,7 @@ export function mapCreditNote({ note }: { note: CreditNote }): SourceDocument {
     departmentId: note.department.id,
     status: note.paid ? 'paid' : 'booked',
     customer: { sourceId: note.invoicee.customer.id, type: note.invoicee.customer.type },
-    currency: 'EUR',
+    currency: documentCurrency(note),
     totalExclVat: decimal(total.tax_exclusive),
     totalInclVat: decimal(total.tax_inclusive),
     amountDue: note.paid ? '0.00' : decimal(total.due ?? total.payable),
@@ -90,10 +99,15 @@ export function mapCreditNote({ note }: { note: CreditNote }): SourceDocument {
   };
 }
 
-function pickAddress(addresses: readonly Address[] | undefined): SourceCustomer['address'] {
-  const found = addresses?.find((a) => a.type === 'invoicing') ?? addresses?.find((a) => a.type === 'primary') ?? addresses?.[0];
+/** `.info` has `addresses`; `.list` items only `primary_address` (the batch reads of issue 14 A8). */
+function pickAddress(addresses: readonly Address[] | undefined, primary?: unknown): SourceCustomer['address'] {
+  const found =
+    addresses?.find((a) => a.type === 'invoicing')?.address ??
+    addresses?.find((a) => a.type === 'primary')?.address ??
+    addresses?.[0]?.address ??
+    (primary && typeof primary === 'object' ? (primary as Address['address']) : undefined);
   if (!found) return undefined;
-  const { line_1, postal_code, city, country } = found.address;
+  const { line_1, postal_code, city, country } = found;
   return {
     ...(line_1 ? { line1: line_1 } : {}),
     ...(postal_code ? { postalCode: postal_code } : {}),
@@ -113,7 +127,7 @@ export function mapCustomer({
 }: { type: 'contact'; party: Contact; profileFieldId: string | null } | { type: 'company'; party: Company; profileFieldId: string | null }): SourceCustomer {
   const name = type === 'company' ? party.name : [party.first_name, party.last_name].filter(Boolean).join(' ');
   const email = pickEmail(party.emails);
-  const address = pickAddress(party.addresses);
+  const address = pickAddress(party.addresses, party.primary_address);
   return {
     sourceId: party.id,
     type,
@@ -126,13 +140,15 @@ export function mapCustomer({
   };
 }
 
-export function mapSubscription({ subscription }: { subscription: Subscription }): SourceSubscription {
+/** S-2: the subscription's own profile field (a subscription-context definition) is read here. */
+export function mapSubscription({ subscription, profileFieldId = null }: { subscription: Subscription; profileFieldId?: string | null }): SourceSubscription {
   return {
     sourceId: subscription.id,
     title: subscription.title,
     status: subscription.status,
     paymentTermDays: paymentTermDays(subscription.payment_term),
     customer: { sourceId: subscription.invoicee.customer.id, type: subscription.invoicee.customer.type },
+    profileField: customFieldValue(subscription.custom_fields, profileFieldId),
   };
 }
 

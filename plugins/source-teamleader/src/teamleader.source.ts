@@ -15,12 +15,14 @@ import {
   type SourceSubscription,
 } from '@tollgate/plugin-sdk';
 import {
+  BY_IDS_MAX,
   ReconsentNeededError,
   TeamleaderNotFoundError,
   TeamleaderUnavailableError,
   type Company,
   type Contact,
   type CreditNote,
+  type CustomFieldDefinition,
   type Invoice,
   type InvoiceListItem,
   type TeamleaderClient,
@@ -82,7 +84,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     issuedSince?: string;
     cursor?: string | null;
     pageSize?: number;
-  }): Promise<{ documents: SourceDocument[]; nextCursor: string | null }> {
+  }): Promise<{ documents: SourceDocument[]; nextCursor: string | null; customers: SourceCustomer[] }> {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new ValidationError({ message: 'pageSize must be 1-100.' });
     const at: ListCursor = cursor
       ? decodeCursor(cursor)
@@ -105,7 +107,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       const infos = await mapLimit(data, INFO_CONCURRENCY, (item) => this.#api(connectionId).invoiceInfo({ id: item.id }));
       const documents = data.map((item, i) => mapInvoice({ item, info: infos[i] as Invoice, profileFieldId: connection.profileFieldId }));
       const next: ListCursor = data.length < pageSize ? { ...at, list: 'creditNotes', page: 1 } : { ...at, page: at.page + 1 };
-      return { documents, nextCursor: encodeCursor(next) };
+      return { documents, nextCursor: encodeCursor(next), customers: await this.#customersOf(connectionId, connection, documents) };
     }
 
     const filter = {
@@ -117,7 +119,30 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       action: 'creditNotes.list',
       body: { ...(Object.keys(filter).length > 0 && { filter }), page },
     });
-    return { documents: data.map((note) => mapCreditNote({ note })), nextCursor: data.length < pageSize ? null : encodeCursor({ ...at, page: at.page + 1 }) };
+    const documents = data.map((note) => mapCreditNote({ note }));
+    return {
+      documents,
+      nextCursor: data.length < pageSize ? null : encodeCursor({ ...at, page: at.page + 1 }),
+      customers: await this.#customersOf(connectionId, connection, documents),
+    };
+  }
+
+  /**
+   * The page's customers in batches of at most 100 ids (`companies.list` / `contacts.list` with
+   * `filter.ids`) instead of one `.info` per document (issue 14 A8; Teamleader's own advice).
+   */
+  async #customersOf(connectionId: string, connection: SourceConnection, documents: readonly SourceDocument[]): Promise<SourceCustomer[]> {
+    const api = this.#api(connectionId);
+    const profileFieldId = connection.profileFieldId;
+    const idsOf = (type: SourceCustomerType) => [...new Set(documents.filter((d) => d.customer.type === type).map((d) => d.customer.sourceId))];
+    const customers: SourceCustomer[] = [];
+    for (const ids of chunks(idsOf('company'), BY_IDS_MAX)) {
+      for (const party of await api.companies({ ids })) customers.push(mapCustomer({ type: 'company', party, profileFieldId }));
+    }
+    for (const ids of chunks(idsOf('contact'), BY_IDS_MAX)) {
+      for (const party of await api.contacts({ ids })) customers.push(mapCustomer({ type: 'contact', party, profileFieldId }));
+    }
+    return customers;
   }
 
   async getDocument({
@@ -205,7 +230,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
 
   async getSubscription({ connection, sourceId }: { connection: SourceConnection; sourceId: string }): Promise<SourceSubscription | null> {
     const subscription = await orNull(this.#api(await this.#credentials(connection)).subscriptionInfo({ id: sourceId }));
-    return subscription ? mapSubscription({ subscription }) : null;
+    return subscription ? mapSubscription({ subscription, profileFieldId: connection.subscriptionProfileFieldId ?? null }) : null;
   }
 
   /**
@@ -214,12 +239,16 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
    */
   async listCustomFields({ connection }: { connection: SourceConnection }): Promise<SourceCustomField[]> {
     const definitions = await this.#api(await this.#credentials(connection)).customFieldDefinitions({ context: 'invoice' });
-    return definitions.map((d) => ({
-      id: d.id,
-      label: d.label,
-      type: d.type,
-      options: d.type === 'single_select' || d.type === 'multi_select' ? (d.configuration?.options ?? []).map((o) => ({ id: o.id, label: o.value })) : null,
-    }));
+    return definitions.map(customField);
+  }
+
+  /**
+   * One definition by id (`customFieldDefinitions.info`), whatever its context: the importer matches
+   * a select field's value on the option's id or its text (issue 14 A1). Null when it is gone.
+   */
+  async getCustomField({ connection, id }: { connection: SourceConnection; id: string }): Promise<SourceCustomField | null> {
+    const definition = await orNull(this.#api(await this.#credentials(connection)).customFieldDefinitionInfo({ id }));
+    return definition ? customField(definition) : null;
   }
 
   /**
@@ -310,6 +339,22 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   #api(connectionId: string) {
     return this.#client.connection({ connectionId });
   }
+}
+
+function customField(d: CustomFieldDefinition): SourceCustomField {
+  return {
+    id: d.id,
+    label: d.label,
+    type: d.type,
+    context: d.context,
+    options: d.type === 'single_select' || d.type === 'multi_select' ? (d.configuration?.options ?? []).map((o) => ({ id: o.id, label: o.value })) : null,
+  };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 type CustomerCursor = { list: 'companies' | 'contacts'; page: number; since: string };
