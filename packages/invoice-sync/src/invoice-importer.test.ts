@@ -493,7 +493,9 @@ for (const engine of testEngines()) {
 
       it('redoes the page a document failed on, without duplicates', async () => {
         const { accountId, source, connection, sync } = await setup();
-        const docs = Array.from({ length: 4 }, () => sourceDoc());
+        // One customer each: a customer is read once per run (issue 14 A8), so the 4th read is the 4th document's.
+        const docs = Array.from({ length: 4 }, (_, i) => sourceDoc({ customer: { sourceId: `cus-r${i}`, type: 'company' } }));
+        for (const doc of docs) source.customers.set(doc.customer.sourceId, sourceCustomer({ sourceId: doc.customer.sourceId }));
         source.put(...docs);
         const getCustomer = source.getCustomer.bind(source);
         let calls = 0;
@@ -511,16 +513,19 @@ for (const engine of testEngines()) {
       it('sweeps changes since the last sweep (with overlap), one run at a time', async () => {
         const { accountId, source, connection } = await setup();
         const sync = importer({ pageSize: 2, sweepOverlapMinutes: 5 });
-        const a = sourceDoc({ updatedAt: '2026-03-19T10:00:00.000Z' });
+        const a = sourceDoc({ updatedAt: new Date(clock.now().getTime() - 2 * 60_000).toISOString() });
         source.put(a);
+        const start = clock.now();
         const first = await sync.sweep({ connectionId: connection.id });
-        expect(first.run).toMatchObject({ status: 'completed', trigger: 'sweep', counts: { new: 1 }, highWater: new Date(a.updatedAt) });
-        expect(source.listCalls[0]!.updatedSince).toEqual(new Date('2026-02-18T09:55:00.000Z'));
+        // The mark is the run's own start (our clock), not the newest source change (issue 14 A7).
+        expect(first.run).toMatchObject({ status: 'completed', trigger: 'sweep', counts: { new: 1 }, highWater: start });
+        expect(source.listCalls[0]!.updatedSince).toEqual(new Date(start.getTime() - 30 * 86_400_000 - 5 * 60_000));
 
-        const b = sourceDoc({ updatedAt: '2026-03-20T09:00:00.000Z' });
+        clock.advance({ minutes: 60 });
+        const b = sourceDoc({ updatedAt: new Date(clock.now().getTime() - 30 * 60_000).toISOString() });
         source.put(b);
         const second = await sync.sweep({ connectionId: connection.id });
-        expect(source.listCalls[1]!.updatedSince).toEqual(new Date('2026-03-19T09:55:00.000Z'));
+        expect(source.listCalls[1]!.updatedSince).toEqual(new Date(start.getTime() - 5 * 60_000));
         expect(second.run?.counts).toEqual({ new: 1, updated: 0, ignored: 1, failed: 0 });
         expect(await invoices(accountId)).toHaveLength(2);
 
@@ -543,26 +548,26 @@ for (const engine of testEngines()) {
         const { source, connection } = await setup();
         const sync = importer({ pageSize: 2 });
         source.put(sourceDoc({ updatedAt: '2026-03-19T10:00:00.000Z' }));
+        const firstStart = clock.now();
         expect((await sync.sweep({ connectionId: connection.id })).run?.counts.new).toBe(1);
         const nameOf = async (sourceId: string) =>
           (await db.query<{ name: string }>('select name from sync_customers where connection_id = $1 and source_id = $2', [connection.id, sourceId])).rows[0]
             ?.name;
         expect(await nameOf('cus-1')).toBe('Customer cus-1');
 
-        source.customers.set('cus-1', sourceCustomer({ sourceId: 'cus-1', name: 'Renamed NV', updatedAt: '2026-03-20T08:00:00.000Z' }));
-        for (const id of ['cus-7', 'cus-8', 'cus-9']) source.customers.set(id, sourceCustomer({ sourceId: id, updatedAt: '2026-03-20T08:30:00.000Z' }));
+        const changedAt = (minutes: number) => new Date(firstStart.getTime() + minutes * 60_000).toISOString();
+        source.customers.set('cus-1', sourceCustomer({ sourceId: 'cus-1', name: 'Renamed NV', updatedAt: changedAt(5) }));
+        for (const id of ['cus-7', 'cus-8', 'cus-9']) source.customers.set(id, sourceCustomer({ sourceId: id, updatedAt: changedAt(10) }));
+        clock.advance({ minutes: 20 });
+        const secondStart = clock.now();
         const { run } = await sync.sweep({ connectionId: connection.id });
-        expect(run).toMatchObject({
-          status: 'completed',
-          counts: { new: 0 },
-          flags: { customersRefreshed: 1 },
-          highWater: new Date('2026-03-20T08:30:00.000Z'),
-        });
+        expect(run).toMatchObject({ status: 'completed', counts: { new: 0 }, flags: { customersRefreshed: 1 }, highWater: secondStart });
         expect(await nameOf('cus-1')).toBe('Renamed NV');
         expect(await nameOf('cus-9')).toBeUndefined(); // customers come with their first document
         expect(source.listCustomerCalls).toBe(3); // the first sweep: one empty page; the second: 4 changed, in pages of 2
 
-        // The next sweep starts from the customers' high-water mark: nothing to refresh.
+        // The next sweep starts from the second one's start (minus the overlap): nothing to refresh.
+        clock.advance({ minutes: 10 });
         const quiet = await sync.sweep({ connectionId: connection.id });
         expect(quiet.run?.flags.customersRefreshed).toBeUndefined();
       });

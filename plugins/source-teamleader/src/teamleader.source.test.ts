@@ -42,9 +42,9 @@ describe('TeamleaderInvoiceSource', () => {
         }) as never,
     });
     expect(await source.listCustomFields({ connection })).toEqual([
-      { id: 'f1', label: 'Profile', type: 'single_select', options: [{ id: 'o1', label: 'Direct debit' }] },
-      { id: 'f2', label: 'Tags', type: 'multi_select', options: [] },
-      { id: 'f3', label: 'Reference', type: 'single_line', options: null },
+      { id: 'f1', label: 'Profile', type: 'single_select', context: 'invoice', options: [{ id: 'o1', label: 'Direct debit' }] },
+      { id: 'f2', label: 'Tags', type: 'multi_select', context: 'invoice', options: [] },
+      { id: 'f3', label: 'Reference', type: 'single_line', context: 'invoice', options: null },
     ]);
     expect(asked).toEqual([{ context: 'invoice' }]);
   });

@@ -21,6 +21,7 @@ export {
   type SeedInvoiceInput,
   type SeedPartyInput,
   type SeedSubscriptionInput,
+  type SelectValueForm,
   type TeamleaderEventType,
 } from './teamleader-store.js';
 export type { TeamleaderErrorItem } from './teamleader-values.js';

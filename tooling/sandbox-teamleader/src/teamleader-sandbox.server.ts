@@ -12,6 +12,7 @@ import {
   type SeedInvoiceInput,
   type SeedPartyInput,
   type SeedSubscriptionInput,
+  type SelectValueForm,
   type TeamleaderEventType,
   type TeamleaderStoreState,
 } from './teamleader-store.js';
@@ -135,6 +136,10 @@ export interface TeamleaderSandboxControl {
   /** `deferred`: booking or removing payments leaves the PDF unrendered (`file: null`, download 400) until markPdfReady. */
   setPdfMode(mode: PdfMode): void;
   markPdfReady(input: { id: string }): void;
+  /** Single-select values answered as the option's `id`, its `text`, or `as_stored` (default): Teamleader does not document which. */
+  setSelectValueForm(form: SelectValueForm): void;
+  /** Teamleader's clock runs `ms` ahead (negative: behind) of the sandbox's `now`: `updated_at`, `added_at`, booking dates and `updated_since` use it. */
+  setClockOffset(ms: number): void;
   /** GET of a download location answers 503. */
   failFileDownloads(on: boolean): void;
   /** POSTs queued webhooks in order and waits for the answers. Non-2xx deliveries stay queued for the next round. */
@@ -192,6 +197,8 @@ class TeamleaderSandboxServer {
   #requests: SandboxRequest[] = [];
   #failures: { count: number; status: number; path: string | null } = { count: 0, status: 500, path: null };
   #timeouts = 0;
+  /** How far Teamleader's record clock runs ahead of `now` (setClockOffset). */
+  #clockOffsetMs = 0;
   #drop = 0;
   #delay = 0;
   #repeat = 0;
@@ -210,7 +217,7 @@ class TeamleaderSandboxServer {
     this.#clients = input.clients && input.clients.length > 0 ? input.clients : [DEFAULT_CLIENT];
     this.#oauth = new OAuthServer({ now: this.#now, clients: this.#clients, accessTokenSeconds: this.#options.accessTokenSeconds });
     this.#limiter = new SlidingWindowRateLimiter({ now: this.#now, limit: this.#options.rateLimit });
-    this.#store = new TeamleaderStore({ now: this.#now, baseUrl: () => this.#url, onEvent: (event) => this.#emit(event) });
+    this.#store = new TeamleaderStore({ now: () => new Date(this.#now().getTime() + this.#clockOffsetMs), baseUrl: () => this.#url, onEvent: (event) => this.#emit(event) });
   }
 
   readonly control: TeamleaderSandboxControl = {
@@ -246,6 +253,11 @@ class TeamleaderSandboxServer {
       this.#store.setPdfMode(mode);
     },
     markPdfReady: (input) => this.#store.markPdfReady(input),
+    setSelectValueForm: (form) => this.#store.setSelectValueForm(form),
+    setClockOffset: (ms) => {
+      if (!Number.isInteger(ms)) throw new RangeError(`clock offset must be whole milliseconds, got ${ms}`);
+      this.#clockOffsetMs = ms;
+    },
     failFileDownloads: (on) => this.#store.failFileDownloads(on),
     deliverWebhooks: () => this.deliverWebhooks(),
     dropNextWebhooks: (n) => {
@@ -270,6 +282,7 @@ class TeamleaderSandboxServer {
       this.#requests = [];
       this.#failures = { count: 0, status: 500, path: null };
       this.#timeouts = 0;
+      this.#clockOffsetMs = 0;
       this.#drop = 0;
       this.#delay = 0;
       this.#repeat = 0;
@@ -584,6 +597,12 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST pdf-mode':
           c.setPdfMode(body.mode as PdfMode);
+          return done;
+        case 'POST select-values':
+          c.setSelectValueForm(body.form as SelectValueForm);
+          return done;
+        case 'POST clock-offset':
+          c.setClockOffset(n('ms', 0));
           return done;
         case 'POST file-downloads':
           c.failFileDownloads(body.failing === true);

@@ -304,6 +304,9 @@ export interface SeedSubscriptionInput {
   paymentTerm?: SeedInvoiceInput['paymentTerm'];
 }
 
+/** How single-select values are answered (see TeamleaderStore.setSelectValueForm). */
+export type SelectValueForm = 'as_stored' | 'id' | 'text';
+
 export interface SeedCustomFieldInput {
   context: (typeof CUSTOM_FIELD_CONTEXTS)[number];
   type: (typeof CUSTOM_FIELD_TYPES)[number];
@@ -340,6 +343,7 @@ export class TeamleaderStore {
   #strictMode = false;
   #pdfMode: PdfMode = 'immediate';
   #filesFailing = false;
+  #selectValues: SelectValueForm = 'as_stored';
 
   constructor(input: { now: () => Date; baseUrl: () => string; onEvent: (event: { type: TeamleaderEventType; subject: Ref }) => void }) {
     this.#now = input.now;
@@ -417,6 +421,29 @@ export class TeamleaderStore {
     this.#strictMode = false;
     this.#pdfMode = 'immediate';
     this.#filesFailing = false;
+    this.#selectValues = 'as_stored';
+  }
+
+  /**
+   * How single-select values are answered: Teamleader does not document whether it is the option's
+   * id or its text (issue 14 A1). `id` / `text` turn a stored value of the other form into this one;
+   * `as_stored` (default) answers what was written.
+   */
+  setSelectValueForm(form: SelectValueForm): void {
+    if (form !== 'as_stored' && form !== 'id' && form !== 'text') throw new RangeError(`select value form must be as_stored, id or text, got ${String(form)}`);
+    this.#selectValues = form;
+  }
+
+  #customFieldsJson(values: CustomFieldValue[]): Json[] {
+    return customFieldsJson(
+      values.map((v) => {
+        const definition = this.#customFields.get(v.definitionId);
+        if (this.#selectValues === 'as_stored' || definition?.type !== 'single_select' || typeof v.value !== 'string') return v;
+        const option = definition.options?.find((o) => o.id === v.value || o.value === v.value);
+        if (!option) return v;
+        return { ...v, value: this.#selectValues === 'id' ? option.id : option.value };
+      }),
+    );
   }
 
   setStrictMode(on: boolean): void {
@@ -1036,7 +1063,7 @@ export class TeamleaderStore {
       currency,
       expected_payment_method: invoice.expectedPaymentMethod,
       on_hold_since: null,
-      custom_fields: customFieldsJson(invoice.customFields),
+      custom_fields: this.#customFieldsJson(invoice.customFields),
       document_template: { type: 'documentTemplate', id: 'b7d2a6f0-0000-4000-8000-000000000001' },
       peppol_status: null,
     };
@@ -1166,7 +1193,7 @@ export class TeamleaderStore {
       payment_term: { ...s.paymentTerm },
       grouped_lines: groupedLinesJson({ lines: s.lines, currency }),
       invoice_generation: structuredClone(s.invoiceGeneration),
-      custom_fields: customFieldsJson(s.customFields),
+      custom_fields: this.#customFieldsJson(s.customFields),
       document_template: { type: 'documentTemplate', id: 'b7d2a6f0-0000-4000-8000-000000000001' },
       currency,
     };
@@ -1222,7 +1249,7 @@ export class TeamleaderStore {
     return {
       id: party.id,
       ...structuredClone(party.fields),
-      custom_fields: customFieldsJson(party.customFields),
+      custom_fields: this.#customFieldsJson(party.customFields),
       added_at: dateTime(party.addedAt),
       updated_at: dateTime(party.updatedAt),
       web_url: `${this.#baseUrl()}/${party.type}_detail.php?id=${party.id}`,
