@@ -31,6 +31,11 @@ export class ScriptedSource implements InvoiceSource {
   listCustomFieldsCalls = 0;
   /** Absent until `withCustomFields` (a source without the capability). */
   listCustomFields?: InvoiceSource['listCustomFields'];
+  /** Absent until `withFieldDefinitions`. */
+  getCustomField?: InvoiceSource['getCustomField'];
+  getCustomFieldCalls: string[] = [];
+  /** When set, listDocuments also hands over the page's customers (as a batching source does). */
+  batchCustomers = false;
 
   constructor(readonly id = 'scripted') {}
 
@@ -39,6 +44,15 @@ export class ScriptedSource implements InvoiceSource {
     this.listCustomFields = async () => {
       this.listCustomFieldsCalls++;
       return typeof fields === 'function' ? fields() : structuredClone(fields);
+    };
+    return this;
+  }
+
+  /** Definitions by id, any context (getCustomField). */
+  withFieldDefinitions(fields: SourceCustomField[]): this {
+    this.getCustomField = async ({ id }) => {
+      this.getCustomFieldCalls.push(id);
+      return structuredClone(fields.find((f) => f.id === id) ?? null);
     };
     return this;
   }
@@ -60,7 +74,13 @@ export class ScriptedSource implements InvoiceSource {
     const offset = input.cursor ? Number(input.cursor) : 0;
     const size = input.pageSize ?? 100;
     const documents = matching.slice(offset, offset + size);
-    return { documents, nextCursor: offset + size < matching.length ? String(offset + size) : null };
+    const nextCursor = offset + size < matching.length ? String(offset + size) : null;
+    if (!this.batchCustomers) return { documents, nextCursor };
+    const customers = [...new Set(documents.map((d) => d.customer.sourceId))].flatMap((id) => {
+      const customer = this.customers.get(id);
+      return customer ? [structuredClone(customer)] : [];
+    });
+    return { documents, nextCursor, customers };
   }
 
   async getDocument(input: { kind: SourceDocumentKind; sourceId: string }) {
