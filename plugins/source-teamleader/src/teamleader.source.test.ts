@@ -19,13 +19,15 @@ function sourceWith(client: Partial<TeamleaderClient>) {
 const connection = { id: 'conn_1', accountId: 'acc_1', sourceAccountId: 'tl-account', profileFieldId: null };
 
 describe('TeamleaderInvoiceSource', () => {
-  it('listCustomFields: the invoice fields, with the options of select fields as { id, label }', async () => {
+  it('listCustomFields: the invoice fields, then the subscription fields, with the options of select fields as { id, label }', async () => {
     const asked: unknown[] = [];
     const source = sourceWith({
       connection: () =>
         ({
           customFieldDefinitions: async (input: unknown) => {
             asked.push(input);
+            if ((input as { context: string }).context === 'subscription')
+              return [{ id: 's1', context: 'subscription', type: 'single_select', label: 'Twikey subscriptions', required: false, configuration: { options: [{ id: 'o2', value: '1002' }] } }];
             return [
               {
                 id: 'f1',
@@ -45,8 +47,9 @@ describe('TeamleaderInvoiceSource', () => {
       { id: 'f1', label: 'Profile', type: 'single_select', context: 'invoice', options: [{ id: 'o1', label: 'Direct debit' }] },
       { id: 'f2', label: 'Tags', type: 'multi_select', context: 'invoice', options: [] },
       { id: 'f3', label: 'Reference', type: 'single_line', context: 'invoice', options: null },
+      { id: 's1', label: 'Twikey subscriptions', type: 'single_select', context: 'subscription', options: [{ id: 'o2', label: '1002' }] },
     ]);
-    expect(asked).toEqual([{ context: 'invoice' }]);
+    expect(asked).toEqual([{ context: 'invoice' }, { context: 'subscription' }]);
   });
 
   it('a page whose invoices.info fails ends only after every info call in flight has ended (none left talking to Teamleader)', async () => {

@@ -238,8 +238,11 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
    * most 100; an SDK that stopped at the first 20 lost fields). Select fields carry their options.
    */
   async listCustomFields({ connection }: { connection: SourceConnection }): Promise<SourceCustomField[]> {
-    const definitions = await this.#api(await this.#credentials(connection)).customFieldDefinitions({ context: 'invoice' });
-    return definitions.map(customField);
+    const api = this.#api(await this.#credentials(connection));
+    // Invoice fields, then subscription fields (S-2: a field per context; `context` tells them apart).
+    const invoice = await api.customFieldDefinitions({ context: 'invoice' });
+    const subscription = await api.customFieldDefinitions({ context: 'subscription' });
+    return [...invoice, ...subscription].map(customField);
   }
 
   /**

@@ -189,6 +189,7 @@ for (const engine of testEngines()) {
         id: field.id,
         label: 'Twikey invoices',
         type: 'single_select',
+        context: 'invoice',
         options: [
           { id: field.link, label: 'Link' },
           { id: field.mystery, label: 'Mystery' },
@@ -200,9 +201,11 @@ for (const engine of testEngines()) {
         .requests()
         .filter((r) => r.path === '/customFieldDefinitions.list')
         .map((r) => r.body as { filter?: unknown; page?: unknown });
-      expect(pages.slice(-2)).toEqual([
+      // Invoice fields (two pages), then subscription fields (S-2: a field per context).
+      expect(pages.slice(-3)).toEqual([
         { filter: { context: 'invoice' }, page: { size: 100, number: 1 } },
         { filter: { context: 'invoice' }, page: { size: 100, number: 2 } },
+        { filter: { context: 'subscription' }, page: { size: 100, number: 1 } },
       ]);
 
       const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'reader', role: 'member' } })).body

@@ -79,6 +79,7 @@ for (const engine of testEngines()) {
             id: profileField.id,
             label: profileField.label,
             type: 'single_select',
+            context: 'invoice',
             options: [
               { id: options.directDebit.id, label: options.directDebit.label },
               { id: options.paymentLink.id, label: options.paymentLink.label },

@@ -17,7 +17,9 @@ export const connectionView = z.object({
   status: z.enum(['connected', 'reconsent_needed', 'disconnected']),
   defaultProfileId: z.string().nullable(),
   autoImport: z.boolean(),
-  profileFieldId: z.string().nullable(),
+  profileFieldId: z.string().nullable().describe('The invoice profile field (same as invoiceProfileFieldId)'),
+  invoiceProfileFieldId: z.string().nullable().describe('S-2: the invoice custom field that names a profile'),
+  subscriptionProfileFieldId: z.string().nullable().describe('S-2: the subscription custom field that names a profile'),
   createdAt: when,
   updatedAt: when,
 });
@@ -26,9 +28,10 @@ export const connectionsList = z.object({ data: z.array(connectionView) });
 export const customFieldsList = z.object({
   data: z.array(
     z.object({
-      id: z.string().describe('Set it as the connection’s profileFieldId'),
+      id: z.string().describe('Set it as the connection’s invoiceProfileFieldId (or subscriptionProfileFieldId)'),
       label: z.string(),
       type: z.string().describe('The source’s field type, e.g. single_select, single_line'),
+      context: z.string().optional().describe('Where the field is defined: invoice or subscription (S-2: one profile field per context)'),
       options: z
         .array(z.object({ id: z.string(), label: z.string().describe('The text users pick at the source') }))
         .nullable()
@@ -112,6 +115,8 @@ export const invoiceView = z.object({
   profileId: z.string(),
   subscriptionId: z.string().nullable(),
   creditedInvoiceId: z.string().nullable(),
+  collectable: z.boolean().describe('False when it cannot be collected here (e.g. not in EUR): imported for the record only'),
+  collectionBlockedReason: z.enum(['currency_not_eur']).nullable(),
   sourceUpdatedAt: when,
   createdAt: when,
   updatedAt: when,

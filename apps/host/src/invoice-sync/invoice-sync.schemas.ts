@@ -11,9 +11,20 @@ export const connectionSettingsBody = z
   .strictObject({
     defaultProfileId: nullableId.optional().describe('S-1: the profile for customers and invoices that name none; null = the account default'),
     autoImport: z.boolean().optional().describe('S-1: import invoices and update customers automatically (webhooks and the sweep)'),
-    profileFieldId: nullableId.optional().describe('S-2: the source custom field (single-select or text) that names a profile; null = none'),
+    profileFieldId: nullableId
+      .optional()
+      .describe('S-2: the invoice custom field (single-select or text) that names a profile; null = none. Older name of invoiceProfileFieldId'),
+    invoiceProfileFieldId: nullableId
+      .optional()
+      .describe('S-2: the invoice custom field (single-select or text) that names a profile; null = none. Wins over profileFieldId'),
+    subscriptionProfileFieldId: nullableId
+      .optional()
+      .describe('S-2: the subscription custom field that names a profile, read for invoices a subscription made; null = none'),
   })
-  .refine((b) => Object.keys(b).length > 0, 'give at least one of defaultProfileId, autoImport, profileFieldId');
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    'give at least one of defaultProfileId, autoImport, profileFieldId, invoiceProfileFieldId, subscriptionProfileFieldId',
+  );
 
 export const importBody = z.strictObject({
   days: z.number().int().min(1).max(3660).default(30).describe('Import the booked invoices and credit notes issued in the last N days'),

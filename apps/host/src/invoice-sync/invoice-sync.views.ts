@@ -11,6 +11,8 @@ export const connectionView = (c: Connection) => ({
   defaultProfileId: c.defaultProfileId,
   autoImport: c.autoImport,
   profileFieldId: c.profileFieldId,
+  invoiceProfileFieldId: c.invoiceProfileFieldId,
+  subscriptionProfileFieldId: c.subscriptionProfileFieldId,
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
 });
@@ -64,6 +66,8 @@ export const invoiceView = (i: Invoice) => ({
   profileId: i.profileId,
   subscriptionId: i.subscriptionId,
   creditedInvoiceId: i.creditedInvoiceId,
+  collectable: i.collectable,
+  collectionBlockedReason: i.collectionBlockedReason,
   sourceUpdatedAt: iso(i.sourceUpdatedAt),
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),
