@@ -55,7 +55,12 @@ for (const engine of testEngines()) {
         { id: 'inv-fld', label: 'Twikey invoices', type: 'single_select', context: 'invoice', options: [{ id: 'inv-opt-1', label: '1001' }] },
         { id: 'sub-fld', label: 'Twikey subscriptions', type: 'single_select', context: 'subscription', options: [{ id: 'sub-opt-2', label: '1002' }] },
       ]);
-      const updated = await connections.updateSettings({ accountId, id: connection.id, invoiceProfileFieldId: 'inv-fld', subscriptionProfileFieldId: 'sub-fld' });
+      const updated = await connections.updateSettings({
+        accountId,
+        id: connection.id,
+        invoiceProfileFieldId: 'inv-fld',
+        subscriptionProfileFieldId: 'sub-fld',
+      });
       expect(updated).toMatchObject({ profileFieldId: 'inv-fld', invoiceProfileFieldId: 'inv-fld', subscriptionProfileFieldId: 'sub-fld' });
       const dd = await profiles.create({ accountId, name: 'Direct debit', directDebit: true, paymentLink: false, transfer: false, sourceOptionValue: '1001' });
       const link = await profiles.create({ accountId, name: 'Link', directDebit: false, paymentLink: true, transfer: false, sourceOptionValue: '1002' });
