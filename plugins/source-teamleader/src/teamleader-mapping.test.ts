@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   customFieldValue,
   decodeCursor,
+  documentCurrency,
   encodeCursor,
   mapCreditNote,
   mapCustomer,
   mapInvoice,
+  mapSubscription,
   mapWebhookEvent,
   parseWebhookBody,
   paymentTermDays,
@@ -202,5 +204,43 @@ describe('webhooks', () => {
   it('refuses a body that is not a Teamleader payload', () => {
     expect(() => parseWebhookBody(Buffer.from('nope'))).toThrow(ValidationError);
     expect(() => parseWebhookBody(Buffer.from('{"type":"invoice.booked"}'))).toThrow(ValidationError);
+  });
+});
+
+describe('issue 14 A: currency, subscription field, list-shaped customers', () => {
+  it('keeps the document’s currency (A5): the document’s own, else its totals’; EUR only when none is named', () => {
+    const usd = (amount: string) => ({ amount, currency: 'USD' });
+    const dollars = { ...info, currency: 'USD', total: { ...info.total, tax_inclusive: usd('121.0'), tax_exclusive: usd('100.0'), due: usd('21.5') } };
+    expect(mapInvoice({ item, info: dollars, profileFieldId: null }).currency).toBe('USD');
+    expect(documentCurrency({ total: { tax_inclusive: { amount: '1', currency: 'gbp' } } })).toBe('GBP');
+    expect(documentCurrency({})).toBe('EUR');
+  });
+
+  it('reads the subscription’s own profile field (A2)', () => {
+    const subscription = {
+      id: 'sub-1',
+      title: 'Hosting',
+      status: 'active',
+      payment_term: { type: 'after_invoice_date', days: 14 },
+      invoicee: { customer: { type: 'company', id: 'c-1' } },
+      custom_fields: [{ definition: { type: 'customFieldDefinition', id: 'cf-sub' }, value: 'opt-2' }],
+    } as never;
+    expect(mapSubscription({ subscription, profileFieldId: 'cf-sub' })).toMatchObject({ sourceId: 'sub-1', profileField: 'opt-2', paymentTermDays: 14 });
+    expect(mapSubscription({ subscription }).profileField).toBeNull();
+  });
+
+  it('takes a .list item’s primary_address when it has no addresses (A8 batch reads)', () => {
+    const party = {
+      id: 'c-1',
+      name: 'Acme NV',
+      emails: [{ type: 'primary', email: 'info@acme.test' }],
+      primary_address: { line_1: 'Kerkstraat 1', postal_code: '9000', city: 'Gent', country: 'be' },
+    } as unknown as Company;
+    expect(mapCustomer({ type: 'company', party, profileFieldId: null }).address).toEqual({
+      line1: 'Kerkstraat 1',
+      postalCode: '9000',
+      city: 'Gent',
+      country: 'BE',
+    });
   });
 });
