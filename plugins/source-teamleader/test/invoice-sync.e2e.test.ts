@@ -606,35 +606,33 @@ for (const engine of testEngines()) {
         for (const doc of bulk.slice(0, 5)) expect(await isImported(doc)).toBe(false);
       });
 
-      it('interrupted again mid-way (a contact is first needed on page 2); each import resumes the last, every invoice once', async () => {
-        // invoices.info is asked for every listed invoice from page 1 on, so a later page is reached through contacts.info.
-        sandbox.control.failNextRequests({ count: 3, status: 500, path: '/contacts.info' });
+      it('interrupted again (the batch read of a page’s contacts fails); each import resumes the last, every invoice once', async () => {
+        // A page's customers are read in one batch per type (issue 14 A8), before any of its documents is written.
+        sandbox.control.failNextRequests({ count: 3, status: 500, path: '/contacts.list' });
         const first = await importNow();
         expect(first.status).toBe(202);
         expect(first.body).toMatchObject({ status: 'running', resumedFrom: outageRunId });
         await t.host.invoiceSync.jobs.idle();
         const interrupted = (await api({ path: `/runs/${first.body.id}` })).body;
-        // Page 1 and page 2 up to the first contact's invoice are in.
-        expect(interrupted).toMatchObject({
-          status: 'interrupted',
-          error: expect.stringMatching(/contacts\.info.*500/),
-          counts: expect.objectContaining({ new: 150 }),
-        });
-        expect(failed('/contacts.info')).toBe(2);
+        // Page 1 already has a contact's invoice (Ann's): it failed before any of it was written.
+        expect(interrupted).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/contacts\.list.*500/) });
+        const firstNew = interrupted.counts.new as number;
+        expect(firstNew).toBe(0);
+        expect(failed('/contacts.list')).toBe(2);
 
         const second = await importNow();
         expect(second.status).toBe(202);
         expect(second.body).toMatchObject({ status: 'running', resumedFrom: first.body.id });
         await t.host.invoiceSync.jobs.idle();
         const resumed = (await api({ path: `/runs/${second.body.id}` })).body;
-        // It starts at page 2: page 1 (with the invoice whose profile is unknown) is not read again.
+        // It starts at the page that failed: that is page 1 here, so the invoice whose profile is unknown fails again (counted, not imported).
         expect(resumed).toMatchObject({
           status: 'completed',
           error: null,
           resumedFrom: first.body.id,
-          counts: expect.objectContaining({ new: 100, updated: 0, failed: 0 }),
+          counts: expect.objectContaining({ new: 250 - firstNew, updated: 0, failed: 1 }),
         });
-        expect(failed('/contacts.info')).toBe(3); // the last injected 500 was retried by the client
+        expect(failed('/contacts.list')).toBe(3); // the last injected 500 was retried by the client
 
         const { rows } = await t.db.query<{ source_id: string; n: string }>(
           `select source_id, count(*) as n from sync_invoices where connection_id = $1 and kind = 'invoice' group by source_id`,
@@ -664,7 +662,7 @@ for (const engine of testEngines()) {
         const mails = smtp.mails.filter((m) => m.parsed.subject === `Teamleader Focus: manual import for ${ACCOUNT_NAME}`).map((m) => m.parsed.text ?? '');
         expect(mails).toHaveLength(4);
         expect(mails.slice(1, 3).every((text) => text.includes('The import was interrupted; start it again to continue where it stopped.'))).toBe(true);
-        expect(mails[3]).toContain('New: 100.');
+        expect(mails[3]).toContain(`New: ${250 - firstNew}.`);
         expect(mails[3]).not.toContain('interrupted');
       });
     });

@@ -242,6 +242,7 @@ for (const engine of testEngines()) {
         status: 'active',
         paymentTermDays: 14,
         customer: { sourceId: company.id, type: 'company' },
+        profileField: null,
       });
     });
 
