@@ -313,11 +313,7 @@ export class InvoiceImporter {
     }
   }
 
-  async #start(
-    connection: Connection,
-    trigger: RunTrigger,
-    request: { issuedSince: string | null; updatedSince: Date | null },
-  ): Promise<RunState | null> {
+  async #start(connection: Connection, trigger: RunTrigger, request: { issuedSince: string | null; updatedSince: Date | null }): Promise<RunState | null> {
     const source = this.#source(connection);
     const now = this.clock.now();
     let cursor: string | null = null;

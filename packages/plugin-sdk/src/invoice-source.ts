@@ -114,13 +114,7 @@ export interface InvoiceSource {
    * the sweep, `issuedSince` (YYYY-MM-DD) for a manual import of the last N days; `cursor`
    * continues (an interrupted import resumes from the last cursor it saved).
    */
-  listDocuments(input: {
-    connection: SourceConnection;
-    updatedSince?: Date;
-    issuedSince?: string;
-    cursor?: string | null;
-    pageSize?: number;
-  }): Promise<{
+  listDocuments(input: { connection: SourceConnection; updatedSince?: Date; issuedSince?: string; cursor?: string | null; pageSize?: number }): Promise<{
     documents: SourceDocument[];
     nextCursor: string | null;
     /** Optional: the page's customers, fetched in batches; the importer uses them instead of one getCustomer per document. */

@@ -27,7 +27,16 @@ describe('TeamleaderInvoiceSource', () => {
           customFieldDefinitions: async (input: unknown) => {
             asked.push(input);
             if ((input as { context: string }).context === 'subscription')
-              return [{ id: 's1', context: 'subscription', type: 'single_select', label: 'Twikey subscriptions', required: false, configuration: { options: [{ id: 'o2', value: '1002' }] } }];
+              return [
+                {
+                  id: 's1',
+                  context: 'subscription',
+                  type: 'single_select',
+                  label: 'Twikey subscriptions',
+                  required: false,
+                  configuration: { options: [{ id: 'o2', value: '1002' }] },
+                },
+              ];
             return [
               {
                 id: 'f1',

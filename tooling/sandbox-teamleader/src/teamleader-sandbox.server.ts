@@ -217,7 +217,11 @@ class TeamleaderSandboxServer {
     this.#clients = input.clients && input.clients.length > 0 ? input.clients : [DEFAULT_CLIENT];
     this.#oauth = new OAuthServer({ now: this.#now, clients: this.#clients, accessTokenSeconds: this.#options.accessTokenSeconds });
     this.#limiter = new SlidingWindowRateLimiter({ now: this.#now, limit: this.#options.rateLimit });
-    this.#store = new TeamleaderStore({ now: () => new Date(this.#now().getTime() + this.#clockOffsetMs), baseUrl: () => this.#url, onEvent: (event) => this.#emit(event) });
+    this.#store = new TeamleaderStore({
+      now: () => new Date(this.#now().getTime() + this.#clockOffsetMs),
+      baseUrl: () => this.#url,
+      onEvent: (event) => this.#emit(event),
+    });
   }
 
   readonly control: TeamleaderSandboxControl = {
