@@ -116,7 +116,7 @@ export const invoiceView = z.object({
   subscriptionId: z.string().nullable(),
   creditedInvoiceId: z.string().nullable(),
   collectable: z.boolean().describe('False when it cannot be collected here (e.g. not in EUR): imported for the record only'),
-  collectionBlockedReason: z.enum(['currency_not_eur']).nullable(),
+  collectionBlockedReason: z.string().nullable().describe('Why it cannot be collected: currency_not_eur; null when collectable'),
   sourceUpdatedAt: when,
   createdAt: when,
   updatedAt: when,
