@@ -14,6 +14,16 @@ export type {
   SourceSubscription,
 } from './invoice-source.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
+export { CollectionSettingsService, type CollectionSettings } from './collection-settings.service.js';
+export {
+  INVITATION_OPTIONS,
+  InvitationService,
+  type Invitation,
+  type InvitationOptions,
+  type InvitationRoundResult,
+  type InvitationStatus,
+  type InvitationTrigger,
+} from './invitation.service.js';
 export {
   findStructuredCommunications,
   formatStructuredCommunication,
@@ -35,6 +45,10 @@ export {
   CustomerNotFoundError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
+  InvalidBankAccountError,
+  InvitationAlreadySentError,
+  InvitationNotPossibleError,
+  PdfNotAvailableError,
   InvoiceNotFoundError,
   NoProfileConfiguredError,
   ProfileInUseError,

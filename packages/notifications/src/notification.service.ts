@@ -235,6 +235,16 @@ export class NotificationService {
     return result;
   }
 
+  /** Where the mails of some events stand (one entry per event and recipient), for callers that track what they sent. */
+  async outcomes(input: { eventKeys: readonly string[] }): Promise<Array<{ eventKey: string; recipient: string; status: NotificationStatus; sentAt: Date | null; lastError: string | null }>> {
+    if (input.eventKeys.length === 0) return [];
+    const { rows } = await this.db.query<{ event_key: string; recipient: string; status: NotificationStatus; sent_at: Date | null; last_error: string | null }>(
+      'select event_key, recipient, status, sent_at, last_error from notifications where event_key = any($1::text[]) order by id',
+      [pgArray([...input.eventKeys])],
+    );
+    return rows.map((r) => ({ eventKey: r.event_key, recipient: r.recipient, status: r.status, sentAt: r.sent_at, lastError: r.last_error }));
+  }
+
   /** An account's notifications, newest first; page with `before` = the last id seen. */
   async list(input: { accountId: string; limit?: number; before?: string }): Promise<NotificationSummary[]> {
     const limit = input.limit ?? 50;
