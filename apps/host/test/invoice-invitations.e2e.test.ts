@@ -185,7 +185,10 @@ for (const engine of testEngines()) {
       expect((await t.request({ method: 'PUT', path: `${P}/collection-settings`, key: owner.ownerKey, body: { iban: 'x' } })).status).toBe(400);
       expect((await t.request({ path: `${P}/collection-settings`, key: member })).body.iban).toBeNull();
       const saved = await t.request({ method: 'PUT', path: `${P}/collection-settings`, key: owner.ownerKey, body });
-      expect(saved).toMatchObject({ status: 200, body: { iban: 'BE68539007547034', bic: 'GKCCBEBB', beneficiary: 'Acme NV', updatedAt: clock.now().toISOString() } });
+      expect(saved).toMatchObject({
+        status: 200,
+        body: { iban: 'BE68539007547034', bic: 'GKCCBEBB', beneficiary: 'Acme NV', updatedAt: clock.now().toISOString() },
+      });
       expect((await t.request({ path: `${P}/collection-settings`, key: member })).body).toEqual(saved.body);
     });
 
@@ -223,7 +226,11 @@ for (const engine of testEngines()) {
       expect(invitationMails()).toHaveLength(5);
 
       const expected = {
-        'NL-1': { to: 'jan@bakkerij.test', subject: 'Factuur NL-1 van Acme NV', words: ['Online betalen:', 'Gestructureerde mededeling:', '€ 121,00', '31-03-2026'] },
+        'NL-1': {
+          to: 'jan@bakkerij.test',
+          subject: 'Factuur NL-1 van Acme NV',
+          words: ['Online betalen:', 'Gestructureerde mededeling:', '€ 121,00', '31-03-2026'],
+        },
         'FR-1': { to: 'marie@boulangerie.test', subject: 'Facture FR-1 de Acme NV', words: ['Payer en ligne :', 'Communication structurée:', '121,00 €'] },
         'DE-1': { to: 'hans@baeckerei.test', subject: 'Rechnung DE-1 von Acme NV', words: ['Online bezahlen:', 'Strukturierte Mitteilung:', '31.03.2026'] },
         'EN-1': { to: 'john@bakery.test', subject: 'Invoice EN-1 from Acme NV', words: ['Pay online:', 'Structured communication:', '€60.50'] },
@@ -239,8 +246,9 @@ for (const engine of testEngines()) {
         const text = mail!.parsed.text ?? '';
         for (const word of want.words) expect(text).toContain(word);
         // The pay link and the structured communication are the invoice's own.
-        const refs = (await t.db.query<{ pay_token: string; structured_reference: string }>('select pay_token, structured_reference from sync_invoices where id = $1', [id]))
-          .rows[0]!;
+        const refs = (
+          await t.db.query<{ pay_token: string; structured_reference: string }>('select pay_token, structured_reference from sync_invoices where id = $1', [id])
+        ).rows[0]!;
         expect(text).toContain(`${t.url}/pay/${refs.pay_token}`);
         const [written] = STRUCTURED.exec(text) ?? [];
         expect(written?.replace(/\D/g, '')).toBe(refs.structured_reference);
@@ -337,7 +345,9 @@ for (const engine of testEngines()) {
       for (const [index, number] of numbers.entries()) {
         expect(mailsFor(number)).toHaveLength(1);
         expect(await eventTypes(ids[index]!)).toEqual(['invitation_queued', 'invitation_sent']);
-        const outbox = await t.db.query<{ n: number }>(`select count(*)::int as n from notifications where event_key like $1`, [`invoice_invitation:${ids[index]}:%`]);
+        const outbox = await t.db.query<{ n: number }>(`select count(*)::int as n from notifications where event_key like $1`, [
+          `invoice_invitation:${ids[index]}:%`,
+        ]);
         expect(outbox.rows[0]!.n).toBe(1);
       }
     });

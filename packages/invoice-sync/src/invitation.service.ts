@@ -200,7 +200,9 @@ export class InvitationService {
   /** Copies the outbox's outcome of queued invitations: sent (event `invoice.invitation_sent`) or failed. */
   async settle(input: { limit?: number } = {}): Promise<{ sent: number; failed: number }> {
     const out = { sent: 0, failed: 0 };
-    const { rows } = await this.db.query<InvitationRow>(`select * from sync_invitations where status = 'queued' order by queued_at limit $1`, [input.limit ?? 500]);
+    const { rows } = await this.db.query<InvitationRow>(`select * from sync_invitations where status = 'queued' order by queued_at limit $1`, [
+      input.limit ?? 500,
+    ]);
     const outcomes = await this.notifications.outcomes({ eventKeys: rows.map((r) => r.event_key!).filter(Boolean) });
     for (const row of rows) {
       const outcome = outcomes.find((o) => o.eventKey === row.event_key);
@@ -325,7 +327,9 @@ export class InvitationService {
           beneficiary: transfer ? (c.beneficiary ?? '') : '',
           structuredReference: transfer && refs ? refs.structuredReference : '',
         },
-        attachments: [{ filename: `${c.number.replace(/[^\p{L}\p{N} ._-]+/gu, '-').trim() || 'invoice'}.pdf`, contentType: 'application/pdf', content: pdf.body }],
+        attachments: [
+          { filename: `${c.number.replace(/[^\p{L}\p{N} ._-]+/gu, '-').trim() || 'invoice'}.pdf`, contentType: 'application/pdf', content: pdf.body },
+        ],
         tx,
       });
       await this.#event(tx, c.id, now, 'invitation_queued', {

@@ -170,10 +170,13 @@ export class NotificationService {
       );
       for (const { id } of rows) {
         for (const [position, a] of attachments.entries()) {
-          await q.query(
-            'insert into notification_attachments (notification_id, position, filename, content_type, content) values ($1, $2, $3, $4, $5)',
-            [id, position, a.filename, a.contentType, a.content],
-          );
+          await q.query('insert into notification_attachments (notification_id, position, filename, content_type, content) values ($1, $2, $3, $4, $5)', [
+            id,
+            position,
+            a.filename,
+            a.contentType,
+            a.content,
+          ]);
         }
       }
       return { created: rows.length };
@@ -236,7 +239,9 @@ export class NotificationService {
   }
 
   /** Where the mails of some events stand (one entry per event and recipient), for callers that track what they sent. */
-  async outcomes(input: { eventKeys: readonly string[] }): Promise<Array<{ eventKey: string; recipient: string; status: NotificationStatus; sentAt: Date | null; lastError: string | null }>> {
+  async outcomes(input: {
+    eventKeys: readonly string[];
+  }): Promise<Array<{ eventKey: string; recipient: string; status: NotificationStatus; sentAt: Date | null; lastError: string | null }>> {
     if (input.eventKeys.length === 0) return [];
     const { rows } = await this.db.query<{ event_key: string; recipient: string; status: NotificationStatus; sent_at: Date | null; last_error: string | null }>(
       'select event_key, recipient, status, sent_at, last_error from notifications where event_key = any($1::text[]) order by id',

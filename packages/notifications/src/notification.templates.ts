@@ -204,7 +204,8 @@ const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = 
   invoice_invitation: {
     nl: invitation({
       subject: (f) => `Factuur ${f.invoiceNumber} van ${f.accountName}`,
-      intro: (f) => `In de bijlage vindt u factuur ${f.invoiceNumber} van ${f.accountName} voor ${f.customerName}: ${f.amount}, te betalen uiterlijk op ${f.dueOn}.`,
+      intro: (f) =>
+        `In de bijlage vindt u factuur ${f.invoiceNumber} van ${f.accountName} voor ${f.customerName}: ${f.amount}, te betalen uiterlijk op ${f.dueOn}.`,
       directDebit: (f) =>
         `U hoeft niets te doen: het bedrag wordt via domiciliëring van uw rekening gedebiteerd${f.mandateReference ? ` (mandaat ${f.mandateReference})` : ''}.`,
       payLink: (f) => `Online betalen: ${f.payUrl}`,
@@ -238,8 +239,7 @@ const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = 
     }),
     de: invitation({
       subject: (f) => `Rechnung ${f.invoiceNumber} von ${f.accountName}`,
-      intro: (f) =>
-        `Im Anhang finden Sie die Rechnung ${f.invoiceNumber} von ${f.accountName} an ${f.customerName}: ${f.amount}, zahlbar bis zum ${f.dueOn}.`,
+      intro: (f) => `Im Anhang finden Sie die Rechnung ${f.invoiceNumber} von ${f.accountName} an ${f.customerName}: ${f.amount}, zahlbar bis zum ${f.dueOn}.`,
       directDebit: (f) =>
         `Sie müssen nichts tun: Der Betrag wird per Lastschrift von Ihrem Konto eingezogen${f.mandateReference ? ` (Mandat ${f.mandateReference})` : ''}.`,
       payLink: (f) => `Online bezahlen: ${f.payUrl}`,

@@ -293,10 +293,7 @@ export class InvoiceSyncController {
   @Put('collection-settings')
   @MinRole('admin')
   @ApiOperation({ summary: 'Replace the transfer details; the IBAN is checked (400 invalid_iban), and the BIC (400 invalid_bic)' })
-  async putCollectionSettings(
-    @CurrentCaller() caller: AccountCaller,
-    @Body({ schema: collectionSettingsBody }) body: z.output<typeof collectionSettingsBody>,
-  ) {
+  async putCollectionSettings(@CurrentCaller() caller: AccountCaller, @Body({ schema: collectionSettingsBody }) body: z.output<typeof collectionSettingsBody>) {
     return collectionSettingsView(await this.collectionSettings.put({ accountId: caller.accountId, ...body }));
   }
 }
