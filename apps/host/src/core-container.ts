@@ -112,6 +112,22 @@ export function createCoreServices(input: {
     ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}),
     invitations: {
       baseUrl: input.invitations?.baseUrl ?? (() => 'http://localhost:3000'),
+      // S-7: invitations go through the same outbox as the account mails, with the PDF attached.
+      mailer: {
+        queue: async (mail) => {
+          await notifications.enqueue({
+            tx: mail.tx,
+            accountId: mail.accountId,
+            eventKey: mail.eventKey,
+            template: 'invoice_invitation',
+            locale: mail.locale,
+            recipients: [mail.recipient],
+            data: mail.data,
+            attachments: [mail.attachment],
+          });
+        },
+        outcomes: (query) => notifications.outcomes(query),
+      },
       // The sender customers know: the account's name (when no beneficiary is set).
       accountName: async ({ accountId }) =>
         (await input.db.query<{ name: string }>('select name from accounts where id = $1', [accountId])).rows[0]?.name ?? null,

@@ -211,7 +211,7 @@ for (const engine of testEngines()) {
       );
 
       // No PDF yet: the job sends nothing, the manual send is refused, the state reads null (never 404).
-      expect((await roundAndDeliver()).round).toEqual({ queued: 0, failed: 0, skipped: 0, sent: 0 });
+      expect((await roundAndDeliver()).round).toEqual({ queued: 0, failed: 0, skipped: 0, sent: 0, errors: [] });
       expect(invitationMails()).toHaveLength(0);
       expect(await invitation(ids['NL-1']!)).toMatchObject({ status: 200, body: { invitation: null } });
       expect(await send(ids['NL-1']!)).toMatchObject({ status: 409, body: { error: { code: 'pdf_not_available' } } });

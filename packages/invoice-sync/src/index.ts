@@ -16,9 +16,14 @@ export type {
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
 export { CollectionSettingsService, type CollectionSettings } from './collection-settings.service.js';
 export {
+  INVITATION_LOCALES,
   INVITATION_OPTIONS,
   InvitationService,
+  invitationLocale,
   type Invitation,
+  type InvitationLocale,
+  type InvitationMailData,
+  type InvitationMailer,
   type InvitationOptions,
   type InvitationRoundResult,
   type InvitationStatus,

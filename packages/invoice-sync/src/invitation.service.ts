@@ -1,15 +1,60 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, type Database, type Queryable } from '@tollgate/db';
+import { DATABASE, type Database, type Queryable, type Transaction } from '@tollgate/db';
 import { recordEvent } from '@tollgate/events';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
-import { NotificationService, resolveLocale } from '@tollgate/notifications';
 import { inject, injectable } from 'tsyringe';
 import { CollectionRefService } from './collection-refs.js';
 import { InvitationAlreadySentError, InvitationNotPossibleError, InvoiceNotFoundError, PdfNotAvailableError } from './invoice-sync.errors.js';
 
 export const INVITATION_OPTIONS = Symbol.for('tollgate.InvitationOptions');
 
+/** What the mail says (the notifications template `invoice_invitation`); an empty string leaves a part out. */
+export interface InvitationMailData {
+  accountName: string;
+  customerName: string;
+  invoiceNumber: string;
+  /** Decimal string in euros. */
+  amount: string;
+  /** YYYY-MM-DD. */
+  dueOn: string;
+  payUrl: string;
+  directDebit: boolean;
+  mandateReference: string;
+  iban: string;
+  bic: string;
+  beneficiary: string;
+  structuredReference: string;
+}
+
+/**
+ * The mail outbox as invitations use it (the host adapts @tollgate/notifications): `queue` writes
+ * one mail in the caller's transaction, idempotent per event key; `outcomes` says where they stand.
+ */
+export interface InvitationMailer {
+  queue(input: {
+    tx: Transaction;
+    accountId: string;
+    eventKey: string;
+    locale: InvitationLocale;
+    recipient: string;
+    data: InvitationMailData;
+    attachment: { filename: string; contentType: string; content: Buffer };
+  }): Promise<void>;
+  outcomes(input: { eventKeys: readonly string[] }): Promise<Array<{ eventKey: string; status: string; sentAt: Date | null; lastError: string | null }>>;
+}
+
+export const INVITATION_LOCALES = ['nl', 'fr', 'en', 'de'] as const;
+export type InvitationLocale = (typeof INVITATION_LOCALES)[number];
+
+/** The customer's language if we write it ('nl-BE' → 'nl'), else English. */
+export function invitationLocale(language: string | null): InvitationLocale {
+  const code = (language ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  return (INVITATION_LOCALES as readonly string[]).includes(code) ? (code as InvitationLocale) : 'en';
+}
+
 export interface InvitationOptions {
+  /** Where the mail goes out (the host's notifications outbox). */
+  mailer: InvitationMailer;
   /** The host's public address; the payment link is `<baseUrl>/pay/<payToken>`. Read at each send (a test host learns its port late). */
   baseUrl: () => string;
   /** The name customers know the sender by (the account's name); used when no beneficiary is set. */
@@ -40,6 +85,8 @@ export interface InvitationRoundResult {
   failed: number;
   skipped: number;
   sent: number;
+  /** Invoices that hit an unexpected error (file store, database); tried again next round. */
+  errors: Array<{ invoiceId: string; message: string }>;
 }
 
 interface InvitationRow {
@@ -122,7 +169,6 @@ export class InvitationService {
     @inject(DATABASE) private readonly db: Database,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(FILE_STORE) private readonly files: FileStore,
-    @inject(NotificationService) private readonly notifications: NotificationService,
     @inject(CollectionRefService) private readonly refs: CollectionRefService,
     @inject(INVITATION_OPTIONS) private readonly options: InvitationOptions,
   ) {}
@@ -164,7 +210,7 @@ export class InvitationService {
    * Safe on every host at once.
    */
   async runOnce(input: { limit?: number } = {}): Promise<InvitationRoundResult> {
-    const result: InvitationRoundResult = { queued: 0, failed: 0, skipped: 0, sent: 0 };
+    const result: InvitationRoundResult = { queued: 0, failed: 0, skipped: 0, sent: 0, errors: [] };
     const { rows } = await this.db.query<{ id: string; account_id: string }>(
       `select i.id, i.account_id from sync_invoices i
          join sync_profiles p on p.id = i.profile_id
@@ -174,8 +220,8 @@ export class InvitationService {
       [input.limit ?? 100],
     );
     for (const row of rows) {
-      const context = await this.#context({ accountId: row.account_id, invoiceId: row.id });
       try {
+        const context = await this.#context({ accountId: row.account_id, invoiceId: row.id });
         const queued = await this.#queue({ context, trigger: 'automatic' });
         if (queued) result.queued++;
         else result.skipped++;
@@ -184,10 +230,11 @@ export class InvitationService {
           // Marked available but not in the store (yet): the PDF fetcher's business; try next round.
           result.skipped++;
         } else if (error instanceof NotPossible) {
-          if (await this.#recordFailure({ context, reason: error.reason, message: error.message })) result.failed++;
+          if (await this.#recordFailure({ invoiceId: row.id, accountId: row.account_id, reason: error.reason, message: error.message })) result.failed++;
           else result.skipped++;
         } else {
-          throw error;
+          // One invoice's trouble does not hold up the others.
+          result.errors.push({ invoiceId: row.id, message: error instanceof Error ? error.message : String(error) });
         }
       }
     }
@@ -203,7 +250,7 @@ export class InvitationService {
     const { rows } = await this.db.query<InvitationRow>(`select * from sync_invitations where status = 'queued' order by queued_at limit $1`, [
       input.limit ?? 500,
     ]);
-    const outcomes = await this.notifications.outcomes({ eventKeys: rows.map((r) => r.event_key!).filter(Boolean) });
+    const outcomes = await this.options.mailer.outcomes({ eventKeys: rows.map((r) => r.event_key!).filter(Boolean) });
     for (const row of rows) {
       const outcome = outcomes.find((o) => o.eventKey === row.event_key);
       if (!outcome || (outcome.status !== 'sent' && outcome.status !== 'failed')) continue;
@@ -289,7 +336,7 @@ export class InvitationService {
     const pdf = await this.files.read({ key: c.pdf_key });
     if (!pdf) throw new PdfNotAvailableError(c.id);
     const accountName = c.beneficiary ?? (await this.options.accountName?.({ accountId: c.account_id })) ?? 'Tollgate';
-    const locale = resolveLocale(c.language);
+    const locale = invitationLocale(c.language);
     const now = this.clock.now();
     const baseUrl = this.options.baseUrl().replace(/\/+$/, '');
 
@@ -307,12 +354,11 @@ export class InvitationService {
       );
       const row = rows[0];
       if (!row) return null;
-      await this.notifications.enqueue({
+      await this.options.mailer.queue({
         accountId: c.account_id,
         eventKey: row.event_key!,
-        template: 'invoice_invitation',
         locale,
-        recipients: [recipient],
+        recipient,
         data: {
           accountName,
           customerName: c.customer_name,
@@ -327,9 +373,7 @@ export class InvitationService {
           beneficiary: transfer ? (c.beneficiary ?? '') : '',
           structuredReference: transfer && refs ? refs.structuredReference : '',
         },
-        attachments: [
-          { filename: `${c.number.replace(/[^\p{L}\p{N} ._-]+/gu, '-').trim() || 'invoice'}.pdf`, contentType: 'application/pdf', content: pdf.body },
-        ],
+        attachment: { filename: `${c.number.replace(/[^\p{L}\p{N} ._-]+/gu, '-').trim() || 'invoice'}.pdf`, contentType: 'application/pdf', content: pdf.body },
         tx,
       });
       await this.#event(tx, c.id, now, 'invitation_queued', {
@@ -344,16 +388,17 @@ export class InvitationService {
   }
 
   /** The job's record of an invoice it cannot invite for: once (a failed row), visible in the event log. */
-  async #recordFailure({ context, reason, message }: { context: Context; reason: string; message: string }): Promise<boolean> {
+  async #recordFailure({ invoiceId, accountId, reason, message }: { invoiceId: string; accountId: string; reason: string; message: string }): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
       const { rows } = await tx.query(
         `insert into sync_invitations (invoice_id, account_id, attempt, trigger, status, recipient, reason, queued_at, failed_at)
-         values ($1, $2, 1, 'automatic', 'failed', $3, $4, $5, $5) on conflict (invoice_id) do nothing returning invoice_id`,
-        [context.id, context.account_id, context.email, reason, now],
+         values ($1, $2, 1, 'automatic', 'failed', (select email from sync_customers c join sync_invoices i on i.customer_id = c.id where i.id = $1), $3, $4, $4)
+         on conflict (invoice_id) do nothing returning invoice_id`,
+        [invoiceId, accountId, reason, now],
       );
       if (!rows[0]) return false;
-      await this.#event(tx, context.id, now, 'invitation_failed', { reason, message, attempt: 1, trigger: 'automatic' });
+      await this.#event(tx, invoiceId, now, 'invitation_failed', { reason, message, attempt: 1, trigger: 'automatic' });
       return true;
     });
   }

@@ -10,9 +10,18 @@ import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, typ
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 
+/** Without a mailer nothing can be invited: the service refuses to queue (a host always passes one). */
+const NO_INVITATIONS: InvitationOptions = {
+  baseUrl: () => 'http://localhost:3000',
+  mailer: {
+    queue: () => Promise.reject(new Error('invitations need a mailer: registerInvoiceSync({ invitations: { mailer, baseUrl } })')),
+    outcomes: () => Promise.resolve([]),
+  },
+};
+
 /**
  * Registers invoice sync in a (child) container that already has DATABASE and CLOCK. Invitations
- * (S-7) also need FILE_STORE and the NotificationService registered there.
+ * (S-7) also need FILE_STORE there and `invitations` (the mailer, the host's base URL).
  */
 export function registerInvoiceSync(input: {
   container: DependencyContainer;
@@ -29,7 +38,7 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
-  input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? { baseUrl: () => 'http://localhost:3000' } });
+  input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? NO_INVITATIONS });
   input.container.registerSingleton(CollectionSettingsService);
   input.container.registerSingleton(InvitationService);
 }

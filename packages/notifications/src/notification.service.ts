@@ -64,7 +64,9 @@ const RECIPIENT = /^[^\s@<>()[\]\\,;:"']+@[^\s@<>()[\]\\,;:"']+\.[^\s@<>()[\]\\,
 const ID = /^[1-9]\d{0,18}$/;
 /** Attachments of one mail, all together; most SMTP servers refuse mails above 10 to 25 MB once encoded. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-const FILENAME = /^[^\\/\x00-\x1f"<>|:*?]{1,200}$/;
+// No path separators, no control characters (checked apart: the rule forbids them in a regex).
+const FILENAME = /^[^\\/"<>|:*?]{1,200}$/;
+const hasControl = (text: string) => [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 
 function checkAttachments(attachments: readonly MailAttachment[] | undefined): MailAttachment[] {
@@ -72,7 +74,7 @@ function checkAttachments(attachments: readonly MailAttachment[] | undefined): M
   if (!Array.isArray(attachments)) throw new ValidationError({ code: 'invalid_attachments', message: 'attachments must be an array.' });
   let total = 0;
   for (const a of attachments) {
-    if (typeof a?.filename !== 'string' || !FILENAME.test(a.filename) || a.filename.trim() !== a.filename)
+    if (typeof a?.filename !== 'string' || !FILENAME.test(a.filename) || hasControl(a.filename) || a.filename.trim() !== a.filename)
       throw new ValidationError({ code: 'invalid_attachments', message: `Not a usable file name: ${JSON.stringify(a?.filename)}` });
     if (typeof a.contentType !== 'string' || !CONTENT_TYPE.test(a.contentType))
       throw new ValidationError({ code: 'invalid_attachments', message: `Not a content type: ${JSON.stringify(a.contentType)}` });

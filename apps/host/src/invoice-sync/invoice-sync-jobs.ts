@@ -88,9 +88,15 @@ export class InvoiceSyncJobs {
    * failed from the outbox. All state is in the database: a host that dies mid-round loses nothing.
    */
   runInvitations(): Promise<InvitationRoundResult> {
-    this.#inviting ??= this.deps.invitations.runOnce().finally(() => {
-      this.#inviting = undefined;
-    });
+    this.#inviting ??= this.deps.invitations
+      .runOnce()
+      .then((result) => {
+        for (const e of result.errors) this.deps.logger.error({ invoiceId: e.invoiceId, err: e.message }, 'invitation not sent');
+        return result;
+      })
+      .finally(() => {
+        this.#inviting = undefined;
+      });
     return this.#inviting;
   }
 
