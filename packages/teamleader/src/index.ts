@@ -1,3 +1,4 @@
+export { parseReset, RateLimitBudget, type BudgetReservation, type RateLimitBudgetConfig } from './rate-limit-budget.js';
 export { TeamleaderApi } from './teamleader-api.js';
 export { TEAMLEADER_API_BASE_URL, TeamleaderClient, type AccessTokenSource, type CallInput, type TeamleaderClientConfig } from './teamleader.client.js';
 export {
