@@ -13,6 +13,7 @@ export {
   TeamleaderUnavailableError,
   TeamleaderValidationError,
   TokenDecryptionError,
+  TokenRefusedError,
 } from './teamleader.errors.js';
 export { jsonDecimal, parseTeamleaderJson, plainDecimal } from './teamleader-json.js';
 export { TEAMLEADER_AUTH_BASE_URL, TeamleaderOAuth, type TeamleaderOAuthConfig } from './teamleader-oauth.js';
