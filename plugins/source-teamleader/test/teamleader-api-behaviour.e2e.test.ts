@@ -23,6 +23,8 @@ for (const engine of testEngines()) {
     let t: TestHost;
     /** Documents booked by the tests so far (the A3 import reads them all: one Teamleader account). */
     let booked = 0;
+    /** The account the sandbox's Teamleader account is linked to now. */
+    let linked: { ownerKey: string } | null = null;
 
     const requests = (path?: string) => sandbox.control.requests().filter((r) => path === undefined || r.path === path);
     /** API answers 429 (A4 makes the token endpoint say 429 on purpose). */
@@ -34,11 +36,13 @@ for (const engine of testEngines()) {
       sandbox.control.setRateLimit(100_000);
       sandbox.control.setMaxPageSize(100);
       sandbox.control.setRefreshRefusal(null);
+      if (linked) await disconnect(linked); // a test that failed half-way left it linked
       const owner = await t.createAccount({ name });
       const res = await connectThroughSandbox({ t, key: owner.ownerKey });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const profile = await api(owner.ownerKey, { method: 'POST', path: '/profiles', body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: false } });
       expect(profile.status).toBe(201);
+      linked = owner;
       return { ...owner, connectionId: res.body.connection.syncConnectionId as string };
     };
     const book = (customer: { type: 'company'; id: string }, count: number) => {
@@ -59,6 +63,7 @@ for (const engine of testEngines()) {
       clock.advance({ seconds: 61 }); // whatever the test left of the rate-limit window is gone
       const gone = await t.request({ method: 'DELETE', path: `${PLUGIN}/connection`, key: owner.ownerKey });
       expect(gone.status, JSON.stringify(gone.body)).toBe(200);
+      linked = null;
     };
     const importedIds = async (connectionId: string) =>
       (await t.db.query<{ source_id: string }>(`select source_id from sync_invoices where connection_id = $1 and kind = 'invoice'`, [connectionId])).rows.map(
