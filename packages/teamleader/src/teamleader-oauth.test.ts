@@ -83,7 +83,10 @@ describe('TeamleaderOAuth', () => {
     });
     // A 4xx without an OAuth body is a refusal too.
     const bare = oauthWith(() => new Response('Forbidden', { status: 403 }));
-    expect(await bare.oauth.refresh({ refreshToken: 'rt-1' }).catch((e: unknown) => e)).toMatchObject({ code: 'teamleader_token_refused', upstreamStatus: 403 });
+    expect(await bare.oauth.refresh({ refreshToken: 'rt-1' }).catch((e: unknown) => e)).toMatchObject({
+      code: 'teamleader_token_refused',
+      upstreamStatus: 403,
+    });
 
     const down = oauthWith(() => new Response('oops', { status: 502 }));
     await expect(down.oauth.refresh({ refreshToken: 'rt-1' })).rejects.toBeInstanceOf(TeamleaderUnavailableError);

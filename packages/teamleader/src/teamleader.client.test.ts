@@ -230,7 +230,9 @@ describe('TeamleaderClient.paginate', () => {
     }
     expect(seen).toHaveLength(250);
     expect(seen.at(-1)).toBe('i250');
-    expect(requests.map((r) => JSON.parse(r.body))).toEqual([1, 2, 3, 4].map((number) => ({ filter: { status: ['outstanding'] }, page: { size: 100, number } })));
+    expect(requests.map((r) => JSON.parse(r.body))).toEqual(
+      [1, 2, 3, 4].map((number) => ({ filter: { status: ['outstanding'] }, page: { size: 100, number } })),
+    );
   });
 
   it('a server that caps pages below the size asked (50 of 100): a short page does not end the list', async () => {

@@ -40,7 +40,11 @@ for (const engine of testEngines()) {
       const owner = await t.createAccount({ name });
       const res = await connectThroughSandbox({ t, key: owner.ownerKey });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      const profile = await api(owner.ownerKey, { method: 'POST', path: '/profiles', body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: false } });
+      const profile = await api(owner.ownerKey, {
+        method: 'POST',
+        path: '/profiles',
+        body: { name: 'Standard', directDebit: true, paymentLink: false, transfer: false },
+      });
       expect(profile.status).toBe(201);
       linked = owner;
       return { ...owner, connectionId: res.body.connection.syncConnectionId as string };
@@ -91,7 +95,11 @@ for (const engine of testEngines()) {
 
         await t.host.invoiceSync.jobs.runOnce();
         await t.host.invoiceSync.jobs.idle();
-        expect(requests('/oauth2/access_token').slice(tokenCalls).map((r) => r.status)).toEqual([refusal.status]);
+        expect(
+          requests('/oauth2/access_token')
+            .slice(tokenCalls)
+            .map((r) => r.status),
+        ).toEqual([refusal.status]);
         const runs = (await api(owner.ownerKey, { path: `/connections/${owner.connectionId}/runs` })).body.data as Array<{ status: string; error: string }>;
         expect(runs).toEqual([expect.objectContaining({ trigger: 'sweep', status: 'interrupted', error: expect.stringMatching(/authorised again/) })]);
         expect((await api(owner.ownerKey, { path: `/connections/${owner.connectionId}` })).body).toMatchObject({ status: 'reconsent_needed' });
