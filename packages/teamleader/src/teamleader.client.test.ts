@@ -129,14 +129,10 @@ describe('TeamleaderClient rate limits', () => {
     expect(slept).toEqual([]);
   });
 
-  it('on 429 waits until the reset time, then succeeds', async () => {
+  it('on 429 (documented headers only, no Retry-After) waits until the reset time, then succeeds', async () => {
     const { client, requests, slept } = setup((_r, index) =>
       index === 0
-        ? json(
-            429,
-            { errors: [{ title: 'Too many requests' }] },
-            { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-03-01T10:00:10.000Z', 'retry-after': '10' },
-          )
+        ? json(429, { errors: [{ title: 'Too many requests' }] }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-03-01T11:00:10+01:00' })
         : json(200, { data: { id: 'u' } }, { 'x-ratelimit-remaining': '199', 'x-ratelimit-reset': '2026-03-01T10:01:10.000Z' }),
     );
     await client.call({ connectionId: 'c1', action: 'users.me' });
