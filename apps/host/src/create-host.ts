@@ -7,7 +7,7 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { ConnectionService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
+import { ConnectionService, InvitationService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -84,7 +84,7 @@ export interface TollgateHost {
   /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
   events: { jobs: EventJobs; log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
-  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService };
+  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService; invitations: InvitationService };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -163,8 +163,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
+    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
+    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
     const core = createCoreServices({
       db,
+      invitations: { baseUrl: () => hostInfo.baseUrl },
       files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
       clock,
       jobs,
@@ -181,8 +184,6 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
-    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
-    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
     await pluginHost.start({
       logger,
       clock,
@@ -227,7 +228,15 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     });
     fundingJobs.listen();
     if (input.workers ?? true) await fundingJobs.start();
-    invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
+    invoiceSyncJobs = new InvoiceSyncJobs({
+      db,
+      importer: core.importer,
+      notifier: core.notifier,
+      sources,
+      logger,
+      sweepMinutes,
+      invitations: core.container.resolve(InvitationService),
+    });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
 
@@ -318,6 +327,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         jobs: liveInvoiceSyncJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
+        invitations: core.container.resolve(InvitationService),
       },
       logger,
       async listen() {

@@ -15,6 +15,21 @@ export type {
 } from './invoice-source.js';
 export { assertCollectable, collectionBlockedReasonFor, COLLECTION_CURRENCY } from './invoice-collectability.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
+export { CollectionSettingsService, type CollectionSettings } from './collection-settings.service.js';
+export {
+  INVITATION_LOCALES,
+  INVITATION_OPTIONS,
+  InvitationService,
+  invitationLocale,
+  type Invitation,
+  type InvitationLocale,
+  type InvitationMailData,
+  type InvitationMailer,
+  type InvitationOptions,
+  type InvitationRoundResult,
+  type InvitationStatus,
+  type InvitationTrigger,
+} from './invitation.service.js';
 export {
   findStructuredCommunications,
   formatStructuredCommunication,
@@ -37,6 +52,10 @@ export {
   CurrencyNotCollectableError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
+  InvalidBankAccountError,
+  InvitationAlreadySentError,
+  InvitationNotPossibleError,
+  PdfNotAvailableError,
   InvoiceNotFoundError,
   NoProfileConfiguredError,
   ProfileInUseError,

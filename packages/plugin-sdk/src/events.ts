@@ -29,6 +29,7 @@ export const EVENT_TYPES = {
   'purchase.reversed': 1,
   'invoice.imported': 1,
   'invoice.paid': 1,
+  'invoice.invitation_sent': 1,
   'invoice_sync.run_finished': 1,
 } as const;
 
@@ -138,6 +139,16 @@ export interface EventPayloads {
   };
   /** An imported invoice's source now says it is paid. */
   'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
+  /** S-7: the invoice's payment invitation was accepted by the mail server (once per invoice). */
+  'invoice.invitation_sent': {
+    invoiceId: string;
+    connectionId: string;
+    number: string;
+    recipient: string;
+    locale: string;
+    trigger: 'automatic' | 'manual';
+    sentAt: string;
+  };
   'invoice_sync.run_finished': {
     runId: string;
     connectionId: string;

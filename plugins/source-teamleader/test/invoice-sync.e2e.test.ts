@@ -201,10 +201,11 @@ for (const engine of testEngines()) {
         .requests()
         .filter((r) => r.path === '/customFieldDefinitions.list')
         .map((r) => r.body as { filter?: unknown; page?: unknown });
-      // Invoice fields (two pages), then subscription fields (S-2: a field per context).
-      expect(pages.slice(-3)).toEqual([
+      // Invoice fields until an empty page, then subscription fields (S-2: a field per context).
+      expect(pages.slice(-4)).toEqual([
         { filter: { context: 'invoice' }, page: { size: 100, number: 1 } },
         { filter: { context: 'invoice' }, page: { size: 100, number: 2 } },
+        { filter: { context: 'invoice' }, page: { size: 100, number: 3 } }, // only an empty page ends the list
         { filter: { context: 'subscription' }, page: { size: 100, number: 1 } },
       ]);
 
