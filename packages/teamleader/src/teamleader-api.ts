@@ -169,8 +169,16 @@ export class TeamleaderApi {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     if (unique.length > BY_IDS_MAX) throw new RangeError(`${action}: at most ${BY_IDS_MAX} ids per call, got ${unique.length}`);
-    const body = { filter: { ids: unique }, page: { size: BY_IDS_MAX, number: 1 }, includes: 'custom_fields' };
-    return (await this.#call<Data<T[]>>(action, body)).data;
+    // Teamleader may serve fewer than asked (its page cap is undocumented): the next page until every
+    // id is answered or a page comes back empty (ids it does not know are simply absent).
+    const found = new Map<string, T>();
+    for (let number = 1; found.size < unique.length; number++) {
+      const body = { filter: { ids: unique }, page: { size: BY_IDS_MAX, number }, includes: 'custom_fields' };
+      const { data } = await this.#call<Data<Array<T & { id: string }>>>(action, body);
+      if (data.length === 0) break;
+      for (const item of data) found.set(item.id, item);
+    }
+    return [...found.values()];
   }
 
   #call<T>(action: string, body: unknown): Promise<T> {
