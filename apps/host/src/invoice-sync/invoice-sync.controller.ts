@@ -103,7 +103,7 @@ export class InvoiceSyncController {
   @Get('connections/:id/custom-fields')
   @ApiOperation({
     summary:
-      'The source’s custom fields for invoices, read live (id, label, type, and for select fields the options with id and label): pick the profileFieldId and the profiles’ sourceOptionValue from here (S-2)',
+      'The source’s custom fields for invoices, then for subscriptions, read live (id, label, type, context, and for select fields the options with id and label): pick the invoiceProfileFieldId, the subscriptionProfileFieldId and the profiles’ sourceOptionValue from here (S-2)',
   })
   async listCustomFields(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return { data: await this.connections.customFields({ accountId: caller.accountId, id }) };
