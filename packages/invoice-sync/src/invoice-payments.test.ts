@@ -107,6 +107,15 @@ for (const engine of testEngines()) {
       expect(await payments().listPayments({ accountId, invoiceId })).toHaveLength(1);
     });
 
+    it('a re-import does not undo our status or amount due once a payment was recorded here', async () => {
+      const { accountId, invoiceId, source, doc, importer, connection } = await setup();
+      await payments().record({ accountId, invoiceId, amount: '121.00', method: 'manual', externalRef: 'keep-1', paidAt });
+      // The source changed something else before our write-back reached it: it still says booked, 121 due.
+      source.put({ ...doc, totalExclVat: '100.00', updatedAt: new Date(Date.parse(doc.updatedAt) + 60_000).toISOString() });
+      await importer.importRecent({ connectionId: connection.id, days: 30 });
+      expect(await invoiceRow(invoiceId)).toEqual({ status: 'paid', amount_due: '0.00' });
+    });
+
     it('reverses a payment: booked before the due date, removePayments then the standing payments registered again', async () => {
       const { accountId, invoiceId, source } = await setup();
       await payments().record({ accountId, invoiceId, amount: '21.00', method: 'transfer', externalRef: 't-1', paidAt });
