@@ -9,6 +9,7 @@ import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 import { InvoicePaymentService } from './invoice-payments.js';
 import { InvoiceWritebackService } from './invoice-writebacks.js';
+import { BankStatementService } from './bank-statement.service.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
 export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
@@ -23,4 +24,5 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(CollectionRefService);
   input.container.registerSingleton(InvoicePaymentService);
   input.container.registerSingleton(InvoiceWritebackService);
+  input.container.registerSingleton(BankStatementService);
 }
