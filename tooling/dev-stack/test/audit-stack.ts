@@ -68,6 +68,9 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer } }),
   [`PATCH ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer }, body: { customerNumber: 'C-9' } }),
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
+  [`GET ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice } }),
+  // The audit's invoice has no PDF: the send answers 409 pdf_not_available, and sends nothing.
+  [`POST ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
   [`GET ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice } }),
   // The payment the stack recorded (same reference and amount: recording it again changes nothing).
   [`POST ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice }, body: { amount: '1.00', externalRef: 'audit-receipt-1' } }),
