@@ -2,12 +2,15 @@ import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
 import {
+  BankStatementService,
   CollectionSettingsService,
   ConnectionService,
   CustomerService,
   InvitationService,
   InvoiceImporter,
+  InvoicePaymentService,
   InvoiceQueries,
+  InvoiceWritebackService,
   ProfileService,
 } from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
@@ -26,6 +29,7 @@ import { AdminFundingController, FundingController, PaymentWebhooksController } 
 import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
+import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
@@ -61,6 +65,7 @@ export class AppModule {
         PaymentWebhooksController,
         NotificationsController,
         InvoiceSyncController,
+        InvoicePaymentsController,
         EventsController,
         AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
@@ -74,7 +79,18 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
-        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter, InvitationService, CollectionSettingsService].map((token) => ({
+        ...[
+          ConnectionService,
+          ProfileService,
+          CustomerService,
+          InvoiceQueries,
+          InvoiceImporter,
+          InvitationService,
+          CollectionSettingsService,
+          InvoicePaymentService,
+          InvoiceWritebackService,
+          BankStatementService,
+        ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),
           inject: [CORE_CONTAINER],

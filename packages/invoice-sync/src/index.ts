@@ -36,6 +36,18 @@ export {
   parseStructuredCommunication,
   structuredCommunication,
 } from './structured-communication.js';
+export {
+  InvoicePaymentService,
+  PAYMENT_METHODS,
+  type InvoicePayment,
+  type PaymentMethod,
+  type RecordPaymentInput,
+  type RecordPaymentResult,
+  type ReversePaymentResult,
+} from './invoice-payments.js';
+export { InvoiceWritebackService, type DrainResult, type Writeback, type WritebackAction, type WritebackStatus } from './invoice-writebacks.js';
+export { parseBankStatement, type ParsedStatement, type StatementCredit, type StatementKind } from './bank-statement.js';
+export { BankStatementService, type BankStatementReport, type StatementLine, type UnmatchedReason } from './bank-statement.service.js';
 export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
 export { registerInvoiceSync } from './registration.js';
 export { ConnectionService, type ConnectionSettings } from './connection.service.js';
@@ -57,6 +69,11 @@ export {
   InvitationNotPossibleError,
   PdfNotAvailableError,
   InvoiceNotFoundError,
+  InvoiceNotPayableError,
+  PaymentConflictError,
+  PaymentNotFoundError,
+  WritebackNotFoundError,
+  WritebackNotParkedError,
   NoProfileConfiguredError,
   ProfileInUseError,
   ProfileNotFoundError,

@@ -9,6 +9,9 @@ import { InvoiceQueries } from './invoice-query.service.js';
 import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
+import { InvoicePaymentService } from './invoice-payments.js';
+import { InvoiceWritebackService } from './invoice-writebacks.js';
+import { BankStatementService } from './bank-statement.service.js';
 
 /** Without a mailer nothing can be invited: the service refuses to queue (a host always passes one). */
 const NO_INVITATIONS: InvitationOptions = {
@@ -41,4 +44,7 @@ export function registerInvoiceSync(input: {
   input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? NO_INVITATIONS });
   input.container.registerSingleton(CollectionSettingsService);
   input.container.registerSingleton(InvitationService);
+  input.container.registerSingleton(InvoicePaymentService);
+  input.container.registerSingleton(InvoiceWritebackService);
+  input.container.registerSingleton(BankStatementService);
 }

@@ -125,6 +125,12 @@ export interface TeamleaderSandboxControl {
   failNextRequests(input: { count: number; status?: number; path?: string }): void;
   /** The next `n` requests (same scope) get no answer at all, until the client gives up or the sandbox closes. */
   timeoutNext(n: number): void;
+  /**
+   * The next `count` requests (optionally only to `path`) are carried out, then answered `status`
+   * (default 500) as if the answer was lost: the client cannot know the outcome (a registerPayment
+   * that did land).
+   */
+  loseNextAnswers(input: { count: number; status?: number; path?: string }): void;
   setRateLimit(n: number): void;
   /** List pages hold at most `size` items, whatever `page.size` asks (1-100; the start option again after reset()). */
   setMaxPageSize(size: number): void;
@@ -206,6 +212,7 @@ class TeamleaderSandboxServer {
   /** How far Teamleader's record clock runs ahead of `now` (setClockOffset). */
   #clockOffsetMs = 0;
   #maxPageSize: number;
+  #lostAnswers: { count: number; status: number; path: string | null } = { count: 0, status: 500, path: null };
   #drop = 0;
   #delay = 0;
   #repeat = 0;
@@ -255,6 +262,10 @@ class TeamleaderSandboxServer {
     timeoutNext: (n) => {
       this.#timeouts = count(n);
     },
+    loseNextAnswers: ({ count: n, status = 500, path }) => {
+      if (!Number.isInteger(status) || status < 500 || status > 599) throw new RangeError(`loseNextAnswers: status must be 500..599, got ${status}`);
+      this.#lostAnswers = { count: count(n), status, path: path ?? null };
+    },
     setRateLimit: (n) => this.#limiter.setLimit(n),
     setMaxPageSize: (size) => {
       this.#maxPageSize = pageCap(size);
@@ -301,6 +312,7 @@ class TeamleaderSandboxServer {
       this.#timeouts = 0;
       this.#clockOffsetMs = 0;
       this.#maxPageSize = this.#options.maxPageSize;
+      this.#lostAnswers = { count: 0, status: 500, path: null };
       this.#drop = 0;
       this.#delay = 0;
       this.#repeat = 0;
@@ -479,6 +491,12 @@ class TeamleaderSandboxServer {
             ? errorReply(error)
             : errorReply(new TeamleaderApiError({ status: 500, title: `Sandbox error: ${(error as Error).message}` }));
       }
+      if (reply.status < 400 && this.#lostAnswers.count > 0 && (this.#lostAnswers.path === null || this.#lostAnswers.path === path)) {
+        this.#lostAnswers.count -= 1;
+        reply = errorReply(
+          new TeamleaderApiError({ status: this.#lostAnswers.status, title: `Sandbox: done, but the answer was lost (HTTP ${this.#lostAnswers.status})` }),
+        );
+      }
     }
     entry.status = reply.status;
     send(res, reply);
@@ -592,6 +610,9 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST timeouts':
           c.timeoutNext(n('count', 1));
+          return done;
+        case 'POST lost-answers':
+          c.loseNextAnswers({ count: n('count', 1), status: n('status', 500), ...(typeof body.path === 'string' ? { path: body.path } : {}) });
           return done;
         case 'POST rate-limit':
           c.setRateLimit(n('limit', this.#options.rateLimit));
