@@ -20,6 +20,9 @@ export {
   parseStructuredCommunication,
   structuredCommunication,
 } from './structured-communication.js';
+export { MandateService, mandateView, type Mandate, type MandateRowOutcome, type MandateUpload, type MandateUploadRow } from './mandate.service.js';
+export { MAX_MANDATE_ROWS, mandateReportCsv, readMandateCsv, type MandateCsvRow, type MandateSequence } from './mandate-csv.js';
+export { DirectDebitService, isValidCreditorId, type DirectDebitCreditorSettings, type DirectDebitRun } from './direct-debit.service.js';
 export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
 export { registerInvoiceSync } from './registration.js';
 export { ConnectionService, type ConnectionSettings } from './connection.service.js';
@@ -33,6 +36,10 @@ export {
   ConnectionNotActiveError,
   ConnectionNotFoundError,
   CustomerNotFoundError,
+  DirectDebitCreditorMissingError,
+  DirectDebitUnavailableError,
+  MandateCsvInvalidError,
+  MandateUploadNotFoundError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
   InvoiceNotFoundError,
@@ -44,7 +51,9 @@ export {
   UnknownSourceError,
 } from './invoice-sync.errors.js';
 export {
+  DIRECT_DEBIT_COLLECTORS,
   INVOICE_SOURCES,
+  type DirectDebitCollectorDirectory,
   INVOICE_SYNC_OPTIONS,
   type Connection,
   type ConnectionStatus,

@@ -99,3 +99,33 @@ export class NoProfileConfiguredError extends UnprocessableError {
     });
   }
 }
+
+export class MandateCsvInvalidError extends ValidationError {
+  constructor(input: { reason: string; missing?: string[] }) {
+    super({ code: 'mandate_csv_invalid', message: `The mandate file was refused: ${input.reason}. Nothing was stored.`, details: input });
+  }
+}
+
+export class MandateUploadNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'mandate_upload_not_found', message: `No mandate upload ${id} on this account.`, details: { uploadId: id } });
+  }
+}
+
+export class DirectDebitCreditorMissingError extends UnprocessableError {
+  constructor() {
+    super({
+      code: 'direct_debit_creditor_missing',
+      message: 'Set the creditor (name, IBAN, BIC, SEPA creditor identifier) with PUT /v1/invoice-sync/direct-debit/creditor before collecting.',
+    });
+  }
+}
+
+export class DirectDebitUnavailableError extends UnprocessableError {
+  constructor() {
+    super({
+      code: 'direct_debit_unavailable',
+      message: 'No direct-debit collector is loaded on this host (add the payments-sepa plugin to the configuration).',
+    });
+  }
+}

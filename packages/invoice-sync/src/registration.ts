@@ -4,13 +4,29 @@ import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
 import { InvoiceQueries } from './invoice-query.service.js';
-import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
+import { DirectDebitService } from './direct-debit.service.js';
+import {
+  DIRECT_DEBIT_COLLECTORS,
+  INVOICE_SOURCES,
+  INVOICE_SYNC_OPTIONS,
+  type DirectDebitCollectorDirectory,
+  type InvoiceSourceDirectory,
+  type InvoiceSyncOptions,
+} from './invoice-sync.types.js';
+import { MandateService } from './mandate.service.js';
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
-export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
+export function registerInvoiceSync(input: {
+  container: DependencyContainer;
+  sources: InvoiceSourceDirectory;
+  options?: InvoiceSyncOptions;
+  /** Direct-debit collectors (S-9); none = collecting answers direct_debit_unavailable. */
+  collectors?: DirectDebitCollectorDirectory;
+}): void {
   input.container.register(INVOICE_SOURCES, { useValue: input.sources });
+  input.container.register(DIRECT_DEBIT_COLLECTORS, { useValue: input.collectors ?? { list: () => [] } });
   input.container.register(INVOICE_SYNC_OPTIONS, { useValue: input.options ?? {} });
   input.container.registerSingleton(ConnectionService);
   input.container.registerSingleton(ProfileService);
@@ -19,4 +35,6 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
+  input.container.registerSingleton(MandateService);
+  input.container.registerSingleton(DirectDebitService);
 }

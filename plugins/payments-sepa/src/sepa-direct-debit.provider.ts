@@ -886,14 +886,11 @@ export class SepaDirectDebitProvider implements PaymentProvider {
   }): Promise<DirectDebitCollected> {
     const now = this.#clock.now();
     const collectionDate = addBusinessDays(dayOf(now), this.#options.leadDays);
-    const creditor = {
-      name: input.creditor.name,
-      iban: normaliseIban(input.creditor.iban),
-      bic: normaliseBic(input.creditor.bic),
-      id: input.creditor.creditorId.replace(/\s+/g, '').toUpperCase(),
-    };
-    if (!creditor.iban || !creditor.bic || !bicMatchesIban(creditor.bic, creditor.iban))
+    const iban = normaliseIban(input.creditor.iban);
+    const bic = normaliseBic(input.creditor.bic);
+    if (!iban || !bic || !bicMatchesIban(bic, iban))
       throw new ValidationError({ code: 'invalid_creditor', message: 'The creditor IBAN or BIC is not valid, or the BIC country does not match the IBAN' });
+    const creditor = { name: input.creditor.name, iban, bic, id: input.creditor.creditorId.replace(/\s+/g, '').toUpperCase() };
     const made = await this.#db.transaction(async (tx) => {
       const { rows: done } = await tx.query<{ result: DirectDebitCollected }>(
         'SELECT result FROM payments_sepa_invoice_runs WHERE account_id = $1 AND idempotency_key = $2',
@@ -915,7 +912,7 @@ export class SepaDirectDebitProvider implements PaymentProvider {
         const file = buildPain008({
           msgId,
           createdAt: now,
-          creditor: { name: creditor.name, iban: creditor.iban, bic: creditor.bic, id: creditor.id },
+          creditor,
           collectionDate,
           sequenceType: sequence,
           transactions: items.map((i) => ({
