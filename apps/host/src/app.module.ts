@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
-import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, ProfileService } from '@tollgate/invoice-sync';
+import { ConnectionService, CustomerService, DirectDebitService, InvoiceImporter, InvoiceQueries, MandateService, ProfileService } from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';
@@ -17,6 +17,7 @@ import { RouteIdempotency } from './http/route-idempotency.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
+import { DirectDebitController } from './invoice-sync/direct-debit.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
@@ -53,6 +54,7 @@ export class AppModule {
         PaymentWebhooksController,
         NotificationsController,
         InvoiceSyncController,
+        DirectDebitController,
         EventsController,
         AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
@@ -66,7 +68,7 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
-        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter].map((token) => ({
+        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter, MandateService, DirectDebitService].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),
           inject: [CORE_CONTAINER],

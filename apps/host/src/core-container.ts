@@ -12,7 +12,14 @@ import {
 } from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
-import { InvoiceImporter, InvoiceSyncInbox, registerInvoiceSync, type InvoiceSourceDirectory, type InvoiceSyncOptions } from '@tollgate/invoice-sync';
+import {
+  InvoiceImporter,
+  InvoiceSyncInbox,
+  registerInvoiceSync,
+  type DirectDebitCollectorDirectory,
+  type InvoiceSourceDirectory,
+  type InvoiceSyncOptions,
+} from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
@@ -59,6 +66,8 @@ export function createCoreServices(input: {
   fundingOptions?: FundingOptions;
   transport?: MailTransport;
   sources?: InvoiceSourceDirectory;
+  /** Direct-debit collectors plugins add (S-9), read when used. */
+  collectors?: DirectDebitCollectorDirectory;
   invoiceSyncOptions?: InvoiceSyncOptions;
   eventOptions?: EventDeliveryOptions;
   /** Where durable files go; default a local folder given by the caller (tests: a temporary one). */
@@ -97,7 +106,11 @@ export function createCoreServices(input: {
         data: { url, failingSince: `${failingSince.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
       }),
   });
-  registerInvoiceSync({ container, sources: input.sources ?? NO_SOURCES, ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
+  registerInvoiceSync({
+    container,
+    sources: input.sources ?? NO_SOURCES,
+    ...(input.collectors ? { collectors: input.collectors } : {}),
+    ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
   return {
     container,
     wallet: container.resolve(WalletService),

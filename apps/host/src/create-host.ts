@@ -7,7 +7,7 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { ConnectionService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
+import { ConnectionService, DirectDebitService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,6 +35,7 @@ import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
+import { DirectDebitJobs } from './invoice-sync/direct-debit-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
 
@@ -84,7 +85,14 @@ export interface TollgateHost {
   /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
   events: { jobs: EventJobs; log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
-  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService };
+  invoiceSync: {
+    importer: InvoiceImporter;
+    jobs: InvoiceSyncJobs;
+    connections: ConnectionService;
+    profiles: ProfileService;
+    /** S-9: the daily direct-debit collection (`runOnce` in tests). */
+    directDebitJobs: DirectDebitJobs;
+  };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -122,6 +130,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
+  let directDebitJobs: DirectDebitJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
@@ -130,6 +139,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
+    await directDebitJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
@@ -170,6 +180,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       jobs,
       providers,
       sources,
+      collectors: { list: () => pluginHost.directDebitCollectors.entries().map((e) => e.item) },
       invoiceSyncOptions,
       eventOptions: { ...eventOptions, sandbox: config.sandbox },
       mail: config.mail,
@@ -230,6 +241,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
+    directDebitJobs = new DirectDebitJobs({ jobs, clock, directDebit: core.container.resolve(DirectDebitService), logger });
+    if (input.workers ?? true) await directDebitJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -298,6 +311,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
+    const liveDirectDebitJobs = directDebitJobs;
     const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
     return {
@@ -316,6 +330,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoiceSync: {
         importer: core.importer,
         jobs: liveInvoiceSyncJobs,
+        directDebitJobs: liveDirectDebitJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
       },

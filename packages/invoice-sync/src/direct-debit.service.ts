@@ -205,6 +205,15 @@ export class DirectDebitService {
     };
   }
 
+  /** Whether the daily job already ran a collection for the account on this UTC day. */
+  async collectedOn(input: { accountId: string; day: string }): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `select 1 from sync_direct_debit_runs where account_id = $1 and trigger = 'schedule' and error is null and created_at >= ($2::date)::timestamp at time zone 'UTC' and created_at < ($2::date + 1)::timestamp at time zone 'UTC' limit 1`,
+      [input.accountId, input.day],
+    );
+    return rows.length > 0;
+  }
+
   /** Accounts that have a creditor set: the daily job runs `collect` for each. */
   async accountsToCollect(): Promise<string[]> {
     const { rows } = await this.db.query<{ account_id: string }>('select account_id from sync_direct_debit_creditors order by account_id');

@@ -82,3 +82,29 @@ export const invoicesQuery = z
     before: id.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+// ---- mandates and direct debit (S-9) -----------------------------------------------------------
+
+const MAX_CSV = 2_000_000;
+export const mandateUploadBody = z.union([
+  z.string().min(1, 'the CSV file is empty').max(MAX_CSV).describe('The CSV file itself (content type text/csv)'),
+  z.strictObject({
+    csv: z.string().min(1, 'the CSV file is empty').max(MAX_CSV).describe('The CSV text: customerNumber, IBAN, BIC, mandateReference, signatureDate[, sequence]'),
+    fileName: z.string().trim().min(1).max(200).optional(),
+  }),
+]);
+
+export const mandatesQuery = z.strictObject({
+  customerId: id.optional(),
+  status: z.enum(['active', 'revoked']).optional(),
+});
+
+export const creditorBody = z.strictObject({
+  name: z.string().trim().min(1).max(70).describe('Shown on the debtor’s statement'),
+  iban: z.string().trim().min(15).max(42),
+  bic: z.string().trim().min(8).max(14),
+  creditorId: z.string().trim().min(8).max(40).describe('SEPA creditor identifier, e.g. BE68ZZZ0123456789'),
+});
+
+export const collectBody = z.strictObject({});
+export const listQuery = z.strictObject({ limit });
