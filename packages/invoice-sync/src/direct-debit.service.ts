@@ -102,7 +102,8 @@ export class DirectDebitService {
          join sync_profiles p on p.id = i.profile_id and p.direct_debit
          join sync_mandates m on m.customer_id = i.customer_id and m.status = 'active'
          where i.account_id = $1 and i.kind = 'invoice' and i.status = 'booked' and i.currency = 'EUR' and i.amount_due > 0
-           and not exists (select 1 from sync_direct_debit_items x where x.invoice_id = i.id and x.status <> 'returned')
+           -- Collected once: a refused or returned collection is not presented again by itself.
+           and not exists (select 1 from sync_direct_debit_items x where x.invoice_id = i.id)
          order by i.due_on, i.id
          limit $2
          for update of i skip locked`,

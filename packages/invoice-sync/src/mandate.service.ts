@@ -78,8 +78,8 @@ export class MandateService {
 
       const numbers = [...new Set(rows.map((r) => r.customerNumber).filter(Boolean))];
       const { rows: customers } = await tx.query<{ id: string; customer_number: string }>(
-        'select id, customer_number from sync_customers where account_id = $1 and customer_number = any($2::text[]) order by created_at, id',
-        [input.accountId, numbers],
+        'select id, customer_number from sync_customers where account_id = $1 and customer_number in (select jsonb_array_elements_text($2::jsonb)) order by created_at, id',
+        [input.accountId, JSON.stringify(numbers)],
       );
       const customerOf = new Map<string, string>();
       for (const c of customers) if (!customerOf.has(c.customer_number)) customerOf.set(c.customer_number, c.id);

@@ -108,7 +108,7 @@ export const invoiceView = z.object({
   issuedOn: z.string().describe('YYYY-MM-DD'),
   dueOn: z.string().describe('YYYY-MM-DD'),
   paymentTermDays: z.number().int().nullable(),
-  status: z.enum(['booked', 'paid']),
+  status: z.enum(['booked', 'pending', 'paid', 'expired']).describe('pending = a collection is under way (direct debit submitted)'),
   profileId: z.string(),
   subscriptionId: z.string().nullable(),
   creditedInvoiceId: z.string().nullable(),

@@ -72,7 +72,7 @@ export const customerPatchBody = z
 
 export const invoicesQuery = z
   .strictObject({
-    status: z.enum(['booked', 'paid']).optional(),
+    status: z.enum(['booked', 'pending', 'paid', 'expired']).optional(),
     kind: z.enum(['invoice', 'credit_note']).optional(),
     customerId: id.optional(),
     number: z.string().trim().min(1).max(100).optional().describe('Part of the display number'),
