@@ -125,15 +125,15 @@ for (const engine of testEngines()) {
       uploadId = res.body.id;
       expect(res.body.counts).toEqual({ total: 11, linked: 3, unchanged: 0, failed: 8 });
       const byLine = Object.fromEntries((res.body.rows as Array<{ line: number; outcome: string; reasons: string[] }>).map((r) => [r.line, r]));
-      expect([2, 3, 4].map((l) => byLine[l].outcome)).toEqual(['linked', 'linked', 'linked']);
-      expect(byLine[5].reasons).toEqual(['unknown_customer']);
-      expect(byLine[6].reasons).toEqual(['invalid_iban']);
-      expect(byLine[7].reasons).toEqual(['bic_country_mismatch']);
-      expect(byLine[8].reasons).toEqual(['invalid_signature_date']);
-      expect(byLine[9].reasons).toEqual(['signature_date_in_future']);
-      expect(byLine[10].reasons).toEqual(['duplicate_reference_in_file']);
-      expect(byLine[11].reasons).toEqual(['duplicate_reference_in_file']);
-      expect(byLine[12].reasons).toEqual(['invalid_bic', 'invalid_sequence']);
+      expect([2, 3, 4].map((l) => byLine[l]!.outcome)).toEqual(['linked', 'linked', 'linked']);
+      expect(byLine[5]!.reasons).toEqual(['unknown_customer']);
+      expect(byLine[6]!.reasons).toEqual(['invalid_iban']);
+      expect(byLine[7]!.reasons).toEqual(['bic_country_mismatch']);
+      expect(byLine[8]!.reasons).toEqual(['invalid_signature_date']);
+      expect(byLine[9]!.reasons).toEqual(['signature_date_in_future']);
+      expect(byLine[10]!.reasons).toEqual(['duplicate_reference_in_file']);
+      expect(byLine[11]!.reasons).toEqual(['duplicate_reference_in_file']);
+      expect(byLine[12]!.reasons).toEqual(['invalid_bic', 'invalid_sequence']);
 
       // The same file again (as JSON this time): the same upload, nothing stored twice.
       const again = await api({ method: 'POST', path: '/mandates/uploads', body: { csv, fileName: 'mandates.csv' } });

@@ -6,7 +6,8 @@ import type { DirectDebitCollector, DirectDebitItem, DirectDebitOutcome } from '
 import { electronicFormatIBAN, extractBIC, isSEPACountry, isValidBIC, isValidIBAN } from 'ibantools';
 import { randomBytes } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
-import { DirectDebitCreditorMissingError, DirectDebitUnavailableError } from './invoice-sync.errors.js';
+import { InvoicePaymentService } from './invoice-payments.js';
+import { DirectDebitCreditorMissingError, DirectDebitUnavailableError, InvoiceNotPayableError } from './invoice-sync.errors.js';
 import { DIRECT_DEBIT_COLLECTORS, type DirectDebitCollectorDirectory } from './invoice-sync.types.js';
 import { newId, type Row } from './invoice-sync.views.js';
 
@@ -49,6 +50,7 @@ export class DirectDebitService {
     @inject(DATABASE) private readonly db: Database,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(DIRECT_DEBIT_COLLECTORS) private readonly collectors: DirectDebitCollectorDirectory,
+    @inject(InvoicePaymentService) private readonly payments: InvoicePaymentService,
   ) {}
 
   async getCreditor(input: { accountId: string }): Promise<DirectDebitCreditorSettings | null> {
@@ -261,42 +263,72 @@ export class DirectDebitService {
     return result;
   }
 
+  /**
+   * One answer of the bank. Settled → the payment is recorded (InvoicePaymentService: idempotent on
+   * method direct_debit + EndToEndId, written back to the source; the invoice becomes paid). Refused
+   * or returned → a recorded payment is reversed (the invoice goes back to booked, or expired past its
+   * due date, and the source's payment is removed); one never recorded only moves the pending
+   * invoice back. The payment call comes first and is idempotent, so a crash in between repeats it
+   * harmlessly; the item's status then moves once.
+   */
   async #applyOutcome(outcome: DirectDebitOutcome): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<Row>(
-        `select x.*, i.due_on, i.status as invoice_status from sync_direct_debit_items x join sync_invoices i on i.id = x.invoice_id
-         where x.end_to_end_id = $1 and x.account_id = $2 for update of x, i`,
-        [outcome.endToEndId, outcome.accountId],
-      );
-      const item = rows[0];
-      if (!item) return false;
-      const now = this.clock.now();
-      const invoiceId = String(item.invoice_id);
-      if (outcome.kind === 'settled') {
-        if (item.status !== 'claimed' && item.status !== 'submitted') return false;
-        await tx.query(`update sync_direct_debit_items set status = 'settled', updated_at = $2 where end_to_end_id = $1`, [outcome.endToEndId, now]);
-        await tx.query(`update sync_invoices set status = 'paid', updated_at = $2 where id = $1 and status in ('pending', 'booked', 'expired')`, [invoiceId, now]);
-        await this.#event(tx, invoiceId, 'direct_debit_settled', { endToEndId: outcome.endToEndId, amount: outcome.amount, at: outcome.occurredAt });
-        return true;
+    const { rows } = await this.db.query<Row>('select * from sync_direct_debit_items where end_to_end_id = $1 and account_id = $2', [
+      outcome.endToEndId,
+      outcome.accountId,
+    ]);
+    const item = rows[0];
+    if (!item) return false;
+    const invoiceId = String(item.invoice_id);
+    const ref = { accountId: outcome.accountId, method: 'direct_debit' as const, externalRef: outcome.endToEndId };
+    if (outcome.kind === 'settled') {
+      if (item.status !== 'claimed' && item.status !== 'submitted') return false;
+      let recorded: string | null = null;
+      try {
+        recorded = (await this.payments.record({ ...ref, invoiceId, amount: outcome.amount, paidAt: outcome.occurredAt })).payment.id;
+      } catch (error) {
+        // Paid meanwhile by other means (link, transfer): the collection's money is noted, not recorded twice.
+        if (!(error instanceof InvoiceNotPayableError)) throw error;
       }
-      if (item.status === 'returned') return false;
-      await tx.query(`update sync_direct_debit_items set status = 'returned', reason = $2, updated_at = $3 where end_to_end_id = $1`, [
-        outcome.endToEndId,
-        outcome.reason,
-        now,
-      ]);
-      // Back to unpaid (S-5): booked, or expired when the due date has passed.
-      const { rows: moved } = await tx.query<{ status: string }>(
-        `update sync_invoices set status = case when due_on < $2::date then 'expired' else 'booked' end, updated_at = $3
-         where id = $1 and status in ('pending', 'paid') returning status`,
-        [invoiceId, now.toISOString().slice(0, 10), now],
+      return this.db.transaction(async (tx) => {
+        const moved = await tx.query(
+          `update sync_direct_debit_items set status = 'settled', updated_at = $2 where end_to_end_id = $1 and status in ('claimed', 'submitted') returning 1`,
+          [outcome.endToEndId, this.clock.now()],
+        );
+        if (moved.rows.length === 0) return false;
+        await this.#event(tx, invoiceId, 'direct_debit_settled', { endToEndId: outcome.endToEndId, amount: outcome.amount, paymentId: recorded, at: outcome.occurredAt });
+        return true;
+      });
+    }
+    if (item.status === 'returned') return false;
+    const reason = `direct debit ${outcome.kind}: ${outcome.reason ?? 'NARR'}`;
+    let reversed = false;
+    if (await this.payments.findPayment(ref)) {
+      await this.payments.reverse({ ...ref, reason });
+      reversed = true;
+    }
+    return this.db.transaction(async (tx) => {
+      const { rows: locked } = await tx.query<Row>(
+        `update sync_direct_debit_items set status = 'returned', reason = $2, updated_at = $3 where end_to_end_id = $1 and status <> 'returned' returning 1`,
+        [outcome.endToEndId, outcome.reason, this.clock.now()],
       );
+      if (locked.length === 0) return false;
+      const now = this.clock.now();
+      // Not paid yet (refused before settlement): the pending invoice is unpaid again (S-5).
+      const { rows: moved } = reversed
+        ? { rows: [] as Array<{ status: string }> }
+        : await tx.query<{ status: string }>(
+            `update sync_invoices set status = case when due_on < $2::date then 'expired' else 'booked' end, updated_at = $3
+             where id = $1 and status = 'pending' returning status`,
+            [invoiceId, now.toISOString().slice(0, 10), now],
+          );
+      const { rows: current } = await tx.query<{ status: string }>('select status from sync_invoices where id = $1', [invoiceId]);
       await this.#event(tx, invoiceId, 'direct_debit_returned', {
         endToEndId: outcome.endToEndId,
         reason: outcome.reason,
         amount: outcome.amount,
         wasSettled: item.status === 'settled',
-        status: moved[0]?.status ?? String(item.invoice_status),
+        paymentReversed: reversed,
+        status: moved[0]?.status ?? current[0]?.status ?? null,
       });
       return true;
     });

@@ -23,6 +23,16 @@ export {
 export { MandateService, mandateView, type Mandate, type MandateRowOutcome, type MandateUpload, type MandateUploadRow } from './mandate.service.js';
 export { MAX_MANDATE_ROWS, mandateReportCsv, readMandateCsv, type MandateCsvRow, type MandateSequence } from './mandate-csv.js';
 export { DirectDebitService, isValidCreditorId, type DirectDebitCreditorSettings, type DirectDebitRun } from './direct-debit.service.js';
+export {
+  InvoicePaymentService,
+  PAYMENT_METHODS,
+  type InvoicePayment,
+  type PaymentMethod,
+  type RecordPaymentInput,
+  type RecordPaymentResult,
+  type ReversePaymentResult,
+} from './invoice-payments.js';
+export { InvoiceWritebackService, type DrainResult, type Writeback, type WritebackAction, type WritebackStatus } from './invoice-writebacks.js';
 export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
 export { registerInvoiceSync } from './registration.js';
 export { ConnectionService, type ConnectionSettings } from './connection.service.js';
@@ -43,6 +53,11 @@ export {
   CustomFieldsUnsupportedError,
   ImportRunningError,
   InvoiceNotFoundError,
+  InvoiceNotPayableError,
+  PaymentConflictError,
+  PaymentNotFoundError,
+  WritebackNotFoundError,
+  WritebackNotParkedError,
   NoProfileConfiguredError,
   ProfileInUseError,
   ProfileNotFoundError,

@@ -16,6 +16,8 @@ import {
 import { MandateService } from './mandate.service.js';
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
+import { InvoicePaymentService } from './invoice-payments.js';
+import { InvoiceWritebackService } from './invoice-writebacks.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
 export function registerInvoiceSync(input: {
@@ -37,4 +39,6 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(CollectionRefService);
   input.container.registerSingleton(MandateService);
   input.container.registerSingleton(DirectDebitService);
+  input.container.registerSingleton(InvoicePaymentService);
+  input.container.registerSingleton(InvoiceWritebackService);
 }
