@@ -239,8 +239,32 @@ for (const engine of testEngines()) {
       expect(await t.host.invoiceSync.directDebitJobs.runOnce()).toMatchObject({ settled: 0, returned: 1 });
       const gamma = await invoice(invoices.gamma);
       expect(gamma.status).toBe('expired');
-      expect(gamma.events.find((e) => e.type === 'direct_debit_returned')?.detail).toMatchObject({ reason: 'MD06', wasSettled: true, status: 'expired' });
+      expect(gamma.events.find((e) => e.type === 'direct_debit_returned')?.detail).toMatchObject({
+        reason: 'MD06',
+        wasSettled: true,
+        paymentReversed: true,
+        status: 'expired',
+      });
+      expect(gamma.events.map((e) => e.type)).toEqual(expect.arrayContaining(['payment_recorded', 'payment_reversed']));
       expect((await invoice(invoices.acme)).status).toBe('paid');
+
+      // Recorded as payments (method direct_debit, the EndToEndId as reference) and queued for the write-back to Teamleader.
+      const payments = await t.db.query<{ invoice_id: string; method: string; status: string; amount: string }>(
+        `select invoice_id, method, status, amount::text as amount from sync_payments where account_id = $1 order by invoice_id`,
+        [owner.accountId],
+      );
+      expect(payments.rows.map((p) => [p.invoice_id, p.method, p.status, p.amount]).sort()).toEqual(
+        [
+          [invoices.acme, 'direct_debit', 'active', '121.00'],
+          [invoices.gamma, 'direct_debit', 'reversed', '121.00'],
+        ].sort(),
+      );
+      const writebacks = await t.db.query<{ invoice_id: string; action: string }>(`select invoice_id, action from sync_writebacks where account_id = $1 order by seq`, [
+        owner.accountId,
+      ]);
+      expect(writebacks.rows.filter((w) => w.invoice_id === invoices.acme).map((w) => w.action)).toEqual(['register']);
+      expect(writebacks.rows.filter((w) => w.invoice_id === invoices.gamma).map((w) => w.action)).toEqual(['register', 'remove']);
+      expect(writebacks.rows.some((w) => w.invoice_id === invoices.beta)).toBe(false); // refused before it was paid: nothing to write
 
       // Read again: nothing changes twice; nothing is collected again by itself.
       await bankRun();
