@@ -1,7 +1,15 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
-import { ConnectionService, CustomerService, DirectDebitService, InvoiceImporter, InvoiceQueries, MandateService, ProfileService } from '@tollgate/invoice-sync';
+import {
+  ConnectionService,
+  CustomerService,
+  DirectDebitService,
+  InvoiceImporter,
+  InvoiceQueries,
+  MandateService,
+  ProfileService,
+} from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';

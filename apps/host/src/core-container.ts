@@ -110,7 +110,8 @@ export function createCoreServices(input: {
     container,
     sources: input.sources ?? NO_SOURCES,
     ...(input.collectors ? { collectors: input.collectors } : {}),
-    ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
+    ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}),
+  });
   return {
     container,
     wallet: container.resolve(WalletService),

@@ -1,5 +1,4 @@
-import sepaPlugin from '@tollgate/plugin-payments-sepa';
-import teamleaderPlugin from '@tollgate/plugin-source-teamleader';
+import type { Plugin } from '@tollgate/plugin-sdk';
 import { startBankSandbox, validatePain008Xsd, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
@@ -18,6 +17,8 @@ const SEPA = '/v1/plugins/payments-sepa';
 const SETTLES = 'BE68539007547034';
 const REFUSED = 'DE62500105170000040401';
 const RETURNED = 'BE34310060606090';
+// Plugins are loaded by package name, as the host loads them from its configuration.
+const loadPlugin = async (name: string): Promise<Plugin> => ((await import(name)) as { default: Plugin }).default;
 
 for (const engine of testEngines()) {
   describe(`mandates and direct debit, end to end [${engine.name}]`, () => {
@@ -33,18 +34,20 @@ for (const engine of testEngines()) {
 
     const api = (input: { method?: string; path: string; body?: unknown; key?: string; headers?: Record<string, string> }) =>
       t.request({ ...input, path: `${API}${input.path}`, key: input.key ?? owner.ownerKey });
-    const invoice = async (id: string) => (await api({ path: `/invoices/${id}` })).body as { status: string; events: Array<{ type: string; detail: Record<string, unknown> }> };
+    const invoice = async (id: string) =>
+      (await api({ path: `/invoices/${id}` })).body as { status: string; events: Array<{ type: string; detail: Record<string, unknown> }> };
     const bankRun = async () => expect((await t.request({ method: 'POST', path: `${SEPA}/run`, key: t.adminKey, body: {} })).status).toBe(200);
 
     beforeAll(async () => {
       teamleader = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 100_000 });
       bank = await startBankSandbox({ now: () => clock.now(), reversalDays: 3 });
+      const [teamleaderPlugin, sepaPlugin] = await Promise.all(['@tollgate/plugin-source-teamleader', '@tollgate/plugin-payments-sepa'].map(loadPlugin));
       t = await createTestHost({
         engine,
         clock,
         plugins: [
           {
-            plugin: teamleaderPlugin,
+            plugin: teamleaderPlugin!,
             options: {
               clientId: 'tl-sandbox-client',
               clientSecret: 'tl-sandbox-secret',
@@ -55,7 +58,7 @@ for (const engine of testEngines()) {
             },
           },
           {
-            plugin: sepaPlugin,
+            plugin: sepaPlugin!,
             options: {
               creditor: { name: 'Tollgate SRL', iban: 'BE68539007547034', bic: 'GEBABEBB', id: 'BE68ZZZ0123456789' },
               bank: { baseUrl: bank.url, token: bank.token },
@@ -69,7 +72,8 @@ for (const engine of testEngines()) {
       member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'reader', role: 'member' } })).body.key;
 
       // Teamleader: four companies, one booked invoice each; gamma's is due at once (cash).
-      const company = (name: string) => (teamleader.control.seedCompany({ name, email: `${name.toLowerCase()}@debtor.test`, language: 'nl' }) as { id: string }).id;
+      const company = (name: string) =>
+        (teamleader.control.seedCompany({ name, email: `${name.toLowerCase()}@debtor.test`, language: 'nl' }) as { id: string }).id;
       const tl = { acme: company('Acme'), beta: company('Beta'), gamma: company('Gamma'), delta: company('Delta') };
       for (const [name, id] of Object.entries(tl))
         teamleader.control.seedInvoice({
@@ -79,7 +83,9 @@ for (const engine of testEngines()) {
           ...(name === 'gamma' ? { paymentTerm: { type: 'cash' as const } } : {}),
         });
       // The first profile is the account default: direct debit.
-      expect((await api({ method: 'POST', path: '/profiles', body: { name: 'Direct debit', directDebit: true, paymentLink: false, transfer: true } })).status).toBe(201);
+      expect(
+        (await api({ method: 'POST', path: '/profiles', body: { name: 'Direct debit', directDebit: true, paymentLink: false, transfer: true } })).status,
+      ).toBe(201);
       const start = await t.request({ path: '/v1/plugins/source-teamleader/connect', key: owner.ownerKey });
       const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
       const back = new URL(consent.headers.get('location') as string);
@@ -184,7 +190,11 @@ for (const engine of testEngines()) {
       expect(early.status).toBe(422);
       expect(early.body.error.code).toBe('direct_debit_creditor_missing');
       expect((await api({ path: '/direct-debit/creditor', key: member })).body).toEqual({ creditor: null });
-      const bad = await api({ method: 'PUT', path: '/direct-debit/creditor', body: { name: 'Collect BV', iban: SETTLES, bic: 'GEBABEBB', creditorId: 'BE69ZZZ0123456789' } });
+      const bad = await api({
+        method: 'PUT',
+        path: '/direct-debit/creditor',
+        body: { name: 'Collect BV', iban: SETTLES, bic: 'GEBABEBB', creditorId: 'BE69ZZZ0123456789' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('invalid_creditor');
       const creditor = { name: 'Collect BV', iban: 'BE68 5390 0754 7034', bic: 'GEBABEBB', creditorId: 'BE68ZZZ0123456789' };
@@ -206,7 +216,12 @@ for (const engine of testEngines()) {
       for (const file of files) expect(await validatePain008Xsd(file.xml)).toEqual({ valid: true, errors: [] });
       expect(files[0]!.xml).toContain('<MndtId>MNDT-ACME-1</MndtId>');
       expect(files[0]!.xml).toContain('<Id>BE68ZZZ0123456789</Id>');
-      expect(bank.control.transactions().map((tx) => tx.amount).sort()).toEqual(['121.00', '121.00', '60.50']);
+      expect(
+        bank.control
+          .transactions()
+          .map((tx) => tx.amount)
+          .sort(),
+      ).toEqual(['121.00', '121.00', '60.50']);
 
       for (const name of ['acme', 'beta', 'gamma'] as const) {
         const inv = await invoice(invoices[name]);
@@ -259,9 +274,10 @@ for (const engine of testEngines()) {
           [invoices.gamma, 'direct_debit', 'reversed', '121.00'],
         ].sort(),
       );
-      const writebacks = await t.db.query<{ invoice_id: string; action: string }>(`select invoice_id, action from sync_writebacks where account_id = $1 order by seq`, [
-        owner.accountId,
-      ]);
+      const writebacks = await t.db.query<{ invoice_id: string; action: string }>(
+        `select invoice_id, action from sync_writebacks where account_id = $1 order by seq`,
+        [owner.accountId],
+      );
       expect(writebacks.rows.filter((w) => w.invoice_id === invoices.acme).map((w) => w.action)).toEqual(['register']);
       expect(writebacks.rows.filter((w) => w.invoice_id === invoices.gamma).map((w) => w.action)).toEqual(['register', 'remove']);
       expect(writebacks.rows.some((w) => w.invoice_id === invoices.beta)).toBe(false); // refused before it was paid: nothing to write

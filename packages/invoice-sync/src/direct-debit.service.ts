@@ -141,19 +141,17 @@ export class DirectDebitService {
          where x.run_id = $1 and x.status = 'claimed' order by x.end_to_end_id`,
         [runId],
       );
-      return rows.map(
-        (r): DirectDebitItem => ({
-          endToEndId: String(r.end_to_end_id),
-          amount: Money.of(String(r.amount)).toString(),
-          mandateReference: String(r.reference),
-          signatureDate: dayOf(r.signature_date),
-          sequence: r.sequence as DirectDebitItem['sequence'],
-          iban: String(r.iban),
-          bic: (r.bic as string | null) ?? null,
-          debtorName: String(r.name),
-          remittance: `Invoice ${String(r.number)}`,
-        }),
-      );
+      return rows.map((r): DirectDebitItem => ({
+        endToEndId: String(r.end_to_end_id),
+        amount: Money.of(String(r.amount)).toString(),
+        mandateReference: String(r.reference),
+        signatureDate: dayOf(r.signature_date),
+        sequence: r.sequence as DirectDebitItem['sequence'],
+        iban: String(r.iban),
+        bic: (r.bic as string | null) ?? null,
+        debtorName: String(r.name),
+        remittance: `Invoice ${String(r.number)}`,
+      }));
     });
 
     let error: string | null = null;
@@ -249,7 +247,9 @@ export class DirectDebitService {
     const result = { settled: 0, returned: 0 };
     for (const collector of this.collectors.list()) {
       for (let page = 0; page < 50; page++) {
-        const { rows } = await this.db.query<{ last_id: string | null }>('select last_id from sync_direct_debit_cursors where collector_id = $1', [collector.id]);
+        const { rows } = await this.db.query<{ last_id: string | null }>('select last_id from sync_direct_debit_cursors where collector_id = $1', [
+          collector.id,
+        ]);
         const after = rows[0]?.last_id ?? null;
         const outcomes = await collector.outcomes({ after, limit: 200 });
         if (outcomes.length === 0) break;
@@ -295,7 +295,12 @@ export class DirectDebitService {
           [outcome.endToEndId, this.clock.now()],
         );
         if (moved.rows.length === 0) return false;
-        await this.#event(tx, invoiceId, 'direct_debit_settled', { endToEndId: outcome.endToEndId, amount: outcome.amount, paymentId: recorded, at: outcome.occurredAt });
+        await this.#event(tx, invoiceId, 'direct_debit_settled', {
+          endToEndId: outcome.endToEndId,
+          amount: outcome.amount,
+          paymentId: recorded,
+          at: outcome.occurredAt,
+        });
         return true;
       });
     }

@@ -127,7 +127,9 @@ function isoDay(value: string): string | null {
 }
 
 /** The row report as CSV: every row with its outcome and reasons, for the operator to fix and upload again. */
-export function mandateReportCsv(rows: ReadonlyArray<{ line: number; customerNumber: string; reference: string; outcome: string; reasons: readonly string[] }>): string {
+export function mandateReportCsv(
+  rows: ReadonlyArray<{ line: number; customerNumber: string; reference: string; outcome: string; reasons: readonly string[] }>,
+): string {
   const quote = (value: string) => (/[",;\r\n]/.test(value) || /^[=+\-@]/.test(value) ? `"${value.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : value);
   const lines = ['line,customerNumber,mandateReference,outcome,reasons'];
   for (const r of rows) lines.push([String(r.line), r.customerNumber, r.reference, r.outcome, r.reasons.join(' ')].map(quote).join(','));

@@ -58,7 +58,14 @@ export class MandateService {
   async upload(input: { accountId: string; text: string; fileName?: string | null }): Promise<MandateUpload & { replayed: boolean }> {
     const now = this.clock.now();
     const rows = readMandateCsv({ text: input.text, today: now.toISOString().slice(0, 10) });
-    const hash = createHash('sha256').update(input.text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n').trim()).digest('hex');
+    const hash = createHash('sha256')
+      .update(
+        input.text
+          .replace(/^\uFEFF/, '')
+          .replace(/\r\n/g, '\n')
+          .trim(),
+      )
+      .digest('hex');
     const existing = await this.#byHash(this.db, input.accountId, hash);
     if (existing) return { ...existing, replayed: true };
 

@@ -57,7 +57,12 @@ export interface DirectDebitCollector {
    * Makes the collection files for these items and hands them to the bank. Idempotent on
    * `idempotencyKey` (same key = same files, never sent twice); an item's endToEndId is collected once.
    */
-  collect(input: { accountId: string; idempotencyKey: string; creditor: DirectDebitCreditor; items: readonly DirectDebitItem[] }): Promise<DirectDebitCollected>;
+  collect(input: {
+    accountId: string;
+    idempotencyKey: string;
+    creditor: DirectDebitCreditor;
+    items: readonly DirectDebitItem[];
+  }): Promise<DirectDebitCollected>;
   /** The bank's answers after `after` (null = from the start), oldest first, at most `limit`. */
   outcomes(input: { after: string | null; limit?: number }): Promise<DirectDebitOutcome[]>;
 }

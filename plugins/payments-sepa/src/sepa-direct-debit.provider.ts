@@ -989,7 +989,13 @@ export class SepaDirectDebitProvider implements PaymentProvider {
    */
   async #invoiceStatus(
     tx: Queryable,
-    input: { endToEndId: string; status: string; reason?: SepaReason | undefined; occurredAt: Date; result?: { settled: number; failed: number; noted: number; ignored: number } },
+    input: {
+      endToEndId: string;
+      status: string;
+      reason?: SepaReason | undefined;
+      occurredAt: Date;
+      result?: { settled: number; failed: number; noted: number; ignored: number };
+    },
   ): Promise<void> {
     const kind = input.status === 'RJCT' ? 'returned' : input.status === 'ACSC' ? 'settled' : undefined;
     if (!kind) {
@@ -1010,7 +1016,14 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     await tx.query(
       `INSERT INTO payments_sepa_invoice_outcomes (end_to_end_id, account_id, kind, reason, amount, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (end_to_end_id, kind) DO NOTHING`,
-      [input.endToEndId, item.account_id, kind, kind === 'returned' ? showReason(input.reason ?? { code: 'NARR', type: 'Cd' }) : null, item.amount, input.occurredAt],
+      [
+        input.endToEndId,
+        item.account_id,
+        kind,
+        kind === 'returned' ? showReason(input.reason ?? { code: 'NARR', type: 'Cd' }) : null,
+        item.amount,
+        input.occurredAt,
+      ],
     );
     if (input.result) {
       if (kind === 'settled') input.result.settled += 1;

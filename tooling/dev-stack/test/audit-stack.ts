@@ -29,7 +29,8 @@ export type Ids = Record<
   | 'webhookEndpoint'
   | 'webhookUrl'
   | 'event'
-  | 'delivery',
+  | 'delivery'
+  | 'mandateUpload',
   string
 >;
 export type Fixture = { params: Record<string, string>; body?: unknown };
@@ -66,6 +67,8 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer } }),
   [`PATCH ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer }, body: { customerNumber: 'C-9' } }),
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
+  [`GET ${INVOICE_SYNC}/mandates/uploads/:id`]: (ids) => ({ params: { id: ids.mandateUpload } }),
+  [`GET ${INVOICE_SYNC}/mandates/uploads/:id/report.csv`]: (ids) => ({ params: { id: ids.mandateUpload } }),
   [`GET ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting } }),
   [`PATCH ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting }, body: { title: 'Moved' } }),
   [`POST ${SMS}/meetings/:meetingId/cancel`]: (ids) => ({ params: { meetingId: ids.meeting } }),
@@ -197,6 +200,14 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     expect(await ok(asA('GET', `${INVOICE_SYNC}/runs/${ids.run}`), 200)).toMatchObject({ status: 'completed', counts: { new: 1 } });
     ids.invoice = ((await ok(asA('GET', `${INVOICE_SYNC}/invoices`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
     ids.customer = ((await ok(asA('GET', `${INVOICE_SYNC}/customers`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
+    // S-9: a mandate CSV upload linking that customer (customer number = the Teamleader id).
+    ids.mandateUpload = (
+      (await ok(
+        asA('POST', `${INVOICE_SYNC}/mandates/uploads`, {
+          csv: `customerNumber,iban,bic,mandateReference,signatureDate\n${company.id},BE68539007547034,GEBABEBB,MNDT-AUDIT-1,2026-01-05\n`,
+        }),
+      )) as { id: string }
+    ).id;
 
     // SMS reminders: a meeting with an invitee whose reminder holds a message.
     const meeting = (await ok(

@@ -22,9 +22,7 @@ export interface DirectDebitSweepResult {
 export class DirectDebitJobs {
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly deps: { jobs: JobQueue; clock: Clock; directDebit: DirectDebitService; logger: Logger; intervalMs?: number },
-  ) {}
+  constructor(private readonly deps: { jobs: JobQueue; clock: Clock; directDebit: DirectDebitService; logger: Logger; intervalMs?: number }) {}
 
   async start(): Promise<void> {
     await this.deps.jobs.createQueue({ name: DIRECT_DEBIT_QUEUE, retryLimit: 3, retryDelaySeconds: 300 });

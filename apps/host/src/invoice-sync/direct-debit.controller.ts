@@ -23,7 +23,11 @@ export class DirectDebitController {
     @Inject(DirectDebitService) private readonly directDebit: DirectDebitService,
   ) {}
 
-  @ApiResponse({ status: 201, standardSchema: answers.mandateUpload, description: 'The upload; the same file uploaded before answers that upload (replayed: true)' })
+  @ApiResponse({
+    status: 201,
+    standardSchema: answers.mandateUpload,
+    description: 'The upload; the same file uploaded before answers that upload (replayed: true)',
+  })
   @ApiResponse({ status: 400, description: 'mandate_csv_invalid: not a CSV file, a column missing, no rows or too many; nothing is stored' })
   @ApiConsumes('text/csv', 'application/json')
   @Accepts(['text/csv', 'text/plain'])

@@ -89,7 +89,11 @@ const MAX_CSV = 2_000_000;
 export const mandateUploadBody = z.union([
   z.string().min(1, 'the CSV file is empty').max(MAX_CSV).describe('The CSV file itself (content type text/csv)'),
   z.strictObject({
-    csv: z.string().min(1, 'the CSV file is empty').max(MAX_CSV).describe('The CSV text: customerNumber, IBAN, BIC, mandateReference, signatureDate[, sequence]'),
+    csv: z
+      .string()
+      .min(1, 'the CSV file is empty')
+      .max(MAX_CSV)
+      .describe('The CSV text: customerNumber, IBAN, BIC, mandateReference, signatureDate[, sequence]'),
     fileName: z.string().trim().min(1).max(200).optional(),
   }),
 ]);

@@ -209,7 +209,14 @@ export class PluginHost {
         }
       }
     }
-    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters, this.postalCarriers, this.directDebitCollectors])
+    for (const registry of [
+      this.spendChannels,
+      this.paymentProviders,
+      this.invoiceSources,
+      this.accountingExporters,
+      this.postalCarriers,
+      this.directDebitCollectors,
+    ])
       registry.freeze();
     await this.#syncPrices(services.catalog);
     await this.#syncQuotas(services.catalog);
