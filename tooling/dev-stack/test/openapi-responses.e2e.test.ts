@@ -48,6 +48,11 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/funding/refunds': async ({ refundable }) => ({ credits: await refundable() }),
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
+  'POST /v1/invoice-sync/mandates/uploads': () => ({
+    csv: 'customerNumber,iban,bic,mandateReference,signatureDate\nnobody,BE68539007547034,GEBABEBB,MNDT-DOCS,2026-01-05\n',
+  }),
+  'PUT /v1/invoice-sync/direct-debit/creditor': () => ({ name: 'Account A', iban: 'BE68539007547034', bic: 'GEBABEBB', creditorId: 'BE68ZZZ0123456789' }),
+  'POST /v1/invoice-sync/direct-debit/collect': () => ({}),
   [`POST ${SMS}/meetings`]: () => ({
     title: 'Review',
     location: 'Gent',
