@@ -2,11 +2,14 @@ import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
 import {
+  BankStatementService,
   ConnectionService,
   CustomerService,
   DirectDebitService,
   InvoiceImporter,
+  InvoicePaymentService,
   InvoiceQueries,
+  InvoiceWritebackService,
   MandateService,
   ProfileService,
 } from '@tollgate/invoice-sync';
@@ -27,6 +30,7 @@ import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
 import { DirectDebitController } from './invoice-sync/direct-debit.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
+import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
@@ -63,6 +67,7 @@ export class AppModule {
         NotificationsController,
         InvoiceSyncController,
         DirectDebitController,
+        InvoicePaymentsController,
         EventsController,
         AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
@@ -76,7 +81,18 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
-        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter, MandateService, DirectDebitService].map((token) => ({
+        ...[
+          ConnectionService,
+          ProfileService,
+          CustomerService,
+          InvoiceQueries,
+          InvoiceImporter,
+          InvoicePaymentService,
+          InvoiceWritebackService,
+          BankStatementService,
+          MandateService,
+          DirectDebitService,
+        ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),
           inject: [CORE_CONTAINER],

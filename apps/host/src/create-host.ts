@@ -7,7 +7,15 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { ConnectionService, DirectDebitService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
+import {
+  ConnectionService,
+  DirectDebitService,
+  InvoicePaymentService,
+  InvoiceWritebackService,
+  invoiceSyncMigrations,
+  ProfileService,
+  type InvoiceImporter,
+} from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -37,6 +45,7 @@ import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { DirectDebitJobs } from './invoice-sync/direct-debit-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
+import { InvoiceWritebackJobs } from './invoice-sync/invoice-writeback-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
 
 /** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
@@ -92,6 +101,10 @@ export interface TollgateHost {
     profiles: ProfileService;
     /** S-9: the daily direct-debit collection (`runOnce` in tests). */
     directDebitJobs: DirectDebitJobs;
+    /** S-5: payments of imported invoices, and the queue writing them back to the source (`writebackJobs.runOnce` in tests). */
+    payments: InvoicePaymentService;
+    writebacks: InvoiceWritebackService;
+    writebackJobs: InvoiceWritebackJobs;
   };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
@@ -131,6 +144,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
   let directDebitJobs: DirectDebitJobs | undefined;
+  let writebackJobs: InvoiceWritebackJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
@@ -140,6 +154,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
     await directDebitJobs?.stop().catch(() => undefined);
+    await writebackJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
@@ -171,7 +186,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
-    const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    const { sweepMinutes, writebackEverySeconds, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     const core = createCoreServices({
       db,
@@ -243,6 +258,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     if (input.workers ?? true) invoiceSyncJobs.start();
     directDebitJobs = new DirectDebitJobs({ jobs, clock, directDebit: core.container.resolve(DirectDebitService), logger });
     if (input.workers ?? true) await directDebitJobs.start();
+    writebackJobs = new InvoiceWritebackJobs({ writebacks: core.container.resolve(InvoiceWritebackService), logger, everyMs: writebackEverySeconds * 1000 });
+    if (input.workers ?? true) writebackJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -312,6 +329,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveFundingJobs = fundingJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
     const liveDirectDebitJobs = directDebitJobs;
+    const liveWritebackJobs = writebackJobs;
     const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
     return {
@@ -333,6 +351,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         directDebitJobs: liveDirectDebitJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
+        payments: core.container.resolve(InvoicePaymentService),
+        writebacks: core.container.resolve(InvoiceWritebackService),
+        writebackJobs: liveWritebackJobs,
       },
       logger,
       async listen() {

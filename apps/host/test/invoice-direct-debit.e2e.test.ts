@@ -31,6 +31,11 @@ for (const engine of testEngines()) {
     const customers = {} as Record<'acme' | 'beta' | 'gamma' | 'delta', string>;
     const invoices = {} as Record<'acme' | 'beta' | 'gamma' | 'delta', string>;
     let uploadId: string;
+    /** Teamleader's invoice id of each. */
+    const tlInvoices: Record<string, string> = {};
+    const tlPayments = (name: string) =>
+      (teamleader.control.invoice({ id: tlInvoices[name]! }) as { payments: Array<{ payment: { amount: number } }> }).payments;
+    const writeBack = () => t.host.invoiceSync.writebacks.drain({ owner: 'test-host' });
 
     const api = (input: { method?: string; path: string; body?: unknown; key?: string; headers?: Record<string, string> }) =>
       t.request({ ...input, path: `${API}${input.path}`, key: input.key ?? owner.ownerKey });
@@ -76,12 +81,14 @@ for (const engine of testEngines()) {
         (teamleader.control.seedCompany({ name, email: `${name.toLowerCase()}@debtor.test`, language: 'nl' }) as { id: string }).id;
       const tl = { acme: company('Acme'), beta: company('Beta'), gamma: company('Gamma'), delta: company('Delta') };
       for (const [name, id] of Object.entries(tl))
-        teamleader.control.seedInvoice({
-          customer: { type: 'company', id },
-          booked: true,
-          lines: [{ unitPrice: name === 'beta' ? '50.00' : '100.00', taxRate: '0.21' }],
-          ...(name === 'gamma' ? { paymentTerm: { type: 'cash' as const } } : {}),
-        });
+        tlInvoices[name] = (
+          teamleader.control.seedInvoice({
+            customer: { type: 'company', id },
+            booked: true,
+            lines: [{ unitPrice: name === 'beta' ? '50.00' : '100.00', taxRate: '0.21' }],
+            ...(name === 'gamma' ? { paymentTerm: { type: 'cash' as const } } : {}),
+          }) as { id: string }
+        ).id;
       // The first profile is the account default: direct debit.
       expect(
         (await api({ method: 'POST', path: '/profiles', body: { name: 'Direct debit', directDebit: true, paymentLink: false, transfer: true } })).status,
@@ -274,6 +281,11 @@ for (const engine of testEngines()) {
           [invoices.gamma, 'direct_debit', 'reversed', '121.00'],
         ].sort(),
       );
+      // Written back to Teamleader: acme's payment registered; gamma's registered, then removed.
+      await writeBack();
+      expect(tlPayments('acme').map((p) => p.payment.amount)).toEqual([121]);
+      expect(tlPayments('gamma')).toEqual([]);
+      expect(tlPayments('beta')).toEqual([]);
       const writebacks = await t.db.query<{ invoice_id: string; action: string }>(
         `select invoice_id, action from sync_writebacks where account_id = $1 order by seq`,
         [owner.accountId],

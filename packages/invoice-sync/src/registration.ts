@@ -18,6 +18,7 @@ import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 import { InvoicePaymentService } from './invoice-payments.js';
 import { InvoiceWritebackService } from './invoice-writebacks.js';
+import { BankStatementService } from './bank-statement.service.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
 export function registerInvoiceSync(input: {
@@ -41,4 +42,5 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(DirectDebitService);
   input.container.registerSingleton(InvoicePaymentService);
   input.container.registerSingleton(InvoiceWritebackService);
+  input.container.registerSingleton(BankStatementService);
 }

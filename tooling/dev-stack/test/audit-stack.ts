@@ -23,6 +23,8 @@ export type Ids = Record<
   | 'profile'
   | 'customer'
   | 'invoice'
+  | 'payment'
+  | 'writeback'
   | 'meeting'
   | 'invitee'
   | 'call'
@@ -69,6 +71,11 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
   [`GET ${INVOICE_SYNC}/mandates/uploads/:id`]: (ids) => ({ params: { id: ids.mandateUpload } }),
   [`GET ${INVOICE_SYNC}/mandates/uploads/:id/report.csv`]: (ids) => ({ params: { id: ids.mandateUpload } }),
+  [`GET ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice } }),
+  // The payment the stack recorded (same reference and amount: recording it again changes nothing).
+  [`POST ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice }, body: { amount: '1.00', externalRef: 'audit-receipt-1' } }),
+  [`POST ${INVOICE_SYNC}/payments/:id/reverse`]: (ids) => ({ params: { id: ids.payment }, body: { reason: 'audit' } }),
+  [`POST ${INVOICE_SYNC}/writebacks/:id/retry`]: (ids) => ({ params: { id: ids.writeback } }),
   [`GET ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting } }),
   [`PATCH ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting }, body: { title: 'Moved' } }),
   [`POST ${SMS}/meetings/:meetingId/cancel`]: (ids) => ({ params: { meetingId: ids.meeting } }),
@@ -208,6 +215,13 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
         }),
       )) as { id: string }
     ).id;
+    // S-5: a part payment recorded by hand, and its write-back to Teamleader.
+    ids.payment = (
+      (await ok(asA('POST', `${INVOICE_SYNC}/invoices/${ids.invoice}/payments`, { amount: '1.00', externalRef: 'audit-receipt-1' }), 200)) as {
+        payment: { id: string };
+      }
+    ).payment.id;
+    ids.writeback = ((await ok(asA('GET', `${INVOICE_SYNC}/writebacks?invoiceId=${ids.invoice}`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
 
     // SMS reminders: a meeting with an invitee whose reminder holds a message.
     const meeting = (await ok(

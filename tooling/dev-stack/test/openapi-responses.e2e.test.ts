@@ -53,6 +53,9 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   }),
   'PUT /v1/invoice-sync/direct-debit/creditor': () => ({ name: 'Account A', iban: 'BE68539007547034', bic: 'GEBABEBB', creditorId: 'BE68ZZZ0123456789' }),
   'POST /v1/invoice-sync/direct-debit/collect': () => ({}),
+  'POST /v1/invoice-sync/bank-statements': () => ({
+    xml: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>AUDIT-1</MsgId></GrpHdr><Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document>',
+  }),
   [`POST ${SMS}/meetings`]: () => ({
     title: 'Review',
     location: 'Gent',
@@ -78,6 +81,7 @@ const NO_SUCCESS: Record<string, string> = {
   [`POST ${SMS}/status-callbacks`]: 'needs an X-Twilio-Signature',
   'POST /v1/plugins/voice/status-callbacks': 'needs an X-Twilio-Signature',
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
+  'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
 };
 
 /** Writes that end something other writes use: sent after the others. */
