@@ -7,10 +7,12 @@ import {
   ConnectionService,
   CustomerService,
   InvitationService,
+  DirectDebitService,
   InvoiceImporter,
   InvoicePaymentService,
   InvoiceQueries,
   InvoiceWritebackService,
+  MandateService,
   ProfileService,
 } from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
@@ -28,6 +30,7 @@ import { RouteIdempotency } from './http/route-idempotency.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
+import { DirectDebitController } from './invoice-sync/direct-debit.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
@@ -65,6 +68,7 @@ export class AppModule {
         PaymentWebhooksController,
         NotificationsController,
         InvoiceSyncController,
+        DirectDebitController,
         InvoicePaymentsController,
         EventsController,
         AdminEventsController,
@@ -90,6 +94,8 @@ export class AppModule {
           InvoicePaymentService,
           InvoiceWritebackService,
           BankStatementService,
+          MandateService,
+          DirectDebitService,
         ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),

@@ -17,6 +17,7 @@ import {
   InvoiceSyncInbox,
   registerInvoiceSync,
   type InvitationOptions,
+  type DirectDebitCollectorDirectory,
   type InvoiceSourceDirectory,
   type InvoiceSyncOptions,
 } from '@tollgate/invoice-sync';
@@ -66,6 +67,8 @@ export function createCoreServices(input: {
   fundingOptions?: FundingOptions;
   transport?: MailTransport;
   sources?: InvoiceSourceDirectory;
+  /** Direct-debit collectors plugins add (S-9), read when used. */
+  collectors?: DirectDebitCollectorDirectory;
   invoiceSyncOptions?: InvoiceSyncOptions;
   /** S-7: the payment link's base URL (the host's baseUrl). */
   invitations?: Pick<InvitationOptions, 'baseUrl'>;
@@ -109,6 +112,7 @@ export function createCoreServices(input: {
   registerInvoiceSync({
     container,
     sources: input.sources ?? NO_SOURCES,
+    ...(input.collectors ? { collectors: input.collectors } : {}),
     ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}),
     invitations: {
       baseUrl: input.invitations?.baseUrl ?? (() => 'http://localhost:3000'),

@@ -10,6 +10,7 @@ import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import {
   ConnectionService,
   InvitationService,
+  DirectDebitService,
   InvoicePaymentService,
   InvoiceWritebackService,
   invoiceSyncMigrations,
@@ -43,6 +44,7 @@ import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
+import { DirectDebitJobs } from './invoice-sync/direct-debit-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import { InvoiceWritebackJobs } from './invoice-sync/invoice-writeback-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
@@ -99,6 +101,8 @@ export interface TollgateHost {
     connections: ConnectionService;
     profiles: ProfileService;
     invitations: InvitationService;
+    /** S-9: the daily direct-debit collection (`runOnce` in tests). */
+    directDebitJobs: DirectDebitJobs;
     /** S-5: payments of imported invoices, and the queue writing them back to the source (`writebackJobs.runOnce` in tests). */
     payments: InvoicePaymentService;
     writebacks: InvoiceWritebackService;
@@ -141,6 +145,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
+  let directDebitJobs: DirectDebitJobs | undefined;
   let writebackJobs: InvoiceWritebackJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
@@ -150,6 +155,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
+    await directDebitJobs?.stop().catch(() => undefined);
     await writebackJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
@@ -194,6 +200,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       jobs,
       providers,
       sources,
+      collectors: { list: () => pluginHost.directDebitCollectors.entries().map((e) => e.item) },
       invoiceSyncOptions,
       eventOptions: { ...eventOptions, sandbox: config.sandbox },
       mail: config.mail,
@@ -260,6 +267,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
+    directDebitJobs = new DirectDebitJobs({ jobs, clock, directDebit: core.container.resolve(DirectDebitService), logger });
+    if (input.workers ?? true) await directDebitJobs.start();
     writebackJobs = new InvoiceWritebackJobs({ writebacks: core.container.resolve(InvoiceWritebackService), logger, everyMs: writebackEverySeconds * 1000 });
     if (input.workers ?? true) writebackJobs.start();
 
@@ -330,6 +339,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
+    const liveDirectDebitJobs = directDebitJobs;
     const liveWritebackJobs = writebackJobs;
     const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
@@ -349,6 +359,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoiceSync: {
         importer: core.importer,
         jobs: liveInvoiceSyncJobs,
+        directDebitJobs: liveDirectDebitJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
         invitations: core.container.resolve(InvitationService),

@@ -36,6 +36,9 @@ export {
   parseStructuredCommunication,
   structuredCommunication,
 } from './structured-communication.js';
+export { MandateService, mandateView, type Mandate, type MandateRowOutcome, type MandateUpload, type MandateUploadRow } from './mandate.service.js';
+export { MAX_MANDATE_ROWS, mandateReportCsv, readMandateCsv, type MandateCsvRow, type MandateSequence } from './mandate-csv.js';
+export { DirectDebitService, isValidCreditorId, type DirectDebitCreditorSettings, type DirectDebitRun } from './direct-debit.service.js';
 export {
   InvoicePaymentService,
   PAYMENT_METHODS,
@@ -62,6 +65,10 @@ export {
   ConnectionNotFoundError,
   CustomerNotFoundError,
   CurrencyNotCollectableError,
+  DirectDebitCreditorMissingError,
+  DirectDebitUnavailableError,
+  MandateCsvInvalidError,
+  MandateUploadNotFoundError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
   InvalidBankAccountError,
@@ -82,7 +89,9 @@ export {
   UnknownSourceError,
 } from './invoice-sync.errors.js';
 export {
+  DIRECT_DEBIT_COLLECTORS,
   INVOICE_SOURCES,
+  type DirectDebitCollectorDirectory,
   INVOICE_SYNC_OPTIONS,
   type CollectionBlockedReason,
   type Connection,

@@ -25,7 +25,8 @@ export class InvoiceQueries {
     limit?: number;
     before?: string;
   }): Promise<{ data: Invoice[]; nextCursor: string | null }> {
-    if (input.status && !['booked', 'paid'].includes(input.status)) throw new ValidationError({ code: 'invalid_status', message: 'status is booked or paid.' });
+    if (input.status && !['booked', 'pending', 'paid', 'expired'].includes(input.status))
+      throw new ValidationError({ code: 'invalid_status', message: 'status is booked, pending, paid or expired.' });
     if (input.kind && !['invoice', 'credit_note'].includes(input.kind))
       throw new ValidationError({ code: 'invalid_kind', message: 'kind is invoice or credit_note.' });
     for (const key of ['from', 'to'] as const) {

@@ -111,6 +111,27 @@ export class CurrencyNotCollectableError extends ConflictError {
   }
 }
 
+export class MandateCsvInvalidError extends ValidationError {
+  constructor(input: { reason: string; missing?: string[] }) {
+    super({ code: 'mandate_csv_invalid', message: `The mandate file was refused: ${input.reason}. Nothing was stored.`, details: input });
+  }
+}
+
+export class MandateUploadNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'mandate_upload_not_found', message: `No mandate upload ${id} on this account.`, details: { uploadId: id } });
+  }
+}
+
+export class DirectDebitCreditorMissingError extends UnprocessableError {
+  constructor() {
+    super({
+      code: 'direct_debit_creditor_missing',
+      message: 'Set the creditor (name, IBAN, BIC, SEPA creditor identifier) with PUT /v1/invoice-sync/direct-debit/creditor before collecting.',
+    });
+  }
+}
+
 /** 409: the invoice's invitation went out (or is on its way); it is never sent twice. */
 export class InvitationAlreadySentError extends ConflictError {
   constructor(input: { invoiceId: string; status: string }) {
@@ -147,6 +168,15 @@ export class InvalidBankAccountError extends ValidationError {
       code: input.field === 'iban' ? 'invalid_iban' : 'invalid_bic',
       message: input.field === 'iban' ? `Not a valid IBAN: ${JSON.stringify(input.value)}` : `Not a valid BIC: ${JSON.stringify(input.value)}`,
       details: { field: input.field },
+    });
+  }
+}
+
+export class DirectDebitUnavailableError extends UnprocessableError {
+  constructor() {
+    super({
+      code: 'direct_debit_unavailable',
+      message: 'No direct-debit collector is loaded on this host (add the payments-sepa plugin to the configuration).',
     });
   }
 }

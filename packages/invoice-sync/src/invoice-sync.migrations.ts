@@ -269,5 +269,73 @@ export const invoiceSyncMigrations: MigrationSet = {
         create index sync_invitations_account on sync_invitations (account_id);
       `,
     },
+    {
+      // S-9: mandate CSV uploads with their row report, the creditor who collects, and each invoice's
+      // direct-debit collection (one open collection per invoice: the claim).
+      id: '0008_direct_debit',
+      sql: `
+        create table sync_mandate_uploads (
+          id            text primary key,
+          account_id    text not null,
+          content_hash  text not null,
+          file_name     text,
+          total_rows    int not null,
+          linked_rows   int not null,
+          unchanged_rows int not null,
+          failed_rows   int not null,
+          rows          jsonb not null,
+          created_at    timestamptz not null,
+          -- The same file uploaded again answers the first upload.
+          unique (account_id, content_hash)
+        );
+        alter table sync_mandates add column upload_id text references sync_mandate_uploads (id);
+
+        create table sync_direct_debit_creditors (
+          account_id  text primary key,
+          name        text not null,
+          iban        text not null,
+          bic         text not null,
+          creditor_id text not null,
+          updated_at  timestamptz not null
+        );
+
+        create table sync_direct_debit_runs (
+          id           text primary key,
+          account_id   text not null,
+          trigger      text not null check (trigger in ('manual', 'schedule')),
+          collector_id text not null,
+          item_count   int not null,
+          control_sum  numeric(18,2) not null,
+          files        jsonb not null default '[]',
+          collection_date date,
+          error        text,
+          created_at   timestamptz not null
+        );
+        create index sync_direct_debit_runs_account on sync_direct_debit_runs (account_id, created_at desc);
+
+        create table sync_direct_debit_items (
+          end_to_end_id text primary key,
+          account_id    text not null,
+          invoice_id    text not null references sync_invoices (id),
+          mandate_id    text not null references sync_mandates (id),
+          run_id        text not null references sync_direct_debit_runs (id),
+          amount        numeric(18,2) not null check (amount > 0),
+          sequence      text not null check (sequence in ('FRST', 'RCUR', 'OOFF')),
+          status        text not null check (status in ('claimed', 'submitted', 'settled', 'returned')),
+          reason        text,
+          created_at    timestamptz not null,
+          updated_at    timestamptz not null
+        );
+        -- The claim: an invoice is in at most one collection that has not come back.
+        create unique index sync_direct_debit_items_open on sync_direct_debit_items (invoice_id) where status <> 'returned';
+        create index sync_direct_debit_items_mandate on sync_direct_debit_items (mandate_id);
+
+        -- How far the bank's answers of each collector have been applied.
+        create table sync_direct_debit_cursors (
+          collector_id text primary key,
+          last_id      text
+        );
+      `,
+    },
   ],
 };

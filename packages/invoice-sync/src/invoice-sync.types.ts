@@ -1,6 +1,13 @@
+import type { DirectDebitCollector } from '@tollgate/plugin-sdk';
 import type { InvoiceSource, SourceAddress, SourceCustomerType, SourceDocumentKind } from './invoice-source.js';
 
 export const INVOICE_SOURCES = Symbol.for('tollgate.InvoiceSources');
+export const DIRECT_DEBIT_COLLECTORS = Symbol.for('tollgate.DirectDebitCollectors');
+
+/** The direct-debit collectors plugins added (S-9), read when used: plugins start after the core. */
+export interface DirectDebitCollectorDirectory {
+  list(): DirectDebitCollector[];
+}
 export const INVOICE_SYNC_OPTIONS = Symbol.for('tollgate.InvoiceSyncOptions');
 
 /** The source plugins this host loaded, by id (like funding's payment provider directory). */

@@ -6,7 +6,16 @@ import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
 import { InvoiceQueries } from './invoice-query.service.js';
-import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
+import { DirectDebitService } from './direct-debit.service.js';
+import {
+  DIRECT_DEBIT_COLLECTORS,
+  INVOICE_SOURCES,
+  INVOICE_SYNC_OPTIONS,
+  type DirectDebitCollectorDirectory,
+  type InvoiceSourceDirectory,
+  type InvoiceSyncOptions,
+} from './invoice-sync.types.js';
+import { MandateService } from './mandate.service.js';
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 import { InvoicePaymentService } from './invoice-payments.js';
@@ -31,8 +40,11 @@ export function registerInvoiceSync(input: {
   sources: InvoiceSourceDirectory;
   options?: InvoiceSyncOptions;
   invitations?: InvitationOptions;
+  /** Direct-debit collectors (S-9); none = collecting answers direct_debit_unavailable. */
+  collectors?: DirectDebitCollectorDirectory;
 }): void {
   input.container.register(INVOICE_SOURCES, { useValue: input.sources });
+  input.container.register(DIRECT_DEBIT_COLLECTORS, { useValue: input.collectors ?? { list: () => [] } });
   input.container.register(INVOICE_SYNC_OPTIONS, { useValue: input.options ?? {} });
   input.container.registerSingleton(ConnectionService);
   input.container.registerSingleton(ProfileService);
@@ -44,6 +56,8 @@ export function registerInvoiceSync(input: {
   input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? NO_INVITATIONS });
   input.container.registerSingleton(CollectionSettingsService);
   input.container.registerSingleton(InvitationService);
+  input.container.registerSingleton(MandateService);
+  input.container.registerSingleton(DirectDebitService);
   input.container.registerSingleton(InvoicePaymentService);
   input.container.registerSingleton(InvoiceWritebackService);
   input.container.registerSingleton(BankStatementService);

@@ -1,4 +1,5 @@
 import type { AccountingExporter } from './accounting-exporter.js';
+import type { DirectDebitCollector } from './direct-debit-collector.js';
 import type { PluginRoute } from './http-route.js';
 import type { InvoiceSource } from './invoice-source.js';
 import type { PaymentProvider } from './payment-provider.js';
@@ -16,6 +17,8 @@ export const spendChannelsExtensionPoint = createExtensionPoint<Registry<SpendCh
 export const paymentProvidersExtensionPoint = createExtensionPoint<Registry<PaymentProvider>>({ id: 'wallet.paymentProviders' });
 export const invoiceSourcesExtensionPoint = createExtensionPoint<Registry<InvoiceSource>>({ id: 'invoiceSync.invoiceSources' });
 export const accountingExportersExtensionPoint = createExtensionPoint<Registry<AccountingExporter>>({ id: 'invoiceSync.accountingExporters' });
+/** Optional (S-9): collects invoices by direct debit for the invoice side. */
+export const directDebitCollectorsExtensionPoint = createExtensionPoint<Registry<DirectDebitCollector>>({ id: 'invoiceSync.directDebitCollectors' });
 export const postalCarriersExtensionPoint = createExtensionPoint<Registry<PostalCarrier>>({ id: 'postal.carriers' });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape go into one list
 export const httpRoutesExtensionPoint = createExtensionPoint<Registry<PluginRoute<any, any, any, any, any>>>({ id: 'host.httpRoutes' });

@@ -4,6 +4,7 @@ export { PLUGIN_API_VERSION, definePlugin, isPlugin, type InitRegistration, type
 export { createExtensionPoint, createServiceRef, isDep, type Dep, type ExtensionPoint, type ServiceRef } from './refs.js';
 export {
   accountingExportersExtensionPoint,
+  directDebitCollectorsExtensionPoint,
   httpRoutesExtensionPoint,
   invoiceSourcesExtensionPoint,
   paymentProvidersExtensionPoint,
@@ -35,6 +36,7 @@ export {
   type RouteResponseDoc,
 } from './http-route.js';
 export type { Logger } from './logger.js';
+export type { DirectDebitCollected, DirectDebitCollector, DirectDebitCreditor, DirectDebitItem, DirectDebitOutcome } from './direct-debit-collector.js';
 export { EVENT_TYPES, isEventType, type EventOf, type EventPayloads, type EventType, type PluginEvents, type TollgateEvent } from './events.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';
 export type { Engine, IsolationLevel, Migration, PluginDatabase, QueryResult, Queryable, Row, Transaction, TransactionOptions } from './database.js';

@@ -51,7 +51,7 @@ export function buildPain008(input: {
   createdAt: Date;
   creditor: Pain008Creditor;
   collectionDate: string;
-  sequenceType: 'FRST' | 'RCUR';
+  sequenceType: 'FRST' | 'RCUR' | 'OOFF';
   transactions: readonly Pain008Transaction[];
 }): { xml: string; controlSum: Money; transactionCount: number; pmtInfId: string } {
   if (input.transactions.length === 0) throw new Error('buildPain008: no transactions');

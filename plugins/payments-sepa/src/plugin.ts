@@ -1,4 +1,11 @@
-import { coreServices, definePlugin, httpRoutesExtensionPoint, paymentProvidersExtensionPoint } from '@tollgate/plugin-sdk';
+import {
+  coreServices,
+  definePlugin,
+  directDebitCollectorsExtensionPoint,
+  httpRoutesExtensionPoint,
+  paymentProvidersExtensionPoint,
+  type DirectDebitCollector,
+} from '@tollgate/plugin-sdk';
 import { paymentsSepaOptions } from './options.js';
 import { SepaDirectDebitProvider } from './sepa-direct-debit.provider.js';
 import { sepaMigrations } from './sepa.migrations.js';
@@ -22,16 +29,25 @@ export const paymentsSepaPlugin = definePlugin({
       deps: {
         providers: paymentProvidersExtensionPoint,
         routes: httpRoutesExtensionPoint,
+        collectors: directDebitCollectorsExtensionPoint,
         db: coreServices.database,
         clock: coreServices.clock,
         jobs: coreServices.jobs,
         payments: coreServices.payments,
         logger: coreServices.logger,
       },
-      async init({ providers, routes, db, clock, jobs, payments, logger }) {
+      async init({ providers, routes, collectors, db, clock, jobs, payments, logger }) {
         const provider = new SepaDirectDebitProvider({ options: env.options, db, clock, sink: payments, logger });
         providers.add(provider);
         routes.add(...sepaRoutes({ provider }));
+        // Invoices of the invoice side (S-9) go through the same bank channel and reports.
+        const collector: DirectDebitCollector = {
+          id: 'payments-sepa',
+          label: env.options.label,
+          collect: (input) => provider.collectInvoices(input),
+          outcomes: (input) => provider.invoiceOutcomes(input),
+        };
+        collectors.add(collector);
 
         const minutes = env.options.tickIntervalMinutes;
         if (minutes === 0) return;

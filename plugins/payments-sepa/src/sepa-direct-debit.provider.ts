@@ -9,6 +9,10 @@ import {
   isTarget2BusinessDay,
   nextTarget2BusinessDay,
   type Clock,
+  type DirectDebitCollected,
+  type DirectDebitCreditor,
+  type DirectDebitItem,
+  type DirectDebitOutcome,
   type PluginDatabase,
   type Logger,
   type PaymentCreated,
@@ -88,7 +92,7 @@ export interface SepaBatch {
   id: string;
   msgId: string;
   collectionDate: string;
-  sequenceType: 'FRST' | 'RCUR';
+  sequenceType: 'FRST' | 'RCUR' | 'OOFF';
   transactionCount: number;
   controlSum: string;
   status: 'built' | 'submitted' | 'rejected';
@@ -841,6 +845,12 @@ export class SepaDirectDebitProvider implements PaymentProvider {
           `UPDATE payments_sepa_collections SET status = 'failed', reason = 'FF01', updated_at = $2 WHERE batch_id = $1 AND status = 'pending' RETURNING provider_payment_id`,
           [batchId, now],
         );
+        const { rows: invoiceItems } = await tx.query<{ end_to_end_id: string }>(
+          'SELECT end_to_end_id FROM payments_sepa_invoice_items WHERE batch_id = $1 ORDER BY end_to_end_id FOR UPDATE',
+          [batchId],
+        );
+        for (const item of invoiceItems)
+          await this.#invoiceStatus(tx, { endToEndId: item.end_to_end_id, status: 'RJCT', reason: { code: 'FF01', type: 'Cd' }, occurredAt: now });
         for (const f of failed)
           await this.#event(tx, {
             eventId: `file-rejected:${f.provider_payment_id}`,
@@ -859,6 +869,166 @@ export class SepaDirectDebitProvider implements PaymentProvider {
     ]);
     this.#logger?.warn({ msgId: batch.msg_id, status }, 'payments-sepa: upload refused for now, will retry');
     return 'failed';
+  }
+
+  // --- invoices collected for the invoice side (directDebitCollectorsExtensionPoint) ---
+
+  /**
+   * One file per sequence type for the invoice side's items, collection date `leadDays` TARGET2
+   * business days on, uploaded now (a failed upload is retried by the next tick with the same MsgId).
+   * The same idempotency key answers the same files; an EndToEndId already collected is left out.
+   */
+  async collectInvoices(input: {
+    accountId: string;
+    idempotencyKey: string;
+    creditor: DirectDebitCreditor;
+    items: readonly DirectDebitItem[];
+  }): Promise<DirectDebitCollected> {
+    const now = this.#clock.now();
+    const collectionDate = addBusinessDays(dayOf(now), this.#options.leadDays);
+    const iban = normaliseIban(input.creditor.iban);
+    const bic = normaliseBic(input.creditor.bic);
+    if (!iban || !bic || !bicMatchesIban(bic, iban))
+      throw new ValidationError({ code: 'invalid_creditor', message: 'The creditor IBAN or BIC is not valid, or the BIC country does not match the IBAN' });
+    const creditor = { name: input.creditor.name, iban, bic, id: input.creditor.creditorId.replace(/\s+/g, '').toUpperCase() };
+    const made = await this.#db.transaction(async (tx) => {
+      const { rows: done } = await tx.query<{ result: DirectDebitCollected }>(
+        'SELECT result FROM payments_sepa_invoice_runs WHERE account_id = $1 AND idempotency_key = $2',
+        [input.accountId, input.idempotencyKey],
+      );
+      if (done[0]) return { result: done[0].result, batchIds: [] as string[] };
+      const fresh: DirectDebitItem[] = [];
+      for (const item of input.items) {
+        if (await this.#invoiceItem(tx, item.endToEndId)) continue;
+        if (!fresh.some((f) => f.endToEndId === item.endToEndId)) fresh.push(item);
+      }
+      const result: DirectDebitCollected = { files: [], collectionDate };
+      const batchIds: string[] = [];
+      for (const sequence of ['FRST', 'RCUR', 'OOFF'] as const) {
+        const items = fresh.filter((i) => i.sequence === sequence);
+        if (items.length === 0) continue;
+        const id = ulid(now);
+        const msgId = `TI${collectionDate.replaceAll('-', '')}${id.slice(-12)}`;
+        const file = buildPain008({
+          msgId,
+          createdAt: now,
+          creditor,
+          collectionDate,
+          sequenceType: sequence,
+          transactions: items.map((i) => ({
+            endToEndId: i.endToEndId,
+            amount: this.#collectionAmount(Money.of(i.amount)),
+            mandateId: i.mandateReference,
+            mandateSignatureDate: i.signatureDate,
+            debtorName: i.debtorName,
+            debtorIban: i.iban,
+            debtorBic: i.bic,
+            remittance: i.remittance,
+          })),
+        });
+        const batchId = `bat_${id.toLowerCase()}`;
+        await tx.query(
+          `INSERT INTO payments_sepa_batches (id, msg_id, collection_date, sequence_type, xml, transaction_count, control_sum, created_at, pmt_inf_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [batchId, msgId, collectionDate, sequence, file.xml, file.transactionCount, file.controlSum.toString(), now, file.pmtInfId],
+        );
+        for (const i of items)
+          await tx.query(
+            `INSERT INTO payments_sepa_invoice_items (end_to_end_id, account_id, batch_id, mandate_reference, amount, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $6)`,
+            [i.endToEndId, input.accountId, batchId, i.mandateReference, Money.of(i.amount).toString(), now],
+          );
+        batchIds.push(batchId);
+        result.files.push({ id: batchId, msgId, sequence, count: file.transactionCount, controlSum: file.controlSum.toString() });
+      }
+      await tx.query('INSERT INTO payments_sepa_invoice_runs (account_id, idempotency_key, result, created_at) VALUES ($1, $2, $3, $4)', [
+        input.accountId,
+        input.idempotencyKey,
+        JSON.stringify(result),
+        now,
+      ]);
+      return { result, batchIds };
+    });
+    for (const batchId of made.batchIds) await this.#upload(batchId);
+    return made.result;
+  }
+
+  /** What the bank said about invoice items, oldest first, after the cursor `after` (a seq). */
+  async invoiceOutcomes(input: { after: string | null; limit?: number }): Promise<DirectDebitOutcome[]> {
+    const { rows } = await this.#db.query<{
+      seq: string;
+      account_id: string;
+      end_to_end_id: string;
+      kind: 'settled' | 'returned';
+      reason: string | null;
+      amount: string;
+      occurred_at: Date;
+    }>(
+      'SELECT seq::text AS seq, account_id, end_to_end_id, kind, reason, amount::text AS amount, occurred_at FROM payments_sepa_invoice_outcomes WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [input.after && /^\d+$/.test(input.after) ? input.after : '0', Math.min(Math.max(input.limit ?? 200, 1), 1000)],
+    );
+    return rows.map((r) => ({
+      id: r.seq,
+      accountId: r.account_id,
+      endToEndId: r.end_to_end_id,
+      kind: r.kind,
+      reason: r.reason,
+      amount: Money.of(r.amount).toString(),
+      occurredAt: r.occurred_at,
+    }));
+  }
+
+  async #invoiceItem(tx: Queryable, endToEndId: string): Promise<boolean> {
+    const { rows } = await tx.query('SELECT 1 FROM payments_sepa_invoice_items WHERE end_to_end_id = $1', [endToEndId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * An invoice item's answer from the bank: ACSC/CRDT = settled (the invoice side records the payment;
+   * a later return reverses it), RJCT/return = returned. Each kind once per item; nothing after a return.
+   */
+  async #invoiceStatus(
+    tx: Queryable,
+    input: {
+      endToEndId: string;
+      status: string;
+      reason?: SepaReason | undefined;
+      occurredAt: Date;
+      result?: { settled: number; failed: number; noted: number; ignored: number };
+    },
+  ): Promise<void> {
+    const kind = input.status === 'RJCT' ? 'returned' : input.status === 'ACSC' ? 'settled' : undefined;
+    if (!kind) {
+      if (input.result) input.result.noted += 1;
+      return;
+    }
+    const { rows } = await tx.query<{ account_id: string; amount: string }>(
+      `UPDATE payments_sepa_invoice_items SET status = $2, reason = $3, updated_at = $4
+       WHERE end_to_end_id = $1 AND status <> 'returned' AND ($2 = 'returned' OR status = 'submitted')
+       RETURNING account_id, amount::text AS amount`,
+      [input.endToEndId, kind, kind === 'returned' ? showReason(input.reason ?? { code: 'NARR', type: 'Cd' }) : null, this.#clock.now()],
+    );
+    const item = rows[0];
+    if (!item) {
+      if (input.result) input.result.ignored += 1;
+      return;
+    }
+    await tx.query(
+      `INSERT INTO payments_sepa_invoice_outcomes (end_to_end_id, account_id, kind, reason, amount, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (end_to_end_id, kind) DO NOTHING`,
+      [
+        input.endToEndId,
+        item.account_id,
+        kind,
+        kind === 'returned' ? showReason(input.reason ?? { code: 'NARR', type: 'Cd' }) : null,
+        item.amount,
+        input.occurredAt,
+      ],
+    );
+    if (input.result) {
+      if (kind === 'settled') input.result.settled += 1;
+      else input.result.failed += 1;
+    }
   }
 
   // --- reports ---
@@ -936,6 +1106,11 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       }
       for (const item of batch.transactions) {
         const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [item.endToEndId]);
+        if (!rows[0] && (await this.#invoiceItem(tx, item.endToEndId))) {
+          decided.add(item.endToEndId);
+          await this.#invoiceStatus(tx, { endToEndId: item.endToEndId, status: item.status, reason: item.reason, occurredAt, result });
+          continue;
+        }
         if (!rows[0]) {
           await unmatched('transaction', item.endToEndId, item.status, item.reason);
           this.#logger?.warn({ reportId: input.reportId, endToEndId: item.endToEndId }, 'payments-sepa: a status report names an unknown collection');
@@ -955,6 +1130,13 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       }
       const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE batch_id = $1 ORDER BY seq FOR UPDATE', [scope.batchId]);
       for (const row of rows) if (!decided.has(row.provider_payment_id)) await apply(row, scope.status, scope.reason);
+      const { rows: invoiceItems } = await tx.query<{ end_to_end_id: string }>(
+        'SELECT end_to_end_id FROM payments_sepa_invoice_items WHERE batch_id = $1 ORDER BY end_to_end_id FOR UPDATE',
+        [scope.batchId],
+      );
+      for (const item of invoiceItems)
+        if (!decided.has(item.end_to_end_id))
+          await this.#invoiceStatus(tx, { endToEndId: item.end_to_end_id, status: scope.status, reason: scope.reason, occurredAt, result });
       // A batch already marked by its own status keeps that reason (a file RJCT after a batch RJCT adds none).
       if (scope.status === 'RJCT' && !rejectedBatches.has(scope.batchId)) {
         rejectedBatches.add(scope.batchId);
@@ -1003,6 +1185,11 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       }
       const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE batch_id = $1 ORDER BY seq FOR UPDATE', [found[0].id]);
       for (const row of rows) result[await this.#settle(tx, row)] += 1;
+      const { rows: invoiceItems } = await tx.query<{ end_to_end_id: string }>(
+        'SELECT end_to_end_id FROM payments_sepa_invoice_items WHERE batch_id = $1 ORDER BY end_to_end_id FOR UPDATE',
+        [found[0].id],
+      );
+      for (const item of invoiceItems) await this.#invoiceStatus(tx, { endToEndId: item.end_to_end_id, status: 'ACSC', occurredAt, result });
     }
     for (const line of doc.lines) {
       if (!line.booked) {
@@ -1011,6 +1198,12 @@ export class SepaDirectDebitProvider implements PaymentProvider {
       }
       const { rows } = await tx.query<CollectionRow>('SELECT * FROM payments_sepa_collections WHERE end_to_end_id = $1 FOR UPDATE', [line.endToEndId]);
       const row = rows[0];
+      if (!row && (line.direction === 'CRDT' || line.reason) && (await this.#invoiceItem(tx, line.endToEndId))) {
+        // An invoice collected for the invoice side: CRDT = paid, DBIT with RtrInf = returned.
+        const status = line.direction === 'CRDT' ? 'ACSC' : 'RJCT';
+        await this.#invoiceStatus(tx, { endToEndId: line.endToEndId, status, reason: line.reason, occurredAt, result });
+        continue;
+      }
       if (!row) {
         await this.#unmatched(tx, {
           reportId,
@@ -1180,7 +1373,7 @@ function batchOf(row: Record<string, unknown>): SepaBatch {
     id: String(row.id),
     msgId: String(row.msg_id),
     collectionDate: String(row.collection_date),
-    sequenceType: row.sequence_type as 'FRST' | 'RCUR',
+    sequenceType: row.sequence_type as SepaBatch['sequenceType'],
     transactionCount: Number(row.transaction_count),
     controlSum: Money.of(String(row.control_sum)).toString(),
     status: row.status as SepaBatch['status'],

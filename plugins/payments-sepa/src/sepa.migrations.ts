@@ -143,4 +143,48 @@ ALTER TABLE payments_sepa_events ADD COLUMN seq bigserial;
 CREATE INDEX payments_sepa_events_unreported_seq ON payments_sepa_events (seq) WHERE reported_at IS NULL;
 `,
   },
+  {
+    // Issue 14 (S-9): invoices collected for the invoice side (directDebitCollectorsExtensionPoint).
+    // Their files share payments_sepa_batches (so reports find them); their lines and what the bank
+    // said about them live apart from wallet top-ups, which the funding service credits.
+    id: '0005_invoice_collections',
+    sql: `
+ALTER TABLE payments_sepa_batches DROP CONSTRAINT IF EXISTS payments_sepa_batches_sequence_type_check;
+ALTER TABLE payments_sepa_batches ADD CONSTRAINT payments_sepa_batches_sequence_type_check CHECK (sequence_type IN ('FRST', 'RCUR', 'OOFF'));
+
+-- One request of the invoice side (its idempotency key) and the files it made.
+CREATE TABLE payments_sepa_invoice_runs (
+  account_id text NOT NULL,
+  idempotency_key text NOT NULL,
+  result jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (account_id, idempotency_key)
+);
+
+CREATE TABLE payments_sepa_invoice_items (
+  end_to_end_id text PRIMARY KEY,
+  account_id text NOT NULL,
+  batch_id text NOT NULL REFERENCES payments_sepa_batches (id),
+  mandate_reference text NOT NULL,
+  amount numeric(18,2) NOT NULL CHECK (amount > 0),
+  status text NOT NULL CHECK (status IN ('submitted', 'settled', 'returned')),
+  reason text,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX payments_sepa_invoice_items_batch ON payments_sepa_invoice_items (batch_id);
+
+-- What the bank said, in the order we learnt it: the invoice side reads it with a cursor (seq).
+CREATE TABLE payments_sepa_invoice_outcomes (
+  seq bigserial PRIMARY KEY,
+  end_to_end_id text NOT NULL REFERENCES payments_sepa_invoice_items (end_to_end_id),
+  account_id text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('settled', 'returned')),
+  reason text,
+  amount numeric(18,2) NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  UNIQUE (end_to_end_id, kind)
+);
+`,
+  },
 ];

@@ -31,7 +31,8 @@ export type Ids = Record<
   | 'webhookEndpoint'
   | 'webhookUrl'
   | 'event'
-  | 'delivery',
+  | 'delivery'
+  | 'mandateUpload',
   string
 >;
 export type Fixture = { params: Record<string, string>; body?: unknown };
@@ -71,6 +72,8 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice } }),
   // The audit's invoice has no PDF: the send answers 409 pdf_not_available, and sends nothing.
   [`POST ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
+  [`GET ${INVOICE_SYNC}/mandates/uploads/:id`]: (ids) => ({ params: { id: ids.mandateUpload } }),
+  [`GET ${INVOICE_SYNC}/mandates/uploads/:id/report.csv`]: (ids) => ({ params: { id: ids.mandateUpload } }),
   [`GET ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice } }),
   // The payment the stack recorded (same reference and amount: recording it again changes nothing).
   [`POST ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice }, body: { amount: '1.00', externalRef: 'audit-receipt-1' } }),
@@ -207,6 +210,14 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     expect(await ok(asA('GET', `${INVOICE_SYNC}/runs/${ids.run}`), 200)).toMatchObject({ status: 'completed', counts: { new: 1 } });
     ids.invoice = ((await ok(asA('GET', `${INVOICE_SYNC}/invoices`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
     ids.customer = ((await ok(asA('GET', `${INVOICE_SYNC}/customers`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
+    // S-9: a mandate CSV upload linking that customer (customer number = the Teamleader id).
+    ids.mandateUpload = (
+      (await ok(
+        asA('POST', `${INVOICE_SYNC}/mandates/uploads`, {
+          csv: `customerNumber,iban,bic,mandateReference,signatureDate\n${company.id},BE68539007547034,GEBABEBB,MNDT-AUDIT-1,2026-01-05\n`,
+        }),
+      )) as { id: string }
+    ).id;
     // S-5: a part payment recorded by hand, and its write-back to Teamleader.
     ids.payment = (
       (await ok(asA('POST', `${INVOICE_SYNC}/invoices/${ids.invoice}/payments`, { amount: '1.00', externalRef: 'audit-receipt-1' }), 200)) as {

@@ -49,6 +49,11 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
   'PUT /v1/invoice-sync/collection-settings': () => ({ iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Account A' }),
+  'POST /v1/invoice-sync/mandates/uploads': () => ({
+    csv: 'customerNumber,iban,bic,mandateReference,signatureDate\nnobody,BE68539007547034,GEBABEBB,MNDT-DOCS,2026-01-05\n',
+  }),
+  'PUT /v1/invoice-sync/direct-debit/creditor': () => ({ name: 'Account A', iban: 'BE68539007547034', bic: 'GEBABEBB', creditorId: 'BE68ZZZ0123456789' }),
+  'POST /v1/invoice-sync/direct-debit/collect': () => ({}),
   'POST /v1/invoice-sync/bank-statements': () => ({
     xml: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>AUDIT-1</MsgId></GrpHdr><Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document>',
   }),

@@ -112,7 +112,7 @@ export const invoiceView = z.object({
   issuedOn: z.string().describe('YYYY-MM-DD'),
   dueOn: z.string().describe('YYYY-MM-DD'),
   paymentTermDays: z.number().int().nullable(),
-  status: z.enum(['booked', 'pending', 'paid', 'expired']),
+  status: z.enum(['booked', 'pending', 'paid', 'expired']).describe('pending = a collection is under way (direct debit submitted)'),
   profileId: z.string(),
   subscriptionId: z.string().nullable(),
   creditedInvoiceId: z.string().nullable(),
@@ -146,3 +146,69 @@ export const collectionSettings = z.object({
   beneficiary: z.string().nullable().describe('null: the account’s name is shown'),
   updatedAt: when.nullable(),
 });
+
+// ---- mandates and direct debit (S-9) -----------------------------------------------------------
+
+const uploadRow = z.object({
+  line: z.number().int().describe('Line in the file (the header is line 1)'),
+  customerNumber: z.string(),
+  reference: z.string().describe('The mandate reference'),
+  outcome: z.enum(['linked', 'unchanged', 'failed']),
+  reasons: z
+    .array(z.string())
+    .describe(
+      'Why a row failed: missing_customer_number, unknown_customer, missing_iban, invalid_iban, iban_not_sepa, invalid_bic, bic_country_mismatch, missing_reference, invalid_reference, missing_signature_date, invalid_signature_date, signature_date_in_future, invalid_sequence, duplicate_reference_in_file, duplicate_reference_in_account',
+    ),
+  customerId: z.string().nullable(),
+  mandateId: z.string().nullable(),
+});
+const uploadCounts = z.object({ total: z.number().int(), linked: z.number().int(), unchanged: z.number().int(), failed: z.number().int() });
+export const mandateUpload = z.object({
+  id: z.string(),
+  fileName: z.string().nullable(),
+  counts: uploadCounts,
+  createdAt: when,
+  rows: z.array(uploadRow),
+  replayed: z.boolean().optional().describe('True when the same file was uploaded before: this is that upload'),
+});
+export const mandateUploadsList = z.object({
+  data: z.array(z.object({ id: z.string(), fileName: z.string().nullable(), counts: uploadCounts, createdAt: when })),
+});
+export const mandatesList = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      customerId: z.string(),
+      customerNumber: z.string(),
+      customerName: z.string(),
+      reference: z.string(),
+      iban: z.string(),
+      bic: z.string().nullable(),
+      signatureDate: z.string().describe('YYYY-MM-DD'),
+      sequence: z.enum(['FRST', 'RCUR', 'OOFF']),
+      status: z.enum(['active', 'revoked']),
+      uploadId: z.string().nullable(),
+      createdAt: when,
+      updatedAt: when,
+    }),
+  ),
+});
+const creditorSettings = z.object({ name: z.string(), iban: z.string(), bic: z.string(), creditorId: z.string(), updatedAt: when });
+export const creditorView = z.object({ creditor: creditorSettings.nullable().describe('null until set') });
+const ddFile = z.object({ id: z.string(), msgId: z.string(), sequence: z.string(), count: z.number().int(), controlSum: amount });
+const ddRunFields = {
+  id: z.string(),
+  trigger: z.enum(['manual', 'schedule']),
+  collectorId: z.string(),
+  itemCount: z.number().int().describe('Invoices handed to the bank in this run'),
+  controlSum: amount,
+  collectionDate: z.string().nullable().describe('YYYY-MM-DD'),
+  files: z.array(ddFile).describe('pain.008 files made (one per sequence type)'),
+  error: z.string().nullable().describe('Why the collector could not take them; the next run sends them again'),
+  createdAt: when,
+};
+export const directDebitRun = z.object({
+  ...ddRunFields,
+  outcomes: z.object({ settled: z.number().int(), returned: z.number().int() }).describe('The bank’s answers applied before collecting'),
+});
+export const directDebitRuns = z.object({ data: z.array(z.object(ddRunFields)) });

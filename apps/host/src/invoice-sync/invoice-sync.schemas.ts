@@ -85,7 +85,7 @@ export const customerPatchBody = z
 
 export const invoicesQuery = z
   .strictObject({
-    status: z.enum(['booked', 'paid']).optional(),
+    status: z.enum(['booked', 'pending', 'paid', 'expired']).optional(),
     kind: z.enum(['invoice', 'credit_note']).optional(),
     customerId: id.optional(),
     number: z.string().trim().min(1).max(100).optional().describe('Part of the display number'),
@@ -105,3 +105,33 @@ export const collectionSettingsBody = z.strictObject({
 
 /** The manual send takes no options: the invoice's profile says what the mail offers. */
 export const invitationBody = z.strictObject({}).optional();
+
+// ---- mandates and direct debit (S-9) -----------------------------------------------------------
+
+const MAX_CSV = 2_000_000;
+export const mandateUploadBody = z.union([
+  z.string().min(1, 'the CSV file is empty').max(MAX_CSV).describe('The CSV file itself (content type text/csv)'),
+  z.strictObject({
+    csv: z
+      .string()
+      .min(1, 'the CSV file is empty')
+      .max(MAX_CSV)
+      .describe('The CSV text: customerNumber, IBAN, BIC, mandateReference, signatureDate[, sequence]'),
+    fileName: z.string().trim().min(1).max(200).optional(),
+  }),
+]);
+
+export const mandatesQuery = z.strictObject({
+  customerId: id.optional(),
+  status: z.enum(['active', 'revoked']).optional(),
+});
+
+export const creditorBody = z.strictObject({
+  name: z.string().trim().min(1).max(70).describe('Shown on the debtor’s statement'),
+  iban: z.string().trim().min(15).max(42),
+  bic: z.string().trim().min(8).max(14),
+  creditorId: z.string().trim().min(8).max(40).describe('SEPA creditor identifier, e.g. BE68ZZZ0123456789'),
+});
+
+export const collectBody = z.strictObject({});
+export const listQuery = z.strictObject({ limit });

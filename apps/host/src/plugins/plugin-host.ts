@@ -2,6 +2,7 @@ import type { Clock } from '@tollgate/clock';
 import { nestedSchemaName, scopeDatabase, type Database, type JobQueue, type MigrationSet, type ScopedDatabase } from '@tollgate/db';
 import {
   accountingExportersExtensionPoint,
+  directDebitCollectorsExtensionPoint,
   coreServices,
   EVENT_TYPES,
   isEventType,
@@ -12,6 +13,7 @@ import {
   postalCarriersExtensionPoint,
   spendChannelsExtensionPoint,
   type AccountingExporter,
+  type DirectDebitCollector,
   type Dep,
   type HostInfo,
   type InitRegistration,
@@ -96,6 +98,7 @@ export class PluginHost {
   readonly invoiceSources = new ExtensionRegistry<InvoiceSource>('invoice source');
   readonly accountingExporters = new ExtensionRegistry<AccountingExporter>('accounting exporter');
   readonly postalCarriers = new ExtensionRegistry<PostalCarrier>('postal carrier');
+  readonly directDebitCollectors = new ExtensionRegistry<DirectDebitCollector>('direct debit collector');
   readonly routes: MountedRoute[] = [];
   /** What plugins subscribed to through coreServices.events (during init; fixed once started). */
   readonly eventSubscriptions: RegisteredHandler[] = [];
@@ -206,7 +209,15 @@ export class PluginHost {
         }
       }
     }
-    for (const registry of [this.spendChannels, this.paymentProviders, this.invoiceSources, this.accountingExporters, this.postalCarriers]) registry.freeze();
+    for (const registry of [
+      this.spendChannels,
+      this.paymentProviders,
+      this.invoiceSources,
+      this.accountingExporters,
+      this.postalCarriers,
+      this.directDebitCollectors,
+    ])
+      registry.freeze();
     await this.#syncPrices(services.catalog);
     await this.#syncQuotas(services.catalog);
     this.#phase = 'started';
@@ -418,6 +429,8 @@ export class PluginHost {
         return this.invoiceSources.forPlugin(pluginId);
       case accountingExportersExtensionPoint.id:
         return this.accountingExporters.forPlugin(pluginId);
+      case directDebitCollectorsExtensionPoint.id:
+        return this.directDebitCollectors.forPlugin(pluginId);
       case postalCarriersExtensionPoint.id:
         return this.postalCarriers.forPlugin(pluginId);
       case httpRoutesExtensionPoint.id:
