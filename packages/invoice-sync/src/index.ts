@@ -20,6 +20,16 @@ export {
   parseStructuredCommunication,
   structuredCommunication,
 } from './structured-communication.js';
+export {
+  InvoicePaymentService,
+  PAYMENT_METHODS,
+  type InvoicePayment,
+  type PaymentMethod,
+  type RecordPaymentInput,
+  type RecordPaymentResult,
+  type ReversePaymentResult,
+} from './invoice-payments.js';
+export { InvoiceWritebackService, type DrainResult, type Writeback, type WritebackAction, type WritebackStatus } from './invoice-writebacks.js';
 export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
 export { registerInvoiceSync } from './registration.js';
 export { ConnectionService, type ConnectionSettings } from './connection.service.js';
@@ -36,6 +46,11 @@ export {
   CustomFieldsUnsupportedError,
   ImportRunningError,
   InvoiceNotFoundError,
+  InvoiceNotPayableError,
+  PaymentConflictError,
+  PaymentNotFoundError,
+  WritebackNotFoundError,
+  WritebackNotParkedError,
   NoProfileConfiguredError,
   ProfileInUseError,
   ProfileNotFoundError,

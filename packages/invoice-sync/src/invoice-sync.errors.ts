@@ -99,3 +99,44 @@ export class NoProfileConfiguredError extends UnprocessableError {
     });
   }
 }
+
+export class PaymentNotFoundError extends NotFoundError {
+  constructor(input: { paymentId?: string; method?: string; externalRef?: string }) {
+    super({ code: 'payment_not_found', message: 'No such payment on this account.', details: input });
+  }
+}
+
+/** The invoice cannot take this payment (a credit note, already paid, another currency). Nothing is recorded. */
+export class InvoiceNotPayableError extends UnprocessableError {
+  constructor(input: { invoiceId: string; reason: 'credit_note' | 'already_paid' | 'currency_mismatch'; currency?: string }) {
+    const why = {
+      credit_note: 'it is a credit note (the source has no payments for credit notes)',
+      already_paid: 'it is already paid in full',
+      currency_mismatch: `the payment's currency differs from the invoice's (${input.currency ?? '?'})`,
+    }[input.reason];
+    super({ code: 'invoice_not_payable', message: `Invoice ${input.invoiceId} cannot take this payment: ${why}.`, details: input });
+  }
+}
+
+/** The same (method, external reference) was recorded before with another invoice or amount. */
+export class PaymentConflictError extends ConflictError {
+  constructor(input: { paymentId: string; method: string; externalRef: string }) {
+    super({
+      code: 'payment_conflict',
+      message: `Payment ${input.method}/${input.externalRef} was recorded before for another invoice or amount; nothing recorded.`,
+      details: input,
+    });
+  }
+}
+
+export class WritebackNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super({ code: 'writeback_not_found', message: `No write-back ${id} on this account.`, details: { writebackId: id } });
+  }
+}
+
+export class WritebackNotParkedError extends ConflictError {
+  constructor(input: { writebackId: string; status: string }) {
+    super({ code: 'writeback_not_parked', message: `Write-back ${input.writebackId} is ${input.status}; only a parked one can be retried.`, details: input });
+  }
+}

@@ -178,5 +178,53 @@ export const invoiceSyncMigrations: MigrationSet = {
         create unique index sync_mandates_one_active on sync_mandates (customer_id) where status = 'active';
       `,
     },
+    {
+      // S-5: payments received for an invoice (link, transfer, direct debit, manual), one per
+      // (account, method, external reference) so a replayed notification or statement records nothing
+      // more; and the durable queue that writes each one (or its reversal) back to the source, in
+      // order per invoice, leased so two hosts never write the same row at once.
+      id: '0006_payments',
+      sql: `
+        create table sync_payments (
+          id             text primary key,
+          account_id     text not null,
+          invoice_id     text not null references sync_invoices (id),
+          method         text not null check (method in ('payment_link', 'transfer', 'direct_debit', 'manual')),
+          external_ref   text not null,
+          amount         numeric(18,2) not null check (amount > 0),
+          currency       text not null,
+          paid_at        timestamptz not null,
+          status         text not null check (status in ('active', 'reversed')),
+          reversed_at    timestamptz,
+          reverse_reason text,
+          created_at     timestamptz not null,
+          unique (account_id, method, external_ref)
+        );
+        create index sync_payments_invoice on sync_payments (invoice_id, created_at, id);
+
+        create table sync_writebacks (
+          id              text primary key,
+          seq             bigint generated always as identity unique,
+          account_id      text not null,
+          connection_id   text not null references sync_connections (id),
+          invoice_id      text not null references sync_invoices (id),
+          payment_id      text references sync_payments (id),
+          action          text not null check (action in ('register', 'remove')),
+          status          text not null check (status in ('pending', 'done', 'parked')),
+          attempts        int not null default 0,
+          next_attempt_at timestamptz not null,
+          lease_owner     text,
+          lease_until     timestamptz,
+          last_error      text,
+          created_at      timestamptz not null,
+          updated_at      timestamptz not null,
+          done_at         timestamptz,
+          check (action = 'remove' or payment_id is not null)
+        );
+        create index sync_writebacks_due on sync_writebacks (next_attempt_at, seq) where status = 'pending';
+        create index sync_writebacks_invoice on sync_writebacks (invoice_id, seq);
+        create index sync_writebacks_parked on sync_writebacks (account_id, seq) where status = 'parked';
+      `,
+    },
   ],
 };

@@ -17,6 +17,12 @@ export interface InvoiceSyncOptions {
   sweepInitialDays?: number;
   /** A running run without a heartbeat for this long is taken as dead (host crashed) and interrupted. Default 15. */
   staleRunMinutes?: number;
+  /** S-5 write-back: a failed call is parked (retried only by hand) after this many attempts. Default 8. */
+  writebackMaxAttempts?: number;
+  /** First retry delay of a failed write-back, doubled each attempt up to an hour. Default 30 seconds. */
+  writebackBackoffSeconds?: number;
+  /** How long a drainer holds a write-back before another host may take it over. Default 120 seconds. */
+  writebackLeaseSeconds?: number;
 }
 
 export type ConnectionStatus = 'connected' | 'reconsent_needed' | 'disconnected';

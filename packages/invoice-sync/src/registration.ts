@@ -7,6 +7,8 @@ import { InvoiceQueries } from './invoice-query.service.js';
 import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
+import { InvoicePaymentService } from './invoice-payments.js';
+import { InvoiceWritebackService } from './invoice-writebacks.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
 export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
@@ -19,4 +21,6 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
+  input.container.registerSingleton(InvoicePaymentService);
+  input.container.registerSingleton(InvoiceWritebackService);
 }

@@ -29,6 +29,7 @@ export const EVENT_TYPES = {
   'purchase.reversed': 1,
   'invoice.imported': 1,
   'invoice.paid': 1,
+  'invoice.payment_removed': 1,
   'invoice_sync.run_finished': 1,
 } as const;
 
@@ -136,8 +137,21 @@ export interface EventPayloads {
     issuedOn: string;
     dueOn: string | null;
   };
-  /** An imported invoice's source now says it is paid. */
+  /** An imported invoice is paid in full (its source says so, or the payments recorded here add up to it). */
   'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
+  /** A payment recorded for an imported invoice was reversed (refusal, chargeback, return); `status` is the invoice's status now. */
+  'invoice.payment_removed': {
+    invoiceId: string;
+    connectionId: string;
+    number: string;
+    paymentId: string;
+    method: 'payment_link' | 'transfer' | 'direct_debit' | 'manual';
+    amount: Amount;
+    currency: string;
+    reason: string;
+    status: 'booked' | 'pending' | 'paid' | 'expired';
+    amountDue: Amount;
+  };
   'invoice_sync.run_finished': {
     runId: string;
     connectionId: string;
