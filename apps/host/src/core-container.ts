@@ -11,8 +11,16 @@ import {
   type WebhookEndpoints,
 } from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
+import type { PaymentProvider } from '@tollgate/plugin-sdk';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
-import { InvoiceImporter, InvoiceSyncInbox, registerInvoiceSync, type InvoiceSourceDirectory, type InvoiceSyncOptions } from '@tollgate/invoice-sync';
+import {
+  InvoiceImporter,
+  InvoiceSyncInbox,
+  registerInvoiceSync,
+  type InvoiceSourceDirectory,
+  type InvoiceSyncOptions,
+  type OneOffPaymentProvider,
+} from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
@@ -97,7 +105,17 @@ export function createCoreServices(input: {
         data: { url, failingSince: `${failingSince.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
       }),
   });
-  registerInvoiceSync({ container, sources: input.sources ?? NO_SOURCES, ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
+  const providers = input.providers ?? NO_PROVIDERS;
+  registerInvoiceSync({
+    container,
+    sources: input.sources ?? NO_SOURCES,
+    ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}),
+    // The payment link page takes cards through the first card provider that makes one-off payments.
+    paymentLinkProviders: {
+      card: () =>
+        providers.list().find((p): p is PaymentProvider & OneOffPaymentProvider => p.methods.includes('card') && !!p.createOneOffPayment && !!p.getOneOffPayment),
+    },
+  });
   return {
     container,
     wallet: container.resolve(WalletService),

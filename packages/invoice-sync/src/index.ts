@@ -15,6 +15,17 @@ export type {
 } from './invoice-source.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
 export {
+  PAYMENT_LINK_PROVIDERS,
+  PaymentLinkProviderError,
+  PaymentLinkService,
+  type NotPayableReason,
+  type OneOffPaymentProvider,
+  type PaymentLinkPage,
+  type PaymentLinkProviderDirectory,
+  type PaymentLinkStatus,
+  type StartOutcome,
+} from './payment-links.js';
+export {
   findStructuredCommunications,
   formatStructuredCommunication,
   parseStructuredCommunication,

@@ -9,9 +9,16 @@ import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 import { InvoicePaymentService } from './invoice-payments.js';
 import { InvoiceWritebackService } from './invoice-writebacks.js';
+import { PAYMENT_LINK_PROVIDERS, PaymentLinkService, type PaymentLinkProviderDirectory } from './payment-links.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
-export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
+export function registerInvoiceSync(input: {
+  container: DependencyContainer;
+  sources: InvoiceSourceDirectory;
+  options?: InvoiceSyncOptions;
+  /** Card providers for the payment link page (default: none, the page offers no card payment). */
+  paymentLinkProviders?: PaymentLinkProviderDirectory;
+}): void {
   input.container.register(INVOICE_SOURCES, { useValue: input.sources });
   input.container.register(INVOICE_SYNC_OPTIONS, { useValue: input.options ?? {} });
   input.container.registerSingleton(ConnectionService);
@@ -23,4 +30,6 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(CollectionRefService);
   input.container.registerSingleton(InvoicePaymentService);
   input.container.registerSingleton(InvoiceWritebackService);
+  input.container.register(PAYMENT_LINK_PROVIDERS, { useValue: input.paymentLinkProviders ?? { card: () => undefined } });
+  input.container.registerSingleton(PaymentLinkService);
 }
