@@ -306,8 +306,9 @@ export class PaymentLinkService {
 
   async #move(input: { attempt: Row; from: readonly PaymentLinkStatus[]; to: PaymentLinkStatus; reason?: string | null }): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      `update sync_payment_links set status = $2, reason = coalesce($3, reason), updated_at = $4 where id = $1 and status = any($5::text[])`,
-      [input.attempt.id, input.to, input.reason ?? null, this.clock.now(), input.from],
+      `update sync_payment_links set status = $2, reason = coalesce($3, reason), updated_at = $4 where id = $1 and status = any(string_to_array($5, ','))`,
+      // A comma list, not an array parameter: both engines take text the same way.
+      [input.attempt.id, input.to, input.reason ?? null, this.clock.now(), input.from.join(',')],
     );
     return (rowCount ?? 0) > 0;
   }
