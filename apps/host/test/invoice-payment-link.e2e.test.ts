@@ -219,6 +219,46 @@ for (const engine of testEngines()) {
       expect(await (await browse(`/pay/${token}/return`)).text()).toContain('nog niet afgerond');
     });
 
+    it('strict mode: probed at connect, re-checked on demand (on / off with its warning); a refused write-back names it in the event log', async () => {
+      const connection = () => t.request({ path: `${PLUGIN}/connection`, key: owner.ownerKey });
+      const check = (key = owner.ownerKey) => t.request({ method: 'POST', path: `${PLUGIN}/connection/strict-mode-check`, key });
+      // At connect Teamleader had no booked invoice to probe: unknown, with what to do about it.
+      const atConnect = (await connection()).body.strictMode;
+      expect(atConnect).toMatchObject({ state: 'unknown', detail: 'no booked invoice to probe yet' });
+      expect(atConnect.warning).toContain('Settings > Preferences > Invoices');
+
+      // Now there are booked invoices: the empty invoices.updateBooked is refused, so strict mode is on.
+      const on = await check();
+      expect(on.status).toBe(200);
+      expect(on.body.strictMode).toMatchObject({ state: 'on', warning: null, checkedAt: clock.now().toISOString() });
+      expect(tl.control.requests().filter((r) => r.path === '/invoices.updateBooked').map((r) => r.status)).toEqual([403]);
+      const member = await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'member', role: 'member' } });
+      expect((await check(member.body.key as string)).status).toBe(403);
+
+      tl.control.setStrictMode(false);
+      try {
+        const off = await check();
+        expect(off.body.strictMode.state).toBe('off');
+        expect(off.body.strictMode.warning).toContain("strict mode is OFF");
+        expect((await connection()).body.strictMode.state).toBe('off');
+
+        // A payment by link whose write-back Teamleader refuses: the event log says strict mode is off.
+        const { invoiceId, token } = await importInvoice({ amount: 40 });
+        const started = await browse(`/pay/${token}/card`, { method: 'POST' });
+        await payOnHostedPage(started.headers.get('location')!, { card: 'pm_card_visa' });
+        await card.control.deliverWebhooks();
+        expect(await invoice(invoiceId)).toMatchObject({ status: 'paid' });
+        tl.control.failNextRequests({ count: 1, status: 400, path: '/invoices.registerPayment' });
+        expect(await drainWritebacks()).toMatchObject({ failed: 1 });
+        const failed = (await api({ path: `/invoices/${invoiceId}` })).body.events.find((e: { type: string }) => e.type === 'writeback_failed');
+        expect(failed.detail.error).toContain('strict mode is OFF');
+        clock.advance({ minutes: 5 });
+        expect(await drainWritebacks()).toMatchObject({ done: 1 });
+      } finally {
+        tl.control.setStrictMode(true);
+      }
+    });
+
     it('an unknown or malformed token is a 404 page, never a 500', async () => {
       for (const token of ['pay_unknownunknownunknownunknown00', 'nope', 'pay_' + 'x'.repeat(65), '..%2f..%2fetc', '%F0%9F%92%A9']) {
         const page = await browse(`/pay/${token}`);
