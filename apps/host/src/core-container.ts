@@ -113,7 +113,9 @@ export function createCoreServices(input: {
     // The payment link page takes cards through the first card provider that makes one-off payments.
     paymentLinkProviders: {
       card: () =>
-        providers.list().find((p): p is PaymentProvider & OneOffPaymentProvider => p.methods.includes('card') && !!p.createOneOffPayment && !!p.getOneOffPayment),
+        providers
+          .list()
+          .find((p): p is PaymentProvider & OneOffPaymentProvider => p.methods.includes('card') && !!p.createOneOffPayment && !!p.getOneOffPayment),
     },
   });
   return {

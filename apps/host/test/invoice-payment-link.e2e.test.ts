@@ -55,17 +55,20 @@ for (const engine of testEngines()) {
       const refs = await new CollectionRefService(t.host.db).ensure({ accountId: owner.accountId, invoiceId });
       return { sourceId: seeded.id, invoiceId, token: refs.payToken };
     };
-    const invoice = async (id: string) => (await api({ path: `/invoices/${id}` })).body as { status: string; amountDue: string; events: Array<{ type: string }> };
+    const invoice = async (id: string) =>
+      (await api({ path: `/invoices/${id}` })).body as { status: string; amountDue: string; events: Array<{ type: string }> };
     /** The write-back queue's drainer, as the host's job runs it. */
-    const drainWritebacks = () =>
-      new InvoiceWritebackService(t.host.db, clock, { get: (id: string) => t.host.pluginHost.invoiceSources.get(id) }, {}).drain();
+    const drainWritebacks = () => new InvoiceWritebackService(t.host.db, clock, { get: (id: string) => t.host.pluginHost.invoiceSources.get(id) }, {}).drain();
     const tlCalls = (path: string) => tl.control.requests().filter((r) => r.path === path && r.status < 300).length;
     /** POSTs a processor event to the host again, signed as the processor signs it: a duplicate delivery. */
     const redeliver = async (event: SandboxEvent) => {
       const payload = JSON.stringify(event, null, 2);
       const res = await fetch(`${t.url}/v1/payments/webhooks/payments-card`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signWebhookPayload({ payload, secret: SECRET, timestamp: Math.floor(clock.now().getTime() / 1000) }) },
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signWebhookPayload({ payload, secret: SECRET, timestamp: Math.floor(clock.now().getTime() / 1000) }),
+        },
         body: payload,
       });
       return { status: res.status, body: (await res.json()) as Record<string, number> };
@@ -194,7 +197,9 @@ for (const engine of testEngines()) {
       const reversed = await invoice(invoiceId);
       expect(reversed).toMatchObject({ status: 'booked', amountDue: '250.00' });
       expect(reversed.events.map((e) => e.type)).toEqual(expect.arrayContaining(['payment_link_reversed']));
-      const { rows: payments } = await t.db.query<{ status: string; method: string }>('select status, method from sync_payments where invoice_id = $1', [invoiceId]);
+      const { rows: payments } = await t.db.query<{ status: string; method: string }>('select status, method from sync_payments where invoice_id = $1', [
+        invoiceId,
+      ]);
       expect(payments).toEqual([{ status: 'reversed', method: 'payment_link' }]);
       expect(await drainWritebacks()).toMatchObject({ done: 1 });
       expect(tlCalls('/invoices.removePayments')).toBe(1);
@@ -231,7 +236,12 @@ for (const engine of testEngines()) {
       const on = await check();
       expect(on.status).toBe(200);
       expect(on.body.strictMode).toMatchObject({ state: 'on', warning: null, checkedAt: clock.now().toISOString() });
-      expect(tl.control.requests().filter((r) => r.path === '/invoices.updateBooked').map((r) => r.status)).toEqual([403]);
+      expect(
+        tl.control
+          .requests()
+          .filter((r) => r.path === '/invoices.updateBooked')
+          .map((r) => r.status),
+      ).toEqual([403]);
       const member = await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'member', role: 'member' } });
       expect((await check(member.body.key as string)).status).toBe(403);
 
@@ -239,7 +249,7 @@ for (const engine of testEngines()) {
       try {
         const off = await check();
         expect(off.body.strictMode.state).toBe('off');
-        expect(off.body.strictMode.warning).toContain("strict mode is OFF");
+        expect(off.body.strictMode.warning).toContain('strict mode is OFF');
         expect((await connection()).body.strictMode.state).toBe('off');
 
         // A payment by link whose write-back Teamleader refuses: the event log says strict mode is off.

@@ -108,7 +108,14 @@ export class PaymentLinkService {
                 : !this.providers.card()
                   ? 'no_card_provider'
                   : null;
-    const language = LANGUAGES.find((l) => l === String(row.customer_language ?? '').toLowerCase().slice(0, 2)) ?? 'en';
+    const language =
+      LANGUAGES.find(
+        (l) =>
+          l ===
+          String(row.customer_language ?? '')
+            .toLowerCase()
+            .slice(0, 2),
+      ) ?? 'en';
     return {
       accountId: input.accountId,
       invoiceId: input.invoiceId,
@@ -230,7 +237,13 @@ export class PaymentLinkService {
         continue;
       }
       try {
-        await this.#apply({ attemptId: attempt.id as string, status: event.status, reason: event.reason, occurredAt: event.occurredAt, eventId: event.eventId });
+        await this.#apply({
+          attemptId: attempt.id as string,
+          status: event.status,
+          reason: event.reason,
+          occurredAt: event.occurredAt,
+          eventId: event.eventId,
+        });
       } catch (error) {
         // Not applied: forget the event so the provider's next delivery tries again.
         await this.db.query('delete from sync_payment_link_events where provider_id = $1 and event_id = $2', [input.providerId, event.eventId]);
@@ -255,7 +268,10 @@ export class PaymentLinkService {
   }
 
   async #refresh(input: { attempt: Row; provider: OneOffPaymentProvider }): Promise<OneOffPayment> {
-    const now = await input.provider.getOneOffPayment({ accountId: input.attempt.account_id as string, providerPaymentId: input.attempt.provider_payment_id as string });
+    const now = await input.provider.getOneOffPayment({
+      accountId: input.attempt.account_id as string,
+      providerPaymentId: input.attempt.provider_payment_id as string,
+    });
     if (now.status !== 'pending') {
       await this.#apply({ attemptId: input.attempt.id as string, status: now.status, reason: now.reason, occurredAt: this.clock.now() });
     }
@@ -273,7 +289,12 @@ export class PaymentLinkService {
     const via = input.eventId ? { eventId: input.eventId } : { via: 'provider_lookup' };
     if (input.status === 'succeeded') {
       if (!(await this.#move({ attempt, from: ['creating', 'open', 'failed'], to: 'succeeded' }))) return;
-      await invoiceEvent(this.db, invoiceId, now, 'payment_link_paid', { attemptId: attempt.id, providerPaymentId: externalRef, amount: attempt.amount, ...via });
+      await invoiceEvent(this.db, invoiceId, now, 'payment_link_paid', {
+        attemptId: attempt.id,
+        providerPaymentId: externalRef,
+        amount: attempt.amount,
+        ...via,
+      });
       try {
         await this.payments.record({ accountId, invoiceId, amount: attempt.amount as string, method: 'payment_link', externalRef, paidAt: input.occurredAt });
       } catch (error) {
@@ -282,18 +303,33 @@ export class PaymentLinkService {
           throw error;
         }
         // Paid twice (another way meanwhile): the money is in, the invoice is not; someone has to refund it.
-        await invoiceEvent(this.db, invoiceId, now, 'payment_link_unapplied', { attemptId: attempt.id, providerPaymentId: externalRef, reason: error.code, amount: attempt.amount });
+        await invoiceEvent(this.db, invoiceId, now, 'payment_link_unapplied', {
+          attemptId: attempt.id,
+          providerPaymentId: externalRef,
+          reason: error.code,
+          amount: attempt.amount,
+        });
       }
       return;
     }
     if (input.status === 'failed') {
       if (!(await this.#move({ attempt, from: ['creating', 'open'], to: 'failed', reason: input.reason ?? null }))) return;
-      await invoiceEvent(this.db, invoiceId, now, 'payment_link_failed', { attemptId: attempt.id, providerPaymentId: externalRef, reason: input.reason ?? null, ...via });
+      await invoiceEvent(this.db, invoiceId, now, 'payment_link_failed', {
+        attemptId: attempt.id,
+        providerPaymentId: externalRef,
+        reason: input.reason ?? null,
+        ...via,
+      });
       return;
     }
     // reversed: a refund, chargeback or dispute of a paid attempt.
     if (!(await this.#move({ attempt, from: ['succeeded'], to: 'reversed', reason: input.reason ?? null }))) return;
-    await invoiceEvent(this.db, invoiceId, now, 'payment_link_reversed', { attemptId: attempt.id, providerPaymentId: externalRef, reason: input.reason ?? null, ...via });
+    await invoiceEvent(this.db, invoiceId, now, 'payment_link_reversed', {
+      attemptId: attempt.id,
+      providerPaymentId: externalRef,
+      reason: input.reason ?? null,
+      ...via,
+    });
     try {
       await this.payments.reverse({ accountId, method: 'payment_link', externalRef, reason: input.reason ?? 'reversed' });
     } catch (error) {
@@ -315,7 +351,10 @@ export class PaymentLinkService {
 
   async #close(input: { attempt: Row; status: 'failed'; reason: string }): Promise<void> {
     if (await this.#move({ attempt: input.attempt, from: OPEN, to: input.status, reason: input.reason })) {
-      await invoiceEvent(this.db, input.attempt.invoice_id as string, this.clock.now(), 'payment_link_closed', { attemptId: input.attempt.id, reason: input.reason });
+      await invoiceEvent(this.db, input.attempt.invoice_id as string, this.clock.now(), 'payment_link_closed', {
+        attemptId: input.attempt.id,
+        reason: input.reason,
+      });
     }
   }
 

@@ -254,10 +254,19 @@ for (const engine of testEngines()) {
         locale: 'nl',
       };
       const created = await provider.createOneOffPayment(input);
-      expect(created).toEqual({ providerPaymentId: expect.stringMatching(/^cs_/), status: 'pending', redirectUrl: `${sandbox.url}/c/pay/${created.providerPaymentId}` });
+      expect(created).toEqual({
+        providerPaymentId: expect.stringMatching(/^cs_/),
+        status: 'pending',
+        redirectUrl: `${sandbox.url}/c/pay/${created.providerPaymentId}`,
+      });
       expect(await provider.createOneOffPayment(input)).toEqual(created);
       expect(sandbox.control.checkoutSessions()).toHaveLength(1);
-      expect(sandbox.control.checkoutSessions()[0]).toMatchObject({ amount_total: 12100, currency: 'eur', locale: 'nl', metadata: { reference: 'plk_1', kind: 'one_off' } });
+      expect(sandbox.control.checkoutSessions()[0]).toMatchObject({
+        amount_total: 12100,
+        currency: 'eur',
+        locale: 'nl',
+        metadata: { reference: 'plk_1', kind: 'one_off' },
+      });
 
       // The payer's card wants 3-D Secure: the hosted page sends them to the challenge, then back to returnUrl.
       const page = await fetch(created.redirectUrl!);

@@ -16,7 +16,9 @@ export const teamleaderConnection = z.object({
   connectedAt: z.string(),
   strictMode: z
     .object({
-      state: z.enum(['on', 'off', 'unknown']).describe("Teamleader's strict mode (booked invoices and credit notes can't be edited): the integration needs it on"),
+      state: z
+        .enum(['on', 'off', 'unknown'])
+        .describe("Teamleader's strict mode (booked invoices and credit notes can't be edited): the integration needs it on"),
       checkedAt: z.string().nullable(),
       detail: z.string().nullable().describe('The probe: which booked invoice, and what Teamleader answered'),
       warning: z.string().nullable().describe('What it means for the write-back, when strict mode is not on'),

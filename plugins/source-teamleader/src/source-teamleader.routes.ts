@@ -188,7 +188,11 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
       const row = await connections.byAccount({ accountId: caller.accountId });
       if (!row || row.version === 0) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
       if (row.reconsentReason !== null)
-        throw new TollgateError({ code: 'reconsent_needed', status: 409, message: 'Teamleader needs consent again (GET /v1/plugins/source-teamleader/connect).' });
+        throw new TollgateError({
+          code: 'reconsent_needed',
+          status: 409,
+          message: 'Teamleader needs consent again (GET /v1/plugins/source-teamleader/connect).',
+        });
       await checkStrictMode({ client, connections, connectionId: row.id, clock, logger });
       return { status: 200, body: describe((await connections.byId({ id: row.id }))!) };
     },

@@ -27,10 +27,10 @@ export const STRICT_MODE_WARNINGS: Record<Exclude<StrictModeState, 'on'>, string
   off:
     "Teamleader's strict mode is OFF: booked invoices can be edited and marked paid in Teamleader, so payments written back by Tollgate " +
     '(invoices.registerPayment / invoices.removePayments) may be refused or contradict changes made there. ' +
-    "Turn it on in Teamleader: Settings > Preferences > Invoices > \"Booked invoices and credit notes can't be edited\" (administrator rights needed).",
+    'Turn it on in Teamleader: Settings > Preferences > Invoices > "Booked invoices and credit notes can\'t be edited" (administrator rights needed).',
   unknown:
     "Teamleader's strict mode could not be checked yet (it needs one booked invoice). Turn it on in Teamleader: Settings > Preferences > Invoices > " +
-    "\"Booked invoices and credit notes can't be edited\", then check again (POST /v1/plugins/source-teamleader/connection/strict-mode-check).",
+    '"Booked invoices and credit notes can\'t be edited", then check again (POST /v1/plugins/source-teamleader/connection/strict-mode-check).',
 };
 
 const LOCKED = /strict|can(?:no|')t be edited|not allowed to (?:edit|update)|booked/i;

@@ -307,7 +307,13 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     if (!(error instanceof TeamleaderValidationError || error instanceof TeamleaderForbiddenError)) return error;
     const state = (await this.#connections.byId({ id: connectionId }))?.strictMode.state ?? 'unknown';
     if (state === 'on') return error;
-    return new TollgateError({ code: error.code, status: error.status, message: `${error.message} (${STRICT_MODE_WARNINGS[state]})`, details: error.details, cause: error });
+    return new TollgateError({
+      code: error.code,
+      status: error.status,
+      message: `${error.message} (${STRICT_MODE_WARNINGS[state]})`,
+      details: error.details,
+      cause: error,
+    });
   }
 
   /**

@@ -742,9 +742,11 @@ export class CardProcessor {
     let currency: string | undefined;
     for (const [i, item] of items.entries()) {
       const price = item.price_data as Record<string, unknown> | undefined;
-      if (!price) throw invalid({ message: `Missing required param: line_items[${i}][price_data].`, code: 'parameter_missing', param: `line_items[${i}][price_data]` });
+      if (!price)
+        throw invalid({ message: `Missing required param: line_items[${i}][price_data].`, code: 'parameter_missing', param: `line_items[${i}][price_data]` });
       const itemCurrency = String(price.currency);
-      if (currency && itemCurrency !== currency) throw invalid({ message: 'All line items must have the same currency.', param: `line_items[${i}][price_data][currency]` });
+      if (currency && itemCurrency !== currency)
+        throw invalid({ message: 'All line items must have the same currency.', param: `line_items[${i}][price_data][currency]` });
       currency = itemCurrency;
       total += Number(price.unit_amount ?? 0) * Number(item.quantity);
     }
@@ -821,7 +823,8 @@ export class CardProcessor {
     const card = Object.hasOwn(TEST_CARDS, input.paymentMethod) ? TEST_CARDS[input.paymentMethod] : undefined;
     if (!card) return { outcome: 'declined', message: 'Choose a test card.' };
     let intent = session.payment_intent ? this.getPaymentIntent({ id: session.payment_intent }) : undefined;
-    if (intent && !CONFIRMABLE.includes(intent.status)) return { outcome: intent.status === 'processing' ? 'processing' : 'declined', message: `The payment is ${intent.status}.` };
+    if (intent && !CONFIRMABLE.includes(intent.status))
+      return { outcome: intent.status === 'processing' ? 'processing' : 'declined', message: `The payment is ${intent.status}.` };
     if (!intent) {
       intent = this.createPaymentIntent({
         amount: String(session.amount_total),
@@ -842,7 +845,10 @@ export class CardProcessor {
     }
     if (intent.status === 'requires_action') {
       // What a browser flow gets: a redirect to the bank's 3-D Secure page.
-      intent.next_action = { type: 'redirect_to_url', redirect_to_url: { url: `${this.#hostedUrl()}/c/pay/${session.id}/3ds`, return_url: session.success_url } };
+      intent.next_action = {
+        type: 'redirect_to_url',
+        redirect_to_url: { url: `${this.#hostedUrl()}/c/pay/${session.id}/3ds`, return_url: session.success_url },
+      };
       return { outcome: 'requires_action' };
     }
     return { outcome: intent.status === 'succeeded' ? 'succeeded' : 'processing' };

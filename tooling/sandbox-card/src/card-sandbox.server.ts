@@ -93,7 +93,10 @@ export interface CardSandboxControl {
    * What a payer does on a hosted payment page (GET/POST /c/pay/:id), without a browser: pays with a
    * test card ('requires_action' for pm_card_authenticationRequired: 3-D Secure comes next).
    */
-  payCheckoutSession(input: { sessionId: string; paymentMethod: string }): { outcome: 'succeeded' | 'requires_action' | 'processing' | 'declined'; message?: string };
+  payCheckoutSession(input: { sessionId: string; paymentMethod: string }): {
+    outcome: 'succeeded' | 'requires_action' | 'processing' | 'declined';
+    message?: string;
+  };
   /** The payer's answer on the 3-D Secure page (GET/POST /c/pay/:id/3ds). */
   authenticateCheckoutSession(input: { sessionId: string; outcome: 'complete' | 'fail' }): { outcome: 'succeeded' | 'declined'; message?: string };
   /** Forgets everything: objects, events, queued webhooks, idempotency keys, switches. */
