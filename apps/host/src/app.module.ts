@@ -1,7 +1,17 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
-import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, PaymentLinkService, ProfileService } from '@tollgate/invoice-sync';
+import {
+  BankStatementService,
+  ConnectionService,
+  CustomerService,
+  InvoiceImporter,
+  InvoicePaymentService,
+  InvoiceQueries,
+  InvoiceWritebackService,
+  PaymentLinkService,
+  ProfileService,
+} from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';
@@ -19,6 +29,7 @@ import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { PayPageController } from './invoice-sync/pay-page.controller.js';
+import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
@@ -55,6 +66,7 @@ export class AppModule {
         NotificationsController,
         InvoiceSyncController,
         PayPageController,
+        InvoicePaymentsController,
         EventsController,
         AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
@@ -68,7 +80,17 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
-        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter, PaymentLinkService].map((token) => ({
+        ...[
+          ConnectionService,
+          ProfileService,
+          CustomerService,
+          InvoiceQueries,
+          InvoiceImporter,
+          InvoicePaymentService,
+          InvoiceWritebackService,
+          BankStatementService,
+          PaymentLinkService,
+        ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),
           inject: [CORE_CONTAINER],

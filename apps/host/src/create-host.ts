@@ -7,7 +7,14 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { ConnectionService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
+import {
+  ConnectionService,
+  InvoicePaymentService,
+  InvoiceWritebackService,
+  invoiceSyncMigrations,
+  ProfileService,
+  type InvoiceImporter,
+} from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -36,6 +43,7 @@ import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
+import { InvoiceWritebackJobs } from './invoice-sync/invoice-writeback-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
 
 /** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
@@ -84,7 +92,16 @@ export interface TollgateHost {
   /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
   events: { jobs: EventJobs; log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
-  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService };
+  invoiceSync: {
+    importer: InvoiceImporter;
+    jobs: InvoiceSyncJobs;
+    connections: ConnectionService;
+    profiles: ProfileService;
+    /** S-5: payments of imported invoices, and the queue writing them back to the source (`writebackJobs.runOnce` in tests). */
+    payments: InvoicePaymentService;
+    writebacks: InvoiceWritebackService;
+    writebackJobs: InvoiceWritebackJobs;
+  };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -122,6 +139,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
+  let writebackJobs: InvoiceWritebackJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
@@ -130,6 +148,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
+    await writebackJobs?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
@@ -161,7 +180,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
-    const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    const { sweepMinutes, writebackEverySeconds, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     const core = createCoreServices({
       db,
@@ -230,6 +249,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
+    writebackJobs = new InvoiceWritebackJobs({ writebacks: core.container.resolve(InvoiceWritebackService), logger, everyMs: writebackEverySeconds * 1000 });
+    if (input.workers ?? true) writebackJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -299,6 +320,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
+    const liveWritebackJobs = writebackJobs;
     const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
     return {
@@ -319,6 +341,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         jobs: liveInvoiceSyncJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
+        payments: core.container.resolve(InvoicePaymentService),
+        writebacks: core.container.resolve(InvoiceWritebackService),
+        writebackJobs: liveWritebackJobs,
       },
       logger,
       async listen() {

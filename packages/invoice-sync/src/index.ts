@@ -41,6 +41,8 @@ export {
   type ReversePaymentResult,
 } from './invoice-payments.js';
 export { InvoiceWritebackService, type DrainResult, type Writeback, type WritebackAction, type WritebackStatus } from './invoice-writebacks.js';
+export { parseBankStatement, type ParsedStatement, type StatementCredit, type StatementKind } from './bank-statement.js';
+export { BankStatementService, type BankStatementReport, type StatementLine, type UnmatchedReason } from './bank-statement.service.js';
 export { invoiceSyncMigrations } from './invoice-sync.migrations.js';
 export { registerInvoiceSync } from './registration.js';
 export { ConnectionService, type ConnectionSettings } from './connection.service.js';

@@ -550,13 +550,19 @@ export class InvoiceImporter {
     if (locked[0]) {
       const before = invoiceView(locked[0]);
       if (before.sourceUpdatedAt.getTime() >= new Date(doc.updatedAt).getTime()) return 'ignored';
+      // S-5: once a payment was recorded here, or a collection moved the invoice to pending/expired,
+      // we own its status and amount due; the source lags behind our write-back and must not undo them.
+      const ours = await tx.query('select 1 from sync_payments where invoice_id = $1 limit 1', [before.id]);
+      const owned = ours.rows.length > 0 || before.status === 'pending' || before.status === 'expired';
+      const status = owned ? before.status : doc.status;
+      if (owned) amounts[2] = before.amountDue;
       const { rows } = await tx.query<Row>(
         `update sync_invoices set status = $2, total_excl_vat = $3, total_incl_vat = $4, amount_due = $5, issued_on = $6, due_on = $7, payment_term_days = $8,
            subscription_id = $9, credited_source_id = $10, customer_id = $11, department_id = $12, source_updated_at = $13, updated_at = $14
          where id = $1 returning *`,
         [
           before.id,
-          doc.status,
+          status,
           ...amounts,
           doc.issuedOn,
           doc.dueOn,

@@ -2,7 +2,7 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, sqlStateOf, type Database, type Queryable, type Transaction } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { recordEvent } from '@tollgate/events';
-import { Money } from '@tollgate/money';
+import { isCurrency, Money } from '@tollgate/money';
 import { inject, injectable } from 'tsyringe';
 import { InvoiceNotFoundError, InvoiceNotPayableError, PaymentConflictError, PaymentNotFoundError } from './invoice-sync.errors.js';
 import type { Invoice, InvoiceStatus } from './invoice-sync.types.js';
@@ -109,6 +109,8 @@ export class InvoicePaymentService {
       input.externalRef,
     ]);
     const currency = input.currency ?? invoice.currency;
+    if (currency !== invoice.currency) throw new InvoiceNotPayableError({ invoiceId: invoice.id, reason: 'currency_mismatch', currency: invoice.currency });
+    if (!isCurrency(currency)) throw new InvoiceNotPayableError({ invoiceId: invoice.id, reason: 'unsupported_currency', currency });
     const amount = Money.of(input.amount, currency, { maxDecimals: 2 });
     if (!amount.isPositive()) throw new ValidationError({ message: 'amount must be greater than zero.', details: { amount: input.amount } });
     if (existing.rows[0]) {
@@ -119,7 +121,6 @@ export class InvoicePaymentService {
       return { payment, invoice, duplicate: true };
     }
     if (invoice.kind !== 'invoice') throw new InvoiceNotPayableError({ invoiceId: invoice.id, reason: 'credit_note' });
-    if (currency !== invoice.currency) throw new InvoiceNotPayableError({ invoiceId: invoice.id, reason: 'currency_mismatch', currency: invoice.currency });
     const due = Money.of(invoice.amountDue, invoice.currency);
     if (invoice.status === 'paid' || !due.isPositive()) throw new InvoiceNotPayableError({ invoiceId: invoice.id, reason: 'already_paid' });
 

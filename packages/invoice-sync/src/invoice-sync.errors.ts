@@ -108,11 +108,12 @@ export class PaymentNotFoundError extends NotFoundError {
 
 /** The invoice cannot take this payment (a credit note, already paid, another currency). Nothing is recorded. */
 export class InvoiceNotPayableError extends UnprocessableError {
-  constructor(input: { invoiceId: string; reason: 'credit_note' | 'already_paid' | 'currency_mismatch'; currency?: string }) {
+  constructor(input: { invoiceId: string; reason: 'credit_note' | 'already_paid' | 'currency_mismatch' | 'unsupported_currency'; currency?: string }) {
     const why = {
       credit_note: 'it is a credit note (the source has no payments for credit notes)',
       already_paid: 'it is already paid in full',
       currency_mismatch: `the payment's currency differs from the invoice's (${input.currency ?? '?'})`,
+      unsupported_currency: `payments are collected in EUR only, not ${input.currency ?? '?'}`,
     }[input.reason];
     super({ code: 'invoice_not_payable', message: `Invoice ${input.invoiceId} cannot take this payment: ${why}.`, details: input });
   }

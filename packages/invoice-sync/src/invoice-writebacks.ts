@@ -70,12 +70,15 @@ export class InvoiceWritebackService {
     @inject(INVOICE_SYNC_OPTIONS) private readonly options: InvoiceSyncOptions,
   ) {}
 
-  /** Writes every due row (up to `limit`). `owner` names the drainer holding the leases (default: this instance). */
-  async drain(input: { limit?: number; owner?: string } = {}): Promise<DrainResult> {
+  /**
+   * Writes every due row (up to `limit`), of one account or all. `owner` names the drainer holding
+   * the leases (default: this instance).
+   */
+  async drain(input: { limit?: number; owner?: string; accountId?: string } = {}): Promise<DrainResult> {
     const result: DrainResult = { done: 0, failed: 0, parked: 0 };
     const owner = input.owner ?? this.#owner;
     for (let i = 0; i < (input.limit ?? 100); i++) {
-      const row = await this.#claim(owner);
+      const row = await this.#claim(owner, input.accountId ?? null);
       if (!row) break;
       const outcome = await this.#write(row, owner);
       result[outcome]++;
@@ -120,20 +123,20 @@ export class InvoiceWritebackService {
     return rows[0] ? paymentView(rows[0]) : null;
   }
 
-  async #claim(owner: string): Promise<Row | undefined> {
+  async #claim(owner: string, accountId: string | null): Promise<Row | undefined> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + (this.options.writebackLeaseSeconds ?? 120) * 1000);
     const { rows } = await this.db.query<Row>(
       `update sync_writebacks set lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
        where id = (
          select w.id from sync_writebacks w
-          where w.status = 'pending' and w.next_attempt_at <= $3 and (w.lease_until is null or w.lease_until <= $3)
+          where w.status = 'pending' and w.next_attempt_at <= $3 and ($4::text is null or w.account_id = $4) and (w.lease_until is null or w.lease_until <= $3)
             and not exists (select 1 from sync_writebacks e where e.invoice_id = w.invoice_id and e.seq < w.seq and e.status <> 'done')
           order by w.seq limit 1
           for update skip locked)
          and status = 'pending' and (lease_until is null or lease_until <= $3)
        returning *`,
-      [owner, leaseUntil, now],
+      [owner, leaseUntil, now, accountId],
     );
     return rows[0];
   }

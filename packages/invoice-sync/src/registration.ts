@@ -10,6 +10,7 @@ import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 import { InvoicePaymentService } from './invoice-payments.js';
 import { InvoiceWritebackService } from './invoice-writebacks.js';
 import { PAYMENT_LINK_PROVIDERS, PaymentLinkService, type PaymentLinkProviderDirectory } from './payment-links.js';
+import { BankStatementService } from './bank-statement.service.js';
 
 /** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
 export function registerInvoiceSync(input: {
@@ -32,4 +33,5 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(InvoiceWritebackService);
   input.container.register(PAYMENT_LINK_PROVIDERS, { useValue: input.paymentLinkProviders ?? { card: () => undefined } });
   input.container.registerSingleton(PaymentLinkService);
+  input.container.registerSingleton(BankStatementService);
 }

@@ -88,7 +88,35 @@ export class ScriptedSource implements InvoiceSource {
     return this.subscriptions.get(input.sourceId) ?? null;
   }
 
-  async writeStatus(): Promise<void> {}
+  /** Every writeStatus that went through, in order (write-back tests). */
+  readonly writes: Array<{ sourceInvoiceId: string; paymentId: string; status: 'paid' | 'unpaid'; amount: string | null; paidAt: string | null }> = [];
+  /** The next this-many writeStatus calls throw (an outage). */
+  failWrites = 0;
+  writeCalls = 0;
+  /** While set, writeStatus waits for it after announcing itself through `writeEntered`. */
+  holdWrites: Promise<void> | null = null;
+  writeEntered: (() => void) | null = null;
+
+  async writeStatus(input: Parameters<InvoiceSource['writeStatus']>[0]): Promise<void> {
+    this.writeCalls++;
+    if (this.holdWrites) {
+      this.writeEntered?.();
+      await this.holdWrites;
+    }
+    if (this.failWrites > 0) {
+      this.failWrites--;
+      throw new Error('source unavailable (write)');
+    }
+    // Idempotent per paymentId, like the contract says.
+    if (this.writes.some((w) => w.paymentId === input.paymentId && w.status === input.status)) return;
+    this.writes.push({
+      sourceInvoiceId: input.sourceInvoiceId,
+      paymentId: input.paymentId,
+      status: input.status,
+      amount: input.paidAmount?.toString() ?? null,
+      paidAt: input.paidAt?.toISOString() ?? null,
+    });
+  }
 }
 
 let serial = 0;

@@ -30,5 +30,8 @@ describe('structured communication (OGM/VCS)', () => {
   it('finds the valid ones in a remittance text', () => {
     expect(findStructuredCommunications('Betaling factuur +++123/4567/89002+++ en 123456789003')).toEqual(['123456789002']);
     expect(formatStructuredCommunication('123456789002')).toBe('+++123/4567/89002+++');
+    // A number just before it must not hide it; digits inside a longer number are not one.
+    expect(findStructuredCommunications('Invoice 2026/102 123456789002')).toEqual(['123456789002']);
+    expect(findStructuredCommunications('IBAN 91234567890021')).toEqual([]);
   });
 });

@@ -27,8 +27,10 @@ export function parseStructuredCommunication(text: string): string | null {
 /** Every valid structured communication in a free text (a bank line's remittance information). */
 export function findStructuredCommunications(text: string): string[] {
   const found = new Set<string>();
-  for (const candidate of text.matchAll(/(?:\+{3}|\*{3})?\s*\d{3}\s*\/?\s*\d{4}\s*\/?\s*\d{5}\s*(?:\+{3}|\*{3})?/g)) {
-    const digits = parseStructuredCommunication(candidate[0]);
+  // Overlapping candidates (a lookahead), never inside a longer run of digits: in "invoice 2026/102
+  // 090933755493" the first candidate ("102 0909…") must not swallow the real one.
+  for (const candidate of text.matchAll(/(?<!\d)(?=(\d{3}\s*\/?\s*\d{4}\s*\/?\s*\d{5})(?!\d))/g)) {
+    const digits = parseStructuredCommunication(candidate[1]!.replace(/\D/g, ''));
     if (digits) found.add(digits);
   }
   return [...found];

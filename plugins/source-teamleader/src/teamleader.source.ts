@@ -278,7 +278,12 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     const paidAtText = teamleaderTime(paidAt ?? this.#clock.now());
     try {
       if (status === 'paid') {
-        await api.registerPayment({ id: sourceInvoiceId, amount: (paidAmount as Money).toString(), currency: 'EUR', paidAt: paidAtText });
+        await api.registerPayment({
+          id: sourceInvoiceId,
+          amount: (paidAmount as Money).toString(),
+          currency: (paidAmount as Money).currency,
+          paidAt: paidAtText,
+        });
       } else {
         await api.removePayments({ id: sourceInvoiceId });
       }

@@ -366,6 +366,21 @@ describe('teamleader sandbox: API', () => {
     expect(infoCalls.map((r) => r.status)).toEqual([500, 200]);
   });
 
+  it('loseNextAnswers carries the request out but answers 5xx: a registerPayment lands although the client saw a failure', async () => {
+    const invoice = sandbox.control.seedInvoice({ customer: customer(), booked: true }) as any;
+    sandbox.control.loseNextAnswers({ count: 1, path: '/invoices.registerPayment' });
+    expect((await call('users.me')).status).toBe(200);
+    const lost = await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 10, currency: 'EUR' }, paid_at: '2026-03-03T10:00:00+00:00' });
+    expect(lost.status).toBe(500);
+    expect(sandbox.control.invoice({ id: invoice.id })).toMatchObject({ payments: [{ payment: { amount: 10 } }] });
+    // A refused request is not turned into a lost answer, and the switch is used up.
+    expect(
+      (await call('invoices.registerPayment', { id: invoice.id, payment: { amount: 10, currency: 'USD' }, paid_at: '2026-03-03T10:00:00+00:00' })).status,
+    ).toBe(400);
+    expect((await call('invoices.removePayments', { id: invoice.id })).status).toBe(204);
+    expect(() => sandbox.control.loseNextAnswers({ count: 1, status: 404 })).toThrow(RangeError);
+  });
+
   it('timeoutNext leaves a request unanswered until the client gives up; the next one is answered', async () => {
     sandbox.control.timeoutNext(1);
     const controller = new AbortController();

@@ -122,6 +122,12 @@ export interface TeamleaderSandboxControl {
   failNextRequests(input: { count: number; status?: number; path?: string }): void;
   /** The next `n` requests (same scope) get no answer at all, until the client gives up or the sandbox closes. */
   timeoutNext(n: number): void;
+  /**
+   * The next `count` requests (optionally only to `path`) are carried out, then answered `status`
+   * (default 500) as if the answer was lost: the client cannot know the outcome (a registerPayment
+   * that did land).
+   */
+  loseNextAnswers(input: { count: number; status?: number; path?: string }): void;
   setRateLimit(n: number): void;
   /** The next authorization (or `n`) redirects with `error=access_denied`. */
   denyNextAuthorization(n?: number): void;
@@ -192,6 +198,7 @@ class TeamleaderSandboxServer {
   #requests: SandboxRequest[] = [];
   #failures: { count: number; status: number; path: string | null } = { count: 0, status: 500, path: null };
   #timeouts = 0;
+  #lostAnswers: { count: number; status: number; path: string | null } = { count: 0, status: 500, path: null };
   #drop = 0;
   #delay = 0;
   #repeat = 0;
@@ -235,6 +242,10 @@ class TeamleaderSandboxServer {
     timeoutNext: (n) => {
       this.#timeouts = count(n);
     },
+    loseNextAnswers: ({ count: n, status = 500, path }) => {
+      if (!Number.isInteger(status) || status < 500 || status > 599) throw new RangeError(`loseNextAnswers: status must be 500..599, got ${status}`);
+      this.#lostAnswers = { count: count(n), status, path: path ?? null };
+    },
     setRateLimit: (n) => this.#limiter.setLimit(n),
     denyNextAuthorization: (n = 1) => this.#oauth.denyNextAuthorizations(count(n)),
     revokeRefreshTokens: () => this.#oauth.revokeRefreshTokens(),
@@ -270,6 +281,7 @@ class TeamleaderSandboxServer {
       this.#requests = [];
       this.#failures = { count: 0, status: 500, path: null };
       this.#timeouts = 0;
+      this.#lostAnswers = { count: 0, status: 500, path: null };
       this.#drop = 0;
       this.#delay = 0;
       this.#repeat = 0;
@@ -448,6 +460,12 @@ class TeamleaderSandboxServer {
             ? errorReply(error)
             : errorReply(new TeamleaderApiError({ status: 500, title: `Sandbox error: ${(error as Error).message}` }));
       }
+      if (reply.status < 400 && this.#lostAnswers.count > 0 && (this.#lostAnswers.path === null || this.#lostAnswers.path === path)) {
+        this.#lostAnswers.count -= 1;
+        reply = errorReply(
+          new TeamleaderApiError({ status: this.#lostAnswers.status, title: `Sandbox: done, but the answer was lost (HTTP ${this.#lostAnswers.status})` }),
+        );
+      }
     }
     entry.status = reply.status;
     send(res, reply);
@@ -561,6 +579,9 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST timeouts':
           c.timeoutNext(n('count', 1));
+          return done;
+        case 'POST lost-answers':
+          c.loseNextAnswers({ count: n('count', 1), status: n('status', 500), ...(typeof body.path === 'string' ? { path: body.path } : {}) });
           return done;
         case 'POST rate-limit':
           c.setRateLimit(n('limit', this.#options.rateLimit));

@@ -88,6 +88,11 @@ export const hostConfigSchema = z.strictObject({
       sweepOverlapMinutes: z.number().int().min(0).max(1440).optional(),
       sweepInitialDays: z.number().int().min(1).max(3660).optional(),
       staleRunMinutes: z.number().int().min(1).max(1440).optional(),
+      /** S-5 write-back to the source: how often each host drains the queue, and the retry knobs. */
+      writebackEverySeconds: z.number().int().min(1).max(3600).default(30),
+      writebackMaxAttempts: z.number().int().min(1).max(100).optional(),
+      writebackBackoffSeconds: z.number().int().min(1).max(3600).optional(),
+      writebackLeaseSeconds: z.number().int().min(10).max(3600).optional(),
     })
     .prefault({}),
   /** Events out (W-10, W-12): webhook delivery and the background round. */
