@@ -232,11 +232,9 @@ export class PaymentLinkService {
         'insert into sync_payment_link_events (provider_id, event_id, attempt_id, status, received_at) values ($1, $2, $3, $4, $5) on conflict do nothing',
         [input.providerId, event.eventId, attempt.id, event.status, this.clock.now()],
       );
-      if (!rowCount) {
-        counts.duplicates++;
-        continue;
-      }
+      const fresh = (rowCount ?? 0) > 0;
       try {
+        // A replayed event is applied again (idempotent): it may have been stored before a crash that kept it from being applied.
         await this.#apply({
           attemptId: attempt.id as string,
           status: event.status,
@@ -245,9 +243,13 @@ export class PaymentLinkService {
           eventId: event.eventId,
         });
       } catch (error) {
-        // Not applied: forget the event so the provider's next delivery tries again.
-        await this.db.query('delete from sync_payment_link_events where provider_id = $1 and event_id = $2', [input.providerId, event.eventId]);
+        // Not applied: forget the event so the provider's next delivery counts as new.
+        if (fresh) await this.db.query('delete from sync_payment_link_events where provider_id = $1 and event_id = $2', [input.providerId, event.eventId]);
         throw error;
+      }
+      if (!fresh) {
+        counts.duplicates++;
+        continue;
       }
       counts.accepted++;
     }
@@ -287,28 +289,26 @@ export class PaymentLinkService {
     const accountId = attempt.account_id as string;
     const externalRef = attempt.provider_payment_id as string;
     const via = input.eventId ? { eventId: input.eventId } : { via: 'provider_lookup' };
+    // Recording and reversing are idempotent per provider payment (InvoicePaymentService), so an
+    // outcome is applied again whenever it comes again (a crash half-way leaves nothing lost); the
+    // event log gets an entry only the first time.
     if (input.status === 'succeeded') {
-      if (!(await this.#move({ attempt, from: ['creating', 'open', 'failed'], to: 'succeeded' }))) return;
-      await invoiceEvent(this.db, invoiceId, now, 'payment_link_paid', {
-        attemptId: attempt.id,
-        providerPaymentId: externalRef,
-        amount: attempt.amount,
-        ...via,
-      });
+      const moved = await this.#move({ attempt, from: ['creating', 'open', 'failed'], to: 'succeeded' });
+      const paid = { attemptId: attempt.id, providerPaymentId: externalRef, amount: attempt.amount, ...via };
       try {
-        await this.payments.record({ accountId, invoiceId, amount: attempt.amount as string, method: 'payment_link', externalRef, paidAt: input.occurredAt });
-      } catch (error) {
-        if (!(error instanceof InvoiceNotPayableError)) {
-          await this.#move({ attempt: { ...attempt, status: 'succeeded' }, from: ['succeeded'], to: attempt.status as PaymentLinkStatus });
-          throw error;
-        }
-        // Paid twice (another way meanwhile): the money is in, the invoice is not; someone has to refund it.
-        await invoiceEvent(this.db, invoiceId, now, 'payment_link_unapplied', {
-          attemptId: attempt.id,
-          providerPaymentId: externalRef,
-          reason: error.code,
-          amount: attempt.amount,
+        const result = await this.payments.record({
+          accountId,
+          invoiceId,
+          amount: attempt.amount as string,
+          method: 'payment_link',
+          externalRef,
+          paidAt: input.occurredAt,
         });
+        if (!result.duplicate) await invoiceEvent(this.db, invoiceId, now, 'payment_link_paid', paid);
+      } catch (error) {
+        if (!(error instanceof InvoiceNotPayableError)) throw error;
+        // Paid twice (another way meanwhile): the money is in, the invoice cannot take it; someone has to refund it.
+        if (moved) await invoiceEvent(this.db, invoiceId, now, 'payment_link_unapplied', { ...paid, reason: error.code });
       }
       return;
     }
@@ -323,20 +323,21 @@ export class PaymentLinkService {
       return;
     }
     // reversed: a refund, chargeback or dispute of a paid attempt.
-    if (!(await this.#move({ attempt, from: ['succeeded'], to: 'reversed', reason: input.reason ?? null }))) return;
-    await invoiceEvent(this.db, invoiceId, now, 'payment_link_reversed', {
-      attemptId: attempt.id,
-      providerPaymentId: externalRef,
-      reason: input.reason ?? null,
-      ...via,
-    });
+    const moved = await this.#move({ attempt, from: ['succeeded'], to: 'reversed', reason: input.reason ?? null });
+    let reversedNow = moved;
     try {
-      await this.payments.reverse({ accountId, method: 'payment_link', externalRef, reason: input.reason ?? 'reversed' });
+      reversedNow = !(await this.payments.reverse({ accountId, method: 'payment_link', externalRef, reason: input.reason ?? 'reversed' })).alreadyReversed;
     } catch (error) {
-      if (!(error instanceof PaymentNotFoundError)) {
-        await this.#move({ attempt: { ...attempt, status: 'reversed' }, from: ['reversed'], to: 'succeeded' });
-        throw error;
-      }
+      // Never recorded (paid twice, see above): only the attempt changes.
+      if (!(error instanceof PaymentNotFoundError)) throw error;
+    }
+    if (reversedNow) {
+      await invoiceEvent(this.db, invoiceId, now, 'payment_link_reversed', {
+        attemptId: attempt.id,
+        providerPaymentId: externalRef,
+        reason: input.reason ?? null,
+        ...via,
+      });
     }
   }
 
