@@ -3,8 +3,10 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
 import {
   BankStatementService,
+  CollectionSettingsService,
   ConnectionService,
   CustomerService,
+  InvitationService,
   InvoiceImporter,
   InvoicePaymentService,
   InvoiceQueries,
@@ -86,6 +88,8 @@ export class AppModule {
           CustomerService,
           InvoiceQueries,
           InvoiceImporter,
+          InvitationService,
+          CollectionSettingsService,
           InvoicePaymentService,
           InvoiceWritebackService,
           BankStatementService,

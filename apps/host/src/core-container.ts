@@ -17,6 +17,7 @@ import {
   InvoiceImporter,
   InvoiceSyncInbox,
   registerInvoiceSync,
+  type InvitationOptions,
   type InvoiceSourceDirectory,
   type InvoiceSyncOptions,
   type OneOffPaymentProvider,
@@ -68,6 +69,8 @@ export function createCoreServices(input: {
   transport?: MailTransport;
   sources?: InvoiceSourceDirectory;
   invoiceSyncOptions?: InvoiceSyncOptions;
+  /** S-7: the payment link's base URL (the host's baseUrl). */
+  invitations?: Pick<InvitationOptions, 'baseUrl'>;
   eventOptions?: EventDeliveryOptions;
   /** Where durable files go; default a local folder given by the caller (tests: a temporary one). */
   files: FileStore;
@@ -116,6 +119,28 @@ export function createCoreServices(input: {
         providers
           .list()
           .find((p): p is PaymentProvider & OneOffPaymentProvider => p.methods.includes('card') && !!p.createOneOffPayment && !!p.getOneOffPayment),
+    },
+    invitations: {
+      baseUrl: input.invitations?.baseUrl ?? (() => 'http://localhost:3000'),
+      // S-7: invitations go through the same outbox as the account mails, with the PDF attached.
+      mailer: {
+        queue: async (mail) => {
+          await notifications.enqueue({
+            tx: mail.tx,
+            accountId: mail.accountId,
+            eventKey: mail.eventKey,
+            template: 'invoice_invitation',
+            locale: mail.locale,
+            recipients: [mail.recipient],
+            data: mail.data,
+            attachments: [mail.attachment],
+          });
+        },
+        outcomes: (query) => notifications.outcomes(query),
+      },
+      // The sender customers know: the account's name (when no beneficiary is set).
+      accountName: async ({ accountId }) =>
+        (await input.db.query<{ name: string }>('select name from accounts where id = $1', [accountId])).rows[0]?.name ?? null,
     },
   });
   return {

@@ -9,6 +9,7 @@ import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoi
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import {
   ConnectionService,
+  InvitationService,
   InvoicePaymentService,
   InvoiceWritebackService,
   invoiceSyncMigrations,
@@ -97,6 +98,7 @@ export interface TollgateHost {
     jobs: InvoiceSyncJobs;
     connections: ConnectionService;
     profiles: ProfileService;
+    invitations: InvitationService;
     /** S-5: payments of imported invoices, and the queue writing them back to the source (`writebackJobs.runOnce` in tests). */
     payments: InvoicePaymentService;
     writebacks: InvoiceWritebackService;
@@ -182,8 +184,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, writebackEverySeconds, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
+    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
+    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
     const core = createCoreServices({
       db,
+      invitations: { baseUrl: () => hostInfo.baseUrl },
       files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
       clock,
       jobs,
@@ -200,8 +205,6 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
-    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
-    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
     await pluginHost.start({
       logger,
       clock,
@@ -246,7 +249,15 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     });
     fundingJobs.listen();
     if (input.workers ?? true) await fundingJobs.start();
-    invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
+    invoiceSyncJobs = new InvoiceSyncJobs({
+      db,
+      importer: core.importer,
+      notifier: core.notifier,
+      sources,
+      logger,
+      sweepMinutes,
+      invitations: core.container.resolve(InvitationService),
+    });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
     writebackJobs = new InvoiceWritebackJobs({ writebacks: core.container.resolve(InvoiceWritebackService), logger, everyMs: writebackEverySeconds * 1000 });
@@ -341,6 +352,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         jobs: liveInvoiceSyncJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
+        invitations: core.container.resolve(InvitationService),
         payments: core.container.resolve(InvoicePaymentService),
         writebacks: core.container.resolve(InvoiceWritebackService),
         writebackJobs: liveWritebackJobs,

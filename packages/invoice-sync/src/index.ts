@@ -14,6 +14,21 @@ export type {
   SourceSubscription,
 } from './invoice-source.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
+export { CollectionSettingsService, type CollectionSettings } from './collection-settings.service.js';
+export {
+  INVITATION_LOCALES,
+  INVITATION_OPTIONS,
+  InvitationService,
+  invitationLocale,
+  type Invitation,
+  type InvitationLocale,
+  type InvitationMailData,
+  type InvitationMailer,
+  type InvitationOptions,
+  type InvitationRoundResult,
+  type InvitationStatus,
+  type InvitationTrigger,
+} from './invitation.service.js';
 export {
   PAYMENT_LINK_PROVIDERS,
   PaymentLinkProviderError,
@@ -58,6 +73,10 @@ export {
   CustomerNotFoundError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
+  InvalidBankAccountError,
+  InvitationAlreadySentError,
+  InvitationNotPossibleError,
+  PdfNotAvailableError,
   InvoiceNotFoundError,
   InvoiceNotPayableError,
   PaymentConflictError,

@@ -100,6 +100,46 @@ export class NoProfileConfiguredError extends UnprocessableError {
   }
 }
 
+/** 409: the invoice's invitation went out (or is on its way); it is never sent twice. */
+export class InvitationAlreadySentError extends ConflictError {
+  constructor(input: { invoiceId: string; status: string }) {
+    super({
+      code: 'invitation_already_sent',
+      message: `The invitation of invoice ${input.invoiceId} is already ${input.status === 'sent' ? 'sent' : 'queued'}; it is never sent twice.`,
+      details: input,
+    });
+  }
+}
+
+/** 409: no PDF of the invoice in the file store yet; an invitation always carries it. */
+export class PdfNotAvailableError extends ConflictError {
+  constructor(invoiceId: string) {
+    super({
+      code: 'pdf_not_available',
+      message: `The PDF of invoice ${invoiceId} is not available yet; the invitation can only go out with it.`,
+      details: { invoiceId },
+    });
+  }
+}
+
+/** 422: the invoice cannot be offered to its customer as it is (no e-mail address, no IBAN for a transfer, a credit note, …). */
+export class InvitationNotPossibleError extends UnprocessableError {
+  constructor(input: { invoiceId: string; reason: string; message: string }) {
+    super({ code: 'invitation_not_possible', message: input.message, details: { invoiceId: input.invoiceId, reason: input.reason } });
+  }
+}
+
+/** 400: an IBAN or BIC that does not check out. */
+export class InvalidBankAccountError extends ValidationError {
+  constructor(input: { field: 'iban' | 'bic'; value: string }) {
+    super({
+      code: input.field === 'iban' ? 'invalid_iban' : 'invalid_bic',
+      message: input.field === 'iban' ? `Not a valid IBAN: ${JSON.stringify(input.value)}` : `Not a valid BIC: ${JSON.stringify(input.value)}`,
+      details: { field: input.field },
+    });
+  }
+}
+
 export class PaymentNotFoundError extends NotFoundError {
   constructor(input: { paymentId?: string; method?: string; externalRef?: string }) {
     super({ code: 'payment_not_found', message: 'No such payment on this account.', details: input });

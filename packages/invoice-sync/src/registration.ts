@@ -1,5 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { CollectionRefService } from './collection-refs.js';
+import { CollectionSettingsService } from './collection-settings.service.js';
+import { INVITATION_OPTIONS, InvitationService, type InvitationOptions } from './invitation.service.js';
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
@@ -12,13 +14,26 @@ import { InvoiceWritebackService } from './invoice-writebacks.js';
 import { PAYMENT_LINK_PROVIDERS, PaymentLinkService, type PaymentLinkProviderDirectory } from './payment-links.js';
 import { BankStatementService } from './bank-statement.service.js';
 
-/** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
+/** Without a mailer nothing can be invited: the service refuses to queue (a host always passes one). */
+const NO_INVITATIONS: InvitationOptions = {
+  baseUrl: () => 'http://localhost:3000',
+  mailer: {
+    queue: () => Promise.reject(new Error('invitations need a mailer: registerInvoiceSync({ invitations: { mailer, baseUrl } })')),
+    outcomes: () => Promise.resolve([]),
+  },
+};
+
+/**
+ * Registers invoice sync in a (child) container that already has DATABASE and CLOCK. Invitations
+ * (S-7) also need FILE_STORE there and `invitations` (the mailer, the host's base URL).
+ */
 export function registerInvoiceSync(input: {
   container: DependencyContainer;
   sources: InvoiceSourceDirectory;
   options?: InvoiceSyncOptions;
   /** Card providers for the payment link page (default: none, the page offers no card payment). */
   paymentLinkProviders?: PaymentLinkProviderDirectory;
+  invitations?: InvitationOptions;
 }): void {
   input.container.register(INVOICE_SOURCES, { useValue: input.sources });
   input.container.register(INVOICE_SYNC_OPTIONS, { useValue: input.options ?? {} });
@@ -29,6 +44,9 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
+  input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? NO_INVITATIONS });
+  input.container.registerSingleton(CollectionSettingsService);
+  input.container.registerSingleton(InvitationService);
   input.container.registerSingleton(InvoicePaymentService);
   input.container.registerSingleton(InvoiceWritebackService);
   input.container.register(PAYMENT_LINK_PROVIDERS, { useValue: input.paymentLinkProviders ?? { card: () => undefined } });

@@ -29,6 +29,7 @@ export const EVENT_TYPES = {
   'purchase.reversed': 1,
   'invoice.imported': 1,
   'invoice.paid': 1,
+  'invoice.invitation_sent': 1,
   'invoice.payment_removed': 1,
   'invoice_sync.run_finished': 1,
 } as const;
@@ -139,6 +140,16 @@ export interface EventPayloads {
   };
   /** An imported invoice is paid in full (its source says so, or the payments recorded here add up to it). */
   'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
+  /** S-7: the invoice's payment invitation was accepted by the mail server (once per invoice). */
+  'invoice.invitation_sent': {
+    invoiceId: string;
+    connectionId: string;
+    number: string;
+    recipient: string;
+    locale: string;
+    trigger: 'automatic' | 'manual';
+    sentAt: string;
+  };
   /** A payment recorded for an imported invoice was reversed (refusal, chargeback, return); `status` is the invoice's status now. */
   'invoice.payment_removed': {
     invoiceId: string;

@@ -42,10 +42,12 @@ for (const engine of testEngines()) {
 
     const api = (input: { method?: string; path: string; body?: unknown; key?: string; headers?: Record<string, string> }) =>
       t.request({ ...input, path: `${API}${input.path}`, key: input.key ?? owner.ownerKey });
-    const tl = (doc: { id: string }) => sandbox.control.invoice({ id: doc.id }) as { payments: Array<{ payment: { amount: number } }>; status: string; total: { due: { amount: number } } };
-    const calls = (path: string, doc: { id: string }) => sandbox.control.requests().filter((r) => r.path === path && (r.body as { id?: string } | null)?.id === doc.id);
+    const tl = (doc: { id: string }) =>
+      sandbox.control.invoice({ id: doc.id }) as { payments: Array<{ payment: { amount: number } }>; status: string; total: { due: { amount: number } } };
+    const calls = (path: string, doc: { id: string }) =>
+      sandbox.control.requests().filter((r) => r.path === path && (r.body as { id?: string } | null)?.id === doc.id);
     const drainTwice = () => Promise.all([t.host.invoiceSync.writebacks.drain({ owner: 'host-a' }), t.host.invoiceSync.writebacks.drain({ owner: 'host-b' })]);
-    const events = async (id: string) => ((await api({ path: `/invoices/${id}` })).body.events as Array<{ type: string; detail: Record<string, unknown> }>);
+    const events = async (id: string) => (await api({ path: `/invoices/${id}` })).body.events as Array<{ type: string; detail: Record<string, unknown> }>;
 
     beforeAll(async () => {
       sandbox = await startTeamleaderSandbox({ now: () => clock.now(), rateLimitPerMinute: 100_000 });
@@ -155,14 +157,17 @@ for (const engine of testEngines()) {
       const reversed = await api({ method: 'POST', path: `/payments/${second.body.payment.id}/reverse`, body: { reason: 'chargeback' } });
       expect(reversed.status).toBe(200);
       expect(reversed.body).toMatchObject({ alreadyReversed: false, invoice: { status: 'booked', amountDue: '100.00' }, payment: { status: 'reversed' } });
-      expect((await api({ method: 'POST', path: `/payments/${second.body.payment.id}/reverse`, body: { reason: 'chargeback' } })).body.alreadyReversed).toBe(true);
+      expect((await api({ method: 'POST', path: `/payments/${second.body.payment.id}/reverse`, body: { reason: 'chargeback' } })).body.alreadyReversed).toBe(
+        true,
+      );
       await drainTwice();
       await drainTwice();
       expect(calls('/invoices.removePayments', docs.partial)).toHaveLength(1);
       expect(tl(docs.partial)).toMatchObject({ status: 'outstanding', payments: [{ payment: { amount: 21 } }], total: { due: { amount: 100 } } });
-      const removed = await t.db.query<{ data: Record<string, unknown> }>(`select data from event_outbox where account_id = $1 and type = 'invoice.payment_removed'`, [
-        owner.accountId,
-      ]);
+      const removed = await t.db.query<{ data: Record<string, unknown> }>(
+        `select data from event_outbox where account_id = $1 and type = 'invoice.payment_removed'`,
+        [owner.accountId],
+      );
       expect(removed.rows.map((r) => r.data)).toEqual([expect.objectContaining({ invoiceId: ids.partial, reason: 'chargeback', status: 'booked' })]);
     });
 

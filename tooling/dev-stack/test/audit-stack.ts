@@ -23,6 +23,8 @@ export type Ids = Record<
   | 'profile'
   | 'customer'
   | 'invoice'
+  | 'payment'
+  | 'writeback'
   | 'meeting'
   | 'invitee'
   | 'call'
@@ -66,6 +68,14 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer } }),
   [`PATCH ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer }, body: { customerNumber: 'C-9' } }),
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
+  [`GET ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice } }),
+  // The audit's invoice has no PDF: the send answers 409 pdf_not_available, and sends nothing.
+  [`POST ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
+  [`GET ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice } }),
+  // The payment the stack recorded (same reference and amount: recording it again changes nothing).
+  [`POST ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice }, body: { amount: '1.00', externalRef: 'audit-receipt-1' } }),
+  [`POST ${INVOICE_SYNC}/payments/:id/reverse`]: (ids) => ({ params: { id: ids.payment }, body: { reason: 'audit' } }),
+  [`POST ${INVOICE_SYNC}/writebacks/:id/retry`]: (ids) => ({ params: { id: ids.writeback } }),
   [`GET ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting } }),
   [`PATCH ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting }, body: { title: 'Moved' } }),
   [`POST ${SMS}/meetings/:meetingId/cancel`]: (ids) => ({ params: { meetingId: ids.meeting } }),
@@ -197,6 +207,13 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     expect(await ok(asA('GET', `${INVOICE_SYNC}/runs/${ids.run}`), 200)).toMatchObject({ status: 'completed', counts: { new: 1 } });
     ids.invoice = ((await ok(asA('GET', `${INVOICE_SYNC}/invoices`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
     ids.customer = ((await ok(asA('GET', `${INVOICE_SYNC}/customers`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
+    // S-5: a part payment recorded by hand, and its write-back to Teamleader.
+    ids.payment = (
+      (await ok(asA('POST', `${INVOICE_SYNC}/invoices/${ids.invoice}/payments`, { amount: '1.00', externalRef: 'audit-receipt-1' }), 200)) as {
+        payment: { id: string };
+      }
+    ).payment.id;
+    ids.writeback = ((await ok(asA('GET', `${INVOICE_SYNC}/writebacks?invoiceId=${ids.invoice}`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
 
     // SMS reminders: a meeting with an invitee whose reminder holds a message.
     const meeting = (await ok(

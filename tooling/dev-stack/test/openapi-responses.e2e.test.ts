@@ -48,6 +48,10 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/funding/refunds': async ({ refundable }) => ({ credits: await refundable() }),
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
+  'PUT /v1/invoice-sync/collection-settings': () => ({ iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Account A' }),
+  'POST /v1/invoice-sync/bank-statements': () => ({
+    xml: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>AUDIT-1</MsgId></GrpHdr><Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document>',
+  }),
   [`POST ${SMS}/meetings`]: () => ({
     title: 'Review',
     location: 'Gent',
@@ -72,7 +76,9 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /v1/plugins/source-teamleader/webhooks': 'needs the token of the registered webhook URL',
   [`POST ${SMS}/status-callbacks`]: 'needs an X-Twilio-Signature',
   'POST /v1/plugins/voice/status-callbacks': 'needs an X-Twilio-Signature',
+  'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s invoice has no PDF yet (409 pdf_not_available)',
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
+  'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
 };
 
 /** Writes that end something other writes use: sent after the others. */
