@@ -13,6 +13,7 @@ import {
   InvoiceQueries,
   InvoiceWritebackService,
   MandateService,
+  PaymentLinkService,
   ProfileService,
 } from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
@@ -32,6 +33,7 @@ import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
 import { DirectDebitController } from './invoice-sync/direct-debit.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
+import { PayPageController } from './invoice-sync/pay-page.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
@@ -69,6 +71,7 @@ export class AppModule {
         NotificationsController,
         InvoiceSyncController,
         DirectDebitController,
+        PayPageController,
         InvoicePaymentsController,
         EventsController,
         AdminEventsController,
@@ -96,6 +99,7 @@ export class AppModule {
           BankStatementService,
           MandateService,
           DirectDebitService,
+          PaymentLinkService,
         ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),

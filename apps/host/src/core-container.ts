@@ -11,6 +11,7 @@ import {
   type WebhookEndpoints,
 } from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
+import type { PaymentProvider } from '@tollgate/plugin-sdk';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
 import {
   InvoiceImporter,
@@ -20,6 +21,7 @@ import {
   type DirectDebitCollectorDirectory,
   type InvoiceSourceDirectory,
   type InvoiceSyncOptions,
+  type OneOffPaymentProvider,
 } from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
@@ -109,11 +111,19 @@ export function createCoreServices(input: {
         data: { url, failingSince: `${failingSince.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
       }),
   });
+  const providers = input.providers ?? NO_PROVIDERS;
   registerInvoiceSync({
     container,
     sources: input.sources ?? NO_SOURCES,
     ...(input.collectors ? { collectors: input.collectors } : {}),
     ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}),
+    // The payment link page takes cards through the first card provider that makes one-off payments.
+    paymentLinkProviders: {
+      card: () =>
+        providers
+          .list()
+          .find((p): p is PaymentProvider & OneOffPaymentProvider => p.methods.includes('card') && !!p.createOneOffPayment && !!p.getOneOffPayment),
+    },
     invitations: {
       baseUrl: input.invitations?.baseUrl ?? (() => 'http://localhost:3000'),
       // S-7: invitations go through the same outbox as the account mails, with the PDF attached.

@@ -284,6 +284,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoiceSyncJobs,
       eventJobs,
       routeIdempotency,
+      hostInfo,
       pluginApiVersion: PLUGIN_API_VERSION,
       startedAt: Date.now(),
     };

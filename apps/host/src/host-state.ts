@@ -24,6 +24,8 @@ export interface HostState {
   eventJobs?: EventJobs;
   /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */
   routeIdempotency: RouteIdempotency;
+  /** The host's public address (config.baseUrl, else the listening port once known): links in pages and mails. */
+  hostInfo?: { baseUrl: string };
   pluginApiVersion: string;
   startedAt: number;
 }

@@ -31,6 +31,17 @@ export {
   type InvitationTrigger,
 } from './invitation.service.js';
 export {
+  PAYMENT_LINK_PROVIDERS,
+  PaymentLinkProviderError,
+  PaymentLinkService,
+  type NotPayableReason,
+  type OneOffPaymentProvider,
+  type PaymentLinkPage,
+  type PaymentLinkProviderDirectory,
+  type PaymentLinkStatus,
+  type StartOutcome,
+} from './payment-links.js';
+export {
   findStructuredCommunications,
   formatStructuredCommunication,
   parseStructuredCommunication,

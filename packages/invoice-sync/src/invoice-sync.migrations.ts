@@ -334,6 +334,36 @@ export const invoiceSyncMigrations: MigrationSet = {
         create table sync_direct_debit_cursors (
           collector_id text primary key,
           last_id      text
+      `,
+    },
+    {
+      // S-7 payment link page: card attempts (one open per invoice, for the amount due when it
+      // started) and the provider events applied to them, once per event id.
+      id: '0009_payment_links',
+      sql: `
+        create table sync_payment_links (
+          id                  text primary key,
+          account_id          text not null,
+          invoice_id          text not null references sync_invoices (id),
+          provider_id         text not null,
+          amount              numeric(18,2) not null,
+          currency            text not null,
+          provider_payment_id text,
+          status              text not null check (status in ('creating', 'open', 'succeeded', 'failed', 'reversed')),
+          reason              text,
+          created_at          timestamptz not null,
+          updated_at          timestamptz not null
+        );
+        create unique index sync_payment_links_one_open on sync_payment_links (invoice_id) where status in ('creating', 'open');
+        create unique index sync_payment_links_provider on sync_payment_links (provider_id, provider_payment_id) where provider_payment_id is not null;
+        create index sync_payment_links_invoice on sync_payment_links (invoice_id, created_at desc, id desc);
+        create table sync_payment_link_events (
+          provider_id text not null,
+          event_id    text not null,
+          attempt_id  text not null references sync_payment_links (id),
+          status      text not null,
+          received_at timestamptz not null,
+          primary key (provider_id, event_id)
         );
       `,
     },

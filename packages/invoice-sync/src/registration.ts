@@ -20,6 +20,7 @@ import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 import { InvoicePaymentService } from './invoice-payments.js';
 import { InvoiceWritebackService } from './invoice-writebacks.js';
+import { PAYMENT_LINK_PROVIDERS, PaymentLinkService, type PaymentLinkProviderDirectory } from './payment-links.js';
 import { BankStatementService } from './bank-statement.service.js';
 
 /** Without a mailer nothing can be invited: the service refuses to queue (a host always passes one). */
@@ -39,6 +40,8 @@ export function registerInvoiceSync(input: {
   container: DependencyContainer;
   sources: InvoiceSourceDirectory;
   options?: InvoiceSyncOptions;
+  /** Card providers for the payment link page (default: none, the page offers no card payment). */
+  paymentLinkProviders?: PaymentLinkProviderDirectory;
   invitations?: InvitationOptions;
   /** Direct-debit collectors (S-9); none = collecting answers direct_debit_unavailable. */
   collectors?: DirectDebitCollectorDirectory;
@@ -60,5 +63,7 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(DirectDebitService);
   input.container.registerSingleton(InvoicePaymentService);
   input.container.registerSingleton(InvoiceWritebackService);
+  input.container.register(PAYMENT_LINK_PROVIDERS, { useValue: input.paymentLinkProviders ?? { card: () => undefined } });
+  input.container.registerSingleton(PaymentLinkService);
   input.container.registerSingleton(BankStatementService);
 }

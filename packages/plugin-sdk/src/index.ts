@@ -44,6 +44,8 @@ export type { Engine, IsolationLevel, Migration, PluginDatabase, QueryResult, Qu
 // Contracts plugins implement.
 export type { ChannelPrice, Reservation, SpendChannel, SpendInput, SpendOutcome, SpendQuote, SpendResult, SpendStepInput } from './spend-channel.js';
 export type {
+  OneOffPayment,
+  OneOffPaymentInput,
   PaymentCreated,
   PaymentEvent,
   PaymentEventSink,

@@ -45,6 +45,18 @@ export interface PaymentProvider {
     providerMethodId: string;
   }): Promise<PaymentCreated>;
 
+  /**
+   * Optional: a one-off payment not tied to a wallet purchase or a saved method, e.g. an invoice paid
+   * from the host's payment link page. The payer goes to `redirectUrl` (the provider's hosted payment
+   * page, 3-D Secure included) and comes back to `returnUrl`. Idempotent by `idempotencyKey`: the
+   * same key answers the same payment. `reference` is ours and comes back on the provider's events
+   * (PaymentEvent.reference), so the host can tell these payments from purchases.
+   */
+  createOneOffPayment?(input: OneOffPaymentInput): Promise<OneOffPayment>;
+
+  /** Optional, with createOneOffPayment: the payment's state now, read at the provider. */
+  getOneOffPayment?(input: { accountId: string; providerPaymentId: string }): Promise<OneOffPayment>;
+
   /** Verifies and parses a provider notification. Throws a ValidationError (400) on a bad signature. */
   parseWebhook?(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer }): Promise<PaymentEvent[]>;
 }
@@ -61,6 +73,33 @@ export interface PaymentCreated {
    * API 2.0.0 providers leave it out); the funding service stores it on the purchase.
    */
   expectedSettlementDate?: string;
+}
+
+/** What createOneOffPayment takes. */
+export interface OneOffPaymentInput {
+  accountId: string;
+  amount: Money;
+  /** ISO 4217, upper case; equal to amount.currency. */
+  currency: string;
+  /** Ours (e.g. the payment link attempt id); the provider reports it back on its events. */
+  reference: string;
+  /** What the payer sees, e.g. 'Invoice 2026 / 12'. */
+  description: string;
+  /** Where the payer comes back after paying, failing or giving up. */
+  returnUrl: string;
+  idempotencyKey: string;
+  /** The payer's language for the provider's page (nl, fr, en, de), when the provider has one. */
+  locale?: string;
+}
+
+/** A one-off payment as the provider sees it. */
+export interface OneOffPayment {
+  providerPaymentId: string;
+  /** 'pending' until the payer pays (or while it settles); 'failed' when it can no longer be paid (expired). */
+  status: PaymentStatus;
+  reason?: string;
+  /** While pending: where to send the payer. */
+  redirectUrl?: string;
 }
 
 export interface PaymentMethodSetup {
@@ -84,6 +123,11 @@ export interface PaymentEvent {
    * this UTC day ('YYYY-MM-DD'), e.g. a SEPA collection moved to a later collection date.
    */
   expectedSettlementDate?: string;
+  /**
+   * Optional: the `reference` the payment was made with, when the provider reports it (one-off
+   * payments: the host routes their events by it).
+   */
+  reference?: string;
   occurredAt: Date;
 }
 

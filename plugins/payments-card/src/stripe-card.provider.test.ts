@@ -242,6 +242,79 @@ for (const engine of testEngines()) {
       ]);
     });
 
+    it('makes a one-off payment on the hosted page: 3-D Secure, then completed, disputed; idempotent by key', async () => {
+      const input = {
+        accountId: 'acc_1',
+        amount: Money.of('121.00', 'EUR'),
+        currency: 'EUR',
+        reference: 'plk_1',
+        description: 'Invoice 2026 / 1',
+        returnUrl: 'http://127.0.0.1:9/pay/tok/return',
+        idempotencyKey: 'plk_1',
+        locale: 'nl',
+      };
+      const created = await provider.createOneOffPayment(input);
+      expect(created).toEqual({
+        providerPaymentId: expect.stringMatching(/^cs_/),
+        status: 'pending',
+        redirectUrl: `${sandbox.url}/c/pay/${created.providerPaymentId}`,
+      });
+      expect(await provider.createOneOffPayment(input)).toEqual(created);
+      expect(sandbox.control.checkoutSessions()).toHaveLength(1);
+      expect(sandbox.control.checkoutSessions()[0]).toMatchObject({
+        amount_total: 12100,
+        currency: 'eur',
+        locale: 'nl',
+        metadata: { reference: 'plk_1', kind: 'one_off' },
+      });
+
+      // The payer's card wants 3-D Secure: the hosted page sends them to the challenge, then back to returnUrl.
+      const page = await fetch(created.redirectUrl!);
+      expect(await page.text()).toContain('121.00 EUR');
+      const paid = await fetch(created.redirectUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'payment_method=pm_card_authenticationRequired',
+        redirect: 'manual',
+      });
+      expect(paid.status).toBe(303);
+      expect(paid.headers.get('location')).toBe(`/c/pay/${created.providerPaymentId}/3ds`);
+      expect(await provider.getOneOffPayment({ accountId: 'acc_1', providerPaymentId: created.providerPaymentId })).toMatchObject({ status: 'pending' });
+      const challenge = await fetch(`${sandbox.url}/c/pay/${created.providerPaymentId}/3ds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'outcome=complete',
+        redirect: 'manual',
+      });
+      expect(challenge.headers.get('location')).toBe(input.returnUrl);
+      expect(await provider.getOneOffPayment({ accountId: 'acc_1', providerPaymentId: created.providerPaymentId })).toEqual({
+        providerPaymentId: created.providerPaymentId,
+        status: 'succeeded',
+      });
+      // Only the session reports the payment (the intent's own event would be a second report of it).
+      const intentId = sandbox.control.checkoutSessions()[0]!.payment_intent!;
+      sandbox.control.dispute({ paymentIntentId: intentId, reason: 'fraudulent' });
+      expect((await deliverAndParse()).map((e) => [e.providerPaymentId, e.status, e.reference ?? null, e.reason ?? null])).toEqual([
+        [created.providerPaymentId, 'succeeded', 'plk_1', null],
+        [intentId, 'reversed', 'plk_1', 'dispute:fraudulent'],
+      ]);
+    });
+
+    it('refuses a one-off payment in another currency, and answers an unknown one as a 400', async () => {
+      await expect(
+        provider.createOneOffPayment({
+          accountId: 'acc_1',
+          amount: Money.of('10.00'),
+          currency: 'USD',
+          reference: 'plk_2',
+          description: 'x',
+          returnUrl: 'http://127.0.0.1:9/r',
+          idempotencyKey: 'plk_2',
+        }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await expect(provider.getOneOffPayment({ accountId: 'acc_1', providerPaymentId: 'cs_test_nope' })).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it('turns a dispute into a reversed event', async () => {
       const paid = await pay({ paymentMethod: 'pm_card_createDispute' });
       expect(paid.status).toBe('succeeded');

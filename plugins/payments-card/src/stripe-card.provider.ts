@@ -7,6 +7,8 @@ import {
   type PluginDatabase,
   type Logger,
   type Money,
+  type OneOffPayment,
+  type OneOffPaymentInput,
   type PaymentEvent,
   type PaymentMethodKind,
   type PaymentMethodSetup,
@@ -185,6 +187,46 @@ export class StripeCardProvider implements PaymentProvider {
     }
   }
 
+  /**
+   * A one-off payment on the processor's hosted payment page (a Checkout Session in payment mode):
+   * the payer picks the card there, 3-D Secure included, and comes back to `returnUrl`. Our
+   * reference rides in the session's and its PaymentIntent's metadata, so every event about it
+   * (completed, expired, disputed) carries it back.
+   */
+  async createOneOffPayment(input: OneOffPaymentInput): Promise<OneOffPayment> {
+    if (input.currency !== 'EUR' || input.amount.currency !== 'EUR')
+      throw new ValidationError({ message: `payments-card charges euros only, not ${input.currency}` });
+    const cents = input.amount.toCents();
+    if (cents <= 0n || cents > BigInt(Number.MAX_SAFE_INTEGER)) throw new ValidationError({ message: `Cannot charge ${input.amount.toString()} EUR` });
+    const metadata = { reference: input.reference, accountId: input.accountId, kind: 'one_off' };
+    const locale = input.locale && ['nl', 'fr', 'en', 'de'].includes(input.locale) ? (input.locale as 'nl' | 'fr' | 'en' | 'de') : undefined;
+    const session = await this.#call(
+      () =>
+        this.#stripe.checkout.sessions.create(
+          {
+            mode: 'payment',
+            line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: Number(cents), product_data: { name: input.description } } }],
+            success_url: input.returnUrl,
+            cancel_url: input.returnUrl,
+            client_reference_id: input.reference,
+            metadata,
+            payment_intent_data: { description: input.description, metadata },
+            ...(locale ? { locale } : {}),
+          },
+          { idempotencyKey: `one-off:${input.idempotencyKey}` },
+        ),
+      {},
+    );
+    return oneOffResult(session);
+  }
+
+  async getOneOffPayment(input: { accountId: string; providerPaymentId: string }): Promise<OneOffPayment> {
+    const session = await this.#call(() => this.#stripe.checkout.sessions.retrieve(input.providerPaymentId), {
+      unknown: { message: 'unknown payment', param: 'id', inPath: true },
+    });
+    return oneOffResult(session);
+  }
+
   async parseWebhook(input: { headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer }): Promise<PaymentEvent[]> {
     const signature = Object.entries(input.headers).find(([name]) => name.toLowerCase() === 'stripe-signature')?.[1];
     let event: Stripe.Event;
@@ -198,21 +240,48 @@ export class StripeCardProvider implements PaymentProvider {
     const occurredAt = new Date(event.created * 1000);
     switch (event.type) {
       case 'payment_intent.succeeded':
+        // A one-off payment is reported by its session (checkout.session.completed), under the session's id.
+        if (event.data.object.metadata?.kind === 'one_off') return [];
         return [{ eventId: event.id, providerPaymentId: event.data.object.id, status: 'succeeded', occurredAt }];
       case 'payment_intent.payment_failed': {
+        // A failed try on a hosted page is not the end: the payer may try another card.
+        if (event.data.object.metadata?.kind === 'one_off') return [];
         const error = event.data.object.last_payment_error;
         const reason = error?.decline_code || error?.code || 'payment_failed';
         return [{ eventId: event.id, providerPaymentId: event.data.object.id, status: 'failed', reason, occurredAt }];
+      }
+      case 'checkout.session.completed': {
+        const session = event.data.object;
+        if (session.payment_status !== 'paid') return [];
+        return [{ eventId: event.id, providerPaymentId: session.id, status: 'succeeded', ...referenceOf(session.metadata), occurredAt }];
+      }
+      case 'checkout.session.expired': {
+        const session = event.data.object;
+        return [{ eventId: event.id, providerPaymentId: session.id, status: 'failed', reason: 'expired', ...referenceOf(session.metadata), occurredAt }];
       }
       case 'charge.dispute.created': {
         const dispute = event.data.object;
         const paymentIntent = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent?.id;
         // A dispute on a charge made outside a PaymentIntent is not one of our payments.
         if (!paymentIntent) return [];
-        return [{ eventId: event.id, providerPaymentId: paymentIntent, status: 'reversed', reason: `dispute:${dispute.reason}`, occurredAt }];
+        // The dispute names the intent only; its metadata carries our reference (a one-off payment is
+        // found by it). Read before anything is applied: when the processor is down the webhook fails and comes again.
+        const intent = await this.#intentOrNull(paymentIntent);
+        const reason = `dispute:${dispute.reason}`;
+        return [{ eventId: event.id, providerPaymentId: paymentIntent, status: 'reversed', reason, ...referenceOf(intent?.metadata), occurredAt }];
       }
       default:
         return [];
+    }
+  }
+
+  /** An intent, or null when the processor does not know it (not ours to look into). */
+  async #intentOrNull(id: string): Promise<Stripe.PaymentIntent | null> {
+    try {
+      return await this.#stripe.paymentIntents.retrieve(id);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return null;
+      throw this.#translate(error, {});
     }
   }
 
@@ -311,6 +380,17 @@ export class StripeCardProvider implements PaymentProvider {
       ? error
       : new TollgateError({ code: 'payment_provider_error', status: 502, message: (error as Error).message, cause: error });
   }
+}
+
+function referenceOf(metadata: Stripe.Metadata | null | undefined): { reference?: string } {
+  const reference = metadata?.reference;
+  return typeof reference === 'string' && reference !== '' ? { reference } : {};
+}
+
+function oneOffResult(session: Stripe.Checkout.Session): OneOffPayment {
+  if (session.status === 'complete' && session.payment_status !== 'unpaid') return { providerPaymentId: session.id, status: 'succeeded' };
+  if (session.status === 'expired') return { providerPaymentId: session.id, status: 'failed', reason: 'expired' };
+  return { providerPaymentId: session.id, status: 'pending', ...(session.url ? { redirectUrl: session.url } : {}) };
 }
 
 function paymentResult(intent: Stripe.PaymentIntent): PaymentResult {

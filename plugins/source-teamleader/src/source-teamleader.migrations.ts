@@ -63,4 +63,12 @@ export const sourceTeamleaderMigrations: readonly Migration[] = Object.freeze([
   ADD COLUMN rearm boolean NOT NULL DEFAULT false;
 CREATE INDEX source_teamleader_webhook_events_pending ON source_teamleader_webhook_events (received_at) WHERE processed_at IS NULL`,
   },
+  {
+    id: '0007_strict_mode',
+    // Teamleader's strict mode (booked invoices locked) as last probed: at connect and on demand.
+    sql: `ALTER TABLE source_teamleader_connections
+  ADD COLUMN strict_mode text NOT NULL DEFAULT 'unknown' CHECK (strict_mode IN ('on', 'off', 'unknown')),
+  ADD COLUMN strict_mode_checked_at timestamptz,
+  ADD COLUMN strict_mode_detail text`,
+  },
 ]);

@@ -14,6 +14,16 @@ export const teamleaderConnection = z.object({
   status: z.enum(['connected', 'reconsent_needed']),
   reconsentReason: z.string().nullable(),
   connectedAt: z.string(),
+  strictMode: z
+    .object({
+      state: z
+        .enum(['on', 'off', 'unknown'])
+        .describe("Teamleader's strict mode (booked invoices and credit notes can't be edited): the integration needs it on"),
+      checkedAt: z.string().nullable(),
+      detail: z.string().nullable().describe('The probe: which booked invoice, and what Teamleader answered'),
+      warning: z.string().nullable().describe('What it means for the write-back, when strict mode is not on'),
+    })
+    .describe('Checked at connect and by POST /v1/plugins/source-teamleader/connection/strict-mode-check'),
 });
 
 export const consentResult = z.object({ connection: teamleaderConnection });

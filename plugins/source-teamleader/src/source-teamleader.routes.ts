@@ -15,6 +15,7 @@ import { AuthorizationDeniedError, ReconsentNeededError, type TeamleaderClient, 
 import { z } from 'zod';
 import type { ConnectionRow, TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import { consentResult, connectStart, disconnected, teamleaderConnection, webhookReceipt } from './source-teamleader.responses.js';
+import { checkStrictMode, strictModeView } from './strict-mode.js';
 import { WEBHOOK_TYPES } from './teamleader-mapping.js';
 import type { TeamleaderInvoiceSource } from './teamleader.source.js';
 
@@ -54,6 +55,7 @@ function describe(row: ConnectionRow, syncConnectionId?: string) {
     status: row.reconsentReason === null ? 'connected' : 'reconsent_needed',
     reconsentReason: row.reconsentReason,
     connectedAt: row.createdAt,
+    strictMode: strictModeView(row.strictMode),
   };
 }
 
@@ -150,6 +152,9 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     const registered = new Set((await api.listWebhooks()).filter((hook) => hook.url === url).flatMap((hook) => hook.types));
     const missing = WEBHOOK_TYPES.filter((type) => !registered.has(type));
     if (missing.length > 0) await api.registerWebhook({ url, types: missing });
+    // Strict mode decides whether only Tollgate changes payment state in Teamleader: probe it now
+    // (never fails the connect; an unknown state is shown with its warning).
+    await checkStrictMode({ client, connections, connectionId: row.id, clock, logger });
     const saved = (await connections.byId({ id: row.id })) as ConnectionRow;
     return describe(saved, linked.id);
   }
@@ -164,6 +169,32 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
       const row = await connections.byAccount({ accountId: caller.accountId });
       if (!row || row.version === 0) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
       return { status: 200, body: describe(row) };
+    },
+  });
+
+  const strictModeCheck = defineRoute({
+    method: 'POST',
+    path: '/connection/strict-mode-check',
+    auth: 'account',
+    // It writes to Teamleader (an empty invoices.updateBooked): an admin's call, like connecting.
+    minRole: 'admin',
+    summary: "Check Teamleader's strict mode again (booked invoices locked); answers the connection with the result",
+    responses: {
+      200: { description: 'The connection, with strictMode as just probed', body: teamleaderConnection },
+      404: { description: 'This account has no Teamleader connection' },
+      409: { description: 'reconsent_needed: the connection needs consent again before anything can be checked' },
+    },
+    async handler({ caller }) {
+      const row = await connections.byAccount({ accountId: caller.accountId });
+      if (!row || row.version === 0) throw new NotFoundError({ message: 'This account has no Teamleader connection.' });
+      if (row.reconsentReason !== null)
+        throw new TollgateError({
+          code: 'reconsent_needed',
+          status: 409,
+          message: 'Teamleader needs consent again (GET /v1/plugins/source-teamleader/connect).',
+        });
+      await checkStrictMode({ client, connections, connectionId: row.id, clock, logger });
+      return { status: 200, body: describe((await connections.byId({ id: row.id }))!) };
     },
   });
 
@@ -226,5 +257,5 @@ export function sourceTeamleaderRoutes(deps: RouteDeps): PluginRoute[] {
     },
   });
 
-  return [connect, callback, show, disconnect, webhooks] as PluginRoute[];
+  return [connect, callback, show, strictModeCheck, disconnect, webhooks] as PluginRoute[];
 }

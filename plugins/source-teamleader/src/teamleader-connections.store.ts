@@ -9,6 +9,8 @@ export interface ConnectionRow {
   reconsentReason: string | null;
   webhookToken: string;
   createdAt: string;
+  /** Teamleader's strict mode as last probed (see strict-mode.ts). */
+  strictMode: { state: 'on' | 'off' | 'unknown'; checkedAt: string | null; detail: string | null };
 }
 
 type Row = {
@@ -19,9 +21,13 @@ type Row = {
   reconsent_reason: string | null;
   webhook_token: string;
   created_at: Date | string;
+  strict_mode: string;
+  strict_mode_checked_at: Date | string | null;
+  strict_mode_detail: string | null;
 };
 
-const COLUMNS = 'id, account_id, teamleader_account_id, version, reconsent_reason, webhook_token, created_at';
+const COLUMNS =
+  'id, account_id, teamleader_account_id, version, reconsent_reason, webhook_token, created_at, strict_mode, strict_mode_checked_at, strict_mode_detail';
 
 const toRow = (row: Row): ConnectionRow => ({
   id: row.id,
@@ -31,6 +37,11 @@ const toRow = (row: Row): ConnectionRow => ({
   reconsentReason: row.reconsent_reason,
   webhookToken: row.webhook_token,
   createdAt: new Date(row.created_at).toISOString(),
+  strictMode: {
+    state: row.strict_mode as 'on' | 'off' | 'unknown',
+    checkedAt: row.strict_mode_checked_at === null ? null : new Date(row.strict_mode_checked_at).toISOString(),
+    detail: row.strict_mode_detail,
+  },
 });
 
 /**
@@ -88,6 +99,13 @@ export class TeamleaderConnectionsStore implements TokenStore {
   async byWebhookToken({ token }: { token: string }): Promise<ConnectionRow | null> {
     const { rows } = await this.#db.query<Row>(`SELECT ${COLUMNS} FROM source_teamleader_connections WHERE webhook_token = $1`, [token]);
     return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async setStrictMode({ id, state, detail, checkedAt }: { id: string; state: 'on' | 'off' | 'unknown'; detail: string; checkedAt: string }): Promise<void> {
+    await this.#db.query(
+      'UPDATE source_teamleader_connections SET strict_mode = $2, strict_mode_detail = $3, strict_mode_checked_at = $4, updated_at = $4 WHERE id = $1',
+      [id, state, detail, checkedAt],
+    );
   }
 
   async setTeamleaderAccount({ id, teamleaderAccountId }: { id: string; teamleaderAccountId: string }): Promise<void> {

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import {
   Money,
+  TollgateError,
   ValidationError,
   type Clock,
   type Queryable,
@@ -17,8 +18,10 @@ import {
 import {
   BY_IDS_MAX,
   ReconsentNeededError,
+  TeamleaderForbiddenError,
   TeamleaderNotFoundError,
   TeamleaderUnavailableError,
+  TeamleaderValidationError,
   type Company,
   type Contact,
   type CreditNote,
@@ -27,6 +30,7 @@ import {
   type InvoiceListItem,
   type TeamleaderClient,
 } from '@tollgate/teamleader';
+import { STRICT_MODE_WARNINGS } from './strict-mode.js';
 import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import {
   decodeCursor,
@@ -329,8 +333,25 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
         paymentId,
         status,
       ]);
-      throw error;
+      throw await this.#strictModeHint({ connectionId, error });
     }
+  }
+
+  /**
+   * A refusal of a payment write while strict mode is not known to be on: the invoice may have been
+   * changed in Teamleader by hand. The error (and so the invoice's event log) says so.
+   */
+  async #strictModeHint({ connectionId, error }: { connectionId: string; error: unknown }): Promise<unknown> {
+    if (!(error instanceof TeamleaderValidationError || error instanceof TeamleaderForbiddenError)) return error;
+    const state = (await this.#connections.byId({ id: connectionId }))?.strictMode.state ?? 'unknown';
+    if (state === 'on') return error;
+    return new TollgateError({
+      code: error.code,
+      status: error.status,
+      message: `${error.message} (${STRICT_MODE_WARNINGS[state]})`,
+      details: error.details,
+      cause: error,
+    });
   }
 
   /**

@@ -34,6 +34,9 @@ const PUBLIC: Record<string, string> = {
   'POST /v1/plugins/voice/status-callbacks': 'Twilio call status callbacks, verified by X-Twilio-Signature',
   'GET /v1/plugins/source-teamleader/oauth/callback': 'the browser coming back from Teamleader consent; the single-use OAuth state names the account',
   'POST /v1/plugins/source-teamleader/webhooks': 'Teamleader webhooks, authenticated by the secret ?token= of the registered URL',
+  'GET /pay/:token': 'the payment link page a customer opens from the invitation: the unguessable token names one invoice (HTML, 404 page otherwise)',
+  'POST /pay/:token/card': 'the pay button of that page: starts the card payment of the amount due at the card plugin (idempotent, one open attempt)',
+  'GET /pay/:token/return': 'where the card processor sends the customer back: shows the outcome of that invoice’s payment',
 };
 
 /** Account writes a member key may make, and why they cost nothing and send nothing. None today. */

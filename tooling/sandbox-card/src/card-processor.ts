@@ -104,7 +104,7 @@ export interface SandboxPaymentIntent {
   client_secret: string;
   latest_charge: string | null;
   last_payment_error: PaymentError | null;
-  next_action: { type: 'use_stripe_sdk' } | null;
+  next_action: { type: 'use_stripe_sdk' } | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string } } | null;
   livemode: false;
 }
 
@@ -122,7 +122,40 @@ export interface SandboxDispute {
   livemode: false;
 }
 
-export type SandboxEventType = 'payment_intent.succeeded' | 'payment_intent.payment_failed' | 'payment_intent.canceled' | 'charge.dispute.created';
+/** A hosted payment page for one payment (mode 'payment'), as the processor's Checkout Session. */
+export interface SandboxCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  mode: 'payment';
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'unpaid' | 'paid';
+  amount_subtotal: number;
+  amount_total: number;
+  currency: string;
+  customer: string | null;
+  customer_email: string | null;
+  client_reference_id: string | null;
+  locale: string | null;
+  metadata: Record<string, string>;
+  /** Made when the payer first pays (as the processor does), with payment_intent_data's description and metadata. */
+  payment_intent: string | null;
+  payment_intent_data: { description: string | null; metadata: Record<string, string> };
+  success_url: string;
+  cancel_url: string | null;
+  /** The hosted page while open; null once complete or expired. */
+  url: string | null;
+  created: number;
+  expires_at: number;
+  livemode: false;
+}
+
+export type SandboxEventType =
+  | 'payment_intent.succeeded'
+  | 'payment_intent.payment_failed'
+  | 'payment_intent.canceled'
+  | 'charge.dispute.created'
+  | 'checkout.session.completed'
+  | 'checkout.session.expired';
 
 export interface SandboxEvent {
   id: string;
@@ -130,7 +163,7 @@ export interface SandboxEvent {
   type: SandboxEventType;
   created: number;
   api_version: string;
-  data: { object: SandboxPaymentIntent | SandboxDispute };
+  data: { object: SandboxPaymentIntent | SandboxDispute | SandboxCheckoutSession };
   livemode: false;
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
@@ -144,6 +177,8 @@ export interface CardProcessorState {
   paymentIntents: SandboxPaymentIntent[];
   disputes: SandboxDispute[];
   events: SandboxEvent[];
+  /** Absent in snapshots from before Checkout Sessions. */
+  checkoutSessions?: SandboxCheckoutSession[];
 }
 
 /** Form fields after qs parsing: strings, nested objects, arrays. */
@@ -227,12 +262,16 @@ export class CardProcessor {
   #attachments = new Map<string, string>();
   #intents = new Map<string, SandboxPaymentIntent>();
   #disputes = new Map<string, SandboxDispute>();
+  #sessions = new Map<string, SandboxCheckoutSession>();
   #events: SandboxEvent[] = [];
+  /** Where the hosted pages are served (the server's address, known once it listens). */
+  #hostedUrl: () => string;
 
-  constructor(input: { now: () => Date; onEvent: (event: SandboxEvent) => void; autoDispute?: boolean }) {
+  constructor(input: { now: () => Date; onEvent: (event: SandboxEvent) => void; autoDispute?: boolean; hostedUrl?: () => string }) {
     this.#now = input.now;
     this.#onEvent = input.onEvent;
     this.#autoDispute = input.autoDispute ?? false;
+    this.#hostedUrl = input.hostedUrl ?? (() => 'http://sandbox.invalid');
   }
 
   #seconds(): number {
@@ -247,6 +286,7 @@ export class CardProcessor {
       paymentIntents: [...this.#intents.values()],
       disputes: [...this.#disputes.values()],
       events: this.#events,
+      checkoutSessions: [...this.#sessions.values()],
     });
   }
 
@@ -260,6 +300,7 @@ export class CardProcessor {
       copy.paymentIntents.map((i) => [i.id, { ...i, canceled_at: i.canceled_at ?? null, cancellation_reason: i.cancellation_reason ?? null }]),
     );
     this.#disputes = new Map(copy.disputes.map((d) => [d.id, d]));
+    this.#sessions = new Map((copy.checkoutSessions ?? []).map((c) => [c.id, c]));
     this.#events = copy.events;
   }
 
@@ -268,6 +309,7 @@ export class CardProcessor {
     this.#attachments = new Map();
     this.#intents = new Map();
     this.#disputes = new Map();
+    this.#sessions = new Map();
     this.#events = [];
   }
 
@@ -430,7 +472,16 @@ export class CardProcessor {
   #succeed(intent: SandboxPaymentIntent): void {
     intent.status = 'succeeded';
     intent.amount_received = intent.amount;
+    intent.next_action = null;
     this.#emit({ type: 'payment_intent.succeeded', object: intent });
+    // The intent of a hosted page: the session completes with it (also after 3-D Secure or settle()).
+    const session = [...this.#sessions.values()].find((s) => s.payment_intent === intent.id && s.status === 'open');
+    if (session) {
+      session.status = 'complete';
+      session.payment_status = 'paid';
+      session.url = null;
+      this.#emit({ type: 'checkout.session.completed', object: session });
+    }
   }
 
   /** Records the failure and raises payment_failed, then throws the 402 the API answers. */
@@ -619,7 +670,9 @@ export class CardProcessor {
       const targets = inList ? (copy.data as Array<Record<string, unknown>>) : [copy];
       for (const target of targets) {
         const id = target[field];
-        if (typeof id === 'string') target[field] = field === 'customer' ? this.getCustomer({ id }) : this.getPaymentMethod({ id });
+        if (typeof id === 'string')
+          target[field] =
+            field === 'customer' ? this.getCustomer({ id }) : field === 'payment_intent' ? this.getPaymentIntent({ id }) : this.getPaymentMethod({ id });
       }
     }
     return copy;
@@ -681,7 +734,153 @@ export class CardProcessor {
     return this.#events.map((event) => structuredClone(event));
   }
 
-  #emit(input: { type: SandboxEventType; object: SandboxPaymentIntent | SandboxDispute }): void {
+  /** POST /v1/checkout/sessions (mode payment, one or more line items with price_data). */
+  createCheckoutSession(params: Params): SandboxCheckoutSession {
+    const items = (params.line_items as Array<Record<string, unknown>> | undefined) ?? [];
+    if (items.length === 0) throw invalid({ message: 'Missing required param: line_items.', code: 'parameter_missing', param: 'line_items' });
+    let total = 0;
+    let currency: string | undefined;
+    for (const [i, item] of items.entries()) {
+      const price = item.price_data as Record<string, unknown> | undefined;
+      if (!price)
+        throw invalid({ message: `Missing required param: line_items[${i}][price_data].`, code: 'parameter_missing', param: `line_items[${i}][price_data]` });
+      const itemCurrency = String(price.currency);
+      if (currency && itemCurrency !== currency)
+        throw invalid({ message: 'All line items must have the same currency.', param: `line_items[${i}][price_data][currency]` });
+      currency = itemCurrency;
+      total += Number(price.unit_amount ?? 0) * Number(item.quantity);
+    }
+    if (!/^[a-z]{3}$/.test(currency!)) throw invalid({ message: `Invalid currency: ${currency}`, param: 'line_items[0][price_data][currency]' });
+    if (total < MIN_AMOUNT) throw invalid({ message: `Amount must be at least €0.50 ${currency}`, code: 'amount_too_small', param: 'line_items' });
+    const customerId = optionalString(params, 'customer');
+    if (customerId) this.getCustomer({ id: customerId, param: 'customer' });
+    const intentData = (params.payment_intent_data as Params | undefined) ?? {};
+    const id = newId('cs_test');
+    const created = this.#seconds();
+    const expiresAt = params.expires_at === undefined ? created + 24 * 3600 : Number(params.expires_at);
+    if (expiresAt < created + 30 * 60 || expiresAt > created + 24 * 3600) {
+      throw invalid({ message: 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', param: 'expires_at' });
+    }
+    const session: SandboxCheckoutSession = {
+      id,
+      object: 'checkout.session',
+      mode: 'payment',
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_subtotal: total,
+      amount_total: total,
+      currency: currency!,
+      customer: customerId,
+      customer_email: optionalString(params, 'customer_email'),
+      client_reference_id: optionalString(params, 'client_reference_id'),
+      locale: optionalString(params, 'locale'),
+      metadata: metadataOf(params),
+      payment_intent: null,
+      payment_intent_data: { description: optionalString(intentData, 'description'), metadata: metadataOf(intentData) },
+      success_url: String(params.success_url),
+      cancel_url: optionalString(params, 'cancel_url'),
+      url: `${this.#hostedUrl()}/c/pay/${id}`,
+      created,
+      expires_at: expiresAt,
+      livemode: false,
+    };
+    this.#sessions.set(id, session);
+    return session;
+  }
+
+  getCheckoutSession(input: { id: string }): SandboxCheckoutSession {
+    const session = this.#sessions.get(input.id);
+    if (!session) throw missing({ what: 'checkout.session', id: input.id });
+    if (session.status === 'open' && session.expires_at <= this.#seconds()) this.#expire(session);
+    return session;
+  }
+
+  /** POST /v1/checkout/sessions/:id/expire: only an open session; its intent (if any, and not paid) is canceled. */
+  expireCheckoutSession(input: { id: string }): SandboxCheckoutSession {
+    const session = this.getCheckoutSession(input);
+    if (session.status !== 'open') {
+      throw invalid({ message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".` });
+    }
+    this.#expire(session);
+    return session;
+  }
+
+  #expire(session: SandboxCheckoutSession): void {
+    const intent = session.payment_intent ? this.#intents.get(session.payment_intent) : undefined;
+    if (intent && CANCELABLE.includes(intent.status)) this.cancelPaymentIntent({ id: intent.id, params: {} });
+    session.status = 'expired';
+    session.url = null;
+    this.#emit({ type: 'checkout.session.expired', object: session });
+  }
+
+  /**
+   * The payer pays on the hosted page with a test card, on-session: 'succeeded', 'requires_action'
+   * (3-D Secure: the challenge page comes next), 'processing', or 'declined' with the message shown.
+   */
+  payCheckoutSession(input: { id: string; paymentMethod: string }): { outcome: 'succeeded' | 'requires_action' | 'processing' | 'declined'; message?: string } {
+    const session = this.getCheckoutSession({ id: input.id });
+    if (session.status !== 'open') return { outcome: 'declined', message: `This payment page is ${session.status}.` };
+    const card = Object.hasOwn(TEST_CARDS, input.paymentMethod) ? TEST_CARDS[input.paymentMethod] : undefined;
+    if (!card) return { outcome: 'declined', message: 'Choose a test card.' };
+    let intent = session.payment_intent ? this.getPaymentIntent({ id: session.payment_intent }) : undefined;
+    if (intent && !CONFIRMABLE.includes(intent.status))
+      return { outcome: intent.status === 'processing' ? 'processing' : 'declined', message: `The payment is ${intent.status}.` };
+    if (!intent) {
+      intent = this.createPaymentIntent({
+        amount: String(session.amount_total),
+        currency: session.currency,
+        ...(session.customer ? { customer: session.customer } : {}),
+        ...(session.payment_intent_data.description ? { description: session.payment_intent_data.description } : {}),
+        metadata: session.payment_intent_data.metadata,
+      });
+      session.payment_intent = intent.id;
+    }
+    intent.payment_method = card.id;
+    intent.last_payment_error = null;
+    try {
+      this.#confirm({ intent, card, offSession: false });
+    } catch (error) {
+      if (error instanceof StripeApiError && error.status === 402) return { outcome: 'declined', message: error.body.error.message };
+      throw error;
+    }
+    if (intent.status === 'requires_action') {
+      // What a browser flow gets: a redirect to the bank's 3-D Secure page.
+      intent.next_action = {
+        type: 'redirect_to_url',
+        redirect_to_url: { url: `${this.#hostedUrl()}/c/pay/${session.id}/3ds`, return_url: session.success_url },
+      };
+      return { outcome: 'requires_action' };
+    }
+    return { outcome: intent.status === 'succeeded' ? 'succeeded' : 'processing' };
+  }
+
+  /** The payer's answer on the 3-D Secure page: 'complete' pays, 'fail' declines (the page may be tried again). */
+  authenticateCheckoutSession(input: { id: string; outcome: 'complete' | 'fail' }): { outcome: 'succeeded' | 'declined'; message?: string } {
+    const session = this.getCheckoutSession({ id: input.id });
+    const intent = session.payment_intent ? this.getPaymentIntent({ id: session.payment_intent }) : undefined;
+    if (!intent || intent.status !== 'requires_action') return { outcome: 'declined', message: 'Nothing to authenticate.' };
+    if (input.outcome === 'complete') {
+      this.#succeed(intent);
+      return { outcome: 'succeeded' };
+    }
+    try {
+      this.#decline({
+        intent,
+        code: 'payment_intent_authentication_failure',
+        declineCode: 'authentication_failed',
+        message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+      });
+    } catch (error) {
+      if (error instanceof StripeApiError && error.status === 402) return { outcome: 'declined', message: error.body.error.message };
+      throw error;
+    }
+  }
+
+  checkoutSessions(): SandboxCheckoutSession[] {
+    return [...this.#sessions.values()].map((session) => structuredClone(session));
+  }
+
+  #emit(input: { type: SandboxEventType; object: SandboxPaymentIntent | SandboxDispute | SandboxCheckoutSession }): void {
     const event: SandboxEvent = {
       id: newId('evt'),
       object: 'event',

@@ -96,6 +96,56 @@ describe('card sandbox', () => {
     await receiver?.close();
   });
 
+  it('Checkout Sessions: strict parameters, a hosted page with 3-D Secure, completed and expired events', async () => {
+    const form = {
+      mode: 'payment',
+      success_url: 'http://127.0.0.1:9/back?s={CHECKOUT_SESSION_ID}',
+      'line_items[0][quantity]': '1',
+      'line_items[0][price_data][currency]': 'eur',
+      'line_items[0][price_data][unit_amount]': '4200',
+      'line_items[0][price_data][product_data][name]': 'Invoice 7',
+      'metadata[reference]': 'plk_1',
+      'payment_intent_data[metadata][reference]': 'plk_1',
+    };
+    const unknown = await api({ path: '/v1/checkout/sessions', form: { ...form, 'line_items[0][price_data][tax]': 'x' } });
+    expect(unknown.body.error).toMatchObject({ code: 'parameter_unknown', param: 'line_items[0][price_data][tax]' });
+    expect((await api({ path: '/v1/checkout/sessions', form: { ...form, mode: 'subscription' } })).status).toBe(400);
+    const created = await api({ path: '/v1/checkout/sessions', form });
+    expect(created.body).toMatchObject({ object: 'checkout.session', status: 'open', payment_status: 'unpaid', amount_total: 4200, payment_intent: null });
+    const id = created.body.id as string;
+    expect(created.body.url).toBe(`${sandbox.url}/c/pay/${id}`);
+
+    const post = (path: string, body: string) =>
+      fetch(`${sandbox.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const declined = await post(`/c/pay/${id}`, 'payment_method=pm_card_chargeDeclined');
+    expect(declined.headers.get('location')).toMatch(new RegExp(`^/c/pay/${id}\\?error=`));
+    const challenge = await post(`/c/pay/${id}`, 'payment_method=pm_card_authenticationRequired');
+    expect(challenge.headers.get('location')).toBe(`/c/pay/${id}/3ds`);
+    expect((await api({ path: `/v1/checkout/sessions/${id}?expand[]=payment_intent` })).body.payment_intent).toMatchObject({
+      status: 'requires_action',
+      next_action: { type: 'redirect_to_url' },
+      metadata: { reference: 'plk_1' },
+    });
+    const failed = await post(`/c/pay/${id}/3ds`, 'outcome=fail');
+    expect(failed.headers.get('location')).toMatch(/\?error=/);
+    await post(`/c/pay/${id}`, 'payment_method=pm_card_authenticationRequired');
+    const done = await post(`/c/pay/${id}/3ds`, 'outcome=complete');
+    expect(done.headers.get('location')).toBe(`http://127.0.0.1:9/back?s=${id}`);
+    expect((await api({ path: `/v1/checkout/sessions/${id}` })).body).toMatchObject({ status: 'complete', payment_status: 'paid', url: null });
+    expect((await fetch(`${sandbox.url}/c/pay/${id}`)).status).toBe(410);
+    expect((await api({ path: `/v1/checkout/sessions/${id}/expire`, form: {} })).status).toBe(400);
+
+    const other = await api({ path: '/v1/checkout/sessions', form });
+    expect((await api({ path: `/v1/checkout/sessions/${other.body.id}/expire`, form: {} })).body).toMatchObject({ status: 'expired', url: null });
+    expect(sandbox.control.events().map((e) => e.type)).toEqual([
+      'payment_intent.payment_failed',
+      'payment_intent.payment_failed',
+      'payment_intent.succeeded',
+      'checkout.session.completed',
+      'checkout.session.expired',
+    ]);
+  });
+
   it('refuses a missing or wrong API key with a 401 in the processor error shape', async () => {
     const none = await api({ path: '/v1/customers', form: {}, key: null });
     expect(none.status).toBe(401);

@@ -8,6 +8,7 @@ import {
   newId,
   type CardProcessorState,
   type Params,
+  type SandboxCheckoutSession,
   type SandboxCustomer,
   type SandboxDispute,
   type SandboxEvent,
@@ -16,6 +17,7 @@ import {
 } from './card-processor.js';
 import { ROUTES, matches, pathSegments } from './routes.js';
 import { checkParams } from './params.js';
+import { TEST_CARDS } from './test-cards.js';
 import { signWebhookPayload } from './webhook-signature.js';
 
 export interface CardSandboxInput {
@@ -86,6 +88,17 @@ export interface CardSandboxControl {
   requests(): SandboxRequest[];
   dispute(input: { paymentIntentId: string; reason?: string }): SandboxDispute;
   settle(input: { paymentIntentId: string; outcome: 'succeeded' | 'failed'; declineCode?: string }): SandboxPaymentIntent;
+  checkoutSessions(): SandboxCheckoutSession[];
+  /**
+   * What a payer does on a hosted payment page (GET/POST /c/pay/:id), without a browser: pays with a
+   * test card ('requires_action' for pm_card_authenticationRequired: 3-D Secure comes next).
+   */
+  payCheckoutSession(input: { sessionId: string; paymentMethod: string }): {
+    outcome: 'succeeded' | 'requires_action' | 'processing' | 'declined';
+    message?: string;
+  };
+  /** The payer's answer on the 3-D Secure page (GET/POST /c/pay/:id/3ds). */
+  authenticateCheckoutSession(input: { sessionId: string; outcome: 'complete' | 'fail' }): { outcome: 'succeeded' | 'declined'; message?: string };
   /** Forgets everything: objects, events, queued webhooks, idempotency keys, switches. */
   reset(): void;
   /** A JSON-able snapshot of customers, attachments, intents, disputes, events, queued webhooks and idempotency keys (not switches or the request log). */
@@ -139,6 +152,8 @@ class CardSandboxServer {
   #duplicate = 0;
   /** Deliveries run one after the other, so events arrive in the order they were made. */
   #delivering: Promise<unknown> = Promise.resolve();
+  /** This server's address once it listens (hosted payment pages live here). */
+  #url = 'http://sandbox.invalid';
 
   constructor(input: CardSandboxInput) {
     this.apiKey = input.apiKey ?? 'sk_test_sandbox';
@@ -149,6 +164,7 @@ class CardSandboxServer {
     this.#processor = new CardProcessor({
       now: this.#now,
       autoDispute: input.autoDispute ?? false,
+      hostedUrl: () => this.#url,
       onEvent: (event) => {
         this.#queue.push(event);
         if (this.#autoDeliver) void this.deliverWebhooks();
@@ -178,6 +194,9 @@ class CardSandboxServer {
     requests: () => this.#requests.map((request) => ({ ...request })),
     dispute: (input) => this.#processor.dispute(input),
     settle: (input) => this.#processor.settle(input),
+    checkoutSessions: () => this.#processor.checkoutSessions(),
+    payCheckoutSession: (input) => this.#processor.payCheckoutSession({ id: input.sessionId, paymentMethod: input.paymentMethod }),
+    authenticateCheckoutSession: (input) => this.#processor.authenticateCheckoutSession({ id: input.sessionId, outcome: input.outcome }),
     reset: () => {
       this.#processor.reset();
       this.#queue = [];
@@ -207,7 +226,8 @@ class CardSandboxServer {
       this.#server.listen(input.port, input.host, () => {
         const address = this.#server.address() as AddressInfo;
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        resolve(`http://${host}:${address.port}`);
+        this.#url = `http://${host}:${address.port}`;
+        resolve(this.#url);
       });
     });
   }
@@ -279,6 +299,11 @@ class CardSandboxServer {
     try {
       const raw = await readBody(req);
       const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+      if (url.pathname.startsWith('/c/pay/')) {
+        this.#hosted({ method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, raw, res });
+        this.#onStateChange();
+        return;
+      }
       reply = url.pathname.startsWith('/_sandbox/')
         ? await this.#controlRoute({
             method: req.method ?? 'GET',
@@ -384,10 +409,74 @@ class CardSandboxServer {
       });
     }
     checkParams(input.params, matched.params);
-    const id = segments[2] ?? '';
+    const at = matched.path.split('/').filter(Boolean).indexOf(':id');
+    const id = at >= 0 ? (segments[at] ?? '') : '';
     const result = matched.run({ processor: this.#processor, id, params: input.params });
     const paths = (input.params.expand as string[] | undefined) ?? [];
     return this.#processor.expand({ object: result, paths, allowed: matched.expandable ?? [] });
+  }
+
+  /**
+   * The hosted payment page of a Checkout Session (what the processor serves at its checkout
+   * address) and its 3-D Secure challenge: plain HTML forms, test cards instead of card fields.
+   */
+  #hosted(input: { method: string; path: string; query: URLSearchParams; raw: string; res: ServerResponse }): void {
+    const { res } = input;
+    const html = (status: number, body: string) => {
+      const page = `<!doctype html><html><head><meta charset="utf-8"><title>Card sandbox</title></head><body>${body}</body></html>`;
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
+      res.end(page);
+    };
+    const redirect = (location: string) => {
+      res.writeHead(303, { location, 'content-length': 0 });
+      res.end();
+    };
+    const [, , , id, step] = input.path.split('/').map((part) => decodeURIComponent(part));
+    let session: SandboxCheckoutSession;
+    try {
+      session = this.#processor.getCheckoutSession({ id: id ?? '' });
+    } catch {
+      html(404, '<h1>Unknown payment page</h1>');
+      return;
+    }
+    const done = () => redirect(session.success_url.replace('{CHECKOUT_SESSION_ID}', session.id));
+    const form = qs.parse(input.raw) as Record<string, unknown>;
+    const amount = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
+    if (step === '3ds') {
+      if (input.method === 'POST') {
+        const outcome = form.outcome === 'complete' ? 'complete' : 'fail';
+        const result = this.#processor.authenticateCheckoutSession({ id: session.id, outcome });
+        if (result.outcome === 'succeeded') done();
+        else redirect(`/c/pay/${session.id}?error=${encodeURIComponent(result.message ?? 'declined')}`);
+        return;
+      }
+      html(
+        200,
+        `<h1>3-D Secure</h1><p>Authenticate ${escapeHtml(amount)}?</p><form method="post"><button name="outcome" value="complete">Complete authentication</button> <button name="outcome" value="fail">Fail authentication</button></form>`,
+      );
+      return;
+    }
+    if (input.method === 'POST') {
+      const result = this.#processor.payCheckoutSession({ id: session.id, paymentMethod: typeof form.payment_method === 'string' ? form.payment_method : '' });
+      if (result.outcome === 'requires_action') redirect(`/c/pay/${session.id}/3ds`);
+      else if (result.outcome === 'declined') redirect(`/c/pay/${session.id}?error=${encodeURIComponent(result.message ?? 'declined')}`);
+      else done();
+      return;
+    }
+    if (session.status !== 'open') {
+      html(410, `<h1>This payment page is ${escapeHtml(session.status)}</h1>`);
+      return;
+    }
+    const error = input.query.get('error');
+    const cards = Object.values(TEST_CARDS)
+      .map((card) => `<option value="${card.id}">${escapeHtml(`${card.brand} ${card.last4} (${card.id})`)}</option>`)
+      .join('');
+    html(
+      200,
+      `<h1>Pay ${escapeHtml(amount)}</h1>${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}<form method="post"><select name="payment_method">${cards}</select> <button>Pay</button></form>${
+        session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">Cancel</a></p>` : ''
+      }`,
+    );
   }
 
   async #controlRoute(input: { method: string; path: string; body: Record<string, unknown> }): Promise<Reply> {
@@ -457,6 +546,10 @@ class CardSandboxServer {
       throw error;
     }
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function count(n: number): number {

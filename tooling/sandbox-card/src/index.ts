@@ -11,6 +11,7 @@ export {
   SANDBOX_API_VERSION,
   type CancellationReason,
   type SandboxList,
+  type SandboxCheckoutSession,
   type SandboxCustomer,
   type SandboxDispute,
   type SandboxEvent,

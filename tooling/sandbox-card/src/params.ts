@@ -9,7 +9,7 @@ export type ParamSpec =
   | { kind: 'integer'; required?: boolean; min?: number; max?: number }
   /** 'true' / 'false', plus any `also` words (off_session also takes 'one_off' and 'recurring'). */
   | { kind: 'boolean'; also?: readonly string[] }
-  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'enum'; values: readonly string[]; required?: boolean }
   /** Any keys, string values: at most 50 keys, keys ≤ 40 characters, values ≤ 500; '' unsets. */
   | { kind: 'metadata' }
   /** expand[]=…: a list of strings; which paths may be expanded is the route's business. */
@@ -17,7 +17,9 @@ export type ParamSpec =
   /** A timestamp, or a hash of gt / gte / lt / lte timestamps (list filters such as `created`). */
   | { kind: 'range' }
   /** A typed hash: its own keys are checked like top-level ones. */
-  | { kind: 'hash'; fields: Readonly<Record<string, ParamSpec>> };
+  | { kind: 'hash'; fields: Readonly<Record<string, ParamSpec>> }
+  /** An array (`a[0][b]=…`): each item checked against `of`. */
+  | { kind: 'list'; of: ParamSpec; required?: boolean; maxItems?: number };
 
 export type ParamsSpec = Readonly<Record<string, ParamSpec>>;
 
@@ -116,6 +118,12 @@ function checkValue(input: { value: unknown; rule: ParamSpec; param: string }): 
       if (!isHash(value)) throw refuse({ message: 'Invalid hash', param });
       checkParams(value, rule.fields, param);
       return;
+    case 'list': {
+      if (!Array.isArray(value)) throw refuse({ message: 'Invalid array', param });
+      if (rule.maxItems !== undefined && value.length > rule.maxItems) throw refuse({ message: `${param} can have at most ${rule.maxItems} items.`, param });
+      for (const [i, item] of value.entries()) checkValue({ value: item, rule: rule.of, param: `${param}[${i}]` });
+      return;
+    }
   }
 }
 

@@ -127,6 +127,58 @@ export const ROUTES: readonly Route[] = [
     expandable: INTENT_EXPANDABLE,
     run: ({ processor, id, params }) => processor.cancelPaymentIntent({ id, params }),
   },
+  {
+    method: 'POST',
+    path: '/v1/checkout/sessions',
+    params: {
+      mode: { kind: 'enum', values: ['payment'], required: true },
+      success_url: { kind: 'string', required: true, maxLength: 5000 },
+      cancel_url: { kind: 'string', maxLength: 5000 },
+      line_items: {
+        kind: 'list',
+        required: true,
+        maxItems: 100,
+        of: {
+          kind: 'hash',
+          fields: {
+            quantity: { kind: 'integer', required: true, min: 1 },
+            price_data: {
+              kind: 'hash',
+              fields: {
+                currency: { kind: 'string', required: true },
+                unit_amount: { kind: 'integer', required: true, min: 0 },
+                product_data: { kind: 'hash', fields: { name: { kind: 'string', required: true }, description: { kind: 'string' } } },
+              },
+            },
+          },
+        },
+      },
+      customer: { kind: 'string' },
+      customer_email: { kind: 'string' },
+      client_reference_id: { kind: 'string', maxLength: 200 },
+      locale: { kind: 'enum', values: ['auto', 'nl', 'fr', 'en', 'de'] },
+      expires_at: { kind: 'integer' },
+      metadata: { kind: 'metadata' },
+      payment_intent_data: { kind: 'hash', fields: { description: { kind: 'string', emptyable: true, maxLength: 1000 }, metadata: { kind: 'metadata' } } },
+      expand,
+    },
+    expandable: ['payment_intent'],
+    run: ({ processor, params }) => processor.createCheckoutSession(params),
+  },
+  {
+    method: 'GET',
+    path: '/v1/checkout/sessions/:id',
+    params: { expand },
+    expandable: ['payment_intent'],
+    run: ({ processor, id }) => processor.getCheckoutSession({ id }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/checkout/sessions/:id/expire',
+    params: { expand },
+    expandable: ['payment_intent'],
+    run: ({ processor, id }) => processor.expireCheckoutSession({ id }),
+  },
 ];
 
 /** The decoded segments of a path, or undefined when one cannot be decoded (no route matches it). */

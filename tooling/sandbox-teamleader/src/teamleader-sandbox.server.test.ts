@@ -191,6 +191,15 @@ describe('teamleader sandbox: API', () => {
     const refused = await call('invoices.updateBooked', { id: invoice.id, purchase_order_number: 'B' });
     expect(refused.status).toBe(403);
     expect(refused.body.errors[0].title).toMatch(/can't be edited/);
+    // The strict-mode probe: an update naming no field is refused the same way in strict mode…
+    expect((await call('invoices.updateBooked', { id: invoice.id })).status).toBe(403);
+    // …and changes nothing without it (no updated_at, no webhook).
+    sandbox.control.setStrictMode(false);
+    const before = sandbox.control.invoice({ id: invoice.id }) as any;
+    const queued = sandbox.control.pendingWebhooks().length;
+    expect((await call('invoices.updateBooked', { id: invoice.id })).status).toBe(204);
+    expect((sandbox.control.invoice({ id: invoice.id }) as any).updated_at).toBe(before.updated_at);
+    expect(sandbox.control.pendingWebhooks()).toHaveLength(queued);
   });
 
   it('invoices.download gives a temporary location; deferred PDFs and failing downloads on command', async () => {

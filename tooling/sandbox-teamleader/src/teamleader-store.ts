@@ -534,6 +534,9 @@ export class TeamleaderStore {
       const invoice = this.#getInvoice(requireString(body, 'id'));
       if (invoice.status === 'draft') throw badRequest('The invoice is not booked; use invoices.update');
       if (this.#strictMode) throw new TeamleaderApiError({ status: 403, title: "Booked invoices and credit notes can't be edited (strict mode)" });
+      // An update that names no field changes nothing: no new updated_at, no webhook, no re-render
+      // (the source plugin's strict-mode probe sends exactly that).
+      if (Object.keys(body).every((key) => key === 'id')) return noContent();
       this.#applyInvoiceUpdate({ invoice, body });
       return noContent();
     },

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@tollgate/errors';
 import { FundingService } from '@tollgate/funding';
+import { PaymentLinkService } from '@tollgate/invoice-sync';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
@@ -229,6 +230,7 @@ export class AdminFundingController {
 export class PaymentWebhooksController {
   constructor(
     @Inject(FundingService) private readonly funding: FundingService,
+    @Inject(PaymentLinkService) private readonly paymentLinks: PaymentLinkService,
     @Inject(HOST_STATE) private readonly state: HostState,
   ) {}
 
@@ -244,7 +246,14 @@ export class PaymentWebhooksController {
     if (!request.rawBody) throw new ValidationError({ code: 'empty_body', message: 'The webhook has no body' });
     const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
     const events = await provider.parseWebhook({ headers, rawBody: request.rawBody });
-    const counts = await this.funding.handlePaymentEvents({ providerId, events });
+    // Payments made on an invoice's payment link page go to the invoice side; the rest are purchases.
+    const invoices = await this.paymentLinks.handleProviderEvents({ providerId, events });
+    const funded = await this.funding.handlePaymentEvents({ providerId, events: invoices.rest });
+    const counts = {
+      accepted: funded.accepted + invoices.counts.accepted,
+      duplicates: funded.duplicates + invoices.counts.duplicates,
+      unmatched: funded.unmatched,
+    };
     this.state.logger.info({ providerId, ...counts }, 'payment webhook');
     return { received: events.length, ...counts };
   }
