@@ -11,9 +11,20 @@ export type {
   SourceDocumentKind,
   SourceEvent,
   SourceInvoice,
+  SourcePdf,
   SourceSubscription,
 } from './invoice-source.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
+export {
+  InvoicePdfService,
+  MAX_PDF_DOWNLOAD,
+  pdfFilename,
+  type InvoicePdfState,
+  type MissingPdf,
+  type PdfRoundResult,
+  type PdfStatus,
+  type StoredInvoicePdf,
+} from './invoice-pdf.service.js';
 export {
   findStructuredCommunications,
   formatStructuredCommunication,
@@ -36,7 +47,9 @@ export {
   CustomFieldsUnsupportedError,
   ImportRunningError,
   InvoiceNotFoundError,
+  NoPdfAvailableError,
   NoProfileConfiguredError,
+  PdfNotAvailableError,
   ProfileInUseError,
   ProfileNotFoundError,
   ReconsentRequiredError,

@@ -99,3 +99,21 @@ export class NoProfileConfiguredError extends UnprocessableError {
     });
   }
 }
+
+/** S-6: the invoice's PDF is not in the file store (yet): see its pdfStatus and event log. */
+export class PdfNotAvailableError extends ConflictError {
+  constructor(input: { invoiceId: string; pdfStatus: string }) {
+    super({
+      code: 'pdf_not_available',
+      message: `Invoice ${input.invoiceId} has no PDF yet (${input.pdfStatus}); POST /v1/invoice-sync/invoices/pdfs/fetch asks for it now.`,
+      details: input,
+    });
+  }
+}
+
+/** S-6: none of the selected invoices has a PDF, so there is nothing to put in a ZIP. */
+export class NoPdfAvailableError extends ConflictError {
+  constructor(input: { invoiceIds: readonly string[] }) {
+    super({ code: 'no_pdf_available', message: 'None of the selected invoices has a PDF yet.', details: { count: input.invoiceIds.length } });
+  }
+}

@@ -178,5 +178,20 @@ export const invoiceSyncMigrations: MigrationSet = {
         create unique index sync_mandates_one_active on sync_mandates (customer_id) where status = 'active';
       `,
     },
+    {
+      // S-6: each imported document's PDF is fetched by a schedule kept in these columns (any host
+      // claims due rows with skip locked); 'failed' = given up after the capped attempts, until a
+      // user asks again (POST /v1/invoice-sync/invoices/pdfs/fetch).
+      id: '0005_pdfs',
+      sql: `
+        alter table sync_invoices drop constraint sync_invoices_pdf_status_check;
+        alter table sync_invoices add constraint sync_invoices_pdf_status_check check (pdf_status in ('missing', 'available', 'failed'));
+        alter table sync_invoices add column pdf_attempts int not null default 0;
+        alter table sync_invoices add column pdf_next_attempt_at timestamptz;
+        alter table sync_invoices add column pdf_last_error text;
+        alter table sync_invoices add column pdf_fetched_at timestamptz;
+        create index sync_invoices_pdf_due on sync_invoices (pdf_next_attempt_at, id) where pdf_status = 'missing';
+      `,
+    },
   ],
 };

@@ -17,6 +17,10 @@ export interface InvoiceSyncOptions {
   sweepInitialDays?: number;
   /** A running run without a heartbeat for this long is taken as dead (host crashed) and interrupted. Default 15. */
   staleRunMinutes?: number;
+  /** S-6: tries to fetch an invoice's PDF before giving up (until a user asks again). Default 10. */
+  pdfMaxAttempts?: number;
+  /** S-6: wait after the first failed PDF try, doubling per try (capped at 6 hours). Default 5 minutes. */
+  pdfRetryMinutes?: number;
 }
 
 export type ConnectionStatus = 'connected' | 'reconsent_needed' | 'disconnected';

@@ -3,6 +3,7 @@ import { CollectionRefService } from './collection-refs.js';
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
+import { InvoicePdfService } from './invoice-pdf.service.js';
 import { InvoiceQueries } from './invoice-query.service.js';
 import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
 import { ProfileService } from './profile.service.js';
@@ -19,4 +20,5 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
+  input.container.registerSingleton(InvoicePdfService);
 }

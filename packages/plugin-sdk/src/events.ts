@@ -29,6 +29,7 @@ export const EVENT_TYPES = {
   'purchase.reversed': 1,
   'invoice.imported': 1,
   'invoice.paid': 1,
+  'invoice.pdf_available': 1,
   'invoice_sync.run_finished': 1,
 } as const;
 
@@ -138,6 +139,18 @@ export interface EventPayloads {
   };
   /** An imported invoice's source now says it is paid. */
   'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
+  /** An imported invoice's PDF is in the file store (S-6): `GET /v1/invoice-sync/invoices/:id/pdf` serves it. */
+  'invoice.pdf_available': {
+    invoiceId: string;
+    connectionId: string;
+    kind: 'invoice' | 'credit_note';
+    number: string;
+    /** Bytes, and the SHA-256 (hex) of the stored file. */
+    size: number;
+    sha256: string;
+    /** How many tries it took (1 = the first). */
+    attempts: number;
+  };
   'invoice_sync.run_finished': {
     runId: string;
     connectionId: string;

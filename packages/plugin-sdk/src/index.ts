@@ -64,6 +64,7 @@ export type {
   SourceDocumentKind,
   SourceEvent,
   SourceInvoice,
+  SourcePdf,
   SourceSubscription,
   SyncConnection,
   SyncConnectionStatus,
