@@ -137,6 +137,11 @@ export interface TeamleaderSandboxControl {
   markPdfReady(input: { id: string }): void;
   /** GET of a download location answers 503. */
   failFileDownloads(on: boolean): void;
+  /**
+   * The next `count` invoices.download / creditNotes.download locations are dead on arrival: with
+   * `how: 'stamp'` (default) `expires` is already past; with `'link'` it looks valid but the GET answers 404 (expired).
+   */
+  expireNextDownloadLinks(input: { count: number; how?: 'stamp' | 'link' }): void;
   /** POSTs queued webhooks in order and waits for the answers. Non-2xx deliveries stay queued for the next round. */
   deliverWebhooks(): Promise<DeliveryReport>;
   /** The next `n` deliveries are thrown away. */
@@ -247,6 +252,7 @@ class TeamleaderSandboxServer {
     },
     markPdfReady: (input) => this.#store.markPdfReady(input),
     failFileDownloads: (on) => this.#store.failFileDownloads(on),
+    expireNextDownloadLinks: ({ count: n, how }) => this.#store.expireNextDownloadLinks({ count: count(n), ...(how ? { how } : {}) }),
     deliverWebhooks: () => this.deliverWebhooks(),
     dropNextWebhooks: (n) => {
       this.#drop = count(n);
@@ -587,6 +593,9 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST file-downloads':
           c.failFileDownloads(body.failing === true);
+          return done;
+        case 'POST expire-download-links':
+          c.expireNextDownloadLinks({ count: n('count', 1), ...(typeof body.how === 'string' ? { how: body.how as 'stamp' | 'link' } : {}) });
           return done;
         case 'POST invoices/:id':
           // Also credit notes: marks the document's PDF as rendered.
