@@ -22,7 +22,6 @@ export {
   type InvoicePdfState,
   type MissingPdf,
   type PdfRoundResult,
-  type PdfStatus,
   type StoredInvoicePdf,
 } from './invoice-pdf.service.js';
 export {
@@ -69,6 +68,7 @@ export {
   type InvoiceStatus,
   type InvoiceSyncEvents,
   type InvoiceSyncOptions,
+  type PdfStatus,
   type Profile,
   type RunFailure,
   type RunFlags,

@@ -8,10 +8,8 @@ import { inject, injectable } from 'tsyringe';
 import { ZipFile } from 'yazl';
 import type { SourceConnection, SourceDocumentKind, SourcePdf } from './invoice-source.js';
 import { InvoiceNotFoundError, NoPdfAvailableError, PdfNotAvailableError } from './invoice-sync.errors.js';
-import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions } from './invoice-sync.types.js';
+import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, type InvoiceSyncOptions, type PdfStatus } from './invoice-sync.types.js';
 import type { Row } from './invoice-sync.views.js';
-
-export type PdfStatus = 'missing' | 'available' | 'failed';
 
 /** Where one invoice's PDF stands (S-6). */
 export interface InvoicePdfState {

@@ -96,10 +96,14 @@ export interface Invoice {
   profileId: string;
   subscriptionId: string | null;
   creditedInvoiceId: string | null;
+  /** S-6: whether its PDF is in the file store; `failed` = given up after the capped attempts. */
+  pdfStatus: PdfStatus;
   sourceUpdatedAt: Date;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type PdfStatus = 'missing' | 'available' | 'failed';
 
 export interface InvoiceEvent {
   at: Date;
