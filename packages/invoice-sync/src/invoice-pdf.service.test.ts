@@ -89,7 +89,9 @@ for (const engine of testEngines()) {
       return { accountId, source: source as PdfSource, connection, invoices };
     }
     const events = async (accountId: string, invoice: Invoice) =>
-      (await queries.getInvoice({ accountId, id: invoice.id })).events.filter((e) => e.type.startsWith('pdf_')).map((e) => ({ type: e.type, ...e.detail }));
+      (await queries.getInvoice({ accountId, id: invoice.id })).events
+        .filter((e) => e.type.startsWith('pdf_'))
+        .map((e): Record<string, unknown> => ({ type: e.type, ...e.detail }));
     const outbox = async (accountId: string) =>
       (
         await db.query<{ data: Record<string, unknown> }>(
