@@ -17,6 +17,7 @@ import { RouteIdempotency } from './http/route-idempotency.js';
 import { AdminFundingController, FundingController, PaymentWebhooksController } from './funding/funding.controller.js';
 import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
+import { InvoicePdfsController } from './invoice-sync/invoice-pdfs.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
@@ -53,6 +54,7 @@ export class AppModule {
         PaymentWebhooksController,
         NotificationsController,
         InvoiceSyncController,
+        InvoicePdfsController,
         EventsController,
         AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.

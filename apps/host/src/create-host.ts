@@ -7,7 +7,7 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { ConnectionService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
+import { ConnectionService, InvoicePdfService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,8 +35,30 @@ import { openMissingWallets } from './wallet/account-wallets.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
+import { InvoicePdfJobs } from './invoice-sync/invoice-pdf-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
+
+/** How long closing waits for requests in flight before it drops their connections. */
+const HTTP_CLOSE_GRACE_MS = 10_000;
+
+/**
+ * Closes the HTTP server: idle keep-alive connections at once, requests in flight when they end,
+ * and after the grace period every connection left (a client that stopped reading a stream would
+ * otherwise hold close() forever).
+ */
+async function closeHttp(app: NestFastifyApplication | undefined, graceMs: number): Promise<void> {
+  if (!app) return;
+  const server = app.getHttpServer() as { closeAllConnections?: () => void };
+  const force = setTimeout(() => server.closeAllConnections?.(), graceMs).unref();
+  try {
+    await app.close();
+  } catch {
+    // closing anyway
+  } finally {
+    clearTimeout(force);
+  }
+}
 
 /** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
 const LAST_USE_FLUSH_MS = 15_000;
@@ -84,7 +106,15 @@ export interface TollgateHost {
   /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
   events: { jobs: EventJobs; log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
-  invoiceSync: { importer: InvoiceImporter; jobs: InvoiceSyncJobs; connections: ConnectionService; profiles: ProfileService };
+  invoiceSync: {
+    importer: InvoiceImporter;
+    jobs: InvoiceSyncJobs;
+    connections: ConnectionService;
+    profiles: ProfileService;
+    /** S-6: the PDFs (`read` for attachments) and their schedule's rounds (`runOnce` in tests). */
+    pdfs: InvoicePdfService;
+    pdfJobs: InvoicePdfJobs;
+  };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -122,6 +152,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
+  let invoicePdfJobs: InvoicePdfJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
@@ -130,7 +161,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
-    await app?.close().catch(() => undefined);
+    // Cuts PDF and ZIP downloads in flight: a slow or stalled client must not hold the shutdown open.
+    await invoicePdfJobs?.stop().catch(() => undefined);
+    await closeHttp(app, HTTP_CLOSE_GRACE_MS);
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -161,7 +194,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
-    const { sweepMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    const { sweepMinutes, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     const core = createCoreServices({
       db,
@@ -230,6 +263,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
+    invoicePdfJobs = new InvoicePdfJobs({ pdfs: core.container.resolve(InvoicePdfService), importer: core.importer, logger, minutes: pdfMinutes });
+    if (input.workers ?? true) invoicePdfJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -241,6 +276,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       pluginHost,
       core,
       invoiceSyncJobs,
+      invoicePdfJobs,
       eventJobs,
       routeIdempotency,
       pluginApiVersion: PLUGIN_API_VERSION,
@@ -298,6 +334,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
+    const liveInvoicePdfJobs = invoicePdfJobs;
     const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
     return {
@@ -318,6 +355,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         jobs: liveInvoiceSyncJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
+        pdfs: liveInvoicePdfJobs.pdfs,
+        pdfJobs: liveInvoicePdfJobs,
       },
       logger,
       async listen() {

@@ -216,8 +216,9 @@ export class InvoicePdfService {
     const zip = new ZipFile();
     const mtime = this.clock.now();
     for (const entry of entries) {
-      // Opened when yazl gets to it: one file open at a time, whatever the selection's size.
-      zip.addReadStreamLazy(entry.name, { mtime, compress: true }, (cb) => {
+      // Opened when yazl gets to it: one file open at a time, whatever the selection's size. Stored, not
+      // deflated: a PDF's content is compressed already, and the CPU is better spent elsewhere.
+      zip.addReadStreamLazy(entry.name, { mtime, compress: false }, (cb) => {
         this.files.open({ key: entry.key }).then(
           (opened) => (opened ? cb(null, opened.stream) : cb(new Error(`PDF ${entry.key} vanished from the file store`), undefined as never)),
           (error: unknown) => cb(error, undefined as never),

@@ -242,6 +242,12 @@ describe('teamleader sandbox: API', () => {
     // Only the next ones: the one after is fine again.
     const fine = (await call('invoices.download', { id: invoice.id, format: 'pdf' })).body.data;
     expect((await fetch(fine.location)).status).toBe(200);
+
+    sandbox.control.padPdfs({ bytes: 100_000 });
+    const padded = Buffer.from(await (await fetch(fine.location)).arrayBuffer()).toString('latin1');
+    expect(padded.length).toBeGreaterThan(100_000);
+    const paddedXref = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(padded)?.[1]);
+    expect(padded.slice(paddedXref, paddedXref + 4)).toBe('xref');
   });
 
   it('credit notes lower the invoice due; the before-date filter is exclusive; creditNotes.info is an object', async () => {

@@ -142,6 +142,8 @@ export interface TeamleaderSandboxControl {
    * `how: 'stamp'` (default) `expires` is already past; with `'link'` it looks valid but the GET answers 404 (expired).
    */
   expireNextDownloadLinks(input: { count: number; how?: 'stamp' | 'link' }): void;
+  /** Every PDF served from now on carries `bytes` of filler (a large, image-heavy document); 0 = none. */
+  padPdfs(input: { bytes: number }): void;
   /** POSTs queued webhooks in order and waits for the answers. Non-2xx deliveries stay queued for the next round. */
   deliverWebhooks(): Promise<DeliveryReport>;
   /** The next `n` deliveries are thrown away. */
@@ -252,6 +254,7 @@ class TeamleaderSandboxServer {
     },
     markPdfReady: (input) => this.#store.markPdfReady(input),
     failFileDownloads: (on) => this.#store.failFileDownloads(on),
+    padPdfs: ({ bytes }) => this.#store.padPdfs({ bytes: count(bytes) }),
     expireNextDownloadLinks: ({ count: n, how }) => this.#store.expireNextDownloadLinks({ count: count(n), ...(how ? { how } : {}) }),
     deliverWebhooks: () => this.deliverWebhooks(),
     dropNextWebhooks: (n) => {
@@ -593,6 +596,9 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST file-downloads':
           c.failFileDownloads(body.failing === true);
+          return done;
+        case 'POST pdf-padding':
+          c.padPdfs({ bytes: n('bytes', 0) });
           return done;
         case 'POST expire-download-links':
           c.expireNextDownloadLinks({ count: n('count', 1), ...(typeof body.how === 'string' ? { how: body.how as 'stamp' | 'link' } : {}) });

@@ -342,6 +342,8 @@ export class TeamleaderStore {
   #filesFailing = false;
   /** The next downloads' locations come back expired ('stamp') or die before they are fetched ('link'). */
   #expireLinks: { count: number; how: 'stamp' | 'link' } = { count: 0, how: 'stamp' };
+  /** Extra bytes in every PDF served (an image-heavy document). */
+  #pdfPadding = 0;
 
   constructor(input: { now: () => Date; baseUrl: () => string; onEvent: (event: { type: TeamleaderEventType; subject: Ref }) => void }) {
     this.#now = input.now;
@@ -420,6 +422,7 @@ export class TeamleaderStore {
     this.#pdfMode = 'immediate';
     this.#filesFailing = false;
     this.#expireLinks = { count: 0, how: 'stamp' };
+    this.#pdfPadding = 0;
   }
 
   setStrictMode(on: boolean): void {
@@ -438,6 +441,10 @@ export class TeamleaderStore {
     const how = input.how ?? 'stamp';
     if (how !== 'stamp' && how !== 'link') throw new RangeError(`how must be stamp or link, got ${String(how)}`);
     this.#expireLinks = { count: input.count, how };
+  }
+
+  padPdfs(input: { bytes: number }): void {
+    this.#pdfPadding = input.bytes;
   }
 
   markPdfReady(input: { id: string }): void {
@@ -723,7 +730,11 @@ export class TeamleaderStore {
         body: `<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><ID>${number ?? document.id}</ID></Invoice>\n`,
       };
     }
-    return { status: 200, contentType: 'application/pdf', body: minimalPdf(`${file.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${number ?? document.id}`) };
+    return {
+      status: 200,
+      contentType: 'application/pdf',
+      body: minimalPdf(`${file.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${number ?? document.id}`, this.#pdfPadding),
+    };
   }
 
   // ---- invoices ----
@@ -1657,7 +1668,7 @@ function partyBody(input: { type: CustomerType; input: SeedPartyInput; partial?:
 }
 
 /** A small but valid one-page PDF (A4, Helvetica, the title as text): object offsets in the xref table are exact, so readers open it. */
-function minimalPdf(title: string): string {
+function minimalPdf(title: string, padding = 0): string {
   const text = title.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '');
   const content = `BT /F1 18 Tf 72 770 Td (${text}) Tj ET\n`;
   const objects = [
@@ -1666,6 +1677,8 @@ function minimalPdf(title: string): string {
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
     `<< /Length ${content.length} >>\nstream\n${content}endstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    // Unreferenced filler: the size of an image-heavy document, still a valid file.
+    ...(padding > 0 ? [`<< /Length ${padding} >>\nstream\n${'0'.repeat(padding)}\nendstream`] : []),
   ];
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];

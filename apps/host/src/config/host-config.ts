@@ -88,6 +88,10 @@ export const hostConfigSchema = z.strictObject({
       sweepOverlapMinutes: z.number().int().min(0).max(1440).optional(),
       sweepInitialDays: z.number().int().min(1).max(3660).optional(),
       staleRunMinutes: z.number().int().min(1).max(1440).optional(),
+      /** S-6: how often the PDF schedule looks for due PDFs; tries before giving up; the first retry's wait (doubling). */
+      pdfMinutes: z.number().int().min(1).max(1440).default(5),
+      pdfMaxAttempts: z.number().int().min(1).max(50).optional(),
+      pdfRetryMinutes: z.number().int().min(1).max(1440).optional(),
     })
     .prefault({}),
   /** Events out (W-10, W-12): webhook delivery and the background round. */

@@ -112,6 +112,9 @@ export const invoiceView = z.object({
   profileId: z.string(),
   subscriptionId: z.string().nullable(),
   creditedInvoiceId: z.string().nullable(),
+  pdfStatus: z
+    .enum(['missing', 'available', 'failed'])
+    .describe('S-6: available = GET …/invoices/:id/pdf serves it; missing = not fetched yet; failed = given up (POST …/invoices/pdfs/fetch tries again)'),
   sourceUpdatedAt: when,
   createdAt: when,
   updatedAt: when,

@@ -64,6 +64,7 @@ export const invoiceView = (i: Invoice) => ({
   profileId: i.profileId,
   subscriptionId: i.subscriptionId,
   creditedInvoiceId: i.creditedInvoiceId,
+  pdfStatus: i.pdfStatus,
   sourceUpdatedAt: iso(i.sourceUpdatedAt),
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),
