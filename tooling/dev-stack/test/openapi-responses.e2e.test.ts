@@ -48,6 +48,8 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/funding/refunds': async ({ refundable }) => ({ credits: await refundable() }),
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
+  'POST /v1/invoice-sync/invoices/pdfs/fetch': () => ({}),
+  'POST /v1/invoice-sync/invoices/pdfs/download': ({ ids }) => ({ invoiceIds: [ids.invoice] }),
   [`POST ${SMS}/meetings`]: () => ({
     title: 'Review',
     location: 'Gent',

@@ -36,8 +36,11 @@ const PUBLIC: Record<string, string> = {
   'POST /v1/plugins/source-teamleader/webhooks': 'Teamleader webhooks, authenticated by the secret ?token= of the registered URL',
 };
 
-/** Account writes a member key may make, and why they cost nothing and send nothing. None today. */
-const MEMBER_WRITES: Record<string, string> = {};
+/** Account writes a member key may make, and why they cost nothing and send nothing. */
+const MEMBER_WRITES: Record<string, string> = {
+  'POST /v1/invoice-sync/invoices/pdfs/download':
+    'a read: a ZIP of PDFs a member may GET one by one, sent as POST because a selection of up to 500 ids does not fit a URL; changes nothing',
+};
 
 /** A body no route accepts: a member's write must be refused before it is read. */
 const PROBE = { $probe: true };
