@@ -302,6 +302,16 @@ for (const engine of testEngines()) {
       expect([...whole.keys()].sort()).toEqual([pdfFilename(a.number), pdfFilename(c.number)].sort());
     });
 
+    it('a PDF that vanishes from the store while the ZIP is sent breaks the download with an error (no silent gap, no crash)', async () => {
+      const { accountId, invoices } = await setup({ count: 2 });
+      const [a, b] = invoices as [Invoice, Invoice];
+      const pdfs = pdfService();
+      await pdfs.runDue();
+      const zip = await pdfs.zip({ accountId, invoiceIds: [a.id, b.id] });
+      await files.delete({ key: `invoice-sync/${accountId}/${b.id}.pdf` });
+      await expect(buffer(zip.stream)).rejects.toThrow(/vanished from the file store/);
+    });
+
     it('file names: the display number made safe', () => {
       expect(pdfFilename('2026 / 12')).toBe('2026-12.pdf');
       expect(pdfFilename('CN2026 / 3')).toBe('CN2026-3.pdf');

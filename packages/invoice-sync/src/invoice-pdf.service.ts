@@ -214,13 +214,29 @@ export class InvoicePdfService {
     if (entries.length === 0) throw new NoPdfAvailableError({ invoiceIds: ids });
 
     const zip = new ZipFile();
+    const out = new PassThrough();
     const mtime = this.clock.now();
+    // A failing entry ends the download with an error (the client sees a broken transfer), never a silent gap;
+    // yazl reports through 'error' events, and the file being read must not be left open.
+    let reading: Readable | undefined;
+    const fail = (error: Error) => {
+      reading?.destroy();
+      out.destroy(error);
+    };
+    zip.on('error', fail);
+    zip.outputStream.on('error', fail);
+    out.once('close', () => reading?.destroy());
     for (const entry of entries) {
       // Opened when yazl gets to it: one file open at a time, whatever the selection's size. Stored, not
       // deflated: a PDF's content is compressed already, and the CPU is better spent elsewhere.
       zip.addReadStreamLazy(entry.name, { mtime, compress: false }, (cb) => {
         this.files.open({ key: entry.key }).then(
-          (opened) => (opened ? cb(null, opened.stream) : cb(new Error(`PDF ${entry.key} vanished from the file store`), undefined as never)),
+          (opened) => {
+            if (!opened) return cb(new Error(`PDF ${entry.key} vanished from the file store`), undefined as never);
+            reading = opened.stream;
+            reading.once('error', fail);
+            cb(null, reading);
+          },
           (error: unknown) => cb(error, undefined as never),
         );
       });
@@ -230,9 +246,6 @@ export class InvoicePdfService {
       zip.addBuffer(Buffer.from(`Invoices without a PDF (number, id, why):\n${lines.join('\n')}\n`, 'utf8'), 'missing.txt', { mtime });
     }
     zip.end();
-    // A failing entry ends the download with an error (the client sees a truncated transfer), never a silent gap.
-    const out = new PassThrough();
-    zip.outputStream.on('error', (error) => out.destroy(error));
     zip.outputStream.pipe(out);
     return { stream: out, files: entries.length, missing };
   }
