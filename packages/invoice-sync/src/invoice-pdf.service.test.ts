@@ -5,7 +5,7 @@ import { buffer } from 'node:stream/consumers';
 import { eventMigrations } from '@tollgate/events';
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
-import { LocalFileStore } from '@tollgate/files';
+import { LocalFileStore, type FileStore } from '@tollgate/files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBuffer, type Entry } from 'yauzl';
 import { ConnectionService } from './connection.service.js';
@@ -305,10 +305,19 @@ for (const engine of testEngines()) {
     it('a PDF that vanishes from the store while the ZIP is sent breaks the download with an error (no silent gap, no crash)', async () => {
       const { accountId, invoices } = await setup({ count: 2 });
       const [a, b] = invoices as [Invoice, Invoice];
-      const pdfs = pdfService();
-      await pdfs.runDue();
+      await pdfService().runDue();
+      // The store still has b when the ZIP is planned, and no longer when the stream gets to it.
+      const gone = `invoice-sync/${accountId}/${b.id}.pdf`;
+      const vanishing: FileStore = {
+        put: (input) => files.put(input),
+        read: (input) => files.read(input),
+        stat: (input) => files.stat(input),
+        delete: (input) => files.delete(input),
+        open: (input) => (input.key === gone ? Promise.resolve(null) : files.open(input)),
+      };
+      const pdfs = new InvoicePdfService(db, clock, directory, vanishing, {});
       const zip = await pdfs.zip({ accountId, invoiceIds: [a.id, b.id] });
-      await files.delete({ key: `invoice-sync/${accountId}/${b.id}.pdf` });
+      expect(zip.files).toBe(2);
       await expect(buffer(zip.stream)).rejects.toThrow(/vanished from the file store/);
     });
 

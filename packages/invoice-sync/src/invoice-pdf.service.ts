@@ -226,6 +226,8 @@ export class InvoicePdfService {
     zip.on('error', fail);
     zip.outputStream.on('error', fail);
     out.once('close', () => reading?.destroy());
+    // The consumer (the HTTP reply) attaches its own listener; until it does, an early failure must not crash the process.
+    out.on('error', () => undefined);
     for (const entry of entries) {
       // Opened when yazl gets to it: one file open at a time, whatever the selection's size. Stored, not
       // deflated: a PDF's content is compressed already, and the CPU is better spent elsewhere.
