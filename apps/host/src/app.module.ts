@@ -1,7 +1,15 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
-import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, ProfileService } from '@tollgate/invoice-sync';
+import {
+  CollectionSettingsService,
+  ConnectionService,
+  CustomerService,
+  InvitationService,
+  InvoiceImporter,
+  InvoiceQueries,
+  ProfileService,
+} from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
 import type { DependencyContainer } from 'tsyringe';
@@ -68,7 +76,7 @@ export class AppModule {
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
-        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter].map((token) => ({
+        ...[ConnectionService, ProfileService, CustomerService, InvoiceQueries, InvoiceImporter, InvitationService, CollectionSettingsService].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),
           inject: [CORE_CONTAINER],

@@ -12,7 +12,14 @@ import {
 } from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
-import { InvoiceImporter, InvoiceSyncInbox, registerInvoiceSync, type InvoiceSourceDirectory, type InvoiceSyncOptions } from '@tollgate/invoice-sync';
+import {
+  InvoiceImporter,
+  InvoiceSyncInbox,
+  registerInvoiceSync,
+  type InvitationOptions,
+  type InvoiceSourceDirectory,
+  type InvoiceSyncOptions,
+} from '@tollgate/invoice-sync';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
@@ -60,6 +67,8 @@ export function createCoreServices(input: {
   transport?: MailTransport;
   sources?: InvoiceSourceDirectory;
   invoiceSyncOptions?: InvoiceSyncOptions;
+  /** S-7: the payment link's base URL (the host's baseUrl). */
+  invitations?: Pick<InvitationOptions, 'baseUrl'>;
   eventOptions?: EventDeliveryOptions;
   /** Where durable files go; default a local folder given by the caller (tests: a temporary one). */
   files: FileStore;
@@ -97,7 +106,33 @@ export function createCoreServices(input: {
         data: { url, failingSince: `${failingSince.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
       }),
   });
-  registerInvoiceSync({ container, sources: input.sources ?? NO_SOURCES, ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}) });
+  registerInvoiceSync({
+    container,
+    sources: input.sources ?? NO_SOURCES,
+    ...(input.invoiceSyncOptions ? { options: input.invoiceSyncOptions } : {}),
+    invitations: {
+      baseUrl: input.invitations?.baseUrl ?? (() => 'http://localhost:3000'),
+      // S-7: invitations go through the same outbox as the account mails, with the PDF attached.
+      mailer: {
+        queue: async (mail) => {
+          await notifications.enqueue({
+            tx: mail.tx,
+            accountId: mail.accountId,
+            eventKey: mail.eventKey,
+            template: 'invoice_invitation',
+            locale: mail.locale,
+            recipients: [mail.recipient],
+            data: mail.data,
+            attachments: [mail.attachment],
+          });
+        },
+        outcomes: (query) => notifications.outcomes(query),
+      },
+      // The sender customers know: the account's name (when no beneficiary is set).
+      accountName: async ({ accountId }) =>
+        (await input.db.query<{ name: string }>('select name from accounts where id = $1', [accountId])).rows[0]?.name ?? null,
+    },
+  });
   return {
     container,
     wallet: container.resolve(WalletService),

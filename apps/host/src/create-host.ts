@@ -7,7 +7,7 @@ import { JobQueue, migrate, type Database } from '@tollgate/db';
 import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
-import { ConnectionService, InvoicePdfService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
+import { ConnectionService, InvitationService, InvoicePdfService, invoiceSyncMigrations, ProfileService, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -111,6 +111,7 @@ export interface TollgateHost {
     jobs: InvoiceSyncJobs;
     connections: ConnectionService;
     profiles: ProfileService;
+    invitations: InvitationService;
     /** S-6: the PDFs (`read` for attachments) and their schedule's rounds (`runOnce` in tests). */
     pdfs: InvoicePdfService;
     pdfJobs: InvoicePdfJobs;
@@ -196,8 +197,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
+    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
+    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
     const core = createCoreServices({
       db,
+      invitations: { baseUrl: () => hostInfo.baseUrl },
       files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
       clock,
       jobs,
@@ -214,8 +218,6 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
 
-    // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
-    const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
     await pluginHost.start({
       logger,
       clock,
@@ -260,7 +262,15 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     });
     fundingJobs.listen();
     if (input.workers ?? true) await fundingJobs.start();
-    invoiceSyncJobs = new InvoiceSyncJobs({ db, importer: core.importer, notifier: core.notifier, sources, logger, sweepMinutes });
+    invoiceSyncJobs = new InvoiceSyncJobs({
+      db,
+      importer: core.importer,
+      notifier: core.notifier,
+      sources,
+      logger,
+      sweepMinutes,
+      invitations: core.container.resolve(InvitationService),
+    });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
     invoicePdfJobs = new InvoicePdfJobs({ pdfs: core.container.resolve(InvoicePdfService), importer: core.importer, logger, minutes: pdfMinutes });
@@ -355,6 +365,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         jobs: liveInvoiceSyncJobs,
         connections: core.container.resolve(ConnectionService),
         profiles: core.container.resolve(ProfileService),
+        invitations: core.container.resolve(InvitationService),
         pdfs: liveInvoicePdfJobs.pdfs,
         pdfJobs: liveInvoicePdfJobs,
       },

@@ -15,6 +15,21 @@ export type {
   SourceSubscription,
 } from './invoice-source.js';
 export { CollectionRefService, type CollectionRefs } from './collection-refs.js';
+export { CollectionSettingsService, type CollectionSettings } from './collection-settings.service.js';
+export {
+  INVITATION_LOCALES,
+  INVITATION_OPTIONS,
+  InvitationService,
+  invitationLocale,
+  type Invitation,
+  type InvitationLocale,
+  type InvitationMailData,
+  type InvitationMailer,
+  type InvitationOptions,
+  type InvitationRoundResult,
+  type InvitationStatus,
+  type InvitationTrigger,
+} from './invitation.service.js';
 export {
   InvoicePdfService,
   MAX_PDF_DOWNLOAD,
@@ -45,6 +60,9 @@ export {
   CustomerNotFoundError,
   CustomFieldsUnsupportedError,
   ImportRunningError,
+  InvalidBankAccountError,
+  InvitationAlreadySentError,
+  InvitationNotPossibleError,
   InvoiceNotFoundError,
   NoPdfAvailableError,
   NoProfileConfiguredError,

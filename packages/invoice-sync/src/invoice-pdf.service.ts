@@ -104,7 +104,7 @@ export class InvoicePdfService {
     const row = await this.#row({ accountId, invoiceId });
     if (!row) throw new InvoiceNotFoundError(invoiceId);
     const opened = row.pdf_status === 'available' && row.pdf_key ? await this.files.open({ key: row.pdf_key as string }) : null;
-    if (!opened) throw new PdfNotAvailableError({ invoiceId, pdfStatus: row.pdf_status === 'available' ? 'missing_from_store' : (row.pdf_status as string) });
+    if (!opened) throw new PdfNotAvailableError(invoiceId, row.pdf_status === 'available' ? 'missing_from_store' : (row.pdf_status as string));
     return { filename: pdfFilename(row.number as string), size: opened.file.size, stream: opened.stream };
   }
 

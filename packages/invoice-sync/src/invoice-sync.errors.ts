@@ -100,13 +100,27 @@ export class NoProfileConfiguredError extends UnprocessableError {
   }
 }
 
-/** S-6: the invoice's PDF is not in the file store (yet): see its pdfStatus and event log. */
+/** 409: the invitation went out (or is on its way); it is never sent twice. */
+export class InvitationAlreadySentError extends ConflictError {
+  constructor(input: { invoiceId: string; status: string }) {
+    super({
+      code: 'invitation_already_sent',
+      message: `The invitation of invoice ${input.invoiceId} is already ${input.status === 'sent' ? 'sent' : 'queued'}; it is never sent twice.`,
+      details: input,
+    });
+  }
+}
+
+/**
+ * 409: no PDF of the invoice in the file store yet (S-6: not fetched yet, or given up; see its
+ * pdfStatus and event log). An invitation always carries it.
+ */
 export class PdfNotAvailableError extends ConflictError {
-  constructor(input: { invoiceId: string; pdfStatus: string }) {
+  constructor(invoiceId: string, pdfStatus?: string) {
     super({
       code: 'pdf_not_available',
-      message: `Invoice ${input.invoiceId} has no PDF yet (${input.pdfStatus}); POST /v1/invoice-sync/invoices/pdfs/fetch asks for it now.`,
-      details: input,
+      message: `The PDF of invoice ${invoiceId} is not available yet${pdfStatus ? ` (${pdfStatus})` : ''}; POST /v1/invoice-sync/invoices/pdfs/fetch asks for it now.`,
+      details: { invoiceId, ...(pdfStatus ? { pdfStatus } : {}) },
     });
   }
 }
@@ -115,5 +129,23 @@ export class PdfNotAvailableError extends ConflictError {
 export class NoPdfAvailableError extends ConflictError {
   constructor(input: { invoiceIds: readonly string[] }) {
     super({ code: 'no_pdf_available', message: 'None of the selected invoices has a PDF yet.', details: { count: input.invoiceIds.length } });
+  }
+}
+
+/** 422: the invoice cannot be offered to its customer as it is (no e-mail address, no IBAN for a transfer, a credit note, …). */
+export class InvitationNotPossibleError extends UnprocessableError {
+  constructor(input: { invoiceId: string; reason: string; message: string }) {
+    super({ code: 'invitation_not_possible', message: input.message, details: { invoiceId: input.invoiceId, reason: input.reason } });
+  }
+}
+
+/** 400: an IBAN or BIC that does not check out. */
+export class InvalidBankAccountError extends ValidationError {
+  constructor(input: { field: 'iban' | 'bic'; value: string }) {
+    super({
+      code: input.field === 'iban' ? 'invalid_iban' : 'invalid_bic',
+      message: input.field === 'iban' ? `Not a valid IBAN: ${JSON.stringify(input.value)}` : `Not a valid BIC: ${JSON.stringify(input.value)}`,
+      details: { field: input.field },
+    });
   }
 }

@@ -193,5 +193,37 @@ export const invoiceSyncMigrations: MigrationSet = {
         create index sync_invoices_pdf_due on sync_invoices (pdf_next_attempt_at, id) where pdf_status = 'missing';
       `,
     },
+    {
+      // S-7 invitations. A profile says whether its invoices are e-mailed; the account's transfer
+      // details; one invitation row per invoice: its primary key is the claim that makes the mail
+      // go exactly once, whoever (job, manual send, another host) tries first.
+      id: '0007_invitations',
+      sql: `
+        alter table sync_profiles add column send_invitation boolean not null default false;
+        create table sync_collection_settings (
+          account_id  text primary key,
+          iban        text,
+          bic         text,
+          beneficiary text,
+          updated_at  timestamptz not null
+        );
+        create table sync_invitations (
+          invoice_id  text primary key references sync_invoices (id),
+          account_id  text not null,
+          attempt     integer not null default 1,
+          trigger     text not null check (trigger in ('automatic', 'manual')),
+          status      text not null check (status in ('queued', 'sent', 'failed')),
+          recipient   text,
+          locale      text,
+          event_key   text,
+          reason      text,
+          queued_at   timestamptz not null,
+          sent_at     timestamptz,
+          failed_at   timestamptz
+        );
+        create index sync_invitations_queued on sync_invitations (event_key) where status = 'queued';
+        create index sync_invitations_account on sync_invitations (account_id);
+      `,
+    },
   ],
 };

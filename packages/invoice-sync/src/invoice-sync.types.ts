@@ -48,6 +48,8 @@ export interface Profile {
   /** The source's custom-field option id or text that selects this profile. */
   sourceOptionValue: string | null;
   isDefault: boolean;
+  /** S-7: e-mail the invoice to the customer once its PDF is there. */
+  sendInvitation: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -49,6 +49,7 @@ export function profileView(row: Row): Profile {
     transfer: row.transfer as boolean,
     sourceOptionValue: str(row.source_option_value),
     isDefault: row.is_default as boolean,
+    sendInvitation: row.send_invitation === true,
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
   };

@@ -14,6 +14,8 @@ export interface ProfileInput {
   /** The source custom-field option id or text that selects this profile (S-2); null = none. */
   sourceOptionValue?: string | null;
   isDefault?: boolean;
+  /** S-7: invite the customer by e-mail once the PDF is there. Default false. */
+  sendInvitation?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export class ProfileService {
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning *`,
           [newId('prof'), input.accountId, clean.name, clean.directDebit, clean.paymentLink, clean.transfer, clean.sourceOptionValue, isDefault, now],
         );
-        return profileView(rows[0]!);
+        return profileView(await this.#setInvitation(tx, rows[0]!, input.sendInvitation));
       }),
     );
   }
@@ -88,7 +90,7 @@ export class ProfileService {
           `update sync_profiles set name = $2, direct_debit = $3, payment_link = $4, transfer = $5, source_option_value = $6, is_default = $7, updated_at = $8 where id = $1 returning *`,
           [current.id, clean.name, clean.directDebit, clean.paymentLink, clean.transfer, clean.sourceOptionValue, input.isDefault ?? current.isDefault, now],
         );
-        return profileView(rows[0]!);
+        return profileView(await this.#setInvitation(tx, rows[0]!, input.sendInvitation));
       }),
     );
   }
@@ -111,6 +113,13 @@ export class ProfileService {
       }
       await tx.query('delete from sync_profiles where id = $1', [current.id]);
     });
+  }
+
+  async #setInvitation(q: Queryable, row: Row, sendInvitation: boolean | undefined): Promise<Row> {
+    if (sendInvitation === undefined) return row;
+    if (typeof sendInvitation !== 'boolean') throw new ValidationError({ code: 'invalid_payment_options', message: 'sendInvitation must be true or false.' });
+    const { rows } = await q.query<Row>('update sync_profiles set send_invitation = $2 where id = $1 returning *', [row.id, sendInvitation]);
+    return rows[0]!;
   }
 
   async #row(q: Queryable, input: { accountId: string; id: string }, lock = false): Promise<Row> {

@@ -1,5 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { CollectionRefService } from './collection-refs.js';
+import { CollectionSettingsService } from './collection-settings.service.js';
+import { INVITATION_OPTIONS, InvitationService, type InvitationOptions } from './invitation.service.js';
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
@@ -9,8 +11,25 @@ import { INVOICE_SOURCES, INVOICE_SYNC_OPTIONS, type InvoiceSourceDirectory, typ
 import { ProfileService } from './profile.service.js';
 import { InvoiceSyncInbox } from './invoice-sync.sink.js';
 
-/** Registers invoice sync in a (child) container that already has DATABASE and CLOCK. */
-export function registerInvoiceSync(input: { container: DependencyContainer; sources: InvoiceSourceDirectory; options?: InvoiceSyncOptions }): void {
+/** Without a mailer nothing can be invited: the service refuses to queue (a host always passes one). */
+const NO_INVITATIONS: InvitationOptions = {
+  baseUrl: () => 'http://localhost:3000',
+  mailer: {
+    queue: () => Promise.reject(new Error('invitations need a mailer: registerInvoiceSync({ invitations: { mailer, baseUrl } })')),
+    outcomes: () => Promise.resolve([]),
+  },
+};
+
+/**
+ * Registers invoice sync in a (child) container that already has DATABASE and CLOCK. Invitations
+ * (S-7) also need FILE_STORE there and `invitations` (the mailer, the host's base URL).
+ */
+export function registerInvoiceSync(input: {
+  container: DependencyContainer;
+  sources: InvoiceSourceDirectory;
+  options?: InvoiceSyncOptions;
+  invitations?: InvitationOptions;
+}): void {
   input.container.register(INVOICE_SOURCES, { useValue: input.sources });
   input.container.register(INVOICE_SYNC_OPTIONS, { useValue: input.options ?? {} });
   input.container.registerSingleton(ConnectionService);
@@ -21,4 +40,7 @@ export function registerInvoiceSync(input: { container: DependencyContainer; sou
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
   input.container.registerSingleton(InvoicePdfService);
+  input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? NO_INVITATIONS });
+  input.container.registerSingleton(CollectionSettingsService);
+  input.container.registerSingleton(InvitationService);
 }

@@ -1,7 +1,8 @@
-export { MAIL_TRANSPORT, type MailTransport, type OutgoingMail } from './mail-transport.js';
+export { MAIL_TRANSPORT, type MailAttachment, type MailTransport, type OutgoingMail } from './mail-transport.js';
 export { InvalidNotificationDataError, UnknownTemplateError } from './notification.errors.js';
 export { notificationMigrations } from './notification.migrations.js';
 export {
+  MAX_ATTACHMENT_BYTES,
   NOTIFICATION_OPTIONS,
   NotificationService,
   RETRY_BACKOFF_SECONDS,

@@ -7,6 +7,14 @@ export interface OutgoingMail {
   html: string;
   messageId: string;
   headers?: Record<string, string>;
+  attachments?: MailAttachment[];
+}
+
+/** A file sent with a mail. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /** Where mails leave the process; resolves once the server accepted the message, throws otherwise. */

@@ -33,5 +33,19 @@ export const notificationMigrations: MigrationSet = {
         create index notifications_account on notifications (account_id, id desc);
       `,
     },
+    {
+      // Files that go with a mail (an invoice's PDF), stored with the row so the mail as queued is what leaves.
+      id: '0002_attachments',
+      sql: `
+        create table notification_attachments (
+          notification_id bigint not null references notifications (id) on delete cascade,
+          position        integer not null,
+          filename        text not null,
+          content_type    text not null,
+          content         bytea not null,
+          primary key (notification_id, position)
+        );
+      `,
+    },
   ],
 };

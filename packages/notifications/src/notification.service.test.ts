@@ -463,6 +463,44 @@ for (const engine of testEngines()) {
       expect(sink.mails[0]!.parsed.subject).toBe('Refund processed for Acme');
     });
 
+    it('sends a mail’s attachments with it, stored with the row; refuses bad ones before anything is stored', async () => {
+      const notifications = service();
+      const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from([0, 1, 2, 255, 254]), Buffer.from('\n%%EOF\n')]);
+      const enqueue = (attachments: unknown, eventKey = `${account}:invoice`) =>
+        notifications.enqueue({
+          accountId: account,
+          eventKey,
+          template: 'depleted',
+          locale: 'en',
+          recipients: ['ann@acme.test', 'bob@acme.test'],
+          data: { accountName: 'Acme' },
+          attachments: attachments as never,
+        });
+      expect(await refusal(enqueue([{ filename: '../x.pdf', contentType: 'application/pdf', content: pdf }]))).toMatchObject({ code: 'invalid_attachments' });
+      expect(await refusal(enqueue([{ filename: 'x.pdf', contentType: 'pdf', content: pdf }]))).toMatchObject({ code: 'invalid_attachments' });
+      expect(await refusal(enqueue([{ filename: 'x.pdf', contentType: 'application/pdf', content: 'text' }]))).toMatchObject({ code: 'invalid_attachments' });
+      const big = Buffer.alloc(10 * 1024 * 1024 + 1);
+      expect(await refusal(enqueue([{ filename: 'x.pdf', contentType: 'application/pdf', content: big }]))).toMatchObject({ code: 'attachments_too_large' });
+      expect(await rows()).toEqual([]);
+
+      expect(await enqueue([{ filename: 'Invoice 2026-17.pdf', contentType: 'application/pdf', content: pdf }])).toEqual({ created: 2 });
+      // Replayed: no second row, no second copy of the file.
+      expect(await enqueue([{ filename: 'Invoice 2026-17.pdf', contentType: 'application/pdf', content: pdf }])).toEqual({ created: 0 });
+      const stored = await db.query<{ n: number }>(
+        'select count(*)::int as n from notification_attachments a join notifications n on n.id = a.notification_id where n.account_id = $1',
+        [account],
+      );
+      expect(stored.rows[0]!.n).toBe(2);
+      expect(await notifications.deliverDue()).toEqual({ sent: 2, failed: 0, retried: 0 });
+      expect(sink.mails).toHaveLength(2);
+      for (const mail of sink.mails) {
+        expect(mail.parsed.attachments).toHaveLength(1);
+        const [file] = mail.parsed.attachments;
+        expect(file).toMatchObject({ filename: 'Invoice 2026-17.pdf', mimeType: 'application/pdf' });
+        expect(Buffer.from(file!.content as ArrayBuffer).equals(pdf)).toBe(true);
+      }
+    });
+
     it('refuses options without a sender address', () => {
       expect(() => service({ from: 'Tollgate' })).toThrow(/from/);
       expect(() => service({ maxAttempts: 0 })).toThrow(/maxAttempts/);

@@ -3,7 +3,7 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, pgArray, type Database, type Transaction } from '@tollgate/db';
 import { ConfigError, ValidationError } from '@tollgate/errors';
 import { inject, injectable } from 'tsyringe';
-import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
+import { MAIL_TRANSPORT, type MailAttachment, type MailTransport } from './mail-transport.js';
 import {
   checkNotificationData,
   renderNotification,
@@ -62,6 +62,29 @@ interface ClaimedRow {
 const INTERRUPTED = 'delivery interrupted: the claim expired before the worker reported back';
 const RECIPIENT = /^[^\s@<>()[\]\\,;:"']+@[^\s@<>()[\]\\,;:"']+\.[^\s@<>()[\]\\,;:"']+$/;
 const ID = /^[1-9]\d{0,18}$/;
+/** Attachments of one mail, all together; most SMTP servers refuse mails above 10 to 25 MB once encoded. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+// No path separators, no control characters (checked apart: the rule forbids them in a regex).
+const FILENAME = /^[^\\/"<>|:*?]{1,200}$/;
+const hasControl = (text: string) => [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
+
+function checkAttachments(attachments: readonly MailAttachment[] | undefined): MailAttachment[] {
+  if (attachments === undefined) return [];
+  if (!Array.isArray(attachments)) throw new ValidationError({ code: 'invalid_attachments', message: 'attachments must be an array.' });
+  let total = 0;
+  for (const a of attachments) {
+    if (typeof a?.filename !== 'string' || !FILENAME.test(a.filename) || hasControl(a.filename) || a.filename.trim() !== a.filename)
+      throw new ValidationError({ code: 'invalid_attachments', message: `Not a usable file name: ${JSON.stringify(a?.filename)}` });
+    if (typeof a.contentType !== 'string' || !CONTENT_TYPE.test(a.contentType))
+      throw new ValidationError({ code: 'invalid_attachments', message: `Not a content type: ${JSON.stringify(a.contentType)}` });
+    if (!(a.content instanceof Uint8Array)) throw new ValidationError({ code: 'invalid_attachments', message: 'An attachment’s content must be bytes.' });
+    total += a.content.byteLength;
+  }
+  if (total > MAX_ATTACHMENT_BYTES)
+    throw new ValidationError({ code: 'attachments_too_large', message: `Attachments may take ${MAX_ATTACHMENT_BYTES} bytes together, got ${total}.` });
+  return attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) }));
+}
 
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -115,6 +138,8 @@ export class NotificationService {
     locale: string;
     recipients: readonly string[];
     data: NotificationData[T];
+    /** Files sent with every recipient's mail (at most MAX_ATTACHMENT_BYTES together), stored with the rows. */
+    attachments?: readonly MailAttachment[];
     tx?: Transaction;
   }): Promise<{ created: number }> {
     if (typeof input.accountId !== 'string' || input.accountId.length < 1 || input.accountId.length > 255) {
@@ -133,17 +158,34 @@ export class NotificationService {
     }
     const locale = resolveLocale(input.locale);
     const data = checkNotificationData({ template: input.template, data: input.data });
+    const attachments = checkAttachments(input.attachments);
     this.#render({ template: input.template, locale, data });
     // No one to tell is not an error: it must not roll back the caller's transaction.
     if (recipients.length === 0) return { created: 0 };
     const now = this.clock.now();
-    const { rowCount } = await (input.tx ?? this.db).query(
-      `insert into notifications (account_id, event_key, recipient, template, locale, data, status, attempts, next_attempt_at, created_at)
-       select $1, $2, r, $3, $4, $5::jsonb, 'pending', 0, $6, $6 from unnest($7::text[]) as r
-       on conflict (event_key, recipient) do nothing`,
-      [input.accountId, input.eventKey, input.template, locale, data, now, pgArray(recipients)],
-    );
-    return { created: rowCount };
+    const insert = async (q: Transaction | Database) => {
+      const { rows } = await q.query<{ id: string }>(
+        `insert into notifications (account_id, event_key, recipient, template, locale, data, status, attempts, next_attempt_at, created_at)
+         select $1, $2, r, $3, $4, $5::jsonb, 'pending', 0, $6, $6 from unnest($7::text[]) as r
+         on conflict (event_key, recipient) do nothing returning id`,
+        [input.accountId, input.eventKey, input.template, locale, data, now, pgArray(recipients)],
+      );
+      for (const { id } of rows) {
+        for (const [position, a] of attachments.entries()) {
+          await q.query('insert into notification_attachments (notification_id, position, filename, content_type, content) values ($1, $2, $3, $4, $5)', [
+            id,
+            position,
+            a.filename,
+            a.contentType,
+            a.content,
+          ]);
+        }
+      }
+      return { created: rows.length };
+    };
+    // A row and its attachments commit together: a worker never sends the mail without its files.
+    if (input.tx || attachments.length === 0) return insert(input.tx ?? this.db);
+    return this.db.transaction((tx) => insert(tx));
   }
 
   /**
@@ -196,6 +238,18 @@ export class NotificationService {
       result[outcome] += 1;
     }
     return result;
+  }
+
+  /** Where the mails of some events stand (one entry per event and recipient), for callers that track what they sent. */
+  async outcomes(input: {
+    eventKeys: readonly string[];
+  }): Promise<Array<{ eventKey: string; recipient: string; status: NotificationStatus; sentAt: Date | null; lastError: string | null }>> {
+    if (input.eventKeys.length === 0) return [];
+    const { rows } = await this.db.query<{ event_key: string; recipient: string; status: NotificationStatus; sent_at: Date | null; last_error: string | null }>(
+      'select event_key, recipient, status, sent_at, last_error from notifications where event_key = any($1::text[]) order by id',
+      [pgArray([...input.eventKeys])],
+    );
+    return rows.map((r) => ({ eventKey: r.event_key, recipient: r.recipient, status: r.status, sentAt: r.sent_at, lastError: r.last_error }));
   }
 
   /** An account's notifications, newest first; page with `before` = the last id seen. */
@@ -252,7 +306,9 @@ export class NotificationService {
     }
     const messageId = this.messageIdOf({ id: row.id, eventKey: row.event_key });
     try {
+      const attachments = await this.#attachments(row.id);
       await this.transport.send({
+        ...(attachments.length ? { attachments } : {}),
         from: this.#from,
         to: row.recipient,
         ...rendered,
@@ -286,6 +342,14 @@ export class NotificationService {
       messageId,
     ]);
     return 'sent';
+  }
+
+  async #attachments(id: string): Promise<MailAttachment[]> {
+    const { rows } = await this.db.query<{ filename: string; content_type: string; content: Uint8Array }>(
+      'select filename, content_type, content from notification_attachments where notification_id = $1 order by position',
+      [id],
+    );
+    return rows.map((r) => ({ filename: r.filename, contentType: r.content_type, content: Buffer.from(r.content) }));
   }
 
   #render(input: { template: string; locale: string; data: unknown }): RenderedNotification {

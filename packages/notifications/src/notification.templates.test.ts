@@ -23,6 +23,20 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
     failures: 'Invoice 2026 / 7: unknown_profile:9999',
     flags: '',
   },
+  invoice_invitation: {
+    accountName: 'Acme',
+    customerName: 'Bakkerij Peeters',
+    invoiceNumber: '2026 / 17',
+    amount: '121.00',
+    dueOn: '2026-03-31',
+    payUrl: 'https://pay.example.test/pay/pay_abc',
+    directDebit: true,
+    mandateReference: 'MND-1',
+    iban: 'BE68539007547034',
+    bic: 'GKCCBEBB',
+    beneficiary: 'Acme NV',
+    structuredReference: '+++000/0000/00101+++',
+  },
 };
 
 function refusal(fn: () => unknown): unknown {
@@ -87,6 +101,68 @@ describe('renderNotification', () => {
     expect(subjects.fr!.text).toContain('Cordialement,\nTollgate');
     expect(subjects.de!.html).toContain('<html lang="de">');
     expect(subjects.de!.html).toContain('<p>Mit freundlichen Grüßen<br>Tollgate</p>');
+  });
+
+  it('invoice_invitation: the payment options that apply, in each language, and nothing of the ones that do not', () => {
+    const full = SAMPLE.invoice_invitation!;
+    const expected = {
+      nl: [
+        'Factuur 2026 / 17 van Acme',
+        '€ 121,00',
+        '31-03-2026',
+        'domiciliëring',
+        'Online betalen: https://pay.example.test/pay/pay_abc',
+        'Gestructureerde mededeling: +++000/0000/00101+++',
+      ],
+      fr: [
+        'Facture 2026 / 17 de Acme',
+        '121,00 €',
+        '31/03/2026',
+        'domiciliation',
+        'Payer en ligne : https://pay.example.test/pay/pay_abc',
+        'Communication structurée: +++000/0000/00101+++',
+      ],
+      en: [
+        'Invoice 2026 / 17 from Acme',
+        '€121.00',
+        '31 March 2026',
+        'direct debit',
+        'Pay online: https://pay.example.test/pay/pay_abc',
+        'Structured communication: +++000/0000/00101+++',
+      ],
+      de: [
+        'Rechnung 2026 / 17 von Acme',
+        '121,00 €',
+        '31.03.2026',
+        'Lastschrift',
+        'Online bezahlen: https://pay.example.test/pay/pay_abc',
+        'Strukturierte Mitteilung: +++000/0000/00101+++',
+      ],
+    };
+    for (const locale of NOTIFICATION_LOCALES) {
+      const out = renderNotification({ template: 'invoice_invitation', locale, data: full });
+      expect(out.subject).toBe(expected[locale][0]);
+      for (const part of expected[locale].slice(1)) expect(out.text).toContain(part);
+      expect(out.text).toContain('BE68539007547034 (BIC GKCCBEBB)');
+      expect(out.html).toContain('https://pay.example.test/pay/pay_abc');
+    }
+    const transferOnly = renderNotification({
+      template: 'invoice_invitation',
+      locale: 'en',
+      data: { ...full, payUrl: '', directDebit: false, beneficiary: '' },
+    });
+    expect(transferOnly.text).not.toMatch(/direct debit|Pay online|mandate/);
+    expect(transferOnly.text).toContain('Beneficiary: Acme');
+    const linkOnly = renderNotification({
+      template: 'invoice_invitation',
+      locale: 'en',
+      data: { ...full, directDebit: false, iban: '', structuredReference: '' },
+    });
+    expect(linkOnly.text).not.toMatch(/transfer|Structured|BE68/);
+    expect(linkOnly.text).toContain('Pay online');
+    expect(refusal(() => renderNotification({ template: 'invoice_invitation', locale: 'en', data: { ...full, dueOn: '31/03/2026' } }))).toBeInstanceOf(
+      InvalidNotificationDataError,
+    );
   });
 
   it('renders every template in every locale with all of its values', () => {

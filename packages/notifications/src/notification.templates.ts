@@ -4,8 +4,9 @@ import { InvalidNotificationDataError, UnknownTemplateError } from './notificati
 export const NOTIFICATION_LOCALES = ['nl', 'fr', 'en', 'de'] as const;
 export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
 
-// 'lines': may be empty, keeps its line breaks (a list of reasons); 'count': a whole number as a string.
-type FieldKind = 'text' | 'money' | 'boolean' | 'lines' | 'count';
+// 'lines': may be empty, keeps its line breaks (a list of reasons); 'count': a whole number as a string;
+// 'optional': one line that may be empty (a part of the mail that does not apply); 'date': YYYY-MM-DD, written per locale.
+type FieldKind = 'text' | 'money' | 'boolean' | 'lines' | 'count' | 'optional' | 'date';
 
 // What each template needs; money is a decimal string ("12.50"), formatted per locale when rendered.
 const FIELDS = {
@@ -28,6 +29,21 @@ const FIELDS = {
     failedCount: 'count',
     failures: 'lines',
     flags: 'lines',
+  },
+  // S-7: an imported invoice to its customer, the PDF attached, with the profile's payment options.
+  invoice_invitation: {
+    accountName: 'text',
+    customerName: 'text',
+    invoiceNumber: 'text',
+    amount: 'money',
+    dueOn: 'date',
+    payUrl: 'optional',
+    directDebit: 'boolean',
+    mandateReference: 'optional',
+    iban: 'optional',
+    bic: 'optional',
+    beneficiary: 'optional',
+    structuredReference: 'optional',
   },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
@@ -74,6 +90,12 @@ export function checkNotificationData(input: { template: string; data: unknown }
     } else if (kind === 'lines') {
       if (typeof value !== 'string') throw refuse('must be a string');
       if (value.length > 5000) throw refuse('must be at most 5000 characters');
+    } else if (kind === 'optional') {
+      if (typeof value !== 'string') throw refuse('must be a string (empty when it does not apply)');
+      if (value.length > 500) throw refuse('must be at most 500 characters');
+    } else if (kind === 'date') {
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+        throw refuse('must be a date such as "2026-03-31"');
     } else if (kind === 'count') {
       if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw refuse('must be a whole number as a string, such as "12"');
     } else if (typeof value !== 'string' || value.trim() === '') {
@@ -139,7 +161,94 @@ function importSummary(
   };
 }
 
+/** A date as each language writes it: nl 31-03-2026, fr 31/03/2026, de 31.03.2026, en 31 March 2026. */
+function writeDate(iso: string, locale: NotificationLocale): string {
+  const [y, m, d] = iso.split('-');
+  if (locale === 'nl') return `${d}-${m}-${y}`;
+  if (locale === 'fr') return `${d}/${m}/${y}`;
+  if (locale === 'de') return `${d}.${m}.${y}`;
+  return new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+function invitation(w: {
+  subject: (f: Fields) => string;
+  intro: (f: Fields) => string;
+  payLink: (f: Fields) => string;
+  directDebit: (f: Fields) => string;
+  transfer: string;
+  account: string;
+  beneficiary: string;
+  reference: string;
+}): Writer {
+  return (f, flags) => ({
+    subject: w.subject(f),
+    paragraphs: [
+      w.intro(f),
+      ...(flags.directDebit ? [w.directDebit(f)] : []),
+      ...(flags.payLink ? [w.payLink(f)] : []),
+      ...(flags.transfer
+        ? [
+            [
+              w.transfer,
+              `${w.account}: ${f.iban}${f.bic ? ` (BIC ${f.bic})` : ''}`,
+              `${w.beneficiary}: ${f.beneficiary || f.accountName}`,
+              `${w.reference}: ${f.structuredReference}`,
+            ].join('\n'),
+          ]
+        : []),
+    ],
+  });
+}
+
 const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = {
+  invoice_invitation: {
+    nl: invitation({
+      subject: (f) => `Factuur ${f.invoiceNumber} van ${f.accountName}`,
+      intro: (f) =>
+        `In de bijlage vindt u factuur ${f.invoiceNumber} van ${f.accountName} voor ${f.customerName}: ${f.amount}, te betalen uiterlijk op ${f.dueOn}.`,
+      directDebit: (f) =>
+        `U hoeft niets te doen: het bedrag wordt via domiciliëring van uw rekening gedebiteerd${f.mandateReference ? ` (mandaat ${f.mandateReference})` : ''}.`,
+      payLink: (f) => `Online betalen: ${f.payUrl}`,
+      transfer: 'Of betaal met een overschrijving:',
+      account: 'Rekening',
+      beneficiary: 'Begunstigde',
+      reference: 'Gestructureerde mededeling',
+    }),
+    fr: invitation({
+      subject: (f) => `Facture ${f.invoiceNumber} de ${f.accountName}`,
+      intro: (f) =>
+        `Vous trouverez en pièce jointe la facture ${f.invoiceNumber} de ${f.accountName} pour ${f.customerName} : ${f.amount}, à payer au plus tard le ${f.dueOn}.`,
+      directDebit: (f) =>
+        `Vous n’avez rien à faire : le montant sera prélevé sur votre compte par domiciliation${f.mandateReference ? ` (mandat ${f.mandateReference})` : ''}.`,
+      payLink: (f) => `Payer en ligne : ${f.payUrl}`,
+      transfer: 'Ou payez par virement :',
+      account: 'Compte',
+      beneficiary: 'Bénéficiaire',
+      reference: 'Communication structurée',
+    }),
+    en: invitation({
+      subject: (f) => `Invoice ${f.invoiceNumber} from ${f.accountName}`,
+      intro: (f) => `Please find attached invoice ${f.invoiceNumber} from ${f.accountName} to ${f.customerName}: ${f.amount}, due by ${f.dueOn}.`,
+      directDebit: (f) =>
+        `There is nothing you need to do: the amount will be collected from your account by direct debit${f.mandateReference ? ` (mandate ${f.mandateReference})` : ''}.`,
+      payLink: (f) => `Pay online: ${f.payUrl}`,
+      transfer: 'Or pay by bank transfer:',
+      account: 'Account',
+      beneficiary: 'Beneficiary',
+      reference: 'Structured communication',
+    }),
+    de: invitation({
+      subject: (f) => `Rechnung ${f.invoiceNumber} von ${f.accountName}`,
+      intro: (f) => `Im Anhang finden Sie die Rechnung ${f.invoiceNumber} von ${f.accountName} an ${f.customerName}: ${f.amount}, zahlbar bis zum ${f.dueOn}.`,
+      directDebit: (f) =>
+        `Sie müssen nichts tun: Der Betrag wird per Lastschrift von Ihrem Konto eingezogen${f.mandateReference ? ` (Mandat ${f.mandateReference})` : ''}.`,
+      payLink: (f) => `Online bezahlen: ${f.payUrl}`,
+      transfer: 'Oder zahlen Sie per Überweisung:',
+      account: 'Konto',
+      beneficiary: 'Empfänger',
+      reference: 'Strukturierte Mitteilung',
+    }),
+  },
   webhook_endpoint_disabled: {
     nl: (f) => ({
       subject: `Webhook uitgeschakeld voor ${f.accountName}`,
@@ -426,6 +535,7 @@ export function renderNotification(input: { template: string; locale: string; da
   for (const [field, kind] of Object.entries(FIELDS[template]) as [string, FieldKind][]) {
     const value = data[field]!;
     if (kind === 'boolean') flags[field] = value === true;
+    else if (kind === 'date') fields[field] = writeDate(value as string, locale);
     else if (kind === 'money') fields[field] = Money.of(value as string).format(locale);
     else if (kind === 'lines')
       fields[field] = (value as string)
@@ -437,6 +547,10 @@ export function renderNotification(input: { template: string; locale: string; da
     else fields[field] = (value as string).replace(/\s+/g, ' ').trim();
   }
   if (template === 'payment_reversed') flags.owes = Money.of(data.owed as string).isPositive();
+  if (template === 'invoice_invitation') {
+    flags.payLink = fields.payUrl !== '';
+    flags.transfer = fields.iban !== '' && fields.structuredReference !== '';
+  }
   if (template === 'import_summary') {
     flags.failed = fields.failures !== '';
     flags.flagged = fields.flags !== '';

@@ -52,6 +52,9 @@ export class SmtpMailTransport implements MailTransport {
       html: input.html,
       messageId: input.messageId,
       ...(input.headers ? { headers: input.headers } : {}),
+      ...(input.attachments?.length
+        ? { attachments: input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) }
+        : {}),
     });
   }
 

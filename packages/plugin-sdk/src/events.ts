@@ -30,6 +30,7 @@ export const EVENT_TYPES = {
   'invoice.imported': 1,
   'invoice.paid': 1,
   'invoice.pdf_available': 1,
+  'invoice.invitation_sent': 1,
   'invoice_sync.run_finished': 1,
 } as const;
 
@@ -150,6 +151,16 @@ export interface EventPayloads {
     sha256: string;
     /** How many tries it took (1 = the first). */
     attempts: number;
+  };
+  /** S-7: the invoice's payment invitation was accepted by the mail server (once per invoice). */
+  'invoice.invitation_sent': {
+    invoiceId: string;
+    connectionId: string;
+    number: string;
+    recipient: string;
+    locale: string;
+    trigger: 'automatic' | 'manual';
+    sentAt: string;
   };
   'invoice_sync.run_finished': {
     runId: string;

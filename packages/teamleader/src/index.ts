@@ -1,3 +1,4 @@
+export { parseReset, RateLimitBudget, type BudgetReservation, type RateLimitBudgetConfig } from './rate-limit-budget.js';
 export { TeamleaderApi } from './teamleader-api.js';
 export { TEAMLEADER_API_BASE_URL, TeamleaderClient, type AccessTokenSource, type CallInput, type TeamleaderClientConfig } from './teamleader.client.js';
 export {
@@ -12,6 +13,7 @@ export {
   TeamleaderUnavailableError,
   TeamleaderValidationError,
   TokenDecryptionError,
+  TokenRefusedError,
 } from './teamleader.errors.js';
 export { jsonDecimal, parseTeamleaderJson, plainDecimal } from './teamleader-json.js';
 export { TEAMLEADER_AUTH_BASE_URL, TeamleaderOAuth, type TeamleaderOAuthConfig } from './teamleader-oauth.js';

@@ -1,6 +1,6 @@
 import { ManualClock } from '@tollgate/clock';
 import { describe, expect, it } from 'vitest';
-import { AuthorizationDeniedError, InvalidGrantError, TeamleaderError, TeamleaderUnavailableError } from './teamleader.errors.js';
+import { AuthorizationDeniedError, InvalidGrantError, TeamleaderError, TeamleaderUnavailableError, TokenRefusedError } from './teamleader.errors.js';
 import { TeamleaderOAuth } from './teamleader-oauth.js';
 
 function oauthWith(answer: (body: URLSearchParams) => Response) {
@@ -72,7 +72,28 @@ describe('TeamleaderOAuth', () => {
     expect(error).toBeInstanceOf(TeamleaderError);
     expect(error).not.toBeInstanceOf(InvalidGrantError);
 
+    expect(error).toBeInstanceOf(TokenRefusedError);
+    expect(error).toMatchObject({ code: 'teamleader_token_refused', upstreamStatus: 401, error: 'invalid_client', reason: 'HTTP 401 invalid_client' });
+
+    const request = oauthWith(() => Response.json({ error: 'invalid_request', error_description: 'refresh token is dead' }, { status: 400 }));
+    expect(await request.oauth.refresh({ refreshToken: 'rt-1' }).catch((e: unknown) => e)).toMatchObject({
+      code: 'teamleader_token_refused',
+      upstreamStatus: 400,
+      reason: 'HTTP 400 invalid_request (refresh token is dead)',
+    });
+    // A 4xx without an OAuth body is a refusal too.
+    const bare = oauthWith(() => new Response('Forbidden', { status: 403 }));
+    expect(await bare.oauth.refresh({ refreshToken: 'rt-1' }).catch((e: unknown) => e)).toMatchObject({
+      code: 'teamleader_token_refused',
+      upstreamStatus: 403,
+    });
+
     const down = oauthWith(() => new Response('oops', { status: 502 }));
     await expect(down.oauth.refresh({ refreshToken: 'rt-1' })).rejects.toBeInstanceOf(TeamleaderUnavailableError);
+    // 408 and 429 are "try later", not a lost consent.
+    for (const status of [408, 429]) {
+      const later = oauthWith(() => Response.json({ error: 'slow_down' }, { status }));
+      expect(await later.oauth.refresh({ refreshToken: 'rt-1' }).catch((e: unknown) => e)).toBeInstanceOf(TeamleaderUnavailableError);
+    }
   });
 });

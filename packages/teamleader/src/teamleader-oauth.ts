@@ -1,6 +1,6 @@
 import { SystemClock, type Clock } from '@tollgate/clock';
 import * as oauth from 'oauth4webapi';
-import { AuthorizationDeniedError, InvalidGrantError, TeamleaderError, TeamleaderUnavailableError } from './teamleader.errors.js';
+import { AuthorizationDeniedError, InvalidGrantError, TeamleaderError, TeamleaderUnavailableError, TokenRefusedError } from './teamleader.errors.js';
 import type { TeamleaderTokens } from './token-store.js';
 
 export const TEAMLEADER_AUTH_BASE_URL = 'https://focus.teamleader.eu';
@@ -81,7 +81,10 @@ export class TeamleaderOAuth {
     );
   }
 
-  /** Trades a (single-use) refresh token for a new pair. invalid_grant → InvalidGrantError. */
+  /**
+   * Trades a (single-use) refresh token for a new pair. invalid_grant → InvalidGrantError; another
+   * 4xx except 408/429 → TokenRefusedError; 408, 429, 5xx → TeamleaderUnavailableError.
+   */
   async refresh({ refreshToken }: { refreshToken: string }): Promise<TeamleaderTokens> {
     return this.#token(() => oauth.refreshTokenGrantRequest(this.#as, this.#client, this.#auth, refreshToken, this.#options()));
   }
@@ -119,28 +122,41 @@ export class TeamleaderOAuth {
   }
 }
 
+/** 408 and 429 from the token endpoint are "try later", like a 5xx; any other 4xx is a refusal. */
+const TRANSIENT = new Set([408, 429]);
+
 function tokenError(cause: unknown, response: Response): Error {
   if (cause instanceof oauth.ResponseBodyError) {
     if (cause.error === 'invalid_grant') {
       return new InvalidGrantError({ message: `Teamleader refused the grant: ${cause.error_description ?? cause.error}.`, cause });
     }
-    if (cause.status >= 500) {
+    if (cause.status >= 500 || TRANSIENT.has(cause.status)) {
       return new TeamleaderUnavailableError({ message: `Teamleader token endpoint failed (${cause.status}).`, upstreamStatus: cause.status, cause });
     }
-    return new TeamleaderError({
-      code: 'teamleader_token_refused',
-      status: cause.status,
-      message: `Teamleader token endpoint refused: ${cause.error}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
-      titles: [cause.error],
+    return new TokenRefusedError({
+      upstreamStatus: cause.status,
+      error: cause.error,
+      description: cause.error_description ?? null,
+      message: `Teamleader token endpoint refused: ${cause.status} ${cause.error}${cause.error_description ? ` (${cause.error_description})` : ''}.`,
       cause,
     });
   }
-  if (response.status >= 500) {
+  if (response.status >= 500 || TRANSIENT.has(response.status)) {
     return new TeamleaderUnavailableError({ message: `Teamleader token endpoint failed (${response.status}).`, upstreamStatus: response.status, cause });
+  }
+  if (response.status >= 400) {
+    // A refusal without an RFC 6749 body (or with a WWW-Authenticate challenge): still a refusal.
+    return new TokenRefusedError({
+      upstreamStatus: response.status,
+      error: 'unreadable_error',
+      description: (cause as Error).message,
+      message: `Teamleader token endpoint refused with ${response.status}: ${(cause as Error).message}`,
+      cause,
+    });
   }
   return new TeamleaderError({
     code: 'teamleader_token_invalid',
-    status: response.status >= 400 ? response.status : 502,
+    status: 502,
     message: `Teamleader token response not understood: ${(cause as Error).message}`,
     cause,
   });

@@ -115,7 +115,7 @@ describe('TeamleaderClient rate limits', () => {
     );
     await client.call({ connectionId: 'c1', action: 'departments.list' });
     expect(slept).toEqual([]);
-    expect(client.rateLimit({ connectionId: 'c1' })).toEqual({ remaining: 0, resetAt: '2026-03-01T10:00:42.000Z' });
+    expect(client.rateLimit({ connectionId: 'c1' })).toEqual({ remaining: 0, resetAt: '2026-03-01T10:00:42.000Z', inFlight: 0 });
     await client.call({ connectionId: 'c2', action: 'departments.list' }); // another account: its own budget
     expect(slept).toEqual([]);
     await client.call({ connectionId: 'c1', action: 'departments.list' });
@@ -129,14 +129,10 @@ describe('TeamleaderClient rate limits', () => {
     expect(slept).toEqual([]);
   });
 
-  it('on 429 waits until the reset time, then succeeds', async () => {
+  it('on 429 (documented headers only, no Retry-After) waits until the reset time, then succeeds', async () => {
     const { client, requests, slept } = setup((_r, index) =>
       index === 0
-        ? json(
-            429,
-            { errors: [{ title: 'Too many requests' }] },
-            { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-03-01T10:00:10.000Z', 'retry-after': '10' },
-          )
+        ? json(429, { errors: [{ title: 'Too many requests' }] }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-03-01T11:00:10+01:00' })
         : json(200, { data: { id: 'u' } }, { 'x-ratelimit-remaining': '199', 'x-ratelimit-reset': '2026-03-01T10:01:10.000Z' }),
     );
     await client.call({ connectionId: 'c1', action: 'users.me' });
@@ -222,7 +218,7 @@ describe('TeamleaderClient.paginate', () => {
       return json(200, { data: all.slice((page.number - 1) * page.size, page.number * page.size) });
     };
 
-  it('pages until a short page', async () => {
+  it('pages until an empty page', async () => {
     const { client, requests } = setup(pager(items(250)));
     const seen: string[] = [];
     for await (const item of client.paginate<{ id: string }>({ connectionId: 'c1', action: 'invoices.list', body: { filter: { status: ['outstanding'] } } })) {
@@ -230,7 +226,22 @@ describe('TeamleaderClient.paginate', () => {
     }
     expect(seen).toHaveLength(250);
     expect(seen.at(-1)).toBe('i250');
-    expect(requests.map((r) => JSON.parse(r.body))).toEqual([1, 2, 3].map((number) => ({ filter: { status: ['outstanding'] }, page: { size: 100, number } })));
+    expect(requests.map((r) => JSON.parse(r.body))).toEqual(
+      [1, 2, 3, 4].map((number) => ({ filter: { status: ['outstanding'] }, page: { size: 100, number } })),
+    );
+  });
+
+  it('a server that caps pages below the size asked (50 of 100): a short page does not end the list', async () => {
+    const all = items(214);
+    const { client, requests } = setup((request) => {
+      const { page } = JSON.parse(request.body) as { page: { size: number; number: number } };
+      const size = Math.min(page.size, 50);
+      return json(200, { data: all.slice((page.number - 1) * size, page.number * size) });
+    });
+    const seen: string[] = [];
+    for await (const item of client.paginate<{ id: string }>({ connectionId: 'c1', action: 'invoices.list' })) seen.push(item.id);
+    expect(seen).toEqual(all.map((item) => item.id));
+    expect(requests).toHaveLength(6); // 50, 50, 50, 50, 14, then the empty page
   });
 
   it('asks one more (empty) page when the total is a multiple of the page size', async () => {

@@ -9,6 +9,7 @@ import {
   TeamleaderUnavailableError,
   TeamleaderValidationError,
 } from './teamleader.errors.js';
+import { RateLimitBudget } from './rate-limit-budget.js';
 import { TeamleaderApi } from './teamleader-api.js';
 import { parseTeamleaderJson } from './teamleader-json.js';
 
@@ -35,7 +36,11 @@ export interface TeamleaderClientConfig {
     maxAttempts?: number;
     /** First backoff step. Default 1 s. */
     initialDelayMs?: number;
-    /** No single wait is longer. Default 60 s. */
+    /**
+     * No single wait is longer. Default 60 s. A rate-limit reset further away than this (plus 1 s
+     * for a reset given in whole seconds) is not waited for: the call fails with
+     * TeamleaderRateLimitedError (retryAt) without being sent.
+     */
     maxDelayMs?: number;
   };
   /** Sent as X-Api-Version to pin behaviour, e.g. '2023-09-26'. */
@@ -60,17 +65,11 @@ export interface CallInput {
 const ACTION = /^[A-Za-z]+\.[A-Za-z]+$/;
 const READ = /\.(list|info|download|me)$/;
 const IDEMPOTENT_WRITES = new Set(['invoices.removePayments', 'webhooks.register', 'webhooks.unregister']);
-/** Extra wait after X-RateLimit-Reset, so hosts sharing an account do not all return at once. */
-const RESET_JITTER_MS = 1000;
-
-interface Budget {
-  remaining: number;
-  resetAt: number | null;
-}
 
 /**
  * Teamleader Focus RPC client: `POST <apiBase>/<resource>.<action>` with a Bearer token per
- * connection. Refreshes once on 401; waits for the rate-limit window when the budget is spent; backs
+ * connection. Refreshes once on 401; counts the calls in flight against the rate-limit budget the
+ * last answer announced and waits for X-RateLimit-Reset when it is spent (RateLimitBudget); backs
  * off (cockatiel exponential backoff, capped, with jitter) on 429, 5xx and timeouts, a bounded number
  * of times; turns error answers into typed errors.
  */
@@ -85,8 +84,7 @@ export class TeamleaderClient {
   readonly #backoff: ExponentialBackoff<unknown>;
   readonly #maxDelayMs: number;
   readonly #apiVersion: string | undefined;
-  readonly #random: () => number;
-  readonly #budgets = new Map<string, Budget>();
+  readonly #budget: RateLimitBudget;
 
   constructor(config: TeamleaderClientConfig) {
     this.#tokens = config.tokens;
@@ -103,7 +101,7 @@ export class TeamleaderClient {
       maxDelay: this.#maxDelayMs,
     });
     this.#apiVersion = config.apiVersion;
-    this.#random = config.random ?? Math.random;
+    this.#budget = new RateLimitBudget({ clock: this.#clock, sleep: this.#sleep, maxWaitMs: this.#maxDelayMs, random: config.random ?? Math.random });
   }
 
   /** One API call; resolves with the parsed body (`{ data, meta? }`), or undefined for 204. */
@@ -120,8 +118,8 @@ export class TeamleaderClient {
     };
 
     for (let attempt = 1; ; attempt++) {
-      await this.#waitForBudget(connectionId);
       const token = await this.#tokens.accessToken({ connectionId });
+      const reservation = await this.#budget.reserve({ key: connectionId, action });
       let response: Response;
       try {
         response = await this.#fetch(`${this.#base}/${action}`, {
@@ -136,6 +134,7 @@ export class TeamleaderClient {
           signal: AbortSignal.timeout(this.#timeoutMs),
         });
       } catch (cause) {
+        reservation.release();
         const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
         const what = timedOut ? `timed out after ${this.#timeoutMs} ms` : `unreachable (${(cause as Error).message})`;
         if (idempotent && attempt < this.#maxAttempts) {
@@ -149,7 +148,8 @@ export class TeamleaderClient {
           cause,
         });
       }
-      this.#recordBudget(connectionId, response.headers);
+      this.#budget.record({ key: connectionId, headers: response.headers, refused: response.status === 429 });
+      reservation.release();
       const text = await response.text();
 
       if (response.ok) return (text.trim() === '' ? undefined : parseTeamleaderJson(text)) as T;
@@ -162,11 +162,14 @@ export class TeamleaderClient {
       }
       if (response.status === 429) {
         if (attempt < this.#maxAttempts) {
-          const wait = this.#rateLimitWait(response.headers) ?? nextBackoff();
-          await this.#sleep(Math.min(wait, this.#maxDelayMs));
+          // With a reset ahead, the next reserve() waits for it; without one, Retry-After (undocumented) or backoff.
+          if (this.#budget.resetAhead({ key: connectionId }) === null) {
+            await this.#sleep(Math.min(retryAfterMs(response.headers) ?? nextBackoff(), this.#maxDelayMs));
+            this.#budget.forget({ key: connectionId });
+          }
           continue;
         }
-        const reset = this.#budgets.get(connectionId)?.resetAt;
+        const reset = this.#budget.resetAhead({ key: connectionId });
         throw new TeamleaderRateLimitedError({
           message: `Teamleader ${action}: still rate limited after ${attempt} attempts.`,
           action,
@@ -192,8 +195,9 @@ export class TeamleaderClient {
   }
 
   /**
-   * Every item of a paged list: asks page 1, 2, … with `page: { size, number }` until a page
-   * holds fewer than `pageSize` items (Teamleader's `meta` is not relied on).
+   * Every item of a paged list: asks page 1, 2, … with `page: { size, number }` until a page comes
+   * back empty. A short page does not end the list: Teamleader may serve fewer than asked (its page
+   * cap is undocumented), and `meta` is not documented on every list.
    */
   async *paginate<T = unknown>({
     connectionId,
@@ -209,8 +213,8 @@ export class TeamleaderClient {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new RangeError('pageSize must be 1-100');
     for (let number = 1; ; number++) {
       const page = await this.call<{ data: T[] }>({ connectionId, action, body: { ...body, page: { size: pageSize, number } } });
+      if (page.data.length === 0) return;
       yield* page.data;
-      if (page.data.length < pageSize) return;
     }
   }
 
@@ -235,43 +239,16 @@ export class TeamleaderClient {
     return new TeamleaderApi({ client: this, connectionId });
   }
 
-  /** What the last answer said about the rate-limit budget of a connection (null before any call). */
-  rateLimit({ connectionId }: { connectionId: string }): { remaining: number; resetAt: string | null } | null {
-    const budget = this.#budgets.get(connectionId);
-    return budget ? { remaining: budget.remaining, resetAt: budget.resetAt === null ? null : new Date(budget.resetAt).toISOString() } : null;
+  /** What the last answer said about the rate-limit budget of a connection (null before any call), and the calls out now. */
+  rateLimit({ connectionId }: { connectionId: string }): { remaining: number; resetAt: string | null; inFlight: number } | null {
+    return this.#budget.snapshot({ key: connectionId });
   }
+}
 
-  async #waitForBudget(connectionId: string): Promise<void> {
-    const budget = this.#budgets.get(connectionId);
-    if (!budget || budget.remaining > 0 || budget.resetAt === null) return;
-    const wait = budget.resetAt - this.#clock.now().getTime();
-    if (wait > 0) await this.#sleep(Math.min(wait + Math.floor(this.#random() * RESET_JITTER_MS), this.#maxDelayMs));
-    this.#budgets.delete(connectionId);
-  }
-
-  #recordBudget(connectionId: string, headers: Headers): void {
-    const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
-    if (!Number.isFinite(remaining)) return;
-    this.#budgets.set(connectionId, { remaining, resetAt: this.#resetTime(headers) });
-  }
-
-  /** X-RateLimit-Reset is an ISO timestamp (per the docs); a bare number is read as seconds from now. */
-  #resetTime(headers: Headers): number | null {
-    const raw = headers.get('x-ratelimit-reset');
-    if (!raw) return null;
-    if (/^\d+$/.test(raw.trim())) return this.#clock.now().getTime() + Number(raw) * 1000;
-    const at = Date.parse(raw);
-    return Number.isNaN(at) ? null : at;
-  }
-
-  /** On 429: until X-RateLimit-Reset (+ jitter), else Retry-After seconds, else null (= backoff). */
-  #rateLimitWait(headers: Headers): number | null {
-    const reset = this.#resetTime(headers);
-    if (reset !== null) return Math.max(0, reset - this.#clock.now().getTime()) + Math.floor(this.#random() * RESET_JITTER_MS);
-    const retryAfter = Number(headers.get('retry-after') ?? Number.NaN);
-    if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
-    return null;
-  }
+/** Retry-After in seconds: not documented by Teamleader, honoured only when a 429 names no reset. */
+function retryAfterMs(headers: Headers): number | null {
+  const seconds = Number(headers.get('retry-after') ?? Number.NaN);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
 }
 
 function errorTitles(text: string): string[] {

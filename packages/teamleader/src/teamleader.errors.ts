@@ -90,6 +90,30 @@ export class ReconsentNeededError extends TollgateError {
   }
 }
 
+/**
+ * The token endpoint refused a grant with a 4xx other than 408/429 and other than `invalid_grant`
+ * (e.g. 400 `invalid_request`, 401 `invalid_client`/`invalid_token`): Teamleader's error bodies are
+ * undocumented, and a dead refresh token is not always answered `invalid_grant`. `upstreamStatus`
+ * and `error` say what it answered.
+ */
+export class TokenRefusedError extends TeamleaderError {
+  readonly upstreamStatus: number;
+  readonly error: string;
+  readonly description: string | null;
+
+  constructor(input: Init & { upstreamStatus: number; error: string; description?: string | null }) {
+    super({ ...input, code: 'teamleader_token_refused', status: input.upstreamStatus, titles: [input.error] });
+    this.upstreamStatus = input.upstreamStatus;
+    this.error = input.error;
+    this.description = input.description ?? null;
+  }
+
+  /** For the connection's re-consent reason: `HTTP 400 invalid_request (…)`. */
+  get reason(): string {
+    return `HTTP ${this.upstreamStatus} ${this.error}${this.description ? ` (${this.description})` : ''}`;
+  }
+}
+
 /** The token endpoint refused the grant (RFC 6749 `invalid_grant`): used, expired or revoked. */
 export class InvalidGrantError extends TollgateError {
   constructor(input: Init) {

@@ -131,6 +131,19 @@ describe('OAuth against the sandbox', () => {
     expect((await s.store.load({ connectionId: 'conn-1' }))?.reconsentNeeded).toEqual({ reason: 'invalid_grant' });
   });
 
+  it('marks it for re-consent too when a dead refresh token is answered with another 4xx (400 invalid_request)', async () => {
+    const s = setup();
+    const api = await connect(s);
+    sandbox.control.setRefreshRefusal({ status: 400, error: 'invalid_request' });
+    clock.advance({ hours: 2 });
+    await expect(api.usersMe()).rejects.toMatchObject({ code: 'teamleader_reconsent_needed', reason: expect.stringMatching(/^HTTP 400 invalid_request/) });
+    expect((await s.store.load({ connectionId: 'conn-1' }))?.reconsentNeeded?.reason).toMatch(/^HTTP 400 invalid_request/);
+    // No further refresh is tried.
+    const tokenCalls = tokenRequests().length;
+    await expect(api.usersMe()).rejects.toBeInstanceOf(ReconsentNeededError);
+    expect(tokenRequests()).toHaveLength(tokenCalls);
+  });
+
   it('two hosts sharing a store refresh once between them', async () => {
     const s = setup();
     await connect(s);
@@ -212,7 +225,13 @@ describe('typed helpers against the sandbox', () => {
     const listed = [];
     for await (const invoice of api.listInvoices({ filter: { status: ['outstanding'] }, pageSize: 10 })) listed.push(invoice);
     expect(listed.map((i) => i.id).sort()).toEqual([...ids].sort());
-    expect(apiRequests('/invoices.list')).toHaveLength(3);
+    expect(apiRequests('/invoices.list')).toHaveLength(4); // the short third page does not end the list: an empty one does
+
+    // A server that serves at most 10 a page, asked for 100: every invoice all the same.
+    sandbox.control.setMaxPageSize(10);
+    const capped = [];
+    for await (const invoice of api.listInvoices({ filter: { status: ['outstanding'] }, pageSize: 100 })) capped.push(invoice);
+    expect(capped.map((i) => i.id).sort()).toEqual([...ids].sort());
 
     const info = await api.invoiceInfo({ id: ids[0] as string });
     expect(typeof info.total.payable.amount).toBe('string');

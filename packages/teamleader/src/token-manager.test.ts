@@ -1,7 +1,7 @@
 import { ManualClock } from '@tollgate/clock';
 import { describe, expect, it } from 'vitest';
 import { TeamleaderClient } from './teamleader.client.js';
-import { InvalidGrantError, ReconsentNeededError } from './teamleader.errors.js';
+import { InvalidGrantError, ReconsentNeededError, TeamleaderUnavailableError, TokenRefusedError } from './teamleader.errors.js';
 import { TokenCipher } from './token-cipher.js';
 import { TeamleaderTokenManager } from './token-manager.js';
 import { InMemoryTokenStore, type TeamleaderTokens } from './token-store.js';
@@ -13,6 +13,8 @@ class FakeTokenEndpoint {
   refreshes = 0;
   /** Accept a used refresh token again (to make both hosts' refreshes succeed). */
   lenient = false;
+  /** What the endpoint throws for every refresh instead (another refusal, an outage). */
+  failure: (() => Error) | null = null;
   #paused = false;
   #n = 0;
 
@@ -31,6 +33,7 @@ class FakeTokenEndpoint {
   refresh = async ({ refreshToken }: { refreshToken: string }): Promise<TeamleaderTokens> => {
     this.refreshes += 1;
     if (this.#paused) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.failure) throw this.failure();
     if (!this.valid.has(refreshToken)) throw new InvalidGrantError({ message: 'refresh token used or revoked' });
     if (!this.lenient) this.valid.delete(refreshToken);
     return this.issue();
@@ -132,6 +135,36 @@ describe('TeamleaderTokenManager', () => {
     await expect(manager.accessToken({ connectionId: 'c1' })).rejects.toBeInstanceOf(ReconsentNeededError);
     expect(endpoint.refreshes).toBe(1);
     await manager.connect({ connectionId: 'c1', tokens: endpoint.issue() });
+    expect(await manager.accessToken({ connectionId: 'c1' })).toBe('access-2');
+  });
+
+  it('any other 4xx refusal of the refresh (not 408/429) also marks it "re-consent needed", with the status and error as reason', async () => {
+    for (const [status, error] of [
+      [400, 'invalid_request'],
+      [401, 'invalid_client'],
+      [403, 'unreadable_error'],
+    ] as const) {
+      const { clock, store, endpoint, manager } = setup();
+      await manager.connect({ connectionId: 'c1', tokens: endpoint.issue() });
+      endpoint.failure = () => new TokenRefusedError({ upstreamStatus: status, error, message: 'refused' });
+      clock.advance({ hours: 2 });
+      const refused = await manager.accessToken({ connectionId: 'c1' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ReconsentNeededError);
+      expect(refused).toMatchObject({ reason: `HTTP ${status} ${error}` });
+      expect((await store.load({ connectionId: 'c1' }))?.reconsentNeeded).toEqual({ reason: `HTTP ${status} ${error}` });
+      await expect(manager.accessToken({ connectionId: 'c1' })).rejects.toBeInstanceOf(ReconsentNeededError);
+      expect(endpoint.refreshes).toBe(1);
+    }
+  });
+
+  it('an outage of the token endpoint (5xx, 408, 429 → TeamleaderUnavailableError) is not a lost consent', async () => {
+    const { clock, store, endpoint, manager } = setup();
+    await manager.connect({ connectionId: 'c1', tokens: endpoint.issue() });
+    endpoint.failure = () => new TeamleaderUnavailableError({ message: 'down', upstreamStatus: 429 });
+    clock.advance({ hours: 2 });
+    await expect(manager.accessToken({ connectionId: 'c1' })).rejects.toBeInstanceOf(TeamleaderUnavailableError);
+    expect((await store.load({ connectionId: 'c1' }))?.reconsentNeeded).toBeNull();
+    endpoint.failure = null;
     expect(await manager.accessToken({ connectionId: 'c1' })).toBe('access-2');
   });
 

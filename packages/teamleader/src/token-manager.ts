@@ -1,5 +1,5 @@
 import { SystemClock, type Clock } from '@tollgate/clock';
-import { InvalidGrantError, ReconsentNeededError, TeamleaderUnavailableError } from './teamleader.errors.js';
+import { InvalidGrantError, ReconsentNeededError, TeamleaderUnavailableError, TokenRefusedError } from './teamleader.errors.js';
 import type { TokenCipher } from './token-cipher.js';
 import type { StoredTokens, TeamleaderTokens, TokenStore } from './token-store.js';
 
@@ -20,7 +20,8 @@ const MAX_ROUNDS = 3;
  * - one refresh per connection at a time in this process (others await the same promise);
  * - across hosts the store's compare-and-set decides; the loser reloads the winner's pair;
  * - the new pair is saved before its access token is handed out;
- * - invalid_grant marks the connection "re-consent needed" (ReconsentNeededError).
+ * - a refused refresh marks the connection "re-consent needed" (ReconsentNeededError): invalid_grant, and
+ *   any other 4xx but 408/429 (TokenRefusedError; Teamleader does not document its error answers).
  */
 export class TeamleaderTokenManager {
   readonly #config: TokenManagerConfig;
@@ -77,12 +78,13 @@ export class TeamleaderTokenManager {
       try {
         fresh = await oauth.refresh({ refreshToken: tokens.refreshToken });
       } catch (error) {
-        if (!(error instanceof InvalidGrantError)) throw error;
+        const reason = error instanceof InvalidGrantError ? 'invalid_grant' : error instanceof TokenRefusedError ? error.reason : null;
+        if (reason === null) throw error;
         // A host that rotated a moment ago used up our refresh token: not a lost consent.
         const after = await store.load({ connectionId });
         if (after && after.version !== record.version && !after.reconsentNeeded) continue;
-        await store.markReconsentNeeded({ connectionId, reason: 'invalid_grant', expectedVersion: record.version });
-        throw new ReconsentNeededError({ connectionId, reason: 'invalid_grant', cause: error });
+        await store.markReconsentNeeded({ connectionId, reason, expectedVersion: record.version });
+        throw new ReconsentNeededError({ connectionId, reason, cause: error });
       }
       const saved = await store.save({ connectionId, tokens: cipher.seal({ connectionId, tokens: fresh }), expectedVersion: record.version });
       if (saved.saved) return fresh.accessToken;

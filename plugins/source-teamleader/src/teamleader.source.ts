@@ -107,7 +107,8 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId, action: 'invoices.list', body: { filter, sort, page } });
       const infos = await mapLimit(data, INFO_CONCURRENCY, (item) => this.#api(connectionId).invoiceInfo({ id: item.id }));
       const documents = data.map((item, i) => mapInvoice({ item, info: infos[i] as Invoice, profileFieldId: connection.profileFieldId }));
-      const next: ListCursor = data.length < pageSize ? { ...at, list: 'creditNotes', page: 1 } : { ...at, page: at.page + 1 };
+      // Only an empty page ends a list: Teamleader may serve fewer than asked (its page cap is undocumented).
+      const next: ListCursor = data.length === 0 ? { ...at, list: 'creditNotes', page: 1 } : { ...at, page: at.page + 1 };
       return { documents, nextCursor: encodeCursor(next) };
     }
 
@@ -120,7 +121,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       action: 'creditNotes.list',
       body: { ...(Object.keys(filter).length > 0 && { filter }), page },
     });
-    return { documents: data.map((note) => mapCreditNote({ note })), nextCursor: data.length < pageSize ? null : encodeCursor({ ...at, page: at.page + 1 }) };
+    return { documents: data.map((note) => mapCreditNote({ note })), nextCursor: data.length === 0 ? null : encodeCursor({ ...at, page: at.page + 1 }) };
   }
 
   async getDocument({
@@ -193,7 +194,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       updatedAt ? { ...customer, updatedAt: new Date(updatedAt).toISOString() } : customer;
     if (at.list === 'companies') {
       const { data } = await this.#client.call<{ data: Company[] }>({ connectionId, action: 'companies.list', body });
-      const next = data.length < pageSize ? { list: 'contacts' as const, page: 1, since: at.since } : { ...at, page: at.page + 1 };
+      const next = data.length === 0 ? { list: 'contacts' as const, page: 1, since: at.since } : { ...at, page: at.page + 1 };
       return {
         customers: data.map((party) => withTime(mapCustomer({ type: 'company', party, profileFieldId }), party.updated_at)),
         nextCursor: encodeCustomerCursor(next),
@@ -202,7 +203,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     const { data } = await this.#client.call<{ data: Contact[] }>({ connectionId, action: 'contacts.list', body });
     return {
       customers: data.map((party) => withTime(mapCustomer({ type: 'contact', party, profileFieldId }), party.updated_at)),
-      nextCursor: data.length < pageSize ? null : encodeCustomerCursor({ ...at, page: at.page + 1 }),
+      nextCursor: data.length === 0 ? null : encodeCustomerCursor({ ...at, page: at.page + 1 }),
     };
   }
 

@@ -167,7 +167,7 @@ for (const engine of testEngines()) {
       expect(invoices).toHaveLength(250);
       expect(new Set(invoices.map((d) => d.sourceId))).toEqual(new Set(invoiceIds));
       expect(notes.map((d) => d.sourceId).sort()).toEqual([...noteIds].sort());
-      expect(pages).toBe(4); // 100 + 100 + 50 invoices, then one page of credit notes
+      expect(pages).toBe(6); // 100 + 100 + 50 invoices and an empty page, then one page of credit notes and an empty one
       // 25 paid, plus the 3 invoices the credit notes fully credit (due 0 → matched).
       expect(invoices.filter((d) => d.status === 'paid')).toHaveLength(28);
       expect(invoices.filter((d) => d.status === 'paid').every((d) => d.amountDue === '0.00')).toBe(true);

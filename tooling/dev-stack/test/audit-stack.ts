@@ -67,6 +67,9 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`PATCH ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer }, body: { customerNumber: 'C-9' } }),
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
   [`GET ${INVOICE_SYNC}/invoices/:id/pdf`]: (ids) => ({ params: { id: ids.invoice } }),
+  [`GET ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice } }),
+  // The audit's invoice has no PDF: the send answers 409 pdf_not_available, and sends nothing.
+  [`POST ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
   [`GET ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting } }),
   [`PATCH ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting }, body: { title: 'Moved' } }),
   [`POST ${SMS}/meetings/:meetingId/cancel`]: (ids) => ({ params: { meetingId: ids.meeting } }),

@@ -50,6 +50,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
   'POST /v1/invoice-sync/invoices/pdfs/fetch': () => ({}),
   'POST /v1/invoice-sync/invoices/pdfs/download': ({ ids }) => ({ invoiceIds: [ids.invoice] }),
+  'PUT /v1/invoice-sync/collection-settings': () => ({ iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Account A' }),
   [`POST ${SMS}/meetings`]: () => ({
     title: 'Review',
     location: 'Gent',
@@ -74,6 +75,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /v1/plugins/source-teamleader/webhooks': 'needs the token of the registered webhook URL',
   [`POST ${SMS}/status-callbacks`]: 'needs an X-Twilio-Signature',
   'POST /v1/plugins/voice/status-callbacks': 'needs an X-Twilio-Signature',
+  'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s invoice has no PDF yet (409 pdf_not_available)',
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
 };
 

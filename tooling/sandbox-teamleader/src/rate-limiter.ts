@@ -9,7 +9,8 @@ export interface RateLimitVerdict {
 
 /**
  * Teamleader's limit: `limit` requests per sliding minute per (integration, account). Only admitted
- * requests count; a refused one (429) does not use up the window.
+ * requests count; a refused one (429) does not use up the window. Only the documented headers are
+ * sent (X-RateLimit-Limit/Remaining/Reset): Teamleader documents no Retry-After.
  */
 export class SlidingWindowRateLimiter {
   readonly #now: () => Date;
@@ -44,7 +45,6 @@ export class SlidingWindowRateLimiter {
       'x-ratelimit-remaining': String(Math.max(0, this.#limit - hits.length)),
       'x-ratelimit-reset': resetStamp(new Date(reset)),
     };
-    if (!allowed) headers['retry-after'] = String(Math.max(1, Math.ceil((reset - now) / 1000)));
     return { allowed, headers };
   }
 }

@@ -141,6 +141,24 @@ describe('teamleader sandbox: OAuth2', () => {
     expect(sandbox.control.issueTokens().expires_in).toBe(5);
   });
 
+  it('setRefreshRefusal answers every refresh with another 4xx (a dead refresh token), also over HTTP, until turned off', async () => {
+    const pair = sandbox.control.issueTokens();
+    sandbox.control.setRefreshRefusal({ status: 400, error: 'invalid_request' });
+    const refused = await token({ ...secrets, refresh_token: pair.refresh_token, grant_type: 'refresh_token' });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } });
+    const control = (body: unknown) => fetch(`${sandbox.url}/_sandbox/refresh-refusal`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await control({ status: 401, error: 'invalid_token' })).status).toBe(200);
+    expect(await token({ ...secrets, refresh_token: pair.refresh_token, grant_type: 'refresh_token' })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    });
+    expect((await control({ status: 500 })).status).toBe(400); // only 4xx
+    expect(() => sandbox.control.setRefreshRefusal({ status: 200, error: 'x' })).toThrow(RangeError);
+    expect((await control({ off: true })).status).toBe(200);
+    // The refused attempts did not use the token up.
+    expect((await token({ ...secrets, refresh_token: pair.refresh_token, grant_type: 'refresh_token' })).status).toBe(200);
+  });
+
   it('answers 401 with the error body for a missing or unknown bearer token', async () => {
     const missing = await fetch(`${sandbox.url}/users.me`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(401);

@@ -70,6 +70,8 @@ export class OAuthServer {
   /** refresh token → client id; a token leaves the map on its one use. */
   #refreshTokens = new Map<string, string>();
   #denyNext = 0;
+  /** When set, every refresh_token grant is answered with this (a dead refresh token, as some servers say it). */
+  #refreshRefusal: { status: number; error: string } | null = null;
 
   constructor(input: { now: () => Date; clients: OAuthClient[]; accessTokenSeconds: number }) {
     this.#now = input.now;
@@ -83,6 +85,13 @@ export class OAuthServer {
 
   setAccessTokenSeconds(seconds: number): void {
     this.#accessTokenSeconds = positive(seconds, 'accessTokenSeconds');
+  }
+
+  setRefreshRefusal(refusal: { status: number; error: string } | null): void {
+    if (refusal && (!Number.isInteger(refusal.status) || refusal.status < 400 || refusal.status > 499 || !/^[a-z_]+$/.test(refusal.error))) {
+      throw new RangeError(`refresh refusal must be a 4xx status and an OAuth error code, got ${refusal.status} ${JSON.stringify(refusal.error)}`);
+    }
+    this.#refreshRefusal = refusal ? { ...refusal } : null;
   }
 
   denyNextAuthorizations(n: number): void {
@@ -136,6 +145,10 @@ export class OAuthServer {
       return this.issue(client.clientId);
     }
     if (body.grant_type === 'refresh_token') {
+      if (this.#refreshRefusal) {
+        const { status, error } = this.#refreshRefusal;
+        throw new OAuthError({ status, error, description: 'The refresh token is no longer accepted' });
+      }
       const refresh = body.refresh_token ?? '';
       const owner = this.#refreshTokens.get(refresh);
       if (owner === undefined || owner !== client.clientId) throw invalidGrant('The refresh token is invalid, revoked or was already used');
@@ -194,6 +207,7 @@ export class OAuthServer {
     this.#accessTokens.clear();
     this.#refreshTokens.clear();
     this.#denyNext = 0;
+    this.#refreshRefusal = null;
     this.#accessTokenSeconds = input.accessTokenSeconds;
   }
 }

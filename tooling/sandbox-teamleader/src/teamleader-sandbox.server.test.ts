@@ -360,12 +360,14 @@ describe('teamleader sandbox: API', () => {
     expect((await call('customFieldDefinitions.info', {})).status).toBe(400);
   });
 
-  it('sends the rate-limit headers on every API answer and 429 + Retry-After over the sliding minute', async () => {
+  it('sends only the documented rate-limit headers: the reset in Brussels time with its offset, no Retry-After on 429', async () => {
     sandbox.control.setRateLimit(3);
     const first = await call('users.me');
     expect(first.headers.get('x-ratelimit-limit')).toBe('3');
     expect(first.headers.get('x-ratelimit-remaining')).toBe('2');
-    expect(first.headers.get('x-ratelimit-reset')).toBe('2026-03-02T09:01:00.000+0000');
+    // 09:01:00Z is 10:01:00 in Brussels (winter, +01:00).
+    expect(first.headers.get('x-ratelimit-reset')).toBe('2026-03-02T10:01:00+01:00');
+    expect(Date.parse(first.headers.get('x-ratelimit-reset')!)).toBe(Date.parse('2026-03-02T09:01:00Z'));
     clock.advance({ seconds: 20 });
     await call('users.me');
     const third = await call('users.me');
@@ -373,13 +375,41 @@ describe('teamleader sandbox: API', () => {
     const refused = await call('users.me');
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual({ errors: [{ title: 'Too many requests', status: 429 }] });
-    expect(refused.headers.get('retry-after')).toBe('40');
-    expect(refused.headers.get('x-ratelimit-reset')).toBe('2026-03-02T09:01:00.000+0000');
+    expect(refused.headers.get('retry-after')).toBeNull();
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(refused.headers.get('x-ratelimit-reset')).toBe('2026-03-02T10:01:00+01:00');
     clock.advance({ seconds: 40 });
     const again = await call('users.me');
     expect(again.status).toBe(200);
     expect(again.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(again.headers.get('x-ratelimit-reset')).toBe('2026-03-02T09:01:20.000+0000');
+    expect(again.headers.get('x-ratelimit-reset')).toBe('2026-03-02T10:01:20+01:00');
+  });
+
+  it('the reset stamp uses summer time (+02:00) and is rounded up to the whole second', async () => {
+    clock.set('2026-07-01T12:00:00.250Z');
+    accessToken = sandbox.control.issueTokens().access_token;
+    const answer = await call('users.me');
+    expect(answer.headers.get('x-ratelimit-reset')).toBe('2026-07-01T14:01:01+02:00');
+  });
+
+  it('setMaxPageSize caps list pages whatever page.size asks; page numbers count in pages of the cap', async () => {
+    for (let i = 0; i < 7; i += 1) sandbox.control.seedCompany({ name: `Extra ${i}` });
+    const all = ((await call('companies.list', { page: { size: 100 } })).body.data as Array<{ id: string }>).map((c) => c.id);
+    expect(all).toHaveLength(8);
+    sandbox.control.setMaxPageSize(3);
+    const page = async (number: number) => (await call('companies.list', { page: { size: 5, number }, includes: 'pagination' })).body;
+    const first = await page(1);
+    expect(first.data.map((c: { id: string }) => c.id)).toEqual(all.slice(0, 3));
+    expect(first.meta).toEqual({ page: { size: 3, number: 1 }, matches: 8 });
+    expect((await page(2)).data.map((c: { id: string }) => c.id)).toEqual(all.slice(3, 6));
+    expect((await page(3)).data.map((c: { id: string }) => c.id)).toEqual(all.slice(6));
+    expect((await page(4)).data).toEqual([]);
+    expect((await call('companies.list', { page: { size: 2 } })).body.data).toHaveLength(2); // below the cap: as asked
+    expect((await call('companies.list', { page: { size: 101 } })).status).toBe(400); // still refused above 100
+    const control = (size: number) => fetch(`${sandbox.url}/_sandbox/max-page-size`, { method: 'POST', body: JSON.stringify({ size }) });
+    expect((await control(0)).status).toBe(400);
+    expect((await control(100)).status).toBe(200);
+    expect((await call('companies.list', { page: { size: 5 } })).body.data).toHaveLength(5);
   });
 
   it('failNextRequests answers 500s (optionally for one path) and logs them; requests() counts calls per invoice', async () => {

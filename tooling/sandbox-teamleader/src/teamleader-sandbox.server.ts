@@ -31,6 +31,8 @@ export interface TeamleaderSandboxInput {
   rateLimitPerMinute?: number;
   /** `expires_in` of access tokens. Default 3600. */
   accessTokenSeconds?: number;
+  /** Largest page a list answers, whatever `page.size` asks (Teamleader's real cap is undocumented). Default 100. */
+  maxPageSize?: number;
   /** Integrations allowed to connect. Default: one, see DEFAULT_CLIENT (README). */
   clients?: OAuthClient[];
   /** POST each webhook as soon as it is queued (manual use); otherwise they wait for control.deliverWebhooks(). */
@@ -123,6 +125,10 @@ export interface TeamleaderSandboxControl {
   /** The next `n` requests (same scope) get no answer at all, until the client gives up or the sandbox closes. */
   timeoutNext(n: number): void;
   setRateLimit(n: number): void;
+  /** List pages hold at most `size` items, whatever `page.size` asks (1-100; the start option again after reset()). */
+  setMaxPageSize(size: number): void;
+  /** Every refresh_token grant is answered `status` (4xx) with `{ error }`, e.g. 400 invalid_request or 401; null ends it. */
+  setRefreshRefusal(refusal: { status: number; error: string } | null): void;
   /** The next authorization (or `n`) redirects with `error=access_denied`. */
   denyNextAuthorization(n?: number): void;
   /** Every refresh token stops working (the user uninstalled the integration). */
@@ -186,7 +192,7 @@ export async function startTeamleaderSandbox(input: TeamleaderSandboxInput = {})
 
 class TeamleaderSandboxServer {
   readonly #now: () => Date;
-  readonly #options: { rateLimit: number; accessTokenSeconds: number; autoDeliver: boolean };
+  readonly #options: { rateLimit: number; accessTokenSeconds: number; autoDeliver: boolean; maxPageSize: number };
   readonly #clients: OAuthClient[];
   readonly #oauth: OAuthServer;
   readonly #limiter: SlidingWindowRateLimiter;
@@ -199,6 +205,7 @@ class TeamleaderSandboxServer {
   #requests: SandboxRequest[] = [];
   #failures: { count: number; status: number; path: string | null } = { count: 0, status: 500, path: null };
   #timeouts = 0;
+  #maxPageSize: number;
   #drop = 0;
   #delay = 0;
   #repeat = 0;
@@ -213,7 +220,9 @@ class TeamleaderSandboxServer {
       rateLimit: input.rateLimitPerMinute ?? 200,
       accessTokenSeconds: input.accessTokenSeconds ?? 3600,
       autoDeliver: input.autoDeliverWebhooks ?? false,
+      maxPageSize: pageCap(input.maxPageSize ?? 100),
     };
+    this.#maxPageSize = this.#options.maxPageSize;
     this.#clients = input.clients && input.clients.length > 0 ? input.clients : [DEFAULT_CLIENT];
     this.#oauth = new OAuthServer({ now: this.#now, clients: this.#clients, accessTokenSeconds: this.#options.accessTokenSeconds });
     this.#limiter = new SlidingWindowRateLimiter({ now: this.#now, limit: this.#options.rateLimit });
@@ -243,6 +252,10 @@ class TeamleaderSandboxServer {
       this.#timeouts = count(n);
     },
     setRateLimit: (n) => this.#limiter.setLimit(n),
+    setMaxPageSize: (size) => {
+      this.#maxPageSize = pageCap(size);
+    },
+    setRefreshRefusal: (refusal) => this.#oauth.setRefreshRefusal(refusal),
     denyNextAuthorization: (n = 1) => this.#oauth.denyNextAuthorizations(count(n)),
     revokeRefreshTokens: () => this.#oauth.revokeRefreshTokens(),
     revokeAccessTokens: () => this.#oauth.revokeAccessTokens(),
@@ -279,6 +292,7 @@ class TeamleaderSandboxServer {
       this.#requests = [];
       this.#failures = { count: 0, status: 500, path: null };
       this.#timeouts = 0;
+      this.#maxPageSize = this.#options.maxPageSize;
       this.#drop = 0;
       this.#delay = 0;
       this.#repeat = 0;
@@ -508,7 +522,7 @@ class TeamleaderSandboxServer {
         return { ...this.#webhookEndpoint(action, body), headers };
       const handler = this.#store.endpoints[`${resource}.${action}`];
       if (!handler) throw new TeamleaderApiError({ status: 404, title: `Unknown endpoint ${resource}.${action}` });
-      const result = handler(body);
+      const result = handler(capPage(body, this.#maxPageSize));
       if (result.status === 204) return { status: 204, headers };
       return { status: result.status, body: 'meta' in result && result.meta ? { data: result.data, meta: result.meta } : { data: result.data }, headers };
     } catch (error) {
@@ -573,6 +587,12 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST rate-limit':
           c.setRateLimit(n('limit', this.#options.rateLimit));
+          return done;
+        case 'POST max-page-size':
+          c.setMaxPageSize(n('size', this.#options.maxPageSize));
+          return done;
+        case 'POST refresh-refusal':
+          c.setRefreshRefusal(body.off === true ? null : { status: n('status', 400), error: typeof body.error === 'string' ? body.error : 'invalid_request' });
           return done;
         case 'POST deny-authorization':
           c.denyNextAuthorization(n('count', 1));
@@ -675,6 +695,18 @@ function errorReply(error: TeamleaderApiError): Reply {
 
 function controlError(message: string): Reply {
   return { status: 400, body: { errors: [{ title: message, status: 400 }] } };
+}
+
+function pageCap(size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > 100) throw new RangeError(`max page size must be a whole number from 1 to 100, got ${size}`);
+  return size;
+}
+
+/** A valid `page.size` above the cap is served as the cap; the page number keeps counting in pages of that size. */
+function capPage(body: Json, cap: number): Json {
+  const page = body.page;
+  if (!isObject(page) || typeof page.size !== 'number' || !Number.isInteger(page.size) || page.size <= cap || page.size > 100) return body;
+  return { ...body, page: { ...page, size: cap } };
 }
 
 function count(n: number): number {

@@ -76,9 +76,32 @@ export function dateTime(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
-/** The rate-limit reset stamp, as the docs show it: `2021-06-15T10:51:23.035+0000`. */
+/**
+ * The X-RateLimit-Reset stamp as Teamleader documents it: ISO 8601 in Brussels time with its offset,
+ * e.g. `2026-03-01T10:00:00+01:00` (`+02:00` in summer).
+ */
 export function resetStamp(at: Date): string {
-  return at.toISOString().replace(/Z$/, '+0000');
+  // Whole seconds, rounded up: a client that waits until the stamp never comes back early.
+  const instant = Math.ceil(at.getTime() / 1000) * 1000;
+  const offset = brusselsOffsetMinutes(new Date(instant));
+  const local = new Date(instant + offset * 60_000).toISOString().slice(0, 19);
+  const abs = Math.abs(offset);
+  return `${local}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+const BRUSSELS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Brussels', timeZoneName: 'longOffset' });
+
+/** Teamleader's own zone: +60 in winter, +120 in summer. */
+function brusselsOffsetMinutes(at: Date): number {
+  const name = BRUSSELS.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 /** `YYYY-MM-DD` of a moment, in UTC. */

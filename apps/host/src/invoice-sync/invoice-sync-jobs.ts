@@ -1,5 +1,5 @@
 import type { Database } from '@tollgate/db';
-import type { ImportRun, InvoiceImporter, InvoiceSourceDirectory } from '@tollgate/invoice-sync';
+import type { ImportRun, InvitationRoundResult, InvitationService, InvoiceImporter, InvoiceSourceDirectory } from '@tollgate/invoice-sync';
 import type { Logger } from 'pino';
 import type { AccountNotifier } from '../funding/account-notifier.js';
 
@@ -26,6 +26,7 @@ const MAX_LINES = 50;
  */
 export class InvoiceSyncJobs {
   #timer: NodeJS.Timeout | undefined;
+  #inviting: Promise<InvitationRoundResult> | undefined;
   #sweeping: Promise<InvoiceSweepResult> | undefined;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #onRunFinished = (run: ImportRun) => this.#track(this.mailSummary(run));
@@ -38,6 +39,7 @@ export class InvoiceSyncJobs {
       sources: InvoiceSourceDirectory;
       logger: Logger;
       sweepMinutes: number;
+      invitations: InvitationService;
     },
   ) {}
 
@@ -48,7 +50,10 @@ export class InvoiceSyncJobs {
 
   /** The sweep timer (unref'd). Every host sweeps; a connection's running import makes the others skip it. */
   start(): void {
-    this.#timer ??= setInterval(() => void this.runOnce(), this.deps.sweepMinutes * 60_000);
+    this.#timer ??= setInterval(() => {
+      void this.runOnce();
+      void this.runInvitations().catch((err: unknown) => this.deps.logger.error({ err }, 'invitation round failed'));
+    }, this.deps.sweepMinutes * 60_000);
     this.#timer.unref();
   }
 
@@ -65,8 +70,8 @@ export class InvoiceSyncJobs {
 
   /** Waits for manual imports, sweeps and summary mails in flight. */
   async idle(): Promise<void> {
-    while (this.#inflight.size > 0 || this.#sweeping) {
-      await Promise.allSettled([...this.#inflight, this.#sweeping]);
+    while (this.#inflight.size > 0 || this.#sweeping || this.#inviting) {
+      await Promise.allSettled([...this.#inflight, this.#sweeping, this.#inviting]);
     }
   }
 
@@ -75,6 +80,24 @@ export class InvoiceSyncJobs {
     const { run, done } = await this.deps.importer.startRecent(input);
     this.#track(done.catch((err: unknown) => this.deps.logger.error({ err, runId: run.id }, 'manual import failed')));
     return run;
+  }
+
+  /**
+   * S-7, the durable job: invoices whose PDF became available and whose profile sends invitations
+   * get their mail queued (exactly once, whichever host runs it), and queued ones are marked sent or
+   * failed from the outbox. All state is in the database: a host that dies mid-round loses nothing.
+   */
+  runInvitations(): Promise<InvitationRoundResult> {
+    this.#inviting ??= this.deps.invitations
+      .runOnce()
+      .then((result) => {
+        for (const e of result.errors) this.deps.logger.error({ invoiceId: e.invoiceId, err: e.message }, 'invitation not sent');
+        return result;
+      })
+      .finally(() => {
+        this.#inviting = undefined;
+      });
+    return this.#inviting;
   }
 
   runOnce(): Promise<InvoiceSweepResult> {

@@ -1,23 +1,42 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ConnectionService, CustomerService, InvoiceImporter, InvoiceQueries, ProfileService } from '@tollgate/invoice-sync';
+import {
+  CollectionSettingsService,
+  ConnectionService,
+  CustomerService,
+  InvitationService,
+  InvoiceImporter,
+  InvoiceQueries,
+  ProfileService,
+} from '@tollgate/invoice-sync';
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import {
+  collectionSettingsBody,
   connectionSettingsBody,
   connectionsQuery,
   customerPatchBody,
   customersQuery,
   idParam,
   importBody,
+  invitationBody,
   invoicesQuery,
   pageQuery,
   profileBody,
   profilePatchBody,
 } from './invoice-sync.schemas.js';
-import { connectionView, customerView, invoiceEventView, invoiceView, profileView, runView } from './invoice-sync.views.js';
+import {
+  collectionSettingsView,
+  connectionView,
+  customerView,
+  invitationView,
+  invoiceEventView,
+  invoiceView,
+  profileView,
+  runView,
+} from './invoice-sync.views.js';
 import * as answers from './invoice-sync.responses.js';
 
 /**
@@ -38,6 +57,8 @@ export class InvoiceSyncController {
     @Inject(CustomerService) private readonly customers: CustomerService,
     @Inject(InvoiceQueries) private readonly invoices: InvoiceQueries,
     @Inject(InvoiceImporter) private readonly importer: InvoiceImporter,
+    @Inject(InvitationService) private readonly invitations: InvitationService,
+    @Inject(CollectionSettingsService) private readonly collectionSettings: CollectionSettingsService,
   ) {}
 
   @ApiResponse({ status: 200, standardSchema: answers.sourcesList })
@@ -225,6 +246,55 @@ export class InvoiceSyncController {
   async getInvoice(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     const { events, ...invoice } = await this.invoices.getInvoice({ accountId: caller.accountId, id });
     return { ...invoiceView(invoice), events: events.map(invoiceEventView) };
+  }
+
+  // ---- invitations (S-7) --------------------------------------------------------------------
+
+  @ApiResponse({ status: 200, standardSchema: answers.invitationState })
+  @Get('invoices/:id/invitation')
+  @ApiOperation({ summary: 'The invoice’s invitation e-mail: queued, sent or failed (with the reason); `{ invitation: null }` when none yet' })
+  async getInvitation(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
+    const invitation = await this.invitations.get({ accountId: caller.accountId, invoiceId: id });
+    return { invitation: invitation ? invitationView(invitation) : null };
+  }
+
+  @ApiResponse({ status: 202, standardSchema: answers.invitationState })
+  @ApiResponse({
+    status: 409,
+    description: 'invitation_already_sent (queued or sent, by hand or automatically: never twice), pdf_not_available (the PDF is not in the file store yet)',
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'invitation_not_possible: a credit note, a paid invoice, no customer e-mail, a transfer without IBAN, or no payment option that applies',
+  })
+  @Post('invoices/:id/invitation')
+  @MinRole('admin')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'E-mail the invoice to its customer now (S-7), PDF attached, with the profile’s payment options; answers 202 once it is queued. A failed invitation is sent again; a queued or sent one never.',
+  })
+  async sendInvitation(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Body({ schema: invitationBody }) _body: z.output<typeof invitationBody>,
+  ) {
+    return { invitation: invitationView(await this.invitations.sendNow({ accountId: caller.accountId, invoiceId: id })) };
+  }
+
+  @ApiResponse({ status: 200, standardSchema: answers.collectionSettings })
+  @Get('collection-settings')
+  @ApiOperation({ summary: 'The account’s transfer details shown in invitations: IBAN, BIC, beneficiary (all null until set)' })
+  async getCollectionSettings(@CurrentCaller() caller: AccountCaller) {
+    return collectionSettingsView(await this.collectionSettings.get({ accountId: caller.accountId }));
+  }
+
+  @ApiResponse({ status: 200, standardSchema: answers.collectionSettings })
+  @Put('collection-settings')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Replace the transfer details; the IBAN is checked (400 invalid_iban), and the BIC (400 invalid_bic)' })
+  async putCollectionSettings(@CurrentCaller() caller: AccountCaller, @Body({ schema: collectionSettingsBody }) body: z.output<typeof collectionSettingsBody>) {
+    return collectionSettingsView(await this.collectionSettings.put({ accountId: caller.accountId, ...body }));
   }
 }
 

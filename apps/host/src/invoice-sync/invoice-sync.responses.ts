@@ -66,6 +66,7 @@ export const profileView = z.object({
   transfer: z.boolean(),
   sourceOptionValue: z.string().nullable(),
   isDefault: z.boolean(),
+  sendInvitation: z.boolean().describe('S-7: invoices are e-mailed to their customer once the PDF is there'),
   createdAt: when,
   updatedAt: when,
 });
@@ -122,4 +123,24 @@ export const invoiceView = z.object({
 export const invoicesPage = page(invoiceView);
 export const invoiceWithEvents = invoiceView.extend({
   events: z.array(z.object({ at: when, type: z.string(), detail: z.record(z.string(), z.unknown()) })),
+});
+
+export const invitationView = z.object({
+  invoiceId: z.string(),
+  status: z.enum(['queued', 'sent', 'failed']).describe('queued: in the mail outbox; sent: accepted by the mail server; failed: see reason'),
+  trigger: z.enum(['automatic', 'manual']),
+  attempt: z.number().int().describe('1, then +1 for each manual send after a failure'),
+  recipient: z.string().nullable(),
+  locale: z.string().nullable().describe('nl, fr, en or de: the customer’s language (English otherwise)'),
+  reason: z.string().nullable(),
+  queuedAt: when,
+  sentAt: when.nullable(),
+  failedAt: when.nullable(),
+});
+export const invitationState = z.object({ invitation: invitationView.nullable().describe('null: no invitation yet') });
+export const collectionSettings = z.object({
+  iban: z.string().nullable(),
+  bic: z.string().nullable(),
+  beneficiary: z.string().nullable().describe('null: the account’s name is shown'),
+  updatedAt: when.nullable(),
 });

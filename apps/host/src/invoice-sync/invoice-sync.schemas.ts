@@ -42,6 +42,7 @@ const profileFields = {
     .optional()
     .describe('The source custom-field option id or text that selects this profile (S-2)'),
   isDefault: z.boolean().optional(),
+  sendInvitation: z.boolean().optional().describe('S-7: e-mail each invoice to its customer once its PDF is there (default false)'),
 };
 
 export const profileBody = z.strictObject(profileFields);
@@ -53,6 +54,7 @@ export const profilePatchBody = z
     transfer: profileFields.transfer.optional(),
     sourceOptionValue: profileFields.sourceOptionValue,
     isDefault: profileFields.isDefault,
+    sendInvitation: profileFields.sendInvitation,
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
 
@@ -87,3 +89,13 @@ export const invoicesQuery = z
     before: id.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+/** PUT replaces the account's transfer details whole; null clears a field. */
+export const collectionSettingsBody = z.strictObject({
+  iban: z.string().trim().min(5).max(50).nullable().describe('Where customers transfer to; checked (mod-97). Spaces allowed, stored without'),
+  bic: z.string().trim().min(8).max(14).nullable().describe('The bank’s BIC (8 or 11 characters)'),
+  beneficiary: z.string().trim().min(1).max(70).nullable().describe('The account holder’s name; null = the account’s name'),
+});
+
+/** The manual send takes no options: the invoice's profile says what the mail offers. */
+export const invitationBody = z.strictObject({}).optional();

@@ -1,4 +1,4 @@
-import type { Connection, Customer, ImportRun, Invoice, InvoiceEvent, Profile } from '@tollgate/invoice-sync';
+import type { CollectionSettings, Connection, Customer, ImportRun, Invitation, Invoice, InvoiceEvent, Profile } from '@tollgate/invoice-sync';
 
 // What the API shows: the domain objects without the account id (the caller's own), dates as ISO strings.
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -23,6 +23,7 @@ export const profileView = (p: Profile) => ({
   transfer: p.transfer,
   sourceOptionValue: p.sourceOptionValue,
   isDefault: p.isDefault,
+  sendInvitation: p.sendInvitation,
   createdAt: iso(p.createdAt),
   updatedAt: iso(p.updatedAt),
 });
@@ -88,3 +89,18 @@ export const runView = (r: ImportRun) => ({
   startedAt: iso(r.startedAt),
   finishedAt: iso(r.finishedAt),
 });
+
+export const invitationView = (i: Invitation) => ({
+  invoiceId: i.invoiceId,
+  status: i.status,
+  trigger: i.trigger,
+  attempt: i.attempt,
+  recipient: i.recipient,
+  locale: i.locale,
+  reason: i.reason,
+  queuedAt: iso(i.queuedAt),
+  sentAt: iso(i.sentAt),
+  failedAt: iso(i.failedAt),
+});
+
+export const collectionSettingsView = (s: CollectionSettings) => ({ iban: s.iban, bic: s.bic, beneficiary: s.beneficiary, updatedAt: iso(s.updatedAt) });
