@@ -68,7 +68,8 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
   [`GET ${INVOICE_SYNC}/invoices/:id/pdf`]: (ids) => ({ params: { id: ids.invoice } }),
   [`GET ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice } }),
-  // The audit's invoice has no PDF: the send answers 409 pdf_not_available, and sends nothing.
+  // The audit's invoice has its PDF, but its profile offers only direct debit and the customer has no mandate:
+  // the send answers 422 invitation_not_possible (no_payment_option), and sends nothing.
   [`POST ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
   [`GET ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting } }),
   [`PATCH ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting }, body: { title: 'Moved' } }),

@@ -75,7 +75,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /v1/plugins/source-teamleader/webhooks': 'needs the token of the registered webhook URL',
   [`POST ${SMS}/status-callbacks`]: 'needs an X-Twilio-Signature',
   'POST /v1/plugins/voice/status-callbacks': 'needs an X-Twilio-Signature',
-  'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s invoice has no PDF yet (409 pdf_not_available)',
+  'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s profile offers only direct debit and its customer has no mandate (422 invitation_not_possible)',
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
 };
 
