@@ -32,6 +32,7 @@ import { AdminFundingController, FundingController, PaymentWebhooksController } 
 import { NotificationsController } from './funding/notifications.controller.js';
 import { AdminEventsController, EventsController } from './events/events.controller.js';
 import { DirectDebitController } from './invoice-sync/direct-debit.controller.js';
+import { InvoicePdfsController } from './invoice-sync/invoice-pdfs.controller.js';
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { PayPageController } from './invoice-sync/pay-page.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
@@ -73,6 +74,7 @@ export class AppModule {
         DirectDebitController,
         PayPageController,
         InvoicePaymentsController,
+        InvoicePdfsController,
         EventsController,
         AdminEventsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.

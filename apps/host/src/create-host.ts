@@ -10,6 +10,7 @@ import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import {
   ConnectionService,
   InvitationService,
+  InvoicePdfService,
   DirectDebitService,
   InvoicePaymentService,
   InvoiceWritebackService,
@@ -45,9 +46,31 @@ import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { DirectDebitJobs } from './invoice-sync/direct-debit-jobs.js';
+import { InvoicePdfJobs } from './invoice-sync/invoice-pdf-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import { InvoiceWritebackJobs } from './invoice-sync/invoice-writeback-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
+
+/** How long closing waits for requests in flight before it drops their connections. */
+const HTTP_CLOSE_GRACE_MS = 10_000;
+
+/**
+ * Closes the HTTP server: idle keep-alive connections at once, requests in flight when they end,
+ * and after the grace period every connection left (a client that stopped reading a stream would
+ * otherwise hold close() forever).
+ */
+async function closeHttp(app: NestFastifyApplication | undefined, graceMs: number): Promise<void> {
+  if (!app) return;
+  const server = app.getHttpServer() as { closeAllConnections?: () => void };
+  const force = setTimeout(() => server.closeAllConnections?.(), graceMs).unref();
+  try {
+    await app.close();
+  } catch {
+    // closing anyway
+  } finally {
+    clearTimeout(force);
+  }
+}
 
 /** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
 const LAST_USE_FLUSH_MS = 15_000;
@@ -107,6 +130,9 @@ export interface TollgateHost {
     payments: InvoicePaymentService;
     writebacks: InvoiceWritebackService;
     writebackJobs: InvoiceWritebackJobs;
+    /** S-6: the PDFs (`read` for attachments) and their schedule's rounds (`runOnce` in tests). */
+    pdfs: InvoicePdfService;
+    pdfJobs: InvoicePdfJobs;
   };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
@@ -147,6 +173,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
   let directDebitJobs: DirectDebitJobs | undefined;
   let writebackJobs: InvoiceWritebackJobs | undefined;
+  let invoicePdfJobs: InvoicePdfJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
@@ -155,9 +182,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
-    await directDebitJobs?.stop().catch(() => undefined);
-    await writebackJobs?.stop().catch(() => undefined);
-    await app?.close().catch(() => undefined);
+    const { sweepMinutes, writebackEverySeconds, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -189,6 +214,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
     const { sweepMinutes, writebackEverySeconds, ...invoiceSyncOptions } = config.invoiceSync;
+    const { sweepMinutes, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
     const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };
@@ -271,6 +297,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     if (input.workers ?? true) await directDebitJobs.start();
     writebackJobs = new InvoiceWritebackJobs({ writebacks: core.container.resolve(InvoiceWritebackService), logger, everyMs: writebackEverySeconds * 1000 });
     if (input.workers ?? true) writebackJobs.start();
+    invoicePdfJobs = new InvoicePdfJobs({ pdfs: core.container.resolve(InvoicePdfService), importer: core.importer, logger, minutes: pdfMinutes });
+    if (input.workers ?? true) invoicePdfJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -282,6 +310,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       pluginHost,
       core,
       invoiceSyncJobs,
+      invoicePdfJobs,
       eventJobs,
       routeIdempotency,
       hostInfo,
@@ -342,6 +371,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveInvoiceSyncJobs = invoiceSyncJobs;
     const liveDirectDebitJobs = directDebitJobs;
     const liveWritebackJobs = writebackJobs;
+    const liveInvoicePdfJobs = invoicePdfJobs;
     const liveEventJobs = eventJobs;
     let closing: Promise<void> | undefined;
     return {
@@ -367,6 +397,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         payments: core.container.resolve(InvoicePaymentService),
         writebacks: core.container.resolve(InvoiceWritebackService),
         writebackJobs: liveWritebackJobs,
+        pdfs: liveInvoicePdfJobs.pdfs,
+        pdfJobs: liveInvoicePdfJobs,
       },
       logger,
       async listen() {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { HostConfig } from './config/host-config.js';
 import type { CoreServices } from './core-container.js';
 import type { RouteIdempotency } from './http/route-idempotency.js';
+import type { InvoicePdfJobs } from './invoice-sync/invoice-pdf-jobs.js';
 import type { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 
@@ -20,6 +21,8 @@ export interface HostState {
   core: CoreServices;
   /** Sweeps, background manual imports and summary mails of invoice sync. */
   invoiceSyncJobs: InvoiceSyncJobs;
+  /** S-6: the PDF schedule's rounds, the PDF service, and the downloads in flight. */
+  invoicePdfJobs: InvoicePdfJobs;
   /** Events out: relay and delivery rounds (routes kick one after a replay or a re-enabled endpoint). */
   eventJobs?: EventJobs;
   /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */

@@ -11,6 +11,7 @@ export type {
   SourceDocumentKind,
   SourceEvent,
   SourceInvoice,
+  SourcePdf,
   SourceSubscription,
 } from './invoice-source.js';
 export { assertCollectable, collectionBlockedReasonFor, COLLECTION_CURRENCY } from './invoice-collectability.js';
@@ -41,6 +42,15 @@ export {
   type PaymentLinkStatus,
   type StartOutcome,
 } from './payment-links.js';
+export {
+  InvoicePdfService,
+  MAX_PDF_DOWNLOAD,
+  pdfFilename,
+  type InvoicePdfState,
+  type MissingPdf,
+  type PdfRoundResult,
+  type StoredInvoicePdf,
+} from './invoice-pdf.service.js';
 export {
   findStructuredCommunications,
   formatStructuredCommunication,
@@ -85,14 +95,15 @@ export {
   InvalidBankAccountError,
   InvitationAlreadySentError,
   InvitationNotPossibleError,
-  PdfNotAvailableError,
   InvoiceNotFoundError,
   InvoiceNotPayableError,
   PaymentConflictError,
   PaymentNotFoundError,
   WritebackNotFoundError,
   WritebackNotParkedError,
+  NoPdfAvailableError,
   NoProfileConfiguredError,
+  PdfNotAvailableError,
   ProfileInUseError,
   ProfileNotFoundError,
   ReconsentRequiredError,
@@ -115,6 +126,7 @@ export {
   type InvoiceStatus,
   type InvoiceSyncEvents,
   type InvoiceSyncOptions,
+  type PdfStatus,
   type Profile,
   type RunFailure,
   type RunFlags,

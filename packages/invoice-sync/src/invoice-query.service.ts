@@ -20,6 +20,8 @@ export class InvoiceQueries {
     kind?: SourceDocumentKind;
     customerId?: string;
     number?: string;
+    /** S-6 "PDF available: no" is `false` (missing or given up). */
+    pdfAvailable?: boolean;
     from?: string;
     to?: string;
     limit?: number;
@@ -39,6 +41,7 @@ export class InvoiceQueries {
         where account_id = $1 and ($2::text is null or status = $2) and ($3::text is null or kind = $3) and ($4::text is null or customer_id = $4)
           and ($5::text is null or number ilike '%' || $5 || '%') and ($6::date is null or issued_on >= $6) and ($7::date is null or issued_on <= $7)
           and ($8::text is null or (issued_on, id) < (select issued_on, id from sync_invoices where id = $8))
+          and ($10::boolean is null or (pdf_status = 'available') = $10)
         order by issued_on desc, id desc limit $9`,
       [
         input.accountId,
@@ -50,6 +53,7 @@ export class InvoiceQueries {
         input.to ?? null,
         input.before ?? null,
         limit + 1,
+        input.pdfAvailable ?? null,
       ],
     );
     const data = rows.slice(0, limit).map(invoiceView);

@@ -9,6 +9,7 @@ export type {
   SourceDocumentKind,
   SourceEvent,
   SourceInvoice,
+  SourcePdf,
   SourceSubscription,
   InvoiceSource,
 } from '@tollgate/plugin-sdk';

@@ -143,14 +143,24 @@ export class InvitationAlreadySentError extends ConflictError {
   }
 }
 
-/** 409: no PDF of the invoice in the file store yet; an invitation always carries it. */
+/**
+ * 409: no PDF of the invoice in the file store yet (S-6: not fetched yet, or given up; see its
+ * pdfStatus and event log). An invitation always carries it.
+ */
 export class PdfNotAvailableError extends ConflictError {
-  constructor(invoiceId: string) {
+  constructor(invoiceId: string, pdfStatus?: string) {
     super({
       code: 'pdf_not_available',
-      message: `The PDF of invoice ${invoiceId} is not available yet; the invitation can only go out with it.`,
-      details: { invoiceId },
+      message: `The PDF of invoice ${invoiceId} is not available yet${pdfStatus ? ` (${pdfStatus})` : ''}; POST /v1/invoice-sync/invoices/pdfs/fetch asks for it now.`,
+      details: { invoiceId, ...(pdfStatus ? { pdfStatus } : {}) },
     });
+  }
+}
+
+/** S-6: none of the selected invoices has a PDF, so there is nothing to put in a ZIP. */
+export class NoPdfAvailableError extends ConflictError {
+  constructor(input: { invoiceIds: readonly string[] }) {
+    super({ code: 'no_pdf_available', message: 'None of the selected invoices has a PDF yet.', details: { count: input.invoiceIds.length } });
   }
 }
 

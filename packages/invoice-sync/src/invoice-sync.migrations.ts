@@ -190,6 +190,21 @@ export const invoiceSyncMigrations: MigrationSet = {
       `,
     },
     {
+      // S-6: each imported document's PDF is fetched by a schedule kept in these columns (any host
+      // claims due rows with skip locked); 'failed' = given up after the capped attempts, until a
+      // user asks again (POST /v1/invoice-sync/invoices/pdfs/fetch).
+      id: '0005_pdfs',
+      sql: `
+        alter table sync_invoices drop constraint sync_invoices_pdf_status_check;
+        alter table sync_invoices add constraint sync_invoices_pdf_status_check check (pdf_status in ('missing', 'available', 'failed'));
+        alter table sync_invoices add column pdf_attempts int not null default 0;
+        alter table sync_invoices add column pdf_next_attempt_at timestamptz;
+        alter table sync_invoices add column pdf_last_error text;
+        alter table sync_invoices add column pdf_fetched_at timestamptz;
+        create index sync_invoices_pdf_due on sync_invoices (pdf_next_attempt_at, id) where pdf_status = 'missing';
+      `,
+    },
+    {
       // S-5: payments received for an invoice (link, transfer, direct debit, manual), one per
       // (account, method, external reference) so a replayed notification or statement records nothing
       // more; and the durable queue that writes each one (or its reversal) back to the source, in

@@ -30,6 +30,10 @@ export interface InvoiceSyncOptions {
   writebackBackoffSeconds?: number;
   /** How long a drainer holds a write-back before another host may take it over. Default 120 seconds. */
   writebackLeaseSeconds?: number;
+  /** S-6: tries to fetch an invoice's PDF before giving up (until a user asks again). Default 10. */
+  pdfMaxAttempts?: number;
+  /** S-6: wait after the first failed PDF try, doubling per try (capped at 6 hours). Default 5 minutes. */
+  pdfRetryMinutes?: number;
 }
 
 export type ConnectionStatus = 'connected' | 'reconsent_needed' | 'disconnected';
@@ -116,6 +120,8 @@ export interface Invoice {
   collectable: boolean;
   /** Why the invoice cannot be collected: 'currency_not_eur'; null when collectable. */
   collectionBlockedReason: CollectionBlockedReason | null;
+  /** S-6: whether its PDF is in the file store; `failed` = given up after the capped attempts. */
+  pdfStatus: PdfStatus;
   sourceUpdatedAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -123,6 +129,7 @@ export interface Invoice {
 
 /** Why an imported invoice cannot be collected. */
 export type CollectionBlockedReason = 'currency_not_eur';
+export type PdfStatus = 'missing' | 'available' | 'failed';
 
 export interface InvoiceEvent {
   at: Date;

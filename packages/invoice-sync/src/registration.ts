@@ -5,6 +5,7 @@ import { INVITATION_OPTIONS, InvitationService, type InvitationOptions } from '.
 import { ConnectionService } from './connection.service.js';
 import { CustomerService } from './customer.service.js';
 import { InvoiceImporter } from './invoice-importer.js';
+import { InvoicePdfService } from './invoice-pdf.service.js';
 import { InvoiceQueries } from './invoice-query.service.js';
 import { DirectDebitService } from './direct-debit.service.js';
 import {
@@ -56,6 +57,7 @@ export function registerInvoiceSync(input: {
   input.container.registerSingleton(InvoiceImporter);
   input.container.registerSingleton(InvoiceSyncInbox);
   input.container.registerSingleton(CollectionRefService);
+  input.container.registerSingleton(InvoicePdfService);
   input.container.register(INVITATION_OPTIONS, { useValue: input.invitations ?? NO_INVITATIONS });
   input.container.registerSingleton(CollectionSettingsService);
   input.container.registerSingleton(InvitationService);

@@ -29,6 +29,7 @@ export const EVENT_TYPES = {
   'purchase.reversed': 1,
   'invoice.imported': 1,
   'invoice.paid': 1,
+  'invoice.pdf_available': 1,
   'invoice.invitation_sent': 1,
   'invoice.payment_removed': 1,
   'invoice_sync.run_finished': 1,
@@ -140,6 +141,18 @@ export interface EventPayloads {
   };
   /** An imported invoice is paid in full (its source says so, or the payments recorded here add up to it). */
   'invoice.paid': { invoiceId: string; connectionId: string; kind: 'invoice' | 'credit_note'; number: string; totalInclVat: Amount; amountDue: Amount };
+  /** An imported invoice's PDF is in the file store (S-6): `GET /v1/invoice-sync/invoices/:id/pdf` serves it. */
+  'invoice.pdf_available': {
+    invoiceId: string;
+    connectionId: string;
+    kind: 'invoice' | 'credit_note';
+    number: string;
+    /** Bytes, and the SHA-256 (hex) of the stored file. */
+    size: number;
+    sha256: string;
+    /** How many tries it took (1 = the first). */
+    attempts: number;
+  };
   /** S-7: the invoice's payment invitation was accepted by the mail server (once per invoice). */
   'invoice.invitation_sent': {
     invoiceId: string;

@@ -68,6 +68,7 @@ export type {
   SourceDocumentKind,
   SourceEvent,
   SourceInvoice,
+  SourcePdf,
   SourceSubscription,
   SyncConnection,
   SyncConnectionStatus,

@@ -103,6 +103,12 @@ export interface SourceCustomField {
   context?: string;
 }
 
+/**
+ * A document's PDF as the source renders it (S-6). `not_ready`: the source has not rendered it yet
+ * (Teamleader answers 400/404 to `invoices.download` right after booking); the core asks again later.
+ */
+export type SourcePdf = { status: 'ready'; bytes: Uint8Array; contentType?: string } | { status: 'not_ready'; reason?: string };
+
 /** Where booked invoices come from (Teamleader Focus, ...). One vendor per plugin. */
 export interface InvoiceSource {
   /** Kebab-case, unique: 'teamleader'. */
@@ -150,6 +156,12 @@ export interface InvoiceSource {
     rawBody: Buffer;
     query: Readonly<Record<string, string | undefined>>;
   }): Promise<SourceEvent[]>;
+  /**
+   * The document's PDF (S-6), fetched by the core on a schedule after import, with backoff while it
+   * is `not_ready`. Throw on an outage or refusal (the core retries, a bounded number of times).
+   * Optional: without it, no PDFs are fetched for the source's invoices.
+   */
+  fetchPdf?(input: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourcePdf>;
   /** Writes a payment (or its reversal) back to the source. Idempotent per `paymentId`. */
   writeStatus(input: {
     connection: SourceConnection;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '@tollgate/clock';
 import { testEngines, type Database, type TestDatabase, type TestEngine } from '@tollgate/db';
 import { createHost, loadConfig, loadPlugins, type HostConfig, type NewApiKey, type TollgateHost } from '@tollgate/host';
@@ -60,8 +63,11 @@ export interface TestHost {
  */
 export async function createTestHost(input: TestHostInput = {}): Promise<TestHost> {
   const entries = (input.plugins ?? []).map((p) => ('$$type' in p ? { plugin: p, options: undefined } : p));
+  // Stored files (invoice PDFs) go to a folder of this host's own, removed on close, unless the test names one.
+  const filesRoot = input.config?.files?.root ? null : await mkdtemp(join(tmpdir(), 'tollgate-test-files-'));
   const config: HostConfig = {
     ...loadConfig({ env: {}, cwd: process.cwd(), overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent' } }),
+    ...(filesRoot ? { files: { root: filesRoot } } : {}),
     ...input.config,
     plugins: entries.map((_, i) => ({ package: `tollgate-test-plugin:${i}`, enabled: true, options: entries[i]!.options })),
   };
@@ -91,6 +97,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     host = await createHost({ config, plugins, db: shared ?? db, clock, superviseJobs: false, workers: false });
   } catch (error) {
     await db.dispose();
+    if (filesRoot) await rm(filesRoot, { recursive: true, force: true });
     throw error;
   }
   const url = await host.listen();
@@ -147,6 +154,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     async close() {
       await host.close();
       await db.dispose();
+      if (filesRoot) await rm(filesRoot, { recursive: true, force: true });
     },
   };
 }

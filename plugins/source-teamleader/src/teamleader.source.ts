@@ -13,13 +13,16 @@ import {
   type SourceDocument,
   type SourceDocumentKind,
   type SourceEvent,
+  type SourcePdf,
   type SourceSubscription,
 } from '@tollgate/plugin-sdk';
 import {
   BY_IDS_MAX,
   ReconsentNeededError,
   TeamleaderForbiddenError,
+  TeamleaderError,
   TeamleaderNotFoundError,
+  TeamleaderValidationError,
   TeamleaderUnavailableError,
   TeamleaderValidationError,
   type Company,
@@ -352,6 +355,37 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       details: error.details,
       cause: error,
     });
+  }
+
+  /**
+   * S-6: invoices.download / creditNotes.download give a temporary `location` valid until `expires`;
+   * it is fetched at once (no token). A location already past its `expires`, or dead when fetched
+   * (404/403/410), is asked for again, once. Teamleader answers 400/404 to the download while the PDF
+   * is not rendered yet (right after booking, after removePayments): that is `not_ready`, not an error.
+   */
+  async fetchPdf({ connection, kind, sourceId }: { connection: SourceConnection; kind: SourceDocumentKind; sourceId: string }): Promise<SourcePdf> {
+    const api = this.#api(await this.#credentials(connection));
+    const action = kind === 'credit_note' ? 'creditNotes.download' : 'invoices.download';
+    for (let round = 1; ; round++) {
+      let download: { location: string; expires: string };
+      try {
+        download = kind === 'credit_note' ? await api.downloadCreditNote({ id: sourceId }) : await api.downloadInvoice({ id: sourceId });
+      } catch (error) {
+        if (error instanceof TeamleaderValidationError || error instanceof TeamleaderNotFoundError)
+          return { status: 'not_ready', reason: `${action} answered ${error.status}${error.titles.length ? `: ${error.titles.join('; ')}` : ''}` };
+        throw error;
+      }
+      const expired = Date.parse(download.expires) <= this.#clock.now().getTime();
+      if (!expired) {
+        try {
+          const file = await this.#client.fetchFile({ location: download.location });
+          return { status: 'ready', bytes: file.bytes, contentType: file.contentType ?? 'application/pdf' };
+        } catch (error) {
+          if (!(error instanceof TeamleaderError && [403, 404, 410].includes(error.status))) throw error;
+        }
+      }
+      if (round === 2) throw new TeamleaderUnavailableError({ message: `${action}: the download location had expired twice in a row.`, action });
+    }
   }
 
   /**

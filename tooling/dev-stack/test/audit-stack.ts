@@ -69,8 +69,10 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer } }),
   [`PATCH ${INVOICE_SYNC}/customers/:id`]: (ids) => ({ params: { id: ids.customer }, body: { customerNumber: 'C-9' } }),
   [`GET ${INVOICE_SYNC}/invoices/:id`]: (ids) => ({ params: { id: ids.invoice } }),
+  [`GET ${INVOICE_SYNC}/invoices/:id/pdf`]: (ids) => ({ params: { id: ids.invoice } }),
   [`GET ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice } }),
-  // The audit's invoice has no PDF: the send answers 409 pdf_not_available, and sends nothing.
+  // The audit's invoice has its PDF, but its profile offers only direct debit and the customer has no mandate:
+  // the send answers 422 invitation_not_possible (no_payment_option), and sends nothing.
   [`POST ${INVOICE_SYNC}/invoices/:id/invitation`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
   [`GET ${INVOICE_SYNC}/mandates/uploads/:id`]: (ids) => ({ params: { id: ids.mandateUpload } }),
   [`GET ${INVOICE_SYNC}/mandates/uploads/:id/report.csv`]: (ids) => ({ params: { id: ids.mandateUpload } }),
@@ -209,6 +211,8 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     await t.host.invoiceSync.jobs.idle();
     expect(await ok(asA('GET', `${INVOICE_SYNC}/runs/${ids.run}`), 200)).toMatchObject({ status: 'completed', counts: { new: 1 } });
     ids.invoice = ((await ok(asA('GET', `${INVOICE_SYNC}/invoices`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
+    // Its PDF, fetched by the schedule's round (S-6).
+    expect(await t.host.invoiceSync.pdfJobs.runOnce()).toMatchObject({ fetched: 1 });
     ids.customer = ((await ok(asA('GET', `${INVOICE_SYNC}/customers`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
     // S-9: a mandate CSV upload linking that customer (customer number = the Teamleader id).
     ids.mandateUpload = (

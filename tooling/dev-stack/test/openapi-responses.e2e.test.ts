@@ -48,6 +48,8 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/funding/refunds': async ({ refundable }) => ({ credits: await refundable() }),
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
+  'POST /v1/invoice-sync/invoices/pdfs/fetch': () => ({}),
+  'POST /v1/invoice-sync/invoices/pdfs/download': ({ ids }) => ({ invoiceIds: [ids.invoice] }),
   'PUT /v1/invoice-sync/collection-settings': () => ({ iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Account A' }),
   'POST /v1/invoice-sync/mandates/uploads': () => ({
     csv: 'customerNumber,iban,bic,mandateReference,signatureDate\nnobody,BE68539007547034,GEBABEBB,MNDT-DOCS,2026-01-05\n',
@@ -81,7 +83,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /v1/plugins/source-teamleader/webhooks': 'needs the token of the registered webhook URL',
   [`POST ${SMS}/status-callbacks`]: 'needs an X-Twilio-Signature',
   'POST /v1/plugins/voice/status-callbacks': 'needs an X-Twilio-Signature',
-  'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s invoice has no PDF yet (409 pdf_not_available)',
+  'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s profile offers only direct debit and its customer has no mandate (422 invitation_not_possible)',
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
   'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
 };

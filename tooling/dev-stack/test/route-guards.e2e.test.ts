@@ -39,8 +39,11 @@ const PUBLIC: Record<string, string> = {
   'GET /pay/:token/return': 'where the card processor sends the customer back: shows the outcome of that invoice’s payment',
 };
 
-/** Account writes a member key may make, and why they cost nothing and send nothing. None today. */
-const MEMBER_WRITES: Record<string, string> = {};
+/** Account writes a member key may make, and why they cost nothing and send nothing. */
+const MEMBER_WRITES: Record<string, string> = {
+  'POST /v1/invoice-sync/invoices/pdfs/download':
+    'a read: a ZIP of PDFs a member may GET one by one, sent as POST because a selection of up to 500 ids does not fit a URL; changes nothing',
+};
 
 /** A body no route accepts: a member's write must be refused before it is read. */
 const PROBE = { $probe: true };

@@ -229,6 +229,36 @@ describe('teamleader sandbox: API', () => {
     expect((await call('invoices.info', { id: slow.id })).body.data.file).toMatchObject({ type: 'file' });
   });
 
+  it('serves a valid PDF (exact xref offsets) and dead download locations on command', async () => {
+    const invoice = sandbox.control.seedInvoice({ customer: customer(), booked: true }) as any;
+    const location = (await call('invoices.download', { id: invoice.id, format: 'pdf' })).body.data.location as string;
+    const pdf = Buffer.from(await (await fetch(location)).arrayBuffer()).toString('latin1');
+    const startxref = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(pdf)?.[1]);
+    expect(pdf.slice(startxref, startxref + 4)).toBe('xref');
+    const offsets = [...pdf.slice(startxref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
+    expect(offsets).toHaveLength(5);
+    offsets.forEach((offset, i) => expect(pdf.slice(offset).startsWith(`${i + 1} 0 obj`)).toBe(true));
+    expect(pdf).toMatch(/\/BaseFont \/Helvetica/);
+
+    sandbox.control.expireNextDownloadLinks({ count: 1 });
+    const stamped = (await call('invoices.download', { id: invoice.id, format: 'pdf' })).body.data;
+    expect(Date.parse(stamped.expires)).toBeLessThan(clock.now().getTime());
+    expect((await fetch(stamped.location)).status).toBe(404);
+    sandbox.control.expireNextDownloadLinks({ count: 1, how: 'link' });
+    const dead = (await call('invoices.download', { id: invoice.id, format: 'pdf' })).body.data;
+    expect(Date.parse(dead.expires)).toBeGreaterThan(clock.now().getTime());
+    expect((await fetch(dead.location)).status).toBe(404);
+    // Only the next ones: the one after is fine again.
+    const fine = (await call('invoices.download', { id: invoice.id, format: 'pdf' })).body.data;
+    expect((await fetch(fine.location)).status).toBe(200);
+
+    sandbox.control.padPdfs({ bytes: 100_000 });
+    const padded = Buffer.from(await (await fetch(fine.location)).arrayBuffer()).toString('latin1');
+    expect(padded.length).toBeGreaterThan(100_000);
+    const paddedXref = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(padded)?.[1]);
+    expect(padded.slice(paddedXref, paddedXref + 4)).toBe('xref');
+  });
+
   it('credit notes lower the invoice due; the before-date filter is exclusive; creditNotes.info is an object', async () => {
     const invoice = sandbox.control.seedInvoice({ customer: customer(), booked: true }) as any;
     const note = sandbox.control.seedCreditNote({ invoiceId: invoice.id, date: '2026-03-05' }) as any;

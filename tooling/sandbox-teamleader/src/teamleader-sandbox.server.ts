@@ -154,6 +154,13 @@ export interface TeamleaderSandboxControl {
   setClockOffset(ms: number): void;
   /** GET of a download location answers 503. */
   failFileDownloads(on: boolean): void;
+  /**
+   * The next `count` invoices.download / creditNotes.download locations are dead on arrival: with
+   * `how: 'stamp'` (default) `expires` is already past; with `'link'` it looks valid but the GET answers 404 (expired).
+   */
+  expireNextDownloadLinks(input: { count: number; how?: 'stamp' | 'link' }): void;
+  /** Every PDF served from now on carries `bytes` of filler (a large, image-heavy document); 0 = none. */
+  padPdfs(input: { bytes: number }): void;
   /** POSTs queued webhooks in order and waits for the answers. Non-2xx deliveries stay queued for the next round. */
   deliverWebhooks(): Promise<DeliveryReport>;
   /** The next `n` deliveries are thrown away. */
@@ -287,6 +294,8 @@ class TeamleaderSandboxServer {
       this.#clockOffsetMs = ms;
     },
     failFileDownloads: (on) => this.#store.failFileDownloads(on),
+    padPdfs: ({ bytes }) => this.#store.padPdfs({ bytes: count(bytes) }),
+    expireNextDownloadLinks: ({ count: n, how }) => this.#store.expireNextDownloadLinks({ count: count(n), ...(how ? { how } : {}) }),
     deliverWebhooks: () => this.deliverWebhooks(),
     dropNextWebhooks: (n) => {
       this.#drop = count(n);
@@ -651,6 +660,12 @@ class TeamleaderSandboxServer {
           return done;
         case 'POST file-downloads':
           c.failFileDownloads(body.failing === true);
+          return done;
+        case 'POST pdf-padding':
+          c.padPdfs({ bytes: n('bytes', 0) });
+          return done;
+        case 'POST expire-download-links':
+          c.expireNextDownloadLinks({ count: n('count', 1), ...(typeof body.how === 'string' ? { how: body.how as 'stamp' | 'link' } : {}) });
           return done;
         case 'POST invoices/:id':
           // Also credit notes: marks the document's PDF as rendered.

@@ -344,6 +344,10 @@ export class TeamleaderStore {
   #pdfMode: PdfMode = 'immediate';
   #filesFailing = false;
   #selectValues: SelectValueForm = 'as_stored';
+  /** The next downloads' locations come back expired ('stamp') or die before they are fetched ('link'). */
+  #expireLinks: { count: number; how: 'stamp' | 'link' } = { count: 0, how: 'stamp' };
+  /** Extra bytes in every PDF served (an image-heavy document). */
+  #pdfPadding = 0;
 
   constructor(input: { now: () => Date; baseUrl: () => string; onEvent: (event: { type: TeamleaderEventType; subject: Ref }) => void }) {
     this.#now = input.now;
@@ -421,6 +425,8 @@ export class TeamleaderStore {
     this.#strictMode = false;
     this.#pdfMode = 'immediate';
     this.#filesFailing = false;
+    this.#expireLinks = { count: 0, how: 'stamp' };
+    this.#pdfPadding = 0;
     this.#selectValues = 'as_stored';
   }
 
@@ -456,6 +462,16 @@ export class TeamleaderStore {
 
   failFileDownloads(on: boolean): void {
     this.#filesFailing = on;
+  }
+
+  expireNextDownloadLinks(input: { count: number; how?: 'stamp' | 'link' }): void {
+    const how = input.how ?? 'stamp';
+    if (how !== 'stamp' && how !== 'link') throw new RangeError(`how must be stamp or link, got ${String(how)}`);
+    this.#expireLinks = { count: input.count, how };
+  }
+
+  padPdfs(input: { bytes: number }): void {
+    this.#pdfPadding = input.bytes;
   }
 
   markPdfReady(input: { id: string }): void {
@@ -744,7 +760,11 @@ export class TeamleaderStore {
         body: `<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><ID>${number ?? document.id}</ID></Invoice>\n`,
       };
     }
-    return { status: 200, contentType: 'application/pdf', body: minimalPdf(`${file.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${number ?? document.id}`) };
+    return {
+      status: 200,
+      contentType: 'application/pdf',
+      body: minimalPdf(`${file.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${number ?? document.id}`, this.#pdfPadding),
+    };
   }
 
   // ---- invoices ----
@@ -947,9 +967,17 @@ export class TeamleaderStore {
     if ('status' in document && document.status === 'draft') throw badRequest('Draft invoices have no document');
     if (!document.pdfReady) throw badRequest('The document is not rendered yet, try again later');
     const token = randomBytes(18).toString('base64url');
-    const expiresAt = this.#now().getTime() + FILE_TTL_MS;
+    const now = this.#now().getTime();
+    let expiresAt = now + FILE_TTL_MS;
+    let stamp = expiresAt;
+    if (this.#expireLinks.count > 0) {
+      this.#expireLinks.count--;
+      // Either way the location is dead; 'stamp' also says so in `expires`, 'link' looks valid until fetched.
+      expiresAt = now;
+      if (this.#expireLinks.how === 'stamp') stamp = now - 1000;
+    }
     this.#files.set(token, { kind: input.kind, id: input.id, format: input.format, expiresAt });
-    return { location: `${this.#baseUrl()}/files/${token}`, expires: dateTime(new Date(expiresAt)) };
+    return { location: `${this.#baseUrl()}/files/${token}`, expires: dateTime(new Date(stamp)) };
   }
 
   #listInvoices(body: Json): ApiResult {
@@ -1669,7 +1697,27 @@ function partyBody(input: { type: CustomerType; input: SeedPartyInput; partial?:
   return body;
 }
 
-function minimalPdf(title: string): string {
-  const text = title.replace(/[()\\]/g, '');
-  return `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n4 0 obj << /Length ${text.length + 30} >> stream\nBT /F1 18 Tf 72 770 Td (${text}) Tj ET\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`;
+/** A small but valid one-page PDF (A4, Helvetica, the title as text): object offsets in the xref table are exact, so readers open it. */
+function minimalPdf(title: string, padding = 0): string {
+  const text = title.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '');
+  const content = `BT /F1 18 Tf 72 770 Td (${text}) Tj ET\n`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}endstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    // Unreferenced filler: the size of an image-heavy document, still a valid file.
+    ...(padding > 0 ? [`<< /Length ${padding} >>\nstream\n${'0'.repeat(padding)}\nendstream`] : []),
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return pdf;
 }

@@ -93,6 +93,10 @@ export const hostConfigSchema = z.strictObject({
       writebackMaxAttempts: z.number().int().min(1).max(100).optional(),
       writebackBackoffSeconds: z.number().int().min(1).max(3600).optional(),
       writebackLeaseSeconds: z.number().int().min(10).max(3600).optional(),
+      /** S-6: how often the PDF schedule looks for due PDFs; tries before giving up; the first retry's wait (doubling). */
+      pdfMinutes: z.number().int().min(1).max(1440).default(5),
+      pdfMaxAttempts: z.number().int().min(1).max(50).optional(),
+      pdfRetryMinutes: z.number().int().min(1).max(1440).optional(),
     })
     .prefault({}),
   /** Events out (W-10, W-12): webhook delivery and the background round. */

@@ -235,7 +235,7 @@ export class InvoiceSyncController {
     const page = await this.invoices.listInvoices({
       accountId: caller.accountId,
       limit: query.limit,
-      ...pick(query, ['status', 'kind', 'customerId', 'number', 'from', 'to', 'before']),
+      ...pick(query, ['status', 'kind', 'customerId', 'number', 'from', 'to', 'before', 'pdfAvailable']),
     });
     return { data: page.data.map(invoiceView), nextCursor: page.nextCursor };
   }

@@ -118,6 +118,9 @@ export const invoiceView = z.object({
   creditedInvoiceId: z.string().nullable(),
   collectable: z.boolean().describe('False when it cannot be collected here (e.g. not in EUR): imported for the record only'),
   collectionBlockedReason: z.string().nullable().describe('Why it cannot be collected: currency_not_eur; null when collectable'),
+  pdfStatus: z
+    .enum(['missing', 'available', 'failed'])
+    .describe('S-6: available = GET …/invoices/:id/pdf serves it; missing = not fetched yet; failed = given up (POST …/invoices/pdfs/fetch tries again)'),
   sourceUpdatedAt: when,
   createdAt: when,
   updatedAt: when,

@@ -91,6 +91,11 @@ export const invoicesQuery = z
     number: z.string().trim().min(1).max(100).optional().describe('Part of the display number'),
     from: day.optional().describe('Issued on or after'),
     to: day.optional().describe('Issued on or before'),
+    pdfAvailable: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('S-6 "PDF available": false lists those without a PDF (not fetched yet, or given up)'),
     limit,
     before: id.optional(),
   })

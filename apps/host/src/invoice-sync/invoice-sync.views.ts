@@ -69,6 +69,7 @@ export const invoiceView = (i: Invoice) => ({
   creditedInvoiceId: i.creditedInvoiceId,
   collectable: i.collectable,
   collectionBlockedReason: i.collectionBlockedReason,
+  pdfStatus: i.pdfStatus,
   sourceUpdatedAt: iso(i.sourceUpdatedAt),
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),
