@@ -182,7 +182,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
-    const { sweepMinutes, writebackEverySeconds, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    await directDebitJobs?.stop().catch(() => undefined);
+    await writebackJobs?.stop().catch(() => undefined);
+    // Cuts PDF and ZIP downloads in flight: a slow or stalled client must not hold the shutdown open.
+    await invoicePdfJobs?.stop().catch(() => undefined);
+    await closeHttp(app, HTTP_CLOSE_GRACE_MS);
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -213,8 +217,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
     const sources = { get: (id: string) => pluginHost.invoiceSources.get(id) };
-    const { sweepMinutes, writebackEverySeconds, ...invoiceSyncOptions } = config.invoiceSync;
-    const { sweepMinutes, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
+    const { sweepMinutes, writebackEverySeconds, pdfMinutes, ...invoiceSyncOptions } = config.invoiceSync;
     const { pollMs: eventPollMs, retentionDays: eventRetentionDays, ...eventOptions } = config.events;
     // Plugins hold on to this object: when no baseUrl is configured, listen() fills in the real port.
     const hostInfo = { baseUrl: config.baseUrl ?? `http://localhost:${config.port}`, sandbox: config.sandbox };

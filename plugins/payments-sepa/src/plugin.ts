@@ -20,7 +20,7 @@ const TICK_JOB = 'tick';
  */
 export const paymentsSepaPlugin = definePlugin({
   id: 'payments-sepa',
-  compatibility: '^2.0.0',
+  compatibility: '^2.3.0',
   description: 'SEPA direct debit: mandates, pain.008 collection files, pain.002 returns (payment provider)',
   options: paymentsSepaOptions,
   register(env) {

@@ -24,7 +24,6 @@ import {
   TeamleaderNotFoundError,
   TeamleaderValidationError,
   TeamleaderUnavailableError,
-  TeamleaderValidationError,
   type Company,
   type Contact,
   type CreditNote,

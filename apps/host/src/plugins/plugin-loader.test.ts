@@ -57,7 +57,7 @@ describe('loadPlugins', () => {
 
   it('refuses an incompatible or malformed compatibility range', async () => {
     expect(await refusal(load({ p: { default: plugin('old', { compatibility: '^0.9.0' }) } }, [{ package: 'p' }]))).toBe(
-      'plugin old (p): requires plugin API ^0.9.0, this host provides 2.2.0',
+      'plugin old (p): requires plugin API ^0.9.0, this host provides 2.3.0',
     );
     expect(await refusal(load({ p: { default: plugin('weird', { compatibility: 'latest please' }) } }, [{ package: 'p' }]))).toMatch(
       /compatibility "latest please" is not a semver range/,
