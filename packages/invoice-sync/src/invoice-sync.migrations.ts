@@ -349,6 +349,7 @@ export const invoiceSyncMigrations: MigrationSet = {
         create table sync_direct_debit_cursors (
           collector_id text primary key,
           last_id      text
+        );
       `,
     },
     {
