@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FundingService } from '@tollgate/funding';
 import {
   BankStatementService,
+  CollectionRefService,
   CollectionSettingsService,
   ConnectionService,
   CustomerService,
@@ -102,6 +103,7 @@ export class AppModule {
           MandateService,
           DirectDebitService,
           PaymentLinkService,
+          CollectionRefService,
         ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),

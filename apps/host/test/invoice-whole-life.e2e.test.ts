@@ -149,6 +149,14 @@ for (const engine of testEngines()) {
       const link = new RegExp(`${t.url}/pay/(pay_[A-Za-z0-9_-]+)`).exec(text);
       expect(link).not.toBeNull();
       const token = link![1]!;
+      // The account sees the same link and transfer reference as the mail (a member may not hand them out).
+      const details = await api({ method: 'POST', path: `/invoices/${invoiceId}/payment-details`, body: {} });
+      expect(details).toMatchObject({ status: 200, body: { invoiceId, payUrl: `${t.url}/pay/${token}` } });
+      expect(text).toContain(details.body.structuredReference as string);
+      const member = await t.request({ method: 'POST', path: '/v1/api-keys', key: owner.ownerKey, body: { name: 'reader', role: 'member' } });
+      expect((await t.request({ method: 'POST', path: `${API}/invoices/${invoiceId}/payment-details`, key: member.body.key as string, body: {} })).status).toBe(
+        403,
+      );
 
       // The customer follows the link and pays by card with 3-D Secure.
       const page = await (await browse(`/pay/${token}`)).text();

@@ -79,6 +79,7 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`GET ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice } }),
   // The payment the stack recorded (same reference and amount: recording it again changes nothing).
   [`POST ${INVOICE_SYNC}/invoices/:id/payments`]: (ids) => ({ params: { id: ids.invoice }, body: { amount: '1.00', externalRef: 'audit-receipt-1' } }),
+  [`POST ${INVOICE_SYNC}/invoices/:id/payment-details`]: (ids) => ({ params: { id: ids.invoice }, body: {} }),
   [`POST ${INVOICE_SYNC}/payments/:id/reverse`]: (ids) => ({ params: { id: ids.payment }, body: { reason: 'audit' } }),
   [`POST ${INVOICE_SYNC}/writebacks/:id/retry`]: (ids) => ({ params: { id: ids.writeback } }),
   [`GET ${SMS}/meetings/:meetingId`]: (ids) => ({ params: { meetingId: ids.meeting } }),

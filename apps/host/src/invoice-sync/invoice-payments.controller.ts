@@ -1,14 +1,22 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@tollgate/clock';
-import { BankStatementService, InvoicePaymentService, InvoiceWritebackService } from '@tollgate/invoice-sync';
+import { BankStatementService, CollectionRefService, InvoicePaymentService, InvoiceWritebackService } from '@tollgate/invoice-sync';
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { Accepts } from '../http/json-body.guard.js';
 import * as answers from './invoice-payments.responses.js';
-import { bankStatementBody, manualPaymentBody, paymentIdParam, reverseBody, writebackIdParam, writebacksQuery } from './invoice-payments.schemas.js';
+import {
+  bankStatementBody,
+  manualPaymentBody,
+  paymentDetailsBody,
+  paymentIdParam,
+  reverseBody,
+  writebackIdParam,
+  writebacksQuery,
+} from './invoice-payments.schemas.js';
 import { paymentView, writebackView } from './invoice-payments.views.js';
 import { idParam } from './invoice-sync.schemas.js';
 import { invoiceView } from './invoice-sync.views.js';
@@ -27,10 +35,11 @@ export class InvoicePaymentsController {
   readonly #clock: Clock;
 
   constructor(
-    @Inject(HOST_STATE) state: HostState,
+    @Inject(HOST_STATE) private readonly state: HostState,
     @Inject(InvoicePaymentService) private readonly payments: InvoicePaymentService,
     @Inject(InvoiceWritebackService) private readonly writebacks: InvoiceWritebackService,
     @Inject(BankStatementService) private readonly statements: BankStatementService,
+    @Inject(CollectionRefService) private readonly refs: CollectionRefService,
   ) {
     this.#clock = state.clock;
   }
@@ -40,6 +49,24 @@ export class InvoicePaymentsController {
   @ApiOperation({ summary: 'The payments recorded for an invoice (any method), oldest first, reversed ones included' })
   async listPayments(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
     return { data: (await this.payments.listPayments({ accountId: caller.accountId, invoiceId: id })).map(paymentView) };
+  }
+
+  @ApiResponse({ status: 200, standardSchema: answers.paymentDetails })
+  @Post('invoices/:id/payment-details')
+  @MinRole('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "The invoice's transfer reference (structured communication) and payment link, handed out on first ask and the same ever after (the invitation uses the same ones)",
+  })
+  async paymentDetails(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('id', { schema: idParam }) id: string,
+    @Body({ schema: paymentDetailsBody }) _body: z.output<typeof paymentDetailsBody>,
+  ) {
+    const refs = await this.refs.ensure({ accountId: caller.accountId, invoiceId: id });
+    const base = (this.state.hostInfo?.baseUrl ?? this.state.config.baseUrl ?? `http://localhost:${this.state.config.port}`).replace(/\/$/, '');
+    return { invoiceId: id, structuredReference: refs.structuredReference, payUrl: `${base}/pay/${refs.payToken}` };
   }
 
   @ApiResponse({ status: 200, standardSchema: answers.recordedPayment })

@@ -76,3 +76,9 @@ export const bankStatementReport = z.object({
     }),
   ),
 });
+
+export const paymentDetails = z.object({
+  invoiceId: z.string(),
+  structuredReference: z.string().describe('Belgian structured communication for a transfer, +++123/4567/89002+++ (mod-97), unique in the account'),
+  payUrl: z.string().describe("The invoice's payment link page (public, no key): what the invitation mail links to"),
+});

@@ -32,3 +32,6 @@ export const writebacksQuery = z.strictObject({
 
 /** POST /bank-statements: `{ "xml": "<Document…" }`, or the file itself (text/plain or application/xml). */
 export const bankStatementBody = z.union([z.strictObject({ xml: z.string().min(1).max(20_000_000) }), z.string().min(1).max(20_000_000)]);
+
+/** Asking for the payment details takes no options. */
+export const paymentDetailsBody = z.strictObject({}).optional();
