@@ -34,3 +34,8 @@ export interface HostState {
 }
 
 export const HOST_STATE = Symbol.for('tollgate.HostState');
+
+/** The host's public address without a trailing slash: what links in pages and mails start with. */
+export function publicBaseUrl(state: Pick<HostState, 'hostInfo' | 'config'>): string {
+  return (state.hostInfo?.baseUrl ?? state.config.baseUrl ?? `http://localhost:${state.config.port}`).replace(/\/$/, '');
+}

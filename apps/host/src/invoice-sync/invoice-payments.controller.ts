@@ -4,7 +4,7 @@ import type { Clock } from '@tollgate/clock';
 import { BankStatementService, CollectionRefService, InvoicePaymentService, InvoiceWritebackService } from '@tollgate/invoice-sync';
 import type { z } from 'zod';
 import type { AccountCaller } from '../accounts/accounts.service.js';
-import { HOST_STATE, type HostState } from '../host-state.js';
+import { HOST_STATE, publicBaseUrl, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { Accepts } from '../http/json-body.guard.js';
 import * as answers from './invoice-payments.responses.js';
@@ -65,8 +65,7 @@ export class InvoicePaymentsController {
     @Body({ schema: paymentDetailsBody }) _body: z.output<typeof paymentDetailsBody>,
   ) {
     const refs = await this.refs.ensure({ accountId: caller.accountId, invoiceId: id });
-    const base = (this.state.hostInfo?.baseUrl ?? this.state.config.baseUrl ?? `http://localhost:${this.state.config.port}`).replace(/\/$/, '');
-    return { invoiceId: id, structuredReference: refs.structuredReference, payUrl: `${base}/pay/${refs.payToken}` };
+    return { invoiceId: id, structuredReference: refs.structuredReference, payUrl: `${publicBaseUrl(this.state)}/pay/${refs.payToken}` };
   }
 
   @ApiResponse({ status: 200, standardSchema: answers.recordedPayment })

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { PaymentLinkProviderError, PaymentLinkService } from '@tollgate/invoice-sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { HOST_STATE, type HostState } from '../host-state.js';
+import { HOST_STATE, publicBaseUrl, type HostState } from '../host-state.js';
 import { Auth } from '../http/auth.js';
 import { renderPayPage, renderUnknownPage } from './pay-page.html.js';
 
@@ -60,7 +60,7 @@ export class PayPageController {
   }
 
   #baseUrl(): string {
-    return (this.state.hostInfo?.baseUrl ?? this.state.config.baseUrl ?? `http://localhost:${this.state.config.port}`).replace(/\/$/, '');
+    return publicBaseUrl(this.state);
   }
 
   #unknown(request: FastifyRequest, reply: FastifyReply): void {
