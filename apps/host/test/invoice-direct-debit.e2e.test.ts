@@ -1,9 +1,8 @@
-import type { Plugin } from '@tollgate/plugin-sdk';
 import { startBankSandbox, validatePain008Xsd, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTeamleader, loadPlugin, teamleaderOptions } from './fixtures/bundled-plugins.js';
 
 /**
  * S-9 end to end: a host with the source-teamleader and payments-sepa plugins, the Teamleader
@@ -17,8 +16,6 @@ const SEPA = '/v1/plugins/payments-sepa';
 const SETTLES = 'BE68539007547034';
 const REFUSED = 'DE62500105170000040401';
 const RETURNED = 'BE34310060606090';
-// Plugins are loaded by package name, as the host loads them from its configuration.
-const loadPlugin = async (name: string): Promise<Plugin> => ((await import(name)) as { default: Plugin }).default;
 
 for (const engine of testEngines()) {
   describe(`mandates and direct debit, end to end [${engine.name}]`, () => {
@@ -53,14 +50,7 @@ for (const engine of testEngines()) {
         plugins: [
           {
             plugin: teamleaderPlugin!,
-            options: {
-              clientId: 'tl-sandbox-client',
-              clientSecret: 'tl-sandbox-secret',
-              authBaseUrl: teamleader.url,
-              apiBaseUrl: teamleader.url,
-              tokenKey: randomBytes(32).toString('base64'),
-              retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
-            },
+            options: teamleaderOptions(teamleader.url),
           },
           {
             plugin: sepaPlugin!,
@@ -93,11 +83,7 @@ for (const engine of testEngines()) {
       expect(
         (await api({ method: 'POST', path: '/profiles', body: { name: 'Direct debit', directDebit: true, paymentLink: false, transfer: true } })).status,
       ).toBe(201);
-      const start = await t.request({ path: '/v1/plugins/source-teamleader/connect', key: owner.ownerKey });
-      const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-      const back = new URL(consent.headers.get('location') as string);
-      const connected = await t.request({ path: `${back.pathname}${back.search}` });
-      const connectionId = connected.body.connection.syncConnectionId as string;
+      const connectionId = await connectTeamleader({ t, key: owner.ownerKey });
       expect((await api({ method: 'POST', path: `/connections/${connectionId}/imports`, body: { days: 30 } })).status).toBe(202);
       await t.host.invoiceSync.jobs.idle();
       for (const [name, tlId] of Object.entries(tl) as Array<[keyof typeof tl, string]>) {

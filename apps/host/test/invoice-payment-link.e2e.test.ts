@@ -1,10 +1,9 @@
 import { CollectionRefService, InvoiceWritebackService } from '@tollgate/invoice-sync';
-import type { Plugin } from '@tollgate/plugin-sdk';
 import { signWebhookPayload, startCardSandbox, type CardSandbox, type SandboxEvent } from '@tollgate/sandbox-card';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTeamleader, loadPlugin, teamleaderOptions } from './fixtures/bundled-plugins.js';
 
 /**
  * S-7 payment link page end to end: a real host with the source-teamleader and payments-card
@@ -17,12 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const SECRET = 'whsec_payment_link_e2e';
 const API = '/v1/invoice-sync';
 const PLUGIN = '/v1/plugins/source-teamleader';
-
-/** The host loads plugins by name at run time; the test loads the two bundled ones the same way (built dist). */
-async function bundledPlugin(folder: string): Promise<Plugin> {
-  const url = new URL(`../../../plugins/${folder}/dist/index.js`, import.meta.url).href;
-  return ((await import(url)) as { default: Plugin }).default;
-}
 
 for (const engine of testEngines()) {
   describe(`payment link page: card payment of an imported invoice, end to end [${engine.name}]`, () => {
@@ -95,18 +88,8 @@ for (const engine of testEngines()) {
         engine,
         clock,
         plugins: [
-          {
-            plugin: await bundledPlugin('source-teamleader'),
-            options: {
-              clientId: 'tl-sandbox-client',
-              clientSecret: 'tl-sandbox-secret',
-              authBaseUrl: tl.url,
-              apiBaseUrl: tl.url,
-              tokenKey: randomBytes(32).toString('base64'),
-              retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
-            },
-          },
-          { plugin: await bundledPlugin('payments-card'), options: { baseUrl: card.url, webhookSecret: SECRET, maxNetworkRetries: 0 } },
+          { plugin: await loadPlugin('@tollgate/plugin-source-teamleader'), options: teamleaderOptions(tl.url) },
+          { plugin: await loadPlugin('@tollgate/plugin-payments-card'), options: { baseUrl: card.url, webhookSecret: SECRET, maxNetworkRetries: 0 } },
         ],
         config: { logLevel: 'error' },
       });
@@ -118,12 +101,7 @@ for (const engine of testEngines()) {
       };
       // A booked invoice for the strict-mode probe to find; strict mode is on in this Teamleader.
       tl.control.setStrictMode(true);
-      const start = await t.request({ path: `${PLUGIN}/connect`, key: owner.ownerKey });
-      const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-      const back = new URL(consent.headers.get('location')!);
-      const connected = await t.request({ path: `${back.pathname}${back.search}` });
-      expect(connected.status).toBe(200);
-      connectionId = connected.body.connection.syncConnectionId as string;
+      connectionId = await connectTeamleader({ t, key: owner.ownerKey });
       const profile = await api({ method: 'POST', path: '/profiles', body: { name: 'Link', directDebit: false, paymentLink: true, transfer: true } });
       expect(profile.status).toBe(201);
       profileId = profile.body.id as string;

@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { Plugin } from '@tollgate/plugin-sdk';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { createTestHost, MailSink, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTeamleader, loadPlugin, teamleaderOptions } from './fixtures/bundled-plugins.js';
 
 /**
  * Issue 14's whole life of one invoice, through a real host with the bundled source-teamleader and
@@ -18,13 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const SECRET = 'whsec_whole_life_e2e';
 const API = '/v1/invoice-sync';
-const PLUGIN = '/v1/plugins/source-teamleader';
-
-/** The host loads plugins by name at run time; the test loads the bundled ones the same way (built dist). */
-async function bundledPlugin(folder: string): Promise<Plugin> {
-  const url = new URL(`../../../plugins/${folder}/dist/index.js`, import.meta.url).href;
-  return ((await import(url)) as { default: Plugin }).default;
-}
 
 for (const engine of testEngines()) {
   describe(`an invoice's whole life: import → PDF → invitation → paid by link → chargeback [${engine.name}]`, () => {
@@ -60,30 +52,15 @@ for (const engine of testEngines()) {
         engine,
         clock,
         plugins: [
-          {
-            plugin: await bundledPlugin('source-teamleader'),
-            options: {
-              clientId: 'tl-sandbox-client',
-              clientSecret: 'tl-sandbox-secret',
-              authBaseUrl: tl.url,
-              apiBaseUrl: tl.url,
-              tokenKey: randomBytes(32).toString('base64'),
-              retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
-            },
-          },
-          { plugin: await bundledPlugin('payments-card'), options: { baseUrl: card.url, webhookSecret: SECRET, maxNetworkRetries: 0 } },
+          { plugin: await loadPlugin('@tollgate/plugin-source-teamleader'), options: teamleaderOptions(tl.url) },
+          { plugin: await loadPlugin('@tollgate/plugin-payments-card'), options: { baseUrl: card.url, webhookSecret: SECRET, maxNetworkRetries: 0 } },
         ],
         config: { logLevel: 'error', mail: { from: 'Tollgate <billing@tollgate.test>', smtp: smtp.smtp }, files: { root } },
       });
       card.control.setWebhook({ url: `${t.url}/v1/payments/webhooks/payments-card`, secret: SECRET });
       owner = await t.createAccount({ name: 'Collect BV', locale: 'en' });
 
-      const start = await t.request({ path: `${PLUGIN}/connect`, key: owner.ownerKey });
-      const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-      const back = new URL(consent.headers.get('location')!);
-      const connected = await t.request({ path: `${back.pathname}${back.search}` });
-      expect(connected.status).toBe(200);
-      connectionId = connected.body.connection.syncConnectionId as string;
+      connectionId = await connectTeamleader({ t, key: owner.ownerKey });
       expect(
         (await api({ method: 'PUT', path: '/collection-settings', body: { iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Collect BV' } })).status,
       ).toBe(200);
