@@ -4,6 +4,7 @@ import type { PluginDatabase, Transaction } from './database.js';
 import type { InvoiceSyncSink } from './invoice-source.js';
 import type { Logger } from './logger.js';
 import type { PaymentEventSink } from './payment-provider.js';
+import type { PluginPlans } from './plans.js';
 import { createServiceRef } from './refs.js';
 import type { Reservation, SpendInput, SpendResult } from './spend-channel.js';
 import type { Balance, CaptureResult, Hold, Price, Quote, QuoteInput, ReleaseResult, ReversalResult } from './wallet.js';
@@ -68,10 +69,13 @@ export interface PluginWallet {
   refund(input: { accountId: string; transactionId: string; idempotencyKey: string; reason: string }): Promise<ReversalResult>;
 }
 
-/** The price catalog as a plugin sees it: read only (a channel declares its prices in its descriptor). */
+/**
+ * The price catalog as a plugin sees it: read only (a channel declares its prices in its descriptor).
+ * With `accountId`, the row of that account's plan (since API 2.4); without, the default list.
+ */
 export interface PluginPriceCatalog {
   /** The price in force at `at` (default now) for the country, else the channel's '*' price. */
-  priceAt(input: { channel: string; country?: string | null; at?: Date }): Promise<Price | undefined>;
+  priceAt(input: { channel: string; country?: string | null; at?: Date; accountId?: string }): Promise<Price | undefined>;
 }
 
 /** Languages an account is served in (e-mails, documents, texts). */
@@ -86,10 +90,20 @@ export interface PluginAccount {
   timeZone: string;
 }
 
+/** A user of an account as a plugin may read it (since API 2.4). */
+export interface PluginUser {
+  id: string;
+  accountId: string;
+  name: string;
+  role: 'owner' | 'admin' | 'member';
+}
+
 /** Accounts, read only: plugins never change an account. */
 export interface PluginAccounts {
   /** null when no such account exists. */
   get(input: { accountId: string }): Promise<PluginAccount | null>;
+  /** A user of the account; null when the account has no such user. Since API 2.4. */
+  getUser(input: { accountId: string; userId: string }): Promise<PluginUser | null>;
 }
 
 export const coreServices = {
@@ -109,4 +123,6 @@ export const coreServices = {
   invoiceSync: createServiceRef<InvoiceSyncSink>({ id: 'core.invoiceSync' }),
   /** Subscribe to wallet, purchase and invoice events (at least once, in a sequence per account); since plugin API 2.2. */
   events: createServiceRef<PluginEvents>({ id: 'core.events' }),
+  /** Each account's plan (edition) and its rules; since plugin API 2.4. */
+  plans: createServiceRef<PluginPlans>({ id: 'core.plans' }),
 } as const;

@@ -13,6 +13,8 @@ export interface AccountCaller {
   accountId: string;
   role: Role;
   keyId: string;
+  /** The user the key belongs to (the one who created it); null for a key made without a user. Since API 2.4. */
+  userId: string | null;
 }
 
 /** Whether a route takes an Idempotency-Key header. */

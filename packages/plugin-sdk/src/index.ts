@@ -20,8 +20,10 @@ export {
   type PluginAccounts,
   type PluginJobs,
   type PluginPriceCatalog,
+  type PluginUser,
   type PluginWallet,
 } from './core-services.js';
+export type { AccountPlan, CardFunding, FundingPurpose, PlanPaymentMethodRule, PlanRules, PluginPlans } from './plans.js';
 export {
   defaultMinRole,
   defineRoute,

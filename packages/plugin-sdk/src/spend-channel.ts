@@ -8,6 +8,12 @@ export interface ChannelPrice {
   effectiveFrom: string | Date;
   /** ISO 3166 alpha-2; absent = every country without a price of its own. */
   country?: string;
+  /**
+   * The plan (edition) this row prices, e.g. 'classic' (since API 2.4). Absent = the default list,
+   * used by every plan that has no row of its own for the channel: a plan's rows for a channel
+   * replace the default rows for that channel entirely.
+   */
+  plan?: string;
 }
 
 /** What one request will cost, in the channel's units, and how the history names it. */

@@ -242,12 +242,18 @@ export class AccountsService {
     const generation = this.#generation;
     const {
       rows: [row],
-    } = await this.deps.db.query(`select id, account_id, role from api_keys where secret_hash = $1 and revoked_at is null`, [hash]);
+    } = await this.deps.db.query(`select id, account_id, role, created_by from api_keys where secret_hash = $1 and revoked_at is null`, [hash]);
     if (!row) throw new UnauthorizedError({ message: 'This API key is unknown or revoked.' });
     const caller: Caller =
       row.role === 'platform_admin'
         ? { kind: 'admin', keyId: row.id as string }
-        : { kind: 'account', accountId: row.account_id as string, role: row.role as Role, keyId: row.id as string };
+        : {
+            kind: 'account',
+            accountId: row.account_id as string,
+            role: row.role as Role,
+            keyId: row.id as string,
+            userId: (row.created_by as string | null) ?? null,
+          };
     if (this.#ttlMs > 0 && generation === this.#generation) {
       if (this.#keys.size >= this.#maxEntries) {
         const [oldest] = this.#keys;

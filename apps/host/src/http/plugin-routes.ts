@@ -34,7 +34,7 @@ export class PluginRouteRunner {
     const { req, reply } = input;
     const caller =
       req.caller?.kind === 'account'
-        ? ({ accountId: req.caller.accountId, role: req.caller.role, keyId: req.caller.keyId } satisfies AccountCaller)
+        ? ({ accountId: req.caller.accountId, role: req.caller.role, keyId: req.caller.keyId, userId: req.caller.userId } satisfies AccountCaller)
         : undefined;
     const request: RouteRequest<unknown, unknown, unknown> = {
       body: input.body,

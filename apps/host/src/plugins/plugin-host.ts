@@ -25,6 +25,7 @@ import {
   type PaymentProvider,
   type PluginDatabase,
   type PluginAccount,
+  type PluginUser,
   type PluginAccounts,
   type PluginPriceCatalog,
   type PluginWallet,
@@ -544,6 +545,14 @@ function accountsView(db: Database): PluginAccounts {
       );
       const r = rows[0];
       return r ? { id: r.id, name: r.name, locale: r.locale, timeZone: r.time_zone } : null;
+    },
+    async getUser({ accountId, userId }) {
+      const { rows } = await db.query<{ id: string; account_id: string; name: string; role: PluginUser['role'] }>(
+        'select id, account_id, name, role from users where account_id = $1 and id = $2',
+        [accountId, userId],
+      );
+      const r = rows[0];
+      return r ? { id: r.id, accountId: r.account_id, name: r.name, role: r.role } : null;
     },
   };
 }
