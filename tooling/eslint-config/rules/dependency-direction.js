@@ -56,6 +56,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk', 'events'],
   notifications: ['money', 'errors', 'clock', 'db', 'files'],
   teamleader: ['errors', 'clock'],
+  trendstop: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
@@ -70,7 +71,7 @@ export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
  * plugin of that vendor may import it (Teamleader's client is shared by the source and, later, the
  * write-back; no other plugin may use it).
  */
-export const PLUGIN_VENDOR_CLIENTS = Object.freeze({ 'source-teamleader': ['teamleader'] });
+export const PLUGIN_VENDOR_CLIENTS = Object.freeze({ 'source-teamleader': ['teamleader'], 'company-data-trendstop': ['trendstop'] });
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
 export const PLUGIN_TEST_ALLOWED = Object.freeze([
@@ -81,6 +82,7 @@ export const PLUGIN_TEST_ALLOWED = Object.freeze([
   'sandbox-twilio',
   'sandbox-teamleader',
   'sandbox-webhooks',
+  'sandbox-trendstop',
 ]);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */

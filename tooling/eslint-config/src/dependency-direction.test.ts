@@ -159,7 +159,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       errors: [
         {
           message:
-            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader and @tollgate/sandbox-webhooks, not @tollgate/wallet (see docs/plugins.md).',
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader, @tollgate/sandbox-webhooks and @tollgate/sandbox-trendstop, not @tollgate/wallet (see docs/plugins.md).',
         },
       ],
     },
@@ -352,7 +352,22 @@ describe('locate', () => {
 
   it('keeps every package of the architecture in the table', () => {
     expect(Object.keys(PACKAGE_LAYERS).sort()).toEqual(
-      ['clock', 'db', 'errors', 'events', 'files', 'funding', 'invoice-sync', 'money', 'notifications', 'plugin-sdk', 'teamleader', 'testing', 'wallet'].sort(),
+      [
+        'clock',
+        'db',
+        'errors',
+        'events',
+        'files',
+        'funding',
+        'invoice-sync',
+        'money',
+        'notifications',
+        'plugin-sdk',
+        'teamleader',
+        'testing',
+        'trendstop',
+        'wallet',
+      ].sort(),
     );
   });
 });
