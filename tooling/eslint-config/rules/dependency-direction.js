@@ -50,10 +50,11 @@ export const PACKAGE_LAYERS = Object.freeze({
   files: ['errors'],
   db: ['errors', 'clock'],
   'plugin-sdk': ['money', 'errors', 'clock'],
+  plans: ['errors', 'plugin-sdk'],
   wallet: ['money', 'errors', 'clock', 'db', 'plugin-sdk'],
   events: ['errors', 'clock', 'db', 'plugin-sdk'],
   'invoice-sync': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'events', 'files'],
-  funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk', 'events'],
+  funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk', 'events', 'plans'],
   notifications: ['money', 'errors', 'clock', 'db', 'files'],
   teamleader: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
