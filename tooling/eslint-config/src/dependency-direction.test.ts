@@ -352,7 +352,22 @@ describe('locate', () => {
 
   it('keeps every package of the architecture in the table', () => {
     expect(Object.keys(PACKAGE_LAYERS).sort()).toEqual(
-      ['clock', 'db', 'errors', 'events', 'files', 'funding', 'invoice-sync', 'money', 'notifications', 'plans', 'plugin-sdk', 'teamleader', 'testing', 'wallet'].sort(),
+      [
+        'clock',
+        'db',
+        'errors',
+        'events',
+        'files',
+        'funding',
+        'invoice-sync',
+        'money',
+        'notifications',
+        'plans',
+        'plugin-sdk',
+        'teamleader',
+        'testing',
+        'wallet',
+      ].sort(),
     );
   });
 });
