@@ -195,6 +195,19 @@ for (const engine of testEngines()) {
       expect(await available(a.key)).toBe('2.00');
     });
 
+    it("prices a call on the account's plan (W-11): a plan's own voice row, held at that price", async () => {
+      const row = { channel: 'voice', unit: 'minute', unitPrice: '0.04', plan: 'classic', effectiveFrom: '2026-01-01T00:00:00.000Z' };
+      expect((await t.request({ method: 'POST', path: '/admin/catalog/prices', key: t.adminKey, body: row })).status).toBe(201);
+      const classic = await accountWith('2.00');
+      await t.host.wallet.setPlan({ accountId: classic.accountId, plan: 'classic' });
+      const focus = await accountWith('2.00');
+      const onClassic = await call(classic.key, '0470 55 66 77', 'plan-call');
+      const onFocus = await call(focus.key, '0470 55 66 78', 'plan-call');
+      expect(onClassic.body).toMatchObject({ unitPrice: '0.04', maxMinutes: 10, heldAmount: '0.40' });
+      expect(onFocus.body).toMatchObject({ unitPrice: '0.05', maxMinutes: 10, heldAmount: '0.50' });
+      expect([await available(classic.key), await available(focus.key)]).toEqual(['1.60', '1.50']);
+    });
+
     it('a wallet with €0.03 (under one minute) is refused with 422 and nothing is dialled', async () => {
       const a = await accountWith('0.03');
       const before = sandbox.control.calls().length;
