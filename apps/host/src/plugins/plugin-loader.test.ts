@@ -1,6 +1,14 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
-import { coreServices, definePlugin, spendChannelsExtensionPoint, type ChannelPrice, type Plugin, type PluginAccounts } from '@tollgate/plugin-sdk';
+import {
+  coreServices,
+  definePlugin,
+  PLUGIN_API_VERSION,
+  spendChannelsExtensionPoint,
+  type ChannelPrice,
+  type Plugin,
+  type PluginAccounts,
+} from '@tollgate/plugin-sdk';
 import { PriceCatalog, walletMigrations } from '@tollgate/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -57,7 +65,7 @@ describe('loadPlugins', () => {
 
   it('refuses an incompatible or malformed compatibility range', async () => {
     expect(await refusal(load({ p: { default: plugin('old', { compatibility: '^0.9.0' }) } }, [{ package: 'p' }]))).toBe(
-      'plugin old (p): requires plugin API ^0.9.0, this host provides 2.3.0',
+      `plugin old (p): requires plugin API ^0.9.0, this host provides ${PLUGIN_API_VERSION}`,
     );
     expect(await refusal(load({ p: { default: plugin('weird', { compatibility: 'latest please' }) } }, [{ package: 'p' }]))).toMatch(
       /compatibility "latest please" is not a semver range/,
@@ -188,8 +196,9 @@ describe('PluginHost', () => {
     await host.start({ ...services(), db: db as never });
     expect(await accounts!.get({ accountId: 'acc_1' })).toEqual({ id: 'acc_1', name: 'Acme', locale: 'nl', timeZone: 'Europe/Brussels' });
     expect(await accounts!.get({ accountId: 'acc_2' })).toBeNull();
+    expect(await accounts!.getUser({ accountId: 'acc_2', userId: 'usr_1' })).toBeNull();
     expect(queries.every((q) => /^select /.test(q))).toBe(true);
-    expect(Object.keys(accounts!)).toEqual(['get']);
+    expect(Object.keys(accounts!)).toEqual(['get', 'getUser']);
   });
 
   it('wraps a failing register or init with the plugin id', async () => {
