@@ -24,15 +24,16 @@ const options = (sandbox: TrendsTopSandbox) => ({
 /** What the tests read of a host. */
 function client(t: TestHost) {
   const wallet = async (key: string) => (await t.request({ path: '/v1/wallet', key })).body as { available: string; pending: string };
+  /** The money the channel took: spend lines that cost something (a released hold is a final line of 0.00). */
   const charges = async (key: string) =>
     (
-      (await t.request({ path: '/v1/wallet/history?view=entries', key })).body.data as Array<{
+      (await t.request({ path: '/v1/wallet/history?channel=company-data', key })).body.data as Array<{
         type: string;
+        status: string;
         amount: string;
-        channel: string | null;
         description: string;
       }>
-    ).filter((e) => e.channel === 'company-data');
+    ).filter((line) => line.type === 'spend' && line.amount !== '0.00');
   const addCompany = (key: string, body: Record<string, unknown>) => t.request({ method: 'POST', path: `${BASE}/companies`, key, body });
   const buy = (key: string, companyId: string, idem: string) =>
     t.request({ method: 'POST', path: `${BASE}/companies/${companyId}/data/purchase`, key, headers: { 'idempotency-key': idem } });
@@ -98,9 +99,7 @@ for (const engine of testEngines()) {
       expect(bought.body.company.data.status).toBe('bought');
       expect(bought.body.company.data.fields.phone).toEqual({ value: expect.any(String), source: 'trendstop', retrievedAt: clock.now().toISOString() });
       expect(bought.body.company.data.fields.naceCode.value).toMatchObject({ version: '2025' });
-      expect(await c.charges(a.key)).toEqual([
-        expect.objectContaining({ type: 'spend', amount: '-1.50', description: `Company data: Acme (${dotted(FULL)})` }),
-      ]);
+      expect(await c.charges(a.key)).toEqual([expect.objectContaining({ type: 'spend', amount: '-1.50', description: 'Company data: Acme' })]);
       expect(await c.wallet(a.key)).toMatchObject({ available: '0.50', pending: '0.00' });
 
       const again = await c.buy(a.key, company.id, 'buy-2');

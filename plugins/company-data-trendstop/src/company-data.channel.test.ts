@@ -19,7 +19,7 @@ const exported: TrendsTopExport = {
 };
 
 describe('company-data channel', () => {
-  it('one unit per company, named with the dotted number, the purchase in the metadata', async () => {
+  it('one unit per company, named by the company, the purchase and number in the metadata', async () => {
     const channel = new CompanyDataChannel({
       prices: [{ unitPrice: '1.50', effectiveFrom: '2026-01-01' }],
       fetch: async () => ({ status: 'done', result: {} }),
@@ -27,7 +27,7 @@ describe('company-data channel', () => {
     expect(channel).toMatchObject({ id: 'company-data', unit: 'company', settlement: 'immediate' });
     expect(channel.quote({ accountId: 'acc', request: { purchaseId: 'dpu_1', enterpriseNumber: '0200065765', name: 'Intercommunale NV' } })).toEqual({
       units: '1',
-      description: 'Company data: Intercommunale NV (0200.065.765)',
+      description: 'Company data: Intercommunale NV',
       metadata: { purchaseId: 'dpu_1', enterpriseNumber: '0200065765' },
     });
   });

@@ -50,7 +50,8 @@ export class CompanyDataChannel implements SpendChannel<CompanyDataRequest, Comp
     const { request } = input;
     return {
       units: '1',
-      description: `Company data: ${request.name} (${formatEnterpriseNumber(request.enterpriseNumber)})`,
+      // The number stays in the metadata: the history masks digit runs as personal data.
+      description: `Company data: ${request.name}`,
       metadata: { purchaseId: request.purchaseId, enterpriseNumber: request.enterpriseNumber },
     };
   }

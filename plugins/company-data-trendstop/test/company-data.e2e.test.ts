@@ -18,10 +18,16 @@ for (const engine of testEngines()) {
     let t: TestHost;
 
     const wallet = async (key: string) => (await t.request({ path: '/v1/wallet', key })).body as { available: string; pending: string };
+    /** The money the channel took: spend lines that cost something (a released hold is a final line of 0.00). */
     const charges = async (key: string) =>
-      ((await t.request({ path: '/v1/wallet/history?view=entries', key })).body.data as Array<{ type: string; amount: string; channel: string | null }>).filter(
-        (e) => e.channel === 'company-data',
-      );
+      (
+        (await t.request({ path: '/v1/wallet/history?channel=company-data', key })).body.data as Array<{
+          type: string;
+          status: string;
+          amount: string;
+          description: string;
+        }>
+      ).filter((line) => line.type === 'spend' && line.amount !== '0.00');
     const buy = (key: string, companyId: string, idem: string, body?: unknown) =>
       t.request({ method: 'POST', path: `${BASE}/companies/${companyId}/data/purchase`, key, headers: { 'idempotency-key': idem }, ...(body ? { body } : {}) });
     /** An account whose owner has the feature switched on, and one Belgian company. */
