@@ -37,7 +37,8 @@ export type Ids = Record<
   | 'ignoredCompany',
   string
 >;
-export type Fixture = { params: Record<string, string>; body?: unknown };
+/** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
+export type Fixture = { params: Record<string, string>; body?: unknown; headers?: Record<string, string> };
 /** What the audit reads of an answer: the error code, when there is one. */
 export type Answer = TestResponse<{ error?: { code?: string; message?: string } }>;
 type Plugin = Extract<NonNullable<TestHostInput['plugins']>[number], { plugin: unknown }>['plugin'];
@@ -111,7 +112,11 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   'POST /v1/webhook-endpoints/:endpointId/replay': (ids) => ({ params: { endpointId: ids.webhookEndpoint }, body: { eventId: ids.event } }),
   [`GET ${COMPANY_DATA}/companies/:id`]: (ids) => ({ params: { id: ids.company } }),
   // The owner has company data switched on: a real purchase (€1.50 of account A's credit), then free again.
-  [`POST ${COMPANY_DATA}/companies/:id/data/purchase`]: (ids) => ({ params: { id: ids.company }, body: {} }),
+  [`POST ${COMPANY_DATA}/companies/:id/data/purchase`]: (ids) => ({
+    params: { id: ids.company },
+    body: {},
+    headers: { 'idempotency-key': 'audit-company-data' },
+  }),
   [`POST ${COMPANY_DATA}/companies/:id/data/ignore`]: (ids) => ({ params: { id: ids.ignoredCompany } }),
   [`DELETE ${COMPANY_DATA}/companies/:id/data/ignore`]: (ids) => ({ params: { id: ids.ignoredCompany } }),
   [`PUT ${COMPANY_DATA}/users/:userId`]: (ids) => ({ params: { userId: ids.user }, body: { enabled: true } }),

@@ -165,6 +165,7 @@ for (const engine of testEngines()) {
           path: fill(route.url, fixture.params),
           key: b.owner,
           ...(fixture.body !== undefined ? { body: fixture.body } : {}),
+          ...(fixture.headers ? { headers: fixture.headers } : {}),
         });
         if (res.status !== 404 || typeof res.body.error?.code !== 'string')
           problems.push(`${route.key}: B's key got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
@@ -186,6 +187,7 @@ for (const engine of testEngines()) {
           path: fill(route.url, fixture.params),
           key: a.owner,
           ...(fixture.body !== undefined ? { body: fixture.body } : {}),
+          ...(fixture.headers ? { headers: fixture.headers } : {}),
         });
         if (res.status === 404 || res.status === 400 || res.status >= 500)
           problems.push(`${route.key}: A's key got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
