@@ -135,8 +135,8 @@ for (const engine of testEngines()) {
       await setPrice(sms, '0.18', new Date(t.clock.now().getTime() + 3_600_000));
       const prices = await t.request({ path: `/v1/catalog/prices?channel=${sms}`, key: a.memberKey });
       expect(prices.body.data).toEqual([
-        { id: ID, channel: sms, unit: 'message', country: '*', currency: 'EUR', unitPrice: '0.15', effectiveFrom: ISO },
-        { id: ID, channel: sms, unit: 'message', country: '*', currency: 'EUR', unitPrice: '0.18', effectiveFrom: ISO },
+        { id: ID, channel: sms, unit: 'message', country: '*', plan: '*', currency: 'EUR', unitPrice: '0.15', effectiveFrom: ISO },
+        { id: ID, channel: sms, unit: 'message', country: '*', plan: '*', currency: 'EUR', unitPrice: '0.18', effectiveFrom: ISO },
       ]);
 
       const first = await charge(a.key, { channel: sms, units: '1', description: 'Reminder to Ann', idempotencyKey: 'c-1' });

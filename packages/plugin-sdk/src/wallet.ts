@@ -198,6 +198,11 @@ export interface Price {
   unit: string;
   /** ISO country, or '*' for every country without its own row. */
   country: string;
+  /**
+   * The plan (edition) the row prices, or '*' for the default list (since API 2.4). Optional so
+   * that a Price built by a plugin or a test double before 2.4 stays valid; the host always sets it.
+   */
+  plan?: string;
   unitPrice: Money;
   effectiveFrom: Date;
 }

@@ -4,24 +4,41 @@ import { ConflictError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import type { Price } from '@tollgate/plugin-sdk';
 import { inject, injectable } from 'tsyringe';
+import { checkPlan, DEFAULT_PLAN } from './wallet-input.js';
+import { WALLET_OPTIONS, type WalletOptions } from './wallet.service.js';
 
 export type { Price };
 
 const CHANNEL = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /**
- * Prices per channel, unit and country with effective dates (W-7): a charge uses the row in force
- * at the time of use. Rows are never edited; a new price is a new row from a date on.
+ * Prices per channel, unit, country and plan with effective dates (W-7, W-11): a charge uses the row
+ * in force at the time of use. Rows are never edited; a new price is a new row from a date on.
  * Unit prices may have up to 6 decimals; charged amounts are rounded half-up to the cent.
+ * A row belongs to a plan or to the default list (plan '*'): for a channel, a plan that has rows in
+ * force uses only those, any other plan the default rows (the rule the wallet's charges apply).
  */
 @injectable()
 export class PriceCatalog {
+  readonly #defaultPlan: string;
+
   constructor(
     @inject(DATABASE) private readonly db: Database,
     @inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @inject(WALLET_OPTIONS) options: WalletOptions = {},
+  ) {
+    this.#defaultPlan = options.defaultPlan ?? DEFAULT_PLAN;
+  }
 
-  async setPrice(input: { channel: string; unit: string; unitPrice: Money | string; country?: string; effectiveFrom?: Date }): Promise<Price> {
+  async setPrice(input: {
+    channel: string;
+    unit: string;
+    unitPrice: Money | string;
+    country?: string;
+    effectiveFrom?: Date;
+    /** A plan id, or '*' (default): the default list. */
+    plan?: string;
+  }): Promise<Price> {
     if (!CHANNEL.test(input.channel))
       throw new ValidationError({ code: 'invalid_channel', message: `channel must be kebab-case, got ${JSON.stringify(input.channel)}` });
     if (!/^[a-z][a-z-]{0,31}$/.test(input.unit))
@@ -29,46 +46,59 @@ export class PriceCatalog {
     const country = input.country ?? '*';
     if (country !== '*' && !/^[A-Z]{2}$/.test(country))
       throw new ValidationError({ code: 'invalid_country', message: `country must be an ISO 3166 alpha-2 code or "*", got ${JSON.stringify(country)}` });
+    const plan = input.plan === undefined || input.plan === '*' ? '*' : checkPlan(input.plan);
     const unitPrice = typeof input.unitPrice === 'string' ? Money.of(input.unitPrice, 'EUR', { maxDecimals: 6 }) : input.unitPrice;
     if (unitPrice.isNegative()) throw new ValidationError({ code: 'invalid_amount', message: 'unitPrice cannot be negative' });
     const effectiveFrom = input.effectiveFrom ?? this.clock.now();
     const { rows } = await this.db.query<{ id: string }>(
-      `insert into prices (channel, unit, country, unit_price, effective_from, created_at) values ($1, $2, $3, $4, $5, $6)
-       on conflict (channel, country, effective_from) do nothing returning id`,
-      [input.channel, input.unit, country, unitPrice.toString(), effectiveFrom, this.clock.now()],
+      `insert into prices (channel, unit, country, plan, unit_price, effective_from, created_at) values ($1, $2, $3, $4, $5, $6, $7)
+       on conflict (channel, country, plan, effective_from) do nothing returning id`,
+      [input.channel, input.unit, country, plan, unitPrice.toString(), effectiveFrom, this.clock.now()],
     );
     if (!rows[0]) {
       const {
         rows: [same],
       } = await this.db.query<{ id: string; unit: string; unit_price: string }>(
-        'select id, unit, unit_price from prices where channel = $1 and country = $2 and effective_from = $3',
-        [input.channel, country, effectiveFrom],
+        'select id, unit, unit_price from prices where channel = $1 and country = $2 and plan = $3 and effective_from = $4',
+        [input.channel, country, plan, effectiveFrom],
       );
       // Seeding the same row twice is fine; a different price for the same moment is a conflict.
       if (same && same.unit === input.unit && Money.of(same.unit_price).equals(unitPrice))
-        return { id: same.id, channel: input.channel, unit: input.unit, country, unitPrice, effectiveFrom };
+        return { id: same.id, channel: input.channel, unit: input.unit, country, plan, unitPrice, effectiveFrom };
       throw new ConflictError({
         code: 'price_exists',
-        message: `${input.channel} (${country}) already has a different price from ${effectiveFrom.toISOString()}`,
+        message: `${input.channel} (${country}${plan === '*' ? '' : `, plan ${plan}`}) already has a different price from ${effectiveFrom.toISOString()}`,
       });
     }
-    return { id: rows[0].id, channel: input.channel, unit: input.unit, country, unitPrice, effectiveFrom };
+    return { id: rows[0].id, channel: input.channel, unit: input.unit, country, plan, unitPrice, effectiveFrom };
   }
 
-  /** The price in force at `at` (default now) for a channel and country; undefined when none. */
-  async priceAt(input: { channel: string; country?: string | null; at?: Date }): Promise<Price | undefined> {
+  /**
+   * The price in force at `at` (default now) for a channel and country on a plan; undefined when
+   * none. The plan is `plan`, else the wallet's plan of `accountId` (an account without a wallet:
+   * the plan it would be opened on), else the default list alone ('*').
+   */
+  async priceAt(input: { channel: string; country?: string | null; at?: Date; plan?: string; accountId?: string }): Promise<Price | undefined> {
+    const plan = input.plan === undefined || input.plan === '*' ? null : checkPlan(input.plan);
     const { rows } = await this.db.query<Record<string, unknown>>(
-      `select * from prices where channel = $1 and country in ($2, '*') and effective_from <= $3 order by (country = '*'), effective_from desc limit 1`,
-      [input.channel, input.country ?? '*', input.at ?? this.clock.now()],
+      `with chosen as (
+         select coalesce($4::text, (select plan from wallets where account_id = $5), case when $5::text is null then '*' else $6::text end) as plan)
+       select p.* from prices p, chosen c
+        where p.channel = $1 and p.country in ($2, '*') and p.effective_from <= $3
+          and p.plan = case when exists (select 1 from prices o where o.channel = $1 and o.plan = c.plan and o.effective_from <= $3) then c.plan else '*' end
+        order by (p.country = '*'), p.effective_from desc limit 1`,
+      [input.channel, input.country ?? '*', input.at ?? this.clock.now(), plan, input.accountId ?? null, this.#defaultPlan],
     );
     return rows[0] ? toPrice(rows[0]) : undefined;
   }
 
-  /** Every row (history included), by channel, country and date. */
-  async list(input: { channel?: string } = {}): Promise<Price[]> {
+  /** Every row (history included), by channel, plan ('*' first), country and date; `plan` narrows to one plan's rows ('*': the default list). */
+  async list(input: { channel?: string; plan?: string } = {}): Promise<Price[]> {
+    const plan = input.plan === undefined || input.plan === '*' ? (input.plan ?? null) : checkPlan(input.plan);
     const { rows } = await this.db.query<Record<string, unknown>>(
-      'select * from prices where ($1::text is null or channel = $1) order by channel, country, effective_from',
-      [input.channel ?? null],
+      `select * from prices where ($1::text is null or channel = $1) and ($2::text is null or plan = $2)
+        order by channel, plan <> '*', plan, country, effective_from`,
+      [input.channel ?? null, plan],
     );
     return rows.map(toPrice);
   }
@@ -101,6 +131,7 @@ function toPrice(r: Record<string, unknown>): Price {
     channel: r.channel as string,
     unit: r.unit as string,
     country: r.country as string,
+    plan: r.plan as string,
     unitPrice: Money.of(r.unit_price as string),
     effectiveFrom: r.effective_from as Date,
   };

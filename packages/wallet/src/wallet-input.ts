@@ -118,3 +118,14 @@ function isPlainObject(value: unknown): value is object {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
 }
+
+/** Plan ids (W-11): 'classic', 'focus', or one the host's config defines. */
+const PLAN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** The plan of wallets opened without one (and of every wallet that existed before plans). */
+export const DEFAULT_PLAN = 'focus';
+
+export function checkPlan(plan: unknown): string {
+  if (typeof plan !== 'string' || plan.length > 64 || !PLAN.test(plan))
+    throw new ValidationError({ code: 'invalid_plan', message: `plan must be a kebab-case id such as "classic", got ${JSON.stringify(plan)}` });
+  return plan;
+}

@@ -17,11 +17,18 @@ const eur = (amount: string) => Money.of(amount);
 const DAY = 86_400_000;
 
 const PRICES: PriceRow[] = [
-  { channel: 'sms', unit: 'message', country: '*', unitPrice: eur('0.15'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
-  { channel: 'voice', unit: 'minute', country: '*', unitPrice: eur('0.0125'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
-  { channel: 'scan', unit: 'scan', country: '*', unitPrice: eur('0.10'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
-  { channel: 'post', unit: 'letter', country: 'BE', unitPrice: eur('1.20'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
-  { channel: 'post', unit: 'letter', country: '*', unitPrice: eur('1.50'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  { channel: 'sms', unit: 'message', country: '*', plan: '*', unitPrice: eur('0.15'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  { channel: 'voice', unit: 'minute', country: '*', plan: '*', unitPrice: eur('0.0125'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  { channel: 'scan', unit: 'scan', country: '*', plan: '*', unitPrice: eur('0.10'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  { channel: 'post', unit: 'letter', country: 'BE', plan: '*', unitPrice: eur('1.20'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  { channel: 'post', unit: 'letter', country: '*', plan: '*', unitPrice: eur('1.50'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  // The classic plan (W-11) prices sms and post itself (newest first, as the snapshot loads them); voice and scan fall back to the default rows.
+  { channel: 'sms', unit: 'message', country: '*', plan: 'classic', unitPrice: eur('0.12'), effectiveFrom: new Date('2026-01-01T00:00:00Z') },
+  { channel: 'sms', unit: 'message', country: '*', plan: 'classic', unitPrice: eur('0.11'), effectiveFrom: new Date('2025-06-01T00:00:00Z') },
+  { channel: 'post', unit: 'letter', country: 'NL', plan: 'classic', unitPrice: eur('1.40'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  { channel: 'post', unit: 'letter', country: '*', plan: 'classic', unitPrice: eur('1.30'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
+  // The xl plan prices post for BE alone: its rows replace the default rows entirely, so post to NL has no price on xl.
+  { channel: 'post', unit: 'letter', country: 'BE', plan: 'xl', unitPrice: eur('1.00'), effectiveFrom: new Date('2025-01-01T00:00:00Z') },
 ];
 
 let nextLot = 1;
@@ -40,17 +47,26 @@ function lot(kind: LotKind, amount: string, extra: Partial<LotState> = {}): LotS
 }
 
 function snapshot(
-  input: { lots?: LotState[]; owed?: string; lowBalance?: string; quotaUsed?: Record<string, string>; holds?: HoldState[] } = {},
+  input: {
+    lots?: LotState[];
+    owed?: string;
+    lowBalance?: string;
+    quotaUsed?: Record<string, string>;
+    holds?: HoldState[];
+    plan?: string;
+    accountId?: string;
+  } = {},
 ): WalletSnapshot {
   const lots = input.lots ?? [];
   const available = lots.reduce((sum, l) => sum.plus(l.remaining), Money.zero());
   return {
-    accountId: 'acc_1',
+    accountId: input.accountId ?? 'acc_1',
     available,
     pending: Money.zero(),
     owed: eur(input.owed ?? '0'),
     lowBalance: eur(input.lowBalance ?? '0'),
     timeZone: 'Europe/Brussels',
+    plan: input.plan ?? 'focus',
     period: '2026-03-01',
     lots: new Map(lots.map((l) => [l.id, l])),
     holds: new Map((input.holds ?? []).map((h) => [h.id, h])),
@@ -334,6 +350,43 @@ describe('wallet rules', () => {
     const charged = ok<ChargeResult>(rules.apply(charge('c', 'scan', '6')));
     expect(charged.amount).toEqual(quote.amount);
     expect(() => rules.quote({ channel: 'telepathy', units: '1', country: null })).toThrow(expect.objectContaining({ code: 'unknown_channel' }));
+  });
+
+  it("prices on the wallet's plan: a plan's rows for a channel replace the default rows, country before '*', latest first", () => {
+    const classic = rulesFor(snapshot({ lots: [lot('purchased', '20.00')], plan: 'classic' }));
+    // sms: classic's own rows, the latest in force (0.12 from 2026, not 0.11 from 2025, not the default 0.15).
+    expect(ok<ChargeResult>(classic.apply(charge('a', 'sms', '1'))).unitPrice).toEqual(eur('0.12'));
+    // post: classic's own country row, else classic's '*' — never the default list's BE row (1.20).
+    expect(ok<ChargeResult>(classic.apply(charge('b', 'post', '1', { country: 'NL' }))).unitPrice).toEqual(eur('1.40'));
+    expect(ok<ChargeResult>(classic.apply(charge('c', 'post', '1', { country: 'BE' }))).unitPrice).toEqual(eur('1.30'));
+    // voice: classic has no rows for it, so the default rows apply.
+    expect(ok<ChargeResult>(classic.apply(charge('d', 'voice', '4'))).unitPrice).toEqual(eur('0.0125'));
+    // A plan without any rows of its own uses the default list throughout.
+    const focus = rulesFor(snapshot({ lots: [lot('purchased', '20.00')], plan: 'focus' }));
+    expect(ok<ChargeResult>(focus.apply(charge('a', 'sms', '1'))).unitPrice).toEqual(eur('0.15'));
+    expect(ok<ChargeResult>(focus.apply(charge('b', 'post', '1', { country: 'BE' }))).unitPrice).toEqual(eur('1.20'));
+    expect(ok<ChargeResult>(focus.apply(charge('c', 'post', '1', { country: 'NL' }))).unitPrice).toEqual(eur('1.50'));
+    // xl prices post for BE alone: its rows replace the default ones entirely, so NL has no price on xl (not the default 1.50).
+    const xl = rulesFor(snapshot({ lots: [lot('purchased', '20.00')], plan: 'xl' }));
+    expect(ok<ChargeResult>(xl.apply(charge('a', 'post', '1', { country: 'BE' }))).unitPrice).toEqual(eur('1.00'));
+    expect(code(xl.apply(charge('b', 'post', '1', { country: 'NL' })))).toBe('no_price');
+    expect(ok<ChargeResult>(xl.apply(charge('c', 'sms', '1'))).unitPrice).toEqual(eur('0.15'));
+  });
+
+  it('prices each wallet of a batch on its own plan from the one shared catalog slice, and quotes what it holds', () => {
+    // The snapshot loader gives every wallet of a transaction the same CatalogSlice object.
+    const a = snapshot({ accountId: 'acc_classic', lots: [lot('purchased', '5.00')], plan: 'classic' });
+    const b = snapshot({ accountId: 'acc_focus', lots: [lot('purchased', '5.00')], plan: 'focus' });
+    b.catalog = a.catalog;
+    const shared = ids();
+    const classic = new WalletRules(a, NOW, shared);
+    const focus = new WalletRules(b, NOW, shared);
+    const quoted = [classic.quote({ channel: 'sms', units: '3', country: null }), focus.quote({ channel: 'sms', units: '3', country: null })];
+    const held = [ok<HoldResult>(classic.apply(hold('h', 'sms', '3'))), ok<HoldResult>(focus.apply(hold('h', 'sms', '3')))];
+    const charged = [ok<ChargeResult>(focus.apply(charge('c', 'sms', '1'))), ok<ChargeResult>(classic.apply(charge('c', 'sms', '1')))];
+    expect(quoted.map((q) => q.amount)).toEqual([eur('0.36'), eur('0.45')]);
+    expect(held.map((h) => h.amount)).toEqual(quoted.map((q) => q.amount));
+    expect(charged.map((c) => c.amount)).toEqual([eur('0.15'), eur('0.12')]);
   });
 
   it("does no I/O: nothing it imports, directly or through the wallet's own modules, reaches the database package", () => {

@@ -251,9 +251,16 @@ export class WalletRules {
 
   // ---- pricing and quota ------------------------------------------------------------------------
 
-  /** The catalog row in force for the channel: the country's own row before '*'. */
+  /**
+   * The catalog row in force for the channel on this wallet's plan (W-11): the plan's own rows for
+   * the channel when it has any in force, else the default rows ('*'); within them the country's
+   * own row before '*', the latest first. The catalog slice is shared by the batch's wallets, which
+   * may be on other plans: only this wallet's plan and the default list are looked at.
+   */
   #price(channel: string, country: string | null): PriceRow {
-    const rows = this.#s.catalog.prices.filter((p) => p.channel === channel);
+    const forChannel = this.#s.catalog.prices.filter((p) => p.channel === channel);
+    const own = forChannel.filter((p) => p.plan === this.#s.plan);
+    const rows = own.length > 0 ? own : forChannel.filter((p) => p.plan === '*');
     if (rows.length === 0) {
       if (this.#s.catalog.channels.has(channel)) throw new NoPriceError({ channel, country, at: this.#now.toISOString() });
       throw new UnknownChannelError(channel);

@@ -28,9 +28,10 @@ interface WalletRow {
   owed: string;
   low_balance: string;
   time_zone: string;
+  plan: string;
 }
 
-const WALLET_COLUMNS = 'account_id, available, pending, owed, low_balance, time_zone';
+const WALLET_COLUMNS = 'account_id, available, pending, owed, low_balance, time_zone, plan';
 const LOCK = `select ${WALLET_COLUMNS} from wallets where account_id = any($1::text[]) order by account_id for update`;
 const PEEK = `select ${WALLET_COLUMNS} from wallets where account_id = $1`;
 
@@ -42,6 +43,8 @@ type ReadParams = {
   /** Accounts whose lots are read (every account with a command other than a grant). */
   lotAccounts: string[];
   channels: string[];
+  /** The plans of the accounts that price: their rows are read besides the default list ('*'). */
+  plans: string[];
   holdIds: string[];
   reverseIds: string[];
   clawLots: string[];
@@ -68,11 +71,11 @@ const READ = namedStatement<ReadParams>(`
       where account_id = any(:lotAccounts::text[])
         and (remaining > 0 or id = any(:clawLots::bigint[]) or id in (select lot_id from hold_lots where hold_id = any(:holdIds::bigint[]))
              or id in (select lot_id from ledger_postings where transaction_id = any(:reverseIds::bigint[]) and lot_id is not null))) as lots,
-    (select coalesce(json_agg(json_build_object('channel', p.channel, 'unit', p.unit, 'country', p.country, 'unitPrice', p.unit_price::text,
+    (select coalesce(json_agg(json_build_object('channel', p.channel, 'unit', p.unit, 'country', p.country, 'plan', p.plan, 'unitPrice', p.unit_price::text,
                                                 'effectiveFrom', p.effective_from, 'freeUnits', q.free_units::text)
                           order by p.effective_from desc), '[]')
        from prices p left join channel_quotas q on q.channel = p.channel
-      where p.channel = any(:channels::text[]) and p.effective_from <= :now) as prices,
+      where p.channel = any(:channels::text[]) and p.effective_from <= :now and (p.plan = '*' or p.plan = any(:plans::text[]))) as prices,
     (select coalesce(json_agg(json_build_object('accountId', u.account_id, 'channel', u.channel, 'used', u.used::text)), '[]')
        from quota_usage u
       where (u.account_id, u.period) in (select * from unnest(:periodAccounts::text[], :periods::date[]))
@@ -110,7 +113,7 @@ interface ReadRow {
     createdAt: string;
     clawedBack: string | null;
   }>;
-  prices: Array<{ channel: string; unit: string; country: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>;
+  prices: Array<{ channel: string; unit: string; country: string; plan: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>;
   usage: Array<{ accountId: string; channel: string; used: string }>;
   holds: Array<{
     id: string;
@@ -191,6 +194,7 @@ export async function peekSnapshot(db: Queryable, input: { now: Date; accountId:
     keys: [],
     lotAccounts: a,
     channels: [input.channel],
+    plans: [snapshot.plan],
     holdIds: [],
     reverseIds: [],
     clawLots: [],
@@ -218,6 +222,7 @@ function emptySnapshot(w: WalletRow, now: Date, catalog: CatalogSlice): WalletSn
     owed: money(w.owed),
     lowBalance: money(w.low_balance),
     timeZone: w.time_zone,
+    plan: w.plan,
     period: monthStart(now, w.time_zone),
     lots: new Map(),
     holds: new Map(),
@@ -236,6 +241,7 @@ function paramsFor(now: Date, requests: readonly AccountCommands[], snapshots: R
     keys: [],
     lotAccounts: [],
     channels: [],
+    plans: [],
     holdIds: [],
     reverseIds: [],
     clawLots: [],
@@ -249,6 +255,7 @@ function paramsFor(now: Date, requests: readonly AccountCommands[], snapshots: R
     holdCount: 0,
   };
   const channels = new Set<string>();
+  const plans = new Set<string>();
   let any = false;
   for (const { accountId, commands } of requests) {
     const snapshot = snapshots.get(accountId);
@@ -274,6 +281,7 @@ function paramsFor(now: Date, requests: readonly AccountCommands[], snapshots: R
         // falls through: a hold is priced like a charge
         case 'charge':
           channels.add(c.channel);
+          plans.add(snapshot.plan);
           p.usageAccounts.push(accountId);
           p.usageChannels.push(c.channel);
           break;
@@ -299,6 +307,7 @@ function paramsFor(now: Date, requests: readonly AccountCommands[], snapshots: R
     if (expires) p.expiringAccounts.push(accountId);
   }
   p.channels = [...channels];
+  p.plans = [...plans];
   return any ? p : null;
 }
 
@@ -308,7 +317,14 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
   const freeUnits = catalog.freeUnits as Map<string, Money>;
   const channels = catalog.channels as Set<string>;
   for (const r of row.prices) {
-    prices.push({ channel: r.channel, unit: r.unit, country: r.country, unitPrice: money(r.unitPrice), effectiveFrom: new Date(r.effectiveFrom) });
+    prices.push({
+      channel: r.channel,
+      unit: r.unit,
+      country: r.country,
+      plan: r.plan,
+      unitPrice: money(r.unitPrice),
+      effectiveFrom: new Date(r.effectiveFrom),
+    });
     if (r.freeUnits !== null) freeUnits.set(r.channel, money(r.freeUnits));
   }
   for (const channel of row.known ?? []) channels.add(channel);

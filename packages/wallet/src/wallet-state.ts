@@ -33,7 +33,7 @@ export type Command =
       expiresAt: Date | null;
       description: string;
       metadata: object;
-      open?: { timeZone: string; lowBalance: string };
+      open?: { timeZone: string; lowBalance: string; plan?: string };
     }
   | {
       op: 'charge';
@@ -155,13 +155,18 @@ export interface PriceRow {
   channel: string;
   unit: string;
   country: string;
+  /** The plan the row prices, or '*' (the default list). */
+  plan: string;
   unitPrice: Money;
   effectiveFrom: Date;
 }
 
-/** The part of the catalog a transaction's commands use; shared by every snapshot of the transaction. */
+/**
+ * The part of the catalog a transaction's commands use; shared by every snapshot of the transaction,
+ * so it holds the rows of every plan in the batch: each wallet picks its own plan's rows (rules).
+ */
 export interface CatalogSlice {
-  /** Rows in force at the transaction's time, newest first. */
+  /** Rows in force at the transaction's time (the default list and the batch's plans), newest first. */
   prices: readonly PriceRow[];
   /** Free monthly units per channel (W-8). */
   freeUnits: ReadonlyMap<string, Money>;
@@ -203,6 +208,8 @@ export interface WalletSnapshot {
   owed: Money;
   lowBalance: Money;
   timeZone: string;
+  /** The wallet's plan (edition), read with its locked row: it selects the price rows (W-11). */
+  plan: string;
   /** The quota month now, in the wallet's time zone (YYYY-MM-01). */
   period: string;
   lots: Map<string, LotState>;

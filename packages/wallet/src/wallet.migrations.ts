@@ -163,5 +163,30 @@ export const walletMigrations: MigrationSet = {
         create index ledger_transactions_hold on ledger_transactions (hold_id) where hold_id is not null;
       `,
     },
+    {
+      // Plans (editions, W-11): each wallet is on one plan, which selects its price list. Wallets
+      // that exist already are on focus (the current edition). Every move is a history row (the
+      // first row is the plan the wallet was opened with), so what an account paid can be explained.
+      // A price row belongs to a plan or to the default list ('*'); the unique key gains the plan.
+      id: '0005_plans',
+      sql: `
+        alter table wallets add column plan text not null default 'focus';
+        create table wallet_plan_changes (
+          id               bigserial primary key,
+          account_id       text not null references wallets(account_id),
+          plan             text not null,
+          from_plan        text,
+          changed_at       timestamptz not null,
+          changed_by       text,
+          idempotency_key  text,
+          unique (account_id, idempotency_key)
+        );
+        create index wallet_plan_changes_account on wallet_plan_changes (account_id, id);
+        insert into wallet_plan_changes (account_id, plan, from_plan, changed_at) select account_id, plan, null, created_at from wallets;
+        alter table prices add column plan text not null default '*';
+        alter table prices drop constraint prices_channel_country_effective_from_key;
+        alter table prices add constraint prices_channel_country_plan_effective_from_key unique (channel, country, plan, effective_from);
+      `,
+    },
   ],
 };

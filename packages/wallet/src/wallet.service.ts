@@ -16,16 +16,17 @@ import type {
   ReversalResult,
   ReverseInput,
 } from '@tollgate/plugin-sdk';
+import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
 import { monthStart } from './quota-period.js';
-import { checkAmount, checkChannel, checkCountry, checkId, checkKey, checkMetadata, checkText, checkUnits } from './wallet-input.js';
+import { checkAmount, checkChannel, checkCountry, checkId, checkKey, checkMetadata, checkPlan, checkText, checkUnits, DEFAULT_PLAN } from './wallet-input.js';
 import { WalletRules } from './wallet-rules.js';
 import { loadSnapshots, peekSnapshot } from './wallet-snapshot.js';
 import type { Command, CommandResults, Outcome, WalletChanges, WalletEvent } from './wallet-state.js';
 import { writeChanges } from './wallet-writer.js';
-import { HoldNotFoundError, NotClawableError, TransactionNotFoundError, WalletNotFoundError } from './wallet.errors.js';
+import { HoldNotFoundError, IdempotencyKeyReusedError, NotClawableError, TransactionNotFoundError, WalletNotFoundError } from './wallet.errors.js';
 import {
   LOT_KINDS,
   type Balance,
@@ -95,6 +96,8 @@ export interface WalletOptions {
   trialCredit?: string;
   /** The largest single grant (purchased packs, promotions, manual credit); a larger one is a typo or abuse. Default "10000.00". */
   maxGrant?: string;
+  /** The plan (edition) a wallet is opened on when the caller names none (W-11). Default 'focus'. */
+  defaultPlan?: string;
 }
 export const WALLET_OPTIONS = Symbol.for('tollgate.WalletOptions');
 
@@ -138,6 +141,7 @@ export class WalletService {
   readonly #holdSeconds: number;
   readonly #trialCredit: Money;
   readonly #maxGrant: Money;
+  readonly #defaultPlan: string;
 
   constructor(
     @inject(DATABASE) private readonly db: Database,
@@ -149,6 +153,7 @@ export class WalletService {
     this.#holdSeconds = options.defaultHoldSeconds ?? 7 * 86_400;
     this.#trialCredit = Money.of(options.trialCredit ?? '2.00');
     this.#maxGrant = Money.of(options.maxGrant ?? '10000.00');
+    this.#defaultPlan = checkPlan(options.defaultPlan ?? 'focus');
   }
 
   /**
@@ -156,7 +161,7 @@ export class WalletService {
    * wallet row is created by the same batch that grants the trial lot, under a fixed key, so the
    * credit is granted once whatever retries or races.
    */
-  async openWallet(input: { accountId: string; timeZone?: string; lowBalance?: string }): Promise<{ created: boolean }> {
+  async openWallet(input: { accountId: string; timeZone?: string; lowBalance?: string; plan?: string }): Promise<{ created: boolean }> {
     const timeZone = input.timeZone ?? 'Europe/Brussels';
     try {
       monthStart(this.clock.now(), timeZone);
@@ -169,13 +174,11 @@ export class WalletService {
     const lowBalance = input.lowBalance ?? '1.00';
     if (Money.of(lowBalance, 'EUR', { maxDecimals: 2 }).isNegative())
       throw new ValidationError({ code: 'invalid_amount', message: 'lowBalance cannot be negative' });
-    const open = { timeZone, lowBalance };
+    const open = { timeZone, lowBalance, plan: input.plan === undefined ? this.#defaultPlan : checkPlan(input.plan) };
     if (!this.#trialCredit.isPositive()) {
-      const { rowCount } = await this.db.query(
-        `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (account_id) do nothing`,
-        [checkText('accountId', input.accountId), open.timeZone, open.lowBalance, this.clock.now()],
-      );
-      return { created: rowCount === 1 };
+      const accountId = checkText('accountId', input.accountId);
+      const created = await this.db.transaction((tx) => openWallets(tx, this.clock.now(), new Map([[accountId, open]])));
+      return { created: created.size === 1 };
     }
     const opened = await this.#enqueue(input.accountId, {
       op: 'grant',
@@ -334,6 +337,103 @@ export class WalletService {
     });
   }
 
+  // ---- plans (W-11) ----------------------------------------------------------------------------
+
+  /**
+   * Moves the account to `plan` from now on: later quotes, charges and holds use that plan's
+   * prices; a hold keeps the unit price it was placed at. Runs with the wallet row locked, so it is
+   * ordered with the batches that spend (a batch prices with the plan it read under the same lock).
+   * The same plan again changes nothing (`changed: false`, no history row). With a key, a retry
+   * answers what the first call answered; the key with another plan is refused. The wallet does
+   * not know which plans exist: the host checks that before it calls.
+   */
+  async setPlan(input: { accountId: string; plan: string; changedBy?: string | null; idempotencyKey?: string }): Promise<{
+    plan: string;
+    since: Date;
+    changed: boolean;
+  }> {
+    const accountId = checkText('accountId', input.accountId);
+    const plan = checkPlan(input.plan);
+    const key = input.idempotencyKey === undefined ? null : checkKey(input.idempotencyKey);
+    const changedBy = input.changedBy === undefined || input.changedBy === null ? null : checkText('changedBy', input.changedBy);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ op: 'set_plan', plan }))
+      .digest('hex');
+    return this.db.transaction(async (tx) => {
+      const now = this.clock.now();
+      const {
+        rows: [wallet],
+      } = await tx.query<{ plan: string; since: Date }>(
+        `select w.plan, coalesce((select c.changed_at from wallet_plan_changes c where c.account_id = w.account_id order by c.id desc limit 1), w.created_at) as since
+           from wallets w where w.account_id = $1 for update`,
+        [accountId],
+      );
+      if (!wallet) throw new WalletNotFoundError(accountId);
+      if (key) {
+        const {
+          rows: [stored],
+        } = await tx.query<{ operation: string; request_hash: string; response: { plan: string; since: string; changed: boolean } }>(
+          'select operation, request_hash, response from idempotency_keys where account_id = $1 and key = $2',
+          [accountId, key],
+        );
+        if (stored) {
+          if (stored.operation !== 'set_plan' || stored.request_hash !== hash) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
+          return { plan: stored.response.plan, since: new Date(stored.response.since), changed: stored.response.changed };
+        }
+        // The key's record may have been purged (wallet jobs); the move it made is still in the history.
+        const {
+          rows: [moved],
+        } = await tx.query<{ plan: string; changed_at: Date }>(
+          'select plan, changed_at from wallet_plan_changes where account_id = $1 and idempotency_key = $2',
+          [accountId, key],
+        );
+        if (moved) {
+          if (moved.plan !== plan) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
+          return { plan, since: moved.changed_at, changed: true };
+        }
+      }
+      let answer = { plan, since: wallet.since, changed: false };
+      if (wallet.plan !== plan) {
+        await tx.query('update wallets set plan = $2, updated_at = $3 where account_id = $1', [accountId, plan, now]);
+        await tx.query(
+          'insert into wallet_plan_changes (account_id, plan, from_plan, changed_at, changed_by, idempotency_key) values ($1, $2, $3, $4, $5, $6)',
+          [accountId, plan, wallet.plan, now, changedBy, key],
+        );
+        answer = { plan, since: now, changed: true };
+      }
+      if (key)
+        await tx.query(
+          `insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at) values ($1, $2, 'set_plan', $3, $4, $5)`,
+          [accountId, key, hash, JSON.stringify({ plan, since: answer.since.toISOString(), changed: answer.changed }), now],
+        );
+      return answer;
+    });
+  }
+
+  /** The account's plan now and since when; null when the account has no wallet. */
+  async planOf(input: { accountId: string }): Promise<{ plan: string; since: Date } | null> {
+    const {
+      rows: [wallet],
+    } = await this.db.query<{ plan: string; since: Date }>(
+      `select w.plan, coalesce((select c.changed_at from wallet_plan_changes c where c.account_id = w.account_id order by c.id desc limit 1), w.created_at) as since
+         from wallets w where w.account_id = $1`,
+      [input.accountId],
+    );
+    return wallet ? { plan: wallet.plan, since: wallet.since } : null;
+  }
+
+  /**
+   * The plans the account has been on, oldest first: each from when to when (null: now) and who
+   * moved it (null: opened on it, or moved by the system). Empty when the account has no wallet.
+   */
+  async planHistory(input: { accountId: string }): Promise<Array<{ plan: string; from: Date; to: Date | null; changedBy: string | null }>> {
+    const { rows } = await this.db.query<{ plan: string; changed_at: Date; changed_by: string | null }>(
+      'select plan, changed_at, changed_by from wallet_plan_changes where account_id = $1 order by id',
+      [input.accountId],
+    );
+    return rows.map((r, i) => ({ plan: r.plan, from: r.changed_at, to: rows[i + 1]?.changed_at ?? null, changedBy: r.changed_by }));
+  }
+
   /** Books every expired lot's remaining credit to the expired account. Run by a job; returns how many lots expired. */
   async expireLots(): Promise<number> {
     const { rows } = await this.db.query<{ account_id: string }>('select distinct account_id from credit_lots where remaining > 0 and expires_at <= $1', [
@@ -458,7 +558,7 @@ export class WalletService {
   async #execute(pending: Pending[]): Promise<Committed> {
     const now = this.clock.now();
     const byAccount = new Map<string, Command[]>();
-    const opens = new Map<string, { timeZone: string; lowBalance: string }>();
+    const opens = new Map<string, WalletOpening>();
     for (const p of pending) {
       let commands = byAccount.get(p.accountId);
       if (!commands) byAccount.set(p.accountId, (commands = []));
@@ -834,14 +934,30 @@ function toHold(r: Record<string, unknown>): Hold {
   };
 }
 
-/** Creates the wallets a batch opens (in its transaction); returns the accounts whose wallet is new. */
-async function openWallets(tx: Transaction, now: Date, opens: ReadonlyMap<string, { timeZone: string; lowBalance: string }>): Promise<Set<string>> {
+type WalletOpening = NonNullable<Extract<Command, { op: 'grant' }>['open']>;
+
+/**
+ * Creates the wallets a batch opens (in its transaction), each on its plan with that plan as the
+ * first row of its plan history; returns the accounts whose wallet is new.
+ */
+async function openWallets(tx: Transaction, now: Date, opens: ReadonlyMap<string, WalletOpening>): Promise<Set<string>> {
   const accounts = [...opens.keys()];
   const { rows } = await tx.query<{ account_id: string }>(
-    `insert into wallets (account_id, time_zone, low_balance, created_at, updated_at)
-     select account_id, time_zone, low_balance, $4, $4 from unnest($1::text[], $2::text[], $3::numeric[]) as v(account_id, time_zone, low_balance)
-     on conflict (account_id) do nothing returning account_id`,
-    [pgArray(accounts), pgArray(accounts.map((a) => opens.get(a)!.timeZone)), pgArray(accounts.map((a) => opens.get(a)!.lowBalance)), now],
+    `with created as (
+       insert into wallets (account_id, time_zone, low_balance, plan, created_at, updated_at)
+       select account_id, time_zone, low_balance, plan, $5, $5
+         from unnest($1::text[], $2::text[], $3::numeric[], $4::text[]) as v(account_id, time_zone, low_balance, plan)
+       on conflict (account_id) do nothing returning account_id, plan),
+     history as (insert into wallet_plan_changes (account_id, plan, from_plan, changed_at) select account_id, plan, null, $5 from created)
+     select account_id from created`,
+    [
+      pgArray(accounts),
+      pgArray(accounts.map((a) => opens.get(a)!.timeZone)),
+      pgArray(accounts.map((a) => opens.get(a)!.lowBalance)),
+      // A wallet opened before its plan was known (an old command replayed) is on the default plan.
+      pgArray(accounts.map((a) => opens.get(a)!.plan ?? DEFAULT_PLAN)),
+      now,
+    ],
   );
   return new Set(rows.map((r) => r.account_id));
 }

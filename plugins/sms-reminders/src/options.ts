@@ -4,6 +4,11 @@ const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24h l
 const price = z.strictObject({
   unitPrice: z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a decimal string such as "0.18"'),
   effectiveFrom: z.iso.datetime({ offset: true }),
+  /** The plan (edition) the row prices; absent = the default list, for plans without rows of their own. */
+  plan: z
+    .string()
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a plan id such as "classic"')
+    .optional(),
 });
 
 /**
@@ -60,13 +65,20 @@ export const smsRemindersOptions = z
      * (`X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=HMAC_SHA256`). Two ids while rotating.
      */
     webhookSharedKeys: z.record(z.string().min(1).max(100), z.string().min(1)).default({}),
-    /** Catalog prices of the 'sms-reminder' channel seeded at start (a row per date; seeding twice is harmless). */
+    /**
+     * Catalog prices of the 'sms-reminder' channel seeded at start (a row per plan and date; seeding
+     * twice is harmless). The editions' own pages: €0.15 on classic, €0.18 on focus. The default list
+     * (plans without rows of their own) keeps the rows earlier versions seeded: a catalog never
+     * changes a row, and a start that declared a row differently would be refused.
+     */
     prices: z
       .array(price)
       .min(1)
       .default([
         { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z' },
         { unitPrice: '0.18', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+        { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z', plan: 'classic' },
+        { unitPrice: '0.18', effectiveFrom: '2025-01-01T00:00:00.000Z', plan: 'focus' },
       ]),
   })
   .superRefine((o, ctx) => {

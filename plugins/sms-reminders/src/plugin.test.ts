@@ -18,7 +18,10 @@ describe('sms-reminders options', () => {
     expect(smsRemindersOptions.parse({}).prices).toEqual([
       { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z' },
       { unitPrice: '0.18', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+      { unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z', plan: 'classic' },
+      { unitPrice: '0.18', effectiveFrom: '2025-01-01T00:00:00.000Z', plan: 'focus' },
     ]);
+    expect(smsRemindersOptions.safeParse({ prices: [{ unitPrice: '0.15', effectiveFrom: '2025-01-01T00:00:00.000Z', plan: 'Classic' }] }).success).toBe(false);
   });
 
   it('refuses typos and malformed values', () => {

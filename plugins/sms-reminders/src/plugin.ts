@@ -71,7 +71,7 @@ export const smsRemindersPlugin = definePlugin({
         });
 
         // The host seeds the declared prices into the catalog at every start.
-        const prices = options.prices.map((p) => ({ unitPrice: p.unitPrice, effectiveFrom: p.effectiveFrom }));
+        const prices = options.prices.map((p) => ({ unitPrice: p.unitPrice, effectiveFrom: p.effectiveFrom, ...(p.plan ? { plan: p.plan } : {}) }));
         channels.add(
           new SmsReminderChannel({
             db,

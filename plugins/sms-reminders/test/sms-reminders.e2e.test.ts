@@ -99,16 +99,18 @@ for (const engine of testEngines()) {
     });
     beforeEach(() => clock.set(START));
 
-    it('lists its paid channel and seeds both prices', async () => {
+    it('lists its paid channel and seeds its prices: the default list and a row per plan (classic €0.15, focus €0.18)', async () => {
       const plugins = (await t.request({ path: '/plugins' })).body.data;
       const me = plugins.find((p: { id: string }) => p.id === 'sms-reminders');
       expect(me.spendChannels).toEqual([{ id: 'sms-reminder', label: 'SMS reminder', unit: 'message', settlement: 'immediate' }]);
-      const { rows } = await t.db.query<{ unit_price: string; effective_from: Date }>(
-        "select unit_price::text, effective_from from prices where channel = 'sms-reminder' order by effective_from",
+      const { rows } = await t.db.query<{ plan: string; unit_price: string; effective_from: Date }>(
+        "select plan, unit_price::text, effective_from from prices where channel = 'sms-reminder' order by plan, effective_from",
       );
-      expect(rows.map((r) => [Number(r.unit_price).toFixed(2), new Date(r.effective_from).toISOString().slice(0, 10)])).toEqual([
-        ['0.15', '2025-01-01'],
-        ['0.18', '2026-01-01'],
+      expect(rows.map((r) => [r.plan, Number(r.unit_price).toFixed(2), new Date(r.effective_from).toISOString().slice(0, 10)])).toEqual([
+        ['*', '0.15', '2025-01-01'],
+        ['*', '0.18', '2026-01-01'],
+        ['classic', '0.15', '2025-01-01'],
+        ['focus', '0.18', '2025-01-01'],
       ]);
     });
 
@@ -176,9 +178,19 @@ for (const engine of testEngines()) {
       ]);
     });
 
-    it('a reminder going out in 2025 costs €0.15: the hold fixes the price in force when it is placed', async () => {
+    it("a reminder costs its plan's price, fixed by the hold when it is placed: €0.15 on classic, €0.18 on focus (already in 2025)", async () => {
       clock.set('2025-06-02T09:00:00.000Z');
+      const onFocus = await t.createAccount();
+      const focusPhone = nextMobile();
+      const focusMeeting = await createMeeting(onFocus.ownerKey, {
+        startsAt: '2025-06-10T08:00:00.000Z',
+        invitees: [{ firstName: 'Fien', phone: focusPhone, smsReminder: true }],
+      });
+      expect(focusMeeting.body.invitees[0]!.reminder).toMatchObject({ amount: '0.18' });
+      // Moved to classic after its reminder was scheduled: its text still costs the held €0.18.
+      await t.host.wallet.setPlan({ accountId: onFocus.accountId, plan: 'classic' });
       const account = await t.createAccount();
+      await t.host.wallet.setPlan({ accountId: account.accountId, plan: 'classic' });
       const phone = nextMobile();
       const res = await createMeeting(account.ownerKey, { startsAt: '2025-06-10T08:00:00.000Z', invitees: [{ firstName: 'Jo', phone, smsReminder: true }] });
       expect(res.body.invitees[0]!.reminder).toMatchObject({ amount: '0.15', sendAt: '2025-06-09T16:00:00.000Z' });
@@ -195,6 +207,11 @@ for (const engine of testEngines()) {
         ['grant', '2.00'],
       ]);
       expect(await wallet(account.ownerKey)).toMatchObject({ available: '1.85', pending: '0.00' });
+      expect(textsTo(focusPhone)).toHaveLength(1);
+      expect((await lines(onFocus.ownerKey)).map((h) => [h.type, h.status, h.amount])).toEqual([
+        ['spend', 'final', '-0.18'],
+        ['grant', 'final', '2.00'],
+      ]);
     });
 
     it('cancelling the meeting releases the hold: nothing is sent or charged', async () => {
@@ -765,3 +782,65 @@ describe.runIf(postgres)('sms-reminders on two hosts [postgres]', () => {
     }
   });
 });
+
+/*
+ * A data dir from before plans: its catalog has the rows earlier versions seeded (0.15 from 2025,
+ * 0.18 from 2026; after migration 0005 they are the default list). The plugin still declares them
+ * identically beside its plan rows, so the host starts without refusing and prices by plan.
+ */
+for (const engine of testEngines()) {
+  describe(`sms-reminders on a catalog from before plans [${engine.name}]`, () => {
+    const clock = new ManualClock(START);
+    let sandbox: TwilioSandbox;
+    let db: Awaited<ReturnType<typeof engine.open>>;
+    let t: TestHost;
+
+    beforeAll(async () => {
+      sandbox = await startTwilioSandbox({ now: () => clock.now() });
+      db = await engine.open();
+      // A host without the plugin makes the tables; the rows an earlier version seeded are then put in as they are after
+      // migration 0005 (the default list, plan '*').
+      await (await createTestHost({ engine, db, clock })).close();
+      for (const [price, from] of [
+        ['0.15', '2025-01-01'],
+        ['0.18', '2026-01-01'],
+      ])
+        await db.query(
+          `insert into prices (channel, unit, country, plan, unit_price, effective_from, created_at) values ('sms-reminder', 'message', '*', '*', $1, $2, $2)`,
+          [price, new Date(`${from}T00:00:00.000Z`)],
+        );
+      t = await createTestHost({ engine, db, clock, plugins: [{ plugin, options: optionsFor(sandbox) }] });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await db?.dispose();
+      await sandbox?.close();
+    });
+
+    it('starts cleanly and prices each plan: classic €0.15, focus €0.18', async () => {
+      const { rows } = await t.db.query<{ n: number }>("select count(*)::int as n from prices where channel = 'sms-reminder'");
+      expect(rows[0]!.n).toBe(4);
+      const focus = await t.createAccount();
+      const classic = await t.createAccount();
+      await t.host.wallet.setPlan({ accountId: classic.accountId, plan: 'classic' });
+      const costs = [];
+      for (const a of [classic, focus]) {
+        const res = await t.request<Meeting>({
+          method: 'POST',
+          path: `${BASE}/meetings`,
+          key: a.ownerKey,
+          body: {
+            title: 'Kick-off',
+            location: 'Leuven',
+            timeZone: 'Europe/Brussels',
+            startsAt: MEETING_AT,
+            invitees: [{ firstName: 'Ann', phone: nextMobile(), smsReminder: true }],
+          },
+        });
+        expect(res.status).toBe(201);
+        costs.push(res.body.invitees[0]!.reminder!.amount);
+      }
+      expect(costs).toEqual(['0.15', '0.18']);
+    });
+  });
+}

@@ -157,7 +157,8 @@ export class VoiceCallsService {
     if (existing) return { created: false, call: this.#replay({ row: existing, to: to.e164, from }) };
 
     const country = to.country && this.#config.pricedCountries.includes(to.country) ? to.country : undefined;
-    const price = await this.#catalog.priceAt({ channel: VOICE_CHANNEL_ID, country: country ?? null });
+    // The account's plan may price voice itself (W-11): the price of its plan, which its hold will be placed at.
+    const price = await this.#catalog.priceAt({ channel: VOICE_CHANNEL_ID, country: country ?? null, accountId: input.accountId });
     if (!price) throw new UnprocessableError({ code: 'no_price', message: `No price for voice calls${country ? ` to ${country}` : ''} is in force.` });
     const balance = await this.#wallet.balance({ accountId: input.accountId });
     if (balance.blocked)

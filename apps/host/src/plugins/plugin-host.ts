@@ -45,6 +45,8 @@ import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 /** A channel's declared unit price: what the catalog stores (numeric(18,6)). */
 const PRICE = /^\d{1,12}(\.\d{1,6})?$/;
 /** '2026-01-01' or a full ISO date-time with an offset. */
+/** A plan (edition) id, as the wallet takes it: 'classic', 'focus', or one the config defines. */
+const PLAN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape
@@ -228,10 +230,20 @@ export class PluginHost {
    * A channel's declared prices are written to the catalog at every start-up: the same row again
    * is harmless; a different price (or unit) for a date that already has one refuses the start,
    * naming the channel, the date and both prices: the catalog never changes a price in place
-   * (W-7), so a new price needs a new date. Rows are checked before any is written.
+   * (W-7), so a new price needs a new date. Rows are checked before any is written. A row is
+   * identified by its country, plan and date: a plan's row (`plan`, API 2.4) and the default list's
+   * row ('*') for the same date are two rows.
    */
   async #syncPrices(catalog: PriceCatalog): Promise<void> {
-    const seeds: Array<{ pluginId: string; channel: SpendChannel; unitPrice: string; country: string | undefined; effectiveFrom: Date; label: string }> = [];
+    const seeds: Array<{
+      pluginId: string;
+      channel: SpendChannel;
+      unitPrice: string;
+      country: string | undefined;
+      plan: string | undefined;
+      effectiveFrom: Date;
+      label: string;
+    }> = [];
     for (const { item: channel, pluginId } of this.spendChannels.entries()) {
       if (channel.prices === undefined) continue;
       const refuse = (message: string): never => {
@@ -255,7 +267,19 @@ export class PluginHost {
         if (country !== undefined && (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country)))
           return refuse(`country must be an ISO 3166 alpha-2 code such as "BE", got ${JSON.stringify(country)}`);
         const code = typeof country === 'string' ? country : undefined;
-        seeds.push({ pluginId, channel, unitPrice, country: code, effectiveFrom, label: `${code ? `${code} ` : ''}from ${effectiveFrom.toISOString()}` });
+        const plan: unknown = price.plan;
+        if (plan !== undefined && (typeof plan !== 'string' || plan.length > 64 || !PLAN.test(plan)))
+          return refuse(`plan must be a plan id such as "classic" (absent for the default list), got ${JSON.stringify(plan)}`);
+        const planId = typeof plan === 'string' ? plan : undefined;
+        seeds.push({
+          pluginId,
+          channel,
+          unitPrice,
+          country: code,
+          plan: planId,
+          effectiveFrom,
+          label: `${code ? `${code} ` : ''}${planId ? `plan ${planId} ` : ''}from ${effectiveFrom.toISOString()}`,
+        });
       }
     }
     const existing = new Map<string, Price[]>();
@@ -263,7 +287,9 @@ export class PluginHost {
       const { channel, pluginId } = seed;
       let rows = existing.get(channel.id);
       if (!rows) existing.set(channel.id, (rows = await catalog.list({ channel: channel.id })));
-      const same = rows.find((p) => p.country === (seed.country ?? '*') && p.effectiveFrom.getTime() === seed.effectiveFrom.getTime());
+      const same = rows.find(
+        (p) => p.country === (seed.country ?? '*') && (p.plan ?? '*') === (seed.plan ?? '*') && p.effectiveFrom.getTime() === seed.effectiveFrom.getTime(),
+      );
       if (same && (!same.unitPrice.equals(Money.of(seed.unitPrice, 'EUR', { maxDecimals: 6 })) || same.unit !== channel.unit)) {
         throw new PluginLoadError({
           source: pluginId,
@@ -277,6 +303,7 @@ export class PluginHost {
           unitPrice: seed.unitPrice,
           effectiveFrom: seed.effectiveFrom,
           ...(seed.country ? { country: seed.country } : {}),
+          ...(seed.plan ? { plan: seed.plan } : {}),
         });
       } catch (cause) {
         throw new PluginLoadError({
@@ -411,7 +438,11 @@ export class PluginHost {
         return this.#pluginWallet(services);
       case coreServices.priceCatalog.id:
         // Read only: a channel's prices come from its descriptor (seeded at start-up), not from plugin code.
-        return { priceAt: (input) => services.catalog.priceAt(input) } satisfies PluginPriceCatalog;
+        // With accountId, the row of that account's plan (API 2.4); the fields are named so a plugin cannot ask for another plan's list.
+        return {
+          priceAt: ({ channel, country, at, accountId }) =>
+            services.catalog.priceAt({ channel, country: country ?? null, ...(at ? { at } : {}), ...(accountId !== undefined ? { accountId } : {}) }),
+        } satisfies PluginPriceCatalog;
       case coreServices.accounts.id:
         return accountsView(services.db);
       case coreServices.payments.id:

@@ -364,10 +364,15 @@ export class CatalogController {
   constructor(@Inject(PriceCatalog) private readonly catalog: PriceCatalog) {}
 
   @Get('prices')
-  @ApiOperation({ summary: 'Every price row (history included) by channel, country and date; a charge uses the row in force at the time of use' })
+  @ApiOperation({
+    summary:
+      'Every price row (history included) by channel, plan, country and date; a charge uses the row in force at the time of use, of the account\'s plan when that plan has rows for the channel, else of the default list (plan "*")',
+  })
   @ApiResponse({ status: 200, standardSchema: pricesList })
   async prices(@Query({ schema: pricesQuery }) query: z.output<typeof pricesQuery>) {
-    return { data: (await this.catalog.list(query.channel ? { channel: query.channel } : {})).map(priceView) };
+    return {
+      data: (await this.catalog.list({ ...(query.channel ? { channel: query.channel } : {}), ...(query.plan ? { plan: query.plan } : {}) })).map(priceView),
+    };
   }
 }
 
@@ -382,7 +387,7 @@ export class AdminCatalogController {
   @Post('prices')
   @ApiOperation({ summary: 'Add a price from a date on (rows are never edited: a new price is a new row)' })
   @ApiResponse({ status: 201, standardSchema: priceSchema })
-  @ApiResponse({ status: 409, description: 'price_exists: another price for the same channel, country and moment' })
+  @ApiResponse({ status: 409, description: 'price_exists: another price for the same channel, country, plan and moment' })
   async setPrice(@Body({ schema: setPriceBody }) body: z.output<typeof setPriceBody>) {
     assertEur(body.currency);
     const price = await this.catalog.setPrice({
@@ -391,6 +396,7 @@ export class AdminCatalogController {
       unitPrice: body.unitPrice,
       ...(body.country ? { country: body.country } : {}),
       ...(body.effectiveFrom ? { effectiveFrom: new Date(body.effectiveFrom) } : {}),
+      ...(body.plan ? { plan: body.plan } : {}),
     });
     return priceView(price);
   }

@@ -104,6 +104,15 @@ export const grantBody = z.strictObject({
   idempotencyKey: idempotencyKeyInput.optional(),
 });
 
+/** A plan (edition) id, or '*' for the default list (the rows of plans without rows of their own for a channel). */
+const planOrDefault = z.union([
+  z
+    .string()
+    .max(64)
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a plan id such as "classic", or "*"'),
+  z.literal('*'),
+]);
+
 export const setPriceBody = z.strictObject({
   channel: channelId,
   unit: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'must be a lower-case word such as "message"'),
@@ -114,6 +123,11 @@ export const setPriceBody = z.strictObject({
     .optional()
     .describe('ISO country, or "*" (default) for every country without its own price'),
   effectiveFrom: isoDateTime.optional().describe('Default now'),
+  plan: planOrDefault
+    .optional()
+    .describe(
+      'The plan the row prices, or "*" (default): the default list. A plan\'s rows for a channel replace the default rows for that channel. The plan is not checked against the plan definitions: a row of a plan nobody is on is never used',
+    ),
 });
 
 export const setQuotaBody = z.strictObject({ freeUnits: freeUnitsInput.describe('Free units per calendar month; "0" removes the quota') });
@@ -142,7 +156,10 @@ export const historyFilters = {
 export const historyQuery = z.strictObject({ ...historyFilters, limit, before: cursor });
 export const historyCsvQuery = z.strictObject(historyFilters);
 export const historyLineId = numericId.describe('A history line id (or the id of any of its entries)');
-export const pricesQuery = z.strictObject({ channel: channelId.optional() });
+export const pricesQuery = z.strictObject({
+  channel: channelId.optional(),
+  plan: planOrDefault.optional().describe('Only the rows of this plan, or "*": the default list'),
+});
 
 // ---- responses (for the OpenAPI document) -----------------------------------------------------
 
@@ -290,6 +307,7 @@ export const priceView = z.object({
   channel: z.string(),
   unit: z.string(),
   country: z.string(),
+  plan: z.string().describe('The plan (edition) the row prices, or "*": the default list'),
   currency: eur,
   unitPrice: money,
   effectiveFrom: z.string(),

@@ -119,6 +119,7 @@ export function priceView(p: Price) {
     channel: p.channel,
     unit: p.unit,
     country: p.country,
+    plan: p.plan ?? '*',
     currency: CURRENCY,
     unitPrice: str(p.unitPrice),
     effectiveFrom: p.effectiveFrom.toISOString(),
