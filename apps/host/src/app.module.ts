@@ -38,6 +38,7 @@ import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js
 import { PayPageController } from './invoice-sync/pay-page.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
+import { AdminPlansController, PlansController } from './plans/plans.controller.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
 
 /**
@@ -67,6 +68,8 @@ export class AppModule {
         CatalogController,
         AdminCatalogController,
         AdminWalletController,
+        PlansController,
+        AdminPlansController,
         FundingController,
         AdminFundingController,
         PaymentWebhooksController,

@@ -67,7 +67,16 @@ export function buildCli(): Command {
     .option('--owner-name <name>', "owner's name", 'Owner')
     .addOption(locale)
     .option('--time-zone <tz>', 'IANA time zone', 'Europe/Brussels')
+    .option('--plan <plan>', 'the plan (edition) it starts on, e.g. classic or focus; default: plans.default of the config')
     .action((opts: object) => execute('accounts.create', defined(opts)));
+  accounts
+    .command('plan <accountId>')
+    .description("an account's plan (edition), its rules and the plans it was on before")
+    .action((accountId: string) => execute('accounts.plan', { accountId }));
+  accounts
+    .command('set-plan <accountId> <plan>')
+    .description('move an account to another plan: its prices and rules from now on (what it paid stays); the same plan again changes nothing')
+    .action((accountId: string, plan: string) => execute('accounts.set-plan', { accountId, plan }));
   accounts
     .command('list')
     .option(
@@ -81,6 +90,13 @@ export function buildCli(): Command {
       100,
     )
     .action((opts: object) => execute('accounts.list', defined(opts)));
+
+  program
+    .command('plans')
+    .description('plans (editions): classic, focus and those the config defines')
+    .command('list')
+    .description('the plans offered, with their rules; `default` marks the one new accounts start on')
+    .action(() => execute('plans.list', {}));
 
   program
     .command('api-keys')

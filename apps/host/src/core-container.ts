@@ -23,11 +23,13 @@ import {
   type InvoiceSyncOptions,
   type OneOffPaymentProvider,
 } from '@tollgate/invoice-sync';
+import { registerPlans, type PlansConfig } from '@tollgate/plans';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { HostConfig } from './config/host-config.js';
 import { AccountNotifier } from './funding/account-notifier.js';
+import { AccountPlans } from './plans/account-plans.js';
 
 /**
  * The framework-free domain services of one host, in a tsyringe child container (never the global
@@ -42,6 +44,8 @@ export interface CoreServices {
   funding: FundingService;
   notifications: NotificationService;
   notifier: AccountNotifier;
+  /** Accounts' plans (W-11): coreServices.plans, the plan routes, funding's plan rules. */
+  plans: AccountPlans;
   importer: InvoiceImporter;
   /** coreServices.invoiceSync: what source plugins report. */
   invoiceSync: InvoiceSyncInbox;
@@ -77,12 +81,16 @@ export function createCoreServices(input: {
   eventOptions?: EventDeliveryOptions;
   /** Where durable files go; default a local folder given by the caller (tests: a temporary one). */
   files: FileStore;
+  /** The config's `plans` section (default plan, config-defined plans); checked here too. */
+  plans?: PlansConfig;
 }): CoreServices {
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: input.clock });
   container.register(FILE_STORE, { useValue: input.files });
   registerDatabase({ container, db: input.db, ...(input.jobs ? { jobQueue: input.jobs } : {}) });
-  registerWallet({ container, ...(input.walletOptions ? { options: input.walletOptions } : {}) });
+  // New wallets open on the config's default plan (W-11) unless the account is made with another.
+  const walletOptions = { ...input.walletOptions, ...(input.plans?.default ? { defaultPlan: input.plans.default } : {}) };
+  registerWallet({ container, options: walletOptions });
   const smtp = input.mail?.smtp;
   const transport =
     input.transport ??
@@ -97,7 +105,18 @@ export function createCoreServices(input: {
   registerNotifications({ container, transport, options: { from: input.mail?.from ?? 'Tollgate <no-reply@localhost>' } });
   const notifications = container.resolve(NotificationService);
   const notifier = new AccountNotifier({ db: input.db, notifications });
-  registerFunding({ container, providers: input.providers ?? NO_PROVIDERS, notifier, ...(input.fundingOptions ? { options: input.fundingOptions } : {}) });
+  const plans = new AccountPlans({
+    db: input.db,
+    wallet: container.resolve(WalletService),
+    directory: registerPlans({ container, ...(input.plans ? { config: input.plans } : {}) }),
+  });
+  registerFunding({
+    container,
+    providers: input.providers ?? NO_PROVIDERS,
+    notifier,
+    planRules: plans,
+    ...(input.fundingOptions ? { options: input.fundingOptions } : {}),
+  });
   registerEvents({
     container,
     options: input.eventOptions ?? { sandbox: true },
@@ -154,6 +173,7 @@ export function createCoreServices(input: {
     funding: container.resolve(FundingService),
     notifications,
     notifier,
+    plans,
     importer: container.resolve(InvoiceImporter),
     invoiceSync: container.resolve(InvoiceSyncInbox),
     mailConfigured: Boolean(input.transport ?? smtp),

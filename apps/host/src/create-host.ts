@@ -41,7 +41,9 @@ import { createLogger, PinoNestLogger } from './logger.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/plugin-loader.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { openConfiguredDatabase } from './open-database.js';
+import { ConfigError } from '@tollgate/errors';
 import { openMissingWallets } from './wallet/account-wallets.js';
+import type { AccountPlans } from './plans/account-plans.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
@@ -115,6 +117,8 @@ export interface TollgateHost {
   walletJobs: WalletJobs;
   funding: FundingService;
   fundingJobs: FundingJobs;
+  /** Accounts' plans (W-11): what each is on, moving between them. */
+  plans: AccountPlans;
   /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
   events: { jobs: EventJobs; log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Invoice import (S-3): the importer and its background work (sweeps, manual imports, summary mails). */
@@ -234,12 +238,19 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       eventOptions: { ...eventOptions, sandbox: config.sandbox },
       mail: config.mail,
       fundingOptions: config.funding,
+      plans: config.plans,
       ...(config.wallet.maxGrant ? { walletOptions: { maxGrant: config.wallet.maxGrant } } : {}),
       ...(input.mailTransport ? { transport: input.mailTransport } : {}),
     });
     if (!core.mailConfigured) logger.info('SMTP is not configured: e-mails wait in the outbox (mail.smtp in the config, or SMTP_URL)');
     const opened = await openMissingWallets({ db, wallet: core.wallet });
     if (opened) logger.info({ opened }, 'opened wallets of accounts that had none');
+    // W-11: an account on a plan the config no longer defines could not be priced or checked: refuse to start.
+    const lostPlans = await core.plans.undefinedPlansInUse();
+    if (lostPlans.length)
+      throw new ConfigError({
+        message: `config: accounts are on plans the config does not define: ${lostPlans.join(', ')} (plans: ${core.plans.directory.ids().join(', ')}); define them again under plans.definitions, or move those accounts first`,
+      });
 
     await pluginHost.start({
       logger,
@@ -251,6 +262,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       catalog: core.catalog,
       payments: { report: ({ providerId, events }) => core.funding.handlePaymentEvents({ providerId, events }) },
       spendWithRefill: (spend) => core.funding.spendWithRefill(spend),
+      plans: core.plans,
       invoiceSync: core.invoiceSync,
       workers: input.workers ?? true,
     });
@@ -389,6 +401,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       walletJobs: liveWalletJobs,
       funding: core.funding,
       fundingJobs: liveFundingJobs,
+      plans: core.plans,
       events: { jobs: liveEventJobs, ...core.events },
       invoiceSync: {
         importer: core.importer,

@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, type Database, type Queryable } from '@tollgate/db';
 import { TollgateError, UnavailableError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
+import { allowsForAnyPurpose, allowsPaymentMethod, describeMethods, PaymentMethodNotInPlanError, type CardFunding, type FundingPurpose } from '@tollgate/plans';
 import { InsufficientFundsError, WalletService, type AutoRefillNote, type PaymentEvent, type PaymentMethodKind, type PaymentProvider } from '@tollgate/wallet';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
@@ -21,10 +22,13 @@ import {
 import { FUNDING_OPTIONS, PACK_MAX, PACK_MIN, resolveFundingOptions, type FundingOptions, type ResolvedFundingOptions } from './funding.options.js';
 import {
   FUNDING_NOTIFIER,
+  FUNDING_PLAN_RULES,
+  NO_PLAN_RULES,
   PAYMENT_PROVIDERS,
   type AutoRefillPauseReason,
   type AutoRefillSettings,
   type FundingNotifier,
+  type FundingPlanRules,
   type IncomingCredit,
   type PaymentMethod,
   type PaymentProviderDirectory,
@@ -65,6 +69,7 @@ export class FundingService {
     @inject(PAYMENT_PROVIDERS) private readonly providers: PaymentProviderDirectory,
     @inject(FUNDING_NOTIFIER) private readonly notifier: FundingNotifier,
     @inject(FUNDING_OPTIONS) options: FundingOptions = {},
+    @inject(FUNDING_PLAN_RULES) private readonly planRules: FundingPlanRules = NO_PLAN_RULES,
   ) {
     this.options = resolveFundingOptions(options);
   }
@@ -116,6 +121,9 @@ export class FundingService {
         details: { provider: provider.id, kind: input.kind },
       });
     }
+    // A kind the plan takes for no purpose (SEPA on classic) is refused before the provider is asked. A card is
+    // saved whatever its funding (known only once the provider has it) and checked when it is used.
+    if (input.kind !== 'card') await this.#checkKindInPlan(input.accountId, input.kind);
     const setup = await provider.createPaymentMethod({
       accountId: input.accountId,
       kind: input.kind,
@@ -192,6 +200,8 @@ export class FundingService {
     const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
     if (existing) return this.#resume(existing, amount, input.paymentMethodId);
     const method = await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
+    // W-11: the plan says which methods take top-ups; an auto-refill was checked by maybeRefill.
+    if (origin === 'manual') await this.#checkInPlan(input.accountId, method, 'top_up');
     const now = this.clock.now();
     const { rows } = await this.db.query<Row>(
       `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at)
@@ -342,7 +352,8 @@ export class FundingService {
     const maxPerPeriod = input.maxPerPeriod ?? this.options.refillMaxPerPeriod;
     const periodHours = input.periodHours ?? this.options.refillPeriodHours;
     this.#checkRefillSettings({ minimum, pack, maxPerPeriod, periodHours });
-    await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
+    const method = await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
+    if (input.enabled) await this.#checkInPlan(input.accountId, method, 'auto_refill');
     const { rows } = await this.db.query<Row>(
       `insert into funding_auto_refill (account_id, enabled, minimum, pack, payment_method_id, max_per_period, period_hours, updated_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -384,6 +395,8 @@ export class FundingService {
       await this.#tellLimitReached(settings);
       return null;
     }
+    // The account may have moved to a plan that does not take this method for auto-refills: pause, tell once.
+    if (!(await this.#refillMethodInPlan(settings))) return null;
     const refill = await this.buy({
       accountId: input.accountId,
       amount: settings.pack,
@@ -625,6 +638,53 @@ export class FundingService {
       accountId,
     ]);
     return row ? purchaseView(row) : null;
+  }
+
+  /** A refusal (PaymentMethodNotInPlanError, 422) when the account's plan does not take the method for the purpose. */
+  async #checkInPlan(accountId: string, method: Row, purpose: FundingPurpose): Promise<void> {
+    const verdict = await this.#planVerdict(accountId, method, purpose);
+    if (!verdict.ok) throw new PaymentMethodNotInPlanError({ message: verdict.message, details: verdict.details });
+  }
+
+  async #planVerdict(accountId: string, method: Row, purpose: FundingPurpose): Promise<ReturnType<typeof allowsPaymentMethod>> {
+    const plan = await this.planRules.rulesFor({ accountId });
+    if (!plan) return { ok: true };
+    return allowsPaymentMethod({ rules: plan.rules, purpose, kind: method.kind as string, cardFunding: cardFundingOf(method), plan: plan.plan });
+  }
+
+  async #checkKindInPlan(accountId: string, kind: string): Promise<void> {
+    const plan = await this.planRules.rulesFor({ accountId });
+    if (!plan || allowsForAnyPurpose({ rules: plan.rules, kind })) return;
+    const { top_up: topUp, auto_refill: refill } = plan.rules.paymentMethods;
+    throw new PaymentMethodNotInPlanError({
+      message: `The ${plan.plan} plan takes top-ups by ${describeMethods(topUp) || 'no method'} and auto-refills by ${describeMethods(refill) || 'no method'}: a ${kind === 'sepa_direct_debit' ? 'SEPA direct debit' : kind} method could not be used for either.`,
+      details: { plan: plan.plan, kind, allowed: plan.rules.paymentMethods },
+    });
+  }
+
+  /** false (and auto-refill paused, the account told once) when the plan no longer takes the refill's method. */
+  async #refillMethodInPlan(settings: AutoRefillSettings): Promise<boolean> {
+    const method = await this.#one('select * from funding_payment_methods where id = $1', [settings.paymentMethodId]);
+    if (!method) return true;
+    const verdict = await this.#planVerdict(settings.accountId, method, 'auto_refill');
+    if (verdict.ok) return true;
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Row>(
+        `update funding_auto_refill set paused_at = $2, paused_reason = 'payment_method_not_in_plan', updated_at = $2
+         where account_id = $1 and (paused_at is null or paused_reason is distinct from 'payment_method_not_in_plan') returning account_id`,
+        [settings.accountId, now],
+      );
+      if (!rows[0]) return;
+      await this.notifier.notify({
+        tx,
+        accountId: settings.accountId,
+        eventKey: `refill_not_in_plan:${settings.accountId}:${now.toISOString()}`,
+        template: 'refill_failed',
+        data: { amount: settings.pack.toString(), reason: verdict.message.replace(/\.$/, ''), autoRefillPaused: true },
+      });
+    });
+    return false;
   }
 
   /** One mail per pause: the row remembers until when the account was told (compare-and-set), the outbox key does too. */
@@ -940,6 +1000,14 @@ function purchaseView(r: Row): Purchase {
     settledAt: (r.settled_at as Date | null) ?? null,
     expectedSettlementDate: (r.expected_settlement_date as string | null) ?? null,
   };
+}
+
+/** The card's funding as the provider reported it (payments-card keeps it in the method's metadata); null for others. */
+function cardFundingOf(method: Row): CardFunding | null {
+  if (method.kind !== 'card') return null;
+  const metadata = (typeof method.metadata === 'string' ? JSON.parse(method.metadata) : method.metadata) as Record<string, unknown> | null;
+  const funding = metadata?.funding;
+  return funding === 'credit' || funding === 'debit' || funding === 'prepaid' ? funding : 'unknown';
 }
 
 /** The stored settings; getAutoRefill adds the derived state. Older rows store a decline as 'payment_failed:<code>'. */

@@ -1,5 +1,6 @@
 import type { Transaction } from '@tollgate/db';
 import type { Money } from '@tollgate/money';
+import type { PlanRules } from '@tollgate/plans';
 import type { PaymentMethodKind, PaymentProvider } from '@tollgate/wallet';
 
 export type PurchaseStatus = 'creating' | 'pending' | 'succeeded' | 'failed' | 'reversed';
@@ -51,7 +52,7 @@ export interface AutoRefillSettings {
   periodHours: number;
   /** Since when auto-refill has been paused; null when it is not. */
   pausedAt: Date | null;
-  /** Why: 'refill_limit_reached' (resumes by itself at `resumesAt`), 'payment_declined', 'payment_method_removed' (until turned on again). */
+  /** Why: 'refill_limit_reached' (resumes by itself at `resumesAt`), 'payment_declined', 'payment_method_removed', 'payment_method_not_in_plan' (until turned on again). */
   pausedReason: AutoRefillPauseReason | null;
   /** When a 'refill_limit_reached' pause ends by itself; null for pauses that need the account. */
   resumesAt: Date | null;
@@ -61,7 +62,8 @@ export interface AutoRefillSettings {
   lastDecline: { purchaseId: string; reason: string | null; at: Date } | null;
 }
 
-export type AutoRefillPauseReason = 'refill_limit_reached' | 'payment_declined' | 'payment_method_removed';
+/** 'payment_method_not_in_plan': the account moved to a plan that does not take the refill's method for auto-refills. */
+export type AutoRefillPauseReason = 'refill_limit_reached' | 'payment_declined' | 'payment_method_removed' | 'payment_method_not_in_plan';
 
 /** What the wallet has on its way: purchases paid for but not yet settled (not holds). */
 export interface IncomingCredit {
@@ -100,3 +102,16 @@ export interface FundingNotifier {
   notify(input: { tx: Transaction; accountId: string; eventKey: string; template: FundingNotice; data: Record<string, unknown> }): Promise<void>;
 }
 export const FUNDING_NOTIFIER = Symbol.for('tollgate.FundingNotifier');
+
+/**
+ * The account's plan rules (W-11), which say which payment methods a purpose takes. The host
+ * implements it from the account's plan; funding knows nothing of where plans come from.
+ */
+export interface FundingPlanRules {
+  /** null: no such account (the other checks refuse it). */
+  rulesFor(input: { accountId: string }): Promise<{ plan: string; label: string; rules: PlanRules } | null>;
+}
+export const FUNDING_PLAN_RULES = Symbol.for('tollgate.FundingPlanRules');
+
+/** Without plans (a test, a tool) every method is taken for every purpose. */
+export const NO_PLAN_RULES: FundingPlanRules = { rulesFor: () => Promise.resolve(null) };

@@ -15,12 +15,15 @@ export {
 } from './funding.errors.js';
 export {
   FUNDING_NOTIFIER,
+  FUNDING_PLAN_RULES,
+  NO_PLAN_RULES,
   PAYMENT_PROVIDERS,
   type AutoRefillPauseReason,
   type AutoRefillSettings,
   type IncomingCredit,
   type FundingNotice,
   type FundingNotifier,
+  type FundingPlanRules,
   type PaymentMethod,
   type PaymentProviderDirectory,
   type Purchase,

@@ -140,13 +140,22 @@ for (const engine of testEngines()) {
         providerMethodId: 'pm_card_visa',
         kind: 'card',
         label: 'Visa •••• 4242',
-        metadata: { brand: 'visa', last4: '4242', expMonth: '12', expYear: '2029', customerId: expect.stringMatching(/^cus_/) },
+        metadata: { brand: 'visa', last4: '4242', expMonth: '12', expYear: '2029', customerId: expect.stringMatching(/^cus_/), funding: 'credit' },
       });
       expect(sandbox.control.customers()).toEqual([expect.objectContaining({ id: customerId, metadata: { accountId } })]);
       const { rows } = await db.query<{ customer_id: string }>('SELECT customer_id FROM payments_card_customers WHERE account_id = $1', [accountId]);
       expect(rows).toEqual([{ customer_id: customerId }]);
       expect((await setUp(accountId, 'pm_card_mastercard')).label).toBe('Mastercard •••• 4444');
       expect(sandbox.control.customers()).toHaveLength(1);
+    });
+
+    it("keeps the card's funding as the processor reports it (plans take cards by funding, W-11)", async () => {
+      const accountId = newAccount();
+      const funding = async (id: string) => (await setUp(accountId, id)).metadata.funding;
+      expect(await funding('pm_card_visa_debit')).toBe('debit');
+      expect(await funding('pm_card_mastercard_debit')).toBe('debit');
+      expect(await funding('pm_card_mastercard_prepaid')).toBe('prepaid');
+      expect(await funding('pm_card_mastercard')).toBe('credit');
     });
 
     it('makes one customer when two set-ups for an account race', async () => {

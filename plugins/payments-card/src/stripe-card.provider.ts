@@ -123,7 +123,15 @@ export class StripeCardProvider implements PaymentProvider {
       providerMethodId: attached.id,
       kind: 'card',
       label: `${brand} •••• ${card.last4}`,
-      metadata: { brand: card.brand, last4: card.last4, expMonth: String(card.exp_month), expYear: String(card.exp_year), customerId },
+      // funding (credit, debit, prepaid, unknown) decides what a plan takes the card for (W-11: classic tops up by debit card only).
+      metadata: {
+        brand: card.brand,
+        last4: card.last4,
+        expMonth: String(card.exp_month),
+        expYear: String(card.exp_year),
+        customerId,
+        funding: card.funding ?? 'unknown',
+      },
     };
   }
 

@@ -34,8 +34,10 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'PATCH /v1/account': () => ({ name: 'Account A' }),
   'POST /v1/users': () => ({ email: 'carol@a.test', name: 'Carol' }),
   'POST /v1/api-keys': () => ({ name: 'docs key', role: 'member' }),
-  'POST /admin/accounts': () => ({ name: 'Account C', owner: { email: 'owner@c.test', name: 'Cleo' } }),
+  'POST /admin/accounts': () => ({ name: 'Account C', owner: { email: 'owner@c.test', name: 'Cleo' }, plan: 'classic' }),
   'POST /admin/accounts/:accountId/api-keys': () => ({ name: 'issued key', role: 'member' }),
+  // Account A stays on focus (changed: false): on classic its credit card could not top up (W-11).
+  'PUT /admin/accounts/:accountId/plan': () => ({ plan: 'focus' }),
   'POST /admin/admin-keys': () => ({ name: 'second admin key' }),
   'POST /v1/wallet/holds': () => ({ channel: 'audit-test', units: '1' }),
   'POST /v1/wallet/charges': () => ({ channel: 'audit-test', units: '1' }),

@@ -362,6 +362,7 @@ describe('locate', () => {
         'invoice-sync',
         'money',
         'notifications',
+        'plans',
         'plugin-sdk',
         'teamleader',
         'testing',

@@ -64,7 +64,7 @@ export interface SandboxPaymentMethod {
   type: 'card';
   created: number;
   customer: string | null;
-  card: { brand: string; display_brand: string; last4: string; exp_month: number; exp_year: number; country: string; funding: 'credit' };
+  card: { brand: string; display_brand: string; last4: string; exp_month: number; exp_year: number; country: string; funding: 'credit' | 'debit' | 'prepaid' };
   billing_details: { address: null; email: null; name: null; phone: null };
   metadata: Record<string, string>;
   livemode: false;
@@ -360,7 +360,7 @@ export class CardProcessor {
         exp_month: 12,
         exp_year: now.getUTCFullYear() + 3,
         country: 'BE',
-        funding: 'credit',
+        funding: card.funding,
       },
       billing_details: { address: null, email: null, name: null, phone: null },
       metadata: {},

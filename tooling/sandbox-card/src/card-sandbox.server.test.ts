@@ -183,9 +183,13 @@ describe('card sandbox', () => {
       object: 'payment_method',
       type: 'card',
       customer: null,
-      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2029 },
+      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2029, funding: 'credit' },
     });
-    expect((await api({ path: '/v1/payment_methods/pm_card_mastercard' })).body.card).toMatchObject({ brand: 'mastercard', last4: '4444' });
+    expect((await api({ path: '/v1/payment_methods/pm_card_mastercard' })).body.card).toMatchObject({ brand: 'mastercard', last4: '4444', funding: 'credit' });
+    // The processor's published debit and prepaid test cards report their funding.
+    expect((await api({ path: '/v1/payment_methods/pm_card_visa_debit' })).body.card).toMatchObject({ brand: 'visa', last4: '5556', funding: 'debit' });
+    expect((await api({ path: '/v1/payment_methods/pm_card_mastercard_debit' })).body.card).toMatchObject({ last4: '8210', funding: 'debit' });
+    expect((await api({ path: '/v1/payment_methods/pm_card_mastercard_prepaid' })).body.card).toMatchObject({ last4: '5100', funding: 'prepaid' });
     const cus = await customer();
     const attached = await api({ path: '/v1/payment_methods/pm_card_visa/attach', form: { customer: cus } });
     expect(attached.body).toMatchObject({ id: 'pm_card_visa', customer: cus });

@@ -20,7 +20,7 @@ export {
   type SandboxPaymentMethod,
   type StripeErrorBody,
 } from './card-processor.js';
-export { TEST_CARDS, type TestCard, type TestCardBehaviour } from './test-cards.js';
+export { TEST_CARDS, type TestCard, type TestCardBehaviour, type TestCardFunding } from './test-cards.js';
 export { ROUTES, type Route } from './routes.js';
 export { METADATA_LIMITS, type ParamSpec, type ParamsSpec } from './params.js';
 export { signWebhookPayload } from './webhook-signature.js';

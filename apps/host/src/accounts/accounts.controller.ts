@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Qu
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { FundingService } from '@tollgate/funding';
+import { HOST_STATE, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { AccountsService, type AccountCaller } from './accounts.service.js';
 import {
@@ -119,19 +120,24 @@ export class AdminController {
   constructor(
     @Inject(AccountsService) private readonly accounts: AccountsService,
     @Inject(FundingService) private readonly funding: FundingService,
+    @Inject(HOST_STATE) private readonly state: HostState,
   ) {}
 
   @ApiResponse({ status: 201, standardSchema: createdAccountView })
   @Post('accounts')
   @ApiOperation({
-    summary: 'Create an account with its owner and a first owner API key (shown once); an unknown referralCode is refused before anything is created',
+    summary:
+      'Create an account with its owner and a first owner API key (shown once), on `plan` or the default plan; an unknown referralCode or plan is refused before anything is created',
   })
+  @ApiResponse({ status: 404, description: 'unknown_plan: the message names the plans offered' })
   async createAccount(@Body({ schema: createAccountBody }) body: z.output<typeof createAccountBody>) {
-    const { referralCode, ...account } = body;
+    const { referralCode, plan: requested, ...account } = body;
+    const directory = this.state.core.plans.directory;
+    const plan = directory.require({ id: requested ?? directory.defaultPlan }).id;
     if (referralCode) await this.funding.checkReferralCode({ code: referralCode });
-    const created = await this.accounts.createAccount(account);
+    const created = await this.accounts.createAccount({ ...account, plan });
     if (referralCode) await this.funding.registerReferral({ referredAccountId: created.account.id, code: referralCode });
-    return created;
+    return { ...created, plan };
   }
 
   @ApiResponse({ status: 200, standardSchema: accountsPage })

@@ -7,4 +7,9 @@ export const usersList = z.object({ data: z.array(userView) });
 export const apiKeysList = z.object({ data: z.array(apiKeyView) });
 export const accountsPage = z.object({ data: z.array(accountView), nextCursor: z.string().nullable().describe('Pass as `after` for the next page') });
 export const newKeyView = apiKeyView.extend({ key: z.string().describe('The secret key; returned only this once') });
-export const createdAccountView = z.object({ account: accountView, owner: userView, apiKey: newKeyView });
+export const createdAccountView = z.object({
+  account: accountView,
+  owner: userView,
+  apiKey: newKeyView,
+  plan: z.string().describe('The plan the account starts on'),
+});

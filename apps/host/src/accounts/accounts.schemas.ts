@@ -1,3 +1,4 @@
+import { planId } from '@tollgate/plans';
 import { z } from 'zod';
 import { ROLES } from './roles.js';
 
@@ -20,6 +21,7 @@ export const createAccountBody = z.strictObject({
     .max(20)
     .optional()
     .describe('Code of the account that recommended this one (C-4): it earns referral credit at the first purchase'),
+  plan: planId.optional().describe("The plan (edition) the account starts on; default: the host's plans.default (GET /v1/plans lists them)"),
 });
 export const updateAccountBody = z.strictObject({ name: name.optional(), locale: locale.optional(), timeZone: timeZone.optional() });
 export const addUserBody = z.strictObject({ email, name, role: role.default('member') });

@@ -54,4 +54,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { TOLLGATE_CONFIG: '/does/not/exist.json' } })).toThrow(/cannot be read/);
     expect(() => loadConfig({ env: { PORT: 'eighty' }, cwd: '/' })).toThrow('environment PORT: not a port number: eighty');
   });
+
+  it('plans: focus by default; a config plan extends a built-in; a bad plan refuses start naming the file and the entry', () => {
+    expect(loadConfig({ env: {}, cwd: '/srv/app' }).plans).toEqual({ default: 'focus', definitions: [] });
+    const ok = dirWith(JSON.stringify({ plans: { default: 'classic', definitions: [{ id: 'focus-plus', label: 'Focus Plus', extends: 'focus' }] } }));
+    expect(loadConfig({ env: {}, cwd: ok }).plans.default).toBe('classic');
+    const unknownBase = dirWith(JSON.stringify({ plans: { definitions: [{ id: 'gold', extends: 'platinum' }] } }));
+    expect(() => loadConfig({ env: {}, cwd: unknownBase })).toThrow(
+      `config ${join(unknownBase, 'tollgate.config.json')}: plans.definitions[0] (gold): extends "platinum", which is not a plan (plans so far: classic, focus)`,
+    );
+    const unknownDefault = dirWith(JSON.stringify({ plans: { default: 'gold' } }));
+    expect(() => loadConfig({ env: {}, cwd: unknownDefault })).toThrow('plans.default: "gold" is not a plan (plans: classic, focus)');
+    const badId = dirWith(JSON.stringify({ plans: { definitions: [{ id: 'Gold', extends: 'focus' }] } }));
+    expect(() => loadConfig({ env: {}, cwd: badId })).toThrow('plans.definitions.0.id: must be a plan id');
+  });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '@tollgate/errors';
+import { buildPlanDirectory, plansConfigSchema } from '@tollgate/plans';
 import { z } from 'zod';
 
 const pluginEntry = z.strictObject({
@@ -60,6 +61,11 @@ export const hostConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /**
+   * Plans (editions, W-11): the plan new accounts start on, and plans beyond the built-in classic and
+   * focus (`{ id, label?, extends?, rules? }`; see docs/plans.md). Checked at start: a bad plan stops the host.
+   */
+  plans: plansConfigSchema.prefault({}),
   /** Cash packs, the refund fee, the referral credit, auto-refill guards (C-1…C-5). */
   funding: z
     .strictObject({
@@ -180,6 +186,11 @@ export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overr
     const where = configPath ?? 'configuration';
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new ConfigError({ message: `config ${where}: ${issues}`, details: parsed.error.issues });
+  }
+  try {
+    buildPlanDirectory({ config: parsed.data.plans });
+  } catch (cause) {
+    throw new ConfigError({ message: `config ${configPath ?? 'configuration'}: ${(cause as Error).message}`, cause });
   }
   const configDir = configPath ? dirname(configPath) : cwd;
   const config: HostConfig = { ...parsed.data, configDir, ...(configPath ? { configPath } : {}) };

@@ -62,6 +62,7 @@ export class FundingController {
   @MinRole('admin')
   @ApiHeader(keyHeader)
   @ApiOperation({ summary: 'Set up a payment method at a provider: a SEPA mandate (IBAN, holder) or a card token (C-2)' })
+  @ApiResponse({ status: 422, description: "payment_method_not_in_plan: the account's plan takes this kind of method for nothing (SEPA on classic)" })
   async addMethod(
     @CurrentCaller() caller: AccountCaller,
     @Headers('idempotency-key') header: string | undefined,
@@ -89,7 +90,11 @@ export class FundingController {
 
   @ApiResponse({ status: 201, standardSchema: answers.purchaseView })
   @ApiResponse({ status: 404, description: 'payment_method_not_found' })
-  @ApiResponse({ status: 422, description: 'unknown_pack: not one of the packs of GET /v1/funding/packs' })
+  @ApiResponse({
+    status: 422,
+    description:
+      "unknown_pack: not one of the packs of GET /v1/funding/packs; payment_method_not_in_plan: the account's plan does not take this method for top-ups",
+  })
   @Post('purchases')
   @MinRole('admin')
   @ApiHeader(keyHeader)
@@ -141,7 +146,7 @@ export class FundingController {
 
   @ApiResponse({ status: 200, standardSchema: answers.autoRefillView })
   @ApiResponse({ status: 404, description: 'payment_method_not_found' })
-  @ApiResponse({ status: 422, description: 'unknown_pack' })
+  @ApiResponse({ status: 422, description: "unknown_pack; payment_method_not_in_plan: the account's plan does not take this method for auto-refills" })
   @Put('auto-refill')
   @MinRole('admin')
   @ApiOperation({

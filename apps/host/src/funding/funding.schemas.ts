@@ -94,7 +94,7 @@ export const autoRefillView = z.object({
   paused: z.boolean().describe('true while no refill will be made: see pausedReason'),
   pausedAt: z.string().nullable(),
   pausedReason: z
-    .enum(['refill_limit_reached', 'payment_declined', 'payment_method_removed'])
+    .enum(['refill_limit_reached', 'payment_declined', 'payment_method_removed', 'payment_method_not_in_plan'])
     .nullable()
     .describe('refill_limit_reached ends by itself at resumesAt; the others need PUT enabled: true (with a working payment method)'),
   resumesAt: z.string().nullable().describe('When a refill_limit_reached pause ends'),

@@ -38,10 +38,11 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
       files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
       mail: config.mail,
       fundingOptions: config.funding,
+      plans: config.plans,
       eventOptions: localEventOptions(config),
     });
     const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
-    return await fn({ db, accounts, funding: core.funding, importer: core.importer, pluginHost, events: core.events });
+    return await fn({ db, accounts, funding: core.funding, plans: core.plans, importer: core.importer, pluginHost, events: core.events });
   } finally {
     await db.close();
   }

@@ -11,6 +11,8 @@ import { hostMigrations } from '../accounts/host.migrations.js';
 import { ROLES } from '../accounts/roles.js';
 import { autoRefillView, paymentMethodView, purchaseView, refundView } from '../funding/funding.views.js';
 import type { TollgateHost } from '../create-host.js';
+import type { AccountPlans } from '../plans/account-plans.js';
+import { accountPlanView, planDefinitionView } from '../plans/plans.views.js';
 import type { InvoiceSyncJobs } from '../invoice-sync/invoice-sync-jobs.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { OperatorResult } from './operator-client.js';
@@ -25,6 +27,8 @@ export interface OperatorContext {
   db: Database;
   accounts: AccountsService;
   funding: FundingService;
+  /** Accounts' plans (W-11). */
+  plans: AccountPlans;
   importer: InvoiceImporter;
   pluginHost: PluginHost;
   /** Events out: the accounts' webhook endpoints (and the parked handler deliveries). */
@@ -43,6 +47,7 @@ export function hostOperatorContext(host: TollgateHost): OperatorContext {
     db: host.db,
     accounts: host.accounts,
     funding: host.funding,
+    plans: host.plans,
     importer: host.invoiceSync.importer,
     pluginHost: host.pluginHost,
     events: host.events,
@@ -110,10 +115,41 @@ export const operatorCommands: Record<string, OperatorCommand> = {
       ownerName: z.string().min(1).max(200),
       locale,
       timeZone: z.string().min(1).max(100),
+      plan: z.string().min(1).max(40).optional(),
     }),
-    run: async (ctx, i) => ({
-      output: await ctx.accounts.createAccount({ name: i.name, locale: i.locale, timeZone: i.timeZone, owner: { email: i.ownerEmail, name: i.ownerName } }),
-    }),
+    run: async (ctx, i) => {
+      // An unknown plan is refused before the account is made.
+      const plan = ctx.plans.directory.require({ id: i.plan ?? ctx.plans.directory.defaultPlan }).id;
+      const created = await ctx.accounts.createAccount({
+        name: i.name,
+        locale: i.locale,
+        timeZone: i.timeZone,
+        owner: { email: i.ownerEmail, name: i.ownerName },
+        plan,
+      });
+      return { output: { ...created, plan } };
+    },
+  }),
+  'accounts.plan': define({
+    needs: 'database',
+    input: z.object({ accountId }),
+    run: async (ctx, i) => {
+      const plan = await ctx.plans.require({ accountId: i.accountId });
+      return { output: accountPlanView(i.accountId, plan, await ctx.plans.history({ accountId: i.accountId })) };
+    },
+  }),
+  'accounts.set-plan': define({
+    needs: 'database',
+    input: z.object({ accountId, plan: z.string().min(1).max(40) }),
+    run: async (ctx, i) => {
+      const moved = await ctx.plans.move({ accountId: i.accountId, plan: i.plan, changedBy: 'cli' });
+      return { output: { ...accountPlanView(i.accountId, moved.plan, await ctx.plans.history({ accountId: i.accountId })), changed: moved.changed } };
+    },
+  }),
+  'plans.list': define({
+    needs: 'database',
+    input: z.object({}),
+    run: async (ctx) => ({ output: ctx.plans.directory.list().map((p) => planDefinitionView(p, ctx.plans.directory.defaultPlan)) }),
   }),
   'accounts.list': define({
     needs: 'database',

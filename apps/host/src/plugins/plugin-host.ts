@@ -27,6 +27,7 @@ import {
   type PluginAccount,
   type PluginUser,
   type PluginAccounts,
+  type PluginPlans,
   type PluginPriceCatalog,
   type PluginWallet,
   type PluginRoute,
@@ -79,6 +80,8 @@ export interface PluginHostServices {
   invoiceSync?: InvoiceSyncSink;
   /** false in tests: plugin jobs do not poll, `runJobs` runs them. Default true. */
   workers?: boolean;
+  /** coreServices.plans: each account's plan and its rules (W-11). */
+  plans?: PluginPlans;
   /** Lets a charge or hold refused for lack of credit wait for an in-flight card auto-refill (C-3). */
   spendWithRefill?: <T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }) => Promise<T>;
 }
@@ -445,6 +448,11 @@ export class PluginHost {
         } satisfies PluginPriceCatalog;
       case coreServices.accounts.id:
         return accountsView(services.db);
+      case coreServices.plans.id: {
+        const plans = services.plans;
+        if (!plans) throw new PluginLoadError({ source: pluginId, message: 'asks for the plans service, which this host runs without' });
+        return { forAccount: (input) => plans.forAccount(input) } satisfies PluginPlans;
+      }
       case coreServices.payments.id:
         if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
         return services.payments;

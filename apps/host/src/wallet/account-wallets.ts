@@ -9,8 +9,9 @@ import type { AccountHooks } from '../accounts/accounts.service.js';
  */
 export function walletAccountHooks(input: { wallet: WalletService }): AccountHooks {
   return {
-    async created(account) {
-      await input.wallet.openWallet({ accountId: account.id, timeZone: account.timeZone });
+    async created(account, options) {
+      // The plan asked for when the account was made; else the wallet's default (the config's plans.default).
+      await input.wallet.openWallet({ accountId: account.id, timeZone: account.timeZone, ...(options?.plan ? { plan: options.plan } : {}) });
     },
     async updated({ account, changed, tx }) {
       // The free monthly quota resets at the start of the month in the account's time zone (W-8).
