@@ -235,6 +235,22 @@ for (const engine of testEngines()) {
       expect(off.body.error.message).toContain('Settings > HR');
     });
 
+    it('a company Trends Top knows without any data: the export is empty, the hold released, nothing charged', async () => {
+      const a = await enabledAccount();
+      const empty = TEST_ENTERPRISE_NUMBERS.noData[0]!;
+      const company = (await c.addCompany(a.key, { name: 'Empty', country: 'BE', enterpriseNumber: empty })).body;
+      expect(Object.values(company.data.available).every((v) => v === false)).toBe(true);
+      const res = await c.buy(a.key, company.id, 'empty-1');
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('company_data_no_data');
+      expect(await c.charges(a.key)).toEqual([]);
+      expect(await c.wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+      // Unknown to Trends Top: no data to offer, and buying is refused before any hold.
+      const unknown = (await c.addCompany(a.key, { name: 'Ghost', country: 'BE', enterpriseNumber: '0123.456.749' })).body;
+      expect(unknown.data).toMatchObject({ status: 'not_found', offer: null });
+      expect((await c.buy(a.key, unknown.id, 'ghost-1')).body.error.code).toBe('company_data_not_found');
+    });
+
     it('an outage releases the hold and charges nothing; a retry later succeeds and charges once', async () => {
       const a = await enabledAccount();
       const company = (await c.addCompany(a.key, { name: 'Outage', country: 'BE', enterpriseNumber: FULL })).body;

@@ -49,7 +49,12 @@ for (const engine of testEngines()) {
       t = await createTestHost({
         engine,
         clock,
-        plugins: [{ plugin: createCompanyDataPlugin({ client: fake.factory }), options: { partnerApiKey: 'partner', unitPrice: '0.50', freeRefreshDays: 30 } }],
+        plugins: [
+          {
+            plugin: createCompanyDataPlugin({ client: fake.factory }),
+            options: { partnerApiKey: 'partner', unitPrice: '0.50', planPrices: { classic: '0.40' }, freeRefreshDays: 30 },
+          },
+        ],
       });
     });
     afterAll(async () => {
@@ -60,6 +65,25 @@ for (const engine of testEngines()) {
       const res = await t.request({ path: '/plugins' });
       const entry = res.body.data.find((p: { id: string }) => p.id === 'company-data-trendstop');
       expect(entry.spendChannels).toEqual([{ id: 'company-data', label: 'Company data (Trends Top)', unit: 'company', settlement: 'immediate' }]);
+    });
+
+    it("the offer's price is the account's plan's catalog row (classic: its own row, and buying needs its own subscription)", async () => {
+      const a = await enabledAccountWith(NUMBERS.full);
+      expect((await t.request({ path: `${BASE}/companies/${a.companyId}`, key: a.key })).body.data.offer).toMatchObject({
+        price: '0.50',
+        paidBy: 'wallet',
+        refusal: null,
+      });
+      const classic = await t.createAccount();
+      const moved = await t.request({ method: 'PUT', path: `/admin/accounts/${classic.accountId}/plan`, key: t.adminKey, body: { plan: 'classic' } });
+      expect(moved.status).toBe(200);
+      const company = await t.request({
+        method: 'POST',
+        path: `${BASE}/companies`,
+        key: classic.ownerKey,
+        body: { name: 'C', country: 'BE', enterpriseNumber: NUMBERS.full },
+      });
+      expect(company.body.data.offer).toMatchObject({ price: '0.40', paidBy: 'wallet', refusal: 'export_rights_required' });
     });
 
     it('four buyers at once on one host: one export billed, one charge, the same purchase for all', async () => {
