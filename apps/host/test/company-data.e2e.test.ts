@@ -177,10 +177,13 @@ for (const engine of testEngines()) {
       expect((await t.request({ path: `${BASE}/users`, key: account.ownerKey })).body).toMatchObject({ data: [], settingsPage: 'Settings > Users' });
       expect((await c.enable(account.ownerKey, 'usr_nobody')).status).toBe(404);
       expect((await c.enable(account.ownerKey, account.ownerId)).status).toBe(200);
+      // A key the owner made through the API belongs to the owner: switched on with them.
+      const made = await t.request({ method: 'POST', path: '/v1/api-keys', key: account.ownerKey, body: { name: 'crm', role: 'admin' } });
+      expect((await c.buy(made.body.key, company.id, 'off-3')).status).toBe(201);
       expect((await t.request({ path: `${BASE}/users`, key: account.ownerKey })).body.data).toEqual([
         expect.objectContaining({ userId: account.ownerId, enabled: true }),
       ]);
-      expect(await c.wallet(account.ownerKey)).toMatchObject({ available: '2.00' });
+      expect(await c.wallet(account.ownerKey)).toMatchObject({ available: '0.50' });
     });
 
     it('an own subscription with export rights: fetched through it, nothing charged; one without is told why', async () => {

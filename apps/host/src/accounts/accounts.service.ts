@@ -467,7 +467,8 @@ export class AccountsService {
     requireRole(input.caller, 'admin');
     if (!atLeast(input.caller.role, input.role))
       throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot create a key with role ${input.role}` });
-    return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.keyId });
+    // A key belongs to the user whose key made it (AccountCaller.userId, API 2.4): never a key id.
+    return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.userId });
   }
 
   /** A platform operator issuing a key for an account (CLI, admin API). */
