@@ -83,6 +83,40 @@ for (const engine of testEngines()) {
       expect((await t.request({ path: `${BASE}/items`, key: b.owner })).body.data).toEqual([]);
     });
 
+    it('caller.userId is the user a key acts for, and accounts.getUser reads them (API 2.4)', async () => {
+      const users = await t.request({ path: '/v1/users', key: a.owner });
+      const owner = (users.body.data as Array<{ id: string; role: string }>).find((u) => u.role === 'owner')!;
+      const mine = await t.request({ path: `${BASE}/whoami`, key: a.owner });
+      expect(mine.body).toMatchObject({ userId: owner.id, user: { id: owner.id, accountId: a.accountId, role: 'owner' } });
+      // A key the owner made without naming a user acts for the owner.
+      expect((await t.request({ path: `${BASE}/whoami`, key: a.member })).body.userId).toBe(owner.id);
+
+      const added = await t.request({ method: 'POST', path: '/v1/users', key: a.owner, body: { email: 'rita@example.com', name: 'Rita', role: 'member' } });
+      expect(added.status).toBe(201);
+      const rita = added.body.id as string;
+      const tooHigh = await t.request({ method: 'POST', path: '/v1/api-keys', key: a.owner, body: { name: 'rita', role: 'admin', userId: rita } });
+      expect(tooHigh.status).toBe(403);
+      expect(tooHigh.body.error.code).toBe('role_too_high');
+      const issued = await t.request({ method: 'POST', path: '/v1/api-keys', key: a.owner, body: { name: 'rita', role: 'member', userId: rita } });
+      expect(issued.status).toBe(201);
+      expect(issued.body.userId).toBe(rita);
+      const ritaKey = issued.body.key as string;
+      expect((await t.request({ path: `${BASE}/whoami`, key: ritaKey })).body).toMatchObject({
+        userId: rita,
+        user: { id: rita, name: 'Rita', role: 'member' },
+      });
+
+      // Another account's user is not found, and nothing was created.
+      const foreign = await t.request({ path: '/v1/users', key: b.owner });
+      const foreignUser = (foreign.body.data as Array<{ id: string }>)[0]!.id;
+      const refused = await t.request({ method: 'POST', path: '/v1/api-keys', key: a.owner, body: { name: 'x', role: 'member', userId: foreignUser } });
+      expect(refused.status).toBe(404);
+
+      // Removing the user revokes the key issued for them, though someone else made it.
+      expect((await t.request({ method: 'DELETE', path: `/v1/users/${rita}`, key: a.owner })).status).toBe(204);
+      expect((await t.request({ path: `${BASE}/whoami`, key: ritaKey })).status).toBe(401);
+    });
+
     it('an explicit minRole lowers or raises the default', async () => {
       const saved = await t.request({ method: 'POST', path: `${BASE}/preferences`, key: a.member, body: { theme: 'dark' } });
       expect(saved.status).toBe(200);

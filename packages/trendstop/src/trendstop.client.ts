@@ -172,7 +172,17 @@ export class TrendsTopClient {
         throw new TrendsTopUnavailableError({ message: `Trends Top ${what}: unreachable (${(cause as Error).message}) after ${attempt + 1} attempts.`, cause });
       }
 
-      if (status >= 200 && status < 300) return parseAnswer({ text, schema: input.schema, what, status });
+      if (status >= 200 && status < 300) {
+        const answer = parseAnswer({ text, schema: input.schema, what, status });
+        // An answer about another company than asked is as wrong as a malformed one.
+        const about = (answer as { enterpriseNumber?: unknown }).enterpriseNumber;
+        if (input.enterpriseNumber !== undefined && about !== input.enterpriseNumber)
+          throw new TrendsTopResponseError({
+            message: `Trends Top ${what}: the answer is about ${String(about)}, not ${input.enterpriseNumber}.`,
+            upstreamStatus: status,
+          });
+        return answer;
+      }
 
       const error = errorCode(text);
       if (status === 429) {

@@ -236,6 +236,16 @@ describe('TrendsTopClient against the sandbox', () => {
   });
 });
 
+describe('TrendsTopClient against an answer about another company', () => {
+  it('is TrendsTopResponseError', async () => {
+    // A proxy in front of the sandbox that swaps the number asked for another one.
+    const swapping: typeof fetch = (url, init) => fetch(String(url).replace('0200065765', '0314595348'), init);
+    const error = await caught(client({ fetch: swapping }).availability({ enterpriseNumber: '0200065765' }));
+    expect(error).toBeInstanceOf(TrendsTopResponseError);
+    expect(error.message).toContain('about 0314595348');
+  });
+});
+
 describe('TrendsTopClient against a slow sandbox', () => {
   // The sandbox's slow-mode wait is injected too: it holds the answer until the test lets go (never, here).
   let slow: TrendsTopSandbox;

@@ -27,6 +27,7 @@ export const SANDBOX_KEYS = {
 } as const;
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60;
+const MAX_LOGGED_REQUESTS = 10_000;
 
 export interface ApiKeyRecord {
   apiKey: string;
@@ -207,6 +208,8 @@ class TrendsTopSandboxServer {
   readonly #timers = new Set<NodeJS.Timeout>();
   #keys = new Map<string, ApiKeyRecord>();
   #exports: ExportRecord[] = [];
+  /** The same exports by (key, Idempotency-Key), for replays. */
+  #byIdempotencyKey = new Map<string, ExportRecord>();
   #nextExport = 1;
   #requests: SandboxRequest[] = [];
   #outage = false;
@@ -285,6 +288,7 @@ class TrendsTopSandboxServer {
     reset: () => {
       this.#keys = new Map(defaultKeys().map((key) => [key.apiKey, key]));
       this.#exports = [];
+      this.#byIdempotencyKey.clear();
       this.#nextExport = 1;
       this.#requests = [];
       this.#outage = false;
@@ -302,6 +306,7 @@ class TrendsTopSandboxServer {
       this.#keys = new Map(defaultKeys().map((key) => [key.apiKey, key]));
       for (const key of state.keys) this.#keys.set(key.apiKey, { ...key });
       this.#exports = structuredClone(state.exports);
+      this.#byIdempotencyKey = new Map(this.#exports.map((record) => [replayKey(record), record]));
       this.#nextExport = state.nextExport;
     },
   };
@@ -389,6 +394,8 @@ class TrendsTopSandboxServer {
   #api(input: { method: string; path: string; headers: IncomingMessage['headers'] }): Reply {
     const apiKey = /^Bearer\s+(\S+)$/i.exec(input.headers.authorization ?? '')?.[1] ?? null;
     const log = (reply: Reply): Reply => {
+      // A long manual session keeps the last requests only.
+      if (this.#requests.length >= MAX_LOGGED_REQUESTS) this.#requests.splice(0, this.#requests.length - MAX_LOGGED_REQUESTS + 1);
       this.#requests.push({ method: input.method, path: input.path, status: reply.status, apiKey });
       return reply;
     };
@@ -478,7 +485,7 @@ class TrendsTopSandboxServer {
       throw new SandboxHttpError(400, 'idempotency_key_required', 'An export needs an Idempotency-Key header (1-255 visible ASCII characters).');
     if (!hasExportRights(key))
       throw new SandboxHttpError(403, 'export_rights_required', `The ${key.formula} formula may not export company data.`, { formula: key.formula });
-    const earlier = this.#exports.find((record) => record.apiKey === key.apiKey && record.idempotencyKey === idempotencyKey);
+    const earlier = this.#byIdempotencyKey.get(replayKey({ apiKey: key.apiKey, idempotencyKey }));
     if (earlier) {
       if (earlier.enterpriseNumber !== number)
         throw new SandboxHttpError(409, 'idempotency_key_reused', `Idempotency-Key ${idempotencyKey} was used for another company.`);
@@ -503,7 +510,7 @@ class TrendsTopSandboxServer {
       employeesClass: company.employeesClass,
       retrievedAt: now.toISOString(),
     };
-    this.#exports.push({
+    const record: ExportRecord = {
       exportId,
       apiKey: key.apiKey,
       customerId: key.customerId,
@@ -511,7 +518,9 @@ class TrendsTopSandboxServer {
       idempotencyKey,
       billedAt: now.toISOString(),
       body,
-    });
+    };
+    this.#exports.push(record);
+    this.#byIdempotencyKey.set(replayKey(record), record);
     return { status: 200, body: structuredClone(body) };
   }
 
@@ -579,6 +588,10 @@ class TrendsTopSandboxServer {
       throw error;
     }
   }
+}
+
+function replayKey(input: { apiKey: string; idempotencyKey: string }): string {
+  return `${input.apiKey}\u0000${input.idempotencyKey}`;
 }
 
 function hasExportRights(key: ApiKeyRecord): boolean {

@@ -26,7 +26,11 @@ export const createAccountBody = z.strictObject({
 export const updateAccountBody = z.strictObject({ name: name.optional(), locale: locale.optional(), timeZone: timeZone.optional() });
 export const addUserBody = z.strictObject({ email, name, role: role.default('member') });
 export const updateUserBody = z.strictObject({ name: name.optional(), role: role.optional() });
-export const createApiKeyBody = z.strictObject({ name, role: role.default('member') });
+export const createApiKeyBody = z.strictObject({
+  name,
+  role: role.default('member'),
+  userId: resourceId('usr').optional().describe('The user the key acts for (default: the caller’s user); the key’s role cannot exceed theirs'),
+});
 export const createAdminKeyBody = z.strictObject({ name });
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -48,6 +52,7 @@ export const apiKeyView = z.object({
   name: z.string(),
   role: z.string(),
   prefix: z.string(),
+  userId: z.string().nullable().describe('The user the key acts for; null for a key issued without one'),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),

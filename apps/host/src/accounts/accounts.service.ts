@@ -28,6 +28,8 @@ export interface ApiKey {
   role: Role | 'platform_admin';
   prefix: string;
   createdBy: string | null;
+  /** The user the key acts for (null: a key issued without one, e.g. by an operator). */
+  userId: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -59,6 +61,7 @@ const toKey = (r: Row): ApiKey => ({
   role: r.role as ApiKey['role'],
   prefix: r.prefix as string,
   createdBy: (r.created_by as string | null) ?? null,
+  userId: (r.user_id as string | null) ?? null,
   createdAt: r.created_at as Date,
   lastUsedAt: (r.last_used_at as Date | null) ?? null,
   revokedAt: (r.revoked_at as Date | null) ?? null,
@@ -80,8 +83,8 @@ const UNIQUE_VIOLATION = '23505';
  * keeps its time zone in step). Keeps this service free of the wallet and of any framework.
  */
 export interface AccountHooks {
-  /** After the account, its owner and key are committed. Must be idempotent: it may run again for the same account. `plan`: the one it starts on, if not the default. */
-  created?(account: Account, options?: { plan?: string }): Promise<void>;
+  /** After the account, its owner and key are committed. Must be idempotent: it may run again for the same account. */
+  created?(account: Account): Promise<void>;
   /** Inside the transaction that changed the account, so both commit or neither does. */
   updated?(input: { account: Account; changed: { name?: string; locale?: Account['locale']; timeZone?: string }; tx: Queryable }): Promise<void>;
 }
@@ -141,8 +144,6 @@ export class AccountsService {
     locale?: Account['locale'];
     timeZone?: string;
     owner: { email: string; name: string };
-    /** The plan (edition) it starts on; default: the host's default plan (the host checks it exists). */
-    plan?: string;
   }): Promise<{ account: Account; owner: User; apiKey: NewApiKey }> {
     const timeZone = input.timeZone ?? 'Europe/Brussels';
     if (!isValidTimeZone(timeZone))
@@ -171,21 +172,25 @@ export class AccountsService {
         input.owner.name,
         now,
       ]);
-      const apiKey = await this.#insertKey(tx, { accountId, name: 'default', role: 'owner', createdBy: (owner as Row).id as string });
+      const ownerId = (owner as Row).id as string;
+      const apiKey = await this.#insertKey(tx, { accountId, name: 'default', role: 'owner', createdBy: ownerId, userId: ownerId });
       return { account: toAccount(account!), owner: toUser(owner!), apiKey };
     });
     // After commit: on PGlite the one connection is the transaction's until then.
-    await this.deps.hooks?.created?.(created.account, input.plan ? { plan: input.plan } : {});
+    await this.deps.hooks?.created?.(created.account);
     return created;
   }
 
-  async #insertKey(db: Queryable, input: { accountId: string | null; name: string; role: ApiKey['role']; createdBy: string | null }): Promise<NewApiKey> {
+  async #insertKey(
+    db: Queryable,
+    input: { accountId: string | null; name: string; role: ApiKey['role']; createdBy: string | null; userId?: string | null },
+  ): Promise<NewApiKey> {
     const secret = newKeySecret(input.accountId === null ? 'admin' : 'account');
     const {
       rows: [row],
     } = await db.query(
-      `insert into api_keys (id, account_id, name, role, prefix, secret_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
-      [this.#id('key'), input.accountId, input.name, input.role, secret.prefix, secret.hash, input.createdBy, this.deps.clock.now()],
+      `insert into api_keys (id, account_id, name, role, prefix, secret_hash, created_by, user_id, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
+      [this.#id('key'), input.accountId, input.name, input.role, secret.prefix, secret.hash, input.createdBy, input.userId ?? null, this.deps.clock.now()],
     );
     return { ...toKey(row!), key: secret.key };
   }
@@ -244,7 +249,7 @@ export class AccountsService {
     const generation = this.#generation;
     const {
       rows: [row],
-    } = await this.deps.db.query(`select id, account_id, role, created_by from api_keys where secret_hash = $1 and revoked_at is null`, [hash]);
+    } = await this.deps.db.query(`select id, account_id, role, user_id from api_keys where secret_hash = $1 and revoked_at is null`, [hash]);
     if (!row) throw new UnauthorizedError({ message: 'This API key is unknown or revoked.' });
     const caller: Caller =
       row.role === 'platform_admin'
@@ -254,7 +259,7 @@ export class AccountsService {
             accountId: row.account_id as string,
             role: row.role as Role,
             keyId: row.id as string,
-            userId: (row.created_by as string | null) ?? null,
+            userId: (row.user_id as string | null) ?? null,
           };
     if (this.#ttlMs > 0 && generation === this.#generation) {
       if (this.#keys.size >= this.#maxEntries) {
@@ -429,10 +434,10 @@ export class AccountsService {
       const user = await this.#lockUser(tx, input.caller, input.userId);
       requireRole(input.caller, user.role === 'owner' ? 'owner' : 'admin');
       if (user.role === 'owner') await this.#keepAnOwner(tx, input.caller.accountId);
-      const { rows } = await tx.query<{ id: string }>(`update api_keys set revoked_at = $2 where created_by = $1 and revoked_at is null returning id`, [
-        user.id,
-        this.deps.clock.now(),
-      ]);
+      const { rows } = await tx.query<{ id: string }>(
+        `update api_keys set revoked_at = $2 where (created_by = $1 or user_id = $1) and revoked_at is null returning id`,
+        [user.id, this.deps.clock.now()],
+      );
       await tx.query(`delete from users where account_id = $1 and id = $2`, [input.caller.accountId, input.userId]);
       return rows.map((r) => r.id);
     });
@@ -463,12 +468,19 @@ export class AccountsService {
     return rows.map(toKey);
   }
 
-  async createApiKey(input: { caller: AccountCaller; name: string; role: Role }): Promise<NewApiKey> {
+  /** A key for `userId` (default: the caller's own user); never above the caller's role nor the user's. */
+  async createApiKey(input: { caller: AccountCaller; name: string; role: Role; userId?: string }): Promise<NewApiKey> {
     requireRole(input.caller, 'admin');
     if (!atLeast(input.caller.role, input.role))
       throw new ForbiddenError({ code: 'role_too_high', message: `A ${input.caller.role} cannot create a key with role ${input.role}` });
-    // A key belongs to the user whose key made it (AccountCaller.userId, API 2.4): never a key id.
-    return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.userId });
+    let userId = input.caller.userId;
+    if (input.userId !== undefined) {
+      const user = await this.getUser({ caller: input.caller, userId: input.userId });
+      if (!atLeast(user.role, input.role))
+        throw new ForbiddenError({ code: 'role_too_high', message: `A key for ${user.name} (${user.role}) cannot have role ${input.role}` });
+      userId = user.id;
+    }
+    return this.#insertKey(this.deps.db, { accountId: input.caller.accountId, name: input.name, role: input.role, createdBy: input.caller.keyId, userId });
   }
 
   /** A platform operator issuing a key for an account (CLI, admin API). */

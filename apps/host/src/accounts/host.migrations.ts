@@ -62,5 +62,21 @@ export const hostMigrations: MigrationSet = {
         create index route_idempotency_keys_created on route_idempotency_keys (created_at);
       `,
     },
+    {
+      // Which person a key acts for (per-user settings such as a feature switched on for one user).
+      // created_by held a user id (the owner's first key) or the creating key's id: the backfill
+      // follows that chain to the user at its start.
+      id: '0003_api_key_users',
+      sql: `
+        alter table api_keys add column user_id text references users(id) on delete set null;
+        with recursive chain(id, user_id) as (
+          select k.id, u.id from api_keys k join users u on u.id = k.created_by
+          union all
+          select k.id, c.user_id from api_keys k join chain c on k.created_by = c.id
+        )
+        update api_keys k set user_id = chain.user_id from chain where chain.id = k.id;
+        create index api_keys_user on api_keys (user_id);
+      `,
+    },
   ],
 };
