@@ -246,6 +246,86 @@ for (const engine of testEngines()) {
     });
   });
 
+  describe(`wallet plans: spends racing plan moves [${engine.name}]`, () => {
+    let db: TestDatabase;
+    afterAll(async () => {
+      await db?.dispose();
+    });
+
+    it('prices every spend at the plan in force when it ran, keeps held prices, and the ledger invariants hold', async () => {
+      db = await engine.open();
+      await migrate({ db, sets: [walletMigrations] });
+      const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+      const catalog = new PriceCatalog(db, clock);
+      const PRICE: Record<string, string> = { classic: '0.15', focus: '0.18', pro: '0.20' };
+      for (const [plan, unitPrice] of Object.entries(PRICE))
+        await catalog.setPrice({ channel: 'race-sms', unit: 'message', unitPrice, effectiveFrom: JAN_2025, plan });
+      // Two services on one database: two in-process queues meeting at the wallet row lock, as two hosts do.
+      const a = new WalletService(db, clock, { trialCredit: '0' });
+      const b = new WalletService(db, clock, { trialCredit: '0', maxBatch: 3 });
+      const ids = [`race_${engine.name}_1`, `race_${engine.name}_2`];
+      for (const id of ids) {
+        await a.openWallet({ accountId: id });
+        await a.grant({ accountId: id, kind: 'purchased', amount: '20.00', idempotencyKey: 'fund' });
+      }
+      const held = await Promise.all(ids.map((accountId) => a.hold({ accountId, channel: 'race-sms', units: '10', idempotencyKey: 'held' })));
+      expect(held.map((h) => h.amount.toString())).toEqual(['1.80', '1.80']);
+      // Waves: in each, charges from both services race one move to the next plan of the rotation, so a charge of
+      // wave w may only be priced on the plan before the move or after it — never on the third plan.
+      const rotation = ['classic', 'pro', 'focus'];
+      const allowed = new Map<string, string[]>();
+      let before = 'focus';
+      for (let w = 0; w < 6; w++) {
+        const plan = rotation[w % 3]!;
+        const work: Array<Promise<unknown>> = [];
+        for (const [n, accountId] of ids.entries()) {
+          for (let c = 0; c < 4; c++) {
+            const key = `w${w}-c${c}`;
+            allowed.set(`${accountId}/${key}`, [PRICE[before]!, PRICE[plan]!]);
+            work.push(((c + n) % 2 ? a : b).charge({ accountId, channel: 'race-sms', units: '1', idempotencyKey: key }));
+            if (c === 1) work.push((w % 2 ? a : b).setPlan({ accountId, plan, changedBy: `mover-${w}`, idempotencyKey: `move-${w}` }));
+          }
+          // A retried charge answers what the first did (and is not charged twice); so does a retried move.
+          work.push((n ? a : b).charge({ accountId, channel: 'race-sms', units: '1', idempotencyKey: `w${w}-c0` }));
+          work.push((n ? b : a).setPlan({ accountId, plan, idempotencyKey: `move-${w}` }));
+          if (w === 3) work.push(b.capture({ accountId, holdId: held[n]!.holdId, units: '7', idempotencyKey: 'cap' }));
+        }
+        const settled = await Promise.allSettled(work);
+        expect(settled.filter((r) => r.status === 'rejected')).toEqual([]);
+        before = plan;
+      }
+
+      const seen = new Set<string>();
+      for (const accountId of ids) {
+        const { rows } = await db.query<{ key: string; unit_price: string; amount: string }>(
+          `select idempotency_key as key, metadata->>'unitPrice' as unit_price, amount::text from ledger_transactions where account_id = $1 and type = 'charge'`,
+          [accountId],
+        );
+        expect(rows).toHaveLength(24);
+        for (const r of rows) {
+          const unitPrice = Money.of(r.unit_price).toString();
+          expect(allowed.get(`${accountId}/${r.key}`)).toContain(unitPrice);
+          expect(r.amount).toBe(`-${unitPrice}`);
+          seen.add(unitPrice);
+        }
+        // The capture took 7 units at the held 0.18 (3 x 0.18 back), whatever the plan was by then.
+        const {
+          rows: [capture],
+        } = await db.query<{ amount: string }>(`select amount::text from ledger_transactions where account_id = $1 and type = 'capture'`, [accountId]);
+        expect(capture!.amount).toBe('0.54');
+        const spent = rows.reduce((sum, r) => sum.plus(Money.of(r.amount).negated()), eur('0'));
+        expect((await a.balance({ accountId })).available).toEqual(eur('20.00').minus(spent).minus(eur('1.26')));
+        // One history row per move (the opening row, then six real changes), the plan the last move's.
+        const history = await a.planHistory({ accountId });
+        expect(history.map((h) => h.plan)).toEqual(['focus', 'classic', 'pro', 'focus', 'classic', 'pro', 'focus']);
+        expect((await a.planOf({ accountId }))!.plan).toBe('focus');
+      }
+      // The waves really moved the accounts between spends (which plan won each race is up to the scheduler).
+      expect(seen.size).toBeGreaterThanOrEqual(2);
+      expect((await checkInvariants({ db })).problems).toEqual([]);
+    });
+  });
+
   describe(`wallet plans: migration 0005 on an existing database [${engine.name}]`, () => {
     let db: TestDatabase;
     afterAll(async () => {
