@@ -21,7 +21,7 @@ for (const engine of testEngines()) {
     it('lists plugins and their channels on /plugins', async () => {
       const res = await t.request({ path: '/plugins' });
       expect(res.status).toBe(200);
-      expect(res.body.pluginApiVersion).toBe('2.3.0');
+      expect(res.body.pluginApiVersion).toBe('2.4.0');
       expect(res.body.data).toEqual([
         expect.objectContaining({
           id: 'test-channel',
