@@ -83,8 +83,8 @@ const UNIQUE_VIOLATION = '23505';
  * keeps its time zone in step). Keeps this service free of the wallet and of any framework.
  */
 export interface AccountHooks {
-  /** After the account, its owner and key are committed. Must be idempotent: it may run again for the same account. */
-  created?(account: Account): Promise<void>;
+  /** After the account, its owner and key are committed. Must be idempotent: it may run again for the same account. `plan`: the one it starts on, if not the default. */
+  created?(account: Account, options?: { plan?: string }): Promise<void>;
   /** Inside the transaction that changed the account, so both commit or neither does. */
   updated?(input: { account: Account; changed: { name?: string; locale?: Account['locale']; timeZone?: string }; tx: Queryable }): Promise<void>;
 }
@@ -144,6 +144,8 @@ export class AccountsService {
     locale?: Account['locale'];
     timeZone?: string;
     owner: { email: string; name: string };
+    /** The plan (edition) it starts on; default: the host's default plan (the host checks it exists). */
+    plan?: string;
   }): Promise<{ account: Account; owner: User; apiKey: NewApiKey }> {
     const timeZone = input.timeZone ?? 'Europe/Brussels';
     if (!isValidTimeZone(timeZone))
@@ -177,7 +179,7 @@ export class AccountsService {
       return { account: toAccount(account!), owner: toUser(owner!), apiKey };
     });
     // After commit: on PGlite the one connection is the transaction's until then.
-    await this.deps.hooks?.created?.(created.account);
+    await this.deps.hooks?.created?.(created.account, input.plan ? { plan: input.plan } : {});
     return created;
   }
 
