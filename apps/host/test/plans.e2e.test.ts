@@ -295,5 +295,13 @@ for (const engine of testEngines()) {
       const mails = await t.db.query<{ template: string }>(`select template from notifications where account_id = $1 and template = 'refill_failed'`, [a.id]);
       expect(mails.rows).toHaveLength(1);
     });
+
+    it('a host whose config no longer defines a plan some account is on refuses to start, naming it', async () => {
+      const a = await newAccount('focus-plus');
+      expect(a.plan).toBe('focus-plus');
+      await expect(createTestHost({ engine, clock, db: t.db })).rejects.toThrow(
+        'config: accounts are on plans the config does not define: focus-plus (plans: classic, focus)',
+      );
+    });
   });
 }
