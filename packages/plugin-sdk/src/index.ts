@@ -38,6 +38,7 @@ export {
   type RouteResponseDoc,
 } from './http-route.js';
 export type { Logger } from './logger.js';
+export { SecretSealer, SecretUnsealError, type SecretSealerConfig } from './secret-sealer.js';
 export type { DirectDebitCollected, DirectDebitCollector, DirectDebitCreditor, DirectDebitItem, DirectDebitOutcome } from './direct-debit-collector.js';
 export { EVENT_TYPES, isEventType, type EventOf, type EventPayloads, type EventType, type PluginEvents, type TollgateEvent } from './events.js';
 export { formatIssues, type InferOutput, type StandardIssue, type StandardResult, type StandardSchemaV1 } from './standard-schema.js';

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     SANDBOX_BANK_PORT: String(await freePort()),
     SANDBOX_TWILIO_PORT: String(await freePort()),
     SANDBOX_TEAMLEADER_PORT: String(await freePort()),
+    SANDBOX_TRENDSTOP_PORT: String(await freePort()),
     SANDBOX_WEBHOOKS_PORT: String(await freePort()),
     LOG_LEVEL: 'debug',
   };

@@ -145,6 +145,7 @@ export async function runNewcomer(input: { log?: (line: string) => void; readyTi
     SANDBOX_BANK_PORT: String(await freePort()),
     SANDBOX_TWILIO_PORT: String(await freePort()),
     SANDBOX_TEAMLEADER_PORT: String(await freePort()),
+    SANDBOX_TRENDSTOP_PORT: String(await freePort()),
     SANDBOX_WEBHOOKS_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
   };

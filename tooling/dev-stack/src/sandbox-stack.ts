@@ -3,6 +3,7 @@ import type { PluginEntry } from '@tollgate/host';
 import { startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
+import { SANDBOX_KEYS as TRENDSTOP_KEYS, startTrendsTopSandbox, type TrendsTopSandbox } from '@tollgate/sandbox-trendstop';
 import { startTwilioSandbox, type TwilioSandbox } from '@tollgate/sandbox-twilio';
 import { startWebhookSandbox, type WebhookSandbox } from '@tollgate/sandbox-webhooks';
 import type { SandboxName } from './sandbox-state.js';
@@ -15,6 +16,8 @@ export interface SandboxStack {
   bank: BankSandbox;
   twilio: TwilioSandbox;
   teamleader: TeamleaderSandbox;
+  /** Trends Top company data (the partner key and customer keys per formula: SANDBOX_KEYS). */
+  trendstop: TrendsTopSandbox;
   /** The customer's endpoint for Tollgate's outgoing webhooks (no secrets: deliveries are recorded `unchecked`). */
   webhooks: WebhookSandbox;
   /** Every bundled plugin, configured against these sandboxes (what `pnpm start` loads). */
@@ -31,6 +34,7 @@ export const SANDBOX_PORT_VARIABLES: Record<StackSandboxName, string> = {
   bank: 'SANDBOX_BANK_PORT',
   twilio: 'SANDBOX_TWILIO_PORT',
   teamleader: 'SANDBOX_TEAMLEADER_PORT',
+  trendstop: 'SANDBOX_TRENDSTOP_PORT',
   webhooks: 'SANDBOX_WEBHOOKS_PORT',
 };
 
@@ -57,7 +61,7 @@ async function listening<T>(name: StackSandboxName, port: number, start: () => P
 export async function startSandboxStack(input: {
   hostUrl: string;
   autoDeliver: boolean;
-  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number; webhooks?: number };
+  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number; trendstop?: number; webhooks?: number };
   now?: () => Date;
   /** Told which sandbox may have changed its state (the dev stack saves it). */
   onStateChange?: (name: SandboxName) => void;
@@ -84,6 +88,7 @@ export async function startSandboxStack(input: {
     listening('teamleader', ports.teamleader ?? 0, () =>
       startTeamleaderSandbox({ port: ports.teamleader ?? 0, autoDeliverWebhooks: autoDeliver, ...now, ...changed('teamleader') }),
     ),
+    listening('trendstop', ports.trendstop ?? 0, () => startTrendsTopSandbox({ port: ports.trendstop ?? 0, ...now, ...changed('trendstop') })),
     // GET <webhooks>/_sandbox/received lists what Tollgate's outgoing webhooks delivered.
     listening('webhooks', ports.webhooks ?? 0, () => startWebhookSandbox({ port: ports.webhooks ?? 0, ...now })),
   ]);
@@ -92,11 +97,12 @@ export async function startSandboxStack(input: {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close().catch(() => undefined) : undefined)));
     throw failed.reason;
   }
-  const [card, bank, twilio, teamleader, webhooks] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [card, bank, twilio, teamleader, trendstop, webhooks] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     CardSandbox,
     BankSandbox,
     TwilioSandbox,
     TeamleaderSandbox,
+    TrendsTopSandbox,
     WebhookSandbox,
   ];
   const twilioCredentials = { baseUrl: twilio.url, accountSid: twilio.accountSid, authToken: twilio.authToken };
@@ -115,16 +121,19 @@ export async function startSandboxStack(input: {
     { package: '@tollgate/plugin-voice', enabled: true, options: twilioCredentials },
     // No credentials: the plugin uses the sandbox integration (client id tl-sandbox-client) and a fixed token key.
     { package: '@tollgate/plugin-source-teamleader', enabled: true, options: { authBaseUrl: teamleader.url, apiBaseUrl: teamleader.url } },
+    // The sandbox's partner key; no sealingKey: the plugin seals subscription keys with its fixed sandbox key (and says so).
+    { package: '@tollgate/plugin-company-data-trendstop', enabled: true, options: { baseUrl: trendstop.url, partnerApiKey: TRENDSTOP_KEYS.partner } },
   ];
   return {
     card,
     bank,
     twilio,
     teamleader,
+    trendstop,
     webhooks,
     plugins,
     close: async () => {
-      await Promise.all([card.close(), bank.close(), twilio.close(), teamleader.close(), webhooks.close()]);
+      await Promise.all([card.close(), bank.close(), twilio.close(), teamleader.close(), trendstop.close(), webhooks.close()]);
     },
   };
 }

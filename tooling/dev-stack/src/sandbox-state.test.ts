@@ -22,7 +22,7 @@ function fake(name: string): StatefulSandbox & { value: number; imported: unknow
   };
   return self;
 }
-const fakes = () => ({ card: fake('card'), bank: fake('bank'), twilio: fake('twilio'), teamleader: fake('teamleader') });
+const fakes = () => ({ card: fake('card'), bank: fake('bank'), twilio: fake('twilio'), teamleader: fake('teamleader'), trendstop: fake('trendstop') });
 const makeDatabase = () => {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'PG_VERSION'), '17\n');
@@ -95,9 +95,22 @@ describe('dev stack: sandbox state beside the database', () => {
         },
       },
     };
-    expect(() => importSandboxStates({ dataDir, states: { card: 1, bank: 1, twilio: 1, teamleader: 1 }, sandboxes: refusing })).toThrow(
+    expect(() => importSandboxStates({ dataDir, states: { card: 1, bank: 1, twilio: 1, teamleader: 1, trendstop: 1 }, sandboxes: refusing })).toThrow(
       /teamleader\.json cannot be loaded \(unknown version 9\)/,
     );
+  });
+
+  it('a data folder saved before the Trends Top sandbox existed restores; that sandbox starts empty', () => {
+    new SandboxStateSaver({ dataDir, sandboxes: fakes() }).flush({ all: true });
+    rmSync(join(dataDir, 'sandboxes', 'trendstop.json'));
+    makeDatabase();
+    expect(checkDataDir({ dataDir, embedded: true })).toEqual({ start: 'restore', dropped: false });
+    const states = loadSandboxStates(dataDir);
+    expect(states.trendstop).toBeUndefined();
+    const target = fakes();
+    importSandboxStates({ dataDir, states, sandboxes: target });
+    expect(target.trendstop.imported).toEqual([]);
+    expect(target.card.imported).toEqual([{ name: 'card', value: 0 }]);
   });
 
   it('a failed write is reported and retried on the next flush', () => {

@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import { ConfigError } from '@tollgate/errors';
 
 /** The sandboxes whose state the dev stack keeps, and the file each is saved to under `<dataDir>/sandboxes/`. */
-export const SANDBOX_NAMES = ['card', 'bank', 'twilio', 'teamleader'] as const;
+export const SANDBOX_NAMES = ['card', 'bank', 'twilio', 'teamleader', 'trendstop'] as const;
 export type SandboxName = (typeof SANDBOX_NAMES)[number];
+/**
+ * Sandboxes added after data folders already existed (Trends Top, issue 15): a folder saved before
+ * has no file for them; they start empty there instead of refusing the folder. Nothing in the
+ * database refers to their state until they have been used, and then their file exists.
+ */
+export const LATER_SANDBOXES: readonly SandboxName[] = ['trendstop'];
+const REQUIRED_SANDBOXES = SANDBOX_NAMES.filter((name) => !LATER_SANDBOXES.includes(name));
 
 /** What each sandbox offers for persistence (its control's exportState/importState). */
 export interface StatefulSandbox {
@@ -32,7 +39,7 @@ export function embeddedDatabaseExists(dataDir: string): boolean {
  */
 export function checkDataDir(input: { dataDir: string; embedded: boolean }): { start: 'fresh' | 'restore'; dropped: boolean } {
   const dir = sandboxStateDir(input.dataDir);
-  const hasState = SANDBOX_NAMES.every((name) => existsSync(join(dir, `${name}.json`)));
+  const hasState = REQUIRED_SANDBOXES.every((name) => existsSync(join(dir, `${name}.json`)));
   // With PostgreSQL (DATABASE_URL) the database lives elsewhere: the sandbox state is kept beside the data folder, no pairing check.
   if (!input.embedded) return { start: hasState ? 'restore' : 'fresh', dropped: false };
   const hasDatabase = embeddedDatabaseExists(input.dataDir);
@@ -54,6 +61,10 @@ export function loadSandboxStates(dataDir: string): Record<SandboxName, unknown>
   const out = {} as Record<SandboxName, unknown>;
   for (const name of SANDBOX_NAMES) {
     const file = join(dir, `${name}.json`);
+    if (LATER_SANDBOXES.includes(name) && !existsSync(file)) {
+      out[name] = undefined; // saved before this sandbox existed: it starts empty
+      continue;
+    }
     try {
       out[name] = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
@@ -69,6 +80,7 @@ export function loadSandboxStates(dataDir: string): Record<SandboxName, unknown>
 /** Applies saved states; a snapshot a sandbox refuses (e.g. an unknown version) stops the start the same way. */
 export function importSandboxStates(input: { dataDir: string; states: Record<SandboxName, unknown>; sandboxes: Record<SandboxName, StatefulSandbox> }): void {
   for (const name of SANDBOX_NAMES) {
+    if (input.states[name] === undefined) continue;
     try {
       input.sandboxes[name].importState(input.states[name] as never);
     } catch (error) {

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const twilioPort = Number(env.SANDBOX_TWILIO_PORT ?? 4030);
   const teamleaderPort = Number(env.SANDBOX_TEAMLEADER_PORT ?? 4040);
   const webhooksPort = Number(env.SANDBOX_WEBHOOKS_PORT ?? 4050);
+  const trendstopPort = Number(env.SANDBOX_TRENDSTOP_PORT ?? 4070);
   const hostUrl = `http://127.0.0.1:${config.port}`;
   const dataDir = config.database.dataDir;
 
@@ -30,11 +31,11 @@ async function main(): Promise<void> {
   const stack = await startSandboxStack({
     hostUrl,
     autoDeliver: true,
-    ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort, webhooks: webhooksPort },
+    ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort, trendstop: trendstopPort, webhooks: webhooksPort },
     onStateChange: (name) => saverRef.current?.changed(name),
   });
-  const { card, bank, twilio, teamleader, webhooks } = stack;
-  const sandboxes = { card: card.control, bank: bank.control, twilio: twilio.control, teamleader: teamleader.control };
+  const { card, bank, twilio, teamleader, trendstop, webhooks } = stack;
+  const sandboxes = { card: card.control, bank: bank.control, twilio: twilio.control, teamleader: teamleader.control, trendstop: trendstop.control };
   const saver = new SandboxStateSaver({
     dataDir,
     sandboxes,
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       webhooks: `${webhooks.url} (what arrived: ${webhooks.url}/_sandbox/received)`,
       twilio: `${twilio.url}/_sandbox`,
       teamleader: teamleader.url,
+      trendstop: trendstop.url,
       teamleaderDemo: demo,
       sandboxState: { dir: sandboxStateDir(dataDir), start, ...(dropped ? { dropped: 'state without a database' } : {}) },
       plugins: host.pluginHost.plugins.map((p) => p.plugin.id),

@@ -7,7 +7,7 @@ import { startSandboxStack, WEBHOOK_SECRET, type SandboxStack } from '../src/san
  * The whole `pnpm start` stack for audits that walk every mounted route (route guards, the bad-input
  * sweep): every bundled plugin against its sandbox, account A with one of each thing a route can
  * name (user, key, hold, charge, card, purchase, refund, Teamleader connection, import run, profile,
- * customer, invoice, meeting, invitee, call), made through the API, and account B.
+ * customer, invoice, meeting, invitee, call, company), made through the API, and account B.
  */
 
 export type Ids = Record<
@@ -32,16 +32,20 @@ export type Ids = Record<
   | 'webhookUrl'
   | 'event'
   | 'delivery'
-  | 'mandateUpload',
+  | 'mandateUpload'
+  | 'company'
+  | 'ignoredCompany',
   string
 >;
-export type Fixture = { params: Record<string, string>; body?: unknown };
+/** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
+export type Fixture = { params: Record<string, string>; body?: unknown; headers?: Record<string, string> };
 /** What the audit reads of an answer: the error code, when there is one. */
 export type Answer = TestResponse<{ error?: { code?: string; message?: string } }>;
 type Plugin = Extract<NonNullable<TestHostInput['plugins']>[number], { plugin: unknown }>['plugin'];
 
 export const SMS = '/v1/plugins/sms-reminders';
 export const INVOICE_SYNC = '/v1/invoice-sync';
+export const COMPANY_DATA = '/v1/plugins/company-data-trendstop';
 
 /** Account routes with path parameters: account A's ids, and a body that passes validation. */
 export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
@@ -106,6 +110,16 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
     params: { endpointId: ids.webhookEndpoint, deliveryId: ids.delivery },
   }),
   'POST /v1/webhook-endpoints/:endpointId/replay': (ids) => ({ params: { endpointId: ids.webhookEndpoint }, body: { eventId: ids.event } }),
+  [`GET ${COMPANY_DATA}/companies/:id`]: (ids) => ({ params: { id: ids.company } }),
+  // The owner has company data switched on: a real purchase (€1.50 of account A's credit), then free again.
+  [`POST ${COMPANY_DATA}/companies/:id/data/purchase`]: (ids) => ({
+    params: { id: ids.company },
+    body: {},
+    headers: { 'idempotency-key': 'audit-company-data' },
+  }),
+  [`POST ${COMPANY_DATA}/companies/:id/data/ignore`]: (ids) => ({ params: { id: ids.ignoredCompany } }),
+  [`DELETE ${COMPANY_DATA}/companies/:id/data/ignore`]: (ids) => ({ params: { id: ids.ignoredCompany } }),
+  [`PUT ${COMPANY_DATA}/users/:userId`]: (ids) => ({ params: { userId: ids.user }, body: { enabled: true } }),
 };
 
 export const fill = (url: string, params: Record<string, string>) =>
@@ -261,6 +275,14 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     await t.host.events.jobs.runOnce();
     ids.event = ((await ok(asA('GET', '/v1/events?type=wallet.charged'), 200)) as { data: Array<{ id: string }> }).data.at(-1)!.id;
     ids.delivery = ((await ok(asA('GET', `/v1/webhook-endpoints/${ids.webhookEndpoint}/deliveries`), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
+    // Company data (Trends Top): the owner has it switched on; a Belgian company to buy, another to ignore.
+    await ok(asA('PUT', `${COMPANY_DATA}/users/${accountA.ownerId}`, { enabled: true }), 200);
+    ids.company = (
+      (await ok(asA('POST', `${COMPANY_DATA}/companies`, { name: 'Brouwerij NV', country: 'BE', enterpriseNumber: '0200.065.765' }))) as { id: string }
+    ).id;
+    ids.ignoredCompany = (
+      (await ok(asA('POST', `${COMPANY_DATA}/companies`, { name: 'Ignored BV', country: 'BE', enterpriseNumber: 'BE0314595348' }))) as { id: string }
+    ).id;
     return { stack, t, a, b, ids, routes, close };
   } catch (error) {
     await close();

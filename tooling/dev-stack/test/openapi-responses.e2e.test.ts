@@ -3,7 +3,7 @@ import { ManualClock, testEngines } from '@tollgate/testing';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, fill, SMS, startAuditStack, type AuditStack } from './audit-stack.js';
+import { COMPANY_DATA, FIXTURES, fill, SMS, startAuditStack, type AuditStack } from './audit-stack.js';
 
 /**
  * The OpenAPI document describes what the API answers, and the answers are what it describes, for
@@ -70,6 +70,9 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   }),
   'POST /v1/plugins/voice/calls': () => ({ to: '+32470990004', from: TEST_NUMBERS.serviceSender }),
   'POST /v1/webhook-endpoints': ({ ids }) => ({ url: `${ids.webhookUrl}-docs`, eventTypes: ['*'], description: 'docs' }),
+  [`POST ${COMPANY_DATA}/companies`]: () => ({ name: 'Docs NV', country: 'BE', enterpriseNumber: '0465.399.763' }),
+  // The sandbox's fixed customer key of the business formula (export rights on focus).
+  [`PUT ${COMPANY_DATA}/subscription`]: () => ({ apiKey: 'tt_customer_business' }),
 };
 
 /**

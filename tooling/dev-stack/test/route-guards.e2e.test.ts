@@ -41,6 +41,11 @@ const PUBLIC: Record<string, string> = {
 
 /** Account writes a member key may make, and why they cost nothing and send nothing. */
 const MEMBER_WRITES: Record<string, string> = {
+  'POST /v1/plugins/company-data-trendstop/companies':
+    'adds a company to the list (a CRM record): costs nothing, sends nothing; the Trends Top availability lookup is free',
+  'POST /v1/plugins/company-data-trendstop/companies/:id/data/ignore':
+    'remembers that the data offer is ignored (who, when): costs nothing; the user must have company data switched on',
+  'DELETE /v1/plugins/company-data-trendstop/companies/:id/data/ignore': 'undoes an ignore: costs nothing; the user must have company data switched on',
   'POST /v1/invoice-sync/invoices/pdfs/download':
     'a read: a ZIP of PDFs a member may GET one by one, sent as POST because a selection of up to 500 ids does not fit a URL; changes nothing',
 };
@@ -72,7 +77,7 @@ for (const engine of testEngines()) {
 
     it('the audit sees every route: core and every bundled plugin’s, as Fastify mounted them', () => {
       const keys = new Set(routes.map((r) => r.key));
-      for (const id of ['payments-card', 'payments-sepa', 'sms-reminders', 'voice', 'source-teamleader'])
+      for (const id of ['payments-card', 'payments-sepa', 'sms-reminders', 'voice', 'source-teamleader', 'company-data-trendstop'])
         expect(t.host.pluginHost.plugins.map((p) => p.plugin.id)).toContain(id);
       for (const mounted of t.host.pluginHost.routes) expect(keys).toContain(`${mounted.route.method} ${mounted.url}`);
       for (const core of ['GET /v1/wallet', 'POST /v1/wallet/charges', 'POST /admin/accounts', 'GET /v1/invoice-sync/invoices/:id'])
@@ -160,6 +165,7 @@ for (const engine of testEngines()) {
           path: fill(route.url, fixture.params),
           key: b.owner,
           ...(fixture.body !== undefined ? { body: fixture.body } : {}),
+          ...(fixture.headers ? { headers: fixture.headers } : {}),
         });
         if (res.status !== 404 || typeof res.body.error?.code !== 'string')
           problems.push(`${route.key}: B's key got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
@@ -181,6 +187,7 @@ for (const engine of testEngines()) {
           path: fill(route.url, fixture.params),
           key: a.owner,
           ...(fixture.body !== undefined ? { body: fixture.body } : {}),
+          ...(fixture.headers ? { headers: fixture.headers } : {}),
         });
         if (res.status === 404 || res.status === 400 || res.status >= 500)
           problems.push(`${route.key}: A's key got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);

@@ -41,6 +41,7 @@ async function startStack(input: { dataDir: string; env: Record<string, string> 
     SANDBOX_BANK_PORT: String(await freePort()),
     SANDBOX_TWILIO_PORT: String(await freePort()),
     SANDBOX_TEAMLEADER_PORT: String(await freePort()),
+    SANDBOX_TRENDSTOP_PORT: String(await freePort()),
     ...input.env,
   };
   return new Promise((done) => {

@@ -70,7 +70,7 @@ export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
 /**
  * A vendor client that lives in this repository counts as the plugin's own vendor SDK: the one
  * plugin of that vendor may import it (Teamleader's client is shared by the source and, later, the
- * write-back; no other plugin may use it).
+ * write-back; Trends Top's by the company-data plugin; no other plugin may use them).
  */
 export const PLUGIN_VENDOR_CLIENTS = Object.freeze({ 'source-teamleader': ['teamleader'], 'company-data-trendstop': ['trendstop'] });
 

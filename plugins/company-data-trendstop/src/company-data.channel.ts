@@ -1,0 +1,62 @@
+import type { ChannelPrice, SpendChannel, SpendOutcome, SpendQuote, SpendStepInput } from '@tollgate/plugin-sdk';
+
+export const COMPANY_DATA_CHANNEL_ID = 'company-data';
+
+/**
+ * The spend's key of one purchase attempt: derived from the purchase row (account, number,
+ * generation) so every user and host buying the same company's data in the same period uses the
+ * same key, and the wallet charges once. Wallet keys are per account.
+ */
+export const purchaseSpendKey = (input: { enterpriseNumber: string; generation: number; attempt: number }): string =>
+  `company-data:${input.enterpriseNumber}:g${input.generation}:a${input.attempt}`;
+
+export interface CompanyDataRequest {
+  purchaseId: string;
+  enterpriseNumber: string;
+  name: string;
+}
+
+export interface CompanyDataResult {
+  exportId?: string;
+  retryAfterSeconds?: number;
+}
+
+/** "0123.456.749": how Belgians write an enterprise number. */
+export const formatEnterpriseNumber = (n: string): string => `${n.slice(0, 4)}.${n.slice(4, 7)}.${n.slice(7)}`;
+
+/**
+ * The 'company-data' spend channel: one company's data from Trends Top, one unit per company.
+ * `execute` exports through the platform's partner key and stores the data on the purchase row;
+ * an outage, a rate limit or an empty export answers `failed` (the hold is released, nothing is
+ * charged). The availability lookup is free and never goes through the wallet.
+ */
+export class CompanyDataChannel implements SpendChannel<CompanyDataRequest, CompanyDataResult> {
+  readonly id = COMPANY_DATA_CHANNEL_ID;
+  readonly label = 'Company data (Trends Top)';
+  readonly unit = 'company';
+  readonly settlement = 'immediate' as const;
+  readonly prices: readonly ChannelPrice[];
+  readonly #fetch: (input: { request: CompanyDataRequest; idempotencyKey: string }) => Promise<SpendOutcome<CompanyDataResult>>;
+
+  constructor(input: {
+    prices: readonly ChannelPrice[];
+    fetch: (input: { request: CompanyDataRequest; idempotencyKey: string }) => Promise<SpendOutcome<CompanyDataResult>>;
+  }) {
+    this.prices = input.prices;
+    this.#fetch = input.fetch;
+  }
+
+  quote(input: { accountId: string; request: CompanyDataRequest }): SpendQuote {
+    const { request } = input;
+    return {
+      units: '1',
+      // The number stays in the metadata: the history masks digit runs as personal data.
+      description: `Company data: ${request.name}`,
+      metadata: { purchaseId: request.purchaseId, enterpriseNumber: request.enterpriseNumber },
+    };
+  }
+
+  execute(input: SpendStepInput<CompanyDataRequest>): Promise<SpendOutcome<CompanyDataResult>> {
+    return this.#fetch({ request: input.request, idempotencyKey: input.idempotencyKey });
+  }
+}
