@@ -226,6 +226,26 @@ for (const engine of testEngines()) {
       expect(sandbox.control.requests().filter((r) => r.path.endsWith('/export'))).toHaveLength(3);
     });
 
+    it("through the account's own subscription: a lost answer is retried under the same key, one export billed to the account's key, nothing charged", async () => {
+      const a = await enabledAccountWith(FULL);
+      const apiKey = sandbox.control.createCustomerKey({ formula: 'marketing' }).apiKey;
+      const linked = await t.request({ method: 'PUT', path: `${BASE}/subscription`, key: a.key, body: { apiKey } });
+      expect(linked.status).toBe(200);
+      const partnerBefore = partnerExports();
+      sandbox.control.malformNextAnswers({ count: 1, kind: 'not_json' });
+      const lost = await buy(a.key, a.companyId, 'own-1');
+      expect(lost.status).toBe(502);
+      expect(lost.body.error.code).toBe('company_data_bad_response');
+      expect(sandbox.control.exportCount({ apiKey }).total).toBe(1);
+      const ok = await buy(a.key, a.companyId, 'own-2');
+      expect(ok.status).toBe(201);
+      expect(ok.body.purchase).toMatchObject({ paidBy: 'subscription', amount: '0.00' });
+      expect(sandbox.control.exportCount({ apiKey }).total).toBe(1);
+      expect(partnerExports()).toBe(partnerBefore);
+      expect(await charges(a.key)).toEqual([]);
+      expect(await wallet(a.key)).toMatchObject({ available: '2.00', pending: '0.00' });
+    });
+
     it("Trends Top says the purchase's key was used for another company: released, 502 company_data_key_conflict, nothing charged", async () => {
       const a = await enabledAccountWith(SECOND);
       sandbox.control.setOutage(true);
