@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompanyDataChannel, formatEnterpriseNumber, purchaseSpendKey } from './company-data.channel.js';
+import { CompanyDataChannel, formatEnterpriseNumber, purchaseSpendKey, vendorExportKey } from './company-data.channel.js';
 import { isEmptyExport, sourcedFields } from './company-data.service.js';
 import type { TrendsTopExport } from './trendstop-api.js';
 
@@ -25,32 +25,34 @@ describe('company-data channel', () => {
       fetch: async () => ({ status: 'done', result: {} }),
     });
     expect(channel).toMatchObject({ id: 'company-data', unit: 'company', settlement: 'immediate' });
-    expect(channel.quote({ accountId: 'acc', request: { purchaseId: 'dpu_1', enterpriseNumber: '0200065765', name: 'Intercommunale NV' } })).toEqual({
+    expect(
+      channel.quote({ accountId: 'acc', request: { purchaseId: 'dpu_1', generation: 1, enterpriseNumber: '0200065765', name: 'Intercommunale NV' } }),
+    ).toEqual({
       units: '1',
       description: 'Company data: Intercommunale NV',
       metadata: { purchaseId: 'dpu_1', enterpriseNumber: '0200065765' },
     });
   });
 
-  it('passes the spend key to the export as its Idempotency-Key', async () => {
-    const seen: string[] = [];
+  it("hands the request to the export, not the spend step's key: the vendor key is the purchase's, the same for every attempt", async () => {
+    const seen: unknown[] = [];
     const channel = new CompanyDataChannel({
       prices: [],
-      fetch: async ({ idempotencyKey }) => {
-        seen.push(idempotencyKey);
+      fetch: async (input) => {
+        seen.push(input);
         return { status: 'failed', reason: 'company_data_no_data' };
       },
     });
-    const key = purchaseSpendKey({ enterpriseNumber: '0200065765', generation: 2, attempt: 3 });
-    expect(key).toBe('company-data:0200065765:g2:a3');
-    const outcome = await channel.execute({
-      accountId: 'acc',
-      request: { purchaseId: 'p', enterpriseNumber: '0200065765', name: 'x' },
-      idempotencyKey: key,
-      holdId: 'h',
-    });
-    expect(outcome).toEqual({ status: 'failed', reason: 'company_data_no_data' });
-    expect(seen).toEqual([key]);
+    const request = { purchaseId: 'dpu_1', generation: 2, enterpriseNumber: '0200065765', name: 'x' };
+    for (const attempt of [1, 2]) {
+      const key = purchaseSpendKey({ enterpriseNumber: '0200065765', generation: 2, attempt });
+      expect(key).toBe(`company-data:0200065765:g2:a${attempt}`);
+      const outcome = await channel.execute({ accountId: 'acc', request, idempotencyKey: key, holdId: 'h' });
+      expect(outcome).toEqual({ status: 'failed', reason: 'company_data_no_data' });
+    }
+    expect(seen).toEqual([{ request }, { request }]);
+    expect(vendorExportKey({ purchaseId: 'dpu_1', generation: 2 })).toBe('tollgate-cd:dpu_1:g2');
+    expect(vendorExportKey({ purchaseId: 'dpu_1', generation: 3 })).not.toBe(vendorExportKey({ purchaseId: 'dpu_1', generation: 2 }));
     expect(formatEnterpriseNumber('0465399763')).toBe('0465.399.763');
   });
 });

@@ -3,15 +3,26 @@ import type { ChannelPrice, SpendChannel, SpendOutcome, SpendQuote, SpendStepInp
 export const COMPANY_DATA_CHANNEL_ID = 'company-data';
 
 /**
- * The spend's key of one purchase attempt: derived from the purchase row (account, number,
+ * The wallet spend's key of one purchase attempt: derived from the purchase row (account, number,
  * generation) so every user and host buying the same company's data in the same period uses the
- * same key, and the wallet charges once. Wallet keys are per account.
+ * same key, and the wallet charges once. Per attempt: a released hold's key cannot be reused.
+ * Wallet keys are per account.
  */
 export const purchaseSpendKey = (input: { enterpriseNumber: string; generation: number; attempt: number }): string =>
   `company-data:${input.enterpriseNumber}:g${input.generation}:a${input.attempt}`;
 
+/**
+ * Trends Top's Idempotency-Key for a purchase: the purchase row and its generation, never the
+ * attempt. An export Trends Top billed whose answer was lost (timeout, broken answer, 5xx after
+ * the work) is answered again to the next attempt under the same key, not billed a second time.
+ * The row id is unique across accounts, as the partner key's keys must be.
+ */
+export const vendorExportKey = (input: { purchaseId: string; generation: number }): string => `tollgate-cd:${input.purchaseId}:g${input.generation}`;
+
 export interface CompanyDataRequest {
   purchaseId: string;
+  /** The purchase row's generation (a new one per free-refresh period): part of the vendor key. */
+  generation: number;
   enterpriseNumber: string;
   name: string;
 }
@@ -26,9 +37,9 @@ export const formatEnterpriseNumber = (n: string): string => `${n.slice(0, 4)}.$
 
 /**
  * The 'company-data' spend channel: one company's data from Trends Top, one unit per company.
- * `execute` exports through the platform's partner key and stores the data on the purchase row;
- * an outage, a rate limit or an empty export answers `failed` (the hold is released, nothing is
- * charged). The availability lookup is free and never goes through the wallet.
+ * `execute` exports through the platform's partner key (under the purchase's vendor key, not the
+ * spend step's key) and stores the data on the purchase row; an outage, a rate limit, a broken
+ * answer or an empty export answers `failed` (the hold is released, nothing is charged). The availability lookup is free and never goes through the wallet.
  */
 export class CompanyDataChannel implements SpendChannel<CompanyDataRequest, CompanyDataResult> {
   readonly id = COMPANY_DATA_CHANNEL_ID;
@@ -36,12 +47,9 @@ export class CompanyDataChannel implements SpendChannel<CompanyDataRequest, Comp
   readonly unit = 'company';
   readonly settlement = 'immediate' as const;
   readonly prices: readonly ChannelPrice[];
-  readonly #fetch: (input: { request: CompanyDataRequest; idempotencyKey: string }) => Promise<SpendOutcome<CompanyDataResult>>;
+  readonly #fetch: (input: { request: CompanyDataRequest }) => Promise<SpendOutcome<CompanyDataResult>>;
 
-  constructor(input: {
-    prices: readonly ChannelPrice[];
-    fetch: (input: { request: CompanyDataRequest; idempotencyKey: string }) => Promise<SpendOutcome<CompanyDataResult>>;
-  }) {
+  constructor(input: { prices: readonly ChannelPrice[]; fetch: (input: { request: CompanyDataRequest }) => Promise<SpendOutcome<CompanyDataResult>> }) {
     this.prices = input.prices;
     this.#fetch = input.fetch;
   }
@@ -57,6 +65,7 @@ export class CompanyDataChannel implements SpendChannel<CompanyDataRequest, Comp
   }
 
   execute(input: SpendStepInput<CompanyDataRequest>): Promise<SpendOutcome<CompanyDataResult>> {
-    return this.#fetch({ request: input.request, idempotencyKey: input.idempotencyKey });
+    // Not input.idempotencyKey: that one changes per attempt, the vendor's must not (vendorExportKey).
+    return this.#fetch({ request: input.request });
   }
 }

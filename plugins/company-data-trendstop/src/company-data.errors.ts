@@ -50,6 +50,25 @@ export const vendorUnavailable = () =>
     message: 'Trends Top is unavailable right now. The hold was released and nothing was charged; try again later.',
   });
 
+/**
+ * 502: Trends Top answered something unreadable (not JSON, not the protocol). It may have billed the
+ * export: a retry asks under the same vendor key and gets that export without a second bill.
+ */
+export const vendorBadResponse = () =>
+  new TollgateError({
+    status: 502,
+    code: 'company_data_bad_response',
+    message: "Trends Top's answer could not be read. The hold was released and nothing was charged; try again (the retry is not billed twice).",
+  });
+
+/** 502: Trends Top says our request key was used for another company — a bug on our side (logged), not the caller's. */
+export const vendorKeyConflict = () =>
+  new TollgateError({
+    status: 502,
+    code: 'company_data_key_conflict',
+    message: 'Trends Top refused the export: our request key was already used for another company (an error on our side, reported). Nothing was charged.',
+  });
+
 /** 503 with Retry-After (a 5xx: the host keeps no idempotent answer, so the same key may retry). */
 export class RateLimitedError extends TollgateError {
   readonly retryAfterSeconds: number;

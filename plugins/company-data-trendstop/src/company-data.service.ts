@@ -15,10 +15,12 @@ import {
   type Row,
   type SpendOutcome,
 } from '@tollgate/plugin-sdk';
-import { COMPANY_DATA_CHANNEL_ID, purchaseSpendKey, type CompanyDataRequest, type CompanyDataResult } from './company-data.channel.js';
+import { COMPANY_DATA_CHANNEL_ID, purchaseSpendKey, vendorExportKey, type CompanyDataRequest, type CompanyDataResult } from './company-data.channel.js';
 import {
   RateLimitedError,
   belgiumOnly,
+  vendorBadResponse,
+  vendorKeyConflict,
   companyIgnored,
   companyNotFoundAtVendor,
   exportRightsRequired,
@@ -372,10 +374,11 @@ export class CompanyDataService {
     if (purchase.status === 'completed') return { charged: false, ...(await this.#fill({ company, purchase })) }; // completed meanwhile by another buyer
     if (purchase.status === 'failed') purchase = await this.#nextAttempt(purchase);
 
+    // The wallet's key changes per attempt; Trends Top's (vendorExportKey, from the request) does not.
     const key = purchaseSpendKey({ enterpriseNumber, generation: purchase.generation, attempt: purchase.attempt });
-    const request: CompanyDataRequest = { purchaseId: purchase.id, enterpriseNumber, name: company.name };
+    const request: CompanyDataRequest = { purchaseId: purchase.id, generation: Number(purchase.generation), enterpriseNumber, name: company.name };
     if (link) {
-      const outcome = await this.fetchExport({ request, idempotencyKey: key, api: link.api });
+      const outcome = await this.fetchExport({ request, api: link.api });
       if (outcome.status !== 'done') {
         await this.#markFailed({ purchase, reason: outcome.reason });
         throw this.#failure({ reason: outcome.reason, result: outcome.result, enterpriseNumber, whose: 'subscription' });
@@ -411,31 +414,48 @@ export class CompanyDataService {
   /**
    * Exports the company through `api` (the partner key: the channel's execute; or the account's
    * own key) and stores the data on the purchase. Idempotent per key: Trends Top answers the same
-   * export for the same Idempotency-Key and bills it once.
+   * export for the same Idempotency-Key and bills it once. The key is the purchase's
+   * `vendorExportKey` (the same for every attempt) unless `idempotencyKey` is given (a refresh).
    */
-  async fetchExport(input: { request: CompanyDataRequest; idempotencyKey: string; api?: TrendsTopApi }): Promise<SpendOutcome<CompanyDataResult>> {
+  async fetchExport(input: { request: CompanyDataRequest; idempotencyKey?: string; api?: TrendsTopApi }): Promise<SpendOutcome<CompanyDataResult>> {
     const api = input.api ?? this.#partner;
+    const { request } = input;
+    const idempotencyKey = input.idempotencyKey ?? vendorExportKey({ purchaseId: request.purchaseId, generation: request.generation });
     let exported: TrendsTopExport | null;
     try {
-      exported = await api.exportCompany({ enterpriseNumber: input.request.enterpriseNumber, idempotencyKey: input.idempotencyKey });
+      exported = await api.exportCompany({ enterpriseNumber: request.enterpriseNumber, idempotencyKey });
     } catch (error) {
       const code = vendorErrorCode(error);
       if (code === 'company_data_rate_limited') return { status: 'failed', reason: code, result: { retryAfterSeconds: retryAfterOf(error) ?? 60 } };
       if (code === 'company_data_no_data') return { status: 'failed', reason: code };
+      // Trends Top may have billed the export and the answer was lost: the next attempt asks again
+      // under the same key and gets that export, billed once.
+      if (code === 'company_data_bad_response') {
+        this.#logger.warn({ purchaseId: request.purchaseId }, 'company-data: Trends Top answered something unreadable');
+        return { status: 'failed', reason: code };
+      }
+      // Our key was used for another company: a bug on our side, never the user's; nothing is charged.
+      if (code === 'idempotency_key_reused') {
+        this.#logger.error(
+          { purchaseId: request.purchaseId, idempotencyKey },
+          'company-data: Trends Top says the Idempotency-Key was used for another company',
+        );
+        return { status: 'failed', reason: code };
+      }
       if (
         code === 'company_data_unavailable' ||
         code === 'company_data_auth_failed' ||
         code === 'export_rights_required' ||
         code === 'invalid_enterprise_number'
       ) {
-        if (code === 'company_data_auth_failed') this.#logger.error({ purchaseId: input.request.purchaseId }, 'company-data: Trends Top refused a key');
+        if (code === 'company_data_auth_failed') this.#logger.error({ purchaseId: request.purchaseId }, 'company-data: Trends Top refused a key');
         return { status: 'failed', reason: code };
       }
       throw error;
     }
     if (!exported || isEmptyExport(exported)) return { status: 'failed', reason: 'company_data_no_data' };
     await this.#db.query(`UPDATE data_purchases SET data = $2::jsonb, export_id = $3, retrieved_at = $4 WHERE id = $1`, [
-      input.request.purchaseId,
+      request.purchaseId,
       JSON.stringify(exported),
       exported.exportId,
       new Date(exported.retrievedAt),
@@ -507,6 +527,7 @@ export class CompanyDataService {
       if (code === 'company_data_auth_failed')
         throw new UnprocessableError({ code: 'company_data_auth_failed', message: 'Trends Top does not know this API key. Nothing was linked.' });
       if (code === 'company_data_unavailable' || code === 'company_data_rate_limited') throw vendorUnavailable();
+      if (code === 'company_data_bad_response') throw vendorBadResponse();
       throw error;
     }
     if (!hasExportRights({ rules, formula: subscription.formula, vendorExportRights: subscription.exportRights }))
@@ -684,9 +705,10 @@ export class CompanyDataService {
   /** A free refresh in the period: a new export under a key of its own, no money moved. */
   async #refresh(input: { purchase: PurchaseRow; api: TrendsTopApi; idempotencyKey: string; whose: 'partner' | 'subscription' }): Promise<PurchaseRow> {
     const { purchase } = input;
-    const key = `${purchaseSpendKey({ enterpriseNumber: purchase.enterprise_number, generation: purchase.generation, attempt: purchase.attempt })}:refresh:${input.idempotencyKey}`;
+    const generation = Number(purchase.generation);
+    const key = `${vendorExportKey({ purchaseId: purchase.id, generation })}:refresh:${input.idempotencyKey}`;
     const outcome = await this.fetchExport({
-      request: { purchaseId: purchase.id, enterpriseNumber: purchase.enterprise_number, name: '' },
+      request: { purchaseId: purchase.id, generation, enterpriseNumber: purchase.enterprise_number, name: '' },
       idempotencyKey: key,
       api: input.api,
     });
@@ -727,6 +749,10 @@ export class CompanyDataService {
         return vendorUnavailable();
       case 'company_data_rate_limited':
         return new RateLimitedError({ retryAfterSeconds: input.result?.retryAfterSeconds ?? 60 });
+      case 'company_data_bad_response':
+        return vendorBadResponse();
+      case 'idempotency_key_reused':
+        return vendorKeyConflict();
       case 'company_data_no_data':
       case 'invalid_enterprise_number':
         return noData(input.enterpriseNumber);

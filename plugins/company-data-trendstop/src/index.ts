@@ -1,5 +1,5 @@
 // The host imports the default export: the plugin descriptor made with definePlugin().
-export { default, companyDataPlugin, createCompanyDataPlugin } from './plugin.js';
+export { default, companyDataPlugin } from './plugin.js';
 export { channelPrices, companyDataOptions, resolveSettings, SANDBOX_BASE_URL, SANDBOX_PARTNER_KEY, type CompanyDataOptions } from './options.js';
 export {
   COMPANY_DATA_CHANNEL_ID,
