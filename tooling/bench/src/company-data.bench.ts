@@ -3,7 +3,7 @@
 // in the same run (the baseline). See docs/performance.md.
 //
 //   pnpm bench:company-data                              PGlite; PostgreSQL when BENCH_DATABASE_URL is set
-//   pnpm bench:company-data --requests=400 --wallets=20  any knob as --name=value or BENCH_NAME=value (see CONFIG)
+//   pnpm bench:company-data --requests=1000 --wallets=50 any knob as --name=value or BENCH_NAME=value (see CONFIG)
 //
 // Three processes' work in two: the host (company-data-bench-host.ts, forked; its logs go to a file)
 // and this one, the load generator (undici, closed loop) and the Trends Top sandbox (the vendor, whose
@@ -39,9 +39,9 @@ import type { CompanyDataHostOptions, CompanyDataHostReady } from './company-dat
 
 const CONFIG = {
   /** Measured operations per scenario (each purchase: a company added, then bought). */
-  requests: intArg('requests', 1_000),
+  requests: intArg('requests', 160),
   /** Operations before measuring each scenario (JIT, caches, connections); not counted. */
-  warmup: intArg('warmup', 100),
+  warmup: intArg('warmup', 20),
   /** The measured operations are split into rounds; the scenarios take turns round by round. */
   rounds: intArg('rounds', 4),
   /** Accounts per scenario; operation i goes to account i mod wallets (each buys distinct companies). */
