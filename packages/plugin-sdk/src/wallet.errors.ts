@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, TollgateError, UnprocessableError, Valida
 export interface AutoRefillNote {
   enabled: boolean;
   paused: boolean;
-  /** 'refill_limit_reached', 'payment_declined', 'payment_method_removed', or null. */
+  /** 'refill_limit_reached', 'payment_declined', 'payment_method_removed', 'payment_method_not_in_plan' (the plan no longer allows the method, API 2.4), or null. */
   pausedReason: string | null;
   /** ISO date-time when a limit pause ends by itself. */
   resumesAt: string | null;
