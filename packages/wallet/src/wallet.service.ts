@@ -6,8 +6,8 @@ import type {
   CaptureInput,
   CaptureResult,
   ChargeInput,
-  EventPayloads,
   ChargeResult,
+  EventPayloads,
   HoldInput,
   HoldResult,
   Quote,
@@ -121,6 +121,9 @@ interface Committed {
   opened: ReadonlySet<string>;
   changes: WalletChanges[];
 }
+
+/** What setPlan's transaction settles: the answer, and the event of a real move (emitted after the commit). */
+type PlanMove = { answer: { plan: string; since: Date; changed: boolean }; event?: WalletEvent };
 
 const description = (value: string | undefined, fallback: string) => (value === undefined ? fallback : checkText('description', value));
 
@@ -362,67 +365,65 @@ export class WalletService {
     const hash = createHash('sha256')
       .update(JSON.stringify({ op: 'set_plan', plan }))
       .digest('hex');
-    const { answer, event } = await this.db.transaction(
-      async (tx): Promise<{ answer: { plan: string; since: Date; changed: boolean }; event?: WalletEvent }> => {
-        const now = this.clock.now();
-        const {
-          rows: [wallet],
-        } = await tx.query<{ plan: string; since: Date }>(
-          `select w.plan, coalesce((select c.changed_at from wallet_plan_changes c where c.account_id = w.account_id order by c.id desc limit 1), w.created_at) as since
+    const { answer, event } = await this.db.transaction(async (tx): Promise<PlanMove> => {
+      const now = this.clock.now();
+      const {
+        rows: [wallet],
+      } = await tx.query<{ plan: string; since: Date }>(
+        `select w.plan, coalesce((select c.changed_at from wallet_plan_changes c where c.account_id = w.account_id order by c.id desc limit 1), w.created_at) as since
            from wallets w where w.account_id = $1 for update`,
-          [accountId],
+        [accountId],
+      );
+      if (!wallet) throw new WalletNotFoundError(accountId);
+      if (key) {
+        const {
+          rows: [stored],
+        } = await tx.query<{ operation: string; request_hash: string; response: { plan: string; since: string; changed: boolean } }>(
+          'select operation, request_hash, response from idempotency_keys where account_id = $1 and key = $2',
+          [accountId, key],
         );
-        if (!wallet) throw new WalletNotFoundError(accountId);
-        if (key) {
-          const {
-            rows: [stored],
-          } = await tx.query<{ operation: string; request_hash: string; response: { plan: string; since: string; changed: boolean } }>(
-            'select operation, request_hash, response from idempotency_keys where account_id = $1 and key = $2',
-            [accountId, key],
-          );
-          if (stored) {
-            if (stored.operation !== 'set_plan' || stored.request_hash !== hash) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
-            return { answer: { plan: stored.response.plan, since: new Date(stored.response.since), changed: stored.response.changed } };
-          }
-          // The key's record may have been purged (wallet jobs); the move it made is still in the history.
-          const {
-            rows: [moved],
-          } = await tx.query<{ plan: string; changed_at: Date }>(
-            'select plan, changed_at from wallet_plan_changes where account_id = $1 and idempotency_key = $2',
-            [accountId, key],
-          );
-          if (moved) {
-            if (moved.plan !== plan) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
-            return { answer: { plan, since: moved.changed_at, changed: true } };
-          }
+        if (stored) {
+          if (stored.operation !== 'set_plan' || stored.request_hash !== hash) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
+          return { answer: { plan: stored.response.plan, since: new Date(stored.response.since), changed: stored.response.changed } };
         }
-        let answer = { plan, since: wallet.since, changed: false };
-        let event: WalletEvent | undefined;
-        if (wallet.plan !== plan) {
-          await tx.query('update wallets set plan = $2, updated_at = $3 where account_id = $1', [accountId, plan, now]);
-          await tx.query(
-            'insert into wallet_plan_changes (account_id, plan, from_plan, changed_at, changed_by, idempotency_key) values ($1, $2, $3, $4, $5, $6)',
-            [accountId, plan, wallet.plan, now, changedBy, key],
-          );
-          // The move's event, in the wallet's outbox with the change: relayed like the batches' events (same sequence per account).
-          const payload: EventPayloads['account.plan_changed'] = { accountId, plan, previousPlan: wallet.plan, changedAt: now.toISOString(), changedBy };
-          event = { type: 'account.plan_changed', payload: { ...payload } };
-          await tx.query('insert into wallet_events (account_id, type, payload, created_at) values ($1, $2, $3, $4)', [
-            accountId,
-            event.type,
-            JSON.stringify(event.payload),
-            now,
-          ]);
-          answer = { plan, since: now, changed: true };
+        // The key's record may have been purged (wallet jobs); the move it made is still in the history.
+        const {
+          rows: [moved],
+        } = await tx.query<{ plan: string; changed_at: Date }>(
+          'select plan, changed_at from wallet_plan_changes where account_id = $1 and idempotency_key = $2',
+          [accountId, key],
+        );
+        if (moved) {
+          if (moved.plan !== plan) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
+          return { answer: { plan, since: moved.changed_at, changed: true } };
         }
-        if (key)
-          await tx.query(
-            `insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at) values ($1, $2, 'set_plan', $3, $4, $5)`,
-            [accountId, key, hash, JSON.stringify({ plan, since: answer.since.toISOString(), changed: answer.changed }), now],
-          );
-        return { answer, ...(event ? { event } : {}) };
-      },
-    );
+      }
+      let answer = { plan, since: wallet.since, changed: false };
+      let event: WalletEvent | undefined;
+      if (wallet.plan !== plan) {
+        await tx.query('update wallets set plan = $2, updated_at = $3 where account_id = $1', [accountId, plan, now]);
+        await tx.query(
+          'insert into wallet_plan_changes (account_id, plan, from_plan, changed_at, changed_by, idempotency_key) values ($1, $2, $3, $4, $5, $6)',
+          [accountId, plan, wallet.plan, now, changedBy, key],
+        );
+        // The move's event, in the wallet's outbox with the change: relayed like the batches' events (same sequence per account).
+        const payload: EventPayloads['account.plan_changed'] = { accountId, plan, previousPlan: wallet.plan, changedAt: now.toISOString(), changedBy };
+        event = { type: 'account.plan_changed', payload: { ...payload } };
+        await tx.query('insert into wallet_events (account_id, type, payload, created_at) values ($1, $2, $3, $4)', [
+          accountId,
+          event.type,
+          JSON.stringify(event.payload),
+          now,
+        ]);
+        answer = { plan, since: now, changed: true };
+      }
+      if (key)
+        await tx.query(
+          `insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at) values ($1, $2, 'set_plan', $3, $4, $5)`,
+          [accountId, key, hash, JSON.stringify({ plan, since: answer.since.toISOString(), changed: answer.changed }), now],
+        );
+      return { answer, ...(event ? { event } : {}) };
+    });
     // After the commit, as #run does: listeners (the host's event relay) hear of it at once.
     if (event) this.events.emit(event.type, { ...event, accountId });
     return answer;
