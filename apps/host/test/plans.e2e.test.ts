@@ -1,18 +1,29 @@
-import { coreServices, definePlugin, defineRoute, httpRoutesExtensionPoint } from '@tollgate/plugin-sdk';
+import { coreServices, definePlugin, defineRoute, httpRoutesExtensionPoint, type TollgateEvent } from '@tollgate/plugin-sdk';
 import { SETTLING_IBANS, startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
+import { startWebhookSandbox, type WebhookSandbox } from '@tollgate/sandbox-webhooks';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlugin } from './fixtures/bundled-plugins.js';
 
-/** A plugin that shows what coreServices.plans tells it (since plugin API 2.4). */
+/** The plan moves the plugin below was handed (coreServices.events), every delivery. */
+const planMoves: Array<TollgateEvent<'account.plan_changed'>> = [];
+
+/** A plugin that shows what coreServices.plans tells it, and hears of plan moves (since plugin API 2.4). */
 const planReader = definePlugin({
   id: 'test-plan-reader',
   compatibility: '^2.4.0',
   register(env) {
     env.registerInit({
-      deps: { plans: coreServices.plans, routes: httpRoutesExtensionPoint },
-      async init({ plans, routes }) {
+      deps: { plans: coreServices.plans, routes: httpRoutesExtensionPoint, events: coreServices.events },
+      async init({ plans, routes, events }) {
+        events.subscribe({
+          name: 'plan-moves',
+          types: ['account.plan_changed'],
+          async handler(event) {
+            planMoves.push(event);
+          },
+        });
         routes.add(
           defineRoute({
             method: 'GET',
@@ -43,6 +54,7 @@ for (const engine of testEngines()) {
     let t: TestHost;
     let cards: CardSandbox;
     let bank: BankSandbox;
+    let receiver: WebhookSandbox;
     let n = 0;
 
     const keyed = (key: string) => ({ 'idempotency-key': key });
@@ -94,6 +106,7 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       cards = await startCardSandbox({ now: () => clock.now() });
+      receiver = await startWebhookSandbox({ now: () => clock.now() });
       bank = await startBankSandbox({ now: () => clock.now(), reversalDays: 5 });
       const [cardPlugin, sepaPlugin] = await Promise.all(['@tollgate/plugin-payments-card', '@tollgate/plugin-payments-sepa'].map(loadPlugin));
       t = await createTestHost({
@@ -125,6 +138,7 @@ for (const engine of testEngines()) {
       await t?.close();
       await cards?.close();
       await bank?.close();
+      await receiver?.close();
     });
 
     it('lists the plans offered with their rules; a member reads them', async () => {
@@ -211,6 +225,65 @@ for (const engine of testEngines()) {
       expect((await move(a.id, 'Not A Plan')).status).toBe(400);
       // Members and account owners read their plan; only the platform moves it.
       expect((await t.request({ method: 'PUT', path: `/admin/accounts/${a.id}/plan`, key: a.key, body: { plan: 'focus' } })).status).toBe(403);
+    });
+
+    it('a move is the event account.plan_changed: one signed webhook and one plugin delivery per real move, none for the same plan or a retry', async () => {
+      const a = await newAccount();
+      const path = `/plan-moves-${engine.name}`;
+      const endpoint = await t.request<{ id: string; secret: string }>({
+        method: 'POST',
+        path: '/v1/webhook-endpoints',
+        key: a.key,
+        body: { url: `${receiver.url}${path}`, eventTypes: ['account.plan_changed'] },
+      });
+      expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+      receiver.setSecrets([endpoint.body.secret]);
+      await t.runJobs();
+      // Opening the account (its trial credit, its first plan) is not a move: nothing for this endpoint.
+      expect(receiver.received({ path })).toEqual([]);
+      const mine = () => planMoves.filter((e) => e.accountId === a.id);
+
+      clock.advance({ hours: 1 });
+      const moved = await move(a.id, 'classic', keyed('event-move-1'));
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      const movedAt = clock.now().toISOString();
+      await t.runJobs();
+      const got = receiver.received({ path });
+      expect(got).toHaveLength(1);
+      expect(got[0]!.signature).toBe('valid');
+      const event = got[0]!.json as TollgateEvent<'account.plan_changed'>;
+      expect(event).toMatchObject({
+        type: 'account.plan_changed',
+        version: 1,
+        accountId: a.id,
+        occurredAt: movedAt,
+        data: { accountId: a.id, plan: 'classic', previousPlan: 'focus', changedAt: movedAt, changedBy: expect.stringMatching(/^admin:/) },
+      });
+      expect(got[0]!.headers['tollgate-event-id']).toBe(event.id);
+      // The plugin's subscription got the same event (id, sequence), once.
+      expect(mine().map((e) => [e.id, e.sequence, e.data.plan])).toEqual([[event.id, event.sequence, 'classic']]);
+
+      // The same plan again, and a retry of the move: no event, to either.
+      clock.advance({ minutes: 5 });
+      expect((await move(a.id, 'classic')).body).toMatchObject({ id: 'classic', changed: false });
+      expect((await move(a.id, 'classic', keyed('event-move-1'))).body).toMatchObject({ id: 'classic', changed: true });
+      await t.runJobs();
+      expect(receiver.received({ path })).toHaveLength(1);
+      expect(mine()).toHaveLength(1);
+
+      // A move back is the next event of the account's log, after the first.
+      expect((await move(a.id, 'focus')).body).toMatchObject({ changed: true });
+      await t.runJobs();
+      const back = receiver.received({ path }).map((r) => r.json as TollgateEvent<'account.plan_changed'>);
+      expect(back.map((e) => [e.data.previousPlan, e.data.plan])).toEqual([
+        ['focus', 'classic'],
+        ['classic', 'focus'],
+      ]);
+      expect(back[1]!.sequence).toBeGreaterThan(event.sequence);
+      expect(mine().map((e) => e.id)).toEqual(back.map((e) => e.id));
+      const log = await t.request<{ data: TollgateEvent[] }>({ path: '/v1/events?type=account.plan_changed', key: a.memberKey });
+      expect(log.status).toBe(200);
+      expect(log.body.data.map((e) => e.id)).toEqual(back.map((e) => e.id));
     });
 
     it('the CLI lists plans and moves an account (operator commands, as `tollgate plans list` / `accounts set-plan` run them)', async () => {

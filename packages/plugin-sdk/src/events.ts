@@ -33,6 +33,7 @@ export const EVENT_TYPES = {
   'invoice.invitation_sent': 1,
   'invoice.payment_removed': 1,
   'invoice_sync.run_finished': 1,
+  'account.plan_changed': 1,
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -186,6 +187,21 @@ export interface EventPayloads {
     ignoredCount: number;
     failedCount: number;
     error: string | null;
+  };
+  /**
+   * The account was moved to another plan (edition, W-11), like a subscription's plan changing: its
+   * prices and rules are the new plan's from `changedAt` on. Only real moves: the same plan again, a
+   * retried move and the plan a wallet is opened on are not events.
+   */
+  'account.plan_changed': {
+    accountId: string;
+    plan: string;
+    /** The plan before the move; never null (a move always has one: opening a wallet is not a move). */
+    previousPlan: string;
+    /** When the move took effect (ISO 8601). */
+    changedAt: string;
+    /** Who moved it, as the host records it (`admin:<api key id>` for the admin route, `cli` for the CLI); null when not named. */
+    changedBy: string | null;
   };
 }
 

@@ -128,6 +128,54 @@ for (const engine of testEngines()) {
       expect(await wallet.planHistory({ accountId: id })).toHaveLength(2);
     });
 
+    it('records account.plan_changed in the outbox for a real move only: not on opening, the same plan, or a replayed key', async () => {
+      const moves = async (accountId: string) =>
+        (
+          await db.query<{ payload: Record<string, unknown>; created_at: Date; published_at: Date | null }>(
+            `select payload, created_at, published_at from wallet_events where account_id = $1 and type = 'account.plan_changed' order by id`,
+            [accountId],
+          )
+        ).rows;
+      const heard: unknown[] = [];
+      const listener = (event: unknown) => heard.push(event);
+      wallet.events.on('account.plan_changed', listener);
+      try {
+        const id = await account();
+        // Opening the wallet writes its first history row, which is not a move.
+        expect(await moves(id)).toEqual([]);
+        clock.advance({ minutes: 5 });
+        await wallet.setPlan({ accountId: id, plan: 'classic', changedBy: 'usr_admin', idempotencyKey: 'ev-move-1' });
+        const movedAt = clock.now();
+        const first = { accountId: id, plan: 'classic', previousPlan: 'focus', changedAt: movedAt.toISOString(), changedBy: 'usr_admin' };
+        expect(await moves(id)).toEqual([{ payload: first, created_at: movedAt, published_at: null }]);
+        expect(heard).toEqual([{ type: 'account.plan_changed', payload: first, accountId: id }]);
+        clock.advance({ minutes: 1 });
+        // The same plan again, a replayed key, and a replay once the key's record is purged: no event.
+        expect((await wallet.setPlan({ accountId: id, plan: 'classic' })).changed).toBe(false);
+        expect((await wallet.setPlan({ accountId: id, plan: 'classic', idempotencyKey: 'ev-move-1' })).changed).toBe(true);
+        expect((await wallet.setPlan({ accountId: id, plan: 'classic', idempotencyKey: 'ev-same' })).changed).toBe(false);
+        await db.query('delete from idempotency_keys where account_id = $1 and key = $2', [id, 'ev-move-1']);
+        expect((await wallet.setPlan({ accountId: id, plan: 'classic', idempotencyKey: 'ev-move-1' })).changed).toBe(true);
+        // A refused move (the key with another plan) records nothing either.
+        expect((await refusal(wallet.setPlan({ accountId: id, plan: 'focus', idempotencyKey: 'ev-move-1' }))).code).toBe('idempotency_key_reused');
+        expect(await moves(id)).toHaveLength(1);
+        expect(heard).toHaveLength(1);
+        // A move by the platform (no user) says so; the events follow the history, with the wallet's other events in order.
+        clock.advance({ minutes: 1 });
+        await wallet.charge({ accountId: id, channel: 'voice', units: '1', idempotencyKey: 'ev-spend' });
+        await wallet.setPlan({ accountId: id, plan: 'focus' });
+        expect((await moves(id)).map((r) => r.payload)).toEqual([
+          first,
+          { accountId: id, plan: 'focus', previousPlan: 'classic', changedAt: clock.now().toISOString(), changedBy: null },
+        ]);
+        const { rows } = await db.query<{ type: string }>('select type from wallet_events where account_id = $1 order by id', [id]);
+        expect(rows.map((r) => r.type)).toEqual(['wallet.topped_up', 'account.plan_changed', 'wallet.charged', 'account.plan_changed']);
+        expect(heard).toHaveLength(2);
+      } finally {
+        wallet.events.off('account.plan_changed', listener);
+      }
+    });
+
     it("charges each account at its plan's price: classic €0.15, focus €0.18 for the same SMS", async () => {
       const classic = await account('classic');
       const focus = await account('focus');
@@ -319,6 +367,16 @@ for (const engine of testEngines()) {
         const history = await a.planHistory({ accountId });
         expect(history.map((h) => h.plan)).toEqual(['focus', 'classic', 'pro', 'focus', 'classic', 'pro', 'focus']);
         expect((await a.planOf({ accountId }))!.plan).toBe('focus');
+        // One outbox event per real move (none for the retried moves or the opening), in the history's order.
+        const { rows: events } = await db.query<{ payload: { plan: string; previousPlan: string; changedBy: string | null } }>(
+          `select payload from wallet_events where account_id = $1 and type = 'account.plan_changed' order by id`,
+          [accountId],
+        );
+        expect(events.map((e) => [e.payload.previousPlan, e.payload.plan, e.payload.changedBy])).toEqual(
+          history.slice(1).map((h, i) => [history[i]!.plan, h.plan, h.changedBy]),
+        );
+        // Each wave's move was made once, by the first call or its retry (which names no user), whichever won the lock.
+        for (const [w, e] of events.entries()) expect([`mover-${w}`, null]).toContain(e.payload.changedBy);
       }
       // The waves really moved the accounts between spends (which plan won each race is up to the scheduler).
       expect(seen.size).toBeGreaterThanOrEqual(2);

@@ -7,6 +7,7 @@ import type {
   CaptureResult,
   ChargeInput,
   ChargeResult,
+  EventPayloads,
   HoldInput,
   HoldResult,
   Quote,
@@ -120,6 +121,9 @@ interface Committed {
   opened: ReadonlySet<string>;
   changes: WalletChanges[];
 }
+
+/** What setPlan's transaction settles: the answer, and the event of a real move (emitted after the commit). */
+type PlanMove = { answer: { plan: string; since: Date; changed: boolean }; event?: WalletEvent };
 
 const description = (value: string | undefined, fallback: string) => (value === undefined ? fallback : checkText('description', value));
 
@@ -345,7 +349,9 @@ export class WalletService {
    * ordered with the batches that spend (a batch prices with the plan it read under the same lock).
    * The same plan again changes nothing (`changed: false`, no history row). With a key, a retry
    * answers what the first call answered; the key with another plan is refused. The wallet does
-   * not know which plans exist: the host checks that before it calls.
+   * not know which plans exist: the host checks that before it calls. A real move records the
+   * event `account.plan_changed` in the outbox in the same transaction (a retry or the same plan
+   * records none), and is emitted in process after the commit like the batches' events.
    */
   async setPlan(input: { accountId: string; plan: string; changedBy?: string | null; idempotencyKey?: string }): Promise<{
     plan: string;
@@ -359,7 +365,7 @@ export class WalletService {
     const hash = createHash('sha256')
       .update(JSON.stringify({ op: 'set_plan', plan }))
       .digest('hex');
-    return this.db.transaction(async (tx) => {
+    const { answer, event } = await this.db.transaction(async (tx): Promise<PlanMove> => {
       const now = this.clock.now();
       const {
         rows: [wallet],
@@ -378,7 +384,7 @@ export class WalletService {
         );
         if (stored) {
           if (stored.operation !== 'set_plan' || stored.request_hash !== hash) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
-          return { plan: stored.response.plan, since: new Date(stored.response.since), changed: stored.response.changed };
+          return { answer: { plan: stored.response.plan, since: new Date(stored.response.since), changed: stored.response.changed } };
         }
         // The key's record may have been purged (wallet jobs); the move it made is still in the history.
         const {
@@ -389,16 +395,26 @@ export class WalletService {
         );
         if (moved) {
           if (moved.plan !== plan) throw new IdempotencyKeyReusedError({ key, operation: 'set_plan' });
-          return { plan, since: moved.changed_at, changed: true };
+          return { answer: { plan, since: moved.changed_at, changed: true } };
         }
       }
       let answer = { plan, since: wallet.since, changed: false };
+      let event: WalletEvent | undefined;
       if (wallet.plan !== plan) {
         await tx.query('update wallets set plan = $2, updated_at = $3 where account_id = $1', [accountId, plan, now]);
         await tx.query(
           'insert into wallet_plan_changes (account_id, plan, from_plan, changed_at, changed_by, idempotency_key) values ($1, $2, $3, $4, $5, $6)',
           [accountId, plan, wallet.plan, now, changedBy, key],
         );
+        // The move's event, in the wallet's outbox with the change: relayed like the batches' events (same sequence per account).
+        const payload: EventPayloads['account.plan_changed'] = { accountId, plan, previousPlan: wallet.plan, changedAt: now.toISOString(), changedBy };
+        event = { type: 'account.plan_changed', payload: { ...payload } };
+        await tx.query('insert into wallet_events (account_id, type, payload, created_at) values ($1, $2, $3, $4)', [
+          accountId,
+          event.type,
+          JSON.stringify(event.payload),
+          now,
+        ]);
         answer = { plan, since: now, changed: true };
       }
       if (key)
@@ -406,8 +422,11 @@ export class WalletService {
           `insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at) values ($1, $2, 'set_plan', $3, $4, $5)`,
           [accountId, key, hash, JSON.stringify({ plan, since: answer.since.toISOString(), changed: answer.changed }), now],
         );
-      return answer;
+      return { answer, ...(event ? { event } : {}) };
     });
+    // After the commit, as #run does: listeners (the host's event relay) hear of it at once.
+    if (event) this.events.emit(event.type, { ...event, accountId });
+    return answer;
   }
 
   /** The account's plan now and since when; null when the account has no wallet. */

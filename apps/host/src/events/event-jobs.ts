@@ -21,7 +21,8 @@ export interface EventRoundResult {
 
 const PRUNE_EVERY_MS = 3_600_000;
 
-const WALLET_TYPES = Object.keys(EVENT_TYPES).filter((t) => t.startsWith('wallet.'));
+// What the wallet records in its outbox and emits after its commits: its own events and plan moves.
+const WALLET_TYPES = Object.keys(EVENT_TYPES).filter((t) => t.startsWith('wallet.') || t === 'account.plan_changed');
 
 /**
  * Events out, in the background, in two lanes that never wait for each other: the relay (outboxes
