@@ -62,4 +62,12 @@ describe('TokenCipher', () => {
     expect(() => new TokenCipher({ keys: { 'a.b': keyA }, currentKeyId: 'a.b' })).toThrow(ConfigError);
     expect(() => new TokenCipher({ keys: { a: keyA }, currentKeyId: 'b' })).toThrow(ConfigError);
   });
+
+  it('opens tokens sealed before it used the SDK SecretSealer (a stored connection keeps working)', () => {
+    // Sealed by the previous implementation, with a key of 32 bytes of 7.
+    const sealed = 'tlt1.k1.5vrRIYaNtG44VW6O.74tQxTOns--0FU5wj5rw5a8bLqhrtPy46A0BSDD4o4H5g77GQIjyKlPfHZrpGbiu3fXvpxK4.utt2XWT8l4x0zEVkt2mAzA';
+    const cipher = new TokenCipher({ keys: { k1: Buffer.alloc(32, 7).toString('base64') }, currentKeyId: 'k1' });
+    expect(cipher.open({ connectionId: 'conn-1', sealed })).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: '2026-12-06T10:00:00.000Z' });
+    expect(() => cipher.open({ connectionId: 'conn-2', sealed })).toThrow(TokenDecryptionError);
+  });
 });

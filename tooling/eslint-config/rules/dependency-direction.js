@@ -56,7 +56,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   'invoice-sync': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'events', 'files'],
   funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk', 'events', 'plans'],
   notifications: ['money', 'errors', 'clock', 'db', 'files'],
-  teamleader: ['errors', 'clock'],
+  teamleader: ['errors', 'clock', 'plugin-sdk'],
   trendstop: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
