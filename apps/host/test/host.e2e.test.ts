@@ -1,6 +1,7 @@
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelPlugin } from './fixtures/channel-plugin.js';
+import { PLUGIN_API_VERSION as PLUGIN_API_VERSION_UNDER_TEST } from '@tollgate/plugin-sdk';
 
 for (const engine of testEngines()) {
   describe(`host e2e [${engine.name}]`, () => {
@@ -21,7 +22,7 @@ for (const engine of testEngines()) {
     it('lists plugins and their channels on /plugins', async () => {
       const res = await t.request({ path: '/plugins' });
       expect(res.status).toBe(200);
-      expect(res.body.pluginApiVersion).toBe('2.4.0');
+      expect(res.body.pluginApiVersion).toBe(PLUGIN_API_VERSION_UNDER_TEST);
       expect(res.body.data).toEqual([
         expect.objectContaining({
           id: 'test-channel',

@@ -77,7 +77,16 @@ export type {
   SyncConnectionStatus,
 } from './invoice-source.js';
 export type { AccountingExporter } from './accounting-exporter.js';
-export type { LetterEvent, LetterSpec, LetterStatus, PostalAddress, PostalCarrier, PostalProduct, PostalQuote } from './postal-carrier.js';
+export type { LetterEvent, LetterSpec, LetterStatus, PostalAddress, PostalCarrier, PostalCharge, PostalProduct, PostalQuote } from './postal-carrier.js';
+export {
+  MAX_ADDRESS_LINE,
+  POSTAL_CODE_PATTERNS,
+  assertPostalAddress,
+  normalisePostalAddress,
+  postalAddressLines,
+  postalAddressProblems,
+  type PostalAddressProblem,
+} from './postal-address.js';
 
 // What the wallet gives back, and its refusals.
 export {

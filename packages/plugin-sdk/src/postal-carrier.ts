@@ -46,14 +46,36 @@ export interface LetterEvent {
   occurredAt: Date;
 }
 
+/**
+ * One priced part of a letter (since API 2.5): the letter channel holds `units` of the spend channel
+ * `channel` at its catalog price (country, plan) for each charge, captures them all when the carrier
+ * accepts the letter and releases them all when it rejects it. A carrier declares these channels
+ * (with their prices) on the spend-channels extension point, e.g. postage per letter by product and
+ * printing per sheet by colour.
+ */
+export interface PostalCharge {
+  /** A spend channel id the carrier declared: 'postal-be-postage-standard', 'postal-be-print-color'. */
+  channel: string;
+  /** Positive decimal string. */
+  units: string;
+  /** One line for the history: "Postage, registered". */
+  description: string;
+}
+
 /** What sending a letter will take: `units` are what the wallet prices (sheets or letters, per the carrier's catalog unit). */
 export interface PostalQuote {
+  /** Sheets (the unit a carrier without `charges` is priced in). */
   units: string;
   /** The catalog country the price is looked up for (the recipient's). */
   country: string;
   /** Sheets of paper (duplex halves the pages). */
   sheets: number;
   description: string;
+  /**
+   * The priced parts (since API 2.5). Required, non-empty, for `billing: 'wallet'` carriers; absent
+   * or empty for `own_account` carriers (the wallet is never touched).
+   */
+  charges?: readonly PostalCharge[];
 }
 
 export interface PostalCarrier {
@@ -68,6 +90,11 @@ export interface PostalCarrier {
    * (the account's own contract with the carrier pays, e.g. E-Post in Germany; the wallet is never touched).
    */
   readonly billing: 'wallet' | 'own_account';
+  /**
+   * true when the print service matches sheets to letters by a barcode (since API 2.5): the cover
+   * page then carries the letter's reference as a Code 128 barcode, clear of the address window.
+   */
+  readonly barcode?: boolean;
 
   /** Checks the letter (address format, page limits, product) and prices it; a bad letter throws a ValidationError and costs nothing. */
   quote(input: { accountId: string; letter: LetterSpec }): Promise<PostalQuote>;
@@ -80,6 +107,13 @@ export interface PostalCarrier {
     letter: LetterSpec;
     pdf: Uint8Array;
     idempotencyKey: string;
+    /** The letter's id at Tollgate, printed on the cover; carriers pass it on as their reference/metadata (since API 2.5). */
+    reference?: string;
+    /**
+     * Where the carrier's service should send signed status callbacks for this letter (since API 2.5):
+     * the host's `POST /webhooks/postal/<carrier id>`, which calls `parseWebhook`.
+     */
+    callbackUrl?: string;
   }): Promise<{ carrierLetterId: string; status: 'submitted' | 'accepted' | 'rejected'; reason?: string }>;
   /** Stops a letter that is not printed yet; false when it is too late. */
   cancel?(input: { accountId: string; carrierLetterId: string }): Promise<{ cancelled: boolean }>;
