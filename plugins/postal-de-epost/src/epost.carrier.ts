@@ -62,6 +62,7 @@ export class EPostCarrier implements PostalCarrier {
   readonly #credentials: CredentialsStore;
   readonly #testMode: boolean;
   readonly #registeredLetter: RegisteredLetterKind;
+  readonly #registeredCoverSheet: boolean;
   readonly #wait: (ms: number) => Promise<void>;
 
   constructor(deps: {
@@ -70,6 +71,7 @@ export class EPostCarrier implements PostalCarrier {
     credentials: CredentialsStore;
     testMode: boolean;
     registeredLetter: RegisteredLetterKind;
+    registeredCoverSheet: boolean;
     wait?: (ms: number) => Promise<void>;
   }) {
     this.#db = deps.db;
@@ -77,20 +79,24 @@ export class EPostCarrier implements PostalCarrier {
     this.#credentials = deps.credentials;
     this.#testMode = deps.testMode;
     this.#registeredLetter = deps.registeredLetter;
+    this.#registeredCoverSheet = deps.registeredCoverSheet;
     this.#wait = deps.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async quote(input: { accountId: string; letter: LetterSpec }): Promise<PostalQuote> {
-    const recipient = this.#check(input.letter);
+    const { recipient } = this.#check(input.letter);
     // Refused before anything is rendered or held: an account without a contract cannot send.
     if (!(await this.#credentials.has({ accountId: input.accountId }))) throw credentialsMissing();
-    const sheets = input.letter.duplex ? Math.ceil(input.letter.pages / 2) : input.letter.pages;
+    const cover = this.#coverSheet(input.letter);
+    const sheets = (input.letter.duplex ? Math.ceil(input.letter.pages / 2) : input.letter.pages) + (cover ? 1 : 0);
     const product = input.letter.product === 'registered' ? this.#registeredLetter : 'Standardbrief';
     return {
       units: String(sheets),
       country: recipient.country,
       sheets,
-      description: `E-POST letter to Germany (${product}, ${input.letter.pages} page${input.letter.pages === 1 ? '' : 's'}, ${input.letter.color ? 'colour' : 'black and white'}), paid by the account's own E-POST contract`,
+      description:
+        `E-POST letter to Germany (${product}, ${input.letter.pages} page${input.letter.pages === 1 ? '' : 's'}${cover ? " and E-POST's cover sheet" : ''}, ` +
+        `${input.letter.color ? 'colour' : 'black and white'}), paid by the account's own E-POST contract`,
       charges: [],
     };
   }
@@ -103,7 +109,7 @@ export class EPostCarrier implements PostalCarrier {
     reference?: string;
     callbackUrl?: string;
   }): Promise<SubmitResult> {
-    const recipient = this.#check(input.letter);
+    const { recipient, sender } = this.#check(input.letter);
     const client = await this.#credentials.client({ accountId: input.accountId });
     const sha256 = createHash('sha256').update(input.pdf).digest('hex');
     // Deterministic per letter: the same name on every retry (E-POST wants 5-200 of A-Z a-z 0-9 . _ -).
@@ -128,6 +134,8 @@ export class EPostCarrier implements PostalCarrier {
         duplex: input.letter.duplex,
         registered: input.letter.product === 'registered' ? this.#registeredLetter : null,
         testFlag: this.#testMode,
+        coverLetter: this.#coverSheet(input.letter),
+        senderLine: postalAddressLines({ address: sender, fromCountry: 'DE', locale: 'de' }).join(', '),
         custom: [input.reference?.slice(0, 80) ?? null, 'tollgate'],
         duplicateFailsafe: true,
       });
@@ -161,15 +169,23 @@ export class EPostCarrier implements PostalCarrier {
     return status ? toLetterEvent(status) : null;
   }
 
-  /** The letter rules E-POST applies, before anything is held or uploaded; the normalised recipient. */
+  /** Whether E-POST puts its own cover sheet first (registered letters, see the registeredCoverSheet option). */
+  #coverSheet(letter: LetterSpec): boolean {
+    return letter.product === 'registered' && this.#registeredCoverSheet;
+  }
+
+  /** The letter rules E-POST applies, before anything is held or uploaded; the normalised addresses. */
   #check(letter: LetterSpec) {
     const recipient = normalisePostalAddress(letter.recipient);
     if (!(COUNTRIES as readonly string[]).includes(recipient.country)) throw countryUnsupported(recipient.country);
     assertPostalAddress({ address: recipient, role: 'recipient' });
+    // The sender goes on the cover sheet E-POST prints for registered letters.
+    const sender = normalisePostalAddress(letter.sender);
+    assertPostalAddress({ address: sender, role: 'sender' });
     if (letter.product !== 'standard' && letter.product !== 'registered') throw productUnsupported(letter.product);
     if (letter.product === 'registered' && letter.duplex) throw registeredDuplex();
     if (!Number.isInteger(letter.pages) || letter.pages < 1 || letter.pages > MAX_PAGES) throw letterTooLong(letter.pages);
-    return recipient;
+    return { recipient, sender };
   }
 
   /**

@@ -167,6 +167,22 @@ for (const engine of testEngines()) {
       expect(await wallet(account.ownerKey)).toEqual(before);
     });
 
+    it("registered letters go out as Einschreiben with E-POST's cover sheet (the address 68 mm down) and the sender line", async () => {
+      const account = await accountWithCredentials();
+      const letter = spec({ product: 'registered', pages: 2 });
+      expect(await carrier.quote({ accountId: account.accountId, letter })).toMatchObject({ sheets: 3, units: '3', charges: [] });
+      const before = sandbox.control.letters().length;
+      const sent = await carrier.submit({
+        accountId: account.accountId,
+        letter,
+        pdf: await letterPdf('registered-1', { pages: 2 }),
+        idempotencyKey: 'registered-1',
+      });
+      expect(sent.status).toBe('submitted');
+      const [received] = sandbox.control.letters().slice(before);
+      expect(received).toMatchObject({ registeredLetter: 'Einschreiben', coverLetter: true, isDuplex: false, pages: 2 });
+    });
+
     it('getStatus follows E-POST on the sandbox clock: submitted → accepted → printed → posted → delivered', async () => {
       sandbox.control.setStatusQueryInterval(0);
       const account = await accountWithCredentials();

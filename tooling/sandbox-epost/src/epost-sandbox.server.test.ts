@@ -115,6 +115,24 @@ describe('E-POSTBUSINESS sandbox', () => {
     expect(sandbox.control.letters()).toHaveLength(0);
   });
 
+  it("with coverLetter the API's own cover carries the address: page 1 is not checked, but the sender fields are required", async () => {
+    const t = await token();
+    const high = await renderTestLetterPdf({ recipient: RECIPIENT, topMm: 55 });
+    const noSender = await call('POST', '/api/Letter', [letter(high, { coverLetter: true, registeredLetter: 'Einschreiben' })], t);
+    expect(noSender).toMatchObject({ status: 400, body: { code: 'E333' } });
+    const res = await call(
+      'POST',
+      '/api/Letter',
+      [letter(high, { coverLetter: true, registeredLetter: 'Einschreiben', senderAdressLineComplete: 'Tollgate BV, Kerkstraat 1, 1000 Brussel, BELGIEN' })],
+      t,
+    );
+    expect(res.status).toBe(200);
+    const status = (await call('GET', `/api/Letter/${res.body[0].letterID}`, undefined, t)).body;
+    expect(status).toMatchObject({ coverLetter: true, noOfPages: 2, registeredLetter: 'Einschreiben' });
+    sandbox.control.advance(3 * 3_600_000);
+    expect((await call('GET', `/api/Letter/${res.body[0].letterID}`, undefined, t)).body.registeredLetterID).toMatch(/^RR\d{9}DE$/);
+  });
+
   it('refuses unreadable PDFs, landscape and non-A4 pages, text at the edge, a missing sender line and address fields the PDF does not show', async () => {
     const t = await token();
     const cases: Array<[Uint8Array | string, string, Record<string, unknown>?]> = [

@@ -202,6 +202,7 @@ class HttpError extends Error {
 
 const MAX_LOGGED_REQUESTS = 10_000;
 const DUPLICATE_WINDOW_MS = 3_600_000;
+const MAX_REQUEST_BYTES = 300 * 1024 * 1024;
 const FILE_NAME = /^[A-Za-z0-9._-]{5,200}$/;
 const LETTER_FIELDS = new Set([
   'fileName',
@@ -553,6 +554,11 @@ class EPostSandboxServer {
       throw new HttpError(400, message('E313', 'Verletzung des Letter-Schemas: a non-empty array of Letter objects is expected'));
     const now = this.#now();
     const prepared: ReceivedLetter[] = [];
+    const total = (input.body as unknown[]).reduce<number>(
+      (sum, item) => sum + Math.floor((String((item as { data?: unknown })?.data ?? '').length * 3) / 4),
+      0,
+    );
+    if (total > MAX_REQUEST_BYTES) throw new HttpError(400, message('E316', 'Fehler bei Sendungsupload: more than 300 MB of PDFs in one request'));
     // All or nothing: every letter of the request is checked before any is taken.
     for (const [index, item] of (input.body as unknown[]).entries()) {
       const letter = parseLetter(item, index);
@@ -587,6 +593,7 @@ class EPostSandboxServer {
           city: letter.city,
           registered: letter.registeredLetter !== null,
           coverLetter: letter.coverLetter,
+          hasSender: letter.hasSender,
         });
       } catch (error) {
         if (error instanceof LetterCheckError)
@@ -655,7 +662,7 @@ class EPostSandboxServer {
       registeredLetterID: null,
       batchID: letter.batchID,
       coverLetter: letter.coverLetter,
-      noOfPages: letter.pages,
+      noOfPages: letter.pages + (letter.coverLetter ? 1 : 0),
       custom1: letter.custom[0] ?? null,
       custom2: letter.custom[1] ?? null,
       custom3: letter.custom[2] ?? null,
@@ -797,6 +804,7 @@ interface ParsedLetter {
   batchID: number;
   custom: Array<string | null>;
   activateDuplicateFailsafe: boolean;
+  hasSender: boolean;
 }
 
 /** The Letter schema (additionalProperties: false) and the combination rules of the API (E311, E312, E317, E305). */
@@ -856,6 +864,12 @@ function parseLetter(item: unknown, index: number): ParsedLetter {
     batchID: batchID as number,
     custom: [1, 2, 3, 4, 5].map((n) => text(`custom${n}`, 0, 80, false)),
     activateDuplicateFailsafe: flag('activateDuplicateFailsafe'),
+    hasSender:
+      !!text('senderAdressLineComplete', 0, 200, false) ||
+      (!!text('senderAdressLine1', 0, 80, false) &&
+        !!text('senderStreet', 0, 80, false) &&
+        !!text('senderZipCode', 0, 80, false) &&
+        !!text('senderCity', 0, 80, false)),
   };
 }
 
