@@ -9,6 +9,7 @@ import {
   PrintMailNotFoundError,
   PrintMailRejectedError,
   PrintMailResponseError,
+  PrintMailTimeoutError,
   PrintMailUnavailableError,
 } from './print-mail.errors.js';
 
@@ -142,6 +143,24 @@ describe('PrintMailClient against the print-mail sandbox', () => {
     await expect(broken.getLetter({ id: 'ltr_1' })).rejects.toBeInstanceOf(PrintMailResponseError);
     const notJson = client({ fetch: async () => new Response('<html>', { status: 200 }) });
     await expect(notJson.getLetter({ id: 'ltr_1' })).rejects.toMatchObject({ code: 'print_mail_bad_response' });
+  });
+
+  it('a timed-out attempt is retried with the same key, then PrintMailTimeoutError', async () => {
+    let calls = 0;
+    const slow = client({
+      retries: 1,
+      // Every attempt's timeout fires at once: what a hung connection looks like.
+      timeoutSignal: () => AbortSignal.abort(new DOMException('timed out', 'TimeoutError')),
+      fetch: async (_url, init) => {
+        calls += 1;
+        init?.signal?.throwIfAborted();
+        throw new Error('unreachable');
+      },
+    });
+    const error = await slow.createLetter(letter()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrintMailTimeoutError);
+    expect(error).toMatchObject({ reason: 'timeout', code: 'print_mail_unavailable' });
+    expect(calls).toBe(2);
   });
 
   it('network errors and timeouts are retried, then PrintMailUnavailableError', async () => {

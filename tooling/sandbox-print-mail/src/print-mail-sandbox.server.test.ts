@@ -77,6 +77,21 @@ describe('print-mail sandbox', () => {
     expect(sandbox.control.letters()).toHaveLength(1);
   });
 
+  it('remembers a key for 24 hours of sandbox time, keeps the PDF as sent, and takes JSON only', async () => {
+    const first = await create({}, 'ttl');
+    expect(Buffer.from(sandbox.control.pdf(first.body.id)!).toString('base64')).toBe(a4);
+    await sandbox.control.advance({ seconds: 24 * 3600 - 1 });
+    expect((await create({}, 'ttl')).body.id).toBe(first.body.id);
+    await sandbox.control.advance({ seconds: 1 });
+    expect((await create({}, 'ttl')).body.id).not.toBe(first.body.id);
+    const res = await fetch(`${sandbox.url}/v1/letters`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SANDBOX_KEYS.test}`, 'idempotency-key': 'form', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'file=abc',
+    });
+    expect(res.status).toBe(415);
+  });
+
   it('two concurrent requests with one key make one letter', async () => {
     const [a, b] = await Promise.all([create({}, 'race'), create({}, 'race')]);
     expect(a.body.id).toBe(b.body.id);
