@@ -140,9 +140,9 @@ export interface ProcessResult {
 }
 
 export interface PrintMailSandboxControl {
-  /** The sandbox clock: the injected clock plus everything `advance` added. */
+  /** The sandbox clock: the injected clock (plus what `advance` added when it cannot be moved). */
   now(): Date;
-  /** Moves the sandbox clock on, applies due status changes and makes due callback attempts. */
+  /** Moves the sandbox clock on (a ManualClock itself), applies due status changes and makes due callback attempts. */
   advance(input: { seconds: number }): Promise<ProcessResult>;
   /** Applies due status changes and makes due callback attempts at the current sandbox time. */
   process(): Promise<ProcessResult>;
@@ -171,8 +171,11 @@ export interface PrintMailSandboxInput {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** The clock under the sandbox clock (`advance` adds to it). Default: the system clock. */
-  clock?: { now(): Date };
+  /**
+   * The sandbox's clock. Default: the system clock. A clock with `advance` (a ManualClock) is moved by
+   * `control.advance`; any other gets an offset added (exported with the state).
+   */
+  clock?: { now(): Date; advance?: (by: { seconds: number }) => unknown };
   /** Signs status callbacks. Default SANDBOX_WEBHOOK_SECRET. */
   webhookSecret?: string;
   /** Sends callbacks. Default global fetch. */
@@ -222,7 +225,7 @@ const emptyCounters = () => ({ letter: 0, event: 0, delivery: 0 });
 
 class PrintMailSandboxServer {
   readonly webhookSecret: string;
-  readonly #clock: { now(): Date };
+  readonly #clock: { now(): Date; advance?: (by: { seconds: number }) => unknown };
   readonly #fetch: typeof fetch;
   readonly #callbackTimeoutMs: number;
   readonly #timings: LifecycleTimings;
@@ -267,7 +270,10 @@ class PrintMailSandboxServer {
     advance: async ({ seconds }) => {
       if (!Number.isInteger(seconds) || seconds < 0 || seconds > 366 * 86400)
         throw new RangeError(`seconds must be a whole number 0..31622400, got ${seconds}`);
-      this.#offsetSeconds += seconds;
+      // A ManualClock given as `clock` is moved itself: the receiver of the callbacks (a test host on the
+      // same clock) then checks their timestamps against the same time.
+      if (typeof this.#clock.advance === 'function') this.#clock.advance({ seconds });
+      else this.#offsetSeconds += seconds;
       return this.control.process();
     },
     process: () => {
