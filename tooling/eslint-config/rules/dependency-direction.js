@@ -59,6 +59,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   teamleader: ['errors', 'clock', 'plugin-sdk'],
   trendstop: ['errors', 'clock'],
   epost: ['errors', 'clock'],
+  'print-mail': ['errors', 'clock', 'plugin-sdk'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
@@ -77,6 +78,8 @@ export const PLUGIN_VENDOR_CLIENTS = Object.freeze({
   'source-teamleader': ['teamleader'],
   'company-data-trendstop': ['trendstop'],
   'postal-de-epost': ['epost'],
+  'postal-be': ['print-mail'],
+  'postal-nl': ['print-mail'],
 });
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
@@ -90,6 +93,7 @@ export const PLUGIN_TEST_ALLOWED = Object.freeze([
   'sandbox-webhooks',
   'sandbox-trendstop',
   'sandbox-epost',
+  'sandbox-print-mail',
 ]);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */

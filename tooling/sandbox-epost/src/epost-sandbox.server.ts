@@ -169,10 +169,14 @@ export interface EPostSandboxInput {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** The sandbox clock's base (advance() adds to it). Default the system clock. */
+  /** The sandbox clock's base (advance() adds an offset to it). Default the system clock. */
   now?: () => Date;
-  /** The same as a Clock (`@tollgate/clock`); `now` wins when both are given. */
-  clock?: { now(): Date };
+  /**
+   * The same as a Clock (`@tollgate/clock`); `now` wins when both are given. A clock with `advance`
+   * (a ManualClock) is moved by `control.advance`, so a host sharing it sees the same time; any other
+   * gets an offset added (exported with the state).
+   */
+  clock?: { now(): Date; advance?: (by: { ms: number }) => unknown };
   /** A snapshot from exportState() to start from. */
   state?: EPostSandboxState;
   /** Called after each request and control call that may have changed the state. */
@@ -262,6 +266,7 @@ function defaultAccounts(): SandboxAccount[] {
 
 class EPostSandboxServer {
   readonly #baseNow: () => Date;
+  readonly #movable: ((by: { ms: number }) => unknown) | null;
   readonly #onStateChange: () => void;
   readonly #server = createServer((req, res) => void this.#handle(req, res));
   /** Signs the tokens; a restart (new key) makes old tokens invalid, as a key rollover would. */
@@ -283,6 +288,7 @@ class EPostSandboxServer {
   constructor(input: EPostSandboxInput) {
     const clock = input.clock;
     this.#baseNow = input.now ?? (clock ? () => clock.now() : () => new Date());
+    this.#movable = !input.now && typeof clock?.advance === 'function' ? (by) => clock.advance!(by) : null;
     this.#onStateChange = input.onStateChange ?? (() => {});
     for (const account of defaultAccounts()) this.#accounts.set(account.ekp, account);
     if (input.state) this.control.importState(input.state);
@@ -330,7 +336,8 @@ class EPostSandboxServer {
     },
     advance: (ms) => {
       if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`advance takes whole milliseconds >= 0, got ${ms}`);
-      this.#offsetMs += ms;
+      if (this.#movable) this.#movable({ ms });
+      else this.#offsetMs += ms;
       this.#onStateChange();
       return this.#now();
     },
