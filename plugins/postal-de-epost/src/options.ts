@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Where the E-POST sandbox listens in `pnpm start` by default (tooling/sandbox-epost, PORT 4080). */
-export const SANDBOX_BASE_URL = 'http://127.0.0.1:4080';
+/** Where the E-POST sandbox listens in `pnpm start` by default (tooling/sandbox-epost, PORT 4090). */
+export const SANDBOX_BASE_URL = 'http://127.0.0.1:4090';
 /** The sandbox's vendor ID (tooling/sandbox-epost), used on a sandbox host without vendorId. */
 export const SANDBOX_VENDOR_ID = 'TOLLGATE-SBX';
 /** Only for sandbox mode (a warning is logged): 32 bytes, base64. Never use it with real E-POST credentials. */

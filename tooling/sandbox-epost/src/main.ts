@@ -2,7 +2,7 @@
 import { SANDBOX_ACCOUNTS, SANDBOX_VENDOR_ID, startEPostSandbox } from './epost-sandbox.server.js';
 
 const env = process.env;
-const port = Number(env.PORT ?? 4080);
+const port = Number(env.PORT ?? 4090);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`sandbox-epost: PORT must be a port number, got ${JSON.stringify(env.PORT)}\n`);
   process.exit(1);
