@@ -58,6 +58,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   notifications: ['money', 'errors', 'clock', 'db', 'files'],
   teamleader: ['errors', 'clock', 'plugin-sdk'],
   trendstop: ['errors', 'clock'],
+  'letter-render': ['errors', 'plugin-sdk'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
