@@ -59,6 +59,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   teamleader: ['errors', 'clock', 'plugin-sdk'],
   trendstop: ['errors', 'clock'],
   letters: ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'files', 'wallet', 'invoice-sync', 'events'],
+  'letter-render': ['errors', 'plugin-sdk'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
