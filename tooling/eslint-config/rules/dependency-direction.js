@@ -60,6 +60,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   trendstop: ['errors', 'clock'],
   letters: ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'files', 'wallet', 'invoice-sync', 'events'],
   'letter-render': ['errors', 'plugin-sdk'],
+  'print-mail': ['errors', 'clock', 'plugin-sdk'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
@@ -74,7 +75,12 @@ export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);
  * plugin of that vendor may import it (Teamleader's client is shared by the source and, later, the
  * write-back; Trends Top's by the company-data plugin; no other plugin may use them).
  */
-export const PLUGIN_VENDOR_CLIENTS = Object.freeze({ 'source-teamleader': ['teamleader'], 'company-data-trendstop': ['trendstop'] });
+export const PLUGIN_VENDOR_CLIENTS = Object.freeze({
+  'source-teamleader': ['teamleader'],
+  'company-data-trendstop': ['trendstop'],
+  'postal-be': ['print-mail'],
+  'postal-nl': ['print-mail'],
+});
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
 export const PLUGIN_TEST_ALLOWED = Object.freeze([
@@ -86,6 +92,7 @@ export const PLUGIN_TEST_ALLOWED = Object.freeze([
   'sandbox-teamleader',
   'sandbox-webhooks',
   'sandbox-trendstop',
+  'sandbox-print-mail',
 ]);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */
