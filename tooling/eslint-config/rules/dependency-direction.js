@@ -61,6 +61,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   letters: ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'files', 'wallet', 'invoice-sync', 'events'],
   'letter-render': ['errors', 'plugin-sdk'],
   'print-mail': ['errors', 'clock', 'plugin-sdk'],
+  epost: ['errors', 'clock'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
@@ -80,6 +81,7 @@ export const PLUGIN_VENDOR_CLIENTS = Object.freeze({
   'company-data-trendstop': ['trendstop'],
   'postal-be': ['print-mail'],
   'postal-nl': ['print-mail'],
+  'postal-de-epost': ['epost'],
 });
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
@@ -93,6 +95,7 @@ export const PLUGIN_TEST_ALLOWED = Object.freeze([
   'sandbox-webhooks',
   'sandbox-trendstop',
   'sandbox-print-mail',
+  'sandbox-epost',
 ]);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */

@@ -159,7 +159,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       errors: [
         {
           message:
-            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader, @tollgate/sandbox-webhooks, @tollgate/sandbox-trendstop and @tollgate/sandbox-print-mail, not @tollgate/wallet (see docs/plugins.md).',
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader, @tollgate/sandbox-webhooks, @tollgate/sandbox-trendstop, @tollgate/sandbox-print-mail and @tollgate/sandbox-epost, not @tollgate/wallet (see docs/plugins.md).',
         },
       ],
     },
@@ -355,6 +355,7 @@ describe('locate', () => {
       [
         'clock',
         'db',
+        'epost',
         'errors',
         'events',
         'files',
