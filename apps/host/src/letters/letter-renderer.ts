@@ -1,4 +1,5 @@
 import { UnavailableError } from '@tollgate/errors';
+import { createLetterRenderer } from '@tollgate/letter-render';
 import type { LetterRenderer } from '@tollgate/letters';
 import type { HostConfig } from '../config/host-config.js';
 
@@ -24,11 +25,13 @@ export class LazyLetterRenderer implements LetterRenderer {
   }
 }
 
-/** The renderer the config asks for (Debian's Chromium through @tollgate/letter-render). */
+/** The renderer the config asks for: Debian's Chromium (CHROMIUM_PATH) through @tollgate/letter-render, sized by config.letters. */
 export function configuredLetterRenderer(config: HostConfig): LetterRenderer {
-  void config;
-  return new LazyLetterRenderer(() => ({
-    render: () => Promise.reject(new UnavailableError({ code: 'letter_renderer_unavailable', message: 'No letter renderer is installed on this host.' })),
-    close: async () => undefined,
-  }));
+  return new LazyLetterRenderer(() =>
+    createLetterRenderer({
+      browsers: config.letters.browsers,
+      pagesPerBrowser: config.letters.pagesPerBrowser,
+      renderTimeoutMs: config.letters.renderTimeoutMs,
+    }),
+  );
 }
