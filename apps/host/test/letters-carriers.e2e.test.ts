@@ -242,6 +242,25 @@ for (const engine of testEngines()) {
       expect(await spent(a.key)).toBe(Math.round(Number(sent.body.amount) * 100));
     });
 
+    it('cancels a submitted letter through the print service: holds released, nothing charged; a posted one cannot be', async () => {
+      const a = await account();
+      const before = await wallet(a.key);
+      const sent = await send(t, a.key, { recipient: BE, bodyText: 'Stop me' }, 'cancel-me');
+      await t.host.letters.jobs.runOnce();
+      const cancelled = await t.request({ method: 'POST', path: `/v1/letters/${sent.body.id}/cancel`, key: a.key });
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', reason: 'cancelled_by_user', holds: [{ status: 'released' }, { status: 'released' }] });
+      expect(pm.control.letter(atSandbox(sent.body.id)[0]!.id)).toMatchObject({ status: 'cancelled' });
+      await later({ minutes: 5 });
+      expect(await wallet(a.key)).toEqual(before);
+
+      const posted = await send(t, a.key, { recipient: BE, bodyText: 'Too late' }, 'too-late');
+      await t.host.letters.jobs.runOnce();
+      await later({ minutes: 5 });
+      await later({ hours: 12 });
+      const refused = await t.request({ method: 'POST', path: `/v1/letters/${posted.body.id}/cancel`, key: a.key });
+      expect([refused.status, refused.body.error.code]).toEqual([422, 'letter_not_cancellable']);
+    });
+
     it('two hosts on one database send the same letter with the same key at once: one letter at the print service, one charge', async () => {
       const a = await account();
       const body = { recipient: BE, pdf, subject: 'Twice?' };

@@ -211,6 +211,23 @@ for (const engine of testEngines()) {
       expect((await t.request({ path: '/v1/letters/ltr_nope', key: a.key })).status).toBe(404);
     });
 
+    it('the OpenAPI document lists the letter routes with their answers', async () => {
+      const doc = (await t.request({ path: '/docs/json' })).body as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+      for (const [path, method, status] of [
+        ['/v1/letters', 'post', '201'],
+        ['/v1/letters', 'get', '200'],
+        ['/v1/letters/quote', 'post', '200'],
+        ['/v1/letters/{id}', 'get', '200'],
+        ['/v1/letters/{id}/pdf', 'get', '200'],
+        ['/v1/letters/{id}/cancel', 'post', '200'],
+        ['/v1/letters/settings', 'put', '200'],
+        ['/v1/letters/carriers', 'get', '200'],
+        ['/webhooks/postal/{carrierId}', 'post', '200'],
+      ] as const)
+        expect(doc.paths[path]?.[method]?.responses[status], `${method} ${path}`).toBeDefined();
+      expect(Object.keys(doc.paths['/v1/letters']!.post!.responses).sort()).toEqual(expect.arrayContaining(['400', '403', '409', '422']));
+    });
+
     it('an invoice without a stored PDF is refused: invoice_pdf_unavailable', async () => {
       const a = await newAccount();
       const res = await send(a.key, { invoiceId: 'inv_nope', recipient: BE, sender: SENDER });

@@ -120,7 +120,12 @@ export class LetterService {
     const hash = requestHash(request);
     for (let round = 0; round < 3; round++) {
       const existing = await this.#byKey(request.accountId, request.idempotencyKey);
-      if (existing) return { letter: await this.#settled(existing, hash, request.idempotencyKey), created: false };
+      if (existing) {
+        const letter = await this.#settled(existing, hash, request.idempotencyKey);
+        // null: the first request was refused (its holds released, the letter forgotten): this one tries itself.
+        if (letter) return { letter, created: false };
+        continue;
+      }
       const made = await this.#make(request, hash);
       if (made) return { letter: made, created: true };
     }
@@ -262,7 +267,7 @@ export class LetterService {
   }
 
   /** A letter found by its key: the same body answers it (once its holds are placed); another body is refused. */
-  async #settled(row: LetterRow, hash: string, key: string): Promise<Letter> {
+  async #settled(row: LetterRow, hash: string, key: string): Promise<Letter | null> {
     if (row.request_hash !== hash) throw new LetterKeyReusedError({ key, letterId: row.id });
     const started = Date.now();
     let current: LetterRow | null = row;
@@ -271,7 +276,7 @@ export class LetterService {
       await new Promise((resolve) => setTimeout(resolve, 50));
       current = await this.#row(row.account_id, row.id);
     }
-    if (!current) throw new LetterNotFoundError(row.id);
+    if (!current) return null;
     return this.get({ accountId: current.account_id, id: current.id });
   }
 
