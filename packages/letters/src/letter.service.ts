@@ -56,7 +56,13 @@ type Resolved = {
   carrier: PostalCarrier;
   attachments: Uint8Array[];
   invoiceId: string | null;
+  /** The invoice customer's language, when it is one a cover can be printed in: the letter speaks it. */
+  locale: 'nl' | 'fr' | 'en' | 'de' | null;
 };
+
+const LOCALES = ['nl', 'fr', 'en', 'de'] as const;
+/** Letters in flight are polled for this long after submission; after it a carrier that never answers is left alone. */
+const POLL_FOR_MS = 30 * 86_400_000;
 
 /** What a round of background work did. */
 export interface LetterRoundResult {
@@ -283,6 +289,7 @@ export class LetterService {
   async #resolve(request: Omit<LetterRequest, 'idempotencyKey'>): Promise<Resolved> {
     if (!request.invoiceId && !request.pdf && !request.html && !request.bodyText) throw new LetterContentRequiredError();
     let recipient = request.recipient;
+    let locale: Resolved['locale'] = null;
     const attachments: Uint8Array[] = [];
     if (request.invoiceId) {
       const invoice = await invoiceForLetter(this.db, { accountId: request.accountId, invoiceId: request.invoiceId });
@@ -290,6 +297,8 @@ export class LetterService {
       const pdf = await this.invoicePdfs.read({ accountId: request.accountId, invoiceId: request.invoiceId });
       if (!pdf) throw new InvoicePdfUnavailableError({ invoiceId: request.invoiceId, reason: 'pdf_not_stored' });
       attachments.push(new Uint8Array(pdf.body));
+      const language = invoice.language?.slice(0, 2).toLowerCase();
+      locale = LOCALES.find((l) => l === language) ?? null;
       recipient ??= {
         name: invoice.customerName,
         street: invoice.address?.line1 ?? '',
@@ -314,7 +323,7 @@ export class LetterService {
     const offered = await this.offeredCountries({ accountId: request.accountId });
     const carrier = offered.includes(to.country) ? this.carriers.list().find((c) => c.countries.includes(to.country)) : undefined;
     if (!carrier) throw new PostalCountryNotOfferedError({ country: to.country, offered });
-    return { recipient: to, sender: from, carrier, attachments, invoiceId: request.invoiceId ?? null };
+    return { recipient: to, sender: from, carrier, attachments, invoiceId: request.invoiceId ?? null, locale };
   }
 
   async #render(request: Omit<LetterRequest, 'idempotencyKey'>, resolved: Resolved, reference: string): Promise<RenderedLetter> {
@@ -322,7 +331,7 @@ export class LetterService {
     return this.renderer.render({
       recipient: resolved.recipient,
       sender: resolved.sender,
-      locale: account?.locale ?? 'en',
+      locale: resolved.locale ?? account?.locale ?? 'en',
       date: this.clock.now(),
       ...(account?.timeZone ? { timeZone: account.timeZone } : {}),
       reference,
@@ -664,8 +673,9 @@ export class LetterService {
     if (!withStatus.length) return 0;
     const { rows } = await this.db.query<LetterRow>(
       `select * from letters where status = any($1::text[]) and next_poll_at <= $2 and carrier_id = any($3::text[]) and carrier_letter_id is not null
+          and submitted_at > $5
         order by next_poll_at limit $4`,
-      [pgArray(IN_FLIGHT_STATES), now, pgArray(withStatus), input.limit ?? 100],
+      [pgArray(IN_FLIGHT_STATES), now, pgArray(withStatus), input.limit ?? 100, new Date(now.getTime() - POLL_FOR_MS)],
     );
     let polled = 0;
     for (const row of rows) {
