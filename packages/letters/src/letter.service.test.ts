@@ -9,6 +9,7 @@ import { FILE_STORE, LocalFileStore } from '@tollgate/files';
 import { invoiceSyncMigrations, registerInvoiceSync } from '@tollgate/invoice-sync';
 import type { LetterEvent, PostalCarrier, PostalQuote } from '@tollgate/plugin-sdk';
 import { PriceCatalog, registerWallet, walletMigrations, WalletService } from '@tollgate/wallet';
+import { ValidationError } from '@tollgate/errors';
 import { container as root } from 'tsyringe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LetterService } from './letter.service.js';
@@ -218,6 +219,16 @@ for (const engine of testEngines()) {
       expect((await letters.runDue()).failed).toBe(1);
       const after = await letters.get({ accountId, id: letter.id });
       expect([after.status, after.attempts, after.lastError]).toEqual(['failed', 3, 'down']);
+      expect(await available(accountId)).toBe('10.00');
+    });
+
+    it('a carrier refusal at submit (4xx) fails the letter at once, released', async () => {
+      const accountId = await account();
+      const { letter } = await letters.create(request(accountId));
+      be.next.set(letter.id, [new ValidationError({ code: 'epost_credentials_missing', message: 'no credentials' })]);
+      expect(await letters.submit({ letterId: letter.id })).toBe('failed');
+      const after = await letters.get({ accountId, id: letter.id });
+      expect([after.status, after.reason, after.attempts]).toEqual(['failed', 'epost_credentials_missing', 1]);
       expect(await available(accountId)).toBe('10.00');
     });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, JOB_QUEUE, pgArray, type Database, type JobQueue, type Queryable } from '@tollgate/db';
-import { isTollgateError, ValidationError } from '@tollgate/errors';
+import { ConflictError, isTollgateError, ValidationError } from '@tollgate/errors';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
 import { InvoicePdfService, invoiceForLetter, recordLetterEvent } from '@tollgate/invoice-sync';
 import { Money } from '@tollgate/money';
@@ -500,7 +500,9 @@ export class LetterService {
   async #submitFailed(row: LetterRow, error: unknown): Promise<'retry' | 'failed'> {
     const message = error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500);
     const at = this.clock.now();
-    if (row.attempts < this.#maxAttempts) {
+    // A refusal (4xx other than 429: missing credentials, a letter the carrier will never take) is final; outages are retried.
+    const permanent = isTollgateError(error) && error.status >= 400 && error.status < 500 && error.status !== 429;
+    if (!permanent && row.attempts < this.#maxAttempts) {
       const wait = this.#retryMs * 2 ** (row.attempts - 1);
       await this.db.query('update letters set lease_until = null, last_error = $2, next_attempt_at = $3, updated_at = $4 where id = $1', [
         row.id,
@@ -604,6 +606,10 @@ export class LetterService {
         await this.#settleMoney(row.account_id, row.id, 'release');
         return this.get(input);
       }
+      const current = await this.#row(input.accountId, input.id);
+      // A host is handing it to the carrier right now: the answer decides what can still be stopped.
+      if (current && (current.status === 'held' || current.status === 'ready'))
+        throw new ConflictError({ code: 'letter_submitting', message: `Letter ${row.id} is being handed to the carrier; try again in a moment.` });
       return this.cancel(input);
     }
     const carrier = this.carriers.get(row.carrier_id);

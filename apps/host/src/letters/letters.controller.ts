@@ -183,6 +183,7 @@ export class LettersController {
       'Stop a letter: before submission at once, after it through the carrier when it can still stop it; the holds are released (a captured price is given back)',
   })
   @ApiResponse({ status: 200, standardSchema: answers.letterView })
+  @ApiResponse({ status: 409, description: 'letter_submitting: a host is handing it to the carrier right now; try again in a moment' })
   @ApiResponse({ status: 422, description: 'letter_not_cancellable: printed, posted or ended, or the carrier can no longer stop it' })
   async cancel(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: letterIdParam }) id: string) {
     return letterView(await this.#letters.cancel({ accountId: caller.accountId, id }));
