@@ -72,7 +72,8 @@ export const letterQuoteView = z.object({
   amount,
   currency: z.literal('EUR'),
   affordable: z.boolean(),
-  reason: z.enum(['insufficient_funds', 'wallet_blocked']).nullable(),
+  // A union, not .nullable(): OpenAPI 3.0's `nullable` does not add null to an `enum`, so a null reason would not match the document.
+  reason: z.union([z.enum(['insufficient_funds', 'wallet_blocked']), z.null()]),
 });
 
 export const letterSettingsView = z.object({ sender: address.nullable(), updatedAt: when.nullable() });
