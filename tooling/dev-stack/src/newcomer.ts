@@ -15,7 +15,7 @@ import { freePort } from './free-port.js';
 
 // Always the built files: the suite runs this module from src/, `pnpm newcomer` from dist/.
 const root = resolve(import.meta.dirname, '../../..');
-const START = resolve(root, 'tooling/dev-stack/dist/start.js');
+export const START = resolve(root, 'tooling/dev-stack/dist/start.js');
 const CLI = resolve(root, 'apps/host/dist/cli.js');
 
 export interface NewcomerStep {
@@ -32,7 +32,7 @@ export interface NewcomerResult {
 
 class ScenarioError extends Error {}
 
-interface RunningStack {
+export interface RunningStack {
   child: ChildProcess;
   url: string;
   stderr: () => string;
@@ -40,7 +40,7 @@ interface RunningStack {
 }
 
 /** Starts the dev stack and waits for it to be ready: its "listening" line, then /health 200; a child that exits fails at once. */
-async function startStack(input: { cwd: string; env: NodeJS.ProcessEnv; readyTimeoutMs: number }): Promise<RunningStack> {
+export async function startStack(input: { cwd: string; env: NodeJS.ProcessEnv; readyTimeoutMs: number }): Promise<RunningStack> {
   const child = spawn(process.execPath, [START], { cwd: input.cwd, env: input.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -91,7 +91,7 @@ function runCli(input: { args: string[]; cwd: string; env: NodeJS.ProcessEnv }):
 
 type Json = Record<string, unknown> & { error?: { code: string; message: string } };
 
-async function api(input: { url: string; method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }) {
+export async function api(input: { url: string; method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }) {
   const res = await fetch(new URL(input.path, input.url), {
     method: input.method ?? 'GET',
     headers: {
@@ -106,13 +106,13 @@ async function api(input: { url: string; method?: string; path: string; key?: st
   return { status: res.status, headers: res.headers, body: (text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : {}) as Json };
 }
 
-function expectStatus(what: string, res: { status: number; body: Json }, ...statuses: number[]): Json {
+export function expectStatus(what: string, res: { status: number; body: Json }, ...statuses: number[]): Json {
   if (!statuses.includes(res.status)) throw new ScenarioError(`${what}: expected ${statuses.join(' or ')}, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 /** Polls a read until it says done: the host settles card payments and runs imports in the background. */
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
