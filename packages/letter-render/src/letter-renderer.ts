@@ -103,6 +103,11 @@ const optionsSchema = z.object({
   renderTimeoutMs: z.number().int().min(1),
 });
 
+/** The cover page's HTML as the renderer prints it (for previews, and the benchmark's baseline). */
+export async function letterCoverHtml(input: RenderLetterInput): Promise<string> {
+  return coverHtml({ ...input, barcode: input.barcode ? await code128Png(input.reference) : undefined });
+}
+
 /** Letters as print-ready PDFs, rendered by a pool of headless Chromium browsers. */
 export function createLetterRenderer(options: LetterRendererOptions = {}): LetterRendererPool {
   const config = optionsSchema.parse({
@@ -129,7 +134,7 @@ export function createLetterRenderer(options: LetterRendererOptions = {}): Lette
       // Attachments first: a broken or overlong one is refused before Chromium is asked for anything.
       const attachments = await loadAttachments(input.attachments ?? []);
       assertPageCount(1 + attachments.reduce((n, d) => n + d.getPageCount(), 0));
-      const cover = coverHtml({ ...input, barcode: input.barcode ? await code128Png(input.reference) : undefined });
+      const cover = await letterCoverHtml(input);
       const printed = await pool.run(input.reference, async (page) => {
         await page.setContent(cover, { waitUntil: 'load' });
         // Untagged: the accessibility tree costs time and a printer never reads it.
