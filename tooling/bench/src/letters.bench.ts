@@ -110,17 +110,24 @@ class MemoryPeak {
   constructor(private readonly browserPids: () => number[]) {}
 
   start(): void {
+    this.samples = 0;
     this.sample();
     this.timer = setInterval(() => this.sample(), 100);
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.samples = 0;
     this.sample();
   }
 
+  private pids: number[] = [];
+  private samples = 0;
+
   private sample(): void {
-    const pids = [process.pid, ...tree(this.browserPids())];
+    // The process tree is read from all of /proc every 10th sample (it changes only when a browser is replaced).
+    if (this.samples++ % 10 === 0) this.pids = [process.pid, ...tree(this.browserPids())];
+    const pids = this.pids;
     const total = pids.map(memoryKb).reduce((a, m) => ({ rss: a.rss + m.rss, pss: a.pss + m.pss }), { rss: 0, pss: 0 });
     this.rss = Math.max(this.rss, total.rss / 1024);
     this.pss = Math.max(this.pss, total.pss / 1024);
