@@ -113,6 +113,7 @@ describe('createPrintMailCarrier against the print-mail sandbox', () => {
 
   it('getStatus reads the last event (for letters whose callbacks never come)', async () => {
     sandbox.control.addFailure({ kind: 'drop_callbacks' });
+    const due = new Date(sandbox.control.now().getTime() + 300_000);
     const { carrierLetterId } = await submit();
     await sandbox.control.advance({ seconds: 300 });
     expect(receiver.received).toHaveLength(0);
@@ -120,7 +121,7 @@ describe('createPrintMailCarrier against the print-mail sandbox', () => {
       eventId: expect.stringMatching(/^evt_/),
       carrierLetterId,
       status: 'accepted',
-      occurredAt: new Date('2026-03-02T09:05:00.000Z'),
+      occurredAt: due,
     });
   });
 
@@ -134,6 +135,7 @@ describe('createPrintMailCarrier against the print-mail sandbox', () => {
 
   it('parseWebhook verifies the signed callbacks on the injected clock and maps them to LetterEvents', async () => {
     sandbox.control.addFailure({ kind: 'address_rejected' });
+    const due = new Date(sandbox.control.now().getTime() + 300_000);
     const { carrierLetterId } = await submit();
     await sandbox.control.advance({ seconds: 300 });
     const callback = receiver.received[0]!;
@@ -145,7 +147,7 @@ describe('createPrintMailCarrier against the print-mail sandbox', () => {
         carrierLetterId,
         status: 'rejected',
         reason: 'address_rejected',
-        occurredAt: new Date('2026-03-02T09:05:00.000Z'),
+        occurredAt: due,
       },
     ]);
     await expect(carrier.parseWebhook!({ headers, rawBody: Buffer.from(callback.rawBody.replace('rejected', 'accepted')) })).rejects.toMatchObject({

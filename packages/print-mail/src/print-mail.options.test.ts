@@ -3,7 +3,7 @@ import { PRINT_MAIL_SANDBOX_API_KEY, PRINT_MAIL_SANDBOX_BASE_URL, printMailPlugi
 
 describe('print-mail plugin options', () => {
   it('defaults and refusals', () => {
-    expect(printMailPluginOptions.parse({})).toEqual({ retries: 2, timeoutMs: 15_000 });
+    expect(printMailPluginOptions.parse({})).toEqual({ retries: 2, timeoutMs: 15_000, maxRetryAfterSeconds: 10 });
     expect(printMailPluginOptions.safeParse({ apikey: 'x' }).success).toBe(false);
     expect(printMailPluginOptions.safeParse({ baseUrl: 'ftp://x' }).success).toBe(false);
     expect(printMailPluginOptions.safeParse({ webhookSecret: 'short' }).success).toBe(false);

@@ -19,6 +19,8 @@ export const printMailPluginOptions = z.strictObject({
   webhookSecret: z.string().min(8, 'must be at least 8 characters').optional(),
   /** The client's retries on 429 / 5xx / timeouts before submit throws (the letter channel then retries with the same key). */
   retries: z.number().int().min(0).max(5).default(2),
+  /** A Retry-After longer than this is not waited for: submit throws at once and the letter channel retries later. */
+  maxRetryAfterSeconds: z.number().int().min(0).max(300).default(10),
   /** Per request, in ms (a letter carries its PDF). */
   timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
 });

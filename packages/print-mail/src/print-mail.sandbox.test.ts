@@ -9,6 +9,7 @@ import {
   PrintMailNotFoundError,
   PrintMailRejectedError,
   PrintMailResponseError,
+  PrintMailTimeoutError,
   PrintMailUnavailableError,
 } from './print-mail.errors.js';
 
@@ -58,7 +59,7 @@ describe('PrintMailClient against the print-mail sandbox', () => {
   it('creates a letter (submitted, sheets from duplex pages), replays it for the same key, refuses the key for another letter', async () => {
     const created = await client().createLetter(letter());
     expect(created).toMatchObject({ status: 'submitted', pages: 3, sheets: 2, product: 'registered', reference: 'let_42', reason: null });
-    expect(created.createdAt).toEqual(new Date('2026-03-02T09:00:00.000Z'));
+    expect(created.createdAt).toEqual(sandbox.control.now());
     expect(created.events.map((e) => e.status)).toEqual(['submitted']);
     expect((await client().createLetter(letter())).id).toBe(created.id);
     await expect(client().createLetter(letter({ color: true }))).rejects.toBeInstanceOf(PrintMailIdempotencyConflictError);
@@ -116,11 +117,12 @@ describe('PrintMailClient against the print-mail sandbox', () => {
   });
 
   it('reads a letter with its events, cancels before printing, refuses after', async () => {
+    const t0 = sandbox.control.now().getTime();
     const created = await client().createLetter(letter());
     await sandbox.control.advance({ seconds: 300 });
     expect((await client().getLetter({ id: created.id })).events.map((e) => [e.status, e.occurredAt.toISOString()])).toEqual([
-      ['submitted', '2026-03-02T09:00:00.000Z'],
-      ['accepted', '2026-03-02T09:05:00.000Z'],
+      ['submitted', new Date(t0).toISOString()],
+      ['accepted', new Date(t0 + 300_000).toISOString()],
     ]);
     expect((await client().cancelLetter({ id: created.id })).status).toBe('cancelled');
     const second = await client().createLetter(letter({ idempotencyKey: 'letter-43' }));
@@ -142,6 +144,24 @@ describe('PrintMailClient against the print-mail sandbox', () => {
     await expect(broken.getLetter({ id: 'ltr_1' })).rejects.toBeInstanceOf(PrintMailResponseError);
     const notJson = client({ fetch: async () => new Response('<html>', { status: 200 }) });
     await expect(notJson.getLetter({ id: 'ltr_1' })).rejects.toMatchObject({ code: 'print_mail_bad_response' });
+  });
+
+  it('a timed-out attempt is retried with the same key, then PrintMailTimeoutError', async () => {
+    let calls = 0;
+    const slow = client({
+      retries: 1,
+      // Every attempt's timeout fires at once: what a hung connection looks like.
+      timeoutSignal: () => AbortSignal.abort(new DOMException('timed out', 'TimeoutError')),
+      fetch: async (_url, init) => {
+        calls += 1;
+        init?.signal?.throwIfAborted();
+        throw new Error('unreachable');
+      },
+    });
+    const error = await slow.createLetter(letter()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrintMailTimeoutError);
+    expect(error).toMatchObject({ reason: 'timeout', code: 'print_mail_unavailable' });
+    expect(calls).toBe(2);
   });
 
   it('network errors and timeouts are retried, then PrintMailUnavailableError', async () => {

@@ -30,7 +30,13 @@ export const postalBePlugin = definePlugin({
         const settings = resolvePrintMailSettings({ pluginId: POSTAL_BE_ID, options, sandbox: host.sandbox });
         if (settings.sandboxDefaults.length > 0)
           logger.warn(`${POSTAL_BE_ID}: using the print-mail sandbox's ${settings.sandboxDefaults.join(', ')} (${settings.baseUrl})`);
-        const client = new PrintMailClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, retries: options.retries, timeoutMs: options.timeoutMs });
+        const client = new PrintMailClient({
+          baseUrl: settings.baseUrl,
+          apiKey: settings.apiKey,
+          retries: options.retries,
+          timeoutMs: options.timeoutMs,
+          maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+        });
         carriers.add(createPrintMailCarrier({ id: POSTAL_BE_ID, label: POSTAL_BE_LABEL, country: 'BE', client, webhookSecret: settings.webhookSecret, clock }));
         channels.add(...createPostalSpendChannels({ carrierId: POSTAL_BE_ID, label: POSTAL_BE_LABEL, country: 'BE', prices: POSTAL_BE_PRICES }));
       },

@@ -30,7 +30,13 @@ export const postalNlPlugin = definePlugin({
         const settings = resolvePrintMailSettings({ pluginId: POSTAL_NL_ID, options, sandbox: host.sandbox });
         if (settings.sandboxDefaults.length > 0)
           logger.warn(`${POSTAL_NL_ID}: using the print-mail sandbox's ${settings.sandboxDefaults.join(', ')} (${settings.baseUrl})`);
-        const client = new PrintMailClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, retries: options.retries, timeoutMs: options.timeoutMs });
+        const client = new PrintMailClient({
+          baseUrl: settings.baseUrl,
+          apiKey: settings.apiKey,
+          retries: options.retries,
+          timeoutMs: options.timeoutMs,
+          maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+        });
         carriers.add(createPrintMailCarrier({ id: POSTAL_NL_ID, label: POSTAL_NL_LABEL, country: 'NL', client, webhookSecret: settings.webhookSecret, clock }));
         channels.add(...createPostalSpendChannels({ carrierId: POSTAL_NL_ID, label: POSTAL_NL_LABEL, country: 'NL', prices: POSTAL_NL_PRICES }));
       },

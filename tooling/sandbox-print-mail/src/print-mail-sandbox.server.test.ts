@@ -77,6 +77,21 @@ describe('print-mail sandbox', () => {
     expect(sandbox.control.letters()).toHaveLength(1);
   });
 
+  it('remembers a key for 24 hours of sandbox time, keeps the PDF as sent, and takes JSON only', async () => {
+    const first = await create({}, 'ttl');
+    expect(Buffer.from(sandbox.control.pdf(first.body.id)!).toString('base64')).toBe(a4);
+    await sandbox.control.advance({ seconds: 24 * 3600 - 1 });
+    expect((await create({}, 'ttl')).body.id).toBe(first.body.id);
+    await sandbox.control.advance({ seconds: 1 });
+    expect((await create({}, 'ttl')).body.id).not.toBe(first.body.id);
+    const res = await fetch(`${sandbox.url}/v1/letters`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SANDBOX_KEYS.test}`, 'idempotency-key': 'form', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'file=abc',
+    });
+    expect(res.status).toBe(415);
+  });
+
   it('two concurrent requests with one key make one letter', async () => {
     const [a, b] = await Promise.all([create({}, 'race'), create({}, 'race')]);
     expect(a.body.id).toBe(b.body.id);
@@ -121,6 +136,8 @@ describe('print-mail sandbox', () => {
   });
 
   it('lives on the sandbox clock: accepted → printed → posted → delivered, each a signed callback with a stable event id', async () => {
+    const t0 = sandbox.control.now().getTime();
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
     const created = await create({ product: 'priority' });
     const id = created.body.id as string;
     expect((await sandbox.control.advance({ seconds: 299 })).transitions).toBe(0);
@@ -137,20 +154,14 @@ describe('print-mail sandbox', () => {
       letter_id: id,
       reference: 'let_1',
       status: 'accepted',
-      occurred_at: '2026-03-02T09:05:00.000Z',
+      occurred_at: at(5),
     });
     await sandbox.control.advance({ seconds: 10 * 24 * 3600 });
     const got = await api({ path: `/v1/letters/${id}` });
     expect(got.body.status).toBe('delivered');
     expect(got.body.events.map((e: { status: string }) => e.status)).toEqual(['submitted', 'accepted', 'printed', 'posted', 'delivered']);
     // Each change at the moment it was due, not when the clock was moved.
-    expect(got.body.events.map((e: { occurred_at: string }) => e.occurred_at)).toEqual([
-      '2026-03-02T09:00:00.000Z',
-      '2026-03-02T09:05:00.000Z',
-      '2026-03-02T13:05:00.000Z',
-      '2026-03-02T21:05:00.000Z',
-      '2026-03-03T21:05:00.000Z',
-    ]);
+    expect(got.body.events.map((e: { occurred_at: string }) => e.occurred_at)).toEqual([at(0), at(5), at(4 * 60 + 5), at(12 * 60 + 5), at(36 * 60 + 5)]);
     expect(receiver.received.map((r) => JSON.parse(r.rawBody).type)).toEqual(['letter.accepted', 'letter.printed', 'letter.posted', 'letter.delivered']);
   });
 
@@ -277,6 +288,18 @@ describe('print-mail sandbox', () => {
       expect(second.control.now().toISOString()).toBe(sandbox.control.now().toISOString());
     } finally {
       await second.close();
+    }
+  });
+
+  it('a clock that cannot be moved gets an offset, kept in the state', async () => {
+    const fixed = new Date('2026-05-01T12:00:00.000Z');
+    const own = await startPrintMailSandbox({ clock: { now: () => fixed } });
+    try {
+      await own.control.advance({ seconds: 90 });
+      expect(own.control.now().toISOString()).toBe('2026-05-01T12:01:30.000Z');
+      expect(own.control.exportState().offsetSeconds).toBe(90);
+    } finally {
+      await own.close();
     }
   });
 });

@@ -39,6 +39,8 @@ export const SANDBOX_KEYS = {
 export const SANDBOX_WEBHOOK_SECRET = 'pm_whsec_sandbox';
 
 /** Seconds between callback attempts after a failure (receiver down, non-2xx); then it gives up. */
+/** How long an Idempotency-Key is remembered (sandbox time). */
+export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600;
 export const CALLBACK_BACKOFF_SECONDS = [30, 120, 600, 3600, 3 * 3600, 12 * 3600] as const;
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_LOGGED_REQUESTS = 10_000;
@@ -122,7 +124,7 @@ export interface PrintMailSandboxState {
   /** Seconds the sandbox clock was advanced past the injected clock. */
   offsetSeconds: number;
   letters: LetterRecord[];
-  idempotency: Array<{ apiKey: string; idempotencyKey: string; bodyHash: string; letterId: string; answer: unknown }>;
+  idempotency: Array<{ apiKey: string; idempotencyKey: string; bodyHash: string; letterId: string; answer: unknown; createdAt: string }>;
   deliveries: CallbackDelivery[];
   failures: FailureRule[];
   counters: { letter: number; event: number; delivery: number };
@@ -138,9 +140,9 @@ export interface ProcessResult {
 }
 
 export interface PrintMailSandboxControl {
-  /** The sandbox clock: the injected clock plus everything `advance` added. */
+  /** The sandbox clock: the injected clock (plus what `advance` added when it cannot be moved). */
   now(): Date;
-  /** Moves the sandbox clock on, applies due status changes and makes due callback attempts. */
+  /** Moves the sandbox clock on (a ManualClock itself), applies due status changes and makes due callback attempts. */
   advance(input: { seconds: number }): Promise<ProcessResult>;
   /** Applies due status changes and makes due callback attempts at the current sandbox time. */
   process(): Promise<ProcessResult>;
@@ -155,6 +157,8 @@ export interface PrintMailSandboxControl {
   letters(): LetterRecord[];
   letter(id: string): LetterRecord | undefined;
   deliveries(): CallbackDelivery[];
+  /** The PDF a letter was submitted with, byte for byte (e.g. to check what was printed). */
+  pdf(id: string): Uint8Array | undefined;
   requests(): SandboxRequest[];
   /** Forgets letters, idempotency keys, callbacks, switches and the clock offset. */
   reset(): void;
@@ -167,8 +171,11 @@ export interface PrintMailSandboxInput {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** The clock under the sandbox clock (`advance` adds to it). Default: the system clock. */
-  clock?: { now(): Date };
+  /**
+   * The sandbox's clock. Default: the system clock. A clock with `advance` (a ManualClock) is moved by
+   * `control.advance`; any other gets an offset added (exported with the state).
+   */
+  clock?: { now(): Date; advance?: (by: { seconds: number }) => unknown };
   /** Signs status callbacks. Default SANDBOX_WEBHOOK_SECRET. */
   webhookSecret?: string;
   /** Sends callbacks. Default global fetch. */
@@ -218,7 +225,7 @@ const emptyCounters = () => ({ letter: 0, event: 0, delivery: 0 });
 
 class PrintMailSandboxServer {
   readonly webhookSecret: string;
-  readonly #clock: { now(): Date };
+  readonly #clock: { now(): Date; advance?: (by: { seconds: number }) => unknown };
   readonly #fetch: typeof fetch;
   readonly #callbackTimeoutMs: number;
   readonly #timings: LifecycleTimings;
@@ -226,7 +233,9 @@ class PrintMailSandboxServer {
   readonly #server = createServer((req, res) => void this.#handle(req, res));
   #offsetSeconds = 0;
   #letters = new Map<string, LetterRecord>();
-  #idempotency = new Map<string, { bodyHash: string; letterId: string; answer: unknown }>();
+  #idempotency = new Map<string, { bodyHash: string; letterId: string; answer: unknown; createdAt: string }>();
+  /** The PDFs as received (not in exportState: a restarted sandbox forgets them). */
+  #pdfs = new Map<string, Uint8Array>();
   /** Creations under way per (key, Idempotency-Key): a concurrent retry waits for the first. */
   #inFlight = new Map<string, Promise<unknown>>();
   #deliveries: CallbackDelivery[] = [];
@@ -261,7 +270,10 @@ class PrintMailSandboxServer {
     advance: async ({ seconds }) => {
       if (!Number.isInteger(seconds) || seconds < 0 || seconds > 366 * 86400)
         throw new RangeError(`seconds must be a whole number 0..31622400, got ${seconds}`);
-      this.#offsetSeconds += seconds;
+      // A ManualClock given as `clock` is moved itself: the receiver of the callbacks (a test host on the
+      // same clock) then checks their timestamps against the same time.
+      if (typeof this.#clock.advance === 'function') this.#clock.advance({ seconds });
+      else this.#offsetSeconds += seconds;
       return this.control.process();
     },
     process: () => {
@@ -302,11 +314,16 @@ class PrintMailSandboxServer {
       return letter ? structuredClone(letter) : undefined;
     },
     deliveries: () => structuredClone(this.#deliveries),
+    pdf: (id) => {
+      const bytes = this.#pdfs.get(id);
+      return bytes ? new Uint8Array(bytes) : undefined;
+    },
     requests: () => this.#requests.map((request) => ({ ...request })),
     reset: () => {
       this.#offsetSeconds = 0;
       this.#letters.clear();
       this.#idempotency.clear();
+      this.#pdfs.clear();
       this.#deliveries = [];
       this.#failures = [];
       this.#counters = emptyCounters();
@@ -336,7 +353,7 @@ class PrintMailSandboxServer {
       this.#idempotency = new Map(
         state.idempotency.map((e) => [
           replayKey(e.apiKey, e.idempotencyKey),
-          { bodyHash: e.bodyHash, letterId: e.letterId, answer: structuredClone(e.answer) },
+          { bodyHash: e.bodyHash, letterId: e.letterId, answer: structuredClone(e.answer), createdAt: e.createdAt },
         ]),
       );
       this.#deliveries = structuredClone(state.deliveries);
@@ -493,6 +510,7 @@ class PrintMailSandboxServer {
   }
 
   async #api(input: { method: string; path: string; headers: IncomingMessage['headers']; raw: Buffer | null }): Promise<Reply> {
+    const contentType = headerValue(input.headers['content-type']) ?? '';
     const apiKey = /^Bearer\s+(\S+)$/i.exec(headerValue(input.headers.authorization) ?? '')?.[1] ?? null;
     const idempotencyKey = headerValue(input.headers['idempotency-key']) ?? null;
     const log = (reply: Reply): Reply => {
@@ -529,6 +547,8 @@ class PrintMailSandboxServer {
       );
     const key = apiKey === null ? undefined : findKey(apiKey);
     if (!key) return log(errorReply(new SandboxHttpError(401, 'unauthorized', 'A valid API key is required (Authorization: Bearer <key>).')));
+    if (input.method === 'POST' && input.raw !== null && !/^application\/json\b/i.test(contentType))
+      return log(errorReply(new SandboxHttpError(415, 'unsupported_media_type', 'The body must be sent as application/json.')));
     // Reads see the state of the sandbox clock even when nobody called process().
     this.#applyDue();
     try {
@@ -580,7 +600,12 @@ class PrintMailSandboxServer {
     const slot = replayKey(key, idempotencyKey);
     // A concurrent retry with the same key waits for the first request, then replays its answer.
     for (let pending = this.#inFlight.get(slot); pending; pending = this.#inFlight.get(slot)) await pending.catch(() => undefined);
-    const earlier = this.#idempotency.get(slot);
+    let earlier = this.#idempotency.get(slot);
+    // As at Lob, a key is remembered for 24 hours: a retry after that posts another letter.
+    if (earlier && this.#now().getTime() - new Date(earlier.createdAt).getTime() >= IDEMPOTENCY_KEY_TTL_SECONDS * 1000) {
+      this.#idempotency.delete(slot);
+      earlier = undefined;
+    }
     if (earlier) {
       if (earlier.bodyHash !== bodyHash)
         throw new SandboxHttpError(422, 'idempotency_key_reused', `Idempotency-Key ${idempotencyKey} was used for another letter.`, {
@@ -648,7 +673,13 @@ class PrintMailSandboxServer {
     this.#letters.set(record.id, record);
     this.#record({ letter: record, status: 'submitted', at: now });
     const answer = letterView(record);
-    this.#idempotency.set(replayKey(input.key, input.idempotencyKey), { bodyHash: input.bodyHash, letterId: record.id, answer: structuredClone(answer) });
+    this.#idempotency.set(replayKey(input.key, input.idempotencyKey), {
+      bodyHash: input.bodyHash,
+      letterId: record.id,
+      answer: structuredClone(answer),
+      createdAt: now.toISOString(),
+    });
+    this.#pdfs.set(record.id, new Uint8Array(bytes));
     return { status: 201, body: answer };
   }
 
