@@ -63,6 +63,13 @@ export interface UploadLetterInput {
   registered?: RegisteredLetterKind | null;
   /** Checked and e-mailed back by the API, never printed. */
   testFlag?: boolean;
+  /**
+   * The API puts a cover sheet of its own first, with the recipient (and sender) from these fields in a
+   * valid address zone: the document's page 1 is then not checked for an address. One sheet more.
+   */
+  coverLetter?: boolean;
+  /** The sender, one line (max 200): printed by the API on its cover sheet. Required with coverLetter. */
+  senderLine?: string;
   batchId?: number;
   /** custom1..custom5 (custom1 is searchable). */
   custom?: ReadonlyArray<string | null>;
@@ -338,12 +345,14 @@ function toPayload(letter: UploadLetterInput): Record<string, unknown> {
     isColor: letter.color ?? false,
     isDuplex: letter.duplex ?? false,
     testFlag: letter.testFlag ?? false,
+    coverLetter: letter.coverLetter ?? false,
     zipCode: letter.recipient.zipCode,
     city: letter.recipient.city,
     activateDuplicateFailsafe: letter.duplicateFailsafe ?? true,
   };
   lines.forEach((line, i) => (payload[`addressLine${i + 1}`] = line));
   if (letter.recipient.country) payload.country = letter.recipient.country;
+  if (letter.senderLine) payload.senderAdressLineComplete = letter.senderLine.slice(0, 200);
   if (letter.registered) payload.registeredLetter = letter.registered;
   if (letter.batchId !== undefined) payload.batchID = letter.batchId;
   (letter.custom ?? []).slice(0, 5).forEach((value, i) => {

@@ -107,6 +107,16 @@ describe('EPostClient against the E-POSTBUSINESS sandbox', () => {
     expect(await c.letterStatus(1)).toBeNull();
   });
 
+  it('sends the cover-sheet option with the sender line and the Einschreiben kind; registered + duplex never leaves the client', async () => {
+    const c = client();
+    const sent = await c.uploadLetter(
+      letter({ registered: 'Einwurf Einschreiben', coverLetter: true, senderLine: 'Tollgate BV, Kerkstraat 1, 1000 Brussel, BELGIEN' }),
+    );
+    expect(sandbox.control.letters().find((l) => l.letterID === sent.letterID)).toMatchObject({ registeredLetter: 'Einwurf Einschreiben', coverLetter: true });
+    await expect(c.uploadLetter(letter({ registered: 'Einschreiben', duplex: true }))).rejects.toThrow(/E312/);
+    await expect(c.uploadLetter(letter({ fileName: 'a b' }))).rejects.toThrow(RangeError);
+  });
+
   it('a refused letter is EPostRejectedError with the API code and description', async () => {
     const misplaced = await renderTestLetterPdf({ recipient: ['Muster GmbH', 'Hauptstraße 5', '10115 Berlin'], topMm: 55 });
     const error = (await client()

@@ -31,6 +31,11 @@ const STALE_CLAIM_MS = 2 * 60_000;
 /** How long a request waits for another request's upload of the same letter before answering 409. */
 const WAIT_FOR_OTHER_MS = 20_000;
 const WAIT_STEP_MS = 50;
+/** How long one StatusQuery answers getStatus for the account's other letters (a polling round). */
+const STATUS_CACHE_MS = 60_000;
+/** Letters looked after in a StatusQuery: uploaded in the last days, not final, at most this many. */
+const IN_FLIGHT_DAYS = 60;
+const MAX_STATUS_QUERY = 500;
 
 type SubmitResult = { carrierLetterId: string; status: 'submitted' | 'accepted' | 'rejected'; reason?: string };
 
@@ -62,7 +67,10 @@ export class EPostCarrier implements PostalCarrier {
   readonly #credentials: CredentialsStore;
   readonly #testMode: boolean;
   readonly #registeredLetter: RegisteredLetterKind;
+  readonly #registeredCoverSheet: boolean;
   readonly #wait: (ms: number) => Promise<void>;
+  readonly #statusCache = new Map<string, { at: number; statuses: Map<number, EPostLetterStatus | null> }>();
+  readonly #statusQueries = new Map<string, Promise<Map<number, EPostLetterStatus | null>>>();
 
   constructor(deps: {
     db: PluginDatabase;
@@ -70,6 +78,7 @@ export class EPostCarrier implements PostalCarrier {
     credentials: CredentialsStore;
     testMode: boolean;
     registeredLetter: RegisteredLetterKind;
+    registeredCoverSheet: boolean;
     wait?: (ms: number) => Promise<void>;
   }) {
     this.#db = deps.db;
@@ -77,20 +86,24 @@ export class EPostCarrier implements PostalCarrier {
     this.#credentials = deps.credentials;
     this.#testMode = deps.testMode;
     this.#registeredLetter = deps.registeredLetter;
+    this.#registeredCoverSheet = deps.registeredCoverSheet;
     this.#wait = deps.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async quote(input: { accountId: string; letter: LetterSpec }): Promise<PostalQuote> {
-    const recipient = this.#check(input.letter);
+    const { recipient } = this.#check(input.letter);
     // Refused before anything is rendered or held: an account without a contract cannot send.
     if (!(await this.#credentials.has({ accountId: input.accountId }))) throw credentialsMissing();
-    const sheets = input.letter.duplex ? Math.ceil(input.letter.pages / 2) : input.letter.pages;
+    const cover = this.#coverSheet(input.letter);
+    const sheets = (input.letter.duplex ? Math.ceil(input.letter.pages / 2) : input.letter.pages) + (cover ? 1 : 0);
     const product = input.letter.product === 'registered' ? this.#registeredLetter : 'Standardbrief';
     return {
       units: String(sheets),
       country: recipient.country,
       sheets,
-      description: `E-POST letter to Germany (${product}, ${input.letter.pages} page${input.letter.pages === 1 ? '' : 's'}, ${input.letter.color ? 'colour' : 'black and white'}), paid by the account's own E-POST contract`,
+      description:
+        `E-POST letter to Germany (${product}, ${input.letter.pages} page${input.letter.pages === 1 ? '' : 's'}${cover ? " and E-POST's cover sheet" : ''}, ` +
+        `${input.letter.color ? 'colour' : 'black and white'}), paid by the account's own E-POST contract`,
       charges: [],
     };
   }
@@ -103,7 +116,7 @@ export class EPostCarrier implements PostalCarrier {
     reference?: string;
     callbackUrl?: string;
   }): Promise<SubmitResult> {
-    const recipient = this.#check(input.letter);
+    const { recipient, sender } = this.#check(input.letter);
     const client = await this.#credentials.client({ accountId: input.accountId });
     const sha256 = createHash('sha256').update(input.pdf).digest('hex');
     // Deterministic per letter: the same name on every retry (E-POST wants 5-200 of A-Z a-z 0-9 . _ -).
@@ -128,6 +141,8 @@ export class EPostCarrier implements PostalCarrier {
         duplex: input.letter.duplex,
         registered: input.letter.product === 'registered' ? this.#registeredLetter : null,
         testFlag: this.#testMode,
+        coverLetter: this.#coverSheet(input.letter),
+        senderLine: postalAddressLines({ address: sender, fromCountry: 'DE', locale: 'de' }).join(', '),
         custom: [input.reference?.slice(0, 80) ?? null, 'tollgate'],
         duplicateFailsafe: true,
       });
@@ -154,22 +169,81 @@ export class EPostCarrier implements PostalCarrier {
     }
   }
 
+  /**
+   * The letter's status now. E-POST allows one status query per 5 s per customer, so the first call
+   * of a polling round asks once for all of the account's letters in flight (StatusQuery) and the
+   * others are answered from that for STATUS_CACHE_MS.
+   */
   async getStatus(input: { accountId: string; carrierLetterId: string }): Promise<LetterEvent | null> {
     if (!/^\d{1,18}$/.test(input.carrierLetterId)) return null;
-    const client = await this.#credentials.client({ accountId: input.accountId });
-    const status = await client.letterStatus(Number(input.carrierLetterId));
-    return status ? toLetterEvent(status) : null;
+    const letterId = Number(input.carrierLetterId);
+    const fromCache = () => {
+      const cached = this.#statusCache.get(input.accountId);
+      return cached && this.#clock.now().getTime() - cached.at < STATUS_CACHE_MS && cached.statuses.has(letterId) ? cached.statuses.get(letterId)! : undefined;
+    };
+    // A query already running for the account (another letter of the same round) likely covers this one.
+    // Checked and started without an await in between, so letters polled at once share one query.
+    for (;;) {
+      const running = this.#statusQueries.get(input.accountId);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
+    const cached = fromCache();
+    if (cached !== undefined) return toEvent(cached);
+    const statuses = await this.#queryStatuses({ accountId: input.accountId, letterId });
+    return toEvent(statuses.get(letterId) ?? null);
   }
 
-  /** The letter rules E-POST applies, before anything is held or uploaded; the normalised recipient. */
+  /** One StatusQuery for the asked letter and the account's other letters in flight; cached for the round. */
+  #queryStatuses(input: { accountId: string; letterId: number }): Promise<Map<number, EPostLetterStatus | null>> {
+    const work = (async () => {
+      const client = await this.#credentials.client({ accountId: input.accountId });
+      const since = new Date(this.#clock.now().getTime() - IN_FLIGHT_DAYS * 86_400_000);
+      const { rows } = await this.#db.query<{ letter_id: string | number }>(
+        `SELECT letter_id FROM submissions
+         WHERE account_id = $1 AND state = 'uploaded' AND completed_at >= $2
+           AND (last_status IS NULL OR last_status NOT IN ('delivered', 'rejected', 'failed', 'returned', 'cancelled'))
+         ORDER BY completed_at DESC LIMIT $3`,
+        [input.accountId, since, MAX_STATUS_QUERY - 1],
+      );
+      const ids = [...new Set([input.letterId, ...rows.map((row) => Number(row.letter_id))])];
+      const found = await client.letterStatuses(ids);
+      const statuses = new Map<number, EPostLetterStatus | null>(ids.map((id) => [id, null]));
+      for (const status of found) statuses.set(status.letterID, status);
+      this.#statusCache.set(input.accountId, { at: this.#clock.now().getTime(), statuses });
+      for (const status of found)
+        await this.#db.query(`UPDATE submissions SET last_status = $3 WHERE account_id = $1 AND letter_id = $2`, [
+          input.accountId,
+          status.letterID,
+          toLetterEvent(status).status,
+        ]);
+      return statuses;
+    })();
+    this.#statusQueries.set(input.accountId, work);
+    const done = () => {
+      if (this.#statusQueries.get(input.accountId) === work) this.#statusQueries.delete(input.accountId);
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  /** Whether E-POST puts its own cover sheet first (registered letters, see the registeredCoverSheet option). */
+  #coverSheet(letter: LetterSpec): boolean {
+    return letter.product === 'registered' && this.#registeredCoverSheet;
+  }
+
+  /** The letter rules E-POST applies, before anything is held or uploaded; the normalised addresses. */
   #check(letter: LetterSpec) {
     const recipient = normalisePostalAddress(letter.recipient);
     if (!(COUNTRIES as readonly string[]).includes(recipient.country)) throw countryUnsupported(recipient.country);
     assertPostalAddress({ address: recipient, role: 'recipient' });
+    // The sender goes on the cover sheet E-POST prints for registered letters.
+    const sender = normalisePostalAddress(letter.sender);
+    assertPostalAddress({ address: sender, role: 'sender' });
     if (letter.product !== 'standard' && letter.product !== 'registered') throw productUnsupported(letter.product);
     if (letter.product === 'registered' && letter.duplex) throw registeredDuplex();
     if (!Number.isInteger(letter.pages) || letter.pages < 1 || letter.pages > MAX_PAGES) throw letterTooLong(letter.pages);
-    return recipient;
+    return { recipient, sender };
   }
 
   /**
@@ -214,6 +288,10 @@ export class EPostCarrier implements PostalCarrier {
       await this.#wait(WAIT_STEP_MS);
     }
   }
+}
+
+function toEvent(status: EPostLetterStatus | null): LetterEvent | null {
+  return status ? toLetterEvent(status) : null;
 }
 
 /** E-POST's status as a LetterEvent (statusID 1 accepted, 2 processed, 3 sent to the print centre, 4 posted, 99 error). */

@@ -28,11 +28,14 @@ CREATE TABLE submissions (
   attempt integer NOT NULL DEFAULT 1 CHECK (attempt >= 1),
   letter_id bigint,
   reason text,
+  -- The last status read back (getStatus), so final letters are left out of the next status query.
+  last_status text,
   claimed_at timestamptz NOT NULL,
   completed_at timestamptz,
   PRIMARY KEY (account_id, idempotency_key)
 );
 CREATE INDEX submissions_letter ON submissions (account_id, letter_id);
+CREATE INDEX submissions_in_flight ON submissions (account_id, completed_at DESC) WHERE state = 'uploaded';
 `,
   },
 ];

@@ -22,6 +22,11 @@ export const epostOptions = z.strictObject({
   testMode: z.boolean().default(false),
   /** What product 'registered' is at Deutsche Post. */
   registeredLetter: z.enum(['Einwurf Einschreiben', 'Einschreiben', 'Einschreiben Rückschein']).default('Einschreiben'),
+  /**
+   * Registered letters go out with E-POST's own cover sheet (one sheet more): an Einschreiben needs the
+   * address 68 mm down for its label, below where a DIN 5008 form B cover (62.7 mm) prints it.
+   */
+  registeredCoverSheet: z.boolean().default(true),
   /** The client's retries on 5xx / timeouts / network errors before it gives up. */
   retries: z.number().int().min(0).max(5).default(2),
 });

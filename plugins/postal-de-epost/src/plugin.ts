@@ -42,7 +42,16 @@ export const epostPlugin = definePlugin({
           client: (account) =>
             new EPostClient({ baseUrl: settings.baseUrl, vendorId: settings.vendorId, ...account, retries: options.retries, now: () => clock.now() }),
         });
-        carriers.add(new EPostCarrier({ db, clock, credentials, testMode: options.testMode, registeredLetter: options.registeredLetter }));
+        carriers.add(
+          new EPostCarrier({
+            db,
+            clock,
+            credentials,
+            testMode: options.testMode,
+            registeredLetter: options.registeredLetter,
+            registeredCoverSheet: options.registeredCoverSheet,
+          }),
+        );
         routes.add(...epostRoutes({ credentials }));
       },
     });

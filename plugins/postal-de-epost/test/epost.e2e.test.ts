@@ -167,8 +167,23 @@ for (const engine of testEngines()) {
       expect(await wallet(account.ownerKey)).toEqual(before);
     });
 
+    it("registered letters go out as Einschreiben with E-POST's cover sheet (the address 68 mm down) and the sender line", async () => {
+      const account = await accountWithCredentials();
+      const letter = spec({ product: 'registered', pages: 2 });
+      expect(await carrier.quote({ accountId: account.accountId, letter })).toMatchObject({ sheets: 3, units: '3', charges: [] });
+      const before = sandbox.control.letters().length;
+      const sent = await carrier.submit({
+        accountId: account.accountId,
+        letter,
+        pdf: await letterPdf('registered-1', { pages: 2 }),
+        idempotencyKey: 'registered-1',
+      });
+      expect(sent.status).toBe('submitted');
+      const [received] = sandbox.control.letters().slice(before);
+      expect(received).toMatchObject({ registeredLetter: 'Einschreiben', coverLetter: true, isDuplex: false, pages: 2 });
+    });
+
     it('getStatus follows E-POST on the sandbox clock: submitted → accepted → printed → posted → delivered', async () => {
-      sandbox.control.setStatusQueryInterval(0);
       const account = await accountWithCredentials();
       const { carrierLetterId } = await carrier.submit({
         accountId: account.accountId,
@@ -188,11 +203,32 @@ for (const engine of testEngines()) {
         clock.advance({ ms });
         expect((await status()).status).toBe(expected);
       }
+      clock.advance({ ms: 5_000 });
       expect(await carrier.getStatus!({ accountId: account.accountId, carrierLetterId: '1' })).toBeNull();
     });
 
+    it('a polling round over several letters asks E-POST once (it allows one status query per 5 s)', async () => {
+      const account = await accountWithCredentials();
+      const ids: string[] = [];
+      for (const n of [1, 2, 3])
+        ids.push(
+          (await carrier.submit({ accountId: account.accountId, letter: spec(), pdf: await letterPdf(`round-${n}`), idempotencyKey: `round-${n}` }))
+            .carrierLetterId,
+        );
+      clock.advance({ ms: 10 * 60_000 });
+      const statusCalls = () => sandbox.control.requests().filter((r) => r.path.startsWith('/api/Letter/'));
+      const before = statusCalls().length;
+      const round = await Promise.all(ids.map((carrierLetterId) => carrier.getStatus!({ accountId: account.accountId, carrierLetterId })));
+      expect(round.map((event) => event!.status)).toEqual(['accepted', 'accepted', 'accepted']);
+      for (const carrierLetterId of ids) expect((await carrier.getStatus!({ accountId: account.accountId, carrierLetterId }))!.status).toBe('accepted');
+      expect(statusCalls().slice(before)).toEqual([expect.objectContaining({ method: 'POST', path: '/api/Letter/StatusQuery', status: 200 })]);
+      const rows = await t
+        .pluginDatabase('postal-de-epost')
+        .query<{ last_status: string }>('select last_status from submissions where account_id = $1', [account.accountId]);
+      expect(rows.rows.map((row) => row.last_status)).toEqual(['accepted', 'accepted', 'accepted']);
+    });
+
     it('a letter the print centre rejects ends failed with the reason; one E-POST refuses at upload is rejected', async () => {
-      sandbox.control.setStatusQueryInterval(0);
       const account = await accountWithCredentials();
       sandbox.control.rejectNextLetters({ count: 1, stage: 'print' });
       const printed = await carrier.submit({ accountId: account.accountId, letter: spec(), pdf: await letterPdf('reject-1'), idempotencyKey: 'reject-1' });

@@ -115,6 +115,24 @@ describe('E-POSTBUSINESS sandbox', () => {
     expect(sandbox.control.letters()).toHaveLength(0);
   });
 
+  it("with coverLetter the API's own cover carries the address: page 1 is not checked, but the sender fields are required", async () => {
+    const t = await token();
+    const high = await renderTestLetterPdf({ recipient: RECIPIENT, topMm: 55 });
+    const noSender = await call('POST', '/api/Letter', [letter(high, { coverLetter: true, registeredLetter: 'Einschreiben' })], t);
+    expect(noSender).toMatchObject({ status: 400, body: { code: 'E333' } });
+    const res = await call(
+      'POST',
+      '/api/Letter',
+      [letter(high, { coverLetter: true, registeredLetter: 'Einschreiben', senderAdressLineComplete: 'Tollgate BV, Kerkstraat 1, 1000 Brussel, BELGIEN' })],
+      t,
+    );
+    expect(res.status).toBe(200);
+    const status = (await call('GET', `/api/Letter/${res.body[0].letterID}`, undefined, t)).body;
+    expect(status).toMatchObject({ coverLetter: true, noOfPages: 2, registeredLetter: 'Einschreiben' });
+    sandbox.control.advance(3 * 3_600_000);
+    expect((await call('GET', `/api/Letter/${res.body[0].letterID}`, undefined, t)).body.registeredLetterID).toMatch(/^RR\d{9}DE$/);
+  });
+
   it('refuses unreadable PDFs, landscape and non-A4 pages, text at the edge, a missing sender line and address fields the PDF does not show', async () => {
     const t = await token();
     const cases: Array<[Uint8Array | string, string, Record<string, unknown>?]> = [
@@ -184,21 +202,31 @@ describe('E-POSTBUSINESS sandbox', () => {
     expect((await call('GET', `/api/Letter/${letterID}`, undefined, t)).status).toBe(200);
   });
 
-  it('the control surface over HTTP, and exportState/importState carry accounts, letters and the clock', async () => {
+  it('the control surface over HTTP; advance moves an injected ManualClock, exportState/importState carry accounts, letters and the clock', async () => {
     const t = await token();
     await call('POST', '/api/Letter', [letter(good)], t);
-    expect((await call('POST', '/_sandbox/advance', { ms: 60_000 })).body.now).toBe('2026-03-02T09:01:00.000Z');
+    const before = clock.now().getTime();
+    expect((await call('POST', '/_sandbox/advance', { ms: 60_000 })).body.now).toBe(new Date(before + 60_000).toISOString());
+    expect(clock.now().getTime()).toBe(before + 60_000);
     expect((await call('POST', '/_sandbox/accounts', { ekp: '5022222222', password: 'Added-Pass' })).status).toBe(201);
     expect((await call('GET', '/_sandbox/letters')).body.letters).toHaveLength(1);
     expect((await call('POST', '/_sandbox/reject', { count: 1, stage: 'nowhere' })).status).toBe(400);
-    const state = sandbox.control.exportState();
-    const other = await startEPostSandbox({ clock, state });
+    // A sandbox on a plain `now` keeps its own offset, exported with the state.
+    const fixed = new Date('2026-05-01T08:00:00.000Z');
+    const offset = await startEPostSandbox({ now: () => fixed, state: sandbox.control.exportState() });
     try {
-      expect(other.control.letters()).toHaveLength(1);
-      expect(other.control.accounts().map((a) => a.ekp)).toContain('5022222222');
-      expect(other.control.now().toISOString()).toBe('2026-03-02T09:01:00.000Z');
+      offset.control.advance(90_000);
+      expect(offset.control.now().toISOString()).toBe('2026-05-01T08:01:30.000Z');
+      expect(offset.control.letters()).toHaveLength(1);
+      expect(offset.control.accounts().map((a) => a.ekp)).toContain('5022222222');
+      const other = await startEPostSandbox({ now: () => fixed, state: offset.control.exportState() });
+      try {
+        expect(other.control.now().toISOString()).toBe('2026-05-01T08:01:30.000Z');
+      } finally {
+        await other.close();
+      }
     } finally {
-      await other.close();
+      await offset.close();
     }
   });
 });

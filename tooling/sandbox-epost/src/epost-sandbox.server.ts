@@ -3,6 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { signJwt, verifyJwt } from './jwt.js';
 import { checkLetterPdf, LetterCheckError, type EPostMessage } from './letter-checks.js';
+import { letterStatusAt } from './letter-status.js';
+import { HttpError, message, parseLetter, REGISTERED_LETTER_KINDS, SANDBOX_COUNTRIES, type RegisteredLetterKind } from './letter-schema.js';
+
+export { REGISTERED_LETTER_KINDS, SANDBOX_COUNTRIES, type RegisteredLetterKind };
 
 /** The integrator's (Tollgate's) DPAG vendor ID the sandbox knows from the start. */
 export const SANDBOX_VENDOR_ID = 'TOLLGATE-SBX';
@@ -16,12 +20,6 @@ export const SANDBOX_ACCOUNTS = {
   /** Blocked by Deutsche Post: logins answer E004. */
   blocked: { ekp: '5000000004', password: 'Sandbox-Pass-4', secret: 'c1d2e3f4-0000-4000-8000-000000000004' },
 } as const;
-
-export const REGISTERED_LETTER_KINDS = ['Einwurf Einschreiben', 'Einschreiben', 'Einschreiben Rückschein'] as const;
-export type RegisteredLetterKind = (typeof REGISTERED_LETTER_KINDS)[number];
-
-/** Country names the sandbox accepts for letters abroad (the API wants German names in capitals; the real list is countries.json). */
-export const SANDBOX_COUNTRIES = ['BELGIEN', 'NIEDERLANDE', 'LUXEMBURG', 'FRANKREICH', 'ÖSTERREICH', 'SCHWEIZ', 'ITALIEN', 'SPANIEN', 'POLEN', 'DÄNEMARK'];
 
 /** How long each step takes on the sandbox clock (defaults: minutes to processed, hours to the print centre, a day to posted). */
 export interface StatusTimings {
@@ -169,10 +167,14 @@ export interface EPostSandboxInput {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** The sandbox clock's base (advance() adds to it). Default the system clock. */
+  /** The sandbox clock's base (advance() adds an offset to it). Default the system clock. */
   now?: () => Date;
-  /** The same as a Clock (`@tollgate/clock`); `now` wins when both are given. */
-  clock?: { now(): Date };
+  /**
+   * The same as a Clock (`@tollgate/clock`); `now` wins when both are given. A clock with `advance`
+   * (a ManualClock) is moved by `control.advance`, so a host sharing it sees the same time; any other
+   * gets an offset added (exported with the state).
+   */
+  clock?: { now(): Date; advance?: (by: { ms: number }) => unknown };
   /** A snapshot from exportState() to start from. */
   state?: EPostSandboxState;
   /** Called after each request and control call that may have changed the state. */
@@ -191,59 +193,9 @@ interface Reply {
   body: unknown;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: EPostMessage,
-  ) {
-    super(error.description);
-  }
-}
-
 const MAX_LOGGED_REQUESTS = 10_000;
 const DUPLICATE_WINDOW_MS = 3_600_000;
-const FILE_NAME = /^[A-Za-z0-9._-]{5,200}$/;
-const LETTER_FIELDS = new Set([
-  'fileName',
-  'data',
-  'isColor',
-  'isDuplex',
-  'batchID',
-  'registeredLetter',
-  'registeredLetterAdressLine1',
-  'registeredLetterAdressLine2',
-  'registeredLetterAdressLine3',
-  'registeredLetterZipCode',
-  'registeredLetterCity',
-  'testFlag',
-  'testEMail',
-  'testShowRestrictedArea',
-  'coverLetter',
-  'coverData',
-  'addressLine1',
-  'addressLine2',
-  'addressLine3',
-  'addressLine4',
-  'addressLine5',
-  'zipCode',
-  'city',
-  'country',
-  'senderAdressLine1',
-  'senderStreet',
-  'senderZipCode',
-  'senderCity',
-  'senderAdressLineComplete',
-  'custom1',
-  'custom2',
-  'custom3',
-  'custom4',
-  'custom5',
-  'vendorSystemInformation',
-  'costCenter',
-  'plugInList',
-  'activateDuplicateFailsafe',
-]);
-
+const MAX_REQUEST_BYTES = 300 * 1024 * 1024;
 /** An E-POSTBUSINESS API on a local port (see README.md): the protocol of `@tollgate/epost`. */
 export async function startEPostSandbox(input: EPostSandboxInput = {}): Promise<EPostSandbox> {
   const sandbox = new EPostSandboxServer(input);
@@ -261,6 +213,7 @@ function defaultAccounts(): SandboxAccount[] {
 
 class EPostSandboxServer {
   readonly #baseNow: () => Date;
+  readonly #movable: ((by: { ms: number }) => unknown) | null;
   readonly #onStateChange: () => void;
   readonly #server = createServer((req, res) => void this.#handle(req, res));
   /** Signs the tokens; a restart (new key) makes old tokens invalid, as a key rollover would. */
@@ -282,6 +235,7 @@ class EPostSandboxServer {
   constructor(input: EPostSandboxInput) {
     const clock = input.clock;
     this.#baseNow = input.now ?? (clock ? () => clock.now() : () => new Date());
+    this.#movable = !input.now && typeof clock?.advance === 'function' ? (by) => clock.advance!(by) : null;
     this.#onStateChange = input.onStateChange ?? (() => {});
     for (const account of defaultAccounts()) this.#accounts.set(account.ekp, account);
     if (input.state) this.control.importState(input.state);
@@ -329,7 +283,8 @@ class EPostSandboxServer {
     },
     advance: (ms) => {
       if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`advance takes whole milliseconds >= 0, got ${ms}`);
-      this.#offsetMs += ms;
+      if (this.#movable) this.#movable({ ms });
+      else this.#offsetMs += ms;
       this.#onStateChange();
       return this.#now();
     },
@@ -553,6 +508,11 @@ class EPostSandboxServer {
       throw new HttpError(400, message('E313', 'Verletzung des Letter-Schemas: a non-empty array of Letter objects is expected'));
     const now = this.#now();
     const prepared: ReceivedLetter[] = [];
+    const total = (input.body as unknown[]).reduce<number>(
+      (sum, item) => sum + Math.floor((String((item as { data?: unknown })?.data ?? '').length * 3) / 4),
+      0,
+    );
+    if (total > MAX_REQUEST_BYTES) throw new HttpError(400, message('E316', 'Fehler bei Sendungsupload: more than 300 MB of PDFs in one request'));
     // All or nothing: every letter of the request is checked before any is taken.
     for (const [index, item] of (input.body as unknown[]).entries()) {
       const letter = parseLetter(item, index);
@@ -587,6 +547,7 @@ class EPostSandboxServer {
           city: letter.city,
           registered: letter.registeredLetter !== null,
           coverLetter: letter.coverLetter,
+          hasSender: letter.hasSender,
         });
       } catch (error) {
         if (error instanceof LetterCheckError)
@@ -631,75 +592,8 @@ class EPostSandboxServer {
     return { status: 200, body: idents };
   }
 
-  /** The letter's status now: computed from its arrival and the timings, so it follows the sandbox clock. */
   #statusOf(letter: ReceivedLetter): EPostLetterStatus {
-    const now = this.#now().getTime();
-    const created = Date.parse(letter.createdDate);
-    const t = this.#timings;
-    const processed = created + t.processedAfterMs + letter.slowMs;
-    const printUpload = processed + t.printUploadAfterMs;
-    const printFeedback = printUpload + t.printFeedbackAfterMs;
-    const destination = printFeedback + t.destinationAfterMs;
-    const iso = (ms: number, reached: boolean) => (reached ? new Date(ms).toISOString() : null);
-    const base: EPostLetterStatus = {
-      letterID: letter.letterID,
-      fileName: letter.fileName,
-      statusID: 1,
-      statusDetails: 'Annahme der Sendung',
-      createdDate: letter.createdDate,
-      processedDate: null,
-      printUploadDate: null,
-      printFeedbackDate: null,
-      testFlag: letter.testFlag,
-      registeredLetter: letter.registeredLetter,
-      registeredLetterID: null,
-      batchID: letter.batchID,
-      coverLetter: letter.coverLetter,
-      noOfPages: letter.pages,
-      custom1: letter.custom[0] ?? null,
-      custom2: letter.custom[1] ?? null,
-      custom3: letter.custom[2] ?? null,
-      custom4: letter.custom[3] ?? null,
-      custom5: letter.custom[4] ?? null,
-      zipCode: letter.zipCode,
-      city: letter.city,
-      country: letter.country,
-      isColor: letter.isColor,
-      isDuplex: letter.isDuplex,
-      destinationAreaStatus: null,
-      destinationAreaStatusDate: null,
-      errorList: null,
-    };
-    const rejected = (at: number): EPostLetterStatus => ({
-      ...base,
-      statusID: 99,
-      statusDetails: 'Verarbeitungsfehler',
-      errorList: [{ level: 'Error', code: letter.rejection!.code, description: letter.rejection!.description, date: new Date(at).toISOString() }],
-    });
-    if (now < processed) return base;
-    if (letter.rejection?.stage === 'processing') return rejected(processed);
-    const afterProcessing = { ...base, statusID: 2 as const, statusDetails: 'Verarbeitung der Sendung', processedDate: iso(processed, true) };
-    // A test letter is checked and sent back by e-mail, never printed.
-    if (letter.testFlag) return { ...afterProcessing, statusDetails: 'Testsendung verarbeitet - kein Versand' };
-    if (now < printUpload) return afterProcessing;
-    const registeredLetterID = letter.registeredLetter ? `RR${String(letter.letterID).padStart(9, '0')}DE` : null;
-    const inPrint = {
-      ...afterProcessing,
-      statusID: 3 as const,
-      statusDetails: 'Einlieferung in Druckzentrum',
-      printUploadDate: iso(printUpload, true),
-      registeredLetterID,
-    };
-    if (letter.rejection?.stage === 'print' && now >= printUpload + Math.floor(t.printFeedbackAfterMs / 2))
-      return {
-        ...rejected(printUpload + Math.floor(t.printFeedbackAfterMs / 2)),
-        processedDate: inPrint.processedDate,
-        printUploadDate: inPrint.printUploadDate,
-      };
-    if (now < printFeedback) return inPrint;
-    const posted = { ...inPrint, statusID: 4 as const, statusDetails: 'Verarbeitung in Druckzentrum', printFeedbackDate: iso(printFeedback, true) };
-    if (now < destination) return posted;
-    return { ...posted, destinationAreaStatus: 'Sendung im Zielgebiet eingetroffen', destinationAreaStatusDate: iso(destination, true) };
+    return letterStatusAt({ letter, now: this.#now(), timings: this.#timings });
   }
 
   #controlRoute(input: { method: string; path: string; raw: string }): Reply {
@@ -780,87 +674,6 @@ class EPostSandboxServer {
       throw error;
     }
   }
-}
-
-interface ParsedLetter {
-  fileName: string;
-  data: string;
-  addressLines: string[];
-  zipCode: string;
-  city: string;
-  country: string | null;
-  isColor: boolean;
-  isDuplex: boolean;
-  registeredLetter: RegisteredLetterKind | null;
-  coverLetter: boolean;
-  testFlag: boolean;
-  batchID: number;
-  custom: Array<string | null>;
-  activateDuplicateFailsafe: boolean;
-}
-
-/** The Letter schema (additionalProperties: false) and the combination rules of the API (E311, E312, E317, E305). */
-function parseLetter(item: unknown, index: number): ParsedLetter {
-  const schema = (what: string) => new HttpError(400, message('E313', `Verletzung des Letter-Schemas: letter ${index + 1}: ${what}`));
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) throw schema('a Letter object is expected');
-  const l = item as Record<string, unknown>;
-  const extra = Object.keys(l).find((k) => !LETTER_FIELDS.has(k));
-  if (extra) throw schema(`unknown field ${extra}`);
-  const text = (name: string, min: number, max: number, required: boolean): string | null => {
-    const value = l[name];
-    if (value === undefined || value === null) {
-      if (required) throw schema(`${name} is required`);
-      return null;
-    }
-    if (typeof value !== 'string' || value.length < min || value.length > max) throw schema(`${name} must be a string of ${min}-${max} characters`);
-    return value;
-  };
-  const flag = (name: string): boolean => {
-    const value = l[name];
-    if (value === undefined) return false;
-    if (typeof value !== 'boolean') throw schema(`${name} must be true or false`);
-    return value;
-  };
-  const fileName = text('fileName', 5, 200, true)!;
-  if (!FILE_NAME.test(fileName)) throw schema('fileName may hold letters, digits, ".", "_" and "-" only (no special characters)');
-  const data = text('data', 1, 30_000_000, true)!;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) throw new HttpError(400, message('E301', `Kein PDF-Format erkannt: data is not base64 - Dateiname: ${fileName}`));
-  const addressLines = [1, 2, 3, 4, 5].map((n) => text(`addressLine${n}`, n === 1 ? 1 : 0, 80, n === 1)).filter((v): v is string => !!v);
-  const country = text('country', 0, 80, false);
-  const domestic = country === null || country === '' || country === 'DEUTSCHLAND';
-  if (!domestic && !SANDBOX_COUNTRIES.includes(country)) throw new HttpError(400, message('E305', `Ungültiger Ländercode: ${country}`));
-  const zipCode = text('zipCode', 3, 20, true)!;
-  if (domestic && !/^\d{5}$/.test(zipCode))
-    throw new HttpError(400, message('E306', `Ungültiges Format der Empfängeradresse erkannt: zipCode "${zipCode}" is not a German postcode`));
-  const city = text('city', 1, 80, true)!;
-  const registered = text('registeredLetter', 0, 50, false);
-  if (registered && !(REGISTERED_LETTER_KINDS as readonly string[]).includes(registered))
-    throw new HttpError(400, message('E317', `Unzulässiges Einschreiben-Format in Feld RegisteredLetter: ${registered}`));
-  const isDuplex = flag('isDuplex');
-  if (registered && !domestic) throw new HttpError(400, message('E311', 'Unzulässige Kombination: Einschreiben und Ausland'));
-  if (registered && isDuplex) throw new HttpError(400, message('E312', 'Unzulässige Kombination: Dublex + Einschreiben'));
-  const batchID = l.batchID === undefined ? 0 : l.batchID;
-  if (!Number.isInteger(batchID)) throw schema('batchID must be a whole number');
-  return {
-    fileName,
-    data,
-    addressLines,
-    zipCode,
-    city,
-    country: domestic ? null : country,
-    isColor: flag('isColor'),
-    isDuplex,
-    registeredLetter: (registered || null) as RegisteredLetterKind | null,
-    coverLetter: flag('coverLetter'),
-    testFlag: flag('testFlag'),
-    batchID: batchID as number,
-    custom: [1, 2, 3, 4, 5].map((n) => text(`custom${n}`, 0, 80, false)),
-    activateDuplicateFailsafe: flag('activateDuplicateFailsafe'),
-  };
-}
-
-function message(code: string, description: string): EPostMessage {
-  return { level: 'Error', code, description };
 }
 
 function checkPassword(password: string): string {

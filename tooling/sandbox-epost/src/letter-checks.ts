@@ -25,6 +25,8 @@ export interface LetterCheckInput {
   registered: boolean;
   /** The API prints the address on a cover sheet of its own: the document's first page is not checked for it. */
   coverLetter: boolean;
+  /** Whether the letter's JSON names a sender (needed on the API's cover sheet). */
+  hasSender?: boolean;
 }
 
 export interface LetterCheckResult {
@@ -75,7 +77,10 @@ export async function checkLetterPdf(input: LetterCheckInput): Promise<LetterChe
         `Allgemeiner Fehler: text within ${EDGE_CLEAR_MM} mm of the page edge on page ${i + 1} ("${close.text}" at ${mm(close.xMin)} mm from the left, ${mm(close.yMin)} mm from the top)`,
       );
   });
-  if (input.coverLetter) return { pages: read.length, addressBlockMm: null };
+  if (input.coverLetter) {
+    if (!input.hasSender) fail('E333', 'Senderadresse auf Dokument nicht vorhanden (a cover sheet needs the sender fields or senderAdressLineComplete)');
+    return { pages: read.length, addressBlockMm: null };
+  }
   return { pages: read.length, addressBlockMm: checkAddressZone({ page: read[0]!, ...input }) };
 }
 
