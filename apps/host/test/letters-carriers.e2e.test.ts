@@ -120,6 +120,13 @@ for (const engine of testEngines()) {
         ['postal-be-print-bw', '3'],
       ]);
 
+      // Holds last long enough for a slow acceptance: 14 days.
+      const held = (await t.request({ path: '/v1/wallet/holds', key: a.key })).body.data as Array<{ expiresAt: string; status: string }>;
+      expect(held.map((h) => [h.status, h.expiresAt])).toEqual([
+        ['pending', '2026-03-16T09:00:00.000Z'],
+        ['pending', '2026-03-16T09:00:00.000Z'],
+      ]);
+
       await t.host.letters.jobs.runOnce();
       expect(atSandbox(sent.body.id)).toHaveLength(1);
       expect(atSandbox(sent.body.id)[0]).toMatchObject({ pages: 3, sheets: 3, product: 'standard', color: false });
@@ -144,6 +151,21 @@ for (const engine of testEngines()) {
       await later({ hours: 8 });
       expect((await letter(a.key, sent.body.id)).status).toBe('posted');
       expect(await spent(a.key)).toBe(price);
+    });
+
+    it('a member cannot send (403); a bad body is 400 in the standard shape; nothing is held or sent', async () => {
+      const a = await account();
+      const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: a.key, body: { name: 'reader', role: 'member' } })).body.key as string;
+      const before = pm.control.letters().length;
+      const forbidden = await send(t, member, { recipient: BE, pdf }, 'member');
+      expect([forbidden.status, forbidden.body.error.code]).toEqual([403, 'insufficient_role']);
+      for (const body of [{ recipient: { ...BE, postalCode: 'B-20000' }, pdf }, { recipient: BE, pdf, product: 'express' }, { recipient: BE }]) {
+        const bad = await send(t, a.key, body, `bad-${JSON.stringify(body).length}`);
+        expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+        expect(bad.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.anything() } });
+      }
+      expect((await t.request({ path: '/v1/wallet/holds', key: a.key })).body.data).toEqual([]);
+      expect(pm.control.letters().length).toBe(before);
     });
 
     it('the print service rejects the address: every hold released, nothing charged', async () => {
