@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFileStore } from '@tollgate/files';
 import { SANDBOX_ACCOUNTS, SANDBOX_VENDOR_ID, startEPostSandbox, type EPostSandbox } from '@tollgate/sandbox-epost';
-import { makeTestPdf, SANDBOX_KEYS, startPrintMailSandbox, type PrintMailSandbox } from '@tollgate/sandbox-print-mail';
+import {
+  makeTestPdf,
+  SANDBOX_KEYS,
+  SIGNATURE_HEADER,
+  signCallback,
+  startPrintMailSandbox,
+  TIMESTAMP_HEADER,
+  type PrintMailSandbox,
+} from '@tollgate/sandbox-print-mail';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlugin } from './fixtures/bundled-plugins.js';
@@ -120,6 +128,13 @@ for (const engine of testEngines()) {
         ['postal-be-print-bw', '3'],
       ]);
 
+      // Holds last long enough for a slow acceptance: 14 days.
+      const held = (await t.request({ path: '/v1/wallet/holds', key: a.key })).body.data as Array<{ expiresAt: string; status: string }>;
+      expect(held.map((h) => [h.status, h.expiresAt])).toEqual([
+        ['pending', '2026-03-16T09:00:00.000Z'],
+        ['pending', '2026-03-16T09:00:00.000Z'],
+      ]);
+
       await t.host.letters.jobs.runOnce();
       expect(atSandbox(sent.body.id)).toHaveLength(1);
       expect(atSandbox(sent.body.id)[0]).toMatchObject({ pages: 3, sheets: 3, product: 'standard', color: false });
@@ -144,6 +159,21 @@ for (const engine of testEngines()) {
       await later({ hours: 8 });
       expect((await letter(a.key, sent.body.id)).status).toBe('posted');
       expect(await spent(a.key)).toBe(price);
+    });
+
+    it('a member cannot send (403); a bad body is 400 in the standard shape; nothing is held or sent', async () => {
+      const a = await account();
+      const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: a.key, body: { name: 'reader', role: 'member' } })).body.key as string;
+      const before = pm.control.letters().length;
+      const forbidden = await send(t, member, { recipient: BE, pdf }, 'member');
+      expect([forbidden.status, forbidden.body.error.code]).toEqual([403, 'insufficient_role']);
+      for (const body of [{ recipient: { ...BE, postalCode: 'B-20000' }, pdf }, { recipient: BE, pdf, product: 'express' }, { recipient: BE }]) {
+        const bad = await send(t, a.key, body, `bad-${JSON.stringify(body).length}`);
+        expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+        expect(bad.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.anything() } });
+      }
+      expect((await t.request({ path: '/v1/wallet/holds', key: a.key })).body.data).toEqual([]);
+      expect(pm.control.letters().length).toBe(before);
     });
 
     it('the print service rejects the address: every hold released, nothing charged', async () => {
@@ -227,6 +257,29 @@ for (const engine of testEngines()) {
       expect(log.map((e) => e.type)).toEqual(['letter_submitted', 'letter_accepted', 'letter_printed', 'letter_posted', 'letter_returned']);
       expect(log.at(-1)!.detail).toEqual({ letterId: sent.body.id, carrierId: 'postal-be', reason: 'returned_to_sender' });
       expect((await t.request({ path: `/v1/letters?invoiceId=${invoiceId}`, key: a.key })).body.data.map((l: { id: string }) => l.id)).toEqual([sent.body.id]);
+
+      // The returned callback again: signed right it is a duplicate; tampered or signed wrong it is refused.
+      const delivery = pm.control.deliveries().find((d) => d.letterId === atSandbox(sent.body.id)[0]!.id && d.body.includes('"returned"'))!;
+      const timestamp = Math.floor(clock.now().getTime() / 1000);
+      const post = (rawBody: string, secret: string) =>
+        t.request({
+          method: 'POST',
+          path: '/webhooks/postal/postal-be',
+          body: rawBody,
+          headers: { [SIGNATURE_HEADER]: signCallback({ secret, timestamp, rawBody }), [TIMESTAMP_HEADER]: String(timestamp) },
+        });
+      expect((await post(delivery.body, SECRET)).body).toEqual({ received: 1, applied: 0, duplicates: 1, unmatched: 0 });
+      const wrong = await post(delivery.body, 'whsec_someone_else');
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.error.code).toEqual(expect.any(String));
+      const tampered = await t.request({
+        method: 'POST',
+        path: '/webhooks/postal/postal-be',
+        body: delivery.body.replace('"returned"', '"delivered"'),
+        headers: { [SIGNATURE_HEADER]: signCallback({ secret: SECRET, timestamp, rawBody: delivery.body }), [TIMESTAMP_HEADER]: String(timestamp) },
+      });
+      expect(tampered.status).toBe(400);
+      expect((await letter(a.key, sent.body.id)).status).toBe('returned');
     });
 
     it('callbacks that never come: the poll picks the status up', async () => {

@@ -90,6 +90,7 @@ for (const engine of testEngines()) {
       expect([replay.status, replay.body.id]).toEqual([200, sent.body.id]);
       const reused = await send(a.key, { recipient: BE, sender: SENDER, bodyText: 'Other' }, 'be-1');
       expect([reused.status, reused.body.error.code]).toEqual([409, 'idempotency_key_reused']);
+      expect(reused.body.error.details).toEqual({ key: 'be-1', operation: 'letter', letterId: sent.body.id });
 
       await t.host.letters.jobs.runOnce();
       const after = await t.request({ path: `/v1/letters/${sent.body.id}`, key: a.memberKey });

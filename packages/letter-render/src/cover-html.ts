@@ -18,7 +18,7 @@ export interface CoverInput {
   subject?: string;
   bodyText?: string;
   /** The Code 128 of the reference, when asked for. */
-  barcode?: { png: Buffer; modules: number };
+  barcode?: { svg: string; modules: number };
 }
 
 /** The sender on one line for the return-line zone: "Acme NV · Kerkstraat 1 · 1000 Brussel". */
@@ -42,8 +42,12 @@ export function coverHtml(input: CoverInput): string {
   const backSize = back.length > 62 ? 6 : 7;
   const date = formatLetterDate(input.date, input.locale, input.timeZone);
   const w = LETTER_WINDOW_MM;
+  // ~0.3 mm a module (narrower for long references, to stay within the column).
   const barcode = input.barcode
-    ? `<img class="barcode" alt="" src="data:image/png;base64,${input.barcode.png.toString('base64')}" style="width:${Math.min(BARCODE_MM.maxWidth, input.barcode.modules * 0.3).toFixed(2)}mm">`
+    ? input.barcode.svg.replace(
+        '<svg ',
+        `<svg class="barcode" preserveAspectRatio="none" style="width:${Math.min(BARCODE_MM.maxWidth, input.barcode.modules * 0.3).toFixed(2)}mm" `,
+      )
     : '';
   const body = (input.bodyText ?? '')
     .split(/\r?\n\s*\r?\n/)
@@ -70,7 +74,7 @@ body { font-family: '${FONT_FAMILY}'; font-size: 10pt; line-height: 13pt; color:
 .meta { left: ${BARCODE_MM.left}mm; top: ${w.top + 5}mm; width: 70mm; font-size: 9pt; line-height: 12pt; border-collapse: collapse; }
 .meta th { text-align: left; font-weight: 600; padding: 0 3mm 0 0; vertical-align: top; white-space: nowrap; }
 .meta td { padding: 0; overflow-wrap: anywhere; }
-.barcode { position: absolute; left: ${BARCODE_MM.left}mm; top: ${BARCODE_MM.top}mm; height: ${BARCODE_MM.height}mm; image-rendering: pixelated; }
+.barcode { position: absolute; left: ${BARCODE_MM.left}mm; top: ${BARCODE_MM.top}mm; height: ${BARCODE_MM.height}mm; }
 .flow { padding: 105mm 20mm 0 ${ADDRESS_MM.left}mm; }
 .flow h1 { font-size: 12pt; line-height: 15pt; font-weight: 600; margin: 0 0 5mm; }
 .flow p { margin: 0 0 3mm; overflow-wrap: anywhere; }

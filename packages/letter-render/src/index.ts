@@ -1,5 +1,6 @@
 export {
   createLetterRenderer,
+  letterCoverHtml,
   type LetterRenderer,
   type LetterRendererOptions,
   type LetterRendererPool,

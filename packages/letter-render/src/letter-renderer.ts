@@ -3,7 +3,7 @@ import type { PostalAddress } from '@tollgate/plugin-sdk';
 import { ValidationError } from '@tollgate/errors';
 import { z } from 'zod';
 import { assembleLetter, assertPageCount, loadAttachments } from './assemble.js';
-import { code128Png } from './barcode.js';
+import { code128Svg } from './barcode.js';
 import { BrowserPool, type BrowserPoolStats } from './browser-pool.js';
 import { coverHtml, withDefaultFont } from './cover-html.js';
 import { LETTER_LABELS, type LetterLocale } from './labels.js';
@@ -87,7 +87,11 @@ const inputSchema = z.object({
       }
     }, 'not an IANA time zone')
     .optional(),
-  reference: z.string().min(1).max(64),
+  reference: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\x21-\x7e]+$/, 'the reference must be printable ASCII without spaces (it is printed as a Code 128 barcode)'),
   barcode: z.boolean(),
   subject: z.string().max(200).optional(),
   bodyText: z.string().max(5000).optional(),
@@ -102,6 +106,11 @@ const optionsSchema = z.object({
   recycleAfter: z.number().int().min(1),
   renderTimeoutMs: z.number().int().min(1),
 });
+
+/** The cover page's HTML as the renderer prints it (for previews, and the benchmark's baseline). */
+export async function letterCoverHtml(input: RenderLetterInput): Promise<string> {
+  return coverHtml({ ...input, barcode: input.barcode ? code128Svg(input.reference) : undefined });
+}
 
 /** Letters as print-ready PDFs, rendered by a pool of headless Chromium browsers. */
 export function createLetterRenderer(options: LetterRendererOptions = {}): LetterRendererPool {
@@ -129,7 +138,7 @@ export function createLetterRenderer(options: LetterRendererOptions = {}): Lette
       // Attachments first: a broken or overlong one is refused before Chromium is asked for anything.
       const attachments = await loadAttachments(input.attachments ?? []);
       assertPageCount(1 + attachments.reduce((n, d) => n + d.getPageCount(), 0));
-      const cover = coverHtml({ ...input, barcode: input.barcode ? await code128Png(input.reference) : undefined });
+      const cover = await letterCoverHtml(input);
       const printed = await pool.run(input.reference, async (page) => {
         await page.setContent(cover, { waitUntil: 'load' });
         // Untagged: the accessibility tree costs time and a printer never reads it.

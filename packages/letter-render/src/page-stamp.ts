@@ -1,6 +1,9 @@
 import fontkit from '@pdf-lib/fontkit';
 import {
+  PDFArray,
+  PDFDict,
   PDFDocument,
+  PDFName,
   PDFHexString,
   PDFObjectCopier,
   beginText,
@@ -45,6 +48,14 @@ function stampFont(): Promise<StampFont> {
     const glyphs = new Map<string, { hex: string; width: number }>();
     for (const c of chars) glyphs.set(c, { hex: font.encodeText(c).toString().replace(/[<>]/g, ''), width: font.widthOfTextAtSize(c, 1) });
     await doc.flush();
+    // pdf-lib names the subset "<font>-<random number>"; a fixed subset tag ("ABCDEF+", as PDF asks of
+    // subsets) keeps the same letter the same bytes in every process.
+    const name = PDFName.of(`TGPAGE+${font.name.replace(/-\d+$/, '')}`);
+    const type0 = doc.context.lookup(font.ref, PDFDict);
+    type0.set(PDFName.of('BaseFont'), name);
+    const cid = doc.context.lookup(type0.lookup(PDFName.of('DescendantFonts'), PDFArray).get(0), PDFDict);
+    cid.set(PDFName.of('BaseFont'), name);
+    cid.lookup(PDFName.of('FontDescriptor'), PDFDict).set(PDFName.of('FontName'), name);
     return { doc, ref: font.ref, glyphs };
   })();
   return built;

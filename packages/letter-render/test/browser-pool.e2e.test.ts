@@ -98,6 +98,11 @@ describe('the browser pool', () => {
     const error = await renderer.render(letter('LTR-SLOW')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LetterRenderFailedError);
     expect(isTollgateError(error) && [error.status, error.code, error.details]).toEqual([502, 'letter_render_failed', { reason: 'timeout' }]);
+    // A second one in a row: the browser may be stuck, so it is replaced (drained, like a recycle).
+    expect(renderer.stats().recycled).toBe(0);
+    const again = await renderer.render(letter('LTR-SLOW-2')).catch((e: unknown) => e);
+    expect(isTollgateError(again) && again.details).toEqual({ reason: 'timeout' });
+    expect(renderer.stats().recycled).toBe(1);
   });
 
   it('close() shuts every browser; a later render is refused', async () => {

@@ -66,3 +66,25 @@ export function htmlDocument(pages: number): string {
   );
   return `<!doctype html><html><head><title>Terms</title></head><body>${sections.join('')}</body></html>`;
 }
+
+/** The letters kept as reference PNGs in test/artefacts (`cover-nl` also as cover-layout.json). */
+export const ARTEFACT_LETTERS = {
+  'cover-nl': { ...BASE_LETTER, invoicePages: 0 },
+  'letter-de-2-invoice-pages': {
+    ...BASE_LETTER,
+    locale: 'de' as 'nl' | 'fr' | 'en' | 'de',
+    recipient: { name: 'Müller & Söhne GmbH', street: 'Friedrichstraße 123', postalCode: '10117', city: 'Berlin', country: 'DE' },
+    subject: 'Rechnung 2026/0042',
+    bodyText: 'Sehr geehrte Damen und Herren,\n\nanbei erhalten Sie unsere Rechnung.',
+    invoicePages: 2,
+  },
+  'cover-fr-no-barcode': {
+    ...BASE_LETTER,
+    locale: 'fr' as 'nl' | 'fr' | 'en' | 'de',
+    barcode: false,
+    recipient: { name: 'SPRL Dupont', street: 'Rue de la Loi 16 boîte 2', postalCode: '1000', city: 'Bruxelles', country: 'BE' },
+    subject: 'Facture 2026/0042',
+    bodyText: 'Madame, Monsieur,\n\nVeuillez trouver ci-joint notre facture.',
+    invoicePages: 0,
+  },
+};

@@ -131,3 +131,36 @@ export function differingBox(a: ReturnType<typeof bitmap>, b: ReturnType<typeof 
   const mm = a.mmPerPixel;
   return { left: minX * mm, top: minY * mm, right: (maxX + 1) * mm, bottom: (maxY + 1) * mm };
 }
+
+/** One line of text on a page: its words joined, and the box around them (mm, rounded to 0.01). */
+export interface TextLine {
+  text: string;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** The words on one page grouped into lines (same top), top to bottom. */
+export function textLines(ws: Word[]): TextLine[] {
+  const groups: Word[][] = [];
+  for (const w of [...ws].sort((a, b) => a.top - b.top || a.left - b.left)) {
+    const line = groups.find((l) => Math.abs(l[0]!.top - w.top) < 0.5);
+    if (line) line.push(w);
+    else groups.push([w]);
+  }
+  const r = (n: number) => Math.round(n * 100) / 100;
+  return groups.map((g) => ({
+    text: g.map((w) => w.text).join(' '),
+    left: r(Math.min(...g.map((w) => w.left))),
+    top: r(Math.min(...g.map((w) => w.top))),
+    right: r(Math.max(...g.map((w) => w.right))),
+    bottom: r(Math.max(...g.map((w) => w.bottom))),
+  }));
+}
+
+/** What the reference layout records of a cover: every line of text on page 1 with its box. */
+export function coverLayout(pdf: Uint8Array): { pages: number; lines: TextLine[] } {
+  const all = words(pdf);
+  return { pages: pageSizes(pdf).length, lines: textLines(all.filter((w) => w.page === 1)) };
+}

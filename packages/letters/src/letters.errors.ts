@@ -36,10 +36,12 @@ export class InvoicePdfUnavailableError extends UnprocessableError {
 /** 409: the Idempotency-Key sent another letter (a different body). */
 export class LetterKeyReusedError extends ConflictError {
   constructor(input: { key: string; letterId: string }) {
+    // The key as the caller sent it: the host stores callers' keys under an `api:` namespace.
+    const key = input.key.replace(/^api:/, '');
     super({
       code: 'idempotency_key_reused',
-      message: `Idempotency key ${JSON.stringify(input.key)} was already used for a different letter (${input.letterId}).`,
-      details: { key: input.key, operation: 'letter', letterId: input.letterId },
+      message: `Idempotency key ${JSON.stringify(key)} was already used for a different letter (${input.letterId}).`,
+      details: { key, operation: 'letter', letterId: input.letterId },
     });
   }
 }
