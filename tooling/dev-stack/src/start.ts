@@ -110,7 +110,14 @@ async function main(): Promise<void> {
   void twilio.control.deliverCallbacks();
   void teamleader.control.deliverWebhooks();
   // The print service's letters move on in real time (what came due while stopped first), callbacks to the host now it listens.
-  const processLetters = () => void printmail.control.process().catch(() => undefined);
+  // One round at a time: a slow callback delays the next tick instead of queueing rounds behind it.
+  let round: Promise<unknown> | undefined;
+  const processLetters = () => {
+    round ??= printmail.control
+      .process()
+      .catch(() => undefined)
+      .finally(() => (round = undefined));
+  };
   processLetters();
   const printmailTick = setInterval(processLetters, PRINTMAIL_TICK_MS);
   const totalMs = Math.round(performance.now());
