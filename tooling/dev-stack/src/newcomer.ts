@@ -46,7 +46,11 @@ export async function startStack(input: { cwd: string; env: NodeJS.ProcessEnv; r
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new ScenarioError(`the dev stack was not ready within ${input.readyTimeoutMs} ms\n${stderr}`)), input.readyTimeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running on its ports after the run gave up on it.
+      child.kill('SIGTERM');
+      fail(new ScenarioError(`the dev stack was not ready within ${input.readyTimeoutMs} ms\n${stderr}`));
+    }, input.readyTimeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       fail(new ScenarioError(`the dev stack exited with ${code} before it was ready\n${stderr}`));
