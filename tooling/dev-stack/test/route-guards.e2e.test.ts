@@ -209,6 +209,10 @@ for (const engine of testEngines()) {
       }
       expect(problems).toEqual([]);
       expect(checked.length).toBe(Object.keys(FIXTURES).length);
+      // Nor does A's letter show in B's list.
+      const list = await send({ method: 'GET', path: '/v1/letters', key: b.owner });
+      expect(list.status).toBe(200);
+      expect((list.body as unknown as { data: Array<{ id: string }> }).data.map((l) => l.id)).not.toContain(ids.letter);
     });
 
     it("A's own key reaches the same routes with the same ids: the 404s above are about ownership, not bad ids", async () => {
