@@ -1,4 +1,4 @@
-import { PDFDocument, type PDFPage } from 'pdf-lib';
+import { PDFDocument, ParseSpeeds, type PDFPage } from 'pdf-lib';
 import { LetterAttachmentUnreadableError, LetterTooLongError } from './letter-render.errors.js';
 import { A4_PT, MAX_LETTER_PAGES, mmToPt } from './letter-layout.js';
 import { isolateContent, pageStamper } from './page-stamp.js';
@@ -30,7 +30,7 @@ export async function loadAttachments(attachments: readonly Uint8Array[]): Promi
     let doc: PDFDocument;
     let pages: number;
     try {
-      doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, objectsPerTick: Infinity });
+      doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
       pages = doc.getPages().length; // walks the page tree: a broken one throws here
     } catch (cause) {
       throw new LetterAttachmentUnreadableError({ index, reason: 'not_a_pdf', cause });
@@ -59,10 +59,10 @@ export async function assembleLetter(input: {
   title: string;
   date: Date;
 }): Promise<{ pdf: Uint8Array; pages: number }> {
-  const out = await PDFDocument.load(input.cover, { updateMetadata: false, objectsPerTick: Infinity });
+  const out = await PDFDocument.load(input.cover, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
   for (const page of out.getPages()) squareToA4(page);
   if (input.html) {
-    const html = await PDFDocument.load(input.html, { updateMetadata: false, objectsPerTick: Infinity });
+    const html = await PDFDocument.load(input.html, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
     for (const page of await out.copyPages(html, html.getPageIndices())) {
       squareToA4(page);
       out.addPage(page);

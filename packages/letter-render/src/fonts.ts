@@ -37,7 +37,7 @@ export const FONT_FAMILY = 'Tollgate Letter Sans';
 
 const css = new Map<boolean, string>();
 /** Characters the Latin faces cover (most of their unicode-range); anything else needs Latin Extended. */
-const BEYOND_LATIN = /[^\u0000-\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215]/;
+const BEYOND_LATIN = /[^ -\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215]/;
 
 /**
  * The @font-face rules with the font inlined (built once per process). Given the text to print, the
@@ -45,7 +45,7 @@ const BEYOND_LATIN = /[^\u0000-\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\
  * Chromium to read on every letter.
  */
 export function fontFaceCss(text?: string): string {
-  const extended = text === undefined || BEYOND_LATIN.test(text);
+  const extended = text === undefined || BEYOND_LATIN.test(text.replace(/\s/g, ' '));
   let rules = css.get(extended);
   if (rules === undefined) {
     rules = FACES.filter((f) => extended || f.subset === 'latin')
