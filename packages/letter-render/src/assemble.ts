@@ -1,7 +1,12 @@
-import { PDFDocument, type PDFPage } from 'pdf-lib';
+import { PDFDocument, ParseSpeeds, type PDFPage } from 'pdf-lib';
 import { LetterAttachmentUnreadableError, LetterTooLongError } from './letter-render.errors.js';
 import { A4_PT, MAX_LETTER_PAGES, mmToPt } from './letter-layout.js';
 import { isolateContent, pageStamper } from './page-stamp.js';
+
+/*
+ * pdf-lib yields to the event loop every 50 objects by default (a timer each time); a letter is at
+ * most 20 pages, so it is parsed and written in one go.
+ */
 
 /** Within this many points of A4 portrait a page is A4 (Chromium prints 594.96 × 841.92). */
 const A4_TOLERANCE_PT = 3;
@@ -25,7 +30,7 @@ export async function loadAttachments(attachments: readonly Uint8Array[]): Promi
     let doc: PDFDocument;
     let pages: number;
     try {
-      doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
+      doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
       pages = doc.getPages().length; // walks the page tree: a broken one throws here
     } catch (cause) {
       throw new LetterAttachmentUnreadableError({ index, reason: 'not_a_pdf', cause });
@@ -54,10 +59,10 @@ export async function assembleLetter(input: {
   title: string;
   date: Date;
 }): Promise<{ pdf: Uint8Array; pages: number }> {
-  const out = await PDFDocument.load(input.cover, { updateMetadata: false });
+  const out = await PDFDocument.load(input.cover, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
   for (const page of out.getPages()) squareToA4(page);
   if (input.html) {
-    const html = await PDFDocument.load(input.html, { updateMetadata: false });
+    const html = await PDFDocument.load(input.html, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
     for (const page of await out.copyPages(html, html.getPageIndices())) {
       squareToA4(page);
       out.addPage(page);
@@ -84,7 +89,7 @@ export async function assembleLetter(input: {
   out.setCreator('Tollgate');
   out.setCreationDate(input.date);
   out.setModificationDate(input.date);
-  return { pdf: await out.save({ useObjectStreams: false }), pages: pages.length };
+  return { pdf: await out.save({ useObjectStreams: false, objectsPerTick: Infinity }), pages: pages.length };
 }
 
 /** Copies a document's pages to the end of `out`: A4 pages as they are, others scaled onto A4 portrait. */

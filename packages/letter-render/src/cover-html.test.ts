@@ -43,3 +43,12 @@ describe('cover html', () => {
     expect(withDefaultFont('<html><header>h</header></html>').startsWith('<html><style>')).toBe(true);
   });
 });
+
+describe('the inlined font', () => {
+  it('carries the Latin Extended faces only when the text needs them', () => {
+    const faces = (html: string) => html.match(/@font-face/g)?.length;
+    expect(faces(coverHtml({ ...BASE_LETTER, barcode: undefined }))).toBe(2);
+    expect(faces(coverHtml({ ...BASE_LETTER, barcode: undefined, recipient: { ...BASE_LETTER.recipient, name: 'Łukasz Wąsowski' } }))).toBe(4);
+    expect(faces(coverHtml({ ...BASE_LETTER, barcode: undefined, bodyText: 'Zahlbar in € – „bitte“' }))).toBe(2);
+  });
+});

@@ -55,10 +55,11 @@ export function coverHtml(input: CoverInput): string {
     .filter(Boolean)
     .map((p) => `<p>${e(p).replace(/\r?\n/g, '<br>')}</p>`)
     .join('');
+  const printed = [...address, ...letterhead, back, date, input.reference, input.subject ?? '', input.bodyText ?? '', ...Object.values(labels)].join('\n');
   return `<!doctype html>
 <html lang="${input.locale}"><head><meta charset="utf-8"><title>${e(input.reference)}</title>
 <style>
-${fontFaceCss()}
+${fontFaceCss(printed)}
 @page { size: A4; margin: 20mm 20mm 30mm 25mm; }
 @page :first { margin: 0; }
 * { box-sizing: border-box; }

@@ -35,14 +35,28 @@ const FACES = [
 
 export const FONT_FAMILY = 'Tollgate Letter Sans';
 
-let css: string | undefined;
-/** The @font-face rules with the font inlined (built once per process). */
-export function fontFaceCss(): string {
-  css ??= FACES.map((f) => {
-    const data = file(`source-sans-3-${f.subset}-${f.weight}-normal.woff2`).toString('base64');
-    return `@font-face{font-family:'${FONT_FAMILY}';font-style:normal;font-weight:${f.weight};src:url(data:font/woff2;base64,${data}) format('woff2');unicode-range:${f.range}}`;
-  }).join('\n');
-  return css;
+const css = new Map<boolean, string>();
+/** Characters the Latin faces cover (most of their unicode-range); anything else needs Latin Extended. */
+const BEYOND_LATIN = /[^ -\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215]/;
+
+/**
+ * The @font-face rules with the font inlined (built once per process). Given the text to print, the
+ * Latin Extended faces (two thirds of the bytes) are left out when no character needs them: less for
+ * Chromium to read on every letter.
+ */
+export function fontFaceCss(text?: string): string {
+  const extended = text === undefined || BEYOND_LATIN.test(text.replace(/\s/g, ' '));
+  let rules = css.get(extended);
+  if (rules === undefined) {
+    rules = FACES.filter((f) => extended || f.subset === 'latin')
+      .map((f) => {
+        const data = file(`source-sans-3-${f.subset}-${f.weight}-normal.woff2`).toString('base64');
+        return `@font-face{font-family:'${FONT_FAMILY}';font-style:normal;font-weight:${f.weight};src:url(data:font/woff2;base64,${data}) format('woff2');unicode-range:${f.range}}`;
+      })
+      .join('\n');
+    css.set(extended, rules);
+  }
+  return rules;
 }
 
 let stamp: Uint8Array | undefined;

@@ -1,5 +1,8 @@
 // The letter as a printer checks it, rendered by the real Chromium (/usr/bin/chromium) and read back
 // with poppler-utils. One renderer for the whole file.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isTollgateError } from '@tollgate/errors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LETTER_WINDOW_MM, LetterAttachmentUnreadableError, LetterTooLongError, createLetterRenderer, type RenderLetterInput } from '../src/index.js';
@@ -155,11 +158,32 @@ describe('appended pages', () => {
 });
 
 describe('the renderer', () => {
-  it('fetches nothing: a remote image in the caller html is blocked, the letter still renders', async () => {
-    const html =
-      '<!doctype html><html><body><p>Logo below</p><img src="http://127.0.0.1:9/logo.png" alt="logo"><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></body></html>';
-    const { pages } = await renderer.render(letter({ html }));
-    expect(pages).toBe(2);
+  it('fetches nothing: images, styles, fonts and frames of the caller html never reach the network; data: URLs load', async () => {
+    const hits: string[] = [];
+    let connections = 0;
+    const server = createServer((request, response) => {
+      hits.push(request.url ?? '');
+      response.end('x');
+    }).on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const dot = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgAB4iG8MwAAAABJRU5ErkJggg==';
+      const html = `<!doctype html><html><head><link rel="stylesheet" href="${base}/style.css"><style>@import url("${base}/import.css");
+        @font-face { font-family: Remote; src: url("${base}/font.woff2"); } p { font-family: Remote; background: url("${base}/bg.png"); }</style></head>
+        <body><p>Logo below</p><img src="${base}/logo.png"><img src="https://127.0.0.1:1/x.png"><iframe src="${base}/frame.html"></iframe>
+        <iframe src="file:///etc/hostname"></iframe><object data="${base}/object.pdf"></object><img src="data:image/png;base64,${dot}" style="width:20mm"></body></html>`;
+      const { pdf, pages } = await renderer.render(letter({ html }));
+      expect(pages).toBe(2);
+      expect(hits).toEqual([]);
+      expect(connections).toBe(0); // not even a preconnect
+      // The data: image (1 × 1 px) is printed; the blocked ones print as Chromium's broken-image icon.
+      expect(images(pdf).filter((i) => i.page === 2 && i.width === 1 && i.height === 1)).toHaveLength(1);
+      expect(pageTexts(pdf)[1]).not.toContain(readFileSync('/etc/hostname', 'utf8').trim() || 'no hostname');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses input that breaks the contract: 400 invalid_letter', async () => {

@@ -9,6 +9,8 @@
 // Scenarios take turns round by round (baseline, then each pool), so a busy moment of the shared
 // machine hits them all. Memory: the peak, sampled every 100 ms, of this process's RSS plus the RSS of
 // every process in the measured browsers' trees (/proc), and the same as PSS (shared pages counted once).
+// CPU per letter (this process + the browsers) does not depend on what else runs on the machine: it
+// gives what 2 idle cores would do, 2 s of CPU per second over the CPU a letter takes.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -90,48 +92,82 @@ function tree(roots: number[]): number[] {
   return out;
 }
 
-function memoryKb(pid: number): { rss: number; pss: number } {
+/** Resident memory of a process (kB), from /proc/<pid>/statm: cheap enough to read every 100 ms. */
+function rssKb(pid: number): number {
   try {
-    const rss = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KB;
-    const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-    return { rss, pss };
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KB;
   } catch {
-    return { rss: 0, pss: 0 };
+    return 0;
   }
 }
 
-/** Samples this process plus the trees of `browserPids()` every 100 ms; keeps the peaks (MB). */
-class MemoryPeak {
+/** Proportional memory of a process (kB), from /proc/<pid>/smaps_rollup: the kernel walks its page tables, so read it once a second. */
+function pssKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks, 100/s); null when gone. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watches this process plus the trees of `browserPids()` while a scenario runs (every 100 ms): the peak
+ * memory (MB) and the CPU the browsers used (seconds; this process's own CPU is in each Run).
+ */
+class ProcessWatch {
   rss = 0;
   pss = 0;
   processes = 0;
+  browserCpu = 0;
   private timer: NodeJS.Timeout | undefined;
+  private pids: number[] = [];
+  private samples = 0;
+  /** Per browser process: its CPU when first seen in this run (0 when it started during the run) and last seen. */
+  private cpu = new Map<number, { first: number; last: number }>();
 
   constructor(private readonly browserPids: () => number[]) {}
 
   start(): void {
     this.samples = 0;
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 100);
+    this.cpu.clear();
+    this.sample(true);
+    this.timer = setInterval(() => this.sample(false), 100);
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.samples = 0;
-    this.sample();
+    this.sample(false);
+    for (const { first, last } of this.cpu.values()) this.browserCpu += last - first;
   }
 
-  private pids: number[] = [];
-  private samples = 0;
-
-  private sample(): void {
-    // The process tree is read from all of /proc every 10th sample (it changes only when a browser is replaced).
-    if (this.samples++ % 10 === 0) this.pids = [process.pid, ...tree(this.browserPids())];
+  private sample(starting: boolean): void {
+    // The process tree (all of /proc) and PSS every 10th sample: the tree changes only when a browser is
+    // replaced, and this process's own CPU counts in the figures.
+    const tenth = this.samples++ % 10 === 0;
+    if (tenth) this.pids = [process.pid, ...tree(this.browserPids())];
     const pids = this.pids;
-    const total = pids.map(memoryKb).reduce((a, m) => ({ rss: a.rss + m.rss, pss: a.pss + m.pss }), { rss: 0, pss: 0 });
-    this.rss = Math.max(this.rss, total.rss / 1024);
-    this.pss = Math.max(this.pss, total.pss / 1024);
+    this.rss = Math.max(this.rss, pids.reduce((n, pid) => n + rssKb(pid), 0) / 1024);
+    if (tenth) this.pss = Math.max(this.pss, pids.reduce((n, pid) => n + pssKb(pid), 0) / 1024);
     this.processes = Math.max(this.processes, pids.length);
+    for (const pid of pids.slice(1)) {
+      const now = cpuSeconds(pid);
+      if (now === null) continue;
+      const seen = this.cpu.get(pid);
+      if (seen) seen.last = now;
+      else this.cpu.set(pid, { first: starting ? now : 0, last: now });
+    }
   }
 }
 
@@ -144,7 +180,7 @@ interface Scenario {
   inFlight: number;
   op: (i: number) => Promise<void>;
   prepare?: (from: number, count: number) => Promise<void>;
-  memory: MemoryPeak;
+  memory: ProcessWatch;
   runs: Run[];
   close: () => Promise<void>;
 }
@@ -157,6 +193,8 @@ interface Result {
   peakPssMb: number;
   processes: number;
   pages: number;
+  /** CPU a letter took, this process plus the browsers (ms). */
+  cpuMsPerLetter: number;
   ratio?: number;
   roundRatios?: number[];
   pool?: ReturnType<LetterRendererPool['stats']>;
@@ -199,7 +237,7 @@ async function baselineScenario(): Promise<Scenario> {
       const pdf = await page.pdf({ format: 'A4', printBackground: true });
       if (pdf.length < 1000) throw new Error('empty PDF');
     },
-    memory: new MemoryPeak(() => [pid]),
+    memory: new ProcessWatch(() => [pid]),
     runs: [],
     close: () => browser.close(),
   };
@@ -224,7 +262,7 @@ function rendererScenario(pool: (typeof CONFIG.pools)[number], invoices: Uint8Ar
       if (out.pages !== expected) throw new Error(`letter ${i}: ${out.pages} pages, expected ${expected}`);
       pages.total += out.pages;
     },
-    memory: new MemoryPeak(() => renderer.stats().browsers.flatMap((b) => (b.pid ? [b.pid] : []))),
+    memory: new ProcessWatch(() => renderer.stats().browsers.flatMap((b) => (b.pid ? [b.pid] : []))),
     runs: [],
     close: () => renderer.close(),
   };
@@ -284,6 +322,7 @@ async function main(): Promise<void> {
       peakPssMb: s.memory.pss,
       processes: s.memory.processes,
       pages: pageCounts.get(s.id)?.total ?? stats.operations,
+      cpuMsPerLetter: ((s.runs.reduce((n, run) => n + run.cpuMicros, 0) / 1e6 + s.memory.browserCpu) * 1000) / stats.operations,
     };
     if (s.id !== 'baseline') {
       r.ratio = stats.perSecond / base.perSecond;
@@ -296,7 +335,20 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     markdownTable(
-      ['scenario', 'in flight', 'letters/s', 'pages/s', 'p50 ms', 'p99 ms', 'vs baseline (rounds)', 'peak RSS MB', 'peak PSS MB', 'node cpu', 'machine cpu'],
+      [
+        'scenario',
+        'in flight',
+        'letters/s',
+        'pages/s',
+        'p50 ms',
+        'p99 ms',
+        'vs baseline (rounds)',
+        'peak RSS MB',
+        'peak PSS MB',
+        'cpu ms/letter',
+        '2 idle cores: letters/s',
+        'machine cpu',
+      ],
       results.map((r) => [
         r.id,
         String(scenarios.find((s) => s.id === r.id)!.inFlight),
@@ -307,7 +359,8 @@ async function main(): Promise<void> {
         r.ratio === undefined ? 'baseline' : `${pct(r.ratio)} (${pct(Math.min(...r.roundRatios!))}–${pct(Math.max(...r.roundRatios!))})`,
         fmt(r.peakRssMb, 0),
         fmt(r.peakPssMb, 0),
-        pct(r.stats.nodeCpu),
+        fmt(r.cpuMsPerLetter, 1),
+        fmt((2 * 1000) / r.cpuMsPerLetter, 1),
         r.stats.machineCpu === null ? '—' : pct(r.stats.machineCpu),
       ]),
       1,
@@ -321,7 +374,7 @@ async function main(): Promise<void> {
     .filter((r) => r.ratio !== undefined)
     .map(
       (r) =>
-        `${r.id}: ${fmt(r.stats.perSecond, 1)} letters/s (target ≥ 20) ${r.stats.perSecond >= 20 ? 'met' : 'NOT met'}; ${pct(r.ratio!)} of the baseline (target ≥ 80 %) ${r.ratio! >= 0.8 ? 'met' : 'NOT met'}; peak ${fmt(r.peakRssMb, 0)} MB RSS (target < 1,536) ${r.peakRssMb < 1536 ? 'met' : 'NOT met'}`,
+        `${r.id}: ${fmt(r.stats.perSecond, 1)} letters/s (target ≥ 20) ${r.stats.perSecond >= 20 ? 'met' : 'NOT met'} (${fmt(r.cpuMsPerLetter, 1)} ms CPU a letter: ${fmt(2000 / r.cpuMsPerLetter, 1)}/s on 2 idle cores); ${pct(r.ratio!)} of the baseline (target ≥ 80 %) ${r.ratio! >= 0.8 ? 'met' : 'NOT met'}; peak ${fmt(r.peakRssMb, 0)} MB RSS (target < 1,536) ${r.peakRssMb < 1536 ? 'met' : 'NOT met'}`,
     );
   console.log(`\ntargets (2 cores): \n  ${targets.join('\n  ')}`);
   console.log(`load average before ${loadBefore}, after ${loadAfter}`);
