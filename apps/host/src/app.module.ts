@@ -37,6 +37,7 @@ import { InvoicePdfsController } from './invoice-sync/invoice-pdfs.controller.js
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { PayPageController } from './invoice-sync/pay-page.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
+import { LettersController, PostalWebhooksController } from './letters/letters.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminPlansController, PlansController } from './plans/plans.controller.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
@@ -81,6 +82,8 @@ export class AppModule {
         InvoicePdfsController,
         EventsController,
         AdminEventsController,
+        LettersController,
+        PostalWebhooksController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
         ...(state.pluginHost.routes.length ? [pluginRoutesController(state.pluginHost.routes)] : []),
       ],

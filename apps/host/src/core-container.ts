@@ -23,7 +23,8 @@ import {
   type InvoiceSyncOptions,
   type OneOffPaymentProvider,
 } from '@tollgate/invoice-sync';
-import { registerPlans, type PlansConfig } from '@tollgate/plans';
+import { LetterService, registerLetters, type LetterRenderer, type PostalCarrierDirectory } from '@tollgate/letters';
+import { countriesFor, registerPlans, type PlansConfig } from '@tollgate/plans';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
@@ -53,6 +54,8 @@ export interface CoreServices {
   mailConfigured: boolean;
   /** Events out: the log, its deliveries, the accounts' webhook endpoints. */
   events: { log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
+  /** Letters by post (P-5); absent without a job queue (the CLI). */
+  letters?: LetterService;
 }
 
 const NO_PROVIDERS: PaymentProviderDirectory = { get: () => undefined, list: () => [] };
@@ -83,6 +86,13 @@ export function createCoreServices(input: {
   files: FileStore;
   /** The config's `plans` section (default plan, config-defined plans); checked here too. */
   plans?: PlansConfig;
+  /** Letters by post (P-5): the carriers plugins add (read when used), the renderer, the host's knobs. */
+  letters?: {
+    carriers: PostalCarrierDirectory;
+    renderer: LetterRenderer;
+    baseUrl: () => string;
+    options?: { maxSubmitAttempts?: number; retrySeconds?: number; pollMinutes?: number; holdDays?: number };
+  };
 }): CoreServices {
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: input.clock });
@@ -166,8 +176,33 @@ export function createCoreServices(input: {
         (await input.db.query<{ name: string }>('select name from accounts where id = $1', [accountId])).rows[0]?.name ?? null,
     },
   });
+  const letters = input.letters;
+  if (letters && input.jobs) {
+    registerLetters({
+      container,
+      carriers: letters.carriers,
+      renderer: letters.renderer,
+      options: {
+        ...letters.options,
+        baseUrl: letters.baseUrl,
+        // The countries a plan allows for post (docs/plans.md: rules.countries.post); null = no limit.
+        planCountries: async ({ accountId }) => {
+          const plan = await plans.forAccount({ accountId });
+          return plan ? countriesFor({ rules: plan.rules, channel: 'post' }) : [];
+        },
+        account: async ({ accountId }) => {
+          const { rows } = await input.db.query<{ locale: 'nl' | 'fr' | 'en' | 'de'; time_zone: string }>(
+            'select locale, time_zone from accounts where id = $1',
+            [accountId],
+          );
+          return rows[0] ? { locale: rows[0].locale, timeZone: rows[0].time_zone } : null;
+        },
+      },
+    });
+  }
   return {
     container,
+    ...(letters && input.jobs ? { letters: container.resolve(LetterService) } : {}),
     wallet: container.resolve(WalletService),
     catalog: container.resolve(PriceCatalog),
     funding: container.resolve(FundingService),

@@ -18,6 +18,7 @@ import {
   ProfileService,
   type InvoiceImporter,
 } from '@tollgate/invoice-sync';
+import { letterMigrations, type LetterRenderer, type LetterService } from '@tollgate/letters';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -52,6 +53,8 @@ import { InvoicePdfJobs } from './invoice-sync/invoice-pdf-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import { InvoiceWritebackJobs } from './invoice-sync/invoice-writeback-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
+import { LetterJobs } from './letters/letter-jobs.js';
+import { configuredLetterRenderer } from './letters/letter-renderer.js';
 
 /** How long closing waits for requests in flight before it drops their connections. */
 const HTTP_CLOSE_GRACE_MS = 10_000;
@@ -95,6 +98,8 @@ export interface CreateHostInput {
   workers?: boolean;
   /** Mail transport to use instead of the configured SMTP server (tests). */
   mailTransport?: MailTransport;
+  /** The letter renderer to use instead of the configured Chromium pool (closed with the host). */
+  letterRenderer?: LetterRenderer;
 }
 
 /** A route as Fastify mounted it (core and plugin routes alike; HEAD twins of GET routes included). */
@@ -138,6 +143,8 @@ export interface TollgateHost {
     pdfs: InvoicePdfService;
     pdfJobs: InvoicePdfJobs;
   };
+  /** Letters by post (P-5): the service and its background work (`jobs.runOnce` in tests). */
+  letters: { service: LetterService; jobs: LetterJobs };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -179,6 +186,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let writebackJobs: InvoiceWritebackJobs | undefined;
   let invoicePdfJobs: InvoicePdfJobs | undefined;
   let eventJobs: EventJobs | undefined;
+  let letterJobs: LetterJobs | undefined;
+  // Made once per host; it starts Chromium only when the first letter is rendered.
+  const letterRenderer = input.letterRenderer ?? configuredLetterRenderer(config);
   let accounts: AccountsService | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
@@ -190,7 +200,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await writebackJobs?.stop().catch(() => undefined);
     // Cuts PDF and ZIP downloads in flight: a slow or stalled client must not hold the shutdown open.
     await invoicePdfJobs?.stop().catch(() => undefined);
+    await letterJobs?.stop().catch(() => undefined);
     await closeHttp(app, HTTP_CLOSE_GRACE_MS);
+    await letterRenderer.close().catch((err: unknown) => logger.warn({ err }, 'could not close the letter renderer'));
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -208,6 +220,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         fundingMigrations,
         notificationMigrations,
         invoiceSyncMigrations,
+        letterMigrations,
         ...pluginHost.migrationSets({ db }),
       ],
     });
@@ -239,6 +252,17 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       mail: config.mail,
       fundingOptions: config.funding,
       plans: config.plans,
+      letters: {
+        carriers: { get: (id) => pluginHost.postalCarriers.get(id), list: () => pluginHost.postalCarriers.entries().map((e) => e.item) },
+        renderer: letterRenderer,
+        baseUrl: () => hostInfo.baseUrl,
+        options: {
+          maxSubmitAttempts: config.letters.maxSubmitAttempts,
+          retrySeconds: config.letters.retrySeconds,
+          pollMinutes: config.letters.pollMinutes,
+          holdDays: config.letters.holdDays,
+        },
+      },
       ...(config.wallet.maxGrant ? { walletOptions: { maxGrant: config.wallet.maxGrant } } : {}),
       ...(input.mailTransport ? { transport: input.mailTransport } : {}),
     });
@@ -314,6 +338,10 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     if (input.workers ?? true) writebackJobs.start();
     invoicePdfJobs = new InvoicePdfJobs({ pdfs: core.container.resolve(InvoicePdfService), importer: core.importer, logger, minutes: pdfMinutes });
     if (input.workers ?? true) invoicePdfJobs.start();
+    letterJobs = new LetterJobs({ jobs, letters: core.letters!, logger, sweepSeconds: config.letters.sweepSeconds });
+    // The submit queue exists on every host (letters are queued in their own transaction), workers or not.
+    await letterJobs.prepare();
+    if (input.workers ?? true) await letterJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -327,6 +355,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoiceSyncJobs,
       invoicePdfJobs,
       eventJobs,
+      letters: { service: core.letters!, jobs: letterJobs },
       routeIdempotency,
       hostInfo,
       pluginApiVersion: PLUGIN_API_VERSION,
@@ -388,6 +417,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveWritebackJobs = writebackJobs;
     const liveInvoicePdfJobs = invoicePdfJobs;
     const liveEventJobs = eventJobs;
+    const liveLetterJobs = letterJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -416,6 +446,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         pdfs: liveInvoicePdfJobs.pdfs,
         pdfJobs: liveInvoicePdfJobs,
       },
+      letters: { service: core.letters!, jobs: liveLetterJobs },
       logger,
       async listen() {
         try {

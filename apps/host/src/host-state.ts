@@ -7,6 +7,8 @@ import type { CoreServices } from './core-container.js';
 import type { RouteIdempotency } from './http/route-idempotency.js';
 import type { InvoicePdfJobs } from './invoice-sync/invoice-pdf-jobs.js';
 import type { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
+import type { LetterService } from '@tollgate/letters';
+import type { LetterJobs } from './letters/letter-jobs.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 
 /** What the Nest app is built around: made before Nest starts, handed in as one provider. */
@@ -25,6 +27,8 @@ export interface HostState {
   invoicePdfJobs: InvoicePdfJobs;
   /** Events out: relay and delivery rounds (routes kick one after a replay or a re-enabled endpoint). */
   eventJobs?: EventJobs;
+  /** Letters by post (P-5): the service and its jobs (a route kicks a round after a cancel). */
+  letters: { service: LetterService; jobs: LetterJobs };
   /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */
   routeIdempotency: RouteIdempotency;
   /** The host's public address (config.baseUrl, else the listening port once known): links in pages and mails. */

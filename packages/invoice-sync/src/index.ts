@@ -133,3 +133,4 @@ export {
   type RunStatus,
   type RunTrigger,
 } from './invoice-sync.types.js';
+export { invoiceForLetter, recordLetterEvent, type InvoiceForLetter } from './invoice-letters.js';

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     SANDBOX_TWILIO_PORT: String(await freePort()),
     SANDBOX_TEAMLEADER_PORT: String(await freePort()),
     SANDBOX_TRENDSTOP_PORT: String(await freePort()),
+    SANDBOX_PRINTMAIL_PORT: String(await freePort()),
+    SANDBOX_EPOST_PORT: String(await freePort()),
     SANDBOX_WEBHOOKS_PORT: String(await freePort()),
     LOG_LEVEL: 'debug',
   };

@@ -15,7 +15,7 @@ import { freePort } from './free-port.js';
 
 // Always the built files: the suite runs this module from src/, `pnpm newcomer` from dist/.
 const root = resolve(import.meta.dirname, '../../..');
-const START = resolve(root, 'tooling/dev-stack/dist/start.js');
+export const START = resolve(root, 'tooling/dev-stack/dist/start.js');
 const CLI = resolve(root, 'apps/host/dist/cli.js');
 
 export interface NewcomerStep {
@@ -32,7 +32,7 @@ export interface NewcomerResult {
 
 class ScenarioError extends Error {}
 
-interface RunningStack {
+export interface RunningStack {
   child: ChildProcess;
   url: string;
   stderr: () => string;
@@ -40,13 +40,17 @@ interface RunningStack {
 }
 
 /** Starts the dev stack and waits for it to be ready: its "listening" line, then /health 200; a child that exits fails at once. */
-async function startStack(input: { cwd: string; env: NodeJS.ProcessEnv; readyTimeoutMs: number }): Promise<RunningStack> {
+export async function startStack(input: { cwd: string; env: NodeJS.ProcessEnv; readyTimeoutMs: number }): Promise<RunningStack> {
   const child = spawn(process.execPath, [START], { cwd: input.cwd, env: input.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new ScenarioError(`the dev stack was not ready within ${input.readyTimeoutMs} ms\n${stderr}`)), input.readyTimeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running on its ports after the run gave up on it.
+      child.kill('SIGTERM');
+      fail(new ScenarioError(`the dev stack was not ready within ${input.readyTimeoutMs} ms\n${stderr}`));
+    }, input.readyTimeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       fail(new ScenarioError(`the dev stack exited with ${code} before it was ready\n${stderr}`));
@@ -91,7 +95,7 @@ function runCli(input: { args: string[]; cwd: string; env: NodeJS.ProcessEnv }):
 
 type Json = Record<string, unknown> & { error?: { code: string; message: string } };
 
-async function api(input: { url: string; method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }) {
+export async function api(input: { url: string; method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }) {
   const res = await fetch(new URL(input.path, input.url), {
     method: input.method ?? 'GET',
     headers: {
@@ -106,13 +110,13 @@ async function api(input: { url: string; method?: string; path: string; key?: st
   return { status: res.status, headers: res.headers, body: (text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : {}) as Json };
 }
 
-function expectStatus(what: string, res: { status: number; body: Json }, ...statuses: number[]): Json {
+export function expectStatus(what: string, res: { status: number; body: Json }, ...statuses: number[]): Json {
   if (!statuses.includes(res.status)) throw new ScenarioError(`${what}: expected ${statuses.join(' or ')}, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 /** Polls a read until it says done: the host settles card payments and runs imports in the background. */
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -146,6 +150,8 @@ export async function runNewcomer(input: { log?: (line: string) => void; readyTi
     SANDBOX_TWILIO_PORT: String(await freePort()),
     SANDBOX_TEAMLEADER_PORT: String(await freePort()),
     SANDBOX_TRENDSTOP_PORT: String(await freePort()),
+    SANDBOX_PRINTMAIL_PORT: String(await freePort()),
+    SANDBOX_EPOST_PORT: String(await freePort()),
     SANDBOX_WEBHOOKS_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
   };

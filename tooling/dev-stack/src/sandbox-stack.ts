@@ -2,6 +2,14 @@ import { ConfigError } from '@tollgate/errors';
 import type { PluginEntry } from '@tollgate/host';
 import { startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
+import {
+  SANDBOX_ACCOUNTS as EPOST_ACCOUNTS,
+  SANDBOX_VENDOR_ID as EPOST_VENDOR_ID,
+  startEPostSandbox,
+  type EPostSandbox,
+  type StatusTimings,
+} from '@tollgate/sandbox-epost';
+import { SANDBOX_KEYS as PRINTMAIL_KEYS, startPrintMailSandbox, type LifecycleTimings, type PrintMailSandbox } from '@tollgate/sandbox-print-mail';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { SANDBOX_KEYS as TRENDSTOP_KEYS, startTrendsTopSandbox, type TrendsTopSandbox } from '@tollgate/sandbox-trendstop';
 import { startTwilioSandbox, type TwilioSandbox } from '@tollgate/sandbox-twilio';
@@ -10,6 +18,38 @@ import type { SandboxName } from './sandbox-state.js';
 
 export const WEBHOOK_SECRET = 'whsec_sandbox';
 export const BANK_TOKEN = 'sandbox-bank-token';
+/** Signs the print service's status callbacks to the host (postal-be and postal-nl check it). */
+export const PRINTMAIL_WEBHOOK_SECRET = 'pm_whsec_dev_stack';
+
+/**
+ * The E-POST customer a user stores with `PUT /v1/plugins/postal-de-epost/credentials` in `pnpm start`
+ * (the sandbox's built-in active account: it exists in every E-POST sandbox, restarted or not).
+ */
+export const EPOST_DEMO_CREDENTIALS = {
+  ekp: EPOST_ACCOUNTS.active.ekp,
+  password: EPOST_ACCOUNTS.active.password,
+  secret: EPOST_ACCOUNTS.active.secret,
+} as const;
+
+/**
+ * With `autoDeliver` (pnpm start) letters move on in real time, fast enough to watch: the print
+ * service accepts after 10 s, prints after 30 s more, posts after a minute; E-POST processes after
+ * 10 s, hands to the print centre after 30 s, reports posted after a minute. Tests keep the vendors'
+ * timings (minutes to hours) and move the sandbox clocks by hand.
+ */
+export const DEV_PRINTMAIL_TIMINGS: LifecycleTimings = {
+  acceptSeconds: 10,
+  printSeconds: 30,
+  postSeconds: 60,
+  deliverSeconds: { standard: 600, priority: 300, registered: 300 },
+  returnSeconds: 900,
+};
+export const DEV_EPOST_TIMINGS: StatusTimings = {
+  processedAfterMs: 10_000,
+  printUploadAfterMs: 30_000,
+  printFeedbackAfterMs: 60_000,
+  destinationAfterMs: 600_000,
+};
 
 export interface SandboxStack {
   card: CardSandbox;
@@ -18,6 +58,10 @@ export interface SandboxStack {
   teamleader: TeamleaderSandbox;
   /** Trends Top company data (the partner key and customer keys per formula: SANDBOX_KEYS). */
   trendstop: TrendsTopSandbox;
+  /** The print-and-mail service of postal-be and postal-nl (letters to BE and NL; `GET <url>/_sandbox/letters`). */
+  printmail: PrintMailSandbox;
+  /** Deutsche Post's E-POSTBUSINESS API of postal-de-epost (the account's own contract: EPOST_DEMO_CREDENTIALS). */
+  epost: EPostSandbox;
   /** The customer's endpoint for Tollgate's outgoing webhooks (no secrets: deliveries are recorded `unchecked`). */
   webhooks: WebhookSandbox;
   /** Every bundled plugin, configured against these sandboxes (what `pnpm start` loads). */
@@ -35,6 +79,8 @@ export const SANDBOX_PORT_VARIABLES: Record<StackSandboxName, string> = {
   twilio: 'SANDBOX_TWILIO_PORT',
   teamleader: 'SANDBOX_TEAMLEADER_PORT',
   trendstop: 'SANDBOX_TRENDSTOP_PORT',
+  printmail: 'SANDBOX_PRINTMAIL_PORT',
+  epost: 'SANDBOX_EPOST_PORT',
   webhooks: 'SANDBOX_WEBHOOKS_PORT',
 };
 
@@ -61,7 +107,7 @@ async function listening<T>(name: StackSandboxName, port: number, start: () => P
 export async function startSandboxStack(input: {
   hostUrl: string;
   autoDeliver: boolean;
-  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number; trendstop?: number; webhooks?: number };
+  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number; trendstop?: number; printmail?: number; epost?: number; webhooks?: number };
   now?: () => Date;
   /** Told which sandbox may have changed its state (the dev stack saves it). */
   onStateChange?: (name: SandboxName) => void;
@@ -89,6 +135,18 @@ export async function startSandboxStack(input: {
       startTeamleaderSandbox({ port: ports.teamleader ?? 0, autoDeliverWebhooks: autoDeliver, ...now, ...changed('teamleader') }),
     ),
     listening('trendstop', ports.trendstop ?? 0, () => startTrendsTopSandbox({ port: ports.trendstop ?? 0, ...now, ...changed('trendstop') })),
+    // Its lifecycle moves when control.process() runs: start.ts ticks it once a second; tests advance it by hand.
+    listening('printmail', ports.printmail ?? 0, () =>
+      startPrintMailSandbox({
+        port: ports.printmail ?? 0,
+        webhookSecret: PRINTMAIL_WEBHOOK_SECRET,
+        ...(input.now ? { clock: { now: input.now } } : {}),
+        ...(autoDeliver ? { timings: DEV_PRINTMAIL_TIMINGS } : {}),
+        ...changed('printmail'),
+      }),
+    ),
+    // No callbacks: the host polls E-POST (letters.pollMinutes). Statuses follow the sandbox clock on every read.
+    listening('epost', ports.epost ?? 0, () => startEPostSandbox({ port: ports.epost ?? 0, ...now, ...changed('epost') })),
     // GET <webhooks>/_sandbox/received lists what Tollgate's outgoing webhooks delivered.
     listening('webhooks', ports.webhooks ?? 0, () => startWebhookSandbox({ port: ports.webhooks ?? 0, ...now })),
   ]);
@@ -97,14 +155,20 @@ export async function startSandboxStack(input: {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close().catch(() => undefined) : undefined)));
     throw failed.reason;
   }
-  const [card, bank, twilio, teamleader, trendstop, webhooks] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [card, bank, twilio, teamleader, trendstop, printmail, epost, webhooks] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     CardSandbox,
     BankSandbox,
     TwilioSandbox,
     TeamleaderSandbox,
     TrendsTopSandbox,
+    PrintMailSandbox,
+    EPostSandbox,
     WebhookSandbox,
   ];
+  // Saved with the sandbox's state, so a restarted stack keeps them (importState brings them back).
+  if (autoDeliver) epost.control.setTimings(DEV_EPOST_TIMINGS);
+  // The print service's key and callback secret: the callbacks go to `<host>/webhooks/postal/postal-be|postal-nl`.
+  const printMail = { baseUrl: printmail.url, apiKey: PRINTMAIL_KEYS.test, webhookSecret: PRINTMAIL_WEBHOOK_SECRET };
   const twilioCredentials = { baseUrl: twilio.url, accountSid: twilio.accountSid, authToken: twilio.authToken };
   const plugins: PluginEntry[] = [
     { package: '@tollgate/plugin-payments-card', enabled: true, options: { baseUrl: card.url, webhookSecret: WEBHOOK_SECRET } },
@@ -123,6 +187,11 @@ export async function startSandboxStack(input: {
     { package: '@tollgate/plugin-source-teamleader', enabled: true, options: { authBaseUrl: teamleader.url, apiBaseUrl: teamleader.url } },
     // The sandbox's partner key; no sealingKey: the plugin seals subscription keys with its fixed sandbox key (and says so).
     { package: '@tollgate/plugin-company-data-trendstop', enabled: true, options: { baseUrl: trendstop.url, partnerApiKey: TRENDSTOP_KEYS.partner } },
+    // Letters by post, paid from the wallet: Belgium and the Netherlands through the print service.
+    { package: '@tollgate/plugin-postal-be', enabled: true, options: printMail },
+    { package: '@tollgate/plugin-postal-nl', enabled: true, options: printMail },
+    // Germany through the account's own E-POST contract; no sealingKey: the plugin's fixed sandbox key (it says so), the same after a restart.
+    { package: '@tollgate/plugin-postal-de-epost', enabled: true, options: { baseUrl: epost.url, vendorId: EPOST_VENDOR_ID } },
   ];
   return {
     card,
@@ -130,10 +199,21 @@ export async function startSandboxStack(input: {
     twilio,
     teamleader,
     trendstop,
+    printmail,
+    epost,
     webhooks,
     plugins,
     close: async () => {
-      await Promise.all([card.close(), bank.close(), twilio.close(), teamleader.close(), trendstop.close(), webhooks.close()]);
+      await Promise.all([
+        card.close(),
+        bank.close(),
+        twilio.close(),
+        teamleader.close(),
+        trendstop.close(),
+        printmail.close(),
+        epost.close(),
+        webhooks.close(),
+      ]);
     },
   };
 }

@@ -22,7 +22,15 @@ function fake(name: string): StatefulSandbox & { value: number; imported: unknow
   };
   return self;
 }
-const fakes = () => ({ card: fake('card'), bank: fake('bank'), twilio: fake('twilio'), teamleader: fake('teamleader'), trendstop: fake('trendstop') });
+const fakes = () => ({
+  card: fake('card'),
+  bank: fake('bank'),
+  twilio: fake('twilio'),
+  teamleader: fake('teamleader'),
+  trendstop: fake('trendstop'),
+  printmail: fake('printmail'),
+  epost: fake('epost'),
+});
 const makeDatabase = () => {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'PG_VERSION'), '17\n');
@@ -95,9 +103,9 @@ describe('dev stack: sandbox state beside the database', () => {
         },
       },
     };
-    expect(() => importSandboxStates({ dataDir, states: { card: 1, bank: 1, twilio: 1, teamleader: 1, trendstop: 1 }, sandboxes: refusing })).toThrow(
-      /teamleader\.json cannot be loaded \(unknown version 9\)/,
-    );
+    expect(() =>
+      importSandboxStates({ dataDir, states: { card: 1, bank: 1, twilio: 1, teamleader: 1, trendstop: 1, printmail: 1, epost: 1 }, sandboxes: refusing }),
+    ).toThrow(/teamleader\.json cannot be loaded \(unknown version 9\)/);
   });
 
   it('a data folder saved before the Trends Top sandbox existed restores; that sandbox starts empty', () => {
@@ -111,6 +119,23 @@ describe('dev stack: sandbox state beside the database', () => {
     importSandboxStates({ dataDir, states, sandboxes: target });
     expect(target.trendstop.imported).toEqual([]);
     expect(target.card.imported).toEqual([{ name: 'card', value: 0 }]);
+  });
+
+  it('a data folder saved before the letter sandboxes (print service, E-POST) existed restores; they start empty', () => {
+    new SandboxStateSaver({ dataDir, sandboxes: fakes() }).flush({ all: true });
+    rmSync(join(dataDir, 'sandboxes', 'printmail.json'));
+    rmSync(join(dataDir, 'sandboxes', 'epost.json'));
+    makeDatabase();
+    expect(checkDataDir({ dataDir, embedded: true })).toEqual({ start: 'restore', dropped: false });
+    const states = loadSandboxStates(dataDir);
+    expect([states.printmail, states.epost]).toEqual([undefined, undefined]);
+    const target = fakes();
+    importSandboxStates({ dataDir, states, sandboxes: target });
+    expect([target.printmail.imported, target.epost.imported]).toEqual([[], []]);
+    expect(target.trendstop.imported).toEqual([{ name: 'trendstop', value: 0 }]);
+    // The next save writes them: from then on the folder has every file.
+    new SandboxStateSaver({ dataDir, sandboxes: target }).flush({ all: true });
+    expect(readdirSync(join(dataDir, 'sandboxes')).sort()).toEqual(SANDBOX_NAMES.map((n) => `${n}.json`).sort());
   });
 
   it('a failed write is reported and retried on the next flush', () => {

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { ConfigError } from '@tollgate/errors';
 
 /** The sandboxes whose state the dev stack keeps, and the file each is saved to under `<dataDir>/sandboxes/`. */
-export const SANDBOX_NAMES = ['card', 'bank', 'twilio', 'teamleader', 'trendstop'] as const;
+export const SANDBOX_NAMES = ['card', 'bank', 'twilio', 'teamleader', 'trendstop', 'printmail', 'epost'] as const;
 export type SandboxName = (typeof SANDBOX_NAMES)[number];
 /**
- * Sandboxes added after data folders already existed (Trends Top, issue 15): a folder saved before
- * has no file for them; they start empty there instead of refusing the folder. Nothing in the
- * database refers to their state until they have been used, and then their file exists.
+ * Sandboxes added after data folders already existed (Trends Top, issue 15; the print service and
+ * E-POST, issue 17): a folder saved before has no file for them; they start empty there instead of
+ * refusing the folder. Nothing in the database refers to their state until they have been used, and
+ * then their file exists.
  */
-export const LATER_SANDBOXES: readonly SandboxName[] = ['trendstop'];
+export const LATER_SANDBOXES: readonly SandboxName[] = ['trendstop', 'printmail', 'epost'];
 const REQUIRED_SANDBOXES = SANDBOX_NAMES.filter((name) => !LATER_SANDBOXES.includes(name));
 
 /** What each sandbox offers for persistence (its control's exportState/importState). */

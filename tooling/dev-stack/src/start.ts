@@ -3,8 +3,23 @@ import 'reflect-metadata';
 import { isTollgateError } from '@tollgate/errors';
 import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
 import { seedTeamleaderDemo, teamleaderDemoSummary, watchTeamleaderDemo } from './teamleader-demo.js';
-import { startSandboxStack } from './sandbox-stack.js';
+import { EPOST_DEMO_CREDENTIALS, startSandboxStack } from './sandbox-stack.js';
 import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
+
+/** How often the print service's lifecycle is moved on (its own `TICK_MS` default when run alone). */
+const PRINTMAIL_TICK_MS = 1000;
+
+/**
+ * A local sandbox costs nothing to ask: unless the config chose its own figures, the dev stack looks
+ * for due letter work every 10 s and polls letters in flight a minute after their last change (E-POST
+ * has no callbacks), so a DE letter is seen moving within a minute or two.
+ */
+function devLetterPolling(letters: { pollMinutes: number; sweepSeconds: number }): void {
+  if (letters.pollMinutes === 15 && letters.sweepSeconds === 60) {
+    letters.pollMinutes = 1;
+    letters.sweepSeconds = 10;
+  }
+}
 
 async function main(): Promise<void> {
   // Node started this long ago (module loading included): the first figure of the start-up log line.
@@ -17,6 +32,8 @@ async function main(): Promise<void> {
   const teamleaderPort = Number(env.SANDBOX_TEAMLEADER_PORT ?? 4040);
   const webhooksPort = Number(env.SANDBOX_WEBHOOKS_PORT ?? 4050);
   const trendstopPort = Number(env.SANDBOX_TRENDSTOP_PORT ?? 4070);
+  const printmailPort = Number(env.SANDBOX_PRINTMAIL_PORT ?? 4080);
+  const epostPort = Number(env.SANDBOX_EPOST_PORT ?? 4090);
   const hostUrl = `http://127.0.0.1:${config.port}`;
   const dataDir = config.database.dataDir;
 
@@ -31,11 +48,28 @@ async function main(): Promise<void> {
   const stack = await startSandboxStack({
     hostUrl,
     autoDeliver: true,
-    ports: { card: cardPort, bank: bankPort, twilio: twilioPort, teamleader: teamleaderPort, trendstop: trendstopPort, webhooks: webhooksPort },
+    ports: {
+      card: cardPort,
+      bank: bankPort,
+      twilio: twilioPort,
+      teamleader: teamleaderPort,
+      trendstop: trendstopPort,
+      printmail: printmailPort,
+      epost: epostPort,
+      webhooks: webhooksPort,
+    },
     onStateChange: (name) => saverRef.current?.changed(name),
   });
-  const { card, bank, twilio, teamleader, trendstop, webhooks } = stack;
-  const sandboxes = { card: card.control, bank: bank.control, twilio: twilio.control, teamleader: teamleader.control, trendstop: trendstop.control };
+  const { card, bank, twilio, teamleader, trendstop, printmail, epost, webhooks } = stack;
+  const sandboxes = {
+    card: card.control,
+    bank: bank.control,
+    twilio: twilio.control,
+    teamleader: teamleader.control,
+    trendstop: trendstop.control,
+    printmail: printmail.control,
+    epost: epost.control,
+  };
   const saver = new SandboxStateSaver({
     dataDir,
     sandboxes,
@@ -56,6 +90,7 @@ async function main(): Promise<void> {
 
   const sandboxPlugins = stack.plugins;
   if (!config.plugins.length) config.plugins = sandboxPlugins;
+  devLetterPolling(config.letters);
   // Imported from here, where the bundled plugins are dependencies.
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
@@ -74,6 +109,17 @@ async function main(): Promise<void> {
   void card.control.deliverWebhooks();
   void twilio.control.deliverCallbacks();
   void teamleader.control.deliverWebhooks();
+  // The print service's letters move on in real time (what came due while stopped first), callbacks to the host now it listens.
+  // One round at a time: a slow callback delays the next tick instead of queueing rounds behind it.
+  let round: Promise<unknown> | undefined;
+  const processLetters = () => {
+    round ??= printmail.control
+      .process()
+      .catch(() => undefined)
+      .finally(() => (round = undefined));
+  };
+  processLetters();
+  const printmailTick = setInterval(processLetters, PRINTMAIL_TICK_MS);
   const totalMs = Math.round(performance.now());
   host.logger.info(
     {
@@ -84,6 +130,8 @@ async function main(): Promise<void> {
       twilio: `${twilio.url}/_sandbox`,
       teamleader: teamleader.url,
       trendstop: trendstop.url,
+      printmail: `${printmail.url} (letters received: ${printmail.url}/_sandbox/letters)`,
+      epost: `${epost.url} (demo credentials for PUT /v1/plugins/postal-de-epost/credentials: ${JSON.stringify(EPOST_DEMO_CREDENTIALS)})`,
       teamleaderDemo: demo,
       sandboxState: { dir: sandboxStateDir(dataDir), start, ...(dropped ? { dropped: 'state without a database' } : {}) },
       plugins: host.pluginHost.plugins.map((p) => p.plugin.id),
@@ -101,6 +149,7 @@ async function main(): Promise<void> {
       saver.flush({ all: true });
       process.exit(1);
     }, 10_000).unref();
+    clearInterval(printmailTick);
     try {
       await operator.close();
       await host.close();

@@ -7,7 +7,7 @@ import { startSandboxStack, WEBHOOK_SECRET, type SandboxStack } from '../src/san
  * The whole `pnpm start` stack for audits that walk every mounted route (route guards, the bad-input
  * sweep): every bundled plugin against its sandbox, account A with one of each thing a route can
  * name (user, key, hold, charge, card, purchase, refund, Teamleader connection, import run, profile,
- * customer, invoice, meeting, invitee, call, company), made through the API, and account B.
+ * customer, invoice, meeting, invitee, call, company, letter), made through the API, and account B.
  */
 
 export type Ids = Record<
@@ -34,7 +34,8 @@ export type Ids = Record<
   | 'delivery'
   | 'mandateUpload'
   | 'company'
-  | 'ignoredCompany',
+  | 'ignoredCompany'
+  | 'letter',
   string
 >;
 /** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
@@ -46,6 +47,11 @@ type Plugin = Extract<NonNullable<TestHostInput['plugins']>[number], { plugin: u
 export const SMS = '/v1/plugins/sms-reminders';
 export const INVOICE_SYNC = '/v1/invoice-sync';
 export const COMPANY_DATA = '/v1/plugins/company-data-trendstop';
+export const EPOST = '/v1/plugins/postal-de-epost';
+/** Account A's return address for letters (its letter settings). */
+export const LETTER_SENDER = { name: 'Account A BV', street: 'Markt 1', postalCode: '9000', city: 'Gent', country: 'BE' };
+/** A Belgian recipient the print service accepts. */
+export const LETTER_RECIPIENT = { name: 'Bakkerij Peeters BV', street: 'Kerkstraat 12 bus 3', postalCode: '2000', city: 'Antwerpen', country: 'BE' };
 
 /** Account routes with path parameters: account A's ids, and a body that passes validation. */
 export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
@@ -120,6 +126,11 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`POST ${COMPANY_DATA}/companies/:id/data/ignore`]: (ids) => ({ params: { id: ids.ignoredCompany } }),
   [`DELETE ${COMPANY_DATA}/companies/:id/data/ignore`]: (ids) => ({ params: { id: ids.ignoredCompany } }),
   [`PUT ${COMPANY_DATA}/users/:userId`]: (ids) => ({ params: { userId: ids.user }, body: { enabled: true } }),
+  // The audit's letter (the invoice's PDF behind a cover, submitted to the print service, not yet accepted).
+  'GET /v1/letters/:id': (ids) => ({ params: { id: ids.letter } }),
+  'GET /v1/letters/:id/pdf': (ids) => ({ params: { id: ids.letter } }),
+  // Still stoppable at the print service: cancelled there, its holds released.
+  'POST /v1/letters/:id/cancel': (ids) => ({ params: { id: ids.letter } }),
 };
 
 export const fill = (url: string, params: Record<string, string>) =>
@@ -283,6 +294,12 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     ids.ignoredCompany = (
       (await ok(asA('POST', `${COMPANY_DATA}/companies`, { name: 'Ignored BV', country: 'BE', enterpriseNumber: 'BE0314595348' }))) as { id: string }
     ).id;
+    // Letters by post: a return address, then the invoice (its PDF behind a cover) to Belgium, paid from
+    // the wallet and handed to the print service by the letter jobs (its callbacks wait: nothing is delivered by hand here).
+    await ok(asA('PUT', '/v1/letters/settings', { sender: LETTER_SENDER }), 200);
+    ids.letter = ((await ok(asA('POST', '/v1/letters', { invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }, 'audit-letter'))) as { id: string }).id;
+    await t.host.letters.jobs.runOnce();
+    expect(await ok(asA('GET', `/v1/letters/${ids.letter}`), 200)).toMatchObject({ status: 'submitted', carrier: { id: 'postal-be' } });
     return { stack, t, a, b, ids, routes, close };
   } catch (error) {
     await close();

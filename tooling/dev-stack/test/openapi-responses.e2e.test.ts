@@ -3,7 +3,8 @@ import { ManualClock, testEngines } from '@tollgate/testing';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPANY_DATA, FIXTURES, fill, SMS, startAuditStack, type AuditStack } from './audit-stack.js';
+import { EPOST_DEMO_CREDENTIALS } from '../src/sandbox-stack.js';
+import { COMPANY_DATA, EPOST, FIXTURES, fill, LETTER_RECIPIENT, LETTER_SENDER, SMS, startAuditStack, type AuditStack } from './audit-stack.js';
 
 /**
  * The OpenAPI document describes what the API answers, and the answers are what it describes, for
@@ -73,6 +74,12 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   [`POST ${COMPANY_DATA}/companies`]: () => ({ name: 'Docs NV', country: 'BE', enterpriseNumber: '0465.399.763' }),
   // The sandbox's fixed customer key of the business formula (export rights on focus).
   [`PUT ${COMPANY_DATA}/subscription`]: () => ({ apiKey: 'tt_customer_business' }),
+  // Letters: a short note to Belgium (a cover page only), a quote for the invoice, the return address.
+  'POST /v1/letters': () => ({ recipient: LETTER_RECIPIENT, bodyText: 'Docs letter', subject: 'OpenAPI' }),
+  'POST /v1/letters/quote': ({ ids }) => ({ invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }),
+  'PUT /v1/letters/settings': () => ({ sender: LETTER_SENDER }),
+  // The E-POST sandbox's demo customer (what pnpm start documents).
+  [`PUT ${EPOST}/credentials`]: () => EPOST_DEMO_CREDENTIALS,
 };
 
 /**
@@ -91,6 +98,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /v1/invoice-sync/invoices/:id/invitation': 'the audit’s profile offers only direct debit and its customer has no mandate (422 invitation_not_possible)',
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
   'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
+  'POST /webhooks/postal/:carrierId': 'needs a callback signed by the print service (delivered by hand in the host’s letters e2e)',
 };
 
 /** Writes that end something other writes use: sent after the others. */
@@ -193,7 +201,15 @@ for (const engine of testEngines()) {
       for (const [index, { url, verb, op }] of all.entries()) {
         const key = `${verb} ${url}`;
         const fixture = FIXTURES[key]?.(ids);
-        const params = { accountId: a.accountId, id: ids.refund, providerId: 'payments-card', channel: 'audit-test', ...fixture?.params, ...overrides[key] };
+        const params = {
+          accountId: a.accountId,
+          id: ids.refund,
+          providerId: 'payments-card',
+          carrierId: 'postal-be',
+          channel: 'audit-test',
+          ...fixture?.params,
+          ...overrides[key],
+        };
         const body = fixture?.body ?? (await BODIES[key]?.({ pack, refundable, ids }));
         const idempotent = (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
         const send = (apiKey: string | undefined) =>

@@ -1,6 +1,6 @@
 import { ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, fill, hasParams, SMS, startAuditStack, type Answer, type AuditStack, type Ids } from './audit-stack.js';
+import { FIXTURES, fill, hasParams, LETTER_RECIPIENT, SMS, startAuditStack, type Answer, type AuditStack, type Ids } from './audit-stack.js';
 
 /**
  * The route audit of issue 11: EVERY route the host's Fastify instance mounted, core and plugin,
@@ -37,6 +37,8 @@ const PUBLIC: Record<string, string> = {
   'GET /pay/:token': 'the payment link page a customer opens from the invitation: the unguessable token names one invoice (HTML, 404 page otherwise)',
   'POST /pay/:token/card': 'the pay button of that page: starts the card payment of the amount due at the card plugin (idempotent, one open attempt)',
   'GET /pay/:token/return': 'where the card processor sends the customer back: shows the outcome of that invoice’s payment',
+  'POST /webhooks/postal/:carrierId':
+    'postal carriers’ status callbacks (the print service), verified by the carrier plugin’s signature check (PrintMail-Signature); events applied once',
 };
 
 /** Account writes a member key may make, and why they cost nothing and send nothing. */
@@ -46,6 +48,8 @@ const MEMBER_WRITES: Record<string, string> = {
   'POST /v1/plugins/company-data-trendstop/companies/:id/data/ignore':
     'remembers that the data offer is ignored (who, when): costs nothing; the user must have company data switched on',
   'DELETE /v1/plugins/company-data-trendstop/companies/:id/data/ignore': 'undoes an ignore: costs nothing; the user must have company data switched on',
+  'POST /v1/letters/quote':
+    'a read: renders and prices a letter (the carrier’s charges at catalog prices) and says whether the wallet covers it; holds nothing, sends nothing',
   'POST /v1/invoice-sync/invoices/pdfs/download':
     'a read: a ZIP of PDFs a member may GET one by one, sent as POST because a selection of up to 500 ids does not fit a URL; changes nothing',
 };
@@ -77,10 +81,29 @@ for (const engine of testEngines()) {
 
     it('the audit sees every route: core and every bundled plugin’s, as Fastify mounted them', () => {
       const keys = new Set(routes.map((r) => r.key));
-      for (const id of ['payments-card', 'payments-sepa', 'sms-reminders', 'voice', 'source-teamleader', 'company-data-trendstop'])
+      for (const id of [
+        'payments-card',
+        'payments-sepa',
+        'sms-reminders',
+        'voice',
+        'source-teamleader',
+        'company-data-trendstop',
+        'postal-be',
+        'postal-nl',
+        'postal-de-epost',
+      ])
         expect(t.host.pluginHost.plugins.map((p) => p.plugin.id)).toContain(id);
       for (const mounted of t.host.pluginHost.routes) expect(keys).toContain(`${mounted.route.method} ${mounted.url}`);
-      for (const core of ['GET /v1/wallet', 'POST /v1/wallet/charges', 'POST /admin/accounts', 'GET /v1/invoice-sync/invoices/:id'])
+      for (const core of [
+        'GET /v1/wallet',
+        'POST /v1/wallet/charges',
+        'POST /admin/accounts',
+        'GET /v1/invoice-sync/invoices/:id',
+        'POST /v1/letters',
+        'GET /v1/letters/:id',
+        'POST /webhooks/postal/:carrierId',
+        'PUT /v1/plugins/postal-de-epost/credentials',
+      ])
         expect(keys).toContain(core);
       // Every HEAD route is the twin of a GET route (and answers as it does).
       for (const head of t.host.routes.filter((r) => r.method === 'HEAD')) expect(keys).toContain(`GET ${head.url}`);
@@ -137,6 +160,20 @@ for (const engine of testEngines()) {
       expect((await send({ method: 'GET', path: '/v1/wallet', key: a.member })).status).toBe(200);
       expect((await send({ method: 'GET', path: `${SMS}/meetings/${ids.meeting}`, key: a.member })).status).toBe(200);
       expect((await send({ method: 'GET', path: `/v1/plugins/voice/calls/${ids.call}`, key: a.member })).status).toBe(200);
+      // Letters: a member reads the letter and its PDF, and asks for a quote; sending one takes an admin key.
+      expect((await send({ method: 'GET', path: `/v1/letters/${ids.letter}`, key: a.member })).status).toBe(200);
+      expect((await send({ method: 'GET', path: `/v1/letters/${ids.letter}/pdf`, key: a.member })).status).toBe(200);
+      expect((await send({ method: 'GET', path: '/v1/plugins/postal-de-epost/credentials', key: a.member })).status).toBe(200);
+      const quote = await send({ method: 'POST', path: '/v1/letters/quote', key: a.member, body: { recipient: LETTER_RECIPIENT, bodyText: 'A quote' } });
+      expect(quote.status, JSON.stringify(quote.body)).toBe(200);
+      const sent = await send({
+        method: 'POST',
+        path: '/v1/letters',
+        key: a.member,
+        body: { recipient: LETTER_RECIPIENT, bodyText: 'Not from a member' },
+        headers: { 'idempotency-key': 'member-letter' },
+      });
+      expect([sent.status, sent.body.error?.code]).toEqual([403, 'insufficient_role']);
     });
 
     it('every account key, owner included, gets 403 admin_only on every admin route', async () => {
@@ -172,6 +209,10 @@ for (const engine of testEngines()) {
       }
       expect(problems).toEqual([]);
       expect(checked.length).toBe(Object.keys(FIXTURES).length);
+      // Nor does A's letter show in B's list.
+      const list = await send({ method: 'GET', path: '/v1/letters', key: b.owner });
+      expect(list.status).toBe(200);
+      expect((list.body as unknown as { data: Array<{ id: string }> }).data.map((l) => l.id)).not.toContain(ids.letter);
     });
 
     it("A's own key reaches the same routes with the same ids: the 404s above are about ownership, not bad ids", async () => {

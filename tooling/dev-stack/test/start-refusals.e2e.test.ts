@@ -42,6 +42,8 @@ async function startStack(input: { dataDir: string; env: Record<string, string> 
     SANDBOX_TWILIO_PORT: String(await freePort()),
     SANDBOX_TEAMLEADER_PORT: String(await freePort()),
     SANDBOX_TRENDSTOP_PORT: String(await freePort()),
+    SANDBOX_PRINTMAIL_PORT: String(await freePort()),
+    SANDBOX_EPOST_PORT: String(await freePort()),
     ...input.env,
   };
   return new Promise((done) => {
@@ -55,6 +57,7 @@ async function startStack(input: { dataDir: string; env: Record<string, string> 
 describe.concurrent('pnpm start refuses with one line and exit code 1', () => {
   it.each([
     ['SANDBOX_TEAMLEADER_PORT', 'the teamleader sandbox'],
+    ['SANDBOX_EPOST_PORT', 'the epost sandbox'],
     ['PORT', 'the host'],
   ])('when %s names a port in use', async (variable, what) => {
     const port = await occupied();

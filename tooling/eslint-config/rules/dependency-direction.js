@@ -58,6 +58,8 @@ export const PACKAGE_LAYERS = Object.freeze({
   notifications: ['money', 'errors', 'clock', 'db', 'files'],
   teamleader: ['errors', 'clock', 'plugin-sdk'],
   trendstop: ['errors', 'clock'],
+  letters: ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'files', 'wallet', 'invoice-sync', 'events'],
+  'letter-render': ['errors', 'plugin-sdk'],
   epost: ['errors', 'clock'],
   'print-mail': ['errors', 'clock', 'plugin-sdk'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out

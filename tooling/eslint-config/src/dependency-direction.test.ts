@@ -361,6 +361,8 @@ describe('locate', () => {
         'files',
         'funding',
         'invoice-sync',
+        'letter-render',
+        'letters',
         'money',
         'notifications',
         'plans',

@@ -105,6 +105,27 @@ export const hostConfigSchema = z.strictObject({
       pdfRetryMinutes: z.number().int().min(1).max(1440).optional(),
     })
     .prefault({}),
+  /** Letters by post (P-5): the renderer's browser pool, submission retries, status polls. */
+  letters: z
+    .strictObject({
+      /** Chromium browsers the letter renderer keeps (each renders several pages at once). */
+      browsers: z.number().int().min(1).max(16).default(1),
+      /** Pages rendered at once per browser. */
+      pagesPerBrowser: z.number().int().min(1).max(32).default(4),
+      /** One render's deadline. */
+      renderTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
+      /** Submit attempts (a carrier error) before a letter is failed and its holds released. */
+      maxSubmitAttempts: z.number().int().min(1).max(50).default(5),
+      /** The first retry's wait, doubling per attempt. */
+      retrySeconds: z.number().int().min(1).max(86_400).default(60),
+      /** A letter in flight is asked about (carriers with getStatus) this long after its last change. */
+      pollMinutes: z.number().int().min(1).max(1440).default(15),
+      /** How long a letter's wallet holds last: long enough for a slow acceptance. */
+      holdDays: z.number().int().min(1).max(60).default(14),
+      /** How often each host looks for due submissions, retries and polls. */
+      sweepSeconds: z.number().int().min(5).max(3600).default(60),
+    })
+    .prefault({}),
   /** Events out (W-10, W-12): webhook delivery and the background round. */
   events: z
     .strictObject({

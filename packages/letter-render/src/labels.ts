@@ -1,0 +1,16 @@
+export type LetterLocale = 'nl' | 'fr' | 'en' | 'de';
+
+/** The words printed on a letter, per language. */
+export const LETTER_LABELS: Readonly<Record<LetterLocale, { date: string; reference: string; subject: string; page: string }>> = {
+  nl: { date: 'Datum', reference: 'Referentie', subject: 'Betreft', page: 'Pagina' },
+  fr: { date: 'Date', reference: 'Référence', subject: 'Objet', page: 'Page' },
+  en: { date: 'Date', reference: 'Reference', subject: 'Subject', page: 'Page' },
+  de: { date: 'Datum', reference: 'Referenz', subject: 'Betreff', page: 'Seite' },
+};
+
+const DATE_LOCALES: Readonly<Record<LetterLocale, string>> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB', de: 'de-DE' };
+
+/** "7 december 2026" in the letter's language, on the calendar of `timeZone` (the account's). */
+export function formatLetterDate(date: Date, locale: LetterLocale, timeZone = 'Europe/Brussels'): string {
+  return new Intl.DateTimeFormat(DATE_LOCALES[locale], { dateStyle: 'long', timeZone }).format(date);
+}
