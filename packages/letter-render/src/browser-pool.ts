@@ -63,7 +63,6 @@ interface Slot {
   /** Takes no new work: recycled (closes when drained) or dead. */
   retiring: boolean;
   dead: boolean;
-  launching: boolean;
   /** Renders over the time limit in a row. */
   timeouts: number;
 }
@@ -232,13 +231,11 @@ export class BrowserPool {
       idle: [],
       retiring: false,
       dead: false,
-      launching: true,
       timeouts: 0,
     };
     this.slots.push(slot);
     const started = launchBrowser(this.options).then(
       ({ browser, tabs }) => {
-        slot.launching = false;
         if (this.closed || !this.slots.includes(slot)) {
           this.track(browser.close().catch(() => browser.process()?.kill('SIGKILL')));
           return;
@@ -256,7 +253,6 @@ export class BrowserPool {
         this.dispatch();
       },
       (error: unknown) => {
-        slot.launching = false;
         slot.dead = true;
         const index = this.slots.indexOf(slot);
         if (index !== -1) this.slots.splice(index, 1);
