@@ -360,6 +360,7 @@ describe('locate', () => {
         'files',
         'funding',
         'invoice-sync',
+        'letter-render',
         'money',
         'notifications',
         'plans',
