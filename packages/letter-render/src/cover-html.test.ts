@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BASE_LETTER } from '../test/fixtures.js';
-import { coverHtml, escapeHtml, returnLine, withDefaultFont } from './cover-html.js';
+import { coverHtml, escapeHtml, fittedReturnLine, returnLine, withDefaultFont } from './cover-html.js';
 import { formatLetterDate } from './labels.js';
+import { fittingSize, textWidthMm } from './text-fit.js';
 
 describe('cover html', () => {
   it('escapes everything that could open markup', () => {
@@ -50,5 +51,25 @@ describe('the inlined font', () => {
     expect(faces(coverHtml({ ...BASE_LETTER, barcode: undefined }))).toBe(2);
     expect(faces(coverHtml({ ...BASE_LETTER, barcode: undefined, recipient: { ...BASE_LETTER.recipient, name: 'Łukasz Wąsowski' } }))).toBe(4);
     expect(faces(coverHtml({ ...BASE_LETTER, barcode: undefined, bodyText: 'Zahlbar in € – „bitte“' }))).toBe(2);
+  });
+});
+
+describe('fitting the window', () => {
+  it('keeps the return line at 7 pt when it fits, shrinks it to 6 pt, and then shortens the name, never the postal part', () => {
+    expect(fittedReturnLine(BASE_LETTER.sender, 'NL', 78)).toEqual({ text: 'Tollgate Demo NV · Stationsplein 1 · 1012 AB  AMSTERDAM', sizePt: 7 });
+    const long = { ...BASE_LETTER.sender, name: 'Internationale Handelsonderneming Van Der Berg-Janssens B.V.' };
+    const fitted = fittedReturnLine(long, 'BE', 78);
+    expect(fitted.sizePt).toBe(6);
+    expect(fitted.text).toMatch(/^Internationale Handels\S*… · Stationsplein 1 · 1012 AB {2}AMSTERDAM · NETHERLANDS$/);
+    expect(textWidthMm(fitted.text, 6)).toBeLessThanOrEqual(78);
+  });
+
+  it('gives long address lines a smaller size, never under 8 pt', () => {
+    expect(fittingSize(['Jan Janssens'], 78, 10, 8)).toBe(10);
+    const wide = 'W'.repeat(50);
+    expect(fittingSize([wide], 78, 10, 8)).toBe(8);
+    const size = fittingSize(['Brouwerij en Mouterij De Klok van Oost-Vlaanderen BV'], 78, 10, 8);
+    expect(size).toBeLessThan(10);
+    expect(textWidthMm('Brouwerij en Mouterij De Klok van Oost-Vlaanderen BV', size)).toBeLessThanOrEqual(78);
   });
 });

@@ -2,6 +2,7 @@ import { postalAddressLines, type PostalAddress } from '@tollgate/plugin-sdk';
 import { FONT_FAMILY, fontFaceCss } from './fonts.js';
 import { LETTER_LABELS, formatLetterDate, type LetterLocale } from './labels.js';
 import { ADDRESS_MM, BARCODE_MM, LETTER_WINDOW_MM, RETURN_ZONE_MM } from './letter-layout.js';
+import { fittingSize, textWidthMm } from './text-fit.js';
 
 /** Text for HTML: every character that could open markup or an attribute is escaped. */
 export function escapeHtml(text: string): string {
@@ -28,6 +29,20 @@ export function returnLine(sender: PostalAddress, recipientCountry: string): str
 }
 
 /**
+ * The return line and its size within `widthMm`: 7 pt, down to 6 pt (the least DIN 5008 allows); a line
+ * still too long keeps its postal part (street, postcode, city, country) whole and shortens the name.
+ */
+export function fittedReturnLine(sender: PostalAddress, recipientCountry: string, widthMm: number): { text: string; sizePt: number } {
+  const full = returnLine(sender, recipientCountry);
+  const sizePt = fittingSize([full], widthMm, 7, 6);
+  if (textWidthMm(full, sizePt) <= widthMm) return { text: full, sizePt };
+  const rest = full.slice(postalAddressLines({ address: sender, fromCountry: recipientCountry, locale: 'en' })[0]!.length);
+  let name = sender.name;
+  while (name.length > 1 && textWidthMm(`${name}…${rest}`, sizePt) > widthMm) name = name.slice(0, -1).trimEnd();
+  return { text: `${name}…${rest}`, sizePt };
+}
+
+/**
  * The cover/address page: letterhead (sender) at the top, the DIN 5008 form B window with the return
  * line and the recipient, date/reference/subject and the barcode right of the window, the subject and
  * the note below. Everything positioned in mm; only the recipient and the return line in the window.
@@ -37,11 +52,13 @@ export function coverHtml(input: CoverInput): string {
   const e = escapeHtml;
   const address = postalAddressLines({ address: input.recipient, fromCountry: input.sender.country, locale: input.locale });
   const letterhead = postalAddressLines({ address: input.sender, fromCountry: input.recipient.country, locale: input.locale });
-  const back = returnLine(input.sender, input.recipient.country);
-  // Long return lines get 6 pt (the least DIN 5008 allows) and are cut at the window's edge, never wrapped.
-  const backSize = back.length > 62 ? 6 : 7;
-  const date = formatLetterDate(input.date, input.locale, input.timeZone);
+  // Both fit the window's width: a long line gets a smaller size (the address down to 8 pt, the return
+  // line down to 6 pt, the least DIN 5008 allows) rather than being cut at the window's edge.
   const w = LETTER_WINDOW_MM;
+  const lineWidth = w.left + w.width - ADDRESS_MM.left - 2;
+  const addressSize = fittingSize(address, lineWidth, 10, 8);
+  const { text: back, sizePt: backSize } = fittedReturnLine(input.sender, input.recipient.country, lineWidth);
+  const date = formatLetterDate(input.date, input.locale, input.timeZone);
   // ~0.3 mm a module (narrower for long references, to stay within the column).
   const barcode = input.barcode
     ? input.barcode.svg.replace(
@@ -66,12 +83,12 @@ ${fontFaceCss(printed)}
 html, body { margin: 0; padding: 0; }
 body { font-family: '${FONT_FAMILY}'; font-size: 10pt; line-height: 13pt; color: #000; }
 .abs { position: absolute; margin: 0; }
-.letterhead { left: ${ADDRESS_MM.left}mm; top: 14mm; width: 80mm; font-size: 9pt; line-height: 11pt; }
+.letterhead { left: ${ADDRESS_MM.left}mm; top: 14mm; width: 90mm; font-size: 9pt; line-height: 11pt; }
 .letterhead b { font-weight: 600; font-size: 11pt; line-height: 14pt; }
-.back { left: ${ADDRESS_MM.left}mm; top: ${w.top + RETURN_ZONE_MM - 5}mm; width: ${w.left + w.width - ADDRESS_MM.left - 2}mm; height: 4.5mm;
+.back { left: ${ADDRESS_MM.left}mm; top: ${w.top + RETURN_ZONE_MM - 5}mm; width: ${lineWidth}mm; height: 4.5mm;
   font-size: ${backSize}pt; line-height: 4mm; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-bottom: 0.2mm solid #000; }
-.address { left: ${ADDRESS_MM.left}mm; top: ${ADDRESS_MM.top}mm; width: ${w.left + w.width - ADDRESS_MM.left - 2}mm; padding-top: 1.5pt;
-  font-size: 10pt; line-height: 11.5pt; white-space: nowrap; overflow: hidden; }
+.address { left: ${ADDRESS_MM.left}mm; top: ${ADDRESS_MM.top}mm; width: ${lineWidth}mm; padding-top: ${(0.15 * addressSize).toFixed(2)}pt;
+  font-size: ${addressSize}pt; line-height: ${(1.15 * addressSize).toFixed(2)}pt; white-space: nowrap; overflow: hidden; }
 .meta { left: ${BARCODE_MM.left}mm; top: ${w.top + 5}mm; width: 70mm; font-size: 9pt; line-height: 12pt; border-collapse: collapse; }
 .meta th { text-align: left; font-weight: 600; padding: 0 3mm 0 0; vertical-align: top; white-space: nowrap; }
 .meta td { padding: 0; overflow-wrap: anywhere; }

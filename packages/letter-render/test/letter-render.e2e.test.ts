@@ -62,6 +62,23 @@ describe('the cover page', () => {
     }
   });
 
+  it('prints the longest lines the SDK allows (50 characters) whole inside the window, smaller rather than cut', async () => {
+    const long = 'WWWWWWWWWW Maatschappij voor Wereldwijde Wegenbouw'.slice(0, 50);
+    const street = 'Koning Albert II-laan 1234 bus 567 (gebouw Noord)'.slice(0, 50);
+    const sender = { ...BASE_LETTER.sender, name: 'MMMMMMMMMM Internationale Handelsonderneming B.V.', street: 'Wilhelminakade 123' };
+    const { pdf } = await renderer.render(letter({ recipient: { ...BASE_LETTER.recipient, name: long, street }, sender }));
+    const inWindow = words(pdf).filter((w) => w.page === 1 && overlaps(w, W));
+    const [back, ...address] = lines(inWindow);
+    // Too long even at 6 pt: the name is shortened, the postal part stays whole.
+    expect(lineOf(back!)).toMatch(/^MMMMMMMMMM [^·]*… · Wilhelminakade 123 · 1012 AB AMSTERDAM · NETHERLANDS$/);
+    expect(address.map(lineOf)).toEqual([long, 'T.a.v. Boekhouding', street, '9000 Gent', 'BELGIË']);
+    for (const w of inWindow) expect(w.right).toBeLessThanOrEqual(W.left + W.width - 1);
+    // Still at least 8 pt (address) and 6 pt (return line): a word box is ~1.42 × the font size.
+    const pt = (w: Word) => ((w.bottom - w.top) / 1.42) * (72 / 25.4);
+    expect(Math.min(...address.flat().map(pt))).toBeGreaterThanOrEqual(7.9);
+    expect(Math.min(...back!.map(pt))).toBeGreaterThanOrEqual(5.9);
+  });
+
   it('prints the labels, date and reference in the letter language, and escapes user text', async () => {
     const fr = pageTexts((await renderer.render(letter({ locale: 'fr', subject: 'Facture <b>42</b>', bodyText: '<script>alert(1)</script> & co' }))).pdf)[0]!;
     expect(fr).toMatch(/Date\s+7 décembre 2026/);

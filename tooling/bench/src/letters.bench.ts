@@ -33,7 +33,7 @@ const CONFIG = {
     return { name: p, browsers: Number(m[1]), pagesPerBrowser: Number(m[2]) };
   }),
   /** Letters in flight beyond the pool's tabs (they wait in its queue while others are assembled). */
-  extra: intArg('extra', 2),
+  extra: arg('extra') === '0' ? 0 : intArg('extra', 2),
   executablePath: arg('executable-path') ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
 };
 
