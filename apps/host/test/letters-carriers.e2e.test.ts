@@ -159,6 +159,34 @@ for (const engine of testEngines()) {
       await later({ hours: 8 });
       expect((await letter(a.key, sent.body.id)).status).toBe('posted');
       expect(await spent(a.key)).toBe(price);
+
+      // Each move is the event letter.status_changed, in order; a replayed callback adds none.
+      const moves = async () => {
+        await t.runJobs();
+        const log = await t.request({ path: '/v1/events?type=letter.status_changed', key: a.key });
+        expect(log.status).toBe(200);
+        return (log.body.data as Array<{ data: { letterId: string; previousStatus: string | null; status: string; amount: string | null } }>)
+          .filter((e) => e.data.letterId === sent.body.id)
+          .map((e) => [e.data.previousStatus, e.data.status, e.data.amount === null ? null : Math.round(Number(e.data.amount) * 100)]);
+      };
+      const expected = [
+        [null, 'held', null],
+        ['held', 'submitted', null],
+        ['submitted', 'accepted', price],
+        ['accepted', 'printed', price],
+        ['printed', 'posted', price],
+      ];
+      expect(await moves()).toEqual(expected);
+      const posted = pm.control.deliveries().find((d) => d.letterId === atSandbox(sent.body.id)[0]!.id && d.body.includes('"posted"'))!;
+      const timestamp = Math.floor(clock.now().getTime() / 1000);
+      const replayed = await t.request({
+        method: 'POST',
+        path: '/webhooks/postal/postal-be',
+        body: posted.body,
+        headers: { [SIGNATURE_HEADER]: signCallback({ secret: SECRET, timestamp, rawBody: posted.body }), [TIMESTAMP_HEADER]: String(timestamp) },
+      });
+      expect(replayed.body).toEqual({ received: 1, applied: 0, duplicates: 1, unmatched: 0 });
+      expect(await moves()).toEqual(expected);
     });
 
     it('a member cannot send (403); a bad body is 400 in the standard shape; nothing is held or sent', async () => {

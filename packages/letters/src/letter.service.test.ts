@@ -136,6 +136,23 @@ for (const engine of testEngines()) {
       ...over,
     });
     const available = async (accountId: string) => (await wallet.balance({ accountId })).available.toString();
+    /** The letter's `letter.status_changed` events in the outbox, in order: [previousStatus, status, reason, amount]. */
+    const moves = async (letterId: string) => {
+      const { rows } = await db.query<{ data: object | string }>(`select data from event_outbox where type = 'letter.status_changed' order by id`);
+      return rows
+        .map(
+          (r) =>
+            (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as {
+              letterId: string;
+              previousStatus: string;
+              status: string;
+              reason: string;
+              amount: string;
+            },
+        )
+        .filter((d) => d.letterId === letterId)
+        .map((d) => [d.previousStatus, d.status, d.reason, d.amount]);
+    };
 
     it('holds each charge, captures all when the carrier accepts: the catalog price, once', async () => {
       const accountId = await account();
@@ -169,6 +186,13 @@ for (const engine of testEngines()) {
       });
       expect((await letters.get({ accountId, id: letter.id })).status).toBe('posted');
       expect(await available(accountId)).toBe('8.55');
+      // One event per real move, in the moving transaction: none for the skipped submit, the replay or the late event.
+      expect(await moves(letter.id)).toEqual([
+        [null, 'held', null, null],
+        ['held', 'submitted', null, null],
+        ['submitted', 'accepted', null, '1.45'],
+        ['accepted', 'posted', null, '1.45'],
+      ]);
     });
 
     it('a rejection releases every hold: nothing charged', async () => {
@@ -180,6 +204,10 @@ for (const engine of testEngines()) {
       expect([after.status, after.reason]).toEqual(['rejected', 'address_undeliverable']);
       expect(after.charges.every((c) => c.status === 'released')).toBe(true);
       expect(await available(accountId)).toBe('10.00');
+      expect((await moves(letter.id)).slice(1)).toEqual([
+        ['held', 'submitted', null, null],
+        ['submitted', 'rejected', 'address_undeliverable', null],
+      ]);
     });
 
     it('a refused hold releases those placed and keeps nothing', async () => {
@@ -220,6 +248,10 @@ for (const engine of testEngines()) {
       const after = await letters.get({ accountId, id: letter.id });
       expect([after.status, after.attempts, after.lastError]).toEqual(['failed', 3, 'down']);
       expect(await available(accountId)).toBe('10.00');
+      expect(await moves(letter.id)).toEqual([
+        [null, 'held', null, null],
+        ['held', 'failed', 'submit_failed', null],
+      ]);
     });
 
     it('a carrier refusal at submit (4xx) fails the letter at once, released', async () => {
@@ -246,6 +278,11 @@ for (const engine of testEngines()) {
       expect((await letters.runDue()).polled).toBeGreaterThanOrEqual(1);
       expect((await letters.get({ accountId, id: letter.id })).status).toBe('posted');
       expect((await wallet.history({ accountId })).data.length).toBe(before);
+      expect(await moves(letter.id)).toEqual([
+        [null, 'ready', null, null],
+        ['ready', 'submitted', null, null],
+        ['submitted', 'posted', null, null],
+      ]);
     });
 
     it('refuses a country not offered, naming the countries, with nothing held', async () => {
@@ -267,6 +304,10 @@ for (const engine of testEngines()) {
       expect(await available(accountId)).toBe('10.00');
       expect(await letters.submit({ letterId: letter.id })).toBe('skipped');
       await expect(letters.cancel({ accountId, id: letter.id })).rejects.toMatchObject({ code: 'letter_not_cancellable' });
+      expect(await moves(letter.id)).toEqual([
+        [null, 'held', null, null],
+        ['held', 'cancelled', 'cancelled_by_user', null],
+      ]);
     });
   });
 }

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, JOB_QUEUE, pgArray, type Database, type JobQueue, type Queryable } from '@tollgate/db';
 import { ConflictError, isTollgateError, ValidationError } from '@tollgate/errors';
+import { recordEvent } from '@tollgate/events';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
 import { InvoicePdfService, invoiceForLetter, recordLetterEvent } from '@tollgate/invoice-sync';
 import { Money } from '@tollgate/money';
 import {
   assertPostalAddress,
   normalisePostalAddress,
+  type EventPayloads,
   type LetterEvent,
   type LetterSpec,
   type LetterStatus,
@@ -210,7 +212,18 @@ export class LetterService {
         ],
       );
       // An own-account letter has nothing to hold: it is ready, and its submission is queued with it.
-      if (rowCount === 1 && ownAccount) await this.#queueSubmit(tx, id);
+      if (rowCount === 1 && ownAccount) {
+        const first = {
+          id,
+          account_id: request.accountId,
+          carrier_id: resolved.carrier.id,
+          country: quote.country,
+          invoice_id: resolved.invoiceId,
+          billing: 'own_account' as const,
+        };
+        await this.#recordMove(tx, first, { from: null, to: 'ready', reason: null, at: now, money: 'none' });
+        await this.#queueSubmit(tx, id);
+      }
       return rowCount === 1;
     });
     if (!inserted) {
@@ -250,11 +263,15 @@ export class LetterService {
       throw error;
     }
     await this.db.transaction(async (tx) => {
-      await tx.query(
+      const at = this.clock.now();
+      const {
+        rows: [held],
+      } = await tx.query<LetterRow>(
         `update letters set status = 'held', amount = (select coalesce(sum(amount), 0) from letter_holds where letter_id = $1), updated_at = $2
-          where id = $1 and status = 'holding'`,
-        [input.id, this.clock.now()],
+          where id = $1 and status = 'holding' returning *`,
+        [input.id, at],
       );
+      if (held) await this.#recordMove(tx, held, { from: null, to: 'held', reason: null, at, money: 'none' });
       await this.#queueSubmit(tx, input.id);
     });
   }
@@ -536,7 +553,46 @@ export class LetterService {
       [row.id, step.to, reason, at, new Date(at.getTime() + this.#pollMs)],
     );
     if (row.invoice_id) await recordLetterEvent(tx, { invoiceId: row.invoice_id, at, status: step.to, letterId: row.id, carrierId: row.carrier_id, reason });
+    await this.#recordMove(tx, row, { from, to: step.to, reason, at, money: step.money });
     return step.money;
+  }
+
+  /**
+   * The event `letter.status_changed`, in the transaction that moves the letter (only real moves reach
+   * here). `amount` is what the wallet captured (or captures right after this commit, for the move that
+   * captures); null for own-account letters, before the capture and on moves that give the money back.
+   */
+  async #recordMove(
+    tx: Queryable,
+    row: Pick<LetterRow, 'id' | 'account_id' | 'carrier_id' | 'country' | 'invoice_id' | 'billing'>,
+    move: { from: LetterState | null; to: LetterState; reason: string | null; at: Date; money: MoneyMove },
+  ): Promise<void> {
+    type Data = EventPayloads['letter.status_changed'];
+    if (move.to === 'holding' || move.from === 'holding') return;
+    let amount: string | null = null;
+    if (row.billing === 'wallet' && !RELEASING.has(move.to)) {
+      const { rows } = await tx.query<{ status: HoldRow['status']; amount: string }>('select status, amount from letter_holds where letter_id = $1', [row.id]);
+      const paid = rows.filter((h) => h.status === 'captured' || (move.money === 'capture' && h.status === 'held'));
+      if (paid.length) amount = Money.sum(paid.map((h) => Money.of(String(h.amount)))).toString();
+    }
+    await recordEvent({
+      q: tx,
+      accountId: row.account_id,
+      type: 'letter.status_changed',
+      data: {
+        letterId: row.id,
+        accountId: row.account_id,
+        carrierId: row.carrier_id,
+        country: row.country,
+        invoiceId: row.invoice_id,
+        status: move.to as Data['status'],
+        previousStatus: move.from as Data['previousStatus'],
+        reason: move.reason,
+        occurredAt: move.at.toISOString(),
+        amount,
+      },
+      occurredAt: move.at,
+    });
   }
 
   // ---- carrier events -------------------------------------------------------------------------
@@ -626,6 +682,7 @@ export class LetterService {
         row.id,
         now,
       ]);
+      await this.#recordMove(tx, locked, { from: locked.status, to: 'cancelled', reason: 'cancelled_by_user', at: now, money: 'release' });
       if (locked.invoice_id)
         await recordLetterEvent(tx, {
           invoiceId: locked.invoice_id,
@@ -799,6 +856,9 @@ export class LetterService {
     return map;
   }
 }
+
+/** Moves that give a wallet letter's money back: their event carries no amount. */
+const RELEASING: ReadonlySet<LetterState> = new Set(['rejected', 'failed', 'cancelled']);
 
 /** The charges a wallet carrier's quote names; one without charges cannot be paid from the wallet. */
 function chargesOf(carrier: PostalCarrier, quote: PostalQuote): Array<{ channel: string; units: string; description: string }> {

@@ -34,6 +34,7 @@ export const EVENT_TYPES = {
   'invoice.payment_removed': 1,
   'invoice_sync.run_finished': 1,
   'account.plan_changed': 1,
+  'letter.status_changed': 1,
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -202,6 +203,35 @@ export interface EventPayloads {
     changedAt: string;
     /** Who moved it, as the host records it (`admin:<api key id>` for the admin route, `cli` for the CLI); null when not named. */
     changedBy: string | null;
+  };
+  /**
+   * A letter by post moved (docs/letters.md), like a print-and-mail service's per-status webhook: its
+   * first status (`held`, or `ready` for a carrier billed on the account's own contract), then
+   * `submitted`, `accepted`, `printed`, `posted`, `delivered`, or `rejected` / `failed` / `cancelled` /
+   * `returned`. Only real moves: a replayed or late carrier event, or one that does not move the letter,
+   * is not an event.
+   */
+  'letter.status_changed': {
+    letterId: string;
+    accountId: string;
+    carrierId: string;
+    /** The recipient's country (ISO 3166-1 alpha-2). */
+    country: string;
+    /** The imported invoice the letter posts, or null. */
+    invoiceId: string | null;
+    status: 'held' | 'ready' | 'submitted' | 'accepted' | 'rejected' | 'printed' | 'posted' | 'delivered' | 'returned' | 'cancelled' | 'failed';
+    /** The status before the move; null for the letter's first status. */
+    previousStatus: 'held' | 'ready' | 'submitted' | 'accepted' | 'rejected' | 'printed' | 'posted' | 'delivered' | 'returned' | 'cancelled' | 'failed' | null;
+    /** The carrier's or Tollgate's reason for this move (`address_undeliverable`, `cancelled_by_user`, …), or null. */
+    reason: string | null;
+    /** When the letter moved at Tollgate (ISO 8601). */
+    occurredAt: string;
+    /**
+     * For a wallet-billed letter, the price the wallet captured once the letter is accepted (the move
+     * that captures carries it; the capture follows it at once); null before, for a letter billed on
+     * the carrier's own contract, and on a move that gives the money back (rejected, failed, cancelled).
+     */
+    amount: Amount | null;
   };
 }
 
