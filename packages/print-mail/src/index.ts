@@ -46,3 +46,4 @@ export {
   type PrintMailPluginOptions,
   type PrintMailSettings,
 } from './print-mail.options.js';
+export { printMailCarrierParts } from './print-mail.plugin-parts.js';

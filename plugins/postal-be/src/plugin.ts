@@ -1,5 +1,5 @@
 import { coreServices, definePlugin, postalCarriersExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
-import { createPostalSpendChannels, createPrintMailCarrier, PrintMailClient, printMailPluginOptions, resolvePrintMailSettings } from '@tollgate/print-mail';
+import { printMailCarrierParts, printMailPluginOptions } from '@tollgate/print-mail';
 import { POSTAL_BE_PRICES } from './prices.js';
 
 export const POSTAL_BE_ID = 'postal-be';
@@ -17,7 +17,6 @@ export const postalBePlugin = definePlugin({
   description: 'Letters by post to Belgium (print-and-mail service, paid from the wallet)',
   options: printMailPluginOptions,
   register(env) {
-    const options = env.options;
     env.registerInit({
       deps: {
         carriers: postalCarriersExtensionPoint,
@@ -27,18 +26,18 @@ export const postalBePlugin = definePlugin({
         logger: coreServices.logger,
       },
       init({ carriers, channels, clock, host, logger }) {
-        const settings = resolvePrintMailSettings({ pluginId: POSTAL_BE_ID, options, sandbox: host.sandbox });
-        if (settings.sandboxDefaults.length > 0)
-          logger.warn(`${POSTAL_BE_ID}: using the print-mail sandbox's ${settings.sandboxDefaults.join(', ')} (${settings.baseUrl})`);
-        const client = new PrintMailClient({
-          baseUrl: settings.baseUrl,
-          apiKey: settings.apiKey,
-          retries: options.retries,
-          timeoutMs: options.timeoutMs,
-          maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+        const { carrier, channels: spend } = printMailCarrierParts({
+          id: POSTAL_BE_ID,
+          label: POSTAL_BE_LABEL,
+          country: 'BE',
+          prices: POSTAL_BE_PRICES,
+          options: env.options,
+          sandbox: host.sandbox,
+          clock,
+          logger,
         });
-        carriers.add(createPrintMailCarrier({ id: POSTAL_BE_ID, label: POSTAL_BE_LABEL, country: 'BE', client, webhookSecret: settings.webhookSecret, clock }));
-        channels.add(...createPostalSpendChannels({ carrierId: POSTAL_BE_ID, label: POSTAL_BE_LABEL, country: 'BE', prices: POSTAL_BE_PRICES }));
+        carriers.add(carrier);
+        channels.add(...spend);
       },
     });
   },
