@@ -76,7 +76,20 @@ export type {
   SyncConnection,
   SyncConnectionStatus,
 } from './invoice-source.js';
-export type { AccountingExporter } from './accounting-exporter.js';
+export type { AccountingExporter, ExportFile, ExportRefusal } from './accounting-exporter.js';
+export type {
+  AccountingAddress,
+  AccountingDetails,
+  AccountingDocument,
+  AccountingLine,
+  AccountingParty,
+  AccountingPayment,
+  AccountingReferences,
+  AccountingTotals,
+  AccountingVatSubtotal,
+  PaymentMeansCode,
+  VatCategory,
+} from './accounting-document.js';
 export type { LetterEvent, LetterSpec, LetterStatus, PostalAddress, PostalCarrier, PostalCharge, PostalProduct, PostalQuote } from './postal-carrier.js';
 export {
   MAX_ADDRESS_LINE,

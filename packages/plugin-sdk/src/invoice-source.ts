@@ -1,4 +1,5 @@
 import type { Money } from '@tollgate/money';
+import type { AccountingDetails } from './accounting-document.js';
 
 export type SourceDocumentKind = 'invoice' | 'credit_note';
 export type SourceCustomerType = 'contact' | 'company';
@@ -67,6 +68,11 @@ export interface SourceDocument {
   profileField: string | null;
   /** ISO timestamp of the source's last change. */
   updatedAt: string;
+  /**
+   * Lines, VAT, parties and references for accounting exports (P-6, since API 2.6). Optional: a
+   * source that cannot read them leaves it out, and its documents cannot be exported.
+   */
+  accounting?: AccountingDetails;
 }
 
 export interface SourceSubscription {
@@ -173,7 +179,7 @@ export interface InvoiceSource {
   }): Promise<void>;
 }
 
-/** Legacy name kept for the AccountingExporter contract. */
+/** Older name of SourceDocument. */
 export type SourceInvoice = SourceDocument;
 
 export type SyncConnectionStatus = 'connected' | 'reconsent_needed' | 'disconnected';

@@ -147,7 +147,7 @@ describe('generatePlugin', () => {
       'payments-demo.exporter.ts',
       'PaymentsDemoExporter implements AccountingExporter',
       'accountingExportersExtensionPoint',
-      ['export'],
+      ['render'],
       'accountingExporters',
     ],
     [

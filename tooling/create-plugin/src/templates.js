@@ -412,7 +412,7 @@ export class ${n.className} implements InvoiceSource {
 ${notImplementedFn(n)}`;
 
     case 'accounting-exporter':
-      return `import { TollgateError, type AccountingExporter, type SourceInvoice } from '@tollgate/plugin-sdk';
+      return `import { TollgateError, type AccountingDocument, type AccountingExporter, type ExportFile, type ExportRefusal } from '@tollgate/plugin-sdk';
 import type { ${n.pascal}Options } from './options.js';
 
 /** The '${n.name}' accounting exporter: writes invoices as a file an accounting program imports. */
@@ -421,14 +421,22 @@ export class ${n.className} implements AccountingExporter {
   readonly label: string;
   /** The file format, shown in the UI. TODO: 'UBL 2.1', 'CSV'... */
   readonly format = 'TODO';
+  /** The spend channel charged per exported document (add it with spendChannelsExtensionPoint). */
+  readonly channel = ${str(n.name)};
+  /** 'document': one file per document; 'batch': one file per run. */
+  readonly layout = 'document' as const;
 
   constructor(input: { options: ${n.pascal}Options }) {
     this.label = input.options.label;
   }
 
-  async export(_input: { accountId: string; invoices: readonly SourceInvoice[] }): Promise<{ fileName: string; contentType: string; body: Buffer }> {
-    // TODO: render the invoices in the target format.
-    throw notImplemented('export');
+  async render(_input: {
+    accountId: string;
+    documents: readonly AccountingDocument[];
+    options: Readonly<Record<string, unknown>>;
+  }): Promise<{ files: ExportFile[]; refused: ExportRefusal[] }> {
+    // TODO: write each document in the target format, or refuse it with the rule it breaks.
+    throw notImplemented('render');
   }
 }
 ${notImplementedFn(n)}`;
@@ -491,7 +499,7 @@ function listedItem(n) {
     case 'invoice-source':
       return `{ id: ${str(n.name)}, label: ${str(n.title)} }`;
     case 'accounting-exporter':
-      return `{ id: ${str(n.name)}, label: ${str(n.title)}, format: 'TODO' }`;
+      return `{ id: ${str(n.name)}, label: ${str(n.title)}, format: 'TODO', channel: ${str(n.name)}, layout: 'document' }`;
     case 'postal-carrier':
       return `{ id: ${str(n.name)}, label: ${str(n.title)}, countries: ['BE'], products: ['standard'], billing: 'wallet' }`;
     default:
@@ -557,8 +565,8 @@ function unitTests(n) {
       return `describe('${n.className}', () => {
   const exporter = ${make};
 
-  it('refuses to export until export is written (no pretend success)', async () => {
-    const file = exporter.export({ accountId: 'acc_test', invoices: [] });
+  it('refuses to render until render is written (no pretend success)', async () => {
+    const file = exporter.render({ accountId: 'acc_test', documents: [], options: {} });
     await expect(file).rejects.toBeInstanceOf(TollgateError);
     await expect(file).rejects.toMatchObject({ code: 'not_implemented', status: 501 });
   });

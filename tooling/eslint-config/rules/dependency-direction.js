@@ -62,6 +62,9 @@ export const PACKAGE_LAYERS = Object.freeze({
   'letter-render': ['errors', 'plugin-sdk'],
   epost: ['errors', 'clock'],
   'print-mail': ['errors', 'clock', 'plugin-sdk'],
+  ubl: ['errors', 'plugin-sdk'],
+  'ubl-validation': ['errors'],
+  'accounting-exports': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'wallet', 'invoice-sync', 'events', 'files', 'notifications'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
@@ -82,6 +85,8 @@ export const PLUGIN_VENDOR_CLIENTS = Object.freeze({
   'postal-de-epost': ['epost'],
   'postal-be': ['print-mail'],
   'postal-nl': ['print-mail'],
+  // Not vendor clients but the UBL writer and the Peppol rules, shared with the wallet's own invoices (issue 22).
+  'export-peppol': ['ubl', 'ubl-validation'],
 });
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
@@ -96,6 +101,7 @@ export const PLUGIN_TEST_ALLOWED = Object.freeze([
   'sandbox-trendstop',
   'sandbox-epost',
   'sandbox-print-mail',
+  'sandbox-sftp',
 ]);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */

@@ -22,7 +22,7 @@ export const pluginsView = z.object({
       spendChannels: z.array(labelled.extend({ unit: z.string(), settlement: z.string() })),
       paymentProviders: z.array(labelled.extend({ methods: z.array(z.string()) })),
       invoiceSources: z.array(labelled),
-      accountingExporters: z.array(labelled.extend({ format: z.string() })),
+      accountingExporters: z.array(labelled.extend({ format: z.string(), channel: z.string(), layout: z.enum(['document', 'batch']) })),
       postalCarriers: z.array(labelled),
       routes: z.array(z.string()).describe('"METHOD /v1/plugins/<id>/…"'),
     }),

@@ -537,7 +537,13 @@ export class PluginHost {
       })),
       paymentProviders: of(this.paymentProviders, plugin.id, (p) => ({ id: p.id, label: p.label, methods: p.methods })),
       invoiceSources: of(this.invoiceSources, plugin.id, (s) => ({ id: s.id, label: s.label })),
-      accountingExporters: of(this.accountingExporters, plugin.id, (e) => ({ id: e.id, label: e.label, format: e.format })),
+      accountingExporters: of(this.accountingExporters, plugin.id, (e) => ({
+        id: e.id,
+        label: e.label,
+        format: e.format,
+        channel: e.channel,
+        layout: e.layout,
+      })),
       postalCarriers: of(this.postalCarriers, plugin.id, (c) => ({
         id: c.id,
         label: c.label,
