@@ -18,7 +18,7 @@ export interface TwinfieldLine {
   vatvalue?: string;
   description: string;
   vatcode?: string;
-  performance?: { type: 'services' | 'goods'; country: string; vatNumber: string | null };
+  performance?: { type: 'services' | 'goods'; country: string; vatNumber: string | null; date: string };
 }
 
 export interface TwinfieldTransaction {
@@ -41,7 +41,7 @@ export interface TwinfieldTransaction {
 export const twinfieldDate = (isoDate: string): string => isoDate.replaceAll('-', '');
 const money = (value: Decimal): string => value.abs().toFixed(2);
 const opposite = (side: Side): Side => (side === 'debit' ? 'credit' : 'debit');
-/** Categories Twinfield reports on the ICP declaration: intra-community reverse charge and supplies. */
+/** Categories Twinfield reports on the ICP declaration (its ICT VAT codes): intra-community reverse charge and supplies. */
 const INTRA_COMMUNITY = new Set(['AE', 'K']);
 
 function refuse(document: AccountingDocument, rule: string, message: string): ExportRefusal {
@@ -122,7 +122,14 @@ export function twinfieldTransaction(document: AccountingDocument, options: Twin
       description: subtotalDescription(document, subtotal),
       vatcode: codes[i]!,
       ...(intra
-        ? { performance: { type: options.performanceType, country: document.buyer.address.country, vatNumber: document.buyer.vatNumber ?? null } }
+        ? {
+            performance: {
+              type: options.performanceType,
+              country: document.buyer.address.country,
+              vatNumber: document.buyer.vatNumber ?? null,
+              date: twinfieldDate(document.issuedOn),
+            },
+          }
         : {}),
     });
   });
@@ -166,6 +173,8 @@ export function appendTransaction(parent: XMLBuilder, tx: TwinfieldTransaction):
       el.ele('performancetype').txt(line.performance.type);
       el.ele('performancecountry').txt(line.performance.country);
       if (line.performance.vatNumber) el.ele('performancevatnumber').txt(line.performance.vatNumber);
+      // Twinfield needs the date of a service on an ICT VAT code (php-twinfield PerformanceFields); the invoice date stands for it.
+      if (line.performance.type === 'services') el.ele('performancedate').txt(line.performance.date);
     }
     if (line.vattotal !== undefined) el.ele('vattotal').txt(line.vattotal);
     if (line.vatvalue !== undefined) el.ele('vatvalue').txt(line.vatvalue);

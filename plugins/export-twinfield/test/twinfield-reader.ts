@@ -25,6 +25,7 @@ export interface ReadLine {
   performancetype: string | null;
   performancecountry: string | null;
   performancevatnumber: string | null;
+  performancedate: string | null;
 }
 
 export interface ReadTransaction {
@@ -75,6 +76,14 @@ function yyyymmdd(value: string, where: string): string {
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
+/** performancedate: yyyymmdd; mandatory on an ICT line whose performancetype is services. */
+function performanceDate(line: Record<string, unknown>, at: string): string | null {
+  const type = text(line, 'performancetype', at, false);
+  if (type !== null && type !== 'services' && type !== 'goods') throw new Error(`${at}: performancetype must be services or goods`);
+  const value = text(line, 'performancedate', at, type === 'services');
+  return value === null ? null : yyyymmdd(value, `${at} performancedate`);
+}
+
 export function readTransactions(xml: string): ReadTransaction[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
@@ -109,8 +118,11 @@ export function readTransactions(xml: string): ReadTransaction[] {
         performancetype: text(l, 'performancetype', at, false),
         performancecountry: text(l, 'performancecountry', at, false),
         performancevatnumber: text(l, 'performancevatnumber', at, false),
+        performancedate: performanceDate(l, at),
       };
     });
+    for (const l of lines)
+      if (l.description !== null && l.description.length > 40) throw new Error(`${where} line ${l.id}: description longer than 40 characters`);
     const totals = lines.filter((l) => l.type === 'total');
     if (totals.length !== 1) throw new Error(`${where}: exactly one total line`);
     if (totals[0]!.vatcode !== null) throw new Error(`${where}: the total line carries no vatcode`);

@@ -96,8 +96,21 @@ describe('Twinfield export of 20 invoices and 3 credit notes, read back from the
 
   it('marks intra-community lines for the ICP declaration: performance type, the buyer’s country and VAT number', () => {
     const dutch = txOf(documents[5]!).details[0]!;
-    expect(dutch).toMatchObject({ dim1: '8100', vatcode: 'IC', performancetype: 'services', performancecountry: 'NL', performancevatnumber: 'NL002455799B11' });
+    expect(dutch).toMatchObject({
+      dim1: '8100',
+      vatcode: 'IC',
+      performancetype: 'services',
+      performancecountry: 'NL',
+      performancevatnumber: 'NL002455799B11',
+      performancedate: '2026-01-14',
+    });
     expect(txOf(documents[1]!).details[0]!.performancetype).toBeNull();
+  });
+
+  it('goods need no performance date', async () => {
+    const goods = await render([documents[5]!], { ...TARGET, performanceType: 'goods' });
+    const [line] = readTransactions(new TextDecoder().decode(goods.files[0]!.body))[0]!.details;
+    expect(line).toMatchObject({ performancetype: 'goods', performancedate: null });
   });
 
   it('dates yyyymmdd, periods YYYY/PP, due date and structured payment reference in the header', () => {
