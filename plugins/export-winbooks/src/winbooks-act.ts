@@ -160,6 +160,10 @@ export function actDocument(document: AccountingDocument, options: WinbooksTarge
       `the VAT breakdown (${money(base)} + ${money(tax)}) does not add up to the totals (${document.totals.taxExclusive} + ${document.totals.tax} = ${document.totals.taxInclusive}); the entry would not balance`,
     );
 
+  const taxedAtZero = document.vatBreakdown.find((s) => new Decimal(s.vatRate).isZero() && !new Decimal(s.taxAmount).isZero());
+  if (taxedAtZero)
+    return refuse(document, 'winbooks-totals-inconsistent', `VAT ${vatLabel(taxedAtZero)} has a rate of 0 % but a tax of ${taxedAtZero.taxAmount}`);
+
   const credit = document.kind === 'credit_note';
   // Debit − credit: an invoice debits the customer, a credit note credits it.
   const sign = credit ? -1 : 1;
@@ -206,7 +210,8 @@ export function actDocument(document: AccountingDocument, options: WinbooksTarge
   document.vatBreakdown.forEach((subtotal, i) => {
     const taxAmount = new Decimal(subtotal.taxAmount);
     const vatBase = new Decimal(subtotal.taxableAmount);
-    const zero = taxAmount.isZero();
+    // DOCTYPE 4 is the base of a 0 % VAT code (Tryton: a tax without rate), not any subtotal whose tax rounds to 0.
+    const zero = new Decimal(subtotal.vatRate).isZero();
     rows.push({
       ...common(),
       DOCTYPE: zero ? DOCTYPE.vatZero : DOCTYPE.general,

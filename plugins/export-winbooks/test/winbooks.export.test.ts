@@ -256,6 +256,34 @@ describe('WinBooks refusals: a document that cannot be written faithfully is ref
     expect(exporter.targetOptions.safeParse({ ...TARGET, typo: 1 }).success).toBe(false);
   });
 
+  it('a 21 % subtotal whose tax rounds to 0.00 stays a DOCTYPE 3 VAT row; a 0 % subtotal with tax is refused', async () => {
+    const tiny = makeDocument({
+      id: 'tiny',
+      kind: 'invoice',
+      number: '2026/0300',
+      buyer: BUYERS.acme,
+      issuedOn: '2026-02-01',
+      lines: [['Sample', '1', '0.02', 'S', '21']],
+    });
+    const odd = makeDocument({
+      id: 'odd',
+      kind: 'invoice',
+      number: '2026/0301',
+      buyer: BUYERS.acme,
+      issuedOn: '2026-02-01',
+      lines: [['Paper', '1', '10.00', 'Z', '0']],
+    });
+    odd.vatBreakdown[0]!.taxAmount = '0.50';
+    odd.totals.tax = '0.50';
+    odd.totals.taxInclusive = '10.50';
+    const result = await render([tiny, odd]);
+    expect(result.refused.map((r) => [r.documentId, r.rule])).toEqual([['odd', 'winbooks-totals-inconsistent']]);
+    const rows = readTable({ text: decode(file(result.files, 'ACT.txt').body, 'latin1'), kind: 'ACT' });
+    expect(rows.filter((r) => r.DOCORDER === 'VAT').map((r) => [r.DOCTYPE, r.ACCOUNTGL, r.AMOUNTEUR, r.VATBASE, r.VATCODE])).toEqual([
+      ['3', '451000', '0.00', '0.02', '211400'],
+    ]);
+  });
+
   it('with a book year starting in July: periods count from July', async () => {
     const result = await render(documents.slice(0, 3), { ...TARGET, bookYearStartMonth: 7, bookYears: { '2025': '4' } });
     const entries = readEntries(readTable({ text: decode(file(result.files, 'ACT.txt').body, 'latin1'), kind: 'ACT' }));
