@@ -48,7 +48,7 @@ describe('worker threads', () => {
 describe('ValidationPool', () => {
   it('replaces a crashed worker: its document fails with ubl_validation_failed, the next one passes', async () => {
     const rules = [await loadCompiledRules({ set: 'peppol' })];
-    const pool = new ValidationPool({ size: 1, rules });
+    const pool = new ValidationPool({ size: 1, rules, warmUp: examples[0]! });
     await pool.ready();
     const inFlight = pool.run(examples[0]!);
     await pool.terminateOneWorker();
@@ -59,7 +59,7 @@ describe('ValidationPool', () => {
 
   it('close fails what is queued and refuses new work', async () => {
     const rules = [await loadCompiledRules({ set: 'peppol' })];
-    const pool = new ValidationPool({ size: 1, rules });
+    const pool = new ValidationPool({ size: 1, rules, warmUp: examples[0]! });
     const queued = expect(pool.run(examples[0]!)).rejects.toBeInstanceOf(UblValidationFailedError);
     await pool.close();
     await queued;
