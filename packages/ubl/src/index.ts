@@ -1,4 +1,13 @@
-export { writeUbl, ublFileName, safeFileNamePart, PEPPOL_CUSTOMIZATION_ID, PEPPOL_PROFILE_ID, type UblOutput } from './ubl-writer.js';
+export {
+  writeUbl,
+  ublTree,
+  serialiseUblTree,
+  ublFileName,
+  safeFileNamePart,
+  PEPPOL_CUSTOMIZATION_ID,
+  PEPPOL_PROFILE_ID,
+  type UblOutput,
+} from './ubl-writer.js';
 export {
   peppolEndpoint,
   belgianEnterpriseNumber,

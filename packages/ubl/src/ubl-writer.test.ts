@@ -121,10 +121,13 @@ describe('writeUbl: invoice', () => {
       payment: { bic: null, reference: '' },
     });
     const out = writeUbl({ document: doc });
-    expect(out.xml).toContain('<cbc:Name>Smith &amp; "Sons" &lt;Ltd&gt;</cbc:Name>');
+    expect(out.xml).toContain('<cbc:Name>Smith &amp; &quot;Sons&quot; &lt;Ltd&gt;</cbc:Name>');
     expect(out.xml).toContain('<cbc:Name>Tab\tand bell &amp; more</cbc:Name>');
     expect(out.xml).toContain('<cbc:ID>A&amp;B &lt;1&gt;</cbc:ID>');
     expect(out.fileName).toBe('invoice-A-B-1.xml');
+    // Attribute values too: a unit code is the source's text.
+    const odd = writeUbl({ document: { ...doc, lines: [{ ...doc.lines[0]!, unitCode: 'X"<&' }] } });
+    expect(odd.xml).toContain('<cbc:InvoicedQuantity unitCode="X&quot;&lt;&amp;">1</cbc:InvoicedQuantity>');
     expect(out.xml).not.toMatch(/<([\w:]+)(?: [^>]*)?>\s*<\/\1>/);
     expect(out.xml).not.toMatch(/<[\w:]+(?: [^>]*)?\/>/);
     const buyer = out.xml.slice(out.xml.indexOf('<cac:AccountingCustomerParty>'), out.xml.indexOf('</cac:AccountingCustomerParty>'));
