@@ -188,6 +188,15 @@ describe('peppol-ubl exporter without validation', () => {
     expect(made).toBe(0);
   });
 
+  it('a document the writer chokes on (malformed, not merely inconsistent) is refused as ubl-writer; the others are exported', async () => {
+    const exporter = new PeppolExporter({ validate: false, createValidator: () => ({ validate: () => Promise.reject(new Error('unused')) }) });
+    const [good] = sampleDocuments({ count: 1 });
+    const malformed = { ...good!, id: 'malformed', buyer: null } as unknown as AccountingDocument;
+    const result = await exporter.render({ accountId: 'a', documents: [malformed, good!], options: {} });
+    expect(result.refused).toEqual([{ documentId: 'malformed', rule: 'ubl-writer', message: expect.stringContaining('The UBL writer failed') }]);
+    expect(result.files.map((f) => f.documentIds)).toEqual([[good!.id]]);
+  });
+
   it('a validator that cannot run fails the render (the run is retried), it does not refuse documents', async () => {
     const exporter = new PeppolExporter({ validate: true, createValidator: () => ({ validate: () => Promise.reject(new Error('saxon broke')) }) });
     await expect(exporter.render({ accountId: 'a', documents: sampleDocuments({ count: 1 }), options: {} })).rejects.toThrow('saxon broke');
