@@ -18,8 +18,8 @@ export const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, 'node_modules', '.cache', 'u
 
 export interface CompiledRules {
   set: RuleSet;
-  /** The parsed SEF, ready for SaxonJS.transform. */
-  sef: unknown;
+  /** The SEF (JSON text), for SaxonJS.transform once parsed. */
+  text: string;
   /** sha256 (first 16 hex) of the generated XSLT and the SaxonJS version: a SEF is only used for its own source. */
   key: string;
   from: 'build' | 'cache' | 'compiled';
@@ -46,11 +46,11 @@ export async function loadCompiledRules(input: { set: RuleSet; cacheDir?: string
     [cacheDir, 'cache'],
   ] as const) {
     const text = await readFile(join(dir, fileName), 'utf8').catch(() => undefined);
-    if (text !== undefined) return { set: input.set, sef: JSON.parse(text), key, from };
+    if (text !== undefined) return { set: input.set, text, key, from };
   }
   const started = performance.now();
   const text = await exportSef({ xslt, outDir: cacheDir, fileName });
-  return { set: input.set, sef: JSON.parse(text), key, from: 'compiled', compileMs: Math.round(performance.now() - started) };
+  return { set: input.set, text, key, from: 'compiled', compileMs: Math.round(performance.now() - started) };
 }
 
 /** Compiles XSLT into `outDir/fileName` (SEF JSON) and returns its text; written via a temporary file, then renamed, so concurrent compilers never see half a file. */

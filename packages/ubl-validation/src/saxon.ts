@@ -24,7 +24,10 @@ export interface SaxonJs {
 
 const require = createRequire(import.meta.url);
 
-export const SaxonJS = require('saxon-js') as SaxonJs;
+/** Resolved here, so worker threads (which have no module context of their own) load the same copy. */
+export const SAXON_JS_PATH = require.resolve('saxon-js');
+
+export const SaxonJS = require(SAXON_JS_PATH) as SaxonJs;
 
 /** The xslt3 command line (SaxonJS's XSLT compiler), run in a child process to export SEF files. */
 export const XSLT3_CLI = require.resolve('xslt3/xslt3.js');

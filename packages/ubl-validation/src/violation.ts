@@ -22,11 +22,3 @@ export interface ValidationResult {
   /** Warnings and information: they never make a document invalid. */
   warnings: Violation[];
 }
-
-/** Schematron's flag is free text; the two rule files use fatal and warning. Anything unknown counts as fatal. */
-export function toFlag(value: string | null | undefined): ViolationFlag {
-  const flag = (value ?? '').trim().toLowerCase();
-  if (flag === 'warning' || flag === 'warn') return 'warning';
-  if (flag === 'information' || flag === 'info') return 'information';
-  return 'fatal';
-}

@@ -105,6 +105,15 @@ describe('mutations give the exact rule', () => {
     expect(fatalIds(noEndpoint)).toEqual(['PEPPOL-EN16931-R010']);
   });
 
+  it("the PEPPOL file's own xsl:functions run: a GLN with a wrong check digit → PEPPOL-COMMON-R040 (u:gln), a Norwegian number → R041 (u:mod11)", async () => {
+    // The example's seller endpoint is a valid GLN: it passes only because u:gln said so.
+    const gln = mutate(base, /<cbc:EndpointID schemeID="0088">9482348239847239874</, '<cbc:EndpointID schemeID="0088">9482348239847239875<');
+    expect(fatalIds(await validator.validate({ xml: gln }))).toEqual(['PEPPOL-COMMON-R040']);
+    const norway = (id: string) => mutate(base, /<cbc:EndpointID schemeID="0088">9482348239847239874</, `<cbc:EndpointID schemeID="0192">${id}<`);
+    expect((await validator.validate({ xml: norway('123456785') })).fatal).toEqual([]);
+    expect(fatalIds(await validator.validate({ xml: norway('123456789') }))).toEqual(['PEPPOL-COMMON-R041']);
+  });
+
   it('a warning does not make a document invalid', async () => {
     // BR-51 (warning): at most 10 digits of a card number.
     const xml = mutate(
