@@ -192,6 +192,8 @@ export async function startSandboxStack(input: {
     { package: '@tollgate/plugin-postal-nl', enabled: true, options: printMail },
     // Germany through the account's own E-POST contract; no sealingKey: the plugin's fixed sandbox key (it says so), the same after a restart.
     { package: '@tollgate/plugin-postal-de-epost', enabled: true, options: { baseUrl: epost.url, vendorId: EPOST_VENDOR_ID } },
+    // Accounting export as Peppol UBL: no vendor, nothing to point at; every document checked against the Schematron.
+    { package: '@tollgate/plugin-export-peppol', enabled: true, options: { validate: true } },
   ];
   return {
     card,
