@@ -8,6 +8,7 @@ import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import {
+  AccountingDocumentsService,
   ConnectionService,
   InvitationService,
   InvoicePdfService,
@@ -329,6 +330,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       logger,
       sweepMinutes,
       invitations: core.container.resolve(InvitationService),
+      accounting: core.container.resolve(AccountingDocumentsService),
     });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
