@@ -143,6 +143,8 @@ export interface TollgateHost {
     /** S-6: the PDFs (`read` for attachments) and their schedule's rounds (`runOnce` in tests). */
     pdfs: InvoicePdfService;
     pdfJobs: InvoicePdfJobs;
+    /** P-6: imported documents with their accounting details (the ACCOUNTING_DOCUMENTS reader), and their backfill. */
+    accounting: AccountingDocumentsService;
   };
   /** Letters by post (P-5): the service and its background work (`jobs.runOnce` in tests). */
   letters: { service: LetterService; jobs: LetterJobs };
@@ -447,6 +449,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         writebackJobs: liveWritebackJobs,
         pdfs: liveInvoicePdfJobs.pdfs,
         pdfJobs: liveInvoicePdfJobs,
+        accounting: core.container.resolve(AccountingDocumentsService),
       },
       letters: { service: core.letters!, jobs: liveLetterJobs },
       logger,
