@@ -4,6 +4,7 @@ import {
   TollgateError,
   ValidationError,
   type Clock,
+  type Logger,
   type Queryable,
   type InvoiceSource,
   type SourceConnection,
@@ -34,7 +35,7 @@ import {
   type TaxRate,
   type TeamleaderClient,
 } from '@tollgate/teamleader';
-import { creditNoteAccounting, invoiceAccounting, type AccountingLookups } from './teamleader-accounting.js';
+import { creditNoteAccounting, invoiceAccounting, type AccountingLookups, type BreakdownCheck } from './teamleader-accounting.js';
 import { STRICT_MODE_WARNINGS } from './strict-mode.js';
 import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import {
@@ -74,22 +75,27 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   readonly #clock: Clock;
   /** Tax rates and departments per connection, shared by the pages and documents read within LOOKUP_TTL_MS. */
   readonly #lookups = new Map<string, ConnectionLookups>();
+  readonly #logger: Logger | undefined;
 
   constructor({
     client,
     connections,
     database,
     clock,
+    logger,
   }: {
     client: TeamleaderClient;
     connections: TeamleaderConnectionsStore;
     database: Queryable;
     clock: Clock;
+    /** Where documents whose accounting details cannot be read, or whose VAT figures disagree, are told. */
+    logger?: Logger;
   }) {
     this.#client = client;
     this.#connections = connections;
     this.#db = database;
     this.#clock = clock;
+    this.#logger = logger;
   }
 
   /** Invoices first (page by page, by invoice date), then credit notes; the cursor names the list and page. */
@@ -184,14 +190,18 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       const accounting = await read();
       return accounting ? { ...doc, accounting } : doc;
     } catch (error) {
-      if (error instanceof ValidationError) return doc;
-      throw error;
+      if (!(error instanceof ValidationError)) throw error;
+      this.#logger?.warn(`source-teamleader: ${doc.kind} ${doc.number} (${doc.sourceId}) has no accounting details: ${error.message}`);
+      return doc;
     }
   }
 
   async #invoiceAccounting(input: { connectionId: string; info: Invoice; customer: Party | null }): Promise<SourceDocument['accounting'] | null> {
     const lookups = await this.#lookupsFor({ connectionId: input.connectionId, departmentId: input.info.department.id, lines: input.info.grouped_lines });
-    return lookups ? invoiceAccounting({ info: input.info, customer: input.customer, ...lookups }).details : null;
+    if (!lookups) return null;
+    const { details, check } = invoiceAccounting({ info: input.info, customer: input.customer, ...lookups });
+    this.#reportDisagreement({ what: `invoice ${input.info.invoice_number ?? input.info.id}`, check });
+    return details;
   }
 
   async #creditNoteAccounting(input: {
@@ -202,7 +212,19 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   }): Promise<SourceDocument['accounting'] | null> {
     const lines = input.note.grouped_lines as Invoice['grouped_lines'];
     const lookups = await this.#lookupsFor({ connectionId: input.connectionId, departmentId: input.note.department.id, lines });
-    return lookups ? creditNoteAccounting({ note: input.note, credited: input.credited, customer: input.customer, ...lookups }).details : null;
+    if (!lookups) return null;
+    const { details, check } = creditNoteAccounting({ note: input.note, credited: input.credited, customer: input.customer, ...lookups });
+    this.#reportDisagreement({ what: `credit note ${input.note.credit_note_number ?? input.note.id}`, check });
+    return details;
+  }
+
+  /** Teamleader's VAT per rate off the lines' by more than a cent: the lines' figures are kept (see docs/accounting-exports/import.md). */
+  #reportDisagreement(input: { what: string; check: BreakdownCheck }): void {
+    for (const gap of input.check.disagreed) {
+      this.#logger?.warn(
+        `source-teamleader: ${input.what}: Teamleader's ${gap.rate} % VAT (taxable ${gap.teamleaderTaxable}, tax ${gap.teamleaderTax}) differs from its lines (taxable ${gap.linesTaxable}, tax ${gap.computedTax}); the lines' figures are used`,
+      );
+    }
   }
 
   /**
