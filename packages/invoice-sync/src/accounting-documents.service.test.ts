@@ -122,6 +122,8 @@ for (const engine of testEngines()) {
         currency: 'EUR',
         source: { id: source.id, documentId: withDetails.sourceId },
       });
+      // A credit note has no due date at the source (the import keeps its date there for collection).
+      expect(page.documents[1]).toMatchObject({ kind: 'credit_note', issuedOn: '2026-03-05', dueOn: null });
       expect(page.missing).toEqual([{ invoiceId: ids.get(bare.sourceId), number: bare.number, reason: 'no_accounting_details' }]);
       expect(page.nextCursor).toBeNull();
     });
@@ -232,6 +234,28 @@ for (const engine of testEngines()) {
       expect(await reader.backfill({ accountId })).toEqual({ filled: 0, failed: 0, remaining: 0 });
       expect(source.getCalls).toEqual([]);
       await expect(reader.backfill({ accountId, limit: 0 })).rejects.toMatchObject({ code: 'validation_failed' });
+    });
+
+    it('with backoff (the sweep) a failed document waits 1 h, then 2 h … at most a day; an explicit call tries it at once', async () => {
+      const doc = sourceDoc({ issuedOn: '2026-01-05' });
+      const { accountId, source } = await setup([doc]);
+      source.put({ ...doc, accounting: details('10.00') });
+      source.failing.add(doc.sourceId);
+      expect(await reader.backfill({ accountId, backoff: true })).toEqual({ filled: 0, failed: 1, remaining: 1 });
+      source.getCalls.length = 0;
+      expect(await reader.backfill({ accountId, backoff: true })).toEqual({ filled: 0, failed: 0, remaining: 1 });
+      expect(source.getCalls).toEqual([]);
+      clock.advance({ hours: 1 });
+      expect(await reader.backfill({ accountId, backoff: true })).toEqual({ filled: 0, failed: 1, remaining: 1 });
+      clock.advance({ minutes: 90 });
+      expect(await reader.backfill({ accountId, backoff: true })).toEqual({ filled: 0, failed: 0, remaining: 1 });
+      expect(await reader.backfill({ accountId })).toEqual({ filled: 0, failed: 1, remaining: 1 });
+      source.failing.clear();
+      clock.advance({ hours: 3, minutes: 59 });
+      expect(await reader.backfill({ accountId, backoff: true })).toEqual({ filled: 0, failed: 0, remaining: 1 });
+      clock.advance({ minutes: 1 });
+      expect(await reader.backfill({ accountId, backoff: true })).toEqual({ filled: 1, failed: 0, remaining: 0 });
+      expect(source.getCalls).toEqual([doc.sourceId, doc.sourceId, doc.sourceId]);
     });
 
     it('registerInvoiceSync puts the reader under ACCOUNTING_DOCUMENTS (the same instance as the service)', () => {

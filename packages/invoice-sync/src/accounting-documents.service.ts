@@ -103,7 +103,8 @@ export class AccountingDocumentsService implements AccountingDocumentReader {
         kind: row.kind as SourceDocumentKind,
         number: row.number as string,
         issuedOn: row.issued_on as string,
-        dueOn: (row.due_on as string | null) ?? null,
+        // Teamleader credit notes have no due date (the import stores their date there, for collection).
+        dueOn: row.kind === 'credit_note' ? null : ((row.due_on as string | null) ?? null),
         currency: row.currency as string,
         source: { id: row.connection_source as string, documentId: row.source_id as string },
       });
@@ -118,9 +119,11 @@ export class AccountingDocumentsService implements AccountingDocumentReader {
    * `getDocument`: never-tried documents first (oldest issue date first), then those whose last try
    * is oldest. One document's failure (source error, gone at the source, a source that gives no
    * details) is recorded and counted, and the others go on. Running it again only reads what is
-   * still missing.
+   * still missing. With `backoff` (the periodic sweep) a document that failed is left alone for
+   * 2^(attempts−1) hours, at most a day, so documents a source can never give do not use up its
+   * rate limit on every sweep; an explicit call tries them at once.
    */
-  async backfill(input: { accountId: string; limit?: number }): Promise<{ filled: number; failed: number; remaining: number }> {
+  async backfill(input: { accountId: string; limit?: number; backoff?: boolean }): Promise<{ filled: number; failed: number; remaining: number }> {
     const limit = input.limit ?? DEFAULT_BACKFILL;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BACKFILL)
       throw new ValidationError({ message: `limit must be a whole number from 1 to ${MAX_BACKFILL}.` });
@@ -131,9 +134,11 @@ export class AccountingDocumentsService implements AccountingDocumentReader {
          left join invoice_accounting a on a.invoice_id = i.id
          left join invoice_accounting_misses m on m.invoice_id = i.id
         where i.account_id = $1 and a.invoice_id is null and c.status = 'connected'
+          and ($3::boolean is not true or m.invoice_id is null
+               or m.last_attempt_at <= $4::timestamptz - interval '1 hour' * least(power(2, m.attempts - 1), 24))
         order by m.last_attempt_at nulls first, i.issued_on, i.id
         limit $2`,
-      [input.accountId, limit],
+      [input.accountId, limit, input.backoff === true, this.clock.now()],
     );
     let filled = 0;
     let failed = 0;

@@ -1,6 +1,6 @@
 import type { Database } from '@tollgate/db';
 import type {
-  AccountingDocumentReader,
+  AccountingDocumentsService,
   ImportRun,
   InvitationRoundResult,
   InvitationService,
@@ -50,7 +50,7 @@ export class InvoiceSyncJobs {
       sweepMinutes: number;
       invitations: InvitationService;
       /** When given, each sweep also backfills accounting details (P-6), a few per connection. */
-      accounting?: AccountingDocumentReader;
+      accounting?: Pick<AccountingDocumentsService, 'backfill'>;
     },
   ) {}
 
@@ -183,7 +183,7 @@ export class InvoiceSyncJobs {
       // details get them, a few each time. A failure here is logged, never a sweep error.
       if (this.deps.accounting) {
         try {
-          const filled = await this.deps.accounting.backfill({ accountId, limit: ACCOUNTING_BACKFILL_PER_SWEEP });
+          const filled = await this.deps.accounting.backfill({ accountId, limit: ACCOUNTING_BACKFILL_PER_SWEEP, backoff: true });
           if (filled.failed > 0) this.deps.logger.warn({ connectionId: id, ...filled }, 'accounting details not read for some documents');
         } catch (err) {
           this.deps.logger.error({ err, connectionId: id }, 'accounting backfill failed');
