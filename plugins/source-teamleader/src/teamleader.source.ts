@@ -59,6 +59,8 @@ type Party = NonNullable<AccountingLookups['customer']>;
 interface ConnectionLookups {
   at: number;
   taxRates: Promise<Map<string, TaxRate>> | null;
+  /** When taxRates.list was last read: an unknown rate id reads it again at most once a minute. */
+  ratesReadAt: number;
   departments: Map<string, Promise<DepartmentInfo | null>>;
 }
 /** invoices.info calls in flight at once while enriching a page. */
@@ -239,7 +241,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     const now = this.#clock.now().getTime();
     let cached = this.#lookups.get(input.connectionId);
     if (!cached || now - cached.at > LOOKUP_TTL_MS) {
-      cached = { at: now, taxRates: null, departments: new Map() };
+      cached = { at: now, taxRates: null, ratesReadAt: 0, departments: new Map() };
       this.#lookups.set(input.connectionId, cached);
     }
     const entry = cached;
@@ -249,7 +251,8 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       return promise;
     };
     const rates = async (fresh: boolean) => {
-      if (fresh || !entry.taxRates) {
+      if (!entry.taxRates || (fresh && now - entry.ratesReadAt > 60_000)) {
+        entry.ratesReadAt = now;
         entry.taxRates = remember(
           api.taxRates().then((list) => new Map(list.map((rate) => [rate.id, rate]))),
           () => (entry.taxRates = null),
