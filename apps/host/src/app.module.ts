@@ -12,6 +12,7 @@ import {
   InvoiceImporter,
   InvoicePaymentService,
   InvoiceQueries,
+  AccountingDocumentsService,
   InvoiceWritebackService,
   MandateService,
   PaymentLinkService,
@@ -110,6 +111,7 @@ export class AppModule {
           DirectDebitService,
           PaymentLinkService,
           CollectionRefService,
+          AccountingDocumentsService,
         ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),

@@ -8,6 +8,7 @@ import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import {
+  AccountingDocumentsService,
   ConnectionService,
   InvitationService,
   InvoicePdfService,
@@ -142,6 +143,8 @@ export interface TollgateHost {
     /** S-6: the PDFs (`read` for attachments) and their schedule's rounds (`runOnce` in tests). */
     pdfs: InvoicePdfService;
     pdfJobs: InvoicePdfJobs;
+    /** P-6: imported documents with their accounting details (the ACCOUNTING_DOCUMENTS reader), and their backfill. */
+    accounting: AccountingDocumentsService;
   };
   /** Letters by post (P-5): the service and its background work (`jobs.runOnce` in tests). */
   letters: { service: LetterService; jobs: LetterJobs };
@@ -329,6 +332,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       logger,
       sweepMinutes,
       invitations: core.container.resolve(InvitationService),
+      accounting: core.container.resolve(AccountingDocumentsService),
     });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
@@ -445,6 +449,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         writebackJobs: liveWritebackJobs,
         pdfs: liveInvoicePdfJobs.pdfs,
         pdfJobs: liveInvoicePdfJobs,
+        accounting: core.container.resolve(AccountingDocumentsService),
       },
       letters: { service: core.letters!, jobs: liveLetterJobs },
       logger,

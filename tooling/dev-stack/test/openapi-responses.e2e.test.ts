@@ -52,6 +52,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
   'POST /v1/invoice-sync/invoices/pdfs/fetch': () => ({}),
+  'POST /v1/invoice-sync/accounting-backfill': () => ({ limit: 10 }),
   'POST /v1/invoice-sync/invoices/pdfs/download': ({ ids }) => ({ invoiceIds: [ids.invoice] }),
   'PUT /v1/invoice-sync/collection-settings': () => ({ iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Account A' }),
   'POST /v1/invoice-sync/mandates/uploads': () => ({
