@@ -26,7 +26,8 @@ export interface ExportDelivery {
     /** Opened (secrets unsealed) settings of the target. */
     settings: Record<string, unknown>;
     files: readonly DeliverableFile[];
-    delivered(name: string): Promise<void>;
+    /** One file's name, or all the names a delivery took at once (a mail, a download). */
+    delivered(names: string | readonly string[]): Promise<void>;
     /** SFTP trust on first use: records the host key fingerprint seen on the first connection. */
     recordSettings(patch: Record<string, unknown>): Promise<void>;
   }): Promise<void>;

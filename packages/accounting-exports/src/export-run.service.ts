@@ -34,6 +34,8 @@ import { ExportTargetService, type TargetRow } from './export-target.service.js'
 
 /** Runs picked up this many times without finishing (an exporter that keeps throwing) are failed. */
 const MAX_RUNS = 5;
+/** File store writes in flight while a page is stored. */
+const PUT_CONCURRENCY = 16;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What one call of `execute` did. */
@@ -307,14 +309,19 @@ export class ExportRunService {
             message: refusal.message,
             file_name: null,
           });
-        for (const file of rendered.files) {
+        const named = rendered.files.map((file) => {
           const name = uniqueName(names, file.name);
-          const key = `accounting-exports/${row.account_id}/${row.id}/${name}`;
-          const put = await this.files.put({ key, body: Buffer.from(file.body), contentType: file.contentType });
-          stored.push({ file: { ...file, name }, key, sha256: put.sha256, size: put.size });
-          for (const id of file.documentIds)
-            outcomes.push({ invoice_id: id, number: number.get(id)!, outcome: 'undelivered', rule: null, message: null, file_name: name });
+          return { file: { ...file, name }, key: `accounting-exports/${row.account_id}/${row.id}/${name}` };
+        });
+        // A few puts at a time: a page of one-file-per-document is 200 files.
+        for (let i = 0; i < named.length; i += PUT_CONCURRENCY) {
+          const batch = named.slice(i, i + PUT_CONCURRENCY);
+          const puts = await Promise.all(batch.map((n) => this.files.put({ key: n.key, body: Buffer.from(n.file.body), contentType: n.file.contentType })));
+          batch.forEach((n, j) => stored.push({ ...n, sha256: puts[j]!.sha256, size: puts[j]!.size }));
         }
+        for (const { file } of named)
+          for (const id of file.documentIds)
+            outcomes.push({ invoice_id: id, number: number.get(id)!, outcome: 'undelivered', rule: null, message: null, file_name: file.name });
         const refused = rendered.refused.map((r) => r.documentId);
         if (refused.length)
           await this.db.query('delete from exported_documents where run_id = $1 and exported_at is null and invoice_id = any($2::text[])', [
@@ -323,22 +330,42 @@ export class ExportRunService {
           ]);
       }
       await this.db.transaction(async (tx) => {
-        for (const s of stored)
-          await tx.query(`insert into export_run_files (run_id, name, content_type, size, sha256, file_key, documents) values ($1, $2, $3, $4, $5, $6, $7)`, [
-            row.id,
-            s.file.name,
-            s.file.contentType,
-            s.size,
-            s.sha256,
-            s.key,
-            s.file.documentIds.length,
-          ]);
-        for (const o of outcomes)
+        if (stored.length)
           await tx.query(
-            `insert into export_run_documents (run_id, invoice_id, number, outcome, rule, message, file_name, seq) values ($1, $2, $3, $4, $5, $6, $7, $8)
-             on conflict (run_id, invoice_id) do nothing`,
-            [row.id, o.invoice_id, o.number, o.outcome, o.rule, o.message, o.file_name, ++seq],
+            `insert into export_run_files (run_id, name, content_type, size, sha256, file_key, documents)
+             select $1, f.name, f.content_type, f.size, f.sha256, f.file_key, f.documents
+               from unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::int[]) as f(name, content_type, size, sha256, file_key, documents)`,
+            [
+              row.id,
+              pgArray(stored.map((f) => f.file.name)),
+              pgArray(stored.map((f) => f.file.contentType)),
+              pgArray(stored.map((f) => f.size)),
+              pgArray(stored.map((f) => f.sha256)),
+              pgArray(stored.map((f) => f.key)),
+              pgArray(stored.map((f) => f.file.documentIds.length)),
+            ],
           );
+        if (!outcomes.length) return;
+        // One statement per page (a run of 10,000 documents is 50 of them, not 10,000).
+        const first = seq + 1;
+        seq += outcomes.length;
+        await tx.query(
+          `insert into export_run_documents (run_id, invoice_id, number, outcome, rule, message, file_name, seq)
+           select $1, o.invoice_id, o.number, o.outcome, o.rule, o.message, o.file_name, $8::int + o.ord - 1
+             from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) with ordinality
+                  as o(invoice_id, number, outcome, rule, message, file_name, ord)
+           on conflict (run_id, invoice_id) do nothing`,
+          [
+            row.id,
+            pgArray(outcomes.map((o) => o.invoice_id)),
+            pgArray(outcomes.map((o) => o.number)),
+            pgArray(outcomes.map((o) => o.outcome)),
+            pgArray(outcomes.map((o) => o.rule)),
+            pgArray(outcomes.map((o) => o.message)),
+            pgArray(outcomes.map((o) => o.file_name)),
+            first,
+          ],
+        );
       });
     } while (cursor);
     const {
@@ -450,11 +477,17 @@ export class ExportRunService {
             attempt: row.attempt,
             settings: this.targets.openSettings(target),
             files: pending.map((f) => this.#deliverable(f)),
-            delivered: async (name) => {
-              await this.db.query(
-                'update export_run_files set delivered_at = $3, delivered_attempt = $4 where run_id = $1 and name = $2 and delivered_at is null',
-                [row.id, name, this.clock.now(), row.attempt],
-              );
+            delivered: async (delivered) => {
+              const at = this.clock.now();
+              await this.db.transaction(async (tx) => {
+                await tx.query(
+                  `update export_run_files set delivered_at = $3, delivered_attempt = $4
+                    where run_id = $1 and name = any($2::text[]) and delivered_at is null`,
+                  [row.id, pgArray(typeof delivered === 'string' ? [delivered] : delivered), at, row.attempt],
+                );
+                // A long delivery keeps its lease: another host must not take the run over while files still arrive.
+                await tx.query('update export_runs set lease_until = $2 where id = $1', [row.id, new Date(at.getTime() + this.#leaseMs)]);
+              });
             },
             recordSettings: (patch) => this.targets.recordSettings({ targetId: target.id, patch }),
           });

@@ -4,6 +4,6 @@ import type { ExportDelivery } from '../export-delivery.js';
 export class DownloadDelivery implements ExportDelivery {
   readonly kind = 'download' as const;
   async deliver(input: Parameters<ExportDelivery['deliver']>[0]): Promise<void> {
-    for (const file of input.files) await input.delivered(file.name);
+    await input.delivered(input.files.map((f) => f.name));
   }
 }

@@ -55,7 +55,7 @@ export class EmailDelivery implements ExportDelivery {
         cause: error,
       });
     }
-    for (const file of input.files) await input.delivered(file.name);
+    await input.delivered(input.files.map((f) => f.name));
   }
 }
 
