@@ -14,6 +14,7 @@ import { startSftpSandbox, type SftpSandbox } from '@tollgate/sandbox-sftp';
 import { PriceCatalog, registerWallet, walletMigrations, WalletService } from '@tollgate/wallet';
 import { container as root, type DependencyContainer } from 'tsyringe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ssh2 from 'ssh2';
 import yauzl from 'yauzl';
 import { accountingExportMigrations } from './accounting-exports.migrations.js';
 import type { ExportDelivery } from './export-delivery.js';
@@ -315,6 +316,38 @@ for (const engine of testEngines()) {
       sandbox.setFailures({});
       expect(await available(accountId)).toBe('10.00');
       expect(await pending(accountId)).toBe('0.00');
+    });
+
+    it('SFTP with a private key (sealed) and the pinned host key given up front', async () => {
+      const keys = ssh2.utils.generateKeyPairSync('ed25519');
+      const username = `keyed${++n}`;
+      sandbox.addUser({ username, publicKey: keys.public });
+      const { accountId } = await account({ count: 2 });
+      const target = await targets.create({
+        accountId,
+        exporterId: 'test-ubl',
+        name: 'Keyed',
+        delivery: {
+          kind: 'sftp',
+          host: sandbox.host,
+          port: sandbox.port,
+          username,
+          privateKey: keys.private,
+          directory: 'in',
+          hostKeyFingerprint: sandbox.hostKeyFingerprint,
+        },
+      });
+      expect(target.delivery).toMatchObject({ hasPrivateKey: true, hasPassword: false, hostKeyFingerprint: sandbox.hostKeyFingerprint });
+      const stored = await db.query<{ s: string }>('select delivery_settings::text as s from export_targets where id = $1', [target.id]);
+      expect(stored.rows[0]!.s).not.toContain('PRIVATE KEY');
+      const { run } = await runs.startRun({ accountId, targetId: target.id, idempotencyKey: key() });
+      await executeAll();
+      expect(await runs.get({ accountId, id: run.id })).toMatchObject({ status: 'completed', reason: null, message: null, amounts: { charged: '0.30' } });
+      expect((await readdir(join(sandbox.homeOf(username), 'in'))).sort()).toEqual(['invoice-2026-00001.xml', 'invoice-2026-00002.xml']);
+      // The key is sealed to this target: the same settings under another target's id do not open.
+      const row = await targets.row({ accountId, id: target.id });
+      expect(targets.openSettings(row)).toMatchObject({ privateKey: keys.private });
+      expect(() => targets.openSettings({ ...row, id: `${row.id}x` })).toThrow(expect.objectContaining({ code: 'secret_unseal_failed' }));
     });
 
     it('e-mail: the ZIP attached to the accountant; past the size cap nothing is sent and nothing charged', async () => {
