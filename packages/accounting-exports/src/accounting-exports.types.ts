@@ -83,7 +83,7 @@ export interface ExportSelection {
   kinds?: SourceDocumentKind[];
   statuses?: InvoiceStatus[];
   ids?: string[];
-  /** Default true: documents already exported to the target are left out (reported as skipped). */
+  /** Default true: documents the target already has are left out of the run; false: reported as skipped (already_exported). */
   notYetExported?: boolean;
 }
 

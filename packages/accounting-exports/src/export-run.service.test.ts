@@ -195,9 +195,15 @@ for (const engine of testEngines()) {
       await executeAll();
       const secondReport = await runs.report({ accountId, id: second.run.id });
       expect(secondReport.exported).toBe(0);
-      expect(secondReport.skipped.filter((s) => s.reason === 'already_exported')).toHaveLength(6);
+      expect(secondReport.skipped).toEqual([{ invoiceId: `${accountId}_old_1`, number: '2025-91', reason: 'no_accounting_details' }]);
       expect(secondReport.refused).toHaveLength(1);
-      expect((await runs.get({ accountId, id: second.run.id })).status).toBe('completed');
+      expect(await runs.get({ accountId, id: second.run.id })).toMatchObject({ status: 'completed', counts: { selected: 2 }, amounts: { held: '0.00' } });
+      // Everything in the period: the exported ones are reported, and still not exported twice.
+      const all = await runs.startRun({ accountId, targetId: target.id, idempotencyKey: 'all', selection: { notYetExported: false } });
+      await executeAll();
+      const allReport = await runs.report({ accountId, id: all.run.id });
+      expect(allReport.skipped.filter((s) => s.reason === 'already_exported')).toHaveLength(6);
+      expect(allReport.exported).toBe(0);
       expect(await available(accountId)).toBe('9.10');
 
       // Re-export: exported (and charged) again.

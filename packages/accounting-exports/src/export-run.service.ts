@@ -291,8 +291,11 @@ export class ExportRunService {
         file_name: null,
       }));
       const ours = await this.#reserve(row, page.documents);
+      // Documents the target already has (or another run of it holds): "not yet exported" leaves them out of the
+      // run; a run over everything reports them as skipped. Either way they are not exported again without reexport.
+      const quiet = selection.notYetExported !== false;
       for (const doc of page.documents)
-        if (!ours.has(doc.id))
+        if (!ours.has(doc.id) && !quiet)
           outcomes.push({ invoice_id: doc.id, number: doc.number, outcome: 'skipped', rule: 'already_exported', message: null, file_name: null });
       const documents = page.documents.filter((d) => ours.has(d.id));
       const stored: Array<{ file: ExportFile; key: string; sha256: string; size: number }> = [];

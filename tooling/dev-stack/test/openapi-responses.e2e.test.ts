@@ -78,7 +78,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/letters': () => ({ recipient: LETTER_RECIPIENT, bodyText: 'Docs letter', subject: 'OpenAPI' }),
   'POST /v1/letters/quote': ({ ids }) => ({ invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }),
   'PUT /v1/letters/settings': () => ({ sender: LETTER_SENDER }),
-  // Accounting exports: a second download target, and a run on the audit's target (its document is exported already: skipped).
+  // Accounting exports: a second download target, and a run on the audit's target (its document is exported already: left out).
   'POST /v1/accounting-exports/targets': () => ({ exporterId: 'audit-ubl', name: 'Docs target', delivery: { kind: 'download' } }),
   'POST /v1/accounting-exports/runs': ({ ids }) => ({ targetId: ids.exportTarget }),
   // The E-POST sandbox's demo customer (what pnpm start documents).

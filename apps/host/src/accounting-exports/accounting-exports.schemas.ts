@@ -63,7 +63,10 @@ export const startRunBody = z.strictObject({
         .optional(),
       statuses: z.array(invoiceStatus).min(1).max(4).optional(),
       ids: z.array(z.string().min(1).max(100)).min(1).max(1000).optional(),
-      notYetExported: z.boolean().default(true).describe('Default true: documents already exported to the target are skipped (already_exported)'),
+      notYetExported: z
+        .boolean()
+        .default(true)
+        .describe('Default true: documents the target already has are left out; false: they are reported as skipped (already_exported)'),
     })
     .prefault({}),
   reexport: z.boolean().default(false).describe('Export documents already exported to this target again (and pay for them again)'),
