@@ -70,6 +70,12 @@ for (const engine of testEngines()) {
     const reader = new MemoryDocumentReader();
     const exporter = new TestExporter();
     const batch = new TestExporter('test-batch', 'export-test', 'batch');
+    /** An exporter whose render always throws (a bug, a missing resource): retried, then given up. */
+    const broken = Object.assign(new TestExporter('test-broken', 'export-test'), {
+      render: async () => {
+        throw new Error('template missing');
+      },
+    });
     const mail = new CapturingMail();
     const queued: string[] = [];
     const sealer = new SecretSealer({ keys: { k1: SecretSealer.generateKey() }, currentKeyId: 'k1', format: 'tgx1' });
@@ -86,7 +92,7 @@ for (const engine of testEngines()) {
       c.register(ACCOUNTING_DOCUMENTS, { useValue: reader });
       registerAccountingExports({
         container: c,
-        exporters: { get: (id) => [exporter, batch].find((e) => e.id === id), list: () => [exporter, batch] },
+        exporters: { get: (id) => [exporter, batch, broken].find((e) => e.id === id), list: () => [exporter, batch, broken] },
         deliveries: deliveries ?? [
           new DownloadDelivery(),
           new EmailDelivery({ transport: () => mail, from: 'Tollgate <exports@tollgate.test>', maxBytes: 2000 }),
@@ -438,6 +444,27 @@ for (const engine of testEngines()) {
         amounts: { charged: '0.45' },
         counts: { exported: 3 },
       });
+    });
+
+    it('an exporter that keeps throwing: retried by the round, then failed; nothing held, the documents freed', async () => {
+      const { accountId } = await account({ count: 2 });
+      const target = await targets.create({ accountId, exporterId: 'test-broken', name: 'Broken', delivery: { kind: 'download' } });
+      const { run } = await runs.startRun({ accountId, targetId: target.id, idempotencyKey: key() });
+      expect(await executeAll()).toBe(1);
+      expect(await runs.get({ accountId, id: run.id })).toMatchObject({ status: 'running', message: 'template missing' });
+      for (let i = 0; i < 4; i++) {
+        clock.advance({ minutes: 2 });
+        await runs.runDue();
+      }
+      expect(await runs.get({ accountId, id: run.id })).toMatchObject({
+        status: 'failed',
+        reason: 'export_failed',
+        message: 'template missing',
+        amounts: { held: '0.00' },
+      });
+      const reserved = await db.query<{ n: number }>('select count(*)::int as n from exported_documents where target_id = $1', [target.id]);
+      expect(reserved.rows[0]!.n).toBe(0);
+      expect(await available(accountId)).toBe('10.00');
     });
 
     it('targets: options checked by the exporter, unknown exporters refused, soft delete', async () => {

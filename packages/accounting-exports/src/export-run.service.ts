@@ -251,11 +251,14 @@ export class ExportRunService {
       await this.db.query('update export_runs set lease_until = null, message = $2, updated_at = $3 where id = $1', [row.id, message, this.clock.now()]);
       return 'retry';
     }
-    // Given up: whatever is held is given back, what was reserved is freed.
-    for (const hold of await this.#holds(row.id)) if (hold.status === 'held') await this.#settle(row, hold, 0);
+    // Given up: what was delivered is charged, the rest of the hold given back. A run that never got its
+    // files frees its documents; one that has them stays resumable (its documents stay reserved for it).
+    const failure = { code: isTollgateError(error) ? error.code : 'export_failed', message };
+    for (const hold of await this.#holds(row.id)) if (hold.status === 'held') await this.#settle(row, hold, await this.#deliveredUnits(row.id, hold.attempt));
+    if (row.prepared_at) return this.#close(row, failure);
     await this.db.transaction(async (tx) => {
       await tx.query('delete from exported_documents where run_id = $1 and exported_at is null', [row.id]);
-      await this.#finish(tx, row.id, { status: 'failed', reason: isTollgateError(error) ? error.code : 'export_failed', message });
+      await this.#finish(tx, row.id, { status: 'failed', reason: failure.code, message });
     });
     return 'failed';
   }
