@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@tollgate/errors';
 import type { PluginEntry } from '@tollgate/host';
 import { startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
@@ -10,6 +13,7 @@ import {
   type StatusTimings,
 } from '@tollgate/sandbox-epost';
 import { SANDBOX_KEYS as PRINTMAIL_KEYS, startPrintMailSandbox, type LifecycleTimings, type PrintMailSandbox } from '@tollgate/sandbox-print-mail';
+import { startSftpSandbox, type SftpSandbox } from '@tollgate/sandbox-sftp';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 import { SANDBOX_KEYS as TRENDSTOP_KEYS, startTrendsTopSandbox, type TrendsTopSandbox } from '@tollgate/sandbox-trendstop';
 import { startTwilioSandbox, type TwilioSandbox } from '@tollgate/sandbox-twilio';
@@ -30,6 +34,12 @@ export const EPOST_DEMO_CREDENTIALS = {
   password: EPOST_ACCOUNTS.active.password,
   secret: EPOST_ACCOUNTS.active.secret,
 } as const;
+
+/**
+ * The accountant's SFTP server of `pnpm start` (export targets with `delivery.kind: 'sftp'`): this
+ * user and password, the files under `<dataDir>/sftp/home/accountant`.
+ */
+export const SFTP_DEMO_USER = { username: 'accountant', password: 'sandbox-sftp' } as const;
 
 /**
  * With `autoDeliver` (pnpm start) letters move on in real time, fast enough to watch: the print
@@ -64,13 +74,18 @@ export interface SandboxStack {
   epost: EPostSandbox;
   /** The customer's endpoint for Tollgate's outgoing webhooks (no secrets: deliveries are recorded `unchecked`). */
   webhooks: WebhookSandbox;
+  /** An accountant's SFTP server for accounting exports (SFTP_DEMO_USER); its files are on disk, no saved state. */
+  sftp: SftpSandbox;
   /** Every bundled plugin, configured against these sandboxes (what `pnpm start` loads). */
   plugins: PluginEntry[];
   close(): Promise<void>;
 }
 
-/** The webhook receiver keeps nothing across restarts, so it is started here but is no SandboxName (no saved state). */
-export type StackSandboxName = SandboxName | 'webhooks';
+/**
+ * The webhook receiver keeps nothing across restarts, and the SFTP server keeps its files on disk, so
+ * they are started here but are no SandboxName (no saved state).
+ */
+export type StackSandboxName = SandboxName | 'webhooks' | 'sftp';
 
 /** The variable that moves each sandbox (named in the port-clash message and the README). */
 export const SANDBOX_PORT_VARIABLES: Record<StackSandboxName, string> = {
@@ -82,6 +97,7 @@ export const SANDBOX_PORT_VARIABLES: Record<StackSandboxName, string> = {
   printmail: 'SANDBOX_PRINTMAIL_PORT',
   epost: 'SANDBOX_EPOST_PORT',
   webhooks: 'SANDBOX_WEBHOOKS_PORT',
+  sftp: 'SANDBOX_SFTP_PORT',
 };
 
 /** A port already taken is one line naming the sandbox and the variable, not a stack trace. */
@@ -107,7 +123,23 @@ async function listening<T>(name: StackSandboxName, port: number, start: () => P
 export async function startSandboxStack(input: {
   hostUrl: string;
   autoDeliver: boolean;
-  ports?: { card?: number; bank?: number; twilio?: number; teamleader?: number; trendstop?: number; printmail?: number; epost?: number; webhooks?: number };
+  ports?: {
+    card?: number;
+    bank?: number;
+    twilio?: number;
+    teamleader?: number;
+    trendstop?: number;
+    printmail?: number;
+    epost?: number;
+    webhooks?: number;
+    sftp?: number;
+  };
+  /**
+   * The SFTP server's folder and host key (PEM or OpenSSH). `pnpm start` keeps both in the data folder,
+   * so a restarted server shows the key a target pinned; by default a temporary folder (removed on
+   * close) and a fresh key.
+   */
+  sftp?: { root: string; hostKey: string };
   now?: () => Date;
   /** Told which sandbox may have changed its state (the dev stack saves it). */
   onStateChange?: (name: SandboxName) => void;
@@ -115,6 +147,7 @@ export async function startSandboxStack(input: {
   const { ports = {}, autoDeliver } = input;
   const now = input.now ? { now: input.now } : {};
   const changed = (name: SandboxName) => (input.onStateChange ? { onStateChange: () => input.onStateChange!(name) } : {});
+  const sftpRoot = input.sftp?.root ?? (await mkdtemp(join(tmpdir(), 'tollgate-sftp-')));
   // All at once: each is a plain HTTP server, and a port clash in one closes the others.
   const started = await Promise.allSettled([
     listening('card', ports.card ?? 0, () =>
@@ -149,13 +182,18 @@ export async function startSandboxStack(input: {
     listening('epost', ports.epost ?? 0, () => startEPostSandbox({ port: ports.epost ?? 0, ...now, ...changed('epost') })),
     // GET <webhooks>/_sandbox/received lists what Tollgate's outgoing webhooks delivered.
     listening('webhooks', ports.webhooks ?? 0, () => startWebhookSandbox({ port: ports.webhooks ?? 0, ...now })),
+    // The accountant's SFTP server: export targets deliver there (SFTP_DEMO_USER).
+    listening('sftp', ports.sftp ?? 0, () =>
+      startSftpSandbox({ root: sftpRoot, users: [{ ...SFTP_DEMO_USER }], port: ports.sftp ?? 0, ...(input.sftp ? { hostKey: input.sftp.hostKey } : {}) }),
+    ),
   ]);
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close().catch(() => undefined) : undefined)));
+    if (!input.sftp) await rm(sftpRoot, { recursive: true, force: true });
     throw failed.reason;
   }
-  const [card, bank, twilio, teamleader, trendstop, printmail, epost, webhooks] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [card, bank, twilio, teamleader, trendstop, printmail, epost, webhooks, sftp] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     CardSandbox,
     BankSandbox,
     TwilioSandbox,
@@ -164,6 +202,7 @@ export async function startSandboxStack(input: {
     PrintMailSandbox,
     EPostSandbox,
     WebhookSandbox,
+    SftpSandbox,
   ];
   // Saved with the sandbox's state, so a restarted stack keeps them (importState brings them back).
   if (autoDeliver) epost.control.setTimings(DEV_EPOST_TIMINGS);
@@ -194,6 +233,9 @@ export async function startSandboxStack(input: {
     { package: '@tollgate/plugin-postal-de-epost', enabled: true, options: { baseUrl: epost.url, vendorId: EPOST_VENDOR_ID } },
     // Accounting export as Peppol UBL: no vendor, nothing to point at; every document checked against the Schematron.
     { package: '@tollgate/plugin-export-peppol', enabled: true, options: { validate: true } },
+    // Accounting export for WinBooks (BE) and Twinfield (NL): files only, no vendor to call; journals and accounts are the target's options.
+    { package: '@tollgate/plugin-export-winbooks', enabled: true, options: {} },
+    { package: '@tollgate/plugin-export-twinfield', enabled: true, options: {} },
   ];
   return {
     card,
@@ -204,6 +246,7 @@ export async function startSandboxStack(input: {
     printmail,
     epost,
     webhooks,
+    sftp,
     plugins,
     close: async () => {
       await Promise.all([
@@ -215,7 +258,9 @@ export async function startSandboxStack(input: {
         printmail.close(),
         epost.close(),
         webhooks.close(),
+        sftp.close(),
       ]);
+      if (!input.sftp) await rm(sftpRoot, { recursive: true, force: true });
     },
   };
 }

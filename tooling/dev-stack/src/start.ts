@@ -1,9 +1,12 @@
 // `pnpm start`: sandboxes first, then the host wired to them (H-4: no credentials → sandboxes).
 import 'reflect-metadata';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isTollgateError } from '@tollgate/errors';
 import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
 import { seedTeamleaderDemo, teamleaderDemoSummary, watchTeamleaderDemo } from './teamleader-demo.js';
-import { EPOST_DEMO_CREDENTIALS, startSandboxStack } from './sandbox-stack.js';
+import { EPOST_DEMO_CREDENTIALS, SFTP_DEMO_USER, startSandboxStack } from './sandbox-stack.js';
 import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
 
 /** How often the print service's lifecycle is moved on (its own `TICK_MS` default when run alone). */
@@ -21,6 +24,31 @@ function devLetterPolling(letters: { pollMinutes: number; sweepSeconds: number }
   }
 }
 
+/**
+ * Seals export targets' SFTP passwords when the config gives no `accountingExports.sealingKey`: a
+ * fixed, public key (the dev stack says so at start), so sealed secrets still open after a restart.
+ */
+const DEV_EXPORT_SEALING_KEY = 'dG9sbGdhdGUtZGV2LXN0YWNrLXNlYWxpbmcta2V5ISE=';
+
+/**
+ * The SFTP server's folder and host key, kept in the data folder: export targets pin the server's key
+ * on their first delivery, so a restarted server must show the same one.
+ */
+function sftpSandboxFiles(dataDir: string): { root: string; hostKey: string } {
+  const root = join(dataDir, 'sftp');
+  const keyFile = join(root, 'host_key.pem');
+  mkdirSync(join(root, 'home'), { recursive: true });
+  if (!existsSync(keyFile)) {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  }
+  return { root: join(root, 'home'), hostKey: readFileSync(keyFile, 'utf8') };
+}
+
 async function main(): Promise<void> {
   // Node started this long ago (module loading included): the first figure of the start-up log line.
   const loadedMs = Math.round(performance.now());
@@ -34,6 +62,7 @@ async function main(): Promise<void> {
   const trendstopPort = Number(env.SANDBOX_TRENDSTOP_PORT ?? 4070);
   const printmailPort = Number(env.SANDBOX_PRINTMAIL_PORT ?? 4080);
   const epostPort = Number(env.SANDBOX_EPOST_PORT ?? 4090);
+  const sftpPort = Number(env.SANDBOX_SFTP_PORT ?? 4060);
   const hostUrl = `http://127.0.0.1:${config.port}`;
   const dataDir = config.database.dataDir;
 
@@ -57,10 +86,12 @@ async function main(): Promise<void> {
       printmail: printmailPort,
       epost: epostPort,
       webhooks: webhooksPort,
+      sftp: sftpPort,
     },
+    sftp: sftpSandboxFiles(dataDir),
     onStateChange: (name) => saverRef.current?.changed(name),
   });
-  const { card, bank, twilio, teamleader, trendstop, printmail, epost, webhooks } = stack;
+  const { card, bank, twilio, teamleader, trendstop, printmail, epost, webhooks, sftp } = stack;
   const sandboxes = {
     card: card.control,
     bank: bank.control,
@@ -91,6 +122,8 @@ async function main(): Promise<void> {
   const sandboxPlugins = stack.plugins;
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   devLetterPolling(config.letters);
+  const devSealingKey = !config.accountingExports.sealingKey;
+  if (devSealingKey) config.accountingExports.sealingKey = DEV_EXPORT_SEALING_KEY;
   // Imported from here, where the bundled plugins are dependencies.
   const plugins = await loadPlugins({ config, importer: (specifier) => import(specifier) });
   const host = await createHost({ config, plugins });
@@ -132,6 +165,8 @@ async function main(): Promise<void> {
       trendstop: trendstop.url,
       printmail: `${printmail.url} (letters received: ${printmail.url}/_sandbox/letters)`,
       epost: `${epost.url} (demo credentials for PUT /v1/plugins/postal-de-epost/credentials: ${JSON.stringify(EPOST_DEMO_CREDENTIALS)})`,
+      sftp: `sftp://${SFTP_DEMO_USER.username}@${sftp.host}:${sftp.port} (password ${SFTP_DEMO_USER.password}; host key ${sftp.hostKeyFingerprint}; files in ${sftp.homeOf(SFTP_DEMO_USER.username)})`,
+      ...(devSealingKey ? { accountingExportsSealingKey: 'the dev stack’s fixed sandbox key (set accountingExports.sealingKey for real secrets)' } : {}),
       teamleaderDemo: demo,
       sandboxState: { dir: sandboxStateDir(dataDir), start, ...(dropped ? { dropped: 'state without a database' } : {}) },
       plugins: host.pluginHost.plugins.map((p) => p.plugin.id),

@@ -1,6 +1,6 @@
 import { isTollgateError } from '@tollgate/errors';
 import type { TollgateHost } from '@tollgate/host';
-import { SANDBOX_IDS, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
+import { SANDBOX_IDS, type SeedLineInput, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
 
 /** Fixed demo ids (UUIDs, as Teamleader's): the same on every fresh data folder, so notes and configs can name them. */
 const demoId = (n: number) => `de300000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -28,7 +28,24 @@ export const TEAMLEADER_DEMO = {
 } as const;
 
 /**
- * Demo data for `pnpm start`: three customers, the profile custom field ("Twikey profile" with the
+ * The lines of demo invoice i: consultancy at 21 % and, in turn, travel at 0 %, a handbook at 6 % with
+ * a discount, catering at 12 %, hosting at 21 % with a discount, so an accounting export shows a VAT
+ * breakdown with several rates (docs/accounting-exports/stack.md).
+ */
+function demoLines(i: number): SeedLineInput[] {
+  const consultancy: SeedLineInput = { section: 'Services', description: 'Consultancy', quantity: 1 + (i % 3), unitPrice: '95.00', taxRate: '0.21' };
+  const extra: SeedLineInput[] = [
+    { section: 'Costs', description: 'Travel (train tickets)', quantity: 2, unitPrice: '18.40', taxRate: '0' },
+    { section: 'Goods', description: 'Handbook', quantity: 1, unitPrice: '39.95', taxRate: '0.06', discountPercent: '10' },
+    { section: 'Costs', description: 'Catering', quantity: 4, unitPrice: '12.50', taxRate: '0.12' },
+    { section: 'Services', description: 'Hosting (month)', quantity: 1, unitPrice: '29.00', taxRate: '0.21', discountPercent: '5' },
+  ];
+  return [consultancy, extra[i % extra.length]!];
+}
+
+/**
+ * Demo data for `pnpm start`: three customers (Acme NV and Bolt BV with VAT numbers, Ann Peeters a
+ * private person), the profile custom field ("Twikey profile" with the
  * options "Direct debit" and "Payment link", fixed ids), 12 booked invoices over the last 40 days
  * (two older than 30, one paid) of which every third names "Direct debit" and every third
  * "Payment link" in the field, a credit note, and a subscription with a 0-day payment term and its
@@ -63,6 +80,7 @@ export function seedTeamleaderDemo({ sandbox, now = new Date() }: { sandbox: Tea
   const bolt = c.seedCompany({
     id: DEMO_IDS.bolt,
     name: 'Bolt BV',
+    vatNumber: 'BE0403170701',
     email: 'hello@bolt.test',
     language: 'fr',
     address: { line1: 'Rue Haute 5', postalCode: '1000', city: 'Bruxelles', country: 'BE' },
@@ -86,7 +104,7 @@ export function seedTeamleaderDemo({ sandbox, now = new Date() }: { sandbox: Tea
       booked: true,
       bookedOn: daysAgo(age),
       paid: i === 4,
-      lines: [{ description: 'Consultancy', quantity: 1 + (i % 3), unitPrice: '95.00', taxRate: '0.21' }],
+      lines: demoLines(i),
       ...(option && { customFields: [{ definitionId: field.id, value: option }] }),
     }) as { id: string };
     first ??= age < 30 ? invoice : undefined;

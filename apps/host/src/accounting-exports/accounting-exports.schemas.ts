@@ -2,7 +2,8 @@ import { RUN_STATUSES } from '@tollgate/accounting-exports';
 import { z } from 'zod';
 import { idempotencyKeyInput } from '../wallet/wallet.schemas.js';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+// z.iso.date() checks the calendar too: 2026-13-01 or 2026-02-30 is a 400, not a run that selects nothing.
+const date = z.iso.date().describe('A calendar day, YYYY-MM-DD');
 
 const deliveryInput = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('download') }).describe('Nothing is pushed: the run’s ZIP is downloaded (GET /v1/accounting-exports/runs/:id/download)'),
@@ -68,6 +69,7 @@ export const startRunBody = z.strictObject({
         .default(true)
         .describe('Default true: documents the target already has are left out; false: they are reported as skipped (already_exported)'),
     })
+    .refine((s) => !s.issuedFrom || !s.issuedTo || s.issuedFrom <= s.issuedTo, { message: 'issuedFrom must not be after issuedTo', path: ['issuedTo'] })
     .prefault({}),
   reexport: z.boolean().default(false).describe('Export documents already exported to this target again (and pay for them again)'),
   idempotencyKey: idempotencyKeyInput.optional(),
