@@ -29,8 +29,9 @@ export function epostRoutes(input: { credentials: CredentialsStore }): PluginRou
       summary: "Store the account's E-POST contract (EKP, password, secret from the E-POST activation); checked with a login first, sealed at rest",
       body: z.strictObject({
         ekp: z.string().regex(/^\d{10}$/, 'must be the 10-digit EKP (customer number) of the E-POST contract'),
-        password: z.string().min(5).max(100),
-        secret: z.string().min(1).max(100),
+        // Blank values are refused here: the E-POST client throws on them (a 500 the bad-input sweep found).
+        password: z.string().min(5).max(100).regex(/\S/, 'must not be blank'),
+        secret: z.string().min(1).max(100).regex(/\S/, 'must not be blank'),
       }),
       responses: {
         200: { description: 'Verified with a login and stored sealed', body: credentialsView },

@@ -92,6 +92,12 @@ for (const engine of testEngines()) {
         .key as string;
       const wrong = await putCredentials(account.ownerKey, { ekp: A.ekp, password: 'wrong-password', secret: A.secret });
       expect(wrong).toMatchObject({ status: 422, body: { error: { code: 'epost_credentials_invalid' } } });
+      // Blank secret or password: a 400 before E-POST is asked (the client refuses them; it was a 500).
+      for (const blank of [{ secret: ' ' }, { password: '      ' }])
+        expect(await putCredentials(account.ownerKey, { ekp: A.ekp, password: A.password, secret: A.secret, ...blank })).toMatchObject({
+          status: 400,
+          body: { error: { code: 'validation_failed' } },
+        });
       const blocked = SANDBOX_ACCOUNTS.blocked;
       expect((await putCredentials(account.ownerKey, { ...blocked })).body.error).toMatchObject({
         code: 'epost_credentials_invalid',

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     SANDBOX_PRINTMAIL_PORT: String(await freePort()),
     SANDBOX_EPOST_PORT: String(await freePort()),
     SANDBOX_WEBHOOKS_PORT: String(await freePort()),
+    SANDBOX_SFTP_PORT: String(await freePort()),
     LOG_LEVEL: 'debug',
   };
   try {

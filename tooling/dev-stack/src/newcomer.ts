@@ -153,6 +153,7 @@ export async function runNewcomer(input: { log?: (line: string) => void; readyTi
     SANDBOX_PRINTMAIL_PORT: String(await freePort()),
     SANDBOX_EPOST_PORT: String(await freePort()),
     SANDBOX_WEBHOOKS_PORT: String(await freePort()),
+    SANDBOX_SFTP_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
   };
   let stack: RunningStack | undefined;

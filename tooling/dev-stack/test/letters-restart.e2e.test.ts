@@ -47,6 +47,7 @@ describe('letters survive a restart of pnpm start', () => {
       SANDBOX_PRINTMAIL_PORT: String(ports.printmail),
       SANDBOX_EPOST_PORT: String(ports.epost),
       SANDBOX_WEBHOOKS_PORT: String(await freePort()),
+      SANDBOX_SFTP_PORT: String(await freePort()),
       LOG_LEVEL: 'info', // the "listening" line is how startStack knows it is ready
     };
     const printmail = `http://127.0.0.1:${ports.printmail}`;

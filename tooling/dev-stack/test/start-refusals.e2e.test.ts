@@ -44,6 +44,8 @@ async function startStack(input: { dataDir: string; env: Record<string, string> 
     SANDBOX_TRENDSTOP_PORT: String(await freePort()),
     SANDBOX_PRINTMAIL_PORT: String(await freePort()),
     SANDBOX_EPOST_PORT: String(await freePort()),
+    SANDBOX_WEBHOOKS_PORT: String(await freePort()),
+    SANDBOX_SFTP_PORT: String(await freePort()),
     ...input.env,
   };
   return new Promise((done) => {
@@ -58,6 +60,7 @@ describe.concurrent('pnpm start refuses with one line and exit code 1', () => {
   it.each([
     ['SANDBOX_TEAMLEADER_PORT', 'the teamleader sandbox'],
     ['SANDBOX_EPOST_PORT', 'the epost sandbox'],
+    ['SANDBOX_SFTP_PORT', 'the sftp sandbox'],
     ['PORT', 'the host'],
   ])('when %s names a port in use', async (variable, what) => {
     const port = await occupied();
