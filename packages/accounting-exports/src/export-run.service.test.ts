@@ -508,5 +508,23 @@ for (const engine of testEngines()) {
         expect(outcomes.sort()).toEqual(['completed', 'skipped']);
         expect(await available(accountId)).toBe('9.40');
       });
+    it('two runs of one target racing for the same documents (other keys): each document exported and paid once', async () => {
+      const { accountId } = await account({ count: 12 });
+      const other = container().resolve(ExportRunService);
+      const target = await targets.create({ accountId, exporterId: 'test-ubl', name: 'Books', delivery: { kind: 'download' } });
+      const [a, b] = await Promise.all([
+        runs.startRun({ accountId, targetId: target.id, idempotencyKey: 'race-a' }),
+        other.startRun({ accountId, targetId: target.id, idempotencyKey: 'race-b' }),
+      ]);
+      queued.length = 0;
+      await Promise.all([runs.execute({ runId: a.run.id }), other.execute({ runId: b.run.id })]);
+      const [ra, rb] = await Promise.all([runs.report({ accountId, id: a.run.id }), runs.report({ accountId, id: b.run.id })]);
+      expect(ra.exported + rb.exported).toBe(12);
+      expect(await available(accountId)).toBe('8.20');
+      const rows = await db.query<{ n: number }>('select count(*)::int as n from exported_documents where target_id = $1 and exported_at is not null', [
+        target.id,
+      ]);
+      expect(rows.rows[0]!.n).toBe(12);
+    });
   });
 }
