@@ -275,7 +275,7 @@ function toNode(item: Record<string, unknown>, parentScope: Record<string, strin
       attributes: {},
       scope: parentScope,
       children: [],
-      text: decodeEntities(String(item['#text'])),
+      text: decodeEntities(String(item['#text']).replace(/\r\n?/g, '\n')),
     };
   }
   if ('#cdata' in item) {
@@ -284,8 +284,12 @@ function toNode(item: Record<string, unknown>, parentScope: Record<string, strin
   }
   const qname = Object.keys(item).find((key) => key !== ':@');
   if (qname === undefined || qname.startsWith('?') || qname.startsWith('!')) return undefined;
+  // XML attribute-value normalisation (literal tabs and line breaks become spaces; &#10; stays a line break).
   const attributes = Object.fromEntries(
-    Object.entries((item[':@'] as Record<string, string> | undefined) ?? {}).map(([name, value]) => [name, decodeEntities(value)]),
+    Object.entries((item[':@'] as Record<string, string> | undefined) ?? {}).map(([name, value]) => [
+      name,
+      decodeEntities(value.replace(/\r\n?|[\n\t]/g, ' ')),
+    ]),
   );
   const scope = { ...parentScope };
   for (const [name, value] of Object.entries(attributes)) {
