@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PACKAGE_ROOT, readRuleFile } from './rule-files.js';
@@ -28,8 +29,8 @@ export interface CompiledRules {
 }
 
 /** The generated XSLT of a rule set and the key of its SEF. */
-export function generateRules(set: RuleSet): { xslt: string; key: string; fileName: string } {
-  const { xslt } = compileSchematron({ schematron: readRuleFile(set) });
+export function generateRules({ set }: { set: RuleSet }): { xslt: string; key: string; fileName: string } {
+  const { xslt } = compileSchematron({ schematron: readRuleFile({ set }) });
   const key = createHash('sha256').update(SaxonJS.getProcessorInfo().productVersion).update('\0').update(xslt).digest('hex').slice(0, 16);
   return { xslt, key, fileName: `${set}-${key}.sef.json` };
 }
@@ -39,7 +40,7 @@ export function generateRules(set: RuleSet): { xslt: string; key: string; fileNa
  * xslt3 compiler in a child process (30–60 s and ~600 MB for the CEN set, so never in the host's heap).
  */
 export async function loadCompiledRules(input: { set: RuleSet; cacheDir?: string }): Promise<CompiledRules> {
-  const { xslt, key, fileName } = generateRules(input.set);
+  const { xslt, key, fileName } = generateRules({ set: input.set });
   const cacheDir = input.cacheDir ?? process.env['UBL_VALIDATION_CACHE_DIR'] ?? DEFAULT_CACHE_DIR;
   for (const [dir, from] of [
     [BUILT_RULES_DIR, 'build'],
@@ -49,8 +50,51 @@ export async function loadCompiledRules(input: { set: RuleSet; cacheDir?: string
     if (text !== undefined) return { set: input.set, text, key, from };
   }
   const started = performance.now();
-  const text = await exportSef({ xslt, outDir: cacheDir, fileName });
+  const text = await compileOnce({ xslt, outDir: cacheDir, fileName });
   return { set: input.set, text, key, from: 'compiled', compileMs: Math.round(performance.now() - started) };
+}
+
+/** Compiles processes wait for: test files run in parallel processes and would each spend ~45 s and ~600 MB on the same SEF. */
+const LOCK_STALE_MS = 10 * 60_000;
+const inProcess = new Map<string, Promise<string>>();
+
+function compileOnce(input: { xslt: string; outDir: string; fileName: string }): Promise<string> {
+  const target = join(input.outDir, input.fileName);
+  let compiling = inProcess.get(target);
+  if (!compiling) {
+    compiling = compileUnderLock(input).finally(() => inProcess.delete(target));
+    inProcess.set(target, compiling);
+  }
+  return compiling;
+}
+
+async function compileUnderLock(input: { xslt: string; outDir: string; fileName: string }): Promise<string> {
+  const target = join(input.outDir, input.fileName);
+  const lock = `${target}.lock`;
+  await mkdir(input.outDir, { recursive: true });
+  for (;;) {
+    const done = await readFile(target, 'utf8').catch(() => undefined);
+    if (done !== undefined) return done;
+    try {
+      await mkdir(lock); // atomic: one process wins
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const since = await stat(lock).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    // A lock left by a killed process is taken over; otherwise wait for the other compiler's file.
+    if (since > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+    else await delay(500);
+  }
+  try {
+    const done = await readFile(target, 'utf8').catch(() => undefined);
+    return done ?? (await exportSef(input));
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 /** Compiles XSLT into `outDir/fileName` (SEF JSON) and returns its text; written via a temporary file, then renamed, so concurrent compilers never see half a file. */

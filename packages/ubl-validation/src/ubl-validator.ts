@@ -1,6 +1,7 @@
 import { loadCompiledRules, type CompiledRules } from './compiled-rules.js';
 import { checkDocument, type LoadedRules } from './document-check.js';
-import { RULE_SETS } from './rule-files.js';
+import { readFile } from 'node:fs/promises';
+import { RULE_SETS, WARM_UP_FILE } from './rule-files.js';
 import { SaxonJS } from './saxon.js';
 import { UblValidationFailedError } from './ubl-validation.errors.js';
 import { ValidationPool } from './validation-pool.js';
@@ -28,7 +29,7 @@ export interface UblValidatorOptions {
 }
 
 interface Engine {
-  run(xml: string): Promise<Violation[]>;
+  run(input: { xml: string }): Promise<Violation[]>;
   close(): Promise<void>;
 }
 
@@ -42,8 +43,16 @@ export function createUblValidator(options: UblValidatorOptions = {}): UblValida
   const start = () => {
     starting ??= (async () => {
       const rules = await Promise.all(sets.map((set) => loadCompiledRules({ set, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) })));
-      if (threads === 0) return { engine: inlineEngine(rules.map((rule) => ({ set: rule.set, sef: JSON.parse(rule.text) as unknown }))), rules };
-      const pool = new ValidationPool({ size: threads, rules: rules.map((rule) => ({ set: rule.set, text: rule.text })) });
+      const warmUp = await readFile(WARM_UP_FILE, 'utf8');
+      if (threads === 0)
+        return {
+          engine: inlineEngine(
+            rules.map((rule) => ({ set: rule.set, sef: JSON.parse(rule.text) as unknown })),
+            warmUp,
+          ),
+          rules,
+        };
+      const pool = new ValidationPool({ size: threads, rules: rules.map((rule) => ({ set: rule.set, text: rule.text })), warmUp });
       await pool.ready();
       return { engine: pool, rules };
     })();
@@ -62,7 +71,7 @@ export function createUblValidator(options: UblValidatorOptions = {}): UblValida
       if (closed) throw closedError();
       const { engine } = await start();
       if (closed) throw closedError();
-      const violations = await engine.run(xml);
+      const violations = await engine.run({ xml });
       const fatal = violations.filter((v) => v.flag === 'fatal');
       return { valid: fatal.length === 0, fatal, warnings: violations.filter((v) => v.flag !== 'fatal') };
     },
@@ -76,13 +85,13 @@ export function createUblValidator(options: UblValidatorOptions = {}): UblValida
   };
 }
 
-function inlineEngine(rules: LoadedRules[]): Engine {
-  // Warm the stylesheets (the first transform prepares them), as the workers do.
-  checkDocument(SaxonJS, rules, '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>');
+function inlineEngine(rules: LoadedRules[], warmUp: string): Engine {
+  // Warm the stylesheets (the first transforms prepare them), as the workers do.
+  checkDocument({ saxon: SaxonJS, rules, xml: warmUp });
   return {
-    async run(xml) {
+    async run({ xml }) {
       try {
-        return checkDocument(SaxonJS, rules, xml);
+        return checkDocument({ saxon: SaxonJS, rules, xml });
       } catch (error) {
         throw new UblValidationFailedError({ reason: 'runtime', message: (error as Error).message, cause: error });
       }

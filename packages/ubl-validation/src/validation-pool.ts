@@ -11,12 +11,12 @@ const { parentPort, workerData } = require('node:worker_threads');
 const saxon = require(workerData.saxonPath);
 const checkDocument = ${checkDocument.toString()};
 const rules = workerData.rules.map((rule) => ({ set: rule.set, sef: JSON.parse(rule.text) }));
-// The first transform of a stylesheet prepares it (~1 s for CEN): done before the worker says ready.
-checkDocument(saxon, rules, '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>');
+// The first transforms prepare the stylesheet (~1 s for CEN): done before the worker says ready.
+checkDocument({ saxon, rules, xml: workerData.warmUp });
 parentPort.postMessage({ ready: true });
 parentPort.on('message', (task) => {
   try {
-    parentPort.postMessage({ id: task.id, violations: checkDocument(saxon, rules, task.xml) });
+    parentPort.postMessage({ id: task.id, violations: checkDocument({ saxon, rules, xml: task.xml }) });
   } catch (error) {
     parentPort.postMessage({ id: task.id, error: String((error && error.message) || error), runtime: Boolean(error && error.ruleRuntime) });
   }
@@ -47,7 +47,8 @@ export class ValidationPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly input: { size: number; rules: { set: RuleSet; text: string }[] }) {
+  /** `warmUp`: a valid UBL document run once before the worker takes work. */
+  constructor(private readonly input: { size: number; rules: { set: RuleSet; text: string }[]; warmUp: string }) {
     for (let i = 0; i < input.size; i += 1) this.slots.push(this.spawn());
   }
 
@@ -56,7 +57,7 @@ export class ValidationPool {
     await Promise.all(this.slots.map((slot) => slot.ready));
   }
 
-  run(xml: string): Promise<Violation[]> {
+  run({ xml }: { xml: string }): Promise<Violation[]> {
     if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, xml, resolve, reject });
@@ -77,7 +78,7 @@ export class ValidationPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { saxonPath: SAXON_JS_PATH, rules: this.input.rules } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { saxonPath: SAXON_JS_PATH, rules: this.input.rules, warmUp: this.input.warmUp } });
     let markReady!: () => void;
     let failReady!: (error: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {

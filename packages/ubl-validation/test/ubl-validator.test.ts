@@ -134,6 +134,14 @@ describe('inputs the rules cannot judge', () => {
     expect(fatalIds(result)).toEqual(['xml-well-formed']);
   });
 
+  it('external entities are not resolved (no file is read): the document is not well-formed', async () => {
+    const xml =
+      '<!DOCTYPE Invoice [<!ENTITY e SYSTEM "file:///etc/hostname">]><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&e;</Invoice>';
+    const result = await validator.validate({ xml });
+    expect(fatalIds(result)).toEqual(['xml-well-formed']);
+    expect(result.fatal[0]?.text).toMatch(/unknown entity/);
+  });
+
   it('well-formed but not UBL → ubl-root (rules would silently pass it)', async () => {
     const result = await validator.validate({ xml: '<Invoice xmlns="urn:example"><ID>1</ID></Invoice>' });
     expect(result.valid).toBe(false);

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RULE_FILES } from '../src/index.js';
+import { WARM_UP_FILE } from '../src/rule-files.js';
 
 // The rule files and examples were given to the project in shared/conformance (next to the repo:
 // ../shared/conformance; a git worktree sits deeper, so every ancestor of the repo is tried).
@@ -20,6 +21,10 @@ describe.runIf(conformance !== undefined)(`vendored copies are byte-identical to
   it.each(Object.entries(RULE_FILES))('rules: %s', (_, file) => {
     const name = file.split(/[\\/]/).pop()!;
     expect(readFileSync(file).equals(readFileSync(join(conformance!, name)))).toBe(true);
+  });
+
+  it('the warm-up document is the official base example', () => {
+    expect(readFileSync(WARM_UP_FILE).equals(readFileSync(join(conformance!, 'examples', 'base-example.xml')))).toBe(true);
   });
 
   it('the official examples in test/fixtures/examples', () => {
