@@ -12,6 +12,7 @@ import {
   InvoiceImporter,
   InvoicePaymentService,
   InvoiceQueries,
+  AccountingDocumentsService,
   InvoiceWritebackService,
   MandateService,
   PaymentLinkService,
@@ -37,6 +38,7 @@ import { InvoicePdfsController } from './invoice-sync/invoice-pdfs.controller.js
 import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js';
 import { PayPageController } from './invoice-sync/pay-page.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
+import { AccountingExportsController } from './accounting-exports/accounting-exports.controller.js';
 import { LettersController, PostalWebhooksController } from './letters/letters.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminPlansController, PlansController } from './plans/plans.controller.js';
@@ -84,6 +86,7 @@ export class AppModule {
         AdminEventsController,
         LettersController,
         PostalWebhooksController,
+        AccountingExportsController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
         ...(state.pluginHost.routes.length ? [pluginRoutesController(state.pluginHost.routes)] : []),
       ],
@@ -110,6 +113,7 @@ export class AppModule {
           DirectDebitService,
           PaymentLinkService,
           CollectionRefService,
+          AccountingDocumentsService,
         ].map((token) => ({
           provide: token,
           useFactory: (c: DependencyContainer) => c.resolve(token as never),

@@ -1,3 +1,12 @@
+import {
+  DownloadDelivery,
+  EmailDelivery,
+  ExportRunService,
+  ExportTargetService,
+  registerAccountingExports,
+  SftpDelivery,
+  type AccountingExporterDirectory,
+} from '@tollgate/accounting-exports';
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { registerDatabase, type Database, type JobQueue } from '@tollgate/db';
 import {
@@ -11,12 +20,14 @@ import {
   type WebhookEndpoints,
 } from '@tollgate/events';
 import { FundingService, registerFunding, type FundingOptions, type PaymentProviderDirectory } from '@tollgate/funding';
-import type { PaymentProvider } from '@tollgate/plugin-sdk';
+import { SecretSealer, type PaymentProvider } from '@tollgate/plugin-sdk';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
 import {
+  ACCOUNTING_DOCUMENTS,
   InvoiceImporter,
   InvoiceSyncInbox,
   registerInvoiceSync,
+  type AccountingDocumentReader,
   type InvitationOptions,
   type DirectDebitCollectorDirectory,
   type InvoiceSourceDirectory,
@@ -56,6 +67,8 @@ export interface CoreServices {
   events: { log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Letters by post (P-5); absent without a job queue (the CLI). */
   letters?: LetterService;
+  /** Export runs (P-6); absent without a job queue (the CLI). */
+  accountingExports?: { runs: ExportRunService; targets: ExportTargetService };
 }
 
 const NO_PROVIDERS: PaymentProviderDirectory = { get: () => undefined, list: () => [] };
@@ -92,6 +105,13 @@ export function createCoreServices(input: {
     renderer: LetterRenderer;
     baseUrl: () => string;
     options?: { maxSubmitAttempts?: number; retrySeconds?: number; pollMinutes?: number; holdDays?: number };
+  };
+  /** Export runs (P-6): the exporters plugins add (read when used) and the config's accountingExports section. */
+  accountingExports?: {
+    exporters: AccountingExporterDirectory;
+    options: HostConfig['accountingExports'];
+    /** Instead of invoice sync's reader (tests). */
+    documents?: AccountingDocumentReader;
   };
 }): CoreServices {
   const container = rootContainer.createChildContainer();
@@ -200,9 +220,35 @@ export function createCoreServices(input: {
       },
     });
   }
+  const exportsInput = input.accountingExports;
+  if (exportsInput && input.jobs) {
+    const o = exportsInput.options;
+    if (exportsInput.documents) container.register(ACCOUNTING_DOCUMENTS, { useValue: exportsInput.documents });
+    registerAccountingExports({
+      container,
+      exporters: exportsInput.exporters,
+      deliveries: [
+        new DownloadDelivery(),
+        new EmailDelivery({
+          // Without SMTP an e-mail delivery fails clearly (mail_not_configured) instead of waiting.
+          transport: () => ((input.transport ?? smtp) ? transport : null),
+          from: input.mail?.from ?? 'Tollgate <no-reply@localhost>',
+          maxBytes: o.emailMaxMegabytes * 1024 * 1024,
+        }),
+        new SftpDelivery({ connectTimeoutMs: o.sftpConnectTimeoutSeconds * 1000, operationTimeoutMs: o.sftpOperationTimeoutSeconds * 1000 }),
+      ],
+      options: {
+        sealer: o.sealingKey ? new SecretSealer({ keys: { k1: o.sealingKey }, currentKeyId: 'k1', format: 'tgx1' }) : null,
+        holdDays: o.holdDays,
+      },
+    });
+  }
   return {
     container,
     ...(letters && input.jobs ? { letters: container.resolve(LetterService) } : {}),
+    ...(exportsInput && input.jobs
+      ? { accountingExports: { runs: container.resolve(ExportRunService), targets: container.resolve(ExportTargetService) } }
+      : {}),
     wallet: container.resolve(WalletService),
     catalog: container.resolve(PriceCatalog),
     funding: container.resolve(FundingService),

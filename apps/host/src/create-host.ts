@@ -8,6 +8,7 @@ import { PLUGIN_API_VERSION } from '@tollgate/plugin-sdk';
 import { eventMigrations, type EventDeliverer, type EventLog, type WebhookEndpoints } from '@tollgate/events';
 import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import {
+  AccountingDocumentsService,
   ConnectionService,
   InvitationService,
   InvoicePdfService,
@@ -18,6 +19,8 @@ import {
   ProfileService,
   type InvoiceImporter,
 } from '@tollgate/invoice-sync';
+import { accountingExportMigrations, type ExportRunService, type ExportTargetService } from '@tollgate/accounting-exports';
+import type { AccountingDocumentReader } from '@tollgate/invoice-sync';
 import { letterMigrations, type LetterRenderer, type LetterService } from '@tollgate/letters';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
@@ -53,6 +56,7 @@ import { InvoicePdfJobs } from './invoice-sync/invoice-pdf-jobs.js';
 import { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import { InvoiceWritebackJobs } from './invoice-sync/invoice-writeback-jobs.js';
 import { EventJobs } from './events/event-jobs.js';
+import { ExportRunJobs } from './accounting-exports/export-run-jobs.js';
 import { LetterJobs } from './letters/letter-jobs.js';
 import { configuredLetterRenderer } from './letters/letter-renderer.js';
 
@@ -100,6 +104,8 @@ export interface CreateHostInput {
   mailTransport?: MailTransport;
   /** The letter renderer to use instead of the configured Chromium pool (closed with the host). */
   letterRenderer?: LetterRenderer;
+  /** The accounting document reader export runs use instead of invoice sync's (tests, until a source provides details). */
+  accountingDocuments?: AccountingDocumentReader;
 }
 
 /** A route as Fastify mounted it (core and plugin routes alike; HEAD twins of GET routes included). */
@@ -142,9 +148,13 @@ export interface TollgateHost {
     /** S-6: the PDFs (`read` for attachments) and their schedule's rounds (`runOnce` in tests). */
     pdfs: InvoicePdfService;
     pdfJobs: InvoicePdfJobs;
+    /** P-6: imported documents with their accounting details (the ACCOUNTING_DOCUMENTS reader), and their backfill. */
+    accounting: AccountingDocumentsService;
   };
   /** Letters by post (P-5): the service and its background work (`jobs.runOnce` in tests). */
   letters: { service: LetterService; jobs: LetterJobs };
+  /** Export runs (P-6): targets, runs and their background work (`jobs.runOnce` in tests). */
+  accountingExports: { runs: ExportRunService; targets: ExportTargetService; jobs: ExportRunJobs };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -187,6 +197,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let invoicePdfJobs: InvoicePdfJobs | undefined;
   let eventJobs: EventJobs | undefined;
   let letterJobs: LetterJobs | undefined;
+  let exportRunJobs: ExportRunJobs | undefined;
   // Made once per host; it starts Chromium only when the first letter is rendered.
   const letterRenderer = input.letterRenderer ?? configuredLetterRenderer(config);
   let accounts: AccountsService | undefined;
@@ -201,6 +212,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     // Cuts PDF and ZIP downloads in flight: a slow or stalled client must not hold the shutdown open.
     await invoicePdfJobs?.stop().catch(() => undefined);
     await letterJobs?.stop().catch(() => undefined);
+    await exportRunJobs?.stop().catch(() => undefined);
     await closeHttp(app, HTTP_CLOSE_GRACE_MS);
     await letterRenderer.close().catch((err: unknown) => logger.warn({ err }, 'could not close the letter renderer'));
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
@@ -221,6 +233,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         notificationMigrations,
         invoiceSyncMigrations,
         letterMigrations,
+        accountingExportMigrations,
         ...pluginHost.migrationSets({ db }),
       ],
     });
@@ -262,6 +275,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
           pollMinutes: config.letters.pollMinutes,
           holdDays: config.letters.holdDays,
         },
+      },
+      accountingExports: {
+        exporters: { get: (id) => pluginHost.accountingExporters.get(id), list: () => pluginHost.accountingExporters.entries().map((e) => e.item) },
+        options: config.accountingExports,
+        ...(input.accountingDocuments ? { documents: input.accountingDocuments } : {}),
       },
       ...(config.wallet.maxGrant ? { walletOptions: { maxGrant: config.wallet.maxGrant } } : {}),
       ...(input.mailTransport ? { transport: input.mailTransport } : {}),
@@ -329,6 +347,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       logger,
       sweepMinutes,
       invitations: core.container.resolve(InvitationService),
+      accounting: core.container.resolve(AccountingDocumentsService),
     });
     invoiceSyncJobs.listen();
     if (input.workers ?? true) invoiceSyncJobs.start();
@@ -342,6 +361,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     // The submit queue exists on every host (letters are queued in their own transaction), workers or not.
     await letterJobs.prepare();
     if (input.workers ?? true) await letterJobs.start();
+    exportRunJobs = new ExportRunJobs({ jobs, runs: core.accountingExports!.runs, logger, sweepSeconds: config.accountingExports.sweepSeconds });
+    await exportRunJobs.prepare();
+    if (input.workers ?? true) await exportRunJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -356,6 +378,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       invoicePdfJobs,
       eventJobs,
       letters: { service: core.letters!, jobs: letterJobs },
+      accountingExports: { ...core.accountingExports!, jobs: exportRunJobs },
       routeIdempotency,
       hostInfo,
       pluginApiVersion: PLUGIN_API_VERSION,
@@ -418,6 +441,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveInvoicePdfJobs = invoicePdfJobs;
     const liveEventJobs = eventJobs;
     const liveLetterJobs = letterJobs;
+    const liveExportRunJobs = exportRunJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -445,8 +469,10 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         writebackJobs: liveWritebackJobs,
         pdfs: liveInvoicePdfJobs.pdfs,
         pdfJobs: liveInvoicePdfJobs,
+        accounting: core.container.resolve(AccountingDocumentsService),
       },
       letters: { service: core.letters!, jobs: liveLetterJobs },
+      accountingExports: { ...core.accountingExports!, jobs: liveExportRunJobs },
       logger,
       async listen() {
         try {

@@ -1,3 +1,5 @@
+import type { ExportRunService, ExportTargetService } from '@tollgate/accounting-exports';
+import type { ExportRunJobs } from './accounting-exports/export-run-jobs.js';
 import type { EventJobs } from './events/event-jobs.js';
 import type { Clock } from '@tollgate/clock';
 import type { Database, JobQueue } from '@tollgate/db';
@@ -29,6 +31,8 @@ export interface HostState {
   eventJobs?: EventJobs;
   /** Letters by post (P-5): the service and its jobs (a route kicks a round after a cancel). */
   letters: { service: LetterService; jobs: LetterJobs };
+  /** Export runs (P-6): targets, runs and their jobs. */
+  accountingExports: { runs: ExportRunService; targets: ExportTargetService; jobs: ExportRunJobs };
   /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */
   routeIdempotency: RouteIdempotency;
   /** The host's public address (config.baseUrl, else the listening port once known): links in pages and mails. */

@@ -1,6 +1,7 @@
 // The invoice-sync domain (S-1…S-4, S-8, S-10) and the contracts source and exporter plugins implement.
 export type { AccountingExporter } from './accounting-exporter.js';
 export { ACCOUNTING_DOCUMENTS, type AccountingDocumentFilter, type AccountingDocumentReader, type MissingAccountingDetails } from './accounting-documents.js';
+export { AccountingDocumentsService, storeAccountingDetails } from './accounting-documents.service.js';
 export type {
   InvoiceSource,
   SourceAddress,

@@ -6,6 +6,7 @@ import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
+import { storeAccountingDetails } from './accounting-documents.service.js';
 import { ConnectionService } from './connection.service.js';
 import { collectionBlockedReasonFor } from './invoice-collectability.js';
 import { CustomerService } from './customer.service.js';
@@ -490,15 +491,21 @@ export class InvoiceImporter {
 
   async #importDocument(state: RunState, doc: SourceDocument): Promise<Outcome> {
     const { connection } = state;
-    const { rows: found } = await this.db.query<{ status: string; source_updated_at: Date }>(
-      'select status, source_updated_at from sync_invoices where connection_id = $1 and kind = $2 and source_id = $3',
+    const { rows: found } = await this.db.query<{ id: string; status: string; source_updated_at: Date; has_accounting: boolean }>(
+      `select i.id, i.status, i.source_updated_at, exists (select 1 from invoice_accounting a where a.invoice_id = i.id) as has_accounting
+         from sync_invoices i where i.connection_id = $1 and i.kind = $2 and i.source_id = $3`,
       [connection.id, doc.kind, doc.sourceId],
     );
     const existing = found[0];
     const updatedAt = new Date(doc.updatedAt);
     if (existing) {
-      // Seen already and not changed since (a sweep overlap, a replay, an older webhook).
-      if (existing.source_updated_at.getTime() >= updatedAt.getTime()) return 'ignored';
+      // Seen already and not changed since (a sweep overlap, a replay, an older webhook). P-6: a
+      // document imported before its source gave accounting details gets them from this read.
+      if (existing.source_updated_at.getTime() >= updatedAt.getTime()) {
+        if (doc.accounting && !existing.has_accounting)
+          await storeAccountingDetails(this.db, { invoiceId: existing.id, details: doc.accounting, sourceUpdatedAt: doc.updatedAt, readAt: this.clock.now() });
+        return 'ignored';
+      }
     } else {
       // S-3: a paid invoice never seen is not imported (nothing to collect). S-10: credit notes are,
       // settled or not: they belong to their invoice's history.
@@ -591,6 +598,8 @@ export class InvoiceImporter {
         ],
       );
       const after = invoiceView(rows[0]!);
+      // P-6, S-4 style: every follow-up that carries accounting details replaces the stored ones.
+      if (doc.accounting) await storeAccountingDetails(tx, { invoiceId: after.id, details: doc.accounting, sourceUpdatedAt: doc.updatedAt, readAt: now });
       const changed: Record<string, { from: unknown; to: unknown }> = {};
       for (const key of [
         'status',
@@ -671,6 +680,7 @@ export class InvoiceImporter {
     );
     if (!rows[0]) throw new RaceLost();
     const invoice = invoiceView(rows[0]);
+    if (doc.accounting) await storeAccountingDetails(tx, { invoiceId: invoice.id, details: doc.accounting, sourceUpdatedAt: doc.updatedAt, readAt: now });
     await event(invoice.id, 'imported', {
       number,
       sourceNumber: doc.number,

@@ -383,5 +383,26 @@ export const invoiceSyncMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      // P-6: what an accounting export needs beyond the collection fields (lines, VAT breakdown,
+      // parties, references), as the source gave it (AccountingDetails JSON), one row per document.
+      // Backfill attempts that failed are kept apart, so a document the source cannot give does not
+      // hold up the others: untried documents go first, then the least recently tried.
+      id: '0010_accounting_details',
+      sql: `
+        create table invoice_accounting (
+          invoice_id        text primary key references sync_invoices (id),
+          details           jsonb not null,
+          read_at           timestamptz not null,
+          source_updated_at timestamptz not null
+        );
+        create table invoice_accounting_misses (
+          invoice_id      text primary key references sync_invoices (id),
+          attempts        int not null,
+          last_error      text not null,
+          last_attempt_at timestamptz not null
+        );
+      `,
+    },
   ],
 };

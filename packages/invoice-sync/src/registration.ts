@@ -1,4 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
+import { ACCOUNTING_DOCUMENTS } from './accounting-documents.js';
+import { AccountingDocumentsService } from './accounting-documents.service.js';
 import { CollectionRefService } from './collection-refs.js';
 import { CollectionSettingsService } from './collection-settings.service.js';
 import { INVITATION_OPTIONS, InvitationService, type InvitationOptions } from './invitation.service.js';
@@ -68,4 +70,7 @@ export function registerInvoiceSync(input: {
   input.container.register(PAYMENT_LINK_PROVIDERS, { useValue: input.paymentLinkProviders ?? { card: () => undefined } });
   input.container.registerSingleton(PaymentLinkService);
   input.container.registerSingleton(BankStatementService);
+  input.container.registerSingleton(AccountingDocumentsService);
+  // The reader exporters and export runs take (P-6): the same instance under the contract's token.
+  input.container.register(ACCOUNTING_DOCUMENTS, { useFactory: (c) => c.resolve(AccountingDocumentsService) });
 }

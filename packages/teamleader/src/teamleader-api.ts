@@ -8,6 +8,7 @@ import type {
   CustomFieldContext,
   CustomFieldDefinition,
   Department,
+  DepartmentInfo,
   DownloadLocation,
   Invoice,
   InvoiceFilter,
@@ -15,6 +16,7 @@ import type {
   InvoiceSort,
   Subscription,
   SubscriptionFilter,
+  TaxRate,
   TeamleaderUser,
   Webhook,
 } from './teamleader.types.js';
@@ -120,6 +122,16 @@ export class TeamleaderApi {
   async departments({ ids, status }: { ids?: string[]; status?: Array<'active' | 'archived'> } = {}): Promise<Department[]> {
     const filter = { ...(ids && { ids }), ...(status && { status }) };
     return (await this.#call<Data<Department[]>>('departments.list', Object.keys(filter).length > 0 ? { filter } : {})).data;
+  }
+
+  /** One department with its address, IBAN and BIC (the seller on its invoices). */
+  async departmentInfo({ id }: { id: string }): Promise<DepartmentInfo> {
+    return (await this.#call<Data<DepartmentInfo>>('departments.info', { id })).data;
+  }
+
+  /** Every tax rate (all pages), optionally of one department. */
+  async taxRates({ departmentId }: { departmentId?: string } = {}): Promise<TaxRate[]> {
+    return collect(this.#paginate<TaxRate>('taxRates.list', departmentId ? { filter: { department_id: departmentId } } : {}));
   }
 
   async registerWebhook({ url, types }: { url: string; types: string[] }): Promise<void> {

@@ -291,3 +291,32 @@ describe('typed helpers against the sandbox', () => {
     expect(await api.listWebhooks()).toEqual([{ url, types: ['invoice.booked'] }]);
   });
 });
+
+describe('accounting reads (P-6)', () => {
+  it('taxRates: every page (a server serving 3 a page still gives all 8), rates as decimal strings; departmentInfo: address, IBAN, BIC', async () => {
+    const s = setup();
+    const api = await connect(s);
+    sandbox.control.setMaxPageSize(3);
+    const rates = await api.taxRates();
+    expect(rates).toHaveLength(8);
+    expect(apiRequests('/taxRates.list')).toHaveLength(4); // 3 + 3 + 2, then the empty page that ends the list
+    expect(rates.find((r) => r.id === SANDBOX_IDS.taxRate21)).toEqual({
+      id: SANDBOX_IDS.taxRate21,
+      description: '21%',
+      rate: '0.21',
+      department: { type: 'department', id: SANDBOX_IDS.department },
+    });
+    expect(rates.find((r) => r.id === SANDBOX_IDS.taxRate0ReverseCharge)).toMatchObject({ rate: '0', description: '0% Medecontractant' });
+    expect(await api.taxRates({ departmentId: SANDBOX_IDS.department })).toHaveLength(8);
+
+    const department = await api.departmentInfo({ id: SANDBOX_IDS.department });
+    expect(department).toMatchObject({
+      name: 'Sandbox BV',
+      vat_number: 'BE0899623035',
+      address: { line_1: 'Sandboxstraat 1', postal_code: '9000', city: 'Gent', country: 'BE' },
+      iban: 'BE68539007547034',
+      bic: 'BBRUBEBB',
+    });
+    await expect(api.departmentInfo({ id: 'ffffffff-0000-4000-8000-000000000000' })).rejects.toMatchObject({ status: 404 });
+  });
+});

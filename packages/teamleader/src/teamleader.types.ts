@@ -80,6 +80,33 @@ export interface InvoiceListItem {
 
 export type PaymentTerm = { type: 'cash' | 'end_of_month' | 'after_invoice_date'; days?: number };
 
+/** A line of `grouped_lines[].line_items[]` (invoices.info, creditNotes.info). Quantities and discount values may be JSON numbers. */
+export interface LineItem {
+  product?: Ref<'product'> | null;
+  product_category?: Ref | null;
+  quantity: string | number;
+  description: string;
+  extended_description?: string | null;
+  /** A unit of measure reference (`{ type: 'unitOfMeasure', id }`) or null. */
+  unit?: Ref | null;
+  unit_price: { amount: string; tax: 'excluding' | 'including' };
+  tax: Ref<'taxRate'>;
+  /** Teamleader documents percentage discounts only. */
+  discount?: { type: 'percentage' | string; value: string | number } | null;
+  total: {
+    tax_exclusive: TeamleaderMoney;
+    tax_exclusive_before_discount?: TeamleaderMoney;
+    tax_inclusive: TeamleaderMoney;
+    tax_inclusive_before_discount?: TeamleaderMoney;
+  };
+  withheld_tax?: unknown;
+}
+
+export interface LineGroup {
+  section: { title: string } | null;
+  line_items: LineItem[];
+}
+
 export interface Invoice extends InvoiceListItem {
   payment_term?: PaymentTerm | null;
   payments?: Array<{ paid_at: string; payment: TeamleaderMoney }>;
@@ -87,7 +114,7 @@ export interface Invoice extends InvoiceListItem {
   currency?: string;
   note?: string | null;
   discounts?: unknown[];
-  grouped_lines?: unknown[];
+  grouped_lines?: LineGroup[];
   expected_payment_method?: { method: string; reference?: string | null } | null;
   on_hold_since?: string | null;
   peppol_status?: string | null;
@@ -242,6 +269,24 @@ export interface Department {
   currency?: string;
   emails?: Array<{ type: string; email: string }>;
   status?: 'active' | 'archived';
+}
+
+/** departments.info: the list fields plus address, telephones, website, iban, bic, fiscal_regime. */
+export interface DepartmentInfo extends Department {
+  address?: Address['address'] | null;
+  telephones?: Array<{ type: string; number: string }>;
+  website?: string | null;
+  iban?: string | null;
+  bic?: string | null;
+  fiscal_regime?: string | null;
+}
+
+/** taxRates.list item: `rate` is a fraction as a decimal string ("0.21"), its `description` the name users gave it. */
+export interface TaxRate {
+  id: string;
+  description: string;
+  rate: string;
+  department?: Ref<'department'> | null;
 }
 
 export interface Webhook {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@tollgate/clock';
 import { testEngines, type Database, type TestDatabase, type TestEngine } from '@tollgate/db';
-import { createHost, loadConfig, loadPlugins, type HostConfig, type NewApiKey, type TollgateHost } from '@tollgate/host';
+import { createHost, loadConfig, loadPlugins, type CreateHostInput, type HostConfig, type NewApiKey, type TollgateHost } from '@tollgate/host';
 import type { Plugin, PluginDatabase } from '@tollgate/plugin-sdk';
 
 export interface TestHostInput {
@@ -18,6 +18,8 @@ export interface TestHostInput {
    * production with N hosts); the caller closes it. Default: a fresh one from `engine`.
    */
   db?: Database;
+  /** Export runs read documents here instead of invoice sync's reader (createHost's accountingDocuments). */
+  accountingDocuments?: CreateHostInput['accountingDocuments'];
 }
 
 export interface TestResponse<T = unknown> {
@@ -94,7 +96,15 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
   const clock = input.clock ?? new ManualClock('2026-01-15T09:00:00.000Z');
   let host: TollgateHost;
   try {
-    host = await createHost({ config, plugins, db: shared ?? db, clock, superviseJobs: false, workers: false });
+    host = await createHost({
+      config,
+      plugins,
+      db: shared ?? db,
+      clock,
+      superviseJobs: false,
+      workers: false,
+      ...(input.accountingDocuments ? { accountingDocuments: input.accountingDocuments } : {}),
+    });
   } catch (error) {
     await db.dispose();
     if (filesRoot) await rm(filesRoot, { recursive: true, force: true });

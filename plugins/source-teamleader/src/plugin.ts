@@ -57,7 +57,7 @@ export const sourceTeamleaderPlugin = definePlugin({
           ...(settings.apiBaseUrl && { apiBaseUrl: settings.apiBaseUrl }),
           ...(options.retry && { retry: options.retry }),
         });
-        const source = new TeamleaderInvoiceSource({ client, connections, database, clock });
+        const source = new TeamleaderInvoiceSource({ client, connections, database, clock, logger });
         sources.add(source);
         routes.add(
           ...sourceTeamleaderRoutes({

@@ -4,6 +4,7 @@ import {
   TollgateError,
   ValidationError,
   type Clock,
+  type Logger,
   type Queryable,
   type InvoiceSource,
   type SourceConnection,
@@ -28,10 +29,13 @@ import {
   type Contact,
   type CreditNote,
   type CustomFieldDefinition,
+  type DepartmentInfo,
   type Invoice,
   type InvoiceListItem,
+  type TaxRate,
   type TeamleaderClient,
 } from '@tollgate/teamleader';
+import { creditNoteAccounting, invoiceAccounting, type AccountingLookups, type BreakdownCheck } from './teamleader-accounting.js';
 import { STRICT_MODE_WARNINGS } from './strict-mode.js';
 import type { TeamleaderConnectionsStore } from './teamleader-connections.store.js';
 import {
@@ -47,6 +51,18 @@ import {
 } from './teamleader-mapping.js';
 
 const BOOKED = ['outstanding', 'matched'] as const;
+/** How long a connection's tax rates and departments are reused (they change rarely; a new rate id refreshes them at once). */
+const LOOKUP_TTL_MS = 10 * 60_000;
+
+type Party = NonNullable<AccountingLookups['customer']>;
+
+interface ConnectionLookups {
+  at: number;
+  taxRates: Promise<Map<string, TaxRate>> | null;
+  /** When taxRates.list was last read: an unknown rate id reads it again at most once a minute. */
+  ratesReadAt: number;
+  departments: Map<string, Promise<DepartmentInfo | null>>;
+}
 /** invoices.info calls in flight at once while enriching a page. */
 const INFO_CONCURRENCY = 5;
 
@@ -59,22 +75,29 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   readonly #connections: TeamleaderConnectionsStore;
   readonly #db: Queryable;
   readonly #clock: Clock;
+  /** Tax rates and departments per connection, shared by the pages and documents read within LOOKUP_TTL_MS. */
+  readonly #lookups = new Map<string, ConnectionLookups>();
+  readonly #logger: Logger | undefined;
 
   constructor({
     client,
     connections,
     database,
     clock,
+    logger,
   }: {
     client: TeamleaderClient;
     connections: TeamleaderConnectionsStore;
     database: Queryable;
     clock: Clock;
+    /** Where documents whose accounting details cannot be read, or whose VAT figures disagree, are told. */
+    logger?: Logger;
   }) {
     this.#client = client;
     this.#connections = connections;
     this.#db = database;
     this.#clock = clock;
+    this.#logger = logger;
   }
 
   /** Invoices first (page by page, by invoice date), then credit notes; the cursor names the list and page. */
@@ -111,10 +134,18 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       ];
       const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({ connectionId, action: 'invoices.list', body: { filter, sort, page } });
       const infos = await mapLimit(data, INFO_CONCURRENCY, (item) => this.#api(connectionId).invoiceInfo({ id: item.id }));
-      const documents = data.map((item, i) => mapInvoice({ item, info: infos[i] as Invoice, profileFieldId: connection.profileFieldId }));
+      const mapped = data.map((item, i) => mapInvoice({ item, info: infos[i] as Invoice, profileFieldId: connection.profileFieldId }));
       // Only an empty page ends a list: Teamleader may serve fewer than asked (its page cap is undocumented).
       const next: ListCursor = data.length === 0 ? { ...at, list: 'creditNotes', page: 1 } : { ...at, page: at.page + 1 };
-      return { documents, nextCursor: encodeCursor(next), customers: await this.#customersOf(connectionId, connection, documents) };
+      const { customers, parties } = await this.#customersOf(connectionId, connection, mapped);
+      const documents: SourceDocument[] = [];
+      for (const [i, doc] of mapped.entries()) {
+        const info = infos[i] as Invoice;
+        documents.push(
+          await this.#withAccounting(doc, () => this.#invoiceAccounting({ connectionId, info, customer: parties.get(doc.customer.sourceId) ?? null })),
+        );
+      }
+      return { documents, nextCursor: encodeCursor(next), customers };
     }
 
     const filter = {
@@ -126,30 +157,174 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
       action: 'creditNotes.list',
       body: { ...(Object.keys(filter).length > 0 && { filter }), page },
     });
-    const documents = data.map((note) => mapCreditNote({ note }));
-    return {
-      documents,
-      nextCursor: data.length === 0 ? null : encodeCursor({ ...at, page: at.page + 1 }),
-      customers: await this.#customersOf(connectionId, connection, documents),
+    const mapped = data.map((note) => mapCreditNote({ note }));
+    const { customers, parties } = await this.#customersOf(connectionId, connection, mapped);
+    // P-6: lines are on creditNotes.info only; the credited invoices' numbers and dates in one listing.
+    const infos = await mapLimit(data, INFO_CONCURRENCY, (note) => orNull(this.#api(connectionId).creditNoteInfo({ id: note.id })));
+    const credited = await this.#invoicesById(
+      connectionId,
+      data.flatMap((note) => (note.invoice ? [note.invoice.id] : [])),
+    );
+    const documents: SourceDocument[] = [];
+    for (const [i, doc] of mapped.entries()) {
+      const info = infos[i];
+      const invoiceId = data[i]!.invoice?.id;
+      const invoice = invoiceId ? credited.get(invoiceId) : undefined;
+      documents.push(
+        info
+          ? await this.#withAccounting(doc, () =>
+              this.#creditNoteAccounting({
+                connectionId,
+                note: info,
+                credited: invoice ? { number: invoice.invoice_number, date: invoice.invoice_date } : null,
+                customer: parties.get(doc.customer.sourceId) ?? null,
+              }),
+            )
+          : doc,
+      );
+    }
+    return { documents, nextCursor: data.length === 0 ? null : encodeCursor({ ...at, page: at.page + 1 }), customers };
+  }
+
+  /** The document with its accounting details, or without them when Teamleader's data cannot be mapped (P-6: it shows as missing). */
+  async #withAccounting(doc: SourceDocument, read: () => Promise<SourceDocument['accounting'] | null>): Promise<SourceDocument> {
+    try {
+      const accounting = await read();
+      return accounting ? { ...doc, accounting } : doc;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      this.#logger?.warn(`source-teamleader: ${doc.kind} ${doc.number} (${doc.sourceId}) has no accounting details: ${error.message}`);
+      return doc;
+    }
+  }
+
+  async #invoiceAccounting(input: { connectionId: string; info: Invoice; customer: Party | null }): Promise<SourceDocument['accounting'] | null> {
+    const lookups = await this.#lookupsFor({ connectionId: input.connectionId, departmentId: input.info.department.id, lines: input.info.grouped_lines });
+    if (!lookups) return null;
+    const { details, check } = invoiceAccounting({ info: input.info, customer: input.customer, ...lookups });
+    this.#reportDisagreement({ what: `invoice ${input.info.invoice_number ?? input.info.id}`, check });
+    return details;
+  }
+
+  async #creditNoteAccounting(input: {
+    connectionId: string;
+    note: CreditNote;
+    credited: { number: string | null; date: string | null } | null;
+    customer: Party | null;
+  }): Promise<SourceDocument['accounting'] | null> {
+    const lines = input.note.grouped_lines as Invoice['grouped_lines'];
+    const lookups = await this.#lookupsFor({ connectionId: input.connectionId, departmentId: input.note.department.id, lines });
+    if (!lookups) return null;
+    const { details, check } = creditNoteAccounting({ note: input.note, credited: input.credited, customer: input.customer, ...lookups });
+    this.#reportDisagreement({ what: `credit note ${input.note.credit_note_number ?? input.note.id}`, check });
+    return details;
+  }
+
+  /** Teamleader's VAT per rate off the lines' by more than a cent: the lines' figures are kept (see docs/accounting-exports/import.md). */
+  #reportDisagreement(input: { what: string; check: BreakdownCheck }): void {
+    for (const gap of input.check.disagreed) {
+      this.#logger?.warn(
+        `source-teamleader: ${input.what}: Teamleader's ${gap.rate} % VAT (taxable ${gap.teamleaderTaxable}, tax ${gap.teamleaderTax}) differs from its lines (taxable ${gap.linesTaxable}, tax ${gap.computedTax}); the lines' figures are used`,
+      );
+    }
+  }
+
+  /**
+   * The department (seller) and the tax rates a document's lines name, from the connection's cache;
+   * a rate id not in it reads taxRates.list again (a rate added since). Null when the department is gone.
+   */
+  async #lookupsFor(input: {
+    connectionId: string;
+    departmentId: string;
+    lines: Invoice['grouped_lines'];
+  }): Promise<Omit<AccountingLookups, 'customer'> | null> {
+    const now = this.#clock.now().getTime();
+    let cached = this.#lookups.get(input.connectionId);
+    if (!cached || now - cached.at > LOOKUP_TTL_MS) {
+      cached = { at: now, taxRates: null, ratesReadAt: 0, departments: new Map() };
+      this.#lookups.set(input.connectionId, cached);
+    }
+    const entry = cached;
+    const api = this.#api(input.connectionId);
+    const remember = <T>(promise: Promise<T>, forget: () => void): Promise<T> => {
+      promise.catch(forget);
+      return promise;
     };
+    const rates = async (fresh: boolean) => {
+      if (!entry.taxRates || (fresh && now - entry.ratesReadAt > 60_000)) {
+        entry.ratesReadAt = now;
+        entry.taxRates = remember(
+          api.taxRates().then((list) => new Map(list.map((rate) => [rate.id, rate]))),
+          () => (entry.taxRates = null),
+        );
+      }
+      return entry.taxRates;
+    };
+    let taxRates = await rates(false);
+    const ids = (input.lines ?? []).flatMap((group) => group.line_items.map((item) => item.tax.id));
+    if (ids.some((id) => !taxRates.has(id))) taxRates = await rates(true);
+    let department = entry.departments.get(input.departmentId);
+    if (!department) {
+      department = remember(orNull(api.departmentInfo({ id: input.departmentId })), () => entry.departments.delete(input.departmentId));
+      entry.departments.set(input.departmentId, department);
+    }
+    const found = await department;
+    return found ? { department: found, taxRates } : null;
+  }
+
+  /** Invoices by id (≤ 100 a call), for the numbers and dates credit notes refer to. */
+  async #invoicesById(connectionId: string, ids: readonly string[]): Promise<Map<string, InvoiceListItem>> {
+    const found = new Map<string, InvoiceListItem>();
+    for (const batch of chunks([...new Set(ids)], BY_IDS_MAX)) {
+      const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({
+        connectionId,
+        action: 'invoices.list',
+        body: { filter: { ids: batch }, page: { size: BY_IDS_MAX, number: 1 } },
+      });
+      for (const item of data) found.set(item.id, item);
+    }
+    return found;
   }
 
   /**
    * The page's customers in batches of at most 100 ids (`companies.list` / `contacts.list` with
    * `filter.ids`) instead of one `.info` per document (issue 14 A8; Teamleader's own advice).
    */
-  async #customersOf(connectionId: string, connection: SourceConnection, documents: readonly SourceDocument[]): Promise<SourceCustomer[]> {
+  async #customersOf(
+    connectionId: string,
+    connection: SourceConnection,
+    documents: readonly SourceDocument[],
+  ): Promise<{ customers: SourceCustomer[]; parties: Map<string, Party> }> {
     const api = this.#api(connectionId);
     const profileFieldId = connection.profileFieldId;
     const idsOf = (type: SourceCustomerType) => [...new Set(documents.filter((d) => d.customer.type === type).map((d) => d.customer.sourceId))];
     const customers: SourceCustomer[] = [];
+    // The raw parties too: the buyer of each document's accounting details (addresses, enterprise number).
+    const parties = new Map<string, Party>();
     for (const ids of chunks(idsOf('company'), BY_IDS_MAX)) {
-      for (const party of await api.companies({ ids })) customers.push(mapCustomer({ type: 'company', party, profileFieldId }));
+      for (const party of await api.companies({ ids })) {
+        customers.push(mapCustomer({ type: 'company', party, profileFieldId }));
+        parties.set(party.id, { type: 'company', party });
+      }
     }
     for (const ids of chunks(idsOf('contact'), BY_IDS_MAX)) {
-      for (const party of await api.contacts({ ids })) customers.push(mapCustomer({ type: 'contact', party, profileFieldId }));
+      for (const party of await api.contacts({ ids })) {
+        customers.push(mapCustomer({ type: 'contact', party, profileFieldId }));
+        parties.set(party.id, { type: 'contact', party });
+      }
     }
-    return customers;
+    return { customers, parties };
+  }
+
+  /** One customer's raw record (companies.info / contacts.info), null when gone. */
+  async #party(connectionId: string, customer: SourceDocument['customer']): Promise<Party | null> {
+    const api = this.#api(connectionId);
+    if (customer.type === 'company') {
+      const party = await orNull(api.companyInfo({ id: customer.sourceId }));
+      return party ? { type: 'company', party } : null;
+    }
+    const party = await orNull(api.contactInfo({ id: customer.sourceId }));
+    return party ? { type: 'contact', party } : null;
   }
 
   async getDocument({
@@ -165,7 +340,17 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     const api = this.#api(connectionId);
     if (kind === 'credit_note') {
       const note = await orNull(api.creditNoteInfo({ id: sourceId }));
-      return note ? mapCreditNote({ note }) : null;
+      if (!note) return null;
+      const doc = mapCreditNote({ note });
+      return this.#withAccounting(doc, async () => {
+        const invoice = note.invoice ? await orNull(api.invoiceInfo({ id: note.invoice.id })) : null;
+        return this.#creditNoteAccounting({
+          connectionId,
+          note,
+          credited: invoice ? { number: invoice.invoice_number, date: invoice.invoice_date } : null,
+          customer: await this.#party(connectionId, doc.customer),
+        });
+      });
     }
     // `subscription` is on list items only; payment term and custom fields on info only.
     const { data } = await this.#client.call<{ data: InvoiceListItem[] }>({
@@ -176,7 +361,9 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
     const item = data[0];
     if (!item) return null;
     const info = await orNull(api.invoiceInfo({ id: sourceId }));
-    return info ? mapInvoice({ item, info, profileFieldId: connection.profileFieldId }) : null;
+    if (!info) return null;
+    const doc = mapInvoice({ item, info, profileFieldId: connection.profileFieldId });
+    return this.#withAccounting(doc, async () => this.#invoiceAccounting({ connectionId, info, customer: await this.#party(connectionId, doc.customer) }));
   }
 
   async getCustomer({

@@ -1,3 +1,5 @@
+import { MemoryDocumentReader, TestExporter, testDocument } from '@tollgate/accounting-exports';
+import { accountingExportersExtensionPoint, definePlugin, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { TEST_NUMBERS } from '@tollgate/sandbox-twilio';
 import { createTestHost, type ManualClock, type TestEngine, type TestHost, type TestHostInput, type TestResponse } from '@tollgate/testing';
 import { expect } from 'vitest';
@@ -35,7 +37,9 @@ export type Ids = Record<
   | 'mandateUpload'
   | 'company'
   | 'ignoredCompany'
-  | 'letter',
+  | 'letter'
+  | 'exportTarget'
+  | 'exportRun',
   string
 >;
 /** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
@@ -131,7 +135,41 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   'GET /v1/letters/:id/pdf': (ids) => ({ params: { id: ids.letter } }),
   // Still stoppable at the print service: cancelled there, its holds released.
   'POST /v1/letters/:id/cancel': (ids) => ({ params: { id: ids.letter } }),
+  // Accounting exports: a download target and its completed run (nothing left to resume: 409 export_run_not_resumable).
+  'GET /v1/accounting-exports/targets/:id': (ids) => ({ params: { id: ids.exportTarget } }),
+  'PATCH /v1/accounting-exports/targets/:id': (ids) => ({ params: { id: ids.exportTarget }, body: { name: 'Renamed target' } }),
+  'DELETE /v1/accounting-exports/targets/:id': (ids) => ({ params: { id: ids.exportTarget } }),
+  'GET /v1/accounting-exports/runs/:id': (ids) => ({ params: { id: ids.exportRun } }),
+  'GET /v1/accounting-exports/runs/:id/download': (ids) => ({ params: { id: ids.exportRun } }),
+  'POST /v1/accounting-exports/runs/:id/resume': (ids) => ({ params: { id: ids.exportRun } }),
 };
+
+/**
+ * An accounting exporter for the audits (until the real exporter plugins are bundled): one XML file
+ * per document on the spend channel `audit-export` (0.10), and the documents it reads, in memory.
+ */
+export const AUDIT_DOCUMENTS = new MemoryDocumentReader();
+const auditExportPlugin = definePlugin({
+  id: 'audit-export',
+  compatibility: '^2.6.0',
+  description: 'Audit accounting exporter',
+  register(env) {
+    env.registerInit({
+      deps: { exporters: accountingExportersExtensionPoint, channels: spendChannelsExtensionPoint },
+      init({ exporters, channels }) {
+        channels.add({
+          id: 'audit-export',
+          label: 'Audit export',
+          unit: 'document',
+          settlement: 'immediate',
+          prices: [{ unitPrice: '0.10', effectiveFrom: '2026-01-01' }],
+          quote: () => ({ units: '1', description: 'Exported document' }),
+        });
+        exporters.add(new TestExporter('audit-ubl', 'audit-export'));
+      },
+    });
+  },
+});
 
 export const fill = (url: string, params: Record<string, string>) =>
   url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? 'x')).replace(/\*$/, 'x');
@@ -171,7 +209,7 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     const plugins = await Promise.all(
       stack.plugins.map(async (entry) => ({ plugin: ((await import(entry.package)) as { default: Plugin }).default, options: entry.options })),
     );
-    t = await createTestHost({ engine, clock, plugins });
+    t = await createTestHost({ engine, clock, plugins: [...plugins, { plugin: auditExportPlugin }], accountingDocuments: AUDIT_DOCUMENTS });
     stack.card.control.setWebhook({ url: `${t.url}/v1/payments/webhooks/payments-card`, secret: WEBHOOK_SECRET });
     const routes = t.host.routes.filter((r) => r.method !== 'HEAD').map((r) => ({ ...r, key: `${r.method} ${r.url}` }));
 
@@ -300,6 +338,16 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     ids.letter = ((await ok(asA('POST', '/v1/letters', { invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }, 'audit-letter'))) as { id: string }).id;
     await t.host.letters.jobs.runOnce();
     expect(await ok(asA('GET', `/v1/letters/${ids.letter}`), 200)).toMatchObject({ status: 'submitted', carrier: { id: 'postal-be' } });
+    // Accounting exports: a download target and one run of one document, delivered (and charged).
+    AUDIT_DOCUMENTS.add(a.accountId, testDocument({ id: `${a.accountId}-export-1`, number: 'AUDIT-0001' }));
+    ids.exportTarget = (
+      (await ok(asA('POST', '/v1/accounting-exports/targets', { exporterId: 'audit-ubl', name: 'Audit books', delivery: { kind: 'download' } }))) as {
+        id: string;
+      }
+    ).id;
+    ids.exportRun = ((await ok(asA('POST', '/v1/accounting-exports/runs', { targetId: ids.exportTarget }, 'audit-export-run'))) as { id: string }).id;
+    await t.host.accountingExports.jobs.runOnce();
+    expect(await ok(asA('GET', `/v1/accounting-exports/runs/${ids.exportRun}`), 200)).toMatchObject({ status: 'completed', counts: { exported: 1 } });
     return { stack, t, a, b, ids, routes, close };
   } catch (error) {
     await close();

@@ -52,6 +52,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),
   'POST /v1/invoice-sync/profiles': () => ({ name: 'Second', directDebit: false, paymentLink: true, transfer: false }),
   'POST /v1/invoice-sync/invoices/pdfs/fetch': () => ({}),
+  'POST /v1/invoice-sync/accounting-backfill': () => ({ limit: 10 }),
   'POST /v1/invoice-sync/invoices/pdfs/download': ({ ids }) => ({ invoiceIds: [ids.invoice] }),
   'PUT /v1/invoice-sync/collection-settings': () => ({ iban: 'BE68 5390 0754 7034', bic: 'GKCCBEBB', beneficiary: 'Account A' }),
   'POST /v1/invoice-sync/mandates/uploads': () => ({
@@ -78,6 +79,9 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/letters': () => ({ recipient: LETTER_RECIPIENT, bodyText: 'Docs letter', subject: 'OpenAPI' }),
   'POST /v1/letters/quote': ({ ids }) => ({ invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }),
   'PUT /v1/letters/settings': () => ({ sender: LETTER_SENDER }),
+  // Accounting exports: a second download target, and a run on the audit's target (its document is exported already: left out).
+  'POST /v1/accounting-exports/targets': () => ({ exporterId: 'audit-ubl', name: 'Docs target', delivery: { kind: 'download' } }),
+  'POST /v1/accounting-exports/runs': ({ ids }) => ({ targetId: ids.exportTarget }),
   // The E-POST sandbox's demo customer (what pnpm start documents).
   [`PUT ${EPOST}/credentials`]: () => EPOST_DEMO_CREDENTIALS,
 };
@@ -99,6 +103,8 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
   'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
   'POST /webhooks/postal/:carrierId': 'needs a callback signed by the print service (delivered by hand in the host’s letters e2e)',
+  'POST /v1/accounting-exports/runs/:id/resume':
+    'the audit’s run is completed: nothing to resume (409 export_run_not_resumable); a resume after an SFTP stop is in the host’s accounting-exports e2e',
 };
 
 /** Writes that end something other writes use: sent after the others. */

@@ -103,6 +103,8 @@ for (const engine of testEngines()) {
         'GET /v1/letters/:id',
         'POST /webhooks/postal/:carrierId',
         'PUT /v1/plugins/postal-de-epost/credentials',
+        'POST /v1/accounting-exports/runs',
+        'GET /v1/accounting-exports/runs/:id/download',
       ])
         expect(keys).toContain(core);
       // Every HEAD route is the twin of a GET route (and answers as it does).

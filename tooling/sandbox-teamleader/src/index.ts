@@ -19,9 +19,11 @@ export {
   type SeedCustomFieldInput,
   type SeedDepartmentInput,
   type SeedInvoiceInput,
+  type SeedLineInput,
   type SeedPartyInput,
   type SeedSubscriptionInput,
   type SelectValueForm,
   type TeamleaderEventType,
 } from './teamleader-store.js';
 export type { TeamleaderErrorItem } from './teamleader-values.js';
+export { ACCOUNTING_EXAMPLE_IDS } from './teamleader-accounting-seeds.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlidingWindowRateLimiter } from './rate-limiter.js';
+import { seedAccountingExamples, type ACCOUNTING_EXAMPLE_IDS } from './teamleader-accounting-seeds.js';
 import { DEFAULT_CLIENT, OAuthError, OAuthServer, type OAuthClient, type OAuthState, type TokenResponse } from './teamleader-oauth.js';
 import {
   SANDBOX_IDS,
@@ -106,6 +107,8 @@ export interface TeamleaderSandboxControl {
   seedSubscription(input: SeedSubscriptionInput): Json;
   seedCustomField(input: SeedCustomFieldInput): Json;
   seedDepartment(input: SeedDepartmentInput): Json;
+  /** P-6 examples: mixed VAT rates, discounts, reverse charge, intra-EU, export, a credit note (fixed ids), booked on `on`. */
+  seedAccountingExamples(input?: { on?: string }): { ids: typeof ACCOUNTING_EXAMPLE_IDS; invoices: Json[]; creditNote: Json };
   /** As a user editing in Teamleader: fires `company.updated` / `contact.updated`. */
   updateCompany(input: { id: string; changes: SeedPartyInput }): Json;
   updateContact(input: { id: string; changes: SeedPartyInput }): Json;
@@ -256,6 +259,7 @@ class TeamleaderSandboxServer {
     seedSubscription: (input) => this.#store.seedSubscription(input),
     seedCustomField: (input) => this.#store.seedCustomField(input),
     seedDepartment: (input) => this.#store.seedDepartment(input),
+    seedAccountingExamples: (input = {}) => seedAccountingExamples({ store: this.#store, ...input }),
     updateCompany: ({ id, changes }) => this.#store.updateParty({ type: 'company', id, changes }),
     updateContact: ({ id, changes }) => this.#store.updateParty({ type: 'contact', id, changes }),
     updateSubscription: (input) => this.#store.updateSubscription(input),

@@ -28,8 +28,17 @@ export const SANDBOX_IDS = {
   user: 'cb8da52a-ce89-4bf6-8f7e-8ee6cb85e3b5',
   department: '5e90eb0a-b502-4344-aa0f-3b8525af6186',
   taxRate21: '2b1f4bd4-4d4f-4b2a-9d1c-21a21a21a210',
+  taxRate12: '2b1f4bd4-4d4f-4b2a-9d1c-12a12a12a120',
   taxRate6: '2b1f4bd4-4d4f-4b2a-9d1c-06a06a06a060',
   taxRate0: '2b1f4bd4-4d4f-4b2a-9d1c-00a00a00a000',
+  /** 0 %, exempt (art. 44 of the Belgian VAT code). */
+  taxRate0Exempt: '2b1f4bd4-4d4f-4b2a-9d1c-00e00e00e000',
+  /** 0 %, reverse charge: the Belgian "medecontractant" (the buyer accounts for the VAT). */
+  taxRate0ReverseCharge: '2b1f4bd4-4d4f-4b2a-9d1c-00a0e0a0e000',
+  /** 0 %, intra-community supply to a buyer with an EU VAT number. */
+  taxRate0IntraCommunity: '2b1f4bd4-4d4f-4b2a-9d1c-00c00c00c000',
+  /** 0 %, export outside the EU. */
+  taxRate0Export: '2b1f4bd4-4d4f-4b2a-9d1c-00f00f00f000',
   paymentMethodTransfer: 'bb9589ec-1c1b-4b5e-9d31-7a2a6a1a0001',
   paymentMethodDirectDebit: 'bb9589ec-1c1b-4b5e-9d31-7a2a6a1a0002',
 } as const;
@@ -88,10 +97,14 @@ interface PaymentTerm {
 interface Line {
   section: string | null;
   description: string;
+  /** Absent in state saved before accounting details (read as null). */
+  extendedDescription?: string | null;
   /** Quantity in hundredths, so 1.5 × 10.00 stays exact. */
   quantityHundredths: number;
   unitPriceCents: number;
   taxRateId: string;
+  /** A percentage discount in hundredths of a percent (10 % → 1000); absent or null: none. */
+  discountHundredthsPercent?: number | null;
 }
 
 interface CustomFieldValue {
@@ -192,6 +205,10 @@ interface StoredDepartment {
   currency: string;
   email: string | null;
   status: 'active' | 'archived';
+  /** Absent in state saved before accounting details: the sandbox's default address / account then. */
+  address?: { line1: string; postalCode: string; city: string; country: string } | null;
+  iban?: string | null;
+  bic?: string | null;
 }
 
 interface StoredFile {
@@ -230,6 +247,19 @@ export function fromJsonable(value: unknown): unknown {
   return value;
 }
 
+/** One seeded line: `taxRate` picks the first tax rate with that rate (21 %, 12 %, 6 %, plain 0 %); `taxRateId` any of them. */
+export interface SeedLineInput {
+  description?: string;
+  extendedDescription?: string;
+  quantity?: number | string;
+  unitPrice: string | number;
+  taxRate?: string | number;
+  taxRateId?: string;
+  /** A percentage off the line (Teamleader's `discount: { type: 'percentage', value }`), e.g. '10'. */
+  discountPercent?: string | number;
+  section?: string;
+}
+
 /** Friendly seed input for an invoice (control.seedInvoice). */
 export interface SeedInvoiceInput {
   /** A fixed id (demo data that stays the same on every start); default a random UUID. */
@@ -238,7 +268,7 @@ export interface SeedInvoiceInput {
   /** Default: the sandbox's department. */
   departmentId?: string;
   /** Default: one line "Services", 1 × 100.00 at 21 %. Amounts and rates are decimal strings (or numbers). */
-  lines?: Array<{ description?: string; quantity?: number | string; unitPrice: string | number; taxRate?: string | number; section?: string }>;
+  lines?: SeedLineInput[];
   currency?: string;
   /** Default `{ type: 'after_invoice_date', days: 30 }`. */
   paymentTerm?: { type: 'cash' | 'end_of_month' | 'after_invoice_date'; days?: number };
@@ -325,6 +355,9 @@ export interface SeedDepartmentInput {
   currency?: string;
   email?: string;
   status?: 'active' | 'archived';
+  address?: { line1: string; postalCode: string; city: string; country: string };
+  iban?: string;
+  bic?: string;
 }
 
 /** The fake Teamleader account: its data, the RPC endpoints over it, and the events its changes make. */
@@ -412,7 +445,17 @@ export class TeamleaderStore {
     this.#departments = new Map([
       [
         SANDBOX_IDS.department,
-        { id: SANDBOX_IDS.department, name: 'Sandbox BV', vatNumber: 'BE0899623035', currency: 'EUR', email: 'billing@sandbox.test', status: 'active' },
+        {
+          id: SANDBOX_IDS.department,
+          name: 'Sandbox BV',
+          vatNumber: 'BE0899623035',
+          currency: 'EUR',
+          email: 'billing@sandbox.test',
+          status: 'active',
+          address: DEFAULT_DEPARTMENT_ADDRESS,
+          iban: 'BE68539007547034',
+          bic: 'BBRUBEBB',
+        },
       ],
     ]);
     this.#parties = new Map();
@@ -505,15 +548,18 @@ export class TeamleaderStore {
       return ok(rows.map((d) => this.#department(d, false)));
     },
     'departments.info': (body) => ok(this.#department(this.#get(this.#departments, requireString(body, 'id'), 'Department'), true)),
-    'taxRates.list': () =>
-      ok(
-        TAX_RATES.map((rate) => ({
-          id: rate.id,
-          description: rate.description,
-          rate: rate.bp / 10_000,
-          department: { type: 'department', id: SANDBOX_IDS.department },
-        })),
-      ),
+    'taxRates.list': (body) => {
+      // Paged like every list; filter.department_id narrows to one department's rates (an unknown one: none).
+      const filter = filterOf(body);
+      const departmentId = optionalString(filter, 'department_id');
+      const rows = TAX_RATES.filter(() => departmentId === undefined || departmentId === SANDBOX_IDS.department).map((rate) => ({
+        id: rate.id,
+        description: rate.description,
+        rate: rate.bp / 10_000,
+        department: { type: 'department', id: SANDBOX_IDS.department },
+      }));
+      return page(body, rows);
+    },
     'paymentMethods.list': () => ok(PAYMENT_METHODS.map((m) => ({ ...m }))),
     'customFieldDefinitions.list': (body) => {
       const filter = filterOf(body);
@@ -596,6 +642,9 @@ export class TeamleaderStore {
       currency: input.currency ?? 'EUR',
       email: input.email ?? null,
       status: input.status ?? 'active',
+      address: input.address ?? null,
+      iban: input.iban ?? null,
+      bic: input.bic ?? null,
     });
     return this.#department(this.#departments.get(id)!, true);
   }
@@ -1067,8 +1116,8 @@ export class TeamleaderStore {
         due: money({ cents: due, currency }),
         ...(full
           ? {
-              tax_exclusive_before_discount: money({ cents: t.exclusive, currency }),
-              tax_inclusive_before_discount: money({ cents: t.inclusive, currency }),
+              tax_exclusive_before_discount: money({ cents: t.exclusiveBeforeDiscount, currency }),
+              tax_inclusive_before_discount: money({ cents: t.inclusiveBeforeDiscount, currency }),
               withheld_taxes: [],
             }
           : {}),
@@ -1304,13 +1353,14 @@ export class TeamleaderStore {
       status: d.status,
     };
     if (!full) return item;
+    const address = d.address === undefined ? DEFAULT_DEPARTMENT_ADDRESS : d.address;
     return {
       ...item,
-      address: { line_1: 'Sandboxstraat 1', postal_code: '9000', city: 'Gent', country: 'BE' },
+      address: address ? { line_1: address.line1, postal_code: address.postalCode, city: address.city, country: address.country } : null,
       telephones: [],
       website: null,
-      iban: 'BE68539007547034',
-      bic: 'BBRUBEBB',
+      iban: d.iban === undefined ? 'BE68539007547034' : d.iban,
+      bic: d.bic === undefined ? 'BBRUBEBB' : d.bic,
       fiscal_regime: 'RF01',
     };
   }
@@ -1355,10 +1405,18 @@ export class TeamleaderStore {
 
 // ---- module helpers ----
 
+const DEFAULT_DEPARTMENT_ADDRESS = { line1: 'Sandboxstraat 1', postalCode: '9000', city: 'Gent', country: 'BE' };
+
+/** A Belgian account's usual rates; the 0 % ones differ only by what their description says (as in Teamleader). */
 const TAX_RATES = [
   { id: SANDBOX_IDS.taxRate21, description: '21%', bp: 2100 },
+  { id: SANDBOX_IDS.taxRate12, description: '12%', bp: 1200 },
   { id: SANDBOX_IDS.taxRate6, description: '6%', bp: 600 },
   { id: SANDBOX_IDS.taxRate0, description: '0%', bp: 0 },
+  { id: SANDBOX_IDS.taxRate0Exempt, description: '0% Vrijgesteld (art. 44)', bp: 0 },
+  { id: SANDBOX_IDS.taxRate0ReverseCharge, description: '0% Medecontractant', bp: 0 },
+  { id: SANDBOX_IDS.taxRate0IntraCommunity, description: '0% Intracommunautaire levering', bp: 0 },
+  { id: SANDBOX_IDS.taxRate0Export, description: '0% Export buiten EU', bp: 0 },
 ];
 
 const PAYMENT_METHODS = [
@@ -1493,54 +1551,103 @@ function parseLines(value: unknown): Line[] {
       const quantity = toCents(item.quantity ?? 1, `${at}.quantity`);
       const taxRateId = isObject(item.tax) ? item.tax.id : item.tax_rate_id;
       if (!TAX_RATES.some((rate) => rate.id === taxRateId)) throw badRequest(`${at}.tax_rate_id must be one of taxRates.list`);
+      if (item.unit_price.tax !== undefined && item.unit_price.tax !== 'excluding') throw badRequest(`${at}.unit_price.tax must be excluding`);
       lines.push({
         section,
         description: typeof item.description === 'string' ? item.description : '',
+        extendedDescription: typeof item.extended_description === 'string' && item.extended_description !== '' ? item.extended_description : null,
         quantityHundredths: quantity,
         unitPriceCents: toCents(item.unit_price.amount, `${at}.unit_price.amount`),
         taxRateId: taxRateId as string,
+        discountHundredthsPercent: parseDiscount(item.discount, `${at}.discount`),
       });
     });
   });
   return lines;
 }
 
+/** `discount: null | { type: 'percentage', value: 0…100 }` (Teamleader's line discount) → hundredths of a percent. */
+function parseDiscount(value: unknown, at: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value) || value.type !== 'percentage') throw badRequest(`${at} must be {type: "percentage", value}`);
+  const hundredths = toCents(value.value, `${at}.value`);
+  if (hundredths < 0 || hundredths > 10_000) throw badRequest(`${at}.value must be a percentage from 0 to 100`);
+  return hundredths === 0 ? null : hundredths;
+}
+
 /** Seed lines → the API's `grouped_lines`. */
 function linesBody(lines: SeedInvoiceInput['lines']): Json[] {
   const given = lines ?? [{ description: 'Services', quantity: 1, unitPrice: '100.00', taxRate: '0.21' }];
   return given.map((line) => {
-    const bp = toBasisPoints(line.taxRate ?? '0.21', 'taxRate');
-    const rate = TAX_RATES.find((candidate) => candidate.bp === bp);
-    if (!rate) throw new RangeError(`taxRate must be one of ${TAX_RATES.map((r) => r.bp / 10_000).join(', ')}`);
+    let rateId = line.taxRateId;
+    if (rateId === undefined) {
+      const bp = toBasisPoints(line.taxRate ?? '0.21', 'taxRate');
+      rateId = TAX_RATES.find((candidate) => candidate.bp === bp)?.id;
+      if (!rateId) throw new RangeError(`taxRate must be one of ${[...new Set(TAX_RATES.map((r) => r.bp / 10_000))].join(', ')}`);
+    } else if (!TAX_RATES.some((rate) => rate.id === rateId)) throw new RangeError(`taxRateId ${rateId} is not one of the sandbox's tax rates`);
     return {
       section: { title: line.section ?? '' },
       line_items: [
         {
           quantity: Number(line.quantity ?? 1),
           description: line.description ?? 'Services',
+          ...(line.extendedDescription ? { extended_description: line.extendedDescription } : {}),
           unit_price: { amount: String(line.unitPrice), tax: 'excluding' },
-          tax_rate_id: rate.id,
+          tax_rate_id: rateId,
+          ...(line.discountPercent !== undefined ? { discount: { type: 'percentage', value: String(line.discountPercent) } } : {}),
         },
       ],
     };
   });
 }
 
-function lineCents(line: Line): number {
-  return Math.round((line.quantityHundredths * line.unitPriceCents) / 100);
+/** n / d rounded half away from zero, in integers (d > 0). */
+function roundDiv(n: number, d: number): number {
+  const sign = n < 0 ? -1 : 1;
+  return sign * Math.floor((Math.abs(n) * 2 + d) / (2 * d));
 }
 
-function totals(lines: Line[]): { exclusive: number; inclusive: number; taxes: Array<{ bp: number; taxable: number; tax: number }> } {
-  const byRate = new Map<number, number>();
+/** quantity × unit price, to the cent, before the line's discount. */
+function lineCentsBeforeDiscount(line: Line): number {
+  return roundDiv(line.quantityHundredths * line.unitPriceCents, 100);
+}
+
+/** The line's total excl. VAT: before discount minus the discount, each rounded to the cent. */
+function lineCents(line: Line): number {
+  const before = lineCentsBeforeDiscount(line);
+  return before - roundDiv(before * (line.discountHundredthsPercent ?? 0), 10_000);
+}
+
+/**
+ * A document's totals from its lines: taxable amounts per rate (lines' totals after discount, summed),
+ * the VAT per rate computed once on that sum (not per line), so `taxes` adds up to the document's VAT.
+ * Rates are grouped by their value, as Teamleader's `total.taxes[]` shows them: two 0 % rates are one entry.
+ */
+function totals(lines: Line[]): {
+  exclusive: number;
+  inclusive: number;
+  exclusiveBeforeDiscount: number;
+  inclusiveBeforeDiscount: number;
+  taxes: Array<{ bp: number; taxable: number; tax: number }>;
+} {
+  const byRate = new Map<number, { taxable: number; before: number }>();
   for (const line of lines) {
     const bp = TAX_RATES.find((rate) => rate.id === line.taxRateId)!.bp;
-    byRate.set(bp, (byRate.get(bp) ?? 0) + lineCents(line));
+    const sums = byRate.get(bp) ?? { taxable: 0, before: 0 };
+    byRate.set(bp, { taxable: sums.taxable + lineCents(line), before: sums.before + lineCentsBeforeDiscount(line) });
   }
-  const taxes = [...byRate.entries()]
-    .sort(([a], [b]) => b - a)
-    .map(([bp, taxable]) => ({ bp, taxable, tax: taxOf({ taxableCents: taxable, basisPoints: bp }) }));
+  const rates = [...byRate.entries()].sort(([a], [b]) => b - a);
+  const taxes = rates.map(([bp, sums]) => ({ bp, taxable: sums.taxable, tax: taxOf({ taxableCents: sums.taxable, basisPoints: bp }) }));
   const exclusive = taxes.reduce((sum, tax) => sum + tax.taxable, 0);
-  return { exclusive, inclusive: exclusive + taxes.reduce((sum, tax) => sum + tax.tax, 0), taxes };
+  const exclusiveBeforeDiscount = rates.reduce((sum, [, sums]) => sum + sums.before, 0);
+  const taxBefore = rates.reduce((sum, [bp, sums]) => sum + taxOf({ taxableCents: sums.before, basisPoints: bp }), 0);
+  return {
+    exclusive,
+    inclusive: exclusive + taxes.reduce((sum, tax) => sum + tax.tax, 0),
+    exclusiveBeforeDiscount,
+    inclusiveBeforeDiscount: exclusiveBeforeDiscount + taxBefore,
+    taxes,
+  };
 }
 
 function dueCents(invoice: StoredInvoice): number {
@@ -1559,22 +1666,25 @@ function groupedLinesJson(input: { lines: Line[]; currency: string }): Json[] {
     line_items: group.items.map((line) => {
       const bp = TAX_RATES.find((rate) => rate.id === line.taxRateId)!.bp;
       const exclusive = lineCents(line);
+      const before = lineCentsBeforeDiscount(line);
       const inclusive = exclusive + taxOf({ taxableCents: exclusive, basisPoints: bp });
+      const inclusiveBefore = before + taxOf({ taxableCents: before, basisPoints: bp });
+      const discount = line.discountHundredthsPercent ?? null;
       return {
         product: null,
         product_category: null,
         quantity: line.quantityHundredths / 100,
         description: line.description,
-        extended_description: null,
+        extended_description: line.extendedDescription ?? null,
         unit: null,
         unit_price: { amount: line.unitPriceCents / 100, tax: 'excluding' },
         tax: { type: 'taxRate', id: line.taxRateId },
-        discount: null,
+        discount: discount === null ? null : { type: 'percentage', value: discount / 100 },
         total: {
           tax_exclusive: money({ cents: exclusive, currency: input.currency }),
-          tax_exclusive_before_discount: money({ cents: exclusive, currency: input.currency }),
+          tax_exclusive_before_discount: money({ cents: before, currency: input.currency }),
           tax_inclusive: money({ cents: inclusive, currency: input.currency }),
-          tax_inclusive_before_discount: money({ cents: inclusive, currency: input.currency }),
+          tax_inclusive_before_discount: money({ cents: inclusiveBefore, currency: input.currency }),
         },
         withheld_tax: null,
       };

@@ -126,6 +126,25 @@ export const hostConfigSchema = z.strictObject({
       sweepSeconds: z.number().int().min(5).max(3600).default(60),
     })
     .prefault({}),
+  /** Export runs (P-6): SFTP secrets at rest, the e-mail size cap, holds, timeouts, the background round. */
+  accountingExports: z
+    .strictObject({
+      /** 32 bytes, base64: seals SFTP passwords and keys of export targets. Without it SFTP targets with secrets are refused. */
+      sealingKey: z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64 (openssl rand -base64 32)')
+        .optional(),
+      /** The largest ZIP sent by e-mail; a larger export is not sent (the run says email_too_large). */
+      emailMaxMegabytes: z.number().int().min(1).max(50).default(10),
+      /** How long a run's wallet hold lasts. */
+      holdDays: z.number().int().min(1).max(60).default(7),
+      /** SFTP: connect and one file operation's deadlines. */
+      sftpConnectTimeoutSeconds: z.number().int().min(1).max(300).default(15),
+      sftpOperationTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+      /** How often each host looks for runs left behind (a lost job, a host that died mid-run). */
+      sweepSeconds: z.number().int().min(5).max(3600).default(60),
+    })
+    .prefault({}),
   /** Events out (W-10, W-12): webhook delivery and the background round. */
   events: z
     .strictObject({

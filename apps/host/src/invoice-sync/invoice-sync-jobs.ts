@@ -1,5 +1,12 @@
 import type { Database } from '@tollgate/db';
-import type { ImportRun, InvitationRoundResult, InvitationService, InvoiceImporter, InvoiceSourceDirectory } from '@tollgate/invoice-sync';
+import type {
+  AccountingDocumentsService,
+  ImportRun,
+  InvitationRoundResult,
+  InvitationService,
+  InvoiceImporter,
+  InvoiceSourceDirectory,
+} from '@tollgate/invoice-sync';
 import type { Logger } from 'pino';
 import type { AccountNotifier } from '../funding/account-notifier.js';
 
@@ -17,6 +24,8 @@ const REASONS: Record<string, string> = {
   not_found: 'it is no longer booked at the source',
 };
 const MAX_LINES = 50;
+/** P-6: documents per connection whose accounting details each sweep reads when they lack them (the source's rate limit is shared). */
+const ACCOUNTING_BACKFILL_PER_SWEEP = 50;
 
 /**
  * The invoice import's background work in the host: the polling sweep of every connection that
@@ -40,6 +49,8 @@ export class InvoiceSyncJobs {
       logger: Logger;
       sweepMinutes: number;
       invitations: InvitationService;
+      /** When given, each sweep also backfills accounting details (P-6), a few per connection. */
+      accounting?: Pick<AccountingDocumentsService, 'backfill'>;
     },
   ) {}
 
@@ -155,8 +166,10 @@ export class InvoiceSyncJobs {
 
   async #sweep(): Promise<InvoiceSweepResult> {
     const result: InvoiceSweepResult = { connections: 0, runs: 0, skipped: 0, errors: 0 };
-    const { rows } = await this.deps.db.query<{ id: string }>(`select id from sync_connections where status = 'connected' and auto_import order by created_at`);
-    for (const { id } of rows) {
+    const { rows } = await this.deps.db.query<{ id: string; account_id: string }>(
+      `select id, account_id from sync_connections where status = 'connected' and auto_import order by created_at`,
+    );
+    for (const { id, account_id: accountId } of rows) {
       result.connections++;
       try {
         const { run } = await this.deps.importer.sweep({ connectionId: id });
@@ -165,6 +178,16 @@ export class InvoiceSyncJobs {
       } catch (err) {
         result.errors++;
         this.deps.logger.error({ err, connectionId: id }, 'invoice sweep failed');
+      }
+      // After the connection's own sweep: documents imported before their source gave accounting
+      // details get them, a few each time. A failure here is logged, never a sweep error.
+      if (this.deps.accounting) {
+        try {
+          const filled = await this.deps.accounting.backfill({ accountId, limit: ACCOUNTING_BACKFILL_PER_SWEEP, backoff: true });
+          if (filled.failed > 0) this.deps.logger.warn({ connectionId: id, ...filled }, 'accounting details not read for some documents');
+        } catch (err) {
+          this.deps.logger.error({ err, connectionId: id }, 'accounting backfill failed');
+        }
       }
     }
     return result;

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  AccountingDocumentsService,
   CollectionSettingsService,
   ConnectionService,
   CustomerService,
@@ -14,6 +15,7 @@ import type { AccountCaller } from '../accounts/accounts.service.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import {
+  accountingBackfillBody,
   collectionSettingsBody,
   connectionSettingsBody,
   connectionsQuery,
@@ -59,6 +61,7 @@ export class InvoiceSyncController {
     @Inject(InvoiceImporter) private readonly importer: InvoiceImporter,
     @Inject(InvitationService) private readonly invitations: InvitationService,
     @Inject(CollectionSettingsService) private readonly collectionSettings: CollectionSettingsService,
+    @Inject(AccountingDocumentsService) private readonly accounting: AccountingDocumentsService,
   ) {}
 
   @ApiResponse({ status: 200, standardSchema: answers.sourcesList })
@@ -128,6 +131,18 @@ export class InvoiceSyncController {
     @Body({ schema: importBody }) body: z.output<typeof importBody>,
   ) {
     return runView(await this.state.invoiceSyncJobs.startImport({ accountId: caller.accountId, connectionId: id, days: body.days }));
+  }
+
+  @ApiResponse({ status: 200, standardSchema: answers.accountingBackfill })
+  @Post('accounting-backfill')
+  @MinRole('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'P-6: read lines, VAT breakdown, parties and references from the source for imported invoices and credit notes that lack them (imported before the source gave them), at most `limit` per call; run it again until remaining is 0. A document the source cannot give is counted in failed and tried again after the others.',
+  })
+  async accountingBackfill(@CurrentCaller() caller: AccountCaller, @Body({ schema: accountingBackfillBody }) body: z.output<typeof accountingBackfillBody>) {
+    return this.accounting.backfill({ accountId: caller.accountId, limit: body.limit });
   }
 
   @ApiResponse({ status: 200, standardSchema: answers.runsPage })

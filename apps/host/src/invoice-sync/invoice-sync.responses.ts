@@ -8,6 +8,12 @@ const kind = z.enum(['invoice', 'credit_note']);
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `after` for the next page') });
 
+export const accountingBackfill = z.object({
+  filled: z.number().int().describe('Documents whose accounting details were read and stored by this call'),
+  failed: z.number().int().describe('Documents the source could not give details for this time (tried again later, after the others)'),
+  remaining: z.number().int().describe('Imported documents of the account still without details'),
+});
+
 export const sourcesList = z.object({ data: z.array(z.object({ id: z.string(), label: z.string(), pluginId: z.string() })) });
 
 export const connectionView = z.object({

@@ -30,6 +30,10 @@ export const importBody = z.strictObject({
   days: z.number().int().min(1).max(3660).default(30).describe('Import the booked invoices and credit notes issued in the last N days'),
 });
 
+export const accountingBackfillBody = z.strictObject({
+  limit: z.number().int().min(1).max(1000).default(200).describe('P-6: read the accounting details of at most this many imported documents that lack them'),
+});
+
 export const connectionsQuery = z.strictObject({
   includeDisconnected: z
     .enum(['true', 'false'])
