@@ -8,6 +8,11 @@ export const exportPeppolOptions = z.strictObject({
    * export what an accounting program takes anyway, knowing a Peppol access point may refuse it.
    */
   validate: z.boolean().default(true),
+  /**
+   * Worker threads running the Schematron, documents validated at once (a document takes 0.1–1 s of
+   * CPU). 1 keeps an export from taking more than one core of the host.
+   */
+  validationThreads: z.number().int().min(1).max(16).default(1),
 });
 
 export type ExportPeppolOptions = z.output<typeof exportPeppolOptions>;

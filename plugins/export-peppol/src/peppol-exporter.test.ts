@@ -1,7 +1,7 @@
 import type { AccountingDocument } from '@tollgate/plugin-sdk';
 import { buildSampleDocument, sampleDocuments, SAMPLE_BUYER } from '@tollgate/ubl';
 import { createUblValidator } from '@tollgate/ubl-validation';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeppolExporter, type UblDocumentValidator } from './index.js';
 
 const decoder = new TextDecoder();
@@ -20,8 +20,9 @@ describe('peppol-ubl exporter with the real EN 16931 and Peppol Schematron', () 
   /** Every validation the exporter asked for, with its answer. */
   const checked: Array<{ xml: string; fatal: number }> = [];
   let exporter: PeppolExporter;
+  const real = createUblValidator({ sets: ['cen', 'peppol'], threads: 2 });
+  afterAll(() => exporter.close());
   beforeAll(async () => {
-    const real = createUblValidator({ sets: ['cen', 'peppol'] });
     // Warm-up outside the tests' time: compiles (or loads) both rule sets.
     await real.validate({ xml: '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>' });
     const recording: UblDocumentValidator = {
@@ -30,8 +31,10 @@ describe('peppol-ubl exporter with the real EN 16931 and Peppol Schematron', () 
         checked.push({ xml: input.xml, fatal: result.fatal.length });
         return result;
       },
+      close: () => real.close(),
     };
-    exporter = new PeppolExporter({ validate: true, createValidator: () => recording });
+    // Two threads, two documents at once: the files still come out in the documents' order.
+    exporter = new PeppolExporter({ validate: true, concurrency: 2, createValidator: () => recording });
   }, SLOW);
 
   // 24 documents: 21 invoices and 3 credit notes; reverse charge to NL/DE/FR/LU buyers, Z, E, 21/12/6.
@@ -57,13 +60,14 @@ describe('peppol-ubl exporter with the real EN 16931 and Peppol Schematron', () 
       expect(result.refused).toEqual([]);
       expect(result.files).toHaveLength(fixtures.length);
       expectAccounted(fixtures, result);
-      // Each file is exactly what the validator saw and passed.
+      // Each file is exactly what the validator saw and passed, in the documents' order.
       expect(checked).toHaveLength(fixtures.length);
-      for (const [i, file] of result.files.entries()) {
+      const verdicts = new Map(checked.map((c) => [c.xml, c.fatal]));
+      expect(result.files.map((f) => f.documentIds[0])).toEqual(fixtures.map((d) => d.id));
+      for (const file of result.files) {
         expect(file.contentType).toBe('application/xml');
         expect(file.name).toMatch(/^(invoice|credit-note)-[A-Za-z0-9._-]+\.xml$/);
-        expect(decoder.decode(file.body)).toBe(checked[i]!.xml);
-        expect(checked[i]!.fatal, file.name).toBe(0);
+        expect(verdicts.get(decoder.decode(file.body)), file.name).toBe(0);
       }
       expect(result.files.filter((f) => f.name.startsWith('credit-note-'))).toHaveLength(3);
     },
@@ -89,6 +93,34 @@ describe('peppol-ubl exporter with the real EN 16931 and Peppol Schematron', () 
       expect(refusal!.rule).toBe('BR-IC-02');
       // K also needs a delivery date and country (BR-IC-11, BR-IC-12), which the contract does not carry.
       expect(refusal!.message.startsWith('BR-IC-02, BR-IC-11, BR-IC-12: ')).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'exports an intra-community supply with the buyer VAT number and the delivery date and country, and a direct debit with its mandate',
+    async () => {
+      const ic = buildSampleDocument({
+        id: 'ic-ok',
+        number: 'IC-2',
+        buyer: {
+          name: 'Müller & Söhne GmbH',
+          vatNumber: 'DE123456789',
+          address: { line1: 'Hauptstraße 7', postalCode: '10115', city: 'Berlin', country: 'DE' },
+        },
+        lines: [{ description: 'Goods', quantity: '4', unitPrice: '25.00', vatCategory: 'K', vatRate: '0', vatExemptionReason: 'Intra-community supply' }],
+        delivery: { date: '2026-02-27', country: 'DE' },
+      });
+      const dd = buildSampleDocument({
+        id: 'dd-ok',
+        number: 'DD-2',
+        lines: [{ description: 'Subscription', quantity: '1', unitPrice: '49.00' }],
+        payment: { meansCode: '59', reference: null, mandateReference: 'MANDATE-0042', debitedAccount: 'BE71096123456769' },
+      });
+      const noMandate = { ...dd, id: 'dd-no-mandate', number: 'DD-3', payment: { ...dd.payment, mandateReference: null } };
+      const result = await exporter.render({ accountId: 'acc-1', documents: [ic, dd, noMandate], options: {} });
+      expect(result.files.map((f) => f.name)).toEqual(['invoice-IC-2.xml', 'invoice-DD-2.xml']);
+      expect(result.refused).toEqual([{ documentId: 'dd-no-mandate', rule: 'PEPPOL-EN16931-R061', message: expect.stringContaining('PEPPOL-EN16931-R061') }]);
     },
     SLOW,
   );
@@ -195,6 +227,39 @@ describe('peppol-ubl exporter without validation', () => {
     const result = await exporter.render({ accountId: 'a', documents: [malformed, good!], options: {} });
     expect(result.refused).toEqual([{ documentId: 'malformed', rule: 'ubl-writer', message: expect.stringContaining('The UBL writer failed') }]);
     expect(result.files.map((f) => f.documentIds)).toEqual([[good!.id]]);
+  });
+
+  it("validates `concurrency` documents at once, never more, and keeps the documents' order", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const releases: Array<() => void> = [];
+    const validator: UblDocumentValidator = {
+      validate: async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        inFlight -= 1;
+        return { valid: true, fatal: [] };
+      },
+    };
+    const exporter = new PeppolExporter({ validate: true, concurrency: 3, createValidator: () => validator });
+    const documents = sampleDocuments({ count: 10 });
+    const rendering = exporter.render({ accountId: 'a', documents, options: {} });
+    // Release the validations one by one, newest first, as they arrive (no timers: each turn of the loop lets the lanes move).
+    let released = 0;
+    while (released < documents.length) {
+      await Promise.resolve();
+      const release = releases.pop();
+      if (release === undefined) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      release();
+      released += 1;
+    }
+    const result = await rendering;
+    expect(most).toBe(3);
+    expect(result.files.map((f) => f.documentIds[0])).toEqual(documents.map((d) => d.id));
   });
 
   it('a validator that cannot run fails the render (the run is retried), it does not refuse documents', async () => {

@@ -18,7 +18,11 @@ const encoder = new TextEncoder();
 /** What the exporter needs of `createUblValidator` (@tollgate/ubl-validation): fatal violations with their rule ids. */
 export interface UblDocumentValidator {
   validate(input: { xml: string }): Promise<{ valid: boolean; fatal: ReadonlyArray<{ id: string; text: string }> }>;
+  /** Stops its worker threads. */
+  close?(): Promise<void>;
 }
+
+type Written = { document: AccountingDocument; name: string; xml: string } | { document: AccountingDocument; refusal: ExportRefusal };
 
 /**
  * The 'peppol-ubl' exporter: one UBL file per document (layout 'document'). Each document is
@@ -34,11 +38,14 @@ export class PeppolExporter implements AccountingExporter {
   readonly channel = PEPPOL_CHANNEL_ID;
   readonly layout = 'document' as const;
   readonly #validate: boolean;
+  readonly #concurrency: number;
   readonly #createValidator: () => UblDocumentValidator;
   #validator: UblDocumentValidator | null = null;
 
-  constructor(input: { validate: boolean; createValidator: () => UblDocumentValidator }) {
+  /** `concurrency`: documents validated at once, as many as the validator has threads (default 1). */
+  constructor(input: { validate: boolean; createValidator: () => UblDocumentValidator; concurrency?: number }) {
     this.#validate = input.validate;
+    this.#concurrency = Math.max(1, input.concurrency ?? 1);
     this.#createValidator = input.createValidator;
   }
 
@@ -49,36 +56,65 @@ export class PeppolExporter implements AccountingExporter {
     const files: ExportFile[] = [];
     const refused: ExportRefusal[] = [];
     const names = new Set<string>();
-    for (const document of input.documents) {
-      let written: ReturnType<typeof writeUbl>;
-      try {
-        written = writeUbl({ document });
-      } catch (error) {
-        if (error instanceof UblDocumentInconsistentError) {
-          refused.push({ documentId: document.id, rule: error.rule, message: error.message });
-          continue;
-        }
-        // An unforeseen writer failure on one document must not hold back the others.
-        refused.push({ documentId: document.id, rule: 'ubl-writer', message: `The UBL writer failed: ${(error as Error).message}` });
-        continue;
+    // A window of documents at a time: written, then validated `concurrency` at once (one per validator thread).
+    const window = this.#concurrency * 4;
+    for (let start = 0; start < input.documents.length; start += window) {
+      const written = input.documents.slice(start, start + window).map((document) => this.#write(document));
+      const checked = await this.#check(written);
+      for (const item of checked) {
+        if ('refusal' in item) refused.push(item.refusal);
+        else
+          files.push({ name: uniqueName(names, item.name), contentType: 'application/xml', body: encoder.encode(item.xml), documentIds: [item.document.id] });
       }
-      if (this.#validate) {
-        this.#validator ??= this.#createValidator();
-        // A validator that fails (not a violation: it could not run) throws: the run is retried.
-        const result = await this.#validator.validate({ xml: written.xml });
-        if (result.fatal.length > 0) {
-          const ids = [...new Set(result.fatal.map((v) => v.id))];
-          const first = result.fatal[0]!;
-          refused.push({
-            documentId: document.id,
-            rule: first.id,
-            message: `${ids.join(', ')}: ${first.text}${ids.length > 1 ? ` (and ${ids.length - 1} more rules)` : ''}`,
-          });
-          continue;
-        }
-      }
-      files.push({ name: uniqueName(names, written.fileName), contentType: 'application/xml', body: encoder.encode(written.xml), documentIds: [document.id] });
     }
     return { files, refused };
+  }
+
+  /** Stops the validator's threads (the plugin calls it on shutdown). */
+  async close(): Promise<void> {
+    const validator = this.#validator;
+    this.#validator = null;
+    await validator?.close?.();
+  }
+
+  #write(document: AccountingDocument): Written {
+    try {
+      const { xml, fileName } = writeUbl({ document });
+      return { document, name: fileName, xml };
+    } catch (error) {
+      if (error instanceof UblDocumentInconsistentError) return { document, refusal: { documentId: document.id, rule: error.rule, message: error.message } };
+      // An unforeseen writer failure on one document must not hold back the others.
+      return { document, refusal: { documentId: document.id, rule: 'ubl-writer', message: `The UBL writer failed: ${(error as Error).message}` } };
+    }
+  }
+
+  /** Validates the written documents, `concurrency` at a time, keeping their order; a fatal violation turns one into a refusal. */
+  async #check(written: Written[]): Promise<Written[]> {
+    if (!this.#validate) return written;
+    this.#validator ??= this.#createValidator();
+    const validator = this.#validator;
+    const out = [...written];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < out.length; i = next++) {
+        const item = out[i]!;
+        if ('refusal' in item) continue;
+        // A validator that fails (not a violation: it could not run) throws: the run is retried.
+        const result = await validator.validate({ xml: item.xml });
+        if (result.fatal.length === 0) continue;
+        const ids = [...new Set(result.fatal.map((v) => v.id))];
+        const first = result.fatal[0]!;
+        out[i] = {
+          document: item.document,
+          refusal: {
+            documentId: item.document.id,
+            rule: first.id,
+            message: `${ids.join(', ')}: ${first.text}${ids.length > 1 ? ` (and ${ids.length - 1} more rules)` : ''}`,
+          },
+        };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, out.length) }, lane));
+    return out;
   }
 }

@@ -5,7 +5,8 @@ describe('export-peppol descriptor', () => {
   it('is a plugin for API ^2.6.0 with strict options, validation on by default', () => {
     expect(exportPeppolPlugin).toMatchObject({ id: 'export-peppol', compatibility: '^2.6.0', $$type: '@tollgate/Plugin' });
     const options = exportPeppolPlugin.options!;
-    expect(options.safeParse({})).toMatchObject({ success: true, data: { validate: true } });
+    expect(options.safeParse({})).toMatchObject({ success: true, data: { validate: true, validationThreads: 1 } });
+    expect(options.safeParse({ validationThreads: 0 }).success).toBe(false);
     expect(options.safeParse({ validate: false })).toMatchObject({ success: true, data: { validate: false } });
     expect(options.safeParse({ validate: 'no' }).success).toBe(false);
     expect(options.safeParse({ validat: false }).success).toBe(false);

@@ -22,7 +22,14 @@ export const exportPeppolPlugin = definePlugin({
     env.registerInit({
       deps: { exporters: accountingExportersExtensionPoint, channels: spendChannelsExtensionPoint },
       init({ exporters, channels }) {
-        exporters.add(new PeppolExporter({ validate: env.options.validate, createValidator: () => createUblValidator({ sets: ['cen', 'peppol'] }) }));
+        const threads = env.options.validationThreads;
+        const exporter = new PeppolExporter({
+          validate: env.options.validate,
+          concurrency: threads,
+          createValidator: () => createUblValidator({ sets: ['cen', 'peppol'], threads }),
+        });
+        env.onShutdown(() => exporter.close());
+        exporters.add(exporter);
         channels.add(new PeppolExportChannel({ id: PEPPOL_CHANNEL_ID, prices: EXPORT_PEPPOL_PRICES }));
       },
     });

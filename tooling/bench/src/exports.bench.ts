@@ -7,18 +7,19 @@
 //   - "JSON.stringify": the documents serialised as JSON (what any serialisation costs).
 // Each scenario runs in a child process of its own so its peak RSS (getrusage maxrss) is its own;
 // scenarios take turns round by round, so a busy moment of the shared machine hits them all.
-// Schematron validation (@tollgate/ubl-validation, EN 16931 + Peppol) is timed apart: the validator's
-// creation, then each document of a sample (default 500), and the 10,000 extrapolated from it.
+// Schematron validation (@tollgate/ubl-validation, EN 16931 + Peppol) is timed apart, per worker-thread
+// count (--threads=1,2): loading the rule sets, then each document of a sample (default 500) with as
+// many in flight as threads, and the 10,000 extrapolated from the sample's wall time.
 //
 //   pnpm bench:exports                            10,000 documents, 3 rounds, 500 validated
-//   pnpm bench:exports --documents=2000 --rounds=1 --validate=100
+//   pnpm bench:exports --documents=2000 --rounds=1 --validate=100 --threads=1,2,4
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleDocuments, serialiseUblTree, ublTree, writeUbl } from '@tollgate/ubl';
 import { createUblValidator } from '@tollgate/ubl-validation';
-import { arg, fmt, intArg, loadAverage, markdownTable, revision } from './bench-kit.js';
+import { arg, fmt, intArg, listArg, loadAverage, markdownTable, revision } from './bench-kit.js';
 
 const CONFIG = {
   documents: intArg('documents', 10_000),
@@ -26,6 +27,8 @@ const CONFIG = {
   validate: intArg('validate', 500),
   maxLines: intArg('max-lines', 20),
   seed: intArg('seed', 18),
+  /** Validator worker threads to measure, each with the same sample; documents in flight = threads. */
+  threads: (listArg('threads') ?? ['1', '2']).map(Number),
 };
 
 type Scenario = 'ubl' | 'bare-builder' | 'json';
@@ -68,22 +71,40 @@ function runScenario(scenario: Scenario): ScenarioResult {
   };
 }
 
-async function validation(): Promise<{ createMs: number; firstMs: number; perDocMs: number[]; fatal: number; sample: number }> {
-  const documents = sampleDocuments({ count: CONFIG.validate + 1, seed: CONFIG.seed + 1, maxLines: CONFIG.maxLines });
+interface ValidationFigures {
+  threads: number;
+  readyMs: number;
+  perDocMs: number[];
+  wallSeconds: number;
+  fatal: number;
+  sample: number;
+}
+
+/** Validates the sample with `threads` worker threads, `threads` documents in flight (as the exporter does). */
+async function validation(threads: number): Promise<ValidationFigures> {
+  const documents = sampleDocuments({ count: CONFIG.validate, seed: CONFIG.seed + 1, maxLines: CONFIG.maxLines });
   const xmls = documents.map((document) => writeUbl({ document }).xml);
-  let t = performance.now();
-  const validator = createUblValidator({ sets: ['cen', 'peppol'] });
-  const createMs = performance.now() - t;
-  t = performance.now();
-  let fatal = (await validator.validate({ xml: xmls[0]! })).fatal.length;
-  const firstMs = performance.now() - t;
-  const perDocMs: number[] = [];
-  for (const xml of xmls.slice(1)) {
-    t = performance.now();
-    fatal += (await validator.validate({ xml })).fatal.length;
-    perDocMs.push(performance.now() - t);
+  const validator = createUblValidator({ sets: ['cen', 'peppol'], threads });
+  try {
+    const t = performance.now();
+    await validator.ready();
+    const readyMs = performance.now() - t;
+    const perDocMs: number[] = [];
+    let fatal = 0;
+    let next = 0;
+    const started = performance.now();
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < xmls.length; i = next++) {
+        const began = performance.now();
+        fatal += (await validator.validate({ xml: xmls[i]! })).fatal.length;
+        perDocMs.push(performance.now() - began);
+      }
+    };
+    await Promise.all(Array.from({ length: threads }, lane));
+    return { threads, readyMs, perDocMs, wallSeconds: (performance.now() - started) / 1000, fatal, sample: xmls.length };
+  } finally {
+    await validator.close();
   }
-  return { createMs, firstMs, perDocMs, fatal, sample: xmls.length - 1 };
 }
 
 async function main(): Promise<void> {
@@ -128,21 +149,27 @@ async function main(): Promise<void> {
   console.log(`\n${markdownTable(['scenario', 'input', 'documents/s (median)', 's', 'KiB/doc', 'peak RSS MiB', '× writeUbl'], rows, 2)}`);
   console.log(`best writeUbl round: ${fmt(ubl.perSecond, 0)} documents/s`);
 
-  const v = await validation();
-  const sorted = [...v.perDocMs].sort((a, b) => a - b);
-  const mean = v.perDocMs.reduce((a, b) => a + b, 0) / v.perDocMs.length;
-  const p = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const rowsV: string[][] = [];
+  for (const threads of CONFIG.threads) {
+    const v = await validation(threads);
+    const sorted = [...v.perDocMs].sort((a, b) => a - b);
+    const mean = v.perDocMs.reduce((a, b) => a + b, 0) / v.perDocMs.length;
+    const p = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+    rowsV.push([
+      String(v.threads),
+      fmt(v.readyMs, 0),
+      `${fmt(mean, 0)} / ${fmt(p(0.5), 0)} / ${fmt(p(0.99), 0)}`,
+      `${fmt(v.wallSeconds, 1)} (${v.sample} docs)`,
+      fmt(v.sample / v.wallSeconds, 2),
+      fmt((10_000 * v.wallSeconds) / v.sample / 60, 0),
+      String(v.fatal),
+    ]);
+    console.log(`  validation, ${threads} thread(s): ${fmt(v.sample / v.wallSeconds, 2)} documents/s`);
+  }
   console.log(
     `\n${markdownTable(
-      ['Schematron (EN 16931 + Peppol)', 'value'],
-      [
-        ['createUblValidator', `${fmt(v.createMs, 0)} ms`],
-        ['first document (warm-up)', `${fmt(v.firstMs, 0)} ms`],
-        [`per document, ${v.sample} sampled: mean / p50 / p99`, `${fmt(mean, 1)} / ${fmt(p(0.5), 1)} / ${fmt(p(0.99), 1)} ms`],
-        [`sample total`, `${fmt(v.perDocMs.reduce((a, b) => a + b, 0) / 1000, 1)} s`],
-        [`10,000 documents, extrapolated (one core)`, `${fmt((mean * 10_000) / 1000, 0)} s`],
-        ['fatal violations in the sample', String(v.fatal)],
-      ],
+      ['threads', 'ready ms (load rules)', 'per document ms: mean / p50 / p99', 'sample wall s', 'documents/s', '10,000 extrapolated, min', 'fatal'],
+      rowsV,
       1,
     )}`,
   );
