@@ -24,13 +24,16 @@ export async function storeAccountingDetails(
   q: Queryable,
   input: { invoiceId: string; details: AccountingDetails; sourceUpdatedAt: string | Date; readAt: Date },
 ): Promise<void> {
+  // One round trip (the importer writes this for every document): store, and forget a backfill miss.
   await q.query(
-    `insert into invoice_accounting (invoice_id, details, read_at, source_updated_at) values ($1, $2, $3, $4)
-     on conflict (invoice_id) do update set details = excluded.details, read_at = excluded.read_at, source_updated_at = excluded.source_updated_at
-       where invoice_accounting.source_updated_at <= excluded.source_updated_at`,
+    `with stored as (
+       insert into invoice_accounting (invoice_id, details, read_at, source_updated_at) values ($1, $2, $3, $4)
+       on conflict (invoice_id) do update set details = excluded.details, read_at = excluded.read_at, source_updated_at = excluded.source_updated_at
+         where invoice_accounting.source_updated_at <= excluded.source_updated_at
+       returning invoice_id)
+     delete from invoice_accounting_misses where invoice_id in (select invoice_id from stored)`,
     [input.invoiceId, JSON.stringify(input.details), input.readAt, new Date(input.sourceUpdatedAt)],
   );
-  await q.query('delete from invoice_accounting_misses where invoice_id = $1', [input.invoiceId]);
 }
 
 /**

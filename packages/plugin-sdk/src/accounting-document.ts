@@ -94,6 +94,18 @@ export interface AccountingPayment {
   termDays?: number | null;
   /** BT-20, as text: 'Payment within 30 days'. */
   termsText?: string | null;
+  /** Direct debit (49, 59): the mandate reference, BT-89 (PEPPOL-EN16931-R061 requires it). */
+  mandateReference?: string | null;
+  /** Direct debit: the debited account (the buyer's IBAN), BT-91. */
+  debitedAccount?: string | null;
+}
+
+/** Where and when the goods or services were delivered (BG-13); intra-community supplies need both (BR-IC-11, BR-IC-12). */
+export interface AccountingDelivery {
+  /** BT-72, YYYY-MM-DD. */
+  date?: string | null;
+  /** BT-80, ISO 3166 alpha-2. */
+  country?: string | null;
 }
 
 export interface AccountingReferences {
@@ -115,6 +127,8 @@ export interface AccountingDetails {
   totals: AccountingTotals;
   payment: AccountingPayment;
   references: AccountingReferences;
+  /** Optional (the source may not know it). */
+  delivery?: AccountingDelivery | null;
   note?: string | null;
 }
 

@@ -79,6 +79,7 @@ export type {
 export type { AccountingExporter, ExportFile, ExportRefusal } from './accounting-exporter.js';
 export type {
   AccountingAddress,
+  AccountingDelivery,
   AccountingDetails,
   AccountingDocument,
   AccountingLine,

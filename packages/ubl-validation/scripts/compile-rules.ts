@@ -6,7 +6,7 @@ import { BUILT_RULES_DIR, exportSef, generateRules } from '../dist/compiled-rule
 import { RULE_SETS } from '../dist/rule-files.js';
 
 const started = performance.now();
-const wanted = RULE_SETS.map((set) => ({ set, ...generateRules(set) }));
+const wanted = RULE_SETS.map((set) => ({ set, ...generateRules({ set }) }));
 const present = await readdir(BUILT_RULES_DIR).catch(() => []);
 // Old SEF files of rules that changed since the last build.
 for (const file of present) {

@@ -29,8 +29,8 @@ export interface CompiledRules {
 }
 
 /** The generated XSLT of a rule set and the key of its SEF. */
-export function generateRules(set: RuleSet): { xslt: string; key: string; fileName: string } {
-  const { xslt } = compileSchematron({ schematron: readRuleFile(set) });
+export function generateRules({ set }: { set: RuleSet }): { xslt: string; key: string; fileName: string } {
+  const { xslt } = compileSchematron({ schematron: readRuleFile({ set }) });
   const key = createHash('sha256').update(SaxonJS.getProcessorInfo().productVersion).update('\0').update(xslt).digest('hex').slice(0, 16);
   return { xslt, key, fileName: `${set}-${key}.sef.json` };
 }
@@ -40,7 +40,7 @@ export function generateRules(set: RuleSet): { xslt: string; key: string; fileNa
  * xslt3 compiler in a child process (30–60 s and ~600 MB for the CEN set, so never in the host's heap).
  */
 export async function loadCompiledRules(input: { set: RuleSet; cacheDir?: string }): Promise<CompiledRules> {
-  const { xslt, key, fileName } = generateRules(input.set);
+  const { xslt, key, fileName } = generateRules({ set: input.set });
   const cacheDir = input.cacheDir ?? process.env['UBL_VALIDATION_CACHE_DIR'] ?? DEFAULT_CACHE_DIR;
   for (const [dir, from] of [
     [BUILT_RULES_DIR, 'build'],

@@ -14,7 +14,7 @@ export interface LoadedRules {
  * Self-contained on purpose (no imports at run time, nothing from the module scope): the worker
  * threads run this very function from its source text (see validation-pool.ts).
  */
-export function checkDocument(saxon: SaxonJs, rules: LoadedRules[], xml: string): Violation[] {
+export function checkDocument({ saxon, rules, xml }: { saxon: SaxonJs; rules: LoadedRules[]; xml: string }): Violation[] {
   const violations: Violation[] = [];
   let document: SaxonElement;
   try {

@@ -19,6 +19,6 @@ export const RULE_SETS: readonly RuleSet[] = ['cen', 'peppol'];
  */
 export const WARM_UP_FILE = fileURLToPath(new URL('../rules/warm-up/base-example.xml', import.meta.url));
 
-export function readRuleFile(set: RuleSet): string {
+export function readRuleFile({ set }: { set: RuleSet }): string {
   return readFileSync(RULE_FILES[set], 'utf8');
 }

@@ -246,7 +246,10 @@ function parseSchematron(source: string): XmlNode {
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: false,
-    processEntities: true,
+    // Entities are decoded below, in one pass: the parser leaves numeric references (&#34; in the
+    // PEPPOL e-mail regex) undecoded, and decoding after it would decode &amp;#34; twice.
+    processEntities: false,
+    cdataPropName: '#cdata',
     ignoreDeclaration: true,
     ignorePiTags: true,
   });
@@ -264,11 +267,30 @@ function parseSchematron(source: string): XmlNode {
 
 function toNode(item: Record<string, unknown>, parentScope: Record<string, string>): XmlNode | undefined {
   if ('#text' in item) {
-    return { kind: 'text', uri: '', local: '#text', qname: '#text', attributes: {}, scope: parentScope, children: [], text: String(item['#text']) };
+    return {
+      kind: 'text',
+      uri: '',
+      local: '#text',
+      qname: '#text',
+      attributes: {},
+      scope: parentScope,
+      children: [],
+      text: decodeEntities(String(item['#text']).replace(/\r\n?/g, '\n')),
+    };
+  }
+  if ('#cdata' in item) {
+    const raw = (item['#cdata'] as { '#text'?: string }[]).map((part) => part['#text'] ?? '').join('');
+    return { kind: 'text', uri: '', local: '#text', qname: '#text', attributes: {}, scope: parentScope, children: [], text: raw };
   }
   const qname = Object.keys(item).find((key) => key !== ':@');
   if (qname === undefined || qname.startsWith('?') || qname.startsWith('!')) return undefined;
-  const attributes = { ...((item[':@'] as Record<string, string> | undefined) ?? {}) };
+  // XML attribute-value normalisation (literal tabs and line breaks become spaces; &#10; stays a line break).
+  const attributes = Object.fromEntries(
+    Object.entries((item[':@'] as Record<string, string> | undefined) ?? {}).map(([name, value]) => [
+      name,
+      decodeEntities(value.replace(/\r\n?|[\n\t]/g, ' ')),
+    ]),
+  );
   const scope = { ...parentScope };
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'xmlns') scope[''] = value;
@@ -299,6 +321,19 @@ function serializeVerbatim(node: XmlNode, top = true): string {
     .join('');
   const inner = node.children.map((child) => serializeVerbatim(child, false)).join('');
   return `<${node.qname}${rendered}>${inner}</${node.qname}>`;
+}
+
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** The five predefined entities and numeric character references (a Schematron file declares no others). */
+function decodeEntities(value: string): string {
+  return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
+    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
+    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
+    const named = PREDEFINED[ref];
+    if (named === undefined) throw new SchematronCompileError({ message: `Undeclared entity ${whole}.` });
+    return named;
+  });
 }
 
 function elements(node: XmlNode): XmlNode[] {

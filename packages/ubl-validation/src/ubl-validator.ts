@@ -29,7 +29,7 @@ export interface UblValidatorOptions {
 }
 
 interface Engine {
-  run(xml: string): Promise<Violation[]>;
+  run(input: { xml: string }): Promise<Violation[]>;
   close(): Promise<void>;
 }
 
@@ -71,7 +71,7 @@ export function createUblValidator(options: UblValidatorOptions = {}): UblValida
       if (closed) throw closedError();
       const { engine } = await start();
       if (closed) throw closedError();
-      const violations = await engine.run(xml);
+      const violations = await engine.run({ xml });
       const fatal = violations.filter((v) => v.flag === 'fatal');
       return { valid: fatal.length === 0, fatal, warnings: violations.filter((v) => v.flag !== 'fatal') };
     },
@@ -87,11 +87,11 @@ export function createUblValidator(options: UblValidatorOptions = {}): UblValida
 
 function inlineEngine(rules: LoadedRules[], warmUp: string): Engine {
   // Warm the stylesheets (the first transforms prepare them), as the workers do.
-  checkDocument(SaxonJS, rules, warmUp);
+  checkDocument({ saxon: SaxonJS, rules, xml: warmUp });
   return {
-    async run(xml) {
+    async run({ xml }) {
       try {
-        return checkDocument(SaxonJS, rules, xml);
+        return checkDocument({ saxon: SaxonJS, rules, xml });
       } catch (error) {
         throw new UblValidationFailedError({ reason: 'runtime', message: (error as Error).message, cause: error });
       }

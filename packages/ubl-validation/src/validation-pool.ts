@@ -12,11 +12,11 @@ const saxon = require(workerData.saxonPath);
 const checkDocument = ${checkDocument.toString()};
 const rules = workerData.rules.map((rule) => ({ set: rule.set, sef: JSON.parse(rule.text) }));
 // The first transforms prepare the stylesheet (~1 s for CEN): done before the worker says ready.
-checkDocument(saxon, rules, workerData.warmUp);
+checkDocument({ saxon, rules, xml: workerData.warmUp });
 parentPort.postMessage({ ready: true });
 parentPort.on('message', (task) => {
   try {
-    parentPort.postMessage({ id: task.id, violations: checkDocument(saxon, rules, task.xml) });
+    parentPort.postMessage({ id: task.id, violations: checkDocument({ saxon, rules, xml: task.xml }) });
   } catch (error) {
     parentPort.postMessage({ id: task.id, error: String((error && error.message) || error), runtime: Boolean(error && error.ruleRuntime) });
   }
@@ -57,7 +57,7 @@ export class ValidationPool {
     await Promise.all(this.slots.map((slot) => slot.ready));
   }
 
-  run(xml: string): Promise<Violation[]> {
+  run({ xml }: { xml: string }): Promise<Violation[]> {
     if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, xml, resolve, reject });

@@ -69,6 +69,23 @@ describe('compileSchematron', () => {
     expect(ids('HAS-N')).toMatchObject([{ location: '/list[1]/item[4]', text: 'no @n' }]);
   });
 
+  it('decodes entities once: numeric references (the PEPPOL e-mail regex has &#34;), &amp;#34; stays literal, CDATA is raw', () => {
+    const schema = (message: string) =>
+      `<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="t" uri="urn:test"/><pattern><rule context="t:item"><assert id="E" test="false()">${message}</assert></rule></pattern></schema>`;
+    const text = (message: string) => run(compileSchematron({ schematron: schema(message) }).xslt, DOC)[0]?.text;
+    // `run` reads the serialized output: the text q"A&#34;< serializes as below.
+    expect(text('q&#34;&#x41;&amp;#34;&lt;')).toBe('q"A&amp;#34;&lt;');
+    expect(text('<![CDATA[<&amp;>]]>')).toBe('&lt;&amp;amp;&gt;'); // as serialized: the raw text <&amp;>
+    const peppol = compileSchematron({ schematron: readFileSync(new URL('../rules/PEPPOL-EN16931-UBL.sch', import.meta.url), 'utf8') }).xslt;
+    expect(peppol).toContain(`<xsl:variable name="XR-EMAIL-REGEX" select="'^[a-zA-Z0-9!#\\$%&amp;&quot;*+/=?^_`);
+    expect(() => compileSchematron({ schematron: schema('&nbsp;') })).toThrow(/Undeclared entity/);
+    // Attribute values are normalised as an XML parser must: a literal line break in a string is a space, &#10; is not.
+    const literal = (test: string) =>
+      compileSchematron({ schematron: schema('x').replace('test="false()"', `test="${test}"`) }).xslt.match(/<xsl:if test="([^"]*)"/)![1];
+    expect(literal("'a\nb' = 'a b'")).toBe("not(('a b' = 'a b'))");
+    expect(literal("'a&#10;b' = 'a b'")).toBe("not(('a&#10;b' = 'a b'))");
+  });
+
   it('refuses what it does not support instead of dropping it', () => {
     const include = fixture.replace('<title>', '<include href="other.sch" /><title>');
     expect(() => compileSchematron({ schematron: include })).toThrow(SchematronCompileError);

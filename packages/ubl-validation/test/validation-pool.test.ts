@@ -50,19 +50,19 @@ describe('ValidationPool', () => {
     const rules = [await loadCompiledRules({ set: 'peppol' })];
     const pool = new ValidationPool({ size: 1, rules, warmUp: examples[0]! });
     await pool.ready();
-    const inFlight = pool.run(examples[0]!);
+    const inFlight = pool.run({ xml: examples[0]! });
     await pool.terminateOneWorker();
     await expect(inFlight).rejects.toMatchObject({ code: 'ubl_validation_failed', reason: 'runtime' });
-    expect(await pool.run(examples[0]!)).toEqual([]);
+    expect(await pool.run({ xml: examples[0]! })).toEqual([]);
     await pool.close();
   }, 60_000);
 
   it('close fails what is queued and refuses new work', async () => {
     const rules = [await loadCompiledRules({ set: 'peppol' })];
     const pool = new ValidationPool({ size: 1, rules, warmUp: examples[0]! });
-    const queued = expect(pool.run(examples[0]!)).rejects.toBeInstanceOf(UblValidationFailedError);
+    const queued = expect(pool.run({ xml: examples[0]! })).rejects.toBeInstanceOf(UblValidationFailedError);
     await pool.close();
     await queued;
-    await expect(pool.run(examples[0]!)).rejects.toMatchObject({ reason: 'closed' });
+    await expect(pool.run({ xml: examples[0]! })).rejects.toMatchObject({ reason: 'closed' });
   }, 60_000);
 });

@@ -39,6 +39,7 @@ export interface SampleDocumentInput {
   invoiceNumber?: string | null;
   invoiceIssuedOn?: string | null;
   note?: string | null;
+  delivery?: AccountingDocument['delivery'];
 }
 
 /** A valid Belgian enterprise number from 8 digits: the last 2 are 97 − (first 8 mod 97). */
@@ -153,6 +154,7 @@ export const buildSampleDocument = (input: SampleDocumentInput): AccountingDocum
       invoiceIssuedOn: input.invoiceIssuedOn ?? null,
     },
     note: input.note ?? null,
+    ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
   };
 };
 

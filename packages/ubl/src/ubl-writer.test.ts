@@ -254,6 +254,35 @@ describe('writeUbl: VAT categories', () => {
   });
 });
 
+describe('writeUbl: direct debit and delivery', () => {
+  it('a direct debit carries its mandate and the debited account after the payee account; delivery date and country before PaymentMeans', () => {
+    const doc = buildSampleDocument({
+      id: 'inv-dd',
+      number: 'DD-1',
+      lines: [{ description: 'Subscription', quantity: '1', unitPrice: '49.00' }],
+      payment: { meansCode: '59', mandateReference: 'MANDATE-0042', debitedAccount: 'be71 0961 2345 6769' },
+      delivery: { date: '2026-02-28', country: 'be' },
+    });
+    const { xml } = writeUbl({ document: doc });
+    expectOrder(xml, ['cac:AccountingCustomerParty', 'cac:Delivery', 'cbc:ActualDeliveryDate', 'cac:DeliveryLocation', 'cac:PaymentMeans']);
+    expect(values(xml, 'cbc:ActualDeliveryDate')).toEqual(['2026-02-28']);
+    const delivery = xml.slice(xml.indexOf('<cac:Delivery>'), xml.indexOf('</cac:Delivery>'));
+    expect(values(delivery, 'cbc:IdentificationCode')).toEqual(['BE']);
+    const means = xml.slice(xml.indexOf('<cac:PaymentMeans>'), xml.indexOf('</cac:PaymentMeans>'));
+    expectOrder(means, ['cbc:PaymentMeansCode', 'cac:PayeeFinancialAccount', 'cac:PaymentMandate', 'cac:PayerFinancialAccount']);
+    const mandate = means.slice(means.indexOf('<cac:PaymentMandate>'));
+    expect(values(mandate, 'cbc:ID')).toEqual(['MANDATE-0042', 'BE71096123456769']);
+  });
+
+  it('no mandate block for a credit transfer, no Delivery without delivery data', () => {
+    const { xml } = writeUbl({ document: invoice });
+    expect(xml).not.toContain('PaymentMandate');
+    expect(xml).not.toContain('cac:Delivery');
+    const empty = writeUbl({ document: { ...invoice, delivery: { date: null, country: ' ' } } });
+    expect(empty.xml).not.toContain('cac:Delivery');
+  });
+});
+
 describe('Peppol endpoints', () => {
   it('Belgium: the enterprise number (0208), read from the BE VAT number when missing, old 9-digit numbers padded', () => {
     expect(peppolEndpoint({ ...SAMPLE_SELLER, enterpriseNumber: null })).toEqual({ scheme: '0208', id: '0123456749' });

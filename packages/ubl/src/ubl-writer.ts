@@ -125,6 +125,19 @@ const party = (w: Writer, input: { party: AccountingParty; role: 'seller' | 'buy
   });
 };
 
+/** An IBAN or BIC without spaces, upper case; null when empty. */
+const compact = (value: string | null | undefined): string | null => text(value)?.replace(/\s+/g, '').toUpperCase() ?? null;
+
+/** BG-13: when and where delivered (intra-community supplies need both, BR-IC-11 / BR-IC-12). */
+const delivery = (w: Writer, document: AccountingDocument): void => {
+  const d = document.delivery;
+  if (d === null || d === undefined) return;
+  w.cac('Delivery', (c) => {
+    c.cbc('ActualDeliveryDate', d.date);
+    c.cac('DeliveryLocation', (l) => l.cac('Address', (a) => a.cac('Country', (k) => k.cbc('IdentificationCode', text(d.country)?.toUpperCase()))));
+  });
+};
+
 const paymentTermsText = (document: AccountingDocument): string | null =>
   text(document.payment.termsText) ??
   (document.payment.termDays === null || document.payment.termDays === undefined ? null : `Payment within ${document.payment.termDays} days`);
@@ -152,11 +165,13 @@ const payment = (w: Writer, document: AccountingDocument, isCredit: boolean): vo
     m.cbc('PaymentMeansCode', pay.meansCode);
     if (isCredit) m.cbc('PaymentDueDate', document.dueOn);
     m.cbc('PaymentID', pay.reference);
-    const iban = text(pay.iban)?.replace(/\s+/g, '').toUpperCase() ?? null;
+    const iban = compact(pay.iban);
     if (iban !== null) {
-      m.cac('PayeeFinancialAccount', (a) =>
-        a.cbc('ID', iban).cac('FinancialInstitutionBranch', (b) => b.cbc('ID', pay.bic?.replace(/\s+/g, '').toUpperCase())),
-      );
+      m.cac('PayeeFinancialAccount', (a) => a.cbc('ID', iban).cac('FinancialInstitutionBranch', (b) => b.cbc('ID', compact(pay.bic))));
+    }
+    // Direct debit: the mandate (BT-89, PEPPOL-EN16931-R061) and the buyer's debited account (BT-91).
+    if (pay.meansCode === '49' || pay.meansCode === '59') {
+      m.cac('PaymentMandate', (d) => d.cbc('ID', pay.mandateReference).cac('PayerFinancialAccount', (a) => a.cbc('ID', compact(pay.debitedAccount))));
     }
   });
   w.cac('PaymentTerms', (t) => t.cbc('Note', paymentTermsText(document)));
@@ -236,6 +251,7 @@ export const ublTree = (input: { document: AccountingDocument }): Record<string,
   header(w, document, isCredit);
   w.cac('AccountingSupplierParty', (s) => party(s, { party: document.seller, role: 'seller', document }));
   w.cac('AccountingCustomerParty', (s) => party(s, { party: document.buyer, role: 'buyer', document }));
+  delivery(w, document);
   payment(w, document, isCredit);
   totalsAndLines(w, model, isCredit);
   return { '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, [rootElement]: root };

@@ -98,6 +98,34 @@ describe('peppol-ubl exporter with the real EN 16931 and Peppol Schematron', () 
   );
 
   it(
+    'exports an intra-community supply with the buyer VAT number and the delivery date and country, and a direct debit with its mandate',
+    async () => {
+      const ic = buildSampleDocument({
+        id: 'ic-ok',
+        number: 'IC-2',
+        buyer: {
+          name: 'Müller & Söhne GmbH',
+          vatNumber: 'DE123456789',
+          address: { line1: 'Hauptstraße 7', postalCode: '10115', city: 'Berlin', country: 'DE' },
+        },
+        lines: [{ description: 'Goods', quantity: '4', unitPrice: '25.00', vatCategory: 'K', vatRate: '0', vatExemptionReason: 'Intra-community supply' }],
+        delivery: { date: '2026-02-27', country: 'DE' },
+      });
+      const dd = buildSampleDocument({
+        id: 'dd-ok',
+        number: 'DD-2',
+        lines: [{ description: 'Subscription', quantity: '1', unitPrice: '49.00' }],
+        payment: { meansCode: '59', reference: null, mandateReference: 'MANDATE-0042', debitedAccount: 'BE71096123456769' },
+      });
+      const noMandate = { ...dd, id: 'dd-no-mandate', number: 'DD-3', payment: { ...dd.payment, mandateReference: null } };
+      const result = await exporter.render({ accountId: 'acc-1', documents: [ic, dd, noMandate], options: {} });
+      expect(result.files.map((f) => f.name)).toEqual(['invoice-IC-2.xml', 'invoice-DD-2.xml']);
+      expect(result.refused).toEqual([{ documentId: 'dd-no-mandate', rule: 'PEPPOL-EN16931-R061', message: expect.stringContaining('PEPPOL-EN16931-R061') }]);
+    },
+    SLOW,
+  );
+
+  it(
     'refuses reverse charge without the seller VAT number with BR-AE-02',
     async () => {
       const doc = buildSampleDocument({
