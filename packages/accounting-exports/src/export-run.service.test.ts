@@ -154,7 +154,10 @@ for (const engine of testEngines()) {
         `select account_id, data from event_outbox where type = 'accounting_export.run_finished' order by id`,
       );
       return rows
-        .map((r) => ({ accountId: r.account_id, ...((typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>) }))
+        .map((r): Record<string, unknown> => ({
+          accountId: r.account_id,
+          ...((typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>),
+        }))
         .filter((e) => e.runId === runId);
     };
     const executeAll = async () => {
