@@ -304,6 +304,21 @@ for (const engine of testEngines()) {
       // A document that is not a direct debit is left as the source gave it.
       expect((await reader.list({ accountId })).documents.find((d) => d.id === ids.get(transfer.sourceId))!.payment).toEqual(details('50.00').payment);
 
+      // The invoice was collected with the old mandate (a collection not returned): that one is the document's.
+      await db.query(
+        `insert into sync_direct_debit_runs (id, account_id, trigger, collector_id, item_count, control_sum, created_at) values ('ddr_' || $1, $1, 'manual', 'sepa', 1, 121.00, $2)`,
+        [accountId, now],
+      );
+      await db.query(
+        `insert into sync_direct_debit_items (end_to_end_id, account_id, invoice_id, mandate_id, run_id, amount, sequence, status, created_at, updated_at)
+         values ('e2e_' || $1, $1, $2, 'mdt_old_' || $1, 'ddr_' || $1, 121.00, 'RCUR', 'submitted', $3, $3)`,
+        [accountId, invoiceId, now],
+      );
+      expect(await payment()).toMatchObject({ meansCode: '59', mandateReference: 'MANDATE-OLD', debitedAccount: 'BE62510007547061' });
+      // Returned by the bank: that collection no longer names the mandate; the active one does again.
+      await db.query(`update sync_direct_debit_items set status = 'returned' where end_to_end_id = 'e2e_' || $1`, [accountId]);
+      expect(await payment()).toMatchObject({ meansCode: '59', mandateReference: 'MANDATE-7' });
+
       // Revoked, and never collected with: no usable mandate any more.
       await db.query(`update sync_mandates set status = 'revoked' where customer_id = $1`, [customerId]);
       expect(await payment()).toMatchObject({ meansCode: '58', mandateReference: null });
