@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { MemoryDocumentReader, testDocument } from '@tollgate/accounting-exports';
 import { SecretSealer } from '@tollgate/plugin-sdk';
 import { startSftpSandbox, type SftpSandbox } from '@tollgate/sandbox-sftp';
+import { startWebhookSandbox, type WebhookSandbox } from '@tollgate/sandbox-webhooks';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import { exportPlugin } from './fixtures/export-plugin.js';
+import { exportPlugin, runFinishedEvents } from './fixtures/export-plugin.js';
 
 /**
  * The accounting-export routes in a real host with a test exporter (fixtures/export-plugin.ts) and an
@@ -34,12 +35,14 @@ for (const engine of testEngines()) {
     let t: TestHost;
     let dir: string;
     let sftp: SftpSandbox;
+    let receiver: WebhookSandbox;
     let n = 0;
     const reader = new MemoryDocumentReader();
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'exports-e2e-'));
       sftp = await startSftpSandbox({ root: dir, users: [{ username: 'books', password: 'pw' }] });
+      receiver = await startWebhookSandbox({ now: () => (t ? t.clock.now() : new Date()) });
       t = await createTestHost({
         engine,
         plugins: [exportPlugin],
@@ -59,6 +62,7 @@ for (const engine of testEngines()) {
     afterAll(async () => {
       await t?.close();
       await sftp?.close();
+      await receiver?.close();
       await rm(dir, { recursive: true, force: true });
     });
 
@@ -107,6 +111,14 @@ for (const engine of testEngines()) {
       const noKey = await t.request({ method: 'POST', path: '/v1/accounting-exports/runs', key: a.key, body: { targetId: target.id } });
       expect([noKey.status, noKey.body.error.code]).toEqual([400, 'idempotency_key_required']);
       expect((await startRun(a.memberKey, { targetId: target.id })).status).toBe(403);
+      const endpoint = await t.request({
+        method: 'POST',
+        path: '/v1/webhook-endpoints',
+        key: a.key,
+        body: { url: `${receiver.url}/exports-${a.accountId}`, eventTypes: ['accounting_export.run_finished'] },
+      });
+      expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+      receiver.setSecrets([endpoint.body.secret as string]);
       const run = await startRun(a.key, { targetId: target.id, selection: { issuedFrom: '2026-02-01' } }, 'first-run');
       expect(run.status).toBe(201);
       expect(run.body).toMatchObject({ status: 'queued', deliveryKind: 'download', selection: { issuedFrom: '2026-02-01', notYetExported: true } });
@@ -128,6 +140,34 @@ for (const engine of testEngines()) {
       expect(download.status).toBe(200);
       expect(download.headers.get('content-type')).toBe('application/zip');
       expect(await zipNames(Buffer.from(await download.arrayBuffer()))).toEqual(['1', '3', '4', '5', '6'].map((i) => `invoice-2026-000${i}.xml`));
+
+      // The run's end is the event accounting_export.run_finished: in the log, to the plugin's subscription, to a signed webhook.
+      await t.runJobs();
+      const finished = {
+        type: 'accounting_export.run_finished',
+        version: 1,
+        accountId: a.accountId,
+        data: {
+          runId: run.body.id,
+          accountId: a.accountId,
+          targetId: target.id,
+          exporterId: 'test-ubl',
+          status: 'completed',
+          reason: null,
+          exported: 5,
+          refused: 1,
+          skipped: 0,
+          undelivered: 0,
+          charged: '0.50',
+          released: '0.00',
+        },
+      };
+      const log = await t.request({ path: '/v1/events?type=accounting_export.run_finished', key: a.memberKey });
+      expect(log.status).toBe(200);
+      expect(log.body.data).toEqual([expect.objectContaining(finished)]);
+      expect(runFinishedEvents.filter((e) => e.accountId === a.accountId)).toEqual([expect.objectContaining({ ...finished, id: log.body.data[0].id })]);
+      const received = receiver.received({ path: `/exports-${a.accountId}` }).map((r) => ({ signature: r.signature, json: r.json }));
+      expect(received).toEqual([{ signature: 'valid', json: expect.objectContaining({ ...finished, id: log.body.data[0].id }) }]);
 
       const resume = await t.request({ method: 'POST', path: `/v1/accounting-exports/runs/${run.body.id}/resume`, key: a.key });
       expect([resume.status, resume.body.error.code]).toEqual([409, 'export_run_not_resumable']);

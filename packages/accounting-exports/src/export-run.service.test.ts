@@ -148,6 +148,18 @@ for (const engine of testEngines()) {
     const available = async (accountId: string) => (await wallet.balance({ accountId })).available.toString();
     const pending = async (accountId: string) => (await wallet.balance({ accountId })).pending.toString();
     const key = () => `k-${++n}`;
+    /** The run's `accounting_export.run_finished` events in the events outbox, in order. */
+    const finished = async (runId: string) => {
+      const { rows } = await db.query<{ account_id: string; data: object | string }>(
+        `select account_id, data from event_outbox where type = 'accounting_export.run_finished' order by id`,
+      );
+      return rows
+        .map((r): Record<string, unknown> => ({
+          accountId: r.account_id,
+          ...((typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>),
+        }))
+        .filter((e) => e.runId === runId);
+    };
     const executeAll = async () => {
       let done = 0;
       while (queued.length) {
@@ -176,6 +188,23 @@ for (const engine of testEngines()) {
         { invoiceId: `${accountId}_inv_003`, number: '2026-00003', rule: 'TEST-BUYER-VAT', message: 'The buyer has no VAT number.' },
       ]);
       expect(report.skipped).toEqual([{ invoiceId: `${accountId}_old_1`, number: '2025-91', reason: 'no_accounting_details' }]);
+      // The run's end is an event, in the transaction that ended it.
+      expect(await finished(run.id)).toEqual([
+        {
+          accountId,
+          runId: run.id,
+          targetId: target.id,
+          exporterId: 'test-ubl',
+          status: 'completed',
+          reason: null,
+          exported: 6,
+          refused: 1,
+          skipped: 1,
+          undelivered: 0,
+          charged: '0.90',
+          released: '0.00',
+        },
+      ]);
 
       const { files } = await runs.downloadFiles({ accountId, id: run.id });
       const chunks: Buffer[] = [];
@@ -248,6 +277,9 @@ for (const engine of testEngines()) {
       const failed = await runs.get({ accountId, id: run.id });
       expect(failed).toMatchObject({ status: 'failed', reason: 'insufficient_funds', amounts: { charged: '0.00', held: '0.00' } });
       expect(failed.message).toMatch(/Not enough credit/);
+      expect(await finished(run.id)).toEqual([
+        expect.objectContaining({ accountId, status: 'failed', reason: 'insufficient_funds', exported: 0, undelivered: 0, charged: '0.00', released: '0.00' }),
+      ]);
       expect(await available(accountId)).toBe('0.20');
       await expect(runs.downloadFiles({ accountId, id: run.id })).rejects.toMatchObject({ code: 'export_run_not_downloadable' });
       await expect(runs.resumeRun({ accountId, runId: run.id })).rejects.toMatchObject({ code: 'export_run_not_resumable' });
@@ -295,6 +327,11 @@ for (const engine of testEngines()) {
       expect(files).toEqual(['1', '2', '3', '4', '5'].map((i) => `invoice-2026-0000${i}.xml`));
       expect(sandbox.written().filter((w) => w.path.includes(accountId))).toHaveLength(5);
       await expect(runs.resumeRun({ accountId, runId: run.id })).rejects.toMatchObject({ code: 'export_run_not_resumable' });
+      // Each end is an event: partially delivered, then completed after the resume.
+      expect((await finished(run.id)).map((e) => [e.status, e.reason, e.exported, e.undelivered, e.charged, e.released])).toEqual([
+        ['partially_delivered', 'sftp_connection_lost', 2, 3, '0.30', '0.45'],
+        ['completed', null, 5, 0, '0.75', '0.45'],
+      ]);
     });
 
     it('SFTP: a pinned host key that does not match, permission denied, disk full: nothing charged, all released', async () => {

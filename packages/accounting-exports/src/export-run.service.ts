@@ -3,8 +3,9 @@ import { DATABASE, JOB_QUEUE, pgArray, type Database, type JobQueue, type Querya
 import { isTollgateError, UnprocessableError } from '@tollgate/errors';
 import { FILE_STORE, type FileStore } from '@tollgate/files';
 import { ACCOUNTING_DOCUMENTS, type AccountingDocumentReader } from '@tollgate/invoice-sync';
+import { recordEvent } from '@tollgate/events';
 import { Money } from '@tollgate/money';
-import type { AccountingDocument, AccountingExporter, ExportFile } from '@tollgate/plugin-sdk';
+import type { AccountingDocument, AccountingExporter, EventPayloads, ExportFile } from '@tollgate/plugin-sdk';
 import { WalletService } from '@tollgate/wallet';
 import { inject, injectable } from 'tsyringe';
 import {
@@ -599,7 +600,17 @@ export class ExportRunService {
 
   async #finish(tx: Queryable, runId: string, end: { status: ExportRunStatus; reason: string | null; message: string | null }): Promise<void> {
     const at = this.clock.now();
-    await tx.query(
+    const { rows } = await tx.query<{
+      account_id: string;
+      target_id: string;
+      exporter_id: string;
+      documents_exported: number;
+      documents_refused: number;
+      documents_skipped: number;
+      documents_undelivered: number;
+      amount_charged: string;
+      amount_released: string;
+    }>(
       `update export_runs r set status = $2, reason = $3, message = $4, lease_until = null, finished_at = $5, updated_at = $5,
               documents_exported = c.exported, documents_undelivered = c.undelivered, documents_skipped = c.skipped,
               amount_held = h.held, amount_charged = h.charged, amount_released = h.released
@@ -609,9 +620,35 @@ export class ExportRunService {
                  from export_run_documents where run_id = $1) c,
               (select coalesce(sum(amount), 0) as held, coalesce(sum(captured), 0) as charged, coalesce(sum(released), 0) as released
                  from export_run_holds where run_id = $1) h
-        where r.id = $1`,
+        where r.id = $1
+        returning r.account_id, r.target_id, r.documents_exported, r.documents_refused, r.documents_skipped, r.documents_undelivered,
+                  r.amount_charged::text as amount_charged, r.amount_released::text as amount_released,
+                  (select t.exporter_id from export_targets t where t.id = r.target_id) as exporter_id`,
       [runId, end.status, end.reason, end.message, at],
     );
+    const run = rows[0];
+    if (!run) return;
+    // The event commits with the run's end (the events outbox, in this transaction): no end without it.
+    await recordEvent({
+      q: tx,
+      accountId: run.account_id,
+      type: 'accounting_export.run_finished',
+      data: {
+        runId,
+        accountId: run.account_id,
+        targetId: run.target_id,
+        exporterId: run.exporter_id,
+        status: end.status as EventPayloads['accounting_export.run_finished']['status'],
+        reason: end.reason,
+        exported: run.documents_exported,
+        refused: run.documents_refused,
+        skipped: run.documents_skipped,
+        undelivered: run.documents_undelivered,
+        charged: Money.of(String(run.amount_charged)).toString(),
+        released: Money.of(String(run.amount_released)).toString(),
+      },
+      occurredAt: at,
+    });
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -258,6 +258,72 @@ for (const engine of testEngines()) {
       expect(source.getCalls).toEqual([doc.sourceId, doc.sourceId, doc.sourceId]);
     });
 
+    it('direct debit: the customer’s mandate fills BT-89/BT-91; without a usable one the document becomes a credit transfer (58) with the structured communication and the seller’s IBAN', async () => {
+      const debit = (total: string): AccountingDetails => {
+        const base = details(total);
+        return { ...base, payment: { meansCode: '59', reference: null, iban: null, termDays: 30 } };
+      };
+      const doc = sourceDoc({ issuedOn: '2026-03-10', accounting: debit('100.00') });
+      const transfer = sourceDoc({ issuedOn: '2026-03-11', accounting: details('50.00') });
+      const { accountId, ids } = await setup([doc, transfer]);
+      const invoiceId = ids.get(doc.sourceId)!;
+      const now = clock.now();
+      await db.query(`update sync_invoices set structured_reference = '000000001097' where id = $1`, [invoiceId]);
+      await db.query(
+        `insert into sync_direct_debit_creditors (account_id, name, iban, bic, creditor_id, updated_at) values ($1, 'Seller BV', 'BE71096123456769', 'GKCCBEBB', 'BE68ZZZ0899623035', $2)`,
+        [accountId, now],
+      );
+      const payment = async () => (await reader.list({ accountId })).documents.find((d) => d.id === invoiceId)!.payment;
+
+      // No mandate: SEPA credit transfer to the seller's account, with our structured communication.
+      expect(await payment()).toEqual({
+        meansCode: '58',
+        reference: '+++000/0000/01097+++',
+        iban: 'BE71096123456769',
+        termDays: 30,
+        mandateReference: null,
+        debitedAccount: null,
+      });
+
+      const { rows } = await db.query<{ customer_id: string }>('select customer_id from sync_invoices where id = $1', [invoiceId]);
+      const customerId = rows[0]!.customer_id;
+      await db.query(
+        `insert into sync_mandates (id, account_id, customer_id, reference, iban, bic, signature_date, sequence, status, created_at, updated_at)
+         values ('mdt_old_' || $1, $1, $2, 'MANDATE-OLD', 'BE62510007547061', null, '2025-01-01', 'RCUR', 'revoked', $3, $3),
+                ('mdt_new_' || $1, $1, $2, 'MANDATE-7', 'NL91ABNA0417164300', null, '2026-01-01', 'RCUR', 'active', $3, $3)`,
+        [accountId, customerId, now],
+      );
+      expect(await payment()).toEqual({
+        meansCode: '59',
+        reference: null,
+        iban: null,
+        termDays: 30,
+        mandateReference: 'MANDATE-7',
+        debitedAccount: 'NL91ABNA0417164300',
+      });
+      // A document that is not a direct debit is left as the source gave it.
+      expect((await reader.list({ accountId })).documents.find((d) => d.id === ids.get(transfer.sourceId))!.payment).toEqual(details('50.00').payment);
+
+      // The invoice was collected with the old mandate (a collection not returned): that one is the document's.
+      await db.query(
+        `insert into sync_direct_debit_runs (id, account_id, trigger, collector_id, item_count, control_sum, created_at) values ('ddr_' || $1, $1, 'manual', 'sepa', 1, 121.00, $2)`,
+        [accountId, now],
+      );
+      await db.query(
+        `insert into sync_direct_debit_items (end_to_end_id, account_id, invoice_id, mandate_id, run_id, amount, sequence, status, created_at, updated_at)
+         values ('e2e_' || $1, $1, $2, 'mdt_old_' || $1, 'ddr_' || $1, 121.00, 'RCUR', 'submitted', $3, $3)`,
+        [accountId, invoiceId, now],
+      );
+      expect(await payment()).toMatchObject({ meansCode: '59', mandateReference: 'MANDATE-OLD', debitedAccount: 'BE62510007547061' });
+      // Returned by the bank: that collection no longer names the mandate; the active one does again.
+      await db.query(`update sync_direct_debit_items set status = 'returned' where end_to_end_id = 'e2e_' || $1`, [accountId]);
+      expect(await payment()).toMatchObject({ meansCode: '59', mandateReference: 'MANDATE-7' });
+
+      // Revoked, and never collected with: no usable mandate any more.
+      await db.query(`update sync_mandates set status = 'revoked' where customer_id = $1`, [customerId]);
+      expect(await payment()).toMatchObject({ meansCode: '58', mandateReference: null });
+    });
+
     it('registerInvoiceSync puts the reader under ACCOUNTING_DOCUMENTS (the same instance as the service)', () => {
       const child = container.createChildContainer();
       child.register(DATABASE, { useValue: db });

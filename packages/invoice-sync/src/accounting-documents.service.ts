@@ -1,12 +1,13 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
 import { DATABASE, pgArray, type Database, type Queryable } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
-import type { AccountingDetails, AccountingDocument } from '@tollgate/plugin-sdk';
+import type { AccountingDetails, AccountingDocument, AccountingPayment } from '@tollgate/plugin-sdk';
 import { inject, injectable } from 'tsyringe';
 import type { AccountingDocumentFilter, AccountingDocumentReader, MissingAccountingDetails } from './accounting-documents.js';
 import type { SourceConnection, SourceDocumentKind } from './invoice-source.js';
 import { INVOICE_SOURCES, type InvoiceSourceDirectory } from './invoice-sync.types.js';
 import type { Row } from './invoice-sync.views.js';
+import { formatStructuredCommunication } from './structured-communication.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
@@ -82,10 +83,20 @@ export class AccountingDocumentsService implements AccountingDocumentReader {
     }
     params.push(limit + 1);
     const { rows } = await this.db.query<Row>(
-      `select i.id, i.kind, i.number, i.issued_on, i.due_on, i.currency, i.source_id, c.source_id as connection_source, a.details
+      `select i.id, i.kind, i.number, i.issued_on, i.due_on, i.currency, i.source_id, c.source_id as connection_source, a.details,
+              i.structured_reference, md.reference as mandate_reference, md.iban as mandate_iban, cr.iban as creditor_iban
          from sync_invoices i
          join sync_connections c on c.id = i.connection_id
          left join invoice_accounting a on a.invoice_id = i.id
+         -- S-9: the mandate this invoice was collected with (a collection not returned), else the customer's active one.
+         left join lateral (
+           select m.reference, m.iban
+             from sync_mandates m
+             left join sync_direct_debit_items d on d.mandate_id = m.id and d.invoice_id = i.id and d.status <> 'returned'
+            where m.customer_id = i.customer_id and (m.status = 'active' or d.invoice_id is not null)
+            order by (d.invoice_id is not null) desc, m.updated_at desc, m.id
+            limit 1) md on true
+         left join sync_direct_debit_creditors cr on cr.account_id = i.account_id
         where ${where.join(' and ')}
         order by i.issued_on, i.id
         limit $${params.length}`,
@@ -102,6 +113,7 @@ export class AccountingDocumentsService implements AccountingDocumentReader {
       }
       documents.push({
         ...details,
+        payment: paymentOf({ details, row }),
         id: row.id as string,
         kind: row.kind as SourceDocumentKind,
         number: row.number as string,
@@ -192,6 +204,30 @@ export class AccountingDocumentsService implements AccountingDocumentReader {
     );
     return Number(rows[0]?.n ?? 0);
   }
+}
+
+/**
+ * Direct debit (49, 59) needs the mandate reference (BT-89, PEPPOL-EN16931-R061) and the debited
+ * account (BT-91), which the source does not know: they come from the customer's S-9 mandate. With no
+ * usable mandate the document is written as a SEPA credit transfer (58) to the seller's account with
+ * the structured communication, which is how the customer can still pay it.
+ */
+function paymentOf(input: { details: AccountingDetails; row: Row }): AccountingPayment {
+  const { payment } = input.details;
+  const { row } = input;
+  if (payment.meansCode !== '49' && payment.meansCode !== '59') return payment;
+  const reference = (row.mandate_reference as string | null) ?? null;
+  const iban = (row.mandate_iban as string | null) ?? null;
+  if (reference && iban) return { ...payment, mandateReference: reference, debitedAccount: iban };
+  const ours = row.structured_reference ? formatStructuredCommunication(row.structured_reference as string) : null;
+  return {
+    ...payment,
+    meansCode: '58',
+    reference: payment.reference ?? ours,
+    iban: payment.iban ?? ((row.creditor_iban as string | null) || null),
+    mandateReference: null,
+    debitedAccount: null,
+  };
 }
 
 function parseDetails(value: unknown): AccountingDetails | null {

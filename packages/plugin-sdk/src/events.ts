@@ -35,6 +35,7 @@ export const EVENT_TYPES = {
   'invoice_sync.run_finished': 1,
   'account.plan_changed': 1,
   'letter.status_changed': 1,
+  'accounting_export.run_finished': 1,
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -232,6 +233,28 @@ export interface EventPayloads {
      * the carrier's own contract, and on a move that gives the money back (rejected, failed, cancelled).
      */
     amount: Amount | null;
+  };
+  /**
+   * An accounting export run ended (P-6, docs/accounting-exports.md): completed, partially delivered
+   * or failed. A resumed run that ends again is a new event (with the counts and amounts then).
+   */
+  'accounting_export.run_finished': {
+    runId: string;
+    accountId: string;
+    targetId: string;
+    /** The exporter of the run's target: 'peppol-ubl', 'winbooks', 'twinfield', … */
+    exporterId: string;
+    status: 'completed' | 'partially_delivered' | 'failed';
+    /** Why the run did not complete (`undelivered`, a delivery or exporter error code); null when completed. */
+    reason: string | null;
+    /** Documents delivered in a file, refused by the exporter's rules, skipped (already exported, failed), not delivered. */
+    exported: number;
+    refused: number;
+    skipped: number;
+    undelivered: number;
+    /** What the wallet took for the delivered documents, and what it gave back of the holds. */
+    charged: Amount;
+    released: Amount;
   };
 }
 

@@ -75,9 +75,10 @@ export function twinfieldTransaction(document: AccountingDocument, options: Twin
     return refuse(
       document,
       'twinfield-customer-code-missing',
+      // Twinfield does not create customers (debtors): say exactly which entry the target needs.
       sourceId === null
-        ? `the buyer "${document.buyer.name}" has no customer id to use as Twinfield customer code (dim2)`
-        : `the buyer's id "${sourceId}" is no Twinfield customer code (letters, digits, . _ -, at most 16); map it in customerCodes`,
+        ? `the buyer "${document.buyer.name}" has no customer id at the source, so no customerCodes entry can name it; give the customer an id at the source and map it`
+        : `the buyer "${document.buyer.name}" has no Twinfield customer code: its id "${sourceId}" is not one (letters, digits, . _ -, at most 16) and customerCodes has no entry for it; create the debtor in Twinfield and set customerCodes { "${sourceId}": "<its Twinfield debtor code>" } on the export target`,
     );
   if (document.vatBreakdown.length === 0) return refuse(document, 'twinfield-vat-breakdown-missing', 'the document has no VAT breakdown');
   const codes: string[] = [];

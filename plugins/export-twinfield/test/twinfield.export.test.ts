@@ -190,6 +190,10 @@ describe('Twinfield refusals: a document that cannot be written faithfully is re
       broken: 'twinfield-totals-inconsistent',
     });
     expectAccountedOnce(all, result);
+    // The refusal says exactly which entry to set on the target.
+    expect(result.refused.find((r) => r.documentId === 'uuid')!.message).toContain(
+      'set customerCodes { "a3f1c2d4-0000-4000-8000-000000000001": "<its Twinfield debtor code>" } on the export target',
+    );
     // Twinfield books foreign currency itself (rates per administration): the transaction says USD.
     expect(readTransactions(new TextDecoder().decode(result.files[0]!.body)).map((t) => t.currency)).toEqual(['USD']);
     const mapped = await render([uuid], { ...TARGET, customerCodes: { 'a3f1c2d4-0000-4000-8000-000000000001': '1001' } });

@@ -4,6 +4,8 @@ import { VAT_KEY } from './vat-keys.js';
 const account = z.string().regex(/^[0-9A-Za-z]{1,10}$/, 'must be a WinBooks account number such as "700000"');
 /** WinBooks refuses a customer reference with anything but letters and digits (Valuya/winbooks-java). */
 export const CUSTOMER_NUMBER = /^[0-9A-Za-z]+$/;
+/** The longest customer number written (NUMBER in WinBooks on Web's thirds file holds 10). */
+export const CUSTOMER_NUMBER_LENGTH = 10;
 const vatKey = z.string().regex(VAT_KEY, 'must be "S:21", a category ("AE") or a rate ("21")');
 
 /**
@@ -33,10 +35,20 @@ export const winbooksTargetOptions = z.strictObject({
   bookYears: z.record(z.string().regex(/^\d{4}$/, 'must be a year'), z.string().regex(/^[1-9A-Z]$/, 'must be one character 1-9 or A-Z')),
   /** The month the book year starts (1 = January); PERIOD is the month's number within the book year, '01'–'12'. */
   bookYearStartMonth: z.number().int().min(1).max(12).default(1),
-  /** ACCOUNTRP and the CSF NUMBER when `customerNumbers` has none: the buyer's id at the source, or its Belgian enterprise number. */
-  customerNumber: z.enum(['sourceId', 'enterpriseNumber']).default('sourceId'),
+  /**
+   * ACCOUNTRP and the CSF NUMBER when `customerNumbers` has none. `auto` (default; the CSF file creates
+   * the customers): the Belgian enterprise number, else the source id when it is already a WinBooks
+   * number, else a stable code derived from the source id ('C' + 9 letters/digits). `sourceId` and
+   * `enterpriseNumber` use only that one.
+   */
+  customerNumber: z.enum(['auto', 'sourceId', 'enterpriseNumber']).default('auto'),
   /** The WinBooks customer number per source customer id, for customers the folder already knows under another number. */
-  customerNumbers: z.record(z.string().min(1), z.string().regex(CUSTOMER_NUMBER, 'must be letters and digits only')).default({}),
+  customerNumbers: z
+    .record(
+      z.string().min(1),
+      z.string().regex(CUSTOMER_NUMBER, 'must be letters and digits only').max(CUSTOMER_NUMBER_LENGTH, `must be at most ${CUSTOMER_NUMBER_LENGTH} characters`),
+    )
+    .default({}),
   /** Text encoding of both files: ISO-8859-1 as the WinBooks API's reference client writes, or UTF-8. */
   encoding: z.enum(['latin1', 'utf-8']).default('latin1'),
 });

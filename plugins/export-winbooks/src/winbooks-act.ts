@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { AccountingDocument, AccountingVatSubtotal, ExportRefusal } from '@tollgate/plugin-sdk';
-import { CUSTOMER_NUMBER, type WinbooksTargetOptions } from './target-options.js';
+import { CUSTOMER_NUMBER, CUSTOMER_NUMBER_LENGTH, type WinbooksTargetOptions } from './target-options.js';
 import { lookupByVat, rateKey } from './vat-keys.js';
 
 /**
@@ -79,12 +80,41 @@ function emptyRow(): ActRow {
   return Object.fromEntries(ACT_COLUMNS.map((column) => [column, ''])) as ActRow;
 }
 
+/** How a customer number was chosen: `derived` numbers are codes of a source id, checked for collisions within a render. */
+export interface CustomerNumber {
+  number: string;
+  derived: boolean;
+}
+
+/** A Belgian enterprise number: 10 digits. */
+const ENTERPRISE_NUMBER = /^\d{10}$/;
+const BASE36_9 = 36n ** 9n;
+
+/**
+ * 'C' + 9 uppercase base-36 characters of the source id's SHA-256: 10 characters, letters and digits,
+ * the same for the same customer in every export (so WinBooks finds the customer again), never an
+ * enterprise number (it starts with a letter).
+ */
+export function derivedCustomerNumber(sourceId: string): string {
+  const head = createHash('sha256').update(sourceId, 'utf8').digest().readBigUInt64BE(0);
+  return `C${(head % BASE36_9).toString(36).toUpperCase().padStart(9, '0')}`;
+}
+
 /** The customer number the target books the buyer under (ACCOUNTRP and CSF NUMBER), or null. */
+export function customerOf(document: AccountingDocument, options: WinbooksTargetOptions): CustomerNumber | null {
+  const sourceId = document.buyer.sourceId || null;
+  if (sourceId !== null && options.customerNumbers[sourceId] !== undefined) return { number: options.customerNumbers[sourceId], derived: false };
+  const enterprise = document.buyer.enterpriseNumber?.replace(/\D/g, '') || null;
+  if (options.customerNumber === 'enterpriseNumber') return enterprise ? { number: enterprise, derived: false } : null;
+  if (options.customerNumber === 'sourceId') return sourceId ? { number: sourceId, derived: false } : null;
+  if (enterprise && ENTERPRISE_NUMBER.test(enterprise)) return { number: enterprise, derived: false };
+  if (sourceId === null) return null;
+  if (CUSTOMER_NUMBER.test(sourceId) && sourceId.length <= CUSTOMER_NUMBER_LENGTH) return { number: sourceId, derived: false };
+  return { number: derivedCustomerNumber(sourceId), derived: true };
+}
+
 export function customerNumberOf(document: AccountingDocument, options: WinbooksTargetOptions): string | null {
-  const sourceId = document.buyer.sourceId ?? null;
-  if (sourceId !== null && options.customerNumbers[sourceId] !== undefined) return options.customerNumbers[sourceId];
-  if (options.customerNumber === 'enterpriseNumber') return document.buyer.enterpriseNumber?.replace(/\D/g, '') || null;
-  return sourceId;
+  return customerOf(document, options)?.number ?? null;
 }
 
 /** BOOKYEAR and PERIOD for a date: the book year starts in `bookYearStartMonth`; periods count months from it. */
@@ -124,13 +154,15 @@ export function actDocument(document: AccountingDocument, options: WinbooksTarge
     return refuse(
       document,
       'winbooks-customer-number-missing',
-      `the buyer "${document.buyer.name}" has no ${options.customerNumber === 'sourceId' ? 'customer id' : 'enterprise number'} to use as WinBooks customer number`,
+      options.customerNumber === 'enterpriseNumber'
+        ? `the buyer "${document.buyer.name}" has no enterprise number; set customerNumbers { "${document.buyer.sourceId ?? '<source customer id>'}": "<WinBooks number>" } or customerNumber "auto"`
+        : `the buyer "${document.buyer.name}" has no customer id or enterprise number to use as WinBooks customer number`,
     );
-  if (!CUSTOMER_NUMBER.test(customerNumber))
+  if (!CUSTOMER_NUMBER.test(customerNumber) || customerNumber.length > CUSTOMER_NUMBER_LENGTH)
     return refuse(
       document,
       'winbooks-customer-number-invalid',
-      `the customer number "${customerNumber}" has characters other than letters and digits; map it in customerNumbers`,
+      `the customer number "${customerNumber}" is not 1–${CUSTOMER_NUMBER_LENGTH} letters and digits; set customerNumbers { "${document.buyer.sourceId ?? customerNumber}": "<WinBooks number>" } or customerNumber "auto"`,
     );
 
   const docNumber = document.number.replace(/\D/g, '');

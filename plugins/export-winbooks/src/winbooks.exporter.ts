@@ -1,5 +1,5 @@
 import { formatIssues, ValidationError, type AccountingDocument, type AccountingExporter, type ExportFile, type ExportRefusal } from '@tollgate/plugin-sdk';
-import { ACT_COLUMNS, actDocument, type ActDocument } from './winbooks-act.js';
+import { ACT_COLUMNS, actDocument, customerOf, type ActDocument } from './winbooks-act.js';
 import { CSF_COLUMNS, csfRow, type CsfRow } from './winbooks-csf.js';
 import { winbooksTextFile } from './winbooks-text-file.js';
 import { winbooksTargetOptions } from './target-options.js';
@@ -37,6 +37,8 @@ export class WinbooksExporter implements AccountingExporter {
     const customers = new Map<string, CsfRow>();
     // WinBooks keys a document by journal and number: two documents there would overwrite each other.
     const numbers = new Map<string, string>();
+    // A derived customer number (a code of the source id) could, rarely, be another customer's number.
+    const owners = new Map<string, { identity: string; derived: boolean }>();
     for (const document of input.documents) {
       const result = actDocument(document, options);
       if ('rule' in result) {
@@ -53,6 +55,18 @@ export class WinbooksExporter implements AccountingExporter {
         });
         continue;
       }
+      const customer = customerOf(document, options)!;
+      const identity = customer.derived ? `source:${document.buyer.sourceId}` : `number:${customer.number}`;
+      const owner = owners.get(customer.number);
+      if (owner && owner.identity !== identity && (owner.derived || customer.derived)) {
+        refused.push({
+          documentId: document.id,
+          rule: 'winbooks-customer-number-collision',
+          message: `${document.number}: the customer number ${customer.number} derived for the buyer "${document.buyer.name}" is another customer's in this export; set customerNumbers { "${document.buyer.sourceId}": "<WinBooks number>" }`,
+        });
+        continue;
+      }
+      owners.set(customer.number, { identity, derived: customer.derived });
       numbers.set(key, document.number);
       written.push(result);
       if (!customers.has(result.customerNumber))

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { ValidationError, type AccountingDocument, type ExportFile, type ExportRefusal } from '@tollgate/plugin-sdk';
 import { describe, expect, it } from 'vitest';
 import { WinbooksExporter } from '../src/index.js';
+import { derivedCustomerNumber } from '../src/winbooks-act.js';
 import { accountingFixtures, BUYERS, makeDocument } from './accounting-fixtures.js';
 import { decode, readEntries, readTable, type Record_ } from './winbooks-reader.js';
 
@@ -14,6 +15,8 @@ const TARGET = {
   revenueAccounts: { 'S:6': '700100', E: '700300' },
   vatCodes: { 'S:21': '211400', 'S:6': '211200', 'Z:0': '211100', AE: '222000', E: '211100' },
   bookYears: { '2025': '2', '2026': '3' },
+  // The fixtures' source ids (C1001…) are WinBooks numbers already; the default ('auto') is tested on its own.
+  customerNumber: 'sourceId',
 };
 const CODE_OF: Record<string, string> = { 'S:21': '211400', 'S:6': '211200', 'Z:0': '211100', 'AE:0': '222000', 'E:0': '211100' };
 
@@ -245,6 +248,90 @@ describe('WinBooks refusals: a document that cannot be written faithfully is ref
     expect(byEnterprise.refused).toEqual([]);
     const rows = readTable({ text: decode(file(byEnterprise.files, 'ACT.txt').body, 'latin1'), kind: 'ACT' });
     expect(new Set(rows.filter((r) => r.DOCTYPE === '1').map((r) => r.ACCOUNTRP))).toEqual(new Set(['0477574154']));
+  });
+
+  it('by default (auto) a Teamleader buyer (a UUID) gets its enterprise number, else a stable 10-character code; the CSF file creates it', async () => {
+    const { customerNumber: _sourceId, ...defaults } = TARGET;
+    const tlCompany = '0c6b1d2e-7a4f-4c55-9a51-1f1e2d3c4b5a';
+    const tlPerson = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
+    const company = makeDocument({
+      id: 'company',
+      kind: 'invoice',
+      number: '2026/0201',
+      buyer: { ...BUYERS.acme, sourceId: tlCompany },
+      issuedOn: '2026-02-01',
+      lines: [['X', '1', '10.00', 'S', '21']],
+    });
+    const person = (id: string, number: string) =>
+      makeDocument({
+        id,
+        kind: 'invoice',
+        number,
+        buyer: { ...BUYERS.private, sourceId: tlPerson },
+        issuedOn: '2026-02-02',
+        lines: [['X', '1', '10.00', 'S', '21']],
+      });
+    const short = makeDocument({
+      id: 'short',
+      kind: 'invoice',
+      number: '2026/0204',
+      buyer: BUYERS.dutch,
+      issuedOn: '2026-02-03',
+      lines: [['X', '1', '10.00', 'S', '21']],
+    });
+    const all = [company, person('p1', '2026/0202'), person('p2', '2026/0203'), short];
+    const result = await render(all, defaults);
+    expect(result.refused).toEqual([]);
+    const code = derivedCustomerNumber(tlPerson);
+    expect(code).toMatch(/^C[0-9A-Z]{9}$/);
+    expect(derivedCustomerNumber(tlPerson)).toBe(code);
+    expect(derivedCustomerNumber(tlCompany)).not.toBe(code);
+    const act = readTable({ text: decode(file(result.files, 'ACT.txt').body, 'latin1'), kind: 'ACT' });
+    expect(act.filter((r) => r.DOCTYPE === '1').map((r) => r.ACCOUNTRP)).toEqual(['0477574154', code, code, 'C2001']);
+    const csf = readTable({ text: decode(file(result.files, 'CSF.txt').body, 'latin1'), kind: 'CSF' });
+    expect(csf.map((r) => [r.NUMBER, r.NAME1])).toEqual([
+      ['0477574154', 'Acme Brussels SA'],
+      [code, 'Jan Janssens'],
+      ['C2001', 'Noord Handel BV'],
+    ]);
+    // An explicit map still wins; a mapped number that is not a WinBooks number is refused when the target is saved.
+    const mapped = await render([person('p3', '2026/0205')], { ...defaults, customerNumbers: { [tlPerson]: 'JANSSENS' } });
+    expect(readTable({ text: decode(file(mapped.files, 'ACT.txt').body, 'latin1'), kind: 'ACT' })[0]!.ACCOUNTRP).toBe('JANSSENS');
+    expect(exporter.targetOptions.safeParse({ ...defaults, customerNumbers: { [tlPerson]: 'TOO-LONG' } }).success).toBe(false);
+    expect(exporter.targetOptions.safeParse({ ...defaults, customerNumbers: { [tlPerson]: 'ELEVENCHARS' } }).success).toBe(false);
+  });
+
+  it('winbooks-customer-number-collision: a derived code that is another customer’s number in the export is refused with what to set', async () => {
+    const { customerNumber: _sourceId, ...defaults } = TARGET;
+    const tlPerson = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
+    const code = derivedCustomerNumber(tlPerson);
+    // Another customer whose own source id happens to be that code (taken first, in document order).
+    const holder = makeDocument({
+      id: 'holder',
+      kind: 'invoice',
+      number: '2026/0301',
+      buyer: { ...BUYERS.dutch, sourceId: code },
+      issuedOn: '2026-02-01',
+      lines: [['X', '1', '10.00', 'S', '21']],
+    });
+    const person = makeDocument({
+      id: 'person',
+      kind: 'invoice',
+      number: '2026/0302',
+      buyer: { ...BUYERS.private, sourceId: tlPerson },
+      issuedOn: '2026-02-02',
+      lines: [['X', '1', '10.00', 'S', '21']],
+    });
+    const result = await render([holder, person], defaults);
+    expect(result.refused).toEqual([
+      {
+        documentId: 'person',
+        rule: 'winbooks-customer-number-collision',
+        message: `2026/0302: the customer number ${code} derived for the buyer "Jan Janssens" is another customer's in this export; set customerNumbers { "${tlPerson}": "<WinBooks number>" }`,
+      },
+    ]);
+    expect(file(result.files, 'ACT.txt').documentIds).toEqual(['holder']);
+    expectAccountedOnce([holder, person], result);
   });
 
   it('writes no file when every document is refused, and refuses invalid target options outright', async () => {

@@ -154,9 +154,25 @@ describe('Teamleader → AccountingDetails (P-6)', () => {
     expect(intra.buyer).toMatchObject({ vatNumber: 'NL859012345B01', enterpriseNumber: null, address: { country: 'NL', postalCode: '1015 AA' } });
     // Without a purchase order number the buyer reference is the customer's Teamleader id.
     expect(intra.references).toEqual({ buyerReference: ids.tulip, orderReference: null });
+    // BG-13: Teamleader's delivery_date, and the buyer's country as where an intra-community supply went.
+    const intraInfo = await read<Invoice>('invoices.info', { id: ids.intraCommunity });
+    expect(intraInfo.delivery_date).toBe('2026-03-02');
+    expect(intra.delivery).toEqual({ date: '2026-03-02', country: 'NL' });
+    // A K document without a delivery date still names the country; a delivery date alone is kept.
+    expect(invoiceAccounting({ info: { ...intraInfo, delivery_date: null }, ...lookups(await company(ids.tulip)) }).details.delivery).toEqual({
+      date: null,
+      country: 'NL',
+    });
 
     const exported = (await invoice(ids.export, await company(ids.tulip))).details;
     expect(exported.vatBreakdown.map((v) => [v.vatCategory, v.vatExemptionReason])).toEqual([['G', 'Export outside the EU']]);
+    // Not intra-community and no delivery_date at Teamleader: no delivery at all.
+    expect(exported).not.toHaveProperty('delivery');
+    const exportInfo = await read<Invoice>('invoices.info', { id: ids.export });
+    expect(invoiceAccounting({ info: { ...exportInfo, delivery_date: '2026-02-27' }, ...lookups(await company(ids.tulip)) }).details.delivery).toEqual({
+      date: '2026-02-27',
+      country: null,
+    });
 
     const { details: debit } = await invoice(ids.directDebit, await company(ids.brewery));
     expect(debit.vatBreakdown.map((v) => [v.vatCategory, v.vatRate, v.taxableAmount, v.taxAmount, v.vatExemptionReason])).toEqual([
@@ -210,6 +226,14 @@ describe('Teamleader → AccountingDetails (P-6)', () => {
     });
     expect(details.payment).toMatchObject({ meansCode: '58', reference: null, iban: 'BE68539007547034' });
     expect(check.disagreed).toEqual([]);
+    // The credited invoice's delivery date is the credit note's (it takes back part of that supply).
+    expect(details).not.toHaveProperty('delivery');
+    const dated = creditNoteAccounting({
+      note,
+      credited: { number: credited.invoice_number, date: credited.invoice_date, deliveryDate: '2026-02-28' },
+      ...lookups(await company(ids.brewery)),
+    });
+    expect(dated.details.delivery).toEqual({ date: '2026-02-28', country: null });
   });
 
   it('VAT breakdown vs Teamleader’s total.taxes: within a cent Teamleader’s tax is taken; further off, the lines’ figures are used and the gap reported', () => {

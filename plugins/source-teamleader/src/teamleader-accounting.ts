@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import {
   ValidationError,
   type AccountingAddress,
+  type AccountingDelivery,
   type AccountingDetails,
   type AccountingLine,
   type AccountingParty,
@@ -296,6 +297,22 @@ function termDays(term: PaymentTerm | null | undefined): number | null {
   return typeof term.days === 'number' ? term.days : null;
 }
 
+/**
+ * BG-13: when the goods or services were delivered (Teamleader's `delivery_date`, when given) and, for
+ * an intra-community supply (K), where to: the buyer's country (BR-IC-11, BR-IC-12). Null when neither
+ * is known, so documents without one carry no delivery at all.
+ */
+export function deliveryOf(input: {
+  date: string | null | undefined;
+  vatBreakdown: readonly AccountingVatSubtotal[];
+  buyer: AccountingParty;
+}): AccountingDelivery | null {
+  const date = input.date && /^\d{4}-\d{2}-\d{2}$/.test(input.date) ? input.date : null;
+  const intraCommunity = input.vatBreakdown.some((s) => s.vatCategory === 'K');
+  const country = intraCommunity ? (input.buyer.address?.country ?? null) : null;
+  return date || country ? { date, country } : null;
+}
+
 /** Both kinds: the shared part (parties, lines, breakdown, totals). */
 function details(input: {
   invoicee: Invoice['invoicee'];
@@ -347,18 +364,22 @@ export function invoiceAccounting(input: { info: Invoice } & AccountingLookups):
     termsText: paymentTermsText(info.payment_term),
   };
   const order = info.purchase_order_number || null;
+  const delivery = deliveryOf({ date: info.delivery_date, vatBreakdown: base.vatBreakdown, buyer: base.buyer });
   return {
     details: {
       ...base,
       payment,
       references: { buyerReference: order ?? info.invoicee.customer.id, orderReference: order },
+      ...(delivery ? { delivery } : {}),
       note: info.note ?? null,
     },
     check,
   };
 }
 
-export function creditNoteAccounting(input: { note: CreditNote; credited: { number: string | null; date: string | null } | null } & AccountingLookups): {
+export function creditNoteAccounting(
+  input: { note: CreditNote; credited: { number: string | null; date: string | null; deliveryDate?: string | null } | null } & AccountingLookups,
+): {
   details: AccountingDetails;
   check: BreakdownCheck;
 } {
@@ -369,9 +390,12 @@ export function creditNoteAccounting(input: { note: CreditNote; credited: { numb
     taxes: note.total.taxes,
     ...input,
   });
+  // A credit note takes back (part of) the credited invoice's supply: its delivery date is that one's.
+  const delivery = deliveryOf({ date: input.credited?.deliveryDate, vatBreakdown: base.vatBreakdown, buyer: base.buyer });
   return {
     details: {
       ...base,
+      ...(delivery ? { delivery } : {}),
       payment: {
         meansCode: '58',
         reference: null,

@@ -176,7 +176,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
               this.#creditNoteAccounting({
                 connectionId,
                 note: info,
-                credited: invoice ? { number: invoice.invoice_number, date: invoice.invoice_date } : null,
+                credited: invoice ? { number: invoice.invoice_number, date: invoice.invoice_date, deliveryDate: invoice.delivery_date ?? null } : null,
                 customer: parties.get(doc.customer.sourceId) ?? null,
               }),
             )
@@ -209,7 +209,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
   async #creditNoteAccounting(input: {
     connectionId: string;
     note: CreditNote;
-    credited: { number: string | null; date: string | null } | null;
+    credited: { number: string | null; date: string | null; deliveryDate?: string | null } | null;
     customer: Party | null;
   }): Promise<SourceDocument['accounting'] | null> {
     const lines = input.note.grouped_lines as Invoice['grouped_lines'];
@@ -347,7 +347,7 @@ export class TeamleaderInvoiceSource implements InvoiceSource {
         return this.#creditNoteAccounting({
           connectionId,
           note,
-          credited: invoice ? { number: invoice.invoice_number, date: invoice.invoice_date } : null,
+          credited: invoice ? { number: invoice.invoice_number, date: invoice.invoice_date, deliveryDate: invoice.delivery_date ?? null } : null,
           customer: await this.#party(connectionId, doc.customer),
         });
       });

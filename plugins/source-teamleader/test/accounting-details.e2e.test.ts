@@ -93,7 +93,14 @@ for (const engine of testEngines()) {
       expect(byId.get(ACCOUNTING_EXAMPLE_IDS.reverseCharge)!.vatBreakdown).toEqual([
         { vatCategory: 'AE', vatRate: '0', taxableAmount: '12959.72', taxAmount: '0.00', vatExemptionReason: 'Reverse charge' },
       ]);
-      expect(byId.get(ACCOUNTING_EXAMPLE_IDS.directDebit)!.payment.meansCode).toBe('59');
+      // Teamleader expects a direct debit (59), but the customer has no mandate here: listed as a credit transfer (58).
+      expect(byId.get(ACCOUNTING_EXAMPLE_IDS.directDebit)!.payment).toMatchObject({ meansCode: '58', mandateReference: null, iban: 'BE68539007547034' });
+      const stored = await t.db.query<{ details: { payment: { meansCode: string } } | string }>(
+        'select a.details from invoice_accounting a join sync_invoices i on i.id = a.invoice_id where i.source_id = $1',
+        [ACCOUNTING_EXAMPLE_IDS.directDebit],
+      );
+      const raw = stored.rows[0]!.details;
+      expect((typeof raw === 'string' ? JSON.parse(raw) : raw).payment.meansCode).toBe('59');
       const credit = byId.get(ACCOUNTING_EXAMPLE_IDS.creditNote)!;
       expect(credit).toMatchObject({
         kind: 'credit_note',

@@ -98,6 +98,8 @@ export function seedAccountingExamples(input: { store: TeamleaderStore; on?: str
     store.seedInvoice({
       id: ids.intraCommunity,
       customer: company(ids.tulip),
+      // An intra-community supply needs its delivery date (BR-IC-11): the goods left on the booking day.
+      deliveryDate: 'booking_date',
       lines: [
         { description: 'Tasting kits', quantity: 40, unitPrice: '18.75', taxRateId: SANDBOX_IDS.taxRate0IntraCommunity },
         { description: 'Shipping', quantity: 1, unitPrice: '65.00', taxRateId: SANDBOX_IDS.taxRate0IntraCommunity },

@@ -129,6 +129,8 @@ interface StoredInvoice {
   creditedCents: number;
   creditedAt: string | null;
   purchaseOrderNumber: string | null;
+  /** `delivery_date` (developer portal), YYYY-MM-DD; absent in states saved before it existed. */
+  deliveryDate?: string | null;
   paymentReference: string | null;
   note: string | null;
   customFields: CustomFieldValue[];
@@ -277,6 +279,8 @@ export interface SeedInvoiceInput {
   dealId?: string;
   projectId?: string;
   purchaseOrderNumber?: string;
+  /** `delivery_date`: a date, or 'booking_date' for the date it is booked on. Default none. */
+  deliveryDate?: string;
   note?: string;
   forAttentionOf?: string;
   expectedPaymentMethod?: Json;
@@ -694,6 +698,7 @@ export class TeamleaderStore {
         currency: { code: input.currency ?? 'EUR' },
         ...(input.customFields ? { custom_fields: input.customFields.map((f) => ({ id: f.definitionId, value: f.value })) } : {}),
         ...(input.purchaseOrderNumber ? { purchase_order_number: input.purchaseOrderNumber } : {}),
+        ...(input.deliveryDate && input.deliveryDate !== 'booking_date' ? { delivery_date: input.deliveryDate } : {}),
         ...(input.note ? { note: input.note } : {}),
         ...(input.dealId ? { deal_id: input.dealId } : {}),
         ...(input.projectId ? { project_id: input.projectId } : {}),
@@ -705,6 +710,7 @@ export class TeamleaderStore {
       this.#get(this.#subscriptions, input.subscriptionId, 'Subscription');
       invoice.subscriptionId = input.subscriptionId;
     }
+    if (input.deliveryDate === 'booking_date') invoice.deliveryDate = input.bookedOn ?? dateOnly(this.#now());
     if (input.booked || input.paid) this.#book({ invoice, on: input.bookedOn ?? dateOnly(this.#now()) });
     if (input.paid) {
       const due = dueCents(invoice);
@@ -849,6 +855,7 @@ export class TeamleaderStore {
       creditedCents: 0,
       creditedAt: null,
       purchaseOrderNumber: optionalString(body, 'purchase_order_number') ?? null,
+      deliveryDate: body.delivery_date === undefined || body.delivery_date === null ? null : parseDate(body.delivery_date, 'delivery_date'),
       paymentReference: null,
       note: optionalString(body, 'note') ?? null,
       customFields: this.#parseCustomFields({ value: body.custom_fields, context: 'invoice' }),
@@ -886,6 +893,7 @@ export class TeamleaderStore {
       invoice.lines = lines;
     }
     if (body.purchase_order_number !== undefined) invoice.purchaseOrderNumber = optionalString(body, 'purchase_order_number') ?? null;
+    if (body.delivery_date !== undefined) invoice.deliveryDate = body.delivery_date === null ? null : parseDate(body.delivery_date, 'delivery_date');
     if (body.note !== undefined) invoice.note = optionalString(body, 'note') ?? null;
     if (body.invoice_date !== undefined && invoice.status === 'draft') invoice.invoiceDate = parseDate(body.invoice_date, 'invoice_date');
     if (body.custom_fields !== undefined) {
@@ -1129,7 +1137,7 @@ export class TeamleaderStore {
       file: invoice.fileId ? { type: 'file', id: invoice.fileId } : null,
       deal: invoice.dealId ? { type: 'deal', id: invoice.dealId } : null,
       project: invoice.projectId ? { type: 'nextgenProject', id: invoice.projectId } : null,
-      delivery_date: null,
+      delivery_date: invoice.deliveryDate ?? null,
     };
     // As observed on the developer portal: `subscription` is on list items only.
     if (!full) return { ...item, subscription: invoice.subscriptionId ? { type: 'subscription', id: invoice.subscriptionId } : null };
