@@ -26,7 +26,7 @@ export const exportPeppolOptions = z.strictObject({
   validationThreads: z.number().int().min(1).max(16).default(defaultValidationThreads),
   /**
    * Also run the rules' warning asserts. Off by default: refusals depend only on fatal asserts, and
-   * the fatal-only rule variant takes about half the time. Warnings are never a refusal either way.
+   * the fatal-only rule variant takes about a third less CPU per document. Warnings are never a refusal either way.
    */
   validationWarnings: z.boolean().default(false),
 });
