@@ -39,6 +39,22 @@ export interface CompiledSchematron {
   rules: number;
   asserts: number;
   reports: number;
+  /** Asserts and reports left out because their flag is not fatal (flags 'fatal' only). */
+  dropped: number;
+}
+
+/**
+ * Which asserts a stylesheet checks: 'all', or 'fatal' only. Warnings never make a document
+ * invalid, and the CEN file's ~700 warning asserts (mostly on the root) cost most of its time.
+ */
+export type RuleFlags = 'all' | 'fatal';
+
+/**
+ * Schematron's flag is free text. The same reading as the validator's (document-check.ts): warning
+ * and information (and their short forms) are not fatal; anything else, unknown or missing, is.
+ */
+export function isFatalFlag(flag: string | undefined): boolean {
+  return !['warning', 'warn', 'information', 'info'].includes((flag ?? '').trim().toLowerCase());
 }
 
 interface RuleParts {
@@ -47,7 +63,8 @@ interface RuleParts {
 }
 
 /** Compiles one ISO Schematron schema (queryBinding xslt2 or xslt3) into an XSLT 3.0 stylesheet. */
-export function compileSchematron(input: { schematron: string }): CompiledSchematron {
+export function compileSchematron(input: { schematron: string; flags?: RuleFlags }): CompiledSchematron {
+  const fatalOnly = (input.flags ?? 'all') === 'fatal';
   const root = parseSchematron(input.schematron);
   if (!isSch(root, 'schema')) throw new SchematronCompileError({ message: 'The document element is not sch:schema.' });
   const binding = root.attributes['queryBinding'] ?? 'xslt';
@@ -80,10 +97,13 @@ export function compileSchematron(input: { schematron: string }): CompiledSchema
   const globalNames = new Set<string>();
   const functions: string[] = [];
   const modes: string[] = [];
+  /** The modes the root template runs, in pattern order. */
+  const modeNames: string[] = [];
   let patternCount = 0;
   let ruleCount = 0;
   let assertCount = 0;
   let reportCount = 0;
+  let droppedCount = 0;
 
   const addGlobal = (let_: XmlNode) => {
     const name = requireAttribute(let_, 'name');
@@ -112,6 +132,7 @@ export function compileSchematron(input: { schematron: string }): CompiledSchema
       }
       const templates: string[] = [];
       let visitAttributes = false;
+      let checkCount = 0;
       rules.forEach((rule, index) => {
         ruleCount += 1;
         const context = requireAttribute(rule, 'context');
@@ -119,6 +140,12 @@ export function compileSchematron(input: { schematron: string }): CompiledSchema
         const parts = ruleParts(rule, abstractRules, new Set());
         const body: string[] = parts.lets.map((let_) => variable(let_));
         for (const check of parts.checks) {
+          // A rule left with no check keeps its template: it still shadows later rules of its pattern (first match wins).
+          if (fatalOnly && !isFatalFlag(check.attributes['flag'])) {
+            droppedCount += 1;
+            continue;
+          }
+          checkCount += 1;
           const isAssert = check.local === 'assert';
           if (isAssert) assertCount += 1;
           else reportCount += 1;
@@ -136,6 +163,9 @@ export function compileSchematron(input: { schematron: string }): CompiledSchema
             `<xsl:apply-templates select="${VISIT}" mode="${mode}"/></xsl:template>`,
         );
       });
+      // A pattern with nothing left to check (fatal only) need not walk the tree; its pattern lets stay global.
+      if (checkCount === 0 && fatalOnly) continue;
+      modeNames.push(mode);
       modes.push(
         `<xsl:template match="/" mode="${mode}" priority="-1"><xsl:apply-templates select="${VISIT}" mode="${mode}"/></xsl:template>` +
           `<xsl:template match="*" mode="${mode}" priority="-1"><xsl:apply-templates select="${visitAttributes ? '@*|*' : VISIT}" mode="${mode}"/></xsl:template>` +
@@ -148,7 +178,7 @@ export function compileSchematron(input: { schematron: string }): CompiledSchema
   }
 
   const declarations = [...namespaces].map(([prefix, uri]) => ` xmlns:${prefix}="${attr(uri)}"`).join('');
-  const run = Array.from({ length: patternCount }, (_, index) => `<xsl:apply-templates select="/" mode="M${index}"/>`).join('');
+  const run = modeNames.map((mode) => `<xsl:apply-templates select="/" mode="${mode}"/>`).join('');
   const xslt =
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<xsl:stylesheet version="3.0" xmlns:xsl="${XSL}" xmlns:tg="${TG}"${declarations} exclude-result-prefixes="#all">\n` +
@@ -170,6 +200,7 @@ export function compileSchematron(input: { schematron: string }): CompiledSchema
     rules: ruleCount,
     asserts: assertCount,
     reports: reportCount,
+    dropped: droppedCount,
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { compileSchematron, SchematronCompileError } from '../src/index.js';
+import { compileSchematron, isFatalFlag, SchematronCompileError } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 const SaxonJS = require('saxon-js') as { XPath: { evaluate(xpath: string, context: unknown, options: { params: Record<string, unknown> }): unknown } };
@@ -93,6 +93,51 @@ describe('compileSchematron', () => {
     expect(() => compileSchematron({ schematron: twice })).toThrow(/declared twice/);
     expect(() => compileSchematron({ schematron: '<schema/>' })).toThrow(/not sch:schema/);
     expect(() => compileSchematron({ schematron: fixture.replace('queryBinding="xslt2"', 'queryBinding="xpath"') })).toThrow(/queryBinding/);
+  });
+});
+
+describe("compileSchematron with flags 'fatal'", () => {
+  it('fires exactly the fatal part of what the full stylesheet fires (no flag counts as fatal)', () => {
+    const all = run(compileSchematron({ schematron: fixture }).xslt, DOC);
+    const fatal = compileSchematron({ schematron: fixture, flags: 'fatal' });
+    expect(fatal).toMatchObject({ patterns: 3, rules: 4, asserts: 2, reports: 1, dropped: 2 });
+    const fired = run(fatal.xslt, DOC);
+    expect(fired.map((f) => f.id)).toEqual(expect.arrayContaining(['SPECIAL', 'REPORTED', 'HAS-N']));
+    expect(fired).toEqual(all.filter((f) => isFatalFlag(f.flag)));
+  });
+
+  it('a rule left without checks still shadows the later rules of its pattern; a pattern left without checks is not run', () => {
+    const schema = `<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="t" uri="urn:test"/>
+      <pattern><rule context="t:item[@special]"><assert id="W" flag="warning" test="false()">w</assert></rule>
+        <rule context="t:item"><assert id="F" flag="fatal" test="false()">f</assert></rule></pattern>
+      <pattern><rule context="t:list"><assert id="ONLY-WARN" flag="WARNING " test="false()">w</assert><report id="INFO" flag="info" test="true()">i</report></rule></pattern></schema>`;
+    const all = run(compileSchematron({ schematron: schema }).xslt, DOC);
+    const fatal = compileSchematron({ schematron: schema, flags: 'fatal' });
+    const fired = run(fatal.xslt, DOC);
+    // Items 1 and 3 are special: the warning-only first rule takes them, so F fires on 2 and 4 only.
+    expect(fired).toEqual([
+      { id: 'F', flag: 'fatal', kind: 'assert', location: '/list[1]/item[2]', text: 'f' },
+      { id: 'F', flag: 'fatal', kind: 'assert', location: '/list[1]/item[4]', text: 'f' },
+    ]);
+    expect(fired).toEqual(all.filter((f) => isFatalFlag(f.flag)));
+    expect(all.map((f) => f.id).sort()).toEqual(['F', 'F', 'INFO', 'ONLY-WARN', 'W', 'W']);
+    expect(fatal.dropped).toBe(3);
+    expect(fatal.xslt).not.toContain('mode="M1"');
+  });
+
+  it.each([
+    ['CEN-EN16931-UBL.sch', { asserts: 281, dropped: 699 }],
+    ['PEPPOL-EN16931-UBL.sch', { asserts: 135, dropped: 21 }],
+  ])('%s keeps every fatal assert and drops every warning', (file, counts) => {
+    const source = readFileSync(new URL(`../rules/${file}`, import.meta.url), 'utf8');
+    const live = source.replace(/<!--[\s\S]*?-->/g, '');
+    const compiled = compileSchematron({ schematron: source, flags: 'fatal' });
+    expect(compiled).toMatchObject(counts);
+    const asserts = [...live.matchAll(/<assert\b[^>]*>/g)].map((m) => ({ id: /\bid="([^"]+)"/.exec(m[0])![1]!, flag: /\bflag="([^"]*)"/.exec(m[0])?.[1] }));
+    for (const { id, flag } of asserts) {
+      if (isFatalFlag(flag)) expect(compiled.xslt).toContain(`id="${id}"`);
+      else expect(compiled.xslt).not.toContain(`id="${id}"`);
+    }
   });
 });
 

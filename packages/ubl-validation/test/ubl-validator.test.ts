@@ -15,17 +15,40 @@ function mutate(xml: string, pattern: RegExp, replacement: string): string {
   return xml.replace(pattern, replacement);
 }
 
-let validator: UblValidator;
+let full: UblValidator;
+let fatalOnly: UblValidator;
+/** Fatal-only results checked against the full run's, per document. */
+let compared = 0;
 
-// The first run on a fresh checkout compiles the two rule sets (SaxonJS xslt3, ~45 s together) into
+/**
+ * Every document of this file goes through both variants: the full rules (whose result the tests
+ * check) and the fatal-only rules, whose fatal violations must be exactly the same (ids,
+ * locations, texts, order) with no warning at all. So each official example and each mutation
+ * below is also an equivalence case for flags 'fatal'.
+ */
+const validator: Pick<UblValidator, 'validate'> = {
+  async validate(input) {
+    const [all, fatal] = await Promise.all([full.validate(input), fatalOnly.validate(input)]);
+    expect(fatal.fatal).toEqual(all.fatal);
+    expect(fatal.valid).toBe(all.valid);
+    expect(fatal.warnings).toEqual([]);
+    compared += 1;
+    return all;
+  },
+};
+
+// The first run on a fresh checkout compiles the rule sets (SaxonJS xslt3, ~45 s a set) into
 // node_modules/.cache; after that, and whenever `pnpm build` made dist/rules, loading takes ~0.2 s.
 beforeAll(async () => {
-  validator = createUblValidator();
-  await validator.ready();
-}, 240_000);
+  full = createUblValidator();
+  fatalOnly = createUblValidator({ flags: 'fatal' });
+  await Promise.all([full.ready(), fatalOnly.ready()]);
+}, 480_000);
 
 afterAll(async () => {
-  await validator.close();
+  await Promise.all([full.close(), fatalOnly.close()]);
+  // 9 examples + 14 mutated or odd documents went through both variants.
+  expect(compared).toBeGreaterThanOrEqual(23);
 });
 
 describe('the official examples', () => {
@@ -123,6 +146,7 @@ describe('mutations give the exact rule', () => {
     );
     const result = await validator.validate({ xml });
     expect(result.warnings.map((v) => v.id)).toContain('BR-51');
+    // The fatal-only variant does not even run it (checked above by the comparing validator: no warnings).
     expect(result.warnings.find((v) => v.id === 'BR-51')?.flag).toBe('warning');
   });
 });
@@ -146,6 +170,10 @@ describe('inputs the rules cannot judge', () => {
     const result = await validator.validate({ xml: '<Invoice xmlns="urn:example"><ID>1</ID></Invoice>' });
     expect(result.valid).toBe(false);
     expect(result.fatal).toMatchObject([{ id: 'ubl-root', set: 'xsd' }]);
+  });
+
+  it("flags must be 'all' or 'fatal'", () => {
+    expect(() => createUblValidator({ flags: 'warning' as never })).toThrow(RangeError);
   });
 
   it('a set can be chosen: CEN only does not report PEPPOL rules', async () => {

@@ -42,7 +42,7 @@ export class PeppolExporter implements AccountingExporter {
   readonly #createValidator: () => UblDocumentValidator;
   #validator: UblDocumentValidator | null = null;
 
-  /** `concurrency`: documents validated at once, as many as the validator has threads (default 1). */
+  /** `concurrency`: documents validated at once, as many as the validator has threads (default 1; the plugin passes `validationThreads`). */
   constructor(input: { validate: boolean; createValidator: () => UblDocumentValidator; concurrency?: number }) {
     this.#validate = input.validate;
     this.#concurrency = Math.max(1, input.concurrency ?? 1);
@@ -56,16 +56,18 @@ export class PeppolExporter implements AccountingExporter {
     const files: ExportFile[] = [];
     const refused: ExportRefusal[] = [];
     const names = new Set<string>();
-    // A window of documents at a time: written, then validated `concurrency` at once (one per validator thread).
-    const window = this.#concurrency * 4;
-    for (let start = 0; start < input.documents.length; start += window) {
-      const written = input.documents.slice(start, start + window).map((document) => this.#write(document));
-      const checked = await this.#check(written);
-      for (const item of checked) {
-        if ('refusal' in item) refused.push(item.refusal);
-        else
-          files.push({ name: uniqueName(names, item.name), contentType: 'application/xml', body: encoder.encode(item.xml), documentIds: [item.document.id] });
-      }
+    // `concurrency` lanes pull the next document, write it and validate it, so every validator thread
+    // stays busy to the end (no batch boundary where one slow document holds the others); results
+    // keep the documents' order.
+    const done: Written[] = new Array<Written>(input.documents.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < input.documents.length; i = next++) done[i] = await this.#check(this.#write(input.documents[i]!));
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, input.documents.length) }, lane));
+    for (const item of done) {
+      if ('refusal' in item) refused.push(item.refusal);
+      else files.push({ name: uniqueName(names, item.name), contentType: 'application/xml', body: encoder.encode(item.xml), documentIds: [item.document.id] });
     }
     return { files, refused };
   }
@@ -88,33 +90,22 @@ export class PeppolExporter implements AccountingExporter {
     }
   }
 
-  /** Validates the written documents, `concurrency` at a time, keeping their order; a fatal violation turns one into a refusal. */
-  async #check(written: Written[]): Promise<Written[]> {
-    if (!this.#validate) return written;
+  /** Validates one written document; a fatal violation turns it into a refusal. */
+  async #check(item: Written): Promise<Written> {
+    if (!this.#validate || 'refusal' in item) return item;
     this.#validator ??= this.#createValidator();
-    const validator = this.#validator;
-    const out = [...written];
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      for (let i = next++; i < out.length; i = next++) {
-        const item = out[i]!;
-        if ('refusal' in item) continue;
-        // A validator that fails (not a violation: it could not run) throws: the run is retried.
-        const result = await validator.validate({ xml: item.xml });
-        if (result.fatal.length === 0) continue;
-        const ids = [...new Set(result.fatal.map((v) => v.id))];
-        const first = result.fatal[0]!;
-        out[i] = {
-          document: item.document,
-          refusal: {
-            documentId: item.document.id,
-            rule: first.id,
-            message: `${ids.join(', ')}: ${first.text}${ids.length > 1 ? ` (and ${ids.length - 1} more rules)` : ''}`,
-          },
-        };
-      }
+    // A validator that fails (not a violation: it could not run) throws: the run is retried.
+    const result = await this.#validator.validate({ xml: item.xml });
+    if (result.fatal.length === 0) return item;
+    const ids = [...new Set(result.fatal.map((v) => v.id))];
+    const first = result.fatal[0]!;
+    return {
+      document: item.document,
+      refusal: {
+        documentId: item.document.id,
+        rule: first.id,
+        message: `${ids.join(', ')}: ${first.text}${ids.length > 1 ? ` (and ${ids.length - 1} more rules)` : ''}`,
+      },
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, out.length) }, lane));
-    return out;
   }
 }

@@ -26,7 +26,8 @@ export const exportPeppolPlugin = definePlugin({
         const exporter = new PeppolExporter({
           validate: env.options.validate,
           concurrency: threads,
-          createValidator: () => createUblValidator({ sets: ['cen', 'peppol'], threads }),
+          // Refusals need only the fatal asserts: the fatal-only rule variant, unless warnings are asked for.
+          createValidator: () => createUblValidator({ sets: ['cen', 'peppol'], threads, flags: env.options.validationWarnings ? 'all' : 'fatal' }),
         });
         env.onShutdown(() => exporter.close());
         exporters.add(exporter);

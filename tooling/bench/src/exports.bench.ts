@@ -8,11 +8,13 @@
 // Each scenario runs in a child process of its own so its peak RSS (getrusage maxrss) is its own;
 // scenarios take turns round by round, so a busy moment of the shared machine hits them all.
 // Schematron validation (@tollgate/ubl-validation, EN 16931 + Peppol) is timed apart, per worker-thread
-// count (--threads=1,2): loading the rule sets, then each document of a sample (default 500) with as
-// many in flight as threads, and the 10,000 extrapolated from the sample's wall time.
+// count (--threads=1,2) and rule variant (--flags=all,fatal: every assert, or the fatal-only SEFs the
+// exporter uses by default; taking turns, so load hits both): loading the rule sets, then each document
+// of a sample (default 500) with as many in flight as threads, and the 10,000 extrapolated from the
+// sample's wall time.
 //
 //   pnpm bench:exports                            10,000 documents, 3 rounds, 500 validated
-//   pnpm bench:exports --documents=2000 --rounds=1 --validate=100 --threads=1,2,4
+//   pnpm bench:exports --documents=2000 --rounds=1 --validate=100 --threads=1,2,4 --flags=fatal
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +31,8 @@ const CONFIG = {
   seed: intArg('seed', 18),
   /** Validator worker threads to measure, each with the same sample; documents in flight = threads. */
   threads: (listArg('threads') ?? ['1', '2']).map(Number),
+  /** Rule variants to measure: 'all' asserts, or 'fatal' only. */
+  flags: (listArg('flags') ?? ['all', 'fatal']) as Array<'all' | 'fatal'>,
 };
 
 type Scenario = 'ubl' | 'bare-builder' | 'json';
@@ -73,6 +77,7 @@ function runScenario(scenario: Scenario): ScenarioResult {
 
 interface ValidationFigures {
   threads: number;
+  flags: 'all' | 'fatal';
   readyMs: number;
   perDocMs: number[];
   wallSeconds: number;
@@ -81,10 +86,10 @@ interface ValidationFigures {
 }
 
 /** Validates the sample with `threads` worker threads, `threads` documents in flight (as the exporter does). */
-async function validation(threads: number): Promise<ValidationFigures> {
+async function validation(threads: number, flags: 'all' | 'fatal'): Promise<ValidationFigures> {
   const documents = sampleDocuments({ count: CONFIG.validate, seed: CONFIG.seed + 1, maxLines: CONFIG.maxLines });
   const xmls = documents.map((document) => writeUbl({ document }).xml);
-  const validator = createUblValidator({ sets: ['cen', 'peppol'], threads });
+  const validator = createUblValidator({ sets: ['cen', 'peppol'], threads, flags });
   try {
     const t = performance.now();
     await validator.ready();
@@ -101,7 +106,7 @@ async function validation(threads: number): Promise<ValidationFigures> {
       }
     };
     await Promise.all(Array.from({ length: threads }, lane));
-    return { threads, readyMs, perDocMs, wallSeconds: (performance.now() - started) / 1000, fatal, sample: xmls.length };
+    return { threads, flags, readyMs, perDocMs, wallSeconds: (performance.now() - started) / 1000, fatal, sample: xmls.length };
   } finally {
     await validator.close();
   }
@@ -150,25 +155,27 @@ async function main(): Promise<void> {
   console.log(`best writeUbl round: ${fmt(ubl.perSecond, 0)} documents/s`);
 
   const rowsV: string[][] = [];
-  for (const threads of CONFIG.threads) {
-    const v = await validation(threads);
-    const sorted = [...v.perDocMs].sort((a, b) => a - b);
-    const mean = v.perDocMs.reduce((a, b) => a + b, 0) / v.perDocMs.length;
-    const p = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-    rowsV.push([
-      String(v.threads),
-      fmt(v.readyMs, 0),
-      `${fmt(mean, 0)} / ${fmt(p(0.5), 0)} / ${fmt(p(0.99), 0)}`,
-      `${fmt(v.wallSeconds, 1)} (${v.sample} docs)`,
-      fmt(v.sample / v.wallSeconds, 2),
-      fmt((10_000 * v.wallSeconds) / v.sample / 60, 0),
-      String(v.fatal),
-    ]);
-    console.log(`  validation, ${threads} thread(s): ${fmt(v.sample / v.wallSeconds, 2)} documents/s`);
-  }
+  for (const threads of CONFIG.threads)
+    for (const flags of CONFIG.flags) {
+      const v = await validation(threads, flags);
+      const sorted = [...v.perDocMs].sort((a, b) => a - b);
+      const mean = v.perDocMs.reduce((a, b) => a + b, 0) / v.perDocMs.length;
+      const p = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+      rowsV.push([
+        String(v.threads),
+        v.flags,
+        fmt(v.readyMs, 0),
+        `${fmt(mean, 0)} / ${fmt(p(0.5), 0)} / ${fmt(p(0.99), 0)}`,
+        `${fmt(v.wallSeconds, 1)} (${v.sample} docs)`,
+        fmt(v.sample / v.wallSeconds, 2),
+        fmt((10_000 * v.wallSeconds) / v.sample / 60, 0),
+        String(v.fatal),
+      ]);
+      console.log(`  validation, ${threads} thread(s), ${flags} asserts: ${fmt(v.sample / v.wallSeconds, 2)} documents/s`);
+    }
   console.log(
     `\n${markdownTable(
-      ['threads', 'ready ms (load rules)', 'per document ms: mean / p50 / p99', 'sample wall s', 'documents/s', '10,000 extrapolated, min', 'fatal'],
+      ['threads', 'asserts', 'ready ms (load rules)', 'per document ms: mean / p50 / p99', 'sample wall s', 'documents/s', '10,000 extrapolated, min', 'fatal'],
       rowsV,
       1,
     )}`,
