@@ -77,6 +77,7 @@ export type {
   SyncConnectionStatus,
 } from './invoice-source.js';
 export type { AccountingExporter, ExportFile, ExportRefusal } from './accounting-exporter.js';
+export { ExportDocumentChannel, type ExportChargeRequest } from './export-document-channel.js';
 export type {
   AccountingAddress,
   AccountingDelivery,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXPORT_PEPPOL_PRICES, exportPeppolPlugin, PeppolExportChannel } from './index.js';
+import { ExportDocumentChannel } from '@tollgate/plugin-sdk';
+import { EXPORT_PEPPOL_PRICES, exportPeppolPlugin } from './index.js';
 import { defaultValidationThreads } from './options.js';
 
 describe('export-peppol descriptor', () => {
@@ -26,7 +27,7 @@ describe('export-peppol descriptor', () => {
   });
 
   it('quotes one unit per document and refuses an empty export', () => {
-    const channel = new PeppolExportChannel({ id: 'export-peppol-ubl', prices: EXPORT_PEPPOL_PRICES });
+    const channel = new ExportDocumentChannel({ id: 'export-peppol-ubl', label: 'Accounting export: Peppol UBL', prices: EXPORT_PEPPOL_PRICES });
     expect(channel).toMatchObject({ unit: 'document', settlement: 'immediate' });
     expect(channel.quote({ accountId: 'a', request: { documentIds: ['x', 'y'], runId: 'run-1' } })).toEqual({
       units: '2',

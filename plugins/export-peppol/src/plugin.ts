@@ -1,6 +1,5 @@
-import { accountingExportersExtensionPoint, definePlugin, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
+import { accountingExportersExtensionPoint, definePlugin, ExportDocumentChannel, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { createUblValidator } from '@tollgate/ubl-validation';
-import { PeppolExportChannel } from './export-channel.js';
 import { exportPeppolOptions } from './options.js';
 import { PEPPOL_CHANNEL_ID, PeppolExporter } from './peppol-exporter.js';
 import { EXPORT_PEPPOL_PRICES } from './prices.js';
@@ -31,7 +30,7 @@ export const exportPeppolPlugin = definePlugin({
         });
         env.onShutdown(() => exporter.close());
         exporters.add(exporter);
-        channels.add(new PeppolExportChannel({ id: PEPPOL_CHANNEL_ID, prices: EXPORT_PEPPOL_PRICES }));
+        channels.add(new ExportDocumentChannel({ id: PEPPOL_CHANNEL_ID, label: 'Accounting export: Peppol UBL', prices: EXPORT_PEPPOL_PRICES }));
       },
     });
   },

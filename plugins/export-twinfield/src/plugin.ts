@@ -1,5 +1,4 @@
-import { accountingExportersExtensionPoint, definePlugin, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
-import { ExportDocumentChannel } from './export-channel.js';
+import { accountingExportersExtensionPoint, definePlugin, ExportDocumentChannel, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { channelPrices, exportTwinfieldOptions } from './options.js';
 import { TWINFIELD_CHANNEL_ID, TwinfieldExporter } from './twinfield.exporter.js';
 

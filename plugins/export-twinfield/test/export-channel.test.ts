@@ -1,6 +1,7 @@
 import { ValidationError } from '@tollgate/plugin-sdk';
 import { describe, expect, it } from 'vitest';
-import { channelPrices, ExportDocumentChannel, exportTwinfieldOptions } from '../src/index.js';
+import { ExportDocumentChannel } from '@tollgate/plugin-sdk';
+import { channelPrices, exportTwinfieldOptions } from '../src/index.js';
 
 describe('the export-twinfield spend channel', () => {
   const channel = new ExportDocumentChannel({ id: 'export-twinfield', label: 'Twinfield export', prices: channelPrices(exportTwinfieldOptions.parse({})) });

@@ -1,5 +1,4 @@
-import { accountingExportersExtensionPoint, definePlugin, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
-import { ExportDocumentChannel } from './export-channel.js';
+import { accountingExportersExtensionPoint, definePlugin, ExportDocumentChannel, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { channelPrices, exportWinbooksOptions } from './options.js';
 import { WINBOOKS_CHANNEL_ID, WinbooksExporter } from './winbooks.exporter.js';
 

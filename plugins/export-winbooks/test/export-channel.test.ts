@@ -1,6 +1,7 @@
 import { ValidationError } from '@tollgate/plugin-sdk';
 import { describe, expect, it } from 'vitest';
-import { channelPrices, ExportDocumentChannel, exportWinbooksOptions } from '../src/index.js';
+import { ExportDocumentChannel } from '@tollgate/plugin-sdk';
+import { channelPrices, exportWinbooksOptions } from '../src/index.js';
 
 describe('the export-winbooks spend channel', () => {
   const channel = new ExportDocumentChannel({ id: 'export-winbooks', label: 'Winbooks export', prices: channelPrices(exportWinbooksOptions.parse({})) });

@@ -1,6 +1,7 @@
-import { ValidationError, type ChannelPrice, type SpendChannel, type SpendQuote } from '@tollgate/plugin-sdk';
+import { ValidationError } from '@tollgate/errors';
+import type { ChannelPrice, SpendChannel, SpendQuote } from './spend-channel.js';
 
-/** What an export run asks the channel to price: the documents it exports (ids, or their count). */
+/** What an export run asks an exporter's channel to price: the documents it exports (ids, or their count). */
 export interface ExportChargeRequest {
   documentIds?: readonly string[];
   documents?: number;
@@ -9,8 +10,8 @@ export interface ExportChargeRequest {
 }
 
 /**
- * The spend channel of an accounting exporter: one unit per exported document, captured when the run
- * delivered it (settlement 'immediate'). It has no `execute`: the export run holds for the run,
+ * The spend channel of an accounting exporter (API 2.6): one unit per exported document, captured when
+ * the run delivered it (settlement 'immediate'). No `execute`: the export run holds for the run,
  * renders, delivers and captures only what was delivered; the exporter never moves money.
  */
 export class ExportDocumentChannel implements SpendChannel<ExportChargeRequest> {
@@ -34,7 +35,7 @@ export class ExportDocumentChannel implements SpendChannel<ExportChargeRequest> 
     return {
       units: String(count),
       description: `${this.label}: ${count} document${count === 1 ? '' : 's'}${run}`,
-      metadata: request.runId ? { runId: request.runId } : undefined,
+      ...(request.runId ? { metadata: { runId: request.runId } } : {}),
     };
   }
 }
