@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Clock } from '@tollgate/clock';
 import type { PluginEvents } from './events.js';
 import type { PluginDatabase, Transaction } from './database.js';
@@ -24,6 +25,31 @@ export interface PluginJobs {
    * (`TestHost.runJobs`) runs every scheduled job once, on the test's clock.
    */
   schedule(input: { name: string; everyMinutes: number }): Promise<void>;
+}
+
+/** A file kept by `PluginFiles`: its key (as the plugin named it), size, SHA-256 (hex) and type. */
+export interface PluginStoredFile {
+  key: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+}
+
+/**
+ * Durable file storage for a plugin (since API 2.7): the host's file store (a local folder by default,
+ * S3-compatible storage when configured), with every key kept under the plugin's own prefix so two
+ * plugins never see each other's files. Keys are relative paths ('acc_1/exp_2.pdf'); '..', absolute
+ * paths and empty segments are refused. A put under an existing key replaces the file whole.
+ */
+export interface PluginFiles {
+  put(input: { key: string; body: Buffer | Readable; contentType: string }): Promise<PluginStoredFile>;
+  /** null when nothing is stored under the key. */
+  read(input: { key: string }): Promise<{ file: PluginStoredFile; body: Buffer } | null>;
+  /** The bytes as a stream (for a download route); null when nothing is stored under the key. */
+  open(input: { key: string }): Promise<{ file: PluginStoredFile; stream: Readable } | null>;
+  stat(input: { key: string }): Promise<PluginStoredFile | null>;
+  /** Missing is not an error. */
+  delete(input: { key: string }): Promise<void>;
 }
 
 /** What the host knows about itself, for plugins that build URLs or check the mode. */
@@ -125,4 +151,6 @@ export const coreServices = {
   events: createServiceRef<PluginEvents>({ id: 'core.events' }),
   /** Each account's plan (edition) and its rules; since plugin API 2.4. */
   plans: createServiceRef<PluginPlans>({ id: 'core.plans' }),
+  /** Durable files under the plugin's own prefix (uploads, scans); since plugin API 2.7. */
+  files: createServiceRef<PluginFiles>({ id: 'core.files' }),
 } as const;

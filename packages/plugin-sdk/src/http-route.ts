@@ -29,7 +29,41 @@ export type RouteRequest<B, Q, P, A extends RouteAuth = RouteAuth, K extends Rou
   rawBody: Buffer | undefined;
   /** The caller's Idempotency-Key (routes with `idempotency`), as sent; always set on 'required' routes. */
   idempotencyKey: K extends 'required' ? string : string | undefined;
+  /** The uploaded file of an `upload` route (since API 2.7); undefined on other routes. */
+  file?: UploadedFile;
 } & (A extends 'account' ? { caller: AccountCaller } : { caller?: undefined });
+
+/**
+ * One file sent to an `upload` route, either as the whole body (`Content-Type: application/pdf`) or
+ * as the `file` part of a `multipart/form-data` body (Stripe's and Mindee's way). The host reads the
+ * first bytes to learn the real type: a file whose bytes are not one of the route's types is a 415,
+ * whatever the client called it.
+ */
+export interface UploadedFile {
+  bytes: Buffer;
+  /** The type the bytes are, as sniffed by the host (always one of the route's `upload.types`). */
+  contentType: string;
+  /** What the client said it was (the body's or the part's Content-Type); may differ in parameters or be generic. */
+  declaredType: string | null;
+  /** The multipart part's filename, or the `X-Filename` header of a raw upload; null when none was given. */
+  filename: string | null;
+  size: number;
+  /** Hex SHA-256 of `bytes`. */
+  sha256: string;
+}
+
+/** What an `upload` route takes (since API 2.7). */
+export interface RouteUpload {
+  /** Media types taken, by what the bytes are: 'application/pdf', 'image/jpeg', 'image/png', 'image/heic'. */
+  types: readonly string[];
+  /** Largest file taken, in bytes (413 payload_too_large above it); at most 32 MiB. */
+  maxBytes: number;
+  /**
+   * The other parts of a multipart body, as text fields, validated like a body (400 on a bad field).
+   * A raw upload has none: the schema then sees `{}`; put such options in the query instead.
+   */
+  fields?: StandardSchemaV1;
+}
 
 export interface RouteResponse {
   status?: number;
@@ -87,6 +121,13 @@ export interface PluginRoute<
    * route takes bodies up to 8 MiB (a bank's day of camt.054), other routes 1 MiB.
    */
   accepts?: readonly string[];
+  /**
+   * The route takes one file (since API 2.7): the body is the file's bytes with its type, or a
+   * `multipart/form-data` body with a `file` part; the handler reads it from `request.file`, and
+   * `body` holds the multipart's other fields (validated by `upload.fields`). Not with `body` or `accepts`.
+   * An unknown type is `415 unsupported_media_type` with the accepted types in `details.accepted`.
+   */
+  upload?: RouteUpload;
   body?: StandardSchemaV1<unknown, B>;
   query?: StandardSchemaV1<unknown, Q>;
   params?: StandardSchemaV1<unknown, P>;

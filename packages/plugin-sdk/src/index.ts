@@ -18,7 +18,9 @@ export {
   type HostInfo,
   type PluginAccount,
   type PluginAccounts,
+  type PluginFiles,
   type PluginJobs,
+  type PluginStoredFile,
   type PluginPriceCatalog,
   type PluginUser,
   type PluginWallet,
@@ -36,6 +38,8 @@ export {
   type RouteRequest,
   type RouteResponse,
   type RouteResponseDoc,
+  type RouteUpload,
+  type UploadedFile,
 } from './http-route.js';
 export type { Logger } from './logger.js';
 export { SecretSealer, SecretUnsealError, type SecretSealerConfig } from './secret-sealer.js';

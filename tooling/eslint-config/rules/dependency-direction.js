@@ -65,6 +65,9 @@ export const PACKAGE_LAYERS = Object.freeze({
   ubl: ['errors', 'plugin-sdk'],
   'ubl-validation': ['errors'],
   'accounting-exports': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'wallet', 'invoice-sync', 'events', 'files', 'notifications'],
+  'document-reader': ['errors'],
+  'expense-fields': ['errors', 'document-reader'],
+  'file-store-s3': ['errors', 'files'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 
@@ -87,6 +90,8 @@ export const PLUGIN_VENDOR_CLIENTS = Object.freeze({
   'postal-nl': ['print-mail'],
   // Not vendor clients but the UBL writer and the Peppol rules, shared with the wallet's own invoices (issue 22).
   'export-peppol': ['ubl', 'ubl-validation'],
+  // Not vendor clients but the OCR reader and the field finder, engines the plugin drives (issue 16).
+  'expense-scan': ['document-reader', 'expense-fields'],
 });
 
 /** The only @tollgate/* packages a plugin's test files may import: the SDK and the test harness. */
@@ -102,6 +107,7 @@ export const PLUGIN_TEST_ALLOWED = Object.freeze([
   'sandbox-epost',
   'sandbox-print-mail',
   'sandbox-sftp',
+  'sandbox-s3',
 ]);
 
 /** A plugin test file: by its name suffix, or by living in one of these folders of the plugin. */

@@ -375,6 +375,9 @@ describe('locate', () => {
         'ubl',
         'ubl-validation',
         'accounting-exports',
+        'document-reader',
+        'expense-fields',
+        'file-store-s3',
       ].sort(),
     );
   });
