@@ -159,7 +159,7 @@ ruleTester.run('tollgate/dependency-direction', rule, {
       errors: [
         {
           message:
-            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader, @tollgate/sandbox-webhooks, @tollgate/sandbox-trendstop, @tollgate/sandbox-epost, @tollgate/sandbox-print-mail and @tollgate/sandbox-sftp, not @tollgate/wallet (see docs/plugins.md).',
+            'a test file of plugins/sms-reminders may import only @tollgate/plugin-sdk, @tollgate/testing, @tollgate/sandbox-card, @tollgate/sandbox-bank, @tollgate/sandbox-twilio, @tollgate/sandbox-teamleader, @tollgate/sandbox-webhooks, @tollgate/sandbox-trendstop, @tollgate/sandbox-epost, @tollgate/sandbox-print-mail, @tollgate/sandbox-sftp and @tollgate/sandbox-s3, not @tollgate/wallet (see docs/plugins.md).',
         },
       ],
     },
