@@ -122,6 +122,7 @@ export {
   type LotKind,
   type LotShare,
   type Price,
+  type QuotaStatus,
   type Quote,
   type QuoteInput,
   type ReleaseInput,

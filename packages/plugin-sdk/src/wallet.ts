@@ -140,6 +140,19 @@ export interface Quote {
   at: Date;
 }
 
+/** A channel's free monthly quota for one account this month, in the account's time zone (W-8). Since API 2.7. */
+export interface QuotaStatus {
+  channel: string;
+  /** The month counted, as its first day in the account's time zone: '2026-12-01'. */
+  period: string;
+  /** Decimal strings: "100", "13". */
+  freeUnits: string;
+  used: string;
+  remaining: string;
+  /** The local date (account's time zone) the counter starts again from zero: '2027-01-01'. */
+  resetsAt: string;
+}
+
 export interface ChargeInput {
   accountId: string;
   /** The spend channel's id (its catalog key). */

@@ -377,6 +377,7 @@ export class PluginHost {
       balance: (input) => wallet.balance(input),
       quote: (input) => wallet.quote(input),
       getHold: (input) => wallet.getHold(input),
+      quota: async ({ accountId, channel }) => (await wallet.quotas({ accountId })).find((q) => q.channel === channel) ?? null,
       spend: (input) => runner.spend(input),
       reserve: (input) => runner.reserve(input),
       complete: (input) => runner.complete(input),
