@@ -64,6 +64,19 @@ export interface DocumentReaderOptions {
  */
 export interface DocumentReader {
   read(input: { bytes: Buffer; contentType: ReadableType }): Promise<ReadResult>;
+  /** The pools' state: for a host's health output, and for tests of the queue. */
+  stats(): DocumentReaderStats;
   /** Ends the workers; reads after it are refused. */
   close(): Promise<void>;
+}
+
+export interface DocumentReaderStats {
+  /** OCR workers started so far, replacements after a timeout included (0 until the first OCR). */
+  ocrWorkersStarted: number;
+  /** OCR workers recognising now. */
+  ocrBusy: number;
+  /** OCR jobs waiting for a worker. */
+  ocrQueued: number;
+  /** PDF/HEIC decode threads started so far. */
+  decodeWorkersStarted: number;
 }

@@ -5,6 +5,7 @@ export {
   type Box,
   type DocumentReader,
   type DocumentReaderOptions,
+  type DocumentReaderStats,
   type ReadableType,
   type ReaderLanguage,
   type ReadLine,
