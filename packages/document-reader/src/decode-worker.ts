@@ -5,8 +5,7 @@ import { DocumentReadError, type DocumentReadErrorCode } from './document-reader
 import type { ReadWord } from './document-reader.types.js';
 
 export type DecodeTask =
-  | { kind: 'pdf'; bytes: Uint8Array; maxPages: number; renderDpi: number; maxRenderPixels: number; minTextChars: number }
-  | { kind: 'heic'; bytes: Uint8Array };
+  { kind: 'pdf'; bytes: Uint8Array; maxPages: number; renderDpi: number; maxRenderPixels: number; minTextChars: number } | { kind: 'heic'; bytes: Uint8Array };
 
 /** A PDF page: its text layer's words (PDF points, origin top-left), and a PNG of it when that layer is too thin to trust. */
 export interface DecodedPdfPage {
@@ -18,6 +17,32 @@ export interface DecodedPdfPage {
 }
 
 export type DecodeResult = { kind: 'pdf'; pages: DecodedPdfPage[] } | { kind: 'heic'; width: number; height: number; rgba: Uint8Array };
+
+/** The parts of unpdf (pdf.js) and heic-decode the worker uses; the modules are loaded in the worker, so typed here by hand. */
+interface PdfTextItem {
+  str?: string;
+  transform: number[];
+  width: number;
+  height: number;
+}
+interface PdfPage {
+  getViewport(input: { scale: number }): { width: number; height: number; transform: number[] };
+  getTextContent(): Promise<{ items: PdfTextItem[] }>;
+  cleanup(): void;
+}
+interface PdfDocument {
+  numPages: number;
+  getPage(number: number): Promise<PdfPage>;
+  loadingTask: { destroy(): Promise<void> };
+}
+interface UnpdfModule {
+  getResolvedPDFJS(): Promise<{ Util: { transform(a: number[], b: number[]): number[] } }>;
+  getDocumentProxy(bytes: Uint8Array, options: { verbosity: number }): Promise<PdfDocument>;
+  renderPageAsImage(pdf: PdfDocument, page: number, options: { scale: number; canvasImport: () => Promise<unknown> }): Promise<ArrayBuffer>;
+}
+interface HeicDecodeModule {
+  default: (input: { buffer: Uint8Array }) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+}
 
 interface ModulePaths {
   unpdf: string;
@@ -31,10 +56,10 @@ interface ModulePaths {
  * function as source text (it works the same from src under vitest and from dist), so it must not use
  * anything from this module's scope; modules come through `load`.
  */
-export async function decodeInWorker(task: DecodeTask, paths: ModulePaths, load: (url: string) => Promise<any>): Promise<DecodeResult> {
+export async function decodeInWorker(task: DecodeTask, paths: ModulePaths, load: (url: string) => Promise<unknown>): Promise<DecodeResult> {
   const fail = (code: string, message: string, details?: unknown) => Object.assign(new Error(message), { code, details });
   if (task.kind === 'heic') {
-    const decode = (await load(paths.heic)).default;
+    const { default: decode } = (await load(paths.heic)) as HeicDecodeModule;
     let image: { width: number; height: number; data: Uint8ClampedArray };
     try {
       image = await decode({ buffer: task.bytes });
@@ -43,14 +68,17 @@ export async function decodeInWorker(task: DecodeTask, paths: ModulePaths, load:
     }
     return { kind: 'heic', width: image.width, height: image.height, rgba: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
   }
-  const unpdf = await load(paths.unpdf);
+  const unpdf = (await load(paths.unpdf)) as UnpdfModule;
   const pdfjs = await unpdf.getResolvedPDFJS();
-  let pdf: any;
+  let pdf: PdfDocument;
   try {
     pdf = await unpdf.getDocumentProxy(task.bytes, { verbosity: 0 });
   } catch (error) {
     const name = String((error as Error)?.name ?? '');
-    throw fail('unreadable_file', name === 'PasswordException' ? 'The PDF is encrypted.' : `The PDF could not be read: ${String((error as Error)?.message ?? error)}`);
+    throw fail(
+      'unreadable_file',
+      name === 'PasswordException' ? 'The PDF is encrypted.' : `The PDF could not be read: ${String((error as Error)?.message ?? error)}`,
+    );
   }
   try {
     if (pdf.numPages > task.maxPages) {
@@ -65,7 +93,7 @@ export async function decodeInWorker(task: DecodeTask, paths: ModulePaths, load:
       for (const item of content.items) {
         if (typeof item.str !== 'string' || item.str.trim() === '') continue;
         // Into the page's top-left coordinates; (e, f) is where the run's baseline starts.
-        const [, , c, d, e, f] = pdfjs.Util.transform(viewport.transform, item.transform) as number[];
+        const [, , c, d, e, f] = pdfjs.Util.transform(viewport.transform, item.transform);
         const fontHeight = Math.hypot(c!, d!) || item.height || 1;
         const charWidth = item.width / item.str.length;
         // A run holds several words: each gets its share of the run's width by characters.

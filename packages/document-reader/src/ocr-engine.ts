@@ -6,11 +6,16 @@ import { round } from './text-lines.js';
 export function ocrWorkerOptions({ langPath }: { langPath: string }): Partial<Tesseract.WorkerOptions> {
   // A plain folder (not a URL) makes tesseract.js read the files from disk; 'none' keeps it from
   // writing a copy of each language into the working directory.
-  return { langPath, cacheMethod: 'none', gzip: true, legacyCore: false, legacyLang: false };
+  // errorHandler: without one tesseract.js also throws a failed job from its message handler, an
+  // uncaught exception beside the rejected promise the reader already handles.
+  return { langPath, cacheMethod: 'none', gzip: true, legacyCore: false, legacyLang: false, errorHandler: () => undefined };
 }
 
-export function startOcrWorker({ languages, langPath }: { languages: readonly ReaderLanguage[]; langPath: string }): Promise<Tesseract.Worker> {
-  return Tesseract.createWorker(languages.join('+'), Tesseract.OEM.LSTM_ONLY, ocrWorkerOptions({ langPath }));
+export async function startOcrWorker({ languages, langPath }: { languages: readonly ReaderLanguage[]; langPath: string }): Promise<Tesseract.Worker> {
+  const worker = await Tesseract.createWorker(languages.join('+'), Tesseract.OEM.LSTM_ONLY, ocrWorkerOptions({ langPath }));
+  // PNGs from sharp carry no resolution; tesseract would guess one (and warn) on every page.
+  await worker.setParameters({ user_defined_dpi: '300' });
+  return worker;
 }
 
 export interface RecognisedPage {

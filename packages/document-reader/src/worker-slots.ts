@@ -18,7 +18,11 @@ export class ReadDeadline {
   }
 
   error(): DocumentReadError {
-    return new DocumentReadError({ code: 'read_timeout', message: `The read took longer than ${this.timeoutMs} ms and was abandoned.`, details: { timeoutMs: this.timeoutMs } });
+    return new DocumentReadError({
+      code: 'read_timeout',
+      message: `The read took longer than ${this.timeoutMs} ms and was abandoned.`,
+      details: { timeoutMs: this.timeoutMs },
+    });
   }
 }
 
@@ -46,6 +50,7 @@ export class WorkerSlots<R> {
   private readonly waiters: Waiter[] = [];
   private closed: Error | undefined;
   private started = 0;
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(private readonly input: { size: number; create: () => Promise<R>; destroy: (resource: R) => Promise<void>; alive?: (resource: R) => boolean }) {
     this.slots = Array.from({ length: Math.max(1, input.size) }, () => ({ busy: false }));
@@ -89,10 +94,13 @@ export class WorkerSlots<R> {
             },
           );
         }
-        slot.resource.then(input.task).then(
-          (value) => finish(() => resolve(value), false),
-          (error: unknown) => finish(() => reject(error), false),
-        );
+        // A task abandoned while its worker was still starting must not be sent to that (ended) worker.
+        slot.resource
+          .then((resource) => (settled ? Promise.reject(new Error('abandoned')) : input.task(resource)))
+          .then(
+            (value) => finish(() => resolve(value), false),
+            (error: unknown) => finish(() => reject(error), false),
+          );
       });
     } finally {
       this.release(index);
@@ -103,7 +111,7 @@ export class WorkerSlots<R> {
     this.closed = error;
     for (const waiter of this.waiters.splice(0)) waiter.fail(error);
     for (const slot of this.slots) slot.abort?.(error);
-    await Promise.all(this.slots.map((slot) => this.discard(slot)));
+    await Promise.all([...this.slots.map((slot) => this.discard(slot)), ...this.ending]);
   }
 
   private acquire(deadline: ReadDeadline): Promise<number> {
@@ -147,10 +155,13 @@ export class WorkerSlots<R> {
     slot.ready = undefined;
   }
 
-  private async discard(slot: Slot<R>): Promise<void> {
+  /** Ends a slot's worker (once it has started: a starting one cannot be stopped earlier); close waits for every such end. */
+  private discard(slot: Slot<R>): Promise<void> {
     const resource = slot.resource;
     this.forget(slot);
-    if (!resource) return;
-    await resource.then((started) => this.input.destroy(started)).catch(() => undefined);
+    if (!resource) return Promise.resolve();
+    const ending = resource.then((started) => this.input.destroy(started)).catch(() => undefined);
+    this.ending.add(ending);
+    return ending.finally(() => this.ending.delete(ending));
   }
 }

@@ -37,7 +37,9 @@ export async function receiptPng({ degrees = 0 }: { degrees?: number } = {}): Pr
 
 /** A JPEG whose pixels lie on their side, with EXIF orientation 6 ("turn 90° clockwise to show"), as phones write them. */
 export async function sidewaysJpegWithExif(): Promise<Buffer> {
-  const pixels = await sharp(await receiptPng()).rotate(-90).toBuffer();
+  const pixels = await sharp(await receiptPng())
+    .rotate(-90)
+    .toBuffer();
   return sharp(pixels).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
 }
 
