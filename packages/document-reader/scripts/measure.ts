@@ -15,13 +15,15 @@ async function document(kind: string): Promise<{ bytes: Buffer; contentType: 'ap
   if (kind === 'text-pdf') return { bytes: await textPdf(), contentType: 'application/pdf' };
   if (kind === 'scanned-pdf') return { bytes: await scannedPdf(), contentType: 'application/pdf' };
   if (kind === 'clean-png') return { bytes: png, contentType: 'image/png' };
-  if (kind === 'turned-180') return { bytes: await receiptPng({ degrees: 180 }), contentType: 'image/png' };
+  if (kind.startsWith('turned-')) return { bytes: await receiptPng({ degrees: Number(kind.slice(7)) }), contentType: 'image/png' };
   if (kind.startsWith('skew-')) return { bytes: await receiptPng({ degrees: Number(kind.slice(5)) }), contentType: 'image/png' };
   if (kind === 'low-contrast') return { bytes: await sharp(png).linear(0.25, 150).png().toBuffer(), contentType: 'image/png' };
   if (kind === 'blur') return { bytes: await sharp(png).blur(1.5).png().toBuffer(), contentType: 'image/png' };
   if (kind === 'noise-jpeg') {
     const { width, height } = await sharp(png).metadata();
-    const noise = await sharp({ create: { width: width!, height: height!, channels: 3, background: 'white', noise: { type: 'gaussian', mean: 0, sigma: 40 } } })
+    const noise = await sharp({
+      create: { width: width!, height: height!, channels: 3, background: 'white', noise: { type: 'gaussian', mean: 220, sigma: 50 } },
+    })
       .png()
       .toBuffer();
     return {
@@ -90,6 +92,6 @@ else {
   for (const kind of KINDS)
     for (const workers of [1, 2])
       process.stdout.write(execFileSync(process.execPath, [self, 'child', String(workers), kind, String(reads)], { encoding: 'utf8' }));
-  for (const kind of ['turned-180', 'skew-5', 'skew-10', 'perspective', 'low-contrast', 'blur', 'noise-jpeg'])
+  for (const kind of ['turned-180', 'turned-90', 'skew-5', 'skew-10', 'perspective', 'low-contrast', 'blur', 'noise-jpeg'])
     process.stdout.write(execFileSync(process.execPath, [self, 'accuracy', kind], { encoding: 'utf8' }));
 }
