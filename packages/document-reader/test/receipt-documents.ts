@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 
 /** A small Belgian receipt: words an OCR test expects back. */
@@ -66,4 +66,19 @@ export async function scannedPdf(): Promise<Buffer> {
   const height = (png.height / png.width) * width;
   page.drawImage(png, { x: 47, y: 842 - 40 - height, width, height });
   return Buffer.from(await pdf.save());
+}
+
+/**
+ * A PDF locked with a user password: the standard security handler's dictionary (RC4, revision 2)
+ * whose /U entry matches no empty password, so a reader without the password cannot open it.
+ */
+export async function encryptedPdf(): Promise<Buffer> {
+  const pdf = await PDFDocument.load(await textPdf());
+  const bytes32 = (fill: string) => PDFHexString.of(fill.repeat(64));
+  const encrypt = pdf.context.obj({ Filter: 'Standard', V: 1, R: 2, Length: 40, P: PDFNumber.of(-4) });
+  encrypt.set(PDFName.of('O'), bytes32('a'));
+  encrypt.set(PDFName.of('U'), bytes32('b'));
+  pdf.context.trailerInfo.Encrypt = pdf.context.register(encrypt);
+  pdf.context.trailerInfo.ID = pdf.context.obj([bytes32('1'), bytes32('1')]);
+  return Buffer.from(await pdf.save({ useObjectStreams: false }));
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentReader, DocumentReadError } from '@tollgate/document-reader';
-import { RECEIPT_LINES, textPdf } from './receipt-documents.js';
+import { encryptedPdf, RECEIPT_LINES, textPdf } from './receipt-documents.js';
 
 describe('document reader: PDF text layer', () => {
   const reader = createDocumentReader({ workers: 1 });
@@ -32,11 +32,15 @@ describe('document reader: PDF text layer', () => {
     expect(error).toMatchObject({ code: 'too_many_pages', status: 422, details: { pages: 6, maxPages: 5 } });
   });
 
-  it('refuses broken bytes as unreadable_file, for a PDF and an image', async () => {
+  it('refuses broken bytes and an encrypted PDF as unreadable_file', async () => {
     const bytes = Buffer.from('%PDF-1.7 this is not really a pdf at all');
     await expect(reader.read({ bytes, contentType: 'application/pdf' })).rejects.toMatchObject({ code: 'unreadable_file' });
     await expect(reader.read({ bytes, contentType: 'image/png' })).rejects.toMatchObject({ code: 'unreadable_file' });
     await expect(reader.read({ bytes, contentType: 'image/heic' })).rejects.toMatchObject({ code: 'unreadable_file' });
+    await expect(reader.read({ bytes: await encryptedPdf(), contentType: 'application/pdf' })).rejects.toMatchObject({
+      code: 'unreadable_file',
+      message: 'The PDF is encrypted.',
+    });
     // The decode thread survived the broken files.
     const result = await reader.read({ bytes: await textPdf(), contentType: 'application/pdf' });
     expect(result.method).toBe('pdf-text');
