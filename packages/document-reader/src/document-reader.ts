@@ -3,7 +3,7 @@ import type Tesseract from 'tesseract.js';
 import { DecodeWorker, type DecodeResult, type DecodeTask } from './decode-worker.js';
 import { DocumentReadError } from './document-reader.errors.js';
 import type {
-  DocumentReader,
+  PooledDocumentReader,
   DocumentReaderOptions,
   DocumentReaderStats,
   ReadableType,
@@ -32,11 +32,11 @@ const UPRIGHT_SCORE = 70;
 /** Upside down first: a scanner's usual mistake; sideways pages are mostly phone photos that EXIF already turned. */
 const TURNS = [0, 180, 90, 270] as const;
 
-export function createDocumentReader(options: DocumentReaderOptions = {}): DocumentReader {
-  return new PooledDocumentReader(options);
+export function createDocumentReader(options: DocumentReaderOptions = {}): PooledDocumentReader {
+  return new WorkerPoolDocumentReader(options);
 }
 
-class PooledDocumentReader implements DocumentReader {
+class WorkerPoolDocumentReader implements PooledDocumentReader {
   private readonly languages: readonly ReaderLanguage[];
   private readonly maxPages: number;
   private readonly timeoutMs: number;

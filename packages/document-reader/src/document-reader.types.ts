@@ -64,10 +64,13 @@ export interface DocumentReaderOptions {
  */
 export interface DocumentReader {
   read(input: { bytes: Buffer; contentType: ReadableType }): Promise<ReadResult>;
-  /** The pools' state: for a host's health output, and for tests of the queue. */
-  stats(): DocumentReaderStats;
   /** Ends the workers; reads after it are refused. */
   close(): Promise<void>;
+}
+
+/** What `createDocumentReader` returns: a reader whose pools can be watched (a host's health output, tests of the queue). */
+export interface PooledDocumentReader extends DocumentReader {
+  stats(): DocumentReaderStats;
 }
 
 export interface DocumentReaderStats {

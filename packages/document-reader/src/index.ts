@@ -6,6 +6,7 @@ export {
   type DocumentReader,
   type DocumentReaderOptions,
   type DocumentReaderStats,
+  type PooledDocumentReader,
   type ReadableType,
   type ReaderLanguage,
   type ReadLine,
