@@ -92,6 +92,6 @@ else {
   for (const kind of KINDS)
     for (const workers of [1, 2])
       process.stdout.write(execFileSync(process.execPath, [self, 'child', String(workers), kind, String(reads)], { encoding: 'utf8' }));
-  for (const kind of ['turned-180', 'turned-90', 'skew-5', 'skew-10', 'perspective', 'low-contrast', 'blur', 'noise-jpeg'])
+  for (const kind of ['turned-180', 'turned-90', 'skew-5', 'skew-10', 'skew--10', 'perspective', 'low-contrast', 'blur', 'noise-jpeg'])
     process.stdout.write(execFileSync(process.execPath, [self, 'accuracy', kind], { encoding: 'utf8' }));
 }

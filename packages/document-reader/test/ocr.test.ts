@@ -26,6 +26,12 @@ describe('document reader: OCR', () => {
     expect(tokenRecall(result)).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('straightens a page skewed by 10° and reads it', async () => {
+    const result = await reader.read({ bytes: await receiptPng({ degrees: -10 }), contentType: 'image/png' });
+    expect(result.rotations).toEqual([0]);
+    expect(tokenRecall(result)).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('honours EXIF orientation before reading (no turn needed)', async () => {
     const result = await reader.read({ bytes: await sidewaysJpegWithExif(), contentType: 'image/jpeg' });
     expect(result.rotations).toEqual([0]);
