@@ -23,7 +23,7 @@ export function extractExpenseFields({ read }: { read: ReadResult }): ExtractedE
   const vat = findSupplierVatNumber({ layout, regions });
   const totals = findTotals({ layout });
   const fields: ExpenseFields = {
-    supplierName: rounded(findSupplierName({ layout, regions, vatRow: vat.row })),
+    supplierName: rounded(findSupplierName({ layout, regions, vat: vat.row && vat.field?.source ? { row: vat.row, box: vat.field.source.box } : null })),
     supplierVatNumber: rounded(vat.field),
     date: rounded(findDate({ layout })),
     currency: rounded(totals.currency),

@@ -22,7 +22,7 @@ const VAT_WORD = String.raw`(?:btw|tva|mwst|ust|vat|mehrwertsteuer|umsatzsteuer|
 export const VAT_WORD_RE = new RegExp(String.raw`(?<![a-z])${VAT_WORD}(?![a-z])`);
 
 const INCLUDED = String.raw`(?:incl|inkl|including|inclusief|inklusive|ttc|tvac|tva comprise|tva incluse|brutto|gross)`;
-const EXCLUDED = String.raw`(?:excl|exkl|exclusief|excluding|htva|hors tva|hors taxes?|ht|netto|net|ohne|zonder|zzgl|before tax|sans tva|pre-tax|without)`;
+const EXCLUDED = String.raw`(?:excl|exkl|exclusief|excluding|htva|hors tva|hors taxes?|ht|netto|net|ohne|zonder|before tax|sans tva|pre-tax|without)`;
 
 const EXCL_LABELS = [
   String.raw`sub[- ]?tota(?:a)?l`,
@@ -33,9 +33,10 @@ const EXCL_LABELS = [
   String.raw`netto(?:betrag|summe|bedrag)?`,
   String.raw`(?:summe|gesamt)\s*netto`,
   String.raw`net (?:amount|total)`,
-  String.raw`(?:maatstaf|grondslag|base(?: imposable| ht)?|bemessungsgrundlage|taxable amount)`,
+  String.raw`(?:maatstaf|grondslag|basis|base(?: imposable| ht)?|bemessungsgrundlage|taxable amount)`,
   String.raw`htva|(?<![a-z])ht(?![a-z])`,
   String.raw`tota(?:a)?l\s*net`,
+  String.raw`(?<![a-z])(?:net|basis)(?![a-z])`,
 ];
 
 const INCL_STRONG = [

@@ -17,6 +17,8 @@ const DIGIT_LOOKALIKES: Record<string, string> = {
   g: '9',
 };
 
+const AMOUNT_OR_DATE = /^[-−(€$£]*\d[\d.,'’]*[.,]\d\d[)€-]*$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/;
+
 const NUMERIC_TOKEN = /^[-−(€$£]*[\dOoDQlI|iSsBZzg.,'’/:-]+[)€%-]*$/;
 
 /**
@@ -28,9 +30,10 @@ export function digitsFromLookalikes(text: string): string {
     if (!NUMERIC_TOKEN.test(token)) return token;
     const digits = (token.match(/\d/g) ?? []).length;
     const lookalikes = [...token].filter((char) => char in DIGIT_LOOKALIKES).length;
-    // Mostly digits: "1O,5O" is an amount, "Bo" or "IBAN" is not.
-    if (digits === 0 || lookalikes > digits) return token;
-    return [...token].map((char) => DIGIT_LOOKALIKES[char] ?? char).join('');
+    if (digits === 0) return token;
+    const mapped = [...token].map((char) => DIGIT_LOOKALIKES[char] ?? char).join('');
+    // Mostly digits ("1O,5O"), or the shape of an amount or date once mapped ("1O6,OO"); "Bo" is neither.
+    return lookalikes <= digits || AMOUNT_OR_DATE.test(mapped) ? mapped : token;
   });
 }
 

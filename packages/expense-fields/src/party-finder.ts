@@ -42,7 +42,8 @@ export function findBuyerRegions({ layout }: { layout: Layout }): BuyerRegion[] 
       let bottom = segment.box.y1;
       for (const below of layout.rows.slice(row.index + 1, row.index + 8)) {
         if (below.page !== row.page || below.box.y0 - bottom > layout.lineHeight * 2.2) break;
-        const inColumn = segmentsOf(below).filter((cell) => overlapsHorizontally(cell.box, column) && cell.box.x0 >= column.x0);
+        // Left edges of a block's lines jitter a little in print and more in OCR.
+        const inColumn = segmentsOf(below).filter((cell) => overlapsHorizontally(cell.box, column) && cell.box.x0 >= column.x0 - layout.lineHeight * 2);
         if (inColumn.length === 0) break;
         bottom = Math.max(...inColumn.map((cell) => cell.box.y1));
       }
@@ -199,16 +200,26 @@ const CONTACT_RE =
   /@|www\.|https?:|\.(?:be|nl|de|fr|lu|com|eu)\b|(?:^|\s)(?:tel|tél|fax|gsm|phone|telefon|mobile|e-?mail|iban|bic|swift|btw|tva|vat|mwst|ust|kbo|rpr|rpm|kvk|hrb|siret|siren|rcs|datum|date)\b/i;
 
 /** The supplier's name: a company line near the top (or by the supplier's VAT number), not the buyer's. */
-export function findSupplierName({ layout, regions, vatRow }: { layout: Layout; regions: BuyerRegion[]; vatRow: Row | null }): ExtractedField<string> | null {
+export function findSupplierName({
+  layout,
+  regions,
+  vat,
+}: {
+  layout: Layout;
+  regions: BuyerRegion[];
+  vat: { row: Row; box: Box } | null;
+}): ExtractedField<string> | null {
   const candidates: { segment: Segment; name: string; score: number }[] = [];
   const firstPage = layout.rows[0]?.page;
   let textRowsSeen = 0;
   for (const row of layout.rows) {
     if (row.page !== firstPage) break;
     const top = row.box.y0 / row.pageHeight;
-    const nearVat = vatRow !== null && vatRow.page === row.page && vatRow.index - row.index >= 0 && vatRow.index - row.index <= 5;
+    const vatRow = vat?.row ?? null;
+    const vatBox = vat?.box ?? null;
+    const aboveVat = vatRow !== null && vatRow.page === row.page && vatRow.index - row.index >= 0 && vatRow.index - row.index <= 5;
     const footer = top > 0.8;
-    if (top > 0.4 && !nearVat && !footer) continue;
+    if (top > 0.4 && !aboveVat && !footer) continue;
     const segments = segmentsOf(row);
     for (const segment of segments) {
       if (inBuyerRegion(regions, row.page, segment.box)) continue;
@@ -224,6 +235,8 @@ export function findSupplierName({ layout, regions, vatRow }: { layout: Layout; 
       const legal = LEGAL_FORM_RE.test(name);
       const height = segment.box.y1 - segment.box.y0;
       if (footer && !legal) continue;
+      // The supplier's block: the rows above its VAT number, in the same column.
+      const nearVat = aboveVat && overlapsHorizontally(segment.box, vatBox!, layout.lineHeight * 2);
       if (legal) score += 0.5;
       if (top < 0.4) score += 0.3 * (1 - top / 0.4);
       if (height > layout.lineHeight * 1.25) score += 0.25;
@@ -252,7 +265,7 @@ function cleanName(text: string): string | null {
   let name = text.replace(/^[\s:|•·*#\-–]+|[\s:|•·*,\-–]+$/g, '');
   // "Acme BV · Kerkstraat 1 · 2000 Antwerpen": the name ends at its legal form or at a separator.
   const legal = LEGAL_FORM_RE.exec(name);
-  if (legal) name = name.slice(0, legal.index + legal[0].length);
+  if (legal && legal.index > 0) name = name.slice(0, legal.index + legal[0].length);
   else name = name.split(/\s[|·•–-]\s|,\s/)[0]!;
   name = name.trim();
   if (name.length < 2 || name.length > 60) return null;

@@ -178,9 +178,10 @@ function choose({
   let inclField: ExtractedField<string> | null = null;
   let exclField: ExtractedField<string> | null = null;
   const checked = best.consistent;
-  const checkable = best.incl && best.excl && best.vat.value;
+  // The document shows all three totals but no choice of them adds up: one is misread.
+  const checkable = incl.length > 0 && excl.length > 0 && vatOptions.length > 1;
   const confidence = (candidate: Candidate): number =>
-    checked ? Math.max(0.9 * candidate.ocr, candidate.score) : checkable ? candidate.score * 0.7 : candidate.score * 0.85;
+    checked ? Math.max(0.9 * candidate.ocr, candidate.score) : checkable ? candidate.score * 0.65 : candidate.score * 0.85;
   if (best.incl) inclField = { value: best.incl.value.toFixed(2), confidence: confidence(best.incl), source: sourceOf(best.incl.row, best.incl.match) };
   if (best.excl) exclField = { value: best.excl.value.toFixed(2), confidence: confidence(best.excl), source: sourceOf(best.excl.row, best.excl.match) };
 
