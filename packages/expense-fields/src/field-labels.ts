@@ -16,7 +16,8 @@ export function fold(text: string): string {
     .join('');
 }
 
-export type TotalKind = 'incl' | 'excl' | 'vat';
+/** 'base': the base of one VAT rate (a VAT table's "Maatstaf"), not the total excluding VAT. */
+export type TotalKind = 'incl' | 'excl' | 'vat' | 'base';
 
 const VAT_WORD = String.raw`(?:btw|tva|mwst|ust|vat|mehrwertsteuer|umsatzsteuer|omzetbelasting|taxe?s?|tax)`;
 export const VAT_WORD_RE = new RegExp(String.raw`(?<![a-z])${VAT_WORD}(?![a-z])`);
@@ -33,10 +34,9 @@ const EXCL_LABELS = [
   String.raw`netto(?:betrag|summe|bedrag)?`,
   String.raw`(?:summe|gesamt)\s*netto`,
   String.raw`net (?:amount|total)`,
-  String.raw`(?:maatstaf|grondslag|basis|base(?: imposable| ht)?|bemessungsgrundlage|taxable amount)`,
   String.raw`htva|(?<![a-z])ht(?![a-z])`,
   String.raw`tota(?:a)?l\s*net`,
-  String.raw`(?<![a-z])(?:net|basis)(?![a-z])`,
+  String.raw`(?<![a-z])net(?![a-z])`,
 ];
 
 const INCL_STRONG = [
@@ -56,6 +56,8 @@ const INCL_PLAIN = [
   String.raw`(?<![a-z])(?:bedrag|betrag|montant|amount)(?![a-z])`,
 ];
 
+const BASE_RE = /maatstaf|grondslag|(?<![a-z])basis(?![a-z])|(?<![a-z])base(?: imposable| ht)?(?![a-z])|bemessungsgrundlage|taxable amount/;
+
 const compile = (sources: string[]): RegExp => new RegExp(sources.map((source) => `(?:${source})`).join('|'));
 const EXCL_RE = compile(EXCL_LABELS);
 const INCL_STRONG_RE = compile(INCL_STRONG);
@@ -68,6 +70,7 @@ const PAYMENT_RE =
 export function totalKind(label: string): { kind: TotalKind; strength: number } | null {
   if (/(?<![a-z])(?:korting|remise|rabatt|discount|fooi|pourboire|trinkgeld|tip|statiegeld|consigne|pfand|deposit)(?![a-z])/.test(label)) return null;
   if (INCL_STRONG_RE.test(label) && !EXCL_RE.test(label.replace(/\bnet a payer\b/, ''))) return { kind: 'incl', strength: 1 };
+  if (BASE_RE.test(label) && !/tota/.test(label)) return { kind: 'base', strength: 1 };
   if (EXCL_RE.test(label)) return { kind: 'excl', strength: VAT_WORD_RE.test(label) || /sub|zwischen|tota/.test(label) ? 1 : 0.85 };
   if (VAT_WORD_RE.test(label)) return { kind: 'vat', strength: 1 };
   if (PAYMENT_RE.test(label)) return { kind: 'incl', strength: 0.5 };

@@ -18,7 +18,8 @@ function asNumber(text: string): string | null {
   if (!match) return null;
   const token = match[0];
   if (!/\d/.test(token) || token.length > 30) return null;
-  if (findDates({ text: token }).length > 0) return null;
+  // "Date de facture 29 décembre 2025": a date, not the number.
+  if (findDates({ text: text.slice(0, 40) }).some((date) => date.start === 0)) return null;
   return cleanNumber(token);
 }
 
@@ -45,12 +46,13 @@ export function findInvoiceNumber({ layout }: { layout: Layout }): ExtractedFiel
         const after = row.text.slice(label.index + label[0].length);
         const filler = FILLER.exec(after)![0];
         const rest = after.slice(filler.length);
-        const sameRow = filler.includes('  ') ? null : asNumber(rest);
+        // Beside the label, or in the next cell of its row ("FACTURE N°      F2025-1118").
+        const sameRow = asNumber(rest);
         if (sameRow) {
-          consider(row, label.index + label[0].length + filler.length, sameRow, strength);
+          consider(row, label.index + label[0].length + filler.length, sameRow, filler.includes('  ') ? strength * 0.95 : strength);
           continue;
         }
-        if (rest.trim() !== '' && !filler.includes('  ')) continue;
+        if (rest.trim() !== '') continue;
         // A column header: the number stands under its label.
         const labelBox = boxOf(row, label.index, label.index + label[0].length);
         const below = layout.rows[row.index + 1];

@@ -44,8 +44,8 @@ export function findBuyerRegions({ layout }: { layout: Layout }): BuyerRegion[] 
         if (below.page !== row.page || below.box.y0 - bottom > layout.lineHeight * 2.2) break;
         // Left edges of a block's lines jitter a little in print and more in OCR.
         const inColumn = segmentsOf(below).filter((cell) => overlapsHorizontally(cell.box, column) && cell.box.x0 >= column.x0 - layout.lineHeight * 2);
-        if (inColumn.length === 0) break;
-        bottom = Math.max(...inColumn.map((cell) => cell.box.y1));
+        // A row with nothing in this column (a header cell on the right) does not end the block.
+        if (inColumn.length > 0) bottom = Math.max(...inColumn.map((cell) => cell.box.y1));
       }
       regions.push({ page: row.page, box: { ...column, y1: bottom } });
     }

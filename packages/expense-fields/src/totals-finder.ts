@@ -60,6 +60,7 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
     const all = findAmounts({ text: row.text });
     const amounts = all.filter((amount) => !/^\s?%/.test(row.text.slice(amount.end)));
     let previousEnd = 0;
+    const rowRate = rateIn(fold(row.text));
     const unlabelled: { match: AmountMatch; ocr: number }[] = [];
     for (const match of amounts) {
       if (match.currency) currencies.set(match.currency, (currencies.get(match.currency) ?? 0) + 1);
@@ -67,7 +68,13 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
       const leftText = row.text.slice(previousEnd, match.start);
       previousEnd = match.end;
       const ocr = confidenceOf(row, match.start, match.end);
-      const kind = label ? totalKind(label.text) : null;
+      let kind = label ? totalKind(label.text) : null;
+      // In a VAT table or an item table (a rate on the row), a column header names a rate's base,
+      // VAT or line total, never a document total.
+      if (kind && label!.place === 'above' && rowRate) {
+        if (kind.kind === 'excl') kind = { kind: 'base', strength: kind.strength };
+        else if (kind.kind === 'incl') kind = null;
+      }
       if (!match.hasCents && !match.currency && !kind) continue;
       if (!kind) {
         unlabelled.push({ match, ocr });
@@ -83,7 +90,7 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
       }
     }
     // A VAT table row: a rate and a base whose VAT at that rate is also on the row.
-    const rate = rateIn(fold(row.text));
+    const rate = rowRate;
     if (rate && unlabelled.length >= 2) {
       for (let i = 0; i < unlabelled.length - 1; i++) {
         const base = unlabelled[i]!;
@@ -102,7 +109,7 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
     const base = findBase(candidate);
     rateLines.push({ rate: candidate.rate!, base, amount: candidate.value, score: candidate.score, row: candidate.row, match: candidate.match });
   }
-  const breakdown = dedupeRates(rateLines);
+  const breakdown = dedupeRates(rateLines).sort((a, b) => new Decimal(a.rate).comparedTo(b.rate));
   return choose({ candidates, breakdown, currencies, layout });
 }
 
@@ -203,6 +210,12 @@ function choose({
   // A single rate without its base: the base is the total excluding VAT when the arithmetic agrees.
   if (rates.length === 1 && rates[0]!.base === null && exclValue && vatOf(exclValue, rates[0]!.rate).minus(rates[0]!.amount).abs().lte('0.01')) {
     rates = [{ ...rates[0]!, base: exclValue.toFixed(2) }];
+  }
+  // A receipt's VAT table gives the bases; their sum is the total excluding VAT.
+  if (!exclField && rates.length > 0 && rates.every((line) => line.base)) {
+    const bases = rates.reduce((sum, line) => sum.plus(line.base!), new Decimal(0));
+    const adds = inclValue !== null && vatValue !== null && bases.plus(vatValue).eq(inclValue);
+    exclField = { value: bases.toFixed(2), confidence: adds ? Math.max(0.85, vatConfidence) : 0.6, source: null };
   }
   // Derive what the document implies but does not print, at a confidence below a read value.
   if (!exclField && inclValue && vatValue) {

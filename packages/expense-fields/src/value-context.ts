@@ -35,9 +35,10 @@ export function labelOf({
 /** The text of the segment in the nearest rows above that stands over [start, end) of a row. */
 export function headerAbove({ layout, row, start, end }: { layout: Layout; row: Row; start: number; end: number }): string | null {
   const box = boxOf(row, start, end);
-  for (let index = row.index - 1; index >= 0 && index >= row.index - 3; index--) {
+  // Up through the column's other values (a table's earlier rows) to the first cell with words.
+  for (let index = row.index - 1; index >= 0 && index >= row.index - 6; index--) {
     const above = layout.rows[index]!;
-    if (above.page !== row.page || row.box.y0 - above.box.y1 > layout.lineHeight * 3) return null;
+    if (above.page !== row.page || row.box.y0 - above.box.y1 > layout.lineHeight * 6) return null;
     const over = segmentsOf(above).filter((segment) => overlapsHorizontally(segment.box, box, layout.lineHeight * 0.5));
     if (over.length > 0) {
       const text = over.map((segment) => segment.text).join(' ');
