@@ -14,6 +14,7 @@ const INVOICE_DATE_RE =
  */
 export function findDate({ layout }: { layout: Layout }): ExtractedField<string> | null {
   let best: { field: ExtractedField<string>; score: number } | null = null;
+  const distinct = new Set<string>();
   for (const row of layout.rows) {
     let previousEnd = 0;
     for (const date of findDates({ text: row.text })) {
@@ -35,6 +36,7 @@ export function findDate({ layout }: { layout: Layout }): ExtractedField<string>
       if (!left && above) score *= 0.95;
       // Earlier dates first: the invoice date heads a document, due dates come later.
       score -= row.index * 0.0005;
+      distinct.add(date.iso);
       const ocr = confidenceOf(row, date.start, date.end);
       if (!best || score > best.score) {
         best = {
@@ -48,5 +50,10 @@ export function findDate({ layout }: { layout: Layout }): ExtractedField<string>
       }
     }
   }
-  return best?.field ?? null;
+  if (!best) return null;
+  // A receipt prints one date (beside the time): unlabelled, but no other date competes with it.
+  if (best.score < 0.6 && best.score > 0.5 && distinct.size === 1) {
+    return { ...best.field, confidence: best.field.confidence * 1.45 };
+  }
+  return best.field;
 }

@@ -24,6 +24,8 @@ interface RateLine {
   base: Decimal | null;
   amount: Decimal;
   score: number;
+  /** The OCR confidence of its amounts. */
+  ocr: number;
   row: Row;
   match: AmountMatch;
 }
@@ -96,7 +98,15 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
         const base = unlabelled[i]!;
         const vat = unlabelled.slice(i + 1).find((other) => vatOf(base.match.value, rate).minus(other.match.value).abs().lte('0.01'));
         if (vat) {
-          rateLines.push({ rate, base: base.match.value, amount: vat.match.value, score: Math.min(base.ocr, vat.ocr), row, match: vat.match });
+          rateLines.push({
+            rate,
+            base: base.match.value,
+            amount: vat.match.value,
+            score: Math.min(base.ocr, vat.ocr),
+            ocr: Math.min(base.ocr, vat.ocr),
+            row,
+            match: vat.match,
+          });
           break;
         }
       }
@@ -107,7 +117,15 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
   for (const candidate of candidates.filter((c) => c.kind === 'vat' && c.rate)) {
     if (rateLines.some((line) => line.rate === candidate.rate && line.amount.eq(candidate.value))) continue;
     const base = findBase(candidate);
-    rateLines.push({ rate: candidate.rate!, base, amount: candidate.value, score: candidate.score, row: candidate.row, match: candidate.match });
+    rateLines.push({
+      rate: candidate.rate!,
+      base,
+      amount: candidate.value,
+      score: candidate.score,
+      ocr: candidate.ocr,
+      row: candidate.row,
+      match: candidate.match,
+    });
   }
   const breakdown = dedupeRates(rateLines).sort((a, b) => new Decimal(a.rate).comparedTo(b.rate));
   return choose({ candidates, breakdown, currencies, layout });
@@ -236,9 +254,11 @@ function choose({
       vatSource = vatCandidate ? sourceOf(vatCandidate.row, vatCandidate.match) : null;
     }
   }
-  if (inclValue && exclValue && rates.length > 0 && rates.every((line) => line.base)) {
+  // Every rate's base + VAT adds up to the total: the whole breakdown is checked.
+  if (inclValue && rates.length > 0 && rates.every((line) => line.base)) {
     const sum = rates.reduce((total, line) => total.plus(line.amount).plus(line.base!), new Decimal(0));
-    if (sum.eq(inclValue)) vatConfidence = Math.max(vatConfidence, 0.9);
+    const ocr = breakdown.length > 0 ? Math.min(...breakdown.map((line) => line.ocr)) : 1;
+    if (sum.eq(inclValue)) vatConfidence = Math.max(vatConfidence, 0.9 * ocr);
   }
 
   return {
