@@ -45,8 +45,11 @@ export function parseAmount({ text }: { text: string }): { value: Decimal; hasCe
 }
 
 function parseUnsigned(raw: string): { value: Decimal; hasCents: boolean } | null {
-  // OCR: a space beside the decimal separator ("12, 50") and a doubled one ("12,,50").
-  const text = raw.replace(/\s*([.,])\s*(?=\d{2}$)/, '$1').replace(/([.,])\1+/g, '$1');
+  // OCR: a space beside the decimal separator ("12, 50") or between the cents ("16,7 3"), and a doubled separator ("12,,50").
+  const text = raw
+    .replace(/\s*([.,])\s*(?=\d{2}$)/, '$1')
+    .replace(/([.,]\d) (\d)$/, '$1$2')
+    .replace(/([.,])\1+/g, '$1');
   if (!/^\d/.test(text) || !/\d$/.test(text)) return null;
   const decimal = /^(.*\d)([.,])(\d{2})$/.exec(text);
   const integerPart = decimal ? decimal[1]! : text;

@@ -81,14 +81,15 @@ function median(values: number[]): number {
 
 const centre = (box: Box): number => (box.y0 + box.y1) / 2;
 
-/** Words whose vertical centres lie within half a word height of the row's centre share a row. */
+/** Words whose vertical centres lie close to the row's centre share a row. */
 function groupRows(words: LooseWord[]): LooseWord[][] {
   const sorted = [...words].sort((a, b) => centre(a.box) - centre(b.box) || a.box.x0 - b.box.x0);
   const groups: { centre: number; height: number; words: LooseWord[] }[] = [];
   for (const word of sorted) {
     const height = Math.max(1, word.box.y1 - word.box.y0);
     const last = groups.at(-1);
-    if (last && Math.abs(centre(word.box) - last.centre) <= Math.min(height, last.height) * 0.5) {
+    // 0.65 of a height: a slightly skewed scan keeps a row together, the next row (pitch ≥ 1.3 heights) stays apart.
+    if (last && Math.abs(centre(word.box) - last.centre) <= Math.min(height, last.height) * 0.65) {
       last.words.push(word);
       continue;
     }

@@ -108,7 +108,7 @@ export const BUYER_OWN_RE = /(?<![a-z])(?:uw|votre|vos|ihre?|your|kunden|klant|c
 
 /** Labels that name the seller (folded). */
 export const SELLER_LABEL_RE =
-  /(?<![a-z])(?:leverancier|verkoper|fournisseur|vendeur|emetteur|lieferant|verkaufer|rechnungssteller|seller|supplier|vendor|from|van|de la part de|issued by)(?![a-z])\s*:?/;
+  /(?<![a-z])(?:(?:leverancier|verkoper|fournisseur|vendeur|emetteur|lieferant|verkaufer|rechnungssteller|seller|supplier|vendor|issued by)(?![a-z])\s*:?|(?:from|van|de la part de)\s*:)/;
 
 /** Legal forms of companies in BE/NL/DE/FR/LU/UK/US, matched on the original (not folded) text. */
 export const LEGAL_FORM_RE =

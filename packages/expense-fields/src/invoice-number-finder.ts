@@ -1,10 +1,11 @@
 import { findDates } from './date-text.js';
-import { boxOf, confidenceOf, overlapsHorizontally, segmentsOf, type Layout, type Row } from './document-layout.js';
+import type { Box } from '@tollgate/document-reader';
+import { boxOf, confidenceOf, overlapsHorizontally, segmentsOf, type Layout, type Row, type Segment } from './document-layout.js';
 import type { ExtractedField } from './expense-fields.types.js';
 import { INVOICE_NUMBER_LABELS, fold } from './field-labels.js';
 import { digitFor } from './ocr-noise.js';
 
-const FILLER = /^[\s:#.°]*(?:(?:n°|nº|nr\.?|no\.?|nummer|number|numero|num\.?|#)(?![\p{L}\d])\s*[:.]?\s*)?/iu;
+const FILLER = /^[\s:#.°]*(?:(?:n°|nº|n|nr\.?|no\.?|nummer|number|numero|num\.?|#)(?![\p{L}\d])\s*[:.]?\s*)?/iu;
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|^\d/;
 
 /** An invoice number's text, with look-alike letters between digits read as digits ("2O26-0042"). */
@@ -53,8 +54,15 @@ export function findInvoiceNumber({ layout }: { layout: Layout }): ExtractedFiel
           continue;
         }
         if (rest.trim() !== '') continue;
-        // A column header: the number stands under its label.
         const labelBox = boxOf(row, label.index, label.index + label[0].length);
+        // OCR may put the value beside the label into the neighbouring row: the next cell on its level.
+        const beside = nextCellOnLevel({ layout, row, labelBox });
+        const besideValue = beside ? asNumber(beside.text.replace(FILLER, '')) : null;
+        if (beside && besideValue) {
+          consider(beside.row, beside.start + beside.text.indexOf(besideValue[0]!), besideValue, strength * 0.9);
+          continue;
+        }
+        // A column header: the number stands under its label.
         const below = layout.rows[row.index + 1];
         if (!below || below.page !== row.page || below.box.y0 - row.box.y1 > layout.lineHeight * 2) continue;
         const cell = segmentsOf(below).find((segment) => overlapsHorizontally(segment.box, labelBox, layout.lineHeight));
@@ -64,4 +72,16 @@ export function findInvoiceNumber({ layout }: { layout: Layout }): ExtractedFiel
     }
   }
   return (best as { field: ExtractedField<string> } | null)?.field ?? null;
+}
+
+/** The first cell right of a label in the rows next to its own whose centre is level with the label's. */
+function nextCellOnLevel({ layout, row, labelBox }: { layout: Layout; row: Row; labelBox: Box }): Segment | null {
+  const level = (labelBox.y0 + labelBox.y1) / 2;
+  const cells = [layout.rows[row.index - 1], layout.rows[row.index + 1]]
+    .filter((other): other is Row => other !== undefined && other.page === row.page)
+    .flatMap((other) => segmentsOf(other))
+    .filter((cell) => cell.box.x0 > labelBox.x1 && cell.box.x0 - labelBox.x1 < row.pageWidth * 0.4)
+    .filter((cell) => cell.box.y0 <= level + layout.lineHeight * 0.5 && cell.box.y1 >= level - layout.lineHeight * 0.5)
+    .sort((a, b) => a.box.x0 - b.box.x0);
+  return cells[0] ?? null;
 }

@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 import { findAmounts, type AmountMatch } from './amount-text.js';
 import { boxOf, confidenceOf, type Layout, type Row } from './document-layout.js';
 import type { ExtractedField, FieldSource, VatBreakdown } from './expense-fields.types.js';
-import { fold, totalKind, type TotalKind } from './field-labels.js';
-import { labelOf } from './value-context.js';
+import { VAT_WORD_RE, fold, totalKind, type TotalKind } from './field-labels.js';
+import { headerAbove, labelOf } from './value-context.js';
 
 /** VAT rates in force in BE, NL, DE, FR and LU (percent). */
 const KNOWN_RATES = ['0', '2.1', '3', '5.5', '6', '7', '8', '9', '10', '12', '13', '14', '16', '17', '19', '20', '21'];
@@ -15,6 +15,8 @@ interface Candidate {
   score: number;
   ocr: number;
   rate: string | null;
+  /** Labelled by a column header above it rather than a label beside it. */
+  above: boolean;
   row: Row;
   match: AmountMatch;
 }
@@ -63,6 +65,7 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
     const amounts = all.filter((amount) => !/^\s?%/.test(row.text.slice(amount.end)));
     let previousEnd = 0;
     const rowRate = rateIn(fold(row.text));
+    const rowCandidates: Candidate[] = [];
     const unlabelled: { match: AmountMatch; ocr: number }[] = [];
     for (const match of amounts) {
       if (match.currency) currencies.set(match.currency, (currencies.get(match.currency) ?? 0) + 1);
@@ -83,12 +86,51 @@ export function findTotals({ layout }: { layout: Layout }): Totals {
         continue;
       }
       const place = label!.place === 'left' ? (/\S\s\s\S/.test(leftText.trim()) ? 0.95 : 1) : 0.85;
-      const shape = match.hasCents ? 1 : 0.6;
+      // A total without cents is rare on an invoice; more often OCR lost or garbled the decimals.
+      const shape = match.hasCents ? 1 : 0.4;
       const rate = kind.kind === 'vat' ? (rateIn(leftText) ?? rateIn(row.text)) : null;
-      candidates.push({ kind: kind.kind, value: match.value, score: kind.strength * place * shape * ocr, ocr, rate, row, match });
-      if (!match.hasCents) {
-        // OCR may drop the decimal separator: "1250" may be 12.50.
-        candidates.push({ kind: kind.kind, value: match.value.dividedBy(100), score: kind.strength * place * 0.5 * ocr, ocr, rate, row, match });
+      const candidate: Candidate = {
+        kind: kind.kind,
+        value: match.value,
+        score: kind.strength * place * shape * ocr,
+        ocr,
+        rate,
+        above: label!.place === 'above',
+        row,
+        match,
+      };
+      candidates.push(candidate);
+      rowCandidates.push(candidate);
+      if (!match.hasCents && /^\D*\d+\D*$/.test(row.text.slice(match.start, match.end))) {
+        // OCR may drop the decimal separator: "1250" may be 12.50 (not "1.250", which has one).
+        candidates.push({
+          kind: kind.kind,
+          value: match.value.dividedBy(100),
+          score: kind.strength * place * 0.5 * ocr,
+          ocr,
+          rate,
+          above: label!.place === 'above',
+          row,
+          match,
+        });
+      }
+    }
+    // A VAT table row whose rate OCR lost: two amounts, the second under a VAT header, that
+    // are base and VAT at a known rate. Neither is then a document total.
+    const tableCells = [
+      ...unlabelled.map((cell) => ({ ...cell, candidate: null as Candidate | null })),
+      ...rowCandidates.filter((c) => c.above && c.kind !== 'incl').map((c) => ({ match: c.match, ocr: c.ocr, candidate: c as Candidate | null })),
+    ]
+      .filter((cell) => cell.match.hasCents)
+      .sort((a, b) => a.match.start - b.match.start);
+    if (!rowRate && tableCells.length === 2) {
+      const [base, vat] = tableCells as [(typeof tableCells)[number], (typeof tableCells)[number]];
+      const implied = impliedRate(base.match.value, vat.match.value);
+      const header = headerAbove({ layout, row, start: vat.match.start, end: vat.match.end });
+      if (implied && header && VAT_WORD_RE.test(fold(header))) {
+        const ocr = Math.min(base.ocr, vat.ocr);
+        rateLines.push({ rate: implied, base: base.match.value, amount: vat.match.value, score: ocr * 0.8, ocr, row, match: vat.match });
+        for (const cell of [base, vat]) if (cell.candidate) candidates.splice(candidates.indexOf(cell.candidate), 1);
       }
     }
     // A VAT table row: a rate and a base whose VAT at that rate is also on the row.
@@ -229,6 +271,11 @@ function choose({
   if (rates.length === 1 && rates[0]!.base === null && exclValue && vatOf(exclValue, rates[0]!.rate).minus(rates[0]!.amount).abs().lte('0.01')) {
     rates = [{ ...rates[0]!, base: exclValue.toFixed(2) }];
   }
+  // A VAT total line and the total: the total excluding VAT is their difference.
+  const vatTotalLine = best.vat.value !== null && !(breakdown.length > 0 && best.vat.value.eq(breakdownSum)) ? best.vat.value : null;
+  if (!exclField && inclValue && vatTotalLine) {
+    exclField = { value: inclValue.minus(vatTotalLine).toFixed(2), confidence: Math.min(0.6, inclField!.confidence), source: null };
+  }
   // A receipt's VAT table gives the bases; their sum is the total excluding VAT.
   if (!exclField && rates.length > 0 && rates.every((line) => line.base)) {
     const bases = rates.reduce((sum, line) => sum.plus(line.base!), new Decimal(0));
@@ -254,8 +301,26 @@ function choose({
       vatSource = vatCandidate ? sourceOf(vatCandidate.row, vatCandidate.match) : null;
     }
   }
+  // A rate line OCR lost: the totals' remainder at a known rate (the excl. total less the bases read,
+  // the VAT total less the VAT read) is that line, shown as a suggestion.
+  const exclKnown = exclField ? new Decimal(exclField.value) : null;
+  const complete = rates.filter((line) => line.base !== null);
+  let derivedLine = false;
+  if (exclKnown && vatValue && complete.length > 0) {
+    const restBase = complete.reduce((rest, line) => rest.minus(line.base!), exclKnown);
+    const restVat = complete.reduce((rest, line) => rest.minus(line.amount), vatValue);
+    const rate = !restBase.isZero() && !restVat.isZero() && restBase.isNegative() === restVat.isNegative() ? impliedRate(restBase, restVat) : null;
+    if (rate && !rates.some((line) => line.rate === rate && line.base !== null)) {
+      rates = [...rates.filter((line) => line.rate !== rate), { rate, base: restBase.toFixed(2), amount: restVat.toFixed(2) }].sort((a, b) =>
+        new Decimal(a.rate).comparedTo(b.rate),
+      );
+      vatConfidence = Math.min(vatConfidence, 0.65);
+      derivedLine = true;
+    }
+  }
   // Every rate's base + VAT adds up to the total: the whole breakdown is checked.
-  if (inclValue && rates.length > 0 && rates.every((line) => line.base)) {
+  // (A line derived from the totals adds up by construction: no check.)
+  if (!derivedLine && inclValue && rates.length > 0 && rates.every((line) => line.base)) {
     const sum = rates.reduce((total, line) => total.plus(line.amount).plus(line.base!), new Decimal(0));
     const ocr = breakdown.length > 0 ? Math.min(...breakdown.map((line) => line.ocr)) : 1;
     if (sum.eq(inclValue)) vatConfidence = Math.max(vatConfidence, 0.9 * ocr);

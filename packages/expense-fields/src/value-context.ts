@@ -41,7 +41,15 @@ export function headerAbove({ layout, row, start, end }: { layout: Layout; row: 
     if (above.page !== row.page || row.box.y0 - above.box.y1 > layout.lineHeight * 6) return null;
     const over = segmentsOf(above).filter((segment) => overlapsHorizontally(segment.box, box, layout.lineHeight * 0.5));
     if (over.length > 0) {
-      const text = over.map((segment) => segment.text).join(' ');
+      let text = over.map((segment) => segment.text).join(' ');
+      // OCR often joins a table's header cells with single spaces: keep the words over the value.
+      const width = box.x1 - box.x0;
+      if (over.length === 1 && over[0]!.box.x1 - over[0]!.box.x0 > width * 3) {
+        const words = above.words.filter(
+          (word) => word.start >= over[0]!.start && word.end <= over[0]!.end && overlapsHorizontally(word.box, box, layout.lineHeight),
+        );
+        if (words.length > 0) text = above.text.slice(words[0]!.start, words.at(-1)!.end);
+      }
       if (/\p{L}{2}/u.test(text)) return text;
     }
   }

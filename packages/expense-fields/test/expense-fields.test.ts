@@ -350,3 +350,45 @@ describe('extractExpenseFields', () => {
     expect(language).toBeNull();
   });
 });
+
+describe('extractExpenseFields cross-checks on damaged OCR', () => {
+  it('restores a VAT line OCR lost from the totals, as a suggestion', () => {
+    const lost = `
+Hotel De Zwaan B.V.                                   FACTUUR
+BTW-nr. NL002455799B11                                Factuurnummer: INV-7
+
+Totaal excl. BTW                                      € 541,59
+Totaal BTW                                             € 86,57
+TOTAAL                                                € 628,16
+
+BTW%      Maatstaf      BTW
+i at
+21%         315,22      66,20
+`;
+    const { fields } = extractExpenseFields({ read: readDrawing({ pages: [lost], method: 'ocr' }) });
+    expect(fields.vatAmounts?.value).toEqual([
+      { rate: '9', base: '226.37', amount: '20.37' },
+      { rate: '21', base: '315.22', amount: '66.20' },
+    ]);
+    expect(fields.vatAmounts!.confidence).toBeLessThan(THRESHOLD);
+    expect(fields.totalInclVat).toMatchObject({ value: '628.16' });
+    expect(fields.totalInclVat!.confidence).toBeGreaterThanOrEqual(THRESHOLD);
+  });
+
+  it('reads a VAT table row whose rate is garbled from its base and VAT', () => {
+    const receipt = `
+Tankstelle Berg GmbH
+USt-IdNr. DE136695976
+Gesamtbetrag                 180,41 €
+MwSt.-Satz      Netto       MwSt.
+A 7%            14,64        1,02
+oan            138,45       26,30
+`;
+    const { fields } = extractExpenseFields({ read: readDrawing({ pages: [receipt], method: 'ocr' }) });
+    expect(fields.vatAmounts?.value).toEqual([
+      { rate: '7', base: '14.64', amount: '1.02' },
+      { rate: '19', base: '138.45', amount: '26.30' },
+    ]);
+    expect(fields.totalExclVat?.value).toBe('153.09');
+  });
+});
