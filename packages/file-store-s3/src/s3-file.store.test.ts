@@ -120,7 +120,7 @@ describe('S3FileStore against the S3 sandbox', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (req.method === 'PUT' && body.length) body[body.length - 1] ^= 0xff;
+        if (req.method === 'PUT' && body.length) body.writeUInt8(body.readUInt8(body.length - 1) ^ 0xff, body.length - 1);
         const forward = request(`${s3.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode!, answer.headers);
           answer.pipe(res);
