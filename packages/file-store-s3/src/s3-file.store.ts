@@ -231,8 +231,9 @@ export class S3FileStore implements FileStore {
   #translate(error: unknown, key: string | null): TollgateError {
     if (error instanceof TollgateError) return error;
     const where = key === null ? `bucket ${this.#bucket}` : `${key} in bucket ${this.#bucket}`;
-    const code = errorCode(error);
     const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    // A HEAD answer has no body, so no S3 code: name the status instead.
+    const code = ['Unknown', 'UnknownError'].includes(errorCode(error)) && status ? `HTTP ${status}` : errorCode(error);
     const details = { bucket: this.#bucket, ...(key === null ? {} : { key }), s3Code: code, ...(status ? { s3Status: status } : {}) };
     const init = { details, cause: error };
     if (AUTH_CODES.has(code) || status === 403) {
