@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -30,7 +29,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
 import { AppModule } from './app.module.js';
 import type { HostConfig } from './config/host-config.js';
-import { LocalFileStore } from '@tollgate/files';
+import { openConfiguredFileStore, type ConfiguredFileStore } from './files/configured-file-store.js';
 import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
 import { acceptAnyBodyType } from './http/json-body.guard.js';
@@ -201,6 +200,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   // Made once per host; it starts Chromium only when the first letter is rendered.
   const letterRenderer = input.letterRenderer ?? configuredLetterRenderer(config);
   let accounts: AccountsService | undefined;
+  let files: ConfiguredFileStore | undefined;
   // Background sweeps, then HTTP (no new requests), then the keys' queued last uses, then plugins in reverse order, then jobs and the database.
   const cleanup = async () => {
     await walletJobs?.stop().catch(() => undefined);
@@ -219,10 +219,15 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
     await pluginHost.closeDatabases().catch(() => undefined);
+    files?.close();
     if (ownsDb) await db.close();
   };
 
   try {
+    // An S3 bucket is checked first: a missing bucket or a refused key stops the start with a clear ConfigError.
+    files = await openConfiguredFileStore(config);
+    logger.info({ files: files.describe }, 'file store');
+    phase('file store checked');
     const { applied, moved } = await migrate({
       db,
       sets: [
@@ -254,7 +259,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const core = createCoreServices({
       db,
       invitations: { baseUrl: () => hostInfo.baseUrl },
-      files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
+      files: files.store,
       clock,
       jobs,
       providers,

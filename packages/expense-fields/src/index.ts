@@ -1,5 +1,6 @@
 export { extractExpenseFields } from './expense-fields.js';
-export { checkVatNumber, type VatNumberCheck } from './vat-number.js';
+export { checkVatNumber, type VatCountry, type VatNumberCheck } from './vat-number.js';
+export { parseAmount } from './amount-text.js';
 export {
   EXPENSE_FIELD_NAMES,
   type ExpenseFieldName,

@@ -4,10 +4,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ValidationError } from '@tollgate/errors';
+import { assertFileKey } from './file-key.js';
 import type { FileStore, StoredFile } from './file-store.js';
-
-const KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
 /**
  * Files in a local folder. Each file has a sidecar `<file>.meta.json` (size, sha256, content type),
@@ -77,9 +75,7 @@ export class LocalFileStore implements FileStore {
   }
 
   #path(key: string): string {
-    if (!KEY.test(key) || key.split('/').some((part) => part === '.' || part === '..') || key.endsWith('.meta.json') || key.endsWith('.tmp')) {
-      throw new ValidationError({ message: `Invalid file key: ${JSON.stringify(key)}.`, details: { key } });
-    }
+    assertFileKey(key);
     return join(this.#root, ...key.split('/'));
   }
 }

@@ -65,8 +65,9 @@ export interface TestHost {
  */
 export async function createTestHost(input: TestHostInput = {}): Promise<TestHost> {
   const entries = (input.plugins ?? []).map((p) => ('$$type' in p ? { plugin: p, options: undefined } : p));
-  // Stored files (invoice PDFs) go to a folder of this host's own, removed on close, unless the test names one.
-  const filesRoot = input.config?.files?.root ? null : await mkdtemp(join(tmpdir(), 'tollgate-test-files-'));
+  // Stored files (invoice PDFs) go to a folder of this host's own, removed on close, unless the test names one (or a bucket).
+  const named = input.config?.files;
+  const filesRoot = named && (named.driver === 's3' || named.root) ? null : await mkdtemp(join(tmpdir(), 'tollgate-test-files-'));
   const config: HostConfig = {
     ...loadConfig({ env: {}, cwd: process.cwd(), overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent' } }),
     ...(filesRoot ? { files: { root: filesRoot } } : {}),

@@ -1,5 +1,5 @@
 import type { Money } from '@tollgate/money';
-import type { LotKind, LotShare } from '@tollgate/plugin-sdk';
+import type { LotKind, LotShare, QuotaStatus } from '@tollgate/plugin-sdk';
 
 // What plugins see of the wallet is the SDK's contract; the wallet returns exactly those types.
 export { LOT_KINDS } from '@tollgate/plugin-sdk';
@@ -119,11 +119,5 @@ export interface HistoryLine {
   entryCount: number;
 }
 
-export interface QuotaUsage {
-  channel: string;
-  period: string;
-  freeUnits: string;
-  used: string;
-  remaining: string;
-  resetsAt: string;
-}
+/** A channel's W-8 quota this month: the SDK's QuotaStatus (plugins read the same object). */
+export type QuotaUsage = QuotaStatus;

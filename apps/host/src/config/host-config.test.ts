@@ -26,6 +26,26 @@ describe('loadConfig', () => {
     expect(config.configDir).toBe(dir);
   });
 
+  it('files: a local folder by default (relative to the config), or an S3 bucket whose key pair may come from the environment', () => {
+    expect(loadConfig({ env: {}, cwd: '/srv/app' }).files).toEqual({ root: '/srv/app/.data/files' });
+    const local = dirWith(JSON.stringify({ files: { driver: 'local', root: 'blobs' } }));
+    expect(loadConfig({ env: {}, cwd: local }).files).toEqual({ driver: 'local', root: join(local, 'blobs') });
+    const s3 = { driver: 's3', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', bucket: 'tollgate', prefix: 'prod' };
+    const dir = dirWith(JSON.stringify({ files: s3 }));
+    expect(loadConfig({ env: { FILES_S3_ACCESS_KEY_ID: 'AKIA1', FILES_S3_SECRET_ACCESS_KEY: 'secret' }, cwd: dir }).files).toEqual({
+      ...s3,
+      accessKeyId: 'AKIA1',
+      secretAccessKey: 'secret',
+      forcePathStyle: false,
+    });
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/files\.accessKeyId: is required \(or FILES_S3_ACCESS_KEY_ID\)/);
+    expect(() => loadConfig({ env: { FILES_S3_ACCESS_KEY_ID: 'AKIA1' }, cwd: '/srv/app' })).toThrow(/set files\.driver to "s3"/);
+    const badBucket = dirWith(JSON.stringify({ files: { ...s3, bucket: 'Bad_Bucket', accessKeyId: 'a', secretAccessKey: 'b' } }));
+    expect(() => loadConfig({ env: {}, cwd: badBucket })).toThrow(/files\.bucket: must be an S3 bucket name/);
+    const badDriver = dirWith(JSON.stringify({ files: { driver: 'ftp' } }));
+    expect(() => loadConfig({ env: {}, cwd: badDriver })).toThrow(/files\.driver/);
+  });
+
   it('uses TOLLGATE_CONFIG when set', () => {
     const dir = dirWith('{"port": 0}');
     expect(loadConfig({ env: { TOLLGATE_CONFIG: join(dir, 'tollgate.config.json') }, cwd: '/' }).port).toBe(0);

@@ -24,8 +24,32 @@ export const hostConfigSchema = z.strictObject({
       poolSize: z.number().int().positive().default(10),
     })
     .prefault({}),
-  /** Durable files (invoice PDFs, uploads): a local folder; share it between hosts on one PostgreSQL. Default <dataDir>/files. */
-  files: z.strictObject({ root: z.string().optional() }).prefault({}),
+  /**
+   * Durable files (invoice PDFs, export files, uploads; docs/file-storage.md): a local folder (default
+   * <dataDir>/files; share it between hosts on one PostgreSQL) or an S3-compatible bucket, checked at start.
+   * The S3 key pair may come from FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY instead of the file.
+   */
+  files: z
+    .discriminatedUnion('driver', [
+      z.strictObject({ driver: z.literal('local').optional(), root: z.string().optional() }),
+      z.strictObject({
+        driver: z.literal('s3'),
+        /** Absent = AWS S3 for the region. */
+        endpoint: z.url().optional(),
+        region: z.string().min(1),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 of a-z, 0-9, ".", "-")'),
+        accessKeyId: z.string({ error: 'is required (or FILES_S3_ACCESS_KEY_ID)' }).min(1, 'is required (or FILES_S3_ACCESS_KEY_ID)'),
+        secretAccessKey: z.string({ error: 'is required (or FILES_S3_SECRET_ACCESS_KEY)' }).min(1, 'is required (or FILES_S3_SECRET_ACCESS_KEY)'),
+        /** endpoint/bucket/key addressing, which MinIO and most S3-compatible services need. */
+        forcePathStyle: z.boolean().default(false),
+        /** A folder in the bucket for this installation's files ('prod' → 'prod/invoice-sync/…'). */
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/)
+          .optional(),
+      }),
+    ])
+    .prefault({}),
   /** External services use the bundled sandboxes (H-4). */
   sandbox: z.boolean().default(true),
   /** API keys: how long this host serves an authenticated key from memory (revocation elsewhere takes up to this long here). */
@@ -169,7 +193,8 @@ export type PluginEntry = z.output<typeof pluginEntry>;
 
 /**
  * Reads the config file (TOLLGATE_CONFIG, else ./tollgate.config.json if present) and applies
- * the environment on top: PORT, DATABASE_URL, TOLLGATE_DATA_DIR, LOG_LEVEL, TOLLGATE_BASE_URL.
+ * the environment on top: PORT, DATABASE_URL, TOLLGATE_DATA_DIR, LOG_LEVEL, TOLLGATE_BASE_URL, SMTP_URL,
+ * FILES_S3_ACCESS_KEY_ID, FILES_S3_SECRET_ACCESS_KEY.
  * Any problem is one ConfigError naming the file and the field.
  */
 export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overrides?: Partial<z.input<typeof hostConfigSchema>> } = {}): HostConfig {
@@ -220,6 +245,15 @@ export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overr
     merged.mail = mail;
   }
   merged.database = database;
+  if (env.FILES_S3_ACCESS_KEY_ID || env.FILES_S3_SECRET_ACCESS_KEY) {
+    // Secrets from the environment, like SMTP_URL and DATABASE_URL; they only make sense with the s3 driver.
+    const files = { ...(raw.files as object | undefined), ...(input.overrides?.files as object | undefined) } as Record<string, unknown>;
+    if (files.driver !== 's3')
+      throw new ConfigError({ message: 'environment FILES_S3_ACCESS_KEY_ID / FILES_S3_SECRET_ACCESS_KEY: set files.driver to "s3" in the config' });
+    if (env.FILES_S3_ACCESS_KEY_ID) files.accessKeyId = env.FILES_S3_ACCESS_KEY_ID;
+    if (env.FILES_S3_SECRET_ACCESS_KEY) files.secretAccessKey = env.FILES_S3_SECRET_ACCESS_KEY;
+    merged.files = files;
+  }
 
   const parsed = hostConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -235,6 +269,6 @@ export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overr
   const configDir = configPath ? dirname(configPath) : cwd;
   const config: HostConfig = { ...parsed.data, configDir, ...(configPath ? { configPath } : {}) };
   config.database.dataDir = resolve(configDir, config.database.dataDir);
-  config.files.root = resolve(configDir, config.files.root ?? join(config.database.dataDir, 'files'));
+  if (config.files.driver !== 's3') config.files.root = resolve(configDir, config.files.root ?? join(config.database.dataDir, 'files'));
   return config;
 }

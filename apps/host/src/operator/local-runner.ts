@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { SystemClock } from '@tollgate/clock';
-import { LocalFileStore } from '@tollgate/files';
 import { ConfigError } from '@tollgate/errors';
 import type { EventDeliveryOptions } from '@tollgate/events';
 import { AccountsService } from '../accounts/accounts.service.js';
 import type { HostConfig } from '../config/host-config.js';
+import { openConfiguredFileStore } from '../files/configured-file-store.js';
 import { createCoreServices } from '../core-container.js';
 import { createHost } from '../create-host.js';
 import { openConfiguredDatabase } from '../open-database.js';
@@ -29,13 +28,15 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
   const pluginHost = new PluginHost(plugins);
   pluginHost.register();
   const db = await openConfiguredDatabase(config);
+  // No bucket check: a command here may not touch files at all, and must stay fast.
+  const files = await openConfiguredFileStore(config, { check: false });
   try {
     await migrateAll({ db, pluginHost });
     const clock = new SystemClock();
     const core = createCoreServices({
       db,
       clock,
-      files: new LocalFileStore({ root: config.files.root ?? join(config.database.dataDir, 'files') }),
+      files: files.store,
       mail: config.mail,
       fundingOptions: config.funding,
       plans: config.plans,
@@ -44,6 +45,7 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
     const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
     return await fn({ db, accounts, funding: core.funding, plans: core.plans, importer: core.importer, pluginHost, events: core.events });
   } finally {
+    files.close();
     await db.close();
   }
 }
