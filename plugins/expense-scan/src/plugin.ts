@@ -1,0 +1,74 @@
+import { createDocumentReader } from '@tollgate/document-reader';
+import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
+import { ExpenseScanChannel } from './expense-scan.channel.js';
+import { expenseScanMigrations } from './expense-scan.migrations.js';
+import { expenseScanRoutes } from './expense-scan.routes.js';
+import { ExpenseScanService, SCAN_JOB } from './expense-scan.service.js';
+import { channelPrices, expenseScanOptions } from './options.js';
+import { readExpense, scanFailureOf } from './scan-reading.js';
+
+/**
+ * The expense-scan plugin (issue 16, P-3 and W-8): upload receipts and invoices, scan them with the
+ * document reader (PDF text layer first, OCR in worker threads) and the field finder, a paid channel
+ * ('expense-scan', unit 'scan', 100 free a month in the account's time zone, then €0.10, immediate
+ * settlement). One reader pool per plugin instance, started lazily on the first read, closed when the host stops.
+ */
+export const expenseScanPlugin = definePlugin({
+  id: 'expense-scan',
+  compatibility: '^2.7.0',
+  description: 'Expense scanning with OCR: 100 free scans a month, then €0.10 a scan; fields with confidences, corrections kept apart',
+  options: expenseScanOptions,
+  register(env) {
+    const options = env.options;
+    env.registerMigrations({ migrations: expenseScanMigrations });
+    env.registerInit({
+      deps: {
+        channels: spendChannelsExtensionPoint,
+        routes: httpRoutesExtensionPoint,
+        db: coreServices.database,
+        clock: coreServices.clock,
+        wallet: coreServices.wallet,
+        files: coreServices.files,
+        jobs: coreServices.jobs,
+        logger: coreServices.logger,
+      },
+      async init({ channels, routes, db, clock, wallet, files, jobs, logger }) {
+        // Worker threads start on the first read, so a host that never scans pays nothing for the pool.
+        const reader = createDocumentReader({ workers: options.workers, maxPages: options.maxPages, timeoutMs: options.readTimeoutMs });
+        env.onShutdown(() => reader.close());
+        const read = ({ request }: { request: { fileKey: string; contentType: string } }) =>
+          readExpense({ files, reader, fileKey: request.fileKey, contentType: request.contentType });
+        const service = new ExpenseScanService({
+          db,
+          clock,
+          wallet,
+          files,
+          jobs,
+          logger,
+          read,
+          config: { confidenceThreshold: options.confidenceThreshold, autoScanDefault: options.autoScanDefault, requiredFields: options.requiredFields },
+        });
+        channels.add(
+          new ExpenseScanChannel({
+            prices: channelPrices(options),
+            freeMonthlyQuota: options.freeMonthlyQuota,
+            read,
+            markPaid: (input) => service.markPaid(input),
+            unmarkPaid: (input) => service.unmarkPaid(input),
+            readFailure: scanFailureOf,
+          }),
+        );
+        routes.add(...expenseScanRoutes({ service, maxBytes: options.maxBytes }));
+        await jobs.work({
+          name: SCAN_JOB,
+          handler: async (job) => {
+            const data = job.data as { accountId: string; expenseId: string };
+            await service.scanJob({ accountId: data.accountId, expenseId: data.expenseId });
+          },
+        });
+      },
+    });
+  },
+});
+
+export default expenseScanPlugin;
