@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, TollgateError, UnprocessableError } from '@tollgate/plugin-sdk';
+import { NotFoundError, TollgateError, UnprocessableError } from '@tollgate/plugin-sdk';
 
 export const expenseNotFound = (id: string) => new NotFoundError({ code: 'expense_not_found', message: `No expense ${id} in this account.` });
 
@@ -13,10 +13,6 @@ export const scanFailed = (input: { code: string; message: string }) =>
 /** The stored file is gone (deleted from the store by hand): nothing to read. */
 export const fileMissing = () =>
   new TollgateError({ status: 410, code: 'expense_file_missing', message: "The expense's file is no longer in the file store." });
-
-/** A scan of this expense is running on another request or host; its outcome will be on the expense. */
-export const scanInProgress = () =>
-  new ConflictError({ code: 'expense_scan_in_progress', message: 'This expense is being scanned right now; read it again in a moment.' });
 
 /** 502: the read ended in a way that says nothing about the file (the host stopping): the hold was released. */
 export const scanInterrupted = (reason: string) =>
