@@ -40,7 +40,6 @@ for (const engine of testEngines()) {
         ...(input.form ? { body: input.form } : input.body ? { body: input.body } : {}),
       });
       const type = response.headers.get('content-type') ?? '';
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers loosely, like JSON
       const body: any = type.includes('json') ? await response.json() : Buffer.from(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, body };
     };
