@@ -24,6 +24,7 @@ import { letterMigrations, type LetterRenderer, type LetterService } from '@toll
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FileStore } from '@tollgate/files';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/accounts.service.js';
 import { hostMigrations } from './accounts/host.migrations.js';
@@ -34,6 +35,7 @@ import { createCoreServices } from './core-container.js';
 import type { HostState } from './host-state.js';
 import { acceptAnyBodyType } from './http/json-body.guard.js';
 import { installBodyLimit, DRAIN_LIMIT } from './http/body-limit.js';
+import { installUploadBodies } from './uploads/upload-body.js';
 import { toErrorResponse } from './http/error.filter.js';
 import { describeErrorResponses } from './http/openapi-responses.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
@@ -119,6 +121,8 @@ export interface TollgateHost {
   routes: readonly MountedHttpRoute[];
   db: Database;
   jobs: JobQueue;
+  /** The configured file store (local folder or S3); plugins' files are under `plugins/<id>/` in it. */
+  files: FileStore;
   pluginHost: PluginHost;
   accounts: AccountsService;
   /** The one wallet of this host (the HTTP API and the plugins share it). */
@@ -311,6 +315,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       spendWithRefill: (spend) => core.funding.spendWithRefill(spend),
       plans: core.plans,
       invoiceSync: core.invoiceSync,
+      files: files.store,
       workers: input.workers ?? true,
     });
     phase('plugins started');
@@ -401,6 +406,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       },
     });
     installBodyLimit(adapter.getInstance());
+    installUploadBodies(adapter.getInstance());
     acceptAnyBodyType(adapter.getInstance());
     const routes: MountedHttpRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
@@ -453,6 +459,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       routes,
       db,
       jobs: liveJobs,
+      files: files.store,
       pluginHost,
       accounts: liveAccounts,
       wallet: core.wallet,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@tollgate/clock';
 import { testEngines, type Database, type TestDatabase, type TestEngine } from '@tollgate/db';
 import { createHost, loadConfig, loadPlugins, type CreateHostInput, type HostConfig, type NewApiKey, type TollgateHost } from '@tollgate/host';
+import type { FileStore } from '@tollgate/files';
 import type { Plugin, PluginDatabase } from '@tollgate/plugin-sdk';
 
 export interface TestHostInput {
@@ -28,6 +29,22 @@ export interface TestResponse<T = unknown> {
   body: T;
 }
 
+export interface UploadInput {
+  path: string;
+  file: Buffer;
+  /** The type the client declares (the body's or the part's Content-Type); default application/octet-stream. */
+  contentType?: string;
+  filename?: string;
+  /** Text fields: sends multipart/form-data. */
+  fields?: Record<string, string>;
+  multipart?: boolean;
+  /** An API key (Bearer). */
+  key?: string;
+  idempotencyKey?: string;
+  method?: 'POST' | 'PUT' | 'PATCH';
+  headers?: Record<string, string>;
+}
+
 export interface TestHost {
   host: TollgateHost;
   url: string;
@@ -38,9 +55,23 @@ export interface TestHost {
   pluginDatabase(pluginId: string): PluginDatabase;
   /** A platform admin key, made for this host. */
   adminKey: string;
+  /**
+   * Where this host keeps files (`config.files`): a temp folder of its own unless the test named one
+   * or a bucket. A second host sharing this one's database shares its files with
+   * `createTestHost({ db: t.db, config: { files: t.filesConfig } })` (the first host removes the folder).
+   */
+  filesConfig: HostConfig['files'];
+  /** The host's file store (coreServices.files keeps a plugin's files under `plugins/<id>/` in it). */
+  files: FileStore;
   /** A real HTTP request to the running host; JSON in, JSON out. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses loosely, like JSON
   request<T = any>(input: { method?: string; path: string; key?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
+  /**
+   * Sends a file to an upload route (plugin API 2.7): as the raw body with its Content-Type and
+   * `X-Filename`, or, with `multipart: true` or any `fields`, as multipart/form-data with a `file` part.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses loosely, like JSON
+  upload<T = any>(input: UploadInput): Promise<TestResponse<T>>;
   /** Creates an account through the admin API and returns it with its owner key. */
   createAccount(input?: {
     name?: string;
@@ -126,6 +157,28 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     return { status: response.status, headers: response.headers, body: parsed as never };
   };
 
+  const upload: TestHost['upload'] = async ({ method = 'POST', path, file, contentType, filename, fields, multipart, key, idempotencyKey, headers = {} }) => {
+    const common = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}), ...headers };
+    let init: RequestInit;
+    if (multipart || fields) {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields ?? {})) form.append(name, value);
+      form.append('file', new Blob([new Uint8Array(file)], { type: contentType ?? 'application/octet-stream' }), filename ?? 'upload');
+      init = { method, headers: common, body: form };
+    } else {
+      init = {
+        method,
+        headers: { 'content-type': contentType ?? 'application/octet-stream', ...(filename ? { 'x-filename': filename } : {}), ...common },
+        body: new Uint8Array(file),
+      };
+    }
+    const response = await fetch(`${url}${path}`, init);
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as never };
+  };
+
   let counter = 0;
   return {
     host,
@@ -133,7 +186,10 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     clock,
     db,
     adminKey: adminKey.key,
+    filesConfig: config.files,
+    files: host.files,
     request,
+    upload,
     pluginDatabase: (pluginId) => host.pluginHost.pluginDatabase(pluginId),
     async createAccount(options = {}) {
       counter += 1;

@@ -31,7 +31,10 @@ export class PayloadTooLargeError extends TollgateError {
  */
 export function installBodyLimit(instance: FastifyInstance, defaultLimit = BODY_LIMIT): void {
   instance.addHook('preParsing', async (request, _reply, payload) => {
-    const limit = (request.routeOptions.config as { bodyLimit?: number } | undefined)?.bodyLimit ?? defaultLimit;
+    const config = request.routeOptions.config as { bodyLimit?: number; upload?: true } | undefined;
+    // Upload routes count their own bytes against the route's maxBytes (uploads/upload-body.ts).
+    if (config?.upload) return payload;
+    const limit = config?.bodyLimit ?? defaultLimit;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared <= limit) return payload;
     return drainPast(payload, limit);

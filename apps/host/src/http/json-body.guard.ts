@@ -2,6 +2,7 @@ import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import { TollgateError } from '@tollgate/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { UploadRouteConfig } from '../uploads/upload-body.js';
 import { AUTH_KEY, type AuthMode } from './auth.js';
 
 /** `application/json`, `application/problem+json`, with or without parameters (charset). */
@@ -46,6 +47,8 @@ export class JsonBodyGuard implements CanActivate {
     const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_KEY, [context.getHandler(), context.getClass()]) ?? 'account';
     if (mode === 'public') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // Upload routes take files of any declared type: their bytes decide (415 with the route's types, uploads/upload-body.ts).
+    if ((request.routeOptions.config as UploadRouteConfig | undefined)?.upload) return true;
     if (!hasBody(request)) return true;
     const type = request.headers['content-type'];
     if (type !== undefined && JSON_TYPE.test(type)) return true;

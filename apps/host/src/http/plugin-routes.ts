@@ -2,7 +2,7 @@ import { Body, Controller, Inject, Injectable, Param, Query, Req, RequestMapping
 import { ApiExcludeController } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ValidationError } from '@tollgate/errors';
-import type { AccountCaller, RouteRequest, RouteResponse, StandardSchemaV1 } from '@tollgate/plugin-sdk';
+import type { AccountCaller, RouteRequest, RouteResponse, RouteUpload, StandardSchemaV1, UploadedFile } from '@tollgate/plugin-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../accounts/roles.js';
 import { HOST_STATE, type HostState } from '../host-state.js';
@@ -13,6 +13,8 @@ import { FILE_BODY_LIMIT } from './body-limit.js';
 import { Accepts } from './json-body.guard.js';
 import { toErrorResponse } from './error.filter.js';
 import { requestFingerprint, RouteIdempotency, type StoredResponse } from './route-idempotency.js';
+import { readUpload, type UploadRouteConfig } from '../uploads/upload-body.js';
+import { validateInput } from './validation.pipe.js';
 
 type PluginRequest = FastifyRequest & { rawBody?: Buffer; caller?: Caller };
 
@@ -36,13 +38,23 @@ export class PluginRouteRunner {
       req.caller?.kind === 'account'
         ? ({ accountId: req.caller.accountId, role: req.caller.role, keyId: req.caller.keyId, userId: req.caller.userId } satisfies AccountCaller)
         : undefined;
+    // An upload route's body is read here, after the guards (key, role) and the params/query pipe: a
+    // key without the role never has its file read. The file's hash stands for it in the idempotency fingerprint.
+    let body = input.body;
+    let file: UploadedFile | undefined;
+    if (route.upload) {
+      const read = await readUpload({ body: req.body, request: req, reply, upload: route.upload });
+      file = read.file;
+      body = await this.#fields(route.upload, read.fields);
+    }
     const request: RouteRequest<unknown, unknown, unknown> = {
-      body: input.body,
+      body,
       query: input.query,
       params: input.params,
       headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
       rawBody: req.rawBody,
       idempotencyKey: undefined,
+      ...(file ? { file } : {}),
       ...(caller ? { caller } : {}),
     } as RouteRequest<unknown, unknown, unknown>;
 
@@ -53,7 +65,13 @@ export class PluginRouteRunner {
     const claim = await this.idempotency.claim({
       ...scope,
       operation: `${route.method} ${mounted.url}`,
-      fingerprint: requestFingerprint({ method: route.method, route: mounted.url, params: req.params ?? {}, query: req.query ?? {}, body: req.body ?? null }),
+      fingerprint: requestFingerprint({
+        method: route.method,
+        route: mounted.url,
+        params: req.params ?? {},
+        query: req.query ?? {},
+        body: file ? { fields: body, file: file.sha256 } : (req.body ?? null),
+      }),
     });
     if (claim.kind === 'replay') return send(reply, { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } });
 
@@ -68,6 +86,15 @@ export class PluginRouteRunner {
     }
     await this.#settle(scope, claim.token, response.status >= 500 ? undefined : response);
     return send(reply, response);
+  }
+
+  /** An upload's text fields through the route's `upload.fields` schema; without one, any field is a 400 (a raw upload has none). */
+  async #fields(upload: RouteUpload, fields: Record<string, string>): Promise<unknown> {
+    if (upload.fields) return validateInput({ value: fields, schema: upload.fields });
+    const unexpected = Object.keys(fields);
+    if (!unexpected.length) return {};
+    const details = unexpected.map((name) => ({ path: [name], message: 'This route takes no fields besides "file".' }));
+    throw new ValidationError({ message: `Unexpected fields: ${unexpected.join(', ')}`, details });
   }
 
   /** The Idempotency-Key header, checked as the core checks it (1 to 200 printable characters). */
@@ -132,11 +159,14 @@ export function pluginRoutesController(routes: readonly MountedRoute[]): Type<un
       Accepts(route.accepts)(prototype, name, descriptor);
       RouteConfig({ bodyLimit: FILE_BODY_LIMIT })(prototype, name, descriptor);
     }
+    // Fastify leaves an upload route's body unread (uploads/upload-body.ts); the runner reads it.
+    if (route.upload) RouteConfig({ upload: true } satisfies UploadRouteConfig)(prototype, name, descriptor);
     Req()(prototype, name, 0);
     Res()(prototype, name, 1);
     (route.params ? Param({ schema: route.params }) : Param())(prototype, name, 2);
     (route.query ? Query({ schema: route.query }) : Query())(prototype, name, 3);
-    (route.body ? Body({ schema: route.body }) : Body())(prototype, name, 4);
+    // An upload route's body (the unread stream) skips the pipe: the runner reads it from the request.
+    if (!route.upload) (route.body ? Body({ schema: route.body }) : Body())(prototype, name, 4);
   });
   return PluginRoutesController;
 }
@@ -209,8 +239,16 @@ export function describePluginRoutes(routes: readonly MountedRoute[]): Record<st
           },
         ]
       : [];
-    const parameters = [...pathParams, ...queryParams, ...idempotencyParams];
+    const filenameParams = route.upload
+      ? [{ name: 'X-Filename', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: "A raw upload's file name." }]
+      : [];
+    const parameters = [...pathParams, ...queryParams, ...idempotencyParams, ...filenameParams];
     const body = jsonSchema(route.body);
+    const requestBody = route.upload
+      ? uploadRequestBody(route.upload, jsonSchema(route.upload.fields))
+      : body
+        ? { required: true, content: { 'application/json': { schema: body } } }
+        : undefined;
     const who =
       route.auth === 'public' ? 'Public (no API key).' : route.auth === 'admin' ? 'Platform admin key.' : `Account key with the ${minRole} role or higher.`;
     paths[openApiPath] ??= {};
@@ -221,9 +259,31 @@ export function describePluginRoutes(routes: readonly MountedRoute[]): Record<st
       ...(route.auth === 'public' ? {} : { security: [{ bearer: [] }] }),
       ...(minRole ? { 'x-min-role': minRole } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      ...(route.upload ? { 'x-max-bytes': route.upload.maxBytes } : {}),
       responses: responsesOf(route),
     };
   }
   return paths;
+}
+
+/**
+ * An upload route's body in the OpenAPI document: multipart/form-data with a binary `file` part and
+ * the route's text fields, or the file itself as the body under each of its types.
+ */
+function uploadRequestBody(upload: RouteUpload, fields: JsonSchema | undefined): object {
+  const binary = { type: 'string', format: 'binary' };
+  const multipart = {
+    type: 'object',
+    required: ['file', ...(fields?.required ?? [])],
+    properties: { file: { ...binary, description: `One file: ${upload.types.join(', ')}; at most ${upload.maxBytes} bytes.` }, ...(fields?.properties ?? {}) },
+  };
+  return {
+    required: true,
+    description: `One file (${upload.types.join(', ')}, at most ${upload.maxBytes} bytes), typed by its bytes: anything else is 415, a larger one 413.`,
+    content: {
+      'multipart/form-data': { schema: multipart, encoding: { file: { contentType: upload.types.join(', ') } } },
+      ...Object.fromEntries(upload.types.map((type) => [type, { schema: binary }])),
+    },
+  };
 }

@@ -25,20 +25,26 @@ function segment(part: PropertyKey | { key: PropertyKey }): string | number {
   return typeof key === 'number' ? key : String(key);
 }
 
+/** Both steps for one input (a body, the text fields of an upload): its value as the schema outputs it, or a 400. */
+export async function validateInput(input: { value: unknown; schema: StandardSchema | undefined; base?: FieldPath }): Promise<unknown> {
+  const base = input.base ?? [];
+  const { value, schema } = input;
+  assertStorableText(value, base);
+  if (!schema?.['~standard']) return value;
+  const result = await schema['~standard'].validate(value);
+  if (!result.issues) return result.value;
+  const details = result.issues.map((issue) => ({
+    path: [...base, ...(issue.path ?? []).map(segment)],
+    message: issue.message,
+  }));
+  throw new ValidationError({ message: details.map((d) => `${fieldName(d.path)}: ${d.message}`).join('; '), details });
+}
+
 @Injectable()
 export class RequestValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'custom') return value;
     const base: FieldPath = metadata.data ? [metadata.data] : [];
-    assertStorableText(value, base);
-    const schema = (metadata as ArgumentMetadata & { schema?: StandardSchema }).schema;
-    if (!schema?.['~standard']) return value;
-    const result = await schema['~standard'].validate(value);
-    if (!result.issues) return result.value;
-    const details = result.issues.map((issue) => ({
-      path: [...base, ...(issue.path ?? []).map(segment)],
-      message: issue.message,
-    }));
-    throw new ValidationError({ message: details.map((d) => `${fieldName(d.path)}: ${d.message}`).join('; '), details });
+    return validateInput({ value, schema: (metadata as ArgumentMetadata & { schema?: StandardSchema }).schema, base });
   }
 }

@@ -41,6 +41,10 @@ import { SpendRunner, type Price, type PriceCatalog, type WalletService } from '
 import type { RegisteredHandler } from '@tollgate/events';
 import { ExtensionRegistry } from './extension-registry.js';
 import { PluginJobRunner } from './plugin-jobs.js';
+import { pluginFiles } from './plugin-files.js';
+import type { FileStore } from '@tollgate/files';
+import { MAX_UPLOAD_BYTES } from '../uploads/upload-body.js';
+import { UPLOAD_MEDIA_TYPES } from '../uploads/media-sniff.js';
 import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 
 /** A channel's declared unit price: what the catalog stores (numeric(18,6)). */
@@ -82,6 +86,8 @@ export interface PluginHostServices {
   workers?: boolean;
   /** coreServices.plans: each account's plan and its rules (W-11). */
   plans?: PluginPlans;
+  /** The host's file store (coreServices.files gives each plugin a view under `plugins/<id>/`). */
+  files?: FileStore;
   /** Lets a charge or hold refused for lack of credit wait for an in-flight card auto-refill (C-3). */
   spendWithRefill?: <T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }) => Promise<T>;
 }
@@ -457,6 +463,9 @@ export class PluginHost {
       case coreServices.payments.id:
         if (!services.payments) throw new PluginLoadError({ source: pluginId, message: 'asks for the payments service, which this host runs without' });
         return services.payments;
+      case coreServices.files.id:
+        if (!services.files) throw new PluginLoadError({ source: pluginId, message: 'asks for the file store, which this host runs without' });
+        return pluginFiles({ store: services.files, pluginId });
       case coreServices.events.id:
         return { subscribe: (subscription) => this.#subscribe(pluginId, subscription as never) } satisfies PluginEvents;
       case coreServices.invoiceSync.id:
@@ -501,6 +510,7 @@ export class PluginHost {
       if (!/^[1-5]\d\d$/.test(status) || typeof doc?.description !== 'string' || (doc.body !== undefined && !hasStandardSchema(doc.body)))
         throw refuse(`responses[${status}] needs an HTTP status, a description and, if any, a body schema (Standard Schema)`);
     }
+    if (route.upload !== undefined) checkUpload(route, refuse);
     if (this.routes.some((r) => r.url === url && r.route.method === route.method)) throw refuse('is registered twice');
     this.routes.push({ pluginId, route, url, minRole: route.auth === 'account' ? (route.minRole ?? defaultMinRole(route.method)) : undefined });
   }
@@ -573,7 +583,20 @@ export function pluginSchemaName(input: { db: Database; pluginId: string }): str
   }
 }
 
-/** Queue names are namespaced per plugin; queues are created on first use. */
+/** An upload route (API 2.7): one file of known types, at most 32 MiB, on a method with a body, and nothing else as its body. */
+function checkUpload(route: AnyRoute, refuse: (why: string) => PluginLoadError): void {
+  const upload = route.upload as Partial<NonNullable<AnyRoute['upload']>> | null;
+  if (upload === null || typeof upload !== 'object') throw refuse('upload must be an object { types, maxBytes, fields? }');
+  if (route.body !== undefined || route.accepts !== undefined)
+    throw refuse('upload cannot go with body or accepts: the file is the body (multipart text fields go in upload.fields)');
+  if (!['POST', 'PUT', 'PATCH'].includes(route.method)) throw refuse('an upload route is a POST, PUT or PATCH');
+  const known: readonly string[] = UPLOAD_MEDIA_TYPES;
+  if (!Array.isArray(upload.types) || !upload.types.length || upload.types.some((t) => !known.includes(t)))
+    throw refuse(`upload.types must list one or more of ${UPLOAD_MEDIA_TYPES.join(', ')}, got ${JSON.stringify(upload.types)}`);
+  if (typeof upload.maxBytes !== 'number' || !Number.isInteger(upload.maxBytes) || upload.maxBytes < 1 || upload.maxBytes > MAX_UPLOAD_BYTES)
+    throw refuse(`upload.maxBytes must be a whole number of bytes from 1 to ${MAX_UPLOAD_BYTES} (32 MiB), got ${JSON.stringify(upload.maxBytes)}`);
+  if (upload.fields !== undefined && !hasStandardSchema(upload.fields)) throw refuse('upload.fields must be a schema (Standard Schema: zod, valibot, …)');
+}
 
 /** A Standard Schema (zod, valibot, …): an object with a `~standard.validate` function. */
 function hasStandardSchema(value: unknown): boolean {
