@@ -5,7 +5,8 @@ export const EXPENSE_SCAN_CHANNEL_ID = 'expense-scan';
 
 /**
  * The wallet spend's key of a scan: the content (account, SHA-256) and how many scans of that
- * content failed before. Every expense, user and host scanning the same bytes at the same time uses
+ * content failed before (an unreadable file, an interrupted read, or a wallet refusal: the wallet
+ * remembers each outcome under its key). Every expense, user and host scanning the same bytes at the same time uses
  * the same key, so the wallet holds and charges once; after a failure the count moves on, so the
  * next scan gets a fresh key instead of replaying the failure. Wallet keys are per account already;
  * the account is in the key too, so a key read from a log names its account.

@@ -50,8 +50,8 @@ CREATE TABLE paid_contents (
   PRIMARY KEY (account_id, sha256)
 );
 
--- Failed scans per content: part of the spend key, so a scan after a failure gets a fresh key
--- while concurrent scans of the same bytes converge on one.
+-- Scans per content that did not scan (failed to read, or refused by the wallet): part of the spend
+-- key, so a scan after a failure gets a fresh key while concurrent scans of the same bytes converge on one.
 CREATE TABLE content_failures (
   account_id text NOT NULL,
   sha256 text NOT NULL,

@@ -264,6 +264,8 @@ export class ExpenseScanService {
       });
     } catch (error) {
       if (error instanceof TollgateError && WALLET_REFUSALS.has(error.code)) {
+        // The wallet remembers a refused hold under its key: the next scan (after a top-up, or next month's quota) needs a fresh one.
+        await this.#countFailure({ accountId: input.accountId, sha256: row.sha256, failures });
         await this.#recordError({ row, kind: 'refused', code: error.code, message: error.message });
         throw error;
       }
@@ -377,7 +379,7 @@ export class ExpenseScanService {
     return rows[0] ? Number(rows[0].failures) : 0;
   }
 
-  /** The scan under key f<failures> failed: the next key is f<failures + 1>. Conditional, so hosts that failed together count it once. */
+  /** The scan under key f<failures> failed or was refused: the next key is f<failures + 1>. Conditional, so hosts that failed together count it once. */
   async #countFailure(input: { accountId: string; sha256: string; failures: number }): Promise<void> {
     await this.#db.query(
       `INSERT INTO content_failures (account_id, sha256, failures) VALUES ($1, $2, $3 + 1)

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +14,11 @@ import { expenseScanPlugin } from '../src/index.js';
 const BASE = '/v1/plugins/expense-scan';
 const CORPUS = join(import.meta.dirname, 'fixtures', 'corpus');
 const PLUGIN_ID = 'expense-scan';
-/** Receipts have no invoice number: with it required, a scanned receipt needs review until corrected. */
-const OPTIONS = { requiredFields: ['supplierName', 'date', 'totalInclVat', 'invoiceNumber'] };
+/**
+ * The corpus receipt's total reads with a confidence of 0.77 (a total whose label is generic): under a
+ * threshold of 0.8 it is only a suggestion, so a scanned receipt needs review until the total is corrected.
+ */
+const OPTIONS = { confidenceThreshold: 0.8 };
 
 let receipt: Buffer;
 /** A distinct text PDF: the corpus receipt with a comment after %%EOF (another SHA-256, the same text). */
@@ -28,7 +30,6 @@ for (const engine of testEngines()) {
   describe(`expense-scan plugin [${engine.name}]`, () => {
     const clock = new ManualClock('2026-01-31T20:00:00.000Z');
     let t: TestHost;
-    let filesRoot: string;
 
     const send = async (
       host: TestHost,
@@ -71,34 +72,20 @@ for (const engine of testEngines()) {
         )
       ).rows;
     const account = () => t.createAccount({ timeZone: 'Europe/Brussels' });
-    /** Where the local store keeps an expense's file (under the plugin's prefix, wherever the host puts it). */
-    const storedPath = async (expenseId: string): Promise<string | null> => {
-      const walk = async (dir: string): Promise<string | null> => {
-        for (const entry of await readdir(dir, { withFileTypes: true })) {
-          const path = join(dir, entry.name);
-          if (entry.isDirectory()) {
-            const found = await walk(path);
-            if (found) return found;
-          } else if (entry.name.startsWith(`${expenseId}.`) && !entry.name.endsWith('.json')) return path;
-        }
-        return null;
-      };
-      return walk(filesRoot);
-    };
+    /** Where the host's store keeps an expense's file: coreServices.files puts a plugin's keys under plugins/<id>/. */
+    const storedKey = (accountId: string, expenseId: string, ext = 'pdf') => `plugins/${PLUGIN_ID}/${accountId}/${expenseId}.${ext}`;
 
     beforeAll(async () => {
       receipt = await readFile(join(CORPUS, 'be-nl-receipt-01.pdf'));
-      filesRoot = await mkdtemp(join(tmpdir(), 'expense-scan-files-'));
-      t = await createTestHost({ engine, clock, config: { files: { root: filesRoot } }, plugins: [{ plugin: expenseScanPlugin, options: OPTIONS }] });
+      t = await createTestHost({ engine, clock, plugins: [{ plugin: expenseScanPlugin, options: OPTIONS }] });
     });
     afterAll(async () => {
       await t?.close();
-      await rm(filesRoot, { recursive: true, force: true });
     });
 
     it('adds the expense-scan channel (unit scan, immediate) with 100 free scans a month', async () => {
       const entry = (await t.request({ path: '/plugins' })).body.data.find((p: { id: string }) => p.id === PLUGIN_ID);
-      expect(entry.spendChannels).toEqual([{ id: 'expense-scan', label: 'Expense scan', unit: 'scan', settlement: 'immediate' }]);
+      expect(entry.spendChannels).toEqual([{ id: 'expense-scan', label: 'Expense scan', unit: 'scan', settlement: 'immediate', freeMonthlyQuota: 100 }]);
       const a = await account();
       expect(await quota(a.ownerKey)).toEqual({
         period: '2026-01-01',
@@ -128,13 +115,16 @@ for (const engine of testEngines()) {
       expect(scanned.body).toMatchObject({ charged: true, amount: '0.00' });
       const expense = scanned.body.expense;
       expect(expense.scan).toMatchObject({ method: 'pdf-text', paidBy: 'wallet', amount: '0.00' });
-      expect(expense.fields.totalInclVat).toMatchObject({ state: 'filled', value: '12.93', scanned: { value: '12.93', filled: true } });
+      expect(expense.confidenceThreshold).toBe(0.8);
+      // Read at 0.77, under the threshold: shown as a suggestion, never filled.
+      expect(expense.fields.totalInclVat).toMatchObject({ state: 'suggestion', value: null, scanned: { value: '12.93', confidence: 0.77, filled: false } });
+      expect(expense.fields.totalExclVat).toMatchObject({ state: 'filled', value: '11.48', scanned: { confidence: 0.85, filled: true } });
       expect(expense.fields.supplierName).toMatchObject({ state: 'filled', value: 'Bakkerij Janssens BV' });
       expect(expense.fields.supplierVatNumber).toMatchObject({ value: 'BE0734874473' });
-      // EUR is not printed: the default currency is a suggestion, never filled.
-      expect(expense.fields.currency).toMatchObject({ state: 'suggestion', value: null, scanned: { value: 'EUR', filled: false } });
-      // A receipt has no invoice number, required here: it needs review.
-      expect(expense).toMatchObject({ status: 'needs_review', missing: ['invoiceNumber'] });
+      expect(expense.fields.currency).toMatchObject({ state: 'filled', value: 'EUR' });
+      expect(expense.fields.invoiceNumber).toEqual({ state: 'missing', value: null, scanned: null, corrected: null });
+      // The total is required and has no value to book: the expense needs review.
+      expect(expense).toMatchObject({ status: 'needs_review', missing: ['totalInclVat'] });
 
       const bad = await t.request({
         method: 'PATCH',
@@ -144,19 +134,26 @@ for (const engine of testEngines()) {
       });
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('validation_failed');
-      expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['fields.supplierVatNumber', 'fields.totalInclVat']);
+      expect(bad.body.error.details.map((d: { path: string[] }) => d.path.join('.')).sort()).toEqual(['fields.supplierVatNumber', 'fields.totalInclVat']);
       const fixed = await t.request({
         method: 'PATCH',
         path: `${BASE}/expenses/${id}`,
         key: a.ownerKey,
-        body: { fields: { invoiceNumber: 'T-2025-0727', totalInclVat: '13', currency: 'eur' } },
+        body: { fields: { invoiceNumber: 'T-2025-0727', totalInclVat: '12.93', currency: 'usd' } },
       });
       expect(fixed.status).toBe(200);
       expect(fixed.body).toMatchObject({ status: 'scanned', missing: [] });
-      expect(fixed.body.fields.totalInclVat).toMatchObject({ state: 'corrected', value: '13.00', corrected: '13.00', scanned: { value: '12.93' } });
-      expect(fixed.body.fields.currency).toMatchObject({ state: 'corrected', value: 'EUR' });
+      expect(fixed.body.fields.totalInclVat).toMatchObject({
+        state: 'corrected',
+        value: '12.93',
+        corrected: '12.93',
+        scanned: { value: '12.93', filled: false },
+      });
+      expect(fixed.body.fields.currency).toMatchObject({ state: 'corrected', value: 'USD', corrected: 'USD', scanned: { value: 'EUR' } });
       const undone = await t.request({ method: 'PATCH', path: `${BASE}/expenses/${id}`, key: a.ownerKey, body: { fields: { totalInclVat: null } } });
-      expect(undone.body.fields.totalInclVat).toMatchObject({ state: 'filled', value: '12.93', corrected: null });
+      expect(undone.body).toMatchObject({ status: 'needs_review', missing: ['totalInclVat'] });
+      expect(undone.body.fields.totalInclVat).toMatchObject({ state: 'suggestion', value: null, corrected: null });
+      expect(undone.body.fields.invoiceNumber).toMatchObject({ state: 'corrected', value: 'T-2025-0727' });
 
       const file = await send(t, { method: 'GET', path: `${BASE}/expenses/${id}/file`, key: a.ownerKey });
       expect(file.status).toBe(200);
@@ -168,11 +165,10 @@ for (const engine of testEngines()) {
       expect((await t.request({ path: `${BASE}/expenses/${id}`, key: b.ownerKey })).status).toBe(404);
       expect((await scan(b.ownerKey, id)).status).toBe(404);
 
-      const path = await storedPath(id);
-      expect(path).not.toBeNull();
+      expect(await t.files.stat({ key: storedKey(a.accountId, id) })).toMatchObject({ size: bytes.length, sha256: res.body.file.sha256 });
       expect((await t.request({ method: 'DELETE', path: `${BASE}/expenses/${id}`, key: a.ownerKey })).status).toBe(204);
       expect((await t.request({ path: `${BASE}/expenses/${id}`, key: a.ownerKey })).body.error.code).toBe('expense_not_found');
-      await expect(stat(path!)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await t.files.stat({ key: storedKey(a.accountId, id) })).toBeNull();
     });
 
     it('lists by status, newest first, with a cursor', async () => {
@@ -182,7 +178,7 @@ for (const engine of testEngines()) {
       clock.advance({ ms: 1000 });
       const third = await uploaded(a.ownerKey, variant('list-3'));
       expect((await scan(a.ownerKey, second)).status).toBe(200);
-      await t.request({ method: 'PATCH', path: `${BASE}/expenses/${second}`, key: a.ownerKey, body: { fields: { invoiceNumber: 'R-1' } } });
+      await t.request({ method: 'PATCH', path: `${BASE}/expenses/${second}`, key: a.ownerKey, body: { fields: { totalInclVat: '12.93' } } });
       const broken = await uploaded(a.ownerKey, corruptPdf(1));
       expect((await scan(a.ownerKey, broken)).status).toBe(422);
       const ids = async (query: string) =>
@@ -209,7 +205,10 @@ for (const engine of testEngines()) {
       expect(again.body).toMatchObject({ charged: false, amount: '0.00', expense: { scan: { paidBy: 'already_paid' } } });
       const copy = await uploaded(a.ownerKey, bytes, { filename: 'copy.pdf' });
       const copied = await scan(a.ownerKey, copy);
-      expect(copied.body).toMatchObject({ charged: false, expense: { scan: { paidBy: 'already_paid' }, fields: { totalInclVat: { value: '12.93' } } } });
+      expect(copied.body).toMatchObject({
+        charged: false,
+        expense: { scan: { paidBy: 'already_paid' }, fields: { totalInclVat: { scanned: { value: '12.93' } } } },
+      });
       expect((await quota(a.ownerKey)).used).toBe('1');
       expect(await spendRuns(a.accountId)).toHaveLength(1);
       // Another account pays for its own scan of the same bytes.
@@ -231,13 +230,16 @@ for (const engine of testEngines()) {
       // A good file whose stored bytes are damaged for one scan (a storage fault): failed, then read under the next key.
       const good = variant('damaged');
       const id = await uploaded(a.ownerKey, good);
-      const path = (await storedPath(id))!;
-      await writeFile(path, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(good.length - 9, 0x78)]));
+      const key = storedKey(a.accountId, id);
+      await t.files.put({ key, body: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(good.length - 9, 0x78)]), contentType: 'application/pdf' });
       expect((await scan(a.ownerKey, id)).status).toBe(422);
-      await writeFile(path, good);
+      await t.files.put({ key, body: good, contentType: 'application/pdf' });
       const ok = await scan(a.ownerKey, id);
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-      expect(ok.body).toMatchObject({ charged: true, expense: { status: 'needs_review', lastError: null, fields: { totalInclVat: { value: '12.93' } } } });
+      expect(ok.body).toMatchObject({
+        charged: true,
+        expense: { status: 'needs_review', lastError: null, fields: { totalInclVat: { scanned: { value: '12.93' } } } },
+      });
       const sha = ok.body.expense.file.sha256 as string;
       expect((await spendRuns(a.accountId)).filter((r) => r.spend_key.includes(sha))).toEqual([
         { spend_key: scanSpendKey({ accountId: a.accountId, sha256: sha, failures: 0 }), outcome: 'failed' },
@@ -252,7 +254,7 @@ for (const engine of testEngines()) {
         engine,
         clock,
         db: t.db,
-        config: { files: { root: filesRoot } },
+        config: { files: t.filesConfig },
         plugins: [{ plugin: expenseScanPlugin, options: OPTIONS }],
       });
       try {
