@@ -236,6 +236,8 @@ export async function startSandboxStack(input: {
     // Accounting export for WinBooks (BE) and Twinfield (NL): files only, no vendor to call; journals and accounts are the target's options.
     { package: '@tollgate/plugin-export-winbooks', enabled: true, options: {} },
     { package: '@tollgate/plugin-export-twinfield', enabled: true, options: {} },
+    // Expense scanning: no vendor (the reader and OCR run in the host's worker threads); files go to the host's file store.
+    { package: '@tollgate/plugin-expense-scan', enabled: true, options: {} },
   ];
   return {
     card,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { MemoryDocumentReader, TestExporter, testDocument } from '@tollgate/accounting-exports';
 import { accountingExportersExtensionPoint, definePlugin, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { TEST_NUMBERS } from '@tollgate/sandbox-twilio';
@@ -39,7 +40,8 @@ export type Ids = Record<
   | 'ignoredCompany'
   | 'letter'
   | 'exportTarget'
-  | 'exportRun',
+  | 'exportRun'
+  | 'expense',
   string
 >;
 /** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
@@ -52,6 +54,9 @@ export const SMS = '/v1/plugins/sms-reminders';
 export const INVOICE_SYNC = '/v1/invoice-sync';
 export const COMPANY_DATA = '/v1/plugins/company-data-trendstop';
 export const EPOST = '/v1/plugins/postal-de-epost';
+export const EXPENSE_SCAN = '/v1/plugins/expense-scan';
+/** A text PDF receipt of the expense-scan corpus: the audit's expense (a scan reads it in milliseconds). */
+const EXPENSE_PDF = new URL('../../../plugins/expense-scan/test/fixtures/corpus/be-nl-receipt-01.pdf', import.meta.url);
 /** Account A's return address for letters (its letter settings). */
 export const LETTER_SENDER = { name: 'Account A BV', street: 'Markt 1', postalCode: '9000', city: 'Gent', country: 'BE' };
 /** A Belgian recipient the print service accepts. */
@@ -142,6 +147,12 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   'GET /v1/accounting-exports/runs/:id': (ids) => ({ params: { id: ids.exportRun } }),
   'GET /v1/accounting-exports/runs/:id/download': (ids) => ({ params: { id: ids.exportRun } }),
   'POST /v1/accounting-exports/runs/:id/resume': (ids) => ({ params: { id: ids.exportRun } }),
+  // Expense scanning: the audit's uploaded receipt (scanned once by the stack: a scan again is free, the content was paid).
+  [`GET ${EXPENSE_SCAN}/expenses/:id`]: (ids) => ({ params: { id: ids.expense } }),
+  [`PATCH ${EXPENSE_SCAN}/expenses/:id`]: (ids) => ({ params: { id: ids.expense }, body: { fields: { invoiceNumber: 'AUDIT-1' } } }),
+  [`DELETE ${EXPENSE_SCAN}/expenses/:id`]: (ids) => ({ params: { id: ids.expense } }),
+  [`POST ${EXPENSE_SCAN}/expenses/:id/scan`]: (ids) => ({ params: { id: ids.expense } }),
+  [`GET ${EXPENSE_SCAN}/expenses/:id/file`]: (ids) => ({ params: { id: ids.expense } }),
 };
 
 /**
@@ -348,6 +359,18 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     ids.exportRun = ((await ok(asA('POST', '/v1/accounting-exports/runs', { targetId: ids.exportTarget }, 'audit-export-run'))) as { id: string }).id;
     await t.host.accountingExports.jobs.runOnce();
     expect(await ok(asA('GET', `/v1/accounting-exports/runs/${ids.exportRun}`), 200)).toMatchObject({ status: 'completed', counts: { exported: 1 } });
+    // Expense scanning: a receipt uploaded (multipart) and scanned once (a free scan of the month's quota).
+    const expense = await t.upload({
+      path: `${EXPENSE_SCAN}/expenses`,
+      key: a.owner,
+      file: await readFile(EXPENSE_PDF),
+      contentType: 'application/pdf',
+      filename: 'receipt.pdf',
+      fields: { scan: 'false' },
+    });
+    expect(expense.status, JSON.stringify(expense.body)).toBe(201);
+    ids.expense = (expense.body as { id: string }).id;
+    expect(await ok(asA('POST', `${EXPENSE_SCAN}/expenses/${ids.expense}/scan`), 200)).toMatchObject({ charged: true, amount: '0.00' });
     return { stack, t, a, b, ids, routes, close };
   } catch (error) {
     await close();

@@ -103,6 +103,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
   'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
   'POST /webhooks/postal/:carrierId': 'needs a callback signed by the print service (delivered by hand in the host’s letters e2e)',
+  'POST /v1/plugins/expense-scan/expenses': 'an upload (a multipart file, not JSON): the audit stack uploads its expense through it (t.upload), answered 201',
   'POST /v1/accounting-exports/runs/:id/resume':
     'the audit’s run is completed: nothing to resume (409 export_run_not_resumable); a resume after an SFTP stop is in the host’s accounting-exports e2e',
 };
