@@ -113,8 +113,9 @@ export function expenseScanRoutes(input: { service: ExpenseScanService; maxBytes
       auth: 'account',
       summary: 'Download the uploaded file, with its content type',
       params: expenseParams,
+      // The document names one media type: the answer carries the file's own (image/jpeg, image/png, image/heic for images).
       responses: {
-        200: { description: 'The file as uploaded (application/pdf, image/jpeg, image/png or image/heic)', contentType: 'application/octet-stream' },
+        200: { description: 'The file as uploaded, with its own type: application/pdf, image/jpeg, image/png or image/heic', contentType: 'application/pdf' },
       },
       async handler({ caller, params }) {
         const file = await service.file({ accountId: caller.accountId, expenseId: params.id });
