@@ -5,9 +5,11 @@ import { EXPENSE_FIELDS, type ExpenseField } from './options.js';
 const box = z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() });
 const vatRow = z.object({ rate: z.string(), base: z.string().nullable(), amount: z.string() });
 const value = z.union([z.string(), z.array(vatRow)]);
+// A union with null in it, not .nullable(): the OpenAPI document's "nullable" needs a "type" beside it.
+const valueOrNull = z.union([z.string(), z.array(vatRow), z.null()]);
 const fieldView = z.object({
   state: z.enum(['filled', 'suggestion', 'corrected', 'missing']),
-  value: value.nullable(),
+  value: valueOrNull,
   scanned: z
     .object({
       value,
@@ -17,7 +19,7 @@ const fieldView = z.object({
       source: z.object({ page: z.number(), box, text: z.string() }).nullable(),
     })
     .nullable(),
-  corrected: value.nullable(),
+  corrected: valueOrNull,
 });
 
 export const expenseView = z.object({

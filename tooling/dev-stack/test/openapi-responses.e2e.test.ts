@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EPOST_DEMO_CREDENTIALS } from '../src/sandbox-stack.js';
-import { COMPANY_DATA, EPOST, FIXTURES, fill, LETTER_RECIPIENT, LETTER_SENDER, SMS, startAuditStack, type AuditStack } from './audit-stack.js';
+import { COMPANY_DATA, EPOST, EXPENSE_SCAN, FIXTURES, fill, LETTER_RECIPIENT, LETTER_SENDER, SMS, startAuditStack, type AuditStack } from './audit-stack.js';
 
 /**
  * The OpenAPI document describes what the API answers, and the answers are what it describes, for
@@ -75,6 +75,8 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   [`POST ${COMPANY_DATA}/companies`]: () => ({ name: 'Docs NV', country: 'BE', enterpriseNumber: '0465.399.763' }),
   // The sandbox's fixed customer key of the business formula (export rights on focus).
   [`PUT ${COMPANY_DATA}/subscription`]: () => ({ apiKey: 'tt_customer_business' }),
+  // Auto-scan stays off: the audit's uploads are scanned by hand.
+  [`PUT ${EXPENSE_SCAN}/settings`]: () => ({ autoScan: false }),
   // Letters: a short note to Belgium (a cover page only), a quote for the invoice, the return address.
   'POST /v1/letters': () => ({ recipient: LETTER_RECIPIENT, bodyText: 'Docs letter', subject: 'OpenAPI' }),
   'POST /v1/letters/quote': ({ ids }) => ({ invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }),
@@ -103,7 +105,7 @@ const NO_SUCCESS: Record<string, string> = {
   'POST /admin/events/parked/:deliveryId/retry': 'no plugin in this stack subscribes to events, so nothing is parked',
   'POST /v1/invoice-sync/writebacks/:id/retry': 'no write-back is parked in this stack (Teamleader answers)',
   'POST /webhooks/postal/:carrierId': 'needs a callback signed by the print service (delivered by hand in the host’s letters e2e)',
-  'POST /v1/plugins/expense-scan/expenses': 'an upload (a multipart file, not JSON): the audit stack uploads its expense through it (t.upload), answered 201',
+  [`POST ${EXPENSE_SCAN}/expenses`]: 'an upload (a multipart file, not JSON): the audit stack uploads its expense through it (t.upload), answered 201',
   'POST /v1/accounting-exports/runs/:id/resume':
     'the audit’s run is completed: nothing to resume (409 export_run_not_resumable); a resume after an SFTP stop is in the host’s accounting-exports e2e',
 };
