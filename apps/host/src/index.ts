@@ -8,3 +8,6 @@ export { startOperatorAccess } from './operator/operator-access.js';
 export { assertPortFree, portInUse } from './http/port-check.js';
 export { operatorCommands, runOperatorCommand, type OperatorContext, type OperatorResult } from './operator/operator-commands.js';
 export { operatorSocketPath, sendOperatorCommand } from './operator/operator-client.js';
+export { MAX_UPLOAD_BYTES, UPLOAD_DRAIN_BYTES } from './uploads/upload-body.js';
+export { UPLOAD_MEDIA_TYPES, sniffMediaType, type UploadMediaType } from './uploads/media-sniff.js';
+export { InvalidFileKeyError, pluginFilePrefix } from './plugins/plugin-files.js';

@@ -2,6 +2,7 @@ import type { Database } from '@tollgate/db';
 import { AccountsService } from '@tollgate/host';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadsControl, uploadsPlugin } from './fixtures/upload-plugin.js';
 
 /** Records the statements and transactions a Database is asked for, from now until stop(). */
 function spy(db: Database): { statements: string[]; transactions: number; stop(): void } {
@@ -26,8 +27,9 @@ const writes = (statements: string[]) => statements.filter((s) => /\b(insert int
 for (const engine of testEngines()) {
   describe(`API keys: reads do not write [${engine.name}]`, () => {
     let t: TestHost;
+    const uploads = uploadsControl();
     beforeAll(async () => {
-      t = await createTestHost({ engine });
+      t = await createTestHost({ engine, plugins: [uploadsPlugin(uploads)] });
     });
     afterAll(async () => {
       await t?.close();
@@ -57,6 +59,24 @@ for (const engine of testEngines()) {
         if (cold) expect(seen.statements.filter((s) => s.includes('from api_keys'))).toHaveLength(1);
         else expect(seen.statements.filter((s) => s.includes('api_keys'))).toEqual([]);
       }
+    });
+
+    it('an upload refused for its key or role writes nothing, stores no file and runs no handler', async () => {
+      const { ownerKey } = await t.createAccount();
+      const member = (await t.request({ method: 'POST', path: '/v1/api-keys', key: ownerKey, body: { name: 'm', role: 'member' } })).body.key as string;
+      expect((await t.request({ path: '/v1/wallet', key: member })).status).toBe(200); // the key is cached, its use queued
+      const runs = uploads.runs;
+      const seen = spy(t.host.db);
+      try {
+        for (const key of [member, 'tgk_not_a_key', undefined]) {
+          const res = await t.upload({ path: '/v1/plugins/test-uploads/receipts', key, file: Buffer.from('%PDF-1.4 refused'), idempotencyKey: 'refused-1' });
+          expect([401, 403]).toContain(res.status);
+        }
+      } finally {
+        seen.stop();
+      }
+      expect(writes(seen.statements)).toEqual([]);
+      expect(uploads.runs).toBe(runs);
     });
 
     it('records last use off the request path: visible after the flush, at most once a minute per key', async () => {

@@ -6,6 +6,7 @@ import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { exportPlugin } from './fixtures/export-plugin.js';
+import { uploadsControl, uploadsPlugin } from './fixtures/upload-plugin.js';
 
 /**
  * A host on the s3 file driver against the S3 sandbox: the bucket is checked at start (a missing
@@ -40,6 +41,7 @@ for (const engine of testEngines()) {
     let s3: S3Sandbox;
     let t: TestHost;
     const reader = new MemoryDocumentReader();
+    const uploads = uploadsControl();
     const s3Files = (overrides: Record<string, unknown> = {}) => ({
       driver: 's3' as const,
       endpoint: s3.url,
@@ -56,7 +58,7 @@ for (const engine of testEngines()) {
       s3 = await startS3Sandbox({ region: 'eu-west-1', buckets: ['tollgate-files'] });
       t = await createTestHost({
         engine,
-        plugins: [exportPlugin],
+        plugins: [exportPlugin, uploadsPlugin(uploads)],
         accountingDocuments: reader,
         config: {
           files: s3Files(),
@@ -131,6 +133,41 @@ for (const engine of testEngines()) {
       expect(Object.keys(entries).sort()).toEqual(objects.map((o) => o.key.slice(prefix.length)).sort());
       for (const o of objects) expect(entries[o.key.slice(prefix.length)]?.equals(o.body)).toBe(true);
       expect(s3.requests().filter((r) => r.method === 'GET').length - gets).toBeGreaterThanOrEqual(3);
+    });
+
+    it("a plugin's files (coreServices.files) land in the bucket under plugins/<id>/ with their SHA-256, and are read back from S3", async () => {
+      const account = await t.createAccount();
+      const bytes = Buffer.from('%PDF-1.4\n% an uploaded receipt\n%%EOF\n', 'latin1');
+      const hex = createHash('sha256').update(bytes).digest('hex');
+      const res = await t.upload({
+        path: '/v1/plugins/test-uploads/receipts',
+        key: account.ownerKey,
+        file: bytes,
+        contentType: 'application/pdf',
+        filename: 'r.pdf',
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const key = `e2e/plugins/test-uploads/${account.accountId}/inbox/${hex}`;
+      const object = s3.objects('tollgate-files').find((o) => o.key === key);
+      expect(object?.body.equals(bytes)).toBe(true);
+      expect(object?.metadata.sha256).toBe(hex);
+      // Nothing of the plugin's outside its prefix.
+      expect(
+        s3
+          .objects('tollgate-files')
+          .filter((o) => o.key.includes(hex))
+          .map((o) => o.key),
+      ).toEqual([key]);
+
+      const gets = s3.requests().filter((r) => r.method === 'GET').length;
+      const back = await fetch(`${t.url}/v1/plugins/test-uploads/receipts/${hex}`, { headers: { authorization: `Bearer ${account.ownerKey}` } });
+      expect(back.status).toBe(200);
+      expect(Buffer.from(await back.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(s3.requests().filter((r) => r.method === 'GET').length).toBeGreaterThan(gets);
+
+      const files = uploads.files.get('test-uploads')!;
+      await files.delete({ key: `${account.accountId}/inbox/${hex}` });
+      expect(s3.objects('tollgate-files').some((o) => o.key === key)).toBe(false);
     });
   });
 }

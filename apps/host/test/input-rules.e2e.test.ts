@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadsControl, uploadsPlugin } from './fixtures/upload-plugin.js';
 import { walletPlugin } from './fixtures/wallet-plugin.js';
 
 /** A raw request whose body is streamed in chunks without a Content-Length, as a proxy or curl -T - sends it. */
@@ -32,7 +33,7 @@ for (const engine of testEngines()) {
     const ledgerCount = async () => (await t.db.query<{ n: number }>('select count(*)::int as n from ledger_transactions')).rows[0]!.n;
 
     beforeAll(async () => {
-      t = await createTestHost({ engine, plugins: [walletPlugin], config: { wallet: { maxGrant: '500.00' } } });
+      t = await createTestHost({ engine, plugins: [walletPlugin, uploadsPlugin(uploadsControl())], config: { wallet: { maxGrant: '500.00' } } });
       account = await t.createAccount();
       const price = await t.request({
         method: 'POST',
@@ -160,6 +161,39 @@ for (const engine of testEngines()) {
       expect(ok.status).toBe(201);
       expect(await ledgerCount()).toBe(before);
       expect((await t.db.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n).toBe(users + 1);
+    });
+
+    it("upload routes: a file's size is held to the route's maxBytes (not the 1 MiB body limit), its type to the route's types; JSON routes refuse files", async () => {
+      const png = Buffer.alloc(1_048_576, 0x20);
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(png);
+      // A 1 MiB PNG in a multipart body (over 1 MiB with its framing) on a route that takes 1 MiB files.
+      const fits = await t.upload({
+        method: 'PUT',
+        path: '/v1/plugins/test-uploads/avatar',
+        key: account.ownerKey,
+        file: png,
+        multipart: true,
+        contentType: 'image/png',
+      });
+      expect(fits.status, JSON.stringify(fits.body)).toBe(200);
+      expect(fits.body.size).toBe(1_048_576);
+      const over = await t.upload({
+        method: 'PUT',
+        path: '/v1/plugins/test-uploads/avatar',
+        key: account.ownerKey,
+        file: Buffer.concat([png, Buffer.from('x')]),
+        contentType: 'image/png',
+      });
+      expect(over.status).toBe(413);
+      expect(over.body.error.details).toEqual({ maxBytes: 1_048_576 });
+      // JSON sent to an upload route is judged by its bytes: not a PNG.
+      const json = await t.request({ method: 'PUT', path: '/v1/plugins/test-uploads/avatar', key: account.ownerKey, body: { image: 'x' } });
+      expect(json.status).toBe(415);
+      expect(json.body.error).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['image/png'], declared: 'application/json' } });
+      // A core JSON route answers a file with its own 415.
+      const core = await t.upload({ path: '/v1/users', key: account.ownerKey, file: png.subarray(0, 100), contentType: 'image/png' });
+      expect(core.status).toBe(415);
+      expect(core.body.error.details.accepted).toEqual(['application/json']);
     });
 
     it('takes a plain date in the wallet history as a whole day in the account’s time zone', async () => {

@@ -74,6 +74,14 @@ for (const engine of testEngines()) {
       expect(control.runs).toBe(runs);
       expect((await t.db.query('select 1 from route_idempotency_keys where key = $1', ['member-try'])).rows).toEqual([]);
 
+      // An upload route too: the role is checked before the file is read (a 413-sized, wrongly typed file still gets the 403).
+      const upload = await t.upload({ path: `${BASE}/attachments`, key: a.member, file: Buffer.alloc(100_000), fields: { title: '' } });
+      expect(upload.status).toBe(403);
+      expect(upload.body).toEqual(denied.body);
+      const uploaded = await t.upload({ path: `${BASE}/attachments`, key: a.admin, file: Buffer.from('%PDF-1.7 x'), fields: { title: 'Contract' } });
+      expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
+      expect(uploaded.body).toMatchObject({ accountId: a.accountId, size: 10, fields: { title: 'Contract' } });
+
       for (const key of [a.owner, a.admin]) {
         const ok = await t.request({ method: 'POST', path: `${BASE}/items`, key, body: { text: 'hello' } });
         expect(ok.status).toBe(201);
@@ -134,6 +142,11 @@ for (const engine of testEngines()) {
       const adminOnAccount = await t.request({ method: 'POST', path: `${BASE}/items`, key: t.adminKey, body: { text: 'x' } });
       expect(adminOnAccount.status).toBe(403);
       expect(adminOnAccount.body.error.code).toBe('account_key_required');
+      const uploadWithout = await t.upload({ path: `${BASE}/attachments`, file: Buffer.from('%PDF-1.7 x'), fields: { title: 'x' } });
+      expect(uploadWithout.status).toBe(401);
+      const uploadAsAdmin = await t.upload({ path: `${BASE}/attachments`, key: t.adminKey, file: Buffer.from('%PDF-1.7 x'), fields: { title: 'x' } });
+      expect(uploadAsAdmin.status).toBe(403);
+      expect(uploadAsAdmin.body.error.code).toBe('account_key_required');
       const accountOnAdmin = await t.request({ path: `${BASE}/stats`, key: a.owner });
       expect(accountOnAdmin.status).toBe(403);
       expect(accountOnAdmin.body.error.code).toBe('admin_only');
@@ -151,6 +164,14 @@ for (const engine of testEngines()) {
       expect(plugin.body.error.details).toEqual([
         { path: ['name'], message: expect.any(String) },
         { path: ['role'], message: expect.any(String) },
+      ]);
+      // An upload's text fields are validated the same way, with the same shape.
+      const badFields = await t.upload({ path: `${BASE}/attachments`, key: a.owner, file: Buffer.from('%PDF-1.7 x'), fields: { title: '', extra: 'x' } });
+      expect(badFields.status).toBe(400);
+      expect(badFields.body.error.code).toBe('validation_failed');
+      expect(badFields.body.error.details).toEqual([
+        { path: ['title'], message: expect.any(String) },
+        { path: [], message: expect.stringContaining('extra') },
       ]);
       // Params and query are validated the same way.
       const badParam = await t.request({ path: `${BASE}/teapot/NOPE`, key: a.owner });
@@ -256,6 +277,19 @@ for (const engine of testEngines()) {
         });
         expect(replay.body).toEqual(keyed.body);
         expect(keyed.body.idempotencyKey).toBe('item-1');
+      });
+
+      it("an upload route's key covers the file: the same file replays, another file under the key is 409", async () => {
+        const attach = (text: string, key = 'attach-1') =>
+          t.upload({ path: `${BASE}/attachments`, key: a.owner, file: Buffer.from(`%PDF-1.7 ${text}`), fields: { title: 'T' }, idempotencyKey: key });
+        const first = await attach('one');
+        expect(first.status).toBe(201);
+        const again = await attach('one');
+        expect(again.headers.get('idempotent-replayed')).toBe('true');
+        expect(again.body).toEqual(first.body);
+        const other = await attach('two');
+        expect(other.status).toBe(409);
+        expect(other.body.error).toMatchObject({ code: 'idempotency_key_reused', details: { key: 'attach-1', operation: `POST ${BASE}/attachments` } });
       });
 
       it('a retry while the first request runs is 409 idempotency_key_in_use; afterwards it replays', async () => {
@@ -392,6 +426,14 @@ for (const engine of testEngines()) {
       expect(doc.paths[`${BASE}/preferences`].post['x-min-role']).toBe('member');
       expect(doc.paths[`${BASE}/teapot/{code}`].get.parameters).toEqual([expect.objectContaining({ name: 'code', in: 'path', required: true })]);
       expect(doc.paths[`${BASE}/callbacks`].post.security).toBeUndefined();
+      // An upload route: its file as multipart or raw, not JSON.
+      const attach = doc.paths[`${BASE}/attachments`].post;
+      expect(Object.keys(attach.requestBody.content).sort()).toEqual(['application/pdf', 'multipart/form-data']);
+      expect(attach.requestBody.content['multipart/form-data'].schema).toMatchObject({
+        required: ['file', 'title'],
+        properties: { file: { format: 'binary' } },
+      });
+      for (const status of ['400', '401', '403', '409', '413', '415']) expect(attach.responses[status]).toMatchObject({ content: errorBody });
       // Core routes carry their role the same way.
       expect(doc.paths['/v1/wallet/charges'].post['x-min-role']).toBe('admin');
     });

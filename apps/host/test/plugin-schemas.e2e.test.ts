@@ -1,5 +1,5 @@
 import { migrate, type TestDatabase } from '@tollgate/db';
-import { coreServices, definePlugin, type Migration, type PluginDatabase } from '@tollgate/plugin-sdk';
+import { coreServices, definePlugin, type Migration, type PluginDatabase, type PluginFiles } from '@tollgate/plugin-sdk';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -7,6 +7,7 @@ const MISSING = (table: string) => new RegExp(`relation "${table}" does not exis
 
 /** Plugins that keep notes in a table named `notes` (the same name in each) and note jobs through the outbox. */
 const seen: Array<{ plugin: string; data: unknown }> = [];
+const fileViews = new Map<string, PluginFiles>();
 function notesPlugin(id: string, databases: Map<string, PluginDatabase>) {
   return definePlugin({
     id,
@@ -14,9 +15,10 @@ function notesPlugin(id: string, databases: Map<string, PluginDatabase>) {
     register(env) {
       env.registerMigrations({ migrations: [{ id: '0001_notes', sql: 'create table notes (id serial primary key, body text not null)' }] });
       env.registerInit({
-        deps: { db: coreServices.database, jobs: coreServices.jobs },
-        async init({ db, jobs }) {
+        deps: { db: coreServices.database, jobs: coreServices.jobs, files: coreServices.files },
+        async init({ db, jobs, files }) {
           databases.set(id, db);
+          fileViews.set(id, files);
           await jobs.work({ name: 'noted', handler: async ({ data }) => void seen.push({ plugin: id, data }) });
           // The plugin's way to send a job with its own rows: `tx` is its scoped transaction.
           outbox.set(id, (body: string, fail: boolean) =>
@@ -83,6 +85,14 @@ for (const engine of testEngines()) {
       await expect(t.db.query('select * from notes')).rejects.toThrow(MISSING('notes'));
       // The core's own queries go on as before between the plugins' ones.
       expect((await t.db.query<{ n: number }>('select count(*)::int as n from accounts')).rows[0]!.n).toBeGreaterThanOrEqual(0);
+    });
+
+    it('gives each plugin its own file prefix as it gives its own schema: the same key is two files', async () => {
+      await fileViews.get('notes-a')!.put({ key: 'notes/1.txt', body: Buffer.from('from a'), contentType: 'text/plain' });
+      await fileViews.get('notes-b')!.put({ key: 'notes/1.txt', body: Buffer.from('from b'), contentType: 'text/plain' });
+      expect((await fileViews.get('notes-a')!.read({ key: 'notes/1.txt' }))!.body.toString()).toBe('from a');
+      expect((await t.files.read({ key: 'plugins/notes-b/notes/1.txt' }))!.body.toString()).toBe('from b');
+      expect(await t.files.stat({ key: 'notes/1.txt' })).toBeNull();
     });
 
     it('sends a job inside a plugin transaction: it runs iff the transaction commits', async () => {

@@ -4,6 +4,7 @@ import { definePlugin, httpRoutesExtensionPoint } from '@tollgate/plugin-sdk';
 import { createTestHost, testEngines, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { UPLOAD_DRAIN_BYTES } from '@tollgate/host';
 import { RECEIPT_MAX_BYTES, uploadsControl, uploadsPlugin } from './fixtures/upload-plugin.js';
 
 /**
@@ -22,7 +23,13 @@ const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** A raw request that streams `bytes` in chunks (no Content-Length) and reads the answer. */
-function streamed(input: { url: string; path: string; key: string; type: string; bytes: number }): Promise<{ status: number; body: string }> {
+function streamed(input: {
+  url: string;
+  path: string;
+  key: string;
+  type: string;
+  bytes: number;
+}): Promise<{ status: number; body: string; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       new URL(input.path, input.url),
@@ -31,10 +38,11 @@ function streamed(input: { url: string; path: string; key: string; type: string;
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
       },
     );
-    req.on('error', reject);
+    // A host that stops reading closes the connection: the rest of the body cannot be written, the answer was read.
+    req.on('error', (error: NodeJS.ErrnoException) => (['EPIPE', 'ECONNRESET'].includes(error.code ?? '') ? undefined : reject(error)));
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     req.write(pdf());
     for (let sent = 0; sent < input.bytes; sent += chunk.length) req.write(chunk);
@@ -144,6 +152,16 @@ for (const engine of testEngines()) {
       const big = await streamed({ url: t.url, path: RECEIPTS, key: a.owner, type: 'application/pdf', bytes: 3 * 1024 * 1024 });
       expect(big.status).toBe(413);
       expect(JSON.parse(big.body).error.details).toEqual({ maxBytes: RECEIPT_MAX_BYTES });
+      // Past maxBytes + UPLOAD_DRAIN_BYTES the host stops reading: it still answers 413, then closes the connection.
+      const endless = await streamed({
+        url: t.url,
+        path: RECEIPTS,
+        key: a.owner,
+        type: 'application/pdf',
+        bytes: RECEIPT_MAX_BYTES + UPLOAD_DRAIN_BYTES + 4 * 1024 * 1024,
+      });
+      expect(endless.status).toBe(413);
+      expect(endless.connection).toBe('close');
       expect(control.runs).toBe(runs);
       const exact = over.subarray(0, RECEIPT_MAX_BYTES);
       const ok = await t.upload({ path: RECEIPTS, key: a.owner, file: exact, contentType: 'application/pdf' });
