@@ -257,18 +257,26 @@ for (const engine of testEngines()) {
         config: { files: t.filesConfig },
         plugins: [{ plugin: expenseScanPlugin, options: OPTIONS }],
       });
+      // No free scans for this test (the platform may set a channel's quota; both hosts wrote 100 at start): the charge is money.
+      const setQuota = (freeUnits: string) => t.request({ method: 'PUT', path: '/admin/catalog/quotas/expense-scan', key: t.adminKey, body: { freeUnits } });
+      expect((await setQuota('0')).status).toBe(200);
       try {
         const a = await account();
-        const id = await uploaded(a.ownerKey, variant('two-hosts'));
+        const id = await uploaded(a.ownerKey, variant('two-hosts'), { host: second });
         const answers = await Promise.all([scan(a.ownerKey, id, t), scan(a.ownerKey, id, second), scan(a.ownerKey, id, t), scan(a.ownerKey, id, second)]);
         for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-        expect(answers.some((answer) => answer.body.charged)).toBe(true);
+        // Each answer is the one spend (same key: charged, €0.10) or a free re-read of the content it paid.
+        for (const answer of answers) expect([answer.body.charged, answer.body.amount]).toEqual(answer.body.charged ? [true, '0.10'] : [false, '0.00']);
+        const paid = answers.filter((answer) => answer.body.charged);
+        expect(new Set(paid.map((answer) => answer.body.expense.scan.transactionId)).size).toBe(1);
+        expect((await charges(a.ownerKey)).map((c) => c.amount)).toEqual(['-0.10']);
+        expect(await wallet(a.ownerKey)).toMatchObject({ available: '1.90', pending: '0.00' });
         expect((await spendRuns(a.accountId)).map((r) => r.outcome)).toEqual(['done']);
-        expect((await quota(a.ownerKey)).used).toBe('1');
         const holds = await t.db.query<{ n: number }>(`select count(*)::int as n from holds where account_id = $1 and channel = 'expense-scan'`, [a.accountId]);
         expect(Number(holds.rows[0]!.n)).toBe(1);
-        expect(await get(a.ownerKey, id)).toMatchObject({ status: 'needs_review', scan: { paidBy: expect.any(String) } });
+        expect(await get(a.ownerKey, id)).toMatchObject({ status: 'needs_review', scan: { method: 'pdf-text' } });
       } finally {
+        expect((await setQuota('100')).status).toBe(200);
         await second.close();
       }
     });
