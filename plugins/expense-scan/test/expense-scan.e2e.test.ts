@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestHost, ManualClock, testEngines, type TestHost } from '@tollgate/testing';
+import { createTestHost, dropSchemaFamily, ManualClock, openDatabase, testEngines, type Database, type TestHost } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanSpendKey } from '../src/expense-scan.channel.js';
 import { expenseScanPlugin } from '../src/index.js';
@@ -396,3 +398,54 @@ for (const engine of testEngines()) {
     });
   });
 }
+
+// Two host instances with a pool each on one PostgreSQL schema (production's N hosts) and one file folder.
+const postgres = testEngines().find((e) => e.name === 'postgres');
+describe.runIf(postgres)('expense-scan: two hosts with their own pools scanning one upload at once charge once [postgres]', () => {
+  const clock = new ManualClock('2026-03-02T09:00:00.000Z');
+  const url = process.env.TEST_DATABASE_URL!;
+  const schema = `t_escan_${randomBytes(5).toString('hex')}`;
+  let dbs: Database[] = [];
+  const hosts: TestHost[] = [];
+  let root: string;
+
+  beforeAll(async () => {
+    receipt = await readFile(join(CORPUS, 'be-nl-receipt-01.pdf'));
+    root = await mkdtemp(join(tmpdir(), 'expense-scan-two-hosts-'));
+    dbs = [await openDatabase({ url, schema, poolSize: 8 }), await openDatabase({ url, schema, poolSize: 8 })];
+    for (const db of dbs) hosts.push(await createTestHost({ db, clock, config: { files: { root } }, plugins: [{ plugin: expenseScanPlugin }] }));
+  });
+  afterAll(async () => {
+    for (const h of hosts) await h.close();
+    await dropSchemaFamily({ url, schema });
+    for (const d of dbs) await d.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('four scans, two per host, of one upload: one hold, one charge of €0.10, the same transaction', async () => {
+    const [h1, h2] = hosts as [TestHost, TestHost];
+    const quota = await h1.request({ method: 'PUT', path: '/admin/catalog/quotas/expense-scan', key: h1.adminKey, body: { freeUnits: '0' } });
+    expect(quota.status).toBe(200);
+    const a = await h1.createAccount({ timeZone: 'Europe/Brussels' });
+    const up = await h1.upload({
+      path: `${BASE}/expenses`,
+      key: a.ownerKey,
+      file: variant('pools'),
+      contentType: 'application/pdf',
+      fields: { scan: 'false' },
+    });
+    expect(up.status).toBe(201);
+    const scan = (h: TestHost) => h.request({ method: 'POST', path: `${BASE}/expenses/${up.body.id}/scan`, key: a.ownerKey });
+    const answers = await Promise.all([scan(h1), scan(h2), scan(h1), scan(h2)]);
+    for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const paid = answers.filter((answer) => answer.body.charged);
+    expect(paid.length).toBeGreaterThan(0);
+    expect(new Set(paid.map((answer) => answer.body.expense.scan.transactionId)).size).toBe(1);
+    expect((await h2.request({ path: '/v1/wallet', key: a.ownerKey })).body).toMatchObject({ available: '1.90', pending: '0.00' });
+    const holds = await h1.db.query<{ n: number }>(`select count(*)::int as n from holds where account_id = $1 and channel = 'expense-scan'`, [a.accountId]);
+    expect(Number(holds.rows[0]!.n)).toBe(1);
+    // Both hosts read the same expense from the shared file folder.
+    const file = await fetch(`${h2.url}${BASE}/expenses/${up.body.id}/file`, { headers: { authorization: `Bearer ${a.ownerKey}` } });
+    expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), variant('pools'))).toBe(0);
+  });
+});
