@@ -1,4 +1,4 @@
-import { createDocumentReader } from '@tollgate/document-reader';
+import type { PooledDocumentReader } from '@tollgate/document-reader';
 import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { ExpenseScanChannel } from './expense-scan.channel.js';
 import { expenseScanMigrations } from './expense-scan.migrations.js';
@@ -11,7 +11,7 @@ import { readExpense, scanFailureOf } from './scan-reading.js';
  * The expense-scan plugin (issue 16, P-3 and W-8): upload receipts and invoices, scan them with the
  * document reader (PDF text layer first, OCR in worker threads) and the field finder, a paid channel
  * ('expense-scan', unit 'scan', 100 free a month in the account's time zone, then €0.10, immediate
- * settlement). One reader pool per plugin instance, started lazily on the first read, closed when the host stops.
+ * settlement). One reader pool per plugin instance, made on the first scan, closed when the host stops.
  */
 export const expenseScanPlugin = definePlugin({
   id: 'expense-scan',
@@ -33,11 +33,18 @@ export const expenseScanPlugin = definePlugin({
         logger: coreServices.logger,
       },
       async init({ channels, routes, db, clock, wallet, files, jobs, logger }) {
-        // Worker threads start on the first read, so a host that never scans pays nothing for the pool.
-        const reader = createDocumentReader({ workers: options.workers, maxPages: options.maxPages, timeoutMs: options.readTimeoutMs });
-        env.onShutdown(() => reader.close());
-        const read = ({ request }: { request: { fileKey: string; contentType: string } }) =>
-          readExpense({ files, reader, fileKey: request.fileKey, contentType: request.contentType });
+        // One pool for this plugin instance, made on the first scan: its module loads sharp, the canvas and
+        // pdf.js (~80 ms) and its threads start on first use, so a host that never scans pays for none of it.
+        let pool: Promise<PooledDocumentReader> | undefined;
+        const reader = () =>
+          (pool ??= import('@tollgate/document-reader').then((m) =>
+            m.createDocumentReader({ workers: options.workers, maxPages: options.maxPages, timeoutMs: options.readTimeoutMs }),
+          ));
+        env.onShutdown(async () => {
+          if (pool) await (await pool).close();
+        });
+        const read = async ({ request }: { request: { fileKey: string; contentType: string } }) =>
+          readExpense({ files, reader: await reader(), fileKey: request.fileKey, contentType: request.contentType });
         const service = new ExpenseScanService({
           db,
           clock,

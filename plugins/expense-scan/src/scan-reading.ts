@@ -1,6 +1,6 @@
-import { DocumentReadError, type DocumentReader, type ReadableType } from '@tollgate/document-reader';
+import type { DocumentReader, ReadableType } from '@tollgate/document-reader';
 import { extractExpenseFields, type ExpenseFields, type ExpenseLanguage } from '@tollgate/expense-fields';
-import type { PluginFiles } from '@tollgate/plugin-sdk';
+import { TollgateError, type PluginFiles } from '@tollgate/plugin-sdk';
 import { fileMissing } from './expense-scan.errors.js';
 
 /** What one scan read: how, in what language, and the fields with their confidences (JSON: the runner stores it). */
@@ -27,7 +27,10 @@ export async function readExpense(input: { files: PluginFiles; reader: DocumentR
  * fault (the reader closed while the host stops), which the spend runner treats as unknown.
  */
 export function scanFailureOf(error: unknown): { code: string; message: string } | null {
-  if (error instanceof DocumentReadError && error.code !== 'reader_closed') return { code: error.code, message: error.message };
-  if (error instanceof Error && (error as { code?: unknown }).code === 'expense_file_missing') return { code: 'expense_file_missing', message: error.message };
+  // By code, not by class: the reader's module loads on the first scan (DocumentReadError is a TollgateError).
+  if (error instanceof TollgateError && FILE_FAILURES.has(error.code)) return { code: error.code, message: error.message };
   return null;
 }
+
+/** DocumentReadError's codes that are about the file (not `reader_closed`), and the store's missing file. */
+const FILE_FAILURES = new Set(['unreadable_file', 'too_many_pages', 'read_timeout', 'expense_file_missing']);
