@@ -219,7 +219,13 @@ function readMultipart(input: {
     return input.raw.consume(() => refusal).then(() => Promise.reject(refusal!));
   }
   const refuse = (error: Error) => (refusal ??= error);
+  let parserError: Error | undefined;
+  const unreadable = (cause: unknown) => {
+    parserError ??= new UploadRefusedError({ code: 'invalid_multipart', message: `The multipart body cannot be read: ${(cause as Error).message}.` });
+  };
   parser.on('file', (name, stream, filename, _encoding, mimeType) => {
+    // A part cut short errors on its own stream ("Part terminated early"), besides the parser.
+    stream.on('error', unreadable);
     if (name !== 'file' || part) {
       stream.resume();
       refuse(
@@ -252,10 +258,7 @@ function readMultipart(input: {
   parser.on('filesLimit', () => refuse(new UploadRefusedError({ code: 'unexpected_file', message: 'Only one file is taken, in the part named "file".' })));
   parser.on('fieldsLimit', () => refuse(new UploadRefusedError({ code: 'invalid_multipart', message: `At most ${MAX_FIELDS} fields are taken.` })));
   parser.on('partsLimit', () => refuse(new UploadRefusedError({ code: 'invalid_multipart', message: `At most ${MAX_FIELDS + 1} parts are taken.` })));
-  let parserError: Error | undefined;
-  parser.on('error', (cause: unknown) => {
-    parserError ??= new UploadRefusedError({ code: 'invalid_multipart', message: `The multipart body cannot be read: ${(cause as Error).message}.` });
-  });
+  parser.on('error', unreadable);
   const finished = new Promise<void>((resolve) => {
     parser.on('finish', resolve);
     parser.on('error', () => resolve());
