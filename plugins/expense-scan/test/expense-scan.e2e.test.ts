@@ -173,6 +173,42 @@ for (const engine of testEngines()) {
       expect(await t.files.stat({ key: storedKey(a.accountId, id) })).toBeNull();
     });
 
+    it('a raw upload (X-Filename) with scan: "true" queues a scan whatever the setting; the same Idempotency-Key replays the upload', async () => {
+      const a = await account();
+      const bytes = variant('raw');
+      const raw = await t.upload({
+        path: `${BASE}/expenses`,
+        key: a.ownerKey,
+        file: bytes,
+        contentType: 'application/pdf',
+        filename: 'raw.pdf',
+        idempotencyKey: 'up-1',
+      });
+      expect(raw.status).toBe(201);
+      expect(raw.body).toMatchObject({ status: 'not_scanned', scanQueued: false, file: { filename: 'raw.pdf', size: bytes.length } });
+      const again = await t.upload({
+        path: `${BASE}/expenses`,
+        key: a.ownerKey,
+        file: bytes,
+        contentType: 'application/pdf',
+        filename: 'raw.pdf',
+        idempotencyKey: 'up-1',
+      });
+      expect(again.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.id).toBe(raw.body.id);
+      expect((await t.request({ path: `${BASE}/expenses`, key: a.ownerKey })).body.data).toHaveLength(1);
+
+      const queued = await upload(a.ownerKey, variant('scan-true'), { scan: 'true' });
+      expect(queued.body).toMatchObject({ status: 'not_scanned', scanQueued: true });
+      const bad = await upload(a.ownerKey, variant('scan-bad'), { scan: 'yes' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('validation_failed');
+      expect((await t.runJobs()).failed).toBe(0);
+      expect(await get(a.ownerKey, queued.body.id)).toMatchObject({ status: 'needs_review', scanQueued: false, scan: { paidBy: 'wallet' } });
+      expect(await get(a.ownerKey, raw.body.id)).toMatchObject({ status: 'not_scanned' });
+    });
+
     it('lists by status, newest first, with a cursor', async () => {
       const a = await account();
       const first = await uploaded(a.ownerKey, variant('list-1'));
