@@ -298,16 +298,28 @@ export class BrowserPool {
 
 const TIMED_OUT = Symbol('timed out');
 
-/** Starts Chromium with its tabs open and ready (so work starts in the order it was handed out). */
-async function launchBrowser(options: BrowserPoolOptions): Promise<{ browser: Browser; tabs: Page[] }> {
-  const browser = await puppeteer.launch({
-    executablePath: options.executablePath,
+/**
+ * Starts Chromium with CHROMIUM_ARGS (plus `args`), headless, over a pipe: the one place the launch
+ * flags live, for this pool and for other tools that render HTML (the expense corpus generator).
+ */
+export async function launchChromium(options: { executablePath?: string; args?: readonly string[]; protocolTimeout?: number } = {}): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     pipe: true, // no debugging port; Chromium exits when this process does
-    args: [...CHROMIUM_ARGS, `--renderer-process-limit=${Math.min(RENDERER_PROCESSES, options.pagesPerBrowser)}`],
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
+    ...(options.protocolTimeout ? { protocolTimeout: options.protocolTimeout } : {}),
+  });
+}
+
+/** Starts Chromium with its tabs open and ready (so work starts in the order it was handed out). */
+async function launchBrowser(options: BrowserPoolOptions): Promise<{ browser: Browser; tabs: Page[] }> {
+  const browser = await launchChromium({
+    executablePath: options.executablePath,
+    args: [`--renderer-process-limit=${Math.min(RENDERER_PROCESSES, options.pagesPerBrowser)}`],
     protocolTimeout: Math.max(30_000, options.renderTimeoutMs * 2),
   });
   try {

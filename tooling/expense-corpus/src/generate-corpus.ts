@@ -1,11 +1,12 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { launchChromium } from '@tollgate/letter-render';
 import { format, resolveConfig } from 'prettier';
 import { CORPUS_DIR } from './corpus-files.js';
 import type { CorpusTruth } from './corpus.types.js';
 import { planCorpus } from './expense-plan.js';
-import { launchBrowser, renderDocument } from './render-documents.js';
+import { renderDocument } from './render-documents.js';
 
 /*
  * pnpm corpus:generate [--seed 16] [--out dir] [--only file]
@@ -22,7 +23,8 @@ await mkdir(out, { recursive: true });
 if (!values.only) {
   for (const name of await readdir(out)) if (/\.(pdf|png|jpe?g)$/.test(name)) await rm(join(out, name));
 }
-const browser = await launchBrowser();
+// Chromium as @tollgate/letter-render starts it (its flags: no sandbox, no GPU, nothing fetched).
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   // Nothing leaves the machine: the HTML is complete and images are data URLs.

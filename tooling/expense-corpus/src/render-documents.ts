@@ -1,5 +1,5 @@
 import { PDFDocument } from 'pdf-lib';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import sharp, { type Sharp } from 'sharp';
 import { invoiceHtml, receiptHtml } from './document-html.js';
 import type { PlannedDocument } from './expense-plan.js';
@@ -12,23 +12,6 @@ import { SeededRandom } from './seeded-random.js';
  * document's own seed, so one document can be made again alone.
  */
 
-/** Debian's Chromium in a container, as packages/letter-render launches it (no sandbox, no GPU, nothing fetched). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-  '--font-render-hinting=none',
-  '--disable-extensions',
-  '--mute-audio',
-  '--host-resolver-rules=MAP * ~NOTFOUND',
-  '--proxy-server=127.0.0.1:9',
-  '--proxy-bypass-list=<-loopback>',
-];
-
 /** 80 mm at 96 CSS px per inch. */
 const RECEIPT_CSS_WIDTH = 303;
 const A4_CSS_WIDTH = 794;
@@ -36,10 +19,6 @@ const A4_CSS_WIDTH = 794;
 const RECEIPT_MAX_PX = 1400;
 /** A fixed date for every PDF's metadata, so the files do not change from run to run. */
 const PDF_DATE = new Date('2026-01-01T00:00:00Z');
-
-export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-}
 
 export async function renderDocument(input: { page: Page; doc: PlannedDocument }): Promise<Buffer> {
   const { page, doc } = input;
