@@ -10,11 +10,10 @@ import { FILE_STORE, LocalFileStore } from '@tollgate/files';
 import { ACCOUNTING_DOCUMENTS, invoiceSyncMigrations, registerInvoiceSync } from '@tollgate/invoice-sync';
 import type { MailTransport, OutgoingMail } from '@tollgate/notifications';
 import { SecretSealer } from '@tollgate/plugin-sdk';
-import { startSftpSandbox, type SftpSandbox } from '@tollgate/sandbox-sftp';
+import { generateSshKeyPair, startSftpSandbox, type SftpSandbox } from '@tollgate/sandbox-sftp';
 import { PriceCatalog, registerWallet, walletMigrations, WalletService } from '@tollgate/wallet';
 import { container as root, type DependencyContainer } from 'tsyringe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import ssh2 from 'ssh2';
 import yauzl from 'yauzl';
 import { accountingExportMigrations } from './accounting-exports.migrations.js';
 import type { ExportDelivery } from './export-delivery.js';
@@ -368,7 +367,7 @@ for (const engine of testEngines()) {
     });
 
     it('SFTP with a private key (sealed) and the pinned host key given up front', async () => {
-      const keys = ssh2.utils.generateKeyPairSync('ed25519');
+      const keys = generateSshKeyPair();
       const username = `keyed${++n}`;
       sandbox.addUser({ username, publicKey: keys.public });
       const { accountId } = await account({ count: 2 });

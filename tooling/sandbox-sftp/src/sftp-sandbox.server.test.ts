@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSftpSandbox, type SftpSandbox } from './sftp-sandbox.server.js';
+import { generateSshKeyPair, startSftpSandbox, type SftpSandbox } from './sftp-sandbox.server.js';
 
 const { Client, utils } = ssh2;
-const keys = utils.generateKeyPairSync('ed25519');
+const keys = generateSshKeyPair();
 
 async function connect(sandbox: SftpSandbox, auth: { username: string; password?: string; privateKey?: string }) {
   const client = new Client();
@@ -38,6 +38,17 @@ const put = async (sftp: SFTPWrapper, path: string, body: string) => {
   await new Promise<void>((ok, bad) => sftp.close(handle, (e) => (e ? bad(e) : ok())));
 };
 const mv = (sftp: SFTPWrapper, from: string, to: string) => new Promise<void>((ok, bad) => sftp.rename(from, to, (e) => (e ? bad(e) : ok())));
+
+describe('generateSshKeyPair', () => {
+  it('gives keys ssh2 reads back, where its own generator fails about one in 240', () => {
+    // 1,200 draws: the bare generator gives at least one unreadable key in about 99 % of runs.
+    for (let i = 0; i < 1200; i++) {
+      const keys = generateSshKeyPair();
+      expect(utils.parseKey(keys.private)).not.toBeInstanceOf(Error);
+      expect(keys.public).toMatch(/^ssh-ed25519 /);
+    }
+  });
+});
 
 describe('SFTP sandbox', () => {
   let dir: string;
