@@ -1,19 +1,10 @@
 import type { ChannelPrice } from '@tollgate/plugin-sdk';
+import { EXPENSE_FIELD_NAMES, type ExpenseFieldName } from '@tollgate/expense-fields';
 import { z } from 'zod';
 
-/** Fields of an expense a scan fills (the names of @tollgate/expense-fields). */
-export const EXPENSE_FIELDS = [
-  'supplierName',
-  'supplierVatNumber',
-  'date',
-  'currency',
-  'totalInclVat',
-  'vatAmounts',
-  'totalExclVat',
-  'invoiceNumber',
-  'iban',
-] as const;
-export type ExpenseField = (typeof EXPENSE_FIELDS)[number];
+/** Fields of an expense a scan fills: the names of @tollgate/expense-fields, so the two never drift apart. */
+export const EXPENSE_FIELDS = EXPENSE_FIELD_NAMES;
+export type ExpenseField = ExpenseFieldName;
 
 /** The upload types a scan reads (what the host sniffs the bytes as). */
 export const UPLOAD_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/heic'] as const;
