@@ -3,7 +3,7 @@ import { findAmounts } from './amount-text.js';
 import { boxOf, confidenceOf, type Layout } from './document-layout.js';
 import type { ExtractedField, FieldSource, VatBreakdown } from './expense-fields.types.js';
 import { VAT_WORD_RE, fold, totalKind } from './field-labels.js';
-import { lineAddsUp, rateIn } from './vat-arithmetic.js';
+import { LINE_TOLERANCE, lineAddsUp, rateIn, vatOf } from './vat-arithmetic.js';
 
 /** A number as read: its value, the OCR confidence of its words, and where it stands. */
 export interface ReadAmount {
@@ -91,12 +91,15 @@ const raise = <T>(field: ExtractedField<T>, confidence: number): ExtractedField<
  */
 export function crossCheckTotals({
   chosen,
-  vatTotal,
+  exclReads,
+  vatTotal: vatTotalLine,
   readLines,
   items,
   amounts,
 }: {
   chosen: ChosenTotals;
+  /** Every excl. total read (by its label), to pick the one the item lines confirm. */
+  exclReads: ReadAmount[];
   /** The VAT total line read ("Totaal BTW  € 86,57"), if any. */
   vatTotal: ReadAmount | null;
   /** The VAT lines read with their base (not derived from the totals). */
@@ -104,15 +107,37 @@ export function crossCheckTotals({
   items: ItemTotals;
   amounts: ReadAmount[];
 }): Pick<ChosenTotals, 'incl' | 'excl' | 'vat'> {
-  let { incl, excl, vat } = chosen;
-  const exclRead = excl?.source && chosen.exclOcr !== null ? { value: new Decimal(excl.value), ocr: chosen.exclOcr } : null;
+  let { incl, excl, vat, exclOcr } = chosen;
+  let vatTotal = vatTotalLine;
   const inclRead = incl?.source && chosen.inclOcr !== null ? { value: new Decimal(incl.value), ocr: chosen.inclOcr } : null;
   const itemsSum = items.size > 0 ? sum([...items.values()].map((item) => item.sum)) : null;
   const itemsOcr = items.size > 0 ? Math.min(...[...items.values()].map((item) => item.ocr)) : 0;
+  // An excl. total chosen in doubt while another excl. total read is the item lines' sum: that one.
+  if ((!excl || excl.confidence < THRESHOLD) && itemsSum && !(excl && new Decimal(excl.value).eq(itemsSum))) {
+    const read = exclReads.filter((amount) => amount.value.eq(itemsSum)).sort((a, b) => b.ocr - a.ocr)[0];
+    if (read) {
+      excl = { value: read.value.toFixed(2), confidence: DOUBT * read.ocr, source: read.source };
+      exclOcr = read.ocr;
+    }
+  }
+  const exclRead = excl?.source && exclOcr !== null ? { value: new Decimal(excl.value), ocr: exclOcr } : null;
+
+  // A single rate on every item line and no VAT total read (or a mislabelled one): the VAT printed
+  // that is the excl. total × that rate.
+  const singleRate = items.size === 1 ? [...items.keys()][0]! : null;
+  if (singleRate && exclRead && items.get(singleRate)!.sum.eq(exclRead.value)) {
+    const expected = vatOf(exclRead.value, singleRate);
+    if (!vatTotal || !lineAddsUp({ rate: singleRate, base: exclRead.value, amount: vatTotal.value })) {
+      const printed = amounts
+        .filter((amount) => amount.value.minus(expected).abs().lte(LINE_TOLERANCE) && !amount.value.isZero())
+        .sort((a, b) => b.ocr - a.ocr)[0];
+      if (printed) vatTotal = printed;
+    }
+  }
 
   // A single rate on every item line: its base is the excl. total and its VAT the VAT total, when they add up.
   const lines = vat?.value ?? [];
-  const onlyRate = items.size === 1 ? [...items.keys()][0]! : null;
+  const onlyRate = singleRate;
   if (onlyRate && exclRead && vatTotal && lineAddsUp({ rate: onlyRate, base: exclRead.value, amount: vatTotal.value })) {
     const single = lines.length === 1 && lines[0]!.rate === onlyRate && lines[0]!.base !== null;
     const agrees = single && new Decimal(lines[0]!.base!).eq(exclRead.value) && new Decimal(lines[0]!.amount).eq(vatTotal.value);
@@ -122,6 +147,20 @@ export function crossCheckTotals({
         confidence: DERIVED_CONFIRMED * Math.min(exclRead.ocr, vatTotal.ocr, itemsOcr),
         source: vatTotal.source,
       };
+    }
+  }
+
+  // A rate the items show and the breakdown lacks (a VAT line OCR lost): its base is the items'
+  // sum, its VAT the VAT total less the other lines', when that adds up.
+  if (vat && vatTotal && vat.value.every((line) => line.base !== null)) {
+    const missing = [...items.entries()].filter(([rate, item]) => !item.sum.isZero() && !vat!.value.some((line) => line.rate === rate));
+    if (missing.length === 1) {
+      const [rate, item] = missing[0]!;
+      const amount = vat.value.reduce((rest, line) => rest.minus(line.amount), vatTotal.value);
+      if (!amount.isZero() && lineAddsUp({ rate, base: item.sum, amount })) {
+        const value = [...vat.value, { rate, base: item.sum.toFixed(2), amount: amount.toFixed(2) }].sort((a, b) => new Decimal(a.rate).comparedTo(b.rate));
+        vat = { ...vat, value, confidence: Math.min(vat.confidence, DOUBT) };
+      }
     }
   }
 

@@ -322,6 +322,7 @@ function choose({
       exclOcr: best.excl && exclField?.source ? best.excl.ocr : null,
       vat: rates.length > 0 ? { value: rates, confidence: vatConfidence, source: vatSource } : null,
     },
+    exclReads: excl.map((candidate) => ({ value: candidate.value, ocr: candidate.ocr, source: sourceOf(candidate.row, candidate.match) })),
     vatTotal: vatTotalRead ? { value: vatTotalRead.value, ocr: vatTotalRead.ocr, source: sourceOf(vatTotalRead.row, vatTotalRead.match) } : null,
     readLines: breakdown.flatMap((line) => (line.base ? [{ rate: line.rate, base: line.base, amount: line.amount, ocr: line.ocr }] : [])),
     items: findItemTotals({ layout }),
