@@ -130,6 +130,18 @@ describe('crossCheckTotals', () => {
     expect(unconfirmed.incl).toMatchObject({ value: '526.86', confidence: 0.36 });
   });
 
+  it('does not take the excl. total for the incl. total when the VAT is nothing', () => {
+    const out = crossCheckTotals({
+      chosen: chosen({ incl: null, inclOcr: null, excl: field('100.00', 0.5), vat: field([{ rate: '0', base: '100.00', amount: '0.00' }], 0.5) }),
+      exclReads: [read('100.00')],
+      vatTotal: read('0.00'),
+      readLines: [line('0', '100.00', '0.00')],
+      items: items([['0', '100.00']]),
+      amounts: [read('100.00'), read('0.00')],
+    });
+    expect(out.incl).toBeNull();
+  });
+
   it('never overrides a total printed and filled that the arithmetic disagrees with', () => {
     const out = crossCheckTotals({ chosen: chosen({ incl: field('600.00', 0.9) }), ...base });
     expect(out.incl).toMatchObject({ value: '600.00', confidence: 0.9 });

@@ -209,7 +209,8 @@ export function crossCheckTotals({
   // The incl. total: excl. + VAT, from reads.
   const exclValue = exclConfirmed ?? exclRead;
   const vatValue = vatConfirmed ?? (vatTotal ? { value: vatTotal.value, ocr: vatTotal.ocr } : null);
-  if (exclValue && vatValue && (exclConfirmed || vatConfirmed)) {
+  // (A VAT of nothing would make the excl. total its own confirmation.)
+  if (exclValue && vatValue && !vatValue.value.isZero() && (exclConfirmed || vatConfirmed)) {
     const arithmetic = exclValue.value.plus(vatValue.value);
     const routeOcr = Math.min(exclValue.ocr, vatValue.ocr);
     if (inclRead?.value.eq(arithmetic)) {
