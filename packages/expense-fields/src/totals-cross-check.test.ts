@@ -142,6 +142,18 @@ describe('crossCheckTotals', () => {
     expect(out.incl).toBeNull();
   });
 
+  it("fills a receipt's total read in doubt that its VAT table adds up to, whatever was read as a VAT total", () => {
+    const receipt = (incl: ExtractedField<string>): ChosenTotals =>
+      chosen({ incl, excl: field('526.86', 0.85, null), exclOcr: null, vat: field(BREAKDOWN, 0.85) });
+    // A VAT "total" that is an ID number misread as an amount; no item lines on a till receipt.
+    const input = { ...base, exclReads: [], vatTotal: read('7348744.73'), items: items([]), amounts: [] };
+    expect(crossCheckTotals({ chosen: receipt(field('595.74', 0.41)), ...input }).incl!.confidence).toBeCloseTo(0.81);
+    // Already filled: it keeps its score.
+    expect(crossCheckTotals({ chosen: receipt(field('595.74', 0.77)), ...input }).incl!.confidence).toBe(0.77);
+    // A total the table does not add up to stays in doubt.
+    expect(crossCheckTotals({ chosen: receipt(field('595.75', 0.41)), ...input }).incl!.confidence).toBe(0.41);
+  });
+
   it('never overrides a total printed and filled that the arithmetic disagrees with', () => {
     const out = crossCheckTotals({ chosen: chosen({ incl: field('600.00', 0.9) }), ...base });
     expect(out.incl).toMatchObject({ value: '600.00', confidence: 0.9 });

@@ -226,5 +226,11 @@ export function crossCheckTotals({
       }
     }
   }
+  // A till receipt's VAT table, every line confirmed, adds up (bases + VAT) to a total read in doubt
+  // (OCR, a payment label): it is filled, whatever else was read as a VAT total (an ID number, a
+  // misread line). A total already filled keeps its score.
+  if (incl && incl.confidence < THRESHOLD && inclRead && basesSum && vatSum && basesSum.plus(vatSum).eq(inclRead.value)) {
+    incl = raise(incl, CONFIRMED * Math.max(inclRead.ocr, linesOcr));
+  }
   return { incl, excl, vat };
 }
