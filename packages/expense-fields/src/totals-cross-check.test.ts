@@ -53,6 +53,15 @@ describe('crossCheckTotals', () => {
     expect(out.vat!.confidence).toBeCloseTo(0.81);
   });
 
+  it('raises a total read in doubt that the excl. total (confirmed by the item lines) + the VAT total add up to', () => {
+    const input = { ...base, readLines: [], amounts: [] };
+    const out = crossCheckTotals({ chosen: chosen({ incl: field('595.74', 0.4), inclOcr: 0.45, vat: null }), ...input });
+    expect(out.incl).toMatchObject({ value: '595.74', confidence: expect.closeTo(0.81) });
+    // Excl. + VAT total is another number: the read stays in doubt.
+    const other = crossCheckTotals({ chosen: chosen({ incl: field('595.74', 0.4), inclOcr: 0.45, vat: null }), ...input, vatTotal: read('68.98') });
+    expect(other.incl!.confidence).toBe(0.4);
+  });
+
   it('does not confirm a VAT line off by more than a cent', () => {
     const off: VatBreakdown[] = [BREAKDOWN[0]!, { rate: '19', base: '266.66', amount: '50.69' }];
     const out = crossCheckTotals({
