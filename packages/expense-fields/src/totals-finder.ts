@@ -313,6 +313,8 @@ function choose({
     if (sum.eq(inclValue)) vatConfidence = Math.max(vatConfidence, 0.9 * ocr);
   }
 
+  // Then the invoice's own arithmetic over what the labels chose: it raises what independent reads
+  // confirm, and picks or completes what they show was misread or lost (totals-cross-check.ts).
   const vatTotalRead = vatTotals.find((candidate) => best.vat.value !== null && candidate.value.eq(best.vat.value)) ?? vatTotals[0] ?? null;
   const checkedTotals = crossCheckTotals({
     chosen: {
