@@ -4,9 +4,8 @@ import { boxOf, confidenceOf, type Layout, type Row } from './document-layout.js
 import type { ExtractedField, FieldSource, VatBreakdown } from './expense-fields.types.js';
 import { VAT_WORD_RE, fold, totalKind, type TotalKind } from './field-labels.js';
 import { headerAbove, labelOf } from './value-context.js';
-
-/** VAT rates in force in BE, NL, DE, FR and LU (percent). */
-const KNOWN_RATES = ['0', '2.1', '3', '5.5', '6', '7', '8', '9', '10', '12', '13', '14', '16', '17', '19', '20', '21'];
+import { crossCheckTotals, findItemTotals, findReadAmounts } from './totals-cross-check.js';
+import { impliedRate, rateIn, vatOf } from './vat-arithmetic.js';
 
 interface Candidate {
   kind: TotalKind;
@@ -37,18 +36,6 @@ export interface Totals {
   totalExclVat: ExtractedField<string> | null;
   vatAmounts: ExtractedField<VatBreakdown[]> | null;
   currency: ExtractedField<string> | null;
-}
-
-const cents = (value: Decimal): Decimal => value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-const vatOf = (base: Decimal, rate: string): Decimal => cents(base.times(rate).dividedBy(100));
-
-/** A rate written in the text ("21%", "5,5 %", "19,00%") when it is a known VAT rate. */
-function rateIn(text: string): string | null {
-  for (const match of text.matchAll(/(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%/g)) {
-    const rate = new Decimal(match[1]!.replace(',', '.')).toString();
-    if (KNOWN_RATES.includes(rate)) return rate;
-  }
-  return null;
 }
 
 function sourceOf(row: Row, match: AmountMatch): FieldSource {
@@ -326,18 +313,29 @@ function choose({
     if (sum.eq(inclValue)) vatConfidence = Math.max(vatConfidence, 0.9 * ocr);
   }
 
+  // Then the invoice's own arithmetic over what the labels chose: it raises what independent reads
+  // confirm, and picks or completes what they show was misread or lost (totals-cross-check.ts).
+  const vatTotalRead = vatTotals.find((candidate) => best.vat.value !== null && candidate.value.eq(best.vat.value)) ?? vatTotals[0] ?? null;
+  const checkedTotals = crossCheckTotals({
+    chosen: {
+      incl: inclField,
+      inclOcr: best.incl && inclField?.source ? best.incl.ocr : null,
+      excl: exclField,
+      exclOcr: best.excl && exclField?.source ? best.excl.ocr : null,
+      vat: rates.length > 0 ? { value: rates, confidence: vatConfidence, source: vatSource } : null,
+    },
+    exclReads: excl.map((candidate) => ({ value: candidate.value, ocr: candidate.ocr, source: sourceOf(candidate.row, candidate.match) })),
+    vatTotal: vatTotalRead ? { value: vatTotalRead.value, ocr: vatTotalRead.ocr, source: sourceOf(vatTotalRead.row, vatTotalRead.match) } : null,
+    readLines: breakdown.flatMap((line) => (line.base ? [{ rate: line.rate, base: line.base, amount: line.amount, ocr: line.ocr }] : [])),
+    items: findItemTotals({ layout }),
+    amounts: findReadAmounts({ layout }),
+  });
   return {
-    totalInclVat: inclField,
-    totalExclVat: exclField,
-    vatAmounts: rates.length > 0 ? { value: rates, confidence: vatConfidence, source: vatSource } : null,
+    totalInclVat: checkedTotals.incl,
+    totalExclVat: checkedTotals.excl,
+    vatAmounts: checkedTotals.vat,
     currency: currencyField(currencies, layout),
   };
-}
-
-/** The known rate that a base and its VAT imply (VAT = base × rate, rounded half-up to the cent). */
-function impliedRate(base: Decimal, vat: Decimal): string | null {
-  if (base.isZero()) return null;
-  return KNOWN_RATES.filter((rate) => rate !== '0').find((rate) => vatOf(base, rate).minus(vat).abs().lte('0.01')) ?? null;
 }
 
 function fallbackTotal(layout: Layout): ExtractedField<string> | null {
