@@ -66,14 +66,14 @@ for (const engine of testEngines()) {
       await t?.close();
     });
 
-    it('takes a raw body: the file as sent, its sniffed type, its name from X-Filename, its SHA-256; kept under the plugin prefix', async () => {
+    it('takes a raw body: the file as sent, its sniffed type, its name from X-Filename (percent-encoded: accents and a percent sign come back exact), its SHA-256; kept under the plugin prefix', async () => {
       const bytes = pdf('raw');
-      const res = await t.upload({ path: RECEIPTS, key: a.owner, file: bytes, contentType: 'application/pdf', filename: 'bill-2026-01.pdf' });
+      const res = await t.upload({ path: RECEIPTS, key: a.owner, file: bytes, contentType: 'application/pdf', filename: 'facture été 100% — 2026-01.pdf' });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body.file).toEqual({
         contentType: 'application/pdf',
         declaredType: 'application/pdf',
-        filename: 'bill-2026-01.pdf',
+        filename: 'facture été 100% — 2026-01.pdf',
         size: bytes.length,
         sha256: sha256(bytes),
       });

@@ -168,7 +168,7 @@ export async function createTestHost(input: TestHostInput = {}): Promise<TestHos
     } else {
       init = {
         method,
-        headers: { 'content-type': contentType ?? 'application/octet-stream', ...(filename ? { 'x-filename': filename } : {}), ...common },
+        headers: { 'content-type': contentType ?? 'application/octet-stream', ...(filename ? { 'x-filename': encodeURIComponent(filename) } : {}), ...common },
         body: new Uint8Array(file),
       };
     }

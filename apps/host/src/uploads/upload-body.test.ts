@@ -45,6 +45,23 @@ describe('readUpload', () => {
     expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('reads a non-ASCII name: X-Filename percent-encoded or as UTF-8 bytes, and a multipart filename in UTF-8', async () => {
+    const name = 'reçu café €5.pdf';
+    const encoded = fake({ chunks: [PDF], contentType: 'application/pdf', headers: { 'x-filename': encodeURIComponent(name) } });
+    expect((await readUpload({ ...encoded, upload })).file.filename).toBe(name);
+    // Node hands header bytes over as latin1: the UTF-8 bytes of a name sent as is arrive as mojibake.
+    const utf8 = fake({ chunks: [PDF], contentType: 'application/pdf', headers: { 'x-filename': Buffer.from(name, 'utf8').toString('latin1') } });
+    expect((await readUpload({ ...utf8, upload })).file.filename).toBe(name);
+    // A '%' that starts no escape, and a latin1 name that is no UTF-8, are kept as sent.
+    const percent = fake({ chunks: [PDF], contentType: 'application/pdf', headers: { 'x-filename': '100% done.pdf' } });
+    expect((await readUpload({ ...percent, upload })).file.filename).toBe('100% done.pdf');
+    const latin1 = fake({ chunks: [PDF], contentType: 'application/pdf', headers: { 'x-filename': 'reçu.pdf' } });
+    expect((await readUpload({ ...latin1, upload })).file.filename).toBe('reçu.pdf');
+    // The part header carries the name's UTF-8 bytes, as browsers and curl send it.
+    const { body, type } = multipart([{ name: 'file', filename: name, type: 'application/pdf', data: PDF }]);
+    expect((await readUpload({ ...fake({ chunks: [body], contentType: type }), upload })).file.filename).toBe(name);
+  });
+
   it('reads a multipart body split anywhere: the file part and the text fields', async () => {
     const { body, type } = multipart([
       { name: 'note', data: 'taxi' },

@@ -104,6 +104,30 @@ class FileCollector {
   }
 }
 
+/**
+ * A raw upload's `X-Filename` as the client meant it. Headers are ASCII, so a client sends a name
+ * like "reçu.pdf" percent-encoded (`encodeURIComponent`), or as its UTF-8 bytes, which Node hands
+ * over as latin1 text; both are turned back into the name. Anything that decodes to no valid UTF-8
+ * ("100% done.pdf", a real latin1 name) is kept as sent.
+ */
+function decodeHeaderFilename(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/%[0-9A-Fa-f]{2}/.test(value)) {
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  // eslint-disable-next-line no-control-regex -- any byte above ASCII, as latin1 text
+  if (/^[\u0000-\u00ff]*$/.test(value) && /[\u0080-\u00ff]/.test(value)) {
+    const bytes = Buffer.from(value, 'latin1');
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    if (!text.includes('\ufffd') && Buffer.from(text, 'utf8').equals(bytes)) return text;
+  }
+  return value;
+}
+
 function checkFilename(name: string | undefined): string | null {
   if (name === undefined || name === '') return null;
   if (name.length > MAX_FILENAME)
@@ -134,7 +158,7 @@ export async function readUpload(input: {
   const raw = new BodyDrain({ stream, reply, allowance: upload.maxBytes + UPLOAD_DRAIN_BYTES });
   if (!multipart) {
     const header = request.headers['x-filename'];
-    const filename = checkFilename(Array.isArray(header) ? header[0] : header);
+    const filename = checkFilename(decodeHeaderFilename(Array.isArray(header) ? header[0] : header));
     const declared = essence(contentType);
     const collector = new FileCollector(upload);
     await raw.consume((chunk) => collector.push(chunk, declared));
