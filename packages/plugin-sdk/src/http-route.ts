@@ -74,13 +74,13 @@ export interface RouteResponse {
 /**
  * One answer of a route, for the OpenAPI document (`GET /docs/json`): a success status with the
  * schema of its JSON `body` (omit `body` for an answer without one, e.g. 204; set `contentType` for
- * a non-JSON body such as text/csv), or an error status (409, 422, …) with only a description of its
- * codes: errors always have the standard error body.
+ * a non-JSON body such as text/csv, or several for a file whose type varies, since API 2.7), or an
+ * error status (409, 422, …) with only a description of its codes: errors always have the standard error body.
  */
 export interface RouteResponseDoc {
   description: string;
   body?: StandardSchemaV1;
-  contentType?: string;
+  contentType?: string | readonly string[];
 }
 
 /**

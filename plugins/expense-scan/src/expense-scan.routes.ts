@@ -1,3 +1,4 @@
+import { create as createContentDisposition } from 'content-disposition';
 import { defineRoute, type PluginRoute } from '@tollgate/plugin-sdk';
 import { z } from 'zod';
 import { correctionPatch } from './expense-corrections.js';
@@ -113,18 +114,17 @@ export function expenseScanRoutes(input: { service: ExpenseScanService; maxBytes
       auth: 'account',
       summary: 'Download the uploaded file, with its content type',
       params: expenseParams,
-      // The document names one media type: the answer carries the file's own (image/jpeg, image/png, image/heic for images).
       responses: {
-        200: { description: 'The file as uploaded, with its own type: application/pdf, image/jpeg, image/png or image/heic', contentType: 'application/pdf' },
+        200: { description: 'The file as uploaded, with its own type', contentType: UPLOAD_TYPES },
       },
       async handler({ caller, params }) {
         const file = await service.file({ accountId: caller.accountId, expenseId: params.id });
-        const name = file.filename.replace(/["\\\r\n]/g, '_');
         return {
           headers: {
             'content-type': file.contentType,
             'content-length': String(file.size),
-            'content-disposition': `attachment; filename="${name}"`,
+            // RFC 6266: an ASCII fallback and the UTF-8 name (a raw "€" in a header would be refused).
+            'content-disposition': createContentDisposition(file.filename, { type: 'attachment' }),
           },
           body: file.stream,
         };

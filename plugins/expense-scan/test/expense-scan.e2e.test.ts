@@ -102,12 +102,12 @@ for (const engine of testEngines()) {
     it('a text PDF: stored with its checksum, scanned into fields with confidences, corrected apart, downloaded, deleted with its file', async () => {
       const a = await account();
       const bytes = variant('fields');
-      const res = await upload(a.ownerKey, bytes, { filename: 'bakkerij.pdf' });
+      const res = await upload(a.ownerKey, bytes, { filename: 'bakkerij Één €5.pdf' });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         status: 'not_scanned',
         scanQueued: false,
-        file: { filename: 'bakkerij.pdf', contentType: 'application/pdf', size: bytes.length },
+        file: { filename: 'bakkerij Één €5.pdf', contentType: 'application/pdf', size: bytes.length },
       });
       expect(res.body.file.sha256).toMatch(/^[0-9a-f]{64}$/);
       const id = res.body.id as string;
@@ -160,7 +160,19 @@ for (const engine of testEngines()) {
       const file = await send(t, { method: 'GET', path: `${BASE}/expenses/${id}/file`, key: a.ownerKey });
       expect(file.status).toBe(200);
       expect(file.headers.get('content-type')).toBe('application/pdf');
+      // The name as uploaded (RFC 6266: an ASCII fallback, the UTF-8 name in filename*).
+      expect(file.headers.get('content-disposition')).toMatch(
+        /^attachment; filename="bakkerij [^"]+5\.pdf"; filename\*=UTF-8''bakkerij%20%C3%89%C3%A9n%20%E2%82%AC5\.pdf$/,
+      );
       expect(Buffer.compare(file.body, bytes)).toBe(0);
+      // The OpenAPI document names every type the download can answer with.
+      const doc = (await t.request({ path: '/docs/json' })).body;
+      expect(Object.keys(doc.paths[`${BASE}/expenses/{id}/file`].get.responses['200'].content).sort()).toEqual([
+        'application/pdf',
+        'image/heic',
+        'image/jpeg',
+        'image/png',
+      ]);
 
       // Another account does not see it.
       const b = await account();

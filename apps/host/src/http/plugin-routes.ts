@@ -202,11 +202,13 @@ export function describePluginRoutes(routes: readonly MountedRoute[]): Record<st
     return Object.fromEntries(
       Object.entries(route.responses).map(([status, doc]) => {
         const schema = doc.body ? outputSchema(doc.body) : undefined;
-        const content = doc.contentType
-          ? { [doc.contentType]: { schema: schema ?? { type: 'string' } } }
-          : doc.body
-            ? { 'application/json': { schema: schema ?? {} } }
-            : undefined;
+        const types = doc.contentType === undefined ? [] : typeof doc.contentType === 'string' ? [doc.contentType] : doc.contentType;
+        const content =
+          types.length > 0
+            ? Object.fromEntries(types.map((type) => [type, { schema: schema ?? { type: 'string' } }]))
+            : doc.body
+              ? { 'application/json': { schema: schema ?? {} } }
+              : undefined;
         return [status, { description: doc.description, ...(content ? { content } : {}) }];
       }),
     );
