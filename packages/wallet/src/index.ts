@@ -4,7 +4,8 @@ export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSe
 
 // The wallet domain.
 export { walletMigrations } from './wallet.migrations.js';
-export { TRIAL_KEY, WalletService, WALLET_OPTIONS, type WalletOptions } from './wallet.service.js';
+export { TRIAL_KEY, WalletService, WALLET_OPTIONS, type WalletOptions, type WalletTransactionHook } from './wallet.service.js';
+export type { Book, Posting, TxRow, WalletChanges, WalletEvent } from './wallet-state.js';
 export { PriceCatalog, type Price } from './price-catalog.js';
 export { registerWallet } from './registration.js';
 export { checkInvariants, type InvariantProblem, type InvariantReport } from './invariants.js';

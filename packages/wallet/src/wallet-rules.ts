@@ -176,6 +176,7 @@ export class WalletRules {
     return {
       accountId: this.accountId,
       period: this.#s.period,
+      availableBefore: this.#s.available,
       available: this.#available,
       pending: this.#pending,
       owed: this.#owed,

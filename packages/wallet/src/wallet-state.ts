@@ -233,6 +233,8 @@ export interface NewRecord {
 export interface WalletChanges {
   accountId: string;
   period: string;
+  /** The available balance before this transaction's commands (read with the locked row). */
+  availableBefore: Money;
   available: Money;
   pending: Money;
   owed: Money;

@@ -122,6 +122,18 @@ interface Committed {
   changes: WalletChanges[];
 }
 
+/**
+ * Work that must commit or fail with the wallet's own changes (W-13): a top-up's invoice, a
+ * refund's credit note, an alert's crossing. Called inside the batch transaction, after the
+ * ledger rows were written, with every wallet's changes; a hook that throws fails the batch, which
+ * is then retried without the command that caused it (as for any database error), so a hook must
+ * only throw for a fault, never for a business refusal. It must not call the wallet (deadlock).
+ */
+export interface WalletTransactionHook {
+  readonly name: string;
+  afterWrite(input: { tx: Transaction; now: Date; changes: readonly WalletChanges[] }): Promise<void>;
+}
+
 /** What setPlan's transaction settles: the answer, and the event of a real move (emitted after the commit). */
 type PlanMove = { answer: { plan: string; since: Date; changed: boolean }; event?: WalletEvent };
 
@@ -146,6 +158,7 @@ export class WalletService {
   readonly #trialCredit: Money;
   readonly #maxGrant: Money;
   readonly #defaultPlan: string;
+  readonly #hooks: WalletTransactionHook[] = [];
 
   constructor(
     @inject(DATABASE) private readonly db: Database,
@@ -158,6 +171,12 @@ export class WalletService {
     this.#trialCredit = Money.of(options.trialCredit ?? '2.00');
     this.#maxGrant = Money.of(options.maxGrant ?? '10000.00');
     this.#defaultPlan = checkPlan(options.defaultPlan ?? 'focus');
+  }
+
+  /** Adds work that runs in every batch transaction after the ledger is written (invoices, alerts); at start-up, before traffic. */
+  addTransactionHook(hook: WalletTransactionHook): void {
+    if (this.#hooks.some((h) => h.name === hook.name)) throw new Error(`A wallet transaction hook named ${hook.name} is already added`);
+    this.#hooks.push(hook);
   }
 
   /**
@@ -593,6 +612,7 @@ export class WalletService {
       const outcomes = pending.map((p): Outcome => rules.get(p.accountId)?.apply(p.command) ?? { ok: false, error: new WalletNotFoundError(p.accountId) });
       const changes = [...rules.values()].map((r) => r.changes());
       await writeChanges(tx, now, changes);
+      for (const hook of this.#hooks) await hook.afterWrite({ tx, now, changes });
       return { outcomes, opened, changes };
     });
   }
