@@ -312,6 +312,26 @@ for (const engine of testEngines()) {
       expect(await funding.maybeRefill({ accountId: id, force: true })).toBeNull();
     });
 
+    it('a declined scheduled refill pauses auto-refill; that month is done, the next month buys again once it is on', async () => {
+      clock.set(new Date('2026-09-01T09:00:00Z'));
+      const id = await account('100.00');
+      const bad = await method(id, 'decline');
+      await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '5.00', pack: '10', schedule: { dayOfMonth: 3 }, paymentMethodId: bad.id });
+      clock.set(new Date('2026-09-03T08:00:00Z'));
+      await funding.sweep();
+      expect(await refills(id)).toEqual(['10.00']);
+      expect(await funding.getAutoRefill({ accountId: id })).toMatchObject({ pausedReason: 'payment_declined', window: { declined: 1 } });
+      const good = await method(id);
+      await funding.setAutoRefill({ accountId: id, enabled: true, minimum: '5.00', pack: '10', schedule: { dayOfMonth: 3 }, paymentMethodId: good.id });
+      clock.set(new Date('2026-09-10T08:00:00Z'));
+      await funding.sweep();
+      expect(await scheduledKeys(id)).toEqual(['refill-schedule:2026-09']);
+      clock.set(new Date('2026-10-03T08:00:00Z'));
+      await funding.sweep();
+      expect(await scheduledKeys(id)).toEqual(['refill-schedule:2026-09', 'refill-schedule:2026-10']);
+      expect(await available(id)).toBe('110.00');
+    });
+
     it('refillCover says whether an auto-refill would pay for a use the balance cannot pay, and why not', async () => {
       const shortfall = (s: string) => Money.of(s);
       const off = await account();
