@@ -1,5 +1,5 @@
 export { walletAlertMigrations } from './alert.migrations.js';
-export { ALERT_KEY_DAYS, WalletAlertService } from './wallet-alert.service.js';
+export { ALERT_KEY_DAYS, burnWindow, WalletAlertService } from './wallet-alert.service.js';
 export { registerWalletAlerts } from './registration.js';
 export { readAlert, type AlertFacts } from './alert-reading.js';
 export { alertJson, type AlertJson } from './alert-json.js';

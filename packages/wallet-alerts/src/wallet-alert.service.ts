@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CLOCK, type Clock } from '@tollgate/clock';
+import { CLOCK, startOfDay, type Clock } from '@tollgate/clock';
 import { DATABASE, pgArray, type Database, type Queryable, type Transaction } from '@tollgate/db';
 import { Money } from '@tollgate/money';
 import type { EventPayloads } from '@tollgate/plugin-sdk';
@@ -99,7 +99,7 @@ export class WalletAlertService {
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
       // The wallet row orders this with the account's spending and with other creates (the limit).
-      const available = await lockWallet(tx, accountId);
+      const wallet = await lockWallet(tx, accountId);
       if (input.idempotencyKey !== undefined) {
         const {
           rows: [stored],
@@ -134,7 +134,7 @@ export class WalletAlertService {
           now,
         ],
       );
-      const made = await this.#checkOne(tx, now, toAlert(row!), available);
+      const made = await this.#checkOne(tx, now, toAlert(row!), wallet);
       const json = alertJson(made);
       if (input.idempotencyKey !== undefined)
         await tx.query('insert into wallet_alert_keys (account_id, key, request_hash, response, created_at) values ($1, $2, $3, $4, $5)', [
@@ -169,7 +169,7 @@ export class WalletAlertService {
     if (!isAlertId(input.alertId)) throw new AlertNotFoundError(input.alertId);
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
-      const available = await lockWallet(tx, input.accountId);
+      const wallet = await lockWallet(tx, input.accountId);
       const { rows } = await tx.query<AlertRow>(`select ${COLUMNS} from wallet_alerts where account_id = $1 and id = $2 for update`, [
         input.accountId,
         input.alertId,
@@ -198,7 +198,7 @@ export class WalletAlertService {
           now,
         ],
       );
-      return this.#checkOne(tx, now, toAlert(row!), available);
+      return this.#checkOne(tx, now, toAlert(row!), wallet);
     });
   }
 
@@ -224,13 +224,13 @@ export class WalletAlertService {
       if (!rows.length) break;
       for (const { account_id: accountId } of rows) {
         const moved = await this.db.transaction(async (tx) => {
-          const available = await lockWallet(tx, accountId);
-          if (!available) return { triggered: 0, rearmed: 0 };
+          const wallet = await lockWallet(tx, accountId);
+          if (!wallet) return { triggered: 0, rearmed: 0 };
           const { rows: alerts } = await tx.query<AlertRow>(
             `select ${COLUMNS} from wallet_alerts where account_id = $1 and kind = 'days_left' and enabled order by id`,
             [accountId],
           );
-          return this.#evaluate(tx, this.clock.now(), accountId, available, alerts.map(toAlert));
+          return this.#evaluate(tx, this.clock.now(), accountId, wallet, alerts.map(toAlert));
         });
         result.accounts++;
         result.triggered += moved.triggered;
@@ -259,20 +259,21 @@ export class WalletAlertService {
     // A savepoint: a fault in alerts must never undo (or refuse) the money movement itself.
     await input.tx.query('savepoint wallet_alerts');
     try {
-      const { rows } = await input.tx.query<AlertRow>(
-        `select ${COLUMNS} from wallet_alerts where account_id = any($1::text[]) and enabled order by account_id, id`,
+      const { rows } = await input.tx.query<AlertRow & { time_zone: string }>(
+        `select ${COLUMNS}, (select w.time_zone from wallets w where w.account_id = a.account_id) as time_zone
+           from wallet_alerts a where account_id = any($1::text[]) and enabled order by account_id, id`,
         [pgArray(accountIds)],
       );
       if (rows.length) {
-        const byAccount = new Map<string, Alert[]>();
+        const byAccount = new Map<string, { timeZone: string; alerts: Alert[] }>();
         for (const row of rows) {
-          const list = byAccount.get(row.account_id) ?? [];
-          list.push(toAlert(row));
-          byAccount.set(row.account_id, list);
+          const entry = byAccount.get(row.account_id) ?? { timeZone: row.time_zone, alerts: [] };
+          entry.alerts.push(toAlert(row));
+          byAccount.set(row.account_id, entry);
         }
         for (const change of moved) {
-          const alerts = byAccount.get(change.accountId);
-          if (alerts) await this.#evaluate(input.tx, input.now, change.accountId, change.available, alerts);
+          const entry = byAccount.get(change.accountId);
+          if (entry) await this.#evaluate(input.tx, input.now, change.accountId, { available: change.available, timeZone: entry.timeZone }, entry.alerts);
         }
       }
       await input.tx.query('release savepoint wallet_alerts');
@@ -283,10 +284,10 @@ export class WalletAlertService {
   }
 
   /** Checks a new or changed alert right away (when it is on and the account has a wallet). */
-  async #checkOne(tx: Transaction, now: Date, alert: Alert, available: Money | null): Promise<AlertWithReading> {
-    if (available && alert.enabled) await this.#evaluate(tx, now, alert.accountId, available, [alert]);
+  async #checkOne(tx: Transaction, now: Date, alert: Alert, wallet: WalletFacts | null): Promise<AlertWithReading> {
+    if (wallet && alert.enabled) await this.#evaluate(tx, now, alert.accountId, wallet, [alert]);
     const { rows } = await tx.query<AlertRow>(`select ${COLUMNS} from wallet_alerts where id = $1`, [alert.id]);
-    return (await this.#measure(tx, alert.accountId, [toAlert(rows[0]!)], available))[0]!;
+    return (await this.#measure(tx, alert.accountId, [toAlert(rows[0]!)], wallet))[0]!;
   }
 
   /**
@@ -294,8 +295,15 @@ export class WalletAlertService {
    * longer does. The caller holds the wallet row lock; the state guard in each update is what makes
    * a crossing fire once even so.
    */
-  async #evaluate(tx: Transaction, now: Date, accountId: string, available: Money, alerts: readonly Alert[]): Promise<{ triggered: number; rearmed: number }> {
-    const facts = await loadFacts(tx, { accountId, available, now, alerts });
+  async #evaluate(
+    tx: Transaction,
+    now: Date,
+    accountId: string,
+    wallet: WalletFacts,
+    alerts: readonly Alert[],
+  ): Promise<{ triggered: number; rearmed: number }> {
+    const facts = await loadFacts(tx, { accountId, wallet, now, alerts });
+    const available = wallet.available;
     const done = { triggered: 0, rearmed: 0 };
     for (const alert of alerts) {
       const reading = readAlert({ condition: alert.condition, facts });
@@ -352,30 +360,52 @@ export class WalletAlertService {
     return done;
   }
 
-  /** Alerts with their condition measured now; `available` when the caller already read it under lock. */
-  async #measure(q: Queryable, accountId: string, alerts: readonly Alert[], available?: Money | null): Promise<AlertWithReading[]> {
+  /** Alerts with their condition measured now; `wallet` when the caller already read it under lock. */
+  async #measure(q: Queryable, accountId: string, alerts: readonly Alert[], read?: WalletFacts | null): Promise<AlertWithReading[]> {
     if (!alerts.length) return [];
-    let balance = available ?? null;
-    if (!balance) {
-      const { rows } = await q.query<{ available: string }>('select available::text as available from wallets where account_id = $1', [accountId]);
-      balance = Money.of(rows[0]?.available ?? '0');
+    let wallet = read ?? null;
+    if (!wallet) {
+      const { rows } = await q.query<{ available: string; time_zone: string }>(
+        'select available::text as available, time_zone from wallets where account_id = $1',
+        [accountId],
+      );
+      wallet = { available: Money.of(rows[0]?.available ?? '0'), timeZone: rows[0]?.time_zone ?? 'UTC' };
     }
-    const facts = await loadFacts(q, { accountId, available: balance, now: this.clock.now(), alerts });
+    const facts = await loadFacts(q, { accountId, wallet, now: this.clock.now(), alerts });
     return alerts.map((alert) => ({ ...alert, current: readAlert({ condition: alert.condition, facts }) }));
   }
 }
 
-/** Locks the account's wallet row and reads its available balance; null when it has no wallet. */
-async function lockWallet(tx: Transaction, accountId: string): Promise<Money | null> {
-  const { rows } = await tx.query<{ available: string }>('select available::text as available from wallets where account_id = $1 for update', [accountId]);
-  return rows[0] ? Money.of(rows[0].available) : null;
+/** What alerts are measured with from the wallet row: its available balance and time zone (the burn window's days). */
+interface WalletFacts {
+  available: Money;
+  timeZone: string;
+}
+
+/** Locks the account's wallet row and reads it; null when it has no wallet. */
+async function lockWallet(tx: Transaction, accountId: string): Promise<WalletFacts | null> {
+  const { rows } = await tx.query<{ available: string; time_zone: string }>(
+    'select available::text as available, time_zone from wallets where account_id = $1 for update',
+    [accountId],
+  );
+  return rows[0] ? { available: Money.of(rows[0].available), timeZone: rows[0].time_zone } : null;
+}
+
+/**
+ * The burn window of `days` days: the last `days` complete calendar days in the wallet's time
+ * zone (today's spending counts from tomorrow), so the rate is steady within a day and moves at
+ * midnight, which the sweep picks up.
+ */
+export function burnWindow(input: { now: Date; timeZone: string; days: number }): { from: Date; to: Date } {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: input.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(input.now);
+  return { from: startOfDay({ day: today, timeZone: input.timeZone, offsetDays: -input.days }), to: startOfDay({ day: today, timeZone: input.timeZone }) };
 }
 
 /**
  * What the alerts of one account are measured against. Both reads walk the ledger by the
  * account's own indexes (account and id, account and time), joining postings and lots by key.
  */
-async function loadFacts(q: Queryable, input: { accountId: string; available: Money; now: Date; alerts: readonly Alert[] }): Promise<AlertFacts> {
+async function loadFacts(q: Queryable, input: { accountId: string; wallet: WalletFacts; now: Date; alerts: readonly Alert[] }): Promise<AlertFacts> {
   let lastTopUp: Money | null = null;
   if (input.alerts.some((a) => a.condition.kind === 'percent_of_last_top_up')) {
     const { rows } = await q.query<{ granted: string }>(
@@ -392,18 +422,18 @@ async function loadFacts(q: Queryable, input: { accountId: string; available: Mo
   const spentOver = new Map<number, Money>();
   for (const a of input.alerts) {
     if (a.condition.kind !== 'days_left' || spentOver.has(a.condition.burnWindowDays)) continue;
-    const since = new Date(input.now.getTime() - a.condition.burnWindowDays * 86_400_000);
+    const window = burnWindow({ now: input.now, timeZone: input.wallet.timeZone, days: a.condition.burnWindowDays });
     // Spending is what revenue received: charges and captures in, reversals out (holds are not spent yet).
     const { rows } = await q.query<{ spent: string }>(
       `select coalesce(sum(p.amount), 0)::text as spent
          from ledger_transactions t
          join ledger_postings p on p.transaction_id = t.id and p.book = 'revenue'
-        where t.account_id = $1 and t.created_at > $2 and t.created_at <= $3 and t.type in ('charge', 'capture', 'reversal')`,
-      [input.accountId, since, input.now],
+        where t.account_id = $1 and t.created_at >= $2 and t.created_at < $3 and t.type in ('charge', 'capture', 'reversal')`,
+      [input.accountId, window.from, window.to],
     );
     spentOver.set(a.condition.burnWindowDays, Money.of(rows[0]!.spent));
   }
-  return { available: input.available, lastTopUp, spentOver };
+  return { available: input.wallet.available, lastTopUp, spentOver };
 }
 
 async function outbox(tx: Transaction, input: { accountId: string; type: string; payload: object; now: Date }): Promise<void> {
