@@ -3,7 +3,7 @@ import { CLOCK, startOfDay, type Clock } from '@tollgate/clock';
 import { DATABASE, pgArray, type Database, type Queryable, type Transaction } from '@tollgate/db';
 import { Money } from '@tollgate/money';
 import type { EventPayloads } from '@tollgate/plugin-sdk';
-import { IdempotencyKeyReusedError, type WalletChanges, type WalletTransactionHook } from '@tollgate/wallet';
+import { IdempotencyKeyReusedError, WalletNotFoundError, type WalletChanges, type WalletTransactionHook } from '@tollgate/wallet';
 import { inject, injectable } from 'tsyringe';
 import { AlertNotFoundError, AlertParameterError, TooManyAlertsError } from './alert.errors.js';
 import { readAlert, type AlertFacts } from './alert-reading.js';
@@ -100,6 +100,7 @@ export class WalletAlertService {
       const now = this.clock.now();
       // The wallet row orders this with the account's spending and with other creates (the limit).
       const wallet = await lockWallet(tx, accountId);
+      if (!wallet) throw new WalletNotFoundError(accountId);
       if (input.idempotencyKey !== undefined) {
         const {
           rows: [stored],
@@ -170,6 +171,7 @@ export class WalletAlertService {
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
       const wallet = await lockWallet(tx, input.accountId);
+      if (!wallet) throw new WalletNotFoundError(input.accountId);
       const { rows } = await tx.query<AlertRow>(`select ${COLUMNS} from wallet_alerts where account_id = $1 and id = $2 for update`, [
         input.accountId,
         input.alertId,
@@ -284,8 +286,8 @@ export class WalletAlertService {
   }
 
   /** Checks a new or changed alert right away (when it is on and the account has a wallet). */
-  async #checkOne(tx: Transaction, now: Date, alert: Alert, wallet: WalletFacts | null): Promise<AlertWithReading> {
-    if (wallet && alert.enabled) await this.#evaluate(tx, now, alert.accountId, wallet, [alert]);
+  async #checkOne(tx: Transaction, now: Date, alert: Alert, wallet: WalletFacts): Promise<AlertWithReading> {
+    if (alert.enabled) await this.#evaluate(tx, now, alert.accountId, wallet, [alert]);
     const { rows } = await tx.query<AlertRow>(`select ${COLUMNS} from wallet_alerts where id = $1`, [alert.id]);
     return (await this.#measure(tx, alert.accountId, [toAlert(rows[0]!)], wallet))[0]!;
   }
