@@ -112,7 +112,13 @@ for (const engine of testEngines()) {
         current: { balance: '2.00', threshold: '1.50', daysLeft: null, burnPerDay: null },
       });
       expect(await createAlert(a.ownerKey, body, { 'idempotency-key': 'alert-1' })).toEqual(alert);
-      const reused = await t.request({ method: 'POST', path: '/v1/wallet/alerts', key: a.ownerKey, body: { ...body, amount: '1.00' }, headers: { 'idempotency-key': 'alert-1' } });
+      const reused = await t.request({
+        method: 'POST',
+        path: '/v1/wallet/alerts',
+        key: a.ownerKey,
+        body: { ...body, amount: '1.00' },
+        headers: { 'idempotency-key': 'alert-1' },
+      });
       expect(reused.status).toBe(409);
       expect(reused.body.error.code).toBe('idempotency_key_reused');
       expect(await stored(a.accountId)).toBe(1);
@@ -163,6 +169,25 @@ for (const engine of testEngines()) {
       await t.runJobs();
       // The endpoint takes only wallet.alert_triggered: the re-arming is not sent to it.
       expect(receiver.received({ path: '/alerts-a' }).map((r) => r.json.type)).toEqual(['wallet.alert_triggered', 'wallet.alert_triggered']);
+    });
+
+    it('two hosts spending the same wallet at once: the crossing fires once', async () => {
+      const a = await newAccount();
+      await topUp(a.accountId, '3.00'); // 5.00
+      const alert = await createAlert(a.ownerKey, { kind: 'balance_below', amount: '4.90' });
+      const second = await createTestHost({ engine, clock, db: t.db, config: { files: t.filesConfig } });
+      try {
+        const charge = (host: TestHost, i: number) =>
+          host.host.wallet.charge({ accountId: a.accountId, channel: CHANNEL, units: '1', idempotencyKey: `both-${i}` });
+        await Promise.all(Array.from({ length: 12 }, (_, i) => charge(i % 2 ? second : t, i)));
+      } finally {
+        await second.close();
+      }
+      expect((await t.request({ path: '/v1/wallet', key: a.memberKey })).body.available).toBe('2.00');
+      expect(await events(a.accountId)).toEqual([
+        { type: 'wallet.alert_triggered', payload: expect.objectContaining({ alertId: alert.id, available: '4.75' }) },
+      ]);
+      expect(await mails(a.accountId)).toHaveLength(1);
     });
 
     it('percent_of_last_top_up: a share of the last purchase', async () => {
@@ -271,7 +296,10 @@ for (const engine of testEngines()) {
       expect((await t.host.walletAlerts.jobs.runOnce()).triggered).toBe(0);
       // A top-up lifts it above: re-armed in the top-up's own transaction.
       await topUp(a.accountId, '5.00');
-      expect((await t.request({ path: `/v1/wallet/alerts/${alert.id}`, key: a.memberKey })).body).toMatchObject({ state: 'armed', current: { daysLeft: '7.0' } });
+      expect((await t.request({ path: `/v1/wallet/alerts/${alert.id}`, key: a.memberKey })).body).toMatchObject({
+        state: 'armed',
+        current: { daysLeft: '7.0' },
+      });
     });
   });
 }

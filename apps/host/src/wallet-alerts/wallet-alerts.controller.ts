@@ -56,9 +56,7 @@ export class WalletAlertsController {
         : body.kind === 'percent_of_last_top_up'
           ? { kind: body.kind, percent: body.percent, ...common }
           : { kind: body.kind, days: body.days, burnWindowDays: body.burnWindowDays, ...common };
-    const created = await this.#on(caller, () =>
-      this.alerts.create({ accountId: caller.accountId, alert, ...(fromCaller ? { idempotencyKey: key } : {}) }),
-    );
+    const created = await this.#on(caller, () => this.alerts.create({ accountId: caller.accountId, alert, ...(fromCaller ? { idempotencyKey: key } : {}) }));
     return created.alert;
   }
 

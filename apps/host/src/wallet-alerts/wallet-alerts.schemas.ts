@@ -46,7 +46,9 @@ export const alertView = z.object({
   days: z.number().nullable().describe('days_left: the number of days'),
   burnWindowDays: z.number().nullable().describe('days_left: the burn window'),
   enabled: z.boolean(),
-  state: z.enum(['armed', 'triggered']).describe('armed: fires when its condition becomes true; triggered: fired, armed again once the condition no longer holds'),
+  state: z
+    .enum(['armed', 'triggered'])
+    .describe('armed: fires when its condition becomes true; triggered: fired, armed again once the condition no longer holds'),
   triggeredAt: z.string().nullable(),
   rearmedAt: z.string().nullable(),
   createdAt: z.string(),
