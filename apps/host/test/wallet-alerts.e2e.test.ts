@@ -61,7 +61,7 @@ for (const engine of testEngines()) {
     const createAlert = async (key: string, body: object, headers: Record<string, string> = {}) => {
       const res = await t.request({ method: 'POST', path: '/v1/wallet/alerts', key, body, headers });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
-      return res.body as { id: string; state: string; current: Record<string, string | null> };
+      return res.body as { id: string; state: string; createdAt: string; current: Record<string, string | null> };
     };
     /** The alert events in the wallet's outbox, oldest first. */
     const events = async (accountId: string) =>
@@ -168,7 +168,10 @@ for (const engine of testEngines()) {
       expect((await mails(a.accountId)).map((m) => m.event_key)).toEqual([`wallet_alert:${alert.id}:1`, `wallet_alert:${alert.id}:2`]);
       await t.runJobs();
       // The endpoint takes only wallet.alert_triggered: the re-arming is not sent to it.
-      expect(receiver.received({ path: '/alerts-a' }).map((r) => r.json.type)).toEqual(['wallet.alert_triggered', 'wallet.alert_triggered']);
+      expect(receiver.received({ path: '/alerts-a' }).map((r) => (r.json as { type: string }).type)).toEqual([
+        'wallet.alert_triggered',
+        'wallet.alert_triggered',
+      ]);
     });
 
     it('two hosts spending the same wallet at once: the crossing fires once', async () => {
