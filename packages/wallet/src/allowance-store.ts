@@ -1,0 +1,125 @@
+import type { Queryable } from '@tollgate/db';
+import { ValidationError } from '@tollgate/errors';
+import { Money } from '@tollgate/money';
+import type { AllowanceStatus, PlanAllowance } from '@tollgate/plugin-sdk';
+import { addMonths, expiresAfter, leftParts, monthFor, remainingUnits, totalUnits, type AllowanceMonth, type AllowanceRule } from './allowance-period.js';
+import { monthStart } from './quota-period.js';
+import { checkChannel, checkPlan, checkUnits } from './wallet-input.js';
+import { trimUnits } from './wallet-rules.js';
+import { WalletNotFoundError } from './wallet.errors.js';
+
+/*
+ * Plan allowances (issue 22) outside the batch path: the host writes each plan's allowances here
+ * when it loads its plans (the wallet does not know plans), and the account reads its months.
+ * Charges, holds and quotes read and write them in the batch (wallet-snapshot, wallet-writer).
+ */
+
+const UNITS_OR_ZERO = /^\d{1,12}(\.\d{1,6})?$/;
+
+/** Replaces a plan's allowances with `allowances` (a channel left out has none); the same again changes nothing. */
+export async function writePlanAllowances(db: Queryable, input: { plan: string; allowances: Readonly<Record<string, PlanAllowance>> }): Promise<void> {
+  const plan = checkPlan(input.plan);
+  const channels: string[] = [];
+  const units: string[] = [];
+  const maxes: Array<string | null> = [];
+  const months: Array<number | null> = [];
+  for (const [channel, allowance] of Object.entries(input.allowances)) {
+    channels.push(checkChannel(channel));
+    units.push(checkUnits(allowance.units));
+    const rollover = allowance.rollover;
+    if (rollover && !UNITS_OR_ZERO.test(rollover.max))
+      throw new ValidationError({ code: 'invalid_units', message: `rollover.max must be a decimal string such as "10"; got ${JSON.stringify(rollover.max)}` });
+    const expiry = rollover?.expiresAfterMonths;
+    if (expiry !== undefined && (!Number.isInteger(expiry) || expiry < 1 || expiry > 120))
+      throw new ValidationError({ code: 'invalid_expiry', message: `rollover.expiresAfterMonths must be a whole number from 1 to 120; got ${expiry}` });
+    maxes.push(rollover ? rollover.max : null);
+    months.push(expiry ?? null);
+  }
+  await db.query(
+    `with gone as (delete from plan_allowances where plan = $1 and not (channel = any($2::text[])))
+     insert into plan_allowances (plan, channel, units, rollover_max, rollover_months)
+     select $1, * from unnest($2::text[], $3::numeric[], $4::numeric[], $5::int[])
+     on conflict (plan, channel) do update set units = excluded.units, rollover_max = excluded.rollover_max, rollover_months = excluded.rollover_months`,
+    [plan, channels, units, maxes, months],
+  );
+}
+
+interface AllowancesRow {
+  time_zone: string;
+  plan: string;
+  rules: Array<{ channel: string; units: string; rolloverMax: string | null; rolloverMonths: number | null }>;
+  months: Array<{ channel: string; period: string; granted: string; carried: Array<{ from: string; units: string }>; used: string }>;
+  units: Array<{ channel: string; unit: string }>;
+}
+
+/**
+ * The account's allowances this month, by channel: its plan's channels, and a channel whose month
+ * was started on the plan it was on before (a plan move applies from the next month).
+ */
+export async function readAllowances(db: Queryable, input: { accountId: string; now: Date }): Promise<AllowanceStatus[]> {
+  const {
+    rows: [wallet],
+  } = await db.query<{ time_zone: string; plan: string }>('select time_zone, plan from wallets where account_id = $1', [input.accountId]);
+  if (!wallet) throw new WalletNotFoundError(input.accountId);
+  const period = monthStart(input.now, wallet.time_zone);
+  const {
+    rows: [row],
+  } = await db.query<Pick<AllowancesRow, 'rules' | 'months' | 'units'>>(
+    `select
+       (select coalesce(json_agg(json_build_object('channel', channel, 'units', units::text, 'rolloverMax', rollover_max::text,
+                                                   'rolloverMonths', rollover_months)), '[]')
+          from plan_allowances where plan = $2) as rules,
+       (select coalesce(json_agg(json_build_object('channel', a.channel, 'period', a.period::text, 'granted', a.granted::text,
+                                                   'carried', a.carried, 'used', a.used::text)), '[]')
+          from (select distinct on (channel) * from allowance_periods where account_id = $1 and period <= $3::date order by channel, period desc) a) as months,
+       (select coalesce(json_agg(json_build_object('channel', u.channel, 'unit', u.unit)), '[]')
+          from (select distinct on (channel) channel, unit from prices order by channel, effective_from desc) u) as units`,
+    [input.accountId, wallet.plan, period],
+  );
+  const rules = new Map(row!.rules.map((r) => [r.channel, toRule(r)]));
+  const stored = new Map(row!.months.map((m) => [m.channel, toMonth(m)]));
+  const unitOf = new Map(row!.units.map((u) => [u.channel, u.unit]));
+  const channels = [...new Set([...rules.keys(), ...[...stored].filter(([, m]) => m.period === period).map(([channel]) => channel)])].sort();
+  const out: AllowanceStatus[] = [];
+  for (const channel of channels) {
+    const rule = rules.get(channel) ?? null;
+    const month = monthFor({ last: stored.get(channel) ?? null, rule, period });
+    if (month) out.push(statusOf({ channel, month, rule, unit: unitOf.get(channel) ?? 'unit' }));
+  }
+  return out;
+}
+
+function statusOf(input: { channel: string; month: AllowanceMonth; rule: AllowanceRule | null; unit: string }): AllowanceStatus {
+  const { channel, month, rule, unit } = input;
+  const left = new Map(leftParts(month).map((p) => [p.from, p.units]));
+  const remaining = trimUnits(remainingUnits(month));
+  const total = trimUnits(totalUnits(month));
+  return {
+    channel,
+    period: month.period,
+    granted: trimUnits(month.granted),
+    carried: month.carried.map((c) => ({
+      from: c.from,
+      units: trimUnits(c.units),
+      left: trimUnits(left.get(c.from) ?? Money.zero()),
+      expiresAfter: rule ? expiresAfter({ from: c.from, rule }) : null,
+    })),
+    used: trimUnits(month.used),
+    remaining,
+    resetsAt: addMonths(month.period, 1),
+    label: `${remaining} of ${total} ${total === '1' || unit.endsWith('s') ? unit : `${unit}s`} left`,
+  };
+}
+
+function toRule(r: AllowancesRow['rules'][number]): AllowanceRule {
+  return { units: Money.of(r.units), rolloverMax: r.rolloverMax === null ? null : Money.of(r.rolloverMax), rolloverMonths: r.rolloverMonths };
+}
+
+function toMonth(m: AllowancesRow['months'][number]): AllowanceMonth {
+  return {
+    period: m.period,
+    granted: Money.of(m.granted),
+    carried: m.carried.map((c) => ({ from: c.from, units: Money.of(c.units) })),
+    used: Money.of(m.used),
+  };
+}
