@@ -40,9 +40,9 @@ export interface PlanAllowance {
   /** Units granted each calendar month in the account's time zone (decimal string): "20". */
   units: string;
   /**
-   * Unused units roll over into the next months, at most `max` in total (the oldest are dropped
-   * first); `expiresAfterMonths` months after the month they were granted in they expire (none: they
-   * stay until newer units push them out of the cap). Without `rollover`, unused units lapse.
+   * Unused units roll over into the next months, at most `max` in total (units already carried keep
+   * their place; a month's leftover tops the cap up); they can be used until `expiresAfterMonths`
+   * months after the month they were granted in (none: until used). Without `rollover`, unused units lapse.
    */
   rollover?: { max: string; expiresAfterMonths?: number };
 }

@@ -55,7 +55,7 @@ describe('rollOver', () => {
     expect(rollOver({ month: month('2027-01-01', 20, 3), rule: rule(20, null) })).toEqual([]);
   });
 
-  it('caps the total, dropping the oldest units first', () => {
+  it('caps the total, keeping the oldest units first', () => {
     const feb = month('2027-02-01', 20, 12, [['2027-01-01', 6]]);
     // left: Jan 0 (6 used first), Feb 14 → capped to 10
     expect(plain(rollOver({ month: feb, rule: rule(20, 10) }))).toEqual([['2027-02-01', '10.00']]);
@@ -69,10 +69,10 @@ describe('rollOver', () => {
     // left: Jan 0, Feb 0, Mar 12 → 10 of March
     expect(plain(rollOver({ month: mar, rule: rule(20, 10) }))).toEqual([['2027-03-01', '10.00']]);
     const apr = month('2027-04-01', 4, 0, [['2027-03-01', 8]]);
-    // left: Mar 8, Apr 4 → newest first: Apr 4, Mar 6
+    // left: Mar 8, Apr 4 → oldest first: Mar 8, Apr 2
     expect(plain(rollOver({ month: apr, rule: rule(4, 10) }))).toEqual([
-      ['2027-03-01', '6.00'],
-      ['2027-04-01', '4.00'],
+      ['2027-03-01', '8.00'],
+      ['2027-04-01', '2.00'],
     ]);
   });
 
@@ -101,11 +101,20 @@ describe('monthFor', () => {
   });
 
   it('rolls idle months over one by one', () => {
-    // Jan used 15 (5 left), Feb idle (5 + 20 → cap 10 of Feb), Mar idle (10 of Feb, 20 of Mar → 10 of Mar)
+    // Jan used 15 (5 left), Feb idle (Jan 5 + 5 of Feb's 20 under the cap), Mar idle (the same; nothing expires)
     const jan = month('2027-01-01', 20, 15);
     const apr = monthFor({ last: jan, rule: rule(20, 10), period: '2027-04-01' })!;
     expect(apr.period).toBe('2027-04-01');
-    expect(plain(apr.carried)).toEqual([['2027-03-01', '10.00']]);
+    expect(plain(apr.carried)).toEqual([
+      ['2027-01-01', '5.00'],
+      ['2027-02-01', '5.00'],
+    ]);
+    // With a 2-month expiry January's units are gone in April; February's and March's fill the cap.
+    const aprExpiring = monthFor({ last: jan, rule: rule(20, 10, 2), period: '2027-04-01' })!;
+    expect(plain(aprExpiring.carried)).toEqual([
+      ['2027-02-01', '5.00'],
+      ['2027-03-01', '5.00'],
+    ]);
     expect(apr.granted.toString()).toBe('20.00');
     expect(apr.used.isZero()).toBe(true);
   });

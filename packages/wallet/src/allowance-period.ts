@@ -15,7 +15,7 @@ export interface AllowanceRule {
   units: Money;
   /** Most units that may roll over in total; null = no rollover. */
   rolloverMax: Money | null;
-  /** Rolled-over units can be used this many months after the month they were granted in; null = until the cap pushes them out. */
+  /** Rolled-over units can be used this many months after the month they were granted in; null = until used. */
   rolloverMonths: number | null;
 }
 
@@ -79,7 +79,9 @@ export function leftParts(month: AllowanceMonth): CarriedUnits[] {
 
 /**
  * What rolls over into the month after `month`: the unused parts that have not expired by then,
- * at most `rolloverMax` in total. Over the cap the oldest units go first (they would expire first).
+ * at most `rolloverMax` in total. The cap is filled oldest first: units already carried keep
+ * their place and the month's own leftover tops it up, so a cap never pushes out units that are
+ * about to expire in favour of newer ones (their expiry is what ends them).
  */
 export function rollOver(input: { month: AllowanceMonth; rule: AllowanceRule }): CarriedUnits[] {
   const { month, rule } = input;
@@ -91,13 +93,13 @@ export function rollOver(input: { month: AllowanceMonth; rule: AllowanceRule }):
   });
   const kept: CarriedUnits[] = [];
   let room = rule.rolloverMax;
-  for (const part of alive.reverse()) {
+  for (const part of alive) {
     if (!room.isPositive()) break;
     const units = Money.min(part.units, room);
     room = room.minus(units);
     kept.push({ from: part.from, units });
   }
-  return kept.reverse();
+  return kept;
 }
 
 /**
