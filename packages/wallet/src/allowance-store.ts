@@ -1,4 +1,4 @@
-import type { Queryable } from '@tollgate/db';
+import { pgArray, type Queryable } from '@tollgate/db';
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import type { AllowanceStatus, PlanAllowance } from '@tollgate/plugin-sdk';
@@ -40,7 +40,7 @@ export async function writePlanAllowances(db: Queryable, input: { plan: string; 
      insert into plan_allowances (plan, channel, units, rollover_max, rollover_months)
      select $1, * from unnest($2::text[], $3::numeric[], $4::numeric[], $5::int[])
      on conflict (plan, channel) do update set units = excluded.units, rollover_max = excluded.rollover_max, rollover_months = excluded.rollover_months`,
-    [plan, channels, units, maxes, months],
+    [plan, pgArray(channels), pgArray(units), pgArray(maxes), pgArray(months)],
   );
 }
 
