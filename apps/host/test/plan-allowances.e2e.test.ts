@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const CHANNEL = 'post-letter';
 const PLANS = {
-  default: 'focus',
+  default: 'letters',
   definitions: [
     {
       id: 'letters',
@@ -37,21 +37,20 @@ for (const engine of testEngines()) {
       expect(price.status, JSON.stringify(price.body)).toBe(201);
       const a = await t.createAccount({ timeZone: 'Europe/Brussels' });
       const member = await t.request({ method: 'POST', path: '/v1/api-keys', key: a.ownerKey, body: { name: 'reader', role: 'member' } });
+      // New accounts open on the letters plan (the config's default).
       account = { accountId: a.accountId, key: a.ownerKey, memberKey: member.body.key as string };
-      const moved = await t.request({ method: 'PUT', path: `/admin/accounts/${a.accountId}/plan`, key: t.adminKey, body: { plan: 'letters' } });
-      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     });
     afterAll(async () => {
       await t?.close();
     });
 
     let keys = 0;
-    const charge = (units: string) =>
-      t.request({ method: 'POST', path: '/v1/wallet/charges', key: account.key, body: { channel: CHANNEL, units, idempotencyKey: `c-${++keys}` } });
+    const charge = (units: string, key = account.key) =>
+      t.request({ method: 'POST', path: '/v1/wallet/charges', key, body: { channel: CHANNEL, units, idempotencyKey: `c-${++keys}` } });
     const hold = (units: string) =>
       t.request({ method: 'POST', path: '/v1/wallet/holds', key: account.key, body: { channel: CHANNEL, units, idempotencyKey: `h-${++keys}` } });
-    const allowance = async () => {
-      const res = await t.request({ path: '/v1/wallet/allowances', key: account.memberKey });
+    const allowance = async (key = account.memberKey) => {
+      const res = await t.request({ path: '/v1/wallet/allowances', key });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body.data as Array<Record<string, unknown>>;
     };
@@ -186,6 +185,26 @@ for (const engine of testEngines()) {
       clock.set(new Date('2027-04-30T22:30:00.000Z'));
       expect(await allowance()).toEqual([]);
       expect((await charge('1')).body).toMatchObject({ allowanceUnits: '0' });
+    });
+
+    it('an account moved onto the plan mid-month gets its allowance from the next month', async () => {
+      const created = await t.request({
+        method: 'POST',
+        path: '/admin/accounts',
+        key: t.adminKey,
+        body: { name: 'Late', timeZone: 'Europe/Brussels', owner: { email: 'late@example.test', name: 'Owner' }, plan: 'focus' },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const key = created.body.apiKey.key as string;
+      clock.set(new Date('2027-05-10T09:00:00.000Z'));
+      expect(await allowance(key)).toEqual([]);
+      const moved = await t.request({ method: 'PUT', path: `/admin/accounts/${created.body.account.id}/plan`, key: t.adminKey, body: { plan: 'letters' } });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      expect(await allowance(key)).toMatchObject([{ period: '2027-05-01', granted: '0', remaining: '0', label: '0 of 0 letters left' }]);
+      expect((await charge('1', key)).body).toMatchObject({ allowanceUnits: '0', amount: '0.50' });
+      clock.set(new Date('2027-05-31T22:00:00.000Z'));
+      expect(await allowance(key)).toMatchObject([{ period: '2027-06-01', granted: '20', carried: [], remaining: '20' }]);
+      expect((await charge('1', key)).body).toMatchObject({ allowanceUnits: '1', amount: '0.00' });
     });
   });
 }

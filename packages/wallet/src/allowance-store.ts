@@ -44,6 +44,53 @@ export async function writePlanAllowances(db: Queryable, input: { plan: string; 
   );
 }
 
+/**
+ * A plan move keeps the month as it started (issue 22): every channel either plan has an allowance
+ * for gets this month's row now, if it has none yet, under the plan the account is leaving (units
+ * the new plan adds start next month: granted 0 this month). Runs in the move's transaction, after
+ * the wallet row was locked.
+ */
+export async function keepAllowanceMonth(tx: Queryable, input: { accountId: string; fromPlan: string; toPlan: string; now: Date }): Promise<void> {
+  const {
+    rows: [row],
+  } = await tx.query<{ time_zone: string; rules: Array<AllowancesRow['rules'][number] & { plan: string }>; months: AllowancesRow['months'] }>(
+    `select w.time_zone,
+       (select coalesce(json_agg(json_build_object('plan', plan, 'channel', channel, 'units', units::text, 'rolloverMax', rollover_max::text,
+                                                   'rolloverMonths', rollover_months)), '[]')
+          from plan_allowances where plan in ($2, $3)) as rules,
+       (select coalesce(json_agg(json_build_object('channel', a.channel, 'period', a.period::text, 'granted', a.granted::text,
+                                                   'carried', a.carried, 'used', a.used::text)), '[]')
+          from (select distinct on (channel) * from allowance_periods where account_id = $1 order by channel, period desc) a) as months
+       from wallets w where w.account_id = $1`,
+    [input.accountId, input.fromPlan, input.toPlan],
+  );
+  if (!row) return;
+  const period = monthStart(input.now, row.time_zone);
+  const leaving = new Map(row.rules.filter((r) => r.plan === input.fromPlan).map((r) => [r.channel, toRule(r)]));
+  const stored = new Map(row.months.filter((m) => m.period <= period).map((m) => [m.channel, toMonth(m)]));
+  const months: Array<[string, AllowanceMonth]> = [];
+  for (const channel of new Set(row.rules.map((r) => r.channel))) {
+    const last = stored.get(channel) ?? null;
+    if (last?.period === period) continue;
+    const month = monthFor({ last, rule: leaving.get(channel) ?? null, period }) ?? { period, granted: Money.zero(), carried: [], used: Money.zero() };
+    months.push([channel, month]);
+  }
+  if (!months.length) return;
+  await tx.query(
+    `insert into allowance_periods (account_id, channel, period, granted, carried, used)
+     select $1, * from unnest($2::text[], $3::date[], $4::numeric[], $5::jsonb[], $6::numeric[])
+     on conflict (account_id, channel, period) do nothing`,
+    [
+      input.accountId,
+      pgArray(months.map(([channel]) => channel)),
+      pgArray(months.map(([, m]) => m.period)),
+      pgArray(months.map(([, m]) => m.granted.toString())),
+      pgArray(months.map(([, m]) => JSON.stringify(m.carried.map((c) => ({ from: c.from, units: c.units.toString() }))))),
+      pgArray(months.map(([, m]) => m.used.toString())),
+    ],
+  );
+}
+
 interface AllowancesRow {
   time_zone: string;
   plan: string;

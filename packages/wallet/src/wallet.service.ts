@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
-import { readAllowances, writePlanAllowances } from './allowance-store.js';
+import { keepAllowanceMonth, readAllowances, writePlanAllowances } from './allowance-store.js';
 import { monthStart } from './quota-period.js';
 import { checkAmount, checkChannel, checkCountry, checkId, checkKey, checkMetadata, checkPlan, checkText, checkUnits, DEFAULT_PLAN } from './wallet-input.js';
 import { WalletRules } from './wallet-rules.js';
@@ -423,6 +423,8 @@ export class WalletService {
       let answer = { plan, since: wallet.since, changed: false };
       let event: WalletEvent | undefined;
       if (wallet.plan !== plan) {
+        // Issue 22: this month's allowances stay as they started; the new plan's apply from the next month.
+        await keepAllowanceMonth(tx, { accountId, fromPlan: wallet.plan, toPlan: plan, now });
         await tx.query('update wallets set plan = $2, updated_at = $3 where account_id = $1', [accountId, plan, now]);
         await tx.query(
           'insert into wallet_plan_changes (account_id, plan, from_plan, changed_at, changed_by, idempotency_key) values ($1, $2, $3, $4, $5, $6)',
