@@ -310,6 +310,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       throw new ConfigError({
         message: `config: accounts are on plans the config does not define: ${lostPlans.join(', ')} (plans: ${core.plans.directory.ids().join(', ')}); define them again under plans.definitions, or move those accounts first`,
       });
+    // Issue 22: each plan's monthly allowances, as the config defines them now, for the wallet to spend.
+    await core.plans.syncAllowances();
 
     await pluginHost.start({
       logger,

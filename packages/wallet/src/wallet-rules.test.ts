@@ -71,10 +71,11 @@ function snapshot(
     lots: new Map(lots.map((l) => [l.id, l])),
     holds: new Map((input.holds ?? []).map((h) => [h.id, h])),
     quotaUsed: new Map(Object.entries(input.quotaUsed ?? {}).map(([channel, used]) => [channel, eur(used)])),
+    allowanceLast: new Map(),
     idempotency: new Map(),
     reversalSources: new Map(),
     // 'fax' is in the catalog but has no price in force yet.
-    catalog: { prices: PRICES, freeUnits: new Map([['scan', eur('100')]]), channels: new Set(['sms', 'voice', 'scan', 'post', 'fax']) },
+    catalog: { prices: PRICES, freeUnits: new Map([['scan', eur('100')]]), channels: new Set(['sms', 'voice', 'scan', 'post', 'fax']), allowances: new Map() },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TollgateError } from '@tollgate/errors';
 import type { Money } from '@tollgate/money';
+import type { AllowanceMonth, AllowanceRule } from './allowance-period.js';
 import type {
   CaptureResult,
   ChargeResult,
@@ -117,6 +118,8 @@ export interface HoldState {
   amount: Money;
   captured: Money;
   freeUnits: string;
+  /** Units the plan's allowance covered (issue 22); a release gives them back within the month. */
+  allowanceUnits: string;
   status: 'pending' | 'captured' | 'released' | 'expired';
   expiresAt: Date;
   createdAt: Date;
@@ -172,6 +175,8 @@ export interface CatalogSlice {
   freeUnits: ReadonlyMap<string, Money>;
   /** Channels that have catalog rows at all: one without a row in force yet has "no price", not an unknown channel. */
   channels: ReadonlySet<string>;
+  /** Plan allowances (issue 22) of the batch's plans, by plan then channel. */
+  allowances: ReadonlyMap<string, ReadonlyMap<string, AllowanceRule>>;
 }
 
 /** An idempotency record: the request's fingerprint and its first outcome as stored (JSON). */
@@ -216,6 +221,8 @@ export interface WalletSnapshot {
   holds: Map<string, HoldState>;
   /** Units used this month, per channel. */
   quotaUsed: Map<string, Money>;
+  /** The last stored allowance month (at or before `period`) per channel the commands use (issue 22). */
+  allowanceLast: Map<string, AllowanceMonth>;
   idempotency: Map<string, StoredRecord>;
   reversalSources: Map<string, ReversalSource>;
   catalog: CatalogSlice;
@@ -246,6 +253,8 @@ export interface WalletChanges {
   changedHolds: readonly HoldState[];
   /** Channel → units used this month, for the channels whose counter changed. */
   quota: ReadonlyArray<[string, Money]>;
+  /** Channel → this month's allowance, for the channels whose allowance use changed (issue 22). */
+  allowances: ReadonlyArray<[string, AllowanceMonth]>;
   records: readonly NewRecord[];
   events: readonly WalletEvent[];
 }

@@ -51,6 +51,7 @@ type WriteParams = {
   holdUnitPrice: Column;
   holdAmount: Column;
   holdFreeUnits: Column;
+  holdAllowanceUnits: Column;
   holdExpires: Column;
   holdLotHold: Column;
   holdLotLot: Column;
@@ -63,6 +64,12 @@ type WriteParams = {
   quotaChannel: Column;
   quotaPeriod: Column;
   quotaUsed: Column;
+  allowanceAccount: Column;
+  allowanceChannel: Column;
+  allowancePeriod: Column;
+  allowanceGranted: Column;
+  allowanceCarried: Column;
+  allowanceUsed: Column;
   keyAccount: Column;
   keyKey: Column;
   keyOperation: Column;
@@ -95,11 +102,11 @@ const WRITE = namedStatement<WriteParams>(`
     p as (insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
           select * from unnest(:postingTx::bigint[], :postingSeq::smallint[], :postingBook::text[], :postingAccount::text[], :postingLot::bigint[],
                                :postingChannel::text[], :postingAmount::numeric[])),
-    nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at)
-           select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, 'pending', expires_at, :now
+    nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, allowance_units, status, expires_at, created_at)
+           select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, allowance_units, 'pending', expires_at, :now
              from unnest(:holdId::bigint[], :holdAccount::text[], :holdChannel::text[], :holdDescription::text[], :holdUnits::numeric[], :holdCountry::text[],
-                         :holdUnitPrice::numeric[], :holdAmount::numeric[], :holdFreeUnits::numeric[], :holdExpires::timestamptz[])
-               as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, expires_at)),
+                         :holdUnitPrice::numeric[], :holdAmount::numeric[], :holdFreeUnits::numeric[], :holdAllowanceUnits::numeric[], :holdExpires::timestamptz[])
+               as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, allowance_units, expires_at)),
     hl as (insert into hold_lots (hold_id, lot_id, amount) select * from unnest(:holdLotHold::bigint[], :holdLotLot::bigint[], :holdLotAmount::numeric[])),
     ch as (update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
              from unnest(:changedHoldId::bigint[], :changedHoldStatus::text[], :changedHoldCaptured::numeric[], :changedHoldSettled::timestamptz[])
@@ -107,6 +114,10 @@ const WRITE = namedStatement<WriteParams>(`
             where h.id = v.id),
     qu as (insert into quota_usage (account_id, channel, period, used)
            select * from unnest(:quotaAccount::text[], :quotaChannel::text[], :quotaPeriod::date[], :quotaUsed::numeric[])
+           on conflict (account_id, channel, period) do update set used = excluded.used),
+    al as (insert into allowance_periods (account_id, channel, period, granted, carried, used)
+           select * from unnest(:allowanceAccount::text[], :allowanceChannel::text[], :allowancePeriod::date[], :allowanceGranted::numeric[],
+                                :allowanceCarried::jsonb[], :allowanceUsed::numeric[])
            on conflict (account_id, channel, period) do update set used = excluded.used),
     ik as (insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at)
            select account_id, key, operation, hash, response, :now
@@ -171,6 +182,7 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.holdUnitPrice.push(h.unitPrice.toString());
       p.holdAmount.push(h.amount.toString());
       p.holdFreeUnits.push(h.freeUnits);
+      p.holdAllowanceUnits.push(h.allowanceUnits);
       p.holdExpires.push(h.expiresAt);
       for (const part of h.lots) {
         p.holdLotHold.push(h.id);
@@ -189,6 +201,14 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.quotaChannel.push(channel);
       p.quotaPeriod.push(c.period);
       p.quotaUsed.push(used.toString());
+    }
+    for (const [channel, month] of c.allowances) {
+      p.allowanceAccount.push(account);
+      p.allowanceChannel.push(channel);
+      p.allowancePeriod.push(month.period);
+      p.allowanceGranted.push(month.granted.toString());
+      p.allowanceCarried.push(JSON.stringify(month.carried.map((part) => ({ from: part.from, units: part.units.toString() }))));
+      p.allowanceUsed.push(month.used.toString());
     }
     for (const r of c.records) {
       p.keyAccount.push(account);
@@ -255,6 +275,7 @@ function emptyParams(now: Date): WriteParams {
     holdUnitPrice: [],
     holdAmount: [],
     holdFreeUnits: [],
+    holdAllowanceUnits: [],
     holdExpires: [],
     holdLotHold: [],
     holdLotLot: [],
@@ -267,6 +288,12 @@ function emptyParams(now: Date): WriteParams {
     quotaChannel: [],
     quotaPeriod: [],
     quotaUsed: [],
+    allowanceAccount: [],
+    allowanceChannel: [],
+    allowancePeriod: [],
+    allowanceGranted: [],
+    allowanceCarried: [],
+    allowanceUsed: [],
     keyAccount: [],
     keyKey: [],
     keyOperation: [],

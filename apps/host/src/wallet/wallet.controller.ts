@@ -48,6 +48,7 @@ import {
   pricesList,
   pricesQuery,
   quotasList,
+  allowancesList,
   releaseBody,
   reverseBody,
   reversalView,
@@ -313,6 +314,15 @@ export class WalletController {
   @ApiResponse({ status: 200, standardSchema: quotasList })
   async quotas(@CurrentCaller() caller: AccountCaller) {
     return { data: await this.#on(caller, () => this.wallet.quotas({ accountId: caller.accountId })) };
+  }
+
+  @Get('allowances')
+  @ApiOperation({
+    summary: "The plan's monthly allowances and this month's use, per channel, in the account's time zone: granted, rolled over (with expiry), used, remaining",
+  })
+  @ApiResponse({ status: 200, standardSchema: allowancesList })
+  async allowances(@CurrentCaller() caller: AccountCaller) {
+    return { data: await this.#on(caller, () => this.wallet.allowances({ accountId: caller.accountId })) };
   }
 }
 
