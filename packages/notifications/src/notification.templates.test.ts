@@ -10,6 +10,7 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   payment_reversed: { accountName: 'Acme', amount: '50.00', reason: 'chargeback', owed: '7.25' },
   purchase_succeeded: { accountName: 'Acme', amount: '100.00', balance: '112.50' },
   refund_processed: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
+  billing_document: { accountName: 'Acme', documentNumber: 'TG2026-000001', creditNote: false, amount: '25.00' },
   webhook_endpoint_disabled: { accountName: 'Acme', url: 'https://hooks.example.com/tollgate', failingSince: '2026-12-03 09:00 UTC' },
   import_summary: {
     accountName: 'Acme',
