@@ -5,6 +5,7 @@ import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations } from '@tollgate/notifications';
 import { checkInvariants, walletMigrations } from '@tollgate/wallet';
+import { walletInvoiceMigrations } from '@tollgate/wallet-invoices';
 import { z } from 'zod';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { hostMigrations } from '../accounts/host.migrations.js';
@@ -79,6 +80,7 @@ export async function migrateAll(input: { db: Database; pluginHost: PluginHost }
       eventMigrations,
       fundingMigrations,
       notificationMigrations,
+      walletInvoiceMigrations,
       invoiceSyncMigrations,
       ...input.pluginHost.migrationSets({ db: input.db }),
     ],
