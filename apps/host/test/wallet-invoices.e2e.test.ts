@@ -264,6 +264,56 @@ for (const engine of testEngines()) {
       expect((await documents(be.key)).data.map((d: { type: string }) => d.type)).toEqual(['credit_note', 'invoice']);
     });
 
+    it('a buyer outside the EU: out of scope (O), no seller VAT number in the UBL; EN 16931 holds', async () => {
+      const a = await newAccount('en');
+      expect(
+        (await setProfile(a.key, { legalName: 'Acme Inc.', addressLines: ['1 Main St'], postcode: '10001', city: 'New York', country: 'US' })).status,
+      ).toBe(200);
+      await buy(a.key, await addCard(a.key), 'us-1');
+      const [doc] = (await documents(a.key)).data;
+      expect(doc).toMatchObject({ vatCategory: 'O', net: '25.00', vat: '0.00', gross: '25.00' });
+      await render();
+      const xml = await ubl(a.key, doc.id);
+      expect(xml).not.toContain('<cbc:CompanyID>BE0123456749</cbc:CompanyID>');
+      const result = await validator.validate({ xml });
+      expect(result.fatal.map((v) => v.id).filter((id) => id !== 'PEPPOL-EN16931-R010')).toEqual([]);
+    });
+
+    it('a refund paid from two lots: one credit note, a line per invoice, both in BillingReference; Peppol holds', async () => {
+      const a = await newAccount('fr');
+      expect(
+        (
+          await setProfile(a.key, {
+            legalName: 'Klant BV',
+            addressLines: ['Damrak 1'],
+            postcode: '1012 LG',
+            city: 'Amsterdam',
+            country: 'NL',
+            vatNumber: NL_BUYER_VAT,
+          })
+        ).status,
+      ).toBe(200);
+      const card = await addCard(a.key);
+      await buy(a.key, card, 'two-1', '10');
+      clock.advance({ minutes: 1 });
+      await buy(a.key, card, 'two-2', '25');
+      clock.advance({ minutes: 1 });
+      const invoices = (await documents(a.key, '?type=invoice')).data as Array<{ id: string; number: string }>;
+      expect(invoices).toHaveLength(2);
+      expect(
+        (await t.request({ method: 'POST', path: '/v1/funding/refunds', key: a.key, headers: keyed('two-refund'), body: { credits: '30.00' } })).status,
+      ).toBe(201);
+      const [note] = (await documents(a.key, '?type=credit_note')).data;
+      expect(note).toMatchObject({ gross: '28.00', vatCategory: 'AE' });
+      expect(note.credits.map((c: { number: string }) => c.number).sort()).toEqual(invoices.map((i) => i.number).sort());
+      expect(note.lines).toHaveLength(2);
+      await render();
+      const xml = await ubl(a.key, note.id);
+      expect(xml.match(/<cac:BillingReference>/g)).toHaveLength(2);
+      expect(await fatal(xml)).toEqual([]);
+      expect(await pdfOf(a.key, note.id)).toContain('Note de crédit');
+    });
+
     it('documents are the account’s own; operators list any account’s; filters and cursor paging work', async () => {
       const other = await newAccount();
       expect((await t.request({ path: `/v1/billing/documents/${beInvoice.id}`, key: other.key })).status).toBe(404);
