@@ -157,6 +157,7 @@ for (const engine of testEngines()) {
       });
       expect(doc.number).toMatch(/^TG2026-\d{6}$/);
       beInvoice = doc;
+      expect((await t.request({ path: `/v1/funding/purchases/${bought.body.id}`, key: be.memberKey })).body.invoiceId).toBe(doc.id);
       const early = await t.request({ path: `/v1/billing/documents/${doc.id}/pdf`, key: be.memberKey });
       expect([early.status, early.body.error.code]).toEqual([409, 'document_not_ready']);
     });
