@@ -40,6 +40,7 @@ import { InvoiceSyncController } from './invoice-sync/invoice-sync.controller.js
 import { PayPageController } from './invoice-sync/pay-page.controller.js';
 import { InvoicePaymentsController } from './invoice-sync/invoice-payments.controller.js';
 import { AccountingExportsController } from './accounting-exports/accounting-exports.controller.js';
+import { AdminBillingController, BillingController } from './wallet-invoices/billing.controller.js';
 import { LettersController, PostalWebhooksController } from './letters/letters.controller.js';
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminPlansController, PlansController } from './plans/plans.controller.js';
@@ -90,6 +91,8 @@ export class AppModule {
         LettersController,
         PostalWebhooksController,
         AccountingExportsController,
+        BillingController,
+        AdminBillingController,
         // Plugin routes are Nest routes too: one request pipeline (guard, validation pipe, error filter) for all.
         ...(state.pluginHost.routes.length ? [pluginRoutesController(state.pluginHost.routes)] : []),
       ],

@@ -39,8 +39,9 @@ import { countriesFor, registerPlans, type PlansConfig } from '@tollgate/plans';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
 import { registerWalletAlerts, type WalletAlertOptions, type WalletAlertService } from '@tollgate/wallet-alerts';
+import { BillingDocumentService, registerWalletInvoices, type BillingPdfRenderer } from '@tollgate/wallet-invoices';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type { HostConfig } from './config/host-config.js';
+import { hostConfigSchema, type HostConfig } from './config/host-config.js';
 import { AccountNotifier } from './funding/account-notifier.js';
 import { AccountPlans } from './plans/account-plans.js';
 
@@ -70,12 +71,22 @@ export interface CoreServices {
   events: { log: EventLog; deliverer: EventDeliverer; endpoints: WebhookEndpoints };
   /** Letters by post (P-5); absent without a job queue (the CLI). */
   letters?: LetterService;
+  /** Invoices and credit notes of the wallet (W-13): profiles, documents, their rendering and mail. */
+  billing: BillingDocumentService;
   /** Export runs (P-6); absent without a job queue (the CLI). */
   accountingExports?: { runs: ExportRunService; targets: ExportTargetService };
 }
 
 const NO_PROVIDERS: PaymentProviderDirectory = { get: () => undefined, list: () => [] };
 const NO_SOURCES: InvoiceSourceDirectory = { get: () => undefined };
+
+/** The config schema's billing defaults (the demo seller), for callers that pass no config. */
+const DEFAULT_BILLING: HostConfig['billing'] = hostConfigSchema.parse({}).billing;
+
+/** Without a renderer (the CLI) documents are issued and numbered; a host's sweep renders them later. */
+const NO_PDF: BillingPdfRenderer = {
+  render: () => Promise.reject(new Error('No PDF renderer here: a running host renders this document')),
+};
 
 /** Until SMTP is configured nothing is sent (the sweep does not deliver); this is never called. */
 const NO_SMTP: MailTransport = {
@@ -111,6 +122,8 @@ export function createCoreServices(input: {
     baseUrl: () => string;
     options?: { maxSubmitAttempts?: number; retrySeconds?: number; pollMinutes?: number; holdDays?: number };
   };
+  /** W-13: the seller and prefixes (config.billing) and the PDF renderer; default the config's defaults and a renderer that refuses. */
+  billing?: { config: HostConfig['billing']; renderer: BillingPdfRenderer };
   /** Export runs (P-6): the exporters plugins add (read when used) and the config's accountingExports section. */
   accountingExports?: {
     exporters: AccountingExporterDirectory;
@@ -171,6 +184,13 @@ export function createCoreServices(input: {
         template: 'webhook_endpoint_disabled',
         data: { url, failingSince: `${failingSince.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
       }),
+  });
+  // W-13: the invoice hook joins every wallet transaction from here on (before any traffic).
+  const billing = input.billing?.config ?? DEFAULT_BILLING;
+  registerWalletInvoices({
+    container,
+    options: { seller: billing.seller, prefixes: billing.prefixes },
+    renderer: input.billing?.renderer ?? NO_PDF,
   });
   const providers = input.providers ?? NO_PROVIDERS;
   registerInvoiceSync({
@@ -268,6 +288,7 @@ export function createCoreServices(input: {
     notifier,
     walletAlerts,
     plans,
+    billing: container.resolve(BillingDocumentService),
     importer: container.resolve(InvoiceImporter),
     invoiceSync: container.resolve(InvoiceSyncInbox),
     mailConfigured: Boolean(input.transport ?? smtp),

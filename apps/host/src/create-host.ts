@@ -24,6 +24,7 @@ import { letterMigrations, type LetterRenderer, type LetterService } from '@toll
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
 import { walletAlertMigrations, type WalletAlertService } from '@tollgate/wallet-alerts';
+import { BILLING_DOCUMENT_QUEUE, walletInvoiceMigrations, type BillingDocumentService } from '@tollgate/wallet-invoices';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FileStore } from '@tollgate/files';
 import type { Logger } from 'pino';
@@ -62,6 +63,8 @@ import { EventJobs } from './events/event-jobs.js';
 import { ExportRunJobs } from './accounting-exports/export-run-jobs.js';
 import { LetterJobs } from './letters/letter-jobs.js';
 import { configuredLetterRenderer } from './letters/letter-renderer.js';
+import { BillingDocumentJobs } from './wallet-invoices/billing-document-jobs.js';
+import { ChromiumBillingPdfRenderer } from './wallet-invoices/billing-pdf-renderer.js';
 
 /** How long closing waits for requests in flight before it drops their connections. */
 const HTTP_CLOSE_GRACE_MS = 10_000;
@@ -162,6 +165,8 @@ export interface TollgateHost {
   letters: { service: LetterService; jobs: LetterJobs };
   /** Export runs (P-6): targets, runs and their background work (`jobs.runOnce` in tests). */
   accountingExports: { runs: ExportRunService; targets: ExportTargetService; jobs: ExportRunJobs };
+  /** W-13: invoices and credit notes of the wallet, and their render-and-mail jobs (`jobs.runOnce` in tests). */
+  billing: { documents: BillingDocumentService; jobs: BillingDocumentJobs };
   logger: Logger;
   /** Starts listening on config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -206,6 +211,9 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let eventJobs: EventJobs | undefined;
   let letterJobs: LetterJobs | undefined;
   let exportRunJobs: ExportRunJobs | undefined;
+  let billingJobs: BillingDocumentJobs | undefined;
+  // Starts Chromium on the first invoice only.
+  const billingRenderer = new ChromiumBillingPdfRenderer({ renderTimeoutMs: config.billing.renderTimeoutMs });
   // Made once per host; it starts Chromium only when the first letter is rendered.
   const letterRenderer = input.letterRenderer ?? configuredLetterRenderer(config);
   let accounts: AccountsService | undefined;
@@ -223,8 +231,10 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await invoicePdfJobs?.stop().catch(() => undefined);
     await letterJobs?.stop().catch(() => undefined);
     await exportRunJobs?.stop().catch(() => undefined);
+    await billingJobs?.stop().catch(() => undefined);
     await closeHttp(app, HTTP_CLOSE_GRACE_MS);
     await letterRenderer.close().catch((err: unknown) => logger.warn({ err }, 'could not close the letter renderer'));
+    await billingRenderer.close().catch((err: unknown) => logger.warn({ err }, 'could not close the invoice renderer'));
     await accounts?.close().catch((err: unknown) => logger.warn({ err }, 'could not record the last use of API keys'));
     await pluginHost.stop(logger);
     await jobs?.stop({ graceful: false }).catch(() => undefined);
@@ -247,6 +257,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         eventMigrations,
         fundingMigrations,
         notificationMigrations,
+        walletInvoiceMigrations,
         invoiceSyncMigrations,
         letterMigrations,
         accountingExportMigrations,
@@ -259,6 +270,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
 
     jobs = JobQueue.create({ db, clock, supervise: input.superviseJobs ?? true, onError: (err) => logger.warn({ err }, 'job queue error') });
     await jobs.start();
+    // The wallet transaction of a purchase queues the invoice's render job: the queue exists before any traffic.
+    await jobs.createQueue({ name: BILLING_DOCUMENT_QUEUE, retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true });
     phase('job queue started');
 
     const providers = { get: (id: string) => pluginHost.paymentProviders.get(id), list: () => pluginHost.paymentProviders.entries().map((e) => e.item) };
@@ -281,6 +294,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       mail: config.mail,
       fundingOptions: config.funding,
       plans: config.plans,
+      billing: { config: config.billing, renderer: billingRenderer },
       letters: {
         carriers: { get: (id) => pluginHost.postalCarriers.get(id), list: () => pluginHost.postalCarriers.entries().map((e) => e.item) },
         renderer: letterRenderer,
@@ -386,6 +400,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     exportRunJobs = new ExportRunJobs({ jobs, runs: core.accountingExports!.runs, logger, sweepSeconds: config.accountingExports.sweepSeconds });
     await exportRunJobs.prepare();
     if (input.workers ?? true) await exportRunJobs.start();
+    billingJobs = new BillingDocumentJobs({ jobs, documents: core.billing, logger, sweepSeconds: config.billing.sweepSeconds });
+    if (input.workers ?? true) await billingJobs.start();
 
     phase('workers started');
     const state: HostState = {
@@ -401,6 +417,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       eventJobs,
       letters: { service: core.letters!, jobs: letterJobs },
       accountingExports: { ...core.accountingExports!, jobs: exportRunJobs },
+      billing: { documents: core.billing, jobs: billingJobs },
       routeIdempotency,
       hostInfo,
       pluginApiVersion: PLUGIN_API_VERSION,
@@ -466,6 +483,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveEventJobs = eventJobs;
     const liveLetterJobs = letterJobs;
     const liveExportRunJobs = exportRunJobs;
+    const liveBillingJobs = billingJobs;
     let closing: Promise<void> | undefined;
     return {
       app: nestApp,
@@ -499,6 +517,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       },
       letters: { service: core.letters!, jobs: liveLetterJobs },
       accountingExports: { ...core.accountingExports!, jobs: liveExportRunJobs },
+      billing: { documents: core.billing, jobs: liveBillingJobs },
       logger,
       async listen() {
         try {

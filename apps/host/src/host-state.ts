@@ -12,6 +12,8 @@ import type { InvoiceSyncJobs } from './invoice-sync/invoice-sync-jobs.js';
 import type { LetterService } from '@tollgate/letters';
 import type { LetterJobs } from './letters/letter-jobs.js';
 import type { PluginHost } from './plugins/plugin-host.js';
+import type { BillingDocumentService } from '@tollgate/wallet-invoices';
+import type { BillingDocumentJobs } from './wallet-invoices/billing-document-jobs.js';
 
 /** What the Nest app is built around: made before Nest starts, handed in as one provider. */
 export interface HostState {
@@ -33,6 +35,8 @@ export interface HostState {
   letters: { service: LetterService; jobs: LetterJobs };
   /** Export runs (P-6): targets, runs and their jobs. */
   accountingExports: { runs: ExportRunService; targets: ExportTargetService; jobs: ExportRunJobs };
+  /** W-13: the wallet's invoices and credit notes, and their render-and-mail jobs. */
+  billing: { documents: BillingDocumentService; jobs: BillingDocumentJobs };
   /** Idempotency keys of plugin routes (the wallet sweep deletes old ones). */
   routeIdempotency: RouteIdempotency;
   /** The host's public address (config.baseUrl, else the listening port once known): links in pages and mails. */

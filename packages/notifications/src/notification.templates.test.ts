@@ -11,6 +11,7 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   purchase_succeeded: { accountName: 'Acme', amount: '100.00', balance: '112.50' },
   wallet_alert: { accountName: 'Acme', alertName: '', kind: 'days_left', available: '9.00', threshold: '10.00', daysLeft: '4.5' },
   refund_processed: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
+  billing_document: { accountName: 'Acme', documentNumber: 'TG2026-000001', creditNote: false, amount: '25.00' },
   webhook_endpoint_disabled: { accountName: 'Acme', url: 'https://hooks.example.com/tollgate', failingSince: '2026-12-03 09:00 UTC' },
   import_summary: {
     accountName: 'Acme',

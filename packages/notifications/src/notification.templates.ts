@@ -19,6 +19,8 @@ const FIELDS = {
   // W-13: an alert the account set fired; kind is balance_below, percent_of_last_top_up or days_left.
   wallet_alert: { accountName: 'text', alertName: 'optional', kind: 'text', available: 'money', threshold: 'money', daysLeft: 'optional' },
   refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
+  // W-13: a wallet invoice or credit note, its PDF and UBL attached.
+  billing_document: { accountName: 'text', documentNumber: 'text', creditNote: 'boolean', amount: 'money' },
   webhook_endpoint_disabled: { accountName: 'text', url: 'text', failingSince: 'text' },
   import_summary: {
     accountName: 'text',
@@ -257,6 +259,40 @@ const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = 
       daysLeft: (f) => `Beim aktuellen Verbrauch reicht das noch etwa ${f.daysLeft!.replace('.', ',')} Tage.`,
       advice:
         'Laden Sie Ihr Guthaben rechtzeitig auf. Sie erhalten diese Warnung erneut, sobald das Guthaben wieder über der Schwelle lag und erneut darunter fällt.',
+    }),
+  },
+  billing_document: {
+    nl: (f, b) => ({
+      subject: b.creditNote ? `Creditnota ${f.documentNumber} voor ${f.accountName}` : `Factuur ${f.documentNumber} voor uw aankoop — ${f.accountName}`,
+      paragraphs: [
+        b.creditNote
+          ? `In de bijlage vindt u creditnota ${f.documentNumber} voor de terugbetaling van ${f.amount} aan ${f.accountName}, als PDF en als UBL-bestand.`
+          : `In de bijlage vindt u factuur ${f.documentNumber} voor de aankoop van ${f.amount} tegoed door ${f.accountName}, als PDF en als UBL-bestand. Ze is betaald.`,
+      ],
+    }),
+    fr: (f, b) => ({
+      subject: b.creditNote ? `Note de crédit ${f.documentNumber} pour ${f.accountName}` : `Facture ${f.documentNumber} pour votre achat — ${f.accountName}`,
+      paragraphs: [
+        b.creditNote
+          ? `Vous trouverez en annexe la note de crédit ${f.documentNumber} pour le remboursement de ${f.amount} à ${f.accountName}, en PDF et en UBL.`
+          : `Vous trouverez en annexe la facture ${f.documentNumber} pour l’achat de ${f.amount} de crédit par ${f.accountName}, en PDF et en UBL. Elle est payée.`,
+      ],
+    }),
+    en: (f, b) => ({
+      subject: b.creditNote ? `Credit note ${f.documentNumber} for ${f.accountName}` : `Invoice ${f.documentNumber} for your purchase — ${f.accountName}`,
+      paragraphs: [
+        b.creditNote
+          ? `Attached is credit note ${f.documentNumber} for the refund of ${f.amount} to ${f.accountName}, as a PDF and as a UBL file.`
+          : `Attached is invoice ${f.documentNumber} for the purchase of ${f.amount} of credit by ${f.accountName}, as a PDF and as a UBL file. It is paid.`,
+      ],
+    }),
+    de: (f, b) => ({
+      subject: b.creditNote ? `Gutschrift ${f.documentNumber} für ${f.accountName}` : `Rechnung ${f.documentNumber} für Ihren Kauf — ${f.accountName}`,
+      paragraphs: [
+        b.creditNote
+          ? `Anbei die Gutschrift ${f.documentNumber} über die Erstattung von ${f.amount} an ${f.accountName}, als PDF und als UBL-Datei.`
+          : `Anbei die Rechnung ${f.documentNumber} über den Kauf von ${f.amount} Guthaben durch ${f.accountName}, als PDF und als UBL-Datei. Sie ist bezahlt.`,
+      ],
     }),
   },
   invoice_invitation: {

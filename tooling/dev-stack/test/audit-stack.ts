@@ -41,7 +41,8 @@ export type Ids = Record<
   | 'letter'
   | 'exportTarget'
   | 'exportRun'
-  | 'expense',
+  | 'expense'
+  | 'billingDocument',
   string
 >;
 /** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
@@ -153,6 +154,10 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   [`DELETE ${EXPENSE_SCAN}/expenses/:id`]: (ids) => ({ params: { id: ids.expense } }),
   [`POST ${EXPENSE_SCAN}/expenses/:id/scan`]: (ids) => ({ params: { id: ids.expense } }),
   [`GET ${EXPENSE_SCAN}/expenses/:id/file`]: (ids) => ({ params: { id: ids.expense } }),
+  // Billing documents (W-13): the audit purchase's invoice, rendered.
+  'GET /v1/billing/documents/:id': (ids) => ({ params: { id: ids.billingDocument } }),
+  'GET /v1/billing/documents/:id/pdf': (ids) => ({ params: { id: ids.billingDocument } }),
+  'GET /v1/billing/documents/:id/ubl': (ids) => ({ params: { id: ids.billingDocument } }),
 };
 
 /**
@@ -249,6 +254,9 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
       (await ok(asA('POST', '/v1/funding/purchases', { amount: pack.toFixed(2), paymentMethodId: ids.paymentMethod }, 'audit-buy'))) as { id: string }
     ).id;
     ids.refund = ((await ok(asA('POST', '/v1/funding/refunds', { credits: '60.00' }, 'audit-refund'))) as { id: string }).id;
+    // W-13: the purchase's invoice, rendered (PDF and UBL) so its file routes answer 200.
+    await t.host.billing.jobs.runOnce();
+    ids.billingDocument = ((await ok(asA('GET', '/v1/billing/documents?type=invoice'), 200)) as { data: Array<{ id: string }> }).data[0]!.id;
 
     // Wallet: a hold and a charge on a priced channel.
     await ok(

@@ -81,6 +81,14 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/letters': () => ({ recipient: LETTER_RECIPIENT, bodyText: 'Docs letter', subject: 'OpenAPI' }),
   'POST /v1/letters/quote': ({ ids }) => ({ invoiceId: ids.invoice, recipient: LETTER_RECIPIENT }),
   'PUT /v1/letters/settings': () => ({ sender: LETTER_SENDER }),
+  'PUT /v1/billing/profile': () => ({
+    legalName: 'Account A BV',
+    addressLines: ['Markt 1'],
+    postcode: '9000',
+    city: 'Gent',
+    country: 'BE',
+    vatNumber: 'BE0444556641',
+  }),
   // Accounting exports: a second download target, and a run on the audit's target (its document is exported already: left out).
   'POST /v1/accounting-exports/targets': () => ({ exporterId: 'audit-ubl', name: 'Docs target', delivery: { kind: 'download' } }),
   'POST /v1/accounting-exports/runs': ({ ids }) => ({ targetId: ids.exportTarget }),

@@ -69,6 +69,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   'document-reader': ['errors'],
   'expense-fields': ['errors', 'document-reader'],
   'file-store-s3': ['errors', 'files'],
+  'wallet-invoices': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'wallet', 'files', 'ubl', 'notifications', 'expense-fields'],
   testing: ANY_KNOWN, // createTestHost needs the host; plugins stay out
 });
 

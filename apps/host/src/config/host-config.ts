@@ -169,6 +169,48 @@ export const hostConfigSchema = z.strictObject({
       sweepSeconds: z.number().int().min(5).max(3600).default(60),
     })
     .prefault({}),
+  /**
+   * Invoices and credit notes of the wallet (W-13): the seller printed on them (a Belgian company; the
+   * defaults are a demo seller for development), the number prefixes, how often a host looks for
+   * documents whose render job was lost, and the PDF renderer's deadline.
+   */
+  billing: z
+    .strictObject({
+      seller: z
+        .strictObject({
+          name: z.string().min(1).max(200).default('Tollgate Demo BV'),
+          addressLines: z.array(z.string().min(1).max(200)).min(1).max(3).default(['Kerkstraat 1']),
+          postcode: z.string().min(1).max(20).default('9000'),
+          city: z.string().min(1).max(100).default('Gent'),
+          country: z.literal('BE').default('BE'),
+          vatNumber: z
+            .string()
+            .regex(/^BE[01]\d{9}$/, 'must be a Belgian VAT number such as BE0123456749')
+            .default('BE0123456749'),
+          iban: z
+            .string()
+            .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$/, 'must be an IBAN without spaces')
+            .default('BE68539007547034'),
+          bic: z.string().optional(),
+          email: z.email().default('billing@tollgate.example'),
+        })
+        .prefault({}),
+      prefixes: z
+        .strictObject({
+          invoice: z
+            .string()
+            .regex(/^[A-Z]{1,8}$/)
+            .default('TG'),
+          creditNote: z
+            .string()
+            .regex(/^[A-Z]{1,8}$/)
+            .default('TGCN'),
+        })
+        .prefault({}),
+      sweepSeconds: z.number().int().min(5).max(3600).default(60),
+      renderTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000),
+    })
+    .prefault({}),
   /** Events out (W-10, W-12): webhook delivery and the background round. */
   events: z
     .strictObject({

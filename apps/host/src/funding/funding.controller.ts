@@ -41,7 +41,10 @@ const keyHeader = {
 @Auth('account')
 @Controller('v1/funding')
 export class FundingController {
-  constructor(@Inject(FundingService) private readonly funding: FundingService) {}
+  constructor(
+    @Inject(FundingService) private readonly funding: FundingService,
+    @Inject(HOST_STATE) private readonly state: HostState,
+  ) {}
 
   @ApiResponse({ status: 200, standardSchema: answers.packsView })
   @Get('packs')
@@ -128,10 +131,12 @@ export class FundingController {
 
   @ApiResponse({ status: 200, standardSchema: answers.purchaseView })
   @Get('purchases/:id')
-  @ApiOperation({ summary: 'One purchase: status, expectedSettlementDate while pending, settledAt once credited' })
+  @ApiOperation({ summary: 'One purchase: status, expectedSettlementDate while pending, settledAt once credited, invoiceId once invoiced (W-13)' })
   @ApiResponse({ status: 200, standardSchema: purchaseSchema })
   async purchase(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
-    return purchaseView(await this.funding.getPurchase({ accountId: caller.accountId, id }));
+    const purchase = await this.funding.getPurchase({ accountId: caller.accountId, id });
+    const invoice = await this.state.billing.documents.invoiceOfPurchase({ purchaseId: purchase.id });
+    return { ...purchaseView(purchase), invoiceId: invoice?.id ?? null };
   }
 
   @ApiResponse({ status: 200, standardSchema: answers.autoRefillView })

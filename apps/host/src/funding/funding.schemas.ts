@@ -91,6 +91,7 @@ export const purchaseView = z.object({
       'When the provider expects the money (SEPA: collection date + settleAfterDays TARGET2 business days); null when it settled at once or no date is known',
     ),
   redirectUrl: z.string().optional(),
+  invoiceId: z.string().nullable().optional().describe('GET /v1/funding/purchases/:id: its invoice (GET /v1/billing/documents/:id), null until credited'),
 });
 
 export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor: z.string().nullable() });

@@ -41,6 +41,7 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
       fundingOptions: config.funding,
       plans: config.plans,
       eventOptions: localEventOptions(config),
+      billing: { config: config.billing, renderer: { render: () => Promise.reject(new Error('rendered by a running host')) } },
     });
     const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
     return await fn({ db, accounts, funding: core.funding, plans: core.plans, importer: core.importer, pluginHost, events: core.events });

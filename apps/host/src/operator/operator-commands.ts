@@ -6,6 +6,7 @@ import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-s
 import { notificationMigrations } from '@tollgate/notifications';
 import { checkInvariants, walletMigrations } from '@tollgate/wallet';
 import { walletAlertMigrations } from '@tollgate/wallet-alerts';
+import { walletInvoiceMigrations } from '@tollgate/wallet-invoices';
 import { z } from 'zod';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { hostMigrations } from '../accounts/host.migrations.js';
@@ -81,6 +82,7 @@ export async function migrateAll(input: { db: Database; pluginHost: PluginHost }
       eventMigrations,
       fundingMigrations,
       notificationMigrations,
+      walletInvoiceMigrations,
       invoiceSyncMigrations,
       ...input.pluginHost.migrationSets({ db: input.db }),
     ],
