@@ -124,6 +124,9 @@ export {
   type Price,
   type QuotaStatus,
   type Quote,
+  type QuoteAutoRefill,
+  type QuoteBreakdown,
+  type QuoteCap,
   type QuoteInput,
   type ReleaseInput,
   type ReleaseResult,
@@ -137,9 +140,11 @@ export {
   InsufficientFundsError,
   NoPriceError,
   SpendFailedError,
+  SpendingCapExceededError,
   UnknownChannelError,
   WalletBlockedError,
   type AutoRefillNote,
+  type SpendingCapDetails,
 } from './wallet.errors.js';
 
 // Re-exported so plugins depend on the SDK alone.
