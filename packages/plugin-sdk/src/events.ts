@@ -24,6 +24,7 @@ export const EVENT_TYPES = {
   'wallet.blocked': 1,
   'wallet.unblocked': 1,
   'wallet.debt_settled': 1,
+  'wallet.cap_reached': 1,
   'purchase.succeeded': 1,
   'purchase.failed': 1,
   'purchase.reversed': 1,
@@ -127,6 +128,8 @@ export interface EventPayloads {
   'wallet.blocked': { accountId: string; owed: Amount };
   'wallet.unblocked': { accountId: string };
   'wallet.debt_settled': { transactionId: string; accountId: string; amount: Amount; owed: Amount; balanceAfter: Amount };
+  /** A monthly spending cap was reached: the month's spend on the channel (or by the user) is now at its limit. Since API 2.8. */
+  'wallet.cap_reached': { accountId: string; kind: 'channel' | 'user'; target: string; limit: Amount; used: Amount; period: string };
   'purchase.succeeded': PurchaseData;
   'purchase.failed': PurchaseData & { reason: string | null };
   'purchase.reversed': PurchaseData & { reason: string | null };

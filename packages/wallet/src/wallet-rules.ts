@@ -409,8 +409,17 @@ export class WalletRules {
     if (userId) counters.push(['user', userId]);
     for (const [kind, target] of counters) {
       const key = usageKey(kind, target);
-      this.#s.spendUsed.set(key, Money.max(ZERO, (this.#s.spendUsed.get(key) ?? ZERO).plus(delta)));
+      const before = this.#s.spendUsed.get(key) ?? ZERO;
+      const after = Money.max(ZERO, before.plus(delta));
+      this.#s.spendUsed.set(key, after);
       this.#spendChanged.set(key, { kind, target });
+      // Once per crossing: the spend that brings the counter up to its cap (a release below it and a new spend cross again).
+      const cap = this.#s.caps.find((c) => c.kind === kind && c.target === target);
+      if (cap && before.lessThan(cap.limit) && after.greaterThanOrEqual(cap.limit))
+        this.#events.push({
+          type: 'wallet.cap_reached',
+          payload: { accountId: this.accountId, kind, target, limit: cap.limit.toString(), used: after.toString(), period: this.#s.period },
+        });
     }
   }
 

@@ -138,6 +138,12 @@ for (const engine of testEngines()) {
       });
       expect(await ledgerRows()).toBe(before);
       expect((await wallet.balance({ accountId: id })).available).toEqual(eur('9.55'));
+      // 0.45 of 0.50 is not reached: no cap_reached event yet.
+      const reached = async () =>
+        (
+          await db.query<{ payload: object }>(`select payload from wallet_events where account_id = $1 and type = 'wallet.cap_reached' order by id`, [id])
+        ).rows.map((r) => r.payload);
+      expect(await reached()).toEqual([]);
       // Remembered under its key: raising the cap does not change what that key answered.
       await wallet.setCap({ accountId: id, kind: 'channel', target: 'sms', limit: '5.00' });
       expect((await refusal(wallet.charge({ accountId: id, channel: 'sms', units: '1', idempotencyKey: overKey }))).code).toBe('spending_cap_exceeded');
@@ -145,9 +151,14 @@ for (const engine of testEngines()) {
       // Other channels are not capped.
       await wallet.charge({ accountId: id, channel: 'post-be', units: '1', idempotencyKey: key() });
 
+      // A spend that brings the counter exactly to the cap emits wallet.cap_reached once.
+      await wallet.setCap({ accountId: id, kind: 'channel', target: 'sms', limit: '0.60' });
+      await wallet.charge({ accountId: id, channel: 'sms', units: '1', idempotencyKey: key() });
+      expect(await reached()).toEqual([{ accountId: id, kind: 'channel', target: 'sms', limit: '0.60', used: '0.60', period: '2026-03-01' }]);
+      await wallet.setCap({ accountId: id, kind: 'channel', target: 'sms', limit: '0.50' });
       const caps = await wallet.caps({ accountId: id });
       expect(caps).toEqual([
-        { kind: 'channel', target: 'sms', limit: eur('0.50'), used: eur('0.45'), remaining: eur('0.05'), period: '2026-03-01', resetsAt: '2026-04-01' },
+        { kind: 'channel', target: 'sms', limit: eur('0.50'), used: eur('0.60'), remaining: eur('0'), period: '2026-03-01', resetsAt: '2026-04-01' },
       ]);
 
       // April (Brussels time): the counter starts again.
