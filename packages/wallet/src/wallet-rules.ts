@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TollgateError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
-import { appliesTo, compareForChannel } from './lot-order.js';
+import { appliesTo, compareForChannel, compareLots } from './lot-order.js';
 import { monthStart } from './quota-period.js';
 import { fromJson, jsonOf } from './wallet-results.js';
 import { usageKey } from './wallet-state.js';
@@ -435,8 +435,10 @@ export class WalletRules {
   #spendable(channel?: string): LotState[] {
     const lots: LotState[] = [];
     for (const l of this.#s.lots.values()) if (l.remaining.isPositive() && (l.expiresAt === null || l.expiresAt > this.#now)) lots.push(l);
-    const order = { channel: channel ?? '', tags: channel ? (this.#s.catalog.tags.get(channel) ?? []) : [] };
-    return (channel === undefined ? lots : lots.filter((l) => appliesTo(l, order))).sort(compareForChannel(order));
+    // Without a channel (refunds, debt settlement, totals) scopes do not matter: the W-4 order alone.
+    if (channel === undefined) return lots.sort(compareLots);
+    const order = { channel, tags: this.#s.catalog.tags.get(channel) ?? [] };
+    return lots.filter((l) => appliesTo(l, order)).sort(compareForChannel(order));
   }
 
   #spendableTotal(): Money {
