@@ -20,6 +20,7 @@ import {
 } from '@tollgate/invoice-sync';
 import { NotificationService } from '@tollgate/notifications';
 import { PriceCatalog, WalletService } from '@tollgate/wallet';
+import { WalletAlertService } from '@tollgate/wallet-alerts';
 import type { DependencyContainer } from 'tsyringe';
 import { AccountController, AdminController } from './accounts/accounts.controller.js';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -43,6 +44,7 @@ import { LettersController, PostalWebhooksController } from './letters/letters.c
 import { walletAccountHooks } from './wallet/account-wallets.js';
 import { AdminPlansController, PlansController } from './plans/plans.controller.js';
 import { AdminCatalogController, AdminWalletController, CatalogController, WalletController } from './wallet/wallet.controller.js';
+import { WalletAlertsController } from './wallet-alerts/wallet-alerts.controller.js';
 
 /**
  * The one bridge from Nest to the framework-free domain packages: a tsyringe child container per
@@ -68,6 +70,7 @@ export class AppModule {
         AccountController,
         AdminController,
         WalletController,
+        WalletAlertsController,
         CatalogController,
         AdminCatalogController,
         AdminWalletController,
@@ -97,6 +100,7 @@ export class AppModule {
         { provide: WalletService, useFactory: (c: DependencyContainer) => c.resolve(WalletService), inject: [CORE_CONTAINER] },
         { provide: PriceCatalog, useFactory: (c: DependencyContainer) => c.resolve(PriceCatalog), inject: [CORE_CONTAINER] },
         { provide: FundingService, useFactory: (c: DependencyContainer) => c.resolve(FundingService), inject: [CORE_CONTAINER] },
+        { provide: WalletAlertService, useFactory: (c: DependencyContainer) => c.resolve(WalletAlertService), inject: [CORE_CONTAINER] },
         { provide: NotificationService, useFactory: (c: DependencyContainer) => c.resolve(NotificationService), inject: [CORE_CONTAINER] },
         ...[
           ConnectionService,

@@ -38,6 +38,7 @@ import { LetterService, registerLetters, type LetterRenderer, type PostalCarrier
 import { countriesFor, registerPlans, type PlansConfig } from '@tollgate/plans';
 import { NotificationService, registerNotifications, SmtpMailTransport, type MailTransport } from '@tollgate/notifications';
 import { PriceCatalog, registerWallet, WalletService, type WalletOptions } from '@tollgate/wallet';
+import { registerWalletAlerts, type WalletAlertOptions, type WalletAlertService } from '@tollgate/wallet-alerts';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { HostConfig } from './config/host-config.js';
 import { AccountNotifier } from './funding/account-notifier.js';
@@ -56,6 +57,8 @@ export interface CoreServices {
   funding: FundingService;
   notifications: NotificationService;
   notifier: AccountNotifier;
+  /** Alerts accounts set on their wallet (W-13); checked in every wallet transaction that moves a balance. */
+  walletAlerts: WalletAlertService;
   /** Accounts' plans (W-11): coreServices.plans, the plan routes, funding's plan rules. */
   plans: AccountPlans;
   importer: InvoiceImporter;
@@ -84,6 +87,8 @@ export function createCoreServices(input: {
   clock: Clock;
   jobs?: JobQueue;
   walletOptions?: WalletOptions;
+  /** Alerts: where a fault while checking them inside a wallet transaction is reported (the money still moves). */
+  walletAlertOptions?: WalletAlertOptions;
   providers?: PaymentProviderDirectory;
   mail?: HostConfig['mail'];
   fundingOptions?: FundingOptions;
@@ -135,6 +140,13 @@ export function createCoreServices(input: {
   registerNotifications({ container, transport, options: { from: input.mail?.from ?? 'Tollgate <no-reply@localhost>' } });
   const notifications = container.resolve(NotificationService);
   const notifier = new AccountNotifier({ db: input.db, notifications });
+  // W-13: the alerts' hook joins every wallet transaction; their e-mails go out like the funding ones.
+  const walletAlerts = registerWalletAlerts({
+    container,
+    wallet: container.resolve(WalletService),
+    notifier,
+    ...(input.walletAlertOptions ? { options: input.walletAlertOptions } : {}),
+  });
   const plans = new AccountPlans({
     db: input.db,
     wallet: container.resolve(WalletService),
@@ -254,6 +266,7 @@ export function createCoreServices(input: {
     funding: container.resolve(FundingService),
     notifications,
     notifier,
+    walletAlerts,
     plans,
     importer: container.resolve(InvoiceImporter),
     invoiceSync: container.resolve(InvoiceSyncInbox),

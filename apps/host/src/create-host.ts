@@ -23,6 +23,7 @@ import type { AccountingDocumentReader } from '@tollgate/invoice-sync';
 import { letterMigrations, type LetterRenderer, type LetterService } from '@tollgate/letters';
 import { notificationMigrations, type MailTransport } from '@tollgate/notifications';
 import { walletMigrations, type PriceCatalog, type WalletService } from '@tollgate/wallet';
+import { walletAlertMigrations, type WalletAlertService } from '@tollgate/wallet-alerts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FileStore } from '@tollgate/files';
 import type { Logger } from 'pino';
@@ -50,6 +51,7 @@ import { ConfigError } from '@tollgate/errors';
 import { openMissingWallets } from './wallet/account-wallets.js';
 import type { AccountPlans } from './plans/account-plans.js';
 import { WalletJobs } from './wallet/wallet-jobs.js';
+import { WalletAlertJobs } from './wallet-alerts/wallet-alert-jobs.js';
 import { portInUse } from './http/port-check.js';
 import { FundingJobs } from './funding/funding-jobs.js';
 import { DirectDebitJobs } from './invoice-sync/direct-debit-jobs.js';
@@ -131,6 +133,8 @@ export interface TollgateHost {
   walletJobs: WalletJobs;
   funding: FundingService;
   fundingJobs: FundingJobs;
+  /** Alerts accounts set (W-13): the service and the days-left sweep (`jobs.runOnce` in tests). */
+  walletAlerts: { service: WalletAlertService; jobs: WalletAlertJobs };
   /** Accounts' plans (W-11): what each is on, moving between them. */
   plans: AccountPlans;
   /** Events out (W-10, W-12): relay and delivery rounds (`runOnce` in tests), the log, and the webhook endpoints. */
@@ -194,6 +198,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
   let app: NestFastifyApplication | undefined;
   let walletJobs: WalletJobs | undefined;
   let fundingJobs: FundingJobs | undefined;
+  let walletAlertJobs: WalletAlertJobs | undefined;
   let invoiceSyncJobs: InvoiceSyncJobs | undefined;
   let directDebitJobs: DirectDebitJobs | undefined;
   let writebackJobs: InvoiceWritebackJobs | undefined;
@@ -210,6 +215,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     await walletJobs?.stop().catch(() => undefined);
     await eventJobs?.stop().catch(() => undefined);
     await fundingJobs?.stop().catch(() => undefined);
+    await walletAlertJobs?.stop().catch(() => undefined);
     await invoiceSyncJobs?.stop().catch(() => undefined);
     await directDebitJobs?.stop().catch(() => undefined);
     await writebackJobs?.stop().catch(() => undefined);
@@ -237,6 +243,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       sets: [
         hostMigrations,
         walletMigrations,
+        walletAlertMigrations,
         eventMigrations,
         fundingMigrations,
         notificationMigrations,
@@ -291,6 +298,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         ...(input.accountingDocuments ? { documents: input.accountingDocuments } : {}),
       },
       ...(config.wallet.maxGrant ? { walletOptions: { maxGrant: config.wallet.maxGrant } } : {}),
+      walletAlertOptions: { onError: (err, context) => logger.error({ err, ...context }, 'wallet alerts could not be checked in a wallet transaction') },
       ...(input.mailTransport ? { transport: input.mailTransport } : {}),
     });
     if (!core.mailConfigured) logger.info('SMTP is not configured: e-mails wait in the outbox (mail.smtp in the config, or SMTP_URL)');
@@ -302,6 +310,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       throw new ConfigError({
         message: `config: accounts are on plans the config does not define: ${lostPlans.join(', ')} (plans: ${core.plans.directory.ids().join(', ')}); define them again under plans.definitions, or move those accounts first`,
       });
+    // Issue 22: each plan's monthly allowances, as the config defines them now, for the wallet to spend.
+    await core.plans.syncAllowances();
 
     await pluginHost.start({
       logger,
@@ -349,6 +359,8 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     });
     fundingJobs.listen();
     if (input.workers ?? true) await fundingJobs.start();
+    walletAlertJobs = new WalletAlertJobs({ alerts: core.walletAlerts, logger });
+    if (input.workers ?? true) walletAlertJobs.start();
     invoiceSyncJobs = new InvoiceSyncJobs({
       db,
       importer: core.importer,
@@ -446,6 +458,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
     const liveJobs = jobs;
     const liveWalletJobs = walletJobs;
     const liveFundingJobs = fundingJobs;
+    const liveWalletAlertJobs = walletAlertJobs;
     const liveInvoiceSyncJobs = invoiceSyncJobs;
     const liveDirectDebitJobs = directDebitJobs;
     const liveWritebackJobs = writebackJobs;
@@ -467,6 +480,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       walletJobs: liveWalletJobs,
       funding: core.funding,
       fundingJobs: liveFundingJobs,
+      walletAlerts: { service: core.walletAlerts, jobs: liveWalletAlertJobs },
       plans: core.plans,
       events: { jobs: liveEventJobs, ...core.events },
       invoiceSync: {

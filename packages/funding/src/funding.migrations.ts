@@ -118,5 +118,21 @@ export const fundingMigrations: MigrationSet = {
         alter table funding_auto_refill add column limit_notified_until timestamptz;
       `,
     },
+    {
+      // C-3: top up to a target balance (one purchase of the shortfall, not a pack) and a monthly schedule.
+      // A target refill needs no pack. schedule_since keeps a schedule set mid-month from buying for a day before it;
+      // schedule_done_month ('YYYY-MM' in the account's time zone) is the month already handled (bought, or nothing needed).
+      id: '0003_refill_target_schedule',
+      sql: `
+        alter table funding_auto_refill add column mode text not null default 'pack' check (mode in ('pack', 'target'));
+        alter table funding_auto_refill add column target numeric(18,2) check (target > 0);
+        alter table funding_auto_refill alter column pack drop not null;
+        alter table funding_auto_refill add constraint funding_auto_refill_mode_amount
+          check ((mode = 'pack' and pack is not null) or (mode = 'target' and target is not null));
+        alter table funding_auto_refill add column schedule_day int check (schedule_day between 1 and 28);
+        alter table funding_auto_refill add column schedule_since timestamptz;
+        alter table funding_auto_refill add column schedule_done_month text;
+      `,
+    },
   ],
 };

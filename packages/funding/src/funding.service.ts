@@ -25,6 +25,7 @@ import {
   FUNDING_PLAN_RULES,
   NO_PLAN_RULES,
   PAYMENT_PROVIDERS,
+  type AutoRefillMode,
   type AutoRefillPauseReason,
   type AutoRefillSettings,
   type FundingNotifier,
@@ -34,8 +35,11 @@ import {
   type PaymentProviderDirectory,
   type Purchase,
   type PurchaseOrigin,
+  type RefillCover,
   type Refund,
 } from './funding.types.js';
+import { targetRefillAmount } from './refill-amount.js';
+import { scheduleState } from './refill-schedule.js';
 
 type Row = Record<string, unknown>;
 const newId = (prefix: string) => `${prefix}_${randomBytes(10).toString('hex')}`;
@@ -195,7 +199,18 @@ export class FundingService {
     idempotencyKey: string;
     origin?: PurchaseOrigin;
   }): Promise<Purchase | null> {
-    const amount = this.checkPack(input.amount);
+    return this.#purchase({ ...input, amount: this.checkPack(input.amount) });
+  }
+
+  /** A purchase of an amount already checked: a pack, or a target refill's amount (within €5…€1000, not a pack). */
+  async #purchase(input: {
+    accountId: string;
+    amount: Money;
+    paymentMethodId: string;
+    idempotencyKey: string;
+    origin?: PurchaseOrigin;
+  }): Promise<Purchase | null> {
+    const amount = input.amount;
     const origin = input.origin ?? 'manual';
     const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
     if (existing) return this.#resume(existing, amount, input.paymentMethodId);
@@ -299,7 +314,10 @@ export class FundingService {
    * declined count) and ends by itself at `resumesAt`.
    */
   async getAutoRefill(input: { accountId: string }): Promise<AutoRefillSettings | null> {
-    const row = await this.#one('select * from funding_auto_refill where account_id = $1', [input.accountId]);
+    const row = await this.#one(
+      `select r.*, w.time_zone from funding_auto_refill r left join wallets w on w.account_id = r.account_id where r.account_id = $1`,
+      [input.accountId],
+    );
     if (!row) return null;
     const now = this.clock.now();
     const periodMs = (row.period_hours as number) * HOUR_MS;
@@ -314,8 +332,10 @@ export class FundingService {
       `select id, reason, updated_at from funding_purchases where account_id = $1 and origin = 'auto_refill' and status = 'failed' order by updated_at desc, id desc limit 1`,
       [input.accountId],
     );
+    const view = refillView(row);
     const settings: AutoRefillSettings = {
-      ...refillView(row),
+      ...view,
+      nextScheduledAt: view.schedule && view.enabled ? scheduleOf(row, now).nextAt : null,
       resumesAt: null,
       window: { since, refills: refills.length, declined },
       lastDecline: last ? { purchaseId: last.id as string, reason: (last.reason as string | null) ?? null, at: last.updated_at as Date } : null,
@@ -335,12 +355,30 @@ export class FundingService {
     accountId: string;
     enabled: boolean;
     minimum: string;
-    pack: string;
+    /** Default 'pack' (buy `pack`); 'target' buys what lifts the balance to `target`. */
+    mode?: AutoRefillMode;
+    /** Required in 'pack' mode; ignored in 'target' mode. */
+    pack?: string;
+    /** Required in 'target' mode: more than the minimum, at most the minimum + €1000. */
+    target?: string;
+    /** A monthly refill on this day (1…28) in the account's time zone; null or absent: none. */
+    schedule?: { dayOfMonth: number } | null;
     paymentMethodId: string;
     maxPerPeriod?: number;
     periodHours?: number;
   }): Promise<AutoRefillSettings> {
-    const pack = this.checkPack(input.pack);
+    const mode = input.mode ?? 'pack';
+    if (mode === 'pack' && input.pack === undefined) throw new AutoRefillSettingsError([{ path: ['pack'], message: "required in 'pack' mode" }]);
+    if (mode === 'target' && input.target === undefined) throw new AutoRefillSettingsError([{ path: ['target'], message: "required in 'target' mode" }]);
+    const pack = mode === 'pack' ? this.checkPack(input.pack!) : null;
+    let target: Money | null = null;
+    if (mode === 'target') {
+      try {
+        target = Money.of(input.target!, 'EUR', { maxDecimals: 2 });
+      } catch {
+        throw new ValidationError({ code: 'invalid_amount', message: 'target must be a decimal string like "50.00"' });
+      }
+    }
     let minimum: Money;
     try {
       minimum = Money.of(input.minimum, 'EUR', { maxDecimals: 2 });
@@ -351,19 +389,36 @@ export class FundingService {
       throw new ValidationError({ code: 'invalid_minimum', message: 'minimum must be between €0.00 and €1000.00' });
     const maxPerPeriod = input.maxPerPeriod ?? this.options.refillMaxPerPeriod;
     const periodHours = input.periodHours ?? this.options.refillPeriodHours;
-    this.#checkRefillSettings({ minimum, pack, maxPerPeriod, periodHours });
+    const scheduleDay = input.schedule?.dayOfMonth ?? null;
+    this.#checkRefillSettings({ minimum, pack, target, scheduleDay, maxPerPeriod, periodHours });
     const method = await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
     if (input.enabled) await this.#checkInPlan(input.accountId, method, 'auto_refill');
+    // A schedule counts from when it is set or turned on: a day already past this month is not bought for.
     const { rows } = await this.db.query<Row>(
-      `insert into funding_auto_refill (account_id, enabled, minimum, pack, payment_method_id, max_per_period, period_hours, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)
-       on conflict (account_id) do update set enabled = excluded.enabled, minimum = excluded.minimum, pack = excluded.pack,
+      `insert into funding_auto_refill (account_id, enabled, minimum, mode, pack, target, schedule_day, schedule_since, payment_method_id, max_per_period, period_hours, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8)
+       on conflict (account_id) do update set enabled = excluded.enabled, minimum = excluded.minimum, mode = excluded.mode, pack = excluded.pack,
+         target = excluded.target, schedule_day = excluded.schedule_day,
+         schedule_since = case when excluded.schedule_day is distinct from funding_auto_refill.schedule_day or not funding_auto_refill.enabled
+           then excluded.schedule_since else funding_auto_refill.schedule_since end,
          payment_method_id = excluded.payment_method_id, max_per_period = excluded.max_per_period, period_hours = excluded.period_hours,
          paused_at = case when excluded.enabled then null else funding_auto_refill.paused_at end,
          paused_reason = case when excluded.enabled then null else funding_auto_refill.paused_reason end,
          updated_at = excluded.updated_at
        returning *`,
-      [input.accountId, input.enabled, minimum.toString(), pack.toString(), input.paymentMethodId, maxPerPeriod, periodHours, this.clock.now()],
+      [
+        input.accountId,
+        input.enabled,
+        minimum.toString(),
+        mode,
+        pack?.toString() ?? null,
+        target?.toString() ?? null,
+        scheduleDay,
+        this.clock.now(),
+        input.paymentMethodId,
+        maxPerPeriod,
+        periodHours,
+      ],
     );
     if (!rows[0]) throw new Error('funding: auto-refill upsert returned no row');
     return (await this.getAutoRefill({ accountId: input.accountId }))!;
@@ -375,19 +430,42 @@ export class FundingService {
    * Returns the refill in flight (new or already running), or null. A refill needed while the limit
    * is reached is not silent: the account is told once per pause (`refill_limit_reached`).
    */
-  async maybeRefill(input: { accountId: string; force?: boolean }): Promise<Purchase | null> {
+  async maybeRefill(input: {
+    accountId: string;
+    force?: boolean;
+    /** With `force`: what the refused use lacked (its price less the balance); a target refill then covers it too. */
+    shortfall?: Money;
+  }): Promise<Purchase | null> {
     const settings = await this.getAutoRefill(input);
     if (!settings?.enabled) return null;
     if (settings.pausedAt && settings.pausedReason !== 'refill_limit_reached') return null;
-    if (!input.force) {
-      const balance = await this.wallet.balance({ accountId: input.accountId });
-      if (!balance.available.lessThan(settings.minimum)) return null;
+    let available: Money | null = null;
+    if (!input.force || settings.mode === 'target') {
+      available = (await this.wallet.balance({ accountId: input.accountId })).available;
+      if (!input.force && !available.lessThan(settings.minimum)) return null;
     }
-    const inFlight = await this.#refillInFlight(input.accountId);
+    const amount = this.#refillAmount(settings, available, input.force ? (input.shortfall ?? null) : null);
+    return this.#startRefill({ settings, amount, idempotencyKey: `auto-refill:${newId('r')}` });
+  }
+
+  /** What a refill buys: the pack, or in 'target' mode one purchase up to the target (see targetRefillAmount). */
+  #refillAmount(settings: AutoRefillSettings, available: Money | null, shortfall: Money | null): Money {
+    if (settings.mode === 'target') return targetRefillAmount({ target: settings.target!, available: available!, shortfall });
+    return settings.pack!;
+  }
+
+  /**
+   * The guards every refill passes, threshold or scheduled: one in flight (the one running is returned), the
+   * refill limit (the account is told once per pause), the plan (a move to a plan without the method pauses it).
+   */
+  async #startRefill(input: { settings: AutoRefillSettings; amount: Money; idempotencyKey: string }): Promise<Purchase | null> {
+    const { settings } = input;
+    const accountId = settings.accountId;
+    const inFlight = await this.#refillInFlight(accountId);
     if (inFlight) return inFlight;
     if (settings.pausedReason === 'refill_limit_reached') {
       this.events.emit('refill_guarded', {
-        accountId: input.accountId,
+        accountId,
         refills: settings.window.refills,
         periodHours: settings.periodHours,
         resumesAt: settings.resumesAt,
@@ -396,16 +474,109 @@ export class FundingService {
       return null;
     }
     // The account may have moved to a plan that does not take this method for auto-refills: pause, tell once.
-    if (!(await this.#refillMethodInPlan(settings))) return null;
-    const refill = await this.buy({
-      accountId: input.accountId,
-      amount: settings.pack,
+    if (!(await this.#refillMethodInPlan(settings, input.amount))) return null;
+    const refill = await this.#purchase({
+      accountId,
+      amount: input.amount,
       paymentMethodId: settings.paymentMethodId,
-      idempotencyKey: `auto-refill:${newId('r')}`,
+      idempotencyKey: input.idempotencyKey,
       origin: 'auto_refill',
     });
     if (refill) return refill;
-    return this.#refillInFlight(input.accountId);
+    return this.#refillInFlight(accountId);
+  }
+
+  /**
+   * This month's scheduled refill when it is due: the pack, or up to the target (nothing when the balance is
+   * there already). Once per account and month, whatever the number of hosts and sweeps: the month is marked
+   * handled (compare-and-set) and the purchase's key is `refill-schedule:<YYYY-MM>`. A refill the guards hold
+   * back (one in flight, the refill limit, a pause) is tried again by the next sweeps until the month ends.
+   */
+  async scheduledRefill(input: { accountId: string }): Promise<Purchase | null> {
+    const row = await this.#one(
+      `select r.*, w.time_zone, w.available from funding_auto_refill r join wallets w on w.account_id = r.account_id where r.account_id = $1`,
+      [input.accountId],
+    );
+    if (!row?.enabled || row.schedule_day === null) return null;
+    const schedule = scheduleOf(row, this.clock.now());
+    if (!schedule.due) return null;
+    const key = `refill-schedule:${schedule.month}`;
+    const done = await this.#purchaseByKey(input.accountId, key);
+    if (done) {
+      await this.#markScheduleDone(input.accountId, schedule.month);
+      return null;
+    }
+    const settings = (await this.getAutoRefill(input))!;
+    if (settings.pausedAt && settings.pausedReason !== 'refill_limit_reached') return null;
+    const available = Money.of(row.available as string);
+    if (settings.mode === 'target' && !available.lessThan(settings.target!)) {
+      await this.#markScheduleDone(input.accountId, schedule.month);
+      return null;
+    }
+    // Another refill in flight holds this one back (a later sweep buys it); the guards see no in-flight refill here.
+    if (await this.#refillInFlight(input.accountId)) return null;
+    let refill: Purchase | null;
+    try {
+      refill = await this.#startRefill({ settings, amount: this.#refillAmount(settings, available, null), idempotencyKey: key });
+    } catch (error) {
+      // Another host bought this month's refill meanwhile, for an amount computed from another balance.
+      if (error instanceof FundingKeyReusedError) {
+        await this.#markScheduleDone(input.accountId, schedule.month);
+        return null;
+      }
+      throw error;
+    }
+    const bought = await this.#purchaseByKey(input.accountId, key);
+    if (!bought) return null;
+    await this.#markScheduleDone(input.accountId, schedule.month);
+    return refill;
+  }
+
+  async #markScheduleDone(accountId: string, month: string): Promise<void> {
+    await this.db.query(`update funding_auto_refill set schedule_done_month = $2 where account_id = $1 and schedule_done_month is distinct from $2`, [
+      accountId,
+      month,
+    ]);
+  }
+
+  /**
+   * Whether an auto-refill would pay for a use the balance cannot pay now (`shortfall`: its price less what the
+   * balance can give), without buying anything. It would when auto-refill is on and not paused, the plan takes
+   * its method, the method is a fast one (card) the host waits for, and the refill buys at least the shortfall:
+   * in 'pack' mode the pack, in 'target' mode target + shortfall (the balance is at the target once the use is
+   * paid), rounded up to the cent and kept within €5.00…€1000.00.
+   */
+  async refillCover(input: { accountId: string; shortfall: Money }): Promise<RefillCover> {
+    const settings = await this.getAutoRefill(input);
+    const none = (reason: RefillCover['reason'], paused = false): RefillCover => ({
+      enabled: settings?.enabled ?? false,
+      paused,
+      wouldCover: false,
+      refillAmount: null,
+      reason,
+    });
+    if (!settings?.enabled) return none('auto_refill_off');
+    if (settings.pausedAt) return none(settings.pausedReason!, true);
+    const method = await this.#one('select * from funding_payment_methods where id = $1', [settings.paymentMethodId]);
+    if (!method || method.status !== 'active') return none('payment_method_removed', true);
+    const verdict = await this.#planVerdict(settings.accountId, method, 'auto_refill');
+    if (!verdict.ok) return none('payment_method_not_in_plan', true);
+    const fast = this.providers.get(method.provider_id as string)?.settlement === 'fast';
+    const inFlight = await this.#refillInFlight(input.accountId);
+    if (inFlight) {
+      const covers = fast && this.options.refillWaitMs > 0 && inFlight.amount.greaterThanOrEqual(input.shortfall);
+      return { enabled: true, paused: false, wouldCover: covers, refillAmount: inFlight.amount, reason: covers ? 'covered' : 'refill_in_flight' };
+    }
+    const available = settings.mode === 'target' ? (await this.wallet.balance({ accountId: input.accountId })).available : null;
+    const refillAmount = this.#refillAmount(settings, available, input.shortfall);
+    const reason: RefillCover['reason'] = !refillAmount.greaterThanOrEqual(input.shortfall)
+      ? 'refill_too_small'
+      : !fast
+        ? 'refill_not_immediate'
+        : this.options.refillWaitMs <= 0
+          ? 'refill_not_awaited'
+          : 'covered';
+    return { enabled: true, paused: false, wouldCover: reason === 'covered', refillAmount, reason };
   }
 
   /**
@@ -416,12 +587,14 @@ export class FundingService {
   async spendWithRefill<T>(input: { accountId: string; attempt: (provisional: boolean) => Promise<T> }): Promise<T> {
     if (this.options.refillWaitMs <= 0) return this.#explainRefusal(input.accountId, () => input.attempt(false));
     // The happy path costs nothing extra: settings are read only after a refusal for lack of credit.
+    let shortfall: Money | undefined;
     try {
       return await input.attempt(true);
     } catch (error) {
       if (!(error instanceof InsufficientFundsError)) throw error;
+      shortfall = shortfallOf(error);
     }
-    const refill = await this.maybeRefill({ accountId: input.accountId, force: true }).catch(() => null);
+    const refill = await this.maybeRefill({ accountId: input.accountId, force: true, ...(shortfall ? { shortfall } : {}) }).catch(() => null);
     if (refill && this.providers.get(refill.providerId)?.settlement === 'fast') {
       await this.waitForSettlement({ purchaseId: refill.id, timeoutMs: this.options.refillWaitMs });
     }
@@ -502,6 +675,17 @@ export class FundingService {
     );
     let refills = 0;
     for (const { account_id } of due) if (await this.maybeRefill({ accountId: account_id }).catch(() => null)) refills++;
+    // Scheduled refills: which are due depends on each account's time zone, so it is decided here, not in SQL.
+    const { rows: scheduled } = await this.db.query<Row>(
+      `select r.account_id, r.schedule_day, r.schedule_since, r.schedule_done_month, w.time_zone from funding_auto_refill r
+         join wallets w on w.account_id = r.account_id
+        where r.enabled and r.paused_at is null and r.schedule_day is not null`,
+    );
+    const now = this.clock.now();
+    for (const row of scheduled) {
+      if (!scheduleOf(row, now).due) continue;
+      if (await this.scheduledRefill({ accountId: row.account_id as string }).catch(() => null)) refills++;
+    }
     const { rows: stuck } = await this.db.query<Row>(`select * from funding_purchases where status = 'creating' and updated_at < $1 limit 100`, [
       new Date(this.clock.now().getTime() - 60_000),
     ]);
@@ -663,7 +847,7 @@ export class FundingService {
   }
 
   /** false (and auto-refill paused, the account told once) when the plan no longer takes the refill's method. */
-  async #refillMethodInPlan(settings: AutoRefillSettings): Promise<boolean> {
+  async #refillMethodInPlan(settings: AutoRefillSettings, amount: Money): Promise<boolean> {
     const method = await this.#one('select * from funding_payment_methods where id = $1', [settings.paymentMethodId]);
     if (!method) return true;
     const verdict = await this.#planVerdict(settings.accountId, method, 'auto_refill');
@@ -681,7 +865,7 @@ export class FundingService {
         accountId: settings.accountId,
         eventKey: `refill_not_in_plan:${settings.accountId}:${now.toISOString()}`,
         template: 'refill_failed',
-        data: { amount: settings.pack.toString(), reason: verdict.message.replace(/\.$/, ''), autoRefillPaused: true },
+        data: { amount: amount.toString(), reason: verdict.message.replace(/\.$/, ''), autoRefillPaused: true },
       });
     });
     return false;
@@ -710,9 +894,27 @@ export class FundingService {
     });
   }
 
-  #checkRefillSettings(input: { minimum: Money; pack: Money; maxPerPeriod: number; periodHours: number }): void {
+  #checkRefillSettings(input: {
+    minimum: Money;
+    pack: Money | null;
+    target: Money | null;
+    scheduleDay: number | null;
+    maxPerPeriod: number;
+    periodHours: number;
+  }): void {
     const problems: Array<{ path: string[]; message: string }> = [];
-    if (!input.minimum.lessThan(input.pack)) {
+    if (input.target) {
+      // A target at or under the minimum would refill without lifting the balance above it; one purchase is at most €1000.
+      if (!input.minimum.lessThan(input.target)) {
+        const message = `a target of €${input.target.toString()} must be above the minimum of €${input.minimum.toString()}`;
+        problems.push({ path: ['minimum'], message }, { path: ['target'], message });
+      } else if (input.target.greaterThan(input.minimum.plus(PACK_MAX))) {
+        problems.push({ path: ['target'], message: `must be at most the minimum + €${PACK_MAX.toString()} (€${input.minimum.plus(PACK_MAX).toString()})` });
+      }
+    }
+    if (input.scheduleDay !== null && (!Number.isInteger(input.scheduleDay) || input.scheduleDay < 1 || input.scheduleDay > 28))
+      problems.push({ path: ['schedule', 'dayOfMonth'], message: 'must be a whole number from 1 to 28 (a day every month has)' });
+    if (input.pack && !input.minimum.lessThan(input.pack)) {
       // Refills start below the minimum, from as low as nothing: one pack must end above it, or each refill calls the next.
       const message = `one €${input.pack.toString()} pack cannot lift the balance above a minimum of €${input.minimum.toString()}: choose a minimum below the pack, or a larger pack`;
       problems.push({ path: ['minimum'], message }, { path: ['pack'], message });
@@ -1011,13 +1213,16 @@ function cardFundingOf(method: Row): CardFunding | null {
 }
 
 /** The stored settings; getAutoRefill adds the derived state. Older rows store a decline as 'payment_failed:<code>'. */
-function refillView(r: Row): Omit<AutoRefillSettings, 'resumesAt' | 'window' | 'lastDecline'> {
+function refillView(r: Row): Omit<AutoRefillSettings, 'resumesAt' | 'window' | 'lastDecline' | 'nextScheduledAt'> {
   const stored = (r.paused_reason as string | null) ?? null;
   return {
     accountId: r.account_id as string,
     enabled: r.enabled as boolean,
     minimum: Money.of(r.minimum as string),
-    pack: Money.of(r.pack as string),
+    mode: ((r.mode as AutoRefillMode | undefined) ?? 'pack') as AutoRefillMode,
+    pack: r.pack === null ? null : Money.of(r.pack as string),
+    target: r.target === null || r.target === undefined ? null : Money.of(r.target as string),
+    schedule: r.schedule_day === null || r.schedule_day === undefined ? null : { dayOfMonth: Number(r.schedule_day) },
     paymentMethodId: r.payment_method_id as string,
     maxPerPeriod: r.max_per_period as number,
     periodHours: r.period_hours as number,
@@ -1052,4 +1257,23 @@ function purchaseEventData(row: Row): { purchaseId: string; accountId: string; a
     providerId: row.provider_id as string,
     origin: row.origin as string,
   };
+}
+
+/** The schedule of a funding_auto_refill row (with its wallet's time zone) at `now`. */
+function scheduleOf(r: Row, now: Date): ReturnType<typeof scheduleState> {
+  return scheduleState({
+    now,
+    timeZone: (r.time_zone as string | null) ?? 'Europe/Brussels',
+    dayOfMonth: Number(r.schedule_day),
+    since: (r.schedule_since as Date | null) ?? null,
+    doneMonth: (r.schedule_done_month as string | null) ?? null,
+  });
+}
+
+/** What a use refused for lack of credit lacked: its price less the balance (none when the refusal does not say). */
+function shortfallOf(error: InsufficientFundsError): Money | undefined {
+  const { required, available } = (error.details ?? {}) as { required?: string; available?: string };
+  if (typeof required !== 'string' || typeof available !== 'string') return undefined;
+  const lack = Money.of(required).minus(Money.of(available));
+  return lack.isPositive() ? lack : undefined;
 }

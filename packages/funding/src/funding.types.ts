@@ -42,11 +42,27 @@ export interface Purchase {
   redirectUrl?: string;
 }
 
+/** 'pack': buy the pack; 'target': one purchase that lifts the balance to the target (Since API 2.8). */
+export type AutoRefillMode = 'pack' | 'target';
+
+/** A monthly refill on a day of the month (1…28), in the account's time zone. */
+export interface RefillSchedule {
+  dayOfMonth: number;
+}
+
 export interface AutoRefillSettings {
   accountId: string;
   enabled: boolean;
   minimum: Money;
-  pack: Money;
+  mode: AutoRefillMode;
+  /** The pack bought in 'pack' mode; null in 'target' mode when none was given. */
+  pack: Money | null;
+  /** The balance a 'target' refill tops up to; null in 'pack' mode. */
+  target: Money | null;
+  /** A monthly refill beside the threshold one; null when there is none. */
+  schedule: RefillSchedule | null;
+  /** When the next scheduled refill is due (in the past: overdue, the next sweep buys it); null without a schedule or when off. */
+  nextScheduledAt: Date | null;
   paymentMethodId: string;
   maxPerPeriod: number;
   periodHours: number;
@@ -61,6 +77,27 @@ export interface AutoRefillSettings {
   /** The most recent declined auto-refill, if any. */
   lastDecline: { purchaseId: string; reason: string | null; at: Date } | null;
 }
+
+/**
+ * Whether an auto-refill would pay for a use the balance cannot pay now (the quote asks). `refillAmount` is what
+ * the refill would buy (null when none would be made); `reason` says why it would not cover, or 'covered'.
+ */
+export interface RefillCover {
+  enabled: boolean;
+  paused: boolean;
+  wouldCover: boolean;
+  refillAmount: Money | null;
+  reason: RefillCoverReason;
+}
+
+/**
+ * 'covered'; 'auto_refill_off' (none set, or turned off); a pause reason; 'refill_in_flight' (a refill is on its way
+ * and none is started beside it: it covers when it is a fast one of enough); 'refill_too_small' (the refill buys
+ * less than the shortfall); 'refill_not_immediate' (a slow method such as SEPA: the credit comes days later);
+ * 'refill_not_awaited' (the host does not wait for refills: funding.refillWaitMs is 0).
+ */
+export type RefillCoverReason =
+  'covered' | 'auto_refill_off' | AutoRefillPauseReason | 'refill_in_flight' | 'refill_too_small' | 'refill_not_immediate' | 'refill_not_awaited';
 
 /** 'payment_method_not_in_plan': the account moved to a plan that does not take the refill's method for auto-refills. */
 export type AutoRefillPauseReason = 'refill_limit_reached' | 'payment_declined' | 'payment_method_removed' | 'payment_method_not_in_plan';

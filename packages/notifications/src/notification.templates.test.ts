@@ -9,6 +9,7 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   refill_limit_reached: { accountName: 'Acme', maxPerPeriod: '3', periodHours: '24', resumesAt: '2026-12-06 14:05 UTC' },
   payment_reversed: { accountName: 'Acme', amount: '50.00', reason: 'chargeback', owed: '7.25' },
   purchase_succeeded: { accountName: 'Acme', amount: '100.00', balance: '112.50' },
+  wallet_alert: { accountName: 'Acme', alertName: '', kind: 'days_left', available: '9.00', threshold: '10.00', daysLeft: '4.5' },
   refund_processed: { accountName: 'Acme', credits: '40.00', fee: '2.00', payout: '38.00' },
   webhook_endpoint_disabled: { accountName: 'Acme', url: 'https://hooks.example.com/tollgate', failingSince: '2026-12-03 09:00 UTC' },
   import_summary: {
@@ -180,6 +181,21 @@ describe('renderNotification', () => {
       }
       expect(texts.size).toBe(4);
     }
+  });
+
+  it('wallet_alert: names the alert (or what it watches), the balance and threshold, and the days left for a days-left alert', () => {
+    const en = renderNotification({ template: 'wallet_alert', locale: 'en', data: SAMPLE.wallet_alert });
+    expect(en.subject).toBe('Alert for Acme: days left');
+    expect(en.text).toContain("The available balance of Acme is now €9.00, below this alert's threshold of €10.00.");
+    expect(en.text).toContain('about 4.5 days');
+    const nl = renderNotification({
+      template: 'wallet_alert',
+      locale: 'nl',
+      data: { ...SAMPLE.wallet_alert, alertName: 'Bijna leeg', kind: 'balance_below', daysLeft: '' },
+    });
+    expect(nl.subject).toBe('Waarschuwing voor Acme: Bijna leeg');
+    expect(nl.text).not.toContain('dagen');
+    expect(renderNotification({ template: 'wallet_alert', locale: 'de', data: SAMPLE.wallet_alert }).text).toContain('noch etwa 4,5 Tage');
   });
 
   it('says whether automatic top-up is paused, and whether money is still owed', () => {

@@ -16,6 +16,8 @@ const FIELDS = {
   refill_limit_reached: { accountName: 'text', maxPerPeriod: 'count', periodHours: 'count', resumesAt: 'text' },
   payment_reversed: { accountName: 'text', amount: 'money', reason: 'text', owed: 'money' },
   purchase_succeeded: { accountName: 'text', amount: 'money', balance: 'money' },
+  // W-13: an alert the account set fired; kind is balance_below, percent_of_last_top_up or days_left.
+  wallet_alert: { accountName: 'text', alertName: 'optional', kind: 'text', available: 'money', threshold: 'money', daysLeft: 'optional' },
   refund_processed: { accountName: 'text', credits: 'money', fee: 'money', payout: 'money' },
   webhook_endpoint_disabled: { accountName: 'text', url: 'text', failingSince: 'text' },
   import_summary: {
@@ -200,7 +202,63 @@ function invitation(w: {
   });
 }
 
+/** An alert's words: which alert (its name, or what it watches) and why it fired. */
+function walletAlert(w: {
+  subject: (f: Fields, what: string) => string;
+  what: (f: Fields) => string;
+  balance: (f: Fields) => string;
+  daysLeft: (f: Fields) => string;
+  advice: string;
+}): Writer {
+  return (f) => {
+    const what = f.alertName || w.what(f);
+    return { subject: w.subject(f, what), paragraphs: [w.balance(f), ...(f.kind === 'days_left' && f.daysLeft ? [w.daysLeft(f)] : []), w.advice] };
+  };
+}
+
+const ALERT_KIND_WORDS: Record<NotificationLocale, Record<string, string>> = {
+  nl: { balance_below: 'saldo onder een bedrag', percent_of_last_top_up: 'saldo onder een deel van de laatste opwaardering', days_left: 'resterende dagen' },
+  fr: { balance_below: 'solde sous un montant', percent_of_last_top_up: 'solde sous une part de la dernière recharge', days_left: 'jours restants' },
+  en: { balance_below: 'balance below an amount', percent_of_last_top_up: 'balance below a share of the last top-up', days_left: 'days left' },
+  de: {
+    balance_below: 'Guthaben unter einem Betrag',
+    percent_of_last_top_up: 'Guthaben unter einem Anteil der letzten Aufladung',
+    days_left: 'verbleibende Tage',
+  },
+};
+
 const TEXTS: Record<NotificationTemplate, Record<NotificationLocale, Writer>> = {
+  wallet_alert: {
+    nl: walletAlert({
+      subject: (f, what) => `Waarschuwing voor ${f.accountName}: ${what}`,
+      what: (f) => ALERT_KIND_WORDS.nl[f.kind!] ?? f.kind!,
+      balance: (f) => `Het beschikbare saldo van ${f.accountName} is nu ${f.available}, lager dan de grens van deze waarschuwing (${f.threshold}).`,
+      daysLeft: (f) => `Aan het huidige verbruik is dat nog ongeveer ${f.daysLeft!.replace('.', ',')} dagen.`,
+      advice: 'Vul uw tegoed tijdig aan. U krijgt deze waarschuwing opnieuw nadat het saldo weer boven de grens is gekomen en er opnieuw onder zakt.',
+    }),
+    fr: walletAlert({
+      subject: (f, what) => `Alerte pour ${f.accountName} : ${what}`,
+      what: (f) => ALERT_KIND_WORDS.fr[f.kind!] ?? f.kind!,
+      balance: (f) => `Le solde disponible de ${f.accountName} est maintenant de ${f.available}, sous le seuil de cette alerte (${f.threshold}).`,
+      daysLeft: (f) => `Au rythme de consommation actuel, cela représente environ ${f.daysLeft!.replace('.', ',')} jours.`,
+      advice: 'Rechargez votre portefeuille à temps. Vous recevrez à nouveau cette alerte si le solde remonte au-dessus du seuil puis repasse en dessous.',
+    }),
+    en: walletAlert({
+      subject: (f, what) => `Alert for ${f.accountName}: ${what}`,
+      what: (f) => ALERT_KIND_WORDS.en[f.kind!] ?? f.kind!,
+      balance: (f) => `The available balance of ${f.accountName} is now ${f.available}, below this alert's threshold of ${f.threshold}.`,
+      daysLeft: (f) => `At the current rate of spending that lasts about ${f.daysLeft} days.`,
+      advice: 'Top up in time. You will get this alert again once the balance has gone back above the threshold and drops below it again.',
+    }),
+    de: walletAlert({
+      subject: (f, what) => `Warnung für ${f.accountName}: ${what}`,
+      what: (f) => ALERT_KIND_WORDS.de[f.kind!] ?? f.kind!,
+      balance: (f) => `Das verfügbare Guthaben von ${f.accountName} beträgt jetzt ${f.available} und liegt unter der Schwelle dieser Warnung (${f.threshold}).`,
+      daysLeft: (f) => `Beim aktuellen Verbrauch reicht das noch etwa ${f.daysLeft!.replace('.', ',')} Tage.`,
+      advice:
+        'Laden Sie Ihr Guthaben rechtzeitig auf. Sie erhalten diese Warnung erneut, sobald das Guthaben wieder über der Schwelle lag und erneut darunter fällt.',
+    }),
+  },
   invoice_invitation: {
     nl: invitation({
       subject: (f) => `Factuur ${f.invoiceNumber} van ${f.accountName}`,

@@ -5,6 +5,7 @@ export {
   configPlanSchema,
   PLAN_ID,
   planDefinitionSchema,
+  planAllowanceSchema,
   planId,
   planRulesSchema,
   plansConfigSchema,

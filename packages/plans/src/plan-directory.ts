@@ -85,6 +85,8 @@ function merge(base: PlanDefinition | undefined, entry: ConfigPlan): unknown {
       countries: { ...from.countries, ...rules.countries },
       featureSettings: { ...from.featureSettings, ...rules.featureSettings },
       features: { ...from.features, ...rules.features },
+      // Allowances are replaced channel by channel, like countries; none on either side: the key stays out.
+      ...(rules.allowances || from.allowances ? { allowances: { ...from.allowances, ...rules.allowances } } : {}),
     },
   };
 }

@@ -17,12 +17,39 @@ const countries = z.record(z.string().min(1).max(64), z.array(countryCode));
 const featureSettings = z.record(z.string().min(1).max(64), z.string().min(1).max(64));
 const features = z.record(z.string().min(1).max(64), z.record(z.string(), z.unknown()));
 
+/** The wallet's units: a decimal string with at most 6 decimals. */
+const units = z.string().regex(/^(0|[1-9]\d{0,11})(\.\d{1,6})?$/, 'must be a decimal string such as "20" (at most 6 decimals)');
+/** A plan's monthly allowance of one channel (issue 22; the SDK's PlanAllowance). */
+export const planAllowanceSchema = z.strictObject({
+  units: units.refine((v) => !/^0(\.0+)?$/.test(v), 'must be more than 0'),
+  rollover: z
+    .strictObject({
+      max: units.describe('Most units that may roll over in total'),
+      expiresAfterMonths: z
+        .number()
+        .int()
+        .min(1)
+        .max(120)
+        .optional()
+        .describe('Rolled-over units expire this many months after the month they were granted in'),
+    })
+    .optional(),
+});
+const allowances = z.record(
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a channel id such as "post-letter"')
+    .max(64),
+  planAllowanceSchema,
+);
+
 /** Every rule of a plan (the SDK's PlanRules); strict, so a misspelt key is refused at start. */
 export const planRulesSchema = z.strictObject({
   paymentMethods: z.strictObject({ top_up: paymentMethods, auto_refill: paymentMethods }),
   countries,
   featureSettings,
   features,
+  allowances: allowances.optional(),
 });
 
 /** A whole plan: what the directory holds and the routes show. */
@@ -48,6 +75,7 @@ export const configPlanSchema = z.strictObject({
       countries: countries.optional(),
       featureSettings: featureSettings.optional(),
       features: features.optional(),
+      allowances: allowances.optional(),
     })
     .optional(),
 });

@@ -109,6 +109,35 @@ describe('PlanDirectory', () => {
     expect(FOCUS_PLAN.rules.paymentMethods.top_up).toHaveLength(2);
   });
 
+  it('a config plan sets monthly allowances per channel; an extending plan replaces them channel by channel', () => {
+    const plans = buildPlanDirectory({
+      config: {
+        definitions: [
+          { id: 'letters', extends: 'focus', rules: { allowances: { 'post-letter': { units: '20', rollover: { max: '10', expiresAfterMonths: 2 } } } } },
+          { id: 'letters-sms', extends: 'letters', rules: { allowances: { sms: { units: '100' } } } },
+        ],
+      },
+    });
+    expect(plans.require({ id: 'focus' }).rules.allowances).toBeUndefined();
+    expect(plans.require({ id: 'letters' }).rules.allowances).toEqual({ 'post-letter': { units: '20', rollover: { max: '10', expiresAfterMonths: 2 } } });
+    expect(plans.require({ id: 'letters-sms' }).rules.allowances).toEqual({
+      'post-letter': { units: '20', rollover: { max: '10', expiresAfterMonths: 2 } },
+      sms: { units: '100' },
+    });
+  });
+
+  it.each([
+    [{ units: '0' }, 'must be more than 0'],
+    [{ units: 20 }, 'expected string'],
+    [{ units: '20', rollover: { max: '1.5e3' } }, 'must be a decimal string'],
+    [{ units: '20', rollover: { max: '10', expiresAfterMonths: 0 } }, 'expiresAfterMonths'],
+    [{ units: '20', rolover: { max: '10' } }, 'rolover'],
+  ])('refuses a bad allowance %j at start', (allowance, message) => {
+    expect(() =>
+      buildPlanDirectory({ config: { definitions: [{ id: 'gold', extends: 'focus', rules: { allowances: { 'post-letter': allowance as never } } }] } }),
+    ).toThrow(message);
+  });
+
   it.each([
     [{ default: 'gold' }, 'plans.default: "gold" is not a plan (plans: classic, focus)'],
     [{ definitions: [{ id: 'gold', extends: 'platinum' }] }, 'plans.definitions[0] (gold): extends "platinum", which is not a plan'],

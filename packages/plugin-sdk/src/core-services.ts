@@ -8,7 +8,7 @@ import type { PaymentEventSink } from './payment-provider.js';
 import type { PluginPlans } from './plans.js';
 import { createServiceRef } from './refs.js';
 import type { Reservation, SpendInput, SpendResult } from './spend-channel.js';
-import type { Balance, CaptureResult, Hold, Price, QuotaStatus, Quote, QuoteInput, ReleaseResult, ReversalResult } from './wallet.js';
+import type { AllowanceStatus, Balance, CaptureResult, Hold, Price, QuotaStatus, Quote, QuoteInput, ReleaseResult, ReversalResult } from './wallet.js';
 
 /**
  * Durable jobs for a plugin. Queue names are prefixed with the plugin id by the host, so two
@@ -72,6 +72,8 @@ export interface PluginWallet {
   getHold(input: { accountId: string; holdId: string }): Promise<Hold | null>;
   /** The channel's free monthly quota this month (W-8); null when the channel has none. Since API 2.7. */
   quota(input: { accountId: string; channel: string }): Promise<QuotaStatus | null>;
+  /** The plan's monthly allowance of the channel this month (issue 22); null when the account's plan has none. Since API 2.8. */
+  allowance(input: { accountId: string; channel: string }): Promise<AllowanceStatus | null>;
 
   /**
    * The whole spend now: quote → hold → execute → capture (immediate) or a pending hold (deferred);

@@ -25,6 +25,10 @@ export const EVENT_TYPES = {
   'wallet.unblocked': 1,
   'wallet.debt_settled': 1,
   'wallet.cap_reached': 1,
+  /** Since API 2.8: an alert the account set fired (W-13). */
+  'wallet.alert_triggered': 1,
+  /** Since API 2.8: a fired alert's condition no longer holds (a top-up); it can fire again. */
+  'wallet.alert_rearmed': 1,
   'purchase.succeeded': 1,
   'purchase.failed': 1,
   'purchase.reversed': 1,
@@ -130,6 +134,33 @@ export interface EventPayloads {
   'wallet.debt_settled': { transactionId: string; accountId: string; amount: Amount; owed: Amount; balanceAfter: Amount };
   /** A monthly spending cap was reached: the month's spend on the channel (or by the user) is now at its limit. Since API 2.8. */
   'wallet.cap_reached': { accountId: string; kind: 'channel' | 'user'; target: string; limit: Amount; used: Amount; period: string };
+  /**
+   * Since API 2.8. An alert the account set (docs/wallet.md, alerts) crossed: once per crossing, in
+   * the transaction that moved the balance (or, for days left, when time alone moved the burn
+   * window). `threshold` is the balance under which it fires; days-left alerts add `daysLeft` (one
+   * decimal) and `burnPerDay`.
+   */
+  'wallet.alert_triggered': {
+    alertId: string;
+    accountId: string;
+    kind: 'balance_below' | 'percent_of_last_top_up' | 'days_left';
+    name: string | null;
+    threshold: Amount;
+    available: Amount;
+    daysLeft?: string;
+    burnPerDay?: Amount;
+    triggeredAt: string;
+  };
+  /** Since API 2.8. A triggered alert's condition no longer holds (a top-up): it is armed again. `threshold` null when there is none now. */
+  'wallet.alert_rearmed': {
+    alertId: string;
+    accountId: string;
+    kind: 'balance_below' | 'percent_of_last_top_up' | 'days_left';
+    name: string | null;
+    threshold: Amount | null;
+    available: Amount;
+    rearmedAt: string;
+  };
   'purchase.succeeded': PurchaseData;
   'purchase.failed': PurchaseData & { reason: string | null };
   'purchase.reversed': PurchaseData & { reason: string | null };

@@ -25,7 +25,7 @@ export {
   type PluginUser,
   type PluginWallet,
 } from './core-services.js';
-export type { AccountPlan, CardFunding, FundingPurpose, PlanPaymentMethodRule, PlanRules, PluginPlans } from './plans.js';
+export type { AccountPlan, CardFunding, FundingPurpose, PlanAllowance, PlanPaymentMethodRule, PlanRules, PluginPlans } from './plans.js';
 export {
   defaultMinRole,
   defineRoute,
@@ -123,6 +123,7 @@ export {
   type LotShare,
   type Price,
   type QuotaStatus,
+  type AllowanceStatus,
   type Quote,
   type QuoteAutoRefill,
   type QuoteBreakdown,

@@ -28,6 +28,23 @@ export interface PlanRules {
   featureSettings: Readonly<Record<string, string>>;
   /** Free-form per-feature settings a plugin documents (e.g. which Trends Top formulas carry export rights). */
   features: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Units of a channel the plan includes every month (e.g. 20 letters), spent after the free quota
+   * and before money, by channel id. Since API 2.8.
+   */
+  allowances?: Readonly<Record<string, PlanAllowance>>;
+}
+
+/** A plan's monthly allowance of one channel. Since API 2.8. */
+export interface PlanAllowance {
+  /** Units granted each calendar month in the account's time zone (decimal string): "20". */
+  units: string;
+  /**
+   * Unused units roll over into the next months, at most `max` in total (units already carried keep
+   * their place; a month's leftover tops the cap up); they can be used until `expiresAfterMonths`
+   * months after the month they were granted in (none: until used). Without `rollover`, unused units lapse.
+   */
+  rollover?: { max: string; expiresAfterMonths?: number };
 }
 
 /** An account's plan as a plugin sees it. */

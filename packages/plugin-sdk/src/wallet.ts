@@ -53,6 +53,8 @@ export interface Hold {
   unitPrice: Money;
   /** Units covered by the free monthly quota. */
   freeUnits: string;
+  /** Units covered by the plan's monthly allowance (after the free quota). Since API 2.8. */
+  allowanceUnits: string;
   amount: Money;
   captured: Money;
   status: HoldStatus;
@@ -69,6 +71,8 @@ export interface ChargeResult {
   channel: string;
   units: string;
   freeUnits: string;
+  /** Units covered by the plan's monthly allowance (after the free quota). Since API 2.8. */
+  allowanceUnits: string;
   unitPrice: Money;
   amount: Money;
   balanceAfter: Money;
@@ -86,6 +90,8 @@ export interface HoldResult {
   country: string | null;
   unitPrice: Money;
   freeUnits: string;
+  /** Units covered by the plan's monthly allowance (after the free quota). Since API 2.8. */
+  allowanceUnits: string;
   amount: Money;
   /** Zero until captured. */
   captured: Money;
@@ -136,6 +142,8 @@ export interface Quote {
   unitPrice: Money;
   /** Units the free monthly quota would cover. */
   freeUnits: string;
+  /** Units the plan's monthly allowance would cover (after the free quota). Since API 2.8. */
+  allowanceUnits: string;
   amount: Money;
   available: Money;
   /** true when the wallet covers `amount` now and is not blocked. */
@@ -196,6 +204,27 @@ export interface QuotaStatus {
   remaining: string;
   /** The local date (account's time zone) the counter starts again from zero: '2027-01-01'. */
   resetsAt: string;
+}
+
+/**
+ * A plan's monthly allowance of a channel for one account this month (issue 22), in the account's
+ * time zone. Units are spent after the free quota and before money: rolled-over units oldest
+ * first, then this month's. Since API 2.8.
+ */
+export interface AllowanceStatus {
+  channel: string;
+  /** The month, as its first day in the account's time zone: '2027-01-01'. */
+  period: string;
+  /** This month's units from the plan (decimal string). */
+  granted: string;
+  /** Units rolled over from earlier months, oldest first; `expiresAfter` is the last month they can be used in (null: no expiry). */
+  carried: Array<{ from: string; units: string; left: string; expiresAfter: string | null }>;
+  used: string;
+  remaining: string;
+  /** The local date (account's time zone) the next month's allowance starts: '2027-02-01'. */
+  resetsAt: string;
+  /** "12 of 20 letters left". */
+  label: string;
 }
 
 export interface ChargeInput {

@@ -12,6 +12,7 @@ export { checkInvariants, type InvariantProblem, type InvariantReport } from './
 export { relayWalletEvents, type OutboxEvent } from './wallet-outbox.js';
 export { appliesTo, compareForChannel, compareLots, KIND_PRIORITY } from './lot-order.js';
 export { monthStart } from './quota-period.js';
+export { addMonths, monthFor, rollOver, type AllowanceMonth, type AllowanceRule, type CarriedUnits } from './allowance-period.js';
 export {
   CaptureExceedsHoldError,
   HoldNotFoundError,

@@ -42,6 +42,8 @@ export function toChargeResult(r: Record_): ChargeResult {
     channel: r.channel as string,
     units: r.units as string,
     freeUnits: r.freeUnits as string,
+    // Stored before allowances (issue 22): none were used.
+    allowanceUnits: (r.allowanceUnits as string | undefined) ?? '0',
     unitPrice: money(r.unitPrice),
     amount: money(r.amount),
     balanceAfter: money(r.balanceAfter),
@@ -60,6 +62,8 @@ export function toHoldResult(r: Record_): HoldResult {
     country: (r.country as string | null) ?? null,
     unitPrice: money(r.unitPrice),
     freeUnits: r.freeUnits as string,
+    // Stored before allowances (issue 22): none were used.
+    allowanceUnits: (r.allowanceUnits as string | undefined) ?? '0',
     amount: money(r.amount),
     captured: money(r.captured),
     status: r.status as HoldResult['status'],

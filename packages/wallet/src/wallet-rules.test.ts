@@ -75,6 +75,7 @@ function snapshot(
     lots: new Map(lots.map((l) => [l.id, l])),
     holds: new Map((input.holds ?? []).map((h) => [h.id, h])),
     quotaUsed: new Map(Object.entries(input.quotaUsed ?? {}).map(([channel, used]) => [channel, eur(used)])),
+    allowanceLast: new Map(),
     caps: input.caps ?? [],
     spendUsed: new Map(Object.entries(input.spendUsed ?? {}).map(([key, used]) => [key, eur(used)])),
     idempotency: new Map(),
@@ -85,6 +86,7 @@ function snapshot(
       freeUnits: new Map([['scan', eur('100')]]),
       channels: new Set(['sms', 'voice', 'scan', 'post', 'fax']),
       tags: new Map(Object.entries(input.tags ?? { post: ['postal'] })),
+      allowances: new Map(),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TollgateError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
+import { coverable, monthFor, type AllowanceMonth } from './allowance-period.js';
 import { appliesTo, compareForChannel, compareLots } from './lot-order.js';
 import { monthStart } from './quota-period.js';
 import { fromJson, jsonOf } from './wallet-results.js';
@@ -121,6 +122,9 @@ export class WalletRules {
   readonly #newHolds = new Set<HoldState>();
   readonly #quotaChanged = new Set<string>();
   readonly #spendChanged = new Map<string, { kind: CapKind; target: string }>();
+  /** This month's allowance per channel once looked at (null: none), and the channels whose use changed. */
+  readonly #allowanceMonths = new Map<string, AllowanceMonth | null>();
+  readonly #allowanceChanged = new Set<string>();
   readonly #records: NewRecord[] = [];
   /** Outcomes decided in this transaction and stored ones revived for a replay, by key. */
   readonly #seen = new Map<string, Remembered>();
@@ -194,6 +198,7 @@ export class WalletRules {
       country: input.country,
       unitPrice: plan.price.unitPrice,
       freeUnits: trimUnits(plan.free),
+      allowanceUnits: trimUnits(plan.allowance),
       amount: plan.amount,
       available: plan.applicableTotal,
       affordable: reason === null,
@@ -254,6 +259,7 @@ export class WalletRules {
       changedHolds,
       quota: [...this.#quotaChanged].map((channel): [string, Money] => [channel, this.#s.quotaUsed.get(channel) ?? ZERO]),
       spendUsage: [...this.#spendChanged].map(([key, c]) => ({ ...c, amount: this.#s.spendUsed.get(key) ?? ZERO })),
+      allowances: [...this.#allowanceChanged].map((channel): [string, AllowanceMonth] => [channel, this.#allowanceMonths.get(channel)!]),
       records: this.#records,
       events: this.#events,
     };
@@ -347,7 +353,10 @@ export class WalletRules {
     return Money.min(left, units);
   }
 
-  /** Price of `units` now: free quota first, the rest at the price in force, rounded half-up to the cent once. */
+  /**
+   * Price of `units` now: free quota first, then the plan's allowance (issue 22), the rest at the
+   * price in force, rounded half-up to the cent once. Charge, hold and quote all price here.
+   */
   #priceOf(channel: string, units: string, country: string | null): { price: PriceRow; free: Money; allowance: Money; amount: Money } {
     const unitsM = Money.of(units);
     const price = this.#price(channel, country);
@@ -360,8 +369,7 @@ export class WalletRules {
         details: { units, unitPrice: price.unitPrice.toString(), worth: worth.toString() },
       });
     const free = this.#freePart(channel, unitsM);
-    // Units a plan allowance covers come here (W2 lane); the breakdown and the hold read this result.
-    const allowance = ZERO;
+    const allowance = coverable({ month: this.#allowanceMonth(channel), units: unitsM.minus(free) });
     const amount = price.unitPrice.times(unitsM.minus(free).minus(allowance).toString()).roundToCents();
     return { price, free, allowance, amount };
   }
@@ -427,6 +435,33 @@ export class WalletRules {
   #uncount(input: { channel: string; userId: string | null; at: Date; amount: Money }): void {
     if (this.#period(input.at) !== this.#s.period) return;
     this.#count(input.channel, input.userId, input.amount.negated());
+  }
+
+  // ---- plan allowances (issue 22) -------------------------------------------------------------------
+
+  /** This month's allowance of the channel: the stored month rolled forward under the plan's rule; null when none. */
+  #allowanceMonth(channel: string): AllowanceMonth | null {
+    if (!this.#allowanceMonths.has(channel)) {
+      const rule = this.#s.catalog.allowances.get(this.#s.plan)?.get(channel) ?? null;
+      this.#allowanceMonths.set(channel, monthFor({ last: this.#s.allowanceLast.get(channel) ?? null, rule, period: this.#s.period }));
+    }
+    return this.#allowanceMonths.get(channel)!;
+  }
+
+  #useAllowance(channel: string, units: Money): void {
+    const month = this.#allowanceMonth(channel);
+    if (units.isZero() || !month) return;
+    month.used = month.used.plus(units);
+    this.#allowanceChanged.add(channel);
+  }
+
+  /** Allowance units a hold did not use go back, if it was placed this month (like #returnQuota). */
+  #returnAllowance(hold: HoldState, units: Money): void {
+    if (units.isZero() || monthStart(hold.createdAt, this.#s.timeZone) !== this.#s.period) return;
+    const month = this.#allowanceMonth(hold.channel);
+    if (!month) return;
+    month.used = Money.max(ZERO, month.used.minus(units));
+    this.#allowanceChanged.add(hold.channel);
   }
 
   // ---- lots ---------------------------------------------------------------------------------------
@@ -553,11 +588,11 @@ export class WalletRules {
   }
 
   /** Price, blocked wallet, caps, funds: what a charge and a hold both check before anything moves. */
-  #spend(c: Extract<Command, { op: 'charge' | 'hold' }>): { price: PriceRow; free: Money; amount: Money; taken: Taken } {
+  #spend(c: Extract<Command, { op: 'charge' | 'hold' }>): { price: PriceRow; free: Money; allowance: Money; amount: Money; taken: Taken } {
     this.#checkNotBlocked();
     const userId = c.userId ?? null;
     const plan = this.#plan({ channel: c.channel, units: c.units, country: c.country, userId });
-    const { price, free, amount } = plan;
+    const { price, free, allowance, amount } = plan;
     // A refused charge spends nothing and uses no quota.
     if (plan.capExceeded) {
       const cap = plan.capExceeded;
@@ -578,17 +613,18 @@ export class WalletRules {
         ...(plan.scopedElsewhere.isPositive() ? { scopedToOtherChannels: plan.scopedElsewhere.toString() } : {}),
       });
     this.#useQuota(c.channel, free);
+    this.#useAllowance(c.channel, allowance);
     const taken = this.#takeFrom(
       plan.split.map((t) => t.lot),
       amount,
     );
     this.#available = this.#available.minus(amount);
     this.#count(c.channel, userId, amount);
-    return { price, free, amount, taken };
+    return { price, free, allowance, amount, taken };
   }
 
   #charge(c: Extract<Command, { op: 'charge' }>): Done<ChargeResult> {
-    const { price, free, amount, taken } = this.#spend(c);
+    const { price, free, allowance, amount, taken } = this.#spend(c);
     const tx = this.#record({
       type: 'charge',
       channel: c.channel,
@@ -601,6 +637,7 @@ export class WalletRules {
         ...c.metadata,
         units: c.units,
         freeUnits: free.toString(),
+        allowanceUnits: trimUnits(allowance),
         unitPrice: price.unitPrice.toString(),
         country: c.country,
         ...(c.userId ? { userId: c.userId } : {}),
@@ -616,6 +653,7 @@ export class WalletRules {
       channel: c.channel,
       units: c.units,
       freeUnits: trimUnits(free),
+      allowanceUnits: trimUnits(allowance),
       unitPrice: price.unitPrice,
       amount,
       balanceAfter: this.#available,
@@ -626,7 +664,7 @@ export class WalletRules {
   }
 
   #hold(c: Extract<Command, { op: 'hold' }>): Done<HoldResult> {
-    const { price, free, amount, taken } = this.#spend(c);
+    const { price, free, allowance, amount, taken } = this.#spend(c);
     this.#pending = this.#pending.plus(amount);
     const hold: HoldState = {
       id: this.#nextId('hold'),
@@ -638,6 +676,7 @@ export class WalletRules {
       amount,
       captured: ZERO,
       freeUnits: trimUnits(free),
+      allowanceUnits: trimUnits(allowance),
       status: 'pending',
       // The default expiry is computed here, not by the caller, so it is not part of the request
       // fingerprint and a retry of the same hold is recognised.
@@ -658,7 +697,15 @@ export class WalletRules {
       holdId: hold.id,
       reversesId: null,
       idempotencyKey: c.idempotencyKey,
-      metadata: { ...c.metadata, units: c.units, freeUnits: hold.freeUnits, unitPrice: price.unitPrice.toString(), country: c.country, period: this.#s.period },
+      metadata: {
+        ...c.metadata,
+        units: c.units,
+        freeUnits: hold.freeUnits,
+        allowanceUnits: hold.allowanceUnits,
+        unitPrice: price.unitPrice.toString(),
+        country: c.country,
+        period: this.#s.period,
+      },
       postings: taken.flatMap((t) => [
         { book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() },
         { book: 'holds' as const, own: true, lotId: t.lot.id, channel: c.channel, amount: t.amount },
@@ -678,14 +725,17 @@ export class WalletRules {
   #capture(c: Extract<Command, { op: 'capture' }>): Done<CaptureResult> {
     const hold = this.#pendingHold(c.holdId);
     const heldFree = Money.of(hold.freeUnits);
+    const heldAllowance = Money.of(hold.allowanceUnits);
     let amount: Money;
     let freeUsed = heldFree;
+    let allowanceUsed = heldAllowance;
     if (c.amount) {
       amount = c.amount;
     } else if (c.units !== null) {
       const units = Money.of(c.units);
       freeUsed = Money.min(units, heldFree);
-      amount = hold.unitPrice.times(units.minus(freeUsed).toString()).roundToCents();
+      allowanceUsed = Money.min(units.minus(freeUsed), heldAllowance);
+      amount = hold.unitPrice.times(units.minus(freeUsed).minus(allowanceUsed).toString()).roundToCents();
     } else {
       amount = hold.amount;
     }
@@ -716,6 +766,7 @@ export class WalletRules {
     this.#available = this.#available.plus(released);
     this.#returnQuota(hold, heldFree.minus(freeUsed));
     this.#uncount({ channel: hold.channel, userId: hold.userId, at: hold.createdAt, amount: released });
+    this.#returnAllowance(hold, heldAllowance.minus(allowanceUsed));
     hold.status = 'captured';
     hold.captured = amount;
     hold.settledAt = this.#now;
@@ -728,7 +779,7 @@ export class WalletRules {
       holdId: hold.id,
       reversesId: null,
       idempotencyKey: c.idempotencyKey,
-      metadata: { captured: amount.toString(), released: released.toString(), units: c.units ?? hold.units },
+      metadata: { captured: amount.toString(), released: released.toString(), units: c.units ?? hold.units, allowanceUnits: trimUnits(allowanceUsed) },
       postings,
     });
     const result: CaptureResult = { ...this.#holdResult(hold), status: 'captured', transactionId: tx.id, balanceAfter: this.#available };
@@ -764,6 +815,7 @@ export class WalletRules {
     this.#available = this.#available.plus(hold.amount);
     this.#returnQuota(hold, Money.of(hold.freeUnits));
     this.#uncount({ channel: hold.channel, userId: hold.userId, at: hold.createdAt, amount: hold.amount });
+    this.#returnAllowance(hold, Money.of(hold.allowanceUnits));
     hold.status = c.reason;
     hold.settledAt = this.#now;
     this.#touchedHolds.add(hold);
@@ -792,6 +844,7 @@ export class WalletRules {
       country: hold.country,
       unitPrice: hold.unitPrice,
       freeUnits: hold.freeUnits,
+      allowanceUnits: hold.allowanceUnits,
       amount: hold.amount,
       captured: hold.captured,
       status: hold.status,

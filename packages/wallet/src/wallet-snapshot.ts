@@ -1,5 +1,6 @@
 import { pgArray, type Queryable } from '@tollgate/db';
 import { Money } from '@tollgate/money';
+import type { AllowanceRule } from './allowance-period.js';
 import { namedStatement } from './named-sql.js';
 import { trimUnits } from './wallet-rules.js';
 import { monthStart } from './quota-period.js';
@@ -93,7 +94,7 @@ const READ = namedStatement<ReadParams>(`
              or (u.account_id, u.channel) in (select account_id, channel from holds where id = any(:holdIds::bigint[])))) as usage,
     (select coalesce(json_agg(json_build_object('id', h.id::text, 'accountId', h.account_id, 'channel', h.channel, 'description', h.description,
                                                 'units', h.units::text, 'country', h.country, 'unitPrice', h.unit_price::text, 'amount', h.amount::text,
-                                                'captured', h.captured::text, 'freeUnits', h.free_units::text, 'status', h.status,
+                                                'captured', h.captured::text, 'freeUnits', h.free_units::text, 'allowanceUnits', h.allowance_units::text, 'status', h.status,
                                                 'expiresAt', h.expires_at, 'createdAt', h.created_at, 'settledAt', h.settled_at, 'userId', h.user_id,
                                                 'lots', (select coalesce(json_agg(json_build_object('lotId', hl.lot_id::text, 'amount', hl.amount::text)), '[]')
                                                            from hold_lots hl where hl.hold_id = h.id))), '[]')
@@ -113,6 +114,18 @@ const READ = namedStatement<ReadParams>(`
        from spending_caps where account_id = any(:lotAccounts::text[])) as caps,
     (select coalesce(json_agg(json_build_object('accountId', s.account_id, 'kind', s.kind, 'target', s.target, 'amount', s.amount::text)), '[]')
        from spend_usage s where (s.account_id, s.period) in (select * from unnest(:periodAccounts::text[], :periods::date[]))) as spend,
+    -- Plan allowances (issue 22): the batch's plans' rules, and each (account, channel)'s last month up to now.
+    (select coalesce(json_agg(json_build_object('plan', plan, 'channel', channel, 'units', units::text, 'rolloverMax', rollover_max::text,
+                                                'rolloverMonths', rollover_months)), '[]')
+       from plan_allowances where plan = any(:plans::text[]) and channel = any(:channels::text[])) as allowance_rules,
+    (select coalesce(json_agg(json_build_object('accountId', a.account_id, 'channel', a.channel, 'period', a.period::text, 'granted', a.granted::text,
+                                                'carried', a.carried, 'used', a.used::text)), '[]')
+       from (select distinct on (ap.account_id, ap.channel) ap.*
+               from allowance_periods ap join unnest(:periodAccounts::text[], :periods::date[]) as w(account_id, period)
+                 on w.account_id = ap.account_id and ap.period <= w.period
+              where (ap.account_id, ap.channel) in (select * from unnest(:usageAccounts::text[], :usageChannels::text[]))
+                 or (ap.account_id, ap.channel) in (select account_id, channel from holds where id = any(:holdIds::bigint[]))
+              order by ap.account_id, ap.channel, ap.period desc) a) as allowance_months,
     (select array_agg(nextval('ledger_transactions_id_seq')) from generate_series(1, :txCount::int
        + (select count(*)::int from credit_lots where account_id = any(:expiringAccounts::text[]) and remaining > 0 and expires_at <= :now))) as tx_ids,
     (select array_agg(nextval('credit_lots_id_seq')) from generate_series(1, :lotCount::int)) as lot_ids,
@@ -144,6 +157,7 @@ interface ReadRow {
     amount: string;
     captured: string;
     freeUnits: string;
+    allowanceUnits: string;
     status: HoldState['status'];
     expiresAt: string;
     createdAt: string;
@@ -166,6 +180,15 @@ interface ReadRow {
   tags: Array<{ channel: string; tag: string }>;
   caps: Array<{ accountId: string; kind: CapKind; target: string; limit: string }>;
   spend: Array<{ accountId: string; kind: CapKind; target: string; amount: string }>;
+  allowance_rules: Array<{ plan: string; channel: string; units: string; rolloverMax: string | null; rolloverMonths: number | null }>;
+  allowance_months: Array<{
+    accountId: string;
+    channel: string;
+    period: string;
+    granted: string;
+    carried: Array<{ from: string; units: string }>;
+    used: string;
+  }>;
   tx_ids: string[] | null;
   lot_ids: string[] | null;
   hold_ids: string[] | null;
@@ -185,7 +208,7 @@ export async function loadSnapshots(
   const { now, requests } = input;
   const accounts = [...new Set(requests.map((r) => r.accountId))].sort();
   const { rows: wallets } = await tx.query<WalletRow>(LOCK, [pgArray(accounts)]);
-  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), tags: new Map() };
+  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), tags: new Map(), allowances: new Map() };
   const snapshots = new Map(wallets.map((w) => [w.account_id, emptySnapshot(w, now, catalog)]));
   const ids: IdPool = { tx: [], lot: [], hold: [] };
   const params = paramsFor(now, requests, snapshots);
@@ -209,7 +232,7 @@ export async function peekSnapshot(db: Queryable, input: { now: Date; accountId:
     rows: [wallet],
   } = await db.query<WalletRow>(PEEK, [input.accountId]);
   if (!wallet) return null;
-  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), tags: new Map() };
+  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), tags: new Map(), allowances: new Map() };
   const snapshot = emptySnapshot(wallet, input.now, catalog);
   const a = [input.accountId];
   const params: ReadParams = {
@@ -253,6 +276,7 @@ function emptySnapshot(w: WalletRow, now: Date, catalog: CatalogSlice): WalletSn
     quotaUsed: new Map(),
     caps: [],
     spendUsed: new Map(),
+    allowanceLast: new Map(),
     idempotency: new Map(),
     reversalSources: new Map(),
     catalog,
@@ -362,6 +386,7 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
   }
   for (const c of row.caps) snapshots.get(c.accountId)?.caps.push({ kind: c.kind, target: c.target, limit: money(c.limit) });
   for (const u of row.spend) snapshots.get(u.accountId)?.spendUsed.set(usageKey(u.kind, u.target), money(u.amount));
+  fillAllowances(row, snapshots, catalog);
   for (const r of row.idem) snapshots.get(r.accountId)!.idempotency.set(r.key, { operation: r.operation, hash: r.hash, response: r.response });
   for (const r of row.lots) {
     const lot: LotState = {
@@ -397,6 +422,7 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
       amount: money(r.amount),
       captured: money(r.captured),
       freeUnits: trimUnits(money(r.freeUnits)),
+      allowanceUnits: trimUnits(money(r.allowanceUnits)),
       status: r.status,
       expiresAt: new Date(r.expiresAt),
       createdAt: new Date(r.createdAt),
@@ -420,6 +446,28 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
         channel: p.channel,
         amount: money(p.amount),
       })),
+    });
+  }
+}
+
+/** Plan allowance rules into the shared slice, each account's last stored month into its snapshot (issue 22). */
+function fillAllowances(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, catalog: CatalogSlice): void {
+  const byPlan = catalog.allowances as Map<string, Map<string, AllowanceRule>>;
+  for (const r of row.allowance_rules) {
+    let rules = byPlan.get(r.plan);
+    if (!rules) byPlan.set(r.plan, (rules = new Map()));
+    rules.set(r.channel, {
+      units: money(r.units),
+      rolloverMax: r.rolloverMax === null ? null : money(r.rolloverMax),
+      rolloverMonths: r.rolloverMonths,
+    });
+  }
+  for (const r of row.allowance_months) {
+    snapshots.get(r.accountId)?.allowanceLast.set(r.channel, {
+      period: r.period,
+      granted: money(r.granted),
+      carried: r.carried.map((c) => ({ from: c.from, units: money(c.units) })),
+      used: money(r.used),
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { TollgateError } from '@tollgate/errors';
 import type { Money } from '@tollgate/money';
+import type { AllowanceMonth, AllowanceRule } from './allowance-period.js';
 import type {
   CaptureResult,
   ChargeResult,
@@ -124,6 +125,8 @@ export interface HoldState {
   amount: Money;
   captured: Money;
   freeUnits: string;
+  /** Units the plan's allowance covered (issue 22); a release gives them back within the month. */
+  allowanceUnits: string;
   status: 'pending' | 'captured' | 'released' | 'expired';
   expiresAt: Date;
   createdAt: Date;
@@ -183,6 +186,8 @@ export interface CatalogSlice {
   channels: ReadonlySet<string>;
   /** Channel → its tags (the whole channel_tags table: it is small). */
   tags: ReadonlyMap<string, readonly string[]>;
+  /** Plan allowances (issue 22) of the batch's plans, by plan then channel. */
+  allowances: ReadonlyMap<string, ReadonlyMap<string, AllowanceRule>>;
 }
 
 /** An idempotency record: the request's fingerprint and its first outcome as stored (JSON). */
@@ -246,6 +251,8 @@ export interface WalletSnapshot {
   caps: CapState[];
   /** Money spent this month per counter (usageKey), for the counters this snapshot's commands touch. */
   spendUsed: Map<string, Money>;
+  /** The last stored allowance month (at or before `period`) per channel the commands use (issue 22). */
+  allowanceLast: Map<string, AllowanceMonth>;
   idempotency: Map<string, StoredRecord>;
   reversalSources: Map<string, ReversalSource>;
   catalog: CatalogSlice;
@@ -278,6 +285,8 @@ export interface WalletChanges {
   quota: ReadonlyArray<[string, Money]>;
   /** Spending counters that changed this month: kind, target, amount spent. */
   spendUsage: ReadonlyArray<{ kind: CapKind; target: string; amount: Money }>;
+  /** Channel → this month's allowance, for the channels whose allowance use changed (issue 22). */
+  allowances: ReadonlyArray<[string, AllowanceMonth]>;
   records: readonly NewRecord[];
   events: readonly WalletEvent[];
 }

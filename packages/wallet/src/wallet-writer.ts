@@ -52,6 +52,7 @@ type WriteParams = {
   holdUnitPrice: Column;
   holdAmount: Column;
   holdFreeUnits: Column;
+  holdAllowanceUnits: Column;
   holdExpires: Column;
   holdUser: Column;
   holdLotHold: Column;
@@ -70,6 +71,12 @@ type WriteParams = {
   spendKind: Column;
   spendTarget: Column;
   spendAmount: Column;
+  allowanceAccount: Column;
+  allowanceChannel: Column;
+  allowancePeriod: Column;
+  allowanceGranted: Column;
+  allowanceCarried: Column;
+  allowanceUsed: Column;
   keyAccount: Column;
   keyKey: Column;
   keyOperation: Column;
@@ -104,11 +111,11 @@ const WRITE = namedStatement<WriteParams>(`
     p as (insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
           select * from unnest(:postingTx::bigint[], :postingSeq::smallint[], :postingBook::text[], :postingAccount::text[], :postingLot::bigint[],
                                :postingChannel::text[], :postingAmount::numeric[])),
-    nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, status, expires_at, created_at, user_id)
-           select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, 'pending', expires_at, :now, user_id
+    nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, allowance_units, status, expires_at, created_at, user_id)
+           select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, allowance_units, 'pending', expires_at, :now, user_id
              from unnest(:holdId::bigint[], :holdAccount::text[], :holdChannel::text[], :holdDescription::text[], :holdUnits::numeric[], :holdCountry::text[],
-                         :holdUnitPrice::numeric[], :holdAmount::numeric[], :holdFreeUnits::numeric[], :holdExpires::timestamptz[], :holdUser::text[])
-               as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, expires_at, user_id)),
+                         :holdUnitPrice::numeric[], :holdAmount::numeric[], :holdFreeUnits::numeric[], :holdAllowanceUnits::numeric[], :holdExpires::timestamptz[], :holdUser::text[])
+               as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, allowance_units, expires_at, user_id)),
     hl as (insert into hold_lots (hold_id, lot_id, amount) select * from unnest(:holdLotHold::bigint[], :holdLotLot::bigint[], :holdLotAmount::numeric[])),
     ch as (update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
              from unnest(:changedHoldId::bigint[], :changedHoldStatus::text[], :changedHoldCaptured::numeric[], :changedHoldSettled::timestamptz[])
@@ -120,6 +127,10 @@ const WRITE = namedStatement<WriteParams>(`
     su as (insert into spend_usage (account_id, period, kind, target, amount)
            select * from unnest(:spendAccount::text[], :spendPeriod::date[], :spendKind::text[], :spendTarget::text[], :spendAmount::numeric[])
            on conflict (account_id, period, kind, target) do update set amount = excluded.amount),
+    al as (insert into allowance_periods (account_id, channel, period, granted, carried, used)
+           select * from unnest(:allowanceAccount::text[], :allowanceChannel::text[], :allowancePeriod::date[], :allowanceGranted::numeric[],
+                                :allowanceCarried::jsonb[], :allowanceUsed::numeric[])
+           on conflict (account_id, channel, period) do update set used = excluded.used),
     ik as (insert into idempotency_keys (account_id, key, operation, request_hash, response, created_at)
            select account_id, key, operation, hash, response, :now
              from unnest(:keyAccount::text[], :keyKey::text[], :keyOperation::text[], :keyHash::text[], :keyResponse::jsonb[]) as v(account_id, key, operation, hash, response)),
@@ -184,6 +195,7 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.holdUnitPrice.push(h.unitPrice.toString());
       p.holdAmount.push(h.amount.toString());
       p.holdFreeUnits.push(h.freeUnits);
+      p.holdAllowanceUnits.push(h.allowanceUnits);
       p.holdExpires.push(h.expiresAt);
       p.holdUser.push(h.userId);
       for (const part of h.lots) {
@@ -210,6 +222,14 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.spendKind.push(u.kind);
       p.spendTarget.push(u.target);
       p.spendAmount.push(u.amount.toString());
+    }
+    for (const [channel, month] of c.allowances) {
+      p.allowanceAccount.push(account);
+      p.allowanceChannel.push(channel);
+      p.allowancePeriod.push(month.period);
+      p.allowanceGranted.push(month.granted.toString());
+      p.allowanceCarried.push(JSON.stringify(month.carried.map((part) => ({ from: part.from, units: part.units.toString() }))));
+      p.allowanceUsed.push(month.used.toString());
     }
     for (const r of c.records) {
       p.keyAccount.push(account);
@@ -277,6 +297,7 @@ function emptyParams(now: Date): WriteParams {
     holdUnitPrice: [],
     holdAmount: [],
     holdFreeUnits: [],
+    holdAllowanceUnits: [],
     holdExpires: [],
     holdUser: [],
     holdLotHold: [],
@@ -295,6 +316,12 @@ function emptyParams(now: Date): WriteParams {
     spendKind: [],
     spendTarget: [],
     spendAmount: [],
+    allowanceAccount: [],
+    allowanceChannel: [],
+    allowancePeriod: [],
+    allowanceGranted: [],
+    allowanceCarried: [],
+    allowanceUsed: [],
     keyAccount: [],
     keyKey: [],
     keyOperation: [],

@@ -222,5 +222,32 @@ export const walletMigrations: MigrationSet = {
         alter table holds add column user_id text;
       `,
     },
+    {
+      // Plan allowances (issue 22): each plan's monthly units per channel, written by the host when it
+      // loads its plans (the wallet does not know plans), and each account's use per channel and month.
+      // A month's row is made on first use; `carried` is what rolled over into it: [{ from, units }].
+      // A hold remembers the allowance units it took, to give them back on release.
+      id: '0007_allowances',
+      sql: `
+        create table plan_allowances (
+          plan             text not null,
+          channel          text not null,
+          units            numeric(18,6) not null check (units >= 0),
+          rollover_max     numeric(18,6) check (rollover_max >= 0),
+          rollover_months  integer check (rollover_months >= 1),
+          primary key (plan, channel)
+        );
+        create table allowance_periods (
+          account_id  text not null references wallets(account_id),
+          channel     text not null,
+          period      date not null,
+          granted     numeric(18,6) not null check (granted >= 0),
+          carried     jsonb not null default '[]',
+          used        numeric(18,6) not null default 0 check (used >= 0),
+          primary key (account_id, channel, period)
+        );
+        alter table holds add column allowance_units numeric(18,6) not null default 0;
+      `,
+    },
   ],
 };

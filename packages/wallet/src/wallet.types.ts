@@ -4,6 +4,7 @@ import type { LotKind, LotShare, QuotaStatus } from '@tollgate/plugin-sdk';
 // What plugins see of the wallet is the SDK's contract; the wallet returns exactly those types.
 export { LOT_KINDS } from '@tollgate/plugin-sdk';
 export type {
+  AllowanceStatus,
   Balance,
   CaptureResult,
   ChargeResult,

@@ -55,6 +55,7 @@ export const PACKAGE_LAYERS = Object.freeze({
   events: ['errors', 'clock', 'db', 'plugin-sdk'],
   'invoice-sync': ['money', 'errors', 'clock', 'db', 'plugin-sdk', 'events', 'files'],
   funding: ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk', 'events', 'plans'],
+  'wallet-alerts': ['money', 'errors', 'clock', 'db', 'wallet', 'plugin-sdk'],
   notifications: ['money', 'errors', 'clock', 'db', 'files'],
   teamleader: ['errors', 'clock', 'plugin-sdk'],
   trendstop: ['errors', 'clock'],

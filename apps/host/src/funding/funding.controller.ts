@@ -151,7 +151,7 @@ export class FundingController {
   @MinRole('admin')
   @ApiOperation({
     summary:
-      'Set auto-refill: below `minimum`, buy `pack` with the payment method; turning it on clears a decline pause. 400 invalid_auto_refill when one pack cannot lift the balance above the minimum',
+      "Set auto-refill: below `minimum`, buy `pack` ('pack' mode) or what lifts the balance to `target` ('target' mode) with the payment method; optionally also once a month (`schedule.dayOfMonth`); turning it on clears a decline pause. 400 invalid_auto_refill when the settings could not work",
   })
   @ApiResponse({ status: 200, standardSchema: autoRefillSchema })
   async setAutoRefill(@CurrentCaller() caller: AccountCaller, @Body({ schema: autoRefillBody }) body: z.output<typeof autoRefillBody>) {

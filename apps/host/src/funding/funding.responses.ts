@@ -43,7 +43,11 @@ export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor:
 export const autoRefillView = z.object({
   enabled: z.boolean(),
   minimum: money.nullable().describe('Below this available balance a pack is bought'),
+  mode: z.enum(['pack', 'target']).nullable().describe("'pack': buy the pack; 'target': top up to the target in one purchase"),
   pack: money.nullable(),
+  target: money.nullable().describe("The balance a 'target' refill tops up to"),
+  schedule: z.object({ dayOfMonth: z.number().int() }).nullable().describe("A monthly refill on this day, in the account's time zone"),
+  nextScheduledAt: when.nullable().describe('When the next scheduled refill is due'),
   paymentMethodId: z.string().nullable(),
   maxPerPeriod: z.number().int().nullable(),
   periodHours: z.number().int().nullable(),

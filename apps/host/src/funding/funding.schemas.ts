@@ -27,7 +27,18 @@ export const purchasesQuery = z.strictObject({
 export const autoRefillBody = z.strictObject({
   enabled: z.boolean(),
   minimum: money.describe('Refill when the available balance drops below this'),
-  pack: money.describe('The pack to buy'),
+  mode: z.enum(['pack', 'target']).default('pack').describe("'pack' (default): buy `pack`; 'target': one purchase that lifts the balance to `target`"),
+  pack: money.optional().describe("The pack to buy (required in 'pack' mode)"),
+  target: money
+    .optional()
+    .describe(
+      "'target' mode: the balance to top up to; above the minimum, at most the minimum + 1000.00. The refill is target − available, within 5.00…1000.00",
+    ),
+  schedule: z
+    .strictObject({ dayOfMonth: z.number().int().min(1).max(28) })
+    .nullable()
+    .optional()
+    .describe("Also refill once a month on this day (account's time zone): the pack, or up to the target. Absent or null: no schedule"),
   paymentMethodId: z.string().min(1).max(100),
   maxPerPeriod: z.number().int().min(1).max(100).optional().describe('Storm guard: refills per period (default 3)'),
   periodHours: z
@@ -87,7 +98,11 @@ export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor:
 export const autoRefillView = z.object({
   enabled: z.boolean(),
   minimum: amount.nullable().describe('Refill when the available balance drops below this'),
-  pack: amount.nullable(),
+  mode: z.enum(['pack', 'target']).nullable(),
+  pack: amount.nullable().describe("The pack bought in 'pack' mode"),
+  target: amount.nullable().describe("The balance a 'target' refill tops up to"),
+  schedule: z.object({ dayOfMonth: z.number().int() }).nullable().describe("A monthly refill on this day, in the account's time zone"),
+  nextScheduledAt: z.string().nullable().describe('When the next scheduled refill is due (in the past: the next sweep buys it); null without a schedule'),
   paymentMethodId: z.string().nullable(),
   maxPerPeriod: z.number().int().nullable().describe('Refills (not declined ones) allowed per period'),
   periodHours: z.number().int().nullable(),

@@ -5,6 +5,7 @@ import { fundingMigrations, type FundingService } from '@tollgate/funding';
 import { invoiceSyncMigrations, type InvoiceImporter } from '@tollgate/invoice-sync';
 import { notificationMigrations } from '@tollgate/notifications';
 import { checkInvariants, walletMigrations } from '@tollgate/wallet';
+import { walletAlertMigrations } from '@tollgate/wallet-alerts';
 import { z } from 'zod';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { hostMigrations } from '../accounts/host.migrations.js';
@@ -76,6 +77,7 @@ export async function migrateAll(input: { db: Database; pluginHost: PluginHost }
     sets: [
       hostMigrations,
       walletMigrations,
+      walletAlertMigrations,
       eventMigrations,
       fundingMigrations,
       notificationMigrations,

@@ -15,6 +15,8 @@ export interface WalletPlanStore {
     idempotencyKey?: string;
   }): Promise<{ plan: string; since: Date; changed: boolean }>;
   openWallet(input: { accountId: string; timeZone: string }): Promise<unknown>;
+  /** Replaces a plan's monthly allowances (issue 22); the same again changes nothing. */
+  setPlanAllowances(input: { plan: string; allowances: NonNullable<PlanDefinition['rules']['allowances']> }): Promise<void>;
 }
 
 export interface PlanPeriod {
@@ -83,6 +85,14 @@ export class AccountPlans implements PluginPlans, FundingPlanRules {
   }
 
   /** Plans accounts are on that the config no longer defines (start-up refuses them: nobody could price them). */
+  /**
+   * Writes every plan's allowances into the wallet (which does not know plans), at start-up. A
+   * changed allowance applies from each account's next month; a month already started keeps its units.
+   */
+  async syncAllowances(): Promise<void> {
+    for (const plan of this.deps.directory.list()) await this.deps.wallet.setPlanAllowances({ plan: plan.id, allowances: plan.rules.allowances ?? {} });
+  }
+
   async undefinedPlansInUse(): Promise<string[]> {
     const { rows } = await this.deps.db.query<{ plan: string }>('select distinct plan from wallets order by plan');
     return rows.map((r) => r.plan).filter((id) => !this.deps.directory.get({ id }));

@@ -400,6 +400,7 @@ export class PluginHost {
       quote: (input) => wallet.quote(input),
       getHold: (input) => wallet.getHold(input),
       quota: async ({ accountId, channel }) => (await wallet.quotas({ accountId })).find((q) => q.channel === channel) ?? null,
+      allowance: async ({ accountId, channel }) => (await wallet.allowances({ accountId })).find((a) => a.channel === channel) ?? null,
       spend: (input) => runner.spend(input),
       reserve: (input) => runner.reserve(input),
       complete: (input) => runner.complete(input),

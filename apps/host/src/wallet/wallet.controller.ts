@@ -56,6 +56,7 @@ import {
   quoteBody,
   quotasList,
   quoteView as quoteSchema,
+  allowancesList,
   releaseBody,
   reverseBody,
   reversalView,
@@ -419,6 +420,15 @@ export class WalletController {
   async #ownUser(caller: AccountCaller, userId: string): Promise<void> {
     const { rows } = await this.state.db.query('select 1 from users where id = $1 and account_id = $2', [userId, caller.accountId]);
     if (!rows.length) throw new NotFoundError({ code: 'user_not_found', message: `No user ${userId} in this account`, details: { userId } });
+  }
+
+  @Get('allowances')
+  @ApiOperation({
+    summary: "The plan's monthly allowances and this month's use, per channel, in the account's time zone: granted, rolled over (with expiry), used, remaining",
+  })
+  @ApiResponse({ status: 200, standardSchema: allowancesList })
+  async allowances(@CurrentCaller() caller: AccountCaller) {
+    return { data: await this.#on(caller, () => this.wallet.allowances({ accountId: caller.accountId })) };
   }
 }
 

@@ -223,6 +223,7 @@ export const holdView = z.object({
   currency: eur,
   unitPrice: money,
   freeUnits: z.string(),
+  allowanceUnits: z.string().describe("Units covered by the plan's monthly allowance (after the free quota)"),
   amount: money,
   captured: money,
   status: z.enum(['pending', 'captured', 'released', 'expired']),
@@ -241,6 +242,7 @@ export const chargeView = z.object({
   currency: eur,
   units: z.string(),
   freeUnits: z.string().describe('Units covered by the free monthly quota'),
+  allowanceUnits: z.string().describe("Units covered by the plan's monthly allowance (after the free quota)"),
   unitPrice: money,
   amount: money,
   balanceAfter: money,
@@ -318,6 +320,27 @@ export const quotaView = z.object({
   resetsAt: z.string(),
 });
 export const quotasList = z.object({ data: z.array(quotaView) });
+
+export const allowanceView = z.object({
+  channel: z.string(),
+  period: z.string().describe('First day of the month, YYYY-MM-01, in the account time zone'),
+  granted: z.string().describe("This month's units from the plan"),
+  carried: z
+    .array(
+      z.object({
+        from: z.string().describe('The month the units were granted in'),
+        units: z.string().describe('Units that rolled over'),
+        left: z.string().describe('Of those, not used yet'),
+        expiresAfter: z.string().nullable().describe('The last month they can be used in; null: no expiry'),
+      }),
+    )
+    .describe('Units rolled over from earlier months, spent oldest first, before this month’s'),
+  used: z.string(),
+  remaining: z.string(),
+  resetsAt: z.string().describe('The local date the next month’s allowance starts'),
+  label: z.string().describe('"12 of 20 letters left"'),
+});
+export const allowancesList = z.object({ data: z.array(allowanceView) });
 
 export const priceView = z.object({
   id: z.string(),

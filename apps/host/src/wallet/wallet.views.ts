@@ -66,6 +66,7 @@ export function holdView(h: Hold) {
     currency: CURRENCY,
     unitPrice: str(h.unitPrice),
     freeUnits: h.freeUnits,
+    allowanceUnits: h.allowanceUnits,
     amount: str(h.amount),
     captured: str(h.captured),
     status: h.status,
