@@ -205,7 +205,8 @@ for (const engine of testEngines()) {
         reason: 'insufficient_funds',
         // (2.04 + 0.005) / 0.0125 = 163.6: 163 minutes cost 2.0375 → 2.04.
         maxUnits: '163',
-        autoRefill: null,
+        // Short of credit: funding says whether an auto-refill would pay (this account has none set).
+        autoRefill: { covers: false, amount: null, reason: 'auto_refill_off' },
       });
       const fits = await t.request({ method: 'POST', path: '/v1/wallet/quote', key: a.memberKey, body: { channel: voice, units: '163' } });
       expect(fits.body).toMatchObject({
@@ -214,6 +215,7 @@ for (const engine of testEngines()) {
         reason: null,
         breakdown: { freeUnits: '0', allowanceUnits: '0', paidUnits: '163', fromScoped: '0.04', fromGeneral: '2.00' },
         caps: [],
+        autoRefill: null,
       });
       const hold = await t.request({
         method: 'POST',

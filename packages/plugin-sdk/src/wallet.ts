@@ -190,7 +190,10 @@ export interface QuoteCap {
 export interface QuoteAutoRefill {
   /** true when a refill would bring enough credit. */
   covers: boolean;
+  /** What the refill would buy (or the one in flight), null when none would run. */
   amount: Money | null;
+  /** Why it would or would not: 'covered', 'auto_refill_off', a pause reason, 'refill_too_small', 'refill_not_immediate'… */
+  reason?: string;
 }
 
 /** A channel's free monthly quota for one account this month, in the account's time zone (W-8). Since API 2.7. */

@@ -358,7 +358,10 @@ export class WalletController {
         ...(caller.userId ? { userId: caller.userId } : {}),
       }),
     );
-    return quoteView(quote);
+    // Only a use short of credit asks funding whether an auto-refill would pay for it (nothing is bought).
+    if (quote.reason !== 'insufficient_funds') return quoteView(quote);
+    const cover = await this.state.core.funding.refillCover({ accountId: caller.accountId, shortfall: quote.amount.minus(quote.available) });
+    return quoteView({ ...quote, autoRefill: { covers: cover.wouldCover, amount: cover.refillAmount, reason: cover.reason } });
   }
 
   @Get('caps')

@@ -403,6 +403,7 @@ export const quoteView = z.object({
   country: z.string().nullable(),
   unitPrice: money,
   freeUnits: z.string(),
+  allowanceUnits: z.string().describe("Units the plan's monthly allowance would cover"),
   amount: money.describe('What a hold placed now would take'),
   available: money.describe('Credit that may pay for this channel (scoped to it, or general)'),
   affordable: z.boolean(),
@@ -412,5 +413,8 @@ export const quoteView = z.object({
   lots: z.array(lotShare).describe('The split a hold would take, in spending order (empty when not covered)'),
   caps: z.array(z.object({ kind: z.enum(['channel', 'user']), target: z.string(), limit: money, used: money, remaining: money })),
   maxUnits: z.string().nullable().describe('How many more whole units the credit, free quota and caps allow now; null when the channel costs nothing'),
-  autoRefill: z.object({ covers: z.boolean(), amount: money.nullable() }).nullable().describe('Whether an auto-refill would cover it; null when unknown'),
+  autoRefill: z
+    .object({ covers: z.boolean(), amount: money.nullable(), reason: z.string().nullable() })
+    .nullable()
+    .describe('When the credit falls short: whether an auto-refill would cover it (covers, the refill amount, why); null otherwise'),
 });

@@ -162,7 +162,7 @@ export function capView(c: SpendingCap) {
   };
 }
 
-/** POST /v1/wallet/quote's answer; autoRefill stays null until funding can say whether a refill would cover it. */
+/** POST /v1/wallet/quote's answer; autoRefill is set (by the route, from funding) only when the credit falls short. */
 export function quoteView(q: Quote) {
   return {
     accountId: q.accountId,
@@ -172,6 +172,7 @@ export function quoteView(q: Quote) {
     country: q.country,
     unitPrice: str(q.unitPrice),
     freeUnits: q.freeUnits,
+    allowanceUnits: q.allowanceUnits,
     amount: str(q.amount),
     available: str(q.available),
     affordable: q.affordable,
@@ -183,6 +184,8 @@ export function quoteView(q: Quote) {
     lots: shares(q.lots ?? []),
     caps: (q.caps ?? []).map((c) => ({ kind: c.kind, target: c.target, limit: str(c.limit), used: str(c.used), remaining: str(c.remaining) })),
     maxUnits: q.maxUnits ?? null,
-    autoRefill: q.autoRefill ? { covers: q.autoRefill.covers, amount: q.autoRefill.amount ? str(q.autoRefill.amount) : null } : null,
+    autoRefill: q.autoRefill
+      ? { covers: q.autoRefill.covers, amount: q.autoRefill.amount ? str(q.autoRefill.amount) : null, reason: q.autoRefill.reason ?? null }
+      : null,
   };
 }
