@@ -94,12 +94,23 @@ for (const engine of testEngines()) {
           referral: { available: '0.00', pending: '0.00' },
           purchased: { available: '0.00', pending: '0.00' },
         },
+        scoped: [],
         incoming: { amount: '0.00', purchases: 0, nextExpectedSettlementDate: null },
       });
       const lots = await t.request({ path: '/v1/wallet/lots', key: a.key });
       expect(lots.body).toEqual({
         data: [
-          { id: ID, kind: 'trial', currency: 'EUR', granted: '2.00', remaining: '2.00', held: '0.00', expiresAt: null, createdAt: t.clock.now().toISOString() },
+          {
+            id: ID,
+            kind: 'trial',
+            currency: 'EUR',
+            granted: '2.00',
+            remaining: '2.00',
+            held: '0.00',
+            expiresAt: null,
+            createdAt: t.clock.now().toISOString(),
+            scope: null,
+          },
         ],
       });
 
@@ -701,6 +712,7 @@ for (const engine of testEngines()) {
         expiresAt,
         balanceAfter: '3.00',
         createdAt: ISO,
+        scope: null,
       });
       const purchased = await t.request({
         method: 'POST',

@@ -624,8 +624,8 @@ export class FundingService {
       if (!(error instanceof InsufficientFundsError)) throw error;
       const note = await this.autoRefillNote({ accountId }).catch(() => null);
       if (!note) throw error;
-      const { required, available } = error.details as { required: string; available: string };
-      throw new InsufficientFundsError({ required, available, autoRefill: note });
+      const details = error.details as { required: string; available: string; scopedToOtherChannels?: string };
+      throw new InsufficientFundsError({ ...details, autoRefill: note });
     }
   }
 

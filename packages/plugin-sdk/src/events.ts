@@ -24,6 +24,7 @@ export const EVENT_TYPES = {
   'wallet.blocked': 1,
   'wallet.unblocked': 1,
   'wallet.debt_settled': 1,
+  'wallet.cap_reached': 1,
   /** Since API 2.8: an alert the account set fired (W-13). */
   'wallet.alert_triggered': 1,
   /** Since API 2.8: a fired alert's condition no longer holds (a top-up); it can fire again. */
@@ -131,6 +132,8 @@ export interface EventPayloads {
   'wallet.blocked': { accountId: string; owed: Amount };
   'wallet.unblocked': { accountId: string };
   'wallet.debt_settled': { transactionId: string; accountId: string; amount: Amount; owed: Amount; balanceAfter: Amount };
+  /** A monthly spending cap was reached: the month's spend on the channel (or by the user) is now at its limit. Since API 2.8. */
+  'wallet.cap_reached': { accountId: string; kind: 'channel' | 'user'; target: string; limit: Amount; used: Amount; period: string };
   /**
    * Since API 2.8. An alert the account set (docs/wallet.md, alerts) crossed: once per crossing, in
    * the transaction that moved the balance (or, for days left, when time alone moved the burn

@@ -125,6 +125,9 @@ export {
   type QuotaStatus,
   type AllowanceStatus,
   type Quote,
+  type QuoteAutoRefill,
+  type QuoteBreakdown,
+  type QuoteCap,
   type QuoteInput,
   type ReleaseInput,
   type ReleaseResult,
@@ -138,9 +141,11 @@ export {
   InsufficientFundsError,
   NoPriceError,
   SpendFailedError,
+  SpendingCapExceededError,
   UnknownChannelError,
   WalletBlockedError,
   type AutoRefillNote,
+  type SpendingCapDetails,
 } from './wallet.errors.js';
 
 // Re-exported so plugins depend on the SDK alone.

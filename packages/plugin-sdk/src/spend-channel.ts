@@ -73,6 +73,11 @@ export interface SpendChannel<TRequest = unknown, TResult = unknown> {
   readonly countries?: readonly string[];
   /** Units free per calendar month (account's time zone) before money is spent (W-8). */
   readonly freeMonthlyQuota?: number;
+  /**
+   * Tags grouping channels, e.g. ['postal'] (since API 2.8): credit scoped to a tag may pay for
+   * every channel that carries it. The host stores them at every start-up.
+   */
+  readonly tags?: readonly string[];
   /** Prices the host seeds into the catalog at start-up. */
   readonly prices?: readonly ChannelPrice[];
   /** 'immediate': captured when `execute` is done; 'deferred': held until `settle` gives the final units. */
@@ -97,6 +102,8 @@ export interface SpendInput<TRequest> {
   idempotencyKey: string;
   /** When an unsettled hold is given back on its own. Default: the wallet's hold lifetime (7 days). */
   expiresAt?: Date;
+  /** The user the spend is for (their monthly spending cap). Since API 2.8. */
+  userId?: string | null;
 }
 
 /** A hold placed for work that runs later (`reserve`). */

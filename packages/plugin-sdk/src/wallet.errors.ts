@@ -19,10 +19,46 @@ export interface AutoRefillNote {
 
 /** 422 insufficient_funds: the available balance cannot cover the charge or hold; nothing was spent. */
 export class InsufficientFundsError extends UnprocessableError {
-  constructor(input: { required: string; available: string; autoRefill?: AutoRefillNote }) {
+  constructor(input: {
+    required: string;
+    available: string;
+    /** Credit that exists but may only pay for other channels (scoped credit). Since API 2.8. */
+    scopedToOtherChannels?: string;
+    autoRefill?: AutoRefillNote;
+  }) {
+    const scoped =
+      input.scopedToOtherChannels && input.scopedToOtherChannels !== '0.00'
+        ? ` A further €${input.scopedToOtherChannels} of the balance is scoped to other channels.`
+        : '';
     super({
       code: 'insufficient_funds',
-      message: `Not enough credit: €${input.required} needed, €${input.available} available.${explain(input.autoRefill)}`,
+      message: `Not enough credit: €${input.required} needed, €${input.available} available.${scoped}${explain(input.autoRefill)}`,
+      details: input,
+    });
+  }
+}
+
+/** The counter and limit a refused spend would have gone over. Since API 2.8. */
+export interface SpendingCapDetails {
+  kind: 'channel' | 'user';
+  /** The channel id or the user id. */
+  target: string;
+  limit: string;
+  /** Spent this month before the request. */
+  used: string;
+  requested: string;
+  /** The month, as its first day in the wallet's time zone: '2026-12-01'. */
+  period: string;
+  /** The local date the counter starts again from zero: '2027-01-01'. */
+  resetsAt: string;
+}
+
+/** 422 spending_cap_exceeded: a monthly cap the account owner set would be exceeded; nothing was spent. Since API 2.8. */
+export class SpendingCapExceededError extends UnprocessableError {
+  constructor(input: SpendingCapDetails) {
+    super({
+      code: 'spending_cap_exceeded',
+      message: `The monthly spending cap of €${input.limit} for ${input.kind} ${input.target} would be exceeded: €${input.used} spent this month, €${input.requested} requested. It resets on ${input.resetsAt}.`,
       details: input,
     });
   }

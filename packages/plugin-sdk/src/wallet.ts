@@ -31,6 +31,11 @@ export interface Balance {
   /** Purchased credit that a refund could pay back (C-5). */
   refundable: Money;
   byKind: Record<LotKind, { available: Money; pending: Money }>;
+  /**
+   * Credit that may only pay for some channels, per scope (channel ids or tags such as 'postal'),
+   * included in the totals above. Since API 2.8; optional so Balances built before 2.8 stay valid.
+   */
+  scoped?: Array<{ scope: string[]; available: Money; pending: Money }>;
 }
 
 export type HoldStatus = 'pending' | 'captured' | 'released' | 'expired';
@@ -143,9 +148,52 @@ export interface Quote {
   available: Money;
   /** true when the wallet covers `amount` now and is not blocked. */
   affordable: boolean;
-  /** Set when not affordable: 'insufficient_funds' or 'wallet_blocked'. */
-  reason: 'insufficient_funds' | 'wallet_blocked' | null;
+  /** Set when not affordable: 'insufficient_funds', 'wallet_blocked' or (since API 2.8) 'spending_cap_exceeded'. */
+  reason: 'insufficient_funds' | 'wallet_blocked' | 'spending_cap_exceeded' | null;
   at: Date;
+  /** How the price splits (since API 2.8): units free, from a plan allowance, paid; money from scoped and general credit. */
+  breakdown?: QuoteBreakdown;
+  /** The lots a hold placed now would take, in spending order (since API 2.8). */
+  lots?: LotShare[];
+  /** The monthly spending caps that apply to this use (since API 2.8). */
+  caps?: QuoteCap[];
+  /**
+   * How many more whole units the applicable credit, free quota and caps allow now (since API 2.8);
+   * null when the channel costs nothing.
+   */
+  maxUnits?: string | null;
+  /** Whether an auto-refill would cover the shortfall (since API 2.8); null when the host does not know. */
+  autoRefill?: QuoteAutoRefill | null;
+}
+
+/** Since API 2.8. */
+export interface QuoteBreakdown {
+  freeUnits: string;
+  /** Units a plan's monthly allowance covers. */
+  allowanceUnits: string;
+  paidUnits: string;
+  /** Money taken from credit scoped to this channel (or one of its tags). */
+  fromScoped: Money;
+  fromGeneral: Money;
+}
+
+/** A spending cap as a quote sees it. Since API 2.8. */
+export interface QuoteCap {
+  kind: 'channel' | 'user';
+  target: string;
+  limit: Money;
+  used: Money;
+  remaining: Money;
+}
+
+/** What an auto-refill would do for a quote. Since API 2.8. */
+export interface QuoteAutoRefill {
+  /** true when a refill would bring enough credit. */
+  covers: boolean;
+  /** What the refill would buy (or the one in flight), null when none would run. */
+  amount: Money | null;
+  /** Why it would or would not: 'covered', 'auto_refill_off', a pause reason, 'refill_too_small', 'refill_not_immediate'… */
+  reason?: string;
 }
 
 /** A channel's free monthly quota for one account this month, in the account's time zone (W-8). Since API 2.7. */
@@ -195,6 +243,8 @@ export interface ChargeInput {
   /** One line for the history: "SMS reminder to +32 470 12 34 56". */
   description?: string;
   metadata?: Record<string, unknown>;
+  /** The user the spend is for: counted against that user's monthly spending cap. Since API 2.8. */
+  userId?: string | null;
 }
 
 export interface HoldInput extends ChargeInput {
@@ -231,6 +281,8 @@ export interface QuoteInput {
   channel: string;
   units: string;
   country?: string | null;
+  /** The user's monthly cap is looked at too. Since API 2.8. */
+  userId?: string | null;
 }
 
 /** A price from the catalog. */

@@ -58,6 +58,8 @@ export function createPostalSpendChannels(input: {
       label: `${label}: ${what}`,
       unit,
       countries: [country],
+      // Every postal channel carries the 'postal' tag: a letter-only pack (credit scoped to 'postal') pays for any of them.
+      tags: ['postal'],
       prices: rows,
       settlement: 'deferred',
       quote: ({ request }): SpendQuote => {

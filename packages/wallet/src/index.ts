@@ -4,13 +4,13 @@ export type { PaymentEvent, PaymentEventSink, PaymentMethodKind, PaymentMethodSe
 
 // The wallet domain.
 export { walletMigrations } from './wallet.migrations.js';
-export { TRIAL_KEY, WalletService, WALLET_OPTIONS, type WalletOptions, type WalletTransactionHook } from './wallet.service.js';
+export { TRIAL_KEY, WalletService, WALLET_OPTIONS, type SpendingCap, type WalletOptions, type WalletTransactionHook } from './wallet.service.js';
 export type { Book, Posting, TxRow, WalletChanges, WalletEvent } from './wallet-state.js';
 export { PriceCatalog, type Price } from './price-catalog.js';
 export { registerWallet } from './registration.js';
 export { checkInvariants, type InvariantProblem, type InvariantReport } from './invariants.js';
 export { relayWalletEvents, type OutboxEvent } from './wallet-outbox.js';
-export { compareLots, KIND_PRIORITY } from './lot-order.js';
+export { appliesTo, compareForChannel, compareLots, KIND_PRIORITY } from './lot-order.js';
 export { monthStart } from './quota-period.js';
 export { addMonths, monthFor, rollOver, type AllowanceMonth, type AllowanceRule, type CarriedUnits } from './allowance-period.js';
 export {
@@ -19,7 +19,9 @@ export {
   HoldNotPendingError,
   IdempotencyKeyReusedError,
   InsufficientFundsError,
+  InvalidScopeError,
   NotClawableError,
+  SpendingCapExceededError,
   RefundBelowFeeError,
   RefundExceedsRefundableError,
   WalletBlockedError,

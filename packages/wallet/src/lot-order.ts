@@ -25,3 +25,34 @@ export function compareLots(a: OrderedLot, b: OrderedLot): number {
   if (ca !== cb) return ca < cb ? -1 : 1;
   return BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
 }
+
+export interface ScopedLot extends OrderedLot {
+  /** Channel ids or tags; null = general credit. */
+  scope: readonly string[] | null;
+}
+
+/** Whether a lot may pay for a channel: general credit, or a scope naming the channel or one of its tags. */
+export function appliesTo(lot: { scope: readonly string[] | null }, input: { channel: string; tags: readonly string[] }): boolean {
+  return lot.scope === null || lot.scope.some((s) => s === input.channel || input.tags.includes(s));
+}
+
+/**
+ * How narrow a lot is for a channel: 0 its scope names the channel itself, 1 it reaches the channel
+ * through a tag, 2 general credit. Scoped credit is spent first (it can pay for less, so it is used
+ * while it can be), narrowest first; then fewer scope entries first; then the W-4 order.
+ */
+function narrowness(lot: ScopedLot, input: { channel: string }): number {
+  if (lot.scope === null) return 2;
+  return lot.scope.includes(input.channel) ? 0 : 1;
+}
+
+/** The spending order for one channel: narrowest scope first, then compareLots (W-4). */
+export function compareForChannel(input: { channel: string; tags: readonly string[] }): (a: ScopedLot, b: ScopedLot) => number {
+  return (a, b) => {
+    const n = narrowness(a, input) - narrowness(b, input);
+    if (n !== 0) return n;
+    const width = (a.scope?.length ?? 0) - (b.scope?.length ?? 0);
+    if (width !== 0) return width;
+    return compareLots(a, b);
+  };
+}

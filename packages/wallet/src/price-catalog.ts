@@ -1,5 +1,5 @@
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, type Database } from '@tollgate/db';
+import { DATABASE, pgArray, type Database } from '@tollgate/db';
 import { ConflictError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import type { Price } from '@tollgate/plugin-sdk';
@@ -117,6 +117,31 @@ export class PriceCatalog {
       'insert into channel_quotas (channel, free_units) values ($1, $2) on conflict (channel) do update set free_units = excluded.free_units',
       [input.channel, input.freeUnits],
     );
+  }
+
+  /**
+   * Replaces a channel's tags (issue 22): credit scoped to a tag pays for every channel that has it.
+   * An empty list removes them. Tags are kebab-case like channel ids.
+   */
+  async setTags(input: { channel: string; tags: readonly string[] }): Promise<{ channel: string; tags: string[] }> {
+    if (!CHANNEL.test(input.channel))
+      throw new ValidationError({ code: 'invalid_channel', message: `channel must be kebab-case, got ${JSON.stringify(input.channel)}` });
+    const bad = input.tags.filter((t) => typeof t !== 'string' || !CHANNEL.test(t));
+    if (bad.length) throw new ValidationError({ code: 'invalid_tag', message: `tags must be kebab-case, got ${bad.map((t) => JSON.stringify(t)).join(', ')}` });
+    const tags = [...new Set(input.tags)].sort();
+    await this.db.transaction(async (tx) => {
+      await tx.query('delete from channel_tags where channel = $1 and tag <> all($2::text[])', [input.channel, pgArray(tags)]);
+      await tx.query('insert into channel_tags (channel, tag) select $1, t from unnest($2::text[]) t on conflict do nothing', [input.channel, pgArray(tags)]);
+    });
+    return { channel: input.channel, tags };
+  }
+
+  /** Every channel's tags, by channel. */
+  async tags(): Promise<Array<{ channel: string; tags: string[] }>> {
+    const { rows } = await this.db.query<{ channel: string; tags: string[] }>(
+      'select channel, array_agg(tag order by tag) as tags from channel_tags group by channel order by channel',
+    );
+    return rows.map((r) => ({ channel: r.channel, tags: r.tags }));
   }
 
   async quotas(): Promise<Array<{ channel: string; freeUnits: string }>> {

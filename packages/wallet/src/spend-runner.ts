@@ -101,6 +101,7 @@ export class SpendRunner implements SpendMoves {
         country: quote.country ?? null,
         description: quote.description,
         ...(quote.metadata ? { metadata: quote.metadata } : {}),
+        ...(input.userId ? { userId: input.userId } : {}),
         idempotencyKey: `${input.idempotencyKey}:charge`,
       });
       return {
@@ -184,6 +185,7 @@ export class SpendRunner implements SpendMoves {
       description: quote.description,
       ...(quote.metadata ? { metadata: quote.metadata } : {}),
       ...(input.input.expiresAt ? { expiresAt: input.input.expiresAt } : {}),
+      ...(input.input.userId ? { userId: input.input.userId } : {}),
       idempotencyKey: `${input.input.idempotencyKey}:hold`,
     });
   }

@@ -104,6 +104,8 @@ export function toGrantResult(r: Record_): GrantResult {
     expiresAt: maybeDate(r.expiresAt),
     balanceAfter: money(r.balanceAfter),
     createdAt: date(r.createdAt),
+    // Grants stored before scoped credit have no scope: general credit.
+    scope: (r.scope as string[] | null | undefined) ?? null,
   };
 }
 

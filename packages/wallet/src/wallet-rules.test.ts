@@ -42,8 +42,9 @@ function lot(kind: LotKind, amount: string, extra: Partial<LotState> = {}): LotS
     expiresAt: null,
     createdAt: new Date(NOW.getTime() - 30 * DAY + Number(id)),
     clawedBack: null,
+    scope: null,
     ...extra,
-  };
+  } as LotState;
 }
 
 function snapshot(
@@ -55,6 +56,9 @@ function snapshot(
     holds?: HoldState[];
     plan?: string;
     accountId?: string;
+    caps?: WalletSnapshot['caps'];
+    spendUsed?: Record<string, string>;
+    tags?: Record<string, string[]>;
   } = {},
 ): WalletSnapshot {
   const lots = input.lots ?? [];
@@ -72,10 +76,18 @@ function snapshot(
     holds: new Map((input.holds ?? []).map((h) => [h.id, h])),
     quotaUsed: new Map(Object.entries(input.quotaUsed ?? {}).map(([channel, used]) => [channel, eur(used)])),
     allowanceLast: new Map(),
+    caps: input.caps ?? [],
+    spendUsed: new Map(Object.entries(input.spendUsed ?? {}).map(([key, used]) => [key, eur(used)])),
     idempotency: new Map(),
     reversalSources: new Map(),
     // 'fax' is in the catalog but has no price in force yet.
-    catalog: { prices: PRICES, freeUnits: new Map([['scan', eur('100')]]), channels: new Set(['sms', 'voice', 'scan', 'post', 'fax']), allowances: new Map() },
+    catalog: {
+      prices: PRICES,
+      freeUnits: new Map([['scan', eur('100')]]),
+      channels: new Set(['sms', 'voice', 'scan', 'post', 'fax']),
+      tags: new Map(Object.entries(input.tags ?? { post: ['postal'] })),
+      allowances: new Map(),
+    },
   };
 }
 
@@ -269,6 +281,8 @@ describe('wallet rules', () => {
       channel: 'sms',
       description: 'sms',
       reversed: false,
+      userId: null,
+      createdAt: NOW,
       postings: transactions[0]!.postings,
     });
     const later = rulesFor(next);

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { TollgateError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import { coverable, monthFor, type AllowanceMonth } from './allowance-period.js';
-import { compareLots } from './lot-order.js';
+import { appliesTo, compareForChannel, compareLots } from './lot-order.js';
 import { monthStart } from './quota-period.js';
 import { fromJson, jsonOf } from './wallet-results.js';
+import { usageKey } from './wallet-state.js';
 import type {
+  CapKind,
   Command,
   CommandResults,
   ExpiryResult,
@@ -34,6 +36,7 @@ import {
   NotReversibleError,
   RefundBelowFeeError,
   RefundExceedsRefundableError,
+  SpendingCapExceededError,
   TransactionNotFoundError,
   UnknownChannelError,
   WalletBlockedError,
@@ -45,6 +48,7 @@ import type {
   GrantResult,
   HoldResult,
   Quote,
+  QuoteCap,
   RefundResult,
   ReleaseResult,
   ReversalResult,
@@ -72,6 +76,32 @@ export function trimUnits(units: Money): string {
 }
 
 type Taken = Array<{ lot: LotState; amount: Money }>;
+
+/** A cap that applies to a spend, with this month's counter. */
+type CapCheck = { kind: CapKind; target: string; limit: Money; used: Money; remaining: Money };
+
+/**
+ * What a charge or hold of `units` would do now, decided without changing anything: the same
+ * object drives the hold (which then applies it) and the quote (which only reports it).
+ */
+interface SpendPlan {
+  price: PriceRow;
+  free: Money;
+  /** Units a plan allowance covers (the W2 lane's part of #priceOf); zero until then. */
+  allowance: Money;
+  amount: Money;
+  /** Credit that may pay for the channel, in spending order. */
+  applicable: LotState[];
+  applicableTotal: Money;
+  /** Credit that exists but may only pay for other channels. */
+  scopedElsewhere: Money;
+  /** The lots the amount would be taken from (partial when they do not cover it). */
+  split: Taken;
+  covered: boolean;
+  caps: CapCheck[];
+  /** The first cap the amount would go over, if any. */
+  capExceeded: CapCheck | null;
+}
 /** What a command did: its typed result and the same in JSON (stored for replays, sent as the event). */
 type Done<R> = { result: R; json: JsonObject };
 type Remembered = { operation: string; hash: string; outcome: Outcome | null };
@@ -91,6 +121,7 @@ export class WalletRules {
   readonly #touchedHolds = new Set<HoldState>();
   readonly #newHolds = new Set<HoldState>();
   readonly #quotaChanged = new Set<string>();
+  readonly #spendChanged = new Map<string, { kind: CapKind; target: string }>();
   /** This month's allowance per channel once looked at (null: none), and the channels whose use changed. */
   readonly #allowanceMonths = new Map<string, AllowanceMonth | null>();
   readonly #allowanceChanged = new Set<string>();
@@ -147,28 +178,64 @@ export class WalletRules {
   }
 
   /**
-   * What `units` of a channel would cost now and whether the wallet covers it: the charge's own
-   * pricing (price in force, free quota left, lots, a blocked wallet), with nothing booked.
+   * What `units` of a channel would cost now and whether the wallet covers it: the very plan a hold
+   * makes (price in force, free quota, scoped lots, caps, a blocked wallet), with nothing booked.
    */
-  quote(input: { channel: string; units: string; country: string | null }): Quote {
-    const { price, free, allowance, amount } = this.#priceOf(input.channel, input.units, input.country);
-    const available = this.#spendableTotal();
+  quote(input: { channel: string; units: string; country: string | null; userId?: string | null }): Quote {
+    const plan = this.#plan({ ...input, userId: input.userId ?? null });
     const blocked = this.#owed.isPositive();
-    const affordable = !blocked && !amount.greaterThan(available);
+    const reason = blocked ? 'wallet_blocked' : plan.capExceeded ? 'spending_cap_exceeded' : plan.covered ? null : 'insufficient_funds';
+    let fromScoped = ZERO;
+    let fromGeneral = ZERO;
+    for (const t of plan.split)
+      if (t.lot.scope === null) fromGeneral = fromGeneral.plus(t.amount);
+      else fromScoped = fromScoped.plus(t.amount);
+    const unitsM = Money.of(input.units);
     return {
       accountId: this.accountId,
       channel: input.channel,
       units: input.units,
       country: input.country,
-      unitPrice: price.unitPrice,
-      freeUnits: trimUnits(free),
-      allowanceUnits: trimUnits(allowance),
-      amount,
-      available,
-      affordable,
-      reason: blocked ? 'wallet_blocked' : affordable ? null : 'insufficient_funds',
+      unitPrice: plan.price.unitPrice,
+      freeUnits: trimUnits(plan.free),
+      allowanceUnits: trimUnits(plan.allowance),
+      amount: plan.amount,
+      available: plan.applicableTotal,
+      affordable: reason === null,
+      reason,
       at: this.#now,
+      breakdown: {
+        freeUnits: trimUnits(plan.free),
+        allowanceUnits: trimUnits(plan.allowance),
+        paidUnits: trimUnits(unitsM.minus(plan.free).minus(plan.allowance)),
+        fromScoped,
+        fromGeneral,
+      },
+      lots: plan.covered ? plan.split.map((t) => ({ lotId: t.lot.id, kind: t.lot.kind, amount: t.amount })) : [],
+      caps: plan.caps.map((c): QuoteCap => ({ kind: c.kind, target: c.target, limit: c.limit, used: c.used, remaining: c.remaining })),
+      maxUnits: blocked ? '0' : this.#maxUnits(input.channel, plan),
+      autoRefill: null,
     };
+  }
+
+  /**
+   * The largest whole number of units whose price fits the applicable credit and every cap's
+   * remaining: n − free units at the unit price, rounded half-up to the cent once, as #priceOf
+   * prices. Exact: in integers of 10⁻⁶ (units) and 10⁻⁶ € (prices). null when the price is zero.
+   */
+  #maxUnits(channel: string, plan: SpendPlan): string | null {
+    let budget = plan.applicableTotal;
+    for (const c of plan.caps) budget = Money.min(budget, c.remaining);
+    budget = Money.max(ZERO, budget);
+    const up = scaled(plan.price.unitPrice.toString(), 6);
+    if (up === 0n) return null;
+    const freeLeft = scaled(this.#freePart(channel, Money.of('999999999999')).plus(plan.allowance).toString(), 6);
+    // price(n) = round½↑(up·(n − f)) ≤ B ⇔ up·(n·10⁶ − f) < (B + 0.005)·10¹² (all in 10⁻¹² €)
+    const limit = (scaled(budget.toString(), 6) + 5_000n) * 1_000_000n;
+    const n = (limit - 1n + up * freeLeft) / (up * 1_000_000n);
+    // A whole unit worth less than half a cent is refused as units_below_minimum: none can be had.
+    if (n > 0n && up * n < 5_000n) return '0';
+    return n.toString();
   }
 
   /** Everything the commands changed, for the writer. Adds the balance events; call once, after the last command. */
@@ -191,6 +258,7 @@ export class WalletRules {
       newHolds: [...this.#newHolds],
       changedHolds,
       quota: [...this.#quotaChanged].map((channel): [string, Money] => [channel, this.#s.quotaUsed.get(channel) ?? ZERO]),
+      spendUsage: [...this.#spendChanged].map(([key, c]) => ({ ...c, amount: this.#s.spendUsed.get(key) ?? ZERO })),
       allowances: [...this.#allowanceChanged].map((channel): [string, AllowanceMonth] => [channel, this.#allowanceMonths.get(channel)!]),
       records: this.#records,
       events: this.#events,
@@ -319,6 +387,56 @@ export class WalletRules {
     this.#quotaChanged.add(hold.channel);
   }
 
+  // ---- spending caps ------------------------------------------------------------------------------
+
+  #period(at: Date): string {
+    return monthStart(at, this.#s.timeZone);
+  }
+
+  /** The local date the month's counters start again (YYYY-MM-01 of the next month). */
+  #resetsAt(): string {
+    const [y, m] = this.#s.period.split('-').map(Number) as [number, number];
+    return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
+  }
+
+  /** The caps that apply to a spend of the channel by the user, with this month's counters. */
+  #capsFor(channel: string, userId: string | null): CapCheck[] {
+    const checks: CapCheck[] = [];
+    for (const cap of this.#s.caps) {
+      if (!((cap.kind === 'channel' && cap.target === channel) || (cap.kind === 'user' && userId !== null && cap.target === userId))) continue;
+      const used = this.#s.spendUsed.get(usageKey(cap.kind, cap.target)) ?? ZERO;
+      checks.push({ kind: cap.kind, target: cap.target, limit: cap.limit, used, remaining: Money.max(ZERO, cap.limit.minus(used)) });
+    }
+    return checks.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'channel' ? -1 : 1));
+  }
+
+  /** Moves this month's counters of the channel (and the user): positive when spent, negative when given back. */
+  #count(channel: string, userId: string | null, delta: Money): void {
+    if (delta.isZero()) return;
+    const counters: Array<[CapKind, string]> = [['channel', channel]];
+    if (userId) counters.push(['user', userId]);
+    for (const [kind, target] of counters) {
+      const key = usageKey(kind, target);
+      const before = this.#s.spendUsed.get(key) ?? ZERO;
+      const after = Money.max(ZERO, before.plus(delta));
+      this.#s.spendUsed.set(key, after);
+      this.#spendChanged.set(key, { kind, target });
+      // Once per crossing: the spend that brings the counter up to its cap (a release below it and a new spend cross again).
+      const cap = this.#s.caps.find((c) => c.kind === kind && c.target === target);
+      if (cap && before.lessThan(cap.limit) && after.greaterThanOrEqual(cap.limit))
+        this.#events.push({
+          type: 'wallet.cap_reached',
+          payload: { accountId: this.accountId, kind, target, limit: cap.limit.toString(), used: after.toString(), period: this.#s.period },
+        });
+    }
+  }
+
+  /** Gives back to the counters money a spend made at `at` no longer costs; a past month's counter is history. */
+  #uncount(input: { channel: string; userId: string | null; at: Date; amount: Money }): void {
+    if (this.#period(input.at) !== this.#s.period) return;
+    this.#count(input.channel, input.userId, input.amount.negated());
+  }
+
   // ---- plan allowances (issue 22) -------------------------------------------------------------------
 
   /** This month's allowance of the channel: the stored month rolled forward under the plan's rule; null when none. */
@@ -348,17 +466,34 @@ export class WalletRules {
 
   // ---- lots ---------------------------------------------------------------------------------------
 
-  /** Spendable lots in spending order (W-4): not expired, with credit left. */
-  #spendable(): LotState[] {
+  /** Spendable lots (not expired, with credit left); for a channel: the lots that may pay for it, in its spending order. */
+  #spendable(channel?: string): LotState[] {
     const lots: LotState[] = [];
     for (const l of this.#s.lots.values()) if (l.remaining.isPositive() && (l.expiresAt === null || l.expiresAt > this.#now)) lots.push(l);
-    return lots.sort(compareLots);
+    // Without a channel (refunds, debt settlement, totals) scopes do not matter: the W-4 order alone.
+    if (channel === undefined) return lots.sort(compareLots);
+    const order = { channel, tags: this.#s.catalog.tags.get(channel) ?? [] };
+    return lots.filter((l) => appliesTo(l, order)).sort(compareForChannel(order));
   }
 
   #spendableTotal(): Money {
     let total = ZERO;
     for (const l of this.#spendable()) total = total.plus(l.remaining);
     return total;
+  }
+
+  /** The split `amount` would take from `lots` in their order, without taking it (partial when they do not cover it). */
+  #splitOf(lots: LotState[], amount: Money): Taken {
+    const split: Taken = [];
+    let left = amount;
+    for (const lot of lots) {
+      if (left.isZero()) break;
+      const part = Money.min(lot.remaining, left);
+      if (part.isZero()) continue;
+      left = left.minus(part);
+      split.push({ lot, amount: part });
+    }
+    return split;
   }
 
   /** Takes `amount` from the given lots in their order; the caller has checked they cover it. */
@@ -393,6 +528,7 @@ export class WalletRules {
       expiresAt: c.expiresAt,
       createdAt: this.#now,
       clawedBack: null,
+      scope: c.scope ?? null,
     };
     this.#s.lots.set(lot.id, lot);
     this.#touch(lot);
@@ -405,7 +541,7 @@ export class WalletRules {
       holdId: null,
       reversesId: null,
       idempotencyKey: c.idempotencyKey,
-      metadata: { ...c.metadata, kind: c.kind },
+      metadata: { ...c.metadata, kind: c.kind, ...(c.scope ? { scope: c.scope } : {}) },
       postings: [
         { book: 'wallet', own: true, lotId: lot.id, channel: null, amount: c.amount },
         { book: c.kind === 'purchased' ? 'funding' : 'grants', own: false, lotId: null, channel: null, amount: c.amount.negated() },
@@ -421,21 +557,69 @@ export class WalletRules {
       expiresAt: c.expiresAt,
       balanceAfter: this.#available,
       createdAt: this.#now,
+      scope: c.scope ? [...c.scope] : null,
     };
     return this.#done(result, 'wallet.topped_up');
   }
 
-  /** Price, blocked wallet, funds: what a charge and a hold both check before anything moves. */
+  /** The plan of a charge or hold, changing nothing: price, free quota, the applicable lots' split, caps. */
+  #plan(input: { channel: string; units: string; country: string | null; userId: string | null }): SpendPlan {
+    const { price, free, allowance, amount } = this.#priceOf(input.channel, input.units, input.country);
+    const applicable = this.#spendable(input.channel);
+    let applicableTotal = ZERO;
+    for (const l of applicable) applicableTotal = applicableTotal.plus(l.remaining);
+    const scopedElsewhere = this.#spendableTotal().minus(applicableTotal);
+    const caps = this.#capsFor(input.channel, input.userId);
+    const capExceeded = amount.isPositive() ? (caps.find((c) => amount.greaterThan(c.remaining)) ?? null) : null;
+    const split = amount.isZero() ? [] : this.#splitOf(applicable, amount);
+    return {
+      price,
+      free,
+      allowance,
+      amount,
+      applicable,
+      applicableTotal,
+      scopedElsewhere,
+      split,
+      covered: !amount.greaterThan(applicableTotal),
+      caps,
+      capExceeded,
+    };
+  }
+
+  /** Price, blocked wallet, caps, funds: what a charge and a hold both check before anything moves. */
   #spend(c: Extract<Command, { op: 'charge' | 'hold' }>): { price: PriceRow; free: Money; allowance: Money; amount: Money; taken: Taken } {
     this.#checkNotBlocked();
-    const { price, free, allowance, amount } = this.#priceOf(c.channel, c.units, c.country);
-    const available = this.#spendableTotal();
+    const userId = c.userId ?? null;
+    const plan = this.#plan({ channel: c.channel, units: c.units, country: c.country, userId });
+    const { price, free, allowance, amount } = plan;
     // A refused charge spends nothing and uses no quota.
-    if (amount.greaterThan(available)) throw new InsufficientFundsError({ required: amount.toString(), available: available.toString() });
+    if (plan.capExceeded) {
+      const cap = plan.capExceeded;
+      throw new SpendingCapExceededError({
+        kind: cap.kind,
+        target: cap.target,
+        limit: cap.limit.toString(),
+        used: cap.used.toString(),
+        requested: amount.toString(),
+        period: this.#s.period,
+        resetsAt: this.#resetsAt(),
+      });
+    }
+    if (!plan.covered)
+      throw new InsufficientFundsError({
+        required: amount.toString(),
+        available: plan.applicableTotal.toString(),
+        ...(plan.scopedElsewhere.isPositive() ? { scopedToOtherChannels: plan.scopedElsewhere.toString() } : {}),
+      });
     this.#useQuota(c.channel, free);
     this.#useAllowance(c.channel, allowance);
-    const taken = amount.isZero() ? [] : this.#takeFrom(this.#spendable(), amount);
+    const taken = this.#takeFrom(
+      plan.split.map((t) => t.lot),
+      amount,
+    );
     this.#available = this.#available.minus(amount);
+    this.#count(c.channel, userId, amount);
     return { price, free, allowance, amount, taken };
   }
 
@@ -456,6 +640,7 @@ export class WalletRules {
         allowanceUnits: trimUnits(allowance),
         unitPrice: price.unitPrice.toString(),
         country: c.country,
+        ...(c.userId ? { userId: c.userId } : {}),
       },
       postings: [
         ...taken.map((t) => ({ book: 'wallet' as const, own: true, lotId: t.lot.id, channel: null, amount: t.amount.negated() })),
@@ -498,6 +683,7 @@ export class WalletRules {
       expiresAt: c.expiresAt ?? new Date(this.#now.getTime() + c.holdSeconds * 1000),
       createdAt: this.#now,
       settledAt: null,
+      userId: c.userId ?? null,
       lots: taken.map((t) => ({ lotId: t.lot.id, amount: t.amount })),
     };
     this.#s.holds.set(hold.id, hold);
@@ -579,6 +765,7 @@ export class WalletRules {
     this.#pending = this.#pending.minus(hold.amount);
     this.#available = this.#available.plus(released);
     this.#returnQuota(hold, heldFree.minus(freeUsed));
+    this.#uncount({ channel: hold.channel, userId: hold.userId, at: hold.createdAt, amount: released });
     this.#returnAllowance(hold, heldAllowance.minus(allowanceUsed));
     hold.status = 'captured';
     hold.captured = amount;
@@ -627,6 +814,7 @@ export class WalletRules {
     this.#pending = this.#pending.minus(hold.amount);
     this.#available = this.#available.plus(hold.amount);
     this.#returnQuota(hold, Money.of(hold.freeUnits));
+    this.#uncount({ channel: hold.channel, userId: hold.userId, at: hold.createdAt, amount: hold.amount });
     this.#returnAllowance(hold, Money.of(hold.allowanceUnits));
     hold.status = c.reason;
     hold.settledAt = this.#now;
@@ -697,6 +885,7 @@ export class WalletRules {
     }
     this.#available = this.#available.plus(amount);
     this.#reversed.add(c.transactionId);
+    if (original.channel) this.#uncount({ channel: original.channel, userId: original.userId, at: original.createdAt, amount });
     const tx = this.#record({
       type: 'reversal',
       channel: original.channel,
@@ -931,4 +1120,12 @@ function revive(operation: string, stored: unknown): Outcome | null {
   if (s.ok) return { ok: true, result: fromJson[operation as Op](s.result!) };
   if (!s.error) return null;
   return { ok: false, error: new TollgateError({ code: s.error.code, status: s.error.status, message: s.error.message, details: s.error.details }) };
+}
+
+/** A decimal string as an integer of 10^-decimals ("0.0125", 6 → 12500n); the string has at most that many decimals. */
+function scaled(value: string, decimals: number): bigint {
+  const negative = value.startsWith('-');
+  const [whole, frac = ''] = (negative ? value.slice(1) : value).split('.');
+  const n = BigInt(whole! + frac.padEnd(decimals, '0').slice(0, decimals));
+  return negative ? -n : n;
 }

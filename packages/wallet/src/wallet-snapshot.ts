@@ -1,11 +1,21 @@
 import { pgArray, type Queryable } from '@tollgate/db';
 import { Money } from '@tollgate/money';
 import type { AllowanceRule } from './allowance-period.js';
-import { compareLots } from './lot-order.js';
 import { namedStatement } from './named-sql.js';
 import { trimUnits } from './wallet-rules.js';
 import { monthStart } from './quota-period.js';
-import type { Book, CatalogSlice, Command, HoldState, IdPool, LotState, WalletSnapshot } from './wallet-state.js';
+import {
+  usageKey,
+  type Book,
+  type CapKind,
+  type CatalogSlice,
+  type Command,
+  type HoldState,
+  type IdPool,
+  type LotState,
+  type WalletSnapshot,
+} from './wallet-state.js';
+import { compareForChannel } from './lot-order.js';
 import type { LotKind, TransactionType } from './wallet.types.js';
 
 /*
@@ -67,7 +77,7 @@ const READ = namedStatement<ReadParams>(`
        from idempotency_keys where (account_id, key) in (select * from unnest(:keyAccounts::text[], :keys::text[]))) as idem,
     (select coalesce(json_agg(json_build_object('accountId', account_id, 'id', id::text, 'kind', kind, 'granted', granted::text,
                                                 'remaining', remaining::text, 'expiresAt', expires_at, 'createdAt', created_at,
-                                                'clawedBack', clawed_back_at)), '[]')
+                                                'clawedBack', clawed_back_at, 'scope', scope)), '[]')
        from credit_lots
       where account_id = any(:lotAccounts::text[])
         and (remaining > 0 or id = any(:clawLots::bigint[]) or id in (select lot_id from hold_lots where hold_id = any(:holdIds::bigint[]))
@@ -85,18 +95,25 @@ const READ = namedStatement<ReadParams>(`
     (select coalesce(json_agg(json_build_object('id', h.id::text, 'accountId', h.account_id, 'channel', h.channel, 'description', h.description,
                                                 'units', h.units::text, 'country', h.country, 'unitPrice', h.unit_price::text, 'amount', h.amount::text,
                                                 'captured', h.captured::text, 'freeUnits', h.free_units::text, 'allowanceUnits', h.allowance_units::text, 'status', h.status,
-                                                'expiresAt', h.expires_at, 'createdAt', h.created_at, 'settledAt', h.settled_at,
+                                                'expiresAt', h.expires_at, 'createdAt', h.created_at, 'settledAt', h.settled_at, 'userId', h.user_id,
                                                 'lots', (select coalesce(json_agg(json_build_object('lotId', hl.lot_id::text, 'amount', hl.amount::text)), '[]')
                                                            from hold_lots hl where hl.hold_id = h.id))), '[]')
        from holds h where h.id = any(:holdIds::bigint[]) and h.account_id = any(:lotAccounts::text[])) as holds,
     (select coalesce(json_agg(json_build_object('id', t.id::text, 'accountId', t.account_id, 'type', t.type, 'channel', t.channel,
                                                 'description', t.description,
                                                 'reversed', exists (select 1 from ledger_transactions r where r.reverses_id = t.id),
+                                                'createdAt', t.created_at,
+                                                'userId', coalesce(t.metadata->>'userId', (select hu.user_id from holds hu where hu.id = t.hold_id)),
                                                 'postings', (select json_agg(json_build_object('book', p.book, 'lotId', p.lot_id::text, 'channel', p.channel,
                                                                                                'amount', p.amount::text) order by p.seq)
                                                                from ledger_postings p where p.transaction_id = t.id))), '[]')
        from ledger_transactions t where t.id = any(:reverseIds::bigint[]) and t.account_id = any(:lotAccounts::text[])) as reversals,
     (select array_agg(distinct channel) from prices where channel = any(:channels::text[])) as known,
+    (select coalesce(json_agg(json_build_object('channel', channel, 'tag', tag) order by channel, tag), '[]') from channel_tags) as tags,
+    (select coalesce(json_agg(json_build_object('accountId', account_id, 'kind', kind, 'target', target, 'limit', monthly_limit::text)), '[]')
+       from spending_caps where account_id = any(:lotAccounts::text[])) as caps,
+    (select coalesce(json_agg(json_build_object('accountId', s.account_id, 'kind', s.kind, 'target', s.target, 'amount', s.amount::text)), '[]')
+       from spend_usage s where (s.account_id, s.period) in (select * from unnest(:periodAccounts::text[], :periods::date[]))) as spend,
     -- Plan allowances (issue 22): the batch's plans' rules, and each (account, channel)'s last month up to now.
     (select coalesce(json_agg(json_build_object('plan', plan, 'channel', channel, 'units', units::text, 'rolloverMax', rollover_max::text,
                                                 'rolloverMonths', rollover_months)), '[]')
@@ -125,6 +142,7 @@ interface ReadRow {
     expiresAt: string | null;
     createdAt: string;
     clawedBack: string | null;
+    scope: string[] | null;
   }>;
   prices: Array<{ channel: string; unit: string; country: string; plan: string; unitPrice: string; effectiveFrom: string; freeUnits: string | null }>;
   usage: Array<{ accountId: string; channel: string; used: string }>;
@@ -144,6 +162,7 @@ interface ReadRow {
     expiresAt: string;
     createdAt: string;
     settledAt: string | null;
+    userId: string | null;
     lots: Array<{ lotId: string; amount: string }>;
   }>;
   reversals: Array<{
@@ -153,9 +172,14 @@ interface ReadRow {
     channel: string | null;
     description: string;
     reversed: boolean;
+    createdAt: string;
+    userId: string | null;
     postings: Array<{ book: Book; lotId: string | null; channel: string | null; amount: string }> | null;
   }>;
   known: string[] | null;
+  tags: Array<{ channel: string; tag: string }>;
+  caps: Array<{ accountId: string; kind: CapKind; target: string; limit: string }>;
+  spend: Array<{ accountId: string; kind: CapKind; target: string; amount: string }>;
   allowance_rules: Array<{ plan: string; channel: string; units: string; rolloverMax: string | null; rolloverMonths: number | null }>;
   allowance_months: Array<{
     accountId: string;
@@ -184,7 +208,7 @@ export async function loadSnapshots(
   const { now, requests } = input;
   const accounts = [...new Set(requests.map((r) => r.accountId))].sort();
   const { rows: wallets } = await tx.query<WalletRow>(LOCK, [pgArray(accounts)]);
-  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), allowances: new Map() };
+  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), tags: new Map(), allowances: new Map() };
   const snapshots = new Map(wallets.map((w) => [w.account_id, emptySnapshot(w, now, catalog)]));
   const ids: IdPool = { tx: [], lot: [], hold: [] };
   const params = paramsFor(now, requests, snapshots);
@@ -208,7 +232,7 @@ export async function peekSnapshot(db: Queryable, input: { now: Date; accountId:
     rows: [wallet],
   } = await db.query<WalletRow>(PEEK, [input.accountId]);
   if (!wallet) return null;
-  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), allowances: new Map() };
+  const catalog: CatalogSlice = { prices: [], freeUnits: new Map(), channels: new Set(), tags: new Map(), allowances: new Map() };
   const snapshot = emptySnapshot(wallet, input.now, catalog);
   const a = [input.accountId];
   const params: ReadParams = {
@@ -250,6 +274,8 @@ function emptySnapshot(w: WalletRow, now: Date, catalog: CatalogSlice): WalletSn
     lots: new Map(),
     holds: new Map(),
     quotaUsed: new Map(),
+    caps: [],
+    spendUsed: new Map(),
     allowanceLast: new Map(),
     idempotency: new Map(),
     reversalSources: new Map(),
@@ -352,6 +378,14 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
     if (r.freeUnits !== null) freeUnits.set(r.channel, money(r.freeUnits));
   }
   for (const channel of row.known ?? []) channels.add(channel);
+  const tags = catalog.tags as Map<string, string[]>;
+  for (const t of row.tags) {
+    const list = tags.get(t.channel);
+    if (list) list.push(t.tag);
+    else tags.set(t.channel, [t.tag]);
+  }
+  for (const c of row.caps) snapshots.get(c.accountId)?.caps.push({ kind: c.kind, target: c.target, limit: money(c.limit) });
+  for (const u of row.spend) snapshots.get(u.accountId)?.spendUsed.set(usageKey(u.kind, u.target), money(u.amount));
   fillAllowances(row, snapshots, catalog);
   for (const r of row.idem) snapshots.get(r.accountId)!.idempotency.set(r.key, { operation: r.operation, hash: r.hash, response: r.response });
   for (const r of row.lots) {
@@ -363,6 +397,7 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
       expiresAt: maybeDate(r.expiresAt),
       createdAt: new Date(r.createdAt),
       clawedBack: maybeDate(r.clawedBack),
+      scope: r.scope,
     };
     snapshots.get(r.accountId)!.lots.set(lot.id, lot);
   }
@@ -373,7 +408,9 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
     // Parts in the order they were held: the spending order, which never changes for a lot.
     const parts = r.lots
       .map((l) => ({ lotId: l.lotId, amount: money(l.amount) }))
-      .sort((a, b) => compareLots(snapshot.lots.get(a.lotId)!, snapshot.lots.get(b.lotId)!));
+      .sort((a, b) =>
+        compareForChannel({ channel: r.channel, tags: catalog.tags.get(r.channel) ?? [] })(snapshot.lots.get(a.lotId)!, snapshot.lots.get(b.lotId)!),
+      );
     snapshot.holds.set(r.id, {
       id: r.id,
       channel: r.channel,
@@ -390,6 +427,7 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
       expiresAt: new Date(r.expiresAt),
       createdAt: new Date(r.createdAt),
       settledAt: maybeDate(r.settledAt),
+      userId: r.userId,
       lots: parts,
     });
   }
@@ -399,6 +437,8 @@ function fill(row: ReadRow, snapshots: ReadonlyMap<string, WalletSnapshot>, cata
       channel: t.channel,
       description: t.description,
       reversed: t.reversed,
+      userId: t.userId,
+      createdAt: new Date(t.createdAt),
       postings: (t.postings ?? []).map((p) => ({
         book: p.book,
         own: p.book === 'wallet' || p.book === 'holds',

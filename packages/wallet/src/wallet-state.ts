@@ -35,6 +35,8 @@ export type Command =
       description: string;
       metadata: object;
       open?: { timeZone: string; lowBalance: string; plan?: string };
+      /** Channel ids or tags the credit may pay for; absent = general credit (absent keeps old fingerprints). */
+      scope?: string[];
     }
   | {
       op: 'charge';
@@ -45,6 +47,8 @@ export type Command =
       description: string;
       metadata: object;
       provisional?: boolean;
+      /** The user the spend is for (caps per user); set only when known so old fingerprints stay the same. */
+      userId?: string;
     }
   | {
       op: 'hold';
@@ -57,6 +61,7 @@ export type Command =
       holdSeconds: number;
       metadata: object;
       provisional?: boolean;
+      userId?: string;
     }
   | { op: 'capture'; idempotencyKey: string; holdId: string; units: string | null; amount: Money | null }
   | { op: 'release'; idempotencyKey: string | null; holdId: string; reason: 'released' | 'expired' }
@@ -106,6 +111,8 @@ export interface LotState {
   expiresAt: Date | null;
   createdAt: Date;
   clawedBack: Date | null;
+  /** Channel ids or tags this lot may pay for; null = any channel. */
+  scope: readonly string[] | null;
 }
 
 export interface HoldState {
@@ -124,6 +131,8 @@ export interface HoldState {
   expiresAt: Date;
   createdAt: Date;
   settledAt: Date | null;
+  /** Who placed it (caps per user), when known. */
+  userId: string | null;
   /** The lots that paid the hold, in spending order (the order a capture takes them back in). */
   lots: Array<{ lotId: string; amount: Money }>;
 }
@@ -175,6 +184,8 @@ export interface CatalogSlice {
   freeUnits: ReadonlyMap<string, Money>;
   /** Channels that have catalog rows at all: one without a row in force yet has "no price", not an unknown channel. */
   channels: ReadonlySet<string>;
+  /** Channel → its tags (the whole channel_tags table: it is small). */
+  tags: ReadonlyMap<string, readonly string[]>;
   /** Plan allowances (issue 22) of the batch's plans, by plan then channel. */
   allowances: ReadonlyMap<string, ReadonlyMap<string, AllowanceRule>>;
 }
@@ -193,7 +204,22 @@ export interface ReversalSource {
   description: string;
   reversed: boolean;
   postings: Posting[];
+  /** The spend's user (charge metadata, or the captured hold's), for the caps' counters. */
+  userId: string | null;
+  createdAt: Date;
 }
+
+export type CapKind = 'channel' | 'user';
+
+/** A monthly spending cap the account owner set. */
+export interface CapState {
+  kind: CapKind;
+  target: string;
+  limit: Money;
+}
+
+/** The key of a spending counter: `${kind}:${target}`. */
+export const usageKey = (kind: CapKind, target: string) => `${kind}:${target}`;
 
 /** Ids taken from the sequences up front for a whole transaction; the accounts' rules take from it in turn. */
 export interface IdPool {
@@ -221,6 +247,10 @@ export interface WalletSnapshot {
   holds: Map<string, HoldState>;
   /** Units used this month, per channel. */
   quotaUsed: Map<string, Money>;
+  /** The account's spending caps (kind, target, limit). */
+  caps: CapState[];
+  /** Money spent this month per counter (usageKey), for the counters this snapshot's commands touch. */
+  spendUsed: Map<string, Money>;
   /** The last stored allowance month (at or before `period`) per channel the commands use (issue 22). */
   allowanceLast: Map<string, AllowanceMonth>;
   idempotency: Map<string, StoredRecord>;
@@ -253,6 +283,8 @@ export interface WalletChanges {
   changedHolds: readonly HoldState[];
   /** Channel → units used this month, for the channels whose counter changed. */
   quota: ReadonlyArray<[string, Money]>;
+  /** Spending counters that changed this month: kind, target, amount spent. */
+  spendUsage: ReadonlyArray<{ kind: CapKind; target: string; amount: Money }>;
   /** Channel → this month's allowance, for the channels whose allowance use changed (issue 22). */
   allowances: ReadonlyArray<[string, AllowanceMonth]>;
   records: readonly NewRecord[];

@@ -32,6 +32,7 @@ type WriteParams = {
   lotExpires: Column;
   lotTransaction: Column;
   lotClawedBack: Column;
+  lotScope: Column;
   changedLotId: Column;
   changedLotRemaining: Column;
   changedLotClawedBack: Column;
@@ -53,6 +54,7 @@ type WriteParams = {
   holdFreeUnits: Column;
   holdAllowanceUnits: Column;
   holdExpires: Column;
+  holdUser: Column;
   holdLotHold: Column;
   holdLotLot: Column;
   holdLotAmount: Column;
@@ -64,6 +66,11 @@ type WriteParams = {
   quotaChannel: Column;
   quotaPeriod: Column;
   quotaUsed: Column;
+  spendAccount: Column;
+  spendPeriod: Column;
+  spendKind: Column;
+  spendTarget: Column;
+  spendAmount: Column;
   allowanceAccount: Column;
   allowanceChannel: Column;
   allowancePeriod: Column;
@@ -91,22 +98,24 @@ const WRITE = namedStatement<WriteParams>(`
             from unnest(:txId::bigint[], :txAccount::text[], :txType::text[], :txChannel::text[], :txDescription::text[], :txAmount::numeric[],
                         :txBalanceAfter::numeric[], :txHold::bigint[], :txReverses::bigint[], :txKey::text[], :txMetadata::jsonb[])
               as v(id, account_id, type, channel, description, amount, balance_after, hold_id, reverses_id, key, metadata)),
-    nl as (insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id, clawed_back_at)
-           select id, account_id, kind, granted, remaining, expires_at, :now, transaction_id, clawed_back_at
+    nl as (insert into credit_lots (id, account_id, kind, granted, remaining, expires_at, created_at, transaction_id, clawed_back_at, scope)
+           select id, account_id, kind, granted, remaining, expires_at, :now, transaction_id, clawed_back_at,
+                  -- A scope travels as JSON (arrays of arrays must be rectangular in PostgreSQL): null = general credit.
+                  case when scope is null then null else array(select jsonb_array_elements_text(scope)) end
              from unnest(:lotId::bigint[], :lotAccount::text[], :lotKind::text[], :lotGranted::numeric[], :lotRemaining::numeric[],
-                         :lotExpires::timestamptz[], :lotTransaction::bigint[], :lotClawedBack::timestamptz[])
-               as v(id, account_id, kind, granted, remaining, expires_at, transaction_id, clawed_back_at)),
+                         :lotExpires::timestamptz[], :lotTransaction::bigint[], :lotClawedBack::timestamptz[], :lotScope::jsonb[])
+               as v(id, account_id, kind, granted, remaining, expires_at, transaction_id, clawed_back_at, scope)),
     cl as (update credit_lots l set remaining = v.remaining, clawed_back_at = v.clawed_back_at
              from unnest(:changedLotId::bigint[], :changedLotRemaining::numeric[], :changedLotClawedBack::timestamptz[]) as v(id, remaining, clawed_back_at)
             where l.id = v.id),
     p as (insert into ledger_postings (transaction_id, seq, book, account_id, lot_id, channel, amount)
           select * from unnest(:postingTx::bigint[], :postingSeq::smallint[], :postingBook::text[], :postingAccount::text[], :postingLot::bigint[],
                                :postingChannel::text[], :postingAmount::numeric[])),
-    nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, allowance_units, status, expires_at, created_at)
-           select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, allowance_units, 'pending', expires_at, :now
+    nh as (insert into holds (id, account_id, channel, description, units, country, unit_price, amount, captured, free_units, allowance_units, status, expires_at, created_at, user_id)
+           select id, account_id, channel, description, units, country, unit_price, amount, 0, free_units, allowance_units, 'pending', expires_at, :now, user_id
              from unnest(:holdId::bigint[], :holdAccount::text[], :holdChannel::text[], :holdDescription::text[], :holdUnits::numeric[], :holdCountry::text[],
-                         :holdUnitPrice::numeric[], :holdAmount::numeric[], :holdFreeUnits::numeric[], :holdAllowanceUnits::numeric[], :holdExpires::timestamptz[])
-               as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, allowance_units, expires_at)),
+                         :holdUnitPrice::numeric[], :holdAmount::numeric[], :holdFreeUnits::numeric[], :holdAllowanceUnits::numeric[], :holdExpires::timestamptz[], :holdUser::text[])
+               as v(id, account_id, channel, description, units, country, unit_price, amount, free_units, allowance_units, expires_at, user_id)),
     hl as (insert into hold_lots (hold_id, lot_id, amount) select * from unnest(:holdLotHold::bigint[], :holdLotLot::bigint[], :holdLotAmount::numeric[])),
     ch as (update holds h set status = v.status, captured = v.captured, settled_at = v.settled_at
              from unnest(:changedHoldId::bigint[], :changedHoldStatus::text[], :changedHoldCaptured::numeric[], :changedHoldSettled::timestamptz[])
@@ -115,6 +124,9 @@ const WRITE = namedStatement<WriteParams>(`
     qu as (insert into quota_usage (account_id, channel, period, used)
            select * from unnest(:quotaAccount::text[], :quotaChannel::text[], :quotaPeriod::date[], :quotaUsed::numeric[])
            on conflict (account_id, channel, period) do update set used = excluded.used),
+    su as (insert into spend_usage (account_id, period, kind, target, amount)
+           select * from unnest(:spendAccount::text[], :spendPeriod::date[], :spendKind::text[], :spendTarget::text[], :spendAmount::numeric[])
+           on conflict (account_id, period, kind, target) do update set amount = excluded.amount),
     al as (insert into allowance_periods (account_id, channel, period, granted, carried, used)
            select * from unnest(:allowanceAccount::text[], :allowanceChannel::text[], :allowancePeriod::date[], :allowanceGranted::numeric[],
                                 :allowanceCarried::jsonb[], :allowanceUsed::numeric[])
@@ -166,6 +178,7 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.lotExpires.push(lot.expiresAt);
       p.lotTransaction.push(transactionId);
       p.lotClawedBack.push(lot.clawedBack);
+      p.lotScope.push(lot.scope === null ? null : JSON.stringify(lot.scope));
     }
     for (const lot of c.changedLots) {
       p.changedLotId.push(lot.id);
@@ -184,6 +197,7 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.holdFreeUnits.push(h.freeUnits);
       p.holdAllowanceUnits.push(h.allowanceUnits);
       p.holdExpires.push(h.expiresAt);
+      p.holdUser.push(h.userId);
       for (const part of h.lots) {
         p.holdLotHold.push(h.id);
         p.holdLotLot.push(part.lotId);
@@ -201,6 +215,13 @@ export async function writeChanges(tx: Queryable, now: Date, changes: readonly W
       p.quotaChannel.push(channel);
       p.quotaPeriod.push(c.period);
       p.quotaUsed.push(used.toString());
+    }
+    for (const u of c.spendUsage) {
+      p.spendAccount.push(account);
+      p.spendPeriod.push(c.period);
+      p.spendKind.push(u.kind);
+      p.spendTarget.push(u.target);
+      p.spendAmount.push(u.amount.toString());
     }
     for (const [channel, month] of c.allowances) {
       p.allowanceAccount.push(account);
@@ -256,6 +277,7 @@ function emptyParams(now: Date): WriteParams {
     lotExpires: [],
     lotTransaction: [],
     lotClawedBack: [],
+    lotScope: [],
     changedLotId: [],
     changedLotRemaining: [],
     changedLotClawedBack: [],
@@ -277,6 +299,7 @@ function emptyParams(now: Date): WriteParams {
     holdFreeUnits: [],
     holdAllowanceUnits: [],
     holdExpires: [],
+    holdUser: [],
     holdLotHold: [],
     holdLotLot: [],
     holdLotAmount: [],
@@ -288,6 +311,11 @@ function emptyParams(now: Date): WriteParams {
     quotaChannel: [],
     quotaPeriod: [],
     quotaUsed: [],
+    spendAccount: [],
+    spendPeriod: [],
+    spendKind: [],
+    spendTarget: [],
+    spendAmount: [],
     allowanceAccount: [],
     allowanceChannel: [],
     allowancePeriod: [],

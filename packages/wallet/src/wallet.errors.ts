@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, TollgateError, UnprocessableError } from '@tollgate/errors';
+import { ConflictError, NotFoundError, TollgateError, UnprocessableError, ValidationError } from '@tollgate/errors';
 
 // The refusals a plugin may meet are part of the plugin contract: defined in the SDK, thrown from here.
 export {
@@ -7,6 +7,7 @@ export {
   IdempotencyKeyReusedError,
   InsufficientFundsError,
   NoPriceError,
+  SpendingCapExceededError,
   UnknownChannelError,
   WalletBlockedError,
   type AutoRefillNote,
@@ -63,5 +64,16 @@ export class RefundBelowFeeError extends UnprocessableError {
 export class NotClawableError extends ConflictError {
   constructor(input: { lotId: string; reason: string }) {
     super({ code: 'not_clawable', message: `Lot ${input.lotId} cannot be clawed back: ${input.reason}`, details: input });
+  }
+}
+
+/** 400 invalid_scope: a grant's scope names neither a known channel nor a known tag. */
+export class InvalidScopeError extends ValidationError {
+  constructor(input: { unknown: string[] }) {
+    super({
+      code: 'invalid_scope',
+      message: `scope must list known channel ids or tags; unknown: ${input.unknown.join(', ')}`,
+      details: [{ path: ['scope'], message: `unknown channel or tag: ${input.unknown.join(', ')}` }],
+    });
   }
 }

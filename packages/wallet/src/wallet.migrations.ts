@@ -189,6 +189,40 @@ export const walletMigrations: MigrationSet = {
       `,
     },
     {
+      // Scoped credit and spending caps (issue 22). A lot's scope lists channel ids or tags (null =
+      // general credit). Tags group channels ('postal'). Caps are the owner's monthly limits per
+      // channel or per user; spend_usage counts what was spent per month (wallet time zone), written
+      // by the batch with the postings like quota_usage. A hold remembers the user who placed it so
+      // its capture, release or reversal gives back to the right counter.
+      id: '0006_scoped_credit_caps',
+      sql: `
+        alter table credit_lots add column scope text[];
+        create table channel_tags (
+          channel  text not null,
+          tag      text not null,
+          primary key (channel, tag)
+        );
+        create index channel_tags_tag on channel_tags (tag);
+        create table spending_caps (
+          account_id     text not null references wallets(account_id),
+          kind           text not null check (kind in ('channel', 'user')),
+          target         text not null,
+          monthly_limit  numeric(18,2) not null check (monthly_limit >= 0),
+          updated_at     timestamptz not null,
+          primary key (account_id, kind, target)
+        );
+        create table spend_usage (
+          account_id  text not null,
+          period      date not null,
+          kind        text not null check (kind in ('channel', 'user')),
+          target      text not null,
+          amount      numeric(18,2) not null default 0,
+          primary key (account_id, period, kind, target)
+        );
+        alter table holds add column user_id text;
+      `,
+    },
+    {
       // Plan allowances (issue 22): each plan's monthly units per channel, written by the host when it
       // loads its plans (the wallet does not know plans), and each account's use per channel and month.
       // A month's row is made on first use; `carried` is what rolled over into it: [{ from, units }].

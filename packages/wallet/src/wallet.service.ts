@@ -30,7 +30,14 @@ import { WalletRules } from './wallet-rules.js';
 import { loadSnapshots, peekSnapshot } from './wallet-snapshot.js';
 import type { Command, CommandResults, Outcome, WalletChanges, WalletEvent } from './wallet-state.js';
 import { writeChanges } from './wallet-writer.js';
-import { HoldNotFoundError, IdempotencyKeyReusedError, NotClawableError, TransactionNotFoundError, WalletNotFoundError } from './wallet.errors.js';
+import {
+  HoldNotFoundError,
+  IdempotencyKeyReusedError,
+  InvalidScopeError,
+  NotClawableError,
+  TransactionNotFoundError,
+  WalletNotFoundError,
+} from './wallet.errors.js';
 import {
   LOT_KINDS,
   type Balance,
@@ -227,6 +234,8 @@ export class WalletService {
     description?: string;
     expiresAt?: Date | null;
     metadata?: object;
+    /** Channel ids or tags the credit may pay for (issue 22); absent = general credit. */
+    scope?: readonly string[] | null;
   }): Promise<GrantResult> {
     if (!LOT_KINDS.includes(input.kind)) throw new ValidationError({ code: 'invalid_kind', message: `kind must be one of ${LOT_KINDS.join(', ')}` });
     const amount = checkAmount(input.amount);
@@ -238,6 +247,7 @@ export class WalletService {
       });
     if (input.expiresAt && !(input.expiresAt > this.clock.now()))
       throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
+    const scope = input.scope === undefined || input.scope === null ? null : await this.#checkScope(input.scope);
     return this.#submit(input.accountId, {
       op: 'grant',
       idempotencyKey: checkKey(input.idempotencyKey),
@@ -246,7 +256,27 @@ export class WalletService {
       expiresAt: input.expiresAt ?? null,
       description: description(input.description, `${input.kind[0]!.toUpperCase()}${input.kind.slice(1)} credit`),
       metadata: checkMetadata(input.metadata),
+      ...(scope ? { scope } : {}),
     });
+  }
+
+  /** A scope: non-empty, each entry a known channel (priced or tagged) or a known tag; sorted, without repeats. */
+  async #checkScope(scope: readonly string[]): Promise<string[]> {
+    if (
+      !Array.isArray(scope) ||
+      scope.length === 0 ||
+      scope.length > 50 ||
+      scope.some((s) => typeof s !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(s))
+    )
+      throw new InvalidScopeError({ unknown: Array.isArray(scope) && scope.length ? scope.map(String) : ['(empty)'] });
+    const entries = [...new Set(scope)].sort();
+    const { rows } = await this.db.query<{ entry: string }>(
+      `select e as entry from unnest($1::text[]) e
+        where not exists (select 1 from prices where channel = e) and not exists (select 1 from channel_tags where channel = e or tag = e)`,
+      [pgArray(entries)],
+    );
+    if (rows.length) throw new InvalidScopeError({ unknown: rows.map((r) => r.entry) });
+    return entries;
   }
 
   /** Charges `units` of a channel at the catalog price in force now, free quota first (W-5, W-7, W-8). */
@@ -261,6 +291,7 @@ export class WalletService {
       description: description(input.description, channel),
       metadata: checkMetadata(input.metadata),
       ...(input.provisional ? { provisional: true } : {}),
+      ...(input.userId ? { userId: checkText('userId', input.userId) } : {}),
     });
   }
 
@@ -275,7 +306,7 @@ export class WalletService {
     const now = this.clock.now();
     const snapshot = await peekSnapshot(this.db, { now, accountId: checkText('accountId', input.accountId), channel });
     if (!snapshot) throw new WalletNotFoundError(input.accountId);
-    return new WalletRules(snapshot, now, { tx: [], lot: [], hold: [] }).quote({ channel, units, country });
+    return new WalletRules(snapshot, now, { tx: [], lot: [], hold: [] }).quote({ channel, units, country, userId: input.userId ?? null });
   }
 
   /** Reserves the price of `units` now; capture later (all or part) or release (W-6). */
@@ -294,6 +325,7 @@ export class WalletService {
       holdSeconds: this.#holdSeconds,
       metadata: checkMetadata(input.metadata),
       ...(input.provisional ? { provisional: true } : {}),
+      ...(input.userId ? { userId: checkText('userId', input.userId) } : {}),
     });
   }
 
@@ -629,8 +661,19 @@ export class WalletService {
     // One statement (one round trip, one pooled connection): what is available and held, by kind.
     const {
       rows: [wallet],
-    } = await this.db.query<{ owed: string; lots: Array<{ kind: LotKind; amount: string }>; held: Array<{ kind: LotKind; amount: string }> }>(
+    } = await this.db.query<{
+      owed: string;
+      lots: Array<{ kind: LotKind; amount: string }>;
+      held: Array<{ kind: LotKind; amount: string }>;
+      scoped: Array<{ scope: string[]; available: string; pending: string }>;
+    }>(
       `select w.owed,
+              (select coalesce(json_agg(json_build_object('scope', s.scope, 'available', s.available::text, 'pending', s.pending::text) order by s.scope), '[]')
+                 from (select l.scope,
+                              sum(case when l.remaining > 0 and (l.expires_at is null or l.expires_at > $2) then l.remaining else 0 end) as available,
+                              coalesce(sum((select sum(hl.amount) from hold_lots hl join holds h on h.id = hl.hold_id where hl.lot_id = l.id and h.status = 'pending')), 0) as pending
+                         from credit_lots l where l.account_id = w.account_id and l.scope is not null group by l.scope) s
+                where s.available > 0 or s.pending > 0) as scoped,
               (select coalesce(json_agg(json_build_object('kind', a.kind, 'amount', a.amount::text)), '[]')
                  from (select kind, sum(remaining) as amount from credit_lots
                         where account_id = w.account_id and remaining > 0 and (expires_at is null or expires_at > $2) group by kind) a) as lots,
@@ -657,6 +700,7 @@ export class WalletService {
       blocked: owed.isPositive(),
       refundable: byKind.purchased.available,
       byKind,
+      scoped: wallet.scoped.map((s) => ({ scope: s.scope, available: Money.of(s.available), pending: Money.of(s.pending) })),
     };
   }
 
@@ -669,8 +713,9 @@ export class WalletService {
       held: string | null;
       expires_at: Date | null;
       created_at: Date;
+      scope: string[] | null;
     }>(
-      `select l.id, l.kind, l.granted, l.remaining, l.expires_at, l.created_at,
+      `select l.id, l.kind, l.granted, l.remaining, l.expires_at, l.created_at, l.scope,
               (select sum(hl.amount) from hold_lots hl join holds h on h.id = hl.hold_id where hl.lot_id = l.id and h.status = 'pending') as held
          from credit_lots l where l.account_id = $1 and ($2 or l.remaining > 0) order by l.created_at, l.id`,
       [input.accountId, input.includeEmpty ?? false],
@@ -683,6 +728,7 @@ export class WalletService {
       held: Money.of(r.held ?? '0'),
       expiresAt: r.expires_at,
       createdAt: r.created_at,
+      scope: r.scope ?? null,
     }));
   }
 
@@ -917,6 +963,57 @@ export class WalletService {
     });
   }
 
+  // ---- spending caps (issue 22) -----------------------------------------------------------------
+
+  /** The account's monthly spending caps with what was spent against each this month (wallet time zone). */
+  async caps(input: { accountId: string }): Promise<SpendingCap[]> {
+    const {
+      rows: [wallet],
+    } = await this.db.query<{ time_zone: string }>('select time_zone from wallets where account_id = $1', [input.accountId]);
+    if (!wallet) throw new WalletNotFoundError(input.accountId);
+    const period = monthStart(this.clock.now(), wallet.time_zone);
+    const { rows } = await this.db.query<{ kind: 'channel' | 'user'; target: string; monthly_limit: string; used: string | null }>(
+      `select c.kind, c.target, c.monthly_limit, u.amount as used from spending_caps c
+         left join spend_usage u on u.account_id = c.account_id and u.period = $2::date and u.kind = c.kind and u.target = c.target
+        where c.account_id = $1 order by c.kind, c.target`,
+      [input.accountId, period],
+    );
+    return rows.map((r) => {
+      const limit = Money.of(r.monthly_limit);
+      const used = Money.of(r.used ?? '0');
+      return { kind: r.kind, target: r.target, limit, used, remaining: Money.max(Money.zero(), limit.minus(used)), period, resetsAt: nextMonth(period) };
+    });
+  }
+
+  /**
+   * Sets (or replaces) a monthly cap on a channel or a user. It takes effect on the next charge or
+   * hold; what was already spent this month counts against it.
+   */
+  async setCap(input: { accountId: string; kind: 'channel' | 'user'; target: string; limit: Money | string }): Promise<SpendingCap> {
+    if (input.kind !== 'channel' && input.kind !== 'user') throw new ValidationError({ code: 'invalid_kind', message: 'kind must be channel or user' });
+    const target = input.kind === 'channel' ? checkChannel(input.target) : checkText('userId', input.target);
+    const limit = input.limit instanceof Money ? input.limit : Money.of(input.limit, 'EUR', { maxDecimals: 2 });
+    if (limit.isNegative() || !limit.roundToCents().equals(limit))
+      throw new ValidationError({ code: 'invalid_amount', message: 'limit must be a non-negative amount in whole cents' });
+    const { rowCount } = await this.db.query(
+      `insert into spending_caps (account_id, kind, target, monthly_limit, updated_at) select account_id, $2, $3, $4, $5 from wallets where account_id = $1
+       on conflict (account_id, kind, target) do update set monthly_limit = excluded.monthly_limit, updated_at = excluded.updated_at`,
+      [input.accountId, input.kind, target, limit.toString(), this.clock.now()],
+    );
+    if (!rowCount) throw new WalletNotFoundError(input.accountId);
+    return (await this.caps({ accountId: input.accountId })).find((c) => c.kind === input.kind && c.target === target)!;
+  }
+
+  /** Removes a cap; false when there was none. */
+  async removeCap(input: { accountId: string; kind: 'channel' | 'user'; target: string }): Promise<boolean> {
+    const { rowCount } = await this.db.query('delete from spending_caps where account_id = $1 and kind = $2 and target = $3', [
+      input.accountId,
+      input.kind,
+      input.target,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
   /** The free monthly quotas and what the account used of them this month, in its time zone (W-8). */
   async quotas(input: { accountId: string }): Promise<QuotaUsage[]> {
     const {
@@ -966,6 +1063,24 @@ export class WalletService {
     );
     return rows.map((r) => r.account_id);
   }
+}
+
+/** A monthly spending cap with this month's use. */
+export interface SpendingCap {
+  kind: 'channel' | 'user';
+  target: string;
+  limit: Money;
+  used: Money;
+  remaining: Money;
+  /** The month counted (YYYY-MM-01, wallet time zone) and the local date it resets. */
+  period: string;
+  resetsAt: string;
+}
+
+/** The first day of the month after `period` (YYYY-MM-01). */
+function nextMonth(period: string): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
 }
 
 function units(m: Money): string {

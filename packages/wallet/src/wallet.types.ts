@@ -15,6 +15,7 @@ export type {
   LotShare,
   Price,
   Quote,
+  QuoteCap,
   ReleaseResult,
   ReversalResult,
 } from '@tollgate/plugin-sdk';
@@ -29,6 +30,8 @@ export interface Lot {
   remaining: Money;
   /** Part of the lot reserved by pending holds. */
   held: Money;
+  /** Channel ids or tags the lot may pay for; null = general credit. */
+  scope: string[] | null;
   expiresAt: Date | null;
   createdAt: Date;
 }
@@ -73,6 +76,8 @@ export interface GrantResult {
   expiresAt: Date | null;
   balanceAfter: Money;
   createdAt: Date;
+  /** Channel ids or tags the credit may pay for; null = general credit. */
+  scope: string[] | null;
 }
 
 export interface HistoryEntry {

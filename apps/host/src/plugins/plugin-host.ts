@@ -232,6 +232,7 @@ export class PluginHost {
       registry.freeze();
     await this.#syncPrices(services.catalog);
     await this.#syncQuotas(services.catalog);
+    await this.#syncTags(services.catalog);
     this.#phase = 'started';
   }
 
@@ -348,6 +349,21 @@ export class PluginHost {
           cause,
         });
       }
+    }
+  }
+
+  /**
+   * A channel's declared tags (since API 2.8, e.g. 'postal') replace its tags in the catalog at every
+   * start-up, like its quota; channels that declare none keep what an operator set.
+   */
+  async #syncTags(catalog: PriceCatalog): Promise<void> {
+    for (const { item: channel, pluginId } of this.spendChannels.entries()) {
+      const tags = channel.tags;
+      if (tags === undefined) continue;
+      if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(t))) {
+        throw new PluginLoadError({ source: pluginId, message: `spend channel "${channel.id}": tags must be kebab-case strings, got ${JSON.stringify(tags)}` });
+      }
+      await catalog.setTags({ channel: channel.id, tags });
     }
   }
 
@@ -546,6 +562,7 @@ export class PluginHost {
         settlement: c.settlement,
         ...(c.countries ? { countries: c.countries } : {}),
         ...(c.freeMonthlyQuota !== undefined ? { freeMonthlyQuota: c.freeMonthlyQuota } : {}),
+        ...(c.tags ? { tags: c.tags } : {}),
       })),
       paymentProviders: of(this.paymentProviders, plugin.id, (p) => ({ id: p.id, label: p.label, methods: p.methods })),
       invoiceSources: of(this.invoiceSources, plugin.id, (s) => ({ id: s.id, label: s.label })),

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { isCalendarDay, startOfDay } from '@tollgate/clock';
-import { ValidationError } from '@tollgate/errors';
+import { NotFoundError, ValidationError } from '@tollgate/errors';
 import {
   checkInvariants,
   HISTORY_LINE_TYPES,
@@ -23,8 +23,14 @@ import { withWallet } from './account-wallets.js';
 import { idempotencyKey } from './idempotency.js';
 import {
   balanceView as balanceSchema,
+  capLimitBody,
+  capsList,
+  capView,
   captureBody,
   catalogQuotasList,
+  channelTagsBody,
+  channelTagsList,
+  channelTagsView,
   catalogQuotaView,
   chargeBody,
   chargeView as chargeSchema,
@@ -47,16 +53,30 @@ import {
   priceView as priceSchema,
   pricesList,
   pricesQuery,
+  quoteBody,
   quotasList,
+  quoteView as quoteSchema,
   allowancesList,
   releaseBody,
   reverseBody,
   reversalView,
   setPriceBody,
   setQuotaBody,
+  userIdParam,
 } from './wallet.schemas.js';
 import { maskPersonalData } from './personal-data.js';
-import { balanceView, historyEntryView, historyLineView, holdResultView, holdView, lotView, priceView, withCurrency } from './wallet.views.js';
+import {
+  balanceView,
+  capView as capViewOf,
+  historyEntryView,
+  historyLineView,
+  holdResultView,
+  holdView,
+  lotView,
+  priceView,
+  quoteView,
+  withCurrency,
+} from './wallet.views.js';
 
 /** A `currency` field is optional on input; given, it must be EUR (the wallet's only currency). */
 function assertEur(currency: string | undefined): void {
@@ -173,6 +193,8 @@ export class WalletController {
             idempotencyKey: key,
             provisional,
             ...(body.description ? { description: body.description } : {}),
+            // The key's user, for the per-user monthly cap (issue 22); keys without a user count for the channel only.
+            ...(caller.userId ? { userId: caller.userId } : {}),
           }),
       }),
     );
@@ -201,6 +223,7 @@ export class WalletController {
         idempotencyKey: key,
         ...(body.description ? { description: body.description } : {}),
         ...(expiresAt ? { expiresAt } : {}),
+        ...(caller.userId ? { userId: caller.userId } : {}),
       }),
     );
     return holdResultView(result);
@@ -316,6 +339,92 @@ export class WalletController {
     return { data: await this.#on(caller, () => this.wallet.quotas({ accountId: caller.accountId })) };
   }
 
+  @Post('quote')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Affordability check: what units of a channel would cost now and how it would be paid (free quota, scoped and general credit, caps), computed by the very code a hold runs, without moving money; maxUnits = how many more units fit',
+  })
+  @ApiResponse({ status: 200, standardSchema: quoteSchema })
+  @ApiResponse({ status: 404, description: 'unknown_channel' })
+  @ApiResponse({ status: 422, description: 'no_price, units_below_minimum' })
+  async quote(@CurrentCaller() caller: AccountCaller, @Body({ schema: quoteBody }) body: z.output<typeof quoteBody>) {
+    const quote = await this.#on(caller, () =>
+      this.wallet.quote({
+        accountId: caller.accountId,
+        channel: body.channel,
+        units: body.units,
+        country: body.country ?? null,
+        ...(caller.userId ? { userId: caller.userId } : {}),
+      }),
+    );
+    // Only a use short of credit asks funding whether an auto-refill would pay for it (nothing is bought).
+    if (quote.reason !== 'insufficient_funds') return quoteView(quote);
+    const cover = await this.state.core.funding.refillCover({ accountId: caller.accountId, shortfall: quote.amount.minus(quote.available) });
+    return quoteView({ ...quote, autoRefill: { covers: cover.wouldCover, amount: cover.refillAmount, reason: cover.reason } });
+  }
+
+  @Get('caps')
+  @ApiOperation({ summary: "Monthly spending caps per channel and per user, with this month's use (wallet time zone)" })
+  @ApiResponse({ status: 200, standardSchema: capsList })
+  async caps(@CurrentCaller() caller: AccountCaller) {
+    return { data: (await this.#on(caller, () => this.wallet.caps({ accountId: caller.accountId }))).map(capViewOf) };
+  }
+
+  @Put('caps/channels/:channel')
+  @MinRole('owner')
+  @ApiOperation({ summary: "Set a channel's monthly spending cap (owner); a charge or hold over it is refused 422 spending_cap_exceeded" })
+  @ApiResponse({ status: 200, standardSchema: capView })
+  async setChannelCap(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('channel', { schema: channelId }) channel: string,
+    @Body({ schema: capLimitBody }) body: z.output<typeof capLimitBody>,
+  ) {
+    assertEur(body.currency);
+    return capViewOf(await this.#on(caller, () => this.wallet.setCap({ accountId: caller.accountId, kind: 'channel', target: channel, limit: body.limit })));
+  }
+
+  @Put('caps/users/:userId')
+  @MinRole('owner')
+  @ApiOperation({ summary: "Set a user's monthly spending cap (owner); the user must be the account's (404 user_not_found)" })
+  @ApiResponse({ status: 200, standardSchema: capView })
+  async setUserCap(
+    @CurrentCaller() caller: AccountCaller,
+    @Param('userId', { schema: userIdParam }) userId: string,
+    @Body({ schema: capLimitBody }) body: z.output<typeof capLimitBody>,
+  ) {
+    assertEur(body.currency);
+    await this.#ownUser(caller, userId);
+    return capViewOf(await this.#on(caller, () => this.wallet.setCap({ accountId: caller.accountId, kind: 'user', target: userId, limit: body.limit })));
+  }
+
+  @Delete('caps/channels/:channel')
+  @HttpCode(204)
+  @MinRole('owner')
+  @ApiOperation({ summary: "Remove a channel's monthly spending cap (owner); 404 cap_not_found when it has none" })
+  async removeChannelCap(@CurrentCaller() caller: AccountCaller, @Param('channel', { schema: channelId }) channel: string) {
+    await this.#removeCap(caller, 'channel', channel);
+  }
+
+  @Delete('caps/users/:userId')
+  @HttpCode(204)
+  @MinRole('owner')
+  @ApiOperation({ summary: "Remove a user's monthly spending cap (owner); 404 when there is none" })
+  async removeUserCap(@CurrentCaller() caller: AccountCaller, @Param('userId', { schema: userIdParam }) userId: string) {
+    await this.#removeCap(caller, 'user', userId);
+  }
+
+  async #removeCap(caller: AccountCaller, kind: 'channel' | 'user', target: string): Promise<void> {
+    const removed = await this.wallet.removeCap({ accountId: caller.accountId, kind, target });
+    if (!removed) throw new NotFoundError({ code: 'cap_not_found', message: `No monthly cap for ${kind} ${target}`, details: { kind, target } });
+  }
+
+  /** A per-user cap names one of the account's users; another account's user or an unknown id is a 404, alike. */
+  async #ownUser(caller: AccountCaller, userId: string): Promise<void> {
+    const { rows } = await this.state.db.query('select 1 from users where id = $1 and account_id = $2', [userId, caller.accountId]);
+    if (!rows.length) throw new NotFoundError({ code: 'user_not_found', message: `No user ${userId} in this account`, details: { userId } });
+  }
+
   @Get('allowances')
   @ApiOperation({
     summary: "The plan's monthly allowances and this month's use, per channel, in the account's time zone: granted, rolled over (with expiry), used, remaining",
@@ -418,6 +527,20 @@ export class AdminCatalogController {
     return { data: await this.catalog.quotas() };
   }
 
+  @Get('channels/tags')
+  @ApiOperation({ summary: "Every channel's tags (credit scoped to a tag pays for each channel that has it)" })
+  @ApiResponse({ status: 200, standardSchema: channelTagsList })
+  async tags() {
+    return { data: await this.catalog.tags() };
+  }
+
+  @Put('channels/:channel/tags')
+  @ApiOperation({ summary: 'Replace a channel\'s tags, e.g. {"tags": ["postal"]}; a plugin\'s declared tags are set again at every start-up' })
+  @ApiResponse({ status: 200, standardSchema: channelTagsView })
+  async setTags(@Param('channel', { schema: channelId }) channel: string, @Body({ schema: channelTagsBody }) body: z.output<typeof channelTagsBody>) {
+    return this.catalog.setTags({ channel, tags: body.tags });
+  }
+
   @Put('quotas/:channel')
   @ApiOperation({ summary: 'Set a channel\'s free units per calendar month ("0" removes it); a plugin\'s declared quota is set again at every start-up' })
   @ApiResponse({ status: 200, standardSchema: catalogQuotaView })
@@ -475,6 +598,7 @@ export class AdminWalletController {
         idempotencyKey: key,
         metadata: { source: 'admin_api' },
         ...(body.description ? { description: body.description } : {}),
+        ...(body.scope ? { scope: body.scope } : {}),
         ...(body.expiresAt ? { expiresAt: new Date(body.expiresAt) } : {}),
       }),
     );

@@ -95,9 +95,21 @@ export const reverseBody = z.strictObject({
   idempotencyKey: idempotencyKeyInput.optional(),
 });
 
+/** A scope entry: a channel id or a tag (both kebab-case). */
+const scopeEntry = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a channel id or a tag such as "postal"');
+
 export const grantBody = z.strictObject({
   kind: z.enum(LOT_KINDS),
   amount: amountInput,
+  scope: z
+    .array(scopeEntry)
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('Channel ids or tags the credit may pay for (e.g. ["postal"]); absent = general credit. Unknown entries: 400 invalid_scope'),
   currency,
   expiresAt: isoDateTime.optional(),
   description: description.optional(),
@@ -177,6 +189,9 @@ export const balanceView = z.object({
   blocked: z.boolean(),
   refundable: money.describe('Purchased credit a refund could pay back (C-5)'),
   byKind: z.record(z.enum(LOT_KINDS), z.object({ available: money, pending: money })),
+  scoped: z
+    .array(z.object({ scope: z.array(z.string()), available: money, pending: money }))
+    .describe('Credit that may only pay for some channels, per scope; included in available and pending'),
   incoming: z
     .object({
       amount: money.describe('Purchases paid for and not yet settled (a SEPA top-up before its settlement date); not spendable yet, not in total'),
@@ -195,6 +210,7 @@ export const lotView = z.object({
   held: money,
   expiresAt: z.string().nullable(),
   createdAt: z.string(),
+  scope: z.array(z.string()).nullable().describe('Channel ids or tags the lot may pay for; null = general credit'),
 });
 
 export const holdView = z.object({
@@ -244,6 +260,7 @@ export const grantView = z.object({
   expiresAt: z.string().nullable(),
   balanceAfter: money,
   createdAt: z.string(),
+  scope: z.array(z.string()).nullable(),
 });
 
 export const reversalView = z.object({
@@ -344,4 +361,60 @@ export const invariantReportView = z.object({
   problems: z.array(z.object({ check: z.string(), detail: z.string() })),
   counts: z.object({ wallets: z.number(), lots: z.number(), transactions: z.number(), postings: z.number() }),
   checkedAt: z.string(),
+});
+
+// ---- scoped credit, caps, quote (issue 22) ----------------------------------------------------------
+
+export const channelTagsBody = z.strictObject({
+  tags: z.array(scopeEntry).max(20).describe("The channel's tags, replacing the ones it had; [] removes them"),
+});
+export const channelTagsView = z.object({ channel: z.string(), tags: z.array(z.string()) });
+export const channelTagsList = z.object({ data: z.array(channelTagsView) });
+
+export const capLimitBody = z.strictObject({
+  limit: decimal({ maxDecimals: 2, min: 'zero', example: '20.00' }).describe('Monthly limit in euro; "0" allows no paid use'),
+  currency,
+});
+export const userIdParam = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a user id such as "usr_…"');
+
+export const capView = z.object({
+  kind: z.enum(['channel', 'user']),
+  target: z.string().describe('The channel id or the user id'),
+  currency: eur,
+  limit: money,
+  used: money.describe('Spent this month (holds count when placed)'),
+  remaining: money,
+  period: z.string().describe("The month counted, its first day in the wallet's time zone"),
+  resetsAt: z.string().describe('The local date the counter starts again'),
+});
+export const capsList = z.object({ data: z.array(capView) });
+
+export const quoteBody = z.strictObject({ channel: channelId, units: unitsInput, country: country.optional() });
+
+export const quoteView = z.object({
+  accountId: z.string(),
+  currency: eur,
+  channel: z.string(),
+  units: z.string(),
+  country: z.string().nullable(),
+  unitPrice: money,
+  freeUnits: z.string(),
+  allowanceUnits: z.string().describe("Units the plan's monthly allowance would cover"),
+  amount: money.describe('What a hold placed now would take'),
+  available: money.describe('Credit that may pay for this channel (scoped to it, or general)'),
+  affordable: z.boolean(),
+  reason: z.enum(['insufficient_funds', 'wallet_blocked', 'spending_cap_exceeded']).nullable(),
+  at: z.string(),
+  breakdown: z.object({ freeUnits: z.string(), allowanceUnits: z.string(), paidUnits: z.string(), fromScoped: money, fromGeneral: money }),
+  lots: z.array(lotShare).describe('The split a hold would take, in spending order (empty when not covered)'),
+  caps: z.array(z.object({ kind: z.enum(['channel', 'user']), target: z.string(), limit: money, used: money, remaining: money })),
+  maxUnits: z.string().nullable().describe('How many more whole units the credit, free quota and caps allow now; null when the channel costs nothing'),
+  autoRefill: z
+    .object({ covers: z.boolean(), amount: money.nullable(), reason: z.string().nullable() })
+    .nullable()
+    .describe('When the credit falls short: whether an auto-refill would cover it (covers, the refill amount, why); null otherwise'),
 });

@@ -10,6 +10,8 @@ import {
   type Lot,
   type LotShare,
   type Price,
+  type Quote,
+  type SpendingCap,
 } from '@tollgate/wallet';
 
 /*
@@ -34,6 +36,7 @@ export function balanceView(b: Balance) {
     blocked: b.blocked,
     refundable: str(b.refundable),
     byKind: Object.fromEntries(LOT_KINDS.map((k) => [k, { available: str(b.byKind[k].available), pending: str(b.byKind[k].pending) }])),
+    scoped: (b.scoped ?? []).map((s) => ({ scope: s.scope, available: str(s.available), pending: str(s.pending) })),
   };
 }
 
@@ -47,6 +50,7 @@ export function lotView(l: Lot) {
     held: str(l.held),
     expiresAt: iso(l.expiresAt),
     createdAt: l.createdAt.toISOString(),
+    scope: l.scope,
   };
 }
 
@@ -142,4 +146,46 @@ export function withCurrency(result: object): Record<string, unknown> {
   const at = entries.findIndex(([k]) => k === 'accountId');
   entries.splice(at + 1, 0, ['currency', CURRENCY]);
   return Object.fromEntries(entries);
+}
+
+/** A monthly spending cap with this month's use. */
+export function capView(c: SpendingCap) {
+  return {
+    kind: c.kind,
+    target: c.target,
+    currency: CURRENCY,
+    limit: str(c.limit),
+    used: str(c.used),
+    remaining: str(c.remaining),
+    period: c.period,
+    resetsAt: c.resetsAt,
+  };
+}
+
+/** POST /v1/wallet/quote's answer; autoRefill is set (by the route, from funding) only when the credit falls short. */
+export function quoteView(q: Quote) {
+  return {
+    accountId: q.accountId,
+    currency: CURRENCY,
+    channel: q.channel,
+    units: q.units,
+    country: q.country,
+    unitPrice: str(q.unitPrice),
+    freeUnits: q.freeUnits,
+    allowanceUnits: q.allowanceUnits,
+    amount: str(q.amount),
+    available: str(q.available),
+    affordable: q.affordable,
+    reason: q.reason,
+    at: q.at.toISOString(),
+    breakdown: q.breakdown
+      ? { ...q.breakdown, fromScoped: str(q.breakdown.fromScoped), fromGeneral: str(q.breakdown.fromGeneral) }
+      : { freeUnits: q.freeUnits, allowanceUnits: '0', paidUnits: q.units, fromScoped: '0.00', fromGeneral: str(q.amount) },
+    lots: shares(q.lots ?? []),
+    caps: (q.caps ?? []).map((c) => ({ kind: c.kind, target: c.target, limit: str(c.limit), used: str(c.used), remaining: str(c.remaining) })),
+    maxUnits: q.maxUnits ?? null,
+    autoRefill: q.autoRefill
+      ? { covers: q.autoRefill.covers, amount: q.autoRefill.amount ? str(q.autoRefill.amount) : null, reason: q.autoRefill.reason ?? null }
+      : null,
+  };
 }
