@@ -77,7 +77,6 @@ const CONFIG = {
 
 const CHANNEL = 'bench-sms';
 const PRICE = Money.of('0.18');
-const TRIAL = Money.of('2.00');
 /** The plan of the feature wallets: 1 unit of the channel a month, used up before measuring. */
 const PLAN = 'bench-plus';
 const USER = 'usr-bench';
