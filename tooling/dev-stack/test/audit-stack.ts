@@ -42,7 +42,9 @@ export type Ids = Record<
   | 'exportTarget'
   | 'exportRun'
   | 'expense'
-  | 'billingDocument',
+  | 'billingDocument'
+  | 'ownerUser'
+  | 'alert',
   string
 >;
 /** `headers`: what the route needs besides its ids and body (an Idempotency-Key where it is required). */
@@ -158,6 +160,15 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   'GET /v1/billing/documents/:id': (ids) => ({ params: { id: ids.billingDocument } }),
   'GET /v1/billing/documents/:id/pdf': (ids) => ({ params: { id: ids.billingDocument } }),
   'GET /v1/billing/documents/:id/ubl': (ids) => ({ params: { id: ids.billingDocument } }),
+  // Wallet part 2 (issue 22): a cap on the owner (Bob is deleted by the users audit), the audit's alert.
+  'PUT /v1/wallet/caps/users/:userId': (ids) => ({ params: { userId: ids.ownerUser }, body: { limit: '900.00' } }),
+  'DELETE /v1/wallet/caps/users/:userId': (ids) => ({ params: { userId: ids.ownerUser } }),
+  'PUT /v1/wallet/caps/channels/:channel': () => ({ params: { channel: 'audit-test' }, body: { limit: '900.00' } }),
+  'DELETE /v1/wallet/caps/channels/:channel': () => ({ params: { channel: 'audit-test' } }),
+  'PUT /admin/catalog/channels/:channel/tags': () => ({ params: { channel: 'audit-test' }, body: { tags: ['audit'] } }),
+  'GET /v1/wallet/alerts/:alertId': (ids) => ({ params: { alertId: ids.alert } }),
+  'PATCH /v1/wallet/alerts/:alertId': (ids) => ({ params: { alertId: ids.alert }, body: { name: 'audit alert' } }),
+  'DELETE /v1/wallet/alerts/:alertId': (ids) => ({ params: { alertId: ids.alert } }),
 };
 
 /**
@@ -240,6 +251,8 @@ export async function startAuditStack(input: { engine: TestEngine; clock: Manual
     // Accounts: a user and a key to remove.
     ids.user = ((await ok(asA('POST', '/v1/users', { email: 'bob@a.test', name: 'Bob' }))) as { id: string }).id;
     ids.apiKey = (await keyOf('admin')).id;
+    ids.ownerUser = ((await ok(asA('GET', '/v1/users'), 200)) as { data: Array<{ id: string; role: string }> }).data.find((u) => u.role === 'owner')!.id;
+    ids.alert = ((await ok(asA('POST', '/v1/wallet/alerts', { kind: 'balance_below', amount: '1.00' }, 'audit-alert'))) as { id: string }).id;
 
     // Funding by card: a payment method, a purchase (paid at once), a refund of part of it.
     ids.paymentMethod = (

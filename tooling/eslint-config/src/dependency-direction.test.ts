@@ -378,6 +378,8 @@ describe('locate', () => {
         'document-reader',
         'expense-fields',
         'file-store-s3',
+        'wallet-alerts',
+        'wallet-invoices',
       ].sort(),
     );
   });
