@@ -89,6 +89,8 @@ for (const engine of testEngines()) {
       expect(await refills(a.key)).toEqual([`${shortfall} succeeded`]);
       expect(await available(a.key)).toBe('50.00');
       // 80.00 of messages: more than the balance; the refill makes it paid and leaves the balance at the target.
+      // A minute later, so the two refills have distinct createdAt: the listing orders by createdAt (ties by a random id).
+      clock.advance({ minutes: 1 });
       const charge = await t.request({
         method: 'POST',
         path: '/v1/wallet/charges',

@@ -134,5 +134,12 @@ export const fundingMigrations: MigrationSet = {
         alter table funding_auto_refill add column schedule_done_month text;
       `,
     },
+    {
+      // Scoped packs (issue 22): the channel ids or tags the purchased credit may pay for; null = general credit.
+      id: '0004_purchase_scope',
+      sql: `
+        alter table funding_purchases add column scope text[];
+      `,
+    },
   ],
 };

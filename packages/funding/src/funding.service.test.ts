@@ -161,6 +161,50 @@ for (const engine of testEngines()) {
       expect((await funding.getPurchase({ id: purchase!.id })).status).toBe('succeeded');
     });
 
+    it('a scoped pack: the scope is checked before anything is stored or paid, kept on the purchase, granted on success', async () => {
+      await new PriceCatalog(db, clock).setTags({ channel: 'sms-reminder', tags: ['reminders'] });
+      const id = await account();
+      const pm = await method(id, 'later', bank.id);
+      const calls = bank.calls;
+      await expect(
+        funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 's0', scope: ['reminders', 'no-such-tag'] }),
+      ).rejects.toMatchObject({ code: 'invalid_scope', status: 400 });
+      await expect(funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 's0', scope: [] })).rejects.toMatchObject({
+        code: 'invalid_scope',
+      });
+      expect(bank.calls).toBe(calls);
+      expect((await funding.listPurchases({ accountId: id })).data).toEqual([]);
+
+      const purchase = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 's1', scope: ['sms-reminder', 'reminders'] });
+      expect(purchase).toMatchObject({ status: 'pending', scope: ['reminders', 'sms-reminder'] });
+      // The scope is part of the key's promise: the same key for another scope, or none, is refused.
+      for (const scope of [['reminders'], undefined])
+        await expect(
+          funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 's1', ...(scope ? { scope } : {}) }),
+        ).rejects.toMatchObject({
+          code: 'idempotency_key_reused',
+        });
+      const same = await funding.buy({ accountId: id, amount: '10', paymentMethodId: pm.id, idempotencyKey: 's1', scope: ['reminders', 'sms-reminder'] });
+      expect(same!.id).toBe(purchase!.id);
+      expect(bank.calls).toBe(calls + 1);
+
+      await funding.handlePaymentEvents({ providerId: bank.id, events: [event(purchase!.providerPaymentId!, 'succeeded', 'evt-scoped-1')] });
+      const settled = await funding.getPurchase({ id: purchase!.id });
+      expect(settled).toMatchObject({ status: 'succeeded', scope: ['reminders', 'sms-reminder'] });
+      const lots = await wallet.lots({ accountId: id });
+      expect(lots.map((l) => [l.kind, l.remaining.toString(), l.scope])).toEqual(
+        expect.arrayContaining([
+          ['purchased', '10.00', ['reminders', 'sms-reminder']],
+          ['trial', '2.00', null],
+        ]),
+      );
+      expect(lots.find((l) => l.id === settled.lotId)?.scope).toEqual(['reminders', 'sms-reminder']);
+      // A general pack stays general.
+      const plain = await funding.buy({ accountId: id, amount: '5', paymentMethodId: (await method(id)).id, idempotencyKey: 's2' });
+      expect(plain).toMatchObject({ status: 'succeeded', scope: null });
+      expect((await wallet.lots({ accountId: id })).find((l) => l.id === plain!.lotId)?.scope).toBeNull();
+    });
+
     it('a reversal after success claws the credit back; what was spent is owed and blocks spending', async () => {
       const id = await account();
       const pm = await method(id, 'later', bank.id);

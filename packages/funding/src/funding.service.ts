@@ -1,7 +1,7 @@
 import { recordEvent } from '@tollgate/events';
 import { randomBytes } from 'node:crypto';
 import { CLOCK, type Clock } from '@tollgate/clock';
-import { DATABASE, type Database, type Queryable } from '@tollgate/db';
+import { DATABASE, pgArray, type Database, type Queryable } from '@tollgate/db';
 import { TollgateError, UnavailableError, ValidationError } from '@tollgate/errors';
 import { Money } from '@tollgate/money';
 import { allowsForAnyPurpose, allowsPaymentMethod, describeMethods, PaymentMethodNotInPlanError, type CardFunding, type FundingPurpose } from '@tollgate/plans';
@@ -191,6 +191,8 @@ export class FundingService {
    * Buys a cash pack with a payment method of the account (C-1). The credit becomes spendable when
    * the provider reports success: at once for most cards, days later for SEPA. The same key
    * returns the same purchase; an auto-refill returns null when another is already in flight.
+   * A `scope` (channel ids or tags) makes a scoped pack: checked by the wallet before anything is stored
+   * or asked of the provider, and granted as scoped credit (issue 22).
    */
   async buy(input: {
     accountId: string;
@@ -198,8 +200,11 @@ export class FundingService {
     paymentMethodId: string;
     idempotencyKey: string;
     origin?: PurchaseOrigin;
+    scope?: readonly string[] | null;
   }): Promise<Purchase | null> {
-    return this.#purchase({ ...input, amount: this.checkPack(input.amount) });
+    const amount = this.checkPack(input.amount);
+    const scope = input.scope === undefined || input.scope === null ? null : await this.wallet.checkScope({ scope: input.scope });
+    return this.#purchase({ ...input, amount, scope });
   }
 
   /** A purchase of an amount already checked: a pack, or a target refill's amount (within €5…€1000, not a pack). */
@@ -209,25 +214,28 @@ export class FundingService {
     paymentMethodId: string;
     idempotencyKey: string;
     origin?: PurchaseOrigin;
+    /** Already checked and sorted (buy); auto-refills stay general. */
+    scope?: string[] | null;
   }): Promise<Purchase | null> {
     const amount = input.amount;
     const origin = input.origin ?? 'manual';
+    const scope = input.scope ?? null;
     const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
-    if (existing) return this.#resume(existing, amount, input.paymentMethodId);
+    if (existing) return this.#resume(existing, amount, input.paymentMethodId, scope);
     const method = await this.#activeMethod(this.db, input.accountId, input.paymentMethodId);
     // W-11: the plan says which methods take top-ups; an auto-refill was checked by maybeRefill.
     if (origin === 'manual') await this.#checkInPlan(input.accountId, method, 'top_up');
     const now = this.clock.now();
     const { rows } = await this.db.query<Row>(
-      `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, 'creating', $7, $8, $8)
+      `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at, scope)
+       values ($1, $2, $3, $4, $5, $6, 'creating', $7, $8, $8, $9::text[])
        on conflict do nothing returning *`,
-      [newId('pur'), input.accountId, amount.toString(), method.id, method.provider_id, origin, input.idempotencyKey, now],
+      [newId('pur'), input.accountId, amount.toString(), method.id, method.provider_id, origin, input.idempotencyKey, now, scope ? pgArray(scope) : null],
     );
     if (!rows[0]) {
       // Lost a race: the same key (resume it) or, for an auto-refill, another refill in flight.
       const raced = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
-      if (raced) return this.#resume(raced, amount, input.paymentMethodId);
+      if (raced) return this.#resume(raced, amount, input.paymentMethodId, scope);
       return null;
     }
     return this.#createAtProvider(rows[0]);
@@ -948,8 +956,9 @@ export class FundingService {
     return this.#one('select * from funding_purchases where account_id = $1 and idempotency_key = $2', [accountId, key]);
   }
 
-  async #resume(row: Row, amount: Money, paymentMethodId: string): Promise<Purchase> {
-    if (!Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId)
+  async #resume(row: Row, amount: Money, paymentMethodId: string, scope: string[] | null): Promise<Purchase> {
+    // The scope is part of what the key promised: the same key with another scope is another purchase.
+    if (!Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId || !sameScope(scopeOf(row), scope))
       throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'purchase' });
     if (row.status === 'creating') return this.#createAtProvider(row);
     return purchaseView(row);
@@ -1053,6 +1062,8 @@ export class FundingService {
         idempotencyKey: `purchase:${id}`,
         description: `Cash pack ${amount.format('en')}`,
         metadata: { purchaseId: id },
+        // A scoped pack's credit pays only for its channels/tags; the grant's metadata carries it on for the invoice.
+        ...(scopeOf(row) ? { scope: scopeOf(row) } : {}),
       });
       const changed = await this.db.transaction(async (tx) => {
         const { rows } = await tx.query<Row>(
@@ -1197,11 +1208,23 @@ function purchaseView(r: Row): Purchase {
     status: r.status as Purchase['status'],
     reason: (r.reason as string | null) ?? null,
     lotId: r.lot_id === null || r.lot_id === undefined ? null : String(r.lot_id),
+    scope: scopeOf(r),
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
     settledAt: (r.settled_at as Date | null) ?? null,
     expectedSettlementDate: (r.expected_settlement_date as string | null) ?? null,
   };
+}
+
+/** A purchase row's scope; rows stored before scoped packs have none (general credit). */
+function scopeOf(r: Row): string[] | null {
+  const scope = r.scope as string[] | null | undefined;
+  return scope && scope.length ? [...scope] : null;
+}
+
+function sameScope(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /** The card's funding as the provider reported it (payments-card keeps it in the method's metadata); null for others. */

@@ -30,6 +30,8 @@ export interface Purchase {
   reason: string | null;
   /** The purchased credit lot, once the payment succeeded. */
   lotId: string | null;
+  /** Channel ids or tags the purchased credit may pay for (sorted); null = general credit (Since API 2.8). */
+  scope: string[] | null;
   createdAt: Date;
   updatedAt: Date;
   settledAt: Date | null;

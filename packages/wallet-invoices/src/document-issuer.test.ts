@@ -1,6 +1,6 @@
 import { ManualClock } from '@tollgate/clock';
 import { migrate, testEngines, type TestDatabase } from '@tollgate/db';
-import { WalletService, walletMigrations } from '@tollgate/wallet';
+import { PriceCatalog, WalletService, walletMigrations } from '@tollgate/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocumentIssuer } from './document-issuer.js';
 import { walletInvoiceMigrations } from './wallet-invoices.migrations.js';
@@ -97,6 +97,30 @@ for (const engine of testEngines()) {
         credited: [{ number: 'TG2027-000001', amount: '15.00' }],
         lines: [{ rate: '21' }],
       });
+    });
+
+    it('a scoped pack’s invoice line says what the credit is for; a general one does not', async () => {
+      const catalog = new PriceCatalog(db, clock);
+      await catalog.setPrice({ channel: 'letter-be', unit: 'letter', unitPrice: '1.20', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+      await catalog.setTags({ channel: 'letter-be', tags: ['postal'] });
+      const scoped = await wallet.grant({
+        accountId: 'acc_2',
+        kind: 'purchased',
+        amount: '25.00',
+        idempotencyKey: 'scoped',
+        description: 'Cash pack €25.00',
+        metadata: { purchaseId: 'pur_scoped' },
+        scope: ['postal'],
+      });
+      const line = async (transactionId: string) =>
+        (
+          await db.query<{ lines: Array<{ description: string }> }>(`select lines from billing_documents where doc_type = 'invoice' and transaction_id = $1`, [
+            transactionId,
+          ])
+        ).rows.map((r) => r.lines.map((l) => l.description));
+      expect(await line(scoped.transactionId)).toEqual([['Prepaid wallet credit (Cash pack €25.00) — for: postal']]);
+      const general = await buy('acc_2', 'general');
+      expect(await line(general.transactionId)).toEqual([['Prepaid wallet credit (Cash pack)']]);
     });
   });
 }

@@ -109,7 +109,7 @@ export class DocumentIssuer implements WalletTransactionHook {
         transactionId: row.id,
         lotId,
         purchaseId: (row.metadata as { purchaseId: string }).purchaseId,
-        lines: [lineOf({ id: '1', description: `Prepaid wallet credit (${row.description})`, gross: row.amount, treatment })],
+        lines: [lineOf({ id: '1', description: purchaseLine(row), gross: row.amount, treatment })],
         credited: [],
         buyer,
         locale,
@@ -260,4 +260,11 @@ export async function readBuyer(tx: Transaction, accountId: string): Promise<{ b
       email: r?.owner_email ?? null,
     },
   };
+}
+
+/** The invoice line of a purchased pack; a scoped pack says what its credit is for (the grant's metadata carries the scope). */
+function purchaseLine(row: TxRow): string {
+  const scope = (row.metadata as { scope?: unknown }).scope;
+  const named = Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : [];
+  return `Prepaid wallet credit (${row.description})${named.length ? ` — for: ${named.join(', ')}` : ''}`;
 }

@@ -247,7 +247,7 @@ export class WalletService {
       });
     if (input.expiresAt && !(input.expiresAt > this.clock.now()))
       throw new ValidationError({ code: 'invalid_expiry', message: 'expiresAt must be in the future' });
-    const scope = input.scope === undefined || input.scope === null ? null : await this.#checkScope(input.scope);
+    const scope = input.scope === undefined || input.scope === null ? null : await this.checkScope({ scope: input.scope });
     return this.#submit(input.accountId, {
       op: 'grant',
       idempotencyKey: checkKey(input.idempotencyKey),
@@ -260,8 +260,13 @@ export class WalletService {
     });
   }
 
-  /** A scope: non-empty, each entry a known channel (priced or tagged) or a known tag; sorted, without repeats. */
-  async #checkScope(scope: readonly string[]): Promise<string[]> {
+  /**
+   * A scope: non-empty, each entry a known channel (priced or tagged) or a known tag; returned sorted, without
+   * repeats. Throws InvalidScopeError (400 invalid_scope) otherwise. Public so callers (a scoped pack purchase)
+   * refuse a bad scope before anything else happens, with the same rules as grant (Since API 2.8).
+   */
+  async checkScope(input: { scope: readonly string[] }): Promise<string[]> {
+    const scope = input.scope;
     if (
       !Array.isArray(scope) ||
       scope.length === 0 ||

@@ -92,6 +92,7 @@ export class FundingController {
   }
 
   @ApiResponse({ status: 201, standardSchema: answers.purchaseView })
+  @ApiResponse({ status: 400, description: 'invalid_scope: scope names an unknown channel or tag (nothing is bought)' })
   @ApiResponse({ status: 404, description: 'payment_method_not_found' })
   @ApiResponse({
     status: 422,
@@ -111,7 +112,13 @@ export class FundingController {
     @Body({ schema: purchaseBody }) body: z.output<typeof purchaseBody>,
   ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
-    const purchase = await this.funding.buy({ accountId: caller.accountId, amount: body.amount, paymentMethodId: body.paymentMethodId, idempotencyKey: key });
+    const purchase = await this.funding.buy({
+      accountId: caller.accountId,
+      amount: body.amount,
+      paymentMethodId: body.paymentMethodId,
+      idempotencyKey: key,
+      ...(body.scope ? { scope: body.scope } : {}),
+    });
     return purchaseView(purchase!);
   }
 

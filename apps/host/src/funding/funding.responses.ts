@@ -34,6 +34,7 @@ export const purchaseView = z.object({
   status: z.enum(['creating', 'pending', 'succeeded', 'failed', 'reversed']),
   reason: z.string().nullable().describe('Why it failed or was reversed'),
   lotId: z.string().nullable().describe('The credit it added, once paid'),
+  scope: z.array(z.string()).nullable().describe("A scoped pack's channel ids or tags (its lot pays only for them); null = general credit"),
   createdAt: when,
   settledAt: when.nullable(),
   redirectUrl: z.string().optional().describe('Where the payer confirms the payment (3-D Secure), when the provider asks for it'),

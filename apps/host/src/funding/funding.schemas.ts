@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scopeEntry } from '../wallet/wallet.schemas.js';
 
 const money = z.string().regex(/^\d{1,7}(\.\d{1,2})?$/, 'a decimal string with at most two decimals, like "25.00"');
 const key = z.string().min(1).max(200).optional();
@@ -15,6 +16,14 @@ export const addPaymentMethodBody = z.strictObject({
 export const purchaseBody = z.strictObject({
   amount: money.describe('A cash pack: one of GET /v1/funding/packs'),
   paymentMethodId: z.string().min(1).max(100),
+  scope: z
+    .array(scopeEntry)
+    .min(1)
+    .max(50)
+    .optional()
+    .describe(
+      'A scoped pack: channel ids or tags its credit may pay for (e.g. ["postal"]); absent = general credit. Unknown entries: 400 invalid_scope, nothing bought',
+    ),
   idempotencyKey: key,
 });
 
@@ -83,6 +92,7 @@ export const purchaseView = z.object({
   status: z.enum(['creating', 'pending', 'succeeded', 'failed', 'reversed']),
   reason: z.string().nullable().describe('SEPA R-code or card decline code when failed or reversed'),
   lotId: z.string().nullable(),
+  scope: z.array(z.string()).nullable().describe("A scoped pack's channel ids or tags (its lot pays only for them); null = general credit"),
   createdAt: z.string(),
   settledAt: z.string().nullable(),
   expectedSettlementDate: day

@@ -18,6 +18,7 @@ export function purchaseView(p: Purchase) {
     status: p.status,
     reason: p.reason,
     lotId: p.lotId,
+    scope: p.scope,
     createdAt: p.createdAt.toISOString(),
     settledAt: iso(p.settledAt),
     expectedSettlementDate: p.expectedSettlementDate,

@@ -95,8 +95,8 @@ export const reverseBody = z.strictObject({
   idempotencyKey: idempotencyKeyInput.optional(),
 });
 
-/** A scope entry: a channel id or a tag (both kebab-case). */
-const scopeEntry = z
+/** A scope entry: a channel id or a tag (both kebab-case); also a scoped pack's (funding.schemas). */
+export const scopeEntry = z
   .string()
   .max(64)
   .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a channel id or a tag such as "postal"');
