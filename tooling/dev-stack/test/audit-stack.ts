@@ -163,9 +163,6 @@ export const FIXTURES: Record<string, (ids: Ids) => Fixture> = {
   // Wallet part 2 (issue 22): a cap on the owner (Bob is deleted by the users audit), the audit's alert.
   'PUT /v1/wallet/caps/users/:userId': (ids) => ({ params: { userId: ids.ownerUser }, body: { limit: '900.00' } }),
   'DELETE /v1/wallet/caps/users/:userId': (ids) => ({ params: { userId: ids.ownerUser } }),
-  'PUT /v1/wallet/caps/channels/:channel': () => ({ params: { channel: 'audit-test' }, body: { limit: '900.00' } }),
-  'DELETE /v1/wallet/caps/channels/:channel': () => ({ params: { channel: 'audit-test' } }),
-  'PUT /admin/catalog/channels/:channel/tags': () => ({ params: { channel: 'audit-test' }, body: { tags: ['audit'] } }),
   'GET /v1/wallet/alerts/:alertId': (ids) => ({ params: { alertId: ids.alert } }),
   'PATCH /v1/wallet/alerts/:alertId': (ids) => ({ params: { alertId: ids.alert }, body: { name: 'audit alert' } }),
   'DELETE /v1/wallet/alerts/:alertId': (ids) => ({ params: { alertId: ids.alert } }),

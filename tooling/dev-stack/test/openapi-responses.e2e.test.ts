@@ -44,6 +44,9 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /v1/wallet/charges': () => ({ channel: 'audit-test', units: '1' }),
   'POST /v1/wallet/quote': () => ({ channel: 'audit-test', units: '1' }),
   'POST /v1/wallet/alerts': () => ({ kind: 'days_left', days: 5 }),
+  // The channel parameter is the audit's priced channel (the default params below).
+  'PUT /v1/wallet/caps/channels/:channel': () => ({ limit: '900.00' }),
+  'PUT /admin/catalog/channels/:channel/tags': () => ({ tags: ['audit'] }),
   'POST /admin/catalog/prices': () => ({ channel: 'docs-test', unit: 'unit', unitPrice: '0.02' }),
   'PUT /admin/catalog/quotas/:channel': () => ({ freeUnits: '2' }),
   'POST /admin/accounts/:accountId/wallet/grants': () => ({ kind: 'promo', amount: '5.00' }),

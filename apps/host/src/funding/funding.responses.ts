@@ -44,7 +44,7 @@ export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor:
 export const autoRefillView = z.object({
   enabled: z.boolean(),
   minimum: money.nullable().describe('Below this available balance a pack is bought'),
-  mode: z.enum(['pack', 'target']).nullable().describe("'pack': buy the pack; 'target': top up to the target in one purchase"),
+  mode: z.string().nullable().describe("'pack': buy the pack; 'target': top up to the target in one purchase; null when auto-refill was never set"),
   pack: money.nullable(),
   target: money.nullable().describe("The balance a 'target' refill tops up to"),
   schedule: z.object({ dayOfMonth: z.number().int() }).nullable().describe("A monthly refill on this day, in the account's time zone"),

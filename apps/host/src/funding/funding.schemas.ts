@@ -109,7 +109,7 @@ export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor:
 export const autoRefillView = z.object({
   enabled: z.boolean(),
   minimum: amount.nullable().describe('Refill when the available balance drops below this'),
-  mode: z.enum(['pack', 'target']).nullable(),
+  mode: z.string().nullable().describe("'pack' or 'target'; null when auto-refill was never set"),
   pack: amount.nullable().describe("The pack bought in 'pack' mode"),
   target: amount.nullable().describe("The balance a 'target' refill tops up to"),
   schedule: z.object({ dayOfMonth: z.number().int() }).nullable().describe("A monthly refill on this day, in the account's time zone"),

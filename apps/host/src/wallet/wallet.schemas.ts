@@ -407,7 +407,7 @@ export const quoteView = z.object({
   amount: money.describe('What a hold placed now would take'),
   available: money.describe('Credit that may pay for this channel (scoped to it, or general)'),
   affordable: z.boolean(),
-  reason: z.enum(['insufficient_funds', 'wallet_blocked', 'spending_cap_exceeded']).nullable(),
+  reason: z.string().nullable().describe('insufficient_funds, wallet_blocked or spending_cap_exceeded; null when the use can be paid'),
   at: z.string(),
   breakdown: z.object({ freeUnits: z.string(), allowanceUnits: z.string(), paidUnits: z.string(), fromScoped: money, fromGeneral: money }),
   lots: z.array(lotShare).describe('The split a hold would take, in spending order (empty when not covered)'),
