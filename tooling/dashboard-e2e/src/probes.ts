@@ -1,0 +1,75 @@
+import type { Page } from 'puppeteer-core';
+
+/**
+ * Small reads of the page's state. The callbacks run in the browser; the repo's TypeScript has no
+ * DOM library (it is a Node codebase), so they reach the page's globals through this narrow shape.
+ */
+interface PageElement {
+  id: string;
+  tagName: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+  blur?(): void;
+}
+interface InPage {
+  document: { activeElement: PageElement | null; documentElement: { lang: string }; cookie: string; title: string };
+  getComputedStyle(el: PageElement): { outlineStyle: string; outlineWidth: string; boxShadow: string };
+}
+
+export interface Focused {
+  tag: string;
+  id: string;
+  text: string;
+  href: string | null;
+  /** Inside <nav> (the main menu). */
+  inNav: boolean;
+  /** Inside <main>, and a form control (input, select, textarea, button). */
+  formControl: boolean;
+  /** How the focus shows: the outline (or a box-shadow ring), or 'none' when it would be invisible. */
+  indicator: string;
+}
+
+/** What has the keyboard focus, and whether it is visibly marked. */
+export async function focused(page: Page): Promise<Focused | null> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as InPage;
+    const el = w.document.activeElement;
+    if (!el || el.tagName === 'BODY') return null;
+    const style = w.getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && style.outlineWidth !== '0px' ? `outline ${style.outlineStyle} ${style.outlineWidth}` : null;
+    const ring = style.boxShadow && style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : null;
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      text: (el.textContent ?? '').trim(),
+      href: el.getAttribute('href'),
+      inNav: el.closest('nav') !== null,
+      formControl: el.closest('main') !== null && ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(el.tagName),
+      indicator: outline ?? ring ?? 'none',
+    };
+  });
+}
+
+/** Drops the focus back to the document, as after a fresh load (the next Tab starts at the top). */
+export async function blur(page: Page): Promise<void> {
+  await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.blur?.());
+}
+
+/** Presses Tab until `done` holds for the focused element (at most `max` times); returns it, or null. */
+export async function tabUntil(page: Page, done: (f: Focused) => boolean, max = 25): Promise<Focused | null> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (now && done(now)) return now;
+  }
+  return null;
+}
+
+/** The document's lang attribute, its title and the cookies a script can read. */
+export async function documentState(page: Page): Promise<{ lang: string; title: string; cookie: string }> {
+  return page.evaluate(() => {
+    const d = (globalThis as unknown as InPage).document;
+    return { lang: d.documentElement.lang, title: d.title, cookie: d.cookie };
+  });
+}
