@@ -10,6 +10,7 @@
 
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 import dependencyDirection, { APPS, PACKAGE_LAYERS, PLUGIN_ALLOWED, PLUGIN_TEST_ALLOWED } from './rules/dependency-direction.js';
 
@@ -21,7 +22,9 @@ export const plugin = {
   rules: { 'dependency-direction': dependencyDirection },
 };
 
-const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
+const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts', '**/*.tsx'];
+// The dashboard's React code: the hooks rules catch stale closures and hooks called conditionally.
+const REACT_FILES = ['apps/dashboard/src/**/*.tsx', 'apps/dashboard/src/**/*.ts'];
 const JS_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 const TEST_FILES = ['**/*.test.ts', '**/test/**/*.ts', '**/*.e2e-spec.ts'];
 
@@ -118,6 +121,12 @@ export default function tollgate({ root = process.cwd(), ignores = [] } = {}) {
         // Test doubles and deliberately malformed input may need `any`.
         '@typescript-eslint/no-explicit-any': 'off',
       },
+    },
+    {
+      name: 'tollgate/react-hooks',
+      files: REACT_FILES,
+      plugins: { 'react-hooks': reactHooks },
+      rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
     },
     {
       name: 'tollgate/dependency-direction',

@@ -74,7 +74,7 @@ export const PACKAGE_LAYERS = Object.freeze({
 });
 
 /** Apps (folder name under apps/ = package name without the scope). */
-export const APPS = Object.freeze(['host']);
+export const APPS = Object.freeze(['host', 'dashboard']);
 
 /** The only @tollgate/* packages a plugin may import. */
 export const PLUGIN_ALLOWED = Object.freeze(['plugin-sdk']);

@@ -1,0 +1,41 @@
+import { Fragment } from 'react';
+import { useAuth } from './auth.js';
+import { Busy } from './components/busy.js';
+import { Page } from './components/page.js';
+import { useI18n } from './i18n/index.js';
+import { Layout, LanguageSelect } from './layout.js';
+import { match, useLocation } from './router.js';
+import { ROUTES } from './routes.js';
+import { LoginScreen } from './screens/login.screen.js';
+
+export function App() {
+  const { session } = useAuth();
+  const { path } = useLocation();
+  const { t } = useI18n();
+  if (session === undefined) return <Busy />;
+  if (session === null)
+    return (
+      <>
+        <header className="topbar">
+          <span className="brand">{t('app.name')}</span>
+          <LanguageSelect />
+        </header>
+        <LoginScreen />
+      </>
+    );
+  for (const route of ROUTES) {
+    if (route.kind !== session.kind) continue;
+    const params = match(route.path, path);
+    if (params)
+      return (
+        <Layout>
+          <Fragment key={path}>{route.render(params)}</Fragment>
+        </Layout>
+      );
+  }
+  return (
+    <Layout>
+      <Page title={t('app.notFound')}>{null}</Page>
+    </Layout>
+  );
+}

@@ -1,0 +1,31 @@
+import type { ReactElement } from 'react';
+import type { Role, SessionView } from './api/session.js';
+import { AdminScreen } from './screens/admin.screen.js';
+import { FeaturesScreen } from './screens/features.screen.js';
+import { FillScreen } from './screens/fill.screen.js';
+import { HistoryScreen } from './screens/history.screen.js';
+import { InvoicesScreen } from './screens/invoices.screen.js';
+import { RefundScreen } from './screens/refund.screen.js';
+import { WalletScreen } from './screens/wallet.screen.js';
+
+export interface AppRoute {
+  /** `/invoices/:invoiceId`; params reach the screen as props. */
+  path: string;
+  render(params: Record<string, string>): ReactElement;
+  /** Which sessions see it: an account's people, or the platform admin. */
+  kind: SessionView['kind'];
+  /** In the main menu, with this text key (sub-screens have none). */
+  nav?: string;
+  /** The least role to see it in the menu (the host checks every call again). */
+  minRole?: Role;
+}
+
+export const ROUTES: AppRoute[] = [
+  { path: '/', kind: 'account', nav: 'nav.wallet', render: () => <WalletScreen /> },
+  { path: '/fill', kind: 'account', nav: 'nav.fill', render: () => <FillScreen /> },
+  { path: '/history', kind: 'account', nav: 'nav.history', render: () => <HistoryScreen /> },
+  { path: '/refund', kind: 'account', nav: 'nav.refund', render: () => <RefundScreen /> },
+  { path: '/features', kind: 'account', nav: 'nav.features', render: () => <FeaturesScreen /> },
+  { path: '/invoices', kind: 'account', nav: 'nav.invoices', render: () => <InvoicesScreen /> },
+  { path: '/', kind: 'admin', nav: 'nav.admin', render: () => <AdminScreen /> },
+];
