@@ -428,6 +428,20 @@ describe('the dashboard at /app', () => {
     expect(res.headers.get('set-cookie')).toMatch(/; Secure$/);
   });
 
+  it('by default serves the built @tollgate/dashboard package (pnpm build:all builds it before the host)', async () => {
+    const host = await createTestHost();
+    try {
+      const page = await host.request({ path: '/app/wallet' });
+      expect(page.status).toBe(200);
+      const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(page.body as string)?.[1];
+      expect(script).toBeDefined();
+      const asset = await host.request({ path: script! });
+      expect([asset.status, asset.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('answers 503 dashboard_not_built when the folder has no index.html', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'tollgate-dashboard-empty-'));
     const host = await createTestHost({ config: { dashboard: { enabled: true, dir: empty, secureCookies: false } } });
