@@ -33,7 +33,7 @@ export function checkPanelBindings(input: { panels: readonly RegisteredPanel[]; 
         throw refuse(`is not a route of this plugin (its ${binding.method} routes: ${same.length ? same.join(', ') : 'none'})`);
       }
       if (route.route.auth !== 'account' || !route.minRole)
-        throw refuse(`is an '${route.route.auth}' route: a panel calls the plugin as the signed-in person of an account`);
+        throw refuse(`has auth '${route.route.auth}': a panel calls the plugin as the signed-in person of an account`);
       if (!atLeast(shownFrom, route.minRole))
         throw refuse(`needs the ${route.minRole} role, but the panel is shown from ${shownFrom}: set the panel's minRole to '${route.minRole}' or higher`);
     }
