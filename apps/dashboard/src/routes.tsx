@@ -5,6 +5,9 @@ import { FeaturesScreen } from './screens/features.screen.js';
 import { FillScreen } from './screens/fill.screen.js';
 import { HistoryScreen } from './screens/history.screen.js';
 import { InvoicesScreen } from './screens/invoices.screen.js';
+import { InvoiceDetailScreen } from './screens/invoices/invoice-detail.screen.js';
+import { MandatesScreen } from './screens/invoices/mandates.screen.js';
+import { ProfilesScreen } from './screens/invoices/profiles.screen.js';
 import { RefundScreen } from './screens/refund.screen.js';
 import { WalletScreen } from './screens/wallet.screen.js';
 
@@ -27,5 +30,9 @@ export const ROUTES: AppRoute[] = [
   { path: '/refund', kind: 'account', nav: 'nav.refund', render: () => <RefundScreen /> },
   { path: '/features', kind: 'account', nav: 'nav.features', render: () => <FeaturesScreen /> },
   { path: '/invoices', kind: 'account', nav: 'nav.invoices', render: () => <InvoicesScreen /> },
+  // Before /invoices/:invoiceId, which would match them too.
+  { path: '/invoices/profiles', kind: 'account', render: () => <ProfilesScreen /> },
+  { path: '/invoices/mandates', kind: 'account', render: () => <MandatesScreen /> },
+  { path: '/invoices/:invoiceId', kind: 'account', render: (params) => <InvoiceDetailScreen invoiceId={params.invoiceId!} /> },
   { path: '/', kind: 'admin', nav: 'nav.admin', render: () => <AdminScreen /> },
 ];
