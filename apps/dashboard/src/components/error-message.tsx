@@ -11,7 +11,10 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
   const apiError = error instanceof ApiError ? error : null;
   const code = apiError?.code ?? 'generic';
   const text = hasMessage(`error.${code}`) ? t(`error.${code}`) : (apiError?.message ?? t('error.generic'));
-  const issues = (apiError?.details as { issues?: Array<{ path?: Array<string | number>; message: string }> } | undefined)?.issues;
+  type Issue = { path?: Array<string | number>; message: string };
+  // The host answers a 400's field errors as `details: [{ path, message }]` (docs/api.md "Errors"); `details.issues` too.
+  const details = apiError?.details as Issue[] | { issues?: Issue[] } | undefined;
+  const issues = Array.isArray(details) ? details : details?.issues;
   return (
     <div role="alert" className="error" data-error-code={code}>
       <p>
