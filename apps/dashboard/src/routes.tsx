@@ -2,6 +2,10 @@ import type { ReactElement } from 'react';
 import type { Role, SessionView } from './api/session.js';
 import { AdminScreen } from './screens/admin.screen.js';
 import { FeaturesScreen } from './screens/features.screen.js';
+import { ExportsScreen } from './screens/features/exports.screen.js';
+import { LettersScreen } from './screens/features/letters.screen.js';
+import { PanelScreen } from './screens/features/panel.screen.js';
+import { SettingsScreen } from './screens/features/settings.screen.js';
 import { FillScreen } from './screens/fill.screen.js';
 import { HistoryScreen } from './screens/history.screen.js';
 import { InvoicesScreen } from './screens/invoices.screen.js';
@@ -29,10 +33,14 @@ export const ROUTES: AppRoute[] = [
   { path: '/history', kind: 'account', nav: 'nav.history', render: () => <HistoryScreen /> },
   { path: '/refund', kind: 'account', nav: 'nav.refund', render: () => <RefundScreen /> },
   { path: '/features', kind: 'account', nav: 'nav.features', render: () => <FeaturesScreen /> },
+  { path: '/features/letters', kind: 'account', render: () => <LettersScreen /> },
+  { path: '/features/accounting-exports', kind: 'account', render: () => <ExportsScreen /> },
+  { path: '/features/:pluginId/:panelId', kind: 'account', render: (params) => <PanelScreen pluginId={params.pluginId!} panelId={params.panelId!} /> },
   { path: '/invoices', kind: 'account', nav: 'nav.invoices', render: () => <InvoicesScreen /> },
   // Before /invoices/:invoiceId, which would match them too.
   { path: '/invoices/profiles', kind: 'account', render: () => <ProfilesScreen /> },
   { path: '/invoices/mandates', kind: 'account', render: () => <MandatesScreen /> },
   { path: '/invoices/:invoiceId', kind: 'account', render: (params) => <InvoiceDetailScreen invoiceId={params.invoiceId!} /> },
+  { path: '/settings', kind: 'account', nav: 'nav.settings', render: () => <SettingsScreen /> },
   { path: '/', kind: 'admin', nav: 'nav.admin', render: () => <AdminScreen /> },
 ];
