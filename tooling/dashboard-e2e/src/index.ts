@@ -1,5 +1,5 @@
 export { ARTIFACTS_DIR, CHROMIUM_FLAGS, CHROMIUM_PATH, launchBrowser, runAxe, screenshot, type AxeViolation, type TestBrowser } from './browser.js';
 export { field, fill, openFromNav, openSignIn, press, readError, signIn, waitForHeading } from './dashboard.js';
 export { CHARGE_CHANNEL, DASHBOARD_DIST, PASSWORD, startDashboardStack, type DashboardStack, type Person } from './stack.js';
-export { blur, documentState, focused, tabUntil, type Focused } from './probes.js';
+export { documentState, focusDocumentStart, focused, tabUntil, type Focused } from './probes.js';
 export { bundleSizes, type BundleFile } from './bundle.js';

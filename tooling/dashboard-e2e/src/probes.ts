@@ -11,9 +11,12 @@ interface PageElement {
   getAttribute(name: string): string | null;
   closest(selector: string): PageElement | null;
   blur?(): void;
+  focus?(): void;
+  setAttribute?(name: string, value: string): void;
+  removeAttribute?(name: string): void;
 }
 interface InPage {
-  document: { activeElement: PageElement | null; documentElement: { lang: string }; cookie: string; title: string };
+  document: { activeElement: PageElement | null; body: PageElement; documentElement: { lang: string }; cookie: string; title: string };
   getComputedStyle(el: PageElement): { outlineStyle: string; outlineWidth: string; boxShadow: string };
 }
 
@@ -51,9 +54,18 @@ export async function focused(page: Page): Promise<Focused | null> {
   });
 }
 
-/** Drops the focus back to the document, as after a fresh load (the next Tab starts at the top). */
-export async function blur(page: Page): Promise<void> {
-  await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.blur?.());
+/**
+ * Puts the keyboard at the top of the document, as a fresh page before any script moved the focus:
+ * the body takes the focus for a moment (the browser's starting point), so the next Tab goes to the
+ * first focusable element. A plain blur() would leave the starting point where the focus was.
+ */
+export async function focusDocumentStart(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const body = (globalThis as unknown as InPage).document.body;
+    body.setAttribute?.('tabindex', '-1');
+    body.focus?.();
+    body.removeAttribute?.('tabindex');
+  });
 }
 
 /** Presses Tab until `done` holds for the focused element (at most `max` times); returns it, or null. */

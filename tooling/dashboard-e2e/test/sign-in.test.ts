@@ -1,9 +1,9 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  blur,
   documentState,
   fill,
+  focusDocumentStart,
   focused,
   launchBrowser,
   openSignIn,
@@ -86,9 +86,9 @@ describe('dashboard sign-in in a real browser', { timeout: 60_000 }, () => {
       expect((await documentState(page)).cookie).not.toContain('tg_session');
     });
 
-    it('keyboard: the skip link comes first and moves focus to main; Tab reaches the main menu; focus is visible', async () => {
-      // From the top of the document, as after a fresh load.
-      await blur(page);
+    it('keyboard: a screen opens with the focus on its heading; from the top, the skip link comes first and moves the focus to main; Tab reaches the main menu; focus is visible', async () => {
+      expect(await focused(page)).toMatchObject({ tag: 'h1', text: 'Wallet' });
+      await focusDocumentStart(page);
       await page.keyboard.press('Tab');
       const first = await focused(page);
       expect(first).toMatchObject({ text: 'Skip to content', href: '#main' });
@@ -96,7 +96,7 @@ describe('dashboard sign-in in a real browser', { timeout: 60_000 }, () => {
       await page.keyboard.press('Enter');
       expect((await focused(page))?.id).toBe('main');
 
-      await blur(page);
+      await focusDocumentStart(page);
       const inNav = await tabUntil(page, (f) => f.inNav);
       expect(inNav).toMatchObject({ tag: 'a', text: 'Wallet' });
       expect(inNav!.indicator).not.toBe('none');
