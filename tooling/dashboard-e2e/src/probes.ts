@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core';
+import type { JSHandle, Page } from 'puppeteer-core';
 
 /**
  * Small reads of the page's state. The callbacks run in the browser; the repo's TypeScript has no
@@ -84,4 +84,52 @@ export async function documentState(page: Page): Promise<{ lang: string; title: 
     const d = (globalThis as unknown as InPage).document;
     return { lang: d.documentElement.lang, title: d.title, cookie: d.cookie };
   });
+}
+
+interface PageNode {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelectorAll(selector: string): ArrayLike<PageNode>;
+}
+
+export interface TableRow {
+  /** Each cell's text (th and td), trimmed. */
+  cells: string[];
+  /** The exact amounts of the row's <Money> elements (data-amount). */
+  amounts: string[];
+}
+
+/** Waits for a table row in <main> whose text contains `text`, and reads it. */
+export async function tableRow(page: Page, text: string): Promise<TableRow> {
+  const handle: JSHandle<unknown> = await page.waitForFunction(
+    (wanted: string) => {
+      const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<PageNode> } }).document;
+      return Array.from(d.querySelectorAll('main tr')).find((tr) => (tr.textContent ?? '').includes(wanted)) ?? null;
+    },
+    {},
+    text,
+  );
+  return handle.evaluate((tr: unknown) => {
+    const row = tr as unknown as PageNode;
+    return {
+      cells: Array.from(row.querySelectorAll('th, td')).map((cell) => (cell.textContent ?? '').trim()),
+      amounts: Array.from(row.querySelectorAll('[data-amount]')).map((money) => money.getAttribute('data-amount') ?? ''),
+    };
+  });
+}
+
+/** Waits for an element matching `selector` whose text contains `text`; returns the data-amount values inside it. */
+export async function amountsNear(page: Page, input: { selector: string; text: string }): Promise<string[]> {
+  const handle: JSHandle<unknown> = await page.waitForFunction(
+    (selector: string, wanted: string) => {
+      const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<PageNode> } }).document;
+      return Array.from(d.querySelectorAll(selector)).find((el) => (el.textContent ?? '').includes(wanted)) ?? null;
+    },
+    {},
+    input.selector,
+    input.text,
+  );
+  return handle.evaluate((el: unknown) =>
+    Array.from((el as unknown as PageNode).querySelectorAll('[data-amount]')).map((m) => m.getAttribute('data-amount') ?? ''),
+  );
 }
