@@ -39,7 +39,10 @@ export function WalletScreen() {
       </section>
       <section aria-labelledby="wallet-incoming">
         <h2 id="wallet-incoming">{t('wallet.incomingList')}</h2>
-        <SectionLoad state={incoming}>{(data) => <IncomingPurchases purchases={data.data} />}</SectionLoad>
+        <SectionLoad state={incoming}>
+          {/* A hosted checkout still pending is a payment page not (yet) paid, not money on its way (as the host's `incoming` counts it). */}
+          {(data) => <IncomingPurchases purchases={data.data.filter((purchase) => !purchase.hosted)} />}
+        </SectionLoad>
       </section>
       <section aria-labelledby="wallet-holds">
         <h2 id="wallet-holds">{t('wallet.holds.title')}</h2>
