@@ -102,6 +102,7 @@ export default defineMessages({
     'error.idempotency_key_reused': 'This request was already sent with other details. Reload the page and try again.',
     'error.idempotency_key_in_use': 'The same request is still being handled. Wait a moment and try again.',
     'error.document_not_ready': 'The document is being prepared. Try again in a few seconds.',
+    'error.purchase_not_found': 'This payment is not one of this account’s.',
     'error.document_not_found': 'This document does not exist.',
   },
   nl: {
@@ -205,6 +206,7 @@ export default defineMessages({
     'error.idempotency_key_reused': 'Deze aanvraag werd al met andere gegevens verstuurd. Laad de pagina opnieuw en probeer nogmaals.',
     'error.idempotency_key_in_use': 'Dezelfde aanvraag wordt nog verwerkt. Wacht even en probeer opnieuw.',
     'error.document_not_ready': 'Het document wordt voorbereid. Probeer over enkele seconden opnieuw.',
+    'error.purchase_not_found': 'Deze betaling hoort niet bij deze account.',
     'error.document_not_found': 'Dit document bestaat niet.',
   },
   fr: {
@@ -310,6 +312,7 @@ export default defineMessages({
     'error.idempotency_key_reused': 'Cette demande a déjà été envoyée avec d’autres données. Rechargez la page et réessayez.',
     'error.idempotency_key_in_use': 'La même demande est encore en cours. Patientez un instant et réessayez.',
     'error.document_not_ready': 'Le document est en préparation. Réessayez dans quelques secondes.',
+    'error.purchase_not_found': 'Ce paiement n’appartient pas à ce compte.',
     'error.document_not_found': 'Ce document n’existe pas.',
   },
   de: {
@@ -414,6 +417,7 @@ export default defineMessages({
     'error.idempotency_key_reused': 'Diese Anfrage wurde bereits mit anderen Angaben gesendet. Laden Sie die Seite neu und versuchen Sie es erneut.',
     'error.idempotency_key_in_use': 'Dieselbe Anfrage wird noch bearbeitet. Warten Sie kurz und versuchen Sie es erneut.',
     'error.document_not_ready': 'Das Dokument wird vorbereitet. Versuchen Sie es in einigen Sekunden erneut.',
+    'error.purchase_not_found': 'Diese Zahlung gehört nicht zu diesem Konto.',
     'error.document_not_found': 'Dieses Dokument gibt es nicht.',
   },
 });
