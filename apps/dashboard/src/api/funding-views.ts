@@ -30,6 +30,8 @@ export interface PurchaseView {
   settledAt: string | null;
   expectedSettlementDate: string | null;
   redirectUrl?: string;
+  /** Paid on the processor's hosted page (POST /v1/funding/checkouts); pending there = not paid yet. */
+  hosted?: boolean;
   invoiceId?: string | null;
 }
 

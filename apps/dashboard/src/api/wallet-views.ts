@@ -17,6 +17,17 @@ export interface BalanceView {
   incoming: { amount: string; purchases: number; nextExpectedSettlementDate: string | null };
 }
 
+export interface LotView {
+  id: string;
+  kind: LotKind;
+  granted: string;
+  remaining: string;
+  held: string;
+  expiresAt: string | null;
+  createdAt: string;
+  scope: string[] | null;
+}
+
 export interface HoldView {
   id: string;
   channel: string;

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { formatMonth } from '../i18n/format-day.js';
+import { formatMonth, formatMonthShort } from '../i18n/format-day.js';
 import { formatMoney } from '../i18n/format.js';
 import { useI18n } from '../i18n/index.js';
 import { fromCents } from '../money/cents.js';
@@ -37,6 +37,8 @@ export function SpendChart({ spending, title }: { spending: MonthlySpending; tit
   const barWidth = Math.min(60, slot * 0.6);
   const scale = (cents: bigint) => (maxTotal === 0n ? 0 : (Number(cents) / Number(maxTotal)) * plotHeight);
   const ticks = [0n, 1n, 2n, 3n, 4n].map((step) => (maxTotal * step) / 4n);
+  // Long month names fit six to the axis; more months get short ones ("Sep 26").
+  const axisMonth = (month: string) => (months.length > 6 ? formatMonthShort(locale, month) : formatMonth(locale, month));
 
   return (
     <figure className="spend-chart" aria-labelledby={`${id}-caption`}>
@@ -75,7 +77,7 @@ export function SpendChart({ spending, title }: { spending: MonthlySpending; tit
                 );
               })}
               <text x={x + barWidth / 2} y={HEIGHT - BOTTOM + 16} textAnchor="middle" fontSize="11" fill="#1b1f24">
-                {formatMonth(locale, month)}
+                {axisMonth(month)}
               </text>
             </g>
           );

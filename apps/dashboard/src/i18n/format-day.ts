@@ -14,3 +14,8 @@ export function formatDay(locale: Locale, day: string): string {
 export function formatMonth(locale: Locale, month: string): string {
   return new Intl.DateTimeFormat(TAGS[locale], { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-15T12:00:00Z`));
 }
+
+/** A month `YYYY-MM` as "Dec 26", for a chart axis with many months. */
+export function formatMonthShort(locale: Locale, month: string): string {
+  return new Intl.DateTimeFormat(TAGS[locale], { month: 'short', year: '2-digit', timeZone: 'UTC' }).format(new Date(`${month}-15T12:00:00Z`));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromCents } from './cents.js';
-import { monthOf, monthTotal, spendingByMonth } from './spending-by-month.js';
+import { monthOf, monthsBetween, monthTotal, spendingByMonth } from './spending-by-month.js';
 
 describe('spendingByMonth', () => {
   it('sums spend lines per channel per month in the account time zone, exactly', () => {
@@ -24,5 +24,12 @@ describe('spendingByMonth', () => {
   it('reads months in the given zone', () => {
     expect(monthOf('2026-11-30T23:30:00.000Z', 'UTC')).toBe('2026-11');
     expect(monthOf('2026-11-30T23:30:00.000Z', 'Europe/Brussels')).toBe('2026-12');
+  });
+
+  it('lists every month of the period, quiet ones too', () => {
+    expect(monthsBetween('2026-11', '2027-02')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
+    const spending = spendingByMonth({ lines: [], timeZone: 'UTC', period: { from: '2026-11', to: '2026-12' } });
+    expect(spending.months).toEqual(['2026-11', '2026-12']);
+    expect(monthTotal(spending, '2026-11')).toBe('0.00');
   });
 });

@@ -31,7 +31,7 @@ export function monthOf(iso: string, timeZone: string): string {
  * use's final cost, negative), summed in cents so the figures are exact. A line without a channel
  * counts under "other".
  */
-export function spendingByMonth(input: { lines: readonly SpendLine[]; timeZone: string }): MonthlySpending {
+export function spendingByMonth(input: { lines: readonly SpendLine[]; timeZone: string; period?: { from: string; to: string } }): MonthlySpending {
   const cents: Record<string, Record<string, bigint>> = {};
   const perChannel: Record<string, bigint> = {};
   for (const line of input.lines) {
@@ -44,13 +44,25 @@ export function spendingByMonth(input: { lines: readonly SpendLine[]; timeZone: 
     row[channel] = (row[channel] ?? 0n) + spent;
     perChannel[channel] = (perChannel[channel] ?? 0n) + spent;
   }
-  const months = Object.keys(cents).sort();
+  // The whole period shows, months without spending as empty bars, so a quiet month is visible as such.
+  const months = [...new Set([...Object.keys(cents), ...(input.period ? monthsBetween(input.period.from, input.period.to) : [])])].sort();
   const channels = Object.keys(perChannel).sort((a, b) => (perChannel[b]! > perChannel[a]! ? 1 : perChannel[b]! < perChannel[a]! ? -1 : a.localeCompare(b)));
   let max = 0n;
-  for (const month of months) for (const value of Object.values(cents[month]!)) if (value > max) max = value;
+  for (const month of months) for (const value of Object.values(cents[month] ?? {})) if (value > max) max = value;
   return { months, channels, cents, max };
 }
 
 export function monthTotal(spending: MonthlySpending, month: string): string {
   return fromCents(Object.values(spending.cents[month] ?? {}).reduce((total, value) => total + value, 0n));
+}
+
+/** Every month from one "YYYY-MM" to another, both included (at most 120). */
+export function monthsBetween(from: string, to: string): string[] {
+  const index = (month: string) => {
+    const [year, number] = month.split('-').map(Number) as [number, number];
+    return year * 12 + number - 1;
+  };
+  const months: string[] = [];
+  for (let at = index(from); at <= index(to) && months.length < 120; at += 1) months.push(`${Math.floor(at / 12)}-${String((at % 12) + 1).padStart(2, '0')}`);
+  return months;
 }

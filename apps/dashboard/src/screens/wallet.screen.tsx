@@ -1,6 +1,6 @@
 import { api } from '../api/client.js';
 import type { AutoRefillView, PurchaseView } from '../api/funding-views.js';
-import type { AlertView, AllowanceView, BalanceView, HoldView, Page as ListPage, QuotaView } from '../api/wallet-views.js';
+import type { AlertView, AllowanceView, BalanceView, HoldView, Page as ListPage, LotView, QuotaView } from '../api/wallet-views.js';
 import { Page } from '../components/page.js';
 import { SectionLoad } from '../components/section-load.js';
 import { useLoad } from '../components/use-load.js';
@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { AlertsSection } from './wallet/alerts-section.js';
 import { BalanceSection, IncomingPurchases } from './wallet/balance-section.js';
+import { LotsTable } from './wallet/lots-table.js';
 import { AllowanceList, HoldsTable, QuotaList } from './wallet/usage-section.js';
 
 /** The wallet: balance by kind of credit, money on its way, holds, free quotas, allowances, alerts. */
@@ -18,6 +19,7 @@ export function WalletScreen() {
   const autoRefill = useLoad((signal) => api.get<AutoRefillView>('/v1/funding/auto-refill', undefined, signal), []);
   const alerts = useLoad((signal) => api.get<{ data: AlertView[] }>('/v1/wallet/alerts', undefined, signal), []);
   const incoming = useLoad((signal) => api.get<ListPage<PurchaseView>>('/v1/funding/purchases', { status: 'pending', limit: 20 }, signal), []);
+  const lots = useLoad((signal) => api.get<{ data: LotView[] }>('/v1/wallet/lots', undefined, signal), []);
   const holds = useLoad((signal) => api.get<ListPage<HoldView>>('/v1/wallet/holds', { status: 'pending', limit: 20 }, signal), []);
   const quotas = useLoad((signal) => api.get<{ data: QuotaView[] }>('/v1/wallet/quotas', undefined, signal), []);
   const allowances = useLoad((signal) => api.get<{ data: AllowanceView[] }>('/v1/wallet/allowances', undefined, signal), []);
@@ -37,9 +39,17 @@ export function WalletScreen() {
         </h2>
         <SectionLoad state={balance}>{(data) => <BalanceSection balance={data} autoRefill={autoRefill.data} alerts={alerts.data?.data} />}</SectionLoad>
       </section>
+      <section aria-labelledby="wallet-lots">
+        <h2 id="wallet-lots">{t('wallet.lots.title')}</h2>
+        <p className="muted">{t('wallet.lots.help')}</p>
+        <SectionLoad state={lots}>{(data) => <LotsTable lots={data.data} />}</SectionLoad>
+      </section>
       <section aria-labelledby="wallet-incoming">
         <h2 id="wallet-incoming">{t('wallet.incomingList')}</h2>
-        <SectionLoad state={incoming}>{(data) => <IncomingPurchases purchases={data.data} />}</SectionLoad>
+        <SectionLoad state={incoming}>
+          {/* A hosted checkout still pending is a payment page not (yet) paid, not money on its way (as the host's `incoming` counts it). */}
+          {(data) => <IncomingPurchases purchases={data.data.filter((purchase) => !purchase.hosted)} />}
+        </SectionLoad>
       </section>
       <section aria-labelledby="wallet-holds">
         <h2 id="wallet-holds">{t('wallet.holds.title')}</h2>

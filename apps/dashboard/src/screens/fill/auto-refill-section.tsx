@@ -37,7 +37,9 @@ export function AutoRefillSection({
   const [pack, setPack] = useState(settings.pack ?? (packs.includes('25.00') ? '25.00' : (packs[0] ?? '')));
   const [target, setTarget] = useState(settings.target ?? '');
   const [day, setDay] = useState(settings.schedule ? String(settings.schedule.dayOfMonth) : '');
-  const [methodId, setMethodId] = useState(settings.paymentMethodId ?? methods[0]?.id ?? '');
+  const [chosenMethod, setMethodId] = useState(settings.paymentMethodId ?? '');
+  // A method added (or removed) after this form opened: fall back to the first one there is.
+  const methodId = methods.some((method) => method.id === chosenMethod) ? chosenMethod : (methods[0]?.id ?? '');
   const [maxPerPeriod, setMaxPerPeriod] = useState(String(settings.maxPerPeriod ?? 3));
   const [periodHours, setPeriodHours] = useState(String(settings.periodHours ?? 24));
   const [hint, setHint] = useState('');

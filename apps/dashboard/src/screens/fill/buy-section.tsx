@@ -7,20 +7,17 @@ import { useIdempotencyKey } from '../../components/use-idempotency-key.js';
 import { formatDay } from '../../i18n/format-day.js';
 import { formatMoney } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
-import { AMOUNT_INPUT, compareAmounts, normaliseAmount } from '../../money/cents.js';
 
 const CARD_PAGE = 'hosted-card';
-const CUSTOM = 'custom';
 
 /**
- * Buying credit: a pack (or a typed amount, which the host accepts only when it is one of its packs),
+ * Buying credit: one of the host's packs (it sells no other amounts: `422 unknown_pack`),
  * paid by card on the processor's hosted page or with a stored method (SEPA mandate, card).
  */
 export function BuySection({ packs, methods, canBuy, onBought }: { packs: string[]; methods: PaymentMethodView[]; canBuy: boolean; onBought(): void }) {
   const { t, locale } = useI18n();
   const id = useId();
-  const [choice, setChoice] = useState<string>(packs.includes('25.00') ? '25.00' : (packs[0] ?? CUSTOM));
-  const [custom, setCustom] = useState('');
+  const [choice, setChoice] = useState<string>(packs.includes('25.00') ? '25.00' : (packs[0] ?? ''));
   const [method, setMethod] = useState<string>(CARD_PAGE);
   const [hint, setHint] = useState('');
   const [busy, setBusy] = useState(false);
@@ -28,21 +25,13 @@ export function BuySection({ packs, methods, canBuy, onBought }: { packs: string
   const [result, setResult] = useState<PurchaseView | null>(null);
   const keys = useIdempotencyKey('buy');
 
-  function chosenAmount(): string | null {
-    if (choice !== CUSTOM) return choice;
-    const typed = custom.trim().replace(',', '.');
-    if (!AMOUNT_INPUT.test(typed)) return null;
-    return normaliseAmount(typed);
-  }
-
   async function submit(event: FormEvent) {
     event.preventDefault();
     setHint('');
     setError(null);
     setResult(null);
-    const amount = chosenAmount();
-    if (amount === null) return setHint(t('fill.buy.badAmount'));
-    if (compareAmounts(amount, '5') < 0 || compareAmounts(amount, '1000') > 0) return setHint(t('fill.buy.outOfRange'));
+    const amount = choice;
+    if (!amount) return setHint(t('fill.buy.amount'));
     setBusy(true);
     const key = keys.keyFor(`${amount}|${method}`);
     try {
@@ -66,7 +55,7 @@ export function BuySection({ packs, methods, canBuy, onBought }: { packs: string
     }
   }
 
-  const amount = chosenAmount();
+  const amount = choice;
   return (
     <form onSubmit={submit} className="stack" aria-busy={busy} aria-describedby={canBuy ? undefined : `${id}-role`}>
       {!canBuy && (
@@ -83,28 +72,7 @@ export function BuySection({ packs, methods, canBuy, onBought }: { packs: string
               <Money amount={pack} />
             </label>
           ))}
-          <label className="pack">
-            <input type="radio" name={`${id}-pack`} value={CUSTOM} checked={choice === CUSTOM} onChange={() => setChoice(CUSTOM)} />
-            {t('fill.buy.custom')}
-          </label>
         </div>
-        {choice === CUSTOM && (
-          <div className="stack narrow">
-            <label htmlFor={`${id}-custom`}>{t('fill.buy.customLabel')}</label>
-            <input
-              id={`${id}-custom`}
-              inputMode="decimal"
-              autoComplete="off"
-              value={custom}
-              aria-describedby={`${id}-custom-help`}
-              aria-invalid={hint ? true : undefined}
-              onChange={(event) => setCustom(event.target.value)}
-            />
-            <p id={`${id}-custom-help`} className="muted">
-              {t('fill.buy.customHelp', { min: formatMoney(locale, '5.00'), max: formatMoney(locale, '1000.00') })}
-            </p>
-          </div>
-        )}
       </fieldset>
       <fieldset disabled={!canBuy || busy}>
         <legend>{t('fill.buy.payWith')}</legend>

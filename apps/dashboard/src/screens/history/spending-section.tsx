@@ -40,7 +40,9 @@ export function SpendingSection({ filters }: { filters: HistoryFilters }) {
         pages += 1;
         setRead(lines.length);
       } while (before && pages < MAX_PAGES);
-      return { spending: spendingByMonth({ lines, timeZone }), complete: before === null };
+      const now = monthOf(new Date().toISOString(), timeZone);
+      const last = filters.to && filters.to.slice(0, 7) < now ? filters.to.slice(0, 7) : now;
+      return { spending: spendingByMonth({ lines, timeZone, period: { from: from.slice(0, 7), to: last } }), complete: before === null };
     },
     [query, timeZone],
   );
@@ -51,7 +53,7 @@ export function SpendingSection({ filters }: { filters: HistoryFilters }) {
   const { spending, complete } = loaded.data;
   return (
     <>
-      {spending.months.length === 0 ? <p className="muted">{t('history.chart.none')}</p> : <SpendChart spending={spending} title={title} />}
+      {spending.channels.length === 0 ? <p className="muted">{t('history.chart.none')}</p> : <SpendChart spending={spending} title={title} />}
       {!complete && <p className="notice">{t('history.chart.partial', { count: read })}</p>}
     </>
   );
