@@ -118,7 +118,7 @@ for (const engine of testEngines()) {
       expect(again.status).toBe(201);
       expect(again.body).toEqual(started.body);
       expect(cards.control.checkoutSessions()).toHaveLength(1);
-      expect(cards.control.checkoutSessions()[0]).toMatchObject({ amount_total: 2500, metadata: { reference: p.id, kind: 'one_off' } });
+      expect(cards.control.checkoutSessions()[0]).toMatchObject({ amount_total: 2500, locale: 'nl', metadata: { reference: p.id, kind: 'one_off' } });
       // Not spendable, not "incoming" either, before the payer paid.
       expect(await available(a.key)).toBe(before);
 
@@ -200,6 +200,21 @@ for (const engine of testEngines()) {
       expect(await available(a.key)).toBe(before);
       expect((await invoices(a.key)).filter((d) => d.purchaseId === p.id)).toHaveLength(0);
       expect(await mails(a.key, 'purchase_succeeded')).toBe(0);
+    });
+
+    it('an answer lost on the way back: 503, the purchase waits in creating; the retry with the same key gets the same page', async () => {
+      const a = await newAccount();
+      const sessions = cards.control.checkoutSessions().length;
+      cards.control.failNextRequests({ count: 1, afterExecution: true });
+      const lost = await checkout(a.key, 'co-lost', { amount: '50' });
+      expect(lost.status, JSON.stringify(lost.body)).toBe(503);
+      expect(cards.control.checkoutSessions()).toHaveLength(sessions + 1);
+      const retried = await checkout(a.key, 'co-lost', { amount: '50' });
+      expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+      expect(retried.body.purchase).toMatchObject({ status: 'pending', providerPaymentId: cards.control.checkoutSessions().at(-1)!.id });
+      expect(cards.control.checkoutSessions()).toHaveLength(sessions + 1);
+      const list = await t.request<{ data: PurchaseBody[] }>({ path: '/v1/funding/purchases', key: a.key });
+      expect(list.body.data.map((p) => p.id)).toEqual([retried.body.purchase.id]);
     });
 
     it('refuses an absolute or foreign return URL (400), a member (403), a missing key (400): no page is made', async () => {
