@@ -279,24 +279,24 @@ export class FundingService {
     const probe = checkoutReturnUrl({ baseUrl: input.baseUrl, returnPath: input.returnPath ?? DEFAULT_RETURN_PATH, purchaseId: '' });
     const scope = input.scope === undefined || input.scope === null ? null : await this.wallet.checkScope({ scope: input.scope });
     const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
-    if (existing) return this.#resumeCheckout(existing, { amount, providerId: provider.id, scope, returnUrl: probe, locale: input.locale });
+    if (existing) return this.#resumeCheckout(existing, { amount, providerId: provider.id, scope, returnUrl: probe });
     // W-11: the card is chosen on the provider's page, so its funding is unknown here: a plan that takes only some cards refuses.
     await this.#checkInPlan(input.accountId, { kind: provider.methods.includes('card') ? 'card' : provider.methods[0], metadata: {} }, 'top_up');
     const id = newId('pur');
     const returnUrl = checkoutReturnUrl({ baseUrl: input.baseUrl, returnPath: input.returnPath ?? DEFAULT_RETURN_PATH, purchaseId: id });
     const now = this.clock.now();
     const { rows } = await this.db.query<Row>(
-      `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at, scope, hosted, return_url)
-       values ($1, $2, $3, null, $4, 'manual', 'creating', $5, $6, $6, $7::text[], true, $8)
+      `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at, scope, hosted, return_url, locale)
+       values ($1, $2, $3, null, $4, 'manual', 'creating', $5, $6, $6, $7::text[], true, $8, $9)
        on conflict do nothing returning *`,
-      [id, input.accountId, amount.toString(), provider.id, input.idempotencyKey, now, scope ? pgArray(scope) : null, returnUrl],
+      [id, input.accountId, amount.toString(), provider.id, input.idempotencyKey, now, scope ? pgArray(scope) : null, returnUrl, input.locale ?? null],
     );
     if (!rows[0]) {
       const raced = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
       if (!raced) throw new Error('funding: checkout insert conflicted without a purchase for its key');
-      return this.#resumeCheckout(raced, { amount, providerId: provider.id, scope, returnUrl: probe, locale: input.locale });
+      return this.#resumeCheckout(raced, { amount, providerId: provider.id, scope, returnUrl: probe });
     }
-    return this.#createCheckoutAtProvider(rows[0], input.locale);
+    return this.#createCheckoutAtProvider(rows[0]);
   }
 
   /**
@@ -1128,10 +1128,7 @@ export class FundingService {
   }
 
   /** The same key again: the same checkout (asked again at the provider while still 'creating'), or 409 for another request. */
-  async #resumeCheckout(
-    row: Row,
-    want: { amount: Money; providerId: string; scope: string[] | null; returnUrl: string; locale: string | undefined },
-  ): Promise<Purchase> {
+  async #resumeCheckout(row: Row, want: { amount: Money; providerId: string; scope: string[] | null; returnUrl: string }): Promise<Purchase> {
     // The return URL differs only by the purchase id, which the probe leaves empty.
     const sameReturn =
       typeof row.return_url === 'string' && row.return_url === want.returnUrl.replace(/purchase=$/, `purchase=${encodeURIComponent(row.id as string)}`);
@@ -1143,12 +1140,15 @@ export class FundingService {
       !sameReturn
     )
       throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'checkout' });
-    if (row.status === 'creating') return this.#createCheckoutAtProvider(row, want.locale);
+    if (row.status === 'creating') return this.#createCheckoutAtProvider(row);
     return purchaseView(row);
   }
 
-  /** Asks the provider for the hosted payment (again: the key `purchase:<id>` makes it the same one) and keeps its page. */
-  async #createCheckoutAtProvider(row: Row, locale?: string): Promise<Purchase> {
+  /**
+   * Asks the provider for the hosted payment (again: the key `purchase:<id>` makes it the same one) and keeps its page.
+   * Every parameter comes from the row: a retry under the same key must ask with the same ones, or the processor refuses it.
+   */
+  async #createCheckoutAtProvider(row: Row): Promise<Purchase> {
     const provider = this.providers.get(row.provider_id as string);
     if (!provider || !takesHostedPayments(provider)) throw new HostedPaymentProviderError({ provider: row.provider_id as string, available: [] });
     const amount = Money.of(row.amount as string);
@@ -1162,7 +1162,7 @@ export class FundingService {
         description: `Wallet credits ${amount.format('en')}`,
         returnUrl: row.return_url as string,
         idempotencyKey: `purchase:${row.id as string}`,
-        ...(locale ? { locale } : {}),
+        ...(row.locale ? { locale: row.locale as string } : {}),
       });
     } catch (error) {
       if (error instanceof TollgateError && error.status < 500) {

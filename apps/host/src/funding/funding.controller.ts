@@ -5,7 +5,7 @@ import { FundingService } from '@tollgate/funding';
 import { PaymentLinkService } from '@tollgate/invoice-sync';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { AccountCaller } from '../accounts/accounts.service.js';
+import { AccountsService, type AccountCaller } from '../accounts/accounts.service.js';
 import { HOST_STATE, publicBaseUrl, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { idempotencyKey } from '../wallet/idempotency.js';
@@ -46,6 +46,7 @@ export class FundingController {
   constructor(
     @Inject(FundingService) private readonly funding: FundingService,
     @Inject(HOST_STATE) private readonly state: HostState,
+    @Inject(AccountsService) private readonly accounts: AccountsService,
   ) {}
 
   @ApiResponse({ status: 200, standardSchema: answers.packsView })
@@ -149,8 +150,11 @@ export class FundingController {
     @Body({ schema: checkoutBody }) body: z.output<typeof checkoutBody>,
   ) {
     const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    // The provider's page speaks the account's language.
+    const { locale } = await this.accounts.getAccount({ accountId: caller.accountId });
     const purchase = await this.funding.checkout({
       accountId: caller.accountId,
+      locale,
       amount: body.amount,
       idempotencyKey: key,
       baseUrl: publicBaseUrl(this.state),
