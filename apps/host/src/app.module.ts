@@ -25,6 +25,8 @@ import type { DependencyContainer } from 'tsyringe';
 import { AccountController, AdminController } from './accounts/accounts.controller.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { HealthController } from './health/health.controller.js';
+import { OwnPasswordController, SessionsController } from './sessions/sessions.controller.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { HOST_STATE, type HostState } from './host-state.js';
 import { AuthGuard } from './http/auth.js';
 import { JsonBodyGuard } from './http/json-body.guard.js';
@@ -68,6 +70,8 @@ export class AppModule {
       module: AppModule,
       controllers: [
         HealthController,
+        SessionsController,
+        OwnPasswordController,
         AccountController,
         AdminController,
         WalletController,
@@ -136,6 +140,17 @@ export class AppModule {
               keyCache: { ttlMs: state.config.auth.keyCacheMs },
             }),
           inject: [WalletService],
+        },
+        {
+          provide: SessionsService,
+          useFactory: (accounts: AccountsService) =>
+            new SessionsService({
+              db: state.db,
+              clock: state.clock,
+              accounts,
+              options: { maxAgeMs: state.config.auth.sessionMaxAgeHours * 3_600_000, idleMs: state.config.auth.sessionIdleHours * 3_600_000 },
+            }),
+          inject: [AccountsService],
         },
         { provide: RouteIdempotency, useValue: state.routeIdempotency },
         PluginRouteRunner,

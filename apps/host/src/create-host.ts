@@ -41,6 +41,9 @@ import { installUploadBodies } from './uploads/upload-body.js';
 import { toErrorResponse } from './http/error.filter.js';
 import { describeErrorResponses } from './http/openapi-responses.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
+import { defaultDashboardDir, installDashboard } from './http/dashboard-static.js';
+import { SESSION_COOKIE } from './sessions/session-cookie.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { RequestLogController } from './http/request-log.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
 import { RequestValidationPipe } from './http/validation.pipe.js';
@@ -87,6 +90,15 @@ async function closeHttp(app: NestFastifyApplication | undefined, graceMs: numbe
   }
 }
 
+/** Every operation that takes a key takes the session cookie as well (docs/api.md, Sessions). */
+function acceptSessionCookie(document: { paths: object }): void {
+  for (const operations of Object.values(document.paths as Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>)) {
+    for (const op of Object.values(operations)) {
+      if (op.security?.some((s) => 'bearer' in s) && !op.security.some((s) => 'session' in s)) op.security.push({ session: [] });
+    }
+  }
+}
+
 /** How often queued last uses of API keys are written (each key's is queued at most once a minute). */
 const LAST_USE_FLUSH_MS = 15_000;
 
@@ -130,6 +142,8 @@ export interface TollgateHost {
   files: FileStore;
   pluginHost: PluginHost;
   accounts: AccountsService;
+  /** People's sign-in and sessions (the dashboard); operators set passwords through it. */
+  sessions: SessionsService;
   /** The one wallet of this host (the HTTP API and the plugins share it). */
   wallet: WalletService;
   catalog: PriceCatalog;
@@ -447,6 +461,11 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       abortOnError: false,
     });
     app.useGlobalPipes(new RequestValidationPipe());
+    if (config.dashboard.enabled) {
+      const dashboardDir = config.dashboard.dir ?? defaultDashboardDir();
+      await installDashboard(adapter.getInstance(), { dir: dashboardDir });
+      logger.info({ dir: dashboardDir }, 'dashboard served at /app');
+    }
 
     // Plugin routes are mounted by AppModule (a controller built from pluginHost.routes), behind the same guard, pipe and filter.
     const liveAccounts = app.get(AccountsService);
@@ -463,9 +482,15 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
         .setDescription('Prepaid credits and invoice collection. Amounts are decimal strings; errors are `{ error: { code, message, details? } }`.')
         .setVersion('1')
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An account key (tgk_…) or a platform admin key (tga_…)' }, 'bearer')
+        .addCookieAuth(
+          SESSION_COOKIE,
+          { type: 'apiKey', in: 'cookie', description: 'A session from POST /auth/sessions; writes also need the X-CSRF-Token header' },
+          'session',
+        )
         .build(),
     );
     Object.assign(document.paths, describePluginRoutes(pluginHost.routes));
+    acceptSessionCookie(document);
     describeErrorResponses(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
@@ -493,6 +518,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       files: files.store,
       pluginHost,
       accounts: liveAccounts,
+      sessions: nestApp.get(SessionsService),
       wallet: core.wallet,
       catalog: core.catalog,
       walletJobs: liveWalletJobs,

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTollgateError } from '@tollgate/errors';
 import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
+import { ensureDemoLogin } from './demo-login.js';
 import { seedTeamleaderDemo, teamleaderDemoSummary, watchTeamleaderDemo } from './teamleader-demo.js';
 import { EPOST_DEMO_CREDENTIALS, SFTP_DEMO_USER, startSandboxStack } from './sandbox-stack.js';
 import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
@@ -143,6 +144,8 @@ async function main(): Promise<void> {
   }
   // The first admin key (printed once) and the socket `pnpm tollgate` uses while this stack runs.
   const operator = await startOperatorAccess({ host, dataDir });
+  // Beside the admin key: the demo account's dashboard login (made once, its password printed once).
+  await ensureDemoLogin({ host, dashboardUrl: `${(config.baseUrl ?? `http://localhost:${new URL(url).port}`).replace(/\/$/, '')}/app` });
   // Events the host had not accepted before the last stop go out now that it listens.
   void card.control.deliverWebhooks();
   void twilio.control.deliverCallbacks();

@@ -31,7 +31,10 @@ type Document = { paths: Record<string, Record<string, Operation>>; components: 
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 /** Valid bodies for the writes without path parameters (those with are in the route audit's FIXTURES). */
-const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<string>; ids: AuditStack['ids'] }) => unknown> = {
+const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<string>; ids: AuditStack['ids']; owner: string }) => unknown> = {
+  // A session acting as A's owner key (e-mail and password sign-ins are in the host's sessions e2e).
+  'POST /auth/sessions': ({ owner }) => ({ apiKey: owner }),
+  'PUT /v1/users/me/password': () => ({ newPassword: 'the audit owner’s password' }),
   'PATCH /v1/account': () => ({ name: 'Account A' }),
   'POST /v1/users': () => ({ email: 'carol@a.test', name: 'Carol' }),
   'POST /v1/api-keys': () => ({ name: 'docs key', role: 'member' }),
@@ -215,6 +218,10 @@ for (const engine of testEngines()) {
         'POST /v1/wallet/holds/:holdId/release': { holdId: hold.body.id },
         'GET /v1/wallet/history/:id': { id: line.body.data[0]!.id },
       };
+      // The session routes read the cookie: a session of A's owner key, with its CSRF token.
+      const signedIn = await t.request<{ csrfToken: string }>({ method: 'POST', path: '/auth/sessions', body: { apiKey: a.owner } });
+      expect(signedIn.status).toBe(201);
+      const session = { cookie: signedIn.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': signedIn.body.csrfToken };
       const order = (o: { verb: string; url: string }) => (o.verb === 'GET' ? 0 : LAST.test(`${o.verb} ${o.url}`) ? 2 : 1);
       const all = operations().sort((x, y) => order(x) - order(y));
 
@@ -232,7 +239,7 @@ for (const engine of testEngines()) {
           ...fixture?.params,
           ...overrides[key],
         };
-        const body = fixture?.body ?? (await BODIES[key]?.({ pack, refundable, ids }));
+        const body = fixture?.body ?? (await BODIES[key]?.({ pack, refundable, ids, owner: a.owner }));
         const idempotent = (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
         const send = (apiKey: string | undefined) =>
           t.request<unknown>({
@@ -240,7 +247,10 @@ for (const engine of testEngines()) {
             path: fill(url, params),
             ...(apiKey ? { key: apiKey } : {}),
             ...(body !== undefined ? { body } : {}),
-            headers: idempotent ? { 'idempotency-key': `docs-${engine.name}-${index}` } : {},
+            headers: {
+              ...(idempotent ? { 'idempotency-key': `docs-${engine.name}-${index}` } : {}),
+              ...(url.startsWith('/auth/session') && verb !== 'POST' ? session : {}),
+            },
           });
         let res = await send(op.security?.length ? (url.startsWith('/admin') ? t.adminKey : a.owner) : undefined);
         // A plugin's admin route lives under /v1/plugins: the answer names the key it needs.

@@ -39,6 +39,18 @@ const PUBLIC: Record<string, string> = {
   'GET /pay/:token/return': 'where the card processor sends the customer back: shows the outcome of that invoice’s payment',
   'POST /webhooks/postal/:carrierId':
     'postal carriers’ status callbacks (the print service), verified by the carrier plugin’s signature check (PrintMail-Signature); events applied once',
+  'GET /app': 'redirects to /app/: the dashboard’s static files, no account data (the app signs in through /auth)',
+  'GET /app/*': 'the dashboard’s static files (index.html for its own routes): no account data',
+};
+
+/**
+ * The sign-in routes: public, with rules of their own that the last test of this file checks (a
+ * bearer key is not a session; signing out a live session takes its CSRF token).
+ */
+const SESSION_ROUTES: Record<string, string> = {
+  'POST /auth/sessions': 'signs in with credentials (e-mail + password, or an API key): answers 401 invalid_credentials to anything else',
+  'GET /auth/session': 'the session of the tg_session cookie only: 401 without one, whatever key is sent',
+  'DELETE /auth/session': 'signs the cookie’s session out, with its X-CSRF-Token; without a live session there is nothing to end (204)',
 };
 
 /** Account writes a member key may make, and why they cost nothing and send nothing. */
@@ -53,6 +65,7 @@ const MEMBER_WRITES: Record<string, string> = {
   'POST /v1/wallet/quote': 'a read: prices a use and says whether the wallet covers it (the hold’s own code, dry run); moves no money',
   'POST /v1/invoice-sync/invoices/pdfs/download':
     'a read: a ZIP of PDFs a member may GET one by one, sent as POST because a selection of up to 500 ids does not fit a URL; changes nothing',
+  'PUT /v1/users/me/password': 'sets the caller’s own password (the current one is needed when one is set): costs nothing, sends nothing, reaches no one else',
 };
 
 /**
@@ -124,7 +137,7 @@ for (const engine of testEngines()) {
     it('every route is public (listed, with a reason), admin-only or an account route; nothing else', async () => {
       const problems: string[] = [];
       for (const route of routes) {
-        if (PUBLIC[route.key]) {
+        if (PUBLIC[route.key] || SESSION_ROUTES[route.key]) {
           kinds.set(route.key, 'public');
           continue;
         }
@@ -148,7 +161,7 @@ for (const engine of testEngines()) {
             `${route.key}: neither admin-only (member key: ${member.status} ${member.body.error?.code}) nor an account route (admin key: ${admin.status} ${admin.body.error?.code})`,
           );
       }
-      for (const listed of [...Object.keys(PUBLIC), ...Object.keys(MEMBER_WRITES), ...Object.keys(FIXTURES)]) {
+      for (const listed of [...Object.keys(PUBLIC), ...Object.keys(SESSION_ROUTES), ...Object.keys(MEMBER_WRITES), ...Object.keys(FIXTURES)]) {
         if (!routes.some((r) => r.key === listed)) problems.push(`${listed}: listed in the audit but not mounted`);
       }
       for (const route of routes) {
@@ -247,6 +260,57 @@ for (const engine of testEngines()) {
       }
       expect(problems).toEqual([]);
       await t.host.invoiceSync.jobs.idle();
+    });
+
+    it('a session cookie passes the same guards as a key: CSRF first on every write, then the user’s role; the sign-in routes keep their own rules', async () => {
+      // A member of A with a password, signed in as the dashboard signs in.
+      const user = await send({ method: 'POST', path: '/v1/users', key: a.owner, body: { email: 'mia@a.test', name: 'Mia', role: 'member' } });
+      const key = await send({
+        method: 'POST',
+        path: '/v1/api-keys',
+        key: a.owner,
+        body: { name: 'mia', role: 'member', userId: (user.body as { id: string }).id },
+      });
+      const password = 'members have passwords too';
+      expect(
+        (await send({ method: 'PUT', path: '/v1/users/me/password', key: (key.body as { key: string }).key, body: { newPassword: password } })).status,
+      ).toBe(204);
+      const signIn = await t.request<{ csrfToken: string }>({ method: 'POST', path: '/auth/sessions', body: { email: 'mia@a.test', password } });
+      expect(signIn.status).toBe(201);
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const csrf = signIn.body.csrfToken;
+
+      const problems: string[] = [];
+      for (const route of routes.filter((r) => kinds.get(r.key) === 'account' || kinds.get(r.key) === 'admin')) {
+        const path = fill(route.url, FIXTURES[route.key]?.(ids).params ?? { accountId: a.accountId, id: ids.refund });
+        const body = route.method === 'GET' ? {} : { body: PROBE };
+        if (route.method !== 'GET') {
+          const noToken = await send({ method: route.method, path, headers: { cookie }, ...body });
+          if (noToken.status !== 403 || noToken.body.error?.code !== 'csrf_token_invalid')
+            problems.push(`${route.key}: a session write without X-CSRF-Token got ${noToken.status} ${noToken.body.error?.code ?? ''}`);
+        }
+        const res = await send({ method: route.method, path, headers: { cookie, 'x-csrf-token': csrf }, ...body });
+        const code = res.body.error?.code;
+        // As a member key: admin routes refused; reads and MEMBER_WRITES reach the route (which may refuse by its own
+        // rules, e.g. a read above a member, or company data not switched on for the user); other writes insufficient_role.
+        const expected =
+          kinds.get(route.key) === 'admin'
+            ? code === 'admin_only'
+            : route.method === 'GET' || MEMBER_WRITES[route.key]
+              ? res.status !== 401 && !['csrf_token_invalid', 'admin_only', 'account_key_required'].includes(code ?? '')
+              : code === 'insufficient_role';
+        if (!expected) problems.push(`${route.key}: a member's session got ${res.status} ${code ?? ''}`);
+      }
+      expect(problems).toEqual([]);
+
+      // The sign-in routes: a key is not a session; signing out takes the session's CSRF token.
+      for (const bearer of [a.owner, a.member, t.adminKey]) expect((await send({ method: 'GET', path: '/auth/session', key: bearer })).status).toBe(401);
+      const wrong = await send({ method: 'POST', path: '/auth/sessions', body: { email: 'mia@a.test', password: 'not her password' } });
+      expect([wrong.status, wrong.body.error?.code]).toEqual([401, 'invalid_credentials']);
+      const out = await send({ method: 'DELETE', path: '/auth/session', headers: { cookie } });
+      expect([out.status, out.body.error?.code]).toEqual([403, 'csrf_token_invalid']);
+      expect((await send({ method: 'DELETE', path: '/auth/session', headers: { cookie, 'x-csrf-token': csrf } })).status).toBe(204);
+      expect((await send({ method: 'GET', path: '/v1/wallet', headers: { cookie } })).status).toBe(401);
     });
   });
 }

@@ -78,5 +78,39 @@ export const hostMigrations: MigrationSet = {
         create index api_keys_user on api_keys (user_id);
       `,
     },
+    {
+      // Sessions for people (the dashboard, issue 21): a password per user (scrypt, params + salt + hash
+      // in one string), failed sign-ins per e-mail (kept for unknown e-mails too, so a lockout does not
+      // tell which exist), and sessions stored by the SHA-256 of their 256-bit token, never the token.
+      id: '0004_sessions',
+      sql: `
+        alter table users add column password_hash text;
+        create table login_failures (
+          email         text primary key,
+          window_start  timestamptz not null,
+          failures      int not null,
+          locked_until  timestamptz
+        );
+        create index login_failures_window on login_failures (window_start);
+        create table sessions (
+          id            text primary key,
+          token_hash    text not null unique,
+          kind          text not null check (kind in ('account', 'admin')),
+          account_id    text references accounts(id) on delete cascade,
+          user_id       text references users(id) on delete cascade,
+          api_key_id    text references api_keys(id) on delete cascade,
+          csrf_token    text not null,
+          created_at    timestamptz not null,
+          last_seen_at  timestamptz not null,
+          expires_at    timestamptz not null,
+          idle_seconds  int not null check (idle_seconds > 0),
+          revoked_at    timestamptz,
+          check ((kind = 'admin') = (account_id is null)),
+          check (user_id is not null or api_key_id is not null)
+        );
+        create index sessions_user on sessions (user_id);
+        create index sessions_expires on sessions (expires_at);
+      `,
+    },
   ],
 };

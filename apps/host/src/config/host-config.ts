@@ -52,10 +52,36 @@ export const hostConfigSchema = z.strictObject({
     .prefault({}),
   /** External services use the bundled sandboxes (H-4). */
   sandbox: z.boolean().default(true),
-  /** API keys: how long this host serves an authenticated key from memory (revocation elsewhere takes up to this long here). */
+  /**
+   * API keys: how long this host serves an authenticated key from memory (revocation elsewhere takes up to this long here).
+   * Sessions (the dashboard's sign-in): their absolute lifetime and the idle time after which they end.
+   */
   auth: z
     .strictObject({
       keyCacheMs: z.number().int().min(0).max(60_000).default(5_000),
+      sessionMaxAgeHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90)
+        .default(24 * 7),
+      sessionIdleHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90)
+        .default(12),
+    })
+    .prefault({}),
+  /**
+   * The web dashboard at /app: served from `dir` (default: the built @tollgate/dashboard package's dist
+   * folder). `secureCookies`: mark the session cookie Secure — set it when the host is reached over HTTPS.
+   */
+  dashboard: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      dir: z.string().min(1).optional(),
+      secureCookies: z.boolean().default(false),
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -311,6 +337,7 @@ export function loadConfig(input: { env?: NodeJS.ProcessEnv; cwd?: string; overr
   const configDir = configPath ? dirname(configPath) : cwd;
   const config: HostConfig = { ...parsed.data, configDir, ...(configPath ? { configPath } : {}) };
   config.database.dataDir = resolve(configDir, config.database.dataDir);
+  if (config.dashboard.dir !== undefined) config.dashboard.dir = resolve(configDir, config.dashboard.dir);
   if (config.files.driver !== 's3') config.files.root = resolve(configDir, config.files.root ?? join(config.database.dataDir, 'files'));
   return config;
 }

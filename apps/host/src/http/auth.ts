@@ -5,6 +5,8 @@ import { ForbiddenError } from '@tollgate/errors';
 import type { FastifyRequest } from 'fastify';
 import { AccountsService, requireRole, type AccountCaller } from '../accounts/accounts.service.js';
 import type { Caller, Role } from '../accounts/roles.js';
+import { sessionToken } from '../sessions/session-cookie.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 
 export type AuthMode = 'account' | 'admin' | 'public';
 export const AUTH_KEY = 'tollgate:auth';
@@ -24,9 +26,13 @@ export function bearer(header: string | string[] | undefined): string | undefine
   return match?.[1];
 }
 
+/** Methods that change nothing: the only ones a session cookie may send without the CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * The first steps of the one request pipeline, for core and plugin routes alike (plugin routes are
- * Nest routes, see plugin-routes.ts): authenticate the key, check its kind, then the route's role.
+ * Nest routes, see plugin-routes.ts): authenticate the key (or, without an Authorization header, the
+ * tg_session cookie, whose writes need the CSRF token first), check its kind, then the route's role.
  * Guards run before pipes, so a key without the role gets 403 before its input is validated.
  */
 @Injectable()
@@ -34,13 +40,14 @@ export class AuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(AccountsService) private readonly accounts: AccountsService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_KEY, [context.getHandler(), context.getClass()]) ?? 'account';
     if (mode === 'public') return true;
     const request = context.switchToHttp().getRequest<WithCaller>();
-    const caller = await this.accounts.authenticate(bearer(request.headers.authorization));
+    const caller = await this.#authenticate(request);
     if (mode === 'admin' && caller.kind !== 'admin') throw new ForbiddenError({ code: 'admin_only', message: 'This needs a platform admin key.' });
     if (mode === 'account' && caller.kind !== 'account')
       throw new ForbiddenError({ code: 'account_key_required', message: 'This needs an account API key, not an admin key.' });
@@ -48,6 +55,15 @@ export class AuthGuard implements CanActivate {
     if (minRole && caller.kind === 'account') requireRole(caller, minRole);
     request.caller = caller;
     return true;
+  }
+
+  /** A request with both a key and a cookie uses the key: scripts and the dashboard never mix. */
+  async #authenticate(request: FastifyRequest): Promise<Caller> {
+    const token = request.headers.authorization === undefined ? sessionToken(request.headers.cookie) : undefined;
+    if (token === undefined) return this.accounts.authenticate(bearer(request.headers.authorization));
+    const session = await this.sessions.authenticate({ token });
+    if (!SAFE_METHODS.has(request.method)) this.sessions.checkCsrf({ session, sent: request.headers['x-csrf-token'] });
+    return session.caller;
   }
 }
 
