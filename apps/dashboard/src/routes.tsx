@@ -1,6 +1,9 @@
 import type { ReactElement } from 'react';
 import type { Role, SessionView } from './api/session.js';
 import { AdminScreen } from './screens/admin.screen.js';
+import { AccountDetailScreen } from './screens/admin/account-detail.screen.js';
+import { LedgerCheckScreen } from './screens/admin/ledger-check.screen.js';
+import { RefundsScreen } from './screens/admin/refunds.screen.js';
 import { FeaturesScreen } from './screens/features.screen.js';
 import { ExportsScreen } from './screens/features/exports.screen.js';
 import { LettersScreen } from './screens/features/letters.screen.js';
@@ -42,5 +45,8 @@ export const ROUTES: AppRoute[] = [
   { path: '/invoices/mandates', kind: 'account', render: () => <MandatesScreen /> },
   { path: '/invoices/:invoiceId', kind: 'account', render: (params) => <InvoiceDetailScreen invoiceId={params.invoiceId!} /> },
   { path: '/settings', kind: 'account', nav: 'nav.settings', render: () => <SettingsScreen /> },
-  { path: '/', kind: 'admin', nav: 'nav.admin', render: () => <AdminScreen /> },
+  { path: '/', kind: 'admin', nav: 'admin.nav.accounts', render: () => <AdminScreen /> },
+  { path: '/accounts/:accountId', kind: 'admin', render: (params) => <AccountDetailScreen accountId={params.accountId!} /> },
+  { path: '/refunds', kind: 'admin', nav: 'admin.nav.refunds', render: () => <RefundsScreen /> },
+  { path: '/ledger-check', kind: 'admin', nav: 'admin.nav.ledger', render: () => <LedgerCheckScreen /> },
 ];

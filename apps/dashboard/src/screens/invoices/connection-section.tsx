@@ -79,7 +79,7 @@ export function ConnectionSection({
               <dt>{t('invoices.connection.autoImport')}</dt>
               <dd>{teamleader.autoImport ? t('invoices.yes') : t('invoices.no')}</dd>
               <dt>{t('invoices.connection.since')}</dt>
-              <dd>{formatDateTime(locale, teamleader.createdAt)}</dd>
+              <dd>{formatDateTime(locale, teamleader.createdAt, session.account?.timeZone)}</dd>
             </dl>
           ) : (
             <p>{t('invoices.connection.none')}</p>

@@ -141,7 +141,14 @@ export function ImportDialog({ connections, onClose, onFinished }: { connections
           )}
           <ErrorMessage error={error} />
           <div className="row">
-            <button type="button" onClick={onClose}>
+            <button
+              type="button"
+              onClick={() => {
+                // Show what is imported so far; the list does not follow a run the dialog no longer polls.
+                if (running) finished.current();
+                onClose();
+              }}
+            >
               {running ? t('invoices.import.hide') : t('app.close')}
             </button>
           </div>

@@ -127,16 +127,16 @@ export function InvoiceList({ refreshKey }: { refreshKey: number }) {
           <tbody>
             {invoices.data.data.map((invoice) => (
               <tr key={invoice.id}>
-                <th scope="row">
+                <th scope="row" className="nowrap">
                   <Link to={`/invoices/${encodeURIComponent(invoice.id)}`}>{invoice.number}</Link>
                 </th>
                 <td>{t(`invoices.kind.${invoice.kind}`)}</td>
-                <td>{formatDay(locale, invoice.issuedOn)}</td>
-                <td>{formatDay(locale, invoice.dueOn)}</td>
-                <td className="num">
+                <td className="nowrap">{formatDay(locale, invoice.issuedOn)}</td>
+                <td className="nowrap">{formatDay(locale, invoice.dueOn)}</td>
+                <td className="num nowrap">
                   <Money amount={invoice.totalInclVat} currency={invoice.currency} />
                 </td>
-                <td className="num">
+                <td className="num nowrap">
                   <Money amount={invoice.amountDue} currency={invoice.currency} />
                 </td>
                 <td>{t(`invoices.status.${invoice.status}`)}</td>

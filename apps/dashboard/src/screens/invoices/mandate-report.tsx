@@ -1,3 +1,4 @@
+import { useSession } from '../../auth.js';
 import { hasMessage, useI18n } from '../../i18n/index.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { SYNC, type MandateUpload } from './types.js';
@@ -5,11 +6,14 @@ import { SYNC, type MandateUpload } from './types.js';
 /** An upload's row report: every row with its outcome, and for a failed row why (text and code). */
 export function MandateReport({ upload }: { upload: MandateUpload }) {
   const { t, locale } = useI18n();
+  // Times in the account's time zone, as everywhere in the account's screens.
+  const timeZone = useSession().account?.timeZone;
   const { counts } = upload;
   return (
     <section className="stack" aria-labelledby={`upload-${upload.id}`}>
       <h3 id={`upload-${upload.id}`}>
-        {t('invoices.mandates.reportTitle', { file: upload.fileName ?? upload.id })} <span className="muted">{formatDateTime(locale, upload.createdAt)}</span>
+        {t('invoices.mandates.reportTitle', { file: upload.fileName ?? upload.id })}{' '}
+        <span className="muted">{formatDateTime(locale, upload.createdAt, timeZone)}</span>
       </h3>
       {upload.replayed && <p className="notice">{t('invoices.mandates.replayed')}</p>}
       <p data-testid="mandate-counts">{t('invoices.mandates.counts', counts)}</p>

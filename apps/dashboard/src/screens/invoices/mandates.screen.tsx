@@ -111,7 +111,7 @@ export function MandatesScreen() {
               {uploads.data.map((item) => (
                 <tr key={item.id}>
                   <th scope="row">{item.fileName ?? item.id}</th>
-                  <td>{formatDateTime(locale, item.createdAt)}</td>
+                  <td>{formatDateTime(locale, item.createdAt, session.account?.timeZone)}</td>
                   <td>{t('invoices.mandates.counts', item.counts)}</td>
                   <td>
                     {/* The file's name is heard, not shown: the spoken name starts with the visible text (WCAG 2.5.3, axe label-content-name-mismatch). */}

@@ -89,6 +89,7 @@ export function ProfilesScreen() {
               <tr key={profile.id}>
                 <th scope="row">
                   {profile.name}
+                  {profile.isDefault && ' '}
                   {profile.isDefault && <span className="badge">{t('invoices.profile.default')}</span>}
                 </th>
                 <td>{yesNo(profile.directDebit)}</td>
