@@ -71,7 +71,6 @@ export function ChannelCap({ channel, cap, onChanged }: { channel: string; cap: 
               inputMode="decimal"
               autoComplete="off"
               value={limit}
-              placeholder="20.00"
               aria-invalid={problem ? true : undefined}
               aria-describedby={problem ? `${id}-error` : `${id}-help`}
               onChange={(event) => setLimit(event.target.value)}
