@@ -72,6 +72,9 @@ export function LettersScreen() {
             ))}
           </select>
         </div>
+        <button type="button" onClick={list.reload} disabled={list.loading}>
+          {t('features.refresh')}
+        </button>
       </div>
       {list.error ? <ErrorMessage error={list.error} onRetry={list.reload} /> : null}
       {list.loading && !list.rows && <Busy />}
