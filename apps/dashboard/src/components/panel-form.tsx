@@ -165,7 +165,7 @@ function PanelFieldInput(props: {
     return (
       <div className="field">
         <p id={id} aria-describedby={describedBy}>
-          <strong>{label}</strong>: {props.value === true ? t('features.yes') : t('features.no')}
+          {t('features.labelValue', { label, value: props.value === true ? t('features.yes') : t('features.no') })}
         </p>
         {notes}
       </div>

@@ -67,7 +67,10 @@ export function ExportsScreen() {
       {exporters.error ? <ErrorMessage error={exporters.error} onRetry={exporters.reload} /> : null}
       {exporters.data && (
         <p>
-          {t('features.exports.exporters')}: {exporters.data.data.map((exporter) => `${exporter.label} (${exporter.format})`).join(', ') || t('app.none')}
+          {t('features.labelValue', {
+            label: t('features.exports.exporters'),
+            value: exporters.data.data.map((exporter) => `${exporter.label} (${exporter.format})`).join(', ') || t('app.none'),
+          })}
         </p>
       )}
       {admin && (

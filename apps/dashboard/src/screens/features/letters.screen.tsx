@@ -284,7 +284,10 @@ function LetterQuote({ onSent }: { onSent(): void }) {
           <ul>
             {quote.charges.map((charge) => (
               <li key={charge.channel}>
-                {charge.description}: {charge.units} × <Money amount={charge.unitPrice} /> = <Money amount={charge.amount} />
+                {t('features.labelValue', {
+                  label: charge.description,
+                  value: `${charge.units} × ${formatMoney(locale, charge.unitPrice)} = ${formatMoney(locale, charge.amount)}`,
+                })}
               </li>
             ))}
           </ul>
