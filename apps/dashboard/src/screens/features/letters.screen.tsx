@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, newIdempotencyKey } from '../../api/client.js';
 import { hasRole } from '../../api/session.js';
 import { useSession } from '../../auth.js';
@@ -12,6 +12,7 @@ import { formatMoney } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { letterIssues } from './letter-issues.js';
+import { bytesToBase64, pdfProblem } from './pdf-file.js';
 import { usePagedList } from './paged-list.js';
 
 interface Letter {
@@ -130,17 +131,18 @@ export function LettersScreen() {
   );
 }
 
-function letterBody(draft: Draft) {
+function letterBody(draft: Draft, pdf: { base64: string } | null) {
   const recipient = Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, draft[field].trim()]));
   return {
     recipient,
-    bodyText: draft.bodyText.trim(),
+    ...(draft.bodyText.trim() ? { bodyText: draft.bodyText.trim() } : {}),
+    ...(pdf ? { pdf: pdf.base64 } : {}),
     ...(draft.subject.trim() ? { subject: draft.subject.trim() } : {}),
     product: draft.product,
   };
 }
 
-/** A text-only letter (the cover page with a note): quote first, then send with a key kept across retries. */
+/** A letter: the cover page with a note, and your own PDF after it if given. Quote first, then send with a key kept across retries. */
 function LetterQuote({ onSent }: { onSent(): void }) {
   const { t, locale } = useI18n();
   const session = useSession();
@@ -152,10 +154,44 @@ function LetterQuote({ onSent }: { onSent(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [sent, setSent] = useState<string | null>(null);
   const [sendKey, setSendKey] = useState(() => newIdempotencyKey('letter'));
+  const [pdf, setPdf] = useState<{ name: string; base64: string } | null>(null);
+  const [pdfMessage, setPdfMessage] = useState<string | null>(null);
+  const [textMessage, setTextMessage] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const issues = error instanceof ApiError && error.status === 400 ? letterIssues(error.details) : {};
+
+  const changed = () => {
+    setQuote(null);
+    setSent(null);
+    setSendKey(newIdempotencyKey('letter'));
+  };
+
+  const choosePdf = async (file: File | undefined) => {
+    changed();
+    setPdf(null);
+    setPdfMessage(null);
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const problem = pdfProblem(bytes);
+    if (problem) {
+      setPdfMessage(t(`features.letters.${problem}`, { max: '5 MB' }));
+      if (fileInput.current) fileInput.current.value = '';
+      return;
+    }
+    setPdf({ name: file.name, base64: bytesToBase64(bytes) });
+    setTextMessage(null);
+  };
+
+  const removePdf = () => {
+    changed();
+    setPdf(null);
+    if (fileInput.current) fileInput.current.value = '';
+    fileInput.current?.focus();
+  };
 
   const edit = (field: keyof Draft, value: string) => {
     setDraft((previous) => ({ ...previous, [field]: value }));
+    if (field === 'bodyText') setTextMessage(null);
     setQuote(null);
     setSent(null);
     // Another letter is another request: a new key.
@@ -164,11 +200,17 @@ function LetterQuote({ onSent }: { onSent(): void }) {
 
   const ask = async (event: FormEvent) => {
     event.preventDefault();
+    // A letter needs something to print: a note, a PDF, or both.
+    if (!pdf && !draft.bodyText.trim()) {
+      setTextMessage(t('features.letters.needContent'));
+      document.getElementById('letter-bodyText')?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     setSent(null);
     try {
-      setQuote(await api.post<Quote>('/v1/letters/quote', letterBody(draft)));
+      setQuote(await api.post<Quote>('/v1/letters/quote', letterBody(draft, pdf)));
     } catch (caught) {
       setError(caught);
       setQuote(null);
@@ -182,9 +224,11 @@ function LetterQuote({ onSent }: { onSent(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const letter = await api.post<Letter>('/v1/letters', letterBody(draft), { idempotencyKey: sendKey });
+      const letter = await api.post<Letter>('/v1/letters', letterBody(draft, pdf), { idempotencyKey: sendKey });
       setSent(t('features.letters.sent', { status: t(`features.status.${letter.status}`) }));
       setDraft(EMPTY);
+      setPdf(null);
+      if (fileInput.current) fileInput.current.value = '';
       setQuote(null);
       setSendKey(newIdempotencyKey('letter'));
       onSent();
@@ -244,14 +288,44 @@ function LetterQuote({ onSent }: { onSent(): void }) {
             rows={4}
             maxLength={5000}
             value={draft.bodyText}
-            required
-            aria-invalid={issues.bodyText ? true : undefined}
-            aria-describedby={issues.bodyText ? 'letter-bodyText-error' : undefined}
+            aria-invalid={issues.bodyText || textMessage ? true : undefined}
+            aria-describedby={issues.bodyText || textMessage ? 'letter-bodyText-error' : 'letter-bodyText-help'}
             onChange={(event) => edit('bodyText', event.target.value)}
           />
-          {issues.bodyText && (
+          <p id="letter-bodyText-help" className="muted field-help">
+            {t('features.letters.bodyTextHelp')}
+          </p>
+          {(issues.bodyText || textMessage) && (
             <p id="letter-bodyText-error" className="field-error">
-              {issues.bodyText.join(' ')}
+              {[textMessage, ...(issues.bodyText ?? [])].filter(Boolean).join(' ')}
+            </p>
+          )}
+        </div>
+        <div className="stack">
+          <label htmlFor="letter-pdf">{t('features.letters.pdfFile')}</label>
+          <input
+            ref={fileInput}
+            id="letter-pdf"
+            type="file"
+            accept="application/pdf,.pdf"
+            aria-describedby={pdfMessage || issues.pdf ? 'letter-pdf-error' : 'letter-pdf-help'}
+            aria-invalid={pdfMessage || issues.pdf ? true : undefined}
+            onChange={(event) => void choosePdf(event.target.files?.[0])}
+          />
+          <p id="letter-pdf-help" className="muted field-help">
+            {t('features.letters.pdfHelp', { max: '5 MB' })}
+          </p>
+          {(pdfMessage || issues.pdf) && (
+            <p id="letter-pdf-error" className="field-error">
+              {[pdfMessage, ...(issues.pdf ?? [])].filter(Boolean).join(' ')}
+            </p>
+          )}
+          {pdf && (
+            <p>
+              {t('features.letters.pdfChosen', { name: pdf.name })}{' '}
+              <button type="button" className="link-button" onClick={removePdf}>
+                {t('features.letters.pdfRemove')}
+              </button>
             </p>
           )}
         </div>
