@@ -10,6 +10,7 @@ import { CellView } from '../../components/panel-table.js';
 import { useLoad } from '../../components/use-load.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { ChannelPrices } from './channel-prices.js';
 import { ExportRunDetails } from './export-run-details.js';
 import { usePagedList } from './paged-list.js';
 
@@ -73,6 +74,12 @@ export function ExportsScreen() {
             value: exporters.data.data.map((exporter) => `${exporter.label} (${exporter.format})`).join(', ') || t('app.none'),
           })}
         </p>
+      )}
+      {exporters.data && exporters.data.data.length > 0 && (
+        <ChannelPrices
+          caption={t('features.exports.prices')}
+          rows={exporters.data.data.map((exporter) => ({ channel: exporter.channel, label: exporter.label }))}
+        />
       )}
       {admin && (
         <>

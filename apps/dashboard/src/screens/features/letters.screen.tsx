@@ -8,9 +8,11 @@ import { ErrorMessage } from '../../components/error-message.js';
 import { Money } from '../../components/money.js';
 import { Page } from '../../components/page.js';
 import { CellView } from '../../components/panel-table.js';
+import { useLoad } from '../../components/use-load.js';
 import { formatMoney } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { ChannelPrices } from './channel-prices.js';
 import { letterIssues } from './letter-issues.js';
 import { bytesToBase64, pdfProblem } from './pdf-file.js';
 import { usePagedList } from './paged-list.js';
@@ -39,6 +41,16 @@ interface Quote {
   reason: string | null;
 }
 
+interface Carrier {
+  id: string;
+  label: string;
+  countries: string[];
+  billing: 'wallet' | 'own_account';
+}
+
+// A carrier's priced parts are channels named `<carrier>-<part>` (packages/print-mail).
+const POSTAL_PARTS = ['postage-standard', 'postage-priority', 'postage-registered', 'print-bw', 'print-color'];
+
 const STATUSES = ['held', 'ready', 'submitted', 'accepted', 'printed', 'posted', 'delivered', 'rejected', 'cancelled', 'failed', 'returned'];
 const ADDRESS_FIELDS = ['name', 'street', 'postalCode', 'city', 'country'] as const;
 type Draft = Record<(typeof ADDRESS_FIELDS)[number] | 'subject' | 'bodyText', string> & { product: string };
@@ -59,6 +71,7 @@ export function LettersScreen() {
       }
     >
       <p className="muted">{t('features.letters.help')}</p>
+      <LetterPrices />
       <LetterQuote onSent={list.reload} />
       <h2 id="letters-list">{t('features.letters.list')}</h2>
       <div className="row">
@@ -129,6 +142,22 @@ export function LettersScreen() {
       )}
     </Page>
   );
+}
+
+/** What each carrier paid from the wallet charges per part (postage per letter, printing per sheet). */
+function LetterPrices() {
+  const { t } = useI18n();
+  const carriers = useLoad((signal) => api.get<{ data: Carrier[] }>('/v1/letters/carriers', undefined, signal), []);
+  if (carriers.error) return <ErrorMessage error={carriers.error} onRetry={carriers.reload} />;
+  const rows = (carriers.data?.data ?? [])
+    .filter((carrier) => carrier.billing === 'wallet')
+    .flatMap((carrier) =>
+      POSTAL_PARTS.map((part) => ({
+        channel: `${carrier.id}-${part}`,
+        label: t('features.labelValue', { label: carrier.label, value: t(`features.letters.part.${part}`) }),
+      })),
+    );
+  return rows.length > 0 ? <ChannelPrices caption={t('features.letters.prices')} rows={rows} /> : null;
 }
 
 function letterBody(draft: Draft, pdf: { base64: string } | null) {
