@@ -14,29 +14,39 @@ import { useLoad } from './use-load.js';
 export function PanelForm({ form, idPrefix }: { form: PanelFormView; idPrefix: string }) {
   const { t, locale } = useI18n();
   const loaded = useLoad((signal) => api.get<unknown>(form.load, undefined, signal), [form.load]);
+  // Kept here, outside the form that restarts on reload, so "saved" stays and is announced once.
+  const [saved, setSaved] = useState(false);
   if (loaded.loading && loaded.data === undefined) return <Busy />;
   if (loaded.error && loaded.data === undefined) return <ErrorMessage error={loaded.error} onRetry={loaded.reload} />;
   return (
-    <LoadedPanelForm
-      // A reload starts the form again from what the plugin holds now.
-      key={JSON.stringify(loaded.data)}
-      form={form}
-      idPrefix={idPrefix}
-      initial={toFormValues(form.fields, loaded.data)}
-      onSaved={loaded.reload}
-      submitText={localized(form.submitLabel, locale) || t('app.save')}
-    />
+    <>
+      <LoadedPanelForm
+        // A reload starts the form again from what the plugin holds now.
+        key={JSON.stringify(loaded.data)}
+        form={form}
+        idPrefix={idPrefix}
+        initial={toFormValues(form.fields, loaded.data)}
+        onSaved={() => {
+          setSaved(true);
+          loaded.reload();
+        }}
+        onEdited={() => setSaved(false)}
+        submitText={localized(form.submitLabel, locale) || t('app.save')}
+      />
+      <p role="status" aria-live="polite" className={saved ? 'success' : 'sr-only'}>
+        {saved ? t('app.saved') : ''}
+      </p>
+    </>
   );
 }
 
-function LoadedPanelForm(props: { form: PanelFormView; idPrefix: string; initial: FormValues; submitText: string; onSaved(): void }) {
+function LoadedPanelForm(props: { form: PanelFormView; idPrefix: string; initial: FormValues; submitText: string; onSaved(): void; onEdited(): void }) {
   const { form, idPrefix } = props;
   const { t } = useI18n();
   const [values, setValues] = useState<FormValues>(props.initial);
   const [problems, setProblems] = useState<Record<string, FieldProblem>>({});
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   // One key per body: a retried click replays, an edited form is a new request.
   const attempt = useRef<{ body: string; key: string } | null>(null);
@@ -45,7 +55,7 @@ function LoadedPanelForm(props: { form: PanelFormView; idPrefix: string; initial
 
   const change = (name: string, value: string | boolean) => {
     setValues((previous) => ({ ...previous, [name]: value }));
-    setSaved(false);
+    props.onEdited();
     setProblems(({ [name]: _dropped, ...rest }) => rest);
   };
 
@@ -54,7 +64,7 @@ function LoadedPanelForm(props: { form: PanelFormView; idPrefix: string; initial
     if (!form.save || saving) return;
     const found = formProblems(form.fields, values);
     setProblems(found);
-    setSaved(false);
+    props.onEdited();
     const first = form.fields.find((field) => found[field.name]);
     if (first) {
       formRef.current?.querySelector<HTMLElement>(`#${CSS.escape(fieldId(idPrefix, first.name))}`)?.focus();
@@ -72,7 +82,6 @@ function LoadedPanelForm(props: { form: PanelFormView; idPrefix: string; initial
         body,
         ...(form.save.method === 'POST' ? { idempotencyKey: attempt.current.key } : {}),
       });
-      setSaved(true);
       attempt.current = null;
       props.onSaved();
     } catch (caught) {
@@ -105,9 +114,6 @@ function LoadedPanelForm(props: { form: PanelFormView; idPrefix: string; initial
           {saving && <Busy label={t('app.working')} />}
         </div>
       )}
-      <p role="status" aria-live="polite" className={saved ? 'success' : 'sr-only'}>
-        {saved ? t('app.saved') : ''}
-      </p>
     </form>
   );
 }
@@ -154,12 +160,22 @@ function PanelFieldInput(props: {
     </>
   );
 
+  // A read-only yes/no is a fact, not a control: a greyed-out checkbox is hard to read.
+  if (field.type === 'boolean' && readOnly)
+    return (
+      <div className="field">
+        <p id={id} aria-describedby={describedBy}>
+          {t('features.labelValue', { label, value: props.value === true ? t('features.yes') : t('features.no') })}
+        </p>
+        {notes}
+      </div>
+    );
+
   if (field.type === 'boolean')
     return (
       <div className="field field-check">
-        <input {...common} type="checkbox" checked={props.value === true} disabled={readOnly} onChange={(event) => props.onChange(event.target.checked)} />
+        <input {...common} type="checkbox" checked={props.value === true} onChange={(event) => props.onChange(event.target.checked)} />
         <label htmlFor={id}>{label}</label>
-        {readOnly && <span className="muted"> ({props.value === true ? t('features.yes') : t('features.no')})</span>}
         {notes}
       </div>
     );

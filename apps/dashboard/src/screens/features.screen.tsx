@@ -125,7 +125,7 @@ export function FeaturesScreen() {
         <h2 id="features-settings">{t('features.settings')}</h2>
         <ul className="panel-links">
           <li>
-            <Link to="/settings">{t('settings.title')}</Link>
+            <Link to="/settings">{t('features.accountSettings')}</Link>
           </li>
           {settingsPanels.map((panel) => (
             <li key={`${panel.pluginId}/${panel.id}`}>

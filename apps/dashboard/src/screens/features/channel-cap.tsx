@@ -4,8 +4,7 @@ import { hasRole } from '../../api/session.js';
 import { useSession } from '../../auth.js';
 import { Busy } from '../../components/busy.js';
 import { ErrorMessage } from '../../components/error-message.js';
-import { Money } from '../../components/money.js';
-import { formatDate } from '../../i18n/format.js';
+import { formatDate, formatMoney } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
 import type { CapView } from './feature-catalog.js';
 
@@ -56,7 +55,9 @@ export function ChannelCap({ channel, cap, onChanged }: { channel: string; cap: 
     <div className="cap">
       {cap ? (
         <p>
-          {t('features.cap.label')}: <Money amount={cap.limit} /> · {t('features.cap.remaining')}: <Money amount={cap.remaining} />{' '}
+          <span data-amount={cap.limit}>
+            {t('features.cap.summary', { limit: formatMoney(locale, cap.limit), remaining: formatMoney(locale, cap.remaining) })}
+          </span>{' '}
           <span className="muted">({t('features.resetsOn', { date: formatDate(locale, cap.resetsAt, timeZone) })})</span>
         </p>
       ) : (
@@ -71,7 +72,6 @@ export function ChannelCap({ channel, cap, onChanged }: { channel: string; cap: 
               inputMode="decimal"
               autoComplete="off"
               value={limit}
-              placeholder="20.00"
               aria-invalid={problem ? true : undefined}
               aria-describedby={problem ? `${id}-error` : `${id}-help`}
               onChange={(event) => setLimit(event.target.value)}

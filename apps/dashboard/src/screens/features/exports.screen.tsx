@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, newIdempotencyKey } from '../../api/client.js';
 import { hasRole } from '../../api/session.js';
 import { useSession } from '../../auth.js';
@@ -10,6 +10,8 @@ import { CellView } from '../../components/panel-table.js';
 import { useLoad } from '../../components/use-load.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { ChannelPrices } from './channel-prices.js';
+import { ExportRunDetails } from './export-run-details.js';
 import { usePagedList } from './paged-list.js';
 
 interface Run {
@@ -67,8 +69,17 @@ export function ExportsScreen() {
       {exporters.error ? <ErrorMessage error={exporters.error} onRetry={exporters.reload} /> : null}
       {exporters.data && (
         <p>
-          {t('features.exports.exporters')}: {exporters.data.data.map((exporter) => `${exporter.label} (${exporter.format})`).join(', ') || t('app.none')}
+          {t('features.labelValue', {
+            label: t('features.exports.exporters'),
+            value: exporters.data.data.map((exporter) => `${exporter.label} (${exporter.format})`).join(', ') || t('app.none'),
+          })}
         </p>
+      )}
+      {exporters.data && exporters.data.data.length > 0 && (
+        <ChannelPrices
+          caption={t('features.exports.prices')}
+          rows={exporters.data.data.map((exporter) => ({ channel: exporter.channel, label: exporter.label }))}
+        />
       )}
       {admin && (
         <>
@@ -114,11 +125,12 @@ export function ExportsScreen() {
                   {t('features.col.charged')}
                 </th>
                 <th scope="col">{t('features.col.actions')}</th>
+                <th scope="col">{t('features.col.details')}</th>
               </tr>
             </thead>
             <tbody>
               {runs.rows.map((run) => (
-                <tr key={run.id}>
+                <RunRow key={run.id} run={run} columns={7}>
                   <td>
                     <CellView value={run.createdAt} format="datetime" />
                   </td>
@@ -137,7 +149,7 @@ export function ExportsScreen() {
                   <td>
                     <RunActions run={run} admin={admin} onChanged={runs.reload} />
                   </td>
-                </tr>
+                </RunRow>
               ))}
             </tbody>
           </table>
@@ -150,6 +162,32 @@ export function ExportsScreen() {
         </button>
       )}
     </Page>
+  );
+}
+
+/** A run's row, and under it, on demand, its report (a disclosure button keeps the table readable). */
+function RunRow({ run, columns, children }: { run: Run; columns: number; children: ReactNode }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const detailsId = `run-details-${run.id}`;
+  return (
+    <>
+      <tr>
+        {children}
+        <td>
+          <button type="button" className="link-button" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen(!open)}>
+            {open ? t('features.exports.hideDetails') : t('features.exports.showDetails')}
+          </button>
+        </td>
+      </tr>
+      {open && (
+        <tr id={detailsId}>
+          <td colSpan={columns + 1}>
+            <ExportRunDetails runId={run.id} />
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
 

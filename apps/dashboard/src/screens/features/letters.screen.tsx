@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, newIdempotencyKey } from '../../api/client.js';
 import { hasRole } from '../../api/session.js';
 import { useSession } from '../../auth.js';
@@ -8,10 +8,13 @@ import { ErrorMessage } from '../../components/error-message.js';
 import { Money } from '../../components/money.js';
 import { Page } from '../../components/page.js';
 import { CellView } from '../../components/panel-table.js';
+import { useLoad } from '../../components/use-load.js';
 import { formatMoney } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { ChannelPrices } from './channel-prices.js';
 import { letterIssues } from './letter-issues.js';
+import { bytesToBase64, pdfProblem } from './pdf-file.js';
 import { usePagedList } from './paged-list.js';
 
 interface Letter {
@@ -38,6 +41,16 @@ interface Quote {
   reason: string | null;
 }
 
+interface Carrier {
+  id: string;
+  label: string;
+  countries: string[];
+  billing: 'wallet' | 'own_account';
+}
+
+// A carrier's priced parts are channels named `<carrier>-<part>` (packages/print-mail).
+const POSTAL_PARTS = ['postage-standard', 'postage-priority', 'postage-registered', 'print-bw', 'print-color'];
+
 const STATUSES = ['held', 'ready', 'submitted', 'accepted', 'printed', 'posted', 'delivered', 'rejected', 'cancelled', 'failed', 'returned'];
 const ADDRESS_FIELDS = ['name', 'street', 'postalCode', 'city', 'country'] as const;
 type Draft = Record<(typeof ADDRESS_FIELDS)[number] | 'subject' | 'bodyText', string> & { product: string };
@@ -58,6 +71,7 @@ export function LettersScreen() {
       }
     >
       <p className="muted">{t('features.letters.help')}</p>
+      <LetterPrices />
       <LetterQuote onSent={list.reload} />
       <h2 id="letters-list">{t('features.letters.list')}</h2>
       <div className="row">
@@ -72,6 +86,9 @@ export function LettersScreen() {
             ))}
           </select>
         </div>
+        <button type="button" onClick={list.reload} disabled={list.loading}>
+          {t('features.refresh')}
+        </button>
       </div>
       {list.error ? <ErrorMessage error={list.error} onRetry={list.reload} /> : null}
       {list.loading && !list.rows && <Busy />}
@@ -127,17 +144,34 @@ export function LettersScreen() {
   );
 }
 
-function letterBody(draft: Draft) {
+/** What each carrier paid from the wallet charges per part (postage per letter, printing per sheet). */
+function LetterPrices() {
+  const { t } = useI18n();
+  const carriers = useLoad((signal) => api.get<{ data: Carrier[] }>('/v1/letters/carriers', undefined, signal), []);
+  if (carriers.error) return <ErrorMessage error={carriers.error} onRetry={carriers.reload} />;
+  const rows = (carriers.data?.data ?? [])
+    .filter((carrier) => carrier.billing === 'wallet')
+    .flatMap((carrier) =>
+      POSTAL_PARTS.map((part) => ({
+        channel: `${carrier.id}-${part}`,
+        label: t('features.labelValue', { label: carrier.label, value: t(`features.letters.part.${part}`) }),
+      })),
+    );
+  return rows.length > 0 ? <ChannelPrices caption={t('features.letters.prices')} rows={rows} /> : null;
+}
+
+function letterBody(draft: Draft, pdf: { base64: string } | null) {
   const recipient = Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, draft[field].trim()]));
   return {
     recipient,
-    bodyText: draft.bodyText.trim(),
+    ...(draft.bodyText.trim() ? { bodyText: draft.bodyText.trim() } : {}),
+    ...(pdf ? { pdf: pdf.base64 } : {}),
     ...(draft.subject.trim() ? { subject: draft.subject.trim() } : {}),
     product: draft.product,
   };
 }
 
-/** A text-only letter (the cover page with a note): quote first, then send with a key kept across retries. */
+/** A letter: the cover page with a note, and your own PDF after it if given. Quote first, then send with a key kept across retries. */
 function LetterQuote({ onSent }: { onSent(): void }) {
   const { t, locale } = useI18n();
   const session = useSession();
@@ -149,10 +183,44 @@ function LetterQuote({ onSent }: { onSent(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [sent, setSent] = useState<string | null>(null);
   const [sendKey, setSendKey] = useState(() => newIdempotencyKey('letter'));
+  const [pdf, setPdf] = useState<{ name: string; base64: string } | null>(null);
+  const [pdfMessage, setPdfMessage] = useState<string | null>(null);
+  const [textMessage, setTextMessage] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const issues = error instanceof ApiError && error.status === 400 ? letterIssues(error.details) : {};
+
+  const changed = () => {
+    setQuote(null);
+    setSent(null);
+    setSendKey(newIdempotencyKey('letter'));
+  };
+
+  const choosePdf = async (file: File | undefined) => {
+    changed();
+    setPdf(null);
+    setPdfMessage(null);
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const problem = pdfProblem(bytes);
+    if (problem) {
+      setPdfMessage(t(`features.letters.${problem}`, { max: '5 MB' }));
+      if (fileInput.current) fileInput.current.value = '';
+      return;
+    }
+    setPdf({ name: file.name, base64: bytesToBase64(bytes) });
+    setTextMessage(null);
+  };
+
+  const removePdf = () => {
+    changed();
+    setPdf(null);
+    if (fileInput.current) fileInput.current.value = '';
+    fileInput.current?.focus();
+  };
 
   const edit = (field: keyof Draft, value: string) => {
     setDraft((previous) => ({ ...previous, [field]: value }));
+    if (field === 'bodyText') setTextMessage(null);
     setQuote(null);
     setSent(null);
     // Another letter is another request: a new key.
@@ -161,11 +229,17 @@ function LetterQuote({ onSent }: { onSent(): void }) {
 
   const ask = async (event: FormEvent) => {
     event.preventDefault();
+    // A letter needs something to print: a note, a PDF, or both.
+    if (!pdf && !draft.bodyText.trim()) {
+      setTextMessage(t('features.letters.needContent'));
+      document.getElementById('letter-bodyText')?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     setSent(null);
     try {
-      setQuote(await api.post<Quote>('/v1/letters/quote', letterBody(draft)));
+      setQuote(await api.post<Quote>('/v1/letters/quote', letterBody(draft, pdf)));
     } catch (caught) {
       setError(caught);
       setQuote(null);
@@ -179,9 +253,11 @@ function LetterQuote({ onSent }: { onSent(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const letter = await api.post<Letter>('/v1/letters', letterBody(draft), { idempotencyKey: sendKey });
+      const letter = await api.post<Letter>('/v1/letters', letterBody(draft, pdf), { idempotencyKey: sendKey });
       setSent(t('features.letters.sent', { status: t(`features.status.${letter.status}`) }));
       setDraft(EMPTY);
+      setPdf(null);
+      if (fileInput.current) fileInput.current.value = '';
       setQuote(null);
       setSendKey(newIdempotencyKey('letter'));
       onSent();
@@ -241,14 +317,44 @@ function LetterQuote({ onSent }: { onSent(): void }) {
             rows={4}
             maxLength={5000}
             value={draft.bodyText}
-            required
-            aria-invalid={issues.bodyText ? true : undefined}
-            aria-describedby={issues.bodyText ? 'letter-bodyText-error' : undefined}
+            aria-invalid={issues.bodyText || textMessage ? true : undefined}
+            aria-describedby={issues.bodyText || textMessage ? 'letter-bodyText-error' : 'letter-bodyText-help'}
             onChange={(event) => edit('bodyText', event.target.value)}
           />
-          {issues.bodyText && (
+          <p id="letter-bodyText-help" className="muted field-help">
+            {t('features.letters.bodyTextHelp')}
+          </p>
+          {(issues.bodyText || textMessage) && (
             <p id="letter-bodyText-error" className="field-error">
-              {issues.bodyText.join(' ')}
+              {[textMessage, ...(issues.bodyText ?? [])].filter(Boolean).join(' ')}
+            </p>
+          )}
+        </div>
+        <div className="stack">
+          <label htmlFor="letter-pdf">{t('features.letters.pdfFile')}</label>
+          <input
+            ref={fileInput}
+            id="letter-pdf"
+            type="file"
+            accept="application/pdf,.pdf"
+            aria-describedby={pdfMessage || issues.pdf ? 'letter-pdf-error' : 'letter-pdf-help'}
+            aria-invalid={pdfMessage || issues.pdf ? true : undefined}
+            onChange={(event) => void choosePdf(event.target.files?.[0])}
+          />
+          <p id="letter-pdf-help" className="muted field-help">
+            {t('features.letters.pdfHelp', { max: '5 MB' })}
+          </p>
+          {(pdfMessage || issues.pdf) && (
+            <p id="letter-pdf-error" className="field-error">
+              {[pdfMessage, ...(issues.pdf ?? [])].filter(Boolean).join(' ')}
+            </p>
+          )}
+          {pdf && (
+            <p>
+              {t('features.letters.pdfChosen', { name: pdf.name })}{' '}
+              <button type="button" className="link-button" onClick={removePdf}>
+                {t('features.letters.pdfRemove')}
+              </button>
             </p>
           )}
         </div>
@@ -281,7 +387,10 @@ function LetterQuote({ onSent }: { onSent(): void }) {
           <ul>
             {quote.charges.map((charge) => (
               <li key={charge.channel}>
-                {charge.description}: {charge.units} × <Money amount={charge.unitPrice} /> = <Money amount={charge.amount} />
+                {t('features.labelValue', {
+                  label: charge.description,
+                  value: `${charge.units} × ${formatMoney(locale, charge.unitPrice)} = ${formatMoney(locale, charge.amount)}`,
+                })}
               </li>
             ))}
           </ul>

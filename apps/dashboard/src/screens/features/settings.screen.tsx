@@ -72,7 +72,7 @@ function AccountSettings() {
   if (!account.data) return <ErrorMessage error={account.error} onRetry={account.reload} />;
   return (
     <AccountForm
-      key={`${account.data.locale}|${account.data.timeZone}`}
+      // Not keyed by the values: the form already holds what was saved, and its "saved" note must stay.
       account={account.data}
       editable={admin}
       onSaved={() => {
