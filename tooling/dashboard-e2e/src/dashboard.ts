@@ -59,3 +59,52 @@ export async function readError(page: Page): Promise<{ text: string; code: strin
     return { text: e.textContent ?? '', code: e.getAttribute('data-error-code') };
   });
 }
+
+/**
+ * Waits until the screen is settled: its heading is there and nothing in <main> shows Busy or is
+ * aria-busy (every section's first load answered). Screens poll nothing on their own while idle.
+ */
+export async function waitForScreen(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+    const heading = d.querySelector('main h1');
+    if (!heading || !(heading.textContent ?? '').trim()) return null;
+    if (d.querySelector('main .busy, main [aria-busy="true"]')) return null;
+    return (heading.textContent ?? '').trim();
+  });
+  return (await handle.jsonValue()) as string;
+}
+
+/** Moves the app to `/app<path>` the way its own links do (history + popstate), without reloading. */
+export async function openPath(page: Page, path: string): Promise<string> {
+  await page.evaluate((to: string) => {
+    const w = globalThis as unknown as {
+      history: { pushState(a: null, b: string, c: string): void };
+      dispatchEvent(e: unknown): void;
+      PopStateEvent: new (type: string) => unknown;
+    };
+    w.history.pushState(null, '', `/app${to}`);
+    w.dispatchEvent(new w.PopStateEvent('popstate'));
+  }, path);
+  return waitForScreen(page);
+}
+
+/** Switches the language with the top bar's select (labelled `label` in the current language). */
+export async function chooseLanguage(page: Page, input: { label: string; locale: string }): Promise<void> {
+  const select = await field(page, input.label);
+  await select.select(input.locale);
+  await page.waitForFunction(
+    (locale: string) => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang === locale,
+    {},
+    input.locale,
+  );
+}
+
+/** The sign-in form with an API key (operators: the platform admin key), in English. */
+export async function signInWithKey(page: Page, input: { baseUrl: string; apiKey: string; landing: string }): Promise<void> {
+  await openSignIn(page, { baseUrl: input.baseUrl, title: 'Sign in' });
+  await press(page, 'Sign in with an API key instead');
+  await fill(page, 'API key', input.apiKey);
+  await press(page, 'Sign in');
+  await waitForHeading(page, input.landing);
+}
