@@ -2,10 +2,12 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import cardPlugin from '@tollgate/plugin-payments-card';
 import sepaPlugin from '@tollgate/plugin-payments-sepa';
+import smsRemindersPlugin from '@tollgate/plugin-sms-reminders';
 import teamleaderPlugin from '@tollgate/plugin-source-teamleader';
 import { startBankSandbox, type BankSandbox } from '@tollgate/sandbox-bank';
 import { startCardSandbox, type CardSandbox } from '@tollgate/sandbox-card';
 import { startTeamleaderSandbox, type TeamleaderSandbox } from '@tollgate/sandbox-teamleader';
+import { startTwilioSandbox, type TwilioSandbox } from '@tollgate/sandbox-twilio';
 import { createTestHost, ManualClock, type TestHost } from '@tollgate/testing';
 
 /** The built dashboard (turbo builds @tollgate/dashboard before the tests; `pnpm build:all` by hand). */
@@ -32,6 +34,8 @@ export interface DashboardStack {
   card: CardSandbox;
   bank: BankSandbox;
   teamleader: TeamleaderSandbox;
+  /** The SMS provider of sms-reminders, the one plugin here with dashboard panels (plugin API 2.9). */
+  twilio: TwilioSandbox;
   /** The host's own origin, e.g. http://127.0.0.1:41234 (the dashboard is at `${url}/app/`). */
   url: string;
   /** An account whose owner signs in with e-mail + password (`PUT /v1/users/me/password` with the owner key). */
@@ -52,19 +56,21 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A real host (createTestHost, PGlite) with the payments-card, payments-sepa and source-teamleader
- * plugins against their sandboxes, one ManualClock for all, serving the built dashboard at /app.
+ * A real host (createTestHost, PGlite) with the payments-card, payments-sepa, source-teamleader and
+ * sms-reminders plugins against their sandboxes, one ManualClock for all, serving the built dashboard at /app.
  */
 export async function startDashboardStack(input: { clock?: ManualClock } = {}): Promise<DashboardStack> {
   const clock = input.clock ?? new ManualClock('2026-03-02T09:00:00.000Z');
   const now = () => clock.now();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const [card, bank, teamleader] = await Promise.all([
+  const [card, bank, teamleader, twilio] = await Promise.all([
     startCardSandbox({ now, webhook: { url: `${url}/v1/payments/webhooks/payments-card`, secret: CARD_WEBHOOK_SECRET } }),
     startBankSandbox({ now, token: BANK_TOKEN }),
     startTeamleaderSandbox({ now, rateLimitPerMinute: 100_000 }),
+    startTwilioSandbox({ now, autoDeliverCallbacks: false }),
   ]);
+  const closeSandboxes = () => Promise.all([card.close(), bank.close(), teamleader.close(), twilio.close()]);
   let t: TestHost;
   try {
     t = await createTestHost({
@@ -92,10 +98,11 @@ export async function startDashboardStack(input: { clock?: ManualClock } = {}): 
             retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
           },
         },
+        { plugin: smsRemindersPlugin, options: { baseUrl: twilio.url, accountSid: twilio.accountSid, authToken: twilio.authToken } },
       ],
     });
   } catch (error) {
-    await Promise.all([card.close(), bank.close(), teamleader.close()]);
+    await closeSandboxes();
     throw error;
   }
   const price = await t.request({
@@ -113,6 +120,7 @@ export async function startDashboardStack(input: { clock?: ManualClock } = {}): 
     card,
     bank,
     teamleader,
+    twilio,
     url,
     async newPerson({ locale = 'en', name } = {}) {
       people += 1;
@@ -124,7 +132,7 @@ export async function startDashboardStack(input: { clock?: ManualClock } = {}): 
     },
     async close() {
       await t.close();
-      await Promise.all([card.close(), bank.close(), teamleader.close()]);
+      await closeSandboxes();
     },
   };
 }

@@ -19,7 +19,7 @@ import {
 
 /**
  * axe-core on every screen of both kinds of session — an account's owner and the platform admin —
- * in English and in another language, each screen photographed; and the keyboard from a screen's
+ * in English and in another language, each screen photographed (the plugin panels of sms-reminders too); and the keyboard from a screen's
  * heading to its first form control. The account has a Teamleader connection with an imported
  * invoice and a refund, so the sub-screens (invoice detail, admin account, refunds to pay) have data.
  */
@@ -47,6 +47,8 @@ describe('accessibility of every screen — in a real browser', { timeout: 120_0
   let browser: TestBrowser;
   let person: Person;
   let invoiceId: string;
+  /** The loaded plugins' panels (GET /v1/dashboard/panels), each a screen at /features/<plugin>/<panel>. */
+  let panels: Array<readonly [string, string]>;
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startDashboardStack(), launchBrowser()]);
@@ -86,6 +88,9 @@ describe('accessibility of every screen — in a real browser', { timeout: 120_0
     expect((await t.request({ method: 'POST', path: `/v1/invoice-sync/connections/${connection.id}/imports`, key, body: { days: 30 } })).status).toBe(202);
     await t.host.invoiceSync.jobs.idle();
     invoiceId = (await t.request({ path: '/v1/invoice-sync/invoices', key })).body.data[0].id;
+    const listed = (await t.request({ path: '/v1/dashboard/panels', key })).body.data as Array<{ pluginId: string; id: string }>;
+    panels = listed.map((panel) => [`/features/${panel.pluginId}/${panel.id}`, `panel-${panel.pluginId}-${panel.id}`] as const);
+    expect(panels.length).toBeGreaterThan(0);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -108,7 +113,7 @@ describe('accessibility of every screen — in a real browser', { timeout: 120_0
   it('account owner: no serious or critical violation on any screen, in English and in Dutch', async () => {
     const page = await browser.newPage({ locale: 'en' });
     await signIn(page, { baseUrl: stack.url, email: person.email, password: person.password, landing: 'Wallet' });
-    const screens = [...ACCOUNT_SCREENS, [`/invoices/${invoiceId}`, 'invoice-detail'] as const];
+    const screens = [...ACCOUNT_SCREENS, [`/invoices/${invoiceId}`, 'invoice-detail'] as const, ...panels];
     const found = { ...(await sweep(page, { kind: 'account', locale: 'en', screens })) };
     await chooseLanguage(page, { label: 'Language', locale: 'nl' });
     Object.assign(found, await sweep(page, { kind: 'account', locale: 'nl', screens }));
