@@ -32,7 +32,7 @@ describe('dashboard sign-in in a real browser', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startDashboardStack(), launchBrowser()]);
     person = await stack.newPerson({ locale: 'en', name: 'Bakkerij Peeters' });
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
