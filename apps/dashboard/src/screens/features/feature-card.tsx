@@ -3,7 +3,7 @@ import { formatDate, formatNumber } from '../../i18n/format.js';
 import { hasMessage, useI18n, type Translate } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { useSession } from '../../auth.js';
-import { ChannelCap } from './channel-cap.js';
+import { SpendingCap } from './spending-cap.js';
 import type { FeatureCard as Card, PriceRow } from './feature-catalog.js';
 import { localized, panelPath } from './panel-types.js';
 
@@ -91,7 +91,7 @@ export function FeatureCardView({ card, onCapChanged }: { card: Card; onCapChang
         )}
       </dl>
       <h4>{t('features.cap.title')}</h4>
-      <ChannelCap channel={card.channel} cap={card.cap} onChanged={onCapChanged} />
+      <SpendingCap kind="channel" target={card.channel} cap={card.cap} onChanged={onCapChanged} />
       {card.panels.length > 0 && (
         <ul className="panel-links">
           {card.panels.map((panel) => (
