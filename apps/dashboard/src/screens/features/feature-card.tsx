@@ -16,7 +16,8 @@ export function unitText(t: Translate, unit: string): string {
 export function channelName(input: { t: Translate; locale: Parameters<typeof localized>[1]; card: Pick<Card, 'channel' | 'panels'> }): string {
   const panel = input.card.panels[0];
   if (panel) return localized(panel.title, input.locale);
-  return hasMessage(`features.channel.${input.card.channel}`) ? input.t(`features.channel.${input.card.channel}`) : input.card.channel;
+  // The wallet screens' names (`channel.<id>`), so a channel is called the same everywhere.
+  return hasMessage(`channel.${input.card.channel}`) ? input.t(`channel.${input.card.channel}`) : input.card.channel;
 }
 
 export function PriceLine({ price }: { price: PriceRow }) {
@@ -42,7 +43,7 @@ export function FeatureCardView({ card, onCapChanged }: { card: Card; onCapChang
       <p className="muted">
         <code>{card.channel}</code>
       </p>
-      <dl className="facts">
+      <dl className="feature-facts">
         <dt>{t('features.price')}</dt>
         <dd>
           {card.price ? <PriceLine price={card.price} /> : <span className="muted">{t('features.noPrice')}</span>}
