@@ -34,6 +34,16 @@ async function execute(name: string, input: Record<string, unknown>): Promise<vo
   if (result.problems?.length) process.exitCode = 1;
 }
 
+/** All of stdin without its last line break (a password piped in, or typed and ended with Ctrl-D). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password (then Enter and Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
 /** Commander's options without its undefined entries (the commands' schemas say what is optional). */
 const defined = (opts: object): Record<string, unknown> => Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
 
@@ -107,6 +117,18 @@ export function buildCli(): Command {
     .requiredOption('--name <name>', 'what the key is for')
     .addOption(role)
     .action((opts: object) => execute('api-keys.create', defined(opts)));
+
+  program
+    .command('users')
+    .description('people of an account')
+    .command('set-password')
+    .description("set a user's dashboard password (at least 12 characters), read from stdin unless --password; ends the user's sessions")
+    .requiredOption('--account <id>', 'account id (acc_…)')
+    .requiredOption('--email <email>', "the user's e-mail")
+    .option('--password <password>', 'the password (else read from stdin: it stays out of the shell history)')
+    .action(async (opts: { account: string; email: string; password?: string }) =>
+      execute('users.set-password', { account: opts.account, email: opts.email, password: opts.password ?? (await readStdin()) }),
+    );
 
   program
     .command('admin-keys')

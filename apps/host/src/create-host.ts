@@ -43,6 +43,7 @@ import { describeErrorResponses } from './http/openapi-responses.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
 import { defaultDashboardDir, installDashboard } from './http/dashboard-static.js';
 import { SESSION_COOKIE } from './sessions/session-cookie.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { RequestLogController } from './http/request-log.js';
 import { RouteIdempotency } from './http/route-idempotency.js';
 import { RequestValidationPipe } from './http/validation.pipe.js';
@@ -141,6 +142,8 @@ export interface TollgateHost {
   files: FileStore;
   pluginHost: PluginHost;
   accounts: AccountsService;
+  /** People's sign-in and sessions (the dashboard); operators set passwords through it. */
+  sessions: SessionsService;
   /** The one wallet of this host (the HTTP API and the plugins share it). */
   wallet: WalletService;
   catalog: PriceCatalog;
@@ -515,6 +518,7 @@ export async function createHost(input: CreateHostInput): Promise<TollgateHost> 
       files: files.store,
       pluginHost,
       accounts: liveAccounts,
+      sessions: nestApp.get(SessionsService),
       wallet: core.wallet,
       catalog: core.catalog,
       walletJobs: liveWalletJobs,

@@ -4,6 +4,7 @@ export { loadPlugins, PluginLoadError, type LoadedPlugin } from './plugins/plugi
 export { PluginHost, type MountedRoute } from './plugins/plugin-host.js';
 export { AccountsService, type Account, type ApiKey, type NewApiKey, type User } from './accounts/accounts.service.js';
 export type { Caller, Role } from './accounts/roles.js';
+export { SessionsService, type SessionView } from './sessions/sessions.service.js';
 export { startOperatorAccess } from './operator/operator-access.js';
 export { assertPortFree, portInUse } from './http/port-check.js';
 export { operatorCommands, runOperatorCommand, type OperatorContext, type OperatorResult } from './operator/operator-commands.js';

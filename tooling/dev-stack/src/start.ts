@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTollgateError } from '@tollgate/errors';
 import { assertPortFree, createHost, loadConfig, loadPlugins, startOperatorAccess } from '@tollgate/host';
+import { ensureDemoLogin } from './demo-login.js';
 import { seedTeamleaderDemo, teamleaderDemoSummary, watchTeamleaderDemo } from './teamleader-demo.js';
 import { EPOST_DEMO_CREDENTIALS, SFTP_DEMO_USER, startSandboxStack } from './sandbox-stack.js';
 import { checkDataDir, importSandboxStates, loadSandboxStates, SandboxStateSaver, sandboxStateDir } from './sandbox-state.js';
@@ -119,7 +120,12 @@ async function main(): Promise<void> {
   }
   const sandboxesMs = Math.round(performance.now()) - loadedMs;
 
-  const sandboxPlugins = stack.plugins;
+  // The dashboard's "Connect Teamleader" comes back to /app/invoices after consent (without a
+  // returnUrl the plugin's callback answers JSON, which suits API clients and the tests' stack).
+  const dashboardReturn = `${config.baseUrl ?? hostUrl}/app/invoices`;
+  const sandboxPlugins = stack.plugins.map((entry) =>
+    entry.package === '@tollgate/plugin-source-teamleader' ? { ...entry, options: { ...(entry.options as object), returnUrl: dashboardReturn } } : entry,
+  );
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   devLetterPolling(config.letters);
   const devSealingKey = !config.accountingExports.sealingKey;
@@ -138,6 +144,8 @@ async function main(): Promise<void> {
   }
   // The first admin key (printed once) and the socket `pnpm tollgate` uses while this stack runs.
   const operator = await startOperatorAccess({ host, dataDir });
+  // Beside the admin key: the demo account's dashboard login (made once, its password printed once).
+  await ensureDemoLogin({ host, dashboardUrl: `${(config.baseUrl ?? `http://localhost:${new URL(url).port}`).replace(/\/$/, '')}/app` });
   // Events the host had not accepted before the last stop go out now that it listens.
   void card.control.deliverWebhooks();
   void twilio.control.deliverCallbacks();

@@ -10,6 +10,7 @@ import { openConfiguredDatabase } from '../open-database.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 import { walletAccountHooks } from '../wallet/account-wallets.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import type { OperatorResult } from './operator-client.js';
 import { hostOperatorContext, migrateAll, operatorCommands, runOperatorCommand, type OperatorContext } from './operator-commands.js';
 
@@ -44,7 +45,8 @@ async function withDatabase<T>(config: HostConfig, fn: (ctx: OperatorContext) =>
       billing: { config: config.billing, renderer: { render: () => Promise.reject(new Error('rendered by a running host')) } },
     });
     const accounts = new AccountsService({ db, clock, hooks: walletAccountHooks({ wallet: core.wallet }) });
-    return await fn({ db, accounts, funding: core.funding, plans: core.plans, importer: core.importer, pluginHost, events: core.events });
+    const sessions = new SessionsService({ db, clock, accounts });
+    return await fn({ db, accounts, sessions, funding: core.funding, plans: core.plans, importer: core.importer, pluginHost, events: core.events });
   } finally {
     files.close();
     await db.close();

@@ -9,6 +9,8 @@ import { walletAlertMigrations } from '@tollgate/wallet-alerts';
 import { walletInvoiceMigrations } from '@tollgate/wallet-invoices';
 import { z } from 'zod';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import { MIN_PASSWORD_LENGTH } from '../sessions/sessions.service.js';
 import { hostMigrations } from '../accounts/host.migrations.js';
 import { ROLES } from '../accounts/roles.js';
 import { autoRefillView, paymentMethodView, purchaseView, refundView } from '../funding/funding.views.js';
@@ -28,6 +30,8 @@ import { webhookCommands } from './webhook-commands.js';
 export interface OperatorContext {
   db: Database;
   accounts: AccountsService;
+  /** Passwords of people (the dashboard's sign-in). */
+  sessions: SessionsService;
   funding: FundingService;
   /** Accounts' plans (W-11). */
   plans: AccountPlans;
@@ -48,6 +52,7 @@ export function hostOperatorContext(host: TollgateHost): OperatorContext {
   return {
     db: host.db,
     accounts: host.accounts,
+    sessions: host.sessions,
     funding: host.funding,
     plans: host.plans,
     importer: host.invoiceSync.importer,
@@ -132,6 +137,14 @@ export const operatorCommands: Record<string, OperatorCommand> = {
         plan,
       });
       return { output: { ...created, plan } };
+    },
+  }),
+  'users.set-password': define({
+    needs: 'database',
+    input: z.object({ account: accountId, email, password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) }),
+    run: async (ctx, i) => {
+      const { userId } = await ctx.sessions.setPassword({ accountId: i.account, email: i.email, password: i.password });
+      return { output: { ok: true, accountId: i.account, userId, email: i.email.toLowerCase(), sessionsEnded: true } };
     },
   }),
   'accounts.plan': define({
