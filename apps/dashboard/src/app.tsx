@@ -1,4 +1,4 @@
-import { Fragment, useEffect } from 'react';
+import { Fragment, Suspense, useEffect } from 'react';
 import { useAuth } from './auth.js';
 import { Busy } from './components/busy.js';
 import { Page } from './components/page.js';
@@ -29,7 +29,9 @@ export function App() {
     if (params)
       return (
         <Layout>
-          <Fragment key={path}>{route.render(params)}</Fragment>
+          <Fragment key={path}>
+            <Suspense fallback={<Busy />}>{route.render(params)}</Suspense>
+          </Fragment>
         </Layout>
       );
   }
