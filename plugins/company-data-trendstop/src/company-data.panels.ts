@@ -3,7 +3,6 @@ import { COMPANY_DATA_CHANNEL_ID } from './company-data.channel.js';
 
 /* The plugin's screens on the web dashboard: data only, bound to its own routes (company-data.routes.ts). */
 
-const status = { en: 'Status', nl: 'Status', fr: 'Statut', de: 'Status' };
 const title = { en: 'Company data', nl: 'Bedrijfsgegevens', fr: 'Données d’entreprise', de: 'Firmendaten' };
 
 export const companyDataPanels: DashboardPanel[] = [

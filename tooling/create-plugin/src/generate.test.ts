@@ -80,6 +80,9 @@ describe('generatePlugin', () => {
     );
     expect(plugin).toContain('channels.add(new SmsRemindersChannel({ options: env.options, db, clock }))');
     expect(plugin).toContain('routes.add(...smsRemindersRoutes({ db, wallet }))');
+    // A dashboard panel as a commented example (it needs API 2.9; the generated range is the major's).
+    expect(plugin).toContain("//     table: {\n        //       source: '/uses',");
+    expect(plugin).not.toMatch(/^\s*panels\.add\(/m);
     expect(plugin).toContain('export default smsRemindersPlugin;');
 
     expect(read(join(dir, 'src/index.ts'))).toContain("export { default, smsRemindersPlugin } from './plugin.js';");

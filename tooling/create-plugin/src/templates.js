@@ -157,6 +157,25 @@ export const ${n.camel}Plugin = definePlugin({
       init({ channels, routes, db, clock, wallet }) {
         channels.add(new ${n.className}({ options: env.options, db, clock }));
         routes.add(...${n.camel}Routes({ db, wallet }));
+        // A screen on the web dashboard (plugin API 2.9): set compatibility to '^2.9.0', import
+        // dashboardPanelsExtensionPoint and defineDashboardPanel, add \`panels: dashboardPanelsExtensionPoint\`
+        // to deps, and uncomment. Data only (no code runs in the browser), bound to this plugin's own GET /uses.
+        // panels.add(
+        //   defineDashboardPanel({
+        //     id: 'uses',
+        //     placement: 'feature',
+        //     channel: ${str(n.name)},
+        //     title: { en: ${str(n.title)}, nl: ${str(n.title)}, fr: ${str(n.title)}, de: ${str(n.title)} }, // TODO: translate
+        //     table: {
+        //       source: '/uses',
+        //       columns: [
+        //         { key: 'subject', label: { en: 'Subject', nl: 'Onderwerp', fr: 'Objet', de: 'Betreff' } },
+        //         { key: 'status', label: { en: 'Status', nl: 'Status', fr: 'Statut', de: 'Status' }, format: 'status' },
+        //         { key: 'createdAt', label: { en: 'Date', nl: 'Datum', fr: 'Date', de: 'Datum' }, format: 'datetime' },
+        //       ],
+        //     },
+        //   }),
+        // );
       },
     });
   },
