@@ -162,6 +162,15 @@ for (const engine of testEngines()) {
       expect(res.body.data[2]!.rules.countries).toEqual({ post: ['BE', 'NL', 'LU'] });
     });
 
+    it('the platform admin lists the same plans at GET /admin/plans (the dashboard’s plan choice); account keys are refused', async () => {
+      const a = await newAccount();
+      const member = await t.request({ path: '/v1/plans', key: a.memberKey });
+      const admin = await t.request({ path: '/admin/plans', key: t.adminKey });
+      expect(admin.status).toBe(200);
+      expect(admin.body).toEqual(member.body);
+      expect((await t.request({ path: '/admin/plans', key: a.key })).body).toMatchObject({ error: { code: 'admin_only' } });
+    });
+
     it('a new account is on the default plan; GET /v1/plan shows it, since when, and its history; a plugin reads the same', async () => {
       const a = await newAccount();
       expect(a.plan).toBe('focus');

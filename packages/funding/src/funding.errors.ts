@@ -70,3 +70,37 @@ export class AutoRefillSettingsError extends ValidationError {
     });
   }
 }
+
+/** 400: a checkout's returnPath must be a path on this host (`/app/fill`), never an absolute URL or another host's. */
+export class InvalidReturnPathError extends ValidationError {
+  constructor(returnPath: string) {
+    super({
+      code: 'invalid_return_path',
+      message: `returnPath must be a path on this host such as "/app/fill" (no scheme, host, "//", "\\\\", query or fragment), not ${JSON.stringify(returnPath)}.`,
+      details: { returnPath },
+    });
+  }
+}
+
+/** 400: the provider named takes no payments on its hosted page, or several do and none was named. */
+export class HostedPaymentProviderError extends ValidationError {
+  constructor(input: { provider: string | null; available: string[] }) {
+    super({
+      code: 'hosted_payment_unsupported',
+      message: input.provider
+        ? `Payment provider "${input.provider}" takes no payments on a hosted page; these do: ${input.available.join(', ') || 'none'}.`
+        : `Name the provider: several take payments on a hosted page (${input.available.join(', ')}).`,
+      details: input,
+    });
+  }
+}
+
+/** 422: no payment provider of this host takes payments on a hosted page. */
+export class NoHostedPaymentProviderError extends UnprocessableError {
+  constructor() {
+    super({
+      code: 'hosted_payment_unavailable',
+      message: 'No payment provider of this host takes payments on a hosted page; pay with a saved payment method.',
+    });
+  }
+}

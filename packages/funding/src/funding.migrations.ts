@@ -141,5 +141,21 @@ export const fundingMigrations: MigrationSet = {
         alter table funding_purchases add column scope text[];
       `,
     },
+    {
+      // Issue 21: a pack paid on the provider's hosted page (3-D Secure there) has no stored payment method.
+      // return_url is where the payer comes back (kept so a retry or the sweep asks the provider with the same one);
+      // redirect_url the hosted page; locale the page's language (a retry must ask with the same parameters); checked_at when the provider was last asked (the payer's return polls at most every few seconds).
+      id: '0005_hosted_checkout',
+      sql: `
+        alter table funding_purchases alter column payment_method_id drop not null;
+        alter table funding_purchases add column hosted boolean not null default false;
+        alter table funding_purchases add column return_url text;
+        alter table funding_purchases add column redirect_url text;
+        alter table funding_purchases add column checked_at timestamptz;
+        alter table funding_purchases add column locale text;
+        alter table funding_purchases add constraint funding_purchases_method_or_hosted check (hosted or payment_method_id is not null);
+        create index funding_purchases_hosted_pending on funding_purchases (checked_at) where hosted and status = 'pending';
+      `,
+    },
   ],
 };

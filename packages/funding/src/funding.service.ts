@@ -12,7 +12,9 @@ import {
   AmountOutOfRangeError,
   AutoRefillSettingsError,
   FundingKeyReusedError,
+  HostedPaymentProviderError,
   InvalidReferralCodeError,
+  NoHostedPaymentProviderError,
   PaymentMethodNotFoundError,
   PurchaseNotFoundError,
   RefundNotFoundError,
@@ -38,6 +40,15 @@ import {
   type RefillCover,
   type Refund,
 } from './funding.types.js';
+import {
+  CHECKOUT_CHECK_INTERVAL_MS,
+  CHECKOUT_SWEEP_AFTER_MS,
+  checkoutReturnUrl,
+  DEFAULT_RETURN_PATH,
+  takesHostedPayments,
+  type HostedPayment,
+  type HostedPaymentProvider,
+} from './hosted-checkout.js';
 import { targetRefillAmount } from './refill-amount.js';
 import { scheduleState } from './refill-schedule.js';
 
@@ -241,6 +252,66 @@ export class FundingService {
     return this.#createAtProvider(rows[0]);
   }
 
+  /**
+   * Buys a cash pack paid on the provider's hosted page (issue 21): no saved method, the payer picks a card there
+   * (3-D Secure included) and comes back to `returnPath` on this host with `?purchase=<id>`. The purchase is
+   * `pending` with `redirectUrl` until the provider's webhook, the payer's return (checkHostedPurchase) or the
+   * sweep learns the outcome; whichever comes first credits it, once (the grant's key is the purchase's).
+   * The same key answers the same purchase and page; the provider's payment is idempotent by `purchase:<id>`.
+   */
+  async checkout(input: {
+    accountId: string;
+    amount: string | Money;
+    idempotencyKey: string;
+    /** The host's public URL (no trailing slash needed). */
+    baseUrl: string;
+    /** A path on this host; default /app/fill. */
+    returnPath?: string;
+    /** Default: the one provider that takes hosted payments. */
+    providerId?: string;
+    scope?: readonly string[] | null;
+    /** The payer's language on the provider's page (nl, fr, en, de). */
+    locale?: string;
+  }): Promise<Purchase> {
+    const amount = this.checkPack(input.amount);
+    const provider = this.#hostedProvider(input.providerId ?? null);
+    // Checked before anything is stored: a returnPath that is not a path on this host is refused (400).
+    const probe = checkoutReturnUrl({ baseUrl: input.baseUrl, returnPath: input.returnPath ?? DEFAULT_RETURN_PATH, purchaseId: '' });
+    const scope = input.scope === undefined || input.scope === null ? null : await this.wallet.checkScope({ scope: input.scope });
+    const existing = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
+    if (existing) return this.#resumeCheckout(existing, { amount, providerId: provider.id, scope, returnUrl: probe });
+    // W-11: the card is chosen on the provider's page, so its funding is unknown here: a plan that takes only some cards refuses.
+    await this.#checkInPlan(input.accountId, { kind: provider.methods.includes('card') ? 'card' : provider.methods[0], metadata: {} }, 'top_up');
+    const id = newId('pur');
+    const returnUrl = checkoutReturnUrl({ baseUrl: input.baseUrl, returnPath: input.returnPath ?? DEFAULT_RETURN_PATH, purchaseId: id });
+    const now = this.clock.now();
+    const { rows } = await this.db.query<Row>(
+      `insert into funding_purchases (id, account_id, amount, payment_method_id, provider_id, origin, status, idempotency_key, created_at, updated_at, scope, hosted, return_url, locale)
+       values ($1, $2, $3, null, $4, 'manual', 'creating', $5, $6, $6, $7::text[], true, $8, $9)
+       on conflict do nothing returning *`,
+      [id, input.accountId, amount.toString(), provider.id, input.idempotencyKey, now, scope ? pgArray(scope) : null, returnUrl, input.locale ?? null],
+    );
+    if (!rows[0]) {
+      const raced = await this.#purchaseByKey(input.accountId, input.idempotencyKey);
+      if (!raced) throw new Error('funding: checkout insert conflicted without a purchase for its key');
+      return this.#resumeCheckout(raced, { amount, providerId: provider.id, scope, returnUrl: probe });
+    }
+    return this.#createCheckoutAtProvider(rows[0]);
+  }
+
+  /**
+   * A pending hosted purchase, read at the provider (the payer is back, or the dashboard polls) at most once every
+   * CHECKOUT_CHECK_INTERVAL_MS per purchase, and settled by what the provider says; never by the return's query
+   * string. A provider that does not answer leaves it pending (the webhook or the sweep settles it).
+   */
+  async checkHostedPurchase(input: { accountId?: string; id: string }): Promise<Purchase> {
+    const row = await this.#one('select * from funding_purchases where id = $1 and ($2::text is null or account_id = $2)', [input.id, input.accountId ?? null]);
+    if (!row) throw new PurchaseNotFoundError(input.id);
+    if (!row.hosted || row.status !== 'pending' || !row.provider_payment_id) return purchaseView(row);
+    await this.#refreshHosted(row, CHECKOUT_CHECK_INTERVAL_MS).catch(() => undefined);
+    return purchaseView((await this.#one('select * from funding_purchases where id = $1', [row.id]))!);
+  }
+
   async getPurchase(input: { accountId?: string; id: string }): Promise<Purchase> {
     const row = await this.#one('select * from funding_purchases where id = $1 and ($2::text is null or account_id = $2)', [input.id, input.accountId ?? null]);
     if (!row) throw new PurchaseNotFoundError(input.id);
@@ -268,11 +339,12 @@ export class FundingService {
   /**
    * Money on its way to the wallet: purchases paid for and not yet settled (creating or pending),
    * with the earliest day a provider expects one of them. Holds are something else (the wallet's `pending`).
+   * A hosted checkout is not counted: until the payer pays on the provider's page nothing is on its way.
    */
   async incoming(input: { accountId: string }): Promise<IncomingCredit> {
     const row = await this.#one(
       `select coalesce(sum(amount), 0)::text as amount, count(*)::int as n, min(expected_settlement_date) as next
-         from funding_purchases where account_id = $1 and status in ('creating', 'pending')`,
+         from funding_purchases where account_id = $1 and status in ('creating', 'pending') and not hosted`,
       [input.accountId],
     );
     return { amount: Money.of(row!.amount as string), purchases: row!.n as number, nextExpectedSettlementDate: (row!.next as string | null) ?? null };
@@ -293,10 +365,15 @@ export class FundingService {
         counts.duplicates++;
         continue;
       }
-      const purchase = await this.#one('select * from funding_purchases where provider_id = $1 and provider_payment_id = $2', [
-        input.providerId,
-        event.providerPaymentId,
-      ]);
+      // A hosted payment's events carry our purchase id (a dispute names the card payment, not the page's id).
+      const purchase =
+        (await this.#one('select * from funding_purchases where provider_id = $1 and provider_payment_id = $2', [input.providerId, event.providerPaymentId])) ??
+        (event.reference?.startsWith('pur_')
+          ? await this.#one('select * from funding_purchases where id = $1 and provider_id = $2 and hosted and provider_payment_id is not null', [
+              event.reference,
+              input.providerId,
+            ])
+          : undefined);
       if (!purchase) {
         // Kept: it is applied when the purchase learns its provider payment id (a webhook faster than the API answer).
         await this.#recordEvent(this.db, input.providerId, event, null, 'unmatched');
@@ -704,6 +781,14 @@ export class FundingService {
         () => undefined,
       );
     }
+    // Hosted checkouts nobody came back for and no webhook settled: asked at the provider now and then, so an
+    // abandoned page (expired there) fails the purchase and a lost webhook still credits it.
+    const { rows: open } = await this.db.query<Row>(
+      `select * from funding_purchases where hosted and status = 'pending' and provider_payment_id is not null and coalesce(checked_at, created_at) < $1
+        order by coalesce(checked_at, created_at) limit 100`,
+      [new Date(now.getTime() - CHECKOUT_SWEEP_AFTER_MS)],
+    );
+    for (const row of open) await this.#refreshHosted(row, CHECKOUT_SWEEP_AFTER_MS).catch(() => undefined);
     return { refills, resumed };
   }
 
@@ -958,7 +1043,7 @@ export class FundingService {
 
   async #resume(row: Row, amount: Money, paymentMethodId: string, scope: string[] | null): Promise<Purchase> {
     // The scope is part of what the key promised: the same key with another scope is another purchase.
-    if (!Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId || !sameScope(scopeOf(row), scope))
+    if (row.hosted || !Money.of(row.amount as string).equals(amount) || row.payment_method_id !== paymentMethodId || !sameScope(scopeOf(row), scope))
       throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'purchase' });
     if (row.status === 'creating') return this.#createAtProvider(row);
     return purchaseView(row);
@@ -966,6 +1051,7 @@ export class FundingService {
 
   /** Asks the provider for the payment (again: the key makes it the same payment) and applies its answer. */
   async #createAtProvider(row: Row): Promise<Purchase> {
+    if (row.hosted) return this.#createCheckoutAtProvider(row);
     const method = await this.#one('select * from funding_payment_methods where id = $1', [row.payment_method_id]);
     const provider = this.#provider(row.provider_id as string);
     const amount = Money.of(row.amount as string);
@@ -1003,27 +1089,125 @@ export class FundingService {
       await this.#apply(current, created.status, created.reason ?? null);
       current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
     }
-    // Events that arrived before we knew the provider's payment id.
-    const { rows: early } = await this.db.query<Row>(
-      `select * from funding_provider_events where provider_id = $1 and provider_payment_id = $2 and outcome = 'unmatched' order by received_at`,
-      [row.provider_id, created.providerPaymentId],
-    );
-    if (early.length) {
-      await this.handlePaymentEvents({
-        providerId: row.provider_id as string,
-        events: early.map((e) => ({
-          eventId: e.event_id as string,
-          providerPaymentId: e.provider_payment_id as string,
-          status: e.status as PaymentEvent['status'],
-          ...(e.reason ? { reason: e.reason as string } : {}),
-          occurredAt: e.received_at as Date,
-        })),
-      });
-      current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
-    }
+    if (await this.#applyEarlyEvents(row, created.providerPaymentId)) current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
     const view = purchaseView(current);
     if (created.redirectUrl) view.redirectUrl = created.redirectUrl;
     return view;
+  }
+
+  /** Events that arrived before we knew the provider's payment id; true when there were some. */
+  async #applyEarlyEvents(row: Row, providerPaymentId: string): Promise<boolean> {
+    const { rows: early } = await this.db.query<Row>(
+      `select * from funding_provider_events where provider_id = $1 and provider_payment_id = $2 and outcome = 'unmatched' order by received_at`,
+      [row.provider_id, providerPaymentId],
+    );
+    if (!early.length) return false;
+    await this.handlePaymentEvents({
+      providerId: row.provider_id as string,
+      events: early.map((e) => ({
+        eventId: e.event_id as string,
+        providerPaymentId: e.provider_payment_id as string,
+        status: e.status as PaymentEvent['status'],
+        ...(e.reason ? { reason: e.reason as string } : {}),
+        occurredAt: e.received_at as Date,
+      })),
+    });
+    return true;
+  }
+
+  #hostedProvider(id: string | null): HostedPaymentProvider {
+    const hosted = this.providers.list().filter(takesHostedPayments);
+    if (id !== null) {
+      const provider = this.#provider(id);
+      if (!takesHostedPayments(provider)) throw new HostedPaymentProviderError({ provider: id, available: hosted.map((p) => p.id) });
+      return provider;
+    }
+    if (hosted.length === 0) throw new NoHostedPaymentProviderError();
+    if (hosted.length > 1) throw new HostedPaymentProviderError({ provider: null, available: hosted.map((p) => p.id) });
+    return hosted[0]!;
+  }
+
+  /** The same key again: the same checkout (asked again at the provider while still 'creating'), or 409 for another request. */
+  async #resumeCheckout(row: Row, want: { amount: Money; providerId: string; scope: string[] | null; returnUrl: string }): Promise<Purchase> {
+    // The return URL differs only by the purchase id, which the probe leaves empty.
+    const sameReturn =
+      typeof row.return_url === 'string' && row.return_url === want.returnUrl.replace(/purchase=$/, `purchase=${encodeURIComponent(row.id as string)}`);
+    if (
+      !row.hosted ||
+      row.provider_id !== want.providerId ||
+      !Money.of(row.amount as string).equals(want.amount) ||
+      !sameScope(scopeOf(row), want.scope) ||
+      !sameReturn
+    )
+      throw new FundingKeyReusedError({ key: row.idempotency_key as string, operation: 'checkout' });
+    if (row.status === 'creating') return this.#createCheckoutAtProvider(row);
+    return purchaseView(row);
+  }
+
+  /**
+   * Asks the provider for the hosted payment (again: the key `purchase:<id>` makes it the same one) and keeps its page.
+   * Every parameter comes from the row: a retry under the same key must ask with the same ones, or the processor refuses it.
+   */
+  async #createCheckoutAtProvider(row: Row): Promise<Purchase> {
+    const provider = this.providers.get(row.provider_id as string);
+    if (!provider || !takesHostedPayments(provider)) throw new HostedPaymentProviderError({ provider: row.provider_id as string, available: [] });
+    const amount = Money.of(row.amount as string);
+    let created: HostedPayment;
+    try {
+      created = await provider.createOneOffPayment({
+        accountId: row.account_id as string,
+        amount,
+        currency: amount.currency,
+        reference: row.id as string,
+        description: `Wallet credits ${amount.format('en')}`,
+        returnUrl: row.return_url as string,
+        idempotencyKey: `purchase:${row.id as string}`,
+        ...(row.locale ? { locale: row.locale as string } : {}),
+      });
+    } catch (error) {
+      if (error instanceof TollgateError && error.status < 500) {
+        await this.#apply(row, 'failed', error.code);
+        throw error;
+      }
+      await this.db.query('update funding_purchases set updated_at = $2 where id = $1', [row.id, this.clock.now()]);
+      throw new UnavailableError({
+        code: 'provider_unavailable',
+        message: `${provider.label} did not answer; the checkout ${row.id as string} will be retried`,
+        details: { purchaseId: row.id },
+      });
+    }
+    const { rows } = await this.db.query<Row>(
+      `update funding_purchases set provider_payment_id = $2, redirect_url = $3, status = case when status = 'creating' then 'pending' else status end, updated_at = $4
+        where id = $1 returning *`,
+      [row.id, created.providerPaymentId, created.redirectUrl ?? null, this.clock.now()],
+    );
+    let current = rows[0]!;
+    if (created.status !== 'pending') {
+      await this.#apply(current, created.status, created.reason ?? null);
+      current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
+    }
+    if (await this.#applyEarlyEvents(row, created.providerPaymentId)) current = (await this.#one('select * from funding_purchases where id = $1', [row.id]))!;
+    return purchaseView(current);
+  }
+
+  /**
+   * Reads a pending hosted payment at the provider when nobody did in the last `intervalMs` (compare-and-set on
+   * checked_at, so two hosts or two polls ask once) and applies a final answer, as a webhook would.
+   */
+  async #refreshHosted(row: Row, intervalMs: number): Promise<void> {
+    const now = this.clock.now();
+    const { rows } = await this.db.query<Row>(
+      `update funding_purchases set checked_at = $2 where id = $1 and hosted and status = 'pending' and (checked_at is null or checked_at <= $3) returning *`,
+      [row.id, now, new Date(now.getTime() - intervalMs)],
+    );
+    const claimed = rows[0];
+    if (!claimed) return;
+    const provider = this.providers.get(claimed.provider_id as string);
+    if (!provider || !takesHostedPayments(provider)) return;
+    const payment = await provider.getOneOffPayment({ accountId: claimed.account_id as string, providerPaymentId: claimed.provider_payment_id as string });
+    if (payment.status === 'pending') return;
+    // Expired or canceled at the provider: the payer gave up (or every try was declined).
+    await this.#apply(claimed, payment.status, payment.reason ?? (payment.status === 'failed' ? 'expired' : null));
   }
 
   /**
@@ -1201,7 +1385,8 @@ function purchaseView(r: Row): Purchase {
     id: r.id as string,
     accountId: r.account_id as string,
     amount: Money.of(r.amount as string),
-    paymentMethodId: r.payment_method_id as string,
+    paymentMethodId: (r.payment_method_id as string | null) ?? null,
+    hosted: r.hosted === true,
     providerId: r.provider_id as string,
     providerPaymentId: (r.provider_payment_id as string | null) ?? null,
     origin: r.origin as PurchaseOrigin,
@@ -1213,6 +1398,8 @@ function purchaseView(r: Row): Purchase {
     updatedAt: r.updated_at as Date,
     settledAt: (r.settled_at as Date | null) ?? null,
     expectedSettlementDate: (r.expected_settlement_date as string | null) ?? null,
+    // A hosted checkout's page, while the payer can still pay there.
+    ...(r.hosted === true && ['creating', 'pending'].includes(r.status as string) && r.redirect_url ? { redirectUrl: r.redirect_url as string } : {}),
   };
 }
 

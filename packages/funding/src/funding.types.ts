@@ -21,7 +21,10 @@ export interface Purchase {
   id: string;
   accountId: string;
   amount: Money;
-  paymentMethodId: string;
+  /** The saved method it was paid with; null for a pack paid on the provider's hosted page (`hosted`). */
+  paymentMethodId: string | null;
+  /** Paid on the provider's hosted page (a checkout, issue 21), not with a saved method. */
+  hosted: boolean;
   providerId: string;
   providerPaymentId: string | null;
   origin: PurchaseOrigin;

@@ -1,4 +1,5 @@
 import type { AccountingExporter } from './accounting-exporter.js';
+import type { DashboardPanel } from './dashboard-panel.js';
 import type { DirectDebitCollector } from './direct-debit-collector.js';
 import type { PluginRoute } from './http-route.js';
 import type { InvoiceSource } from './invoice-source.js';
@@ -22,3 +23,5 @@ export const directDebitCollectorsExtensionPoint = createExtensionPoint<Registry
 export const postalCarriersExtensionPoint = createExtensionPoint<Registry<PostalCarrier>>({ id: 'postal.carriers' });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of every shape go into one list
 export const httpRoutesExtensionPoint = createExtensionPoint<Registry<PluginRoute<any, any, any, any, any>>>({ id: 'host.httpRoutes' });
+/** Screens and settings panels on the web dashboard (since API 2.9): declarative, bound to the plugin's own routes. */
+export const dashboardPanelsExtensionPoint = createExtensionPoint<Registry<DashboardPanel>>({ id: 'host.dashboardPanels' });

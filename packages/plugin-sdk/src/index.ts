@@ -4,6 +4,7 @@ export { PLUGIN_API_VERSION, definePlugin, isPlugin, type InitRegistration, type
 export { createExtensionPoint, createServiceRef, isDep, type Dep, type ExtensionPoint, type ServiceRef } from './refs.js';
 export {
   accountingExportersExtensionPoint,
+  dashboardPanelsExtensionPoint,
   directDebitCollectorsExtensionPoint,
   httpRoutesExtensionPoint,
   invoiceSourcesExtensionPoint,
@@ -42,6 +43,24 @@ export {
   type UploadedFile,
 } from './http-route.js';
 export type { Logger } from './logger.js';
+export {
+  DASHBOARD_COLUMN_FORMATS,
+  DASHBOARD_FIELD_TYPES,
+  DASHBOARD_LOCALES,
+  DASHBOARD_PANEL_PLACEMENTS,
+  DASHBOARD_SAVE_METHODS,
+  dashboardPanelProblem,
+  defineDashboardPanel,
+  type DashboardColumnFormat,
+  type DashboardFieldType,
+  type DashboardForm,
+  type DashboardFormField,
+  type DashboardPanel,
+  type DashboardPanelPlacement,
+  type DashboardTable,
+  type DashboardTableColumn,
+  type LocalizedText,
+} from './dashboard-panel.js';
 export { SecretSealer, SecretUnsealError, type SecretSealerConfig } from './secret-sealer.js';
 export type { DirectDebitCollected, DirectDebitCollector, DirectDebitCreditor, DirectDebitItem, DirectDebitOutcome } from './direct-debit-collector.js';
 export { EVENT_TYPES, isEventType, type EventOf, type EventPayloads, type EventType, type PluginEvents, type TollgateEvent } from './events.js';

@@ -46,8 +46,8 @@ export interface PaymentProvider {
   }): Promise<PaymentCreated>;
 
   /**
-   * Optional: a one-off payment not tied to a wallet purchase or a saved method, e.g. an invoice paid
-   * from the host's payment link page. The payer goes to `redirectUrl` (the provider's hosted payment
+   * Optional: a one-off payment not tied to a saved method: an invoice paid from the host's payment link
+   * page, or a pack bought on the hosted page (a checkout; reference = the purchase id). The payer goes to `redirectUrl` (the provider's hosted payment
    * page, 3-D Secure included) and comes back to `returnUrl`. Idempotent by `idempotencyKey`: the
    * same key answers the same payment. `reference` is ours and comes back on the provider's events
    * (PaymentEvent.reference), so the host can tell these payments from purchases.

@@ -3,7 +3,7 @@ import type { Dep } from './refs.js';
 import type { InferOutput, StandardSchemaV1 } from './standard-schema.js';
 
 /** The plugin API version. A plugin's `compatibility` semver range must include it. */
-export const PLUGIN_API_VERSION = '2.8.0';
+export const PLUGIN_API_VERSION = '2.9.0';
 
 const PLUGIN_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

@@ -1,7 +1,15 @@
-import { coreServices, definePlugin, httpRoutesExtensionPoint, SecretSealer, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
+import {
+  coreServices,
+  dashboardPanelsExtensionPoint,
+  definePlugin,
+  httpRoutesExtensionPoint,
+  SecretSealer,
+  spendChannelsExtensionPoint,
+} from '@tollgate/plugin-sdk';
 import { normaliseEnterpriseNumber, TrendsTopClient } from '@tollgate/trendstop';
 import { CompanyDataChannel } from './company-data.channel.js';
 import { companyDataMigrations } from './company-data.migrations.js';
+import { companyDataPanels } from './company-data.panels.js';
 import { companyDataRoutes } from './company-data.routes.js';
 import { CompanyDataService } from './company-data.service.js';
 import { channelPrices, companyDataOptions, resolveSettings } from './options.js';
@@ -17,7 +25,7 @@ const SEALED_FORMAT = 'tts1';
  */
 export const companyDataPlugin = definePlugin({
   id: 'company-data-trendstop',
-  compatibility: '^2.4.0',
+  compatibility: '^2.9.0',
   description: 'Trends Top company data for Belgian companies: free availability, bought once per account, per-user switch, own subscription',
   options: companyDataOptions,
   register(env) {
@@ -27,6 +35,7 @@ export const companyDataPlugin = definePlugin({
       deps: {
         channels: spendChannelsExtensionPoint,
         routes: httpRoutesExtensionPoint,
+        panels: dashboardPanelsExtensionPoint,
         db: coreServices.database,
         clock: coreServices.clock,
         host: coreServices.host,
@@ -35,7 +44,7 @@ export const companyDataPlugin = definePlugin({
         accounts: coreServices.accounts,
         logger: coreServices.logger,
       },
-      init({ channels, routes, db, clock, host, wallet, plans, accounts, logger }) {
+      init({ channels, routes, panels, db, clock, host, wallet, plans, accounts, logger }) {
         const settings = resolveSettings({ options, sandbox: host.sandbox });
         if (settings.usesSandboxDefaults.sealingKey)
           logger.warn('company-data-trendstop: sealing subscription keys with the fixed sandbox key (set sealingKey outside development)');
@@ -57,6 +66,7 @@ export const companyDataPlugin = definePlugin({
         });
         channels.add(new CompanyDataChannel({ prices: channelPrices(options), fetch: (step) => service.fetchExport(step) }));
         routes.add(...companyDataRoutes({ service }));
+        panels.add(...companyDataPanels);
       },
     });
   },

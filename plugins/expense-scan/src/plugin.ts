@@ -1,7 +1,8 @@
 import type { PooledDocumentReader } from '@tollgate/document-reader';
-import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
+import { coreServices, dashboardPanelsExtensionPoint, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { ExpenseScanChannel } from './expense-scan.channel.js';
 import { expenseScanMigrations } from './expense-scan.migrations.js';
+import { expenseScanPanels } from './expense-scan.panels.js';
 import { expenseScanRoutes } from './expense-scan.routes.js';
 import { ExpenseScanService, SCAN_JOB } from './expense-scan.service.js';
 import { channelPrices, expenseScanOptions } from './options.js';
@@ -15,7 +16,7 @@ import { readExpense, scanFailureOf } from './scan-reading.js';
  */
 export const expenseScanPlugin = definePlugin({
   id: 'expense-scan',
-  compatibility: '^2.7.0',
+  compatibility: '^2.9.0',
   description: 'Expense scanning with OCR: 100 free scans a month, then €0.10 a scan; fields with confidences, corrections kept apart',
   options: expenseScanOptions,
   register(env) {
@@ -25,6 +26,7 @@ export const expenseScanPlugin = definePlugin({
       deps: {
         channels: spendChannelsExtensionPoint,
         routes: httpRoutesExtensionPoint,
+        panels: dashboardPanelsExtensionPoint,
         db: coreServices.database,
         clock: coreServices.clock,
         wallet: coreServices.wallet,
@@ -32,7 +34,7 @@ export const expenseScanPlugin = definePlugin({
         jobs: coreServices.jobs,
         logger: coreServices.logger,
       },
-      async init({ channels, routes, db, clock, wallet, files, jobs, logger }) {
+      async init({ channels, routes, panels, db, clock, wallet, files, jobs, logger }) {
         // One pool for this plugin instance, made on the first scan: its module loads sharp, the canvas and
         // pdf.js (~80 ms) and its threads start on first use, so a host that never scans pays for none of it.
         let pool: Promise<PooledDocumentReader> | undefined;
@@ -66,6 +68,7 @@ export const expenseScanPlugin = definePlugin({
           }),
         );
         routes.add(...expenseScanRoutes({ service, maxBytes: options.maxBytes }));
+        panels.add(...expenseScanPanels);
         await jobs.work({
           name: SCAN_JOB,
           handler: async (job) => {

@@ -1,4 +1,11 @@
-import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint, type HostInfo } from '@tollgate/plugin-sdk';
+import {
+  coreServices,
+  dashboardPanelsExtensionPoint,
+  definePlugin,
+  httpRoutesExtensionPoint,
+  spendChannelsExtensionPoint,
+  type HostInfo,
+} from '@tollgate/plugin-sdk';
 import { DeliveryReports } from './delivery-reports.js';
 import { MeetingsService } from './meetings.service.js';
 import { smsRemindersOptions, type SmsRemindersOptions } from './options.js';
@@ -7,6 +14,7 @@ import { ReminderSender } from './reminder-sender.js';
 import { SmsReminderChannel } from './sms-reminder.channel.js';
 import { StatusReconciler } from './status-reconciler.js';
 import { smsRemindersMigrations } from './sms-reminders.migrations.js';
+import { smsRemindersPanels } from './sms-reminders.panels.js';
 import { smsRemindersRoutes } from './sms-reminders.routes.js';
 import { TwilioSmsClient } from './twilio-sms.client.js';
 
@@ -35,7 +43,7 @@ export function providerSettings(options: SmsRemindersOptions, host: HostInfo): 
  */
 export const smsRemindersPlugin = definePlugin({
   id: 'sms-reminders',
-  compatibility: '^2.1.0',
+  compatibility: '^2.9.0',
   description: "SMS meeting reminders (the day before by default), in the account's language, paid per message from the wallet",
   options: smsRemindersOptions,
   register(env) {
@@ -45,6 +53,7 @@ export const smsRemindersPlugin = definePlugin({
       deps: {
         channels: spendChannelsExtensionPoint,
         routes: httpRoutesExtensionPoint,
+        panels: dashboardPanelsExtensionPoint,
         db: coreServices.database,
         clock: coreServices.clock,
         jobs: coreServices.jobs,
@@ -53,7 +62,7 @@ export const smsRemindersPlugin = definePlugin({
         accounts: coreServices.accounts,
         logger: coreServices.logger,
       },
-      async init({ channels, routes, db, clock, jobs, host, wallet, accounts, logger }) {
+      async init({ channels, routes, panels, db, clock, jobs, host, wallet, accounts, logger }) {
         const provider = new TwilioSmsClient({ ...providerSettings(options, host), from: options.from, sharedKeys: options.webhookSharedKeys });
 
         const scheduler = new ReminderScheduler({ db, clock, wallet, logger, send: options.send });
@@ -85,7 +94,11 @@ export const smsRemindersPlugin = definePlugin({
             prices,
           }),
         );
-        routes.add(...smsRemindersRoutes({ meetings, reports, provider: () => provider, host, logger }));
+        const { send, from, maxSegments, defaultCountry } = options;
+        routes.add(
+          ...smsRemindersRoutes({ meetings, reports, provider: () => provider, host, logger, settings: { ...send, from, maxSegments, defaultCountry } }),
+        );
+        panels.add(...smsRemindersPanels);
         await jobs.work({
           name: SEND_JOB,
           handler: async () => {

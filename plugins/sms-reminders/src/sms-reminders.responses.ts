@@ -41,3 +41,11 @@ export const callbackReceipt = z.union([
   z.object({ outcome: z.enum(['applied', 'duplicate', 'unknown']) }),
   z.object({ ignored: z.literal(true).describe('Not a message status callback') }),
 ]);
+
+export const settingsView = z.object({
+  daysBefore: z.number().int().describe('Calendar days before the meeting, in its time zone (0 = the same day)'),
+  at: z.string().describe('"18:00": local time of the meeting’s zone'),
+  from: z.string().describe('The sender: an E.164 number or an alphanumeric name'),
+  maxSegments: z.number().int().describe('A longer text is refused'),
+  defaultCountry: z.string().describe('ISO 3166 alpha-2: the country of numbers written without +'),
+});

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DeliveryReports } from './delivery-reports.js';
 import type { MeetingsService } from './meetings.service.js';
 import { STATUS_CALLBACK_PATH } from './reminder-sender.js';
-import { callbackReceipt, inviteeView, meetingsList, meetingView, remindersList } from './sms-reminders.responses.js';
+import { callbackReceipt, inviteeView, meetingsList, meetingView, remindersList, settingsView } from './sms-reminders.responses.js';
 import type { SmsProvider } from './twilio-sms.client.js';
 import { firstValue, parseForm, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, type FormParams } from './twilio-webhook-signature.js';
 
@@ -38,6 +38,8 @@ export function smsRemindersRoutes(input: {
   provider: () => SmsProvider;
   host: HostInfo;
   logger: Logger;
+  /** The send rule and sender from the plugin options (what GET /settings shows). */
+  settings: { daysBefore: number; at: string; from: string; maxSegments: number; defaultCountry: string };
 }): PluginRoute[] {
   const { meetings, reports, logger } = input;
   return [
@@ -162,6 +164,16 @@ export function smsRemindersRoutes(input: {
       query: z.object({ status: z.enum(REMINDER_STATUSES).optional(), meetingId: z.string().max(64).optional() }),
       async handler({ caller, query }) {
         return { body: { data: await meetings.reminders({ accountId: caller.accountId, ...query }) } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/settings',
+      auth: 'account',
+      summary: 'When reminders are sent and by whom: the platform’s configuration, the same for every account (read only)',
+      responses: { 200: { description: 'The settings', body: settingsView } },
+      async handler() {
+        return { body: input.settings };
       },
     }),
     defineRoute({

@@ -1,9 +1,10 @@
-import { coreServices, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
+import { coreServices, dashboardPanelsExtensionPoint, definePlugin, httpRoutesExtensionPoint, spendChannelsExtensionPoint } from '@tollgate/plugin-sdk';
 import { voiceOptions, type VoiceOptions } from './options.js';
 import { TwilioVoiceClient, type VoiceProvider } from './twilio-voice.client.js';
 import { VoiceCallsService } from './voice-calls.service.js';
 import { VoiceChannel } from './voice.channel.js';
 import { voiceMigrations } from './voice.migrations.js';
+import { voicePanels } from './voice.panels.js';
 import { voiceRoutes } from './voice.routes.js';
 
 const RECONCILE_JOB = 'reconcile';
@@ -44,7 +45,7 @@ export function createVoicePlugin(
 ) {
   return definePlugin({
     id: 'voice',
-    compatibility: '^2.0.0',
+    compatibility: '^2.9.0',
     description: 'Outbound VoIP calls paid per started minute (Twilio-compatible provider)',
     options: voiceOptions,
     register(env) {
@@ -54,6 +55,7 @@ export function createVoicePlugin(
         deps: {
           channels: spendChannelsExtensionPoint,
           routes: httpRoutesExtensionPoint,
+          panels: dashboardPanelsExtensionPoint,
           db: coreServices.database,
           clock: coreServices.clock,
           jobs: coreServices.jobs,
@@ -62,7 +64,7 @@ export function createVoicePlugin(
           catalog: coreServices.priceCatalog,
           logger: coreServices.logger,
         },
-        async init({ channels, routes, db, clock, jobs, host, wallet, catalog, logger }) {
+        async init({ channels, routes, panels, db, clock, jobs, host, wallet, catalog, logger }) {
           const resolved = resolveProvider({ options, sandbox: host.sandbox });
           const config = { ...resolved, timeoutMs: options.requestTimeoutMs, sharedKeys: options.webhookSharedKeys };
           const provider = input.provider ? input.provider(config) : new TwilioVoiceClient(config);
@@ -102,6 +104,7 @@ export function createVoicePlugin(
             }),
           );
           routes.add(...voiceRoutes({ calls }));
+          panels.add(...voicePanels);
 
           await jobs.work({
             name: RECONCILE_JOB,

@@ -120,7 +120,12 @@ async function main(): Promise<void> {
   }
   const sandboxesMs = Math.round(performance.now()) - loadedMs;
 
-  const sandboxPlugins = stack.plugins;
+  // The dashboard's "Connect Teamleader" comes back to /app/invoices after consent (without a
+  // returnUrl the plugin's callback answers JSON, which suits API clients and the tests' stack).
+  const dashboardReturn = `${config.baseUrl ?? hostUrl}/app/invoices`;
+  const sandboxPlugins = stack.plugins.map((entry) =>
+    entry.package === '@tollgate/plugin-source-teamleader' ? { ...entry, options: { ...(entry.options as object), returnUrl: dashboardReturn } } : entry,
+  );
   if (!config.plugins.length) config.plugins = sandboxPlugins;
   devLetterPolling(config.letters);
   const devSealingKey = !config.accountingExports.sealingKey;

@@ -55,6 +55,7 @@ const BODIES: Record<string, (ctx: { pack: string; refundable: () => Promise<str
   'POST /admin/accounts/:accountId/wallet/grants': () => ({ kind: 'promo', amount: '5.00' }),
   'POST /v1/funding/payment-methods': () => ({ provider: 'payments-card', kind: 'card', details: { paymentMethod: 'pm_card_visa' } }),
   'POST /v1/funding/purchases': ({ pack, ids }) => ({ amount: pack, paymentMethodId: ids.paymentMethod }),
+  'POST /v1/funding/checkouts': ({ pack }) => ({ amount: pack, returnPath: '/app/fill' }),
   'PUT /v1/funding/auto-refill': ({ pack, ids }) => ({ enabled: true, minimum: '10.00', pack, paymentMethodId: ids.paymentMethod }),
   'POST /v1/funding/refunds': async ({ refundable }) => ({ credits: await refundable() }),
   'POST /admin/funding/refunds/:id/paid': () => ({ reference: 'PAYOUT-1' }),

@@ -1,6 +1,8 @@
 import { ApiError } from '../api/client.js';
 import { hasMessage, useI18n } from '../i18n/index.js';
 
+type Issue = { path?: Array<string | number>; message: string };
+
 /**
  * An error in the user's language, with the API's code beside it so support can find it. Field
  * errors of a 400 (`details.issues`) are listed.
@@ -11,7 +13,9 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
   const apiError = error instanceof ApiError ? error : null;
   const code = apiError?.code ?? 'generic';
   const text = hasMessage(`error.${code}`) ? t(`error.${code}`) : (apiError?.message ?? t('error.generic'));
-  const issues = (apiError?.details as { issues?: Array<{ path?: Array<string | number>; message: string }> } | undefined)?.issues;
+  // The host sends a 400's field errors as `details: [{ path, message }]` (docs/api.md, "Errors"); `details.issues` is kept for older answers.
+  const details = apiError?.details as Issue[] | { issues?: Issue[] } | undefined;
+  const issues = Array.isArray(details) ? details : details?.issues;
   return (
     <div role="alert" className="error" data-error-code={code}>
       <p>

@@ -5,14 +5,16 @@ import { FundingService } from '@tollgate/funding';
 import { PaymentLinkService } from '@tollgate/invoice-sync';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { AccountCaller } from '../accounts/accounts.service.js';
-import { HOST_STATE, type HostState } from '../host-state.js';
+import { AccountsService, type AccountCaller } from '../accounts/accounts.service.js';
+import { HOST_STATE, publicBaseUrl, type HostState } from '../host-state.js';
 import { Auth, CurrentCaller, MinRole } from '../http/auth.js';
 import { idempotencyKey } from '../wallet/idempotency.js';
 import {
   addPaymentMethodBody,
   autoRefillBody,
   autoRefillView as autoRefillSchema,
+  checkoutBody,
+  checkoutView as checkoutSchema,
   idParam,
   markPaidBody,
   providerParam,
@@ -44,6 +46,7 @@ export class FundingController {
   constructor(
     @Inject(FundingService) private readonly funding: FundingService,
     @Inject(HOST_STATE) private readonly state: HostState,
+    @Inject(AccountsService) private readonly accounts: AccountsService,
   ) {}
 
   @ApiResponse({ status: 200, standardSchema: answers.packsView })
@@ -122,6 +125,46 @@ export class FundingController {
     return purchaseView(purchase!);
   }
 
+  @ApiResponse({ status: 201, standardSchema: answers.checkoutView })
+  @ApiResponse({
+    status: 400,
+    description:
+      'invalid_return_path: returnPath is not a path on this host; hosted_payment_unsupported: the provider takes no hosted payments; invalid_scope (nothing is bought)',
+  })
+  @ApiResponse({
+    status: 422,
+    description:
+      "unknown_pack; hosted_payment_unavailable: no provider takes hosted payments; payment_method_not_in_plan: the plan takes only some cards for top-ups (the card is chosen on the provider's page)",
+  })
+  @Post('checkouts')
+  @MinRole('admin')
+  @ApiHeader(keyHeader)
+  @ApiOperation({
+    summary:
+      "Buy a cash pack paid on the provider's hosted page (3-D Secure there): a pending purchase and the page to send the payer to; credited once, by the provider's webhook or when GET /v1/funding/purchases/:id finds it paid",
+  })
+  @ApiResponse({ status: 201, standardSchema: checkoutSchema })
+  async checkout(
+    @CurrentCaller() caller: AccountCaller,
+    @Headers('idempotency-key') header: string | undefined,
+    @Body({ schema: checkoutBody }) body: z.output<typeof checkoutBody>,
+  ) {
+    const { key } = idempotencyKey({ header, body: body.idempotencyKey, required: true });
+    // The provider's page speaks the account's language.
+    const { locale } = await this.accounts.getAccount({ accountId: caller.accountId });
+    const purchase = await this.funding.checkout({
+      accountId: caller.accountId,
+      locale,
+      amount: body.amount,
+      idempotencyKey: key,
+      baseUrl: publicBaseUrl(this.state),
+      ...(body.returnPath !== undefined ? { returnPath: body.returnPath } : {}),
+      ...(body.provider !== undefined ? { providerId: body.provider } : {}),
+      ...(body.scope ? { scope: body.scope } : {}),
+    });
+    return { purchase: purchaseView(purchase), redirectUrl: purchase.redirectUrl ?? null };
+  }
+
   @ApiResponse({ status: 200, standardSchema: answers.purchasesPage })
   @Get('purchases')
   @ApiOperation({ summary: 'Purchases, newest first; pass nextCursor as `before`' })
@@ -138,10 +181,14 @@ export class FundingController {
 
   @ApiResponse({ status: 200, standardSchema: answers.purchaseView })
   @Get('purchases/:id')
-  @ApiOperation({ summary: 'One purchase: status, expectedSettlementDate while pending, settledAt once credited, invoiceId once invoiced (W-13)' })
+  @ApiOperation({
+    summary:
+      'One purchase: status, expectedSettlementDate while pending, settledAt once credited, invoiceId once invoiced (W-13); a pending hosted checkout is asked at the provider (at most every 5 s) and settled',
+  })
   @ApiResponse({ status: 200, standardSchema: purchaseSchema })
   async purchase(@CurrentCaller() caller: AccountCaller, @Param('id', { schema: idParam }) id: string) {
-    const purchase = await this.funding.getPurchase({ accountId: caller.accountId, id });
+    // A pending hosted checkout is read at the provider (rate-limited per purchase): the payer's return settles it.
+    const purchase = await this.funding.checkHostedPurchase({ accountId: caller.accountId, id });
     const invoice = await this.state.billing.documents.invoiceOfPurchase({ purchaseId: purchase.id });
     return { ...purchaseView(purchase), invoiceId: invoice?.id ?? null };
   }

@@ -27,7 +27,8 @@ export const purchaseView = z.object({
   id: z.string(),
   amount: money,
   currency: eur,
-  paymentMethodId: z.string(),
+  paymentMethodId: z.string().nullable().describe('null for a pack paid on the hosted page'),
+  hosted: z.boolean().describe("Paid on the provider's hosted page (a checkout), not with a saved method"),
   provider: z.string(),
   providerPaymentId: z.string().nullable(),
   origin: z.enum(['manual', 'auto_refill']),
@@ -40,6 +41,10 @@ export const purchaseView = z.object({
   redirectUrl: z.string().optional().describe('Where the payer confirms the payment (3-D Secure), when the provider asks for it'),
 });
 export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor: z.string().nullable() });
+export const checkoutView = z.object({
+  purchase: purchaseView,
+  redirectUrl: z.string().nullable().describe("The provider's hosted page (3-D Secure there); null once the purchase is no longer pending"),
+});
 
 export const autoRefillView = z.object({
   enabled: z.boolean(),

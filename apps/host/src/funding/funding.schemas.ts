@@ -27,6 +27,19 @@ export const purchaseBody = z.strictObject({
   idempotencyKey: key,
 });
 
+export const checkoutBody = z.strictObject({
+  amount: money.describe('A cash pack: one of GET /v1/funding/packs'),
+  provider: z.string().min(1).max(100).optional().describe('The payment provider plugin; default: the one that takes payments on a hosted page'),
+  scope: purchaseBody.shape.scope,
+  returnPath: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('Where the payer comes back: a path on this host (default /app/fill), never an absolute URL (400 invalid_return_path); ?purchase=<id> is added'),
+  idempotencyKey: key,
+});
+
 export const purchasesQuery = z.strictObject({
   status: z.enum(['creating', 'pending', 'succeeded', 'failed', 'reversed']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -85,7 +98,8 @@ export const purchaseView = z.object({
   id: z.string(),
   amount,
   currency: z.literal('EUR'),
-  paymentMethodId: z.string(),
+  paymentMethodId: z.string().nullable().describe('null for a pack paid on the hosted page (hosted: true)'),
+  hosted: z.boolean().describe("Paid on the provider's hosted page (POST /v1/funding/checkouts), not with a saved method"),
   provider: z.string(),
   providerPaymentId: z.string().nullable(),
   origin: z.enum(['manual', 'auto_refill']),
@@ -100,11 +114,16 @@ export const purchaseView = z.object({
     .describe(
       'When the provider expects the money (SEPA: collection date + settleAfterDays TARGET2 business days); null when it settled at once or no date is known',
     ),
-  redirectUrl: z.string().optional(),
+  redirectUrl: z.string().optional().describe("Where the payer pays or confirms (3-D Secure); a hosted checkout's page while it is pending"),
   invoiceId: z.string().nullable().optional().describe('GET /v1/funding/purchases/:id: its invoice (GET /v1/billing/documents/:id), null until credited'),
 });
 
 export const purchasesPage = z.object({ data: z.array(purchaseView), nextCursor: z.string().nullable() });
+
+export const checkoutView = z.object({
+  purchase: purchaseView,
+  redirectUrl: z.string().nullable().describe("The provider's hosted page to send the payer to; null once the purchase is no longer pending"),
+});
 
 export const autoRefillView = z.object({
   enabled: z.boolean(),

@@ -12,6 +12,7 @@ export function purchaseView(p: Purchase) {
     amount: p.amount.toString(),
     currency: 'EUR' as const,
     paymentMethodId: p.paymentMethodId,
+    hosted: p.hosted,
     provider: p.providerId,
     providerPaymentId: p.providerPaymentId,
     origin: p.origin,

@@ -52,6 +52,16 @@ export class PlansController {
 export class AdminPlansController {
   constructor(@Inject(HOST_STATE) private readonly state: HostState) {}
 
+  // The same list as GET /v1/plans, for the platform admin (an admin key cannot call /v1 routes): the
+  // plans an account can be moved to.
+  @Get('plans')
+  @ApiOperation({ summary: 'The plans offered, with their rules: what PUT /admin/accounts/:accountId/plan and POST /admin/accounts take' })
+  @ApiResponse({ status: 200, standardSchema: plansList })
+  plans() {
+    const directory = this.state.core.plans.directory;
+    return { data: directory.list().map((p) => planDefinitionView(p, directory.defaultPlan)) };
+  }
+
   @Get('accounts/:accountId/plan')
   @ApiOperation({ summary: "An account's plan and its plan history (support)" })
   @ApiResponse({ status: 200, standardSchema: accountPlanSchema })

@@ -4,6 +4,8 @@ import {
   accountingExportersExtensionPoint,
   directDebitCollectorsExtensionPoint,
   coreServices,
+  dashboardPanelProblem,
+  dashboardPanelsExtensionPoint,
   EVENT_TYPES,
   isEventType,
   type PluginEvents,
@@ -13,6 +15,7 @@ import {
   postalCarriersExtensionPoint,
   spendChannelsExtensionPoint,
   type AccountingExporter,
+  type DashboardPanel,
   type DirectDebitCollector,
   type Dep,
   type HostInfo,
@@ -46,6 +49,7 @@ import type { FileStore } from '@tollgate/files';
 import { MAX_UPLOAD_BYTES } from '../uploads/upload-body.js';
 import { UPLOAD_MEDIA_TYPES } from '../uploads/media-sniff.js';
 import { PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
+import { checkPanelBindings, type RegisteredPanel } from './dashboard-panels.js';
 
 /** A channel's declared unit price: what the catalog stores (numeric(18,6)). */
 const PRICE = /^\d{1,12}(\.\d{1,6})?$/;
@@ -112,6 +116,8 @@ export class PluginHost {
   readonly postalCarriers = new ExtensionRegistry<PostalCarrier>('postal carrier');
   readonly directDebitCollectors = new ExtensionRegistry<DirectDebitCollector>('direct debit collector');
   readonly routes: MountedRoute[] = [];
+  /** Dashboard panels (API 2.9), in the order added; their routes are checked once every init ran. */
+  readonly dashboardPanels: RegisteredPanel[] = [];
   /** What plugins subscribed to through coreServices.events (during init; fixed once started). */
   readonly eventSubscriptions: RegisteredHandler[] = [];
   readonly #states: PluginState[] = [];
@@ -230,6 +236,8 @@ export class PluginHost {
       this.directDebitCollectors,
     ])
       registry.freeze();
+    // After every init: a plugin may add its panels before its routes.
+    checkPanelBindings({ panels: this.dashboardPanels, routes: this.routes });
     await this.#syncPrices(services.catalog);
     await this.#syncQuotas(services.catalog);
     await this.#syncTags(services.catalog);
@@ -502,9 +510,22 @@ export class PluginHost {
         return this.postalCarriers.forPlugin(pluginId);
       case httpRoutesExtensionPoint.id:
         return { add: (...routes: AnyRoute[]) => routes.forEach((route) => this.#addRoute(pluginId, route)) };
+      case dashboardPanelsExtensionPoint.id:
+        return { add: (...panels: DashboardPanel[]) => panels.forEach((panel) => this.#addPanel(pluginId, panel)) };
       default:
         throw new PluginLoadError({ source: pluginId, message: `asks for unknown service or extension point "${dep.id}"` });
     }
+  }
+
+  #addPanel(pluginId: string, panel: DashboardPanel): void {
+    const id = (panel as { id?: unknown } | null)?.id;
+    const refuse = (why: string) => new PluginLoadError({ source: pluginId, message: `dashboard panel ${JSON.stringify(id)}: ${why}` });
+    if (this.#phase !== 'registered') throw refuse('cannot be added after start-up (add it in init)');
+    // Checked again here: a plugin in plain JavaScript may skip defineDashboardPanel.
+    const problem = dashboardPanelProblem(panel);
+    if (problem) throw refuse(problem);
+    if (this.dashboardPanels.some((p) => p.pluginId === pluginId && p.panel.id === panel.id)) throw refuse('is added twice');
+    this.dashboardPanels.push({ pluginId, panel });
   }
 
   #addRoute(pluginId: string, route: AnyRoute): void {
