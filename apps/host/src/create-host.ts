@@ -41,7 +41,7 @@ import { installUploadBodies } from './uploads/upload-body.js';
 import { toErrorResponse } from './http/error.filter.js';
 import { describeErrorResponses } from './http/openapi-responses.js';
 import { describePluginRoutes } from './http/plugin-routes.js';
-import { defaultDashboardDir, installDashboard } from './http/dashboard-static.js';
+import { defaultDashboardDir, installDashboard } from './dashboard/dashboard-static.js';
 import { SESSION_COOKIE } from './sessions/session-cookie.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { RequestLogController } from './http/request-log.js';

@@ -400,7 +400,8 @@ for (const engine of testEngines()) {
       const doc = (await t.request({ path: '/docs/json' })).body;
       const post = doc.paths[`${BASE}/orders`].post;
       expect(post['x-min-role']).toBe('admin');
-      expect(post.security).toEqual([{ bearer: [] }]);
+      // A key, or the dashboard's session cookie (docs/api.md, Sessions).
+      expect(post.security).toEqual([{ bearer: [] }, { session: [] }]);
       expect(post.parameters).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),

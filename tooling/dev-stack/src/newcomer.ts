@@ -168,6 +168,20 @@ export async function runNewcomer(input: { log?: (line: string) => void; readyTi
     if (!adminKey) throw new ScenarioError(`no admin key printed at the first start:\n${stack.stderr()}`);
     step('admin key from the first start');
 
+    // The demo owner's dashboard login, printed once beside the admin key: it signs in.
+    const demo = /sign in as (\S+@demo\.tollgate\.test) \/ (\S+) \(shown once\)/.exec(stack.stderr());
+    if (!demo) throw new ScenarioError(`no demo login printed at the first start:\n${stack.stderr()}`);
+    const signedIn = expectStatus(
+      'demo sign-in',
+      await api({ url, method: 'POST', path: '/auth/sessions', body: { email: demo[1], password: demo[2] } }),
+      201,
+    ) as {
+      session: { account: { name: string } };
+    };
+    if (signedIn.session.account.name !== 'Demo BV') throw new ScenarioError(`demo sign-in: ${JSON.stringify(signedIn)}`);
+    expectStatus('the dashboard', await api({ url, path: '/app/' }), 200);
+    step('demo login signs in; the dashboard is served');
+
     const created = expectStatus(
       'create account',
       await api({
@@ -272,6 +286,8 @@ export async function runNewcomer(input: { log?: (line: string) => void; readyTi
     const restartMs = Date.now() - started;
     step('started again (to /health 200)');
     if (/first platform admin key/.test(stack.stderr())) throw new ScenarioError('a second admin key was printed on restart');
+    if (/sign in as/.test(stack.stderr()) || !/the demo login \S+ exists/.test(stack.stderr()))
+      throw new ScenarioError(`the restart should only say the demo login exists:\n${stack.stderr()}`);
 
     const second = await buy('pack-2');
     if (second.status !== 'succeeded') throw new ScenarioError(`purchase with the saved card after the restart: ${JSON.stringify(second)}`);

@@ -8,13 +8,14 @@ import { runNewcomer } from '../src/newcomer.js';
  */
 describe('a newcomer’s first day with pnpm start', () => {
   it(
-    'start → admin key → account → buy → spend → CLI → connect → restart → buy with the saved card → import → ledger check',
+    'start → admin key → demo login → account → buy → spend → CLI → connect → restart → buy with the saved card → import → ledger check',
     { timeout: 600_000 },
     async () => {
       const result = await runNewcomer();
       expect(result.steps.map((s) => s.step)).toEqual([
         'start on a fresh data folder (to /health 200)',
         'admin key from the first start',
+        'demo login signs in; the dashboard is served',
         'account created',
         'card saved and a €25 pack bought',
         'credit spent',
