@@ -8,6 +8,8 @@ const API = ['/v1', '/auth', '/admin', '/health', '/plugins'];
 export default defineConfig({
   base: '/app/',
   plugins: [react()],
-  build: { outDir: 'dist', target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 300 },
+  // The main chunk carries React and every text in four languages (~440 KB raw, ~125 KB gzip); the
+  // budget that matters is the gzip total, checked by tooling/dashboard-e2e's bundle test.
+  build: { outDir: 'dist', target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 500 },
   server: { proxy: Object.fromEntries(API.map((path) => [path, 'http://127.0.0.1:3000'])) },
 });

@@ -1,10 +1,10 @@
-import { Fragment } from 'react';
+import { Fragment, Suspense, useEffect } from 'react';
 import { useAuth } from './auth.js';
 import { Busy } from './components/busy.js';
 import { Page } from './components/page.js';
 import { useI18n } from './i18n/index.js';
 import { Layout, LanguageSelect } from './layout.js';
-import { match, useLocation } from './router.js';
+import { match, navigate, useLocation } from './router.js';
 import { ROUTES } from './routes.js';
 import { LoginScreen } from './screens/login.screen.js';
 
@@ -29,13 +29,22 @@ export function App() {
     if (params)
       return (
         <Layout>
-          <Fragment key={path}>{route.render(params)}</Fragment>
+          <Fragment key={path}>
+            <Suspense fallback={<Busy />}>{route.render(params)}</Suspense>
+          </Fragment>
         </Layout>
       );
   }
+  // A screen of the other kind of session (an admin signing in on /app/invoices, say): start at home instead.
+  if (ROUTES.some((route) => route.kind !== session.kind && match(route.path, path))) return <Redirect to="/" />;
   return (
     <Layout>
       <Page title={t('app.notFound')}>{null}</Page>
     </Layout>
   );
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return <Busy />;
 }

@@ -145,7 +145,9 @@ async function main(): Promise<void> {
   // The first admin key (printed once) and the socket `pnpm tollgate` uses while this stack runs.
   const operator = await startOperatorAccess({ host, dataDir });
   // Beside the admin key: the demo account's dashboard login (made once, its password printed once).
-  await ensureDemoLogin({ host, dashboardUrl: `${(config.baseUrl ?? `http://localhost:${new URL(url).port}`).replace(/\/$/, '')}/app` });
+  // The same origin the card page and Teamleader send people back to: a session cookie set on
+  // localhost would not ride along to 127.0.0.1.
+  await ensureDemoLogin({ host, dashboardUrl: `${(config.baseUrl ?? hostUrl).replace(/\/$/, '')}/app` });
   // Events the host had not accepted before the last stop go out now that it listens.
   void card.control.deliverWebhooks();
   void twilio.control.deliverCallbacks();

@@ -114,7 +114,7 @@ export function CellView({ value, format }: { value: unknown; format: PanelColum
       return <time dateTime={cell.iso}>{cell.text}</time>;
     case 'status':
       return (
-        <span className="badge" data-status={cell.code}>
+        <span className="status-badge" data-status={cell.code}>
           {cell.text}
         </span>
       );

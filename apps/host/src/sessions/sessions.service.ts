@@ -58,6 +58,8 @@ export class SessionsService {
   constructor(private readonly deps: { db: Database; clock: Clock; accounts: AccountsService; options?: SessionOptions }) {
     this.#maxAgeMs = deps.options?.maxAgeMs ?? 7 * 24 * 3_600_000;
     this.#idleMs = deps.options?.idleMs ?? 12 * 3_600_000;
+    // Made now, so the first unknown e-mail does not take a second hash's time.
+    void dummyPasswordHash();
   }
 
   /** The cookie's lifetime in seconds (the session's absolute lifetime). */

@@ -4,6 +4,15 @@ import { defineMessages } from '../define-messages.js';
 // Error texts for the API codes these screens meet are here too ('error.<code>').
 export default defineMessages({
   en: {
+    'invoices.strict.label': 'Teamleader strict mode:',
+    'invoices.strict.on': 'on',
+    'invoices.strict.off': 'off',
+    'invoices.strict.unknown': 'not known yet',
+    'invoices.strict.checkedAt': 'checked {at}',
+    'invoices.strict.help':
+      "Payments written back to Teamleader need its strict mode on: an administrator turns it on in Teamleader's invoice settings. Without it, a payment write-back may be refused. After the first import, check again.",
+    'invoices.strict.check': 'Check strict mode again',
+    'invoices.strict.checked': 'Strict mode checked.',
     'invoices.title': 'Invoices',
     'invoices.yes': 'Yes',
     'invoices.no': 'No',
@@ -196,6 +205,15 @@ export default defineMessages({
     'error.mandate_upload_not_found': 'This upload does not exist.',
   },
   nl: {
+    'invoices.strict.label': 'Strikte modus van Teamleader:',
+    'invoices.strict.on': 'aan',
+    'invoices.strict.off': 'uit',
+    'invoices.strict.unknown': 'nog niet bekend',
+    'invoices.strict.checkedAt': 'gecontroleerd op {at}',
+    'invoices.strict.help':
+      'Betalingen terugschrijven naar Teamleader vereist dat de strikte modus aan staat: een beheerder zet die aan in de factuurinstellingen van Teamleader. Zonder die modus kan het terugschrijven geweigerd worden. Controleer opnieuw na de eerste import.',
+    'invoices.strict.check': 'Strikte modus opnieuw controleren',
+    'invoices.strict.checked': 'Strikte modus gecontroleerd.',
     'invoices.title': 'Facturen',
     'invoices.yes': 'Ja',
     'invoices.no': 'Nee',
@@ -388,6 +406,15 @@ export default defineMessages({
     'error.mandate_upload_not_found': 'Deze upload bestaat niet.',
   },
   fr: {
+    'invoices.strict.label': 'Mode strict de Teamleader :',
+    'invoices.strict.on': 'activé',
+    'invoices.strict.off': 'désactivé',
+    'invoices.strict.unknown': 'pas encore connu',
+    'invoices.strict.checkedAt': 'vérifié le {at}',
+    'invoices.strict.help':
+      'Le report des paiements dans Teamleader exige que le mode strict soit activé : un administrateur l’active dans les paramètres de facturation de Teamleader. Sans lui, un report de paiement peut être refusé. Vérifiez à nouveau après la première importation.',
+    'invoices.strict.check': 'Vérifier à nouveau le mode strict',
+    'invoices.strict.checked': 'Mode strict vérifié.',
     'invoices.title': 'Factures',
     'invoices.yes': 'Oui',
     'invoices.no': 'Non',
@@ -580,6 +607,15 @@ export default defineMessages({
     'error.mandate_upload_not_found': 'Ce chargement n’existe pas.',
   },
   de: {
+    'invoices.strict.label': 'Strikter Modus von Teamleader:',
+    'invoices.strict.on': 'an',
+    'invoices.strict.off': 'aus',
+    'invoices.strict.unknown': 'noch nicht bekannt',
+    'invoices.strict.checkedAt': 'geprüft am {at}',
+    'invoices.strict.help':
+      'Das Zurückschreiben von Zahlungen nach Teamleader braucht den strikten Modus: Ein Administrator schaltet ihn in den Rechnungseinstellungen von Teamleader ein. Ohne ihn kann das Zurückschreiben abgelehnt werden. Prüfen Sie nach dem ersten Import erneut.',
+    'invoices.strict.check': 'Strikten Modus erneut prüfen',
+    'invoices.strict.checked': 'Strikter Modus geprüft.',
     'invoices.title': 'Rechnungen',
     'invoices.yes': 'Ja',
     'invoices.no': 'Nein',

@@ -9,6 +9,7 @@ import { useLoad } from '../../components/use-load.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { AccountName } from './account-name.js';
 import type { RefundView } from './types.js';
 
 /** Refunds owners asked for (C-5): pay them out by bank transfer, then record the transfer's reference here. */
@@ -63,7 +64,9 @@ export function RefundsScreen() {
               <tr key={refund.id}>
                 <th scope="row">{formatDateTime(locale, refund.createdAt)}</th>
                 <td>
-                  <Link to={`/accounts/${encodeURIComponent(refund.accountId)}`}>{refund.accountId}</Link>
+                  <Link to={`/accounts/${encodeURIComponent(refund.accountId)}`}>
+                    <AccountName accountId={refund.accountId} />
+                  </Link>
                 </td>
                 <td className="num">
                   <Money amount={refund.credits} currency={refund.currency} />

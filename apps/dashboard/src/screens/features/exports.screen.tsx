@@ -8,7 +8,7 @@ import { Money } from '../../components/money.js';
 import { Page } from '../../components/page.js';
 import { CellView } from '../../components/panel-table.js';
 import { useLoad } from '../../components/use-load.js';
-import { useI18n } from '../../i18n/index.js';
+import { hasMessage, useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { ChannelPrices } from './channel-prices.js';
 import { ExportRunDetails } from './export-run-details.js';
@@ -139,7 +139,7 @@ export function ExportsScreen() {
                   </td>
                   <td>
                     <CellView value={run.status} format="status" />
-                    {run.reason && <div className="muted">{hasReason(run.reason) ? t(`error.${run.reason}`) : run.reason}</div>}
+                    {run.reason && <div className="muted">{hasMessage(`features.reason.${run.reason}`) ? t(`features.reason.${run.reason}`) : run.reason}</div>}
                   </td>
                   <td className="num">{run.counts.exported}</td>
                   <td className="num">{run.counts.refused}</td>
@@ -189,10 +189,6 @@ function RunRow({ run, columns, children }: { run: Run; columns: number; childre
       )}
     </>
   );
-}
-
-function hasReason(reason: string): boolean {
-  return reason === 'insufficient_funds' || reason === 'wallet_blocked';
 }
 
 function RunActions({ run, admin, onChanged }: { run: Run; admin: boolean; onChanged(): void }) {

@@ -3,7 +3,7 @@ import { formatDate, formatNumber } from '../../i18n/format.js';
 import { hasMessage, useI18n, type Translate } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { useSession } from '../../auth.js';
-import { ChannelCap } from './channel-cap.js';
+import { SpendingCap } from './spending-cap.js';
 import type { FeatureCard as Card, PriceRow } from './feature-catalog.js';
 import { localized, panelPath } from './panel-types.js';
 
@@ -16,7 +16,8 @@ export function unitText(t: Translate, unit: string): string {
 export function channelName(input: { t: Translate; locale: Parameters<typeof localized>[1]; card: Pick<Card, 'channel' | 'panels'> }): string {
   const panel = input.card.panels[0];
   if (panel) return localized(panel.title, input.locale);
-  return hasMessage(`features.channel.${input.card.channel}`) ? input.t(`features.channel.${input.card.channel}`) : input.card.channel;
+  // The wallet screens' names (`channel.<id>`), so a channel is called the same everywhere.
+  return hasMessage(`channel.${input.card.channel}`) ? input.t(`channel.${input.card.channel}`) : input.card.channel;
 }
 
 export function PriceLine({ price }: { price: PriceRow }) {
@@ -42,7 +43,7 @@ export function FeatureCardView({ card, onCapChanged }: { card: Card; onCapChang
       <p className="muted">
         <code>{card.channel}</code>
       </p>
-      <dl className="facts">
+      <dl className="feature-facts">
         <dt>{t('features.price')}</dt>
         <dd>
           {card.price ? <PriceLine price={card.price} /> : <span className="muted">{t('features.noPrice')}</span>}
@@ -91,7 +92,7 @@ export function FeatureCardView({ card, onCapChanged }: { card: Card; onCapChang
         )}
       </dl>
       <h4>{t('features.cap.title')}</h4>
-      <ChannelCap channel={card.channel} cap={card.cap} onChanged={onCapChanged} />
+      <SpendingCap kind="channel" target={card.channel} cap={card.cap} onChanged={onCapChanged} />
       {card.panels.length > 0 && (
         <ul className="panel-links">
           {card.panels.map((panel) => (

@@ -394,7 +394,7 @@ function LetterQuote({ onSent }: { onSent(): void }) {
               </li>
             ))}
           </ul>
-          {!quote.affordable && <p className="notice">{t(`error.${quote.reason ?? 'insufficient_funds'}`)}</p>}
+          {!quote.affordable && <p className="notice">{t(`features.reason.${quote.reason ?? 'insufficient_funds'}`)}</p>}
           {canSend && quote.affordable && (
             <button type="button" className="primary" onClick={() => setConfirming(true)} disabled={busy}>
               {t('features.letters.send')}

@@ -9,8 +9,10 @@ import { CellView } from '../../components/panel-table.js';
 import { useLoad } from '../../components/use-load.js';
 import { LOCALE_NAMES, LOCALES, useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import type { CapView } from './feature-catalog.js';
 import { issuesByField } from './panel-values.js';
 import { localized, panelPath } from './panel-types.js';
+import { SpendingCap } from './spending-cap.js';
 import { usePanels } from './use-panels.js';
 
 interface Account {
@@ -259,6 +261,7 @@ function PasswordChange() {
 function UsersList() {
   const { t } = useI18n();
   const users = useLoad((signal) => api.get<{ data: User[] }>('/v1/users', undefined, signal), []);
+  const caps = useLoad((signal) => api.get<{ data: CapView[] }>('/v1/wallet/caps', undefined, signal), []);
   return (
     <section aria-labelledby="settings-users">
       <h2 id="settings-users">{t('settings.users')}</h2>
@@ -289,6 +292,29 @@ function UsersList() {
             </tbody>
           </table>
         </div>
+      )}
+      {users.data && (
+        <>
+          <h3 id="settings-user-caps">{t('settings.userCaps')}</h3>
+          <p className="muted">{t('settings.userCapsHelp')}</p>
+          {caps.error ? <ErrorMessage error={caps.error} onRetry={caps.reload} /> : null}
+          {caps.data && (
+            <ul className="user-caps" aria-labelledby="settings-user-caps">
+              {users.data.data.map((user) => (
+                <li key={user.id}>
+                  <strong>{user.name}</strong>
+                  <SpendingCap
+                    kind="user"
+                    target={user.id}
+                    owner={user.name}
+                    cap={caps.data?.data.find((cap) => cap.kind === 'user' && cap.target === user.id) ?? null}
+                    onChanged={caps.reload}
+                  />
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
       )}
     </section>
   );

@@ -8,6 +8,7 @@ import { ErrorMessage } from '../../components/error-message.js';
 import type { Loaded } from '../../components/use-load.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
+import { StrictMode } from './strict-mode.js';
 import { TEAMLEADER, type SyncConnection } from './types.js';
 
 /**
@@ -85,6 +86,7 @@ export function ConnectionSection({
             <p>{t('invoices.connection.none')}</p>
           )}
           {teamleader?.status === 'reconsent_needed' && <p className="notice">{t('invoices.connection.reconsentHelp')}</p>}
+          {teamleader?.status === 'connected' && <StrictMode key={teamleader.updatedAt} />}
           {canManage ? (
             <div className="row">
               {(!teamleader || teamleader.status !== 'connected') && (

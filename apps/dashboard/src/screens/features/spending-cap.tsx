@@ -10,17 +10,25 @@ import type { CapView } from './feature-catalog.js';
 
 const MONEY = /^\d+(\.\d{1,2})?$/;
 
-/** A channel's monthly spending cap; owners set and remove it (the host checks the role again). */
-export function ChannelCap({ channel, cap, onChanged }: { channel: string; cap: CapView | null; onChanged(): void }) {
+/** A monthly spending cap of a channel or of a user; owners set and remove it (the host checks the role again). */
+export function SpendingCap(props: {
+  kind: 'channel' | 'user';
+  target: string;
+  cap: CapView | null;
+  onChanged(): void;
+  /** Whose cap, in the input's label, where several share a screen. */ owner?: string;
+}) {
+  const { kind, target, cap, onChanged } = props;
   const { t, locale } = useI18n();
   const session = useSession();
-  const owner = hasRole(session, 'owner');
+  const isOwner = hasRole(session, 'owner');
   const [limit, setLimit] = useState(cap?.limit ?? '');
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const id = `cap-${channel}`;
+  const id = kind === 'channel' ? `cap-${target}` : `cap-user-${target}`;
+  const path = `/v1/wallet/caps/${kind === 'channel' ? 'channels' : 'users'}/${encodeURIComponent(target)}`;
 
   const run = async (action: () => Promise<unknown>, message: string) => {
     setBusy(true);
@@ -45,10 +53,10 @@ export function ChannelCap({ channel, cap, onChanged }: { channel: string; cap: 
       return;
     }
     setProblem(null);
-    void run(() => api.put(`/v1/wallet/caps/channels/${encodeURIComponent(channel)}`, { limit: value }), t('features.cap.saved'));
+    void run(() => api.put(path, { limit: value }), t('features.cap.saved'));
   };
 
-  const remove = () => void run(() => api.delete(`/v1/wallet/caps/channels/${encodeURIComponent(channel)}`), t('features.cap.removed'));
+  const remove = () => void run(() => api.delete(path), t('features.cap.removed'));
 
   const timeZone = session.account?.timeZone;
   return (
@@ -63,10 +71,13 @@ export function ChannelCap({ channel, cap, onChanged }: { channel: string; cap: 
       ) : (
         <p className="muted">{t('features.cap.none')}</p>
       )}
-      {owner && (
+      {isOwner && (
         <form className="row" onSubmit={save} noValidate>
           <div className="stack">
-            <label htmlFor={id}>{cap ? t('features.cap.change') : t('features.cap.set')}</label>
+            <label htmlFor={id}>
+              {cap ? t('features.cap.change') : t('features.cap.set')}
+              {props.owner && <span className="sr-only"> ({props.owner})</span>}
+            </label>
             <input
               id={id}
               inputMode="decimal"
