@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core';
+import type { ConsoleMessage, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chooseLanguage,
@@ -19,7 +19,7 @@ import {
 
 /**
  * axe-core on every screen of both kinds of session — an account's owner and the platform admin —
- * in English and in another language, each screen photographed (the plugin panels of sms-reminders too); and the keyboard from a screen's
+ * in English and in another language, with no script or console error, each screen photographed (the plugin panels of sms-reminders too); and the keyboard from a screen's
  * heading to its first form control. The account has a Teamleader connection with an imported
  * invoice and a refund, so the sub-screens (invoice detail, admin account, refunds to pay) have data.
  */
@@ -97,15 +97,33 @@ describe('accessibility of every screen — in a real browser', { timeout: 120_0
     await stack?.close();
   });
 
-  /** Every screen of the list, in the page's current language: axe, then a screenshot. */
+  /**
+   * Every screen of the list, in the page's current language: axe, then a screenshot. Script errors
+   * and console errors (a CSP refusal, a React warning, a failed request) count as findings too.
+   */
   async function sweep(page: Page, input: { kind: string; locale: string; screens: ReadonlyArray<readonly [string, string]> }) {
-    const found: Record<string, AxeViolation[]> = {};
-    for (const [path, name] of input.screens) {
-      const title = await openPath(page, path);
-      expect(title, path).not.toBe('');
-      const violations = await runAxe(page);
-      if (violations.length > 0) found[`${input.locale} ${path}`] = violations;
-      await screenshot(page, `${input.kind}.${input.locale}.${name}`);
+    const found: Record<string, Array<AxeViolation | string>> = {};
+    let errors: string[] = [];
+    const onError = (error: unknown) => {
+      errors.push(`pageerror: ${(error as Error).message}`);
+    };
+    const onConsole = (message: ConsoleMessage) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()} ${message.location().url ?? ''}`);
+    };
+    page.on('pageerror', onError);
+    page.on('console', onConsole);
+    try {
+      for (const [path, name] of input.screens) {
+        errors = [];
+        const title = await openPath(page, path);
+        expect(title, path).not.toBe('');
+        const violations = await runAxe(page);
+        if (violations.length > 0 || errors.length > 0) found[`${input.locale} ${path}`] = [...violations, ...errors];
+        await screenshot(page, `${input.kind}.${input.locale}.${name}`);
+      }
+    } finally {
+      page.off('pageerror', onError);
+      page.off('console', onConsole);
     }
     return found;
   }
