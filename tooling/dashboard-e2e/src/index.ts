@@ -14,5 +14,5 @@ export {
   waitForScreen,
 } from './dashboard.js';
 export { CHARGE_CHANNEL, DASHBOARD_DIST, PASSWORD, startDashboardStack, type DashboardStack, type Person } from './stack.js';
-export { amountsNear, documentState, focusDocumentStart, focused, tableRow, tabUntil, type Focused, type TableRow } from './probes.js';
+export { amountsNear, documentState, focusDocumentStart, focused, tableRow, tabUntil, waitForRows, type Focused, type TableRow } from './probes.js';
 export { bundleSizes, type BundleFile } from './bundle.js';

@@ -133,3 +133,17 @@ export async function amountsNear(page: Page, input: { selector: string; text: s
     Array.from((el as unknown as PageNode).querySelectorAll('[data-amount]')).map((m) => m.getAttribute('data-amount') ?? ''),
   );
 }
+
+/** Waits until the tables in <main> hold exactly `count` body rows; returns each row's text. */
+export async function waitForRows(page: Page, count: number): Promise<string[]> {
+  const handle: JSHandle<unknown> = await page.waitForFunction(
+    (wanted: number) => {
+      const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<PageNode> } }).document;
+      const rows = Array.from(d.querySelectorAll('main tbody tr'));
+      return rows.length === wanted ? rows.map((row) => (row.textContent ?? '').trim()) : null;
+    },
+    {},
+    count,
+  );
+  return (await handle.jsonValue()) as string[];
+}
