@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError } from './api/client.js';
+import { setServerTime } from './api/server-clock.js';
 import type { SessionResponse, SessionView } from './api/session.js';
 import { useI18n } from './i18n/index.js';
 
@@ -20,6 +21,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const accept = useCallback(
     (response: SessionResponse, fromSignIn: boolean) => {
       api.setCsrfToken(response.csrfToken);
+      setServerTime(response.serverTime);
       // The account's language is the default; a choice made in this browser wins.
       if (fromSignIn && response.session.account && !globalThis.localStorage?.getItem('tollgate.locale')) setLocale(response.session.account.locale);
       setSession(response.session);

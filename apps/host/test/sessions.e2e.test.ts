@@ -72,6 +72,8 @@ for (const engine of testEngines()) {
           expiresAt: new Date(t.clock.now().getTime() + 7 * 86_400_000).toISOString(),
         },
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        // The host's (injected) clock, so the dashboard's "this month" is the host's.
+        serverTime: t.clock.now().toISOString(),
       });
       const browser = browserOf(res);
       // The token is stored only as its hash.

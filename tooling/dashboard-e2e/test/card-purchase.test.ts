@@ -100,6 +100,10 @@ describe('buy a pack by card, charge, history, refund — in a real browser', { 
     const row = await tableRow(page, 'Reminder texts for March');
     expect(row.amounts).toEqual(['-1.50']);
     expect(row.cells).toContain('Use');
+    // The chart's month is the host's (a test clock in March), not the browser's: its table holds the €1.50.
+    await page.waitForSelector('figure.spend-chart table');
+    const chartCells = await page.$$eval('figure.spend-chart table tbody td', (cells) => cells.map((cell) => cell.textContent?.trim()));
+    expect(chartCells).toContain('€1.50');
     expect(await runAxe(page)).toEqual([]);
     await screenshot(page, 'account.en.history');
   });

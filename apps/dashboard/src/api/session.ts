@@ -13,6 +13,8 @@ export interface SessionView {
 export interface SessionResponse {
   session: SessionView;
   csrfToken: string;
+  /** The host's clock when it answered (see server-clock.ts). */
+  serverTime?: string;
 }
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };

@@ -1,3 +1,4 @@
+import { serverNow } from '../api/server-clock.js';
 import { api, ApiError } from '../api/client.js';
 import { Busy } from '../components/busy.js';
 import { ErrorMessage } from '../components/error-message.js';
@@ -62,7 +63,7 @@ export function FeaturesScreen() {
     ? featureCards({
         prices: data.prices.filter((row) => !grouped(row.channel)),
         plan: data.plan,
-        now: new Date().toISOString(),
+        now: serverNow().toISOString(),
         quotas: data.quotas,
         allowances: data.allowances,
         caps: data.caps,

@@ -32,15 +32,16 @@ export class SessionsController {
   async signIn(@Body({ schema: signInBody }) body: z.output<typeof signInBody>, @Res({ passthrough: true }) reply: FastifyReply) {
     const { token, csrfToken, session } = await this.sessions.signIn(body);
     setSessionCookie(reply, { token, maxAgeSeconds: this.sessions.maxAgeSeconds, secure: this.state.config.dashboard.secureCookies });
-    return { session, csrfToken };
+    return { session, csrfToken, serverTime: this.state.clock.now().toISOString() };
   }
 
   @Get('session')
   @ApiOperation({ summary: 'The session of the tg_session cookie, with its CSRF token' })
   @ApiResponse({ status: 200, standardSchema: sessionAnswer })
   @ApiResponse({ status: 401, description: 'unauthorized: no session, or it expired or was signed out' })
-  describe(@Req() request: FastifyRequest) {
-    return this.sessions.describe({ token: sessionToken(request.headers.cookie) });
+  async describe(@Req() request: FastifyRequest) {
+    const answer = await this.sessions.describe({ token: sessionToken(request.headers.cookie) });
+    return { ...answer, serverTime: this.state.clock.now().toISOString() };
   }
 
   @Delete('session')

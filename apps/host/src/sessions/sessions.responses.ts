@@ -14,4 +14,5 @@ export const sessionView = z.object({
 export const sessionAnswer = z.object({
   session: sessionView,
   csrfToken: z.string().describe('Send as X-CSRF-Token with every request that changes something'),
+  serverTime: z.string().describe("The host's clock at the answer: the dashboard's 'this month' follows it, not the browser's clock"),
 });

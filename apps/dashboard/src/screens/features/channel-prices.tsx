@@ -1,3 +1,4 @@
+import { serverNow } from '../../api/server-clock.js';
 import { Busy } from '../../components/busy.js';
 import { ErrorMessage } from '../../components/error-message.js';
 import { useI18n } from '../../i18n/index.js';
@@ -11,7 +12,7 @@ export function ChannelPrices({ caption, rows }: { caption: string; rows: Array<
   const catalog = useCatalog();
   if (catalog.loading && !catalog.data) return <Busy />;
   if (!catalog.data) return <ErrorMessage error={catalog.error} onRetry={catalog.reload} />;
-  const now = new Date().toISOString();
+  const now = serverNow().toISOString();
   const priced = rows
     .map((row) => ({ ...row, prices: pricesInForce({ rows: catalog.data!.prices, channel: row.channel, plan: catalog.data!.plan, now }) }))
     .filter((row) => row.prices.length > 0);

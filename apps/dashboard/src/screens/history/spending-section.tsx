@@ -1,3 +1,4 @@
+import { serverNow } from '../../api/server-clock.js';
 import { useState } from 'react';
 import { api } from '../../api/client.js';
 import type { HistoryLineView, Page as ListPage } from '../../api/wallet-views.js';
@@ -24,7 +25,7 @@ export function SpendingSection({ filters }: { filters: HistoryFilters }) {
   const { t, locale } = useI18n();
   const { account } = useSession();
   const timeZone = account?.timeZone ?? 'UTC';
-  const from = filters.from ?? monthStart(monthOf(new Date().toISOString(), timeZone), 5);
+  const from = filters.from ?? monthStart(monthOf(serverNow().toISOString(), timeZone), 5);
   const query = { from, to: filters.to, channel: filters.channel, kind: filters.kind, type: 'spend', limit: PAGE };
   const [read, setRead] = useState(0);
   const loaded = useLoad(
@@ -40,7 +41,7 @@ export function SpendingSection({ filters }: { filters: HistoryFilters }) {
         pages += 1;
         setRead(lines.length);
       } while (before && pages < MAX_PAGES);
-      const now = monthOf(new Date().toISOString(), timeZone);
+      const now = monthOf(serverNow().toISOString(), timeZone);
       const last = filters.to && filters.to.slice(0, 7) < now ? filters.to.slice(0, 7) : now;
       return { spending: spendingByMonth({ lines, timeZone, period: { from: from.slice(0, 7), to: last } }), complete: before === null };
     },
