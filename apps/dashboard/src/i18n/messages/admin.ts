@@ -91,7 +91,6 @@ export default defineMessages({
     'error.admin_only': 'This needs the platform admin.',
     'error.unknown_plan': 'This plan is not offered.',
     'error.invalid_referral_code': 'This referral code does not exist. Nothing was created.',
-    'error.invalid_time_zone': 'This time zone is not known. Use a name such as Europe/Brussels.',
     'error.refund_not_found': 'This refund does not exist.',
   },
   nl: {
@@ -183,7 +182,6 @@ export default defineMessages({
     'error.admin_only': 'Hiervoor is de platformbeheerder nodig.',
     'error.unknown_plan': 'Deze formule wordt niet aangeboden.',
     'error.invalid_referral_code': 'Deze doorverwijzingscode bestaat niet. Er werd niets aangemaakt.',
-    'error.invalid_time_zone': 'Deze tijdzone is onbekend. Gebruik een naam zoals Europe/Brussels.',
     'error.refund_not_found': 'Deze terugbetaling bestaat niet.',
   },
   fr: {
@@ -275,7 +273,6 @@ export default defineMessages({
     'error.admin_only': 'Ceci est réservé à l’administrateur de la plateforme.',
     'error.unknown_plan': 'Cette formule n’est pas proposée.',
     'error.invalid_referral_code': 'Ce code de parrainage n’existe pas. Rien n’a été créé.',
-    'error.invalid_time_zone': 'Ce fuseau horaire est inconnu. Utilisez un nom comme Europe/Brussels.',
     'error.refund_not_found': 'Ce remboursement n’existe pas.',
   },
   de: {
@@ -366,7 +363,6 @@ export default defineMessages({
     'error.admin_only': 'Dies ist der Plattformverwaltung vorbehalten.',
     'error.unknown_plan': 'Dieser Tarif wird nicht angeboten.',
     'error.invalid_referral_code': 'Diesen Empfehlungscode gibt es nicht. Nichts wurde angelegt.',
-    'error.invalid_time_zone': 'Diese Zeitzone ist unbekannt. Verwenden Sie einen Namen wie Europe/Brussels.',
     'error.refund_not_found': 'Diese Erstattung gibt es nicht.',
   },
 });
