@@ -1,4 +1,6 @@
 import type { DashboardPanelView } from './panel-types.js';
+import type { AllowanceView, QuotaView } from '../../api/wallet-views.js';
+export type { AllowanceView, QuotaView };
 
 /* The paid features as cards: one per priced channel, joined with its quota, allowance, cap and panels. Pure. */
 
@@ -11,24 +13,6 @@ export interface PriceRow {
   currency: string;
   unitPrice: string;
   effectiveFrom: string;
-}
-export interface QuotaView {
-  channel: string;
-  period: string;
-  freeUnits: string;
-  used: string;
-  remaining: string;
-  resetsAt: string;
-}
-export interface AllowanceView {
-  channel: string;
-  period: string;
-  granted: string;
-  carried: Array<{ from: string; units: string; left: string; expiresAfter: string | null }>;
-  used: string;
-  remaining: string;
-  resetsAt: string;
-  label?: string | null;
 }
 export interface CapView {
   kind: 'channel' | 'user';

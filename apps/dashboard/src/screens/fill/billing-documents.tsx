@@ -1,9 +1,7 @@
-import { useState } from 'react';
 import { api } from '../../api/client.js';
 import type { BillingDocumentView } from '../../api/funding-views.js';
 import type { Page as ListPage } from '../../api/wallet-views.js';
-import { Busy } from '../../components/busy.js';
-import { ErrorMessage } from '../../components/error-message.js';
+import { LoadMoreFooter, useLoadMore } from '../../components/load-more.js';
 import { Money } from '../../components/money.js';
 import { formatDay } from '../../i18n/format-day.js';
 import { useI18n } from '../../i18n/index.js';
@@ -11,25 +9,8 @@ import { useI18n } from '../../i18n/index.js';
 /** Invoices (one per top-up) and credit notes (one per refund), newest first, with their PDF. */
 export function BillingDocuments({ first }: { first: ListPage<BillingDocumentView> }) {
   const { t, locale } = useI18n();
-  const [documents, setDocuments] = useState(first.data);
-  const [cursor, setCursor] = useState(first.nextCursor);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function more() {
-    if (!cursor) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const page = await api.get<ListPage<BillingDocumentView>>('/v1/billing/documents', { limit: 20, cursor });
-      setDocuments((previous) => [...previous, ...page.data]);
-      setCursor(page.nextCursor);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const list = useLoadMore({ first, fetchPage: (cursor) => api.get<ListPage<BillingDocumentView>>('/v1/billing/documents', { limit: 20, cursor }) });
+  const documents = list.rows;
 
   if (documents.length === 0) return <p className="muted">{t('fill.documents.none')}</p>;
   return (
@@ -70,13 +51,7 @@ export function BillingDocuments({ first }: { first: ListPage<BillingDocumentVie
           ))}
         </tbody>
       </table>
-      <ErrorMessage error={error} />
-      {busy && <Busy />}
-      {cursor && !busy && (
-        <button type="button" onClick={() => void more()}>
-          {t('app.loadMore')}
-        </button>
-      )}
+      <LoadMoreFooter list={list} />
     </>
   );
 }

@@ -1,10 +1,8 @@
-import { useState } from 'react';
 import { api } from '../../api/client.js';
 import type { HistoryLineView, Page as ListPage } from '../../api/wallet-views.js';
 import { useSession } from '../../auth.js';
-import { Busy } from '../../components/busy.js';
 import { useChannelName } from '../../components/channel-name.js';
-import { ErrorMessage } from '../../components/error-message.js';
+import { LoadMoreFooter, useLoadMore } from '../../components/load-more.js';
 import { Money } from '../../components/money.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { useI18n } from '../../i18n/index.js';
@@ -15,25 +13,8 @@ export function HistoryLines({ first, filters }: { first: ListPage<HistoryLineVi
   const { t, locale } = useI18n();
   const { account } = useSession();
   const channelName = useChannelName();
-  const [lines, setLines] = useState(first.data);
-  const [cursor, setCursor] = useState(first.nextCursor);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function more() {
-    if (!cursor) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const page = await api.get<ListPage<HistoryLineView>>('/v1/wallet/history', { ...filters, limit: 50, before: cursor });
-      setLines((previous) => [...previous, ...page.data]);
-      setCursor(page.nextCursor);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const list = useLoadMore({ first, fetchPage: (before) => api.get<ListPage<HistoryLineView>>('/v1/wallet/history', { ...filters, limit: 50, before }) });
+  const lines = list.rows;
 
   if (lines.length === 0) return <p className="muted">{t('history.none')}</p>;
   return (
@@ -71,13 +52,7 @@ export function HistoryLines({ first, filters }: { first: ListPage<HistoryLineVi
       <p className="muted" role="status" aria-live="polite">
         {t('history.shown', { count: lines.length })}
       </p>
-      <ErrorMessage error={error} />
-      {busy && <Busy />}
-      {cursor && !busy && (
-        <button type="button" onClick={() => void more()}>
-          {t('app.loadMore')}
-        </button>
-      )}
+      <LoadMoreFooter list={list} />
     </>
   );
 }
