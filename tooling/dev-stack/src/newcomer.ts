@@ -260,10 +260,14 @@ export async function runNewcomer(input: { log?: (line: string) => void; readyTi
     const consent = await fetch(connect.authorizeUrl, { redirect: 'manual' });
     const callback = consent.headers.get('location');
     if (!callback) throw new ScenarioError(`Teamleader consent did not redirect: ${consent.status}`);
-    const linked = expectStatus('OAuth callback', await api({ url: callback, path: callback }), 200) as {
-      connection: { syncConnectionId: string; status: string };
-    };
-    const connectionId = linked.connection.syncConnectionId;
+    // The dev stack sends the browser back to the dashboard (/app/invoices?teamleader=connected&connectionId=…).
+    const back = await api({ url: callback, path: callback });
+    expectStatus('OAuth callback', back, 302);
+    const landing = new URL(back.headers.get('location') ?? '', url);
+    if (landing.pathname !== '/app/invoices' || landing.searchParams.get('teamleader') !== 'connected') {
+      throw new ScenarioError(`OAuth callback: expected a return to /app/invoices?teamleader=connected, got ${landing.href}`);
+    }
+    const connectionId = landing.searchParams.get('connectionId')!;
     expectStatus(
       'profile',
       await api({
