@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api } from '../../api/client.js';
 import type { PaymentMethodView } from '../../api/funding-views.js';
 import { ErrorMessage } from '../../components/error-message.js';
+import { useRowAction } from '../../components/use-row-action.js';
 import { useIdempotencyKey } from '../../components/use-idempotency-key.js';
 import { useI18n } from '../../i18n/index.js';
 
@@ -10,23 +11,14 @@ const SEPA_PROVIDER = 'payments-sepa';
 
 export function PaymentMethodsSection({ methods, canEdit, onChanged }: { methods: PaymentMethodView[]; canEdit: boolean; onChanged(): void }) {
   const { t } = useI18n();
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
-  const [busyId, setBusyId] = useState<string | null>(null);
-
-  async function remove(method: PaymentMethodView) {
-    setBusyId(method.id);
-    setError(null);
-    try {
-      await api.delete(`/v1/funding/payment-methods/${encodeURIComponent(method.id)}`);
-      setStatus(t('fill.methods.removed', { label: method.label }));
-      onChanged();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusyId(null);
-    }
-  }
+  const rows = useRowAction({ onDone: onChanged });
+  const { busyId, error, status, setStatus } = rows;
+  const remove = (method: PaymentMethodView) =>
+    rows.run({
+      id: method.id,
+      action: () => api.delete(`/v1/funding/payment-methods/${encodeURIComponent(method.id)}`),
+      doneText: t('fill.methods.removed', { label: method.label }),
+    });
 
   return (
     <>

@@ -4,6 +4,7 @@ import { hasRole } from '../../api/session.js';
 import type { AlertKind, AlertView } from '../../api/wallet-views.js';
 import { useSession } from '../../auth.js';
 import { ErrorMessage } from '../../components/error-message.js';
+import { useRowAction } from '../../components/use-row-action.js';
 import { Money } from '../../components/money.js';
 import { AMOUNT_INPUT, normaliseAmount } from '../../money/cents.js';
 import { useI18n } from '../../i18n/index.js';
@@ -13,23 +14,10 @@ export function AlertsSection({ alerts, onChanged }: { alerts: AlertView[]; onCh
   const { t } = useI18n();
   const session = useSession();
   const canEdit = hasRole(session, 'admin');
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
-  const [busyId, setBusyId] = useState<string | null>(null);
-
-  async function remove(alert: AlertView) {
-    setBusyId(alert.id);
-    setError(null);
-    try {
-      await api.delete(`/v1/wallet/alerts/${encodeURIComponent(alert.id)}`);
-      setStatus(t('wallet.alerts.removed'));
-      onChanged();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusyId(null);
-    }
-  }
+  const rows = useRowAction({ onDone: onChanged });
+  const { busyId, error, status, setStatus } = rows;
+  const remove = (alert: AlertView) =>
+    rows.run({ id: alert.id, action: () => api.delete(`/v1/wallet/alerts/${encodeURIComponent(alert.id)}`), doneText: t('wallet.alerts.removed') });
 
   return (
     <>
